@@ -1,0 +1,115 @@
+"""The ``jis`` command line: serve, demo, hmi, sim. Config errors name the file and key and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import sys
+
+from sequencer.plant import PlantConfigError
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from app.config import load_plant
+    from app.runtime import Service
+
+    plant = load_plant(args.config)
+    if args.database:
+        plant = plant.model_copy(update={"service": plant.service.model_copy(update={"database": args.database})})
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(Service(plant).run())
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from app.demo import DemoOptions, demo_passed, display_available, run_demo
+
+    headless = args.headless or not display_available()
+    vehicles = args.vehicles if args.vehicles is not None else (200 if headless else None)
+    opts = DemoOptions(
+        config=args.config,
+        vehicles=vehicles,
+        speed=args.speed,
+        seed=args.seed,
+        headless=headless,
+        as_json=args.json,
+        workdir=args.workdir,
+        timeout_s=args.timeout,
+    )
+    logging.getLogger().handlers.clear()
+    log_file = os.path.join(args.workdir, "service.log") if args.workdir else None
+    logging.basicConfig(level=args.log_level, format=LOG_FORMAT, filename=log_file)
+    summary = asyncio.run(run_demo(opts))
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(file=sys.stderr)
+        print(json.dumps(summary, indent=2))
+    return 0 if demo_passed(summary) else 1
+
+
+def _hmi(args: argparse.Namespace) -> int:
+    from ui.main import run_hmi
+
+    return run_hmi(args.connect, role=args.role, station=args.station, kiosk=args.kiosk)
+
+
+def _sim(argv: list[str]) -> int:
+    os.execv(sys.executable, [sys.executable, "-m", "hardware_sims", *argv])
+    return 0  # not reached
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jis", description="JIS sequencing centre: service, demo, HMI, simulators.")
+    parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default), ERROR")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the sequencer service for a plant")
+    serve.add_argument("--config", default=None, help="plant file (default: the shipped demo plant)")
+    serve.add_argument("--database", default=None, help="SQLAlchemy URL, overrides the plant file")
+    serve.set_defaults(func=_serve)
+
+    demo = sub.add_parser("demo", help="run the whole simulated plant (HMI when a display is available)")
+    demo.add_argument("--config", default=None, help="plant file (default: the shipped demo plant)")
+    demo.add_argument("--headless", action="store_true", help="no HMI window, live text status instead")
+    demo.add_argument("--vehicles", type=int, default=None, help="vehicles per feed (default 200 headless)")
+    demo.add_argument("--speed", type=float, default=100.0, help="simulated seconds per real second")
+    demo.add_argument("--seed", type=int, default=None, help="seed of the vehicle mix and the operators")
+    demo.add_argument("--json", action="store_true", help="print one JSON summary object and nothing else")
+    demo.add_argument("--workdir", default=None, help="folder for the database, logs and printer records")
+    demo.add_argument("--timeout", type=float, default=None, help="give up after this many seconds")
+    demo.set_defaults(func=_demo)
+
+    hmi = sub.add_parser("hmi", help="open an HMI screen against a running service")
+    hmi.add_argument("--connect", default="tcp://127.0.0.1:5556", help="the service's HMI bus endpoint")
+    hmi.add_argument("--role", default="operator", choices=["operator"])
+    hmi.add_argument("--station", default=None)
+    hmi.add_argument("--kiosk", action="store_true", help="full screen, for the line panel")
+    hmi.set_defaults(func=_hmi)
+
+    sub.add_parser("sim", help="run simulators: jis sim plant --config FILE [--speed X] ...", add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["sim"]:
+        return _sim(argv[1:])
+    args = build_parser().parse_args(argv)
+    if args.command != "demo":
+        logging.basicConfig(level=args.log_level, format=LOG_FORMAT)
+    try:
+        return int(args.func(args))
+    except PlantConfigError as exc:
+        print(f"jis: config error:\n{exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""``jis demo``: the whole simulated plant (simulators in their own process, the service, the HMI) in one go.
+
+Every hop runs over its real protocol on 127.0.0.1: the OEM feed over ZeroMQ, the lights over Modbus TCP, the
+printer over ZPL/TCP, the HMI over the bus. Each run uses free ports and a fresh SQLite database in a work
+folder, so it never collides with a running plant. Headless, it prints a live status line and, with ``--json``,
+one summary object; the exit code is 0 only if every vehicle completed with nothing out of sequence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.config import load_plant, with_free_ports
+from app.runtime import Service
+from sequencer.plant import PlantConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoOptions:
+    config: str | None = None
+    vehicles: int | None = 200
+    speed: float = 100.0
+    seed: int | None = None
+    headless: bool = True
+    as_json: bool = False
+    workdir: str | None = None
+    timeout_s: float | None = None
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return round(values[0], 2)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[q - 1], 2)
+
+
+def _printer_records(path: Path) -> tuple[int, int]:
+    """(labels the printers printed, label ids they printed more than once) from their own records."""
+    if not path.exists():
+        return 0, 0
+    ids = Counter()
+    for line in path.read_text().splitlines():
+        rec = json.loads(line)
+        ids[(rec.get("label_id"), rec.get("reprint", 0))] += 1
+    return sum(ids.values()), sum(1 for n in ids.values() if n > 1)
+
+
+async def _wait_ready(proc: asyncio.subprocess.Process, timeout_s: float) -> None:
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(proc.stdout.readline(), timeout_s)
+    if b"ready" not in line:
+        raise RuntimeError(f"simulators failed to start: {line!r}")
+
+
+def _prepare(opts: DemoOptions) -> tuple[Path, PlantConfig]:
+    """A work folder with a fresh database and the plant file moved to free ports (for the simulators)."""
+    work = Path(opts.workdir or tempfile.mkdtemp(prefix="jis-demo-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "jis-demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    plant = with_free_ports(load_plant(opts.config), database=f"sqlite:///{db}")
+    (work / "plant.json").write_text(plant.model_dump_json(indent=2))
+    return work, plant
+
+
+async def run_demo(opts: DemoOptions) -> dict[str, Any]:
+    work, plant = _prepare(opts)
+    records = work / "printed.jsonl"
+    sim_cmd = [sys.executable, "-m", "hardware_sims", "plant", "--config", str(work / "plant.json")]
+    sim_cmd += ["--speed", str(opts.speed), "--records", str(records)]
+    if opts.vehicles is not None:
+        sim_cmd += ["--vehicles", str(opts.vehicles)]
+    if opts.seed is not None:
+        sim_cmd += ["--seed", str(opts.seed)]
+    sims = await asyncio.create_subprocess_exec(*sim_cmd, stdout=asyncio.subprocess.PIPE)
+    hmi: asyncio.subprocess.Process | None = None
+    service = Service(plant)
+    started = time.monotonic()
+    task: asyncio.Task[None] | None = None
+    try:
+        await _wait_ready(sims, 30)
+        task = asyncio.create_task(service.run(), name="service")
+        await asyncio.wait_for(service.ready.wait(), 30)
+        if not opts.headless:
+            hmi_cmd = [sys.executable, "-m", "app.cli", "hmi", "--connect", plant.service.hmi_endpoint]
+            hmi = await asyncio.create_subprocess_exec(*hmi_cmd)
+        await _watch(service, opts, hmi, task)
+    finally:
+        elapsed = time.monotonic() - started
+        if sims.returncode is None:
+            sims.terminate()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(sims.wait(), 15)
+        if sims.returncode is None:
+            sims.kill()
+        if hmi is not None and hmi.returncode is None:
+            hmi.terminate()
+            await hmi.wait()
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    return _summary(service, records, elapsed, opts, work)
+
+
+async def _watch(
+    service: Service, opts: DemoOptions, hmi: asyncio.subprocess.Process | None, task: asyncio.Task[None]
+) -> None:
+    """Until every vehicle completed (or the HMI window closed, or the time-out), with a live status line."""
+    plant = service.plant
+    takt = max(f.takt_s for f in plant.feeds)
+    limit = opts.timeout_s or (60 + 3 * (opts.vehicles or 0) * takt / opts.speed)
+    deadline = time.monotonic() + limit
+    last_print = 0.0
+    while not task.done():
+        core = service.core
+        if opts.vehicles is not None and core.vehicles_completed >= opts.vehicles * len(plant.feeds):
+            return
+        if hmi is not None and hmi.returncode is not None:
+            return
+        if opts.vehicles is not None and time.monotonic() > deadline:
+            log.error("demo timed out after %.0f s", limit)
+            return
+        if not opts.as_json and time.monotonic() - last_print >= 0.5:
+            last_print = time.monotonic()
+            feeds = " ".join(f"{f.cfg.id}#{f.last_seq}" for f in core.feeds.values())
+            line = (
+                f"\r{feeds}  broadcast {sum(f.broadcasts for f in core.feeds.values()):5d}  "
+                f"completed {core.vehicles_completed:5d}  racks {core.racks_completed:4d}  "
+                f"labels {core.labels_printed:5d}  open deviations {len(core.deviations.by_id):3d}"
+            )
+            print(line, end="", file=sys.stderr, flush=True)
+        await asyncio.sleep(0.1)
+    task.result()  # the service died: raise its error
+
+
+def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions, work: Path) -> dict[str, Any]:
+    core = service.core
+    lat = list(service.latencies_ms)
+    printed, printer_doubled = _printer_records(records)
+    return {
+        "vehicles_requested": None if opts.vehicles is None else opts.vehicles * len(service.plant.feeds),
+        "vehicles_broadcast": sum(f.broadcasts for f in core.feeds.values()),
+        "vehicles_completed": core.vehicles_completed,
+        "racks_completed": core.racks_completed,
+        "labels_printed": core.labels_printed,
+        "labels_printed_by_printers": printed,
+        "doubled": service.check.doubled + printer_doubled,
+        "out_of_sequence": service.check.out_of_sequence,
+        "deviations": dict(sorted(core.deviations.counts.items())),
+        "open_deviations": len(core.deviations.by_id),
+        "quarantined": service.quarantined,
+        "latency_ms": {"p50": _percentile(lat, 50), "p99": _percentile(lat, 99), "samples": len(lat)},
+        "speed": opts.speed,
+        "elapsed_s": round(elapsed, 2),
+        "workdir": str(work),
+    }
+
+
+def demo_passed(summary: dict[str, Any]) -> bool:
+    wanted = summary["vehicles_requested"]
+    complete = wanted is None or summary["vehicles_completed"] >= wanted
+    return complete and summary["out_of_sequence"] == 0 and summary["doubled"] == 0
+
+
+def display_available() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

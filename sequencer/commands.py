@@ -1,0 +1,80 @@
+"""Commands: what the core wants done, in the imperative. The only way anything leaves the core.
+
+Device commands (LightBin, ClearBin, PrintLabel, RequestResend) are carried out by the service through the
+device ports; the rest (RaiseDeviation, ClearDeviation, VehicleCompleted, RackClosed) are facts for the log,
+the HMI bus and the metrics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sequencer.labels import Label
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LightBin:
+    station: str
+    bin: str
+    light: int
+    device: str
+    pick_id: int
+    display: int
+    feed: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClearBin:
+    station: str
+    bin: str
+    light: int
+    device: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrintLabel:
+    printer: str
+    label: Label
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestResend:
+    feed: str
+    from_seq: int
+    to_seq: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RaiseDeviation:
+    deviation_id: int
+    kind: str
+    priority: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClearDeviation:
+    deviation_id: int
+    kind: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VehicleCompleted:
+    feed: str
+    seq: int
+    vehicle_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RackClosed:
+    feed: str
+    family: str
+    rack_no: int
+    low_seq: int
+    high_seq: int
+
+
+Command = (
+    LightBin | ClearBin | PrintLabel | RequestResend | RaiseDeviation | ClearDeviation | VehicleCompleted | RackClosed
+)

@@ -1,0 +1,42 @@
+"""What goes on a label, as data. Rendering to ZPL happens in ``plc_io.zpl``; the core only decides content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartLabel:
+    """One per confirmed pick: sequence no., customer part no., vehicle id (Code 128 + DataMatrix)."""
+
+    label_id: str
+    feed: str
+    seq: int
+    vehicle_id: str
+    part: str
+    description: str
+    family: str
+    rack_no: int
+    slot: int
+    plant: str
+    reprint: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RackLabel:
+    """One per closed rack: rack no., low and high sequence no., plant, line, dock (AIAG-style 4x6)."""
+
+    label_id: str
+    feed: str
+    family: str
+    rack_no: int
+    low_seq: int
+    high_seq: int
+    slots: int
+    plant: str
+    line: str
+    dock: str
+    reprint: int = 0
+
+
+Label = PartLabel | RackLabel

@@ -1,0 +1,225 @@
+"""The plant file's schema: feeds, part families, option rules, parts, stations, bins and devices.
+
+Pure validated data (pydantic, ``extra="forbid"`` everywhere so a mistyped key is an error naming it). Reading
+the file is I/O and happens in ``app.config`` and ``hardware_sims``; this module only parses TOML text.
+Device addresses live here as data so that the service and the simulators agree on one file; the core never
+uses them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlantInfo(_Strict):
+    name: str
+    code: str
+    timezone: str = "UTC"
+
+
+class ServiceConfig(_Strict):
+    """Where the service listens (ZeroMQ endpoints) and what it writes to."""
+
+    feed_endpoint: str = "tcp://127.0.0.1:5555"
+    hmi_endpoint: str = "tcp://127.0.0.1:5556"
+    database: str = "sqlite:///jis.db"
+    poll_interval_s: float = Field(default=0.02, gt=0, le=1)
+
+
+OutOfOrderReaction = Literal["hold", "move", "flag"]
+
+
+class FeedConfig(_Strict):
+    id: str
+    name: str = ""
+    modulus: int = Field(default=10000, ge=2)
+    lead_time_s: float = Field(default=7200, gt=0)
+    takt_s: float = Field(default=60, gt=0)
+    silence_takts: float = Field(default=5, gt=0)
+    line: str = ""
+    dock: str = ""
+    on_out_of_order: OutOfOrderReaction = "flag"
+
+
+class FamilyConfig(_Strict):
+    id: str
+    name: str = ""
+    station: str
+    rack_capacity: int = Field(ge=1, le=200)
+    reverse_load: bool = False
+    required: bool = Field(default=True, description="every vehicle needs this family; no matching rule is a deviation")
+
+
+class OptionRule(_Strict):
+    """A part is chosen for a family when every code in ``all_of`` and none in ``none_of`` is on the vehicle."""
+
+    family: str
+    all_of: tuple[str, ...] = Field(min_length=1)
+    none_of: tuple[str, ...] = ()
+    part: str
+    qty: int = Field(default=1, ge=1)
+
+
+class PartConfig(_Strict):
+    number: str
+    family: str
+    description: str = ""
+    bin: str
+
+
+class BinConfig(_Strict):
+    id: str
+    light: int = Field(ge=1, le=247, description="Modbus unit id / light address on the station's PTL device")
+
+
+class StationConfig(_Strict):
+    id: str
+    name: str = ""
+    ptl: str
+    printer: str
+    bins: tuple[BinConfig, ...] = Field(min_length=1)
+    pick_timeout_s: float = Field(default=120, gt=0)
+
+
+class PtlDeviceConfig(_Strict):
+    protocol: Literal["modbus", "opcua"] = "modbus"
+    host: str = "127.0.0.1"
+    port: int = Field(ge=0, le=65535)
+    timeout_s: float = Field(default=1.0, gt=0)
+
+
+class PrinterDeviceConfig(_Strict):
+    protocol: Literal["zpl", "modbus", "opcua"] = "zpl"
+    host: str = "127.0.0.1"
+    port: int = Field(ge=0, le=65535)
+    status_port: int = Field(default=0, ge=0, le=65535)
+    timeout_s: float = Field(default=2.0, gt=0)
+
+
+class DevicesConfig(_Strict):
+    ptl: dict[str, PtlDeviceConfig] = {}
+    printers: dict[str, PrinterDeviceConfig] = {}
+
+
+class SimulationConfig(_Strict):
+    """What the simulators need beyond the device addresses: the vehicle mix and the operator."""
+
+    seed: int = 1
+    option_mix: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="option group -> codes; each simulated vehicle draws one code from every group ('' = none)",
+    )
+    operator_reaction_s: tuple[float, float] = (2.0, 6.0)
+    start_seq: int = Field(default=1, ge=0)
+
+
+class PlantConfig(_Strict):
+    plant: PlantInfo
+    service: ServiceConfig = ServiceConfig()
+    feeds: tuple[FeedConfig, ...] = Field(min_length=1)
+    families: tuple[FamilyConfig, ...] = Field(min_length=1)
+    options: tuple[OptionRule, ...] = ()
+    parts: tuple[PartConfig, ...] = Field(min_length=1)
+    stations: tuple[StationConfig, ...] = Field(min_length=1)
+    devices: DevicesConfig = DevicesConfig()
+    simulation: SimulationConfig = SimulationConfig()
+
+    @model_validator(mode="after")
+    def _check_references(self) -> PlantConfig:
+        for problem in _reference_problems(self):
+            raise ValueError(problem)
+        return self
+
+    # -- look-ups used by the core and the app -------------------------------------------------------
+    def feed(self, feed_id: str) -> FeedConfig | None:
+        return next((f for f in self.feeds if f.id == feed_id), None)
+
+    def station_of_family(self, family: str) -> StationConfig:
+        fam = next(f for f in self.families if f.id == family)
+        return next(s for s in self.stations if s.id == fam.station)
+
+    def part(self, number: str) -> PartConfig | None:
+        return next((p for p in self.parts if p.number == number), None)
+
+
+def _duplicates(ids: list[str]) -> set[str]:
+    seen: set[str] = set()
+    return {i for i in ids if i in seen or seen.add(i)}  # type: ignore[func-returns-value]
+
+
+def _reference_problems(cfg: PlantConfig) -> list[str]:
+    """Every broken cross-reference in the master data, each naming the entry."""
+    problems: list[str] = []
+    families = {f.id for f in cfg.families}
+    stations = {s.id: s for s in cfg.stations}
+    bins = {b.id: s.id for s in cfg.stations for b in s.bins}
+    parts = {p.number for p in cfg.parts}
+    for kind, ids in (
+        ("feeds", [f.id for f in cfg.feeds]),
+        ("families", [f.id for f in cfg.families]),
+        ("parts", [p.number for p in cfg.parts]),
+        ("stations", [s.id for s in cfg.stations]),
+        ("bins", [b.id for s in cfg.stations for b in s.bins]),
+    ):
+        for dup in sorted(_duplicates(ids)):
+            problems.append(f"{kind}: duplicate id {dup!r}")
+    for fam in cfg.families:
+        if fam.station not in stations:
+            problems.append(f"families.{fam.id}.station: unknown station {fam.station!r}")
+    for st in cfg.stations:
+        if st.ptl not in cfg.devices.ptl:
+            problems.append(f"stations.{st.id}.ptl: unknown PTL device {st.ptl!r}")
+        if st.printer not in cfg.devices.printers:
+            problems.append(f"stations.{st.id}.printer: unknown printer {st.printer!r}")
+        for dup in sorted(_duplicates([str(b.light) for b in st.bins])):
+            problems.append(f"stations.{st.id}.bins: light {dup} used twice")
+    for part in cfg.parts:
+        if part.family not in families:
+            problems.append(f"parts.{part.number}.family: unknown family {part.family!r}")
+        if part.bin not in bins:
+            problems.append(f"parts.{part.number}.bin: unknown bin {part.bin!r}")
+        elif part.family in families and bins[part.bin] != cfg.station_of_family(part.family).id:
+            problems.append(f"parts.{part.number}.bin: bin {part.bin!r} is not at its family's station")
+    conditions: set[tuple[str, frozenset[str], frozenset[str]]] = set()
+    for i, rule in enumerate(cfg.options):
+        where = f"options[{i}] ({rule.family}: {'+'.join(rule.all_of)})"
+        if rule.family not in families:
+            problems.append(f"{where}.family: unknown family {rule.family!r}")
+        if rule.part not in parts:
+            problems.append(f"{where}.part: unknown part {rule.part!r}")
+        elif (p := cfg.part(rule.part)) is not None and p.family != rule.family:
+            problems.append(f"{where}.part: part {rule.part!r} belongs to family {p.family!r}")
+        key = (rule.family, frozenset(rule.all_of), frozenset(rule.none_of))
+        if key in conditions:
+            problems.append(f"{where}: overlaps an earlier rule with the same condition")
+        conditions.add(key)
+        if set(rule.all_of) & set(rule.none_of):
+            problems.append(f"{where}: a code is both required and excluded")
+    return problems
+
+
+class PlantConfigError(ValueError):
+    """The plant file is wrong; the message names the file and the key."""
+
+
+def parse_plant(text: str, source: str = "<plant>") -> PlantConfig:
+    """Parse and validate plant TOML text; raise PlantConfigError naming ``source`` and the offending key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PlantConfigError(f"{source}: not valid TOML: {exc}") from exc
+    try:
+        return PlantConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            lines.append(f"{source}: {key}: {err['msg']}")
+        raise PlantConfigError("\n".join(lines)) from exc

@@ -1,0 +1,123 @@
+"""Project the core's state onto what the screens see (``sequencer.views``). Pure and read-only."""
+
+from __future__ import annotations
+
+from sequencer.core import Sequencer
+from sequencer.state import Pick, Station
+from sequencer.views import (
+    BinView,
+    Counters,
+    DeviationView,
+    DeviceView,
+    FeedView,
+    LineView,
+    PickView,
+    RackView,
+    StationView,
+)
+
+NEXT_PICKS = 8
+OPEN_RACKS_SHOWN = 2
+
+
+def _pick_view(p: Pick) -> PickView:
+    return PickView(
+        pick_id=p.pick_id,
+        feed=p.feed,
+        seq=p.seq,
+        vehicle_id=p.vehicle_id,
+        family=p.family,
+        part=p.part,
+        bin=p.bin,
+        rack_no=p.rack_no,
+        slot=p.slot,
+        due_at=p.due_at,
+        state=p.status,
+    )
+
+
+def _station_view(core: Sequencer, st: Station) -> StationView:
+    lit = core.picks[st.lit] if st.lit is not None else None
+    part_in_bin = {p.bin: p.number for p in core.plant.parts}
+    waiting = [core.picks[pid] for _, pid in st.queue if pid != st.lit][:NEXT_PICKS]
+    return StationView(
+        id=st.cfg.id,
+        name=st.cfg.name,
+        family=st.family,
+        current=_pick_view(lit) if lit else None,
+        next=tuple(_pick_view(p) for p in waiting),
+        bins=tuple(
+            BinView(id=b.id, light=b.light, part=part_in_bin.get(b.id, ""), lit=bool(lit and lit.bin == b.id))
+            for b in st.cfg.bins
+        ),
+        ptl_device=st.cfg.ptl,
+        printer=st.cfg.printer,
+    )
+
+
+def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, vehicles_broadcast: int = 0) -> LineView:
+    plant = core.plant
+    open_racks = sorted((r for r in core.racks.values() if not r.closed), key=lambda r: r.rack_no)
+    racks = []
+    for family in core.families:
+        for r in [r for r in open_racks if r.family == family][:OPEN_RACKS_SHOWN]:
+            feed = core.feeds[r.feed]
+            first = (r.rack_no - 1) * r.capacity
+            racks.append(
+                RackView(
+                    feed=r.feed,
+                    family=r.family,
+                    rack_no=r.rack_no,
+                    filled=len(r.done),
+                    capacity=r.capacity,
+                    low_seq=feed.seq_at(first) if feed.first_seq is not None else None,
+                    high_seq=feed.seq_at(first + r.capacity - 1) if feed.first_seq is not None else None,
+                )
+            )
+    devices = [DeviceView(name=n, kind="ptl", up=n not in core.devices_down, detail="") for n in plant.devices.ptl]
+    devices += [
+        DeviceView(name=n, kind="printer", up=n not in core.devices_down and n not in core.device_faults, detail="")
+        for n in plant.devices.printers
+    ]
+    return LineView(
+        rev=rev,
+        at=at,
+        plant=plant.plant.name,
+        timezone=plant.plant.timezone,
+        feeds=tuple(
+            FeedView(
+                id=f.cfg.id,
+                name=f.cfg.name,
+                last_seq=f.last_seq,
+                last_broadcast_at=f.last_at,
+                broadcasts=f.broadcasts,
+                gaps=f.gaps,
+                duplicates=f.duplicates,
+            )
+            for f in core.feeds.values()
+        ),
+        stations=tuple(_station_view(core, st) for st in core.stations.values()),
+        racks=tuple(racks),
+        deviations=tuple(
+            DeviationView(
+                id=d.deviation_id,
+                kind=d.kind,
+                priority=d.priority,
+                at=d.at,
+                feed=d.feed,
+                seq=d.seq,
+                vehicle_id=d.vehicle_id,
+                station=d.station,
+                message=d.message,
+            )
+            for d in sorted(core.deviations.open_deviations(), key=lambda d: (d.priority, -d.at))
+        ),
+        devices=tuple(devices),
+        counters=Counters(
+            vehicles_broadcast=vehicles_broadcast,
+            vehicles_completed=core.vehicles_completed,
+            racks_completed=core.racks_completed,
+            labels_printed=core.labels_printed,
+            quarantined=quarantined,
+        ),
+    )

@@ -1,0 +1,108 @@
+"""The core's working state: feeds, vehicles, picks, stations, racks and deviations.
+
+Plain mutable dataclasses owned by one ``Sequencer``; nothing outside the core mutates them. Screens see them
+only through ``sequencer.projection``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sequencer.plant import FamilyConfig, FeedConfig, StationConfig
+
+PickStatus = Literal["queued", "lit", "picked"]
+VehicleStatus = Literal["open", "completed"]
+
+
+@dataclass(slots=True)
+class Vehicle:
+    feed: str
+    seq: int
+    position: int
+    vehicle_id: str
+    content: tuple[object, ...]
+    at: float
+    due_at: float
+    picks: list[int] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    status: VehicleStatus = "open"
+
+
+@dataclass(slots=True)
+class Pick:
+    pick_id: int
+    feed: str
+    seq: int
+    position: int
+    vehicle_id: str
+    family: str
+    part: str
+    qty: int
+    bin: str
+    station: str
+    rack_no: int
+    slot: int
+    due_at: float
+    status: PickStatus = "queued"
+    label_id: str = ""
+    labelled: bool = False
+
+
+@dataclass(slots=True)
+class Station:
+    cfg: StationConfig
+    family: str
+    light_of_bin: dict[str, int]
+    queue: list[tuple[int, int]] = field(default_factory=list)  # (position, pick_id), sequence order
+    lit: int | None = None
+
+
+@dataclass(slots=True)
+class Rack:
+    feed: str
+    family: str
+    rack_no: int
+    capacity: int
+    done: set[int] = field(default_factory=set)  # slots picked or blank (vehicle needs no such part)
+    closed: bool = False
+    label_id: str = ""
+    labelled: bool = False
+
+
+@dataclass(slots=True)
+class Feed:
+    cfg: FeedConfig
+    first_seq: int | None = None
+    last_seq: int | None = None
+    last_position: int = 0
+    last_at: float | None = None
+    broadcasts: int = 0
+    gaps: int = 0
+    duplicates: int = 0
+    missing: dict[int, int] = field(default_factory=dict)  # position -> gap deviation id
+    vehicles: dict[int, Vehicle] = field(default_factory=dict)  # position -> vehicle
+
+    def seq_at(self, position: int) -> int:
+        assert self.first_seq is not None
+        return (self.first_seq + position) % self.cfg.modulus
+
+
+@dataclass(slots=True)
+class Deviation:
+    deviation_id: int
+    kind: str
+    priority: int
+    at: float
+    message: str
+    feed: str = ""
+    seq: int | None = None
+    vehicle_id: str = ""
+    station: str = ""
+    open: bool = True
+
+
+@dataclass(slots=True)
+class Family:
+    cfg: FamilyConfig
+    station: str

@@ -1,0 +1,113 @@
+"""What the screens see: the line's state as the HMI bus carries it (JSON), and nothing more.
+
+These models are the wire format between the service (``app.hmi_bus``) and the HMI (``ui``). The service
+builds them from the core's state; the HMI validates what it receives against them. Times are epoch seconds;
+the screens show them in the plant's time zone.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+PickState = Literal["queued", "lit", "picked", "blocked"]
+
+
+class PickView(_View):
+    pick_id: int
+    feed: str
+    seq: int
+    vehicle_id: str
+    family: str
+    part: str
+    bin: str
+    rack_no: int
+    slot: int
+    due_at: float
+    state: PickState
+
+
+class BinView(_View):
+    id: str
+    light: int
+    part: str
+    lit: bool
+
+
+class StationView(_View):
+    id: str
+    name: str
+    family: str
+    current: PickView | None
+    next: tuple[PickView, ...]
+    bins: tuple[BinView, ...]
+    ptl_device: str
+    printer: str
+
+
+class FeedView(_View):
+    id: str
+    name: str
+    last_seq: int | None
+    last_broadcast_at: float | None
+    broadcasts: int
+    gaps: int
+    duplicates: int
+
+
+class RackView(_View):
+    feed: str
+    family: str
+    rack_no: int
+    filled: int
+    capacity: int
+    low_seq: int | None
+    high_seq: int | None
+
+
+class DeviationView(_View):
+    id: int
+    kind: str
+    priority: int
+    at: float
+    feed: str
+    seq: int | None
+    vehicle_id: str
+    station: str
+    message: str
+
+
+class DeviceView(_View):
+    name: str
+    kind: Literal["ptl", "printer"]
+    up: bool
+    detail: str
+
+
+class Counters(_View):
+    vehicles_broadcast: int = 0
+    vehicles_completed: int = 0
+    racks_completed: int = 0
+    labels_printed: int = 0
+    quarantined: int = 0
+
+
+class LineView(_View):
+    """One complete picture of the line; ``rev`` counts up with every change the service publishes."""
+
+    rev: int
+    at: float
+    plant: str
+    timezone: str
+    feeds: tuple[FeedView, ...]
+    stations: tuple[StationView, ...]
+    racks: tuple[RackView, ...]
+    deviations: tuple[DeviationView, ...]
+    devices: tuple[DeviceView, ...]
+    counters: Counters

@@ -1,0 +1,48 @@
+"""The plant file: the demo plant loads; typos and broken references are errors that name the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.config import load_plant
+from sequencer.plant import PlantConfigError, parse_plant
+from tests.plants import DEMO_PLANT
+
+
+def demo_text() -> str:
+    return DEMO_PLANT.read_text()
+
+
+def test_shipped_demo_plant_loads():
+    plant = load_plant()
+    assert [f.id for f in plant.feeds] == ["L1"]
+    assert {f.id for f in plant.families} == {"seats", "bumper"}
+
+
+def test_typo_in_a_key_names_file_and_key():
+    text = demo_text().replace("rack_capacity = 6", "rack_capacty = 6")
+    with pytest.raises(PlantConfigError) as err:
+        parse_plant(text, "plant.toml")
+    assert "plant.toml: families.0.rack_capacty: Extra inputs are not permitted" in str(err.value)
+
+
+def test_part_in_unknown_bin_is_named():
+    text = demo_text().replace('bin = "SEAT-04"', 'bin = "SEAT-99"')
+    with pytest.raises(PlantConfigError, match=r"parts\.SEAT-SPORT-RED\.bin: unknown bin 'SEAT-99'"):
+        parse_plant(text, "plant.toml")
+
+
+def test_rules_with_the_same_condition_overlap():
+    text = demo_text() + '\n[[options]]\nfamily = "seats"\nall_of = ["S1"]\npart = "SEAT-SPORT-RED"\n'
+    with pytest.raises(PlantConfigError, match="overlaps an earlier rule"):
+        parse_plant(text, "plant.toml")
+
+
+def test_bad_toml_names_the_file():
+    with pytest.raises(PlantConfigError, match=r"broken\.toml: not valid TOML"):
+        parse_plant("[plant\n", "broken.toml")
+
+
+def test_missing_file_is_a_config_error(tmp_path):
+    with pytest.raises(PlantConfigError, match="cannot read plant file"):
+        load_plant(tmp_path / "nope.toml")
