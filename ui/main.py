@@ -1,0 +1,121 @@
+"""Start an HMI screen: the QApplication, the stylesheet, a bus client and the role's window.
+
+What it is for: ``run_hmi`` (called by the command line) and ``build_operator_window`` (called by tests), which
+wire a ``BusClient`` to an ``OperatorPanel`` and load ``style.qss`` from the package (importlib.resources).
+What it must not do: reach the service by any way other than the HMI bus endpoint it is given, read settings
+from the environment, or block: everything after ``app.exec()`` is driven by Qt timers and signals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from importlib import resources
+
+from PySide6.QtCore import QSettings, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+
+from sequencer.views import LineView
+from ui.bus_client import BusClient
+from ui.operator_panel import OperatorPanel
+
+SETTINGS_ORGANISATION = "jis-sequencer"
+DEFAULT_STALE_AFTER_S = 3.0  # three missed heartbeats (the service beats at least once a second)
+DEFAULT_SIZE = (1280, 800)  # a common 10-15" line-side touch panel
+
+
+def load_stylesheet() -> str:
+    """The one stylesheet, shipped next to this module (pyproject: ``[tool.setuptools.package-data]``)."""
+    return resources.files("ui").joinpath("style.qss").read_text(encoding="utf-8")
+
+
+class OperatorWindow(QMainWindow):
+    """The operator panel in a window whose title names the plant and station; closing it stops the client."""
+
+    def __init__(self, panel: OperatorPanel, endpoint: str) -> None:
+        super().__init__()
+        self.setObjectName("operator_window")
+        self.panel = panel
+        self.client: BusClient | None = None
+        self.setCentralWidget(panel)
+        self.setWindowTitle(f"JIS operator — connecting to {endpoint}")
+        self.resize(*DEFAULT_SIZE)
+
+    @Slot(object)
+    def show_title(self, line: LineView) -> None:
+        self.setWindowTitle(f"JIS operator — {line.plant} — {self.panel.station_id or 'no station'}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.client is not None:
+            self.client.stop()
+        super().closeEvent(event)
+
+
+def build_operator_window(
+    connect: str, station: str | None = None, stale_after_s: float = DEFAULT_STALE_AFTER_S
+) -> tuple[QWidget, BusClient]:
+    """The styled operator window and its started bus client (``client.stop()`` or closing the window ends it)."""
+    panel = OperatorPanel(station)
+    window = OperatorWindow(panel, connect)
+    client = BusClient(connect, stale_after_s=stale_after_s, parent=window)
+    window.client = client
+    client.line_changed.connect(panel.apply_line)
+    client.line_changed.connect(window.show_title)
+    client.link_changed.connect(panel.set_link)
+    window.setStyleSheet(load_stylesheet())
+    client.start()
+    return window, client
+
+
+WindowFactory = Callable[[str, "str | None", float], tuple[QWidget, BusClient]]
+ROLE_WINDOWS: dict[str, WindowFactory] = {"operator": build_operator_window}
+
+
+def run_hmi(
+    connect: str,
+    *,
+    role: str = "operator",
+    station: str | None = None,
+    kiosk: bool = False,
+    argv: list[str] | None = None,
+) -> int:
+    """Run one HMI screen until its window closes; returns the application's exit code."""
+    build = ROLE_WINDOWS.get(role)
+    if build is None:
+        raise ValueError(f"unknown HMI role {role!r}; known roles: {', '.join(ROLE_WINDOWS)}")
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    window, client = build(connect, station, DEFAULT_STALE_AFTER_S)
+    settings = QSettings(SETTINGS_ORGANISATION, f"hmi-{role}")
+    _restore_geometry(window, settings)
+    if kiosk:
+        window.showFullScreen()  # hmi.md: a full-screen kiosk mode on the line panel
+    else:
+        window.show()
+    code = app.exec()
+    if not kiosk:
+        settings.setValue("geometry", window.saveGeometry())
+    client.stop()
+    return int(code)
+
+
+def _restore_geometry(window: QWidget, settings: QSettings) -> None:
+    saved = settings.value("geometry")
+    if saved is not None:
+        window.restoreGeometry(saved)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ui.main --connect tcp://127.0.0.1:5556 [--station ST-SEAT] [--kiosk]``."""
+    parser = argparse.ArgumentParser(description="JIS operator HMI (a client of the service's HMI bus)")
+    parser.add_argument("--connect", default="tcp://127.0.0.1:5556", help="the service's HMI bus endpoint")
+    parser.add_argument("--role", default="operator", choices=sorted(ROLE_WINDOWS))
+    parser.add_argument("--station", default=None, help="station id; default: the plant's first station")
+    parser.add_argument("--kiosk", action="store_true", help="full screen, for the line-side panel")
+    args = parser.parse_args(argv)
+    return run_hmi(args.connect, role=args.role, station=args.station, kiosk=args.kiosk)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

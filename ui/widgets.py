@@ -1,0 +1,264 @@
+"""Small HMI building blocks: the ISA-18.2 priority indicator, bin tiles, deviation rows, plant-time helpers.
+
+What they are for: rendering one value each, styled entirely by ``ui/style.qss`` through Qt dynamic properties
+(``priority``, ``lit``, ``comm``, ``state``), the PyDM pattern. What they must not do: hold a colour, a font size or any
+I/O. Colours reach the painted shapes only through ``qproperty-`` settings in the stylesheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from PySide6.QtCore import Property, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from sequencer.views import BinView, DeviationView
+
+MM_PER_INCH = 25.4
+TOUCH_TARGET_MM = 15.0  # hmi.md: gloved operators need targets of at least 15 mm
+
+
+def mm_to_px(widget: QWidget, mm: float) -> int:
+    """Physical millimetres to device-independent pixels on the widget's screen."""
+    return round(mm * widget.logicalDpiY() / MM_PER_INCH)
+
+
+def set_props(widget: QWidget, **props: Any) -> None:
+    """Set dynamic properties and re-polish, so the stylesheet's ``[prop="value"]`` selectors re-apply."""
+    changed = False
+    for name, value in props.items():
+        if widget.property(name) != value:
+            widget.setProperty(name, value)
+            changed = True
+    if changed:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+        widget.update()
+
+
+def label(text: str, name: str, role: str) -> QLabel:
+    """A label with an objectName for tests and a ``role`` property for the stylesheet."""
+    lab = QLabel(text)
+    lab.setObjectName(name)
+    lab.setProperty("role", role)
+    return lab
+
+
+# --- the plant's time zone (hmi.md: times in the plant's zone, with the zone shown) ---------------------------
+
+
+def plant_zone(name: str) -> ZoneInfo:
+    """The plant's zone; an unknown name falls back to UTC, which the zone label then shows honestly."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def clock(epoch: float, zone: ZoneInfo, fmt: str = "%H:%M:%S") -> str:
+    return datetime.fromtimestamp(epoch, zone).strftime(fmt)
+
+
+def zone_label(epoch: float, zone: ZoneInfo) -> str:
+    """E.g. ``CEST (Europe/Berlin)``: the abbreviation changes with daylight saving, the key does not."""
+    return f"{clock(epoch, zone, '%Z')} ({zone.key})"
+
+
+# --- the ISA-18.2 priority indicator: colour + shape + number, never colour alone --------------------------
+
+
+def _square(r: QRectF) -> list[QPointF]:
+    return [r.topLeft(), r.topRight(), r.bottomRight(), r.bottomLeft()]
+
+
+def _triangle(r: QRectF) -> list[QPointF]:
+    return [QPointF(r.center().x(), r.top()), r.bottomRight(), r.bottomLeft()]
+
+
+def _diamond(r: QRectF) -> list[QPointF]:
+    c = r.center()
+    return [QPointF(c.x(), r.top()), QPointF(r.right(), c.y()), QPointF(c.x(), r.bottom()), QPointF(r.left(), c.y())]
+
+
+SHAPES: dict[int, str] = {1: "square", 2: "triangle", 3: "diamond"}
+_OUTLINES: dict[str, Callable[[QRectF], list[QPointF]]] = {
+    "square": _square,
+    "triangle": _triangle,
+    "diamond": _diamond,
+}
+# Where the digit sits inside each shape (fraction of the height from the top): a triangle's centre of mass is low.
+_DIGIT_BAND: dict[str, tuple[float, float]] = {"square": (0.0, 1.0), "triangle": (0.3, 1.0), "diamond": (0.0, 1.0)}
+
+
+class AlarmIndicator(QWidget):
+    """P1 square "1", P2 triangle "2", P3 diamond "3"; colours come from the stylesheet per ``priority``."""
+
+    def __init__(self, priority: int = 3, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fill = QColor()
+        self._outline = QColor()
+        self._text = QColor()
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.set_priority(priority)
+
+    def set_priority(self, priority: int) -> None:
+        self.setAccessibleName(f"Priority {priority}")
+        set_props(self, priority=priority)
+
+    @property
+    def priority(self) -> int:
+        return int(self.property("priority"))
+
+    @property
+    def shape(self) -> str:
+        return SHAPES.get(self.priority, "diamond")
+
+    @property
+    def number(self) -> str:
+        return str(self.priority)
+
+    def sizeHint(self) -> QSize:
+        side = max(mm_to_px(self, 9.0), 32)
+        return QSize(side, side)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        box = QRectF(self.rect()).adjusted(2, 2, -2, -2)
+        painter.setPen(QPen(self._outline, 2))
+        painter.setBrush(self._fill)
+        painter.drawPolygon(QPolygonF(_OUTLINES[self.shape](box)))
+        top, bottom = _DIGIT_BAND[self.shape]
+        digit_box = QRectF(box.left(), box.top() + top * box.height(), box.width(), (bottom - top) * box.height())
+        font = self.font()
+        font.setBold(True)
+        font.setPixelSize(max(int(box.height() * (0.5 if self.shape != "triangle" else 0.46)), 8))
+        painter.setFont(font)
+        painter.setPen(self._text)
+        painter.drawText(digit_box, Qt.AlignmentFlag.AlignCenter, self.number)
+        painter.end()
+
+    # Qt properties the stylesheet sets with qproperty-fillColor etc.
+    def _get_fill(self) -> QColor:
+        return self._fill
+
+    def _set_fill(self, colour: QColor) -> None:
+        self._fill = QColor(colour)
+
+    def _get_outline(self) -> QColor:
+        return self._outline
+
+    def _set_outline(self, colour: QColor) -> None:
+        self._outline = QColor(colour)
+
+    def _get_text(self) -> QColor:
+        return self._text
+
+    def _set_text(self, colour: QColor) -> None:
+        self._text = QColor(colour)
+
+    fillColor = Property(QColor, _get_fill, _set_fill)
+    outlineColor = Property(QColor, _get_outline, _set_outline)
+    textColor = Property(QColor, _get_text, _set_text)
+
+
+# --- a bin tile: one light on the rack, mirrored ------------------------------------------------------------
+
+
+class BinTile(QFrame):
+    """One bin as its light shows it: light number, bin id, part; ``lit`` inverts the tile and tags it PICK."""
+
+    def __init__(self, bin_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"bin_{bin_id}")
+        self.light = label("", f"bin_{bin_id}_light", "bin-light")
+        self.bin_id = label(bin_id, f"bin_{bin_id}_id", "bin-id")
+        self.part = label("", f"bin_{bin_id}_part", "bin-part")
+        self.tag = label("PICK", f"bin_{bin_id}_tag", "bin-tag")
+        for lab in (self.bin_id, self.part, self.tag):
+            lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.part.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.light)
+        top.addStretch(1)
+        top.addWidget(self.tag)
+        box = QVBoxLayout(self)
+        box.addLayout(top)
+        box.addWidget(self.bin_id)
+        box.addWidget(self.part)
+        box.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        set_props(self, lit=False)
+
+    def show_bin(self, view: BinView) -> None:
+        self.light.setText(f"LIGHT {view.light}")
+        self.part.setText(view.part)
+        self.tag.setVisible(view.lit)
+        set_props(self, lit=view.lit)
+
+
+# --- one open deviation -------------------------------------------------------------------------------------
+
+
+class DeviationRow(QFrame):
+    """Priority indicator, time, kind and message of one open deviation."""
+
+    def __init__(self, view: DeviationView, when: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        name = f"deviation_{view.id}"
+        self.setObjectName(name)
+        self.indicator = AlarmIndicator(view.priority)
+        self.indicator.setObjectName(f"{name}_priority")
+        self.when = label(when, f"{name}_at", "dev-at")
+        self.kind = label(view.kind.replace("_", " ").upper(), f"{name}_kind", "dev-kind")
+        self.message = label(view.message, f"{name}_message", "dev-message")
+        self.message.setWordWrap(True)
+        text = QVBoxLayout()
+        text.setSpacing(0)
+        head = QHBoxLayout()
+        head.addWidget(self.kind)
+        head.addStretch(1)
+        head.addWidget(self.when)
+        text.addLayout(head)
+        text.addWidget(self.message)
+        row = QHBoxLayout(self)
+        row.addWidget(self.indicator, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(text, 1)
+        set_props(self, priority=view.priority)
+
+
+# --- a station selector sized for gloves ----------------------------------------------------------------------
+
+
+class StationSelector(QComboBox):
+    """A combo at least 15 mm tall with a large drawn arrow (the native one is ~3 mm); colour from the stylesheet."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._arrow = QColor()
+        self.setMinimumHeight(mm_to_px(self, TOUCH_TARGET_MM))
+        self.setMinimumWidth(mm_to_px(self, 40))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        side = mm_to_px(self, 4)
+        centre = QPointF(self.width() - mm_to_px(self, 6), self.height() / 2)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._arrow)
+        box = QRectF(centre.x() - side, centre.y() - side / 2, 2 * side, side)
+        painter.drawPolygon(QPolygonF([box.topLeft(), box.topRight(), QPointF(centre.x(), box.bottom())]))
+        painter.end()
+
+    def _get_arrow(self) -> QColor:
+        return self._arrow
+
+    def _set_arrow(self, colour: QColor) -> None:
+        self._arrow = QColor(colour)
+
+    arrowColor = Property(QColor, _get_arrow, _set_arrow)
