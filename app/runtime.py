@@ -200,7 +200,7 @@ class Service:
         self.quarantined += 1
         log.error("quarantined #%d from %s: %s", qid, source, reason)
         await self.submit(BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid))
-        return Ack(feed=feed, seq=seq if seq is not None else -1, status="quarantined", reason=reason)
+        return Ack(feed=feed, seq=seq, status="quarantined", reason=reason)
 
     # -- devices --------------------------------------------------------------------------------------------
     def _on_report(self, report: DeviceReport) -> None:

@@ -22,6 +22,7 @@ class LightBin:
     display: int
     feed: str
     seq: int
+    alarm: bool = False  # red flash: a wrong pick blocks this slot until corrected
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,6 +76,48 @@ class RackClosed:
     high_seq: int
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReturnToStock:
+    """Tell the station to put a picked part back in its bin (change or cancel after the pick)."""
+
+    station: str
+    bin: str
+    part: str
+    feed: str
+    seq: int
+    rack_no: int
+    slot: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditRecord:
+    """Who did what, when, why, and with what result: one per manual operation, refused ones included."""
+
+    at: float
+    user: str
+    action: str
+    target: str
+    reason: str
+    result: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlarmStateChanged:
+    deviation_id: int
+    state: str
+    user: str = ""
+
+
 Command = (
-    LightBin | ClearBin | PrintLabel | RequestResend | RaiseDeviation | ClearDeviation | VehicleCompleted | RackClosed
+    ReturnToStock
+    | AuditRecord
+    | AlarmStateChanged
+    | LightBin
+    | ClearBin
+    | PrintLabel
+    | RequestResend
+    | RaiseDeviation
+    | ClearDeviation
+    | VehicleCompleted
+    | RackClosed
 )

@@ -1,42 +1,74 @@
-"""Deviations: what a person must see, with the priority table (ISA-18.2 style, 1 = most urgent).
+"""Deviations: what a person must see, as ISA-18.2 alarms with a priority table (1 = most urgent).
 
-The kinds and their priorities are one table; the core raises and clears through ``DeviationBook`` so every
-deviation is counted by kind (the demo's summary and the KPIs read the counts).
+``KINDS`` is the table: each kind's priority and whether it is a *condition* (active until the cause goes:
+a gap until the resend arrives, a device until it is back) or an *occurrence* (a wrong pick, a change: it
+returns to normal at once and waits for acknowledgement). ``count_only`` kinds are counted for the KPIs and never
+listed (an identical resend needs no one). Closed deviations leave the book; their counts and time-to-resolve
+stay for the KPIs.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
-from sequencer.commands import ClearDeviation, Command, RaiseDeviation
+from sequencer.alarms import AlarmAction, AlarmState, IllegalAlarmTransition, next_state
+from sequencer.commands import AlarmStateChanged, ClearDeviation, Command, RaiseDeviation
 from sequencer.state import Deviation
 
-# kind -> priority (1 high, 2 medium, 3 low). Pure events ("pick confirmed") are not deviations.
-PRIORITY: dict[str, int] = {
-    "gap": 1,
-    "wrong_pick": 1,
-    "device_offline": 1,
-    "printer_fault": 1,
-    "unresolved": 2,
-    "unknown_feed": 2,
-    "malformed": 2,
-    "change": 2,
-    "late_broadcast": 2,
-    "unsupported_function": 2,
-    "unknown_option": 3,
-    "stale_confirm": 3,
-    "duplicate": 3,
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    priority: int
+    condition: bool = False
+    count_only: bool = False
+
+
+KINDS: dict[str, Kind] = {
+    "gap": Kind(1, condition=True),
+    "wrong_pick": Kind(1, condition=True),  # blocks the slot until corrected
+    "device_offline": Kind(1, condition=True),
+    "printer_fault": Kind(1, condition=True),
+    "late": Kind(1, condition=True),
+    "change_after_ship": Kind(1),
+    "silence": Kind(2, condition=True),
+    "pick_timeout": Kind(2, condition=True),
+    "unresolved": Kind(2, condition=True),  # blocks the vehicle's slot until resolved
+    "late_alarm": Kind(2, condition=True),
+    "resequenced": Kind(2),
+    "unknown_feed": Kind(2),
+    "malformed": Kind(2),
+    "change": Kind(2),
+    "cancel": Kind(2),
+    "late_broadcast": Kind(2),
+    "return_to_stock": Kind(2),
+    "hold": Kind(3, condition=True),
+    "late_warning": Kind(3, condition=True),
+    "unknown_option": Kind(3),
+    "stale_confirm": Kind(3),
+    "reprint": Kind(3),
+    "manual_confirm": Kind(3),
+    "duplicate": Kind(3, count_only=True),
+    "forecast_superseded": Kind(3, count_only=True),
 }
 
-# Kinds that are counted but never open an entry in the list: nothing to act on.
-COUNT_ONLY = frozenset({"duplicate"})
+
+class DeviationError(ValueError):
+    """A person asked for something the alarm's state does not allow."""
 
 
 class DeviationBook:
     def __init__(self) -> None:
         self.by_id: dict[int, Deviation] = {}
         self.counts: Counter[str] = Counter()
+        self.resolved = 0
+        self.resolve_seconds = 0.0
         self._next_id = 1
+
+    @property
+    def newest_id(self) -> int:
+        """The id of the deviation raised last."""
+        return self._next_id - 1
 
     def raise_(
         self,
@@ -49,36 +81,92 @@ class DeviationBook:
         vehicle_id: str = "",
         station: str = "",
     ) -> list[Command]:
+        spec = KINDS[kind]
         self.counts[kind] += 1
-        if kind in COUNT_ONLY:
+        if spec.count_only:
             return []
+        state = AlarmState.UNACK if spec.condition else AlarmState.RTN_UNACK
         dev = Deviation(
             deviation_id=self._next_id,
             kind=kind,
-            priority=PRIORITY[kind],
+            priority=spec.priority,
             at=at,
             message=message,
             feed=feed,
             seq=seq,
             vehicle_id=vehicle_id,
             station=station,
+            state=state,
+            active=spec.condition,
         )
         self._next_id += 1
         self.by_id[dev.deviation_id] = dev
         return [RaiseDeviation(deviation_id=dev.deviation_id, kind=kind, priority=dev.priority, message=message)]
 
-    def clear(self, deviation_id: int) -> list[Command]:
+    def clear(self, deviation_id: int, at: float) -> list[Command]:
+        """The condition went away (the resend arrived, the device is back)."""
         dev = self.by_id.get(deviation_id)
-        if dev is None or not dev.open:
+        if dev is None or not dev.active:
             return []
-        dev.open = False
-        del self.by_id[deviation_id]
-        return [ClearDeviation(deviation_id=deviation_id, kind=dev.kind)]
+        dev.active = False
+        return self._move(dev, AlarmAction.CLEAR, at)
 
-    @property
-    def newest_id(self) -> int:
-        """The id of the deviation raised last."""
-        return self._next_id - 1
+    def check(self, deviation_id: int, action: AlarmAction) -> Deviation:
+        """The deviation, if ``action`` is allowed on it now; DeviationError otherwise (nothing changes)."""
+        dev = self.by_id.get(deviation_id)
+        if dev is None:
+            raise DeviationError(f"deviation {deviation_id} is not open")
+        try:
+            next_state(dev.state, action, active=dev.active)
+        except IllegalAlarmTransition as exc:
+            raise DeviationError(f"deviation {deviation_id}: {exc}") from exc
+        return dev
+
+    def act(
+        self, deviation_id: int, action: AlarmAction, at: float, user: str = "", until: float = 0.0
+    ) -> list[Command]:
+        dev = self.check(deviation_id, action)
+        if action is AlarmAction.SHELVE:
+            dev.shelved_until = until
+        return self._move(dev, action, at, user)
+
+    def resolve(self, deviation_id: int, at: float, user: str, note: str) -> list[Command]:
+        """A person fixed the cause: the condition is gone and acknowledged in one step."""
+        dev = self.by_id.get(deviation_id)
+        if dev is None:
+            raise DeviationError(f"deviation {deviation_id} is not open")
+        dev.active = False
+        dev.note = note
+        dev.state = AlarmState.NORMAL
+        return self._close(dev, at, user)
+
+    def expire_shelving(self, at: float) -> list[Command]:
+        due = [d for d in self.by_id.values() if d.state is AlarmState.SHELVED and d.shelved_until <= at]
+        commands: list[Command] = []
+        for dev in due:
+            commands += self._move(dev, AlarmAction.UNSHELVE, at, "shelving expired")
+        return commands
+
+    def _move(self, dev: Deviation, action: AlarmAction, at: float, user: str = "") -> list[Command]:
+        dev.state = next_state(dev.state, action, active=dev.active)
+        if dev.state is AlarmState.NORMAL:
+            return self._close(dev, at, user)
+        return [AlarmStateChanged(deviation_id=dev.deviation_id, state=dev.state.value, user=user)]
+
+    def _close(self, dev: Deviation, at: float, user: str) -> list[Command]:
+        del self.by_id[dev.deviation_id]
+        self.resolved += 1
+        self.resolve_seconds += max(0.0, at - dev.at)
+        return [
+            AlarmStateChanged(deviation_id=dev.deviation_id, state=AlarmState.NORMAL.value, user=user),
+            ClearDeviation(deviation_id=dev.deviation_id, kind=dev.kind),
+        ]
 
     def open_deviations(self) -> list[Deviation]:
         return list(self.by_id.values())
+
+    def find(self, kind: str, *, feed: str = "", seq: int | None = None, station: str = "") -> Deviation | None:
+        for dev in self.by_id.values():
+            if (dev.kind, dev.feed, dev.seq, dev.station) == (kind, feed, seq, station):
+                return dev
+        return None

@@ -79,8 +79,152 @@ class Tick:
     at: float
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RackShipped:
+    """The dock scanned a rack onto a truck (or a lead shipped it by hand)."""
+
+    at: float
+    feed: str
+    family: str
+    rack_no: int
+    user: str = ""
+
+
+# -- manual operations: intents carrying who and why; each one is audited --------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ManualOp:
+    at: float
+    user: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HoldVehicle(ManualOp):
+    feed: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReleaseVehicle(ManualOp):
+    feed: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelVehicle(ManualOp):
+    feed: str
+    seq: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MoveVehicle(ManualOp):
+    """Move a vehicle to a free place in the sequence (blank, cancelled or missing), e.g. after a repair loop."""
+
+    feed: str
+    seq: int
+    to_seq: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SwapVehicles(ManualOp):
+    """Reorder: two vehicles not yet picked exchange their places."""
+
+    feed: str
+    seq: int
+    other_seq: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InsertBroadcast(ManualOp):
+    """Emergency mode: a broadcast keyed in or imported by hand while the feed is down."""
+
+    feed: str
+    seq: int
+    vehicle_id: str
+    options: tuple[str, ...] = ()
+    parts: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestResendByHand(ManualOp):
+    feed: str
+    from_seq: int
+    to_seq: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReprintLabel(ManualOp):
+    label_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmByHand(ManualOp):
+    """A lead confirms the lit pick at a station whose device failed."""
+
+    station: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResolveDeviation(ManualOp):
+    deviation_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AcknowledgeAlarm(ManualOp):
+    deviation_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShelveAlarm(ManualOp):
+    deviation_id: int
+    until: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipRackByHand(ManualOp):
+    feed: str
+    family: str
+    rack_no: int
+
+
+MANUAL_OPS: tuple[type[ManualOp], ...] = (
+    HoldVehicle,
+    ReleaseVehicle,
+    CancelVehicle,
+    MoveVehicle,
+    SwapVehicles,
+    InsertBroadcast,
+    RequestResendByHand,
+    ReprintLabel,
+    ConfirmByHand,
+    ResolveDeviation,
+    AcknowledgeAlarm,
+    ShelveAlarm,
+    ShipRackByHand,
+)
+
 Event = (
-    BroadcastReceived | BroadcastRejected | BinConfirmed | LabelPrinted | DeviceLinkChanged | PrinterFaultChanged | Tick
+    BroadcastReceived
+    | BroadcastRejected
+    | BinConfirmed
+    | LabelPrinted
+    | DeviceLinkChanged
+    | PrinterFaultChanged
+    | RackShipped
+    | Tick
+    | HoldVehicle
+    | ReleaseVehicle
+    | CancelVehicle
+    | MoveVehicle
+    | SwapVehicles
+    | InsertBroadcast
+    | RequestResendByHand
+    | ReprintLabel
+    | ConfirmByHand
+    | ResolveDeviation
+    | AcknowledgeAlarm
+    | ShelveAlarm
+    | ShipRackByHand
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -92,6 +236,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         LabelPrinted,
         DeviceLinkChanged,
         PrinterFaultChanged,
+        RackShipped,
         Tick,
+        *MANUAL_OPS,
     )
 }

@@ -43,6 +43,8 @@ class FeedConfig(_Strict):
     lead_time_s: float = Field(default=7200, gt=0)
     takt_s: float = Field(default=60, gt=0)
     silence_takts: float = Field(default=5, gt=0)
+    warn_before_due_s: float = Field(default=1800, ge=0)
+    alarm_before_due_s: float = Field(default=900, ge=0)
     line: str = ""
     dock: str = ""
     on_out_of_order: OutOfOrderReaction = "flag"

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sequencer.alarms import AlarmState
 from sequencer.plant import FamilyConfig, FeedConfig, StationConfig
 
-PickStatus = Literal["queued", "lit", "picked"]
-VehicleStatus = Literal["open", "completed"]
+PickStatus = Literal["queued", "lit", "blocked", "held", "picked", "cancelled"]
+VehicleStatus = Literal["open", "held", "cancelled", "completed"]
 
 
 @dataclass(slots=True)
@@ -25,7 +26,7 @@ class Vehicle:
     at: float
     due_at: float
     picks: list[int] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
+    blocked: dict[str, int] = field(default_factory=dict)  # family -> open "unresolved" deviation id
     status: VehicleStatus = "open"
 
 
@@ -56,6 +57,9 @@ class Station:
     light_of_bin: dict[str, int]
     queue: list[tuple[int, int]] = field(default_factory=list)  # (position, pick_id), sequence order
     lit: int | None = None
+    lit_at: float = 0.0
+    blocked_by: int | None = None  # open wrong-pick deviation: nothing advances until it is resolved
+    timeout_dev: int | None = None
 
 
 @dataclass(slots=True)
@@ -66,8 +70,11 @@ class Rack:
     capacity: int
     done: set[int] = field(default_factory=set)  # slots picked or blank (vehicle needs no such part)
     closed: bool = False
+    shipped: bool = False
     label_id: str = ""
     labelled: bool = False
+    due_at: float = float("inf")  # earliest due time of a vehicle in it
+    due_dev: dict[str, int] = field(default_factory=dict)  # late_warning / late_alarm / late -> deviation id
 
 
 @dataclass(slots=True)
@@ -82,6 +89,10 @@ class Feed:
     duplicates: int = 0
     missing: dict[int, int] = field(default_factory=dict)  # position -> gap deviation id
     vehicles: dict[int, Vehicle] = field(default_factory=dict)  # position -> vehicle
+    position_of: dict[str, int] = field(default_factory=dict)  # vehicle id -> position, open vehicles only
+    forecast: dict[str, tuple[str, ...]] = field(default_factory=dict)  # vehicle id -> predicted parts
+    recent: list[float] = field(default_factory=list)  # broadcast times within the last hour
+    silence_dev: int | None = None
 
     def seq_at(self, position: int) -> int:
         assert self.first_seq is not None
@@ -99,7 +110,10 @@ class Deviation:
     seq: int | None = None
     vehicle_id: str = ""
     station: str = ""
-    open: bool = True
+    state: AlarmState = AlarmState.UNACK
+    active: bool = True
+    shelved_until: float = 0.0
+    note: str = ""
 
 
 @dataclass(slots=True)

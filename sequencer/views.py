@@ -16,7 +16,7 @@ class _View(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-PickState = Literal["queued", "lit", "picked", "blocked"]
+PickState = Literal["queued", "lit", "blocked", "held", "picked", "cancelled"]
 
 
 class PickView(_View):

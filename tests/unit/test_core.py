@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sequencer.alarms import AlarmState
 from sequencer.commands import (
     ClearBin,
     LightBin,
@@ -92,9 +93,11 @@ def test_gap_across_the_wrap_requests_a_resend_and_the_late_one_slots_in(core):
     assert gap.kind == "gap"
     assert gap.priority == 1
     core.handle(bc(9999))
-    assert gap.deviation_id in core.deviations.by_id  # still one missing
+    assert core.deviations.by_id[gap.deviation_id].active  # still one missing
     core.handle(bc(0))
-    assert gap.deviation_id not in core.deviations.by_id
+    dev = core.deviations.by_id[gap.deviation_id]
+    assert not dev.active
+    assert dev.state is AlarmState.RTN_UNACK  # ISA-18.2: returned to normal, waits for acknowledgement
     seats = sorted((p.position, p.slot) for p in core.picks.values() if p.family == "seats")
     assert seats == [(0, 1), (1, 2), (2, 3), (3, 4)]
 
@@ -116,10 +119,12 @@ def test_identical_duplicate_is_counted_not_repicked(core):
     assert len(core.picks) == 2
 
 
-def test_same_key_different_content_is_a_change(core):
+def test_same_key_different_content_is_a_change_and_re_resolves_before_the_pick(core):
     core.handle(bc(5))
     cmds = core.handle(bc(5, options=("S3", "P040")))
     assert [c.kind for c in of(RaiseDeviation, cmds)] == ["change"]
+    assert of(ClearBin, cmds)[0].bin == "SEAT-01"
+    assert [(c.bin, c.seq) for c in of(LightBin, cmds)] == [("SEAT-04", 5)]
 
 
 def test_unresolvable_vehicle_blocks_only_its_own_slot(core):
@@ -127,7 +132,7 @@ def test_unresolvable_vehicle_blocks_only_its_own_slot(core):
     cmds = core.handle(bc(2, options=("P040",)))  # no seat option
     kinds = sorted(c.kind for c in of(RaiseDeviation, cmds))
     assert kinds == ["unresolved"]
-    assert core.feeds["L1"].vehicles[1].blocked == ["seats"]
+    assert list(core.feeds["L1"].vehicles[1].blocked) == ["seats"]
     core.handle(bc(3))
     confirm_lit(core, "ST-SEAT")
     assert core.picks[core.stations["ST-SEAT"].lit].seq == 3  # the line keeps running
@@ -143,7 +148,10 @@ def test_wrong_bin_is_a_wrong_pick_and_nothing_advances(core):
     lit = core.stations["ST-SEAT"].lit
     cmds = core.handle(BinConfirmed(at=1, station="ST-SEAT", bin="SEAT-02"))
     assert [c.kind for c in of(RaiseDeviation, cmds)] == ["wrong_pick"]
+    assert [(c.bin, c.alarm) for c in of(LightBin, cmds)] == [("SEAT-01", True)]
     assert core.stations["ST-SEAT"].lit == lit
+    assert core.picks[lit].status == "blocked"
+    assert core.handle(BinConfirmed(at=2, station="ST-SEAT", bin="SEAT-01", token=lit)) == []  # still blocked
 
 
 def test_stale_token_is_not_counted_as_a_pick(core):
@@ -172,7 +180,7 @@ def test_device_offline_raises_once_and_clears(core):
     assert [c.kind for c in of(RaiseDeviation, down)] == ["device_offline"]
     assert again == []
     core.handle(DeviceLinkChanged(at=3, device="ptl-seat", up=True))
-    assert not core.deviations.open_deviations()
+    assert [d.state for d in core.deviations.open_deviations()] == [AlarmState.RTN_UNACK]
 
 
 def test_unknown_confirm_source_is_refused_and_changes_nothing(core):
