@@ -43,6 +43,8 @@ def _demo(args: argparse.Namespace) -> int:
         timeout_s=args.timeout,
     )
     logging.getLogger().handlers.clear()
+    if args.workdir:
+        os.makedirs(args.workdir, exist_ok=True)
     log_file = os.path.join(args.workdir, "service.log") if args.workdir else None
     logging.basicConfig(level=args.log_level, format=LOG_FORMAT, filename=log_file)
     summary = asyncio.run(run_demo(opts))

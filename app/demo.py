@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from app.config import load_plant, with_free_ports
-from app.runtime import Service
+from app.runtime import Service, scaled_clock
+from sequencer.events import RackShipped
 from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)
@@ -90,19 +91,27 @@ async def run_demo(opts: DemoOptions) -> dict[str, Any]:
         sim_cmd += ["--seed", str(opts.seed)]
     sims = await asyncio.create_subprocess_exec(*sim_cmd, stdout=asyncio.subprocess.PIPE)
     hmi: asyncio.subprocess.Process | None = None
-    service = Service(plant)
+    service = Service(plant, clock=scaled_clock(opts.speed))
     started = time.monotonic()
     task: asyncio.Task[None] | None = None
+    dock: asyncio.Task[None] | None = None
     try:
         await _wait_ready(sims, 30)
         task = asyncio.create_task(service.run(), name="service")
         await asyncio.wait_for(service.ready.wait(), 30)
+        dock = asyncio.create_task(_dock(service), name="dock")
         if not opts.headless:
             hmi_cmd = [sys.executable, "-m", "app.cli", "hmi", "--connect", plant.service.hmi_endpoint]
             hmi = await asyncio.create_subprocess_exec(*hmi_cmd)
         await _watch(service, opts, hmi, task)
     finally:
         elapsed = time.monotonic() - started
+        if dock is not None:
+            dock.cancel()
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if sims.returncode is None:
             sims.terminate()
             with contextlib.suppress(TimeoutError):
@@ -112,11 +121,19 @@ async def run_demo(opts: DemoOptions) -> dict[str, Any]:
         if hmi is not None and hmi.returncode is None:
             hmi.terminate()
             await hmi.wait()
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
     return _summary(service, records, elapsed, opts, work)
+
+
+async def _dock(service: Service) -> None:
+    """Stand-in for the dock's rack scanner: a closed rack with its label printed goes onto the truck."""
+    while True:
+        await asyncio.sleep(0.2)
+        ready = [r for r in service.core.racks.values() if r.closed and r.labelled and not r.shipped]
+        for rack in ready:
+            event = RackShipped(
+                at=service.clock(), feed=rack.feed, family=rack.family, rack_no=rack.rack_no, user="dock"
+            )
+            await service.submit(event)
 
 
 async def _watch(

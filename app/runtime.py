@@ -36,7 +36,7 @@ from sequencer.commands import (
     VehicleCompleted,
 )
 from sequencer.core import Sequencer, SequencerError
-from sequencer.events import BroadcastReceived, BroadcastRejected, Event
+from sequencer.events import BroadcastReceived, BroadcastRejected, Event, Tick
 from sequencer.plant import PlantConfig
 from sequencer.projection import line_view
 
@@ -45,6 +45,13 @@ log = logging.getLogger(__name__)
 REPORT_QUEUE = 10_000  # device reports waiting for the core; overflow is logged as an error, never silent
 HMI_MAX_RATE_HZ = 10
 HMI_HEARTBEAT_S = 1.0
+TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
+
+
+def scaled_clock(speed: float) -> Callable[[], float]:
+    """Plant time running ``speed`` times faster than the wall clock (the accelerated demo); 1.0 is real time."""
+    epoch, mono = time.time(), time.monotonic()
+    return lambda: epoch + (time.monotonic() - mono) * speed
 
 
 class Service:
@@ -83,6 +90,7 @@ class Service:
             self._tasks.append(asyncio.create_task(dev.run(self._on_report), name=f"device:{name}"))
         self._tasks.append(asyncio.create_task(self._consume_reports(), name="device-reports"))
         self._tasks.append(asyncio.create_task(self._publish_hmi(), name="hmi-bus"))
+        self._tasks.append(asyncio.create_task(self._tick(), name="tick"))
         self._restore_devices()
         self._tasks.append(asyncio.create_task(self.feed_link.run(), name="feed-link"))
         log.info("service up: feed %s, HMI %s", self.plant.service.feed_endpoint, self.plant.service.hmi_endpoint)
@@ -220,6 +228,12 @@ class Service:
             event = self.translator.to_event(report, at)
             if event is not None:
                 await self.submit(event)
+
+    async def _tick(self) -> None:
+        """Time passes for the core only through journaled ticks, so a replay sees the same alarms."""
+        while True:
+            await asyncio.sleep(TICK_S)
+            await self.submit(Tick(at=self.clock()))
 
     # -- HMI bus --------------------------------------------------------------------------------------------
     def view(self):  # -> LineView

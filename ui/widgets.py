@@ -28,15 +28,20 @@ def mm_to_px(widget: QWidget, mm: float) -> int:
 
 
 def set_props(widget: QWidget, **props: Any) -> None:
-    """Set dynamic properties and re-polish, so the stylesheet's ``[prop="value"]`` selectors re-apply."""
+    """Set dynamic properties and re-polish, so the stylesheet's ``[prop="value"]`` selectors re-apply.
+
+    Children are re-polished too: Qt does not re-evaluate descendant selectors (``BinTile[lit="true"] QLabel``)
+    when only the parent's property changes.
+    """
     changed = False
     for name, value in props.items():
         if widget.property(name) != value:
             widget.setProperty(name, value)
             changed = True
     if changed:
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        for w in (widget, *widget.findChildren(QWidget)):
+            w.style().unpolish(w)
+            w.style().polish(w)
         widget.update()
 
 

@@ -1,0 +1,244 @@
+"""The OEM broadcast feed's wire protocol: frame kinds, message models and strict decoders.
+
+What crosses the feed link between an OEM gateway (DEALER) and the service (ROUTER), as documented in
+docs/feed-protocol.md:
+
+    gateway -> service   [b"BCAST", <broadcast JSON>]      one build order for one vehicle
+                         [b"HB", <heartbeat JSON>]          "I am alive; the last number I sent was ..."
+    service -> gateway   [b"ACK", <ack JSON>]               sent only after the broadcast is durably stored
+                         [b"RESEND", <resend JSON>]         "send me this range again" (a gap was seen)
+
+Broadcasts are untrusted input, so they are validated strictly at this edge (pydantic strict mode,
+``extra="forbid"``): "1" is not a number, 1 is not ``true``, a forgotten ``firm`` flag is an error rather than
+a forecast silently built as firm. Every decoding failure raises one error type naming the field and why.
+
+This module is pure: no sockets, no clock, no persistence. It must not decide what a broadcast *means*
+(duplicates, gaps, wrap-around are the core's business), only whether it is well-formed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, ClassVar, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sequencer.seqnum import ring_range
+
+# Frame kinds: the first frame after the ZeroMQ routing envelope.
+BCAST = b"BCAST"
+HB = b"HB"
+ACK = b"ACK"
+RESEND = b"RESEND"
+
+BroadcastFunction = Literal["original", "change", "cancel", "hold", "release"]
+AckStatus = Literal["accepted", "duplicate", "quarantined"]
+
+# Identifiers (feed, vehicle id, codes): printable ASCII, no leading/trailing blanks. VINs (ISO 3779) and body
+# or production numbers are ASCII; a stray space or control byte in a key is a partner bug, not data.
+_IDENT = re.compile(r"[!-~](?:[ -~]*[!-~])?")
+_REASON_INPUT_CHARS = 40
+
+
+def _check_ident(value: str, what: str) -> str:
+    if not value:
+        raise ValueError(f"{what} is empty")
+    if len(value) > 64:
+        raise ValueError(f"{what} is longer than 64 characters")
+    if not _IDENT.fullmatch(value):
+        raise ValueError(f"{what} must be printable ASCII without leading or trailing blanks")
+    return value
+
+
+class _Wire(BaseModel):
+    """Base of every wire message: strict types, no unknown keys, immutable once decoded."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    def encode(self) -> bytes:
+        """The message's JSON body, ready to be a frame."""
+        return self.model_dump_json().encode()
+
+
+class BroadcastMessage(_Wire):
+    """One OEM build order for one vehicle (the canonical broadcast JSON; see docs/feed-protocol.md)."""
+
+    feed: str
+    seq: int = Field(ge=0, description="rolling sequence number; 0 <= seq < the feed's modulus (plant file)")
+    vehicle_id: str
+    function: BroadcastFunction
+    firm: bool = Field(description="true: a firm call to build; false: a forecast, never built")
+    options: tuple[str, ...] = Field(max_length=500)
+    parts: dict[str, str] = Field(default_factory=dict, max_length=100)
+    sent_at: float = Field(gt=0, allow_inf_nan=False, description="OEM's send time, epoch seconds")
+    reporting_point: str = Field(max_length=64)
+    line: str = Field(max_length=64)
+
+    @field_validator("feed")
+    @classmethod
+    def _feed_is_ident(cls, v: str) -> str:
+        return _check_ident(v, "feed id")
+
+    @field_validator("vehicle_id")
+    @classmethod
+    def _vehicle_is_ident(cls, v: str) -> str:
+        return _check_ident(v, "vehicle id")
+
+    @field_validator("options")
+    @classmethod
+    def _codes_are_idents(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for code in v:
+            _check_ident(code, "option code")
+        return v
+
+    @field_validator("parts")
+    @classmethod
+    def _parts_are_idents(cls, v: dict[str, str]) -> dict[str, str]:
+        for family, number in v.items():
+            _check_ident(family, "part family")
+            _check_ident(number, f"part number of family {family!r}")
+        return v
+
+
+class Heartbeat(_Wire):
+    """The gateway is alive; ``last_seq`` is the last number it broadcast (None: nothing yet)."""
+
+    feed: str
+    last_seq: int | None = Field(ge=0)
+    at: float = Field(allow_inf_nan=False, description="gateway's clock, epoch seconds")
+
+    @field_validator("feed")
+    @classmethod
+    def _feed_is_ident(cls, v: str) -> str:
+        return _check_ident(v, "feed id")
+
+
+class Ack(_Wire):
+    """The service's answer to one broadcast, sent only once the broadcast is durably stored.
+
+    ``seq`` is None only for input so broken that no sequence number could be read from it.
+    """
+
+    feed: str
+    seq: int | None = Field(ge=0)
+    status: AckStatus
+    reason: str = ""
+
+
+class Resend(_Wire):
+    """The service asks for ``from_seq`` .. ``to_seq`` again, inclusive, counting across the wrap."""
+
+    feed: str
+    from_seq: int = Field(ge=0)
+    to_seq: int = Field(ge=0)
+
+    def count(self, modulus: int) -> int:
+        """How many numbers the range holds: 9998 -> 1 at modulus 10000 is 4."""
+        return (self.to_seq - self.from_seq) % modulus + 1
+
+    def seqs(self, modulus: int) -> tuple[int, ...]:
+        return ring_range(self.from_seq % modulus, self.count(modulus), modulus)
+
+
+class FeedProtocolError(ValueError):
+    """A frame body that is not a valid message of its kind; ``reason`` says which field and why."""
+
+    kind: ClassVar[str] = "message"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"bad {self.kind}: {reason}")
+        self.reason = reason
+
+
+class BadBroadcast(FeedProtocolError):
+    """A BCAST body that is not a valid broadcast (not JSON, missing or mistyped field, negative seq, ...)."""
+
+    kind = "broadcast"
+
+
+class BadHeartbeat(FeedProtocolError):
+    kind = "heartbeat"
+
+
+class BadAck(FeedProtocolError):
+    kind = "ack"
+
+
+class BadResend(FeedProtocolError):
+    kind = "resend"
+
+
+def _describe_error(err: Any, raw: bytes) -> str:
+    """One pydantic error as 'field: what is wrong (got ...)'."""
+    if err["type"] == "json_invalid":
+        return _describe_bad_json(err, raw)
+    if err["type"] == "model_type":
+        return f"not a JSON object (got {type(err['input']).__name__})"
+    where = ".".join(str(p) for p in err["loc"]) or "(message)"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] in ("missing", "extra_forbidden", "value_error"):
+        text = {"missing": "missing field", "extra_forbidden": "unknown field"}.get(err["type"], msg)
+        return f"{where}: {text}"
+    got = repr(err.get("input"))[:_REASON_INPUT_CHARS]
+    return f"{where}: {msg[0].lower()}{msg[1:]} (got {got})"
+
+
+def _describe_bad_json(err: Any, raw: bytes) -> str:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text (byte {exc.start})"
+    return f"not JSON: {str(err['msg']).removeprefix('Invalid JSON: ')}"
+
+
+_M = TypeVar("_M", bound=_Wire)
+
+
+def _decode(model: type[_M], error: type[FeedProtocolError], raw: bytes) -> _M:
+    if not raw:
+        raise error("empty body")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise error("; ".join(_describe_error(e, raw) for e in exc.errors())) from None
+
+
+def decode_broadcast(raw: bytes) -> BroadcastMessage:
+    """Parse a BCAST body; raise BadBroadcast with a reason naming every bad field."""
+    return _decode(BroadcastMessage, BadBroadcast, raw)
+
+
+def decode_heartbeat(raw: bytes) -> Heartbeat:
+    return _decode(Heartbeat, BadHeartbeat, raw)
+
+
+def decode_ack(raw: bytes) -> Ack:
+    return _decode(Ack, BadAck, raw)
+
+
+def decode_resend(raw: bytes) -> Resend:
+    return _decode(Resend, BadResend, raw)
+
+
+def salvage_key(raw: bytes) -> tuple[str, int | None]:
+    """Best-effort (feed, seq) of a body that may be malformed, so even a quarantine can be acknowledged.
+
+    Returns ("", None) when nothing usable is found; never raises.
+    """
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return "", None
+    if not isinstance(data, dict):
+        return "", None
+    feed, seq = data.get("feed"), data.get("seq")
+    good_feed = feed if isinstance(feed, str) and len(feed) <= 64 else ""
+    good_seq = seq if isinstance(seq, int) and not isinstance(seq, bool) and seq >= 0 else None
+    return good_feed, good_seq
+
+
+def quarantine_ack(raw: bytes, reason: str) -> Ack:
+    """The ACK for a broadcast the service kept in quarantine: the gateway must stop resending it."""
+    feed, seq = salvage_key(raw)
+    return Ack(feed=feed, seq=seq, status="quarantined", reason=reason)

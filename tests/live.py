@@ -1,0 +1,66 @@
+"""A live line for tests: the simulated plant and the real service, on free ports on 127.0.0.1.
+
+Runs both on their own asyncio loop in a background thread, so a Qt test can keep the main thread for the GUI
+and talk to the service only over the HMI bus, as a panel at the line would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+from app.config import load_plant, with_free_ports
+from app.runtime import Service, scaled_clock
+from hardware_sims.plant import SimulatedPlant
+from sequencer.plant import PlantConfig
+
+
+class LiveLine:
+    def __init__(self, tmp_path: Path, *, speed: float = 20.0, vehicles: int | None = None) -> None:
+        self.plant: PlantConfig = with_free_ports(load_plant(), database=f"sqlite:///{tmp_path / 'live.db'}")
+        self.speed = speed
+        self.vehicles = vehicles
+        self.service: Service | None = None
+        self.sim: SimulatedPlant | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="live-line", daemon=True)
+
+    def __enter__(self) -> LiveLine:
+        self._thread.start()
+        if not self._ready.wait(60):
+            raise TimeoutError("live line did not start within 60 s")
+        if self._error:
+            raise self._error
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._loop and self._stop:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as exc:  # surfaced to the test in __enter__
+            self._error = exc
+            self._ready.set()
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        self.sim = SimulatedPlant(self.plant, speed=self.speed, vehicles=self.vehicles)
+        await self.sim.start()
+        self.service = Service(self.plant, clock=scaled_clock(self.speed))
+        task = asyncio.create_task(self.service.run())
+        await asyncio.wait_for(self.service.ready.wait(), 30)
+        self._ready.set()
+        try:
+            await self._stop.wait()
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await self.sim.stop()
