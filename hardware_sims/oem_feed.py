@@ -1,0 +1,435 @@
+"""A simulated OEM broadcast gateway: a ZeroMQ DEALER that sends one build order per takt and never loses one.
+
+It behaves like a partner's store-and-forward gateway (docs/feed-protocol.md): every broadcast is kept until
+the service ACKs it and is resent after ``ack_timeout_s`` (REAL seconds: a network timer, whatever the
+simulated clock's speed); a bounded history answers RESEND requests; a heartbeat goes out when the link is
+idle. Vehicles arrive at the takt of the injected clock, so a ScaledClock runs a shift in seconds and a
+ManualClock lets a test place every broadcast.
+
+The wire format is written here from the protocol document, not imported from ``app``: a simulator must not
+import the service (import-linter layers), and a partner's adapter would not share our code either, so the
+integration tests check that two independent ends agree.
+
+Fault hooks for tests: ``drop_next(n)`` (a gap only a RESEND fills), ``duplicate_next()``, ``send_raw``.
+It must not read the wall clock for simulated time, or share its socket with any task but ``run``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import random
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import zmq
+import zmq.asyncio
+
+from hardware_sims.clock import Clock
+from hardware_sims.vehicles import VehicleMix, VinFactory, seq_numbers
+from sequencer.plant import PlantConfig
+
+log = logging.getLogger(__name__)
+
+# Frame kinds (docs/feed-protocol.md).
+BCAST, HB, ACK, RESEND = b"BCAST", b"HB", b"ACK", b"RESEND"
+
+IDLE_WAIT_S = 0.5  # longest sleep of the pump when nothing is due (bounds shutdown and heartbeat jitter)
+RECV_BATCH = 256
+
+
+@dataclass
+class FeedSimCounters:
+    generated: int = 0  # broadcasts created, one per vehicle
+    sent: int = 0  # first transmissions
+    resent: int = 0  # retransmissions: ack time-outs and answers to RESEND
+    duplicated: int = 0  # deliberate second copies (duplicate_next)
+    dropped: int = 0  # deliberately never sent (drop_next), kept for RESEND
+    acked: int = 0  # broadcasts acknowledged, whatever the status
+    quarantined: int = 0  # ... of which the service kept in quarantine
+    stray_acks: int = 0  # ACKs that matched no unacknowledged broadcast (e.g. for a duplicate)
+    resend_requests: int = 0
+    heartbeats: int = 0
+    gave_up: int = 0  # broadcasts that ran out of automatic retries (they still answer RESEND)
+    bad_frames: int = 0  # frames from the service this gateway could not understand
+
+
+@dataclass
+class _Outgoing:
+    seq: int
+    body: bytes
+    attempts: int = 0  # transmissions so far
+    due: float = 0.0  # monotonic time of the next automatic retransmission
+    twice: bool = False  # duplicate_next(): send the first transmission twice
+
+
+class OemFeedSim:
+    """One OEM feed's gateway: broadcasts vehicles from a seeded mix at the takt of ``clock``."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        feed: str,
+        clock: Clock,
+        rng: random.Random,
+        option_mix: dict[str, tuple[str, ...]],
+        modulus: int = 10000,
+        start_seq: int = 1,
+        takt_s: float = 60.0,
+        vehicles: int | None = None,
+        line: str = "",
+        reporting_point: str = "R100",
+        ack_timeout_s: float = 1.0,
+        heartbeat_s: float = 1.0,
+        max_retries: int = 20,
+        history: int = 20_000,
+        vins: VinFactory | None = None,
+        context: zmq.asyncio.Context | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.feed = feed
+        self.modulus = modulus
+        self.vehicles = vehicles
+        self.counters = FeedSimCounters()
+        self.done = asyncio.Event()
+        self._clock = clock
+        self._mix = VehicleMix(option_mix, rng)
+        self._vins = vins or VinFactory()
+        self._seqs = seq_numbers(start_seq, modulus)
+        self._takt_s = takt_s
+        self._line, self._reporting_point = line, reporting_point
+        self._ack_timeout_s, self._heartbeat_s, self._max_retries = ack_timeout_s, heartbeat_s, max_retries
+        self._history_size = min(history, modulus)  # a seq names one broadcast only within one lap of the ring
+        self._history: OrderedDict[int, bytes] = OrderedDict()
+        self._backlog: deque[_Outgoing] = deque()  # never transmitted yet, in sequence order
+        self._timers: OrderedDict[int, _Outgoing] = OrderedDict()  # transmitted, unacked, in order of due time
+        self._parked: dict[int, _Outgoing] = {}  # dropped or out of retries: only a RESEND moves them
+        self._resend_asked: deque[int] = deque()
+        self._drop = self._duplicate = 0  # fault hooks: how many of the next broadcasts to drop / duplicate
+        self._raw: deque[list[bytes]] = deque()  # fault hook: frames queued by send_raw
+        self._last_seq: int | None = None
+        self._last_tx = 0.0
+        self._blocked = False  # the last send found no connected service, or a full pipe
+        self._wake = asyncio.Event()
+        self._ctx = context or zmq.asyncio.Context.instance()
+        self._sock: zmq.asyncio.Socket | None = None
+        self._direct: zmq.Socket[bytes] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @classmethod
+    def from_plant(cls, plant: PlantConfig, *, clock: Clock, feed: str | None = None, **kw: Any) -> OemFeedSim:
+        """A gateway for one of the plant file's feeds (the first by default), with its simulation settings."""
+        cfg = plant.feed(feed) if feed else plant.feeds[0]
+        if cfg is None:
+            raise ValueError(f"no feed {feed!r} in the plant file")
+        settings: dict[str, Any] = {
+            "feed": cfg.id,
+            "clock": clock,
+            "rng": random.Random(plant.simulation.seed),
+            "option_mix": dict(plant.simulation.option_mix),
+            "modulus": cfg.modulus,
+            "start_seq": plant.simulation.start_seq,
+            "takt_s": cfg.takt_s,
+            "line": cfg.line,
+        }
+        return cls(kw.pop("endpoint", plant.service.feed_endpoint), **(settings | kw))
+
+    # -- public API ----------------------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Connect, broadcast at the takt, answer ACKs and RESENDs; until cancelled (also after ``done``)."""
+        self._task = asyncio.current_task()
+        self._sock = self._make_socket()
+        # The plain-API view of the same socket for NOBLOCK sends: see app/feed_link.py (EAGAIN was hidden).
+        self._direct = zmq.Socket.shadow(self._sock.underlying)
+        producer = asyncio.create_task(self._produce(), name=f"oem-feed-{self.feed}-vehicles")
+        try:
+            await self._pump()
+        finally:
+            producer.cancel()
+            await asyncio.gather(producer, return_exceptions=True)
+            self._task = None
+            self._close_socket()
+
+    def close(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        else:
+            self._close_socket()
+
+    @property
+    def unacked(self) -> frozenset[int]:
+        """Sequence numbers created but not yet acknowledged (waiting, in flight, dropped or given up)."""
+        return frozenset(e.seq for e in self._backlog) | self._timers.keys() | self._parked.keys()
+
+    def drop_next(self, n: int) -> None:
+        """The next ``n`` broadcasts are not sent (a gap) but are kept in history, so a RESEND delivers them."""
+        self._drop += n
+
+    def duplicate_next(self) -> None:
+        """The next broadcast is sent twice back to back."""
+        self._duplicate += 1
+
+    def send_raw(self, frames: list[bytes]) -> None:
+        """Queue arbitrary frames (malformed-input tests); they go out in order with the broadcasts."""
+        self._raw.append(list(frames))
+        self._wake.set()
+
+    # -- vehicles ------------------------------------------------------------------------------------------
+    async def _produce(self) -> None:
+        while self.vehicles is None or self.counters.generated < self.vehicles:
+            if self.counters.generated:
+                await self._clock.sleep(self._takt_s)
+            self._emit(self._next_broadcast())
+        self._check_done()
+
+    def _next_broadcast(self) -> _Outgoing:
+        seq = next(self._seqs)
+        body = {
+            "feed": self.feed,
+            "seq": seq,
+            "vehicle_id": self._vins.next_vin(),
+            "function": "original",
+            "firm": True,
+            "options": list(self._mix.next_options()),
+            "sent_at": self._clock.now(),
+            "reporting_point": self._reporting_point,
+            "line": self._line,
+        }
+        return _Outgoing(seq=seq, body=_json(body))
+
+    def _emit(self, out: _Outgoing) -> None:
+        self.counters.generated += 1
+        self._last_seq = out.seq
+        self._remember(out.seq, out.body)
+        if self._drop > 0:
+            self._drop -= 1
+            self.counters.dropped += 1
+            self._parked[out.seq] = out
+            return
+        if self._duplicate > 0:
+            self._duplicate -= 1
+            out.twice = True
+        self._backlog.append(out)
+        self._wake.set()
+
+    def _remember(self, seq: int, body: bytes) -> None:
+        self._history[seq] = body
+        self._history.move_to_end(seq)
+        while len(self._history) > self._history_size:
+            self._history.popitem(last=False)
+
+    def _check_done(self) -> None:
+        finished = self.vehicles is not None and self.counters.generated >= self.vehicles
+        if finished and not (self._backlog or self._timers or self._parked):
+            self.done.set()
+
+    # -- the socket ----------------------------------------------------------------------------------------
+    def _make_socket(self) -> zmq.asyncio.Socket:
+        sock = self._ctx.socket(zmq.DEALER)
+        # A stable routing id: after a reconnect the service (ROUTER_HANDOVER) knows it is the same gateway.
+        sock.setsockopt(zmq.ROUTING_ID, f"oem-{self.feed}".encode())
+        # Queue only to a completed connection: while the service is down a send fails (EAGAIN) and the
+        # broadcast stays in our backlog, instead of vanishing in a pipe to a peer that may never come back.
+        sock.setsockopt(zmq.IMMEDIATE, 1)
+        sock.setsockopt(zmq.SNDHWM, self._history_size)
+        sock.setsockopt(zmq.RCVHWM, self._history_size)
+        sock.setsockopt(zmq.LINGER, 0)  # unacked broadcasts live in our memory, not in the socket
+        sock.connect(self.endpoint)
+        return sock
+
+    def _close_socket(self) -> None:
+        if self._sock is not None:
+            self._direct = None
+            self._sock.close(linger=0)
+            self._sock = None
+
+    def _send(self, frames: list[bytes]) -> bool:
+        """Send now or report that the link cannot take it (no service connected, or its pipe is full)."""
+        assert self._direct is not None
+        try:
+            self._direct.send_multipart(frames, flags=zmq.NOBLOCK)
+        except zmq.Again:
+            self._blocked = True  # wait for the socket to become writable (a connection completes)
+            return False
+        self._blocked = False
+        self._last_tx = time.monotonic()
+        return True
+
+    # -- the pump: the socket's one owner ------------------------------------------------------------------
+    async def _pump(self) -> None:
+        while True:
+            now = time.monotonic()
+            self._send_due(now)
+            if await self._wait_for_input(self._next_deadline(now) - now):
+                self._receive_batch()
+
+    def _send_due(self, now: float) -> None:
+        for step in (self._send_raw, self._send_backlog, self._answer_resends, self._retransmit_overdue):
+            if not step(now):
+                return  # the link is not taking messages: keep the rest in order for the next round
+        self._send_heartbeat_if_idle(now)
+
+    def _send_raw(self, now: float) -> bool:
+        while self._raw and self._send(self._raw[0]):
+            self._raw.popleft()
+        return not self._raw
+
+    def _send_backlog(self, now: float) -> bool:
+        while self._backlog:
+            out = self._backlog[0]
+            if not self._send([BCAST, out.body]):
+                return False
+            if out.twice and self._send([BCAST, out.body]):
+                self.counters.duplicated += 1
+            self._backlog.popleft()
+            self.counters.sent += 1
+            self._arm(out, now)
+        return True
+
+    def _answer_resends(self, now: float) -> bool:
+        while self._resend_asked:
+            seq = self._resend_asked[0]
+            body = self._history.get(seq)
+            if body is not None and not self._transmit_again(seq, body, now):
+                return False
+            if body is None:
+                log.warning("oem feed %s: RESEND of %d: no longer in history", self.feed, seq)
+            self._resend_asked.popleft()
+        return True
+
+    def _transmit_again(self, seq: int, body: bytes, now: float) -> bool:
+        if any(out.seq == seq for out in self._backlog):
+            return True  # not sent even once yet: it goes in order with the backlog
+        if not self._send([BCAST, body]):
+            return False
+        self.counters.resent += 1
+        out = self._timers.pop(seq, None) or self._parked.pop(seq, None)
+        if out is not None:  # still outstanding (an acked one is just sent; its ACK will be a stray)
+            out.attempts = 0  # a RESEND re-arms a broadcast that ran out of automatic retries
+            self._arm(out, now)
+        return True
+
+    def _retransmit_overdue(self, now: float) -> bool:
+        while self._timers:
+            seq, out = next(iter(self._timers.items()))
+            if out.due > now:
+                return True
+            if out.attempts > self._max_retries:
+                del self._timers[seq]
+                self._parked[seq] = out
+                self.counters.gave_up += 1
+                log.error("oem feed %s: seq %d unacked after %d sends: parked", self.feed, seq, out.attempts)
+                continue
+            if not self._send([BCAST, out.body]):
+                return False
+            self.counters.resent += 1
+            self._arm(out, now)
+        return True
+
+    def _arm(self, out: _Outgoing, now: float) -> None:
+        out.attempts += 1
+        out.due = now + self._ack_timeout_s
+        self._timers[out.seq] = out
+        self._timers.move_to_end(out.seq)
+
+    def _send_heartbeat_if_idle(self, now: float) -> None:
+        if now - self._last_tx < self._heartbeat_s:
+            return
+        hb = {"feed": self.feed, "last_seq": self._last_seq, "at": self._clock.now()}
+        if self._send([HB, _json(hb)]):
+            self.counters.heartbeats += 1
+        else:
+            self._last_tx = now  # nobody is connected: try again one heartbeat later, not in a busy loop
+
+    def _next_deadline(self, now: float) -> float:
+        if self._blocked:
+            return now + IDLE_WAIT_S  # nothing can go out; POLLOUT wakes the pump when a connection completes
+        deadlines = [now + IDLE_WAIT_S, self._last_tx + self._heartbeat_s]
+        if self._timers:
+            deadlines.append(next(iter(self._timers.values())).due)
+        return max(now, min(deadlines))
+
+    async def _wait_for_input(self, timeout_s: float) -> bool:
+        """Wait until the service sends something, the producer wakes us, or ``timeout_s`` passes.
+
+        While blocked, also wake when the socket becomes writable: with IMMEDIATE that is the moment a
+        connection to the service completes, so the backlog goes out at once.
+        """
+        assert self._sock is not None
+        assert self._direct is not None
+        poller = zmq.asyncio.Poller()
+        poller.register(self._sock, zmq.POLLIN | (zmq.POLLOUT if self._blocked else 0))
+        poll = asyncio.ensure_future(poller.poll(max(0, math.ceil(timeout_s * 1000))))  # ceil: no busy spin
+        wake = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({poll, wake}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            poll.cancel()
+            wake.cancel()
+        self._wake.clear()
+        return bool(self._direct.poll(0, zmq.POLLIN))
+
+    def _receive_batch(self) -> None:
+        assert self._direct is not None
+        for _ in range(RECV_BATCH):
+            try:
+                frames = self._direct.recv_multipart(flags=zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            self._dispatch(frames)
+
+    # -- what the service says -----------------------------------------------------------------------------
+    def _dispatch(self, frames: list[bytes]) -> None:
+        handler = self._HANDLERS.get(frames[0]) if len(frames) == 2 else None
+        msg = _loads(frames[1]) if handler is not None else None
+        if handler is None or msg is None or msg.get("feed") not in (self.feed, ""):
+            self.counters.bad_frames += 1
+            log.warning("oem feed %s: cannot use frames from the service: %r", self.feed, frames[:3])
+            return
+        handler(self, msg)
+
+    def _on_ack(self, ack: dict[str, Any]) -> None:
+        seq = ack.get("seq")
+        out = None
+        if isinstance(seq, int):
+            out = self._timers.pop(seq, None) or self._parked.pop(seq, None)
+        if out is None:
+            self.counters.stray_acks += 1
+            return
+        self.counters.acked += 1
+        if ack.get("status") == "quarantined":
+            self.counters.quarantined += 1
+            log.warning("oem feed %s: seq %d quarantined by the service: %s", self.feed, seq, ack.get("reason"))
+        self._check_done()
+
+    def _on_resend(self, req: dict[str, Any]) -> None:
+        first, last = req.get("from_seq"), req.get("to_seq")
+        if not (isinstance(first, int) and isinstance(last, int)):
+            self.counters.bad_frames += 1
+            return
+        self.counters.resend_requests += 1
+        count = min((last - first) % self.modulus + 1, self._history_size)
+        self._resend_asked.extend((first + i) % self.modulus for i in range(count))
+
+    _HANDLERS: ClassVar[dict[bytes, Callable[[OemFeedSim, dict[str, Any]], None]]] = {
+        ACK: _on_ack,
+        RESEND: _on_resend,
+    }
+
+
+def _json(obj: dict[str, Any]) -> bytes:
+    return json.dumps(obj, separators=(",", ":")).encode()
+
+
+def _loads(raw: bytes) -> dict[str, Any] | None:
+    try:
+        obj = json.loads(raw)
+    except ValueError:
+        return None
+    return obj if isinstance(obj, dict) else None
