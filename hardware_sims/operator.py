@@ -1,0 +1,99 @@
+"""A simulated operator at one pick-to-light station: sees a bin light up, reaches in, presses its confirm.
+
+It watches the gateway model (no Modbus: the operator is on the plant side of the lights). When a light shows
+a token it has not served, it waits a reaction time drawn from its seeded ``random.Random`` (uniform in
+``reaction_s``, SIMULATED seconds on the injected clock), then presses that light. With ``miss_rate`` it never
+presses for that token (walked away); with ``wrong_rate`` it presses another, unlit light first and tries the
+right one again after a new reaction time. It presses at most once per lit token, even if the light is
+re-lit with the same token after a reconnect or a failsafe. ``lights`` limits it to its own station's bins
+when stations share a gateway (default: every light of the gateway).
+
+Must not: read the wall clock or sleep directly, draw randomness from anywhere but its ``rng``, or talk to
+the service.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from hardware_sims.clock import Clock
+from hardware_sims.ptl_gateway import PtlGatewaySim
+from plc_io.ports import Colour
+
+
+class SimulatedOperator:
+    def __init__(
+        self,
+        gateway: PtlGatewaySim,
+        *,
+        clock: Clock,
+        rng: random.Random,
+        reaction_s: tuple[float, float] = (2.0, 6.0),
+        wrong_rate: float = 0.0,
+        miss_rate: float = 0.0,
+        lights: Sequence[int] | None = None,
+    ) -> None:
+        lo, hi = reaction_s  # hi > 0: a zero reaction on a ManualClock never yields, so wrong presses would spin
+        if (
+            not 0 <= lo <= hi
+            or hi <= 0
+            or not 0 <= wrong_rate <= 1
+            or not 0 <= miss_rate <= 1
+            or wrong_rate + miss_rate > 1
+        ):
+            raise ValueError(f"bad operator settings: reaction_s={reaction_s}, {wrong_rate=}, {miss_rate=}")
+        self._gateway, self._clock, self._rng = gateway, clock, rng
+        self._lights = tuple(lights) if lights is not None else gateway.lights  # this station's bins
+        self._reaction_s, self._wrong_rate, self._miss_rate = (lo, hi), wrong_rate, miss_rate
+        self._served: dict[int, int] = {}  # light -> the token last pressed (or given up) there
+        self.presses = 0
+        self.wrong_presses = 0
+        self.misses = 0
+        self.next_press_at: float | None = None  # simulated time of the press being waited for, if any
+
+    async def run(self) -> None:
+        """Serve lit bins one at a time, in light order, until cancelled."""
+        while True:
+            seen = self._gateway.version
+            target = self._next_target()
+            if target is None:
+                await self._gateway.wait_changed(seen)
+                continue
+            await self._serve(*target)
+
+    def _next_target(self) -> tuple[int, int] | None:
+        for light in self._lights:
+            lit = self._gateway.lit(light)
+            if lit.colour is not Colour.OFF and self._served.get(light) != lit.token:
+                return light, lit.token
+        return None
+
+    async def _serve(self, light: int, token: int) -> None:
+        delay = self._rng.uniform(*self._reaction_s)
+        self.next_press_at = self._clock.now() + delay
+        try:
+            await self._clock.sleep(delay)
+        finally:
+            self.next_press_at = None
+        if not self._still_lit(light, token):
+            return  # cleared or re-lit while reaching: look again
+        roll = self._rng.random()
+        if roll < self._miss_rate:
+            self.misses += 1
+            self._served[light] = token
+        elif roll < self._miss_rate + self._wrong_rate and (wrong := self._unlit_other(light)) is not None:
+            self.wrong_presses += 1
+            self._gateway.press(wrong)
+        else:
+            self.presses += 1
+            self._served[light] = token
+            self._gateway.press(light)
+
+    def _still_lit(self, light: int, token: int) -> bool:
+        lit = self._gateway.lit(light)
+        return lit.colour is not Colour.OFF and lit.token == token
+
+    def _unlit_other(self, light: int) -> int | None:
+        others = [other for other in self._lights if self._gateway.lit(other).colour is Colour.OFF]
+        return self._rng.choice(others) if others else None
