@@ -56,6 +56,25 @@ def _demo(args: argparse.Namespace) -> int:
     return 0 if demo_passed(summary) else 1
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from app import bench_core
+    from app.config import load_plant
+
+    plant = load_plant(args.config)
+    if args.what != "core":
+        print(f"jis bench: unknown benchmark {args.what!r} (available: core)", file=sys.stderr)
+        return 2
+    result = bench_core.run(plant, vehicles=args.vehicles, seed=args.seed)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(
+            f"core: {result['events_per_s']:,} events/s ({result['events']:,} events, {result['seconds']} s, "
+            f"replay equal: {result['replay_equal']})"
+        )
+    return 0 if result["replay_equal"] else 1
+
+
 def _hmi(args: argparse.Namespace) -> int:
     from ui.main import run_hmi
 
@@ -87,6 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workdir", default=None, help="folder for the database, logs and printer records")
     demo.add_argument("--timeout", type=float, default=None, help="give up after this many seconds")
     demo.set_defaults(func=_demo)
+
+    bench = sub.add_parser("bench", help="benchmarks that print their figures (core)")
+    bench.add_argument("what", nargs="?", default="core", help="which benchmark: core")
+    bench.add_argument("--config", default=None)
+    bench.add_argument("--vehicles", type=int, default=5000)
+    bench.add_argument("--seed", type=int, default=1)
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(func=_bench)
 
     hmi = sub.add_parser("hmi", help="open an HMI screen against a running service")
     hmi.add_argument("--connect", default="tcp://127.0.0.1:5556", help="the service's HMI bus endpoint")

@@ -47,6 +47,7 @@ class CoreBase:
         self.vehicles_completed = 0
         self.vehicles_on_time = 0
         self.picks_confirmed = 0
+        self.pick_times: list[float] = []  # confirms within the last hour (picks per hour)
         self.racks_completed = 0
         self.racks_shipped = 0
         self.labels_printed = 0

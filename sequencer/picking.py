@@ -157,6 +157,9 @@ class PickRules(CoreBase):
         station.lit = None
         station.queue.remove((pick.position, pick.pick_id))
         self.picks_confirmed += 1
+        self.pick_times.append(at)
+        if self.pick_times[0] < at - 3600:
+            self.pick_times[:] = [t for t in self.pick_times if t >= at - 3600]
         commands: list[Command] = [self._clear_command(station, pick.bin)]
         if station.timeout_dev is not None:
             commands += self.deviations.clear(station.timeout_dev, at)
