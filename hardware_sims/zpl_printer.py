@@ -1,0 +1,427 @@
+"""A Zebra ZT600/ZE500 print engine on 127.0.0.1: ZPL II over raw TCP (print port) plus a status port.
+
+What it does: ``ZebraModel`` is the printer's behaviour, pure and clock-free (time is an argument): one ZPL
+interpreter that collects ``^XA ... ^XZ`` formats from any connection, executes ``~`` control commands the
+moment they arrive (even inside a format, like the real interpreter: that is why field data must be escaped),
+prints one label per format after ``print_time_s``, and answers ``~HS`` / ``~HQES`` with ``plc_io.zpl``'s
+codecs. While media out, ribbon out or head open it stops printing AND stops answering ``~HS``; ``~HQES``
+still answers (ZPL II Programming Guide, ``~HS``: "the printer will not send a response ... MEDIA OUT, RIBBON
+OUT, HEAD OPEN"). ``ZplPrinterSim`` is the thin asyncio server around it with an injected clock.
+What it must not do: read the wall clock, or be imported by production code.
+
+Simplifications (documented in docs/printer-zpl.md): ``^PQ`` is taken as 1; a ``^XA`` inside an unfinished
+format discards the unfinished part (recorded in ``errors``); commands are matched upper-case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import re
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from types import TracebackType
+
+from hardware_sims.clock import Clock
+from plc_io.zpl import (
+    HostStatus,
+    format_error_status,
+    format_host_status,
+    parse_label_comment,
+    uncode128_data,
+    undatamatrix_data,
+    unfh_text,
+)
+
+# The commands plc_io.zpl emits; anything else in a format is recorded as unknown.
+KNOWN_COMMANDS = frozenset({"XA", "XZ", "FX", "CI", "PW", "LL", "LH", "FO", "A0", "FH", "FD", "FS", "BY", "BC",
+                            "BX", "GB", "PQ"})  # fmt: skip
+CONTROL_ARG_CHARS = {"HS": 0, "HQ": 2, "JA": 0}  # ~HQ takes a two-letter query type (ES: error status)
+
+
+# -- the printer's view of a format ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Field:
+    kind: str  # "text", "code128" or "datamatrix"
+    data: str  # what a reader sees: decoded text or the scanned barcode content
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParsedFormat:
+    zpl: str
+    commands: tuple[str, ...]
+    fields: tuple[Field, ...]
+    label_id: str | None
+    reprint: int
+    unknown: tuple[str, ...]  # commands the renderer never emits: a sign of injected data
+
+
+def lex(zpl: str) -> list[tuple[str, str, str]]:
+    """(prefix, two-letter name, arguments) for every command; a command runs to the next ``^`` or ``~``."""
+    return [(m.group(1), m.group(2)[:2].upper(), m.group(2)[2:]) for m in re.finditer(r"([\^~])([^\^~]*)", zpl)]
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldState:
+    kind: str = "text"
+    hex_on: bool = False
+
+
+_FIELD_DECODERS: dict[str, Callable[[str, bool], str]] = {
+    "text": lambda data, hex_on: unfh_text(data) if hex_on else data,
+    "code128": lambda data, _hex_on: uncode128_data(data),
+    "datamatrix": lambda data, _hex_on: undatamatrix_data(data),
+}
+_FIELD_COMMANDS: dict[str, Callable[[_FieldState], _FieldState]] = {  # the state each command leaves behind
+    "FH": lambda st: replace(st, hex_on=True),
+    "BC": lambda st: replace(st, kind="code128"),
+    "BX": lambda st: replace(st, kind="datamatrix"),
+    "FS": lambda _st: _FieldState(),
+}
+
+
+def parse_format(zpl: str) -> ParsedFormat:
+    """What a Zebra would make of one format: its commands, decoded field data and the ``^FX`` label id."""
+    state, fields_, unknown, ident = _FieldState(), [], [], None
+    commands = lex(zpl)
+    for prefix, name, args in commands:
+        if prefix == "~" or name not in KNOWN_COMMANDS:
+            unknown.append(prefix + name)
+        elif name == "FD":
+            fields_.append(Field(kind=state.kind, data=_FIELD_DECODERS[state.kind](args, state.hex_on)))
+        elif name == "FX":
+            ident = ident or parse_label_comment(args)
+        elif name in _FIELD_COMMANDS:
+            state = _FIELD_COMMANDS[name](state)
+    return ParsedFormat(
+        zpl=zpl,
+        commands=tuple(prefix + name for prefix, name, _ in commands),
+        fields=tuple(fields_),
+        label_id=ident[0] if ident else None,
+        reprint=ident[1] if ident else 0,
+        unknown=tuple(unknown),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrintedLabel:
+    zpl: str
+    label_id: str | None
+    reprint: int
+    fields: tuple[str, ...]  # every ^FD as a reader sees it, in format order
+    barcodes: tuple[tuple[str, str], ...]  # (symbology, scanned content)
+    time: float  # simulated time the label left the printer
+
+
+# -- the byte stream: control commands out, format text through ---------------------------------------------
+class StreamSplitter:
+    """Per connection: UTF-8 decoding and ``~`` commands split across TCP reads, as ("^", text)/("~", cmd)."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = ""
+
+    def feed(self, data: bytes) -> list[tuple[str, str]]:
+        buf = self._pending + self._decoder.decode(data)
+        items: list[tuple[str, str]] = []
+        while (tilde := buf.find("~")) >= 0:
+            name = buf[tilde + 1 : tilde + 3].upper()
+            end = tilde + 3 + CONTROL_ARG_CHARS.get(name, 0)
+            if len(name) < 2 or len(buf) < end:
+                break  # the rest of the command is still on the wire
+            items += [("^", buf[:tilde]), ("~", name + buf[tilde + 3 : end].upper())]
+            buf = buf[end:]
+        else:
+            tilde = len(buf)
+        items.append(("^", buf[:tilde]))
+        self._pending = buf[tilde:]
+        return [item for item in items if item[1]]
+
+
+# -- the printer --------------------------------------------------------------------------------------------
+@dataclass
+class ZebraModel:
+    """The print engine's state and rules; every method takes the simulated time ``now``."""
+
+    print_time_s: float = 0.5
+    label_length_dots: int = 1218
+    paper_out: bool = False
+    ribbon_out: bool = False
+    head_open: bool = False
+    paused: bool = False
+    queue: deque[ParsedFormat] = field(default_factory=deque)
+    current: ParsedFormat | None = None
+    started_at: float | None = None
+    printed: list[PrintedLabel] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    status_answers: int = 0
+    busy_answers: int = 0  # ~HS answers given while holding a format: the driver's receipt and confirm polls
+    _format_text: str = ""  # one interpreter for every port: a half-received format stays "in progress"
+
+    def __post_init__(self) -> None:
+        if self.print_time_s <= 0:
+            raise ValueError("print_time_s must be positive: a real label takes time to print")
+
+    @property
+    def silent(self) -> bool:
+        """Zebras do not answer ~HS while media out, ribbon out or head open."""
+        return self.paper_out or self.ribbon_out or self.head_open
+
+    @property
+    def blocked(self) -> bool:
+        return self.silent or self.paused
+
+    def handle(self, item: tuple[str, str], now: float) -> bytes:
+        """One item from ``StreamSplitter``; returns the bytes the printer sends back."""
+        kind, payload = item
+        if kind == "^":
+            self._take_text(payload)
+            self.advance(now)  # a format starts printing when it arrives, if the printer is ready
+            return b""
+        handler = self._controls().get(payload[:2])
+        if handler is None:
+            self.errors.append(f"unknown control command ~{payload}")
+            return b""
+        return handler(payload[2:], now)
+
+    def set_fault(self, now: float, **flags: bool | None) -> None:
+        self.advance(now)  # labels finished before the fault still count
+        for name, value in flags.items():
+            if value is not None:
+                setattr(self, name, value)
+        self.advance(now)
+
+    def status(self) -> HostStatus:
+        return HostStatus(
+            paper_out=self.paper_out,
+            paused=self.paused,
+            label_length_dots=self.label_length_dots,
+            formats_in_buffer=len(self.queue),
+            partial_format=self._format_text.startswith("^XA"),
+            head_up=self.head_open,
+            ribbon_out=self.ribbon_out,
+            thermal_transfer=True,
+            labels_remaining=1 if self.current is not None else 0,
+        )
+
+    def error_mask(self) -> int:
+        return (1 if self.paper_out else 0) | (2 if self.ribbon_out else 0) | (4 if self.head_open else 0)
+
+    def advance(self, now: float) -> None:
+        """Print what is due by ``now``; a label interrupted by a fault starts over when it clears."""
+        start = now
+        while not self.blocked:
+            if self.current is None:
+                if not self.queue:
+                    return
+                self.current, self.started_at = self.queue.popleft(), start
+            if self.started_at is None:
+                self.started_at = now
+            done = self.started_at + self.print_time_s
+            if done > now:
+                return
+            self._finish(self.current, done)
+            self.current, self.started_at, start = None, None, done
+        self.started_at = None
+
+    def next_due(self) -> float | None:
+        if self.blocked or self.current is None or self.started_at is None:
+            return None
+        return self.started_at + self.print_time_s
+
+    # -- internals ---------------------------------------------------------------------------------------
+    def _controls(self) -> dict[str, Callable[[str, float], bytes]]:
+        return {"HS": self._host_status, "HQ": self._host_query, "JA": self._cancel_all}
+
+    def _host_status(self, _args: str, now: float) -> bytes:
+        self.advance(now)
+        if self.silent:
+            return b""
+        status = self.status()
+        self.status_answers += 1
+        self.busy_answers += status.holds_job
+        return format_host_status(status)
+
+    def _host_query(self, args: str, _now: float) -> bytes:
+        if args != "ES":
+            self.errors.append(f"unsupported ~HQ{args}")
+            return b""
+        return format_error_status(self.error_mask())
+
+    def _cancel_all(self, _args: str, _now: float) -> bytes:
+        """~JA: cancel every format in the buffer, the one printing and the one half received."""
+        self.queue.clear()
+        self.current, self.started_at, self._format_text = None, None, ""
+        return b""
+
+    def _take_text(self, text: str) -> None:
+        buf = self._format_text + text
+        while True:
+            begin = buf.find("^XA")
+            if begin < 0:
+                self._format_text = buf[-2:] if buf.endswith(("^", "^X")) else ""
+                return
+            end, restart = buf.find("^XZ", begin + 3), buf.find("^XA", begin + 3)
+            if restart >= 0 and (end < 0 or restart < end):
+                self.errors.append("format restarted before ^XZ: unfinished part discarded")
+                buf = buf[restart:]
+                continue
+            if end < 0:
+                self._format_text = buf[begin:]
+                return
+            self.queue.append(parse_format(buf[begin : end + 3]))
+            buf = buf[end + 3 :]
+
+    def _finish(self, fmt: ParsedFormat, done: float) -> None:
+        self.printed.append(
+            PrintedLabel(
+                zpl=fmt.zpl,
+                label_id=fmt.label_id,
+                reprint=fmt.reprint,
+                fields=tuple(f.data for f in fmt.fields),
+                barcodes=tuple((f.kind, f.data) for f in fmt.fields if f.kind != "text"),
+                time=done,
+            )
+        )
+
+
+# -- the network face --------------------------------------------------------------------------------------------
+class ZplPrinterSim:
+    """``ZebraModel`` behind two TCP servers: print data (9100 in the plant) and status (9200)."""
+
+    def __init__(
+        self, *, clock: Clock, host: str = "127.0.0.1", port: int = 0, status_port: int = 0, print_time_s: float = 0.5
+    ) -> None:
+        self.model = ZebraModel(print_time_s=print_time_s)
+        self._clock = clock
+        self._host = host
+        self._ports = [port, status_port]
+        self._servers: list[asyncio.Server] = []
+        self._sessions: dict[asyncio.StreamWriter, asyncio.Task[object]] = {}
+        self._wake = asyncio.Event()
+        self._model_changed = asyncio.Event()
+        self._printer: asyncio.Task[None] | None = None
+
+    @property
+    def printed(self) -> list[PrintedLabel]:
+        return self.model.printed
+
+    @property
+    def print_port(self) -> int:
+        return self._ports[0]
+
+    @property
+    def status_port(self) -> int:
+        return self._ports[1]
+
+    async def start(self) -> None:
+        await self._listen()
+        self._printer = asyncio.create_task(self._print_loop(), name="zpl-sim-printer")
+
+    async def stop(self) -> None:
+        if self._printer is not None:
+            self._printer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._printer
+        await self._close_network()
+
+    async def __aenter__(self) -> ZplPrinterSim:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    def set_fault(
+        self,
+        *,
+        paper_out: bool | None = None,
+        ribbon_out: bool | None = None,
+        head_open: bool | None = None,
+        paused: bool | None = None,
+    ) -> None:
+        """Change fault switches while running; None leaves a switch as it is."""
+        flags = {"paper_out": paper_out, "ribbon_out": ribbon_out, "head_open": head_open, "paused": paused}
+        self.model.set_fault(self._clock.now(), **flags)
+        self._changed()
+
+    async def set_offline(self, offline: bool) -> None:
+        """Offline: close every connection and refuse new ones (the ports stay reserved for coming back)."""
+        if offline:
+            await self._close_network()
+        elif not self._servers:
+            await self._listen()
+
+    async def wait_printed(self, count: int, timeout_s: float) -> None:
+        """Wait (real time, bounded) until at least ``count`` labels have printed."""
+        await self.wait_until(lambda model: len(model.printed) >= count, timeout_s)
+
+    async def wait_until(self, predicate: Callable[[ZebraModel], bool], timeout_s: float) -> None:
+        """Wait (real time, bounded) until ``predicate(model)`` holds; checked after every change."""
+        async with asyncio.timeout(timeout_s):
+            while not predicate(self.model):
+                self._model_changed.clear()
+                await self._model_changed.wait()
+
+    async def _listen(self) -> None:
+        for i, port in enumerate(self._ports):
+            server = await asyncio.start_server(self._serve, self._host, port)
+            self._ports[i] = server.sockets[0].getsockname()[1]
+            self._servers.append(server)
+
+    async def _close_network(self) -> None:
+        servers, self._servers = self._servers, []
+        for server in servers:
+            server.close()
+        sessions = list(self._sessions.values())
+        for writer in list(self._sessions):
+            writer.close()  # the session sees end-of-file and ends by itself
+        if sessions:
+            await asyncio.wait(sessions, timeout=5.0)
+        for server in servers:
+            await server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        splitter = StreamSplitter()
+        session = asyncio.current_task()
+        assert session is not None
+        self._sessions[writer] = session
+        try:
+            while data := await reader.read(4096):
+                now = self._clock.now()  # one read is handled at one instant, like one pass of the interpreter
+                reply = b"".join(self.model.handle(item, now) for item in splitter.feed(data))
+                self._changed()
+                if reply:
+                    writer.write(reply)
+                    await writer.drain()
+        except OSError:
+            pass  # the client went away: a printer just drops the connection
+        finally:
+            self._sessions.pop(writer, None)
+            writer.close()
+
+    def _changed(self) -> None:
+        self._wake.set()
+        self._model_changed.set()
+
+    async def _print_loop(self) -> None:
+        while True:
+            self._wake.clear()
+            now = self._clock.now()
+            count = len(self.model.printed)
+            self.model.advance(now)
+            if len(self.model.printed) != count:
+                self._model_changed.set()
+            due = self.model.next_due()
+            waits: set[asyncio.Future[object]] = {asyncio.ensure_future(self._wake.wait())}
+            if due is not None:
+                waits.add(asyncio.ensure_future(self._clock.sleep(due - now)))
+            try:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in waits:
+                    waiter.cancel()
