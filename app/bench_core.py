@@ -18,6 +18,7 @@ from sequencer.events import (
     BroadcastReceived,
     Event,
     LabelPrinted,
+    RackShipped,
     ReleaseVehicle,
     ResolveDeviation,
     Tick,
@@ -69,7 +70,9 @@ def record_stream(plant: PlantConfig, vehicles: int, seed: int = 1) -> tuple[lis
         if held_back and rng.random() < 0.3:
             rec.feed(held_back.pop(0))
         _confirm_all(rec, rng, at, commands)
-        rec.feed(Tick(at=at + 1))
+        for rack in [r for r in rec.core.watched_racks.values() if r.closed and r.labelled]:
+            rec.feed(RackShipped(at=at + 2, feed=rack.feed, family=rack.family, rack_no=rack.rack_no))
+        rec.feed(Tick(at=at + 3))
     for broadcast in held_back:
         rec.feed(broadcast)
     return rec.events, rec.core.fingerprint()

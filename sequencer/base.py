@@ -6,6 +6,8 @@ here and implemented in another mixin are the only calls that cross between rule
 
 from __future__ import annotations
 
+from collections import deque
+
 from sequencer.commands import Command, PrintLabel
 from sequencer.deviations import DeviationBook
 from sequencer.events import BroadcastReceived, RackShipped
@@ -47,7 +49,8 @@ class CoreBase:
         self.vehicles_completed = 0
         self.vehicles_on_time = 0
         self.picks_confirmed = 0
-        self.pick_times: list[float] = []  # confirms within the last hour (picks per hour)
+        self.pick_times: deque[float] = deque()  # confirms within the last hour (picks per hour)
+        self.watched_racks: dict[tuple[str, str, int], Rack] = {}  # not shipped, with a due time: watched on ticks
         self.racks_completed = 0
         self.racks_shipped = 0
         self.labels_printed = 0

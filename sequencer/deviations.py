@@ -63,6 +63,7 @@ class DeviationBook:
         self.counts: Counter[str] = Counter()
         self.resolved = 0
         self.resolve_seconds = 0.0
+        self.shelved: set[int] = set()
         self._next_id = 1
 
     @property
@@ -141,7 +142,9 @@ class DeviationBook:
         return self._close(dev, at, user)
 
     def expire_shelving(self, at: float) -> list[Command]:
-        due = [d for d in self.by_id.values() if d.state is AlarmState.SHELVED and d.shelved_until <= at]
+        if not self.shelved:
+            return []
+        due = [self.by_id[i] for i in sorted(self.shelved) if self.by_id[i].shelved_until <= at]
         commands: list[Command] = []
         for dev in due:
             commands += self._move(dev, AlarmAction.UNSHELVE, at, "shelving expired")
@@ -149,12 +152,17 @@ class DeviationBook:
 
     def _move(self, dev: Deviation, action: AlarmAction, at: float, user: str = "") -> list[Command]:
         dev.state = next_state(dev.state, action, active=dev.active)
+        if dev.state is AlarmState.SHELVED:
+            self.shelved.add(dev.deviation_id)
+        else:
+            self.shelved.discard(dev.deviation_id)
         if dev.state is AlarmState.NORMAL:
             return self._close(dev, at, user)
         return [AlarmStateChanged(deviation_id=dev.deviation_id, state=dev.state.value, user=user)]
 
     def _close(self, dev: Deviation, at: float, user: str) -> list[Command]:
         del self.by_id[dev.deviation_id]
+        self.shelved.discard(dev.deviation_id)
         self.resolved += 1
         self.resolve_seconds += max(0.0, at - dev.at)
         return [

@@ -48,8 +48,8 @@ class FeedRules(CoreBase):
     def _heard(self, feed: Feed, at: float) -> list[Command]:
         feed.last_at = at
         feed.recent.append(at)
-        if feed.recent[0] < at - HOUR:
-            feed.recent[:] = [t for t in feed.recent if t >= at - HOUR]
+        while feed.recent[0] < at - HOUR:
+            feed.recent.popleft()
         if feed.silence_dev is None:
             return []
         dev_id, feed.silence_dev = feed.silence_dev, None

@@ -51,9 +51,11 @@ class PickRules(CoreBase):
                 commands += self._slot_done(feed, family, vehicle.position, blank=True)
         for r in resolved:
             commands += self._queue(self._new_pick(feed, vehicle, r.family, r.part, r.qty, r.bin))
-        rack_due = [self._rack_of(feed, f, vehicle.position) for f in needed if f in self.families]
-        for rack in rack_due:
+        for family in needed & self.families.keys():
+            rack = self._rack_of(feed, family, vehicle.position)
             rack.due_at = min(rack.due_at, vehicle.due_at)
+            if not rack.shipped:
+                self.watched_racks[(rack.feed, rack.family, rack.rack_no)] = rack
         return commands
 
     def _new_pick(self, feed: Feed, v: Vehicle, family: str, part: str, qty: int, bin_id: str) -> Pick:
@@ -158,8 +160,8 @@ class PickRules(CoreBase):
         station.queue.remove((pick.position, pick.pick_id))
         self.picks_confirmed += 1
         self.pick_times.append(at)
-        if self.pick_times[0] < at - 3600:
-            self.pick_times[:] = [t for t in self.pick_times if t >= at - 3600]
+        while self.pick_times[0] < at - 3600:
+            self.pick_times.popleft()
         commands: list[Command] = [self._clear_command(station, pick.bin)]
         if station.timeout_dev is not None:
             commands += self.deviations.clear(station.timeout_dev, at)

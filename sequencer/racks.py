@@ -84,6 +84,7 @@ class RackRules(CoreBase):
             raise SequencerError(f"rack {e.feed}/{e.family}/{e.rack_no} already shipped")
         rack.shipped = True
         self.racks_shipped += 1
+        self.watched_racks.pop((rack.feed, rack.family, rack.rack_no), None)
         commands: list[Command] = []
         for dev_id in list(rack.due_dev.values()):
             commands += self.deviations.clear(dev_id, e.at)
@@ -93,11 +94,11 @@ class RackRules(CoreBase):
     def _check_due(self, at: float) -> list[Command]:
         """Racks that will miss (or have missed) their due time, escalating warning -> alarm -> late."""
         commands: list[Command] = []
-        for rack in self.racks.values():
-            where = f"rack {rack.feed}/{rack.family}/{rack.rack_no}"
-            if rack.shipped or rack.due_at == float("inf"):
-                continue
+        for rack in self.watched_racks.values():
             feed = self.feeds[rack.feed]
+            if at < rack.due_at - feed.cfg.warn_before_due_s:
+                continue  # the common case: far from due
+            where = f"rack {rack.feed}/{rack.family}/{rack.rack_no}"
             for kind, margin_key in DUE_LEVELS:
                 margin = getattr(feed.cfg, margin_key) if margin_key else 0.0
                 if kind in rack.due_dev or at < rack.due_at - margin:

@@ -6,6 +6,7 @@ only through ``sequencer.projection``.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -91,7 +92,7 @@ class Feed:
     vehicles: dict[int, Vehicle] = field(default_factory=dict)  # position -> vehicle
     position_of: dict[str, int] = field(default_factory=dict)  # vehicle id -> position, open vehicles only
     forecast: dict[str, tuple[str, ...]] = field(default_factory=dict)  # vehicle id -> predicted parts
-    recent: list[float] = field(default_factory=list)  # broadcast times within the last hour
+    recent: deque[float] = field(default_factory=deque)  # broadcast times within the last hour
     silence_dev: int | None = None
 
     def seq_at(self, position: int) -> int:
