@@ -41,6 +41,7 @@ def _demo(args: argparse.Namespace) -> int:
         as_json=args.json,
         workdir=args.workdir,
         timeout_s=args.timeout,
+        faults=args.faults,
     )
     logging.getLogger().handlers.clear()
     if args.workdir:
@@ -105,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--json", action="store_true", help="print one JSON summary object and nothing else")
     demo.add_argument("--workdir", default=None, help="folder for the database, logs and printer records")
     demo.add_argument("--timeout", type=float, default=None, help="give up after this many seconds")
+    demo.add_argument(
+        "--faults",
+        default="none",
+        help="inject faults: all, or a comma list of "
+        "gap,duplicate,change,cancel,hold,silence,malformed,wrong_pick,devices",
+    )
     demo.set_defaults(func=_demo)
 
     bench = sub.add_parser("bench", help="benchmarks that print their figures (core)")
@@ -123,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     hmi.set_defaults(func=_hmi)
 
     sub.add_parser("sim", help="run simulators: jis sim plant --config FILE [--speed X] ...", add_help=False)
+    sub.add_parser(
+        "parse", help="parse an OEM message file (DELJIT, X12 866, VDA 4916, JSON) to JSON lines", add_help=False
+    )
     return parser
 
 
@@ -130,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sim"]:
         return _sim(argv[1:])
+    if argv[:1] == ["parse"]:
+        from app.formats import main_parse
+
+        return main_parse(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command != "demo":
         logging.basicConfig(level=args.log_level, format=LOG_FORMAT)

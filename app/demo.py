@@ -24,10 +24,12 @@ from typing import Any
 
 from app.config import load_plant, with_free_ports
 from app.runtime import Service, scaled_clock
-from sequencer.events import RackShipped
+from sequencer.events import RackShipped, ResolveDeviation
 from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)
+LEAD_REACTION_S = 30.0  # plant seconds a simulated shift lead takes to come and correct a wrong pick
+LEAD_NOTE = "wrong part put back, right bin shown again"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +42,7 @@ class DemoOptions:
     as_json: bool = False
     workdir: str | None = None
     timeout_s: float | None = None
+    faults: str = "none"
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -59,6 +62,11 @@ def _printer_records(path: Path) -> tuple[int, int]:
         rec = json.loads(line)
         ids[(rec.get("label_id"), rec.get("reprint", 0))] += 1
     return sum(ids.values()), sum(1 for n in ids.values() if n > 1)
+
+
+def _faults_injected(records: Path) -> dict[str, int]:
+    path = records.with_suffix(".faults.json")
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 async def _wait_ready(proc: asyncio.subprocess.Process, timeout_s: float) -> None:
@@ -89,6 +97,7 @@ async def run_demo(opts: DemoOptions) -> dict[str, Any]:
         sim_cmd += ["--vehicles", str(opts.vehicles)]
     if opts.seed is not None:
         sim_cmd += ["--seed", str(opts.seed)]
+    sim_cmd += ["--faults", opts.faults]
     sims = await asyncio.create_subprocess_exec(*sim_cmd, stdout=asyncio.subprocess.PIPE)
     hmi: asyncio.subprocess.Process | None = None
     service = Service(plant, clock=scaled_clock(opts.speed))
@@ -99,7 +108,7 @@ async def run_demo(opts: DemoOptions) -> dict[str, Any]:
         await _wait_ready(sims, 30)
         task = asyncio.create_task(service.run(), name="service")
         await asyncio.wait_for(service.ready.wait(), 30)
-        dock = asyncio.create_task(_dock(service), name="dock")
+        dock = asyncio.create_task(_dock_and_lead(service), name="dock-and-lead")
         if not opts.headless:
             hmi_cmd = [sys.executable, "-m", "app.cli", "hmi", "--connect", plant.service.hmi_endpoint]
             hmi = await asyncio.create_subprocess_exec(*hmi_cmd)
@@ -124,16 +133,23 @@ async def run_demo(opts: DemoOptions) -> dict[str, Any]:
     return _summary(service, records, elapsed, opts, work)
 
 
-async def _dock(service: Service) -> None:
-    """Stand-in for the dock's rack scanner: a closed rack with its label printed goes onto the truck."""
+async def _dock_and_lead(service: Service) -> None:
+    """Stand-ins for the dock scanner and the shift lead of a real centre, acting through the service's door.
+
+    A closed rack with its label printed goes onto the truck; a wrong pick is corrected a little later (the
+    operator has put the wrong part back).
+    """
+    seen_wrong: dict[int, float] = {}
     while True:
         await asyncio.sleep(0.2)
-        ready = [r for r in service.core.racks.values() if r.closed and r.labelled and not r.shipped]
-        for rack in ready:
-            event = RackShipped(
-                at=service.clock(), feed=rack.feed, family=rack.family, rack_no=rack.rack_no, user="dock"
-            )
-            await service.submit(event)
+        core, now = service.core, service.clock()
+        for rack in [r for r in core.watched_racks.values() if r.closed and r.labelled]:
+            shipped = RackShipped(at=now, feed=rack.feed, family=rack.family, rack_no=rack.rack_no, user="dock")
+            await service.submit(shipped)
+        for dev in [d for d in core.deviations.open_deviations() if d.kind == "wrong_pick" and d.active]:
+            if now - seen_wrong.setdefault(dev.deviation_id, now) >= LEAD_REACTION_S:
+                fix = ResolveDeviation(at=now, user="sim-lead", reason=LEAD_NOTE, deviation_id=dev.deviation_id)
+                await service.submit(fix)
 
 
 async def _watch(
@@ -147,7 +163,8 @@ async def _watch(
     last_print = 0.0
     while not task.done():
         core = service.core
-        if opts.vehicles is not None and core.vehicles_completed >= opts.vehicles * len(plant.feeds):
+        if opts.vehicles is not None and _accounted(service) >= opts.vehicles * len(plant.feeds):
+            await _drain_labels(service)
             return
         if hmi is not None and hmi.returncode is not None:
             return
@@ -167,6 +184,23 @@ async def _watch(
     task.result()  # the service died: raise its error
 
 
+async def _drain_labels(service: Service, limit_s: float = 15.0) -> None:
+    """Let labels still on their way to the printer land, so the summary compares like with like."""
+    deadline = time.monotonic() + limit_s
+    while service.core.unprinted and time.monotonic() < deadline:  # noqa: ASYNC110 (polls the core's state)
+        await asyncio.sleep(0.1)
+
+
+def _cancelled(service: Service) -> int:
+    return sum(1 for f in service.core.feeds.values() for v in f.vehicles.values() if v.status == "cancelled")
+
+
+def _accounted(service: Service) -> int:
+    """Vehicles that reached an end: completed (picked, labelled) or cancelled by the OEM."""
+    ends = ("completed", "cancelled")
+    return sum(1 for f in service.core.feeds.values() for v in f.vehicles.values() if v.status in ends)
+
+
 def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions, work: Path) -> dict[str, Any]:
     core = service.core
     lat = list(service.latencies_ms)
@@ -175,6 +209,7 @@ def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions,
         "vehicles_requested": None if opts.vehicles is None else opts.vehicles * len(service.plant.feeds),
         "vehicles_broadcast": sum(f.broadcasts for f in core.feeds.values()),
         "vehicles_completed": core.vehicles_completed,
+        "vehicles_cancelled": _cancelled(service),
         "racks_completed": core.racks_completed,
         "labels_printed": core.labels_printed,
         "labels_printed_by_printers": printed,
@@ -184,6 +219,7 @@ def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions,
         "open_deviations": len(core.deviations.by_id),
         "quarantined": service.quarantined,
         "latency_ms": {"p50": _percentile(lat, 50), "p99": _percentile(lat, 99), "samples": len(lat)},
+        "faults_injected": _faults_injected(records),
         "speed": opts.speed,
         "elapsed_s": round(elapsed, 2),
         "workdir": str(work),
@@ -192,7 +228,7 @@ def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions,
 
 def demo_passed(summary: dict[str, Any]) -> bool:
     wanted = summary["vehicles_requested"]
-    complete = wanted is None or summary["vehicles_completed"] >= wanted
+    complete = wanted is None or summary["vehicles_completed"] + summary["vehicles_cancelled"] >= wanted
     return complete and summary["out_of_sequence"] == 0 and summary["doubled"] == 0
 
 

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from plc_io.printer_zpl import ZplPrinter
-from plc_io.ptl_modbus import ModbusPickToLight
-
 from plc_io.ports import (
     BinPressed,
     DeviceReport,
@@ -21,6 +18,8 @@ from plc_io.ports import (
     PickToLight,
     PrinterFault,
 )
+from plc_io.printer_zpl import ZplPrinter
+from plc_io.ptl_modbus import ModbusPickToLight
 from sequencer.events import BinConfirmed, DeviceLinkChanged, Event, LabelPrinted, PrinterFaultChanged
 from sequencer.plant import PlantConfig
 

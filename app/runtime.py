@@ -33,6 +33,7 @@ from sequencer.commands import (
     PrintLabel,
     RaiseDeviation,
     RequestResend,
+    ReturnToStock,
     VehicleCompleted,
 )
 from sequencer.core import Sequencer, SequencerError
@@ -116,6 +117,8 @@ class Service:
                 for cmd in self.core.handle(event):
                     if isinstance(cmd, PrintLabel):
                         self.check.label(cmd.label)
+                    elif isinstance(cmd, ReturnToStock):
+                        self.check.returned(cmd.feed, cmd.family, cmd.rack_no, cmd.slot)
             except SequencerError:
                 pass  # it was refused the first time too: the core is deterministic
             replayed += 1
@@ -151,14 +154,25 @@ class Service:
             match cmd:
                 case LightBin():
                     self._lit_since[cmd.pick_id] = self._received.get((cmd.feed, cmd.seq), time.monotonic())
+                    colour = Colour.RED if cmd.alarm else Colour.GREEN  # red flash: blocked after a wrong pick
                     self.ptls[cmd.device].show(
-                        cmd.light, colour=Colour.GREEN, flash=False, display=cmd.display, token=cmd.pick_id
+                        cmd.light, colour=colour, flash=cmd.alarm, display=cmd.display, token=cmd.pick_id
                     )
                 case ClearBin():
                     self.ptls[cmd.device].clear(cmd.light)
                 case PrintLabel():
                     self.check.label(cmd.label)
                     self.printers[cmd.printer].print_label(cmd.label)
+                case ReturnToStock():
+                    self.check.returned(cmd.feed, cmd.family, cmd.rack_no, cmd.slot)
+                    log.warning(
+                        "%s: return %s from rack %d slot %d to bin %s",
+                        cmd.station,
+                        cmd.part,
+                        cmd.rack_no,
+                        cmd.slot,
+                        cmd.bin,
+                    )
                 case RequestResend():
                     self.feed_link.request_resend(cmd.feed, cmd.from_seq, cmd.to_seq)
                     log.warning("gap on %s: resend %d..%d requested", cmd.feed, cmd.from_seq, cmd.to_seq)

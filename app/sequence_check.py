@@ -39,6 +39,16 @@ class SequenceCheck:
         rank = fam.rack_capacity - label.slot + 1 if fam.reverse_load else label.slot
         self._placed.setdefault((label.feed, label.family), []).append((position, label.rack_no, rank))
 
+    def returned(self, feed: str, family: str, rack_no: int, slot: int) -> None:
+        """A part taken back out of its slot (change or cancel after the pick): its label no longer counts."""
+        fam = self._family[family]
+        rank = fam.rack_capacity - slot + 1 if fam.reverse_load else slot
+        placed = self._placed.get((feed, family), [])
+        for i in range(len(placed) - 1, -1, -1):
+            if placed[i][1:] == (rack_no, rank):
+                del placed[i]
+                return
+
     def _position(self, feed: str, seq: int) -> int:
         if feed not in self._last:
             self._last[feed] = (seq, 0)

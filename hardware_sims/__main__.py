@@ -14,6 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
+from hardware_sims.faults import ALL_FAULTS, parse_faults
 from hardware_sims.plant import SimulatedPlant
 from sequencer.plant import PlantConfig, PlantConfigError, parse_plant
 
@@ -27,7 +28,9 @@ def load(path: Path) -> PlantConfig:
 
 async def run_plant(args: argparse.Namespace) -> int:
     plant = load(Path(args.config))
-    sim = SimulatedPlant(plant, speed=args.speed, vehicles=args.vehicles, seed=args.seed)
+    sim = SimulatedPlant(
+        plant, speed=args.speed, vehicles=args.vehicles, seed=args.seed, faults=parse_faults(args.faults)
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -52,9 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--vehicles", type=int, default=None, help="stop broadcasting after N vehicles per feed")
     p.add_argument("--seed", type=int, default=None, help="override the plant file's simulation seed")
     p.add_argument("--records", default=None, help="write the printers' records here (JSON lines) on exit")
+    p.add_argument("--faults", default="none", help="all, none, or a comma list: " + ",".join(ALL_FAULTS))
     p.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s sim %(levelname)s %(name)s: %(message)s")
+    # pymodbus logs a hex dump at ERROR for every request cut short when a gateway is switched off on purpose
+    # (the "devices" faults); the simulators' own logs say what happened.
+    logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             return asyncio.run(run_plant(args))

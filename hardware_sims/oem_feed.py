@@ -112,6 +112,7 @@ class OemFeedSim:
         self._parked: dict[int, _Outgoing] = {}  # dropped or out of retries: only a RESEND moves them
         self._resend_asked: deque[int] = deque()
         self._drop = self._duplicate = 0  # fault hooks: how many of the next broadcasts to drop / duplicate
+        self._pause_s = 0.0  # fault hook: silence before the next broadcast
         self._raw: deque[list[bytes]] = deque()  # fault hook: frames queued by send_raw
         self._last_seq: int | None = None
         self._last_tx = 0.0
@@ -175,6 +176,27 @@ class OemFeedSim:
         """The next broadcast is sent twice back to back."""
         self._duplicate += 1
 
+    def send_function(self, seq: int, function: str, options: list[str] | None = None) -> bool:
+        """Send a follow-up for a vehicle already acknowledged: change (new options), cancel, hold or release."""
+        body = self._history.get(seq)
+        if body is None or seq in self.unacked:
+            return False
+        msg = {**(_loads(body) or {}), "function": function, "sent_at": self._clock.now()}
+        if options is not None:
+            msg["options"] = options
+        self._backlog.append(_Outgoing(seq=seq, body=_json(msg)))
+        self._wake.set()
+        return True
+
+    def acked_recently(self, n: int) -> list[int]:
+        """The last ``n`` sequence numbers sent and acknowledged, oldest first."""
+        unacked = self.unacked
+        return [s for s in list(self._history)[-n:] if s not in unacked]
+
+    def pause(self, seconds: float) -> None:
+        """Fall silent for ``seconds`` of simulated time before the next broadcast (broadcast silence)."""
+        self._pause_s += seconds
+
     def send_raw(self, frames: list[bytes]) -> None:
         """Queue arbitrary frames (malformed-input tests); they go out in order with the broadcasts."""
         self._raw.append(list(frames))
@@ -185,6 +207,9 @@ class OemFeedSim:
         while self.vehicles is None or self.counters.generated < self.vehicles:
             if self.counters.generated:
                 await self._clock.sleep(self._takt_s)
+            if self._pause_s:
+                pause, self._pause_s = self._pause_s, 0.0
+                await self._clock.sleep(pause)
             self._emit(self._next_broadcast())
         self._check_done()
 

@@ -4,9 +4,10 @@ It watches the gateway model (no Modbus: the operator is on the plant side of th
 a token it has not served, it waits a reaction time drawn from its seeded ``random.Random`` (uniform in
 ``reaction_s``, SIMULATED seconds on the injected clock), then presses that light. With ``miss_rate`` it never
 presses for that token (walked away); with ``wrong_rate`` it presses another, unlit light first and tries the
-right one again after a new reaction time. It presses at most once per lit token, even if the light is
-re-lit with the same token after a reconnect or a failsafe. ``lights`` limits it to its own station's bins
-when stations share a gateway (default: every light of the gateway).
+right one again only once the light has turned red (the slot is blocked) and back to green (a lead corrected
+it), or after a few reaction times if it never turned red. It presses at most once per lit token, even if the
+light is re-lit with the same token after a reconnect or a failsafe, and never presses a red (blocked) light.
+``lights`` limits it to its own station's bins when stations share a gateway (default: every light of it).
 
 Must not: read the wall clock or sleep directly, draw randomness from anywhere but its ``rng``, or talk to
 the service.
@@ -14,11 +15,13 @@ the service.
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from hardware_sims.clock import Clock
-from hardware_sims.ptl_gateway import PtlGatewaySim
+from hardware_sims.ptl_gateway import Lit, PtlGatewaySim
 from plc_io.ports import Colour
 
 
@@ -47,6 +50,7 @@ class SimulatedOperator:
         self._lights = tuple(lights) if lights is not None else gateway.lights  # this station's bins
         self._reaction_s, self._wrong_rate, self._miss_rate = (lo, hi), wrong_rate, miss_rate
         self._served: dict[int, int] = {}  # light -> the token last pressed (or given up) there
+        self._after_wrong: dict[int, tuple[int, float, bool]] = {}  # light -> (token, since, seen red)
         self.presses = 0
         self.wrong_presses = 0
         self.misses = 0
@@ -56,18 +60,40 @@ class SimulatedOperator:
         """Serve lit bins one at a time, in light order, until cancelled."""
         while True:
             seen = self._gateway.version
+            self._watch_red()
             target = self._next_target()
             if target is None:
-                await self._gateway.wait_changed(seen)
+                if self._after_wrong:  # waiting on a correction: on every change, and now and then regardless
+                    await _first_of(self._gateway.wait_changed(seen), self._clock.sleep(self._reaction_s[1]))
+                else:
+                    await self._gateway.wait_changed(seen)
                 continue
             await self._serve(*target)
 
     def _next_target(self) -> tuple[int, int] | None:
         for light in self._lights:
             lit = self._gateway.lit(light)
-            if lit.colour is not Colour.OFF and self._served.get(light) != lit.token:
+            if lit.colour is Colour.GREEN and self._served.get(light) != lit.token and self._may_press(light, lit):
                 return light, lit.token
         return None
+
+    def _may_press(self, light: int, lit: Lit) -> bool:
+        """After a wrong press, wait for the correction: red (blocked), then green again."""
+        pending = self._after_wrong.get(light)
+        if pending is None or pending[0] != lit.token:
+            self._after_wrong.pop(light, None)
+            return True
+        _, since, seen_red = pending
+        if seen_red or self._clock.now() - since > 5 * self._reaction_s[1]:
+            del self._after_wrong[light]
+            return True
+        return False
+
+    def _watch_red(self) -> None:
+        for light, (token, since, _) in list(self._after_wrong.items()):
+            lit = self._gateway.lit(light)
+            if lit.colour is Colour.RED and lit.token == token:
+                self._after_wrong[light] = (token, since, True)
 
     async def _serve(self, light: int, token: int) -> None:
         delay = self._rng.uniform(*self._reaction_s)
@@ -84,6 +110,7 @@ class SimulatedOperator:
             self._served[light] = token
         elif roll < self._miss_rate + self._wrong_rate and (wrong := self._unlit_other(light)) is not None:
             self.wrong_presses += 1
+            self._after_wrong[light] = (token, self._clock.now(), False)
             self._gateway.press(wrong)
         else:
             self.presses += 1
@@ -92,8 +119,18 @@ class SimulatedOperator:
 
     def _still_lit(self, light: int, token: int) -> bool:
         lit = self._gateway.lit(light)
-        return lit.colour is not Colour.OFF and lit.token == token
+        return lit.colour is Colour.GREEN and lit.token == token
 
     def _unlit_other(self, light: int) -> int | None:
         others = [other for other in self._lights if self._gateway.lit(other).colour is Colour.OFF]
         return self._rng.choice(others) if others else None
+
+
+async def _first_of(*aws: Coroutine[Any, Any, Any]) -> None:
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

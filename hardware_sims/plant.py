@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hardware_sims.clock import ScaledClock
+from hardware_sims.faults import WRONG_PICK_RATE, FaultPlan
 from hardware_sims.oem_feed import OemFeedSim
 from hardware_sims.operator import SimulatedOperator
 from hardware_sims.ptl_gateway import PtlGatewaySim
@@ -32,7 +33,9 @@ class SimulatedPlant:
     vehicles: int | None = None
     seed: int | None = None
     print_time_s: float = 0.5
+    faults: frozenset[str] = frozenset()
     clock: ScaledClock = field(init=False)
+    plan: FaultPlan | None = field(init=False, default=None)
     gateways: dict[str, PtlGatewaySim] = field(default_factory=dict)
     operators: dict[str, SimulatedOperator] = field(default_factory=dict)
     printers: dict[str, ZplPrinterSim] = field(default_factory=dict)
@@ -56,6 +59,8 @@ class SimulatedPlant:
                 clock=self.clock,
                 rng=random.Random(seed * 1000 + i),
                 reaction_s=sim.operator_reaction_s,
+                wrong_rate=WRONG_PICK_RATE if "wrong_pick" in self.faults else 0.0,
+                lights=[b.light for b in st.bins],
             )
             self.operators[st.id] = op
             self._tasks.append(asyncio.create_task(op.run(), name=f"operator:{st.id}"))
@@ -84,6 +89,25 @@ class SimulatedPlant:
             )
             self.feeds[feed.id] = oem
             self._tasks.append(asyncio.create_task(oem.run(), name=f"oem:{feed.id}"))
+        if self.faults:
+            self._start_faults(seed)
+
+    def _start_faults(self, seed: int) -> None:
+        feed = self.plant.feeds[0]
+        self.plan = FaultPlan(
+            self.faults,
+            self.clock,
+            random.Random(seed * 31),
+            takt_s=feed.takt_s,
+            silence_s=feed.takt_s * (feed.silence_takts + 2),
+        )
+        for feed_id, oem in self.feeds.items():
+            self._tasks.append(asyncio.create_task(self.plan.run_feed(oem, self.vehicles), name=f"faults:{feed_id}"))
+        if "devices" in self.faults:
+            devices = self.plan.run_devices(
+                list(self.gateways.values()), list(self.printers.values()), 20 * feed.takt_s
+            )
+            self._tasks.append(asyncio.create_task(devices, name="faults:devices"))
 
     async def stop(self) -> None:
         for t in self._tasks:
@@ -97,7 +121,9 @@ class SimulatedPlant:
             await gw.stop()
 
     def write_records(self, path: Path) -> None:
-        """The printers' own record of every label printed, one JSON object a line."""
+        """The printers' own record of every label printed, one JSON object a line; the faults injected beside."""
+        if self.plan is not None:
+            path.with_suffix(".faults.json").write_text(json.dumps(self.plan.injected, sort_keys=True))
         with path.open("w", encoding="utf-8") as out:
             for name, pr in self.printers.items():
                 for rec in pr.printed:

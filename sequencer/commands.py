@@ -83,6 +83,7 @@ class ReturnToStock:
     station: str
     bin: str
     part: str
+    family: str
     feed: str
     seq: int
     rack_no: int

@@ -172,6 +172,16 @@ def _change(core: FeedRules, feed: Feed, vehicle: Vehicle, e: BroadcastReceived)
 
 
 def _cancel(core: FeedRules, feed: Feed, vehicle: Vehicle, e: BroadcastReceived) -> list[Command]:
+    shipped = [f for f in core.families if core._rack_of(feed, f, vehicle.position).shipped]
+    if shipped:
+        return core.deviations.raise_(
+            "change_after_ship",
+            e.at,
+            f"{feed.cfg.id} {e.seq}: cancelled after the {', '.join(shipped)} rack shipped; call the OEM",
+            feed=feed.cfg.id,
+            seq=e.seq,
+            vehicle_id=e.vehicle_id,
+        )
     commands = core.deviations.raise_(
         "cancel",
         e.at,

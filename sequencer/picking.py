@@ -198,6 +198,7 @@ class PickRules(CoreBase):
                     station=station.cfg.id,
                     bin=pick.bin,
                     part=pick.part,
+                    family=pick.family,
                     feed=pick.feed,
                     seq=pick.seq,
                     rack_no=pick.rack_no,

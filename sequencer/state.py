@@ -29,6 +29,7 @@ class Vehicle:
     picks: list[int] = field(default_factory=list)
     blocked: dict[str, int] = field(default_factory=dict)  # family -> open "unresolved" deviation id
     status: VehicleStatus = "open"
+    completed_at: float = 0.0
 
 
 @dataclass(slots=True)

@@ -84,12 +84,26 @@ class VehicleRules(CoreBase):
         return commands
 
     def _cancel_vehicle(self, feed: Feed, vehicle: Vehicle, at: float) -> list[Command]:
+        if vehicle.status == "completed":  # picked and labelled, not shipped: the parts go back to stock
+            self.vehicles_completed -= 1
+            self.vehicles_on_time -= vehicle.due_at >= vehicle.completed_at
         commands = self._vacate(feed, vehicle, at)
         for family in self.families:
             commands += self._slot_done(feed, family, vehicle.position, blank=True)
         return commands
 
     def _hold(self, vehicle: Vehicle, at: float) -> list[Command]:
+        if vehicle.status in ("completed", "cancelled"):  # nothing left to pick: a person holds the rack
+            if vehicle.status == "cancelled" or self.deviations.find("hold", feed=vehicle.feed, seq=vehicle.seq):
+                return []
+            return self.deviations.raise_(
+                "hold",
+                at,
+                f"{vehicle.feed} {vehicle.seq}: hold for vehicle {vehicle.vehicle_id}, already picked: keep its rack",
+                feed=vehicle.feed,
+                seq=vehicle.seq,
+                vehicle_id=vehicle.vehicle_id,
+            )
         commands: list[Command] = []
         for pick in self._live_picks(vehicle):
             if pick.status in OPEN_PICK:
@@ -112,7 +126,7 @@ class VehicleRules(CoreBase):
 
     def _release(self, vehicle: Vehicle, at: float) -> list[Command]:
         if vehicle.status != "held":
-            return []
+            return self._clear_hold(vehicle, at)
         vehicle.status = "open"
         commands = self._clear_hold(vehicle, at)
         for pick in self._live_picks(vehicle):
@@ -127,6 +141,7 @@ class VehicleRules(CoreBase):
         if not all(p.status == "picked" and p.labelled for p in picks):
             return []
         vehicle.status = "completed"
+        vehicle.completed_at = at
         self.vehicles_completed += 1
         self.vehicles_on_time += at <= vehicle.due_at
         feed = self.feeds[vehicle.feed]

@@ -246,4 +246,7 @@ def epoch_seconds(text: str, fmt: str, zone: tzinfo) -> float:
     expected = len(datetime(2000, 10, 10, 10, 10, 10).strftime(fmt))
     if len(text) != expected or not is_digits(text):
         raise ValueError(f"{text!r} is not a date/time of the form {fmt}")
-    return datetime.strptime(text, fmt).replace(tzinfo=zone).timestamp()
+    try:
+        return datetime.strptime(text, fmt).replace(tzinfo=zone).timestamp()
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date/time of the form {fmt}") from None

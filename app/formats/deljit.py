@@ -66,9 +66,11 @@ class DeljitProfile:
     reporting_points: Mapping[str, str] = field(default_factory=lambda: {"1": "B1", "2": "B2"})
     # GIR C206/7405 identity qualifiers, most wanted first; else the first number of the first GIR.
     vehicle_id_qualifiers: tuple[str, ...] = ("VV", "BN", "AN")
-    # LOC 3227 place qualifier -> canonical field; the first LOC for a field wins, vehicle level before header.
-    loc_fields: Mapping[str, str] = field(
-        default_factory=lambda: {"11": "unloading_point", "159": "unloading_point", "175": "line"}
+    # canonical field <- LOC 3227 place qualifiers, most wanted first; vehicle level before header level.
+    # 11 place of discharge (the unloading point), 159 additional internal destination (point of use),
+    # 175 activity location (the assembly line).
+    loc_fields: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: {"unloading_point": ("11", "159"), "line": ("175",)}
     )
     # DTM 2005 qualifiers: requirement time (most wanted first) and document date.
     required_dtm: tuple[str, ...] = ("2", "63", "10", "11")
@@ -189,11 +191,12 @@ def _function(profile: DeljitProfile, bgm: Segment) -> tuple[Function, bool]:
 
 
 def _places(profile: DeljitProfile, locs: list[Segment]) -> dict[str, str]:
+    by_qualifier = {loc.value(1): loc.value(2, 1).strip() for loc in reversed(locs) if loc.value(2, 1).strip()}
     places: dict[str, str] = {}
-    for loc in locs:
-        target = profile.loc_fields.get(loc.value(1))
-        if target and loc.value(2, 1) and target not in places:
-            places[target] = loc.value(2, 1).strip()
+    for target, qualifiers in profile.loc_fields.items():
+        found = next((by_qualifier[q] for q in qualifiers if q in by_qualifier), None)
+        if found is not None:
+            places[target] = found
     return places
 
 

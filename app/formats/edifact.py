@@ -53,6 +53,7 @@ class Segment:
     start: int
     end: int  # one past the terminator
     chars: ServiceChars = DEFAULT_CHARS
+    una_at: int = -1  # where the UNA right before this segment starts (a UNB's service string advice)
 
     def value(self, element: int, component: int = 1) -> str:
         """Element ``element`` (1 = first after the tag), component ``component`` (1-based); "" if absent."""
@@ -80,7 +81,7 @@ def service_string_advice(text: str, pos: int = 0) -> ServiceChars:
     una = text[pos + 3 : pos + 9]
     if len(una) < 6:
         raise EdifactSyntaxError("UNA service string advice is cut short (needs 6 characters)")
-    component, element, decimal, release, reserved, terminator = una
+    component, element, decimal, release, reserved, terminator = tuple(una)
     chars = ServiceChars(component, element, decimal, None if release == " " else release, reserved, terminator)
     used = [c for c in (component, element, chars.release, terminator) if c is not None]
     if len(set(used)) != len(used):
@@ -96,15 +97,16 @@ def tokenize(raw: bytes) -> Tokens:
     """Segments of ``raw``; stops at the first syntax error and reports it (segments before it are kept)."""
     text = raw.decode("latin-1")
     tokens = Tokens(text=text, segments=[])
-    pos, chars = (len(_BOM) if text.startswith(_BOM) else 0), DEFAULT_CHARS
+    pos, chars, una_at = (len(_BOM) if text.startswith(_BOM) else 0), DEFAULT_CHARS, -1
     while (pos := _skip_blanks(text, pos)) < len(text):
         try:
             if text.startswith("UNA", pos):
-                chars = service_string_advice(text, pos)
+                chars, una_at = service_string_advice(text, pos), pos
                 pos += 9
                 continue
             end = _find_terminator(text, pos, chars)
-            tokens.segments.append(_segment(text, pos, end, chars))
+            tokens.segments.append(_segment(text, pos, end, chars, una_at))
+            una_at = -1
         except EdifactSyntaxError as exc:
             tokens.error = SyntaxProblem(pos, str(exc))
             break
@@ -136,16 +138,20 @@ def _released(text: str, start: int, at: int, release: str) -> bool:
     return run % 2 == 1
 
 
-def _segment(text: str, start: int, end: int, chars: ServiceChars) -> Segment:
-    parts = _split(text[start:end], chars.element, chars.release)
+def _segment(text: str, start: int, end: int, chars: ServiceChars, una_at: int) -> Segment:
+    body = text[start:end]
+    parts = _split(body, chars.element, chars.release)
     tag = parts[0]
     if len(tag) != 3 or not tag.isascii() or not tag.isalnum() or not tag.isupper():
         raise EdifactSyntaxError(f"bad segment tag {tag[:10]!r} at byte {start}")
-    elements = tuple(
-        tuple(_decode(_unescape(c, chars.release)) for c in _split(e, chars.component, chars.release))
-        for e in parts[1:]
-    )
-    return Segment(tag, elements, start, end + 1, chars)
+    if (chars.release is None or chars.release not in body) and body.isascii():  # the common case, fast
+        elements = tuple(tuple(e.split(chars.component)) for e in parts[1:])
+    else:
+        elements = tuple(
+            tuple(_decode(_unescape(c, chars.release)) for c in _split(e, chars.component, chars.release))
+            for e in parts[1:]
+        )
+    return Segment(tag, elements, start, end + 1, chars, una_at)
 
 
 def _split(s: str, sep: str, release: str | None) -> list[str]:
@@ -249,7 +255,8 @@ class Interchange:
 
     @property
     def start(self) -> int:
-        return self.header.start
+        """From its UNA when it has one, so quarantined bytes can be read again on their own."""
+        return self.header.una_at if self.header.una_at >= 0 else self.header.start
 
     @property
     def end(self) -> int:
@@ -303,8 +310,6 @@ class _Reader:
     def unh(self, seg: Segment) -> None:
         if self.msg is not None:
             self._close_message(None)
-        if self.ic is None:
-            self._problem(-1, "UNH outside any interchange (no UNB)", seg.start, seg.end)
         self.msg = Message(index=self.count, header=seg)
         self.count += 1
 
@@ -341,8 +346,10 @@ class _Reader:
         msg, self.msg = self.msg, None
         assert msg is not None
         msg.trailer = trailer
-        if self.ic is not None:
-            self.ic.messages.append(msg)
+        if self.ic is None:
+            self._problem(msg.index, f"message {msg.reference!r} outside any interchange (no UNB)", msg.start, msg.end)
+            return
+        self.ic.messages.append(msg)
         self.group_messages += 1
         if trailer is None:
             self._problem(msg.index, f"message {msg.reference!r} has no UNT (truncated?)", msg.start, msg.end)

@@ -37,6 +37,7 @@ from app.formats.canonical import (
 )
 
 Role = Literal["header", "vehicle", "part", "trailer"]
+_BOM = "\xef\xbb\xbf"  # the UTF-8 byte-order mark, read as Latin-1
 FieldType = Literal["str", "int", "date", "time"]
 
 # What each role must be able to read, whatever the partner's layout.
@@ -191,7 +192,7 @@ class _State:
 
 def looks_like_vda(raw: bytes, mapping: VdaMapping = DEFAULT_MAPPING) -> bool:
     """The first record's type is one the mapping knows."""
-    text = raw.decode("latin-1").lstrip("\r\n")
+    text = raw.decode("latin-1").removeprefix(_BOM).lstrip("\r\n")
     return text[:3] in mapping.records
 
 
@@ -199,8 +200,10 @@ def parse_vda(
     raw: bytes, *, zone: tzinfo, registry: InterchangeRegistry, mapping: VdaMapping = DEFAULT_MAPPING
 ) -> ParseResult:
     st = _State(raw=raw, zone=zone, mapping=mapping, registry=registry)
-    for rec in _records(st, raw.decode("latin-1")):
-        role = mapping.records[rec.type].role if rec.type in mapping.records else None
+    text = raw.decode("latin-1")
+    skip = len(_BOM) if text.startswith(_BOM) else 0
+    for rec in _records(st, text[skip:], skip):
+        role = mapping.records[rec.type].role if rec.type in mapping.records else ""
         _ROLE_HANDLERS.get(role, _unknown)(st, rec)
     if st.header is not None:
         st.result.problem(ENVELOPE, f"transmission {st.key} has no trailer record (truncated?)", raw[st.header.start :])
@@ -208,9 +211,9 @@ def parse_vda(
     return st.result
 
 
-def _records(st: _State, text: str) -> list[_Record]:
+def _records(st: _State, text: str, pos: int) -> list[_Record]:
     """Records one per line, or an unbroken stream; a line of several whole records is a stream too."""
-    size, records, pos = st.mapping.record_length, [], 0
+    size, records = st.mapping.record_length, []
     for line in text.split("\n"):
         body, start, pos = line.rstrip("\r"), pos, pos + len(line) + 1
         if not body.strip():

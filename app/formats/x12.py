@@ -152,6 +152,9 @@ class Transaction:
         return (self.trailer or (self.body[-1] if self.body else self.header)).end
 
 
+_Group = tuple[Segment, list[Transaction], Segment | None]  # GS, its transaction sets, GE
+
+
 @dataclass
 class _Ctx:
     raw: bytes
@@ -239,7 +242,7 @@ def _envelope(ctx: _Ctx, segs: list[Segment], key: str, chars: X12Chars) -> list
     """Transactions with correct SE counts; every envelope mismatch becomes a problem."""
     good: list[Transaction] = []
     txs: list[Transaction] = []
-    groups: list[tuple[Segment, list[Transaction], Segment | None]] = []
+    groups: list[_Group] = []
     tx: Transaction | None = None
     for seg in segs[1:]:
         if seg.tag == "GS":
@@ -265,7 +268,7 @@ def _envelope(ctx: _Ctx, segs: list[Segment], key: str, chars: X12Chars) -> list
             ctx.result.problem(tx.index, reason, ctx.raw[tx.start : tx.end])
         else:
             good.append(tx)
-    _check_trailers(ctx, segs, groups, key)
+    _check_trailers(ctx, segs, groups, txs, key)
     return good
 
 
@@ -280,9 +283,7 @@ def _tx_envelope_problem(tx: Transaction) -> str:
     return ""
 
 
-def _check_trailers(
-    ctx: _Ctx, segs: list[Segment], groups: list[tuple[Segment, list[Transaction], Segment | None]], key: str
-) -> None:
+def _check_trailers(ctx: _Ctx, segs: list[Segment], groups: list[_Group], txs: list[Transaction], key: str) -> None:
     span = ctx.raw[segs[0].start : segs[-1].end]
     for gs, txs, ge in groups:
         if ge is None:
@@ -290,6 +291,8 @@ def _check_trailers(
         elif not _same_number(ge.value(1), len(txs)) or ge.value(2) != gs.value(6):
             said = f"GE says {ge.value(1)!r} sets / control {ge.value(2)!r}"
             ctx.result.problem(ENVELOPE, f"{key}: {said}, counted {len(txs)} / GS06 {gs.value(6)!r}", span)
+    if any(tx.group is None for tx in txs):
+        ctx.result.problem(ENVELOPE, f"{key}: transaction set outside a functional group (no GS)", span)
     iea = segs[-1]
     if iea.tag != "IEA":
         ctx.result.problem(ENVELOPE, f"{key}: interchange has no IEA (truncated?)", span)

@@ -186,6 +186,11 @@ class CoreMachine(RuleBasedStateMachine):
                 picks = [self.core.picks[p] for p in vehicle.picks if self.core.picks[p].status != "cancelled"]
                 assert all(p.status == "picked" and p.labelled for p in picks)
 
+    @invariant()
+    def counters_match_the_vehicles(self):
+        statuses = Counter(v.status for f in self.core.feeds.values() for v in f.vehicles.values())
+        assert self.core.vehicles_completed == statuses["completed"]
+
     def teardown(self):
         replayed = Sequencer(PLANT)
         for event in self.accepted:
