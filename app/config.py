@@ -48,6 +48,7 @@ def with_free_ports(plant: PlantConfig, database: str | None = None) -> PlantCon
         update={
             "feed_endpoint": f"tcp://127.0.0.1:{free_port()}",
             "hmi_endpoint": f"tcp://127.0.0.1:{free_port()}",
+            "hmi_command_endpoint": f"tcp://127.0.0.1:{free_port()}",
             **({"database": database} if database else {}),
         }
     )

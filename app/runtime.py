@@ -27,6 +27,7 @@ from app.sequence_check import SequenceCheck
 from app.store import Store
 from plc_io.ports import Colour, DeviceReport, LabelPrinter, LightShown, PickToLight
 from sequencer.commands import (
+    AuditRecord,
     ClearBin,
     Command,
     LightBin,
@@ -138,13 +139,18 @@ class Service:
 
     # -- the one path into the core -------------------------------------------------------------------------
     async def submit(self, event: Event, raw: bytes | None = None) -> list[Command]:
+        """Journal, then sequence, then act. A refused event is logged and yields no commands."""
+        try:
+            return await self.submit_checked(event, raw)
+        except SequencerError as exc:
+            log.error("event refused by the sequencer: %s (%r)", exc, event)
+            return []
+
+    async def submit_checked(self, event: Event, raw: bytes | None = None) -> list[Command]:
+        """Like ``submit`` but a refusal raises ``SequencerError`` (manual operations answer the person)."""
         async with self._lock:
             await asyncio.get_running_loop().run_in_executor(self.writer, self.store.append, event, raw)
-            try:
-                commands = self.core.handle(event)
-            except SequencerError as exc:
-                log.error("event refused by the sequencer: %s (%r)", exc, event)
-                return []
+            commands = self.core.handle(event)
             self._dispatch(commands)
             self._dirty = True
             return commands
@@ -178,10 +184,16 @@ class Service:
                     log.warning("gap on %s: resend %d..%d requested", cmd.feed, cmd.from_seq, cmd.to_seq)
                 case RaiseDeviation():
                     log.warning("deviation %d P%d %s: %s", cmd.deviation_id, cmd.priority, cmd.kind, cmd.message)
+                case AuditRecord():
+                    self.audit(cmd)
                 case VehicleCompleted():
                     self._received.pop((cmd.feed, cmd.seq), None)
                 case _:
                     log.debug("%r", cmd)
+
+    def audit(self, record: AuditRecord) -> None:
+        """Every manual operation carried out; the audit store replaces this hook where one is wired."""
+        log.info("audit: %s %s %s (%s): %s", record.user, record.action, record.target, record.reason, record.result)
 
     # -- intake ---------------------------------------------------------------------------------------------
     async def accept(self, raw: bytes) -> Ack:

@@ -29,6 +29,7 @@ class ServiceConfig(_Strict):
 
     feed_endpoint: str = "tcp://127.0.0.1:5555"
     hmi_endpoint: str = "tcp://127.0.0.1:5556"
+    hmi_command_endpoint: str = "tcp://127.0.0.1:5557"
     database: str = "sqlite:///jis.db"
     poll_interval_s: float = Field(default=0.02, gt=0, le=1)
 
