@@ -115,6 +115,8 @@ class ManualRules(CoreBase):
         return self._accept(feed, new, options, parts)  # type: ignore[arg-type]
 
     def _op_swap(self, op: SwapVehicles) -> tuple[str, list[Command]]:
+        if op.seq == op.other_seq:
+            raise SequencerError(f"{op.feed} {op.seq}: a vehicle cannot swap with itself")
         feed, a = self._open_vehicle(op.feed, op.seq)
         _, b = self._open_vehicle(op.feed, op.other_seq)
         self._unpicked(a)

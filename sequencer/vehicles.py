@@ -46,6 +46,8 @@ class VehicleRules(CoreBase):
                 vehicle_id=e.vehicle_id,
             )
         vehicle.content = content_of(e)
+        if vehicle.status == "completed":  # picked and labelled, not shipped: it has to be built again
+            self._reopen(vehicle)
         for pick in self._live_picks(vehicle):
             new = wanted.pop(pick.family, None)
             if new is not None and (new.part, new.qty) == (pick.part, pick.qty):
@@ -67,7 +69,13 @@ class VehicleRules(CoreBase):
             vehicle.blocked[miss.family] = self.deviations.newest_id
         if vehicle.status == "held":
             commands += self._hold(vehicle, e.at)
-        return commands
+        return commands + self._check_complete(vehicle, e.at)
+
+    def _reopen(self, vehicle: Vehicle) -> None:
+        self.vehicles_completed -= 1
+        self.vehicles_on_time -= vehicle.due_at >= vehicle.completed_at
+        vehicle.status = "open"
+        self.feeds[vehicle.feed].position_of.setdefault(vehicle.vehicle_id, vehicle.position)
 
     def _vacate(self, feed: Feed, vehicle: Vehicle, at: float) -> list[Command]:
         """Take the vehicle out of its place: picks withdrawn, alarms about it cleared; its slots stay as they are."""
@@ -85,8 +93,7 @@ class VehicleRules(CoreBase):
 
     def _cancel_vehicle(self, feed: Feed, vehicle: Vehicle, at: float) -> list[Command]:
         if vehicle.status == "completed":  # picked and labelled, not shipped: the parts go back to stock
-            self.vehicles_completed -= 1
-            self.vehicles_on_time -= vehicle.due_at >= vehicle.completed_at
+            self._reopen(vehicle)
         commands = self._vacate(feed, vehicle, at)
         for family in self.families:
             commands += self._slot_done(feed, family, vehicle.position, blank=True)
