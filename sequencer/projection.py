@@ -109,6 +109,8 @@ def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, veh
                 vehicle_id=d.vehicle_id,
                 station=d.station,
                 message=d.message,
+                state=d.state.value,
+                active=d.active,
             )
             for d in sorted(core.deviations.open_deviations(), key=lambda d: (d.priority, -d.at))
         ),

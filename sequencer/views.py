@@ -81,6 +81,8 @@ class DeviationView(_View):
     vehicle_id: str
     station: str
     message: str
+    state: str = "active_unacknowledged"  # ISA-18.2 state (sequencer.alarms.AlarmState values)
+    active: bool = True
 
 
 class DeviceView(_View):
