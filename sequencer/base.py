@@ -41,6 +41,7 @@ class CoreBase:
         self.picks: dict[int, Pick] = {}
         self.labels: dict[str, int | tuple[str, str, int]] = {}  # label id -> pick id or rack key
         self.unprinted: dict[str, PrintLabel] = {}  # asked for, not yet reported printed
+        self.uncertain: dict[str, int] = {}  # sent, maybe printed (LabelUncertain) -> its open deviation id
         self.label_reprints: dict[str, int] = {}
         self.racks: dict[tuple[str, str, int], Rack] = {}
         self.deviations = DeviationBook()
@@ -120,6 +121,9 @@ class CoreBase:
         raise NotImplementedError
 
     def _check_complete(self, vehicle: Vehicle, at: float) -> list[Command]:
+        raise NotImplementedError
+
+    def _labelled(self, label_id: str, at: float) -> list[Command]:
         raise NotImplementedError
 
     def _ask_label(self, command: PrintLabel, target: int | tuple[str, str, int]) -> None:

@@ -25,11 +25,13 @@ from sequencer.events import (
     DeviceLinkChanged,
     Event,
     LabelPrinted,
+    LabelUncertain,
     PrinterFaultChanged,
     RackShipped,
     Tick,
 )
 from sequencer.feeds import FeedRules
+from sequencer.labels import PartLabel
 from sequencer.manual import ManualRules
 from sequencer.picking import PickRules
 from sequencer.plant import PlantConfig
@@ -47,6 +49,7 @@ class Sequencer(ManualRules, VehicleRules, FeedRules, PickRules, RackRules):
             BroadcastRejected: self._on_rejected,
             BinConfirmed: self._on_confirm,
             LabelPrinted: self._on_label_printed,
+            LabelUncertain: self._on_label_uncertain,
             DeviceLinkChanged: self._on_link,
             PrinterFaultChanged: self._on_printer_fault,
             RackShipped: self._on_shipped,
@@ -87,14 +90,33 @@ class Sequencer(ManualRules, VehicleRules, FeedRules, PickRules, RackRules):
         if target is None:
             raise SequencerError(f"printed label {e.label_id!r} was never asked for")
         if self.unprinted.pop(e.label_id, None) is None:
-            return []  # reported twice (e.g. after a reconnect): printed once, counted once
+            return []  # reported twice (e.g. after a reconnect), or uncertain: printed once, counted once
+        return self._labelled(e.label_id, e.at)
+
+    def _labelled(self, label_id: str, at: float) -> list[Command]:
+        """The label is on its part or rack: the printer said so, or a person found it after an uncertain job."""
+        target = self.labels[label_id]
         self.labels_printed += 1
         if isinstance(target, tuple):
             self.racks[target].labelled = True
             return []
         pick = self.picks[target]
         pick.labelled = True
-        return self._check_complete(self.feeds[pick.feed].vehicles[pick.position], e.at)
+        return self._check_complete(self.feeds[pick.feed].vehicles[pick.position], at)
+
+    def _on_label_uncertain(self, e: LabelUncertain) -> list[Command]:
+        """Never resent on its own (a second label in a JIS rack is a mis-sequence): a person decides."""
+        if e.label_id not in self.labels:
+            raise SequencerError(f"uncertain label {e.label_id!r} was never asked for")
+        command = self.unprinted.pop(e.label_id, None)
+        if command is None:
+            return []  # printed meanwhile, or uncertain already: one deviation is enough
+        label = command.label
+        seq = label.seq if isinstance(label, PartLabel) else None
+        message = f"label {e.label_id} may or may not have printed ({e.reason}): check it, then reprint or resolve"
+        raised = self.deviations.raise_("label_uncertain", e.at, message, feed=label.feed, seq=seq)
+        self.uncertain[e.label_id] = self.deviations.newest_id
+        return raised
 
     # -- devices and bad input -------------------------------------------------------------------------------
     def _on_link(self, e: DeviceLinkChanged) -> list[Command]:
@@ -137,6 +159,7 @@ class Sequencer(ManualRules, VehicleRules, FeedRules, PickRules, RackRules):
             sorted(self.deviations.counts.items()),
             sorted((k, repr(s.queue), s.lit, s.blocked_by, s.timeout_dev) for k, s in self.stations.items()),
             sorted(self.unprinted),
+            sorted(self.uncertain.items()),
             (self.vehicles_completed, self.racks_completed, self.labels_printed, self.events_handled),
         ):
             h.update(repr(part).encode())

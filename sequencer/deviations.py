@@ -29,6 +29,7 @@ KINDS: dict[str, Kind] = {
     "wrong_pick": Kind(1, condition=True),  # blocks the slot until corrected
     "device_offline": Kind(1, condition=True),
     "printer_fault": Kind(1, condition=True),
+    "label_uncertain": Kind(1, condition=True),  # maybe printed: a person checks, then reprints or resolves
     "late": Kind(1, condition=True),
     "change_after_ship": Kind(1),
     "silence": Kind(2, condition=True),

@@ -56,6 +56,17 @@ class LabelPrinted:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LabelUncertain:
+    """A label went to its printer, but whether it printed cannot be known (the service restarted before the
+    printer confirmed it, or the link tore mid-job). Never sent again on its own: a person checks the part or
+    rack, then reprints it (a visible "REPRINT n") or resolves the deviation (the label is there)."""
+
+    at: float
+    label_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeviceLinkChanged:
     at: float
     device: str
@@ -208,6 +219,7 @@ Event = (
     | BroadcastRejected
     | BinConfirmed
     | LabelPrinted
+    | LabelUncertain
     | DeviceLinkChanged
     | PrinterFaultChanged
     | RackShipped
@@ -234,6 +246,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         BroadcastRejected,
         BinConfirmed,
         LabelPrinted,
+        LabelUncertain,
         DeviceLinkChanged,
         PrinterFaultChanged,
         RackShipped,

@@ -153,7 +153,9 @@ class ManualRules(CoreBase):
         printer = self.stations[self.families[label.family].station].cfg.printer
         self._ask_label(PrintLabel(printer=printer, label=label), target)
         self.reprints += 1
-        commands = self.deviations.raise_("reprint", op.at, f"label {op.label_id} reprint {count} by {op.user}")
+        uncertain = self.uncertain.pop(op.label_id, None)  # the person checked and chose to reprint
+        commands = self.deviations.clear(uncertain, op.at) if uncertain is not None else []
+        commands += self.deviations.raise_("reprint", op.at, f"label {op.label_id} reprint {count} by {op.user}")
         return op.label_id, [*commands, self.unprinted[op.label_id]]
 
     def _op_confirm(self, op: ConfirmByHand) -> tuple[str, list[Command]]:
@@ -183,6 +185,9 @@ class ManualRules(CoreBase):
                 commands += self._unblock(station, op.at)
         for feed in self.feeds.values():
             commands += self._resolve_in_feed(feed, dev.deviation_id, op.at)
+        for label_id in [k for k, d in self.uncertain.items() if d == dev.deviation_id]:
+            del self.uncertain[label_id]  # the person found the uncertain label on its part or rack
+            commands += self._labelled(label_id, op.at)
         commands += self.deviations.resolve(dev.deviation_id, op.at, op.user, op.reason)
         return f"deviation {op.deviation_id} ({dev.kind})", commands
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from sequencer.core import Sequencer
+from sequencer.kpis import kpis_of
 from sequencer.state import Pick, Station
 from sequencer.views import (
     BinView,
@@ -10,6 +13,7 @@ from sequencer.views import (
     DeviationView,
     DeviceView,
     FeedView,
+    KpiView,
     LineView,
     PickView,
     RackView,
@@ -115,6 +119,7 @@ def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, veh
             for d in sorted(core.deviations.open_deviations(), key=lambda d: (d.priority, -d.at))
         ),
         devices=tuple(devices),
+        kpis=KpiView(**{k: v for k, v in asdict(kpis_of(core, at)).items() if k != "at"}),
         counters=Counters(
             vehicles_broadcast=vehicles_broadcast,
             vehicles_completed=core.vehicles_completed,

@@ -100,6 +100,23 @@ class Counters(_View):
     quarantined: int = 0
 
 
+class KpiView(_View):
+    """The shift's figures (``sequencer.kpis``); None where there is nothing to measure yet."""
+
+    sequence_error_ppm: float = 0.0
+    on_time_rate: float | None = None
+    picks_per_hour: int = 0
+    takt_picks_per_hour: float = 0.0
+    pick_accuracy: float | None = None
+    open_deviations: int = 0
+    mean_time_to_resolve_s: float | None = None
+    broadcasts_per_hour: int = 0
+    seconds_since_last_broadcast: float | None = None
+    buffer_minutes: float | None = None
+    vehicles_completed: int = 0
+    racks_shipped: int = 0
+
+
 class LineView(_View):
     """One complete picture of the line; ``rev`` counts up with every change the service publishes."""
 
@@ -113,3 +130,4 @@ class LineView(_View):
     deviations: tuple[DeviationView, ...]
     devices: tuple[DeviceView, ...]
     counters: Counters
+    kpis: KpiView = KpiView()
