@@ -98,10 +98,17 @@ class FeedRules(CoreBase):
             return [*cleared, *self._new_vehicle(feed, e, position)]
         known = feed.vehicles.get(position)
         if known is None:
+            closed = [f for f in self.families if self._rack_of(feed, f, position).closed]
+            fix = (
+                f"; its {', '.join(closed)} rack is closed: proposed fix: pick it outside the rack, label it and "
+                "send it with the next truck as a single part, or ask the OEM to pull the vehicle"
+                if closed
+                else ""
+            )
             return self.deviations.raise_(
                 "late_broadcast",
                 e.at,
-                f"{feed.cfg.id}: broadcast {e.seq} arrived after its place in the sequence had passed",
+                f"{feed.cfg.id}: broadcast {e.seq} arrived after its place in the sequence had passed{fix}",
                 feed=feed.cfg.id,
                 seq=e.seq,
                 vehicle_id=e.vehicle_id,

@@ -68,6 +68,7 @@ class OptionRule(_Strict):
     none_of: tuple[str, ...] = ()
     part: str
     qty: int = Field(default=1, ge=1)
+    unit: str = "PCE"
 
 
 class PartConfig(_Strict):
@@ -75,6 +76,7 @@ class PartConfig(_Strict):
     family: str
     description: str = ""
     bin: str
+    unit: str = Field(default="PCE", description="unit of issue (PCE piece, SET, PR pair); rules must agree")
 
 
 class BinConfig(_Strict):
@@ -199,6 +201,8 @@ def _reference_problems(cfg: PlantConfig) -> list[str]:
             problems.append(f"{where}.part: unknown part {rule.part!r}")
         elif (p := cfg.part(rule.part)) is not None and p.family != rule.family:
             problems.append(f"{where}.part: part {rule.part!r} belongs to family {p.family!r}")
+        elif p is not None and p.unit != rule.unit:
+            problems.append(f"{where}.unit: {rule.unit!r} but part {rule.part!r} is issued in {p.unit!r}")
         key = (rule.family, frozenset(rule.all_of), frozenset(rule.none_of))
         if key in conditions:
             problems.append(f"{where}: overlaps an earlier rule with the same condition")

@@ -293,3 +293,43 @@ def test_resolving_a_gap_by_hand_blanks_its_slots(core):
 def test_events_are_frozen_values():
     with pytest.raises(dataclasses.FrozenInstanceError):
         bc(1).seq = 2  # type: ignore[misc]
+
+
+# -- plant shapes ------------------------------------------------------------------------------------------
+def test_several_feeds_each_with_its_own_modulus():
+    plant = demo_plant()
+    l2 = plant.feeds[0].model_copy(update={"id": "L2", "modulus": 65536})
+    core = Sequencer(plant.model_copy(update={"feeds": (plant.feeds[0], l2)}))
+    for seq in (65533, 65534, 65535, 0, 1):
+        cmds = core.handle(BroadcastReceived(at=seq, feed="L2", seq=seq, vehicle_id=f"B{seq}", options=BASIC))
+        assert kinds(cmds) == [], seq
+    core.handle(BroadcastReceived(at=9, feed="L1", seq=9998, vehicle_id="A1", options=BASIC))
+    cmds = core.handle(BroadcastReceived(at=10, feed="L2", seq=3, vehicle_id="B3", options=BASIC))  # 2 missing
+    assert [(c.feed, c.from_seq, c.to_seq) for c in of(RequestResend, cmds)] == [("L2", 2, 2)]
+    assert core.feeds["L1"].gaps == 0
+
+
+def test_reverse_load_numbers_slots_backwards():
+    plant = demo_plant()
+    seats = plant.families[0].model_copy(update={"reverse_load": True})
+    core = Sequencer(plant.model_copy(update={"families": (seats, *plant.families[1:])}))
+    for seq in range(1, 4):
+        core.handle(bc(seq))
+    assert [seat_pick(core, s).slot for s in (1, 2, 3)] == [6, 5, 4]
+
+
+def test_a_late_broadcast_for_a_closed_rack_proposes_a_fix(core):
+    core.handle(bc(1))
+    core.handle(bc(3))  # 2 missing
+    gap = core.deviations.find("gap", feed="L1", seq=2)
+    core.handle(ResolveDeviation(at=1, user="lead1", reason="OEM: not coming", deviation_id=gap.deviation_id))
+    for seq in range(4, 7):
+        core.handle(bc(seq))
+    for _ in range(5):
+        confirm(core)
+    assert core.racks[("L1", "seats", 1)].closed
+    (dev,) = [d for d in core.deviations.open_deviations() if d.kind == "late_broadcast"] or [None]
+    assert dev is None
+    cmds = core.handle(bc(2))
+    assert kinds(cmds) == ["late_broadcast"]
+    assert "proposed fix" in core.deviations.by_id[of(RaiseDeviation, cmds)[0].deviation_id].message

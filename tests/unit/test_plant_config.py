@@ -46,3 +46,13 @@ def test_bad_toml_names_the_file():
 def test_missing_file_is_a_config_error(tmp_path):
     with pytest.raises(PlantConfigError, match="cannot read plant file"):
         load_plant(tmp_path / "nope.toml")
+
+
+def test_inconsistent_units_are_named():
+    text = demo_text().replace(
+        'all_of = ["S3"]\npart = "SEAT-SPORT-RED"', 'all_of = ["S3"]\npart = "SEAT-SPORT-RED"\nunit = "SET"'
+    )
+    with pytest.raises(
+        PlantConfigError, match=r"options\[3\].*unit: 'SET' but part 'SEAT-SPORT-RED' is issued in 'PCE'"
+    ):
+        parse_plant(text, "plant.toml")
