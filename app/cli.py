@@ -140,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sim"]:
         return _sim(argv[1:])
+    if argv[:1] == ["fuzz"]:
+        from app.fuzz import main_fuzz
+
+        return main_fuzz(argv[1:])
     if argv[:1] == ["parse"]:
         from app.formats import main_parse
 

@@ -159,6 +159,10 @@ def _duplicates(ids: list[str]) -> set[str]:
     return {i for i in ids if i in seen or seen.add(i)}  # type: ignore[func-returns-value]
 
 
+def _station_id_of_family(cfg: PlantConfig, family: str) -> str | None:
+    return next((f.station for f in cfg.families if f.id == family), None)
+
+
 def _reference_problems(cfg: PlantConfig) -> list[str]:
     """Every broken cross-reference in the master data, each naming the entry."""
     problems: list[str] = []
@@ -190,7 +194,7 @@ def _reference_problems(cfg: PlantConfig) -> list[str]:
             problems.append(f"parts.{part.number}.family: unknown family {part.family!r}")
         if part.bin not in bins:
             problems.append(f"parts.{part.number}.bin: unknown bin {part.bin!r}")
-        elif part.family in families and bins[part.bin] != cfg.station_of_family(part.family).id:
+        elif part.family in families and bins[part.bin] != _station_id_of_family(cfg, part.family):
             problems.append(f"parts.{part.number}.bin: bin {part.bin!r} is not at its family's station")
     conditions: set[tuple[str, frozenset[str], frozenset[str]]] = set()
     for i, rule in enumerate(cfg.options):
