@@ -57,25 +57,6 @@ def _demo(args: argparse.Namespace) -> int:
     return 0 if demo_passed(summary) else 1
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from app import bench_core
-    from app.config import load_plant
-
-    plant = load_plant(args.config)
-    if args.what != "core":
-        print(f"jis bench: unknown benchmark {args.what!r} (available: core)", file=sys.stderr)
-        return 2
-    result = bench_core.run(plant, vehicles=args.vehicles, seed=args.seed)
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(
-            f"core: {result['events_per_s']:,} events/s ({result['events']:,} events, {result['seconds']} s, "
-            f"replay equal: {result['replay_equal']})"
-        )
-    return 0 if result["replay_equal"] else 1
-
-
 def _hmi(args: argparse.Namespace) -> int:
     from ui.main import run_hmi
 
@@ -114,14 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=_demo)
 
-    bench = sub.add_parser("bench", help="benchmarks that print their figures (core)")
-    bench.add_argument("what", nargs="?", default="core", help="which benchmark: core")
-    bench.add_argument("--config", default=None)
-    bench.add_argument("--vehicles", type=int, default=5000)
-    bench.add_argument("--seed", type=int, default=1)
-    bench.add_argument("--json", action="store_true")
-    bench.set_defaults(func=_bench)
-
+    sub.add_parser("bench", help="benchmarks against raw references: jis bench [core] [--json]", add_help=False)
     hmi = sub.add_parser("hmi", help="open an HMI screen against a running service")
     hmi.add_argument("--connect", default="tcp://127.0.0.1:5556", help="the service's HMI bus endpoint")
     hmi.add_argument("--role", default="operator", choices=["operator"])
@@ -140,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sim"]:
         return _sim(argv[1:])
+    if argv[:1] == ["bench"]:
+        from app.bench import main_bench
+
+        return main_bench(argv[1:])
     if argv[:1] == ["fuzz"]:
         from app.fuzz import main_fuzz
 

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,10 @@ def _prepare(opts: DemoOptions) -> tuple[Path, PlantConfig]:
     return work, plant
 
 
-async def run_demo(opts: DemoOptions) -> dict[str, Any]:
+async def run_demo(
+    opts: DemoOptions, reference: Callable[[PlantConfig], Awaitable[list[float]]] | None = None
+) -> dict[str, Any]:
+    """Run the plant; ``reference`` (benchmarks) measures raw device operations once the simulators are up."""
     work, plant = _prepare(opts)
     records = work / "printed.jsonl"
     sim_cmd = [sys.executable, "-m", "hardware_sims", "plant", "--config", str(work / "plant.json")]
@@ -106,6 +110,7 @@ async def run_demo(opts: DemoOptions) -> dict[str, Any]:
     dock: asyncio.Task[None] | None = None
     try:
         await _wait_ready(sims, 30)
+        reference_ms = await reference(plant) if reference else []
         task = asyncio.create_task(service.run(), name="service")
         await asyncio.wait_for(service.ready.wait(), 30)
         dock = asyncio.create_task(_dock_and_lead(service), name="dock-and-lead")
@@ -130,7 +135,10 @@ async def run_demo(opts: DemoOptions) -> dict[str, Any]:
         if hmi is not None and hmi.returncode is None:
             hmi.terminate()
             await hmi.wait()
-    return _summary(service, records, elapsed, opts, work)
+    summary = _summary(service, records, elapsed, opts, work)
+    if reference:
+        summary["reference_write_ms"] = reference_ms
+    return summary
 
 
 async def _dock_and_lead(service: Service) -> None:
