@@ -17,13 +17,13 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 def _serve(args: argparse.Namespace) -> int:
     from app.config import load_plant
-    from app.runtime import Service
+    from app.standby import serve
 
     plant = load_plant(args.config)
     if args.database:
         plant = plant.model_copy(update={"service": plant.service.model_copy(update={"database": args.database})})
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(Service(plant).run())
+        return asyncio.run(serve(plant, standby=args.standby, speed=args.speed))
     return 0
 
 
@@ -42,6 +42,8 @@ def _demo(args: argparse.Namespace) -> int:
         workdir=args.workdir,
         timeout_s=args.timeout,
         faults=args.faults,
+        ptl=args.ptl,
+        printer=args.printer,
     )
     logging.getLogger().handlers.clear()
     if args.workdir:
@@ -76,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the sequencer service for a plant")
     serve.add_argument("--config", default=None, help="plant file (default: the shipped demo plant)")
     serve.add_argument("--database", default=None, help="SQLAlchemy URL, overrides the plant file")
+    serve.add_argument("--standby", action="store_true", help="wait as a hot standby while another serve is active")
+    serve.add_argument("--speed", type=float, default=1.0, help="plant seconds per real second (simulated plants)")
     serve.set_defaults(func=_serve)
 
     demo = sub.add_parser("demo", help="run the whole simulated plant (HMI when a display is available)")
@@ -93,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="inject faults: all, or a comma list of "
         "gap,duplicate,change,cancel,hold,silence,malformed,wrong_pick,devices",
     )
+    demo.add_argument("--ptl", choices=["modbus", "opcua"], default=None, help="PTL protocol (default: plant file)")
+    demo.add_argument("--printer", choices=["zpl", "modbus", "opcua"], default=None, help="printer protocol")
     demo.set_defaults(func=_demo)
 
     sub.add_parser("bench", help="benchmarks against raw references: jis bench [core] [--json]", add_help=False)

@@ -44,6 +44,8 @@ class DemoOptions:
     workdir: str | None = None
     timeout_s: float | None = None
     faults: str = "none"
+    ptl: str | None = None  # override every PTL device's protocol (modbus | opcua)
+    printer: str | None = None  # override every printer's protocol (zpl | modbus | opcua)
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -84,9 +86,22 @@ def _prepare(opts: DemoOptions) -> tuple[Path, PlantConfig]:
     db = work / "jis-demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    plant = with_free_ports(load_plant(opts.config), database=f"sqlite:///{db}")
+    plant = with_free_ports(_with_protocols(load_plant(opts.config), opts), database=f"sqlite:///{db}")
     (work / "plant.json").write_text(plant.model_dump_json(indent=2))
     return work, plant
+
+
+def _with_protocols(plant: PlantConfig, opts: DemoOptions) -> PlantConfig:
+    """The plant with every PTL and printer switched to the protocol asked for on the command line."""
+    devices = plant.devices
+    if opts.ptl:
+        devices = devices.model_copy(
+            update={"ptl": {n: d.model_copy(update={"protocol": opts.ptl}) for n, d in devices.ptl.items()}}
+        )
+    if opts.printer:
+        printers = {n: d.model_copy(update={"protocol": opts.printer}) for n, d in devices.printers.items()}
+        devices = devices.model_copy(update={"printers": printers})
+    return plant.model_copy(update={"devices": devices})
 
 
 async def run_demo(

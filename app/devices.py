@@ -18,6 +18,7 @@ from plc_io.ports import (
     PickToLight,
     PrinterFault,
 )
+from plc_io.printer_modbus import ModbusPrinter
 from plc_io.printer_zpl import ZplPrinter
 from plc_io.ptl_modbus import ModbusPickToLight
 from sequencer.events import BinConfirmed, DeviceLinkChanged, Event, LabelPrinted, PrinterFaultChanged
@@ -47,9 +48,19 @@ def build_ptls(plant: PlantConfig) -> dict[str, PickToLight]:
 def build_printers(plant: PlantConfig) -> dict[str, LabelPrinter]:
     printers: dict[str, LabelPrinter] = {}
     for name, cfg in plant.devices.printers.items():
-        if cfg.protocol != "zpl":
+        if cfg.protocol == "zpl":
+            printers[name] = ZplPrinter(name, cfg.host, cfg.port, cfg.status_port, timeout_s=cfg.timeout_s)
+        elif cfg.protocol == "modbus":
+            printers[name] = ModbusPrinter(
+                name,
+                cfg.host,
+                cfg.port,
+                timeout_s=cfg.timeout_s,
+                poll_interval_s=max(0.01, plant.service.poll_interval_s),
+                device_id=cfg.unit_id,
+            )
+        else:
             raise NotImplementedError(f"devices.printers.{name}.protocol: {cfg.protocol!r} is not wired yet")
-        printers[name] = ZplPrinter(name, cfg.host, cfg.port, cfg.status_port, timeout_s=cfg.timeout_s)
     return printers
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from hardware_sims.clock import Clock
 from hardware_sims.oem_feed import OemFeedSim
+from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import PtlGatewaySim
 from hardware_sims.zpl_printer import ZplPrinterSim
 
@@ -106,7 +107,9 @@ class FaultPlan:
             "malformed": lambda: _do(oem.send_raw, [b"BCAST", b'{"feed": "L1", "seq": "not a number"}']),
         }
 
-    async def run_devices(self, gateways: list[PtlGatewaySim], printers: list[ZplPrinterSim], period_s: float) -> None:
+    async def run_devices(
+        self, gateways: list[PtlGatewaySim], printers: list[ZplPrinterSim | PrinterPlcSim], period_s: float
+    ) -> None:
         """Once a period: a gateway goes down for a while, then a printer runs out of paper for a while."""
         while True:
             await self.clock.sleep(period_s)
@@ -117,10 +120,17 @@ class FaultPlan:
             await gw.set_gateway_down(False)
             await self.clock.sleep(period_s)
             printer = self.rng.choice(printers)
-            printer.set_fault(paper_out=True)
+            _paper_out(printer, True)
             self._count("paper_out")
             await self.clock.sleep(self.takt_s * (1 + self.rng.random()))
-            printer.set_fault(paper_out=False)
+            _paper_out(printer, False)
+
+
+def _paper_out(printer: ZplPrinterSim | PrinterPlcSim, on: bool) -> None:
+    if isinstance(printer, PrinterPlcSim):
+        printer.set_fault(media_out=on)
+    else:
+        printer.set_fault(paper_out=on)
 
 
 def _do(fn: Callable[..., Any], *args: Any) -> bool:

@@ -8,6 +8,7 @@ as JSON lines, so a run can be checked against what the devices saw rather than 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import random
@@ -19,6 +20,7 @@ from hardware_sims.clock import ScaledClock
 from hardware_sims.faults import WRONG_PICK_RATE, FaultPlan
 from hardware_sims.oem_feed import OemFeedSim
 from hardware_sims.operator import SimulatedOperator
+from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import PtlGatewaySim
 from hardware_sims.zpl_printer import ZplPrinterSim
 from sequencer.plant import PlantConfig
@@ -38,7 +40,7 @@ class SimulatedPlant:
     plan: FaultPlan | None = field(init=False, default=None)
     gateways: dict[str, PtlGatewaySim] = field(default_factory=dict)
     operators: dict[str, SimulatedOperator] = field(default_factory=dict)
-    printers: dict[str, ZplPrinterSim] = field(default_factory=dict)
+    printers: dict[str, ZplPrinterSim | PrinterPlcSim] = field(default_factory=dict)
     feeds: dict[str, OemFeedSim] = field(default_factory=dict)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -65,13 +67,19 @@ class SimulatedPlant:
             self.operators[st.id] = op
             self._tasks.append(asyncio.create_task(op.run(), name=f"operator:{st.id}"))
         for name, cfg in self.plant.devices.printers.items():
-            pr = ZplPrinterSim(
-                clock=self.clock,
-                host=cfg.host,
-                port=cfg.port,
-                status_port=cfg.status_port,
-                print_time_s=self.print_time_s,
-            )
+            pr: ZplPrinterSim | PrinterPlcSim
+            if cfg.protocol == "modbus":
+                pr = PrinterPlcSim(
+                    clock=self.clock, host=cfg.host, port=cfg.port, unit_id=cfg.unit_id, print_time_s=self.print_time_s
+                )
+            else:
+                pr = ZplPrinterSim(
+                    clock=self.clock,
+                    host=cfg.host,
+                    port=cfg.port,
+                    status_port=cfg.status_port,
+                    print_time_s=self.print_time_s,
+                )
             await pr.start()
             self.printers[name] = pr
         for i, feed in enumerate(self.plant.feeds):
@@ -131,8 +139,9 @@ class SimulatedPlant:
 
 
 def _record_fields(rec: Any) -> dict[str, Any]:
-    if hasattr(rec, "_asdict"):
-        return dict(rec._asdict())
-    if hasattr(rec, "__dataclass_fields__"):
-        return {k: getattr(rec, k) for k in rec.__dataclass_fields__ if k != "raw"}
-    return dict(rec)
+    """A printer's record as JSON-ready fields; a label object is flattened to its own fields."""
+    fields = {k: getattr(rec, k) for k in rec.__dataclass_fields__ if k != "raw"}
+    label = fields.pop("label", None)
+    if label is not None:
+        fields.update({k: v for k, v in dataclasses.asdict(label).items() if k not in fields})
+    return fields

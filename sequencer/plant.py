@@ -105,6 +105,7 @@ class PrinterDeviceConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(ge=0, le=65535)
     status_port: int = Field(default=0, ge=0, le=65535)
+    unit_id: int = Field(default=1, ge=1, le=247, description="Modbus unit id of the print-and-apply PLC")
     timeout_s: float = Field(default=2.0, gt=0)
 
 
