@@ -120,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sim"]:
         return _sim(argv[1:])
+    if argv[:1] == ["users"]:
+        from app.users_cli import main_users
+
+        return main_users(argv[1:])
     if argv[:1] == ["bench"]:
         from app.bench import main_bench
 

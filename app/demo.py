@@ -25,6 +25,7 @@ from typing import Any
 
 from app.config import load_plant, with_free_ports
 from app.runtime import Service, scaled_clock
+from app.users_cli import ensure_demo_users
 from sequencer.events import RackShipped, ResolveDeviation
 from sequencer.plant import PlantConfig
 
@@ -128,6 +129,8 @@ async def run_demo(
         reference_ms = await reference(plant) if reference else []
         task = asyncio.create_task(service.run(), name="service")
         await asyncio.wait_for(service.ready.wait(), 30)
+        # fresh random passwords for the demo's HMI users, said once on stderr (never a default password)
+        await asyncio.get_running_loop().run_in_executor(service.writer, ensure_demo_users, service.accounts)
         dock = asyncio.create_task(_dock_and_lead(service), name="dock-and-lead")
         if not opts.headless:
             hmi_cmd = [sys.executable, "-m", "app.cli", "hmi", "--connect", plant.service.hmi_endpoint]

@@ -1,0 +1,461 @@
+"""The HMI command channel: log in, then ask for manual operations; each is checked by role and audited.
+
+What it is for: a ZeroMQ ROUTER bound at the plant file's ``service.hmi_command_endpoint``. HMIs connect a
+DEALER (or a REQ) and send one JSON object per message (docs/hmi-commands.md): ``login`` answers a random
+session token; ``intent`` turns a token, an intent type, its fields and a reason into a ``sequencer.events``
+ManualOp whose ``at`` comes from the service's clock and whose ``user`` comes from the session, never from the
+HMI; ``logout`` ends the session. Every attempt is written to the audit log before it is answered: done,
+refused by the core (with its reason), forbidden for the role, without a login, with a bad token, malformed.
+
+Rules this module keeps:
+- ``run()`` is the socket's one owning task. Logins (argon2 costs ~0.15 s of CPU) are checked by a worker task
+  on their own thread so a burst of logins never delays a lead's Hold; its replies go out through ``run()``.
+  Intents are handled one at a time in arrival order (an HMI's Hold then Release stay in that order).
+- No input stops the loop: bad JSON, unknown keys (``extra="forbid"``), wrong types (strict), oversize frames.
+- Failed logins are limited per user name and overall (``app.accounts.LoginThrottle``).
+- Passwords and tokens are never logged or audited; validation errors are reported without their input.
+It must not decide what an operation means for the line (the core does, via ``submit_checked``), store
+anything itself (``app.accounts`` does), or trust the HMI's idea of who or when.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from functools import partial
+from typing import Annotated, Any, Literal, Protocol, TypeVar
+
+import zmq
+import zmq.asyncio
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError
+
+from app.accounts import MAX_PASSWORD_LEN, AccountStore, AuditEntry, LoginThrottle
+from app.roles import INTENTS, build_intent, error_summary, may, roles_allowed
+from sequencer.base import SequencerError
+from sequencer.commands import AuditRecord, Command
+from sequencer.events import ManualOp
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_REQUEST_BYTES = 16_384  # a keyed-in broadcast with its parts fits many times over
+HWM = 1_000  # messages queued per peer; an HMI has a request or two in flight, so this only bounds memory
+IDLE_WAIT_S = 0.5  # longest wait between looks at the outbox (bounds shutdown latency)
+RECV_BATCH = 64
+BIND_ATTEMPTS, BIND_RETRY_S = 40, 0.05  # up to 2 s for a just-closed listener's port to be released
+SESSION_LIFETIME_S = 8 * 3600.0  # one shift; a panel logs in again at the next
+MAX_SESSION_LIFETIME_S = 12 * 3600.0
+LOGIN_QUEUE = 16  # logins waiting for the hash thread; beyond it the answer is "busy"
+
+# The answer to each outcome; the same word is the audit log's ``result``.
+MESSAGES: dict[str, str] = {
+    "done": "",
+    "malformed": "not a valid HMI command",
+    "no_login": "log in first",
+    "bad_token": "not logged in, or the session expired or was closed: log in again",
+    "forbidden": "your role may not do this",
+    "refused": "refused by the sequencer",
+    "bad_login": "wrong user name or password",
+    "rate_limited": "too many failed logins",
+    "busy": "the service is busy with other logins: try again",
+    "error": "internal error: the operation may not have been carried out; check the line and the service log",
+}
+
+
+class CommandService(Protocol):
+    """What the server needs of the service (``app.runtime.Service`` has it; tests use a double)."""
+
+    clock: Callable[[], float]
+
+    async def submit_checked(self, event: Any, raw: bytes | None = None) -> list[Command]: ...
+
+
+# -- requests (untrusted: strict types, no unknown keys) ---------------------------------------------------
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    id: int | Annotated[str, Field(max_length=64)] | None = None  # echoed, so a DEALER can match replies
+
+
+class LoginRequest(_Request):
+    op: Literal["login"]
+    user: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LEN)
+
+
+class LogoutRequest(_Request):
+    op: Literal["logout"]
+    token: str = Field(max_length=128)
+
+
+class IntentRequest(_Request):
+    op: Literal["intent"]
+    token: str = Field(default="", max_length=128)
+    type: str = Field(min_length=1, max_length=40)
+    fields: dict[str, JsonValue] = Field(default_factory=dict)
+    reason: str = Field(default="", max_length=500)
+
+
+Request = LoginRequest | LogoutRequest | IntentRequest
+REQUEST: TypeAdapter[Request] = TypeAdapter(Annotated[Request, Field(discriminator="op")])
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Peer:
+    """Where a request came from: the ROUTER envelope to answer on, and the address for the audit log."""
+
+    envelope: tuple[bytes, ...]
+    address: str
+
+    @property
+    def detail(self) -> str:
+        return f"from {self.address or '?'} peer {self.envelope[0].hex()}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """One attempt's result: the audit line to write, then the reply to send."""
+
+    code: str
+    request_id: int | str | None = None
+    message: str = ""
+    user: str = ""
+    role: str = ""
+    action: str = ""
+    target: str = ""
+    reason: str = ""
+    detail: str = ""
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def reply(self) -> dict[str, Any]:
+        """``{"ok": true, ...extra}`` or ``{"ok": false, "code", "error", ...extra}``, with the request's id."""
+        reply: dict[str, Any] = {"ok": self.code == "done"}
+        if self.request_id is not None:
+            reply["id"] = self.request_id
+        if self.code != "done":
+            head = MESSAGES[self.code]
+            reply |= {"code": self.code, "error": f"{head}: {self.message}" if self.message else head}
+        return reply | self.extra
+
+
+class HmiCommandServer:
+    """Serve HMI commands for ``service`` with the users, sessions and audit log in ``accounts``.
+
+    ``clock`` is real time (epoch seconds) for session expiry and the login limits; the plant clock
+    (``service.clock``, faster than real time in the demo) stamps intents and audit lines. ``executor`` runs
+    the database work (the service passes its single writer thread; default: a thread of our own).
+    """
+
+    def __init__(
+        self,
+        service: CommandService,
+        accounts: AccountStore,
+        endpoint: str,
+        clock: Callable[[], float] = time.time,
+        *,
+        context: zmq.asyncio.Context | None = None,
+        executor: Executor | None = None,
+        session_lifetime_s: float = SESSION_LIFETIME_S,
+    ) -> None:
+        if not 0 < session_lifetime_s <= MAX_SESSION_LIFETIME_S:
+            raise ValueError(f"session lifetime must be in (0, {MAX_SESSION_LIFETIME_S:.0f}] s")
+        self.service = service
+        self.accounts = accounts
+        self.endpoint = endpoint
+        self.clock = clock
+        self.session_lifetime_s = session_lifetime_s
+        self.throttle = LoginThrottle()
+        self.outcomes: dict[str, int] = dict.fromkeys(MESSAGES, 0)
+        self._ctx = context or zmq.asyncio.Context.instance()
+        self._own_db = executor is None
+        self._db_pool = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="accounts-db")
+        self._hash_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="login-hash")
+        self._sock: zmq.asyncio.Socket | None = None
+        self._direct: zmq.Socket[bytes] | None = None
+        self._logins: asyncio.Queue[tuple[LoginRequest, Peer]] = asyncio.Queue(LOGIN_QUEUE)
+        self._outbox: list[tuple[Peer, dict[str, Any]]] = []
+        self._wake = asyncio.Event()
+        self._in_flight: set[tuple[float, str, str, str]] = set()
+
+    # -- public API ----------------------------------------------------------------------------------------
+    def bind(self) -> str:
+        """Bind the ROUTER (idempotent) and return the real endpoint (port 0 -> the port chosen)."""
+        if self._sock is None:
+            sock = self._ctx.socket(zmq.ROUTER)
+            # ROUTER_MANDATORY: a reply to an HMI that has gone fails loudly (logged) instead of vanishing.
+            for option, value in ((zmq.RCVHWM, HWM), (zmq.SNDHWM, HWM), (zmq.LINGER, 0), (zmq.ROUTER_MANDATORY, 1)):
+                sock.setsockopt(option, value)
+            try:
+                sock.bind(self.endpoint)
+            except zmq.ZMQError:
+                sock.close(linger=0)
+                raise
+            self._sock = sock
+            # pyzmq's plain API on the same socket for NOBLOCK I/O (app/feed_link.py: the asyncio wrapper can
+            # hide EAGAIN on a NOBLOCK send); only the poll goes through the asyncio wrapper.
+            self._direct = zmq.Socket.shadow(sock.underlying)
+            self.endpoint = sock.getsockopt_string(zmq.LAST_ENDPOINT)
+        return self.endpoint
+
+    async def run(self) -> None:
+        """Own the ROUTER until cancelled: receive, check, carry out, audit, answer."""
+        worker = asyncio.create_task(self._login_worker(), name="hmi-logins")
+        try:
+            await self._bind_patiently()
+            log.info("HMI commands on %s", self.endpoint)
+            while True:
+                self._flush_outbox()
+                if await self._wait_for_input():
+                    await self._receive_batch()
+        finally:
+            # Nothing awaited here: a second cancel (the service cancels its gathered tasks twice) would cut a
+            # finally short and leave the socket open, and the context's term() would wait for it for ever.
+            self._close_socket()
+            worker.cancel()
+            self._hash_pool.shutdown(wait=False, cancel_futures=True)
+            if self._own_db:
+                self._db_pool.shutdown(wait=False)
+
+    def owns(self, record: AuditRecord) -> bool:
+        """True if ``record`` is the core's record of an intent this server is carrying out right now: the
+        server writes that audit line itself (with the role and the HMI's address), so the service skips it."""
+        return (record.at, record.user, record.action, record.reason) in self._in_flight
+
+    # -- the socket ----------------------------------------------------------------------------------------
+    async def _bind_patiently(self) -> None:
+        for _ in range(BIND_ATTEMPTS - 1):
+            try:
+                self.bind()
+                return
+            except zmq.ZMQError as exc:
+                if exc.errno != zmq.EADDRINUSE:
+                    raise
+            await asyncio.sleep(BIND_RETRY_S)
+        self.bind()
+
+    def _close_socket(self) -> None:
+        if self._sock is not None:
+            self._direct = None
+            self._sock.close(linger=0)
+            self._sock = None
+
+    async def _wait_for_input(self) -> bool:
+        """Wait (bounded) until a request is readable or a login reply is queued; True if readable."""
+        assert self._sock is not None and self._direct is not None
+        poller = zmq.asyncio.Poller()
+        poller.register(self._sock, zmq.POLLIN)
+        poll = asyncio.ensure_future(poller.poll(int(IDLE_WAIT_S * 1000)))
+        wake = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({poll, wake}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            poll.cancel()
+            wake.cancel()
+        self._wake.clear()
+        return bool(self._direct.poll(0, zmq.POLLIN))
+
+    async def _receive_batch(self) -> None:
+        assert self._direct is not None
+        for _ in range(RECV_BATCH):
+            try:
+                frames = self._direct.recv_multipart(flags=zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                return
+            peer, body = _split(frames)
+            try:
+                await self._handle(peer, body)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug must cost one request, never the channel
+                log.exception("HMI commands: request %s failed", peer.detail)
+                self._send(peer, Outcome(code="error").reply())
+
+    def _send(self, peer: Peer, reply: dict[str, Any]) -> None:
+        if self._direct is None:
+            return
+        try:
+            self._direct.send_multipart([*peer.envelope, json.dumps(reply).encode()], flags=zmq.NOBLOCK)
+        except zmq.ZMQError as exc:  # EHOSTUNREACH (the HMI has gone) or EAGAIN (its pipe is full)
+            log.warning("HMI commands: reply %s dropped: %s", peer.detail, exc)
+
+    def _flush_outbox(self) -> None:
+        ready, self._outbox = self._outbox, []
+        for peer, reply in ready:
+            self._send(peer, reply)
+
+    # -- one request ---------------------------------------------------------------------------------------
+    async def _handle(self, peer: Peer, body: bytes | None) -> None:
+        request, problem = _parse(body)
+        if isinstance(request, LoginRequest):
+            try:
+                self._logins.put_nowait((request, peer))
+                return
+            except asyncio.QueueFull:
+                outcome = Outcome(code="busy", request_id=request.id, user=request.user, action="login")
+        elif isinstance(request, LogoutRequest):
+            outcome = await self._logout(request)
+        elif isinstance(request, IntentRequest):
+            outcome = await self._intent(request)
+        else:
+            outcome = await self._malformed(body or b"", problem)
+        await self._finish(outcome, peer)
+
+    async def _finish(self, outcome: Outcome, peer: Peer, *, deferred: bool = False) -> None:
+        """Audit first, then answer, so the log holds every attempt an HMI was told about. A ``deferred``
+        reply (from the login worker) is handed to ``run()``, the socket's owner."""
+        self.outcomes[outcome.code] += 1
+        fields = {k: getattr(outcome, k) for k in ("user", "role", "action", "target", "reason")}
+        detail = " ".join(filter(None, (peer.detail, outcome.detail, outcome.message)))
+        entry = AuditEntry(at=self.service.clock(), result=outcome.code, detail=detail, **fields)
+        try:
+            await self._db(self.accounts.audit_append, entry)
+        except Exception:
+            log.exception("HMI commands: audit write failed for %r", entry)
+        if deferred:
+            self._outbox.append((peer, outcome.reply()))
+            self._wake.set()
+        else:
+            self._send(peer, outcome.reply())
+
+    async def _malformed(self, body: bytes, problem: str) -> Outcome:
+        hint = _salvage(body)
+        user, role = hint.get("user", ""), ""
+        if hint.get("token"):
+            user, role = await self._db(self.accounts.session, hint["token"], now=self.clock()) or (user, "")
+        action = hint.get("type", "") if hint.get("op") == "intent" else hint.get("op", "")
+        return Outcome(
+            code="malformed", request_id=hint.get("id"), message=problem, user=user, role=role, action=action
+        )
+
+    async def _logout(self, req: LogoutRequest) -> Outcome:
+        user = await self._db(self.accounts.close_session, req.token) if req.token else None
+        return Outcome(code="done" if user else "bad_token", request_id=req.id, user=user or "", action="logout")
+
+    async def _intent(self, req: IntentRequest) -> Outcome:
+        """No login, bad token, unknown type, forbidden, malformed fields, refused, or done: in that order."""
+        base = Outcome(
+            code="",
+            request_id=req.id,
+            action=req.type,
+            target=_describe(req.fields),
+            reason=req.reason,
+            detail=_fields_json(req.fields),
+        )
+        who = await self._db(self.accounts.session, req.token, now=self.clock()) if req.token else None
+        if who is None:
+            return dataclasses.replace(base, code="bad_token" if req.token else "no_login")
+        base = dataclasses.replace(base, user=who[0], role=who[1])
+        if req.type not in INTENTS:
+            return dataclasses.replace(base, code="malformed", message=f"unknown intent {req.type!r}")
+        if not may(base.role, req.type):
+            why = f"role {base.role} may not {req.type} (allowed: {', '.join(roles_allowed(req.type))})"
+            return dataclasses.replace(base, code="forbidden", message=why)
+        try:
+            intent = build_intent(req.type, req.fields, at=self.service.clock(), user=base.user, reason=req.reason)
+        except ValueError as exc:
+            return dataclasses.replace(base, code="malformed", message=str(exc))
+        code, message, target = await self._carry_out(intent)
+        result = {"result": {"action": req.type, "target": target or base.target}}
+        return dataclasses.replace(base, code=code, message=message, target=target or base.target, extra=result)
+
+    async def _carry_out(self, intent: ManualOp) -> tuple[str, str, str]:
+        """(outcome, message, the core's target) of handing the intent to the core."""
+        key = (intent.at, intent.user, type(intent).__name__, intent.reason)
+        self._in_flight.add(key)
+        try:
+            commands = await self.service.submit_checked(intent)
+        except SequencerError as exc:
+            return "refused", str(exc), ""
+        except Exception:
+            log.exception("HMI commands: %r failed", intent)
+            return "error", "", ""
+        finally:
+            self._in_flight.discard(key)
+        targets = [c.target for c in commands if isinstance(c, AuditRecord) and c.action == key[2]]
+        return "done", "", targets[-1] if targets else ""
+
+    # -- logins --------------------------------------------------------------------------------------------
+    async def _login_worker(self) -> None:
+        while True:
+            req, peer = await self._logins.get()
+            try:
+                outcome = await self._login(req)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("HMI commands: login of %r failed", req.user)
+                outcome = Outcome(code="error", request_id=req.id, user=req.user, action="login")
+            await self._finish(outcome, peer, deferred=True)
+
+    async def _login(self, req: LoginRequest) -> Outcome:
+        base = Outcome(code="", request_id=req.id, user=req.user, action="login")
+        wait = self.throttle.retry_after(req.user, self.clock())
+        if wait > 0:
+            return dataclasses.replace(base, code="rate_limited", message=f"try again in {wait:.0f} s")
+        loop = asyncio.get_running_loop()
+        role = await loop.run_in_executor(self._hash_pool, self.accounts.verify, req.user, req.password)
+        if role is None:
+            self.throttle.failed(req.user, self.clock())
+            return dataclasses.replace(base, code="bad_login")
+        self.throttle.succeeded(req.user)
+        session = await self._db(
+            self.accounts.open_session, req.user, role, now=self.clock(), lifetime_s=self.session_lifetime_s
+        )
+        extra = {"user": req.user, "token": session.token, "role": role, "expires_at": session.expires_at}
+        return dataclasses.replace(base, code="done", role=role, extra=extra)
+
+    async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db_pool, partial(fn, *args, **kwargs))
+
+
+# -- pure helpers ----------------------------------------------------------------------------------------------
+def _split(frames: list[zmq.Frame]) -> tuple[Peer, bytes | None]:
+    """ROUTER frames -> (peer, body). A DEALER sends [body], a REQ [b"", body]; anything else has no body."""
+    try:
+        address = str(frames[-1].get("Peer-Address"))
+    except zmq.ZMQError:  # ipc/inproc transports have no address
+        address = ""
+    raw = [f.bytes for f in frames]
+    envelope = (raw[0], b"") if len(raw) > 2 and raw[1] == b"" else (raw[0],)
+    body_at = len(envelope)
+    return Peer(envelope, address), raw[body_at] if len(raw) == body_at + 1 else None
+
+
+def _parse(body: bytes | None) -> tuple[Request | None, str]:
+    if body is None:
+        return None, "a request is exactly one frame of JSON"
+    if len(body) > MAX_REQUEST_BYTES:
+        return None, f"request larger than {MAX_REQUEST_BYTES} bytes"
+    try:
+        return REQUEST.validate_json(body), ""
+    except ValidationError as exc:
+        return None, error_summary(exc, skip=("login", "logout", "intent"))
+
+
+def _salvage(body: bytes) -> dict[str, Any]:
+    """From a request that failed validation, the keys that say who and what (for the audit line only)."""
+    try:
+        data = json.loads(body[:MAX_REQUEST_BYTES])
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    hint: dict[str, Any] = {k: data[k][:64] for k in ("op", "type", "user") if isinstance(data.get(k), str)}
+    if isinstance(data.get("token"), str) and len(data["token"]) <= 128:
+        hint["token"] = data["token"]
+    if isinstance(data.get("id"), int) or (isinstance(data.get("id"), str) and len(data["id"]) <= 64):
+        hint["id"] = data["id"]
+    return hint
+
+
+def _describe(fields: dict[str, JsonValue]) -> str:
+    """A target for the audit line when the core gave none (refused or never reached)."""
+    return " ".join(f"{k}={v}" for k, v in fields.items() if isinstance(v, str | int | float))[:200]
+
+
+def _fields_json(fields: dict[str, JsonValue]) -> str:
+    return json.dumps(fields, separators=(",", ":"), sort_keys=True)[:600]

@@ -1,0 +1,536 @@
+"""The HMI command channel on 127.0.0.1: login, role checks, the core's refusals, the audit log, ``jis users``.
+
+Most tests put a real ``HmiCommandServer`` (ROUTER, port 0) in front of a test double of the service that
+records the intents it is handed; one test runs the real service with the simulated plant (tests/live.py).
+Passwords are hashed with argon2's cheapest parameters to keep the suite quick; the clocks are hand-driven.
+Every wait is bounded by ``WAIT_S``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import threading
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zmq
+import zmq.asyncio
+from argon2 import PasswordHasher, profiles
+from sqlalchemy import text
+
+from app.accounts import FAILS_PER_NAME, AccountStore, LoginThrottle
+from app.config import free_port
+from app.hmi_commands import MAX_REQUEST_BYTES, HmiCommandServer
+from app.users_cli import DEMO_USERS, ensure_demo_users, main_users
+from sequencer.base import SequencerError
+from sequencer.commands import AuditRecord, Command
+from sequencer.events import AcknowledgeAlarm, HoldVehicle, InsertBroadcast, ManualOp, RequestResendByHand
+
+WAIT_S = 10.0
+PLANT_T0 = 1_800_000_000.0  # the plant clock (the service's), deliberately far from the real clock below
+REAL_T0 = 1_700_000_000.0
+CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)
+PASSWORDS = {"olga": "operator-pw-1", "lars": "lead-pw-1234", "ada": "admin-pw-1234"}
+ROLES = {"olga": "operator", "lars": "lead", "ada": "admin"}
+
+
+class FakeService:
+    """Records intents; refuses those whose reason starts with "refuse" (as the core would, with a reason)."""
+
+    def __init__(self) -> None:
+        self.clock = lambda: PLANT_T0
+        self.intents: list[ManualOp] = []
+        self.server: HmiCommandServer | None = None
+        self.owned: list[bool] = []
+
+    async def submit_checked(self, event: Any, raw: bytes | None = None) -> list[Command]:
+        self.intents.append(event)
+        if event.reason.startswith("refuse"):
+            raise SequencerError("L1 5: vehicle is shipped")
+        record = AuditRecord(
+            at=event.at,
+            user=event.user,
+            action=type(event).__name__,
+            target="core-target",
+            reason=event.reason,
+            result="done",
+        )
+        assert self.server is not None
+        self.owned.append(self.server.owns(record))  # what app.runtime.Service.audit asks
+        return [record]
+
+
+class Line:
+    """A server on a free port, its accounts, the double, and a hand-driven real-time clock."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.now = REAL_T0
+        self.accounts = AccountStore.open(f"sqlite:///{tmp_path / 'accounts.db'}", hasher=CHEAP)
+        for name, password in PASSWORDS.items():
+            self.accounts.add_user(name, ROLES[name], password)
+        self.service = FakeService()
+        self.server = HmiCommandServer(self.service, self.accounts, "tcp://127.0.0.1:0", clock=lambda: self.now)
+        self.service.server = self.server
+        self.endpoint = self.server.bind()
+        self.ctx = zmq.asyncio.Context()
+        self.sock = self.dealer()
+
+    def dealer(self, kind: int = zmq.DEALER) -> zmq.asyncio.Socket:
+        sock = self.ctx.socket(kind)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.connect(self.endpoint)
+        return sock
+
+    async def ask(self, request: dict[str, Any] | bytes | list[bytes], sock: zmq.asyncio.Socket | None = None) -> Any:
+        sock = sock or self.sock
+        if isinstance(request, list):
+            await sock.send_multipart(request)
+        else:
+            await sock.send(request if isinstance(request, bytes) else json.dumps(request).encode())
+        return json.loads(await asyncio.wait_for(sock.recv(), WAIT_S))
+
+    async def login(self, user: str, password: str | None = None) -> str:
+        reply = await self.ask({"op": "login", "user": user, "password": password or PASSWORDS[user]})
+        assert reply["ok"], reply
+        return str(reply["token"])
+
+    async def intent(self, token: str, kind: str, fields: dict[str, Any], reason: str = "repair loop") -> Any:
+        return await self.ask({"op": "intent", "token": token, "type": kind, "fields": fields, "reason": reason})
+
+    def audit(self) -> list[tuple[str, str, str, str]]:
+        return [(e.user, e.role, e.action, e.result) for e in self.accounts.audit_query()]
+
+
+@pytest.fixture
+async def line(tmp_path: Path) -> AsyncIterator[Line]:
+    ln = Line(tmp_path)
+    task = asyncio.create_task(ln.server.run())
+    yield ln
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    ln.ctx.destroy(linger=0)
+    ln.accounts.close()
+
+
+HOLD = {"feed": "L1", "seq": 5}
+
+
+# -- the channel --------------------------------------------------------------------------------------------
+async def test_login_answers_token_role_and_expiry_and_is_audited(line: Line) -> None:
+    reply = await line.ask({"op": "login", "user": "lars", "password": PASSWORDS["lars"], "id": 7})
+    assert reply["ok"] and reply["id"] == 7 and reply["role"] == "lead" and len(reply["token"]) >= 40
+    assert reply["expires_at"] == REAL_T0 + 8 * 3600
+    [entry] = line.accounts.audit_query()
+    assert (entry.at, entry.user, entry.role, entry.action, entry.result) == (PLANT_T0, "lars", "lead", "login", "done")
+    assert "127.0.0.1" in entry.detail
+
+
+async def test_wrong_password_and_unknown_user_get_the_same_answer(line: Line) -> None:
+    wrong = await line.ask({"op": "login", "user": "lars", "password": "not-the-one"})
+    nobody = await line.ask({"op": "login", "user": "mallory", "password": "whatever1"})
+    assert wrong == nobody == {"ok": False, "code": "bad_login", "error": "wrong user name or password"}
+    assert line.audit() == [("lars", "", "login", "bad_login"), ("mallory", "", "login", "bad_login")]
+
+
+async def test_intent_carries_the_sessions_user_and_the_service_clock(line: Line) -> None:
+    token = await line.login("lars")
+    reply = await line.intent(token, "HoldVehicle", HOLD, reason="paint repair")
+    assert reply == {"ok": True, "result": {"action": "HoldVehicle", "target": "core-target"}}
+    assert line.service.intents == [HoldVehicle(at=PLANT_T0, user="lars", reason="paint repair", feed="L1", seq=5)]
+    assert line.service.owned == [True]  # the service's audit hook leaves this line to the server
+    after = AuditRecord(at=PLANT_T0, user="lars", action="HoldVehicle", target="", reason="paint repair", result="")
+    assert not line.server.owns(after)
+    last = line.accounts.audit_query()[-1]
+    assert (last.user, last.role, last.action, last.target, last.reason, last.result) == (
+        "lars",
+        "lead",
+        "HoldVehicle",
+        "core-target",
+        "paint repair",
+        "done",
+    )
+
+
+@pytest.mark.parametrize(("token", "code"), [(None, "no_login"), ("", "no_login"), ("forged-token", "bad_token")])
+async def test_intent_without_a_valid_login_is_refused_and_audited(line: Line, token: str | None, code: str) -> None:
+    request: dict[str, Any] = {"op": "intent", "type": "HoldVehicle", "fields": HOLD, "reason": "x"}
+    if token is not None:
+        request["token"] = token
+    reply = await line.ask(request)
+    assert (reply["ok"], reply["code"]) == (False, code)
+    assert line.service.intents == []
+    assert line.audit() == [("", "", "HoldVehicle", code)]
+
+
+async def test_role_table_is_enforced(line: Line) -> None:
+    token = await line.login("olga")
+    refused = await line.intent(token, "HoldVehicle", HOLD)
+    assert refused["code"] == "forbidden"
+    assert "allowed: lead, engineer, admin" in refused["error"]
+    allowed = await line.intent(token, "AcknowledgeAlarm", {"deviation_id": 3}, reason="")
+    assert allowed["ok"]
+    assert line.service.intents == [AcknowledgeAlarm(at=PLANT_T0, user="olga", reason="", deviation_id=3)]
+    assert line.audit()[1:] == [
+        ("olga", "operator", "HoldVehicle", "forbidden"),
+        ("olga", "operator", "AcknowledgeAlarm", "done"),
+    ]
+
+
+async def test_core_refusal_is_answered_with_its_reason_and_audited(line: Line) -> None:
+    token = await line.login("lars")
+    reply = await line.intent(token, "CancelVehicle", HOLD, reason="refuse: test")
+    assert reply["code"] == "refused" and reply["error"] == "refused by the sequencer: L1 5: vehicle is shipped"
+    last = line.accounts.audit_query()[-1]
+    assert (last.result, last.target) == ("refused", "feed=L1 seq=5")
+    assert "vehicle is shipped" in last.detail
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "problem"),
+    [
+        ("HoldVehicle", {"feed": "L1", "seq": "5"}, "seq: Input should be a valid integer"),
+        ("HoldVehicle", {"feed": "L1", "seq": True}, "seq: Input should be a valid integer"),
+        ("HoldVehicle", {"feed": "L1"}, "seq: Field required"),
+        ("HoldVehicle", {**HOLD, "colour": "red"}, "colour: Extra inputs are not permitted"),
+        ("HoldVehicle", {**HOLD, "user": "boss"}, "user: set by the service, not by the HMI"),
+        ("HoldVehicle", {**HOLD, "at": 1.0}, "at: set by the service, not by the HMI"),
+        ("LaunchRocket", {}, "unknown intent 'LaunchRocket'"),
+    ],
+)
+async def test_bad_fields_are_refused_before_the_core(
+    line: Line, kind: str, fields: dict[str, Any], problem: str
+) -> None:
+    token = await line.login("ada")
+    reply = await line.intent(token, kind, fields)
+    assert reply["code"] == "malformed" and problem in reply["error"], reply
+    assert line.service.intents == []
+    assert line.audit()[-1] == ("ada", "admin", kind, "malformed")
+
+
+async def test_json_arrays_become_the_intents_tuples(line: Line) -> None:
+    token = await line.login("lars")
+    fields = {"feed": "L1", "seq": 9, "vehicle_id": "VIN9", "options": ["S2"], "parts": [["seats", "SEAT-1"]]}
+    assert (await line.intent(token, "InsertBroadcast", fields, reason="feed down"))["ok"]
+    assert line.service.intents[-1] == InsertBroadcast(
+        at=PLANT_T0,
+        user="lars",
+        reason="feed down",
+        feed="L1",
+        seq=9,
+        vehicle_id="VIN9",
+        options=("S2",),
+        parts=(("seats", "SEAT-1"),),
+    )
+
+
+GARBAGE: list[bytes | list[bytes]] = [
+    b"not json",
+    b"\xff\xfe\x00",
+    b"[1, 2]",
+    b"{}",
+    b'{"op": "format-disk"}',
+    b'{"op": "login", "user": "lars", "password": "x", "admin": true}',
+    b"{" + b" " * MAX_REQUEST_BYTES + b"}",
+    [b"two", b"frames"],
+]
+
+
+async def test_garbage_never_stops_the_loop_and_is_audited(line: Line) -> None:
+    for request in GARBAGE:
+        reply = await line.ask(request)
+        assert (reply["ok"], reply["code"]) == (False, "malformed"), request
+    assert await line.login("lars")
+    assert [a[3] for a in line.audit()] == ["malformed"] * len(GARBAGE) + ["done"]
+
+
+async def test_passwords_and_tokens_never_reach_the_audit_log(line: Line) -> None:
+    secret = "s3cret-never-logged"
+    await line.ask({"op": "login", "user": "lars", "password": secret})
+    await line.ask({"op": "login", "user": "lars", "password": secret, "extra": secret})
+    await line.ask(json.dumps({"op": "login", "user": "lars", "password": [secret]}).encode())
+    token = await line.login("lars")
+    await line.ask({"op": "intent", "token": token, "type": "HoldVehicle", "fields": HOLD, "bogus": 1})
+    with line.accounts.engine.connect() as conn:
+        dump = " ".join(str(row) for row in conn.execute(text("SELECT * FROM audit_log")))
+    assert secret not in dump and token not in dump and "lars" in dump
+    assert line.audit()[-1] == ("lars", "lead", "HoldVehicle", "malformed")  # the token still names the user
+
+
+async def test_failed_logins_are_rate_limited_per_user(line: Line) -> None:
+    for _ in range(FAILS_PER_NAME):
+        assert (await line.ask({"op": "login", "user": "lars", "password": "guess-guess"}))["code"] == "bad_login"
+    locked = await line.ask({"op": "login", "user": "lars", "password": PASSWORDS["lars"]})
+    assert locked["code"] == "rate_limited"
+    assert await line.login("olga")  # another user is not locked out
+    line.now += 61
+    assert await line.login("lars")
+
+
+async def test_logout_expiry_and_disabling_end_a_session(line: Line) -> None:
+    token = await line.login("lars")
+    assert (await line.ask({"op": "logout", "token": token}))["ok"]
+    assert (await line.intent(token, "HoldVehicle", HOLD))["code"] == "bad_token"
+    token = await line.login("lars")
+    line.now += 8 * 3600
+    assert (await line.intent(token, "HoldVehicle", HOLD))["code"] == "bad_token"
+    token = await line.login("lars")
+    line.accounts.disable("lars")
+    assert (await line.intent(token, "HoldVehicle", HOLD))["code"] == "bad_token"
+    assert (await line.ask({"op": "login", "user": "lars", "password": PASSWORDS["lars"]}))["code"] == "bad_login"
+    assert line.service.intents == []
+
+
+async def test_a_req_socket_works_too(line: Line) -> None:
+    req = line.dealer(zmq.REQ)
+    reply = await line.ask({"op": "login", "user": "olga", "password": PASSWORDS["olga"]}, sock=req)
+    assert reply["role"] == "operator"
+
+
+async def test_every_attempt_is_one_audit_line(line: Line) -> None:
+    token = await line.login("olga")
+    await line.intent(token, "AcknowledgeAlarm", {"deviation_id": 1})
+    await line.intent(token, "ShipRackByHand", {"feed": "L1", "family": "seats", "rack_no": 1})
+    await line.intent(token, "AcknowledgeAlarm", {"deviation_id": 2}, reason="refuse it")
+    await line.ask(b"junk")
+    await line.ask({"op": "logout", "token": token})
+    assert [a[2:] for a in line.audit()] == [
+        ("login", "done"),
+        ("AcknowledgeAlarm", "done"),
+        ("ShipRackByHand", "forbidden"),
+        ("AcknowledgeAlarm", "refused"),
+        ("", "malformed"),
+        ("logout", "done"),
+    ]
+    assert line.server.outcomes["done"] == 3
+
+
+# -- accounts and the login limiter ---------------------------------------------------------------------------
+def test_accounts_store_argon2_hashes_and_check_passwords(tmp_path: Path) -> None:
+    store = AccountStore.open(f"sqlite:///{tmp_path / 'a.db'}", hasher=CHEAP)
+    store.add_user("kim", "engineer", "long-enough-1")
+    with store.engine.connect() as conn:
+        stored = conn.execute(text("SELECT password_hash FROM users")).scalar_one()
+    assert stored.startswith("$argon2id$") and "long-enough-1" not in stored
+    assert store.verify("kim", "long-enough-1") == "engineer"
+    assert store.verify("kim", "long-enough-2") is None
+    assert store.verify("nobody", "long-enough-1") is None
+    for bad in (("kim", "lead", "long-enough-1"), ("x y", "lead", "long-enough"), ("j", "root", "long-enough")):
+        with pytest.raises(ValueError, match=r"exists|bad user name|unknown role"):
+            store.add_user(*bad)
+    with pytest.raises(ValueError, match="8 to 1024"):
+        store.add_user("joe", "lead", "short")
+    store.close()
+
+
+def test_login_throttle_is_bounded_and_fails_closed() -> None:
+    throttle = LoginThrottle(per_name=2, overall=5, window_s=10.0)
+    throttle.failed("a", 0.0)
+    throttle.failed("a", 1.0)
+    assert throttle.retry_after("a", 2.0) == pytest.approx(8.0)
+    assert throttle.retry_after("b", 2.0) == 0.0
+    for t in (3.0, 4.0, 5.0):
+        throttle.failed(f"n{t}", t)
+    assert throttle.retry_after("c", 6.0) == pytest.approx(4.0)  # five failures overall: everyone waits
+    assert throttle.retry_after("c", 20.0) == 0.0  # the window passed
+    throttle.failed("a", 21.0)
+    throttle.succeeded("a")
+    assert throttle.retry_after("a", 21.5) == 0.0
+
+
+# -- jis users ------------------------------------------------------------------------------------------------
+def _users(db: str, *argv: str, stdin: str = "", prompt: list[str] | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    answers = iter(prompt or [])
+    code = main_users(
+        ["--database", db, *argv],
+        stdin=io.StringIO(stdin),
+        stdout=out,
+        stderr=err,
+        prompt=lambda _text: next(answers),
+        hasher=CHEAP,
+    )
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_jis_users_add_list_passwd_disable(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'u.db'}"
+    assert _users(db, "add", "lena", "--role", "lead", "--password-stdin", stdin="first-pass-1\n")[0] == 0
+    assert _users(db, "add", "otto", "--role", "operator", prompt=["pw-typed-ok", "pw-typed-ok"])[0] == 0
+    code, _, err = _users(db, "add", "ivo", "--role", "lead", prompt=["pw-typed-ok", "pw-typed-no"])
+    assert code == 1 and "differ" in err
+    code, _, err = _users(db, "add", "ivo", "--role", "lead", "--password-stdin", stdin="\n")
+    assert code == 1 and "8 to 1024" in err  # no password is never a password
+    assert _users(db, "add", "lena", "--role", "lead", "--password-stdin", stdin="another-1\n")[0] == 1
+    assert _users(db, "passwd", "lena", "--password-stdin", stdin="second-pass-2\n")[0] == 0
+    assert _users(db, "disable", "otto")[0] == 0
+    assert _users(db, "role", "lena", "engineer")[0] == 0
+    assert _users(db, "disable", "ghost")[:2] == (1, "")
+    code, out, _ = _users(db, "list")
+    assert code == 0 and "$argon2" not in out
+    listed = [row.split()[:3] for row in out.splitlines()[1:]]
+    assert listed == [["lena", "engineer", "active"], ["otto", "operator", "disabled"]]
+    store = AccountStore.open(db, hasher=CHEAP)
+    assert store.verify("lena", "second-pass-2") == "engineer" and store.verify("otto", "pw-typed-ok") is None
+    store.close()
+    assert _users(db, "add", "zed", "--role", "superuser", "--password-stdin", stdin="x" * 9)[0] == 2
+
+
+def test_demo_users_get_fresh_random_passwords_told_once(tmp_path: Path) -> None:
+    store = AccountStore.open(f"sqlite:///{tmp_path / 'd.db'}", hasher=CHEAP)
+    told: list[str] = []
+    first = ensure_demo_users(store, say=told.append)
+    second = ensure_demo_users(store, say=told.append)
+    assert len(told) == 2 and all(pw in told[1] for pw in second.values())
+    assert set(first) == set(DEMO_USERS) and all(first[n] != second[n] for n in first)
+    for name, password in second.items():
+        assert store.verify(name, password) == DEMO_USERS[name]
+        assert store.verify(name, first[name]) is None
+    store.close()
+
+
+# -- the Qt client --------------------------------------------------------------------------------------------
+class ServerThread:
+    """The command server with the double on its own asyncio loop, so Qt keeps the main thread."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.line: Line | None = None
+        self.tmp_path = tmp_path
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
+
+    async def _main(self) -> None:
+        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+        self.line = Line(self.tmp_path)
+        task = asyncio.create_task(self.line.server.run())
+        self._ready.set()
+        await self._stop.wait()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        self.line.ctx.destroy(linger=0)
+        self.line.accounts.close()
+
+    def __enter__(self) -> Line:
+        self._thread.start()
+        assert self._ready.wait(WAIT_S)
+        assert self.line is not None
+        return self.line
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._loop is not None and self._stop is not None
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(WAIT_S)
+
+
+@pytest.fixture
+def server_thread(tmp_path: Path) -> Iterator[Line]:
+    with ServerThread(tmp_path) as ln:
+        yield ln
+
+
+def test_qt_client_logs_in_and_sends(qtbot: Any, server_thread: Line) -> None:
+    from ui.command_client import CommandClient
+
+    client = CommandClient(server_thread.endpoint, poll_interval_ms=10)
+    client.start()
+    with qtbot.waitSignal(client.logged_in, timeout=int(WAIT_S * 1000)) as signal:
+        client.login("olga", PASSWORDS["olga"])
+    assert signal.args == ["operator"] and client.logged_in_now
+    with qtbot.waitSignal(client.replied, timeout=int(WAIT_S * 1000)) as signal:
+        sent = client.send("HoldVehicle", HOLD, reason="try")
+    assert signal.args[0]["id"] == sent and signal.args[0]["code"] == "forbidden"
+    with qtbot.waitSignal(client.replied, timeout=int(WAIT_S * 1000)) as signal:
+        client.send("AcknowledgeAlarm", {"deviation_id": 4})
+    assert signal.args[0]["ok"]
+    server_thread.accounts.disable("olga")  # her session ends at once: the next answer logs the screen out
+    with qtbot.waitSignals([client.logged_out, client.replied], timeout=int(WAIT_S * 1000)):
+        client.send("AcknowledgeAlarm", {"deviation_id": 5})
+    assert not client.logged_in_now and client.role == ""
+    with qtbot.waitSignal(client.login_failed, timeout=int(WAIT_S * 1000)) as signal:
+        client.login("olga", PASSWORDS["olga"])
+    assert "wrong user name or password" in signal.args[0]
+    client.stop()
+
+
+def test_qt_client_reports_an_unreachable_or_silent_service(qtbot: Any) -> None:
+    from ui.command_client import CommandClient
+
+    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
+    silent = ctx.socket(zmq.ROUTER)  # takes requests, never answers
+    silent.setsockopt(zmq.LINGER, 0)
+    port = silent.bind_to_random_port("tcp://127.0.0.1")
+    nobody = CommandClient(f"tcp://127.0.0.1:{free_port()}", timeout_s=0.3, poll_interval_ms=10)  # nobody listens
+    nobody.start()
+    with qtbot.waitSignal(nobody.replied, timeout=int(WAIT_S * 1000)) as signal:
+        nobody.send("HoldVehicle", HOLD)
+    assert signal.args[0]["code"] == "unreachable" and "nothing was sent" in signal.args[0]["error"]
+    mute = CommandClient(f"tcp://127.0.0.1:{port}", timeout_s=2.0, poll_interval_ms=10)
+    mute.start()
+    with qtbot.waitSignal(mute.login_failed, timeout=int(WAIT_S * 1000)) as signal:
+        mute.login("olga", "x" * 10)
+        qtbot.waitUntil(lambda: silent.poll(0, zmq.POLLIN) != 0, timeout=int(WAIT_S * 1000))  # it was sent
+    assert "no answer within 2 s" in signal.args[0]
+    nobody.stop()
+    mute.stop()
+    silent.close(0)
+
+
+# -- the real service -----------------------------------------------------------------------------------------
+def _ask_sync(sock: zmq.Socket[bytes], request: dict[str, Any]) -> Any:
+    sock.send(json.dumps(request).encode())
+    assert sock.poll(int(WAIT_S * 1000), zmq.POLLIN), f"no answer to {request['op']}"
+    return json.loads(sock.recv())
+
+
+def test_real_service_carries_out_refuses_and_audits_each_attempt_once(tmp_path: Path) -> None:
+    from tests.live import LiveLine
+
+    with LiveLine(tmp_path, vehicles=0) as live:
+        assert live.service is not None and live._loop is not None
+        url = live.plant.service.database
+        admin = AccountStore.open(url, hasher=CHEAP)
+        admin.add_user("lars", "lead", PASSWORDS["lars"])
+        sock: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.connect(live.plant.service.hmi_command_endpoint)
+        login = _ask_sync(sock, {"op": "login", "user": "lars", "password": PASSWORDS["lars"]})
+        token = login["token"]
+        resend: dict[str, Any] = {"feed": "L1", "from_seq": 1, "to_seq": 2}
+        done = _ask_sync(
+            sock,
+            {
+                "op": "intent",
+                "token": token,
+                "type": "RequestResendByHand",
+                "fields": resend,
+                "reason": "gap seen on the paper list",
+            },
+        )
+        refused = _ask_sync(
+            sock,
+            {
+                "op": "intent",
+                "token": token,
+                "type": "HoldVehicle",
+                "fields": {"feed": "L2", "seq": 1},
+                "reason": "paint",
+            },
+        )
+        sock.close(0)
+        by_hand = RequestResendByHand(at=live.service.clock(), user="sim-lead", reason="stand-in", **resend)
+        asyncio.run_coroutine_threadsafe(live.service.submit(by_hand), live._loop).result(WAIT_S)
+    assert done == {"ok": True, "result": {"action": "RequestResendByHand", "target": "L1 1..2"}}
+    assert refused["code"] == "refused" and "L2" in refused["error"]
+    rows = [(e.user, e.role, e.action, e.target, e.result) for e in admin.audit_query()]
+    admin.close()
+    assert rows == [
+        ("lars", "lead", "login", "", "done"),
+        ("lars", "lead", "RequestResendByHand", "L1 1..2", "done"),
+        ("lars", "lead", "HoldVehicle", "feed=L2 seq=1", "refused"),
+        ("sim-lead", "", "RequestResendByHand", "L1 1..2", "done"),  # not over the channel: the service's hook
+    ]
