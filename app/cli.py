@@ -62,7 +62,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _hmi(args: argparse.Namespace) -> int:
     from ui.main import run_hmi
 
-    return run_hmi(args.connect, role=args.role, station=args.station, kiosk=args.kiosk)
+    return run_hmi(args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim)
 
 
 def _sim(argv: list[str]) -> int:
@@ -104,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("bench", help="benchmarks against raw references: jis bench [core] [--json]", add_help=False)
     hmi = sub.add_parser("hmi", help="open an HMI screen against a running service")
     hmi.add_argument("--connect", default="tcp://127.0.0.1:5556", help="the service's HMI bus endpoint")
-    hmi.add_argument("--role", default="operator", choices=["operator"])
+    hmi.add_argument("--role", default="operator", choices=["operator", "lead", "engineer"])
+    hmi.add_argument("--sim", default=None, help="the simulators' control endpoint (engineer view)")
     hmi.add_argument("--station", default=None)
     hmi.add_argument("--kiosk", action="store_true", help="full screen, for the line panel")
     hmi.set_defaults(func=_hmi)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.config import load_plant, with_free_ports
+from app.config import free_port, load_plant, with_free_ports
 from app.runtime import Service, scaled_clock
 from app.users_cli import ensure_demo_users
 from sequencer.events import RackShipped, ResolveDeviation
@@ -73,11 +73,13 @@ def _faults_injected(records: Path) -> dict[str, int]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-async def _wait_ready(proc: asyncio.subprocess.Process, timeout_s: float) -> None:
+async def _wait_ready(proc: asyncio.subprocess.Process, timeout_s: float) -> dict[str, Any]:
+    """The simulators' ready line: {"ready": true, "control": endpoint}."""
     assert proc.stdout is not None
     line = await asyncio.wait_for(proc.stdout.readline(), timeout_s)
     if b"ready" not in line:
         raise RuntimeError(f"simulators failed to start: {line!r}")
+    return dict(json.loads(line))
 
 
 def _prepare(opts: DemoOptions) -> tuple[Path, PlantConfig]:
@@ -90,6 +92,15 @@ def _prepare(opts: DemoOptions) -> tuple[Path, PlantConfig]:
     plant = with_free_ports(_with_protocols(load_plant(opts.config), opts), database=f"sqlite:///{db}")
     (work / "plant.json").write_text(plant.model_dump_json(indent=2))
     return work, plant
+
+
+def _screens(plant: PlantConfig, ready: dict[str, Any]) -> list[list[str]]:
+    """The HMI windows a demo opens when a display is available: operator panel first, then the others."""
+    hmi = [sys.executable, "-m", "app.cli", "hmi", "--connect", plant.service.hmi_endpoint]
+    screens = [[*hmi, "--role", "operator"]]
+    if ready.get("control"):
+        screens.append([*hmi, "--role", "engineer", "--sim", str(ready["control"])])
+    return screens
 
 
 def _with_protocols(plant: PlantConfig, opts: DemoOptions) -> PlantConfig:
@@ -117,15 +128,16 @@ async def run_demo(
         sim_cmd += ["--vehicles", str(opts.vehicles)]
     if opts.seed is not None:
         sim_cmd += ["--seed", str(opts.seed)]
-    sim_cmd += ["--faults", opts.faults]
+    sim_cmd += ["--faults", opts.faults, "--control", f"tcp://127.0.0.1:{free_port()}"]
     sims = await asyncio.create_subprocess_exec(*sim_cmd, stdout=asyncio.subprocess.PIPE)
-    hmi: asyncio.subprocess.Process | None = None
+    hmi: asyncio.subprocess.Process | None = None  # the operator panel: closing it ends the demo
+    hmis: list[asyncio.subprocess.Process] = []
     service = Service(plant, clock=scaled_clock(opts.speed))
     started = time.monotonic()
     task: asyncio.Task[None] | None = None
     dock: asyncio.Task[None] | None = None
     try:
-        await _wait_ready(sims, 30)
+        ready = await _wait_ready(sims, 30)
         reference_ms = await reference(plant) if reference else []
         task = asyncio.create_task(service.run(), name="service")
         await asyncio.wait_for(service.ready.wait(), 30)
@@ -133,8 +145,8 @@ async def run_demo(
         await asyncio.get_running_loop().run_in_executor(service.writer, ensure_demo_users, service.accounts)
         dock = asyncio.create_task(_dock_and_lead(service), name="dock-and-lead")
         if not opts.headless:
-            hmi_cmd = [sys.executable, "-m", "app.cli", "hmi", "--connect", plant.service.hmi_endpoint]
-            hmi = await asyncio.create_subprocess_exec(*hmi_cmd)
+            hmis = [await asyncio.create_subprocess_exec(*cmd) for cmd in _screens(plant, ready)]
+            hmi = hmis[0]
         await _watch(service, opts, hmi, task)
     finally:
         elapsed = time.monotonic() - started
@@ -150,9 +162,10 @@ async def run_demo(
                 await asyncio.wait_for(sims.wait(), 15)
         if sims.returncode is None:
             sims.kill()
-        if hmi is not None and hmi.returncode is None:
-            hmi.terminate()
-            await hmi.wait()
+        for screen in hmis:
+            if screen.returncode is None:
+                screen.terminate()
+                await screen.wait()
     summary = _summary(service, records, elapsed, opts, work)
     if reference:
         summary["reference_write_ms"] = reference_ms

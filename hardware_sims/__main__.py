@@ -14,6 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
+from hardware_sims.control import SimControl, check_endpoint
 from hardware_sims.faults import ALL_FAULTS, parse_faults
 from hardware_sims.plant import SimulatedPlant
 from sequencer.plant import PlantConfig, PlantConfigError, parse_plant
@@ -36,10 +37,16 @@ async def run_plant(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await sim.start()
-    print(json.dumps({"ready": True}), flush=True)  # the demo waits for this line
+    control = SimControl(sim, args.control) if args.control else None
+    ready: dict[str, object] = {"ready": True}
+    if control is not None:
+        ready["control"] = await control.start()  # the bound endpoint, for the engineer's view (--sim)
+    print(json.dumps(ready), flush=True)  # the demo waits for this line
     try:
         await stop.wait()
     finally:
+        if control is not None:
+            await control.stop()
         await sim.stop()
         if args.records:
             sim.write_records(Path(args.records))
@@ -56,8 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=None, help="override the plant file's simulation seed")
     p.add_argument("--records", default=None, help="write the printers' records here (JSON lines) on exit")
     p.add_argument("--faults", default="none", help="all, none, or a comma list: " + ",".join(ALL_FAULTS))
+    p.add_argument("--control", default=None, help="control channel: tcp://127.0.0.1:PORT only (docs/sim-control.md)")
     p.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
+    if args.control:
+        try:
+            check_endpoint(args.control)
+        except ValueError as exc:
+            parser.error(str(exc))
     logging.basicConfig(level=args.log_level, format="%(asctime)s sim %(levelname)s %(name)s: %(message)s")
     # pymodbus logs a hex dump at ERROR for every request cut short when a gateway is switched off on purpose
     # (the "devices" faults); the simulators' own logs say what happened.

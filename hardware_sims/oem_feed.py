@@ -11,6 +11,7 @@ import the service (import-linter layers), and a partner's adapter would not sha
 integration tests check that two independent ends agree.
 
 Fault hooks for tests: ``drop_next(n)`` (a gap only a RESEND fills), ``duplicate_next()``, ``send_raw``.
+Knobs for the engineer's view (``hardware_sims.control``): ``set_takt``, ``burst(n)``, read back by ``knobs``.
 It must not read the wall clock for simulated time, or share its socket with any task but ``run``.
 """
 
@@ -113,6 +114,8 @@ class OemFeedSim:
         self._resend_asked: deque[int] = deque()
         self._drop = self._duplicate = 0  # fault hooks: how many of the next broadcasts to drop / duplicate
         self._pause_s = 0.0  # fault hook: silence before the next broadcast
+        self._burst = 0  # knob: how many of the next vehicles come without waiting for the takt
+        self._knob = asyncio.Event()  # a knob turned: the producer re-reads the takt and the burst at once
         self._raw: deque[list[bytes]] = deque()  # fault hook: frames queued by send_raw
         self._last_seq: int | None = None
         self._last_tx = 0.0
@@ -197,6 +200,29 @@ class OemFeedSim:
         """Fall silent for ``seconds`` of simulated time before the next broadcast (broadcast silence)."""
         self._pause_s += seconds
 
+    def set_takt(self, seconds: float) -> None:
+        """A new takt (simulated seconds between vehicles); the vehicle being waited for already uses it."""
+        if not seconds > 0:
+            raise ValueError(f"takt must be positive, got {seconds}")
+        self._takt_s = seconds
+        self._knob.set()
+
+    def burst(self, n: int) -> None:
+        """The next ``n`` vehicles come back to back, without waiting for the takt (a line catching up)."""
+        self._burst += max(0, n)
+        self._knob.set()
+
+    @property
+    def knobs(self) -> dict[str, float]:
+        """The takt and what the hooks still have to do (drops, duplicates, burst vehicles, silence)."""
+        return {
+            "takt_s": self._takt_s,
+            "drop_next": self._drop,
+            "duplicate_next": self._duplicate,
+            "burst": self._burst,
+            "pause_s": self._pause_s,
+        }
+
     def send_raw(self, frames: list[bytes]) -> None:
         """Queue arbitrary frames (malformed-input tests); they go out in order with the broadcasts."""
         self._raw.append(list(frames))
@@ -206,12 +232,26 @@ class OemFeedSim:
     async def _produce(self) -> None:
         while self.vehicles is None or self.counters.generated < self.vehicles:
             if self.counters.generated:
-                await self._clock.sleep(self._takt_s)
+                await self._await_takt()
             if self._pause_s:
                 pause, self._pause_s = self._pause_s, 0.0
                 await self._clock.sleep(pause)
             self._emit(self._next_broadcast())
         self._check_done()
+
+    async def _await_takt(self) -> None:
+        """One takt after the last vehicle; a takt changed meanwhile counts at once, a burst skips the wait."""
+        since = self._clock.now()
+        while not self._burst and (left := since + self._takt_s - self._clock.now()) > 0:
+            self._knob.clear()
+            knob = asyncio.ensure_future(self._knob.wait())
+            takt = asyncio.ensure_future(self._clock.sleep(left))
+            try:
+                await asyncio.wait({knob, takt}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                knob.cancel()
+                takt.cancel()
+        self._burst = max(0, self._burst - 1)
 
     def _next_broadcast(self) -> _Outgoing:
         seq = next(self._seqs)

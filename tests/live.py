@@ -1,7 +1,8 @@
 """A live line for tests: the simulated plant and the real service, on free ports on 127.0.0.1.
 
 Runs both on their own asyncio loop in a background thread, so a Qt test can keep the main thread for the GUI
-and talk to the service only over the HMI bus, as a panel at the line would.
+and talk to the service only over the HMI bus, as a panel at the line would. ``control=True`` also opens the
+simulators' control channel (``hardware_sims.control``) on a free port: ``control_endpoint``.
 """
 
 from __future__ import annotations
@@ -12,17 +13,23 @@ from pathlib import Path
 
 from app.config import load_plant, with_free_ports
 from app.runtime import Service, scaled_clock
+from hardware_sims.control import SimControl
 from hardware_sims.plant import SimulatedPlant
 from sequencer.plant import PlantConfig
 
 
 class LiveLine:
-    def __init__(self, tmp_path: Path, *, speed: float = 20.0, vehicles: int | None = None) -> None:
+    def __init__(
+        self, tmp_path: Path, *, speed: float = 20.0, vehicles: int | None = None, control: bool = False
+    ) -> None:
         self.plant: PlantConfig = with_free_ports(load_plant(), database=f"sqlite:///{tmp_path / 'live.db'}")
         self.speed = speed
         self.vehicles = vehicles
         self.service: Service | None = None
         self.sim: SimulatedPlant | None = None
+        self.control: SimControl | None = None
+        self.control_endpoint = ""
+        self._with_control = control
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
@@ -54,6 +61,9 @@ class LiveLine:
         self._stop = asyncio.Event()
         self.sim = SimulatedPlant(self.plant, speed=self.speed, vehicles=self.vehicles)
         await self.sim.start()
+        if self._with_control:
+            self.control = SimControl(self.sim, "tcp://127.0.0.1:0")
+            self.control_endpoint = await self.control.start()
         self.service = Service(self.plant, clock=scaled_clock(self.speed))
         task = asyncio.create_task(self.service.run())
         await asyncio.wait_for(self.service.ready.wait(), 30)
@@ -63,4 +73,6 @@ class LiveLine:
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+            if self.control is not None:
+                await self.control.stop()
             await self.sim.stop()

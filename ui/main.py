@@ -19,6 +19,9 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from sequencer.views import LineView
 from ui.bus_client import BusClient
+from ui.cockpit import build_lead_window
+from ui.engineer_link import SimControlClient
+from ui.engineer_view import build_engineer_window
 from ui.operator_panel import OperatorPanel
 
 SETTINGS_ORGANISATION = "jis-sequencer"
@@ -69,8 +72,13 @@ def build_operator_window(
     return window, client
 
 
-WindowFactory = Callable[[str, "str | None", float], tuple[QWidget, BusClient]]
-ROLE_WINDOWS: dict[str, WindowFactory] = {"operator": build_operator_window}
+WindowFactory = Callable[[str, "str | None", float], tuple[QWidget, "BusClient | SimControlClient"]]
+ROLE_WINDOWS: dict[str, WindowFactory] = {
+    "operator": build_operator_window,
+    "lead": build_lead_window,
+    "engineer": build_engineer_window,  # its endpoint is the simulators' control channel (--sim), not the bus
+}
+SIM_ROLES = frozenset({"engineer"})
 
 
 def run_hmi(
@@ -80,13 +88,20 @@ def run_hmi(
     station: str | None = None,
     kiosk: bool = False,
     argv: list[str] | None = None,
+    sim: str | None = None,
 ) -> int:
-    """Run one HMI screen until its window closes; returns the application's exit code."""
+    """Run one HMI screen until its window closes; returns the application's exit code.
+
+    ``sim``: the simulators' control endpoint (``python -m hardware_sims plant --control``), needed by the
+    engineer's view, which talks to the simulators instead of the service's bus.
+    """
     build = ROLE_WINDOWS.get(role)
     if build is None:
         raise ValueError(f"unknown HMI role {role!r}; known roles: {', '.join(ROLE_WINDOWS)}")
+    if role in SIM_ROLES and not sim:
+        raise ValueError(f"the {role} view needs the simulators' control endpoint: --sim tcp://127.0.0.1:PORT")
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
-    window, client = build(connect, station, DEFAULT_STALE_AFTER_S)
+    window, client = build(sim if role in SIM_ROLES and sim else connect, station, DEFAULT_STALE_AFTER_S)
     settings = QSettings(SETTINGS_ORGANISATION, f"hmi-{role}")
     _restore_geometry(window, settings)
     if kiosk:
@@ -113,8 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--role", default="operator", choices=sorted(ROLE_WINDOWS))
     parser.add_argument("--station", default=None, help="station id; default: the plant's first station")
     parser.add_argument("--kiosk", action="store_true", help="full screen, for the line-side panel")
+    parser.add_argument("--sim", default=None, help="the simulators' control endpoint (role engineer)")
     args = parser.parse_args(argv)
-    return run_hmi(args.connect, role=args.role, station=args.station, kiosk=args.kiosk)
+    return run_hmi(args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,328 @@
+"""The simulated plant as the engineer's view sees it: one JSON-able picture of every simulated device.
+
+What it is for: ``plant_state`` reads the simulators (lights as lit, confirm latches, printer flags and the last
+labels printed, OEM feed counters and knobs, simulated operators) into plain dicts for the control channel
+(``hardware_sims.control``), and ``label_layout`` turns a printed ZPL format into positioned elements so the
+HMI can draw a faithful preview without a ZPL interpreter of its own.
+What it must not do: change any simulator (it only reads), or grow into a ZPL interpreter: it reads only the
+commands ``plc_io.zpl`` emits (``^PW ^LL ^FO ^A0 ^BY ^BC ^BX ^GB ^FH ^FD ^FS``) and skips everything else.
+The wire shape is documented in docs/sim-control.md; ``ui/engineer_link.py`` validates it on the other end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from hardware_sims.printer_plc import PrinterPlcSim
+from hardware_sims.ptl_gateway import PtlGatewaySim
+from hardware_sims.zpl_printer import ZplPrinterSim, lex
+from plc_io.zpl import ZplDataError, render_label, uncode128_data, undatamatrix_data, unfh_text
+
+if TYPE_CHECKING:
+    from hardware_sims.plant import SimulatedPlant
+
+LABELS_SHOWN = 4  # the last labels per printer sent with every state: enough for a preview and a short history
+DEFAULT_LABEL_DOTS = (812, 609)  # a format without ^PW/^LL: the part label's 4 x 3 in at 203 dpi
+
+
+@dataclass
+class Switches:
+    """Fault-switch positions the simulators keep no public flag for (set through the control channel).
+
+    Printer paper/ribbon/head/pause flags and a light's offline flag are read from the models instead, so
+    a switch flipped by ``--faults`` shows too; these few are what the control channel itself set.
+    """
+
+    gateway_down: set[str] = field(default_factory=set)
+    gateway_slow_s: dict[str, float] = field(default_factory=dict)
+    printer_offline: set[str] = field(default_factory=set)
+    printer_silent: set[str] = field(default_factory=set)
+    operator_manual: set[str] = field(default_factory=set)
+    wrong_button: set[str] = field(default_factory=set)
+    no_press: set[str] = field(default_factory=set)
+    follow_ups: dict[str, dict[str, int]] = field(default_factory=dict)  # feed -> {"change": n, "cancel": n}
+
+
+# -- label layout: ZPL format -> positioned elements ---------------------------------------------------------
+@dataclass
+class _Cursor:
+    """What the commands before a ``^FD`` set up for that field."""
+
+    x: int = 0
+    y: int = 0
+    kind: str = "text"
+    height: int = 30
+    module: int = 2
+    hex_on: bool = False
+    box: tuple[int, int, int] | None = None  # ^GB width, height, thickness
+
+
+def _ints(args: str) -> list[int]:
+    return [int(a) if a.strip().isdigit() else 0 for a in args.split(",")]
+
+
+def _at(args: str, c: _Cursor) -> None:
+    x, y, *_ = [*_ints(args), 0, 0]
+    c.x, c.y = x, y
+
+
+def _font(args: str, c: _Cursor) -> None:
+    # ^A0N,h,w: font 0, orientation N; the height in dots follows the orientation letter
+    height = _ints(args[2:] if args[1:2] == "," else args[1:])
+    c.kind, c.height = "text", height[0] or c.height
+
+
+def _bar_code(args: str, c: _Cursor) -> None:
+    height = _ints(args[2:]) if args[1:2] == "," else [0]
+    c.kind, c.height = "code128", height[0] or c.height
+
+
+def _matrix(args: str, c: _Cursor) -> None:
+    module = _ints(args[2:]) if args[1:2] == "," else [0]
+    c.kind, c.module = "datamatrix", module[0] or c.module
+
+
+def _box(args: str, c: _Cursor) -> None:
+    w, h, t, *_ = [*_ints(args), 0, 0, 1]
+    c.box = (w, h, max(t, 1))
+
+
+def _module(args: str, c: _Cursor) -> None:
+    c.module = _ints(args)[0] or c.module
+
+
+def _hex(_args: str, c: _Cursor) -> None:
+    c.hex_on = True
+
+
+_SETUP: dict[str, Callable[[str, _Cursor], None]] = {
+    "FO": _at,
+    "A0": _font,
+    "BC": _bar_code,
+    "BX": _matrix,
+    "BY": _module,
+    "GB": _box,
+    "FH": _hex,
+}
+_FIELD_DATA: dict[str, Callable[[str, bool], str]] = {
+    "text": lambda data, hex_on: unfh_text(data) if hex_on else data,
+    "code128": lambda data, _hex_on: uncode128_data(data),
+    "datamatrix": lambda data, _hex_on: undatamatrix_data(data),
+}
+
+
+_SIZES: dict[str, Callable[[_Cursor], dict[str, int]]] = {
+    "text": lambda c: {"h": c.height},  # ^A0 character height in dots
+    "code128": lambda c: {"h": c.height, "module": c.module},  # ^BC bar height, ^BY narrow bar width
+    "datamatrix": lambda c: {"module": c.module},  # ^BX element size in dots
+}
+
+
+def _element(c: _Cursor, data: str) -> dict[str, Any]:
+    return {"kind": c.kind, "x": c.x, "y": c.y, "data": _FIELD_DATA[c.kind](data, c.hex_on), **_SIZES[c.kind](c)}
+
+
+@lru_cache(maxsize=64)
+def label_layout(zpl: str) -> dict[str, Any]:
+    """``{"width", "height", "elements"}`` in printer dots; elements are text, code128, datamatrix and box."""
+    size = list(DEFAULT_LABEL_DOTS)
+    elements: list[dict[str, Any]] = []
+    c = _Cursor()
+    for prefix, name, args in lex(zpl):
+        if prefix != "^":
+            continue
+        if name in ("PW", "LL"):
+            size[name == "LL"] = _ints(args)[0] or size[name == "LL"]
+        elif name in _SETUP:
+            _SETUP[name](args, c)
+        elif name == "FD":
+            elements.append(_element(c, args))
+        elif name == "FS":
+            if c.box is not None:
+                w, h, t = c.box
+                elements.append({"kind": "box", "x": c.x, "y": c.y, "w": w, "h": h, "t": t})
+            c = _Cursor(height=c.height, module=c.module)
+    return {"width": size[0], "height": size[1], "elements": elements}
+
+
+# -- printers: one face per kind of simulator ---------------------------------------------------------------
+def _zpl_label(rec: Any) -> dict[str, Any]:
+    """A Zebra's record: the fields as a reader sees them and the layout of the ZPL it was sent."""
+    fields = list(rec.fields)
+    return {"label_id": rec.label_id or "", "reprint": rec.reprint, "time": rec.time, "fields": fields,
+            "layout": label_layout(rec.zpl)}  # fmt: skip
+
+
+def _plc_label(rec: Any) -> dict[str, Any]:
+    """A print-and-apply record holds the label's data: its layout is what plc_io.zpl makes of it for the engine."""
+    try:
+        layout = label_layout(render_label(rec.label))
+    except ZplDataError:
+        layout = {"width": DEFAULT_LABEL_DOTS[0], "height": DEFAULT_LABEL_DOTS[1], "elements": []}
+    fields = [e["data"] for e in layout["elements"] if e["kind"] != "box"]
+    return {"label_id": rec.label_id, "reprint": rec.reprint, "time": rec.time, "fields": fields, "layout": layout}
+
+
+@dataclass(frozen=True)
+class PrinterFace:
+    """How the control channel reads one kind of printer simulator: ports, switch positions, queue, labels."""
+
+    protocol: str
+    ports: Callable[[Any], tuple[int, int]]  # (print or Modbus port, status port or 0)
+    switches: Callable[[str, Any, Switches], dict[str, bool]]  # in the order the HMI shows them
+    queued: Callable[[Any], int]
+    label: Callable[[Any], dict[str, Any]]
+
+
+PRINTER_FACES: dict[type, PrinterFace] = {
+    ZplPrinterSim: PrinterFace(
+        protocol="zpl",
+        ports=lambda pr: (pr.print_port, pr.status_port),
+        switches=lambda name, pr, sw: {
+            "offline": name in sw.printer_offline,
+            "paper_out": pr.model.paper_out,
+            "ribbon_out": pr.model.ribbon_out,
+            "head_open": pr.model.head_open,
+            "paused": pr.model.paused,
+        },
+        queued=lambda pr: len(pr.model.queue) + (pr.model.current is not None),
+        label=_zpl_label,
+    ),
+    PrinterPlcSim: PrinterFace(
+        protocol="modbus",
+        ports=lambda pr: (pr.port, 0),
+        switches=lambda name, pr, sw: {
+            "offline": name in sw.printer_offline,
+            "paper_out": pr.model.media_out,
+            "ribbon_out": pr.model.ribbon_out,
+            "ribbon_low": pr.model.ribbon_low,
+            "head_open": pr.model.service_required,
+            "silent": name in sw.printer_silent,
+        },
+        queued=lambda pr: int(pr.model.held is not None),
+        label=_plc_label,
+    ),
+}
+
+
+def printer_face(printer: object) -> PrinterFace | None:
+    return PRINTER_FACES.get(type(printer))
+
+
+# -- the picture of the plant ----------------------------------------------------------------------------------
+def _bins_by_gateway(sim: SimulatedPlant) -> dict[str, dict[int, tuple[str, str]]]:
+    """gateway -> light -> (station, bin), from the plant file."""
+    out: dict[str, dict[int, tuple[str, str]]] = {}
+    for st in sim.plant.stations:
+        for b in st.bins:
+            out.setdefault(st.ptl, {})[b.light] = (st.id, b.id)
+    return out
+
+
+def _gateways(sim: SimulatedPlant, sw: Switches) -> dict[str, Any]:
+    bins = _bins_by_gateway(sim)
+    out: dict[str, Any] = {}
+    for name, gw in sim.gateways.items():
+        if not isinstance(gw, PtlGatewaySim):  # another kind of light controller: named, not read
+            out[name] = {"kind": type(gw).__name__, "port": 0, "down": False, "slow_s": 0.0, "lights": []}
+            continue
+        lights = []
+        for unit in gw.lights:
+            lit, confirm = gw.lit(unit), gw.model.confirm(unit)
+            station, bin_id = bins.get(name, {}).get(unit, ("", ""))
+            lights.append(
+                {
+                    "light": unit,
+                    "station": station,
+                    "bin": bin_id,
+                    "colour": lit.colour.name.lower(),
+                    "flash": lit.flash,
+                    "display": lit.display,
+                    "token": lit.token,
+                    "offline": gw.model.lights[unit].offline,
+                    "latched": confirm.latched,
+                    "counter": confirm.counter,
+                }
+            )
+        out[name] = {
+            "kind": "modbus",
+            "port": gw.port,
+            "down": name in sw.gateway_down,
+            "slow_s": sw.gateway_slow_s.get(name, 0.0),
+            "lights": lights,
+        }
+    return out
+
+
+def _printers(sim: SimulatedPlant, sw: Switches, labels: int) -> dict[str, Any]:
+    """Every printer a face knows; one it does not (a new kind of simulator) is left out, not guessed at."""
+    out: dict[str, Any] = {}
+    for name, pr in sim.printers.items():
+        face = printer_face(pr)
+        if face is None:
+            continue
+        port, status_port = face.ports(pr)
+        out[name] = {
+            "protocol": face.protocol,
+            "port": port,
+            "status_port": status_port,
+            "switches": face.switches(name, pr, sw),
+            "printed": len(pr.printed),
+            "queued": face.queued(pr),
+            "labels": [face.label(rec) for rec in pr.printed[-labels:]] if labels else [],
+        }
+    return out
+
+
+def _feeds(sim: SimulatedPlant, sw: Switches) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for cfg in sim.plant.feeds:
+        oem = sim.feeds.get(cfg.id)
+        if oem is None:
+            continue
+        out[cfg.id] = {
+            "plant_takt_s": cfg.takt_s,
+            "knobs": oem.knobs,
+            "counters": asdict(oem.counters),
+            "unacked": len(oem.unacked),
+            "follow_ups": dict(sw.follow_ups.get(cfg.id, {})),
+        }
+    return out
+
+
+def _stations(sim: SimulatedPlant, sw: Switches) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for st in sim.plant.stations:
+        op = sim.operators.get(st.id)
+        if op is None:
+            continue
+        out[st.id] = {
+            "name": st.name,
+            "gateway": st.ptl,
+            "printer": st.printer,
+            "auto": st.id not in sw.operator_manual,
+            "wrong_button": st.id in sw.wrong_button,
+            "no_press": st.id in sw.no_press,
+            "presses": op.presses,
+            "wrong_presses": op.wrong_presses,
+            "misses": op.misses,
+            "next_press_at": op.next_press_at,
+        }
+    return out
+
+
+def plant_state(sim: SimulatedPlant, sw: Switches, labels: int = LABELS_SHOWN) -> dict[str, Any]:
+    """Everything the engineer's view shows, read now."""
+    return {
+        "plant": sim.plant.plant.name,
+        "timezone": sim.plant.plant.timezone,
+        "at": sim.clock.now(),
+        "speed": sim.clock.speed,
+        "gateways": _gateways(sim, sw),
+        "printers": _printers(sim, sw, labels),
+        "feeds": _feeds(sim, sw),
+        "stations": _stations(sim, sw),
+    }

@@ -1,0 +1,279 @@
+"""Building blocks of the engineer's view: lamps, fault switches, light tiles and a station's card.
+
+What they are for: showing one simulated device each, as the control channel last reported it, and turning a
+click into a request dict on their ``command`` signal (the view sends it). Styled by ``ui/style.qss`` through
+dynamic properties only (``on``, ``lit``, ``offline``, ``colour``, ``state``, ``comm``), the PyDM pattern.
+What they must not do: hold a colour or font size, send anything themselves, or show a switch in a position
+the simulators did not report (a click asks; the next state shows the answer).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Property, QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.engineer_link import GatewayState, LightState, StationState
+from ui.widgets import label, set_props
+
+ON_WORDS: dict[bool, str] = {True: "ON", False: "OFF"}
+
+
+def make_card(name: str, title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
+    """A titled, outlined section whose title row ends with a COMM tag (shown while the link is down)."""
+    frame = QFrame()
+    frame.setObjectName(name)
+    frame.setProperty("card", True)
+    box = QVBoxLayout(frame)
+    box.setSpacing(6)
+    head = QHBoxLayout()
+    head.addWidget(label(title, f"{name}_title", "card-title"))
+    head.addStretch(1)
+    head.addWidget(label("COMM", f"{name}_comm", "comm-tag"))
+    box.addLayout(head)
+    return frame, box, head
+
+
+def command_button(text: str, name: str) -> QPushButton:
+    """A command: a verb on a button (ISA-101), never a state."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setProperty("role", "command")
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return button
+
+
+class FaultSwitch(QPushButton):
+    """A fault switch: words say what it switches; ``on`` (inverse fill) says it is active. A click asks to flip."""
+
+    flipped = Signal(bool)  # the position asked for
+
+    def __init__(self, text: str, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setObjectName(name)
+        self._words = text
+        self.clicked.connect(lambda: self.flipped.emit(not self.is_on))
+        self.set_on(False)
+
+    @property
+    def is_on(self) -> bool:
+        return bool(self.property("on"))
+
+    def set_on(self, on: bool) -> None:
+        self.setToolTip(f"{self._words}: {ON_WORDS[on]} (click to switch {ON_WORDS[not on].lower()})")
+        self.setAccessibleDescription(ON_WORDS[on])
+        set_props(self, on=on)
+
+
+class Lamp(QWidget):
+    """A PTL light's lamp: a circle (never an alarm shape) filled with the light's colour; dark when off.
+
+    A flashing light blinks with the view's blink phase, so it looks as the light does on the rack.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fill, self._outline = QColor(), QColor()
+        self._flash, self._phase = False, True
+        set_props(self, colour="off")
+
+    def show_light(self, colour: str, flash: bool) -> None:
+        self._flash = flash
+        set_props(self, colour=colour)
+        self.update()
+
+    def set_phase(self, phase: bool) -> None:
+        if self._flash and phase != self._phase:
+            self._phase = phase
+            self.update()
+        self._phase = phase
+
+    def sizeHint(self) -> QSize:
+        return QSize(30, 30)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = min(self.width(), self.height()) - 4
+        centre = QPointF(self.width() / 2, self.height() / 2)
+        painter.setPen(QPen(self._outline, 2))
+        lit = self.property("colour") != "off" and (self._phase or not self._flash)
+        painter.setBrush(self._fill if lit else Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(centre, side / 2, side / 2)
+        painter.end()
+
+    def _set_fill(self, colour: QColor) -> None:
+        self._fill = QColor(colour)
+
+    def _set_outline(self, colour: QColor) -> None:
+        self._outline = QColor(colour)
+
+    fillColor = Property(QColor, lambda self: self._fill, _set_fill)
+    outlineColor = Property(QColor, lambda self: self._outline, _set_outline)
+
+
+class LightTile(QFrame):
+    """One light on a gateway as lit: lamp, colour word, display, token, latch; PRESS and the 0x0B switch."""
+
+    command = Signal(dict)
+
+    def __init__(self, gateway: str, light: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        name = f"light_{gateway}_{light}"
+        self.setObjectName(name)
+        self.gateway, self.light = gateway, light
+        self.number = label(f"L{light}", f"{name}_no", "tile-caption")
+        self.bin_id = label("", f"{name}_bin", "tile-bin")
+        self.lamp = Lamp()
+        self.lamp.setObjectName(f"{name}_lamp")
+        self.colour_word = label("OFF", f"{name}_colour", "tile-value")
+        self.token = label("", f"{name}_token", "tile-detail")
+        self.latch = label("", f"{name}_latch", "tile-detail")
+        self.press = command_button("PRESS", f"{name}_press")
+        self.press.setToolTip(f"Press light {light}'s confirm button, like an operator's finger")
+        self.exception = FaultSwitch("0x0B", f"{name}_exception")
+        self.exception.setToolTip("Cut the light off its chain: the gateway answers Modbus exception 0x0B")
+        self.press.clicked.connect(lambda: self.command.emit({"op": "press", "device": gateway, "light": light}))
+        self.exception.flipped.connect(
+            lambda on: self.command.emit(
+                {"op": "fault", "device": gateway, "name": "exception", "light": light, "on": on}
+            )
+        )
+        self._lay_out()
+        set_props(self, lit=False, offline=False)
+
+    def _lay_out(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.number)
+        top.addStretch(1)
+        top.addWidget(self.lamp)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.press, 1)
+        buttons.addWidget(self.exception)
+        box = QVBoxLayout(self)
+        box.setSpacing(2)
+        box.addLayout(top)
+        for widget in (self.bin_id, self.colour_word, self.token, self.latch):
+            box.addWidget(widget)
+        box.addLayout(buttons)
+
+    def show_light(self, view: LightState, phase: bool) -> None:
+        lit = view.colour != "off"
+        self.bin_id.setText(view.bin or "—")
+        words = [view.colour.upper(), "FLASH" if view.flash and lit else "", f"· {view.display}" if lit else ""]
+        self.colour_word.setText(" ".join(w for w in words if w))
+        self.token.setText(f"token {view.token}" if lit else "dark")
+        self.latch.setText(f"{'LATCHED' if view.latched else 'latch clear'} · count {view.counter}")
+        self.lamp.show_light(view.colour, view.flash)
+        self.lamp.set_phase(phase)
+        self.exception.set_on(view.offline)
+        set_props(self, lit=lit, offline=view.offline)
+
+
+class StationCard(QFrame):
+    """A station: its PTL gateway's state and switches, its simulated operator, and a tile per light."""
+
+    command = Signal(dict)
+
+    def __init__(self, station: str, view: StationState, gateway: GatewayState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.station, self.gateway_name = station, view.gateway
+        frame, box, _ = make_card(f"station_{station}", f"{station} · {view.name}" if view.name else station)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(frame)
+        box.addLayout(self._gateway_row(view.gateway))
+        box.addLayout(self._operator_row(station))
+        box.addWidget(self.operator_stats)
+        self.tiles: dict[int, LightTile] = {}
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        mine = [x for x in gateway.lights if x.station in ("", station)]
+        for index, light in enumerate(mine):
+            tile = LightTile(view.gateway, light.light)
+            tile.command.connect(self.command)
+            self.tiles[light.light] = tile
+            grid.addWidget(tile, 0, index)
+        box.addLayout(grid)
+
+    def _gateway_row(self, gateway: str) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.gateway_label = label(f"PTL {gateway}", f"gateway_{gateway}_name", "row-caption")
+        self.gateway_state = label("", f"gateway_{gateway}_state", "device")
+        self.gateway_down = FaultSwitch("DOWN", f"gateway_{gateway}_down")
+        self.gateway_down.setToolTip("Gateway off the network: connections dropped and refused")
+        self.gateway_slow = FaultSwitch("SLOW", f"gateway_{gateway}_slow")
+        self.gateway_slow.setToolTip("Every Modbus answer delayed (an overloaded gateway or a long RS-485 chain)")
+        for switch, fault in ((self.gateway_down, "down"), (self.gateway_slow, "slow")):
+            switch.flipped.connect(
+                lambda on, f=fault: self.command.emit({"op": "fault", "device": gateway, "name": f, "on": on})
+            )
+        for widget in (self.gateway_label, self.gateway_state):
+            row.addWidget(widget)
+        row.addStretch(1)
+        row.addWidget(self.gateway_down)
+        row.addWidget(self.gateway_slow)
+        return row
+
+    def _operator_row(self, station: str) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.operator_state = label("", f"operator_{station}_state", "device")
+        self.operator_stats = label("", f"operator_{station}_stats", "row-detail")
+        self.manual = FaultSwitch("MANUAL", f"operator_{station}_manual")
+        self.manual.setToolTip("Switch the simulated operator off: press the lights by hand")
+        self.manual.flipped.connect(
+            lambda on: self.command.emit({"op": "operator", "station": station, "auto": not on})
+        )
+        self.wrong = FaultSwitch("WRONG BUTTON", f"operator_{station}_wrong_button")
+        self.no_press = FaultSwitch("NO PRESS", f"operator_{station}_no_press")
+        for switch, fault in ((self.wrong, "wrong_button"), (self.no_press, "no_press")):
+            switch.flipped.connect(
+                lambda on, f=fault: self.command.emit({"op": "fault", "device": station, "name": f, "on": on})
+            )
+        row.addWidget(label("OPERATOR", f"operator_{station}_caption", "row-caption"))
+        row.addWidget(self.operator_state)
+        row.addStretch(1)
+        for switch in (self.manual, self.wrong, self.no_press):
+            row.addWidget(switch)
+        return row
+
+    def show_station(self, view: StationState, gateway: GatewayState, at: float, speed: float, phase: bool) -> None:
+        words = "DOWN" if gateway.down else f"SLOW {gateway.slow_s:g} s" if gateway.slow_s else "ONLINE"
+        shown = gateway.kind == "modbus"  # the only light controller the control channel reads so far
+        self.gateway_label.setText(f"PTL {view.gateway}  :{gateway.port}" if shown else f"PTL {view.gateway}")
+        words = words if shown else f"{gateway.kind}: not shown"
+        self.gateway_state.setText(words)
+        set_props(self.gateway_state, state="down" if gateway.down or gateway.slow_s else "up")
+        self.gateway_down.set_on(gateway.down)
+        self.gateway_slow.set_on(gateway.slow_s > 0)
+        self.operator_state.setText("AUTO" if view.auto else "MANUAL")
+        set_props(self.operator_state, state="up" if view.auto else "down")
+        self.operator_stats.setText(_operator_stats(view, at, speed))
+        self.manual.set_on(not view.auto)
+        self.wrong.set_on(view.wrong_button)
+        self.no_press.set_on(view.no_press)
+        for light in gateway.lights:
+            tile = self.tiles.get(light.light)
+            if tile is not None:
+                tile.show_light(light, phase)
+
+
+def _operator_stats(view: StationState, at: float, speed: float) -> str:
+    text = f"presses {view.presses} · wrong {view.wrong_presses} · missed {view.misses}"
+    if view.auto and view.next_press_at is not None:
+        text += f" · next press in {max(view.next_press_at - at, 0) / speed:.1f} s"
+    return text
+
+
+def field_grid(pairs: list[tuple[str, str]], columns: int, prefix: str) -> tuple[QGridLayout, dict[str, QLabel]]:
+    """Caption over value, ``columns`` pairs a row; the values by key, for updating."""
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(14)
+    grid.setVerticalSpacing(0)
+    values: dict[str, QLabel] = {}
+    for index, (key, caption) in enumerate(pairs):
+        row, col = divmod(index, columns)
+        grid.addWidget(label(caption, f"{prefix}_{key}_caption", "field-caption"), row * 2, col)
+        values[key] = label("—", f"{prefix}_{key}", "field-value")
+        grid.addWidget(values[key], row * 2 + 1, col)
+    return grid, values
