@@ -1,0 +1,291 @@
+"""Building blocks of the shift lead's cockpit: titled sections, read-only tables, KPI tiles, the priority cell,
+the trend palette and the font scale.
+
+What they are for: drawing values the cockpit's screens hand them, styled only by the cockpit section of
+``ui/style.qss`` through dynamic properties (``comm``, ``state``, ``role``) and ``qproperty-`` colours, so the
+one stylesheet holds every colour (PyDM's pattern). What they must not do: hold a colour or a font size in
+Python, or do any I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from PySide6.QtCore import Property, QModelIndex, QPersistentModelIndex, QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPolygonF, QRegion
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.widgets import AlarmIndicator, label, set_props
+
+PRIORITY_ROLE = Qt.ItemDataRole.UserRole + 1  # int priority of the row's alarm, 0 for none
+BLINK_ROLE = Qt.ItemDataRole.UserRole + 2  # True while the alarm is unacknowledged (ISA-18.2: it blinks)
+BLINK_DIM_OPACITY = 0.25  # the "off" phase of a blinking indicator: dimmed, never gone (shape stays readable)
+Index = QModelIndex | QPersistentModelIndex
+COMM_VALUES: dict[bool, str] = {True: "ok", False: "lost"}
+
+# --- font scale: the cockpit section's pixel sizes times the user's scale -----------------------------------
+COCKPIT_SECTION = re.compile(r"/\* === cockpit === \*/.*?/\* === end cockpit === \*/", re.DOTALL)
+FONT_SIZE = re.compile(r"font-size:\s*(\d+)px")
+FONT_SCALES: tuple[float, ...] = (0.85, 1.0, 1.15, 1.3, 1.5, 1.75)
+
+
+def scaled_stylesheet(qss: str, scale: float) -> str:
+    """``qss`` with each ``font-size: Npx`` of the cockpit section times ``scale``; the operator panel is untouched."""
+
+    def scale_section(section: re.Match[str]) -> str:
+        return FONT_SIZE.sub(lambda m: f"font-size: {max(round(int(m.group(1)) * scale), 6)}px", section.group(0))
+
+    return COCKPIT_SECTION.sub(scale_section, qss)
+
+
+def next_scale(current: float, step: int) -> float:
+    """The neighbouring entry of ``FONT_SCALES`` (``step`` -1 or +1), clamped at both ends."""
+    nearest = min(range(len(FONT_SCALES)), key=lambda i: abs(FONT_SCALES[i] - current))
+    return FONT_SCALES[max(0, min(len(FONT_SCALES) - 1, nearest + step))]
+
+
+# --- sections and tables -----------------------------------------------------------------------------------------
+
+
+def section(name: str, title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
+    """An outlined, titled section whose title row carries a COMM tag, shown while the link is down."""
+    frame = QFrame()
+    frame.setObjectName(name)
+    frame.setProperty("section", True)
+    box = QVBoxLayout(frame)
+    box.setContentsMargins(8, 6, 8, 8)
+    box.setSpacing(4)
+    head = QHBoxLayout()
+    head.addWidget(label(title, f"{name}_title", "section-title"))
+    head.addStretch(1)
+    head.addWidget(label("COMM", f"{name}_comm", "comm-tag"))
+    box.addLayout(head)
+    return frame, box, head
+
+
+def make_table(name: str, headers: Sequence[str], stretch: int | None = None) -> QTableWidget:
+    """A read-only, row-selecting table; column ``stretch`` takes the spare width, the rest fit their content."""
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setHighlightSections(False)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    else:
+        header.setStretchLastSection(True)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    return table
+
+
+def fill_table(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
+    """Show ``rows`` (text per column), touching only the cells whose text changed."""
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, text in enumerate(values):
+            item = table.item(r, c)
+            if item is None:
+                item = QTableWidgetItem()
+                table.setItem(r, c, item)
+            if item.text() != text:
+                item.setText(text)
+
+
+def fit_rows(table: QTableWidget, shown: int, most: int) -> None:
+    """Size ``table`` to ``shown`` rows (at least one, at most ``most``): short lists leave room for the rest."""
+    rows = max(1, min(shown, most))
+    height = table.horizontalHeader().sizeHint().height() + rows * table.verticalHeader().defaultSectionSize()
+    scroll = table.horizontalScrollBar().sizeHint().height() if table.horizontalScrollBar().isVisible() else 0
+    table.setFixedHeight(height + scroll + 2 * table.frameWidth() + 2)
+
+
+def cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    """The item ``fill_table`` put at (row, column)."""
+    item = table.item(row, column)
+    if item is None:
+        raise LookupError(f"{table.objectName()}: no item at row {row}, column {column}")
+    return item
+
+
+def table_rows(table: QTableWidget) -> list[list[str]]:
+    """What a table shows, row by row (for tests and the report)."""
+    return [[cell(table, r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+# --- a drop-down list with a drawn arrow (the stylesheet above the cockpit section hides the native one) ----------
+
+
+class Choice(QComboBox):
+    """A combo box that paints a small triangle in ``arrowColor`` (set by the stylesheet) on its drop-down."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._arrow = QColor()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        half = max(self.height() // 8, 3)
+        centre = QPointF(self.width() - half * 3 - 1, self.height() / 2)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._arrow)
+        top = centre.y() - half / 2
+        points = [QPointF(centre.x() - half, top), QPointF(centre.x() + half, top), QPointF(centre.x(), top + half)]
+        painter.drawPolygon(QPolygonF(points))
+        painter.end()
+
+    def _get_arrow(self) -> QColor:
+        return self._arrow
+
+    def _set_arrow(self, colour: QColor) -> None:
+        self._arrow = QColor(colour)
+
+    arrowColor = Property(QColor, _get_arrow, _set_arrow)
+
+
+# --- a KPI tile: caption, big value, unit, and a word when it is off target --------------------------------------
+
+
+class KpiTile(QFrame):
+    """One shift figure; ``state="off"`` (inverse, with the word OFF TARGET) when it misses its target."""
+
+    def __init__(self, key: str, caption: str, unit: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"kpi_{key}")
+        self.caption = label(caption.upper(), f"kpi_{key}_caption", "kpi-caption")
+        self.value = label("—", f"kpi_{key}_value", "kpi-value")
+        self.unit = label(unit, f"kpi_{key}_unit", "kpi-unit")
+        self.tag = label("OFF TARGET", f"kpi_{key}_tag", "kpi-tag")
+        self.tag.setVisible(False)
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        row.addWidget(self.value)
+        row.addWidget(self.unit, 0, Qt.AlignmentFlag.AlignBottom)
+        row.addStretch(1)
+        row.addWidget(self.tag, 0, Qt.AlignmentFlag.AlignBottom)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(8, 4, 8, 4)
+        box.setSpacing(0)
+        box.addWidget(self.caption)
+        box.addLayout(row)
+        set_props(self, state="normal")
+
+    def show_value(self, text: str, off_target: bool) -> None:
+        if self.value.text() != text:
+            self.value.setText(text)
+        self.tag.setVisible(off_target)
+        set_props(self, state="off" if off_target else "normal")
+
+
+# --- the priority cell of an alarm table: the same indicator as everywhere, blinking while unacknowledged ---------
+
+
+class PriorityDelegate(QStyledItemDelegate):
+    """Paints ``PRIORITY_ROLE`` with an ``AlarmIndicator`` (colour + shape + number); dimmed on the blink's off phase.
+
+    The indicators are hidden children of the view, so the window's stylesheet colours them per ``[priority]``.
+    """
+
+    def __init__(self, view: QAbstractItemView) -> None:
+        super().__init__(view)
+        self.blink_on = True
+        self._indicators: dict[int, AlarmIndicator] = {}
+        for priority in (1, 2, 3):
+            indicator = AlarmIndicator(priority, view)
+            indicator.setObjectName(f"priority_cell_{priority}")
+            indicator.hide()
+            self._indicators[priority] = indicator
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().paint(painter, option, index)
+        priority = int(index.data(PRIORITY_ROLE) or 0)
+        indicator = self._indicators.get(priority)
+        if indicator is None:
+            return
+        rect: QRect = option.rect
+        side = max(rect.height() - 4, 12)
+        indicator.ensurePolished()
+        indicator.resize(side, side)
+        painter.save()
+        if index.data(BLINK_ROLE) and not self.blink_on:
+            painter.setOpacity(BLINK_DIM_OPACITY)
+        top_left = QPoint(rect.x() + (rect.width() - side) // 2, rect.y() + (rect.height() - side) // 2)
+        painter.translate(top_left)
+        indicator.render(painter, QPoint(0, 0), QRegion(), QWidget.RenderFlag.DrawChildren)
+        painter.restore()
+
+    def indicator(self, priority: int) -> AlarmIndicator | None:
+        return self._indicators.get(priority)
+
+
+# --- trend colours: read by the plots at each redraw, set only by the stylesheet -----------------------------------
+
+
+def _colour_property(attribute: str) -> Property:
+    def getter(self: TrendPalette) -> QColor:
+        return QColor(getattr(self, attribute))
+
+    def setter(self: TrendPalette, colour: QColor) -> None:
+        setattr(self, attribute, QColor(colour))
+
+    return Property(QColor, getter, setter)
+
+
+class TrendPalette(QWidget):
+    """A hidden widget whose ``qproperty-`` colours the stylesheet sets: plot ground, axes, traces and limits."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trend_palette")
+        self._ground = QColor()
+        self._axis = QColor()
+        self._trace = QColor()
+        self._limit = QColor()
+        self._marker = QColor()
+        self._abnormal = QColor()
+        self.hide()
+
+    groundColor = _colour_property("_ground")
+    axisColor = _colour_property("_axis")
+    traceColor = _colour_property("_trace")
+    limitColor = _colour_property("_limit")
+    markerColor = _colour_property("_marker")
+    abnormalColor = _colour_property("_abnormal")
+
+
+def apply_comm(root: QWidget, up: bool) -> None:
+    """Live or stale on every widget under ``root``: the stylesheet dashes outlines and greys values when lost."""
+    value = COMM_VALUES[up]
+    widgets = [root, *root.findChildren(QWidget)]
+    changed = [w for w in widgets if w.property("comm") != value]
+    for widget in changed:
+        widget.setProperty("comm", value)
+    for widget in changed:  # one re-polish each (set_props would re-polish every descendant of each again)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+        widget.update()
+    for tag in widgets:
+        if tag.property("role") == "comm-tag":
+            tag.setVisible(not up)
