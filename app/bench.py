@@ -103,7 +103,7 @@ async def catchup(folder: Path, n: int) -> dict[str, Any]:
                 "function": "original",
                 "firm": True,
                 "options": ["S1", "P040"],
-                "sent_at": 0.0,
+                "sent_at": 1_700_000_000.0 + i,
                 "reporting_point": "R100",
                 "line": "A1",
             }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import json
 import logging
 import os
@@ -62,7 +63,9 @@ def _demo(args: argparse.Namespace) -> int:
 def _hmi(args: argparse.Namespace) -> int:
     from ui.main import run_hmi
 
-    return run_hmi(args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim)
+    return run_hmi(
+        args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim, commands=args.commands
+    )
 
 
 def _sim(argv: list[str]) -> int:
@@ -106,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     hmi.add_argument("--connect", default="tcp://127.0.0.1:5556", help="the service's HMI bus endpoint")
     hmi.add_argument("--role", default="operator", choices=["operator", "lead", "engineer"])
     hmi.add_argument("--sim", default=None, help="the simulators' control endpoint (engineer view)")
+    hmi.add_argument("--commands", default=None, help="the service's HMI command endpoint (cockpit; default bus+1)")
     hmi.add_argument("--station", default=None)
     hmi.add_argument("--kiosk", action="store_true", help="full screen, for the line panel")
     hmi.set_defaults(func=_hmi)
@@ -121,6 +125,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sim"]:
         return _sim(argv[1:])
+    passthrough = {
+        "migrate": ("app.migrations", "main_migrate"),
+        "replay": ("app.replay", "main_replay"),
+        "import": ("app.importer", "main_import"),
+    }
+    if argv[:1] and argv[0] in passthrough:
+        module, func = passthrough[argv[0]]
+        return int(getattr(importlib.import_module(module), func)(argv[1:]))
     if argv[:1] == ["users"]:
         from app.users_cli import main_users
 

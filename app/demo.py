@@ -97,7 +97,7 @@ def _prepare(opts: DemoOptions) -> tuple[Path, PlantConfig]:
 def _screens(plant: PlantConfig, ready: dict[str, Any]) -> list[list[str]]:
     """The HMI windows a demo opens when a display is available: operator panel first, then the others."""
     hmi = [sys.executable, "-m", "app.cli", "hmi", "--connect", plant.service.hmi_endpoint]
-    screens = [[*hmi, "--role", "operator"]]
+    screens = [[*hmi, "--role", "operator"], [*hmi, "--role", "lead", "--commands", plant.service.hmi_command_endpoint]]
     if ready.get("control"):
         screens.append([*hmi, "--role", "engineer", "--sim", str(ready["control"])])
     return screens

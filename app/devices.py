@@ -19,9 +19,16 @@ from plc_io.ports import (
     PrinterFault,
 )
 from plc_io.printer_modbus import ModbusPrinter
-from plc_io.printer_zpl import ZplPrinter
+from plc_io.printer_zpl import UNCERTAIN, ZplPrinter
 from plc_io.ptl_modbus import ModbusPickToLight
-from sequencer.events import BinConfirmed, DeviceLinkChanged, Event, LabelPrinted, PrinterFaultChanged
+from sequencer.events import (
+    BinConfirmed,
+    DeviceLinkChanged,
+    Event,
+    LabelPrinted,
+    LabelUncertain,
+    PrinterFaultChanged,
+)
 from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)
@@ -83,6 +90,9 @@ class ReportTranslator:
             case LinkChanged(device=device, up=up, detail=detail):
                 return DeviceLinkChanged(at=at, device=device, up=up, detail=detail)
             case PrinterFault(device=device, faults=faults):
+                uncertain = [f.removeprefix(UNCERTAIN) for f in faults if f.startswith(UNCERTAIN)]
+                if uncertain:  # the link dropped mid-job: never resent; a person checks and reprints explicitly
+                    return LabelUncertain(at=at, label_id=uncertain[0], reason=f"{device}: link lost mid-job")
                 return PrinterFaultChanged(at=at, device=device, faults=faults)
             case LightShown():
                 return None

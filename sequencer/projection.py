@@ -115,6 +115,7 @@ def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, veh
                 message=d.message,
                 state=d.state.value,
                 active=d.active,
+                shelved_until=d.shelved_until or None,
             )
             for d in sorted(core.deviations.open_deviations(), key=lambda d: (d.priority, -d.at))
         ),

@@ -83,6 +83,7 @@ class DeviationView(_View):
     message: str
     state: str = "active_unacknowledged"  # ISA-18.2 state (sequencer.alarms.AlarmState values)
     active: bool = True
+    shelved_until: float | None = None
 
 
 class DeviceView(_View):

@@ -89,11 +89,13 @@ def run_hmi(
     kiosk: bool = False,
     argv: list[str] | None = None,
     sim: str | None = None,
+    commands: str | None = None,
 ) -> int:
     """Run one HMI screen until its window closes; returns the application's exit code.
 
     ``sim``: the simulators' control endpoint (``python -m hardware_sims plant --control``), needed by the
-    engineer's view, which talks to the simulators instead of the service's bus.
+    engineer's view, which talks to the simulators instead of the service's bus. ``commands``: the service's
+    HMI command endpoint for the cockpit (default: the bus port + 1).
     """
     build = ROLE_WINDOWS.get(role)
     if build is None:
@@ -101,7 +103,10 @@ def run_hmi(
     if role in SIM_ROLES and not sim:
         raise ValueError(f"the {role} view needs the simulators' control endpoint: --sim tcp://127.0.0.1:PORT")
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
-    window, client = build(sim if role in SIM_ROLES and sim else connect, station, DEFAULT_STALE_AFTER_S)
+    if role == "lead" and commands:
+        window, client = build_lead_window(connect, station, DEFAULT_STALE_AFTER_S, commands=commands)
+    else:
+        window, client = build(sim if role in SIM_ROLES and sim else connect, station, DEFAULT_STALE_AFTER_S)
     settings = QSettings(SETTINGS_ORGANISATION, f"hmi-{role}")
     _restore_geometry(window, settings)
     if kiosk:

@@ -1,0 +1,111 @@
+"""``jis import`` against a running service on 127.0.0.1: broadcasts journaled like the live feed, a second
+import only duplicates, what the file could not give quarantined by the service, a silent service reported.
+
+The service runs in this process (``app.runtime.Service`` on free ports with a SQLite journal); its devices are
+not there, which the feed does not need. The importer runs on a worker thread, as a separate gateway would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from app.config import free_port, load_plant, with_free_ports
+from app.importer import EXIT_NO_SERVICE, EXIT_OK, EXIT_PROBLEMS, main_import
+from app.runtime import Service
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+WAIT_S = 30.0
+
+
+@asynccontextmanager
+async def running_service(tmp_path: Path) -> AsyncIterator[Service]:
+    plant = with_free_ports(load_plant(), database=f"sqlite:///{tmp_path / 'import.db'}")
+    service = Service(plant)
+    task = asyncio.create_task(service.run())
+    try:
+        await asyncio.wait_for(service.ready.wait(), WAIT_S)
+        yield service
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def jis_import(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, object]]:
+    code = await asyncio.wait_for(asyncio.to_thread(main_import, [*argv, "--json"]), WAIT_S)
+    return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def journal_broadcasts(service: Service) -> list[tuple[str, int, bytes | None]]:
+    rows = []
+    for journal_id, event in service.store.journal():
+        if type(event).__name__ == "BroadcastReceived":
+            rows.append((event.feed, event.seq, service.store.raw_of(journal_id)))  # type: ignore[union-attr]
+    return rows
+
+
+def originals(tmp_path: Path, seqs: range) -> Path:
+    """A JSON broadcast file of the kind an OEM sends in emergency mode: one original order per vehicle."""
+    path = tmp_path / "emergency.json"
+    order = {"feed": "L1", "function": "original", "firm": True, "options": ["S1", "P040"]}
+    rows = [{**order, "seq": s, "vehicle_id": f"WVWZZZ1KZRW{s:06d}"} for s in seqs]
+    path.write_text(json.dumps(rows))
+    return path
+
+
+async def test_an_imported_file_is_journaled_like_the_feed_with_its_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with running_service(tmp_path) as service:
+        endpoint = service.plant.service.feed_endpoint
+        code, report = await jis_import(capsys, str(SAMPLES / "broadcasts_feed.jsonl"), "--connect", endpoint)
+        assert code == EXIT_OK and report["accepted"] == 3 and report["quarantined"] == 0
+        feed = service.core.feeds["L1"]
+        assert (feed.broadcasts, feed.last_seq) == (2, 0)  # 9999 and 0; the third is the cancel of 9999
+        rows = journal_broadcasts(service)
+        assert [(f, s) for f, s, _ in rows] == [("L1", 9999), ("L1", 0), ("L1", 9999)]
+        assert all(raw and json.loads(raw)["feed"] == "L1" for _, _, raw in rows), "the bytes as received"
+
+
+async def test_importing_the_same_file_twice_only_counts_duplicates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = originals(tmp_path, range(41, 45))
+    async with running_service(tmp_path) as service:
+        endpoint = service.plant.service.feed_endpoint
+        code, first = await jis_import(capsys, str(path), "--connect", endpoint)
+        assert code == EXIT_OK and first["accepted"] == 4
+        code, again = await jis_import(capsys, str(path), "--connect", endpoint)
+        assert code == EXIT_OK and again["duplicate"] == 4 and again["accepted"] == 0
+        feed = service.core.feeds["L1"]
+        assert (feed.broadcasts, feed.duplicates, feed.last_seq) == (4, 4, 44)
+        assert len(service.core.picks) == 8, "one seat and one bumper per vehicle, never picked twice"
+
+
+async def test_what_a_file_cannot_give_is_quarantined_by_the_service(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with running_service(tmp_path) as service:
+        endpoint = service.plant.service.feed_endpoint
+        code, report = await jis_import(capsys, str(SAMPLES / "deljit_missing_seq.edi"), "--connect", endpoint)
+        assert code == EXIT_PROBLEMS and report["quarantined"] == 1
+        held = service.store.quarantined()
+        assert len(held) == 1 and service.quarantined == 1
+        kept = json.loads(held[0].raw)
+        assert "has no SEQ group" in kept["import_problem"] and kept["file"] == "deljit_missing_seq.edi"
+        assert "UNH" in kept["raw"], "the original message travels with the reason"
+        assert [d.kind for d in service.core.deviations.open_deviations()].count("malformed") == 1
+
+
+async def test_a_silent_service_stops_the_import_and_says_how_much_was_not_sent(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    nobody = f"tcp://127.0.0.1:{free_port()}"
+    argv = [str(SAMPLES / "broadcasts_feed.jsonl"), "--connect", nobody, "--timeout", "0.05", "--retries", "1"]
+    code, report = await jis_import(capsys, *argv)
+    assert code == EXIT_NO_SERVICE and report["unsent"] == 3 and "no ACK" in str(report["stopped"])

@@ -1,0 +1,126 @@
+"""The store and its migrations on SQLite: schema by Alembic, a pre-migration database adopted, a newer one
+refused, the fence in every write, and ``jis migrate``. PostgreSQL: tests/integration/test_postgres.py."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+
+from app.migrations import BASELINE, MigrationError, current_revision, head, main_migrate
+from app.store import Base, Store, make_engine
+from sequencer.events import BroadcastReceived, Tick
+
+LEGACY_SCHEMA = """
+CREATE TABLE journal (id INTEGER NOT NULL, at FLOAT NOT NULL, kind VARCHAR(40) NOT NULL, payload TEXT NOT NULL,
+    raw BLOB, PRIMARY KEY (id));
+CREATE TABLE quarantine (id INTEGER NOT NULL, at FLOAT NOT NULL, source VARCHAR(80) NOT NULL, reason TEXT NOT NULL,
+    raw BLOB NOT NULL, detail JSON, status VARCHAR(20) NOT NULL, PRIMARY KEY (id));
+INSERT INTO journal (at, kind, payload) VALUES (5.0, 'Tick', '{"at":5.0}');
+"""  # what Base.metadata.create_all made before the service had migrations
+
+
+def url(tmp_path: Path, name: str = "jis.db") -> str:
+    return f"sqlite:///{tmp_path / name}"
+
+
+def test_a_new_database_gets_the_newest_schema_and_it_matches_the_models(tmp_path: Path) -> None:
+    store = Store(url(tmp_path))
+    try:
+        with store.engine.connect() as conn:
+            assert current_revision(conn) == head()
+            assert {"journal", "quarantine", "snapshots"} <= set(inspect(conn).get_table_names())
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    finally:
+        store.close()
+
+
+def test_a_database_from_before_migrations_is_adopted_with_its_journal(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(LEGACY_SCHEMA)
+    store = Store(f"sqlite:///{path}")
+    try:
+        assert [(jid, e) for jid, e in store.journal()] == [(1, Tick(at=5.0))]
+        assert store.append(Tick(at=6.0)) == 2
+        with store.engine.connect() as conn:
+            assert current_revision(conn) == head() != BASELINE
+    finally:
+        store.close()
+
+
+def test_a_database_written_by_a_newer_program_is_refused(tmp_path: Path) -> None:
+    Store(url(tmp_path)).close()
+    engine = make_engine(url(tmp_path))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(MigrationError, match="newer version"):
+        Store(url(tmp_path))
+    engine.dispose()
+
+
+def test_journal_keeps_order_raw_bytes_and_streams_ranges(tmp_path: Path) -> None:
+    store = Store(url(tmp_path))
+    try:
+        raw = b'{"feed":"L1"}\xff'
+        first = store.append(BroadcastReceived(at=1.0, feed="L1", seq=7, vehicle_id="V7", options=("S1",)), raw)
+        more = store.append_many([(Tick(at=float(i)), None) for i in range(2, 6)])
+        assert more == [first + 1, first + 2, first + 3, first + 4]
+        assert [jid for jid, _ in store.journal(after_id=first, upto_id=first + 2)] == [first + 1, first + 2]
+        assert next(iter(store.journal()))[1].options == ("S1",)  # tuples survive the round trip
+        assert store.raw_of(first) == raw and store.last_id() == first + 4 and store.last_event_at() == 5.0
+    finally:
+        store.close()
+
+
+def test_the_fence_runs_in_every_write_and_a_refusal_writes_nothing(tmp_path: Path) -> None:
+    store = Store(url(tmp_path))
+    seen: list[Connection] = []
+
+    def fence(conn: Connection) -> None:
+        seen.append(conn)
+        if len(seen) > 2:
+            raise RuntimeError("lease lost")
+
+    try:
+        store.set_fence(fence)
+        store.append(Tick(at=1.0))
+        store.quarantine(1.0, "feed", "not JSON", b"x")
+        with pytest.raises(RuntimeError, match="lease lost"):
+            store.append(Tick(at=2.0))
+        assert store.last_id() == 1 and len(seen) == 3
+    finally:
+        store.close()
+
+
+def test_an_in_memory_database_is_one_database_for_every_thread() -> None:
+    store = Store("sqlite://")
+    try:
+        store.append(Tick(at=1.0))
+        assert store.last_id() == 1  # a second pooled connection would see an empty database
+    finally:
+        store.close()
+
+
+def test_jis_migrate_upgrades_reports_and_downgrades(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = url(tmp_path)
+    assert main_migrate(["--database", db]) == 0
+    assert f"empty -> {head()}" in capsys.readouterr().out
+    assert main_migrate(["--database", db, "current"]) == 0
+    assert head() in capsys.readouterr().out
+    assert main_migrate(["--database", db, "check"]) == 0
+    assert main_migrate(["--database", db, "downgrade", BASELINE]) == 0
+    engine = make_engine(db)
+    with engine.connect() as conn:
+        assert "snapshots" not in inspect(conn).get_table_names()
+    engine.dispose()
+    assert main_migrate(["--database", db, "upgrade"]) == 0
+    assert f"{BASELINE} -> {head()}" in capsys.readouterr().out
+    assert main_migrate(["--database", "sqlite:////nonexistent/dir/x.db"]) == 1
+    assert "jis migrate:" in capsys.readouterr().err
