@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         "migrate": ("app.migrations", "main_migrate"),
         "replay": ("app.replay", "main_replay"),
         "import": ("app.importer", "main_import"),
+        "certs": ("app.certs", "main_certs"),
     }
     if argv[:1] and argv[0] in passthrough:
         module, func = passthrough[argv[0]]

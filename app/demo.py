@@ -27,7 +27,7 @@ from app.config import free_port, load_plant, with_free_ports
 from app.runtime import Service, scaled_clock
 from app.users_cli import ensure_demo_users
 from sequencer.events import RackShipped, ResolveDeviation
-from sequencer.plant import PlantConfig
+from sequencer.plant import OpcUaSettings, PlantConfig
 
 log = logging.getLogger(__name__)
 LEAD_REACTION_S = 30.0  # plant seconds a simulated shift lead takes to come and correct a wrong pick
@@ -106,12 +106,15 @@ def _screens(plant: PlantConfig, ready: dict[str, Any]) -> list[list[str]]:
 def _with_protocols(plant: PlantConfig, opts: DemoOptions) -> PlantConfig:
     """The plant with every PTL and printer switched to the protocol asked for on the command line."""
     devices = plant.devices
+    # the simulated plant speaks OPC UA in the dev profile; the service logs it as UNSECURED (docs/opcua.md)
+    dev = OpcUaSettings(security="dev")
     if opts.ptl:
-        devices = devices.model_copy(
-            update={"ptl": {n: d.model_copy(update={"protocol": opts.ptl}) for n, d in devices.ptl.items()}}
-        )
+        ptl = {n: d.model_copy(update={"protocol": opts.ptl, "opcua": dev}) for n, d in devices.ptl.items()}
+        devices = devices.model_copy(update={"ptl": ptl})
     if opts.printer:
-        printers = {n: d.model_copy(update={"protocol": opts.printer}) for n, d in devices.printers.items()}
+        printers = {
+            n: d.model_copy(update={"protocol": opts.printer, "opcua": dev}) for n, d in devices.printers.items()
+        }
         devices = devices.model_copy(update={"printers": printers})
     return plant.model_copy(update={"devices": devices})
 

@@ -7,7 +7,10 @@ plant does not know is a fault of the wiring and is logged, never guessed at.
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
+from plc_io.opcua_security import ClientSecurity, Profile, log_profile
 from plc_io.ports import (
     BinPressed,
     DeviceReport,
@@ -19,8 +22,10 @@ from plc_io.ports import (
     PrinterFault,
 )
 from plc_io.printer_modbus import ModbusPrinter
+from plc_io.printer_opcua import OpcUaPrinter
 from plc_io.printer_zpl import UNCERTAIN, ZplPrinter
 from plc_io.ptl_modbus import ModbusPickToLight
+from plc_io.ptl_opcua import OpcUaPickToLight
 from sequencer.events import (
     BinConfirmed,
     DeviceLinkChanged,
@@ -29,17 +34,50 @@ from sequencer.events import (
     LabelUncertain,
     PrinterFaultChanged,
 )
-from sequencer.plant import PlantConfig
+from sequencer.plant import OpcUaSettings, PlantConfig, PlantConfigError
 
 log = logging.getLogger(__name__)
+
+
+def opcua_url(host: str, port: int, settings: OpcUaSettings, default_path: str) -> str:
+    return f"opc.tcp://{host}:{port}/{settings.path or default_path}"
+
+
+def client_security(where: str, settings: OpcUaSettings) -> ClientSecurity:
+    """The driver's OPC UA security from the plant file; the password comes from the environment only."""
+    password = os.environ.get(settings.password_env) if settings.password_env else None
+    if settings.password_env and password is None:
+        raise PlantConfigError(f"{where}.opcua.password_env: environment variable {settings.password_env} is not set")
+    try:
+        return ClientSecurity(
+            profile=Profile(settings.security),
+            policy=settings.policy,
+            certificate=Path(settings.certificate) if settings.certificate else None,
+            private_key=Path(settings.private_key) if settings.private_key else None,
+            trusted=Path(settings.trusted) if settings.trusted else None,
+            user=settings.user,
+            password=password,
+        )
+    except ValueError as exc:
+        raise PlantConfigError(f"{where}.opcua: {exc}") from exc
 
 
 def build_ptls(plant: PlantConfig) -> dict[str, PickToLight]:
     ptls: dict[str, PickToLight] = {}
     for name, cfg in plant.devices.ptl.items():
         lights = sorted({b.light for s in plant.stations if s.ptl == name for b in s.bins})
-        if cfg.protocol != "modbus":
-            raise NotImplementedError(f"devices.ptl.{name}.protocol: {cfg.protocol!r} is not wired yet")
+        if cfg.protocol == "opcua":
+            security = client_security(f"devices.ptl.{name}", cfg.opcua)
+            log_profile(log, name, security.profile)
+            ptls[name] = OpcUaPickToLight(
+                name,
+                opcua_url(cfg.host, cfg.port, cfg.opcua, "jis/ptl"),
+                lights,
+                security=security,
+                timeout_s=cfg.timeout_s,
+                allowed_lights=set(lights),
+            )
+            continue
         ptls[name] = ModbusPickToLight(
             name,
             cfg.host,
@@ -57,6 +95,11 @@ def build_printers(plant: PlantConfig) -> dict[str, LabelPrinter]:
     for name, cfg in plant.devices.printers.items():
         if cfg.protocol == "zpl":
             printers[name] = ZplPrinter(name, cfg.host, cfg.port, cfg.status_port, timeout_s=cfg.timeout_s)
+        elif cfg.protocol == "opcua":
+            security = client_security(f"devices.printers.{name}", cfg.opcua)
+            log_profile(log, name, security.profile)
+            url = opcua_url(cfg.host, cfg.port, cfg.opcua, "jis/printer")
+            printers[name] = OpcUaPrinter(name, url, security=security, timeout_s=cfg.timeout_s)
         elif cfg.protocol == "modbus":
             printers[name] = ModbusPrinter(
                 name,

@@ -16,6 +16,8 @@ from typing import Any
 
 from hardware_sims.clock import Clock
 from hardware_sims.oem_feed import OemFeedSim
+from hardware_sims.opcua_printer import OpcUaPrinterSim
+from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import PtlGatewaySim
 from hardware_sims.zpl_printer import ZplPrinterSim
@@ -76,7 +78,8 @@ class FaultPlan:
                 releases.remove((due, seq))
                 if oem.send_function(seq, "release"):
                     self._count("release")
-            if seen in silence_at:
+            if silence_at and seen >= min(silence_at):
+                silence_at.clear()
                 oem.pause(self.silence_s)
                 self._count("silence")
             for kind, action in self._feed_actions(oem, releases, seen).items():
@@ -108,16 +111,19 @@ class FaultPlan:
         }
 
     async def run_devices(
-        self, gateways: list[PtlGatewaySim], printers: list[ZplPrinterSim | PrinterPlcSim], period_s: float
+        self,
+        gateways: list[PtlGatewaySim | OpcUaPtlSim],
+        printers: list[ZplPrinterSim | PrinterPlcSim | OpcUaPrinterSim],
+        period_s: float,
     ) -> None:
         """Once a period: a gateway goes down for a while, then a printer runs out of paper for a while."""
         while True:
             await self.clock.sleep(period_s)
             gw = self.rng.choice(gateways)
-            await gw.set_gateway_down(True)
+            await _gateway_down(gw, True)
             self._count("gateway_down")
             await self.clock.sleep(self.takt_s * (1 + self.rng.random()))
-            await gw.set_gateway_down(False)
+            await _gateway_down(gw, False)
             await self.clock.sleep(period_s)
             printer = self.rng.choice(printers)
             _paper_out(printer, True)
@@ -126,9 +132,19 @@ class FaultPlan:
             _paper_out(printer, False)
 
 
-def _paper_out(printer: ZplPrinterSim | PrinterPlcSim, on: bool) -> None:
+async def _gateway_down(gw: PtlGatewaySim | OpcUaPtlSim, down: bool) -> None:
+    if isinstance(gw, OpcUaPtlSim):
+        await gw.set_offline(down)
+    else:
+        await gw.set_gateway_down(down)
+
+
+def _paper_out(printer: ZplPrinterSim | PrinterPlcSim | OpcUaPrinterSim, on: bool) -> None:
+    """Media out on whichever printer it is; an OPC UA engine is given an empty, then a full, roll."""
     if isinstance(printer, PrinterPlcSim):
         printer.set_fault(media_out=on)
+    elif isinstance(printer, OpcUaPrinterSim):
+        printer.set_media(0 if on else 500)
     else:
         printer.set_fault(paper_out=on)
 

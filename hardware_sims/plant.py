@@ -19,6 +19,8 @@ from typing import Any
 from hardware_sims.clock import ScaledClock
 from hardware_sims.faults import WRONG_PICK_RATE, FaultPlan
 from hardware_sims.oem_feed import OemFeedSim
+from hardware_sims.opcua_printer import OpcUaPrinterSim
+from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.operator import SimulatedOperator
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import PtlGatewaySim
@@ -38,9 +40,9 @@ class SimulatedPlant:
     faults: frozenset[str] = frozenset()
     clock: ScaledClock = field(init=False)
     plan: FaultPlan | None = field(init=False, default=None)
-    gateways: dict[str, PtlGatewaySim] = field(default_factory=dict)
+    gateways: dict[str, PtlGatewaySim | OpcUaPtlSim] = field(default_factory=dict)
     operators: dict[str, SimulatedOperator] = field(default_factory=dict)
-    printers: dict[str, ZplPrinterSim | PrinterPlcSim] = field(default_factory=dict)
+    printers: dict[str, ZplPrinterSim | PrinterPlcSim | OpcUaPrinterSim] = field(default_factory=dict)
     feeds: dict[str, OemFeedSim] = field(default_factory=dict)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -52,7 +54,11 @@ class SimulatedPlant:
         seed = sim.seed if self.seed is None else self.seed
         for name, cfg in self.plant.devices.ptl.items():
             lights = sorted({b.light for s in self.plant.stations if s.ptl == name for b in s.bins})
-            gw = PtlGatewaySim(lights, clock=self.clock, host=cfg.host, port=cfg.port)
+            gw: PtlGatewaySim | OpcUaPtlSim
+            if cfg.protocol == "opcua":  # the simulated plant runs the dev profile (docs/opcua.md)
+                gw = OpcUaPtlSim(lights, host=cfg.host, port=cfg.port, name=name)
+            else:
+                gw = PtlGatewaySim(lights, clock=self.clock, host=cfg.host, port=cfg.port)
             await gw.start()
             self.gateways[name] = gw
         for i, st in enumerate(self.plant.stations):
@@ -67,8 +73,12 @@ class SimulatedPlant:
             self.operators[st.id] = op
             self._tasks.append(asyncio.create_task(op.run(), name=f"operator:{st.id}"))
         for name, cfg in self.plant.devices.printers.items():
-            pr: ZplPrinterSim | PrinterPlcSim
-            if cfg.protocol == "modbus":
+            pr: ZplPrinterSim | PrinterPlcSim | OpcUaPrinterSim
+            if cfg.protocol == "opcua":
+                pr = OpcUaPrinterSim(
+                    clock=self.clock, host=cfg.host, port=cfg.port, print_time_s=self.print_time_s, name=name
+                )
+            elif cfg.protocol == "modbus":
                 pr = PrinterPlcSim(
                     clock=self.clock, host=cfg.host, port=cfg.port, unit_id=cfg.unit_id, print_time_s=self.print_time_s
                 )

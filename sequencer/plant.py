@@ -93,11 +93,25 @@ class StationConfig(_Strict):
     pick_timeout_s: float = Field(default=120, gt=0)
 
 
+class OpcUaSettings(_Strict):
+    """OPC UA connection settings (protocol "opcua"): the plant profile needs certificates and a user."""
+
+    path: str = ""  # URL path after host:port; "" takes the device kind's default (jis/ptl, jis/printer)
+    security: Literal["dev", "plant"] = "plant"
+    policy: Literal["Basic256Sha256", "Aes256_Sha256_RsaPss"] = "Basic256Sha256"
+    certificate: str | None = None  # this client's certificate (DER), made by `jis certs`
+    private_key: str | None = None
+    trusted: str | None = None  # folder of trusted server certificates
+    user: str | None = None
+    password_env: str | None = None  # name of the environment variable holding the password (never the file)
+
+
 class PtlDeviceConfig(_Strict):
     protocol: Literal["modbus", "opcua"] = "modbus"
     host: str = "127.0.0.1"
     port: int = Field(ge=0, le=65535)
     timeout_s: float = Field(default=1.0, gt=0)
+    opcua: OpcUaSettings = OpcUaSettings()
 
 
 class PrinterDeviceConfig(_Strict):
@@ -107,6 +121,7 @@ class PrinterDeviceConfig(_Strict):
     status_port: int = Field(default=0, ge=0, le=65535)
     unit_id: int = Field(default=1, ge=1, le=247, description="Modbus unit id of the print-and-apply PLC")
     timeout_s: float = Field(default=2.0, gt=0)
+    opcua: OpcUaSettings = OpcUaSettings()
 
 
 class DevicesConfig(_Strict):

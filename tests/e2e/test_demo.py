@@ -40,3 +40,40 @@ def test_demo_completes_every_vehicle_in_sequence(tmp_path):
     assert summary["latency_ms"]["samples"] >= 120
     assert summary["latency_ms"]["p50"] is not None
     assert summary["deviations"].get("gap", 0) == 0  # the 9999 -> 0 wrap in the demo plant is not a gap
+
+
+@pytest.mark.parametrize("ptl", ["modbus", "opcua"])
+@pytest.mark.parametrize("printer", ["zpl", "modbus", "opcua"])
+def test_every_device_mix_completes_in_sequence_with_device_faults(tmp_path, ptl, printer):
+    code, summary = run_demo(
+        tmp_path,
+        "--vehicles",
+        "40",
+        "--speed",
+        "300",
+        "--seed",
+        "5",
+        "--ptl",
+        ptl,
+        "--printer",
+        printer,
+        "--faults",
+        "devices",
+    )
+    assert code == 0, summary
+    assert summary["vehicles_completed"] == 40
+    assert summary["out_of_sequence"] == 0
+    assert summary["doubled"] == 0
+    assert summary["labels_printed_by_printers"] == summary["labels_printed"]
+    assert summary["faults_injected"].get("gateway_down", 0) >= 1
+
+
+def test_demo_with_every_fault_accounts_for_every_vehicle(tmp_path):
+    code, summary = run_demo(tmp_path, "--vehicles", "80", "--speed", "200", "--seed", "3", "--faults", "all")
+    assert code == 0, summary
+    assert summary["vehicles_completed"] + summary["vehicles_cancelled"] == 80
+    assert summary["out_of_sequence"] == 0
+    assert summary["doubled"] == 0
+    for kind in ("gap", "duplicate", "wrong_pick", "silence", "malformed"):
+        assert summary["deviations"].get(kind, 0) >= 1, (kind, summary["deviations"])
+    assert summary["quarantined"] >= 1
