@@ -351,7 +351,7 @@ async def test_offline_while_printing_reports_the_label_after_reconnect(sim: Pri
 
 
 async def test_a_silent_plc_is_a_link_down(sim: PrinterPlcSim) -> None:
-    async with running(driver_for(sim, timeout_s=0.2)) as reports:
+    async with running(driver_for(sim, timeout_s=1.0)) as reports:
         sim.set_silent(True)
         await until(lambda: reports.links() == [True, False], "link down on timeout")
         sim.set_silent(False)
