@@ -39,8 +39,15 @@ def _q(values: list[float], q: int) -> float:
 
 
 def plant_with_feeds(plant: PlantConfig, n: int) -> PlantConfig:
+    """``n`` feeds, and a printer per station: one Zebra cannot label 8 sped-up lines (about 20 labels/s)."""
     feeds = tuple(plant.feeds[0].model_copy(update={"id": f"L{i + 1}", "name": f"Line {i + 1}"}) for i in range(n))
-    return plant.model_copy(update={"feeds": feeds})
+    template = next(iter(plant.devices.printers.values()))
+    printers = {f"zebra-{st.id}": template for st in plant.stations}
+    stations = tuple(st.model_copy(update={"printer": f"zebra-{st.id}"}) for st in plant.stations)
+    devices = plant.devices.model_copy(update={"printers": printers})
+    # operators at (almost) zero reaction: the figure is the service's path, not a person's queue at the bin
+    simulation = plant.simulation.model_copy(update={"operator_reaction_s": (0.05, 0.2)})
+    return plant.model_copy(update={"feeds": feeds, "stations": stations, "devices": devices, "simulation": simulation})
 
 
 def raw_commit_ms(folder: Path, n: int = 200) -> list[float]:

@@ -195,13 +195,19 @@ class FeedLink:
         return bool(self._direct.poll(0, zmq.POLLIN))
 
     async def _receive_batch(self) -> None:
+        """Everything waiting, handed over in arrival order without waiting for each other: the service journals
+        them together (group commit) and each ACK goes out as soon as its own broadcast is committed."""
         assert self._direct is not None
-        for _ in range(RECV_BATCH):
-            try:
-                frames = self._direct.recv_multipart(flags=zmq.NOBLOCK)
-            except zmq.Again:
-                return
-            await self._handle(frames)
+        handling: list[asyncio.Task[None]] = []
+        try:
+            for _ in range(RECV_BATCH):
+                try:
+                    frames = self._direct.recv_multipart(flags=zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                handling.append(asyncio.create_task(self._handle(frames)))  # tasks start in creation order
+        finally:
+            await asyncio.gather(*handling)
 
     def _send(self, identity: bytes, kind: bytes, body: bytes) -> bool:
         """Send one message to one gateway now; False if it cannot take it (gone, or its pipe is full)."""

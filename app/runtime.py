@@ -28,7 +28,7 @@ from app.hmi_commands import HmiCommandServer
 from app.replay import Snapshotter, rebuild
 from app.sequence_check import SequenceCheck
 from app.store import Store
-from plc_io.ports import Colour, DeviceReport, LabelPrinter, LightShown, PickToLight
+from plc_io.ports import Colour, DeviceReport, LabelDone, LabelPrinter, LightShown, OutboxFull, PickToLight
 from sequencer.commands import (
     AuditRecord,
     ClearBin,
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 REPORT_QUEUE = 10_000  # device reports waiting for the core; overflow is logged as an error, never silent
 HMI_MAX_RATE_HZ = 10
 HMI_HEARTBEAT_S = 1.0
+JOURNAL_BATCH = 500  # events committed in one transaction at most (group commit)
 TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
 
 
@@ -86,13 +87,16 @@ class Service:
         self.quarantined = 0
         self.latencies_ms: deque[float] = deque(maxlen=200_000)
         self.ready = asyncio.Event()
-        self._lock = asyncio.Lock()
+        self._pending: asyncio.Queue[tuple[Event, bytes | None, asyncio.Future[tuple[list[Command], bool]]]] = (
+            asyncio.Queue()  # bounded in practice by the feed link's high-water mark and one HMI command at a time
+        )
         self._reports: asyncio.Queue[tuple[DeviceReport, float]] = asyncio.Queue(REPORT_QUEUE)
         self._received: dict[tuple[str, int], float] = {}  # (feed, seq) -> monotonic receive time
         self._lit_since: dict[int, float] = {}  # pick id -> receive time of its broadcast
         self._rev = 0
         self._dirty = True
         self._tasks: list[asyncio.Task[Any]] = []
+        self._label_backlog: dict[str, deque[PrintLabel]] = {}  # printer -> labels waiting for outbox room
 
     # -- lifecycle ------------------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -100,6 +104,7 @@ class Service:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self.writer, self._replay)
         self.quarantined = await loop.run_in_executor(self.writer, self.store.quarantine_count)
+        self._tasks.append(asyncio.create_task(self._sequence(), name="sequencer"))
         self.hmi = HmiPublisher(self.ctx, self.plant.service.hmi_endpoint)
         devices: list[tuple[str, PickToLight | LabelPrinter]] = [*self.ptls.items(), *self.printers.items()]
         for name, dev in devices:
@@ -162,15 +167,50 @@ class Service:
 
     async def submit_checked(self, event: Event, raw: bytes | None = None) -> list[Command]:
         """Like ``submit`` but a refusal raises ``SequencerError`` (manual operations answer the person)."""
-        async with self._lock:
-            loop = asyncio.get_running_loop()
-            self.journal_id = await loop.run_in_executor(self.writer, self.store.append, event, raw)
-            commands = self.core.handle(event)
-            self._dispatch(commands)
+        commands, _ = await self._sequenced(event, raw)
+        return commands
+
+    async def _sequenced(self, event: Event, raw: bytes | None) -> tuple[list[Command], bool]:
+        """Hand the event to the sequencing task; returns its commands and whether it was an identical resend."""
+        done: asyncio.Future[tuple[list[Command], bool]] = asyncio.get_running_loop().create_future()
+        self._pending.put_nowait((event, raw, done))
+        return await done
+
+    async def _sequence(self) -> None:
+        """The one path into the core, with group commit: every event waiting is journaled in one transaction,
+        then handed to the core in arrival order. A catch-up of thousands of resent broadcasts costs a few
+        commits instead of one each; a lone broadcast still gets its own commit at once."""
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await self._pending.get()]
+            while len(batch) < JOURNAL_BATCH and not self._pending.empty():
+                batch.append(self._pending.get_nowait())
+            try:
+                ids = await loop.run_in_executor(self.writer, self.store.append_many, [(e, r) for e, r, _ in batch])
+            except Exception as exc:  # not journaled, so not handled and not acknowledged: the sender retries
+                log.error("journal write failed for %d event(s): %r", len(batch), exc)
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            self.journal_id = ids[-1]
+            for event, _, done in batch:
+                self._handle(event, done)
             self._dirty = True
-            if self.snapshots.due(self.journal_id):  # under the lock: the core cannot change while it is pickled
+            if self.snapshots.due(self.journal_id):  # between batches: the core cannot change while it is pickled
                 await loop.run_in_executor(self.writer, self.snapshots.take, self.core, self.check, self.journal_id)
-            return commands
+
+    def _handle(self, event: Event, done: asyncio.Future[tuple[list[Command], bool]]) -> None:
+        duplicates = sum(f.duplicates for f in self.core.feeds.values())
+        try:
+            commands = self.core.handle(event)
+        except SequencerError as exc:
+            if not done.done():
+                done.set_exception(exc)
+            return
+        self._dispatch(commands)
+        if not done.done():
+            done.set_result((commands, sum(f.duplicates for f in self.core.feeds.values()) > duplicates))
 
     def _dispatch(self, commands: list[Command]) -> None:
         for cmd in commands:
@@ -185,7 +225,7 @@ class Service:
                     self.ptls[cmd.device].clear(cmd.light)
                 case PrintLabel():
                     self.check.label(cmd.label)
-                    self.printers[cmd.printer].print_label(cmd.label)
+                    self._send_label(cmd)
                 case ReturnToStock():
                     self.check.returned(cmd.feed, cmd.family, cmd.rack_no, cmd.slot)
                     log.warning(
@@ -226,8 +266,6 @@ class Service:
         if self.plant.feed(msg.feed) is None:
             return await self._quarantine(raw, f"unknown feed {msg.feed!r}", "feed", feed=msg.feed, seq=msg.seq)
         self._received.setdefault((msg.feed, msg.seq), time.monotonic())
-        feed = self.core.feeds[msg.feed]
-        duplicates = feed.duplicates
         event = BroadcastReceived(
             at=self.clock(),
             feed=msg.feed,
@@ -239,10 +277,12 @@ class Service:
             parts=tuple(sorted(msg.parts.items())),
             sent_at=msg.sent_at,
         )
-        await self.submit(event, raw)
-        if feed.duplicates > duplicates:
-            return Ack(feed=msg.feed, seq=msg.seq, status="duplicate")
-        return Ack(feed=msg.feed, seq=msg.seq, status="accepted")
+        try:
+            _, duplicate = await self._sequenced(event, raw)
+        except SequencerError as exc:  # journaled and kept; refused by the core (logged, visible in the journal)
+            log.error("broadcast refused by the sequencer: %s", exc)
+            duplicate = False
+        return Ack(feed=msg.feed, seq=msg.seq, status="duplicate" if duplicate else "accepted")
 
     async def reject_frames(self, frames: list[bytes], reason: str) -> None:
         await self._quarantine(b"\x00".join(frames), reason, "feed")
@@ -265,6 +305,8 @@ class Service:
             if since is not None:
                 self.latencies_ms.append((time.monotonic() - since) * 1000)
             return
+        if isinstance(report, LabelDone):
+            self._drain_label_backlog()  # a label left the outbox: room for the next
         try:
             self._reports.put_nowait((report, self.clock()))
         except asyncio.QueueFull:
@@ -281,7 +323,29 @@ class Service:
         """Time passes for the core only through journaled ticks, so a replay sees the same alarms."""
         while True:
             await asyncio.sleep(TICK_S)
+            self._drain_label_backlog()
             await self.submit(Tick(at=self.clock()))
+
+    def _send_label(self, cmd: PrintLabel) -> None:
+        """Into the printer's outbox; when that is full the label waits here, in order (never dropped)."""
+        backlog = self._label_backlog.setdefault(cmd.printer, deque())
+        if backlog:
+            backlog.append(cmd)
+            return
+        try:
+            self.printers[cmd.printer].print_label(cmd.label)
+        except OutboxFull:
+            log.warning("%s: outbox full, labels wait in the service's backlog", cmd.printer)
+            backlog.append(cmd)
+
+    def _drain_label_backlog(self) -> None:
+        for printer, backlog in self._label_backlog.items():
+            while backlog:
+                try:
+                    self.printers[printer].print_label(backlog[0].label)
+                except OutboxFull:
+                    break
+                backlog.popleft()
 
     # -- HMI bus --------------------------------------------------------------------------------------------
     def view(self) -> LineView:
