@@ -106,7 +106,9 @@ class SimulatedPlant:
                 line=feed.line,
             )
             self.feeds[feed.id] = oem
-            self._tasks.append(asyncio.create_task(oem.run(), name=f"oem:{feed.id}"))
+            # OEM lines do not broadcast in lock-step: spread the feeds' takts over one takt
+            phase = feed.takt_s * i / len(self.plant.feeds)
+            self._tasks.append(asyncio.create_task(self._staggered(oem, phase), name=f"oem:{feed.id}"))
         if self.faults:
             self._start_faults(seed)
 
@@ -126,6 +128,10 @@ class SimulatedPlant:
                 list(self.gateways.values()), list(self.printers.values()), 20 * feed.takt_s
             )
             self._tasks.append(asyncio.create_task(devices, name="faults:devices"))
+
+    async def _staggered(self, oem: OemFeedSim, phase_s: float) -> None:
+        await self.clock.sleep(phase_s)
+        await oem.run()
 
     async def stop(self) -> None:
         for t in self._tasks:
