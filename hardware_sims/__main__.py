@@ -1,6 +1,8 @@
 """``python -m hardware_sims plant --config FILE``: run the simulated plant (``jis sim`` calls this).
 
-Kept separate from the service's CLI so that production code never imports a simulator.
+``ptl``, ``printer`` and ``oem`` run one device alone, so a real service, a third-party client or a real device
+can be paired with a single simulator. Kept separate from the service's CLI so that production code never
+imports a simulator.
 """
 
 from __future__ import annotations
@@ -13,10 +15,18 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
+from hardware_sims.clock import ScaledClock
 from hardware_sims.control import SimControl, check_endpoint
 from hardware_sims.faults import ALL_FAULTS, parse_faults
+from hardware_sims.oem_feed import OemFeedSim
+from hardware_sims.opcua_printer import OpcUaPrinterSim
+from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.plant import SimulatedPlant
+from hardware_sims.printer_plc import PrinterPlcSim
+from hardware_sims.ptl_gateway import PtlGatewaySim
+from hardware_sims.zpl_printer import ZplPrinterSim
 from sequencer.plant import PlantConfig, PlantConfigError, parse_plant
 
 
@@ -32,10 +42,7 @@ async def run_plant(args: argparse.Namespace) -> int:
     sim = SimulatedPlant(
         plant, speed=args.speed, vehicles=args.vehicles, seed=args.seed, faults=parse_faults(args.faults)
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    stop = _stop_on_signal()
     await sim.start()
     control = SimControl(sim, args.control) if args.control else None
     ready: dict[str, object] = {"ready": True}
@@ -53,6 +60,74 @@ async def run_plant(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop_on_signal() -> asyncio.Event:
+    """SIGTERM / SIGINT set the event: handlers go in before the ready line, so a quick stop is clean too."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def run_device(args: argparse.Namespace) -> int:
+    """One device alone on 127.0.0.1 until SIGTERM; prints {"ready": true, ...} with its address."""
+    stop = _stop_on_signal()
+    clock = ScaledClock(args.speed)
+    ready: dict[str, object] = {"ready": True, "device": args.what}
+    if args.what == "ptl":
+        lights = [int(n) for n in args.lights.split(",")]
+        sim: Any = (
+            OpcUaPtlSim(lights, host=args.host, port=args.port)
+            if args.protocol == "opcua"
+            else PtlGatewaySim(lights, clock=clock, host=args.host, port=args.port)
+        )
+        ready["address"] = await sim.start()
+    elif args.what == "printer":
+        sim = {
+            "zpl": lambda: ZplPrinterSim(clock=clock, host=args.host, port=args.port, status_port=args.status_port),
+            "modbus": lambda: PrinterPlcSim(clock=clock, host=args.host, port=args.port),
+            "opcua": lambda: OpcUaPrinterSim(clock=clock, host=args.host, port=args.port),
+        }[args.protocol]()
+        started = await sim.start()
+        ready["address"] = {"print": sim.print_port, "status": sim.status_port} if started is None else started
+    else:
+        plant = load(Path(args.config))
+        endpoint = args.endpoint or plant.service.feed_endpoint
+        sim = OemFeedSim.from_plant(plant, clock=clock, feed=args.feed, vehicles=args.vehicles, endpoint=endpoint)
+        task = asyncio.create_task(sim.run())
+        ready["address"] = sim.endpoint
+    print(json.dumps(ready, default=str), flush=True)
+    try:
+        await stop.wait()
+    finally:
+        if args.what == "oem":
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            sim.close()
+        else:
+            await sim.stop()
+    return 0
+
+
+def _device_parsers(sub: Any) -> None:
+    ptl = sub.add_parser("ptl", help="one pick-to-light controller (Modbus gateway or OPC UA server)")
+    ptl.add_argument("--protocol", choices=["modbus", "opcua"], default="modbus")
+    ptl.add_argument("--lights", default="1,2,3,4", help="light addresses (Modbus unit ids)")
+    printer = sub.add_parser("printer", help="one label printer (ZPL/TCP, Modbus PLC or OPC UA engine)")
+    printer.add_argument("--protocol", choices=["zpl", "modbus", "opcua"], default="zpl")
+    printer.add_argument("--status-port", type=int, default=0, help="ZPL status channel (~HS), 0: any free port")
+    oem = sub.add_parser("oem", help="one OEM feed gateway sending broadcasts to a service")
+    oem.add_argument("--config", required=True, help="plant file: the feed, its modulus, takt and vehicle mix")
+    oem.add_argument("--feed", default=None)
+    oem.add_argument("--endpoint", default=None, help="the service's feed endpoint (default: the plant file's)")
+    oem.add_argument("--vehicles", type=int, default=None)
+    for p in (ptl, printer, oem):
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=0, help="0: any free port (printed on the ready line)")
+        p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
+        p.add_argument("--log-level", default="WARNING")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jis sim", description="Run the simulated plant on 127.0.0.1.")
     sub = parser.add_subparsers(dest="what", required=True)
@@ -65,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--faults", default="none", help="all, none, or a comma list: " + ",".join(ALL_FAULTS))
     p.add_argument("--control", default=None, help="control channel: tcp://127.0.0.1:PORT only (docs/sim-control.md)")
     p.add_argument("--log-level", default="WARNING")
+    _device_parsers(sub)
     args = parser.parse_args(argv)
-    if args.control:
+    if getattr(args, "control", None):
         try:
             check_endpoint(args.control)
         except ValueError as exc:
@@ -77,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            return asyncio.run(run_plant(args))
+            return asyncio.run(run_plant(args) if args.what == "plant" else run_device(args))
     except PlantConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
