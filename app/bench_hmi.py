@@ -2,8 +2,8 @@
 
 The pictures come from a core driven like a centre with 8 feeds (broadcasts round-robin, every pick confirmed,
 every label printed, ticks), projected onto the bus's LineView every few events. Each frame is one
-``apply_line`` plus a synchronous repaint of the window, offscreen; the GUI thread must stay well inside a
-16 ms frame for the screens to keep up at 8 feeds x 60 vehicles/h x 100.
+``apply_line`` plus the event-loop pass that paints what changed (offscreen); the GUI thread must stay well
+inside a 16 ms frame for the screens to keep up at 8 feeds x 60 vehicles/h x 100.
 """
 
 from __future__ import annotations
@@ -73,8 +73,7 @@ def frame_times_ms(plant: PlantConfig, vehicles: int = 600) -> dict[str, Any]:
         for view in views:
             start = time.perf_counter()
             apply(view)
-            window.repaint()
-            app.processEvents()
+            app.processEvents()  # the paint events of what changed, as the GUI thread's event loop runs them
             times.append((time.perf_counter() - start) * 1000)
         client.stop()
         window.close()
