@@ -35,7 +35,7 @@ import zmq.asyncio
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError
 
 from app.accounts import MAX_PASSWORD_LEN, AccountStore, AuditEntry, LoginThrottle
-from app.roles import INTENTS, build_intent, error_summary, may, roles_allowed
+from app.roles import INTENTS, REPROCESS, build_intent, error_summary, may, roles_allowed
 from sequencer.base import SequencerError
 from sequencer.commands import AuditRecord, Command
 from sequencer.events import ManualOp
@@ -73,6 +73,8 @@ class CommandService(Protocol):
     clock: Callable[[], float]
 
     async def submit_checked(self, event: Any, raw: bytes | None = None) -> list[Command]: ...
+
+    async def reprocess(self, quarantine_id: int) -> tuple[bool, str]: ...
 
 
 # -- requests (untrusted: strict types, no unknown keys) ---------------------------------------------------
@@ -349,11 +351,13 @@ class HmiCommandServer:
         if who is None:
             return dataclasses.replace(base, code="bad_token" if req.token else "no_login")
         base = dataclasses.replace(base, user=who[0], role=who[1])
-        if req.type not in INTENTS:
+        if req.type not in INTENTS and req.type != REPROCESS:
             return dataclasses.replace(base, code="malformed", message=f"unknown intent {req.type!r}")
         if not may(base.role, req.type):
             why = f"role {base.role} may not {req.type} (allowed: {', '.join(roles_allowed(req.type))})"
             return dataclasses.replace(base, code="forbidden", message=why)
+        if req.type == REPROCESS:
+            return await self._reprocess(base, req)
         try:
             intent = build_intent(req.type, req.fields, at=self.service.clock(), user=base.user, reason=req.reason)
         except ValueError as exc:
@@ -361,6 +365,18 @@ class HmiCommandServer:
         code, message, target = await self._carry_out(intent)
         result = {"result": {"action": req.type, "target": target or base.target}}
         return dataclasses.replace(base, code=code, message=message, target=target or base.target, extra=result)
+
+    async def _reprocess(self, base: Outcome, req: IntentRequest) -> Outcome:
+        """A lead sends a quarantined message through the intake again (the service's operation, not the core's)."""
+        qid = req.fields.get("quarantine_id")
+        if set(req.fields) != {"quarantine_id"} or not isinstance(qid, int) or isinstance(qid, bool):
+            return dataclasses.replace(base, code="malformed", message="ReprocessQuarantined needs quarantine_id (int)")
+        if not req.reason.strip():
+            return dataclasses.replace(base, code="refused", message="a reprocess needs a reason")
+        ok, message = await self.service.reprocess(qid)
+        target = f"quarantine #{qid}"
+        extra = {"result": {"action": REPROCESS, "target": target, "detail": message}}
+        return dataclasses.replace(base, code="done" if ok else "refused", message=message, target=target, extra=extra)
 
     async def _carry_out(self, intent: ManualOp) -> tuple[str, str, str]:
         """(outcome, message, the core's target) of handing the intent to the core."""

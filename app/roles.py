@@ -32,12 +32,14 @@ ROLE_TITLES: Final[dict[Role, str]] = {
 # Actions that are not sequencer intents. Managing users is done today with `jis users` on the service host
 # (which needs the database); the action is in the table so an admin screen can be authorised the same way.
 MANAGE_USERS: Final = "ManageUsers"
+# A service operation, not a core intent: run a quarantined message through the intake again after a fix.
+REPROCESS: Final = "ReprocessQuarantined"
 
 # An operator at the line acknowledges what the light/andon tells them and replaces a damaged label; every
 # intervention in the sequence itself (hold, cancel, reorder, confirm by hand, ship by hand) is the shift
 # lead's (ISA-18.2 splits acknowledging an alarm from shelving it for the same reason).
 OPERATOR_ACTIONS: Final[frozenset[str]] = frozenset({"AcknowledgeAlarm", "ReprintLabel"})
-LEAD_ACTIONS: Final[frozenset[str]] = frozenset(op.__name__ for op in MANUAL_OPS)
+LEAD_ACTIONS: Final[frozenset[str]] = frozenset(op.__name__ for op in MANUAL_OPS) | {REPROCESS}
 SIMULATOR_KNOBS: Final[frozenset[str]] = frozenset()  # engineer-only knobs (fault injection, speed): none yet
 ENGINEER_ACTIONS: Final[frozenset[str]] = LEAD_ACTIONS | SIMULATOR_KNOBS
 ADMIN_ACTIONS: Final[frozenset[str]] = ENGINEER_ACTIONS | {MANAGE_USERS}

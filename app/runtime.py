@@ -284,6 +284,29 @@ class Service:
             duplicate = False
         return Ack(feed=msg.feed, seq=msg.seq, status="duplicate" if duplicate else "accepted")
 
+    async def reprocess(self, quarantine_id: int) -> tuple[bool, str]:
+        """Feed a quarantined message through the intake again, after a fix (master data, mapping).
+
+        Still bad: refused with today's reason and left held (no second quarantine row). Good: accepted like a
+        fresh broadcast and the row marked reprocessed. (ok, message)
+        """
+        loop = asyncio.get_running_loop()
+        found = await loop.run_in_executor(self.writer, self.store.quarantined_one, quarantine_id)
+        if found is None:
+            return False, f"no quarantined message #{quarantine_id}"
+        held, status = found
+        if status != "held":
+            return False, f"quarantined message #{quarantine_id} is already {status}"
+        try:
+            msg = decode_broadcast(held.raw)
+        except BadBroadcast as exc:
+            return False, f"still not a valid broadcast: {exc}"
+        if self.plant.feed(msg.feed) is None:
+            return False, f"still for an unknown feed {msg.feed!r}"
+        ack = await self.accept(held.raw)
+        await loop.run_in_executor(self.writer, self.store.mark_quarantine, quarantine_id, "reprocessed")
+        return True, f"{msg.feed} {msg.seq}: {ack.status}"
+
     async def reject_frames(self, frames: list[bytes], reason: str) -> None:
         await self._quarantine(b"\x00".join(frames), reason, "feed")
 

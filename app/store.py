@@ -251,6 +251,19 @@ class Store:
             rows = s.scalars(select(QuarantineRow).order_by(QuarantineRow.id)).all()
             return [Quarantined(r.id, r.at, r.source, r.reason, r.raw) for r in rows]
 
+    def quarantined_one(self, quarantine_id: int) -> tuple[Quarantined, str] | None:
+        """One held message and its status (held / reprocessed)."""
+        with Session(self.engine) as s:
+            r = s.get(QuarantineRow, quarantine_id)
+            return (Quarantined(r.id, r.at, r.source, r.reason, r.raw), r.status) if r is not None else None
+
+    def mark_quarantine(self, quarantine_id: int, status: str) -> None:
+        with self._writing() as s, s.begin():
+            self._check_fence(s)
+            row = s.get(QuarantineRow, quarantine_id)
+            if row is not None:
+                row.status = status
+
     def quarantine_count(self) -> int:
         with Session(self.engine) as s:
             return int(s.scalar(select(func.count(QuarantineRow.id))) or 0)

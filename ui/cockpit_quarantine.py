@@ -23,7 +23,7 @@ from ui.widgets import clock, label
 
 QUARANTINE_KINDS = frozenset({"malformed", "unknown_feed"})
 QUARANTINE_ID = re.compile(r"quarantined #(\d+):\s*(.*)", re.DOTALL)
-REPROCESS_INTENT = "ReprocessQuarantined"  # service side: see the final report (not yet in app.hmi_commands)
+REPROCESS_INTENT = "ReprocessQuarantined"  # a service operation: app.hmi_commands hands it to Service.reprocess
 HEADERS = ("QUARANTINE #", "RECEIVED", "FEED", "SEQ", "REASON", "STATE")
 
 

@@ -534,3 +534,54 @@ def test_real_service_carries_out_refuses_and_audits_each_attempt_once(tmp_path:
         ("lars", "lead", "HoldVehicle", "feed=L2 seq=1", "refused"),
         ("sim-lead", "", "RequestResendByHand", "L1 1..2", "done"),  # not over the channel: the service's hook
     ]
+
+
+def test_a_lead_reprocesses_a_quarantined_message_after_a_fix(tmp_path: Path) -> None:
+    from tests.live import LiveLine
+
+    with LiveLine(tmp_path, vehicles=0) as live:
+        assert live.service is not None and live._loop is not None
+        service = live.service
+        good = (
+            b'{"feed": "L1", "seq": 4242, "vehicle_id": "WVWZZZ1KZ8P099999", "function": "original", "firm": true,'
+            b' "options": ["S1", "P040"], "sent_at": 1700000000.0, "reporting_point": "R100", "line": "A1"}'
+        )
+
+        def run(coro: Any) -> Any:
+            return asyncio.run_coroutine_threadsafe(coro, live._loop).result(WAIT_S)
+
+        # kept as it arrived: one with a broken body, one valid message quarantined by hand for the test
+        run(service._quarantine(b"{not json", "bad broadcast: not JSON", "feed"))
+        run(service._quarantine(good, "mapping for 4242 was missing", "feed"))
+        held = service.store.quarantined()
+        admin = AccountStore.open(live.plant.service.database, hasher=CHEAP)
+        admin.add_user("lars", "lead", PASSWORDS["lars"])
+        admin.add_user("olga", "operator", PASSWORDS["olga"])
+        sock: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.connect(live.plant.service.hmi_command_endpoint)
+
+        def reprocess(token: str, qid: int) -> dict[str, Any]:
+            request = {
+                "op": "intent",
+                "token": token,
+                "type": "ReprocessQuarantined",
+                "fields": {"quarantine_id": qid},
+                "reason": "mapping fixed",
+            }
+            return _ask_sync(sock, request)
+
+        lead = _ask_sync(sock, {"op": "login", "user": "lars", "password": PASSWORDS["lars"]})["token"]
+        operator = _ask_sync(sock, {"op": "login", "user": "olga", "password": PASSWORDS["olga"]})["token"]
+        forbidden = reprocess(operator, held[1].id)
+        still_bad = reprocess(lead, held[0].id)
+        fixed = reprocess(lead, held[1].id)
+        again = reprocess(lead, held[1].id)
+        sock.close(0)
+        admin.close()
+        assert forbidden["code"] == "forbidden"
+        assert still_bad["code"] == "refused" and "still not a valid broadcast" in still_bad["error"]
+        assert fixed["ok"] is True and fixed["result"]["detail"] == "L1 4242: accepted"
+        assert again["code"] == "refused" and "already reprocessed" in again["error"]
+        assert service.core.feeds["L1"].vehicles[0].seq == 4242
+        assert len(service.store.quarantined()) == 2  # nothing quarantined twice
