@@ -26,6 +26,7 @@ from plc_io.printer_opcua import OpcUaPrinter
 from plc_io.printer_zpl import UNCERTAIN, ZplPrinter
 from plc_io.ptl_modbus import ModbusPickToLight
 from plc_io.ptl_opcua import OpcUaPickToLight
+from plc_io.zpl import layouts_from_plant
 from sequencer.events import (
     BinConfirmed,
     DeviceLinkChanged,
@@ -92,14 +93,17 @@ def build_ptls(plant: PlantConfig) -> dict[str, PickToLight]:
 
 def build_printers(plant: PlantConfig) -> dict[str, LabelPrinter]:
     printers: dict[str, LabelPrinter] = {}
+    layouts = layouts_from_plant(plant.labels)
     for name, cfg in plant.devices.printers.items():
         if cfg.protocol == "zpl":
-            printers[name] = ZplPrinter(name, cfg.host, cfg.port, cfg.status_port, timeout_s=cfg.timeout_s)
+            printers[name] = ZplPrinter(
+                name, cfg.host, cfg.port, cfg.status_port, timeout_s=cfg.timeout_s, layouts=layouts
+            )
         elif cfg.protocol == "opcua":
             security = client_security(f"devices.printers.{name}", cfg.opcua)
             log_profile(log, name, security.profile)
             url = opcua_url(cfg.host, cfg.port, cfg.opcua, "jis/printer")
-            printers[name] = OpcUaPrinter(name, url, security=security, timeout_s=cfg.timeout_s)
+            printers[name] = OpcUaPrinter(name, url, security=security, timeout_s=cfg.timeout_s, layouts=layouts)
         elif cfg.protocol == "modbus":
             printers[name] = ModbusPrinter(
                 name,

@@ -41,7 +41,7 @@ from plc_io.opcua_nodes import JobResponse, JobState, ReturnStatus
 from plc_io.opcua_security import ClientSecurity, close_client, guarded, log_profile, open_client
 from plc_io.ports import DeviceError, LabelDone, LinkChanged, OutboxFull, PrinterFault, Report
 from plc_io.printer_zpl import BACKOFF_S, REMEMBERED_LABELS, UNCERTAIN, LabelRefused
-from plc_io.zpl import ZplDataError, render_label
+from plc_io.zpl import BUILT_IN, Layouts, ZplDataError, render_label
 from sequencer.labels import Label
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ class OpcUaPrinter:
         security: ClientSecurity | None = None,
         timeout_s: float = 2.0,
         outbox_size: int = 256,
+        layouts: Layouts = BUILT_IN,
         status_interval_s: float = 1.0,
         confirm_poll_s: float = 0.05,
     ) -> None:
@@ -100,6 +101,7 @@ class OpcUaPrinter:
         self._timeout_s, self._status_interval_s, self._confirm_poll_s = timeout_s, status_interval_s, confirm_poll_s
         self._outbox: deque[_Job] = deque()
         self._outbox_size = outbox_size
+        self._layouts = layouts  # the plant file's label templates (plc_io.zpl.layouts_from_plant)
         self._accepted: OrderedDict[str, int] = OrderedDict()  # label id -> highest reprint accepted
         self._inflight: _InFlight | None = None
         self._wake = asyncio.Event()
@@ -124,7 +126,7 @@ class OpcUaPrinter:
         if len(self._outbox) >= self._outbox_size:
             raise OutboxFull(f"{self.name}: {len(self._outbox)} labels waiting")
         try:
-            zpl = render_label(label)
+            zpl = render_label(label, self._layouts)
         except ZplDataError as exc:
             raise LabelRefused(f"{self.name}: {exc}") from exc
         self._accepted[label.label_id] = label.reprint

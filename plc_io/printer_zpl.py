@@ -33,8 +33,10 @@ from dataclasses import dataclass
 
 from plc_io.ports import DeviceError, LabelDone, LinkChanged, OutboxFull, PrinterFault, Report
 from plc_io.zpl import (
+    BUILT_IN,
     ETX,
     HostStatus,
+    Layouts,
     ZplDataError,
     ZplStatusError,
     error_names,
@@ -161,8 +163,10 @@ class ZplPrinter:
         outbox_size: int = 256,
         status_interval_s: float = 1.0,
         confirm_poll_s: float = 0.05,
+        layouts: Layouts = BUILT_IN,
     ) -> None:
         self.name = name
+        self._layouts = layouts  # the plant file's label templates (plc_io.zpl.layouts_from_plant)
         self._status = _Channel(host, status_port, timeout_s)
         self._print = _Channel(host, port, timeout_s)
         self._outbox: deque[_Job] = deque()
@@ -193,7 +197,7 @@ class ZplPrinter:
         if len(self._outbox) >= self._outbox_size:
             raise OutboxFull(f"{self.name}: {len(self._outbox)} labels waiting")
         try:
-            zpl = render_label(label).encode()
+            zpl = render_label(label, self._layouts).encode()
         except ZplDataError as exc:
             raise LabelRefused(f"{self.name}: {exc}") from exc
         self._accepted[label.label_id] = label.reprint

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields
-from typing import Generic, TypeVar
+from dataclasses import dataclass, fields, replace
+from typing import Any, Generic, TypeVar
 
 from sequencer.labels import Label, PartLabel, RackLabel
+from sequencer.plant import LabelElement, LabelTemplates
 
 DOTS_PER_INCH = 203  # 8 dots/mm print heads (ZT610/ZE500 standard head)
 PART_SIZE_DOTS = (812, 609)  # 4 x 3 in
@@ -256,17 +257,66 @@ def _render(label: L, layout: tuple[Text[L] | Code128[L] | DataMatrix[L] | Box, 
     return f"{head}{body}\n^PQ1\n^XZ\n"
 
 
-def render_part_label(label: PartLabel) -> str:
-    return _render(label, PART_LAYOUT, PART_SIZE_DOTS)
+@dataclass(frozen=True, slots=True)
+class Layouts:
+    """The part and rack layouts a printer renders with (the built-in ones unless the plant file has its own)."""
+
+    part: tuple[Text[PartLabel] | Code128[PartLabel] | DataMatrix[PartLabel] | Box, ...] = PART_LAYOUT
+    part_size: tuple[int, int] = PART_SIZE_DOTS
+    rack: tuple[Text[RackLabel] | Code128[RackLabel] | DataMatrix[RackLabel] | Box, ...] = RACK_LAYOUT
+    rack_size: tuple[int, int] = RACK_SIZE_DOTS
 
 
-def render_rack_label(label: RackLabel) -> str:
-    return _render(label, RACK_LAYOUT, RACK_SIZE_DOTS)
+BUILT_IN = Layouts()
 
 
-def render_label(label: Label) -> str:
+def _value(field: str, prefix: str) -> Callable[[Any], str]:
+    def value(label: Any) -> str:
+        v = getattr(label, field)
+        if field == "reprint":
+            return f"{prefix}{v}" if v else ""
+        return f"{prefix}{v}"
+
+    return value
+
+
+def _element(el: LabelElement) -> Any:
+    """A plant-file element as a layout element (its field names were checked when the plant file loaded)."""
+    if el.kind == "box":
+        return Box(el.x, el.y, el.width, el.height)
+    if el.kind == "datamatrix":
+        return DataMatrix(el.x, el.y, el.module, _part_2d)
+    data = _value(el.field, el.prefix) if el.field else _title(el.title)
+    if el.kind == "code128":
+        return Code128(el.x, el.y, el.height, data, el.module, min(el.max_chars, 30))
+    return Text(el.x, el.y, el.height, data, el.max_chars)
+
+
+def layouts_from_plant(templates: LabelTemplates) -> Layouts:
+    """The plant file's label templates, falling back to the built-in layout for a kind it leaves out."""
+    layouts = BUILT_IN
+    if templates.part is not None:
+        part = tuple(_element(e) for e in templates.part.elements)
+        layouts = replace(layouts, part=part, part_size=(templates.part.width_dots, templates.part.height_dots))
+    if templates.rack is not None:
+        rack = tuple(_element(e) for e in templates.rack.elements)
+        layouts = replace(layouts, rack=rack, rack_size=(templates.rack.width_dots, templates.rack.height_dots))
+    return layouts
+
+
+def render_part_label(label: PartLabel, layouts: Layouts = BUILT_IN) -> str:
+    return _render(label, layouts.part, layouts.part_size)
+
+
+def render_rack_label(label: RackLabel, layouts: Layouts = BUILT_IN) -> str:
+    return _render(label, layouts.rack, layouts.rack_size)
+
+
+def render_label(label: Label, layouts: Layouts = BUILT_IN) -> str:
     """One complete ZPL II format for a part or rack label. Raises ``ZplDataError`` for unprintable barcodes."""
-    return render_part_label(label) if isinstance(label, PartLabel) else render_rack_label(label)
+    if isinstance(label, PartLabel):
+        return render_part_label(label, layouts)
+    return render_rack_label(label, layouts)
 
 
 # -- ~HS host status ---------------------------------------------------------------------------------------

@@ -129,6 +129,58 @@ class DevicesConfig(_Strict):
     printers: dict[str, PrinterDeviceConfig] = {}
 
 
+class LabelElement(_Strict):
+    """One element of a label layout, in printer dots from the top-left corner.
+
+    ``text``: a fixed ``title`` or a label ``field`` (with ``prefix``); ``code128``: a field as Code 128 (with a
+    ``prefix`` such as the data identifier "P"); ``datamatrix``: the ISO 15434 part record; ``box``: a frame or
+    rule ``width`` x ``height``.
+    """
+
+    kind: Literal["text", "code128", "datamatrix", "box"]
+    x: int = Field(ge=0, le=2400)
+    y: int = Field(ge=0, le=3600)
+    height: int = Field(default=30, ge=0, le=1200)
+    width: int = Field(default=0, ge=0, le=2400)
+    field: str = ""
+    title: str = ""
+    prefix: str = ""
+    module: int = Field(default=2, ge=1, le=20)
+    max_chars: int = Field(default=40, ge=1, le=400)
+
+
+class LabelLayout(_Strict):
+    width_dots: int = Field(ge=100, le=2400)
+    height_dots: int = Field(ge=100, le=3600)
+    elements: tuple[LabelElement, ...] = Field(min_length=1)
+
+
+# the fields a layout may print, per label kind (sequencer.labels)
+PART_LABEL_FIELDS = frozenset(
+    {"label_id", "feed", "seq", "vehicle_id", "part", "description", "family", "rack_no", "slot", "plant", "reprint"}
+)
+RACK_LABEL_FIELDS = frozenset(
+    {"label_id", "feed", "family", "rack_no", "low_seq", "high_seq", "slots", "plant", "line", "dock", "reprint"}
+)
+
+
+class LabelTemplates(_Strict):
+    """Label layouts of the plant (VDA 4902 / GTL / AIAG B-10 style); absent: the built-in layouts."""
+
+    part: LabelLayout | None = None
+    rack: LabelLayout | None = None
+
+    @model_validator(mode="after")
+    def _fields_exist(self) -> LabelTemplates:
+        for kind, layout, known in (("part", self.part, PART_LABEL_FIELDS), ("rack", self.rack, RACK_LABEL_FIELDS)):
+            for i, el in enumerate(layout.elements if layout else ()):
+                if el.kind in ("text", "code128") and not (el.field or el.title):
+                    raise ValueError(f"labels.{kind}.elements[{i}]: needs a field or a title")
+                if el.field and el.field not in known:
+                    raise ValueError(f"labels.{kind}.elements[{i}].field: unknown field {el.field!r}")
+        return self
+
+
 class SimulationConfig(_Strict):
     """What the simulators need beyond the device addresses: the vehicle mix and the operator."""
 
@@ -150,6 +202,7 @@ class PlantConfig(_Strict):
     parts: tuple[PartConfig, ...] = Field(min_length=1)
     stations: tuple[StationConfig, ...] = Field(min_length=1)
     devices: DevicesConfig = DevicesConfig()
+    labels: LabelTemplates = LabelTemplates()
     simulation: SimulationConfig = SimulationConfig()
 
     @model_validator(mode="after")
