@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -41,8 +41,9 @@ from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.pdu import ModbusPDU
 
 from plc_io import printer_modbus_map as prn
-from plc_io.ports import DeviceError, LabelDone, LinkChanged, OutboxFull, PrinterFault, Report
-from plc_io.printer_zpl import REMEMBERED_LABELS, UNCERTAIN, LabelRefused
+from plc_io.label_gate import LabelGate, LabelRefused
+from plc_io.ports import DeviceError, LabelDone, LinkChanged, PrinterFault, Report
+from plc_io.printer_zpl import UNCERTAIN
 from plc_io.ptl_modbus import EXCEPTION_NAMES, HARD_TIMEOUT_FACTOR, LIBRARY_ERRORS
 from sequencer.labels import Label
 
@@ -104,9 +105,9 @@ class ModbusPrinter:
             )
         self.name = name
         self._host, self._port, self._device_id = host, port, device_id
-        self._timeout_s, self._poll_interval_s, self._outbox_size = timeout_s, poll_interval_s, outbox_size
+        self._timeout_s, self._poll_interval_s = timeout_s, poll_interval_s
         self._outbox: deque[Label] = deque()
-        self._accepted: OrderedDict[str, int] = OrderedDict()  # label id -> highest reprint accepted
+        self._gate = LabelGate(name, outbox_size)
         self._inflight: _InFlight | None = None
         self._last_status: prn.Status | None = None  # the counters at the last poll
         self._wake = asyncio.Event()
@@ -124,22 +125,12 @@ class ModbusPrinter:
     # -- the port: non-blocking ---------------------------------------------------------------------------
     def print_label(self, label: Label) -> None:
         """Queue one label. Raises ``LabelRefused`` (duplicate or data the map cannot carry) or ``OutboxFull``."""
-        last = self._accepted.get(label.label_id)
-        if last is not None and label.reprint <= last:
-            raise LabelRefused(
-                f"{self.name}: label {label.label_id} reprint {label.reprint} was already accepted "
-                f"(a reprint needs reprint > {last})"
-            )
-        if len(self._outbox) >= self._outbox_size:
-            raise OutboxFull(f"{self.name}: {len(self._outbox)} labels waiting")
+        self._gate.check(label, len(self._outbox))
         try:
             prn.encode_job(1, label)
         except ValueError as exc:
             raise LabelRefused(f"{self.name}: label {label.label_id}: {exc}") from exc
-        self._accepted[label.label_id] = label.reprint
-        self._accepted.move_to_end(label.label_id)
-        while len(self._accepted) > REMEMBERED_LABELS:
-            self._accepted.popitem(last=False)
+        self._gate.accept(label)
         self._outbox.append(label)
         self._wake.set()
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import OrderedDict, deque
+from collections import deque
 from dataclasses import dataclass
 
 from asyncua import ua
@@ -37,10 +37,11 @@ from asyncua.client.client import Client
 from asyncua.ua.object_ids import ObjectIds
 
 from plc_io import opcua_nodes as nodes
+from plc_io.label_gate import LabelGate, LabelRefused
 from plc_io.opcua_nodes import JobResponse, JobState, ReturnStatus
 from plc_io.opcua_security import ClientSecurity, close_client, guarded, log_profile, open_client
-from plc_io.ports import DeviceError, LabelDone, LinkChanged, OutboxFull, PrinterFault, Report
-from plc_io.printer_zpl import BACKOFF_S, REMEMBERED_LABELS, UNCERTAIN, LabelRefused
+from plc_io.ports import DeviceError, LabelDone, LinkChanged, PrinterFault, Report
+from plc_io.printer_zpl import BACKOFF_S, UNCERTAIN
 from plc_io.zpl import BUILT_IN, Layouts, ZplDataError, render_label
 from sequencer.labels import Label
 
@@ -100,9 +101,8 @@ class OpcUaPrinter:
         self._url, self._security = url, security or ClientSecurity()
         self._timeout_s, self._status_interval_s, self._confirm_poll_s = timeout_s, status_interval_s, confirm_poll_s
         self._outbox: deque[_Job] = deque()
-        self._outbox_size = outbox_size
         self._layouts = layouts  # the plant file's label templates (plc_io.zpl.layouts_from_plant)
-        self._accepted: OrderedDict[str, int] = OrderedDict()  # label id -> highest reprint accepted
+        self._gate = LabelGate(name, outbox_size)
         self._inflight: _InFlight | None = None
         self._wake = asyncio.Event()
         self._link_up: bool | None = None
@@ -117,22 +117,12 @@ class OpcUaPrinter:
 
     def print_label(self, label: Label) -> None:
         """Queue one label. Raises ``LabelRefused`` (duplicate or unprintable) or ``OutboxFull``; never drops."""
-        last = self._accepted.get(label.label_id)
-        if last is not None and label.reprint <= last:
-            raise LabelRefused(
-                f"{self.name}: label {label.label_id} reprint {label.reprint} was already accepted "
-                f"(a reprint needs reprint > {last})"
-            )
-        if len(self._outbox) >= self._outbox_size:
-            raise OutboxFull(f"{self.name}: {len(self._outbox)} labels waiting")
+        self._gate.check(label, len(self._outbox))
         try:
             zpl = render_label(label, self._layouts)
         except ZplDataError as exc:
             raise LabelRefused(f"{self.name}: {exc}") from exc
-        self._accepted[label.label_id] = label.reprint
-        self._accepted.move_to_end(label.label_id)
-        while len(self._accepted) > REMEMBERED_LABELS:
-            self._accepted.popitem(last=False)
+        self._gate.accept(label)
         self._outbox.append(_Job(label.label_id, nodes.job_order_id(label.label_id, label.reprint), zpl))
         self._wake.set()
 

@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import OrderedDict, deque
+from collections import deque
 from dataclasses import dataclass
 
-from plc_io.ports import DeviceError, LabelDone, LinkChanged, OutboxFull, PrinterFault, Report
+from plc_io.label_gate import LabelGate, LabelRefused
+from plc_io.ports import LabelDone, LinkChanged, PrinterFault, Report
 from plc_io.zpl import (
     BUILT_IN,
     ETX,
@@ -51,13 +52,8 @@ STATUS_TIMEOUT = "status timeout"  # the fault a silent ~HS raises (media out, r
 STATUS_GARBLED = "status unreadable"
 UNCERTAIN = "job uncertain: "  # + label id: sent, but whether it printed cannot be known (see module doc)
 BACKOFF_S = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)  # reconnect delays; the last one repeats
-REMEMBERED_LABELS = 100_000  # label ids kept for the duplicate check (days of labels at one station)
 PRINT_IDLE_REFRESH_S = 30.0  # an idle print connection is reopened before a job: firewalls drop idle sockets
 HOST_STATUS, ERROR_STATUS, CANCEL_ALL = b"~HS", b"~HQES", b"~JA"
-
-
-class LabelRefused(DeviceError):
-    """``print_label`` refused the label: already queued or printed with this reprint number, or bad data."""
 
 
 class _LinkLost(Exception):
@@ -170,10 +166,9 @@ class ZplPrinter:
         self._status = _Channel(host, status_port, timeout_s)
         self._print = _Channel(host, port, timeout_s)
         self._outbox: deque[_Job] = deque()
-        self._outbox_size = outbox_size
         self._status_interval_s = status_interval_s
         self._confirm_poll_s = confirm_poll_s
-        self._accepted: OrderedDict[str, int] = OrderedDict()  # label id -> highest reprint accepted
+        self._gate = LabelGate(name, outbox_size)
         self._inflight: _InFlight | None = None
         self._wake = asyncio.Event()
         self._link_up: bool | None = None
@@ -188,22 +183,12 @@ class ZplPrinter:
 
     def print_label(self, label: Label) -> None:
         """Queue one label. Raises ``LabelRefused`` (duplicate or unprintable) or ``OutboxFull``; never drops."""
-        last = self._accepted.get(label.label_id)
-        if last is not None and label.reprint <= last:
-            raise LabelRefused(
-                f"{self.name}: label {label.label_id} reprint {label.reprint} was already accepted "
-                f"(a reprint needs reprint > {last})"
-            )
-        if len(self._outbox) >= self._outbox_size:
-            raise OutboxFull(f"{self.name}: {len(self._outbox)} labels waiting")
+        self._gate.check(label, len(self._outbox))
         try:
             zpl = render_label(label, self._layouts).encode()
         except ZplDataError as exc:
             raise LabelRefused(f"{self.name}: {exc}") from exc
-        self._accepted[label.label_id] = label.reprint
-        self._accepted.move_to_end(label.label_id)
-        while len(self._accepted) > REMEMBERED_LABELS:
-            self._accepted.popitem(last=False)
+        self._gate.accept(label)
         self._outbox.append(_Job(label.label_id, label.reprint, zpl))
         self._wake.set()
 
