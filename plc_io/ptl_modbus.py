@@ -36,7 +36,8 @@ from pymodbus.exceptions import ModbusException
 from pymodbus.pdu import ModbusPDU
 
 from plc_io import ptl_modbus_map as ptl
-from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, OutboxFull, Report
+from plc_io.light_outbox import LightOutbox
+from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, Report
 
 log = logging.getLogger(__name__)
 
@@ -99,10 +100,9 @@ class ModbusPickToLight:
         self.name = name
         self._host, self._port = host, port
         self._lights = tuple(lights)
-        self._allowed = frozenset(allowed_lights) if allowed_lights is not None else None
-        self._timeout_s, self._poll_interval_s, self._outbox_size = timeout_s, poll_interval_s, outbox_size
-        self._desired: dict[int, ptl.LightCommand] = dict.fromkeys(self._lights, ptl.CLEAR)
-        self._unsent: dict[int, None] = {}  # the outbox: an ordered set of lights whose desired state is unsent
+        self._timeout_s, self._poll_interval_s = timeout_s, poll_interval_s
+        self._outbox = LightOutbox(name, self._lights, ptl.CLEAR, size=outbox_size, allowed=allowed_lights)
+        self._desired, self._unsent = self._outbox.desired, self._outbox.unsent
         self._baseline: dict[int, int] = {}  # last confirm counter seen per light
         self._faulted: dict[int, float] = {}  # lights reported down -> loop time of their next probe
         self._link_up: bool | None = None
@@ -118,19 +118,9 @@ class ModbusPickToLight:
         self._queue(light, ptl.CLEAR)
 
     def _queue(self, light: int, command: ptl.LightCommand) -> None:
-        self._check_allowed(light)
-        if light not in self._desired:
-            raise DeviceError(f"{self.name}: light {light} is not configured on this gateway")
         ptl.encode_command(command)  # a bad display or token fails the caller (ValueError), not the run task
-        if light not in self._unsent and len(self._unsent) >= self._outbox_size:
-            raise OutboxFull(f"{self.name}: outbox full ({self._outbox_size} lights pending)")
-        self._desired[light] = command
-        self._unsent[light] = None
+        self._outbox.put(light, command)
         self._wake.set()
-
-    def _check_allowed(self, light: int) -> None:
-        if self._allowed is not None and light not in self._allowed:
-            raise DeviceError(f"{self.name}: unit id {light} is not in allowed_lights; write refused")
 
     # -- the owning task ----------------------------------------------------------------------------------------
     async def run(self, report: Report) -> None:
@@ -258,7 +248,7 @@ class ModbusPickToLight:
         return list(response.registers)
 
     async def _write(self, client: AsyncModbusTcpClient, light: int, address: int, values: list[int]) -> None:
-        self._check_allowed(light)
+        self._outbox.check_allowed(light)
         await self._exchange(light, lambda: client.write_registers(address, values, device_id=light))
 
     async def _exchange(self, light: int, call: Callable[[], Awaitable[ModbusPDU]]) -> ModbusPDU:

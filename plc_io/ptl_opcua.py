@@ -41,8 +41,9 @@ from asyncua.client.client import Client
 from asyncua.common.subscription import DataChangeEvent, OverflowPolicy, StatusChangeEvent, Subscription
 
 from plc_io import opcua_nodes as nodes
+from plc_io.light_outbox import LightOutbox
 from plc_io.opcua_security import ClientSecurity, close_client, guarded, log_profile, open_client
-from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, OutboxFull, Report
+from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, Report
 from plc_io.ptl_modbus import BACKOFF_S, OFFLINE_PROBE_S, light_device
 
 log = logging.getLogger(__name__)
@@ -92,13 +93,12 @@ class OpcUaPickToLight:
         self.name = name
         self._url, self._security = url, security or ClientSecurity()
         self._lights = tuple(lights)
-        self._allowed = frozenset(allowed_lights) if allowed_lights is not None else None
+
         self._timeout_s, self._publish_ms, self._resync_s = timeout_s, publish_interval_ms, resync_interval_s
-        self._outbox_size = outbox_size
         self._queue_size = notification_queue or 4 * (len(nodes.BIN_WATCH) * len(self._lights) + 1)
         self.overflows = 0  # times asyncua's notification queue was full (each one a resync, never a loss)
-        self._desired: dict[int, nodes.LightState] = dict.fromkeys(self._lights, nodes.CLEAR)
-        self._unsent: dict[int, None] = {}  # the outbox: lights whose desired state is not yet shown
+        self._outbox = LightOutbox(name, self._lights, nodes.CLEAR, size=outbox_size, allowed=allowed_lights)
+        self._desired, self._unsent = self._outbox.desired, self._outbox.unsent
         self._acks: dict[int, int] = {}  # light -> counter to acknowledge
         self._baseline: dict[int, int] = {}  # last ConfirmCounter counted per light
         self._faulted: dict[int, float] = {}  # lights reported down -> loop time before which they stay down
@@ -117,19 +117,9 @@ class OpcUaPickToLight:
         self._queue(light, nodes.CLEAR)
 
     def _queue(self, light: int, state: nodes.LightState) -> None:
-        self._check_allowed(light)
-        if light not in self._desired:
-            raise DeviceError(f"{self.name}: light {light} is not configured on this controller")
         nodes.check_light(state)  # a bad display or token fails the caller (ValueError), not the run task
-        if light not in self._unsent and len(self._unsent) >= self._outbox_size:
-            raise OutboxFull(f"{self.name}: outbox full ({self._outbox_size} lights pending)")
-        self._desired[light] = state
-        self._unsent[light] = None
+        self._outbox.put(light, state)
         self._wake.set()
-
-    def _check_allowed(self, light: int) -> None:
-        if self._allowed is not None and light not in self._allowed:
-            raise DeviceError(f"{self.name}: bin {light} is not in allowed_lights; call refused")
 
     # -- the owning task --------------------------------------------------------------------------------------------
     async def run(self, report: Report) -> None:
