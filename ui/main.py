@@ -1,9 +1,10 @@
 """Start an HMI screen: the QApplication, the stylesheet, a bus client and the role's window.
 
 What it is for: ``run_hmi`` (called by the command line) and ``build_operator_window`` (called by tests), which
-wire a ``BusClient`` to an ``OperatorPanel`` and load ``style.qss`` from the package (importlib.resources).
-What it must not do: reach the service by any way other than the HMI bus endpoint it is given, read settings
-from the environment, or block: everything after ``app.exec()`` is driven by Qt timers and signals.
+wire a ``BusClient`` to an ``OperatorPanel``, a ``CommandClient`` to its action bar, and load ``style.qss`` from
+the package (importlib.resources).
+What it must not do: reach the service by any way other than the HMI bus and command endpoints it is given,
+read settings from the environment, or block: everything after ``app.exec()`` is driven by Qt timers and signals.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from sequencer.views import LineView
 from ui.bus_client import BusClient
-from ui.cockpit import build_lead_window
+from ui.cockpit import build_lead_window, default_command_endpoint
+from ui.command_client import CommandClient
 from ui.engineer_link import SimControlClient
 from ui.engineer_view import build_engineer_window
+from ui.operator_actions import OperatorActionBar
 from ui.operator_panel import OperatorPanel
 
 SETTINGS_ORGANISATION = "jis-sequencer"
@@ -42,6 +45,8 @@ class OperatorWindow(QMainWindow):
         self.setObjectName("operator_window")
         self.panel = panel
         self.client: BusClient | None = None
+        self.commands: CommandClient | None = None
+        self.action_bar: OperatorActionBar | None = None
         self.setCentralWidget(panel)
         self.setWindowTitle(f"JIS operator — connecting to {endpoint}")
         self.resize(*DEFAULT_SIZE)
@@ -51,24 +56,39 @@ class OperatorWindow(QMainWindow):
         self.setWindowTitle(f"JIS operator — {line.plant} — {self.panel.station_id or 'no station'}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.client is not None:
-            self.client.stop()
+        for client in (self.client, self.commands):
+            if client is not None:
+                client.stop()
         super().closeEvent(event)
 
 
 def build_operator_window(
-    connect: str, station: str | None = None, stale_after_s: float = DEFAULT_STALE_AFTER_S
+    connect: str,
+    station: str | None = None,
+    stale_after_s: float = DEFAULT_STALE_AFTER_S,
+    *,
+    commands: str | None = None,
 ) -> tuple[QWidget, BusClient]:
-    """The styled operator window and its started bus client (``client.stop()`` or closing the window ends it)."""
+    """The styled operator window and its started bus client (``client.stop()`` or closing the window ends it).
+
+    ``commands``: the service's HMI command endpoint for the action bar; default, the plant file's convention
+    (bus port + 1, ``ui.cockpit.default_command_endpoint``). Its client is ``window.commands``.
+    """
     panel = OperatorPanel(station)
     window = OperatorWindow(panel, connect)
     client = BusClient(connect, stale_after_s=stale_after_s, parent=window)
     window.client = client
+    window.commands = CommandClient(commands or default_command_endpoint(connect), parent=window)
+    window.action_bar = OperatorActionBar(window.commands)
+    panel.add_action_bar(window.action_bar)
     client.line_changed.connect(panel.apply_line)
     client.line_changed.connect(window.show_title)
     client.link_changed.connect(panel.set_link)
+    panel.station_shown.connect(window.action_bar.show_station)
+    client.link_changed.connect(window.action_bar.set_link)
     window.setStyleSheet(load_stylesheet())
     client.start()
+    window.commands.start()
     return window, client
 
 
@@ -79,6 +99,10 @@ ROLE_WINDOWS: dict[str, WindowFactory] = {
     "engineer": build_engineer_window,  # its endpoint is the simulators' control channel (--sim), not the bus
 }
 SIM_ROLES = frozenset({"engineer"})
+COMMAND_ROLES: dict[str, Callable[..., tuple[QWidget, BusClient]]] = {  # screens with manual operations
+    "operator": build_operator_window,
+    "lead": build_lead_window,
+}
 
 
 def run_hmi(
@@ -95,7 +119,7 @@ def run_hmi(
 
     ``sim``: the simulators' control endpoint (``python -m hardware_sims plant --control``), needed by the
     engineer's view, which talks to the simulators instead of the service's bus. ``commands``: the service's
-    HMI command endpoint for the cockpit (default: the bus port + 1).
+    HMI command endpoint for the operator panel and the cockpit (default: the bus port + 1).
     """
     build = ROLE_WINDOWS.get(role)
     if build is None:
@@ -103,8 +127,10 @@ def run_hmi(
     if role in SIM_ROLES and not sim:
         raise ValueError(f"the {role} view needs the simulators' control endpoint: --sim tcp://127.0.0.1:PORT")
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
-    if role == "lead" and commands:
-        window, client = build_lead_window(connect, station, DEFAULT_STALE_AFTER_S, commands=commands)
+    window: QWidget
+    client: BusClient | SimControlClient
+    if role in COMMAND_ROLES and commands:
+        window, client = COMMAND_ROLES[role](connect, station, DEFAULT_STALE_AFTER_S, commands=commands)
     else:
         window, client = build(sim if role in SIM_ROLES and sim else connect, station, DEFAULT_STALE_AFTER_S)
     settings = QSettings(SETTINGS_ORGANISATION, f"hmi-{role}")

@@ -3,8 +3,9 @@
 What it is for: rendering one station of a ``LineView`` (``sequencer.views``) for a gloved operator 1-2 m away
 (hmi.md): big text, touch targets of at least 15 mm, ISA-101 quiet grey, ISA-18.2 priority indicators, and a
 distinct stale look (dashed outline, greyed values, COMM tag) whenever the bus link is down.
-What it must not do: talk to anything but its two slots (``apply_line``, ``set_link``), hold a colour or a
-font size (all of that is ``ui/style.qss``, keyed on dynamic properties), or pretend stale data is live.
+What it must not do: talk to anything but its two slots (``apply_line``, ``set_link``) and its one signal
+(``station_shown``, which feeds the touch actions of ``ui.operator_actions``), hold a colour or a font size
+(all of that is ``ui/style.qss``, keyed on dynamic properties), or pretend stale data is live.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -123,6 +124,8 @@ def _card(name: str, title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
 class OperatorPanel(QWidget):
     """One station's picking screen; feed it with ``apply_line`` and ``set_link``."""
 
+    station_shown = Signal(object, object)  # (LineView, StationView | None): the picture just shown
+
     def __init__(self, station: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("operator_panel")
@@ -134,7 +137,7 @@ class OperatorPanel(QWidget):
         self._bin_ids: tuple[str, ...] = ()
         self._dev_ids: tuple[tuple[int, int], ...] = ()
         self._tiles: dict[str, BinTile] = {}
-        root = QVBoxLayout(self)
+        self._root = root = QVBoxLayout(self)
         root.addWidget(self._build_header())
         body = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
@@ -259,6 +262,7 @@ class OperatorPanel(QWidget):
         station = pick_station(line, self._wanted)
         if station is None:
             self.station_label.setText("No stations in this plant")
+            self.station_shown.emit(line, None)
             return
         self.station_label.setText(f"{station.id} · {station.name}")
         rebuilt = self._render_bins(station) | self._render_deviations(relevant_deviations(line, station))
@@ -267,6 +271,7 @@ class OperatorPanel(QWidget):
         self._render_next(station.next[:MAX_NEXT_SHOWN])
         if rebuilt:
             self._apply_comm()
+        self.station_shown.emit(line, station)
 
     @Slot(bool)
     def set_link(self, up: bool) -> None:
@@ -274,6 +279,11 @@ class OperatorPanel(QWidget):
         self._link_up = up
         self._apply_comm()
         self._render_link()
+
+    def add_action_bar(self, bar: QWidget) -> None:
+        """Under everything, within thumb reach of the operator (ui.operator_actions)."""
+        self._root.addWidget(bar)
+        self._apply_comm()
 
     @property
     def station_id(self) -> str | None:
