@@ -7,6 +7,8 @@ under the timer: only ``handle`` is measured. The replayed state must equal the 
 
 from __future__ import annotations
 
+import gc
+import os
 import random
 import time
 from typing import Any
@@ -29,26 +31,35 @@ OPTION_SETS = [("S1", "P040"), ("S2", "P1A2", "PDC"), ("S2", "HEAT", "P040", "PD
 
 
 class _Recorder:
-    def __init__(self, plant: PlantConfig) -> None:
+    def __init__(self, plant: PlantConfig, *, keep: bool = True) -> None:
         self.core = Sequencer(plant)
         self.events: list[Event] = []
+        self._keep = keep  # a soak does not keep its events: their memory is not the core's
 
     def feed(self, event: Event) -> list[Any]:
-        self.events.append(event)
+        if self._keep:
+            self.events.append(event)
         commands = self.core.handle(event)
         for cmd in commands:
             if isinstance(cmd, PrintLabel):
-                self.events.append(LabelPrinted(at=event.at, label_id=cmd.label.label_id))
-                commands += self.core.handle(self.events[-1])
+                printed = LabelPrinted(at=event.at, label_id=cmd.label.label_id)
+                if self._keep:
+                    self.events.append(printed)
+                commands += self.core.handle(printed)
         return commands
 
 
-def record_stream(plant: PlantConfig, vehicles: int, seed: int = 1) -> tuple[list[Event], str]:
+def record_stream(
+    plant: PlantConfig, vehicles: int, seed: int = 1, *, keep: bool = True, marks: dict[int, int] | None = None
+) -> tuple[list[Event], str]:
+    """The mixed stream (kept unless ``keep`` is False); ``marks`` maps vehicle counts to the RSS seen there."""
     rng = random.Random(seed)
-    rec = _Recorder(plant)
+    rec = _Recorder(plant, keep=keep)
     feed = plant.feeds[0]
     at, seq, held_back = 1_700_000_000.0, 0, []
     for n in range(vehicles):
+        if marks is not None and n in marks:
+            marks[n] = rss_bytes()
         at += feed.takt_s
         seq = (seq + 1) % feed.modulus
         options = rng.choice(OPTION_SETS)
@@ -76,6 +87,28 @@ def record_stream(plant: PlantConfig, vehicles: int, seed: int = 1) -> tuple[lis
     for broadcast in held_back:
         rec.feed(broadcast)
     return rec.events, rec.core.fingerprint()
+
+
+def rss_bytes() -> int:
+    """Resident memory of this process now (Linux /proc), not the peak."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def soak(plant: PlantConfig, vehicles: int = 100_000, first: int = 10_000) -> dict[str, Any]:
+    """Resident memory growth of the core between vehicle ``first`` and ``vehicles`` of a mixed stream."""
+    gc.collect()
+    marks = {first: 0, vehicles - 1: 0}
+    start = time.perf_counter()
+    record_stream(plant, vehicles, keep=False, marks=marks)
+    low, high = marks[first], marks[vehicles - 1]
+    return {
+        "vehicles": vehicles,
+        "rss_mb_at_first": round(low / 2**20, 1),
+        "rss_mb_at_last": round(high / 2**20, 1),
+        "rss_growth_pct": round((high - low) / low * 100, 2),
+        "seconds": round(time.perf_counter() - start, 1),
+    }
 
 
 def _fields(e: BroadcastReceived) -> dict[str, Any]:

@@ -234,13 +234,14 @@ async def _drain_labels(service: Service, limit_s: float = 15.0) -> None:
 
 
 def _cancelled(service: Service) -> int:
-    return sum(1 for f in service.core.feeds.values() for v in f.vehicles.values() if v.status == "cancelled")
+    return service.core.vehicle_statuses()["cancelled"]
 
 
 def _accounted(service: Service) -> int:
     """Vehicles that reached an end: completed (picked, labelled) or cancelled by the OEM."""
     ends = ("completed", "cancelled")
-    return sum(1 for f in service.core.feeds.values() for v in f.vehicles.values() if v.status in ends)
+    statuses = service.core.vehicle_statuses()
+    return sum(statuses[s] for s in ends)
 
 
 def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions, work: Path) -> dict[str, Any]:

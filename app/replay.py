@@ -226,7 +226,7 @@ async def _maybe_await(result: Awaitable[None] | None) -> None:
 def summary(state: Rebuilt, store: Store) -> dict[str, Any]:
     """The figures a person checks after a replay, and the fingerprint that proves two states equal."""
     core = state.core
-    vehicles = Counter(v.status for f in core.feeds.values() for v in f.vehicles.values())
+    vehicles = core.vehicle_statuses()
     deviations = Counter(d.kind for d in core.deviations.open_deviations())
     return {
         "journal_rows": store.last_id(),

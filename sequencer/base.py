@@ -6,7 +6,7 @@ here and implemented in another mixin are the only calls that cross between rule
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 
 from sequencer.commands import Command, PrintLabel
 from sequencer.deviations import DeviationBook
@@ -44,6 +44,9 @@ class CoreBase:
         self.uncertain: dict[str, int] = {}  # sent, maybe printed (LabelUncertain) -> its open deviation id
         self.label_reprints: dict[str, int] = {}
         self.racks: dict[tuple[str, str, int], Rack] = {}
+        # (feed, family) -> (every rack below this number shipped and forgotten, those shipped above it)
+        self.shipped_marks: dict[tuple[str, str], tuple[int, set[int]]] = {}
+        self.vehicles_forgotten: Counter[str] = Counter()  # status -> vehicles dropped from the state after shipping
         self.deviations = DeviationBook()
         self.device_faults: dict[str, int] = {}  # device -> open deviation id
         self.devices_down: set[str] = set()
@@ -130,6 +133,11 @@ class CoreBase:
         """Remember a label until the printer reports it printed (restored to the printer after a restart)."""
         self.labels[command.label.label_id] = target
         self.unprinted[command.label.label_id] = command
+
+    def vehicle_statuses(self) -> Counter[str]:
+        """How many vehicles are in each status, the ones already forgotten after shipping included."""
+        held = Counter(v.status for f in self.feeds.values() for v in f.vehicles.values())
+        return held + self.vehicles_forgotten
 
     # -- look-ups shared by every rule set ----------------------------------------------------------------
     def _vehicle(self, feed_id: str, seq: int) -> tuple[Feed, Vehicle]:

@@ -32,8 +32,43 @@ class RackRules(CoreBase):
         rack = self.racks.get(key)
         if rack is None:
             cap = self.families[family].rack_capacity
+            if self._forgotten(key):  # shipped and forgotten: a stand-in that says so, not kept
+                return Rack(feed=feed.cfg.id, family=family, rack_no=rack_no, capacity=cap, closed=True, shipped=True)
             rack = self.racks[key] = Rack(feed=feed.cfg.id, family=family, rack_no=rack_no, capacity=cap)
         return rack
+
+    # -- forgetting what has shipped: a service runs for months, its state must not grow with every vehicle ----
+    def _forgotten(self, key: tuple[str, str, int]) -> bool:
+        low, above = self.shipped_marks.get((key[0], key[1]), (1, set()))
+        return key[2] < low or key[2] in above
+
+    def _forget_rack(self, rack: Rack) -> None:
+        """Drop a shipped rack; remember only a low-water mark and the few shipped out of order above it."""
+        del self.racks[(rack.feed, rack.family, rack.rack_no)]
+        self.labels.pop(rack.label_id, None)
+        low, above = self.shipped_marks.get((rack.feed, rack.family), (1, set()))
+        above.add(rack.rack_no)
+        while low in above:
+            above.discard(low)
+            low += 1
+        self.shipped_marks[(rack.feed, rack.family)] = (low, above)
+
+    def _forget_vehicles(self, feed: Feed, rack: Rack) -> None:
+        """Vehicles of a shipped rack whose every family has shipped leave the state, with their picks."""
+        first = (rack.rack_no - 1) * rack.capacity
+        for position in range(first, first + rack.capacity):
+            vehicle = feed.vehicles.get(position)
+            if vehicle is None or vehicle.status not in ("completed", "cancelled"):
+                continue
+            if not all(self._rack_of(feed, f, position).shipped for f in self.families):
+                continue
+            for pick_id in vehicle.picks:
+                pick = self.picks.pop(pick_id)
+                self.labels.pop(pick.label_id, None)
+            del feed.vehicles[position]
+            self.vehicles_forgotten[vehicle.status] += 1
+            if feed.position_of.get(vehicle.vehicle_id) == position:
+                del feed.position_of[vehicle.vehicle_id]
 
     def _slot_done(self, feed: Feed, family: str, position: int, *, blank: bool) -> list[Command]:
         rack = self._rack_of(feed, family, position)
@@ -78,6 +113,8 @@ class RackRules(CoreBase):
 
     def _on_shipped(self, e: RackShipped) -> list[Command]:
         rack = self.racks.get((e.feed, e.family, e.rack_no))
+        if rack is None and self._forgotten((e.feed, e.family, e.rack_no)):
+            raise SequencerError(f"rack {e.feed}/{e.family}/{e.rack_no} already shipped")
         if rack is None or not rack.closed:
             raise SequencerError(f"rack {e.feed}/{e.family}/{e.rack_no} is not closed: cannot ship")
         if rack.shipped:
@@ -89,6 +126,9 @@ class RackRules(CoreBase):
         for dev_id in list(rack.due_dev.values()):
             commands += self.deviations.clear(dev_id, e.at)
         rack.due_dev.clear()
+        if rack.labelled:  # its label is printed: nothing about it can still change here
+            self._forget_vehicles(self.feeds[rack.feed], rack)
+            self._forget_rack(rack)
         return commands
 
     def _check_due(self, at: float) -> list[Command]:

@@ -188,8 +188,7 @@ class CoreMachine(RuleBasedStateMachine):
 
     @invariant()
     def counters_match_the_vehicles(self):
-        statuses = Counter(v.status for f in self.core.feeds.values() for v in f.vehicles.values())
-        assert self.core.vehicles_completed == statuses["completed"]
+        assert self.core.vehicles_completed == self.core.vehicle_statuses()["completed"]
 
     def teardown(self):
         replayed = Sequencer(PLANT)
