@@ -11,9 +11,8 @@ import logging
 import os
 import sys
 
+from app.logjson import configure
 from sequencer.plant import PlantConfigError
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -50,7 +49,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.workdir:
         os.makedirs(args.workdir, exist_ok=True)
     log_file = os.path.join(args.workdir, "service.log") if args.workdir else None
-    logging.basicConfig(level=args.log_level, format=LOG_FORMAT, filename=log_file)
+    configure(args.log_level, args.log_json, filename=log_file)
     summary = asyncio.run(run_demo(opts))
     if args.json:
         print(json.dumps(summary))
@@ -76,6 +75,7 @@ def _sim(argv: list[str]) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jis", description="JIS sequencing centre: service, demo, HMI, simulators.")
     parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default), ERROR")
+    parser.add_argument("--log-json", action="store_true", help="structured logs: one JSON object a line")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the sequencer service for a plant")
@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         "replay": ("app.replay", "main_replay"),
         "import": ("app.importer", "main_import"),
         "certs": ("app.certs", "main_certs"),
+        "feed-keys": ("app.feed_keys", "main_feed_keys"),
     }
     if argv[:1] and argv[0] in passthrough:
         module, func = passthrough[argv[0]]
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         return main_parse(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command != "demo":
-        logging.basicConfig(level=args.log_level, format=LOG_FORMAT)
+        configure(args.log_level, args.log_json)
     try:
         return int(args.func(args))
     except PlantConfigError as exc:

@@ -21,10 +21,13 @@ import zmq.asyncio
 
 from app.accounts import AccountStore
 from app.devices import ReportTranslator, build_printers, build_ptls
+from app.feed_keys import load_curve_server
 from app.feed_link import FeedLink
 from app.feed_protocol import Ack, BadBroadcast, decode_broadcast
 from app.hmi_bus import HmiPublisher
 from app.hmi_commands import HmiCommandServer
+from app.metrics import MetricsServer, service_metrics
+from app.notify import Notifier
 from app.replay import Snapshotter, rebuild
 from app.sequence_check import SequenceCheck
 from app.store import Store
@@ -81,9 +84,13 @@ class Service:
         self.snapshots = Snapshotter(self.store, plant)
         self.journal_id = 0  # the last journal row the core has handled
         self.ctx = zmq.asyncio.Context()
-        self.feed_link = FeedLink(plant.service.feed_endpoint, self.accept, reject=self.reject_frames)
+        fc = plant.service.feed_curve  # only known OEM gateways may publish (docs/feed-protocol.md)
+        curve = load_curve_server(fc.secret_key, fc.allowed_keys) if fc else None
+        self.feed_link = FeedLink(plant.service.feed_endpoint, self.accept, reject=self.reject_frames, curve=curve)
         self.hmi: HmiPublisher | None = None
         self.hmi_commands: HmiCommandServer | None = None
+        self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
+        self.metrics: MetricsServer | None = None
         self.quarantined = 0
         self.latencies_ms: deque[float] = deque(maxlen=200_000)
         self.ready = asyncio.Event()
@@ -105,6 +112,14 @@ class Service:
         await loop.run_in_executor(self.writer, self._replay)
         self.quarantined = await loop.run_in_executor(self.writer, self.store.quarantine_count)
         self._tasks.append(asyncio.create_task(self._sequence(), name="sequencer"))
+        self._tasks.append(asyncio.create_task(self.notifier.run(), name="notify"))
+        if self.plant.service.metrics_port is not None:
+            self.metrics = MetricsServer(
+                lambda: service_metrics(self) + self.notifier.metrics(),
+                host=self.plant.service.metrics_host,
+                port=self.plant.service.metrics_port,
+            )
+            self._tasks.append(asyncio.create_task(self.metrics.run(), name="metrics"))
         self.hmi = HmiPublisher(self.ctx, self.plant.service.hmi_endpoint)
         devices: list[tuple[str, PickToLight | LabelPrinter]] = [*self.ptls.items(), *self.printers.items()]
         for name, dev in devices:
@@ -241,6 +256,7 @@ class Service:
                     log.warning("gap on %s: resend %d..%d requested", cmd.feed, cmd.from_seq, cmd.to_seq)
                 case RaiseDeviation():
                     log.warning("deviation %d P%d %s: %s", cmd.deviation_id, cmd.priority, cmd.kind, cmd.message)
+                    self.notifier.notify(cmd)
                 case AuditRecord():
                     self.audit(cmd)
                 case VehicleCompleted():

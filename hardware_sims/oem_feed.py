@@ -12,6 +12,8 @@ integration tests check that two independent ends agree.
 
 Fault hooks for tests: ``drop_next(n)`` (a gap only a RESEND fills), ``duplicate_next()``, ``send_raw``.
 Knobs for the engineer's view (``hardware_sims.control``): ``set_takt``, ``burst(n)``, read back by ``knobs``.
+Optional CURVE (``curve=CurveClientKeys``): the DEALER is a CURVE client holding its own keypair and the
+service's public key, as a partner's gateway would (docs/feed-protocol.md, "CURVE").
 It must not read the wall clock for simulated time, or share its socket with any task but ``run``.
 """
 
@@ -26,10 +28,12 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import zmq
 import zmq.asyncio
+import zmq.auth
 
 from hardware_sims.clock import Clock
 from hardware_sims.vehicles import VehicleMix, VinFactory, seq_numbers
@@ -58,6 +62,24 @@ class FeedSimCounters:
     heartbeats: int = 0
     gave_up: int = 0  # broadcasts that ran out of automatic retries (they still answer RESEND)
     bad_frames: int = 0  # frames from the service this gateway could not understand
+
+
+@dataclass(frozen=True)
+class CurveClientKeys:
+    """A gateway's CURVE keys, Z85 (RFC 32): its own pair and the service's public key."""
+
+    public_key: bytes
+    secret_key: bytes
+    server_key: bytes
+
+    @classmethod
+    def from_files(cls, secret_file: str | Path, server_public_file: str | Path) -> CurveClientKeys:
+        """From zmq certificate files (``jis feed-keys``): our ``NAME.key_secret`` and the service's ``.key``."""
+        public, secret = zmq.auth.load_certificate(secret_file)
+        server, _ = zmq.auth.load_certificate(server_public_file)
+        if public is None or secret is None or server is None:
+            raise ValueError(f"CURVE keys incomplete: {secret_file} needs both keys, {server_public_file} a public one")
+        return cls(public_key=public, secret_key=secret, server_key=server)
 
 
 @dataclass
@@ -92,8 +114,10 @@ class OemFeedSim:
         history: int = 20_000,
         vins: VinFactory | None = None,
         context: zmq.asyncio.Context | None = None,
+        curve: CurveClientKeys | None = None,
     ) -> None:
         self.endpoint = endpoint
+        self._curve = curve
         self.feed = feed
         self.modulus = modulus
         self.vehicles = vehicles
@@ -305,6 +329,10 @@ class OemFeedSim:
         sock.setsockopt(zmq.SNDHWM, self._history_size)
         sock.setsockopt(zmq.RCVHWM, self._history_size)
         sock.setsockopt(zmq.LINGER, 0)  # unacked broadcasts live in our memory, not in the socket
+        if self._curve is not None:  # RFC 26: we prove our key; the server must prove it holds server_key
+            sock.setsockopt(zmq.CURVE_SERVERKEY, self._curve.server_key)
+            sock.setsockopt(zmq.CURVE_PUBLICKEY, self._curve.public_key)
+            sock.setsockopt(zmq.CURVE_SECRETKEY, self._curve.secret_key)
         sock.connect(self.endpoint)
         return sock
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -24,6 +24,13 @@ class PlantInfo(_Strict):
     timezone: str = "UTC"
 
 
+class FeedCurveConfig(_Strict):
+    """CURVE on the OEM feed (ZeroMQ): only gateways whose public key is in ``allowed_keys`` may publish."""
+
+    secret_key: str  # the service's key pair file (NAME.key_secret, made by `jis feed-keys`)
+    allowed_keys: str  # folder of the gateways' public keys (*.key)
+
+
 class ServiceConfig(_Strict):
     """Where the service listens (ZeroMQ endpoints) and what it writes to."""
 
@@ -32,6 +39,9 @@ class ServiceConfig(_Strict):
     hmi_command_endpoint: str = "tcp://127.0.0.1:5557"
     database: str = "sqlite:///jis.db"
     poll_interval_s: float = Field(default=0.02, gt=0, le=1)
+    feed_curve: FeedCurveConfig | None = None
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=0, le=65535, description="Prometheus /metrics; None: off")
 
 
 OutOfOrderReaction = Literal["hold", "move", "flag"]
@@ -181,6 +191,35 @@ class LabelTemplates(_Strict):
         return self
 
 
+class PriorityRoute(_Strict):
+    """Where the alarms of one priority go (``app.notify`` delivers them)."""
+
+    webhooks: tuple[str, ...] = ()
+    email_to: tuple[str, ...] = ()
+
+    @field_validator("webhooks")
+    @classmethod
+    def _http_only(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
+        for url in urls:  # urllib would also open file:// and ftp:// URLs
+            scheme, _, rest = url.partition("://")
+            if scheme not in ("http", "https") or not rest.split("/", 1)[0]:
+                raise ValueError(f"webhook {scheme}://… is not an http(s) URL")
+        return urls
+
+
+class NotifyRules(_Strict):
+    """Notification routing: ``routes`` keyed by priority (1 most urgent); a priority not listed is not sent."""
+
+    routes: dict[int, PriorityRoute] = Field(default_factory=dict)
+    sender: str = "jis-sequencer@localhost"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+    queue_size: int = Field(default=1000, ge=1)
+    source: str = "jis-sequencer"  # names this service (plant, line) in every notification
+
+
 class SimulationConfig(_Strict):
     """What the simulators need beyond the device addresses: the vehicle mix and the operator."""
 
@@ -203,6 +242,7 @@ class PlantConfig(_Strict):
     stations: tuple[StationConfig, ...] = Field(min_length=1)
     devices: DevicesConfig = DevicesConfig()
     labels: LabelTemplates = LabelTemplates()
+    notify: NotifyRules = NotifyRules()
     simulation: SimulationConfig = SimulationConfig()
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ import asyncio
 import threading
 from pathlib import Path
 
-from app.config import load_plant, with_free_ports
+from app.config import free_port, load_plant, with_free_ports
 from app.runtime import Service, scaled_clock
 from hardware_sims.control import SimControl
 from hardware_sims.plant import SimulatedPlant
@@ -20,9 +20,18 @@ from sequencer.plant import PlantConfig
 
 class LiveLine:
     def __init__(
-        self, tmp_path: Path, *, speed: float = 20.0, vehicles: int | None = None, control: bool = False
+        self,
+        tmp_path: Path,
+        *,
+        speed: float = 20.0,
+        vehicles: int | None = None,
+        control: bool = False,
+        metrics: bool = False,
     ) -> None:
         self.plant: PlantConfig = with_free_ports(load_plant(), database=f"sqlite:///{tmp_path / 'live.db'}")
+        if metrics:
+            service = self.plant.service.model_copy(update={"metrics_port": free_port()})
+            self.plant = self.plant.model_copy(update={"service": service})
         self.speed = speed
         self.vehicles = vehicles
         self.service: Service | None = None

@@ -1,0 +1,452 @@
+"""Metrics endpoint, alarm notifications and JSON logs over real loopback sockets.
+
+/metrics is scraped from a service double and the exposition text parsed line by line; webhooks land on a small
+asyncio HTTP server and e-mail on a minimal asyncio SMTP server, both run by the test on 127.0.0.1 port 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import random
+import re
+import socket
+from collections import Counter, deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from app.logjson import JsonFormatter, configure
+from app.metrics import MetricsServer, render, service_metrics
+from app.notify import Notifier
+from sequencer.alarms import AlarmState
+from sequencer.commands import RaiseDeviation
+from sequencer.plant import NotifyRules, PriorityRoute
+from sequencer.state import Deviation
+
+WAIT_S = 10.0  # upper bound for anything a test waits on; never a timing assertion
+
+
+# -- a service double with the attributes service_metrics reads ----------------------------------------------
+def _feed(broadcasts: int, gaps: int, duplicates: int) -> SimpleNamespace:
+    return SimpleNamespace(broadcasts=broadcasts, gaps=gaps, duplicates=duplicates, recent=deque([1.0] * broadcasts))
+
+
+def _service() -> SimpleNamespace:
+    rng = random.Random(7)
+    deviations = {
+        1: Deviation(deviation_id=1, kind="gap", priority=1, at=0.0, message="gap"),
+        2: Deviation(deviation_id=2, kind="device_offline", priority=1, at=0.0, message="ptl-2 offline"),
+        3: Deviation(deviation_id=3, kind="change", priority=2, at=0.0, message="c", state=AlarmState.RTN_UNACK),
+    }
+    core = SimpleNamespace(
+        feeds={"seats": _feed(40, 1, 3), 'we"ird\\feed\nx': _feed(2, 0, 0)},
+        devices_down={"ptl-2"},
+        deviations=SimpleNamespace(by_id=deviations, counts=Counter(gap=1, device_offline=1, change=1, duplicate=3)),
+        vehicles_completed=37,
+        labels_printed=74,
+    )
+    pending: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(3):
+        pending.put_nowait(i)
+    return SimpleNamespace(
+        core=core,
+        latencies_ms=deque(rng.uniform(1.0, 20.0) for _ in range(1000)),
+        _pending=pending,
+        _reports=asyncio.Queue(10),
+        quarantined=2,
+        ptls={"ptl-1": None, "ptl-2": None},
+        printers={"zebra-1": None},
+        _label_backlog={"zebra-1": deque([1, 2])},
+    )
+
+
+# -- exposition parsing ----------------------------------------------------------------------------------------
+SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$")
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?')
+UNESCAPE = {"\\\\": "\\", '\\"': '"', "\\n": "\n"}
+
+
+@dataclass
+class Family:
+    kind: str = ""
+    help: str = ""
+    samples: dict[tuple[str, tuple[tuple[str, str], ...]], float] = field(default_factory=dict)
+
+
+def _labels(text: str) -> tuple[tuple[str, str], ...]:
+    pairs = LABEL.findall(text)
+    assert "".join(f'{k}="{v}",' for k, v in pairs).rstrip(",") == text.rstrip(",")
+    return tuple((k, re.sub(r"\\.", lambda m: UNESCAPE[m.group(0)], v)) for k, v in pairs)
+
+
+def _family_of(name: str, families: dict[str, Family]) -> str:
+    for suffix in ("", "_sum", "_count"):
+        base = name.removesuffix(suffix) if suffix else name
+        if base in families and (not suffix or families[base].kind == "summary"):
+            return base
+    raise AssertionError(f"sample {name} before its # TYPE line")
+
+
+def parse_exposition(text: str) -> dict[str, Family]:
+    assert text.endswith("\n")
+    families: dict[str, Family] = {}
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            name, help_ = line[7:].split(" ", 1)
+            assert name not in families, f"family {name} twice"
+            families[name] = Family(help=help_)
+        elif line.startswith("# TYPE "):
+            name, kind = line[7:].split(" ")
+            assert kind in ("counter", "gauge", "summary") and not families[name].kind
+            families[name].kind = kind
+        else:
+            m = SAMPLE.match(line)
+            assert m, f"not a sample line: {line!r}"
+            families[_family_of(m.group(1), families)].samples[(m.group(1), _labels(m.group(2) or ""))] = float(
+                m.group(3)
+            )
+    return families
+
+
+async def http(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request)
+    await writer.drain()
+    raw = await asyncio.wait_for(reader.read(), WAIT_S)  # HTTP/1.0: the server closes after the answer
+    writer.close()
+    await writer.wait_closed()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = dict(h.split(": ", 1) for h in header_lines)
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.fixture
+async def metrics_server() -> AsyncIterator[tuple[MetricsServer, SimpleNamespace]]:
+    service = _service()
+    server = MetricsServer(lambda: service_metrics(service))
+    await server.start()
+    yield server, service
+    await server.close()
+
+
+async def test_scrape_reports_service_numbers(metrics_server: tuple[MetricsServer, SimpleNamespace]) -> None:
+    server, service = metrics_server
+    status, headers, body = await http(server.port, b"GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    assert int(headers["Content-Length"]) == len(body)
+    fams = parse_exposition(body.decode("utf-8"))
+    weird = 'we"ird\\feed\nx'
+    assert fams["jis_broadcasts_total"].kind == "counter"
+    assert fams["jis_broadcasts_total"].samples[("jis_broadcasts_total", (("feed", "seats"),))] == 40
+    assert fams["jis_broadcasts_total"].samples[("jis_broadcasts_total", (("feed", weird),))] == 2
+    assert fams["jis_feed_gaps_total"].samples[("jis_feed_gaps_total", (("feed", "seats"),))] == 1
+    assert fams["jis_feed_duplicates_total"].samples[("jis_feed_duplicates_total", (("feed", "seats"),))] == 3
+    assert fams["jis_broadcasts_last_hour"].samples[("jis_broadcasts_last_hour", (("feed", "seats"),))] == 40
+    latency = fams["jis_light_latency_ms"]
+    assert latency.kind == "summary"
+    assert latency.samples[("jis_light_latency_ms_count", ())] == 1000
+    assert latency.samples[("jis_light_latency_ms_sum", ())] == pytest.approx(sum(service.latencies_ms))
+    quantiles = [latency.samples[("jis_light_latency_ms", (("quantile", q),))] for q in ("0.5", "0.9", "0.99")]
+    assert 1.0 <= quantiles[0] <= quantiles[1] <= quantiles[2] <= 20.0
+    assert fams["jis_pending_events"].samples[("jis_pending_events", ())] == 3
+    assert fams["jis_device_reports_queued"].samples[("jis_device_reports_queued", ())] == 0
+    assert fams["jis_label_backlog"].samples[("jis_label_backlog", (("printer", "zebra-1"),))] == 2
+    up = {labels[0][1]: v for (_, labels), v in fams["jis_device_up"].samples.items()}
+    assert up == {"ptl-1": 1, "ptl-2": 0, "zebra-1": 1}
+    alarms = {tuple(v for _, v in labels): n for (_, labels), n in fams["jis_alarms"].samples.items()}
+    assert alarms == {("1", "active_unacknowledged"): 2, ("2", "returned_unacknowledged"): 1}
+    raised = fams["jis_deviations_raised_total"].samples
+    assert raised[("jis_deviations_raised_total", (("kind", "duplicate"),))] == 3
+    assert fams["jis_quarantined_total"].samples[("jis_quarantined_total", ())] == 2
+    assert fams["jis_vehicles_completed_total"].samples[("jis_vehicles_completed_total", ())] == 37
+    assert fams["jis_labels_printed_total"].samples[("jis_labels_printed_total", ())] == 74
+    assert all(f.help and f.kind for f in fams.values())
+    assert server.scrapes == 1
+
+
+async def test_empty_latency_window_is_nan_not_an_error() -> None:
+    service = _service()
+    service.latencies_ms = deque()
+    fams = parse_exposition(render(service_metrics(service)))
+    q = fams["jis_light_latency_ms"].samples[("jis_light_latency_ms", (("quantile", "0.5"),))]
+    assert q != q  # NaN
+    assert fams["jis_light_latency_ms"].samples[("jis_light_latency_ms_count", ())] == 0
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"GET / HTTP/1.0\r\n\r\n", 404),
+        (b"GET /metricsx HTTP/1.0\r\n\r\n", 404),
+        (b"GET /other/metrics HTTP/1.1\r\nHost: a\r\n\r\n", 404),
+        (b"POST /metrics HTTP/1.0\r\nContent-Length: 0\r\n\r\n", 405),
+        (b"nonsense\r\n\r\n", 400),
+        (b"GET /metrics HTTP/1.0\r\nX-Pad: " + b"a" * 20_000 + b"\r\n\r\n", 431),
+    ],
+)
+async def test_other_requests_refused(
+    metrics_server: tuple[MetricsServer, SimpleNamespace], request_bytes: bytes, status: int
+) -> None:
+    server, _ = metrics_server
+    got, _, _ = await http(server.port, request_bytes)
+    assert got == status
+    assert server.scrapes == 0
+
+
+# -- a webhook receiver and an SMTP server, both on 127.0.0.1 port 0 ------------------------------------------
+class WebhookReceiver:
+    def __init__(self) -> None:
+        self.bodies: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        length = next(int(h.split(":")[1]) for h in lines if h.lower().startswith("content-length:"))
+        body = await reader.readexactly(length)
+        await self.bodies.put((lines[0], json.loads(body)))
+        writer.write(b"HTTP/1.0 204 No Content\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+
+SMTP_REPLIES = {"EHLO": b"250 test\r\n", "HELO": b"250 test\r\n", "MAIL": b"250 OK\r\n", "RCPT": b"250 OK\r\n"}
+
+
+class SmtpReceiver:
+    """Just enough SMTP (RFC 5321): greeting, EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing, QUIT."""
+
+    def __init__(self) -> None:
+        self.mails: asyncio.Queue[tuple[list[str], bytes]] = asyncio.Queue()
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 test ESMTP\r\n")
+        rcpt: list[str] = []
+        for _ in range(100):  # bounded: a test conversation is a handful of commands
+            line = (await reader.readline()).decode("ascii").rstrip("\r\n")
+            verb = line[:4].upper()
+            if verb == "RCPT":
+                rcpt.append(line.split(":", 1)[1].strip().strip("<>"))
+            if verb == "DATA":
+                writer.write(b"354 go ahead\r\n")
+                await self.mails.put((rcpt, await self._data(reader)))
+                rcpt = []
+                writer.write(b"250 OK queued\r\n")
+            elif verb in SMTP_REPLIES:
+                writer.write(SMTP_REPLIES[verb])
+            else:
+                writer.write(b"221 bye\r\n" if verb == "QUIT" else b"502 not implemented\r\n")
+            await writer.drain()
+            if verb in ("QUIT", ""):
+                break
+        writer.close()
+
+    @staticmethod
+    async def _data(reader: asyncio.StreamReader) -> bytes:
+        lines = []
+        for _ in range(10_000):
+            line = await reader.readline()
+            if line == b".\r\n":
+                break
+            lines.append(line[1:] if line.startswith(b"..") else line)
+        return b"".join(lines)
+
+
+async def _serve(handler: Any) -> asyncio.Server:
+    return await asyncio.start_server(handler, "127.0.0.1", 0)
+
+
+def _port(server: asyncio.Server) -> int:
+    return int(server.sockets[0].getsockname()[1])
+
+
+def _dead_port() -> int:
+    """A port nothing listens on: bound, then closed (connection refused on loopback)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _dev(dev_id: int, priority: int, kind: str = "gap") -> RaiseDeviation:
+    return RaiseDeviation(deviation_id=dev_id, kind=kind, priority=priority, message=f"{kind} on seats\nline 2")
+
+
+@pytest.fixture
+async def notifier_task() -> AsyncIterator[list[asyncio.Task[None]]]:
+    tasks: list[asyncio.Task[None]] = []
+    yield tasks
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_webhook_and_email_delivered(notifier_task: list[asyncio.Task[None]]) -> None:
+    hook, smtp = WebhookReceiver(), SmtpReceiver()
+    hook_server, smtp_server = await _serve(hook.handle), await _serve(smtp.handle)
+    async with hook_server, smtp_server:
+        url = f"http://127.0.0.1:{_port(hook_server)}/hooks/secret-token"
+        rules = NotifyRules(
+            routes={1: PriorityRoute(webhooks=(url,), email_to=("lead@plant.example", "qa@plant.example"))},
+            smtp_port=_port(smtp_server),
+            source="plant-A line 1",
+        )
+        notifier = Notifier(rules, clock=lambda: 1_700_000_000.0)
+        notifier_task.append(asyncio.create_task(notifier.run()))
+        assert notifier.notify(_dev(5, 1)) == 2
+        request_line, body = await asyncio.wait_for(hook.bodies.get(), WAIT_S)
+        assert request_line == "POST /hooks/secret-token HTTP/1.1"
+        assert body == {
+            "source": "plant-A line 1",
+            "deviation_id": 5,
+            "kind": "gap",
+            "priority": 1,
+            "message": "gap on seats\nline 2",
+            "raised_at": "2023-11-14T22:13:20+00:00",
+        }
+        rcpt, data = await asyncio.wait_for(smtp.mails.get(), WAIT_S)
+        assert rcpt == ["lead@plant.example", "qa@plant.example"]
+        mail = message_from_bytes(data)
+        assert mail["Subject"] == "[plant-A line 1] P1 gap: gap on seats line 2"
+        assert mail["From"] == rules.sender
+        assert json.loads(mail.get_payload())["deviation_id"] == 5
+        await asyncio.wait_for(notifier.drain(), WAIT_S)
+        fams = parse_exposition(render(notifier.metrics()))  # the secret path never reaches a label
+        sent = fams["jis_notifications_sent_total"].samples
+        hook_label = (("channel", "webhook"), ("target", f"http://127.0.0.1:{_port(hook_server)}"))
+        assert sent[("jis_notifications_sent_total", hook_label)] == 1
+        assert fams["jis_notifications_queued"].samples[("jis_notifications_queued", ())] == 0
+        assert not notifier.failed
+
+
+@dataclass
+class Recorder:
+    posts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    mails: list[tuple[str, str]] = field(default_factory=list)
+
+    def post(self, url: str, body: bytes, timeout_s: float) -> None:
+        self.posts.append((url, json.loads(body)))
+
+    def send(self, rules: NotifyRules, message: Any) -> None:
+        self.mails.append((message["To"], message["Subject"]))
+
+
+async def test_priority_routing(notifier_task: list[asyncio.Task[None]]) -> None:
+    rec = Recorder()
+    rules = NotifyRules(
+        routes={
+            1: PriorityRoute(webhooks=("http://hooks.example/p1", "https://pager.example/x"), email_to=("a@x",)),
+            2: PriorityRoute(email_to=("b@x",)),
+        }
+    )
+    notifier = Notifier(rules, webhook_post=rec.post, smtp_send=rec.send)
+    notifier_task.append(asyncio.create_task(notifier.run()))
+    assert notifier.notify(_dev(1, 3, "hold")) == 0  # priority 3 not routed
+    assert notifier.notify(_dev(2, 2, "change")) == 1
+    assert notifier.notify(_dev(3, 1)) == 3
+    await asyncio.wait_for(notifier.drain(), WAIT_S)
+    assert [(u, b["deviation_id"]) for u, b in rec.posts] == [
+        ("http://hooks.example/p1", 3),
+        ("https://pager.example/x", 3),
+    ]
+    assert [to for to, _ in rec.mails] == ["b@x", "a@x"]
+
+
+def test_rules_refuse_non_http_webhooks_and_unknown_keys() -> None:
+    with pytest.raises(ValueError, match="http"):
+        PriorityRoute(webhooks=("file:///etc/passwd",))
+    with pytest.raises(ValueError, match="smtp_hots"):
+        NotifyRules.model_validate({"smtp_hots": "x"})
+    assert NotifyRules.model_validate({"routes": {"1": {"email_to": ["a@x"]}}}).routes[1].email_to == ("a@x",)
+
+
+async def test_dead_webhook_logged_once_and_counted(
+    notifier_task: list[asyncio.Task[None]], caplog: pytest.LogCaptureFixture
+) -> None:
+    rec = Recorder()
+    dead = f"http://127.0.0.1:{_dead_port()}/hook?token=s3cret"
+    rules = NotifyRules(routes={1: PriorityRoute(webhooks=(dead,), email_to=("a@x",))}, timeout_s=2.0)
+    notifier = Notifier(rules, smtp_send=rec.send)  # the real urllib POST against a closed port
+    task = asyncio.create_task(notifier.run())
+    notifier_task.append(task)
+    with caplog.at_level(logging.ERROR, logger="app.notify"):
+        for i in range(3):
+            notifier.notify(_dev(i, 1))
+        await asyncio.wait_for(notifier.drain(), WAIT_S * 3)
+    failing = [r for r in caplog.records if "failing" in r.getMessage()]
+    assert len(failing) == 1
+    assert "s3cret" not in caplog.text
+    assert notifier.failed[("webhook", dead)] == 3
+    assert len(rec.mails) == 3  # the e-mails still went out
+    assert not task.done()
+    failed = next(m for m in notifier.metrics() if m.name == "jis_notifications_failed_total")
+    assert [s.value for s in failed.samples] == [3]
+
+
+async def test_full_queue_drops_oldest_and_counts(notifier_task: list[asyncio.Task[None]]) -> None:
+    rec = Recorder()
+    rules = NotifyRules(routes={1: PriorityRoute(webhooks=("http://hooks.example/p1",))}, queue_size=2)
+    notifier = Notifier(rules, webhook_post=rec.post)
+    for i in range(5):  # the worker is not running yet: the queue fills
+        notifier.notify(_dev(i, 1))
+    assert notifier.dropped == 3
+    notifier_task.append(asyncio.create_task(notifier.run()))
+    await asyncio.wait_for(notifier.drain(), WAIT_S)
+    assert [b["deviation_id"] for _, b in rec.posts] == [3, 4]
+
+
+# -- JSON logs -----------------------------------------------------------------------------------------------
+def test_json_lines_carry_fields_and_exceptions() -> None:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:
+        configure("INFO", json_lines=True, stream=stream)
+        logger = logging.getLogger("jis.test")
+        logger.info("broadcast %s/%d", "seats", 7, extra={"feed": "seats", "seq": 7, "obj": object()})
+        logger.debug("not shown")
+        try:
+            raise RuntimeError("boom\nsecond line")
+        except RuntimeError:
+            logger.exception("failed")
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    first, second = (json.loads(line) for line in lines)
+    assert first["msg"] == "broadcast seats/7" and first["level"] == "INFO" and first["logger"] == "jis.test"
+    assert first["feed"] == "seats" and first["seq"] == 7 and first["obj"].startswith("<object")
+    assert first["ts"].endswith("+00:00") and "T" in first["ts"]
+    assert second["level"] == "ERROR" and "RuntimeError: boom" in second["exc"]
+
+
+def test_text_format_still_available() -> None:
+    record = logging.LogRecord("x", logging.WARNING, "f.py", 1, "plain %s", ("text",), None)
+    assert json.loads(JsonFormatter().format(record))["msg"] == "plain text"
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:
+        configure(logging.WARNING, json_lines=False, stream=stream)
+        logging.getLogger("x").warning("plain %s", "text")
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    assert stream.getvalue().rstrip().endswith("WARNING x: plain text")
+
+
+def test_latency_quantiles_follow_the_newest_lights() -> None:
+    service = _service()
+    service.latencies_ms = deque([1000.0] * 5_000 + [2.0] * 10_000)  # old slow lights, then 10k fast ones
+    fams = parse_exposition(render(service_metrics(service)))
+    samples = fams["jis_light_latency_ms"].samples
+    assert samples[("jis_light_latency_ms", (("quantile", "0.99"),))] == 2.0
+    assert samples[("jis_light_latency_ms_count", ())] == 15_000
