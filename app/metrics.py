@@ -210,8 +210,9 @@ class MetricsServer:
         log.info("metrics on http://%s:%d/metrics", self.host, self.port)
 
     async def run(self) -> None:
-        """Start and serve until cancelled (one task in the service's task list)."""
-        await self.start()
+        """Serve until cancelled (one task in the service's task list); starts listening first if not yet."""
+        if self._server is None:
+            await self.start()
         try:
             await asyncio.Event().wait()
         finally:

@@ -119,6 +119,7 @@ class Service:
                 host=self.plant.service.metrics_host,
                 port=self.plant.service.metrics_port,
             )
+            await self.metrics.start()  # listening before the service says it is ready
             self._tasks.append(asyncio.create_task(self.metrics.run(), name="metrics"))
         self.hmi = HmiPublisher(self.ctx, self.plant.service.hmi_endpoint)
         devices: list[tuple[str, PickToLight | LabelPrinter]] = [*self.ptls.items(), *self.printers.items()]
