@@ -41,6 +41,7 @@ from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.pdu import ModbusPDU
 
 from plc_io import printer_modbus_map as prn
+from plc_io.backoff import Backoff
 from plc_io.label_gate import LabelGate, LabelRefused
 from plc_io.ports import DeviceError, LabelDone, LinkChanged, PrinterFault, Report
 from plc_io.printer_zpl import UNCERTAIN
@@ -49,7 +50,7 @@ from sequencer.labels import Label
 
 log = logging.getLogger(__name__)
 
-BACKOFF_S = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0)  # reconnect delays; the last one repeats
+BACKOFF_S = (0.05, 2.0)  # first reconnect delay, ceiling (plc_io.backoff)
 REFUSED = "job refused: "  # + label id and reason: the PLC will not take this job; it was not printed
 UNEXPECTED = "unexpected labels: "  # + count: END PRINT pulses that were not a newly printed job
 GIVE_UP = frozenset({prn.StartResult.OUT_OF_SEQUENCE, prn.StartResult.BAD_DATA})  # resending cannot help
@@ -114,7 +115,7 @@ class ModbusPrinter:
         self._link_up: bool | None = None
         self._faults: tuple[str, ...] = ()
         self._ribbon_low = False
-        self._failures = 0
+        self._backoff = Backoff(*BACKOFF_S)
         self._report: Report = lambda _report: None
 
     @property
@@ -143,8 +144,7 @@ class ModbusPrinter:
                 await self._connection()
             except DeviceError as exc:
                 self._set_link(False, str(exc))
-            await asyncio.sleep(BACKOFF_S[min(self._failures, len(BACKOFF_S) - 1)])
-            self._failures += 1
+            await asyncio.sleep(self._backoff.next())
 
     async def _connection(self) -> None:
         client = AsyncModbusTcpClient(
@@ -154,7 +154,7 @@ class ModbusPrinter:
             await self._connect(client)
             state = await self._read_state(client)  # the link is up once the PLC has answered
             self._set_link(True)
-            self._failures = 0
+            self._backoff.reset()
             while True:
                 await self._turn(client, state)
                 await self._idle(state)

@@ -37,6 +37,7 @@ from asyncua.client.client import Client
 from asyncua.ua.object_ids import ObjectIds
 
 from plc_io import opcua_nodes as nodes
+from plc_io.backoff import Backoff
 from plc_io.label_gate import LabelGate, LabelRefused
 from plc_io.opcua_nodes import JobResponse, JobState, ReturnStatus
 from plc_io.opcua_security import ClientSecurity, close_client, guarded, log_profile, open_client
@@ -107,7 +108,7 @@ class OpcUaPrinter:
         self._wake = asyncio.Event()
         self._link_up: bool | None = None
         self._faults: tuple[str, ...] = ()
-        self._failures = 0
+        self._backoff = Backoff(*BACKOFF_S)
         self._report: Report = lambda _report: None
 
     @property
@@ -135,15 +136,14 @@ class OpcUaPrinter:
                 await self._connection()
             except DeviceError as exc:
                 self._set_link(False, str(exc))
-            await asyncio.sleep(BACKOFF_S[min(self._failures, len(BACKOFF_S) - 1)])
-            self._failures += 1
+            await asyncio.sleep(self._backoff.next())
 
     async def _connection(self) -> None:
         client = await open_client(self._url, self._security, name=self.name, timeout_s=self._timeout_s)
         try:
             ids = await self._resolve(client)
             start_time = await self._read_start_time(client)
-            self._failures = 0
+            self._backoff.reset()
             self._set_link(True)
             await self._settle_unsure(client, ids, start_time)
             while True:

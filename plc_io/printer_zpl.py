@@ -31,6 +31,7 @@ import contextlib
 from collections import deque
 from dataclasses import dataclass
 
+from plc_io.backoff import Backoff
 from plc_io.label_gate import LabelGate, LabelRefused
 from plc_io.ports import LabelDone, LinkChanged, PrinterFault, Report
 from plc_io.zpl import (
@@ -51,7 +52,7 @@ from sequencer.labels import Label
 STATUS_TIMEOUT = "status timeout"  # the fault a silent ~HS raises (media out, ribbon out, head open)
 STATUS_GARBLED = "status unreadable"
 UNCERTAIN = "job uncertain: "  # + label id: sent, but whether it printed cannot be known (see module doc)
-BACKOFF_S = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)  # reconnect delays; the last one repeats
+BACKOFF_S = (0.05, 5.0)  # first reconnect delay, ceiling (plc_io.backoff)
 PRINT_IDLE_REFRESH_S = 30.0  # an idle print connection is reopened before a job: firewalls drop idle sockets
 HOST_STATUS, ERROR_STATUS, CANCEL_ALL = b"~HS", b"~HQES", b"~JA"
 
@@ -173,7 +174,7 @@ class ZplPrinter:
         self._wake = asyncio.Event()
         self._link_up: bool | None = None
         self._faults: tuple[str, ...] = ()
-        self._failures = 0
+        self._backoff = Backoff(*BACKOFF_S)
         self._report: Report = lambda _report: None
 
     @property
@@ -203,8 +204,7 @@ class ZplPrinter:
                     self._status.close()
                     self._print.close()
                     self._set_link(False, str(lost))
-                    await asyncio.sleep(BACKOFF_S[min(self._failures, len(BACKOFF_S) - 1)])
-                    self._failures += 1
+                    await asyncio.sleep(self._backoff.next())
         finally:
             self._status.close()
             self._print.close()
@@ -236,7 +236,7 @@ class ZplPrinter:
         for channel in (self._status, self._print):
             if not channel.connected:
                 await channel.connect()
-        self._failures = 0
+        self._backoff.reset()
         self._set_link(True)
 
     async def _on_silence(self, reason: str) -> None:

@@ -36,6 +36,7 @@ from pymodbus.exceptions import ModbusException
 from pymodbus.pdu import ModbusPDU
 
 from plc_io import ptl_modbus_map as ptl
+from plc_io.backoff import Backoff
 from plc_io.light_outbox import LightOutbox
 from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, Report
 
@@ -69,18 +70,6 @@ class LightFault(DeviceError):
         self.light = light
 
 
-class _Backoff:
-    def __init__(self, first: float, ceiling: float) -> None:
-        self._first, self._ceiling, self._next = first, ceiling, first
-
-    def reset(self) -> None:
-        self._next = self._first
-
-    def next(self) -> float:
-        delay, self._next = self._next, min(self._next * 2, self._ceiling)
-        return delay
-
-
 class ModbusPickToLight:
     """``PickToLight`` for one gateway. ``lights`` are the unit ids of the lights behind it."""
 
@@ -106,7 +95,7 @@ class ModbusPickToLight:
         self._baseline: dict[int, int] = {}  # last confirm counter seen per light
         self._faulted: dict[int, float] = {}  # lights reported down -> loop time of their next probe
         self._link_up: bool | None = None
-        self._backoff = _Backoff(*BACKOFF_S)
+        self._backoff = Backoff(*BACKOFF_S)
         self._wake = asyncio.Event()
 
     # -- the port: non-blocking commands ----------------------------------------------------------------------

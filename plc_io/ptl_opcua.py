@@ -41,6 +41,7 @@ from asyncua.client.client import Client
 from asyncua.common.subscription import DataChangeEvent, OverflowPolicy, StatusChangeEvent, Subscription
 
 from plc_io import opcua_nodes as nodes
+from plc_io.backoff import Backoff
 from plc_io.light_outbox import LightOutbox
 from plc_io.opcua_security import ClientSecurity, close_client, guarded, log_profile, open_client
 from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, Report
@@ -58,18 +59,6 @@ class _Call:
     method: str  # "Light", "Clear" or "Acknowledge"
     arguments: list[ua.Variant]
     token: int | None  # the token a Light/Clear shows; None for Acknowledge
-
-
-class _Backoff:
-    def __init__(self, first: float, ceiling: float) -> None:
-        self._first, self._ceiling, self._next = first, ceiling, first
-
-    def reset(self) -> None:
-        self._next = self._first
-
-    def next(self) -> float:
-        delay, self._next = self._next, min(self._next * 2, self._ceiling)
-        return delay
 
 
 class OpcUaPickToLight:
@@ -106,7 +95,7 @@ class OpcUaPickToLight:
         self._serving = False
         self._lost = ""  # set by the notification pump when the subscription reports a bad status
         self._link_up: bool | None = None
-        self._backoff = _Backoff(*BACKOFF_S)
+        self._backoff = Backoff(*BACKOFF_S)
         self._wake = asyncio.Event()
 
     # -- the port: non-blocking commands ------------------------------------------------------------------------
