@@ -49,6 +49,7 @@ from app.feed_protocol import (
     decode_heartbeat,
     salvage_key,
 )
+from app.zmq_loop import bind_patiently, wait_for_input
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,7 @@ HeartbeatFn = Callable[[Heartbeat], Awaitable[None] | None]
 # matches the gateway's resend history. Send side: a ROUTER *drops* what exceeds SNDHWM; with
 # ROUTER_MANDATORY it raises EAGAIN instead, which we log. One ACK per broadcast, so a full backlog's ACKs fit.
 DEFAULT_HWM = 20_000
-IDLE_WAIT_S = 0.5  # longest sleep between looks at the outbox when nothing arrives (bounds shutdown latency)
 RECV_BATCH = 256  # frames handled per wake-up before the outbox is looked at again (keeps RESENDs timely)
-BIND_ATTEMPTS, BIND_RETRY_S = 40, 0.05  # up to 2 s for a just-closed listener to be released
 
 # CURVE (RFC 26) with ZAP (RFC 27). libzmq asks the handler bound at this inproc address of the socket's context;
 # there is one per context, so one CURVE feed link per context. Our domain marks our requests.
@@ -202,17 +201,7 @@ class FeedLink:
         return sock
 
     async def _bind_patiently(self) -> None:
-        """Bind, waiting out EADDRINUSE for a moment: a link restarted in the same process finds its port
-        still held, because ZeroMQ closes sockets asynchronously in its I/O thread."""
-        for _ in range(BIND_ATTEMPTS - 1):
-            try:
-                self.bind()
-                return
-            except zmq.ZMQError as exc:
-                if exc.errno != zmq.EADDRINUSE:
-                    raise
-            await asyncio.sleep(BIND_RETRY_S)
-        self.bind()
+        await bind_patiently(self.bind)
 
     def _close_socket(self) -> None:
         if self._sock is not None:
@@ -224,19 +213,8 @@ class FeedLink:
 
     async def _wait_for_input(self) -> bool:
         """Wait until a frame is readable or a RESEND is queued (bounded); True if a frame is readable."""
-        assert self._sock is not None
-        assert self._direct is not None
-        poller = zmq.asyncio.Poller()
-        poller.register(self._sock, zmq.POLLIN)
-        poll = asyncio.ensure_future(poller.poll(int(IDLE_WAIT_S * 1000)))
-        wake = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({poll, wake}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            poll.cancel()
-            wake.cancel()
-        self._wake.clear()
-        return bool(self._direct.poll(0, zmq.POLLIN))
+        assert self._sock is not None and self._direct is not None
+        return await wait_for_input(self._sock, self._direct, self._wake)
 
     async def _receive_batch(self) -> None:
         """Everything waiting, handed over in arrival order without waiting for each other: the service journals

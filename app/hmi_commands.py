@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, Valid
 
 from app.accounts import MAX_PASSWORD_LEN, AccountStore, AuditEntry, LoginThrottle
 from app.roles import INTENTS, REPROCESS, build_intent, error_summary, may, roles_allowed
+from app.zmq_loop import bind_patiently, wait_for_input
 from sequencer.base import SequencerError
 from sequencer.commands import AuditRecord, Command
 from sequencer.events import ManualOp
@@ -45,9 +46,7 @@ T = TypeVar("T")
 
 MAX_REQUEST_BYTES = 16_384  # a keyed-in broadcast with its parts fits many times over
 HWM = 1_000  # messages queued per peer; an HMI has a request or two in flight, so this only bounds memory
-IDLE_WAIT_S = 0.5  # longest wait between looks at the outbox (bounds shutdown latency)
 RECV_BATCH = 64
-BIND_ATTEMPTS, BIND_RETRY_S = 40, 0.05  # up to 2 s for a just-closed listener's port to be released
 SESSION_LIFETIME_S = 8 * 3600.0  # one shift; a panel logs in again at the next
 MAX_SESSION_LIFETIME_S = 12 * 3600.0
 LOGIN_QUEUE = 16  # logins waiting for the hash thread; beyond it the answer is "busy"
@@ -229,15 +228,7 @@ class HmiCommandServer:
 
     # -- the socket ----------------------------------------------------------------------------------------
     async def _bind_patiently(self) -> None:
-        for _ in range(BIND_ATTEMPTS - 1):
-            try:
-                self.bind()
-                return
-            except zmq.ZMQError as exc:
-                if exc.errno != zmq.EADDRINUSE:
-                    raise
-            await asyncio.sleep(BIND_RETRY_S)
-        self.bind()
+        await bind_patiently(self.bind)
 
     def _close_socket(self) -> None:
         if self._sock is not None:
@@ -248,17 +239,7 @@ class HmiCommandServer:
     async def _wait_for_input(self) -> bool:
         """Wait (bounded) until a request is readable or a login reply is queued; True if readable."""
         assert self._sock is not None and self._direct is not None
-        poller = zmq.asyncio.Poller()
-        poller.register(self._sock, zmq.POLLIN)
-        poll = asyncio.ensure_future(poller.poll(int(IDLE_WAIT_S * 1000)))
-        wake = asyncio.ensure_future(self._wake.wait())
-        try:
-            await asyncio.wait({poll, wake}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            poll.cancel()
-            wake.cancel()
-        self._wake.clear()
-        return bool(self._direct.poll(0, zmq.POLLIN))
+        return await wait_for_input(self._sock, self._direct, self._wake)
 
     async def _receive_batch(self) -> None:
         assert self._direct is not None
