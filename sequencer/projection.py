@@ -40,9 +40,8 @@ def _pick_view(p: Pick) -> PickView:
     )
 
 
-def _station_view(core: Sequencer, st: Station) -> StationView:
+def _station_view(core: Sequencer, st: Station, part_in_bin: dict[str, str]) -> StationView:
     lit = core.picks[st.lit] if st.lit is not None else None
-    part_in_bin = {p.bin: p.number for p in core.plant.parts}
     waiting = [core.picks[pid] for _, pid in st.queue if pid != st.lit][:NEXT_PICKS]
     return StationView(
         id=st.cfg.id,
@@ -61,6 +60,7 @@ def _station_view(core: Sequencer, st: Station) -> StationView:
 
 def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, vehicles_broadcast: int = 0) -> LineView:
     plant = core.plant
+    part_in_bin = {p.bin: p.number for p in plant.parts}  # once per picture, not once per station
     open_racks = sorted((r for r in core.racks.values() if not r.closed), key=lambda r: r.rack_no)
     racks = []
     for family in core.families:
@@ -100,7 +100,7 @@ def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, veh
             )
             for f in core.feeds.values()
         ),
-        stations=tuple(_station_view(core, st) for st in core.stations.values()),
+        stations=tuple(_station_view(core, st, part_in_bin) for st in core.stations.values()),
         racks=tuple(racks),
         deviations=tuple(
             DeviationView(
