@@ -18,11 +18,9 @@ Must not: read the wall clock or sleep directly, or be imported by production co
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime
 from collections import OrderedDict, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -31,6 +29,7 @@ from asyncua.ua.object_ids import ObjectIds
 
 from hardware_sims.clock import Clock
 from hardware_sims.opcua_ptl import MethodHandler, SimServer
+from hardware_sims.scan import Scan
 from hardware_sims.zpl_printer import PrintedLabel, parse_format
 from plc_io import opcua_nodes as nodes
 from plc_io.opcua_nodes import JobResponse, JobState, MachineryItemState, ReturnStatus
@@ -191,9 +190,7 @@ class OpcUaPrinterSim:
         )
         self._clock = clock
         self._cut: CutMoment | None = None
-        self._wake = asyncio.Event()
-        self._changed = asyncio.Event()
-        self._engine: asyncio.Task[None] | None = None
+        self._scan = Scan(clock, self._print, name=f"{self.host.name}-engine")
         self._start_time = datetime.datetime.fromtimestamp(clock.now(), datetime.UTC)
 
     @property
@@ -214,22 +211,20 @@ class OpcUaPrinterSim:
         }
         await self.host.start(methods)
         await self._write_start_time()
-        self._engine = asyncio.create_task(self._engine_loop(), name=f"{self.host.name}-engine")
+        self._scan.start()
         return self.url
 
     async def stop(self) -> None:
-        if self._engine is not None:
-            self._engine.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._engine
-            self._engine = None
+        await self._scan.stop()
         await self.host.stop()
 
-    async def wait_changed(self, since: int) -> int:
-        while self.model.version == since:
-            self._changed.clear()
-            await self._changed.wait()
-        return self.model.version
+    async def wait_printed(self, count: int, timeout_s: float) -> None:
+        """Wait (real time, bounded) until at least ``count`` labels have printed."""
+        await self.wait_until(lambda model: len(model.printed) >= count, timeout_s)
+
+    async def wait_until(self, predicate: Callable[[PrintEngineModel], bool], timeout_s: float) -> None:
+        """Wait (real time, bounded) until ``predicate(model)`` holds; checked after every change."""
+        await self._scan.wait_until(lambda: predicate(self.model), timeout_s)
 
     # -- fault switches -----------------------------------------------------------------------------------------------
     def set_media(self, labels: int) -> None:
@@ -286,24 +281,12 @@ class OpcUaPrinterSim:
 
     # -- the print mechanism on the clock -------------------------------------------------------------------------
     def _poke(self) -> None:
-        self._wake.set()
-        self._changed.set()
+        self._scan.poke()
 
-    async def _engine_loop(self) -> None:
-        while True:
-            self._wake.clear()
-            self.model.advance(self._clock.now())
-            await self._publish()
-            self._changed.set()
-            due = self.model.next_due()
-            waits: list[asyncio.Future[object]] = [asyncio.ensure_future(self._wake.wait())]
-            if due is not None:
-                waits.append(asyncio.ensure_future(self._clock.sleep(due - self._clock.now())))
-            try:
-                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for waiting in waits:
-                    waiting.cancel()
+    async def _print(self, now: float) -> float | None:
+        self.model.advance(now)
+        await self._publish()
+        return self.model.next_due()
 
     async def _publish(self) -> None:
         module = nodes.PRINTER_MODULE

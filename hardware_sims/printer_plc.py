@@ -23,7 +23,6 @@ code (import-linter forbids it).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,6 +36,7 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 
 from hardware_sims.clock import Clock
 from hardware_sims.ptl_gateway import GATEWAY_NO_RESPONSE, ILLEGAL_ADDRESS, ModbusFault
+from hardware_sims.scan import Scan
 from plc_io import printer_modbus_map as prn
 from plc_io.ptl_modbus_map import Block
 from sequencer.labels import Label
@@ -255,9 +255,7 @@ class PrinterPlcSim:
         self._answering = asyncio.Event()
         self._answering.set()
         self._cut: tuple[int, bool] | None = None
-        self._wake = asyncio.Event()
-        self._changed = asyncio.Event()
-        self._plc: asyncio.Task[None] | None = None
+        self._scan = Scan(clock, self._scan_once, name="printer-plc-scan")
 
     @property
     def printed(self) -> list[PrintedLabel]:
@@ -266,16 +264,12 @@ class PrinterPlcSim:
     async def start(self) -> int:
         """Listen on ``host``:``port`` (0: any free port), start the PLC scan, and return the bound port."""
         await self._listen()
-        self._plc = asyncio.create_task(self._scan_loop(), name="printer-plc-scan")
+        self._scan.start()
         return self.port
 
     async def stop(self) -> None:
         self._answering.set()  # release answers held back by set_silent
-        if self._plc is not None:
-            self._plc.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._plc
-            self._plc = None
+        await self._scan.stop()
         await self._close_network()
 
     async def __aenter__(self) -> PrinterPlcSim:
@@ -330,10 +324,7 @@ class PrinterPlcSim:
 
     async def wait_until(self, predicate: Callable[[PlcModel], bool], timeout_s: float) -> None:
         """Wait (real time, bounded) until ``predicate(model)`` holds; checked after every change."""
-        async with asyncio.timeout(timeout_s):
-            while not predicate(self.model):
-                changed = self._changed
-                await changed.wait()
+        await self._scan.wait_until(lambda: predicate(self.model), timeout_s)
 
     # -- the thin server ------------------------------------------------------------------------------------
     async def _listen(self) -> None:
@@ -418,23 +409,10 @@ class PrinterPlcSim:
         image = self.model.read(table, 0, len(prn.BIT_TABLES[table]), now)
         registers[0] = sum(1 << i for i, bit in enumerate(image) if bit)
 
-    async def _scan_loop(self) -> None:
-        """The PLC's cyclic scan: after every write and whenever the held label is due on the clock."""
-        while True:
-            self._wake.clear()
-            now = self._clock.now()
-            self.model.scan(now)
-            due = self.model.next_due()
-            waits: set[asyncio.Future[object]] = {asyncio.ensure_future(self._wake.wait())}
-            if due is not None:
-                waits.add(asyncio.ensure_future(self._clock.sleep(due - now)))
-            try:
-                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for waiter in waits:
-                    waiter.cancel()
+    async def _scan_once(self, now: float) -> float | None:
+        """One pass of the PLC's cyclic scan: after every write and whenever the held label is due."""
+        self.model.scan(now)
+        return self.model.next_due()
 
     def _notify(self) -> None:
-        self._wake.set()  # a change made by a read's scan or by the plant side re-arms the scan loop
-        self._changed.set()
-        self._changed = asyncio.Event()  # waiters hold the old, set event; new waiters wait for the next change
+        self._scan.poke()  # a change made by a read's scan or by the plant side re-arms the scan

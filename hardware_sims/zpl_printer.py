@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import contextlib
 import re
 from collections import deque
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from types import TracebackType
 
 from hardware_sims.clock import Clock
+from hardware_sims.scan import Scan
 from plc_io.zpl import (
     HostStatus,
     format_error_status,
@@ -300,9 +300,7 @@ class ZplPrinterSim:
         self._ports = [port, status_port]
         self._servers: list[asyncio.Server] = []
         self._sessions: dict[asyncio.StreamWriter, asyncio.Task[object]] = {}
-        self._wake = asyncio.Event()
-        self._model_changed = asyncio.Event()
-        self._printer: asyncio.Task[None] | None = None
+        self._scan = Scan(clock, self._print, name="zpl-sim-printer")
 
     @property
     def printed(self) -> list[PrintedLabel]:
@@ -318,13 +316,10 @@ class ZplPrinterSim:
 
     async def start(self) -> None:
         await self._listen()
-        self._printer = asyncio.create_task(self._print_loop(), name="zpl-sim-printer")
+        self._scan.start()
 
     async def stop(self) -> None:
-        if self._printer is not None:
-            self._printer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._printer
+        await self._scan.stop()
         await self._close_network()
 
     async def __aenter__(self) -> ZplPrinterSim:
@@ -347,7 +342,7 @@ class ZplPrinterSim:
         """Change fault switches while running; None leaves a switch as it is."""
         flags = {"paper_out": paper_out, "ribbon_out": ribbon_out, "head_open": head_open, "paused": paused}
         self.model.set_fault(self._clock.now(), **flags)
-        self._changed()
+        self._scan.poke()
 
     async def set_offline(self, offline: bool) -> None:
         """Offline: close every connection and refuse new ones (the ports stay reserved for coming back)."""
@@ -362,10 +357,7 @@ class ZplPrinterSim:
 
     async def wait_until(self, predicate: Callable[[ZebraModel], bool], timeout_s: float) -> None:
         """Wait (real time, bounded) until ``predicate(model)`` holds; checked after every change."""
-        async with asyncio.timeout(timeout_s):
-            while not predicate(self.model):
-                self._model_changed.clear()
-                await self._model_changed.wait()
+        await self._scan.wait_until(lambda: predicate(self.model), timeout_s)
 
     async def _listen(self) -> None:
         for i, port in enumerate(self._ports):
@@ -394,7 +386,7 @@ class ZplPrinterSim:
             while data := await reader.read(4096):
                 now = self._clock.now()  # one read is handled at one instant, like one pass of the interpreter
                 reply = b"".join(self.model.handle(item, now) for item in splitter.feed(data))
-                self._changed()
+                self._scan.poke()
                 if reply:
                     writer.write(reply)
                     await writer.drain()
@@ -404,24 +396,6 @@ class ZplPrinterSim:
             self._sessions.pop(writer, None)
             writer.close()
 
-    def _changed(self) -> None:
-        self._wake.set()
-        self._model_changed.set()
-
-    async def _print_loop(self) -> None:
-        while True:
-            self._wake.clear()
-            now = self._clock.now()
-            count = len(self.model.printed)
-            self.model.advance(now)
-            if len(self.model.printed) != count:
-                self._model_changed.set()
-            due = self.model.next_due()
-            waits: set[asyncio.Future[object]] = {asyncio.ensure_future(self._wake.wait())}
-            if due is not None:
-                waits.add(asyncio.ensure_future(self._clock.sleep(due - now)))
-            try:
-                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for waiter in waits:
-                    waiter.cancel()
+    async def _print(self, now: float) -> float | None:
+        self.model.advance(now)
+        return self.model.next_due()
