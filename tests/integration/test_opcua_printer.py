@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -21,10 +21,11 @@ from asyncua.client.client import Client
 from hardware_sims.clock import ManualClock
 from hardware_sims.opcua_printer import OpcUaPrinterSim
 from plc_io import opcua_nodes as nodes
-from plc_io.ports import DeviceReport, LabelDone, LinkChanged, OutboxFull, PrinterFault
+from plc_io.ports import OutboxFull
 from plc_io.printer_opcua import OpcUaPrinter
 from plc_io.printer_zpl import UNCERTAIN, LabelRefused
 from sequencer.labels import PartLabel
+from tests.devices import Reports, until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -47,39 +48,6 @@ def part(n: int, reprint: int = 0, vehicle: str | None = None) -> PartLabel:
         plant="SC01",
         reprint=reprint,
     )
-
-
-async def until(predicate: Callable[[], bool], what: str, within_s: float = DEADLINE_S) -> None:
-    """Poll ``predicate`` every 5 ms until true; fail after ``within_s`` (bounded in count and time)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within_s
-    for _ in range(int(within_s / 0.005) + 1):
-        if predicate():
-            return
-        if loop.time() > deadline:
-            break
-        await asyncio.sleep(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-class Reports:
-    def __init__(self) -> None:
-        self.items: list[DeviceReport] = []
-
-    def __call__(self, report: DeviceReport) -> None:
-        self.items.append(report)
-
-    def of(self, kind: type[Any], **fields: object) -> list[Any]:
-        return [r for r in self.items if isinstance(r, kind) and all(getattr(r, k) == v for k, v in fields.items())]
-
-    def links(self) -> list[bool]:
-        return [r.up for r in self.of(LinkChanged)]
-
-    def done(self) -> list[str]:
-        return [r.label_id for r in self.of(LabelDone)]
-
-    def faults(self) -> list[tuple[str, ...]]:
-        return [r.faults for r in self.of(PrinterFault)]
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,9 +17,10 @@ import pytest_asyncio
 
 from hardware_sims.opcua_ptl import OpcUaPtlSim
 from plc_io import opcua_nodes as nodes
-from plc_io.ports import BinPressed, Colour, DeviceError, DeviceReport, LightShown, LinkChanged, OutboxFull
+from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, OutboxFull
 from plc_io.ptl_modbus import light_device
 from plc_io.ptl_opcua import OpcUaPickToLight
+from tests.devices import Reports, stop, until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -29,44 +30,6 @@ LIGHTS = (1, 2, 3, 4, 5)
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------
-async def until(predicate: Callable[[], bool], what: str, within_s: float = DEADLINE_S) -> None:
-    """Poll ``predicate`` every 5 ms until true; fail after ``within_s`` (bounded in count and time)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within_s
-    for _ in range(int(within_s / 0.005) + 1):
-        if predicate():
-            return
-        if loop.time() > deadline:
-            break
-        await asyncio.sleep(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def stop(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        async with asyncio.timeout(DEADLINE_S):
-            await task
-
-
-class Reports:
-    def __init__(self) -> None:
-        self.items: list[DeviceReport] = []
-
-    def __call__(self, report: DeviceReport) -> None:
-        self.items.append(report)
-
-    def of(self, kind: type[Any], **fields: object) -> list[Any]:
-        return [r for r in self.items if isinstance(r, kind) and all(getattr(r, k) == v for k, v in fields.items())]
-
-    def links(self, device: str = NAME) -> list[bool]:
-        return [r.up for r in self.of(LinkChanged, device=device)]
-
-    def presses(self, light: int | None = None) -> int:
-        return sum(p.count for p in self.of(BinPressed) if light is None or p.light == light)
-
-    async def shown(self, light: int, token: int) -> None:
-        await until(lambda: bool(self.of(LightShown, light=light, token=token)), f"LightShown {light}/{token}")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -95,7 +58,7 @@ def driver_for(sim: OpcUaPtlSim, lights: tuple[int, ...] = LIGHTS, **kwargs: Any
 
 @contextlib.asynccontextmanager
 async def running(driver: OpcUaPickToLight, *, wait_up: bool = True) -> AsyncIterator[Reports]:
-    reports = Reports()
+    reports = Reports(NAME)
     task = asyncio.create_task(driver.run(reports))
     try:
         if wait_up:

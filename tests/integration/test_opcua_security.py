@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import stat
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from plc_io.opcua_security import (
 )
 from plc_io.ports import BinPressed, Colour, DeviceReport, LightShown, LinkChanged
 from plc_io.ptl_opcua import OpcUaPickToLight
+from tests.devices import until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -92,16 +93,6 @@ async def plant_sim(pki: Pki, users: UserTable) -> AsyncIterator[OpcUaPtlSim]:
 
 
 # -- helpers ------------------------------------------------------------------------------------------------------
-async def until(predicate: Callable[[], bool], what: str, within_s: float = DEADLINE_S) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within_s
-    for _ in range(int(within_s / 0.005) + 1):
-        if predicate():
-            return
-        if loop.time() > deadline:
-            break
-        await asyncio.sleep(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @contextlib.asynccontextmanager

@@ -20,9 +20,10 @@ from pymodbus.client import AsyncModbusTcpClient
 from hardware_sims.clock import Clock, ManualClock, ScaledClock
 from hardware_sims.printer_plc import PrinterPlcSim
 from plc_io import printer_modbus_map as prn
-from plc_io.ports import DeviceReport, LabelDone, LinkChanged, OutboxFull, PrinterFault
+from plc_io.ports import LinkChanged, OutboxFull
 from plc_io.printer_modbus import LabelRefused, ModbusPrinter
 from sequencer.labels import PartLabel, RackLabel
+from tests.devices import Reports, stop, until
 
 NAME = "printer-test"
 DEADLINE_S = 10.0
@@ -30,45 +31,6 @@ PRINT_S = 1.0  # simulated seconds per label
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------
-async def until(predicate: Callable[[], bool], what: str, within_s: float = DEADLINE_S) -> None:
-    """Poll ``predicate`` every 5 ms until true; fail after ``within_s`` (bounded in count and time)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within_s
-    for _ in range(int(within_s / 0.005) + 1):
-        if predicate():
-            return
-        if loop.time() > deadline:
-            break
-        await asyncio.sleep(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def stop(task: asyncio.Task[None]) -> None:
-    """Cancel a driver task and wait for it, bounded: a swallowed cancel fails instead of hanging."""
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        async with asyncio.timeout(DEADLINE_S):
-            await task
-
-
-class Reports:
-    def __init__(self) -> None:
-        self.items: list[DeviceReport] = []
-
-    def __call__(self, report: DeviceReport) -> None:
-        self.items.append(report)
-
-    def links(self) -> list[bool]:
-        return [r.up for r in self.items if isinstance(r, LinkChanged)]
-
-    def faults(self) -> list[tuple[str, ...]]:
-        return [r.faults for r in self.items if isinstance(r, PrinterFault)]
-
-    def done(self) -> list[str]:
-        return [r.label_id for r in self.items if isinstance(r, LabelDone)]
-
-    def fault_seen(self, faults: tuple[str, ...]) -> Callable[[], bool]:
-        return lambda: faults in self.faults()
 
 
 def part(n: int, *, reprint: int = 0) -> PartLabel:

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
 import pytest
 
 from hardware_sims.clock import ManualClock, ScaledClock
 from hardware_sims.zpl_printer import ZplPrinterSim
-from plc_io.ports import DeviceReport, LabelDone, LinkChanged, OutboxFull, PrinterFault
+from plc_io.ports import OutboxFull
 from plc_io.printer_zpl import STATUS_TIMEOUT, UNCERTAIN, LabelRefused, ZplPrinter
 from sequencer.labels import PartLabel, RackLabel
+from tests.devices import Reports
 
 DEADLINE_S = 20.0
 SPEED = 20  # sim time runs 20x: a 0.5 s label takes 25 ms, far above loopback jitter (see docs/printer-zpl.md)
@@ -37,33 +38,6 @@ def part(n: int, reprint: int = 0) -> PartLabel:
         plant="SC01",
         reprint=reprint,
     )
-
-
-class Reports:
-    """The report callback: keeps every report and wakes waiters."""
-
-    def __init__(self) -> None:
-        self.items: list[DeviceReport] = []
-        self._changed = asyncio.Event()
-
-    def __call__(self, report: DeviceReport) -> None:
-        self.items.append(report)
-        self._changed.set()
-
-    async def wait(self, predicate: Callable[[Reports], bool], timeout_s: float = DEADLINE_S) -> None:
-        async with asyncio.timeout(timeout_s):
-            while not predicate(self):
-                self._changed.clear()
-                await self._changed.wait()
-
-    def done(self) -> list[str]:
-        return [r.label_id for r in self.items if isinstance(r, LabelDone)]
-
-    def faults(self) -> list[tuple[str, ...]]:
-        return [r.faults for r in self.items if isinstance(r, PrinterFault)]
-
-    def links(self) -> list[bool]:
-        return [r.up for r in self.items if isinstance(r, LinkChanged)]
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -18,8 +18,9 @@ from hardware_sims.clock import ManualClock
 from hardware_sims.operator import SimulatedOperator
 from hardware_sims.ptl_gateway import PtlGatewaySim
 from plc_io import ptl_modbus_map as ptl
-from plc_io.ports import BinPressed, Colour, DeviceError, DeviceReport, LightShown, LinkChanged, OutboxFull
+from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, OutboxFull
 from plc_io.ptl_modbus import ModbusPickToLight, light_device
+from tests.devices import Reports, stop, until
 
 NAME = "ptl-test"
 DEADLINE_S = 10.0
@@ -27,47 +28,11 @@ LIGHTS = (1, 2, 3, 4)
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------
-async def until(predicate: Callable[[], bool], what: str, within_s: float = DEADLINE_S) -> None:
-    """Poll ``predicate`` every 5 ms until true; fail after ``within_s`` (bounded in count and time)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within_s
-    for _ in range(int(within_s / 0.005) + 1):
-        if predicate():
-            return
-        if loop.time() > deadline:
-            break
-        await asyncio.sleep(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def yield_to_others(rounds: int = 20) -> None:
     for _ in range(rounds):
         await asyncio.sleep(0)
-
-
-async def stop(task: asyncio.Task[None]) -> None:
-    """Cancel a driver or operator task and wait for it, bounded: a swallowed cancel fails instead of hanging."""
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        async with asyncio.timeout(DEADLINE_S):
-            await task
-
-
-class Reports:
-    def __init__(self) -> None:
-        self.items: list[DeviceReport] = []
-
-    def __call__(self, report: DeviceReport) -> None:
-        self.items.append(report)
-
-    def of(self, kind: type[Any], **fields: object) -> list[Any]:
-        return [r for r in self.items if isinstance(r, kind) and all(getattr(r, k) == v for k, v in fields.items())]
-
-    def links(self, device: str = NAME) -> list[bool]:
-        return [r.up for r in self.of(LinkChanged, device=device)]
-
-    async def shown(self, light: int, token: int) -> None:
-        await until(lambda: bool(self.of(LightShown, light=light, token=token)), f"LightShown {light}/{token}")
 
 
 @pytest.fixture
@@ -90,7 +55,7 @@ def driver_for(sim: PtlGatewaySim, lights: tuple[int, ...] = LIGHTS, **kwargs: A
 
 @contextlib.asynccontextmanager
 async def running(driver: ModbusPickToLight, *, wait_up: bool = True) -> AsyncIterator[Reports]:
-    reports = Reports()
+    reports = Reports(NAME)
     task = asyncio.create_task(driver.run(reports))
     try:
         if wait_up:
