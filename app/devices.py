@@ -126,12 +126,12 @@ class ReportTranslator:
 
     def to_event(self, report: DeviceReport, at: float) -> Event | None:
         match report:
-            case BinPressed(device=device, light=light, token=token, count=count):
+            case BinPressed(device=device, light=light, token=token, count=count, counter=counter):
                 where = self._bin_at.get((device, light))
                 if where is None:
                     log.error("confirm from %s light %d, which no station in the plant uses", device, light)
                     return None
-                return BinConfirmed(at=at, station=where[0], bin=where[1], token=token, count=count)
+                return BinConfirmed(at=at, station=where[0], bin=where[1], token=token, count=count, counter=counter)
             case LabelDone(label_id=label_id):
                 return LabelPrinted(at=at, label_id=label_id)
             case LinkChanged(device=device, up=up, detail=detail):

@@ -111,6 +111,7 @@ class Service:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self.writer, self._replay)
         self.quarantined = await loop.run_in_executor(self.writer, self.store.quarantine_count)
+        self._restore_counters()  # before any driver polls a light
         self._tasks.append(asyncio.create_task(self._sequence(), name="sequencer"))
         self._tasks.append(asyncio.create_task(self.notifier.run(), name="notify"))
         if self.plant.service.metrics_port is not None:
@@ -157,6 +158,18 @@ class Service:
         self.snapshots.last_id = state.snapshot.journal_id if state.snapshot else 0
         if state.replayed or state.snapshot:
             log.info("replayed %d journal events up to row %d", state.replayed, state.last_id)
+
+    def _restore_counters(self) -> None:
+        """Tell each PTL driver the press counters the journal last saw, so that a press it took off a light and
+        reported, but that a crash kept out of the journal, is reported again (and a journaled one is not)."""
+        counters: dict[str, dict[int, int]] = {}
+        for st in self.core.stations.values():
+            for bin_id, light in st.light_of_bin.items():
+                counter = self.core.confirm_counters.get((st.cfg.id, bin_id))
+                if counter is not None:
+                    counters.setdefault(st.cfg.ptl, {})[light] = counter
+        for name, lights in counters.items():
+            self.ptls[name].restore_counters(lights)
 
     async def _restore_devices(self) -> None:
         """Bring lights and printers to the state the journal describes: lit bins lit. A label asked for and not

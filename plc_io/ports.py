@@ -50,6 +50,7 @@ class BinPressed:
     light: int
     token: int
     count: int
+    counter: int | None = None  # the light's press counter after these presses (None: the device has none)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +92,10 @@ class PickToLight(Protocol):
 
     def clear(self, light: int) -> None:
         """Queue: switch this bin off."""
+
+    def restore_counters(self, counters: dict[int, int]) -> None:
+        """Before ``run``: each light's press counter as last journaled, so presses are counted from there (a
+        press taken off the light but not journaled before a crash is reported again, a journaled one is not)."""
 
     async def run(self, report: Report) -> None:
         """The owning task: connect, drain the outbox, poll confirms, reconnect with backoff. Runs until cancelled."""

@@ -99,6 +99,10 @@ class ModbusPickToLight:
         self._wake = asyncio.Event()
 
     # -- the port: non-blocking commands ----------------------------------------------------------------------
+    def restore_counters(self, counters: dict[int, int]) -> None:
+        """Count presses from the journaled counters (``PickToLight.restore_counters``); call before ``run``."""
+        self._baseline.update({light: c for light, c in counters.items() if light in self._lights})
+
     def show(self, light: int, *, colour: Colour, flash: bool, display: int, token: int) -> None:
         animation = ptl.Animation.FLASH if flash else ptl.Animation.STEADY
         self._queue(light, ptl.LightCommand(colour=Colour(colour), animation=animation, display=display, token=token))
@@ -203,7 +207,11 @@ class ModbusPickToLight:
         count = ptl.presses_since(self._baseline.get(light), confirm)
         self._baseline[light] = confirm.counter  # before the clear: a failed clear re-reads the same counter
         if count:
-            report(BinPressed(device=self.name, light=light, token=confirm.pressed_token, count=count))
+            report(
+                BinPressed(
+                    device=self.name, light=light, token=confirm.pressed_token, count=count, counter=confirm.counter
+                )
+            )
         if confirm.latched:
             await self._write(client, light, ptl.LATCH_ADDRESS, [ptl.CLEAR_LATCH])
 

@@ -99,6 +99,10 @@ class OpcUaPickToLight:
         self._wake = asyncio.Event()
 
     # -- the port: non-blocking commands ------------------------------------------------------------------------
+    def restore_counters(self, counters: dict[int, int]) -> None:
+        """Count presses from the journaled counters (``PickToLight.restore_counters``); call before ``run``."""
+        self._baseline.update({light: c for light, c in counters.items() if light in self._lights})
+
     def show(self, light: int, *, colour: Colour, flash: bool, display: int, token: int) -> None:
         self._queue(light, nodes.LightState(colour=Colour(colour), blink=flash, display=display, token=token))
 
@@ -237,7 +241,9 @@ class OpcUaPickToLight:
         count = nodes.presses_since(self._baseline.get(light), snapshot)
         self._baseline[light] = snapshot.counter
         if count:
-            report(BinPressed(device=self.name, light=light, token=snapshot.token, count=count))
+            report(
+                BinPressed(device=self.name, light=light, token=snapshot.token, count=count, counter=snapshot.counter)
+            )
         if snapshot.latched:
             self._acks[light] = snapshot.counter
         if not snapshot.online:

@@ -50,6 +50,7 @@ class CoreBase:
         self.deviations = DeviationBook()
         self.device_faults: dict[str, int] = {}  # device -> open deviation id
         self.devices_down: set[str] = set()
+        self.confirm_counters: dict[tuple[str, str], int] = {}  # (station, bin) -> the light's journaled counter
         self.vehicles_completed = 0
         self.vehicles_on_time = 0
         self.picks_confirmed = 0

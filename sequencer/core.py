@@ -160,6 +160,7 @@ class Sequencer(ManualRules, VehicleRules, FeedRules, PickRules, RackRules):
             sorted((k, repr(s.queue), s.lit, s.blocked_by, s.timeout_dev) for k, s in self.stations.items()),
             sorted(self.unprinted),
             sorted(self.uncertain.items()),
+            sorted(self.confirm_counters.items()),
             (self.vehicles_completed, self.racks_completed, self.labels_printed, self.events_handled),
         ):
             h.update(repr(part).encode())

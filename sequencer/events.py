@@ -40,13 +40,18 @@ class BroadcastRejected:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BinConfirmed:
-    """An operator pressed a bin's confirm button (``token``: the pick the light showed at the press; 0 = none)."""
+    """An operator pressed a bin's confirm button (``token``: the pick the light showed at the press; 0 = none).
+
+    ``counter``: the light's own press counter after these presses, when the device has one. The journal keeps
+    it so that after a restart the driver counts presses from the last one journaled: a press the driver took
+    off the light just before a crash is reported again, one already journaled is not."""
 
     at: float
     station: str
     bin: str
     token: int = 0
     count: int = 1
+    counter: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -114,6 +114,8 @@ class PickRules(CoreBase):
         station = self.stations.get(e.station)
         if station is None or e.bin not in station.light_of_bin:
             raise SequencerError(f"confirm from unknown station/bin {e.station}/{e.bin}")
+        if e.counter is not None:
+            self.confirm_counters[(e.station, e.bin)] = e.counter  # whatever the press means, it was counted
         if station.blocked_by is not None:
             return []  # blocked after a wrong pick: only a correction moves it on
         lit = self.picks[station.lit] if station.lit is not None else None

@@ -101,7 +101,7 @@ async def test_press_reports_exactly_one_confirm_and_acknowledges_it(fresh: OpcU
         await until(lambda: bool(reports.of(BinPressed)), "BinPressed")
         await until(lambda: fresh.board.bins[1].acknowledged == 1, "acknowledged by the host")
         await reads_pass(fresh)
-    assert reports.of(BinPressed) == [BinPressed(device=NAME, light=1, token=11, count=1)]
+    assert reports.of(BinPressed) == [BinPressed(device=NAME, light=1, token=11, count=1, counter=1)]
 
 
 async def test_fast_presses_on_many_bins_are_all_counted_once(fresh: OpcUaPtlSim) -> None:
@@ -221,8 +221,29 @@ async def test_a_new_driver_counts_the_presses_its_predecessor_never_acknowledge
         await reads_pass(fresh)
     async with running(driver_for(fresh)) as again:
         await reads_pass(fresh)
-    assert reports.of(BinPressed) == [BinPressed(device=NAME, light=5, token=55, count=2)]
+    assert reports.of(BinPressed) == [BinPressed(device=NAME, light=5, token=55, count=2, counter=2)]
     assert again.of(BinPressed) == []
+
+
+async def test_a_press_acknowledged_but_not_journaled_is_reported_again_from_the_journaled_counter(
+    fresh: OpcUaPtlSim,
+) -> None:
+    """A crash between the acknowledge and the journal commit: the service restores the journaled counter (one
+    press behind the device's) and the press comes back; a counter already journaled reports nothing."""
+    fresh.board.light(5, nodes.LightState(colour=Colour.GREEN, blink=False, display=1, token=55))
+    fresh.press(5)
+    async with running(driver_for(fresh)) as first:
+        await until(lambda: fresh.board.bins[5].acknowledged == 1, "acknowledged by the host")
+    assert first.of(BinPressed) == [BinPressed(device=NAME, light=5, token=55, count=1, counter=1)]
+    restarted = driver_for(fresh)
+    restarted.restore_counters({5: 0, 99: 4})  # the journal never saw that press; light 99 is not this driver's
+    async with running(restarted) as again:
+        await until(lambda: again.presses(5) == 1, "the unjournaled press, again")
+    journaled = driver_for(fresh)
+    journaled.restore_counters({5: 1})
+    async with running(journaled) as third:
+        await reads_pass(fresh)
+    assert third.of(BinPressed) == []
 
 
 async def test_power_cycle_reconnects_and_relights(fresh: OpcUaPtlSim) -> None:

@@ -97,7 +97,30 @@ async def test_press_reports_exactly_one_confirm_with_the_token(sim: PtlGatewayS
         await until(lambda: bool(reports.of(BinPressed)), "BinPressed")
         await until(lambda: not sim.model.confirm(1).latched, "latch cleared by the host")
         await polls_pass(sim, 1)
-    assert reports.of(BinPressed) == [BinPressed(device=NAME, light=1, token=11, count=1)]
+    assert reports.of(BinPressed) == [BinPressed(device=NAME, light=1, token=11, count=1, counter=1)]
+
+
+async def test_a_press_cleared_but_not_journaled_is_reported_again_from_the_journaled_counter(
+    sim: PtlGatewaySim,
+) -> None:
+    """A crash between clearing the latch and the journal commit: the light's latch is gone, but the service
+    restores the journaled counter (one behind the light's) and the press comes back; a journaled one does not."""
+    driver = driver_for(sim)
+    async with running(driver) as first:
+        show(driver, 2, 12)
+        await first.shown(2, 12)
+        sim.press(2)
+        await until(lambda: not sim.model.confirm(2).latched, "latch cleared by the host")
+    assert first.of(BinPressed) == [BinPressed(device=NAME, light=2, token=12, count=1, counter=1)]
+    restarted = driver_for(sim)
+    restarted.restore_counters({2: 0, 99: 3})  # the journal never saw the press; light 99 is not this driver's
+    async with running(restarted) as again:
+        await until(lambda: again.presses(2) == 1, "the unjournaled press, again")
+    journaled = driver_for(sim)
+    journaled.restore_counters({2: 1})
+    async with running(journaled) as third:
+        await polls_pass(sim, 2)
+    assert third.of(BinPressed) == []
 
 
 async def test_two_fast_presses_are_both_reported(sim: PtlGatewaySim) -> None:
@@ -196,7 +219,7 @@ async def test_gateway_down_then_up_restores_lights_and_loses_no_confirm(
         await until(lambda: sim.lit(1) == (Colour.GREEN, True, 1, 21), "light 1 restored")
         await until(lambda: bool(reports.of(BinPressed)), "the press made while down")
         await polls_pass(sim, 1)
-    assert reports.of(BinPressed) == [BinPressed(device=NAME, light=1, token=21, count=1)]
+    assert reports.of(BinPressed) == [BinPressed(device=NAME, light=1, token=21, count=1, counter=1)]
     assert reports.links() == [True, False, True]
 
 
@@ -305,4 +328,4 @@ async def test_operator_confirm_reaches_the_driver(sim: PtlGatewaySim, clock: Ma
         await until(lambda: operator.next_press_at is not None, "operator reaching")
         clock.advance(1.5)  # the longest reaction, within the 2 s watchdog the driver's polls keep refreshing
         await until(lambda: bool(reports.of(BinPressed)), "BinPressed")
-    assert reports.of(BinPressed) == [BinPressed(device=NAME, light=4, token=77, count=1)]
+    assert reports.of(BinPressed) == [BinPressed(device=NAME, light=4, token=77, count=1, counter=1)]

@@ -65,6 +65,19 @@ def test_confirm_prints_part_label_and_lights_next_in_sequence(core):
     assert [(c.bin, c.seq) for c in of(LightBin, cmds)] == [("SEAT-04", 2)]
 
 
+def test_confirm_counters_are_kept_per_bin_even_for_a_wrong_pick(core):
+    """The light's counter is journaled with every press, right or wrong, so a restart counts from it."""
+    core.handle(bc(1))
+    pick = core.picks[core.stations["ST-SEAT"].lit]
+    core.handle(BinConfirmed(at=1.0, station="ST-SEAT", bin="SEAT-02", counter=7))  # wrong bin
+    core.handle(BinConfirmed(at=2.0, station="ST-SEAT", bin=pick.bin, token=pick.pick_id))  # no counter: kept
+    assert core.confirm_counters == {("ST-SEAT", "SEAT-02"): 7}
+    before = core.fingerprint()
+    core.handle(BinConfirmed(at=3.0, station="ST-SEAT", bin=pick.bin, counter=3))
+    assert core.confirm_counters[("ST-SEAT", pick.bin)] == 3
+    assert core.fingerprint() != before
+
+
 def test_vehicle_completes_when_every_part_is_picked_and_labelled(core):
     core.handle(bc(1))
     labels = []
