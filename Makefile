@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PYQTGRAPH_QT_LIB := PySide6
 
-.PHONY: venv demo test lint unit clean
+.PHONY: venv demo test test-sqlite test-pg lint unit clean
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -25,8 +25,15 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy sequencer
 
-test: lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+# The whole suite twice: on SQLite (the embedded default), then on PostgreSQL (127.0.0.1:5432, trust auth; each
+# test gets a fresh jis_test_<random> database: tests/databases.py).
+test: lint test-sqlite test-pg
+
+test-sqlite: $(STAMP)
+	QT_QPA_PLATFORM=offscreen JIS_TEST_DATABASE=sqlite $(BIN)/pytest
+
+test-pg: $(STAMP)
+	QT_QPA_PLATFORM=offscreen JIS_TEST_DATABASE=postgresql $(BIN)/pytest
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q

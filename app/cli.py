@@ -44,6 +44,8 @@ def _demo(args: argparse.Namespace) -> int:
         faults=args.faults,
         ptl=args.ptl,
         printer=args.printer,
+        database=args.database,
+        line_server=not args.no_line_server,
     )
     logging.getLogger().handlers.clear()
     if args.workdir:
@@ -60,11 +62,18 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _hmi(args: argparse.Namespace) -> int:
+    from ui.bus_client import CurveKeys
     from ui.main import run_hmi
 
+    if bool(args.key) != bool(args.server_key):
+        need = "--key (this screen's .key_secret) and --server-key (the service's .key)"
+        print(f"jis hmi: CURVE needs both {need}", file=sys.stderr)
+        return 2
+    curve = CurveKeys.from_files(args.key, args.server_key) if args.key else None
     return run_hmi(
-        args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim, commands=args.commands
-    )
+        args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim, commands=args.commands,
+        snapshot=args.snapshot, curve=curve,
+    )  # fmt: skip
 
 
 def _sim(argv: list[str]) -> int:
@@ -93,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=None, help="seed of the vehicle mix and the operators")
     demo.add_argument("--json", action="store_true", help="print one JSON summary object and nothing else")
     demo.add_argument("--workdir", default=None, help="folder for the database, logs and printer records")
+    demo.add_argument("--database", default=None, help="SQLAlchemy URL of an empty database (default: fresh SQLite)")
     demo.add_argument("--timeout", type=float, default=None, help="give up after this many seconds")
+    demo.add_argument("--no-line-server", action="store_true", help="no OPC UA server for SCADA/MES")
     demo.add_argument(
         "--faults",
         default="none",
@@ -110,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     hmi.add_argument("--role", default="operator", choices=["operator", "lead", "engineer"])
     hmi.add_argument("--sim", default=None, help="the simulators' control endpoint (engineer view)")
     hmi.add_argument("--commands", default=None, help="the service's HMI command endpoint (cockpit; default bus+1)")
+    hmi.add_argument("--snapshot", default=None, help="the HMI bus's snapshot endpoint (default: as advertised)")
+    hmi.add_argument("--key", default=None, help="CURVE: this screen's NAME.key_secret ([service.hmi_curve])")
+    hmi.add_argument("--server-key", default=None, help="CURVE: the service's public NAME.key")
     hmi.add_argument("--station", default=None)
     hmi.add_argument("--kiosk", action="store_true", help="full screen, for the line panel")
     hmi.set_defaults(func=_hmi)
@@ -131,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         "import": ("app.importer", "main_import"),
         "certs": ("app.certs", "main_certs"),
         "feed-keys": ("app.feed_keys", "main_feed_keys"),
+        "chaos": ("app.chaos", "main_chaos"),
     }
     if argv[:1] and argv[0] in passthrough:
         module, func = passthrough[argv[0]]

@@ -6,8 +6,9 @@ import json
 import socket
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from sequencer.plant import PlantConfig, PlantConfigError, parse_plant
+from sequencer.plant import OpcUaServerConfig, PlantConfig, PlantConfigError, parse_plant
 
 DEMO_PLANT = "demo.toml"
 
@@ -49,8 +50,16 @@ def with_free_ports(plant: PlantConfig, database: str | None = None) -> PlantCon
             "feed_endpoint": f"tcp://127.0.0.1:{free_port()}",
             "hmi_endpoint": f"tcp://127.0.0.1:{free_port()}",
             "hmi_command_endpoint": f"tcp://127.0.0.1:{free_port()}",
+            "hmi_snapshot_endpoint": f"tcp://127.0.0.1:{free_port()}",
             **({"database": database} if database else {}),
+            **({"opcua_server": _opcua_server_moved(plant.service.opcua_server)} if plant.service.opcua_server else {}),
         }
     )
     devices = plant.devices.model_copy(update={"ptl": ptl, "printers": printers})
     return plant.model_copy(update={"devices": devices, "service": service})
+
+
+def _opcua_server_moved(server: OpcUaServerConfig) -> OpcUaServerConfig:
+    """The line's OPC UA server on 127.0.0.1 at a free port, its URL path kept."""
+    path = urlsplit(server.endpoint).path
+    return server.model_copy(update={"endpoint": f"opc.tcp://127.0.0.1:{free_port()}{path}"})

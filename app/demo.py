@@ -2,8 +2,9 @@
 
 Every hop runs over its real protocol on 127.0.0.1: the OEM feed over ZeroMQ, the lights over Modbus TCP, the
 printer over ZPL/TCP, the HMI over the bus. Each run uses free ports and a fresh SQLite database in a work
-folder, so it never collides with a running plant. Headless, it prints a live status line and, with ``--json``,
-one summary object; the exit code is 0 only if every vehicle completed with nothing out of sequence.
+folder (or ``--database URL``, e.g. an empty PostgreSQL database), so it never collides with a running plant.
+Headless, it prints a live status line and, with ``--json``, one summary object; the exit code is 0 only if
+every vehicle completed with nothing out of sequence.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +26,9 @@ from typing import Any
 from app.config import free_port, load_plant, with_free_ports
 from app.runtime import Service, scaled_clock
 from app.users_cli import ensure_demo_users
+from app.verdict import printer_records
 from sequencer.events import RackShipped, ResolveDeviation
-from sequencer.plant import OpcUaSettings, PlantConfig
+from sequencer.plant import OpcUaServerConfig, OpcUaSettings, PlantConfig
 
 log = logging.getLogger(__name__)
 LEAD_REACTION_S = 30.0  # plant seconds a simulated shift lead takes to come and correct a wrong pick
@@ -47,9 +48,11 @@ class DemoOptions:
     faults: str = "none"
     ptl: str | None = None  # override every PTL device's protocol (modbus | opcua)
     printer: str | None = None  # override every printer's protocol (zpl | modbus | opcua)
+    database: str | None = None  # SQLAlchemy URL; default: a fresh SQLite file in the work folder
+    line_server: bool = True  # the line's OPC UA server for SCADA/MES (dev profile on 127.0.0.1 unless configured)
 
 
-def _percentile(values: list[float], q: float) -> float | None:
+def _percentile(values: list[float], q: int) -> float | None:
     if not values:
         return None
     if len(values) == 1:
@@ -59,12 +62,7 @@ def _percentile(values: list[float], q: float) -> float | None:
 
 def _printer_records(path: Path) -> tuple[int, int]:
     """(labels the printers printed, label ids they printed more than once) from their own records."""
-    if not path.exists():
-        return 0, 0
-    ids = Counter()
-    for line in path.read_text().splitlines():
-        rec = json.loads(line)
-        ids[(rec.get("label_id"), rec.get("reprint", 0))] += 1
+    ids = printer_records(path)  # shared with jis chaos (app.verdict)
     return sum(ids.values()), sum(1 for n in ids.values() if n > 1)
 
 
@@ -83,21 +81,27 @@ async def _wait_ready(proc: asyncio.subprocess.Process, timeout_s: float) -> dic
 
 
 def _prepare(opts: DemoOptions) -> tuple[Path, PlantConfig]:
-    """A work folder with a fresh database and the plant file moved to free ports (for the simulators)."""
+    """A work folder with a fresh database (unless one is given) and the plant file moved to free ports."""
     work = Path(opts.workdir or tempfile.mkdtemp(prefix="jis-demo-"))
     work.mkdir(parents=True, exist_ok=True)
-    db = work / "jis-demo.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    plant = with_free_ports(_with_protocols(load_plant(opts.config), opts), database=f"sqlite:///{db}")
+    database = opts.database
+    if database is None:
+        db = work / "jis-demo.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        database = f"sqlite:///{db}"
+    plant = _with_protocols(load_plant(opts.config), opts)
+    plant = with_free_ports(_with_line_server(plant) if opts.line_server else plant, database=database)
     (work / "plant.json").write_text(plant.model_dump_json(indent=2))
     return work, plant
 
 
 def _screens(plant: PlantConfig, ready: dict[str, Any]) -> list[list[str]]:
     """The HMI windows a demo opens when a display is available: operator panel first, then the others."""
-    hmi = [sys.executable, "-m", "app.cli", "hmi", "--connect", plant.service.hmi_endpoint]
-    screens = [[*hmi, "--role", "operator"], [*hmi, "--role", "lead", "--commands", plant.service.hmi_command_endpoint]]
+    svc = plant.service
+    hmi = [sys.executable, "-m", "app.cli", "hmi", "--connect", svc.hmi_endpoint]
+    hmi += ["--commands", svc.hmi_command_endpoint, "--snapshot", svc.hmi_snapshot_endpoint]
+    screens = [[*hmi, "--role", "operator"], [*hmi, "--role", "lead"]]
     if ready.get("control"):
         screens.append([*hmi, "--role", "engineer", "--sim", str(ready["control"])])
     return screens
@@ -119,10 +123,22 @@ def _with_protocols(plant: PlantConfig, opts: DemoOptions) -> PlantConfig:
     return plant.model_copy(update={"devices": devices})
 
 
+def _with_line_server(plant: PlantConfig) -> PlantConfig:
+    """The line's OPC UA server for SCADA and MES, unsecured on 127.0.0.1 unless the plant file configures it.
+    The benchmarks switch it off (``line_server=False``): they measure the sequencing path on its own."""
+    if plant.service.opcua_server is not None:
+        return plant
+    service = plant.service.model_copy(update={"opcua_server": OpcUaServerConfig(security="dev")})
+    return plant.model_copy(update={"service": service})
+
+
 async def run_demo(
-    opts: DemoOptions, reference: Callable[[PlantConfig], Awaitable[list[float]]] | None = None
+    opts: DemoOptions,
+    reference: Callable[[PlantConfig], Awaitable[list[float]]] | None = None,
+    on_service: Callable[[Service], None] | None = None,
 ) -> dict[str, Any]:
-    """Run the plant; ``reference`` (benchmarks) measures raw device operations once the simulators are up."""
+    """Run the plant; ``reference`` (benchmarks) measures raw device operations once the simulators are up;
+    ``on_service`` (benchmarks) is handed the service once it is ready, to watch it."""
     work, plant = _prepare(opts)
     records = work / "printed.jsonl"
     sim_cmd = [sys.executable, "-m", "hardware_sims", "plant", "--config", str(work / "plant.json")]
@@ -144,6 +160,8 @@ async def run_demo(
         reference_ms = await reference(plant) if reference else []
         task = asyncio.create_task(service.run(), name="service")
         await asyncio.wait_for(service.ready.wait(), 30)
+        if on_service is not None:
+            on_service(service)
         # fresh random passwords for the demo's HMI users, said once on stderr (never a default password)
         await asyncio.get_running_loop().run_in_executor(service.writer, ensure_demo_users, service.accounts)
         dock = asyncio.create_task(_dock_and_lead(service), name="dock-and-lead")
@@ -246,7 +264,7 @@ def _accounted(service: Service) -> int:
 
 def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions, work: Path) -> dict[str, Any]:
     core = service.core
-    lat = list(service.latencies_ms)
+    lat, queued = list(service.latencies_ms), list(service.queued_ms)
     printed, printer_doubled = _printer_records(records)
     return {
         "vehicles_requested": None if opts.vehicles is None else opts.vehicles * len(service.plant.feeds),
@@ -262,6 +280,8 @@ def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions,
         "open_deviations": len(core.deviations.by_id),
         "quarantined": service.quarantined,
         "latency_ms": {"p50": _percentile(lat, 50), "p99": _percentile(lat, 99), "samples": len(lat)},
+        # bins lit only when their station freed: received -> lit includes the line's queue at the station
+        "queued_ms": {"p50": _percentile(queued, 50), "p99": _percentile(queued, 99), "samples": len(queued)},
         "faults_injected": _faults_injected(records),
         "speed": opts.speed,
         "elapsed_s": round(elapsed, 2),
@@ -272,7 +292,7 @@ def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions,
 def demo_passed(summary: dict[str, Any]) -> bool:
     wanted = summary["vehicles_requested"]
     complete = wanted is None or summary["vehicles_completed"] + summary["vehicles_cancelled"] >= wanted
-    return complete and summary["out_of_sequence"] == 0 and summary["doubled"] == 0
+    return bool(complete and summary["out_of_sequence"] == 0 and summary["doubled"] == 0)
 
 
 def display_available() -> bool:

@@ -25,17 +25,15 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import itertools
 import logging
-import struct
 import time
 from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 import zmq
 import zmq.asyncio
-from zmq.utils import z85 as z85_codec
 
+from app.curve_guard import CurveGuard
 from app.feed_keys import CurveServer
 from app.feed_protocol import (
     ACK,
@@ -65,17 +63,7 @@ HeartbeatFn = Callable[[Heartbeat], Awaitable[None] | None]
 DEFAULT_HWM = 20_000
 RECV_BATCH = 256  # frames handled per wake-up before the outbox is looked at again (keeps RESENDs timely)
 
-# CURVE (RFC 26) with ZAP (RFC 27). libzmq asks the handler bound at this inproc address of the socket's context;
-# there is one per context, so one CURVE feed link per context. Our domain marks our requests.
-ZAP_ENDPOINT, ZAP_VERSION, ZAP_DOMAIN = "inproc://zeromq.zap.01", b"1.0", "jis-feed"
-ZAP_REPLY = {True: (b"200", b"OK"), False: (b"400", b"unknown gateway key")}
-# Monitor events of a refused handshake: no CURVE / wrong server key (protocol), key not allowed (auth).
-REFUSALS = {
-    zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL: "handshake failed",
-    zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL: "handshake protocol error (no CURVE, or not our server key?)",
-    zmq.EVENT_HANDSHAKE_FAILED_AUTH: "",  # the ZAP handler logged it, with the key
-}
-_monitor_ids = itertools.count()
+ZAP_DOMAIN = "jis-feed"  # marks our CURVE handshakes (app/curve_guard.py)
 
 
 def _no_reject(frames: list[bytes], reason: str) -> None:
@@ -98,7 +86,7 @@ class FeedLink:
     ) -> None:
         self.endpoint = endpoint
         self._curve = curve
-        self._guard: _CurveGuard | None = None
+        self._guard: CurveGuard | None = None
         self._accept = accept
         self._reject = reject
         self._on_heartbeat = heartbeat
@@ -189,8 +177,8 @@ class FeedLink:
         guard = None
         try:
             if self._curve is not None:
-                guard = _CurveGuard(self._ctx, self._curve)
-                guard.secure(sock)
+                guard = CurveGuard(self._ctx, self._curve, domain=ZAP_DOMAIN, peer="gateway")
+                guard.secure(sock, "feed")
             sock.bind(self.endpoint)
         except zmq.ZMQError:
             sock.close(linger=0)
@@ -319,69 +307,3 @@ class FeedLink:
 async def _maybe_await(result: Awaitable[None] | None) -> None:
     if inspect.isawaitable(result):
         await result
-
-
-class _CurveGuard:
-    """The CURVE server's gatekeeper: a ZAP handler admitting only the allowed keys, and a handshake monitor."""
-
-    def __init__(self, ctx: zmq.asyncio.Context, curve: CurveServer) -> None:
-        self._ctx, self._curve = ctx, curve
-        self._zap: zmq.asyncio.Socket | None = None
-        self._monitor: zmq.asyncio.Socket | None = None
-        self._logged: set[object] = set()  # keys and causes already logged: a refused gateway retries forever
-        self.refused = 0
-
-    def secure(self, sock: zmq.asyncio.Socket) -> None:
-        """Make ``sock`` a CURVE server; bind the ZAP handler FIRST: a CURVE handshake that finds no ZAP handler
-        is admitted whatever the client key (libzmq curve_server.cpp, without ZAP_ENFORCE_DOMAIN, a draft)."""
-        self._zap = self._ctx.socket(zmq.REP)
-        self._zap.setsockopt(zmq.LINGER, 0)
-        self._zap.bind(ZAP_ENDPOINT)  # EADDRINUSE: another handler in this context (or ours, still closing)
-        sock.setsockopt(zmq.CURVE_SERVER, 1)
-        sock.setsockopt(zmq.CURVE_SECRETKEY, self._curve.secret_key)
-        sock.setsockopt(zmq.CURVE_PUBLICKEY, self._curve.public_key)
-        sock.setsockopt_string(zmq.ZAP_DOMAIN, ZAP_DOMAIN)
-        address = f"inproc://jis-feed-monitor-{next(_monitor_ids)}"  # unique: pyzmq's default reuses the fd
-        self._monitor = sock.get_monitor_socket(sum(REFUSALS), address)
-
-    async def run(self) -> None:
-        """Answer ZAP requests and count refused handshakes; until cancelled."""
-        await asyncio.gather(self._serve_zap(), self._watch())
-
-    def close(self) -> None:
-        for sock in (self._monitor, self._zap):
-            if sock is not None:
-                sock.close(linger=0)
-        self._zap = self._monitor = None
-
-    async def _serve_zap(self) -> None:
-        assert self._zap is not None
-        while True:
-            request = await self._zap.recv_multipart()
-            await self._zap.send_multipart(self._answer(request))
-
-    def _answer(self, request: list[bytes]) -> list[bytes]:
-        """RFC 27: version, request id, domain, address, routing id, mechanism, credentials (CURVE: the key)."""
-        if len(request) < 7 or request[0] != ZAP_VERSION:
-            return [ZAP_VERSION, request[1] if len(request) > 1 else b"", b"500", b"bad ZAP request", b"", b""]
-        request_id, domain, address, mechanism, key = request[1], request[2], request[3], request[5], request[6]
-        z85 = z85_codec.encode(key) if len(key) == 32 else b""
-        allowed = domain == ZAP_DOMAIN.encode() and mechanism == b"CURVE" and z85 in self._curve.allowed
-        if not allowed:
-            self._log_once(z85, "feed: refused gateway key %s from %s", z85.decode() or "?", address.decode())
-        code, text = ZAP_REPLY[allowed]
-        return [ZAP_VERSION, request_id, code, text, z85 if allowed else b"", b""]
-
-    async def _watch(self) -> None:
-        assert self._monitor is not None
-        while True:
-            frames = await self._monitor.recv_multipart()
-            event, value = struct.unpack("=Hi", frames[0])
-            self.refused += 1
-            if cause := REFUSALS.get(event, "handshake event"):
-                self._log_once((event, value), "feed: %s (code 0x%x) on %s", cause, value, frames[1].decode())
-
-    def _log_once(self, cause: object, msg: str, *args: object) -> None:
-        if cause not in self._logged:
-            self._logged.add(cause)
-            log.warning(msg, *args)

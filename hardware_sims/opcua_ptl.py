@@ -3,7 +3,7 @@
 Three layers. ``LightBoard`` is the pure behaviour of the bins (what each shows, the confirm counter with the
 token lit at the press, the host's acknowledged counter, lights off the bus, the machine out of service); it
 never opens a socket. ``SimServer`` hosts any ``plc_io.opcua_nodes`` table in an asyncua ``Server`` on
-127.0.0.1 with a security profile from ``plc_io.opcua_security`` and ``SimUserManager``: a configured user
+127.0.0.1 with a security profile from ``plc_io.opcua_security`` and ``CheckedUserManager``: a configured user
 table with scrypt hashes, and in the plant profile also the channel's certificate must be in the trust list
 (asyncua's default user manager accepts anyone). ``OpcUaPtlSim`` binds the board to the Light, Clear and
 Acknowledge methods and publishes every change, writing ConfirmCounter last (``BIN_PUBLISH_ORDER``).
@@ -32,9 +32,7 @@ from typing import Any
 from asyncua import ua
 from asyncua.common.callback import CallbackType, ServerItemCallback
 from asyncua.common.node import Node
-from asyncua.crypto.permission_rules import User, UserRole
 from asyncua.server.server import Server
-from asyncua.server.user_managers import UserManager
 from asyncua.ua.status_codes import StatusCodes
 
 from hardware_sims.ptl_gateway import Lit
@@ -42,11 +40,11 @@ from plc_io import opcua_nodes as nodes
 from plc_io.opcua_security import (
     Profile,
     ServerSecurity,
-    TrustList,
     UserTable,
     apply_server_security,
     log_profile,
 )
+from plc_io.opcua_users import CheckedUserManager
 from plc_io.ports import Colour
 
 log = logging.getLogger(__name__)
@@ -71,34 +69,6 @@ class MethodRefused(Exception):
         self.code = code
 
 
-class SimUserManager(UserManager):
-    """Never accept-all: users from a table of hashes; plant: only on a channel with a trusted certificate."""
-
-    def __init__(self, users: UserTable, *, allow_anonymous: bool) -> None:
-        self.users = users
-        self.allow_anonymous = allow_anonymous
-        self.trust: TrustList | None = None  # set in the plant profile, once the trust list is loaded
-        self.refused = 0
-
-    def get_user(
-        self, iserver: Any, username: str | None = None, password: str | None = None, certificate: Any = None
-    ) -> User | None:
-        # ``certificate`` is the secure channel's client certificate (DER) for UserName tokens: CreateSession
-        # checked the certificate the client CLAIMED, this checks the one it actually encrypts with.
-        if self.trust is not None and not self.trust.contains(certificate):
-            return self._refuse("channel certificate not in the trust list", username)
-        if username is None:
-            return User(role=UserRole.User, name="anonymous") if self.allow_anonymous else self._refuse("anonymous")
-        if not self.users.check(username, password):
-            return self._refuse("unknown user or wrong password", username)
-        return User(role=UserRole.User, name=username)
-
-    def _refuse(self, reason: str, username: str | None = None) -> User | None:
-        self.refused += 1
-        log.warning("OPC UA session refused: %s (user %r)", reason, username)
-        return None
-
-
 @dataclass
 class SimServer:
     """One asyncua server on ``host`` built from a node table; method handlers by node path."""
@@ -115,7 +85,7 @@ class SimServer:
     reads: int = 0  # Read requests from clients: proof that a client polled again
     _server: Server | None = None
     _ns: int = 0
-    _manager: SimUserManager | None = None
+    _manager: CheckedUserManager | None = None
     _offline: bool = False
 
     @property
@@ -144,7 +114,9 @@ class SimServer:
         await server.init()
         server.set_endpoint(self.url)
         server.set_server_name(self.name)
-        self._manager = SimUserManager(self.users, allow_anonymous=self.security.profile is Profile.DEV)
+        self._manager = CheckedUserManager(
+            self.users, allow_anonymous=self.security.profile is Profile.DEV, server=self.name
+        )
         self._manager.trust = await apply_server_security(server, self.security, self._manager)
         self._ns = await server.register_namespace(self.namespace_uri)
         await self._build(server, methods)

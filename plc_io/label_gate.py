@@ -1,15 +1,19 @@
-"""The label guarantee every printer driver shares: a label id is accepted once per reprint number, and a full
-outbox refuses a label instead of dropping it. One place, so the ZPL, Modbus and OPC UA printers cannot drift.
+"""The label guarantee every printer driver shares: a label id is accepted once per reprint number, a full
+outbox refuses a label instead of dropping it, and a label leaves for the printer only after the service has
+journaled that it is leaving (write-ahead, ``leaving``). One place, so the ZPL, Modbus and OPC UA printers cannot
+drift.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 
-from plc_io.ports import DeviceError, OutboxFull
+from plc_io.ports import DeviceError, OutboxFull, Sending
 from sequencer.labels import Label
 
 REMEMBERED_LABELS = 100_000  # label ids kept for the duplicate check (days of labels at one station)
+log = logging.getLogger(__name__)
 
 
 class LabelRefused(DeviceError):
@@ -21,6 +25,7 @@ class LabelGate:
         self._printer = printer
         self._outbox_size = outbox_size
         self._accepted: OrderedDict[str, int] = OrderedDict()  # label id -> highest reprint accepted
+        self.sending: Sending | None = None  # set by the service (``LabelPrinter.before_sending``)
 
     def check(self, label: Label, waiting: int) -> None:
         """Raise ``LabelRefused`` for a label already accepted at this reprint, ``OutboxFull`` when full."""
@@ -38,3 +43,13 @@ class LabelGate:
         self._accepted.move_to_end(label.label_id)
         while len(self._accepted) > REMEMBERED_LABELS:
             self._accepted.popitem(last=False)
+
+    async def leaving(self, label_id: str) -> bool | None:
+        """Ask the service to journal that this label is about to leave (its highest accepted reprint). True: send
+        it now; False: drop it from the outbox; None: keep it and try again after a pause."""
+        if self.sending is None:
+            return True  # a driver used on its own (tests, tools): nothing to journal
+        answer = await self.sending(label_id, self._accepted.get(label_id, 0))
+        if answer is False:
+            log.warning("%s: label %s is no longer wanted by the service; not sent", self._printer, label_id)
+        return answer

@@ -7,7 +7,7 @@ imports a device library.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Protocol
@@ -101,8 +101,17 @@ class PickToLight(Protocol):
         """The owning task: connect, drain the outbox, poll confirms, reconnect with backoff. Runs until cancelled."""
 
 
+# The service's write-ahead for labels: (label id, reprint) -> True: journaled, send it; False: the service no
+# longer wants it, drop it; None: could not journal now, keep it at the head of the outbox and ask again later.
+Sending = Callable[[str, int], Awaitable[bool | None]]
+
+
 class LabelPrinter(Protocol):
     name: str
+
+    def before_sending(self, hook: Sending) -> None:
+        """Before ``run``: the service's write-ahead, awaited before each label leaves for the printer
+        (``plc_io.label_gate``)."""
 
     def print_label(self, label: Label) -> None:
         """Queue one label; a label id is printed at most once (a reprint carries a new reprint number)."""

@@ -43,12 +43,13 @@ from pymodbus.pdu import ModbusPDU
 from plc_io import printer_modbus_map as prn
 from plc_io.backoff import Backoff
 from plc_io.label_gate import LabelGate, LabelRefused
-from plc_io.ports import DeviceError, LabelDone, LinkChanged, PrinterFault, Report
+from plc_io.ports import DeviceError, LabelDone, LinkChanged, PrinterFault, Report, Sending
 from plc_io.printer_zpl import UNCERTAIN
 from plc_io.ptl_modbus import EXCEPTION_NAMES, HARD_TIMEOUT_FACTOR, LIBRARY_ERRORS
 from sequencer.labels import Label
 
 log = logging.getLogger(__name__)
+JOURNAL_RETRY_S = 0.5  # a label the service could not journal as leaving is offered again after this
 
 BACKOFF_S = (0.05, 2.0)  # first reconnect delay, ceiling (plc_io.backoff)
 REFUSED = "job refused: "  # + label id and reason: the PLC will not take this job; it was not printed
@@ -124,6 +125,10 @@ class ModbusPrinter:
         return len(self._outbox) + (self._inflight is not None)
 
     # -- the port: non-blocking ---------------------------------------------------------------------------
+    def before_sending(self, hook: Sending) -> None:
+        """The service's write-ahead, awaited before each label leaves (``plc_io.label_gate``)."""
+        self._gate.sending = hook
+
     def print_label(self, label: Label) -> None:
         """Queue one label. Raises ``LabelRefused`` (duplicate or data the map cannot carry) or ``OutboxFull``."""
         self._gate.check(label, len(self._outbox))
@@ -177,13 +182,23 @@ class ModbusPrinter:
         notes = self._count_end_prints(state.status)
         if self._inflight is not None:
             notes += await self._follow(client, state, self._inflight)
-        elif self._outbox and state.ready:
+        elif self._outbox and state.ready and await self._journaled(self._outbox[0]):
             label, status = self._outbox.popleft(), state.status
             job_id = prn.next_job_id(status.accepted_job_id)
             self._inflight = _InFlight(label, job_id, baseline=status.accepted_job_id, session=status.plc_session)
             await self._send(client, self._inflight)
         self._warn_ribbon_low(state.signals.ribbon_low)
         self._set_faults(state.faults + notes)
+
+    async def _journaled(self, label: Label) -> bool:
+        """Write-ahead (``LabelGate.leaving``): True once the service journaled the label as leaving; a label it
+        no longer wants is dropped, one it could not journal yet waits at the head of the outbox."""
+        go = await self._gate.leaving(label.label_id)
+        if go is False and self._outbox and self._outbox[0] is label:
+            self._outbox.popleft()
+        elif go is None:
+            await asyncio.sleep(JOURNAL_RETRY_S)
+        return bool(go) and bool(self._outbox) and self._outbox[0] is label
 
     async def _idle(self, state: PlcState) -> None:
         """Sleep one poll interval, or less if a label is queued meanwhile and the engine would take it."""

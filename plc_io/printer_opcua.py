@@ -41,7 +41,7 @@ from plc_io.backoff import Backoff
 from plc_io.label_gate import LabelGate, LabelRefused
 from plc_io.opcua_nodes import JobResponse, JobState, ReturnStatus
 from plc_io.opcua_security import ClientSecurity, close_client, guarded, log_profile, open_client
-from plc_io.ports import DeviceError, LabelDone, LinkChanged, PrinterFault, Report
+from plc_io.ports import DeviceError, LabelDone, LinkChanged, PrinterFault, Report, Sending
 from plc_io.printer_zpl import BACKOFF_S, UNCERTAIN
 from plc_io.zpl import BUILT_IN, Layouts, ZplDataError, render_label
 from sequencer.labels import Label
@@ -116,6 +116,10 @@ class OpcUaPrinter:
         """Jobs not yet reported done, aborted or uncertain (the outbox plus the one at the printer)."""
         return len(self._outbox) + (self._inflight is not None)
 
+    def before_sending(self, hook: Sending) -> None:
+        """The service's write-ahead, awaited before each label leaves (``plc_io.label_gate``)."""
+        self._gate.sending = hook
+
     def print_label(self, label: Label) -> None:
         """Queue one label. Raises ``LabelRefused`` (duplicate or unprintable) or ``OutboxFull``; never drops."""
         self._gate.check(label, len(self._outbox))
@@ -175,7 +179,7 @@ class OpcUaPrinter:
             await self._follow(client, ids)
         elif faults:
             await asyncio.sleep(self._status_interval_s)
-        elif self._outbox:
+        elif self._outbox and await self._journaled(self._outbox[0]):
             await self._send(client, ids, start_time)
         else:
             await self._idle()
@@ -197,6 +201,16 @@ class OpcUaPrinter:
             why = status.name if status is not None else result.StatusCode.name
             log.error("%s: job %s rejected by the printer: %s", self.name, flight.job.job_id, why)
             self._set_faults((REJECTED + flight.job.label_id,))
+
+    async def _journaled(self, job: _Job) -> bool:
+        """Write-ahead (``LabelGate.leaving``): True once the service journaled the job as leaving; a job it no
+        longer wants is dropped, one it could not journal yet waits at the head of the outbox."""
+        go = await self._gate.leaving(job.label_id)
+        if go is False and self._outbox and self._outbox[0] is job:
+            self._outbox.popleft()
+        elif go is None:
+            await asyncio.sleep(self._status_interval_s)
+        return bool(go) and bool(self._outbox) and self._outbox[0] is job
 
     async def _follow(self, client: Client, ids: _Ids) -> None:
         flight = self._inflight

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from plc_io.backoff import Backoff
 from plc_io.label_gate import LabelGate, LabelRefused
-from plc_io.ports import LabelDone, LinkChanged, PrinterFault, Report
+from plc_io.ports import LabelDone, LinkChanged, PrinterFault, Report, Sending
 from plc_io.zpl import (
     BUILT_IN,
     ETX,
@@ -182,6 +182,10 @@ class ZplPrinter:
         """Jobs not yet reported done or uncertain (the outbox plus the one at the printer)."""
         return len(self._outbox) + (self._inflight is not None)
 
+    def before_sending(self, hook: Sending) -> None:
+        """The service's write-ahead, awaited before each label leaves (``plc_io.label_gate``)."""
+        self._gate.sending = hook
+
     def print_label(self, label: Label) -> None:
         """Queue one label. Raises ``LabelRefused`` (duplicate or unprintable) or ``OutboxFull``; never drops."""
         self._gate.check(label, len(self._outbox))
@@ -268,10 +272,22 @@ class ZplPrinter:
         if asyncio.get_running_loop().time() - self._print.last_used > PRINT_IDLE_REFRESH_S:
             self._print.close()
         await self._connect()  # a job leaves the outbox only with a connected print port
+        if not await self._journaled(self._outbox[0]):
+            return
         flight = self._inflight = _InFlight(self._outbox.popleft())
         # The receipt ~HS rides behind the format on the same connection (module doc, step 2).
         receipt = _read_host_status(await self._print.ask(flight.job.zpl + HOST_STATUS, 3))
         flight.received = isinstance(receipt, HostStatus) and receipt.holds_job
+
+    async def _journaled(self, job: _Job) -> bool:
+        """Write-ahead (``LabelGate.leaving``): True once the service journaled the job as leaving; a job it no
+        longer wants is dropped, one it could not journal yet waits at the head of the outbox."""
+        go = await self._gate.leaving(job.label_id)
+        if go is False and self._outbox and self._outbox[0] is job:
+            self._outbox.popleft()
+        elif go is None:
+            await asyncio.sleep(self._status_interval_s)
+        return bool(go) and bool(self._outbox) and self._outbox[0] is job
 
     async def _cancel_stale_format(self) -> None:
         """~JA: a half-received format left by a torn connection would swallow the next job's first fields."""

@@ -42,6 +42,7 @@ class CoreBase:
         self.labels: dict[str, int | tuple[str, str, int]] = {}  # label id -> pick id or rack key
         self.unprinted: dict[str, PrintLabel] = {}  # asked for, not yet reported printed
         self.uncertain: dict[str, int] = {}  # sent, maybe printed (LabelUncertain) -> its open deviation id
+        self.sending: dict[str, int] = {}  # label id -> the reprint a driver journaled as leaving (LabelSending)
         self.label_reprints: dict[str, int] = {}
         self.racks: dict[tuple[str, str, int], Rack] = {}
         # (feed, family) -> (every rack below this number shipped and forgotten, those shipped above it)

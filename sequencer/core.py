@@ -25,6 +25,7 @@ from sequencer.events import (
     DeviceLinkChanged,
     Event,
     LabelPrinted,
+    LabelSending,
     LabelUncertain,
     PrinterFaultChanged,
     RackShipped,
@@ -49,6 +50,7 @@ class Sequencer(ManualRules, VehicleRules, FeedRules, PickRules, RackRules):
             BroadcastRejected: self._on_rejected,
             BinConfirmed: self._on_confirm,
             LabelPrinted: self._on_label_printed,
+            LabelSending: self._on_label_sending,
             LabelUncertain: self._on_label_uncertain,
             DeviceLinkChanged: self._on_link,
             PrinterFaultChanged: self._on_printer_fault,
@@ -75,6 +77,12 @@ class Sequencer(ManualRules, VehicleRules, FeedRules, PickRules, RackRules):
         """Labels asked for and not yet reported printed, oldest first (to queue again after a restart)."""
         return list(self.unprinted.values())
 
+    def label_left(self, label_id: str) -> bool:
+        """Whether a driver journaled this label's current reprint as leaving for its printer (``LabelSending``):
+        after a restart such a label may have printed; one that never left is sent again safely."""
+        command = self.unprinted.get(label_id)
+        return command is not None and self.sending.get(label_id, -1) >= command.label.reprint
+
     # -- time ------------------------------------------------------------------------------------------------
     def _on_tick(self, e: Tick) -> list[Command]:
         return (
@@ -89,9 +97,19 @@ class Sequencer(ManualRules, VehicleRules, FeedRules, PickRules, RackRules):
         target = self.labels.get(e.label_id)
         if target is None:
             raise SequencerError(f"printed label {e.label_id!r} was never asked for")
+        self.sending.pop(e.label_id, None)
         if self.unprinted.pop(e.label_id, None) is None:
             return []  # reported twice (e.g. after a reconnect), or uncertain: printed once, counted once
         return self._labelled(e.label_id, e.at)
+
+    def _on_label_sending(self, e: LabelSending) -> list[Command]:
+        """Refused (the driver drops the job) for a label no longer waiting to print: printed, uncertain, or a
+        reprint number that is not the one asked for."""
+        command = self.unprinted.get(e.label_id)
+        if command is None or command.label.reprint != e.reprint:
+            raise SequencerError(f"label {e.label_id!r} reprint {e.reprint} is not waiting to print")
+        self.sending[e.label_id] = e.reprint
+        return []
 
     def _labelled(self, label_id: str, at: float) -> list[Command]:
         """The label is on its part or rack: the printer said so, or a person found it after an uncertain job."""
@@ -109,6 +127,7 @@ class Sequencer(ManualRules, VehicleRules, FeedRules, PickRules, RackRules):
         if e.label_id not in self.labels:
             raise SequencerError(f"uncertain label {e.label_id!r} was never asked for")
         command = self.unprinted.pop(e.label_id, None)
+        self.sending.pop(e.label_id, None)
         if command is None:
             return []  # printed meanwhile, or uncertain already: one deviation is enough
         label = command.label
@@ -160,6 +179,7 @@ class Sequencer(ManualRules, VehicleRules, FeedRules, PickRules, RackRules):
             sorted((k, repr(s.queue), s.lit, s.blocked_by, s.timeout_dev) for k, s in self.stations.items()),
             sorted(self.unprinted),
             sorted(self.uncertain.items()),
+            sorted(self.sending.items()),
             sorted(self.confirm_counters.items()),
             (self.vehicles_completed, self.racks_completed, self.labels_printed, self.events_handled),
         ):

@@ -61,6 +61,17 @@ class LabelPrinted:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LabelSending:
+    """Write-ahead: the printer driver is about to hand this label (this reprint) to the printer. Journaled
+    before a byte leaves, so after a crash a label without it never left the service and is sent again safely,
+    while one with it may have printed and becomes uncertain (never resent on its own)."""
+
+    at: float
+    label_id: str
+    reprint: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LabelUncertain:
     """A label went to its printer, but whether it printed cannot be known (the service restarted before the
     printer confirmed it, or the link tore mid-job). Never sent again on its own: a person checks the part or
@@ -224,6 +235,7 @@ Event = (
     | BroadcastRejected
     | BinConfirmed
     | LabelPrinted
+    | LabelSending
     | LabelUncertain
     | DeviceLinkChanged
     | PrinterFaultChanged
@@ -251,6 +263,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         BroadcastRejected,
         BinConfirmed,
         LabelPrinted,
+        LabelSending,
         LabelUncertain,
         DeviceLinkChanged,
         PrinterFaultChanged,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -31,17 +32,64 @@ class FeedCurveConfig(_Strict):
     allowed_keys: str  # folder of the gateways' public keys (*.key)
 
 
+class HmiCurveConfig(_Strict):
+    """CURVE on the HMI bus, its snapshots and the command channel: only screens whose public key is listed."""
+
+    secret_key: str  # the service's key pair file (NAME.key_secret, made by `jis feed-keys`)
+    allowed_keys: str  # folder of the screens' public keys (*.key)
+
+
+OPCUA_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class OpcUaServerConfig(_Strict):
+    """The line's own OPC UA server for SCADA and MES (``plc_io.opcua_line_server``), read-only for its clients.
+
+    ``plant``: Sign & Encrypt, this server's certificate and key (``jis certs``), a trust list of client
+    certificates and a users file of scrypt hashes; ``dev``: unsecured and anonymous, so on 127.0.0.1 only.
+    """
+
+    endpoint: str = "opc.tcp://127.0.0.1:4840/jis/line"
+    security: Literal["dev", "plant"] = "plant"
+    policies: tuple[Literal["Basic256Sha256", "Aes256_Sha256_RsaPss"], ...] = Field(
+        default=("Basic256Sha256", "Aes256_Sha256_RsaPss"), min_length=1
+    )
+    certificate: str | None = None  # this server's certificate (DER)
+    private_key: str | None = None
+    trusted: str | None = None  # folder of the client certificates allowed in (SCADA, MES)
+    users_file: str | None = None  # TOML [users] NAME = "scrypt$..." (plc_io.opcua_security.hash_password)
+
+    @model_validator(mode="after")
+    def _secured(self) -> OpcUaServerConfig:
+        url = urlsplit(self.endpoint)
+        try:
+            port = url.port
+        except ValueError:
+            port = None
+        if url.scheme != "opc.tcp" or not url.hostname or port is None:
+            raise ValueError(f"endpoint {self.endpoint!r}: expected opc.tcp://HOST:PORT/PATH")
+        if self.security == "dev" and url.hostname not in OPCUA_LOOPBACK:
+            raise ValueError("the unsecured dev profile listens on 127.0.0.1 only; use the plant profile")
+        missing = [k for k in ("certificate", "private_key", "trusted", "users_file") if getattr(self, k) is None]
+        if self.security == "plant" and missing:
+            raise ValueError(f"the plant profile needs {', '.join(missing)}")
+        return self
+
+
 class ServiceConfig(_Strict):
     """Where the service listens (ZeroMQ endpoints) and what it writes to."""
 
     feed_endpoint: str = "tcp://127.0.0.1:5555"
     hmi_endpoint: str = "tcp://127.0.0.1:5556"
     hmi_command_endpoint: str = "tcp://127.0.0.1:5557"
+    hmi_snapshot_endpoint: str = "tcp://127.0.0.1:5558"  # the HMI bus's snapshots (docs/hmi-bus.md)
+    hmi_curve: HmiCurveConfig | None = None
     database: str = "sqlite:///jis.db"
     poll_interval_s: float = Field(default=0.02, gt=0, le=1)
     feed_curve: FeedCurveConfig | None = None
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = Field(default=None, ge=0, le=65535, description="Prometheus /metrics; None: off")
+    opcua_server: OpcUaServerConfig | None = None  # the line's OPC UA server for SCADA and MES; None: off
 
 
 OutOfOrderReaction = Literal["hold", "move", "flag"]

@@ -1,10 +1,15 @@
-"""Suite-wide settings: Qt offscreen unless a display is given, pyqtgraph on PySide6, never PyQt."""
+"""Suite-wide settings: Qt offscreen unless a display is given, pyqtgraph on PySide6, never PyQt; the test database."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from hypothesis import settings
+
+from tests.databases import fresh_database, postgres_database
 
 # The suite is repeatable: Hypothesis draws the same examples on every run (campaigns with fresh randomness are
 # `jis fuzz`'s job). Set HYPOTHESIS_PROFILE=explore to search afresh.
@@ -14,3 +19,17 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh database for this test, on the backend ``JIS_TEST_DATABASE`` names (``tests/databases.py``)."""
+    with fresh_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database whatever the run's backend (the PostgreSQL-only tests)."""
+    with postgres_database() as url:
+        yield url

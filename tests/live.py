@@ -2,13 +2,16 @@
 
 Runs both on their own asyncio loop in a background thread, so a Qt test can keep the main thread for the GUI
 and talk to the service only over the HMI bus, as a panel at the line would. ``control=True`` also opens the
-simulators' control channel (``hardware_sims.control``) on a free port: ``control_endpoint``.
+simulators' control channel (``hardware_sims.control``) on a free port: ``control_endpoint``. The service's
+database is a fresh one of the run's backend (``tests/databases.py``), dropped when the line stops, unless
+the test gives its own (``database=``: to look into it after the line stopped).
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 
 from app.config import free_port, load_plant, with_free_ports
@@ -16,6 +19,7 @@ from app.runtime import Service, scaled_clock
 from hardware_sims.control import SimControl
 from hardware_sims.plant import SimulatedPlant
 from sequencer.plant import PlantConfig
+from tests.databases import fresh_database
 
 
 class LiveLine:
@@ -27,8 +31,11 @@ class LiveLine:
         vehicles: int | None = None,
         control: bool = False,
         metrics: bool = False,
+        database: str | None = None,
     ) -> None:
-        self.plant: PlantConfig = with_free_ports(load_plant(), database=f"sqlite:///{tmp_path / 'live.db'}")
+        self._resources = ExitStack()  # a database of its own lives as long as the line; a given one is the caller's
+        database = database or self._resources.enter_context(fresh_database(tmp_path, "live.db"))
+        self.plant: PlantConfig = with_free_ports(load_plant(), database=database)
         if metrics:
             service = self.plant.service.model_copy(update={"metrics_port": free_port()})
             self.plant = self.plant.model_copy(update={"service": service})
@@ -47,16 +54,21 @@ class LiveLine:
 
     def __enter__(self) -> LiveLine:
         self._thread.start()
-        if not self._ready.wait(60):
-            raise TimeoutError("live line did not start within 60 s")
-        if self._error:
-            raise self._error
+        try:
+            if not self._ready.wait(60):
+                raise TimeoutError("live line did not start within 60 s")
+            if self._error:
+                raise self._error
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._loop and self._stop:
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(30)
+        self._resources.close()
 
     def _run(self) -> None:
         try:

@@ -1,36 +1,53 @@
-"""The HMI's end of the service's HMI bus: a ZeroMQ SUB socket polled from the Qt event loop.
+"""The HMI's end of the service's HMI bus (the Clone pattern): SUB for numbered updates, DEALER for snapshots.
 
-What it is for: turning ``b"line " + LineView JSON`` frames (``app.hmi_bus``) into a ``line_changed`` signal
-carrying the newest valid ``LineView``, and a ``link_changed`` signal that says whether the data is live.
-What it must not do: block the GUI thread (every receive is ``zmq.NOBLOCK`` from a QTimer), trust what it
-receives (each picture is validated; a bad one is counted and reported, never raised), or talk to the
-database or devices (the HMI sees the plant only through the bus).
-
-ZeroMQ PUB/SUB drops messages for late joiners, on reconnect and past the high-water mark (zguide ch. 5).
-That is acceptable here because every message is a complete picture of the line and the service repeats it
-at least once a second: the screen only ever needs the newest one, and silence means the link is down.
+What it is for: keeping a copy of the line's entries (``sequencer.clone.Replica``) in step with the service
+(``app.hmi_bus``, docs/hmi-bus.md) and emitting the reassembled ``LineView`` on ``line_changed`` whenever it moves
+on, plus ``link_changed`` (is the data live?) and ``bad_message``. It subscribes first, then asks for a snapshot
+(``ICANHAZ?``), applies it and the updates numbered after it, and asks again when a number is missing, the
+service's epoch changes (a restart) or the bus falls silent (no ``HUGZ`` for ``stale_after_s``). The snapshot
+endpoint is given, or learnt from the first heartbeat (the service advertises it).
+What it must not do: block the GUI thread (every send and receive is ``zmq.NOBLOCK`` from a QTimer), trust what
+it receives (every value is validated before it is applied; a bad one is counted and reported, and the state is
+fetched again), or talk to the database or devices (the HMI sees the plant only through the bus).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import zmq
+import zmq.auth
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from sequencer.views import LineView
+from sequencer.clone import (
+    HUGZ,
+    ICANHAZ,
+    KTHXBAI,
+    KV,
+    KVS,
+    Change,
+    Replica,
+    Step,
+    WireError,
+    read_hugz,
+    read_kthxbai,
+    read_kv,
+    snapshot_endpoint,
+)
 
-TOPIC = b"line "
 POLL_INTERVAL_MS = 50  # 20 Hz: twice the bus's maximum publication rate (~10 Hz), so nothing waits long
 MAX_DRAIN_PER_TICK = 500  # bound the work done in one GUI tick; the rest is drained on the next tick
+MAX_SNAPSHOT_ITEMS = 100_000  # a snapshot bigger than this is refused (a line has a few hundred entries)
+SNAPSHOT_RETRY_S = 2.0  # an unanswered snapshot request is asked again after this long
 BAD_MESSAGE_PREVIEW = 200  # characters of a validation error passed on to the screen and log
 
 # Socket options, chosen on purpose (devices.md: "set the high-water mark on purpose").
 SUB_OPTIONS: dict[int, int] = {
-    # Each frame is a whole picture, so a deep queue is useless: 64 frames is ~6 s at the bus's 10 Hz.
-    # Past it libzmq drops new frames; the next heartbeat (<= 1 s) brings the screen back to the truth.
-    zmq.RCVHWM: 64,
+    # Updates are numbered: one lost past the mark is noticed and repaired by a snapshot, so the queue need only
+    # ride out a slow GUI tick (1000 updates is ~100 s of a busy line at 10 Hz).
+    zmq.RCVHWM: 1000,
     zmq.LINGER: 0,  # closing the screen must never wait on the network
     zmq.RECONNECT_IVL: 250,  # ms: re-dial quickly after the network blinks...
     zmq.RECONNECT_IVL_MAX: 2000,  # ...backing off to 2 s while the service is away
@@ -38,22 +55,54 @@ SUB_OPTIONS: dict[int, int] = {
     zmq.HEARTBEAT_IVL: 1000,
     zmq.HEARTBEAT_TIMEOUT: 3000,
 }
+SNAPSHOT_OPTIONS: dict[int, int] = {
+    zmq.LINGER: 0,
+    zmq.SNDHWM: 4,  # a few requests wait for the connection; more would only be answered in vain
+    zmq.RCVHWM: 0,  # a snapshot is many messages: never drop a part of one (the socket is drained every tick)
+    zmq.RECONNECT_IVL: 250,
+    zmq.RECONNECT_IVL_MAX: 2000,
+}
+
+
+@dataclass(frozen=True)
+class CurveKeys:
+    """A screen's CURVE keys (``jis feed-keys`` files): its own key pair and the service's public key."""
+
+    public: bytes
+    secret: bytes
+    server: bytes
+
+    @classmethod
+    def from_files(cls, secret_file: str | Path, server_key_file: str | Path) -> CurveKeys:
+        public, secret = zmq.auth.load_certificate(secret_file)
+        server, _ = zmq.auth.load_certificate(server_key_file)
+        if public is None or secret is None or server is None:
+            raise ValueError(f"{secret_file} needs a public and a secret key, {server_key_file} a public key")
+        return cls(public, secret, server)
+
+    def apply(self, sock: zmq.Socket[bytes]) -> None:
+        """Make ``sock`` (not yet connected) a CURVE client of the service."""
+        sock.setsockopt(zmq.CURVE_SERVERKEY, self.server)
+        sock.setsockopt(zmq.CURVE_PUBLICKEY, self.public)
+        sock.setsockopt(zmq.CURVE_SECRETKEY, self.secret)
 
 
 @dataclass
 class BusStats:
     """What the client has seen since ``start()``; for diagnostics and tests."""
 
-    frames: int = 0  # frames received, good or bad
+    frames: int = 0  # bus messages received, good or bad
     shown: int = 0  # pictures emitted through line_changed
-    coalesced: int = 0  # older frames skipped because a newer one was already queued
-    bad: int = 0  # frames that failed validation
-    missed_revs: int = 0  # revs never seen (dropped by PUB/SUB or coalesced away)
-    restarts: int = 0  # rev went backwards: the service restarted
+    bad: int = 0  # messages or values that failed validation
+    updates: int = 0  # update messages applied
+    duplicates: int = 0  # update messages that brought nothing new
+    gaps: int = 0  # missed numbers (or a heartbeat ahead of us): a snapshot was asked for
+    snapshots: int = 0  # snapshots loaded
+    restarts: int = 0  # the service's epoch changed: it restarted
 
 
 class BusClient(QObject):
-    """Subscribe to the HMI bus at ``endpoint`` and emit the newest valid ``LineView``."""
+    """Follow the HMI bus at ``endpoint`` and emit the reassembled ``LineView`` whenever it changes."""
 
     line_changed = Signal(object)
     link_changed = Signal(bool)
@@ -63,18 +112,28 @@ class BusClient(QObject):
         self,
         endpoint: str,
         *,
+        snapshot: str | None = None,
+        curve: CurveKeys | None = None,
         stale_after_s: float = 3.0,
         parent: QObject | None = None,
         poll_interval_ms: int = POLL_INTERVAL_MS,
     ) -> None:
         super().__init__(parent)
         self.endpoint = endpoint
+        self.snapshot_endpoint = snapshot  # None: learnt from the first heartbeat
+        self.curve = curve
         self.stale_after_s = stale_after_s
         self.stats = BusStats()
-        self._socket: zmq.Socket[bytes] | None = None
+        self.replica = Replica()
+        self._sub: zmq.Socket[bytes] | None = None
+        self._dealer: zmq.Socket[bytes] | None = None
+        self._dealer_endpoint = ""
         self._link_up = False
-        self._last_good_at: float | None = None  # time.monotonic() of the last valid picture
-        self._last_rev: int | None = None
+        self._heard_at: float | None = None  # time.monotonic() of the last valid bus message
+        self._epoch = b""  # the service's epoch last heard on the bus
+        self._request = 0  # id of the snapshot request in flight (0: none)
+        self._asked_at = 0.0
+        self._items: list[Change] = []  # the snapshot in flight
         self._timer = QTimer(self)
         self._timer.setInterval(poll_interval_ms)
         self._timer.timeout.connect(self._poll)
@@ -82,29 +141,32 @@ class BusClient(QObject):
     # --- lifecycle ---
 
     def start(self) -> None:
-        """Connect and start polling; the link stays down until the first valid picture arrives."""
-        if self._socket is not None:
+        """Subscribe, then ask for a snapshot; the link stays down until the first picture is shown."""
+        if self._sub is not None:
             return
-        sock: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.SUB)
-        for option, value in SUB_OPTIONS.items():
-            sock.setsockopt(option, value)
-        sock.setsockopt(zmq.SUBSCRIBE, TOPIC)
+        sock = self._socket(zmq.SUB, SUB_OPTIONS)
+        sock.setsockopt(zmq.SUBSCRIBE, KV)
+        sock.setsockopt(zmq.SUBSCRIBE, HUGZ)
         sock.connect(self.endpoint)
-        self._socket = sock
+        self._sub = sock
         self._timer.start()
+        self._ask_snapshot(time.monotonic())
 
     def stop(self) -> None:
-        """Stop polling and close the socket at once (linger 0); the link is reported down."""
+        """Stop polling and close the sockets at once (linger 0); the link is reported down."""
         self._timer.stop()
-        if self._socket is not None:
-            self._socket.close(linger=0)
-            self._socket = None
-        self._last_good_at = None
+        for sock in (self._sub, self._dealer):
+            if sock is not None:
+                sock.close(linger=0)
+        self._sub = self._dealer = None
+        self._dealer_endpoint = ""
+        self._heard_at, self._request = None, 0
+        self.replica.lose_sync()
         self._set_link(False)
 
     @property
     def running(self) -> bool:
-        return self._socket is not None
+        return self._sub is not None
 
     @property
     def link_up(self) -> bool:
@@ -113,68 +175,140 @@ class BusClient(QObject):
     # --- one GUI tick ---
 
     def _poll(self) -> None:
-        frames = self._drain()
-        if frames:
-            self._take_newest(frames)
-        self._check_stale()
+        now = time.monotonic()
+        self._drain_bus(now)
+        self._drain_snapshot()
+        if not self.replica.synced and (not self._request or now - self._asked_at >= SNAPSHOT_RETRY_S):
+            self._ask_snapshot(now)
+        if self.replica.changed:
+            self.replica.changed = False
+            self._show(now)
+        if self._heard_at is not None and now - self._heard_at >= self.stale_after_s:
+            self.replica.lose_sync()  # a silent link: fetch the whole state again when it speaks
+            self._heard_at = None
+            self._set_link(False)
 
-    def _drain(self) -> list[bytes]:
-        """Everything queued right now, oldest first, without blocking."""
-        frames: list[bytes] = []
-        sock = self._socket
-        if sock is None:
-            return frames
+    def _drain_bus(self, now: float) -> None:
         for _ in range(MAX_DRAIN_PER_TICK):
-            try:
-                frames.append(sock.recv(zmq.NOBLOCK))
-            except zmq.Again:
-                break
-        self.stats.frames += len(frames)
-        return frames
-
-    def _take_newest(self, frames: list[bytes]) -> None:
-        """Validate from the newest backwards; emit the first good picture, skip everything older."""
-        for index in range(len(frames) - 1, -1, -1):
-            view = self._parse(frames[index])
-            if view is not None:
-                self.stats.coalesced += index
-                self._accept(view)
+            if self._sub is None:
                 return
+            try:
+                frames = self._sub.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            self.stats.frames += 1
+            try:
+                step = self._take_bus(frames)
+            except WireError as exc:
+                self._bad(exc)
+                continue
+            self._heard_at = now
+            if step is Step.APPLIED:
+                self.stats.updates += 1
+            elif step is Step.STALE and frames[0] == KV:
+                self.stats.duplicates += 1
+            elif step is Step.GAP:
+                self.stats.gaps += 1
 
-    def _parse(self, frame: bytes) -> LineView | None:
+    def _take_bus(self, frames: list[bytes]) -> Step:
+        if frames[0] == KV:
+            epoch, delta = read_kv(frames)
+            self._note_epoch(epoch)
+            return self.replica.on_delta(epoch, delta)
+        epoch, seq, advertised = read_hugz(frames)
+        self._note_epoch(epoch)
+        if self.snapshot_endpoint is None:
+            self._use_snapshot_endpoint(snapshot_endpoint(self.endpoint, advertised))
+        return self.replica.on_hugz(epoch, seq)
+
+    def _note_epoch(self, epoch: bytes) -> None:
+        if self._epoch and epoch != self._epoch:
+            self.stats.restarts += 1
+        self._epoch = epoch
+
+    # --- snapshots ---
+
+    def _use_snapshot_endpoint(self, endpoint: str) -> None:
+        if endpoint == self._dealer_endpoint:
+            return
+        if self._dealer is not None:
+            self._dealer.close(linger=0)
+        self._dealer = self._socket(zmq.DEALER, SNAPSHOT_OPTIONS)
+        self._dealer.connect(endpoint)
+        self._dealer_endpoint = endpoint
+        self._request = 0  # asked of the old endpoint: ask again
+
+    def _ask_snapshot(self, now: float) -> None:
+        if self._dealer is None and self.snapshot_endpoint is not None:
+            self._use_snapshot_endpoint(self.snapshot_endpoint)
+        if self._dealer is None:
+            return  # not known yet: the first heartbeat tells
+        request = self._request + 1 if self._request else int(now * 1000) % 1_000_000_000 + 1
         try:
-            return LineView.model_validate_json(frame.removeprefix(TOPIC))
-        except ValueError as exc:  # pydantic.ValidationError is a ValueError; so is bad UTF-8 or JSON
-            self.stats.bad += 1
-            self.bad_message.emit(_summarise(exc))
-            return None
+            self._dealer.send_multipart([ICANHAZ, str(request).encode()], zmq.NOBLOCK)
+        except zmq.Again:
+            return
+        self._request, self._asked_at, self._items = request, now, []
 
-    def _accept(self, view: LineView) -> None:
-        self._count_revs(view.rev)
-        self._last_good_at = time.monotonic()
+    def _drain_snapshot(self) -> None:
+        for _ in range(MAX_DRAIN_PER_TICK * 4):
+            if self._dealer is None:
+                return
+            try:
+                frames = self._dealer.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            if len(frames) < 2 or frames[1] != str(self._request).encode() or not self._request:
+                continue  # the answer to an older request
+            try:
+                self._take_snapshot(frames)
+            except WireError as exc:
+                self._bad(exc)
+                self._request = 0
+
+    def _take_snapshot(self, frames: list[bytes]) -> None:
+        if frames[0] == KVS and len(frames) == 4 and len(self._items) < MAX_SNAPSHOT_ITEMS:
+            try:
+                self._items.append((frames[2].decode(), frames[3]))
+            except UnicodeDecodeError as exc:
+                raise WireError("snapshot key is not UTF-8") from exc
+            return
+        if frames[0] != KTHXBAI:
+            raise WireError(f"unexpected snapshot message {frames[0][:20]!r} ({len(frames)} frames)")
+        _, epoch, seq = read_kthxbai(frames)
+        items, self._items, self._request = self._items, [], 0
+        if self.replica.on_snapshot(epoch, seq, items) is Step.GAP:
+            self.stats.gaps += 1
+        self.stats.snapshots += 1
+
+    # --- what the screen sees ---
+
+    def _show(self, now: float) -> None:
+        try:
+            view = self.replica.view()
+        except WireError as exc:
+            self._bad(exc)
+            return
         self.stats.shown += 1
+        self._heard_at = self._heard_at or now
         self.line_changed.emit(view)
         self._set_link(True)
 
-    def _count_revs(self, rev: int) -> None:
-        last = self._last_rev
-        if last is not None and rev < last:
-            self.stats.restarts += 1
-        elif last is not None:
-            self.stats.missed_revs += max(rev - last - 1, 0)
-        self._last_rev = rev
+    def _bad(self, exc: ValueError) -> None:
+        """A message or value that does not fit: report it, keep the last good picture, fetch the state again."""
+        self.stats.bad += 1
+        self.replica.lose_sync()
+        self.bad_message.emit(str(exc)[:BAD_MESSAGE_PREVIEW])
 
-    def _check_stale(self) -> None:
-        if self._last_good_at is not None and time.monotonic() - self._last_good_at >= self.stale_after_s:
-            self._set_link(False)
+    def _socket(self, kind: int, options: dict[int, int]) -> zmq.Socket[bytes]:
+        sock: zmq.Socket[bytes] = zmq.Context.instance().socket(kind)
+        for option, value in options.items():
+            sock.setsockopt(option, value)
+        if self.curve is not None:
+            self.curve.apply(sock)
+        return sock
 
     def _set_link(self, up: bool) -> None:
         if up != self._link_up:
             self._link_up = up
             self.link_changed.emit(up)
-
-
-def _summarise(exc: ValueError) -> str:
-    """One line for the log and the screen: the error's first lines (pydantic: count, field, problem)."""
-    lines = [line.strip() for line in str(exc).strip().splitlines()[:3]]
-    return (" / ".join(lines) or type(exc).__name__)[:BAD_MESSAGE_PREVIEW]

@@ -21,7 +21,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QWidget
 
 from sequencer.views import LineView
-from ui.bus_client import BusClient
+from ui.bus_client import BusClient, CurveKeys
 from ui.cockpit_desk import OperationDesk, OpRecord
 from ui.cockpit_deviations import DeviationsPane
 from ui.cockpit_header import CockpitHeader, LoginDialog
@@ -314,15 +314,18 @@ def build_lead_window(
     *,
     commands: str | None = None,
     settings: QSettings | None = None,
+    snapshot: str | None = None,
+    curve: CurveKeys | None = None,
 ) -> tuple[QWidget, BusClient]:
     """The cockpit and its started bus client (``ROLE_WINDOWS["lead"]``); ``station`` is unused (all of them).
 
     ``commands``: the service's HMI command endpoint; default, the plant file's convention (bus port + 1).
+    ``snapshot``: the bus's snapshot endpoint (default: as the service advertises); ``curve``: the screen's keys.
     """
     from ui.main import load_stylesheet  # ui.main imports this module for its role table
 
-    bus = BusClient(connect, stale_after_s=stale_after_s)
-    client = CommandClient(commands or default_command_endpoint(connect))
+    bus = BusClient(connect, snapshot=snapshot, curve=curve, stale_after_s=stale_after_s)
+    client = CommandClient(commands or default_command_endpoint(connect), curve=curve)
     window = CockpitWindow(bus, client, settings or QSettings(SETTINGS_ORGANISATION, SETTINGS_APPLICATION),
                            load_stylesheet())  # fmt: skip
     bus.setParent(window)

@@ -9,7 +9,9 @@ login request has gone; resend a command by itself (a manual operation is not id
 the person looks at the line before trying again); queue commands while the service is unreachable
 (``IMMEDIATE``: a Hold delivered minutes late is worse than "not reachable" now; a request waits here at most
 ``timeout_s`` for the connection, then is answered ``unreachable`` and dropped); or import ``app`` (the HMI
-talks to the service only over the network).
+talks to the service only over the network). With ``curve=`` (``ui.bus_client.CurveKeys``) the DEALER is a
+CURVE client, so the password crosses the network encrypted; a screen whose key the service does not list never
+connects, and its requests are answered ``unreachable``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 
 import zmq
 from PySide6.QtCore import QObject, QTimer, Signal
+
+from ui.bus_client import CurveKeys
 
 POLL_INTERVAL_MS = 50
 MAX_DRAIN_PER_TICK = 100
@@ -60,9 +64,11 @@ class CommandClient(QObject):
         timeout_s: float = DEFAULT_TIMEOUT_S,
         parent: QObject | None = None,
         poll_interval_ms: int = POLL_INTERVAL_MS,
+        curve: CurveKeys | None = None,
     ) -> None:
         super().__init__(parent)
         self.endpoint = endpoint
+        self.curve = curve
         self.timeout_s = timeout_s
         self.user = ""
         self.role = ""
@@ -84,6 +90,8 @@ class CommandClient(QObject):
         sock: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.DEALER)
         for option, value in DEALER_OPTIONS.items():
             sock.setsockopt(option, value)
+        if self.curve is not None:
+            self.curve.apply(sock)
         sock.connect(self.endpoint)
         self._socket = sock
         self._timer.start()

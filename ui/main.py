@@ -19,7 +19,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from sequencer.views import LineView
-from ui.bus_client import BusClient
+from ui.bus_client import BusClient, CurveKeys
 from ui.cockpit import build_lead_window, default_command_endpoint
 from ui.command_client import CommandClient
 from ui.engineer_link import SimControlClient
@@ -68,17 +68,20 @@ def build_operator_window(
     stale_after_s: float = DEFAULT_STALE_AFTER_S,
     *,
     commands: str | None = None,
+    snapshot: str | None = None,
+    curve: CurveKeys | None = None,
 ) -> tuple[QWidget, BusClient]:
     """The styled operator window and its started bus client (``client.stop()`` or closing the window ends it).
 
     ``commands``: the service's HMI command endpoint for the action bar; default, the plant file's convention
-    (bus port + 1, ``ui.cockpit.default_command_endpoint``). Its client is ``window.commands``.
+    (bus port + 1, ``ui.cockpit.default_command_endpoint``). Its client is ``window.commands``. ``snapshot``:
+    the bus's snapshot endpoint (default: as the service advertises); ``curve``: this screen's CURVE keys.
     """
     panel = OperatorPanel(station)
     window = OperatorWindow(panel, connect)
-    client = BusClient(connect, stale_after_s=stale_after_s, parent=window)
+    client = BusClient(connect, snapshot=snapshot, curve=curve, stale_after_s=stale_after_s, parent=window)
     window.client = client
-    window.commands = CommandClient(commands or default_command_endpoint(connect), parent=window)
+    window.commands = CommandClient(commands or default_command_endpoint(connect), parent=window, curve=curve)
     window.action_bar = OperatorActionBar(window.commands)
     panel.add_action_bar(window.action_bar)
     client.line_changed.connect(panel.apply_line)
@@ -114,12 +117,16 @@ def run_hmi(
     argv: list[str] | None = None,
     sim: str | None = None,
     commands: str | None = None,
+    snapshot: str | None = None,
+    curve: CurveKeys | None = None,
 ) -> int:
     """Run one HMI screen until its window closes; returns the application's exit code.
 
     ``sim``: the simulators' control endpoint (``python -m hardware_sims plant --control``), needed by the
     engineer's view, which talks to the simulators instead of the service's bus. ``commands``: the service's
-    HMI command endpoint for the operator panel and the cockpit (default: the bus port + 1).
+    HMI command endpoint for the operator panel and the cockpit (default: the bus port + 1). ``snapshot``: the
+    bus's snapshot endpoint (default: as the service advertises). ``curve``: this screen's CURVE keys, when the
+    service runs ``[service.hmi_curve]``.
     """
     build = ROLE_WINDOWS.get(role)
     if build is None:
@@ -129,8 +136,9 @@ def run_hmi(
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     window: QWidget
     client: BusClient | SimControlClient
-    if role in COMMAND_ROLES and commands:
-        window, client = COMMAND_ROLES[role](connect, station, DEFAULT_STALE_AFTER_S, commands=commands)
+    if role in COMMAND_ROLES and (commands or snapshot or curve):
+        bus_options = {"commands": commands, "snapshot": snapshot, "curve": curve}
+        window, client = COMMAND_ROLES[role](connect, station, DEFAULT_STALE_AFTER_S, **bus_options)
     else:
         window, client = build(sim if role in SIM_ROLES and sim else connect, station, DEFAULT_STALE_AFTER_S)
     settings = QSettings(SETTINGS_ORGANISATION, f"hmi-{role}")

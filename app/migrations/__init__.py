@@ -104,6 +104,7 @@ def _arguments() -> argparse.ArgumentParser:
     sub.add_parser("current", help="the database's revision")
     sub.add_parser("history", help="every revision this program knows")
     sub.add_parser("check", help="exit 1 if the models and the newest revision differ (for CI)")
+    sub.add_parser("read-models", help="rebuild the read models from the journal (with the service stopped)")
     rev = sub.add_parser("revision", help="developers: write a new revision file from the models")
     rev.add_argument("-m", "--message", required=True)
     rev.add_argument("--autogenerate", action="store_true")
@@ -119,7 +120,8 @@ def _database_url(args: argparse.Namespace) -> str:
 
 
 def main_migrate(argv: Sequence[str] | None = None) -> int:
-    """``jis migrate [--config PLANT | --database URL] [upgrade [REV] [--sql] | downgrade REV | current | ...]``."""
+    """``jis migrate [--config PLANT | --database URL] [upgrade [REV] [--sql] | downgrade REV | current | ...
+    | read-models]``."""
     args = _arguments().parse_args(argv)
     try:
         return _run(args, _database_url(args))
@@ -131,6 +133,8 @@ def main_migrate(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, url: str) -> int:
     action = args.action or "upgrade"
     cfg = alembic_config(url=url)
+    if action == "read-models":
+        return _rebuild_read_models(args, url)
     if action == "upgrade" and not getattr(args, "sql", False):
         from app.store import make_engine
 
@@ -150,6 +154,23 @@ def _run(args: argparse.Namespace, url: str) -> int:
         "revision": lambda: command.revision(cfg, message=args.message, autogenerate=args.autogenerate),
     }
     simple[action]()
+    return 0
+
+
+def _rebuild_read_models(args: argparse.Namespace, url: str) -> int:
+    """``jis migrate read-models``: vehicle_status and kpi_hourly again from the journal (``app.read_models``)."""
+    from app.config import load_plant
+    from app.read_models import rebuild
+    from app.store import Store
+
+    plant = load_plant(args.config)
+    store = Store(url)
+    try:
+        core = rebuild(store, plant)
+        print(f"jis migrate: {_safe(url)}: read models rebuilt from {store.last_id()} journal rows "
+              f"({core.vehicles_completed} vehicles completed)")  # fmt: skip
+    finally:
+        store.close()
     return 0
 
 

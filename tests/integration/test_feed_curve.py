@@ -99,7 +99,7 @@ INTRUDERS = {
 async def test_a_gateway_without_the_right_key_delivers_nothing(
     ctx: Ctx, keys: Path, kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="app.feed_link")
+    caplog.set_level(logging.WARNING, logger="app.curve_guard")
     name, server, logged, refusals_to_see = INTRUDERS[kind]
     rec = Recorder()
     link = make_curve_link(ctx, rec, keys)
@@ -117,7 +117,7 @@ async def test_a_gateway_without_the_right_key_delivers_nothing(
     assert rec.quarantined == []
     assert (bad.counters.sent, bad.counters.heartbeats, bad.counters.acked) == (0, 0, 0)
     assert bad.unacked == {1, 2, 3}  # still held by the gateway: IMMEDIATE never saw a completed connection
-    refusals = [r for r in caplog.records if r.name == "app.feed_link" and logged in r.getMessage()]
+    refusals = [r for r in caplog.records if r.name == "app.curve_guard" and logged in r.getMessage()]
     assert len(refusals) == 1  # logged once, however often it retried
 
 

@@ -67,9 +67,9 @@ class FakeService:
 class Line:
     """A server on a free port, its accounts, the double, and a hand-driven real-time clock."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, database_url: str) -> None:
         self.now = REAL_T0
-        self.accounts = AccountStore.open(f"sqlite:///{tmp_path / 'accounts.db'}", hasher=CHEAP)
+        self.accounts = AccountStore.open(database_url, hasher=CHEAP)
         for name, password in PASSWORDS.items():
             self.accounts.add_user(name, ROLES[name], password)
         self.service = FakeService()
@@ -106,8 +106,8 @@ class Line:
 
 
 @pytest.fixture
-async def line(tmp_path: Path) -> AsyncIterator[Line]:
-    ln = Line(tmp_path)
+async def line(database_url: str) -> AsyncIterator[Line]:
+    ln = Line(database_url)
     task = asyncio.create_task(ln.server.run())
     yield ln
     task.cancel()
@@ -309,8 +309,8 @@ async def test_every_attempt_is_one_audit_line(line: Line) -> None:
 
 
 # -- accounts and the login limiter ---------------------------------------------------------------------------
-def test_accounts_store_argon2_hashes_and_check_passwords(tmp_path: Path) -> None:
-    store = AccountStore.open(f"sqlite:///{tmp_path / 'a.db'}", hasher=CHEAP)
+def test_accounts_store_argon2_hashes_and_check_passwords(database_url: str) -> None:
+    store = AccountStore.open(database_url, hasher=CHEAP)
     store.add_user("kim", "engineer", "long-enough-1")
     with store.engine.connect() as conn:
         stored = conn.execute(text("SELECT password_hash FROM users")).scalar_one()
@@ -356,8 +356,8 @@ def _users(db: str, *argv: str, stdin: str = "", prompt: list[str] | None = None
     return code, out.getvalue(), err.getvalue()
 
 
-def test_jis_users_add_list_passwd_disable(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'u.db'}"
+def test_jis_users_add_list_passwd_disable(database_url: str) -> None:
+    db = database_url
     assert _users(db, "add", "lena", "--role", "lead", "--password-stdin", stdin="first-pass-1\n")[0] == 0
     assert _users(db, "add", "otto", "--role", "operator", prompt=["pw-typed-ok", "pw-typed-ok"])[0] == 0
     code, _, err = _users(db, "add", "ivo", "--role", "lead", prompt=["pw-typed-ok", "pw-typed-no"])
@@ -379,8 +379,8 @@ def test_jis_users_add_list_passwd_disable(tmp_path: Path) -> None:
     assert _users(db, "add", "zed", "--role", "superuser", "--password-stdin", stdin="x" * 9)[0] == 2
 
 
-def test_demo_users_get_fresh_random_passwords_told_once(tmp_path: Path) -> None:
-    store = AccountStore.open(f"sqlite:///{tmp_path / 'd.db'}", hasher=CHEAP)
+def test_demo_users_get_fresh_random_passwords_told_once(database_url: str) -> None:
+    store = AccountStore.open(database_url, hasher=CHEAP)
     told: list[str] = []
     first = ensure_demo_users(store, say=told.append)
     second = ensure_demo_users(store, say=told.append)
@@ -396,9 +396,9 @@ def test_demo_users_get_fresh_random_passwords_told_once(tmp_path: Path) -> None
 class ServerThread:
     """The command server with the double on its own asyncio loop, so Qt keeps the main thread."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, database_url: str) -> None:
         self.line: Line | None = None
-        self.tmp_path = tmp_path
+        self.database_url = database_url
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -406,7 +406,7 @@ class ServerThread:
 
     async def _main(self) -> None:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        self.line = Line(self.tmp_path)
+        self.line = Line(self.database_url)
         task = asyncio.create_task(self.line.server.run())
         self._ready.set()
         await self._stop.wait()
@@ -428,8 +428,8 @@ class ServerThread:
 
 
 @pytest.fixture
-def server_thread(tmp_path: Path) -> Iterator[Line]:
-    with ServerThread(tmp_path) as ln:
+def server_thread(database_url: str) -> Iterator[Line]:
+    with ServerThread(database_url) as ln:
         yield ln
 
 
@@ -487,10 +487,10 @@ def _ask_sync(sock: zmq.Socket[bytes], request: dict[str, Any]) -> Any:
     return json.loads(sock.recv())
 
 
-def test_real_service_carries_out_refuses_and_audits_each_attempt_once(tmp_path: Path) -> None:
+def test_real_service_carries_out_refuses_and_audits_each_attempt_once(tmp_path: Path, database_url: str) -> None:
     from tests.live import LiveLine
 
-    with LiveLine(tmp_path, vehicles=0) as live:
+    with LiveLine(tmp_path, vehicles=0, database=database_url) as live:
         assert live.service is not None and live._loop is not None
         url = live.plant.service.database
         admin = AccountStore.open(url, hasher=CHEAP)

@@ -24,8 +24,8 @@ WAIT_S = 30.0
 
 
 @asynccontextmanager
-async def running_service(tmp_path: Path) -> AsyncIterator[Service]:
-    plant = with_free_ports(load_plant(), database=f"sqlite:///{tmp_path / 'import.db'}")
+async def running_service(database_url: str) -> AsyncIterator[Service]:
+    plant = with_free_ports(load_plant(), database=database_url)
     service = Service(plant)
     task = asyncio.create_task(service.run())
     try:
@@ -59,9 +59,9 @@ def originals(tmp_path: Path, seqs: range) -> Path:
 
 
 async def test_an_imported_file_is_journaled_like_the_feed_with_its_bytes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    async with running_service(tmp_path) as service:
+    async with running_service(database_url) as service:
         endpoint = service.plant.service.feed_endpoint
         code, report = await jis_import(capsys, str(SAMPLES / "broadcasts_feed.jsonl"), "--connect", endpoint)
         assert code == EXIT_OK and report["accepted"] == 3 and report["quarantined"] == 0
@@ -73,10 +73,10 @@ async def test_an_imported_file_is_journaled_like_the_feed_with_its_bytes(
 
 
 async def test_importing_the_same_file_twice_only_counts_duplicates(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = originals(tmp_path, range(41, 45))
-    async with running_service(tmp_path) as service:
+    async with running_service(database_url) as service:
         endpoint = service.plant.service.feed_endpoint
         code, first = await jis_import(capsys, str(path), "--connect", endpoint)
         assert code == EXIT_OK and first["accepted"] == 4
@@ -88,9 +88,9 @@ async def test_importing_the_same_file_twice_only_counts_duplicates(
 
 
 async def test_what_a_file_cannot_give_is_quarantined_by_the_service(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    async with running_service(tmp_path) as service:
+    async with running_service(database_url) as service:
         endpoint = service.plant.service.feed_endpoint
         code, report = await jis_import(capsys, str(SAMPLES / "deljit_missing_seq.edi"), "--connect", endpoint)
         assert code == EXIT_PROBLEMS and report["quarantined"] == 1

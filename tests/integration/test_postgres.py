@@ -1,8 +1,8 @@
 """The store, the replay and the hot standby against a real PostgreSQL server on 127.0.0.1:5432.
 
-Each test gets a fresh database with a random name, created through the ``postgres`` maintenance database and
-dropped afterwards (trust authentication as ``root`` or ``postgres``, as CI and these machines have it). No
-server is a failure, not a skip: docs/persistence.md says how to start one.
+Each test gets a fresh database with a random name from the ``pg_url`` fixture (``tests/databases.py``): always
+PostgreSQL here, whatever ``JIS_TEST_DATABASE`` says. No server is a failure, not a skip: docs/persistence.md
+says how to start one.
 
 The take-over test runs the simulated plant and two ``jis serve`` processes on one database: the active one is
 SIGKILLed right after a confirm, the standby must be serving within the issue's 5 seconds, and afterwards the
@@ -15,17 +15,11 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
 
 from app.bench_core import record_stream
 from app.migrations import current_revision, head
@@ -52,40 +46,7 @@ from tests.integration.test_recovery import (
 )
 from tests.plants import demo_plant
 
-SERVER = "127.0.0.1:5432"
-ADMIN_USERS = ("root", "postgres")
 TAKEOVER_LIMIT_S = 5.0  # the issue's requirement for the standby, measured from the SIGKILL
-
-
-def _admin() -> Engine:
-    """An autocommit engine on the maintenance database, as the first user the server trusts."""
-    errors = []
-    for user in ADMIN_USERS:
-        engine = create_engine(
-            f"postgresql+psycopg://{user}@{SERVER}/postgres", poolclass=NullPool, isolation_level="AUTOCOMMIT"
-        )
-        try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            return engine
-        except OperationalError as exc:
-            errors.append(f"{user}: {exc.orig}")
-            engine.dispose()
-    pytest.fail(f"no PostgreSQL on {SERVER} (see docs/persistence.md, 'PostgreSQL for the tests'): {errors}")
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    admin = _admin()
-    name = f"jis_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(str(admin.url)).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # -- the store ------------------------------------------------------------------------------------------------

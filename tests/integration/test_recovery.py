@@ -2,11 +2,11 @@
 
 The simulated plant runs in its own process (``python -m hardware_sims plant``: OEM feed over ZeroMQ, lights
 over Modbus TCP, the Zebra over ZPL/TCP), the service in another (``python -m app.cli serve``), both on free
-ports on 127.0.0.1 with a SQLite journal in ``tmp_path``. The service is SIGKILLed right after the journal
-shows a confirm (its label has just gone to the printer: the window where a label may print without its
-confirmation being journaled) or a broadcast, then restarted. The last restart runs in this process, where a
-simulated shift lead does what a person does after a crash: checks each uncertain label and reprints it
-explicitly, and confirms by hand a pick whose confirm was lost with the service.
+ports on 127.0.0.1 with the run's test database (``tests/databases.py``: SQLite or PostgreSQL). The service is
+SIGKILLed right after the journal shows a confirm (its label has just gone to the printer: the window where a
+label may print without its confirmation being journaled) or a broadcast, then restarted. The last restart runs
+in this process, where a simulated shift lead does what a person does after a crash: checks each uncertain
+label and reprints it explicitly, and confirms by hand a pick whose confirm was lost with the service.
 
 Checked against the journal and against the printer simulator's own records, not the service's beliefs: no
 broadcast lost, no label printed twice under the same reprint number, every reprint asked for in the journal,
@@ -217,8 +217,8 @@ async def finish_line(plant: PlantConfig, vehicles: int) -> tuple[Service, Lead]
 
 
 # -- the test ---------------------------------------------------------------------------------------------------
-def test_sigkill_at_any_moment_loses_no_broadcast_and_doubles_no_label(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'jis.db'}"
+def test_sigkill_at_any_moment_loses_no_broadcast_and_doubles_no_label(tmp_path: Path, database_url: str) -> None:
+    url = database_url
     plant, config = plant_files(tmp_path, url)
     records, log = tmp_path / "printed.jsonl", tmp_path / "serve.log"
     rng = random.Random(SEED)

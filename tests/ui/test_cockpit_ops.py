@@ -79,8 +79,8 @@ class RecordingService:
         return True, "L1 42: accepted"
 
 
-def accounts_in(folder: Path) -> AccountStore:
-    store = AccountStore(make_engine(f"sqlite:///{folder / 'accounts.db'}"), hasher=FAST_HASHER)
+def accounts_in(url: str) -> AccountStore:
+    store = AccountStore(make_engine(url), hasher=FAST_HASHER)
     for name, (role, password) in USERS.items():
         store.add_user(name, role, password)
     return store
@@ -122,8 +122,8 @@ def service() -> RecordingService:
 
 
 @pytest.fixture
-def accounts(tmp_path: Path) -> Iterator[AccountStore]:
-    store = accounts_in(tmp_path)
+def accounts(database_url: str) -> Iterator[AccountStore]:
+    store = accounts_in(database_url)
     yield store
     store.engine.dispose()
 

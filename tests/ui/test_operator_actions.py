@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,8 +38,8 @@ def service() -> RecordingService:
 
 
 @pytest.fixture
-def accounts(tmp_path: Path) -> Iterator[AccountStore]:
-    store = accounts_in(tmp_path)
+def accounts(database_url: str) -> Iterator[AccountStore]:
+    store = accounts_in(database_url)
     yield store
     store.engine.dispose()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from sequencer.clone import KV
 from sequencer.views import (
     BinView,
     Counters,
@@ -29,7 +30,7 @@ from sequencer.views import (
     RackView,
     StationView,
 )
-from tests.ui.conftest import BusPublisher
+from tests.ui.conftest import EPOCH, BusPublisher
 from ui.bus_client import BusClient
 from ui.main import OperatorWindow, build_operator_window, load_stylesheet, run_hmi
 from ui.operator_panel import OperatorPanel, clock, zone_label
@@ -271,26 +272,32 @@ def test_link_loss_shows_comm_and_keeps_the_last_values(qtbot: QtBot, publisher:
     qtbot.waitUntil(lambda: client.link_up and not shown(panel, "comm_tag"), timeout=WAIT_MS)
 
 
+def _kv(key: bytes, value: bytes) -> Callable[[int], list[bytes]]:
+    """An update numbered next after ``seq`` (so the screen reads it) with one entry."""
+    return lambda seq: [KV, EPOCH, str(seq + 1).encode(), key, value]
+
+
 @pytest.mark.parametrize(
-    "frame",
+    "frames",
     [
-        b"line {not json",
-        b'line {"rev": "seven"}',
-        b"line " + busy_line(rev=9).model_dump_json().replace('"rev":9', '"rev":9,"extra":1').encode(),
-        b"line \xff\xfe",
+        _kv(b"feed/L1", b"{not json"),
+        _kv(b"head", b'{"rev": "seven", "at": 0, "plant": "", "timezone": "UTC"}'),
+        _kv(b"head", b'{"rev": 9, "at": 0, "plant": "", "timezone": "UTC", "extra": 1}'),
+        _kv(b"\xff\xfe", b"{}"),
+        lambda seq: [KV, EPOCH],
     ],
-    ids=["broken-json", "wrong-schema", "extra-field", "not-utf8"],
+    ids=["broken-json", "wrong-schema", "extra-field", "not-utf8", "truncated"],
 )
 def test_malformed_message_is_reported_and_the_last_good_state_kept(
-    qtbot: QtBot, publisher: BusPublisher, screen: tuple, frame: bytes
+    qtbot: QtBot, publisher: BusPublisher, screen: tuple, frames: Callable[[int], list[bytes]]
 ) -> None:
     _, client, panel = screen
     go_live(qtbot, publisher, client, busy_line(rev=3))
     qtbot.waitUntil(lambda: text_of(panel, "pick_part") == "SEAT-LEATH-BLK-H", timeout=WAIT_MS)
     with qtbot.waitSignal(client.bad_message, timeout=WAIT_MS) as blocker:
-        publisher.publish_raw(frame)
+        publisher.publish_raw(frames(publisher.store.seq))
     assert blocker.args[0]
-    qtbot.waitUntil(lambda: client.stats.bad >= 3, timeout=WAIT_MS)  # several bad pictures, several GUI ticks
+    qtbot.waitUntil(lambda: client.stats.bad >= 3, timeout=WAIT_MS)  # several bad messages, several GUI ticks
     assert text_of(panel, "pick_part") == "SEAT-LEATH-BLK-H"
     assert "rev 3" in text_of(panel, "link_state")
 
@@ -300,10 +307,11 @@ def test_burst_shows_only_the_newest_picture(qtbot: QtBot, publisher: BusPublish
     go_live(qtbot, publisher, client, busy_line(rev=1))
     publisher.stop()
     for rev in range(2, 202):
-        publisher.send_once(b"line " + busy_line(rev=rev).model_dump_json().encode())
+        publisher.publish_once(busy_line(rev=rev))
     qtbot.waitUntil(lambda: "rev 201" in text_of(panel, "link_state"), timeout=WAIT_MS)
-    assert client.stats.shown < 200  # bursts are coalesced: the GUI draws the newest, not every frame
+    assert client.stats.shown < 200  # bursts are coalesced: the GUI draws the newest, not every update
     assert client.stats.bad == 0
+    assert client.stats.gaps == 0  # every update arrived, in order: no snapshot needed
 
 
 def test_station_selector_switches_station(qtbot: QtBot, publisher: BusPublisher, screen: tuple) -> None:

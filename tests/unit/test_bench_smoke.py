@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
+import sqlite3
 
-from app import bench_core, bench_hmi
+from app import bench_catchup, bench_core, bench_hmi, bench_line
 from app.bench import plant_with_feeds
+from app.store import Store
 from tests.plants import demo_plant
 
 
@@ -23,3 +26,33 @@ def test_hmi_frame_bench_feeds_both_screens_pictures_of_eight_feeds(qapp):
     result = bench_hmi.frame_times_ms(plant, 40)
     assert result["pictures"] == 20
     assert all(math.isfinite(result[role]["p99_ms"]) for role in ("operator", "lead"))
+
+
+async def test_catchup_bench_gets_every_broadcast_acknowledged_and_sequenced(tmp_path):
+    result = await bench_catchup.catchup(tmp_path, 200)
+    assert result["acked"] == result["sequenced"] == 200
+    assert result["ratio"] > 0
+
+
+def test_catchup_reference_inserts_the_rows_the_journal_writes(tmp_path):
+    bodies = bench_catchup.bodies("L1", 10_000, 3)
+    rows = bench_catchup.journal_rows(bodies)
+    store = Store(f"sqlite:///{tmp_path / 'j.db'}")
+    store.append_many([(bench_catchup.BroadcastReceived(**_event_fields(r)), r[3]) for r in rows])
+    db = sqlite3.connect(tmp_path / "j.db")
+    written = db.execute("SELECT at, kind, payload, raw FROM journal ORDER BY id").fetchall()
+    assert written == rows
+    store.close()
+
+
+def _event_fields(row: tuple[float, str, str, bytes]) -> dict[str, object]:
+    fields = json.loads(row[2])
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+
+
+async def test_shift_bench_completes_every_vehicle_with_every_label_printed(tmp_path):
+    result = await bench_line.shift(tmp_path, feeds=2, vehicles=6)
+    assert result["vehicles_completed"] == 12
+    assert result["labels_printed"] == result["labels_printed_by_printers"] > 0
+    assert result["seconds"] is not None and result["reference_s"] > 0
+    assert result["modbus_exchanges"] >= result["picks_lit"] * bench_line.MODBUS_PER_PICK

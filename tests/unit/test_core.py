@@ -15,7 +15,7 @@ from sequencer.commands import (
     VehicleCompleted,
 )
 from sequencer.core import Sequencer, SequencerError
-from sequencer.events import BinConfirmed, BroadcastReceived, DeviceLinkChanged, LabelPrinted
+from sequencer.events import BinConfirmed, BroadcastReceived, DeviceLinkChanged, LabelPrinted, LabelSending
 from sequencer.labels import PartLabel, RackLabel
 from tests.plants import demo_plant
 
@@ -76,6 +76,22 @@ def test_confirm_counters_are_kept_per_bin_even_for_a_wrong_pick(core):
     core.handle(BinConfirmed(at=3.0, station="ST-SEAT", bin=pick.bin, counter=3))
     assert core.confirm_counters[("ST-SEAT", pick.bin)] == 3
     assert core.fingerprint() != before
+
+
+def test_a_label_journaled_as_leaving_is_the_only_kind_that_can_be_uncertain_after_a_restart(core):
+    """Write-ahead: ``LabelSending`` marks the current reprint as gone to the printer; printed or uncertain clears
+    it; a label that is not waiting to print (or another reprint of it) is refused, so its driver drops it."""
+    core.handle(bc(1))
+    (label,) = [c.label for c in of(PrintLabel, confirm_lit(core, "ST-SEAT"))]
+    assert not core.label_left(label.label_id)  # asked for, still in the service: a restart sends it again
+    with pytest.raises(SequencerError):
+        core.handle(LabelSending(at=2.0, label_id=label.label_id, reprint=1))
+    core.handle(LabelSending(at=2.0, label_id=label.label_id, reprint=0))
+    assert core.label_left(label.label_id)  # may have printed: a restart makes it uncertain
+    core.handle(LabelPrinted(at=3.0, label_id=label.label_id))
+    assert not core.label_left(label.label_id) and label.label_id not in core.sending
+    with pytest.raises(SequencerError):
+        core.handle(LabelSending(at=4.0, label_id=label.label_id, reprint=0))  # printed: its driver drops it
 
 
 def test_vehicle_completes_when_every_part_is_picked_and_labelled(core):

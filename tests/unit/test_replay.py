@@ -1,8 +1,9 @@
 """Replay equality: the state rebuilt from the journal (from scratch, or from a snapshot plus the tail) is the
 state the line had; a paced re-run follows the events' own times; a label pending at a restart is never resent.
 
-The journal is a real SQLite file in ``tmp_path`` holding a seeded, recorded stream (``app.bench_core``:
-resends, gaps filled late, changes, holds, wrong picks, labels, racks shipped, ticks).
+The journal is a real database (``tests/databases.py``: SQLite, or PostgreSQL in the second pass) holding a
+seeded, recorded stream (``app.bench_core``: resends, gaps filled late, changes, holds, wrong picks, labels,
+racks shipped, ticks).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import contextlib
 import json
 import pickle
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
@@ -56,8 +57,8 @@ def stream(plant: PlantConfig) -> tuple[list[Event], str]:
 
 
 @pytest.fixture
-def store(tmp_path: Path, stream: tuple[list[Event], str]) -> Store:
-    s = Store(f"sqlite:///{tmp_path / 'journal.db'}")
+def store(database_url: str, stream: tuple[list[Event], str]) -> Iterator[Store]:
+    s = Store(database_url)
     s.append_many([(e, None) for e in stream[0]])
     yield s
     s.close()
@@ -257,11 +258,11 @@ def test_an_uncertain_label_found_on_the_part_is_resolved_without_printing(plant
     assert core.labels_printed == printed + 1 and not core.uncertain and not core.unprinted
 
 
-def test_uncertain_labels_survive_a_replay(tmp_path: Path, plant: PlantConfig) -> None:
+def test_uncertain_labels_survive_a_replay(database_url: str, plant: PlantConfig) -> None:
     core, sent, events = _picked(plant)
     events.append(LabelUncertain(at=3.0, label_id=sent.label.label_id))
     core.handle(events[-1])
-    store = Store(f"sqlite:///{tmp_path / 'u.db'}")
+    store = Store(database_url)
     try:
         store.append_many([(e, None) for e in events])
         replayed = rebuild(store, plant)

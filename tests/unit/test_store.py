@@ -1,5 +1,10 @@
-"""The store and its migrations on SQLite: schema by Alembic, a pre-migration database adopted, a newer one
-refused, the fence in every write, and ``jis migrate``. PostgreSQL: tests/integration/test_postgres.py."""
+"""The store and its migrations: schema by Alembic, a pre-migration database adopted, a newer one refused, the
+fence in every write, and ``jis migrate``.
+
+Most tests take ``database_url`` and so run on SQLite and, in the suite's second pass, on PostgreSQL
+(``tests/databases.py``). The ones about SQLite itself (WAL and its pragmas, a file written before migrations
+existed, the in-memory database, a folder that does not exist) stay on SQLite and say so in their names.
+"""
 
 from __future__ import annotations
 
@@ -29,19 +34,28 @@ def url(tmp_path: Path, name: str = "jis.db") -> str:
     return f"sqlite:///{tmp_path / name}"
 
 
-def test_a_new_database_gets_the_newest_schema_and_it_matches_the_models(tmp_path: Path) -> None:
-    store = Store(url(tmp_path))
+def test_a_new_database_gets_the_newest_schema_and_it_matches_the_models(database_url: str) -> None:
+    store = Store(database_url)
     try:
         with store.engine.connect() as conn:
             assert current_revision(conn) == head()
             assert {"journal", "quarantine", "snapshots"} <= set(inspect(conn).get_table_names())
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
-            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     finally:
         store.close()
 
 
-def test_a_database_from_before_migrations_is_adopted_with_its_journal(tmp_path: Path) -> None:
+def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
+    store = Store(url(tmp_path))
+    try:
+        with store.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+    finally:
+        store.close()
+
+
+def test_a_sqlite_file_from_before_migrations_is_adopted_with_its_journal(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as db:
         db.executescript(LEGACY_SCHEMA)
@@ -55,18 +69,18 @@ def test_a_database_from_before_migrations_is_adopted_with_its_journal(tmp_path:
         store.close()
 
 
-def test_a_database_written_by_a_newer_program_is_refused(tmp_path: Path) -> None:
-    Store(url(tmp_path)).close()
-    engine = make_engine(url(tmp_path))
+def test_a_database_written_by_a_newer_program_is_refused(database_url: str) -> None:
+    Store(database_url).close()
+    engine = make_engine(database_url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(MigrationError, match="newer version"):
-        Store(url(tmp_path))
+        Store(database_url)
     engine.dispose()
 
 
-def test_journal_keeps_order_raw_bytes_and_streams_ranges(tmp_path: Path) -> None:
-    store = Store(url(tmp_path))
+def test_journal_keeps_order_raw_bytes_and_streams_ranges(database_url: str) -> None:
+    store = Store(database_url)
     try:
         raw = b'{"feed":"L1"}\xff'
         first = store.append(BroadcastReceived(at=1.0, feed="L1", seq=7, vehicle_id="V7", options=("S1",)), raw)
@@ -79,8 +93,8 @@ def test_journal_keeps_order_raw_bytes_and_streams_ranges(tmp_path: Path) -> Non
         store.close()
 
 
-def test_the_fence_runs_in_every_write_and_a_refusal_writes_nothing(tmp_path: Path) -> None:
-    store = Store(url(tmp_path))
+def test_the_fence_runs_in_every_write_and_a_refusal_writes_nothing(database_url: str) -> None:
+    store = Store(database_url)
     seen: list[Connection] = []
 
     def fence(conn: Connection) -> None:
@@ -99,7 +113,7 @@ def test_the_fence_runs_in_every_write_and_a_refusal_writes_nothing(tmp_path: Pa
         store.close()
 
 
-def test_an_in_memory_database_is_one_database_for_every_thread() -> None:
+def test_an_in_memory_sqlite_database_is_one_database_for_every_thread() -> None:
     store = Store("sqlite://")
     try:
         store.append(Tick(at=1.0))
@@ -108,8 +122,8 @@ def test_an_in_memory_database_is_one_database_for_every_thread() -> None:
         store.close()
 
 
-def test_jis_migrate_upgrades_reports_and_downgrades(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = url(tmp_path)
+def test_jis_migrate_upgrades_reports_and_downgrades(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    db = database_url
     assert main_migrate(["--database", db]) == 0
     assert f"empty -> {head()}" in capsys.readouterr().out
     assert main_migrate(["--database", db, "current"]) == 0
@@ -122,5 +136,5 @@ def test_jis_migrate_upgrades_reports_and_downgrades(tmp_path: Path, capsys: pyt
     engine.dispose()
     assert main_migrate(["--database", db, "upgrade"]) == 0
     assert f"{BASELINE} -> {head()}" in capsys.readouterr().out
-    assert main_migrate(["--database", "sqlite:////nonexistent/dir/x.db"]) == 1
+    assert main_migrate(["--database", "sqlite:////nonexistent/dir/x.db"]) == 1  # SQLite: no such folder
     assert "jis migrate:" in capsys.readouterr().err

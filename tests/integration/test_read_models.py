@@ -1,0 +1,138 @@
+"""Read models (``app.read_models``): ``vehicle_status`` and ``kpi_hourly`` equal the core's state, live and after
+a rebuild from the journal, on the run's database (``tests/databases.py``: SQLite, or PostgreSQL in the second pass).
+
+The stream is ``app.bench_core``'s recorded line (resends, gaps filled late, changes, holds, wrong picks, labels,
+racks shipped and forgotten, ticks), journaled in batches exactly as the service's sequencing task does: rows of
+the previous batch in the same transaction as the next journal rows. The live test runs the real service against
+the simulated plant and looks into the database after the service stopped.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from app.bench_core import record_stream
+from app.migrations import main_migrate
+from app.read_models import (
+    COUNTS,
+    ReadModels,
+    counters,
+    kpi_rows,
+    live_vehicles,
+    mark,
+    rebuild,
+    vehicle_rows,
+)
+from app.replay import rebuild as rebuild_core
+from app.store import Store
+from sequencer.core import Sequencer, SequencerError
+from sequencer.events import Event
+from sequencer.plant import PlantConfig
+from tests.live import LiveLine
+from tests.plants import demo_plant
+
+VEHICLES = 80
+WAIT_S = 60.0
+
+
+@pytest.fixture(scope="module")
+def plant() -> PlantConfig:
+    return demo_plant()
+
+
+@pytest.fixture(scope="module")
+def stream(plant: PlantConfig) -> list[Event]:
+    return record_stream(plant, vehicles=VEHICLES, seed=4)[0]
+
+
+def run_like_the_service(store: Store, plant: PlantConfig, events: list[Event], *, stop_cleanly: bool = True):
+    """Journal ``events`` in seeded batches with the read models riding along; after every event the rows the
+    read models hold for the core's vehicles must be the core's (nothing an event changed is missed)."""
+    core, models, rng = Sequencer(plant), ReadModels(), random.Random(7)
+    models.resume(store, plant, core, 0)
+    i = 0
+    while i < len(events):
+        batch = events[i : i + rng.choice((1, 1, 2, 5, 40))]
+        i += len(batch)
+        rows = models.pending()
+        ids = store.append_many([(e, None) for e in batch], rows)
+        models.written(rows)
+        for event, journal_id in zip(batch, ids, strict=True):
+            try:
+                commands = core.handle(event)
+            except SequencerError:
+                commands = []
+            models.observe(core, journal_id, event, commands)
+            assert {k: models._shown.get(k) for k in live_vehicles(core)} == live_vehicles(core), event
+    if stop_cleanly and (rows := models.pending()) is not None:
+        store.write_read_models(rows)
+    return core
+
+
+def assert_tables_show(store: Store, core: Sequencer) -> None:
+    rows = vehicle_rows(store)
+    live = live_vehicles(core)
+    assert {k: rows.get(k) for k in live} == live
+    totals = tuple(sum(col) for col in zip(*kpi_rows(store).values(), strict=True)) or (0,) * len(COUNTS)
+    assert totals == counters(core)
+    assert mark(store) == (store.last_id(), counters(core))
+
+
+def test_read_models_equal_the_core_live_and_after_a_rebuild(
+    database_url: str, plant: PlantConfig, stream: list[Event]
+) -> None:
+    store = Store(database_url)
+    try:
+        core = run_like_the_service(store, plant, stream)
+        assert_tables_show(store, core)
+        rows, kpis = vehicle_rows(store), kpi_rows(store)
+        assert len(rows) > len(live_vehicles(core)), "shipped vehicles stay in vehicle_status"
+        assert {r[2] for r in rows.values()} >= {"completed"} and sum(k[1] for k in kpis.values()) > 0
+        rebuilt = rebuild(store, plant)
+        assert rebuilt.fingerprint() == core.fingerprint()
+        assert vehicle_rows(store) == rows and kpi_rows(store) == kpis, "derivable: the same tables again"
+        assert main_migrate(["--database", database_url, "read-models"]) == 0  # the same, by hand
+        assert vehicle_rows(store) == rows and kpi_rows(store) == kpis
+    finally:
+        store.close()
+
+
+def test_a_start_after_a_kill_catches_up_and_an_old_journal_is_filled(
+    database_url: str, plant: PlantConfig, stream: list[Event]
+) -> None:
+    store = Store(database_url)
+    try:
+        run_like_the_service(store, plant, stream, stop_cleanly=False)  # the last batch's rows died with it
+        state = rebuild_core(store, plant)
+        assert ReadModels().resume(store, plant, state.core, state.last_id) == "caught up"
+        assert_tables_show(store, state.core)
+        assert ReadModels().resume(store, plant, state.core, state.last_id) == "current"
+        with store.engine.begin() as conn:  # as if written before the read models existed
+            conn.exec_driver_sql("DELETE FROM read_model_mark")
+            conn.exec_driver_sql("DELETE FROM vehicle_status")
+        assert ReadModels().resume(store, plant, state.core, state.last_id) == "rebuilt"
+        assert_tables_show(store, state.core)
+    finally:
+        store.close()
+
+
+def test_the_service_keeps_them_and_a_rebuild_agrees(tmp_path: Path, database_url: str) -> None:
+    with LiveLine(tmp_path, speed=50, vehicles=4, database=database_url) as line:
+        assert line.service is not None
+        deadline = time.monotonic() + WAIT_S
+        while line.service.core.vehicles_completed < 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert line.service.core.vehicles_completed >= 4
+    core = line.service.core  # stopped: its last rows were written on the way out
+    store = Store(database_url)
+    try:
+        assert_tables_show(store, core)
+        rows, kpis = vehicle_rows(store), kpi_rows(store)
+        assert rebuild(store, line.plant).fingerprint() == core.fingerprint()
+        assert vehicle_rows(store) == rows and kpi_rows(store) == kpis
+    finally:
+        store.close()
