@@ -378,6 +378,9 @@ class ZplPrinterSim:
             await server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self._servers:  # accepted just before going offline: an offline printer answers nobody
+            writer.close()
+            return
         splitter = StreamSplitter()
         session = asyncio.current_task()
         assert session is not None

@@ -117,6 +117,7 @@ class ModbusPrinter:
         self._faults: tuple[str, ...] = ()
         self._ribbon_low = False
         self._backoff = Backoff(*BACKOFF_S)
+        self._lost = asyncio.Event()  # the current connection dropped (a new one per connection)
         self._report: Report = lambda _report: None
 
     @property
@@ -152,8 +153,15 @@ class ModbusPrinter:
             await asyncio.sleep(self._backoff.next())
 
     async def _connection(self) -> None:
+        lost = self._lost = asyncio.Event()  # set the moment this connection drops (see ``_exchange``)
         client = AsyncModbusTcpClient(
-            self._host, port=self._port, name=self.name, timeout=self._timeout_s, retries=0, reconnect_delay=0
+            self._host,
+            port=self._port,
+            name=self.name,
+            timeout=self._timeout_s,
+            retries=0,
+            reconnect_delay=0,
+            trace_connect=lambda up: None if up else lost.set(),
         )  # retries=0: a timed-out request ends the connection; reconnect_delay=0: this task owns reconnects
         try:
             await self._connect(client)
@@ -276,7 +284,7 @@ class ModbusPrinter:
     async def _exchange(self, call: Callable[[], Awaitable[ModbusPDU]]) -> ModbusPDU:
         try:
             async with asyncio.timeout(self._timeout_s * HARD_TIMEOUT_FACTOR):
-                response = await call()
+                response = await self._unless_lost(call())
                 _raise_if_cancelled()
         except LIBRARY_ERRORS as exc:  # no answer, lost connection, or a transport error: the link is gone
             raise DeviceError(f"{self.name}: {exc!r}") from exc
@@ -284,6 +292,22 @@ class ModbusPrinter:
             code = response.exception_code
             raise DeviceError(f"{self.name}: Modbus exception 0x{code:02X} ({EXCEPTION_NAMES.get(code, 'unknown')})")
         return response
+
+    async def _unless_lost(self, request: Awaitable[ModbusPDU]) -> ModbusPDU:
+        """The answer, or ``ConnectionError`` the moment the connection drops: pymodbus leaves a request whose
+        connection closed waiting for its full time-out, so a PLC switched off mid-poll was seen 2 s late."""
+        answer = asyncio.ensure_future(request)
+        dropped = asyncio.ensure_future(self._lost.wait())
+        try:
+            await asyncio.wait((answer, dropped), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            dropped.cancel()
+            if not answer.done():
+                answer.cancel()  # not awaited: pymodbus may swallow the cancel (see ``_raise_if_cancelled``)
+                answer.add_done_callback(_consume)
+        if not answer.done():
+            raise ConnectionError("connection lost while waiting for an answer")
+        return answer.result()
 
     # -- reports, each once per change --------------------------------------------------------------------
     def _set_link(self, up: bool, detail: str = "") -> None:
@@ -303,6 +327,12 @@ class ModbusPrinter:
         if low != self._ribbon_low:
             self._ribbon_low = low
             log.warning("%s: ribbon %s", self.name, "low" if low else "replaced")
+
+
+def _consume(task: asyncio.Future[ModbusPDU]) -> None:
+    """Retrieve an abandoned request's outcome, so asyncio does not log it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _raise_if_cancelled() -> None:

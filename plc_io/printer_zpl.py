@@ -55,6 +55,7 @@ UNCERTAIN = "job uncertain: "  # + label id: sent, but whether it printed cannot
 BACKOFF_S = (0.05, 5.0)  # first reconnect delay, ceiling (plc_io.backoff)
 PRINT_IDLE_REFRESH_S = 30.0  # an idle print connection is reopened before a job: firewalls drop idle sockets
 HOST_STATUS, ERROR_STATUS, CANCEL_ALL = b"~HS", b"~HQES", b"~JA"
+WATCH_READS = 64  # reads of stray CR LF a quiet connection's watch takes before it gives up and reconnects
 
 
 class _LinkLost(Exception):
@@ -128,6 +129,23 @@ class _Channel:
         except (EOFError, OSError, asyncio.LimitOverrunError) as exc:
             raise _LinkLost(f"port {self._address[1]} closed: {exc!r}") from exc
         return answer
+
+    async def watch(self) -> None:
+        """Return as soon as the printer closes this connection (then closed here too), or sends anything but the
+        CR LF that ends each answer (then closed: an unasked answer is never read as the next one's). Never
+        returns while the connection is quiet; the caller cancels it."""
+        reader = self._reader
+        for _ in range(WATCH_READS):
+            if reader is None or reader is not self._reader:
+                return
+            try:
+                data = await reader.read(4096)
+            except (OSError, EOFError):
+                data = b""
+            if data.strip(b"\r\n") or not data:
+                break
+        if reader is self._reader:
+            self.close()
 
     def close(self) -> None:
         if self._writer is not None:
@@ -225,23 +243,27 @@ class ZplPrinter:
         elif status.partial_format:
             await self._cancel_stale_format()
         elif status.faults:
-            await asyncio.sleep(self._status_interval_s)
+            await self._pause(self._status_interval_s)
         elif self._outbox:
             await self._send()
         else:
             await self._idle()
 
     async def _ask_status(self, query: bytes, frames: int) -> bytes | None:
+        """Ask on the status port. The link is up once both ports are connected AND the printer answered: a port
+        that accepts and then drops every connection is down, with the back-off growing, not flapping."""
         await self._connect()
-        return await self._status.ask(query, frames)
+        answer = await self._status.ask(query, frames)
+        if answer is not None:
+            self._backoff.reset()
+            self._set_link(True)
+        return answer
 
     async def _connect(self) -> None:
-        """Both connections open, or ``_LinkLost``: the link is up only when labels can actually be sent."""
+        """Both connections open, or ``_LinkLost``."""
         for channel in (self._status, self._print):
             if not channel.connected:
                 await channel.connect()
-        self._backoff.reset()
-        self._set_link(True)
 
     async def _on_silence(self, reason: str) -> None:
         """No ~HS answer is a fault; ~HQES (which a Zebra still answers) names the cause when it can."""
@@ -251,7 +273,7 @@ class ZplPrinter:
             causes = error_names(parse_error_status(answer)) if answer is not None else ()
         if causes or reason not in self._faults:  # while silent, only a newly named cause changes the report
             self._set_faults((reason, *causes))
-        await asyncio.sleep(self._status_interval_s)
+        await self._pause(self._status_interval_s)
 
     async def _settle(self, status: HostStatus) -> None:
         """Follow the job at the printer (module doc, steps 2 and 3)."""
@@ -260,7 +282,7 @@ class ZplPrinter:
             return
         if status.holds_job:
             flight.received = True
-            await asyncio.sleep(self._confirm_poll_s)
+            await self._pause(self._confirm_poll_s)
             return
         self._inflight = None
         if flight.received and not status.partial_format:
@@ -286,7 +308,7 @@ class ZplPrinter:
         if go is False and self._outbox and self._outbox[0] is job:
             self._outbox.popleft()
         elif go is None:
-            await asyncio.sleep(self._status_interval_s)
+            await self._pause(self._status_interval_s)
         return bool(go) and bool(self._outbox) and self._outbox[0] is job
 
     async def _cancel_stale_format(self) -> None:
@@ -296,9 +318,25 @@ class ZplPrinter:
 
     async def _idle(self) -> None:
         self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(self._status_interval_s):
-                await self._wake.wait()
+        await self._pause(self._status_interval_s, wake=True)
+
+    async def _pause(self, seconds: float, *, wake: bool = False) -> None:
+        """Wait ``seconds`` between polls, but only until the printer closes a connection (a printer switched
+        off or set offline is seen at once, not at the next poll) or, with ``wake``, a label is queued."""
+        waits: list[asyncio.Task[object]] = [
+            asyncio.create_task(channel.watch()) for channel in (self._status, self._print) if channel.connected
+        ]
+        if wake:
+            waits.append(asyncio.create_task(self._wake.wait()))
+        if not waits:
+            await asyncio.sleep(seconds)
+            return
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+            await asyncio.wait(waits)  # no read is left pending on a connection the next exchange uses
 
     # -- reports, each once per change ----------------------------------------------------------------------
     def _set_link(self, up: bool, detail: str = "") -> None:

@@ -274,6 +274,20 @@ async def test_offline_between_jobs_queues_and_recovers(sim: PrinterPlcSim, cloc
     assert printed(sim) == [("P1", 1)]
 
 
+async def test_offline_with_a_request_unanswered_is_seen_at_once_not_after_the_time_out(sim: PrinterPlcSim) -> None:
+    """The PLC drops the connection while a poll waits for its answer: the link is down at once, not after the
+    driver's 30 s time-out (pymodbus alone keeps such a request waiting for its full time-out)."""
+    driver = driver_for(sim, timeout_s=30.0)
+    async with running(driver) as reports:
+        sim.set_silent(True)  # the next poll's request is read but never answered
+        await asyncio.sleep(0.2)  # not a measurement: lets the driver send it
+        await sim.set_offline(True)
+        await until(lambda: reports.links() == [True, False], "link down", within_s=1.5)
+        sim.set_silent(False)
+        await sim.set_offline(False)
+        await until(lambda: reports.links() == [True, False, True], "link up again")
+
+
 @pytest.mark.parametrize(
     ("function_code", "after_apply"),
     [(16, False), (16, True), (5, False), (5, True)],

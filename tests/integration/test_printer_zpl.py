@@ -18,7 +18,7 @@ from hardware_sims.zpl_printer import ZplPrinterSim
 from plc_io.ports import OutboxFull
 from plc_io.printer_zpl import STATUS_TIMEOUT, UNCERTAIN, LabelRefused, ZplPrinter
 from sequencer.labels import PartLabel, RackLabel
-from tests.devices import Reports
+from tests.devices import Reports, until
 
 DEADLINE_S = 20.0
 SPEED = 20  # sim time runs 20x: a 0.5 s label takes 25 ms, far above loopback jitter (see docs/printer-zpl.md)
@@ -275,3 +275,98 @@ async def test_outbox_full_and_bad_data_are_refused_not_dropped() -> None:
     with pytest.raises(LabelRefused):
         ZplPrinter("zebra-2", "127.0.0.1", 9, 9).print_label(replace(part(4), vehicle_id="WVWZZZ1JZÄW000004"))
     assert printer.queued == 2
+
+
+# -- a printer going offline is seen within the driver's time-out, whatever the driver is doing ------------------
+# The sim closes every connection and refuses new ones (hardware_sims ZplPrinterSim.set_offline). The polls are
+# set far apart (30 s) so only the driver's watch on its open connections can see it in time; each wait is
+# bounded at 3x the configured time-out.
+TIMEOUT_S = 0.5
+SLOW_POLL = {"timeout_s": TIMEOUT_S, "status_interval_s": 30.0, "confirm_poll_s": 30.0}
+
+
+async def _up_and_waiting(r: Rig, links: list[bool]) -> None:
+    """The link is up and the driver has had an answer and time to enter its long wait between polls (the case
+    the old driver saw only at its next poll)."""
+    answers = r.sim.model.status_answers
+    await r.reports.wait(lambda rep: rep.links() == links)
+    await r.sim.wait_until(lambda model: model.status_answers > answers, DEADLINE_S)
+    await asyncio.sleep(0.2)  # not a measurement: lets the driver go from the answer into its wait
+
+
+async def _goes_down_in_time(r: Rig) -> None:
+    await r.sim.set_offline(True)
+    await r.reports.wait(lambda rep: rep.links()[-1:] == [False], timeout_s=3 * TIMEOUT_S)
+
+
+async def test_offline_while_idle_is_seen_at_once_not_at_the_next_poll() -> None:
+    async with rig(ScaledClock(SPEED), **SLOW_POLL) as r:
+        await _up_and_waiting(r, [True])
+        await _goes_down_in_time(r)
+        assert r.reports.links() == [True, False]
+        assert r.reports.faults() == []
+
+
+async def test_offline_while_a_label_is_printing_is_seen_at_once() -> None:
+    clock = ManualClock()
+    async with rig(clock, **SLOW_POLL) as r:
+        await _hold_label_in_printer(r, clock)  # the driver now waits 30 s before its next confirmation poll
+        await _goes_down_in_time(r)
+        clock.advance(1.0)
+        await r.sim.wait_printed(1, DEADLINE_S)
+        await r.sim.set_offline(False)
+        await r.reports.wait(lambda rep: rep.done() == ["P1"])  # the held label is still followed to the end
+        assert r.reports.links() == [True, False, True]
+        assert r.printed_ids() == ["P1"]
+
+
+async def test_offline_while_waiting_for_a_silent_printer_is_seen_at_once() -> None:
+    async with rig(ScaledClock(SPEED), **{**SLOW_POLL, "timeout_s": 30.0}) as r:
+        await _up_and_waiting(r, [True])
+        r.sim.set_fault(paper_out=True)
+        r.printer.print_label(part(1))  # wakes the driver: its ~HS gets no answer, it waits up to 30 s for one
+        await asyncio.sleep(0.2)  # not a measurement: lets the driver send the ~HS
+        await _goes_down_in_time(r)
+        assert r.printer.queued == 1
+        assert r.sim.printed == []
+
+
+async def test_offline_again_right_after_a_reconnect_is_seen_at_once() -> None:
+    async with rig(ScaledClock(SPEED), **{**SLOW_POLL, "confirm_poll_s": 0.01}) as r:
+        await _up_and_waiting(r, [True])
+        await _goes_down_in_time(r)
+        await asyncio.sleep(0.5)  # a few refused reconnects: the back-off has grown
+        await r.sim.set_offline(False)
+        await _up_and_waiting(r, [True, False, True])
+        await _goes_down_in_time(r)
+        r.printer.print_label(part(1))  # queued while down, printed once on return
+        await r.sim.set_offline(False)
+        await r.reports.wait(lambda rep: rep.done() == ["P1"])
+        assert r.reports.links() == [True, False, True, False, True]
+        assert r.printed_ids() == ["P1"]
+
+
+async def test_a_port_that_accepts_and_drops_every_connection_is_down_not_flapping() -> None:
+    """A device that takes the TCP connection and closes it at once (another host holds the printer, a
+    half-dead print server): the link is never reported up, and the back-off grows instead of restarting."""
+    accepted: list[int] = []
+
+    async def drop(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(1)
+        writer.close()
+
+    server = await asyncio.start_server(drop, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    printer = ZplPrinter("zebra-1", "127.0.0.1", port, port, timeout_s=TIMEOUT_S, status_interval_s=0.02)
+    reports = Reports()
+    task = asyncio.create_task(printer.run(reports))
+    try:
+        await reports.wait(lambda rep: rep.links() == [False])
+        await until(lambda: len(accepted) >= 8, "four attempts, on the status and the print port each")
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        server.close()
+        await server.wait_closed()
+    assert reports.links() == [False]
