@@ -22,6 +22,8 @@ from app.config import load_plant
 from app.feed_protocol import BadBroadcast, decode_broadcast
 from app.formats import parse_bytes
 from app.formats.detect import families_of_plant
+from app.hmi_wire import IntentRequest, parse_request, salvage
+from app.roles import INTENTS, build_intent
 from sequencer.plant import PlantConfigError, parse_plant
 
 SAMPLE_SUFFIXES = {"deljit": ".edi", "x12": ".x12", "vda": ".txt", "json": ".jsonl"}
@@ -59,6 +61,35 @@ def _inputs(rng: random.Random, corpus: list[bytes], n: int) -> Any:
             yield _mutate(rng, rng.choice(corpus), corpus)
 
 
+def _hmi_command(raw: bytes) -> object:
+    """What the command server does with a frame before it reaches the core: parse it strictly (a refusal is an
+    answer, not an exception), salvage who/what for the audit line, and build the manual operation."""
+    request, problem = parse_request(raw)
+    if request is None:
+        return problem, salvage(raw)
+    if isinstance(request, IntentRequest):
+        try:
+            return build_intent(request.type, request.fields, at=0.0, user="fuzz", reason=request.reason)
+        except ValueError as exc:  # refused with its reason
+            return str(exc)
+    return request
+
+
+def _hmi_samples() -> list[bytes]:
+    """One valid request of each kind, and one intent of each type with plausible fields, to mutate from."""
+    base = [
+        b'{"op":"login","id":1,"user":"lead","password":"correct horse"}',
+        b'{"op":"logout","token":"abc"}',
+        b'{"op":"intent","id":"7","token":"t","type":"hold","fields":{"feed":"L1","seq":42},"reason":"paint"}',
+        b'{"op":"intent","token":"t","type":"swap","fields":{"feed":"L1","seq":1,"other_seq":2},"reason":"r"}',
+        b'{"op":"intent","token":"t","type":"reprint","fields":{"label_id":"P-L1-42-SEAT"},"reason":"torn"}',
+    ]
+    return base + [
+        json.dumps({"op": "intent", "token": "t", "type": name, "fields": {}, "reason": "fuzz"}).encode()
+        for name in sorted(INTENTS)
+    ]
+
+
 def _targets(
     corpus_dir: Path,
 ) -> dict[str, tuple[Callable[[bytes], object], tuple[type[BaseException], ...], list[bytes]]]:
@@ -79,6 +110,7 @@ def _targets(
         "vda": (formats, (), samples(SAMPLE_SUFFIXES["vda"])),
         "json": (formats, (), samples(SAMPLE_SUFFIXES["json"])),
         "feed_broadcast": (decode_broadcast, (BadBroadcast,), feed_lines),
+        "hmi_command": (_hmi_command, (), _hmi_samples()),
         "plant_config": (
             lambda raw: parse_plant(raw.decode("utf-8", "replace"), "fuzz.toml"),
             (PlantConfigError,),

@@ -30,15 +30,27 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
-from typing import Annotated, Any, Literal, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import zmq
 import zmq.asyncio
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError
 
-from app.accounts import MAX_PASSWORD_LEN, AccountStore, AuditEntry, LoginThrottle
+from app.accounts import AccountStore, AuditEntry, LoginThrottle
 from app.curve_guard import CurveGuard
-from app.roles import INTENTS, REPROCESS, build_intent, error_summary, may, roles_allowed
+from app.hmi_wire import (
+    MESSAGES,
+    IntentRequest,
+    LoginRequest,
+    LogoutRequest,
+    Outcome,
+    Peer,
+    describe,
+    fields_json,
+    parse_request,
+    salvage,
+    split_frames,
+)
+from app.roles import INTENTS, REPROCESS, build_intent, may, roles_allowed
 from app.zmq_loop import bind_patiently, wait_for_input
 from sequencer.base import SequencerError
 from sequencer.commands import AuditRecord, Command
@@ -47,26 +59,11 @@ from sequencer.events import ManualOp
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-MAX_REQUEST_BYTES = 16_384  # a keyed-in broadcast with its parts fits many times over
 HWM = 1_000  # messages queued per peer; an HMI has a request or two in flight, so this only bounds memory
 RECV_BATCH = 64
 SESSION_LIFETIME_S = 8 * 3600.0  # one shift; a panel logs in again at the next
 MAX_SESSION_LIFETIME_S = 12 * 3600.0
 LOGIN_QUEUE = 16  # logins waiting for the hash thread; beyond it the answer is "busy"
-
-# The answer to each outcome; the same word is the audit log's ``result``.
-MESSAGES: dict[str, str] = {
-    "done": "",
-    "malformed": "not a valid HMI command",
-    "no_login": "log in first",
-    "bad_token": "not logged in, or the session expired or was closed: log in again",
-    "forbidden": "your role may not do this",
-    "refused": "refused by the sequencer",
-    "bad_login": "wrong user name or password",
-    "rate_limited": "too many failed logins",
-    "busy": "the service is busy with other logins: try again",
-    "error": "internal error: the operation may not have been carried out; check the line and the service log",
-}
 
 
 class CommandService(Protocol):
@@ -77,73 +74,6 @@ class CommandService(Protocol):
     async def submit_checked(self, event: Any, raw: bytes | None = None) -> list[Command]: ...
 
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]: ...
-
-
-# -- requests (untrusted: strict types, no unknown keys) ---------------------------------------------------
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-    id: int | Annotated[str, Field(max_length=64)] | None = None  # echoed, so a DEALER can match replies
-
-
-class LoginRequest(_Request):
-    op: Literal["login"]
-    user: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LEN)
-
-
-class LogoutRequest(_Request):
-    op: Literal["logout"]
-    token: str = Field(max_length=128)
-
-
-class IntentRequest(_Request):
-    op: Literal["intent"]
-    token: str = Field(default="", max_length=128)
-    type: str = Field(min_length=1, max_length=40)
-    fields: dict[str, JsonValue] = Field(default_factory=dict)
-    reason: str = Field(default="", max_length=500)
-
-
-Request = LoginRequest | LogoutRequest | IntentRequest
-REQUEST: TypeAdapter[Request] = TypeAdapter(Annotated[Request, Field(discriminator="op")])
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Peer:
-    """Where a request came from: the ROUTER envelope to answer on, and the address for the audit log."""
-
-    envelope: tuple[bytes, ...]
-    address: str
-
-    @property
-    def detail(self) -> str:
-        return f"from {self.address or '?'} peer {self.envelope[0].hex()}"
-
-
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class Outcome:
-    """One attempt's result: the audit line to write, then the reply to send."""
-
-    code: str
-    request_id: int | str | None = None
-    message: str = ""
-    user: str = ""
-    role: str = ""
-    action: str = ""
-    target: str = ""
-    reason: str = ""
-    detail: str = ""
-    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
-
-    def reply(self) -> dict[str, Any]:
-        """``{"ok": true, ...extra}`` or ``{"ok": false, "code", "error", ...extra}``, with the request's id."""
-        reply: dict[str, Any] = {"ok": self.code == "done"}
-        if self.request_id is not None:
-            reply["id"] = self.request_id
-        if self.code != "done":
-            head = MESSAGES[self.code]
-            reply |= {"code": self.code, "error": f"{head}: {self.message}" if self.message else head}
-        return reply | self.extra
 
 
 class HmiCommandServer:
@@ -256,7 +186,7 @@ class HmiCommandServer:
                 frames = self._direct.recv_multipart(flags=zmq.NOBLOCK, copy=False)
             except zmq.Again:
                 return
-            peer, body = _split(frames)
+            peer, body = split_frames(frames)
             try:
                 await self._handle(peer, body)
             except asyncio.CancelledError:
@@ -280,7 +210,7 @@ class HmiCommandServer:
 
     # -- one request ---------------------------------------------------------------------------------------
     async def _handle(self, peer: Peer, body: bytes | None) -> None:
-        request, problem = _parse(body)
+        request, problem = parse_request(body)
         if isinstance(request, LoginRequest):
             try:
                 self._logins.put_nowait((request, peer))
@@ -313,7 +243,7 @@ class HmiCommandServer:
             self._send(peer, outcome.reply())
 
     async def _malformed(self, body: bytes, problem: str) -> Outcome:
-        hint = _salvage(body)
+        hint = salvage(body)
         user, role = hint.get("user", ""), ""
         if hint.get("token"):
             user, role = await self._db(self.accounts.session, hint["token"], now=self.clock()) or (user, "")
@@ -332,9 +262,9 @@ class HmiCommandServer:
             code="",
             request_id=req.id,
             action=req.type,
-            target=_describe(req.fields),
+            target=describe(req.fields),
             reason=req.reason,
-            detail=_fields_json(req.fields),
+            detail=fields_json(req.fields),
         )
         who = await self._db(self.accounts.session, req.token, now=self.clock()) if req.token else None
         if who is None:
@@ -415,52 +345,3 @@ class HmiCommandServer:
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, partial(fn, *args, **kwargs))
-
-
-# -- pure helpers ----------------------------------------------------------------------------------------------
-def _split(frames: list[zmq.Frame]) -> tuple[Peer, bytes | None]:
-    """ROUTER frames -> (peer, body). A DEALER sends [body], a REQ [b"", body]; anything else has no body."""
-    try:
-        address = str(frames[-1].get("Peer-Address"))
-    except zmq.ZMQError:  # ipc/inproc transports have no address
-        address = ""
-    raw = [f.bytes for f in frames]
-    envelope = (raw[0], b"") if len(raw) > 2 and raw[1] == b"" else (raw[0],)
-    body_at = len(envelope)
-    return Peer(envelope, address), raw[body_at] if len(raw) == body_at + 1 else None
-
-
-def _parse(body: bytes | None) -> tuple[Request | None, str]:
-    if body is None:
-        return None, "a request is exactly one frame of JSON"
-    if len(body) > MAX_REQUEST_BYTES:
-        return None, f"request larger than {MAX_REQUEST_BYTES} bytes"
-    try:
-        return REQUEST.validate_json(body), ""
-    except ValidationError as exc:
-        return None, error_summary(exc, skip=("login", "logout", "intent"))
-
-
-def _salvage(body: bytes) -> dict[str, Any]:
-    """From a request that failed validation, the keys that say who and what (for the audit line only)."""
-    try:
-        data = json.loads(body[:MAX_REQUEST_BYTES])
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    hint: dict[str, Any] = {k: data[k][:64] for k in ("op", "type", "user") if isinstance(data.get(k), str)}
-    if isinstance(data.get("token"), str) and len(data["token"]) <= 128:
-        hint["token"] = data["token"]
-    if isinstance(data.get("id"), int) or (isinstance(data.get("id"), str) and len(data["id"]) <= 64):
-        hint["id"] = data["id"]
-    return hint
-
-
-def _describe(fields: dict[str, JsonValue]) -> str:
-    """A target for the audit line when the core gave none (refused or never reached)."""
-    return " ".join(f"{k}={v}" for k, v in fields.items() if isinstance(v, str | int | float))[:200]
-
-
-def _fields_json(fields: dict[str, JsonValue]) -> str:
-    return json.dumps(fields, separators=(",", ":"), sort_keys=True)[:600]

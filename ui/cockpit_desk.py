@@ -36,7 +36,7 @@ MAX_RECORDS = 500  # the desk's log of this session's operations; the service's 
 REASON_MAX = 500
 DIALOG_MIN_WIDTH = 480  # px: a sentence and a VIN per line  # app.hmi_commands: IntentRequest.reason max_length
 
-# The service's answer codes (app.hmi_commands.MESSAGES, plus the client's own) in the log's words.
+# The service's answer codes (app.hmi_wire.MESSAGES, plus the client's own) in the log's words.
 RESULT_WORDS: dict[str, str] = {
     "sent": "SENT",
     "done": "DONE",

@@ -42,7 +42,7 @@ ROLE_TITLES: dict[str, str] = {  # app.roles.ROLE_TITLES (the HMI does not impor
     "engineer": "engineer",
     "admin": "administrator",
 }
-# The service's answer codes (app.hmi_commands.MESSAGES, plus the client's own) as the status line's word and
+# The service's answer codes (app.hmi_wire.MESSAGES, plus the client's own) as the status line's word and
 # its look; "comm" is the same word the panel uses for a lost bus link.
 ANSWERS: dict[str, tuple[str, str]] = {
     "done": ("DONE", "done"),

@@ -24,7 +24,8 @@ from sqlalchemy import text
 
 from app.accounts import FAILS_PER_NAME, AccountStore, LoginThrottle
 from app.config import free_port
-from app.hmi_commands import MAX_REQUEST_BYTES, HmiCommandServer
+from app.hmi_commands import HmiCommandServer
+from app.hmi_wire import MAX_REQUEST_BYTES
 from app.users_cli import DEMO_USERS, ensure_demo_users, main_users
 from sequencer.base import SequencerError
 from sequencer.commands import AuditRecord, Command

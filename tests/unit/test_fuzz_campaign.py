@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from app.fuzz import run
+from app.fuzz import _hmi_command, run
+from app.roles import INTENTS
+from sequencer.events import ManualOp
 from sequencer.plant import PlantConfigError, parse_plant
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -14,7 +19,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 def test_no_parser_crashes_on_mutated_and_random_input():
     report = run(1500, seed=7, corpus_dir=SAMPLES)
-    assert set(report) == {"deljit", "x12", "vda", "json", "feed_broadcast", "plant_config"}
+    assert set(report) == {"deljit", "x12", "vda", "json", "feed_broadcast", "hmi_command", "plant_config"}
     assert {name: r["crashes"] for name, r in report.items()} == dict.fromkeys(report, 0), report
     assert all(r["inputs"] == 1500 and r["corpus"] > 0 for r in report.values())
 
@@ -23,3 +28,25 @@ def test_a_family_at_an_unknown_station_is_a_config_error_not_a_crash():
     text = (Path(__file__).resolve().parents[2] / "app" / "plants" / "demo.toml").read_text()
     with pytest.raises(PlantConfigError, match=r"families\.seats\.station: unknown station 'ST-NOWHERE'"):
         parse_plant(text.replace('station = "ST-SEAT"', 'station = "ST-NOWHERE"'), "plant.toml")
+
+
+JSON_SCALARS = (
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False) | st.text(max_size=20)
+)
+FIELD_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=4), max_leaves=8)
+FIELD_NAMES = st.sampled_from(["feed", "seq", "other_seq", "label_id", "deviation_id", "until", "at", "user", "x"])
+
+
+@given(
+    action=st.sampled_from(sorted(INTENTS)) | st.text(max_size=12),
+    fields=st.dictionaries(FIELD_NAMES, FIELD_VALUES, max_size=5),
+    reason=st.text(max_size=40),
+)
+def test_any_well_formed_intent_becomes_an_operation_or_a_refusal_with_its_reason(action, fields, reason):
+    """Structure-aware (the mutation campaign rarely gets past the JSON): whatever an HMI puts in the fields, the
+    command path either builds the manual operation or refuses with a reason; it never raises."""
+    raw = json.dumps({"op": "intent", "token": "t", "type": action, "fields": fields, "reason": reason}).encode()
+    result = _hmi_command(raw)
+    assert isinstance(result, ManualOp | str | tuple), result
+    if isinstance(result, ManualOp):
+        assert (result.user, result.at) == ("fuzz", 0.0)  # who and when come from the service, never the HMI
