@@ -27,7 +27,8 @@ from app.config import free_port, load_plant, with_free_ports
 from app.runtime import Service, scaled_clock
 from app.users_cli import ensure_demo_users
 from app.verdict import printer_records
-from sequencer.events import RackShipped, ResolveDeviation
+from sequencer.alarms import AlarmState
+from sequencer.events import AcknowledgeAlarm, RackShipped, ResolveDeviation
 from sequencer.plant import OpcUaServerConfig, OpcUaSettings, PlantConfig
 
 log = logging.getLogger(__name__)
@@ -197,9 +198,11 @@ async def _dock_and_lead(service: Service) -> None:
     """Stand-ins for the dock scanner and the shift lead of a real centre, acting through the service's door.
 
     A closed rack with its label printed goes onto the truck; a wrong pick is corrected a little later (the
-    operator has put the wrong part back).
+    operator has put the wrong part back); an alarm that has returned to normal is acknowledged a little later
+    (the lead has read it), as on a staffed line.
     """
     seen_wrong: dict[int, float] = {}
+    seen_returned: dict[int, float] = {}
     while True:
         await asyncio.sleep(0.2)
         core, now = service.core, service.clock()
@@ -210,6 +213,10 @@ async def _dock_and_lead(service: Service) -> None:
             if now - seen_wrong.setdefault(dev.deviation_id, now) >= LEAD_REACTION_S:
                 fix = ResolveDeviation(at=now, user="sim-lead", reason=LEAD_NOTE, deviation_id=dev.deviation_id)
                 await service.submit(fix)
+        for dev in [d for d in core.deviations.open_deviations() if d.state is AlarmState.RTN_UNACK]:
+            if now - seen_returned.setdefault(dev.deviation_id, now) >= LEAD_REACTION_S:
+                read = AcknowledgeAlarm(at=now, user="sim-lead", reason="read", deviation_id=dev.deviation_id)
+                await service.submit(read)
 
 
 async def _watch(

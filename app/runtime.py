@@ -83,11 +83,28 @@ JOURNAL_BATCH = 500  # events committed in one transaction at most (group commit
 JOURNAL_LOCKED_RETRIES, JOURNAL_LOCKED_WAIT_S = 6, 0.5
 RECONCILE_S = 3.0  # real seconds the fresh drivers have to report again a fault the journal holds
 TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
+# Real seconds a receive time, or a pick lit but not yet shown, is kept for the latency figures: the one
+# that never gets its end (a cancelled vehicle, an identical resend, a light command replaced in the driver's
+# outbox before it was sent) is forgotten on the tick, so these maps stay bounded (rate x this).
+LATENCY_KEEP_S = 600.0
 
 
 def _log_audit_failure(written: Future[int]) -> None:
     if written.exception() is not None:
         log.error("audit write failed: %r", written.exception())
+
+
+def forget_before(entries: dict[Any, Any], cutoff: float, stamp: Callable[[Any], float]) -> int:
+    """Pop entries from the front of ``entries`` (kept in time order) while their ``stamp`` is before ``cutoff``;
+    returns how many went. Stops at the first young one: a few dict operations a tick, not a scan."""
+    gone = 0
+    while entries:
+        key = next(iter(entries))
+        if stamp(entries[key]) >= cutoff:
+            break
+        del entries[key]
+        gone += 1
+    return gone
 
 
 def scaled_clock(speed: float) -> Callable[[], float]:
@@ -135,7 +152,8 @@ class Service:
         )
         self._reports: asyncio.Queue[tuple[DeviceReport, float]] = asyncio.Queue(REPORT_QUEUE)
         self._received: dict[tuple[str, int], float] = {}  # (feed, seq) -> monotonic receive time
-        self._lit_since: dict[int, tuple[float, bool]] = {}  # pick id -> (receive time, lit on arrival)
+        # pick id -> (receive time, lit on arrival, lit at); in the order lit
+        self._lit_since: dict[int, tuple[float, bool, float]] = {}
         self._arriving: tuple[str, int] | None = None  # (feed, seq) of the broadcast being handled
         self._rev = 0
         self._dirty = True
@@ -329,7 +347,9 @@ class Service:
             match cmd:
                 case LightBin():
                     key = (cmd.feed, cmd.seq)  # lit by its own broadcast, or later when the station freed
-                    self._lit_since[cmd.pick_id] = (self._received.get(key, time.monotonic()), key == self._arriving)
+                    now = time.monotonic()
+                    self._lit_since.pop(cmd.pick_id, None)  # lit again: to the end, so the map stays in lit order
+                    self._lit_since[cmd.pick_id] = (self._received.get(key, now), key == self._arriving, now)
                     colour = Colour.RED if cmd.alarm else Colour.GREEN  # red flash: blocked after a wrong pick
                     self.ptls[cmd.device].show(
                         cmd.light, colour=colour, flash=cmd.alarm, display=cmd.display, token=cmd.pick_id
@@ -480,6 +500,7 @@ class Service:
         while True:
             await asyncio.sleep(TICK_S)
             self._drain_label_backlog()
+            self._forget_stale(time.monotonic())
             await self.submit(Tick(at=self.clock()))
 
     async def _label_leaving(self, label_id: str, reprint: int) -> bool | None:
@@ -494,6 +515,11 @@ class Service:
             log.error("label %s waits: its LabelSending could not be journaled (%r)", label_id, exc)
             return None
         return True
+
+    def _forget_stale(self, now: float) -> None:
+        """Drop receive times and lit picks older than ``LATENCY_KEEP_S`` (both maps are in time order)."""
+        forget_before(self._received, now - LATENCY_KEEP_S, lambda received: received)
+        forget_before(self._lit_since, now - LATENCY_KEEP_S, lambda lit: lit[2])
 
     def _send_label(self, cmd: PrintLabel) -> None:
         """Into the printer's outbox; when that is full the label waits here, in order (never dropped)."""

@@ -5,6 +5,12 @@ a gap until the resend arrives, a device until it is back) or an *occurrence* (a
 returns to normal at once and waits for acknowledgement). ``count_only`` kinds are counted for the KPIs and never
 listed (an identical resend needs no one). Closed deviations leave the book; their counts and time-to-resolve
 stay for the KPIs.
+
+Bounded: a deviation whose condition has gone and that no one acknowledged (returned unacknowledged) stays
+listed, as ISA-18.2 asks, but at most ``RETURNED_UNACK_LIMIT`` of them: past that the oldest returned one is
+closed unacknowledged (``unacked_closed`` counts them; it is not "resolved"). A line that runs late for hours,
+with no one acknowledging, raises thousands (a warning, an alarm and a late per rack); the book must not grow
+with every rack, and no one reads the thousand-and-first returned alarm. Active alarms are never dropped.
 """
 
 from __future__ import annotations
@@ -54,6 +60,10 @@ KINDS: dict[str, Kind] = {
 }
 
 
+RETURNED_UNACK_LIMIT = 1_000  # returned-unacknowledged deviations listed at most; the oldest are closed past it
+LIMIT_USER = "alarm limit"  # who closed a returned alarm at the limit (AlarmStateChanged.user)
+
+
 class DeviationError(ValueError):
     """A person asked for something the alarm's state does not allow."""
 
@@ -65,6 +75,8 @@ class DeviationBook:
         self.resolved = 0
         self.resolve_seconds = 0.0
         self.shelved: set[int] = set()
+        self.returned: dict[int, None] = {}  # returned-unacknowledged ids, oldest first (RETURNED_UNACK_LIMIT)
+        self.unacked_closed = 0  # returned-unacknowledged deviations closed at the limit, never acknowledged
         self._next_id = 1
 
     @property
@@ -103,7 +115,10 @@ class DeviationBook:
         )
         self._next_id += 1
         self.by_id[dev.deviation_id] = dev
-        return [RaiseDeviation(deviation_id=dev.deviation_id, kind=kind, priority=dev.priority, message=message)]
+        raised: list[Command] = [
+            RaiseDeviation(deviation_id=dev.deviation_id, kind=kind, priority=dev.priority, message=message)
+        ]
+        return raised + self._track_returned(dev, at)
 
     def clear(self, deviation_id: int, at: float) -> list[Command]:
         """The condition went away (the resend arrived, the device is back)."""
@@ -159,13 +174,30 @@ class DeviationBook:
             self.shelved.discard(dev.deviation_id)
         if dev.state is AlarmState.NORMAL:
             return self._close(dev, at, user)
-        return [AlarmStateChanged(deviation_id=dev.deviation_id, state=dev.state.value, user=user)]
+        changed: list[Command] = [AlarmStateChanged(deviation_id=dev.deviation_id, state=dev.state.value, user=user)]
+        return changed + self._track_returned(dev, at)
 
-    def _close(self, dev: Deviation, at: float, user: str) -> list[Command]:
+    def _track_returned(self, dev: Deviation, at: float) -> list[Command]:
+        """Keep ``returned`` in step with ``dev``'s state; past the limit the oldest returned ones are closed."""
+        if dev.state is not AlarmState.RTN_UNACK:
+            self.returned.pop(dev.deviation_id, None)
+            return []
+        self.returned[dev.deviation_id] = None
+        commands: list[Command] = []
+        while len(self.returned) > RETURNED_UNACK_LIMIT:
+            oldest = self.by_id[next(iter(self.returned))]
+            oldest.state = AlarmState.NORMAL
+            self.unacked_closed += 1
+            commands += self._close(oldest, at, LIMIT_USER, resolved=False)
+        return commands
+
+    def _close(self, dev: Deviation, at: float, user: str, *, resolved: bool = True) -> list[Command]:
         del self.by_id[dev.deviation_id]
         self.shelved.discard(dev.deviation_id)
-        self.resolved += 1
-        self.resolve_seconds += max(0.0, at - dev.at)
+        self.returned.pop(dev.deviation_id, None)
+        if resolved:
+            self.resolved += 1
+            self.resolve_seconds += max(0.0, at - dev.at)
         return [
             AlarmStateChanged(deviation_id=dev.deviation_id, state=AlarmState.NORMAL.value, user=user),
             ClearDeviation(deviation_id=dev.deviation_id, kind=dev.kind),

@@ -127,5 +127,6 @@ def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, veh
             racks_completed=core.racks_completed,
             labels_printed=core.labels_printed,
             quarantined=quarantined,
+            alarms_closed_unacknowledged=core.deviations.unacked_closed,
         ),
     )

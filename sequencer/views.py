@@ -99,6 +99,7 @@ class Counters(_View):
     racks_completed: int = 0
     labels_printed: int = 0
     quarantined: int = 0
+    alarms_closed_unacknowledged: int = 0  # returned alarms closed at the list's limit, never acknowledged
 
 
 class KpiView(_View):

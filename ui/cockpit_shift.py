@@ -115,6 +115,8 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(key="labels_printed", caption="Labels printed", unit="", value=lambda ln: ln.counters.labels_printed),
     Kpi(key="quarantined", caption="Quarantined", unit="", value=lambda ln: ln.counters.quarantined,
         off_target=lambda v, ln: v is not None and v > 0),
+    Kpi(key="alarms_closed_unacknowledged", caption="Unacked closed", unit="",
+        value=lambda ln: ln.counters.alarms_closed_unacknowledged, off_target=lambda v, ln: v is not None and v > 0),
 )  # fmt: skip
 KPI_BY_KEY: dict[str, Kpi] = {k.key: k for k in KPIS}
 
