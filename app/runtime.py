@@ -4,6 +4,7 @@ Order of work for every event: commit it to the journal (on the single database-
 core, carry out the commands. One lock serialises that path so the journal order is the order the core saw.
 The feed link acknowledges a broadcast only after ``accept`` returns, i.e. after the commit. On start the
 journal is replayed into a fresh core and the devices are brought back to the state it describes.
+The intake (``app.intake``) and the device side (``app.device_side``) are the service's other two parts.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ import zmq.asyncio
 from sqlalchemy.exc import OperationalError
 
 from app.accounts import AccountStore
+from app.device_side import DeviceSide
 from app.devices import ReportTranslator, build_printers, build_ptls
 from app.feed_keys import load_curve_server
 from app.feed_link import FeedLink
-from app.feed_protocol import Ack, BadBroadcast, decode_broadcast
 from app.hmi_bus import HmiPublisher
 from app.hmi_commands import HmiCommandServer
+from app.intake import Intake
 from app.metrics import MetricsServer, service_metrics
 from app.notify import Notifier
 from app.read_models import ReadModels
@@ -37,13 +39,8 @@ from plc_io.opcua_line_server import LineServer, LineServerThread
 from plc_io.ports import (
     Colour,
     DeviceReport,
-    LabelDone,
     LabelPrinter,
-    LightShown,
-    LinkChanged,
-    OutboxFull,
     PickToLight,
-    PrinterFault,
 )
 from sequencer.commands import (
     AuditRecord,
@@ -59,12 +56,7 @@ from sequencer.commands import (
 from sequencer.core import Sequencer, SequencerError
 from sequencer.events import (
     BroadcastReceived,
-    BroadcastRejected,
-    DeviceLinkChanged,
     Event,
-    LabelSending,
-    LabelUncertain,
-    PrinterFaultChanged,
     Tick,
 )
 from sequencer.plant import PlantConfig
@@ -81,7 +73,6 @@ JOURNAL_BATCH = 500  # events committed in one transaction at most (group commit
 # Another connection holding SQLite's write lock past busy_timeout (5 s) fails a commit with "database is locked";
 # nothing was written, so the batch is tried again, this many times, before it fails as any write failure does.
 JOURNAL_LOCKED_RETRIES, JOURNAL_LOCKED_WAIT_S = 6, 0.5
-RECONCILE_S = 3.0  # real seconds the fresh drivers have to report again a fault the journal holds
 TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
 # Real seconds a receive time, or a pick lit but not yet shown, is kept for the latency figures: the one
 # that never gets its end (a cancelled vehicle, an identical resend, a light command replaced in the driver's
@@ -113,7 +104,7 @@ def scaled_clock(speed: float) -> Callable[[], float]:
     return lambda: epoch + (time.monotonic() - mono) * speed
 
 
-class Service:
+class Service(Intake, DeviceSide):
     def __init__(self, plant: PlantConfig, *, clock: Callable[[], float] = time.time) -> None:
         self.plant = plant
         self.clock = clock
@@ -226,36 +217,6 @@ class Service:
         self.snapshots.last_id = state.snapshot.journal_id if state.snapshot else 0
         if state.replayed or state.snapshot:
             log.info("replayed %d journal events up to row %d", state.replayed, state.last_id)
-
-    def _restore_counters(self) -> None:
-        """Tell each PTL driver the press counters the journal last saw, so that a press it took off a light and
-        reported, but that a crash kept out of the journal, is reported again (and a journaled one is not)."""
-        counters: dict[str, dict[int, int]] = {}
-        for st in self.core.stations.values():
-            for bin_id, light in st.light_of_bin.items():
-                counter = self.core.confirm_counters.get((st.cfg.id, bin_id))
-                if counter is not None:
-                    counters.setdefault(st.cfg.ptl, {})[light] = counter
-        for name, lights in counters.items():
-            self.ptls[name].restore_counters(lights)
-
-    async def _restore_devices(self) -> None:
-        """Bring lights and printers to the state the journal describes: lit bins lit, labels that never left the
-        service queued again. A label journaled as leaving (``LabelSending``) and not confirmed may have printed
-        before the restart (the printer tells no one which), so it is never resent on its own: it becomes
-        uncertain, a deviation for a person to check and reprint (docs/persistence.md)."""
-        for st in self.core.stations.values():
-            if st.lit is not None:
-                pick = self.core.picks[st.lit]
-                self.ptls[st.cfg.ptl].show(
-                    st.light_of_bin[pick.bin], colour=Colour.GREEN, flash=False, display=pick.qty, token=pick.pick_id
-                )
-        for cmd in self.core.pending_labels():
-            if not self.core.label_left(cmd.label.label_id):
-                self._send_label(cmd)  # journaled as never having left the service: sending it cannot double it
-                continue
-            reason = f"sent to {cmd.printer} before a restart, not confirmed printed"
-            await self.submit(LabelUncertain(at=self.clock(), label_id=cmd.label.label_id, reason=reason))
 
     # -- the one path into the core -------------------------------------------------------------------------
     async def submit(self, event: Event, raw: bytes | None = None) -> list[Command]:
@@ -390,111 +351,6 @@ class Service:
             written = self.writer.submit(self.accounts.audit_record, record)
             written.add_done_callback(_log_audit_failure)
 
-    # -- intake ---------------------------------------------------------------------------------------------
-    async def accept(self, raw: bytes) -> Ack:
-        """Called by the feed link for every broadcast; the ack goes out only after this returns."""
-        try:
-            msg = decode_broadcast(raw)
-        except BadBroadcast as exc:
-            return await self._quarantine(raw, str(exc), "feed")
-        if self.plant.feed(msg.feed) is None:
-            return await self._quarantine(raw, f"unknown feed {msg.feed!r}", "feed", feed=msg.feed, seq=msg.seq)
-        self._received.setdefault((msg.feed, msg.seq), time.monotonic())
-        event = BroadcastReceived(
-            at=self.clock(),
-            feed=msg.feed,
-            seq=msg.seq,
-            vehicle_id=msg.vehicle_id,
-            function=msg.function,
-            firm=msg.firm,
-            options=tuple(msg.options),
-            parts=tuple(sorted(msg.parts.items())),
-            sent_at=msg.sent_at,
-        )
-        try:
-            _, duplicate = await self._sequenced(event, raw)
-        except SequencerError as exc:  # journaled and kept; refused by the core (logged, visible in the journal)
-            log.error("broadcast refused by the sequencer: %s", exc)
-            duplicate = False
-        return Ack(feed=msg.feed, seq=msg.seq, status="duplicate" if duplicate else "accepted")
-
-    async def reprocess(self, quarantine_id: int) -> tuple[bool, str]:
-        """Feed a quarantined message through the intake again, after a fix (master data, mapping).
-
-        Still bad: refused with today's reason and left held (no second quarantine row). Good: accepted like a
-        fresh broadcast and the row marked reprocessed. (ok, message)
-        """
-        loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(self.writer, self.store.quarantined_one, quarantine_id)
-        if found is None:
-            return False, f"no quarantined message #{quarantine_id}"
-        held, status = found
-        if status != "held":
-            return False, f"quarantined message #{quarantine_id} is already {status}"
-        try:
-            msg = decode_broadcast(held.raw)
-        except BadBroadcast as exc:
-            return False, f"still not a valid broadcast: {exc}"
-        if self.plant.feed(msg.feed) is None:
-            return False, f"still for an unknown feed {msg.feed!r}"
-        ack = await self.accept(held.raw)
-        await loop.run_in_executor(self.writer, self.store.mark_quarantine, quarantine_id, "reprocessed")
-        return True, f"{msg.feed} {msg.seq}: {ack.status}"
-
-    async def reject_frames(self, frames: list[bytes], reason: str) -> None:
-        await self._quarantine(b"\x00".join(frames), reason, "feed")
-
-    async def _quarantine(self, raw: bytes, reason: str, source: str, feed: str = "", seq: int | None = None) -> Ack:
-        """Keep refused input with its reason and raw bytes, show it as a deviation, and answer the sender."""
-        at = self.clock()
-        qid = await asyncio.get_running_loop().run_in_executor(
-            self.writer, self.store.quarantine, at, source, reason, raw
-        )
-        self.quarantined += 1
-        log.error("quarantined #%d from %s: %s", qid, source, reason)
-        await self.submit(BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid))
-        return Ack(feed=feed, seq=seq, status="quarantined", reason=reason)
-
-    # -- devices --------------------------------------------------------------------------------------------
-    async def _reconcile_faults(self, journaled: set[str]) -> None:
-        """A device fault the journal holds from before a restart, which the fresh drivers did not report again
-        within ``RECONCILE_S``, has gone meanwhile: a fresh driver reports only the changes it sees itself, so a
-        light or a printer flag that recovered while the service was down would otherwise stay alarmed forever."""
-        await asyncio.sleep(RECONCILE_S)
-        for device in sorted(journaled - self._reported_faulty):
-            if device not in self.core.device_faults:
-                continue  # its driver reported it back already
-            detail = "not reported faulty since the restart"
-            down = device in self.core.devices_down
-            event = (
-                DeviceLinkChanged(at=self.clock(), device=device, up=True, detail=detail)
-                if down
-                else PrinterFaultChanged(at=self.clock(), device=device, faults=())
-            )
-            await self.submit(event)
-
-    def _on_report(self, report: DeviceReport) -> None:
-        if (isinstance(report, LinkChanged) and not report.up) or (isinstance(report, PrinterFault) and report.faults):
-            self._reported_faulty.add(report.device)
-        if isinstance(report, LightShown):
-            lit = self._lit_since.pop(report.token, None)
-            if lit is not None:  # a bin that waited for its station measures the line's queue, not the service
-                (self.latencies_ms if lit[1] else self.queued_ms).append((time.monotonic() - lit[0]) * 1000)
-            return
-        if isinstance(report, LabelDone):
-            self._drain_label_backlog()  # a label left the outbox: room for the next
-        try:
-            self._reports.put_nowait((report, self.clock()))
-        except asyncio.QueueFull:
-            log.error("device report queue full, report lost: %r", report)
-
-    async def _consume_reports(self) -> None:
-        while True:
-            report, at = await self._reports.get()
-            event = self.translator.to_event(report, at)
-            if event is not None:
-                await self.submit(event)
-
     async def _tick(self) -> None:
         """Time passes for the core only through journaled ticks, so a replay sees the same alarms."""
         while True:
@@ -503,44 +359,10 @@ class Service:
             self._forget_stale(time.monotonic())
             await self.submit(Tick(at=self.clock()))
 
-    async def _label_leaving(self, label_id: str, reprint: int) -> bool | None:
-        """The printers' write-ahead (``plc_io.label_gate``): ``LabelSending`` is journaled before the label leaves.
-        False: the core no longer wants it (printed, uncertain, another reprint); None: not journaled, it waits."""
-        try:
-            await self.submit_checked(LabelSending(at=self.clock(), label_id=label_id, reprint=reprint))
-        except SequencerError as exc:
-            log.warning("label %s not sent: %s", label_id, exc)
-            return False
-        except Exception as exc:  # the journal write failed: the label stays in the printer's outbox
-            log.error("label %s waits: its LabelSending could not be journaled (%r)", label_id, exc)
-            return None
-        return True
-
     def _forget_stale(self, now: float) -> None:
         """Drop receive times and lit picks older than ``LATENCY_KEEP_S`` (both maps are in time order)."""
         forget_before(self._received, now - LATENCY_KEEP_S, lambda received: received)
         forget_before(self._lit_since, now - LATENCY_KEEP_S, lambda lit: lit[2])
-
-    def _send_label(self, cmd: PrintLabel) -> None:
-        """Into the printer's outbox; when that is full the label waits here, in order (never dropped)."""
-        backlog = self._label_backlog.setdefault(cmd.printer, deque())
-        if backlog:
-            backlog.append(cmd)
-            return
-        try:
-            self.printers[cmd.printer].print_label(cmd.label)
-        except OutboxFull:
-            log.warning("%s: outbox full, labels wait in the service's backlog", cmd.printer)
-            backlog.append(cmd)
-
-    def _drain_label_backlog(self) -> None:
-        for printer, backlog in self._label_backlog.items():
-            while backlog:
-                try:
-                    self.printers[printer].print_label(backlog[0].label)
-                except OutboxFull:
-                    break
-                backlog.popleft()
 
     # -- HMI bus --------------------------------------------------------------------------------------------
     def view(self) -> LineView:

@@ -1,0 +1,105 @@
+"""The service's intake: broadcasts from the feed link, refused input kept in quarantine, and a quarantined
+message re-processed after a fix (a lead's operation). Part of ``app.runtime.Service``.
+
+Every broadcast is decoded and checked for a known feed, then sequenced (journal first, ``Service._sequenced``);
+the feed link sends the ACK only after ``accept`` returns. Anything undecodable or for an unknown feed is kept
+with its reason and raw bytes, shown as a deviation, and answered "quarantined": nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from app.feed_protocol import Ack, BadBroadcast, decode_broadcast
+from app.store import Store
+from sequencer.core import SequencerError
+from sequencer.events import BroadcastReceived, BroadcastRejected, Event
+from sequencer.plant import PlantConfig
+
+log = logging.getLogger("app.runtime")
+
+
+class Intake:
+    """Mixed into ``Service``; uses its clock, store, writer thread and sequencing path."""
+
+    plant: PlantConfig
+    clock: Callable[[], float]
+    store: Store
+    writer: ThreadPoolExecutor
+    quarantined: int
+    _received: dict[tuple[str, int], float]
+
+    async def _sequenced(self, event: Event, raw: bytes | None) -> tuple[Any, bool]:
+        raise NotImplementedError
+
+    async def submit(self, event: Event, raw: bytes | None = None) -> Any:
+        raise NotImplementedError
+
+    async def accept(self, raw: bytes) -> Ack:
+        """Called by the feed link for every broadcast; the ack goes out only after this returns."""
+        try:
+            msg = decode_broadcast(raw)
+        except BadBroadcast as exc:
+            return await self._quarantine(raw, str(exc), "feed")
+        if self.plant.feed(msg.feed) is None:
+            return await self._quarantine(raw, f"unknown feed {msg.feed!r}", "feed", feed=msg.feed, seq=msg.seq)
+        self._received.setdefault((msg.feed, msg.seq), time.monotonic())
+        event = BroadcastReceived(
+            at=self.clock(),
+            feed=msg.feed,
+            seq=msg.seq,
+            vehicle_id=msg.vehicle_id,
+            function=msg.function,
+            firm=msg.firm,
+            options=tuple(msg.options),
+            parts=tuple(sorted(msg.parts.items())),
+            sent_at=msg.sent_at,
+        )
+        try:
+            _, duplicate = await self._sequenced(event, raw)
+        except SequencerError as exc:  # journaled and kept; refused by the core (logged, visible in the journal)
+            log.error("broadcast refused by the sequencer: %s", exc)
+            duplicate = False
+        return Ack(feed=msg.feed, seq=msg.seq, status="duplicate" if duplicate else "accepted")
+
+    async def reprocess(self, quarantine_id: int) -> tuple[bool, str]:
+        """Feed a quarantined message through the intake again, after a fix (master data, mapping).
+
+        Still bad: refused with today's reason and left held (no second quarantine row). Good: accepted like a
+        fresh broadcast and the row marked reprocessed. (ok, message)
+        """
+        loop = asyncio.get_running_loop()
+        found = await loop.run_in_executor(self.writer, self.store.quarantined_one, quarantine_id)
+        if found is None:
+            return False, f"no quarantined message #{quarantine_id}"
+        held, status = found
+        if status != "held":
+            return False, f"quarantined message #{quarantine_id} is already {status}"
+        try:
+            msg = decode_broadcast(held.raw)
+        except BadBroadcast as exc:
+            return False, f"still not a valid broadcast: {exc}"
+        if self.plant.feed(msg.feed) is None:
+            return False, f"still for an unknown feed {msg.feed!r}"
+        ack = await self.accept(held.raw)
+        await loop.run_in_executor(self.writer, self.store.mark_quarantine, quarantine_id, "reprocessed")
+        return True, f"{msg.feed} {msg.seq}: {ack.status}"
+
+    async def reject_frames(self, frames: list[bytes], reason: str) -> None:
+        await self._quarantine(b"\x00".join(frames), reason, "feed")
+
+    async def _quarantine(self, raw: bytes, reason: str, source: str, feed: str = "", seq: int | None = None) -> Ack:
+        """Keep refused input with its reason and raw bytes, show it as a deviation, and answer the sender."""
+        at = self.clock()
+        qid = await asyncio.get_running_loop().run_in_executor(
+            self.writer, self.store.quarantine, at, source, reason, raw
+        )
+        self.quarantined += 1
+        log.error("quarantined #%d from %s: %s", qid, source, reason)
+        await self.submit(BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid))
+        return Ack(feed=feed, seq=seq, status="quarantined", reason=reason)
