@@ -7,13 +7,23 @@ drift.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
 
 from plc_io.ports import DeviceError, OutboxFull, Sending
 from sequencer.labels import Label
 
 REMEMBERED_LABELS = 100_000  # label ids kept for the duplicate check (days of labels at one station)
 log = logging.getLogger(__name__)
+
+
+class _Job(Protocol):
+    @property
+    def label_id(self) -> str: ...
+
+
+J = TypeVar("J", bound=_Job)
 
 
 class LabelRefused(DeviceError):
@@ -53,3 +63,14 @@ class LabelGate:
         if answer is False:
             log.warning("%s: label %s is no longer wanted by the service; not sent", self._printer, label_id)
         return answer
+
+    async def release(self, outbox: deque[J], pause: Callable[[], Awaitable[None]]) -> bool:
+        """Write-ahead for the job at the head of ``outbox``: True once it may leave (still at the head); a job
+        the service no longer wants is taken off the outbox; one it could not journal waits there (``pause``)."""
+        job = outbox[0]
+        go = await self.leaving(job.label_id)
+        if go is False and outbox and outbox[0] is job:
+            outbox.popleft()
+        elif go is None:
+            await pause()
+        return bool(go) and bool(outbox) and outbox[0] is job

@@ -190,7 +190,7 @@ class ModbusPrinter:
         notes = self._count_end_prints(state.status)
         if self._inflight is not None:
             notes += await self._follow(client, state, self._inflight)
-        elif self._outbox and state.ready and await self._journaled(self._outbox[0]):
+        elif self._outbox and state.ready and await self._journaled():
             label, status = self._outbox.popleft(), state.status
             job_id = prn.next_job_id(status.accepted_job_id)
             self._inflight = _InFlight(label, job_id, baseline=status.accepted_job_id, session=status.plc_session)
@@ -198,15 +198,9 @@ class ModbusPrinter:
         self._warn_ribbon_low(state.signals.ribbon_low)
         self._set_faults(state.faults + notes)
 
-    async def _journaled(self, label: Label) -> bool:
-        """Write-ahead (``LabelGate.leaving``): True once the service journaled the label as leaving; a label it
-        no longer wants is dropped, one it could not journal yet waits at the head of the outbox."""
-        go = await self._gate.leaving(label.label_id)
-        if go is False and self._outbox and self._outbox[0] is label:
-            self._outbox.popleft()
-        elif go is None:
-            await asyncio.sleep(JOURNAL_RETRY_S)
-        return bool(go) and bool(self._outbox) and self._outbox[0] is label
+    async def _journaled(self) -> bool:
+        """Write-ahead for the head of the outbox (``LabelGate.release``)."""
+        return await self._gate.release(self._outbox, lambda: asyncio.sleep(JOURNAL_RETRY_S))
 
     async def _idle(self, state: PlcState) -> None:
         """Sleep one poll interval, or less if a label is queued meanwhile and the engine would take it."""

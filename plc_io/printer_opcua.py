@@ -179,7 +179,7 @@ class OpcUaPrinter:
             await self._follow(client, ids)
         elif faults:
             await asyncio.sleep(self._status_interval_s)
-        elif self._outbox and await self._journaled(self._outbox[0]):
+        elif self._outbox and await self._journaled():
             await self._send(client, ids, start_time)
         else:
             await self._idle()
@@ -202,15 +202,9 @@ class OpcUaPrinter:
             log.error("%s: job %s rejected by the printer: %s", self.name, flight.job.job_id, why)
             self._set_faults((REJECTED + flight.job.label_id,))
 
-    async def _journaled(self, job: _Job) -> bool:
-        """Write-ahead (``LabelGate.leaving``): True once the service journaled the job as leaving; a job it no
-        longer wants is dropped, one it could not journal yet waits at the head of the outbox."""
-        go = await self._gate.leaving(job.label_id)
-        if go is False and self._outbox and self._outbox[0] is job:
-            self._outbox.popleft()
-        elif go is None:
-            await asyncio.sleep(self._status_interval_s)
-        return bool(go) and bool(self._outbox) and self._outbox[0] is job
+    async def _journaled(self) -> bool:
+        """Write-ahead for the head of the outbox (``LabelGate.release``)."""
+        return await self._gate.release(self._outbox, lambda: asyncio.sleep(self._status_interval_s))
 
     async def _follow(self, client: Client, ids: _Ids) -> None:
         flight = self._inflight

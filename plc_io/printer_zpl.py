@@ -294,22 +294,16 @@ class ZplPrinter:
         if asyncio.get_running_loop().time() - self._print.last_used > PRINT_IDLE_REFRESH_S:
             self._print.close()
         await self._connect()  # a job leaves the outbox only with a connected print port
-        if not await self._journaled(self._outbox[0]):
+        if not await self._journaled():
             return
         flight = self._inflight = _InFlight(self._outbox.popleft())
         # The receipt ~HS rides behind the format on the same connection (module doc, step 2).
         receipt = _read_host_status(await self._print.ask(flight.job.zpl + HOST_STATUS, 3))
         flight.received = isinstance(receipt, HostStatus) and receipt.holds_job
 
-    async def _journaled(self, job: _Job) -> bool:
-        """Write-ahead (``LabelGate.leaving``): True once the service journaled the job as leaving; a job it no
-        longer wants is dropped, one it could not journal yet waits at the head of the outbox."""
-        go = await self._gate.leaving(job.label_id)
-        if go is False and self._outbox and self._outbox[0] is job:
-            self._outbox.popleft()
-        elif go is None:
-            await self._pause(self._status_interval_s)
-        return bool(go) and bool(self._outbox) and self._outbox[0] is job
+    async def _journaled(self) -> bool:
+        """Write-ahead for the head of the outbox (``LabelGate.release``)."""
+        return await self._gate.release(self._outbox, lambda: self._pause(self._status_interval_s))
 
     async def _cancel_stale_format(self) -> None:
         """~JA: a half-received format left by a torn connection would swallow the next job's first fields."""
