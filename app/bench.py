@@ -55,12 +55,13 @@ def service_soak(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
 
 async def run_all(args: argparse.Namespace) -> dict[str, Any]:
     folder = _folder(args.workdir)
+    # The core's soak first: resident memory never shrinks, so after the line runs it would hide any growth.
+    soak = bench_core.soak(load_plant(), args.soak, first=args.soak // 10)
     core = bench_core.run(load_plant(), vehicles=500 if args.quick else 5000)
     lat = await bench_line.latency(folder, feeds=FEEDS, vehicles=args.vehicles, speed=args.speed)
     cu = await bench_catchup.catchup(folder, args.catchup)
     shift = await bench_line.shift(folder, feeds=SHIFT_FEEDS, vehicles=args.shift_vehicles)
     hmi = bench_hmi.frame_times_ms(plant_with_feeds(load_plant(), FEEDS), 40 if args.quick else 300)
-    soak = bench_core.soak(load_plant(), args.soak, first=args.soak // 10)
     svc = service_soak(args, folder)
     return {
         "latency_p50_ms": lat["p50_ms"],
