@@ -33,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -86,6 +85,12 @@ class _InFlight:
     taken: bool = False
 
 
+def _carried(label: Label) -> Label:
+    """The label itself, once the job block is known to carry it (ValueError otherwise: refused at the door)."""
+    prn.encode_job(1, label)
+    return label
+
+
 class ModbusPrinter:
     """A print-and-apply PLC at ``host``:``port`` (502 in the plant), unit ``device_id``."""
 
@@ -108,8 +113,8 @@ class ModbusPrinter:
         self.name = name
         self._host, self._port, self._device_id = host, port, device_id
         self._timeout_s, self._poll_interval_s = timeout_s, poll_interval_s
-        self._outbox: deque[Label] = deque()
-        self._gate = LabelGate(name, outbox_size)
+        self._gate: LabelGate[Label] = LabelGate(name, outbox_size)
+        self._outbox = self._gate.jobs
         self._inflight: _InFlight | None = None
         self._last_status: prn.Status | None = None  # the counters at the last poll
         self._wake = asyncio.Event()
@@ -132,13 +137,7 @@ class ModbusPrinter:
 
     def print_label(self, label: Label) -> None:
         """Queue one label. Raises ``LabelRefused`` (duplicate or data the map cannot carry) or ``OutboxFull``."""
-        self._gate.check(label, len(self._outbox))
-        try:
-            prn.encode_job(1, label)
-        except ValueError as exc:
-            raise LabelRefused(f"{self.name}: label {label.label_id}: {exc}") from exc
-        self._gate.accept(label)
-        self._outbox.append(label)
+        self._gate.admit(label, lambda: _carried(label))
         self._wake.set()
 
     # -- the owning task ----------------------------------------------------------------------------------
@@ -200,7 +199,7 @@ class ModbusPrinter:
 
     async def _journaled(self) -> bool:
         """Write-ahead for the head of the outbox (``LabelGate.release``)."""
-        return await self._gate.release(self._outbox, lambda: asyncio.sleep(JOURNAL_RETRY_S))
+        return await self._gate.release(lambda: asyncio.sleep(JOURNAL_RETRY_S))
 
     async def _idle(self, state: PlcState) -> None:
         """Sleep one poll interval, or less if a label is queued meanwhile and the engine would take it."""

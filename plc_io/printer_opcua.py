@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from dataclasses import dataclass
 
 from asyncua import ua
@@ -43,10 +42,11 @@ from plc_io.opcua_nodes import JobResponse, JobState, ReturnStatus
 from plc_io.opcua_security import ClientSecurity, close_client, guarded, log_profile, open_client
 from plc_io.ports import DeviceError, LabelDone, LinkChanged, PrinterFault, Report, Sending
 from plc_io.printer_zpl import BACKOFF_S, UNCERTAIN
-from plc_io.zpl import BUILT_IN, Layouts, ZplDataError, render_label
+from plc_io.zpl import BUILT_IN, Layouts, render_label
 from sequencer.labels import Label
 
 log = logging.getLogger(__name__)
+__all__ = ["LabelRefused", "OpcUaPrinter"]  # LabelRefused: what print_label raises
 
 ABORTED = "job aborted: "  # + label id: the printer gave the job up (cancelled at the panel, jammed)
 REJECTED = "job rejected: "  # + label id: the printer refused the job order; nothing was stored
@@ -101,9 +101,9 @@ class OpcUaPrinter:
         self.name = name
         self._url, self._security = url, security or ClientSecurity()
         self._timeout_s, self._status_interval_s, self._confirm_poll_s = timeout_s, status_interval_s, confirm_poll_s
-        self._outbox: deque[_Job] = deque()
+        self._gate: LabelGate[_Job] = LabelGate(name, outbox_size)
+        self._outbox = self._gate.jobs
         self._layouts = layouts  # the plant file's label templates (plc_io.zpl.layouts_from_plant)
-        self._gate = LabelGate(name, outbox_size)
         self._inflight: _InFlight | None = None
         self._wake = asyncio.Event()
         self._link_up: bool | None = None
@@ -122,13 +122,8 @@ class OpcUaPrinter:
 
     def print_label(self, label: Label) -> None:
         """Queue one label. Raises ``LabelRefused`` (duplicate or unprintable) or ``OutboxFull``; never drops."""
-        self._gate.check(label, len(self._outbox))
-        try:
-            zpl = render_label(label, self._layouts)
-        except ZplDataError as exc:
-            raise LabelRefused(f"{self.name}: {exc}") from exc
-        self._gate.accept(label)
-        self._outbox.append(_Job(label.label_id, nodes.job_order_id(label.label_id, label.reprint), zpl))
+        job_id = nodes.job_order_id(label.label_id, label.reprint)
+        self._gate.admit(label, lambda: _Job(label.label_id, job_id, render_label(label, self._layouts)))
         self._wake.set()
 
     # -- the owning task ----------------------------------------------------------------------------------------
@@ -204,7 +199,7 @@ class OpcUaPrinter:
 
     async def _journaled(self) -> bool:
         """Write-ahead for the head of the outbox (``LabelGate.release``)."""
-        return await self._gate.release(self._outbox, lambda: asyncio.sleep(self._status_interval_s))
+        return await self._gate.release(lambda: asyncio.sleep(self._status_interval_s))
 
     async def _follow(self, client: Client, ids: _Ids) -> None:
         flight = self._inflight

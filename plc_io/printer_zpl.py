@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import deque
 from dataclasses import dataclass
 
 from plc_io.backoff import Backoff
@@ -39,7 +38,6 @@ from plc_io.zpl import (
     ETX,
     HostStatus,
     Layouts,
-    ZplDataError,
     ZplStatusError,
     error_names,
     parse_error_status,
@@ -48,6 +46,8 @@ from plc_io.zpl import (
     split_frames,
 )
 from sequencer.labels import Label
+
+__all__ = ["LabelRefused", "ZplPrinter"]  # LabelRefused: what print_label raises
 
 STATUS_TIMEOUT = "status timeout"  # the fault a silent ~HS raises (media out, ribbon out, head open)
 STATUS_GARBLED = "status unreadable"
@@ -184,10 +184,10 @@ class ZplPrinter:
         self._layouts = layouts  # the plant file's label templates (plc_io.zpl.layouts_from_plant)
         self._status = _Channel(host, status_port, timeout_s)
         self._print = _Channel(host, port, timeout_s)
-        self._outbox: deque[_Job] = deque()
+        self._gate: LabelGate[_Job] = LabelGate(name, outbox_size)
+        self._outbox = self._gate.jobs
         self._status_interval_s = status_interval_s
         self._confirm_poll_s = confirm_poll_s
-        self._gate = LabelGate(name, outbox_size)
         self._inflight: _InFlight | None = None
         self._wake = asyncio.Event()
         self._link_up: bool | None = None
@@ -206,13 +206,9 @@ class ZplPrinter:
 
     def print_label(self, label: Label) -> None:
         """Queue one label. Raises ``LabelRefused`` (duplicate or unprintable) or ``OutboxFull``; never drops."""
-        self._gate.check(label, len(self._outbox))
-        try:
-            zpl = render_label(label, self._layouts).encode()
-        except ZplDataError as exc:
-            raise LabelRefused(f"{self.name}: {exc}") from exc
-        self._gate.accept(label)
-        self._outbox.append(_Job(label.label_id, label.reprint, zpl))
+        self._gate.admit(
+            label, lambda: _Job(label.label_id, label.reprint, render_label(label, self._layouts).encode())
+        )
         self._wake.set()
 
     async def run(self, report: Report) -> None:
@@ -303,7 +299,7 @@ class ZplPrinter:
 
     async def _journaled(self) -> bool:
         """Write-ahead for the head of the outbox (``LabelGate.release``)."""
-        return await self._gate.release(self._outbox, lambda: self._pause(self._status_interval_s))
+        return await self._gate.release(lambda: self._pause(self._status_interval_s))
 
     async def _cancel_stale_format(self) -> None:
         """~JA: a half-received format left by a torn connection would swallow the next job's first fields."""
