@@ -1,7 +1,8 @@
 """The sequencer service: intake -> journal -> core -> devices, and the HMI bus, on one asyncio loop.
 
 Order of work for every event: commit it to the journal (on the single database-writer thread), hand it to the
-core, carry out the commands. One lock serialises that path so the journal order is the order the core saw.
+core, carry out the commands. One task (``_sequence``) owns that path, committing whatever is waiting as one
+batch (group commit), so the journal order is the order the core saw.
 The feed link acknowledges a broadcast only after ``accept`` returns, i.e. after the commit. On start the
 journal is replayed into a fresh core and the devices are brought back to the state it describes.
 The intake (``app.intake``) and the device side (``app.device_side``) are the service's other two parts.
