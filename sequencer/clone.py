@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
@@ -263,16 +262,6 @@ def read_kthxbai(frames: list[bytes]) -> tuple[bytes, bytes, int]:
     if len(frames) != 4 or frames[0] != KTHXBAI:
         raise WireError(f"KTHXBAI needs request id, epoch and number; got {len(frames)} frame(s)")
     return frames[1], frames[2], _number(frames[3])
-
-
-def snapshot_endpoint(bus: str, advertised: str) -> str:
-    """Where to ask for snapshots: the advertised endpoint, on the host the screen reached the bus at (a service
-    bound to ``tcp://*:5558`` advertises ``tcp://0.0.0.0:5558``)."""
-    a, b = urlsplit(advertised), urlsplit(bus)
-    if a.scheme != "tcp" or b.scheme != "tcp" or not a.port:
-        return advertised
-    host = b.netloc.rpartition(":")[0]
-    return urlunsplit(a._replace(netloc=f"{host}:{a.port}"))
 
 
 def _number(frame: bytes) -> int:

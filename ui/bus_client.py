@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import zmq
 import zmq.auth
@@ -34,7 +35,6 @@ from sequencer.clone import (
     read_hugz,
     read_kthxbai,
     read_kv,
-    snapshot_endpoint,
 )
 
 POLL_INTERVAL_MS = 50  # 20 Hz: twice the bus's maximum publication rate (~10 Hz), so nothing waits long
@@ -62,6 +62,16 @@ SNAPSHOT_OPTIONS: dict[int, int] = {
     zmq.RECONNECT_IVL: 250,
     zmq.RECONNECT_IVL_MAX: 2000,
 }
+
+
+def snapshot_endpoint(bus: str, advertised: str) -> str:
+    """Where to ask for snapshots: the advertised endpoint, on the host the screen reached the bus at (a service
+    bound to ``tcp://*:5558`` advertises ``tcp://0.0.0.0:5558``)."""
+    a, b = urlsplit(advertised), urlsplit(bus)
+    if a.scheme != "tcp" or b.scheme != "tcp" or not a.port:
+        return advertised
+    host = b.netloc.rpartition(":")[0]
+    return urlunsplit(a._replace(netloc=f"{host}:{a.port}"))
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ from sequencer.clone import (
     read_hugz,
     read_kthxbai,
     read_kv,
-    snapshot_endpoint,
 )
 from sequencer.views import (
     BinView,
@@ -43,6 +42,7 @@ from sequencer.views import (
     RackView,
     StationView,
 )
+from ui.bus_client import snapshot_endpoint
 
 ids = st.sampled_from(["L1", "L2", "ST-SEAT", "a/b", "x~2", "é"])
 small = st.integers(min_value=0, max_value=5)
