@@ -6,7 +6,9 @@ a token it has not served, it waits a reaction time drawn from its seeded ``rand
 presses for that token (walked away); with ``wrong_rate`` it presses another, unlit light first and tries the
 right one again only once the light has turned red (the slot is blocked) and back to green (a lead corrected
 it), or after a few reaction times if it never turned red. It presses at most once per lit token, even if the
-light is re-lit with the same token after a reconnect or a failsafe, and never presses a red (blocked) light.
+light is re-lit with the same token after a reconnect or a failsafe, and never presses a red (blocked) light;
+but a light it pressed that then turns red (its press came while the slot was being blocked, so it did not
+count) is pressed again once a lead has corrected it and it is green again.
 ``lights`` limits it to its own station's bins when stations share a gateway (default: every light of it).
 
 Must not: read the wall clock or sleep directly, draw randomness from anywhere but its ``rng``, or talk to
@@ -94,6 +96,10 @@ class SimulatedOperator:
             lit = self._gateway.lit(light)
             if lit.colour is Colour.RED and lit.token == token:
                 self._after_wrong[light] = (token, since, True)
+        for light, token in list(self._served.items()):
+            lit = self._gateway.lit(light)
+            if lit.colour is Colour.RED and lit.token == token:  # blocked after the press: it did not count
+                del self._served[light]
 
     async def _serve(self, light: int, token: int) -> None:
         delay = self._rng.uniform(*self._reaction_s)

@@ -282,6 +282,26 @@ async def test_operator_presses_once_per_token_after_the_reaction_time(clock: Ma
     assert (operator.presses, operator.wrong_presses, operator.misses) == (2, 0, 0)
 
 
+async def test_a_press_the_block_overtook_is_made_again_once_corrected(clock: ManualClock) -> None:
+    """The operator pressed the green bin just before the host turned it red (a wrong pick elsewhere blocked the
+    slot), so the press did not count: once a lead corrected it and it is green again, it is pressed again."""
+    sim = PtlGatewaySim((1, 2, 3), clock=clock)
+    operator = SimulatedOperator(sim, clock=clock, rng=random.Random(7), reaction_s=(1.0, 1.0))
+    light_up(sim, clock, 2, 8)
+    async with operating(operator):
+        await until(lambda: operator.next_press_at is not None, "operator reaching")
+        clock.advance(1.0)
+        await until(lambda: sim.model.confirm(2).counter == 1, "the press")
+        red = ptl.LightCommand(colour=Colour.RED, animation=ptl.Animation.FLASH, display=1, token=8)
+        sim.model.write(2, ptl.COMMAND.start, ptl.encode_command(red), clock.now())  # blocked: the press is void
+        await until(lambda: 2 not in operator._served, "the operator seeing the bin turn red")
+        light_up(sim, clock, 2, 8)  # corrected: green again, same pick
+        await until(lambda: operator.next_press_at is not None, "operator reaching again")
+        clock.advance(1.0)
+        await until(lambda: sim.model.confirm(2).counter == 2, "the press made again")
+    assert operator.presses == 2
+
+
 @pytest.mark.parametrize(("wrong_rate", "miss_rate"), [(1.0, 0.0), (0.0, 1.0)])
 async def test_operator_error_rates(clock: ManualClock, wrong_rate: float, miss_rate: float) -> None:
     sim = PtlGatewaySim((1, 2, 3), clock=clock)
