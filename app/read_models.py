@@ -12,10 +12,12 @@ completed at, and its live picks as ``[family, part, rack_no, slot, pick status]
 How they are kept: ``ReadModels.observe`` runs right after the core handled each event (the service's sequencing
 task, and the same call in ``rebuild``), so a live run and a rebuild see the same rows. It looks only at what
 the event and its commands name (``touched``), so it costs a few dict look-ups per event, not a scan. The rows
-wait in memory and go to the database in the same transaction as the next batch of journal rows
-(``Store.append_many(..., read_models=)``): no commit of their own, at most one batch (a tick, one second)
-behind the core. A clean stop writes what is left; a start after a SIGKILL catches up from the rebuilt core
-(``resume``). Derivable: ``rebuild`` replays the journal into a fresh core (``jis migrate read-models``).
+wait in memory and go to the database in the same transaction as a later batch of journal rows
+(``Store.append_many(..., read_models=)``): no commit of their own. They ride along at most once a second
+(``due``), since a commit that carries them costs about five times one that does not, and a broadcast's own
+commit is on the way to its bin lighting; so the tables are at most about two seconds behind the core. A clean
+stop writes what is left; a start after a SIGKILL catches up from the rebuilt core (``resume``). Derivable:
+``rebuild`` replays the journal into a fresh core (``jis migrate read-models``).
 
 Must not: change the core, write the journal, or be read by the core (it is a projection, never an input).
 """
@@ -54,6 +56,9 @@ COUNTS = (  # kpi_hourly's columns, in the order of ``counters``
     "deviations_raised",
 )
 VEHICLE_FIELDS = ("seq", "vehicle_id", "status", "received_at", "due_at", "completed_at", "picks")
+
+WRITE_EVERY_S = 1.0  # real seconds between journal batches that carry read-model rows (``due``)
+WRITE_AT_ROWS = 2000  # ... or sooner, once this many vehicle rows wait (bounds memory and one write's size)
 
 Key = tuple[str, int]  # (feed, position)
 NAMING = (LightBin, ReturnToStock, VehicleCompleted)  # commands that carry the feed and seq of their vehicle
@@ -183,6 +188,7 @@ class ReadModels:
         self._shown: dict[Key, tuple[Any, ...]] = {}  # what the tables show for the core's live vehicles
         self._pending = Pending()
         self._totals: tuple[int, ...] = (0,) * len(COUNTS)
+        self._sent_at = -WRITE_EVERY_S
 
     def observe(self, core: Sequencer, journal_id: int, event: Event, commands: Iterable[Command]) -> None:
         """After ``core`` handled ``event`` (journal row ``journal_id``) and gave ``commands``."""
@@ -220,6 +226,14 @@ class ReadModels:
     def pending(self) -> Pending | None:
         """The rows waiting for the database (None: nothing new); ``written`` clears them once committed."""
         return self._pending if self._pending else None
+
+    def due(self, now: float) -> Pending | None:
+        """``pending``, if it is time for the rows to ride along with a journal batch (``now``: monotonic)."""
+        rows = self.pending()
+        if rows is None or (now - self._sent_at < WRITE_EVERY_S and len(rows.vehicles) < WRITE_AT_ROWS):
+            return None
+        self._sent_at = now
+        return rows
 
     def written(self, pending: Pending | None) -> None:
         """``pending`` went to the database with a batch (unless its write failed: then it goes with the next)."""

@@ -255,7 +255,7 @@ class Service(Intake, DeviceSide):
                 batch = [await self._pending.get()]
                 while len(batch) < JOURNAL_BATCH and not self._pending.empty():
                     batch.append(self._pending.get_nowait())
-                rows = read_models.pending()
+                rows = read_models.due(time.monotonic())
                 try:
                     ids = await self._journal([(e, r) for e, r, _ in batch], rows)
                 except Exception as exc:  # not journaled, so not handled and not acknowledged: the sender retries

@@ -19,6 +19,7 @@ from app.bench_core import record_stream
 from app.migrations import main_migrate
 from app.read_models import (
     COUNTS,
+    WRITE_AT_ROWS,
     ReadModels,
     counters,
     kpi_rows,
@@ -54,11 +55,12 @@ def run_like_the_service(store: Store, plant: PlantConfig, events: list[Event], 
     read models hold for the core's vehicles must be the core's (nothing an event changed is missed)."""
     core, models, rng = Sequencer(plant), ReadModels(), random.Random(7)
     models.resume(store, plant, core, 0)
-    i = 0
+    i, now = 0, 0.0
     while i < len(events):
         batch = events[i : i + rng.choice((1, 1, 2, 5, 40))]
         i += len(batch)
-        rows = models.pending()
+        now += rng.choice((0.05, 0.3, 1.2))  # the rows ride along at most once a second, as in the service
+        rows = models.due(now)
         ids = store.append_many([(e, None) for e in batch], rows)
         models.written(rows)
         for event, journal_id in zip(batch, ids, strict=True):
@@ -71,6 +73,34 @@ def run_like_the_service(store: Store, plant: PlantConfig, events: list[Event], 
     if stop_cleanly and (rows := models.pending()) is not None:
         store.write_read_models(rows)
     return core
+
+
+def test_rows_ride_along_once_a_second_or_when_many_wait(plant: PlantConfig, stream: list[Event]) -> None:
+    """A commit that carries read-model rows costs several times one that does not, so they wait (bounded)."""
+    core, models = Sequencer(plant), ReadModels()
+    assert models.due(100.0) is None  # nothing yet
+
+    def observe(journal_id: int) -> None:
+        event = stream[journal_id - 1]
+        try:
+            commands = core.handle(event)
+        except SequencerError:
+            commands = []
+        models.observe(core, journal_id, event, commands)
+
+    for journal_id in range(1, 31):
+        observe(journal_id)
+    rows = models.due(100.0)
+    assert rows is not None and rows.journal_id == 30
+    models.written(rows)
+    observe(31)
+    assert models.due(100.5) is None  # half a second later: they wait for a later batch
+    assert models.due(101.0) is models.pending() is not None  # a second later: they go
+    models.written(models.pending())
+    observe(32)
+    for key in range(WRITE_AT_ROWS):  # many vehicles changed at once (a catch-up): they go without waiting
+        models._pending.vehicles[("L1", key)] = {}
+    assert models.due(101.1) is not None
 
 
 def assert_tables_show(store: Store, core: Sequencer) -> None:
