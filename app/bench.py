@@ -89,7 +89,7 @@ async def run_all(args: argparse.Namespace) -> dict[str, Any]:
 
 def main_bench(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="jis bench", description=__doc__.splitlines()[0])
-    p.add_argument("what", nargs="?", default="all", choices=["all", "core", "soak"])
+    p.add_argument("what", nargs="?", default="all", choices=["all", "core", "catchup", "soak"])
     p.add_argument("--quick", action="store_true", help="every part small: proves the benchmark runs (CI)")
     p.add_argument("--vehicles", type=int, default=40, help="vehicles per feed in the latency run")
     p.add_argument("--speed", type=float, default=100.0)
@@ -98,6 +98,7 @@ def main_bench(argv: list[str] | None = None) -> int:
     p.add_argument("--soak", type=int, default=100_000, help="vehicles through the core in the memory soak")
     p.add_argument("--soak-vehicles", type=int, default=800, help="vehicles per feed in the service soak")
     p.add_argument("--soak-first", type=int, default=800, help="completed vehicles at the service soak's first mark")
+    p.add_argument("--soak-marks", default="", help="more completed-vehicle counts to sample, comma-separated")
     p.add_argument("--workdir", default=None)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
@@ -106,9 +107,12 @@ def main_bench(argv: list[str] | None = None) -> int:
             setattr(args, key, value)
     if args.what == "core":
         result = bench_core.run(load_plant(), vehicles=5000)
+    elif args.what == "catchup":
+        result = asyncio.run(bench_catchup.catchup(_folder(args.workdir), args.catchup))
     elif args.what == "soak":
         folder = _folder(args.workdir)
-        result = asyncio.run(bench_line.soak(folder, vehicles=args.soak_vehicles, first=args.soak_first))
+        marks = tuple(int(m) for m in args.soak_marks.split(",") if m)
+        result = asyncio.run(bench_line.soak(folder, vehicles=args.soak_vehicles, first=args.soak_first, marks=marks))
     else:
         result = asyncio.run(run_all(args))
     if args.json:

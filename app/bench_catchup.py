@@ -7,6 +7,10 @@ the service. It times itself from the first send to the last ACK and prints one 
 
 The raw reference inserts exactly the rows the journal writes (time, kind, the event as JSON, the raw bytes
 received) with ``executemany`` in one transaction on SQLite WAL + synchronous=FULL, rows prepared beforehand.
+
+``stage_us`` times, in the same run and on one thread, the pure work each broadcast needs whatever the plumbing:
+decoding it, the core, the read models and the journal row's encoding. Beside ``budget_us`` (what a broadcast
+may cost in all for 0.3x the raw rate) it shows how far tuning can go.
 """
 
 from __future__ import annotations
@@ -23,9 +27,13 @@ from typing import Any
 import zmq
 
 from app.config import load_plant, with_free_ports
+from app.feed_protocol import decode_broadcast
 from app.journal_codec import encode_event
+from app.read_models import ReadModels
 from app.runtime import Service
+from sequencer.core import Sequencer
 from sequencer.events import BroadcastReceived
+from sequencer.plant import PlantConfig
 
 AT = 1_700_000_000.0
 
@@ -68,6 +76,46 @@ def journal_rows(raw_bodies: list[bytes]) -> list[tuple[float, str, str, bytes]]
         kind, payload = encode_event(event)
         rows.append((event.at, kind, payload, raw))
     return rows
+
+
+def stage_us(plant: PlantConfig, raw_bodies: list[bytes]) -> dict[str, float]:
+    """Microseconds per broadcast of each pure stage of the intake, on a fresh core, one stage at a time."""
+    core, read_models = Sequencer(plant), ReadModels()
+    start = time.perf_counter()
+    msgs = [decode_broadcast(raw) for raw in raw_bodies]
+    decoded = time.perf_counter()
+    events = [
+        BroadcastReceived(
+            at=AT + i,
+            feed=m.feed,
+            seq=m.seq,
+            vehicle_id=m.vehicle_id,
+            function=m.function,
+            firm=m.firm,
+            options=tuple(m.options),
+            parts=tuple(sorted(m.parts.items())),
+            sent_at=m.sent_at,
+        )
+        for i, m in enumerate(msgs)
+    ]
+    built = time.perf_counter()
+    commands = [core.handle(event) for event in events]
+    sequenced = time.perf_counter()
+    for journal_id, (event, cmds) in enumerate(zip(events, commands, strict=True), 1):
+        read_models.observe(core, journal_id, event, cmds)
+    observed = time.perf_counter()
+    for event in events:
+        encode_event(event)
+    encoded = time.perf_counter()
+    per = 1e6 / len(raw_bodies)
+    stages = {
+        "decode": (decoded - start) * per,
+        "event": (built - decoded) * per,
+        "core": (sequenced - built) * per,
+        "read_models": (observed - sequenced) * per,
+        "journal_encode": (encoded - observed) * per,
+    }
+    return {**{k: round(v, 1) for k, v in stages.items()}, "pure_total": round(sum(stages.values()), 1)}
 
 
 def raw_batch_insert_s(folder: Path, rows: list[tuple[float, str, str, bytes]]) -> float:
@@ -125,6 +173,7 @@ async def catchup(folder: Path, n: int) -> dict[str, Any]:
         await asyncio.gather(task, return_exceptions=True)
     elapsed = sent["seconds"]
     raw = raw_batch_insert_s(folder, journal_rows(bodies(feed.id, feed.modulus, n)))
+    stages = stage_us(plant, bodies(feed.id, feed.modulus, n))
     return {
         "broadcasts": n,
         "acked": sent["acked"],
@@ -133,6 +182,9 @@ async def catchup(folder: Path, n: int) -> dict[str, Any]:
         "per_s": round(n / elapsed),
         "raw_batch_insert_per_s": round(n / raw),
         "ratio": round(raw / elapsed, 4),
+        "us_per_broadcast": round(1e6 * elapsed / n, 1),
+        "budget_us": round(1e6 * raw / 0.3 / n, 1),  # all a broadcast may cost for 0.3x the raw rate
+        "stage_us": stages,
     }
 
 

@@ -7,8 +7,10 @@ broadcast until this link acknowledges it. The protocol is in docs/feed-protocol
 
 Rules this module keeps:
 - ``run()`` is the ROUTER socket's one owning task; nothing else touches the socket.
-- Frames are handled one at a time in arrival order. The ACK goes out only after ``accept`` returned, i.e.
-  after the app durably committed the broadcast; if ``accept`` raises, no ACK is sent and the gateway resends.
+- Broadcasts are handed over in arrival order, everything waiting at once (``accept_many``: one call per
+  wake-up, so a catch-up of thousands costs a few calls, not a task each). The ACK of a broadcast goes out
+  only after the app durably committed it; if its acceptance raises, no ACK is sent and the gateway resends.
+  Up to ``MAX_IN_FLIGHT`` handed-over batches wait for their commits while the next one is read.
 - Anything that is not a well-formed BCAST or HB goes to ``reject(frames, reason)`` so the app can quarantine
   it; no input can stop the loop.
 
@@ -27,8 +29,8 @@ import asyncio
 import inspect
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import ClassVar
 
 import zmq
 import zmq.asyncio
@@ -52,6 +54,9 @@ from app.zmq_loop import bind_patiently, wait_for_input
 log = logging.getLogger(__name__)
 
 AcceptFn = Callable[[bytes], Awaitable[Ack]]
+# Takes a batch over when called (in arrival order, before the call returns); the awaitable gives each one's ACK,
+# or the exception that kept it from being stored.
+AcceptManyFn = Callable[[list[bytes]], Awaitable[list[Ack | BaseException]]]
 RejectFn = Callable[[list[bytes], str], Awaitable[None] | None]
 HeartbeatFn = Callable[[Heartbeat], Awaitable[None] | None]
 
@@ -62,6 +67,7 @@ HeartbeatFn = Callable[[Heartbeat], Awaitable[None] | None]
 # ROUTER_MANDATORY it raises EAGAIN instead, which we log. One ACK per broadcast, so a full backlog's ACKs fit.
 DEFAULT_HWM = 20_000
 RECV_BATCH = 256  # frames handled per wake-up before the outbox is looked at again (keeps RESENDs timely)
+MAX_IN_FLIGHT = 4  # batches handed over and waiting for their commits; then the link waits (bounds memory)
 
 ZAP_DOMAIN = "jis-feed"  # marks our CURVE handshakes (app/curve_guard.py)
 
@@ -78,6 +84,7 @@ class FeedLink:
         endpoint: str,
         accept: AcceptFn,
         *,
+        accept_many: AcceptManyFn | None = None,
         reject: RejectFn = _no_reject,
         heartbeat: HeartbeatFn | None = None,
         hwm: int = DEFAULT_HWM,
@@ -88,6 +95,7 @@ class FeedLink:
         self._curve = curve
         self._guard: CurveGuard | None = None
         self._accept = accept
+        self._accept_many = accept_many or self._accept_each
         self._reject = reject
         self._on_heartbeat = heartbeat
         self._hwm = hwm
@@ -99,6 +107,7 @@ class FeedLink:
         self._outbox: list[tuple[str, bytes]] = []  # (feed, RESEND body) waiting for a gateway to send to
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._in_flight: deque[asyncio.Task[None]] = deque()  # batches of broadcasts waiting for their commits
         self.received = 0
         self.acked = 0
         self.rejected = 0
@@ -127,9 +136,11 @@ class FeedLink:
                     if await self._wait_for_input():
                         await self._receive_batch()
             finally:
-                if guard is not None:
-                    guard.cancel()
-                    await asyncio.gather(guard, return_exceptions=True)
+                waiting = [*self._in_flight, *([guard] if guard is not None else [])]
+                self._in_flight.clear()
+                for task in waiting:
+                    task.cancel()
+                await asyncio.gather(*waiting, return_exceptions=True)
         finally:
             self._task = None
             self._close_socket()
@@ -205,19 +216,28 @@ class FeedLink:
         return await wait_for_input(self._sock, self._direct, self._wake)
 
     async def _receive_batch(self) -> None:
-        """Everything waiting, handed over in arrival order without waiting for each other: the service journals
-        them together (group commit) and each ACK goes out as soon as its own broadcast is committed."""
+        """Everything waiting: broadcasts handed over together in arrival order (the service journals them as one
+        group commit and each ACK goes out once its own broadcast is committed); other frames one by one."""
         assert self._direct is not None
-        handling: list[asyncio.Task[None]] = []
-        try:
-            for _ in range(RECV_BATCH):
-                try:
-                    frames = self._direct.recv_multipart(flags=zmq.NOBLOCK)
-                except zmq.Again:
-                    break
-                handling.append(asyncio.create_task(self._handle(frames)))  # tasks start in creation order
-        finally:
-            await asyncio.gather(*handling)
+        broadcasts: list[tuple[bytes, bytes]] = []  # (gateway identity, body)
+        for _ in range(RECV_BATCH):
+            try:
+                frames = self._direct.recv_multipart(flags=zmq.NOBLOCK)
+            except zmq.Again:
+                break
+            if len(frames) == 3 and frames[1] == BCAST:
+                broadcasts.append((frames[0], frames[2]))
+            else:
+                await self._handle(frames)
+        if broadcasts:
+            self.received += len(broadcasts)
+            try:
+                answers = self._accept_many([raw for _, raw in broadcasts])  # handed over now, in arrival order
+            except Exception as exc:  # nothing stored, nothing acknowledged: the gateway resends; the loop goes on
+                answers = _failed(exc, len(broadcasts))
+            self._in_flight.append(asyncio.create_task(self._acknowledge(broadcasts, answers)))
+        while self._in_flight and (self._in_flight[0].done() or len(self._in_flight) > MAX_IN_FLIGHT):
+            await self._in_flight.popleft()
 
     def _send(self, identity: bytes, kind: bytes, body: bytes) -> bool:
         """Send one message to one gateway now; False if it cannot take it (gone, or its pipe is full)."""
@@ -238,30 +258,44 @@ class FeedLink:
 
     # -- dispatch ------------------------------------------------------------------------------------------
     async def _handle(self, frames: list[bytes]) -> None:
+        """A frame that is not a well-formed BCAST (those go in batches): a heartbeat, or something to reject."""
         identity, body = frames[0], frames[1:]
-        handler = self._HANDLERS.get(body[0] if body else b"")
-        if handler is None:
+        if not body or body[0] not in (BCAST, HB):
             await self._rejected(frames, f"unknown frame kind {body[0][:16]!r}" if body else "empty message")
         elif len(body) != 2:
             await self._rejected(frames, f"{body[0].decode()} needs exactly 1 body frame, got {len(body) - 1}")
         else:
-            await handler(self, identity, body[1], frames)
+            await self._on_heartbeat_frame(identity, body[1], frames)
 
-    async def _on_broadcast(self, identity: bytes, raw: bytes, frames: list[bytes]) -> None:
-        self.received += 1
-        feed, _ = salvage_key(raw)
-        if feed:
-            self._heard_from(feed, identity)
+    async def _acknowledge(
+        self, broadcasts: list[tuple[bytes, bytes]], accepting: Awaitable[list[Ack | BaseException]]
+    ) -> None:
+        """Each broadcast's ACK once the app has it committed; none for one it could not store."""
         try:
-            ack = (await self._accept(raw)).encode()
+            answers = await accepting
         except asyncio.CancelledError:
             raise
-        except Exception:
-            # Not stored, so not acknowledged: the gateway's ack timer resends it (persist-before-acknowledge).
-            log.exception("feed: accept failed; broadcast left unacknowledged for the gateway to resend")
-            return
-        if self._send(identity, ACK, ack):
-            self.acked += 1
+        except Exception as exc:
+            answers = [exc] * len(broadcasts)
+        failed: list[BaseException] = []
+        for (identity, raw), answer in zip(broadcasts, answers, strict=True):
+            if isinstance(answer, BaseException):  # not stored, so not acknowledged: the gateway resends it
+                failed.append(answer)
+                feed, _ = salvage_key(raw)
+            else:
+                feed = answer.feed
+                if self._send(identity, ACK, answer.encode()):
+                    self.acked += 1
+            if feed:
+                self._heard_from(feed, identity)
+        if failed:
+            log.error(
+                "feed: accept failed for %d broadcast(s) (%r); left for the gateway to resend", len(failed), failed[0]
+            )
+
+    def _accept_each(self, raws: list[bytes]) -> Awaitable[list[Ack | BaseException]]:
+        """``accept_many`` for an app that takes one broadcast at a time: a task each, started in arrival order."""
+        return asyncio.gather(*[asyncio.ensure_future(self._accept(raw)) for raw in raws], return_exceptions=True)
 
     async def _on_heartbeat_frame(self, identity: bytes, raw: bytes, frames: list[bytes]) -> None:
         try:
@@ -272,11 +306,6 @@ class FeedLink:
         self._heard_from(hb.feed, identity)
         if self._on_heartbeat is not None:
             await _maybe_await(self._on_heartbeat(hb))
-
-    _HANDLERS: ClassVar[dict[bytes, Callable[[FeedLink, bytes, bytes, list[bytes]], Awaitable[None]]]] = {
-        BCAST: _on_broadcast,
-        HB: _on_heartbeat_frame,
-    }
 
     async def _rejected(self, frames: list[bytes], reason: str) -> None:
         """Hand garbage to the app (without our routing envelope); a failing callback never stops the loop."""
@@ -302,6 +331,10 @@ class FeedLink:
             if identity is None or not self._send(identity, RESEND, body):
                 waiting.append((feed, body))
         self._outbox = waiting
+
+
+async def _failed(exc: Exception, n: int) -> list[Ack | BaseException]:
+    return [exc] * n
 
 
 async def _maybe_await(result: Awaitable[None] | None) -> None:

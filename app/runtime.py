@@ -126,7 +126,13 @@ class Service(Intake, DeviceSide):
         self.hmi_ctx = zmq.asyncio.Context()
         fc = plant.service.feed_curve  # only known OEM gateways may publish (docs/feed-protocol.md)
         curve = load_curve_server(fc.secret_key, fc.allowed_keys) if fc else None
-        self.feed_link = FeedLink(plant.service.feed_endpoint, self.accept, reject=self.reject_frames, curve=curve)
+        self.feed_link = FeedLink(
+            plant.service.feed_endpoint,
+            self.accept,
+            accept_many=self.accept_many,
+            reject=self.reject_frames,
+            curve=curve,
+        )
         self.hmi: HmiPublisher | None = None
         self.hmi_commands: HmiCommandServer | None = None
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
@@ -144,6 +150,7 @@ class Service(Intake, DeviceSide):
         )
         self._reports: asyncio.Queue[tuple[DeviceReport, float]] = asyncio.Queue(REPORT_QUEUE)
         self._received: dict[tuple[str, int], float] = {}  # (feed, seq) -> monotonic receive time
+        self._feed_ids = frozenset(f.id for f in plant.feeds)
         # pick id -> (receive time, lit on arrival, lit at); in the order lit
         self._lit_since: dict[int, tuple[float, bool, float]] = {}
         self._arriving: tuple[str, int] | None = None  # (feed, seq) of the broadcast being handled
@@ -230,14 +237,14 @@ class Service(Intake, DeviceSide):
 
     async def submit_checked(self, event: Event, raw: bytes | None = None) -> list[Command]:
         """Like ``submit`` but a refusal raises ``SequencerError`` (manual operations answer the person)."""
-        commands, _ = await self._sequenced(event, raw)
+        commands, _ = await self._enqueue(event, raw)
         return commands
 
-    async def _sequenced(self, event: Event, raw: bytes | None) -> tuple[list[Command], bool]:
-        """Hand the event to the sequencing task; returns its commands and whether it was an identical resend."""
+    def _enqueue(self, event: Event, raw: bytes | None) -> asyncio.Future[tuple[list[Command], bool]]:
+        """Queue the event for the sequencing task now (callers keep their order by calling in order)."""
         done: asyncio.Future[tuple[list[Command], bool]] = asyncio.get_running_loop().create_future()
         self._pending.put_nowait((event, raw, done))
-        return await done
+        return done
 
     async def _sequence(self) -> None:
         """The one path into the core, with group commit: every event waiting is journaled in one transaction,

@@ -302,6 +302,69 @@ async def test_the_gateway_gives_up_after_bounded_retries_until_a_resend(ctx: Ct
     assert recorder.seqs == [1]
 
 
+async def test_a_burst_is_handed_over_in_batches_in_order_and_acked_only_once_stored(ctx: Ctx) -> None:
+    """A gateway's backlog sent at once reaches ``accept_many`` in a few calls, in arrival order; a broadcast the
+    app could not store gets no ACK while the rest of its batch do, and a broken ``accept_many`` stops nothing."""
+    calls: list[list[int]] = []
+    refuse, broken = {7}, {"once": True}
+
+    def accept_many(raws: list[bytes]) -> Awaitable[list[Ack | BaseException]]:
+        if broken["once"]:
+            broken["once"] = False
+            raise RuntimeError("a bug in the app")  # nothing stored: nothing acknowledged, the gateway resends
+        msgs = [decode_broadcast(raw) for raw in raws]
+        calls.append([m.seq for m in msgs])
+
+        async def stored() -> list[Ack | BaseException]:
+            await asyncio.sleep(0.01)  # the commit
+            return [
+                OSError("disk full") if m.seq in refuse else Ack(feed=m.feed, seq=m.seq, status="accepted")
+                for m in msgs
+            ]
+
+        return stored()
+
+    async def unused(raw: bytes) -> Ack:
+        raise AssertionError("the link hands broadcasts over in batches")
+
+    link = FeedLink("tcp://127.0.0.1:0", unused, accept_many=accept_many, context=ctx)
+    endpoint = link.bind()
+    dealer = ctx.socket(zmq.DEALER)
+    dealer.connect(endpoint)
+    bodies = [
+        BroadcastMessage(
+            feed=FEED,
+            seq=seq,
+            vehicle_id=f"BURST{seq:05d}",
+            function="original",
+            firm=True,
+            options=("S1",),
+            sent_at=1.0,
+            reporting_point="R100",
+            line="A1",
+        ).encode()
+        for seq in range(1, 301)
+    ]
+    acked: list[int] = []
+    try:
+        async with running(link.run):
+            await dealer.send_multipart([BCAST, bodies[-1]])
+            await wait_until(lambda: link.received == 1, "the broadcast that meets the bug")
+            for body in bodies:
+                await dealer.send_multipart([BCAST, body])
+            for _ in range(int(WAIT_S / POLL_S)):
+                if len(acked) == 299:
+                    break
+                if await dealer.poll(int(POLL_S * 1000)):
+                    acked.append(decode_ack((await dealer.recv_multipart())[1]).seq)
+    finally:
+        dealer.close(linger=0)
+    assert [seq for batch in calls for seq in batch] == list(range(1, 301))
+    assert len(calls) < 100  # batches, not one call each
+    assert sorted(acked) == [seq for seq in range(1, 301) if seq not in refuse]  # none for the one not stored
+    assert link.acked == 299
+
+
 async def test_heartbeats_keep_the_feed_heard(ctx: Ctx, recorder: Recorder) -> None:
     link = make_link(ctx, recorder)
     sim = make_sim(ctx, link.endpoint, vehicles=0, heartbeat_s=0.02)
