@@ -8,7 +8,8 @@ simulators' control channel, one kind after another; and takes the database's wr
 connection (``app.chaos_faults``). A lead and a dock act through the HMI command channel (``app.chaos_lead``).
 The verdict comes from the journal and the simulators' own records (``app.verdict``): broadcasts lost, labels
 printed or picks confirmed twice, slots out of sequence, and whether each outage showed as a deviation while it
-lasted. The exit code is 0 only if all of those are clean and every vehicle reached its end.
+lasted (committed to the journal between the rows that were last when it began and when it ended). The exit
+code is 0 only if all of those are clean and every vehicle reached its end.
 What it must not do: run the service in-process (a kill must be a real SIGKILL), talk to the service any other way
 than a plant's people and devices do, or trust the service's own counters for the verdict.
 """
@@ -44,8 +45,8 @@ log = logging.getLogger(__name__)
 
 LEAD_USER = "chaos-lead"
 ROUND_S = 0.25  # real seconds between the lead's looks at the line
-VISIBLE_GRACE_S = 3.0  # an outage still counts as shown this long after its end: the follower lags the journal
 SHOW_S = 2.5  # real seconds after an outage starts during which no kill lands
+START_S = 5.0  # real seconds after a (re)start during which no outage starts: the service must be up to show it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +73,7 @@ class Supervisor:
     proc: asyncio.subprocess.Process | None = None
     starts: int = 0
     kills: int = 0
+    started_at: float = 0.0  # monotonic time of the last (re)start
     crashes: list[int] = field(default_factory=list)  # exit codes of runs that ended without our kill
 
     async def start(self) -> None:
@@ -81,6 +83,11 @@ class Supervisor:
                 *cmd, "--speed", str(self.speed), stdout=asyncio.subprocess.DEVNULL, stderr=out
             )
         self.starts += 1
+        self.started_at = time.monotonic()
+
+    def starting(self) -> bool:
+        """Still (re)starting: an outage now would be over before the service could see it."""
+        return time.monotonic() - self.started_at < START_S
 
     async def kill(self) -> None:
         assert self.proc is not None
@@ -244,19 +251,23 @@ async def _drive(
         if kills and now >= kills[0] and all(now - e["at_s"] >= SHOW_S for _, e in active):
             kills.pop(0)
             await sup.kill()
-        while outages and now >= outages[0].at:
+        while outages and now >= outages[0].at and not sup.starting():
             outage = outages.pop(0)
+            first_row = await asyncio.to_thread(follower.last_row)  # the journal as the outage starts
             await control.switch(outage, True)
             camp.down.add(outage.shows_as)
             entry: dict[str, Any] = {"kind": outage.kind, "device": outage.shows_as, "at_s": round(now, 2)}
-            entry |= {"seconds": 0.0, "visible": False}
+            entry |= {"seconds": 0.0, "visible": False, "rows": [first_row, None]}
             active.append((outage, entry))
         for outage, entry in list(active):
             if now >= entry["at_s"] + outage.seconds and entry["seconds"] == 0.0:
                 await control.switch(outage, False)
+                entry["rows"][1] = await asyncio.to_thread(follower.last_row)  # committed while it lasted
                 camp.down.discard(outage.shows_as)
                 entry["seconds"] = round(now - entry["at_s"], 2)
-            if entry["seconds"] and now >= entry["at_s"] + entry["seconds"] + VISIBLE_GRACE_S:
+            first_row, last_row = entry["rows"]
+            if last_row is not None and follower.state.last_id >= last_row:  # the follower has read that far
+                entry["visible"] = follower.shown_faulty(outage.shows_as, first_row, last_row)
                 active.remove((outage, entry))
                 camp.outage_log.append(entry)
         while locks and now >= locks[0].at:
@@ -264,9 +275,6 @@ async def _drive(
         if now - last_round >= ROUND_S:
             last_round = now
             await follow(follower)
-            core = follower.state.core
-            for outage, entry in active:  # on from its start until the follower's lag after its end
-                entry["visible"] = entry["visible"] or outage.shows_as in core.device_faults
             await lead.round(camp.down)
             if not (kills or outages or active or locks) and all(t.done() for t in lock_tasks):
                 if await _line_finished(control, follower, opts.vehicles * len(plant.feeds)):

@@ -38,12 +38,15 @@ REPLY_TIMEOUT_S = 3.0
 
 class JournalFollower:
     """A core kept up with the journal, row by row; ``raised`` counts deviations by kind as the service raised
-    them. ``poll`` is blocking I/O: call it off the event loop."""
+    them, and ``faulty`` when each device was shown faulty, in journal rows. ``poll`` and ``last_row`` are
+    blocking I/O: call them off the event loop."""
 
     def __init__(self, plant: PlantConfig, url: str) -> None:
         self.state = Rebuilt.fresh(plant)
         self.store = Store(url, migrate=False)
         self.raised: Counter[str] = Counter()
+        self.faulty: dict[str, list[list[int]]] = {}  # device -> [first row shown faulty, first row not] spans
+        self._faulty_now: frozenset[str] = frozenset()
 
     def poll(self) -> int:
         """Apply the rows written since the last poll; returns how many."""
@@ -52,8 +55,30 @@ class JournalFollower:
             for cmd in self.state.apply(row_id, event):
                 if isinstance(cmd, RaiseDeviation):
                     self.raised[cmd.kind] += 1
+            self._note_faults(row_id)
             n += 1
         return n
+
+    def last_row(self) -> int:
+        """The journal's newest row now (what the service has committed so far)."""
+        return self.store.last_id()
+
+    def shown_faulty(self, device: str, first_row: int, last_row: int) -> bool:
+        """Was ``device`` shown faulty after any row from ``first_row`` to ``last_row``?"""
+        return any(start <= last_row and (end is None or end > first_row) for start, end in self._spans(device))
+
+    def _spans(self, device: str) -> list[tuple[int, int | None]]:
+        return [(span[0], span[1] if len(span) > 1 else None) for span in self.faulty.get(device, [])]
+
+    def _note_faults(self, row_id: int) -> None:
+        now = frozenset(self.state.core.device_faults)
+        if now == self._faulty_now:
+            return
+        for device in now - self._faulty_now:
+            self.faulty.setdefault(device, []).append([row_id])
+        for device in self._faulty_now - now:
+            self.faulty[device][-1].append(row_id)
+        self._faulty_now = now
 
     def close(self) -> None:
         self.store.close()
