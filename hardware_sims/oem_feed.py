@@ -6,9 +6,10 @@ simulated clock's speed); a bounded history answers RESEND requests; a heartbeat
 idle. Vehicles arrive at the takt of the injected clock, so a ScaledClock runs a shift in seconds and a
 ManualClock lets a test place every broadcast.
 
-The wire format is written here from the protocol document, not imported from ``app``: a simulator must not
-import the service (import-linter layers), and a partner's adapter would not share our code either, so the
-integration tests check that two independent ends agree.
+This module is the gateway's behaviour over time: the vehicles at the takt, the fault hooks and knobs, and the
+pump that owns the socket. What it keeps and resends is ``hardware_sims.oem_outbox``; the wire format, written
+from the protocol document and not imported from ``app``, is ``hardware_sims.oem_wire``; the DEALER's options
+and CURVE keys are ``hardware_sims.oem_socket``. Their public names are still importable from here.
 
 Fault hooks for tests: ``drop_next(n)`` (a gap only a RESEND fills), ``duplicate_next()``, ``send_raw``.
 Knobs for the engineer's view (``hardware_sims.control``): ``set_takt``, ``burst(n)``, read back by ``knobs``.
@@ -20,75 +21,29 @@ It must not read the wall clock for simulated time, or share its socket with any
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import random
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 import zmq
 import zmq.asyncio
-import zmq.auth
 
 from hardware_sims.clock import Clock
+from hardware_sims.oem_outbox import FeedSimCounters, Outbox, Outgoing
+from hardware_sims.oem_socket import CurveClientKeys, connect_dealer
+from hardware_sims.oem_wire import ACK, HB, RESEND, broadcast_body, decode, encode, heartbeat_body
 from hardware_sims.vehicles import VehicleMix, VinFactory, seq_numbers
 from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)
 
-# Frame kinds (docs/feed-protocol.md).
-BCAST, HB, ACK, RESEND = b"BCAST", b"HB", b"ACK", b"RESEND"
 
 IDLE_WAIT_S = 0.5  # longest sleep of the pump when nothing is due (bounds shutdown and heartbeat jitter)
 RECV_BATCH = 256
-
-
-@dataclass
-class FeedSimCounters:
-    generated: int = 0  # broadcasts created, one per vehicle
-    sent: int = 0  # first transmissions
-    resent: int = 0  # retransmissions: ack time-outs and answers to RESEND
-    duplicated: int = 0  # deliberate second copies (duplicate_next)
-    dropped: int = 0  # deliberately never sent (drop_next), kept for RESEND
-    acked: int = 0  # broadcasts acknowledged, whatever the status
-    quarantined: int = 0  # ... of which the service kept in quarantine
-    stray_acks: int = 0  # ACKs that matched no unacknowledged broadcast (e.g. for a duplicate)
-    resend_requests: int = 0
-    heartbeats: int = 0
-    gave_up: int = 0  # broadcasts that ran out of automatic retries (they still answer RESEND)
-    bad_frames: int = 0  # frames from the service this gateway could not understand
-
-
-@dataclass(frozen=True)
-class CurveClientKeys:
-    """A gateway's CURVE keys, Z85 (RFC 32): its own pair and the service's public key."""
-
-    public_key: bytes
-    secret_key: bytes
-    server_key: bytes
-
-    @classmethod
-    def from_files(cls, secret_file: str | Path, server_public_file: str | Path) -> CurveClientKeys:
-        """From zmq certificate files (``jis feed-keys``): our ``NAME.key_secret`` and the service's ``.key``."""
-        public, secret = zmq.auth.load_certificate(secret_file)
-        server, _ = zmq.auth.load_certificate(server_public_file)
-        if public is None or secret is None or server is None:
-            raise ValueError(f"CURVE keys incomplete: {secret_file} needs both keys, {server_public_file} a public one")
-        return cls(public_key=public, secret_key=secret, server_key=server)
-
-
-@dataclass
-class _Outgoing:
-    seq: int
-    body: bytes
-    attempts: int = 0  # transmissions so far
-    due: float = 0.0  # monotonic time of the next automatic retransmission
-    twice: bool = False  # duplicate_next(): send the first transmission twice
 
 
 class OemFeedSim:
@@ -129,13 +84,16 @@ class OemFeedSim:
         self._seqs = seq_numbers(start_seq, modulus)
         self._takt_s = takt_s
         self._line, self._reporting_point = line, reporting_point
-        self._ack_timeout_s, self._heartbeat_s, self._max_retries = ack_timeout_s, heartbeat_s, max_retries
-        self._history_size = min(history, modulus)  # a seq names one broadcast only within one lap of the ring
-        self._history: OrderedDict[int, bytes] = OrderedDict()
-        self._backlog: deque[_Outgoing] = deque()  # never transmitted yet, in sequence order
-        self._timers: OrderedDict[int, _Outgoing] = OrderedDict()  # transmitted, unacked, in order of due time
-        self._parked: dict[int, _Outgoing] = {}  # dropped or out of retries: only a RESEND moves them
-        self._resend_asked: deque[int] = deque()
+        self._heartbeat_s = heartbeat_s
+        self._outbox = Outbox(
+            self._send,
+            self.counters,
+            feed=feed,
+            modulus=modulus,
+            history=history,
+            ack_timeout_s=ack_timeout_s,
+            max_retries=max_retries,
+        )
         self._drop = self._duplicate = 0  # fault hooks: how many of the next broadcasts to drop / duplicate
         self._pause_s = 0.0  # fault hook: silence before the next broadcast
         self._burst = 0  # knob: how many of the next vehicles come without waiting for the takt
@@ -172,7 +130,9 @@ class OemFeedSim:
     async def run(self) -> None:
         """Connect, broadcast at the takt, answer ACKs and RESENDs; until cancelled (also after ``done``)."""
         self._task = asyncio.current_task()
-        self._sock = self._make_socket()
+        self._sock = connect_dealer(
+            self._ctx, self.endpoint, feed=self.feed, queue=self._outbox.history_size, curve=self._curve
+        )
         # The plain-API view of the same socket for NOBLOCK sends: see app/feed_link.py (EAGAIN was hidden).
         self._direct = zmq.Socket.shadow(self._sock.underlying)
         producer = asyncio.create_task(self._produce(), name=f"oem-feed-{self.feed}-vehicles")
@@ -193,7 +153,7 @@ class OemFeedSim:
     @property
     def unacked(self) -> frozenset[int]:
         """Sequence numbers created but not yet acknowledged (waiting, in flight, dropped or given up)."""
-        return frozenset(e.seq for e in self._backlog) | self._timers.keys() | self._parked.keys()
+        return self._outbox.unacked
 
     def drop_next(self, n: int) -> None:
         """The next ``n`` broadcasts are not sent (a gap) but are kept in history, so a RESEND delivers them."""
@@ -205,20 +165,20 @@ class OemFeedSim:
 
     def send_function(self, seq: int, function: str, options: list[str] | None = None) -> bool:
         """Send a follow-up for a vehicle already acknowledged: change (new options), cancel, hold or release."""
-        body = self._history.get(seq)
+        body = self._outbox.body(seq)
         if body is None or seq in self.unacked:
             return False
-        msg = {**(_loads(body) or {}), "function": function, "sent_at": self._clock.now()}
+        msg = {**(decode(body) or {}), "function": function, "sent_at": self._clock.now()}
         if options is not None:
             msg["options"] = options
-        self._backlog.append(_Outgoing(seq=seq, body=_json(msg)))
+        self._outbox.queue(Outgoing(seq=seq, body=encode(msg)))
         self._wake.set()
         return True
 
     def acked_recently(self, n: int) -> list[int]:
         """The last ``n`` sequence numbers sent and acknowledged, oldest first."""
         unacked = self.unacked
-        return [s for s in list(self._history)[-n:] if s not in unacked]
+        return [s for s in self._outbox.recent(n) if s not in unacked]
 
     def pause(self, seconds: float) -> None:
         """Fall silent for ``seconds`` of simulated time before the next broadcast (broadcast silence)."""
@@ -277,65 +237,40 @@ class OemFeedSim:
                 takt.cancel()
         self._burst = max(0, self._burst - 1)
 
-    def _next_broadcast(self) -> _Outgoing:
+    def _next_broadcast(self) -> Outgoing:
         seq = next(self._seqs)
-        body = {
-            "feed": self.feed,
-            "seq": seq,
-            "vehicle_id": self._vins.next_vin(),
-            "function": "original",
-            "firm": True,
-            "options": list(self._mix.next_options()),
-            "sent_at": self._clock.now(),
-            "reporting_point": self._reporting_point,
-            "line": self._line,
-        }
-        return _Outgoing(seq=seq, body=_json(body))
+        body = broadcast_body(
+            feed=self.feed,
+            seq=seq,
+            vehicle_id=self._vins.next_vin(),
+            options=list(self._mix.next_options()),
+            sent_at=self._clock.now(),
+            reporting_point=self._reporting_point,
+            line=self._line,
+        )
+        return Outgoing(seq=seq, body=body)
 
-    def _emit(self, out: _Outgoing) -> None:
+    def _emit(self, out: Outgoing) -> None:
         self.counters.generated += 1
         self._last_seq = out.seq
-        self._remember(out.seq, out.body)
+        self._outbox.remember(out.seq, out.body)
         if self._drop > 0:
             self._drop -= 1
             self.counters.dropped += 1
-            self._parked[out.seq] = out
+            self._outbox.park(out)
             return
         if self._duplicate > 0:
             self._duplicate -= 1
             out.twice = True
-        self._backlog.append(out)
+        self._outbox.queue(out)
         self._wake.set()
-
-    def _remember(self, seq: int, body: bytes) -> None:
-        self._history[seq] = body
-        self._history.move_to_end(seq)
-        while len(self._history) > self._history_size:
-            self._history.popitem(last=False)
 
     def _check_done(self) -> None:
         finished = self.vehicles is not None and self.counters.generated >= self.vehicles
-        if finished and not (self._backlog or self._timers or self._parked):
+        if finished and self._outbox.empty:
             self.done.set()
 
     # -- the socket ----------------------------------------------------------------------------------------
-    def _make_socket(self) -> zmq.asyncio.Socket:
-        sock = self._ctx.socket(zmq.DEALER)
-        # A stable routing id: after a reconnect the service (ROUTER_HANDOVER) knows it is the same gateway.
-        sock.setsockopt(zmq.ROUTING_ID, f"oem-{self.feed}".encode())
-        # Queue only to a completed connection: while the service is down a send fails (EAGAIN) and the
-        # broadcast stays in our backlog, instead of vanishing in a pipe to a peer that may never come back.
-        sock.setsockopt(zmq.IMMEDIATE, 1)
-        sock.setsockopt(zmq.SNDHWM, self._history_size)
-        sock.setsockopt(zmq.RCVHWM, self._history_size)
-        sock.setsockopt(zmq.LINGER, 0)  # unacked broadcasts live in our memory, not in the socket
-        if self._curve is not None:  # RFC 26: we prove our key; the server must prove it holds server_key
-            sock.setsockopt(zmq.CURVE_SERVERKEY, self._curve.server_key)
-            sock.setsockopt(zmq.CURVE_PUBLICKEY, self._curve.public_key)
-            sock.setsockopt(zmq.CURVE_SECRETKEY, self._curve.secret_key)
-        sock.connect(self.endpoint)
-        return sock
-
     def _close_socket(self) -> None:
         if self._sock is not None:
             self._direct = None
@@ -363,7 +298,8 @@ class OemFeedSim:
                 self._receive_batch()
 
     def _send_due(self, now: float) -> None:
-        for step in (self._send_raw, self._send_backlog, self._answer_resends, self._retransmit_overdue):
+        outbox = self._outbox
+        for step in (self._send_raw, outbox.send_backlog, outbox.answer_resends, outbox.retransmit_overdue):
             if not step(now):
                 return  # the link is not taking messages: keep the rest in order for the next round
         self._send_heartbeat_if_idle(now)
@@ -373,69 +309,10 @@ class OemFeedSim:
             self._raw.popleft()
         return not self._raw
 
-    def _send_backlog(self, now: float) -> bool:
-        while self._backlog:
-            out = self._backlog[0]
-            if not self._send([BCAST, out.body]):
-                return False
-            if out.twice and self._send([BCAST, out.body]):
-                self.counters.duplicated += 1
-            self._backlog.popleft()
-            self.counters.sent += 1
-            self._arm(out, now)
-        return True
-
-    def _answer_resends(self, now: float) -> bool:
-        while self._resend_asked:
-            seq = self._resend_asked[0]
-            body = self._history.get(seq)
-            if body is not None and not self._transmit_again(seq, body, now):
-                return False
-            if body is None:
-                log.warning("oem feed %s: RESEND of %d: no longer in history", self.feed, seq)
-            self._resend_asked.popleft()
-        return True
-
-    def _transmit_again(self, seq: int, body: bytes, now: float) -> bool:
-        if any(out.seq == seq for out in self._backlog):
-            return True  # not sent even once yet: it goes in order with the backlog
-        if not self._send([BCAST, body]):
-            return False
-        self.counters.resent += 1
-        out = self._timers.pop(seq, None) or self._parked.pop(seq, None)
-        if out is not None:  # still outstanding (an acked one is just sent; its ACK will be a stray)
-            out.attempts = 0  # a RESEND re-arms a broadcast that ran out of automatic retries
-            self._arm(out, now)
-        return True
-
-    def _retransmit_overdue(self, now: float) -> bool:
-        while self._timers:
-            seq, out = next(iter(self._timers.items()))
-            if out.due > now:
-                return True
-            if out.attempts > self._max_retries:
-                del self._timers[seq]
-                self._parked[seq] = out
-                self.counters.gave_up += 1
-                log.error("oem feed %s: seq %d unacked after %d sends: parked", self.feed, seq, out.attempts)
-                continue
-            if not self._send([BCAST, out.body]):
-                return False
-            self.counters.resent += 1
-            self._arm(out, now)
-        return True
-
-    def _arm(self, out: _Outgoing, now: float) -> None:
-        out.attempts += 1
-        out.due = now + self._ack_timeout_s
-        self._timers[out.seq] = out
-        self._timers.move_to_end(out.seq)
-
     def _send_heartbeat_if_idle(self, now: float) -> None:
         if now - self._last_tx < self._heartbeat_s:
             return
-        hb = {"feed": self.feed, "last_seq": self._last_seq, "at": self._clock.now()}
-        if self._send([HB, _json(hb)]):
+        if self._send([HB, heartbeat_body(feed=self.feed, last_seq=self._last_seq, at=self._clock.now())]):
             self.counters.heartbeats += 1
         else:
             self._last_tx = now  # nobody is connected: try again one heartbeat later, not in a busy loop
@@ -444,8 +321,8 @@ class OemFeedSim:
         if self._blocked:
             return now + IDLE_WAIT_S  # nothing can go out; POLLOUT wakes the pump when a connection completes
         deadlines = [now + IDLE_WAIT_S, self._last_tx + self._heartbeat_s]
-        if self._timers:
-            deadlines.append(next(iter(self._timers.values())).due)
+        if (due := self._outbox.next_due()) is not None:
+            deadlines.append(due)
         return max(now, min(deadlines))
 
     async def _wait_for_input(self, timeout_s: float) -> bool:
@@ -480,7 +357,7 @@ class OemFeedSim:
     # -- what the service says -----------------------------------------------------------------------------
     def _dispatch(self, frames: list[bytes]) -> None:
         handler = self._HANDLERS.get(frames[0]) if len(frames) == 2 else None
-        msg = _loads(frames[1]) if handler is not None else None
+        msg = decode(frames[1]) if handler is not None else None
         if handler is None or msg is None or msg.get("feed") not in (self.feed, ""):
             self.counters.bad_frames += 1
             log.warning("oem feed %s: cannot use frames from the service: %r", self.feed, frames[:3])
@@ -489,9 +366,7 @@ class OemFeedSim:
 
     def _on_ack(self, ack: dict[str, Any]) -> None:
         seq = ack.get("seq")
-        out = None
-        if isinstance(seq, int):
-            out = self._timers.pop(seq, None) or self._parked.pop(seq, None)
+        out = self._outbox.acknowledge(seq) if isinstance(seq, int) else None
         if out is None:
             self.counters.stray_acks += 1
             return
@@ -507,22 +382,9 @@ class OemFeedSim:
             self.counters.bad_frames += 1
             return
         self.counters.resend_requests += 1
-        count = min((last - first) % self.modulus + 1, self._history_size)
-        self._resend_asked.extend((first + i) % self.modulus for i in range(count))
+        self._outbox.ask_resend(first, last)
 
     _HANDLERS: ClassVar[dict[bytes, Callable[[OemFeedSim, dict[str, Any]], None]]] = {
         ACK: _on_ack,
         RESEND: _on_resend,
     }
-
-
-def _json(obj: dict[str, Any]) -> bytes:
-    return json.dumps(obj, separators=(",", ":")).encode()
-
-
-def _loads(raw: bytes) -> dict[str, Any] | None:
-    try:
-        obj = json.loads(raw)
-    except ValueError:
-        return None
-    return obj if isinstance(obj, dict) else None

@@ -5,7 +5,7 @@ by JobOrderID (the same id is refused a second time, so a resent job can never p
 time in start order, ``print_time_s`` each; every label takes one from the media stock; with no media the
 running job is Interrupted and resumes when media is loaded; printed labels are decoded with the Zebra
 simulator's ZPL parser, so tests read what a scanner would. ``OpcUaPrinterSim`` hosts it with
-``hardware_sims.opcua_ptl.SimServer`` (same security profiles and user check) on an injected clock.
+``hardware_sims.opcua_sim_server.SimServer`` (same security profiles and user check) on an injected clock.
 
 Fault switches: ``set_media`` (media out at 0), ``set_out_of_service``, ``set_offline`` (cable pulled),
 ``clear_jobs`` (the job list cleared at the panel),
@@ -28,7 +28,7 @@ from asyncua import ua
 from asyncua.ua.object_ids import ObjectIds
 
 from hardware_sims.clock import Clock
-from hardware_sims.opcua_ptl import MethodHandler, SimServer
+from hardware_sims.opcua_sim_server import MethodHandler, SimServer
 from hardware_sims.scan import Scan
 from hardware_sims.zpl_printer import PrintedLabel, parse_format
 from plc_io import opcua_nodes as nodes

@@ -1,121 +1,97 @@
-"""ZPL II for Zebra print engines (ZT600, ZE500): label rendering and the status codecs, all pure.
+"""ZPL II for Zebra print engines (ZT600, ZE500): the part and rack label layouts and their rendering, all pure.
 
 What it does: renders ``sequencer.labels`` part and rack labels to one ``^XA ... ^XZ`` format each (203 dpi,
-``^CI28`` UTF-8), with field data that can never inject a command; parses and formats the ``~HS`` (host
-status) and ``~HQES`` (error flags) answers. The simulator uses the same codecs, so both ends agree.
+``^CI28`` UTF-8), with the built-in layouts or the plant file's label templates. Field data goes through
+``plc_io.zpl_fields``, so it can never inject a command; the ``~HS`` / ``~HQES`` status codecs are
+``plc_io.zpl_status``. Both are re-exported here, so ``from plc_io.zpl import ...`` keeps working for either.
 What it must not do: open sockets, read clocks, or know the job guarantee (that is ``plc_io.printer_zpl``).
-
-Field data safety (ZPL II Programming Guide): ``^`` starts a format command and ``~`` a control command
-anywhere in the stream, even inside ``^FD`` data. So:
-  * text fields use ``^FH_`` and write ``^ ~ _ \\`` and control characters as ``_XX`` hex bytes;
-  * Code 128 (``^BC``, mode N, subset B) writes ``^ > ~`` as the invocation codes ``>< >0 >=`` (guide,
-    Table "Code 128 Invocation Characters") and takes printable ASCII only;
-  * Data Matrix ECC 200 (``^BX``) sets its escape character to ``_`` explicitly (the default differs by
-    firmware: ``_`` on V60.13.0.12, ``~`` elsewhere) and writes ``^ ~ _`` and the ISO 15434 separators as
-    ``_dNNN`` code words, so neither ``^FH`` nor a prefix character is ever needed.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
+from plc_io.zpl_fields import (
+    BARCODE_ALPHABET,
+    EOT,
+    GS,
+    RS,
+    ZplDataError,
+    code128_data,
+    datamatrix_data,
+    fh_text,
+    iso15434,
+    uncode128_data,
+    undatamatrix_data,
+    unfh_text,
+)
+from plc_io.zpl_status import (
+    ERROR_FLAGS,
+    ETX,
+    FAULT_FLAGS,
+    STX,
+    HostStatus,
+    ZplStatusError,
+    error_names,
+    format_error_status,
+    format_host_status,
+    parse_error_status,
+    parse_host_status,
+    split_frames,
+)
 from sequencer.labels import Label, PartLabel, RackLabel
 from sequencer.plant import LabelElement, LabelTemplates
+
+__all__ = [
+    "BARCODE_ALPHABET",
+    "BUILT_IN",
+    "DOTS_PER_INCH",
+    "EOT",
+    "ERROR_FLAGS",
+    "ETX",
+    "FAULT_FLAGS",
+    "GS",
+    "PART_LAYOUT",
+    "PART_SIZE_DOTS",
+    "RACK_LAYOUT",
+    "RACK_SIZE_DOTS",
+    "RS",
+    "STX",
+    "Box",
+    "Code128",
+    "DataMatrix",
+    "HostStatus",
+    "Layouts",
+    "Text",
+    "ZplDataError",
+    "ZplStatusError",
+    "code128_data",
+    "datamatrix_data",
+    "error_names",
+    "fh_text",
+    "format_error_status",
+    "format_host_status",
+    "iso15434",
+    "label_comment",
+    "layouts_from_plant",
+    "parse_error_status",
+    "parse_host_status",
+    "parse_label_comment",
+    "render_label",
+    "render_part_label",
+    "render_rack_label",
+    "split_frames",
+    "uncode128_data",
+    "undatamatrix_data",
+    "unfh_text",
+]
 
 DOTS_PER_INCH = 203  # 8 dots/mm print heads (ZT610/ZE500 standard head)
 PART_SIZE_DOTS = (812, 609)  # 4 x 3 in
 RACK_SIZE_DOTS = (812, 1218)  # 4 x 6 in, AIAG B-10 shipping label size
-BARCODE_ALPHABET = frozenset(chr(c) for c in range(0x20, 0x7F))  # printable ASCII: what any decoder reads back
-
-
-class ZplDataError(ValueError):
-    """Label data a barcode cannot carry (non-ASCII, too long): refused before it reaches a printer."""
-
-
-class ZplStatusError(ValueError):
-    """A status answer that does not match the Zebra manual's layout."""
-
-
-# -- field data encoders ----------------------------------------------------------------------------------
-_HEX_ESCAPED = frozenset("^~_\\") | {chr(c) for c in (*range(0x20), 0x7F)}
-_CODE128_INVOCATION = {"^": "><", ">": ">0", "~": ">="}
-_DATAMATRIX_ESCAPED = frozenset("^~_") | {chr(c) for c in (*range(0x20), 0x7F)}
-
-
-def fh_text(text: str, *, word: bool = False) -> str:
-    """Field data for ``^FH_``: unsafe characters become ``_XX`` (their UTF-8 bytes in hex).
-
-    ``word=True`` also escapes white space and ``=``, for a value inside a ``key=value`` comment.
-    """
-    clean = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be sent
-    return "".join(_hex(ch) if ch in _HEX_ESCAPED or (word and (ch.isspace() or ch == "=")) else ch for ch in clean)
-
-
-def _hex(ch: str) -> str:
-    return "".join(f"_{b:02X}" for b in ch.encode())
-
-
-def unfh_text(data: str) -> str:
-    """What the printer makes of ``^FH_`` data: ``_XX`` back to bytes, then UTF-8 (``^CI28``)."""
-    raw = bytearray()
-    i = 0
-    while i < len(data):
-        if data[i] == "_" and re.fullmatch(r"[0-9A-Fa-f]{2}", data[i + 1 : i + 3]):
-            raw.append(int(data[i + 1 : i + 3], 16))
-            i += 3
-        else:
-            raw += data[i].encode()
-            i += 1
-    return raw.decode("utf-8", "replace")
-
-
-def _check_barcode(data: str, max_chars: int) -> None:
-    bad = sorted(set(data) - BARCODE_ALPHABET)
-    if bad:
-        raise ZplDataError(f"barcode data {data!r} has characters no barcode decoder returns: {bad!r}")
-    if len(data) > max_chars:
-        raise ZplDataError(f"barcode data {data!r} is longer than {max_chars} characters")
-
-
-def code128_data(data: str, max_chars: int = 30) -> str:
-    """``^BC`` mode-N field data: start code B (``>:``) then the data with ``^ > ~`` as invocation codes."""
-    _check_barcode(data, max_chars)
-    return ">:" + "".join(_CODE128_INVOCATION.get(ch, ch) for ch in data)
-
-
-def uncode128_data(data: str) -> str:
-    """The characters a scanner reads from ``code128_data`` output (subset B only)."""
-    body = data.removeprefix(">:")
-    decode = {v: k for k, v in _CODE128_INVOCATION.items()}
-    out, i = [], 0
-    while i < len(body):
-        pair = body[i : i + 2]
-        out.append(decode.get(pair, body[i]))
-        i += 2 if pair in decode else 1
-    return "".join(out)
-
-
-def datamatrix_data(data: str, max_chars: int = 400) -> str:
-    """``^BX`` ECC 200 field data with ``_`` as its escape character: ``_dNNN`` for the unsafe characters."""
-    _check_barcode(data.translate(_ISO15434_PRINTABLE), max_chars)
-    return "".join(f"_d{ord(ch):03d}" if ch in _DATAMATRIX_ESCAPED else ch for ch in data)
-
-
-def undatamatrix_data(data: str) -> str:
-    return re.sub(r"_d(\d{3})", lambda m: chr(int(m.group(1))), data)
-
-
-# ISO/IEC 15434 format 06 envelope (AIAG B-4/B-17 2D labels): [)> RS 06 GS field GS field ... RS EOT.
-RS, GS, EOT = "\x1e", "\x1d", "\x04"
-_ISO15434_PRINTABLE = str.maketrans({RS: " ", GS: " ", EOT: " "})
-
-
-def iso15434(fields_: tuple[tuple[str, str], ...]) -> str:
-    """Data identifier + value pairs in a format 06 envelope (the data identifiers are ANSI MH10.8.2)."""
-    return f"[)>{RS}06{GS}" + GS.join(di + value for di, value in fields_) + f"{RS}{EOT}"
 
 
 # -- layouts as data -----------------------------------------------------------------------------------------
@@ -317,149 +293,3 @@ def render_label(label: Label, layouts: Layouts = BUILT_IN) -> str:
     if isinstance(label, PartLabel):
         return render_part_label(label, layouts)
     return render_rack_label(label, layouts)
-
-
-# -- ~HS host status ---------------------------------------------------------------------------------------
-STX, ETX = b"\x02", b"\x03"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HostStatus:
-    """The fields of the three ``~HS`` strings (ZPL II Programming Guide, ``~HS``); names follow the manual."""
-
-    # string 1: aaa,b,c,dddd,eee,f,g,h,iii,j,k,l
-    interface: str = "030"
-    paper_out: bool = False
-    paused: bool = False
-    label_length_dots: int = 0
-    formats_in_buffer: int = 0
-    buffer_full: bool = False
-    diagnostic_mode: bool = False
-    partial_format: bool = False
-    corrupt_ram: bool = False
-    under_temperature: bool = False
-    over_temperature: bool = False
-    # string 2: mmm,n,o,p,q,r,s,t,uuuuuuuu,v,www
-    function_settings: str = "000"
-    head_up: bool = False
-    ribbon_out: bool = False
-    thermal_transfer: bool = False
-    print_mode: int = 0
-    print_width_mode: int = 0
-    label_waiting: bool = False
-    labels_remaining: int = 0
-    graphics_stored: int = 0
-    # string 3: xxxx,y
-    password: str = "1234"
-    static_ram: bool = False
-
-    @property
-    def faults(self) -> tuple[str, ...]:
-        """The flags that stop printing, in the plant's words."""
-        return tuple(name for attr, name in FAULT_FLAGS if getattr(self, attr))
-
-    @property
-    def holds_job(self) -> bool:
-        """A complete format is waiting or printing."""
-        return self.formats_in_buffer > 0 or self.labels_remaining > 0
-
-    @property
-    def drained(self) -> bool:
-        """Nothing waiting, printing or half-received: every format sent so far has printed."""
-        return not (self.holds_job or self.partial_format)
-
-
-FAULT_FLAGS = (
-    ("paper_out", "paper out"),
-    ("paused", "paused"),
-    ("head_up", "head open"),
-    ("ribbon_out", "ribbon out"),
-    ("over_temperature", "head over temperature"),
-    ("corrupt_ram", "configuration lost"),
-)
-
-# (string, position, attribute, digits) per the manual's layout; digits 0 = a flag, else a zero-padded number.
-_HS_LAYOUT: tuple[tuple[int, int, str, int], ...] = (
-    (0, 0, "interface", 3), (0, 1, "paper_out", 0), (0, 2, "paused", 0), (0, 3, "label_length_dots", 4),
-    (0, 4, "formats_in_buffer", 3), (0, 5, "buffer_full", 0), (0, 6, "diagnostic_mode", 0),
-    (0, 7, "partial_format", 0), (0, 9, "corrupt_ram", 0), (0, 10, "under_temperature", 0),
-    (0, 11, "over_temperature", 0),
-    (1, 0, "function_settings", 3), (1, 2, "head_up", 0), (1, 3, "ribbon_out", 0), (1, 4, "thermal_transfer", 0),
-    (1, 5, "print_mode", 1), (1, 6, "print_width_mode", 1), (1, 7, "label_waiting", 0),
-    (1, 8, "labels_remaining", 8), (1, 10, "graphics_stored", 3),
-    (2, 0, "password", 4), (2, 1, "static_ram", 0),
-)  # fmt: skip
-_HS_FIELD_COUNTS = (12, 11, 2)
-_HS_FIXED = {(0, 8): "000", (1, 1): "0", (1, 9): "1"}  # unused (always 000), unused, format-while-printing (1)
-
-
-def split_frames(data: bytes) -> list[bytes]:
-    """The payloads of every complete ``<STX>...<ETX>`` frame in ``data``."""
-    return re.findall(rb"\x02([^\x02\x03]*)\x03", data)
-
-
-def _decode_field(text: str, attr: str) -> str | int | bool:
-    kind = {f.name: f.type for f in fields(HostStatus)}[attr]
-    if kind == "str":
-        return text
-    if not text.isdigit():
-        raise ZplStatusError(f"~HS field {attr} is not a number: {text!r}")
-    return text == "1" if kind == "bool" else int(text)
-
-
-def parse_host_status(data: bytes) -> HostStatus:
-    """Parse the three ``~HS`` strings (``<STX>...<ETX><CR><LF>`` each)."""
-    frames = split_frames(data)
-    if len(frames) != 3:
-        raise ZplStatusError(f"~HS answer has {len(frames)} strings, not 3: {data!r}")
-    parts = [frame.decode("ascii", "replace").split(",") for frame in frames]
-    for i, (got, want) in enumerate(zip(parts, _HS_FIELD_COUNTS, strict=True)):
-        if len(got) != want:
-            raise ZplStatusError(f"~HS string {i + 1} has {len(got)} fields, not {want}: {frames[i]!r}")
-    values = {attr: _decode_field(parts[s][p].strip(), attr) for s, p, attr, _ in _HS_LAYOUT}
-    return HostStatus(**values)  # type: ignore[arg-type]  # types checked per field above
-
-
-def format_host_status(status: HostStatus) -> bytes:
-    """The printer's side: the three ``~HS`` strings for ``status``."""
-    cells = [["0"] * n for n in _HS_FIELD_COUNTS]
-    for (s, p), value in _HS_FIXED.items():
-        cells[s][p] = value
-    for s, p, attr, digits in _HS_LAYOUT:
-        value = getattr(status, attr)
-        cells[s][p] = value if isinstance(value, str) else f"{int(value):0{max(digits, 1)}d}"
-    return b"".join(STX + ",".join(row).encode() + ETX + b"\r\n" for row in cells)
-
-
-# -- ~HQES error flags --------------------------------------------------------------------------------------
-ERROR_FLAGS = (
-    (0x01, "media out"),
-    (0x02, "ribbon out"),
-    (0x04, "head open"),
-    (0x08, "cutter fault"),
-    (0x10, "printhead over temperature"),
-    (0x20, "motor over temperature"),
-    (0x40, "bad printhead element"),
-    (0x80, "printhead detection error"),
-)
-_HQES = re.compile(rb"ERRORS:\s+([01])\s+([0-9A-Fa-f]{8})\s+([0-9A-Fa-f]{8})")
-
-
-def error_names(mask: int) -> tuple[str, ...]:
-    return tuple(name for bit, name in ERROR_FLAGS if mask & bit)
-
-
-def parse_error_status(data: bytes) -> int:
-    """The error bitmask (nibbles 1-8, group 1) of a ``~HQES`` answer; 0 when the error flag is 0."""
-    m = _HQES.search(data)
-    if m is None:
-        raise ZplStatusError(f"not a ~HQES answer: {data!r}")
-    return int(m.group(3), 16) if m.group(1) == b"1" else 0
-
-
-def format_error_status(errors: int, warnings: int = 0) -> bytes:
-    """The printer's side: one ``~HQES`` frame as a Zebra prints it (manual, ``~HQ`` example)."""
-    err = f"{int(errors != 0)} 00000000 {errors:08X}"
-    warn = f"{int(warnings != 0)} 00000000 {warnings:08X}"
-    text = f"\r\nPRINTER STATUS\r\n   ERRORS:         {err}\r\n   WARNINGS:       {warn}\r\n"
-    return STX + text.encode() + ETX + b"\r\n"

@@ -30,7 +30,8 @@ from app.feed_keys import (
 )
 from app.feed_link import FeedLink
 from hardware_sims.clock import ManualClock
-from hardware_sims.oem_feed import CurveClientKeys, OemFeedSim
+from hardware_sims.oem_feed import OemFeedSim
+from hardware_sims.oem_socket import CurveClientKeys
 from tests.integration.test_feed_link import FEED, Recorder, make_sim, running, wait_event, wait_until
 from tests.plants import demo_plant
 
