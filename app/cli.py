@@ -1,4 +1,4 @@
-"""The ``jis`` command line: serve, demo, hmi, sim. Config errors name the file and key and exit 2."""
+"""The ``jis`` command line: serve, demo, hmi, report, sim. Config errors name the file and key and exit 2."""
 
 from __future__ import annotations
 
@@ -76,6 +76,12 @@ def _hmi(args: argparse.Namespace) -> int:
     )  # fmt: skip
 
 
+def _report(args: argparse.Namespace) -> int:
+    from app.report import main_report
+
+    return main_report(args)
+
+
 def _sim(argv: list[str]) -> int:
     os.execv(sys.executable, [sys.executable, "-m", "hardware_sims", *argv])
     return 0  # not reached
@@ -127,6 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     hmi.add_argument("--station", default=None)
     hmi.add_argument("--kiosk", action="store_true", help="full screen, for the line panel")
     hmi.set_defaults(func=_hmi)
+
+    report = sub.add_parser("report", help="the shift report: KPIs per hour from the read models")
+    report.add_argument("--config", default=None, help="plant file (default: the shipped demo plant)")
+    report.add_argument("--database", default=None, help="SQLAlchemy URL, overrides the plant file")
+    report.add_argument("--shift", default=None, help="early, late or night (06-14, 14-22, 22-06 plant time)")
+    report.add_argument("--date", default=None, help="YYYY-MM-DD: the day (of the shift's start); default today")
+    report.add_argument("--from", dest="start", default=None, help="window start, ISO (plant time) or epoch s")
+    report.add_argument("--to", dest="end", default=None, help="window end (exclusive), with --from")
+    report.add_argument("--json", action="store_true", help="print one JSON object")
+    report.set_defaults(func=_report)
 
     sub.add_parser("sim", help="run simulators: jis sim plant --config FILE [--speed X] ...", add_help=False)
     sub.add_parser(
