@@ -28,6 +28,7 @@ import zmq
 
 from app.config import load_plant, with_free_ports
 from app.feed_protocol import decode_broadcast
+from app.intake import broadcast_event
 from app.journal_codec import encode_event
 from app.read_models import ReadModels
 from app.runtime import Service
@@ -84,20 +85,7 @@ def stage_us(plant: PlantConfig, raw_bodies: list[bytes]) -> dict[str, float]:
     start = time.perf_counter()
     msgs = [decode_broadcast(raw) for raw in raw_bodies]
     decoded = time.perf_counter()
-    events = [
-        BroadcastReceived(
-            at=AT + i,
-            feed=m.feed,
-            seq=m.seq,
-            vehicle_id=m.vehicle_id,
-            function=m.function,
-            firm=m.firm,
-            options=tuple(m.options),
-            parts=tuple(sorted(m.parts.items())),
-            sent_at=m.sent_at,
-        )
-        for i, m in enumerate(msgs)
-    ]
+    events = [broadcast_event(m, AT + i) for i, m in enumerate(msgs)]
     built = time.perf_counter()
     commands = [core.handle(event) for event in events]
     sequenced = time.perf_counter()

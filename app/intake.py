@@ -65,18 +65,7 @@ class Intake:
                 answers.append(asyncio.ensure_future(self._quarantine(raw, reason, "feed", feed=msg.feed, seq=msg.seq)))
                 continue
             self._received.setdefault((msg.feed, msg.seq), time.monotonic())
-            event = BroadcastReceived(
-                at=self.clock(),
-                feed=msg.feed,
-                seq=msg.seq,
-                vehicle_id=msg.vehicle_id,
-                function=msg.function,
-                firm=msg.firm,
-                options=tuple(msg.options),
-                parts=tuple(sorted(msg.parts.items())),
-                sent_at=msg.sent_at,
-            )
-            answers.append((msg, self._enqueue(event, raw)))
+            answers.append((msg, self._enqueue(broadcast_event(msg, self.clock()), raw)))
         return _acks(answers)
 
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]:
@@ -115,6 +104,21 @@ class Intake:
         log.error("quarantined #%d from %s: %s", qid, source, reason)
         await self.submit(BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid))
         return Ack(feed=feed, seq=seq, status="quarantined", reason=reason)
+
+
+def broadcast_event(msg: BroadcastMessage, at: float) -> BroadcastReceived:
+    """The core's event for a decoded broadcast, received at ``at``."""
+    return BroadcastReceived(
+        at=at,
+        feed=msg.feed,
+        seq=msg.seq,
+        vehicle_id=msg.vehicle_id,
+        function=msg.function,
+        firm=msg.firm,
+        options=tuple(msg.options),
+        parts=tuple(sorted(msg.parts.items())),
+        sent_at=msg.sent_at,
+    )
 
 
 async def _acks(
