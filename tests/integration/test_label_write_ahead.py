@@ -85,3 +85,18 @@ async def test_a_label_leaves_only_after_the_journal_said_yes(kind: str) -> None
     assert [label for label, _, _ in journal.asked] == ["P1", "P2", "P3", "P3", "P3", "P4"]  # P3 held, then sent
     for label, reprint, before in journal.asked:
         assert reprint == 0 and label not in before  # asked before a byte of it reached the printer
+
+
+def test_the_duplicate_check_remembers_a_bounded_number_of_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate refuses a label id it accepted before, for as many labels as it remembers, and no more."""
+    from plc_io import label_gate
+
+    monkeypatch.setattr(label_gate, "REMEMBERED_LABELS", 50)
+    gate: label_gate.LabelGate[PartLabel] = label_gate.LabelGate("zebra-1", outbox_size=1000)
+    labels = [part(n) for n in range(1, 201)]
+    for label in labels:
+        gate.admit(label, lambda label=label: label)
+    assert len(gate._accepted) == 50
+    with pytest.raises(label_gate.LabelRefused):
+        gate.admit(labels[-1], lambda: labels[-1])  # a recent one: refused
+    gate.admit(labels[0], lambda: labels[0])  # long forgotten: taken again (the service no longer sends it)
