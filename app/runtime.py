@@ -11,6 +11,7 @@ The intake (``app.intake``) and the device side (``app.device_side``) are the se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -32,7 +33,7 @@ from app.hmi_commands import HmiCommandServer
 from app.intake import Intake
 from app.metrics import MetricsServer, service_metrics
 from app.notify import Notifier
-from app.read_models import ReadModels
+from app.read_models import Pending, ReadModels
 from app.replay import Snapshotter, rebuild
 from app.sequence_check import SequenceCheck
 from app.store import ReadModelWrites, Store
@@ -64,6 +65,7 @@ from sequencer.plant import PlantConfig
 from sequencer.projection import line_view
 from sequencer.views import LineView
 
+Waiting = tuple[Event, bytes | None, asyncio.Future[tuple[list[Command], bool]]]  # an event for the sequencing task
 log = logging.getLogger(__name__)
 
 REPORT_QUEUE = 10_000  # device reports waiting for the core; overflow is logged as an error, never silent
@@ -145,7 +147,7 @@ class Service(Intake, DeviceSide):
         self.latencies_ms: deque[float] = deque(maxlen=200_000)  # received -> lit, bins lit on arrival
         self.queued_ms: deque[float] = deque(maxlen=200_000)  # received -> lit, bins that waited for their station
         self.ready = asyncio.Event()
-        self._pending: asyncio.Queue[tuple[Event, bytes | None, asyncio.Future[tuple[list[Command], bool]]]] = (
+        self._pending: asyncio.Queue[Waiting] = (
             asyncio.Queue()  # bounded in practice by the feed link's high-water mark and one HMI command at a time
         )
         self._reports: asyncio.Queue[tuple[DeviceReport, float]] = asyncio.Queue(REPORT_QUEUE)
@@ -263,24 +265,38 @@ class Service(Intake, DeviceSide):
                 while len(batch) < JOURNAL_BATCH and not self._pending.empty():
                     batch.append(self._pending.get_nowait())
                 rows = read_models.due(time.monotonic())
+                items = [(e, r) for e, r, _ in batch]
+                journaling = asyncio.create_task(self._journal(items, rows))
                 try:
-                    ids = await self._journal([(e, r) for e, r, _ in batch], rows)
+                    ids = await asyncio.shield(journaling)
+                except asyncio.CancelledError:
+                    # A stop while the batch commits: the commit goes on in the writer thread, so finish it and
+                    # hand its events to the core; the core then holds everything the journal does.
+                    with contextlib.suppress(Exception):
+                        self._handle_batch(batch, await journaling, rows, read_models)
+                    raise
                 except Exception as exc:  # not journaled, so not handled and not acknowledged: the sender retries
                     log.error("journal write failed for %d event(s): %r", len(batch), exc)
                     for _, _, done in batch:
                         if not done.done():
                             done.set_exception(exc)
                     continue
-                read_models.written(rows)
-                self.journal_id = ids[-1]
-                for (event, _, done), journal_id in zip(batch, ids, strict=True):
-                    read_models.observe(self.core, journal_id, event, self._handle(event, done))
-                self._dirty = True
+                self._handle_batch(batch, ids, rows, read_models)
                 if self.snapshots.due(self.journal_id):  # between batches: the core cannot change while pickled
                     await loop.run_in_executor(self.writer, self.snapshots.take, self.core, self.check, self.journal_id)
         finally:  # a clean stop: the last batch's rows, before the final snapshot
             if (rows := read_models.pending()) is not None:
                 self.writer.submit(self.store.write_read_models, rows)
+
+    def _handle_batch(
+        self, batch: list[Waiting], ids: list[int], rows: Pending | None, read_models: ReadModels
+    ) -> None:
+        """A committed batch: the core takes its events in journal order; the read models follow."""
+        read_models.written(rows)
+        self.journal_id = ids[-1]
+        for (event, _, done), journal_id in zip(batch, ids, strict=True):
+            read_models.observe(self.core, journal_id, event, self._handle(event, done))
+        self._dirty = True
 
     async def _journal(
         self, items: list[tuple[Event, bytes | None]], read_models: ReadModelWrites | None = None
