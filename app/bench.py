@@ -89,7 +89,7 @@ async def run_all(args: argparse.Namespace) -> dict[str, Any]:
 
 def main_bench(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="jis bench", description=__doc__.splitlines()[0])
-    p.add_argument("what", nargs="?", default="all", choices=["all", "core", "catchup", "soak"])
+    p.add_argument("what", nargs="?", default="all", choices=["all", "core", "latency", "catchup", "soak"])
     p.add_argument("--quick", action="store_true", help="every part small: proves the benchmark runs (CI)")
     p.add_argument("--vehicles", type=int, default=40, help="vehicles per feed in the latency run")
     p.add_argument("--speed", type=float, default=100.0)
@@ -107,6 +107,10 @@ def main_bench(argv: list[str] | None = None) -> int:
             setattr(args, key, value)
     if args.what == "core":
         result = bench_core.run(load_plant(), vehicles=5000)
+    elif args.what == "latency":
+        result = asyncio.run(
+            bench_line.latency(_folder(args.workdir), feeds=FEEDS, vehicles=args.vehicles, speed=args.speed)
+        )
     elif args.what == "catchup":
         result = asyncio.run(bench_catchup.catchup(_folder(args.workdir), args.catchup))
     elif args.what == "soak":

@@ -45,7 +45,7 @@ class JournalFollower:
         self.state = Rebuilt.fresh(plant)
         self.store = Store(url, migrate=False)
         self.raised: Counter[str] = Counter()
-        self.faulty: dict[str, list[list[int]]] = {}  # device -> [first row shown faulty, first row not] spans
+        self.faulty: dict[str, list[tuple[int, int | None]]] = {}  # device -> (first row faulty, first row not)
         self._faulty_now: frozenset[str] = frozenset()
 
     def poll(self) -> int:
@@ -65,19 +65,17 @@ class JournalFollower:
 
     def shown_faulty(self, device: str, first_row: int, last_row: int) -> bool:
         """Was ``device`` shown faulty after any row from ``first_row`` to ``last_row``?"""
-        return any(start <= last_row and (end is None or end > first_row) for start, end in self._spans(device))
-
-    def _spans(self, device: str) -> list[tuple[int, int | None]]:
-        return [(span[0], span[1] if len(span) > 1 else None) for span in self.faulty.get(device, [])]
+        spans = self.faulty.get(device, [])
+        return any(start <= last_row and (end is None or end > first_row) for start, end in spans)
 
     def _note_faults(self, row_id: int) -> None:
         now = frozenset(self.state.core.device_faults)
         if now == self._faulty_now:
             return
         for device in now - self._faulty_now:
-            self.faulty.setdefault(device, []).append([row_id])
+            self.faulty.setdefault(device, []).append((row_id, None))
         for device in self._faulty_now - now:
-            self.faulty[device][-1].append(row_id)
+            self.faulty[device][-1] = (self.faulty[device][-1][0], row_id)
         self._faulty_now = now
 
     def close(self) -> None:
