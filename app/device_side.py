@@ -28,7 +28,7 @@ from plc_io.ports import (
     PickToLight,
     PrinterFault,
 )
-from sequencer.commands import PrintLabel
+from sequencer.commands import LightBin, PrintLabel
 from sequencer.core import Sequencer, SequencerError
 from sequencer.events import DeviceLinkChanged, Event, LabelSending, LabelUncertain, PrinterFaultChanged
 
@@ -75,12 +75,8 @@ class DeviceSide:
         service queued again. A label journaled as leaving (``LabelSending``) and not confirmed may have printed
         before the restart (the printer tells no one which), so it is never resent on its own: it becomes
         uncertain, a deviation for a person to check and reprint (docs/persistence.md)."""
-        for st in self.core.stations.values():
-            if st.lit is not None:
-                pick = self.core.picks[st.lit]
-                self.ptls[st.cfg.ptl].show(
-                    st.light_of_bin[pick.bin], colour=Colour.GREEN, flash=False, display=pick.qty, token=pick.pick_id
-                )
+        for light in self.core.lit_commands():  # a blocked slot flashes red again, as before the restart
+            self._show_light(light)
         for cmd in self.core.pending_labels():
             if not self.core.label_left(cmd.label.label_id):
                 self._send_label(cmd)  # journaled as never having left the service: sending it cannot double it
@@ -104,6 +100,10 @@ class DeviceSide:
                 else PrinterFaultChanged(at=self.clock(), device=device, faults=())
             )
             await self.submit(event)
+
+    def _show_light(self, cmd: LightBin) -> None:
+        colour = Colour.RED if cmd.alarm else Colour.GREEN  # red flash: blocked after a wrong pick
+        self.ptls[cmd.device].show(cmd.light, colour=colour, flash=cmd.alarm, display=cmd.display, token=cmd.pick_id)
 
     def _on_report(self, report: DeviceReport) -> None:
         if (isinstance(report, LinkChanged) and not report.up) or (isinstance(report, PrinterFault) and report.faults):

@@ -39,7 +39,6 @@ from app.sequence_check import SequenceCheck
 from app.store import ReadModelWrites, Store
 from plc_io.opcua_line_server import LineServer, LineServerThread
 from plc_io.ports import (
-    Colour,
     DeviceReport,
     LabelPrinter,
     PickToLight,
@@ -335,10 +334,7 @@ class Service(Intake, DeviceSide):
                     now = time.monotonic()
                     self._lit_since.pop(cmd.pick_id, None)  # lit again: to the end, so the map stays in lit order
                     self._lit_since[cmd.pick_id] = (self._received.get(key, now), key == self._arriving, now)
-                    colour = Colour.RED if cmd.alarm else Colour.GREEN  # red flash: blocked after a wrong pick
-                    self.ptls[cmd.device].show(
-                        cmd.light, colour=colour, flash=cmd.alarm, display=cmd.display, token=cmd.pick_id
-                    )
+                    self._show_light(cmd)
                 case ClearBin():
                     self.ptls[cmd.device].clear(cmd.light)
                 case PrintLabel():

@@ -86,6 +86,15 @@ class PickRules(CoreBase):
         insort(station.queue, (pick.position, pick.pick_id))
         return self._light_next(station, self.last_at)
 
+    def lit_commands(self) -> list[LightBin]:
+        """What the stations' lights show now, as commands (a restart shows them again): each lit pick, flashing
+        red where a wrong pick blocked the slot."""
+        return [
+            self._light_command(st, self.picks[st.lit], alarm=st.blocked_by is not None)
+            for st in self.stations.values()
+            if st.lit is not None
+        ]
+
     def _light_command(self, station: Station, pick: Pick, *, alarm: bool = False) -> LightBin:
         return LightBin(
             station=station.cfg.id,
