@@ -37,8 +37,9 @@ from app.chaos_faults import DbLock, Outage, Plan, SimControlClient, hold_write_
 from app.chaos_lead import JournalFollower, Lead, follow
 from app.chaos_proxy import FeedProxy, ProxyRates
 from app.chaos_report import report, table
-from app.config import free_port, load_plant, with_free_ports
+from app.config import load_plant, with_free_ports
 from app.store import Store
+from plc_io.loopback_ports import free_port
 from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from plc_io.loopback_ports import free_port
 from sequencer.plant import OpcUaServerConfig, PlantConfig, PlantConfigError, parse_plant
 
 DEMO_PLANT = "demo.toml"
@@ -30,12 +30,6 @@ def load_plant(path: str | Path | None = None) -> PlantConfig:
         except ValueError as exc:
             raise PlantConfigError(f"{p}: {exc}") from exc
     return parse_plant(text, str(p))
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def with_free_ports(plant: PlantConfig, database: str | None = None) -> PlantConfig:

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.config import free_port, load_plant, with_free_ports
+from app.config import load_plant, with_free_ports
 from app.runtime import Service, scaled_clock
 from app.users_cli import ensure_demo_users
 from app.verdict import printer_records
+from plc_io.loopback_ports import free_port
 from sequencer.alarms import AlarmState
 from sequencer.events import AcknowledgeAlarm, RackShipped, ResolveDeviation
 from sequencer.plant import OpcUaServerConfig, OpcUaSettings, PlantConfig

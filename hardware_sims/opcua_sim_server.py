@@ -14,7 +14,6 @@ Must not: be imported by production code (import-linter forbids it), or accept a
 from __future__ import annotations
 
 import logging
-import socket
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from asyncua.server.server import Server
 from asyncua.ua.status_codes import StatusCodes
 
 from plc_io import opcua_nodes as nodes
+from plc_io.loopback_ports import free_port
 from plc_io.opcua_security import (
     Profile,
     ServerSecurity,
@@ -41,13 +41,6 @@ log = logging.getLogger(__name__)
 MethodHandler = Callable[[list[ua.Variant]], Awaitable[list[ua.Variant]]]
 PORT_ATTEMPTS = 3
 S = StatusCodes
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port the OS just gave out: asyncua's endpoint URL must name the real port, so port 0 is not enough."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 class MethodRefused(Exception):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +33,7 @@ from app.feed_protocol import (
 from hardware_sims.clock import ManualClock, ScaledClock
 from hardware_sims.oem_feed import OemFeedSim
 from hardware_sims.vehicles import is_valid_vin
+from plc_io.loopback_ports import free_port
 from sequencer.seqnum import ring_range
 from tests.plants import demo_plant
 
@@ -101,10 +101,8 @@ async def wait_event(event: asyncio.Event, what: str) -> None:
 
 
 def free_endpoint() -> str:
-    """A loopback endpoint on a port the OS just handed out (for a service that starts later)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return f"tcp://127.0.0.1:{s.getsockname()[1]}"
+    """A loopback endpoint on a free port (for a service that starts later)."""
+    return f"tcp://127.0.0.1:{free_port()}"
 
 
 @asynccontextmanager

@@ -23,10 +23,10 @@ from argon2 import PasswordHasher, profiles
 from sqlalchemy import text
 
 from app.accounts import FAILS_PER_NAME, AccountStore, LoginThrottle
-from app.config import free_port
 from app.hmi_commands import HmiCommandServer
 from app.hmi_wire import MAX_REQUEST_BYTES
 from app.users_cli import DEMO_USERS, ensure_demo_users, main_users
+from plc_io.loopback_ports import free_port
 from sequencer.base import SequencerError
 from sequencer.commands import AuditRecord, Command
 from sequencer.events import AcknowledgeAlarm, HoldVehicle, InsertBroadcast, ManualOp, RequestResendByHand

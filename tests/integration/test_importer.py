@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from app.config import free_port, load_plant, with_free_ports
+from app.config import load_plant, with_free_ports
 from app.importer import EXIT_NO_SERVICE, EXIT_OK, EXIT_PROBLEMS, main_import
 from app.runtime import Service
+from plc_io.loopback_ports import free_port
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 WAIT_S = 30.0

@@ -12,7 +12,6 @@ import json
 import logging
 import random
 import re
-import socket
 from collections import Counter, deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import pytest
 from app.logjson import JsonFormatter, configure
 from app.metrics import MetricsServer, render, service_metrics
 from app.notify import Notifier
+from plc_io.loopback_ports import free_port
 from sequencer.alarms import AlarmState
 from sequencer.commands import RaiseDeviation
 from sequencer.plant import NotifyRules, PriorityRoute
@@ -270,9 +270,7 @@ def _port(server: asyncio.Server) -> int:
 
 def _dead_port() -> int:
     """A port nothing listens on: bound, then closed (connection refused on loopback)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_port()
 
 
 def _dev(dev_id: int, priority: int, kind: str = "gap") -> RaiseDeviation:

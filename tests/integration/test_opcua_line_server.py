@@ -25,8 +25,8 @@ from asyncua.ua.object_ids import ObjectIds
 from asyncua.ua.uaerrors import UaError, UaStatusCodeError
 
 from app import certs
-from app.config import free_port
 from plc_io import opcua_line_model as model
+from plc_io.loopback_ports import free_port
 from plc_io.opcua_line_server import EVENT_TYPE, LineServer
 from plc_io.opcua_security import ClientSecurity, Profile, apply_client_security, certificate_uri, hash_password
 from sequencer.plant import OpcUaServerConfig
