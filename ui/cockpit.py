@@ -30,10 +30,10 @@ from ui.cockpit_overview import OverviewPane
 from ui.cockpit_quarantine import QuarantinePane
 from ui.cockpit_shift import DeviationLog, shift_of
 from ui.cockpit_trends import TrendsPane
-from ui.cockpit_widgets import TrendPalette, apply_comm, next_scale, scaled_stylesheet
+from ui.cockpit_widgets import TrendPalette, next_scale, scaled_stylesheet
 from ui.command_client import CommandClient
 from ui.report import ExportJob, build_report, prepare_export
-from ui.widgets import plant_zone
+from ui.widgets import apply_comm, plant_zone
 
 SETTINGS_ORGANISATION = "jis-sequencer"  # ui.main uses the same organisation
 SETTINGS_APPLICATION = "hmi-lead"
@@ -273,6 +273,7 @@ class CockpitWindow(QMainWindow):
         self.setStyleSheet(scaled_stylesheet(self._stylesheet, scale))
         self.settings.setValue("font_scale", scale)
         self.trends.restyle()
+        self.overview.restyle()
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)

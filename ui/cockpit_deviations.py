@@ -11,6 +11,7 @@ without the desk's confirmation, or hold a colour.
 from __future__ import annotations
 
 from collections.abc import Callable
+from difflib import SequenceMatcher
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,6 +102,11 @@ ROLE_DATA: dict[int, Callable[[LoggedDeviation, int, ZoneInfo], Any]] = {
 }
 
 
+def _shown(entry: LoggedDeviation) -> tuple[object, ...]:
+    """What a row shows (``last_seen`` changes with every picture and is not shown)."""
+    return entry.view, entry.closed_at, entry.shelved_until
+
+
 class DeviationModel(QAbstractTableModel):
     """The shift's deviations, ordered: open before closed, then priority, then newest first."""
 
@@ -110,10 +116,38 @@ class DeviationModel(QAbstractTableModel):
         self.zone = ZoneInfo("UTC")
 
     def set_rows(self, entries: list[LoggedDeviation], zone: ZoneInfo) -> None:
-        self.beginResetModel()
-        self.zone = zone
-        self.rows = sorted(entries, key=lambda e: (e.closed_at is not None, e.view.priority, -e.view.at))
-        self.endResetModel()
+        """Take the shift's deviations: rows that came or went are inserted or removed, rows whose cells changed
+        are repainted. No reset, so the selection, the current row and the scroll position stay where the shift
+        lead left them, and the view repaints only what changed."""
+        new = sorted(entries, key=lambda e: (e.closed_at is not None, e.view.priority, -e.view.at))
+        if zone != self.zone:
+            self.beginResetModel()
+            self.zone, self.rows = zone, new
+            self.endResetModel()
+            return
+        old_ids, new_ids = [e.id for e in self.rows], [e.id for e in new]
+        if old_ids != new_ids:
+            self._move_rows(old_ids, new_ids, new)
+        before = {e.id: _shown(e) for e in self.rows}
+        self.rows = new
+        last = len(COLUMNS) - 1
+        for row, entry in enumerate(new):
+            if before.get(entry.id) != _shown(entry):
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+
+    def _move_rows(self, old_ids: list[int], new_ids: list[int], new: list[LoggedDeviation]) -> None:
+        """Turn the old order into the new with removals and insertions, last block first so earlier row numbers
+        stay valid; rows that only moved are removed and inserted again (their data is the new entry's)."""
+        blocks = SequenceMatcher(a=old_ids, b=new_ids, autojunk=False).get_opcodes()
+        for tag, i1, i2, j1, j2 in reversed(blocks):
+            if tag in ("delete", "replace"):
+                self.beginRemoveRows(QModelIndex(), i1, i2 - 1)
+                del self.rows[i1:i2]
+                self.endRemoveRows()
+            if tag in ("insert", "replace"):
+                self.beginInsertRows(QModelIndex(), i1, i1 + j2 - j1 - 1)
+                self.rows[i1:i1] = new[j1:j2]
+                self.endInsertRows()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.rows)
@@ -229,6 +263,9 @@ class DeviationsPane(QWidget):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(MESSAGE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        # Fit the columns to the rows on screen only: Qt's default measures up to 1,000 rows of every column
+        # on each refresh, 20 ms a picture once a bad shift has logged a few hundred deviations.
+        header.setResizeContentsPrecision(0)
         header.setHighlightSections(False)
         table.setSortingEnabled(True)
         table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the model's own order until a header is clicked
@@ -287,6 +324,9 @@ class DeviationsPane(QWidget):
                 combo.blockSignals(False)
 
     def _reselect(self, ids: set[int]) -> None:
+        if not ids:
+            self._selection_changed()
+            return
         selection = self.table.selectionModel()
         selection.blockSignals(True)
         for row in range(self.proxy.rowCount()):

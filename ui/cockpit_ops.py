@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 from sequencer.views import LineView
 from ui.cockpit_desk import OperationDesk, OpRecord, Proposal, Target
 from ui.cockpit_shift import NO_VALUE
-from ui.cockpit_widgets import Choice, cell, fill_table, make_table, section
-from ui.widgets import clock, label, plant_zone
+from ui.cockpit_widgets import Choice, cell, make_table, section
+from ui.widgets import clock, fill_table, label, plant_zone
 
 SEQ_MAX = 999_999  # feeds wrap at their modulus (10000 in the demo); the core checks the real range
 LOG_HEADERS = ("SENT", "USER", "OPERATION", "TARGET", "REASON", "RESULT", "ANSWER")

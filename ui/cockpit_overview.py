@@ -25,12 +25,11 @@ from ui.cockpit_widgets import (
     PriorityDelegate,
     TrendPalette,
     cell,
-    fill_table,
     fit_rows,
     make_table,
     section,
 )
-from ui.widgets import clock, label, plant_zone
+from ui.widgets import clock, fill_table, label, plant_zone
 
 REDRAW_MS = 1000  # the buffer chart redraws at 1 Hz from the newest picture, however fast pictures arrive
 BUFFER_AHEAD_MIN = 150.0  # minutes of due times shown: the demo's 2 h lead time plus margin
@@ -230,7 +229,6 @@ class OverviewPane(QWidget):
         if line is None or line.rev == self._drawn_rev:
             return
         self._drawn_rev = line.rev
-        self._style_plot()
         waiting: list[dict[str, object]] = []
         current: list[dict[str, object]] = []
         overdue: list[dict[str, object]] = []
@@ -251,9 +249,11 @@ class OverviewPane(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._style_plot()  # the stylesheet reaches the palette only once the window has it
+        self.restyle()  # the stylesheet reaches the palette only once the window has it
 
-    def _style_plot(self) -> None:
+    def restyle(self) -> None:
+        """Re-read the stylesheet's chart colours (on show, and after the window's stylesheet or font scale changed);
+        not at each redraw: new pens make pyqtgraph re-render every spot."""
         pal = self._palette
         pal.ensurePolished()
         self.buffer_plot.setBackground(pal.groundColor)

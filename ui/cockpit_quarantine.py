@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from sequencer.views import LineView
 from ui.cockpit_desk import OperationDesk, Proposal, Target
 from ui.cockpit_shift import NO_VALUE, STATE_WORDS, LoggedDeviation
-from ui.cockpit_widgets import fill_table, make_table, section
-from ui.widgets import clock, label
+from ui.cockpit_widgets import make_table, section
+from ui.widgets import clock, fill_table, label
 
 QUARANTINE_KINDS = frozenset({"malformed", "unknown_feed"})
 QUARANTINE_ID = re.compile(r"quarantined #(\d+):\s*(.*)", re.DOTALL)

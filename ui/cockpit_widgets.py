@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import Property, QModelIndex, QPersistentModelIndex, QPoint, QPointF, QRect, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPolygonF, QRegion
+from PySide6.QtCore import Property, QModelIndex, QPersistentModelIndex, QPoint, QPointF, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPolygonF, QRegion
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,9 +32,9 @@ from ui.widgets import AlarmIndicator, label, set_props
 
 PRIORITY_ROLE = Qt.ItemDataRole.UserRole + 1  # int priority of the row's alarm, 0 for none
 BLINK_ROLE = Qt.ItemDataRole.UserRole + 2  # True while the alarm is unacknowledged (ISA-18.2: it blinks)
+MAX_PICTURES = 32  # drawn priority indicators kept: 3 priorities x a few row heights and themes
 BLINK_DIM_OPACITY = 0.25  # the "off" phase of a blinking indicator: dimmed, never gone (shape stays readable)
 Index = QModelIndex | QPersistentModelIndex
-COMM_VALUES: dict[bool, str] = {True: "ok", False: "lost"}
 
 # --- font scale: the cockpit section's pixel sizes times the user's scale -----------------------------------
 COCKPIT_SECTION = re.compile(r"/\* === cockpit === \*/.*?/\* === end cockpit === \*/", re.DOTALL)
@@ -97,23 +97,6 @@ def make_table(name: str, headers: Sequence[str], stretch: int | None = None) ->
     table.setShowGrid(False)
     table.setWordWrap(False)
     return table
-
-
-def fill_table(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
-    """Show ``rows`` (text per column), touching only the cells whose text changed."""
-    changed = table.rowCount() != len(rows)
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, text in enumerate(values):
-            item = table.item(r, c)
-            if item is None:
-                item = QTableWidgetItem()
-                table.setItem(r, c, item)
-            if item.text() != text:
-                item.setText(text)
-                changed = True
-    if changed:
-        table.resizeColumnsToContents()
 
 
 def fit_rows(table: QTableWidget, shown: int, most: int) -> None:
@@ -216,6 +199,7 @@ class PriorityDelegate(QStyledItemDelegate):
         super().__init__(view)
         self.blink_on = True
         self._indicators: dict[int, AlarmIndicator] = {}
+        self._pictures: dict[tuple[object, ...], QImage] = {}
         for priority in (1, 2, 3):
             indicator = AlarmIndicator(priority, view)
             indicator.setObjectName(f"priority_cell_{priority}")
@@ -232,15 +216,30 @@ class PriorityDelegate(QStyledItemDelegate):
             return
         rect: QRect = option.rect
         side = max(rect.height() - 4, 12)
-        indicator.ensurePolished()
-        indicator.resize(side, side)
+        picture = self._picture(indicator, side, painter.device().devicePixelRatioF())
         painter.save()
         if index.data(BLINK_ROLE) and not self.blink_on:
             painter.setOpacity(BLINK_DIM_OPACITY)
-        top_left = QPoint(rect.x() + (rect.width() - side) // 2, rect.y() + (rect.height() - side) // 2)
-        painter.translate(top_left)
-        indicator.render(painter, QPoint(0, 0), QRegion(), QWidget.RenderFlag.DrawChildren)
+        painter.drawImage(rect.x() + (rect.width() - side) // 2, rect.y() + (rect.height() - side) // 2, picture)
         painter.restore()
+
+    def _picture(self, indicator: AlarmIndicator, side: int, ratio: float) -> QImage:
+        """The indicator drawn once per size and colours (rendering the widget per cell cost 0.5 ms a row)."""
+        indicator.ensurePolished()
+        key = (indicator.priority, side, ratio, *(c.rgba() for c in indicator.colours()))
+        picture = self._pictures.get(key)
+        if picture is None:
+            if len(self._pictures) >= MAX_PICTURES:  # sizes and themes change rarely: start over, never grow
+                self._pictures.clear()
+            indicator.resize(side, side)
+            picture = QImage(QSize(side, side) * ratio, QImage.Format.Format_ARGB32_Premultiplied)
+            picture.setDevicePixelRatio(ratio)
+            picture.fill(0)  # every pixel clear: only the indicator's shape is drawn over the cell
+            painter = QPainter(picture)
+            indicator.render(painter, QPoint(0, 0), QRegion(), QWidget.RenderFlag.DrawChildren)
+            painter.end()
+            self._pictures[key] = picture
+        return picture
 
     def indicator(self, priority: int) -> AlarmIndicator | None:
         return self._indicators.get(priority)
@@ -279,19 +278,3 @@ class TrendPalette(QWidget):
     limitColor = _colour_property("_limit")
     markerColor = _colour_property("_marker")
     abnormalColor = _colour_property("_abnormal")
-
-
-def apply_comm(root: QWidget, up: bool) -> None:
-    """Live or stale on every widget under ``root``: the stylesheet dashes outlines and greys values when lost."""
-    value = COMM_VALUES[up]
-    widgets = [root, *root.findChildren(QWidget)]
-    changed = [w for w in widgets if w.property("comm") != value]
-    for widget in changed:
-        widget.setProperty("comm", value)
-    for widget in changed:  # one re-polish each (set_props would re-polish every descendant of each again)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
-        widget.update()
-    for tag in widgets:
-        if tag.property("role") == "comm-tag":
-            tag.setVisible(not up)

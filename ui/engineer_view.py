@@ -33,13 +33,12 @@ from PySide6.QtWidgets import (
 from ui.engineer_cards import FeedCard, PrinterCard
 from ui.engineer_link import Answer, SimControlClient, SimState
 from ui.engineer_widgets import StationCard, make_card
-from ui.widgets import clock, label, plant_zone, set_props, zone_label
+from ui.widgets import apply_comm, clock, label, plant_zone, set_props, zone_label
 
 BLINK_MS = 500  # a flashing PTL light blinks at 1 Hz on the rack (Banner FLASH animation), mirrored here
 DEFAULT_SIZE = (1600, 1000)
 MAX_ACTIONS_SHOWN = 200
 MAX_FITTED_HEIGHT = 600
-COMM_VALUES: dict[bool, str] = {True: "ok", False: "lost"}
 # op -> how an answered command is told on the status line
 DESCRIBE: dict[str, Any] = {
     "press": lambda r: f"press {r.get('device')} light {r.get('light')}",
@@ -223,17 +222,10 @@ class EngineerView(QWidget):
                 tile.lamp.set_phase(self._phase)
 
     def _apply_comm(self) -> None:
-        widgets = [self, *self.findChildren(QWidget)]
-        for widget in widgets:  # set every property first, then re-polish each widget once
-            widget.setProperty("comm", COMM_VALUES[self._link_up])
+        for widget in self.findChildren(QWidget):
             if isinstance(widget, (QPushButton, QAbstractSpinBox)):
                 widget.setEnabled(self._link_up)  # a command cannot reach the simulators anyway
-        for widget in widgets:
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
-            widget.updateGeometry()  # a font or padding from the new rules changes the size hint
-            if widget.property("role") in ("comm-tag", "comm-tag-large"):
-                widget.setVisible(not self._link_up)
+        apply_comm(self, self._link_up)
 
     def _render_link(self) -> None:
         if self.state is None:

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +33,9 @@ from ui.widgets import (
     BinTile,
     DeviationRow,
     StationSelector,
+    apply_comm,
     clock,
+    fill_table,
     label,
     mm_to_px,
     plant_zone,
@@ -77,7 +78,6 @@ DEVICE_WORDS: dict[bool | None, tuple[str, str]] = {
     False: ("OFFLINE", "down"),
     None: ("?", "unknown"),
 }
-COMM_VALUES: dict[bool, str] = {True: "ok", False: "lost"}
 
 
 # --- which deviations concern a station ----------------------------------------------------------------------
@@ -136,6 +136,7 @@ class OperatorPanel(QWidget):
         self._link_up = False
         self._bin_ids: tuple[str, ...] = ()
         self._dev_ids: tuple[tuple[int, int], ...] = ()
+        self._dev_rows: dict[tuple[int, int], DeviationRow] = {}
         self._tiles: dict[str, BinTile] = {}
         self._root = root = QVBoxLayout(self)
         root.addWidget(self._build_header())
@@ -224,7 +225,8 @@ class OperatorPanel(QWidget):
         table.setHorizontalHeaderLabels([title for title, _ in NEXT_COLUMNS])
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setDefaultSectionSize(mm_to_px(self, 9))
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Not ResizeToContents: that re-measures the column on every setText; fill_table fits them once a picture.
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -293,12 +295,7 @@ class OperatorPanel(QWidget):
     # --- rendering ---
 
     def _apply_comm(self) -> None:
-        value = COMM_VALUES[self._link_up]
-        for widget in [self, *self.findChildren(QWidget)]:
-            set_props(widget, comm=value)
-        for tag in self.findChildren(QLabel):
-            if tag.property("role") in ("comm-tag", "comm-tag-large"):
-                tag.setVisible(not self._link_up)
+        apply_comm(self, self._link_up)
 
     def _render_link(self) -> None:
         line = self._line
@@ -357,16 +354,7 @@ class OperatorPanel(QWidget):
         return rebuilt
 
     def _render_next(self, picks: Iterable[PickView]) -> None:
-        rows = list(picks)
-        table = self.next_table
-        table.setRowCount(len(rows))
-        for r, pick in enumerate(rows):
-            for c, (_, value) in enumerate(NEXT_COLUMNS):
-                item = table.item(r, c)
-                if item is None:
-                    item = QTableWidgetItem()
-                    table.setItem(r, c, item)
-                item.setText(value(pick, self._zone))
+        fill_table(self.next_table, [[value(pick, self._zone) for _, value in NEXT_COLUMNS] for pick in picks])
 
     def _render_deviations(self, deviations: list[DeviationView]) -> bool:
         shown = deviations[:MAX_DEVIATIONS_SHOWN]
@@ -378,9 +366,18 @@ class OperatorPanel(QWidget):
         self.deviations_more.setVisible(hidden > 0)
         if ids == self._dev_ids:
             return False
-        _clear(self.deviation_rows)
-        for d in shown:
-            self.deviation_rows.addWidget(DeviationRow(d, clock(d.at, self._zone, "%H:%M")))
+        # Rows that stay are moved, not rebuilt: a new deviation costs one row's widgets, not every row's.
+        kept = {key: row for key, row in self._dev_rows.items() if key in ids}
+        while (item := self.deviation_rows.takeAt(0)) is not None:
+            row = item.widget()
+            if row is not None and row not in kept.values():
+                row.setParent(None)  # gone from findChild() at once, not only after deleteLater() runs
+                row.deleteLater()
+        self._dev_rows = {}
+        for key, d in zip(ids, shown, strict=True):
+            row = kept.get(key) or DeviationRow(d, clock(d.at, self._zone, "%H:%M"))
+            self.deviation_rows.addWidget(row)
+            self._dev_rows[key] = row
         self._dev_ids = ids
         return True
 

@@ -7,14 +7,25 @@ I/O. Colours reach the painted shapes only through ``qproperty-`` settings in th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import Property, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from sequencer.views import BinView, DeviationView
 
@@ -25,6 +36,57 @@ TOUCH_TARGET_MM = 15.0  # hmi.md: gloved operators need targets of at least 15 m
 def mm_to_px(widget: QWidget, mm: float) -> int:
     """Physical millimetres to device-independent pixels on the widget's screen."""
     return round(mm * widget.logicalDpiY() / MM_PER_INCH)
+
+
+COMM_VALUES: dict[bool, str] = {True: "ok", False: "lost"}
+COMM_TAG_ROLES = ("comm-tag", "comm-tag-large")  # the COMM tags shown only while the link is lost
+
+
+def apply_comm(root: QWidget, up: bool) -> None:
+    """Live or stale on every widget under ``root``: the stylesheet dashes outlines and greys values when lost.
+
+    Only widgets whose ``comm`` differs are touched (new rows, or all of them when the link changes), and each
+    is re-polished once: ``set_props`` on every widget would re-polish each one's descendants again.
+    """
+    value = COMM_VALUES[up]
+    widgets = [root, *root.findChildren(QWidget)]
+    changed = [w for w in widgets if w.property("comm") != value]
+    for widget in changed:
+        widget.setProperty("comm", value)
+    for widget in changed:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+        widget.updateGeometry()  # a font or padding from the new rules changes the size hint
+        if widget.property("role") in COMM_TAG_ROLES:
+            widget.setVisible(not up)
+
+
+def fill_table(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
+    """Show ``rows`` (text per column), touching only the cells whose text changed.
+
+    Columns are fitted to their content when rows come or go; otherwise a column whose text changed only grows
+    when the new text needs it, never shrinks: widths stay put while values tick (no jitter on the floor), and
+    a picture measures the columns that changed, not every cell of the table.
+    """
+    rows_changed = table.rowCount() != len(rows) or not table.property("fitted")  # the first fill fits the headers
+    table.setProperty("fitted", True)
+    table.setRowCount(len(rows))
+    columns: set[int] = set()
+    for r, values in enumerate(rows):
+        for c, text in enumerate(values):
+            item = table.item(r, c)
+            if item is None:
+                item = QTableWidgetItem()
+                table.setItem(r, c, item)
+            if item.text() != text:
+                item.setText(text)
+                columns.add(c)
+    header = table.horizontalHeader()
+    for c in range(table.columnCount()) if rows_changed else sorted(columns):
+        if header.sectionResizeMode(c) == QHeaderView.ResizeMode.Stretch:
+            continue  # resizeColumnsToContents() would fix a stretching column's width and end its stretch
+        if rows_changed or table.sizeHintForColumn(c) > table.columnWidth(c):
+            table.resizeColumnToContents(c)
 
 
 def set_props(widget: QWidget, **props: Any) -> None:
@@ -125,6 +187,10 @@ class AlarmIndicator(QWidget):
     @property
     def number(self) -> str:
         return str(self.priority)
+
+    def colours(self) -> tuple[QColor, QColor, QColor]:
+        """Fill, outline and digit, as the stylesheet set them."""
+        return self._fill, self._outline, self._text
 
     def sizeHint(self) -> QSize:
         side = max(mm_to_px(self, 9.0), 32)

@@ -320,7 +320,7 @@ def test_trends_fill_ring_buffers_from_the_bus_and_redraw_at_a_fixed_rate(
     assert {k: len(p.ring) for k, p in plots.items()} == dict.fromkeys(plots, 40)
     picks = plots["picks_per_hour"]
     assert picks.ring.arrays()[1][:3].tolist() == [118, 120, 122]
-    assert cockpit.trends._timer.interval() == REDRAW_MS
+    assert cockpit.trends._timer.interval() * len(plots) == REDRAW_MS  # each plot in turn, each once a period
     cockpit.trends.redraw_now()
     assert len(picks.curve.getData()[0]) == 40
     assert picks.limit_line.value() == 120.0  # takt, as a thin line
@@ -329,6 +329,26 @@ def test_trends_fill_ring_buffers_from_the_bus_and_redraw_at_a_fixed_rate(
     cockpit.show_screen("trends_dock")
     cockpit.resizeDocks([cockpit.docks["trends_dock"]], [900], Qt.Orientation.Horizontal)  # the trends, large
     shoot(cockpit, "trends")
+
+
+def test_trends_redraw_one_plot_per_tick_so_no_frame_draws_them_all(
+    qtbot: QtBot, publisher: BusPublisher, cockpit: CockpitWindow
+) -> None:
+    cockpit.trends._timer.stop()  # the test turns the ticks itself
+    start = SUMMER_AT - 10 * 60
+    for i in range(10):
+        show(qtbot, publisher, cockpit, cockpit_line(rev=i + 1, at=start + i * 60, kpis=trend_kpis(i)))
+    plots = cockpit.trends.plots
+
+    def drawn() -> int:
+        return sum(len(p.curve.getData()[0] if p.curve.getData()[0] is not None else []) > 0 for p in plots.values())
+
+    assert drawn() == 0
+    counts = []
+    for _ in range(len(plots) + 1):
+        cockpit.trends._redraw_next()
+        counts.append(drawn())
+    assert counts == [*range(1, len(plots) + 1), len(plots)]  # one more per tick; a clean plot is not redrawn
 
 
 def test_ring_buffer_keeps_the_newest_samples_in_order() -> None:
