@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy sequencer
+	$(BIN)/mypy sequencer plc_io hardware_sims app ui
 
 # The whole suite twice: on SQLite (the embedded default), then on PostgreSQL (127.0.0.1:5432, trust auth; each
 # test gets a fresh jis_test_<random> database: tests/databases.py).

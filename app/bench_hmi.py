@@ -61,7 +61,8 @@ def frame_times_ms(plant: PlantConfig, vehicles: int = 600) -> dict[str, Any]:
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from PySide6.QtWidgets import QApplication
 
-    from ui.main import build_lead_window, build_operator_window
+    from ui.cockpit import build_lead_window
+    from ui.main import build_operator_window
 
     app = QApplication.instance() or QApplication([])
     views = pictures(plant, vehicles)

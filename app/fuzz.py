@@ -20,8 +20,7 @@ from typing import Any
 
 from app.config import load_plant
 from app.feed_protocol import BadBroadcast, decode_broadcast
-from app.formats import parse_bytes
-from app.formats.detect import families_of_plant
+from app.formats import families_of_plant, parse_bytes
 from app.hmi_wire import IntentRequest, parse_request, salvage
 from app.roles import INTENTS, build_intent
 from sequencer.plant import PlantConfigError, parse_plant

@@ -69,6 +69,15 @@ def _stop_on_signal() -> asyncio.Event:
     return stop
 
 
+def _printer(args: argparse.Namespace, clock: ScaledClock) -> ZplPrinterSim | PrinterPlcSim | OpcUaPrinterSim:
+    """The printer simulator ``--protocol`` names (the parser allows only these three)."""
+    if args.protocol == "modbus":
+        return PrinterPlcSim(clock=clock, host=args.host, port=args.port)
+    if args.protocol == "opcua":
+        return OpcUaPrinterSim(clock=clock, host=args.host, port=args.port)
+    return ZplPrinterSim(clock=clock, host=args.host, port=args.port, status_port=args.status_port)
+
+
 async def run_device(args: argparse.Namespace) -> int:
     """One device alone on 127.0.0.1 until SIGTERM; prints {"ready": true, ...} with its address."""
     stop = _stop_on_signal()
@@ -83,13 +92,12 @@ async def run_device(args: argparse.Namespace) -> int:
         )
         ready["address"] = await sim.start()
     elif args.what == "printer":
-        sim = {
-            "zpl": lambda: ZplPrinterSim(clock=clock, host=args.host, port=args.port, status_port=args.status_port),
-            "modbus": lambda: PrinterPlcSim(clock=clock, host=args.host, port=args.port),
-            "opcua": lambda: OpcUaPrinterSim(clock=clock, host=args.host, port=args.port),
-        }[args.protocol]()
-        started = await sim.start()
-        ready["address"] = {"print": sim.print_port, "status": sim.status_port} if started is None else started
+        sim = printer = _printer(args, clock)
+        if isinstance(printer, ZplPrinterSim):  # two ports: print and ~HS status
+            await printer.start()
+            ready["address"] = {"print": printer.print_port, "status": printer.status_port}
+        else:
+            ready["address"] = await printer.start()
     else:
         plant = load(Path(args.config))
         endpoint = args.endpoint or plant.service.feed_endpoint

@@ -36,9 +36,11 @@ from hardware_sims.control_requests import (
     StateRequest,
 )
 from hardware_sims.control_state import Switches, plant_state, printer_face
+from hardware_sims.opcua_printer import OpcUaPrinterSim
 from hardware_sims.plant import SimulatedPlant
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import PtlGatewaySim
+from hardware_sims.zpl_printer import ZplPrinterSim
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ class Controller:
         kind = self._kind_of(req.device)
         handler = FAULTS[kind].get(req.name)
         if handler is None:
-            raise ControlError(f"{kind} {req.device} has no fault {req.name!r}; it has {', '.join(FAULTS[kind])}")
+            raise ControlError(f"{kind} {req.device} has no fault {req.name!r}; it has {_fault_names(kind)}")
         await handler(self, req.device, req)
         return {}
 
@@ -109,15 +111,17 @@ class Controller:
 
     # -- look-ups -------------------------------------------------------------------------------------------
     def _kind_of(self, device: str) -> str:
-        """The key of ``FAULTS``: gateway, station, or "<protocol> printer"."""
+        """The key of ``FAULTS``: gateway (Modbus), "opcua PTL", station, or "<protocol> printer"."""
         if device in self.sim.printers:
-            face = printer_face(self.sim.printers[device])
+            printer = self.sim.printers[device]
+            if isinstance(printer, OpcUaPrinterSim):
+                return "opcua printer"
+            face = printer_face(printer)
             if face is None:
-                raise ControlError(f"printer {device!r} is of a kind the control channel cannot switch")
+                raise ControlError(f"printer {device!r} is of a kind the control channel does not know")
             return f"{face.protocol} printer"
         if device in self.sim.gateways:
-            self._gateway(device)  # only the Modbus gateway simulator has these switches
-            return "gateway"
+            return "gateway" if isinstance(self.sim.gateways[device], PtlGatewaySim) else "opcua PTL"
         if device in self.sim.operators:
             return "station"
         known = [*self.sim.gateways, *self.sim.printers, *self.sim.operators]
@@ -128,8 +132,18 @@ class Controller:
         if gw is None:
             raise ControlError(f"no PTL gateway {device!r}; gateways: {', '.join(self.sim.gateways)}")
         if not isinstance(gw, PtlGatewaySim):
-            raise ControlError(f"PTL {device!r} is of a kind the control channel cannot switch")
+            raise ControlError(
+                f"PTL {device!r} ({type(gw).__name__}) is of a kind the control channel cannot press or switch; "
+                f"it presses and switches the Modbus PTL gateways"
+            )
         return gw
+
+    def _flagged_printer(self, device: str) -> ZplPrinterSim | PrinterPlcSim:
+        """A printer with ``set_fault`` flags: a Zebra or a print-and-apply PLC."""
+        printer = self.sim.printers[device]
+        if not isinstance(printer, (ZplPrinterSim, PrinterPlcSim)):
+            raise ControlError(f"printer {device!r} ({type(printer).__name__}) has no fault flags to switch")
+        return printer
 
     # -- operators: auto or by hand ---------------------------------------------------------------------------
     def _operator_task(self, station: str) -> asyncio.Task[Any] | None:
@@ -171,14 +185,14 @@ class Controller:
 
 # -- fault switches, per kind of device, as a table ---------------------------------------------------------------
 async def _gateway_down(c: Controller, device: str, req: FaultRequest) -> None:
-    await c.sim.gateways[device].set_gateway_down(req.on)
+    await c._gateway(device).set_gateway_down(req.on)
     (c.switches.gateway_down.add if req.on else c.switches.gateway_down.discard)(device)
 
 
 async def _gateway_slow(c: Controller, device: str, req: FaultRequest) -> None:
     real_s = SLOW_DEFAULT_S if req.seconds is None else req.seconds
     sim_s = real_s * c.sim.clock.speed if req.on else 0.0  # set_slow takes SIMULATED seconds
-    c.sim.gateways[device].set_slow(sim_s)
+    c._gateway(device).set_slow(sim_s)
     if req.on:
         c.switches.gateway_slow_s[device] = real_s
     else:
@@ -187,7 +201,7 @@ async def _gateway_slow(c: Controller, device: str, req: FaultRequest) -> None:
 
 async def _light_exception(c: Controller, device: str, req: FaultRequest) -> None:
     """A light cut off its RS-485 chain: the gateway answers Modbus exception 0x0B for it (docs/ptl-modbus.md)."""
-    gw = c.sim.gateways[device]
+    gw = c._gateway(device)
     if req.light is not None and req.light not in gw.lights:
         raise ControlError(f"{device} has no light {req.light}; it has {list(gw.lights)}")
     for unit in [req.light] if req.light is not None else gw.lights:
@@ -202,7 +216,10 @@ async def _printer_offline(c: Controller, device: str, req: FaultRequest) -> Non
 async def _plc_silent(c: Controller, device: str, req: FaultRequest) -> None:
     """The PLC reads requests but answers none (a hung PLC behind a live switch)."""
     printer = c.sim.printers[device]
-    assert isinstance(printer, PrinterPlcSim)
+    if not isinstance(printer, PrinterPlcSim):
+        raise ControlError(
+            f"printer {device!r} ({type(printer).__name__}) is no print-and-apply PLC: it cannot go silent"
+        )
     printer.set_silent(req.on)
     (c.switches.printer_silent.add if req.on else c.switches.printer_silent.discard)(device)
 
@@ -211,7 +228,7 @@ def _printer_flag(flag: str) -> FaultHandler:
     """A ``set_fault`` keyword of the printer simulator (the names differ per kind: see ``FAULTS``)."""
 
     async def switch(c: Controller, device: str, req: FaultRequest) -> None:
-        c.sim.printers[device].set_fault(**{flag: req.on})
+        c._flagged_printer(device).set_fault(**{flag: req.on})
 
     return switch
 
@@ -245,7 +262,18 @@ FAULTS: dict[str, dict[str, FaultHandler]] = {
         "wrong_button": _operator_flag(lambda s: s.wrong_button),
         "no_press": _operator_flag(lambda s: s.no_press),
     },
+    # OPC UA simulators are listed in the state but have no switches here yet: every fault is refused by name
+    "opcua PTL": {},
+    "opcua printer": {},
 }
+
+
+def _fault_names(kind: str) -> str:
+    """The faults a kind takes, for a refusal; a kind with none names the kinds that have some."""
+    if FAULTS[kind]:
+        return ", ".join(FAULTS[kind])
+    takers = ", ".join(k for k, faults in FAULTS.items() if faults)
+    return f"none (the control channel switches faults on: {takers})"
 
 
 # -- OEM feed knobs --------------------------------------------------------------------------------------------------
@@ -283,8 +311,8 @@ _FEED_ACTIONS: dict[str, Callable[[Controller, FeedRequest], Any]] = {
     "duplicate_next": _duplicates,
     "burst": _knob("burst", "burst"),
     "pause_s": _knob("pause_s", "pause"),
-    "change": lambda c, r: _follow_up(c, r, "change", r.change),
-    "cancel": lambda c, r: _follow_up(c, r, "cancel", r.cancel),
+    "change": lambda c, r: _follow_up(c, r, "change", r.change or 0),  # called only when set, like every knob
+    "cancel": lambda c, r: _follow_up(c, r, "cancel", r.cancel or 0),
 }
 _OPS: dict[str, Callable[[Controller, Any], Awaitable[dict[str, Any]]]] = {
     "state": Controller.state,

@@ -20,17 +20,34 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from hardware_sims.clock import Clock
-from hardware_sims.ptl_gateway import Lit, PtlGatewaySim
+from hardware_sims.ptl_gateway import Lit
 from plc_io.ports import Colour
+
+
+class Lights(Protocol):
+    """The plant side of a light controller, all an operator sees and touches: ``PtlGatewaySim`` (Modbus) and
+    ``OpcUaPtlSim`` both are one."""
+
+    @property
+    def lights(self) -> tuple[int, ...]: ...
+
+    @property
+    def version(self) -> int: ...
+
+    def lit(self, light: int) -> Lit: ...
+
+    def press(self, light: int) -> None: ...
+
+    async def wait_changed(self, since: int) -> int: ...
 
 
 class SimulatedOperator:
     def __init__(
         self,
-        gateway: PtlGatewaySim,
+        gateway: Lights,
         *,
         clock: Clock,
         rng: random.Random,

@@ -72,22 +72,26 @@ class SimulatedPlant:
             )
             self.operators[st.id] = op
             self._tasks.append(asyncio.create_task(op.run(), name=f"operator:{st.id}"))
-        for name, cfg in self.plant.devices.printers.items():
+        for name, pcfg in self.plant.devices.printers.items():
             pr: ZplPrinterSim | PrinterPlcSim | OpcUaPrinterSim
-            if cfg.protocol == "opcua":
+            if pcfg.protocol == "opcua":
                 pr = OpcUaPrinterSim(
-                    clock=self.clock, host=cfg.host, port=cfg.port, print_time_s=self.print_time_s, name=name
+                    clock=self.clock, host=pcfg.host, port=pcfg.port, print_time_s=self.print_time_s, name=name
                 )
-            elif cfg.protocol == "modbus":
+            elif pcfg.protocol == "modbus":
                 pr = PrinterPlcSim(
-                    clock=self.clock, host=cfg.host, port=cfg.port, unit_id=cfg.unit_id, print_time_s=self.print_time_s
+                    clock=self.clock,
+                    host=pcfg.host,
+                    port=pcfg.port,
+                    unit_id=pcfg.unit_id,
+                    print_time_s=self.print_time_s,
                 )
             else:
                 pr = ZplPrinterSim(
                     clock=self.clock,
-                    host=cfg.host,
-                    port=cfg.port,
-                    status_port=cfg.status_port,
+                    host=pcfg.host,
+                    port=pcfg.port,
+                    status_port=pcfg.status_port,
                     print_time_s=self.print_time_s,
                 )
             await pr.start()

@@ -135,17 +135,17 @@ class EngineerView(QWidget):
     def _build_actions(self) -> QFrame:
         """What the engineer did, newest first, at the plant's simulated time: faults are easy to forget."""
         frame, box, _ = make_card("actions", "ENGINEER ACTIONS")
-        self.actions = QListWidget()
-        self.actions.setObjectName("actions_log")
-        self.actions.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        box.addWidget(self.actions, 1)
+        self.actions_log = QListWidget()  # not .actions: that would hide QWidget.actions()
+        self.actions_log.setObjectName("actions_log")
+        self.actions_log.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        box.addWidget(self.actions_log, 1)
         return frame
 
     def _log(self, text: str) -> None:
         when = clock(self.state.at, self._zone) if self.state is not None else "--:--:--"
-        self.actions.insertItem(0, f"{when}  {text}")
-        while self.actions.count() > MAX_ACTIONS_SHOWN:
-            self.actions.takeItem(self.actions.count() - 1)
+        self.actions_log.insertItem(0, f"{when}  {text}")
+        while self.actions_log.count() > MAX_ACTIONS_SHOWN:
+            self.actions_log.takeItem(self.actions_log.count() - 1)
 
     def _tell(self, text: str, ok: bool) -> None:
         self.status_line.setText(text)
@@ -238,8 +238,9 @@ def _fit(box: QVBoxLayout, tall: bool) -> None:
     """A column is never narrower than its cards (the rows scroll, not the columns); ``tall``: nor shorter,
     up to ``MAX_FITTED_HEIGHT`` (the feeds column shares its height with the actions log)."""
     inner = box.parentWidget()
-    scroll = inner.parentWidget().parentWidget() if inner is not None and inner.parentWidget() else None
-    if isinstance(scroll, QScrollArea):
+    viewport = inner.parentWidget() if inner is not None else None
+    scroll = viewport.parentWidget() if viewport is not None else None
+    if inner is not None and isinstance(scroll, QScrollArea):
         scroll.setMinimumWidth(inner.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
         if tall:
             scroll.setMinimumHeight(min(inner.sizeHint().height(), MAX_FITTED_HEIGHT))
@@ -264,8 +265,8 @@ class EngineerWindow(QMainWindow):
         self.setCentralWidget(view)
         self.setWindowTitle(f"JIS engineer — simulators at {view.client.endpoint}")
         self.resize(*DEFAULT_SIZE)
-        QShortcut(QKeySequence.StandardKey.Quit, self, activated=self.close)
-        QShortcut(QKeySequence.StandardKey.Refresh, self, activated=view.client.refresh)
+        QShortcut(QKeySequence.StandardKey.Quit, self).activated.connect(self.close)
+        QShortcut(QKeySequence.StandardKey.Refresh, self).activated.connect(view.client.refresh)
 
     @Slot(object)
     def show_title(self, state: SimState) -> None:

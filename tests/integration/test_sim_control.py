@@ -375,3 +375,32 @@ async def test_a_modbus_print_and_apply_printer_has_its_own_switches(tmp_path: P
         client.close()
         await control.stop()
         await sim.stop()
+
+
+async def test_opc_ua_devices_refuse_every_switch_naming_the_device_and_what_it_takes(tmp_path: Path) -> None:
+    """OPC UA light controllers and printers have no switches on the channel: every fault and press is refused
+    with the device, its kind and the kinds that do take faults; the channel stays up and stations still switch."""
+    plant = with_free_ports(load_plant())
+    ptls = {n: d.model_copy(update={"protocol": "opcua"}) for n, d in plant.devices.ptl.items()}
+    printers = {n: d.model_copy(update={"protocol": "opcua"}) for n, d in plant.devices.printers.items()}
+    devices = plant.devices.model_copy(update={"ptl": ptls, "printers": printers})
+    sim = SimulatedPlant(plant.model_copy(update={"devices": devices}), speed=SPEED)
+    await sim.start()
+    control = SimControl(sim, "tcp://127.0.0.1:0")
+    client = Client(await control.start())
+    takers = "it has none (the control channel switches faults on: gateway, zpl printer, modbus printer, station)"
+    try:
+        for name in ("down", "slow", "exception"):
+            refused = await client.ask(op="fault", device="ptl-seat", name=name, on=True, light=1)
+            assert not refused["ok"] and f"opcua PTL ptl-seat has no fault {name!r}; {takers}" in refused["error"]
+        for name in ("offline", "paper_out", "ribbon_out", "head_open", "paused", "silent"):
+            refused = await client.ask(op="fault", device="zebra-1", name=name, on=True)
+            assert not refused["ok"] and f"opcua printer zebra-1 has no fault {name!r}; {takers}" in refused["error"]
+        refused = await client.ask(op="press", device="ptl-seat", light=1)
+        assert not refused["ok"] and "PTL 'ptl-seat' (OpcUaPtlSim)" in refused["error"]
+        await client.ok(op="fault", device="ST-SEAT", name="wrong_button", on=True)  # its operator is simulated
+        assert (await client.state()).stations["ST-SEAT"].wrong_button
+    finally:
+        client.close()
+        await control.stop()
+        await sim.stop()

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import zmq
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -217,6 +217,24 @@ def test_garbage_from_the_channel_is_counted_not_shown(qtbot: QtBot) -> None:
         router.close(linger=0)
 
 
+def test_the_quit_and_refresh_shortcuts_close_the_window_and_ask_for_the_state(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[SimControlClient] = []
+    monkeypatch.setattr(SimControlClient, "refresh", lambda self: asked.append(self))
+    win, client = build_engineer_window("tcp://127.0.0.1:9", stale_after_s=2.0)  # nobody there: no answer needed
+    qtbot.addWidget(win)
+    win.show()
+    shortcuts = {sc.key().toString(): sc for sc in win.findChildren(QShortcut)}
+    quit_key = QKeySequence(QKeySequence.StandardKey.Quit).toString()
+    refresh_key = QKeySequence(QKeySequence.StandardKey.Refresh).toString()
+    assert set(shortcuts) == {quit_key, refresh_key}, shortcuts
+    shortcuts[refresh_key].activated.emit()
+    assert asked == [client] and win.isVisible()
+    shortcuts[quit_key].activated.emit()
+    assert not win.isVisible()
+
+
 def test_the_engineer_role_is_registered_and_needs_the_sim_endpoint() -> None:
     assert ROLE_WINDOWS["engineer"] is build_engineer_window
     with pytest.raises(ValueError, match="--sim"):
@@ -269,5 +287,5 @@ def test_engineer_view_on_a_running_line(qtbot: QtBot, tmp_path: Path) -> None:
         qtbot.waitUntil(lambda: gw.model.confirm(light).counter == before + 1, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: not gw.model.confirm(light).latched, timeout=WAIT_MS)  # the service read and unlatched
         qtbot.waitUntil(lambda: win.view.status_line.text() == f"press ptl-bump light {light}: done", timeout=WAIT_MS)
-        assert win.view.actions.item(0).text().endswith(f"press ptl-bump light {light}: done")
+        assert win.view.actions_log.item(0).text().endswith(f"press ptl-bump light {light}: done")
         client.stop()
