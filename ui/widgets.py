@@ -1,4 +1,5 @@
-"""Small HMI building blocks: the ISA-18.2 priority indicator, bin tiles, deviation rows, plant-time helpers.
+"""Small HMI building blocks: the ISA-18.2 priority indicator, bin tiles, deviation rows, plant-time helpers, and
+the two ways every screen updates: live/stale (``apply_comm``) and tables touched only where text changed.
 
 What they are for: rendering one value each, styled entirely by ``ui/style.qss`` through Qt dynamic properties
 (``priority``, ``lit``, ``comm``, ``state``), the PyDM pattern. What they must not do: hold a colour, a font size or any
@@ -57,6 +58,7 @@ def apply_comm(root: QWidget, up: bool) -> None:
         widget.style().unpolish(widget)
         widget.style().polish(widget)
         widget.updateGeometry()  # a font or padding from the new rules changes the size hint
+        widget.update()
         if widget.property("role") in COMM_TAG_ROLES:
             widget.setVisible(not up)
 
