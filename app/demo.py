@@ -29,12 +29,13 @@ from app.users_cli import ensure_demo_users
 from app.verdict import printer_records
 from plc_io.loopback_ports import free_port
 from sequencer.alarms import AlarmState
-from sequencer.events import AcknowledgeAlarm, RackShipped, ResolveDeviation
+from sequencer.events import AcknowledgeAlarm, RackShipped, ReprintLabel, ResolveDeviation
 from sequencer.plant import OpcUaServerConfig, OpcUaSettings, PlantConfig
 
 log = logging.getLogger(__name__)
 LEAD_REACTION_S = 30.0  # plant seconds a simulated shift lead takes to come and correct a wrong pick
 LEAD_NOTE = "wrong part put back, right bin shown again"
+UNCERTAIN_NOTE = "checked the part: no label on it, reprinted"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -199,10 +200,12 @@ async def _dock_and_lead(service: Service) -> None:
     """Stand-ins for the dock scanner and the shift lead of a real centre, acting through the service's door.
 
     A closed rack with its label printed goes onto the truck; a wrong pick is corrected a little later (the
-    operator has put the wrong part back); an alarm that has returned to normal is acknowledged a little later
-    (the lead has read it), as on a staffed line.
+    operator has put the wrong part back); a label that may or may not have printed (the printer's link dropped
+    mid-job) is reprinted explicitly a little later (the lead checked the part: the new label says REPRINT); an
+    alarm that has returned to normal is acknowledged a little later (the lead has read it), as on a staffed line.
     """
     seen_wrong: dict[int, float] = {}
+    seen_uncertain: dict[str, float] = {}
     seen_returned: dict[int, float] = {}
     while True:
         await asyncio.sleep(0.2)
@@ -214,6 +217,10 @@ async def _dock_and_lead(service: Service) -> None:
             if now - seen_wrong.setdefault(dev.deviation_id, now) >= LEAD_REACTION_S:
                 fix = ResolveDeviation(at=now, user="sim-lead", reason=LEAD_NOTE, deviation_id=dev.deviation_id)
                 await service.submit(fix)
+        for label_id in sorted(core.uncertain):  # once: a reprint takes the label out of ``uncertain``
+            if now - seen_uncertain.setdefault(label_id, now) >= LEAD_REACTION_S:
+                reprint = ReprintLabel(at=now, user="sim-lead", reason=UNCERTAIN_NOTE, label_id=label_id)
+                await service.submit(reprint)
         for dev in [d for d in core.deviations.open_deviations() if d.state is AlarmState.RTN_UNACK]:
             if now - seen_returned.setdefault(dev.deviation_id, now) >= LEAD_REACTION_S:
                 read = AcknowledgeAlarm(at=now, user="sim-lead", reason="read", deviation_id=dev.deviation_id)

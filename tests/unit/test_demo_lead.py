@@ -1,0 +1,54 @@
+"""The demo's simulated shift lead: what a staffed line does about what the service cannot decide alone.
+
+A label whose printer dropped the link mid-job may or may not be on its part; the service raises it and waits for a
+person (never a silent second label). Unattended, the every-fault demo then held one vehicle for ever (a CI run
+ended 79 of 80 accounted). The lead now checks the part and reprints explicitly, once, after its reaction time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from types import SimpleNamespace
+from typing import Any
+
+from app.demo import LEAD_REACTION_S, _dock_and_lead
+from sequencer.events import ReprintLabel
+
+
+class FakeService:
+    """Only what ``_dock_and_lead`` reads and calls: the core's state, the plant clock, the door."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+        self.submitted: list[Any] = []
+        self.asked = asyncio.Event()
+        self.core = SimpleNamespace(
+            watched_racks={}, uncertain={"P71": 15}, deviations=SimpleNamespace(open_deviations=lambda: [])
+        )
+
+    def clock(self) -> float:
+        self.now += LEAD_REACTION_S / 4  # each look at the line is a quarter of the lead's reaction later
+        return self.now
+
+    async def submit(self, event: Any) -> None:
+        self.submitted.append(event)
+        self.asked.set()
+        if isinstance(event, ReprintLabel):
+            self.core.uncertain.pop(event.label_id, None)  # as the core does: the person chose to reprint
+
+
+async def test_an_uncertain_label_is_reprinted_once_after_the_leads_reaction_time() -> None:
+    service = FakeService()
+    lead = asyncio.create_task(_dock_and_lead(service))  # type: ignore[arg-type]
+    try:
+        async with asyncio.timeout(10):
+            await service.asked.wait()
+        await asyncio.sleep(1.0)  # a few more rounds: nothing more is sent
+    finally:
+        lead.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await lead
+    [reprint] = service.submitted
+    assert isinstance(reprint, ReprintLabel) and reprint.label_id == "P71" and reprint.user == "sim-lead"
+    assert reprint.at - 1_000.0 >= LEAD_REACTION_S
