@@ -61,7 +61,7 @@ class Plan:
 
 def outage_kinds(state: dict[str, Any]) -> list[tuple[str, str, int | None]]:  # (device, switch, light)
     """Every fault the running simulators can switch, as (device, switch, light): gateways down, one light cut
-    off, and each printer's every switch. Devices of a kind the channel cannot switch (OPC UA) are left out."""
+    off, and each printer's every switch. OPC UA light controllers are left out: campaigns cut Modbus gateways."""
     kinds: list[tuple[str, str, int | None]] = []
     for name, gw in sorted(state.get("gateways", {}).items()):
         if gw.get("kind") == "modbus" and gw.get("lights"):

@@ -2,11 +2,12 @@
 
 What it is for: one task in the simulator process owns a ROUTER socket on 127.0.0.1 and answers JSON requests
 (docs/sim-control.md): ``state`` (every light, printer, feed and simulated operator, from
-``hardware_sims.control_state``), ``press`` (a finger on a light), ``fault`` (every fault switch the simulators
-have, on or off while running), ``feed`` (the OEM knobs: takt, gaps, duplicates, changes, cancellations,
-bursts, silence) and ``operator`` (switch a simulated operator off so the engineer presses by hand). Requests
-are validated with pydantic (``hardware_sims.control_requests``, ``extra="forbid"``); every request gets
-exactly one answer ``{"id", "ok", ...}``, an error never kills the channel.
+``hardware_sims.control_state``), ``press`` (a finger on a light, Modbus or OPC UA), ``fault`` (every fault
+switch the simulators have, per kind of device in ``FAULTS``, on or off while running), ``feed`` (the OEM
+knobs: takt, gaps, duplicates, changes, cancellations, bursts, silence) and ``operator`` (switch a simulated
+operator off so the engineer presses by hand). Requests are validated with pydantic
+(``hardware_sims.control_requests``, ``extra="forbid"``); every request gets exactly one answer
+``{"id", "ok", ...}``, an error never kills the channel.
 What it must not do: listen anywhere but 127.0.0.1 (it has NO authentication: it is a development tool, and
 ``SimControl`` refuses any other bind address), share its socket with another task, or be imported by
 production code (import-linter forbids it).
@@ -36,7 +37,8 @@ from hardware_sims.control_requests import (
     StateRequest,
 )
 from hardware_sims.control_state import Switches, plant_state, printer_face
-from hardware_sims.opcua_printer import OpcUaPrinterSim
+from hardware_sims.opcua_printer import FULL_ROLL, OpcUaPrinterSim
+from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.plant import SimulatedPlant
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import PtlGatewaySim
@@ -67,6 +69,7 @@ class Controller:
         self.switches = Switches()
         self._restarted: dict[str, asyncio.Task[None]] = {}  # operators restarted after a manual spell
         self._plant_rates: dict[str, tuple[float, float]] = {}  # station -> the (wrong, miss) rates it started with
+        self._media: dict[str, int] = {}  # OPC UA printer -> the labels it had when "paper_out" emptied it
 
     async def handle(self, req: StateRequest | PressRequest | FaultRequest | FeedRequest | OperatorRequest) -> Any:
         return await _OPS[req.op](self, req)
@@ -75,17 +78,16 @@ class Controller:
         return {"state": plant_state(self.sim, self.switches, req.labels)}
 
     async def press(self, req: PressRequest) -> dict[str, Any]:
-        gw = self._gateway(req.device)
-        if req.light not in gw.lights:
-            raise ControlError(f"{req.device} has no light {req.light}; it has {list(gw.lights)}")
-        gw.press(req.light)
+        gw = self._light_controller(req.device)
+        for light in _lights(req.device, gw, req.light):  # the one light, refused if the controller has none such
+            gw.press(light)
         return {}
 
     async def fault(self, req: FaultRequest) -> dict[str, Any]:
         kind = self._kind_of(req.device)
         handler = FAULTS[kind].get(req.name)
         if handler is None:
-            raise ControlError(f"{kind} {req.device} has no fault {req.name!r}; it has {_fault_names(kind)}")
+            raise ControlError(f"{kind} {req.device} has no fault {req.name!r}; it has {', '.join(FAULTS[kind])}")
         await handler(self, req.device, req)
         return {}
 
@@ -113,10 +115,7 @@ class Controller:
     def _kind_of(self, device: str) -> str:
         """The key of ``FAULTS``: gateway (Modbus), "opcua PTL", station, or "<protocol> printer"."""
         if device in self.sim.printers:
-            printer = self.sim.printers[device]
-            if isinstance(printer, OpcUaPrinterSim):
-                return "opcua printer"
-            face = printer_face(printer)
+            face = printer_face(self.sim.printers[device])
             if face is None:
                 raise ControlError(f"printer {device!r} is of a kind the control channel does not know")
             return f"{face.protocol} printer"
@@ -127,15 +126,24 @@ class Controller:
         known = [*self.sim.gateways, *self.sim.printers, *self.sim.operators]
         raise ControlError(f"no device {device!r}; devices: {', '.join(known)}")
 
-    def _gateway(self, device: str) -> PtlGatewaySim:
+    def _light_controller(self, device: str) -> PtlGatewaySim | OpcUaPtlSim:
+        """A light controller of any kind: both take a press (``press``, ``lights``)."""
         gw = self.sim.gateways.get(device)
         if gw is None:
             raise ControlError(f"no PTL gateway {device!r}; gateways: {', '.join(self.sim.gateways)}")
+        return gw
+
+    def _gateway(self, device: str) -> PtlGatewaySim:
+        """A Modbus PTL gateway (its fault handlers check the kind: ``FAULTS`` keys it by the device's kind)."""
+        gw = self._light_controller(device)
         if not isinstance(gw, PtlGatewaySim):
-            raise ControlError(
-                f"PTL {device!r} ({type(gw).__name__}) is of a kind the control channel cannot press or switch; "
-                f"it presses and switches the Modbus PTL gateways"
-            )
+            raise ControlError(f"PTL {device!r} ({type(gw).__name__}) is no Modbus PTL gateway")
+        return gw
+
+    def _opcua_ptl(self, device: str) -> OpcUaPtlSim:
+        gw = self._light_controller(device)
+        if not isinstance(gw, OpcUaPtlSim):
+            raise ControlError(f"PTL {device!r} ({type(gw).__name__}) is no OPC UA light controller")
         return gw
 
     def _flagged_printer(self, device: str) -> ZplPrinterSim | PrinterPlcSim:
@@ -143,6 +151,12 @@ class Controller:
         printer = self.sim.printers[device]
         if not isinstance(printer, (ZplPrinterSim, PrinterPlcSim)):
             raise ControlError(f"printer {device!r} ({type(printer).__name__}) has no fault flags to switch")
+        return printer
+
+    def _opcua_printer(self, device: str) -> OpcUaPrinterSim:
+        printer = self.sim.printers[device]
+        if not isinstance(printer, OpcUaPrinterSim):
+            raise ControlError(f"printer {device!r} ({type(printer).__name__}) is no OPC UA print engine")
         return printer
 
     # -- operators: auto or by hand ---------------------------------------------------------------------------
@@ -199,13 +213,53 @@ async def _gateway_slow(c: Controller, device: str, req: FaultRequest) -> None:
         c.switches.gateway_slow_s.pop(device, None)
 
 
+def _lights(device: str, gw: PtlGatewaySim | OpcUaPtlSim, light: int | None) -> tuple[int, ...]:
+    """The one light a request names (refused if the controller has no such light), or every light."""
+    if light is None:
+        return gw.lights
+    if light not in gw.lights:
+        raise ControlError(f"{device} has no light {light}; it has {list(gw.lights)}")
+    return (light,)
+
+
 async def _light_exception(c: Controller, device: str, req: FaultRequest) -> None:
     """A light cut off its RS-485 chain: the gateway answers Modbus exception 0x0B for it (docs/ptl-modbus.md)."""
     gw = c._gateway(device)
-    if req.light is not None and req.light not in gw.lights:
-        raise ControlError(f"{device} has no light {req.light}; it has {list(gw.lights)}")
-    for unit in [req.light] if req.light is not None else gw.lights:
+    for unit in _lights(device, gw, req.light):
         gw.set_offline(unit, req.on)
+
+
+async def _server_down(c: Controller, device: str, req: FaultRequest) -> None:
+    """An OPC UA light controller off the network: sessions dropped, connects refused; off: listens again."""
+    await c._opcua_ptl(device).set_offline(req.on)
+
+
+async def _bin_off_bus(c: Controller, device: str, req: FaultRequest) -> None:
+    """A light cut off the controller's bus: Online reads false, its methods answer BadCommunicationError."""
+    ptl = c._opcua_ptl(device)
+    for light in _lights(device, ptl, req.light):
+        ptl.set_light_online(light, not req.on)
+
+
+async def _ptl_out_of_service(c: Controller, device: str, req: FaultRequest) -> None:
+    """The controller's state reads OutOfService; Light and Clear answer BadInvalidState (presses still count)."""
+    c._opcua_ptl(device).set_out_of_service(req.on)
+
+
+async def _media_out(c: Controller, device: str, req: FaultRequest) -> None:
+    """An OPC UA engine's media stock to 0 (the running job is Interrupted); off loads what it had before,
+    or a full roll if the channel did not empty it (it printed its roll out, or ``--faults`` did)."""
+    printer = c._opcua_printer(device)
+    if req.on and not printer.model.media_out:
+        c._media[device] = printer.model.labels_remaining
+        printer.set_media(0)
+    elif not req.on and printer.model.media_out:
+        printer.set_media(c._media.pop(device, FULL_ROLL))
+
+
+async def _engine_out_of_service(c: Controller, device: str, req: FaultRequest) -> None:
+    """The engine's state reads OutOfService: job orders are refused, the running one is Interrupted."""
+    c._opcua_printer(device).set_out_of_service(req.on)
 
 
 async def _printer_offline(c: Controller, device: str, req: FaultRequest) -> None:
@@ -262,18 +316,17 @@ FAULTS: dict[str, dict[str, FaultHandler]] = {
         "wrong_button": _operator_flag(lambda s: s.wrong_button),
         "no_press": _operator_flag(lambda s: s.no_press),
     },
-    # OPC UA simulators are listed in the state but have no switches here yet: every fault is refused by name
-    "opcua PTL": {},
-    "opcua printer": {},
+    "opcua PTL": {  # an OPC UA light controller (docs/opcua.md): no "slow", asyncua answers as it answers
+        "down": _server_down,
+        "exception": _bin_off_bus,  # the OPC UA counterpart of Modbus 0x0B: BadCommunicationError
+        "out_of_service": _ptl_out_of_service,
+    },
+    "opcua printer": {  # an OPC UA print engine (docs/opcua.md)
+        "offline": _printer_offline,
+        "paper_out": _media_out,
+        "out_of_service": _engine_out_of_service,
+    },
 }
-
-
-def _fault_names(kind: str) -> str:
-    """The faults a kind takes, for a refusal; a kind with none names the kinds that have some."""
-    if FAULTS[kind]:
-        return ", ".join(FAULTS[kind])
-    takers = ", ".join(k for k, faults in FAULTS.items() if faults)
-    return f"none (the control channel switches faults on: {takers})"
 
 
 # -- OEM feed knobs --------------------------------------------------------------------------------------------------

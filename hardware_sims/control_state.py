@@ -16,8 +16,10 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from hardware_sims.opcua_printer import OpcUaPrinterSim
+from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.printer_plc import PrinterPlcSim
-from hardware_sims.ptl_gateway import PtlGatewaySim
+from hardware_sims.ptl_gateway import Lit, PtlGatewaySim
 from hardware_sims.zpl_printer import ZplPrinterSim, lex
 from plc_io.zpl import ZplDataError, render_label, uncode128_data, undatamatrix_data, unfh_text
 
@@ -32,8 +34,9 @@ DEFAULT_LABEL_DOTS = (812, 609)  # a format without ^PW/^LL: the part label's 4 
 class Switches:
     """Fault-switch positions the simulators keep no public flag for (set through the control channel).
 
-    Printer paper/ribbon/head/pause flags and a light's offline flag are read from the models instead, so
-    a switch flipped by ``--faults`` shows too; these few are what the control channel itself set.
+    Printer paper/ribbon/head/pause flags, a light's offline flag and every OPC UA switch (server off the network,
+    out of service, media out) are read from the simulators instead, so a switch flipped by ``--faults`` shows
+    too; these few are what the control channel itself set.
     """
 
     gateway_down: set[str] = field(default_factory=set)
@@ -171,7 +174,7 @@ class PrinterFace:
     """How the control channel reads one kind of printer simulator: ports, switch positions, queue, labels."""
 
     protocol: str
-    ports: Callable[[Any], tuple[int, int]]  # (print or Modbus port, status port or 0)
+    ports: Callable[[Any], tuple[int, int]]  # (print, Modbus or OPC UA port; status port or 0)
     switches: Callable[[str, Any, Switches], dict[str, bool]]  # in the order the HMI shows them
     queued: Callable[[Any], int]
     label: Callable[[Any], dict[str, Any]]
@@ -205,11 +208,67 @@ PRINTER_FACES: dict[type, PrinterFace] = {
         queued=lambda pr: int(pr.model.held is not None),
         label=_plc_label,
     ),
+    OpcUaPrinterSim: PrinterFace(  # a print engine's job orders carry ZPL: its records are a Zebra's
+        protocol="opcua",
+        ports=lambda pr: (pr.port, 0),
+        switches=lambda name, pr, sw: {
+            "offline": pr.offline,
+            "paper_out": pr.model.media_out,
+            "out_of_service": pr.model.out_of_service,
+        },
+        queued=lambda pr: len(pr.model.started),
+        label=_zpl_label,
+    ),
 }
 
 
 def printer_face(printer: object) -> PrinterFace | None:
     return PRINTER_FACES.get(type(printer))
+
+
+# -- light controllers: one face per kind of simulator ------------------------------------------------------
+def _shown(lit: Lit) -> dict[str, Any]:
+    return {"colour": lit.colour.name.lower(), "flash": lit.flash, "display": lit.display, "token": lit.token}
+
+
+def _modbus_light(gw: Any, unit: int) -> dict[str, Any]:
+    shown, confirm = _shown(gw.lit(unit)), gw.model.confirm(unit)  # lit() first: it applies the failsafe
+    return {**shown, "offline": gw.model.lights[unit].offline, "latched": confirm.latched,
+            "counter": confirm.counter}  # fmt: skip
+
+
+def _opcua_light(ptl: Any, light: int) -> dict[str, Any]:
+    """A bin of the OPC UA board: "latched" is its Confirmed variable (a press the host has not acknowledged)."""
+    target = ptl.board.bins[light]
+    return {**_shown(ptl.lit(light)), "offline": not target.online,
+            "latched": target.counter != target.acknowledged, "counter": target.counter}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GatewayFace:
+    """How the control channel reads one kind of light controller: its controller switches and each light."""
+
+    kind: str
+    switches: Callable[[str, Any, Switches], dict[str, bool]]  # in the order the HMI shows them
+    light: Callable[[Any, int], dict[str, Any]]  # colour, flash, display, token, offline, latched, counter
+
+
+GATEWAY_FACES: dict[type, GatewayFace] = {
+    PtlGatewaySim: GatewayFace(
+        kind="modbus",
+        switches=lambda name, gw, sw: {"down": name in sw.gateway_down, "slow": name in sw.gateway_slow_s},
+        light=_modbus_light,
+    ),
+    OpcUaPtlSim: GatewayFace(
+        kind="opcua",
+        switches=lambda name, ptl, sw: {"down": ptl.offline, "out_of_service": ptl.board.out_of_service},
+        light=_opcua_light,
+    ),
+}
+
+
+def gateway_face(gateway: object) -> GatewayFace | None:
+    return GATEWAY_FACES.get(type(gateway))
 
 
 # -- the picture of the plant ----------------------------------------------------------------------------------
@@ -226,32 +285,19 @@ def _gateways(sim: SimulatedPlant, sw: Switches) -> dict[str, Any]:
     bins = _bins_by_gateway(sim)
     out: dict[str, Any] = {}
     for name, gw in sim.gateways.items():
-        if not isinstance(gw, PtlGatewaySim):  # another kind of light controller: named, not read
-            out[name] = {"kind": type(gw).__name__, "port": 0, "down": False, "slow_s": 0.0, "lights": []}
+        face = gateway_face(gw)
+        if face is None:  # a new kind of simulator: named (its stations point at it), not read
+            out[name] = {"kind": type(gw).__name__, "port": 0, "switches": {}, "slow_s": 0.0, "lights": []}
             continue
         lights = []
-        for unit in gw.lights:
-            lit, confirm = gw.lit(unit), gw.model.confirm(unit)
-            station, bin_id = bins.get(name, {}).get(unit, ("", ""))
-            lights.append(
-                {
-                    "light": unit,
-                    "station": station,
-                    "bin": bin_id,
-                    "colour": lit.colour.name.lower(),
-                    "flash": lit.flash,
-                    "display": lit.display,
-                    "token": lit.token,
-                    "offline": gw.model.lights[unit].offline,
-                    "latched": confirm.latched,
-                    "counter": confirm.counter,
-                }
-            )
+        for n in gw.lights:
+            station, bin_id = bins.get(name, {}).get(n, ("", ""))
+            lights.append({"light": n, "station": station, "bin": bin_id, **face.light(gw, n)})
         out[name] = {
-            "kind": "modbus",
+            "kind": face.kind,
             "port": gw.port,
-            "down": name in sw.gateway_down,
-            "slow_s": sw.gateway_slow_s.get(name, 0.0),
+            "switches": face.switches(name, gw, sw),
+            "slow_s": sw.gateway_slow_s.get(name, 0.0),  # only a Modbus gateway has a slow switch
             "lights": lights,
         }
     return out

@@ -16,7 +16,7 @@ from typing import Any
 
 from hardware_sims.clock import Clock
 from hardware_sims.oem_feed import OemFeedSim
-from hardware_sims.opcua_printer import OpcUaPrinterSim
+from hardware_sims.opcua_printer import FULL_ROLL, OpcUaPrinterSim
 from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import PtlGatewaySim
@@ -144,7 +144,7 @@ def _paper_out(printer: ZplPrinterSim | PrinterPlcSim | OpcUaPrinterSim, on: boo
     if isinstance(printer, PrinterPlcSim):
         printer.set_fault(media_out=on)
     elif isinstance(printer, OpcUaPrinterSim):
-        printer.set_media(0 if on else 500)
+        printer.set_media(0 if on else FULL_ROLL)
     else:
         printer.set_fault(paper_out=on)
 

@@ -35,6 +35,7 @@ from plc_io import opcua_nodes as nodes
 from plc_io.opcua_nodes import JobResponse, JobState, MachineryItemState, ReturnStatus
 from plc_io.opcua_security import ServerSecurity, UserTable
 
+FULL_ROLL = 500  # labels on a fresh roll of media
 REMEMBERED_JOBS = 10_000  # finished job orders kept for RequestJobResponseByJobOrderID and the duplicate check
 CutMoment = Literal["before", "after"]
 V = ua.VariantType
@@ -51,7 +52,7 @@ class Job:
 
 @dataclass
 class PrintEngineModel:
-    labels_remaining: int = 500
+    labels_remaining: int = FULL_ROLL
     print_time_s: float = 0.5
     out_of_service: bool = False
     jobs: OrderedDict[str, Job] = field(default_factory=OrderedDict)
@@ -174,7 +175,7 @@ class OpcUaPrinterSim:
         host: str = "127.0.0.1",
         port: int = 0,
         print_time_s: float = 0.5,
-        labels: int = 500,
+        labels: int = FULL_ROLL,
         name: str = "printer-sim",
     ) -> None:
         self.model = PrintEngineModel(labels_remaining=labels, print_time_s=print_time_s)
@@ -196,6 +197,14 @@ class OpcUaPrinterSim:
     @property
     def url(self) -> str:
         return self.host.url
+
+    @property
+    def port(self) -> int:
+        return self.host.port
+
+    @property
+    def offline(self) -> bool:
+        return self.host.offline
 
     @property
     def printed(self) -> list[PrintedLabel]:

@@ -76,6 +76,14 @@ class OpcUaPtlSim:
     def version(self) -> int:
         return self.board.version
 
+    @property
+    def port(self) -> int:
+        return self.host.port
+
+    @property
+    def offline(self) -> bool:
+        return self.host.offline
+
     async def start(self) -> str:
         methods: dict[str, MethodHandler] = {}
         for light in self.board.bins:

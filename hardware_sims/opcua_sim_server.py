@@ -75,6 +75,11 @@ class SimServer:
         return f"opc.tcp://{self.host}:{self.port}/{self.path}"
 
     @property
+    def offline(self) -> bool:
+        """The cable is pulled (``set_offline``): nothing listens, connects are refused."""
+        return self._offline
+
+    @property
     def refused_sessions(self) -> int:
         return self._manager.refused if self._manager else 0
 

@@ -1,9 +1,10 @@
 """The engineer's view's printer and OEM feed cards: status, fault switches, label previews and the feed's knobs.
 
-What they are for: ``PrinterCard`` shows a simulated Zebra (status in words, its five fault switches, counters,
-the last labels with a rendered preview); ``FeedCard`` shows an OEM feed simulator (counters, pending fault
-hooks) with its knobs: takt and speed-up, gaps, duplicates, changes, cancellations, bursts and silence. Both
-emit request dicts on ``command`` (docs/sim-control.md); the view sends them.
+What they are for: ``PrinterCard`` shows a simulated printer, a Zebra, a print-and-apply PLC or an OPC UA print
+engine (status in words, the fault switches its kind has, counters, the last labels with a rendered preview);
+``FeedCard`` shows an OEM feed simulator (counters, pending fault hooks) with its knobs: takt and speed-up,
+gaps, duplicates, changes, cancellations, bursts and silence. Both emit request dicts on ``command``
+(docs/sim-control.md); the view sends them.
 What they must not do: hold colours or font sizes (``ui/style.qss``), send anything themselves, or overwrite
 a knob the engineer is editing (the spin boxes are set once, from the first state).
 """
@@ -42,12 +43,20 @@ SWITCH_WORDS: dict[str, str] = {
     "head_open": "HEAD OPEN",
     "paused": "PAUSED",
     "silent": "SILENT",
+    "out_of_service": "OUT OF SERVICE",
 }
 SWITCH_TIPS: dict[str, str] = {
     "offline": "Printer off the network: connections dropped and refused",
-    "paper_out": "Media out: printing stops (a Zebra stops answering ~HS)",
+    "paper_out": "Media out: printing stops until media is back (a Zebra stops answering ~HS)",
     "head_open": "Print head open: printing stops",
     "silent": "The PLC reads requests but answers none",
+    "out_of_service": "The engine out of service: job orders refused, the running one interrupted",
+}
+# protocol -> where the printer listens, in words
+PORT_WORDS: dict[str, Callable[[PrinterState], str]] = {
+    "zpl": lambda v: f":{v.port} print · :{v.status_port} status",
+    "modbus": lambda v: f":{v.port} Modbus",
+    "opcua": lambda v: f":{v.port} OPC UA",
 }
 
 
@@ -136,7 +145,7 @@ class PrinterCard(QFrame):
         faults = [switch_words(name) for name, on in view.switches.items() if on]
         self.status.setText(" · ".join(faults) if faults else "READY")
         set_props(self.status, state="down" if faults else "up")
-        ports = f":{view.port} print · :{view.status_port} status" if view.status_port else f":{view.port} Modbus"
+        ports = PORT_WORDS[view.protocol](view) if view.protocol in PORT_WORDS else f":{view.port}"
         self.counts.setText(f"{ports} · printed {view.printed} · queued {view.queued}")
         for fault, switch in self.switches.items():
             switch.set_on(view.switches.get(fault, False))

@@ -59,10 +59,10 @@ class LightState(_Part):
 
 
 class GatewayState(_Part):
-    kind: str = "modbus"  # another kind of light controller comes without lights: the sims cannot show it yet
+    kind: str  # modbus, opcua (a kind the sims cannot read comes with no switches and no lights)
     port: int
-    down: bool
-    slow_s: float
+    switches: dict[str, bool]  # controller fault switch -> on, in the order to show them (which ones: by kind)
+    slow_s: float = 0.0  # the "slow" switch's delay, real seconds
     lights: tuple[LightState, ...]
 
 
@@ -92,7 +92,7 @@ class PrintedLabelState(_Part):
 
 
 class PrinterState(_Part):
-    protocol: str  # zpl, modbus
+    protocol: str  # zpl, modbus, opcua
     port: int
     status_port: int
     switches: dict[str, bool]  # fault switch -> on, in the order to show them (which ones: by protocol)

@@ -1,10 +1,11 @@
 """The engineer's view of the simulated plant: every light as lit, every printer and feed, every fault switch.
 
 What it is for: one desktop window over the simulators' control channel (``ui.engineer_link``,
-docs/sim-control.md): stations with their lights (press buttons, a 0x0B switch per light, the gateway's and the
-simulated operator's switches), printers with status words, switches and a rendered preview of the labels they
-printed, OEM feeds with counters and knobs; a header with the simulated time in the plant's zone and the state
-of the control link, and a status line with the answer to the last command. Changes apply while the line runs.
+docs/sim-control.md): stations with their lights (press buttons, a cut-off switch per light, the light
+controller's switches as its kind, Modbus or OPC UA, has them, and the simulated operator's switches),
+printers with status words, switches and a rendered preview of the labels they printed, OEM feeds with
+counters and knobs; a header with the simulated time in the plant's zone and the state of the control link,
+and a status line with the answer to the last command. Changes apply while the line runs.
 What it must not do: talk to anything but its ``SimControlClient`` (never the service, never a simulator
 directly), block the GUI thread, hold colours or font sizes (``ui/style.qss``, engineer section), or show a
 stale picture as live (link lost: dashed outlines, greyed values, COMM tags, and the commands disabled).

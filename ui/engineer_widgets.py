@@ -17,6 +17,22 @@ from ui.engineer_link import GatewayState, LightState, StationState
 from ui.widgets import label, set_props
 
 ON_WORDS: dict[bool, str] = {True: "ON", False: "OFF"}
+KIND_WORDS: dict[str, str] = {"modbus": "MODBUS", "opcua": "OPC UA"}  # a light controller's protocol
+# a light controller's own fault switch -> (words, tip); which ones it has comes with its state (by kind)
+GATEWAY_SWITCHES: dict[str, tuple[str, str]] = {
+    "down": ("DOWN", "Controller off the network: connections dropped and refused"),
+    "slow": ("SLOW", "Every Modbus answer delayed (an overloaded gateway or a long RS-485 chain)"),
+    "out_of_service": ("OUT OF SERVICE", "Out of service: lights cannot be lit or cleared, presses still count"),
+}
+# a light cut off its controller, by the controller's kind -> (words on the light's switch, tip)
+LIGHT_CUT: dict[str, tuple[str, str]] = {
+    "modbus": ("0x0B", "Cut the light off its chain: the gateway answers Modbus exception 0x0B"),
+    "opcua": ("OFF BUS", "Cut the light off the controller's bus: Online false, its methods BadCommunicationError"),
+}
+
+
+def gateway_words(name: str) -> str:
+    return GATEWAY_SWITCHES.get(name, (name.replace("_", " ").upper(), ""))[0]
 
 
 def make_card(name: str, title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
@@ -113,11 +129,12 @@ class Lamp(QWidget):
 
 
 class LightTile(QFrame):
-    """One light on a gateway as lit: lamp, colour word, display, token, latch; PRESS and the 0x0B switch."""
+    """One light on a controller as lit: lamp, colour word, display, token, latch; PRESS and its cut-off switch
+    (0x0B on a Modbus gateway, OFF BUS on an OPC UA controller: the request is the same ``exception``)."""
 
     command = Signal(dict)
 
-    def __init__(self, gateway: str, light: int, parent: QWidget | None = None) -> None:
+    def __init__(self, gateway: str, light: int, kind: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         name = f"light_{gateway}_{light}"
         self.setObjectName(name)
@@ -131,8 +148,9 @@ class LightTile(QFrame):
         self.latch = label("", f"{name}_latch", "tile-detail")
         self.press = command_button("PRESS", f"{name}_press")
         self.press.setToolTip(f"Press light {light}'s confirm button, like an operator's finger")
-        self.exception = FaultSwitch("0x0B", f"{name}_exception")
-        self.exception.setToolTip("Cut the light off its chain: the gateway answers Modbus exception 0x0B")
+        words, tip = LIGHT_CUT.get(kind, ("CUT OFF", "Cut the light off its controller"))
+        self.exception = FaultSwitch(words, f"{name}_exception")
+        self.exception.setToolTip(tip)
         self.press.clicked.connect(lambda: self.command.emit({"op": "press", "device": gateway, "light": light}))
         self.exception.flipped.connect(
             lambda on: self.command.emit(
@@ -171,7 +189,7 @@ class LightTile(QFrame):
 
 
 class StationCard(QFrame):
-    """A station: its PTL gateway's state and switches, its simulated operator, and a tile per light."""
+    """A station: its light controller's state and switches, its simulated operator, and a tile per light."""
 
     command = Signal(dict)
 
@@ -182,7 +200,7 @@ class StationCard(QFrame):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(frame)
-        box.addLayout(self._gateway_row(view.gateway))
+        box.addLayout(self._gateway_row(view.gateway, gateway))
         box.addLayout(self._operator_row(station))
         box.addWidget(self.operator_stats)
         self.tiles: dict[int, LightTile] = {}
@@ -190,29 +208,29 @@ class StationCard(QFrame):
         grid.setSpacing(6)
         mine = [x for x in gateway.lights if x.station in ("", station)]
         for index, light in enumerate(mine):
-            tile = LightTile(view.gateway, light.light)
+            tile = LightTile(view.gateway, light.light, gateway.kind)
             tile.command.connect(self.command)
             self.tiles[light.light] = tile
             grid.addWidget(tile, 0, index)
         box.addLayout(grid)
 
-    def _gateway_row(self, gateway: str) -> QHBoxLayout:
+    def _gateway_row(self, name: str, gateway: GatewayState) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.gateway_label = label(f"PTL {gateway}", f"gateway_{gateway}_name", "row-caption")
-        self.gateway_state = label("", f"gateway_{gateway}_state", "device")
-        self.gateway_down = FaultSwitch("DOWN", f"gateway_{gateway}_down")
-        self.gateway_down.setToolTip("Gateway off the network: connections dropped and refused")
-        self.gateway_slow = FaultSwitch("SLOW", f"gateway_{gateway}_slow")
-        self.gateway_slow.setToolTip("Every Modbus answer delayed (an overloaded gateway or a long RS-485 chain)")
-        for switch, fault in ((self.gateway_down, "down"), (self.gateway_slow, "slow")):
-            switch.flipped.connect(
-                lambda on, f=fault: self.command.emit({"op": "fault", "device": gateway, "name": f, "on": on})
-            )
-        for widget in (self.gateway_label, self.gateway_state):
-            row.addWidget(widget)
+        kind = KIND_WORDS.get(gateway.kind, gateway.kind)
+        self.gateway_label = label(f"PTL {name} · {kind}  :{gateway.port}", f"gateway_{name}_name", "row-caption")
+        self.gateway_state = label("", f"gateway_{name}_state", "device")
+        row.addWidget(self.gateway_label)
+        row.addWidget(self.gateway_state)
         row.addStretch(1)
-        row.addWidget(self.gateway_down)
-        row.addWidget(self.gateway_slow)
+        self.gateway_switches: dict[str, FaultSwitch] = {}
+        for fault in gateway.switches:
+            switch = FaultSwitch(gateway_words(fault), f"gateway_{name}_{fault}")
+            switch.setToolTip(GATEWAY_SWITCHES.get(fault, ("", ""))[1])
+            switch.flipped.connect(
+                lambda on, f=fault: self.command.emit({"op": "fault", "device": name, "name": f, "on": on})
+            )
+            self.gateway_switches[fault] = switch
+            row.addWidget(switch)
         return row
 
     def _operator_row(self, station: str) -> QHBoxLayout:
@@ -238,14 +256,12 @@ class StationCard(QFrame):
         return row
 
     def show_station(self, view: StationState, gateway: GatewayState, at: float, speed: float, phase: bool) -> None:
-        words = "DOWN" if gateway.down else f"SLOW {gateway.slow_s:g} s" if gateway.slow_s else "ONLINE"
-        shown = gateway.kind == "modbus"  # the only light controller the control channel reads so far
-        self.gateway_label.setText(f"PTL {view.gateway}  :{gateway.port}" if shown else f"PTL {view.gateway}")
-        words = words if shown else f"{gateway.kind}: not shown"
-        self.gateway_state.setText(words)
-        set_props(self.gateway_state, state="down" if gateway.down or gateway.slow_s else "up")
-        self.gateway_down.set_on(gateway.down)
-        self.gateway_slow.set_on(gateway.slow_s > 0)
+        on = [name for name, switched in gateway.switches.items() if switched]
+        words = [f"SLOW {gateway.slow_s:g} s" if name == "slow" else gateway_words(name) for name in on]
+        self.gateway_state.setText(" · ".join(words) if words else "ONLINE")
+        set_props(self.gateway_state, state="down" if on else "up")
+        for fault, switch in self.gateway_switches.items():
+            switch.set_on(gateway.switches.get(fault, False))
         self.operator_state.setText("AUTO" if view.auto else "MANUAL")
         set_props(self.operator_state, state="up" if view.auto else "down")
         self.operator_stats.setText(_operator_stats(view, at, speed))

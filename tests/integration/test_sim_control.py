@@ -1,14 +1,16 @@
 """The simulators' control channel against a real SimulatedPlant on free ports of 127.0.0.1.
 
 A DEALER (like the engineer's view) and a REQ socket talk to ``SimControl``; every effect is checked on the
-simulators themselves or over their real protocols (Modbus exception 0x0B, refused TCP connects). The state is
-validated with the HMI's own model (``ui.engineer_link.SimState``), so both ends of the wire agree. Every wait
-is a poll with a deadline; the OEM feed's takt is parked high first, so vehicles come only when a test says.
+simulators themselves or over their real protocols (Modbus exception 0x0B, refused TCP connects, a real asyncua
+client reading an OPC UA light controller's and print engine's variables). The state is validated with the
+HMI's own model (``ui.engineer_link.SimState``), so both ends of the wire agree. Every wait is a poll with a
+deadline; the OEM feed's takt is parked high first, so vehicles come only when a test says.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -21,13 +23,18 @@ from typing import Any
 import pytest
 import zmq
 import zmq.asyncio
+from asyncua import ua
+from asyncua.client.client import Client as UaClient
 from pymodbus.client import AsyncModbusTcpClient
 
 from app.config import load_plant, with_free_ports
 from hardware_sims.control import SimControl, check_endpoint
 from hardware_sims.control_state import printer_face
+from hardware_sims.opcua_printer import OpcUaPrinterSim
+from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.plant import SimulatedPlant
 from hardware_sims.printer_plc import PrintedLabel as PlcPrintedLabel
+from plc_io import opcua_nodes as nodes
 from plc_io import ptl_modbus_map as ptl
 from plc_io.ports import Colour
 from plc_io.zpl import render_label
@@ -119,6 +126,8 @@ async def test_state_shows_every_device_in_the_shape_the_hmi_reads(plant: Any) -
     state = await client.state()
     assert state.plant == sim.plant.plant.name and state.speed == SPEED
     assert set(state.gateways) == {"ptl-seat", "ptl-bump"}
+    seat = state.gateways["ptl-seat"]
+    assert seat.kind == "modbus" and list(seat.switches) == ["down", "slow"] and not any(seat.switches.values())
     lit = {x.light: x for x in state.gateways["ptl-seat"].lights}
     assert (lit[2].colour, lit[2].token, lit[2].bin, lit[2].station) == ("green", 77, "SEAT-02", "ST-SEAT")
     assert lit[1].colour == "off" and not lit[1].latched
@@ -189,7 +198,7 @@ async def test_gateway_down_and_printer_offline_refuse_connections(plant: Any) -
     await client.ok(op="fault", device="zebra-1", name="offline", on=True)
     assert not await connects(gw_port) and not await connects(pr_port)
     state = await client.state()
-    assert state.gateways["ptl-bump"].down and state.printers["zebra-1"].switches["offline"]
+    assert state.gateways["ptl-bump"].switches["down"] and state.printers["zebra-1"].switches["offline"]
     await client.ok(op="fault", device="ptl-bump", name="down", on=False)
     await client.ok(op="fault", device="zebra-1", name="offline", on=False)
     assert await connects(gw_port) and await connects(pr_port)
@@ -205,7 +214,8 @@ async def test_printer_flags_and_slow_gateway_switch_both_ways(plant: Any) -> No
         assert not getattr(model, name)
     await client.ok(op="fault", device="ptl-seat", name="slow", on=True, seconds=0.2)
     assert sim.gateways["ptl-seat"]._slow_s == pytest.approx(0.2 * SPEED)  # simulated seconds
-    assert (await client.state()).gateways["ptl-seat"].slow_s == pytest.approx(0.2)
+    slow = (await client.state()).gateways["ptl-seat"]
+    assert slow.switches["slow"] and slow.slow_s == pytest.approx(0.2)
     await client.ok(op="fault", device="ptl-seat", name="slow", on=False)
     assert sim.gateways["ptl-seat"]._slow_s == 0
 
@@ -377,30 +387,161 @@ async def test_a_modbus_print_and_apply_printer_has_its_own_switches(tmp_path: P
         await sim.stop()
 
 
-async def test_opc_ua_devices_refuse_every_switch_naming_the_device_and_what_it_takes(tmp_path: Path) -> None:
-    """OPC UA light controllers and printers have no switches on the channel: every fault and press is refused
-    with the device, its kind and the kinds that do take faults; the channel stays up and stations still switch."""
+# -- OPC UA devices ----------------------------------------------------------------------------------------------
+class UaSession:
+    """A real asyncua client session on a simulator (dev profile: anonymous, no security); every call bounded."""
+
+    def __init__(self, client: UaClient, ns: int) -> None:
+        self.client, self.ns = client, ns
+
+    async def read(self, path: str) -> Any:
+        async with asyncio.timeout(DEADLINE_S):
+            return await self.client.get_node(nodes.node_id(self.ns, path)).read_value()
+
+    async def read_until(self, path: str, want: Any) -> None:
+        """Poll one variable until it reads ``want`` (the simulators publish a change asynchronously)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DEADLINE_S
+        while (seen := await self.read(path)) != want:
+            if loop.time() > deadline:
+                raise AssertionError(f"{path} reads {seen!r}, not {want!r}")
+            await asyncio.sleep(0.02)
+
+    async def call(self, parent: str, method: str, arguments: list[ua.Variant]) -> Any:
+        async with asyncio.timeout(DEADLINE_S):
+            node = self.client.get_node(nodes.node_id(self.ns, parent))
+            return await node.call_method(nodes.node_id(self.ns, nodes.join(parent, method)), *arguments)
+
+
+@contextlib.asynccontextmanager
+async def opc_ua(url: str, namespace_uri: str) -> AsyncIterator[UaSession]:
+    client = UaClient(url, timeout=2.0)
+    async with asyncio.timeout(DEADLINE_S):
+        await client.connect()
+    try:
+        yield UaSession(client, await client.get_namespace_index(namespace_uri))
+    finally:
+        async with asyncio.timeout(DEADLINE_S):
+            await client.disconnect()
+
+
+@contextlib.asynccontextmanager
+async def opcua_plant(*, ptl: bool = False, printers: bool = False) -> AsyncIterator[tuple[SimulatedPlant, Client]]:
+    """The demo plant with its light controllers and/or printers speaking OPC UA (each server takes seconds)."""
     plant = with_free_ports(load_plant())
-    ptls = {n: d.model_copy(update={"protocol": "opcua"}) for n, d in plant.devices.ptl.items()}
-    printers = {n: d.model_copy(update={"protocol": "opcua"}) for n, d in plant.devices.printers.items()}
-    devices = plant.devices.model_copy(update={"ptl": ptls, "printers": printers})
+    kinds = {"ptl": ptl, "printers": printers}
+    devices = plant.devices.model_copy(
+        update={
+            kind: {n: d.model_copy(update={"protocol": "opcua"}) for n, d in getattr(plant.devices, kind).items()}
+            for kind, on in kinds.items()
+            if on
+        }
+    )
     sim = SimulatedPlant(plant.model_copy(update={"devices": devices}), speed=SPEED)
     await sim.start()
     control = SimControl(sim, "tcp://127.0.0.1:0")
     client = Client(await control.start())
-    takers = "it has none (the control channel switches faults on: gateway, zpl printer, modbus printer, station)"
     try:
-        for name in ("down", "slow", "exception"):
-            refused = await client.ask(op="fault", device="ptl-seat", name=name, on=True, light=1)
-            assert not refused["ok"] and f"opcua PTL ptl-seat has no fault {name!r}; {takers}" in refused["error"]
-        for name in ("offline", "paper_out", "ribbon_out", "head_open", "paused", "silent"):
-            refused = await client.ask(op="fault", device="zebra-1", name=name, on=True)
-            assert not refused["ok"] and f"opcua printer zebra-1 has no fault {name!r}; {takers}" in refused["error"]
-        refused = await client.ask(op="press", device="ptl-seat", light=1)
-        assert not refused["ok"] and "PTL 'ptl-seat' (OpcUaPtlSim)" in refused["error"]
-        await client.ok(op="fault", device="ST-SEAT", name="wrong_button", on=True)  # its operator is simulated
-        assert (await client.state()).stations["ST-SEAT"].wrong_button
+        yield sim, client
     finally:
         client.close()
         await control.stop()
         await sim.stop()
+
+
+async def test_opc_ua_light_controller_is_shown_pressed_and_switched_over_the_channel() -> None:
+    """Lights as lit with their bins, a press, a light off the bus, out of service and the server off the network:
+    each shows in the state and to a real OPC UA client; "slow" (no such thing on OPC UA) is refused by name."""
+    async with opcua_plant(ptl=True) as (sim, client):
+        await _switch_opc_ua_light_controller(sim, client)
+
+
+async def _switch_opc_ua_light_controller(sim: SimulatedPlant, client: Client) -> None:
+    ptl = sim.gateways["ptl-seat"]
+    assert isinstance(ptl, OpcUaPtlSim)
+    await client.ok(op="operator", station="ST-SEAT", auto=False)  # only the engineer presses here
+    ptl.board.light(2, nodes.LightState(colour=Colour.GREEN, blink=True, display=1, token=77))  # as the driver does
+    seat = (await client.state()).gateways["ptl-seat"]
+    assert (seat.kind, seat.port) == ("opcua", ptl.port) and seat.switches == {"down": False, "out_of_service": False}
+    lit = {x.light: x for x in seat.lights}
+    assert (lit[2].colour, lit[2].flash, lit[2].token) == ("green", True, 77) and not lit[2].latched
+    assert (lit[2].bin, lit[2].station) == ("SEAT-02", "ST-SEAT") and lit[1].colour == "off"
+    await client.ok(op="press", device="ptl-seat", light=2)
+    assert (ptl.board.bins[2].counter, ptl.board.bins[2].confirm_token) == (1, 77)
+    lit = {x.light: x for x in (await client.state()).gateways["ptl-seat"].lights}
+    assert lit[2].latched and lit[2].counter == 1  # pressed, not yet acknowledged by a host
+    async with opc_ua(ptl.url, nodes.PTL_NAMESPACE_URI) as ua_client:
+        await ua_client.read_until(nodes.bin_path(2, "ConfirmCounter"), 1)
+        await client.ok(op="fault", device="ptl-seat", name="exception", light=3, on=True)
+        await ua_client.read_until(nodes.bin_path(3, "Online"), False)
+        assert [x.offline for x in (await client.state()).gateways["ptl-seat"].lights] == [False, False, True, False]
+        await client.ok(op="fault", device="ptl-seat", name="exception", on=False)  # no light: every light
+        await ua_client.read_until(nodes.bin_path(3, "Online"), True)
+        await client.ok(op="fault", device="ptl-seat", name="out_of_service", on=True)
+        await ua_client.read_until(nodes.state_path(nodes.PTL_ROOT), ua.LocalizedText("OutOfService"))
+        assert (await client.state()).gateways["ptl-seat"].switches["out_of_service"]
+        await client.ok(op="fault", device="ptl-seat", name="out_of_service", on=False)
+        await ua_client.read_until(nodes.state_path(nodes.PTL_ROOT), ua.LocalizedText("Executing"))  # light 2 is lit
+    await client.ok(op="fault", device="ptl-seat", name="down", on=True)
+    assert not await connects(ptl.port) and (await client.state()).gateways["ptl-seat"].switches["down"]
+    await client.ok(op="fault", device="ptl-seat", name="down", on=False)
+    assert await connects(ptl.port) and not (await client.state()).gateways["ptl-seat"].switches["down"]
+    refused = await client.ask(op="fault", device="ptl-seat", name="slow", on=True)
+    want = "opcua PTL ptl-seat has no fault 'slow'; it has down, exception, out_of_service"
+    assert not refused["ok"] and want in refused["error"], refused
+    refused = await client.ask(op="fault", device="ptl-seat", name="exception", light=9, on=True)
+    assert not refused["ok"] and "ptl-seat has no light 9" in refused["error"], refused
+
+
+async def test_opc_ua_printer_is_shown_and_switched_over_the_channel() -> None:
+    """Media out (and back to the media it had), out of service and off the network: each shows in the state and
+    to a real OPC UA client, as does a label printed from a job order; the Zebra's and the PLC's own switches are
+    refused by name."""
+    async with opcua_plant(printers=True) as (sim, client):
+        await _switch_opc_ua_printer(sim, client)
+
+
+async def _switch_opc_ua_printer(sim: SimulatedPlant, client: Client) -> None:
+    engine = sim.printers["zebra-1"]
+    assert isinstance(engine, OpcUaPrinterSim)
+    engine.set_media(123)
+    shown = (await client.state()).printers["zebra-1"]
+    assert (shown.protocol, shown.port, shown.status_port) == ("opcua", engine.port, 0)
+    assert (shown.printed, shown.queued, shown.labels) == (0, 0, ())
+    assert shown.switches == {"offline": False, "paper_out": False, "out_of_service": False}
+    module = nodes.PRINTER_MODULE
+    async with opc_ua(engine.url, nodes.PRINTER_NAMESPACE_URI) as ua_client:
+        await ua_client.read_until(nodes.join(module, "LabelsRemaining"), 123)
+        await client.ok(op="fault", device="zebra-1", name="paper_out", on=True)
+        await ua_client.read_until(nodes.join(module, "MediaOut"), True)
+        assert (await client.state()).printers["zebra-1"].switches["paper_out"]
+        await client.ok(op="fault", device="zebra-1", name="paper_out", on=True)  # twice: the 123 are not forgotten
+        await client.ok(op="fault", device="zebra-1", name="paper_out", on=False)
+        await ua_client.read_until(nodes.join(module, "LabelsRemaining"), 123)
+        assert not await ua_client.read(nodes.join(module, "MediaOut"))
+        await client.ok(op="fault", device="zebra-1", name="out_of_service", on=True)
+        await ua_client.read_until(nodes.state_path(nodes.PRINTER_ROOT), ua.LocalizedText("OutOfService"))
+        assert (await client.state()).printers["zebra-1"].switches == {
+            "offline": False, "paper_out": False, "out_of_service": True,
+        }  # fmt: skip
+        await client.ok(op="fault", device="zebra-1", name="out_of_service", on=False)
+        await ua_client.read_until(nodes.state_path(nodes.PRINTER_ROOT), ua.LocalizedText("NotExecuting"))
+        status = await ua_client.call(
+            nodes.JOB_CONTROL, "StoreAndStart", nodes.encode_store("P-42#0", render_label(LABEL))
+        )
+        assert nodes.decode_status([status]) == nodes.ReturnStatus.NO_ERROR
+        await engine.wait_printed(1, DEADLINE_S)
+    printed = (await client.state()).printers["zebra-1"]
+    assert (printed.printed, printed.queued) == (1, 0) and printed.labels[-1].label_id == "P-42"
+    assert LABEL.vehicle_id in printed.labels[-1].fields
+    assert {e.kind for e in printed.labels[-1].layout.elements} == {"text", "code128", "datamatrix"}
+    await client.ok(op="fault", device="zebra-1", name="offline", on=True)
+    assert not await connects(engine.port) and (await client.state()).printers["zebra-1"].switches["offline"]
+    await client.ok(op="fault", device="zebra-1", name="offline", on=False)
+    assert await connects(engine.port) and not (await client.state()).printers["zebra-1"].switches["offline"]
+    for name in ("ribbon_out", "ribbon_low", "head_open", "paused", "silent"):
+        refused = await client.ask(op="fault", device="zebra-1", name=name, on=True)
+        want = f"opcua printer zebra-1 has no fault {name!r}; it has offline, paper_out, out_of_service"
+        assert not refused["ok"] and want in refused["error"], refused
+    await client.ok(op="fault", device="ST-SEAT", name="wrong_button", on=True)  # its operator is simulated
+    assert (await client.state()).stations["ST-SEAT"].wrong_button

@@ -1,8 +1,9 @@
 """The engineer's view (pytest-qt) against a real SimulatedPlant and its control channel on free ports.
 
 The simulators run on their own asyncio loop in a background thread (as in their own process); the window talks
-to them only over the control channel, and every click is checked on the simulators themselves. One test runs
-the real service too (tests/live.py) and writes docs/screenshots/engineer-view.png. Every wait is
+to them only over the control channel, and every click is checked on the simulators themselves (the OPC UA
+devices' cards are built from a state written out here, each click checked against the request it sends). One
+test runs the real service too (tests/live.py) and writes docs/screenshots/engineer-view.png. Every wait is
 ``qtbot.waitUntil`` with a deadline; the OEM feed's takt is parked high, so vehicles come only when a test says.
 """
 
@@ -31,8 +32,8 @@ from sequencer.labels import PartLabel
 from tests.live import LiveLine
 from ui.code128 import modules
 from ui.engineer_label import render_label
-from ui.engineer_link import LabelLayout, SimControlClient
-from ui.engineer_view import EngineerWindow, build_engineer_window
+from ui.engineer_link import LabelLayout, SimControlClient, SimState
+from ui.engineer_view import EngineerView, EngineerWindow, build_engineer_window
 from ui.main import ROLE_WINDOWS, run_hmi
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -239,6 +240,74 @@ def test_the_engineer_role_is_registered_and_needs_the_sim_endpoint() -> None:
     assert ROLE_WINDOWS["engineer"] is build_engineer_window
     with pytest.raises(ValueError, match="--sim"):
         run_hmi("tcp://127.0.0.1:5556", role="engineer")
+
+
+# -- OPC UA devices: their own switches, no SLOW ----------------------------------------------------------------
+def _ua_light(light: int, *, offline: bool = False) -> dict[str, Any]:
+    return {"light": light, "station": "ST-UA", "bin": f"UA-0{light}", "colour": "green", "flash": False,
+            "display": 1, "token": 40 + light, "offline": offline, "latched": light == 1, "counter": 3}  # fmt: skip
+
+
+OPC_UA_STATE: dict[str, Any] = {
+    "plant": "OPC UA plant", "timezone": "Europe/Berlin", "at": 1_764_000_000.0, "speed": 20.0,
+    "gateways": {"ptl-ua": {"kind": "opcua", "port": 4841, "switches": {"down": False, "out_of_service": True},
+                            "lights": [_ua_light(1), _ua_light(2, offline=True)]}},
+    "printers": {"engine-ua": {"protocol": "opcua", "port": 4842, "status_port": 0, "printed": 2, "queued": 1,
+                               "switches": {"offline": False, "paper_out": True, "out_of_service": False},
+                               "labels": []}},
+    "feeds": {},
+    "stations": {"ST-UA": {"name": "UA seats", "gateway": "ptl-ua", "printer": "engine-ua", "auto": True,
+                           "wrong_button": False, "no_press": False, "presses": 0, "wrong_presses": 0, "misses": 0,
+                           "next_press_at": None}},
+}  # fmt: skip
+
+
+def test_opc_ua_devices_show_their_own_switches_and_send_the_right_requests(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OPC UA light controller: DOWN and OUT OF SERVICE (no SLOW), an OFF BUS switch per light; an OPC UA print
+    engine: OFFLINE, PAPER OUT, OUT OF SERVICE (none of the Zebra's). Every click asks for the flip it shows."""
+    client = SimControlClient("tcp://127.0.0.1:9")  # never started: the requests are caught below
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(client, "send", lambda request: sent.append(request) or len(sent))
+    monkeypatch.setattr(client, "refresh", lambda: None)
+    view = EngineerView(client)
+    qtbot.addWidget(view)
+    view.show()
+    view.set_link(True)
+    view.apply_state(SimState.model_validate(OPC_UA_STATE))
+    station = view.stations["ST-UA"]
+    assert list(station.gateway_switches) == ["down", "out_of_service"]
+    assert view.findChild(QPushButton, "gateway_ptl-ua_slow") is None
+    assert station.gateway_label.text() == "PTL ptl-ua · OPC UA  :4841"
+    assert station.gateway_state.text() == "OUT OF SERVICE"
+    assert set(station.tiles) == {1, 2} and station.tiles[1].latch.text() == "LATCHED · count 3"
+    assert station.tiles[2].exception.text() == "OFF BUS" and station.tiles[2].exception.is_on
+    printer = view.printers["engine-ua"]
+    assert list(printer.switches) == ["offline", "paper_out", "out_of_service"]
+    assert view.findChild(QPushButton, "printer_engine-ua_ribbon_out") is None
+    assert printer.status.text() == "PAPER OUT" and printer.counts.text() == ":4842 OPC UA · printed 2 · queued 1"
+    clicks = {
+        "gateway_ptl-ua_down": {"op": "fault", "device": "ptl-ua", "name": "down", "on": True},
+        "gateway_ptl-ua_out_of_service": {"op": "fault", "device": "ptl-ua", "name": "out_of_service", "on": False},
+        "light_ptl-ua_1_press": {"op": "press", "device": "ptl-ua", "light": 1},
+        "light_ptl-ua_1_exception": {"op": "fault", "device": "ptl-ua", "name": "exception", "light": 1, "on": True},
+        "light_ptl-ua_2_exception": {"op": "fault", "device": "ptl-ua", "name": "exception", "light": 2, "on": False},
+        "printer_engine-ua_offline": {"op": "fault", "device": "engine-ua", "name": "offline", "on": True},
+        "printer_engine-ua_paper_out": {"op": "fault", "device": "engine-ua", "name": "paper_out", "on": False},
+        "printer_engine-ua_out_of_service": {
+            "op": "fault",
+            "device": "engine-ua",
+            "name": "out_of_service",
+            "on": True,
+        },
+    }
+    for name, request in clicks.items():
+        button = view.findChild(QPushButton, name)
+        assert button is not None and button.isEnabled(), name
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert sent[-1] == request, name
+    assert len(sent) == len(clicks)
 
 
 # -- the preview is faithful -------------------------------------------------------------------------------------
