@@ -28,7 +28,7 @@ from asyncua import ua
 from asyncua.ua.object_ids import ObjectIds
 
 from hardware_sims.clock import Clock
-from hardware_sims.opcua_sim_server import MethodHandler, SimServer
+from hardware_sims.opcua_sim_server import HostedSim, MethodHandler, SimServer
 from hardware_sims.scan import Scan
 from hardware_sims.zpl_printer import PrintedLabel, parse_format
 from plc_io import opcua_nodes as nodes
@@ -163,7 +163,7 @@ class PrintEngineModel:
         self.version += 1
 
 
-class OpcUaPrinterSim:
+class OpcUaPrinterSim(HostedSim):
     """``PrintEngineModel`` behind an OPC UA server; the print mechanism runs on the injected clock."""
 
     def __init__(
@@ -193,18 +193,6 @@ class OpcUaPrinterSim:
         self._cut: CutMoment | None = None
         self._scan = Scan(clock, self._print, name=f"{self.host.name}-engine")
         self._start_time = datetime.datetime.fromtimestamp(clock.now(), datetime.UTC)
-
-    @property
-    def url(self) -> str:
-        return self.host.url
-
-    @property
-    def port(self) -> int:
-        return self.host.port
-
-    @property
-    def offline(self) -> bool:
-        return self.host.offline
 
     @property
     def printed(self) -> list[PrintedLabel]:

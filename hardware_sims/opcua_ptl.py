@@ -26,13 +26,13 @@ from functools import partial
 from asyncua import ua
 
 from hardware_sims.opcua_ptl_board import LightBoard
-from hardware_sims.opcua_sim_server import MethodHandler, SimServer
+from hardware_sims.opcua_sim_server import HostedSim, MethodHandler, SimServer
 from hardware_sims.ptl_gateway import Lit
 from plc_io import opcua_nodes as nodes
 from plc_io.opcua_security import ServerSecurity, UserTable
 
 
-class OpcUaPtlSim:
+class OpcUaPtlSim(HostedSim):
     """The board behind an OPC UA server. Plant side: ``press``, ``lit``, ``wait_changed`` (as ``PtlGatewaySim``)."""
 
     def __init__(
@@ -65,24 +65,12 @@ class OpcUaPtlSim:
         self._publisher: asyncio.Task[None] | None = None
 
     @property
-    def url(self) -> str:
-        return self.host.url
-
-    @property
     def lights(self) -> tuple[int, ...]:
         return tuple(self.board.bins)
 
     @property
     def version(self) -> int:
         return self.board.version
-
-    @property
-    def port(self) -> int:
-        return self.host.port
-
-    @property
-    def offline(self) -> bool:
-        return self.host.offline
 
     async def start(self) -> str:
         methods: dict[str, MethodHandler] = {}

@@ -187,3 +187,21 @@ def _arguments(arguments: tuple[nodes.Argument, ...]) -> list[ua.Argument]:
         )
         for a in arguments
     ]
+
+
+class HostedSim:
+    """A simulator served by one ``SimServer``: its address, and whether it is off the network (a fault switch)."""
+
+    host: SimServer
+
+    @property
+    def url(self) -> str:
+        return self.host.url
+
+    @property
+    def port(self) -> int:
+        return self.host.port
+
+    @property
+    def offline(self) -> bool:
+        return self.host.offline
