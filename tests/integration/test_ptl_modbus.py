@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from hardware_sims.clock import ManualClock
-from hardware_sims.operator import SimulatedOperator
+from hardware_sims.operator import PATIENCE_REACTIONS, SimulatedOperator
 from hardware_sims.ptl_gateway import PtlGatewaySim
 from plc_io import ptl_modbus_map as ptl
 from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, OutboxFull
@@ -296,6 +296,31 @@ async def test_a_press_the_block_overtook_is_made_again_once_corrected(clock: Ma
         sim.model.write(2, ptl.COMMAND.start, ptl.encode_command(red), clock.now())  # blocked: the press is void
         await until(lambda: 2 not in operator._served, "the operator seeing the bin turn red")
         light_up(sim, clock, 2, 8)  # corrected: green again, same pick
+        await until(lambda: operator.next_press_at is not None, "operator reaching again")
+        clock.advance(1.0)
+        await until(lambda: sim.model.confirm(2).counter == 2, "the press made again")
+    assert operator.presses == 2
+
+
+async def test_a_press_that_did_not_take_is_made_again_once_patience_runs_out(clock: ManualClock) -> None:
+    """The operator pressed just as the host held the vehicle: the press was judged against another bin, and
+    after the release the bin is green with the same token again. It waits its patience (a counted press is
+    cleared within a poll), then presses again; before that it does not (a resend after a reconnect)."""
+    sim = PtlGatewaySim((1, 2, 3), clock=clock)
+    operator = SimulatedOperator(sim, clock=clock, rng=random.Random(7), reaction_s=(1.0, 1.0))
+    patience = PATIENCE_REACTIONS * 1.0
+    light_up(sim, clock, 2, 6)
+    async with operating(operator):
+        await until(lambda: operator.next_press_at is not None, "operator reaching")
+        clock.advance(1.0)
+        await until(lambda: sim.model.confirm(2).counter == 1, "the press")
+        sim.model.write(2, ptl.COMMAND.start, ptl.encode_command(ptl.CLEAR), clock.now())  # held: dark
+        await yield_to_others()
+        light_up(sim, clock, 2, 6)  # released: the same pick, the same token
+        clock.advance(patience - 1.0)
+        await yield_to_others()
+        assert sim.model.confirm(2).counter == 1  # not yet: it may still be counted
+        clock.advance(1.5)
         await until(lambda: operator.next_press_at is not None, "operator reaching again")
         clock.advance(1.0)
         await until(lambda: sim.model.confirm(2).counter == 2, "the press made again")
