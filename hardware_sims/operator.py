@@ -8,11 +8,11 @@ right one again only once the light has turned red (the slot is blocked) and bac
 it), or after a few reaction times if it never turned red. It presses at most once per lit token, even if the
 light is re-lit with the same token after a reconnect or a failsafe, and never presses a red (blocked) light;
 but a light it pressed that then turns red (its press came while the slot was being blocked, so it did not
-count) is pressed again once a lead has corrected it and it is green again. And like a person, it loses
-patience: a light still (or again) green with a token it pressed ``PATIENCE_REACTIONS`` slowest reactions ago
-did not take its press (the host clears a counted press within a poll; a vehicle held just as it was pressed
-comes back with the same token after its release), so it is pressed again. A second press is harmless to the
-host: presses are counted per light and carry the token, so one pick is confirmed once.
+count) is pressed again once a lead has corrected it and it is green again. And a light it pressed that went
+dark (or showed another pick) and is green again with the same token, ``PATIENCE_REACTIONS`` slowest reactions
+after the press, did not take it: a vehicle held just as it was pressed comes back with the same token after its
+release. It is pressed again. A light that simply stays green is not: its clear may not have reached it (a light
+cut off its bus), and a second press there would be a wrong pick.
 ``lights`` limits it to its own station's bins when stations share a gateway (default: every light of it).
 
 Must not: read the wall clock or sleep directly, draw randomness from anywhere but its ``rng``, or talk to
@@ -30,7 +30,7 @@ from hardware_sims.clock import Clock
 from hardware_sims.ptl_gateway import Lit
 from plc_io.ports import Colour
 
-PATIENCE_REACTIONS = 5  # slowest reactions after which a pressed light still green is pressed again
+PATIENCE_REACTIONS = 5  # slowest reactions after a press before a light back with its token is pressed again
 
 
 class Lights(Protocol):
@@ -74,7 +74,8 @@ class SimulatedOperator:
         self._gateway, self._clock, self._rng = gateway, clock, rng
         self._lights = tuple(lights) if lights is not None else gateway.lights  # this station's bins
         self._reaction_s, self._wrong_rate, self._miss_rate = (lo, hi), wrong_rate, miss_rate
-        self._served: dict[int, tuple[int, float]] = {}  # light -> (token last pressed or given up there, when)
+        # light -> (token last pressed or given up there, when, seen showing something else since)
+        self._served: dict[int, tuple[int, float, bool]] = {}
         self._after_wrong: dict[int, tuple[int, float, bool]] = {}  # light -> (token, since, seen red)
         self.presses = 0
         self.wrong_presses = 0
@@ -104,14 +105,16 @@ class SimulatedOperator:
 
     def _unserved(self, light: int, token: int) -> bool:
         served = self._served.get(light)
-        patience = PATIENCE_REACTIONS * self._reaction_s[1]
-        return served is None or served[0] != token or self._clock.now() - served[1] > patience
+        if served is None or served[0] != token:
+            return True
+        _, pressed_at, went_away = served
+        return went_away and self._clock.now() - pressed_at > PATIENCE_REACTIONS * self._reaction_s[1]
 
     def _waiting(self) -> bool:
-        """A light it pressed still shows that token: it did not count yet, or never will (see ``PATIENCE``)."""
+        """A light it pressed went away and is back with that token: pressed again once patience runs out."""
         return any(
-            self._gateway.lit(light).colour is Colour.GREEN and self._gateway.lit(light).token == token
-            for light, (token, _) in self._served.items()
+            went_away and self._gateway.lit(light).colour is Colour.GREEN and self._gateway.lit(light).token == token
+            for light, (token, _, went_away) in self._served.items()
         )
 
     def _may_press(self, light: int, lit: Lit) -> bool:
@@ -131,10 +134,12 @@ class SimulatedOperator:
             lit = self._gateway.lit(light)
             if lit.colour is Colour.RED and lit.token == token:
                 self._after_wrong[light] = (token, since, True)
-        for light, (token, _) in list(self._served.items()):
+        for light, (token, pressed_at, went_away) in list(self._served.items()):
             lit = self._gateway.lit(light)
             if lit.colour is Colour.RED and lit.token == token:  # blocked after the press: it did not count
                 del self._served[light]
+            elif not went_away and (lit.colour is Colour.OFF or lit.token != token):
+                self._served[light] = (token, pressed_at, True)
 
     async def _serve(self, light: int, token: int) -> None:
         delay = self._rng.uniform(*self._reaction_s)
@@ -148,14 +153,14 @@ class SimulatedOperator:
         roll = self._rng.random()
         if roll < self._miss_rate:
             self.misses += 1
-            self._served[light] = (token, self._clock.now())
+            self._served[light] = (token, self._clock.now(), False)
         elif roll < self._miss_rate + self._wrong_rate and (wrong := self._unlit_other(light)) is not None:
             self.wrong_presses += 1
             self._after_wrong[light] = (token, self._clock.now(), False)
             self._gateway.press(wrong)
         else:
             self.presses += 1
-            self._served[light] = (token, self._clock.now())
+            self._served[light] = (token, self._clock.now(), False)
             self._gateway.press(light)
 
     def _still_lit(self, light: int, token: int) -> bool:

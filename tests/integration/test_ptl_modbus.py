@@ -327,6 +327,22 @@ async def test_a_press_that_did_not_take_is_made_again_once_patience_runs_out(cl
     assert operator.presses == 2
 
 
+async def test_a_pressed_light_that_stays_green_is_not_pressed_again(clock: ManualClock) -> None:
+    """Its clear may not have reached it (a light cut off its bus): a second press there would be a wrong pick."""
+    sim = PtlGatewaySim((1, 2, 3), clock=clock)
+    operator = SimulatedOperator(sim, clock=clock, rng=random.Random(7), reaction_s=(1.0, 1.0))
+    light_up(sim, clock, 2, 6)
+    async with operating(operator):
+        await until(lambda: operator.next_press_at is not None, "operator reaching")
+        clock.advance(1.0)
+        await until(lambda: sim.model.confirm(2).counter == 1, "the press")
+        for _ in range(4):
+            clock.advance(PATIENCE_REACTIONS * 1.0)
+            await yield_to_others()
+        assert sim.model.confirm(2).counter == 1 and operator.next_press_at is None
+    assert operator.presses == 1
+
+
 @pytest.mark.parametrize(("wrong_rate", "miss_rate"), [(1.0, 0.0), (0.0, 1.0)])
 async def test_operator_error_rates(clock: ManualClock, wrong_rate: float, miss_rate: float) -> None:
     sim = PtlGatewaySim((1, 2, 3), clock=clock)
