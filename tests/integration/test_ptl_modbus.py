@@ -282,23 +282,32 @@ async def test_operator_presses_once_per_token_after_the_reaction_time(clock: Ma
     assert (operator.presses, operator.wrong_presses, operator.misses) == (2, 0, 0)
 
 
+def one_second_operator(clock: ManualClock) -> tuple[PtlGatewaySim, SimulatedOperator]:
+    """A gateway model of three lights and an operator who always reacts in exactly one simulated second."""
+    sim = PtlGatewaySim((1, 2, 3), clock=clock)
+    return sim, SimulatedOperator(sim, clock=clock, rng=random.Random(7), reaction_s=(1.0, 1.0))
+
+
+async def pressed(sim: PtlGatewaySim, operator: SimulatedOperator, clock: ManualClock, light: int, count: int,
+                  what: str) -> None:  # fmt: skip
+    """The operator reaches for ``light``, one second passes, and its press counter reaches ``count``."""
+    await until(lambda: operator.next_press_at is not None, f"operator reaching: {what}")
+    clock.advance(1.0)
+    await until(lambda: sim.model.confirm(light).counter == count, what)
+
+
 async def test_a_press_the_block_overtook_is_made_again_once_corrected(clock: ManualClock) -> None:
     """The operator pressed the green bin just before the host turned it red (a wrong pick elsewhere blocked the
     slot), so the press did not count: once a lead corrected it and it is green again, it is pressed again."""
-    sim = PtlGatewaySim((1, 2, 3), clock=clock)
-    operator = SimulatedOperator(sim, clock=clock, rng=random.Random(7), reaction_s=(1.0, 1.0))
+    sim, operator = one_second_operator(clock)
     light_up(sim, clock, 2, 8)
     async with operating(operator):
-        await until(lambda: operator.next_press_at is not None, "operator reaching")
-        clock.advance(1.0)
-        await until(lambda: sim.model.confirm(2).counter == 1, "the press")
+        await pressed(sim, operator, clock, 2, 1, "the press")
         red = ptl.LightCommand(colour=Colour.RED, animation=ptl.Animation.FLASH, display=1, token=8)
         sim.model.write(2, ptl.COMMAND.start, ptl.encode_command(red), clock.now())  # blocked: the press is void
         await until(lambda: 2 not in operator._served, "the operator seeing the bin turn red")
         light_up(sim, clock, 2, 8)  # corrected: green again, same pick
-        await until(lambda: operator.next_press_at is not None, "operator reaching again")
-        clock.advance(1.0)
-        await until(lambda: sim.model.confirm(2).counter == 2, "the press made again")
+        await pressed(sim, operator, clock, 2, 2, "the press made again")
     assert operator.presses == 2
 
 
@@ -306,14 +315,11 @@ async def test_a_press_that_did_not_take_is_made_again_once_patience_runs_out(cl
     """The operator pressed just as the host held the vehicle: the press was judged against another bin, and
     after the release the bin is green with the same token again. It waits its patience (a counted press is
     cleared within a poll), then presses again; before that it does not (a resend after a reconnect)."""
-    sim = PtlGatewaySim((1, 2, 3), clock=clock)
-    operator = SimulatedOperator(sim, clock=clock, rng=random.Random(7), reaction_s=(1.0, 1.0))
+    sim, operator = one_second_operator(clock)
     patience = PATIENCE_REACTIONS * 1.0
     light_up(sim, clock, 2, 6)
     async with operating(operator):
-        await until(lambda: operator.next_press_at is not None, "operator reaching")
-        clock.advance(1.0)
-        await until(lambda: sim.model.confirm(2).counter == 1, "the press")
+        await pressed(sim, operator, clock, 2, 1, "the press")
         sim.model.write(2, ptl.COMMAND.start, ptl.encode_command(ptl.CLEAR), clock.now())  # held: dark
         await yield_to_others()
         light_up(sim, clock, 2, 6)  # released: the same pick, the same token
@@ -321,21 +327,16 @@ async def test_a_press_that_did_not_take_is_made_again_once_patience_runs_out(cl
         await yield_to_others()
         assert sim.model.confirm(2).counter == 1  # not yet: it may still be counted
         clock.advance(1.5)
-        await until(lambda: operator.next_press_at is not None, "operator reaching again")
-        clock.advance(1.0)
-        await until(lambda: sim.model.confirm(2).counter == 2, "the press made again")
+        await pressed(sim, operator, clock, 2, 2, "the press made again")
     assert operator.presses == 2
 
 
 async def test_a_pressed_light_that_stays_green_is_not_pressed_again(clock: ManualClock) -> None:
     """Its clear may not have reached it (a light cut off its bus): a second press there would be a wrong pick."""
-    sim = PtlGatewaySim((1, 2, 3), clock=clock)
-    operator = SimulatedOperator(sim, clock=clock, rng=random.Random(7), reaction_s=(1.0, 1.0))
+    sim, operator = one_second_operator(clock)
     light_up(sim, clock, 2, 6)
     async with operating(operator):
-        await until(lambda: operator.next_press_at is not None, "operator reaching")
-        clock.advance(1.0)
-        await until(lambda: sim.model.confirm(2).counter == 1, "the press")
+        await pressed(sim, operator, clock, 2, 1, "the press")
         for _ in range(4):
             clock.advance(PATIENCE_REACTIONS * 1.0)
             await yield_to_others()
