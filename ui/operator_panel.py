@@ -135,7 +135,6 @@ class OperatorPanel(QWidget):
         self._zone = ZoneInfo("UTC")
         self._link_up = False
         self._bin_ids: tuple[str, ...] = ()
-        self._dev_ids: tuple[tuple[int, int], ...] = ()
         self._dev_rows: dict[tuple[int, int], DeviationRow] = {}
         self._tiles: dict[str, BinTile] = {}
         self._root = root = QVBoxLayout(self)
@@ -326,7 +325,7 @@ class OperatorPanel(QWidget):
 
     def _on_station_chosen(self, index: int) -> None:
         self._wanted = self.station_selector.itemData(index)
-        self._bin_ids, self._dev_ids = (), ()
+        self._bin_ids = ()  # the new station's bins are built afresh; deviation rows are kept by id
         if self._line is not None:
             self.apply_line(self._line)
 
@@ -364,7 +363,7 @@ class OperatorPanel(QWidget):
         hidden = len(deviations) - len(shown)
         self.deviations_more.setText(f"+ {hidden} more on the shift lead's screen" if hidden else "")
         self.deviations_more.setVisible(hidden > 0)
-        if ids == self._dev_ids:
+        if ids == tuple(self._dev_rows):
             return False
         # Rows that stay are moved, not rebuilt: a new deviation costs one row's widgets, not every row's.
         kept = {key: row for key, row in self._dev_rows.items() if key in ids}
@@ -378,7 +377,6 @@ class OperatorPanel(QWidget):
             row = kept.get(key) or DeviationRow(d, clock(d.at, self._zone, "%H:%M"))
             self.deviation_rows.addWidget(row)
             self._dev_rows[key] = row
-        self._dev_ids = ids
         return True
 
     def _render_devices(self, line: LineView, station: StationView) -> None:
