@@ -133,7 +133,7 @@ class OemFeedSim:
         self._sock = connect_dealer(
             self._ctx, self.endpoint, feed=self.feed, queue=self._outbox.history_size, curve=self._curve
         )
-        # The plain-API view of the same socket for NOBLOCK sends: see app/feed_link.py (EAGAIN was hidden).
+        # The plain-API view of the same socket for NOBLOCK sends: see app/feed/link.py (EAGAIN was hidden).
         self._direct = zmq.Socket.shadow(self._sock.underlying)
         producer = asyncio.create_task(self._produce(), name=f"oem-feed-{self.feed}-vehicles")
         try:

@@ -31,9 +31,10 @@ from hardware_sims.clock import Clock
 from hardware_sims.opcua_sim_server import HostedSim, MethodHandler, SimServer
 from hardware_sims.scan import Scan
 from hardware_sims.zpl_printer import PrintedLabel, parse_format
-from plc_io import opcua_nodes as nodes
-from plc_io.opcua_nodes import JobResponse, JobState, MachineryItemState, ReturnStatus
-from plc_io.opcua_security import ServerSecurity, UserTable
+from plc_io.opcua import machinery, printer_model
+from plc_io.opcua.machinery import MachineryItemState
+from plc_io.opcua.printer_model import JobResponse, JobState, ReturnStatus
+from plc_io.opcua.security import ServerSecurity, UserTable
 
 FULL_ROLL = 500  # labels on a fresh roll of media
 REMEMBERED_JOBS = 10_000  # finished job orders kept for RequestJobResponseByJobOrderID and the duplicate check
@@ -181,8 +182,8 @@ class OpcUaPrinterSim(HostedSim):
         self.model = PrintEngineModel(labels_remaining=labels, print_time_s=print_time_s)
         self.host = SimServer(
             name=name,
-            namespace_uri=nodes.PRINTER_NAMESPACE_URI,
-            node_specs=nodes.printer_address_space(),
+            namespace_uri=printer_model.PRINTER_NAMESPACE_URI,
+            node_specs=printer_model.printer_address_space(),
             security=security or ServerSecurity(),
             users=users or UserTable({}),
             host=host,
@@ -199,12 +200,12 @@ class OpcUaPrinterSim(HostedSim):
         return self.model.printed
 
     async def start(self) -> str:
-        control, results = nodes.JOB_CONTROL, nodes.JOB_RESULTS
+        control, results = printer_model.JOB_CONTROL, printer_model.JOB_RESULTS
         methods: dict[str, MethodHandler] = {
-            nodes.join(control, "Store"): lambda a: self._store(a, start=False),
-            nodes.join(control, "StoreAndStart"): lambda a: self._store(a, start=True),
-            nodes.join(control, "Start"): self._start_job,
-            nodes.join(results, "RequestJobResponseByJobOrderID"): self._response,
+            machinery.join(control, "Store"): lambda a: self._store(a, start=False),
+            machinery.join(control, "StoreAndStart"): lambda a: self._store(a, start=True),
+            machinery.join(control, "Start"): self._start_job,
+            machinery.join(results, "RequestJobResponseByJobOrderID"): self._response,
         }
         await self.host.start(methods)
         await self._write_start_time()
@@ -256,25 +257,25 @@ class OpcUaPrinterSim(HostedSim):
 
     # -- methods ------------------------------------------------------------------------------------------------------
     async def _store(self, arguments: list[ua.Variant], *, start: bool) -> list[ua.Variant]:
-        job_id, zpl = nodes.decode_store(arguments)
+        job_id, zpl = printer_model.decode_store(arguments)
         cut, self._cut = self._cut, None
         if cut == "before":
             self.host.drop_connections()
-            return nodes.encode_status(ReturnStatus.UNABLE_TO_ACCEPT_JOB_ORDER)  # never reaches the client
+            return printer_model.encode_status(ReturnStatus.UNABLE_TO_ACCEPT_JOB_ORDER)  # never reaches the client
         status = self.model.store(job_id, zpl, start=start, now=self._clock.now())
         self._poke()
         if cut == "after":
             self.host.drop_connections()
-        return nodes.encode_status(status)
+        return printer_model.encode_status(status)
 
     async def _start_job(self, arguments: list[ua.Variant]) -> list[ua.Variant]:
-        status = self.model.start(nodes.decode_job_id(arguments), self._clock.now())
+        status = self.model.start(printer_model.decode_job_id(arguments), self._clock.now())
         self._poke()
-        return nodes.encode_status(status)
+        return printer_model.encode_status(status)
 
     async def _response(self, arguments: list[ua.Variant]) -> list[ua.Variant]:
         self.model.advance(self._clock.now())
-        return nodes.encode_response(self.model.response(nodes.decode_job_id(arguments)))
+        return printer_model.encode_response(self.model.response(printer_model.decode_job_id(arguments)))
 
     # -- the print mechanism on the clock -------------------------------------------------------------------------
     def _poke(self) -> None:
@@ -286,12 +287,16 @@ class OpcUaPrinterSim(HostedSim):
         return self.model.next_due()
 
     async def _publish(self) -> None:
-        module = nodes.PRINTER_MODULE
+        module = printer_model.PRINTER_MODULE
         values: Sequence[tuple[str, object, ua.VariantType]] = (
-            (nodes.join(module, "LabelsRemaining"), self.model.labels_remaining, V.UInt32),
-            (nodes.join(module, "MediaOut"), self.model.media_out, V.Boolean),
-            (nodes.join(module, "JobsStored"), len(self.model.jobs), V.UInt32),
-            (nodes.state_path(nodes.PRINTER_ROOT), ua.LocalizedText(self.model.state.value), V.LocalizedText),
+            (machinery.join(module, "LabelsRemaining"), self.model.labels_remaining, V.UInt32),
+            (machinery.join(module, "MediaOut"), self.model.media_out, V.Boolean),
+            (machinery.join(module, "JobsStored"), len(self.model.jobs), V.UInt32),
+            (
+                machinery.state_path(printer_model.PRINTER_ROOT),
+                ua.LocalizedText(self.model.state.value),
+                V.LocalizedText,
+            ),
         )
         for path, value, vtype in values:
             await self.host.write(path, value, vtype)

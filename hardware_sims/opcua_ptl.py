@@ -28,8 +28,8 @@ from asyncua import ua
 from hardware_sims.opcua_ptl_board import LightBoard
 from hardware_sims.opcua_sim_server import HostedSim, MethodHandler, SimServer
 from hardware_sims.ptl_gateway import Lit
-from plc_io import opcua_nodes as nodes
-from plc_io.opcua_security import ServerSecurity, UserTable
+from plc_io.opcua import machinery, ptl_model
+from plc_io.opcua.security import ServerSecurity, UserTable
 
 
 class OpcUaPtlSim(HostedSim):
@@ -49,8 +49,8 @@ class OpcUaPtlSim(HostedSim):
         self.board.on_change = self._mark
         self.host = SimServer(
             name=name,
-            namespace_uri=nodes.PTL_NAMESPACE_URI,
-            node_specs=nodes.ptl_address_space(lights),
+            namespace_uri=ptl_model.PTL_NAMESPACE_URI,
+            node_specs=ptl_model.ptl_address_space(lights),
             security=security or ServerSecurity(),
             users=users or UserTable({}),
             host=host,
@@ -75,9 +75,9 @@ class OpcUaPtlSim(HostedSim):
     async def start(self) -> str:
         methods: dict[str, MethodHandler] = {}
         for light in self.board.bins:
-            methods[nodes.bin_path(light, "Light")] = partial(self._light, light)
-            methods[nodes.bin_path(light, "Clear")] = partial(self._clear, light)
-            methods[nodes.bin_path(light, "Acknowledge")] = partial(self._acknowledge, light)
+            methods[ptl_model.bin_path(light, "Light")] = partial(self._light, light)
+            methods[ptl_model.bin_path(light, "Clear")] = partial(self._clear, light)
+            methods[ptl_model.bin_path(light, "Acknowledge")] = partial(self._acknowledge, light)
         await self.host.start(methods)
         self._publisher = asyncio.create_task(self._publish_loop(), name=f"{self.host.name}-publisher")
         return self.url
@@ -126,17 +126,17 @@ class OpcUaPtlSim(HostedSim):
 
     # -- methods ------------------------------------------------------------------------------------------------------
     async def _light(self, light: int, arguments: list[ua.Variant]) -> list[ua.Variant]:
-        self.board.light(light, nodes.decode_light(arguments))
+        self.board.light(light, ptl_model.decode_light(arguments))
         return []
 
     async def _clear(self, light: int, arguments: list[ua.Variant]) -> list[ua.Variant]:
         if arguments:
             raise ValueError("Clear takes no arguments")
-        self.board.light(light, nodes.CLEAR)
+        self.board.light(light, ptl_model.CLEAR)
         return []
 
     async def _acknowledge(self, light: int, arguments: list[ua.Variant]) -> list[ua.Variant]:
-        self.board.acknowledge(light, nodes.decode_acknowledge(arguments))
+        self.board.acknowledge(light, ptl_model.decode_acknowledge(arguments))
         return []
 
     # -- publication --------------------------------------------------------------------------------------------------
@@ -161,14 +161,16 @@ class OpcUaPtlSim(HostedSim):
 
     async def _publish(self, light: int | None) -> None:
         if light is None:
-            await self.host.write(nodes.state_path(nodes.PTL_ROOT), ua.LocalizedText(self.board.state.value), _LT)
+            await self.host.write(
+                machinery.state_path(ptl_model.PTL_ROOT), ua.LocalizedText(self.board.state.value), _LT
+            )
             return
         target = self.board.bins[light]
         values = target.values()
-        names = nodes.BIN_PUBLISH_ORDER if target.online else ("Online",)  # off the bus: last values stay
+        names = ptl_model.BIN_PUBLISH_ORDER if target.online else ("Online",)  # off the bus: last values stay
         for name in names:
-            await self.host.write(nodes.bin_path(light, name), values[name], _TYPES[name])
+            await self.host.write(ptl_model.bin_path(light, name), values[name], _TYPES[name])
 
 
 _LT = ua.VariantType.LocalizedText
-_TYPES = {name: vtype for name, vtype, _, _ in nodes.BIN_VARIABLES}
+_TYPES = {name: vtype for name, vtype, _, _ in ptl_model.BIN_VARIABLES}

@@ -19,7 +19,7 @@ from asyncua.ua.status_codes import StatusCodes
 
 from hardware_sims.opcua_sim_server import MethodRefused
 from hardware_sims.ptl_gateway import Lit
-from plc_io import opcua_nodes as nodes
+from plc_io.opcua import machinery, ptl_model
 from plc_io.ports import Colour
 
 S = StatusCodes
@@ -32,7 +32,7 @@ class LightOffline(Exception):
 @dataclass
 class BinLight:
     light: int
-    shown: nodes.LightState = nodes.CLEAR
+    shown: ptl_model.LightState = ptl_model.CLEAR
     counter: int = 0
     confirm_token: int = 0
     acknowledged: int = 0
@@ -64,19 +64,19 @@ class LightBoard:
 
     @classmethod
     def build(cls, lights: Sequence[int]) -> LightBoard:
-        if not lights or len(set(lights)) != len(lights) or any(n not in nodes.LIGHT_NUMBERS for n in lights):
+        if not lights or len(set(lights)) != len(lights) or any(n not in ptl_model.LIGHT_NUMBERS for n in lights):
             raise ValueError(f"lights must be unique numbers in 1..247, got {list(lights)}")
         return cls({n: BinLight(n) for n in lights})
 
     @property
-    def state(self) -> nodes.MachineryItemState:
+    def state(self) -> machinery.MachineryItemState:
         if self.out_of_service:
-            return nodes.MachineryItemState.OUT_OF_SERVICE
+            return machinery.MachineryItemState.OUT_OF_SERVICE
         lit = any(b.shown.colour is not Colour.OFF for b in self.bins.values())
-        return nodes.MachineryItemState.EXECUTING if lit else nodes.MachineryItemState.NOT_EXECUTING
+        return machinery.MachineryItemState.EXECUTING if lit else machinery.MachineryItemState.NOT_EXECUTING
 
     # -- the host side (methods) ----------------------------------------------------------------------------------
-    def light(self, light: int, state: nodes.LightState) -> None:
+    def light(self, light: int, state: ptl_model.LightState) -> None:
         if self.out_of_service:
             raise MethodRefused(S.BadInvalidState, "the controller is out of service")
         target = self._reach(light)
@@ -86,7 +86,7 @@ class LightBoard:
 
     def acknowledge(self, light: int, counter: int) -> None:
         target = self._reach(light)
-        if not nodes.acknowledge_accepts(target.acknowledged, target.counter, counter):
+        if not ptl_model.acknowledge_accepts(target.acknowledged, target.counter, counter):
             raise MethodRefused(S.BadOutOfRange, f"cannot acknowledge {counter}: ConfirmCounter is {target.counter}")
         if target.acknowledged != counter:
             target.acknowledged = counter
@@ -96,7 +96,7 @@ class LightBoard:
     def press(self, light: int) -> None:
         """A touch: count it (UInt32, wrapping) and capture the lit token. Latches even off the bus."""
         target = self.bins[light]
-        target.counter = (target.counter + 1) % nodes.COUNTER_MODULUS
+        target.counter = (target.counter + 1) % ptl_model.COUNTER_MODULUS
         target.confirm_token = target.shown.token
         self._changed(light)
 

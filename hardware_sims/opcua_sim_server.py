@@ -1,7 +1,7 @@
 """The OPC UA server host both OPC UA simulators share (pick-to-light and label print engine).
 
 ``SimServer`` hosts any ``plc_io.opcua_nodes`` table in an asyncua ``Server`` on 127.0.0.1 with a security
-profile from ``plc_io.opcua_security`` and ``CheckedUserManager``: a configured user table with scrypt hashes,
+profile from ``plc_io.opcua.security`` and ``CheckedUserManager``: a configured user table with scrypt hashes,
 and in the plant profile also the channel's certificate must be in the trust list (asyncua's default user
 manager accepts anyone). Method handlers are bound by node path; a handler refuses a call by raising
 ``MethodRefused`` (the call's StatusCode, no outputs), and a ``ValueError`` answers BadInvalidArgument.
@@ -25,16 +25,16 @@ from asyncua.common.node import Node
 from asyncua.server.server import Server
 from asyncua.ua.status_codes import StatusCodes
 
-from plc_io import opcua_nodes as nodes
 from plc_io.loopback_ports import free_port
-from plc_io.opcua_security import (
+from plc_io.opcua import machinery
+from plc_io.opcua.security import (
     Profile,
     ServerSecurity,
     UserTable,
     apply_server_security,
     log_profile,
 )
-from plc_io.opcua_users import CheckedUserManager
+from plc_io.opcua.users import CheckedUserManager
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class SimServer:
 
     name: str
     namespace_uri: str
-    node_specs: Sequence[nodes.NodeSpec]
+    node_specs: Sequence[machinery.NodeSpec]
     security: ServerSecurity = field(default_factory=ServerSecurity)
     users: UserTable = field(default_factory=lambda: UserTable({}))
     host: str = "127.0.0.1"
@@ -133,7 +133,9 @@ class SimServer:
 
     async def write(self, path: str, value: object, vtype: ua.VariantType) -> None:
         assert self._server is not None, "start the server first"
-        await self._server.write_attribute_value(nodes.node_id(self._ns, path), ua.DataValue(ua.Variant(value, vtype)))
+        await self._server.write_attribute_value(
+            machinery.node_id(self._ns, path), ua.DataValue(ua.Variant(value, vtype))
+        )
 
     async def write_standard(self, object_id: int, value: object, vtype: ua.VariantType) -> None:
         """Write a namespace-0 node (ServerStatus.StartTime after a simulated power cycle)."""
@@ -143,20 +145,20 @@ class SimServer:
     async def _build(self, server: Server, methods: Mapping[str, MethodHandler]) -> None:
         ns = self._ns
         machines = await server.nodes.objects.add_folder(
-            nodes.node_id(ns, nodes.MACHINES), ua.QualifiedName(nodes.MACHINES, ns)
+            machinery.node_id(ns, machinery.MACHINES), ua.QualifiedName(machinery.MACHINES, ns)
         )
         created: dict[str, Node] = {"": machines}
         for spec in self.node_specs:
             parent = created[spec.parent]
-            nid, qname = nodes.node_id(ns, spec.path), ua.QualifiedName(spec.browse_name, ns)
-            if spec.kind is nodes.NodeKind.METHOD:
+            nid, qname = machinery.node_id(ns, spec.path), ua.QualifiedName(spec.browse_name, ns)
+            if spec.kind is machinery.NodeKind.METHOD:
                 handler = methods[spec.path]
                 created[spec.path] = await parent.add_method(
                     nid, qname, self._bind(spec, handler), _arguments(spec.inputs), _arguments(spec.outputs)
                 )
-            elif spec.kind is nodes.NodeKind.VARIABLE and spec.vtype is not None:
+            elif spec.kind is machinery.NodeKind.VARIABLE and spec.vtype is not None:
                 created[spec.path] = await parent.add_variable(nid, qname, ua.Variant(spec.initial, spec.vtype))
-            elif spec.kind is nodes.NodeKind.FOLDER:
+            elif spec.kind is machinery.NodeKind.FOLDER:
                 created[spec.path] = await parent.add_folder(nid, qname)
             else:
                 created[spec.path] = await parent.add_object(nid, qname)
@@ -165,7 +167,7 @@ class SimServer:
         if event.is_external:
             self.reads += 1
 
-    def _bind(self, spec: nodes.NodeSpec, handler: MethodHandler) -> Callable[..., Awaitable[Any]]:
+    def _bind(self, spec: machinery.NodeSpec, handler: MethodHandler) -> Callable[..., Awaitable[Any]]:
         async def call(_parent: ua.NodeId, *arguments: ua.Variant) -> list[ua.Variant] | ua.StatusCode:
             self.calls[spec.browse_name] += 1
             try:
@@ -180,7 +182,7 @@ class SimServer:
         return call
 
 
-def _arguments(arguments: tuple[nodes.Argument, ...]) -> list[ua.Argument]:
+def _arguments(arguments: tuple[machinery.Argument, ...]) -> list[ua.Argument]:
     return [
         ua.Argument(
             Name=a.name, DataType=ua.NodeId(ua.Int32(a.vtype.value)), ValueRank=-1, Description=ua.LocalizedText(a.doc)

@@ -4,7 +4,7 @@ Two layers. ``PlcModel`` is the pure behaviour: the PLC's scan (START PRINT, FEE
 the job handshake), the engine (one label buffer, ``print_time_s`` per label, faults that stop it) and the
 applicator outputs; it is told the time and never opens a socket. ``PrinterPlcSim`` is the thin pymodbus TCP
 server on 127.0.0.1 over it, with the fault switches a test or the demo flips. Both use
-``plc_io.printer_modbus_map``, the driver's own map.
+``plc_io.modbus.printer_map``, the driver's own map.
 
 Device behaviour modelled (docs/printer-modbus.md, Zebra applicator interface):
 - START PRINT is a command bit: the PLC scans it after the write, takes the job only when its id is LAST
@@ -37,8 +37,8 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 from hardware_sims.clock import Clock
 from hardware_sims.ptl_gateway import GATEWAY_NO_RESPONSE, ILLEGAL_ADDRESS, ModbusFault
 from hardware_sims.scan import Scan
-from plc_io import printer_modbus_map as prn
-from plc_io.ptl_modbus_map import Block
+from plc_io.modbus import printer_map as prn
+from plc_io.modbus.ptl_map import Block
 from sequencer.labels import Label
 
 END_PRINT_PULSE_S = 0.020  # Zebra applicator mode 3: END PRINT asserted for 20 ms per completed label

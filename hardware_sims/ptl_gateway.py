@@ -3,7 +3,7 @@
 Two layers. ``GatewayModel`` is the pure behaviour of every light (command, confirm latch + counter, identity,
 sensor and failsafe config, offline flag); it is told the time and never opens a socket, so it is unit-tested
 without one. ``PtlGatewaySim`` is the thin pymodbus TCP server on 127.0.0.1 whose UNIT ID SELECTS THE LIGHT,
-plus the fault switches a test or the demo flips. Both use ``plc_io.ptl_modbus_map``, the driver's own map.
+plus the fault switches a test or the demo flips. Both use ``plc_io.modbus.ptl_map``, the driver's own map.
 
 Device behaviour modelled (docs/ptl-modbus.md):
 - a touch latches the confirm and counts it (u16, wrapping) and captures the token that was lit; the host
@@ -29,7 +29,7 @@ from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from hardware_sims.clock import Clock
-from plc_io import ptl_modbus_map as ptl
+from plc_io.modbus import ptl_map as ptl
 from plc_io.ports import Colour
 
 GATEWAY_NO_RESPONSE = 0x0B  # Modbus exception: gateway target device failed to respond

@@ -43,7 +43,7 @@ OPCUA_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class OpcUaServerConfig(_Strict):
-    """The line's own OPC UA server for SCADA and MES (``plc_io.opcua_line_server``), read-only for its clients.
+    """The line's own OPC UA server for SCADA and MES (``plc_io.line_server.server``), read-only for its clients.
 
     ``plant``: Sign & Encrypt, this server's certificate and key (``jis certs``), a trust list of client
     certificates and a users file of scrypt hashes; ``dev``: unsecured and anonymous, so on 127.0.0.1 only.
@@ -57,7 +57,7 @@ class OpcUaServerConfig(_Strict):
     certificate: str | None = None  # this server's certificate (DER)
     private_key: str | None = None
     trusted: str | None = None  # folder of the client certificates allowed in (SCADA, MES)
-    users_file: str | None = None  # TOML [users] NAME = "scrypt$..." (plc_io.opcua_security.hash_password)
+    users_file: str | None = None  # TOML [users] NAME = "scrypt$..." (plc_io.opcua.security.hash_password)
 
     @model_validator(mode="after")
     def _secured(self) -> OpcUaServerConfig:
@@ -240,7 +240,7 @@ class LabelTemplates(_Strict):
 
 
 class PriorityRoute(_Strict):
-    """Where the alarms of one priority go (``app.notify`` delivers them)."""
+    """Where the alarms of one priority go (``app.service.notify`` delivers them)."""
 
     webhooks: tuple[str, ...] = ()
     email_to: tuple[str, ...] = ()

@@ -1,6 +1,6 @@
 """What the screens see: the line's state as the HMI bus carries it (JSON), and nothing more.
 
-These models are the wire format between the service (``app.hmi_bus``) and the HMI (``ui``). The service
+These models are the wire format between the service (``app.hmi.bus``) and the HMI (``ui``). The service
 builds them from the core's state; the HMI validates what it receives against them. Times are epoch seconds;
 the screens show them in the plant's time zone.
 """

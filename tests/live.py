@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from app.config import load_plant, with_free_ports
-from app.runtime import Service, scaled_clock
+from app.service.runtime import Service, scaled_clock
 from hardware_sims.control import SimControl
 from hardware_sims.plant import SimulatedPlant
 from plc_io.loopback_ports import free_port

@@ -1,7 +1,7 @@
 """The HMI's end of the service's HMI bus (the Clone pattern): SUB for numbered updates, DEALER for snapshots.
 
 What it is for: keeping a copy of the line's entries (``sequencer.clone.Replica``) in step with the service
-(``app.hmi_bus``, docs/hmi-bus.md) and emitting the reassembled ``LineView`` on ``line_changed`` whenever it moves
+(``app.hmi.bus``, docs/hmi-bus.md) and emitting the reassembled ``LineView`` on ``line_changed`` whenever it moves
 on, plus ``link_changed`` (is the data live?) and ``bad_message``. It subscribes first, then asks for a snapshot
 (``ICANHAZ?``), applies it and the updates numbered after it, and asks again when a number is missing, the
 service's epoch changes (a restart) or the bus falls silent (no ``HUGZ`` for ``stale_after_s``). The snapshot

@@ -1,6 +1,6 @@
 """The HMI's end of the command channel: log in, ask for manual operations, get the answers as Qt signals.
 
-What it is for: a ZeroMQ DEALER to the service's ``hmi_command_endpoint`` (``app.hmi_commands``, protocol in
+What it is for: a ZeroMQ DEALER to the service's ``hmi_command_endpoint`` (``app.hmi.commands``, protocol in
 docs/hmi-commands.md), polled from a QTimer like ``ui.bus_client``. ``login``, ``logout`` and ``send`` return
 at once with a request id; the answer arrives later as ``replied(dict)`` carrying the same ``"id"``. A request
 that gets no answer within ``timeout_s`` is answered here with ``code: "timeout"``.

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from sequencer.views import LineView
 from ui.bus_client import BusClient, CurveKeys
-from ui.cockpit import build_lead_window, default_command_endpoint
+from ui.cockpit.window import build_lead_window, default_command_endpoint
 from ui.command_client import CommandClient
-from ui.engineer_link import SimControlClient
-from ui.engineer_view import build_engineer_window
-from ui.operator_actions import OperatorActionBar
-from ui.operator_panel import OperatorPanel
+from ui.engineer.link import SimControlClient
+from ui.engineer.view import build_engineer_window
+from ui.operator.actions import OperatorActionBar
+from ui.operator.panel import OperatorPanel
 
 SETTINGS_ORGANISATION = "jis-sequencer"
 DEFAULT_STALE_AFTER_S = 3.0  # three missed heartbeats (the service beats at least once a second)
@@ -74,7 +74,7 @@ def build_operator_window(
     """The styled operator window and its started bus client (``client.stop()`` or closing the window ends it).
 
     ``commands``: the service's HMI command endpoint for the action bar; default, the plant file's convention
-    (bus port + 1, ``ui.cockpit.default_command_endpoint``). Its client is ``window.commands``. ``snapshot``:
+    (bus port + 1, ``ui.cockpit.window.default_command_endpoint``). Its client is ``window.commands``. ``snapshot``:
     the bus's snapshot endpoint (default: as the service advertises); ``curve``: this screen's CURVE keys.
     """
     panel = OperatorPanel(station)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_reduced_campaign_loses_nothing_doubles_nothing_and_shows_every_outage(tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "app.cli", "chaos", "--json", "--workdir", str(tmp_path), "--seed", "5"]
+    cmd = [sys.executable, "-m", "app.cli.main", "chaos", "--json", "--workdir", str(tmp_path), "--seed", "5"]
     cmd += ["--vehicles", "120", "--kills", "4", "--outages", "3", "--db-locks", "1", "--db-unreachable", "1"]
     cmd += ["--speed", "200"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)

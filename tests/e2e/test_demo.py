@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 
 def run_demo(tmp_path: Path, *args: str, timeout: float = 240) -> tuple[int, dict]:
-    cmd = [sys.executable, "-m", "app.cli", "demo", "--headless", "--json", "--workdir", str(tmp_path), *args]
+    cmd = [sys.executable, "-m", "app.cli.main", "demo", "--headless", "--json", "--workdir", str(tmp_path), *args]
     with contextlib.ExitStack() as resources:
         if backend() == "postgresql":
             cmd += ["--database", resources.enter_context(postgres_database())]

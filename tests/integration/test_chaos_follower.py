@@ -1,11 +1,11 @@
-"""The fault campaign's journal follower (``app.chaos_lead.JournalFollower``) decides whether an outage was shown
+"""The fault campaign's journal follower (``app.proof.chaos_lead.JournalFollower``) decides whether an outage was shown
 while it lasted: the device must be shown faulty after a journal row committed between the outage's start and
 its end. These tests write the journal as the service would and check that judgement, on the run's database."""
 
 from __future__ import annotations
 
-from app.chaos_lead import JournalFollower
-from app.store import Store
+from app.persist.store import Store
+from app.proof.chaos_lead import JournalFollower
 from sequencer.events import DeviceLinkChanged, Tick
 from tests.plants import demo_plant
 

@@ -18,7 +18,8 @@ import pytest
 import zmq
 import zmq.asyncio
 
-from app.feed_keys import (
+from app.feed.link import FeedLink
+from app.net.curve_keys import (
     CurveServer,
     FeedKeyError,
     load_allowed_keys,
@@ -28,7 +29,6 @@ from app.feed_keys import (
     main_feed_keys,
     write_keypair,
 )
-from app.feed_link import FeedLink
 from hardware_sims.clock import ManualClock
 from hardware_sims.oem_feed import OemFeedSim
 from hardware_sims.oem_socket import CurveClientKeys
@@ -100,7 +100,7 @@ INTRUDERS = {
 async def test_a_gateway_without_the_right_key_delivers_nothing(
     ctx: Ctx, keys: Path, kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="app.curve_guard")
+    caplog.set_level(logging.WARNING, logger="app.net.curve_guard")
     name, server, logged, refusals_to_see = INTRUDERS[kind]
     rec = Recorder()
     link = make_curve_link(ctx, rec, keys)
@@ -118,7 +118,7 @@ async def test_a_gateway_without_the_right_key_delivers_nothing(
     assert rec.quarantined == []
     assert (bad.counters.sent, bad.counters.heartbeats, bad.counters.acked) == (0, 0, 0)
     assert bad.unacked == {1, 2, 3}  # still held by the gateway: IMMEDIATE never saw a completed connection
-    refusals = [r for r in caplog.records if r.name == "app.curve_guard" and logged in r.getMessage()]
+    refusals = [r for r in caplog.records if r.name == "app.net.curve_guard" and logged in r.getMessage()]
     assert len(refusals) == 1  # logged once, however often it retried
 
 

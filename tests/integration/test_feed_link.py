@@ -1,7 +1,7 @@
 """The OEM feed end to end on 127.0.0.1: OemFeedSim (DEALER) -> FeedLink (ROUTER), plus the wire decoders.
 
 Every network test binds port 0 or a free port, bounds every wait with a deadline, and uses seeded vehicles.
-The recorder below plays the app: it decodes, "persists" (appends), and returns the ACK, like app.runtime.
+The recorder below plays the app: it decodes, "persists" (appends), and returns the ACK, like app.service.runtime.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pytest
 import zmq
 import zmq.asyncio
 
-from app.feed_link import FeedLink
-from app.feed_protocol import (
+from app.feed.link import FeedLink
+from app.feed.protocol import (
     BCAST,
     HB,
     Ack,

@@ -22,10 +22,11 @@ import zmq.asyncio
 from argon2 import PasswordHasher, profiles
 from sqlalchemy import text
 
-from app.accounts import FAILS_PER_NAME, AccountStore, LoginThrottle
-from app.hmi_commands import HmiCommandServer
-from app.hmi_wire import MAX_REQUEST_BYTES
-from app.users_cli import DEMO_USERS, ensure_demo_users, main_users
+from app.cli.users import main_users
+from app.hmi.accounts import FAILS_PER_NAME, AccountStore, LoginThrottle
+from app.hmi.commands import HmiCommandServer
+from app.hmi.wire import MAX_REQUEST_BYTES
+from app.proof.demo_users import DEMO_USERS, ensure_demo_users
 from plc_io.loopback_ports import free_port
 from sequencer.base import SequencerError
 from sequencer.commands import AuditRecord, Command
@@ -61,7 +62,7 @@ class FakeService:
             result="done",
         )
         assert self.server is not None
-        self.owned.append(self.server.owns(record))  # what app.runtime.Service.audit asks
+        self.owned.append(self.server.owns(record))  # what app.service.runtime.Service.audit asks
         return [record]
 
 

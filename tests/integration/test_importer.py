@@ -1,7 +1,7 @@
 """``jis import`` against a running service on 127.0.0.1: broadcasts journaled like the live feed, a second
 import only duplicates, what the file could not give quarantined by the service, a silent service reported.
 
-The service runs in this process (``app.runtime.Service`` on free ports with a SQLite journal); its devices are
+The service runs in this process (``app.service.runtime.Service`` on free ports with a SQLite journal); its devices are
 not there, which the feed does not need. The importer runs on a worker thread, as a separate gateway would.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from app.config import load_plant, with_free_ports
-from app.importer import EXIT_NO_SERVICE, EXIT_OK, EXIT_PROBLEMS, main_import
-from app.runtime import Service
+from app.feed.importer import EXIT_NO_SERVICE, EXIT_OK, EXIT_PROBLEMS, main_import
+from app.service.runtime import Service
 from plc_io.loopback_ports import free_port
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"

@@ -15,9 +15,9 @@ import pytest
 from hardware_sims.clock import ScaledClock
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.zpl_printer import ZplPrinterSim
+from plc_io.modbus.printer import ModbusPrinter
 from plc_io.ports import LabelPrinter
-from plc_io.printer_modbus import ModbusPrinter
-from plc_io.printer_zpl import ZplPrinter
+from plc_io.zpl.printer import ZplPrinter
 from sequencer.labels import PartLabel
 from tests.devices import Reports, until
 

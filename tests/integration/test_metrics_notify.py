@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from app.logjson import JsonFormatter, configure
-from app.metrics import MetricsServer, render, service_metrics
-from app.notify import Notifier
+from app.service.metrics import MetricsServer, render, service_metrics
+from app.service.notify import Notifier
 from plc_io.loopback_ports import free_port
 from sequencer.alarms import AlarmState
 from sequencer.commands import RaiseDeviation
@@ -374,7 +374,7 @@ async def test_dead_webhook_logged_once_and_counted(
     notifier = Notifier(rules, smtp_send=rec.send)  # the real urllib POST against a closed port
     task = asyncio.create_task(notifier.run())
     notifier_task.append(task)
-    with caplog.at_level(logging.ERROR, logger="app.notify"):
+    with caplog.at_level(logging.ERROR, logger="app.service.notify"):
         for i in range(3):
             notifier.notify(_dev(i, 1))
         await asyncio.wait_for(notifier.drain(), WAIT_S * 3)

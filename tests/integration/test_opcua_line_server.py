@@ -4,7 +4,7 @@ Two servers serve the module (an asyncua server takes a second or more to start)
 live simulated line (``tests.live.LiveLine``) with the server in the dev profile on its own thread
 (``LineServerThread``, as the service runs it), where a client browses the
 tree, sees vehicles at stations and racks filling, and gets data changes by subscription; and a plant-profile
-``LineServer`` built from a ``[service.opcua_server]`` config with certificates from ``app.certs`` and a users
+``LineServer`` built from a ``[service.opcua_server]`` config with certificates from ``app.net.certs`` and a users
 file, fed pictures by the test, for who is refused and for alarm events. Every wait is a poll with a deadline.
 """
 
@@ -24,11 +24,11 @@ from asyncua.common.node import Node
 from asyncua.ua.object_ids import ObjectIds
 from asyncua.ua.uaerrors import UaError, UaStatusCodeError
 
-from app import certs
-from plc_io import opcua_line_model as model
+from app.net import certs
+from plc_io.line_server import model
+from plc_io.line_server.server import EVENT_TYPE, LineServer
 from plc_io.loopback_ports import free_port
-from plc_io.opcua_line_server import EVENT_TYPE, LineServer
-from plc_io.opcua_security import ClientSecurity, Profile, apply_client_security, certificate_uri, hash_password
+from plc_io.opcua.security import ClientSecurity, Profile, apply_client_security, certificate_uri, hash_password
 from sequencer.plant import OpcUaServerConfig
 from sequencer.views import DeviationView
 from tests.line_views import picture

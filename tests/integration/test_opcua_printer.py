@@ -20,10 +20,10 @@ from asyncua.client.client import Client
 
 from hardware_sims.clock import ManualClock
 from hardware_sims.opcua_printer import OpcUaPrinterSim
-from plc_io import opcua_nodes as nodes
+from plc_io.opcua import machinery, printer_model
+from plc_io.opcua.printer import OpcUaPrinter
 from plc_io.ports import OutboxFull
-from plc_io.printer_opcua import OpcUaPrinter
-from plc_io.printer_zpl import UNCERTAIN, LabelRefused
+from plc_io.zpl.printer import UNCERTAIN, LabelRefused
 from sequencer.labels import PartLabel
 from tests.devices import Reports, until
 
@@ -93,14 +93,16 @@ async def running(
 
 
 async def running_job(sim: OpcUaPrinterSim, job_id: str) -> None:
-    await until(lambda: job_id in sim.model.jobs and sim.model.jobs[job_id].state is nodes.JobState.RUNNING, job_id)
+    await until(
+        lambda: job_id in sim.model.jobs and sim.model.jobs[job_id].state is printer_model.JobState.RUNNING, job_id
+    )
 
 
 async def print_next(sim: OpcUaPrinterSim, clock: ManualClock, job_id: str) -> None:
     """Let the running job ``job_id`` leave the printer."""
     await running_job(sim, job_id)
     clock.advance(PRINT_TIME_S)
-    await until(lambda: sim.model.jobs[job_id].state is nodes.JobState.ENDED, f"{job_id} printed")
+    await until(lambda: sim.model.jobs[job_id].state is printer_model.JobState.ENDED, f"{job_id} printed")
 
 
 def printed_ids(sim: OpcUaPrinterSim) -> list[tuple[str | None, int]]:
@@ -127,7 +129,7 @@ async def test_labels_print_in_order_one_at_a_time(fresh: OpcUaPrinterSim, clock
             printer.print_label(part(n))
         for n in (1, 2, 3):
             await print_next(fresh, clock, f"P{n}#0")
-            assert sum(j.state is nodes.JobState.RUNNING for j in fresh.model.jobs.values()) <= 1
+            assert sum(j.state is printer_model.JobState.RUNNING for j in fresh.model.jobs.values()) <= 1
         await until(lambda: reports.done() == ["P1", "P2", "P3"], "three LabelDone")
     assert printed_ids(fresh) == [("P1", 0), ("P2", 0), ("P3", 0)]
 
@@ -177,7 +179,7 @@ async def test_media_out_interrupts_a_running_job_which_resumes(fresh: OpcUaPrin
         printer.print_label(part(5))
         await running_job(fresh, "P5#0")
         fresh.set_media(0)
-        await until(lambda: fresh.model.jobs["P5#0"].state is nodes.JobState.INTERRUPTED, "interrupted")
+        await until(lambda: fresh.model.jobs["P5#0"].state is printer_model.JobState.INTERRUPTED, "interrupted")
         await until(lambda: ("media out",) in reports.faults(), "media out")
         fresh.set_media(10)
         await print_next(fresh, clock, "P5#0")
@@ -192,7 +194,7 @@ async def test_link_lost_mid_job_prints_once(fresh: OpcUaPrinterSim, clock: Manu
         await fresh.set_offline(True)
         await until(lambda: reports.links() == [True, False], "link down")
         clock.advance(PRINT_TIME_S)  # the label leaves the printer while the host is away
-        await until(lambda: fresh.model.jobs["P8#0"].state is nodes.JobState.ENDED, "printed offline")
+        await until(lambda: fresh.model.jobs["P8#0"].state is printer_model.JobState.ENDED, "printed offline")
         await fresh.set_offline(False)
         await until(lambda: reports.done() == ["P8"], "LabelDone after the reconnect")
     assert reports.links() == [True, False, True]
@@ -270,15 +272,17 @@ async def test_the_printer_refuses_a_job_order_id_twice(fresh: OpcUaPrinterSim) 
     client = Client(fresh.url, timeout=2.0)
     await client.connect()
     try:
-        ns = await client.get_namespace_index(nodes.PRINTER_NAMESPACE_URI)
+        ns = await client.get_namespace_index(printer_model.PRINTER_NAMESPACE_URI)
         request = ua.CallMethodRequest(
-            ObjectId=nodes.node_id(ns, nodes.JOB_CONTROL),
-            MethodId=nodes.node_id(ns, nodes.join(nodes.JOB_CONTROL, "Store")),
-            InputArguments=nodes.encode_store("X1#0", "^XA^FXJIS label_id=X1 reprint=0^FS^XZ"),
+            ObjectId=machinery.node_id(ns, printer_model.JOB_CONTROL),
+            MethodId=machinery.node_id(ns, machinery.join(printer_model.JOB_CONTROL, "Store")),
+            InputArguments=printer_model.encode_store("X1#0", "^XA^FXJIS label_id=X1 reprint=0^FS^XZ"),
         )
         first, second = await client.uaclient.call([request, request])
     finally:
         await client.disconnect()
-    assert nodes.decode_status([v.Value for v in first.OutputArguments]) == nodes.ReturnStatus.NO_ERROR
-    assert nodes.ReturnStatus.DUPLICATE_JOB_ORDER_ID in nodes.decode_status([v.Value for v in second.OutputArguments])
-    assert fresh.model.jobs["X1#0"].state is nodes.JobState.ALLOWED_TO_START  # Store does not start it
+    assert printer_model.decode_status([v.Value for v in first.OutputArguments]) == printer_model.ReturnStatus.NO_ERROR
+    assert printer_model.ReturnStatus.DUPLICATE_JOB_ORDER_ID in printer_model.decode_status(
+        [v.Value for v in second.OutputArguments]
+    )
+    assert fresh.model.jobs["X1#0"].state is printer_model.JobState.ALLOWED_TO_START  # Store does not start it

@@ -16,10 +16,10 @@ import pytest
 import pytest_asyncio
 
 from hardware_sims.opcua_ptl import OpcUaPtlSim
-from plc_io import opcua_nodes as nodes
+from plc_io.modbus.ptl import light_device
+from plc_io.opcua import machinery, ptl_model
+from plc_io.opcua.ptl import OpcUaPickToLight
 from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, OutboxFull
-from plc_io.ptl_modbus import light_device
-from plc_io.ptl_opcua import OpcUaPickToLight
 from tests.devices import Reports, stop, until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -85,7 +85,7 @@ async def test_show_lights_the_bin_and_reports_shown(fresh: OpcUaPtlSim) -> None
         driver.show(2, colour=Colour.BLUE, flash=False, display=3, token=7001)
         await reports.shown(2, 7001)
         assert fresh.lit(2) == (Colour.BLUE, False, 3, 7001)
-        assert fresh.board.state is nodes.MachineryItemState.EXECUTING
+        assert fresh.board.state is machinery.MachineryItemState.EXECUTING
         driver.clear(2)
         await until(lambda: fresh.lit(2).colour is Colour.OFF, "light 2 off")
         await reports.shown(2, 0)
@@ -184,7 +184,7 @@ async def test_out_of_service_controller_is_a_link_down_and_relit_after(fresh: O
         fresh.set_out_of_service(True)
         await until(lambda: reports.links() == [True, False], "link down")
         assert "OutOfService" in reports.of(LinkChanged, device=NAME, up=False)[0].detail
-        fresh.board.bins[4].shown = nodes.CLEAR  # maintenance switched it off meanwhile
+        fresh.board.bins[4].shown = ptl_model.CLEAR  # maintenance switched it off meanwhile
         fresh.set_out_of_service(False)
         await until(lambda: reports.links() == [True, False, True], "link up again")
         await until(lambda: fresh.lit(4).token == 44, "light 4 lit again")
@@ -201,7 +201,7 @@ async def test_link_lost_mid_pick_loses_no_confirm_and_restores_the_lights(fresh
         await fresh.set_offline(True)
         await until(lambda: reports.links() == [True, False], "link down")
         fresh.press(2)  # picked while the host is away
-        fresh.board.light(1, nodes.CLEAR)  # and the controller's failsafe darkened light 1
+        fresh.board.light(1, ptl_model.CLEAR)  # and the controller's failsafe darkened light 1
         await fresh.set_offline(False)
         await until(lambda: reports.links() == [True, False, True], "link up again")
         await until(lambda: fresh.lit(1).token == 21, "light 1 restored")
@@ -213,7 +213,7 @@ async def test_link_lost_mid_pick_loses_no_confirm_and_restores_the_lights(fresh
 
 async def test_a_new_driver_counts_the_presses_its_predecessor_never_acknowledged(fresh: OpcUaPtlSim) -> None:
     """The device keeps the host's baseline (AcknowledgedCounter): a service restart loses no confirm."""
-    fresh.board.light(5, nodes.LightState(colour=Colour.GREEN, blink=False, display=1, token=55))
+    fresh.board.light(5, ptl_model.LightState(colour=Colour.GREEN, blink=False, display=1, token=55))
     fresh.press(5)
     fresh.press(5)
     async with running(driver_for(fresh)) as reports:
@@ -230,7 +230,7 @@ async def test_a_press_acknowledged_but_not_journaled_is_reported_again_from_the
 ) -> None:
     """A crash between the acknowledge and the journal commit: the service restores the journaled counter (one
     press behind the device's) and the press comes back; a counter already journaled reports nothing."""
-    fresh.board.light(5, nodes.LightState(colour=Colour.GREEN, blink=False, display=1, token=55))
+    fresh.board.light(5, ptl_model.LightState(colour=Colour.GREEN, blink=False, display=1, token=55))
     fresh.press(5)
     async with running(driver_for(fresh)) as first:
         await until(lambda: fresh.board.bins[5].acknowledged == 1, "acknowledged by the host")

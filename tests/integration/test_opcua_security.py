@@ -1,6 +1,6 @@
 """The plant security profile over loopback: who is refused, who is let in, and the tools that set it up.
 
-Certificates are made by ``app.certs`` into a module temp folder: the simulated controller ``ptl-sim`` trusts the
+Certificates are made by ``app.net.certs`` into a module temp folder: the simulated controller ``ptl-sim`` trusts the
 service ``jis``; ``rogue`` has a valid self-signed certificate nobody trusts; ``impostor`` is a server the
 service does not trust. One plant-profile controller serves the module (server start-up takes seconds).
 """
@@ -23,9 +23,10 @@ from asyncua.client.client import Client
 from asyncua.ua.uaerrors import UaError, UaStatusCodeError
 from cryptography import x509
 
-from app import certs
+from app.net import certs
 from hardware_sims.opcua_ptl import OpcUaPtlSim
-from plc_io.opcua_security import (
+from plc_io.opcua.ptl import OpcUaPickToLight
+from plc_io.opcua.security import (
     UNSECURED_WARNING,
     ClientSecurity,
     Profile,
@@ -38,7 +39,6 @@ from plc_io.opcua_security import (
     verify_password,
 )
 from plc_io.ports import BinPressed, Colour, DeviceReport, LightShown, LinkChanged
-from plc_io.ptl_opcua import OpcUaPickToLight
 from tests.devices import until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -247,10 +247,10 @@ async def test_dev_profile_says_so_in_the_log(caplog: pytest.LogCaptureFixture) 
 async def test_the_driver_logs_the_dev_profile_at_start(
     caplog: pytest.LogCaptureFixture, plant_sim: OpcUaPtlSim
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="plc_io.ptl_opcua"):
+    with caplog.at_level(logging.WARNING, logger="plc_io.opcua.ptl"):
         async with driving(plant_sim.url, ClientSecurity()) as (_, reports):
             await until(lambda: bool(links(reports)), "a link report")  # dev client vs plant server: refused
-    assert any("UNSECURED" in r.getMessage() for r in caplog.records if r.name == "plc_io.ptl_opcua")
+    assert any("UNSECURED" in r.getMessage() for r in caplog.records if r.name == "plc_io.opcua.ptl")
     assert not links(reports)[0].up
 
 

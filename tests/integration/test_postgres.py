@@ -21,11 +21,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from app.bench_core import record_stream
-from app.migrations import current_revision, head
-from app.replay import Snapshotter, rebuild, verify
-from app.standby import EXIT_LEASE_BUSY, LeaseBusy, LeaseLost, PgLease
-from app.store import Base, Store
+from app.persist.migrations import current_revision, head
+from app.persist.store import Base, Store
+from app.proof.bench_core import record_stream
+from app.service.replay import Snapshotter, rebuild, verify
+from app.service.standby import EXIT_LEASE_BUSY, LeaseBusy, LeaseLost, PgLease
 from sequencer.events import BroadcastReceived, Tick
 from tests.integration.test_recovery import (
     WAIT_S,

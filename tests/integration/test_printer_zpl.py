@@ -1,4 +1,4 @@
-"""The ZPL driver (plc_io.printer_zpl) against the Zebra simulator on 127.0.0.1, ports chosen by the OS.
+"""The ZPL driver (plc_io.zpl.printer) against the Zebra simulator on 127.0.0.1, ports chosen by the OS.
 
 Every wait is an event with a deadline; nothing asserts a duration. The simulator prints on a sped-up
 clock, or on a manual clock where a test must hold a label inside the printer.
@@ -16,7 +16,7 @@ import pytest
 from hardware_sims.clock import ManualClock, ScaledClock
 from hardware_sims.zpl_printer import ZplPrinterSim
 from plc_io.ports import OutboxFull
-from plc_io.printer_zpl import STATUS_TIMEOUT, UNCERTAIN, LabelRefused, ZplPrinter
+from plc_io.zpl.printer import STATUS_TIMEOUT, UNCERTAIN, LabelRefused, ZplPrinter
 from sequencer.labels import PartLabel, RackLabel
 from tests.devices import Reports, until
 

@@ -1,7 +1,7 @@
-"""Read models (``app.read_models``): ``vehicle_status`` and ``kpi_hourly`` equal the core's state, live and after
+"""Read models (``read_models``): ``vehicle_status`` and ``kpi_hourly`` equal the core's state, live and after
 a rebuild from the journal, on the run's database (``tests/databases.py``: SQLite, or PostgreSQL in the second pass).
 
-The stream is ``app.bench_core``'s recorded line (resends, gaps filled late, changes, holds, wrong picks, labels,
+The stream is ``app.proof.bench_core``'s recorded line (resends, gaps filled late, changes, holds, wrong picks, labels,
 racks shipped and forgotten, ticks), journaled in batches exactly as the service's sequencing task does: rows of
 the previous batch in the same transaction as the next journal rows. The live test runs the real service against
 the simulated plant and looks into the database after the service stopped.
@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from app.bench_core import record_stream
-from app.migrations import main_migrate
-from app.read_models import (
+from app.persist.migrations import main_migrate
+from app.persist.read_models import (
     COUNTS,
     WRITE_AT_ROWS,
     ReadModels,
@@ -28,8 +27,9 @@ from app.read_models import (
     rebuild,
     vehicle_rows,
 )
-from app.replay import rebuild as rebuild_core
-from app.store import Store
+from app.persist.store import Store
+from app.proof.bench_core import record_stream
+from app.service.replay import rebuild as rebuild_core
 from sequencer.core import Sequencer, SequencerError
 from sequencer.events import Event
 from sequencer.plant import PlantConfig

@@ -1,7 +1,7 @@
 """A real SIGKILL over a running line: ``jis serve`` is killed mid-run, again and again, and started again.
 
 The simulated plant runs in its own process (``python -m hardware_sims plant``: OEM feed over ZeroMQ, lights
-over Modbus TCP, the Zebra over ZPL/TCP), the service in another (``python -m app.cli serve``), both on free
+over Modbus TCP, the Zebra over ZPL/TCP), the service in another (``python -m app.cli.main serve``), both on free
 ports on 127.0.0.1 with the run's test database (``tests/databases.py``: SQLite or PostgreSQL). The service is
 SIGKILLed right after the journal shows a confirm (its label has just gone to the printer: the window where a
 label may print without its confirmation being journaled) or a broadcast, then restarted. The last restart runs
@@ -33,10 +33,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from app.config import load_plant, with_free_ports
-from app.replay import rebuild
-from app.runtime import Service
-from app.standby import ResumingClock
-from app.store import Store
+from app.persist.store import Store
+from app.service.replay import rebuild
+from app.service.runtime import Service
+from app.service.standby import ResumingClock
 from sequencer.events import ConfirmByHand, ReprintLabel
 from sequencer.plant import PlantConfig
 
@@ -80,7 +80,7 @@ def stop_sims(proc: subprocess.Popen[bytes]) -> None:
 
 
 def start_serve(config: Path, log: Path, *extra: str) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-X", "faulthandler", "-m", "app.cli", "--log-level", "INFO", "serve"]
+    cmd = [sys.executable, "-X", "faulthandler", "-m", "app.cli.main", "--log-level", "INFO", "serve"]
     cmd += ["--config", str(config), "--speed", str(SPEED), *extra]
     with log.open("ab") as out:
         return subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=out)

@@ -1,8 +1,8 @@
-"""``jis report`` (``app.report``): the shift report read from the read models, on the run's database (SQLite, or
+"""``jis report`` (``shift_report``): the shift report read from the read models, on the run's database (SQLite, or
 PostgreSQL in the second pass).
 
 The read models are written as the service writes them (``run_like_the_service`` of ``test_read_models``: the
-recorded ``app.bench_core`` stream journaled in batches, the rows riding along); the report over everything must
+recorded ``app.proof.bench_core`` stream journaled in batches, the rows riding along); the report over everything must
 then say what the core that saw the stream says. The pure part (``shift_report``) is checked with Hypothesis.
 """
 
@@ -17,17 +17,26 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.bench_core import record_stream
-from app.cli import main
-from app.migrations import main_migrate
-from app.read_models import COUNTS, counters, kpi_rows, mark
-from app.report import NO_RATE, SHIFTS, Window, as_text, on_time_pct, read_report, shift_report, shift_window
-from app.store import Store
+from app.cli.main import main
+from app.persist.migrations import main_migrate
+from app.persist.read_models import COUNTS, counters, kpi_rows, mark
+from app.persist.shift_report import (
+    NO_RATE,
+    SHIFTS,
+    Window,
+    as_text,
+    on_time_pct,
+    read_report,
+    shift_report,
+    shift_window,
+)
+from app.persist.store import Store
+from app.proof.bench_core import record_stream
 from sequencer.events import Event
 from sequencer.plant import PlantConfig
 from tests.integration.test_read_models import run_like_the_service
 from tests.plants import demo_plant
-from ui.cockpit_shift import SHIFTS as COCKPIT_SHIFTS
+from ui.cockpit.shift import SHIFTS as COCKPIT_SHIFTS
 
 VEHICLES = 80
 EVERYTHING = ["--from", "2000-01-01T00:00", "--to", "2100-01-01T00:00"]

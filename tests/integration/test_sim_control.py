@@ -3,7 +3,7 @@
 A DEALER (like the engineer's view) and a REQ socket talk to ``SimControl``; every effect is checked on the
 simulators themselves or over their real protocols (Modbus exception 0x0B, refused TCP connects, a real asyncua
 client reading an OPC UA light controller's and print engine's variables). The state is validated with the
-HMI's own model (``ui.engineer_link.SimState``), so both ends of the wire agree. Every wait is a poll with a
+HMI's own model (``ui.engineer.link.SimState``), so both ends of the wire agree. Every wait is a poll with a
 deadline; the OEM feed's takt is parked high first, so vehicles come only when a test says.
 """
 
@@ -34,12 +34,12 @@ from hardware_sims.opcua_printer import OpcUaPrinterSim
 from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.plant import SimulatedPlant
 from hardware_sims.printer_plc import PrintedLabel as PlcPrintedLabel
-from plc_io import opcua_nodes as nodes
-from plc_io import ptl_modbus_map as ptl
+from plc_io.modbus import ptl_map as ptl
+from plc_io.opcua import machinery, printer_model, ptl_model
 from plc_io.ports import Colour
-from plc_io.zpl import render_label
+from plc_io.zpl.labels import render_label
 from sequencer.labels import PartLabel
-from ui.engineer_link import Answer, SimState
+from ui.engineer.link import Answer, SimState
 
 DEADLINE_S = 10.0
 LABEL = PartLabel(
@@ -376,7 +376,7 @@ async def test_a_modbus_print_and_apply_printer_has_its_own_switches(tmp_path: P
         await client.ok(op="fault", device="zebra-1", name="silent", on=False)
         refused = await client.ask(op="fault", device="zebra-1", name="paused", on=True)
         assert not refused["ok"] and "modbus printer zebra-1 has no fault 'paused'" in refused["error"]
-        # the engine behind the PLC prints what plc_io.zpl makes of the job's label: that is the preview
+        # the engine behind the PLC prints what plc_io.zpl.labels makes of the job's label: that is the preview
         record = PlcPrintedLabel(label_id="P-9", reprint=0, job_id=1, label=LABEL, time=0.0)
         shown = printer_face(sim.printers["zebra-1"]).label(record)  # type: ignore[union-attr]
         assert shown["label_id"] == "P-9" and LABEL.vehicle_id in shown["fields"]
@@ -396,7 +396,7 @@ class UaSession:
 
     async def read(self, path: str) -> Any:
         async with asyncio.timeout(DEADLINE_S):
-            return await self.client.get_node(nodes.node_id(self.ns, path)).read_value()
+            return await self.client.get_node(machinery.node_id(self.ns, path)).read_value()
 
     async def read_until(self, path: str, want: Any) -> None:
         """Poll one variable until it reads ``want`` (the simulators publish a change asynchronously)."""
@@ -409,8 +409,8 @@ class UaSession:
 
     async def call(self, parent: str, method: str, arguments: list[ua.Variant]) -> Any:
         async with asyncio.timeout(DEADLINE_S):
-            node = self.client.get_node(nodes.node_id(self.ns, parent))
-            return await node.call_method(nodes.node_id(self.ns, nodes.join(parent, method)), *arguments)
+            node = self.client.get_node(machinery.node_id(self.ns, parent))
+            return await node.call_method(machinery.node_id(self.ns, machinery.join(parent, method)), *arguments)
 
 
 @contextlib.asynccontextmanager
@@ -460,7 +460,7 @@ async def _switch_opc_ua_light_controller(sim: SimulatedPlant, client: Client) -
     ptl = sim.gateways["ptl-seat"]
     assert isinstance(ptl, OpcUaPtlSim)
     await client.ok(op="operator", station="ST-SEAT", auto=False)  # only the engineer presses here
-    ptl.board.light(2, nodes.LightState(colour=Colour.GREEN, blink=True, display=1, token=77))  # as the driver does
+    ptl.board.light(2, ptl_model.LightState(colour=Colour.GREEN, blink=True, display=1, token=77))  # as the driver does
     seat = (await client.state()).gateways["ptl-seat"]
     assert (seat.kind, seat.port) == ("opcua", ptl.port) and seat.switches == {"down": False, "out_of_service": False}
     lit = {x.light: x for x in seat.lights}
@@ -470,18 +470,20 @@ async def _switch_opc_ua_light_controller(sim: SimulatedPlant, client: Client) -
     assert (ptl.board.bins[2].counter, ptl.board.bins[2].confirm_token) == (1, 77)
     lit = {x.light: x for x in (await client.state()).gateways["ptl-seat"].lights}
     assert lit[2].latched and lit[2].counter == 1  # pressed, not yet acknowledged by a host
-    async with opc_ua(ptl.url, nodes.PTL_NAMESPACE_URI) as ua_client:
-        await ua_client.read_until(nodes.bin_path(2, "ConfirmCounter"), 1)
+    async with opc_ua(ptl.url, ptl_model.PTL_NAMESPACE_URI) as ua_client:
+        await ua_client.read_until(ptl_model.bin_path(2, "ConfirmCounter"), 1)
         await client.ok(op="fault", device="ptl-seat", name="exception", light=3, on=True)
-        await ua_client.read_until(nodes.bin_path(3, "Online"), False)
+        await ua_client.read_until(ptl_model.bin_path(3, "Online"), False)
         assert [x.offline for x in (await client.state()).gateways["ptl-seat"].lights] == [False, False, True, False]
         await client.ok(op="fault", device="ptl-seat", name="exception", on=False)  # no light: every light
-        await ua_client.read_until(nodes.bin_path(3, "Online"), True)
+        await ua_client.read_until(ptl_model.bin_path(3, "Online"), True)
         await client.ok(op="fault", device="ptl-seat", name="out_of_service", on=True)
-        await ua_client.read_until(nodes.state_path(nodes.PTL_ROOT), ua.LocalizedText("OutOfService"))
+        await ua_client.read_until(machinery.state_path(ptl_model.PTL_ROOT), ua.LocalizedText("OutOfService"))
         assert (await client.state()).gateways["ptl-seat"].switches["out_of_service"]
         await client.ok(op="fault", device="ptl-seat", name="out_of_service", on=False)
-        await ua_client.read_until(nodes.state_path(nodes.PTL_ROOT), ua.LocalizedText("Executing"))  # light 2 is lit
+        await ua_client.read_until(
+            machinery.state_path(ptl_model.PTL_ROOT), ua.LocalizedText("Executing")
+        )  # light 2 is lit
     await client.ok(op="fault", device="ptl-seat", name="down", on=True)
     assert not await connects(ptl.port) and (await client.state()).gateways["ptl-seat"].switches["down"]
     await client.ok(op="fault", device="ptl-seat", name="down", on=False)
@@ -509,27 +511,27 @@ async def _switch_opc_ua_printer(sim: SimulatedPlant, client: Client) -> None:
     assert (shown.protocol, shown.port, shown.status_port) == ("opcua", engine.port, 0)
     assert (shown.printed, shown.queued, shown.labels) == (0, 0, ())
     assert shown.switches == {"offline": False, "paper_out": False, "out_of_service": False}
-    module = nodes.PRINTER_MODULE
-    async with opc_ua(engine.url, nodes.PRINTER_NAMESPACE_URI) as ua_client:
-        await ua_client.read_until(nodes.join(module, "LabelsRemaining"), 123)
+    module = printer_model.PRINTER_MODULE
+    async with opc_ua(engine.url, printer_model.PRINTER_NAMESPACE_URI) as ua_client:
+        await ua_client.read_until(machinery.join(module, "LabelsRemaining"), 123)
         await client.ok(op="fault", device="zebra-1", name="paper_out", on=True)
-        await ua_client.read_until(nodes.join(module, "MediaOut"), True)
+        await ua_client.read_until(machinery.join(module, "MediaOut"), True)
         assert (await client.state()).printers["zebra-1"].switches["paper_out"]
         await client.ok(op="fault", device="zebra-1", name="paper_out", on=True)  # twice: the 123 are not forgotten
         await client.ok(op="fault", device="zebra-1", name="paper_out", on=False)
-        await ua_client.read_until(nodes.join(module, "LabelsRemaining"), 123)
-        assert not await ua_client.read(nodes.join(module, "MediaOut"))
+        await ua_client.read_until(machinery.join(module, "LabelsRemaining"), 123)
+        assert not await ua_client.read(machinery.join(module, "MediaOut"))
         await client.ok(op="fault", device="zebra-1", name="out_of_service", on=True)
-        await ua_client.read_until(nodes.state_path(nodes.PRINTER_ROOT), ua.LocalizedText("OutOfService"))
+        await ua_client.read_until(machinery.state_path(printer_model.PRINTER_ROOT), ua.LocalizedText("OutOfService"))
         assert (await client.state()).printers["zebra-1"].switches == {
             "offline": False, "paper_out": False, "out_of_service": True,
         }  # fmt: skip
         await client.ok(op="fault", device="zebra-1", name="out_of_service", on=False)
-        await ua_client.read_until(nodes.state_path(nodes.PRINTER_ROOT), ua.LocalizedText("NotExecuting"))
+        await ua_client.read_until(machinery.state_path(printer_model.PRINTER_ROOT), ua.LocalizedText("NotExecuting"))
         status = await ua_client.call(
-            nodes.JOB_CONTROL, "StoreAndStart", nodes.encode_store("P-42#0", render_label(LABEL))
+            printer_model.JOB_CONTROL, "StoreAndStart", printer_model.encode_store("P-42#0", render_label(LABEL))
         )
-        assert nodes.decode_status([status]) == nodes.ReturnStatus.NO_ERROR
+        assert printer_model.decode_status([status]) == printer_model.ReturnStatus.NO_ERROR
         await engine.wait_printed(1, DEADLINE_S)
     printed = (await client.state()).printers["zebra-1"]
     assert (printed.printed, printed.queued) == (1, 0) and printed.labels[-1].label_id == "P-42"

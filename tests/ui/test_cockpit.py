@@ -23,10 +23,10 @@ from pytestqt.qtbot import QtBot
 from sequencer.views import DeviationView, DeviceView, KpiView, LineView
 from tests.ui.conftest import BusPublisher
 from tests.ui.test_operator_panel import DEVIATIONS, SUMMER_AT, busy_line
-from ui.cockpit import DOCKS, CockpitWindow, build_lead_window, default_command_endpoint
-from ui.cockpit_shift import DeviationLog, shift_of
-from ui.cockpit_trends import REDRAW_MS, Ring
-from ui.cockpit_widgets import BLINK_ROLE, PRIORITY_ROLE, scaled_stylesheet, table_rows
+from ui.cockpit.shift import DeviationLog, shift_of
+from ui.cockpit.trends import REDRAW_MS, Ring
+from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, scaled_stylesheet, table_rows
+from ui.cockpit.window import DOCKS, CockpitWindow, build_lead_window, default_command_endpoint
 from ui.main import ROLE_WINDOWS, load_stylesheet, run_hmi
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

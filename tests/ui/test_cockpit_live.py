@@ -22,8 +22,8 @@ from pytestqt.qtbot import QtBot
 from sequencer.views import LineView, PickView
 from tests.live import LiveLine
 from tests.ui.test_cockpit import lead_settings, shoot
-from ui.cockpit import CockpitWindow, build_lead_window
-from ui.cockpit_shift import LoggedDeviation
+from ui.cockpit.shift import LoggedDeviation
+from ui.cockpit.window import CockpitWindow, build_lead_window
 
 WAIT_MS = 30_000  # deadline for the live line on a loaded 2-core machine; not a timing assert
 PASSWORD = "lena-lead-password"

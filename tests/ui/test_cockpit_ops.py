@@ -1,4 +1,4 @@
-"""The cockpit's login and manual operations through the real HMI command server (``app.hmi_commands``).
+"""The cockpit's login and manual operations through the real HMI command server (``app.hmi.commands``).
 
 The server runs on its own asyncio loop in a thread, bound to 127.0.0.1 port 0, with real accounts (argon2id,
 cheap parameters for tests) and an audit log in a temporary SQLite file. Behind it, instead of the sequencer
@@ -24,18 +24,18 @@ from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.accounts import AccountStore
-from app.hmi_commands import HmiCommandServer
-from app.store import make_engine
+from app.hmi.accounts import AccountStore
+from app.hmi.commands import HmiCommandServer
+from app.persist.store import make_engine
 from sequencer.base import SequencerError
 from sequencer.commands import AuditRecord, Command
 from sequencer.events import ManualOp
 from tests.ui.conftest import BusPublisher
 from tests.ui.test_cockpit import SHOTS, SUMMER_AT, WAIT_MS, cockpit_line, lead_settings, shoot, show
-from ui.cockpit import CockpitWindow, build_lead_window
-from ui.cockpit_desk import ConfirmDialog
-from ui.cockpit_ops import OPERATIONS
-from ui.cockpit_widgets import table_rows
+from ui.cockpit.desk import ConfirmDialog
+from ui.cockpit.ops import OPERATIONS
+from ui.cockpit.widgets import table_rows
+from ui.cockpit.window import CockpitWindow, build_lead_window
 
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # argon2id; production uses the defaults
 USERS = {"lena": ("lead", "lena-lead-password"), "otto": ("operator", "otto-operator-password")}
@@ -57,7 +57,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 
 
 class RecordingService:
-    """Stands in for ``app.runtime.Service`` behind the command server: records intents, or refuses them."""
+    """Stands in for ``app.service.runtime.Service`` behind the command server: records intents, or refuses them."""
 
     def __init__(self) -> None:
         self.intents: list[ManualOp] = []

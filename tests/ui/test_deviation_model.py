@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from sequencer.views import DeviationView
-from ui.cockpit_desk import OperationDesk
-from ui.cockpit_deviations import DeviationModel, DeviationsPane
-from ui.cockpit_shift import LoggedDeviation
+from ui.cockpit.desk import OperationDesk
+from ui.cockpit.deviations import DeviationModel, DeviationsPane
+from ui.cockpit.shift import LoggedDeviation
 from ui.command_client import CommandClient
 
 ZONE = ZoneInfo("Europe/Berlin")

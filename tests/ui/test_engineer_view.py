@@ -27,13 +27,13 @@ from app.config import load_plant, with_free_ports
 from hardware_sims.control import SimControl
 from hardware_sims.control_state import label_layout
 from hardware_sims.plant import SimulatedPlant
-from plc_io.zpl import render_label as render_zpl
+from plc_io.zpl.labels import render_label as render_zpl
 from sequencer.labels import PartLabel
 from tests.live import LiveLine
 from ui.code128 import modules
-from ui.engineer_label import render_label
-from ui.engineer_link import LabelLayout, SimControlClient, SimState
-from ui.engineer_view import EngineerView, EngineerWindow, build_engineer_window
+from ui.engineer.label import render_label
+from ui.engineer.link import LabelLayout, SimControlClient, SimState
+from ui.engineer.view import EngineerView, EngineerWindow, build_engineer_window
 from ui.main import ROLE_WINDOWS, run_hmi
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -13,8 +13,8 @@ import zmq
 from argon2 import PasswordHasher, profiles
 from pytestqt.qtbot import QtBot
 
-from app.accounts import AccountStore
-from app.feed_keys import write_keypair
+from app.hmi.accounts import AccountStore
+from app.net.curve_keys import write_keypair
 from sequencer.clone import KV, parse_entry
 from sequencer.plant import HmiCurveConfig
 from sequencer.views import LineView

@@ -1,4 +1,4 @@
-"""The operator panel's touch actions through the real HMI command server (``app.hmi_commands``).
+"""The operator panel's touch actions through the real HMI command server (``app.hmi.commands``).
 
 As in test_cockpit_ops.py: the real ``HmiCommandServer`` runs on its own asyncio loop in a thread on 127.0.0.1
 port 0, with real accounts (argon2id, cheap parameters) in a temporary SQLite file and, behind it, a recording
@@ -18,14 +18,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from app.accounts import AccountStore
+from app.hmi.accounts import AccountStore
 from sequencer.events import ManualOp
 from sequencer.views import LineView
 from tests.ui.conftest import BusPublisher
 from tests.ui.test_cockpit_ops import USERS, RecordingService, accounts_in, command_server, loop_thread
 from tests.ui.test_operator_panel import STALE_AFTER_S, WAIT_MS, busy_line
 from ui.main import OperatorWindow, build_operator_window
-from ui.operator_actions import ACTIONS, OperatorActionBar
+from ui.operator.actions import ACTIONS, OperatorActionBar
 from ui.widgets import TOUCH_TARGET_MM, mm_to_px
 
 SEAT = "ST-SEAT"

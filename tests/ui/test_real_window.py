@@ -42,7 +42,7 @@ def test_hmi_opens_a_real_window_on_xvfb(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "Xvfb did not start"
             time.sleep(0.1)
         with LiveLine(tmp_path, speed=20) as line:
-            cmd = [sys.executable, "-m", "app.cli", "hmi", "--connect", line.plant.service.hmi_endpoint]
+            cmd = [sys.executable, "-m", "app.cli.main", "hmi", "--connect", line.plant.service.hmi_endpoint]
             hmi = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             deadline = time.monotonic() + 60
             titles = ""

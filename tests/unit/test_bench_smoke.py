@@ -6,9 +6,9 @@ import json
 import math
 import sqlite3
 
-from app import bench_catchup, bench_core, bench_hmi, bench_line
-from app.bench import plant_with_feeds
-from app.store import Store
+from app.persist.store import Store
+from app.proof import bench_catchup, bench_core, bench_hmi, bench_line
+from app.proof.bench import plant_with_feeds
 from tests.plants import demo_plant
 
 

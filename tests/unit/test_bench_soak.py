@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from app import bench_line
+from app.proof import bench_line
 
 
 async def test_soak_reports_each_mark_and_dumps_objects_by_type(tmp_path, monkeypatch):

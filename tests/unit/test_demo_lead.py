@@ -12,7 +12,7 @@ import contextlib
 from types import SimpleNamespace
 from typing import Any
 
-from app.demo import LEAD_REACTION_S, _dock_and_lead
+from app.proof.demo import LEAD_REACTION_S, _dock_and_lead
 from sequencer.events import ReprintLabel
 
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.formats.canonical import ENVELOPE, InterchangeRegistry
-from app.formats.deljit import DeljitProfile, parse_deljit
+from app.feed.formats.canonical import ENVELOPE, InterchangeRegistry
+from app.feed.formats.deljit import DeljitProfile, parse_deljit
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.feed_protocol import decode_broadcast
-from app.formats import detect
-from app.formats.canonical import (
+from app.feed.formats import detect
+from app.feed.formats.canonical import (
     ENVELOPE,
     CanonicalBroadcast,
     FeedMismatch,
@@ -17,7 +16,8 @@ from app.formats.canonical import (
     PartCall,
     families_of_plant,
 )
-from app.formats.detect import detect_format, main_parse, parse_bytes, parse_file
+from app.feed.formats.detect import detect_format, main_parse, parse_bytes, parse_file
+from app.feed.protocol import decode_broadcast
 from tests.plants import demo_plant
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.formats.edifact import (
+from app.feed.formats.edifact import (
     DEFAULT_CHARS,
     EdifactSyntaxError,
     read_interchanges,

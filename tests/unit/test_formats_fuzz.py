@@ -10,8 +10,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.formats.canonical import families_of_plant
-from app.formats.detect import parse_bytes
+from app.feed.formats.canonical import families_of_plant
+from app.feed.formats.detect import parse_bytes
 from tests.plants import demo_plant
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from app.formats.canonical import ENVELOPE, InterchangeRegistry
-from app.formats.deljit import parse_deljit
-from app.formats.jsonfmt import parse_json
+from app.feed.formats.canonical import ENVELOPE, InterchangeRegistry
+from app.feed.formats.deljit import parse_deljit
+from app.feed.formats.jsonfmt import parse_json
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 GOOD = {

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from app.formats.canonical import ENVELOPE, InterchangeRegistry
-from app.formats.vda4916 import DEFAULT_MAPPING, looks_like_vda, mapping_from_dict, parse_vda
+from app.feed.formats.canonical import ENVELOPE, InterchangeRegistry
+from app.feed.formats.vda4916 import DEFAULT_MAPPING, looks_like_vda, mapping_from_dict, parse_vda
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.formats.canonical import ENVELOPE, InterchangeRegistry
-from app.formats.x12 import X12Chars, X12SyntaxError, isa_chars, parse_x12
+from app.feed.formats.canonical import ENVELOPE, InterchangeRegistry
+from app.feed.formats.x12 import X12Chars, X12SyntaxError, isa_chars, parse_x12
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 BERLIN = ZoneInfo("Europe/Berlin")

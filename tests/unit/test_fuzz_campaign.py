@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.fuzz import _hmi_command, run
-from app.roles import INTENTS
+from app.hmi.roles import INTENTS
+from app.proof.fuzz import _hmi_command, run
 from sequencer.events import ManualOp
 from sequencer.plant import PlantConfigError, parse_plant
 

@@ -1,4 +1,4 @@
-"""The line's OPC UA model (``plc_io.opcua_line_model``), its config and its docs: no sockets."""
+"""The line's OPC UA model (``plc_io.line_server.model``), its config and its docs: no sockets."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from app.config import with_free_ports
-from app.demo import _with_line_server
-from plc_io import opcua_line_model as model
-from plc_io.opcua_line_server import LineServer, load_users
-from plc_io.opcua_security import ServerSecurity, hash_password
+from app.proof.demo import _with_line_server
+from plc_io.line_server import model
+from plc_io.line_server.server import LineServer, load_users
+from plc_io.opcua.security import ServerSecurity, hash_password
 from sequencer.plant import OpcUaServerConfig, PlantConfigError, parse_plant
 from sequencer.views import DeviationView, FeedView
 from tests.line_views import picture

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from hardware_sims.printer_plc import PlcModel
 from hardware_sims.ptl_gateway import ILLEGAL_ADDRESS, ModbusFault
-from plc_io import printer_modbus_map as prn
+from plc_io.modbus import printer_map as prn
 from sequencer.labels import Label, PartLabel, RackLabel
 
 PART = PartLabel(

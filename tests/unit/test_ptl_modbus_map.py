@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hardware_sims.ptl_gateway import GATEWAY_NO_RESPONSE, ILLEGAL_ADDRESS, ILLEGAL_VALUE, GatewayModel, ModbusFault
-from plc_io import ptl_modbus_map as ptl
+from plc_io.modbus import ptl_map as ptl
 from plc_io.ports import Colour
 
 GREEN_FLASH_42 = ptl.LightCommand(colour=Colour.GREEN, animation=ptl.Animation.FLASH, display=42, token=0x0001_2345)

@@ -2,7 +2,7 @@
 state the line had; a paced re-run follows the events' own times; a label pending at a restart is never resent.
 
 The journal is a real database (``tests/databases.py``: SQLite, or PostgreSQL in the second pass) holding a
-seeded, recorded stream (``app.bench_core``: resends, gaps filled late, changes, holds, wrong picks, labels,
+seeded, recorded stream (``app.proof.bench_core``: resends, gaps filled late, changes, holds, wrong picks, labels,
 racks shipped, ticks).
 """
 
@@ -16,19 +16,19 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.bench_core import record_stream
-from app.replay import (
+from app.persist.store import SNAPSHOTS_KEPT, Snapshot, Store
+from app.plant_time import parse_moment
+from app.proof.bench_core import record_stream
+from app.service.replay import (
     Rebuilt,
     Snapshotter,
     code_version,
     load_snapshot,
     main_replay,
-    parse_moment,
     rebuild,
     rerun,
     verify,
 )
-from app.store import SNAPSHOTS_KEPT, Snapshot, Store
 from sequencer.commands import PrintLabel
 from sequencer.core import Sequencer, SequencerError
 from sequencer.events import (

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app.roles import (
+from app.hmi.roles import (
     INTENTS,
     MANAGE_USERS,
     ROLE_TABLE,

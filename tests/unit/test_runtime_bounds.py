@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from app.runtime import LATENCY_KEEP_S, Service, forget_before
+from app.service.runtime import LATENCY_KEEP_S, Service, forget_before
 
 
 def test_forget_before_pops_only_the_old_front() -> None:

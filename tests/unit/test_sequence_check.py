@@ -1,4 +1,4 @@
-"""``app.sequence_check.SequenceCheck``, the independent check behind ``out_of_sequence`` and ``doubled``: with its
+"""``SequenceCheck`` (app.service), the independent check behind ``out_of_sequence`` and ``doubled``: with its
 memory bounded it must count exactly what a check keeping every label counts, for any stream whose late labels
 stay within the open window (racks ship long before), and it must stay bounded however long the line runs."""
 
@@ -9,7 +9,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.sequence_check import SequenceCheck
+from app.service.sequence_check import SequenceCheck
 from sequencer.labels import PartLabel
 from tests.plants import demo_plant
 

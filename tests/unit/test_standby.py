@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.standby import (
+from app.service.standby import (
     EXIT_LEASE_LOST,
     FileLease,
     LeaseBusy,

@@ -17,8 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from app.migrations import BASELINE, MigrationError, current_revision, head, main_migrate
-from app.store import Base, Store, make_engine
+from app.persist.migrations import BASELINE, MigrationError, current_revision, head, main_migrate
+from app.persist.store import Base, Store, make_engine
 from sequencer.events import BroadcastReceived, Tick
 
 LEGACY_SCHEMA = """

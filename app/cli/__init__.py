@@ -1,0 +1,1 @@
+"""The ``jis`` command line: one argparse tree, one module per command."""

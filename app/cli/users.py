@@ -1,0 +1,158 @@
+"""``jis users``: add, list, disable and re-enable HMI users, change a password or a role; read the audit log.
+
+What it is for: the administrator's tool on the service host (it opens the plant's database directly, so the
+operating system's file permissions decide who may run it). The demo's users are ``app.proof.demo_users``.
+What it must not do: take a password from the command line (visible in ``ps`` and the shell history) or ever
+use a default one: a password is typed twice at a prompt without echo, or read as one line from stdin with
+``--password-stdin`` (for scripts). It never prints a stored hash. The demo's passwords are random per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TextIO
+
+from argon2 import PasswordHasher
+
+from app.config import load_plant
+from app.hmi.accounts import AccountError, AccountStore
+from app.hmi.roles import ROLE_TITLES, ROLES
+from sequencer.plant import PlantConfigError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jis users", description="Manage the users who may log in to an HMI.")
+    parser.add_argument("--config", default=None, help="plant file whose database to use (default: the demo plant)")
+    parser.add_argument("--database", default=None, help="SQLAlchemy URL, overrides the plant file")
+    sub = parser.add_subparsers(dest="action", required=True)
+    roles = ", ".join(f"{r} ({ROLE_TITLES[r]})" for r in ROLES)
+    add = sub.add_parser("add", help="add a user (password from a prompt or --password-stdin)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES, help=roles)
+    add.add_argument("--password-stdin", action="store_true", help="read the password as one line from stdin")
+    sub.add_parser("list", help="list users, their roles and whether they may log in")
+    passwd = sub.add_parser("passwd", help="set a new password (closes the user's open sessions)")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password as one line from stdin")
+    for verb, text in (("disable", "stop a user logging in (closes open sessions)"), ("enable", "allow again")):
+        sub.add_parser(verb, help=text).add_argument("name")
+    role = sub.add_parser("role", help="change a user's role (closes the user's open sessions)")
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
+    audit = sub.add_parser("audit", help="print the newest lines of the audit log")
+    audit.add_argument("--user", default=None)
+    audit.add_argument("--limit", type=int, default=50)
+    return parser
+
+
+class _Io:
+    """Where a command reads its password and writes its output (replaced in tests)."""
+
+    def __init__(self, stdin: TextIO, stdout: TextIO, stderr: TextIO, prompt: Callable[[str], str]) -> None:
+        self.stdin, self.stdout, self.stderr, self.prompt = stdin, stdout, stderr, prompt
+
+    def password(self, args: argparse.Namespace) -> str:
+        if args.password_stdin:
+            return self.stdin.readline().rstrip("\r\n")
+        first = self.prompt(f"password for {args.name}: ")
+        if self.prompt("again: ") != first:
+            raise AccountError("the two passwords differ")
+        return first
+
+
+def _add(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
+    store.add_user(args.name, args.role, io.password(args))
+    return f"added {args.name} as {args.role}"
+
+
+def _passwd(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
+    store.set_password(args.name, io.password(args))
+    return f"password of {args.name} changed"
+
+
+def _disable(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
+    store.disable(args.name)
+    return f"{args.name} disabled"
+
+
+def _enable(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
+    store.enable(args.name)
+    return f"{args.name} enabled"
+
+
+def _role(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
+    store.set_role(args.name, args.role)
+    return f"{args.name} is now {args.role}"
+
+
+def _list(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
+    rows = [
+        f"{u.name:<24} {u.role:<9} {'active' if u.active else 'disabled':<8} {_when(u.changed_at)}"
+        for u in store.users()
+    ]
+    return "\n".join([f"{'name':<24} {'role':<9} {'state':<8} changed", *rows])
+
+
+def _audit(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
+    lines = [
+        f"{_when(e.at)} {e.user or '-'}/{e.role or '-'} {e.action} [{e.target}] {e.result}: {e.reason} {e.detail}"
+        for e in store.audit_query(user=args.user, limit=args.limit)
+    ]
+    return "\n".join(lines) or "(no audit lines)"
+
+
+ACTIONS: dict[str, Callable[[AccountStore, argparse.Namespace, _Io], str]] = {
+    "add": _add,
+    "passwd": _passwd,
+    "disable": _disable,
+    "enable": _enable,
+    "role": _role,
+    "list": _list,
+    "audit": _audit,
+}
+
+
+def main_users(
+    argv: list[str],
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    prompt: Callable[[str], str] = getpass.getpass,
+    hasher: PasswordHasher | None = None,
+) -> int:
+    """``jis users ...``: 0 done, 1 refused (unknown user, weak password, ...), 2 bad usage or plant file."""
+    io = _Io(stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr, prompt)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage
+        return int(exc.code or 0)
+    try:
+        url = args.database or _plant_database(args.config)
+    except PlantConfigError as exc:
+        print(f"jis users: config error:\n{exc}", file=io.stderr)
+        return 2
+    store = AccountStore.open(url, hasher=hasher)
+    try:
+        print(ACTIONS[args.action](store, args, io), file=io.stdout)
+        return 0
+    except AccountError as exc:
+        print(f"jis users: {exc}", file=io.stderr)
+        return 1
+    except (KeyboardInterrupt, EOFError):
+        print("jis users: cancelled", file=io.stderr)
+        return 1
+    finally:
+        store.close()
+
+
+def _plant_database(config: str | None) -> str:
+    return load_plant(config).service.database
+
+
+def _when(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M:%S")

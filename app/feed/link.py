@@ -1,0 +1,342 @@
+"""The service's end of the OEM feed: a ZeroMQ ROUTER that takes broadcasts in and acknowledges them.
+
+Why ROUTER and not SUB: PUB/SUB drops messages for late joiners, on reconnect and past the high-water mark,
+silently (devices.md, ZeroMQ). A feed that must lose nothing needs sequence numbers, heartbeats, a resend path
+and persist-before-acknowledge (zguide ch. 4 "Titanic"), so the gateway connects a DEALER and keeps every
+broadcast until this link acknowledges it. The protocol is in docs/feed-protocol.md.
+
+Rules this module keeps:
+- ``run()`` is the ROUTER socket's one owning task; nothing else touches the socket.
+- Broadcasts are handed over in arrival order, everything waiting at once (``accept_many``: one call per
+  wake-up, so a catch-up of thousands costs a few calls, not a task each). The ACK of a broadcast goes out
+  only after the app durably committed it; if its acceptance raises, no ACK is sent and the gateway resends.
+  Up to ``MAX_IN_FLIGHT`` handed-over batches wait for their commits while the next one is read.
+- Anything that is not a well-formed BCAST or HB goes to ``reject(frames, reason)`` so the app can quarantine
+  it; no input can stop the loop.
+
+Optional CURVE (``curve=CurveServer``, RFC 26): the ROUTER becomes a CURVE server, so every frame is encrypted,
+and a ZAP handler (RFC 27) admits only the allowed gateways' public keys. A refused gateway never gets as far
+as a frame: ``accept`` and ``reject`` see nothing from it. Refused handshakes are counted (``refused``) and
+logged once per key or cause, since a refused gateway retries every reconnect interval.
+
+It must not decode what a broadcast means (the app's ``accept`` does), read the database, or judge gaps: the
+core notices a gap and the app calls ``request_resend``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+import zmq
+import zmq.asyncio
+
+from app.feed.protocol import (
+    ACK,
+    BCAST,
+    HB,
+    RESEND,
+    Ack,
+    BadHeartbeat,
+    Heartbeat,
+    Resend,
+    decode_heartbeat,
+    salvage_key,
+)
+from app.net.curve_guard import CurveGuard
+from app.net.curve_keys import CurveServer
+from app.net.zmq_loop import bind_patiently, wait_for_input
+
+log = logging.getLogger(__name__)
+
+AcceptFn = Callable[[bytes], Awaitable[Ack]]
+# Takes a batch over when called (in arrival order, before the call returns); the awaitable gives each one's ACK,
+# or the exception that kept it from being stored.
+AcceptManyFn = Callable[[list[bytes]], Awaitable[list[Ack | BaseException]]]
+RejectFn = Callable[[list[bytes], str], Awaitable[None] | None]
+HeartbeatFn = Callable[[Heartbeat], Awaitable[None] | None]
+
+# High-water marks, on purpose (devices.md: the default of 1000 silently dropped half a fast burst on PUB/SUB).
+# Receive side: a gateway catching up after an outage resends its backlog (thousands at once); the DEALER
+# blocks rather than drops when our pipe is full, so RCVHWM only bounds memory (20,000 x ~300 B = 6 MB) and
+# matches the gateway's resend history. Send side: a ROUTER *drops* what exceeds SNDHWM; with
+# ROUTER_MANDATORY it raises EAGAIN instead, which we log. One ACK per broadcast, so a full backlog's ACKs fit.
+DEFAULT_HWM = 20_000
+RECV_BATCH = 256  # frames handled per wake-up before the outbox is looked at again (keeps RESENDs timely)
+MAX_IN_FLIGHT = 4  # batches handed over and waiting for their commits; then the link waits (bounds memory)
+
+ZAP_DOMAIN = "jis-feed"  # marks our CURVE handshakes (app/net/curve_guard.py)
+
+
+def _no_reject(frames: list[bytes], reason: str) -> None:
+    log.error("feed: rejected %d frame(s): %s", len(frames), reason)
+
+
+class FeedLink:
+    """Receives broadcasts and heartbeats from OEM gateways; sends ACKs and RESEND requests back."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        accept: AcceptFn,
+        *,
+        accept_many: AcceptManyFn | None = None,
+        reject: RejectFn = _no_reject,
+        heartbeat: HeartbeatFn | None = None,
+        hwm: int = DEFAULT_HWM,
+        context: zmq.asyncio.Context | None = None,
+        curve: CurveServer | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self._curve = curve
+        self._guard: CurveGuard | None = None
+        self._accept = accept
+        self._accept_many = accept_many or self._accept_each
+        self._reject = reject
+        self._on_heartbeat = heartbeat
+        self._hwm = hwm
+        self._ctx = context or zmq.asyncio.Context.instance()
+        self._sock: zmq.asyncio.Socket | None = None
+        self._direct: zmq.Socket[bytes] | None = None
+        self._gateways: dict[str, bytes] = {}  # feed -> routing id of the gateway that last spoke for it
+        self._heard: dict[str, float] = {}  # feed -> monotonic time of its last BCAST or HB
+        self._outbox: list[tuple[str, bytes]] = []  # (feed, RESEND body) waiting for a gateway to send to
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._in_flight: deque[asyncio.Task[None]] = deque()  # batches of broadcasts waiting for their commits
+        self.received = 0
+        self.acked = 0
+        self.rejected = 0
+
+    # -- public API ----------------------------------------------------------------------------------------
+    def bind(self) -> str:
+        """Bind the ROUTER (idempotent) and return the real endpoint (port 0 / * -> the port chosen)."""
+        if self._sock is None:
+            self._sock = self._make_socket()
+            # The same socket through pyzmq's plain API, for NOBLOCK sends and receives. The asyncio wrapper does not
+            # raise from a NOBLOCK send: it may queue it behind a cancelled poll's send-event (zmq/_future.py) and
+            # report nothing, which hid EAGAIN. Only poll() goes through the asyncio wrapper.
+            self._direct = zmq.Socket.shadow(self._sock.underlying)
+            self.endpoint = self._sock.getsockopt_string(zmq.LAST_ENDPOINT)
+        return self.endpoint
+
+    async def run(self) -> None:
+        """Own the ROUTER socket: receive, hand over, acknowledge, send RESENDs; until cancelled."""
+        self._task = asyncio.current_task()
+        try:
+            await self._bind_patiently()
+            guard = asyncio.create_task(self._guard.run()) if self._guard is not None else None
+            try:
+                while True:
+                    self._flush_outbox()
+                    if await self._wait_for_input():
+                        await self._receive_batch()
+            finally:
+                waiting = [*self._in_flight, *([guard] if guard is not None else [])]
+                self._in_flight.clear()
+                for task in waiting:
+                    task.cancel()
+                await asyncio.gather(*waiting, return_exceptions=True)
+        finally:
+            self._task = None
+            self._close_socket()
+
+    def request_resend(self, feed: str, from_seq: int, to_seq: int) -> None:
+        """Queue a RESEND for ``from_seq``..``to_seq`` (inclusive, across the wrap) to the feed's gateway.
+
+        If no gateway has spoken for the feed yet (or it is gone), the request waits until one does.
+        """
+        body = Resend(feed=feed, from_seq=from_seq, to_seq=to_seq).encode()
+        self._outbox.append((feed, body))
+        self._wake.set()
+
+    def last_heard(self, feed: str) -> float | None:
+        """Monotonic time of the feed's last broadcast or heartbeat; None if never heard."""
+        return self._heard.get(feed)
+
+    @property
+    def pending_resends(self) -> int:
+        return len(self._outbox)
+
+    @property
+    def refused(self) -> int:
+        """Gateway handshakes refused by CURVE (unknown key, no CURVE, wrong server key); 0 without CURVE."""
+        return self._guard.refused if self._guard is not None else 0
+
+    def close(self) -> None:
+        """Stop ``run`` (if running) and release the socket; safe to call twice."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        else:
+            self._close_socket()
+
+    # -- the socket ----------------------------------------------------------------------------------------
+    def _make_socket(self) -> zmq.asyncio.Socket:
+        sock = self._ctx.socket(zmq.ROUTER)
+        sock.setsockopt(zmq.RCVHWM, self._hwm)
+        sock.setsockopt(zmq.SNDHWM, self._hwm)
+        # Fail loudly (EHOSTUNREACH) instead of silently dropping a RESEND to a gateway that is gone.
+        sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
+        # A gateway that reconnects with the same routing id takes over its old, half-dead connection.
+        sock.setsockopt(zmq.ROUTER_HANDOVER, 1)
+        # Nothing queued here is precious: an unsent ACK makes the gateway resend (and we answer "duplicate").
+        sock.setsockopt(zmq.LINGER, 0)
+        guard = None
+        try:
+            if self._curve is not None:
+                guard = CurveGuard(self._ctx, self._curve, domain=ZAP_DOMAIN, peer="gateway")
+                guard.secure(sock, "feed")
+            sock.bind(self.endpoint)
+        except zmq.ZMQError:
+            sock.close(linger=0)
+            if guard is not None:
+                guard.close()
+            raise
+        self._guard = guard
+        return sock
+
+    async def _bind_patiently(self) -> None:
+        await bind_patiently(self.bind)
+
+    def _close_socket(self) -> None:
+        if self._sock is not None:
+            self._direct = None
+            self._sock.close(linger=0)
+            self._sock = None
+        if self._guard is not None:
+            self._guard.close()  # the count stays readable
+
+    async def _wait_for_input(self) -> bool:
+        """Wait until a frame is readable or a RESEND is queued (bounded); True if a frame is readable."""
+        assert self._sock is not None and self._direct is not None
+        return await wait_for_input(self._sock, self._direct, self._wake)
+
+    async def _receive_batch(self) -> None:
+        """Everything waiting: broadcasts handed over together in arrival order (the service journals them as one
+        group commit and each ACK goes out once its own broadcast is committed); other frames one by one."""
+        assert self._direct is not None
+        broadcasts: list[tuple[bytes, bytes]] = []  # (gateway identity, body)
+        for _ in range(RECV_BATCH):
+            try:
+                frames = self._direct.recv_multipart(flags=zmq.NOBLOCK)
+            except zmq.Again:
+                break
+            if len(frames) == 3 and frames[1] == BCAST:
+                broadcasts.append((frames[0], frames[2]))
+            else:
+                await self._handle(frames)
+        if broadcasts:
+            self.received += len(broadcasts)
+            try:
+                answers = self._accept_many([raw for _, raw in broadcasts])  # handed over now, in arrival order
+            except Exception as exc:  # nothing stored, nothing acknowledged: the gateway resends; the loop goes on
+                answers = _failed(exc, len(broadcasts))
+            self._in_flight.append(asyncio.create_task(self._acknowledge(broadcasts, answers)))
+        while self._in_flight and (self._in_flight[0].done() or len(self._in_flight) > MAX_IN_FLIGHT):
+            await self._in_flight.popleft()
+
+    def _send(self, identity: bytes, kind: bytes, body: bytes) -> bool:
+        """Send one message to one gateway now; False if it cannot take it (gone, or its pipe is full)."""
+        assert self._direct is not None
+        try:
+            self._direct.send_multipart([identity, kind, body], flags=zmq.NOBLOCK)
+        except zmq.ZMQError as exc:  # Again (pipe full) or EHOSTUNREACH (ROUTER_MANDATORY: peer gone)
+            log.warning("feed: could not send %s to gateway %r: %s", kind.decode(), identity, exc)
+            if exc.errno == zmq.EHOSTUNREACH:
+                self._forget_gateway(identity)
+            return False
+        return True
+
+    def _forget_gateway(self, identity: bytes) -> None:
+        """The gateway is gone: queued RESENDs wait (without retry noise) until it, or another, speaks again."""
+        for feed in [f for f, gw in self._gateways.items() if gw == identity]:
+            del self._gateways[feed]
+
+    # -- dispatch ------------------------------------------------------------------------------------------
+    async def _handle(self, frames: list[bytes]) -> None:
+        """A frame that is not a well-formed BCAST (those go in batches): a heartbeat, or something to reject."""
+        identity, body = frames[0], frames[1:]
+        if not body or body[0] not in (BCAST, HB):
+            await self._rejected(frames, f"unknown frame kind {body[0][:16]!r}" if body else "empty message")
+        elif len(body) != 2:
+            await self._rejected(frames, f"{body[0].decode()} needs exactly 1 body frame, got {len(body) - 1}")
+        else:
+            await self._on_heartbeat_frame(identity, body[1], frames)
+
+    async def _acknowledge(
+        self, broadcasts: list[tuple[bytes, bytes]], accepting: Awaitable[list[Ack | BaseException]]
+    ) -> None:
+        """Each broadcast's ACK once the app has it committed; none for one it could not store."""
+        try:
+            answers = await accepting
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            answers = [exc] * len(broadcasts)
+        failed: list[BaseException] = []
+        for (identity, raw), answer in zip(broadcasts, answers, strict=True):
+            if isinstance(answer, BaseException):  # not stored, so not acknowledged: the gateway resends it
+                failed.append(answer)
+                feed, _ = salvage_key(raw)
+            else:
+                feed = answer.feed
+                if self._send(identity, ACK, answer.encode()):
+                    self.acked += 1
+            if feed:
+                self._heard_from(feed, identity)
+        if failed:
+            log.error(
+                "feed: accept failed for %d broadcast(s) (%r); left for the gateway to resend", len(failed), failed[0]
+            )
+
+    def _accept_each(self, raws: list[bytes]) -> Awaitable[list[Ack | BaseException]]:
+        """``accept_many`` for an app that takes one broadcast at a time: a task each, started in arrival order."""
+        return asyncio.gather(*[asyncio.ensure_future(self._accept(raw)) for raw in raws], return_exceptions=True)
+
+    async def _on_heartbeat_frame(self, identity: bytes, raw: bytes, frames: list[bytes]) -> None:
+        try:
+            hb = decode_heartbeat(raw)
+        except BadHeartbeat as exc:
+            await self._rejected(frames, str(exc))
+            return
+        self._heard_from(hb.feed, identity)
+        if self._on_heartbeat is not None:
+            await _maybe_await(self._on_heartbeat(hb))
+
+    async def _rejected(self, frames: list[bytes], reason: str) -> None:
+        """Hand garbage to the app (without our routing envelope); a failing callback never stops the loop."""
+        self.rejected += 1
+        try:
+            await _maybe_await(self._reject(frames[1:], reason))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("feed: reject callback failed for %s", reason)
+
+    def _heard_from(self, feed: str, identity: bytes) -> None:
+        self._heard[feed] = time.monotonic()
+        if self._gateways.get(feed) != identity:
+            self._gateways[feed] = identity
+            self._wake.set()  # queued RESENDs for this feed can go now
+
+    def _flush_outbox(self) -> None:
+        """Send queued RESENDs whose feed has a gateway; keep the rest, in order, for later."""
+        waiting: list[tuple[str, bytes]] = []
+        for feed, body in self._outbox:
+            identity = self._gateways.get(feed)
+            if identity is None or not self._send(identity, RESEND, body):
+                waiting.append((feed, body))
+        self._outbox = waiting
+
+
+async def _failed(exc: Exception, n: int) -> list[Ack | BaseException]:
+    return [exc] * n
+
+
+async def _maybe_await(result: Awaitable[None] | None) -> None:
+    if inspect.isawaitable(result):
+        await result

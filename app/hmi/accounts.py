@@ -1,0 +1,394 @@
+"""HMI accounts: users with a role and an argon2 password hash, login sessions, and the audit log.
+
+What it is for: the storage behind ``app.hmi.commands`` (login, session check, audit of every attempt),
+``jis users`` (``app.cli.users``) and the service's audit hook; and ``LoginThrottle``, the in-memory limit on
+failed logins. Tables live on their own ``DeclarativeBase``
+and are created on whatever engine they are given (the service passes its journal's engine).
+What it must not do: keep or log a password or a session token in clear (passwords are argon2id hashes via
+argon2-cffi, tokens are stored as SHA-256 digests), accept any password by default (no user exists until
+``jis users add`` or the demo's ``ensure_demo_users`` creates one), or decide what a role may do
+(``app.hmi.roles``). Every method opens its own short transaction, so the methods may run on worker threads; the
+service runs the writes on its single database-writer thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Boolean, Float, Integer, String, Text, delete, func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from app.hmi.roles import Role, is_role
+from app.persist.store import make_engine
+from sequencer.commands import AuditRecord
+
+log = logging.getLogger(__name__)
+
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+MIN_PASSWORD_LEN = 8  # NIST SP 800-63B 5.1.1.2: at least 8 characters for a memorised secret
+MAX_PASSWORD_LEN = 1024  # bounds the hashing work an attacker can ask for
+MAX_SESSIONS_PER_USER = 8  # a person on a few panels; the oldest session goes when a ninth opens
+TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG (secrets)
+# Column widths of the audit log: a row is truncated to fit, never refused (an audit write must not fail).
+AUDIT_WIDTHS: dict[str, int] = {"user": 64, "role": 16, "action": 40, "target": 200, "reason": 500, "result": 20}
+AUDIT_DETAIL_WIDTH = 1000
+# Failed-login limits (OWASP ASVS v4 2.2.1): per claimed user name, and overall so that trying many names cannot
+# keep the hash thread busy; a sliding window of real seconds.
+FAILS_PER_NAME, FAILS_OVERALL, FAIL_WINDOW_S, TRACKED_NAMES = 5, 30, 60.0, 1024
+
+
+class AccountError(ValueError):
+    """A user-management request that cannot be done (unknown user, bad name, weak password, ...)."""
+
+
+class AccountBase(DeclarativeBase):
+    pass
+
+
+class UserRow(AccountBase):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(256), nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[float] = mapped_column(Float, nullable=False)
+    changed_at: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class SessionRow(AccountBase):
+    __tablename__ = "hmi_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 hex of the token
+    user: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    issued_at: Mapped[float] = mapped_column(Float, nullable=False)
+    expires_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)
+
+
+class AuditRow(AccountBase):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float, nullable=False, index=True)
+    user: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    action: Mapped[str] = mapped_column(String(40), nullable=False)
+    target: Mapped[str] = mapped_column(String(200), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    result: Mapped[str] = mapped_column(String(20), nullable=False)
+    detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User:
+    name: str
+    role: str
+    active: bool
+    created_at: float
+    changed_at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginSession:
+    token: str  # given to the HMI once; only its digest is stored
+    user: str
+    role: str
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry:
+    """One line of the audit log: who, when, what, why, and the result."""
+
+    at: float
+    user: str
+    role: str
+    action: str
+    target: str
+    reason: str
+    result: str
+    detail: str = ""
+    id: int = 0
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def check_name(name: str) -> str:
+    if not NAME_PATTERN.fullmatch(name):
+        raise AccountError(f"bad user name {name[:70]!r}: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit")
+    return name
+
+
+def check_password(password: str) -> str:
+    if not MIN_PASSWORD_LEN <= len(password) <= MAX_PASSWORD_LEN:
+        raise AccountError(f"a password needs {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters")
+    if not password.strip():
+        raise AccountError("a password cannot be only blanks")
+    return password
+
+
+def check_role(role: str) -> str:
+    if not is_role(role):
+        raise AccountError(f"unknown role {role[:20]!r}")
+    return role
+
+
+class AccountStore:
+    """Users, sessions and the audit log on ``engine`` (tables created if missing)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        hasher: PasswordHasher | None = None,
+        clock: Callable[[], float] = time.time,
+        owns_engine: bool = False,
+    ) -> None:
+        self.engine = engine
+        self.hasher = hasher or PasswordHasher()  # argon2id, RFC 9106 low-memory profile
+        self.clock = clock
+        self._owns_engine = owns_engine
+        self._dummy_hash: str | None = None
+        AccountBase.metadata.create_all(engine)
+
+    @classmethod
+    def open(cls, url: str, *, hasher: PasswordHasher | None = None) -> AccountStore:
+        """A store on its own engine for ``url`` (the command line); ``close()`` disposes of it."""
+        return cls(make_engine(url), hasher=hasher, owns_engine=True)
+
+    def close(self) -> None:
+        if self._owns_engine:
+            self.engine.dispose()
+
+    # -- users ---------------------------------------------------------------------------------------------
+    def add_user(self, name: str, role: str, password: str) -> User:
+        check_name(name)
+        check_role(role)
+        check_password(password)
+        now = self.clock()
+        row = UserRow(
+            name=name, role=role, password_hash=self.hasher.hash(password), active=True, created_at=now, changed_at=now
+        )
+        with Session(self.engine) as s, s.begin():
+            if s.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
+                raise AccountError(f"user {name!r} exists already")
+            s.add(row)
+        return User(name=name, role=role, active=True, created_at=now, changed_at=now)
+
+    def set_password(self, name: str, password: str) -> None:
+        """A new password; every open session of the user is closed."""
+        check_password(password)
+        self._change(name, password_hash=self.hasher.hash(password))
+
+    def set_role(self, name: str, role: str) -> None:
+        self._change(name, role=check_role(role))
+
+    def disable(self, name: str) -> None:
+        """The user can no longer log in; open sessions are closed at once."""
+        self._change(name, active=False)
+
+    def enable(self, name: str) -> None:
+        self._change(name, active=True)
+
+    def _change(self, name: str, **values: object) -> None:
+        with Session(self.engine) as s, s.begin():
+            stmt = update(UserRow).where(UserRow.name == name).values(changed_at=self.clock(), **values)
+            if s.execute(stmt).rowcount == 0:  # type: ignore[attr-defined]
+                raise AccountError(f"no user {name[:70]!r}")
+            s.execute(delete(SessionRow).where(SessionRow.user == name))
+
+    def users(self) -> list[User]:
+        with Session(self.engine) as s:
+            return [_user(r) for r in s.scalars(select(UserRow).order_by(UserRow.name))]
+
+    def role_of(self, name: str) -> str | None:
+        """The role of an active user, None for an unknown or disabled one."""
+        with Session(self.engine) as s:
+            return s.scalar(select(UserRow.role).where(UserRow.name == name, UserRow.active.is_(True)))
+
+    def verify(self, name: str, password: str) -> Role | None:
+        """The user's role if ``password`` is right and the user is active, else None (never raises for input).
+
+        An unknown or disabled user costs one hash check too, so the time taken does not tell who exists.
+        """
+        if len(password) > MAX_PASSWORD_LEN or not NAME_PATTERN.fullmatch(name):
+            return None
+        with Session(self.engine) as s:
+            row = s.scalar(select(UserRow).where(UserRow.name == name))
+            stored = (row.password_hash, row.role, row.active) if row is not None else None
+        if stored is None or not stored[2]:
+            self._check(self._dummy(), password)
+            return None
+        if not self._check(stored[0], password):
+            return None
+        if self.hasher.check_needs_rehash(stored[0]):  # parameters were raised since: upgrade on login
+            self._change_hash_only(name, self.hasher.hash(password))
+        return stored[1]  # type: ignore[return-value]
+
+    def _check(self, stored_hash: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(stored_hash, password)
+        except InvalidHashError:
+            log.error("accounts: a stored password hash is not an argon2 hash; login refused")
+            return False
+        except VerificationError:  # VerifyMismatchError is one
+            return False
+
+    def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
+
+    def _change_hash_only(self, name: str, password_hash: str) -> None:
+        with Session(self.engine) as s, s.begin():
+            s.execute(update(UserRow).where(UserRow.name == name).values(password_hash=password_hash))
+
+    # -- sessions ------------------------------------------------------------------------------------------
+    def open_session(self, name: str, role: str, *, now: float, lifetime_s: float) -> LoginSession:
+        """A fresh random token for ``name``, valid until ``now + lifetime_s``; expired sessions are purged."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        expires = now + lifetime_s
+        with Session(self.engine) as s, s.begin():
+            s.execute(delete(SessionRow).where(SessionRow.expires_at <= now))
+            kept = select(SessionRow.token_hash).where(SessionRow.user == name)
+            kept = kept.order_by(SessionRow.issued_at.desc()).limit(MAX_SESSIONS_PER_USER - 1)
+            s.execute(delete(SessionRow).where(SessionRow.user == name, SessionRow.token_hash.not_in(kept)))
+            s.add(SessionRow(token_hash=token_digest(token), user=name, issued_at=now, expires_at=expires))
+        return LoginSession(token=token, user=name, role=role, expires_at=expires)
+
+    def session(self, token: str, *, now: float) -> tuple[str, str] | None:
+        """(user, current role) for a live token of an active user; None if unknown, expired or disabled."""
+        stmt = (
+            select(UserRow.name, UserRow.role)
+            .join(SessionRow, SessionRow.user == UserRow.name)
+            .where(SessionRow.token_hash == token_digest(token), SessionRow.expires_at > now)
+            .where(UserRow.active.is_(True))
+        )
+        with Session(self.engine) as s:
+            row = s.execute(stmt).first()
+        return (row[0], row[1]) if row is not None else None
+
+    def close_session(self, token: str) -> str | None:
+        """End a session; returns its user, or None if there was no such session."""
+        digest = token_digest(token)
+        with Session(self.engine) as s, s.begin():
+            user = s.scalar(select(SessionRow.user).where(SessionRow.token_hash == digest))
+            s.execute(delete(SessionRow).where(SessionRow.token_hash == digest))
+        return user
+
+    def session_count(self) -> int:
+        with Session(self.engine) as s:
+            return int(s.scalar(select(func.count()).select_from(SessionRow)) or 0)
+
+    # -- audit log -----------------------------------------------------------------------------------------
+    def audit_append(self, entry: AuditEntry) -> int:
+        """Append one line to the audit log (fields truncated to their column widths); returns its id."""
+        values = {key: str(getattr(entry, key))[:width] for key, width in AUDIT_WIDTHS.items()}
+        row = AuditRow(at=entry.at, detail=entry.detail[:AUDIT_DETAIL_WIDTH], **values)
+        with Session(self.engine) as s, s.begin():
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def audit_record(self, record: AuditRecord, *, detail: str = "") -> int:
+        """The core's record of a manual operation it carried out (role looked up from the user's account)."""
+        entry = AuditEntry(
+            at=record.at,
+            user=record.user,
+            role=self.role_of(record.user) or "",
+            action=record.action,
+            target=record.target,
+            reason=record.reason,
+            result=record.result,
+            detail=detail,
+        )
+        return self.audit_append(entry)
+
+    def audit_query(
+        self,
+        *,
+        user: str | None = None,
+        action: str | None = None,
+        result: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int = 1000,
+    ) -> list[AuditEntry]:
+        """The newest ``limit`` matching lines, oldest first."""
+        stmt = select(AuditRow)
+        filters = ((AuditRow.user, user), (AuditRow.action, action), (AuditRow.result, result))
+        for column, wanted in filters:
+            if wanted is not None:
+                stmt = stmt.where(column == wanted)
+        if since is not None:
+            stmt = stmt.where(AuditRow.at >= since)
+        if until is not None:
+            stmt = stmt.where(AuditRow.at < until)
+        with Session(self.engine) as s:
+            rows = s.scalars(stmt.order_by(AuditRow.id.desc()).limit(max(0, limit))).all()
+            return [_entry(r) for r in reversed(rows)]
+
+
+class LoginThrottle:
+    """Failed logins per user name and overall in a sliding window, in bounded memory; when full, refuse."""
+
+    def __init__(
+        self, *, per_name: int = FAILS_PER_NAME, overall: int = FAILS_OVERALL, window_s: float = FAIL_WINDOW_S
+    ):
+        self.window_s = window_s
+        self._per_name = per_name
+        self._names: dict[str, deque[float]] = {}
+        self._all: deque[float] = deque(maxlen=overall)
+
+    def retry_after(self, name: str, now: float) -> float:
+        """Seconds until ``name`` may try again; 0 if it may try now."""
+        self._forget_before(now - self.window_s)
+        fails = self._names.get(name)
+        if len(self._all) == self._all.maxlen:
+            return self._all[0] + self.window_s - now
+        if fails is not None and len(fails) >= self._per_name:
+            return fails[0] + self.window_s - now
+        if fails is None and len(self._names) >= TRACKED_NAMES:
+            return self.window_s  # cannot track one more name: fail closed
+        return 0.0
+
+    def failed(self, name: str, now: float) -> None:
+        self._names.setdefault(name, deque(maxlen=self._per_name)).append(now)
+        self._all.append(now)
+
+    def succeeded(self, name: str) -> None:
+        self._names.pop(name, None)
+
+    def _forget_before(self, cutoff: float) -> None:
+        while self._all and self._all[0] <= cutoff:
+            self._all.popleft()
+        for name in [n for n, d in self._names.items() if d[-1] <= cutoff]:
+            del self._names[name]
+
+
+def _user(row: UserRow) -> User:
+    return User(name=row.name, role=row.role, active=row.active, created_at=row.created_at, changed_at=row.changed_at)
+
+
+def _entry(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        id=row.id,
+        at=row.at,
+        user=row.user,
+        role=row.role,
+        action=row.action,
+        target=row.target,
+        reason=row.reason,
+        result=row.result,
+        detail=row.detail,
+    )

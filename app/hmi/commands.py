@@ -1,0 +1,347 @@
+"""The HMI command channel: log in, then ask for manual operations; each is checked by role and audited.
+
+What it is for: a ZeroMQ ROUTER bound at the plant file's ``service.hmi_command_endpoint``. HMIs connect a
+DEALER (or a REQ) and send one JSON object per message (docs/hmi-commands.md): ``login`` answers a random
+session token; ``intent`` turns a token, an intent type, its fields and a reason into a ``sequencer.events``
+ManualOp whose ``at`` comes from the service's clock and whose ``user`` comes from the session, never from the
+HMI; ``logout`` ends the session. Every attempt is written to the audit log before it is answered: done,
+refused by the core (with its reason), forbidden for the role, without a login, with a bad token, malformed.
+
+Rules this module keeps:
+- ``run()`` is the socket's one owning task. Logins (argon2 costs ~0.15 s of CPU) are checked by a worker task
+  on their own thread so a burst of logins never delays a lead's Hold; its replies go out through ``run()``.
+  Intents are handled one at a time in arrival order (an HMI's Hold then Release stay in that order).
+- No input stops the loop: bad JSON, unknown keys (``extra="forbid"``), wrong types (strict), oversize frames.
+- Failed logins are limited per user name and overall (``app.hmi.accounts.LoginThrottle``).
+- Passwords and tokens are never logged or audited; validation errors are reported without their input.
+- With ``curve=`` (``[service.hmi_curve]``, app/net/curve_guard.py) the ROUTER is a CURVE server: passwords and tokens
+  are encrypted off-host and a screen whose key is not listed never completes a handshake.
+It must not decide what an operation means for the line (the core does, via ``submit_checked``), store
+anything itself (``app.hmi.accounts`` does), or trust the HMI's idea of who or when.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from functools import partial
+from typing import Any, Protocol, TypeVar
+
+import zmq
+import zmq.asyncio
+
+from app.hmi.accounts import AccountStore, AuditEntry, LoginThrottle
+from app.hmi.roles import INTENTS, REPROCESS, build_intent, may, roles_allowed
+from app.hmi.wire import (
+    MESSAGES,
+    IntentRequest,
+    LoginRequest,
+    LogoutRequest,
+    Outcome,
+    Peer,
+    describe,
+    fields_json,
+    parse_request,
+    salvage,
+    split_frames,
+)
+from app.net.curve_guard import CurveGuard
+from app.net.zmq_loop import bind_patiently, wait_for_input
+from sequencer.base import SequencerError
+from sequencer.commands import AuditRecord, Command
+from sequencer.events import ManualOp
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+HWM = 1_000  # messages queued per peer; an HMI has a request or two in flight, so this only bounds memory
+RECV_BATCH = 64
+SESSION_LIFETIME_S = 8 * 3600.0  # one shift; a panel logs in again at the next
+MAX_SESSION_LIFETIME_S = 12 * 3600.0
+LOGIN_QUEUE = 16  # logins waiting for the hash thread; beyond it the answer is "busy"
+
+
+class CommandService(Protocol):
+    """What the server needs of the service (``app.service.runtime.Service`` has it; tests use a double)."""
+
+    clock: Callable[[], float]
+
+    async def submit_checked(self, event: Any, raw: bytes | None = None) -> list[Command]: ...
+
+    async def reprocess(self, quarantine_id: int) -> tuple[bool, str]: ...
+
+
+class HmiCommandServer:
+    """Serve HMI commands for ``service`` with the users, sessions and audit log in ``accounts``.
+
+    ``clock`` is real time (epoch seconds) for session expiry and the login limits; the plant clock
+    (``service.clock``, faster than real time in the demo) stamps intents and audit lines. ``executor`` runs
+    the database work (the service passes its single writer thread; default: a thread of our own). ``curve``:
+    the HMI's CURVE guard (``HmiPublisher.guard``), whose ``run`` the bus publisher owns.
+    """
+
+    def __init__(
+        self,
+        service: CommandService,
+        accounts: AccountStore,
+        endpoint: str,
+        clock: Callable[[], float] = time.time,
+        *,
+        context: zmq.asyncio.Context | None = None,
+        executor: Executor | None = None,
+        session_lifetime_s: float = SESSION_LIFETIME_S,
+        curve: CurveGuard | None = None,
+    ) -> None:
+        if not 0 < session_lifetime_s <= MAX_SESSION_LIFETIME_S:
+            raise ValueError(f"session lifetime must be in (0, {MAX_SESSION_LIFETIME_S:.0f}] s")
+        self.service = service
+        self.accounts = accounts
+        self.endpoint = endpoint
+        self.clock = clock
+        self.session_lifetime_s = session_lifetime_s
+        self.throttle = LoginThrottle()
+        self.outcomes: dict[str, int] = dict.fromkeys(MESSAGES, 0)
+        self._ctx = context or zmq.asyncio.Context.instance()
+        self._curve = curve  # CURVE server under the HMI's guard (app/net/curve_guard.py); the guard runs elsewhere
+        self._own_db = executor is None
+        self._db_pool = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="accounts-db")
+        self._hash_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="login-hash")
+        self._sock: zmq.asyncio.Socket | None = None
+        self._direct: zmq.Socket[bytes] | None = None
+        self._logins: asyncio.Queue[tuple[LoginRequest, Peer]] = asyncio.Queue(LOGIN_QUEUE)
+        self._outbox: list[tuple[Peer, dict[str, Any]]] = []
+        self._wake = asyncio.Event()
+        self._in_flight: set[tuple[float, str, str, str]] = set()
+
+    # -- public API ----------------------------------------------------------------------------------------
+    def bind(self) -> str:
+        """Bind the ROUTER (idempotent) and return the real endpoint (port 0 -> the port chosen)."""
+        if self._sock is None:
+            sock = self._ctx.socket(zmq.ROUTER)
+            # ROUTER_MANDATORY: a reply to an HMI that has gone fails loudly (logged) instead of vanishing.
+            for option, value in ((zmq.RCVHWM, HWM), (zmq.SNDHWM, HWM), (zmq.LINGER, 0), (zmq.ROUTER_MANDATORY, 1)):
+                sock.setsockopt(option, value)
+            try:
+                if self._curve is not None:
+                    self._curve.secure(sock, "commands")
+                sock.bind(self.endpoint)
+            except zmq.ZMQError:
+                sock.close(linger=0)
+                raise
+            self._sock = sock
+            # pyzmq's plain API on the same socket for NOBLOCK I/O (app/feed/link.py: the asyncio wrapper can
+            # hide EAGAIN on a NOBLOCK send); only the poll goes through the asyncio wrapper.
+            self._direct = zmq.Socket.shadow(sock.underlying)
+            self.endpoint = sock.getsockopt_string(zmq.LAST_ENDPOINT)
+        return self.endpoint
+
+    async def run(self) -> None:
+        """Own the ROUTER until cancelled: receive, check, carry out, audit, answer."""
+        worker = asyncio.create_task(self._login_worker(), name="hmi-logins")
+        try:
+            await self._bind_patiently()
+            log.info("HMI commands on %s", self.endpoint)
+            while True:
+                self._flush_outbox()
+                if await self._wait_for_input():
+                    await self._receive_batch()
+        finally:
+            # Nothing awaited here: a second cancel (the service cancels its gathered tasks twice) would cut a
+            # finally short and leave the socket open, and the context's term() would wait for it for ever.
+            self._close_socket()
+            worker.cancel()
+            self._hash_pool.shutdown(wait=False, cancel_futures=True)
+            if self._own_db:
+                self._db_pool.shutdown(wait=False)
+
+    def owns(self, record: AuditRecord) -> bool:
+        """True if ``record`` is the core's record of an intent this server is carrying out right now: the
+        server writes that audit line itself (with the role and the HMI's address), so the service skips it."""
+        return (record.at, record.user, record.action, record.reason) in self._in_flight
+
+    # -- the socket ----------------------------------------------------------------------------------------
+    async def _bind_patiently(self) -> None:
+        await bind_patiently(self.bind)
+
+    def _close_socket(self) -> None:
+        if self._sock is not None:
+            self._direct = None
+            self._sock.close(linger=0)
+            self._sock = None
+
+    async def _wait_for_input(self) -> bool:
+        """Wait (bounded) until a request is readable or a login reply is queued; True if readable."""
+        assert self._sock is not None and self._direct is not None
+        return await wait_for_input(self._sock, self._direct, self._wake)
+
+    async def _receive_batch(self) -> None:
+        assert self._direct is not None
+        for _ in range(RECV_BATCH):
+            try:
+                frames = self._direct.recv_multipart(flags=zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                return
+            peer, body = split_frames(frames)
+            try:
+                await self._handle(peer, body)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug must cost one request, never the channel
+                log.exception("HMI commands: request %s failed", peer.detail)
+                self._send(peer, Outcome(code="error").reply())
+
+    def _send(self, peer: Peer, reply: dict[str, Any]) -> None:
+        if self._direct is None:
+            return
+        try:
+            self._direct.send_multipart([*peer.envelope, json.dumps(reply).encode()], flags=zmq.NOBLOCK)
+        except zmq.ZMQError as exc:  # EHOSTUNREACH (the HMI has gone) or EAGAIN (its pipe is full)
+            log.warning("HMI commands: reply %s dropped: %s", peer.detail, exc)
+
+    def _flush_outbox(self) -> None:
+        ready, self._outbox = self._outbox, []
+        for peer, reply in ready:
+            self._send(peer, reply)
+
+    # -- one request ---------------------------------------------------------------------------------------
+    async def _handle(self, peer: Peer, body: bytes | None) -> None:
+        request, problem = parse_request(body)
+        if isinstance(request, LoginRequest):
+            try:
+                self._logins.put_nowait((request, peer))
+                return
+            except asyncio.QueueFull:
+                outcome = Outcome(code="busy", request_id=request.id, user=request.user, action="login")
+        elif isinstance(request, LogoutRequest):
+            outcome = await self._logout(request)
+        elif isinstance(request, IntentRequest):
+            outcome = await self._intent(request)
+        else:
+            outcome = await self._malformed(body or b"", problem)
+        await self._finish(outcome, peer)
+
+    async def _finish(self, outcome: Outcome, peer: Peer, *, deferred: bool = False) -> None:
+        """Audit first, then answer, so the log holds every attempt an HMI was told about. A ``deferred``
+        reply (from the login worker) is handed to ``run()``, the socket's owner."""
+        self.outcomes[outcome.code] += 1
+        fields = {k: getattr(outcome, k) for k in ("user", "role", "action", "target", "reason")}
+        detail = " ".join(filter(None, (peer.detail, outcome.detail, outcome.message)))
+        entry = AuditEntry(at=self.service.clock(), result=outcome.code, detail=detail, **fields)
+        try:
+            await self._db(self.accounts.audit_append, entry)
+        except Exception:
+            log.exception("HMI commands: audit write failed for %r", entry)
+        if deferred:
+            self._outbox.append((peer, outcome.reply()))
+            self._wake.set()
+        else:
+            self._send(peer, outcome.reply())
+
+    async def _malformed(self, body: bytes, problem: str) -> Outcome:
+        hint = salvage(body)
+        user, role = hint.get("user", ""), ""
+        if hint.get("token"):
+            user, role = await self._db(self.accounts.session, hint["token"], now=self.clock()) or (user, "")
+        action = hint.get("type", "") if hint.get("op") == "intent" else hint.get("op", "")
+        return Outcome(
+            code="malformed", request_id=hint.get("id"), message=problem, user=user, role=role, action=action
+        )
+
+    async def _logout(self, req: LogoutRequest) -> Outcome:
+        user = await self._db(self.accounts.close_session, req.token) if req.token else None
+        return Outcome(code="done" if user else "bad_token", request_id=req.id, user=user or "", action="logout")
+
+    async def _intent(self, req: IntentRequest) -> Outcome:
+        """No login, bad token, unknown type, forbidden, malformed fields, refused, or done: in that order."""
+        base = Outcome(
+            code="",
+            request_id=req.id,
+            action=req.type,
+            target=describe(req.fields),
+            reason=req.reason,
+            detail=fields_json(req.fields),
+        )
+        who = await self._db(self.accounts.session, req.token, now=self.clock()) if req.token else None
+        if who is None:
+            return dataclasses.replace(base, code="bad_token" if req.token else "no_login")
+        base = dataclasses.replace(base, user=who[0], role=who[1])
+        if req.type not in INTENTS and req.type != REPROCESS:
+            return dataclasses.replace(base, code="malformed", message=f"unknown intent {req.type!r}")
+        if not may(base.role, req.type):
+            why = f"role {base.role} may not {req.type} (allowed: {', '.join(roles_allowed(req.type))})"
+            return dataclasses.replace(base, code="forbidden", message=why)
+        if req.type == REPROCESS:
+            return await self._reprocess(base, req)
+        try:
+            intent = build_intent(req.type, req.fields, at=self.service.clock(), user=base.user, reason=req.reason)
+        except ValueError as exc:
+            return dataclasses.replace(base, code="malformed", message=str(exc))
+        code, message, target = await self._carry_out(intent)
+        result = {"result": {"action": req.type, "target": target or base.target}}
+        return dataclasses.replace(base, code=code, message=message, target=target or base.target, extra=result)
+
+    async def _reprocess(self, base: Outcome, req: IntentRequest) -> Outcome:
+        """A lead sends a quarantined message through the intake again (the service's operation, not the core's)."""
+        qid = req.fields.get("quarantine_id")
+        if set(req.fields) != {"quarantine_id"} or not isinstance(qid, int) or isinstance(qid, bool):
+            return dataclasses.replace(base, code="malformed", message="ReprocessQuarantined needs quarantine_id (int)")
+        if not req.reason.strip():
+            return dataclasses.replace(base, code="refused", message="a reprocess needs a reason")
+        ok, message = await self.service.reprocess(qid)
+        target = f"quarantine #{qid}"
+        extra = {"result": {"action": REPROCESS, "target": target, "detail": message}}
+        return dataclasses.replace(base, code="done" if ok else "refused", message=message, target=target, extra=extra)
+
+    async def _carry_out(self, intent: ManualOp) -> tuple[str, str, str]:
+        """(outcome, message, the core's target) of handing the intent to the core."""
+        key = (intent.at, intent.user, type(intent).__name__, intent.reason)
+        self._in_flight.add(key)
+        try:
+            commands = await self.service.submit_checked(intent)
+        except SequencerError as exc:
+            return "refused", str(exc), ""
+        except Exception:
+            log.exception("HMI commands: %r failed", intent)
+            return "error", "", ""
+        finally:
+            self._in_flight.discard(key)
+        targets = [c.target for c in commands if isinstance(c, AuditRecord) and c.action == key[2]]
+        return "done", "", targets[-1] if targets else ""
+
+    # -- logins --------------------------------------------------------------------------------------------
+    async def _login_worker(self) -> None:
+        while True:
+            req, peer = await self._logins.get()
+            try:
+                outcome = await self._login(req)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("HMI commands: login of %r failed", req.user)
+                outcome = Outcome(code="error", request_id=req.id, user=req.user, action="login")
+            await self._finish(outcome, peer, deferred=True)
+
+    async def _login(self, req: LoginRequest) -> Outcome:
+        base = Outcome(code="", request_id=req.id, user=req.user, action="login")
+        wait = self.throttle.retry_after(req.user, self.clock())
+        if wait > 0:
+            return dataclasses.replace(base, code="rate_limited", message=f"try again in {wait:.0f} s")
+        loop = asyncio.get_running_loop()
+        role = await loop.run_in_executor(self._hash_pool, self.accounts.verify, req.user, req.password)
+        if role is None:
+            self.throttle.failed(req.user, self.clock())
+            return dataclasses.replace(base, code="bad_login")
+        self.throttle.succeeded(req.user)
+        session = await self._db(
+            self.accounts.open_session, req.user, role, now=self.clock(), lifetime_s=self.session_lifetime_s
+        )
+        extra = {"user": req.user, "token": session.token, "role": role, "expires_at": session.expires_at}
+        return dataclasses.replace(base, code="done", role=role, extra=extra)
+
+    async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db_pool, partial(fn, *args, **kwargs))

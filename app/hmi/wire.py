@@ -1,0 +1,150 @@
+"""The HMI command channel's wire format: the requests an HMI may send (untrusted: strict types, no unknown keys),
+the outcome of each attempt (its audit line and its reply), and the pure helpers that read ROUTER frames.
+
+What it is for: ``app.hmi.commands`` serves the socket; everything here is data and pure functions, so the
+format can be read (and fuzzed) without a socket (docs/hmi-commands.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Annotated, Any, Literal
+
+import zmq
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError
+
+from app.hmi.accounts import MAX_PASSWORD_LEN
+from app.hmi.roles import error_summary
+
+MAX_REQUEST_BYTES = 16_384  # a keyed-in broadcast with its parts fits many times over
+
+# The answer to each outcome; the same word is the audit log's ``result``.
+MESSAGES: dict[str, str] = {
+    "done": "",
+    "malformed": "not a valid HMI command",
+    "no_login": "log in first",
+    "bad_token": "not logged in, or the session expired or was closed: log in again",
+    "forbidden": "your role may not do this",
+    "refused": "refused by the sequencer",
+    "bad_login": "wrong user name or password",
+    "rate_limited": "too many failed logins",
+    "busy": "the service is busy with other logins: try again",
+    "error": "internal error: the operation may not have been carried out; check the line and the service log",
+}
+
+
+# -- requests (untrusted: strict types, no unknown keys) ---------------------------------------------------
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    id: int | Annotated[str, Field(max_length=64)] | None = None  # echoed, so a DEALER can match replies
+
+
+class LoginRequest(_Request):
+    op: Literal["login"]
+    user: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LEN)
+
+
+class LogoutRequest(_Request):
+    op: Literal["logout"]
+    token: str = Field(max_length=128)
+
+
+class IntentRequest(_Request):
+    op: Literal["intent"]
+    token: str = Field(default="", max_length=128)
+    type: str = Field(min_length=1, max_length=40)
+    fields: dict[str, JsonValue] = Field(default_factory=dict)
+    reason: str = Field(default="", max_length=500)
+
+
+Request = LoginRequest | LogoutRequest | IntentRequest
+REQUEST: TypeAdapter[Request] = TypeAdapter(Annotated[Request, Field(discriminator="op")])
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Peer:
+    """Where a request came from: the ROUTER envelope to answer on, and the address for the audit log."""
+
+    envelope: tuple[bytes, ...]
+    address: str
+
+    @property
+    def detail(self) -> str:
+        return f"from {self.address or '?'} peer {self.envelope[0].hex()}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """One attempt's result: the audit line to write, then the reply to send."""
+
+    code: str
+    request_id: int | str | None = None
+    message: str = ""
+    user: str = ""
+    role: str = ""
+    action: str = ""
+    target: str = ""
+    reason: str = ""
+    detail: str = ""
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def reply(self) -> dict[str, Any]:
+        """``{"ok": true, ...extra}`` or ``{"ok": false, "code", "error", ...extra}``, with the request's id."""
+        reply: dict[str, Any] = {"ok": self.code == "done"}
+        if self.request_id is not None:
+            reply["id"] = self.request_id
+        if self.code != "done":
+            head = MESSAGES[self.code]
+            reply |= {"code": self.code, "error": f"{head}: {self.message}" if self.message else head}
+        return reply | self.extra
+
+
+# -- pure helpers ----------------------------------------------------------------------------------------------
+def split_frames(frames: list[zmq.Frame]) -> tuple[Peer, bytes | None]:
+    """ROUTER frames -> (peer, body). A DEALER sends [body], a REQ [b"", body]; anything else has no body."""
+    try:
+        address = str(frames[-1].get("Peer-Address"))
+    except zmq.ZMQError:  # ipc/inproc transports have no address
+        address = ""
+    raw = [f.bytes for f in frames]
+    envelope = (raw[0], b"") if len(raw) > 2 and raw[1] == b"" else (raw[0],)
+    body_at = len(envelope)
+    return Peer(envelope, address), raw[body_at] if len(raw) == body_at + 1 else None
+
+
+def parse_request(body: bytes | None) -> tuple[Request | None, str]:
+    if body is None:
+        return None, "a request is exactly one frame of JSON"
+    if len(body) > MAX_REQUEST_BYTES:
+        return None, f"request larger than {MAX_REQUEST_BYTES} bytes"
+    try:
+        return REQUEST.validate_json(body), ""
+    except ValidationError as exc:
+        return None, error_summary(exc, skip=("login", "logout", "intent"))
+
+
+def salvage(body: bytes) -> dict[str, Any]:
+    """From a request that failed validation, the keys that say who and what (for the audit line only)."""
+    try:
+        data = json.loads(body[:MAX_REQUEST_BYTES])
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    hint: dict[str, Any] = {k: data[k][:64] for k in ("op", "type", "user") if isinstance(data.get(k), str)}
+    if isinstance(data.get("token"), str) and len(data["token"]) <= 128:
+        hint["token"] = data["token"]
+    if isinstance(data.get("id"), int) or (isinstance(data.get("id"), str) and len(data["id"]) <= 64):
+        hint["id"] = data["id"]
+    return hint
+
+
+def describe(fields: dict[str, JsonValue]) -> str:
+    """A target for the audit line when the core gave none (refused or never reached)."""
+    return " ".join(f"{k}={v}" for k, v in fields.items() if isinstance(v, str | int | float))[:200]
+
+
+def fields_json(fields: dict[str, JsonValue]) -> str:
+    return json.dumps(fields, separators=(",", ":"), sort_keys=True)[:600]

@@ -1,0 +1,1 @@
+"""Persistence: the event journal and its codec, snapshots, quarantine, read models, migrations."""

@@ -1,0 +1,338 @@
+"""Read models: tables the screens, reports and the MES side query without replaying the journal.
+
+| table | a row per | written |
+|---|---|---|
+| ``vehicle_status`` | vehicle at its place in a feed (position: seq unwrapped) | when an event changed it; kept |
+| ``kpi_hourly`` | hour of plant time: what happened in it (``COUNTS``) | each event's change of the counters |
+| ``read_model_mark`` | (one row) the journal row they describe the state after, the counters then | every batch |
+
+A ``vehicle_status`` row: seq, vehicle id, status (open, held, cancelled, completed), received and due time,
+completed at, and its live picks as ``[family, part, rack_no, slot, pick status]``.
+
+How they are kept: ``ReadModels.observe`` runs right after the core handled each event (the service's sequencing
+task, and the same call in ``rebuild``), so a live run and a rebuild see the same rows. It looks only at what
+the event and its commands name (``touched``), so it costs a few dict look-ups per event, not a scan. The rows
+wait in memory and go to the database in the same transaction as a later batch of journal rows
+(``Store.append_many(..., read_models=)``): no commit of their own. They ride along at most once a second
+(``due``), since a commit that carries them costs about five times one that does not, and a broadcast's own
+commit is on the way to its bin lighting; so the tables are at most about two seconds behind the core. A clean
+stop writes what is left; a start after a SIGKILL catches up from the rebuilt core (``resume``). Derivable:
+``rebuild`` replays the journal into a fresh core (``jis migrate read-models``).
+
+Must not: change the core, write the journal, or be read by the core (it is a projection, never an input).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import Insert
+
+from app.persist.store import KpiHourlyRow, ReadModelMarkRow, Store, VehicleStatusRow
+from sequencer.commands import Command, LightBin, PrintLabel, RaiseDeviation, ReturnToStock, VehicleCompleted
+from sequencer.core import Sequencer, SequencerError
+from sequencer.events import Event, MoveVehicle, RackShipped, ShipRackByHand, SwapVehicles
+from sequencer.labels import PartLabel
+from sequencer.plant import PlantConfig
+from sequencer.seqnum import unwrap
+from sequencer.state import Feed, Vehicle
+
+HOUR = 3600
+MARK_ID = 1
+COUNTS = (  # kpi_hourly's columns, in the order of ``counters``
+    "broadcasts",
+    "vehicles_completed",
+    "vehicles_on_time",
+    "picks_confirmed",
+    "wrong_picks",
+    "labels_printed",
+    "racks_completed",
+    "racks_shipped",
+    "deviations_raised",
+)
+VEHICLE_FIELDS = ("seq", "vehicle_id", "status", "received_at", "due_at", "completed_at", "picks")
+
+WRITE_EVERY_S = 1.0  # real seconds between journal batches that carry read-model rows (``due``)
+WRITE_AT_ROWS = 2000  # ... or sooner, once this many vehicle rows wait (bounds memory and one write's size)
+
+Key = tuple[str, int]  # (feed, position)
+NAMING = (LightBin, ReturnToStock, VehicleCompleted)  # commands that carry the feed and seq of their vehicle
+
+
+def counters(core: Sequencer) -> tuple[int, ...]:
+    """The core's running totals behind ``kpi_hourly`` (same order as ``COUNTS``)."""
+    dev = core.deviations.counts
+    return (
+        sum(f.broadcasts for f in core.feeds.values()),
+        core.vehicles_completed,
+        core.vehicles_on_time,
+        core.picks_confirmed,
+        dev["wrong_pick"],
+        core.labels_printed,
+        core.racks_completed,
+        core.racks_shipped,
+        sum(dev.values()),
+    )
+
+
+def vehicle_fields(core: Sequencer, v: Vehicle) -> tuple[Any, ...]:
+    """A vehicle as ``vehicle_status`` shows it (``VEHICLE_FIELDS``); live picks only (a change cancels some)."""
+    picks = [core.picks.get(p) for p in v.picks]
+    rows = [[p.family, p.part, p.rack_no, p.slot, p.status] for p in picks if p is not None and p.status != "cancelled"]
+    completed = v.completed_at if v.status == "completed" else None
+    return (v.seq, v.vehicle_id, v.status, v.at, v.due_at, completed, rows)
+
+
+def live_vehicles(core: Sequencer) -> dict[Key, tuple[Any, ...]]:
+    """Every vehicle the core still holds, as ``vehicle_status`` should show it (tests, catch-up)."""
+    return {(f.cfg.id, pos): vehicle_fields(core, v) for f in core.feeds.values() for pos, v in f.vehicles.items()}
+
+
+def _position(feed: Feed, seq: int) -> int | None:
+    if feed.last_seq is None:
+        return None
+    return unwrap(feed.last_seq, feed.last_position, seq % feed.cfg.modulus, feed.cfg.modulus)
+
+
+def touched(core: Sequencer, event: Event, commands: Iterable[Command]) -> tuple[set[Key], set[str]]:
+    """Vehicles the event may have changed: those it or its commands name; and feeds to look at whole (a move
+    or a swap re-places vehicles). Anything else an event does (lights, racks, alarms) is no vehicle's row."""
+    named: list[tuple[str, int]] = []
+    whole: set[str] = set()
+    if isinstance(event, MoveVehicle | SwapVehicles):
+        whole.add(event.feed)
+    elif isinstance(seq := getattr(event, "seq", None), int) and isinstance(feed := getattr(event, "feed", None), str):
+        named.append((feed, seq))
+    label_id = getattr(event, "label_id", None)
+    if isinstance(label_id, str) and isinstance(target := core.labels.get(label_id), int):
+        pick = core.picks.get(target)  # a part label printed, uncertain or reprinted: its vehicle
+        if pick is not None:
+            named.append((pick.feed, pick.seq))
+    untyped: Iterable[Any] = commands  # dispatched on the exact type below: cheaper than a match per command
+    for cmd in untyped:
+        kind = type(cmd)
+        if kind in NAMING:
+            named.append((cmd.feed, cmd.seq))
+        elif kind is PrintLabel and type(label := cmd.label) is PartLabel:
+            named.append((label.feed, label.seq))
+        elif kind is RaiseDeviation:
+            dev = core.deviations.by_id.get(cmd.deviation_id)
+            if dev is not None and dev.feed and dev.seq is not None:
+                named.append((dev.feed, dev.seq))
+    keys: set[Key] = set()
+    for feed_id, seq in named:
+        feed = core.feeds.get(feed_id)
+        position = _position(feed, seq) if feed is not None else None
+        if position is not None and position in feed.vehicles:  # type: ignore[union-attr]
+            keys.add((feed_id, position))
+    return keys, whole
+
+
+@dataclass
+class Pending:
+    """Read-model rows not yet in the database; ``write`` puts them there inside the caller's transaction."""
+
+    vehicles: dict[Key, dict[str, Any]] = field(default_factory=dict)
+    kpis: dict[int, list[int]] = field(default_factory=dict)  # hour -> counts to add
+    journal_id: int = 0
+    totals: tuple[int, ...] = (0,) * len(COUNTS)
+    replace: bool = False  # a rebuild: empty the tables first
+    error: Exception | None = None  # the last write failed (the journal went in alone): written with the next
+
+    def write(self, conn: Connection) -> None:
+        if self.replace:
+            for model in (VehicleStatusRow, KpiHourlyRow, ReadModelMarkRow):
+                conn.execute(delete(model))
+        if self.vehicles:
+            stmt = _insert(conn, VehicleStatusRow)
+            keys = ("feed", "position")
+            fields = (*VEHICLE_FIELDS, "journal_id")
+            conn.execute(_upsert(stmt, keys, {f: stmt.excluded[f] for f in fields}), list(self.vehicles.values()))
+        if self.kpis:
+            stmt = _insert(conn, KpiHourlyRow)
+            table = KpiHourlyRow.__table__
+            added = {c: table.c[c] + stmt.excluded[c] for c in COUNTS}
+            rows = [{"hour": hour, **dict(zip(COUNTS, counts, strict=True))} for hour, counts in self.kpis.items()]
+            conn.execute(_upsert(stmt, ("hour",), added), rows)
+        mark = {"journal_id": self.journal_id, "totals": list(self.totals)}
+        if conn.execute(update(ReadModelMarkRow).where(ReadModelMarkRow.id == MARK_ID).values(**mark)).rowcount == 0:
+            conn.execute(_insert(conn, ReadModelMarkRow).values(id=MARK_ID, **mark))
+
+    def failed(self, exc: Exception) -> None:
+        self.error = exc
+
+    def __bool__(self) -> bool:
+        return bool(self.vehicles or self.kpis or self.replace or self.journal_id)
+
+
+def _insert(conn: Connection, model: type[Any]) -> Any:
+    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    if conn.dialect.name not in dialects:
+        raise NotImplementedError(f"read models need SQLite or PostgreSQL, not {conn.dialect.name}")
+    return dialects[conn.dialect.name](model)
+
+
+def _upsert(stmt: Any, keys: tuple[str, ...], values: dict[str, Any]) -> Insert:
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_=values)  # type: ignore[no-any-return]
+
+
+class ReadModels:
+    """What the read models should become, event by event; ``pending`` is handed to the database writer."""
+
+    def __init__(self) -> None:
+        self._shown: dict[Key, tuple[Any, ...]] = {}  # what the tables show for the core's live vehicles
+        self._pending = Pending()
+        self._totals: tuple[int, ...] = (0,) * len(COUNTS)
+        self._sent_at = -WRITE_EVERY_S
+
+    def observe(self, core: Sequencer, journal_id: int, event: Event, commands: Iterable[Command]) -> None:
+        """After ``core`` handled ``event`` (journal row ``journal_id``) and gave ``commands``."""
+        keys, whole = touched(core, event, commands)
+        for feed_id in whole:
+            keys.update((feed_id, pos) for pos in core.feeds[feed_id].vehicles)
+        for feed_id, position in keys:
+            self._show(core, feed_id, position, journal_id)
+        now = counters(core)
+        if now != self._totals:
+            hour = int(event.at // HOUR * HOUR)
+            added = self._pending.kpis.setdefault(hour, [0] * len(COUNTS))
+            added[:] = [a + new - old for a, new, old in zip(added, now, self._totals, strict=True)]
+            self._totals = now
+        if isinstance(event, RackShipped | ShipRackByHand):  # shipped vehicles may have left the core
+            feed = core.feeds.get(event.feed)
+            gone = [k for k in self._shown if k[0] == event.feed and (feed is None or k[1] not in feed.vehicles)]
+            for key in gone:
+                del self._shown[key]
+        self._pending.journal_id, self._pending.totals = journal_id, now
+
+    def _show(self, core: Sequencer, feed_id: str, position: int, journal_id: int) -> None:
+        fields = vehicle_fields(core, core.feeds[feed_id].vehicles[position])
+        if self._shown.get((feed_id, position)) == fields:
+            return
+        self._shown[(feed_id, position)] = fields
+        row = dict(zip(VEHICLE_FIELDS, fields, strict=True))
+        self._pending.vehicles[(feed_id, position)] = {
+            "feed": feed_id,
+            "position": position,
+            **row,
+            "journal_id": journal_id,
+        }
+
+    def pending(self) -> Pending | None:
+        """The rows waiting for the database (None: nothing new); ``written`` clears them once committed."""
+        return self._pending if self._pending else None
+
+    def due(self, now: float) -> Pending | None:
+        """``pending``, if it is time for the rows to ride along with a journal batch (``now``: monotonic)."""
+        rows = self.pending()
+        if rows is None or (now - self._sent_at < WRITE_EVERY_S and len(rows.vehicles) < WRITE_AT_ROWS):
+            return None
+        self._sent_at = now
+        return rows
+
+    def written(self, pending: Pending | None) -> None:
+        """``pending`` went to the database with a batch (unless its write failed: then it goes with the next)."""
+        if pending is not None and pending.error is not None:
+            pending.error = None
+        elif pending is self._pending:
+            self._pending = Pending(journal_id=pending.journal_id, totals=pending.totals)
+
+    # -- a start: catch up with the rebuilt core ------------------------------------------------------------
+    def resume(self, store: Store, plant: PlantConfig, core: Sequencer, journal_id: int) -> str:
+        """Bring the tables to ``core`` (the state after ``journal_id``) before the service goes on; on the
+        writer thread. Returns what it did: ``current``, ``caught up`` (a SIGKILL lost the last batch's rows)
+        or ``rebuilt`` (a journal written before the read models existed)."""
+        marked = mark(store)
+        if marked is None and journal_id > 0:
+            rebuild(store, plant)
+            self.adopt(store, core)
+            return "rebuilt"
+        with store.engine.connect() as conn:
+            stored = _stored_rows(conn, live_vehicles(core).keys())
+        self._totals = marked[1] if marked is not None else self._totals
+        self._shown = stored
+        for feed_id, position in live_vehicles(core):
+            self._show(core, feed_id, position, journal_id)
+        now = counters(core)
+        if now != self._totals:
+            hour = int(core.last_at // HOUR * HOUR)
+            self._pending.kpis[hour] = [new - old for new, old in zip(now, self._totals, strict=True)]
+            self._totals = now
+        self._pending.journal_id, self._pending.totals = journal_id, now
+        caught_up = bool(self._pending.vehicles or self._pending.kpis) or marked is None
+        store.write_read_models(self._pending)
+        self.written(self._pending)
+        return "caught up" if caught_up and journal_id > 0 else "current"
+
+    def adopt(self, store: Store, core: Sequencer) -> None:
+        """Take the tables as they are as the state of ``core`` (just rebuilt from the same journal)."""
+        with store.engine.connect() as conn:
+            self._shown = _stored_rows(conn, live_vehicles(core).keys())
+        self._totals = counters(core)
+
+
+def _stored_rows(conn: Connection, keys: Iterable[Key]) -> dict[Key, tuple[Any, ...]]:
+    """The stored rows of these vehicles (read per feed over the span of their positions, not the whole table)."""
+    wanted = set(keys)
+    spans: dict[str, list[int]] = {}
+    for feed, position in wanted:
+        span = spans.setdefault(feed, [position, position])
+        span[0], span[1] = min(span[0], position), max(span[1], position)
+    cols = [VehicleStatusRow.feed, VehicleStatusRow.position, *(getattr(VehicleStatusRow, f) for f in VEHICLE_FIELDS)]
+    found: dict[Key, tuple[Any, ...]] = {}
+    for feed, (low, high) in spans.items():
+        v = VehicleStatusRow
+        for r in conn.execute(select(*cols).where(v.feed == feed, v.position >= low, v.position <= high)):
+            if (r[0], r[1]) in wanted:
+                found[(r[0], r[1])] = tuple(r[2:])
+    return found
+
+
+# -- derivable: the tables again from the journal ------------------------------------------------------------
+def rebuild(store: Store, plant: PlantConfig) -> Sequencer:
+    """Empty the read models and fill them again by replaying the whole journal into a fresh core, through the
+    same ``observe`` as the service; returns that core. Run it with the service stopped."""
+    core, models = Sequencer(plant), ReadModels()
+    last = 0
+    for journal_id, event in store.journal():
+        try:
+            commands = core.handle(event)
+        except SequencerError:
+            commands = []  # refused the first time too
+        models.observe(core, journal_id, event, commands)
+        last = journal_id
+    pending = models._pending
+    pending.replace, pending.journal_id, pending.totals = True, last, counters(core)
+    store.write_read_models(pending)
+    return core
+
+
+def vehicle_rows(store: Store) -> dict[Key, tuple[Any, ...]]:
+    """``vehicle_status`` as (feed, position) -> ``VEHICLE_FIELDS`` (tests, reports)."""
+    with store.engine.connect() as conn:
+        cols = [
+            VehicleStatusRow.feed,
+            VehicleStatusRow.position,
+            *(getattr(VehicleStatusRow, f) for f in VEHICLE_FIELDS),
+        ]
+        return {(r[0], r[1]): tuple(r[2:]) for r in conn.execute(select(*cols))}
+
+
+def kpi_rows(store: Store) -> dict[int, tuple[int, ...]]:
+    """``kpi_hourly`` as hour -> counts (``COUNTS``)."""
+    with store.engine.connect() as conn:
+        cols = [KpiHourlyRow.hour, *(getattr(KpiHourlyRow, c) for c in COUNTS)]
+        return {r[0]: tuple(r[1:]) for r in conn.execute(select(*cols).order_by(KpiHourlyRow.hour))}
+
+
+def mark(store: Store) -> tuple[int, tuple[int, ...]] | None:
+    """(journal row, the core's counters then) the read models describe; None before the first write."""
+    with store.engine.connect() as conn:
+        cols = select(ReadModelMarkRow.journal_id, ReadModelMarkRow.totals).where(ReadModelMarkRow.id == MARK_ID)
+        row = conn.execute(cols).first()
+        return None if row is None else (int(row[0]), tuple(row[1]))

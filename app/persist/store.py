@@ -1,0 +1,360 @@
+"""Durable storage: the append-only event journal (the truth), snapshots for a fast start, the quarantine.
+
+SQLAlchemy 2, synchronous: SQLite in WAL mode with synchronous=FULL is the embedded default, PostgreSQL
+(``postgresql+psycopg://...``, psycopg 3) the server option. The schema belongs to Alembic (``app.persist.migrations``):
+opening a ``Store`` upgrades the database to the newest revision, so an empty file or database just works and a
+database written by a newer program is refused rather than misread.
+
+One ``Store`` is owned by one writer thread (``app.service.runtime`` runs every call on its single-thread executor): a
+broadcast is committed here before the feed link acknowledges it. A *fence* (``set_fence``) runs inside every
+write transaction: with a hot standby it proves this process still holds the lease, so a service that lost it
+can never append behind the back of the one that took over (``app.service.standby``).
+
+The read models' tables (``vehicle_status``, ``kpi_hourly``, ``read_model_mark``) are declared here with the rest
+of the schema; what goes into them is ``app.persist.read_models``' business: ``append_many`` only runs its writes inside
+the journal's transaction (``ReadModelWrites``), so they cost no commit of their own.
+
+What it must not do: interpret events (``sequencer`` does), update or delete journal rows, or decide when to
+snapshot (``app.service.replay`` and the runtime do). Snapshot blobs are trusted like the journal: whoever can write
+this database can already rewrite history.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import StaticPool
+
+from app.persist.codec import decode_event, encode_event
+from sequencer.events import Event
+
+# SQLite needs INTEGER (not BIGINT) for an auto-numbered rowid primary key; PostgreSQL gets a 64-bit sequence.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+SNAPSHOTS_KEPT = 3  # older snapshots are pruned: the journal, not the snapshot, is the truth
+JOURNAL_BATCH = 2000  # rows fetched per round trip while streaming the journal
+
+Fence = Callable[[Connection], None]
+log = logging.getLogger(__name__)
+
+
+class ReadModelWrites(Protocol):
+    """Read-model rows to write in the same transaction as a batch of journal rows (``app.persist.read_models``)."""
+
+    def write(self, conn: Connection) -> None: ...
+
+    def failed(self, exc: Exception) -> None: ...
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class JournalRow(Base):
+    """One event as it entered the core, in the order it did; ``raw`` keeps a broadcast's bytes as received."""
+
+    __tablename__ = "journal"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float, nullable=False)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    payload: Mapped[str] = mapped_column(Text, nullable=False)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+# ids back in the order of the rows given (insertmanyvalues batches keep it only when asked to)
+_JOURNAL_INSERT = insert(JournalRow).returning(JournalRow.id, sort_by_parameter_order=True)
+
+
+class QuarantineRow(Base):
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float, nullable=False)
+    source: Mapped[str] = mapped_column(String(80), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    raw: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    detail: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="held")
+
+
+class SnapshotRow(Base):
+    """The core's whole state after journal row ``journal_id``; usable only by the same code and plant (``code``)."""
+
+    __tablename__ = "snapshots"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    journal_id: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    at: Mapped[float] = mapped_column(Float, nullable=False)  # event time of that journal row
+    taken_at: Mapped[float] = mapped_column(Float, nullable=False)  # wall clock when written
+    code: Mapped[str] = mapped_column(String(64), nullable=False)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    state: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class VehicleStatusRow(Base):
+    """Read model: one vehicle at its sequence position, as the core last saw it (kept after it shipped)."""
+
+    __tablename__ = "vehicle_status"
+    feed: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # seq, unwrapped
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    vehicle_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # open, held, cancelled, completed
+    received_at: Mapped[float] = mapped_column(Float, nullable=False)
+    due_at: Mapped[float] = mapped_column(Float, nullable=False)
+    completed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    picks: Mapped[list[object]] = mapped_column(JSON, nullable=False)  # [[family, part, rack_no, slot, status]]
+    journal_id: Mapped[int] = mapped_column(BigInteger, nullable=False)  # the event that last changed it
+
+
+class KpiHourlyRow(Base):
+    """Read model: what happened in each hour of plant time (``hour``: epoch seconds of its start)."""
+
+    __tablename__ = "kpi_hourly"
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    broadcasts: Mapped[int] = mapped_column(Integer, nullable=False)
+    vehicles_completed: Mapped[int] = mapped_column(Integer, nullable=False)
+    vehicles_on_time: Mapped[int] = mapped_column(Integer, nullable=False)
+    picks_confirmed: Mapped[int] = mapped_column(Integer, nullable=False)
+    wrong_picks: Mapped[int] = mapped_column(Integer, nullable=False)
+    labels_printed: Mapped[int] = mapped_column(Integer, nullable=False)
+    racks_completed: Mapped[int] = mapped_column(Integer, nullable=False)
+    racks_shipped: Mapped[int] = mapped_column(Integer, nullable=False)
+    deviations_raised: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class ReadModelMarkRow(Base):
+    """Read models: the journal row they describe the state after, and the core's counters then (one row)."""
+
+    __tablename__ = "read_model_mark"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    journal_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    totals: Mapped[list[int]] = mapped_column(JSON, nullable=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    id: int
+    at: float
+    source: str
+    reason: str
+    raw: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    id: int
+    journal_id: int
+    at: float
+    code: str
+    fingerprint: str
+    state: bytes = b""
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used as it is (schema from a newer program, lease lost, ...)."""
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")  # a committed broadcast survives power loss
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+# PostgreSQL: notice a dead server or a cut cable within seconds instead of the kernel's two hours.
+PG_CONNECT_ARGS = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the durability settings of its dialect."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        memory = parsed.database in (None, "", ":memory:")
+        kw = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}} if memory else {}
+        engine = create_engine(url, **kw)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        # pool_pre_ping: a connection the server dropped (restart, fail-over) is replaced, not used for a commit.
+        return create_engine(url, pool_pre_ping=True, connect_args=dict(PG_CONNECT_ARGS))
+    return create_engine(url)
+
+
+class Store:
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.fence: Fence | None = None
+        if migrate:
+            from app.persist.migrations import upgrade
+
+            upgrade(self.engine)
+
+    def set_fence(self, fence: Fence | None) -> None:
+        """Run ``fence(connection)`` inside every write transaction; it raises to refuse the write."""
+        self.fence = fence
+
+    def _writing(self) -> Session:
+        return Session(self.engine)
+
+    def _check_fence(self, s: Session) -> None:
+        if self.fence is not None:
+            self.fence(s.connection())
+
+    # -- the journal --------------------------------------------------------------------------------------------
+    def append(self, event: Event, raw: bytes | None = None) -> int:
+        """Commit one event to the journal; returns its journal id."""
+        return self.append_many([(event, raw)])[-1]
+
+    def append_many(
+        self, items: list[tuple[Event, bytes | None]], read_models: ReadModelWrites | None = None
+    ) -> list[int]:
+        """Commit events in one transaction (group commit); their journal ids, in order. A Core multi-row insert:
+        the ORM's unit of work cost three times the insert itself on the catch-up path (``jis bench``).
+        ``read_models``' rows (the state after the previous batch) go into the same transaction."""
+        rows = []
+        for ev, raw in items:
+            kind, payload = encode_event(ev)
+            rows.append({"at": ev.at, "kind": kind, "payload": payload, "raw": raw})
+        if read_models is not None:
+            try:
+                return self._append_rows(rows, read_models)
+            except Exception as exc:  # a projection never stops the line: the journal goes in alone, rows wait
+                log.exception("read models not written with %d journal row(s)", len(rows))
+                read_models.failed(exc)
+        return self._append_rows(rows, None)
+
+    def _append_rows(self, rows: list[dict[str, object]], read_models: ReadModelWrites | None) -> list[int]:
+        with self._writing() as s, s.begin():
+            self._check_fence(s)
+            result = s.connection().execute(_JOURNAL_INSERT, rows)
+            ids = [row_id for (row_id,) in result]
+            if read_models is not None:
+                read_models.write(s.connection())
+            return ids
+
+    def write_read_models(self, read_models: ReadModelWrites) -> None:
+        """Read-model rows in a transaction of their own (a clean stop, a catch-up, a rebuild)."""
+        with self._writing() as s, s.begin():
+            self._check_fence(s)
+            read_models.write(s.connection())
+
+    def journal(self, after_id: int = 0, upto_id: int | None = None) -> Iterator[tuple[int, Event]]:
+        """Journal rows after ``after_id`` (up to ``upto_id`` inclusive), in order, decoded, streamed."""
+        stmt = select(JournalRow.id, JournalRow.kind, JournalRow.payload).where(JournalRow.id > after_id)
+        if upto_id is not None:
+            stmt = stmt.where(JournalRow.id <= upto_id)
+        with Session(self.engine) as s:
+            for row_id, kind, payload in s.execute(stmt.order_by(JournalRow.id)).yield_per(JOURNAL_BATCH):
+                yield row_id, decode_event(kind, payload)
+
+    def last_id(self) -> int:
+        with Session(self.engine) as s:
+            return int(s.scalar(select(func.max(JournalRow.id))) or 0)
+
+    def last_event_at(self) -> float | None:
+        """Event time of the newest journal row (None: empty journal)."""
+        with Session(self.engine) as s:
+            return s.scalar(select(JournalRow.at).order_by(JournalRow.id.desc()).limit(1))
+
+    def raw_of(self, journal_id: int) -> bytes | None:
+        with Session(self.engine) as s:
+            return s.scalar(select(JournalRow.raw).where(JournalRow.id == journal_id))
+
+    # -- snapshots ----------------------------------------------------------------------------------------------
+    def save_snapshot(self, snapshot: Snapshot, taken_at: float, keep: int = SNAPSHOTS_KEPT) -> int:
+        """Store a snapshot and prune all but the newest ``keep`` of the same code; returns its id."""
+        row = SnapshotRow(
+            journal_id=snapshot.journal_id,
+            at=snapshot.at,
+            taken_at=taken_at,
+            code=snapshot.code,
+            fingerprint=snapshot.fingerprint,
+            state=snapshot.state,
+        )
+        with self._writing() as s, s.begin():
+            self._check_fence(s)
+            s.add(row)
+            s.flush()
+            kept = select(SnapshotRow.id).order_by(SnapshotRow.journal_id.desc(), SnapshotRow.id.desc()).limit(keep)
+            s.execute(delete(SnapshotRow).where(SnapshotRow.id.not_in(kept.scalar_subquery())))
+            return row.id
+
+    def latest_snapshot(self, code: str, upto_id: int | None = None, until: float | None = None) -> Snapshot | None:
+        """The newest snapshot of this ``code`` at or before journal id ``upto_id`` / event time ``until``."""
+        stmt = select(SnapshotRow).where(SnapshotRow.code == code)
+        if upto_id is not None:
+            stmt = stmt.where(SnapshotRow.journal_id <= upto_id)
+        if until is not None:
+            stmt = stmt.where(SnapshotRow.at <= until)
+        stmt = stmt.order_by(SnapshotRow.journal_id.desc(), SnapshotRow.id.desc()).limit(1)
+        with Session(self.engine) as s:
+            row = s.scalars(stmt).first()
+            return None if row is None else _snapshot(row, with_state=True)
+
+    def snapshots(self) -> list[Snapshot]:
+        """Every snapshot kept, oldest first, without the state blobs."""
+        cols = (SnapshotRow.id, SnapshotRow.journal_id, SnapshotRow.at, SnapshotRow.code, SnapshotRow.fingerprint)
+        with Session(self.engine) as s:
+            rows = s.execute(select(*cols).order_by(SnapshotRow.journal_id, SnapshotRow.id)).all()
+            return [Snapshot(*row) for row in rows]
+
+    # -- the quarantine -----------------------------------------------------------------------------------------
+    def quarantine(
+        self, at: float, source: str, reason: str, raw: bytes, detail: dict[str, object] | None = None
+    ) -> int:
+        row = QuarantineRow(at=at, source=source, reason=reason, raw=raw, detail=detail)
+        with self._writing() as s, s.begin():
+            self._check_fence(s)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def quarantined(self) -> list[Quarantined]:
+        with Session(self.engine) as s:
+            rows = s.scalars(select(QuarantineRow).order_by(QuarantineRow.id)).all()
+            return [Quarantined(r.id, r.at, r.source, r.reason, r.raw) for r in rows]
+
+    def quarantined_one(self, quarantine_id: int) -> tuple[Quarantined, str] | None:
+        """One held message and its status (held / reprocessed)."""
+        with Session(self.engine) as s:
+            r = s.get(QuarantineRow, quarantine_id)
+            return (Quarantined(r.id, r.at, r.source, r.reason, r.raw), r.status) if r is not None else None
+
+    def mark_quarantine(self, quarantine_id: int, status: str) -> None:
+        with self._writing() as s, s.begin():
+            self._check_fence(s)
+            row = s.get(QuarantineRow, quarantine_id)
+            if row is not None:
+                row.status = status
+
+    def quarantine_count(self) -> int:
+        with Session(self.engine) as s:
+            return int(s.scalar(select(func.count(QuarantineRow.id))) or 0)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _snapshot(row: SnapshotRow, *, with_state: bool) -> Snapshot:
+    state = row.state if with_state else b""
+    return Snapshot(row.id, row.journal_id, row.at, row.code, row.fingerprint, state)

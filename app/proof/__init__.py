@@ -1,0 +1,1 @@
+"""Proof tooling, never imported by the service: demo, benchmarks, fault campaign, fuzzing, verdicts."""

@@ -1,0 +1,181 @@
+"""``jis bench`` catch-up: thousands of broadcasts resent at once over the real feed link, until every one is
+durable, sequenced and acknowledged, against a raw batched durable insert of the same journal rows.
+
+The gateway runs in a process of its own (``python -m app.proof.bench_catchup gateway ENDPOINT N``), as the OEM's does:
+sending 10,000 frames and taking 10,000 ACKs in the service's own event loop would charge the gateway's work to
+the service. It times itself from the first send to the last ACK and prints one JSON line.
+
+The raw reference inserts exactly the rows the journal writes (time, kind, the event as JSON, the raw bytes
+received) with ``executemany`` in one transaction on SQLite WAL + synchronous=FULL, rows prepared beforehand.
+
+``stage_us`` times, in the same run and on one thread, the pure work each broadcast needs whatever the plumbing:
+decoding it, the core, the read models and the journal row's encoding. Beside ``budget_us`` (what a broadcast
+may cost in all for 0.3x the raw rate) it shows how far tuning can go.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import zmq
+
+from app.config import load_plant, with_free_ports
+from app.feed.protocol import decode_broadcast
+from app.persist.codec import encode_event
+from app.persist.read_models import ReadModels
+from app.service.intake import broadcast_event
+from app.service.runtime import Service
+from sequencer.core import Sequencer
+from sequencer.events import BroadcastReceived
+from sequencer.plant import PlantConfig
+
+AT = 1_700_000_000.0
+
+
+def bodies(feed: str, modulus: int, n: int) -> list[bytes]:
+    """``n`` broadcasts of one feed in sequence, as the OEM's gateway would resend its backlog."""
+    return [
+        json.dumps(
+            {
+                "feed": feed,
+                "seq": (i + 1) % modulus,
+                "vehicle_id": f"CATCHUP{i:08d}",
+                "function": "original",
+                "firm": True,
+                "options": ["S1", "P040"],
+                "sent_at": AT + i,
+                "reporting_point": "R100",
+                "line": "A1",
+            }
+        ).encode()
+        for i in range(n)
+    ]
+
+
+def journal_rows(raw_bodies: list[bytes]) -> list[tuple[float, str, str, bytes]]:
+    """The rows the journal writes for these broadcasts: (at, kind, payload, raw)."""
+    rows = []
+    for i, raw in enumerate(raw_bodies):
+        msg = json.loads(raw)
+        event = BroadcastReceived(
+            at=AT + i,
+            feed=msg["feed"],
+            seq=msg["seq"],
+            vehicle_id=msg["vehicle_id"],
+            function=msg["function"],
+            firm=msg["firm"],
+            options=tuple(msg["options"]),
+            sent_at=msg["sent_at"],
+        )
+        kind, payload = encode_event(event)
+        rows.append((event.at, kind, payload, raw))
+    return rows
+
+
+def stage_us(plant: PlantConfig, raw_bodies: list[bytes]) -> dict[str, float]:
+    """Microseconds per broadcast of each pure stage of the intake, on a fresh core, one stage at a time."""
+    core, read_models = Sequencer(plant), ReadModels()
+    start = time.perf_counter()
+    msgs = [decode_broadcast(raw) for raw in raw_bodies]
+    decoded = time.perf_counter()
+    events = [broadcast_event(m, AT + i) for i, m in enumerate(msgs)]
+    built = time.perf_counter()
+    commands = [core.handle(event) for event in events]
+    sequenced = time.perf_counter()
+    for journal_id, (event, cmds) in enumerate(zip(events, commands, strict=True), 1):
+        read_models.observe(core, journal_id, event, cmds)
+    observed = time.perf_counter()
+    for event in events:
+        encode_event(event)
+    encoded = time.perf_counter()
+    per = 1e6 / len(raw_bodies)
+    stages = {
+        "decode": (decoded - start) * per,
+        "event": (built - decoded) * per,
+        "core": (sequenced - built) * per,
+        "read_models": (observed - sequenced) * per,
+        "journal_encode": (encoded - observed) * per,
+    }
+    return {**{k: round(v, 1) for k, v in stages.items()}, "pure_total": round(sum(stages.values()), 1)}
+
+
+def raw_batch_insert_s(folder: Path, rows: list[tuple[float, str, str, bytes]]) -> float:
+    db = sqlite3.connect(folder / "raw-batch.db", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, at REAL, kind TEXT, payload TEXT, raw BLOB)")
+    start = time.perf_counter()
+    db.execute("BEGIN")
+    db.executemany("INSERT INTO t (at, kind, payload, raw) VALUES (?, ?, ?, ?)", rows)
+    db.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    db.close()
+    return elapsed
+
+
+def gateway(endpoint: str, feed: str, modulus: int, n: int, timeout_s: float = 300.0) -> dict[str, Any]:
+    """Send ``n`` broadcasts at once and wait for their ``n`` ACKs (plain blocking ZeroMQ, its own process)."""
+    frames = bodies(feed, modulus, n)
+    ctx = zmq.Context()
+    dealer = ctx.socket(zmq.DEALER)
+    dealer.setsockopt(zmq.SNDHWM, n + 10)
+    dealer.setsockopt(zmq.RCVHWM, n + 10)
+    dealer.setsockopt(zmq.RCVTIMEO, 60_000)
+    dealer.connect(endpoint)
+    try:
+        start = time.perf_counter()
+        for body in frames:
+            dealer.send_multipart([b"BCAST", body])
+        acked, deadline = 0, time.monotonic() + timeout_s
+        while acked < n and time.monotonic() < deadline:
+            acked += dealer.recv_multipart()[0] == b"ACK"
+        return {"acked": acked, "seconds": time.perf_counter() - start}
+    finally:
+        dealer.close(0)
+        ctx.term()
+
+
+async def catchup(folder: Path, n: int) -> dict[str, Any]:
+    plant = with_free_ports(load_plant(), database=f"sqlite:///{folder / 'catchup.db'}")
+    feed = plant.feeds[0]
+    service = Service(plant)
+    task = asyncio.create_task(service.run())
+    await asyncio.wait_for(service.ready.wait(), 30)
+    cmd = [sys.executable, "-m", "app.proof.bench_catchup", "gateway", plant.service.feed_endpoint, feed.id]
+    proc = await asyncio.create_subprocess_exec(*cmd, str(feed.modulus), str(n), stdout=subprocess.PIPE)
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), 600)
+        sent = json.loads(out)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    elapsed = sent["seconds"]
+    raw = raw_batch_insert_s(folder, journal_rows(bodies(feed.id, feed.modulus, n)))
+    stages = stage_us(plant, bodies(feed.id, feed.modulus, n))
+    return {
+        "broadcasts": n,
+        "acked": sent["acked"],
+        "sequenced": sum(f.broadcasts for f in service.core.feeds.values()),
+        "seconds": round(elapsed, 3),
+        "per_s": round(n / elapsed),
+        "raw_batch_insert_per_s": round(n / raw),
+        "ratio": round(raw / elapsed, 4),
+        "us_per_broadcast": round(1e6 * elapsed / n, 1),
+        "budget_us": round(1e6 * raw / 0.3 / n, 1),  # all a broadcast may cost for 0.3x the raw rate
+        "stage_us": stages,
+    }
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["gateway"]:
+    _endpoint, _feed, _modulus, _n = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    print(json.dumps(gateway(_endpoint, _feed, _modulus, _n)))

@@ -1,0 +1,346 @@
+"""``jis chaos``: the fault campaign. The whole simulated plant runs while everything that can go wrong does.
+
+What it is for: the simulators run in their own process (``jis sim plant``), the service as ``jis serve`` in
+another, on a SQLite journal in the work folder; the OEM feed reaches it through a loopback proxy that drops,
+delays, duplicates and reorders messages (``app.proof.chaos_proxy``). Meanwhile the campaign, acting as a supervisor,
+SIGKILLs the service at random moments and restarts it at once; switches devices off and on through the
+simulators' control channel, one kind after another; and takes the database's write lock from another
+connection (``chaos_faults``). A lead and a dock act through the HMI command channel (``chaos_lead``).
+The verdict comes from the journal and the simulators' own records (``app.proof.verdict``): broadcasts lost, labels
+printed or picks confirmed twice, slots out of sequence, and whether each outage showed as a deviation while it
+lasted (committed to the journal between the rows that were last when it began and when it ended). The exit
+code is 0 only if all of those are clean and every vehicle reached its end.
+What it must not do: run the service in-process (a kill must be a real SIGKILL), talk to the service any other way
+than a plant's people and devices do, or trust the service's own counters for the verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import random
+import secrets
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.config import load_plant, with_free_ports
+from app.hmi.accounts import AccountStore
+from app.persist.store import Store
+from app.proof.chaos_faults import DbLock, Outage, Plan, SimControlClient, hold_write_lock, outage_kinds, plan
+from app.proof.chaos_lead import JournalFollower, Lead, follow
+from app.proof.chaos_proxy import FeedProxy, ProxyRates
+from app.proof.chaos_report import report, table
+from plc_io.loopback_ports import free_port
+from sequencer.plant import PlantConfig
+
+log = logging.getLogger(__name__)
+
+LEAD_USER = "chaos-lead"
+ROUND_S = 0.25  # real seconds between the lead's looks at the line
+SHOW_S = 2.5  # real seconds after an outage starts during which no kill lands
+START_S = 5.0  # real seconds after a (re)start during which no outage starts: the service must be up to show it
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChaosOptions:
+    vehicles: int = 2000
+    kills: int = 50
+    outages: int = 20
+    db_locks: int = 5
+    db_unreachable: int = 1
+    seed: int = 1
+    speed: float = 300.0
+    workdir: str | None = None
+    config: str | None = None
+    proxy: ProxyRates = field(default_factory=ProxyRates)
+
+
+@dataclass
+class Supervisor:
+    """Starts ``jis serve``, kills it, restarts it: what systemd would do, with a log per run appended."""
+
+    config: Path
+    log_path: Path
+    speed: float
+    proc: asyncio.subprocess.Process | None = None
+    starts: int = 0
+    kills: int = 0
+    started_at: float = 0.0  # monotonic time of the last (re)start
+    crashes: list[int] = field(default_factory=list)  # exit codes of runs that ended without our kill
+
+    async def start(self) -> None:
+        cmd = [sys.executable, "-m", "app.cli.main", "--log-level", "INFO", "serve", "--config", str(self.config)]
+        with self.log_path.open("ab") as out:
+            self.proc = await asyncio.create_subprocess_exec(
+                *cmd, "--speed", str(self.speed), stdout=asyncio.subprocess.DEVNULL, stderr=out
+            )
+        self.starts += 1
+        self.started_at = time.monotonic()
+
+    def starting(self) -> bool:
+        """Still (re)starting: an outage now would be over before the service could see it."""
+        return time.monotonic() - self.started_at < START_S
+
+    async def kill(self) -> None:
+        assert self.proc is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.proc.pid, signal.SIGKILL)
+        await self.proc.wait()
+        self.kills += 1
+        await self.start()
+
+    async def check(self) -> None:
+        """A service that died on its own is a crash: counted (the verdict fails on it) and restarted."""
+        if self.proc is not None and self.proc.returncode is not None:
+            self.crashes.append(self.proc.returncode)
+            log.error("service exited by itself with %s; restarting", self.proc.returncode)
+            await self.start()
+
+    async def stop(self) -> int | None:
+        if self.proc is None or self.proc.returncode is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.terminate()
+        try:
+            return await asyncio.wait_for(self.proc.wait(), 30)
+        except TimeoutError:
+            self.proc.kill()
+            return await self.proc.wait()
+
+
+@dataclass
+class Campaign:
+    opts: ChaosOptions
+    work: Path
+    plant: PlantConfig
+    url: str
+    sims_config: Path
+    started: float = 0.0
+    outage_log: list[dict[str, Any]] = field(default_factory=list)
+    lock_log: list[dict[str, Any]] = field(default_factory=list)
+    down: set[str] = field(default_factory=set)
+
+
+def _prepare(opts: ChaosOptions) -> tuple[Path, PlantConfig, str]:
+    work = Path(opts.workdir or tempfile.mkdtemp(prefix="jis-chaos-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "jis-chaos.db"
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    for name in ("printed.jsonl", "serve.log"):
+        (work / name).unlink(missing_ok=True)
+    url = f"sqlite:///{db}"
+    plant = with_free_ports(load_plant(opts.config), database=url)
+    (work / "plant.json").write_text(plant.model_dump_json(indent=2))
+    return work, plant, url
+
+
+def _lead_user(url: str) -> str:
+    """The campaign's lead, with a password for this run only (created before the first start: migrations too)."""
+    password = secrets.token_urlsafe(18)
+    store = Store(url)
+    try:
+        AccountStore(store.engine).add_user(LEAD_USER, "lead", password)
+    finally:
+        store.close()
+    return password
+
+
+async def run_chaos(opts: ChaosOptions) -> dict[str, Any]:
+    work, plant, url = _prepare(opts)
+    password = await asyncio.to_thread(_lead_user, url)
+    rng = random.Random(opts.seed)
+    proxy = FeedProxy(plant.service.feed_endpoint, random.Random(rng.random()), opts.proxy)
+    front = proxy.bind()
+    sims_plant = plant.model_copy(update={"service": plant.service.model_copy(update={"feed_endpoint": front})})
+    sims_config = work / "sims.json"
+    sims_config.write_text(sims_plant.model_dump_json(indent=2))
+    camp = Campaign(opts=opts, work=work, plant=plant, url=url, sims_config=sims_config)
+    records = work / "printed.jsonl"
+    sim_cmd = [sys.executable, "-m", "hardware_sims", "plant", "--config", str(sims_config)]
+    sim_cmd += ["--speed", str(opts.speed), "--records", str(records), "--vehicles", str(opts.vehicles)]
+    sim_cmd += ["--seed", str(opts.seed), "--control", f"tcp://127.0.0.1:{free_port()}"]
+    proxy_task = asyncio.create_task(proxy.run(), name="feed-proxy")
+    sup = Supervisor(work / "plant.json", work / "serve.log", opts.speed)
+    sims = await asyncio.create_subprocess_exec(*sim_cmd, stdout=asyncio.subprocess.PIPE)
+    follower: JournalFollower | None = None
+    lead: Lead | None = None
+    control: SimControlClient | None = None
+    final: dict[str, Any] = {}
+    finished = False
+    try:
+        assert sims.stdout is not None
+        ready = json.loads(await asyncio.wait_for(sims.stdout.readline(), 60))
+        control = SimControlClient(str(ready["control"]))
+        state = await control.state()
+        gateways = {n for n, g in state.get("gateways", {}).items() if g.get("kind") == "modbus"}
+        takt = max(f.takt_s for f in plant.feeds)
+        span = opts.vehicles * takt / opts.speed
+        kinds = outage_kinds(state)
+        schedule = plan(rng, span, opts.kills, opts.outages, opts.db_locks, opts.db_unreachable, kinds, gateways)
+        await sup.start()
+        follower = JournalFollower(plant, url)
+        lead = Lead(follower, plant.service.hmi_command_endpoint, LEAD_USER, password)
+        camp.started = time.monotonic()
+        finished, final = await _drive(camp, schedule, sup, control, follower, lead, span)
+    finally:
+        service_exit = await sup.stop()
+        if control is not None:
+            with contextlib.suppress(Exception):
+                final["sim_state"] = await control.state()
+            control.close()
+        if sims.returncode is None:
+            sims.terminate()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(sims.wait(), 30)
+        if sims.returncode is None:
+            sims.kill()
+        proxy_task.cancel()
+        await asyncio.gather(proxy_task, return_exceptions=True)
+        if lead is not None:
+            lead.close()
+        if follower is not None:
+            follower.close()
+    elapsed = time.monotonic() - camp.started
+    return await asyncio.to_thread(
+        report,
+        plant=plant,
+        url=url,
+        records=records,
+        opts=asdict(opts),
+        finished=finished,
+        elapsed_s=elapsed,
+        supervisor={"starts": sup.starts, "kills": sup.kills, "crashes": sup.crashes, "last_exit": service_exit},
+        outages=camp.outage_log,
+        locks=camp.lock_log,
+        proxy=asdict(proxy.counters),
+        lead=asdict(lead.counters) if lead else {},
+        raised_live=dict(follower.raised) if follower else {},
+        sim_state=final.get("sim_state", {}),
+        work=work,
+    )
+
+
+async def _drive(
+    camp: Campaign,
+    schedule: Plan,
+    sup: Supervisor,
+    control: SimControlClient,
+    follower: JournalFollower,
+    lead: Lead,
+    span: float,
+) -> tuple[bool, dict[str, Any]]:
+    """The campaign's loop: inject what is due, let the lead act, stop when the line has finished everything."""
+    opts, plant = camp.opts, camp.plant
+    kills, outages, locks = list(schedule.kills), list(schedule.outages), list(schedule.locks)
+    active: list[tuple[Outage, dict[str, Any]]] = []
+    lock_tasks: list[asyncio.Task[None]] = []
+    limit = 180 + 3 * span + 6 * opts.kills
+    sim_done_at = 0.0
+    last_round = 0.0
+    while (now := time.monotonic() - camp.started) < limit:
+        await sup.check()
+        # a kill waits until a fresh outage had its chance to show: a dead service shows nothing at all
+        if kills and now >= kills[0] and all(now - e["at_s"] >= SHOW_S for _, e in active):
+            kills.pop(0)
+            await sup.kill()
+        while outages and now >= outages[0].at and not sup.starting():
+            outage = outages.pop(0)
+            first_row = await asyncio.to_thread(follower.last_row)  # the journal as the outage starts
+            await control.switch(outage, True)
+            camp.down.add(outage.shows_as)
+            entry: dict[str, Any] = {"kind": outage.kind, "device": outage.shows_as, "at_s": round(now, 2)}
+            entry |= {"seconds": 0.0, "visible": False, "rows": [first_row, None]}
+            active.append((outage, entry))
+        for outage, entry in list(active):
+            if now >= entry["at_s"] + outage.seconds and entry["seconds"] == 0.0:
+                await control.switch(outage, False)
+                entry["rows"][1] = await asyncio.to_thread(follower.last_row)  # committed while it lasted
+                camp.down.discard(outage.shows_as)
+                entry["seconds"] = round(now - entry["at_s"], 2)
+            first_row, last_row = entry["rows"]
+            if last_row is not None and follower.state.last_id >= last_row:  # the follower has read that far
+                entry["visible"] = follower.shown_faulty(outage.shows_as, first_row, last_row)
+                active.remove((outage, entry))
+                camp.outage_log.append(entry)
+        while locks and now >= locks[0].at:
+            lock_tasks.append(asyncio.create_task(_lock(camp, locks.pop(0))))
+        if now - last_round >= ROUND_S:
+            last_round = now
+            await follow(follower)
+            await lead.round(camp.down)
+            if not (kills or outages or active or locks) and all(t.done() for t in lock_tasks):
+                if await _line_finished(control, follower, opts.vehicles * len(plant.feeds)):
+                    sim_done_at = sim_done_at or now
+                    if now - sim_done_at >= 1.0:  # settled: nothing arrived since
+                        return True, {}
+                else:
+                    sim_done_at = 0.0
+        await asyncio.sleep(0.05)
+    log.error("chaos: the line did not finish within %.0f s", limit)
+    await asyncio.gather(*lock_tasks, return_exceptions=True)
+    return False, {}
+
+
+async def _line_finished(control: SimControlClient, follower: JournalFollower, vehicles: int) -> bool:
+    core = follower.state.core
+    statuses = core.vehicle_statuses()
+    if statuses["completed"] + statuses["cancelled"] < vehicles or core.unprinted or core.uncertain:
+        return False
+    state = await control.state()
+    feeds = state.get("feeds", {}).values()
+    return all(f["unacked"] == 0 for f in feeds)
+
+
+async def _lock(camp: Campaign, lock: DbLock) -> None:
+    db = camp.url.removeprefix("sqlite:///")
+    waited = await asyncio.to_thread(hold_write_lock, db, lock.seconds)
+    kind = "unreachable" if lock.unreachable else "locked"
+    camp.lock_log.append({"kind": kind, "seconds": round(lock.seconds, 2), "waited_s": round(waited, 2)})
+
+
+# -- the command line ---------------------------------------------------------------------------------------------
+def _arguments() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jis chaos", description="Fault campaign over the whole simulated plant.")
+    p.add_argument("--vehicles", type=int, default=2000, help="vehicles per feed (default 2000)")
+    p.add_argument("--kills", type=int, default=50, help="SIGKILLs of the service, at random moments")
+    p.add_argument("--outages", type=int, default=20, help="device outages of random length, every kind in turn")
+    p.add_argument("--db-locks", type=int, default=5, help="times another connection holds the write lock 0.5-3 s")
+    p.add_argument("--db-unreachable", type=int, default=1, help="locks longer than the service's busy time-out")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--speed", type=float, default=300.0, help="plant seconds per real second")
+    p.add_argument("--no-proxy-faults", action="store_true", help="the feed proxy passes every message untouched")
+    p.add_argument("--config", default=None, help="plant file (default: the shipped demo plant)")
+    p.add_argument("--workdir", default=None, help="folder for the database, logs and the simulators' records")
+    p.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
+    p.add_argument("--log-level", default="WARNING")
+    return p
+
+
+def main_chaos(argv: list[str]) -> int:
+    args = _arguments().parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s chaos %(levelname)s %(name)s: %(message)s")
+    rates = ProxyRates(drop=0, delay=0, duplicate=0, reorder=0) if args.no_proxy_faults else ProxyRates()
+    opts = ChaosOptions(
+        vehicles=args.vehicles,
+        kills=args.kills,
+        outages=args.outages,
+        db_locks=args.db_locks,
+        db_unreachable=args.db_unreachable,
+        seed=args.seed,
+        speed=args.speed,
+        workdir=args.workdir,
+        config=args.config,
+        proxy=rates,
+    )
+    verdict = asyncio.run(run_chaos(opts))
+    print(json.dumps(verdict) if args.json else table(verdict))
+    return 0 if verdict["passed"] else 1

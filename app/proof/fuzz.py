@@ -1,0 +1,172 @@
+"""``jis fuzz``: a seeded mutation-fuzzing campaign over every input edge, printing inputs and crashes per target.
+
+Each target is fed pure random bytes and mutations (bit flips, byte insertions and deletions, splices, repeated
+separators) of a corpus of real samples. The contract: a parser never raises anything but its own refusal type
+(or, for the message formats, never raises at all: bad input becomes a quarantinable problem with its reason).
+A "crash" is any other exception; the first few are printed with the input that caused them. Hypothesis tests in
+the suite cover the same edges with shrinking; this campaign runs the volume (100,000 inputs a target by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.config import load_plant
+from app.feed.formats import families_of_plant, parse_bytes
+from app.feed.protocol import BadBroadcast, decode_broadcast
+from app.hmi.roles import INTENTS, build_intent
+from app.hmi.wire import IntentRequest, parse_request, salvage
+from sequencer.plant import PlantConfigError, parse_plant
+
+SAMPLE_SUFFIXES = {"deljit": ".edi", "x12": ".x12", "vda": ".txt", "json": ".jsonl"}
+
+
+def _mutate(rng: random.Random, data: bytes, corpus: list[bytes]) -> bytes:
+    b = bytearray(data)
+    for _ in range(rng.randint(1, 6)):
+        op = rng.randrange(6)
+        pos = rng.randrange(len(b) + 1)
+        if op == 0 and b:
+            b[min(pos, len(b) - 1)] ^= 1 << rng.randrange(8)
+        elif op == 1:
+            b[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+        elif op == 2 and b:
+            del b[pos : pos + rng.randint(1, 16)]
+        elif op == 3 and corpus:
+            other = rng.choice(corpus)
+            start = rng.randrange(len(other) + 1)
+            b[pos:pos] = other[start : start + rng.randint(1, 64)]
+        elif op == 4:
+            b[pos:pos] = rng.choice([b"'", b"+", b":", b"?", b"~", b"*", b"\r\n", b"{", b'"', b"\x00"]) * rng.randint(
+                1, 4
+            )
+        else:
+            b = b[:pos]
+    return bytes(b)
+
+
+def _inputs(rng: random.Random, corpus: list[bytes], n: int) -> Any:
+    for i in range(n):
+        if not corpus or i % 10 == 0:
+            yield bytes(rng.randrange(256) for _ in range(rng.randint(0, 300)))
+        else:
+            yield _mutate(rng, rng.choice(corpus), corpus)
+
+
+def _hmi_command(raw: bytes) -> object:
+    """What the command server does with a frame before it reaches the core: parse it strictly (a refusal is an
+    answer, not an exception), salvage who/what for the audit line, and build the manual operation."""
+    request, problem = parse_request(raw)
+    if request is None:
+        return problem, salvage(raw)
+    if isinstance(request, IntentRequest):
+        try:
+            return build_intent(request.type, request.fields, at=0.0, user="fuzz", reason=request.reason)
+        except ValueError as exc:  # refused with its reason
+            return str(exc)
+    return request
+
+
+def _hmi_samples() -> list[bytes]:
+    """One valid request of each kind, and one intent of each type with plausible fields, to mutate from."""
+    base = [
+        b'{"op":"login","id":1,"user":"lead","password":"correct horse"}',
+        b'{"op":"logout","token":"abc"}',
+        b'{"op":"intent","id":"7","token":"t","type":"hold","fields":{"feed":"L1","seq":42},"reason":"paint"}',
+        b'{"op":"intent","token":"t","type":"swap","fields":{"feed":"L1","seq":1,"other_seq":2},"reason":"r"}',
+        b'{"op":"intent","token":"t","type":"reprint","fields":{"label_id":"P-L1-42-SEAT"},"reason":"torn"}',
+    ]
+    return base + [
+        json.dumps({"op": "intent", "token": "t", "type": name, "fields": {}, "reason": "fuzz"}).encode()
+        for name in sorted(INTENTS)
+    ]
+
+
+def _targets(
+    corpus_dir: Path,
+) -> dict[str, tuple[Callable[[bytes], object], tuple[type[BaseException], ...], list[bytes]]]:
+    plant = load_plant()
+    families = families_of_plant(plant)
+
+    def samples(suffix: str) -> list[bytes]:
+        return [p.read_bytes() for p in sorted(corpus_dir.glob(f"*{suffix}"))] if corpus_dir.is_dir() else []
+
+    def formats(raw: bytes) -> object:
+        return parse_bytes(raw, family_of_part=families, feed_default="L1")
+
+    demo_text = (Path(__file__).parent / "plants" / "demo.toml").read_bytes()
+    feed_lines = [ln for s in samples(".jsonl") for ln in s.splitlines() if ln.strip()]
+    return {
+        "deljit": (formats, (), samples(SAMPLE_SUFFIXES["deljit"])),
+        "x12": (formats, (), samples(SAMPLE_SUFFIXES["x12"])),
+        "vda": (formats, (), samples(SAMPLE_SUFFIXES["vda"])),
+        "json": (formats, (), samples(SAMPLE_SUFFIXES["json"])),
+        "feed_broadcast": (decode_broadcast, (BadBroadcast,), feed_lines),
+        "hmi_command": (_hmi_command, (), _hmi_samples()),
+        "plant_config": (
+            lambda raw: parse_plant(raw.decode("utf-8", "replace"), "fuzz.toml"),
+            (PlantConfigError,),
+            [demo_text],
+        ),
+    }
+
+
+def run(n: int, seed: int, corpus_dir: Path, only: list[str] | None = None) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    for name, (target, allowed, corpus) in _targets(corpus_dir).items():
+        if only and name not in only:
+            continue
+        rng = random.Random(f"{seed}:{name}")
+        crashes: list[dict[str, str]] = []
+        count = 0
+        start = time.perf_counter()
+        for raw in _inputs(rng, corpus, n):
+            count += 1
+            try:
+                target(raw)
+            except allowed:
+                pass
+            except Exception as exc:  # the finding: report it with its input
+                if len(crashes) < 5:
+                    crashes.append({"error": f"{type(exc).__name__}: {exc}"[:300], "input": raw[:200].hex()})
+                else:
+                    crashes.append({})
+        report[name] = {
+            "inputs": count,
+            "crashes": len(crashes),
+            "corpus": len(corpus),
+            "seconds": round(time.perf_counter() - start, 2),
+            "examples": [c for c in crashes if c][:5],
+        }
+    return report
+
+
+def main_fuzz(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="jis fuzz", description=__doc__.splitlines()[0])
+    p.add_argument("--inputs", type=int, default=100_000, help="inputs per target")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--corpus", default="tests/samples", help="folder of real sample messages to mutate")
+    p.add_argument("--only", default="", help="comma list of targets")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    report = run(args.inputs, args.seed, Path(args.corpus), [t for t in args.only.split(",") if t] or None)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        for name, r in report.items():
+            figures = f"{r['inputs']:8,d} inputs  {r['crashes']:3d} crashes  {r['seconds']:6.1f} s"
+            print(f"{name:15s} {figures}  corpus {r['corpus']}")
+            for ex in r["examples"]:
+                print(f"    {ex['error']}  input={ex['input'][:80]}")
+    return 0 if all(r["crashes"] == 0 for r in report.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main_fuzz())

@@ -1,0 +1,1 @@
+"""The running sequencer service: intake -> journal -> core -> devices, the HMI side, standby, metrics."""

@@ -1,0 +1,406 @@
+"""The state at any moment, rebuilt from the journal: the service's start, snapshots, and ``jis replay``.
+
+The journal is the truth and the core is deterministic, so replaying the journal's events into a fresh core
+gives the state the service had after the last of them (``Sequencer.fingerprint`` proves it). A snapshot is a
+shortcut: the pickled core (and the label check) after journal row N, so a start replays only the rows after N.
+A snapshot is used only by the same code and plant rules that wrote it (``code_version``), and only if its own
+fingerprint still matches; otherwise the journal is replayed from the start. ``jis replay --verify`` replays
+from scratch to every stored snapshot and compares: the recorded state must equal the replayed one.
+
+``jis replay --speed X`` re-runs the journal paced by the events' own times (X times faster than they happened),
+printing the line's figures as it goes and, with ``--hmi``, publishing them on an HMI bus a screen can watch.
+
+Must not: write to the journal, drive devices, or treat a refused event as an error (it was refused the first
+time too). Snapshot blobs are pickles: they are trusted exactly as far as the database itself is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import logging
+import pickle
+import sys
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sequencer
+from app.persist.store import Snapshot, Store
+from app.plant_time import parse_moment
+from app.service import sequence_check
+from app.service.sequence_check import SequenceCheck
+from sequencer.commands import Command, PrintLabel, ReturnToStock
+from sequencer.core import Sequencer, SequencerError
+from sequencer.events import Event
+from sequencer.plant import PlantConfig, PlantConfigError
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_EVERY = 5000  # journal rows between snapshots: a start replays about this many (~0.1 s)
+SNAPSHOT_MIN_INTERVAL_S = 30.0  # real seconds: a catch-up burst is not slowed by a snapshot every 5,000 rows
+PROGRESS_S = 1.0  # real seconds between status lines of a paced re-run
+MAX_GAP_S = 600.0  # a paced re-run skips the part of a quiet spell beyond this (plant seconds: nights, breaks)
+
+
+def code_version(plant: PlantConfig) -> str:
+    """What a snapshot depends on: the core's code, the label check's code, Python's version and the plant's
+    rules (not its endpoints, device addresses or database, which may move without changing any state)."""
+    h = hashlib.sha256(repr(sys.version_info[:2]).encode())
+    core_dir = Path(sequencer.__file__).parent
+    sources = [*sorted(core_dir.rglob("*.py")), Path(sequence_check.__file__)]
+    for path in sources:
+        name = path.relative_to(core_dir).as_posix() if path.is_relative_to(core_dir) else path.name
+        h.update(name.encode() + b"\0" + path.read_bytes())
+    # repr, not JSON: the pickled core carries these objects, and an unvalidated default (5 for 5.0) changes the
+    # core's fingerprint although the JSON would be the same.
+    rules = (plant.plant, plant.feeds, plant.families, plant.options, plant.parts, plant.stations)
+    h.update(repr(rules).encode())
+    return h.hexdigest()
+
+
+@dataclass
+class Rebuilt:
+    """A core and its label check, after journal row ``last_id``."""
+
+    core: Sequencer
+    check: SequenceCheck
+    last_id: int = 0
+    replayed: int = 0
+    refused: int = 0
+    snapshot: Snapshot | None = None
+    kinds: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def fresh(cls, plant: PlantConfig) -> Rebuilt:
+        return cls(Sequencer(plant), SequenceCheck(plant))
+
+    def apply(self, journal_id: int, event: Event) -> list[Command]:
+        """One journal row into the core; the label check sees the commands as the service's dispatch did."""
+        try:
+            commands = self.core.handle(event)
+        except SequencerError:
+            commands = []  # refused the first time too: the core is deterministic
+            self.refused += 1
+        for cmd in commands:
+            if isinstance(cmd, PrintLabel):
+                self.check.label(cmd.label)
+            elif isinstance(cmd, ReturnToStock):
+                self.check.returned(cmd.feed, cmd.family, cmd.rack_no, cmd.slot)
+        self.last_id = journal_id
+        self.replayed += 1
+        self.kinds[type(event).__name__] += 1
+        return commands
+
+
+def load_snapshot(
+    store: Store, plant: PlantConfig, upto_id: int | None = None, until: float | None = None
+) -> Rebuilt | None:
+    """The newest usable snapshot at or before ``upto_id`` / ``until``; None if there is none."""
+    snap = store.latest_snapshot(code_version(plant), upto_id, until)
+    if snap is None:
+        return None
+    try:
+        core, check = pickle.loads(snap.state)
+    except Exception as exc:  # any unpickling failure means: replay from the start instead
+        log.warning("snapshot #%d unreadable (%s): replaying the journal from the start", snap.id, exc)
+        return None
+    if (
+        not isinstance(core, Sequencer)
+        or not isinstance(check, SequenceCheck)
+        or core.fingerprint() != snap.fingerprint
+    ):
+        log.warning("snapshot #%d does not match its fingerprint: replaying the journal from the start", snap.id)
+        return None
+    return Rebuilt(core, check, last_id=snap.journal_id, snapshot=snap)
+
+
+def rebuild(
+    store: Store,
+    plant: PlantConfig,
+    *,
+    upto_id: int | None = None,
+    until: float | None = None,
+    use_snapshot: bool = True,
+) -> Rebuilt:
+    """The state after journal row ``upto_id`` (or before the first event later than ``until``; default: all)."""
+    state = (load_snapshot(store, plant, upto_id, until) if use_snapshot else None) or Rebuilt.fresh(plant)
+    for journal_id, event in store.journal(state.last_id, upto_id):
+        if until is not None and event.at > until:
+            break
+        state.apply(journal_id, event)
+    return state
+
+
+class Snapshotter:
+    """When and how the service writes a snapshot. ``take`` runs on the database-writer thread while the caller
+    holds the service's lock, so the core cannot change under the pickler."""
+
+    def __init__(
+        self,
+        store: Store,
+        plant: PlantConfig,
+        every: int = SNAPSHOT_EVERY,
+        min_interval_s: float = SNAPSHOT_MIN_INTERVAL_S,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.code = code_version(plant)
+        self.every, self.min_interval_s, self._now = every, min_interval_s, now
+        self.last_id = 0
+        self.taken = 0
+        self._last_at = -min_interval_s  # the first snapshot is not held back
+
+    def due(self, journal_id: int) -> bool:
+        return journal_id - self.last_id >= self.every and self._now() - self._last_at >= self.min_interval_s
+
+    def take(self, core: Sequencer, check: SequenceCheck, journal_id: int) -> int | None:
+        """Snapshot the state after ``journal_id``; None if there is nothing new since the last one."""
+        if journal_id <= self.last_id:
+            return None
+        self.last_id, self._last_at = journal_id, self._now()  # a failure is not retried at once either
+        try:
+            blob = pickle.dumps((core, check), protocol=pickle.HIGHEST_PROTOCOL)
+            snap = Snapshot(0, journal_id, core.last_at, self.code, core.fingerprint(), blob)
+            snapshot_id = self.store.save_snapshot(snap, taken_at=time.time())
+        except Exception:  # a snapshot is only a shortcut: never let it fail the event that triggered it
+            log.exception("snapshot after journal row %d not written", journal_id)
+            return None
+        self.taken += 1
+        return snapshot_id
+
+
+# -- a paced re-run ---------------------------------------------------------------------------------------------
+Progress = Callable[[Rebuilt, float], Awaitable[None] | None]
+
+
+async def rerun(
+    store: Store,
+    plant: PlantConfig,
+    *,
+    speed: float,
+    start: float | None = None,
+    upto_id: int | None = None,
+    until: float | None = None,
+    max_gap_s: float = MAX_GAP_S,
+    progress: Progress | None = None,
+    now: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Rebuilt:
+    """Re-run the journal ``speed`` times faster than it happened, from the moment ``start`` (at once up to
+    there). ``progress(state, plant_time)`` is called at most every ``PROGRESS_S`` and after the last event."""
+    if speed <= 0:
+        raise ValueError("speed must be positive")
+    state = rebuild(store, plant, until=start) if start is not None else Rebuilt.fresh(plant)
+    origin: tuple[float, float] | None = None  # (plant time, real time) the pacing counts from
+    previous, skipped, shown = 0.0, 0.0, now()
+    for journal_id, event in store.journal(state.last_id, upto_id):
+        if until is not None and event.at > until:
+            break
+        if origin is None:
+            origin, previous = (event.at, now()), event.at
+        skipped += max(0.0, event.at - previous - max_gap_s)
+        previous = max(previous, event.at)
+        delay = origin[1] + (previous - origin[0] - skipped) / speed - now()
+        if delay > 0:
+            await sleep(delay)
+        state.apply(journal_id, event)
+        if progress is not None and now() - shown >= PROGRESS_S:
+            shown = now()
+            await _maybe_await(progress(state, previous))
+    if progress is not None:
+        await _maybe_await(progress(state, state.core.last_at))
+    return state
+
+
+async def _maybe_await(result: Awaitable[None] | None) -> None:
+    if result is not None:
+        await result
+
+
+# -- what a replay reports ------------------------------------------------------------------------------------
+def summary(state: Rebuilt, store: Store) -> dict[str, Any]:
+    """The figures a person checks after a replay, and the fingerprint that proves two states equal."""
+    core = state.core
+    vehicles = core.vehicle_statuses()
+    deviations = Counter(d.kind for d in core.deviations.open_deviations())
+    return {
+        "journal_rows": store.last_id(),
+        "replayed_to": state.last_id,
+        "events_replayed": state.replayed,
+        "events_refused": state.refused,
+        "from_snapshot": None if state.snapshot is None else state.snapshot.journal_id,
+        "plant_time": core.last_at,
+        "feeds": {
+            k: {"last_seq": f.last_seq, "broadcasts": f.broadcasts, "gaps": f.gaps, "duplicates": f.duplicates}
+            for k, f in core.feeds.items()
+        },
+        "vehicles": dict(sorted(vehicles.items())),
+        "racks_completed": core.racks_completed,
+        "racks_shipped": core.racks_shipped,
+        "labels_printed": core.labels_printed,
+        "labels_waiting": sorted(core.unprinted),
+        "labels_uncertain": sorted(core.uncertain),
+        "lit": {k: core.picks[s.lit].bin for k, s in core.stations.items() if s.lit is not None},
+        "open_deviations": dict(sorted(deviations.items())),
+        "doubled": state.check.doubled,
+        "out_of_sequence": state.check.out_of_sequence,
+        "fingerprint": core.fingerprint(),
+    }
+
+
+def verify(store: Store, plant: PlantConfig) -> list[dict[str, Any]]:
+    """Replay from scratch to every stored snapshot of this code and compare with the state it recorded."""
+    code, results = code_version(plant), []
+    for snap in store.snapshots():
+        if snap.code != code:
+            results.append({"snapshot": snap.id, "journal_id": snap.journal_id, "equal": None, "why": "other code"})
+            continue
+        replayed = rebuild(store, plant, upto_id=snap.journal_id, use_snapshot=False)
+        equal = replayed.core.fingerprint() == snap.fingerprint
+        results.append({"snapshot": snap.id, "journal_id": snap.journal_id, "equal": equal})
+    return results
+
+
+# -- jis replay -------------------------------------------------------------------------------------------------
+def _arguments() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jis replay", description="Rebuild the line's state from the journal.")
+    p.add_argument("--config", default=None, help="plant file (default: the shipped demo plant)")
+    p.add_argument("--database", default=None, help="SQLAlchemy URL; overrides the plant file")
+    to = p.add_mutually_exclusive_group()
+    to.add_argument("--upto", type=int, default=None, help="stop after this journal id")
+    to.add_argument("--until", default=None, help="stop before the first event later than this (epoch s or ISO)")
+    p.add_argument("--no-snapshot", action="store_true", help="replay from the first journal row")
+    p.add_argument("--verify", action="store_true", help="replay to every snapshot and compare (exit 1: differ)")
+    p.add_argument("--speed", type=float, default=None, help="re-run paced by event times, X times faster")
+    p.add_argument("--from", dest="start", default=None, help="with --speed: start the re-run at this moment")
+    p.add_argument("--max-gap", type=float, default=MAX_GAP_S, help="with --speed: longest quiet spell shown (s)")
+    p.add_argument("--hmi", default=None, help="with --speed: publish the line on this HMI bus endpoint")
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    return p
+
+
+def main_replay(argv: Sequence[str] | None = None) -> int:
+    """``jis replay [--upto ID | --until TIME] [--verify] [--speed X [--from TIME] [--hmi ENDPOINT]] [--json]``."""
+    args = _arguments().parse_args(argv)
+    from app.config import load_plant
+
+    try:
+        plant = load_plant(args.config)
+        url = args.database or plant.service.database
+        zone = plant.plant.timezone
+        until = parse_moment(args.until, zone) if args.until else None
+        start = parse_moment(args.start, zone) if args.start else None
+        store = Store(url)
+    except (PlantConfigError, ValueError, OSError) as exc:
+        print(f"jis replay: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return _replay(args, store, plant, until, start)
+    finally:
+        store.close()
+
+
+def _replay(
+    args: argparse.Namespace, store: Store, plant: PlantConfig, until: float | None, start: float | None
+) -> int:
+    if args.verify:
+        results = verify(store, plant)
+        scratch = rebuild(store, plant, use_snapshot=False)
+        fast = rebuild(store, plant)
+        results.append({"snapshot": None, "journal_id": scratch.last_id, "equal": _same(scratch, fast)})
+        print(json.dumps(results) if args.json else "\n".join(_verdict(r) for r in results))
+        return 0 if all(r["equal"] is not False for r in results) else 1
+    if args.speed is not None:
+        state = asyncio.run(_paced(args, store, plant, until, start))
+    else:
+        state = rebuild(store, plant, upto_id=args.upto, until=until, use_snapshot=not args.no_snapshot)
+    report = summary(state, store)
+    print(json.dumps(report) if args.json else _text(report))
+    return 0
+
+
+def _same(a: Rebuilt, b: Rebuilt) -> bool:
+    return a.last_id == b.last_id and a.core.fingerprint() == b.core.fingerprint()
+
+
+def _verdict(result: dict[str, Any]) -> str:
+    what = f"snapshot #{result['snapshot']}" if result["snapshot"] is not None else "start from snapshot + tail"
+    word = {True: "equal", False: "DIFFERENT", None: f"skipped ({result.get('why')})"}[result["equal"]]
+    return f"{what} at journal row {result['journal_id']}: replay {word}"
+
+
+def _text(report: dict[str, Any]) -> str:
+    moment = datetime.fromtimestamp(report["plant_time"]).isoformat(timespec="seconds") if report["plant_time"] else "-"
+    lines = [
+        f"journal row {report['replayed_to']} of {report['journal_rows']} ({report['events_replayed']} replayed"
+        f"{', from snapshot at row ' + str(report['from_snapshot']) if report['from_snapshot'] else ''}), "
+        f"plant time {moment}",
+    ]
+    lines += [f"  {key}: {value}" for key, value in report.items() if key not in ("plant_time", "fingerprint")]
+    lines.append(f"fingerprint {report['fingerprint']}")
+    return "\n".join(lines)
+
+
+async def _paced(
+    args: argparse.Namespace, store: Store, plant: PlantConfig, until: float | None, start: float | None
+) -> Rebuilt:
+    bus = _ReplayBus(args.hmi) if args.hmi else None
+
+    async def progress(state: Rebuilt, at: float) -> None:
+        core = state.core
+        moment = datetime.fromtimestamp(at).isoformat(timespec="seconds") if at else "-"
+        print(
+            f"{moment}  row {state.last_id}  broadcast {sum(f.broadcasts for f in core.feeds.values())}  "
+            f"completed {core.vehicles_completed}  labels {core.labels_printed}  "
+            f"open deviations {len(core.deviations.by_id)}",
+            file=sys.stderr,
+        )
+        if bus is not None:
+            await bus.publish(state, at)
+
+    try:
+        return await rerun(
+            store,
+            plant,
+            speed=args.speed,
+            start=start,
+            upto_id=args.upto,
+            until=until,
+            max_gap_s=args.max_gap,
+            progress=progress,
+        )
+    finally:
+        if bus is not None:
+            bus.close()
+
+
+class _ReplayBus:
+    """The replayed line on an HMI bus, so ``jis hmi --connect ENDPOINT`` shows the re-run as it goes."""
+
+    def __init__(self, endpoint: str) -> None:
+        import zmq.asyncio
+
+        from app.hmi.bus import HmiPublisher
+
+        self._ctx = zmq.asyncio.Context()
+        self._bus = HmiPublisher(self._ctx, endpoint)
+        self._revision = 0
+
+    async def publish(self, state: Rebuilt, at: float) -> None:
+        from sequencer.projection import line_view
+
+        self._revision += 1
+        vehicles = sum(f.broadcasts for f in state.core.feeds.values())
+        view = line_view(state.core, rev=self._revision, at=at, quarantined=0, vehicles_broadcast=vehicles)
+        await self._bus.publish(view)
+
+    def close(self) -> None:
+        self._bus.close()
+        self._ctx.term()

@@ -1,0 +1,332 @@
+"""The line's own OPC UA server: the state the HMI bus carries, read-only, for SCADA and MES (docs/opcua.md).
+
+What it is for: the service hands it every ``LineView`` it publishes (``publish``); the server keeps the
+information model of ``plc_io.line_server.model`` in an asyncua ``Server`` and writes only the variables whose
+value changed, adds the objects that came (a new rack) and deletes those that went (a shipped rack). A new
+alarm is also an event (``LineAlarmEventType``, a BaseEventType with the alarm's fields) from ``Line/Alarms``.
+Every variable is read-only for clients (asyncua's default access level, CurrentRead); there are no methods.
+
+Security is the device side's (``plc_io.opcua.security``): the ``plant`` profile offers Sign & Encrypt only,
+checks the client certificate against the trust list (at CreateSession, and the channel's own certificate again
+at ActivateSession) and takes UserName tokens checked against a table of scrypt hashes; the ``dev`` profile is
+unsecured and anonymous and therefore listens on the loopback interface only, with the UNSECURED warning.
+
+Must not: accept any password (asyncua's default user manager does), listen beyond loopback in the dev profile,
+or block the service: a failed write is logged and the next picture writes it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import tomllib
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from asyncua import ua
+from asyncua.common.manage_nodes import delete_nodes
+from asyncua.common.node import Node
+from asyncua.server.event_generator import EventGenerator
+from asyncua.server.server import Server
+from asyncua.ua.attribute_ids import AttributeIds
+from asyncua.ua.object_ids import ObjectIds
+
+from plc_io.line_server import model
+from plc_io.opcua.security import (
+    Profile,
+    ServerSecurity,
+    UserTable,
+    apply_server_security,
+    log_profile,
+)
+from plc_io.opcua.users import CheckedUserManager
+from sequencer.plant import OpcUaServerConfig, PlantConfigError
+from sequencer.views import DeviationView, LineView
+
+log = logging.getLogger(__name__)
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+EVENT_TYPE = "LineAlarmEventType"
+EVENT_FIELDS = (  # (property, type): the alarm's fields on every LineAlarmEventType event
+    ("AlarmId", ua.VariantType.Int32),
+    ("Kind", ua.VariantType.String),
+    ("Priority", ua.VariantType.Int32),
+    ("Feed", ua.VariantType.String),
+    ("Seq", ua.VariantType.Int32),
+    ("VehicleId", ua.VariantType.String),
+    ("Station", ua.VariantType.String),
+)
+
+
+def load_users(path: Path) -> UserTable:
+    """A users file: TOML ``[users]`` with ``NAME = "scrypt$…"`` (``opcua_security.hash_password``) per line."""
+    where = f"service.opcua_server.users_file: {path}"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PlantConfigError(f"{where}: cannot read it: {exc}") from exc
+    users = data.get("users")
+    if not isinstance(users, dict) or not all(isinstance(v, str) and v.startswith("scrypt$") for v in users.values()):
+        raise PlantConfigError(f'{where}: expected a [users] table of NAME = "scrypt$..." hashes')
+    return UserTable(users)
+
+
+def _path(text: str | None) -> Path | None:
+    return Path(text) if text else None
+
+
+class LineServer:
+    """One asyncua server publishing the line; ``start``, then ``publish`` each picture, then ``stop``."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        security: ServerSecurity | None = None,
+        users: UserTable | None = None,
+        *,
+        name: str = "JIS sequencer line",
+    ) -> None:
+        self.endpoint = endpoint
+        self.security = security or ServerSecurity()
+        self.users = users or UserTable({})
+        self.name = name
+        host = urlsplit(endpoint).hostname or ""
+        if self.security.profile is Profile.DEV and host not in LOOPBACK:
+            raise ValueError(f"{endpoint}: the unsecured dev profile listens on 127.0.0.1 only (use the plant profile)")
+        self.writes = 0  # variables written since start (changed values only)
+        self.events = 0  # alarm events fired
+        self._server: Server | None = None
+        self._manager: CheckedUserManager | None = None
+        self._ns = 0
+        self._values: dict[str, model.Value] = {}
+        self._objects: dict[str, Node] = {}
+        self._alarms: tuple[DeviationView, ...] | None = None
+        self._events: EventGenerator | None = None
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def from_config(cls, cfg: OpcUaServerConfig, *, name: str = "JIS sequencer line") -> LineServer:
+        """From ``[service.opcua_server]``; reads the users file (a PlantConfigError names it when it is wrong)."""
+        security = ServerSecurity(
+            profile=Profile(cfg.security),
+            policies=tuple(cfg.policies),
+            certificate=_path(cfg.certificate),
+            private_key=_path(cfg.private_key),
+            trusted=_path(cfg.trusted),
+        )
+        users = load_users(Path(cfg.users_file)) if cfg.users_file else UserTable({})
+        return cls(cfg.endpoint, security, users, name=name)
+
+    @property
+    def refused_sessions(self) -> int:
+        return self._manager.refused if self._manager else 0
+
+    @property
+    def namespace_index(self) -> int:
+        return self._ns
+
+    async def start(self, first: LineView | None = None) -> None:
+        server = Server()
+        await server.init()
+        server.set_endpoint(self.endpoint)
+        server.set_server_name(self.name)
+        await server.set_application_uri(f"{model.NAMESPACE}:server")  # plant: the certificate's URI instead
+        self._manager = CheckedUserManager(
+            self.users, allow_anonymous=self.security.profile is Profile.DEV, server=self.name
+        )
+        self._manager.trust = await apply_server_security(server, self.security, self._manager)
+        self._ns = await server.register_namespace(model.NAMESPACE)
+        self._server = server
+        for path in model.SKELETON:
+            await self._add_object(path)
+        etype = await server.create_custom_event_type(self._ns, EVENT_TYPE, properties=list(EVENT_FIELDS))
+        alarms = self._objects[f"{model.ROOT}/Alarms"]
+        self._events = await server.get_event_generator(etype, emitting_node=alarms.nodeid)
+        if first is not None:
+            await self._apply(first)
+        await server.start()
+        detail = f"({', '.join(self.security.policies)})"
+        log_profile(log, f"line OPC UA server at {self.endpoint}", self.security.profile, detail)
+        log.info("line OPC UA server: %s, namespace %s", self.endpoint, model.NAMESPACE)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            server, self._server = self._server, None
+            await server.stop()
+
+    async def publish(self, view: LineView) -> int:
+        """Bring the model to ``view``: the number of variables written (0 when nothing changed)."""
+        if self._server is None:
+            return 0
+        async with self._lock:
+            try:
+                return await self._apply(view)
+            except Exception as exc:  # never stops the HMI bus; what was not written is written with the next one
+                log.error("line OPC UA server: picture %d not fully written: %r", view.rev, exc)
+                return 0
+
+    # -- the model --------------------------------------------------------------------------------------------
+    async def _apply(self, view: LineView) -> int:
+        assert self._server is not None
+        values = model.flatten(view)
+        await self._drop_objects_gone(values)
+        todo = model.changed(self._values, values)
+        now = ua.DateTime.now(UTC)  # asyncua's datetime subclass, what DataValue declares
+        for path, value in todo.items():
+            if path in self._values:
+                nid = self._node_id(path)
+                dv = ua.DataValue(value.variant(), SourceTimestamp=now, ServerTimestamp=now)
+                await self._server.write_attribute_value(nid, dv)
+            else:
+                await self._add_variable(path, value)
+            self._values[path] = value
+        self.writes += len(todo)
+        news = model.new_alarms(self._alarms, view.deviations)
+        self._alarms = view.deviations
+        for alarm in news:
+            await self._fire(alarm)
+        return len(todo)
+
+    async def _drop_objects_gone(self, values: dict[str, model.Value]) -> None:
+        """Delete the objects the view no longer has (a shipped rack), each subtree at its root.
+
+        asyncua's own recursive delete scans the whole address space for references to every node it deletes
+        (~70 ms per rack, on the service's loop); the only reference into a subtree is its parent's, so that one
+        is removed and the subtree's nodes are deleted without the scan.
+        """
+        wanted = model.object_paths(values) | set(model.SKELETON)
+        gone = [p for p in self._objects if p not in wanted]
+        top = [p for p in gone if p.rsplit("/", 1)[0] not in gone]
+        if not top:
+            return
+        assert self._server is not None
+        prefixes = tuple(f"{p}/" for p in top)
+        doomed = [self._objects[p] for p in gone]
+        doomed += [self._server.get_node(self._node_id(p)) for p in self._values if p.startswith(prefixes)]
+        for path in top:
+            parent_path = path.rsplit("/", 1)[0]
+            reftype = ObjectIds.Organizes if model.is_folder(parent_path) else ObjectIds.HasComponent
+            await self._objects[parent_path].delete_reference(self._objects[path], reftype, bidirectional=True)
+        await delete_nodes(self._server.iserver.isession, doomed, delete_target_references=False)
+        for path in gone:
+            del self._objects[path]
+        self._values = {p: v for p, v in self._values.items() if not p.startswith(prefixes)}
+
+    def _node_id(self, path: str) -> ua.NodeId:
+        return ua.NodeId(ua.String(path), ua.Int16(self._ns))
+
+    async def _add_object(self, path: str) -> Node:
+        if path in self._objects:
+            return self._objects[path]
+        assert self._server is not None
+        parent_path, _, name = path.rpartition("/")
+        parent = await self._add_object(parent_path) if parent_path else self._server.nodes.objects
+        qname = ua.QualifiedName(name, self._ns)
+        add = parent.add_folder if model.is_folder(path) else parent.add_object
+        node = await add(self._node_id(path), qname)
+        self._objects[path] = node
+        return node
+
+    async def _add_variable(self, path: str, value: model.Value) -> None:
+        parent_path, _, name = path.rpartition("/")
+        parent = await self._add_object(parent_path)
+        var = await parent.add_variable(self._node_id(path), ua.QualifiedName(name, self._ns), value.variant())
+        if isinstance(value.value, list):  # asyncua leaves ValueRank open for a list without Dimensions
+            await var.write_value_rank(ua.ValueRank.OneDimension)
+            dims = ua.DataValue(ua.Variant([0], ua.VariantType.UInt32))  # any length
+            await var.write_attribute(AttributeIds.ArrayDimensions, dims)
+
+    async def _fire(self, alarm: DeviationView) -> None:
+        if self._events is None:
+            return
+        event: Any = self._events.event  # a BaseEvent with the event type's properties as attributes
+        fields = (alarm.id, alarm.kind, alarm.priority, alarm.feed, alarm.seq or -1, alarm.vehicle_id, alarm.station)
+        for (name, _), value in zip(EVENT_FIELDS, fields, strict=True):
+            setattr(event, name, value)  # typed by the event type's properties
+        event.Severity = model.SEVERITY_OF_PRIORITY.get(alarm.priority, model.SEVERITY_DEFAULT)
+        event.SourceName = alarm.station or alarm.feed or model.ROOT
+        try:
+            await self._events.trigger(message=f"P{alarm.priority} {alarm.kind}: {alarm.message}")
+            self.events += 1
+        except Exception as exc:  # an event lost is logged; the alarm stays in Line/Alarms/List
+            log.error("line OPC UA server: alarm event %d not sent: %r", alarm.id, exc)
+
+
+class LineServerThread:
+    """A ``LineServer`` on its own thread and event loop, as the service runs it.
+
+    Its start-up (asyncua loads the standard address space: about a second of CPU), the RSA handshakes and scrypt
+    password checks of connecting clients, and the clients' requests never hold up the service's loop: it only
+    hands over each picture (``publish``, the newest wins). A server that cannot start (port taken, bad
+    certificate) is logged as an ERROR and the line runs on without it: SCADA must never stop sequencing.
+    """
+
+    def __init__(self, server: LineServer, *, stop_timeout_s: float = 10.0) -> None:
+        self.server = server
+        self.started = threading.Event()  # set once serving, or once the start failed (then ``error``)
+        self.error: BaseException | None = None
+        self._stop_timeout_s = stop_timeout_s
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._latest: LineView | None = None
+        self._scheduled = False
+        self._lock = threading.Lock()
+        self._drain_task: asyncio.Task[None] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return self.server.endpoint
+
+    def start(self, first: LineView | None = None) -> None:
+        self._thread = threading.Thread(target=self._run, args=(first,), name="opcua-line-server", daemon=True)
+        self._thread.start()
+
+    def publish(self, view: LineView) -> None:
+        """Called on the service's loop; never waits. Pictures arriving while one is written are coalesced."""
+        with self._lock:
+            self._latest = view
+            loop = self._loop
+            if self._scheduled or loop is None or not self.started.is_set() or self.error is not None:
+                return
+            self._scheduled = True
+        loop.call_soon_threadsafe(self._schedule_drain)
+
+    async def stop(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is not None and thread is not None and thread.is_alive():
+            loop.call_soon_threadsafe(loop.stop)
+            await asyncio.to_thread(thread.join, self._stop_timeout_s)
+
+    def _run(self, first: LineView | None) -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            try:
+                loop.run_until_complete(self.server.start(first))
+            except Exception as exc:
+                self.error = exc
+                log.error("line OPC UA server at %s did not start: %r", self.server.endpoint, exc)
+                return
+            with self._lock:
+                self._loop = loop
+                self._scheduled = self._latest is not None
+            self.started.set()
+            if self._scheduled:
+                self._schedule_drain()
+            loop.run_forever()
+            loop.run_until_complete(self.server.stop())
+        finally:
+            self.started.set()
+            loop.close()
+
+    def _schedule_drain(self) -> None:
+        assert self._loop is not None
+        self._drain_task = self._loop.create_task(self._drain())  # one at a time: ``_scheduled`` guards it
+
+    async def _drain(self) -> None:
+        with self._lock:
+            view, self._latest, self._scheduled = self._latest, None, False
+        if view is not None:
+            await self.server.publish(view)

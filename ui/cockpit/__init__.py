@@ -1,0 +1,1 @@
+"""The shift lead's cockpit: overview, deviations, KPIs and trends, manual operations, the shift report."""

@@ -1,0 +1,1 @@
+"""The engineer's view of the simulated plant: lights, labels, the feed and every fault switch."""

@@ -1,0 +1,266 @@
+"""The engineer's view's printer and OEM feed cards: status, fault switches, label previews and the feed's knobs.
+
+What they are for: ``PrinterCard`` shows a simulated printer, a Zebra, a print-and-apply PLC or an OPC UA print
+engine (status in words, the fault switches its kind has, counters, the last labels with a rendered preview);
+``FeedCard`` shows an OEM feed simulator (counters, pending fault hooks) with its knobs: takt and speed-up,
+gaps, duplicates, changes, cancellations, bursts and silence. Both emit request dicts on ``command``
+(docs/sim-control.md); the view sends them.
+What they must not do: hold colours or font sizes (``ui/style.qss``), send anything themselves, or overwrite
+a knob the engineer is editing (the spin boxes are set once, from the first state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.engineer.label import LabelPreview
+from ui.engineer.link import FeedState, PrintedLabelState, PrinterState
+from ui.engineer.widgets import FaultSwitch, command_button, field_grid, make_card
+from ui.widgets import clock, label, set_props
+
+# printer fault switch -> its words; which switches a printer has comes with its state (by protocol)
+SWITCH_WORDS: dict[str, str] = {
+    "offline": "OFFLINE",
+    "paper_out": "PAPER OUT",
+    "ribbon_out": "RIBBON OUT",
+    "ribbon_low": "RIBBON LOW",
+    "head_open": "HEAD OPEN",
+    "paused": "PAUSED",
+    "silent": "SILENT",
+    "out_of_service": "OUT OF SERVICE",
+}
+SWITCH_TIPS: dict[str, str] = {
+    "offline": "Printer off the network: connections dropped and refused",
+    "paper_out": "Media out: printing stops until media is back (a Zebra stops answering ~HS)",
+    "head_open": "Print head open: printing stops",
+    "silent": "The PLC reads requests but answers none",
+    "out_of_service": "The engine out of service: job orders refused, the running one interrupted",
+}
+# protocol -> where the printer listens, in words
+PORT_WORDS: dict[str, Callable[[PrinterState], str]] = {
+    "zpl": lambda v: f":{v.port} print · :{v.status_port} status",
+    "modbus": lambda v: f":{v.port} Modbus",
+    "opcua": lambda v: f":{v.port} OPC UA",
+}
+
+
+def switch_words(name: str) -> str:
+    return SWITCH_WORDS.get(name, name.replace("_", " ").upper())
+
+
+SWITCHES_PER_ROW = 3
+SPEED_UPS = (1, 2, 4, 10)  # takt presets: the plant's takt divided by these
+FEED_COUNTERS: tuple[tuple[str, str], ...] = (
+    ("generated", "VEHICLES"),
+    ("sent", "SENT"),
+    ("acked", "ACKED"),
+    ("unacked", "UNACKED"),
+    ("resent", "RESENT"),
+    ("dropped", "DROPPED"),
+    ("duplicated", "DUPLICATED"),
+    ("quarantined", "QUARANTINED"),
+    ("resend_requests", "RESEND REQ."),
+    ("heartbeats", "HEARTBEATS"),
+)
+
+
+def _spin(name: str, low: float, high: float, value: float, decimals: int = 0, suffix: str = "") -> QAbstractSpinBox:
+    box: QSpinBox | QDoubleSpinBox = QDoubleSpinBox() if decimals else QSpinBox()
+    if isinstance(box, QDoubleSpinBox):
+        box.setDecimals(decimals)
+        box.setRange(low, high)
+        box.setValue(value)
+    else:
+        box.setRange(int(low), int(high))
+        box.setValue(int(value))
+    box.setObjectName(name)
+    box.setSuffix(suffix)
+    box.setKeyboardTracking(False)
+    return box
+
+
+def _value(box: QAbstractSpinBox) -> Any:
+    return box.value()  # type: ignore[attr-defined]  # QSpinBox and QDoubleSpinBox both have value()
+
+
+class PrinterCard(QFrame):
+    """A simulated label printer: what it says it is doing, its switches, and what it printed."""
+
+    command = Signal(dict)
+
+    def __init__(self, printer: str, view: PrinterState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.printer = printer
+        frame, box, head = make_card(f"printer_{printer}", f"PRINTER {printer} · {view.protocol.upper()}")
+        self.status = label("", f"printer_{printer}_status", "device")
+        head.insertWidget(1, self.status)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(frame)
+        self.counts = label("", f"printer_{printer}_counts", "row-detail")
+        box.addWidget(self.counts)
+        switches = QGridLayout()
+        switches.setSpacing(4)
+        self.switches: dict[str, FaultSwitch] = {}
+        for index, fault in enumerate(view.switches):
+            switch = FaultSwitch(switch_words(fault), f"printer_{printer}_{fault}")
+            switch.setToolTip(SWITCH_TIPS.get(fault, ""))
+            switch.flipped.connect(
+                lambda on, f=fault: self.command.emit({"op": "fault", "device": printer, "name": f, "on": on})
+            )
+            self.switches[fault] = switch
+            switches.addWidget(switch, *divmod(index, SWITCHES_PER_ROW))
+        box.addLayout(switches)
+        self.preview = LabelPreview()
+        self.preview.setObjectName(f"printer_{printer}_preview")
+        self.caption = label("No label printed yet", f"printer_{printer}_caption", "row-detail")
+        self.history = QListWidget()
+        self.history.setObjectName(f"printer_{printer}_history")
+        self.history.setMaximumHeight(96)
+        self.history.currentRowChanged.connect(self._show_selected)
+        box.addWidget(self.preview)
+        box.addWidget(self.caption)
+        box.addWidget(self.history)
+        self._labels: tuple[PrintedLabelState, ...] = ()
+        self._zone = ZoneInfo("UTC")
+
+    def show_printer(self, view: PrinterState, zone: ZoneInfo) -> None:
+        self._zone = zone
+        faults = [switch_words(name) for name, on in view.switches.items() if on]
+        self.status.setText(" · ".join(faults) if faults else "READY")
+        set_props(self.status, state="down" if faults else "up")
+        ports = PORT_WORDS[view.protocol](view) if view.protocol in PORT_WORDS else f":{view.port}"
+        self.counts.setText(f"{ports} · printed {view.printed} · queued {view.queued}")
+        for fault, switch in self.switches.items():
+            switch.set_on(view.switches.get(fault, False))
+        self._show_history(view.labels)
+
+    def _show_history(self, labels: tuple[PrintedLabelState, ...]) -> None:
+        if [x.label_id for x in labels] == [x.label_id for x in self._labels]:
+            return
+        follow = self.history.currentRow() <= 0  # on the newest (or none): keep following the newest
+        self._labels = tuple(reversed(labels))
+        self.history.blockSignals(True)
+        self.history.clear()
+        for x in self._labels:
+            reprint = f"  REPRINT {x.reprint}" if x.reprint else ""
+            QListWidgetItem(f"{clock(x.time, self._zone)}  {x.label_id}{reprint}", self.history)
+        self.history.blockSignals(False)
+        self.history.setCurrentRow(0 if follow else min(self.history.count() - 1, 0))
+        self._show_selected(self.history.currentRow())
+
+    def _show_selected(self, row: int) -> None:
+        chosen = self._labels[row] if 0 <= row < len(self._labels) else None
+        self.preview.show_layout(chosen.layout if chosen else None)
+        if chosen is not None:
+            self.caption.setText(f"{chosen.label_id} · printed {clock(chosen.time, self._zone)}")
+
+
+class FeedCard(QFrame):
+    """An OEM feed simulator: counters, pending hooks, and the knobs that change it while it runs."""
+
+    command = Signal(dict)
+
+    def __init__(self, feed: str, view: FeedState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.feed, self.plant_takt_s = feed, view.plant_takt_s
+        frame, box, head = make_card(f"feed_{feed}", f"OEM FEED {feed}")
+        self.status = label("", f"feed_{feed}_status", "device")
+        head.insertWidget(1, self.status)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(frame)
+        grid, self.values = field_grid(list(FEED_COUNTERS), 5, f"feed_{feed}")
+        box.addLayout(grid)
+        self.pending = label("", f"feed_{feed}_pending", "row-detail")
+        self.by_hand = label("", f"feed_{feed}_by_hand", "row-detail")
+        box.addWidget(self.pending)
+        box.addWidget(self.by_hand)
+        self.takt = _spin(f"feed_{feed}_takt", 0.1, 86_400, view.knobs.takt_s, decimals=1, suffix=" s")
+        self.gap = _spin(f"feed_{feed}_gap", 1, 1000, 1)
+        self.burst = _spin(f"feed_{feed}_burst", 1, 1000, 5)
+        self.silence = _spin(f"feed_{feed}_silence", 1, 86_400, 300, decimals=0, suffix=" s")
+        box.addLayout(self._takt_row())
+        box.addLayout(self._row(("GAP", self.gap, "DROP NEXT", "drop_next", lambda: _value(self.gap))))
+        box.addLayout(self._row(("BURST", self.burst, "SEND BURST", "burst", lambda: _value(self.burst))))
+        box.addLayout(
+            self._row(("SILENCE", self.silence, "PAUSE FEED", "pause_s", lambda: float(_value(self.silence))))
+        )
+        box.addLayout(self._one_shot_row())
+
+    def _send(self, **knobs: Any) -> None:
+        self.command.emit({"op": "feed", "feed": self.feed, **knobs})
+
+    def _takt_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(label("TAKT", f"feed_{self.feed}_takt_caption", "row-caption"))
+        row.addWidget(self.takt)
+        set_takt = command_button("SET TAKT", f"feed_{self.feed}_set_takt")
+        set_takt.clicked.connect(lambda: self._send(takt_s=float(_value(self.takt))))
+        row.addWidget(set_takt)
+        row.addStretch(1)
+        for factor in SPEED_UPS:
+            preset = command_button(f"×{factor}", f"feed_{self.feed}_speed_{factor}")
+            preset.setToolTip(f"Takt {self.plant_takt_s / factor:g} s: the plant's takt, {factor}× faster")
+            preset.clicked.connect(lambda _=False, f=factor: self._set_takt(self.plant_takt_s / f))
+            row.addWidget(preset)
+        return row
+
+    def _set_takt(self, seconds: float) -> None:
+        self.takt.setValue(seconds)  # type: ignore[attr-defined]
+        self._send(takt_s=seconds)
+
+    def _row(self, spec: tuple[str, QAbstractSpinBox, str, str, Callable[[], Any]]) -> QHBoxLayout:
+        caption, spin, verb, knob, value = spec
+        row = QHBoxLayout()
+        row.addWidget(label(caption, f"{spin.objectName()}_caption", "row-caption"))
+        row.addWidget(spin)
+        button = command_button(verb, f"{spin.objectName()}_send")
+        button.clicked.connect(lambda: self._send(**{knob: value()}))
+        row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    def _one_shot_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for verb, knob, tip in (
+            ("DUPLICATE NEXT", "duplicate_next", "The next broadcast is sent twice"),
+            ("CHANGE LAST", "change", "A change (new options) for the vehicle acknowledged last"),
+            ("CANCEL LAST", "cancel", "A cancellation of the vehicle acknowledged last"),
+        ):
+            button = command_button(verb, f"feed_{self.feed}_{knob}")
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, k=knob: self._send(**{k: 1}))
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    def show_feed(self, view: FeedState) -> None:
+        counts = {**view.counters, "unacked": view.unacked}
+        for key, value in self.values.items():
+            value.setText(str(counts.get(key, "—")))
+        k = view.knobs
+        silent = k.pause_s > 0
+        self.status.setText(f"SILENCE PENDING {k.pause_s:g} s" if silent else f"TAKT {k.takt_s:g} s")
+        set_props(self.status, state="down" if silent else "up")
+        follow = view.follow_ups
+        self.pending.setText(
+            f"Pending: drop {k.drop_next} · duplicate {k.duplicate_next} · burst {k.burst} · silence {k.pause_s:g} s"
+        )
+        self.by_hand.setText(f"Follow-ups sent: change {follow.get('change', 0)} · cancel {follow.get('cancel', 0)}")

@@ -1,0 +1,302 @@
+"""The engineer's view of the simulated plant: every light as lit, every printer and feed, every fault switch.
+
+What it is for: one desktop window over the simulators' control channel (``ui.engineer.link``,
+docs/sim-control.md): stations with their lights (press buttons, a cut-off switch per light, the light
+controller's switches as its kind, Modbus or OPC UA, has them, and the simulated operator's switches),
+printers with status words, switches and a rendered preview of the labels they printed, OEM feeds with
+counters and knobs; a header with the simulated time in the plant's zone and the state of the control link,
+and a status line with the answer to the last command. Changes apply while the line runs.
+What it must not do: talk to anything but its ``SimControlClient`` (never the service, never a simulator
+directly), block the GUI thread, hold colours or font sizes (``ui/style.qss``, engineer section), or show a
+stale picture as live (link lost: dashed outlines, greyed values, COMM tags, and the commands disabled).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QFrame,
+    QHBoxLayout,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.engineer.cards import FeedCard, PrinterCard
+from ui.engineer.link import Answer, SimControlClient, SimState
+from ui.engineer.widgets import StationCard, make_card
+from ui.widgets import apply_comm, clock, label, plant_zone, set_props, zone_label
+
+BLINK_MS = 500  # a flashing PTL light blinks at 1 Hz on the rack (Banner FLASH animation), mirrored here
+DEFAULT_SIZE = (1600, 1000)
+MAX_ACTIONS_SHOWN = 200
+MAX_FITTED_HEIGHT = 600
+# op -> how an answered command is told on the status line
+DESCRIBE: dict[str, Any] = {
+    "press": lambda r: f"press {r.get('device')} light {r.get('light')}",
+    "fault": lambda r: (
+        f"{r.get('name')} {'on' if r.get('on') else 'off'} at {r.get('device')}"
+        + (f" light {r['light']}" if r.get("light") else "")
+    ),
+    "feed": lambda r: (
+        f"feed {r.get('feed')}: " + ", ".join(f"{k} {v}" for k, v in r.items() if k not in ("op", "feed"))
+    ),
+    "operator": lambda r: f"operator at {r.get('station')}: {'auto' if r.get('auto') else 'manual'}",
+}
+
+
+def _column(name: str) -> tuple[QScrollArea, QVBoxLayout]:
+    inner = QWidget()
+    inner.setObjectName(f"{name}_inner")
+    box = QVBoxLayout(inner)
+    box.setContentsMargins(0, 0, 4, 0)
+    box.setSpacing(10)
+    scroll = QScrollArea()
+    scroll.setObjectName(name)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # cards fit the width; rows scroll
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(inner)
+    return scroll, box
+
+
+class EngineerView(QWidget):
+    """Feed it ``apply_state``, ``set_link`` and ``show_answer``; it emits requests on ``command``."""
+
+    def __init__(self, client: SimControlClient, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("engineer_view")
+        self.client = client
+        self.state: SimState | None = None
+        self._zone = ZoneInfo("UTC")
+        self._link_up = False
+        self._phase = True
+        self.stations: dict[str, StationCard] = {}
+        self.printers: dict[str, PrinterCard] = {}
+        self.feeds: dict[str, FeedCard] = {}
+        root = QVBoxLayout(self)
+        root.addWidget(self._build_header())
+        body = QHBoxLayout()
+        body.setSpacing(12)
+        left, self._station_box = _column("stations_column")
+        middle, self._printer_box = _column("printers_column")
+        feeds, self._feed_box = _column("feeds_column")
+        right = QVBoxLayout()
+        right.addWidget(feeds)  # as tall as its cards; the actions log takes the rest
+        right.addWidget(self._build_actions(), 1)
+        body.addWidget(left, 5)
+        body.addWidget(middle, 4)
+        body.addLayout(right, 4)
+        root.addLayout(body, 1)
+        self.status_line = label("No command sent yet", "status_line", "status-line")
+        root.addWidget(self.status_line)
+        self._blink = QTimer(self)
+        self._blink.setInterval(BLINK_MS)
+        self._blink.timeout.connect(self._toggle_phase)
+        self._blink.start()
+        self.set_link(False)
+
+    def _build_header(self) -> QFrame:
+        header = QFrame()
+        header.setObjectName("header")
+        row = QHBoxLayout(header)
+        names = QVBoxLayout()
+        self.title = label("SIMULATED PLANT", "view_title", "station-name")
+        self.plant_label = label("", "plant_name", "plant-name")
+        names.addWidget(self.plant_label)
+        names.addWidget(self.title)
+        row.addLayout(names)
+        row.addStretch(1)
+        self.sim_clock = label("", "sim_clock", "value-l")
+        self.sim_zone = label("", "sim_zone", "updated-at")
+        times = QVBoxLayout()
+        times.addWidget(self.sim_clock)
+        times.addWidget(self.sim_zone)
+        row.addLayout(times)
+        row.addSpacing(24)
+        self.comm_tag = label("COMM", "comm_tag", "comm-tag-large")
+        row.addWidget(self.comm_tag)
+        link = QVBoxLayout()
+        self.link_label = label("", "link_state", "link-state")
+        self.endpoint_label = label(self.client.endpoint, "link_endpoint", "updated-at")
+        link.addWidget(self.link_label)
+        link.addWidget(self.endpoint_label)
+        row.addLayout(link)
+        return header
+
+    def _build_actions(self) -> QFrame:
+        """What the engineer did, newest first, at the plant's simulated time: faults are easy to forget."""
+        frame, box, _ = make_card("actions", "ENGINEER ACTIONS")
+        self.actions_log = QListWidget()  # not .actions: that would hide QWidget.actions()
+        self.actions_log.setObjectName("actions_log")
+        self.actions_log.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        box.addWidget(self.actions_log, 1)
+        return frame
+
+    def _log(self, text: str) -> None:
+        when = clock(self.state.at, self._zone) if self.state is not None else "--:--:--"
+        self.actions_log.insertItem(0, f"{when}  {text}")
+        while self.actions_log.count() > MAX_ACTIONS_SHOWN:
+            self.actions_log.takeItem(self.actions_log.count() - 1)
+
+    def _tell(self, text: str, ok: bool) -> None:
+        self.status_line.setText(text)
+        set_props(self.status_line, state="ok" if ok else "refused")
+        self._log(text)
+
+    # --- slots ---
+    @Slot(object)
+    def apply_state(self, state: SimState) -> None:
+        self.state = state
+        self._zone = plant_zone(state.timezone)
+        self.plant_label.setText(state.plant)
+        self.sim_clock.setText(clock(state.at, self._zone))
+        self.sim_zone.setText(f"{zone_label(state.at, self._zone)} · simulated ×{state.speed:g}")
+        if self._rebuild_if_needed(state):
+            self._apply_comm()
+        for sid, card in self.stations.items():
+            view = state.stations[sid]
+            card.show_station(view, state.gateways[view.gateway], state.at, state.speed, self._phase)
+        for pid, pcard in self.printers.items():
+            pcard.show_printer(state.printers[pid], self._zone)
+        for fid, fcard in self.feeds.items():
+            fcard.show_feed(state.feeds[fid])
+        self._render_link()
+
+    @Slot(bool)
+    def set_link(self, up: bool) -> None:
+        """Live or stale: stale keeps the last picture, dashed and greyed with COMM tags, and disables commands."""
+        self._link_up = up
+        self._apply_comm()
+        self._render_link()
+
+    @Slot(object, object)
+    def show_answer(self, request: dict[str, Any], answer: Answer) -> None:
+        what = DESCRIBE.get(str(request.get("op")), lambda r: str(r))(request)
+        self._tell(f"{what}: done" if answer.ok else f"{what}: REFUSED · {answer.error}", answer.ok)
+
+    def send(self, request: dict[str, Any]) -> None:
+        """Send a command from a card; show at once if it could not leave (no link), then refresh the state."""
+        if self.client.send(request) is None:
+            self._tell(f"{DESCRIBE[request['op']](request)}: NOT SENT · no link to the simulators", False)
+            return
+        self.client.refresh()
+
+    # --- building: once per set of devices ---
+    def _rebuild_if_needed(self, state: SimState) -> bool:
+        wanted = (tuple(state.stations), tuple(state.printers), tuple(state.feeds))
+        if wanted == (tuple(self.stations), tuple(self.printers), tuple(self.feeds)):
+            return False
+        for box in (self._station_box, self._printer_box, self._feed_box):
+            _clear(box)
+        self.stations = {sid: StationCard(sid, v, state.gateways[v.gateway]) for sid, v in state.stations.items()}
+        self.printers = {pid: PrinterCard(pid, v) for pid, v in state.printers.items()}
+        self.feeds = {fid: FeedCard(fid, v) for fid, v in state.feeds.items()}
+        for box, cards in (
+            (self._station_box, self.stations),
+            (self._printer_box, self.printers),
+            (self._feed_box, self.feeds),
+        ):
+            for card in cards.values():
+                card.command.connect(self.send)
+                box.addWidget(card)
+                card.show()  # now, not on the next event loop pass: the columns are fitted to their cards below
+            box.addStretch(1)
+        for column in (self._station_box, self._printer_box, self._feed_box):
+            _fit(column, tall=column is self._feed_box)
+        return True
+
+    # --- rendering ---
+    def _toggle_phase(self) -> None:
+        self._phase = not self._phase
+        for card in self.stations.values():
+            for tile in card.tiles.values():
+                tile.lamp.set_phase(self._phase)
+
+    def _apply_comm(self) -> None:
+        for widget in self.findChildren(QWidget):
+            if isinstance(widget, (QPushButton, QAbstractSpinBox)):
+                widget.setEnabled(self._link_up)  # a command cannot reach the simulators anyway
+        apply_comm(self, self._link_up)
+
+    def _render_link(self) -> None:
+        if self.state is None:
+            self.link_label.setText("SIM LINK · WAITING" if not self._link_up else "SIM LINK · LIVE")
+            return
+        self.link_label.setText("SIM LINK · LIVE" if self._link_up else "SIM LINK · LOST · last picture")
+
+
+def _fit(box: QVBoxLayout, tall: bool) -> None:
+    """A column is never narrower than its cards (the rows scroll, not the columns); ``tall``: nor shorter,
+    up to ``MAX_FITTED_HEIGHT`` (the feeds column shares its height with the actions log)."""
+    inner = box.parentWidget()
+    viewport = inner.parentWidget() if inner is not None else None
+    scroll = viewport.parentWidget() if viewport is not None else None
+    if inner is not None and isinstance(scroll, QScrollArea):
+        scroll.setMinimumWidth(inner.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+        if tall:
+            scroll.setMinimumHeight(min(inner.sizeHint().height(), MAX_FITTED_HEIGHT))
+
+
+def _clear(box: QVBoxLayout) -> None:
+    while box.count():
+        item = box.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.setParent(None)
+            widget.deleteLater()
+
+
+class EngineerWindow(QMainWindow):
+    """The engineer's view in a window; closing it stops the client. Ctrl+Q closes, F5 asks for the state."""
+
+    def __init__(self, view: EngineerView) -> None:
+        super().__init__()
+        self.setObjectName("engineer_window")
+        self.view = view
+        self.setCentralWidget(view)
+        self.setWindowTitle(f"JIS engineer — simulators at {view.client.endpoint}")
+        self.resize(*DEFAULT_SIZE)
+        QShortcut(QKeySequence.StandardKey.Quit, self).activated.connect(self.close)
+        QShortcut(QKeySequence.StandardKey.Refresh, self).activated.connect(view.client.refresh)
+
+    @Slot(object)
+    def show_title(self, state: SimState) -> None:
+        self.setWindowTitle(f"JIS engineer — {state.plant} — simulators at {self.view.client.endpoint}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.view.client.stop()
+        super().closeEvent(event)
+
+
+def load_stylesheet() -> str:
+    return resources.files("ui").joinpath("style.qss").read_text(encoding="utf-8")
+
+
+def build_engineer_window(
+    sim: str, station: str | None = None, stale_after_s: float = 3.0
+) -> tuple[EngineerWindow, SimControlClient]:
+    """The styled engineer window and its started client, for the simulators' control endpoint ``sim``.
+
+    ``station`` is accepted for the HMI's common factory signature (``ui.main.ROLE_WINDOWS``); every station shows.
+    """
+    client = SimControlClient(sim, stale_after_s=stale_after_s)
+    view = EngineerView(client)
+    window = EngineerWindow(view)
+    client.setParent(window)
+    client.state_changed.connect(view.apply_state)
+    client.state_changed.connect(window.show_title)
+    client.link_changed.connect(view.set_link)
+    client.answered.connect(view.show_answer)
+    window.setStyleSheet(load_stylesheet())
+    client.start()
+    return window, client

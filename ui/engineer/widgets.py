@@ -1,0 +1,295 @@
+"""Building blocks of the engineer's view: lamps, fault switches, light tiles and a station's card.
+
+What they are for: showing one simulated device each, as the control channel last reported it, and turning a
+click into a request dict on their ``command`` signal (the view sends it). Styled by ``ui/style.qss`` through
+dynamic properties only (``on``, ``lit``, ``offline``, ``colour``, ``state``, ``comm``), the PyDM pattern.
+What they must not do: hold a colour or font size, send anything themselves, or show a switch in a position
+the simulators did not report (a click asks; the next state shows the answer).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Property, QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.engineer.link import GatewayState, LightState, StationState
+from ui.widgets import label, set_props
+
+ON_WORDS: dict[bool, str] = {True: "ON", False: "OFF"}
+KIND_WORDS: dict[str, str] = {"modbus": "MODBUS", "opcua": "OPC UA"}  # a light controller's protocol
+# a light controller's own fault switch -> (words, tip); which ones it has comes with its state (by kind)
+GATEWAY_SWITCHES: dict[str, tuple[str, str]] = {
+    "down": ("DOWN", "Controller off the network: connections dropped and refused"),
+    "slow": ("SLOW", "Every Modbus answer delayed (an overloaded gateway or a long RS-485 chain)"),
+    "out_of_service": ("OUT OF SERVICE", "Out of service: lights cannot be lit or cleared, presses still count"),
+}
+# a light cut off its controller, by the controller's kind -> (words on the light's switch, tip)
+LIGHT_CUT: dict[str, tuple[str, str]] = {
+    "modbus": ("0x0B", "Cut the light off its chain: the gateway answers Modbus exception 0x0B"),
+    "opcua": ("OFF BUS", "Cut the light off the controller's bus: Online false, its methods BadCommunicationError"),
+}
+
+
+def gateway_words(name: str) -> str:
+    return GATEWAY_SWITCHES.get(name, (name.replace("_", " ").upper(), ""))[0]
+
+
+def make_card(name: str, title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
+    """A titled, outlined section whose title row ends with a COMM tag (shown while the link is down)."""
+    frame = QFrame()
+    frame.setObjectName(name)
+    frame.setProperty("card", True)
+    box = QVBoxLayout(frame)
+    box.setSpacing(6)
+    head = QHBoxLayout()
+    head.addWidget(label(title, f"{name}_title", "card-title"))
+    head.addStretch(1)
+    head.addWidget(label("COMM", f"{name}_comm", "comm-tag"))
+    box.addLayout(head)
+    return frame, box, head
+
+
+def command_button(text: str, name: str) -> QPushButton:
+    """A command: a verb on a button (ISA-101), never a state."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setProperty("role", "command")
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return button
+
+
+class FaultSwitch(QPushButton):
+    """A fault switch: words say what it switches; ``on`` (inverse fill) says it is active. A click asks to flip."""
+
+    flipped = Signal(bool)  # the position asked for
+
+    def __init__(self, text: str, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setObjectName(name)
+        self._words = text
+        self.clicked.connect(lambda: self.flipped.emit(not self.is_on))
+        self.set_on(False)
+
+    @property
+    def is_on(self) -> bool:
+        return bool(self.property("on"))
+
+    def set_on(self, on: bool) -> None:
+        self.setToolTip(f"{self._words}: {ON_WORDS[on]} (click to switch {ON_WORDS[not on].lower()})")
+        self.setAccessibleDescription(ON_WORDS[on])
+        set_props(self, on=on)
+
+
+class Lamp(QWidget):
+    """A PTL light's lamp: a circle (never an alarm shape) filled with the light's colour; dark when off.
+
+    A flashing light blinks with the view's blink phase, so it looks as the light does on the rack.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fill, self._outline = QColor(), QColor()
+        self._flash, self._phase = False, True
+        set_props(self, colour="off")
+
+    def show_light(self, colour: str, flash: bool) -> None:
+        self._flash = flash
+        set_props(self, colour=colour)
+        self.update()
+
+    def set_phase(self, phase: bool) -> None:
+        if self._flash and phase != self._phase:
+            self._phase = phase
+            self.update()
+        self._phase = phase
+
+    def sizeHint(self) -> QSize:
+        return QSize(30, 30)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = min(self.width(), self.height()) - 4
+        centre = QPointF(self.width() / 2, self.height() / 2)
+        painter.setPen(QPen(self._outline, 2))
+        lit = self.property("colour") != "off" and (self._phase or not self._flash)
+        painter.setBrush(self._fill if lit else Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(centre, side / 2, side / 2)
+        painter.end()
+
+    def _set_fill(self, colour: QColor) -> None:
+        self._fill = QColor(colour)
+
+    def _set_outline(self, colour: QColor) -> None:
+        self._outline = QColor(colour)
+
+    fillColor = Property(QColor, lambda self: self._fill, _set_fill)
+    outlineColor = Property(QColor, lambda self: self._outline, _set_outline)
+
+
+class LightTile(QFrame):
+    """One light on a controller as lit: lamp, colour word, display, token, latch; PRESS and its cut-off switch
+    (0x0B on a Modbus gateway, OFF BUS on an OPC UA controller: the request is the same ``exception``)."""
+
+    command = Signal(dict)
+
+    def __init__(self, gateway: str, light: int, kind: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        name = f"light_{gateway}_{light}"
+        self.setObjectName(name)
+        self.gateway, self.light = gateway, light
+        self.number = label(f"L{light}", f"{name}_no", "tile-caption")
+        self.bin_id = label("", f"{name}_bin", "tile-bin")
+        self.lamp = Lamp()
+        self.lamp.setObjectName(f"{name}_lamp")
+        self.colour_word = label("OFF", f"{name}_colour", "tile-value")
+        self.token = label("", f"{name}_token", "tile-detail")
+        self.latch = label("", f"{name}_latch", "tile-detail")
+        self.press = command_button("PRESS", f"{name}_press")
+        self.press.setToolTip(f"Press light {light}'s confirm button, like an operator's finger")
+        words, tip = LIGHT_CUT.get(kind, ("CUT OFF", "Cut the light off its controller"))
+        self.exception = FaultSwitch(words, f"{name}_exception")
+        self.exception.setToolTip(tip)
+        self.press.clicked.connect(lambda: self.command.emit({"op": "press", "device": gateway, "light": light}))
+        self.exception.flipped.connect(
+            lambda on: self.command.emit(
+                {"op": "fault", "device": gateway, "name": "exception", "light": light, "on": on}
+            )
+        )
+        self._lay_out()
+        set_props(self, lit=False, offline=False)
+
+    def _lay_out(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.number)
+        top.addStretch(1)
+        top.addWidget(self.lamp)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.press, 1)
+        buttons.addWidget(self.exception)
+        box = QVBoxLayout(self)
+        box.setSpacing(2)
+        box.addLayout(top)
+        for widget in (self.bin_id, self.colour_word, self.token, self.latch):
+            box.addWidget(widget)
+        box.addLayout(buttons)
+
+    def show_light(self, view: LightState, phase: bool) -> None:
+        lit = view.colour != "off"
+        self.bin_id.setText(view.bin or "—")
+        words = [view.colour.upper(), "FLASH" if view.flash and lit else "", f"· {view.display}" if lit else ""]
+        self.colour_word.setText(" ".join(w for w in words if w))
+        self.token.setText(f"token {view.token}" if lit else "dark")
+        self.latch.setText(f"{'LATCHED' if view.latched else 'latch clear'} · count {view.counter}")
+        self.lamp.show_light(view.colour, view.flash)
+        self.lamp.set_phase(phase)
+        self.exception.set_on(view.offline)
+        set_props(self, lit=lit, offline=view.offline)
+
+
+class StationCard(QFrame):
+    """A station: its light controller's state and switches, its simulated operator, and a tile per light."""
+
+    command = Signal(dict)
+
+    def __init__(self, station: str, view: StationState, gateway: GatewayState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.station, self.gateway_name = station, view.gateway
+        frame, box, _ = make_card(f"station_{station}", f"{station} · {view.name}" if view.name else station)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(frame)
+        box.addLayout(self._gateway_row(view.gateway, gateway))
+        box.addLayout(self._operator_row(station))
+        box.addWidget(self.operator_stats)
+        self.tiles: dict[int, LightTile] = {}
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        mine = [x for x in gateway.lights if x.station in ("", station)]
+        for index, light in enumerate(mine):
+            tile = LightTile(view.gateway, light.light, gateway.kind)
+            tile.command.connect(self.command)
+            self.tiles[light.light] = tile
+            grid.addWidget(tile, 0, index)
+        box.addLayout(grid)
+
+    def _gateway_row(self, name: str, gateway: GatewayState) -> QHBoxLayout:
+        row = QHBoxLayout()
+        kind = KIND_WORDS.get(gateway.kind, gateway.kind)
+        self.gateway_label = label(f"PTL {name} · {kind}  :{gateway.port}", f"gateway_{name}_name", "row-caption")
+        self.gateway_state = label("", f"gateway_{name}_state", "device")
+        row.addWidget(self.gateway_label)
+        row.addWidget(self.gateway_state)
+        row.addStretch(1)
+        self.gateway_switches: dict[str, FaultSwitch] = {}
+        for fault in gateway.switches:
+            switch = FaultSwitch(gateway_words(fault), f"gateway_{name}_{fault}")
+            switch.setToolTip(GATEWAY_SWITCHES.get(fault, ("", ""))[1])
+            switch.flipped.connect(
+                lambda on, f=fault: self.command.emit({"op": "fault", "device": name, "name": f, "on": on})
+            )
+            self.gateway_switches[fault] = switch
+            row.addWidget(switch)
+        return row
+
+    def _operator_row(self, station: str) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.operator_state = label("", f"operator_{station}_state", "device")
+        self.operator_stats = label("", f"operator_{station}_stats", "row-detail")
+        self.manual = FaultSwitch("MANUAL", f"operator_{station}_manual")
+        self.manual.setToolTip("Switch the simulated operator off: press the lights by hand")
+        self.manual.flipped.connect(
+            lambda on: self.command.emit({"op": "operator", "station": station, "auto": not on})
+        )
+        self.wrong = FaultSwitch("WRONG BUTTON", f"operator_{station}_wrong_button")
+        self.no_press = FaultSwitch("NO PRESS", f"operator_{station}_no_press")
+        for switch, fault in ((self.wrong, "wrong_button"), (self.no_press, "no_press")):
+            switch.flipped.connect(
+                lambda on, f=fault: self.command.emit({"op": "fault", "device": station, "name": f, "on": on})
+            )
+        row.addWidget(label("OPERATOR", f"operator_{station}_caption", "row-caption"))
+        row.addWidget(self.operator_state)
+        row.addStretch(1)
+        for switch in (self.manual, self.wrong, self.no_press):
+            row.addWidget(switch)
+        return row
+
+    def show_station(self, view: StationState, gateway: GatewayState, at: float, speed: float, phase: bool) -> None:
+        on = [name for name, switched in gateway.switches.items() if switched]
+        words = [f"SLOW {gateway.slow_s:g} s" if name == "slow" else gateway_words(name) for name in on]
+        self.gateway_state.setText(" · ".join(words) if words else "ONLINE")
+        set_props(self.gateway_state, state="down" if on else "up")
+        for fault, switch in self.gateway_switches.items():
+            switch.set_on(gateway.switches.get(fault, False))
+        self.operator_state.setText("AUTO" if view.auto else "MANUAL")
+        set_props(self.operator_state, state="up" if view.auto else "down")
+        self.operator_stats.setText(_operator_stats(view, at, speed))
+        self.manual.set_on(not view.auto)
+        self.wrong.set_on(view.wrong_button)
+        self.no_press.set_on(view.no_press)
+        for light in gateway.lights:
+            tile = self.tiles.get(light.light)
+            if tile is not None:
+                tile.show_light(light, phase)
+
+
+def _operator_stats(view: StationState, at: float, speed: float) -> str:
+    text = f"presses {view.presses} · wrong {view.wrong_presses} · missed {view.misses}"
+    if view.auto and view.next_press_at is not None:
+        text += f" · next press in {max(view.next_press_at - at, 0) / speed:.1f} s"
+    return text
+
+
+def field_grid(pairs: list[tuple[str, str]], columns: int, prefix: str) -> tuple[QGridLayout, dict[str, QLabel]]:
+    """Caption over value, ``columns`` pairs a row; the values by key, for updating."""
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(14)
+    grid.setVerticalSpacing(0)
+    values: dict[str, QLabel] = {}
+    for index, (key, caption) in enumerate(pairs):
+        row, col = divmod(index, columns)
+        grid.addWidget(label(caption, f"{prefix}_{key}_caption", "field-caption"), row * 2, col)
+        values[key] = label("—", f"{prefix}_{key}", "field-value")
+        grid.addWidget(values[key], row * 2 + 1, col)
+    return grid, values

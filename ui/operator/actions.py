@@ -1,0 +1,282 @@
+"""The operator panel's touch actions: log in, acknowledge, reprint, confirm by hand, and the service's answer.
+
+What it is for: an ``OperatorActionBar`` under the operator panel (``ui.operator.panel``) with gloved-hand
+targets (>= 15 mm, hmi.md) that sends manual operations through the HMI command channel
+(``ui.command_client.CommandClient``, protocol in docs/hmi-commands.md) and shows each answer in one status line
+(DONE / REFUSED and the core's reason / FORBIDDEN / COMM). The panel's one place for typing is the login
+dialog. What each button does is a table (``ACTIONS``):
+- ACK: the newest unacknowledged deviation the panel shows for this station (ISA-18.2 acknowledge; the core
+  takes it without a reason).
+- REPRINT: the label of the last pick this panel saw leave the PICK NOW card (the ``LineView`` holds no picked
+  picks; the core names a part label ``P{pick_id}``, sequencer/picking.py). A pick that left the card by a
+  cancel has no label: the core refuses and the status line says so. Disabled until a pick has left the card
+  since the panel started or the station was changed.
+- CONFIRM BY HAND: the lit pick, after a one-tap confirmation (irreversible). It is shown to every role: the
+  role table is the service's (app/hmi/roles.py: a lead's operation), so an operator gets FORBIDDEN, plainly.
+What it must not do: decide who may do what (the service does), block the GUI thread (dialogs ``open()``, the
+client is NOBLOCK), send while the bus picture is stale (every action button is disabled then: the operator
+would act on a line they cannot see), have two requests in flight, or hold a colour (``ui/style.qss``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from sequencer.views import LineView, PickView, StationView
+from ui.cockpit.header import LoginDialog
+from ui.command_client import CommandClient
+from ui.operator.panel import relevant_deviations
+from ui.widgets import TOUCH_TARGET_MM, label, mm_to_px, set_props
+
+BUTTON_MIN_WIDTH_MM = 40.0
+LOGIN_MIN_WIDTH_MM = 150.0  # the note on one or two lines at the panel's type size
+UNACKNOWLEDGED = frozenset({"active_unacknowledged", "returned_unacknowledged"})  # sequencer.alarms.AlarmState
+ROLE_TITLES: dict[str, str] = {  # app.hmi.roles.ROLE_TITLES (the HMI does not import app)
+    "operator": "line operator",
+    "lead": "shift lead",
+    "engineer": "engineer",
+    "admin": "administrator",
+}
+# The service's answer codes (app.hmi.wire.MESSAGES, plus the client's own) as the status line's word and
+# its look; "comm" is the same word the panel uses for a lost bus link.
+ANSWERS: dict[str, tuple[str, str]] = {
+    "done": ("DONE", "done"),
+    "refused": ("REFUSED", "refused"),
+    "forbidden": ("FORBIDDEN", "forbidden"),
+    "timeout": ("COMM", "comm"),
+    "unreachable": ("COMM", "comm"),
+    "no_login": ("LOG IN", "refused"),
+    "bad_token": ("LOG IN", "refused"),
+    "malformed": ("REJECTED", "refused"),
+    "busy": ("BUSY", "refused"),
+    "error": ("SERVICE ERROR", "refused"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What the bar knows of its station: the newest picture and the last pick that left the PICK NOW card."""
+
+    line: LineView
+    station: StationView
+    last_picked: PickView | None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    fields: dict[str, Any]
+    text: str  # what the button and the status line name
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    key: str  # objectName suffix
+    verb: str
+    intent: str  # a sequencer.events ManualOp name
+    reason: str  # the core wants one for everything but an acknowledgement (sequencer/manual.py)
+    confirm: bool  # irreversible: one more tap in a dialog
+    target: Callable[[Seen], Target | None]
+
+
+def ack_target(seen: Seen) -> Target | None:
+    waiting = [d for d in relevant_deviations(seen.line, seen.station) if d.state in UNACKNOWLEDGED]
+    newest = max(waiting, key=lambda d: (d.at, d.id), default=None)
+    return Target({"deviation_id": newest.id}, f"#{newest.id} {newest.kind.upper()}") if newest else None
+
+
+def reprint_target(seen: Seen) -> Target | None:
+    pick = seen.last_picked
+    return Target({"label_id": f"P{pick.pick_id}"}, f"P{pick.pick_id} {pick.vehicle_id}") if pick else None
+
+
+def confirm_target(seen: Seen) -> Target | None:
+    pick = seen.station.current
+    text = f"{seen.station.id} {pick.bin} {pick.vehicle_id}" if pick else ""
+    return Target({"station": seen.station.id}, text) if pick else None
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("ack", "ACK", "AcknowledgeAlarm", "", False, ack_target),
+    ActionSpec("reprint", "REPRINT", "ReprintLabel", "label reprinted at the line", False, reprint_target),
+    ActionSpec("confirm", "CONFIRM BY HAND", "ConfirmByHand",
+               "confirmed by hand at the line: the light did not take the confirm", True, confirm_target),
+)  # fmt: skip
+
+
+def touch(widget: QWidget, width_mm: float = 0.0) -> QWidget:
+    """At least 15 mm high (and ``width_mm`` wide) on this screen: a gloved finger's target."""
+    widget.setMinimumHeight(mm_to_px(widget, TOUCH_TARGET_MM))
+    if width_mm:
+        widget.setMinimumWidth(mm_to_px(widget, width_mm))
+    return widget
+
+
+def _button(text: str, name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a touch panel: no focus frame wandering over the bar
+    touch(button, BUTTON_MIN_WIDTH_MM)
+    return button
+
+
+class OperatorLoginDialog(LoginDialog):
+    """The cockpit's login dialog (clears the password with the request), sized for a touch panel."""
+
+    def __init__(self, client: CommandClient, parent: QWidget | None = None) -> None:
+        super().__init__(client, parent)
+        self.setObjectName("operator_login")
+        self.setWindowTitle("Log in to the operator panel")
+        self.setMinimumWidth(mm_to_px(self, LOGIN_MIN_WIDTH_MM))
+        note = self.findChild(QLabel, "login_note")
+        if note is not None:
+            note.setWordWrap(True)
+        for widget in (self.user, self.password, *self.findChildren(QPushButton)):
+            touch(widget)
+
+
+class ConfirmStep(QDialog):
+    """One tap more for an irreversible operation: the verb, what it acts on, CONFIRM or CANCEL."""
+
+    def __init__(self, spec: ActionSpec, target: Target, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("operator_confirm")
+        self.setWindowTitle(spec.verb)
+        self.spec, self.target = spec, target
+        box = QVBoxLayout(self)
+        box.addWidget(label(spec.verb, "operator_confirm_verb", "dialog-verb"))
+        box.addWidget(label(target.text, "operator_confirm_target", "dialog-text"))
+        row = QHBoxLayout()
+        self.cancel_button = _button("CANCEL", "operator_confirm_cancel")
+        self.confirm_button = _button(spec.verb, "operator_confirm_ok")
+        self.cancel_button.clicked.connect(self.reject)
+        self.confirm_button.clicked.connect(self.accept)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        row.addWidget(self.confirm_button)
+        box.addLayout(row)
+
+
+class OperatorActionBar(QFrame):
+    """Who is logged in, LOG IN / LOG OUT, the action buttons and the answer; fed by ``show_station``/``set_link``."""
+
+    def __init__(self, client: CommandClient, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("operator_actions")
+        self.client = client
+        self.seen: Seen | None = None
+        self.link_up = False
+        self.pending: dict[int, tuple[ActionSpec, Target]] = {}
+        self.confirm_step: ConfirmStep | None = None
+        self.login_dialog = OperatorLoginDialog(client, self)
+        self.who = label("not logged in", "operator_who", "op-who")
+        self.login_button = _button("LOG IN", "operator_login_button")
+        self.logout_button = _button("LOG OUT", "operator_logout_button")
+        self.buttons = {spec.key: _button(spec.verb, f"operator_{spec.key}") for spec in ACTIONS}
+        self.status = label("", "operator_status", "op-status")
+        self.status.setWordWrap(True)
+        self._lay_out()
+        self.login_button.clicked.connect(self.login_dialog.open_for_login)
+        self.logout_button.clicked.connect(client.logout)
+        for spec in ACTIONS:
+            self.buttons[spec.key].clicked.connect(lambda _=False, s=spec: self.trigger(s))
+        client.logged_in.connect(self._refresh)
+        client.logged_out.connect(self._refresh)
+        client.replied.connect(self._answered)
+        self._refresh()
+
+    def _lay_out(self) -> None:
+        row = QHBoxLayout()
+        row.addWidget(self.who)
+        row.addWidget(self.login_button)
+        row.addWidget(self.logout_button)
+        row.addStretch(1)
+        for button in self.buttons.values():
+            row.addWidget(button)
+        box = QVBoxLayout(self)
+        box.addLayout(row)
+        box.addWidget(self.status)
+
+    # --- slots ---
+
+    @Slot(object, object)
+    def show_station(self, line: LineView, station: StationView | None) -> None:
+        """A new picture of the panel's station; remembers the lit pick that left the card (``REPRINT``)."""
+        before = self.seen
+        if station is None:
+            self.seen = None
+        elif before is not None and before.station.id == station.id:
+            self.seen = Seen(line, station, left_card(before.station, station) or before.last_picked)
+        else:
+            self.seen = Seen(line, station, None)  # another station: its last pick is not known here
+        self._refresh()
+
+    @Slot(bool)
+    def set_link(self, up: bool) -> None:
+        self.link_up = up
+        self._refresh()
+
+    def trigger(self, spec: ActionSpec) -> None:
+        """A button was tapped: send at once, or after the one-tap confirmation for an irreversible operation."""
+        target = spec.target(self.seen) if self.seen else None
+        if target is None or not self._may_send():
+            return
+        if not spec.confirm:
+            self._send(spec, target)
+            return
+        self.confirm_step = ConfirmStep(spec, target, self)
+        self.confirm_step.accepted.connect(lambda: self._confirmed(spec, target))
+        self.confirm_step.open()  # never exec(): the bus and the answers keep flowing
+
+    # --- internals ---
+
+    def _confirmed(self, spec: ActionSpec, target: Target) -> None:
+        if self._may_send():
+            self._send(spec, target)
+
+    def _send(self, spec: ActionSpec, target: Target) -> None:
+        request_id = self.client.send(spec.intent, target.fields, spec.reason)
+        self.pending[request_id] = (spec, target)
+        self._say(f"SENT · {spec.verb} {target.text}", "sent")
+        self._refresh()
+
+    @Slot(object)
+    def _answered(self, reply: dict[str, Any]) -> None:
+        sent = self.pending.pop(reply.get("id"), None)  # type: ignore[arg-type]
+        if sent is None:
+            return  # a login or logout answer: the client's signals carry those
+        spec, target = sent
+        word, look = ("DONE", "done") if reply.get("ok") else ANSWERS.get(str(reply.get("code")), ("FAILED", "refused"))
+        error = "" if reply.get("ok") else f" — {reply.get('error', '')}"
+        self._say(f"{word} · {spec.verb} {target.text}{error}", look)
+        self._refresh()
+
+    def _say(self, text: str, look: str) -> None:
+        self.status.setText(text)
+        set_props(self.status, state=look)
+
+    def _may_send(self) -> bool:
+        return self.link_up and self.client.logged_in_now and not self.pending
+
+    def _refresh(self) -> None:
+        logged_in = self.client.logged_in_now
+        role = ROLE_TITLES.get(self.client.role, self.client.role)
+        self.who.setText(f"{self.client.user} · {role}" if logged_in else "not logged in")
+        self.login_button.setVisible(not logged_in)
+        self.logout_button.setVisible(logged_in)
+        for spec in ACTIONS:
+            target = spec.target(self.seen) if self.seen else None
+            button = self.buttons[spec.key]
+            button.setText(f"{spec.verb} {target.text.split()[0]}" if target and spec.key != "confirm" else spec.verb)
+            button.setEnabled(self._may_send() and target is not None)
+
+
+def left_card(before: StationView, now: StationView) -> PickView | None:
+    """The pick that was lit and is now neither lit nor waiting: picked (or cancelled); None if none left."""
+    gone = before.current
+    staying = {p.pick_id for p in (now.current, *now.next) if p is not None}
+    return gone if gone is not None and gone.pick_id not in staying else None

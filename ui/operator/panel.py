@@ -1,0 +1,404 @@
+"""The line operator's screen: what to pick now, the station's lit bins, what comes next, what is wrong.
+
+What it is for: rendering one station of a ``LineView`` (``sequencer.views``) for a gloved operator 1-2 m away
+(hmi.md): big text, touch targets of at least 15 mm, ISA-101 quiet grey, ISA-18.2 priority indicators, and a
+distinct stale look (dashed outline, greyed values, COMM tag) whenever the bus link is down.
+What it must not do: talk to anything but its two slots (``apply_line``, ``set_link``) and its one signal
+(``station_shown``, which feeds the touch actions of ``ui.operator.actions``), hold a colour or a font size
+(all of that is ``ui/style.qss``, keyed on dynamic properties), or pretend stale data is live.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sequencer.views import DeviationView, LineView, PickView, StationView
+from ui.widgets import (
+    BinTile,
+    DeviationRow,
+    StationSelector,
+    apply_comm,
+    clock,
+    fill_table,
+    label,
+    mm_to_px,
+    plant_zone,
+    set_props,
+    zone_label,
+)
+
+MAX_NEXT_SHOWN = 8
+BIN_ROWS = 2  # bins in light order, left to right, in two rows like a two-shelf flow rack
+MAX_DEVIATIONS_SHOWN = 4
+NO_VALUE = "—"
+
+
+# --- what is shown, as tables ------------------------------------------------------------------------------
+
+PickField = tuple[str, str, str, tuple[int, int, int], Callable[[PickView, ZoneInfo], str]]
+# objectName, caption, role (font size in the stylesheet), (row, column, column span), value
+PICK_FIELDS: tuple[PickField, ...] = (
+    ("pick_bin", "BIN", "value-xl", (0, 0, 2), lambda p, z: p.bin),
+    ("pick_rack", "RACK", "value-xl", (0, 2, 1), lambda p, z: str(p.rack_no)),
+    ("pick_slot", "SLOT", "value-xl", (0, 3, 1), lambda p, z: str(p.slot)),
+    ("pick_vehicle", "VEHICLE", "value-l", (1, 0, 2), lambda p, z: p.vehicle_id),
+    ("pick_seq", "SEQ", "value-l", (1, 2, 1), lambda p, z: str(p.seq)),
+    ("pick_due", "DUE", "value-l", (1, 3, 1), lambda p, z: clock(p.due_at, z, "%H:%M")),
+)
+NEXT_COLUMNS: tuple[tuple[str, Callable[[PickView, ZoneInfo], str]], ...] = (
+    ("SEQ", lambda p, z: str(p.seq)),
+    ("VEHICLE", lambda p, z: p.vehicle_id),
+    ("PART", lambda p, z: p.part),
+    ("RACK/SLOT", lambda p, z: f"{p.rack_no}/{p.slot}"),
+)
+# Pick states worth a word on the card; "lit" is the normal case and stays quiet (ISA-101).
+PICK_STATE_TAGS: dict[str, str] = {"queued": "WAITING", "blocked": "BLOCKED", "picked": "PICKED"}
+DEVICE_ROLES: tuple[tuple[str, str, Callable[[StationView], str]], ...] = (
+    ("device_ptl", "LIGHTS", lambda s: s.ptl_device),
+    ("device_printer", "PRINTER", lambda s: s.printer),
+)
+DEVICE_WORDS: dict[bool | None, tuple[str, str]] = {
+    True: ("ONLINE", "up"),
+    False: ("OFFLINE", "down"),
+    None: ("?", "unknown"),
+}
+
+
+# --- which deviations concern a station ----------------------------------------------------------------------
+
+
+def station_feeds(line: LineView, station: StationView) -> set[str]:
+    """The feeds the station is working for; all the line's feeds while it has nothing queued."""
+    picks = ([station.current] if station.current else []) + list(station.next)
+    return {p.feed for p in picks} or {f.id for f in line.feeds}
+
+
+def relevant_deviations(line: LineView, station: StationView) -> list[DeviationView]:
+    """Open deviations at this station, plus station-less ones on its feeds or on the whole plant; P1 first."""
+    feeds = station_feeds(line, station)
+
+    def concerns(d: DeviationView) -> bool:
+        return d.station == station.id or (not d.station and (not d.feed or d.feed in feeds))
+
+    return sorted(filter(concerns, line.deviations), key=lambda d: (d.priority, -d.at))
+
+
+def pick_station(line: LineView, wanted: str | None) -> StationView | None:
+    by_id = {s.id: s for s in line.stations}
+    return by_id.get(wanted or "") or (line.stations[0] if line.stations else None)
+
+
+# --- the panel -----------------------------------------------------------------------------------------------
+
+
+def _card(name: str, title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
+    """A titled, outlined section; its title row carries a COMM tag shown while the link is down."""
+    frame = QFrame()
+    frame.setObjectName(name)
+    frame.setProperty("card", True)
+    box = QVBoxLayout(frame)
+    head = QHBoxLayout()
+    head.addWidget(label(title, f"{name}_title", "card-title"))
+    head.addStretch(1)
+    head.addWidget(label("COMM", f"{name}_comm", "comm-tag"))
+    box.addLayout(head)
+    return frame, box, head
+
+
+class OperatorPanel(QWidget):
+    """One station's picking screen; feed it with ``apply_line`` and ``set_link``."""
+
+    station_shown = Signal(object, object)  # (LineView, StationView | None): the picture just shown
+
+    def __init__(self, station: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("operator_panel")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self._wanted = station
+        self._line: LineView | None = None
+        self._zone = ZoneInfo("UTC")
+        self._link_up = False
+        self._bin_ids: tuple[str, ...] = ()
+        self._dev_rows: dict[tuple[int, int], DeviationRow] = {}
+        self._tiles: dict[str, BinTile] = {}
+        self._root = root = QVBoxLayout(self)
+        root.addWidget(self._build_header())
+        body = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        # Eye path: what to pick (top left), where it is (lit bin, top right), then what comes next and
+        # what is wrong. The wide columns (part numbers, vehicle ids) get the wide left column.
+        left.addWidget(self._build_pick(), 0)
+        left.addWidget(self._build_next(), 1)
+        right.addWidget(self._build_bins(), 0)
+        right.addWidget(self._build_deviations(), 1)
+        body.addLayout(left, 3)
+        body.addLayout(right, 2)
+        root.addLayout(body, 1)
+        self.set_link(False)
+
+    # --- building (once) ---
+
+    def _build_header(self) -> QFrame:
+        header = QFrame()
+        header.setObjectName("header")
+        row = QHBoxLayout(header)
+        names = QVBoxLayout()
+        self.plant_label = label("", "plant_name", "plant-name")
+        self.station_label = label(NO_VALUE, "station_name", "station-name")
+        names.addWidget(self.plant_label)
+        names.addWidget(self.station_label)
+        row.addLayout(names)
+        self.station_selector = StationSelector()
+        self.station_selector.setObjectName("station_selector")
+        self.station_selector.setVisible(False)
+        self.station_selector.currentIndexChanged.connect(self._on_station_chosen)
+        row.addWidget(self.station_selector)
+        row.addStretch(1)
+        devices = QVBoxLayout()
+        devices.setSpacing(2)
+        self.device_labels = {name: label("", name, "device") for name, _, _ in DEVICE_ROLES}
+        for lab in self.device_labels.values():
+            devices.addWidget(lab)
+        row.addLayout(devices)
+        row.addSpacing(mm_to_px(self, 6))
+        self.comm_tag = label("COMM", "comm_tag", "comm-tag-large")
+        row.addWidget(self.comm_tag)
+        link = QVBoxLayout()
+        self.link_label = label("", "link_state", "link-state")
+        self.updated_label = label("", "updated_at", "updated-at")
+        for lab in (self.link_label, self.updated_label):
+            lab.setAlignment(Qt.AlignmentFlag.AlignRight)
+            link.addWidget(lab)
+        row.addLayout(link)
+        return header
+
+    def _build_pick(self) -> QFrame:
+        frame, box, head = _card("pick_card", "PICK NOW")
+        self.pick_state = label("", "pick_state", "state-tag")
+        head.insertWidget(1, self.pick_state)
+        self.pick_part = label(NO_VALUE, "pick_part", "pick-part")
+        self.pick_part.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        box.addWidget(self.pick_part)
+        grid = QGridLayout()
+        grid.setVerticalSpacing(0)
+        self.pick_values: dict[str, QLabel] = {}
+        for name, caption, role, (row, col, span), _ in PICK_FIELDS:
+            grid.addWidget(label(caption, f"{name}_caption", "caption"), row * 2, col, 1, span)
+            value = label(NO_VALUE, name, role)
+            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widen the window
+            self.pick_values[name] = value
+            grid.addWidget(value, row * 2 + 1, col, 1, span)
+        grid.setHorizontalSpacing(mm_to_px(self, 6))
+        for col, stretch in enumerate((3, 2, 2, 2)):
+            grid.setColumnStretch(col, stretch)
+        box.addLayout(grid)
+        box.addStretch(1)
+        return frame
+
+    def _build_bins(self) -> QFrame:
+        frame, box, _ = _card("bins_card", "BINS")
+        self.bins_grid = QGridLayout()
+        box.addLayout(self.bins_grid, 1)
+        return frame
+
+    def _build_next(self) -> QFrame:
+        frame, box, _ = _card("next_card", "NEXT VEHICLES")
+        table = QTableWidget(0, len(NEXT_COLUMNS))
+        table.setObjectName("next_table")
+        table.setHorizontalHeaderLabels([title for title, _ in NEXT_COLUMNS])
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(mm_to_px(self, 9))
+        # Not ResizeToContents: that re-measures the column on every setText; fill_table fits them once a picture.
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        table.setShowGrid(False)
+        self.next_table = table
+        box.addWidget(table, 1)
+        return frame
+
+    def _build_deviations(self) -> QFrame:
+        frame, box, head = _card("deviations_card", "DEVIATIONS")
+        self.deviation_count = label("", "deviations_count", "card-count")
+        head.insertWidget(1, self.deviation_count)
+        self.deviation_rows = QVBoxLayout()
+        box.addLayout(self.deviation_rows)
+        self.deviations_empty = label("No open deviations", "deviations_empty", "quiet")
+        self.deviations_more = label("", "deviations_more", "quiet")
+        box.addWidget(self.deviations_empty)
+        box.addWidget(self.deviations_more)
+        box.addStretch(1)
+        return frame
+
+    # --- slots ---
+
+    @Slot(object)
+    def apply_line(self, line: LineView) -> None:
+        """Show a new picture of the line (the newest valid one the bus delivered)."""
+        self._line = line
+        self._zone = plant_zone(line.timezone)
+        self._sync_station_selector(line)
+        self.plant_label.setText(line.plant)
+        self._render_link()
+        station = pick_station(line, self._wanted)
+        if station is None:
+            self.station_label.setText("No stations in this plant")
+            self.station_shown.emit(line, None)
+            return
+        self.station_label.setText(f"{station.id} · {station.name}")
+        rebuilt = self._render_bins(station) | self._render_deviations(relevant_deviations(line, station))
+        self._render_devices(line, station)
+        self._render_pick(station.current)
+        self._render_next(station.next[:MAX_NEXT_SHOWN])
+        if rebuilt:
+            self._apply_comm()
+        self.station_shown.emit(line, station)
+
+    @Slot(bool)
+    def set_link(self, up: bool) -> None:
+        """Live or stale: when down, dashed outlines, greyed values and COMM tags; the last values stay."""
+        self._link_up = up
+        self._apply_comm()
+        self._render_link()
+
+    def add_action_bar(self, bar: QWidget) -> None:
+        """Under everything, within thumb reach of the operator (ui.operator.actions)."""
+        self._root.addWidget(bar)
+        self._apply_comm()
+
+    @property
+    def station_id(self) -> str | None:
+        station = pick_station(self._line, self._wanted) if self._line else None
+        return station.id if station else self._wanted
+
+    # --- rendering ---
+
+    def _apply_comm(self) -> None:
+        apply_comm(self, self._link_up)
+
+    def _render_link(self) -> None:
+        line = self._line
+        if line is None:
+            self.link_label.setText("WAITING FOR DATA")
+            self.updated_label.setText("")
+            return
+        when = f"{clock(line.at, self._zone)} {zone_label(line.at, self._zone)}"
+        self.link_label.setText(f"LIVE · rev {line.rev}" if self._link_up else "STALE · last data")
+        self.updated_label.setText(when)
+
+    def _sync_station_selector(self, line: LineView) -> None:
+        combo = self.station_selector
+        ids = [combo.itemData(i) for i in range(combo.count())]
+        wanted = [s.id for s in line.stations]
+        if ids != wanted:
+            combo.blockSignals(True)
+            combo.clear()
+            for s in line.stations:
+                combo.addItem(s.id, s.id)
+            combo.blockSignals(False)
+        current = pick_station(line, self._wanted)
+        if current is not None:
+            combo.blockSignals(True)
+            combo.setCurrentIndex(wanted.index(current.id))
+            combo.blockSignals(False)
+        combo.setVisible(len(wanted) > 1)
+
+    def _on_station_chosen(self, index: int) -> None:
+        self._wanted = self.station_selector.itemData(index)
+        self._bin_ids = ()  # the new station's bins are built afresh; deviation rows are kept by id
+        if self._line is not None:
+            self.apply_line(self._line)
+
+    def _render_pick(self, pick: PickView | None) -> None:
+        self.pick_part.setText(pick.part if pick else "No pick queued")
+        for name, _, _, _, value in PICK_FIELDS:
+            self.pick_values[name].setText(value(pick, self._zone) if pick else NO_VALUE)
+        state = pick.state if pick else "none"
+        self.pick_state.setText(PICK_STATE_TAGS.get(state, ""))
+        self.pick_state.setVisible(state in PICK_STATE_TAGS)
+        set_props(self.pick_state, state=state)
+
+    def _render_bins(self, station: StationView) -> bool:
+        ids = tuple(b.id for b in station.bins)
+        rebuilt = ids != self._bin_ids
+        if rebuilt:
+            _clear(self.bins_grid)
+            self._tiles = {bin_id: BinTile(bin_id) for bin_id in ids}
+            columns = max(math.ceil(len(ids) / BIN_ROWS), 1)
+            for index, tile in enumerate(self._tiles.values()):
+                self.bins_grid.addWidget(tile, *divmod(index, columns))
+            self._bin_ids = ids
+        for view in station.bins:
+            self._tiles[view.id].show_bin(view)
+        return rebuilt
+
+    def _render_next(self, picks: Iterable[PickView]) -> None:
+        fill_table(self.next_table, [[value(pick, self._zone) for _, value in NEXT_COLUMNS] for pick in picks])
+
+    def _render_deviations(self, deviations: list[DeviationView]) -> bool:
+        shown = deviations[:MAX_DEVIATIONS_SHOWN]
+        ids = tuple((d.id, d.priority) for d in shown)
+        self.deviation_count.setText(str(len(deviations)) if deviations else "")
+        self.deviations_empty.setVisible(not deviations)
+        hidden = len(deviations) - len(shown)
+        self.deviations_more.setText(f"+ {hidden} more on the shift lead's screen" if hidden else "")
+        self.deviations_more.setVisible(hidden > 0)
+        if ids == tuple(self._dev_rows):
+            return False
+        # Rows that stay are moved, not rebuilt: a new deviation costs one row's widgets, not every row's.
+        kept = {key: row for key, row in self._dev_rows.items() if key in ids}
+        while (item := self.deviation_rows.takeAt(0)) is not None:
+            row = item.widget()
+            if row is not None and row not in kept.values():
+                row.setParent(None)  # gone from findChild() at once, not only after deleteLater() runs
+                row.deleteLater()
+        self._dev_rows = {}
+        for key, d in zip(ids, shown, strict=True):
+            row = kept.get(key) or DeviationRow(d, clock(d.at, self._zone, "%H:%M"))
+            self.deviation_rows.addWidget(row)
+            self._dev_rows[key] = row
+        return True
+
+    def _render_devices(self, line: LineView, station: StationView) -> None:
+        up_by_name = {d.name: d.up for d in line.devices}
+        for name, caption, device_of in DEVICE_ROLES:
+            device = device_of(station)
+            word, state = DEVICE_WORDS[up_by_name.get(device)]
+            lab = self.device_labels[name]
+            lab.setText(f"{caption} {device}  {word}")
+            set_props(lab, state=state)
+
+    def deviation_row(self, deviation_id: int) -> DeviationRow | None:
+        return self.findChild(DeviationRow, f"deviation_{deviation_id}")
+
+    def bin_tile(self, bin_id: str) -> BinTile | None:
+        return self._tiles.get(bin_id)
+
+
+def _clear(layout: QGridLayout | QVBoxLayout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.setParent(None)  # gone from findChild() at once, not only after deleteLater() runs
+            widget.deleteLater()
