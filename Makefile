@@ -1,22 +1,28 @@
-# Two commands do all the set-up: `make demo` and `make test`. Both create .venv and install on first use.
+# Two commands do all the set-up: `make demo` and `make test`. Both create .venv and install on first use: the
+# Python packages from requirements.lock (the whole tree pinned, what CI tested), the system packages through
+# .ci/system-deps (installed when run as root on Debian, else named with the exact apt-get line).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PYQTGRAPH_QT_LIB := PySide6
 
-.PHONY: venv demo test test-sqlite test-pg lint unit clean
+.PHONY: venv demo test test-sqlite test-pg lint unit lock system-test clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	.ci/system-deps venv
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
 
+# The demo's screens need Qt's system libraries; without them it runs headless and says so once.
 demo: $(STAMP)
+	.ci/system-deps --optional qt
 	$(BIN)/jis demo
 
 lint: $(STAMP)
@@ -26,8 +32,11 @@ lint: $(STAMP)
 	$(BIN)/mypy sequencer plc_io hardware_sims app ui
 
 # The whole suite twice: on SQLite (the embedded default), then on PostgreSQL (127.0.0.1:5432, trust auth; each
-# test gets a fresh jis_test_<random> database: tests/databases.py).
-test: lint test-sqlite test-pg
+# test gets a fresh jis_test_<random> database: tests/databases.py). UI tests run offscreen and never skip.
+test: system-test lint test-sqlite test-pg
+
+system-test:
+	.ci/system-deps qt postgres
 
 test-sqlite: $(STAMP)
 	QT_QPA_PLATFORM=offscreen JIS_TEST_DATABASE=sqlite $(BIN)/pytest
@@ -37,6 +46,10 @@ test-pg: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
+
+# After changing a dependency in pyproject.toml: pin the whole tree again (every platform, Python 3.11+).
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 -o requirements.lock
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

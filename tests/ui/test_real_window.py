@@ -7,14 +7,19 @@ service's bus is live, and the process must end cleanly when asked to.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from app.proof.demo import display_available
 from tests.live import LiveLine
 
 
@@ -30,20 +35,46 @@ def _window_titles(env: dict[str, str]) -> str:
     return out.stdout
 
 
-def test_hmi_opens_a_real_window_on_xvfb(tmp_path: Path) -> None:
-    assert shutil.which("Xvfb"), "Xvfb is missing: .ci/run installs it (apt-get install xvfb x11-utils)"
+@contextlib.contextmanager
+def xvfb() -> Iterator[str]:
+    """A virtual X display for the test's length; yields its DISPLAY name."""
+    assert shutil.which("Xvfb"), "Xvfb is missing: .ci/system-deps qt installs it"
     display = _free_display()
-    xvfb = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-    env = {**os.environ, "DISPLAY": f":{display}", "QT_QPA_PLATFORM": "xcb", "HOME": str(tmp_path)}
-    hmi = None
+    server = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
     try:
         deadline = time.monotonic() + 20
         while not Path(f"/tmp/.X11-unix/X{display}").exists():
             assert time.monotonic() < deadline, "Xvfb did not start"
             time.sleep(0.1)
-        with LiveLine(tmp_path, speed=20) as line:
-            cmd = [sys.executable, "-m", "app.cli.main", "hmi", "--connect", line.plant.service.hmi_endpoint]
-            hmi = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        yield f":{display}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_the_demo_opens_screens_where_qt_can_use_the_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    with xvfb() as display:
+        monkeypatch.setenv("DISPLAY", display)
+        assert display_available()
+
+
+def test_the_demo_runs_headless_and_says_so_once_when_qt_cannot_open_the_display(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.setenv("DISPLAY", f":{_free_display()}")  # no X server there
+    assert not display_available()
+    said = [line for line in capsys.readouterr().err.splitlines() if line]
+    assert len(said) == 1 and "running headless" in said[0] and ".ci/system-deps qt" in said[0], said
+
+
+def test_hmi_opens_a_real_window_on_xvfb(tmp_path: Path) -> None:
+    with xvfb() as display, LiveLine(tmp_path, speed=20) as line:
+        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HOME": str(tmp_path)}
+        cmd = [sys.executable, "-m", "app.cli.main", "hmi", "--connect", line.plant.service.hmi_endpoint]
+        hmi = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
             deadline = time.monotonic() + 60
             titles = ""
             while line.plant.plant.name not in titles:
@@ -53,8 +84,6 @@ def test_hmi_opens_a_real_window_on_xvfb(tmp_path: Path) -> None:
                 titles = _window_titles(env)
             hmi.send_signal(signal.SIGTERM)
             assert hmi.wait(timeout=20) is not None
-    finally:
-        if hmi is not None and hmi.poll() is None:
-            hmi.kill()
-        xvfb.terminate()
-        xvfb.wait(timeout=10)
+        finally:
+            if hmi.poll() is None:
+                hmi.kill()
