@@ -7,8 +7,10 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
 from plc_io.loopback_ports import free_port
-from sequencer.plant import OpcUaServerConfig, PlantConfig, PlantConfigError, parse_plant
+from sequencer.plant import OpcUaServerConfig, PlantConfig, PlantConfigError, describe_errors, parse_plant
 
 DEMO_PLANT = "demo.toml"
 
@@ -27,8 +29,10 @@ def load_plant(path: str | Path | None = None) -> PlantConfig:
     if p.suffix == ".json":
         try:
             return PlantConfig.model_validate(json.loads(text))
+        except ValidationError as exc:
+            raise PlantConfigError("\n".join(describe_errors(exc, text, str(p)))) from exc
         except ValueError as exc:
-            raise PlantConfigError(f"{p}: {exc}") from exc
+            raise PlantConfigError(f"{p}: not valid JSON: {exc}") from exc
     return parse_plant(text, str(p))
 
 

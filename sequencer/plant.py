@@ -8,35 +8,48 @@ uses them.
 
 from __future__ import annotations
 
+import re
 import tomllib
-from typing import Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    """Every plant-file section: unknown keys are errors, values frozen, each key documented by the docstring under
+    it (``use_attribute_docstrings``: docs/plant-file.md is generated from them)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, use_attribute_docstrings=True)
 
 
 class PlantInfo(_Strict):
+    """The plant itself: its name, its code on every label, its time zone."""
+
     name: str
+    """The plant's name as people say it (window titles, reports, the OPC UA server's Line/Name)."""
     code: str
+    """The plant's short code, printed on every label (e.g. the supplier plant "SC01")."""
     timezone: str = "UTC"
+    """IANA time zone of the plant (e.g. "Europe/Berlin"): screens, reports and shift times use it."""
 
 
 class FeedCurveConfig(_Strict):
     """CURVE on the OEM feed (ZeroMQ): only gateways whose public key is in ``allowed_keys`` may publish."""
 
-    secret_key: str  # the service's key pair file (NAME.key_secret, made by `jis feed-keys`)
-    allowed_keys: str  # folder of the gateways' public keys (*.key)
+    secret_key: str = Field(examples=["keys/service.key_secret"])
+    """Path of the service's CURVE key pair file (NAME.key_secret, made by ``jis feed-keys``)."""
+    allowed_keys: str = Field(examples=["keys/gateways"])
+    """Folder of the public keys (*.key) of the OEM gateways allowed to publish."""
 
 
 class HmiCurveConfig(_Strict):
     """CURVE on the HMI bus, its snapshots and the command channel: only screens whose public key is listed."""
 
-    secret_key: str  # the service's key pair file (NAME.key_secret, made by `jis feed-keys`)
-    allowed_keys: str  # folder of the screens' public keys (*.key)
+    secret_key: str = Field(examples=["keys/service.key_secret"])
+    """Path of the service's CURVE key pair file (NAME.key_secret, made by ``jis feed-keys``)."""
+    allowed_keys: str = Field(examples=["keys/screens"])
+    """Folder of the public keys (*.key) of the screens allowed to connect."""
 
 
 OPCUA_LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -50,14 +63,21 @@ class OpcUaServerConfig(_Strict):
     """
 
     endpoint: str = "opc.tcp://127.0.0.1:4840/jis/line"
+    """Where the server listens: opc.tcp://HOST:PORT/PATH (0.0.0.0 for every interface, plant profile only)."""
     security: Literal["dev", "plant"] = "plant"
+    """``plant``: Sign & Encrypt, trust list, users file. ``dev``: unsecured and anonymous, 127.0.0.1 only."""
     policies: tuple[Literal["Basic256Sha256", "Aes256_Sha256_RsaPss"], ...] = Field(
         default=("Basic256Sha256", "Aes256_Sha256_RsaPss"), min_length=1
     )
-    certificate: str | None = None  # this server's certificate (DER)
+    """Security policies offered (plant profile), each with Sign & Encrypt."""
+    certificate: str | None = None
+    """This server's certificate (DER), made by ``jis certs``; plant profile."""
     private_key: str | None = None
-    trusted: str | None = None  # folder of the client certificates allowed in (SCADA, MES)
-    users_file: str | None = None  # TOML [users] NAME = "scrypt$..." (plc_io.opcua.security.hash_password)
+    """This server's private key (PEM), made by ``jis certs``; plant profile."""
+    trusted: str | None = None
+    """Folder of the client certificates allowed in (SCADA, MES); plant profile."""
+    users_file: str | None = None
+    """TOML file ``[users] NAME = "scrypt$..."`` (``plc_io.opcua.security.hash_password``); plant profile."""
 
     @model_validator(mode="after")
     def _secured(self) -> OpcUaServerConfig:
@@ -80,111 +100,197 @@ class ServiceConfig(_Strict):
     """Where the service listens (ZeroMQ endpoints) and what it writes to."""
 
     feed_endpoint: str = "tcp://127.0.0.1:5555"
+    """ZeroMQ endpoint the OEM gateways connect to (the service binds a ROUTER; docs/feed-protocol.md)."""
     hmi_endpoint: str = "tcp://127.0.0.1:5556"
+    """ZeroMQ endpoint of the HMI bus (PUB): numbered updates of the line's picture (docs/hmi-bus.md)."""
     hmi_command_endpoint: str = "tcp://127.0.0.1:5557"
-    hmi_snapshot_endpoint: str = "tcp://127.0.0.1:5558"  # the HMI bus's snapshots (docs/hmi-bus.md)
+    """ZeroMQ endpoint of the HMI command channel (ROUTER): login and manual operations (docs/hmi-commands.md)."""
+    hmi_snapshot_endpoint: str = "tcp://127.0.0.1:5558"
+    """ZeroMQ endpoint where screens ask for a snapshot of the HMI bus (ROUTER; docs/hmi-bus.md)."""
     hmi_curve: HmiCurveConfig | None = None
+    """CURVE on the HMI bus, snapshots and commands; absent: neither encrypted nor authenticated."""
     database: str = "sqlite:///jis.db"
+    """SQLAlchemy URL of the journal: ``sqlite:///PATH`` or ``postgresql+psycopg://USER@HOST/DB``."""
     poll_interval_s: float = Field(default=0.02, gt=0, le=1)
+    """Seconds between polls of the pick-to-light confirm latches and the print-and-apply PLC."""
     feed_curve: FeedCurveConfig | None = None
+    """CURVE on the OEM feed: only listed gateways may publish; absent: anyone who reaches the endpoint may."""
     metrics_host: str = "127.0.0.1"
-    metrics_port: int | None = Field(default=None, ge=0, le=65535, description="Prometheus /metrics; None: off")
-    opcua_server: OpcUaServerConfig | None = None  # the line's OPC UA server for SCADA and MES; None: off
+    """Address the Prometheus ``/metrics`` endpoint listens on."""
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    """Port of the Prometheus ``/metrics`` endpoint; absent: no metrics endpoint."""
+    opcua_server: OpcUaServerConfig | None = None
+    """The line's OPC UA server for SCADA and MES; absent: off."""
 
 
 OutOfOrderReaction = Literal["hold", "move", "flag"]
 
 
 class FeedConfig(_Strict):
+    """One OEM assembly line's stream of broadcasts: its sequence numbers, its takt and its due-time margins."""
+
     id: str
+    """Our id of this OEM line's feed (broadcasts, racks and labels name it); unique in the plant."""
     name: str = ""
+    """What people call the line (screens and reports)."""
     modulus: int = Field(default=10000, ge=2)
+    """The OEM's sequence numbers wrap at this value (10000: 9999 is followed by 0)."""
     lead_time_s: float = Field(default=7200, gt=0)
+    """Seconds from a broadcast to the part's due time at the OEM's point of use."""
     takt_s: float = Field(default=60, gt=0)
+    """Seconds between vehicles on the OEM's line (about 60: 60 vehicles an hour)."""
     silence_takts: float = Field(default=5, gt=0)
+    """A feed silent for this many takts raises a ``silence`` alarm."""
     warn_before_due_s: float = Field(default=1800, ge=0)
+    """Seconds before a rack's due time that a rack not yet shipped raises ``late_warning``."""
     alarm_before_due_s: float = Field(default=900, ge=0)
+    """Seconds before a rack's due time that a rack not yet shipped raises ``late_alarm``."""
     line: str = ""
+    """The OEM's assembly line code as its messages name it (EDI files are matched to the feed by it)."""
     dock: str = ""
+    """The OEM's unloading dock, printed on the rack label."""
     on_out_of_order: OutOfOrderReaction = "flag"
+    """When the OEM moves a vehicle to a new sequence number: ``flag`` it, ``hold`` it, or ``move`` it."""
 
 
 class FamilyConfig(_Strict):
+    """A part family (a module such as front seats): the station that picks it and the racks it is loaded into."""
+
     id: str
+    """Our id of the part family (a module one station builds, e.g. "seats"); unique in the plant."""
     name: str = ""
+    """What people call the family."""
     station: str
+    """The station (``stations.id``) that picks this family."""
     rack_capacity: int = Field(ge=1, le=200)
+    """Slots in one rack of this family; rack n holds sequence positions [(n-1)·capacity, n·capacity)."""
     reverse_load: bool = False
-    required: bool = Field(default=True, description="every vehicle needs this family; no matching rule is a deviation")
+    """Number the slots backwards, so a LIFO rack unloads in sequence."""
+    required: bool = True
+    """Every vehicle needs this family: a vehicle no option rule matches is an ``unresolved`` deviation."""
 
 
 class OptionRule(_Strict):
     """A part is chosen for a family when every code in ``all_of`` and none in ``none_of`` is on the vehicle."""
 
     family: str
+    """The family (``families.id``) this rule picks a part for."""
     all_of: tuple[str, ...] = Field(min_length=1)
+    """Option codes that must all be on the vehicle."""
     none_of: tuple[str, ...] = ()
+    """Option codes none of which may be on the vehicle."""
     part: str
+    """The supplier part number (``parts.number``) chosen when the rule matches."""
     qty: int = Field(default=1, ge=1)
+    """How many of the part the vehicle needs."""
     unit: str = "PCE"
+    """Unit of issue of ``qty``; must be the part's own unit."""
 
 
 class PartConfig(_Strict):
+    """A supplier part: its family, its bin and what the label says about it."""
+
     number: str
+    """The supplier part number (printed on the label and matched in the OEM's messages); unique in the plant."""
     family: str
+    """The family (``families.id``) the part belongs to."""
     description: str = ""
+    """Text printed on the part label and shown at the station."""
     bin: str
-    unit: str = Field(default="PCE", description="unit of issue (PCE piece, SET, PR pair); rules must agree")
+    """The bin (``stations.bins.id``) at the family's station that holds the part."""
+    unit: str = "PCE"
+    """Unit of issue: PCE piece, SET, PR pair (option rules must agree)."""
 
 
 class BinConfig(_Strict):
+    """A pick location at a station and the light above it."""
+
     id: str
-    light: int = Field(ge=1, le=247, description="Modbus unit id / light address on the station's PTL device")
+    """Our id of the bin (a pick location); unique in the plant."""
+    light: int = Field(ge=1, le=247)
+    """The light's address on the station's PTL device (Modbus unit id 1-247, OPC UA light number)."""
 
 
 class StationConfig(_Strict):
+    """A sequencing station: its bins, its pick-to-light device and its label printer."""
+
     id: str
+    """Our id of the station; unique in the plant."""
     name: str = ""
+    """What people call the station (the operator panel's title)."""
     ptl: str
+    """The pick-to-light device (``devices.ptl`` key) of the station's bins."""
     printer: str
+    """The label printer (``devices.printers`` key) of the station's part and rack labels."""
     bins: tuple[BinConfig, ...] = Field(min_length=1)
+    """The station's bins, each with its light."""
     pick_timeout_s: float = Field(default=120, gt=0)
+    """Seconds a bin may stay lit without a confirm before a ``pick_timeout`` alarm."""
 
 
 class OpcUaSettings(_Strict):
     """OPC UA connection settings (protocol "opcua"): the plant profile needs certificates and a user."""
 
-    path: str = ""  # URL path after host:port; "" takes the device kind's default (jis/ptl, jis/printer)
+    path: str = ""
+    """URL path after host:port; empty: the device kind's default (jis/ptl, jis/printer)."""
     security: Literal["dev", "plant"] = "plant"
+    """``plant``: Sign & Encrypt with certificates and a user; ``dev``: unsecured (simulators on 127.0.0.1)."""
     policy: Literal["Basic256Sha256", "Aes256_Sha256_RsaPss"] = "Basic256Sha256"
-    certificate: str | None = None  # this client's certificate (DER), made by `jis certs`
+    """Security policy (plant profile)."""
+    certificate: str | None = None
+    """This client's certificate (DER), made by ``jis certs``; plant profile."""
     private_key: str | None = None
-    trusted: str | None = None  # folder of trusted server certificates
+    """This client's private key (PEM), made by ``jis certs``; plant profile."""
+    trusted: str | None = None
+    """Folder of the server certificates this client trusts; plant profile."""
     user: str | None = None
-    password_env: str | None = None  # name of the environment variable holding the password (never the file)
+    """User name the device's server checks; plant profile."""
+    password_env: str | None = None
+    """Name of the environment variable that holds the user's password (never the password itself)."""
 
 
 class PtlDeviceConfig(_Strict):
+    """A pick-to-light device (a Modbus TCP gateway or an OPC UA controller) serving one or more stations."""
+
     protocol: Literal["modbus", "opcua"] = "modbus"
+    """``modbus``: a Modbus TCP gateway, unit id = light (docs/ptl-modbus.md); ``opcua``: docs/opcua.md."""
     host: str = "127.0.0.1"
+    """The device's host name or address."""
     port: int = Field(ge=0, le=65535)
+    """The device's TCP port (Modbus 502, OPC UA 4840 on real devices)."""
     timeout_s: float = Field(default=1.0, gt=0)
+    """Seconds one request may take before the link counts as lost."""
     opcua: OpcUaSettings = OpcUaSettings()
+    """Connection settings when ``protocol = "opcua"``."""
 
 
 class PrinterDeviceConfig(_Strict):
+    """A label printer: a Zebra over raw TCP, a print-and-apply PLC over Modbus, or an OPC UA print engine."""
+
     protocol: Literal["zpl", "modbus", "opcua"] = "zpl"
+    """``zpl``: a Zebra print engine over raw TCP (docs/printer-zpl.md); ``modbus``: a print-and-apply PLC
+    (docs/printer-modbus.md); ``opcua``: docs/opcua.md."""
     host: str = "127.0.0.1"
+    """The printer's (or its PLC's) host name or address."""
     port: int = Field(ge=0, le=65535)
+    """TCP port: ZPL print data (9100 on a Zebra), Modbus (502) or OPC UA (4840)."""
     status_port: int = Field(default=0, ge=0, le=65535)
-    unit_id: int = Field(default=1, ge=1, le=247, description="Modbus unit id of the print-and-apply PLC")
+    """ZPL only: the status port (9200 on a Zebra) for ``~HS``; 0: the print port."""
+    unit_id: int = Field(default=1, ge=1, le=247)
+    """Modbus only: the unit id of the print-and-apply PLC."""
     timeout_s: float = Field(default=2.0, gt=0)
+    """Seconds a status answer or a job confirmation may take before the printer counts as faulted."""
     opcua: OpcUaSettings = OpcUaSettings()
+    """Connection settings when ``protocol = "opcua"``."""
 
 
 class DevicesConfig(_Strict):
+    """The devices by name; stations refer to them."""
+
     ptl: dict[str, PtlDeviceConfig] = {}
+    """Pick-to-light devices by name (``[devices.ptl.NAME]``), referred to by ``stations.ptl``."""
     printers: dict[str, PrinterDeviceConfig] = {}
+    """Label printers by name (``[devices.printers.NAME]``), referred to by ``stations.printer``."""
 
 
 class LabelElement(_Strict):
@@ -195,22 +301,37 @@ class LabelElement(_Strict):
     rule ``width`` x ``height``.
     """
 
-    kind: Literal["text", "code128", "datamatrix", "box"]
-    x: int = Field(ge=0, le=2400)
-    y: int = Field(ge=0, le=3600)
+    kind: Literal["text", "code128", "datamatrix", "box"] = Field(examples=["code128"])
+    """What the element draws."""
+    x: int = Field(ge=0, le=2400, examples=[40])
+    """Dots from the label's left edge (203 dpi: 8 dots a millimetre)."""
+    y: int = Field(ge=0, le=3600, examples=[200])
+    """Dots from the label's top edge."""
     height: int = Field(default=30, ge=0, le=1200)
+    """Dots: the font height (text), bar height (code128) or frame height (box)."""
     width: int = Field(default=0, ge=0, le=2400)
+    """Dots: the frame width (box); 0 elsewhere."""
     field: str = ""
+    """The label field printed (text, code128): one of the part or rack label's fields."""
     title: str = ""
+    """Fixed text printed instead of a field (text)."""
     prefix: str = ""
+    """Text put before the field's value, e.g. the data identifier "P" of a Code 128."""
     module: int = Field(default=2, ge=1, le=20)
+    """Dots per narrow bar (code128) or per module (datamatrix)."""
     max_chars: int = Field(default=40, ge=1, le=400)
+    """Longest text printed (text); longer values are cut."""
 
 
 class LabelLayout(_Strict):
-    width_dots: int = Field(ge=100, le=2400)
-    height_dots: int = Field(ge=100, le=3600)
+    """One label's size and elements (203 dpi)."""
+
+    width_dots: int = Field(ge=100, le=2400, examples=[812])
+    """Label width in dots (812: 4 inches at 203 dpi)."""
+    height_dots: int = Field(ge=100, le=3600, examples=[1218])
+    """Label height in dots (1218: 6 inches at 203 dpi)."""
     elements: tuple[LabelElement, ...] = Field(min_length=1)
+    """What the label shows, drawn in this order."""
 
 
 # the fields a layout may print, per label kind (sequencer.labels)
@@ -226,7 +347,9 @@ class LabelTemplates(_Strict):
     """Label layouts of the plant (VDA 4902 / GTL / AIAG B-10 style); absent: the built-in layouts."""
 
     part: LabelLayout | None = None
+    """The part label's layout; absent: the built-in one."""
     rack: LabelLayout | None = None
+    """The rack label's layout; absent: the built-in one."""
 
     @model_validator(mode="after")
     def _fields_exist(self) -> LabelTemplates:
@@ -243,7 +366,9 @@ class PriorityRoute(_Strict):
     """Where the alarms of one priority go (``app.service.notify`` delivers them)."""
 
     webhooks: tuple[str, ...] = ()
+    """http(s) URLs that get a JSON POST per raised alarm of this priority."""
     email_to: tuple[str, ...] = ()
+    """E-mail addresses that get a message per raised alarm of this priority."""
 
     @field_validator("webhooks")
     @classmethod
@@ -259,39 +384,61 @@ class NotifyRules(_Strict):
     """Notification routing: ``routes`` keyed by priority (1 most urgent); a priority not listed is not sent."""
 
     routes: dict[int, PriorityRoute] = Field(default_factory=dict)
+    """Where each priority's alarms go (``[notify.routes.1]`` for P1); a priority not listed is not sent."""
     sender: str = "jis-sequencer@localhost"
+    """The e-mails' From address."""
     smtp_host: str = "127.0.0.1"
+    """The mail relay's host."""
     smtp_port: int = Field(default=25, ge=1, le=65535)
+    """The mail relay's port."""
     smtp_starttls: bool = False
+    """Use STARTTLS with the mail relay."""
     timeout_s: float = Field(default=5.0, gt=0, le=60)
+    """Seconds one delivery may take."""
     queue_size: int = Field(default=1000, ge=1)
-    source: str = "jis-sequencer"  # names this service (plant, line) in every notification
+    """Notifications waiting for delivery at most; beyond it the oldest are dropped and counted."""
+    source: str = "jis-sequencer"
+    """Names this service (plant, line) in every notification."""
 
 
 class SimulationConfig(_Strict):
     """What the simulators need beyond the device addresses: the vehicle mix and the operator."""
 
     seed: int = 1
-    option_mix: dict[str, tuple[str, ...]] = Field(
-        default_factory=dict,
-        description="option group -> codes; each simulated vehicle draws one code from every group ('' = none)",
-    )
+    """Seed of the simulated vehicle mix and operators (the same seed gives the same run)."""
+    option_mix: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """Option group -> codes: each simulated vehicle draws one code from every group ("" = none)."""
     operator_reaction_s: tuple[float, float] = (2.0, 6.0)
+    """Seconds a simulated operator takes to press a lit bin: the least and the most."""
     start_seq: int = Field(default=1, ge=0)
+    """The simulated OEM's first sequence number."""
 
 
 class PlantConfig(_Strict):
+    """A whole sequencing centre, as one plant file describes it."""
+
     plant: PlantInfo
+    """The plant itself."""
     service: ServiceConfig = ServiceConfig()
+    """Where the service listens and what it writes to."""
     feeds: tuple[FeedConfig, ...] = Field(min_length=1)
+    """The OEM lines whose broadcasts this plant serves (``[[feeds]]``)."""
     families: tuple[FamilyConfig, ...] = Field(min_length=1)
+    """The part families (modules) the plant builds (``[[families]]``)."""
     options: tuple[OptionRule, ...] = ()
+    """Option rules: a vehicle's option codes -> a part per family (``[[options]]``)."""
     parts: tuple[PartConfig, ...] = Field(min_length=1)
+    """The supplier parts and their bins (``[[parts]]``)."""
     stations: tuple[StationConfig, ...] = Field(min_length=1)
+    """The sequencing stations, their bins and devices (``[[stations]]``)."""
     devices: DevicesConfig = DevicesConfig()
+    """Pick-to-light devices and label printers by name."""
     labels: LabelTemplates = LabelTemplates()
+    """Label layouts; absent: the built-in ones."""
     notify: NotifyRules = NotifyRules()
+    """Alarm notifications by webhook and e-mail."""
     simulation: SimulationConfig = SimulationConfig()
+    """What the simulators need: the vehicle mix and the operators (ignored by the service)."""
 
     @model_validator(mode="after")
     def _check_references(self) -> PlantConfig:
@@ -386,8 +533,94 @@ def parse_plant(text: str, source: str = "<plant>") -> PlantConfig:
     try:
         return PlantConfig.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            lines.append(f"{source}: {key}: {err['msg']}")
-        raise PlantConfigError("\n".join(lines)) from exc
+        raise PlantConfigError("\n".join(describe_errors(exc, text, source))) from exc
+
+
+def describe_errors(exc: ValidationError, text: str, source: str) -> list[str]:
+    """One line per mistake: ``FILE:LINE: key.path: what is wrong`` (a misspelt key lists the valid ones)."""
+    errors = exc.errors()
+    locs = [tuple(e["loc"]) for e in errors]
+    where = key_lines(text)
+    lines = []
+    for err, loc in zip(errors, locs, strict=True):
+        if err["type"] == "too_short" and any(o[: len(loc)] == loc and o != loc for o in locs):
+            continue  # a list emptied by its own bad entries: those entries are the mistakes
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        line = _nearest_line(where, loc)
+        at = f"{source}:{line}" if line else source
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            valid = _keys_at(loc[:-1])
+            msg = f"unknown key {str(loc[-1])!r}" + (f"; valid here: {', '.join(valid)}" if valid else "")
+        lines.append(f"{at}: {key}: {msg}")
+    return lines
+
+
+def _keys_at(loc: tuple[str | int, ...]) -> list[str]:
+    """The keys the table at ``loc`` takes (empty when the location is not a plant-file table)."""
+    model: Any = PlantConfig
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            model = next(iter(_models(model)), None) if model is not None else None  # a named table's entry
+            continue
+        model = next(iter(_models(field.annotation)), None)
+    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models(arg)]
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")
+
+
+def _toml_keys(dotted: str) -> list[str]:
+    return [k.strip().strip("\"'") for k in dotted.split(".")]
+
+
+def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
+    """Where each table and key of a TOML text is (1-based lines), keyed as pydantic's error locations are
+    (arrays of tables by index). A best effort for error messages: inline tables and multi-line values map to
+    the line of their key."""
+    lines: dict[tuple[str | int, ...], int] = {}
+    counts: dict[tuple[str | int, ...], int] = {}
+    current: tuple[str | int, ...] = ()
+
+    def resolve(keys: list[str]) -> tuple[str | int, ...]:
+        path: tuple[str | int, ...] = ()
+        for k in keys:
+            path = (*path, k)
+            if path in counts:
+                path = (*path, counts[path] - 1)
+        return path
+
+    for number, raw in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(raw)
+        if header:
+            keys = _toml_keys(header.group(2))
+            if header.group(1) == "[[":
+                table = (*resolve(keys[:-1]), keys[-1])
+                counts[table] = counts.get(table, 0) + 1
+                current = (*table, counts[table] - 1)
+            else:
+                current = resolve(keys)
+            lines.setdefault(current, number)
+            continue
+        key = _KEY.match(raw)
+        if key and not raw.lstrip().startswith("#"):
+            lines.setdefault((*current, *_toml_keys(key.group(1))), number)
+    return lines
+
+
+def _nearest_line(where: dict[tuple[str | int, ...], int], loc: tuple[str | int, ...]) -> int | None:
+    """The line of ``loc``, or of its nearest enclosing key or table that the text names."""
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in where:
+            return where[loc[:end]]
+    return None
