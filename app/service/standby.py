@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
 import os
 import signal
 import socket
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,6 +100,29 @@ class Lease:
         pass
 
 
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock_exclusive(fd: int) -> bool:
+        """Lock the file's first byte without waiting (Windows: a mandatory lock the OS drops with the process)."""
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+else:
+    import fcntl
+
+    def _lock_exclusive(fd: int) -> bool:
+        """An exclusive ``flock`` without waiting; the kernel drops it when the process dies."""
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
 class NoLease(Lease):
     """An in-memory database cannot be shared: there is nothing to hold."""
 
@@ -122,9 +145,7 @@ class FileLease(Lease):
         if self._fd is not None:
             return True
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _lock_exclusive(fd):
             os.close(fd)
             return False
         os.ftruncate(fd, 0)
