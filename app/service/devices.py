@@ -25,8 +25,8 @@ from plc_io.ports import (
     PickToLight,
     PrinterFault,
 )
-from plc_io.zpl.labels import layouts_from_plant
 from plc_io.zpl.printer import UNCERTAIN, ZplPrinter
+from plc_io.zpl_labels.layouts import layouts_from_plant
 from sequencer.events import (
     BinConfirmed,
     DeviceLinkChanged,

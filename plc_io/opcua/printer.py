@@ -1,6 +1,6 @@
 """The ``LabelPrinter`` port for an OPC UA print engine with Machinery Job Management (``opcua_nodes``).
 
-What it does: ``print_label`` renders the label to ZPL II at once (``plc_io.zpl.labels.render_label``: bad barcode data
+What it does: ``print_label`` renders the label to ZPL II at once (``plc_io.zpl_labels.layouts``: bad barcode data
 is refused to the caller) and queues it in a bounded outbox; one owning task, ``run``, does all the I/O over one
 asyncua ``Client`` per connection. The label travels as ZPL text in a job order (StoreAndStart(JobOrderID,
 LabelData)) rather than as structured fields: the same renderer and golden tests serve both printer kinds, and
@@ -41,8 +41,8 @@ from plc_io.opcua import machinery, printer_model
 from plc_io.opcua.printer_model import JobResponse, JobState, ReturnStatus
 from plc_io.opcua.security import ClientSecurity, close_client, guarded, log_profile, open_client
 from plc_io.ports import DeviceError, LabelDone, LinkChanged, PrinterFault, Report, Sending
-from plc_io.zpl.labels import BUILT_IN, Layouts, render_label
 from plc_io.zpl.printer import BACKOFF_S, UNCERTAIN
+from plc_io.zpl_labels.layouts import BUILT_IN, Layouts, render_label
 from sequencer.labels import Label
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class OpcUaPrinter:
         self._timeout_s, self._status_interval_s, self._confirm_poll_s = timeout_s, status_interval_s, confirm_poll_s
         self._gate: LabelGate[_Job] = LabelGate(name, outbox_size)
         self._outbox = self._gate.jobs
-        self._layouts = layouts  # the plant file's label templates (plc_io.zpl.labels.layouts_from_plant)
+        self._layouts = layouts  # the plant file's label templates (plc_io.zpl_labels.layouts.layouts_from_plant)
         self._inflight: _InFlight | None = None
         self._wake = asyncio.Event()
         self._link_up: bool | None = None

@@ -72,7 +72,7 @@ JOB_RESULTS = join(PRINTER_ROOT, "JobManagement", "JobOrderResults")
 PRINTER_MODULE = join(PRINTER_ROOT, "PrinterModule")
 STORE_INPUTS = (
     Argument("JobOrderID", V.String, "unique per label and reprint: label_id#reprint"),
-    Argument("LabelData", V.String, "one ZPL II format (plc_io.zpl.labels.render_label)"),
+    Argument("LabelData", V.String, "one ZPL II format (plc_io.zpl_labels.layouts.render_label)"),
 )
 JOB_ID_INPUT = (STORE_INPUTS[0],)
 RETURN_STATUS = Argument("ReturnStatus", V.UInt64, "OPC 10031-4 B.2 bit map")

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from plc_io.backoff import Backoff
 from plc_io.label_gate import LabelGate, LabelRefused
 from plc_io.ports import LabelDone, LinkChanged, PrinterFault, Report, Sending
-from plc_io.zpl.labels import BUILT_IN, Layouts, render_label
 from plc_io.zpl.status import (
     ETX,
     HostStatus,
@@ -43,6 +42,7 @@ from plc_io.zpl.status import (
     parse_host_status,
     split_frames,
 )
+from plc_io.zpl_labels.layouts import BUILT_IN, Layouts, render_label
 from sequencer.labels import Label
 
 __all__ = ["LabelRefused", "ZplPrinter"]  # LabelRefused: what print_label raises
@@ -179,7 +179,7 @@ class ZplPrinter:
         layouts: Layouts = BUILT_IN,
     ) -> None:
         self.name = name
-        self._layouts = layouts  # the plant file's label templates (plc_io.zpl.labels.layouts_from_plant)
+        self._layouts = layouts  # the plant file's label templates (plc_io.zpl_labels.layouts.layouts_from_plant)
         self._status = _Channel(host, status_port, timeout_s)
         self._print = _Channel(host, port, timeout_s)
         self._gate: LabelGate[_Job] = LabelGate(name, outbox_size)
