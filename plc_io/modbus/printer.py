@@ -44,6 +44,7 @@ from plc_io.label_gate import LabelGate
 from plc_io.link import DeviceLink
 from plc_io.modbus import client as modbus
 from plc_io.modbus import printer_map as prn
+from plc_io.modbus import registers
 from plc_io.ports import UNCERTAIN, DeviceError, LabelDone, PrinterFault, Report, Sending
 from sequencer.labels import Label
 
@@ -102,7 +103,7 @@ class ModbusPrinter:
         poll_interval_s: float = 0.05,
         device_id: int = 1,
     ) -> None:
-        if timeout_s <= 0 or poll_interval_s <= 0 or outbox_size < 1 or device_id not in range(1, 248):
+        if timeout_s <= 0 or poll_interval_s <= 0 or outbox_size < 1 or device_id not in registers.UNIT_IDS:
             raise ValueError(
                 f"ModbusPrinter config: timeout_s and poll_interval_s must be positive, outbox_size >= 1, "
                 f"device_id in 1..247 (got {timeout_s}, {poll_interval_s}, {outbox_size}, {device_id})"
@@ -222,7 +223,7 @@ class ModbusPrinter:
         last, self._last_status = self._last_status, status
         if last is None or last.plc_session != status.plc_session:
             return ()  # first poll, or a cold start: a new baseline
-        pulses = (status.end_print_count - last.end_print_count) % prn.COUNTER_MODULUS
+        pulses = (status.end_print_count - last.end_print_count) % registers.COUNTER_MODULUS
         extra = pulses - (status.printed_job_id != last.printed_job_id)
         return (f"{UNEXPECTED}{extra}",) if 0 < extra <= COUNTER_JUMP_LIMIT else ()
 

@@ -39,6 +39,7 @@ from plc_io.light_outbox import LightOutbox
 from plc_io.link import DeviceLink, LightLinks
 from plc_io.modbus import client as modbus
 from plc_io.modbus import ptl_map as ptl
+from plc_io.modbus import registers
 from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, Report
 
 log = logging.getLogger(__name__)
@@ -213,7 +214,7 @@ def _check_config(
     problems = {
         "lights must be unique unit ids in 1..247": not lights
         or len(set(lights)) != len(lights)
-        or any(light not in range(1, 248) for light in lights),
+        or any(light not in registers.UNIT_IDS for light in lights),
         "every light must be in allowed_lights": allowed is not None and not set(lights) <= set(allowed),
         "timeout_s and poll_interval_s must be positive": timeout_s <= 0 or poll_interval_s <= 0,
         "outbox_size must be at least 1": outbox_size < 1,

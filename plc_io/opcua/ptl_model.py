@@ -2,7 +2,7 @@
 
 What it is for: the one table both ends read, so the driver (``plc_io.opcua.ptl``) and the simulator
 (``hardware_sims.opcua_ptl``) agree on every browse name, NodeId, data type and method signature
-(``plc_io.opcua_nodes`` re-exports it; docs/opcua.md has the same table).
+(docs/opcua.md has the same table).
 
 No companion specification exists for pick-by-light (see /work/shared/design/devices.md). The controller has
 one object per bin (``Bins/Bin003``: light 3) with Colour, Blink, Display, Token, ConfirmCounter,
@@ -188,7 +188,7 @@ def decode_bin(values: Sequence[object]) -> BinSnapshot:
 def presses_since(baseline: int | None, snapshot: BinSnapshot) -> int:
     """New presses since the counter value ``baseline``; None (never read): since the host's last acknowledge.
 
-    The counter is the truth, as in ``ptl_modbus_map.presses_since``. A counter more than
+    The counter is the truth, as in ``plc_io.modbus.ptl_map.presses_since``. A counter more than
     ``COUNTER_JUMP_LIMIT`` ahead, or behind (a controller that restarted), counts the presses since its restart.
     """
     start = snapshot.acknowledged if baseline is None else baseline
