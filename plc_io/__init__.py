@@ -9,6 +9,6 @@ The sub-rooms (import-linter holds the order, pyproject.toml):
   imports another;
 - what the drivers share: ``link`` (the connect/back-off/report-once loop), ``label_gate`` (labels once, write-ahead),
   ``light_outbox`` (coalescing light commands), ``zpl_labels/`` (labels as ZPL II: the Zebra prints them and the
-  OPC UA print engine's job orders carry them), ``loopback_ports``;
+  OPC UA print engine's job orders carry them), ``counters`` (wrapping device counters), ``loopback_ports``;
 - ``ports``: the two ports and the reports, under everything.
 """

@@ -40,6 +40,7 @@ from typing import NoReturn
 from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.pdu import ModbusPDU
 
+from plc_io import counters
 from plc_io.label_gate import LabelGate
 from plc_io.link import DeviceLink
 from plc_io.modbus import client as modbus
@@ -53,7 +54,6 @@ JOURNAL_RETRY_S = 0.5  # a label the service could not journal as leaving is off
 REFUSED = "job refused: "  # + label id and reason: the PLC will not take this job; it was not printed
 UNEXPECTED = "unexpected labels: "  # + count: END PRINT pulses that were not a newly printed job
 GIVE_UP = frozenset({prn.StartResult.OUT_OF_SEQUENCE, prn.StartResult.BAD_DATA})  # resending cannot help
-COUNTER_JUMP_LIMIT = 1024  # more END PRINTs than this in one poll gap is not a printer: ignore, re-base
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -223,9 +223,9 @@ class ModbusPrinter:
         last, self._last_status = self._last_status, status
         if last is None or last.plc_session != status.plc_session:
             return ()  # first poll, or a cold start: a new baseline
-        pulses = (status.end_print_count - last.end_print_count) % registers.COUNTER_MODULUS
+        pulses = counters.moved(last.end_print_count, status.end_print_count, registers.COUNTER_MODULUS)
         extra = pulses - (status.printed_job_id != last.printed_job_id)
-        return (f"{UNEXPECTED}{extra}",) if 0 < extra <= COUNTER_JUMP_LIMIT else ()
+        return (f"{UNEXPECTED}{extra}",) if 0 < extra <= counters.JUMP_LIMIT else ()  # past it: re-based, ignored
 
     # -- one poll -----------------------------------------------------------------------------------------
     async def _read_state(self, client: AsyncModbusTcpClient) -> PlcState:

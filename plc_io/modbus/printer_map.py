@@ -274,7 +274,6 @@ JOB = Block(
     ),
 )
 JOB_FIELDS: dict[str, Field] = {f.name: f for f in JOB.fields}
-HEADER = ("job_id", "label_kind")
 LABEL_TYPE: dict[LabelKind, type[PartLabel] | type[RackLabel]] = {LabelKind.PART: PartLabel, LabelKind.RACK: RackLabel}
 KIND_OF: dict[type[PartLabel] | type[RackLabel], LabelKind] = {cls: kind for kind, cls in LABEL_TYPE.items()}
 LABEL_FIELDS: dict[LabelKind, tuple[str, ...]] = {

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import IntEnum
 
+from plc_io.counters import counted_since
 from plc_io.modbus.registers import COUNTER_MODULUS, U16, U32, UNIT_IDS, Block, Field, Kind, decode_block, encode_block
 from plc_io.ports import Colour
 
@@ -225,7 +226,6 @@ def decode_identity(registers: Sequence[int]) -> Identity:
 
 
 # -- the confirm protocol ---------------------------------------------------------------------------------
-COUNTER_JUMP_LIMIT = 1024  # more presses than this in one poll gap is not a person: the light restarted
 
 
 def presses_since(baseline: int | None, confirm: Confirm) -> int:
@@ -238,5 +238,4 @@ def presses_since(baseline: int | None, confirm: Confirm) -> int:
     """
     if baseline is None:
         return int(confirm.latched)
-    delta = (confirm.counter - baseline) % COUNTER_MODULUS
-    return delta if delta <= COUNTER_JUMP_LIMIT else confirm.counter
+    return counted_since(baseline, confirm.counter, COUNTER_MODULUS)

@@ -36,7 +36,9 @@ from plc_io.label_gate import LabelGate
 from plc_io.link import PRINT_ENGINE_CEILING_S, DeviceLink
 from plc_io.ports import UNCERTAIN, DeviceError, LabelDone, PrinterFault, Report, Sending
 from plc_io.zpl.status import (
+    ERROR_STATUS,
     ETX,
+    HOST_STATUS,
     HostStatus,
     ZplStatusError,
     error_names,
@@ -52,7 +54,7 @@ log = logging.getLogger(__name__)
 STATUS_TIMEOUT = "status timeout"  # the fault a silent ~HS raises (media out, ribbon out, head open)
 STATUS_GARBLED = "status unreadable"
 PRINT_IDLE_REFRESH_S = 30.0  # an idle print connection is reopened before a job: firewalls drop idle sockets
-HOST_STATUS, ERROR_STATUS, CANCEL_ALL = b"~HS", b"~HQES", b"~JA"
+CANCEL_ALL = b"~JA"  # cancel all formats in the buffer, also a half-received one
 WATCH_READS = 64  # reads of stray CR LF a quiet connection's watch takes before it gives up and reconnects
 
 

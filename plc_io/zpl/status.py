@@ -16,6 +16,7 @@ class ZplStatusError(ValueError):
 
 
 # -- ~HS host status ---------------------------------------------------------------------------------------
+HOST_STATUS, ERROR_STATUS = b"~HS", b"~HQES"  # the queries (ZPL II Programming Guide: ~HS, ~HQ with ES)
 STX, ETX = b"\x02", b"\x03"
 
 

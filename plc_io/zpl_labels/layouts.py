@@ -20,8 +20,8 @@ from sequencer.labels import Label, PartLabel, RackLabel
 from sequencer.plant import LabelElement, LabelTemplates
 
 DOTS_PER_INCH = 203  # 8 dots/mm print heads (ZT610/ZE500 standard head)
-PART_SIZE_DOTS = (812, 609)  # 4 x 3 in
-RACK_SIZE_DOTS = (812, 1218)  # 4 x 6 in, AIAG B-10 shipping label size
+PART_SIZE_DOTS = (4 * DOTS_PER_INCH, 3 * DOTS_PER_INCH)  # 4 x 3 in: 812 x 609 dots
+RACK_SIZE_DOTS = (4 * DOTS_PER_INCH, 6 * DOTS_PER_INCH)  # 4 x 6 in, AIAG B-10 shipping label size: 812 x 1218 dots
 
 
 # -- layouts as data -----------------------------------------------------------------------------------------
