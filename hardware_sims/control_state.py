@@ -5,7 +5,7 @@ labels printed, OEM feed counters and knobs, simulated operators) into plain dic
 (``hardware_sims.control``), and ``label_layout`` turns a printed ZPL format into positioned elements so the
 HMI can draw a faithful preview without a ZPL interpreter of its own.
 What it must not do: change any simulator (it only reads), or grow into a ZPL interpreter: it reads only the
-commands ``plc_io.zpl.labels`` emits (``^PW ^LL ^FO ^A0 ^BY ^BC ^BX ^GB ^FH ^FD ^FS``) and skips everything else.
+commands ``plc_io.zpl_labels`` emits (``^PW ^LL ^FO ^A0 ^BY ^BC ^BX ^GB ^FH ^FD ^FS``) and skips everything else.
 The wire shape is documented in docs/sim-control.md; ``ui/engineer/link.py`` validates it on the other end.
 """
 
@@ -21,8 +21,8 @@ from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import Lit, PtlGatewaySim
 from hardware_sims.zpl_printer import ZplPrinterSim, lex
-from plc_io.zpl.fields import ZplDataError, uncode128_data, undatamatrix_data, unfh_text
-from plc_io.zpl.labels import render_label
+from plc_io.zpl_labels.fields import ZplDataError, uncode128_data, undatamatrix_data, unfh_text
+from plc_io.zpl_labels.layouts import render_label
 
 if TYPE_CHECKING:
     from hardware_sims.plant import SimulatedPlant

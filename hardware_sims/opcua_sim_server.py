@@ -1,10 +1,11 @@
 """The OPC UA server host both OPC UA simulators share (pick-to-light and label print engine).
 
-``SimServer`` hosts any ``plc_io.opcua_nodes`` table in an asyncua ``Server`` on 127.0.0.1 with a security
-profile from ``plc_io.opcua.security`` and ``CheckedUserManager``: a configured user table with scrypt hashes,
-and in the plant profile also the channel's certificate must be in the trust list (asyncua's default user
-manager accepts anyone). Method handlers are bound by node path; a handler refuses a call by raising
-``MethodRefused`` (the call's StatusCode, no outputs), and a ``ValueError`` answers BadInvalidArgument.
+``SimServer`` hosts any ``plc_io.opcua`` node table (``ptl_model``, ``printer_model``) in an asyncua ``Server``
+on 127.0.0.1 with a security profile from ``plc_io.opcua.security`` and ``CheckedUserManager``: a configured
+user table with scrypt hashes, and in the plant profile also the channel's certificate must be in the trust list
+(asyncua's default user manager accepts anyone). Method handlers are bound by node path; a handler refuses a
+call by raising ``MethodRefused`` (the call's StatusCode, no outputs), and a ``ValueError`` answers
+BadInvalidArgument.
 ``set_offline`` is a pulled cable (connections dropped, connects refused), ``drop_connections`` a cable cut.
 
 It knows nothing of the devices behind it: their models and bindings live in the simulators that host them.

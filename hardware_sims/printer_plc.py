@@ -38,7 +38,7 @@ from hardware_sims.clock import Clock
 from hardware_sims.ptl_gateway import GATEWAY_NO_RESPONSE, ILLEGAL_ADDRESS, ModbusFault
 from hardware_sims.scan import Scan
 from plc_io.modbus import printer_map as prn
-from plc_io.modbus.ptl_map import Block
+from plc_io.modbus.registers import COUNTER_MODULUS, Block
 from sequencer.labels import Label
 
 END_PRINT_PULSE_S = 0.020  # Zebra applicator mode 3: END PRINT asserted for 20 ms per completed label
@@ -193,7 +193,7 @@ class PlcModel:
                 job = prn.decode_job(self.job_registers)
             except ValueError:
                 result = prn.StartResult.BAD_DATA
-        ignored = (self.status.starts_ignored + (result is not prn.StartResult.ACCEPTED)) % prn.COUNTER_MODULUS
+        ignored = (self.status.starts_ignored + (result is not prn.StartResult.ACCEPTED)) % COUNTER_MODULUS
         self.status = replace(self.status, start_job_id=job_id, start_result=result, starts_ignored=ignored)
         if job is not None:
             self.status = replace(self.status, accepted_job_id=job_id)
@@ -226,7 +226,7 @@ class PlcModel:
         job, label = held.job, held.job.label
         record = PrintedLabel(label_id=label.label_id, reprint=label.reprint, job_id=job.job_id, label=label, time=done)
         self.printed.append(replace(record, by_reprint_signal=held.by_reprint_signal))
-        count = (self.status.end_print_count + 1) % prn.COUNTER_MODULUS
+        count = (self.status.end_print_count + 1) % COUNTER_MODULUS
         printed_id = self.status.printed_job_id if held.by_reprint_signal else job.job_id
         self.status = replace(self.status, end_print_count=count, printed_job_id=printed_id)
         self.held, self.started_at, self.last_job = None, None, job

@@ -30,6 +30,7 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 
 from hardware_sims.clock import Clock
 from plc_io.modbus import ptl_map as ptl
+from plc_io.modbus import registers as reg
 from plc_io.ports import Colour
 
 GATEWAY_NO_RESPONSE = 0x0B  # Modbus exception: gateway target device failed to respond
@@ -56,7 +57,7 @@ class Lit(NamedTuple):
     token: int
 
 
-def default_values(unit: int, *, failsafe: ptl.FailsafeMode, watchdog_ms: int) -> ptl.Values:
+def default_values(unit: int, *, failsafe: ptl.FailsafeMode, watchdog_ms: int) -> reg.Values:
     """A fresh light as it leaves the box: dark, touch sensor on, identity in Banner's layout."""
     identity = ptl.Identity(
         model_number=0x0002_A734,  # Banner 209995's own example value (173876)
@@ -67,8 +68,8 @@ def default_values(unit: int, *, failsafe: ptl.FailsafeMode, watchdog_ms: int) -
         date_code="SIM-2024",
         serial_number=f"SIM{unit:05d}",
     )
-    values = ptl.decode_block(ptl.IDENTITY, ptl.encode_identity(identity))
-    values |= ptl.decode_block(ptl.COMMAND, ptl.encode_command(ptl.CLEAR))
+    values = reg.decode_block(ptl.IDENTITY, ptl.encode_identity(identity))
+    values |= reg.decode_block(ptl.COMMAND, ptl.encode_command(ptl.CLEAR))
     values |= {"latched": 0, "counter": 0, "pressed_token": 0}
     values |= {"failsafe": int(failsafe), "watchdog_ms": watchdog_ms}
     values |= {"touch_output": 1, "touch_on_delay_ms": 0, "optical_output": 1, "optical_on_delay_ms": 0}
@@ -79,7 +80,7 @@ def default_values(unit: int, *, failsafe: ptl.FailsafeMode, watchdog_ms: int) -
 @dataclass
 class SimLight:
     unit: int
-    values: ptl.Values
+    values: reg.Values
     last_traffic: float
     offline: bool = False
     reads: int = 0
@@ -127,7 +128,7 @@ class GatewayModel:
             raise ModbusFault(ILLEGAL_ADDRESS, f"{address}+{len(registers)} is not writable")
         image = _image(light.values) | dict(zip(span, registers, strict=True))
         updates = _decode_touched(image, {ptl.block_at(a) for a in span})
-        if any(updates[f.name] not in f.writes for f in fields if f and f.kind is not ptl.Kind.ASCII):
+        if any(updates[f.name] not in f.writes for f in fields if f and f.kind is not reg.Kind.ASCII):
             raise ModbusFault(ILLEGAL_VALUE, f"value not accepted at {address}")
         self._apply(light, updates)
 
@@ -138,7 +139,7 @@ class GatewayModel:
         self._expire(light, now)
         if light.values["touch_output"] == ptl.SensorOutput.DISABLED:
             return
-        counter = (int(light.values["counter"]) + 1) % ptl.COUNTER_MODULUS
+        counter = (int(light.values["counter"]) + 1) % reg.COUNTER_MODULUS
         self._apply(light, {"latched": 1, "counter": counter, "pressed_token": light.values["token"]})
 
     def lit(self, unit: int, now: float) -> Lit:
@@ -172,9 +173,9 @@ class GatewayModel:
         if not watchdog_s or now - light.last_traffic <= watchdog_s:
             return
         if light.values["failsafe"] == ptl.FailsafeMode.LIGHTS_OFF and light.values["animation"]:
-            self._apply(light, ptl.decode_block(ptl.COMMAND, ptl.encode_command(ptl.CLEAR)))
+            self._apply(light, reg.decode_block(ptl.COMMAND, ptl.encode_command(ptl.CLEAR)))
 
-    def _apply(self, light: SimLight, updates: ptl.Values) -> None:
+    def _apply(self, light: SimLight, updates: reg.Values) -> None:
         if any(light.values[k] != v for k, v in updates.items()):
             light.values |= updates
             self._changed()
@@ -185,19 +186,19 @@ class GatewayModel:
             self.on_change()
 
 
-def _image(values: ptl.Values) -> dict[int, int]:
+def _image(values: reg.Values) -> dict[int, int]:
     """Every register of a light, by protocol address."""
     return {
-        block.start + i: register for block in ptl.BLOCKS for i, register in enumerate(ptl.encode_block(block, values))
+        block.start + i: register for block in ptl.BLOCKS for i, register in enumerate(reg.encode_block(block, values))
     }
 
 
-def _decode_touched(image: dict[int, int], blocks: set[ptl.Block | None]) -> ptl.Values:
-    updates: ptl.Values = {}
+def _decode_touched(image: dict[int, int], blocks: set[reg.Block | None]) -> reg.Values:
+    updates: reg.Values = {}
     for block in blocks:
         assert block is not None  # every written address was checked to be inside a field
         try:
-            updates |= ptl.decode_block(block, [image[a] for a in range(block.start, block.end)])
+            updates |= reg.decode_block(block, [image[a] for a in range(block.start, block.end)])
         except ValueError as exc:
             raise ModbusFault(ILLEGAL_VALUE, str(exc)) from exc
     return updates

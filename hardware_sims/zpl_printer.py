@@ -3,7 +3,7 @@
 What it does: ``ZebraModel`` is the printer's behaviour, pure and clock-free (time is an argument): one ZPL
 interpreter that collects ``^XA ... ^XZ`` formats from any connection, executes ``~`` control commands the
 moment they arrive (even inside a format, like the real interpreter: that is why field data must be escaped),
-prints one label per format after ``print_time_s``, and answers ``~HS`` / ``~HQES`` with ``plc_io.zpl.labels``'s
+prints one label per format after ``print_time_s``, and answers ``~HS`` / ``~HQES`` with ``plc_io.zpl_labels.layouts``'s
 codecs. While media out, ribbon out or head open it stops printing AND stops answering ``~HS``; ``~HQES``
 still answers (ZPL II Programming Guide, ``~HS``: "the printer will not send a response ... MEDIA OUT, RIBBON
 OUT, HEAD OPEN"). ``ZplPrinterSim`` is the thin asyncio server around it with an injected clock.
@@ -25,11 +25,11 @@ from types import TracebackType
 
 from hardware_sims.clock import Clock
 from hardware_sims.scan import Scan
-from plc_io.zpl.fields import uncode128_data, undatamatrix_data, unfh_text
-from plc_io.zpl.labels import parse_label_comment
 from plc_io.zpl.status import HostStatus, format_error_status, format_host_status
+from plc_io.zpl_labels.fields import uncode128_data, undatamatrix_data, unfh_text
+from plc_io.zpl_labels.layouts import parse_label_comment
 
-# The commands plc_io.zpl.labels emits; anything else in a format is recorded as unknown.
+# The commands plc_io.zpl_labels.layouts emits; anything else in a format is recorded as unknown.
 KNOWN_COMMANDS = frozenset({"XA", "XZ", "FX", "CI", "PW", "LL", "LH", "FO", "A0", "FH", "FD", "FS", "BY", "BC",
                             "BX", "GB", "PQ"})  # fmt: skip
 CONTROL_ARG_CHARS = {"HS": 0, "HQ": 2, "JA": 0}  # ~HQ takes a two-letter query type (ES: error status)

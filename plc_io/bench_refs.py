@@ -12,7 +12,7 @@ import time
 
 from pymodbus.client import AsyncModbusTcpClient
 
-ETX = b"\x03"
+from plc_io.zpl.status import ETX, HOST_STATUS
 
 
 async def raw_write_register_ms(
@@ -54,7 +54,7 @@ async def raw_zpl_status_ms(host: str, port: int, *, n: int = 100, timeout_s: fl
         times = []
         for _ in range(n):
             start = time.perf_counter()
-            writer.write(b"~HS")
+            writer.write(HOST_STATUS)
             await writer.drain()
             for _ in range(3):
                 await asyncio.wait_for(reader.readuntil(ETX), timeout_s)

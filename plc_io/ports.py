@@ -78,6 +78,11 @@ class PrinterFault:
     faults: tuple[str, ...]
 
 
+# A ``PrinterFault`` reason every printer driver gives, + the label id: the job may or may not have printed and
+# is not sent again (a second label in a JIS rack is a mis-sequence); the service raises a deviation for it.
+UNCERTAIN = "job uncertain: "
+
+
 DeviceReport = LinkChanged | BinPressed | LightShown | LabelDone | PrinterFault
 Report = Callable[[DeviceReport], None]
 

@@ -1,4 +1,4 @@
-"""What goes on a label, as data. Rendering to ZPL happens in ``plc_io.zpl.labels``; the core only decides content."""
+"""What goes on a label, as data. Rendering to ZPL happens in ``plc_io.zpl_labels``; the core only decides content."""
 
 from __future__ import annotations
 

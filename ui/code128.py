@@ -1,7 +1,7 @@
 """Code 128 (ISO/IEC 15417) as modules: a small pure encoder for the label previews of the engineer's view.
 
 What it is for: turning a field's data into the bars a Zebra prints for ``^BC`` with start code B (``>:``, the
-only subset ``plc_io.zpl.labels`` emits), so the HMI can draw a faithful preview: ``modules("AIM")`` is a string of
+only subset ``plc_io.zpl_labels`` emits), so the HMI can draw a faithful preview: ``modules("AIM")`` is a string of
 ``1`` (bar) and ``0`` (space), one character per module (narrow bar width). Subset C (digit pairs) is here for
 completeness and for the golden tests. What it must not do: draw (``ui.engineer.label`` does), guess a subset,
 or accept what a scanner could not return (subset B is printable ASCII; subset C is an even number of digits).

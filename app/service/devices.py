@@ -16,6 +16,7 @@ from plc_io.opcua.printer import OpcUaPrinter
 from plc_io.opcua.ptl import OpcUaPickToLight
 from plc_io.opcua.security import ClientSecurity, Profile, log_profile
 from plc_io.ports import (
+    UNCERTAIN,
     BinPressed,
     DeviceReport,
     LabelDone,
@@ -25,8 +26,8 @@ from plc_io.ports import (
     PickToLight,
     PrinterFault,
 )
-from plc_io.zpl.labels import layouts_from_plant
-from plc_io.zpl.printer import UNCERTAIN, ZplPrinter
+from plc_io.zpl.printer import ZplPrinter
+from plc_io.zpl_labels.layouts import layouts_from_plant
 from sequencer.events import (
     BinConfirmed,
     DeviceLinkChanged,

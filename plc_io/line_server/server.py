@@ -62,7 +62,7 @@ EVENT_FIELDS = (  # (property, type): the alarm's fields on every LineAlarmEvent
 
 
 def load_users(path: Path) -> UserTable:
-    """A users file: TOML ``[users]`` with ``NAME = "scrypt$…"`` (``opcua_security.hash_password``) per line."""
+    """A users file: TOML ``[users]`` with ``NAME = "scrypt$…"`` (``plc_io.opcua.security.hash_password``) per line."""
     where = f"service.opcua_server.users_file: {path}"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -1,1 +1,1 @@
-"""Modbus TCP devices: the PICK-IQ pick-to-light gateway and the print-and-apply PLC (maps, drivers)."""
+"""Modbus TCP devices: the PICK-IQ pick-to-light gateway and the print-and-apply PLC (codec, maps, client, drivers)."""

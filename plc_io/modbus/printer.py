@@ -35,27 +35,25 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.pdu import ModbusPDU
 
-from plc_io.backoff import Backoff
-from plc_io.label_gate import LabelGate, LabelRefused
+from plc_io import counters
+from plc_io.label_gate import LabelGate
+from plc_io.link import DeviceLink
+from plc_io.modbus import client as modbus
 from plc_io.modbus import printer_map as prn
-from plc_io.modbus.ptl import EXCEPTION_NAMES, HARD_TIMEOUT_FACTOR, LIBRARY_ERRORS
-from plc_io.ports import DeviceError, LabelDone, LinkChanged, PrinterFault, Report, Sending
-from plc_io.zpl.printer import UNCERTAIN
+from plc_io.modbus import registers
+from plc_io.ports import UNCERTAIN, DeviceError, LabelDone, PrinterFault, Report, Sending
 from sequencer.labels import Label
 
 log = logging.getLogger(__name__)
 JOURNAL_RETRY_S = 0.5  # a label the service could not journal as leaving is offered again after this
-
-BACKOFF_S = (0.05, 2.0)  # first reconnect delay, ceiling (plc_io.backoff)
 REFUSED = "job refused: "  # + label id and reason: the PLC will not take this job; it was not printed
 UNEXPECTED = "unexpected labels: "  # + count: END PRINT pulses that were not a newly printed job
 GIVE_UP = frozenset({prn.StartResult.OUT_OF_SEQUENCE, prn.StartResult.BAD_DATA})  # resending cannot help
-COUNTER_JUMP_LIMIT = 1024  # more END PRINTs than this in one poll gap is not a printer: ignore, re-base
-__all__ = ["LabelRefused", "ModbusPrinter", "PlcState"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,7 +103,7 @@ class ModbusPrinter:
         poll_interval_s: float = 0.05,
         device_id: int = 1,
     ) -> None:
-        if timeout_s <= 0 or poll_interval_s <= 0 or outbox_size < 1 or device_id not in range(1, 248):
+        if timeout_s <= 0 or poll_interval_s <= 0 or outbox_size < 1 or device_id not in registers.UNIT_IDS:
             raise ValueError(
                 f"ModbusPrinter config: timeout_s and poll_interval_s must be positive, outbox_size >= 1, "
                 f"device_id in 1..247 (got {timeout_s}, {poll_interval_s}, {outbox_size}, {device_id})"
@@ -118,10 +116,9 @@ class ModbusPrinter:
         self._inflight: _InFlight | None = None
         self._last_status: prn.Status | None = None  # the counters at the last poll
         self._wake = asyncio.Event()
-        self._link_up: bool | None = None
+        self._link = DeviceLink(name, "PLC", log)
         self._faults: tuple[str, ...] = ()
         self._ribbon_low = False
-        self._backoff = Backoff(*BACKOFF_S)
         self._lost = asyncio.Event()  # the current connection dropped (a new one per connection)
         self._report: Report = lambda _report: None
 
@@ -142,47 +139,23 @@ class ModbusPrinter:
 
     # -- the owning task ----------------------------------------------------------------------------------
     async def run(self, report: Report) -> None:
-        """Connect, poll, drive jobs, reconnect with back-off. Runs until cancelled."""
+        """Connect, poll, drive jobs, reconnect with back-off (``plc_io.link``). Runs until cancelled."""
         self._report = report
-        while True:
-            try:
-                await self._connection()
-            except DeviceError as exc:
-                self._set_link(False, str(exc))
-            await asyncio.sleep(self._backoff.next())
+        await self._link.run(report, self._connection)
 
-    async def _connection(self) -> None:
+    async def _connection(self) -> NoReturn:
         lost = self._lost = asyncio.Event()  # set the moment this connection drops (see ``_exchange``)
-        client = AsyncModbusTcpClient(
-            self._host,
-            port=self._port,
-            name=self.name,
-            timeout=self._timeout_s,
-            retries=0,
-            reconnect_delay=0,
-            trace_connect=lambda up: None if up else lost.set(),
-        )  # retries=0: a timed-out request ends the connection; reconnect_delay=0: this task owns reconnects
+        client = modbus.new_client(self.name, self._host, self._port, self._timeout_s, on_lost=lost.set)
         try:
-            await self._connect(client)
+            await modbus.connect(client, self.name, self._host, self._port, self._timeout_s)
             state = await self._read_state(client)  # the link is up once the PLC has answered
-            self._set_link(True)
-            self._backoff.reset()
+            self._link.up()
             while True:
                 await self._turn(client, state)
                 await self._idle(state)
                 state = await self._read_state(client)
         finally:
             client.close()
-
-    async def _connect(self, client: AsyncModbusTcpClient) -> None:
-        try:
-            async with asyncio.timeout(self._timeout_s * HARD_TIMEOUT_FACTOR):
-                connected = await client.connect()
-                _raise_if_cancelled()
-        except LIBRARY_ERRORS as exc:
-            raise DeviceError(f"{self.name}: connect to {self._host}:{self._port}: {exc!r}") from exc
-        if not connected:
-            raise DeviceError(f"{self.name}: cannot connect to {self._host}:{self._port}")
 
     async def _turn(self, client: AsyncModbusTcpClient, state: PlcState) -> None:
         """One poll's decisions: account labels, follow or start a job, report the fault set."""
@@ -250,9 +223,9 @@ class ModbusPrinter:
         last, self._last_status = self._last_status, status
         if last is None or last.plc_session != status.plc_session:
             return ()  # first poll, or a cold start: a new baseline
-        pulses = (status.end_print_count - last.end_print_count) % prn.COUNTER_MODULUS
+        pulses = counters.moved(last.end_print_count, status.end_print_count, registers.COUNTER_MODULUS)
         extra = pulses - (status.printed_job_id != last.printed_job_id)
-        return (f"{UNEXPECTED}{extra}",) if 0 < extra <= COUNTER_JUMP_LIMIT else ()
+        return (f"{UNEXPECTED}{extra}",) if 0 < extra <= counters.JUMP_LIMIT else ()  # past it: re-based, ignored
 
     # -- one poll -----------------------------------------------------------------------------------------
     async def _read_state(self, client: AsyncModbusTcpClient) -> PlcState:
@@ -275,15 +248,9 @@ class ModbusPrinter:
             raise DeviceError(f"{self.name}: unreadable PLC state: {exc}") from exc
 
     async def _exchange(self, call: Callable[[], Awaitable[ModbusPDU]]) -> ModbusPDU:
-        try:
-            async with asyncio.timeout(self._timeout_s * HARD_TIMEOUT_FACTOR):
-                response = await self._unless_lost(call())
-                _raise_if_cancelled()
-        except LIBRARY_ERRORS as exc:  # no answer, lost connection, or a transport error: the link is gone
-            raise DeviceError(f"{self.name}: {exc!r}") from exc
+        response = await modbus.ask(lambda: self._unless_lost(call()), self.name, self._timeout_s)
         if response.isError():  # the PLC (or a gateway before it) refused: this map is not what it serves
-            code = response.exception_code
-            raise DeviceError(f"{self.name}: Modbus exception 0x{code:02X} ({EXCEPTION_NAMES.get(code, 'unknown')})")
+            raise DeviceError(f"{self.name}: {modbus.exception_text(response.exception_code)}")
         return response
 
     async def _unless_lost(self, request: Awaitable[ModbusPDU]) -> ModbusPDU:
@@ -296,19 +263,13 @@ class ModbusPrinter:
         finally:
             dropped.cancel()
             if not answer.done():
-                answer.cancel()  # not awaited: pymodbus may swallow the cancel (see ``_raise_if_cancelled``)
+                answer.cancel()  # not awaited: pymodbus may swallow the cancel (``plc_io.link.raise_if_cancelled``)
                 answer.add_done_callback(_consume)
         if not answer.done():
             raise ConnectionError("connection lost while waiting for an answer")
         return answer.result()
 
     # -- reports, each once per change --------------------------------------------------------------------
-    def _set_link(self, up: bool, detail: str = "") -> None:
-        if self._link_up is not up:
-            self._link_up = up
-            (log.info if up else log.warning)("%s: PLC link %s %s", self.name, "up" if up else "down", detail)
-            self._report(LinkChanged(device=self.name, up=up, detail=detail))
-
     def _set_faults(self, faults: tuple[str, ...]) -> None:
         """Report a changed fault set; an empty one clears the fault. A note lasts one poll."""
         if faults != self._faults:
@@ -326,11 +287,3 @@ def _consume(task: asyncio.Future[ModbusPDU]) -> None:
     """Retrieve an abandoned request's outcome, so asyncio does not log it as never retrieved."""
     if not task.cancelled():
         task.exception()
-
-
-def _raise_if_cancelled() -> None:
-    """Re-raise a cancellation that pymodbus' internal ``asyncio.wait_for`` swallowed (CPython gh-86296, 3.11);
-    see plc_io.modbus.ptl for the whole story."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError

@@ -17,15 +17,15 @@ A retried write or START with the same id is ignored (``StartResult.DUPLICATE``)
 label.
 
 Address convention (the commonest integration bug): every address here is the 0-based PROTOCOL address, the
-number on the wire and in pymodbus calls. ``one_based(a)`` is the 1-based register number and
+number on the wire and in pymodbus calls. ``registers.one_based(a)`` is the 1-based register number and
 ``reference(table, a)`` the classic 0xxxx/1xxxx/3xxxx/4xxxx form (holding register 0 is 40001).
 Word and byte order, pinned by golden tests: u32 HIGH word first; ASCII two characters per register, first
 character in the HIGH byte, NUL padded. Bits: bit address n is bit n of the Modbus bit string (LSB of the
 first data byte is the lowest address, Modbus Application Protocol V1.1b3, 6.1/6.2).
 
 This module must stay pure: no pymodbus, no sockets, no clock. The driver (plc_io.modbus.printer) and the
-simulator (hardware_sims.printer_plc) both use it, so both ends agree on the layout. Generic register codecs
-(``Field``, ``Block``, ``Kind``) are shared with the pick-to-light map.
+simulator (hardware_sims.printer_plc) both use it, so both ends agree on the layout. The register codecs
+(``Field``, ``Block``, ``Kind``) are ``plc_io.modbus.registers``, shared with the pick-to-light map.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from enum import Enum, IntEnum
 
-from plc_io.modbus.ptl_map import (
+from plc_io.modbus.registers import (
     U16,
     U32,
     Block,
@@ -47,12 +47,10 @@ from plc_io.modbus.ptl_map import (
     encode_block,
     registers_to_u32,
 )
-from plc_io.modbus.ptl_map import one_based as one_based  # re-exported: the same 1-based rule as the PTL map
 from sequencer.labels import Label, PartLabel, RackLabel
 
 FC16_MAX_REGISTERS = 123  # Modbus Application Protocol V1.1b3, 6.12: Write Multiple Registers carries 1-123
 JOB_ID_MODULUS = 0x1_0000_0000
-COUNTER_MODULUS = 0x1_0000  # END PRINT and ignored-START counters are u16, wrapping
 
 
 # -- the four Modbus tables and their address forms ---------------------------------------------------------
@@ -276,7 +274,6 @@ JOB = Block(
     ),
 )
 JOB_FIELDS: dict[str, Field] = {f.name: f for f in JOB.fields}
-HEADER = ("job_id", "label_kind")
 LABEL_TYPE: dict[LabelKind, type[PartLabel] | type[RackLabel]] = {LabelKind.PART: PartLabel, LabelKind.RACK: RackLabel}
 KIND_OF: dict[type[PartLabel] | type[RackLabel], LabelKind] = {cls: kind for kind, cls in LABEL_TYPE.items()}
 LABEL_FIELDS: dict[LabelKind, tuple[str, ...]] = {

@@ -6,11 +6,11 @@ outbox that coalesces per light (a later command for a light replaces its unsent
 ``OutboxFull`` when full. The unit id selects the light; the register map is ``plc_io.modbus.ptl_map``.
 
 What ``run`` guarantees (docs/ptl-modbus.md):
-- connects with backoff and retries the first connect too (pymodbus does not); the link counts as up once the
-  gateway has answered a request, so a gateway that accepts TCP but never answers stays down;
+- connects with backoff and retries the first connect too (pymodbus does not: ``plc_io.link``); the link counts
+  as up once the gateway has answered a request, so a gateway that accepts TCP but never answers stays down;
 - ``LinkChanged(device=name)`` exactly once per transition; a light whose gateway answers with a Modbus
   exception (0x0B: target failed to respond) is reported as ``LinkChanged(device=light_device(name, light))``,
-  once down and once up, and re-probed every ``OFFLINE_PROBE_S``;
+  once down and once up, and re-probed every ``plc_io.link.OFFLINE_PROBE_S``;
 - every light command is one ``write_registers`` of the whole command block (light and token change
   atomically) and is followed by ``LightShown``; after every (re)connect and when a light comes back, the
   desired state of the light(s) is written again, because the gateway's failsafe may have turned them off;
@@ -30,36 +30,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from typing import NoReturn
 
 from pymodbus.client import AsyncModbusTcpClient
-from pymodbus.exceptions import ModbusException
 from pymodbus.pdu import ModbusPDU
 
-from plc_io.backoff import Backoff
 from plc_io.light_outbox import LightOutbox
+from plc_io.link import DeviceLink, LightLinks
+from plc_io.modbus import client as modbus
 from plc_io.modbus import ptl_map as ptl
-from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, Report
+from plc_io.modbus import registers
+from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, Report
 
 log = logging.getLogger(__name__)
-
-BACKOFF_S = (0.05, 2.0)  # first reconnect delay, ceiling; doubles per failed attempt
-OFFLINE_PROBE_S = 0.5  # how often a light that answers with an exception is polled again
-HARD_TIMEOUT_FACTOR = 2.0  # our cap on a call: the client's own timeout plus a margin for a stuck transport
-EXCEPTION_NAMES = {
-    0x01: "illegal function",
-    0x02: "illegal data address",
-    0x03: "illegal data value",
-    0x04: "device failure",
-    0x06: "device busy",
-    0x0A: "gateway path unavailable",
-    0x0B: "gateway target failed to respond",
-}
-LIBRARY_ERRORS = (ModbusException, OSError, TimeoutError)
-
-
-def light_device(device: str, light: int) -> str:
-    """The device name a light's own link reports carry: ``"ptl-seat/light-3"``."""
-    return f"{device}/light-{light}"
 
 
 class LightFault(DeviceError):
@@ -93,9 +76,8 @@ class ModbusPickToLight:
         self._outbox = LightOutbox(name, self._lights, ptl.CLEAR, size=outbox_size, allowed=allowed_lights)
         self._desired, self._unsent = self._outbox.desired, self._outbox.unsent
         self._baseline: dict[int, int] = {}  # last confirm counter seen per light
-        self._faulted: dict[int, float] = {}  # lights reported down -> loop time of their next probe
-        self._link_up: bool | None = None
-        self._backoff = Backoff(*BACKOFF_S)
+        self._link = DeviceLink(name, "gateway", log)
+        self._light_links = LightLinks(name, log)
         self._wake = asyncio.Event()
         self.exchanges = 0  # Modbus requests answered (reads and writes), for the benchmarks' round-trip count
 
@@ -118,41 +100,23 @@ class ModbusPickToLight:
 
     # -- the owning task ----------------------------------------------------------------------------------------
     async def run(self, report: Report) -> None:
-        while True:
-            try:
-                await self._connection(report)
-            except DeviceError as exc:
-                self._set_link(report, up=False, detail=str(exc))
-            await asyncio.sleep(self._backoff.next())
+        await self._link.run(report, lambda: self._connection(report))
 
-    async def _connection(self, report: Report) -> None:
-        client = AsyncModbusTcpClient(
-            self._host, port=self._port, name=self.name, timeout=self._timeout_s, retries=0, reconnect_delay=0
-        )  # retries=0: a timed-out request ends the connection; reconnect_delay=0: this task owns reconnects
+    async def _connection(self, report: Report) -> NoReturn:
+        client = modbus.new_client(self.name, self._host, self._port, self._timeout_s)
         try:
-            await self._connect(client)
+            await modbus.connect(client, self.name, self._host, self._port, self._timeout_s)
             with contextlib.suppress(LightFault):  # any answer, even an exception, proves the gateway is alive
                 await self._read(client, self._lights[0], ptl.CONFIRM.start, ptl.CONFIRM.count)
-            self._set_link(report, up=True)
-            self._backoff.reset()
+            self._link.up()
             self._unsent.update(dict.fromkeys(self._lights))  # the gateway may have failsafed every light off
-            self._faulted = dict.fromkeys(self._faulted, 0.0)  # probe faulted lights at once
+            self._light_links.probe_now()
             while True:
                 await self._send(client, report)
                 await self._poll(client, report)
                 await self._idle()
         finally:
             client.close()
-
-    async def _connect(self, client: AsyncModbusTcpClient) -> None:
-        try:
-            async with asyncio.timeout(self._timeout_s * HARD_TIMEOUT_FACTOR):
-                connected = await client.connect()
-                _raise_if_cancelled()
-        except LIBRARY_ERRORS as exc:
-            raise DeviceError(f"{self.name}: connect to {self._host}:{self._port}: {exc!r}") from exc
-        if not connected:
-            raise DeviceError(f"{self.name}: cannot connect to {self._host}:{self._port}")
 
     async def _idle(self) -> None:
         """Sleep one poll interval, or less if a command is queued meanwhile."""
@@ -165,7 +129,7 @@ class ModbusPickToLight:
 
     # -- commands out -------------------------------------------------------------------------------------------
     def _sendable(self) -> list[int]:
-        return [light for light in self._unsent if light not in self._faulted]
+        return [light for light in self._unsent if light not in self._light_links]
 
     async def _send(self, client: AsyncModbusTcpClient, report: Report) -> None:
         for light in self._sendable():
@@ -175,7 +139,7 @@ class ModbusPickToLight:
                 await self._write(client, light, ptl.COMMAND.start, ptl.encode_command(command))
             except LightFault as fault:
                 self._unsent.setdefault(light)  # written again when the light answers
-                self._light_down(report, fault)
+                self._light_links.down(report, fault.light, str(fault))
                 continue
             except DeviceError:
                 self._unsent.setdefault(light)
@@ -190,14 +154,15 @@ class ModbusPickToLight:
         for light in self._lights:
             if self._sendable():
                 await self._send(client, report)
-            if self._faulted.get(light, 0.0) > now:
+            if not self._light_links.due(light, now):
                 continue
             try:
                 confirm = await self._read_confirm(client, light)
-                self._light_up(report, light)
+                if self._light_links.up(report, light):
+                    self._unsent.setdefault(light)  # it may have restarted dark: write its desired state again
                 await self._take_confirm(client, report, light, confirm)
             except LightFault as fault:
-                self._light_down(report, fault)
+                self._light_links.down(report, fault.light, str(fault))
 
     async def _read_confirm(self, client: AsyncModbusTcpClient, light: int) -> ptl.Confirm:
         registers = await self._read(client, light, ptl.CONFIRM.start, ptl.CONFIRM.count)
@@ -220,28 +185,6 @@ class ModbusPickToLight:
         if confirm.latched:
             await self._write(client, light, ptl.LATCH_ADDRESS, [ptl.CLEAR_LATCH])
 
-    # -- link state ---------------------------------------------------------------------------------------------
-    def _set_link(self, report: Report, *, up: bool, detail: str = "") -> None:
-        if self._link_up is up:
-            return
-        self._link_up = up
-        (log.info if up else log.warning)("%s: gateway link %s %s", self.name, "up" if up else "down", detail)
-        report(LinkChanged(device=self.name, up=up, detail=detail))
-
-    def _light_down(self, report: Report, fault: LightFault) -> None:
-        already = fault.light in self._faulted
-        self._faulted[fault.light] = asyncio.get_running_loop().time() + OFFLINE_PROBE_S
-        if not already:
-            log.warning("%s: %s", self.name, fault)
-            report(LinkChanged(device=light_device(self.name, fault.light), up=False, detail=str(fault)))
-
-    def _light_up(self, report: Report, light: int) -> None:
-        if self._faulted.pop(light, None) is None:
-            return
-        log.info("%s: light %d answers again", self.name, light)
-        self._unsent.setdefault(light)  # it may have restarted dark: write its desired state again
-        report(LinkChanged(device=light_device(self.name, light), up=True, detail=f"light {light} answers"))
-
     # -- one Modbus exchange --------------------------------------------------------------------------------------
     async def _read(self, client: AsyncModbusTcpClient, light: int, address: int, count: int) -> list[int]:
         response = await self._exchange(
@@ -254,30 +197,11 @@ class ModbusPickToLight:
         await self._exchange(light, lambda: client.write_registers(address, values, device_id=light))
 
     async def _exchange(self, light: int, call: Callable[[], Awaitable[ModbusPDU]]) -> ModbusPDU:
-        try:
-            async with asyncio.timeout(self._timeout_s * HARD_TIMEOUT_FACTOR):
-                response = await call()
-                _raise_if_cancelled()
-        except LIBRARY_ERRORS as exc:  # no answer, lost connection, or a transport error: the link is gone
-            raise DeviceError(f"{self.name}: light {light}: {exc!r}") from exc
+        response = await modbus.ask(call, f"{self.name}: light {light}", self._timeout_s)
         self.exchanges += 1
         if response.isError():
-            code = response.exception_code
-            raise LightFault(light, f"Modbus exception 0x{code:02X} ({EXCEPTION_NAMES.get(code, 'unknown')})")
+            raise LightFault(light, modbus.exception_text(response.exception_code))
         return response
-
-
-def _raise_if_cancelled() -> None:
-    """Re-raise a cancellation that pymodbus' internal ``asyncio.wait_for`` swallowed.
-
-    On Python 3.11, ``wait_for`` returns the result instead of raising when the awaited future completes in the
-    same loop step as the cancel (CPython gh-86296, fixed in 3.12), so ``task.cancel()`` would be lost and the
-    run loop would never stop. The task still counts the request in ``cancelling()``. Called inside our own
-    ``asyncio.timeout`` blocks, which turn their own expiry back into ``TimeoutError``.
-    """
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
 
 
 def _check_config(
@@ -290,7 +214,7 @@ def _check_config(
     problems = {
         "lights must be unique unit ids in 1..247": not lights
         or len(set(lights)) != len(lights)
-        or any(light not in range(1, 248) for light in lights),
+        or any(light not in registers.UNIT_IDS for light in lights),
         "every light must be in allowed_lights": allowed is not None and not set(lights) <= set(allowed),
         "timeout_s and poll_interval_s must be positive": timeout_s <= 0 or poll_interval_s <= 0,
         "outbox_size must be at least 1": outbox_size < 1,

@@ -5,8 +5,8 @@ speaks Modbus TCP upward; the Modbus UNIT ID SELECTS THE LIGHT (1..247). Every l
 
 Address convention (the commonest integration bug): every address in this module is the 0-based PROTOCOL
 address, the number that goes on the wire and into pymodbus calls. Banner doc 209995 lists it as "address
-without offset"; the 1-based form ("with offset") is ``one_based(a)`` and the classic holding-register
-notation is ``four_x(a)`` (4xxxx: protocol 1000 is 41001).
+without offset"; the 1-based form ("with offset") is ``registers.one_based(a)`` and the classic
+holding-register notation is ``registers.four_x(a)`` (4xxxx: protocol 1000 is 41001).
 
 Word and byte order, pinned by golden tests:
 - ASCII strings: two characters per register, the first character in the HIGH byte (big-endian), the first
@@ -20,32 +20,19 @@ blocks at 6301+, and a DXM script or the PLC in front of the chain exposes this 
 simulator implements it per unit. See docs/ptl-modbus.md.
 
 This module must stay pure: no pymodbus, no sockets, no clock. Both the driver (plc_io.modbus.ptl) and the
-simulator (hardware_sims.ptl_gateway) use it so both ends agree on the layout.
+simulator (hardware_sims.ptl_gateway) use it so both ends agree on the layout. The codecs it is written in
+(``Field``, ``Block``, ``Kind``) are ``plc_io.modbus.registers``, shared with the printer PLC's map.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from enum import Enum, IntEnum
+from enum import IntEnum
 
+from plc_io.counters import counted_since
+from plc_io.modbus.registers import COUNTER_MODULUS, U16, U32, UNIT_IDS, Block, Field, Kind, decode_block, encode_block
 from plc_io.ports import Colour
-
-U16 = range(0x1_0000)
-U32 = range(0x1_0000_0000)
-FieldValue = int | str
-Values = dict[str, FieldValue]
-
-
-# -- address forms ----------------------------------------------------------------------------------------
-def one_based(address: int) -> int:
-    """Banner's "address with offset": the 1-based register number."""
-    return address + 1
-
-
-def four_x(address: int) -> int:
-    """The 4xxxx holding-register reference of a 0-based protocol address (1000 -> 41001)."""
-    return 40_001 + address
 
 
 # -- enumerations carried in registers --------------------------------------------------------------------
@@ -76,118 +63,7 @@ class FailsafeMode(IntEnum):
     HOLD = 1
 
 
-# -- register codecs per field kind -----------------------------------------------------------------------
-class Kind(Enum):
-    U16 = "u16"
-    U32_HI_FIRST = "u32, high word first"
-    U32_LO_FIRST = "u32, low word first"
-    ASCII = "ASCII, 2 chars/register, big-endian"
-    BCD = "BCD"
-
-
-def u32_to_registers(value: int, *, high_first: bool) -> list[int]:
-    if value not in U32:
-        raise ValueError(f"{value} does not fit in 32 bits")
-    words = [value >> 16, value & 0xFFFF]
-    return words if high_first else words[::-1]
-
-
-def registers_to_u32(registers: Sequence[int], *, high_first: bool) -> int:
-    hi, lo = registers if high_first else reversed(registers)
-    return (hi << 16) | lo
-
-
-def ascii_to_registers(text: str, count: int) -> list[int]:
-    """Two characters per register, first character in the high byte, NUL padded to ``count`` registers."""
-    raw = text.encode("ascii")
-    if len(raw) > 2 * count:
-        raise ValueError(f"{text!r} is longer than {2 * count} characters")
-    raw = raw.ljust(2 * count, b"\0")
-    return [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
-
-
-def registers_to_ascii(registers: Sequence[int]) -> str:
-    raw = b"".join(r.to_bytes(2, "big") for r in registers)
-    return raw.rstrip(b"\0").decode("ascii", errors="replace")
-
-
-def bcd_to_register(value: int) -> int:
-    """Decimal 0..9999 to packed BCD (102 -> 0x0102), as Banner stores model and configuration versions."""
-    if value not in range(10_000):
-        raise ValueError(f"{value} has more than four BCD digits")
-    return int(str(value), 16)
-
-
-def register_to_bcd(register: int) -> int:
-    digits = f"{register:x}"
-    if not digits.isdecimal():
-        raise ValueError(f"0x{register:04x} is not BCD")
-    return int(digits)
-
-
-ENCODERS: dict[Kind, Callable[[FieldValue, int], list[int]]] = {
-    Kind.U16: lambda value, _: [int(value)],
-    Kind.U32_HI_FIRST: lambda value, _: u32_to_registers(int(value), high_first=True),
-    Kind.U32_LO_FIRST: lambda value, _: u32_to_registers(int(value), high_first=False),
-    Kind.ASCII: lambda value, count: ascii_to_registers(str(value), count),
-    Kind.BCD: lambda value, _: [bcd_to_register(int(value))],
-}
-DECODERS: dict[Kind, Callable[[Sequence[int]], FieldValue]] = {
-    Kind.U16: lambda regs: regs[0],
-    Kind.U32_HI_FIRST: lambda regs: registers_to_u32(regs, high_first=True),
-    Kind.U32_LO_FIRST: lambda regs: registers_to_u32(regs, high_first=False),
-    Kind.ASCII: registers_to_ascii,
-    Kind.BCD: lambda regs: register_to_bcd(regs[0]),
-}
-WIDTH: dict[Kind, int] = {Kind.U16: 1, Kind.U32_HI_FIRST: 2, Kind.U32_LO_FIRST: 2, Kind.BCD: 1}
-
-
 # -- the map ----------------------------------------------------------------------------------------------
-Allowed = range | frozenset[int]
-READ_ONLY: frozenset[int] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One value in the map. ``writes`` is what the host may write (empty: read-only); ASCII has no range."""
-
-    name: str
-    address: int
-    kind: Kind
-    meaning: str
-    allowed: Allowed = U16
-    writes: Allowed = READ_ONLY
-    count: int = 0  # registers; derived from ``kind`` except for ASCII
-
-    @property
-    def size(self) -> int:
-        return self.count or WIDTH[self.kind]
-
-    @property
-    def writable(self) -> bool:
-        return len(self.writes) > 0
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """Contiguous fields read or written together in one Modbus call."""
-
-    name: str
-    fields: tuple[Field, ...]
-
-    @property
-    def start(self) -> int:
-        return self.fields[0].address
-
-    @property
-    def count(self) -> int:
-        return sum(f.size for f in self.fields)
-
-    @property
-    def end(self) -> int:
-        return self.start + self.count
-
-
 def _enum(e: type[IntEnum]) -> frozenset[int]:
     return frozenset(int(m) for m in e)
 
@@ -243,7 +119,7 @@ SENSOR = Block(
 COMMS = Block(  # read-only through the gateway: re-addressing a light over the chain it sits on is commissioning
     "comms",
     (
-        Field("device_id", 6100, Kind.U16, "Modbus node id 1-247", range(1, 248)),
+        Field("device_id", 6100, Kind.U16, "Modbus node id 1-247", UNIT_IDS),
         Field("baud", 6101, Kind.U16, "baud / 100 (192: 19200)", frozenset({12, 24, 48, 96, 192, 384})),
         Field("parity", 6102, Kind.U16, "0 none, 1 odd, 2 even", range(3)),
         Field("stop_bits", 6103, Kind.U16, "1: 1, 2: 2, 3: 1.5", range(1, 4)),
@@ -262,33 +138,6 @@ def block_at(address: int) -> Block | None:
 
 def field_at(address: int) -> Field | None:
     return next((f for f in FIELDS if f.address <= address < f.address + f.size), None)
-
-
-# -- generic block codec ----------------------------------------------------------------------------------
-def _check(field: Field, value: FieldValue) -> None:
-    if field.kind is not Kind.ASCII and int(value) not in field.allowed:
-        raise ValueError(f"{field.name}={value} is out of range")
-
-
-def encode_block(block: Block, values: Mapping[str, FieldValue]) -> list[int]:
-    """Registers of ``block`` from field values; raises ValueError on a value the map does not allow."""
-    registers: list[int] = []
-    for f in block.fields:
-        _check(f, values[f.name])
-        registers += ENCODERS[f.kind](values[f.name], f.size)
-    return registers
-
-
-def decode_block(block: Block, registers: Sequence[int]) -> Values:
-    """Field values of ``block``; raises ValueError on a wrong length or a value the map does not allow."""
-    if len(registers) != block.count:
-        raise ValueError(f"{block.name} needs {block.count} registers, got {len(registers)}")
-    values: Values = {}
-    for f in block.fields:
-        offset = f.address - block.start
-        values[f.name] = DECODERS[f.kind](registers[offset : offset + f.size])
-        _check(f, values[f.name])
-    return values
 
 
 # -- typed records, one per block -------------------------------------------------------------------------
@@ -377,8 +226,6 @@ def decode_identity(registers: Sequence[int]) -> Identity:
 
 
 # -- the confirm protocol ---------------------------------------------------------------------------------
-COUNTER_MODULUS = 0x1_0000
-COUNTER_JUMP_LIMIT = 1024  # more presses than this in one poll gap is not a person: the light restarted
 
 
 def presses_since(baseline: int | None, confirm: Confirm) -> int:
@@ -391,5 +238,4 @@ def presses_since(baseline: int | None, confirm: Confirm) -> int:
     """
     if baseline is None:
         return int(confirm.latched)
-    delta = (confirm.counter - baseline) % COUNTER_MODULUS
-    return delta if delta <= COUNTER_JUMP_LIMIT else confirm.counter
+    return counted_since(baseline, confirm.counter, COUNTER_MODULUS)

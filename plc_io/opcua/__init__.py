@@ -1,1 +1,1 @@
-"""OPC UA devices: node models (Machinery building blocks), security, users, PTL and printer drivers."""
+"""OPC UA devices: node models (Machinery building blocks), security, users, the client connection and the drivers."""

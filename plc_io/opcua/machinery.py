@@ -2,7 +2,7 @@
 
 What it is for: ``NodeSpec`` and its builders, string NodeIds, the ``Identification`` and
 ``MachineryItemState`` look-alikes and the argument checks the device models (``plc_io.opcua.ptl_model``,
-``plc_io.opcua.printer_model``) are written in. ``plc_io.opcua_nodes`` re-exports all of it.
+``plc_io.opcua.printer_model``) are written in.
 
 Both machines sit in ``Objects/Machines`` and carry the OPC 40001-1 building blocks ``Identification``
 (Manufacturer, Model, SerialNumber, ProductInstanceUri, SoftwareRevision) and

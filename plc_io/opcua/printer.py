@@ -1,6 +1,6 @@
-"""The ``LabelPrinter`` port for an OPC UA print engine with Machinery Job Management (``opcua_nodes``).
+"""The ``LabelPrinter`` port for an OPC UA print engine with Machinery Job Management (``printer_model``).
 
-What it does: ``print_label`` renders the label to ZPL II at once (``plc_io.zpl.labels.render_label``: bad barcode data
+What it does: ``print_label`` renders the label to ZPL II at once (``plc_io.zpl_labels.layouts``: bad barcode data
 is refused to the caller) and queues it in a bounded outbox; one owning task, ``run``, does all the I/O over one
 asyncua ``Client`` per connection. The label travels as ZPL text in a job order (StoreAndStart(JobOrderID,
 LabelData)) rather than as structured fields: the same renderer and golden tests serve both printer kinds, and
@@ -30,23 +30,23 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import NoReturn
 
 from asyncua import ua
 from asyncua.client.client import Client
 from asyncua.ua.object_ids import ObjectIds
 
-from plc_io.backoff import Backoff
-from plc_io.label_gate import LabelGate, LabelRefused
+from plc_io.label_gate import LabelGate
+from plc_io.link import PRINT_ENGINE_CEILING_S, DeviceLink
 from plc_io.opcua import machinery, printer_model
+from plc_io.opcua.client import close_client, guarded, namespace_index, open_client
 from plc_io.opcua.printer_model import JobResponse, JobState, ReturnStatus
-from plc_io.opcua.security import ClientSecurity, close_client, guarded, log_profile, open_client
-from plc_io.ports import DeviceError, LabelDone, LinkChanged, PrinterFault, Report, Sending
-from plc_io.zpl.labels import BUILT_IN, Layouts, render_label
-from plc_io.zpl.printer import BACKOFF_S, UNCERTAIN
+from plc_io.opcua.security import ClientSecurity, log_profile
+from plc_io.ports import UNCERTAIN, DeviceError, LabelDone, PrinterFault, Report, Sending
+from plc_io.zpl_labels.layouts import BUILT_IN, Layouts, render_label
 from sequencer.labels import Label
 
 log = logging.getLogger(__name__)
-__all__ = ["LabelRefused", "OpcUaPrinter"]  # LabelRefused: what print_label raises
 
 ABORTED = "job aborted: "  # + label id: the printer gave the job up (cancelled at the panel, jammed)
 REJECTED = "job rejected: "  # + label id: the printer refused the job order; nothing was stored
@@ -103,12 +103,11 @@ class OpcUaPrinter:
         self._timeout_s, self._status_interval_s, self._confirm_poll_s = timeout_s, status_interval_s, confirm_poll_s
         self._gate: LabelGate[_Job] = LabelGate(name, outbox_size)
         self._outbox = self._gate.jobs
-        self._layouts = layouts  # the plant file's label templates (plc_io.zpl.labels.layouts_from_plant)
+        self._layouts = layouts  # the plant file's label templates (plc_io.zpl_labels.layouts.layouts_from_plant)
         self._inflight: _InFlight | None = None
         self._wake = asyncio.Event()
-        self._link_up: bool | None = None
+        self._link = DeviceLink(name, "printer", log, ceiling_s=PRINT_ENGINE_CEILING_S)
         self._faults: tuple[str, ...] = ()
-        self._backoff = Backoff(*BACKOFF_S)
         self._report: Report = lambda _report: None
 
     @property
@@ -130,20 +129,14 @@ class OpcUaPrinter:
     async def run(self, report: Report) -> None:
         self._report = report
         log_profile(log, f"{self.name} -> {self._url}", self._security.profile)
-        while True:
-            try:
-                await self._connection()
-            except DeviceError as exc:
-                self._set_link(False, str(exc))
-            await asyncio.sleep(self._backoff.next())
+        await self._link.run(report, self._connection)
 
-    async def _connection(self) -> None:
+    async def _connection(self) -> NoReturn:
         client = await open_client(self._url, self._security, name=self.name, timeout_s=self._timeout_s)
         try:
             ids = await self._resolve(client)
             start_time = await self._read_start_time(client)
-            self._backoff.reset()
-            self._set_link(True)
+            self._link.up()
             await self._settle_unsure(client, ids, start_time)
             while True:
                 await self._step(client, ids, start_time)
@@ -151,11 +144,8 @@ class OpcUaPrinter:
             await close_client(client, self._timeout_s)
 
     async def _resolve(self, client: Client) -> _Ids:
-        async with guarded(f"{self.name}: namespace", self._timeout_s):
-            namespaces = await client.get_namespace_array()
-        if printer_model.PRINTER_NAMESPACE_URI not in namespaces:
-            raise DeviceError(f"{self.name}: {self._url} has no namespace {printer_model.PRINTER_NAMESPACE_URI}")
-        return _Ids(namespaces.index(printer_model.PRINTER_NAMESPACE_URI))
+        uri = printer_model.PRINTER_NAMESPACE_URI
+        return _Ids(await namespace_index(client, uri, self.name, self._url, self._timeout_s))
 
     async def _read_start_time(self, client: Client) -> str:
         async with guarded(f"{self.name}: ServerStatus", self._timeout_s):
@@ -260,12 +250,6 @@ class OpcUaPrinter:
                 await self._wake.wait()
 
     # -- reports, each once per change ----------------------------------------------------------------------
-    def _set_link(self, up: bool, detail: str = "") -> None:
-        if self._link_up is not up:
-            self._link_up = up
-            (log.info if up else log.warning)("%s: printer link %s %s", self.name, "up" if up else "down", detail)
-            self._report(LinkChanged(device=self.name, up=up, detail=detail))
-
     def _set_faults(self, faults: tuple[str, ...]) -> None:
         """Report a changed fault set; an empty one clears the fault."""
         if faults != self._faults:

@@ -2,7 +2,7 @@
 
 What it is for: the one table both ends read, so the driver (``plc_io.opcua.printer``) and the simulator
 (``hardware_sims.opcua_printer``) agree on every browse name, NodeId, data type and method signature
-(``plc_io.opcua_nodes`` re-exports it; docs/opcua.md has the same table).
+(docs/opcua.md has the same table).
 
 The print engine has ``PrinterModule`` media stock (after OPC 40200's PrinterModuleType: LabelsRemaining,
 MediaOut) and ``JobManagement`` after OPC 40001-3 / OPC 10031-4: ``JobOrderControl.Store``, ``StoreAndStart``,
@@ -72,7 +72,7 @@ JOB_RESULTS = join(PRINTER_ROOT, "JobManagement", "JobOrderResults")
 PRINTER_MODULE = join(PRINTER_ROOT, "PrinterModule")
 STORE_INPUTS = (
     Argument("JobOrderID", V.String, "unique per label and reprint: label_id#reprint"),
-    Argument("LabelData", V.String, "one ZPL II format (plc_io.zpl.labels.render_label)"),
+    Argument("LabelData", V.String, "one ZPL II format (plc_io.zpl_labels.layouts.render_label)"),
 )
 JOB_ID_INPUT = (STORE_INPUTS[0],)
 RETURN_STATUS = Argument("ReturnStatus", V.UInt64, "OPC 10031-4 B.2 bit map")

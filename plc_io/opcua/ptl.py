@@ -1,4 +1,4 @@
-"""Pick-to-light over OPC UA: the ``PickToLight`` port for a controller with the node model of ``opcua_nodes``.
+"""Pick-to-light over OPC UA: the ``PickToLight`` port for a controller with the node model of ``ptl_model``.
 
 One asyncua ``Client`` per controller, owned by the ``run`` task and created anew for every connection (asyncua's
 own reconnect could hang in older versions; a fresh client and session after every loss is simple and always
@@ -8,7 +8,8 @@ unsent one) and refuses with ``OutboxFull`` when full, exactly as ``plc_io.modbu
 What ``run`` guarantees (docs/opcua.md):
 - the security profile is applied on every connect (``plc_io.opcua.security``); the dev profile logs a warning
   at start-up; the link is up only when the controller answered and its MachineryItemState serves
-  (NotExecuting or Executing), and ``LinkChanged(device=name)`` comes exactly once per transition;
+  (NotExecuting or Executing), and ``LinkChanged(device=name)`` comes exactly once per transition
+  (``plc_io.link``);
 - light commands are Light / Clear method calls, batched up to ``CALLS_PER_REQUEST`` in ONE Call request
   (asyncua costs ~0.3 ms of CPU per request on each side), each followed by ``LightShown``; after every
   (re)connect, when the controller serves again and when a light answers again, the desired state of the
@@ -35,17 +36,18 @@ import contextlib
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 from asyncua import ua
 from asyncua.client.client import Client
 from asyncua.common.subscription import DataChangeEvent, OverflowPolicy, StatusChangeEvent, Subscription
 
-from plc_io.backoff import Backoff
 from plc_io.light_outbox import LightOutbox
-from plc_io.modbus.ptl import BACKOFF_S, OFFLINE_PROBE_S, light_device
+from plc_io.link import DeviceLink, LightLinks
 from plc_io.opcua import machinery, ptl_model
-from plc_io.opcua.security import ClientSecurity, close_client, guarded, log_profile, open_client
-from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, Report
+from plc_io.opcua.client import close_client, guarded, namespace_index, open_client
+from plc_io.opcua.security import ClientSecurity, log_profile
+from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, Report
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +92,11 @@ class OpcUaPickToLight:
         self._desired, self._unsent = self._outbox.desired, self._outbox.unsent
         self._acks: dict[int, int] = {}  # light -> counter to acknowledge
         self._baseline: dict[int, int] = {}  # last ConfirmCounter counted per light
-        self._faulted: dict[int, float] = {}  # lights reported down -> loop time before which they stay down
         self._dirty: dict[int | None, None] = {}  # bins (and WATCH_STATE) to read
         self._serving = False
         self._lost = ""  # set by the notification pump when the subscription reports a bad status
-        self._link_up: bool | None = None
-        self._backoff = Backoff(*BACKOFF_S)
+        self._link = DeviceLink(name, "controller", log)
+        self._light_links = LightLinks(name, log)
         self._wake = asyncio.Event()
 
     # -- the port: non-blocking commands ------------------------------------------------------------------------
@@ -117,14 +118,9 @@ class OpcUaPickToLight:
     # -- the owning task --------------------------------------------------------------------------------------------
     async def run(self, report: Report) -> None:
         log_profile(log, f"{self.name} -> {self._url}", self._security.profile)
-        while True:
-            try:
-                await self._connection(report)
-            except DeviceError as exc:
-                self._set_link(report, up=False, detail=str(exc))
-            await asyncio.sleep(self._backoff.next())
+        await self._link.run(report, lambda: self._connection(report))
 
-    async def _connection(self, report: Report) -> None:
+    async def _connection(self, report: Report) -> NoReturn:
         client = await open_client(self._url, self._security, name=self.name, timeout_s=self._timeout_s)
         pump: asyncio.Task[None] | None = None
         try:
@@ -134,7 +130,7 @@ class OpcUaPickToLight:
             pump = asyncio.create_task(self._pump(subscription, ids), name=f"{self.name}-notifications")
             self._resync()  # notifications may have been lost with the last connection: read every counter
             self._unsent.update(dict.fromkeys(self._lights))  # the controller may have restarted dark
-            self._faulted = dict.fromkeys(self._faulted, 0.0)  # probe lights reported down at once
+            self._light_links.probe_now()
             await self._cycle(client, ids, report, pump)
         finally:
             if pump is not None:
@@ -143,7 +139,7 @@ class OpcUaPickToLight:
                     await pump
             await close_client(client, self._timeout_s)
 
-    async def _cycle(self, client: Client, ids: _Ids, report: Report, pump: asyncio.Task[None]) -> None:
+    async def _cycle(self, client: Client, ids: _Ids, report: Report, pump: asyncio.Task[None]) -> NoReturn:
         loop = asyncio.get_running_loop()
         next_resync = loop.time() + self._resync_s
         while True:
@@ -155,14 +151,11 @@ class OpcUaPickToLight:
             self._probe_faulted(loop.time())
             await self._read(client, ids, report)
             await self._send(client, ids, report)
-            await self._idle(min([next_resync, *self._faulted.values()]))
+            await self._idle(min(next_resync, self._light_links.next_probe()))
 
     async def _resolve(self, client: Client) -> _Ids:
-        async with guarded(f"{self.name}: namespace", self._timeout_s):
-            namespaces = await client.get_namespace_array()
-        if ptl_model.PTL_NAMESPACE_URI not in namespaces:
-            raise DeviceError(f"{self.name}: {self._url} has no namespace {ptl_model.PTL_NAMESPACE_URI}")
-        return _Ids(namespaces.index(ptl_model.PTL_NAMESPACE_URI), self._lights)
+        namespace = await namespace_index(client, ptl_model.PTL_NAMESPACE_URI, self.name, self._url, self._timeout_s)
+        return _Ids(namespace, self._lights)
 
     async def _subscribe(self, client: Client, ids: _Ids) -> Subscription:
         watched = [client.get_node(i) for i in ids.watched]
@@ -184,8 +177,8 @@ class OpcUaPickToLight:
             self._wake.set()
 
     def _probe_faulted(self, now: float) -> None:
-        """A light reported down is read again every ``OFFLINE_PROBE_S`` (its Online may never change)."""
-        self._dirty.update(dict.fromkeys(light for light, due in self._faulted.items() if due <= now))
+        """A light reported down is read again every ``plc_io.link.OFFLINE_PROBE_S`` (its Online may never change)."""
+        self._dirty.update(dict.fromkeys(self._light_links.due_probes(now)))
 
     def _on_overflow(self) -> None:
         self.overflows += 1
@@ -224,9 +217,11 @@ class OpcUaPickToLight:
         serving = state in machinery.SERVING_STATES
         if serving and not self._serving:
             self._unsent.update(dict.fromkeys(self._lights))  # it may have gone dark while out of service
-            self._backoff.reset()
         self._serving = serving
-        self._set_link(report, up=serving, detail=f"controller {state.value}")
+        if serving:
+            self._link.up(f"controller {state.value}")
+        else:
+            self._link.down(f"controller {state.value}")
 
     def _take_bin(self, report: Report, light: int, values: Sequence[ua.DataValue]) -> None:
         bad = [v.StatusCode.name for v in values if v.StatusCode is not None and not v.StatusCode.is_good()]
@@ -236,7 +231,7 @@ class OpcUaPickToLight:
             bad = [str(exc)]
             snapshot = None
         if snapshot is None:
-            self._light_down(report, light, f"light {light}: unreadable ({', '.join(bad)})")
+            self._light_links.down(report, light, f"light {light}: unreadable ({', '.join(bad)})")
             return
         count = ptl_model.presses_since(self._baseline.get(light), snapshot)
         self._baseline[light] = snapshot.counter
@@ -247,15 +242,15 @@ class OpcUaPickToLight:
         if snapshot.latched:
             self._acks[light] = snapshot.counter
         if not snapshot.online:
-            self._light_down(report, light, f"light {light}: off the controller's bus")
-        elif self._faulted.get(light, 0.0) <= asyncio.get_running_loop().time():
-            self._light_up(report, light)
+            self._light_links.down(report, light, f"light {light}: off the controller's bus")
+        elif self._light_links.due(light, asyncio.get_running_loop().time()) and self._light_links.up(report, light):
+            self._unsent.setdefault(light)  # it may have restarted dark: send its desired state again
 
     # -- commands out -----------------------------------------------------------------------------------------------
     def _sendable(self) -> list[int]:
         if not self._serving:
             return []
-        return [light for light in (*self._unsent, *self._acks) if light not in self._faulted]
+        return [light for light in (*self._unsent, *self._acks) if light not in self._light_links]
 
     async def _send(self, client: Client, ids: _Ids, report: Report) -> None:
         calls = self._take_calls()
@@ -274,12 +269,12 @@ class OpcUaPickToLight:
         calls: list[_Call] = []
         if not self._serving:
             return calls
-        for light in [x for x in self._unsent if x not in self._faulted]:
+        for light in [x for x in self._unsent if x not in self._light_links]:
             del self._unsent[light]
             state = self._desired[light]
             method, arguments = ("Clear", []) if state == ptl_model.CLEAR else ("Light", ptl_model.encode_light(state))
             calls.append(_Call(light, method, arguments, state.token))
-        for light in [x for x in self._acks if x not in self._faulted]:
+        for light in [x for x in self._acks if x not in self._light_links]:
             calls.append(_Call(light, "Acknowledge", ptl_model.encode_acknowledge(self._acks.pop(light)), None))
         return calls
 
@@ -295,29 +290,7 @@ class OpcUaPickToLight:
             return
         if call.token is not None:
             self._unsent.setdefault(call.light)  # sent again when the light answers
-        self._light_down(report, call.light, f"light {call.light}: {call.method} {result.StatusCode.name}")
-
-    # -- link state -------------------------------------------------------------------------------------------------
-    def _set_link(self, report: Report, *, up: bool, detail: str = "") -> None:
-        if self._link_up is up:
-            return
-        self._link_up = up
-        (log.info if up else log.warning)("%s: controller link %s %s", self.name, "up" if up else "down", detail)
-        report(LinkChanged(device=self.name, up=up, detail=detail))
-
-    def _light_down(self, report: Report, light: int, detail: str) -> None:
-        already = light in self._faulted
-        self._faulted[light] = asyncio.get_running_loop().time() + OFFLINE_PROBE_S
-        if not already:
-            log.warning("%s: %s", self.name, detail)
-            report(LinkChanged(device=light_device(self.name, light), up=False, detail=detail))
-
-    def _light_up(self, report: Report, light: int) -> None:
-        if self._faulted.pop(light, None) is None:
-            return
-        log.info("%s: light %d answers again", self.name, light)
-        self._unsent.setdefault(light)
-        report(LinkChanged(device=light_device(self.name, light), up=True, detail=f"light {light} answers"))
+        self._light_links.down(report, call.light, f"light {call.light}: {call.method} {result.StatusCode.name}")
 
 
 class _Ids:

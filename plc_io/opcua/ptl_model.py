@@ -2,7 +2,7 @@
 
 What it is for: the one table both ends read, so the driver (``plc_io.opcua.ptl``) and the simulator
 (``hardware_sims.opcua_ptl``) agree on every browse name, NodeId, data type and method signature
-(``plc_io.opcua_nodes`` re-exports it; docs/opcua.md has the same table).
+(docs/opcua.md has the same table).
 
 No companion specification exists for pick-by-light (see /work/shared/design/devices.md). The controller has
 one object per bin (``Bins/Bin003``: light 3) with Colour, Blink, Display, Token, ConfirmCounter,
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from asyncua import ua
 
+from plc_io.counters import counted_since, moved
 from plc_io.opcua.machinery import (
     Argument,
     Identity,
@@ -45,7 +46,6 @@ PTL_ROOT = "PickToLight"
 DISPLAY_MAX = 9999  # four display digits, as the Modbus lights
 TOKEN_MAX = 0xFFFF_FFFF  # UInt32
 COUNTER_MODULUS = 0x1_0000_0000  # ConfirmCounter is a UInt32 that wraps
-COUNTER_JUMP_LIMIT = 1024  # more presses than this between two reads is not a person: the controller restarted
 LIGHT_NUMBERS = range(1, 248)  # the same bin addresses as the Modbus unit ids (sequencer.plant.BinConfig.light)
 
 V = ua.VariantType
@@ -188,14 +188,14 @@ def decode_bin(values: Sequence[object]) -> BinSnapshot:
 def presses_since(baseline: int | None, snapshot: BinSnapshot) -> int:
     """New presses since the counter value ``baseline``; None (never read): since the host's last acknowledge.
 
-    The counter is the truth, as in ``ptl_modbus_map.presses_since``. A counter more than
-    ``COUNTER_JUMP_LIMIT`` ahead, or behind (a controller that restarted), counts the presses since its restart.
+    The counter is the truth, as in ``plc_io.modbus.ptl_map.presses_since``. A counter more than
+    ``plc_io.counters.JUMP_LIMIT`` ahead, or behind (a controller that restarted), counts the presses since its
+    restart.
     """
     start = snapshot.acknowledged if baseline is None else baseline
-    delta = (snapshot.counter - start) % COUNTER_MODULUS
-    return delta if delta <= COUNTER_JUMP_LIMIT else snapshot.counter
+    return counted_since(start, snapshot.counter, COUNTER_MODULUS)
 
 
 def acknowledge_accepts(acknowledged: int, counter: int, proposed: int) -> bool:
     """Acknowledge may move AcknowledgedCounter forward up to ConfirmCounter, never past it (UInt32 wrapping)."""
-    return (proposed - acknowledged) % COUNTER_MODULUS <= (counter - acknowledged) % COUNTER_MODULUS
+    return moved(acknowledged, proposed, COUNTER_MODULUS) <= moved(acknowledged, counter, COUNTER_MODULUS)

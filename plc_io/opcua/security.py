@@ -22,14 +22,12 @@ the plant profile.
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import hashlib
 import hmac
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -45,8 +43,6 @@ from asyncua.server.user_managers import UserManager
 from asyncua.ua.uaerrors import UaError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-
-from plc_io.ports import DeviceError
 
 
 class Profile(StrEnum):
@@ -243,65 +239,6 @@ def _first_certificate(der: bytes) -> x509.Certificate:
     if len(der) > 4 and der[0] == 0x30 and der[1] == 0x82:
         der = der[: int.from_bytes(der[2:4], "big") + 4]
     return x509.load_der_x509_certificate(der)
-
-
-# -- one client connection, as both drivers open and close it ----------------------------------------------------
-LIBRARY_ERRORS = (UaError, OSError, TimeoutError)  # ConnectionError is an OSError; ServiceError a UaError
-SESSION_TIMEOUT_MS = 30_000  # a session orphaned by a cut cable is dropped by the server after this
-CONNECT_ROUND_TRIPS = 6  # GetEndpoints, Hello, OpenSecureChannel, CreateSession, ActivateSession, namespaces
-
-
-def error_text(exc: BaseException) -> str:
-    """A library error in one line, with the OPC UA status name when there is one (BadUserAccessDenied, ...)."""
-    code = getattr(exc, "code", None)
-    if isinstance(code, int):
-        return f"{ua.StatusCode(ua.UInt32(code)).name} ({type(exc).__name__})"
-    return repr(exc)
-
-
-@contextlib.asynccontextmanager
-async def guarded(what: str, timeout_s: float) -> AsyncIterator[None]:
-    """Bound a library call in time and turn every library error into ``DeviceError`` (one type for the app)."""
-    try:
-        async with asyncio.timeout(timeout_s):
-            yield
-            _raise_if_cancelled()
-    except LIBRARY_ERRORS as exc:
-        raise DeviceError(f"{what}: {error_text(exc)}") from exc
-
-
-def _raise_if_cancelled() -> None:
-    """Re-raise a cancellation a library swallowed (asyncua's task clean-up catches CancelledError; Python 3.11
-    ``wait_for`` can return a result although the task was cancelled, CPython gh-86296), so ``run`` stops."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
-
-
-async def open_client(url: str, security: ClientSecurity, *, name: str, timeout_s: float) -> Client:
-    """A connected client (security applied, session activated), or ``DeviceError``; never a half-open one."""
-    client = Client(url, timeout=timeout_s, watchdog_intervall=timeout_s)
-    client.session_timeout = SESSION_TIMEOUT_MS
-    client.name = client.description = f"jis {name}"
-    try:
-        async with guarded(f"{name}: connect to {url}", timeout_s * CONNECT_ROUND_TRIPS):
-            await apply_client_security(client, security)
-            await client.connect()
-    except BaseException:
-        await close_client(client, timeout_s)
-        raise
-    return client
-
-
-async def close_client(client: Client, timeout_s: float) -> None:
-    """Close the session politely if the link allows, in bounded time; the socket is closed in any case."""
-    try:
-        with contextlib.suppress(*LIBRARY_ERRORS, DeviceError):
-            async with guarded("close", timeout_s):
-                await client.disconnect()
-    finally:
-        with contextlib.suppress(Exception):
-            client.disconnect_socket()
 
 
 # -- the server side (used by the simulators; a real device configures its own) ----------------------------------

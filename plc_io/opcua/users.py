@@ -1,6 +1,6 @@
 """The user check of every OPC UA server the project runs (the line's SCADA/MES server and the simulated devices).
 
-Never accept-all: a user name must be in the table of hashed passwords (``opcua_security.UserTable``);
+Never accept-all: a user name must be in the table of hashed passwords (``plc_io.opcua.security.UserTable``);
 anonymous only where the profile allows it (dev); in the plant profile the secure channel's own client
 certificate must be in the trust list too (CreateSession checked the certificate the client CLAIMED, this checks
 the one it actually encrypts with). Every refusal is counted and logged with its reason.

@@ -1,1 +1,3 @@
-"""Zebra print engines: ZPL II label layouts, field escaping, status codecs and the raw-TCP driver."""
+"""Zebra print engines over raw TCP: the ``~HS`` / ``~HQES`` status codecs and the driver.
+
+The label layouts are ``plc_io.zpl_labels``: the OPC UA print engine takes ZPL too."""

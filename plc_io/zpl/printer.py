@@ -4,7 +4,7 @@ What it does: ``print_label`` renders the label at once (bad barcode data is ref
 in a bounded outbox; one owning task, ``run``, does all the I/O: before every job it asks ``~HS`` on the status
 port (9200 in the plant) with a time-out, sends the format on the print port (9100, kept open), and confirms the
 label with further ``~HS`` polls before reporting ``LabelDone``. Link loss is a ``LinkChanged`` once per
-transition, with reconnection on a back-off table.
+transition, with reconnection on a back-off (``plc_io.link``).
 What it must not do: print a label twice without a visible reprint number, treat a silent printer as healthy
 (a Zebra does not answer ``~HS`` at all while media out, ribbon out or head open), or share its sockets.
 
@@ -28,14 +28,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from dataclasses import dataclass
+from typing import NoReturn
 
-from plc_io.backoff import Backoff
-from plc_io.label_gate import LabelGate, LabelRefused
-from plc_io.ports import LabelDone, LinkChanged, PrinterFault, Report, Sending
-from plc_io.zpl.labels import BUILT_IN, Layouts, render_label
+from plc_io.label_gate import LabelGate
+from plc_io.link import PRINT_ENGINE_CEILING_S, DeviceLink
+from plc_io.ports import UNCERTAIN, DeviceError, LabelDone, PrinterFault, Report, Sending
 from plc_io.zpl.status import (
+    ERROR_STATUS,
     ETX,
+    HOST_STATUS,
     HostStatus,
     ZplStatusError,
     error_names,
@@ -43,21 +46,16 @@ from plc_io.zpl.status import (
     parse_host_status,
     split_frames,
 )
+from plc_io.zpl_labels.layouts import BUILT_IN, Layouts, render_label
 from sequencer.labels import Label
 
-__all__ = ["LabelRefused", "ZplPrinter"]  # LabelRefused: what print_label raises
+log = logging.getLogger(__name__)
 
 STATUS_TIMEOUT = "status timeout"  # the fault a silent ~HS raises (media out, ribbon out, head open)
 STATUS_GARBLED = "status unreadable"
-UNCERTAIN = "job uncertain: "  # + label id: sent, but whether it printed cannot be known (see module doc)
-BACKOFF_S = (0.05, 5.0)  # first reconnect delay, ceiling (plc_io.backoff)
 PRINT_IDLE_REFRESH_S = 30.0  # an idle print connection is reopened before a job: firewalls drop idle sockets
-HOST_STATUS, ERROR_STATUS, CANCEL_ALL = b"~HS", b"~HQES", b"~JA"
+CANCEL_ALL = b"~JA"  # cancel all formats in the buffer, also a half-received one
 WATCH_READS = 64  # reads of stray CR LF a quiet connection's watch takes before it gives up and reconnects
-
-
-class _LinkLost(Exception):
-    """A connection failed; the owning task closes both and reconnects with back-off."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,18 +98,18 @@ class _Channel:
                 self._reader, self._writer = await asyncio.open_connection(*self._address)
             self.last_used = asyncio.get_running_loop().time()
         except (OSError, TimeoutError) as exc:
-            raise _LinkLost(f"connect to {self._address[0]}:{self._address[1]} failed: {exc!r}") from exc
+            raise DeviceError(f"connect to {self._address[0]}:{self._address[1]} failed: {exc!r}") from exc
 
     async def send(self, data: bytes) -> None:
         if self._writer is None:
-            raise _LinkLost("not connected")
+            raise DeviceError("not connected")
         self.last_used = asyncio.get_running_loop().time()
         try:
             self._writer.write(data)
             async with asyncio.timeout(self._timeout_s):
                 await self._writer.drain()
         except (OSError, TimeoutError) as exc:
-            raise _LinkLost(f"send to port {self._address[1]} failed: {exc!r}") from exc
+            raise DeviceError(f"send to port {self._address[1]} failed: {exc!r}") from exc
 
     async def ask(self, query: bytes, frames: int) -> bytes | None:
         """Send ``query`` and read ``frames`` STX...ETX strings; None (and closed) if they do not come in time."""
@@ -125,7 +123,7 @@ class _Channel:
             self.close()
             return None
         except (EOFError, OSError, asyncio.LimitOverrunError) as exc:
-            raise _LinkLost(f"port {self._address[1]} closed: {exc!r}") from exc
+            raise DeviceError(f"port {self._address[1]} closed: {exc!r}") from exc
         return answer
 
     async def watch(self) -> None:
@@ -179,7 +177,7 @@ class ZplPrinter:
         layouts: Layouts = BUILT_IN,
     ) -> None:
         self.name = name
-        self._layouts = layouts  # the plant file's label templates (plc_io.zpl.labels.layouts_from_plant)
+        self._layouts = layouts  # the plant file's label templates (plc_io.zpl_labels.layouts.layouts_from_plant)
         self._status = _Channel(host, status_port, timeout_s)
         self._print = _Channel(host, port, timeout_s)
         self._gate: LabelGate[_Job] = LabelGate(name, outbox_size)
@@ -188,9 +186,8 @@ class ZplPrinter:
         self._confirm_poll_s = confirm_poll_s
         self._inflight: _InFlight | None = None
         self._wake = asyncio.Event()
-        self._link_up: bool | None = None
+        self._link = DeviceLink(name, "printer", log, ceiling_s=PRINT_ENGINE_CEILING_S)
         self._faults: tuple[str, ...] = ()
-        self._backoff = Backoff(*BACKOFF_S)
         self._report: Report = lambda _report: None
 
     @property
@@ -212,15 +209,13 @@ class ZplPrinter:
     async def run(self, report: Report) -> None:
         """The owning task of both connections: runs until cancelled."""
         self._report = report
+        await self._link.run(report, self._connection)
+
+    async def _connection(self) -> NoReturn:
+        """Turns of the owning task until a connection fails (``DeviceError``); then both are closed."""
         try:
             while True:
-                try:
-                    await self._step()
-                except _LinkLost as lost:
-                    self._status.close()
-                    self._print.close()
-                    self._set_link(False, str(lost))
-                    await asyncio.sleep(self._backoff.next())
+                await self._step()
         finally:
             self._status.close()
             self._print.close()
@@ -249,12 +244,11 @@ class ZplPrinter:
         await self._connect()
         answer = await self._status.ask(query, frames)
         if answer is not None:
-            self._backoff.reset()
-            self._set_link(True)
+            self._link.up()
         return answer
 
     async def _connect(self) -> None:
-        """Both connections open, or ``_LinkLost``."""
+        """Both connections open, or ``DeviceError``."""
         for channel in (self._status, self._print):
             if not channel.connected:
                 await channel.connect()
@@ -327,11 +321,6 @@ class ZplPrinter:
             await asyncio.wait(waits)  # no read is left pending on a connection the next exchange uses
 
     # -- reports, each once per change ----------------------------------------------------------------------
-    def _set_link(self, up: bool, detail: str = "") -> None:
-        if self._link_up is not up:
-            self._link_up = up
-            self._report(LinkChanged(device=self.name, up=up, detail=detail))
-
     def _set_faults(self, faults: tuple[str, ...]) -> None:
         """Report a changed fault set; an empty one clears the fault."""
         if faults != self._faults:

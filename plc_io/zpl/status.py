@@ -1,7 +1,7 @@
 """ZPL II printer status: the ``~HS`` (host status) and ``~HQES`` (error flags) answers of a Zebra print engine.
 
 What it does: parses and formats both answers, so the driver (``plc_io.zpl.printer``) and the simulator
-(``hardware_sims.zpl_printer``) agree on every field; all pure. Label rendering is ``plc_io.zpl.labels``'s.
+(``hardware_sims.zpl_printer``) agree on every field; all pure. Label rendering is ``plc_io.zpl_labels.layouts``'s.
 What it must not do: open sockets, read clocks, or know the job guarantee (that is ``plc_io.zpl.printer``).
 """
 
@@ -16,6 +16,7 @@ class ZplStatusError(ValueError):
 
 
 # -- ~HS host status ---------------------------------------------------------------------------------------
+HOST_STATUS, ERROR_STATUS = b"~HS", b"~HQES"  # the queries (ZPL II Programming Guide: ~HS, ~HQ with ES)
 STX, ETX = b"\x02", b"\x03"
 
 

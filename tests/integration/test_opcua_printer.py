@@ -20,10 +20,10 @@ from asyncua.client.client import Client
 
 from hardware_sims.clock import ManualClock
 from hardware_sims.opcua_printer import OpcUaPrinterSim
+from plc_io.label_gate import LabelRefused
 from plc_io.opcua import machinery, printer_model
 from plc_io.opcua.printer import OpcUaPrinter
-from plc_io.ports import OutboxFull
-from plc_io.zpl.printer import UNCERTAIN, LabelRefused
+from plc_io.ports import UNCERTAIN, OutboxFull
 from sequencer.labels import PartLabel
 from tests.devices import Reports, until
 

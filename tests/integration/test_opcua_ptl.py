@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 
 from hardware_sims.opcua_ptl import OpcUaPtlSim
-from plc_io.modbus.ptl import light_device
+from plc_io.link import light_device
 from plc_io.opcua import machinery, ptl_model
 from plc_io.opcua.ptl import OpcUaPickToLight
 from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, OutboxFull

@@ -19,8 +19,9 @@ from pymodbus.client import AsyncModbusTcpClient
 
 from hardware_sims.clock import Clock, ManualClock, ScaledClock
 from hardware_sims.printer_plc import PrinterPlcSim
+from plc_io.label_gate import LabelRefused
 from plc_io.modbus import printer_map as prn
-from plc_io.modbus.printer import LabelRefused, ModbusPrinter
+from plc_io.modbus.printer import ModbusPrinter
 from plc_io.ports import LinkChanged, OutboxFull
 from sequencer.labels import PartLabel, RackLabel
 from tests.devices import Reports, stop, until

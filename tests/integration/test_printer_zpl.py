@@ -15,8 +15,9 @@ import pytest
 
 from hardware_sims.clock import ManualClock, ScaledClock
 from hardware_sims.zpl_printer import ZplPrinterSim
-from plc_io.ports import OutboxFull
-from plc_io.zpl.printer import STATUS_TIMEOUT, UNCERTAIN, LabelRefused, ZplPrinter
+from plc_io.label_gate import LabelRefused
+from plc_io.ports import UNCERTAIN, OutboxFull
+from plc_io.zpl.printer import STATUS_TIMEOUT, ZplPrinter
 from sequencer.labels import PartLabel, RackLabel
 from tests.devices import Reports, until
 

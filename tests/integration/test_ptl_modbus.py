@@ -17,8 +17,9 @@ import pytest
 from hardware_sims.clock import ManualClock
 from hardware_sims.operator import PATIENCE_REACTIONS, SimulatedOperator
 from hardware_sims.ptl_gateway import PtlGatewaySim
+from plc_io.link import light_device
 from plc_io.modbus import ptl_map as ptl
-from plc_io.modbus.ptl import ModbusPickToLight, light_device
+from plc_io.modbus.ptl import ModbusPickToLight
 from plc_io.ports import BinPressed, Colour, DeviceError, LightShown, LinkChanged, OutboxFull
 from tests.devices import Reports, stop, until
 

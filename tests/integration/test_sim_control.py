@@ -37,7 +37,7 @@ from hardware_sims.printer_plc import PrintedLabel as PlcPrintedLabel
 from plc_io.modbus import ptl_map as ptl
 from plc_io.opcua import machinery, printer_model, ptl_model
 from plc_io.ports import Colour
-from plc_io.zpl.labels import render_label
+from plc_io.zpl_labels.layouts import render_label
 from sequencer.labels import PartLabel
 from ui.engineer.link import Answer, SimState
 
@@ -376,7 +376,7 @@ async def test_a_modbus_print_and_apply_printer_has_its_own_switches(tmp_path: P
         await client.ok(op="fault", device="zebra-1", name="silent", on=False)
         refused = await client.ask(op="fault", device="zebra-1", name="paused", on=True)
         assert not refused["ok"] and "modbus printer zebra-1 has no fault 'paused'" in refused["error"]
-        # the engine behind the PLC prints what plc_io.zpl.labels makes of the job's label: that is the preview
+        # the engine behind the PLC prints what plc_io.zpl_labels.layouts makes of the job's label: that is the preview
         record = PlcPrintedLabel(label_id="P-9", reprint=0, job_id=1, label=LABEL, time=0.0)
         shown = printer_face(sim.printers["zebra-1"]).label(record)  # type: ignore[union-attr]
         assert shown["label_id"] == "P-9" and LABEL.vehicle_id in shown["fields"]

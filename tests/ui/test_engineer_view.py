@@ -27,7 +27,7 @@ from app.config import load_plant, with_free_ports
 from hardware_sims.control import SimControl
 from hardware_sims.control_state import label_layout
 from hardware_sims.plant import SimulatedPlant
-from plc_io.zpl.labels import render_label as render_zpl
+from plc_io.zpl_labels.layouts import render_label as render_zpl
 from sequencer.labels import PartLabel
 from tests.live import LiveLine
 from ui.code128 import modules

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from plc_io.zpl.labels import BUILT_IN, layouts_from_plant, render_label
+from plc_io.zpl_labels.layouts import BUILT_IN, layouts_from_plant, render_label
 from sequencer.labels import PartLabel, RackLabel
 from sequencer.plant import PlantConfigError, parse_plant
 from tests.plants import DEMO_PLANT

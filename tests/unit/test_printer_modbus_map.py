@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hardware_sims.printer_plc import PlcModel
 from hardware_sims.ptl_gateway import ILLEGAL_ADDRESS, ModbusFault
 from plc_io.modbus import printer_map as prn
+from plc_io.modbus import registers as reg
 from sequencer.labels import Label, PartLabel, RackLabel
 
 PART = PartLabel(
@@ -50,7 +51,7 @@ def test_reference_forms_of_each_table() -> None:
     assert prn.reference(prn.Table.DISCRETE_INPUT, 3) == 10_004  # MEDIA OUT
     assert prn.reference(prn.Table.INPUT_REGISTER, 2) == 30_003  # LAST PRINTED JOB ID, high word
     assert prn.reference(prn.Table.HOLDING_REGISTER, 0) == 40_001  # JOB ID, high word
-    assert prn.one_based(prn.JOB_FIELDS["label_id"].address) == 5
+    assert reg.one_based(prn.JOB_FIELDS["label_id"].address) == 5
 
 
 def test_bits_follow_the_db15_applicator_interface() -> None:
@@ -104,7 +105,7 @@ def test_docs_tables_match_the_map() -> None:
     for table, block in prn.REGISTER_BLOCKS.items():
         for f in block.fields:
             row = (
-                f"| {table.value} | `{f.name}` | {_span(f.address, f.size)} | {_span(prn.one_based(f.address), f.size)}"
+                f"| {table.value} | `{f.name}` | {_span(f.address, f.size)} | {_span(reg.one_based(f.address), f.size)}"
                 f" | {_refs(table, f.address, f.size)} | {f.size} |"
             )
             assert row in doc, row

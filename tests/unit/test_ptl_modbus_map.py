@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from hardware_sims.ptl_gateway import GATEWAY_NO_RESPONSE, ILLEGAL_ADDRESS, ILLEGAL_VALUE, GatewayModel, ModbusFault
 from plc_io.modbus import ptl_map as ptl
+from plc_io.modbus import registers as reg
 from plc_io.ports import Colour
 
 GREEN_FLASH_42 = ptl.LightCommand(colour=Colour.GREEN, animation=ptl.Animation.FLASH, display=42, token=0x0001_2345)
@@ -21,13 +22,13 @@ GREEN_FLASH_42 = ptl.LightCommand(colour=Colour.GREEN, animation=ptl.Animation.F
 
 # -- addresses ----------------------------------------------------------------------------------------------
 def test_addresses_are_zero_based_with_banner_offset_and_4xxxx_forms() -> None:
-    assert (ptl.IDENTITY.start, ptl.one_based(ptl.IDENTITY.start), ptl.four_x(ptl.IDENTITY.start)) == (
+    assert (ptl.IDENTITY.start, reg.one_based(ptl.IDENTITY.start), reg.four_x(ptl.IDENTITY.start)) == (
         1000,
         1001,
         41001,
     )
-    assert ptl.four_x(ptl.LATCH_ADDRESS) == 42011
-    assert ptl.four_x(ptl.SENSOR.start) == 46001
+    assert reg.four_x(ptl.LATCH_ADDRESS) == 42011
+    assert reg.four_x(ptl.SENSOR.start) == 46001
 
 
 def test_blocks_are_contiguous_and_do_not_overlap() -> None:
@@ -57,8 +58,8 @@ def test_docs_table_matches_the_map() -> None:
     for block in ptl.BLOCKS:
         for f in block.fields:
             row = (
-                f"| {block.name} | `{f.name}` | {_span(f.address, f.size)} | {_span(ptl.one_based(f.address), f.size)}"
-                f" | {_span(ptl.four_x(f.address), f.size)} | {f.size} |"
+                f"| {block.name} | `{f.name}` | {_span(f.address, f.size)} | {_span(reg.one_based(f.address), f.size)}"
+                f" | {_span(reg.four_x(f.address), f.size)} | {f.size} |"
             )
             assert row in doc, row
 
@@ -83,9 +84,9 @@ def test_failsafe_block_golden() -> None:
 
 
 def test_ascii_is_two_chars_per_register_big_endian_nul_padded() -> None:
-    assert ptl.ascii_to_registers("PTL110", 4) == [0x5054, 0x4C31, 0x3130, 0x0000]
-    assert ptl.ascii_to_registers("ABC", 2) == [0x4142, 0x4300]
-    assert ptl.registers_to_ascii([0x4142, 0x4300]) == "ABC"
+    assert reg.ascii_to_registers("PTL110", 4) == [0x5054, 0x4C31, 0x3130, 0x0000]
+    assert reg.ascii_to_registers("ABC", 2) == [0x4142, 0x4300]
+    assert reg.registers_to_ascii([0x4142, 0x4300]) == "ABC"
 
 
 def test_identity_golden_numbers_low_word_first_as_banner_states() -> None:
@@ -135,11 +136,11 @@ def test_encode_command_rejects_out_of_range(command: ptl.LightCommand) -> None:
 
 
 def test_bcd_and_ascii_reject_what_they_cannot_hold() -> None:
-    assert (ptl.bcd_to_register(102), ptl.register_to_bcd(0x0102)) == (0x0102, 102)
+    assert (reg.bcd_to_register(102), reg.register_to_bcd(0x0102)) == (0x0102, 102)
     with pytest.raises(ValueError, match="BCD"):
-        ptl.register_to_bcd(0x00AB)
+        reg.register_to_bcd(0x00AB)
     with pytest.raises(ValueError, match="longer"):
-        ptl.ascii_to_registers("ABCDE", 2)
+        reg.ascii_to_registers("ABCDE", 2)
 
 
 # -- round trips ------------------------------------------------------------------------------------------------
@@ -190,8 +191,8 @@ def test_identity_round_trip(identity: ptl.Identity) -> None:
 @settings(derandomize=True, max_examples=200)
 @given(st.integers(0, 2**32 - 1), st.booleans())
 def test_u32_round_trip_both_word_orders(value: int, high_first: bool) -> None:
-    registers = ptl.u32_to_registers(value, high_first=high_first)
-    assert ptl.registers_to_u32(registers, high_first=high_first) == value
+    registers = reg.u32_to_registers(value, high_first=high_first)
+    assert reg.registers_to_u32(registers, high_first=high_first) == value
 
 
 # -- the confirm counter rule -------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""ZPL II rendering and status codecs (plc_io.zpl.labels), and the Zebra behaviour model (hardware_sims.zpl_printer).
+"""ZPL II rendering and status codecs (plc_io.zpl_labels), and the Zebra behaviour model (hardware_sims.zpl_printer).
 
 Golden tests pin the exact bytes; a Hypothesis test (derandomized) shows no field text can smuggle a command
 into a format; the model tests pin the printer behaviours the driver relies on. No sockets, no clocks.
@@ -13,17 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hardware_sims.zpl_printer import KNOWN_COMMANDS, StreamSplitter, ZebraModel, lex, parse_format
-from plc_io.zpl.fields import (
-    BARCODE_ALPHABET,
-    ZplDataError,
-    code128_data,
-    datamatrix_data,
-    fh_text,
-    uncode128_data,
-    undatamatrix_data,
-    unfh_text,
-)
-from plc_io.zpl.labels import PART_LAYOUT, RACK_LAYOUT, Code128, DataMatrix, Text, render_label
 from plc_io.zpl.status import (
     HostStatus,
     ZplStatusError,
@@ -33,6 +22,17 @@ from plc_io.zpl.status import (
     parse_error_status,
     parse_host_status,
 )
+from plc_io.zpl_labels.fields import (
+    BARCODE_ALPHABET,
+    ZplDataError,
+    code128_data,
+    datamatrix_data,
+    fh_text,
+    uncode128_data,
+    undatamatrix_data,
+    unfh_text,
+)
+from plc_io.zpl_labels.layouts import PART_LAYOUT, RACK_LAYOUT, Code128, DataMatrix, Text, render_label
 from sequencer.labels import Label, PartLabel, RackLabel
 
 PART = PartLabel(

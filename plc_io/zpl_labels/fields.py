@@ -2,7 +2,7 @@
 
 What it does: escapes ``^FD`` data for text fields, Code 128 and Data Matrix, builds the ISO/IEC 15434 envelope
 of the 2D codes, and decodes each of them back the way the printer or a scanner reads them (the simulator and
-the tests use the decoders). Label layouts and rendering are ``plc_io.zpl.labels``'s.
+the tests use the decoders). Label layouts and rendering are ``plc_io.zpl_labels.layouts``'s.
 What it must not do: open sockets, read clocks, or know label layouts or the job guarantee.
 
 Field data safety (ZPL II Programming Guide): ``^`` starts a format command and ``~`` a control command

@@ -1,10 +1,11 @@
-"""ZPL II for Zebra print engines (ZT600, ZE500): the part and rack label layouts and their rendering, all pure.
+"""ZPL II labels for Zebra print engines (ZT600, ZE500): the part and rack label layouts and their rendering, all pure.
 
 What it does: renders ``sequencer.labels`` part and rack labels to one ``^XA ... ^XZ`` format each (203 dpi,
-``^CI28`` UTF-8), with the built-in layouts or the plant file's label templates. Field data goes through
-``plc_io.zpl.fields``, so it can never inject a command; the ``~HS`` / ``~HQES`` status codecs are
-``plc_io.zpl.status``.
-What it must not do: open sockets, read clocks, or know the job guarantee (that is ``plc_io.zpl.printer``).
+``^CI28`` UTF-8), with the built-in layouts or the plant file's label templates, for every printer that takes ZPL:
+the Zebra over raw TCP (``plc_io.zpl.printer``) and the OPC UA print engine, whose job order carries the format
+(``plc_io.opcua.printer``). Field data goes through ``plc_io.zpl_labels.fields``, so it can never inject a command.
+What it must not do: open sockets, read clocks, know a printer's protocol or status codes (the Zebra's are
+``plc_io.zpl.status``), or know the job guarantee (each printer driver's own).
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
-from plc_io.zpl.fields import code128_data, datamatrix_data, fh_text, iso15434, unfh_text
+from plc_io.zpl_labels.fields import code128_data, datamatrix_data, fh_text, iso15434, unfh_text
 from sequencer.labels import Label, PartLabel, RackLabel
 from sequencer.plant import LabelElement, LabelTemplates
 
 DOTS_PER_INCH = 203  # 8 dots/mm print heads (ZT610/ZE500 standard head)
-PART_SIZE_DOTS = (812, 609)  # 4 x 3 in
-RACK_SIZE_DOTS = (812, 1218)  # 4 x 6 in, AIAG B-10 shipping label size
+PART_SIZE_DOTS = (4 * DOTS_PER_INCH, 3 * DOTS_PER_INCH)  # 4 x 3 in: 812 x 609 dots
+RACK_SIZE_DOTS = (4 * DOTS_PER_INCH, 6 * DOTS_PER_INCH)  # 4 x 6 in, AIAG B-10 shipping label size: 812 x 1218 dots
 
 
 # -- layouts as data -----------------------------------------------------------------------------------------
