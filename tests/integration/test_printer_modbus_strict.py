@@ -21,6 +21,7 @@ from pyModbusTCP.client import ModbusClient
 from hardware_sims.clock import ManualClock
 from hardware_sims.printer_plc import PrinterPlcSim
 from plc_io.modbus import printer_map as prn
+from plc_io.modbus.ptl_map import Field
 from tests.modbus_wire import (
     GATEWAY_TARGET_FAILED,
     ILLEGAL_DATA_ADDRESS,
@@ -122,7 +123,7 @@ async def test_a_signal_reads_and_a_coil_writes(
 
 @pytest.mark.parametrize(("t", "field"), FIELD_ROWS)
 async def test_a_register_field_reads_and_writes_as_the_map_says(
-    wire: RawClient, sim: PrinterPlcSim, t: TableRules, field: prn.Field
+    wire: RawClient, sim: PrinterPlcSim, t: TableRules, field: Field
 ) -> None:
     current = registers(await wire.ask(UNIT, read(t.read_code, field.address, field.size)))
     assert current == sim.model.read(t.table, field.address, field.size, 0.0)
