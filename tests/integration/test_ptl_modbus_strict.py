@@ -122,6 +122,7 @@ async def test_quantities_out_of_the_standards_range_are_03_before_any_address(
     mismatched = write_registers(block.start, [0, 0], byte_count=3)
     assert await wire.refused(LIGHT, mismatched) == ILLEGAL_DATA_VALUE
     assert await wire.refused(LIGHT, read(3, block.start, 1)[:-1]) == ILLEGAL_DATA_VALUE  # a PDU one byte short
+    assert await wire.refused(LIGHT, read(3, block.start, 1) + b"\x00") == ILLEGAL_DATA_VALUE  # one byte too many
 
 
 async def test_the_largest_quantities_the_standard_allows_reach_the_address_check(wire: RawClient) -> None:
