@@ -16,10 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
 
 from app.config import demo_plant_path
 from sequencer.plant import PlantConfig
@@ -236,17 +234,15 @@ def _type_name(annotation: Any) -> str:
     return {str: "string", int: "integer", float: "number", bool: "boolean"}.get(annotation, str(annotation))
 
 
+LIMITS = (("ge", "≥ {}"), ("gt", "> {}"), ("le", "≤ {}"), ("lt", "< {}"), ("min_length", "at least {}"),
+          ("max_length", "at most {}"))  # fmt: skip
+
+
 def _limits(field: FieldInfo) -> str:
-    words = []
-    for m in field.metadata:
-        for cls, text in ((Ge, "≥"), (Gt, ">"), (Le, "≤"), (Lt, "<")):
-            if isinstance(m, cls):
-                words.append(f"{text} {getattr(m, next(iter(cls.__dataclass_fields__)))}")
-        if isinstance(m, MinLen):
-            words.append(f"at least {m.min_length}")
-        if isinstance(m, MaxLen):
-            words.append(f"at most {m.max_length}")
-    return ", ".join(words)
+    """The constraints pydantic keeps as metadata objects (annotated-types), read by their attribute names."""
+    return ", ".join(
+        text.format(getattr(m, attr)) for m in field.metadata for attr, text in LIMITS if hasattr(m, attr)
+    )
 
 
 def _toml(value: Any) -> str:
@@ -262,7 +258,7 @@ def _toml(value: Any) -> str:
 def _default(field: FieldInfo) -> str:
     if field.is_required():
         return "required"
-    value = field.default if field.default is not PydanticUndefined else field.default_factory()  # type: ignore[call-arg,misc]
+    value = field.get_default(call_default_factory=True)
     if value is None:
         return "absent"
     if isinstance(value, BaseModel):

@@ -1,10 +1,13 @@
 """The OPC UA server host both OPC UA simulators share (pick-to-light and label print engine).
 
-``SimServer`` hosts any ``plc_io.opcua`` node table (``ptl_model``, ``printer_model``) in an asyncua ``Server``
-on 127.0.0.1 with a security profile from ``plc_io.opcua.security`` and ``CheckedUserManager``: a configured
-user table with scrypt hashes, and in the plant profile also the channel's certificate must be in the trust list
-(asyncua's default user manager accepts anyone). Method handlers are bound by node path; a handler refuses a
-call by raising ``MethodRefused`` (the call's StatusCode, no outputs), and a ``ValueError`` answers
+``SimServer`` hosts any ``plc_io.opcua`` node table (``ptl_model``, ``printer_model``) in an asyncua ``Server`` on
+127.0.0.1 with a security profile from ``plc_io.opcua.security`` and ``CheckedUserManager``: a configured user table
+with scrypt hashes, and in the plant profile also the channel's certificate must be in the trust list (asyncua's
+default user manager accepts anyone). Method handlers are bound by node path. Before a handler runs, its arguments
+are held to the node table's declaration as OPC 10000-4 (Services) 5.11.2.4 has it (``argument_refusal``): too few
+BadArgumentsMissing, too many BadTooManyArguments, one of another DataType BadInvalidArgument with BadTypeMismatch
+in that argument's inputArgumentResults; asyncua itself checks none of this. A handler refuses a call by raising
+``MethodRefused`` (the call's StatusCode, no outputs), and a ``ValueError`` (a value out of range) answers
 BadInvalidArgument.
 ``set_offline`` is a pulled cable (connections dropped, connects refused), ``drop_connections`` a cable cut.
 
@@ -169,8 +172,13 @@ class SimServer:
             self.reads += 1
 
     def _bind(self, spec: machinery.NodeSpec, handler: MethodHandler) -> Callable[..., Awaitable[Any]]:
-        async def call(_parent: ua.NodeId, *arguments: ua.Variant) -> list[ua.Variant] | ua.StatusCode:
+        async def call(
+            _parent: ua.NodeId, *arguments: ua.Variant
+        ) -> list[ua.Variant] | ua.StatusCode | ua.CallMethodResult:
             self.calls[spec.browse_name] += 1
+            if (refusal := argument_refusal(arguments, spec.inputs)) is not None:
+                log.info("%s %s: arguments refused: %s", self.name, spec.path, refusal.StatusCode.name)
+                return refusal
             try:
                 return await handler(list(arguments))
             except MethodRefused as refused:
@@ -181,6 +189,24 @@ class SimServer:
                 return ua.StatusCode(ua.UInt32(S.BadInvalidArgument))
 
         return call
+
+
+def argument_refusal(
+    arguments: Sequence[ua.Variant], declared: tuple[machinery.Argument, ...]
+) -> ua.CallMethodResult | None:
+    """The Call result OPC 10000-4 5.11.2.4 prescribes for arguments that do not match the method's declaration
+    (Table 67 operation level, Table 68 inputArgumentResults), or None when they match."""
+    result = ua.CallMethodResult()
+    if len(arguments) != len(declared):
+        code = S.BadArgumentsMissing if len(arguments) < len(declared) else S.BadTooManyArguments
+        result.StatusCode = ua.StatusCode(ua.UInt32(code))
+        return result
+    matches = [a.VariantType == d.vtype for a, d in zip(arguments, declared, strict=True)]
+    if all(matches):
+        return None
+    result.StatusCode = ua.StatusCode(ua.UInt32(S.BadInvalidArgument))
+    result.InputArgumentResults = [ua.StatusCode(ua.UInt32(S.Good if ok else S.BadTypeMismatch)) for ok in matches]
+    return result
 
 
 def _arguments(arguments: tuple[machinery.Argument, ...]) -> list[ua.Argument]:

@@ -2,8 +2,8 @@
 
 Two layers. ``PlcModel`` is the pure behaviour: the PLC's scan (START PRINT, FEED, REPRINT taken and cleared,
 the job handshake), the engine (one label buffer, ``print_time_s`` per label, faults that stop it) and the
-applicator outputs; it is told the time and never opens a socket. ``PrinterPlcSim`` is the thin pymodbus TCP
-server on 127.0.0.1 over it, with the fault switches a test or the demo flips. Both use
+applicator outputs; it is told the time and never opens a socket. ``PrinterPlcSim`` puts it behind
+``hardware_sims.modbus_server`` on 127.0.0.1, with the fault switches a test or the demo flips. Both use
 ``plc_io.modbus.printer_map``, the driver's own map.
 
 Device behaviour modelled (docs/printer-modbus.md, Zebra applicator interface):
@@ -15,6 +15,11 @@ Device behaviour modelled (docs/printer-modbus.md, Zebra applicator interface):
 - END PRINT pulses 20 ms per label (mode 3) and the PLC counts it; LAST PRINTED JOB ID latches;
 - REPRINT prints the last label again (counted by END PRINT, LAST PRINTED unchanged); FEED feeds a blank;
 - ``reset_plc`` is a cold start: counters and the held job are lost and the session stamp changes.
+The Modbus face (docs/printer-modbus.md; the PLC is this project's, so it follows the Modbus standard): function
+codes 1, 2, 3, 4, 5, 6, 15 and 16, any other 01; quantities out of the standard's range 03; an address outside
+a table (coils and discrete inputs 0-15, reserved ones reading 0; input registers 0-10; holding registers
+0-121), or a coil write past START/FEED/PAUSE/REPRINT, 02; a unit id other than its own 0x0B. Holding register
+values are not checked at the write: the PLC checks the job block when START takes it (``StartResult``).
 
 Must not: read the wall clock or sleep directly (the injected clock does both), or be imported by production
 code (import-linter forbids it).
@@ -26,23 +31,18 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from types import TracebackType
-from typing import cast
-
-from pymodbus.constants import ExcCodes
-from pymodbus.server import ModbusTcpServer
-from pymodbus.simulator import DataType, SimData, SimDevice
 
 from hardware_sims.clock import Clock
-from hardware_sims.ptl_gateway import GATEWAY_NO_RESPONSE, ILLEGAL_ADDRESS, ModbusFault
+from hardware_sims.modbus_pdu import ExceptionCode, ModbusFault, Request
+from hardware_sims.modbus_server import Device, ModbusSimServer
 from hardware_sims.scan import Scan
 from plc_io.modbus import printer_map as prn
-from plc_io.modbus.registers import COUNTER_MODULUS, Block
+from plc_io.modbus.registers import COUNTER_MODULUS
 from sequencer.labels import Label
 
 END_PRINT_PULSE_S = 0.020  # Zebra applicator mode 3: END PRINT asserted for 20 ms per completed label
-BITS_PER_BLOCK = 16  # pymodbus SimDevice packs coils / discrete inputs 16 to a register
+ILLEGAL_ADDRESS = ExceptionCode.ILLEGAL_DATA_ADDRESS
 WRITABLE: dict[prn.Table, int] = {prn.Table.COIL: len(prn.COILS), prn.Table.HOLDING_REGISTER: prn.JOB.count}
 
 
@@ -176,8 +176,8 @@ class PlcModel:
     # -- internals ----------------------------------------------------------------------------------------
     def _image(self, table: prn.Table, now: float) -> list[int] | list[bool]:
         images: dict[prn.Table, Callable[[], list[int] | list[bool]]] = {
-            prn.Table.COIL: lambda: prn.encode_coils(self.coils),
-            prn.Table.DISCRETE_INPUT: lambda: prn.encode_signals(self.signals(now)),
+            prn.Table.COIL: lambda: _bit_table(prn.encode_coils(self.coils)),
+            prn.Table.DISCRETE_INPUT: lambda: _bit_table(prn.encode_signals(self.signals(now))),
             prn.Table.INPUT_REGISTER: lambda: prn.encode_status(self.status),
             prn.Table.HOLDING_REGISTER: lambda: list(self.job_registers),
         }
@@ -239,6 +239,11 @@ class PlcModel:
             self.on_change()
 
 
+def _bit_table(bits: list[bool]) -> list[bool]:
+    """A whole bit table: the signals, then the reserved addresses up to ``BIT_TABLE_SIZE``, which read 0."""
+    return bits + [False] * (prn.BIT_TABLE_SIZE - len(bits))
+
+
 class PrinterPlcSim:
     """``PlcModel`` on the network: a pymodbus TCP server (one unit id) with fault switches."""
 
@@ -248,14 +253,23 @@ class PrinterPlcSim:
         self.model = PlcModel(print_time_s=print_time_s)
         self.model.cold_start(clock.now())
         self.model.on_change = self._notify
-        self.host, self.port, self.unit_id = host, port, unit_id
+        self.unit_id = unit_id
         self.requests: Counter[int] = Counter()  # answered Modbus requests by function code
         self._clock = clock
-        self._server: ModbusTcpServer | None = None
+        device = Device(functions=frozenset(prn.TABLE_OF_FUNCTION), reach=self._reach, serve=self._serve)
+        self._server = ModbusSimServer(device, host=host, port=port)
         self._answering = asyncio.Event()
         self._answering.set()
         self._cut: tuple[int, bool] | None = None
         self._scan = Scan(clock, self._scan_once, name="printer-plc-scan")
+
+    @property
+    def host(self) -> str:
+        return self._server.host
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     @property
     def printed(self) -> list[PrintedLabel]:
@@ -263,14 +277,14 @@ class PrinterPlcSim:
 
     async def start(self) -> int:
         """Listen on ``host``:``port`` (0: any free port), start the PLC scan, and return the bound port."""
-        await self._listen()
+        await self._server.start()
         self._scan.start()
         return self.port
 
     async def stop(self) -> None:
         self._answering.set()  # release answers held back by set_silent
         await self._scan.stop()
-        await self._close_network()
+        self._server.stop()
 
     async def __aenter__(self) -> PrinterPlcSim:
         await self.start()
@@ -297,9 +311,9 @@ class PrinterPlcSim:
     async def set_offline(self, offline: bool) -> None:
         """Offline (PLC off, switch down): every connection dropped, connects refused. Back: the same port."""
         if offline:
-            await self._close_network()
-        elif self._server is None:
-            await self._listen()
+            self._server.stop()
+        elif not self._server.listening:
+            await self._server.start()
 
     def set_silent(self, silent: bool) -> None:
         """Silent: connections are accepted and requests read, but no answer goes out until un-silenced."""
@@ -326,88 +340,33 @@ class PrinterPlcSim:
         """Wait (real time, bounded) until ``predicate(model)`` holds; checked after every change."""
         await self._scan.wait_until(lambda: predicate(self.model), timeout_s)
 
-    # -- the thin server ------------------------------------------------------------------------------------
-    async def _listen(self) -> None:
-        devices = [self._device(unit) for unit in (self.unit_id, 0)]  # id 0: every other unit id
-        server = ModbusTcpServer(devices, address=(self.host, self.port))
-        await server.serve_forever(background=True)
-        self._server = server
-        self.port = cast(asyncio.Server, server.transport).sockets[0].getsockname()[1]
-
-    async def _close_network(self) -> None:
-        if self._server is not None:
-            self._server.close()  # closes the listener and every open connection
-            self._server = None
-
-    def _drop_connections(self) -> None:
-        if self._server is not None:
-            for connection in list(self._server.active_connections.values()):
-                connection.close()
-
-    def _device(self, unit: int) -> SimDevice:
-        # pymodbus 3.16 SimDevice with four separate tables (coils, discrete inputs, holding, input registers);
-        # the action answers every request from the model, so the model alone decides data and exception codes.
-        def bits() -> list[SimData]:
-            return [SimData(address=0, count=BITS_PER_BLOCK, values=False, datatype=DataType.BITS)]
-
-        def registers(block: Block) -> list[SimData]:
-            return [SimData(address=0, count=block.count, datatype=DataType.REGISTERS)]
-
-        tables = (bits(), bits(), registers(prn.JOB), registers(prn.STATUS))
-        return SimDevice(id=unit, simdata=tables, action=partial(self._action, unit))
-
-    async def _action(
-        self,
-        unit: int,
-        function_code: int,
-        start_address: int,
-        address: int,
-        count: int,
-        registers: list[int],
-        set_values: list[int] | list[bool] | None,
-    ) -> ExcCodes | None:
+    # -- the device behind the server -------------------------------------------------------------------------
+    async def _reach(self, unit: int) -> None:
         await self._answering.wait()
         if unit != self.unit_id:
-            return ExcCodes(GATEWAY_NO_RESPONSE)
-        table = prn.TABLE_OF_FUNCTION[function_code]
-        now = self._clock.now()
-        try:
-            if set_values is not None:
-                return self._write(function_code, table, address, set_values, now)
-            if function_code not in prn.WRITE_FUNCTIONS:  # a write's echo is read back without a scan
-                self.model.scan(now)
-            self._answer(table, start_address, address, count, registers, now)
-        except ModbusFault as fault:
-            return ExcCodes(fault.code)
-        if function_code not in prn.WRITE_FUNCTIONS:
-            self.requests[function_code] += 1
-        return None
+            raise ModbusFault(ExceptionCode.GATEWAY_TARGET_FAILED_TO_RESPOND, f"no PLC at unit id {unit}")
 
-    def _write(
-        self, function_code: int, table: prn.Table, address: int, values: list[int] | list[bool], now: float
-    ) -> ExcCodes | None:
+    async def _serve(self, request: Request) -> list[int] | None:
+        table = prn.TABLE_OF_FUNCTION[request.function_code]
+        now = self._clock.now()
+        if request.values is not None:
+            self._write(request.function_code, table, request.address, request.values, now)
+            return None
+        self.model.scan(now)  # the PLC answers a read from the state its latest scan left
+        values = [int(v) for v in self.model.read(table, request.address, request.count, now)]
+        self.requests[request.function_code] += 1
+        return values
+
+    def _write(self, function_code: int, table: prn.Table, address: int, values: tuple[int, ...], now: float) -> None:
         cut = self._cut if self._cut is not None and self._cut[0] == function_code else None
         if cut is not None:
             self._cut = None
         if cut is None or cut[1]:
             self.model.write(table, address, values, now)  # the change wakes the scan loop: the next PLC cycle
         if cut is not None:
-            self._drop_connections()  # the answer has nowhere to go
-            return ExcCodes.DEVICE_FAILURE
+            self._server.drop_connections()  # the answer has nowhere to go
+            raise ModbusFault(ExceptionCode.SERVER_DEVICE_FAILURE, "link cut")
         self.requests[function_code] += 1
-        return None
-
-    def _answer(
-        self, table: prn.Table, start_address: int, address: int, count: int, registers: list[int], now: float
-    ) -> None:
-        if table in prn.REGISTER_BLOCKS:
-            offset = address - start_address
-            values = self.model.read(table, address, count, now)
-            registers[offset : offset + count] = [int(v) for v in values]
-            return
-        # bit tables: ``count`` here is the number of 16-bit registers pymodbus unpacks (bit n = 1 << n)
-        image = self.model.read(table, 0, len(prn.BIT_TABLES[table]), now)
-        registers[0] = sum(1 << i for i, bit in enumerate(image) if bit)
 
     async def _scan_once(self, now: float) -> float | None:
         """One pass of the PLC's cyclic scan: after every write and whenever the held label is due."""

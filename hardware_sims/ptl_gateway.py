@@ -2,14 +2,19 @@
 
 Two layers. ``GatewayModel`` is the pure behaviour of every light (command, confirm latch + counter, identity,
 sensor and failsafe config, offline flag); it is told the time and never opens a socket, so it is unit-tested
-without one. ``PtlGatewaySim`` is the thin pymodbus TCP server on 127.0.0.1 whose UNIT ID SELECTS THE LIGHT,
-plus the fault switches a test or the demo flips. Both use ``plc_io.modbus.ptl_map``, the driver's own map.
+without one. ``PtlGatewaySim`` puts it behind ``hardware_sims.modbus_server`` on 127.0.0.1, where the UNIT ID
+SELECTS THE LIGHT, plus the fault switches a test or the demo flips. Both use ``plc_io.modbus.ptl_map``, the
+driver's own map.
 
-Device behaviour modelled (docs/ptl-modbus.md):
+Device behaviour modelled (docs/ptl-modbus.md, with the manual each rule follows):
 - a touch latches the confirm and counts it (u16, wrapping) and captures the token that was lit; the host
   clears the latch by writing 0 (Banner DXM "unlatch via Modbus"); the host may not set it;
-- an unknown unit id or a light switched offline answers exception 0x0B (gateway target failed to respond);
-- an address outside the map or a read-only register written answers 0x02, a value out of range 0x03;
+- only holding registers: function codes 3, 6 and 16; any other answers 01, a quantity out of range 03;
+- a unit id with no light, or a light switched offline, answers 0x0B (gateway target failed to respond): the DXM
+  routes every unit id to its RS-485 chain and waits out its timeout for one that does not answer, it has no
+  unit-id table that could make it answer 0x0A (gateway path unavailable);
+- an address outside the map's blocks (a request that starts in a block and runs past its end too) answers
+  0x02; a value the map does not allow, or a write to a read-only register, 0x03;
 - failsafe: a light whose host traffic stopped for its watchdog time goes dark (mode LIGHTS_OFF) or holds.
 
 Must not: read the wall clock or sleep directly (the injected clock does both), or be imported by
@@ -21,31 +26,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
-from typing import NamedTuple, cast
-
-from pymodbus.constants import ExcCodes
-from pymodbus.server import ModbusTcpServer
-from pymodbus.simulator import DataType, SimData, SimDevice
+from typing import NamedTuple
 
 from hardware_sims.clock import Clock
+from hardware_sims.modbus_pdu import ExceptionCode, ModbusFault, Request
+from hardware_sims.modbus_server import Device, ModbusSimServer
 from plc_io.modbus import ptl_map as ptl
 from plc_io.modbus import registers as reg
 from plc_io.ports import Colour
 
-GATEWAY_NO_RESPONSE = 0x0B  # Modbus exception: gateway target device failed to respond
-ILLEGAL_ADDRESS = 0x02
-ILLEGAL_VALUE = 0x03
+GATEWAY_NO_RESPONSE = ExceptionCode.GATEWAY_TARGET_FAILED_TO_RESPOND
+ILLEGAL_ADDRESS = ExceptionCode.ILLEGAL_DATA_ADDRESS
+ILLEGAL_VALUE = ExceptionCode.ILLEGAL_DATA_VALUE
 FLASHING = frozenset({ptl.Animation.FLASH, ptl.Animation.TWO_COLOUR_FLASH})
 COMMAND_FIELDS = tuple(f.name for f in ptl.COMMAND.fields)
-
-
-class ModbusFault(Exception):
-    """What the gateway answers instead of data: a Modbus exception code."""
-
-    def __init__(self, code: int, detail: str) -> None:
-        super().__init__(f"exception 0x{code:02X}: {detail}")
-        self.code = code
 
 
 class Lit(NamedTuple):
@@ -110,8 +104,18 @@ class GatewayModel:
         return cls({u: SimLight(u, default_values(u, failsafe=failsafe, watchdog_ms=watchdog_ms), now) for u in units})
 
     # -- the host side: Modbus requests -------------------------------------------------------------------
+    def reach(self, unit: int, now: float) -> SimLight:
+        """The light at ``unit``, refreshed by this request (its watchdog), or 0x0B if none answers there."""
+        light = self.lights.get(unit)
+        if light is None or light.offline:
+            raise ModbusFault(GATEWAY_NO_RESPONSE, f"unit {unit} does not answer on the RS-485 chain")
+        self._expire(light, now)
+        light.last_traffic = now
+        return light
+
     def read(self, unit: int, address: int, count: int, now: float) -> list[int]:
-        light = self._reach(unit, now)
+        """Registers ``address``.. of one light: every one inside a block of the map, else 0x02."""
+        light = self.reach(unit, now)
         light.reads += 1
         image = _image(light.values)
         if any(a not in image for a in range(address, address + count)):
@@ -119,13 +123,17 @@ class GatewayModel:
         return [image[a] for a in range(address, address + count)]
 
     def write(self, unit: int, address: int, registers: Sequence[int], now: float) -> None:
-        """All-or-nothing: one request (e.g. the 5-register command block) changes the light atomically."""
-        light = self._reach(unit, now)
+        """All-or-nothing: one request (e.g. the 5-register command block) changes the light atomically.
+        An address outside the map's blocks is 0x02; a read-only register or a value the map refuses 0x03."""
+        light = self.reach(unit, now)
         light.writes += 1
         span = range(address, address + len(registers))
         fields = {ptl.field_at(a) for a in span}
-        if None in fields or not all(f.writable for f in fields if f):
-            raise ModbusFault(ILLEGAL_ADDRESS, f"{address}+{len(registers)} is not writable")
+        if None in fields:
+            raise ModbusFault(ILLEGAL_ADDRESS, f"{address}+{len(registers)} is outside the map")
+        read_only = sorted(f.name for f in fields if f and not f.writable)
+        if read_only:
+            raise ModbusFault(ILLEGAL_VALUE, f"read-only: {', '.join(read_only)}")
         image = _image(light.values) | dict(zip(span, registers, strict=True))
         updates = _decode_touched(image, {ptl.block_at(a) for a in span})
         if any(updates[f.name] not in f.writes for f in fields if f and f.kind is not reg.Kind.ASCII):
@@ -159,14 +167,6 @@ class GatewayModel:
         self._changed()
 
     # -- internals ----------------------------------------------------------------------------------------
-    def _reach(self, unit: int, now: float) -> SimLight:
-        light = self.lights.get(unit)
-        if light is None or light.offline:
-            raise ModbusFault(GATEWAY_NO_RESPONSE, f"unit {unit} does not answer on the RS-485 chain")
-        self._expire(light, now)
-        light.last_traffic = now
-        return light
-
     def _expire(self, light: SimLight, now: float) -> None:
         """The failsafe (ifm AL1340 style): host silence past the watchdog time turns the light off."""
         watchdog_s = int(light.values["watchdog_ms"]) / 1000
@@ -205,7 +205,7 @@ def _decode_touched(image: dict[int, int], blocks: set[reg.Block | None]) -> reg
 
 
 class PtlGatewaySim:
-    """The gateway on the network: a pymodbus TCP server over ``GatewayModel``, with fault switches."""
+    """The gateway on the network: ``GatewayModel`` behind a strict Modbus TCP server, with fault switches."""
 
     def __init__(
         self,
@@ -219,12 +219,19 @@ class PtlGatewaySim:
     ) -> None:
         self.model = GatewayModel.build(lights, now=clock.now(), failsafe=failsafe, watchdog_s=watchdog_s)
         self.model.on_change = self._notify
-        self.host = host
-        self.port = port
         self._clock = clock
         self._slow_s = 0.0
-        self._server: ModbusTcpServer | None = None
+        device = Device(functions=frozenset(ptl.FUNCTION_CODES), reach=self._reach, serve=self._serve)
+        self._server = ModbusSimServer(device, host=host, port=port)
         self._changed = asyncio.Event()
+
+    @property
+    def host(self) -> str:
+        return self._server.host
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     @property
     def lights(self) -> tuple[int, ...]:
@@ -237,13 +244,10 @@ class PtlGatewaySim:
 
     async def start(self) -> int:
         """Listen on ``host``:``port`` (0: any free port) and return the bound port."""
-        await self._listen()
-        return self.port
+        return await self._server.start()
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()  # closes the listener and every open connection
-            self._server = None
+        self._server.stop()  # closes the listener and every open connection
 
     # -- plant side -----------------------------------------------------------------------------------------
     def press(self, light: int) -> None:
@@ -267,48 +271,24 @@ class PtlGatewaySim:
         """Down: drop every connection and stop listening (connects are refused). Up: listen on the same port."""
         if down:
             await self.stop()
-        elif self._server is None:
-            await self._listen()
+        elif not self._server.listening:
+            await self._server.start()
 
     def set_slow(self, seconds: float) -> None:
         """Delay every answer by ``seconds`` of simulated time (an overloaded gateway or a long chain)."""
         self._slow_s = max(0.0, seconds)
 
-    # -- the thin server ------------------------------------------------------------------------------------
-    async def _listen(self) -> None:
-        devices = [self._device(unit) for unit in (*self.model.lights, 0)]  # id 0: every other unit id
-        server = ModbusTcpServer(devices, address=(self.host, self.port))
-        await server.serve_forever(background=True)
-        self._server = server
-        self.port = cast(asyncio.Server, server.transport).sockets[0].getsockname()[1]
-
-    def _device(self, unit: int) -> SimDevice:
-        # pymodbus 3.16 SimDevice: one flat register block over the whole map; the action answers every
-        # request from the model, so the model alone decides data and exception codes.
-        registers = SimData(address=0, count=ptl.MAP_END, datatype=DataType.REGISTERS)
-        return SimDevice(id=unit, simdata=[registers], action=partial(self._action, unit))
-
-    async def _action(
-        self,
-        unit: int,
-        function_code: int,
-        start_address: int,
-        address: int,
-        count: int,
-        registers: list[int],
-        set_values: list[int] | list[bool] | None,
-    ) -> ExcCodes | None:
+    # -- the device behind the server -------------------------------------------------------------------------
+    async def _reach(self, unit: int) -> None:
         if self._slow_s:
             await self._clock.sleep(self._slow_s)
+        self.model.reach(unit, self._clock.now())
+
+    async def _serve(self, request: Request) -> list[int] | None:
         now = self._clock.now()
-        try:
-            if set_values is None:
-                offset = address - start_address
-                registers[offset : offset + count] = self.model.read(unit, address, count, now)
-            else:
-                self.model.write(unit, address, [int(v) for v in set_values], now)
-        except ModbusFault as fault:
-            return ExcCodes(fault.code)
+        if request.values is None:
+            return self.model.read(request.unit, request.address, request.count, now)
+        self.model.write(request.unit, request.address, request.values, now)
         return None
 
     def _notify(self) -> None:

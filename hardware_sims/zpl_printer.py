@@ -7,6 +7,13 @@ prints one label per format after ``print_time_s``, and answers ``~HS`` / ``~HQE
 codecs. While media out, ribbon out or head open it stops printing AND stops answering ``~HS``; ``~HQES``
 still answers (ZPL II Programming Guide, ``~HS``: "the printer will not send a response ... MEDIA OUT, RIBBON
 OUT, HEAD OPEN"). ``ZplPrinterSim`` is the thin asyncio server around it with an injected clock.
+
+The status port: on a real Zebra, port 9200 is the JSON settings channel and takes JSON only (Zebra Programming
+Guide, "JSON": "If you connect to port 9200, the printer ONLY accepts JSON commands. CPCL, SGD, ZPL, and other
+command languages are not supported."); host status is asked there as the SGD ``device.host_status`` (the
+``~HS`` strings without STX/ETX, and the same silence). ``ZplPrinterSim(json_status_port=True)`` models exactly
+that (``JsonStatusChannel``). The default, False, keeps the status port a second ZPL port, a kindness the
+project's driver (plc_io.zpl.printer, which polls ``~HS`` there) still needs: docs/printer-zpl.md.
 What it must not do: read the wall clock, or be imported by production code.
 
 Simplifications (documented in docs/printer-zpl.md): ``^PQ`` is taken as 1; a ``^XA`` inside an unfinished
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import json
 import re
 from collections import deque
 from collections.abc import Callable
@@ -134,6 +142,29 @@ class StreamSplitter:
         return [item for item in items if item[1]]
 
 
+class JsonStatusChannel:
+    """Per connection on a JSON-only status port: the getvars (``{}{"name":null}``) in the byte stream, in order;
+    anything else (ZPL, ``~`` commands, SGD) is dropped unanswered, as the printer does there."""
+
+    GETVAR = re.compile(r"\{\}\s*(\{[^{}]*\})")
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._text = ""
+
+    def feed(self, data: bytes) -> list[str]:
+        text, names = self._text + self._decoder.decode(data), []
+        while match := self.GETVAR.search(text):
+            try:
+                asked = json.loads(match.group(1))
+            except ValueError:
+                asked = {}
+            names += [name for name, value in asked.items() if value is None] if isinstance(asked, dict) else []
+            text = text[match.end() :]
+        self._text = text[text.rfind("{") :] if "{" in text else ""  # only a "{" can start a command to come
+        return names
+
+
 # -- the printer --------------------------------------------------------------------------------------------
 @dataclass
 class ZebraModel:
@@ -152,6 +183,7 @@ class ZebraModel:
     errors: list[str] = field(default_factory=list)
     status_answers: int = 0
     busy_answers: int = 0  # ~HS answers given while holding a format: the driver's receipt and confirm polls
+    silent_polls: int = 0  # ~HS (or device.host_status) asked and not answered: media out, ribbon out, head open
     _format_text: str = ""  # one interpreter for every port: a half-received format stays "in progress"
 
     def __post_init__(self) -> None:
@@ -179,6 +211,19 @@ class ZebraModel:
             self.errors.append(f"unknown control command ~{payload}")
             return b""
         return handler(payload[2:], now)
+
+    def getvar(self, name: str, now: float) -> bytes:
+        """The JSON answer to a getvar of ``name`` on the status port; only ``device.host_status`` is modelled.
+        It answers the ``~HS`` strings without STX/ETX, lines 1 and 2 ending CR/LF, and is silent when ``~HS`` is
+        (Zebra Programming Guide, SGD ``device.host_status``)."""
+        if name != "device.host_status":
+            self.errors.append(f"unsupported getvar {name!r}")
+            return b""
+        answer = self._host_status("", now)
+        if not answer:
+            return b""
+        value = answer.replace(b"\x02", b"").replace(b"\x03", b"").decode("ascii").removesuffix("\r\n")
+        return json.dumps({name: value}).encode()
 
     def set_fault(self, now: float, **flags: bool | None) -> None:
         self.advance(now)  # labels finished before the fault still count
@@ -232,6 +277,7 @@ class ZebraModel:
     def _host_status(self, _args: str, now: float) -> bytes:
         self.advance(now)
         if self.silent:
+            self.silent_polls += 1
             return b""
         status = self.status()
         self.status_answers += 1
@@ -286,9 +332,17 @@ class ZplPrinterSim:
     """``ZebraModel`` behind two TCP servers: print data (9100 in the plant) and status (9200)."""
 
     def __init__(
-        self, *, clock: Clock, host: str = "127.0.0.1", port: int = 0, status_port: int = 0, print_time_s: float = 0.5
+        self,
+        *,
+        clock: Clock,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        status_port: int = 0,
+        print_time_s: float = 0.5,
+        json_status_port: bool = False,
     ) -> None:
         self.model = ZebraModel(print_time_s=print_time_s)
+        self.json_status_port = json_status_port  # True: the status port takes JSON only, as a real Zebra's 9200
         self._clock = clock
         self._host = host
         self._ports = [port, status_port]
@@ -355,7 +409,8 @@ class ZplPrinterSim:
 
     async def _listen(self) -> None:
         for i, port in enumerate(self._ports):
-            server = await asyncio.start_server(self._serve, self._host, port)
+            serve = self._serve_json if i == 1 and self.json_status_port else self._serve
+            server = await asyncio.start_server(serve, self._host, port)
             self._ports[i] = server.sockets[0].getsockname()[1]
             self._servers.append(server)
 
@@ -389,6 +444,28 @@ class ZplPrinterSim:
                     await writer.drain()
         except OSError:
             pass  # the client went away: a printer just drops the connection
+        finally:
+            self._sessions.pop(writer, None)
+            writer.close()
+
+    async def _serve_json(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """A JSON-only status port: getvars answered, everything else dropped (see ``JsonStatusChannel``)."""
+        if not self._servers:
+            writer.close()
+            return
+        channel = JsonStatusChannel()
+        session = asyncio.current_task()
+        assert session is not None
+        self._sessions[writer] = session
+        try:
+            while data := await reader.read(4096):
+                now = self._clock.now()
+                reply = b"".join(self.model.getvar(name, now) for name in channel.feed(data))
+                if reply:
+                    writer.write(reply)
+                    await writer.drain()
+        except OSError:
+            pass
         finally:
             self._sessions.pop(writer, None)
             writer.close()

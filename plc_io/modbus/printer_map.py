@@ -109,6 +109,7 @@ DISCRETE_INPUTS: tuple[Bit, ...] = (
     Bit("ribbon_out", 4, 13, "no ribbon"),
     Bit("ribbon_low", 5, 9, "ribbon below the supplies-warning threshold: a warning, printing goes on"),
 )
+BIT_TABLE_SIZE = 16  # coils and discrete inputs 0-15 exist (one PLC word each); the reserved ones read 0
 COIL_ADDRESS: dict[str, int] = {bit.name: bit.address for bit in COILS}
 START_PRINT = COIL_ADDRESS["start_print"]
 

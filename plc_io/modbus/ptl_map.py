@@ -126,6 +126,12 @@ COMMS = Block(  # read-only through the gateway: re-addressing a light over the 
     ),
 )
 BLOCKS: tuple[Block, ...] = (IDENTITY, COMMAND, CONFIRM, FAILSAFE, SENSOR, COMMS)
+# Every register is a holding register (Banner 209995 lists holding registers only; the DXM instruction manual
+# 190037 defines all its Modbus registers as 16-bit holding registers): read by function 3, written by 6 and 16.
+# Any other function code (coils, discrete or input registers, 22 mask write, 23 read/write) answers 01.
+READ_FUNCTIONS: tuple[int, ...] = (3,)
+WRITE_FUNCTIONS: tuple[int, ...] = (6, 16)
+FUNCTION_CODES: tuple[int, ...] = READ_FUNCTIONS + WRITE_FUNCTIONS
 FIELDS: tuple[Field, ...] = tuple(f for b in BLOCKS for f in b.fields)
 MAP_END = max(b.end for b in BLOCKS)  # first address past the map
 LATCH_ADDRESS = CONFIRM.start

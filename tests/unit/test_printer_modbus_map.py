@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hardware_sims.modbus_pdu import ExceptionCode, ModbusFault
 from hardware_sims.printer_plc import PlcModel
-from hardware_sims.ptl_gateway import ILLEGAL_ADDRESS, ModbusFault
 from plc_io.modbus import printer_map as prn
 from plc_io.modbus import registers as reg
 from sequencer.labels import Label, PartLabel, RackLabel
@@ -382,7 +382,7 @@ def test_model_exception_codes() -> None:
     ):
         with pytest.raises(ModbusFault) as caught:
             call()
-        assert caught.value.code == ILLEGAL_ADDRESS
+        assert caught.value.code == ExceptionCode.ILLEGAL_DATA_ADDRESS
 
 
 def test_model_counts_versions_on_visible_changes() -> None:

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hardware_sims.ptl_gateway import GATEWAY_NO_RESPONSE, ILLEGAL_ADDRESS, ILLEGAL_VALUE, GatewayModel, ModbusFault
+from hardware_sims.modbus_pdu import ModbusFault
+from hardware_sims.ptl_gateway import GATEWAY_NO_RESPONSE, ILLEGAL_ADDRESS, ILLEGAL_VALUE, GatewayModel
 from plc_io.modbus import ptl_map as ptl
 from plc_io.modbus import registers as reg
 from plc_io.ports import Colour
@@ -251,8 +252,10 @@ def test_model_exception_codes() -> None:
     m.set_offline(2, True)
     assert fault_code(m.read, 2, 2010, 4, 0.0) == GATEWAY_NO_RESPONSE
     assert fault_code(m.read, 1, 3000, 1, 0.0) == ILLEGAL_ADDRESS  # outside the map
-    assert fault_code(m.write, 1, 2011, [5], 0.0) == ILLEGAL_ADDRESS  # the counter is read-only
-    assert fault_code(m.write, 1, 1000, [5], 0.0) == ILLEGAL_ADDRESS  # identity is read-only
+    assert fault_code(m.write, 1, 2005, [0], 0.0) == ILLEGAL_ADDRESS  # between the blocks
+    assert fault_code(m.write, 1, 2004, [0, 0], 0.0) == ILLEGAL_ADDRESS  # starts in the command block, runs past it
+    assert fault_code(m.write, 1, 2011, [5], 0.0) == ILLEGAL_VALUE  # the counter is read-only
+    assert fault_code(m.write, 1, 1000, [5], 0.0) == ILLEGAL_VALUE  # identity is read-only
     assert fault_code(m.write, 1, 2010, [1], 0.0) == ILLEGAL_VALUE  # only the light sets its latch
     assert fault_code(m.write, 1, 2000, [9], 0.0) == ILLEGAL_VALUE  # no colour 9
     assert m.lit(1, now=0.0) == (Colour.OFF, False, 0, 0)  # refused writes changed nothing
