@@ -240,9 +240,7 @@ LIMITS = (("ge", "≥ {}"), ("gt", "> {}"), ("le", "≤ {}"), ("lt", "< {}"), ("
 
 def _limits(field: FieldInfo) -> str:
     """The constraints pydantic keeps as metadata objects (annotated-types), read by their attribute names."""
-    return ", ".join(
-        text.format(getattr(m, attr)) for m in field.metadata for attr, text in LIMITS if hasattr(m, attr)
-    )
+    return ", ".join(text.format(getattr(m, attr)) for m in field.metadata for attr, text in LIMITS if hasattr(m, attr))
 
 
 def _toml(value: Any) -> str:
