@@ -51,7 +51,9 @@ class PickRules(CoreBase):
                 commands += self._slot_done(feed, family, vehicle.position, blank=True)
         for r in resolved:
             commands += self._queue(self._new_pick(feed, vehicle, r.family, r.part, r.qty, r.bin))
-        for family in needed & self.families.keys():
+        # in the plant's order: a set of names iterates in the order of the process's hash seed, and the order the
+        # racks are watched in numbers their due-time deviations (a replay in another process must agree)
+        for family in [f for f in self.families if f in needed]:
             rack = self._rack_of(feed, family, vehicle.position)
             rack.due_at = min(rack.due_at, vehicle.due_at)
             if not rack.shipped:

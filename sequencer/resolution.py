@@ -64,7 +64,7 @@ class Resolver:
                 resolved.append(outcome)
             elif outcome is not None:
                 unresolved.append(outcome)
-        for family in named.keys() - self._rules.keys():
+        for family in [f for f in named if f not in self._rules]:  # the broadcast's order, not a set's (hash seed)
             unresolved.append(Unresolved(family=family, reason=f"unknown part family {family!r}"))
         return resolved, unresolved
 
