@@ -60,7 +60,6 @@ class CoreBase:
         self.racks_completed = 0
         self.racks_shipped = 0
         self.labels_printed = 0
-        self.reprints = 0
         self.events_handled = 0
         self.last_at = 0.0
         self._next_pick = 1

@@ -152,7 +152,6 @@ class ManualRules(CoreBase):
         label = _with_reprint(original, count)
         printer = self.stations[self.families[label.family].station].cfg.printer
         self._ask_label(PrintLabel(printer=printer, label=label), target)
-        self.reprints += 1
         uncertain = self.uncertain.pop(op.label_id, None)  # the person checked and chose to reprint
         commands = self.deviations.clear(uncertain, op.at) if uncertain is not None else []
         commands += self.deviations.raise_("reprint", op.at, f"label {op.label_id} reprint {count} by {op.user}")

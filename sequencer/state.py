@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sequencer.alarms import AlarmState
-from sequencer.plant import FamilyConfig, FeedConfig, StationConfig
+from sequencer.plant import FeedConfig, StationConfig
 
 PickStatus = Literal["queued", "lit", "blocked", "held", "picked", "cancelled"]
 VehicleStatus = Literal["open", "held", "cancelled", "completed"]
@@ -116,9 +116,3 @@ class Deviation:
     active: bool = True
     shelved_until: float = 0.0
     note: str = ""
-
-
-@dataclass(slots=True)
-class Family:
-    cfg: FamilyConfig
-    station: str
