@@ -4,6 +4,7 @@ Pure validated data (pydantic, ``extra="forbid"`` everywhere so a mistyped key i
 the file is I/O and happens in ``app.config`` and ``hardware_sims``; this module only parses TOML text.
 Device addresses live here as data so that the service and the simulators agree on one file; the core never
 uses them.
+What it must not do: read a file or the environment (I/O stays in ``app`` and ``hardware_sims``).
 """
 
 from __future__ import annotations

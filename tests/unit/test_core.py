@@ -36,9 +36,9 @@ def core() -> Sequencer:
 
 
 def confirm_lit(core: Sequencer, station: str, at: float = 1.0):
-    st = core.stations[station]
+    st = core.state.stations[station]
     assert st.lit is not None, f"nothing lit at {station}"
-    pick = core.picks[st.lit]
+    pick = core.state.picks[st.lit]
     return core.handle(BinConfirmed(at=at, station=station, bin=pick.bin, token=pick.pick_id))
 
 
@@ -68,13 +68,13 @@ def test_confirm_prints_part_label_and_lights_next_in_sequence(core):
 def test_confirm_counters_are_kept_per_bin_even_for_a_wrong_pick(core):
     """The light's counter is journaled with every press, right or wrong, so a restart counts from it."""
     core.handle(bc(1))
-    pick = core.picks[core.stations["ST-SEAT"].lit]
+    pick = core.state.picks[core.state.stations["ST-SEAT"].lit]
     core.handle(BinConfirmed(at=1.0, station="ST-SEAT", bin="SEAT-02", counter=7))  # wrong bin
     core.handle(BinConfirmed(at=2.0, station="ST-SEAT", bin=pick.bin, token=pick.pick_id))  # no counter: kept
-    assert core.confirm_counters == {("ST-SEAT", "SEAT-02"): 7}
+    assert core.state.confirm_counters == {("ST-SEAT", "SEAT-02"): 7}
     before = core.fingerprint()
     core.handle(BinConfirmed(at=3.0, station="ST-SEAT", bin=pick.bin, counter=3))
-    assert core.confirm_counters[("ST-SEAT", pick.bin)] == 3
+    assert core.state.confirm_counters[("ST-SEAT", pick.bin)] == 3
     assert core.fingerprint() != before
 
 
@@ -89,7 +89,7 @@ def test_a_label_journaled_as_leaving_is_the_only_kind_that_can_be_uncertain_aft
     core.handle(LabelSending(at=2.0, label_id=label.label_id, reprint=0))
     assert core.label_left(label.label_id)  # may have printed: a restart makes it uncertain
     core.handle(LabelPrinted(at=3.0, label_id=label.label_id))
-    assert not core.label_left(label.label_id) and label.label_id not in core.sending
+    assert not core.label_left(label.label_id) and label.label_id not in core.state.sending
     with pytest.raises(SequencerError):
         core.handle(LabelSending(at=4.0, label_id=label.label_id, reprint=0))  # printed: its driver drops it
 
@@ -102,15 +102,15 @@ def test_vehicle_completes_when_every_part_is_picked_and_labelled(core):
     assert not of(VehicleCompleted, core.handle(LabelPrinted(at=2, label_id=labels[0])))
     done = of(VehicleCompleted, core.handle(LabelPrinted(at=2, label_id=labels[1])))
     assert [(d.seq, d.vehicle_id) for d in done] == [(1, "VIN00001")]
-    assert core.vehicles_completed == 1
+    assert core.state.vehicles_completed == 1
 
 
 def test_wrap_around_is_in_order(core):
     for seq in (9998, 9999, 0, 1):
         cmds = core.handle(bc(seq))
         assert not of(RaiseDeviation, cmds), seq
-    assert core.feeds["L1"].gaps == 0
-    assert [core.feeds["L1"].vehicles[p].seq for p in range(4)] == [9998, 9999, 0, 1]
+    assert core.state.feeds["L1"].gaps == 0
+    assert [core.state.feeds["L1"].vehicles[p].seq for p in range(4)] == [9998, 9999, 0, 1]
 
 
 def test_gap_across_the_wrap_requests_a_resend_and_the_late_one_slots_in(core):
@@ -122,12 +122,12 @@ def test_gap_across_the_wrap_requests_a_resend_and_the_late_one_slots_in(core):
     assert gap.kind == "gap"
     assert gap.priority == 1
     core.handle(bc(9999))
-    assert core.deviations.by_id[gap.deviation_id].active  # still one missing
+    assert core.state.deviations.by_id[gap.deviation_id].active  # still one missing
     core.handle(bc(0))
-    dev = core.deviations.by_id[gap.deviation_id]
+    dev = core.state.deviations.by_id[gap.deviation_id]
     assert not dev.active
     assert dev.state is AlarmState.RTN_UNACK  # ISA-18.2: returned to normal, waits for acknowledgement
-    seats = sorted((p.position, p.slot) for p in core.picks.values() if p.family == "seats")
+    seats = sorted((p.position, p.slot) for p in core.state.picks.values() if p.family == "seats")
     assert seats == [(0, 1), (1, 2), (2, 3), (3, 4)]
 
 
@@ -136,16 +136,16 @@ def test_old_number_after_wrap_is_late_not_new(core):
         core.handle(bc(seq))
     cmds = core.handle(bc(9000))  # far behind: must not be taken as a jump forward
     assert [c.kind for c in of(RaiseDeviation, cmds)] == ["late_broadcast"]
-    assert core.feeds["L1"].last_seq == 1
+    assert core.state.feeds["L1"].last_seq == 1
 
 
 def test_identical_duplicate_is_counted_not_repicked(core):
     core.handle(bc(5))
     cmds = core.handle(bc(5))
     assert cmds == []
-    assert core.feeds["L1"].duplicates == 1
-    assert core.deviations.counts["duplicate"] == 1
-    assert len(core.picks) == 2
+    assert core.state.feeds["L1"].duplicates == 1
+    assert core.state.deviations.counts["duplicate"] == 1
+    assert len(core.state.picks) == 2
 
 
 def test_same_key_different_content_is_a_change_and_re_resolves_before_the_pick(core):
@@ -161,10 +161,10 @@ def test_unresolvable_vehicle_blocks_only_its_own_slot(core):
     cmds = core.handle(bc(2, options=("P040",)))  # no seat option
     kinds = sorted(c.kind for c in of(RaiseDeviation, cmds))
     assert kinds == ["unresolved"]
-    assert list(core.feeds["L1"].vehicles[1].blocked) == ["seats"]
+    assert list(core.state.feeds["L1"].vehicles[1].blocked) == ["seats"]
     core.handle(bc(3))
     confirm_lit(core, "ST-SEAT")
-    assert core.picks[core.stations["ST-SEAT"].lit].seq == 3  # the line keeps running
+    assert core.state.picks[core.state.stations["ST-SEAT"].lit].seq == 3  # the line keeps running
 
 
 def test_unknown_option_code_is_a_deviation(core):
@@ -174,19 +174,19 @@ def test_unknown_option_code_is_a_deviation(core):
 
 def test_wrong_bin_is_a_wrong_pick_and_nothing_advances(core):
     core.handle(bc(1))
-    lit = core.stations["ST-SEAT"].lit
+    lit = core.state.stations["ST-SEAT"].lit
     cmds = core.handle(BinConfirmed(at=1, station="ST-SEAT", bin="SEAT-02"))
     assert [c.kind for c in of(RaiseDeviation, cmds)] == ["wrong_pick"]
     assert [(c.bin, c.alarm) for c in of(LightBin, cmds)] == [("SEAT-01", True)]
-    assert core.stations["ST-SEAT"].lit == lit
-    assert core.picks[lit].status == "blocked"
+    assert core.state.stations["ST-SEAT"].lit == lit
+    assert core.state.picks[lit].status == "blocked"
     assert core.handle(BinConfirmed(at=2, station="ST-SEAT", bin="SEAT-01", token=lit)) == []  # still blocked
 
 
 def test_stale_token_is_not_counted_as_a_pick(core):
     core.handle(bc(1))
     core.handle(bc(2))
-    first = core.stations["ST-SEAT"].lit
+    first = core.state.stations["ST-SEAT"].lit
     confirm_lit(core, "ST-SEAT")
     cmds = core.handle(BinConfirmed(at=2, station="ST-SEAT", bin="SEAT-01", token=first))
     assert [c.kind for c in of(RaiseDeviation, cmds)] == ["stale_confirm"]
@@ -209,17 +209,17 @@ def test_device_offline_raises_once_and_clears(core):
     assert [c.kind for c in of(RaiseDeviation, down)] == ["device_offline"]
     assert again == []
     core.handle(DeviceLinkChanged(at=3, device="ptl-seat", up=True))
-    assert [d.state for d in core.deviations.open_deviations()] == [AlarmState.RTN_UNACK]
+    assert [d.state for d in core.state.deviations.open_deviations()] == [AlarmState.RTN_UNACK]
 
 
 def test_unknown_confirm_source_is_refused_and_changes_nothing(core):
     core.handle(bc(1))
-    before = (core.events_handled, dict(core.deviations.counts))
+    before = (core.state.events_handled, dict(core.state.deviations.counts))
     with pytest.raises(SequencerError):
         core.handle(BinConfirmed(at=1, station="NOPE", bin="X"))
     with pytest.raises(SequencerError):
         core.handle(LabelPrinted(at=1, label_id="never-asked"))
-    assert (core.events_handled, dict(core.deviations.counts)) == before
+    assert (core.state.events_handled, dict(core.state.deviations.counts)) == before
 
 
 def test_unknown_feed_is_a_deviation(core):

@@ -93,7 +93,7 @@ BLOCKING = ("unresolved", "gap", "wrong_pick", "label_uncertain")
 
 def state_of(core: Sequencer) -> Any:
     """Where the driver reads the core's state (the driver's choices depend on it, not its checks)."""
-    return core
+    return core.state
 
 
 class Chaos:

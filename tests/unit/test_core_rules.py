@@ -67,13 +67,15 @@ def core():
 
 
 def confirm(core, station="ST-SEAT", at=1.0):
-    st = core.stations[station]
-    pick = core.picks[st.lit]
+    st = core.state.stations[station]
+    pick = core.state.picks[st.lit]
     return core.handle(BinConfirmed(at=at, station=station, bin=pick.bin, token=pick.pick_id))
 
 
 def seat_pick(core, seq):
-    return next(p for p in core.picks.values() if p.seq == seq and p.family == "seats" and p.status != "cancelled")
+    return next(
+        p for p in core.state.picks.values() if p.seq == seq and p.family == "seats" and p.status != "cancelled"
+    )
 
 
 # -- message functions -----------------------------------------------------------------------------------------
@@ -95,7 +97,7 @@ def test_change_after_ship_is_a_deviation_only(core):
     for _ in range(6):
         for c in of(PrintLabel, confirm(core)):
             core.handle(LabelPrinted(at=2, label_id=c.label.label_id))
-    assert core.racks[("L1", "seats", 1)].labelled
+    assert core.state.racks[("L1", "seats", 1)].labelled
     core.handle(RackShipped(at=3, feed="L1", family="seats", rack_no=1))
     cmds = core.handle(bc(3, options=("S3", "P040"), function="change"))
     assert "change_after_ship" in kinds(cmds)
@@ -108,7 +110,7 @@ def test_cancel_before_pick_blanks_the_slot_and_lights_the_next(core):
     cmds = core.handle(bc(1, function="cancel"))
     assert of(ClearBin, cmds)[0].bin == "SEAT-01"
     assert [(c.bin, c.seq) for c in of(LightBin, cmds) if c.station == "ST-SEAT"] == [("SEAT-04", 2)]
-    assert 1 in core.racks[("L1", "seats", 1)].done
+    assert 1 in core.state.racks[("L1", "seats", 1)].done
 
 
 def test_hold_takes_picks_out_and_release_puts_them_back_in_sequence(core):
@@ -116,22 +118,22 @@ def test_hold_takes_picks_out_and_release_puts_them_back_in_sequence(core):
     core.handle(bc(2, options=("S3", "P040")))
     held = core.handle(bc(1, function="hold"))
     assert kinds(held) == ["hold"]
-    assert core.picks[core.stations["ST-SEAT"].lit].seq == 2
+    assert core.state.picks[core.state.stations["ST-SEAT"].lit].seq == 2
     released = core.handle(bc(1, function="release"))
-    assert core.deviations.find("hold", feed="L1", seq=1).state is AlarmState.RTN_UNACK
+    assert core.state.deviations.find("hold", feed="L1", seq=1).state is AlarmState.RTN_UNACK
     assert not of(LightBin, released)  # seq 2 is lit; 1 waits its turn (not pre-empting the lit pick)
     confirm(core)
-    assert core.picks[core.stations["ST-SEAT"].lit].seq == 1
+    assert core.state.picks[core.state.stations["ST-SEAT"].lit].seq == 1
 
 
 def test_forecast_is_never_picked_and_the_firm_call_supersedes_it(core):
     assert core.handle(bc(1, firm=False)) == []
-    assert core.feeds["L1"].forecast == {"VIN00001": ("SEAT-CLOTH-BLK", "BMP-040")}
-    assert not core.picks
+    assert core.state.feeds["L1"].forecast == {"VIN00001": ("SEAT-CLOTH-BLK", "BMP-040")}
+    assert not core.state.picks
     core.handle(bc(1))
-    assert core.feeds["L1"].forecast == {}
-    assert core.deviations.counts["forecast_superseded"] == 1
-    assert len(core.picks) == 2
+    assert core.state.feeds["L1"].forecast == {}
+    assert core.state.deviations.counts["forecast_superseded"] == 1
+    assert len(core.state.picks) == 2
 
 
 @pytest.mark.parametrize(
@@ -148,7 +150,7 @@ def test_resequenced_vehicle_reaction_is_per_feed(reaction, old_status, new_stat
     core.handle(bc(2))
     cmds = core.handle(bc(3, vin="WVWZZZ1KZAP000001"))
     assert "resequenced" in kinds(cmds)
-    feed = core.feeds["L1"]
+    feed = core.state.feeds["L1"]
     assert (feed.vehicles[0].status, feed.vehicles[2].status) == (old_status, new_status)
 
 
@@ -160,16 +162,16 @@ def test_silence_alarm_after_the_configured_takts_and_cleared_by_the_next_broadc
     assert kinds(core.handle(Tick(at=301)), "silence") == ["silence"]
     assert kinds(core.handle(Tick(at=400)), "silence") == []  # raised once
     core.handle(bc(2, at=401))
-    (dev,) = [d for d in core.deviations.open_deviations() if d.kind == "silence"]
+    (dev,) = [d for d in core.state.deviations.open_deviations() if d.kind == "silence"]
     assert not dev.active
 
 
 def test_pick_timeout_raises_once_and_clears_on_the_confirm(core):
     core.handle(bc(1, at=0))
-    limit = core.stations["ST-SEAT"].cfg.pick_timeout_s
+    limit = core.state.stations["ST-SEAT"].cfg.pick_timeout_s
     assert kinds(core.handle(Tick(at=limit + 1))).count("pick_timeout") == 2  # both stations
     confirm(core, at=limit + 2)
-    assert core.stations["ST-SEAT"].timeout_dev is None
+    assert core.state.stations["ST-SEAT"].timeout_dev is None
 
 
 def test_due_time_escalates_warning_alarm_late():
@@ -251,8 +253,8 @@ def test_move_into_a_gap_fills_it(core):
     core.handle(bc(5, options=("S3", "P040")))
     cmds = core.handle(MoveVehicle(at=2, user="lead1", reason="repair loop", feed="L1", seq=5, to_seq=2))
     assert of(AuditRecord, cmds)
-    assert core.feeds["L1"].vehicles[1].vehicle_id == "VIN00005"
-    assert 1 not in core.feeds["L1"].missing
+    assert core.state.feeds["L1"].vehicles[1].vehicle_id == "VIN00005"
+    assert 1 not in core.state.feeds["L1"].missing
 
 
 def test_swap_exchanges_two_places(core):
@@ -260,7 +262,7 @@ def test_swap_exchanges_two_places(core):
     core.handle(bc(2))
     core.handle(bc(3, options=("S3", "P040")))
     core.handle(SwapVehicles(at=2, user="lead1", reason="OEM reorder", feed="L1", seq=2, other_seq=3))
-    vehicles = core.feeds["L1"].vehicles
+    vehicles = core.state.feeds["L1"].vehicles
     assert (vehicles[1].vehicle_id, vehicles[2].vehicle_id) == ("VIN00003", "VIN00002")
     assert seat_pick(core, 2).part == "SEAT-SPORT-RED"
 
@@ -268,7 +270,7 @@ def test_swap_exchanges_two_places(core):
 def test_acknowledge_and_shelve_follow_the_alarm_table(core):
     core.handle(bc(1))
     core.handle(bc(4))
-    gap = core.deviations.find("gap", feed="L1", seq=2)
+    gap = core.state.deviations.find("gap", feed="L1", seq=2)
     core.handle(AcknowledgeAlarm(at=1, user="lead1", reason="", deviation_id=gap.deviation_id))
     assert gap.state is AlarmState.ACKED
     core.handle(
@@ -284,10 +286,10 @@ def test_acknowledge_and_shelve_follow_the_alarm_table(core):
 def test_resolving_a_gap_by_hand_blanks_its_slots(core):
     core.handle(bc(1))
     core.handle(bc(3))
-    gap = core.deviations.find("gap", feed="L1", seq=2)
+    gap = core.state.deviations.find("gap", feed="L1", seq=2)
     core.handle(ResolveDeviation(at=1, user="lead1", reason="OEM: number never used", deviation_id=gap.deviation_id))
-    assert 2 in core.racks[("L1", "seats", 1)].done
-    assert gap.deviation_id not in core.deviations.by_id
+    assert 2 in core.state.racks[("L1", "seats", 1)].done
+    assert gap.deviation_id not in core.state.deviations.by_id
 
 
 def test_events_are_frozen_values():
@@ -306,7 +308,7 @@ def test_several_feeds_each_with_its_own_modulus():
     core.handle(BroadcastReceived(at=9, feed="L1", seq=9998, vehicle_id="A1", options=BASIC))
     cmds = core.handle(BroadcastReceived(at=10, feed="L2", seq=3, vehicle_id="B3", options=BASIC))  # 2 missing
     assert [(c.feed, c.from_seq, c.to_seq) for c in of(RequestResend, cmds)] == [("L2", 2, 2)]
-    assert core.feeds["L1"].gaps == 0
+    assert core.state.feeds["L1"].gaps == 0
 
 
 def test_reverse_load_numbers_slots_backwards():
@@ -321,15 +323,15 @@ def test_reverse_load_numbers_slots_backwards():
 def test_a_late_broadcast_for_a_closed_rack_proposes_a_fix(core):
     core.handle(bc(1))
     core.handle(bc(3))  # 2 missing
-    gap = core.deviations.find("gap", feed="L1", seq=2)
+    gap = core.state.deviations.find("gap", feed="L1", seq=2)
     core.handle(ResolveDeviation(at=1, user="lead1", reason="OEM: not coming", deviation_id=gap.deviation_id))
     for seq in range(4, 7):
         core.handle(bc(seq))
     for _ in range(5):
         confirm(core)
-    assert core.racks[("L1", "seats", 1)].closed
-    (dev,) = [d for d in core.deviations.open_deviations() if d.kind == "late_broadcast"] or [None]
+    assert core.state.racks[("L1", "seats", 1)].closed
+    (dev,) = [d for d in core.state.deviations.open_deviations() if d.kind == "late_broadcast"] or [None]
     assert dev is None
     cmds = core.handle(bc(2))
     assert kinds(cmds) == ["late_broadcast"]
-    assert "proposed fix" in core.deviations.by_id[of(RaiseDeviation, cmds)[0].deviation_id].message
+    assert "proposed fix" in core.state.deviations.by_id[of(RaiseDeviation, cmds)[0].deviation_id].message

@@ -23,8 +23,8 @@ def run_shift():
         at = 1000.0 + i * 60
         feed(BroadcastReceived(at=at, feed="L1", seq=i, vehicle_id=f"V{i}", options=("S1", "P040")))
         for station in ("ST-SEAT", "ST-BUMP"):
-            st = core.stations[station]
-            pick = core.picks[st.lit]
+            st = core.state.stations[station]
+            pick = core.state.picks[st.lit]
             if i == 3 and station == "ST-SEAT":
                 feed(BinConfirmed(at=at + 5, station=station, bin="SEAT-02"))  # a wrong pick
                 continue

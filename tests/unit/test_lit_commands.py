@@ -18,9 +18,9 @@ def test_a_restart_shows_each_lit_pick_again_and_a_blocked_one_flashing_red() ->
     )
     lit = core.lit_commands()
     assert lit and not any(cmd.alarm for cmd in lit)
-    assert {cmd.pick_id for cmd in lit} == {st.lit for st in core.stations.values() if st.lit is not None}
+    assert {cmd.pick_id for cmd in lit} == {st.lit for st in core.state.stations.values() if st.lit is not None}
     first = lit[0]
-    station = core.stations[first.station]
+    station = core.state.stations[first.station]
     wrong = next(b for b in station.light_of_bin if b != first.bin)
     core.handle(BinConfirmed(at=2.0, station=first.station, bin=wrong))
     again = {cmd.station: cmd for cmd in core.lit_commands()}
