@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from sequencer.alarms import AlarmState
 from sequencer.state import PickStatus
 
 
@@ -82,7 +83,7 @@ class DeviationView(_View):
     vehicle_id: str
     station: str
     message: str
-    state: str = "active_unacknowledged"  # ISA-18.2 state (sequencer.alarms.AlarmState values)
+    state: str = AlarmState.UNACK.value  # ISA-18.2 state (sequencer.alarms.AlarmState values)
     active: bool = True
     shelved_until: float | None = None
 

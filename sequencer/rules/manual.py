@@ -60,10 +60,15 @@ def _audit(op: ManualOp, target: str, result: str = "done") -> AuditRecord:
 
 
 # -- vehicles -------------------------------------------------------------------------------------------------
-def _find_vehicle(line: LineState, feed_id: str, seq: int) -> tuple[Feed, Vehicle]:
+def _known_feed(line: LineState, feed_id: str) -> Feed:
     feed = line.feeds.get(feed_id)
     if feed is None:
         raise SequencerError(f"unknown feed {feed_id!r}")
+    return feed
+
+
+def _find_vehicle(line: LineState, feed_id: str, seq: int) -> tuple[Feed, Vehicle]:
+    feed = _known_feed(line, feed_id)
     if feed.last_seq is None:
         raise SequencerError(f"{feed_id}: no broadcast yet")
     position = unwrap(feed.last_seq, feed.last_position, seq % feed.cfg.modulus, feed.cfg.modulus)
@@ -151,8 +156,7 @@ def _place(line: LineState, feed: Feed, old: Vehicle, position: int, at: float) 
 # -- the feed -------------------------------------------------------------------------------------------------
 def insert(line: LineState, op: InsertBroadcast) -> Done:
     """Emergency mode: a broadcast keyed in by hand goes where a broadcast from the feed would."""
-    if op.feed not in line.feeds:
-        raise SequencerError(f"unknown feed {op.feed!r}")
+    _known_feed(line, op.feed)
     event = BroadcastReceived(
         at=op.at, feed=op.feed, seq=op.seq, vehicle_id=op.vehicle_id, options=op.options, parts=op.parts
     )
@@ -160,8 +164,7 @@ def insert(line: LineState, op: InsertBroadcast) -> Done:
 
 
 def resend(line: LineState, op: RequestResendByHand) -> Done:
-    if op.feed not in line.feeds:
-        raise SequencerError(f"unknown feed {op.feed!r}")
+    _known_feed(line, op.feed)
     return f"{op.feed} {op.from_seq}..{op.to_seq}", [
         RequestResend(feed=op.feed, from_seq=op.from_seq, to_seq=op.to_seq)
     ]
