@@ -300,13 +300,9 @@ class PlantConfig(_Strict):
             raise ValueError(problem)
         return self
 
-    # -- look-ups used by the core and the app -------------------------------------------------------
+    # -- look-ups used by the app and the plant checks ------------------------------------------------
     def feed(self, feed_id: str) -> FeedConfig | None:
         return next((f for f in self.feeds if f.id == feed_id), None)
-
-    def station_of_family(self, family: str) -> StationConfig:
-        fam = next(f for f in self.families if f.id == family)
-        return next(s for s in self.stations if s.id == fam.station)
 
     def part(self, number: str) -> PartConfig | None:
         return next((p for p in self.parts if p.number == number), None)
