@@ -3,6 +3,8 @@
 Device commands (LightBin, ClearBin, PrintLabel, RequestResend) are carried out by the service through the
 device ports; the rest (RaiseDeviation, ClearDeviation, VehicleCompleted, RackClosed) are facts for the log,
 the HMI bus and the metrics.
+What it must not do: carry anything mutable or anything a driver would have to look up in the core: a command
+is a frozen value complete in itself.
 """
 
 from __future__ import annotations

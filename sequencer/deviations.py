@@ -1,7 +1,7 @@
 """Deviations: what a person must see, as ISA-18.2 alarms with a priority table (1 = most urgent).
 
 ``KINDS`` is the table: each kind's priority and whether it is a *condition* (active until the cause goes:
-a gap until the resend arrives, a device until it is back) or an *occurrence* (a wrong pick, a change: it
+a gap until the resend arrives, a device until it is back) or an *occurrence* (a change, a cancel: it
 returns to normal at once and waits for acknowledgement). ``count_only`` kinds are counted for the KPIs and never
 listed (an identical resend needs no one). Closed deviations leave the book; their counts and time-to-resolve
 stay for the KPIs.
@@ -11,6 +11,9 @@ listed, as ISA-18.2 asks, but at most ``RETURNED_UNACK_LIMIT`` of them: past tha
 closed unacknowledged (``unacked_closed`` counts them; it is not "resolved"). A line that runs late for hours,
 with no one acknowledging, raises thousands (a warning, an alarm and a late per rack); the book must not grow
 with every rack, and no one reads the thousand-and-first returned alarm. Active alarms are never dropped.
+
+What it must not do: decide when a deviation is raised or cleared (the rules in ``sequencer.rules`` do), or move
+an alarm's state other than through ``sequencer.alarms``' table (``resolve`` and the limit close it outright).
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from dataclasses import dataclass
 
 from sequencer.alarms import AlarmAction, AlarmState, IllegalAlarmTransition, next_state
 from sequencer.commands import AlarmStateChanged, ClearDeviation, Command, RaiseDeviation
-from sequencer.state import Deviation
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,25 @@ KINDS: dict[str, Kind] = {
     "duplicate": Kind(3, count_only=True),
     "forecast_superseded": Kind(3, count_only=True),
 }
+
+
+@dataclass(slots=True)
+class Deviation:
+    """One open deviation (``Sequencer.fingerprint`` hashes its ``repr``: fields keep their names and order)."""
+
+    deviation_id: int
+    kind: str
+    priority: int
+    at: float
+    message: str
+    feed: str = ""
+    seq: int | None = None
+    vehicle_id: str = ""
+    station: str = ""
+    state: AlarmState = AlarmState.UNACK
+    active: bool = True
+    shelved_until: float = 0.0
+    note: str = ""
 
 
 RETURNED_UNACK_LIMIT = 1_000  # returned-unacknowledged deviations listed at most; the oldest are closed past it

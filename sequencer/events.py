@@ -2,6 +2,8 @@
 
 Every event is a frozen, keyword-only value carrying its own time ``at`` (epoch seconds, from the service's
 clock): the core never reads a clock. ``EVENT_TYPES`` names them for the journal.
+What it must not do: validate untrusted input (the service does that at its edge, with pydantic) or change a
+field's name or meaning once journaled: the journal is replayed through these classes.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""What goes on a label, as data. Rendering to ZPL happens in ``plc_io.zpl_labels``; the core only decides content."""
+"""What goes on a label, as data.
+
+What it must not do: know how a label looks or is printed (rendering to ZPL is ``plc_io.zpl_labels``'s, the layout
+the plant's); the core only decides the content. The label's life (asked, sending, printed, uncertain) is
+``sequencer.rules.labelling``'s.
+"""
 
 from __future__ import annotations
 

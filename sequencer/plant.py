@@ -4,6 +4,7 @@ Pure validated data (pydantic, ``extra="forbid"`` everywhere so a mistyped key i
 the file is I/O and happens in ``app.config`` and ``hardware_sims``; this module only parses TOML text.
 Device addresses live here as data so that the service and the simulators agree on one file; the core never
 uses them.
+What it must not do: read a file or the environment (I/O stays in ``app`` and ``hardware_sims``).
 """
 
 from __future__ import annotations
@@ -446,13 +447,9 @@ class PlantConfig(_Strict):
             raise ValueError(problem)
         return self
 
-    # -- look-ups used by the core and the app -------------------------------------------------------
+    # -- look-ups used by the app and the plant checks ------------------------------------------------
     def feed(self, feed_id: str) -> FeedConfig | None:
         return next((f for f in self.feeds if f.id == feed_id), None)
-
-    def station_of_family(self, family: str) -> StationConfig:
-        fam = next(f for f in self.families if f.id == family)
-        return next(s for s in self.stations if s.id == fam.station)
 
     def part(self, number: str) -> PartConfig | None:
         return next((p for p in self.parts if p.number == number), None)

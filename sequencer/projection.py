@@ -1,4 +1,8 @@
-"""Project the core's state onto what the screens see (``sequencer.views``). Pure and read-only."""
+"""Project the core's state onto what the screens see (``sequencer.views``).
+
+What it must not do: change the core's state (it only reads ``Sequencer.state``), or show anything the views'
+models do not carry (they are the HMI bus's wire format).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from dataclasses import asdict
 
 from sequencer.core import Sequencer
 from sequencer.kpis import kpis_of
-from sequencer.state import Pick, Station
+from sequencer.state import LineState, Pick, Station
 from sequencer.views import (
     BinView,
     Counters,
@@ -40,9 +44,9 @@ def _pick_view(p: Pick) -> PickView:
     )
 
 
-def _station_view(core: Sequencer, st: Station, part_in_bin: dict[str, str]) -> StationView:
-    lit = core.picks[st.lit] if st.lit is not None else None
-    waiting = [core.picks[pid] for _, pid in st.queue if pid != st.lit][:NEXT_PICKS]
+def _station_view(line: LineState, st: Station, part_in_bin: dict[str, str]) -> StationView:
+    lit = line.picks[st.lit] if st.lit is not None else None
+    waiting = [line.picks[pid] for _, pid in st.queue if pid != st.lit][:NEXT_PICKS]
     return StationView(
         id=st.cfg.id,
         name=st.cfg.name,
@@ -59,13 +63,14 @@ def _station_view(core: Sequencer, st: Station, part_in_bin: dict[str, str]) -> 
 
 
 def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, vehicles_broadcast: int = 0) -> LineView:
-    plant = core.plant
+    line = core.state
+    plant = line.plant
     part_in_bin = {p.bin: p.number for p in plant.parts}  # once per picture, not once per station
-    open_racks = sorted((r for r in core.racks.values() if not r.closed), key=lambda r: r.rack_no)
+    open_racks = sorted((r for r in line.racks.values() if not r.closed), key=lambda r: r.rack_no)
     racks = []
-    for family in core.families:
+    for family in line.families:
         for r in [r for r in open_racks if r.family == family][:OPEN_RACKS_SHOWN]:
-            feed = core.feeds[r.feed]
+            feed = line.feeds[r.feed]
             first = (r.rack_no - 1) * r.capacity
             racks.append(
                 RackView(
@@ -78,9 +83,9 @@ def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, veh
                     high_seq=feed.seq_at(first + r.capacity - 1) if feed.first_seq is not None else None,
                 )
             )
-    devices = [DeviceView(name=n, kind="ptl", up=n not in core.devices_down, detail="") for n in plant.devices.ptl]
+    devices = [DeviceView(name=n, kind="ptl", up=n not in line.devices_down, detail="") for n in plant.devices.ptl]
     devices += [
-        DeviceView(name=n, kind="printer", up=n not in core.devices_down and n not in core.device_faults, detail="")
+        DeviceView(name=n, kind="printer", up=n not in line.devices_down and n not in line.device_faults, detail="")
         for n in plant.devices.printers
     ]
     return LineView(
@@ -98,9 +103,9 @@ def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, veh
                 gaps=f.gaps,
                 duplicates=f.duplicates,
             )
-            for f in core.feeds.values()
+            for f in line.feeds.values()
         ),
-        stations=tuple(_station_view(core, st, part_in_bin) for st in core.stations.values()),
+        stations=tuple(_station_view(line, st, part_in_bin) for st in line.stations.values()),
         racks=tuple(racks),
         deviations=tuple(
             DeviationView(
@@ -117,16 +122,16 @@ def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, veh
                 active=d.active,
                 shelved_until=d.shelved_until or None,
             )
-            for d in sorted(core.deviations.open_deviations(), key=lambda d: (d.priority, -d.at))
+            for d in sorted(line.deviations.open_deviations(), key=lambda d: (d.priority, -d.at))
         ),
         devices=tuple(devices),
         kpis=KpiView(**{k: v for k, v in asdict(kpis_of(core, at)).items() if k != "at"}),
         counters=Counters(
             vehicles_broadcast=vehicles_broadcast,
-            vehicles_completed=core.vehicles_completed,
-            racks_completed=core.racks_completed,
-            labels_printed=core.labels_printed,
+            vehicles_completed=line.vehicles_completed,
+            racks_completed=line.racks_completed,
+            labels_printed=line.labels_printed,
             quarantined=quarantined,
-            alarms_closed_unacknowledged=core.deviations.unacked_closed,
+            alarms_closed_unacknowledged=line.deviations.unacked_closed,
         ),
     )

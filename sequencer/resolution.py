@@ -3,6 +3,8 @@
 Rules come from the plant's master data as a table (family, all_of, none_of, part). A rule matches when all its
 required codes are on the vehicle and none of its excluded ones. Exactly one rule per family may match; none
 (for a required family) or several is an unresolvable vehicle: a deviation that blocks only its own slot.
+What it must not do: raise the deviation or change anything (``sequencer.rules.picking`` and ``vehicles`` act on
+what it resolves); it is built once from the plant and only answers.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class Resolver:
                 resolved.append(outcome)
             elif outcome is not None:
                 unresolved.append(outcome)
-        for family in named.keys() - self._rules.keys():
+        for family in [f for f in named if f not in self._rules]:  # the broadcast's order, not a set's (hash seed)
             unresolved.append(Unresolved(family=family, reason=f"unknown part family {family!r}"))
         return resolved, unresolved
 

@@ -2,6 +2,7 @@
 
 The classic bug is comparing raw numbers: after a wrap an *old* number looks *new*. Every comparison here goes
 through the signed distance on the ring, so a number half the modulus or more behind is never taken as new.
+What it must not do: compare raw sequence numbers, or know a feed (the modulus comes in as an argument).
 """
 
 from __future__ import annotations

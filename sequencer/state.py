@@ -1,20 +1,36 @@
-"""The core's working state: feeds, vehicles, picks, stations, racks and deviations.
+"""The core's working state: one ``LineState`` holding the feeds, vehicles, picks, stations, racks and deviations.
 
-Plain mutable dataclasses owned by one ``Sequencer``; nothing outside the core mutates them. Screens see them
-only through ``sequencer.projection``.
+What it is for: the one object every rule module (``sequencer.rules``) reads and changes, and the one object the
+service, the read models and the proof tooling read (``Sequencer.state``). The records are plain mutable
+dataclasses; their field names, order and values are what ``Sequencer.fingerprint`` hashes (by ``repr``), so a
+status stays a plain string and a field is never renamed or reordered without a reason to change every
+fingerprint.
+What it must not do: decide anything. Rules live in ``sequencer.rules``, statuses change only through
+``sequencer.lifecycle``, and screens see the state only through ``sequencer.projection``.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sequencer.alarms import AlarmState
-from sequencer.plant import FamilyConfig, FeedConfig, StationConfig
+from sequencer.commands import PrintLabel
+from sequencer.deviations import DeviationBook
+from sequencer.plant import FamilyConfig, FeedConfig, PlantConfig, StationConfig
+from sequencer.resolution import Resolver
 
 PickStatus = Literal["queued", "lit", "blocked", "held", "picked", "cancelled"]
 VehicleStatus = Literal["open", "held", "cancelled", "completed"]
+RackKey = tuple[str, str, int]  # (feed, family, rack no.)
+LabelTarget = int | RackKey  # what a label goes on: a pick id, or a rack
+# (vehicle id, options, parts named by the OEM), sorted: what an identical resend repeats and a change does not
+VehicleContent = tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]
+HOUR = 3600.0  # the window of the per-hour figures (broadcasts and confirms kept this long)
+
+
+class SequencerError(Exception):
+    """The one error ``Sequencer.handle`` raises: the event was refused and the state is as it was."""
 
 
 @dataclass(slots=True)
@@ -23,7 +39,7 @@ class Vehicle:
     seq: int
     position: int
     vehicle_id: str
-    content: tuple[object, ...]
+    content: VehicleContent
     at: float
     due_at: float
     picks: list[int] = field(default_factory=list)
@@ -101,24 +117,61 @@ class Feed:
         return (self.first_seq + position) % self.cfg.modulus
 
 
-@dataclass(slots=True)
-class Deviation:
-    deviation_id: int
-    kind: str
-    priority: int
-    at: float
-    message: str
-    feed: str = ""
-    seq: int | None = None
-    vehicle_id: str = ""
-    station: str = ""
-    state: AlarmState = AlarmState.UNACK
-    active: bool = True
-    shelved_until: float = 0.0
-    note: str = ""
+def _stations(plant: PlantConfig) -> dict[str, Station]:
+    """The stations that pick a family (a station without one has nothing to light)."""
+    return {
+        s.id: Station(
+            cfg=s,
+            family=next(f.id for f in plant.families if f.station == s.id),
+            light_of_bin={b.id: b.light for b in s.bins},
+        )
+        for s in plant.stations
+        if any(f.station == s.id for f in plant.families)
+    }
 
 
-@dataclass(slots=True)
-class Family:
-    cfg: FamilyConfig
-    station: str
+class LineState:
+    """Everything the rules know: the plant's rules (read-only) and the line as the events have left it."""
+
+    def __init__(self, plant: PlantConfig) -> None:
+        # the plant's rules, fixed for the life of the core
+        self.plant = plant
+        self.resolver = Resolver(plant)
+        self.families: dict[str, FamilyConfig] = {f.id: f for f in plant.families}
+        self.part_description = {p.number: p.description for p in plant.parts}
+        # the line
+        self.feeds: dict[str, Feed] = {f.id: Feed(cfg=f) for f in plant.feeds}
+        self.stations = _stations(plant)
+        self.picks: dict[int, Pick] = {}
+        self.next_pick = 1
+        self.racks: dict[RackKey, Rack] = {}
+        self.watched_racks: dict[RackKey, Rack] = {}  # not shipped, with a due time: watched on ticks
+        # (feed, family) -> (every rack below this number shipped and forgotten, those shipped above it)
+        self.shipped_marks: dict[tuple[str, str], tuple[int, set[int]]] = {}
+        self.vehicles_forgotten: Counter[str] = Counter()  # status -> vehicles dropped from the state after shipping
+        self.deviations = DeviationBook()
+        # labels: asked for, on their way to a printer, maybe printed
+        self.labels: dict[str, LabelTarget] = {}  # label id -> what it goes on
+        self.unprinted: dict[str, PrintLabel] = {}  # asked for, not yet reported printed
+        self.uncertain: dict[str, int] = {}  # sent, maybe printed (LabelUncertain) -> its open deviation id
+        self.sending: dict[str, int] = {}  # label id -> the reprint a driver journaled as leaving (LabelSending)
+        self.label_reprints: dict[str, int] = {}  # label id -> reprints asked for so far
+        # devices
+        self.device_faults: dict[str, int] = {}  # device -> open deviation id
+        self.devices_down: set[str] = set()
+        self.confirm_counters: dict[tuple[str, str], int] = {}  # (station, bin) -> the light's journaled counter
+        # running totals (the KPIs and the read models)
+        self.vehicles_completed = 0
+        self.vehicles_on_time = 0
+        self.picks_confirmed = 0
+        self.pick_times: deque[float] = deque()  # confirms within the last hour (picks per hour)
+        self.racks_completed = 0
+        self.racks_shipped = 0
+        self.labels_printed = 0
+        self.events_handled = 0
+        self.last_at = 0.0
+
+    def ask_label(self, command: PrintLabel, target: LabelTarget) -> None:
+        """Remember a label until the printer reports it printed (restored to the printer after a restart)."""
+        self.labels[command.label.label_id] = target
+        self.unprinted[command.label.label_id] = command

@@ -3,6 +3,8 @@
 These models are the wire format between the service (``app.hmi.bus``) and the HMI (``ui``). The service
 builds them from the core's state; the HMI validates what it receives against them. Times are epoch seconds;
 the screens show them in the plant's time zone.
+What it must not do: carry anything the screens do not draw, or accept a field it does not know
+(``extra="forbid"``: a newer service's view is refused loudly, not half-read).
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from sequencer.alarms import AlarmState
+from sequencer.state import PickStatus
+
 
 class _View(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-PickState = Literal["queued", "lit", "blocked", "held", "picked", "cancelled"]
 
 
 class PickView(_View):
@@ -30,7 +32,7 @@ class PickView(_View):
     rack_no: int
     slot: int
     due_at: float
-    state: PickState
+    state: PickStatus
 
 
 class BinView(_View):
@@ -81,7 +83,7 @@ class DeviationView(_View):
     vehicle_id: str
     station: str
     message: str
-    state: str = "active_unacknowledged"  # ISA-18.2 state (sequencer.alarms.AlarmState values)
+    state: str = AlarmState.UNACK.value  # ISA-18.2 state (sequencer.alarms.AlarmState values)
     active: bool = True
     shelved_until: float | None = None
 

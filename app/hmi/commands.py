@@ -52,8 +52,8 @@ from app.hmi.wire import (
 )
 from app.net.curve_guard import CurveGuard
 from app.net.zmq_loop import bind_patiently, wait_for_input
-from sequencer.base import SequencerError
 from sequencer.commands import AuditRecord, Command
+from sequencer.core import SequencerError
 from sequencer.events import ManualOp
 
 log = logging.getLogger(__name__)

@@ -66,23 +66,23 @@ NAMING = (LightBin, ReturnToStock, VehicleCompleted)  # commands that carry the 
 
 def counters(core: Sequencer) -> tuple[int, ...]:
     """The core's running totals behind ``kpi_hourly`` (same order as ``COUNTS``)."""
-    dev = core.deviations.counts
+    dev = core.state.deviations.counts
     return (
-        sum(f.broadcasts for f in core.feeds.values()),
-        core.vehicles_completed,
-        core.vehicles_on_time,
-        core.picks_confirmed,
+        sum(f.broadcasts for f in core.state.feeds.values()),
+        core.state.vehicles_completed,
+        core.state.vehicles_on_time,
+        core.state.picks_confirmed,
         dev["wrong_pick"],
-        core.labels_printed,
-        core.racks_completed,
-        core.racks_shipped,
+        core.state.labels_printed,
+        core.state.racks_completed,
+        core.state.racks_shipped,
         sum(dev.values()),
     )
 
 
 def vehicle_fields(core: Sequencer, v: Vehicle) -> tuple[Any, ...]:
     """A vehicle as ``vehicle_status`` shows it (``VEHICLE_FIELDS``); live picks only (a change cancels some)."""
-    picks = [core.picks.get(p) for p in v.picks]
+    picks = [core.state.picks.get(p) for p in v.picks]
     rows = [[p.family, p.part, p.rack_no, p.slot, p.status] for p in picks if p is not None and p.status != "cancelled"]
     completed = v.completed_at if v.status == "completed" else None
     return (v.seq, v.vehicle_id, v.status, v.at, v.due_at, completed, rows)
@@ -90,7 +90,9 @@ def vehicle_fields(core: Sequencer, v: Vehicle) -> tuple[Any, ...]:
 
 def live_vehicles(core: Sequencer) -> dict[Key, tuple[Any, ...]]:
     """Every vehicle the core still holds, as ``vehicle_status`` should show it (tests, catch-up)."""
-    return {(f.cfg.id, pos): vehicle_fields(core, v) for f in core.feeds.values() for pos, v in f.vehicles.items()}
+    return {
+        (f.cfg.id, pos): vehicle_fields(core, v) for f in core.state.feeds.values() for pos, v in f.vehicles.items()
+    }
 
 
 def _position(feed: Feed, seq: int) -> int | None:
@@ -109,8 +111,8 @@ def touched(core: Sequencer, event: Event, commands: Iterable[Command]) -> tuple
     elif isinstance(seq := getattr(event, "seq", None), int) and isinstance(feed := getattr(event, "feed", None), str):
         named.append((feed, seq))
     label_id = getattr(event, "label_id", None)
-    if isinstance(label_id, str) and isinstance(target := core.labels.get(label_id), int):
-        pick = core.picks.get(target)  # a part label printed, uncertain or reprinted: its vehicle
+    if isinstance(label_id, str) and isinstance(target := core.state.labels.get(label_id), int):
+        pick = core.state.picks.get(target)  # a part label printed, uncertain or reprinted: its vehicle
         if pick is not None:
             named.append((pick.feed, pick.seq))
     untyped: Iterable[Any] = commands  # dispatched on the exact type below: cheaper than a match per command
@@ -121,12 +123,12 @@ def touched(core: Sequencer, event: Event, commands: Iterable[Command]) -> tuple
         elif kind is PrintLabel and type(label := cmd.label) is PartLabel:
             named.append((label.feed, label.seq))
         elif kind is RaiseDeviation:
-            dev = core.deviations.by_id.get(cmd.deviation_id)
+            dev = core.state.deviations.by_id.get(cmd.deviation_id)
             if dev is not None and dev.feed and dev.seq is not None:
                 named.append((dev.feed, dev.seq))
     keys: set[Key] = set()
     for feed_id, seq in named:
-        feed = core.feeds.get(feed_id)
+        feed = core.state.feeds.get(feed_id)
         position = _position(feed, seq) if feed is not None else None
         if position is not None and position in feed.vehicles:  # type: ignore[union-attr]
             keys.add((feed_id, position))
@@ -194,7 +196,7 @@ class ReadModels:
         """After ``core`` handled ``event`` (journal row ``journal_id``) and gave ``commands``."""
         keys, whole = touched(core, event, commands)
         for feed_id in whole:
-            keys.update((feed_id, pos) for pos in core.feeds[feed_id].vehicles)
+            keys.update((feed_id, pos) for pos in core.state.feeds[feed_id].vehicles)
         for feed_id, position in keys:
             self._show(core, feed_id, position, journal_id)
         now = counters(core)
@@ -204,14 +206,14 @@ class ReadModels:
             added[:] = [a + new - old for a, new, old in zip(added, now, self._totals, strict=True)]
             self._totals = now
         if isinstance(event, RackShipped | ShipRackByHand):  # shipped vehicles may have left the core
-            feed = core.feeds.get(event.feed)
+            feed = core.state.feeds.get(event.feed)
             gone = [k for k in self._shown if k[0] == event.feed and (feed is None or k[1] not in feed.vehicles)]
             for key in gone:
                 del self._shown[key]
         self._pending.journal_id, self._pending.totals = journal_id, now
 
     def _show(self, core: Sequencer, feed_id: str, position: int, journal_id: int) -> None:
-        fields = vehicle_fields(core, core.feeds[feed_id].vehicles[position])
+        fields = vehicle_fields(core, core.state.feeds[feed_id].vehicles[position])
         if self._shown.get((feed_id, position)) == fields:
             return
         self._shown[(feed_id, position)] = fields
@@ -260,7 +262,7 @@ class ReadModels:
             self._show(core, feed_id, position, journal_id)
         now = counters(core)
         if now != self._totals:
-            hour = int(core.last_at // HOUR * HOUR)
+            hour = int(core.state.last_at // HOUR * HOUR)
             self._pending.kpis[hour] = [new - old for new, old in zip(now, self._totals, strict=True)]
             self._totals = now
         self._pending.journal_id, self._pending.totals = journal_id, now

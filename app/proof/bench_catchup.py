@@ -165,7 +165,7 @@ async def catchup(folder: Path, n: int) -> dict[str, Any]:
     return {
         "broadcasts": n,
         "acked": sent["acked"],
-        "sequenced": sum(f.broadcasts for f in service.core.feeds.values()),
+        "sequenced": sum(f.broadcasts for f in service.core.state.feeds.values()),
         "seconds": round(elapsed, 3),
         "per_s": round(n / elapsed),
         "raw_batch_insert_per_s": round(n / raw),

@@ -81,7 +81,7 @@ def record_stream(
         if held_back and rng.random() < 0.3:
             rec.feed(held_back.pop(0))
         _confirm_all(rec, rng, at, commands)
-        for rack in [r for r in rec.core.watched_racks.values() if r.closed and r.labelled]:
+        for rack in [r for r in rec.core.state.watched_racks.values() if r.closed and r.labelled]:
             rec.feed(RackShipped(at=at + 2, feed=rack.feed, family=rack.family, rack_no=rack.rack_no))
         rec.feed(Tick(at=at + 3))
     for broadcast in held_back:
@@ -116,11 +116,11 @@ def _fields(e: BroadcastReceived) -> dict[str, Any]:
 
 
 def _confirm_all(rec: _Recorder, rng: random.Random, at: float, _commands: list[Any]) -> None:
-    for name, station in rec.core.stations.items():
+    for name, station in rec.core.state.stations.items():
         for _ in range(4):
             if station.lit is None:
                 break
-            pick = rec.core.picks[station.lit]
+            pick = rec.core.state.picks[station.lit]
             if rng.random() < 0.002 and station.blocked_by is None:
                 wrong = next(b.id for b in station.cfg.bins if b.id != pick.bin)
                 raised = [

@@ -44,9 +44,9 @@ def pictures(plant: PlantConfig, vehicles: int, every: int = 2) -> list[LineView
                 options=OPTIONS[n % len(OPTIONS)],
             )
         )
-        for name, station in core.stations.items():
+        for name, station in core.state.stations.items():
             if station.lit is not None and n % 3:  # a third of the time the operator is still reaching
-                pick = core.picks[station.lit]
+                pick = core.state.picks[station.lit]
                 for cmd in core.handle(BinConfirmed(at=at, station=name, bin=pick.bin, token=pick.pick_id)):
                     if isinstance(cmd, PrintLabel):
                         core.handle(LabelPrinted(at=at, label_id=cmd.label.label_id))

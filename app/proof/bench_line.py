@@ -106,10 +106,10 @@ def held(service: Service) -> dict[str, int]:
     """What the service holds that could grow with the vehicles: the soak reports it at each mark."""
     core = service.core
     return {
-        "vehicles": sum(len(f.vehicles) for f in core.feeds.values()),
-        "picks": len(core.picks),
-        "racks": len(core.racks),
-        "deviations": len(core.deviations.by_id),
+        "vehicles": sum(len(f.vehicles) for f in core.state.feeds.values()),
+        "picks": len(core.state.picks),
+        "racks": len(core.state.racks),
+        "deviations": len(core.state.deviations.by_id),
         "received": len(service._received),
         "lit_pending": len(service._lit_since),
     }
@@ -157,16 +157,16 @@ class _Watch:
         marks = sorted(self.rss)
         while True:
             core = service.core
-            if self.first_broadcast is None and any(f.broadcasts for f in core.feeds.values()):
+            if self.first_broadcast is None and any(f.broadcasts for f in core.state.feeds.values()):
                 self.first_broadcast = time.monotonic()
-            ended = core.vehicles_completed + core.vehicle_statuses()["cancelled"] if self.target else 0
-            while marks and core.vehicles_completed >= marks[0]:
+            ended = core.state.vehicles_completed + core.vehicle_statuses()["cancelled"] if self.target else 0
+            while marks and core.state.vehicles_completed >= marks[0]:
                 mark = marks.pop(0)
                 self.rss[mark] = rss_bytes()
                 self.held[mark] = held(service)
                 if self.trace_prefix:
                     _dump_memory(f"{self.trace_prefix}.{mark}")
-            if self.target and self.done_at is None and ended >= self.target and not core.unprinted:
+            if self.target and self.done_at is None and ended >= self.target and not core.state.unprinted:
                 self.done_at = time.monotonic()
             await asyncio.sleep(WATCH_S)
 

@@ -293,7 +293,7 @@ async def _drive(
 async def _line_finished(control: SimControlClient, follower: JournalFollower, vehicles: int) -> bool:
     core = follower.state.core
     statuses = core.vehicle_statuses()
-    if statuses["completed"] + statuses["cancelled"] < vehicles or core.unprinted or core.uncertain:
+    if statuses["completed"] + statuses["cancelled"] < vehicles or core.state.unprinted or core.state.uncertain:
         return False
     state = await control.state()
     feeds = state.get("feeds", {}).values()

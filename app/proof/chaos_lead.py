@@ -69,7 +69,7 @@ class JournalFollower:
         return any(start <= last_row and (end is None or end > first_row) for start, end in spans)
 
     def _note_faults(self, row_id: int) -> None:
-        now = frozenset(self.state.core.device_faults)
+        now = frozenset(self.state.core.state.device_faults)
         if now == self._faulty_now:
             return
         for device in now - self._faulty_now:
@@ -117,15 +117,15 @@ class Lead:
         """One look at the line (the follower's core) and the actions it calls for; ``down``: devices the
         campaign has switched off (the lead does not confirm by hand at a station whose lights are away)."""
         core, now = self.follower.state.core, time.monotonic()
-        for label_id in sorted(core.uncertain):  # checked the part: reprint, the label says REPRINT n
+        for label_id in sorted(core.state.uncertain):  # checked the part: reprint, the label says REPRINT n
             if await self._once("ReprintLabel", label_id, {"label_id": label_id}, "uncertain after a restart", now):
                 self.counters.reprints += 1
                 self.counters.asked.append(label_id)
         timing: dict[tuple[str, int], float] = {}
-        for station_id, st in core.stations.items():
+        for station_id, st in core.state.stations.items():
             if st.lit is None or st.timeout_dev is None or st.blocked_by is not None:
                 continue
-            if any(d.startswith(st.cfg.ptl) for d in down) or st.cfg.ptl in core.device_faults:
+            if any(d.startswith(st.cfg.ptl) for d in down) or st.cfg.ptl in core.state.device_faults:
                 continue
             since = timing[(station_id, st.lit)] = self._timing.get((station_id, st.lit), now)
             if now - since >= CONFIRM_AFTER_S:
@@ -133,7 +133,7 @@ class Lead:
                 if await self._once("ConfirmByHand", (station_id, st.lit), {"station": station_id}, reason, now):
                     self.counters.confirms_by_hand += 1
         self._timing = timing
-        for rack in [r for r in core.watched_racks.values() if r.closed and r.labelled and not r.shipped]:
+        for rack in [r for r in core.state.watched_racks.values() if r.closed and r.labelled and not r.shipped]:
             fields = {"feed": rack.feed, "family": rack.family, "rack_no": rack.rack_no}
             key = (rack.feed, rack.family, rack.rack_no)
             if await self._once("ShipRackByHand", key, fields, "dock: rack loaded", now):

@@ -211,18 +211,18 @@ async def _dock_and_lead(service: Service) -> None:
     while True:
         await asyncio.sleep(0.2)
         core, now = service.core, service.clock()
-        for rack in [r for r in core.watched_racks.values() if r.closed and r.labelled]:
+        for rack in [r for r in core.state.watched_racks.values() if r.closed and r.labelled]:
             shipped = RackShipped(at=now, feed=rack.feed, family=rack.family, rack_no=rack.rack_no, user="dock")
             await service.submit(shipped)
-        for dev in [d for d in core.deviations.open_deviations() if d.kind == "wrong_pick" and d.active]:
+        for dev in [d for d in core.state.deviations.open_deviations() if d.kind == "wrong_pick" and d.active]:
             if now - seen_wrong.setdefault(dev.deviation_id, now) >= LEAD_REACTION_S:
                 fix = ResolveDeviation(at=now, user="sim-lead", reason=LEAD_NOTE, deviation_id=dev.deviation_id)
                 await service.submit(fix)
-        for label_id in sorted(core.uncertain):  # once: a reprint takes the label out of ``uncertain``
+        for label_id in sorted(core.state.uncertain):  # once: a reprint takes the label out of ``uncertain``
             if now - seen_uncertain.setdefault(label_id, now) >= LEAD_REACTION_S:
                 reprint = ReprintLabel(at=now, user="sim-lead", reason=UNCERTAIN_NOTE, label_id=label_id)
                 await service.submit(reprint)
-        for dev in [d for d in core.deviations.open_deviations() if d.state is AlarmState.RTN_UNACK]:
+        for dev in [d for d in core.state.deviations.open_deviations() if d.state is AlarmState.RTN_UNACK]:
             if now - seen_returned.setdefault(dev.deviation_id, now) >= LEAD_REACTION_S:
                 read = AcknowledgeAlarm(at=now, user="sim-lead", reason="read", deviation_id=dev.deviation_id)
                 await service.submit(read)
@@ -249,11 +249,11 @@ async def _watch(
             return
         if not opts.as_json and time.monotonic() - last_print >= 0.5:
             last_print = time.monotonic()
-            feeds = " ".join(f"{f.cfg.id}#{f.last_seq}" for f in core.feeds.values())
+            feeds = " ".join(f"{f.cfg.id}#{f.last_seq}" for f in core.state.feeds.values())
             line = (
-                f"\r{feeds}  broadcast {sum(f.broadcasts for f in core.feeds.values()):5d}  "
-                f"completed {core.vehicles_completed:5d}  racks {core.racks_completed:4d}  "
-                f"labels {core.labels_printed:5d}  open deviations {len(core.deviations.by_id):3d}"
+                f"\r{feeds}  broadcast {sum(f.broadcasts for f in core.state.feeds.values()):5d}  "
+                f"completed {core.state.vehicles_completed:5d}  racks {core.state.racks_completed:4d}  "
+                f"labels {core.state.labels_printed:5d}  open deviations {len(core.state.deviations.by_id):3d}"
             )
             print(line, end="", file=sys.stderr, flush=True)
         await asyncio.sleep(0.1)
@@ -263,7 +263,7 @@ async def _watch(
 async def _drain_labels(service: Service, limit_s: float = 15.0) -> None:
     """Let labels still on their way to the printer land, so the summary compares like with like."""
     deadline = time.monotonic() + limit_s
-    while service.core.unprinted and time.monotonic() < deadline:  # noqa: ASYNC110 (polls the core's state)
+    while service.core.state.unprinted and time.monotonic() < deadline:  # noqa: ASYNC110 (polls the core's state)
         await asyncio.sleep(0.1)
 
 
@@ -284,16 +284,16 @@ def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions,
     printed, printer_doubled = _printer_records(records)
     return {
         "vehicles_requested": None if opts.vehicles is None else opts.vehicles * len(service.plant.feeds),
-        "vehicles_broadcast": sum(f.broadcasts for f in core.feeds.values()),
-        "vehicles_completed": core.vehicles_completed,
+        "vehicles_broadcast": sum(f.broadcasts for f in core.state.feeds.values()),
+        "vehicles_completed": core.state.vehicles_completed,
         "vehicles_cancelled": _cancelled(service),
-        "racks_completed": core.racks_completed,
-        "labels_printed": core.labels_printed,
+        "racks_completed": core.state.racks_completed,
+        "labels_printed": core.state.labels_printed,
         "labels_printed_by_printers": printed,
         "doubled": service.check.doubled + printer_doubled,
         "out_of_sequence": service.check.out_of_sequence,
-        "deviations": dict(sorted(core.deviations.counts.items())),
-        "open_deviations": len(core.deviations.by_id),
+        "deviations": dict(sorted(core.state.deviations.counts.items())),
+        "open_deviations": len(core.state.deviations.by_id),
         "quarantined": service.quarantined,
         "latency_ms": {"p50": _percentile(lat, 50), "p99": _percentile(lat, 99), "samples": len(lat)},
         # bins lit only when their station freed: received -> lit includes the line's queue at the station

@@ -70,7 +70,7 @@ def journal_facts(url: str, plant: PlantConfig) -> JournalFacts:
     facts.picks_doubled = sum(1 for n in part_labels.values() if n > 1)
     facts.out_of_sequence = state.check.out_of_sequence
     facts.statuses = Counter(core.vehicle_statuses())
-    facts.uncertain, facts.unprinted = len(core.uncertain), len(core.unprinted)
+    facts.uncertain, facts.unprinted = len(core.state.uncertain), len(core.state.unprinted)
     facts.rows = state.last_id
     facts.core_labels = set(part_labels)
     return facts

@@ -62,9 +62,9 @@ class DeviceSide:
         """Tell each PTL driver the press counters the journal last saw, so that a press it took off a light and
         reported, but that a crash kept out of the journal, is reported again (and a journaled one is not)."""
         counters: dict[str, dict[int, int]] = {}
-        for st in self.core.stations.values():
+        for st in self.core.state.stations.values():
             for bin_id, light in st.light_of_bin.items():
-                counter = self.core.confirm_counters.get((st.cfg.id, bin_id))
+                counter = self.core.state.confirm_counters.get((st.cfg.id, bin_id))
                 if counter is not None:
                     counters.setdefault(st.cfg.ptl, {})[light] = counter
         for name, lights in counters.items():
@@ -90,10 +90,10 @@ class DeviceSide:
         light or a printer flag that recovered while the service was down would otherwise stay alarmed forever."""
         await asyncio.sleep(RECONCILE_S)
         for device in sorted(journaled - self._reported_faulty):
-            if device not in self.core.device_faults:
+            if device not in self.core.state.device_faults:
                 continue  # its driver reported it back already
             detail = "not reported faulty since the restart"
-            down = device in self.core.devices_down
+            down = device in self.core.state.devices_down
             event = (
                 DeviceLinkChanged(at=self.clock(), device=device, up=True, detail=detail)
                 if down

@@ -130,20 +130,20 @@ def _queue_depth(service: Any, attr: str) -> float:
 
 
 def _device_links(service: Any) -> dict[Labels, float]:
-    down = set(service.core.devices_down)
+    down = set(service.core.state.devices_down)
     devices = [*getattr(service, "ptls", {}), *getattr(service, "printers", {})]
     return {(("device", d),): 0.0 if d in down else 1.0 for d in sorted({*devices, *down})}
 
 
 def _alarms(service: Any) -> dict[Labels, float]:
-    counts = Counter((str(d.priority), str(d.state)) for d in service.core.deviations.by_id.values())
+    counts = Counter((str(d.priority), str(d.state)) for d in service.core.state.deviations.by_id.values())
     return {(("priority", p), ("state", s)): n for (p, s), n in counts.items()}
 
 
 def service_metrics(service: Any) -> list[Metric]:
     """The service's metric families, read from ``app.service.runtime.Service`` attributes (duck-typed)."""
     core = service.core
-    feeds = core.feeds
+    feeds = core.state.feeds
     backlog = getattr(service, "_label_backlog", {})
     return [
         counter("jis_broadcasts_total", "Broadcasts accepted per feed.", _per("feed", feeds, "broadcasts")),
@@ -172,13 +172,15 @@ def service_metrics(service: Any) -> list[Metric]:
         counter(
             "jis_deviations_raised_total",
             "Deviations raised per kind (count-only kinds included).",
-            {(("kind", k),): n for k, n in core.deviations.counts.items()},
+            {(("kind", k),): n for k, n in core.state.deviations.counts.items()},
         ),
         counter("jis_quarantined_total", "Inputs quarantined (bad or unknown broadcasts).", service.quarantined),
         counter(
-            "jis_vehicles_completed_total", "Vehicles whose parts are all picked and labelled.", core.vehicles_completed
+            "jis_vehicles_completed_total",
+            "Vehicles whose parts are all picked and labelled.",
+            core.state.vehicles_completed,
         ),
-        counter("jis_labels_printed_total", "Labels confirmed printed.", core.labels_printed),
+        counter("jis_labels_printed_total", "Labels confirmed printed.", core.state.labels_printed),
     ]
 
 

@@ -167,7 +167,7 @@ class Snapshotter:
         self.last_id, self._last_at = journal_id, self._now()  # a failure is not retried at once either
         try:
             blob = pickle.dumps((core, check), protocol=pickle.HIGHEST_PROTOCOL)
-            snap = Snapshot(0, journal_id, core.last_at, self.code, core.fingerprint(), blob)
+            snap = Snapshot(0, journal_id, core.state.last_at, self.code, core.fingerprint(), blob)
             snapshot_id = self.store.save_snapshot(snap, taken_at=time.time())
         except Exception:  # a snapshot is only a shortcut: never let it fail the event that triggered it
             log.exception("snapshot after journal row %d not written", journal_id)
@@ -215,7 +215,7 @@ async def rerun(
             shown = now()
             await _maybe_await(progress(state, previous))
     if progress is not None:
-        await _maybe_await(progress(state, state.core.last_at))
+        await _maybe_await(progress(state, state.core.state.last_at))
     return state
 
 
@@ -229,25 +229,25 @@ def summary(state: Rebuilt, store: Store) -> dict[str, Any]:
     """The figures a person checks after a replay, and the fingerprint that proves two states equal."""
     core = state.core
     vehicles = core.vehicle_statuses()
-    deviations = Counter(d.kind for d in core.deviations.open_deviations())
+    deviations = Counter(d.kind for d in core.state.deviations.open_deviations())
     return {
         "journal_rows": store.last_id(),
         "replayed_to": state.last_id,
         "events_replayed": state.replayed,
         "events_refused": state.refused,
         "from_snapshot": None if state.snapshot is None else state.snapshot.journal_id,
-        "plant_time": core.last_at,
+        "plant_time": core.state.last_at,
         "feeds": {
             k: {"last_seq": f.last_seq, "broadcasts": f.broadcasts, "gaps": f.gaps, "duplicates": f.duplicates}
-            for k, f in core.feeds.items()
+            for k, f in core.state.feeds.items()
         },
         "vehicles": dict(sorted(vehicles.items())),
-        "racks_completed": core.racks_completed,
-        "racks_shipped": core.racks_shipped,
-        "labels_printed": core.labels_printed,
-        "labels_waiting": sorted(core.unprinted),
-        "labels_uncertain": sorted(core.uncertain),
-        "lit": {k: core.picks[s.lit].bin for k, s in core.stations.items() if s.lit is not None},
+        "racks_completed": core.state.racks_completed,
+        "racks_shipped": core.state.racks_shipped,
+        "labels_printed": core.state.labels_printed,
+        "labels_waiting": sorted(core.state.unprinted),
+        "labels_uncertain": sorted(core.state.uncertain),
+        "lit": {k: core.state.picks[s.lit].bin for k, s in core.state.stations.items() if s.lit is not None},
         "open_deviations": dict(sorted(deviations.items())),
         "doubled": state.check.doubled,
         "out_of_sequence": state.check.out_of_sequence,
@@ -357,9 +357,9 @@ async def _paced(
         core = state.core
         moment = datetime.fromtimestamp(at).isoformat(timespec="seconds") if at else "-"
         print(
-            f"{moment}  row {state.last_id}  broadcast {sum(f.broadcasts for f in core.feeds.values())}  "
-            f"completed {core.vehicles_completed}  labels {core.labels_printed}  "
-            f"open deviations {len(core.deviations.by_id)}",
+            f"{moment}  row {state.last_id}  broadcast {sum(f.broadcasts for f in core.state.feeds.values())}  "
+            f"completed {core.state.vehicles_completed}  labels {core.state.labels_printed}  "
+            f"open deviations {len(core.state.deviations.by_id)}",
             file=sys.stderr,
         )
         if bus is not None:
@@ -397,7 +397,7 @@ class _ReplayBus:
         from sequencer.projection import line_view
 
         self._revision += 1
-        vehicles = sum(f.broadcasts for f in state.core.feeds.values())
+        vehicles = sum(f.broadcasts for f in state.core.state.feeds.values())
         view = line_view(state.core, rev=self._revision, at=at, quarantined=0, vehicles_broadcast=vehicles)
         await self._bus.publish(view)
 

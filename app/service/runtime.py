@@ -192,7 +192,9 @@ class Service(Intake, DeviceSide):
         self._tasks.append(asyncio.create_task(self._publish_hmi(), name="hmi-bus"))
         self._tasks.append(asyncio.create_task(self._tick(), name="tick"))
         await self._restore_devices()
-        self._tasks.append(asyncio.create_task(self._reconcile_faults(set(self.core.device_faults)), name="reconcile"))
+        self._tasks.append(
+            asyncio.create_task(self._reconcile_faults(set(self.core.state.device_faults)), name="reconcile")
+        )
         self._tasks.append(asyncio.create_task(self.feed_link.run(), name="feed-link"))
         endpoint = self.plant.service.hmi_command_endpoint
         self.hmi_commands = HmiCommandServer(
@@ -313,7 +315,7 @@ class Service(Intake, DeviceSide):
         raise AssertionError("unreachable")
 
     def _handle(self, event: Event, done: asyncio.Future[tuple[list[Command], bool]]) -> list[Command]:
-        duplicates = sum(f.duplicates for f in self.core.feeds.values())
+        duplicates = sum(f.duplicates for f in self.core.state.feeds.values())
         try:
             commands = self.core.handle(event)
         except SequencerError as exc:
@@ -323,7 +325,7 @@ class Service(Intake, DeviceSide):
         self._arriving = (event.feed, event.seq) if isinstance(event, BroadcastReceived) else None
         self._dispatch(commands)
         if not done.done():
-            done.set_result((commands, sum(f.duplicates for f in self.core.feeds.values()) > duplicates))
+            done.set_result((commands, sum(f.duplicates for f in self.core.state.feeds.values()) > duplicates))
         return commands
 
     def _dispatch(self, commands: list[Command]) -> None:
@@ -387,7 +389,7 @@ class Service(Intake, DeviceSide):
     # -- HMI bus --------------------------------------------------------------------------------------------
     def view(self) -> LineView:
         self._rev += 1
-        vehicles = sum(f.broadcasts for f in self.core.feeds.values())
+        vehicles = sum(f.broadcasts for f in self.core.state.feeds.values())
         return line_view(
             self.core, rev=self._rev, at=self.clock(), quarantined=self.quarantined, vehicles_broadcast=vehicles
         )

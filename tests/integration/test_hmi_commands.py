@@ -28,8 +28,8 @@ from app.hmi.commands import HmiCommandServer
 from app.hmi.wire import MAX_REQUEST_BYTES
 from app.proof.demo_users import DEMO_USERS, ensure_demo_users
 from plc_io.loopback_ports import free_port
-from sequencer.base import SequencerError
 from sequencer.commands import AuditRecord, Command
+from sequencer.core import SequencerError
 from sequencer.events import AcknowledgeAlarm, HoldVehicle, InsertBroadcast, ManualOp, RequestResendByHand
 
 WAIT_S = 10.0
@@ -585,5 +585,5 @@ def test_a_lead_reprocesses_a_quarantined_message_after_a_fix(tmp_path: Path) ->
         assert still_bad["code"] == "refused" and "still not a valid broadcast" in still_bad["error"]
         assert fixed["ok"] is True and fixed["result"]["detail"] == "L1 4242: accepted"
         assert again["code"] == "refused" and "already reprocessed" in again["error"]
-        assert service.core.feeds["L1"].vehicles[0].seq == 4242
+        assert service.core.state.feeds["L1"].vehicles[0].seq == 4242
         assert len(service.store.quarantined()) == 2  # nothing quarantined twice

@@ -66,7 +66,7 @@ async def test_an_imported_file_is_journaled_like_the_feed_with_its_bytes(
         endpoint = service.plant.service.feed_endpoint
         code, report = await jis_import(capsys, str(SAMPLES / "broadcasts_feed.jsonl"), "--connect", endpoint)
         assert code == EXIT_OK and report["accepted"] == 3 and report["quarantined"] == 0
-        feed = service.core.feeds["L1"]
+        feed = service.core.state.feeds["L1"]
         assert (feed.broadcasts, feed.last_seq) == (2, 0)  # 9999 and 0; the third is the cancel of 9999
         rows = journal_broadcasts(service)
         assert [(f, s) for f, s, _ in rows] == [("L1", 9999), ("L1", 0), ("L1", 9999)]
@@ -83,9 +83,9 @@ async def test_importing_the_same_file_twice_only_counts_duplicates(
         assert code == EXIT_OK and first["accepted"] == 4
         code, again = await jis_import(capsys, str(path), "--connect", endpoint)
         assert code == EXIT_OK and again["duplicate"] == 4 and again["accepted"] == 0
-        feed = service.core.feeds["L1"]
+        feed = service.core.state.feeds["L1"]
         assert (feed.broadcasts, feed.duplicates, feed.last_seq) == (4, 4, 44)
-        assert len(service.core.picks) == 8, "one seat and one bumper per vehicle, never picked twice"
+        assert len(service.core.state.picks) == 8, "one seat and one bumper per vehicle, never picked twice"
 
 
 async def test_what_a_file_cannot_give_is_quarantined_by_the_service(
@@ -100,7 +100,7 @@ async def test_what_a_file_cannot_give_is_quarantined_by_the_service(
         kept = json.loads(held[0].raw)
         assert "has no SEQ group" in kept["import_problem"] and kept["file"] == "deljit_missing_seq.edi"
         assert "UNH" in kept["raw"], "the original message travels with the reason"
-        assert [d.kind for d in service.core.deviations.open_deviations()].count("malformed") == 1
+        assert [d.kind for d in service.core.state.deviations.open_deviations()].count("malformed") == 1
 
 
 async def test_a_silent_service_stops_the_import_and_says_how_much_was_not_sent(

@@ -27,8 +27,8 @@ from app.service.notify import Notifier
 from plc_io.loopback_ports import free_port
 from sequencer.alarms import AlarmState
 from sequencer.commands import RaiseDeviation
+from sequencer.deviations import Deviation
 from sequencer.plant import NotifyRules, PriorityRoute
-from sequencer.state import Deviation
 
 WAIT_S = 10.0  # upper bound for anything a test waits on; never a timing assertion
 
@@ -45,7 +45,7 @@ def _service() -> SimpleNamespace:
         2: Deviation(deviation_id=2, kind="device_offline", priority=1, at=0.0, message="ptl-2 offline"),
         3: Deviation(deviation_id=3, kind="change", priority=2, at=0.0, message="c", state=AlarmState.RTN_UNACK),
     }
-    core = SimpleNamespace(
+    state = SimpleNamespace(
         feeds={"seats": _feed(40, 1, 3), 'we"ird\\feed\nx': _feed(2, 0, 0)},
         devices_down={"ptl-2"},
         deviations=SimpleNamespace(by_id=deviations, counts=Counter(gap=1, device_offline=1, change=1, duplicate=3)),
@@ -56,7 +56,7 @@ def _service() -> SimpleNamespace:
     for i in range(3):
         pending.put_nowait(i)
     return SimpleNamespace(
-        core=core,
+        core=SimpleNamespace(state=state),
         latencies_ms=deque(rng.uniform(1.0, 20.0) for _ in range(1000)),
         _pending=pending,
         _reports=asyncio.Queue(10),

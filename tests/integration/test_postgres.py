@@ -162,7 +162,9 @@ def test_standby_takes_over_within_5_s_of_a_sigkill_and_nothing_is_lost(pg_url: 
     printed = printer_records(records)
     assert_no_label_doubled(printed, reprints)
     core = replayed.core
-    assert set(core.labels) <= {label_id for label_id, _ in printed} | set(core.uncertain) | set(core.unprinted)
+    assert set(core.state.labels) <= {label_id for label_id, _ in printed} | set(core.state.uncertain) | set(
+        core.state.unprinted
+    )
     assert recorded.journal_id == last_row, "the standby's final state is recorded after the last row"
     assert all(r["equal"] for r in results), results
     assert recorded.fingerprint == core.fingerprint(), "the replayed state is the one the standby recorded"

@@ -154,9 +154,9 @@ def test_the_service_keeps_them_and_a_rebuild_agrees(tmp_path: Path, database_ur
     with LiveLine(tmp_path, speed=50, vehicles=4, database=database_url) as line:
         assert line.service is not None
         deadline = time.monotonic() + WAIT_S
-        while line.service.core.vehicles_completed < 4 and time.monotonic() < deadline:
+        while line.service.core.state.vehicles_completed < 4 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert line.service.core.vehicles_completed >= 4
+        assert line.service.core.state.vehicles_completed >= 4
     core = line.service.core  # stopped: its last rows were written on the way out
     store = Store(database_url)
     try:

@@ -182,12 +182,12 @@ class Lead:
 
     async def round(self) -> None:
         core, now = self.service.core, self.service.clock()
-        for label_id in sorted(core.uncertain):  # checked the part: reprint, the label says REPRINT 1
+        for label_id in sorted(core.state.uncertain):  # checked the part: reprint, the label says REPRINT 1
             await self.service.submit(
                 ReprintLabel(at=now, user="lead", reason="uncertain after restart", label_id=label_id)
             )
             self.reprinted.append(label_id)
-        for station_id, st in core.stations.items():
+        for station_id, st in core.state.stations.items():
             if st.lit is not None and st.timeout_dev is not None and st.blocked_by is None:
                 # the operator picked before the crash; the press died with the service
                 op = ConfirmByHand(at=now, user="lead", reason="picked before the restart", station=station_id)
@@ -205,8 +205,10 @@ async def finish_line(plant: PlantConfig, vehicles: int) -> tuple[Service, Lead]
     try:
         await asyncio.wait_for(service.ready.wait(), WAIT_S)
         deadline = time.monotonic() + 2 * WAIT_S
-        while service.core.vehicles_completed < vehicles or service.core.unprinted:
-            assert time.monotonic() < deadline, f"line did not finish: {service.core.vehicles_completed} completed"
+        while service.core.state.vehicles_completed < vehicles or service.core.state.unprinted:
+            assert time.monotonic() < deadline, (
+                f"line did not finish: {service.core.state.vehicles_completed} completed"
+            )
             assert not task.done(), task
             await lead.round()
             await asyncio.sleep(0.05)
@@ -246,9 +248,9 @@ def test_sigkill_at_any_moment_loses_no_broadcast_and_doubles_no_label(tmp_path:
     assert seqs == expected_seqs(plant), "a broadcast is missing from the journal"
     assert_no_label_doubled(printed, reprints)
     assert sorted(reprints.elements()) == sorted(lead.reprinted), "every reprint is one the lead asked for"
-    assert set(service.core.labels) <= {label_id for label_id, _ in printed}, "a label was never printed"
-    assert service.core.vehicles_completed == VEHICLES
-    assert not service.core.uncertain and not service.core.unprinted
+    assert set(service.core.state.labels) <= {label_id for label_id, _ in printed}, "a label was never printed"
+    assert service.core.state.vehicles_completed == VEHICLES
+    assert not service.core.state.uncertain and not service.core.state.unprinted
     assert service.check.doubled == 0 and service.check.out_of_sequence == 0
     assert len(lead.confirmed) <= len(KILLS) * len(plant.stations), "a confirm lost per kill and station at most"
     assert replayed.core.fingerprint() == service.core.fingerprint(), "the replayed state is the recorded one"

@@ -27,8 +27,8 @@ from pytestqt.qtbot import QtBot
 from app.hmi.accounts import AccountStore
 from app.hmi.commands import HmiCommandServer
 from app.persist.store import make_engine
-from sequencer.base import SequencerError
 from sequencer.commands import AuditRecord, Command
+from sequencer.core import SequencerError
 from sequencer.events import ManualOp
 from tests.ui.conftest import BusPublisher
 from tests.ui.test_cockpit import SHOTS, SUMMER_AT, WAIT_MS, cockpit_line, lead_settings, shoot, show

@@ -30,5 +30,5 @@ def test_operator_panel_follows_a_running_line(qtbot: QtBot, tmp_path: Path) -> 
         SHOTS.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(SHOTS / "operator-panel-live.png"))
         assert line.service is not None
-        assert line.service.core.picks_confirmed >= 2
+        assert line.service.core.state.picks_confirmed >= 2
     qtbot.waitUntil(lambda: not client.link_up, timeout=10_000)  # service gone: COMM, not a frozen "live" screen

@@ -96,9 +96,9 @@ class CoreMachine(RuleBasedStateMachine):
 
     @rule(station=st.sampled_from(["ST-SEAT", "ST-BUMP"]), right=st.booleans(), bin_no=st.integers(1, 4))
     def press(self, station, right, bin_no):
-        st_ = self.core.stations[station]
+        st_ = self.core.state.stations[station]
         if right and st_.lit is not None:
-            pick = self.core.picks[st_.lit]
+            pick = self.core.state.picks[st_.lit]
             event = BinConfirmed(at=self.tick(1), station=station, bin=pick.bin, token=pick.pick_id)
         else:
             event = BinConfirmed(at=self.tick(1), station=station, bin=st_.cfg.bins[bin_no - 1].id)
@@ -106,8 +106,8 @@ class CoreMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def print_one(self, data):
-        if self.core.unprinted:
-            label_id = data.draw(st.sampled_from(sorted(self.core.unprinted)))
+        if self.core.state.unprinted:
+            label_id = data.draw(st.sampled_from(sorted(self.core.state.unprinted)))
             self.feed(LabelPrinted(at=self.tick(1), label_id=label_id))
 
     @rule(dt=st.floats(0, 4000))
@@ -116,7 +116,7 @@ class CoreMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def ship(self, data):
-        ready = sorted(k for k, r in self.core.racks.items() if r.closed and not r.shipped)
+        ready = sorted(k for k, r in self.core.state.racks.items() if r.closed and not r.shipped)
         if ready:
             feed, family, rack_no = data.draw(st.sampled_from(ready))
             self.feed(RackShipped(at=self.tick(1), feed=feed, family=family, rack_no=rack_no))
@@ -139,7 +139,7 @@ class CoreMachine(RuleBasedStateMachine):
 
     @rule(data=st.data(), op=st.sampled_from(["ack", "shelve", "resolve"]))
     def alarm_op(self, data, op):
-        ids = sorted(self.core.deviations.by_id)
+        ids = sorted(self.core.state.deviations.by_id)
         dev_id = data.draw(st.sampled_from(ids)) if ids else 999
         who = {"at": self.tick(1), "user": "lead", "reason": "test", "deviation_id": dev_id}
         event = {
@@ -155,7 +155,7 @@ class CoreMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def reprint(self, data):
-        label_id = data.draw(st.sampled_from(sorted(self.core.labels))) if self.core.labels else "none"
+        label_id = data.draw(st.sampled_from(sorted(self.core.state.labels))) if self.core.state.labels else "none"
         self.feed(ReprintLabel(at=self.tick(1), user="op", reason="smudged", label_id=label_id))
 
     @rule(device=st.sampled_from(["ptl-seat", "zebra-1"]), up=st.booleans())
@@ -165,30 +165,34 @@ class CoreMachine(RuleBasedStateMachine):
     @invariant()
     def a_slot_never_holds_two_vehicles(self):
         live = Counter(
-            (p.feed, p.family, p.rack_no, p.slot) for p in self.core.picks.values() if p.status != "cancelled"
+            (p.feed, p.family, p.rack_no, p.slot) for p in self.core.state.picks.values() if p.status != "cancelled"
         )
         assert all(n == 1 for n in live.values()), live.most_common(3)
 
     @invariant()
     def a_station_never_lights_two_picks(self):
-        for station in self.core.stations.values():
+        for station in self.core.state.stations.values():
             lit = [
-                p for p in self.core.picks.values() if p.station == station.cfg.id and p.status in ("lit", "blocked")
+                p
+                for p in self.core.state.picks.values()
+                if p.station == station.cfg.id and p.status in ("lit", "blocked")
             ]
             assert len(lit) <= 1
             assert (station.lit is None) == (not lit)
 
     @invariant()
     def every_vehicle_is_in_one_known_state(self):
-        for vehicle in self.core.feeds["L1"].vehicles.values():
+        for vehicle in self.core.state.feeds["L1"].vehicles.values():
             assert vehicle.status in ("open", "held", "cancelled", "completed")
             if vehicle.status == "completed":
-                picks = [self.core.picks[p] for p in vehicle.picks if self.core.picks[p].status != "cancelled"]
+                picks = [
+                    self.core.state.picks[p] for p in vehicle.picks if self.core.state.picks[p].status != "cancelled"
+                ]
                 assert all(p.status == "picked" and p.labelled for p in picks)
 
     @invariant()
     def counters_match_the_vehicles(self):
-        assert self.core.vehicles_completed == self.core.vehicle_statuses()["completed"]
+        assert self.core.state.vehicles_completed == self.core.vehicle_statuses()["completed"]
 
     def teardown(self):
         replayed = Sequencer(PLANT)

@@ -23,9 +23,10 @@ class FakeService:
         self.now = 1_000.0
         self.submitted: list[Any] = []
         self.asked = asyncio.Event()
-        self.core = SimpleNamespace(
+        state = SimpleNamespace(
             watched_racks={}, uncertain={"P71": 15}, deviations=SimpleNamespace(open_deviations=lambda: [])
         )
+        self.core = SimpleNamespace(state=state)
 
     def clock(self) -> float:
         self.now += LEAD_REACTION_S / 4  # each look at the line is a quarter of the lead's reaction later
@@ -35,7 +36,7 @@ class FakeService:
         self.submitted.append(event)
         self.asked.set()
         if isinstance(event, ReprintLabel):
-            self.core.uncertain.pop(event.label_id, None)  # as the core does: the person chose to reprint
+            self.core.state.uncertain.pop(event.label_id, None)  # as the core does: the person chose to reprint
 
 
 async def test_an_uncertain_label_is_reprinted_once_after_the_leads_reaction_time() -> None:

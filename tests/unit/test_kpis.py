@@ -7,6 +7,7 @@ import pytest
 from sequencer.core import Sequencer
 from sequencer.events import BinConfirmed, BroadcastReceived, LabelPrinted
 from sequencer.kpis import kpis_from_journal, kpis_of
+from sequencer.testing import lit
 from tests.plants import demo_plant
 
 
@@ -23,8 +24,7 @@ def run_shift():
         at = 1000.0 + i * 60
         feed(BroadcastReceived(at=at, feed="L1", seq=i, vehicle_id=f"V{i}", options=("S1", "P040")))
         for station in ("ST-SEAT", "ST-BUMP"):
-            st = core.stations[station]
-            pick = core.picks[st.lit]
+            pick = lit(core, station)
             if i == 3 and station == "ST-SEAT":
                 feed(BinConfirmed(at=at + 5, station=station, bin="SEAT-02"))  # a wrong pick
                 continue

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from sequencer.core import Sequencer
-from sequencer.events import BinConfirmed, BroadcastReceived
+from sequencer.events import BinConfirmed
+from sequencer.testing import broadcast, fed, view
 from tests.plants import demo_plant
 
 
 def test_a_restart_shows_each_lit_pick_again_and_a_blocked_one_flashing_red() -> None:
-    plant = demo_plant()
-    core = Sequencer(plant)
-    feed = plant.feeds[0]
-    core.handle(
-        BroadcastReceived(
-            at=1.0, feed=feed.id, seq=1, vehicle_id="V1", function="original", firm=True, options=("S1",), sent_at=1.0
-        )
-    )
+    core = fed(demo_plant(), broadcast(1, at=1.0, options=("S1",)))
     lit = core.lit_commands()
     assert lit and not any(cmd.alarm for cmd in lit)
-    assert {cmd.pick_id for cmd in lit} == {st.lit for st in core.stations.values() if st.lit is not None}
+    assert {cmd.pick_id for cmd in lit} == {st.current.pick_id for st in view(core).stations if st.current}
     first = lit[0]
-    station = core.stations[first.station]
-    wrong = next(b for b in station.light_of_bin if b != first.bin)
+    station = next(st for st in view(core).stations if st.id == first.station)
+    wrong = next(b.id for b in station.bins if b.id != first.bin)
     core.handle(BinConfirmed(at=2.0, station=first.station, bin=wrong))
     again = {cmd.station: cmd for cmd in core.lit_commands()}
     assert again[first.station].alarm and again[first.station].pick_id == first.pick_id

@@ -120,7 +120,7 @@ def test_a_snapshot_later_than_the_moment_asked_for_is_not_used(store: Store, pl
 def test_a_snapshot_of_other_code_or_damaged_is_ignored_and_the_journal_replayed(store: Store, plant, stream) -> None:
     state = rebuild(store, plant, upto_id=200)
     good = pickle.dumps((state.core, state.check))
-    store.save_snapshot(Snapshot(0, 200, state.core.last_at, "other code", state.core.fingerprint(), good), 0.0)
+    store.save_snapshot(Snapshot(0, 200, state.core.state.last_at, "other code", state.core.fingerprint(), good), 0.0)
     assert rebuild(store, plant).snapshot is None
     store.save_snapshot(Snapshot(0, 250, 0.0, code_version(plant), "0" * 64, b"not a pickle"), 0.0)
     assert load_snapshot(store, plant) is None
@@ -131,7 +131,7 @@ def test_a_snapshot_of_other_code_or_damaged_is_ignored_and_the_journal_replayed
 
 def test_a_recorded_state_that_differs_from_the_replay_is_reported(store: Store, plant, capsys) -> None:
     state = rebuild(store, plant, upto_id=200)
-    state.core.labels_printed += 1  # the recorded state disagrees with its journal
+    state.core.state.labels_printed += 1  # the recorded state disagrees with its journal
     Snapshotter(store, plant, every=1).take(state.core, state.check, 200)
     assert [r["equal"] for r in verify(store, plant)] == [False]
     code = main_replay(["--config", str(DEMO_PLANT), "--database", store.url, "--verify", "--json"])
@@ -225,7 +225,7 @@ def _picked(plant: PlantConfig) -> tuple[Sequencer, PrintLabel, list[Event]]:
     core = Sequencer(plant)
     events: list[Event] = [BroadcastReceived(at=1.0, feed="L1", seq=1, vehicle_id="V1", options=("S1", "P040"))]
     core.handle(events[0])
-    pick = core.picks[core.stations["ST-SEAT"].lit or 0]
+    pick = core.state.picks[core.state.stations["ST-SEAT"].lit or 0]
     events.append(BinConfirmed(at=2.0, station="ST-SEAT", bin=pick.bin, token=pick.pick_id))
     sent = next(c for c in core.handle(events[1]) if isinstance(c, PrintLabel))
     return core, sent, events
@@ -236,26 +236,26 @@ def test_an_uncertain_label_is_never_pending_again_and_a_reprint_is_explicit(pla
     label_id = sent.label.label_id
     raised = core.handle(LabelUncertain(at=3.0, label_id=label_id, reason="restart"))
     assert [type(c).__name__ for c in raised] == ["RaiseDeviation"]
-    assert core.deviations.by_id[core.uncertain[label_id]].kind == "label_uncertain"
+    assert core.state.deviations.by_id[core.state.uncertain[label_id]].kind == "label_uncertain"
     assert label_id not in [c.label.label_id for c in core.pending_labels()], "a restart must not resend it"
     assert core.handle(LabelUncertain(at=3.5, label_id=label_id)) == [], "one deviation per label"
     commands = core.handle(ReprintLabel(at=4.0, user="lead", reason="checked the rack", label_id=label_id))
     reprint = next(c for c in commands if isinstance(c, PrintLabel))
-    assert reprint.label.reprint == 1 and not core.uncertain
+    assert reprint.label.reprint == 1 and not core.state.uncertain
     core.handle(LabelPrinted(at=5.0, label_id=label_id))
-    assert core.picks[core.labels[label_id]].labelled  # type: ignore[index]
+    assert core.state.picks[core.state.labels[label_id]].labelled  # type: ignore[index]
 
 
 def test_an_uncertain_label_found_on_the_part_is_resolved_without_printing(plant: PlantConfig) -> None:
     core, sent, _ = _picked(plant)
     label_id = sent.label.label_id
     core.handle(LabelUncertain(at=3.0, label_id=label_id, reason="restart"))
-    printed = core.labels_printed
+    printed = core.state.labels_printed
     resolve = ResolveDeviation(
-        at=4.0, user="lead", reason="label is on the part", deviation_id=core.uncertain[label_id]
+        at=4.0, user="lead", reason="label is on the part", deviation_id=core.state.uncertain[label_id]
     )
     assert not [c for c in core.handle(resolve) if isinstance(c, PrintLabel)]
-    assert core.labels_printed == printed + 1 and not core.uncertain and not core.unprinted
+    assert core.state.labels_printed == printed + 1 and not core.state.uncertain and not core.state.unprinted
 
 
 def test_uncertain_labels_survive_a_replay(database_url: str, plant: PlantConfig) -> None:
@@ -268,5 +268,5 @@ def test_uncertain_labels_survive_a_replay(database_url: str, plant: PlantConfig
         replayed = rebuild(store, plant)
     finally:
         store.close()
-    assert replayed.core.uncertain.keys() == {sent.label.label_id}
+    assert replayed.core.state.uncertain.keys() == {sent.label.label_id}
     assert replayed.core.fingerprint() == core.fingerprint()

@@ -8,7 +8,7 @@ dialog. What each button does is a table (``ACTIONS``):
 - ACK: the newest unacknowledged deviation the panel shows for this station (ISA-18.2 acknowledge; the core
   takes it without a reason).
 - REPRINT: the label of the last pick this panel saw leave the PICK NOW card (the ``LineView`` holds no picked
-  picks; the core names a part label ``P{pick_id}``, sequencer/picking.py). A pick that left the card by a
+  picks; the core names a part label ``P{pick_id}``, sequencer/rules/picking.py). A pick that left the card by a
   cancel has no label: the core refuses and the status line says so. Disabled until a pick has left the card
   since the panel started or the station was changed.
 - CONFIRM BY HAND: the lit pick, after a one-tap confirmation (irreversible). It is shown to every role: the
@@ -78,7 +78,7 @@ class ActionSpec:
     key: str  # objectName suffix
     verb: str
     intent: str  # a sequencer.events ManualOp name
-    reason: str  # the core wants one for everything but an acknowledgement (sequencer/manual.py)
+    reason: str  # the core wants one for everything but an acknowledgement (sequencer/rules/manual.py)
     confirm: bool  # irreversible: one more tap in a dialog
     target: Callable[[Seen], Target | None]
 

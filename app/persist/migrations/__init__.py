@@ -168,7 +168,7 @@ def _rebuild_read_models(args: argparse.Namespace, url: str) -> int:
     try:
         core = rebuild(store, plant)
         print(f"jis migrate: {_safe(url)}: read models rebuilt from {store.last_id()} journal rows "
-              f"({core.vehicles_completed} vehicles completed)")  # fmt: skip
+              f"({core.state.vehicles_completed} vehicles completed)")  # fmt: skip
     finally:
         store.close()
     return 0

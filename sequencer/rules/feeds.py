@@ -1,0 +1,231 @@
+"""Feed rules: what happens when a broadcast arrives (``on_broadcast``), and when the service rejected one.
+
+Where a broadcast belongs in its feed's sequence, and what its message function asks for: wrap-around, gaps
+(alarm + resend request, never renumber), identical resends (counted), same key with new content (a change),
+numbers behind the sequence (late), vehicles the OEM moved (a per-feed reaction), forecast broadcasts (predicted
+load, never picked, superseded by the firm call), and silence on the feed.
+
+Uses the vehicle, picking and rack rules. What it must not do: touch a station or a pick itself (a new vehicle's
+picks are ``picking.accept``'s, a known vehicle's changes are ``vehicles``').
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sequencer import seqnum
+from sequencer.commands import Command, RequestResend
+from sequencer.events import BroadcastFunction, BroadcastReceived, BroadcastRejected
+from sequencer.lifecycle import VEHICLE_IN_LINE
+from sequencer.rules import vehicles
+from sequencer.rules.picking import accept
+from sequencer.rules.racks import rack_of, shipped_families
+from sequencer.state import HOUR, Feed, LineState, SequencerError, Vehicle
+
+
+def on_broadcast(line: LineState, e: BroadcastReceived) -> list[Command]:
+    feed = line.feeds.get(e.feed)
+    if feed is None:
+        return line.deviations.raise_(
+            "unknown_feed", e.at, f"broadcast {e.seq} for unknown feed {e.feed!r}", feed=e.feed, seq=e.seq
+        )
+    if not 0 <= e.seq < feed.cfg.modulus:
+        raise SequencerError(f"{e.feed}: sequence number {e.seq} outside 0..{feed.cfg.modulus - 1}")
+    commands = _heard(line, feed, e.at)
+    if not e.firm:
+        return commands + _forecast(line, feed, e)
+    if feed.last_seq is None:
+        feed.first_seq, feed.last_seq, feed.last_position = e.seq, e.seq, 0
+        return commands + _new_vehicle(line, feed, e, 0)
+    distance = seqnum.signed_distance(feed.last_seq, e.seq, feed.cfg.modulus)
+    position = feed.last_position + distance
+    if distance > 0:
+        if distance > 1:
+            commands += _open_gap(line, feed, e, position)
+        feed.last_seq, feed.last_position = e.seq, position
+        return commands + _new_vehicle(line, feed, e, position)
+    return commands + _behind(line, feed, e, position)
+
+
+def on_rejected(line: LineState, e: BroadcastRejected) -> list[Command]:
+    """Input the service quarantined: a deviation naming the quarantine entry."""
+    kind = "unknown_feed" if e.feed and e.feed not in line.feeds else "malformed"
+    message = f"quarantined #{e.quarantine_id}: {e.reason}"
+    return line.deviations.raise_(kind, e.at, message, feed=e.feed, seq=e.seq)
+
+
+def _heard(line: LineState, feed: Feed, at: float) -> list[Command]:
+    feed.last_at = at
+    feed.recent.append(at)
+    while feed.recent[0] < at - HOUR:
+        feed.recent.popleft()
+    if feed.silence_dev is None:
+        return []
+    dev_id, feed.silence_dev = feed.silence_dev, None
+    return line.deviations.clear(dev_id, at)
+
+
+def check_silence(line: LineState, at: float) -> list[Command]:
+    """A feed quiet for longer than its takts allow raises one silence alarm (cleared by its next broadcast)."""
+    commands: list[Command] = []
+    for feed in line.feeds.values():
+        limit = feed.cfg.silence_takts * feed.cfg.takt_s
+        if feed.last_at is None or feed.silence_dev is not None or at - feed.last_at <= limit:
+            continue
+        commands += line.deviations.raise_(
+            "silence",
+            at,
+            f"{feed.cfg.id}: no broadcast for {at - feed.last_at:.0f} s (limit {limit:.0f} s)",
+            feed=feed.cfg.id,
+        )
+        feed.silence_dev = line.deviations.newest_id
+    return commands
+
+
+def _forecast(line: LineState, feed: Feed, e: BroadcastReceived) -> list[Command]:
+    resolved, _ = line.resolver.resolve(e.options, e.parts)
+    feed.forecast[e.vehicle_id] = tuple(r.part for r in resolved)
+    return []
+
+
+def _open_gap(line: LineState, feed: Feed, e: BroadcastReceived, position: int) -> list[Command]:
+    first, count = feed.last_position + 1, position - feed.last_position - 1
+    first_seq, last_seq = feed.seq_at(first), feed.seq_at(position - 1)
+    feed.gaps += 1
+    raised = line.deviations.raise_(
+        "gap",
+        e.at,
+        f"{feed.cfg.id}: {count} broadcast(s) missing, {first_seq}..{last_seq}; resend requested",
+        feed=feed.cfg.id,
+        seq=first_seq,
+    )
+    for p in range(first, position):
+        feed.missing[p] = line.deviations.newest_id
+    return [*raised, RequestResend(feed=feed.cfg.id, from_seq=first_seq, to_seq=last_seq)]
+
+
+def fill_gap(line: LineState, feed: Feed, position: int, at: float) -> list[Command]:
+    """A missing position is filled (its broadcast came, or a person moved a vehicle there); the gap's alarm
+    clears with its last missing number."""
+    if position not in feed.missing:
+        return []
+    dev_id = feed.missing.pop(position)
+    return [] if dev_id in feed.missing.values() else line.deviations.clear(dev_id, at)
+
+
+def _behind(line: LineState, feed: Feed, e: BroadcastReceived, position: int) -> list[Command]:
+    """A number at or behind the newest: a resent missing one, a resend, a change, a function, or late."""
+    if position in feed.missing:
+        return [*fill_gap(line, feed, position, e.at), *_new_vehicle(line, feed, e, position)]
+    known = feed.vehicles.get(position)
+    if known is None:
+        closed = [f for f in line.families if rack_of(line, feed, f, position).closed]
+        fix = (
+            f"; its {', '.join(closed)} rack is closed: proposed fix: pick it outside the rack, label it and "
+            "send it with the next truck as a single part, or ask the OEM to pull the vehicle"
+            if closed
+            else ""
+        )
+        return line.deviations.raise_(
+            "late_broadcast",
+            e.at,
+            f"{feed.cfg.id}: broadcast {e.seq} arrived after its place in the sequence had passed{fix}",
+            feed=feed.cfg.id,
+            seq=e.seq,
+            vehicle_id=e.vehicle_id,
+        )
+    return _function(line, feed, known, e)
+
+
+def _function(line: LineState, feed: Feed, vehicle: Vehicle, e: BroadcastReceived) -> list[Command]:
+    """A broadcast for a vehicle we have: apply its message function (``FUNCTIONS``)."""
+    if e.function == "original" and vehicle.content == vehicles.content_of(e):
+        feed.duplicates += 1
+        return line.deviations.raise_("duplicate", e.at, "identical resend", feed=feed.cfg.id, seq=e.seq)
+    if vehicle.status == "cancelled" and e.function != "cancel":
+        return line.deviations.raise_(
+            "late_broadcast",
+            e.at,
+            f"{feed.cfg.id} {e.seq}: {e.function} for a cancelled vehicle ignored",
+            feed=feed.cfg.id,
+            seq=e.seq,
+            vehicle_id=e.vehicle_id,
+        )
+    return FUNCTIONS[e.function](line, feed, vehicle, e)
+
+
+def _new_vehicle(line: LineState, feed: Feed, e: BroadcastReceived, position: int) -> list[Command]:
+    commands: list[Command] = []
+    if e.vehicle_id in feed.forecast:
+        del feed.forecast[e.vehicle_id]
+        commands += line.deviations.raise_("forecast_superseded", e.at, "firm call", feed=feed.cfg.id, seq=e.seq)
+    moved_from = feed.position_of.get(e.vehicle_id)
+    feed.broadcasts += 1
+    vehicle = Vehicle(
+        feed=feed.cfg.id,
+        seq=e.seq,
+        position=position,
+        vehicle_id=e.vehicle_id,
+        content=vehicles.content_of(e),
+        at=e.at,
+        due_at=e.at + feed.cfg.lead_time_s,
+    )
+    feed.vehicles[position] = vehicle
+    feed.position_of[e.vehicle_id] = position
+    if moved_from is not None and moved_from != position:
+        commands += _resequenced(line, feed, feed.vehicles[moved_from], vehicle, e.at)
+    commands += accept(line, feed, vehicle, e.options, e.parts)
+    if e.function == "hold" or (moved_from is not None and feed.cfg.on_out_of_order == "hold"):
+        commands += vehicles.hold(line, vehicle, e.at)
+    elif e.function == "cancel":
+        commands += vehicles.cancel(line, feed, vehicle, e.at)
+    return commands
+
+
+def _resequenced(line: LineState, feed: Feed, old: Vehicle, new: Vehicle, at: float) -> list[Command]:
+    """The OEM moved a vehicle (e.g. a paint repair loop): react as the feed is configured to."""
+    reaction = feed.cfg.on_out_of_order
+    commands = line.deviations.raise_(
+        "resequenced",
+        at,
+        f"{feed.cfg.id}: vehicle {new.vehicle_id} moved from {old.seq} to {new.seq}; reaction: {reaction}",
+        feed=feed.cfg.id,
+        seq=new.seq,
+        vehicle_id=new.vehicle_id,
+    )
+    if reaction == "move" and old.status in VEHICLE_IN_LINE:
+        commands += vehicles.cancel(line, feed, old, at)
+    return commands
+
+
+# -- the message function of a broadcast for a vehicle already known ("original" with new content is a change:
+# the same key with different content) ------------------------------------------------------------------------
+def _cancelled_by_oem(line: LineState, feed: Feed, vehicle: Vehicle, e: BroadcastReceived) -> list[Command]:
+    shipped = shipped_families(line, feed, vehicle.position)
+    if shipped:
+        return line.deviations.raise_(
+            "change_after_ship",
+            e.at,
+            f"{feed.cfg.id} {e.seq}: cancelled after the {', '.join(shipped)} rack shipped; call the OEM",
+            feed=feed.cfg.id,
+            seq=e.seq,
+            vehicle_id=e.vehicle_id,
+        )
+    commands = line.deviations.raise_(
+        "cancel",
+        e.at,
+        f"{feed.cfg.id} {e.seq}: cancelled by the OEM",
+        feed=feed.cfg.id,
+        seq=e.seq,
+        vehicle_id=e.vehicle_id,
+    )
+    return commands + vehicles.cancel(line, feed, vehicle, e.at)
+
+
+FUNCTIONS: dict[BroadcastFunction, Callable[[LineState, Feed, Vehicle, BroadcastReceived], list[Command]]] = {
+    "original": vehicles.change,
+    "change": vehicles.change,
+    "cancel": _cancelled_by_oem,
+    "hold": lambda line, feed, vehicle, e: vehicles.hold(line, vehicle, e.at),
+    "release": lambda line, feed, vehicle, e: vehicles.release(line, vehicle, e.at),
+}

@@ -1,0 +1,291 @@
+"""Manual operations: intents from a person (who and why), checked, carried out and audited.
+
+``MANUAL_RULES`` is the table from intent type to the function that carries it out. Each function checks
+everything first and raises ``SequencerError`` before changing anything, so a refused operation leaves the state
+as it was (the service audits refusals too); what a vehicle intent may do in the vehicle's status is the
+vehicle table's answer (``sequencer.lifecycle.vehicle_may``). Every operation that is carried out ends with one
+``AuditRecord``.
+
+Uses every other rule module. What it must not do: decide who may do what (roles are the service's business).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from sequencer.alarms import AlarmAction
+from sequencer.commands import AuditRecord, Command, PrintLabel, RequestResend
+from sequencer.deviations import DeviationError
+from sequencer.events import (
+    AcknowledgeAlarm,
+    BroadcastReceived,
+    CancelVehicle,
+    ConfirmByHand,
+    HoldVehicle,
+    InsertBroadcast,
+    ManualOp,
+    MoveVehicle,
+    RackShipped,
+    ReleaseVehicle,
+    ReprintLabel,
+    RequestResendByHand,
+    ResolveDeviation,
+    ShelveAlarm,
+    ShipRackByHand,
+    SwapVehicles,
+)
+from sequencer.labels import Label
+from sequencer.lifecycle import VehicleMove, vehicle_may
+from sequencer.rules import feeds, picking, racks, vehicles
+from sequencer.rules.labelling import labelled
+from sequencer.seqnum import unwrap
+from sequencer.state import Feed, LabelTarget, LineState, SequencerError, Vehicle
+
+Done = tuple[str, list[Command]]  # (what the audit record names as the target, the commands)
+
+
+def on_manual(line: LineState, op: ManualOp) -> list[Command]:
+    if not op.user.strip():
+        raise SequencerError(f"{type(op).__name__}: a manual operation needs a user")
+    if not op.reason.strip() and not isinstance(op, AcknowledgeAlarm):
+        raise SequencerError(f"{type(op).__name__}: a manual operation needs a reason")
+    target, commands = MANUAL_RULES[type(op)](line, op)
+    return [*commands, _audit(op, target)]
+
+
+def _audit(op: ManualOp, target: str, result: str = "done") -> AuditRecord:
+    return AuditRecord(at=op.at, user=op.user, action=type(op).__name__, target=target, reason=op.reason, result=result)
+
+
+# -- vehicles -------------------------------------------------------------------------------------------------
+def _known_feed(line: LineState, feed_id: str) -> Feed:
+    feed = line.feeds.get(feed_id)
+    if feed is None:
+        raise SequencerError(f"unknown feed {feed_id!r}")
+    return feed
+
+
+def _find_vehicle(line: LineState, feed_id: str, seq: int) -> tuple[Feed, Vehicle]:
+    feed = _known_feed(line, feed_id)
+    if feed.last_seq is None:
+        raise SequencerError(f"{feed_id}: no broadcast yet")
+    position = unwrap(feed.last_seq, feed.last_position, seq % feed.cfg.modulus, feed.cfg.modulus)
+    vehicle = feed.vehicles.get(position)
+    if vehicle is None or vehicle.seq != seq:
+        raise SequencerError(f"{feed_id}: no vehicle at sequence {seq}")
+    return feed, vehicle
+
+
+def _vehicle_that_may(line: LineState, feed_id: str, seq: int, move: VehicleMove) -> tuple[Feed, Vehicle]:
+    """The vehicle, if the vehicle table lets it ``move`` from its status now."""
+    feed, vehicle = _find_vehicle(line, feed_id, seq)
+    if not vehicle_may(vehicle, move):
+        raise SequencerError(f"{feed_id} {seq}: vehicle is {vehicle.status}")
+    return feed, vehicle
+
+
+def _unpicked(line: LineState, v: Vehicle) -> None:
+    if any(line.picks[p].status == "picked" for p in v.picks):
+        raise SequencerError(f"{v.feed} {v.seq}: already picked; cancel it instead (parts go back to stock)")
+
+
+def hold(line: LineState, op: HoldVehicle) -> Done:
+    _, v = _vehicle_that_may(line, op.feed, op.seq, VehicleMove.HOLD)
+    return f"{op.feed} {op.seq}", vehicles.hold(line, v, op.at)
+
+
+def release(line: LineState, op: ReleaseVehicle) -> Done:
+    _, v = _vehicle_that_may(line, op.feed, op.seq, VehicleMove.RELEASE)
+    return f"{op.feed} {op.seq}", vehicles.release(line, v, op.at)
+
+
+def cancel(line: LineState, op: CancelVehicle) -> Done:
+    feed, v = _vehicle_that_may(line, op.feed, op.seq, VehicleMove.CANCEL)
+    return f"{op.feed} {op.seq}", vehicles.cancel(line, feed, v, op.at)
+
+
+def move(line: LineState, op: MoveVehicle) -> Done:
+    """Cancel the vehicle at its place and build it again at a free one (blank, cancelled or missing)."""
+    feed, v = _vehicle_that_may(line, op.feed, op.seq, VehicleMove.CANCEL)
+    _unpicked(line, v)
+    assert feed.last_seq is not None
+    target = unwrap(feed.last_seq, feed.last_position, op.to_seq % feed.cfg.modulus, feed.cfg.modulus)
+    there = feed.vehicles.get(target)
+    if target not in feed.missing and (there is None or there.status != "cancelled") and target <= feed.last_position:
+        raise SequencerError(f"{op.feed} {op.to_seq}: that place is taken")
+    if target > feed.last_position:
+        raise SequencerError(f"{op.feed} {op.to_seq}: that number has not been broadcast yet")
+    commands = vehicles.cancel(line, feed, v, op.at)
+    commands += feeds.fill_gap(line, feed, target, op.at)
+    commands += _place(line, feed, v, target, op.at)
+    return f"{op.feed} {op.seq} -> {op.to_seq}", commands
+
+
+def swap(line: LineState, op: SwapVehicles) -> Done:
+    """Two vehicles not yet picked exchange their places."""
+    if op.seq == op.other_seq:
+        raise SequencerError(f"{op.feed} {op.seq}: a vehicle cannot swap with itself")
+    feed, a = _vehicle_that_may(line, op.feed, op.seq, VehicleMove.CANCEL)
+    _, b = _vehicle_that_may(line, op.feed, op.other_seq, VehicleMove.CANCEL)
+    _unpicked(line, a)
+    _unpicked(line, b)
+    commands = vehicles.vacate(line, feed, a, op.at) + vehicles.vacate(line, feed, b, op.at)
+    commands += _place(line, feed, a, b.position, op.at) + _place(line, feed, b, a.position, op.at)
+    return f"{op.feed} {op.seq} <-> {op.other_seq}", commands
+
+
+def _place(line: LineState, feed: Feed, old: Vehicle, position: int, at: float) -> list[Command]:
+    """Build ``old``'s content again at another position (a move or a swap)."""
+    _, options, parts = old.content
+    new = Vehicle(
+        feed=feed.cfg.id,
+        seq=feed.seq_at(position),
+        position=position,
+        vehicle_id=old.vehicle_id,
+        content=old.content,
+        at=at,
+        due_at=old.due_at,
+    )
+    feed.vehicles[position] = new
+    feed.position_of[new.vehicle_id] = position
+    return picking.accept(line, feed, new, options, parts)
+
+
+# -- the feed -------------------------------------------------------------------------------------------------
+def insert(line: LineState, op: InsertBroadcast) -> Done:
+    """Emergency mode: a broadcast keyed in by hand goes where a broadcast from the feed would."""
+    _known_feed(line, op.feed)
+    event = BroadcastReceived(
+        at=op.at, feed=op.feed, seq=op.seq, vehicle_id=op.vehicle_id, options=op.options, parts=op.parts
+    )
+    return f"{op.feed} {op.seq}", feeds.on_broadcast(line, event)
+
+
+def resend(line: LineState, op: RequestResendByHand) -> Done:
+    _known_feed(line, op.feed)
+    return f"{op.feed} {op.from_seq}..{op.to_seq}", [
+        RequestResend(feed=op.feed, from_seq=op.from_seq, to_seq=op.to_seq)
+    ]
+
+
+# -- stations, labels and racks -------------------------------------------------------------------------------
+def confirm(line: LineState, op: ConfirmByHand) -> Done:
+    """A lead confirms the lit pick at a station whose device failed."""
+    station = line.stations.get(op.station)
+    if station is None or station.lit is None:
+        raise SequencerError(f"station {op.station}: nothing lit to confirm")
+    if station.blocked_by is not None:
+        raise SequencerError(f"station {op.station}: blocked by a wrong pick; resolve it first")
+    pick = line.picks[station.lit]
+    commands = line.deviations.raise_(
+        "manual_confirm",
+        op.at,
+        f"{op.station}: {pick.bin} confirmed by hand by {op.user}: {op.reason}",
+        feed=pick.feed,
+        seq=pick.seq,
+        station=op.station,
+    )
+    return f"{op.station} {pick.bin}", commands + picking.picked(line, station, pick, op.at)
+
+
+def reprint(line: LineState, op: ReprintLabel) -> Done:
+    """A label printed (or maybe printed) once is printed again, marked "REPRINT n"; never on its own."""
+    target = line.labels.get(op.label_id)
+    if target is None:
+        raise SequencerError(f"label {op.label_id!r} was never printed")
+    if op.label_id in line.unprinted:
+        raise SequencerError(f"label {op.label_id!r} is still waiting for the printer")
+    original = _label_data(line, target)
+    count = line.label_reprints.get(op.label_id, 0) + 1
+    line.label_reprints[op.label_id] = count
+    label = replace(original, reprint=count)
+    printer = line.stations[line.families[label.family].station].cfg.printer
+    line.ask_label(PrintLabel(printer=printer, label=label), target)
+    uncertain = line.uncertain.pop(op.label_id, None)  # the person checked and chose to reprint
+    commands = line.deviations.clear(uncertain, op.at) if uncertain is not None else []
+    commands += line.deviations.raise_("reprint", op.at, f"label {op.label_id} reprint {count} by {op.user}")
+    return op.label_id, [*commands, line.unprinted[op.label_id]]
+
+
+def _label_data(line: LineState, target: LabelTarget) -> Label:
+    if isinstance(target, int):
+        return picking.part_label(line, line.picks[target])
+    feed, family, rack_no = target
+    return racks.rack_label(line, line.feeds[feed], line.racks[(feed, family, rack_no)])
+
+
+def ship(line: LineState, op: ShipRackByHand) -> Done:
+    event = RackShipped(at=op.at, feed=op.feed, family=op.family, rack_no=op.rack_no, user=op.user)
+    return f"rack {op.feed}/{op.family}/{op.rack_no}", racks.on_shipped(line, event)
+
+
+# -- deviations -----------------------------------------------------------------------------------------------
+def resolve(line: LineState, op: ResolveDeviation) -> Done:
+    """A person fixed the cause: what the deviation held up goes on (a blocked station, a blocked slot, a gap
+    given up, an uncertain label found on its part), and the deviation closes."""
+    dev = line.deviations.by_id.get(op.deviation_id)
+    if dev is None:
+        raise SequencerError(f"deviation {op.deviation_id} is not open")
+    commands: list[Command] = []
+    for station in line.stations.values():
+        if station.blocked_by == dev.deviation_id:
+            commands += picking.unblock(line, station, op.at)
+    for feed in line.feeds.values():
+        commands += _resolve_in_feed(line, feed, dev.deviation_id, op.at)
+    for label_id in [k for k, d in line.uncertain.items() if d == dev.deviation_id]:
+        del line.uncertain[label_id]  # the person found the uncertain label on its part or rack
+        commands += labelled(line, label_id, op.at)
+    commands += line.deviations.resolve(dev.deviation_id, op.at, op.user, op.reason)
+    return f"deviation {op.deviation_id} ({dev.kind})", commands
+
+
+def _resolve_in_feed(line: LineState, feed: Feed, dev_id: int, at: float) -> list[Command]:
+    """A lead gives up on missing numbers or an unresolvable part: those slots are shipped blank."""
+    commands: list[Command] = []
+    for position in [p for p, d in feed.missing.items() if d == dev_id]:
+        del feed.missing[position]
+        commands += racks.blank_slots(line, feed, position)
+    for vehicle in feed.vehicles.values():
+        for family in [f for f, d in vehicle.blocked.items() if d == dev_id]:
+            del vehicle.blocked[family]
+            commands += racks.slot_done(line, feed, family, vehicle.position, blank=True)
+            commands += vehicles.check_complete(line, vehicle, at)
+    return commands
+
+
+def acknowledge(line: LineState, op: AcknowledgeAlarm) -> Done:
+    return f"deviation {op.deviation_id}", _alarm(line, op.deviation_id, AlarmAction.ACK, op)
+
+
+def shelve(line: LineState, op: ShelveAlarm) -> Done:
+    if op.until <= op.at:
+        raise SequencerError("shelving needs an expiry in the future")
+    commands = _alarm(line, op.deviation_id, AlarmAction.SHELVE, op, until=op.until)
+    return f"deviation {op.deviation_id} until {op.until:.0f}", commands
+
+
+def _alarm(line: LineState, dev_id: int, action: AlarmAction, op: ManualOp, until: float = 0.0) -> list[Command]:
+    try:
+        line.deviations.check(dev_id, action)
+    except DeviationError as exc:
+        raise SequencerError(str(exc)) from exc
+    return line.deviations.act(dev_id, action, op.at, op.user, until=until)
+
+
+MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
+    HoldVehicle: hold,
+    ReleaseVehicle: release,
+    CancelVehicle: cancel,
+    MoveVehicle: move,
+    SwapVehicles: swap,
+    InsertBroadcast: insert,
+    RequestResendByHand: resend,
+    ReprintLabel: reprint,
+    ConfirmByHand: confirm,
+    ResolveDeviation: resolve,
+    AcknowledgeAlarm: acknowledge,
+    ShelveAlarm: shelve,
+    ShipRackByHand: ship,
+}

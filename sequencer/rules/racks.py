@@ -1,0 +1,190 @@
+"""Rack rules: slots filled by sequence position, racks closed at capacity, shipped, and watched against due time.
+
+Rack n of a feed and family holds positions [(n-1)*cap, n*cap): a gap keeps its slots reserved, a resent
+broadcast slots into its place, a vehicle without that family leaves its slot blank. Optional reverse load
+numbers the slots backwards so a LIFO rack unloads in sequence. A rack closes when every slot is picked or
+blank and gets a rack label; its due time is the earliest of its vehicles', with warning and alarm margins.
+A shipped rack whose label printed is forgotten (with its vehicles once all their racks shipped): a service
+runs for months, and its state must not grow with every vehicle.
+
+The bottom of the rule chain: it uses no other rule module.
+What it must not do: change a pick or a vehicle (it only reads a shipped vehicle's status to forget it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sequencer.commands import Command, PrintLabel, RackClosed
+from sequencer.events import RackShipped
+from sequencer.labels import RackLabel
+from sequencer.lifecycle import VEHICLE_DONE
+from sequencer.plant import FeedConfig
+from sequencer.state import Feed, LineState, Rack, RackKey, SequencerError
+
+# (deviation kind, how long before the due time it is raised), escalating; "late" is at the due time
+DUE_LEVELS: tuple[tuple[str, Callable[[FeedConfig], float]], ...] = (
+    ("late_warning", lambda cfg: cfg.warn_before_due_s),
+    ("late_alarm", lambda cfg: cfg.alarm_before_due_s),
+    ("late", lambda cfg: 0.0),
+)
+
+
+def rack_slot(line: LineState, family: str, position: int) -> tuple[int, int]:
+    """(rack no., slot) of a sequence position in a family's racks."""
+    fam = line.families[family]
+    cap = fam.rack_capacity
+    rack_no, offset = divmod(position, cap)
+    slot = cap - offset if fam.reverse_load else offset + 1
+    return rack_no + 1, slot
+
+
+def rack_of(line: LineState, feed: Feed, family: str, position: int) -> Rack:
+    """The rack a position goes in (made on first use); a stand-in that says so for a rack shipped and forgotten."""
+    rack_no, _ = rack_slot(line, family, position)
+    key = (feed.cfg.id, family, rack_no)
+    rack = line.racks.get(key)
+    if rack is None:
+        cap = line.families[family].rack_capacity
+        if _forgotten(line, key):
+            return Rack(feed=feed.cfg.id, family=family, rack_no=rack_no, capacity=cap, closed=True, shipped=True)
+        rack = line.racks[key] = Rack(feed=feed.cfg.id, family=family, rack_no=rack_no, capacity=cap)
+    return rack
+
+
+def shipped_families(line: LineState, feed: Feed, position: int) -> list[str]:
+    """The families whose rack for this position has shipped: nothing about their parts can change here."""
+    return [f for f in line.families if rack_of(line, feed, f, position).shipped]
+
+
+def slot_done(line: LineState, feed: Feed, family: str, position: int, *, blank: bool) -> list[Command]:
+    """A slot is picked (or left blank); the rack closes when it was the last one."""
+    rack = rack_of(line, feed, family, position)
+    rack.done.add(rack_slot(line, family, position)[1])
+    if len(rack.done) < rack.capacity or rack.closed:
+        return []
+    return _close(line, feed, rack)
+
+
+def blank_slots(line: LineState, feed: Feed, position: int) -> list[Command]:
+    """No vehicle will fill this position (cancelled, or a number the OEM never sends): every family's slot blank."""
+    commands: list[Command] = []
+    for family in line.families:
+        commands += slot_done(line, feed, family, position, blank=True)
+    return commands
+
+
+def _close(line: LineState, feed: Feed, rack: Rack) -> list[Command]:
+    rack.closed = True
+    line.racks_completed += 1
+    rack.label_id = f"R-{feed.cfg.id}-{rack.family}-{rack.rack_no}"
+    label = rack_label(line, feed, rack)
+    printer = line.stations[line.families[rack.family].station].cfg.printer
+    line.ask_label(PrintLabel(printer=printer, label=label), (rack.feed, rack.family, rack.rack_no))
+    return [
+        RackClosed(
+            feed=feed.cfg.id,
+            family=rack.family,
+            rack_no=rack.rack_no,
+            low_seq=label.low_seq,
+            high_seq=label.high_seq,
+        ),
+        line.unprinted[label.label_id],
+    ]
+
+
+def rack_label(line: LineState, feed: Feed, rack: Rack) -> RackLabel:
+    first = (rack.rack_no - 1) * rack.capacity
+    low, high = feed.seq_at(first), feed.seq_at(first + rack.capacity - 1)
+    return RackLabel(
+        label_id=rack.label_id,
+        feed=feed.cfg.id,
+        family=rack.family,
+        rack_no=rack.rack_no,
+        low_seq=low,
+        high_seq=high,
+        slots=rack.capacity,
+        plant=line.plant.plant.code,
+        line=feed.cfg.line,
+        dock=feed.cfg.dock,
+    )
+
+
+def on_shipped(line: LineState, e: RackShipped) -> list[Command]:
+    """The dock scanned a closed rack onto a truck: its due alarms clear; once labelled it is forgotten."""
+    key = (e.feed, e.family, e.rack_no)
+    rack = line.racks.get(key)
+    if rack is None and _forgotten(line, key):
+        raise SequencerError(f"rack {e.feed}/{e.family}/{e.rack_no} already shipped")
+    if rack is None or not rack.closed:
+        raise SequencerError(f"rack {e.feed}/{e.family}/{e.rack_no} is not closed: cannot ship")
+    if rack.shipped:
+        raise SequencerError(f"rack {e.feed}/{e.family}/{e.rack_no} already shipped")
+    rack.shipped = True
+    line.racks_shipped += 1
+    line.watched_racks.pop(key, None)
+    commands: list[Command] = []
+    for dev_id in list(rack.due_dev.values()):
+        commands += line.deviations.clear(dev_id, e.at)
+    rack.due_dev.clear()
+    if rack.labelled:  # its label is printed: nothing about it can still change here
+        _forget_vehicles(line, line.feeds[rack.feed], rack)
+        _forget_rack(line, rack)
+    return commands
+
+
+def check_due(line: LineState, at: float) -> list[Command]:
+    """Racks that will miss (or have missed) their due time, escalating warning -> alarm -> late."""
+    commands: list[Command] = []
+    for rack in line.watched_racks.values():
+        feed = line.feeds[rack.feed]
+        if at < rack.due_at - feed.cfg.warn_before_due_s:
+            continue  # the common case: far from due
+        where = f"rack {rack.feed}/{rack.family}/{rack.rack_no}"
+        for kind, margin in DUE_LEVELS:
+            if kind in rack.due_dev or at < rack.due_at - margin(feed.cfg):
+                continue
+            commands += line.deviations.raise_(
+                kind,
+                at,
+                f"{where}: due in {(rack.due_at - at) / 60:.0f} min, not shipped",
+                feed=rack.feed,
+            )
+            rack.due_dev[kind] = line.deviations.newest_id
+    return commands
+
+
+# -- forgetting what has shipped ------------------------------------------------------------------------------
+def _forgotten(line: LineState, key: RackKey) -> bool:
+    low, above = line.shipped_marks.get((key[0], key[1]), (1, set()))
+    return key[2] < low or key[2] in above
+
+
+def _forget_rack(line: LineState, rack: Rack) -> None:
+    """Drop a shipped rack; remember only a low-water mark and the few shipped out of order above it."""
+    del line.racks[(rack.feed, rack.family, rack.rack_no)]
+    line.labels.pop(rack.label_id, None)
+    low, above = line.shipped_marks.get((rack.feed, rack.family), (1, set()))
+    above.add(rack.rack_no)
+    while low in above:
+        above.discard(low)
+        low += 1
+    line.shipped_marks[(rack.feed, rack.family)] = (low, above)
+
+
+def _forget_vehicles(line: LineState, feed: Feed, rack: Rack) -> None:
+    """Vehicles of a shipped rack whose every family has shipped leave the state, with their picks."""
+    first = (rack.rack_no - 1) * rack.capacity
+    for position in range(first, first + rack.capacity):
+        vehicle = feed.vehicles.get(position)
+        if vehicle is None or vehicle.status not in VEHICLE_DONE:
+            continue
+        if not all(rack_of(line, feed, f, position).shipped for f in line.families):
+            continue
+        for pick_id in vehicle.picks:
+            pick = line.picks.pop(pick_id)
+            line.labels.pop(pick.label_id, None)
+        del feed.vehicles[position]
+        line.vehicles_forgotten[vehicle.status] += 1
+        if feed.position_of.get(vehicle.vehicle_id) == position:
+            del feed.position_of[vehicle.vehicle_id]
