@@ -4,6 +4,7 @@ What it is for: a ZeroMQ DEALER to the service's ``hmi_command_endpoint`` (``app
 docs/hmi-commands.md) on the HMI's one DEALER poller (``ui.dealer.DealerLink``). ``login``, ``logout`` and
 ``send`` return at once with a request id; the answer arrives later as ``replied(dict)`` carrying the same
 ``"id"``. A request that gets no answer within ``timeout_s`` is answered here with ``code: "timeout"``.
+``default_command_endpoint``: where the channel is when a screen is given only the bus's endpoint.
 What it must not do: block the GUI thread (every send and receive is NOBLOCK); keep the password after the
 login request has gone; resend a command by itself (a manual operation is not idempotent: after a time-out
 the person looks at the line before trying again); queue commands while the service is unreachable
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import zmq
 from PySide6.QtCore import QObject, Signal, Slot
@@ -33,6 +35,13 @@ DEALER_OPTIONS: dict[int, int] = {
     zmq.SNDHWM: 100,
     zmq.RCVHWM: 100,
 }
+
+
+def default_command_endpoint(bus_endpoint: str) -> str:
+    """The plant file's convention (demo.toml: bus 5556, commands 5557): same host, the next port."""
+    parts = urlsplit(bus_endpoint)
+    host, _, port = parts.netloc.rpartition(":")
+    return urlunsplit(parts._replace(netloc=f"{host}:{int(port) + 1}"))
 
 
 def read_reply(frame: bytes) -> Heard:

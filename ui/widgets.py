@@ -1,5 +1,6 @@
-"""Small HMI building blocks: the ISA-18.2 priority indicator, bin tiles, deviation rows, plant-time helpers, and
-the two ways every screen updates: live/stale (``apply_comm``) and tables touched only where text changed.
+"""Small HMI building blocks: the ISA-18.2 priority indicator (and which alarm states blink), bin tiles, deviation
+rows, plant-time helpers, and the two ways every screen updates: live/stale (``apply_comm``) and tables touched
+only where text changed.
 
 What they are for: rendering one value each, styled entirely by ``ui/style.qss`` through Qt dynamic properties
 (``priority``, ``lit``, ``comm``, ``state``), the PyDM pattern. What they must not do: hold a colour, a font size or any
@@ -153,6 +154,8 @@ def _diamond(r: QRectF) -> list[QPointF]:
     return [QPointF(c.x(), r.top()), QPointF(r.right(), c.y()), QPointF(c.x(), r.bottom()), QPointF(r.left(), c.y())]
 
 
+# The alarm states that blink until a person acknowledges them (sequencer.alarms.AlarmState values).
+UNACKNOWLEDGED = frozenset({"active_unacknowledged", "returned_unacknowledged"})
 SHAPES: dict[int, str] = {1: "square", 2: "triangle", 3: "diamond"}
 _OUTLINES: dict[str, Callable[[QRectF], list[QPointF]]] = {
     "square": _square,

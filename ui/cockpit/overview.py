@@ -18,7 +18,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QTableWidget, QVBoxLayout, QWidget
 
 from sequencer.views import DeviationView, LineView, PickView, StationView
-from ui.cockpit.shift import BUFFER_MIN_MINUTES, NO_VALUE, UNACKNOWLEDGED
+from ui.cockpit.shift import BUFFER_MIN_MINUTES, NO_VALUE
 from ui.cockpit.widgets import (
     BLINK_ROLE,
     PRIORITY_ROLE,
@@ -29,7 +29,7 @@ from ui.cockpit.widgets import (
     make_table,
     section,
 )
-from ui.widgets import clock, fill_table, label, plant_zone
+from ui.widgets import UNACKNOWLEDGED, clock, fill_table, label, plant_zone
 
 REDRAW_MS = 1000  # the buffer chart redraws at 1 Hz from the newest picture, however fast pictures arrive
 BUFFER_AHEAD_MIN = 150.0  # minutes of due times shown: the demo's 2 h lead time plus margin

@@ -132,7 +132,6 @@ STATE_WORDS: dict[str, str] = {
     "normal": "NORMAL",
     "closed": "CLOSED",
 }
-UNACKNOWLEDGED = frozenset({"active_unacknowledged", "returned_unacknowledged"})
 PRIORITY_GLYPHS: dict[int, str] = {1: "■", 2: "▲", 3: "◆"}  # the printed report's shapes (widgets.SHAPES)
 
 

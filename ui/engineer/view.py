@@ -13,7 +13,6 @@ stale picture as live (link lost: dashed outlines, greyed values, COMM tags, and
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,9 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dealer import STALE_AFTER_S
 from ui.engineer.cards import FeedCard, PrinterCard
 from ui.engineer.link import Answer, SimControlClient, SimState
 from ui.engineer.widgets import StationCard, make_card
+from ui.style import load_stylesheet
 from ui.widgets import apply_comm, clock, label, plant_zone, set_props, zone_label
 
 BLINK_MS = 500  # a flashing PTL light blinks at 1 Hz on the rack (Banner FLASH animation), mirrored here
@@ -278,12 +279,8 @@ class EngineerWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def load_stylesheet() -> str:
-    return resources.files("ui").joinpath("style.qss").read_text(encoding="utf-8")
-
-
 def build_engineer_window(
-    sim: str, station: str | None = None, stale_after_s: float = 3.0
+    sim: str, station: str | None = None, stale_after_s: float = STALE_AFTER_S
 ) -> tuple[EngineerWindow, SimControlClient]:
     """The styled engineer window and its started client, for the simulators' control endpoint ``sim``.
 
