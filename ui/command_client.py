@@ -72,11 +72,9 @@ class CommandClient(QObject):
     ) -> None:
         super().__init__(parent)
         self.endpoint = endpoint
-        self.curve = curve
         self.timeout_s = timeout_s
         self.user = ""
         self.role = ""
-        self.expires_at = 0.0
         self._token = ""
         self.link = DealerLink(
             JsonWire(read_reply), DEALER_OPTIONS, keys=curve, poll_interval_ms=poll_interval_ms, parent=self
@@ -95,10 +93,6 @@ class CommandClient(QObject):
     @property
     def logged_in_now(self) -> bool:
         return bool(self._token)
-
-    @property
-    def bad_replies(self) -> int:
-        return self.link.stats.bad
 
     # --- requests ---
     def login(self, user: str, password: str) -> int:
@@ -142,7 +136,6 @@ class CommandClient(QObject):
         if reply.get("ok") and isinstance(reply.get("token"), str):
             self._token = reply["token"]
             self.user, self.role = str(reply.get("user", "")), str(reply.get("role", ""))
-            self.expires_at = float(reply.get("expires_at", 0.0))
             self.logged_in.emit(self.role)
         else:
             self.login_failed.emit(str(reply.get("error", "login failed")))

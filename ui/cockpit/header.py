@@ -8,14 +8,14 @@ or hold a colour.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QWidget
 
 from sequencer.views import LineView
 from ui.cockpit.shift import shift_of
 from ui.command_client import CommandClient
 from ui.login import who
-from ui.widgets import UNACKNOWLEDGED, AlarmIndicator, clock, label, plant_zone, set_props, zone_label
+from ui.widgets import AlarmIndicator, clock, comm_tag, label, plant_zone, set_props, stacked, zone_label
+from ui.words import UNACKNOWLEDGED, link_words
 
 # ISA-18.2: shelved, suppressed and out-of-service alarms are not annunciated; the list still shows them
 NOT_ANNUNCIATED = frozenset({"shelved", "suppressed", "out_of_service"})
@@ -30,13 +30,9 @@ class CockpitHeader(QFrame):
         self.client = client
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 4, 10, 4)
-        names = QVBoxLayout()
-        names.setSpacing(0)
         self.plant = label("Waiting for the line…", "header_plant", "header-title")
         self.shift = label("", "header_shift", "header-note")
-        names.addWidget(self.plant)
-        names.addWidget(self.shift)
-        row.addLayout(names)
+        row.addLayout(stacked(self.plant, self.shift, spacing=0))
         row.addStretch(1)
         self.indicators: dict[int, AlarmIndicator] = {}
         self.counts: dict[int, QWidget] = {}
@@ -51,27 +47,18 @@ class CockpitHeader(QFrame):
         self.unack = label("", "header_unack", "header-unack")
         row.addWidget(self.unack)
         row.addSpacing(16)
-        when = QVBoxLayout()
-        when.setSpacing(0)
         self.clock = label("", "header_clock", "header-clock")
         self.zone = label("", "header_zone", "header-note")
-        for lab in (self.clock, self.zone):
-            lab.setAlignment(Qt.AlignmentFlag.AlignRight)
-            when.addWidget(lab)
-        row.addLayout(when)
+        row.addLayout(stacked(self.clock, self.zone, spacing=0, right=True))
         row.addSpacing(16)
-        self.comm = label("COMM", "header_comm", "comm-tag")
-        self.link = label("WAITING FOR DATA", "header_link", "header-link")
+        self.comm = comm_tag("header_comm")
+        self.link = label(link_words(None, False), "header_link", "header-link")
         row.addWidget(self.comm)
         row.addWidget(self.link)
         row.addSpacing(16)
-        session = QVBoxLayout()
-        session.setSpacing(2)
         self.who = label("", "header_who", "header-who")
         self.message = label("", "header_message", "header-note")
-        session.addWidget(self.who)
-        session.addWidget(self.message)
-        row.addLayout(session)
+        row.addLayout(stacked(self.who, self.message, spacing=2))
         self.login_button = QPushButton("LOG IN")
         self.login_button.setObjectName("login_button")
         self.logout_button = QPushButton("LOG OUT")
@@ -98,10 +85,7 @@ class CockpitHeader(QFrame):
         self.show_link(line, up)
 
     def show_link(self, line: LineView | None, up: bool) -> None:
-        if line is None:
-            self.link.setText("WAITING FOR DATA")
-        else:
-            self.link.setText(f"LIVE · rev {line.rev}" if up else "STALE · last data")
+        self.link.setText(link_words(line, up))
         self.comm.setVisible(not up)
 
     def show_session(self) -> None:

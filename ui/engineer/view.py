@@ -35,7 +35,7 @@ from ui.engineer.cards import FeedCard, PrinterCard
 from ui.engineer.link import Answer, SimControlClient, SimState
 from ui.engineer.widgets import StationCard, make_card
 from ui.style import load_stylesheet
-from ui.widgets import apply_comm, clock, label, plant_zone, set_props, zone_label
+from ui.widgets import apply_comm, clear_layout, clock, comm_tag, label, plant_zone, set_props, stacked, zone_label
 
 BLINK_MS = 500  # a flashing PTL light blinks at 1 Hz on the rack (Banner FLASH animation), mirrored here
 DEFAULT_SIZE = (1600, 1000)
@@ -110,28 +110,19 @@ class EngineerView(QWidget):
         header = QFrame()
         header.setObjectName("header")
         row = QHBoxLayout(header)
-        names = QVBoxLayout()
         self.title = label("SIMULATED PLANT", "view_title", "station-name")
         self.plant_label = label("", "plant_name", "plant-name")
-        names.addWidget(self.plant_label)
-        names.addWidget(self.title)
-        row.addLayout(names)
+        row.addLayout(stacked(self.plant_label, self.title))
         row.addStretch(1)
         self.sim_clock = label("", "sim_clock", "value-l")
         self.sim_zone = label("", "sim_zone", "updated-at")
-        times = QVBoxLayout()
-        times.addWidget(self.sim_clock)
-        times.addWidget(self.sim_zone)
-        row.addLayout(times)
+        row.addLayout(stacked(self.sim_clock, self.sim_zone))
         row.addSpacing(24)
-        self.comm_tag = label("COMM", "comm_tag", "comm-tag-large")
+        self.comm_tag = comm_tag("comm_tag", "comm-tag-large")
         row.addWidget(self.comm_tag)
-        link = QVBoxLayout()
         self.link_label = label("", "link_state", "link-state")
         self.endpoint_label = label(self.client.endpoint, "link_endpoint", "updated-at")
-        link.addWidget(self.link_label)
-        link.addWidget(self.endpoint_label)
-        row.addLayout(link)
+        row.addLayout(stacked(self.link_label, self.endpoint_label))
         return header
 
     def _build_actions(self) -> QFrame:
@@ -198,7 +189,7 @@ class EngineerView(QWidget):
         if wanted == (tuple(self.stations), tuple(self.printers), tuple(self.feeds)):
             return False
         for box in (self._station_box, self._printer_box, self._feed_box):
-            _clear(box)
+            clear_layout(box)
         self.stations = {sid: StationCard(sid, v, state.gateways[v.gateway]) for sid, v in state.stations.items()}
         self.printers = {pid: PrinterCard(pid, v) for pid, v in state.printers.items()}
         self.feeds = {fid: FeedCard(fid, v) for fid, v in state.feeds.items()}
@@ -246,15 +237,6 @@ def _fit(box: QVBoxLayout, tall: bool) -> None:
         scroll.setMinimumWidth(inner.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
         if tall:
             scroll.setMinimumHeight(min(inner.sizeHint().height(), MAX_FITTED_HEIGHT))
-
-
-def _clear(box: QVBoxLayout) -> None:
-    while box.count():
-        item = box.takeAt(0)
-        widget = item.widget() if item is not None else None
-        if widget is not None:
-            widget.setParent(None)
-            widget.deleteLater()
 
 
 class EngineerWindow(QMainWindow):

@@ -31,7 +31,8 @@ from sequencer.views import LineView, PickView, StationView
 from ui.command_client import CommandClient
 from ui.login import LoginDialog, who
 from ui.operator.panel import relevant_deviations
-from ui.widgets import TOUCH_TARGET_MM, UNACKNOWLEDGED, label, mm_to_px, set_props
+from ui.widgets import TOUCH_TARGET_MM, label, mm_to_px, set_props
+from ui.words import UNACKNOWLEDGED
 
 BUTTON_MIN_WIDTH_MM = 40.0
 LOGIN_MIN_WIDTH_MM = 150.0  # the note on one or two lines at the panel's type size
@@ -163,7 +164,7 @@ class OperatorActionBar(QFrame):
         self.pending: dict[int, tuple[ActionSpec, Target]] = {}
         self.confirm_step: ConfirmStep | None = None
         self.login_dialog = OperatorLoginDialog(client, self)
-        self.who = label("not logged in", "operator_who", "op-who")
+        self.who = label("", "operator_who", "op-who")
         self.login_button = _button("LOG IN", "operator_login_button")
         self.logout_button = _button("LOG OUT", "operator_logout_button")
         self.buttons = {spec.key: _button(spec.verb, f"operator_{spec.key}") for spec in ACTIONS}
