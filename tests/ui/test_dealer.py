@@ -1,4 +1,5 @@
-"""The HMI's one DEALER poller (``ui.dealer.DealerLink``): requests matched to replies, time-outs, link state.
+"""The HMI's one DEALER poller (``ui.dealer.DealerLink``): requests matched to replies, time-outs, link state; and
+the command and sim control clients on it, which keep only their own messages.
 
 The other end is a ROUTER on ``inproc://`` in the same ZeroMQ context (no network, no ports), answering by hand;
 an end nobody has bound yet is an ``ipc://`` path (an unbound ``inproc://`` takes messages before its bind).
@@ -18,7 +19,9 @@ import pytest
 import zmq
 from pytestqt.qtbot import QtBot
 
+from ui.command_client import CommandClient
 from ui.dealer import REDIAL, DealerLink, Heard, JsonWire, LinkState, Request
+from ui.engineer.link import Answer, SimControlClient
 
 WAIT_MS = 5_000
 TIMEOUT_S = 5.0
@@ -303,3 +306,83 @@ def test_link_state_alone(qtbot: QtBot) -> None:
     state.live(22.0)
     state.lost()
     assert changes == [True, False, True, False]
+
+
+# -- the clients on it keep only their own messages -------------------------------------------------------------------
+def test_the_command_client_answers_unreachable_and_timeout_itself(
+    qtbot: QtBot, clock: Clock, router: Router, endpoint: str, tmp_path: Path
+) -> None:
+    """docs/hmi-commands.md: ``unreachable`` (nothing was sent) and ``timeout`` (sent, no answer) are the client's."""
+    nobody = CommandClient(f"ipc://{tmp_path}/nobody", timeout_s=TIMEOUT_S)
+    nobody.link.clock = clock
+    nobody.start()
+    failed: list[str] = []
+    nobody.login_failed.connect(failed.append)
+    nobody.login("olga", "operator-pw-1")
+    clock.now += TIMEOUT_S
+    with qtbot.waitSignal(nobody.replied, timeout=WAIT_MS) as unreachable:
+        nobody.link.poll()
+    assert unreachable.args[0]["code"] == "unreachable" and failed and "nothing was sent" in failed[0]
+    nobody.stop()
+    mute = CommandClient(endpoint, timeout_s=TIMEOUT_S)
+    mute.link.clock = clock
+    mute.start()
+    sent = mute.send("HoldVehicle", {"feed": "L1", "seq": 42}, reason="paint repair loop")
+    assert router.take()["id"] == sent
+    clock.now += TIMEOUT_S
+    with qtbot.waitSignal(mute.replied, timeout=WAIT_MS) as silent:
+        mute.link.poll()
+    assert silent.args[0] == {"ok": False, "id": sent, "code": "timeout", "error": silent.args[0]["error"]}
+    assert "no answer within 5 s" in silent.args[0]["error"]
+    mute.stop()
+
+
+def test_the_command_client_keeps_the_login_not_the_password(qtbot: QtBot, router: Router, endpoint: str) -> None:
+    client = CommandClient(endpoint)
+    client.start()
+    asked = client.login("olga", "operator-pw-1")
+    request = router.take()
+    assert request == {"op": "login", "user": "olga", "password": "operator-pw-1", "id": asked}
+    assert [(r.memo, r.frames) for r in client.link._pending.values()] == [("login", None)]
+    with qtbot.waitSignal(client.logged_in, timeout=WAIT_MS) as logged_in:
+        router.answer({"ok": True, "id": asked, "user": "olga", "token": "t0k3n", "role": "operator"})
+    assert logged_in.args == ["operator"] and client.logged_in_now and client.user == "olga"
+    client.stop()
+
+
+def test_the_sim_client_asks_for_the_state_four_times_a_second_and_again_after_two(
+    qtbot: QtBot, clock: Clock, router: Router, endpoint: str
+) -> None:
+    """docs/sim-control.md: every 250 ms, at most one unanswered at a time, re-asked after 2 s."""
+    client = SimControlClient(endpoint)
+    client.link.clock = clock
+    client.start()
+    client.link.timer.stop()  # the test ticks by hand
+    start = clock.now
+
+    def tick(at: float) -> bool:
+        clock.now = start + at
+        client.link.poll()
+        return True
+
+    tick(0.0)
+    first = router.take()
+    assert first == {"op": "state", "id": first["id"]}
+    tick(1.99)
+    assert not router.socket.poll(0, zmq.POLLIN)  # still waiting for the first answer
+    tick(2.0)
+    second = router.take()
+    router.answer({"id": second["id"], "ok": True})
+    qtbot.waitUntil(lambda: tick(2.2) and not client.link.waiting(second["id"]), timeout=WAIT_MS)
+    assert not router.socket.poll(0, zmq.POLLIN)  # answered 0.2 s ago: the next one at 0.25 s
+    tick(2.25)
+    assert router.take()["op"] == "state"
+    answers: list[tuple[dict[str, Any], Answer]] = []
+    client.answered.connect(lambda request, answer: answers.append((request, answer)))
+    press = {"op": "press", "device": "ptl-seat", "light": 1}
+    pressed = client.send(press)
+    assert router.take() == {**press, "id": pressed}
+    router.answer({"id": pressed, "ok": False, "error": "no light 1"})
+    qtbot.waitUntil(lambda: tick(2.3) and bool(answers), timeout=WAIT_MS)
+    assert answers[0][0] == press and answers[0][1].error == "no light 1"
+    client.stop()
