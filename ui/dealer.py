@@ -8,6 +8,10 @@ matches each to its request by the id the reply echoes, reports the requests tha
 unanswered, tells whether the link is live (a good reply within ``stale_after_s``, ``LinkState``), and last
 emits ``ticked`` for its owner's own periodic work, so a client needs no second timer. What a message looks like
 is the owner's ``Wire``: each client keeps only its own messages.
+Why a QTimer and not a QSocketNotifier on ``ZMQ_FD``: that descriptor is edge-triggered and only says the socket's
+state may have changed (every wake-up must drain until ``EAGAIN`` and re-read ``ZMQ_EVENTS``, or replies wait
+unseen), and deadlines and silence must be checked on a clock anyway; at 20 Hz the timer costs nothing. One timer
+per link, not one per process: a link starts and stops with its client, and a test runs each at its own rate.
 What it must not do: block the GUI thread (every send and receive is NOBLOCK); resend a request by itself (a
 time-out is reported and the owner decides: a manual operation is not idempotent); keep a request's frames once
 they are sent (a login's password leaves memory with the request); keep a request past its deadline; or read
