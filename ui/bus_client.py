@@ -6,6 +6,8 @@ on, plus ``link_changed`` (is the data live?) and ``bad_message``. It subscribes
 (``ICANHAZ?``), applies it and the updates numbered after it, and asks again when a number is missing, the
 service's epoch changes (a restart) or the bus falls silent (no ``HUGZ`` for ``stale_after_s``). The snapshot
 endpoint is given, or learnt from the first heartbeat (the service advertises it).
+The snapshot requests go over the HMI's one DEALER poller (``ui.dealer.DealerLink``), whose QTimer also drives
+the SUB: one tick drains the snapshot replies, then the bus.
 What it must not do: block the GUI thread (every send and receive is ``zmq.NOBLOCK`` from a QTimer), trust what
 it receives (every value is validated before it is applied; a bad one is counted and reported, and the state is
 fetched again), or talk to the database or devices (the HMI sees the plant only through the bus).
@@ -13,14 +15,13 @@ fetched again), or talk to the database or devices (the HMI sees the plant only 
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import zmq
 import zmq.auth
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from sequencer.clone import (
     HUGZ,
@@ -36,32 +37,50 @@ from sequencer.clone import (
     read_kthxbai,
     read_kv,
 )
+from ui.dealer import (
+    BAD_MESSAGE_PREVIEW,
+    HEARTBEATS,
+    POLL_INTERVAL_MS,
+    REDIAL,
+    STALE_AFTER_S,
+    DealerLink,
+    Heard,
+    LinkState,
+    Request,
+    open_socket,
+)
 
-POLL_INTERVAL_MS = 50  # 20 Hz: twice the bus's maximum publication rate (~10 Hz), so nothing waits long
-MAX_DRAIN_PER_TICK = 500  # bound the work done in one GUI tick; the rest is drained on the next tick
+MAX_BUS_DRAIN_PER_TICK = 500  # bound the work done in one GUI tick; the rest is drained on the next tick
+MAX_SNAPSHOT_DRAIN_PER_TICK = 2000  # a snapshot is one message per entry
 MAX_SNAPSHOT_ITEMS = 100_000  # a snapshot bigger than this is refused (a line has a few hundred entries)
 SNAPSHOT_RETRY_S = 2.0  # an unanswered snapshot request is asked again after this long
-BAD_MESSAGE_PREVIEW = 200  # characters of a validation error passed on to the screen and log
+REQUEST_ID_DIGITS = 18  # a request id this client sent fits; a longer one is someone else's
 
-# Socket options, chosen on purpose (devices.md: "set the high-water mark on purpose").
 SUB_OPTIONS: dict[int, int] = {
+    **REDIAL,
+    **HEARTBEATS,
     # Updates are numbered: one lost past the mark is noticed and repaired by a snapshot, so the queue need only
     # ride out a slow GUI tick (1000 updates is ~100 s of a busy line at 10 Hz).
     zmq.RCVHWM: 1000,
-    zmq.LINGER: 0,  # closing the screen must never wait on the network
-    zmq.RECONNECT_IVL: 250,  # ms: re-dial quickly after the network blinks...
-    zmq.RECONNECT_IVL_MAX: 2000,  # ...backing off to 2 s while the service is away
-    # ZMTP heartbeats notice a half-open TCP connection (cable pulled) and force a reconnect.
-    zmq.HEARTBEAT_IVL: 1000,
-    zmq.HEARTBEAT_TIMEOUT: 3000,
 }
 SNAPSHOT_OPTIONS: dict[int, int] = {
-    zmq.LINGER: 0,
+    **REDIAL,
     zmq.SNDHWM: 4,  # a few requests wait for the connection; more would only be answered in vain
     zmq.RCVHWM: 0,  # a snapshot is many messages: never drop a part of one (the socket is drained every tick)
-    zmq.RECONNECT_IVL: 250,
-    zmq.RECONNECT_IVL_MAX: 2000,
 }
+
+
+class SnapshotWire:
+    """``[ICANHAZ?, id]`` out; ``[KVS, id, key, value]`` per entry, then ``[KTHXBAI, id, epoch, seq]`` back.
+
+    Only the id is read here: the bus client validates the rest against the request it belongs to."""
+
+    def encode(self, request_id: int, body: object) -> list[bytes]:
+        return [ICANHAZ, str(request_id).encode()]
+
+    def decode(self, frames: list[bytes]) -> Heard:
+        named = len(frames) >= 2 and frames[1].isdigit() and len(frames[1]) <= REQUEST_ID_DIGITS
+        return Heard(request_id=int(frames[1]) if named else None, message=frames, last=frames[0] == KTHXBAI)
 
 
 def snapshot_endpoint(bus: str, advertised: str) -> str:
@@ -124,7 +143,7 @@ class BusClient(QObject):
         *,
         snapshot: str | None = None,
         curve: CurveKeys | None = None,
-        stale_after_s: float = 3.0,
+        stale_after_s: float = STALE_AFTER_S,
         parent: QObject | None = None,
         poll_interval_ms: int = POLL_INTERVAL_MS,
     ) -> None:
@@ -132,21 +151,20 @@ class BusClient(QObject):
         self.endpoint = endpoint
         self.snapshot_endpoint = snapshot  # None: learnt from the first heartbeat
         self.curve = curve
-        self.stale_after_s = stale_after_s
         self.stats = BusStats()
         self.replica = Replica()
+        self.state = LinkState(stale_after_s, self)  # the bus's: live once a picture is shown, down when silent
+        self.state.changed.connect(self.link_changed)
+        self.snapshots = DealerLink(
+            SnapshotWire(), SNAPSHOT_OPTIONS, keys=curve, poll_interval_ms=poll_interval_ms,
+            max_drain=MAX_SNAPSHOT_DRAIN_PER_TICK, parent=self,
+        )  # fmt: skip
+        self.snapshots.replied.connect(self._take_snapshot)
+        self.snapshots.ticked.connect(self._poll)
         self._sub: zmq.Socket[bytes] | None = None
-        self._dealer: zmq.Socket[bytes] | None = None
-        self._dealer_endpoint = ""
-        self._link_up = False
-        self._heard_at: float | None = None  # time.monotonic() of the last valid bus message
         self._epoch = b""  # the service's epoch last heard on the bus
-        self._request = 0  # id of the snapshot request in flight (0: none)
-        self._asked_at = 0.0
+        self._request = 0  # id of the newest snapshot request (waiting or not)
         self._items: list[Change] = []  # the snapshot in flight
-        self._timer = QTimer(self)
-        self._timer.setInterval(poll_interval_ms)
-        self._timer.timeout.connect(self._poll)
 
     # --- lifecycle ---
 
@@ -154,25 +172,23 @@ class BusClient(QObject):
         """Subscribe, then ask for a snapshot; the link stays down until the first picture is shown."""
         if self._sub is not None:
             return
-        sock = self._socket(zmq.SUB, SUB_OPTIONS)
+        sock = open_socket(zmq.SUB, SUB_OPTIONS, self.curve)
         sock.setsockopt(zmq.SUBSCRIBE, KV)
         sock.setsockopt(zmq.SUBSCRIBE, HUGZ)
         sock.connect(self.endpoint)
         self._sub = sock
-        self._timer.start()
-        self._ask_snapshot(time.monotonic())
+        self.snapshots.start(self.snapshot_endpoint)
+        self._ask_snapshot()
 
     def stop(self) -> None:
         """Stop polling and close the sockets at once (linger 0); the link is reported down."""
-        self._timer.stop()
-        for sock in (self._sub, self._dealer):
-            if sock is not None:
-                sock.close(linger=0)
-        self._sub = self._dealer = None
-        self._dealer_endpoint = ""
-        self._heard_at, self._request = None, 0
+        self.snapshots.stop()
+        if self._sub is not None:
+            self._sub.close(linger=0)
+        self._sub = None
+        self._request = 0
         self.replica.lose_sync()
-        self._set_link(False)
+        self.state.lost()
 
     @property
     def running(self) -> bool:
@@ -180,26 +196,23 @@ class BusClient(QObject):
 
     @property
     def link_up(self) -> bool:
-        return self._link_up
+        return self.state.up
 
-    # --- one GUI tick ---
+    # --- one GUI tick (after the snapshot link's own) ---
 
-    def _poll(self) -> None:
-        now = time.monotonic()
+    @Slot(float)
+    def _poll(self, now: float) -> None:
         self._drain_bus(now)
-        self._drain_snapshot()
-        if not self.replica.synced and (not self._request or now - self._asked_at >= SNAPSHOT_RETRY_S):
-            self._ask_snapshot(now)
+        if not self.replica.synced and not self.snapshots.waiting(self._request):
+            self._ask_snapshot()
         if self.replica.changed:
             self.replica.changed = False
             self._show(now)
-        if self._heard_at is not None and now - self._heard_at >= self.stale_after_s:
+        if self.state.went_silent(now):
             self.replica.lose_sync()  # a silent link: fetch the whole state again when it speaks
-            self._heard_at = None
-            self._set_link(False)
 
     def _drain_bus(self, now: float) -> None:
-        for _ in range(MAX_DRAIN_PER_TICK):
+        for _ in range(MAX_BUS_DRAIN_PER_TICK):
             if self._sub is None:
                 return
             try:
@@ -212,7 +225,7 @@ class BusClient(QObject):
             except WireError as exc:
                 self._bad(exc)
                 continue
-            self._heard_at = now
+            self.state.heard(now)
             if step is Step.APPLIED:
                 self.stats.updates += 1
             elif step is Step.STALE and frames[0] == KV:
@@ -239,44 +252,28 @@ class BusClient(QObject):
     # --- snapshots ---
 
     def _use_snapshot_endpoint(self, endpoint: str) -> None:
-        if endpoint == self._dealer_endpoint:
-            return
-        if self._dealer is not None:
-            self._dealer.close(linger=0)
-        self._dealer = self._socket(zmq.DEALER, SNAPSHOT_OPTIONS)
-        self._dealer.connect(endpoint)
-        self._dealer_endpoint = endpoint
-        self._request = 0  # asked of the old endpoint: ask again
+        if endpoint != self.snapshots.endpoint:
+            self.snapshots.connect_to(endpoint)  # a request asked of the old endpoint is forgotten: ask again
 
-    def _ask_snapshot(self, now: float) -> None:
-        if self._dealer is None and self.snapshot_endpoint is not None:
-            self._use_snapshot_endpoint(self.snapshot_endpoint)
-        if self._dealer is None:
-            return  # not known yet: the first heartbeat tells
-        request = self._request + 1 if self._request else int(now * 1000) % 1_000_000_000 + 1
+    def _ask_snapshot(self) -> None:
+        if not self.snapshots.connected:
+            if self.snapshot_endpoint is None:
+                return  # not known yet: the first heartbeat tells
+            self.snapshots.connect_to(self.snapshot_endpoint)
+        self._request = self.snapshots.request(None, SNAPSHOT_RETRY_S)
+        self._items = []
+
+    @Slot(object, object)
+    def _take_snapshot(self, request: Request | None, frames: list[bytes]) -> None:
+        if request is None or request.id != self._request:
+            return  # the answer to an older request
         try:
-            self._dealer.send_multipart([ICANHAZ, str(request).encode()], zmq.NOBLOCK)
-        except zmq.Again:
-            return
-        self._request, self._asked_at, self._items = request, now, []
+            self._load_snapshot(frames)
+        except WireError as exc:
+            self._bad(exc)
+            self.snapshots.forget(request.id)  # the rest of this answer is not read
 
-    def _drain_snapshot(self) -> None:
-        for _ in range(MAX_DRAIN_PER_TICK * 4):
-            if self._dealer is None:
-                return
-            try:
-                frames = self._dealer.recv_multipart(zmq.NOBLOCK)
-            except zmq.Again:
-                return
-            if len(frames) < 2 or frames[1] != str(self._request).encode() or not self._request:
-                continue  # the answer to an older request
-            try:
-                self._take_snapshot(frames)
-            except WireError as exc:
-                self._bad(exc)
-                self._request = 0
-
-    def _take_snapshot(self, frames: list[bytes]) -> None:
+    def _load_snapshot(self, frames: list[bytes]) -> None:
         if frames[0] == KVS and len(frames) == 4 and len(self._items) < MAX_SNAPSHOT_ITEMS:
             try:
                 self._items.append((frames[2].decode(), frames[3]))
@@ -286,7 +283,7 @@ class BusClient(QObject):
         if frames[0] != KTHXBAI:
             raise WireError(f"unexpected snapshot message {frames[0][:20]!r} ({len(frames)} frames)")
         _, epoch, seq = read_kthxbai(frames)
-        items, self._items, self._request = self._items, [], 0
+        items, self._items = self._items, []
         if self.replica.on_snapshot(epoch, seq, items) is Step.GAP:
             self.stats.gaps += 1
         self.stats.snapshots += 1
@@ -300,25 +297,11 @@ class BusClient(QObject):
             self._bad(exc)
             return
         self.stats.shown += 1
-        self._heard_at = self._heard_at or now
         self.line_changed.emit(view)
-        self._set_link(True)
+        self.state.live(now)
 
     def _bad(self, exc: ValueError) -> None:
         """A message or value that does not fit: report it, keep the last good picture, fetch the state again."""
         self.stats.bad += 1
         self.replica.lose_sync()
         self.bad_message.emit(str(exc)[:BAD_MESSAGE_PREVIEW])
-
-    def _socket(self, kind: int, options: dict[int, int]) -> zmq.Socket[bytes]:
-        sock: zmq.Socket[bytes] = zmq.Context.instance().socket(kind)
-        for option, value in options.items():
-            sock.setsockopt(option, value)
-        if self.curve is not None:
-            self.curve.apply(sock)
-        return sock
-
-    def _set_link(self, up: bool) -> None:
-        if up != self._link_up:
-            self._link_up = up
-            self.link_changed.emit(up)

@@ -1,8 +1,9 @@
 """Start an HMI screen: the QApplication, the stylesheet, a bus client and the role's window.
 
-What it is for: ``run_hmi`` (called by the command line) and ``build_operator_window`` (called by tests), which
-wire a ``BusClient`` to an ``OperatorPanel``, a ``CommandClient`` to its action bar, and load ``style.qss`` from
-the package (importlib.resources).
+What it is for: ``run_hmi`` (called by the command line) and ``build_operator_window`` (called by tests and the
+HMI bench), which wire a ``BusClient`` to an ``OperatorPanel``, a ``CommandClient`` to its action bar, and style
+it (``ui.style``). The one module above the three screens (``ui.operator``, ``ui.cockpit``, ``ui.engineer``),
+which never import each other, nor this (pyproject.toml, import-linter).
 What it must not do: reach the service by any way other than the HMI bus and command endpoints it is given,
 read settings from the environment, or block: everything after ``app.exec()`` is driven by Qt timers and signals.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from importlib import resources
 
 from PySide6.QtCore import QSettings, Slot
 from PySide6.QtGui import QCloseEvent
@@ -20,21 +20,16 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from sequencer.views import LineView
 from ui.bus_client import BusClient, CurveKeys
-from ui.cockpit.window import build_lead_window, default_command_endpoint
-from ui.command_client import CommandClient
+from ui.cockpit.window import build_lead_window
+from ui.command_client import CommandClient, default_command_endpoint
+from ui.dealer import STALE_AFTER_S
 from ui.engineer.link import SimControlClient
 from ui.engineer.view import build_engineer_window
 from ui.operator.actions import OperatorActionBar
 from ui.operator.panel import OperatorPanel
+from ui.style import load_stylesheet, screen_settings
 
-SETTINGS_ORGANISATION = "jis-sequencer"
-DEFAULT_STALE_AFTER_S = 3.0  # three missed heartbeats (the service beats at least once a second)
 DEFAULT_SIZE = (1280, 800)  # a common 10-15" line-side touch panel
-
-
-def load_stylesheet() -> str:
-    """The one stylesheet, shipped next to this module (pyproject: ``[tool.setuptools.package-data]``)."""
-    return resources.files("ui").joinpath("style.qss").read_text(encoding="utf-8")
 
 
 class OperatorWindow(QMainWindow):
@@ -65,7 +60,7 @@ class OperatorWindow(QMainWindow):
 def build_operator_window(
     connect: str,
     station: str | None = None,
-    stale_after_s: float = DEFAULT_STALE_AFTER_S,
+    stale_after_s: float = STALE_AFTER_S,
     *,
     commands: str | None = None,
     snapshot: str | None = None,
@@ -74,7 +69,7 @@ def build_operator_window(
     """The styled operator window and its started bus client (``client.stop()`` or closing the window ends it).
 
     ``commands``: the service's HMI command endpoint for the action bar; default, the plant file's convention
-    (bus port + 1, ``ui.cockpit.window.default_command_endpoint``). Its client is ``window.commands``. ``snapshot``:
+    (bus port + 1, ``ui.command_client.default_command_endpoint``). Its client is ``window.commands``. ``snapshot``:
     the bus's snapshot endpoint (default: as the service advertises); ``curve``: this screen's CURVE keys.
     """
     panel = OperatorPanel(station)
@@ -138,10 +133,10 @@ def run_hmi(
     client: BusClient | SimControlClient
     if role in COMMAND_ROLES and (commands or snapshot or curve):
         bus_options = {"commands": commands, "snapshot": snapshot, "curve": curve}
-        window, client = COMMAND_ROLES[role](connect, station, DEFAULT_STALE_AFTER_S, **bus_options)
+        window, client = COMMAND_ROLES[role](connect, station, STALE_AFTER_S, **bus_options)
     else:
-        window, client = build(sim if role in SIM_ROLES and sim else connect, station, DEFAULT_STALE_AFTER_S)
-    settings = QSettings(SETTINGS_ORGANISATION, f"hmi-{role}")
+        window, client = build(sim if role in SIM_ROLES and sim else connect, station, STALE_AFTER_S)
+    settings = screen_settings(role)
     _restore_geometry(window, settings)
     if kiosk:
         window.showFullScreen()  # hmi.md: a full-screen kiosk mode on the line panel

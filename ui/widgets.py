@@ -1,5 +1,6 @@
-"""Small HMI building blocks: the ISA-18.2 priority indicator, bin tiles, deviation rows, plant-time helpers, and
-the two ways every screen updates: live/stale (``apply_comm``) and tables touched only where text changed.
+"""Small HMI building blocks every screen uses: titled frames with their COMM tag, the ISA-18.2 priority indicator,
+bin tiles, deviation rows, a drop-down with a drawn arrow, plant-time helpers, and the two ways every screen
+updates: live/stale (``apply_comm``) and tables touched only where text changed.
 
 What they are for: rendering one value each, styled entirely by ``ui/style.qss`` through Qt dynamic properties
 (``priority``, ``lit``, ``comm``, ``state``), the PyDM pattern. What they must not do: hold a colour, a font size or any
@@ -18,6 +19,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -115,6 +117,50 @@ def label(text: str, name: str, role: str) -> QLabel:
     lab.setObjectName(name)
     lab.setProperty("role", role)
     return lab
+
+
+def comm_tag(name: str, role: str = "comm-tag") -> QLabel:
+    """The COMM tag: shown by ``apply_comm`` only while the link is lost (``role`` one of ``COMM_TAG_ROLES``)."""
+    return label("COMM", name, role)
+
+
+def stacked(*widgets: QWidget, spacing: int | None = None, right: bool = False) -> QVBoxLayout:
+    """Widgets one above the other (a name over its note, a value over its zone); ``right``: flush right."""
+    box = QVBoxLayout()
+    if spacing is not None:
+        box.setSpacing(spacing)
+    for widget in widgets:
+        if right and isinstance(widget, QLabel):
+            widget.setAlignment(Qt.AlignmentFlag.AlignRight)
+        box.addWidget(widget)
+    return box
+
+
+def titled_frame(name: str, title: str, kind: str = "card") -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
+    """An outlined frame, its body and its title row; the row ends with a COMM tag, shown while the link is down.
+
+    ``kind`` is the stylesheet's word for it (``card`` on the operator panel and the engineer's view, ``section``
+    in the cockpit): the frame's property and its title's role (``card-title``)."""
+    frame = QFrame()
+    frame.setObjectName(name)
+    frame.setProperty(kind, True)
+    box = QVBoxLayout(frame)
+    head = QHBoxLayout()
+    head.addWidget(label(title, f"{name}_title", f"{kind}-title"))
+    head.addStretch(1)
+    head.addWidget(comm_tag(f"{name}_comm"))
+    box.addLayout(head)
+    return frame, box, head
+
+
+def clear_layout(layout: QGridLayout | QVBoxLayout) -> None:
+    """Take every widget out of ``layout`` and delete it."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.setParent(None)  # gone from findChild() at once, not only after deleteLater() runs
+            widget.deleteLater()
 
 
 # --- the plant's time zone (hmi.md: times in the plant's zone, with the zone shown) ---------------------------
@@ -304,28 +350,31 @@ class DeviationRow(QFrame):
         set_props(self, priority=view.priority)
 
 
-# --- a station selector sized for gloves ----------------------------------------------------------------------
+# --- drop-down lists with a drawn arrow (the stylesheet hides the native one, ~3 mm on a touch panel) -------------
 
 
-class StationSelector(QComboBox):
-    """A combo at least 15 mm tall with a large drawn arrow (the native one is ~3 mm); colour from the stylesheet."""
+class Choice(QComboBox):
+    """A combo box that paints a small triangle in ``arrowColor`` (set by the stylesheet) on its drop-down."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._arrow = QColor()
-        self.setMinimumHeight(mm_to_px(self, TOUCH_TARGET_MM))
-        self.setMinimumWidth(mm_to_px(self, 40))
+
+    def arrow_place(self) -> tuple[float, float]:
+        """(half the arrow's width, which is also its height; the x of its middle)."""
+        half = max(self.height() // 8, 3)
+        return half, self.width() - half * 3 - 1
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        side = mm_to_px(self, 4)
-        centre = QPointF(self.width() - mm_to_px(self, 6), self.height() / 2)
+        half, middle = self.arrow_place()
+        top = self.height() / 2 - half / 2
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self._arrow)
-        box = QRectF(centre.x() - side, centre.y() - side / 2, 2 * side, side)
-        painter.drawPolygon(QPolygonF([box.topLeft(), box.topRight(), QPointF(centre.x(), box.bottom())]))
+        points = [QPointF(middle - half, top), QPointF(middle + half, top), QPointF(middle, top + half)]
+        painter.drawPolygon(QPolygonF(points))
         painter.end()
 
     def _get_arrow(self) -> QColor:
@@ -335,3 +384,15 @@ class StationSelector(QComboBox):
         self._arrow = QColor(colour)
 
     arrowColor = Property(QColor, _get_arrow, _set_arrow)
+
+
+class StationSelector(Choice):
+    """A choice sized for gloves: at least 15 mm tall, with an 8 mm arrow."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumHeight(mm_to_px(self, TOUCH_TARGET_MM))
+        self.setMinimumWidth(mm_to_px(self, 40))
+
+    def arrow_place(self) -> tuple[float, float]:
+        return mm_to_px(self, 4), self.width() - mm_to_px(self, 6)

@@ -26,8 +26,10 @@ from tests.ui.test_operator_panel import DEVIATIONS, SUMMER_AT, busy_line
 from ui.cockpit.shift import DeviationLog, shift_of
 from ui.cockpit.trends import REDRAW_MS, Ring
 from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, scaled_stylesheet, table_rows
-from ui.cockpit.window import DOCKS, CockpitWindow, build_lead_window, default_command_endpoint
-from ui.main import ROLE_WINDOWS, load_stylesheet, run_hmi
+from ui.cockpit.window import DOCKS, CockpitWindow, build_lead_window
+from ui.command_client import default_command_endpoint
+from ui.main import ROLE_WINDOWS, run_hmi
+from ui.style import load_stylesheet
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WAIT_MS = 5000  # a deadline for loopback delivery on a loaded 2-core machine, not a timing assert
@@ -101,6 +103,7 @@ def text(window: QWidget, name: str) -> str:
 
 
 def shoot(window: CockpitWindow, name: str) -> None:
+    window._blinker.stop()  # a tick while the events below are processed would dim the picture's indicators
     window.overview.set_blink(True)  # the picture shows the blink's "on" phase
     window.deviations.set_blink(True)
     window.overview.redraw_now()
@@ -109,6 +112,7 @@ def shoot(window: CockpitWindow, name: str) -> None:
     QApplication.processEvents()
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(SHOTS / f"cockpit-{name}.png"))
+    window._blinker.start()
 
 
 # --- the window -----------------------------------------------------------------------------------------------

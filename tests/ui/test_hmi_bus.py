@@ -62,7 +62,7 @@ def test_a_screen_that_misses_updates_asks_for_a_snapshot_and_catches_up(qtbot: 
     client = started(BusClient(publisher.endpoint, poll_interval_ms=10))
     publisher.publish(busy_line(rev=1))
     qtbot.waitUntil(lambda: client.link_up and client.replica.synced, timeout=WAIT_MS)
-    client._timer.stop()  # the GUI is busy: the test takes the next update off the screen's socket (lost)
+    client.snapshots.timer.stop()  # the GUI is busy: the test takes the next update off the screen's socket (lost)
     seq_before = publisher.store.seq
     publisher.publish_once(busy_line(rev=2))
     sub = client._sub
@@ -70,7 +70,7 @@ def test_a_screen_that_misses_updates_asks_for_a_snapshot_and_catches_up(qtbot: 
     while (lost := sub.recv_multipart())[0] != KV:
         pass
     publisher.publish_once(busy_line(rev=3))
-    client._timer.start()
+    client.snapshots.timer.start()
     shown: list[LineView] = []
     client.line_changed.connect(shown.append)
     qtbot.waitUntil(lambda: bool(shown) and shown[-1].rev == 3, timeout=WAIT_MS)

@@ -32,8 +32,9 @@ from sequencer.views import (
 )
 from tests.ui.conftest import EPOCH, BusPublisher
 from ui.bus_client import BusClient
-from ui.main import OperatorWindow, build_operator_window, load_stylesheet, run_hmi
+from ui.main import OperatorWindow, build_operator_window, run_hmi
 from ui.operator.panel import OperatorPanel, clock, zone_label
+from ui.style import load_stylesheet
 from ui.widgets import TOUCH_TARGET_MM, AlarmIndicator, BinTile, mm_to_px
 
 REPO = Path(__file__).resolve().parents[2]

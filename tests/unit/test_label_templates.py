@@ -56,5 +56,6 @@ def test_a_mistyped_field_names_the_key():
 
 
 def test_an_unknown_element_key_is_refused():
-    with pytest.raises(PlantConfigError, match=r"labels\.part\.elements\.0\.colour: unknown key 'colour'; valid here: kind, x, y"):
+    refused = r"labels\.part\.elements\.0\.colour: unknown key 'colour'; valid here: kind, x, y"
+    with pytest.raises(PlantConfigError, match=refused):
         parse_plant(plant_text(TEMPLATE.replace('title = "SEQ"', 'title = "SEQ", colour = "red"')), "plant.toml")

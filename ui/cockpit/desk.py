@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from sequencer.views import LineView
-from ui.cockpit.widgets import Choice
 from ui.command_client import CommandClient
-from ui.widgets import label
+from ui.widgets import Choice, label
 
 SHELVE_MINUTES: tuple[int, ...] = (15, 30, 60, 120, 240)  # ISA-18.2 16.7: shelving is always time-limited
 MAX_RECORDS = 500  # the desk's log of this session's operations; the service's audit log keeps all of them

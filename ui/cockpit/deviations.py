@@ -39,9 +39,10 @@ from PySide6.QtWidgets import (
 )
 
 from ui.cockpit.desk import SHELVE_MINUTES, OperationDesk, Proposal, Target
-from ui.cockpit.shift import NO_VALUE, STATE_WORDS, UNACKNOWLEDGED, LoggedDeviation, kind_words
-from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, Choice, PriorityDelegate, section
-from ui.widgets import clock, label
+from ui.cockpit.shift import STATE_WORDS, LoggedDeviation, kind_words
+from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, PriorityDelegate, section
+from ui.widgets import Choice, clock, label
+from ui.words import NO_VALUE, UNACKNOWLEDGED
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 10
 SELECT_ROWS = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows

@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 
 from sequencer.views import LineView
 from ui.cockpit.desk import OperationDesk, OpRecord, Proposal, Target
-from ui.cockpit.shift import NO_VALUE
-from ui.cockpit.widgets import Choice, cell, make_table, section
-from ui.widgets import clock, fill_table, label, plant_zone
+from ui.cockpit.widgets import cell, make_table, section
+from ui.widgets import Choice, clock, fill_table, label, plant_zone
+from ui.words import NO_VALUE
 
 SEQ_MAX = 999_999  # feeds wrap at their modulus (10000 in the demo); the core checks the real range
 LOG_HEADERS = ("SENT", "USER", "OPERATION", "TARGET", "REASON", "RESULT", "ANSWER")

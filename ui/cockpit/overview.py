@@ -18,7 +18,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QTableWidget, QVBoxLayout, QWidget
 
 from sequencer.views import DeviationView, LineView, PickView, StationView
-from ui.cockpit.shift import BUFFER_MIN_MINUTES, NO_VALUE, UNACKNOWLEDGED
+from ui.cockpit.shift import BUFFER_MIN_MINUTES
 from ui.cockpit.widgets import (
     BLINK_ROLE,
     PRIORITY_ROLE,
@@ -30,6 +30,7 @@ from ui.cockpit.widgets import (
     section,
 )
 from ui.widgets import clock, fill_table, label, plant_zone
+from ui.words import DEVICE_KIND_WORDS, NO_VALUE, PICK_WORDS, UNACKNOWLEDGED, UP_WORDS
 
 REDRAW_MS = 1000  # the buffer chart redraws at 1 Hz from the newest picture, however fast pictures arrive
 BUFFER_AHEAD_MIN = 150.0  # minutes of due times shown: the demo's 2 h lead time plus margin
@@ -37,9 +38,6 @@ BUFFER_BEHIND_MIN = -15.0  # overdue picks stay in view
 MAX_ROWS_SHOWN = 8  # a list longer than this scrolls
 FILL_GLYPHS = ("▮", "▯")  # a rack's fill as filled / empty slots (monochrome; prints and reads without colour)
 
-PICK_WORDS: dict[str, str] = {"lit": "PICKING", "blocked": "BLOCKED", "held": "HELD", "queued": "WAITING"}
-DEVICE_KINDS: dict[str, str] = {"ptl": "LIGHTS", "printer": "PRINTER"}
-UP_WORDS: dict[bool | None, str] = {True: "ONLINE", False: "OFFLINE", None: "?"}
 
 FEED_HEADERS = ("P", "FEED", "NAME", "LAST SEQ", "LAST BROADCAST", "SILENT FOR", "BROADCASTS", "GAPS", "DUPLICATES")
 STATION_HEADERS = ("P", "STATION", "NOW", "SEQ", "VEHICLE", "PART", "QUEUE", "NEXT DUE", "DEVICES")
@@ -204,7 +202,7 @@ class OverviewPane(QWidget):
         fit_rows(self.racks, max(len(rows), len(line.devices)), MAX_ROWS_SHOWN)
 
     def _render_devices(self, line: LineView) -> None:
-        rows = [["", d.name, DEVICE_KINDS.get(d.kind, d.kind), UP_WORDS[d.up], d.detail] for d in line.devices]
+        rows = [["", d.name, DEVICE_KIND_WORDS.get(d.kind, d.kind), UP_WORDS[d.up], d.detail] for d in line.devices]
         fill_table(self.devices, rows)
         fit_rows(self.devices, max(len(rows), len(line.racks)), MAX_ROWS_SHOWN)
         self._mark(self.devices, [[x for x in line.deviations if x.station == d.name] for d in line.devices])
@@ -255,14 +253,9 @@ class OverviewPane(QWidget):
         """Re-read the stylesheet's chart colours (on show, and after the window's stylesheet or font scale changed);
         not at each redraw: new pens make pyqtgraph re-render every spot."""
         pal = self._palette
-        pal.ensurePolished()
-        self.buffer_plot.setBackground(pal.groundColor)
-        for name in ("left", "bottom"):
-            axis = self.buffer_plot.getAxis(name)
-            axis.setPen(pg.mkPen(pal.axisColor))
-            axis.setTextPen(pg.mkPen(pal.axisColor))
+        pal.paint_plot(self.buffer_plot)
         self._now_line.setPen(pg.mkPen(pal.axisColor, width=2))
-        self._limit_line.setPen(pg.mkPen(pal.limitColor, width=1, style=Qt.PenStyle.DashLine))
+        self._limit_line.setPen(pal.limit_pen())
         self._picks_item.setPen(pg.mkPen(pal.traceColor))
         self._picks_item.setBrush(pg.mkBrush(pal.groundColor))
         self._current_item.setPen(pg.mkPen(pal.traceColor, width=2))
@@ -300,7 +293,7 @@ class OverviewPane(QWidget):
 def _devices_word(station: StationView, up: dict[str, bool]) -> str:
     """Quiet when normal (ISA-101): "online"; otherwise which of the station's devices is off, in words."""
     devices = (("ptl", station.ptl_device), ("printer", station.printer))
-    down = [f"{DEVICE_KINDS[kind]} {UP_WORDS[up.get(name)]}" for kind, name in devices if up.get(name) is not True]
+    down = [f"{DEVICE_KIND_WORDS[kind]} {UP_WORDS[up.get(name)]}" for kind, name in devices if up.get(name) is not True]
     return ", ".join(down) or "online"
 
 

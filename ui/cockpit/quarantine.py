@@ -17,9 +17,10 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from sequencer.views import LineView
 from ui.cockpit.desk import OperationDesk, Proposal, Target
-from ui.cockpit.shift import NO_VALUE, STATE_WORDS, LoggedDeviation
+from ui.cockpit.shift import STATE_WORDS, LoggedDeviation
 from ui.cockpit.widgets import make_table, section
 from ui.widgets import clock, fill_table, label
+from ui.words import NO_VALUE
 
 QUARANTINE_KINDS = frozenset({"malformed", "unknown_feed"})
 QUARANTINE_ID = re.compile(r"quarantined #(\d+):\s*(.*)", re.DOTALL)

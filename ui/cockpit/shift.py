@@ -16,8 +16,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from sequencer.views import DeviationView, LineView
-
-NO_VALUE = "—"
+from ui.words import NO_VALUE
 
 # --- shifts: three eight-hour shifts in plant wall-clock time (start hour, name) ----------------------------
 SHIFTS: tuple[tuple[int, str], ...] = ((6, "Early"), (14, "Late"), (22, "Night"))
@@ -118,7 +117,6 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(key="alarms_closed_unacknowledged", caption="Unacked closed", unit="",
         value=lambda ln: ln.counters.alarms_closed_unacknowledged, off_target=lambda v, ln: v is not None and v > 0),
 )  # fmt: skip
-KPI_BY_KEY: dict[str, Kpi] = {k.key: k for k in KPIS}
 
 # --- ISA-18.2 alarm states in words (sequencer.alarms.AlarmState values) -------------------------------------
 
@@ -132,7 +130,6 @@ STATE_WORDS: dict[str, str] = {
     "normal": "NORMAL",
     "closed": "CLOSED",
 }
-UNACKNOWLEDGED = frozenset({"active_unacknowledged", "returned_unacknowledged"})
 PRIORITY_GLYPHS: dict[int, str] = {1: "■", 2: "▲", 3: "◆"}  # the printed report's shapes (widgets.SHAPES)
 
 

@@ -16,14 +16,15 @@ from datetime import datetime
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from sequencer.views import LineView
-from ui.cockpit.shift import BUFFER_MIN_MINUTES, KPIS, NO_VALUE, ON_TIME_TARGET, shift_of
+from ui.cockpit.shift import BUFFER_MIN_MINUTES, KPIS, ON_TIME_TARGET, shift_of
 from ui.cockpit.widgets import KpiTile, TrendPalette, section
 from ui.widgets import label, plant_zone
+from ui.words import NO_VALUE
 
 SAMPLE_EVERY_S = 10.0  # plant seconds between samples: 8 h of shift is 2,880 points a trend
 RING_CAPACITY = 12 * 360  # 12 h at one sample per 10 s; the oldest sample is overwritten first
@@ -148,14 +149,9 @@ class TrendPlot(QWidget):
 
     def apply_palette(self) -> None:
         pal = self._palette
-        pal.ensurePolished()
-        self.plot.setBackground(pal.groundColor)
-        for name in ("left", "bottom"):
-            axis = self.plot.getAxis(name)
-            axis.setPen(pg.mkPen(pal.axisColor))
-            axis.setTextPen(pg.mkPen(pal.axisColor))
+        pal.paint_plot(self.plot)
         self.curve.setPen(pg.mkPen(pal.traceColor, width=2))
-        self.limit_line.setPen(pg.mkPen(pal.limitColor, width=1, style=Qt.PenStyle.DashLine))
+        self.limit_line.setPen(pal.limit_pen())
 
 
 class TrendsPane(QWidget):

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import Property, QModelIndex, QPersistentModelIndex, QPoint, QPointF, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPolygonF, QRegion
+import pyqtgraph as pg
+from PySide6.QtCore import Property, QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QRegion
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets import AlarmIndicator, label, set_props
+from ui.widgets import AlarmIndicator, label, set_props, titled_frame
+from ui.words import NO_VALUE
 
 PRIORITY_ROLE = Qt.ItemDataRole.UserRole + 1  # int priority of the row's alarm, 0 for none
 BLINK_ROLE = Qt.ItemDataRole.UserRole + 2  # True while the alarm is unacknowledged (ISA-18.2: it blinks)
@@ -61,18 +62,10 @@ def next_scale(current: float, step: int) -> float:
 
 
 def section(name: str, title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
-    """An outlined, titled section whose title row carries a COMM tag, shown while the link is down."""
-    frame = QFrame()
-    frame.setObjectName(name)
-    frame.setProperty("section", True)
-    box = QVBoxLayout(frame)
+    """A titled section (``ui.widgets.titled_frame``: its title row ends with a COMM tag), packed for a desk."""
+    frame, box, head = titled_frame(name, title, "section")
     box.setContentsMargins(8, 6, 8, 8)
     box.setSpacing(4)
-    head = QHBoxLayout()
-    head.addWidget(label(title, f"{name}_title", "section-title"))
-    head.addStretch(1)
-    head.addWidget(label("COMM", f"{name}_comm", "comm-tag"))
-    box.addLayout(head)
     return frame, box, head
 
 
@@ -120,38 +113,6 @@ def table_rows(table: QTableWidget) -> list[list[str]]:
     return [[cell(table, r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
 
 
-# --- a drop-down list with a drawn arrow (the stylesheet above the cockpit section hides the native one) ----------
-
-
-class Choice(QComboBox):
-    """A combo box that paints a small triangle in ``arrowColor`` (set by the stylesheet) on its drop-down."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._arrow = QColor()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        half = max(self.height() // 8, 3)
-        centre = QPointF(self.width() - half * 3 - 1, self.height() / 2)
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self._arrow)
-        top = centre.y() - half / 2
-        points = [QPointF(centre.x() - half, top), QPointF(centre.x() + half, top), QPointF(centre.x(), top + half)]
-        painter.drawPolygon(QPolygonF(points))
-        painter.end()
-
-    def _get_arrow(self) -> QColor:
-        return self._arrow
-
-    def _set_arrow(self, colour: QColor) -> None:
-        self._arrow = QColor(colour)
-
-    arrowColor = Property(QColor, _get_arrow, _set_arrow)
-
-
 # --- a KPI tile: caption, big value, unit, and a word when it is off target --------------------------------------
 
 
@@ -162,7 +123,7 @@ class KpiTile(QFrame):
         super().__init__(parent)
         self.setObjectName(f"kpi_{key}")
         self.caption = label(caption.upper(), f"kpi_{key}_caption", "kpi-caption")
-        self.value = label("—", f"kpi_{key}_value", "kpi-value")
+        self.value = label(NO_VALUE, f"kpi_{key}_value", "kpi-value")
         self.unit = label(unit, f"kpi_{key}_unit", "kpi-unit")
         self.tag = label("OFF TARGET", f"kpi_{key}_tag", "kpi-tag")
         self.tag.setVisible(False)
@@ -268,13 +229,25 @@ class TrendPalette(QWidget):
         self._axis = QColor()
         self._trace = QColor()
         self._limit = QColor()
-        self._marker = QColor()
         self._abnormal = QColor()
         self.hide()
+
+    def paint_plot(self, plot: pg.PlotWidget) -> None:
+        """``plot``'s ground and axes in the stylesheet's colours, as they are now."""
+        self.ensurePolished()
+        plot.setBackground(self.groundColor)
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen(self.axisColor))
+            axis.setTextPen(pg.mkPen(self.axisColor))
+
+    def limit_pen(self) -> QPen:
+        """A limit is a thin dashed line (hmi.md)."""
+        pen: QPen = pg.mkPen(self.limitColor, width=1, style=Qt.PenStyle.DashLine)
+        return pen
 
     groundColor = _colour_property("_ground")
     axisColor = _colour_property("_axis")
     traceColor = _colour_property("_trace")
     limitColor = _colour_property("_limit")
-    markerColor = _colour_property("_marker")
     abnormalColor = _colour_property("_abnormal")

@@ -13,7 +13,6 @@ thread (dialogs are opened with ``open()``, files are written by a worker), or h
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
@@ -24,7 +23,7 @@ from sequencer.views import LineView
 from ui.bus_client import BusClient, CurveKeys
 from ui.cockpit.desk import OperationDesk, OpRecord
 from ui.cockpit.deviations import DeviationsPane
-from ui.cockpit.header import CockpitHeader, LoginDialog
+from ui.cockpit.header import CockpitHeader
 from ui.cockpit.ops import OperationsPane
 from ui.cockpit.overview import OverviewPane
 from ui.cockpit.quarantine import QuarantinePane
@@ -32,11 +31,12 @@ from ui.cockpit.report import ExportJob, build_report, prepare_export
 from ui.cockpit.shift import DeviationLog, shift_of
 from ui.cockpit.trends import TrendsPane
 from ui.cockpit.widgets import TrendPalette, next_scale, scaled_stylesheet
-from ui.command_client import CommandClient
+from ui.command_client import CommandClient, default_command_endpoint
+from ui.dealer import STALE_AFTER_S
+from ui.login import LoginDialog
+from ui.style import load_stylesheet, screen_settings
 from ui.widgets import apply_comm, plant_zone
 
-SETTINGS_ORGANISATION = "jis-sequencer"  # ui.main uses the same organisation
-SETTINGS_APPLICATION = "hmi-lead"
 DEFAULT_SIZE = (1680, 1000)  # a common office desktop; the user's own size is remembered
 BLINK_MS = 500  # ISA-18.2 unacknowledged alarms blink; 1 Hz is calm enough for an office screen
 DEVIATIONS_SHARE, SIDE_SHARE = 0.30, 0.36  # first-run dock sizes, as parts of the window's height and width
@@ -49,13 +49,6 @@ DOCKS: tuple[tuple[str, str, str, Qt.DockWidgetArea], ...] = (
     ("trends_dock", "Trends and KPIs", "F5", Qt.DockWidgetArea.RightDockWidgetArea),
     ("quarantine_dock", "Quarantine", "F6", Qt.DockWidgetArea.BottomDockWidgetArea),
 )
-
-
-def default_command_endpoint(bus_endpoint: str) -> str:
-    """The plant file's convention (demo.toml: bus 5556, commands 5557): same host, the next port."""
-    parts = urlsplit(bus_endpoint)
-    host, _, port = parts.netloc.rpartition(":")
-    return urlunsplit(parts._replace(netloc=f"{host}:{int(port) + 1}"))
 
 
 class CockpitWindow(QMainWindow):
@@ -86,7 +79,7 @@ class CockpitWindow(QMainWindow):
         self.operations = OperationsPane(self.desk)
         self.trends = TrendsPane(self.palette_widget)
         self.quarantine = QuarantinePane(self.desk)
-        self.login_dialog = LoginDialog(commands, self)
+        self.login_dialog = LoginDialog(commands, "Log in to the cockpit", self)
         self._build()
         self._wire()
         self.apply_scale(self.scale)
@@ -311,7 +304,7 @@ class CockpitWindow(QMainWindow):
 def build_lead_window(
     connect: str,
     station: str | None = None,
-    stale_after_s: float = 3.0,
+    stale_after_s: float = STALE_AFTER_S,
     *,
     commands: str | None = None,
     settings: QSettings | None = None,
@@ -323,12 +316,9 @@ def build_lead_window(
     ``commands``: the service's HMI command endpoint; default, the plant file's convention (bus port + 1).
     ``snapshot``: the bus's snapshot endpoint (default: as the service advertises); ``curve``: the screen's keys.
     """
-    from ui.main import load_stylesheet  # ui.main imports this module for its role table
-
     bus = BusClient(connect, snapshot=snapshot, curve=curve, stale_after_s=stale_after_s)
     client = CommandClient(commands or default_command_endpoint(connect), curve=curve)
-    window = CockpitWindow(bus, client, settings or QSettings(SETTINGS_ORGANISATION, SETTINGS_APPLICATION),
-                           load_stylesheet())  # fmt: skip
+    window = CockpitWindow(bus, client, settings or screen_settings("lead"), load_stylesheet())
     bus.setParent(window)
     client.setParent(window)
     bus.start()

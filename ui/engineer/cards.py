@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from ui.engineer.label import LabelPreview
 from ui.engineer.link import FeedState, PrintedLabelState, PrinterState
-from ui.engineer.widgets import FaultSwitch, command_button, field_grid, make_card
+from ui.engineer.widgets import FaultSwitch, card_in, command_button, field_grid
 from ui.widgets import clock, label, set_props
+from ui.words import NO_VALUE
 
 # printer fault switch -> its words; which switches a printer has comes with its state (by protocol)
 SWITCH_WORDS: dict[str, str] = {
@@ -106,13 +106,9 @@ class PrinterCard(QFrame):
 
     def __init__(self, printer: str, view: PrinterState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.printer = printer
-        frame, box, head = make_card(f"printer_{printer}", f"PRINTER {printer} · {view.protocol.upper()}")
+        box, head = card_in(self, f"printer_{printer}", f"PRINTER {printer} · {view.protocol.upper()}")
         self.status = label("", f"printer_{printer}_status", "device")
         head.insertWidget(1, self.status)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(frame)
         self.counts = label("", f"printer_{printer}_counts", "row-detail")
         box.addWidget(self.counts)
         switches = QGridLayout()
@@ -180,12 +176,9 @@ class FeedCard(QFrame):
     def __init__(self, feed: str, view: FeedState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.feed, self.plant_takt_s = feed, view.plant_takt_s
-        frame, box, head = make_card(f"feed_{feed}", f"OEM FEED {feed}")
+        box, head = card_in(self, f"feed_{feed}", f"OEM FEED {feed}")
         self.status = label("", f"feed_{feed}_status", "device")
         head.insertWidget(1, self.status)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(frame)
         grid, self.values = field_grid(list(FEED_COUNTERS), 5, f"feed_{feed}")
         box.addLayout(grid)
         self.pending = label("", f"feed_{feed}_pending", "row-detail")
@@ -254,7 +247,7 @@ class FeedCard(QFrame):
     def show_feed(self, view: FeedState) -> None:
         counts = {**view.counters, "unacked": view.unacked}
         for key, value in self.values.items():
-            value.setText(str(counts.get(key, "—")))
+            value.setText(str(counts.get(key, NO_VALUE)))
         k = view.knobs
         silent = k.pause_s > 0
         self.status.setText(f"SILENCE PENDING {k.pause_s:g} s" if silent else f"TAKT {k.takt_s:g} s")

@@ -1,9 +1,9 @@
-"""The engineer's view's end of the simulators' control channel: a ZeroMQ DEALER polled from the Qt event loop.
+"""The engineer's view's end of the simulators' control channel: a ZeroMQ DEALER on the HMI's one DEALER poller.
 
 What it is for: asking the simulator process (``hardware_sims.control``, docs/sim-control.md) for the plant's
 state a few times a second, sending the engineer's presses, fault switches and feed knobs, and turning the
 answers into signals: ``state_changed`` (a validated ``SimState``), ``answered`` (the answer to a command) and
-``link_changed`` (live or not).
+``link_changed`` (live while answers keep coming: ``ui.dealer.DealerLink``, which polls, matches and times out).
 What it must not do: block the GUI thread (every send and receive is ``zmq.NOBLOCK`` from a QTimer), trust what
 it receives (each answer is validated; a bad one is counted and reported), queue commands for later (with
 ``IMMEDIATE`` a command sent while the link is down is refused at once, never replayed on reconnect), or import
@@ -13,30 +13,34 @@ here, and tests/integration/test_sim_control.py checks that both ends agree).
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import dataclass
 from typing import Any
 
 import zmq
-from pydantic import BaseModel, ConfigDict, ValidationError
-from PySide6.QtCore import QObject, QTimer, Signal
+from pydantic import BaseModel, ConfigDict
+from PySide6.QtCore import QObject, Signal, Slot
 
-POLL_INTERVAL_MS = 50  # drain answers at 20 Hz
+from ui.dealer import (
+    HEARTBEATS,
+    POLL_INTERVAL_MS,
+    REDIAL,
+    STALE_AFTER_S,
+    DealerLink,
+    DealerStats,
+    Heard,
+    JsonWire,
+    Request,
+)
+
 STATE_EVERY_S = 0.25  # ask for the state at 4 Hz: lights and counters feel live, the sim process barely notices
 STATE_RETRY_S = 2.0  # an unanswered state request is given up and asked again (lost across a reconnect)
 FORGET_AFTER_S = 10.0  # a request unanswered this long is forgotten (bounds the pending table)
-MAX_DRAIN_PER_TICK = 100
 
 DEALER_OPTIONS: dict[int, int] = {
+    **REDIAL,
+    **HEARTBEATS,
     zmq.IMMEDIATE: 1,  # queue only to a completed connection: a press while the sim is away fails now
-    zmq.LINGER: 0,  # closing the window never waits on the network
     zmq.SNDHWM: 20,
     zmq.RCVHWM: 50,
-    zmq.RECONNECT_IVL: 250,
-    zmq.RECONNECT_IVL_MAX: 2000,
-    zmq.HEARTBEAT_IVL: 1000,  # notice a half-open connection (ZMTP heartbeats)
-    zmq.HEARTBEAT_TIMEOUT: 3000,
 }
 
 
@@ -150,13 +154,9 @@ class Answer(_Part):
 
 
 # -- the client ------------------------------------------------------------------------------------------------------
-@dataclass
-class LinkStats:
-    sent: int = 0
-    refused: int = 0  # commands not sent: no connection to the simulators
-    answers: int = 0
-    bad: int = 0  # answers that failed validation
-    states: int = 0
+def read_answer(frame: bytes) -> Heard:
+    answer = Answer.model_validate_json(frame)  # a ValidationError is a ValueError
+    return Heard(request_id=answer.id, message=answer)
 
 
 class SimControlClient(QObject):
@@ -171,124 +171,65 @@ class SimControlClient(QObject):
         self,
         endpoint: str,
         *,
-        stale_after_s: float = 3.0,
+        stale_after_s: float = STALE_AFTER_S,
         parent: QObject | None = None,
         poll_ms: int = POLL_INTERVAL_MS,
     ) -> None:
         super().__init__(parent)
         self.endpoint = endpoint
-        self.stale_after_s = stale_after_s
-        self.stats = LinkStats()
         self.state: SimState | None = None
-        self._socket: zmq.Socket[bytes] | None = None
-        self._next_id = 1
-        self._pending: dict[int, tuple[float, dict[str, Any]]] = {}  # id -> (sent at, request), until answered
-        self._state_asked_at: float | None = None  # monotonic time of the outstanding state request
-        self._last_answer_at: float | None = None
-        self._link_up = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(poll_ms)
-        self._timer.timeout.connect(self._poll)
+        self.link = DealerLink(
+            JsonWire(read_answer), DEALER_OPTIONS, stale_after_s=stale_after_s, poll_interval_ms=poll_ms, parent=self
+        )
+        self._state_request: int | None = None  # the newest state request
+        self._state_asked_at: float | None = None  # when it was asked, on the link's clock
+        self.link.replied.connect(self._take)
+        self.link.ticked.connect(self._ask_state)
+        self.link.link_changed.connect(self.link_changed)
+        self.link.bad_reply.connect(self.bad_message)
 
     # --- lifecycle ---
     def start(self) -> None:
-        if self._socket is not None:
-            return
-        sock: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.DEALER)
-        for option, value in DEALER_OPTIONS.items():
-            sock.setsockopt(option, value)
-        sock.connect(self.endpoint)
-        self._socket = sock
-        self._timer.start()
+        self.link.start(self.endpoint)
 
     def stop(self) -> None:
-        self._timer.stop()
-        if self._socket is not None:
-            self._socket.close(linger=0)
-            self._socket = None
-        self._pending.clear()
-        self._state_asked_at = self._last_answer_at = None
-        self._set_link(False)
+        self.link.stop()
+        self._state_request = self._state_asked_at = None
 
     @property
     def link_up(self) -> bool:
-        return self._link_up
+        return self.link.link_up
+
+    @property
+    def stats(self) -> DealerStats:
+        return self.link.stats
 
     # --- commands ---
     def send(self, request: dict[str, Any]) -> int | None:
         """Send one request now; its id, or None when the simulators are not connected (nothing is queued)."""
-        if self._socket is None:
-            return None
-        req_id = self._next_id
-        self._next_id += 1
-        try:
-            self._socket.send(json.dumps({**request, "id": req_id}).encode(), zmq.NOBLOCK)
-        except zmq.Again:
-            self.stats.refused += 1
-            return None
-        self.stats.sent += 1
-        self._pending[req_id] = (time.monotonic(), request)
-        return req_id
+        return self.link.request_now(request, FORGET_AFTER_S, memo=request)
 
     def refresh(self) -> None:
         """Ask for the state now (after a command, so its effect shows without waiting for the next tick)."""
         self._state_asked_at = None
-        self._ask_state(time.monotonic())
+        self._ask_state(self.link.clock())
 
-    # --- one GUI tick ---
-    def _poll(self) -> None:
-        now = time.monotonic()
-        for frame in self._drain():
-            self._take(frame, now)
-        self._forget_older_than(now - FORGET_AFTER_S)
-        self._ask_state(now)
-        if self._last_answer_at is not None and now - self._last_answer_at >= self.stale_after_s:
-            self._set_link(False)
-
+    # --- the link's ticks and answers ---
+    @Slot(float)
     def _ask_state(self, now: float) -> None:
         asked = self._state_asked_at
-        if asked is not None and now - asked < (STATE_RETRY_S if self._awaiting_state() else STATE_EVERY_S):
+        waiting = self.link.waiting(self._state_request)
+        if asked is not None and now - asked < (STATE_RETRY_S if waiting else STATE_EVERY_S):
             return
-        if self.send({"op": "state"}) is not None:
-            self._state_asked_at = now
+        request_id = self.send({"op": "state"})
+        if request_id is not None:
+            self._state_request, self._state_asked_at = request_id, now
 
-    def _awaiting_state(self) -> bool:
-        return any(r.get("op") == "state" for _, r in self._pending.values())
-
-    def _forget_older_than(self, cutoff: float) -> None:
-        for req_id in [i for i, (at, _) in self._pending.items() if at < cutoff]:
-            del self._pending[req_id]
-
-    def _drain(self) -> list[bytes]:
-        frames: list[bytes] = []
-        for _ in range(MAX_DRAIN_PER_TICK):
-            if self._socket is None:
-                break
-            try:
-                frames.append(self._socket.recv(zmq.NOBLOCK))
-            except zmq.Again:
-                break
-        return frames
-
-    def _take(self, frame: bytes, now: float) -> None:
-        try:
-            answer = Answer.model_validate_json(frame)
-        except ValidationError as exc:
-            self.stats.bad += 1
-            self.bad_message.emit(str(exc).splitlines()[0][:200])
-            return
-        self.stats.answers += 1
-        self._last_answer_at = now
-        self._set_link(True)
-        _, request = self._pending.pop(answer.id, (now, {})) if answer.id is not None else (now, {})
+    @Slot(object, object)
+    def _take(self, request: Request | None, answer: Answer) -> None:
+        asked: dict[str, Any] = request.memo if request is not None else {}
         if answer.state is not None:
-            self.stats.states += 1
             self.state = answer.state
             self.state_changed.emit(answer.state)
-        elif request.get("op") != "state":
-            self.answered.emit(request, answer)
-
-    def _set_link(self, up: bool) -> None:
-        if up != self._link_up:
-            self._link_up = up
-            self.link_changed.emit(up)
+        elif asked.get("op") != "state":
+            self.answered.emit(asked, answer)

@@ -13,7 +13,6 @@ stale picture as live (link lost: dashed outlines, greyed values, COMM tags, and
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,10 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dealer import STALE_AFTER_S
 from ui.engineer.cards import FeedCard, PrinterCard
 from ui.engineer.link import Answer, SimControlClient, SimState
 from ui.engineer.widgets import StationCard, make_card
-from ui.widgets import apply_comm, clock, label, plant_zone, set_props, zone_label
+from ui.style import load_stylesheet
+from ui.widgets import apply_comm, clear_layout, clock, comm_tag, label, plant_zone, set_props, stacked, zone_label
 
 BLINK_MS = 500  # a flashing PTL light blinks at 1 Hz on the rack (Banner FLASH animation), mirrored here
 DEFAULT_SIZE = (1600, 1000)
@@ -109,28 +110,19 @@ class EngineerView(QWidget):
         header = QFrame()
         header.setObjectName("header")
         row = QHBoxLayout(header)
-        names = QVBoxLayout()
         self.title = label("SIMULATED PLANT", "view_title", "station-name")
         self.plant_label = label("", "plant_name", "plant-name")
-        names.addWidget(self.plant_label)
-        names.addWidget(self.title)
-        row.addLayout(names)
+        row.addLayout(stacked(self.plant_label, self.title))
         row.addStretch(1)
         self.sim_clock = label("", "sim_clock", "value-l")
         self.sim_zone = label("", "sim_zone", "updated-at")
-        times = QVBoxLayout()
-        times.addWidget(self.sim_clock)
-        times.addWidget(self.sim_zone)
-        row.addLayout(times)
+        row.addLayout(stacked(self.sim_clock, self.sim_zone))
         row.addSpacing(24)
-        self.comm_tag = label("COMM", "comm_tag", "comm-tag-large")
+        self.comm_tag = comm_tag("comm_tag", "comm-tag-large")
         row.addWidget(self.comm_tag)
-        link = QVBoxLayout()
         self.link_label = label("", "link_state", "link-state")
         self.endpoint_label = label(self.client.endpoint, "link_endpoint", "updated-at")
-        link.addWidget(self.link_label)
-        link.addWidget(self.endpoint_label)
-        row.addLayout(link)
+        row.addLayout(stacked(self.link_label, self.endpoint_label))
         return header
 
     def _build_actions(self) -> QFrame:
@@ -197,7 +189,7 @@ class EngineerView(QWidget):
         if wanted == (tuple(self.stations), tuple(self.printers), tuple(self.feeds)):
             return False
         for box in (self._station_box, self._printer_box, self._feed_box):
-            _clear(box)
+            clear_layout(box)
         self.stations = {sid: StationCard(sid, v, state.gateways[v.gateway]) for sid, v in state.stations.items()}
         self.printers = {pid: PrinterCard(pid, v) for pid, v in state.printers.items()}
         self.feeds = {fid: FeedCard(fid, v) for fid, v in state.feeds.items()}
@@ -247,15 +239,6 @@ def _fit(box: QVBoxLayout, tall: bool) -> None:
             scroll.setMinimumHeight(min(inner.sizeHint().height(), MAX_FITTED_HEIGHT))
 
 
-def _clear(box: QVBoxLayout) -> None:
-    while box.count():
-        item = box.takeAt(0)
-        widget = item.widget() if item is not None else None
-        if widget is not None:
-            widget.setParent(None)
-            widget.deleteLater()
-
-
 class EngineerWindow(QMainWindow):
     """The engineer's view in a window; closing it stops the client. Ctrl+Q closes, F5 asks for the state."""
 
@@ -278,12 +261,8 @@ class EngineerWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def load_stylesheet() -> str:
-    return resources.files("ui").joinpath("style.qss").read_text(encoding="utf-8")
-
-
 def build_engineer_window(
-    sim: str, station: str | None = None, stale_after_s: float = 3.0
+    sim: str, station: str | None = None, stale_after_s: float = STALE_AFTER_S
 ) -> tuple[EngineerWindow, SimControlClient]:
     """The styled engineer window and its started client, for the simulators' control endpoint ``sim``.
 

@@ -14,7 +14,8 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.engineer.link import GatewayState, LightState, StationState
-from ui.widgets import label, set_props
+from ui.widgets import label, set_props, titled_frame
+from ui.words import NO_VALUE
 
 ON_WORDS: dict[bool, str] = {True: "ON", False: "OFF"}
 KIND_WORDS: dict[str, str] = {"modbus": "MODBUS", "opcua": "OPC UA"}  # a light controller's protocol
@@ -36,18 +37,19 @@ def gateway_words(name: str) -> str:
 
 
 def make_card(name: str, title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
-    """A titled, outlined section whose title row ends with a COMM tag (shown while the link is down)."""
-    frame = QFrame()
-    frame.setObjectName(name)
-    frame.setProperty("card", True)
-    box = QVBoxLayout(frame)
+    """A titled card (``ui.widgets.titled_frame``: its title row ends with a COMM tag), rows 6 px apart."""
+    frame, box, head = titled_frame(name, title)
     box.setSpacing(6)
-    head = QHBoxLayout()
-    head.addWidget(label(title, f"{name}_title", "card-title"))
-    head.addStretch(1)
-    head.addWidget(label("COMM", f"{name}_comm", "comm-tag"))
-    box.addLayout(head)
     return frame, box, head
+
+
+def card_in(owner: QWidget, name: str, title: str) -> tuple[QVBoxLayout, QHBoxLayout]:
+    """A titled card filling ``owner`` edge to edge; its body and title row."""
+    frame, box, head = make_card(name, title)
+    outer = QVBoxLayout(owner)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(frame)
+    return box, head
 
 
 def command_button(text: str, name: str) -> QPushButton:
@@ -177,7 +179,7 @@ class LightTile(QFrame):
 
     def show_light(self, view: LightState, phase: bool) -> None:
         lit = view.colour != "off"
-        self.bin_id.setText(view.bin or "—")
+        self.bin_id.setText(view.bin or NO_VALUE)
         words = [view.colour.upper(), "FLASH" if view.flash and lit else "", f"· {view.display}" if lit else ""]
         self.colour_word.setText(" ".join(w for w in words if w))
         self.token.setText(f"token {view.token}" if lit else "dark")
@@ -195,11 +197,7 @@ class StationCard(QFrame):
 
     def __init__(self, station: str, view: StationState, gateway: GatewayState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.station, self.gateway_name = station, view.gateway
-        frame, box, _ = make_card(f"station_{station}", f"{station} · {view.name}" if view.name else station)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(frame)
+        box, _ = card_in(self, f"station_{station}", f"{station} · {view.name}" if view.name else station)
         box.addLayout(self._gateway_row(view.gateway, gateway))
         box.addLayout(self._operator_row(station))
         box.addWidget(self.operator_stats)
@@ -290,6 +288,6 @@ def field_grid(pairs: list[tuple[str, str]], columns: int, prefix: str) -> tuple
     for index, (key, caption) in enumerate(pairs):
         row, col = divmod(index, columns)
         grid.addWidget(label(caption, f"{prefix}_{key}_caption", "field-caption"), row * 2, col)
-        values[key] = label("—", f"{prefix}_{key}", "field-value")
+        values[key] = label(NO_VALUE, f"{prefix}_{key}", "field-value")
         grid.addWidget(values[key], row * 2 + 1, col)
     return grid, values

@@ -25,23 +25,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from sequencer.views import LineView, PickView, StationView
-from ui.cockpit.header import LoginDialog
 from ui.command_client import CommandClient
+from ui.login import LoginDialog, who
 from ui.operator.panel import relevant_deviations
 from ui.widgets import TOUCH_TARGET_MM, label, mm_to_px, set_props
+from ui.words import UNACKNOWLEDGED
 
 BUTTON_MIN_WIDTH_MM = 40.0
 LOGIN_MIN_WIDTH_MM = 150.0  # the note on one or two lines at the panel's type size
-UNACKNOWLEDGED = frozenset({"active_unacknowledged", "returned_unacknowledged"})  # sequencer.alarms.AlarmState
-ROLE_TITLES: dict[str, str] = {  # app.hmi.roles.ROLE_TITLES (the HMI does not import app)
-    "operator": "line operator",
-    "lead": "shift lead",
-    "engineer": "engineer",
-    "admin": "administrator",
-}
 # The service's answer codes (app.hmi.wire.MESSAGES, plus the client's own) as the status line's word and
 # its look; "comm" is the same word the panel uses for a lost bus link.
 ANSWERS: dict[str, tuple[str, str]] = {
@@ -125,17 +119,14 @@ def _button(text: str, name: str) -> QPushButton:
 
 
 class OperatorLoginDialog(LoginDialog):
-    """The cockpit's login dialog (clears the password with the request), sized for a touch panel."""
+    """The screens' login dialog (clears the password with the request), sized for a touch panel."""
 
     def __init__(self, client: CommandClient, parent: QWidget | None = None) -> None:
-        super().__init__(client, parent)
+        super().__init__(client, "Log in to the operator panel", parent)
         self.setObjectName("operator_login")
-        self.setWindowTitle("Log in to the operator panel")
         self.setMinimumWidth(mm_to_px(self, LOGIN_MIN_WIDTH_MM))
-        note = self.findChild(QLabel, "login_note")
-        if note is not None:
-            note.setWordWrap(True)
-        for widget in (self.user, self.password, *self.findChildren(QPushButton)):
+        self.note.setWordWrap(True)
+        for widget in (self.user, self.password, self.cancel_button, self.login_button):
             touch(widget)
 
 
@@ -173,7 +164,7 @@ class OperatorActionBar(QFrame):
         self.pending: dict[int, tuple[ActionSpec, Target]] = {}
         self.confirm_step: ConfirmStep | None = None
         self.login_dialog = OperatorLoginDialog(client, self)
-        self.who = label("not logged in", "operator_who", "op-who")
+        self.who = label("", "operator_who", "op-who")
         self.login_button = _button("LOG IN", "operator_login_button")
         self.logout_button = _button("LOG OUT", "operator_logout_button")
         self.buttons = {spec.key: _button(spec.verb, f"operator_{spec.key}") for spec in ACTIONS}
@@ -264,8 +255,7 @@ class OperatorActionBar(QFrame):
 
     def _refresh(self) -> None:
         logged_in = self.client.logged_in_now
-        role = ROLE_TITLES.get(self.client.role, self.client.role)
-        self.who.setText(f"{self.client.user} · {role}" if logged_in else "not logged in")
+        self.who.setText(who(self.client))
         self.login_button.setVisible(not logged_in)
         self.logout_button.setVisible(logged_in)
         for spec in ACTIONS:

@@ -34,19 +34,23 @@ from ui.widgets import (
     DeviationRow,
     StationSelector,
     apply_comm,
+    clear_layout,
     clock,
+    comm_tag,
     fill_table,
     label,
     mm_to_px,
     plant_zone,
     set_props,
+    stacked,
+    titled_frame,
     zone_label,
 )
+from ui.words import DEVICE_KIND_WORDS, NO_VALUE, PICK_WORDS, UP_WORDS, link_words
 
 MAX_NEXT_SHOWN = 8
 BIN_ROWS = 2  # bins in light order, left to right, in two rows like a two-shelf flow rack
 MAX_DEVIATIONS_SHOWN = 4
-NO_VALUE = "—"
 
 
 # --- what is shown, as tables ------------------------------------------------------------------------------
@@ -68,16 +72,12 @@ NEXT_COLUMNS: tuple[tuple[str, Callable[[PickView, ZoneInfo], str]], ...] = (
     ("RACK/SLOT", lambda p, z: f"{p.rack_no}/{p.slot}"),
 )
 # Pick states worth a word on the card; "lit" is the normal case and stays quiet (ISA-101).
-PICK_STATE_TAGS: dict[str, str] = {"queued": "WAITING", "blocked": "BLOCKED", "picked": "PICKED"}
+PICK_STATE_TAGS: dict[str, str] = {state: PICK_WORDS[state] for state in ("queued", "blocked", "picked")}
 DEVICE_ROLES: tuple[tuple[str, str, Callable[[StationView], str]], ...] = (
-    ("device_ptl", "LIGHTS", lambda s: s.ptl_device),
-    ("device_printer", "PRINTER", lambda s: s.printer),
+    ("device_ptl", DEVICE_KIND_WORDS["ptl"], lambda s: s.ptl_device),
+    ("device_printer", DEVICE_KIND_WORDS["printer"], lambda s: s.printer),
 )
-DEVICE_WORDS: dict[bool | None, tuple[str, str]] = {
-    True: ("ONLINE", "up"),
-    False: ("OFFLINE", "down"),
-    None: ("?", "unknown"),
-}
+DEVICE_STATES: dict[bool | None, str] = {True: "up", False: "down", None: "unknown"}  # the stylesheet's word
 
 
 # --- which deviations concern a station ----------------------------------------------------------------------
@@ -105,20 +105,6 @@ def pick_station(line: LineView, wanted: str | None) -> StationView | None:
 
 
 # --- the panel -----------------------------------------------------------------------------------------------
-
-
-def _card(name: str, title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
-    """A titled, outlined section; its title row carries a COMM tag shown while the link is down."""
-    frame = QFrame()
-    frame.setObjectName(name)
-    frame.setProperty("card", True)
-    box = QVBoxLayout(frame)
-    head = QHBoxLayout()
-    head.addWidget(label(title, f"{name}_title", "card-title"))
-    head.addStretch(1)
-    head.addWidget(label("COMM", f"{name}_comm", "comm-tag"))
-    box.addLayout(head)
-    return frame, box, head
 
 
 class OperatorPanel(QWidget):
@@ -158,12 +144,9 @@ class OperatorPanel(QWidget):
         header = QFrame()
         header.setObjectName("header")
         row = QHBoxLayout(header)
-        names = QVBoxLayout()
         self.plant_label = label("", "plant_name", "plant-name")
         self.station_label = label(NO_VALUE, "station_name", "station-name")
-        names.addWidget(self.plant_label)
-        names.addWidget(self.station_label)
-        row.addLayout(names)
+        row.addLayout(stacked(self.plant_label, self.station_label))
         self.station_selector = StationSelector()
         self.station_selector.setObjectName("station_selector")
         self.station_selector.setVisible(False)
@@ -177,19 +160,15 @@ class OperatorPanel(QWidget):
             devices.addWidget(lab)
         row.addLayout(devices)
         row.addSpacing(mm_to_px(self, 6))
-        self.comm_tag = label("COMM", "comm_tag", "comm-tag-large")
+        self.comm_tag = comm_tag("comm_tag", "comm-tag-large")
         row.addWidget(self.comm_tag)
-        link = QVBoxLayout()
         self.link_label = label("", "link_state", "link-state")
         self.updated_label = label("", "updated_at", "updated-at")
-        for lab in (self.link_label, self.updated_label):
-            lab.setAlignment(Qt.AlignmentFlag.AlignRight)
-            link.addWidget(lab)
-        row.addLayout(link)
+        row.addLayout(stacked(self.link_label, self.updated_label, right=True))
         return header
 
     def _build_pick(self) -> QFrame:
-        frame, box, head = _card("pick_card", "PICK NOW")
+        frame, box, head = titled_frame("pick_card", "PICK NOW")
         self.pick_state = label("", "pick_state", "state-tag")
         head.insertWidget(1, self.pick_state)
         self.pick_part = label(NO_VALUE, "pick_part", "pick-part")
@@ -212,13 +191,13 @@ class OperatorPanel(QWidget):
         return frame
 
     def _build_bins(self) -> QFrame:
-        frame, box, _ = _card("bins_card", "BINS")
+        frame, box, _ = titled_frame("bins_card", "BINS")
         self.bins_grid = QGridLayout()
         box.addLayout(self.bins_grid, 1)
         return frame
 
     def _build_next(self) -> QFrame:
-        frame, box, _ = _card("next_card", "NEXT VEHICLES")
+        frame, box, _ = titled_frame("next_card", "NEXT VEHICLES")
         table = QTableWidget(0, len(NEXT_COLUMNS))
         table.setObjectName("next_table")
         table.setHorizontalHeaderLabels([title for title, _ in NEXT_COLUMNS])
@@ -238,7 +217,7 @@ class OperatorPanel(QWidget):
         return frame
 
     def _build_deviations(self) -> QFrame:
-        frame, box, head = _card("deviations_card", "DEVIATIONS")
+        frame, box, head = titled_frame("deviations_card", "DEVIATIONS")
         self.deviation_count = label("", "deviations_count", "card-count")
         head.insertWidget(1, self.deviation_count)
         self.deviation_rows = QVBoxLayout()
@@ -298,13 +277,8 @@ class OperatorPanel(QWidget):
 
     def _render_link(self) -> None:
         line = self._line
-        if line is None:
-            self.link_label.setText("WAITING FOR DATA")
-            self.updated_label.setText("")
-            return
-        when = f"{clock(line.at, self._zone)} {zone_label(line.at, self._zone)}"
-        self.link_label.setText(f"LIVE · rev {line.rev}" if self._link_up else "STALE · last data")
-        self.updated_label.setText(when)
+        self.link_label.setText(link_words(line, self._link_up))
+        self.updated_label.setText(f"{clock(line.at, self._zone)} {zone_label(line.at, self._zone)}" if line else "")
 
     def _sync_station_selector(self, line: LineView) -> None:
         combo = self.station_selector
@@ -342,7 +316,7 @@ class OperatorPanel(QWidget):
         ids = tuple(b.id for b in station.bins)
         rebuilt = ids != self._bin_ids
         if rebuilt:
-            _clear(self.bins_grid)
+            clear_layout(self.bins_grid)
             self._tiles = {bin_id: BinTile(bin_id) for bin_id in ids}
             columns = max(math.ceil(len(ids) / BIN_ROWS), 1)
             for index, tile in enumerate(self._tiles.values()):
@@ -383,22 +357,13 @@ class OperatorPanel(QWidget):
         up_by_name = {d.name: d.up for d in line.devices}
         for name, caption, device_of in DEVICE_ROLES:
             device = device_of(station)
-            word, state = DEVICE_WORDS[up_by_name.get(device)]
+            up = up_by_name.get(device)
             lab = self.device_labels[name]
-            lab.setText(f"{caption} {device}  {word}")
-            set_props(lab, state=state)
+            lab.setText(f"{caption} {device}  {UP_WORDS[up]}")
+            set_props(lab, state=DEVICE_STATES[up])
 
     def deviation_row(self, deviation_id: int) -> DeviationRow | None:
         return self.findChild(DeviationRow, f"deviation_{deviation_id}")
 
     def bin_tile(self, bin_id: str) -> BinTile | None:
         return self._tiles.get(bin_id)
-
-
-def _clear(layout: QGridLayout | QVBoxLayout) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        widget = item.widget() if item is not None else None
-        if widget is not None:
-            widget.setParent(None)  # gone from findChild() at once, not only after deleteLater() runs
-            widget.deleteLater()
