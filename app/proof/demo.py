@@ -279,7 +279,7 @@ def _accounted(service: Service) -> int:
 
 def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions, work: Path) -> dict[str, Any]:
     core = service.core
-    lat, queued = list(service.latencies_ms), list(service.queued_ms)
+    lat, queued = list(service.latency.latencies_ms), list(service.latency.queued_ms)
     printed, printer_doubled = _printer_records(records)
     return {
         "vehicles_requested": None if opts.vehicles is None else opts.vehicles * len(service.plant.feeds),
@@ -293,7 +293,7 @@ def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions,
         "out_of_sequence": service.check.out_of_sequence,
         "deviations": dict(sorted(core.deviations.counts.items())),
         "open_deviations": len(core.deviations.by_id),
-        "quarantined": service.quarantined,
+        "quarantined": service.intake.quarantined,
         "latency_ms": {"p50": _percentile(lat, 50), "p99": _percentile(lat, 99), "samples": len(lat)},
         # bins lit only when their station freed: received -> lit includes the line's queue at the station
         "queued_ms": {"p50": _percentile(queued, 50), "p99": _percentile(queued, 99), "samples": len(queued)},

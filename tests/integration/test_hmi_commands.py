@@ -553,8 +553,8 @@ def test_a_lead_reprocesses_a_quarantined_message_after_a_fix(tmp_path: Path) ->
             return asyncio.run_coroutine_threadsafe(coro, live._loop).result(WAIT_S)
 
         # kept as it arrived: one with a broken body, one valid message quarantined by hand for the test
-        run(service._quarantine(b"{not json", "bad broadcast: not JSON", "feed"))
-        run(service._quarantine(good, "mapping for 4242 was missing", "feed"))
+        run(service.intake.quarantine(b"{not json", "bad broadcast: not JSON", "feed"))
+        run(service.intake.quarantine(good, "mapping for 4242 was missing", "feed"))
         held = service.store.quarantined()
         admin = AccountStore.open(live.plant.service.database, hasher=CHEAP)
         admin.add_user("lars", "lead", PASSWORDS["lars"])

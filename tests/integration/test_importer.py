@@ -96,7 +96,7 @@ async def test_what_a_file_cannot_give_is_quarantined_by_the_service(
         code, report = await jis_import(capsys, str(SAMPLES / "deljit_missing_seq.edi"), "--connect", endpoint)
         assert code == EXIT_PROBLEMS and report["quarantined"] == 1
         held = service.store.quarantined()
-        assert len(held) == 1 and service.quarantined == 1
+        assert len(held) == 1 and service.intake.quarantined == 1
         kept = json.loads(held[0].raw)
         assert "has no SEQ group" in kept["import_problem"] and kept["file"] == "deljit_missing_seq.edi"
         assert "UNH" in kept["raw"], "the original message travels with the reason"

@@ -121,9 +121,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveLine]:
         update={"service": line.plant.service.model_copy(update={"opcua_server": server})}
     )
     with line:
-        assert line.service is not None and line.service.opcua_server is not None
-        assert line.service.opcua_server.started.wait(DEADLINE_S), "the line server did not start"
-        assert line.service.opcua_server.error is None
+        assert line.service is not None and line.service.hmi.line_server is not None
+        assert line.service.hmi.line_server.started.wait(DEADLINE_S), "the line server did not start"
+        assert line.service.hmi.line_server.error is None
         yield line
 
 
