@@ -105,7 +105,7 @@ def test_curve_admits_only_listed_screens_on_bus_snapshots_and_commands(qtbot: Q
     allowed = keys / "allowed"
     allowed.mkdir()
     (allowed / "panel.key").write_bytes((keys / "panel.key").read_bytes())
-    line = LiveLine(tmp_path, speed=20)
+    line = LiveLine(tmp_path, speed=20, fakes=True)  # CURVE on the HMI channels is the point, not the devices
     curve = HmiCurveConfig(secret_key=str(keys / "service.key_secret"), allowed_keys=str(allowed))
     line.plant = line.plant.model_copy(update={"service": line.plant.service.model_copy(update={"hmi_curve": curve})})
     panel_keys = CurveKeys.from_files(keys / "panel.key_secret", keys / "service.key")

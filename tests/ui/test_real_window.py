@@ -41,7 +41,7 @@ def test_hmi_opens_a_real_window_on_xvfb(tmp_path: Path) -> None:
         while not Path(f"/tmp/.X11-unix/X{display}").exists():
             assert time.monotonic() < deadline, "Xvfb did not start"
             time.sleep(0.1)
-        with LiveLine(tmp_path, speed=20) as line:
+        with LiveLine(tmp_path, speed=20, fakes=True) as line:  # a window of the HMI process is the point
             cmd = [sys.executable, "-m", "app.cli.main", "hmi", "--connect", line.plant.service.hmi_endpoint]
             hmi = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             deadline = time.monotonic() + 60
