@@ -159,7 +159,8 @@ class Service:
         await self._start_metrics()
         self._open_hmi_bus()
         self._start_devices()
-        self._start_publishing_and_ticks()
+        self._start_publishing()
+        self._start_ticks()
         await self._restore_devices()
         self._start_feed()
         self._serve_hmi_commands()
@@ -196,8 +197,12 @@ class Service:
         """Every driver's owning task, and the task that takes their reports to the core."""
         self._tasks.extend(self.devices.start())
 
-    def _start_publishing_and_ticks(self) -> None:
+    def _start_publishing(self) -> None:
+        """Pictures of the line to the HMI bus and the line server."""
         self._tasks.append(asyncio.create_task(self.hmi.publish(), name="hmi-bus"))
+
+    def _start_ticks(self) -> None:
+        """Time passing for the core (``_tick``)."""
         self._tasks.append(asyncio.create_task(self._tick(), name="tick"))
 
     async def _restore_devices(self) -> None:
