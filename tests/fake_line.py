@@ -10,6 +10,8 @@ controllers and printers, ``broadcast`` (a build order through the intake, the w
 with an operator: a line that keeps moving). On the way out the service is stopped (its last read-model rows and a
 snapshot written), so a test may look into the database afterwards. ``tests.live.LiveLine(fakes=True)`` runs the
 same on a thread of its own, for Qt tests and module-wide fixtures.
+
+Must not: stand in for a protocol test (the drivers' own tests do that against the simulators), or wait unbounded.
 """
 
 from __future__ import annotations

@@ -123,7 +123,6 @@ class Service:
             quarantined=lambda: self.intake.quarantined,
         )
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
-        self.metrics: MetricsServer | None = None
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -183,11 +182,11 @@ class Service:
         svc = self.plant.service
         if svc.metrics_port is None:
             return
-        self.metrics = MetricsServer(
+        metrics = MetricsServer(
             lambda: service_metrics(self) + self.notifier.metrics(), host=svc.metrics_host, port=svc.metrics_port
         )
-        await self.metrics.start()
-        self._tasks.append(asyncio.create_task(self.metrics.run(), name="metrics"))
+        await metrics.start()
+        self._tasks.append(asyncio.create_task(metrics.run(), name="metrics"))
 
     def _open_hmi_bus(self) -> None:
         """The HMI bus and the OPC UA line server, showing the line as replayed."""
