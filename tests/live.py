@@ -4,7 +4,9 @@ Runs both on their own asyncio loop in a background thread, so a Qt test can kee
 and talk to the service only over the HMI bus, as a panel at the line would. ``control=True`` also opens the
 simulators' control channel (``hardware_sims.control``) on a free port: ``control_endpoint``. The service's
 database is a fresh one of the run's backend (``tests/databases.py``), dropped when the line stops, unless
-the test gives its own (``database=``: to look into it after the line stopped).
+the test gives its own (``database=``: to look into it after the line stopped). ``fakes=True`` runs the service
+with in-memory devices instead of the simulated plant (``tests/fake_line.py``: a broadcast every ``FAKE_TAKT_S``
+and an operator who presses after ``FAKE_REACTION_S``), for tests where no device protocol is the point.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from hardware_sims.plant import SimulatedPlant
 from plc_io.loopback_ports import free_port
 from sequencer.plant import PlantConfig
 from tests.databases import fresh_database
+from tests.fake_line import running
+
+FAKE_TAKT_S = 0.2  # real seconds between broadcasts on a line with fake devices
+FAKE_REACTION_S = 0.1  # real seconds its operator takes to press a lit bin
 
 
 class LiveLine:
@@ -33,7 +39,10 @@ class LiveLine:
         control: bool = False,
         metrics: bool = False,
         database: str | None = None,
+        fakes: bool = False,
     ) -> None:
+        if fakes and control:
+            raise ValueError("the simulators' control channel needs the simulated plant, not fakes")
         self._resources = ExitStack()  # a database of its own lives as long as the line; a given one is the caller's
         database = database or self._resources.enter_context(fresh_database(tmp_path, "live.db"))
         self.plant: PlantConfig = with_free_ports(load_plant(), database=database)
@@ -47,6 +56,7 @@ class LiveLine:
         self.control: SimControl | None = None
         self.control_endpoint = ""
         self._with_control = control
+        self._fakes = fakes
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
@@ -81,6 +91,9 @@ class LiveLine:
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
+        if self._fakes:
+            await self._with_fakes(self._stop)
+            return
         self.sim = SimulatedPlant(self.plant, speed=self.speed, vehicles=self.vehicles)
         await self.sim.start()
         if self._with_control:
@@ -98,3 +111,10 @@ class LiveLine:
             if self.control is not None:
                 await self.control.stop()
             await self.sim.stop()
+
+    async def _with_fakes(self, stop: asyncio.Event) -> None:
+        async with running(self.plant, clock=scaled_clock(self.speed)) as line:
+            self.service = line.service
+            async with line.flow(FAKE_TAKT_S, FAKE_REACTION_S, vehicles=self.vehicles):
+                self._ready.set()
+                await stop.wait()

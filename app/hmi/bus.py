@@ -13,6 +13,7 @@ that cannot take its snapshot just asks again), or send a full picture on every 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -51,9 +52,6 @@ class HmiPublisher:
         self.store = KvStore()
         self.epoch = epoch or secrets.token_hex(8).encode()  # a new run: screens resnapshot, never mix two runs
         self.heartbeat_s = heartbeat_s
-        self.published = 0  # publications that changed something
-        self.bytes_sent = 0  # bus payload bytes (updates and heartbeats), for the bench
-        self.snapshots_served = 0
         self._last_hugz: float | None = None
         self.socket = self._socket(ctx, zmq.PUB, "bus", ((zmq.SNDHWM, PUB_HWM), (zmq.LINGER, 0)))
         try:
@@ -86,7 +84,6 @@ class HmiPublisher:
         delta = self.store.update(view)
         if delta is not None:
             self._send(kv_frames(self.epoch, delta))
-            self.published += 1
         self.serve_snapshots()
         self.heartbeat(due_only=True)
         return delta
@@ -135,11 +132,8 @@ class HmiPublisher:
             self.guard.close()
 
     def _send(self, frames: list[bytes]) -> None:
-        try:
-            self._pub.send_multipart(frames, zmq.NOBLOCK)  # PUB never blocks: past the HWM it drops
-        except zmq.Again:
-            return
-        self.bytes_sent += sum(len(f) for f in frames)
+        with contextlib.suppress(zmq.Again):  # PUB never blocks: past the HWM it drops
+            self._pub.send_multipart(frames, zmq.NOBLOCK)
 
     def _answer(self, peer: bytes, request_id: bytes) -> int:
         seq, items = self.store.snapshot()
@@ -150,7 +144,6 @@ class HmiPublisher:
         except zmq.ZMQError as exc:  # the screen's pipe is full: it gets no KTHXBAI and asks again
             log.warning("hmi: snapshot to a screen cut short: %s", exc)
             return 0
-        self.snapshots_served += 1
         return 1
 
 

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, assert_never
 
 import zmq
 import zmq.asyncio
@@ -210,19 +210,24 @@ class HmiCommandServer:
 
     # -- one request ---------------------------------------------------------------------------------------
     async def _handle(self, peer: Peer, body: bytes | None) -> None:
+        """One request, by its kind (one case each: a new kind fails the type check until it is handled here).
+        Logins go to the login worker, which answers through ``run()``; the rest are answered here."""
         request, problem = parse_request(body)
-        if isinstance(request, LoginRequest):
-            try:
-                self._logins.put_nowait((request, peer))
-                return
-            except asyncio.QueueFull:
-                outcome = Outcome(code="busy", request_id=request.id, user=request.user, action="login")
-        elif isinstance(request, LogoutRequest):
-            outcome = await self._logout(request)
-        elif isinstance(request, IntentRequest):
-            outcome = await self._intent(request)
-        else:
-            outcome = await self._malformed(body or b"", problem)
+        match request:
+            case LoginRequest():
+                try:
+                    self._logins.put_nowait((request, peer))
+                    return
+                except asyncio.QueueFull:
+                    outcome = Outcome(code="busy", request_id=request.id, user=request.user, action="login")
+            case LogoutRequest():
+                outcome = await self._logout(request)
+            case IntentRequest():
+                outcome = await self._intent(request)
+            case None:
+                outcome = await self._malformed(body or b"", problem)
+            case _:
+                assert_never(request)
         await self._finish(outcome, peer)
 
     async def _finish(self, outcome: Outcome, peer: Peer, *, deferred: bool = False) -> None:

@@ -51,7 +51,6 @@ ROLE_TABLE: Final[dict[Role, frozenset[str]]] = {
     "admin": ADMIN_ACTIONS,
 }
 
-ALL_ACTIONS: Final[frozenset[str]] = frozenset().union(*ROLE_TABLE.values())
 _BY_NAME: Final[dict[str, frozenset[str]]] = {role: acts for role, acts in ROLE_TABLE.items()}  # untrusted lookups
 
 

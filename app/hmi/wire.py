@@ -3,6 +3,7 @@ the outcome of each attempt (its audit line and its reply), and the pure helpers
 
 What it is for: ``app.hmi.commands`` serves the socket; everything here is data and pure functions, so the
 format can be read (and fuzzed) without a socket (docs/hmi-commands.md).
+What it must not do: open a socket, keep state, or put a password or a token into anything it returns for a log.
 """
 
 from __future__ import annotations

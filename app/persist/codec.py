@@ -1,4 +1,7 @@
-"""Events to and from JSON for the journal: the type's name plus its fields. Tuples survive the round trip."""
+"""Events to and from JSON for the journal: the type's name plus its fields. Tuples survive the round trip.
+
+Must not: touch the database (``app.persist.store`` does), or decode a kind ``sequencer.events`` does not define.
+"""
 
 from __future__ import annotations
 

@@ -168,10 +168,6 @@ class Snapshot:
     state: bytes = b""
 
 
-class StoreError(RuntimeError):
-    """The database cannot be used as it is (schema from a newer program, lease lost, ...)."""
-
-
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA journal_mode=WAL")

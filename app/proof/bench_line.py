@@ -110,8 +110,8 @@ def held(service: Service) -> dict[str, int]:
         "picks": len(core.state.picks),
         "racks": len(core.state.racks),
         "deviations": len(core.state.deviations.by_id),
-        "received": len(service._received),
-        "lit_pending": len(service._lit_since),
+        "received": len(service.latency.received),
+        "lit_pending": len(service.latency.lit_since),
     }
 
 
@@ -268,8 +268,8 @@ async def shift(folder: Path, *, feeds: int = 4, vehicles: int = 480, speed: flo
         await watch.stop()
     assert watch.service is not None
     service = watch.service
-    exchanges = sum(getattr(dev, "exchanges", 0) for dev in service.ptls.values())
-    picks = len(service.latencies_ms) + len(service.queued_ms)
+    exchanges = sum(getattr(dev, "exchanges", 0) for dev in service.devices.ptls.values())
+    picks = len(service.latency.latencies_ms) + len(service.latency.queued_ms)
     labels = summary["labels_printed_by_printers"]
     modbus_s = picks * MODBUS_PER_PICK * (q(modbus_ms, 50) or 0) / 1000
     reference_s = modbus_s + labels * ZPL_PER_LABEL * (q(zpl_ms, 50) or 0) / 1000

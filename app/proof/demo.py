@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -280,7 +279,7 @@ def _accounted(service: Service) -> int:
 
 def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions, work: Path) -> dict[str, Any]:
     core = service.core
-    lat, queued = list(service.latencies_ms), list(service.queued_ms)
+    lat, queued = list(service.latency.latencies_ms), list(service.latency.queued_ms)
     printed, printer_doubled = _printer_records(records)
     return {
         "vehicles_requested": None if opts.vehicles is None else opts.vehicles * len(service.plant.feeds),
@@ -294,7 +293,7 @@ def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions,
         "out_of_sequence": service.check.out_of_sequence,
         "deviations": dict(sorted(core.state.deviations.counts.items())),
         "open_deviations": len(core.state.deviations.by_id),
-        "quarantined": service.quarantined,
+        "quarantined": service.intake.quarantined,
         "latency_ms": {"p50": _percentile(lat, 50), "p99": _percentile(lat, 99), "samples": len(lat)},
         # bins lit only when their station freed: received -> lit includes the line's queue at the station
         "queued_ms": {"p50": _percentile(queued, 50), "p99": _percentile(queued, 99), "samples": len(queued)},
@@ -311,30 +310,5 @@ def demo_passed(summary: dict[str, Any]) -> bool:
     return bool(complete and summary["out_of_sequence"] == 0 and summary["doubled"] == 0)
 
 
-# Opens Qt as the screens will (xcb or wayland platform plugin and its system libraries), without a window.
-_QT_PROBE = "from PySide6.QtWidgets import QApplication; QApplication([])"
-QT_PROBE_TIMEOUT_S = 20.0
-
-
 def display_available() -> bool:
-    """Whether the demo can open its screens: a display, and Qt able to use it. When Qt cannot (a system library
-    missing), say so once, naming what to install, and run headless instead of starting screens that fail."""
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        return False
-    try:
-        probe = subprocess.run(
-            [sys.executable, "-c", _QT_PROBE], capture_output=True, text=True, timeout=QT_PROBE_TIMEOUT_S
-        )
-    except subprocess.TimeoutExpired:
-        reason = f"Qt did not open the display within {QT_PROBE_TIMEOUT_S:.0f} s"
-    else:
-        if probe.returncode == 0:
-            return True
-        lines = [line for line in probe.stderr.splitlines() if line.strip()]
-        reason = lines[-1] if lines else f"Qt exited with {probe.returncode}"
-    print(
-        f"jis demo: no screens, running headless: Qt cannot open the display ({reason.strip()}); "
-        "its system libraries: as root run .ci/system-deps qt",
-        file=sys.stderr,
-    )
-    return False
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

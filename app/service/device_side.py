@@ -1,23 +1,43 @@
-"""The service's device side: PTLs and printers brought back to the journal's state on start, their reports
-turned into journaled events, and labels handed to the printers (the write-ahead, a backlog when an outbox is
-full). Part of ``app.service.runtime.Service``.
+"""The service's device side: the PTL and printer drivers, and what happens when a light is pressed. Part of
+``app.service.runtime.Service``.
 
-On start: each PTL driver gets the press counters the journal last saw; lit bins are lit again; a label that
-never left the service is queued again, one journaled as leaving and not confirmed becomes uncertain; a device
-fault the journal holds that no fresh driver reports again is cleared after ``RECONCILE_S``.
+A press's way, start to end:
+  1. The PTL driver's owning task (``plc_io``) reads the light's confirm and reports ``BinPressed`` (device, light,
+     the pick token lit at the press, how many new presses, the light's press counter): ``DeviceSide.on_report``.
+  2. ``on_report`` queues it (bounded: ``REPORT_QUEUE``); ``consume_reports`` takes it off in order and translates
+     it (``ReportTranslator``: device and light -> station and bin) into ``BinConfirmed``.
+  3. That event goes the one path into the core (``app.service.sequencing``): journaled, then handled.
+  4. The core answers with commands (clear the bin, print the part label, light the next bin, close a rack), which
+     the service carries out (``Service.carry_out`` in ``app.service.runtime``), back here to the drivers.
+The other reports take the same way (a label printed, a link lost or back, a printer fault), except
+``LightShown``, which only ends a latency figure.
+
+Commands go out through ``show_light``, ``clear_light`` and ``print_label``. Labels pass the write-ahead: each is
+journaled as leaving (``LabelSending``) before the printer driver sends it (``label_leaving``), and waits in a
+backlog here, in order, while a printer's outbox is full.
+
+On start: each PTL driver gets the press counters the journal last saw (``restore_counters``); lit bins are lit
+again; a label that never left the service is queued again, one journaled as leaving and not confirmed becomes
+uncertain (``restore``); a device fault the journal holds that no fresh driver reports again is cleared after
+``RECONCILE_S`` (``reconcile_faults``).
+
+What it must not do: speak a device protocol (the drivers in ``plc_io`` do), hand the core an event itself
+(only through the sequencing path), resend a label that may have printed, or drop a report silently.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import deque
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import assert_never
 
 from app.service.devices import ReportTranslator
+from app.service.latency import LightLatency
+from app.service.sequencing import Sequencing
 from plc_io.ports import (
+    BinPressed,
     Colour,
     DeviceReport,
     LabelDone,
@@ -28,39 +48,59 @@ from plc_io.ports import (
     PickToLight,
     PrinterFault,
 )
-from sequencer.commands import LightBin, PrintLabel
+from sequencer.commands import ClearBin, LightBin, PrintLabel
 from sequencer.core import Sequencer, SequencerError
-from sequencer.events import DeviceLinkChanged, Event, LabelSending, LabelUncertain, PrinterFaultChanged
+from sequencer.events import DeviceLinkChanged, LabelSending, LabelUncertain, PrinterFaultChanged
 
-log = logging.getLogger("app.service.runtime")
+log = logging.getLogger("app.service.runtime")  # the service's log name, kept from before its parts were split
 
+REPORT_QUEUE = 10_000  # device reports waiting for the core; overflow is logged as an error, never silent
 RECONCILE_S = 3.0  # real seconds after a start before journaled faults that no driver reported again are cleared
 
 
 class DeviceSide:
-    """Mixed into ``Service``; uses its core, drivers, clock and sequencing path."""
+    """The drivers (``ptls``, ``printers``: ``plc_io.ports``), their reports in, and the commands out to them."""
 
-    core: Sequencer
-    clock: Callable[[], float]
-    ptls: dict[str, PickToLight]
-    printers: dict[str, LabelPrinter]
-    translator: ReportTranslator
-    latencies_ms: deque[float]
-    queued_ms: deque[float]
-    _reports: asyncio.Queue[tuple[DeviceReport, float]]
-    _reported_faulty: set[str]
-    _lit_since: dict[int, Any]
-    _label_backlog: dict[str, deque[PrintLabel]]
+    def __init__(
+        self,
+        ptls: Mapping[str, PickToLight],
+        printers: Mapping[str, LabelPrinter],
+        translator: ReportTranslator,
+        *,
+        clock: Callable[[], float],
+        sequencing: Sequencing,
+        latency: LightLatency,
+    ) -> None:
+        self.ptls = dict(ptls)
+        self.printers = dict(printers)
+        self.translator = translator
+        self.clock = clock
+        self.sequencing = sequencing
+        self.latency = latency
+        self.label_backlog: dict[str, deque[PrintLabel]] = {}  # printer -> labels waiting for outbox room
+        self._reports: asyncio.Queue[tuple[DeviceReport, float]] = asyncio.Queue(REPORT_QUEUE)
+        self._reported_faulty: set[str] = set()  # devices the drivers of this process reported down or faulted
+        for printer in self.printers.values():
+            printer.before_sending(self.label_leaving)  # write-ahead: journaled before a label leaves
 
-    async def submit(self, event: Event, raw: bytes | None = None) -> Any:
-        raise NotImplementedError
+    @property
+    def core(self) -> Sequencer:
+        return self.sequencing.core
 
-    async def submit_checked(self, event: Event, raw: bytes | None = None) -> Any:
-        raise NotImplementedError
+    @property
+    def names(self) -> list[str]:
+        """Every device this service drives: the light controllers, then the printers."""
+        return [*self.ptls, *self.printers]
 
-    def _restore_counters(self) -> None:
+    @property
+    def reports_waiting(self) -> int:
+        return self._reports.qsize()
+
+    # -- start ---------------------------------------------------------------------------------------------
+    def restore_counters(self) -> None:
         """Tell each PTL driver the press counters the journal last saw, so that a press it took off a light and
-        reported, but that a crash kept out of the journal, is reported again (and a journaled one is not)."""
+        reported, but that a crash kept out of the journal, is reported again (and a journaled one is not).
+        Before any driver polls a light."""
         counters: dict[str, dict[int, int]] = {}
         for st in self.core.state.stations.values():
             for bin_id, light in st.light_of_bin.items():
@@ -70,21 +110,28 @@ class DeviceSide:
         for name, lights in counters.items():
             self.ptls[name].restore_counters(lights)
 
-    async def _restore_devices(self) -> None:
+    def start(self) -> list[asyncio.Task[None]]:
+        """Each driver's owning task, and the task that hands their reports to the core."""
+        devices: list[tuple[str, PickToLight | LabelPrinter]] = [*self.ptls.items(), *self.printers.items()]
+        tasks = [asyncio.create_task(dev.run(self.on_report), name=f"device:{name}") for name, dev in devices]
+        tasks.append(asyncio.create_task(self.consume_reports(), name="device-reports"))
+        return tasks
+
+    async def restore(self) -> None:
         """Bring lights and printers to the state the journal describes: lit bins lit, labels that never left the
         service queued again. A label journaled as leaving (``LabelSending``) and not confirmed may have printed
         before the restart (the printer tells no one which), so it is never resent on its own: it becomes
         uncertain, a deviation for a person to check and reprint (docs/persistence.md)."""
         for light in self.core.lit_commands():  # a blocked slot flashes red again, as before the restart
-            self._show_light(light)
+            self.show_light(light)
         for cmd in self.core.pending_labels():
             if not self.core.label_left(cmd.label.label_id):
-                self._send_label(cmd)  # journaled as never having left the service: sending it cannot double it
+                self.print_label(cmd)  # journaled as never having left the service: sending it cannot double it
                 continue
             reason = f"sent to {cmd.printer} before a restart, not confirmed printed"
-            await self.submit(LabelUncertain(at=self.clock(), label_id=cmd.label.label_id, reason=reason))
+            await self.sequencing.submit(LabelUncertain(at=self.clock(), label_id=cmd.label.label_id, reason=reason))
 
-    async def _reconcile_faults(self, journaled: set[str]) -> None:
+    async def reconcile_faults(self, journaled: set[str]) -> None:
         """A device fault the journal holds from before a restart, which the fresh drivers did not report again
         within ``RECONCILE_S``, has gone meanwhile: a fresh driver reports only the changes it sees itself, so a
         light or a printer flag that recovered while the service was down would otherwise stay alarmed forever."""
@@ -99,50 +146,19 @@ class DeviceSide:
                 if down
                 else PrinterFaultChanged(at=self.clock(), device=device, faults=())
             )
-            await self.submit(event)
+            await self.sequencing.submit(event)
 
-    def _show_light(self, cmd: LightBin) -> None:
+    # -- commands out --------------------------------------------------------------------------------------
+    def show_light(self, cmd: LightBin) -> None:
         colour = Colour.RED if cmd.alarm else Colour.GREEN  # red flash: blocked after a wrong pick
         self.ptls[cmd.device].show(cmd.light, colour=colour, flash=cmd.alarm, display=cmd.display, token=cmd.pick_id)
 
-    def _on_report(self, report: DeviceReport) -> None:
-        if (isinstance(report, LinkChanged) and not report.up) or (isinstance(report, PrinterFault) and report.faults):
-            self._reported_faulty.add(report.device)
-        if isinstance(report, LightShown):
-            lit = self._lit_since.pop(report.token, None)
-            if lit is not None:  # a bin that waited for its station measures the line's queue, not the service
-                (self.latencies_ms if lit[1] else self.queued_ms).append((time.monotonic() - lit[0]) * 1000)
-            return
-        if isinstance(report, LabelDone):
-            self._drain_label_backlog()  # a label left the outbox: room for the next
-        try:
-            self._reports.put_nowait((report, self.clock()))
-        except asyncio.QueueFull:
-            log.error("device report queue full, report lost: %r", report)
+    def clear_light(self, cmd: ClearBin) -> None:
+        self.ptls[cmd.device].clear(cmd.light)
 
-    async def _consume_reports(self) -> None:
-        while True:
-            report, at = await self._reports.get()
-            event = self.translator.to_event(report, at)
-            if event is not None:
-                await self.submit(event)
-
-    async def _label_leaving(self, label_id: str, reprint: int) -> bool | None:
-        """The printers' write-ahead (``plc_io.label_gate``): ``LabelSending`` is journaled before the label leaves.
-        False: the core no longer wants it (printed, uncertain, another reprint); None: not journaled, it waits."""
-        try:
-            await self.submit_checked(LabelSending(at=self.clock(), label_id=label_id, reprint=reprint))
-        except SequencerError as exc:
-            log.warning("label %s not sent: %s", label_id, exc)
-            return False
-        except Exception as exc:  # the journal write failed: the label stays in the printer's outbox
-            log.error("label %s waits: its LabelSending could not be journaled (%r)", label_id, exc)
-            return None
-        return True
-
-    def _send_label(self, cmd: PrintLabel) -> None:
+    def print_label(self, cmd: PrintLabel) -> None:
         """Into the printer's outbox; when that is full the label waits here, in order (never dropped)."""
-        backlog = self._label_backlog.setdefault(cmd.printer, deque())
+        backlog = self.label_backlog.setdefault(cmd.printer, deque())
         if backlog:
             backlog.append(cmd)
             return
@@ -152,11 +168,58 @@ class DeviceSide:
             log.warning("%s: outbox full, labels wait in the service's backlog", cmd.printer)
             backlog.append(cmd)
 
-    def _drain_label_backlog(self) -> None:
-        for printer, backlog in self._label_backlog.items():
+    def drain_label_backlog(self) -> None:
+        """Labels waiting here into their printers' outboxes, in order, as far as there is room."""
+        for printer, backlog in self.label_backlog.items():
             while backlog:
                 try:
                     self.printers[printer].print_label(backlog[0].label)
                 except OutboxFull:
                     break
                 backlog.popleft()
+
+    async def label_leaving(self, label_id: str, reprint: int) -> bool | None:
+        """The printers' write-ahead (``plc_io.label_gate``): ``LabelSending`` is journaled before the label leaves.
+        False: the core no longer wants it (printed, uncertain, another reprint); None: not journaled, it waits."""
+        try:
+            await self.sequencing.submit_checked(LabelSending(at=self.clock(), label_id=label_id, reprint=reprint))
+        except SequencerError as exc:
+            log.warning("label %s not sent: %s", label_id, exc)
+            return False
+        except Exception as exc:  # the journal write failed: the label stays in the printer's outbox
+            log.error("label %s waits: its LabelSending could not be journaled (%r)", label_id, exc)
+            return None
+        return True
+
+    # -- reports in ----------------------------------------------------------------------------------------
+    def on_report(self, report: DeviceReport) -> None:
+        """Every driver's report callback (called on the event loop, must not block): what it means here first,
+        then, for all but ``LightShown``, into the queue for the core (``consume_reports``)."""
+        match report:
+            case BinPressed():
+                pass  # an operator's confirm: only the core knows which pick it confirms
+            case LightShown():
+                self.latency.light_shown(report.token)
+                return  # a metric only: the core lit the bin when it asked for the light
+            case LabelDone():
+                self.drain_label_backlog()  # a label left the outbox: room for the next
+            case LinkChanged():
+                if not report.up:
+                    self._reported_faulty.add(report.device)
+            case PrinterFault():
+                if report.faults:
+                    self._reported_faulty.add(report.device)
+            case _:
+                assert_never(report)
+        try:
+            self._reports.put_nowait((report, self.clock()))
+        except asyncio.QueueFull:
+            log.error("device report queue full, report lost: %r", report)
+
+    async def consume_reports(self) -> None:
+        """Reports into the core, in the order they came: translated to events, each journaled then handled."""
+        while True:
+            report, at = await self._reports.get()
+            event = self.translator.to_event(report, at)
+            if event is not None:
+                await self.sequencing.submit(event)

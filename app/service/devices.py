@@ -1,7 +1,9 @@
 """Build the device drivers the plant file names, and translate their reports into core events.
 
 The mapping (device, light) -> (station, bin) comes from the plant's stations; a report from an address the
-plant does not know is a fault of the wiring and is logged, never guessed at.
+plant does not know is a fault of the wiring and is logged, never guessed at. Every report type has its own case
+(a new one fails the type check until it is handled).
+What it must not do: talk to a device (the drivers built here do, in their own tasks) or remember reports.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import assert_never
 
 from plc_io.modbus.printer import ModbusPrinter
 from plc_io.modbus.ptl import ModbusPickToLight
@@ -144,4 +147,5 @@ class ReportTranslator:
                 return PrinterFaultChanged(at=at, device=device, faults=faults)
             case LightShown():
                 return None
-        return None
+            case _:
+                assert_never(report)

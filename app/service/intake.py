@@ -1,46 +1,64 @@
-"""The service's intake: broadcasts from the feed link, refused input kept in quarantine, and a quarantined
-message re-processed after a fix (a lead's operation). Part of ``app.service.runtime.Service``.
+"""The service's intake: what happens when a broadcast arrives. Part of ``app.service.runtime.Service``.
 
-The feed link hands over every broadcast waiting at once (``accept_many``). Each is decoded and checked for a
-known feed, then queued for the sequencing task (journal first, ``Service._enqueue``); the feed link sends its
-ACK only once it is committed. Anything undecodable or for an unknown feed is kept with its reason and raw
-bytes, shown as a deviation, and answered "quarantined": nothing is dropped.
+A broadcast's way, start to end:
+  1. The feed link (``app.feed.link``, the ZeroMQ ROUTER) hands over every broadcast waiting at once:
+     ``Intake.accept_many``.
+  2. Each is decoded and checked for a known feed; its receive time is noted for the latency figures, and it is
+     queued for the sequencing task as a ``BroadcastReceived`` (``app.service.sequencing``): committed to the
+     journal, then handed to the core.
+  3. The core answers with commands (light the bin, ask for a resend of a gap, raise a deviation, ...), which
+     the service carries out (``Service.carry_out`` in ``app.service.runtime``).
+  4. Only then does the feed link send the ACK (``_acks``): persist before acknowledge.
+Anything undecodable or for an unknown feed is kept in quarantine with its reason and raw bytes, shown as a
+deviation, and answered "quarantined": nothing is dropped. A lead may send a quarantined message through again
+after a fix (``reprocess``).
+
+What it must not do: hand the core an event itself (only through the sequencing path, journal first), or
+acknowledge anything that is not stored.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from app.feed.protocol import Ack, BadBroadcast, BroadcastMessage, decode_broadcast
 from app.persist.store import Store
+from app.service.latency import LightLatency
+from app.service.sequencing import Outcome, Sequencing
 from sequencer.core import SequencerError
-from sequencer.events import BroadcastReceived, BroadcastRejected, Event
+from sequencer.events import BroadcastReceived, BroadcastRejected
 from sequencer.plant import PlantConfig
 
-log = logging.getLogger("app.service.runtime")
+log = logging.getLogger("app.service.runtime")  # the service's log name, kept from before its parts were split
 
 
 class Intake:
-    """Mixed into ``Service``; uses its clock, store, writer thread and sequencing path."""
+    """Broadcasts in, refused input into quarantine; ``quarantined`` counts what was kept there."""
 
-    plant: PlantConfig
-    clock: Callable[[], float]
-    store: Store
-    writer: ThreadPoolExecutor
-    quarantined: int
-    _received: dict[tuple[str, int], float]
-    _feed_ids: frozenset[str]
+    def __init__(
+        self,
+        plant: PlantConfig,
+        *,
+        clock: Callable[[], float],
+        store: Store,
+        writer: ThreadPoolExecutor,
+        sequencing: Sequencing,
+        latency: LightLatency,
+    ) -> None:
+        self.clock = clock
+        self.store = store
+        self.writer = writer
+        self.sequencing = sequencing
+        self.latency = latency
+        self.quarantined = 0
+        self._feed_ids = frozenset(f.id for f in plant.feeds)
 
-    def _enqueue(self, event: Event, raw: bytes | None) -> asyncio.Future[tuple[Any, bool]]:
-        raise NotImplementedError
-
-    async def submit(self, event: Event, raw: bytes | None = None) -> Any:
-        raise NotImplementedError
+    def count_quarantined(self) -> None:
+        """On start (on the writer thread): what the quarantine already holds."""
+        self.quarantined = self.store.quarantine_count()
 
     async def accept(self, raw: bytes) -> Ack:
         """One broadcast (a re-processed quarantine); the feed link hands them over in batches (``accept_many``)."""
@@ -53,19 +71,19 @@ class Intake:
         """Called by the feed link with every broadcast waiting, in arrival order. Each is decoded and handed to
         the sequencing task before this returns (so the order is kept); the awaitable gives each one's ACK once
         it is committed, or the exception that kept it from being stored (then no ACK goes out)."""
-        answers: list[tuple[BroadcastMessage, asyncio.Future[tuple[Any, bool]]] | Awaitable[Ack]] = []
+        answers: list[tuple[BroadcastMessage, asyncio.Future[Outcome]] | Awaitable[Ack]] = []
         for raw in raws:
             try:
                 msg = decode_broadcast(raw)
             except BadBroadcast as exc:
-                answers.append(asyncio.ensure_future(self._quarantine(raw, str(exc), "feed")))
+                answers.append(asyncio.ensure_future(self.quarantine(raw, str(exc), "feed")))
                 continue
             if msg.feed not in self._feed_ids:
                 reason = f"unknown feed {msg.feed!r}"
-                answers.append(asyncio.ensure_future(self._quarantine(raw, reason, "feed", feed=msg.feed, seq=msg.seq)))
+                answers.append(asyncio.ensure_future(self.quarantine(raw, reason, "feed", feed=msg.feed, seq=msg.seq)))
                 continue
-            self._received.setdefault((msg.feed, msg.seq), time.monotonic())
-            answers.append((msg, self._enqueue(broadcast_event(msg, self.clock()), raw)))
+            self.latency.broadcast_received(msg.feed, msg.seq)
+            answers.append((msg, self.sequencing.enqueue(broadcast_event(msg, self.clock()), raw)))
         return _acks(answers)
 
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]:
@@ -92,9 +110,10 @@ class Intake:
         return True, f"{msg.feed} {msg.seq}: {ack.status}"
 
     async def reject_frames(self, frames: list[bytes], reason: str) -> None:
-        await self._quarantine(b"\x00".join(frames), reason, "feed")
+        """The feed link's frames that are not a broadcast or a heartbeat: kept like any refused input."""
+        await self.quarantine(b"\x00".join(frames), reason, "feed")
 
-    async def _quarantine(self, raw: bytes, reason: str, source: str, feed: str = "", seq: int | None = None) -> Ack:
+    async def quarantine(self, raw: bytes, reason: str, source: str, feed: str = "", seq: int | None = None) -> Ack:
         """Keep refused input with its reason and raw bytes, show it as a deviation, and answer the sender."""
         at = self.clock()
         qid = await asyncio.get_running_loop().run_in_executor(
@@ -102,7 +121,7 @@ class Intake:
         )
         self.quarantined += 1
         log.error("quarantined #%d from %s: %s", qid, source, reason)
-        await self.submit(BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid))
+        await self.sequencing.submit(BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid))
         return Ack(feed=feed, seq=seq, status="quarantined", reason=reason)
 
 
@@ -122,7 +141,7 @@ def broadcast_event(msg: BroadcastMessage, at: float) -> BroadcastReceived:
 
 
 async def _acks(
-    answers: list[tuple[BroadcastMessage, asyncio.Future[tuple[Any, bool]]] | Awaitable[Ack]],
+    answers: list[tuple[BroadcastMessage, asyncio.Future[Outcome]] | Awaitable[Ack]],
 ) -> list[Ack | BaseException]:
     """Each broadcast's ACK once committed (one coroutine for the batch, not a task each). A refusal by the core
     is journaled and kept, so it is acknowledged; an exception (not stored) is handed back instead."""

@@ -124,15 +124,9 @@ def _per(key: str, items: Mapping[str, Any], attr: str) -> dict[Labels, float]:
     return {((key, name),): getattr(item, attr) for name, item in items.items()}
 
 
-def _queue_depth(service: Any, attr: str) -> float:
-    queue = getattr(service, attr, None)
-    return float(queue.qsize()) if queue is not None else 0.0
-
-
 def _device_links(service: Any) -> dict[Labels, float]:
     down = set(service.core.state.devices_down)
-    devices = [*getattr(service, "ptls", {}), *getattr(service, "printers", {})]
-    return {(("device", d),): 0.0 if d in down else 1.0 for d in sorted({*devices, *down})}
+    return {(("device", d),): 0.0 if d in down else 1.0 for d in sorted({*service.devices.names, *down})}
 
 
 def _alarms(service: Any) -> dict[Labels, float]:
@@ -141,10 +135,11 @@ def _alarms(service: Any) -> dict[Labels, float]:
 
 
 def service_metrics(service: Any) -> list[Metric]:
-    """The service's metric families, read from ``app.service.runtime.Service`` attributes (duck-typed)."""
+    """The service's metric families, read from ``app.service.runtime.Service`` (duck-typed): its ``core`` and
+    its parts' figures (``latency``, ``sequencing``, ``devices``, ``intake``)."""
     core = service.core
     feeds = core.state.feeds
-    backlog = getattr(service, "_label_backlog", {})
+    devices = service.devices
     return [
         counter("jis_broadcasts_total", "Broadcasts accepted per feed.", _per("feed", feeds, "broadcasts")),
         gauge(
@@ -158,14 +153,14 @@ def service_metrics(service: Any) -> list[Metric]:
             "jis_light_latency_ms",
             "Broadcast received to light shown, ms; quantiles over the newest 10000 lights, sum/count over the retained"
             " window.",
-            service.latencies_ms,
+            service.latency.latencies_ms,
         ),
-        gauge("jis_pending_events", "Events waiting for the journal and the core.", _queue_depth(service, "_pending")),
-        gauge("jis_device_reports_queued", "Device reports waiting for the core.", _queue_depth(service, "_reports")),
+        gauge("jis_pending_events", "Events waiting for the journal and the core.", service.sequencing.waiting),
+        gauge("jis_device_reports_queued", "Device reports waiting for the core.", devices.reports_waiting),
         gauge(
             "jis_label_backlog",
             "Labels waiting in the service for printer outbox room.",
-            {(("printer", p),): len(q) for p, q in backlog.items()},
+            {(("printer", p),): len(q) for p, q in devices.label_backlog.items()},
         ),
         gauge("jis_device_up", "Device link state: 1 up, 0 down.", _device_links(service)),
         gauge("jis_alarms", "Open deviations by priority (1 most urgent) and ISA-18.2 state.", _alarms(service)),
@@ -174,7 +169,7 @@ def service_metrics(service: Any) -> list[Metric]:
             "Deviations raised per kind (count-only kinds included).",
             {(("kind", k),): n for k, n in core.state.deviations.counts.items()},
         ),
-        counter("jis_quarantined_total", "Inputs quarantined (bad or unknown broadcasts).", service.quarantined),
+        counter("jis_quarantined_total", "Inputs quarantined (bad or unknown broadcasts).", service.intake.quarantined),
         counter(
             "jis_vehicles_completed_total",
             "Vehicles whose parts are all picked and labelled.",

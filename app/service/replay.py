@@ -82,21 +82,27 @@ class Rebuilt:
         return cls(Sequencer(plant), SequenceCheck(plant))
 
     def apply(self, journal_id: int, event: Event) -> list[Command]:
-        """One journal row into the core; the label check sees the commands as the service's dispatch did."""
+        """One journal row into the core; the label check sees its commands as the running service's did."""
         try:
             commands = self.core.handle(event)
         except SequencerError:
             commands = []  # refused the first time too: the core is deterministic
             self.refused += 1
-        for cmd in commands:
-            if isinstance(cmd, PrintLabel):
-                self.check.label(cmd.label)
-            elif isinstance(cmd, ReturnToStock):
-                self.check.returned(cmd.feed, cmd.family, cmd.rack_no, cmd.slot)
+        record_labels(self.check, commands)
         self.last_id = journal_id
         self.replayed += 1
         self.kinds[type(event).__name__] += 1
         return commands
+
+
+def record_labels(check: SequenceCheck, commands: list[Command]) -> None:
+    """Show the label check the labels sent and the parts returned: the running service (``app.service.sequencing``)
+    and a replay call this same function, so the two cannot differ."""
+    for cmd in commands:
+        if isinstance(cmd, PrintLabel):
+            check.label(cmd.label)
+        elif isinstance(cmd, ReturnToStock):
+            check.returned(cmd.feed, cmd.family, cmd.rack_no, cmd.slot)
 
 
 def load_snapshot(

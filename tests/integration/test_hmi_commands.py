@@ -1,7 +1,7 @@
 """The HMI command channel on 127.0.0.1: login, role checks, the core's refusals, the audit log, ``jis users``.
 
 Most tests put a real ``HmiCommandServer`` (ROUTER, port 0) in front of a test double of the service that
-records the intents it is handed; one test runs the real service with the simulated plant (tests/live.py).
+records the intents it is handed; the last tests run the real service with in-memory devices (tests/fake_line.py).
 Passwords are hashed with argon2's cheapest parameters to keep the suite quick; the clocks are hand-driven.
 Every wait is bounded by ``WAIT_S``.
 """
@@ -13,7 +13,7 @@ import io
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -31,6 +31,7 @@ from plc_io.loopback_ports import free_port
 from sequencer.commands import AuditRecord, Command
 from sequencer.core import SequencerError
 from sequencer.events import AcknowledgeAlarm, HoldVehicle, InsertBroadcast, ManualOp, RequestResendByHand
+from tests.fake_line import FakeLine, fake_line
 
 WAIT_S = 10.0
 PLANT_T0 = 1_800_000_000.0  # the plant clock (the service's), deliberately far from the real clock below
@@ -483,49 +484,54 @@ def test_qt_client_reports_an_unreachable_or_silent_service(qtbot: Any) -> None:
 
 
 # -- the real service -----------------------------------------------------------------------------------------
-def _ask_sync(sock: zmq.Socket[bytes], request: dict[str, Any]) -> Any:
-    sock.send(json.dumps(request).encode())
-    assert sock.poll(int(WAIT_S * 1000), zmq.POLLIN), f"no answer to {request['op']}"
-    return json.loads(sock.recv())
+async def _ask_real(sock: zmq.asyncio.Socket, request: dict[str, Any]) -> Any:
+    await sock.send(json.dumps(request).encode())
+    return json.loads(await asyncio.wait_for(sock.recv(), WAIT_S))
 
 
-def test_real_service_carries_out_refuses_and_audits_each_attempt_once(tmp_path: Path, database_url: str) -> None:
-    from tests.live import LiveLine
-
-    with LiveLine(tmp_path, vehicles=0, database=database_url) as live:
-        assert live.service is not None and live._loop is not None
-        url = live.plant.service.database
-        admin = AccountStore.open(url, hasher=CHEAP)
-        admin.add_user("lars", "lead", PASSWORDS["lars"])
-        sock: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.DEALER)
-        sock.setsockopt(zmq.LINGER, 0)
-        sock.connect(live.plant.service.hmi_command_endpoint)
-        login = _ask_sync(sock, {"op": "login", "user": "lars", "password": PASSWORDS["lars"]})
-        token = login["token"]
-        resend: dict[str, Any] = {"feed": "L1", "from_seq": 1, "to_seq": 2}
-        done = _ask_sync(
-            sock,
-            {
-                "op": "intent",
-                "token": token,
-                "type": "RequestResendByHand",
-                "fields": resend,
-                "reason": "gap seen on the paper list",
-            },
-        )
-        refused = _ask_sync(
-            sock,
-            {
-                "op": "intent",
-                "token": token,
-                "type": "HoldVehicle",
-                "fields": {"feed": "L2", "seq": 1},
-                "reason": "paint",
-            },
-        )
+@asynccontextmanager
+async def command_channel(line: FakeLine) -> AsyncIterator[zmq.asyncio.Socket]:
+    ctx = zmq.asyncio.Context()
+    sock = ctx.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(line.plant.service.hmi_command_endpoint)
+    try:
+        yield sock
+    finally:
         sock.close(0)
-        by_hand = RequestResendByHand(at=live.service.clock(), user="sim-lead", reason="stand-in", **resend)
-        asyncio.run_coroutine_threadsafe(live.service.submit(by_hand), live._loop).result(WAIT_S)
+        ctx.term()
+
+
+async def test_real_service_carries_out_refuses_and_audits_each_attempt_once(database_url: str) -> None:
+    async with fake_line(database_url) as line:
+        admin = AccountStore.open(database_url, hasher=CHEAP)
+        admin.add_user("lars", "lead", PASSWORDS["lars"])
+        async with command_channel(line) as sock:
+            login = await _ask_real(sock, {"op": "login", "user": "lars", "password": PASSWORDS["lars"]})
+            token = login["token"]
+            resend: dict[str, Any] = {"feed": "L1", "from_seq": 1, "to_seq": 2}
+            done = await _ask_real(
+                sock,
+                {
+                    "op": "intent",
+                    "token": token,
+                    "type": "RequestResendByHand",
+                    "fields": resend,
+                    "reason": "gap seen on the paper list",
+                },
+            )
+            refused = await _ask_real(
+                sock,
+                {
+                    "op": "intent",
+                    "token": token,
+                    "type": "HoldVehicle",
+                    "fields": {"feed": "L2", "seq": 1},
+                    "reason": "paint",
+                },
+            )
+        by_hand = RequestResendByHand(at=line.service.clock(), user="sim-lead", reason="stand-in", **resend)
+        await line.service.submit(by_hand)
     assert done == {"ok": True, "result": {"action": "RequestResendByHand", "target": "L1 1..2"}}
     assert refused["code"] == "refused" and "L2" in refused["error"]
     rows = [(e.user, e.role, e.action, e.target, e.result) for e in admin.audit_query()]
@@ -538,49 +544,40 @@ def test_real_service_carries_out_refuses_and_audits_each_attempt_once(tmp_path:
     ]
 
 
-def test_a_lead_reprocesses_a_quarantined_message_after_a_fix(tmp_path: Path) -> None:
-    from tests.live import LiveLine
-
-    with LiveLine(tmp_path, vehicles=0) as live:
-        assert live.service is not None and live._loop is not None
-        service = live.service
-        good = (
-            b'{"feed": "L1", "seq": 4242, "vehicle_id": "WVWZZZ1KZ8P099999", "function": "original", "firm": true,'
-            b' "options": ["S1", "P040"], "sent_at": 1700000000.0, "reporting_point": "R100", "line": "A1"}'
-        )
-
-        def run(coro: Any) -> Any:
-            return asyncio.run_coroutine_threadsafe(coro, live._loop).result(WAIT_S)
-
+async def test_a_lead_reprocesses_a_quarantined_message_after_a_fix(database_url: str) -> None:
+    good = (
+        b'{"feed": "L1", "seq": 4242, "vehicle_id": "WVWZZZ1KZ8P099999", "function": "original", "firm": true,'
+        b' "options": ["S1", "P040"], "sent_at": 1700000000.0, "reporting_point": "R100", "line": "A1"}'
+    )
+    async with fake_line(database_url) as line:
+        service = line.service
         # kept as it arrived: one with a broken body, one valid message quarantined by hand for the test
-        run(service._quarantine(b"{not json", "bad broadcast: not JSON", "feed"))
-        run(service._quarantine(good, "mapping for 4242 was missing", "feed"))
+        await service.intake.quarantine(b"{not json", "bad broadcast: not JSON", "feed")
+        await service.intake.quarantine(good, "mapping for 4242 was missing", "feed")
         held = service.store.quarantined()
-        admin = AccountStore.open(live.plant.service.database, hasher=CHEAP)
+        admin = AccountStore.open(database_url, hasher=CHEAP)
         admin.add_user("lars", "lead", PASSWORDS["lars"])
         admin.add_user("olga", "operator", PASSWORDS["olga"])
-        sock: zmq.Socket[bytes] = zmq.Context.instance().socket(zmq.DEALER)
-        sock.setsockopt(zmq.LINGER, 0)
-        sock.connect(live.plant.service.hmi_command_endpoint)
-
-        def reprocess(token: str, qid: int) -> dict[str, Any]:
-            request = {
-                "op": "intent",
-                "token": token,
-                "type": "ReprocessQuarantined",
-                "fields": {"quarantine_id": qid},
-                "reason": "mapping fixed",
-            }
-            return _ask_sync(sock, request)
-
-        lead = _ask_sync(sock, {"op": "login", "user": "lars", "password": PASSWORDS["lars"]})["token"]
-        operator = _ask_sync(sock, {"op": "login", "user": "olga", "password": PASSWORDS["olga"]})["token"]
-        forbidden = reprocess(operator, held[1].id)
-        still_bad = reprocess(lead, held[0].id)
-        fixed = reprocess(lead, held[1].id)
-        again = reprocess(lead, held[1].id)
-        sock.close(0)
         admin.close()
+        async with command_channel(line) as sock:
+
+            async def reprocess(token: str, qid: int) -> dict[str, Any]:
+                request = {
+                    "op": "intent",
+                    "token": token,
+                    "type": "ReprocessQuarantined",
+                    "fields": {"quarantine_id": qid},
+                    "reason": "mapping fixed",
+                }
+                answer: dict[str, Any] = await _ask_real(sock, request)
+                return answer
+
+            lead = (await _ask_real(sock, {"op": "login", "user": "lars", "password": PASSWORDS["lars"]}))["token"]
+            operator = (await _ask_real(sock, {"op": "login", "user": "olga", "password": PASSWORDS["olga"]}))["token"]
+            forbidden = await reprocess(operator, held[1].id)
+            still_bad = await reprocess(lead, held[0].id)
+            fixed = await reprocess(lead, held[1].id)
+            again = await reprocess(lead, held[1].id)
         assert forbidden["code"] == "forbidden"
         assert still_bad["code"] == "refused" and "still not a valid broadcast" in still_bad["error"]
         assert fixed["ok"] is True and fixed["result"]["detail"] == "L1 4242: accepted"

@@ -1,8 +1,9 @@
 """``jis import`` against a running service on 127.0.0.1: broadcasts journaled like the live feed, a second
 import only duplicates, what the file could not give quarantined by the service, a silent service reported.
 
-The service runs in this process (``app.service.runtime.Service`` on free ports with a SQLite journal); its devices are
-not there, which the feed does not need. The importer runs on a worker thread, as a separate gateway would.
+The service runs in this process (``app.service.runtime.Service`` on free ports with the run's database); its devices
+are the in-memory fakes (``tests/fake_line.py``): the feed does not need them. The importer runs on a worker thread,
+as a separate gateway would.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from app.config import load_plant, with_free_ports
 from app.feed.importer import EXIT_NO_SERVICE, EXIT_OK, EXIT_PROBLEMS, main_import
 from app.service.runtime import Service
 from plc_io.loopback_ports import free_port
+from tests.fake_line import fake_line
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 WAIT_S = 30.0
@@ -26,15 +27,8 @@ WAIT_S = 30.0
 
 @asynccontextmanager
 async def running_service(database_url: str) -> AsyncIterator[Service]:
-    plant = with_free_ports(load_plant(), database=database_url)
-    service = Service(plant)
-    task = asyncio.create_task(service.run())
-    try:
-        await asyncio.wait_for(service.ready.wait(), WAIT_S)
-        yield service
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    async with fake_line(database_url) as line:
+        yield line.service
 
 
 async def jis_import(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, object]]:
@@ -96,7 +90,7 @@ async def test_what_a_file_cannot_give_is_quarantined_by_the_service(
         code, report = await jis_import(capsys, str(SAMPLES / "deljit_missing_seq.edi"), "--connect", endpoint)
         assert code == EXIT_PROBLEMS and report["quarantined"] == 1
         held = service.store.quarantined()
-        assert len(held) == 1 and service.quarantined == 1
+        assert len(held) == 1 and service.intake.quarantined == 1
         kept = json.loads(held[0].raw)
         assert "has no SEQ group" in kept["import_problem"] and kept["file"] == "deljit_missing_seq.edi"
         assert "UNH" in kept["raw"], "the original message travels with the reason"

@@ -1,6 +1,7 @@
 """The printers' write-ahead (``plc_io.label_gate``) against the simulated printers on 127.0.0.1: a label leaves for
 the printer only after the service's hook answered True; False drops it, None keeps it at the head of the outbox
 until the hook agrees. The hook sees the printer's own records at the moment it is asked: nothing has printed yet.
+The in-memory fake (``plc_io.fakes.FakeLabelPrinter``) is held to the same contract as the real drivers.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from hardware_sims.clock import ScaledClock
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.zpl_printer import ZplPrinterSim
+from plc_io.fakes import FakeLabelPrinter
 from plc_io.modbus.printer import ModbusPrinter
 from plc_io.ports import LabelPrinter
 from plc_io.zpl.printer import ZplPrinter
@@ -50,7 +52,13 @@ async def modbus() -> AsyncIterator[tuple[LabelPrinter, Callable[[], list[str | 
         )
 
 
-RIGS = {"zpl": zpl, "modbus": modbus}
+@contextlib.asynccontextmanager
+async def fake() -> AsyncIterator[tuple[LabelPrinter, Callable[[], list[str | None]]]]:
+    printer = FakeLabelPrinter("fake-1", retry_s=0.01)
+    yield printer, (lambda: [p.label_id for p in printer.printed])
+
+
+RIGS = {"zpl": zpl, "modbus": modbus, "fake": fake}
 
 
 class Journal:

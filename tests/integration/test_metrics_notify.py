@@ -27,8 +27,8 @@ from app.service.notify import Notifier
 from plc_io.loopback_ports import free_port
 from sequencer.alarms import AlarmState
 from sequencer.commands import RaiseDeviation
-from sequencer.deviations import Deviation
 from sequencer.plant import NotifyRules, PriorityRoute
+from sequencer.deviations import Deviation
 
 WAIT_S = 10.0  # upper bound for anything a test waits on; never a timing assertion
 
@@ -52,18 +52,14 @@ def _service() -> SimpleNamespace:
         vehicles_completed=37,
         labels_printed=74,
     )
-    pending: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(3):
-        pending.put_nowait(i)
     return SimpleNamespace(
         core=SimpleNamespace(state=state),
-        latencies_ms=deque(rng.uniform(1.0, 20.0) for _ in range(1000)),
-        _pending=pending,
-        _reports=asyncio.Queue(10),
-        quarantined=2,
-        ptls={"ptl-1": None, "ptl-2": None},
-        printers={"zebra-1": None},
-        _label_backlog={"zebra-1": deque([1, 2])},
+        latency=SimpleNamespace(latencies_ms=deque(rng.uniform(1.0, 20.0) for _ in range(1000))),
+        sequencing=SimpleNamespace(waiting=3),
+        devices=SimpleNamespace(
+            names=["ptl-1", "ptl-2", "zebra-1"], reports_waiting=0, label_backlog={"zebra-1": deque([1, 2])}
+        ),
+        intake=SimpleNamespace(quarantined=2),
     )
 
 
@@ -154,7 +150,7 @@ async def test_scrape_reports_service_numbers(metrics_server: tuple[MetricsServe
     latency = fams["jis_light_latency_ms"]
     assert latency.kind == "summary"
     assert latency.samples[("jis_light_latency_ms_count", ())] == 1000
-    assert latency.samples[("jis_light_latency_ms_sum", ())] == pytest.approx(sum(service.latencies_ms))
+    assert latency.samples[("jis_light_latency_ms_sum", ())] == pytest.approx(sum(service.latency.latencies_ms))
     quantiles = [latency.samples[("jis_light_latency_ms", (("quantile", q),))] for q in ("0.5", "0.9", "0.99")]
     assert 1.0 <= quantiles[0] <= quantiles[1] <= quantiles[2] <= 20.0
     assert fams["jis_pending_events"].samples[("jis_pending_events", ())] == 3
@@ -175,7 +171,7 @@ async def test_scrape_reports_service_numbers(metrics_server: tuple[MetricsServe
 
 async def test_empty_latency_window_is_nan_not_an_error() -> None:
     service = _service()
-    service.latencies_ms = deque()
+    service.latency.latencies_ms = deque()
     fams = parse_exposition(render(service_metrics(service)))
     q = fams["jis_light_latency_ms"].samples[("jis_light_latency_ms", (("quantile", "0.5"),))]
     assert q != q  # NaN
@@ -443,7 +439,7 @@ def test_text_format_still_available() -> None:
 
 def test_latency_quantiles_follow_the_newest_lights() -> None:
     service = _service()
-    service.latencies_ms = deque([1000.0] * 5_000 + [2.0] * 10_000)  # old slow lights, then 10k fast ones
+    service.latency.latencies_ms = deque([1000.0] * 5_000 + [2.0] * 10_000)  # old slow lights, then 10k fast ones
     fams = parse_exposition(render(service_metrics(service)))
     samples = fams["jis_light_latency_ms"].samples
     assert samples[("jis_light_latency_ms", (("quantile", "0.99"),))] == 2.0

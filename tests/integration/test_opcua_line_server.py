@@ -1,8 +1,8 @@
 """The line's OPC UA server for SCADA and MES, read by a real asyncua client over loopback.
 
 Two servers serve the module (an asyncua server takes a second or more to start): the running service of a
-live simulated line (``tests.live.LiveLine``) with the server in the dev profile on its own thread
-(``LineServerThread``, as the service runs it), where a client browses the
+live line (``tests.live.LiveLine``, its devices in memory: the line server's protocol is the point here) with the
+server in the dev profile on its own thread (``LineServerThread``, as the service runs it), where a client browses the
 tree, sees vehicles at stations and racks filling, and gets data changes by subscription; and a plant-profile
 ``LineServer`` built from a ``[service.opcua_server]`` config with certificates from ``app.net.certs`` and a users
 file, fed pictures by the test, for who is refused and for alarm events. Every wait is a poll with a deadline.
@@ -115,15 +115,15 @@ class Changes:
 # -- the live line, dev profile -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveLine]:
-    line = LiveLine(tmp_path_factory.mktemp("line"), speed=50.0)
+    line = LiveLine(tmp_path_factory.mktemp("line"), speed=50.0, fakes=True)
     server = OpcUaServerConfig(endpoint=f"opc.tcp://127.0.0.1:{free_port()}/jis/line", security="dev")
     line.plant = line.plant.model_copy(
         update={"service": line.plant.service.model_copy(update={"opcua_server": server})}
     )
     with line:
-        assert line.service is not None and line.service.opcua_server is not None
-        assert line.service.opcua_server.started.wait(DEADLINE_S), "the line server did not start"
-        assert line.service.opcua_server.error is None
+        assert line.service is not None and line.service.hmi.line_server is not None
+        assert line.service.hmi.line_server.started.wait(DEADLINE_S), "the line server did not start"
+        assert line.service.hmi.line_server.error is None
         yield line
 
 

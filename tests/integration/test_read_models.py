@@ -3,15 +3,13 @@ a rebuild from the journal, on the run's database (``tests/databases.py``: SQLit
 
 The stream is ``app.proof.bench_core``'s recorded line (resends, gaps filled late, changes, holds, wrong picks, labels,
 racks shipped and forgotten, ticks), journaled in batches exactly as the service's sequencing task does: rows of
-the previous batch in the same transaction as the next journal rows. The live test runs the real service against
-the simulated plant and looks into the database after the service stopped.
+the previous batch in the same transaction as the next journal rows. The live test runs the real service with
+in-memory devices (``tests/fake_line.py``) and looks into the database after the service stopped.
 """
 
 from __future__ import annotations
 
 import random
-import time
-from pathlib import Path
 
 import pytest
 
@@ -33,7 +31,8 @@ from app.service.replay import rebuild as rebuild_core
 from sequencer.core import Sequencer, SequencerError
 from sequencer.events import Event
 from sequencer.plant import PlantConfig
-from tests.live import LiveLine
+from tests.devices import until
+from tests.fake_line import fake_line
 from tests.plants import demo_plant
 
 VEHICLES = 80
@@ -150,13 +149,14 @@ def test_a_start_after_a_kill_catches_up_and_an_old_journal_is_filled(
         store.close()
 
 
-def test_the_service_keeps_them_and_a_rebuild_agrees(tmp_path: Path, database_url: str) -> None:
-    with LiveLine(tmp_path, speed=50, vehicles=4, database=database_url) as line:
-        assert line.service is not None
-        deadline = time.monotonic() + WAIT_S
-        while line.service.core.state.vehicles_completed < 4 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert line.service.core.state.vehicles_completed >= 4
+async def test_the_service_keeps_them_and_a_rebuild_agrees(database_url: str) -> None:
+    async with fake_line(database_url) as line:
+        for seq in range(1, 5):
+            await line.broadcast(seq)
+        async with line.operator():
+            await until(
+                lambda: line.service.core.state.vehicles_completed >= 4, "4 vehicles completed", within_s=WAIT_S
+            )
     core = line.service.core  # stopped: its last rows were written on the way out
     store = Store(database_url)
     try:

@@ -105,14 +105,14 @@ def test_curve_admits_only_listed_screens_on_bus_snapshots_and_commands(qtbot: Q
     allowed = keys / "allowed"
     allowed.mkdir()
     (allowed / "panel.key").write_bytes((keys / "panel.key").read_bytes())
-    line = LiveLine(tmp_path, speed=20)
+    line = LiveLine(tmp_path, speed=20, fakes=True)  # CURVE on the HMI channels is the point, not the devices
     curve = HmiCurveConfig(secret_key=str(keys / "service.key_secret"), allowed_keys=str(allowed))
     line.plant = line.plant.model_copy(update={"service": line.plant.service.model_copy(update={"hmi_curve": curve})})
     panel_keys = CurveKeys.from_files(keys / "panel.key_secret", keys / "service.key")
     intruder_keys = CurveKeys.from_files(keys / "intruder.key_secret", keys / "service.key")
     svc = line.plant.service
     with line:
-        assert line.service is not None and line.service.hmi is not None
+        assert line.service is not None and line.service.hmi.bus is not None
         accounts = AccountStore.open(svc.database, hasher=PasswordHasher.from_parameters(profiles.CHEAPEST))
         accounts.add_user("olga", "operator", "operator-pw-1")
         accounts.close()
@@ -134,7 +134,7 @@ def test_curve_admits_only_listed_screens_on_bus_snapshots_and_commands(qtbot: Q
             assert signal.args[0]["code"] == "unreachable"
         qtbot.waitUntil(lambda: panel.link_up and panel.stats.updates >= 5, timeout=WAIT_MS)
         assert panel.stats.snapshots >= 1
-        qtbot.waitUntil(lambda: line.service.hmi.guard.refused >= 4, timeout=WAIT_MS)  # type: ignore[union-attr]
+        qtbot.waitUntil(lambda: line.service.hmi.bus.guard.refused >= 4, timeout=WAIT_MS)  # type: ignore[union-attr]
         for refused in (no_key, intruder):
             assert (refused.stats.frames, refused.stats.shown, refused.stats.snapshots) == (0, 0, 0)
             assert not refused.link_up

@@ -70,7 +70,7 @@ def test_the_demo_runs_headless_and_says_so_once_when_qt_cannot_open_the_display
 
 
 def test_hmi_opens_a_real_window_on_xvfb(tmp_path: Path) -> None:
-    with xvfb() as display, LiveLine(tmp_path, speed=20) as line:
+    with xvfb() as display, LiveLine(tmp_path, speed=20, fakes=True) as line:  # the HMI window is the point
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HOME": str(tmp_path)}
         cmd = [sys.executable, "-m", "app.cli.main", "hmi", "--connect", line.plant.service.hmi_endpoint]
         hmi = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

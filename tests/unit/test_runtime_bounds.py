@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-from app.service.runtime import LATENCY_KEEP_S, Service, forget_before
+from app.service.latency import LATENCY_KEEP_S, LightLatency, forget_before
 
 
 def test_forget_before_pops_only_the_old_front() -> None:
@@ -19,13 +17,12 @@ def test_forget_before_pops_only_the_old_front() -> None:
 def test_a_cancelled_vehicle_and_a_light_replaced_before_it_was_sent_are_forgotten() -> None:
     now = 10_000.0
     old, young = now - LATENCY_KEEP_S - 1, now - 1
-    service = SimpleNamespace(
-        # a cancelled vehicle never completes; an identical resend after completion is received again
-        _received={("L1", 7): old, ("L1", 8): young},
-        # pick 41's light command was replaced in the outbox before it was sent: no LightShown ever comes for it;
-        # pick 40 was received long ago but lit just now (it waited for its station): it stays
-        _lit_since={41: (old, True, old), 40: (old, False, young)},
-    )
-    Service._forget_stale(service, now)  # type: ignore[arg-type]
-    assert service._received == {("L1", 8): young}
-    assert service._lit_since == {40: (old, False, young)}
+    latency = LightLatency()
+    # a cancelled vehicle never completes; an identical resend after completion is received again
+    latency.received.update({("L1", 7): old, ("L1", 8): young})
+    # pick 41's light command was replaced in the outbox before it was sent: no LightShown ever comes for it;
+    # pick 40 was received long ago but lit just now (it waited for its station): it stays
+    latency.lit_since.update({41: (old, True, old), 40: (old, False, young)})
+    latency.forget_stale(now)
+    assert latency.received == {("L1", 8): young}
+    assert latency.lit_since == {40: (old, False, young)}

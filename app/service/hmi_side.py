@@ -1,0 +1,150 @@
+"""The service's HMI side: the line shown to screens and to SCADA, and the screens' commands taken in. Part of
+``app.service.runtime.Service``.
+
+What it is for: the HMI bus (``app.hmi.bus.HmiPublisher``: numbered updates and snapshots of the ``LineView``), the
+OPC UA line server for SCADA and MES (``plc_io.line_server``, on its own thread, fed the same pictures), and the HMI
+command channel (``app.hmi.commands.HmiCommandServer``: logins, role checks and the audit log in front of the
+service's manual operations). A picture goes out when the journal has grown since the last one (the core changes
+only then), and at least every ``HMI_HEARTBEAT_S`` (the plant time moves on); the core's audit records go to the
+audit log here unless the command server is writing that line itself.
+
+What it must not do: change the line (a screen's intent goes the one path into the core, through the service's
+``submit_checked``), or take more than ``HMI_LOOP_SHARE`` of the event loop for pictures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import zmq.asyncio
+
+from app.hmi.accounts import AccountStore
+from app.hmi.bus import HmiPublisher
+from app.hmi.commands import CommandService, HmiCommandServer
+from app.net.curve_keys import load_curve_server
+from app.service.sequencing import Sequencing
+from plc_io.line_server.server import LineServer, LineServerThread
+from sequencer.commands import AuditRecord
+from sequencer.core import Sequencer
+from sequencer.plant import PlantConfig
+from sequencer.projection import line_view
+from sequencer.views import LineView
+
+log = logging.getLogger("app.service.runtime")  # the service's log name, kept from before its parts were split
+
+HMI_MAX_RATE_HZ = 10
+HMI_HEARTBEAT_S = 1.0
+HMI_LOOP_SHARE = 0.2  # at most this share of the event loop goes to pictures (thousands of open alarms are slow)
+
+
+def _log_audit_failure(written: Future[int]) -> None:
+    if written.exception() is not None:
+        log.error("audit write failed: %r", written.exception())
+
+
+class HmiSide:
+    """``bus`` and ``commands`` exist once ``open_bus`` and ``serve_commands`` ran; ``line_server`` if configured."""
+
+    def __init__(
+        self,
+        plant: PlantConfig,
+        *,
+        clock: Callable[[], float],
+        sequencing: Sequencing,
+        accounts: AccountStore,
+        writer: ThreadPoolExecutor,
+        quarantined: Callable[[], int],
+    ) -> None:
+        self.plant = plant
+        self.clock = clock
+        self.sequencing = sequencing
+        self.accounts = accounts  # HMI users, sessions and the audit log
+        self.writer = writer
+        self._quarantined = quarantined
+        # The HMI's sockets get a context of their own: CURVE's ZAP handler is one per context (app/net/curve_guard.py).
+        self.ctx = zmq.asyncio.Context()
+        self.bus: HmiPublisher | None = None
+        self.commands: HmiCommandServer | None = None
+        ua_cfg = plant.service.opcua_server  # the line for SCADA and MES (docs/opcua.md); None: off
+        self.line_server: LineServerThread | None = None
+        if ua_cfg is not None:  # on its own thread: its clients never hold up this loop
+            self.line_server = LineServerThread(LineServer.from_config(ua_cfg, name=f"JIS {plant.plant.name}"))
+        self._rev = 0
+        self._shown_id: int | None = None  # the journal row the last picture showed
+
+    @property
+    def core(self) -> Sequencer:
+        return self.sequencing.core
+
+    def view(self) -> LineView:
+        self._rev += 1
+        vehicles = sum(f.broadcasts for f in self.core.state.feeds.values())
+        return line_view(
+            self.core, rev=self._rev, at=self.clock(), quarantined=self._quarantined(), vehicles_broadcast=vehicles
+        )
+
+    # -- start ---------------------------------------------------------------------------------------------
+    def open_bus(self) -> asyncio.Task[None]:
+        """Bind the bus (with CURVE if configured), start the line server with the line as it is now, and return
+        the task that serves snapshots."""
+        svc = self.plant.service
+        hc = svc.hmi_curve  # only listed screens see the bus and reach the commands (docs/hmi-bus.md)
+        curve = load_curve_server(hc.secret_key, hc.allowed_keys) if hc else None
+        self.bus = HmiPublisher(self.ctx, svc.hmi_endpoint, svc.hmi_snapshot_endpoint, curve=curve)
+        if self.line_server is not None:
+            self.line_server.start(self.view())
+        return asyncio.create_task(self.bus.run(), name="hmi-snapshots")
+
+    def serve_commands(self, service: CommandService) -> asyncio.Task[None]:
+        """The command channel for ``service``, under the bus's CURVE guard; its owning task."""
+        assert self.bus is not None, "open_bus first: the command channel shares the bus's CURVE guard"
+        self.commands = HmiCommandServer(
+            service,
+            self.accounts,
+            self.plant.service.hmi_command_endpoint,
+            context=self.ctx,
+            executor=self.writer,
+            curve=self.bus.guard,
+        )
+        return asyncio.create_task(self.commands.run(), name="hmi-commands")
+
+    # -- running -------------------------------------------------------------------------------------------
+    async def publish(self) -> None:
+        """Pictures to the bus and the line server until cancelled: when the journal grew, or on the heartbeat."""
+        assert self.bus is not None
+        last, took = 0.0, 0.0
+        while True:
+            # a picture that took long waits longer for the next, so the line's own work keeps the loop
+            await asyncio.sleep(max(1 / HMI_MAX_RATE_HZ, took * (1 / HMI_LOOP_SHARE - 1)))
+            now = time.monotonic()
+            if self.sequencing.journal_id != self._shown_id or now - last >= HMI_HEARTBEAT_S:
+                self._shown_id = self.sequencing.journal_id
+                last = now
+                view = self.view()
+                await self.bus.publish(view)
+                if self.line_server is not None:
+                    self.line_server.publish(view)
+                took = time.monotonic() - now
+
+    def audit(self, record: AuditRecord) -> None:
+        """Every manual operation carried out goes to the audit log; one asked for over the HMI command channel
+        is written there by the command server (with the role and the HMI's address), so it is not doubled."""
+        log.info("audit: %s %s %s (%s): %s", record.user, record.action, record.target, record.reason, record.result)
+        if self.commands is None or not self.commands.owns(record):
+            written = self.writer.submit(self.accounts.audit_record, record)
+            written.add_done_callback(_log_audit_failure)
+
+    # -- stop ----------------------------------------------------------------------------------------------
+    async def stop_line_server(self) -> None:
+        if self.line_server is not None:
+            await self.line_server.stop()
+
+    def close(self) -> None:
+        """Close the bus and the HMI's ZeroMQ context (the command server closed its socket when its task ended)."""
+        if self.bus:
+            self.bus.close()
+        self.ctx.term()

@@ -1,0 +1,68 @@
+"""The service's latency figures: broadcast received -> bin lit (the device acknowledged the light command).
+
+What it is for: ``latencies_ms`` (bins lit by their own broadcast: the service's own speed) and ``queued_ms`` (bins
+that waited for their station: the line's queue) for the metrics, the demo's summary and the benchmarks. The
+intake notes when a broadcast arrived, the command dispatch when a bin was lit, the device side when the light
+showed it, and a completed vehicle ends its broadcast's entry.
+
+What it must not do: grow without bound or decide anything. A receive time, or a pick lit but never shown, that
+never gets its end (a cancelled vehicle, an identical resend, a light command replaced in the driver's outbox
+before it was sent) is forgotten after ``LATENCY_KEEP_S`` on the tick, so the maps stay bounded (rate x that).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+LATENCY_KEEP_S = 600.0  # real seconds a receive time, or a pick lit but not yet shown, is kept
+KEPT_FIGURES = 200_000  # newest figures kept for the quantiles
+
+
+def forget_before(entries: dict[Any, Any], cutoff: float, stamp: Callable[[Any], float]) -> int:
+    """Pop entries from the front of ``entries`` (kept in time order) while their ``stamp`` is before ``cutoff``;
+    returns how many went. Stops at the first young one: a few dict operations a tick, not a scan."""
+    gone = 0
+    while entries:
+        key = next(iter(entries))
+        if stamp(entries[key]) >= cutoff:
+            break
+        del entries[key]
+        gone += 1
+    return gone
+
+
+class LightLatency:
+    """Received -> lit, measured on the monotonic clock. Every map is kept in time order (see ``forget_stale``)."""
+
+    def __init__(self) -> None:
+        self.latencies_ms: deque[float] = deque(maxlen=KEPT_FIGURES)  # bins lit on arrival
+        self.queued_ms: deque[float] = deque(maxlen=KEPT_FIGURES)  # bins that waited for their station
+        self.received: dict[tuple[str, int], float] = {}  # (feed, seq) -> monotonic receive time
+        self.lit_since: dict[int, tuple[float, bool, float]] = {}  # pick id -> (received, on arrival, lit at)
+
+    def broadcast_received(self, feed: str, seq: int) -> None:
+        self.received.setdefault((feed, seq), time.monotonic())
+
+    def bin_lit(self, feed: str, seq: int, pick_id: int, *, on_arrival: bool) -> None:
+        """A light command left the core, lit by its own broadcast (``on_arrival``) or later, when its station
+        freed."""
+        now = time.monotonic()
+        self.lit_since.pop(pick_id, None)  # lit again: to the end, so the map stays in lit order
+        self.lit_since[pick_id] = (self.received.get((feed, seq), now), on_arrival, now)
+
+    def light_shown(self, token: int) -> None:
+        """The device acknowledged the light command for pick ``token``: one figure, if that pick was lit here."""
+        lit = self.lit_since.pop(token, None)
+        if lit is not None:  # a bin that waited for its station measures the line's queue, not the service
+            (self.latencies_ms if lit[1] else self.queued_ms).append((time.monotonic() - lit[0]) * 1000)
+
+    def vehicle_completed(self, feed: str, seq: int) -> None:
+        self.received.pop((feed, seq), None)
+
+    def forget_stale(self, now: float) -> None:
+        """Drop receive times and lit picks older than ``LATENCY_KEEP_S`` (both maps are in time order)."""
+        forget_before(self.received, now - LATENCY_KEEP_S, lambda received: received)
+        forget_before(self.lit_since, now - LATENCY_KEEP_S, lambda lit: lit[2])

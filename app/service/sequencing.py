@@ -1,0 +1,185 @@
+"""The one path into the core: every event is committed to the journal first, then handed to the core, then its
+commands are carried out. Part of ``app.service.runtime.Service``; every other part sends its events here.
+
+One task (``run``) owns the path and commits whatever is waiting as one batch (group commit) on the single
+database-writer thread, so the journal order is the order the core saw, and a catch-up of thousands of resent
+broadcasts costs a few commits instead of one each. The read models ride along with the next batch's rows. The
+label check (``SequenceCheck``) sees every command exactly as a replay does (``app.service.replay.record_labels``).
+On start, ``replay`` rebuilds the core from the newest snapshot plus the journal after it.
+
+What it must not do: hand the core an event that is not committed (persist before acknowledge), carry out a
+command itself (the service's ``carry_out`` does), or let the core change while a snapshot pickles it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy.exc import OperationalError
+
+from app.persist.read_models import Pending, ReadModels
+from app.persist.store import ReadModelWrites, Store
+from app.service.replay import Snapshotter, rebuild, record_labels
+from app.service.sequence_check import SequenceCheck
+from sequencer.commands import Command
+from sequencer.core import Sequencer, SequencerError
+from sequencer.events import Event
+from sequencer.plant import PlantConfig
+
+Outcome = tuple[list[Command], bool]  # the core's commands, and whether the event was an identical resend
+Waiting = tuple[Event, bytes | None, asyncio.Future[Outcome]]  # an event for the sequencing task
+CarryOut = Callable[[Event, list[Command]], None]  # what the service does with the commands of one event
+
+log = logging.getLogger("app.service.runtime")  # the service's log name, kept from before its parts were split
+
+JOURNAL_BATCH = 500  # events committed in one transaction at most (group commit)
+# Another connection holding SQLite's write lock past busy_timeout (5 s) fails a commit with "database is locked";
+# nothing was written, so the batch is tried again, this many times, before it fails as any write failure does.
+JOURNAL_LOCKED_RETRIES, JOURNAL_LOCKED_WAIT_S = 6, 0.5
+
+
+class Sequencing:
+    """The journal, the core and the label check, and the task that feeds them. ``core`` is the line's state;
+    ``journal_id`` is the last journal row the core has handled (it grows with every batch)."""
+
+    def __init__(self, plant: PlantConfig, store: Store, writer: ThreadPoolExecutor, carry_out: CarryOut) -> None:
+        self.plant = plant
+        self.store = store
+        self.writer = writer
+        self.core = Sequencer(plant)
+        self.check = SequenceCheck(plant)
+        self.snapshots = Snapshotter(store, plant)
+        self.journal_id = 0
+        self._carry_out = carry_out
+        # bounded in practice by the feed link's high-water mark and one HMI command at a time
+        self._pending: asyncio.Queue[Waiting] = asyncio.Queue()
+
+    @property
+    def waiting(self) -> int:
+        """Events queued for the journal and the core."""
+        return self._pending.qsize()
+
+    # -- start and stop -------------------------------------------------------------------------------------
+    def replay(self) -> None:
+        """Rebuild the core from the newest snapshot plus the journal after it (on the writer thread); commands
+        are not carried out again (the device side restores the devices instead)."""
+        state = rebuild(self.store, self.plant)
+        self.core, self.check, self.journal_id = state.core, state.check, state.last_id
+        self.snapshots.last_id = state.snapshot.journal_id if state.snapshot else 0
+        if state.replayed or state.snapshot:
+            log.info("replayed %d journal events up to row %d", state.replayed, state.last_id)
+
+    def snapshot(self) -> None:
+        """Snapshot the state now (on the writer thread, with the sequencing task stopped): a fast next start."""
+        self.snapshots.take(self.core, self.check, self.journal_id)
+
+    # -- the way in ----------------------------------------------------------------------------------------
+    async def submit(self, event: Event, raw: bytes | None = None) -> list[Command]:
+        """Journal, then sequence, then act. A refused event is logged and yields no commands."""
+        try:
+            return await self.submit_checked(event, raw)
+        except SequencerError as exc:
+            log.error("event refused by the sequencer: %s (%r)", exc, event)
+            return []
+
+    async def submit_checked(self, event: Event, raw: bytes | None = None) -> list[Command]:
+        """Like ``submit`` but a refusal raises ``SequencerError`` (manual operations answer the person)."""
+        commands, _ = await self.enqueue(event, raw)
+        return commands
+
+    def enqueue(self, event: Event, raw: bytes | None) -> asyncio.Future[Outcome]:
+        """Queue the event for the sequencing task now (callers keep their order by calling in order)."""
+        done: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._pending.put_nowait((event, raw, done))
+        return done
+
+    # -- the task ------------------------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Every event waiting is journaled in one transaction, then handed to the core in arrival order; a lone
+        broadcast still gets its own commit at once."""
+        loop = asyncio.get_running_loop()
+        read_models = ReadModels()  # written with the next batch's journal rows (app.persist.read_models)
+        state = self.store, self.plant, self.core, self.journal_id
+        try:
+            log.info("read models %s", await loop.run_in_executor(self.writer, read_models.resume, *state))
+        except Exception:  # a projection never stops the line; `jis migrate read-models` rebuilds it
+            log.exception("read models not brought up to date at the start")
+        try:
+            while True:
+                handled = await self._next_batch(read_models)
+                if handled and self.snapshots.due(
+                    self.journal_id
+                ):  # between batches: the core cannot change while pickled
+                    await loop.run_in_executor(self.writer, self.snapshot)
+        finally:  # a clean stop: the last batch's rows, before the final snapshot
+            if (rows := read_models.pending()) is not None:
+                self.writer.submit(self.store.write_read_models, rows)
+
+    async def _next_batch(self, read_models: ReadModels) -> bool:
+        """Journal and handle everything waiting (at least one event); False if the journal write failed."""
+        batch = [await self._pending.get()]
+        while len(batch) < JOURNAL_BATCH and not self._pending.empty():
+            batch.append(self._pending.get_nowait())
+        rows = read_models.due(time.monotonic())
+        items = [(e, r) for e, r, _ in batch]
+        journaling = asyncio.create_task(self._journal(items, rows))
+        try:
+            ids = await asyncio.shield(journaling)
+        except asyncio.CancelledError:
+            # A stop while the batch commits: the commit goes on in the writer thread, so finish it and hand its
+            # events to the core; the core then holds everything the journal does.
+            with contextlib.suppress(Exception):
+                self._handle_batch(batch, await journaling, rows, read_models)
+            raise
+        except Exception as exc:  # not journaled, so not handled and not acknowledged: the sender retries
+            log.error("journal write failed for %d event(s): %r", len(batch), exc)
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_exception(exc)
+            return False
+        self._handle_batch(batch, ids, rows, read_models)
+        return True
+
+    def _handle_batch(
+        self, batch: list[Waiting], ids: list[int], rows: Pending | None, read_models: ReadModels
+    ) -> None:
+        """A committed batch: the core takes its events in journal order; the read models follow."""
+        read_models.written(rows)
+        self.journal_id = ids[-1]
+        for (event, _, done), journal_id in zip(batch, ids, strict=True):
+            read_models.observe(self.core, journal_id, event, self._handle(event, done))
+
+    async def _journal(
+        self, items: list[tuple[Event, bytes | None]], read_models: ReadModelWrites | None = None
+    ) -> list[int]:
+        """Commit a batch on the writer thread; retried (bounded) while the database is locked by another writer."""
+        loop = asyncio.get_running_loop()
+        for attempt in range(1, JOURNAL_LOCKED_RETRIES + 1):
+            try:
+                return await loop.run_in_executor(self.writer, self.store.append_many, items, read_models)
+            except OperationalError as exc:
+                if "database is locked" not in str(exc) or attempt == JOURNAL_LOCKED_RETRIES:
+                    raise
+                log.warning("journal locked by another connection (attempt %d): %d event(s) wait", attempt, len(items))
+                await asyncio.sleep(JOURNAL_LOCKED_WAIT_S)
+        raise AssertionError("unreachable")
+
+    def _handle(self, event: Event, done: asyncio.Future[Outcome]) -> list[Command]:
+        """One committed event into the core; its commands to the label check and out (``carry_out``)."""
+        duplicates = sum(f.duplicates for f in self.core.state.feeds.values())
+        try:
+            commands = self.core.handle(event)
+        except SequencerError as exc:
+            if not done.done():
+                done.set_exception(exc)
+            return []
+        record_labels(self.check, commands)
+        self._carry_out(event, commands)
+        if not done.done():
+            done.set_result((commands, sum(f.duplicates for f in self.core.state.feeds.values()) > duplicates))
+        return commands

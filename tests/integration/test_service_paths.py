@@ -1,0 +1,67 @@
+"""The service's two main paths, end to end through the real service with in-memory devices (``tests/fake_line.py``):
+what happens when a broadcast arrives (``app.service.intake``) and what happens when a light is pressed
+(``app.service.device_side``), and the devices brought back to the journal's state by a restart.
+
+Checked from outside the service: the journal, the fake devices' own state, the ACK. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+from sequencer.events import BinConfirmed, BroadcastReceived, LabelPrinted, LabelSending
+from tests.devices import until
+from tests.fake_line import FakeLine, fake_line
+
+SEAT_CLOTH = 1  # ptl-seat light of bin SEAT-01 (SEAT-CLOTH-BLK: option S1)
+BUMPER_040 = 1  # ptl-bump light of bin BMP-01 (BMP-040: option P040)
+
+
+def journal_kinds(line: FakeLine) -> list[str]:
+    return [type(event).__name__ for _, event in line.service.store.journal()]
+
+
+async def test_a_broadcast_is_journaled_then_acknowledged_and_lights_its_bins(database_url: str) -> None:
+    async with fake_line(database_url) as line:
+        ack = await line.broadcast(7)
+        assert ack.status == "accepted"  # only once committed: the journal holds it already
+        assert journal_kinds(line).count("BroadcastReceived") == 1
+        seat, bumper = line.ptls["ptl-seat"], line.ptls["ptl-bump"]
+        await until(lambda: SEAT_CLOTH in seat.lit() and BUMPER_040 in bumper.lit(), "both bins lit")
+        await until(lambda: len(line.service.latency.latencies_ms) == 2, "received -> lit measured for both")
+        assert seat.lit()[SEAT_CLOTH].token != bumper.lit()[BUMPER_040].token  # one pick token per bin
+        assert (await line.broadcast(7)).status == "duplicate"  # an identical resend: counted, nothing lit twice
+    received = [e for _, e in line.service.store.journal() if isinstance(e, BroadcastReceived)]
+    assert [(e.feed, e.seq) for e in received] == [("L1", 7), ("L1", 7)]  # the resend journaled too, then ACKed
+    assert sum(len(ptl.lit()) for ptl in line.ptls.values()) == 2
+
+
+async def test_a_press_is_journaled_prints_the_label_and_clears_the_light(database_url: str) -> None:
+    async with fake_line(database_url) as line:
+        await line.broadcast(8)
+        seat = line.ptls["ptl-seat"]
+        await until(lambda: SEAT_CLOTH in seat.lit(), "the seat bin lit")
+        token = seat.lit()[SEAT_CLOTH].token
+        seat.press(SEAT_CLOTH)
+        printer = line.printers["zebra-1"]
+        await until(lambda: [label.seq for label in printer.printed] == [8], "the seat's part label printed")
+        await until(lambda: SEAT_CLOTH not in seat.lit(), "the seat bin dark")
+        await until(lambda: "LabelPrinted" in journal_kinds(line), "the print journaled")
+    events = [event for _, event in line.service.store.journal()]
+    [confirm] = [e for e in events if isinstance(e, BinConfirmed)]
+    assert (confirm.station, confirm.bin, confirm.token) == ("ST-SEAT", "SEAT-01", token)
+    sending = [i for i, e in enumerate(events) if isinstance(e, LabelSending)]
+    printed = [i for i, e in enumerate(events) if isinstance(e, LabelPrinted)]
+    assert sending and printed and sending[0] < printed[0], "journaled as leaving before it printed"
+
+
+async def test_a_restart_lights_the_lit_bins_again_and_counts_presses_from_the_journal(database_url: str) -> None:
+    async with fake_line(database_url) as first:
+        await first.broadcast(9)
+        seat = first.ptls["ptl-seat"]
+        await until(lambda: SEAT_CLOTH in seat.lit(), "the seat bin lit")
+        lit = seat.lit()[SEAT_CLOTH]
+    async with fake_line(database_url) as second:  # the same journal, fresh drivers: dark lights
+        seat = second.ptls["ptl-seat"]
+        await until(lambda: seat.lit().get(SEAT_CLOTH) == lit, "the seat bin lit again as it was")
+        seat.press(SEAT_CLOTH)
+        await until(lambda: "BinConfirmed" in journal_kinds(second), "the press journaled")
+        await until(lambda: len(second.printers["zebra-1"].printed) == 1, "its label printed")
