@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -310,5 +311,30 @@ def demo_passed(summary: dict[str, Any]) -> bool:
     return bool(complete and summary["out_of_sequence"] == 0 and summary["doubled"] == 0)
 
 
+# Opens Qt as the screens will (xcb or wayland platform plugin and its system libraries), without a window.
+_QT_PROBE = "from PySide6.QtWidgets import QApplication; QApplication([])"
+QT_PROBE_TIMEOUT_S = 20.0
+
+
 def display_available() -> bool:
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    """Whether the demo can open its screens: a display, and Qt able to use it. When Qt cannot (a system library
+    missing), say so once, naming what to install, and run headless instead of starting screens that fail."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return False
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-c", _QT_PROBE], capture_output=True, text=True, timeout=QT_PROBE_TIMEOUT_S
+        )
+    except subprocess.TimeoutExpired:
+        reason = f"Qt did not open the display within {QT_PROBE_TIMEOUT_S:.0f} s"
+    else:
+        if probe.returncode == 0:
+            return True
+        lines = [line for line in probe.stderr.splitlines() if line.strip()]
+        reason = lines[-1] if lines else f"Qt exited with {probe.returncode}"
+    print(
+        f"jis demo: no screens, running headless: Qt cannot open the display ({reason.strip()}); "
+        "its system libraries: as root run .ci/system-deps qt",
+        file=sys.stderr,
+    )
+    return False
