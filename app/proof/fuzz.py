@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.config import load_plant
+from app.config import demo_plant_path, load_plant
 from app.feed.formats import families_of_plant, parse_bytes
 from app.feed.protocol import BadBroadcast, decode_broadcast
 from app.hmi.roles import INTENTS, build_intent
@@ -101,7 +101,7 @@ def _targets(
     def formats(raw: bytes) -> object:
         return parse_bytes(raw, family_of_part=families, feed_default="L1")
 
-    demo_text = (Path(__file__).parent / "plants" / "demo.toml").read_bytes()
+    demo_text = demo_plant_path().read_bytes()
     feed_lines = [ln for s in samples(".jsonl") for ln in s.splitlines() if ln.strip()]
     return {
         "deljit": (formats, (), samples(SAMPLE_SUFFIXES["deljit"])),
