@@ -2,7 +2,7 @@
 
 ``ptl``, ``printer`` and ``oem`` run one device alone, so a real service, a third-party client or a real device
 can be paired with a single simulator. Kept separate from the service's CLI so that production code never
-imports a simulator.
+imports a simulator; ``jis sim`` execs this with its arguments and the global ``--log-level`` / ``--log-json``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import logging
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -133,11 +134,34 @@ def _device_parsers(sub: Any) -> None:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=0, help="0: any free port (printed on the ready line)")
         p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
-        p.add_argument("--log-level", default="WARNING")
+        p.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default), ERROR")
+
+
+class _JsonLines(logging.Formatter):
+    """One JSON object a line, with the keys ``jis --log-json`` writes (``app.logjson``, which the simulators may
+    not import: they stand apart from the production code)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+        entry = {"ts": when, "level": record.levelname, "logger": record.name, "msg": record.getMessage()}
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def _configure_logging(level: str, *, json_lines: bool) -> None:
+    handler = logging.StreamHandler()
+    text = logging.Formatter("%(asctime)s sim %(levelname)s %(name)s: %(message)s")
+    handler.setFormatter(_JsonLines() if json_lines else text)
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jis sim", description="Run the simulated plant on 127.0.0.1.")
+    parser.add_argument(
+        "--log-level", dest="global_log_level", default=None, metavar="LEVEL", help="as after the simulator's name"
+    )
+    parser.add_argument("--log-json", action="store_true", help="structured logs: one JSON object a line")
     sub = parser.add_subparsers(dest="what", required=True)
     p = sub.add_parser("plant", help="every device and OEM feed in the plant file")
     p.add_argument("--config", required=True, help="plant file (.toml, or .json as the demo writes it)")
@@ -147,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--records", default=None, help="write the printers' records here (JSON lines) on exit")
     p.add_argument("--faults", default="none", help="all, none, or a comma list: " + ",".join(ALL_FAULTS))
     p.add_argument("--control", default=None, help="control channel: tcp://127.0.0.1:PORT only (docs/sim-control.md)")
-    p.add_argument("--log-level", default="WARNING")
+    p.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default), ERROR")
     _device_parsers(sub)
     args = parser.parse_args(argv)
     if getattr(args, "control", None):
@@ -155,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             check_endpoint(args.control)
         except ValueError as exc:
             parser.error(str(exc))
-    logging.basicConfig(level=args.log_level, format="%(asctime)s sim %(levelname)s %(name)s: %(message)s")
+    _configure_logging(args.log_level or args.global_log_level or "WARNING", json_lines=args.log_json)
     # pymodbus logs a hex dump at ERROR for every request cut short when a gateway is switched off on purpose
     # (the "devices" faults); the simulators' own logs say what happened.
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)

@@ -14,21 +14,22 @@ import getpass
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from argon2 import PasswordHasher
-
-from app.config import load_plant
-from app.hmi.accounts import AccountError, AccountStore
+from app.cli.options import Subparsers, add_config, add_database
 from app.hmi.roles import ROLE_TITLES, ROLES
-from sequencer.plant import PlantConfigError
+
+if TYPE_CHECKING:
+    from app.hmi.accounts import AccountStore
+
+HELP = "manage HMI users and read the audit log"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jis users", description="Manage the users who may log in to an HMI.")
-    parser.add_argument("--config", default=None, help="plant file whose database to use (default: the demo plant)")
-    parser.add_argument("--database", default=None, help="SQLAlchemy URL, overrides the plant file")
-    sub = parser.add_subparsers(dest="action", required=True)
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser("users", help=HELP, description="Manage the users who may log in to an HMI.")
+    add_config(parser, help="plant file whose database to use (default: the demo plant)")
+    add_database(parser)
+    sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     roles = ", ".join(f"{r} ({ROLE_TITLES[r]})" for r in ROLES)
     add = sub.add_parser("add", help="add a user (password from a prompt or --password-stdin)")
     add.add_argument("name")
@@ -46,11 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="print the newest lines of the audit log")
     audit.add_argument("--user", default=None)
     audit.add_argument("--limit", type=int, default=50)
+    parser.set_defaults(run=run)
     return parser
 
 
 class _Io:
-    """Where a command reads its password and writes its output (replaced in tests)."""
+    """Where a command reads its password and writes its output."""
 
     def __init__(self, stdin: TextIO, stdout: TextIO, stderr: TextIO, prompt: Callable[[str], str]) -> None:
         self.stdin, self.stdout, self.stderr, self.prompt = stdin, stdout, stderr, prompt
@@ -60,6 +62,8 @@ class _Io:
             return self.stdin.readline().rstrip("\r\n")
         first = self.prompt(f"password for {args.name}: ")
         if self.prompt("again: ") != first:
+            from app.hmi.accounts import AccountError
+
             raise AccountError("the two passwords differ")
         return first
 
@@ -116,27 +120,18 @@ ACTIONS: dict[str, Callable[[AccountStore, argparse.Namespace, _Io], str]] = {
 }
 
 
-def main_users(
-    argv: list[str],
-    *,
-    stdin: TextIO | None = None,
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    prompt: Callable[[str], str] = getpass.getpass,
-    hasher: PasswordHasher | None = None,
-) -> int:
-    """``jis users ...``: 0 done, 1 refused (unknown user, weak password, ...), 2 bad usage or plant file."""
-    io = _Io(stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr, prompt)
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse has printed the usage
-        return int(exc.code or 0)
+def run(args: argparse.Namespace) -> int:
+    """``jis users ...``: 0 done, 1 refused (unknown user, weak password, ...), 2 bad plant file."""
+    from app.hmi.accounts import AccountError, AccountStore
+    from sequencer.plant import PlantConfigError
+
+    io = _Io(sys.stdin, sys.stdout, sys.stderr, getpass.getpass)
     try:
         url = args.database or _plant_database(args.config)
     except PlantConfigError as exc:
         print(f"jis users: config error:\n{exc}", file=io.stderr)
         return 2
-    store = AccountStore.open(url, hasher=hasher)
+    store = AccountStore.open(url)
     try:
         print(ACTIONS[args.action](store, args, io), file=io.stdout)
         return 0
@@ -151,6 +146,8 @@ def main_users(
 
 
 def _plant_database(config: str | None) -> str:
+    from app.config import load_plant
+
     return load_plant(config).service.database
 
 
