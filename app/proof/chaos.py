@@ -129,7 +129,8 @@ class Campaign:
 
 
 def _prepare(opts: ChaosOptions) -> tuple[Path, PlantConfig, str]:
-    work = Path(opts.workdir or tempfile.mkdtemp(prefix="jis-chaos-"))
+    # absolute: jis serve reads the database from plant.json, which reads a relative path against its own folder
+    work = Path(opts.workdir or tempfile.mkdtemp(prefix="jis-chaos-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
     db = work / "jis-chaos.db"
     for suffix in ("", "-wal", "-shm", ".lock"):
