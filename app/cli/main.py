@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    configure(args.log_level or DEFAULT_LOG_LEVEL, args.log_json)
+    args.log_level = args.log_level or DEFAULT_LOG_LEVEL  # jis demo configures its own log file with it
+    configure(args.log_level, args.log_json)
     try:
         return int(args.run(args))
     except PlantConfigError as exc:
