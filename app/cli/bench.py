@@ -10,7 +10,7 @@ import argparse
 import json
 from typing import Any
 
-from app.cli.options import Subparsers, given
+from app.cli.options import Subparsers, add_json, at_least, given, more_than
 
 HELP = "measure the service against raw references"
 DESCRIPTION = (
@@ -22,28 +22,43 @@ PARTS = ("all", "core", "latency", "catchup", "hmi", "soak")  # app.proof.bench.
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("bench", help=HELP, description=DESCRIPTION)
+    some = at_least(int, 1)
     p.add_argument("what", nargs="?", default="all", choices=PARTS, help="one part alone (default: all)")
     p.add_argument("--quick", action="store_true", help="every part small: proves the benchmark runs (CI)")
-    p.add_argument("--vehicles", type=int, default=None, help="vehicles per feed in the latency run (default 40)")
-    p.add_argument("--speed", type=float, default=None, help="plant seconds per real second (default 100)")
-    p.add_argument("--catchup", type=int, default=None, help="broadcasts resent at once (default 10000)")
-    p.add_argument("--shift-vehicles", type=int, default=None, help="vehicles per feed in the shift (default 480)")
-    p.add_argument("--soak", type=int, default=None, help="vehicles through the core in the memory soak")
-    p.add_argument("--soak-vehicles", type=int, default=None, help="vehicles per feed in the service soak")
-    p.add_argument("--soak-first", type=int, default=None, help="completed vehicles at the service soak's first mark")
-    p.add_argument("--soak-marks", default="", help="more completed-vehicle counts to sample, comma-separated")
-    p.add_argument("--workdir", default=None)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--vehicles", type=some, default=None, help="vehicles per feed in the latency run (default 40)")
+    p.add_argument(
+        "--speed", type=more_than(float, 0.0), default=None, help="plant seconds per real second (default 100)"
+    )
+    p.add_argument("--catchup", type=some, default=None, help="broadcasts resent at once (default 10000)")
+    p.add_argument("--shift-vehicles", type=some, default=None, help="vehicles per feed in the shift (default 480)")
+    p.add_argument("--soak", type=some, default=None, help="vehicles through the core in the memory soak")
+    p.add_argument("--soak-vehicles", type=some, default=None, help="vehicles per feed in the service soak")
+    p.add_argument("--soak-first", type=some, default=None, help="completed vehicles at the service soak's first mark")
+    p.add_argument(
+        "--soak-marks", type=counts, default=(), help="more completed-vehicle counts to sample, comma-separated"
+    )
+    p.add_argument("--workdir", default=None, help="folder for the runs' databases and records (default: a new one)")
+    add_json(p)
     p.set_defaults(run=run)
     return p
+
+
+def counts(text: str) -> tuple[int, ...]:
+    """A comma list of whole numbers of 1 or more (``--soak-marks 20000,30000``)."""
+    try:
+        marks = tuple(int(m) for m in text.split(",") if m.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be whole numbers, comma-separated, not {text!r}") from None
+    if any(m < 1 for m in marks):
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {text!r}")
+    return marks
 
 
 def run(args: argparse.Namespace) -> int:
     from app.proof.bench import BenchOptions, run_part
 
     names = ("vehicles", "speed", "catchup", "shift_vehicles", "soak", "soak_vehicles", "soak_first", "workdir")
-    marks = tuple(int(m) for m in args.soak_marks.split(",") if m)
-    opts = BenchOptions(quick=args.quick, soak_marks=marks, **given(args, *names))
+    opts = BenchOptions(quick=args.quick, soak_marks=args.soak_marks, **given(args, *names))
     result = run_part(args.what, opts)
     print(json.dumps(result) if args.json else _table(result, part_alone=args.what != "all"))
     return 0

@@ -1,7 +1,7 @@
 """``jis certs``: a self-signed OPC UA application certificate, its private key and a trust-list folder.
 
 What it must not do: build certificates (``app.net.certs`` does) or replace an existing key unless ``--force``
-says so. Exit 0: written, 1: refused (the files exist, a bad name, a peer certificate that cannot be read).
+says so. Exit 0: written, 1: refused (the files exist, a bad name), 2: a peer certificate that cannot be read.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.options import Subparsers
+from app.cli.errors import CommandError, one_line
+from app.cli.options import Subparsers, at_least
 from app.net.certs import DEFAULT_DAYS
 
 HELP = "make an OPC UA certificate, key and trust-list folder"
@@ -26,7 +27,9 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p.add_argument("--name", required=True, help="application name (certificate CN and file names)")
     p.add_argument("--uri", default=None, help="ApplicationUri put in the certificate (default urn:HOST:jis:NAME)")
     p.add_argument("--host", action="append", default=[], help="DNS name for the certificate (repeatable)")
-    p.add_argument("--days", type=int, default=DEFAULT_DAYS, help=f"validity in days (default {DEFAULT_DAYS})")
+    p.add_argument(
+        "--days", type=at_least(int, 1), default=DEFAULT_DAYS, help=f"validity in days (default {DEFAULT_DAYS})"
+    )
     p.add_argument(
         "--trust", action="append", default=[], type=Path, help="a peer certificate to copy into trusted/ (repeatable)"
     )
@@ -36,8 +39,13 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.net.certs import CertificateExists, create_application_certificate, trust
+    from app.net.certs import CertificateExists, create_application_certificate, load_certificate, trust
 
+    for peer in args.trust:  # before anything is written: a peer that cannot be read leaves no half-made application
+        try:
+            load_certificate(peer)
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"--trust {peer}: cannot read a certificate there: {one_line(exc)}") from None
     try:
         made = create_application_certificate(
             args.out, args.name, args.uri, hosts=args.host, days=args.days, force=args.force

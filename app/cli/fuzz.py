@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.cli.options import Subparsers
+from app.cli.errors import CommandError
+from app.cli.options import Subparsers, add_json, at_least
 
 HELP = "fuzz every parser with seeded mutations"
 DESCRIPTION = (
@@ -22,19 +23,27 @@ DESCRIPTION = (
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("fuzz", help=HELP, description=DESCRIPTION)
-    p.add_argument("--inputs", type=int, default=100_000, help="inputs per target")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--inputs", type=at_least(int, 1), default=100_000, help="inputs per target (default 100000)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the random inputs and mutations (default 1)")
     p.add_argument("--corpus", default="tests/samples", help="folder of real sample messages to mutate")
-    p.add_argument("--only", default="", help="comma list of targets")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--only", default="", help="comma list of targets (default: all)")
+    add_json(p)
     p.set_defaults(run=run)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.proof.fuzz import TARGETS
     from app.proof.fuzz import run as fuzz
 
-    report = fuzz(args.inputs, args.seed, Path(args.corpus), [t for t in args.only.split(",") if t] or None)
+    corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        raise CommandError(f"--corpus {corpus}: no such folder (of sample messages to mutate)")
+    only = [t.strip() for t in args.only.split(",") if t.strip()]
+    unknown = [t for t in only if t not in TARGETS]
+    if unknown:
+        raise CommandError(f"--only: unknown target {', '.join(map(repr, unknown))}; the targets: {', '.join(TARGETS)}")
+    report = fuzz(args.inputs, args.seed, corpus, only or None)
     print(json.dumps(report) if args.json else _text(report))
     return 0 if all(r["crashes"] == 0 for r in report.values()) else 1
 

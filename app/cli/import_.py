@@ -13,43 +13,46 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.options import Subparsers, add_config
+from app.cli.context import plant_of, unknown_feed
+from app.cli.errors import EXIT_UNREACHABLE, CommandError
+from app.cli.options import Subparsers, add_config, add_json, at_least, more_than, zmq_endpoint
 
 if TYPE_CHECKING:
     from app.feed.importer import ImportReport
 
 HELP = "feed a broadcast file into a running line (emergency)"
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_NO_SERVICE = 0, 1, 2, 3
+EXIT_OK, EXIT_PROBLEMS, EXIT_NO_SERVICE = 0, 1, EXIT_UNREACHABLE
 
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("import", help=HELP, description="Feed a broadcast file into a running line.")
     p.add_argument("file", help="DELJIT, X12 866, VDA 4916 or JSON broadcasts")
     add_config(p)
-    p.add_argument("--connect", default=None, help="the service's feed endpoint (default: the plant file's)")
+    p.add_argument(
+        "--connect", type=zmq_endpoint, default=None, help="the service's feed endpoint (default: the plant file's)"
+    )
     p.add_argument("--feed", default=None, help="feed id for messages that do not name their line")
-    p.add_argument("--timeout", type=float, default=None, help="seconds to wait for each ACK (default 2)")
-    p.add_argument("--retries", type=int, default=None, help="resends before giving up (default 5)")
-    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument(
+        "--timeout", type=more_than(float, 0.0), default=None, help="seconds to wait for each ACK (default 2)"
+    )
+    p.add_argument("--retries", type=at_least(int, 0), default=None, help="resends before giving up (default 5)")
+    add_json(p, help="print the report as one JSON object")
     p.set_defaults(run=run)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.config import load_plant
     from app.feed.importer import ACK_TIMEOUT_S, RETRIES, Gateway, import_file
-    from sequencer.plant import PlantConfigError
 
     path = Path(args.file)
-    try:
-        plant = load_plant(args.config)
-        if not path.is_file():
-            raise OSError(f"{path}: no such file")
-    except (PlantConfigError, OSError) as exc:
-        print(f"jis import: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    plant = plant_of(args.config)
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    if args.feed is not None and plant.feed(args.feed) is None:
+        raise CommandError(unknown_feed(args.feed, plant))
+    endpoint = args.connect or plant.service.feed_endpoint
     gateway = Gateway(
-        args.connect or plant.service.feed_endpoint,
+        endpoint,
         ack_timeout_s=ACK_TIMEOUT_S if args.timeout is None else args.timeout,
         retries=RETRIES if args.retries is None else args.retries,
         on_resend=_resend_asked,
@@ -60,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         gateway.close()
     print(json.dumps(report.as_dict()) if args.json else _text(report))
     if report.stopped:
+        print(f"jis import: no answer from the service at {endpoint}: is jis serve running there?", file=sys.stderr)
         return EXIT_NO_SERVICE
     return EXIT_PROBLEMS if report.statuses["quarantined"] or report.warnings else EXIT_OK
 

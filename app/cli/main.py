@@ -2,9 +2,10 @@
 
 What it is for: ``jis --help`` lists every command with one line saying what it does; ``--log-level`` and
 ``--log-json`` work before any command; each command's module (``COMMANDS``) adds its own sub-command and runs it.
-A plant file that is wrong ends in its message (file and key) and exit 2.
-What it must not do: know any command's options or logic (they live in the command's module), or import a
-command's heavy dependencies before that command runs.
+A mistake (``app.cli.errors``: an option, the plant file, a database, a key file, a port) ends in one line on
+stderr and exit 2, or 3 for a database or endpoint that does not answer (docs/cli.md).
+What it must not do: know any command's options or logic (they live in the command's module), import a
+command's heavy dependencies before that command runs, or hide a program error's traceback.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from app.cli import (
     sim,
     users,
 )
-from app.cli.options import Subparsers
+from app.cli.errors import Parser, mistake, one_line
+from app.cli.options import Subparsers, add_log_level
 from app.logjson import configure
-from sequencer.plant import PlantConfigError
 
 DEFAULT_LOG_LEVEL = "WARNING"
 
@@ -66,8 +67,8 @@ COMMANDS: tuple[Command, ...] = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jis", description="JIS sequencing centre: service, demo, HMI, simulators.")
-    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default), ERROR")
+    parser = Parser(prog="jis", description="JIS sequencing centre: service, demo, HMI, simulators.")
+    add_log_level(parser, " (default WARNING)", default=None)
     parser.add_argument("--log-json", action="store_true", help="structured logs: one JSON object a line")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
     for command in COMMANDS:
@@ -81,9 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     configure(args.log_level, args.log_json)
     try:
         return int(args.run(args))
-    except PlantConfigError as exc:
-        print(f"jis: config error:\n{exc}", file=sys.stderr)
-        return 2
+    except Exception as exc:
+        code = mistake(exc)
+        if code is None:
+            raise
+        print(f"jis {args.command}: {one_line(exc)}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ import sys
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from app.cli.options import Subparsers
+from app.cli.context import plant_of, unknown_feed, zone_of
+from app.cli.errors import CommandError
+from app.cli.options import Subparsers, add_config
 
 if TYPE_CHECKING:
     from app.feed.formats import PartnerProfiles
@@ -29,7 +31,8 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("file", help="the message file; its format is detected from its content")
     p.add_argument("--feed", default=None, help="feed id for messages that name none (default: the plant's only feed)")
-    p.add_argument("--plant", default=None, help="plant file for part families (default: the shipped demo plant)")
+    add_config(p, help="plant file for part families, feeds and time zone (default: the shipped demo plant)")
+    p.add_argument("--plant", dest="config", help=argparse.SUPPRESS)  # the old spelling of --config
     p.add_argument("--vda-mapping", default=None, help="TOML record mapping of the partner's VDA 4916 flavour")
     p.add_argument("--timezone", default=None, help="senders' zone for times without one (default: the plant's)")
     p.set_defaults(run=run)
@@ -37,17 +40,13 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from zoneinfo import ZoneInfoNotFoundError
-
     from app.feed.formats import parse_file
-    from sequencer.plant import PlantConfigError
 
+    plant, profiles, zone = _setup(args)
     try:
-        plant, profiles, zone = _setup(args)
         result = parse_file(args.file, plant=plant, feed=args.feed, profiles=profiles, zone=zone)
-    except (OSError, PlantConfigError, ValueError, ZoneInfoNotFoundError) as exc:
-        print(f"jis parse: {exc}", file=sys.stderr)
-        return 2
+    except OSError as exc:
+        raise CommandError(f"{args.file}: cannot read: {exc.strerror}") from None
     for b in result.broadcasts:
         print(b.to_json_line())
     for problem in result.problems:
@@ -56,13 +55,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _setup(args: argparse.Namespace) -> tuple[PlantConfig, PartnerProfiles, tzinfo]:
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from app.config import load_plant
     from app.feed.formats import PartnerProfiles, load_vda_profiles
 
-    plant = load_plant(args.plant)
+    plant = plant_of(args.config)
     if args.feed is not None and plant.feed(args.feed) is None:
-        raise ValueError(f"--feed {args.feed!r} is not a feed of plant {plant.plant.code}")
-    profiles = load_vda_profiles(args.vda_mapping) if args.vda_mapping else PartnerProfiles()
-    return plant, profiles, ZoneInfo(args.timezone or plant.plant.timezone)
+        raise CommandError(unknown_feed(args.feed, plant))
+    try:
+        profiles = load_vda_profiles(args.vda_mapping) if args.vda_mapping else PartnerProfiles()
+    except OSError as exc:
+        raise CommandError(f"--vda-mapping {args.vda_mapping}: cannot read: {exc.strerror}") from None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    if args.timezone is None:
+        return plant, profiles, zone_of(plant, args.config)
+    try:
+        return plant, profiles, ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CommandError(f"--timezone {args.timezone!r} is not a time zone (an IANA name: Europe/Berlin)") from None

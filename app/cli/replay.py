@@ -13,7 +13,8 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from app.cli.options import Subparsers, add_config, add_database
+from app.cli.context import database_of, plant_of, zone_of
+from app.cli.options import Subparsers, add_config, add_database, add_json, at_least, moment, more_than, zmq_endpoint
 
 if TYPE_CHECKING:
     from app.persist.store import Store
@@ -28,37 +29,44 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     add_config(p)
     add_database(p)
     to = p.add_mutually_exclusive_group()
-    to.add_argument("--upto", type=int, default=None, help="stop after this journal id")
-    to.add_argument("--until", default=None, help="stop before the first event later than this (epoch s or ISO)")
+    to.add_argument("--upto", type=at_least(int, 0), default=None, help="stop after this journal id")
+    to.add_argument(
+        "--until", type=moment, default=None, help="stop before the first event later than this (epoch s or ISO)"
+    )
     p.add_argument("--no-snapshot", action="store_true", help="replay from the first journal row")
     p.add_argument("--verify", action="store_true", help="replay to every snapshot and compare (exit 1: differ)")
-    p.add_argument("--speed", type=float, default=None, help="re-run paced by event times, X times faster")
-    p.add_argument("--from", dest="start", default=None, help="with --speed: start the re-run at this moment")
     p.add_argument(
-        "--max-gap", type=float, default=None, help="with --speed: longest quiet spell shown (s; default 600)"
+        "--speed", type=more_than(float, 0.0), default=None, help="re-run paced by event times, X times faster"
     )
-    p.add_argument("--hmi", default=None, help="with --speed: publish the line on this HMI bus endpoint")
-    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    p.add_argument(
+        "--from", dest="start", type=moment, default=None, help="with --speed: start the re-run at this moment"
+    )
+    p.add_argument(
+        "--max-gap",
+        type=more_than(float, 0.0),
+        default=None,
+        help="with --speed: longest quiet spell shown (s; default 600)",
+    )
+    p.add_argument(
+        "--hmi", type=zmq_endpoint, default=None, help="with --speed: publish the line on this HMI bus endpoint"
+    )
+    add_json(p, help="print the summary as one JSON object")
     p.set_defaults(run=run)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.config import load_plant
+    from app.net.endpoints import refuse_if_taken
     from app.persist.store import Store
     from app.plant_time import parse_moment
-    from sequencer.plant import PlantConfigError
 
-    try:
-        plant = load_plant(args.config)
-        url = args.database or plant.service.database
-        zone = plant.plant.timezone
-        until = parse_moment(args.until, zone) if args.until else None
-        start = parse_moment(args.start, zone) if args.start else None
-        store = Store(url)
-    except (PlantConfigError, ValueError, OSError) as exc:
-        print(f"jis replay: {exc}", file=sys.stderr)
-        return 2
+    plant = plant_of(args.config)
+    zone = zone_of(plant, args.config).key
+    until = parse_moment(args.until, zone) if args.until else None
+    start = parse_moment(args.start, zone) if args.start else None
+    if args.hmi:
+        refuse_if_taken(args.hmi, "--hmi")
+    store = Store(database_of(args, plant, must_exist=True))
     try:
         return _replay(args, store, plant, until, start)
     finally:

@@ -19,7 +19,7 @@ HELP = "run the simulated plant or one device (jis sim --help)"
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     # No option of its own: with a prefix character no argument uses, every argument (even --help) is passed on.
     p = subparsers.add_parser("sim", help=HELP, add_help=False, prefix_chars="\0")
-    p.add_argument("passthrough", nargs=argparse.REMAINDER)
+    p.add_argument("passthrough", nargs=argparse.REMAINDER, help="the simulators' own arguments (jis sim --help)")
     p.set_defaults(run=run)
     return p
 

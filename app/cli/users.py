@@ -4,7 +4,8 @@ What it is for: the administrator's tool on the service host (it opens the plant
 operating system's file permissions decide who may run it). The demo's users are ``app.proof.demo_users``.
 What it must not do: take a password from the command line (visible in ``ps`` and the shell history) or ever
 use a default one: a password is typed twice at a prompt without echo, or read as one line from stdin with
-``--password-stdin`` (for scripts). It never prints a stored hash. The demo's passwords are random per run.
+``--password-stdin`` (for scripts). It never prints a stored hash, and only ``add`` may find no database and make
+one: every other action refuses a database that is not there. The demo's passwords are random per run.
 """
 
 from __future__ import annotations
@@ -16,37 +17,40 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
-from app.cli.options import Subparsers, add_config, add_database
+from app.cli.context import database_of
+from app.cli.options import Subparsers, add_config, add_database, at_least
 from app.hmi.roles import ROLE_TITLES, ROLES
 
 if TYPE_CHECKING:
     from app.hmi.accounts import AccountStore
 
 HELP = "manage HMI users and read the audit log"
+NAME_HELP = "the user's login name"
+CREATES = frozenset({"add"})  # the only action that may make the database: every other one needs it there
 
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("users", help=HELP, description="Manage the users who may log in to an HMI.")
-    add_config(parser, help="plant file whose database to use (default: the demo plant)")
+    add_config(parser, help="plant file whose database to use (default: the shipped demo plant)")
     add_database(parser)
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     roles = ", ".join(f"{r} ({ROLE_TITLES[r]})" for r in ROLES)
     add = sub.add_parser("add", help="add a user (password from a prompt or --password-stdin)")
-    add.add_argument("name")
+    add.add_argument("name", help=NAME_HELP)
     add.add_argument("--role", required=True, choices=ROLES, help=roles)
     add.add_argument("--password-stdin", action="store_true", help="read the password as one line from stdin")
     sub.add_parser("list", help="list users, their roles and whether they may log in")
     passwd = sub.add_parser("passwd", help="set a new password (closes the user's open sessions)")
-    passwd.add_argument("name")
+    passwd.add_argument("name", help=NAME_HELP)
     passwd.add_argument("--password-stdin", action="store_true", help="read the password as one line from stdin")
     for verb, text in (("disable", "stop a user logging in (closes open sessions)"), ("enable", "allow again")):
-        sub.add_parser(verb, help=text).add_argument("name")
+        sub.add_parser(verb, help=text).add_argument("name", help=NAME_HELP)
     role = sub.add_parser("role", help="change a user's role (closes the user's open sessions)")
-    role.add_argument("name")
-    role.add_argument("role", choices=ROLES)
+    role.add_argument("name", help=NAME_HELP)
+    role.add_argument("role", choices=ROLES, help=roles)
     audit = sub.add_parser("audit", help="print the newest lines of the audit log")
-    audit.add_argument("--user", default=None)
-    audit.add_argument("--limit", type=int, default=50)
+    audit.add_argument("--user", default=None, help="only this user's lines")
+    audit.add_argument("--limit", type=at_least(int, 1), default=50, help="lines at most (default 50)")
     parser.set_defaults(run=run)
     return parser
 
@@ -121,17 +125,11 @@ ACTIONS: dict[str, Callable[[AccountStore, argparse.Namespace, _Io], str]] = {
 
 
 def run(args: argparse.Namespace) -> int:
-    """``jis users ...``: 0 done, 1 refused (unknown user, weak password, ...), 2 bad plant file."""
+    """``jis users ...``: 0 done, 1 refused (unknown user, weak password, ...); a mistake ends in 2 or 3."""
     from app.hmi.accounts import AccountError, AccountStore
-    from sequencer.plant import PlantConfigError
 
     io = _Io(sys.stdin, sys.stdout, sys.stderr, getpass.getpass)
-    try:
-        url = args.database or _plant_database(args.config)
-    except PlantConfigError as exc:
-        print(f"jis users: config error:\n{exc}", file=io.stderr)
-        return 2
-    store = AccountStore.open(url)
+    store = AccountStore.open(database_of(args, must_exist=args.action not in CREATES))
     try:
         print(ACTIONS[args.action](store, args, io), file=io.stdout)
         return 0
@@ -143,12 +141,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     finally:
         store.close()
-
-
-def _plant_database(config: str | None) -> str:
-    from app.config import load_plant
-
-    return load_plant(config).service.database
 
 
 def _when(at: float) -> str:

@@ -8,8 +8,8 @@ status counts in, a ``Report`` out.
 
 Times are the plant's wall-clock time (``[plant] timezone``): hours show as ``YYYY-MM-DD HH:00``, a ``--date``
 or an ISO time without an offset is read in that zone. An hour belongs to a window when it starts inside it.
-The plant file has no shift times, so ``SHIFTS`` here is the default: early 06-14, late 14-22, night 22-06 (the
-cockpit's table in ``ui/cockpit/shift.py``); a shift's date is the day it starts.
+The plant file has no shift times, so ``SHIFTS`` (``app.plant_time``) is the default: early 06-14, late 14-22,
+night 22-06 (the cockpit's table in ``ui/cockpit/shift.py``); a shift's date is the day it starts.
 On-time % is ``vehicles_on_time / vehicles_completed``; "-" when nothing was completed, or when reopened vehicles
 leave the hour's net counts outside 0..100 % (no rate to show).
 
@@ -31,10 +31,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from app.persist.read_models import COUNTS, MARK_ID
 from app.persist.store import KpiHourlyRow, ReadModelMarkRow, VehicleStatusRow, make_engine
-from app.plant_time import parse_moment
+from app.plant_time import SHIFTS, parse_moment
 from sequencer.plant import PlantConfig
 
-SHIFTS: dict[str, tuple[int, int]] = {"early": (6, 14), "late": (14, 22), "night": (22, 6)}  # start, end hour
 STATUSES = ("open", "held", "completed", "cancelled")  # vehicle_status.status, always shown
 CAPTIONS = {  # COUNTS -> column heading (vehicles_on_time is shown as the on-time %)
     "broadcasts": "broadcasts",

@@ -24,6 +24,7 @@ from app.hmi.wire import IntentRequest, parse_request, salvage
 from sequencer.plant import PlantConfigError, parse_plant
 
 SAMPLE_SUFFIXES = {"deljit": ".edi", "x12": ".x12", "vda": ".txt", "json": ".jsonl"}
+TARGETS = ("deljit", "x12", "vda", "json", "feed_broadcast", "hmi_command", "plant_config")  # in _targets' order
 
 
 def _mutate(rng: random.Random, data: bytes, corpus: list[bytes]) -> bytes:

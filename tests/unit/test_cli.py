@@ -4,10 +4,13 @@ modules parse no command line is an import-linter contract in pyproject.toml.)""
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +71,30 @@ def test_jis_sim_runs_the_simulators_own_command_line() -> None:
 
 def test_the_bench_parts_on_the_command_line_are_the_benchmarks_parts() -> None:
     assert set(bench_cli.PARTS) == set(bench.PARTS)
+
+
+def every_parser(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from every_parser(sub)
+
+
+def test_every_option_says_what_it_is_for() -> None:
+    from hardware_sims.__main__ import build_parser as sim_parser
+
+    for parser in [*every_parser(build_parser()), *every_parser(sim_parser())]:
+        for action in parser._actions:
+            if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
+                continue
+            assert action.help, f"{parser.prog} {'/'.join(action.option_strings) or action.dest}: no help text"
+
+
+def test_names_listed_on_the_command_line_are_the_ones_the_code_knows() -> None:
+    from app.cli import hmi as hmi_cli
+    from app.proof.fuzz import TARGETS, _targets
+    from ui.main import ROLE_WINDOWS
+
+    assert set(hmi_cli.ROLES) == set(ROLE_WINDOWS)
+    assert list(_targets(Path(__file__).resolve().parents[1] / "samples")) == list(TARGETS)

@@ -139,5 +139,5 @@ def test_jis_migrate_upgrades_reports_and_downgrades(
     engine.dispose()
     assert jis("migrate", "--database", db, "upgrade") == 0
     assert f"{BASELINE} -> {head()}" in capsys.readouterr().out
-    assert jis("migrate", "--database", "sqlite:////nonexistent/dir/x.db") == 1  # SQLite: no such folder
+    assert jis("migrate", "--database", "sqlite:////nonexistent/dir/x.db") == 2  # SQLite: no such folder
     assert "jis migrate:" in capsys.readouterr().err

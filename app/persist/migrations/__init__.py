@@ -22,7 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine
 
 if TYPE_CHECKING:
     from sequencer.plant import PlantConfig
@@ -140,8 +140,3 @@ def rebuild_read_models(url: str, plant: PlantConfig) -> tuple[int, int]:
         return store.last_id(), core.vehicles_completed
     finally:
         store.close()
-
-
-def safe_url(url: str) -> str:
-    """``url`` with its password hidden, for messages."""
-    return make_url(url).render_as_string(hide_password=True)
