@@ -1,8 +1,15 @@
-"""Load the plant file (TOML, or the JSON the demo writes for its simulators) and name the file in errors."""
+"""Load the plant file (TOML, or the JSON the demo writes for its simulators) and name the file in errors.
+
+A relative SQLite path in a plant file (``database = "sqlite:///jis.db"``) is the file's neighbour, whatever the
+current folder: a service started from elsewhere finds the same journal. The shipped demo plant, given by no
+path, keeps its database in the current folder (its own folder is inside the installed package).
+What this module must not do: open the database, or read the environment.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,14 +33,30 @@ def load_plant(path: str | Path | None = None) -> PlantConfig:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise PlantConfigError(f"{p}: cannot read plant file: {exc.strerror}") from exc
+    except UnicodeDecodeError:
+        raise PlantConfigError(f"{p}: not a plant file (not UTF-8 text)") from None
     if p.suffix == ".json":
         try:
-            return PlantConfig.model_validate(json.loads(text))
+            plant = PlantConfig.model_validate(json.loads(text))
         except ValidationError as exc:
             raise PlantConfigError("\n".join(describe_errors(exc, text, str(p)))) from exc
         except ValueError as exc:
             raise PlantConfigError(f"{p}: not valid JSON: {exc}") from exc
-    return parse_plant(text, str(p))
+    else:
+        plant = parse_plant(text, str(p))
+    return plant if path is None else _database_beside(plant, p.parent)
+
+
+_SQLITE_FILE = re.compile(r"(?P<scheme>sqlite(?:\+\w+)?:///)(?P<file>[^?]*)(?P<query>\?.*)?")
+
+
+def _database_beside(plant: PlantConfig, folder: Path) -> PlantConfig:
+    """``plant`` with a relative SQLite file in ``[service] database`` made absolute against ``folder``."""
+    found = _SQLITE_FILE.fullmatch(plant.service.database)
+    if found is None or found["file"] in ("", ":memory:") or Path(found["file"]).is_absolute():
+        return plant
+    database = f"{found['scheme']}{(folder / found['file']).resolve()}{found['query'] or ''}"
+    return plant.model_copy(update={"service": plant.service.model_copy(update={"database": database})})
 
 
 def with_free_ports(plant: PlantConfig, database: str | None = None) -> PlantConfig:

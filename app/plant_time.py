@@ -1,9 +1,16 @@
-"""Plant time: moments given by a person (epoch seconds, or ISO 8601 in the plant's own time zone)."""
+"""Plant time: moments given by a person (epoch seconds, or ISO 8601 in the plant's own time zone), and the shifts.
+
+What it must not do: read a clock or the plant file; the zone is given.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+# The plant file has no shift times, so these are the default: early 06-14, late 14-22, night 22-06 plant time
+# (the cockpit's table in ui/cockpit/shift.py); a shift's date is the day it starts.
+SHIFTS: dict[str, tuple[int, int]] = {"early": (6, 14), "late": (14, 22), "night": (22, 6)}  # start, end hour
 
 
 def parse_moment(text: str, zone: str) -> float:
@@ -12,7 +19,10 @@ def parse_moment(text: str, zone: str) -> float:
         return float(text)
     except ValueError:
         pass
-    moment = datetime.fromisoformat(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is neither epoch seconds nor an ISO 8601 time (2025-03-01T06:00)") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(zone))
     return moment.timestamp()

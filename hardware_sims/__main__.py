@@ -2,7 +2,7 @@
 
 ``ptl``, ``printer`` and ``oem`` run one device alone, so a real service, a third-party client or a real device
 can be paired with a single simulator. Kept separate from the service's CLI so that production code never
-imports a simulator.
+imports a simulator; ``jis sim`` execs this with its arguments and the global ``--log-level`` / ``--log-json``.
 """
 
 from __future__ import annotations
@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import json
 import logging
 import signal
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 from hardware_sims.clock import ScaledClock
 from hardware_sims.control import SimControl, check_endpoint
@@ -29,11 +32,20 @@ from hardware_sims.ptl_gateway import PtlGatewaySim
 from hardware_sims.zpl_printer import ZplPrinterSim
 from sequencer.plant import PlantConfig, PlantConfigError, parse_plant
 
+Number = TypeVar("Number", int, float)
+
 
 def load(path: Path) -> PlantConfig:
-    text = path.read_text(encoding="utf-8")
+    """The plant file; PlantConfigError names the file (and the key) when it cannot be read or is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlantConfigError(f"{path}: cannot read plant file: {getattr(exc, 'strerror', None) or exc}") from None
     if path.suffix == ".json":
-        return PlantConfig.model_validate(json.loads(text))
+        try:
+            return PlantConfig.model_validate(json.loads(text))
+        except ValueError as exc:
+            raise PlantConfigError(f"{path}: {exc}") from None
     return parse_plant(text, str(path))
 
 
@@ -119,43 +131,121 @@ async def run_device(args: argparse.Namespace) -> int:
 
 def _device_parsers(sub: Any) -> None:
     ptl = sub.add_parser("ptl", help="one pick-to-light controller (Modbus gateway or OPC UA server)")
-    ptl.add_argument("--protocol", choices=["modbus", "opcua"], default="modbus")
+    ptl.add_argument(
+        "--protocol", choices=["modbus", "opcua"], default="modbus", help="what it speaks (default modbus)"
+    )
     ptl.add_argument("--lights", default="1,2,3,4", help="light addresses (Modbus unit ids)")
     printer = sub.add_parser("printer", help="one label printer (ZPL/TCP, Modbus PLC or OPC UA engine)")
-    printer.add_argument("--protocol", choices=["zpl", "modbus", "opcua"], default="zpl")
-    printer.add_argument("--status-port", type=int, default=0, help="ZPL status channel (~HS), 0: any free port")
+    printer.add_argument("--protocol", choices=["zpl", "modbus", "opcua"], default="zpl", help="what it speaks")
+    printer.add_argument("--status-port", type=_port, default=0, help="ZPL status channel (~HS), 0: any free port")
     oem = sub.add_parser("oem", help="one OEM feed gateway sending broadcasts to a service")
     oem.add_argument("--config", required=True, help="plant file: the feed, its modulus, takt and vehicle mix")
-    oem.add_argument("--feed", default=None)
+    oem.add_argument("--feed", default=None, help="the feed it sends (default: the plant's first)")
     oem.add_argument("--endpoint", default=None, help="the service's feed endpoint (default: the plant file's)")
-    oem.add_argument("--vehicles", type=int, default=None)
+    oem.add_argument("--vehicles", type=_at_least_one, default=None, help="stop after N vehicles (default: never)")
     for p in (ptl, printer, oem):
-        p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=0, help="0: any free port (printed on the ready line)")
-        p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
-        p.add_argument("--log-level", default="WARNING")
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        p.add_argument("--port", type=_port, default=0, help="0: any free port (printed on the ready line)")
+        p.add_argument("--speed", type=_positive, default=1.0, help="simulated seconds per real second")
+        _log_level(p)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Refuses in one line (as ``jis`` does), not with the usage and a line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _positive(text: str) -> float:
+    value = _number(float, text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def _at_least_one(text: str) -> int:
+    value = _number(int, text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {text}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _number(int, text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port, 0 to 65535, not {text}")
+    return value
+
+
+def _number(kind: Callable[[str], Number], text: str) -> Number:
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, not {text!r}") from None
+
+
+def _faults(text: str) -> str:
+    try:
+        parse_faults(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _log_level(parser: argparse.ArgumentParser, **kwargs: Any) -> None:
+    levels = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+    parser.add_argument(
+        "--log-level", type=str.upper, choices=levels, default=None, metavar="LEVEL", help=", ".join(levels), **kwargs
+    )
+
+
+class _JsonLines(logging.Formatter):
+    """One JSON object a line, with the keys ``jis --log-json`` writes (``app.logjson``, which the simulators may
+    not import: they stand apart from the production code)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+        entry = {"ts": when, "level": record.levelname, "logger": record.name, "msg": record.getMessage()}
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def _configure_logging(level: str, *, json_lines: bool) -> None:
+    handler = logging.StreamHandler()
+    text = logging.Formatter("%(asctime)s sim %(levelname)s %(name)s: %(message)s")
+    handler.setFormatter(_JsonLines() if json_lines else text)
+    logging.basicConfig(level=level, handlers=[handler])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="jis sim", description="Run the simulated plant on 127.0.0.1.")
+    _log_level(parser, dest="global_log_level")  # as after the simulator's name: jis --log-level passes it here
+    parser.add_argument("--log-json", action="store_true", help="structured logs: one JSON object a line")
+    sub = parser.add_subparsers(dest="what", required=True, metavar="SIMULATOR")
+    p = sub.add_parser("plant", help="every device and OEM feed in the plant file")
+    p.add_argument("--config", required=True, help="plant file (.toml, or .json as the demo writes it)")
+    p.add_argument("--speed", type=_positive, default=1.0, help="simulated seconds per real second")
+    p.add_argument("--vehicles", type=_at_least_one, default=None, help="stop broadcasting after N vehicles per feed")
+    p.add_argument("--seed", type=int, default=None, help="override the plant file's simulation seed")
+    p.add_argument("--records", default=None, help="write the printers' records here (JSON lines) on exit")
+    p.add_argument("--faults", type=_faults, default="none", help="all, none, or a comma list: " + ",".join(ALL_FAULTS))
+    p.add_argument("--control", default=None, help="control channel: tcp://127.0.0.1:PORT only (docs/sim-control.md)")
+    _log_level(p)
+    _device_parsers(sub)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="jis sim", description="Run the simulated plant on 127.0.0.1.")
-    sub = parser.add_subparsers(dest="what", required=True)
-    p = sub.add_parser("plant", help="every device and OEM feed in the plant file")
-    p.add_argument("--config", required=True, help="plant file (.toml, or .json as the demo writes it)")
-    p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
-    p.add_argument("--vehicles", type=int, default=None, help="stop broadcasting after N vehicles per feed")
-    p.add_argument("--seed", type=int, default=None, help="override the plant file's simulation seed")
-    p.add_argument("--records", default=None, help="write the printers' records here (JSON lines) on exit")
-    p.add_argument("--faults", default="none", help="all, none, or a comma list: " + ",".join(ALL_FAULTS))
-    p.add_argument("--control", default=None, help="control channel: tcp://127.0.0.1:PORT only (docs/sim-control.md)")
-    p.add_argument("--log-level", default="WARNING")
-    _device_parsers(sub)
+    parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "control", None):
         try:
             check_endpoint(args.control)
         except ValueError as exc:
             parser.error(str(exc))
-    logging.basicConfig(level=args.log_level, format="%(asctime)s sim %(levelname)s %(name)s: %(message)s")
+    _configure_logging(args.log_level or args.global_log_level or "WARNING", json_lines=args.log_json)
     # pymodbus logs a hex dump at ERROR for every request cut short when a gateway is switched off on purpose
     # (the "devices" faults); the simulators' own logs say what happened.
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
@@ -163,7 +253,12 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             return asyncio.run(run_plant(args) if args.what == "plant" else run_device(args))
     except PlantConfigError as exc:
-        print(exc, file=sys.stderr)
+        print(f"jis sim: {'; '.join(str(exc).splitlines())}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"jis sim: a port it listens on is already in use ({exc.strerror}): give another --port", file=sys.stderr)
         return 2
     return 0
 

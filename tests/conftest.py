@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from app.cli.main import main as jis_main
 from tests.databases import fresh_database, postgres_database
 
 # The suite is repeatable: Hypothesis draws the same examples on every run (campaigns with fresh randomness are
@@ -33,3 +35,22 @@ def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database whatever the run's backend (the PostgreSQL-only tests)."""
     with postgres_database() as url:
         yield url
+
+
+@pytest.fixture
+def jis() -> Callable[..., int]:
+    """``jis ARG...`` in this process: the exit code (argparse's too); the root logger as it was before, since the
+    command line configures logging for its process."""
+
+    def run(*argv: str) -> int:
+        root = logging.getLogger()
+        handlers, level = list(root.handlers), root.level
+        try:
+            return jis_main(list(argv))
+        except SystemExit as exc:  # argparse refused the arguments (and printed why)
+            return int(exc.code or 0)
+        finally:
+            root.handlers[:] = handlers
+            root.setLevel(level)
+
+    return run

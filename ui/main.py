@@ -14,7 +14,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Slot
+from PySide6.QtCore import QCoreApplication, QSettings, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
@@ -30,6 +30,7 @@ from ui.operator.panel import OperatorPanel
 from ui.style import load_stylesheet, screen_settings
 
 DEFAULT_SIZE = (1280, 800)  # a common 10-15" line-side touch panel
+EXIT_UNKNOWN_STATION = 2  # the command line's exit code for a mistake (app/cli/errors.py)
 
 
 class OperatorWindow(QMainWindow):
@@ -136,6 +137,8 @@ def run_hmi(
         window, client = COMMAND_ROLES[role](connect, station, STALE_AFTER_S, **bus_options)
     else:
         window, client = build(sim if role in SIM_ROLES and sim else connect, station, STALE_AFTER_S)
+    if station and role == "operator" and isinstance(client, BusClient):
+        refuse_unknown_station(client, station, app)
     settings = screen_settings(role)
     _restore_geometry(window, settings)
     if kiosk:
@@ -147,6 +150,20 @@ def run_hmi(
         settings.setValue("geometry", window.saveGeometry())
     client.stop()
     return int(code)
+
+
+def refuse_unknown_station(client: BusClient, station: str, app: QCoreApplication) -> None:
+    """The screen learns the plant's stations from the bus: if the first picture has no station ``station``, say so
+    in one line on stderr and end the application with exit code 2 (rather than show another station)."""
+
+    def first(line: LineView) -> None:
+        client.line_changed.disconnect(first)
+        known = [s.id for s in line.stations]
+        if station not in known:
+            print(f"jis hmi: --station {station!r} is not a station of this plant: {', '.join(known)}", file=sys.stderr)
+            app.exit(EXIT_UNKNOWN_STATION)
+
+    client.line_changed.connect(first)
 
 
 def _restore_geometry(window: QWidget, settings: QSettings) -> None:

@@ -4,7 +4,8 @@ What it is for: the administrator's tool on the service host (it opens the plant
 operating system's file permissions decide who may run it). The demo's users are ``app.proof.demo_users``.
 What it must not do: take a password from the command line (visible in ``ps`` and the shell history) or ever
 use a default one: a password is typed twice at a prompt without echo, or read as one line from stdin with
-``--password-stdin`` (for scripts). It never prints a stored hash. The demo's passwords are random per run.
+``--password-stdin`` (for scripts). It never prints a stored hash, and only ``add`` may find no database and make
+one: every other action refuses a database that is not there. The demo's passwords are random per run.
 """
 
 from __future__ import annotations
@@ -14,43 +15,48 @@ import getpass
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from argon2 import PasswordHasher
-
-from app.config import load_plant
-from app.hmi.accounts import AccountError, AccountStore
+from app.cli.context import database_of
+from app.cli.options import Subparsers, add_config, add_database, at_least
 from app.hmi.roles import ROLE_TITLES, ROLES
-from sequencer.plant import PlantConfigError
+
+if TYPE_CHECKING:
+    from app.hmi.accounts import AccountStore
+
+HELP = "manage HMI users and read the audit log"
+NAME_HELP = "the user's login name"
+CREATES = frozenset({"add"})  # the only action that may make the database: every other one needs it there
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jis users", description="Manage the users who may log in to an HMI.")
-    parser.add_argument("--config", default=None, help="plant file whose database to use (default: the demo plant)")
-    parser.add_argument("--database", default=None, help="SQLAlchemy URL, overrides the plant file")
-    sub = parser.add_subparsers(dest="action", required=True)
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser("users", help=HELP, description="Manage the users who may log in to an HMI.")
+    add_config(parser, help="plant file whose database to use (default: the shipped demo plant)")
+    add_database(parser)
+    sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     roles = ", ".join(f"{r} ({ROLE_TITLES[r]})" for r in ROLES)
     add = sub.add_parser("add", help="add a user (password from a prompt or --password-stdin)")
-    add.add_argument("name")
+    add.add_argument("name", help=NAME_HELP)
     add.add_argument("--role", required=True, choices=ROLES, help=roles)
     add.add_argument("--password-stdin", action="store_true", help="read the password as one line from stdin")
     sub.add_parser("list", help="list users, their roles and whether they may log in")
     passwd = sub.add_parser("passwd", help="set a new password (closes the user's open sessions)")
-    passwd.add_argument("name")
+    passwd.add_argument("name", help=NAME_HELP)
     passwd.add_argument("--password-stdin", action="store_true", help="read the password as one line from stdin")
     for verb, text in (("disable", "stop a user logging in (closes open sessions)"), ("enable", "allow again")):
-        sub.add_parser(verb, help=text).add_argument("name")
+        sub.add_parser(verb, help=text).add_argument("name", help=NAME_HELP)
     role = sub.add_parser("role", help="change a user's role (closes the user's open sessions)")
-    role.add_argument("name")
-    role.add_argument("role", choices=ROLES)
+    role.add_argument("name", help=NAME_HELP)
+    role.add_argument("role", choices=ROLES, help=roles)
     audit = sub.add_parser("audit", help="print the newest lines of the audit log")
-    audit.add_argument("--user", default=None)
-    audit.add_argument("--limit", type=int, default=50)
+    audit.add_argument("--user", default=None, help="only this user's lines")
+    audit.add_argument("--limit", type=at_least(int, 1), default=50, help="lines at most (default 50)")
+    parser.set_defaults(run=run)
     return parser
 
 
 class _Io:
-    """Where a command reads its password and writes its output (replaced in tests)."""
+    """Where a command reads its password and writes its output."""
 
     def __init__(self, stdin: TextIO, stdout: TextIO, stderr: TextIO, prompt: Callable[[str], str]) -> None:
         self.stdin, self.stdout, self.stderr, self.prompt = stdin, stdout, stderr, prompt
@@ -60,6 +66,8 @@ class _Io:
             return self.stdin.readline().rstrip("\r\n")
         first = self.prompt(f"password for {args.name}: ")
         if self.prompt("again: ") != first:
+            from app.hmi.accounts import AccountError
+
             raise AccountError("the two passwords differ")
         return first
 
@@ -116,27 +124,12 @@ ACTIONS: dict[str, Callable[[AccountStore, argparse.Namespace, _Io], str]] = {
 }
 
 
-def main_users(
-    argv: list[str],
-    *,
-    stdin: TextIO | None = None,
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-    prompt: Callable[[str], str] = getpass.getpass,
-    hasher: PasswordHasher | None = None,
-) -> int:
-    """``jis users ...``: 0 done, 1 refused (unknown user, weak password, ...), 2 bad usage or plant file."""
-    io = _Io(stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr, prompt)
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse has printed the usage
-        return int(exc.code or 0)
-    try:
-        url = args.database or _plant_database(args.config)
-    except PlantConfigError as exc:
-        print(f"jis users: config error:\n{exc}", file=io.stderr)
-        return 2
-    store = AccountStore.open(url, hasher=hasher)
+def run(args: argparse.Namespace) -> int:
+    """``jis users ...``: 0 done, 1 refused (unknown user, weak password, ...); a mistake ends in 2 or 3."""
+    from app.hmi.accounts import AccountError, AccountStore
+
+    io = _Io(sys.stdin, sys.stdout, sys.stderr, getpass.getpass)
+    store = AccountStore.open(database_of(args, must_exist=args.action not in CREATES))
     try:
         print(ACTIONS[args.action](store, args, io), file=io.stdout)
         return 0
@@ -148,10 +141,6 @@ def main_users(
         return 1
     finally:
         store.close()
-
-
-def _plant_database(config: str | None) -> str:
-    return load_plant(config).service.database
 
 
 def _when(at: float) -> str:

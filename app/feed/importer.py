@@ -11,19 +11,17 @@ What the file could not give (a message that does not parse, a part the master d
 dropped: it is sent as a raw BCAST frame the service cannot decode, so the service quarantines it with the
 file's name, the message number, our reason and the original bytes, and a person sees it as a deviation.
 
-Must not: write to the database itself (the service is the only writer), or send the next broadcast before the
-previous one is acknowledged (order is the sequence).
+Must not: write to the database itself (the service is the only writer), send the next broadcast before the
+previous one is acknowledged (order is the sequence), or print: ``app/cli/import_.py`` does.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
-import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,11 +29,10 @@ import zmq
 
 from app.feed.formats import CanonicalBroadcast, FeedMismatch, Problem, parse_file
 from app.feed.protocol import ACK, BCAST, RESEND, BadAck, decode_ack
-from sequencer.plant import PlantConfig, PlantConfigError
+from sequencer.plant import PlantConfig
 
 ACK_TIMEOUT_S = 2.0  # real seconds before a BCAST is sent again (the service commits in about a millisecond)
 RETRIES = 5  # resends before giving up on a silent service
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_NO_SERVICE = 0, 1, 2, 3
 
 
 class ServiceSilent(RuntimeError):
@@ -63,18 +60,18 @@ class ImportReport:
             "warnings": self.warnings,
         }
 
-    def line(self) -> str:
-        s = self.statuses
-        return (
-            f"jis import: {self.file} ({self.format or 'unknown format'}): {s['accepted']} accepted, "
-            f"{s['duplicate']} duplicate, {s['quarantined']} quarantined, {self.unsent} not sent"
-        )
-
 
 class Gateway:
     """A stop-and-wait DEALER: send one frame, wait for the ACK that answers it, resend on silence."""
 
-    def __init__(self, endpoint: str, *, ack_timeout_s: float = ACK_TIMEOUT_S, retries: int = RETRIES) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        ack_timeout_s: float = ACK_TIMEOUT_S,
+        retries: int = RETRIES,
+        on_resend: Callable[[str], None] | None = None,
+    ) -> None:
         self._ctx = zmq.Context()
         self._sock = self._ctx.socket(zmq.DEALER)
         self._sock.setsockopt(zmq.LINGER, 0)
@@ -84,6 +81,7 @@ class Gateway:
         self._sock.connect(endpoint)
         self.endpoint = endpoint
         self._ack_timeout_s, self._retries = ack_timeout_s, retries
+        self._on_resend = on_resend  # told what the service asked for when it asks for a resend
 
     def send(self, body: bytes, feed: str, seq: int | None) -> tuple[str, str]:
         """Send one BCAST; return (status, reason) of the ACK for (feed, seq) (``("", None)`` for raw frames)."""
@@ -105,8 +103,8 @@ class Gateway:
                 return None
             frames = self._sock.recv_multipart()
             if len(frames) != 2 or frames[0] != ACK:
-                if frames[:1] == [RESEND]:
-                    print(f"jis import: the service asks for a resend ({frames[1].decode()}); the file has what it has")
+                if frames[:1] == [RESEND] and self._on_resend is not None:
+                    self._on_resend(frames[1].decode())
                 continue
             try:
                 ack = decode_ack(frames[1])
@@ -161,48 +159,3 @@ def import_file(path: Path, plant: PlantConfig, gateway: Gateway, *, feed: str |
         if status == "quarantined":
             report.reasons.append(f"{what}: {reason}")
     return report
-
-
-def _arguments() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="jis import", description="Feed a broadcast file into a running line.")
-    p.add_argument("file", help="DELJIT, X12 866, VDA 4916 or JSON broadcasts")
-    p.add_argument("--config", default=None, help="plant file (default: the shipped demo plant)")
-    p.add_argument("--connect", default=None, help="the service's feed endpoint (default: the plant file's)")
-    p.add_argument("--feed", default=None, help="feed id for messages that do not name their line")
-    p.add_argument("--timeout", type=float, default=ACK_TIMEOUT_S, help="seconds to wait for each ACK")
-    p.add_argument("--retries", type=int, default=RETRIES, help="resends before giving up")
-    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    return p
-
-
-def main_import(argv: Sequence[str] | None = None) -> int:
-    """``jis import FILE [--config PLANT] [--connect ENDPOINT] [--feed L1] [--json]``; exit 0 all taken,
-    1 something quarantined, 2 bad arguments or file, 3 the service did not answer."""
-    args = _arguments().parse_args(argv)
-    from app.config import load_plant
-
-    path = Path(args.file)
-    try:
-        plant = load_plant(args.config)
-        if not path.is_file():
-            raise OSError(f"{path}: no such file")
-    except (PlantConfigError, OSError) as exc:
-        print(f"jis import: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    gateway = Gateway(args.connect or plant.service.feed_endpoint, ack_timeout_s=args.timeout, retries=args.retries)
-    try:
-        report = import_file(path, plant, gateway, feed=args.feed)
-    finally:
-        gateway.close()
-    print(json.dumps(report.as_dict()) if args.json else _text(report))
-    if report.stopped:
-        return EXIT_NO_SERVICE
-    return EXIT_PROBLEMS if report.statuses["quarantined"] or report.warnings else EXIT_OK
-
-
-def _text(report: ImportReport) -> str:
-    lines = [report.line()]
-    lines += [f"  stopped: {report.stopped}"] if report.stopped else []
-    lines += [f"  quarantined: {r}" for r in report.reasons]
-    lines += [f"  warning: {w}" for w in report.warnings]
-    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""``jis certs``: self-signed OPC UA Application Instance Certificates and the trust-list folder beside them.
+"""Self-signed OPC UA Application Instance Certificates and the trust-list folder beside them (``jis certs``).
 
 What it is for: one RSA key and one self-signed X.509 v3 certificate per OPC UA application (the service, each
 simulated PTL controller or print engine), laid out so both ends of a plant-profile connection find what they
@@ -16,16 +16,14 @@ clientAuth; basicConstraints cA with path length 0; RSA 2048 bits and SHA-256, w
 Aes256_Sha256_RsaPss accept (keys 2048-4096 bits).
 
 Must not: import asyncua (the ``app`` room never talks to devices), overwrite an existing key unless told to
-(``--force``), or write a private key other users can read.
+(``force``), write a private key other users can read, or parse a command line (``app/cli/certs.py`` does).
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import os
 import socket
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address
@@ -197,44 +195,3 @@ def _write_private(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_KEY_MODE)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
-
-
-# -- the command line -------------------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="jis certs",
-        description="Create a self-signed OPC UA application certificate, its key and a trust-list folder.",
-    )
-    parser.add_argument("--out", required=True, type=Path, help="folder for NAME.der, NAME.key.pem and trusted/")
-    parser.add_argument("--name", required=True, help="application name (certificate CN and file names)")
-    parser.add_argument("--uri", default=None, help="ApplicationUri put in the certificate (default urn:HOST:jis:NAME)")
-    parser.add_argument("--host", action="append", default=[], help="DNS name for the certificate (repeatable)")
-    parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help=f"validity in days (default {DEFAULT_DAYS})")
-    parser.add_argument(
-        "--trust", action="append", default=[], type=Path, help="a peer certificate to copy into trusted/ (repeatable)"
-    )
-    parser.add_argument("--force", action="store_true", help="replace an existing certificate and key")
-    return parser
-
-
-def main_certs(argv: Sequence[str]) -> int:
-    """``jis certs --out DIR --name NAME [--uri URI] [--host H] [--trust PEER.der] [--force]``; 0 ok, 1 refused."""
-    args = build_parser().parse_args(list(argv))
-    try:
-        made = create_application_certificate(
-            args.out, args.name, args.uri, hosts=args.host, days=args.days, force=args.force
-        )
-        copies = [trust(args.out, peer) for peer in args.trust]
-    except (CertificateExists, ValueError, OSError) as exc:
-        print(f"jis certs: {exc}", file=sys.stderr)
-        return 1
-    print(f"certificate  {made.certificate}")
-    print(f"private key  {made.private_key} (mode 600)")
-    print(f"uri          {made.uri}")
-    print(f"sha256       {made.thumbprint}")
-    print(f"trust list   {made.trusted}/ ({len(copies)} added)")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main_certs(sys.argv[1:]))

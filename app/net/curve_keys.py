@@ -1,4 +1,4 @@
-"""``jis feed-keys``: CURVE keypairs for the OEM feed link, and loading them for the service.
+"""CURVE keypairs for the OEM feed link (``jis feed-keys`` writes them), and loading them for the service.
 
 What it is for: the feed link can run ZeroMQ CURVE (RFC 26, CurveZMQ) so that only known OEM gateways may
 publish and every frame is encrypted. Each end has a keypair in zmq's own certificate format
@@ -10,15 +10,13 @@ publish and every frame is encrypted. Each end has a keypair in zmq's own certif
 The service needs its own ``.key_secret`` and a folder of the allowed gateways' ``.key`` files; a gateway needs
 its own ``.key_secret`` and the service's ``.key`` (docs/feed-protocol.md, "CURVE").
 
-Must not: overwrite an existing key unless told to (``--force``), leave a secret key readable by other users,
-or open a socket (the feed link does that).
+Must not: overwrite an existing key unless told to (``force``), leave a secret key readable by other users,
+open a socket (the feed link does that), or parse a command line (``app/cli/feed_keys.py`` does).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,33 +108,3 @@ def _load(path: Path | str) -> tuple[bytes, bytes | None]:
     if public is None:
         raise FeedKeyError(f"{path}: no public key")
     return public, secret
-
-
-# -- the command -------------------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jis feed-keys", description="Write a CURVE keypair for the OEM feed.")
-    parser.add_argument("--out", required=True, type=Path, help="folder for NAME.key and NAME.key_secret")
-    parser.add_argument("--name", required=True, help="file name: 'service', or the gateway's name")
-    parser.add_argument("--force", action="store_true", help="replace an existing keypair")
-    return parser
-
-
-def main_feed_keys(argv: Sequence[str]) -> int:
-    """``jis feed-keys --out DIR --name NAME [--force]``; 0 written, 1 refused."""
-    args = build_parser().parse_args(list(argv))
-    if not curve_available():
-        print("jis feed-keys: this libzmq has no CURVE support", file=sys.stderr)
-        return 1
-    try:
-        files = write_keypair(args.out, args.name, force=args.force)
-    except (FeedKeyError, ValueError, OSError) as exc:
-        print(f"jis feed-keys: {exc}", file=sys.stderr)
-        return 1
-    print(f"public key  {files.public} (give it to the other end)")
-    print(f"secret key  {files.secret} (mode 600, keep it here)")
-    print(f"z85         {load_public_key(files.public).decode()}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main_feed_keys(sys.argv[1:]))

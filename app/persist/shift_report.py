@@ -8,37 +8,32 @@ status counts in, a ``Report`` out.
 
 Times are the plant's wall-clock time (``[plant] timezone``): hours show as ``YYYY-MM-DD HH:00``, a ``--date``
 or an ISO time without an offset is read in that zone. An hour belongs to a window when it starts inside it.
-The plant file has no shift times, so ``SHIFTS`` here is the default: early 06-14, late 14-22, night 22-06 (the
-cockpit's table in ``ui/cockpit/shift.py``); a shift's date is the day it starts.
+The plant file has no shift times, so ``SHIFTS`` (``app.plant_time``) is the default: early 06-14, late 14-22,
+night 22-06 (the cockpit's table in ``ui/cockpit/shift.py``); a shift's date is the day it starts.
 On-time % is ``vehicles_on_time / vehicles_completed``; "-" when nothing was completed, or when reopened vehicles
 leave the hour's net counts outside 0..100 % (no rate to show).
 
-What it must not do: read the journal (only ``kpi_hourly``, ``vehicle_status`` and ``read_model_mark``), or
-write anything: the database is opened without migrating it, and a missing SQLite file is not created.
+What it must not do: read the journal (only ``kpi_hourly``, ``vehicle_status`` and ``read_model_mark``), write
+anything (the database is opened without migrating it; ``jis report`` refuses a missing SQLite file rather than
+create one), or print: the command line (``app/cli/report.py``) does.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, inspect, select
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import Connection, Engine
 
 from app.persist.read_models import COUNTS, MARK_ID
 from app.persist.store import KpiHourlyRow, ReadModelMarkRow, VehicleStatusRow, make_engine
-from app.plant_time import parse_moment
+from app.plant_time import SHIFTS, parse_moment
 from sequencer.plant import PlantConfig
 
-SHIFTS: dict[str, tuple[int, int]] = {"early": (6, 14), "late": (14, 22), "night": (22, 6)}  # start, end hour
 STATUSES = ("open", "held", "completed", "cancelled")  # vehicle_status.status, always shown
 CAPTIONS = {  # COUNTS -> column heading (vehicles_on_time is shown as the on-time %)
     "broadcasts": "broadcasts",
@@ -214,52 +209,32 @@ def _by_status() -> Any:
     return select(VehicleStatusRow.status, func.count()).group_by(VehicleStatusRow.status)
 
 
-# -- jis report -----------------------------------------------------------------------------------------------
-def window_of(args: argparse.Namespace, zone: ZoneInfo) -> Window:
-    """The window the options ask for: ``--from``/``--to``, or ``--shift`` and/or ``--date`` (default: today)."""
-    start, end = getattr(args, "start", None), getattr(args, "end", None)
+# -- the window a person asks for -----------------------------------------------------------------------------
+def window_of(
+    zone: ZoneInfo,
+    *,
+    shift: str | None = None,
+    day: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> Window:
+    """The window asked for: ``start`` and ``end`` (epoch s or ISO, plant time), or ``shift`` and/or ``day``
+    (YYYY-MM-DD; default today). ReportError or ValueError when the combination or a value is wrong."""
     if start is not None or end is not None:
-        if start is None or end is None or args.shift or args.date:
+        if start is None or end is None or shift or day:
             raise ReportError("give --from and --to together, without --shift or --date")
         since, until = parse_moment(start, zone.key), parse_moment(end, zone.key)
         if until <= since:
             raise ReportError(f"--to {end} is not after --from {start}")
         return Window(name="custom window", start=since, end=until)
-    day = date.fromisoformat(args.date) if args.date else datetime.now(zone).date()
-    return shift_window(day, args.shift, zone)
+    when = date.fromisoformat(day) if day else datetime.now(zone).date()
+    return shift_window(when, shift, zone)
 
 
-def main_report(args: argparse.Namespace) -> int:
-    """``jis report [--config PLANT] [--database URL] [--shift S] [--date D | --from T --to T] [--json]``."""
-    from app.config import load_plant
-
-    plant = load_plant(args.config)
-    url = args.database or plant.service.database
-    try:
-        parsed, zone = make_url(url), ZoneInfo(plant.plant.timezone)
-        window = window_of(args, zone)
-    except (ReportError, ValueError, ZoneInfoNotFoundError, SQLAlchemyError) as exc:
-        print(f"jis report: {exc}", file=sys.stderr)
-        return 2
-    safe, file = parsed.render_as_string(hide_password=True), parsed.database
-    if parsed.get_backend_name() == "sqlite" and file not in (None, "", ":memory:") and not Path(str(file)).exists():
-        print(f"jis report: no database at {file}", file=sys.stderr)  # and none made: a report never writes
-        return 2
+def report_from(url: str, window: Window) -> Report | None:
+    """``read_report`` on the database at ``url`` (opened without migrating it; see the module's docstring)."""
     engine = make_engine(url)
     try:
-        report = read_report(engine, window)
-    except (ReportError, SQLAlchemyError) as exc:
-        print(f"jis report: {safe}: {str(exc).splitlines()[0]}", file=sys.stderr)
-        return 1
+        return read_report(engine, window)
     finally:
         engine.dispose()
-    if report is None:
-        where = (f" --config {args.config}" if args.config else "") + (f" --database {safe}" if args.database else "")
-        print(
-            f"jis report: {safe} has no read models yet (never written, or a journal from before revision 0003): "
-            f"run `jis migrate{where} read-models` with the service stopped",
-            file=sys.stderr,
-        )
-        return 2
-    print(json.dumps(as_json(report, plant, zone)) if args.json else as_text(report, plant, zone))
-    return 0

@@ -17,12 +17,14 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
+import dataclasses
 import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,27 @@ SHIFT_FEEDS, SHIFT_VEHICLES = 4, 480  # 8 hours at 60 vehicles/h on each of 4 fe
 HMI_VEHICLES = 1000  # 500 pictures: the p99 rests on the slowest five frames, not on the second slowest of 150
 QUICK = {"vehicles": 4, "catchup": 300, "soak": 3000, "shift_vehicles": 10, "soak_vehicles": 40, "soak_first": 40}
 
-__all__ = ["main_bench", "plant_with_feeds"]
+__all__ = ["PARTS", "BenchOptions", "plant_with_feeds", "run_part"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchOptions:
+    """How big each part runs (``jis bench``'s options); ``quick`` makes every part small (CI)."""
+
+    quick: bool = False
+    vehicles: int = 40  # vehicles per feed in the latency run
+    speed: float = 100.0
+    catchup: int = 10_000
+    shift_vehicles: int = SHIFT_VEHICLES  # vehicles per feed in the shift
+    soak: int = 100_000  # vehicles through the core in the memory soak
+    soak_vehicles: int = 800  # vehicles per feed in the service soak
+    soak_first: int = 800  # completed vehicles at the service soak's first mark
+    soak_marks: tuple[int, ...] = ()  # more completed-vehicle counts to sample
+    workdir: str | None = None
+
+    def sized(self) -> BenchOptions:
+        """These options, or with ``quick`` every part at its ``QUICK`` size."""
+        return dataclasses.replace(self, **QUICK) if self.quick else self  # type: ignore[arg-type]
 
 
 def _folder(workdir: str | None) -> Path:
@@ -44,26 +66,27 @@ def _folder(workdir: str | None) -> Path:
     return folder
 
 
-def service_soak(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+def service_soak(opts: BenchOptions, folder: Path) -> dict[str, Any]:
     """``jis bench soak`` in a process of its own: only the service lives in the memory measured."""
     cmd = [sys.executable, "-m", "app.cli.main", "bench", "soak", "--json", "--workdir", str(folder / "soak-run")]
-    cmd += ["--soak-vehicles", str(args.soak_vehicles), "--soak-first", str(args.soak_first)]
+    cmd += ["--soak-vehicles", str(opts.soak_vehicles), "--soak-first", str(opts.soak_first)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
     if done.returncode != 0:
         return {"error": done.stderr[-2000:]}
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-async def run_all(args: argparse.Namespace) -> dict[str, Any]:
-    folder = _folder(args.workdir)
+async def run_all(opts: BenchOptions) -> dict[str, Any]:
+    """Every part, each beside its reference; the headline figures first, then each part's section."""
+    folder = _folder(opts.workdir)
     # The core's soak first: resident memory never shrinks, so after the line runs it would hide any growth.
-    soak = bench_core.soak(load_plant(), args.soak, first=args.soak // 10)
-    core = bench_core.run(load_plant(), vehicles=500 if args.quick else 5000)
-    lat = await bench_line.latency(folder, feeds=FEEDS, vehicles=args.vehicles, speed=args.speed)
-    cu = await bench_catchup.catchup(folder, args.catchup)
-    shift = await bench_line.shift(folder, feeds=SHIFT_FEEDS, vehicles=args.shift_vehicles)
-    hmi = bench_hmi.frame_times_ms(plant_with_feeds(load_plant(), FEEDS), 40 if args.quick else HMI_VEHICLES)
-    svc = service_soak(args, folder)
+    soak = bench_core.soak(load_plant(), opts.soak, first=opts.soak // 10)
+    core = bench_core.run(load_plant(), vehicles=500 if opts.quick else 5000)
+    lat = await bench_line.latency(folder, feeds=FEEDS, vehicles=opts.vehicles, speed=opts.speed)
+    cu = await bench_catchup.catchup(folder, opts.catchup)
+    shift = await bench_line.shift(folder, feeds=SHIFT_FEEDS, vehicles=opts.shift_vehicles)
+    hmi = bench_hmi.frame_times_ms(plant_with_feeds(load_plant(), FEEDS), 40 if opts.quick else HMI_VEHICLES)
+    svc = service_soak(opts, folder)
     return {
         "latency_p50_ms": lat["p50_ms"],
         "latency_p99_ms": lat["p99_ms"],
@@ -88,53 +111,39 @@ async def run_all(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def main_bench(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="jis bench", description=__doc__.splitlines()[0])
-    p.add_argument("what", nargs="?", default="all", choices=["all", "core", "latency", "catchup", "hmi", "soak"])
-    p.add_argument("--quick", action="store_true", help="every part small: proves the benchmark runs (CI)")
-    p.add_argument("--vehicles", type=int, default=40, help="vehicles per feed in the latency run")
-    p.add_argument("--speed", type=float, default=100.0)
-    p.add_argument("--catchup", type=int, default=10_000)
-    p.add_argument("--shift-vehicles", type=int, default=SHIFT_VEHICLES, help="vehicles per feed in the shift")
-    p.add_argument("--soak", type=int, default=100_000, help="vehicles through the core in the memory soak")
-    p.add_argument("--soak-vehicles", type=int, default=800, help="vehicles per feed in the service soak")
-    p.add_argument("--soak-first", type=int, default=800, help="completed vehicles at the service soak's first mark")
-    p.add_argument("--soak-marks", default="", help="more completed-vehicle counts to sample, comma-separated")
-    p.add_argument("--workdir", default=None)
-    p.add_argument("--json", action="store_true")
-    args = p.parse_args(argv)
-    if args.quick:
-        for key, value in QUICK.items():
-            setattr(args, key, value)
-    if args.what == "core":
-        result = bench_core.run(load_plant(), vehicles=5000)
-    elif args.what == "latency":
-        result = asyncio.run(
-            bench_line.latency(_folder(args.workdir), feeds=FEEDS, vehicles=args.vehicles, speed=args.speed)
-        )
-    elif args.what == "catchup":
-        result = asyncio.run(bench_catchup.catchup(_folder(args.workdir), args.catchup))
-    elif args.what == "hmi":
-        result = bench_hmi.frame_times_ms(plant_with_feeds(load_plant(), FEEDS), 40 if args.quick else HMI_VEHICLES)
-    elif args.what == "soak":
-        folder = _folder(args.workdir)
-        marks = tuple(int(m) for m in args.soak_marks.split(",") if m)
-        result = asyncio.run(bench_line.soak(folder, vehicles=args.soak_vehicles, first=args.soak_first, marks=marks))
-    else:
-        result = asyncio.run(run_all(args))
-    if args.json:
-        print(json.dumps(result))
-    else:
-        rows = {key: value for key, value in result.items() if not isinstance(value, dict)}
-        if args.what != "all":  # a part alone: its sections too (the whole run's sections repeat its headline)
-            for key, value in result.items():
-                if isinstance(value, dict):
-                    rows.update({f"{key}.{k}": v for k, v in value.items() if not isinstance(v, dict)})
-        width = max(len(k) for k in rows)
-        for key, value in rows.items():
-            print(f"{key:{width}s}  {value}")
-    return 0
+def _core(opts: BenchOptions) -> dict[str, Any]:
+    return bench_core.run(load_plant(), vehicles=5000)
 
 
-if __name__ == "__main__":
-    sys.exit(main_bench())
+def _latency(opts: BenchOptions) -> dict[str, Any]:
+    return asyncio.run(bench_line.latency(_folder(opts.workdir), feeds=FEEDS, vehicles=opts.vehicles, speed=opts.speed))
+
+
+def _catchup(opts: BenchOptions) -> dict[str, Any]:
+    return asyncio.run(bench_catchup.catchup(_folder(opts.workdir), opts.catchup))
+
+
+def _hmi(opts: BenchOptions) -> dict[str, Any]:
+    return bench_hmi.frame_times_ms(plant_with_feeds(load_plant(), FEEDS), 40 if opts.quick else HMI_VEHICLES)
+
+
+def _soak(opts: BenchOptions) -> dict[str, Any]:
+    folder = _folder(opts.workdir)
+    return asyncio.run(
+        bench_line.soak(folder, vehicles=opts.soak_vehicles, first=opts.soak_first, marks=opts.soak_marks)
+    )
+
+
+PARTS: dict[str, Callable[[BenchOptions], dict[str, Any]]] = {
+    "all": lambda opts: asyncio.run(run_all(opts)),
+    "core": _core,
+    "latency": _latency,
+    "catchup": _catchup,
+    "hmi": _hmi,
+    "soak": _soak,
+}
+
+
+def run_part(what: str, opts: BenchOptions) -> dict[str, Any]:
+    """The part ``what`` (a key of ``PARTS``; "all": every part) at the options' sizes."""
+    return PARTS[what](opts.sized())

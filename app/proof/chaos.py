@@ -16,7 +16,6 @@ than a plant's people and devices do, or trust the service's own counters for th
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
@@ -38,7 +37,7 @@ from app.persist.store import Store
 from app.proof.chaos_faults import DbLock, Outage, Plan, SimControlClient, hold_write_lock, outage_kinds, plan
 from app.proof.chaos_lead import JournalFollower, Lead, follow
 from app.proof.chaos_proxy import FeedProxy, ProxyRates
-from app.proof.chaos_report import report, table
+from app.proof.chaos_report import report
 from plc_io.loopback_ports import free_port
 from sequencer.plant import PlantConfig
 
@@ -130,7 +129,8 @@ class Campaign:
 
 
 def _prepare(opts: ChaosOptions) -> tuple[Path, PlantConfig, str]:
-    work = Path(opts.workdir or tempfile.mkdtemp(prefix="jis-chaos-"))
+    # absolute: jis serve reads the database from plant.json, which reads a relative path against its own folder
+    work = Path(opts.workdir or tempfile.mkdtemp(prefix="jis-chaos-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
     db = work / "jis-chaos.db"
     for suffix in ("", "-wal", "-shm", ".lock"):
@@ -305,42 +305,3 @@ async def _lock(camp: Campaign, lock: DbLock) -> None:
     waited = await asyncio.to_thread(hold_write_lock, db, lock.seconds)
     kind = "unreachable" if lock.unreachable else "locked"
     camp.lock_log.append({"kind": kind, "seconds": round(lock.seconds, 2), "waited_s": round(waited, 2)})
-
-
-# -- the command line ---------------------------------------------------------------------------------------------
-def _arguments() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="jis chaos", description="Fault campaign over the whole simulated plant.")
-    p.add_argument("--vehicles", type=int, default=2000, help="vehicles per feed (default 2000)")
-    p.add_argument("--kills", type=int, default=50, help="SIGKILLs of the service, at random moments")
-    p.add_argument("--outages", type=int, default=20, help="device outages of random length, every kind in turn")
-    p.add_argument("--db-locks", type=int, default=5, help="times another connection holds the write lock 0.5-3 s")
-    p.add_argument("--db-unreachable", type=int, default=1, help="locks longer than the service's busy time-out")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--speed", type=float, default=300.0, help="plant seconds per real second")
-    p.add_argument("--no-proxy-faults", action="store_true", help="the feed proxy passes every message untouched")
-    p.add_argument("--config", default=None, help="plant file (default: the shipped demo plant)")
-    p.add_argument("--workdir", default=None, help="folder for the database, logs and the simulators' records")
-    p.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
-    p.add_argument("--log-level", default="WARNING")
-    return p
-
-
-def main_chaos(argv: list[str]) -> int:
-    args = _arguments().parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s chaos %(levelname)s %(name)s: %(message)s")
-    rates = ProxyRates(drop=0, delay=0, duplicate=0, reorder=0) if args.no_proxy_faults else ProxyRates()
-    opts = ChaosOptions(
-        vehicles=args.vehicles,
-        kills=args.kills,
-        outages=args.outages,
-        db_locks=args.db_locks,
-        db_unreachable=args.db_unreachable,
-        seed=args.seed,
-        speed=args.speed,
-        workdir=args.workdir,
-        config=args.config,
-        proxy=rates,
-    )
-    verdict = asyncio.run(run_chaos(opts))
-    print(json.dumps(verdict) if args.json else table(verdict))
-    return 0 if verdict["passed"] else 1

@@ -7,39 +7,36 @@ A snapshot is used only by the same code and plant rules that wrote it (``code_v
 fingerprint still matches; otherwise the journal is replayed from the start. ``jis replay --verify`` replays
 from scratch to every stored snapshot and compares: the recorded state must equal the replayed one.
 
-``jis replay --speed X`` re-runs the journal paced by the events' own times (X times faster than they happened),
-printing the line's figures as it goes and, with ``--hmi``, publishing them on an HMI bus a screen can watch.
+``rerun`` (``jis replay --speed X``) re-runs the journal paced by the events' own times (X times faster than they
+happened), handing the state to a progress callback as it goes; ``ReplayBus`` publishes it on an HMI bus a screen
+can watch. The command line (``app/cli/replay.py``) parses the options and prints.
 
-Must not: write to the journal, drive devices, or treat a refused event as an error (it was refused the first
-time too). Snapshot blobs are pickles: they are trusted exactly as far as the database itself is.
+Must not: write to the journal, drive devices, print, or treat a refused event as an error (it was refused the
+first time too). Snapshot blobs are pickles: they are trusted exactly as far as the database itself is.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hashlib
-import json
 import logging
 import pickle
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sequencer
 from app.persist.store import Snapshot, Store
-from app.plant_time import parse_moment
 from app.service import sequence_check
 from app.service.sequence_check import SequenceCheck
 from sequencer.commands import Command, PrintLabel, ReturnToStock
 from sequencer.core import Sequencer, SequencerError
 from sequencer.events import Event
-from sequencer.plant import PlantConfig, PlantConfigError
+from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)
 
@@ -274,120 +271,18 @@ def verify(store: Store, plant: PlantConfig) -> list[dict[str, Any]]:
     return results
 
 
-# -- jis replay -------------------------------------------------------------------------------------------------
-def _arguments() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="jis replay", description="Rebuild the line's state from the journal.")
-    p.add_argument("--config", default=None, help="plant file (default: the shipped demo plant)")
-    p.add_argument("--database", default=None, help="SQLAlchemy URL; overrides the plant file")
-    to = p.add_mutually_exclusive_group()
-    to.add_argument("--upto", type=int, default=None, help="stop after this journal id")
-    to.add_argument("--until", default=None, help="stop before the first event later than this (epoch s or ISO)")
-    p.add_argument("--no-snapshot", action="store_true", help="replay from the first journal row")
-    p.add_argument("--verify", action="store_true", help="replay to every snapshot and compare (exit 1: differ)")
-    p.add_argument("--speed", type=float, default=None, help="re-run paced by event times, X times faster")
-    p.add_argument("--from", dest="start", default=None, help="with --speed: start the re-run at this moment")
-    p.add_argument("--max-gap", type=float, default=MAX_GAP_S, help="with --speed: longest quiet spell shown (s)")
-    p.add_argument("--hmi", default=None, help="with --speed: publish the line on this HMI bus endpoint")
-    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-    return p
+def verify_all(store: Store, plant: PlantConfig) -> list[dict[str, Any]]:
+    """``verify`` to every snapshot, then one more row: a start from the newest snapshot plus the journal's tail
+    against a replay of the whole journal from scratch (``snapshot`` None)."""
+    results = verify(store, plant)
+    scratch = rebuild(store, plant, use_snapshot=False)
+    fast = rebuild(store, plant)
+    same = scratch.last_id == fast.last_id and scratch.core.fingerprint() == fast.core.fingerprint()
+    results.append({"snapshot": None, "journal_id": scratch.last_id, "equal": same})
+    return results
 
 
-def main_replay(argv: Sequence[str] | None = None) -> int:
-    """``jis replay [--upto ID | --until TIME] [--verify] [--speed X [--from TIME] [--hmi ENDPOINT]] [--json]``."""
-    args = _arguments().parse_args(argv)
-    from app.config import load_plant
-
-    try:
-        plant = load_plant(args.config)
-        url = args.database or plant.service.database
-        zone = plant.plant.timezone
-        until = parse_moment(args.until, zone) if args.until else None
-        start = parse_moment(args.start, zone) if args.start else None
-        store = Store(url)
-    except (PlantConfigError, ValueError, OSError) as exc:
-        print(f"jis replay: {exc}", file=sys.stderr)
-        return 2
-    try:
-        return _replay(args, store, plant, until, start)
-    finally:
-        store.close()
-
-
-def _replay(
-    args: argparse.Namespace, store: Store, plant: PlantConfig, until: float | None, start: float | None
-) -> int:
-    if args.verify:
-        results = verify(store, plant)
-        scratch = rebuild(store, plant, use_snapshot=False)
-        fast = rebuild(store, plant)
-        results.append({"snapshot": None, "journal_id": scratch.last_id, "equal": _same(scratch, fast)})
-        print(json.dumps(results) if args.json else "\n".join(_verdict(r) for r in results))
-        return 0 if all(r["equal"] is not False for r in results) else 1
-    if args.speed is not None:
-        state = asyncio.run(_paced(args, store, plant, until, start))
-    else:
-        state = rebuild(store, plant, upto_id=args.upto, until=until, use_snapshot=not args.no_snapshot)
-    report = summary(state, store)
-    print(json.dumps(report) if args.json else _text(report))
-    return 0
-
-
-def _same(a: Rebuilt, b: Rebuilt) -> bool:
-    return a.last_id == b.last_id and a.core.fingerprint() == b.core.fingerprint()
-
-
-def _verdict(result: dict[str, Any]) -> str:
-    what = f"snapshot #{result['snapshot']}" if result["snapshot"] is not None else "start from snapshot + tail"
-    word = {True: "equal", False: "DIFFERENT", None: f"skipped ({result.get('why')})"}[result["equal"]]
-    return f"{what} at journal row {result['journal_id']}: replay {word}"
-
-
-def _text(report: dict[str, Any]) -> str:
-    moment = datetime.fromtimestamp(report["plant_time"]).isoformat(timespec="seconds") if report["plant_time"] else "-"
-    lines = [
-        f"journal row {report['replayed_to']} of {report['journal_rows']} ({report['events_replayed']} replayed"
-        f"{', from snapshot at row ' + str(report['from_snapshot']) if report['from_snapshot'] else ''}), "
-        f"plant time {moment}",
-    ]
-    lines += [f"  {key}: {value}" for key, value in report.items() if key not in ("plant_time", "fingerprint")]
-    lines.append(f"fingerprint {report['fingerprint']}")
-    return "\n".join(lines)
-
-
-async def _paced(
-    args: argparse.Namespace, store: Store, plant: PlantConfig, until: float | None, start: float | None
-) -> Rebuilt:
-    bus = _ReplayBus(args.hmi) if args.hmi else None
-
-    async def progress(state: Rebuilt, at: float) -> None:
-        core = state.core
-        moment = datetime.fromtimestamp(at).isoformat(timespec="seconds") if at else "-"
-        print(
-            f"{moment}  row {state.last_id}  broadcast {sum(f.broadcasts for f in core.state.feeds.values())}  "
-            f"completed {core.state.vehicles_completed}  labels {core.state.labels_printed}  "
-            f"open deviations {len(core.state.deviations.by_id)}",
-            file=sys.stderr,
-        )
-        if bus is not None:
-            await bus.publish(state, at)
-
-    try:
-        return await rerun(
-            store,
-            plant,
-            speed=args.speed,
-            start=start,
-            upto_id=args.upto,
-            until=until,
-            max_gap_s=args.max_gap,
-            progress=progress,
-        )
-    finally:
-        if bus is not None:
-            bus.close()
-
-
-class _ReplayBus:
+class ReplayBus:
     """The replayed line on an HMI bus, so ``jis hmi --connect ENDPOINT`` shows the re-run as it goes."""
 
     def __init__(self, endpoint: str) -> None:

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from app.persist.database import DatabaseUnreachable
 from app.persist.store import PG_CONNECT_ARGS, Fence
 from sequencer.plant import PlantConfig
 
@@ -44,11 +45,16 @@ LEASE_KEY = 0x4A49_5300_0000_0002  # the advisory lock key of "jis serve" ("JIS"
 POLL_S = 0.5  # a standby tries the lease this often: take-over = this + the death being noticed + replay
 WATCH_S = 1.0  # the active one checks its lease connection this often
 CHECK_TIMEOUT_S = 5.0  # a check that does not answer in this time counts as a lost lease
-EXIT_LEASE_BUSY, EXIT_LEASE_LOST = 3, 4
+# 3 is the command line's "cannot reach" (app/cli/errors.py): a database that does not answer is not a busy lease
+EXIT_LEASE_LOST, EXIT_LEASE_BUSY = 4, 5
 
 
 class LeaseBusy(RuntimeError):
     """Another process is active and this one was not started as a standby."""
+
+
+class LeaseUnreachable(DatabaseUnreachable):
+    """The lease could not even be tried: the database server does not answer (not started as a standby)."""
 
 
 class LeaseLost(RuntimeError):
@@ -59,17 +65,24 @@ class Lease:
     """What every lease does; subclasses say how to try, check, name the holder and release."""
 
     description = "lease"
+    unreachable: str | None = None  # why the last try could not reach the database, if it could not
 
     async def acquire(self, *, wait: bool = True, poll_s: float = POLL_S) -> None:
-        """Return once this process is the active one. ``wait=False``: raise ``LeaseBusy`` instead of waiting."""
-        told = False
+        """Return once this process is the active one. ``wait=False``: raise ``LeaseBusy`` (another process holds
+        it) or ``LeaseUnreachable`` (the database does not answer) instead of waiting."""
+        told = ""
         while not await asyncio.to_thread(self.try_acquire):
-            holder = await asyncio.to_thread(self.holder)
-            if not wait:
-                raise LeaseBusy(f"{self.description} is held by {holder}: another jis serve is active")
-            if not told:
-                log.warning("standby: %s is held by %s; waiting to take over", self.description, holder)
-                told = True
+            if self.unreachable is not None:
+                why = f"cannot reach the database for {self.description}: {self.unreachable}"
+                if not wait:
+                    raise LeaseUnreachable(why)
+            else:
+                why = f"{self.description} is held by {await asyncio.to_thread(self.holder)}"
+                if not wait:
+                    raise LeaseBusy(f"{why}: another jis serve is active")
+            if why != told:  # once, and again only when the reason changes
+                log.warning("standby: %s; waiting to take over", why)
+                told = why
             await asyncio.sleep(poll_s)
         log.warning("active: holding %s", self.description)
 
@@ -199,11 +212,13 @@ class PgLease(Lease):
             if self._conn is None:
                 self._conn = self._engine.connect()
                 self.pid = int(self._conn.scalar(text("SELECT pg_backend_pid()")) or 0)
-            return bool(self._conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}))
+            held = bool(self._conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}))
         except SQLAlchemyError as exc:  # the server is away: keep waiting, on a new connection next time
-            log.warning("standby: cannot reach the database for the lease: %s", exc)
+            self.unreachable = " ".join(str(getattr(exc, "orig", None) or exc).split())
             self._drop()
             return False
+        self.unreachable = None
+        return held
 
     def holder(self) -> str:
         hi, lo = _key_parts(self.key)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,6 @@ from app.net.curve_keys import (
     load_curve_server,
     load_keypair,
     load_public_key,
-    main_feed_keys,
     write_keypair,
 )
 from hardware_sims.clock import ManualClock
@@ -148,9 +147,9 @@ async def test_curve_off_by_default(ctx: Ctx) -> None:
 
 # -- the keys ----------------------------------------------------------------------------------------------
 def test_feed_keys_writes_a_keypair_in_zmq_certificate_format(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], jis: Callable[..., int]
 ) -> None:
-    assert main_feed_keys(["--out", str(tmp_path / "keys"), "--name", "gw-l1"]) == 0
+    assert jis("feed-keys", "--out", str(tmp_path / "keys"), "--name", "gw-l1") == 0
     public_file, secret_file = tmp_path / "keys" / "gw-l1.key", tmp_path / "keys" / "gw-l1.key_secret"
     public, secret = load_keypair(secret_file)
     assert load_public_key(public_file) == public
@@ -161,15 +160,17 @@ def test_feed_keys_writes_a_keypair_in_zmq_certificate_format(
     assert public.decode() in capsys.readouterr().out
 
 
-def test_feed_keys_refuses_to_overwrite_unless_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main_feed_keys(["--out", str(tmp_path), "--name", "service"]) == 0
+def test_feed_keys_refuses_to_overwrite_unless_forced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], jis: Callable[..., int]
+) -> None:
+    assert jis("feed-keys", "--out", str(tmp_path), "--name", "service") == 0
     before = load_keypair(tmp_path / "service.key_secret")
-    assert main_feed_keys(["--out", str(tmp_path), "--name", "service"]) == 1
+    assert jis("feed-keys", "--out", str(tmp_path), "--name", "service") == 1
     assert "exists" in capsys.readouterr().err
     assert load_keypair(tmp_path / "service.key_secret") == before
-    assert main_feed_keys(["--out", str(tmp_path), "--name", "service", "--force"]) == 0
+    assert jis("feed-keys", "--out", str(tmp_path), "--name", "service", "--force") == 0
     assert load_keypair(tmp_path / "service.key_secret") != before
-    assert main_feed_keys(["--out", str(tmp_path), "--name", "../escape"]) == 1
+    assert jis("feed-keys", "--out", str(tmp_path), "--name", "../escape") == 1
 
 
 def test_loading_the_service_keys(keys: Path) -> None:

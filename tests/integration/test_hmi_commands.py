@@ -9,10 +9,12 @@ Every wait is bounded by ``WAIT_S``.
 from __future__ import annotations
 
 import asyncio
+import getpass
 import io
 import json
+import sys
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -22,7 +24,7 @@ import zmq.asyncio
 from argon2 import PasswordHasher, profiles
 from sqlalchemy import text
 
-from app.cli.users import main_users
+from app.hmi import accounts
 from app.hmi.accounts import FAILS_PER_NAME, AccountStore, LoginThrottle
 from app.hmi.commands import HmiCommandServer
 from app.hmi.wire import MAX_REQUEST_BYTES
@@ -345,41 +347,48 @@ def test_login_throttle_is_bounded_and_fails_closed() -> None:
 
 
 # -- jis users ------------------------------------------------------------------------------------------------
-def _users(db: str, *argv: str, stdin: str = "", prompt: list[str] | None = None) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    answers = iter(prompt or [])
-    code = main_users(
-        ["--database", db, *argv],
-        stdin=io.StringIO(stdin),
-        stdout=out,
-        stderr=err,
-        prompt=lambda _text: next(answers),
-        hasher=CHEAP,
-    )
-    return code, out.getvalue(), err.getvalue()
+Users = Callable[..., tuple[int, str, str]]
 
 
-def test_jis_users_add_list_passwd_disable(database_url: str) -> None:
+@pytest.fixture
+def users(jis: Callable[..., int], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Users:
+    """``jis users --database DB ARG...``: (exit code, stdout, stderr); the password from ``stdin`` or, typed,
+    from ``prompt``; argon2 at its cheapest."""
+    monkeypatch.setattr(accounts, "PasswordHasher", lambda: CHEAP)
+
+    def run(db: str, *argv: str, stdin: str = "", prompt: list[str] | None = None) -> tuple[int, str, str]:
+        answers = iter(prompt or [])
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        monkeypatch.setattr(getpass, "getpass", lambda _text: next(answers))
+        capsys.readouterr()
+        code = jis("users", "--database", db, *argv)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_jis_users_add_list_passwd_disable(database_url: str, users: Users) -> None:
     db = database_url
-    assert _users(db, "add", "lena", "--role", "lead", "--password-stdin", stdin="first-pass-1\n")[0] == 0
-    assert _users(db, "add", "otto", "--role", "operator", prompt=["pw-typed-ok", "pw-typed-ok"])[0] == 0
-    code, _, err = _users(db, "add", "ivo", "--role", "lead", prompt=["pw-typed-ok", "pw-typed-no"])
+    assert users(db, "add", "lena", "--role", "lead", "--password-stdin", stdin="first-pass-1\n")[0] == 0
+    assert users(db, "add", "otto", "--role", "operator", prompt=["pw-typed-ok", "pw-typed-ok"])[0] == 0
+    code, _, err = users(db, "add", "ivo", "--role", "lead", prompt=["pw-typed-ok", "pw-typed-no"])
     assert code == 1 and "differ" in err
-    code, _, err = _users(db, "add", "ivo", "--role", "lead", "--password-stdin", stdin="\n")
+    code, _, err = users(db, "add", "ivo", "--role", "lead", "--password-stdin", stdin="\n")
     assert code == 1 and "8 to 1024" in err  # no password is never a password
-    assert _users(db, "add", "lena", "--role", "lead", "--password-stdin", stdin="another-1\n")[0] == 1
-    assert _users(db, "passwd", "lena", "--password-stdin", stdin="second-pass-2\n")[0] == 0
-    assert _users(db, "disable", "otto")[0] == 0
-    assert _users(db, "role", "lena", "engineer")[0] == 0
-    assert _users(db, "disable", "ghost")[:2] == (1, "")
-    code, out, _ = _users(db, "list")
+    assert users(db, "add", "lena", "--role", "lead", "--password-stdin", stdin="another-1\n")[0] == 1
+    assert users(db, "passwd", "lena", "--password-stdin", stdin="second-pass-2\n")[0] == 0
+    assert users(db, "disable", "otto")[0] == 0
+    assert users(db, "role", "lena", "engineer")[0] == 0
+    assert users(db, "disable", "ghost")[:2] == (1, "")
+    code, out, _ = users(db, "list")
     assert code == 0 and "$argon2" not in out
     listed = [row.split()[:3] for row in out.splitlines()[1:]]
     assert listed == [["lena", "engineer", "active"], ["otto", "operator", "disabled"]]
     store = AccountStore.open(db, hasher=CHEAP)
     assert store.verify("lena", "second-pass-2") == "engineer" and store.verify("otto", "pw-typed-ok") is None
     store.close()
-    assert _users(db, "add", "zed", "--role", "superuser", "--password-stdin", stdin="x" * 9)[0] == 2
+    assert users(db, "add", "zed", "--role", "superuser", "--password-stdin", stdin="x" * 9)[0] == 2
 
 
 def test_demo_users_get_fresh_random_passwords_told_once(database_url: str) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
-from app.feed.importer import EXIT_NO_SERVICE, EXIT_OK, EXIT_PROBLEMS, main_import
+from app.cli.import_ import EXIT_NO_SERVICE, EXIT_OK, EXIT_PROBLEMS
 from app.service.runtime import Service
 from plc_io.loopback_ports import free_port
 from tests.fake_line import fake_line
@@ -31,9 +31,18 @@ async def running_service(database_url: str) -> AsyncIterator[Service]:
         yield line.service
 
 
-async def jis_import(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, object]]:
-    code = await asyncio.wait_for(asyncio.to_thread(main_import, [*argv, "--json"]), WAIT_S)
-    return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+Importer = Callable[..., Awaitable[tuple[int, dict[str, object]]]]
+
+
+@pytest.fixture
+def jis_import(capsys: pytest.CaptureFixture[str], jis: Callable[..., int]) -> Importer:
+    """``jis import ARG... --json`` on a worker thread: (exit code, the report)."""
+
+    async def run(*argv: str) -> tuple[int, dict[str, object]]:
+        code = await asyncio.wait_for(asyncio.to_thread(jis, "import", *argv, "--json"), WAIT_S)
+        return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+    return run
 
 
 def journal_broadcasts(service: Service) -> list[tuple[str, int, bytes | None]]:
@@ -54,11 +63,11 @@ def originals(tmp_path: Path, seqs: range) -> Path:
 
 
 async def test_an_imported_file_is_journaled_like_the_feed_with_its_bytes(
-    database_url: str, capsys: pytest.CaptureFixture[str]
+    database_url: str, jis_import: Importer
 ) -> None:
     async with running_service(database_url) as service:
         endpoint = service.plant.service.feed_endpoint
-        code, report = await jis_import(capsys, str(SAMPLES / "broadcasts_feed.jsonl"), "--connect", endpoint)
+        code, report = await jis_import(str(SAMPLES / "broadcasts_feed.jsonl"), "--connect", endpoint)
         assert code == EXIT_OK and report["accepted"] == 3 and report["quarantined"] == 0
         feed = service.core.state.feeds["L1"]
         assert (feed.broadcasts, feed.last_seq) == (2, 0)  # 9999 and 0; the third is the cancel of 9999
@@ -68,26 +77,24 @@ async def test_an_imported_file_is_journaled_like_the_feed_with_its_bytes(
 
 
 async def test_importing_the_same_file_twice_only_counts_duplicates(
-    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database_url: str, jis_import: Importer
 ) -> None:
     path = originals(tmp_path, range(41, 45))
     async with running_service(database_url) as service:
         endpoint = service.plant.service.feed_endpoint
-        code, first = await jis_import(capsys, str(path), "--connect", endpoint)
+        code, first = await jis_import(str(path), "--connect", endpoint)
         assert code == EXIT_OK and first["accepted"] == 4
-        code, again = await jis_import(capsys, str(path), "--connect", endpoint)
+        code, again = await jis_import(str(path), "--connect", endpoint)
         assert code == EXIT_OK and again["duplicate"] == 4 and again["accepted"] == 0
         feed = service.core.state.feeds["L1"]
         assert (feed.broadcasts, feed.duplicates, feed.last_seq) == (4, 4, 44)
         assert len(service.core.state.picks) == 8, "one seat and one bumper per vehicle, never picked twice"
 
 
-async def test_what_a_file_cannot_give_is_quarantined_by_the_service(
-    database_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+async def test_what_a_file_cannot_give_is_quarantined_by_the_service(database_url: str, jis_import: Importer) -> None:
     async with running_service(database_url) as service:
         endpoint = service.plant.service.feed_endpoint
-        code, report = await jis_import(capsys, str(SAMPLES / "deljit_missing_seq.edi"), "--connect", endpoint)
+        code, report = await jis_import(str(SAMPLES / "deljit_missing_seq.edi"), "--connect", endpoint)
         assert code == EXIT_PROBLEMS and report["quarantined"] == 1
         held = service.store.quarantined()
         assert len(held) == 1 and service.intake.quarantined == 1
@@ -98,9 +105,9 @@ async def test_what_a_file_cannot_give_is_quarantined_by_the_service(
 
 
 async def test_a_silent_service_stops_the_import_and_says_how_much_was_not_sent(
-    capsys: pytest.CaptureFixture[str],
+    jis_import: Importer,
 ) -> None:
     nobody = f"tcp://127.0.0.1:{free_port()}"
     argv = [str(SAMPLES / "broadcasts_feed.jsonl"), "--connect", nobody, "--timeout", "0.05", "--retries", "1"]
-    code, report = await jis_import(capsys, *argv)
+    code, report = await jis_import(*argv)
     assert code == EXIT_NO_SERVICE and report["unsent"] == 3 and "no ACK" in str(report["stopped"])

@@ -227,7 +227,7 @@ class Pki:
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     root = tmp_path_factory.mktemp("pki")
     for name in ("line", "scada", "rogue"):
-        assert certs.main_certs(["--out", str(root / name), "--name", name, "--uri", f"urn:test:{name}"]) == 0
+        certs.create_application_certificate(root / name, name, f"urn:test:{name}")
     for name, peer in (("line", "scada"), ("scada", "line"), ("rogue", "line")):  # nobody trusts rogue
         certs.trust(root / name, certs.paths_for(root / peer, peer)[0])
     return Pki(root)

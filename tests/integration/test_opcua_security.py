@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import stat
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,7 @@ class Pki:
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     root = tmp_path_factory.mktemp("pki")
     for name in ("ptl-sim", "jis", "rogue", "impostor"):
-        assert certs.main_certs(["--out", str(root / name), "--name", name, "--uri", f"urn:test:{name}"]) == 0
+        certs.create_application_certificate(root / name, name, f"urn:test:{name}")
     trust = {"ptl-sim": ("jis",), "jis": ("ptl-sim",), "rogue": ("ptl-sim",), "impostor": ("jis",)}
     for name, peers in trust.items():
         for peer in peers:
@@ -280,9 +280,11 @@ async def test_user_table_checks_hashes() -> None:
         assert not verify_password(PASSWORD, broken)
 
 
-async def test_jis_certs_makes_an_application_certificate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_jis_certs_makes_an_application_certificate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], jis: Callable[..., int]
+) -> None:
     out = tmp_path / "svc"
-    assert certs.main_certs(["--out", str(out), "--name", "svc", "--uri", "urn:plant:jis:svc", "--host", "ws1"]) == 0
+    assert jis("certs", "--out", str(out), "--name", "svc", "--uri", "urn:plant:jis:svc", "--host", "ws1") == 0
     cert_path, key_path, trusted = certs.paths_for(out, "svc")
     cert = x509.load_der_x509_certificate(cert_path.read_bytes())
     alt = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -294,11 +296,11 @@ async def test_jis_certs_makes_an_application_certificate(tmp_path: Path, capsys
     assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
     assert trusted.is_dir()
     assert certs.thumbprint(cert) in capsys.readouterr().out
-    assert certs.main_certs(["--out", str(out), "--name", "svc"]) == 1  # never overwrite a key silently
+    assert jis("certs", "--out", str(out), "--name", "svc") == 1  # never overwrite a key silently
     assert "already exist" in capsys.readouterr().err
     peer = tmp_path / "peer"
-    assert certs.main_certs(["--out", str(peer), "--name", "peer"]) == 0
+    assert jis("certs", "--out", str(peer), "--name", "peer") == 0
     args = ["--out", str(out), "--name", "svc", "--force", "--trust", str(certs.paths_for(peer, "peer")[0])]
-    assert certs.main_certs(args) == 0
+    assert jis("certs", *args) == 0
     assert len(list(trusted.glob("peer-*.der"))) == 1
     assert x509.load_der_x509_certificate(cert_path.read_bytes()).serial_number != cert.serial_number

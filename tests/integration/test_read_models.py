@@ -10,10 +10,10 @@ in-memory devices (``tests/fake_line.py``) and looks into the database after the
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import pytest
 
-from app.persist.migrations import main_migrate
 from app.persist.read_models import (
     COUNTS,
     WRITE_AT_ROWS,
@@ -112,7 +112,7 @@ def assert_tables_show(store: Store, core: Sequencer) -> None:
 
 
 def test_read_models_equal_the_core_live_and_after_a_rebuild(
-    database_url: str, plant: PlantConfig, stream: list[Event]
+    database_url: str, plant: PlantConfig, stream: list[Event], jis: Callable[..., int]
 ) -> None:
     store = Store(database_url)
     try:
@@ -124,7 +124,7 @@ def test_read_models_equal_the_core_live_and_after_a_rebuild(
         rebuilt = rebuild(store, plant)
         assert rebuilt.fingerprint() == core.fingerprint()
         assert vehicle_rows(store) == rows and kpi_rows(store) == kpis, "derivable: the same tables again"
-        assert main_migrate(["--database", database_url, "read-models"]) == 0  # the same, by hand
+        assert jis("migrate", "--database", database_url, "read-models") == 0  # the same, by hand
         assert vehicle_rows(store) == rows and kpi_rows(store) == kpis
     finally:
         store.close()

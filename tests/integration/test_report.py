@@ -9,6 +9,7 @@ then say what the core that saw the stream says. The pure part (``shift_report``
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,8 +18,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.cli.main import main
-from app.persist.migrations import main_migrate
 from app.persist.read_models import COUNTS, counters, kpi_rows, mark
 from app.persist.shift_report import (
     NO_RATE,
@@ -55,15 +54,24 @@ def stream(plant: PlantConfig) -> list[Event]:
     return record_stream(plant, vehicles=VEHICLES, seed=4)[0]
 
 
-def report(capsys: pytest.CaptureFixture[str], url: str, *options: str) -> tuple[int, str, str]:
-    capsys.readouterr()  # what came before (jis migrate prints too)
-    code = main(["report", "--database", url, *options])
-    out, err = capsys.readouterr()
-    return code, out, err
+Report = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def report(capsys: pytest.CaptureFixture[str], jis: Callable[..., int]) -> Report:
+    """``jis report --database URL OPTION...``: (exit code, stdout, stderr)."""
+
+    def run(url: str, *options: str) -> tuple[int, str, str]:
+        capsys.readouterr()  # what came before (jis migrate prints too)
+        code = jis("report", "--database", url, *options)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
 
 
 def test_the_report_says_what_the_core_says(
-    database_url: str, plant: PlantConfig, stream: list[Event], capsys: pytest.CaptureFixture[str]
+    database_url: str, plant: PlantConfig, stream: list[Event], report: Report
 ) -> None:
     store = Store(database_url)
     try:
@@ -78,7 +86,7 @@ def test_the_report_says_what_the_core_says(
     assert {s: n for s, n in whole.vehicles.items() if n} == dict(core.vehicle_statuses())
     assert whole.journal_id == marked[0]
 
-    code, out, _ = report(capsys, database_url, *EVERYTHING, "--json")
+    code, out, _ = report(database_url, *EVERYTHING, "--json")
     assert code == 0
     doc = json.loads(out)
     assert [doc["totals"][c] for c in COUNTS] == list(counters(core))
@@ -86,20 +94,20 @@ def test_the_report_says_what_the_core_says(
     assert doc["vehicles"] == whole.vehicles and doc["journal_id"] == marked[0]
     assert doc["hours"][0]["hour"] == datetime.fromtimestamp(min(kpis), ZONE).strftime("%Y-%m-%d %H:00")
 
-    code, out, _ = report(capsys, database_url, *EVERYTHING)
+    code, out, _ = report(database_url, *EVERYTHING)
     assert code == 0 and f"as of journal row {marked[0]}" in out
     assert sum(line[:16] in {h["hour"] for h in doc["hours"]} for line in out.splitlines()) == len(kpis)
     assert out.splitlines()[-3].split() == ["total", *_cells(doc["totals"])]
 
     first = min(kpis)  # one hour's window: that hour alone
-    code, out, _ = report(capsys, database_url, "--from", str(first), "--to", str(first + 3600), "--json")
+    code, out, _ = report(database_url, "--from", str(first), "--to", str(first + 3600), "--json")
     assert code == 0 and [h["hour_start"] for h in json.loads(out)["hours"]] == [first]
 
-    code, out, _ = report(capsys, database_url, *NOTHING, "--json")
+    code, out, _ = report(database_url, *NOTHING, "--json")
     empty = json.loads(out)
     assert code == 0 and empty["hours"] == [] and [empty["totals"][c] for c in COUNTS] == [0] * len(COUNTS)
     assert empty["totals"]["on_time_pct"] is None and empty["vehicles"] == doc["vehicles"]
-    code, out, _ = report(capsys, database_url, *NOTHING)
+    code, out, _ = report(database_url, *NOTHING)
     assert code == 0 and "(no activity in this window)" in out
 
 
@@ -110,26 +118,26 @@ def _cells(totals: dict[str, int | float | None]) -> list[str]:
 
 
 def test_no_read_models_is_a_clear_error(
-    database_url: str, plant: PlantConfig, stream: list[Event], capsys: pytest.CaptureFixture[str]
+    database_url: str, plant: PlantConfig, stream: list[Event], report: Report, jis: Callable[..., int]
 ) -> None:
     store = Store(database_url)  # a journal, but the read models never written
     try:
         store.append_many([(e, None) for e in stream[:20]])
     finally:
         store.close()
-    code, out, err = report(capsys, database_url, *EVERYTHING)
+    code, out, err = report(database_url, *EVERYTHING)
     assert code == 2 and out == "" and "no read models" in err and "read-models` with the service stopped" in err
-    assert main_migrate(["--database", database_url, "downgrade", "0002"]) == 0  # before revision 0003
-    code, _, err = report(capsys, database_url, *EVERYTHING)
+    assert jis("migrate", "--database", database_url, "downgrade", "0002") == 0  # before revision 0003
+    code, _, err = report(database_url, *EVERYTHING)
     assert code == 2 and "revision 0003" in err and "jis migrate" in err
-    assert main_migrate(["--database", database_url, "read-models"]) == 0  # what the message says to do
-    code, out, _ = report(capsys, database_url, *EVERYTHING, "--json")
+    assert jis("migrate", "--database", database_url, "read-models") == 0  # what the message says to do
+    code, out, _ = report(database_url, *EVERYTHING, "--json")
     assert code == 0 and json.loads(out)["journal_id"] == 20
 
 
-def test_a_missing_database_or_a_bad_window_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_database_or_a_bad_window_is_refused(tmp_path: Path, report: Report) -> None:
     url = f"sqlite:///{tmp_path / 'none.db'}"
-    code, _, err = report(capsys, url, *EVERYTHING)
+    code, _, err = report(url, *EVERYTHING)
     assert code == 2 and "no database at" in err
     assert not (tmp_path / "none.db").exists(), "a report never makes a database"
     bad_windows = (
@@ -140,7 +148,7 @@ def test_a_missing_database_or_a_bad_window_is_refused(tmp_path: Path, capsys: p
         ["--from", "2025-01-02", "--to", "2025-01-01"],
     )
     for bad in bad_windows:
-        code, _, err = report(capsys, url, *bad)
+        code, _, err = report(url, *bad)
         assert code == 2 and err.startswith("jis report: "), bad
 
 

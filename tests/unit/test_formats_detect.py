@@ -16,7 +16,7 @@ from app.feed.formats.canonical import (
     PartCall,
     families_of_plant,
 )
-from app.feed.formats.detect import detect_format, main_parse, parse_bytes, parse_file
+from app.feed.formats.detect import detect_format, parse_bytes, parse_file
 from app.feed.protocol import decode_broadcast
 from tests.plants import demo_plant
 
@@ -148,8 +148,8 @@ def test_what_the_feed_cannot_carry_is_refused_with_every_reason():
 
 
 # -- jis parse ---------------------------------------------------------------------------------------------------
-def test_jis_parse_prints_json_lines_and_exits_0(capsys):
-    assert main_parse([str(SAMPLES / "deljit_syncro_wrap.edi")]) == 0
+def test_jis_parse_prints_json_lines_and_exits_0(capsys, jis):
+    assert jis("parse", str(SAMPLES / "deljit_syncro_wrap.edi")) == 0
     out, err = capsys.readouterr()
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["seq"] for r in rows] == [9998, 9999, 0, 1] and err == ""
@@ -167,25 +167,25 @@ def test_jis_parse_prints_json_lines_and_exits_0(capsys):
     assert rows[0]["parts"][0] == {"family": "seats", "part": "SEAT-LEATH-BLK-H", "qty": 1}
 
 
-def test_jis_parse_reports_problems_on_stderr_and_exits_1(capsys):
+def test_jis_parse_reports_problems_on_stderr_and_exits_1(capsys, jis):
     path = SAMPLES / "deljit_bad_unt_count.edi"
-    assert main_parse([str(path)]) == 1
+    assert jis("parse", str(path)) == 1
     out, err = capsys.readouterr()
     assert out == "" and err == f"jis parse: {path}: message 0: UNT says 12 segments, the message has 11\n"
 
 
-def test_jis_parse_cannot_run_exits_2(capsys, tmp_path):
-    assert main_parse([str(tmp_path / "missing.edi")]) == 2
-    assert main_parse([str(SAMPLES / "x12_866_ford.x12"), "--feed", "L7"]) == 2
-    assert main_parse([str(SAMPLES / "x12_866_ford.x12"), "--timezone", "Mars/Olympus"]) == 2
+def test_jis_parse_cannot_run_exits_2(capsys, jis, tmp_path):
+    assert jis("parse", str(tmp_path / "missing.edi")) == 2
+    assert jis("parse", str(SAMPLES / "x12_866_ford.x12"), "--feed", "L7") == 2
+    assert jis("parse", str(SAMPLES / "x12_866_ford.x12"), "--timezone", "Mars/Olympus") == 2
     bad_map = tmp_path / "map.toml"
     bad_map.write_text("record_length = 'x'\n")
-    assert main_parse([str(SAMPLES / "vda4916_calloff.txt"), "--vda-mapping", str(bad_map)]) == 2
+    assert jis("parse", str(SAMPLES / "vda4916_calloff.txt"), "--vda-mapping", str(bad_map)) == 2
     err = capsys.readouterr().err
     assert "No such file" in err and "'L7' is not a feed" in err and "bad VDA mapping" in err
 
 
-def test_jis_parse_with_a_partner_vda_mapping_and_feed(capsys, tmp_path):
+def test_jis_parse_with_a_partner_vda_mapping_and_feed(capsys, jis, tmp_path):
     mapping = tmp_path / "partner.toml"
     mapping.write_text(
         'record_length = 32\nfunctions = { "N" = ["original", true] }\n'
@@ -196,7 +196,7 @@ def test_jis_parse_with_a_partner_vda_mapping_and_feed(capsys, tmp_path):
     )
     data = tmp_path / "calloff.txt"
     data.write_text("H01OEM1001\nV010042BODY42N\nP01SEAT-CLOTH-BLK\nT01\n")
-    assert main_parse([str(data), "--vda-mapping", str(mapping), "--feed", "L1", "--timezone", "UTC"]) == 0
+    assert jis("parse", str(data), "--vda-mapping", str(mapping), "--feed", "L1", "--timezone", "UTC") == 0
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert (row["seq"], row["vehicle_id"], row["interchange"], row["parts"][0]["family"]) == (
         42,

@@ -49,6 +49,19 @@ def test_missing_file_is_a_config_error(tmp_path):
         load_plant(tmp_path / "nope.toml")
 
 
+def test_a_relative_sqlite_database_is_read_beside_the_plant_file(tmp_path):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "plant.toml").write_text(
+        demo_text().replace('database = "sqlite:///jis-demo.db"', 'database = "sqlite:///journal/jis.db?timeout=5"')
+    )
+    loaded = load_plant(tmp_path / "site" / "plant.toml")
+    assert loaded.service.database == f"sqlite:///{tmp_path / 'site' / 'journal' / 'jis.db'}?timeout=5"
+    assert load_plant().service.database == "sqlite:///jis-demo.db", "the shipped plant: the current folder"
+    absolute = demo_text().replace("sqlite:///jis-demo.db", f"sqlite:///{tmp_path / 'a.db'}")
+    (tmp_path / "abs.toml").write_text(absolute)
+    assert load_plant(tmp_path / "abs.toml").service.database == f"sqlite:///{tmp_path / 'a.db'}"
+
+
 def test_inconsistent_units_are_named():
     text = demo_text().replace(
         'all_of = ["S3"]\npart = "SEAT-SPORT-RED"', 'all_of = ["S3"]\npart = "SEAT-SPORT-RED"\nunit = "SET"'

@@ -24,7 +24,6 @@ from app.service.replay import (
     Snapshotter,
     code_version,
     load_snapshot,
-    main_replay,
     rebuild,
     rerun,
     verify,
@@ -129,12 +128,12 @@ def test_a_snapshot_of_other_code_or_damaged_is_ignored_and_the_journal_replayed
     assert rebuild(store, plant).core.fingerprint() == stream[1]
 
 
-def test_a_recorded_state_that_differs_from_the_replay_is_reported(store: Store, plant, capsys) -> None:
+def test_a_recorded_state_that_differs_from_the_replay_is_reported(store: Store, plant, capsys, jis) -> None:
     state = rebuild(store, plant, upto_id=200)
     state.core.state.labels_printed += 1  # the recorded state disagrees with its journal
     Snapshotter(store, plant, every=1).take(state.core, state.check, 200)
     assert [r["equal"] for r in verify(store, plant)] == [False]
-    code = main_replay(["--config", str(DEMO_PLANT), "--database", store.url, "--verify", "--json"])
+    code = jis("replay", "--config", str(DEMO_PLANT), "--database", store.url, "--verify", "--json")
     assert code == 1 and json.loads(capsys.readouterr().out)[0]["equal"] is False
 
 
@@ -203,12 +202,12 @@ def test_a_paced_rerun_shortens_long_quiet_spells_and_can_start_later(store: Sto
     assert state.core.fingerprint() == recorded
 
 
-def test_jis_replay_prints_the_summary_and_fingerprint(store: Store, plant, stream, capsys) -> None:
-    assert main_replay(["--config", str(DEMO_PLANT), "--database", store.url, "--json"]) == 0
+def test_jis_replay_prints_the_summary_and_fingerprint(store: Store, plant, stream, capsys, jis) -> None:
+    assert jis("replay", "--config", str(DEMO_PLANT), "--database", store.url, "--json") == 0
     report = json.loads(capsys.readouterr().out)
     assert report["fingerprint"] == stream[1] and report["events_replayed"] == len(stream[0])
     assert report["vehicles"] == {"completed": VEHICLES} and report["doubled"] == 0
-    assert main_replay(["--config", str(DEMO_PLANT), "--database", store.url, "--upto", "10"]) == 0
+    assert jis("replay", "--config", str(DEMO_PLANT), "--database", store.url, "--upto", "10") == 0
     assert "journal row 10 of" in capsys.readouterr().out
 
 

@@ -12,6 +12,7 @@ from app.service.standby import (
     EXIT_LEASE_LOST,
     FileLease,
     LeaseBusy,
+    LeaseUnreachable,
     NoLease,
     PgLease,
     ResumingClock,
@@ -32,6 +33,16 @@ def test_the_file_lease_admits_one_holder_and_names_it(tmp_path: Path) -> None:
     finally:
         first.release()
         second.release()
+
+
+def test_a_database_that_does_not_answer_is_not_another_active_service() -> None:
+    lease = PgLease("postgresql://jis@127.0.0.1:1/jis")  # nothing listens on port 1
+    try:
+        with pytest.raises(LeaseUnreachable, match="cannot reach the database") as refused:
+            asyncio.run(lease.acquire(wait=False))
+        assert "another jis serve" not in str(refused.value)
+    finally:
+        lease.release()
 
 
 def test_a_standby_waits_until_the_holder_lets_go(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ existed, the in-memory database, a folder that does not exist) stay on SQLite an
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from app.persist.migrations import BASELINE, MigrationError, current_revision, head, main_migrate
+from app.persist.migrations import BASELINE, MigrationError, current_revision, head
 from app.persist.store import Base, Store, make_engine
 from sequencer.events import BroadcastReceived, Tick
 
@@ -122,19 +123,21 @@ def test_an_in_memory_sqlite_database_is_one_database_for_every_thread() -> None
         store.close()
 
 
-def test_jis_migrate_upgrades_reports_and_downgrades(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_jis_migrate_upgrades_reports_and_downgrades(
+    database_url: str, capsys: pytest.CaptureFixture[str], jis: Callable[..., int]
+) -> None:
     db = database_url
-    assert main_migrate(["--database", db]) == 0
+    assert jis("migrate", "--database", db) == 0
     assert f"empty -> {head()}" in capsys.readouterr().out
-    assert main_migrate(["--database", db, "current"]) == 0
+    assert jis("migrate", "--database", db, "current") == 0
     assert head() in capsys.readouterr().out
-    assert main_migrate(["--database", db, "check"]) == 0
-    assert main_migrate(["--database", db, "downgrade", BASELINE]) == 0
+    assert jis("migrate", "--database", db, "check") == 0
+    assert jis("migrate", "--database", db, "downgrade", BASELINE) == 0
     engine = make_engine(db)
     with engine.connect() as conn:
         assert "snapshots" not in inspect(conn).get_table_names()
     engine.dispose()
-    assert main_migrate(["--database", db, "upgrade"]) == 0
+    assert jis("migrate", "--database", db, "upgrade") == 0
     assert f"{BASELINE} -> {head()}" in capsys.readouterr().out
-    assert main_migrate(["--database", "sqlite:////nonexistent/dir/x.db"]) == 1  # SQLite: no such folder
+    assert jis("migrate", "--database", "sqlite:////nonexistent/dir/x.db") == 2  # SQLite: no such folder
     assert "jis migrate:" in capsys.readouterr().err

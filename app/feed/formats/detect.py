@@ -1,4 +1,4 @@
-"""Which format a file is, the one entry point that parses any of them, and the body of ``jis parse FILE``.
+"""Which format a file is, and the one entry point that parses any of them (``jis parse FILE`` prints it).
 
 Detection is by content, never by file name: UNA/UNB -> EDIFACT (DELJIT), ISA -> X12 (866), '{' or '[' ->
 JSON, fixed records whose type the VDA mapping knows -> VDA 4916. ``parse_bytes`` then completes what the
@@ -8,19 +8,18 @@ reported (``Problem.kept``), never dropped.
 
 ``parse_bytes`` never raises for bad input: a parser bug is caught too and reported as a problem starting
 "parser error" (the tests assert that never happens), so one bad file cannot stop the intake.
-This module reads files only in ``parse_file`` / ``main_parse``; it never writes anything but stdout/stderr.
+This module reads files only in ``parse_file`` and ``load_vda_profiles``; it never writes or prints anything
+(``app/cli/parse.py`` prints).
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -39,7 +38,7 @@ from app.feed.formats.jsonfmt import parse_json
 from app.feed.formats.vda4916 import DEFAULT_MAPPING, VdaMapping, looks_like_vda, mapping_from_dict, parse_vda
 from app.feed.formats.x12 import DEFAULT_PROFILE as X12_DEFAULT
 from app.feed.formats.x12 import X12Profile, parse_x12
-from sequencer.plant import PlantConfig, PlantConfigError
+from sequencer.plant import PlantConfig
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -153,47 +152,11 @@ def parse_file(
     )
 
 
-def _arguments() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="jis parse",
-        description="Print an OEM message file (DELJIT, X12 866, VDA 4916, JSON) as canonical broadcasts, "
-        "one JSON object a line; problems go to stderr. Exit 0: no problem, 1: problems, 2: cannot run.",
-    )
-    p.add_argument("file", help="the message file; its format is detected from its content")
-    p.add_argument("--feed", default=None, help="feed id for messages that name none (default: the plant's only feed)")
-    p.add_argument("--plant", default=None, help="plant file for part families (default: the shipped demo plant)")
-    p.add_argument("--vda-mapping", default=None, help="TOML record mapping of the partner's VDA 4916 flavour")
-    p.add_argument("--timezone", default=None, help="senders' zone for times without one (default: the plant's)")
-    return p
-
-
-def main_parse(argv: Sequence[str] | None = None) -> int:
-    """``jis parse FILE [--feed L1] [--plant PLANT.toml] [--vda-mapping MAP.toml] [--timezone ZONE]``."""
-    args = _arguments().parse_args(argv)
+def load_vda_profiles(path: str | Path) -> PartnerProfiles:
+    """Partner profiles with the VDA 4916 record mapping in the TOML file ``path`` (the partner's flavour).
+    OSError when it cannot be read, ValueError when it is not a mapping."""
     try:
-        plant, profiles, zone = _setup(args)
-        result = parse_file(args.file, plant=plant, feed=args.feed, profiles=profiles, zone=zone)
-    except (OSError, PlantConfigError, ValueError, ZoneInfoNotFoundError) as exc:
-        print(f"jis parse: {exc}", file=sys.stderr)
-        return 2
-    for b in result.broadcasts:
-        print(b.to_json_line())
-    for problem in result.problems:
-        print(f"jis parse: {args.file}: {problem.describe()}", file=sys.stderr)
-    return 0 if result.ok else 1
-
-
-def _setup(args: argparse.Namespace) -> tuple[PlantConfig, PartnerProfiles, tzinfo]:
-    from app.config import load_plant
-
-    plant = load_plant(args.plant)
-    if args.feed is not None and plant.feed(args.feed) is None:
-        raise ValueError(f"--feed {args.feed!r} is not a feed of plant {plant.plant.code}")
-    profiles = DEFAULT_PROFILES
-    if args.vda_mapping:
-        try:
-            with open(args.vda_mapping, "rb") as f:
-                profiles = PartnerProfiles(vda=mapping_from_dict(tomllib.load(f)))
-        except (tomllib.TOMLDecodeError, ValidationError) as exc:
-            raise ValueError(f"{args.vda_mapping}: bad VDA mapping: {exc}") from None
-    return plant, profiles, ZoneInfo(args.timezone or plant.plant.timezone)
+        with open(path, "rb") as f:
+            return PartnerProfiles(vda=mapping_from_dict(tomllib.load(f)))
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise ValueError(f"{path}: bad VDA mapping: {exc}") from None

@@ -1,4 +1,4 @@
-"""The service database's schema history (Alembic): ``upgrade(engine)`` for ``Store`` and ``jis migrate``.
+"""The service database's schema history (Alembic): ``upgrade(engine)`` for ``Store``, and what ``jis migrate`` does.
 
 Revisions live in ``versions/`` and are shipped with the package; ``env.py`` binds them to ``app.persist.store``'s
 models. ``upgrade`` runs in one transaction, serialised on PostgreSQL by a transaction-scoped advisory lock so
@@ -6,16 +6,15 @@ two processes opening a fresh database cannot both create it. A database from be
 quarantine tables, no ``alembic_version``) is stamped as the baseline. A database at a revision this program
 does not know was written by a newer program and is refused: reading it could misread the journal.
 
-Must not: create tables outside a revision, or touch tables other modules own on the same database.
+Must not: create tables outside a revision, touch tables other modules own on the same database, or parse a
+command line (``app/cli/migrate.py`` does; Alembic's own commands print their answers).
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from alembic import command
 from alembic.config import Config
@@ -23,10 +22,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import Connection, Engine
 
-from sequencer.plant import PlantConfigError
+if TYPE_CHECKING:
+    from sequencer.plant import PlantConfig
 
 SCRIPT_DIR = Path(__file__).resolve().parent
 BASELINE = "0001"
@@ -90,89 +89,54 @@ def _check_known(script: ScriptDirectory, revision: str | None) -> None:
         ) from exc
 
 
-# -- jis migrate ----------------------------------------------------------------------------------------------
-def _arguments() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="jis migrate", description="Bring the service database's schema up to date.")
-    p.add_argument("--config", default=None, help="plant file whose [service] database to use (default: demo)")
-    p.add_argument("--database", default=None, help="SQLAlchemy URL; overrides the plant file")
-    sub = p.add_subparsers(dest="action")
-    up = sub.add_parser("upgrade", help="to the newest revision (the default) or to REV")
-    up.add_argument("revision", nargs="?", default="head")
-    up.add_argument("--sql", action="store_true", help="print the SQL instead of running it (for a DBA)")
-    down = sub.add_parser("downgrade", help="back to REV (base: empty); the journal table goes with 0001")
-    down.add_argument("revision")
-    sub.add_parser("current", help="the database's revision")
-    sub.add_parser("history", help="every revision this program knows")
-    sub.add_parser("check", help="exit 1 if the models and the newest revision differ (for CI)")
-    sub.add_parser("read-models", help="rebuild the read models from the journal (with the service stopped)")
-    rev = sub.add_parser("revision", help="developers: write a new revision file from the models")
-    rev.add_argument("-m", "--message", required=True)
-    rev.add_argument("--autogenerate", action="store_true")
-    return p
+# -- what jis migrate does, by URL -------------------------------------------------------------------------------
+def upgrade_database(url: str, revision: str = "head") -> tuple[str | None, str]:
+    """``upgrade`` on the database at ``url``: (revision before, revision after)."""
+    from app.persist.store import make_engine
 
-
-def _database_url(args: argparse.Namespace) -> str:
-    if args.database:
-        return str(args.database)
-    from app.config import load_plant
-
-    return load_plant(args.config).service.database
-
-
-def main_migrate(argv: Sequence[str] | None = None) -> int:
-    """``jis migrate [--config PLANT | --database URL] [upgrade [REV] [--sql] | downgrade REV | current | ...
-    | read-models]``."""
-    args = _arguments().parse_args(argv)
+    engine = make_engine(url)
     try:
-        return _run(args, _database_url(args))
-    except (CommandError, MigrationError, PlantConfigError, SQLAlchemyError, OSError) as exc:
-        print(f"jis migrate: {exc}", file=sys.stderr)  # one line for the person at the console, not a traceback
-        return 1
+        return upgrade(engine, revision)
+    finally:
+        engine.dispose()
 
 
-def _run(args: argparse.Namespace, url: str) -> int:
-    action = args.action or "upgrade"
-    cfg = alembic_config(url=url)
-    if action == "read-models":
-        return _rebuild_read_models(args, url)
-    if action == "upgrade" and not getattr(args, "sql", False):
-        from app.persist.store import make_engine
-
-        engine = make_engine(url)
-        try:
-            before, after = upgrade(engine, getattr(args, "revision", "head"))
-        finally:
-            engine.dispose()
-        print(f"jis migrate: {_safe(url)}: {before or 'empty'} -> {after}")
-        return 0
-    simple: dict[str, Callable[[], object]] = {
-        "upgrade": lambda: command.upgrade(cfg, args.revision, sql=True),
-        "downgrade": lambda: command.downgrade(cfg, args.revision),
-        "current": lambda: command.current(cfg),
-        "history": lambda: command.history(cfg, verbose=False),
-        "check": lambda: command.check(cfg),
-        "revision": lambda: command.revision(cfg, message=args.message, autogenerate=args.autogenerate),
-    }
-    simple[action]()
-    return 0
+def upgrade_sql(url: str, revision: str = "head") -> None:
+    """Print the SQL that would bring the database to ``revision`` (for a DBA), without running it."""
+    command.upgrade(alembic_config(url=url), revision, sql=True)
 
 
-def _rebuild_read_models(args: argparse.Namespace, url: str) -> int:
-    """``jis migrate read-models``: vehicle_status and kpi_hourly again from the journal (``read_models``)."""
-    from app.config import load_plant
+def downgrade(url: str, revision: str) -> None:
+    command.downgrade(alembic_config(url=url), revision)
+
+
+def show_current(url: str) -> None:
+    command.current(alembic_config(url=url))
+
+
+def show_history(url: str) -> None:
+    command.history(alembic_config(url=url), verbose=False)
+
+
+def check_models(url: str) -> None:
+    """Raise (alembic's ``AutogenerateDiffsDetected``) when the models and the newest revision differ."""
+    command.check(alembic_config(url=url))
+
+
+def new_revision(url: str, message: str, *, autogenerate: bool = False) -> None:
+    """Developers: write a new revision file from the models."""
+    command.revision(alembic_config(url=url), message=message, autogenerate=autogenerate)
+
+
+def rebuild_read_models(url: str, plant: PlantConfig) -> tuple[int, int]:
+    """``vehicle_status`` and ``kpi_hourly`` again from the journal (with the service stopped):
+    (journal rows read, vehicles completed)."""
     from app.persist.read_models import rebuild
     from app.persist.store import Store
 
-    plant = load_plant(args.config)
     store = Store(url)
     try:
         core = rebuild(store, plant)
-        print(f"jis migrate: {_safe(url)}: read models rebuilt from {store.last_id()} journal rows "
-              f"({core.state.vehicles_completed} vehicles completed)")  # fmt: skip
+        return store.last_id(), core.state.vehicles_completed
     finally:
         store.close()
-    return 0
-
-
-def _safe(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)

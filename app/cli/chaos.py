@@ -1,0 +1,51 @@
+"""``jis chaos``: the fault campaign over the whole simulated plant, with a verdict from the journal and records.
+
+What it must not do: run the campaign (``app.proof.chaos.run_chaos`` does); it builds ``ChaosOptions`` from the
+options given (its defaults rule the rest) and prints the verdict. Exit 0 only if the campaign was clean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from app.cli.context import plant_of
+from app.cli.options import Subparsers, add_config, add_json, add_log_level, at_least, given, more_than
+
+HELP = "run the fault campaign and print its verdict"
+
+
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("chaos", help=HELP, description="Fault campaign over the whole simulated plant.")
+    count = at_least(int, 0)
+    p.add_argument("--vehicles", type=at_least(int, 1), default=None, help="vehicles per feed (default 2000)")
+    p.add_argument("--kills", type=count, default=None, help="SIGKILLs of the service, at random moments (default 50)")
+    p.add_argument("--outages", type=count, default=None, help="device outages of random length, every kind in turn")
+    p.add_argument("--db-locks", type=count, default=None, help="times another connection holds the write lock 0.5-3 s")
+    p.add_argument("--db-unreachable", type=count, default=None, help="locks longer than the service's busy time-out")
+    p.add_argument("--seed", type=int, default=None, help="seed of the faults' schedule and the plant (default 1)")
+    p.add_argument(
+        "--speed", type=more_than(float, 0.0), default=None, help="plant seconds per real second (default 300)"
+    )
+    p.add_argument("--no-proxy-faults", action="store_true", help="the feed proxy passes every message untouched")
+    add_config(p)
+    p.add_argument("--workdir", default=None, help="folder for the database, logs and the simulators' records")
+    add_json(p)
+    add_log_level(p, " (as jis --log-level, given after the command)", default=argparse.SUPPRESS)
+    p.set_defaults(run=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.proof.chaos import ChaosOptions, run_chaos
+    from app.proof.chaos_proxy import ProxyRates
+    from app.proof.chaos_report import table
+
+    plant_of(args.config)  # a plant file that is wrong is refused before anything starts
+    rates = ProxyRates(drop=0, delay=0, duplicate=0, reorder=0) if args.no_proxy_faults else ProxyRates()
+    names = ("vehicles", "kills", "outages", "db_locks", "db_unreachable", "seed", "speed", "workdir", "config")
+    opts = ChaosOptions(**given(args, *names), proxy=rates)
+    verdict = asyncio.run(run_chaos(opts))
+    print(json.dumps(verdict) if args.json else table(verdict))
+    return 0 if verdict["passed"] else 1

@@ -1,0 +1,97 @@
+"""``jis hmi``: open one HMI screen (operator panel, shift lead's cockpit, engineer's view) against a service.
+
+What it must not do: build screens (``ui.main.run_hmi`` does) or reach the service other than through the
+endpoints it is given. Before Qt starts it refuses what it can see is wrong: the engineer's view without the
+simulators' endpoint, CURVE keys that do not come as a pair or cannot be read, and, given the plant file, a
+station the plant does not have (without it the screen checks the station against the first picture it gets).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from app.cli.context import plant_of
+from app.cli.errors import CommandError
+from app.cli.options import Subparsers, add_config, zmq_endpoint
+
+if TYPE_CHECKING:
+    from ui.bus_client import CurveKeys
+
+HELP = "open an HMI screen against a running service"
+DESCRIPTION = (
+    "Open one HMI screen against a running service: the operator panel, the shift lead's cockpit, or the engineer's "
+    "view of the simulators."
+)
+ROLES = ("operator", "lead", "engineer")  # ui.main.ROLE_WINDOWS; a test pins that they agree
+
+
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("hmi", help=HELP, description=DESCRIPTION)
+    p.add_argument(
+        "--connect", type=zmq_endpoint, default="tcp://127.0.0.1:5556", help="the service's HMI bus endpoint"
+    )
+    p.add_argument(
+        "--role",
+        default="operator",
+        choices=ROLES,
+        help="operator: a station's picking screen; lead: the shift lead's cockpit; engineer: the simulators",
+    )
+    p.add_argument(
+        "--sim", type=zmq_endpoint, default=None, help="the simulators' control endpoint (needed by --role engineer)"
+    )
+    p.add_argument(
+        "--commands",
+        type=zmq_endpoint,
+        default=None,
+        help="the service's HMI command endpoint (cockpit; default bus+1)",
+    )
+    p.add_argument(
+        "--snapshot", type=zmq_endpoint, default=None, help="the HMI bus's snapshot endpoint (default: as advertised)"
+    )
+    p.add_argument("--key", default=None, help="CURVE: this screen's NAME.key_secret ([service.hmi_curve])")
+    p.add_argument("--server-key", default=None, help="CURVE: the service's public NAME.key")
+    p.add_argument("--station", default=None, help="the operator's station id (default: the plant's first station)")
+    add_config(
+        p,
+        help="plant file to check --station against at once (without it: when the first picture arrives)",
+    )
+    p.add_argument("--kiosk", action="store_true", help="full screen, for the line panel")
+    p.set_defaults(run=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.role == "engineer" and not args.sim:
+        raise CommandError("--role engineer shows the simulators: give their control endpoint, --sim tcp://HOST:PORT")
+    if args.station and args.config:
+        _check_station(args.station, args.config)
+    curve = _curve_keys(args)
+    from ui.main import run_hmi
+
+    return run_hmi(
+        args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim, commands=args.commands,
+        snapshot=args.snapshot, curve=curve,
+    )  # fmt: skip
+
+
+def _check_station(station: str, config: str) -> None:
+    plant = plant_of(config)
+    known = [s.id for s in plant.stations]
+    if station not in known:
+        raise CommandError(f"--station {station!r} is not a station of this plant: {', '.join(known)}")
+
+
+def _curve_keys(args: argparse.Namespace) -> CurveKeys | None:
+    """This screen's CURVE keys, or None without ``--key``."""
+    if bool(args.key) != bool(args.server_key):
+        need = "--key (this screen's .key_secret) and --server-key (the service's .key)"
+        raise CommandError(f"CURVE needs both {need}")
+    if not args.key:
+        return None
+    from ui.bus_client import CurveKeys
+
+    try:
+        return CurveKeys.from_files(args.key, args.server_key)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot read the CURVE keys: {exc}") from None
