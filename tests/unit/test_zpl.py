@@ -366,6 +366,19 @@ def test_zpl_poll_reads_hqes_then_hs() -> None:
     assert read_zpl_poll(b"\x02 junk \x03") == StatusPoll()  # not complete: the time-out decides
 
 
+@pytest.mark.parametrize("fault", ["paper_out", "ribbon_out", "head_open"])
+def test_model_answers_the_json_error_flags_while_the_host_status_is_silent(fault: str) -> None:
+    model = ZebraModel(print_time_s=0.5)
+    model.set_fault(0.0, **{fault: True})
+    assert model.getvar("device.host_status", 1.0) == b""
+    poll = read_json_poll(model.getvar("zpl.system_error", 1.0))
+    assert (poll.host, error_names(poll.errors or 0)) == (None, error_names(model.error_mask()))
+    assert model.silent_polls == 1
+    model.set_fault(2.0, **{fault: False})
+    answers = model.getvar("zpl.system_error", 3.0) + model.getvar("device.host_status", 3.0)
+    assert read_json_poll(answers) == StatusPoll(errors=0, host=model.status())
+
+
 # -- the Zebra model (pure, time as an argument) --------------------------------------------------------------
 def _feed(model: ZebraModel, data: bytes, now: float, splitter: StreamSplitter | None = None) -> bytes:
     splitter = splitter or StreamSplitter()
