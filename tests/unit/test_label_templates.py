@@ -56,5 +56,5 @@ def test_a_mistyped_field_names_the_key():
 
 
 def test_an_unknown_element_key_is_refused():
-    with pytest.raises(PlantConfigError, match=r"labels\.part\.elements\.0\.colour: Extra inputs are not permitted"):
+    with pytest.raises(PlantConfigError, match=r"labels\.part\.elements\.0\.colour: unknown key 'colour'; valid here"):
         parse_plant(plant_text(TEMPLATE.replace('title = "SEQ"', 'title = "SEQ", colour = "red"')), "plant.toml")
