@@ -105,7 +105,7 @@ async def run_device(args: argparse.Namespace) -> int:
         ready["address"] = await sim.start()
     elif args.what == "printer":
         sim = printer = _printer(args, clock)
-        if isinstance(printer, ZplPrinterSim):  # two ports: print and ~HS status
+        if isinstance(printer, ZplPrinterSim):  # two ports: raw print (ZPL, ~HS) and JSON status
             await printer.start()
             ready["address"] = {"print": printer.print_port, "status": printer.status_port}
         else:
@@ -137,7 +137,7 @@ def _device_parsers(sub: Any) -> None:
     ptl.add_argument("--lights", default="1,2,3,4", help="light addresses (Modbus unit ids)")
     printer = sub.add_parser("printer", help="one label printer (ZPL/TCP, Modbus PLC or OPC UA engine)")
     printer.add_argument("--protocol", choices=["zpl", "modbus", "opcua"], default="zpl", help="what it speaks")
-    printer.add_argument("--status-port", type=_port, default=0, help="ZPL status channel (~HS), 0: any free port")
+    printer.add_argument("--status-port", type=_port, default=0, help="JSON status port (9200), 0: any free port")
     oem = sub.add_parser("oem", help="one OEM feed gateway sending broadcasts to a service")
     oem.add_argument("--config", required=True, help="plant file: the feed, its modulus, takt and vehicle mix")
     oem.add_argument("--feed", default=None, help="the feed it sends (default: the plant's first)")

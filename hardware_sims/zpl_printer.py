@@ -1,23 +1,26 @@
-"""A Zebra ZT600/ZE500 print engine on 127.0.0.1: ZPL II over raw TCP (print port) plus a status port.
+"""A Zebra ZT600/ZE500 print engine on 127.0.0.1: ZPL II over raw TCP (print port) plus the JSON status port.
 
 What it does: ``ZebraModel`` is the printer's behaviour, pure and clock-free (time is an argument): one ZPL
 interpreter that collects ``^XA ... ^XZ`` formats from any connection, executes ``~`` control commands the
 moment they arrive (even inside a format, like the real interpreter: that is why field data must be escaped),
-prints one label per format after ``print_time_s``, and answers ``~HS`` / ``~HQES`` with ``plc_io.zpl_labels.layouts``'s
-codecs. While media out, ribbon out or head open it stops printing AND stops answering ``~HS``; ``~HQES``
-still answers (ZPL II Programming Guide, ``~HS``: "the printer will not send a response ... MEDIA OUT, RIBBON
-OUT, HEAD OPEN"). ``ZplPrinterSim`` is the thin asyncio server around it with an injected clock.
+prints one label per format after ``print_time_s``, and answers ``~HS`` / ``~HQES`` with ``plc_io.zpl.status``'s
+codecs, on the connection that asked (the raw port is bidirectional). While media out, ribbon out or head open it
+stops printing AND stops answering ``~HS``; ``~HQES`` still answers (ZPL II Programming Guide, ``~HS``: "When a
+~HS command is sent the printer will not send a response to the host if the printer is in one of these
+conditions: MEDIA OUT, RIBBON OUT, HEAD OPEN, REWINDER FULL, HEAD OVER-TEMPERATURE").
+``ZplPrinterSim`` is the thin asyncio server around it with an injected clock.
 
-The status port: on a real Zebra, port 9200 is the JSON settings channel and takes JSON only (Zebra Programming
-Guide, "JSON": "If you connect to port 9200, the printer ONLY accepts JSON commands. CPCL, SGD, ZPL, and other
-command languages are not supported."); host status is asked there as the SGD ``device.host_status`` (the
-``~HS`` strings without STX/ETX, and the same silence). ``ZplPrinterSim(json_status_port=True)`` models exactly
-that (``JsonStatusChannel``). The default, False, keeps the status port a second ZPL port, a kindness the
-project's driver (plc_io.zpl.printer, which polls ``~HS`` there) still needs: docs/printer-zpl.md.
+The status port is what port 9200 is on a real Link-OS Zebra, the JSON settings channel, and takes JSON only
+(Zebra Programming Guide, "JSON": "If you connect to port 9200, the printer ONLY accepts JSON commands. CPCL, SGD,
+ZPL, and other command languages are not supported."): ``~HS``, ``~HQES`` and formats sent there are dropped
+unanswered (``JsonStatusChannel``). Two getvars are answered there: ``device.host_status`` (the ``~HS`` strings
+without STX/ETX, with ``~HS``'s silence: SGD ``device.host_status``) and ``zpl.system_error`` (always; "equivalent
+to the error recording of ~HQES": SGD ``zpl.system_error``).
 What it must not do: read the wall clock, or be imported by production code.
 
 Simplifications (documented in docs/printer-zpl.md): ``^PQ`` is taken as 1; a ``^XA`` inside an unfinished
-format discards the unfinished part (recorded in ``errors``); commands are matched upper-case.
+format discards the unfinished part (recorded in ``errors``); commands are matched upper-case; a getvar other
+than those two is recorded in ``errors`` and not answered.
 """
 
 from __future__ import annotations
@@ -33,7 +36,15 @@ from types import TracebackType
 
 from hardware_sims.clock import Clock
 from hardware_sims.scan import Scan
-from plc_io.zpl.status import HostStatus, format_error_status, format_host_status
+from plc_io.zpl.status import (
+    HOST_STATUS_SGD,
+    SYSTEM_ERROR_SGD,
+    HostStatus,
+    format_error_status,
+    format_host_status,
+    format_host_status_sgd,
+    format_system_error,
+)
 from plc_io.zpl_labels.fields import uncode128_data, undatamatrix_data, unfh_text
 from plc_io.zpl_labels.layouts import parse_label_comment
 
@@ -213,16 +224,19 @@ class ZebraModel:
         return handler(payload[2:], now)
 
     def getvar(self, name: str, now: float) -> bytes:
-        """The JSON answer to a getvar of ``name`` on the status port; only ``device.host_status`` is modelled.
-        It answers the ``~HS`` strings without STX/ETX, lines 1 and 2 ending CR/LF, and is silent when ``~HS`` is
-        (Zebra Programming Guide, SGD ``device.host_status``)."""
-        if name != "device.host_status":
+        """The JSON answer to a getvar of ``name`` on the status port. ``device.host_status`` answers the ``~HS``
+        strings without STX/ETX, lines 1 and 2 ending CR/LF, and is silent when ``~HS`` is (Zebra Programming
+        Guide, SGD ``device.host_status``); ``zpl.system_error`` answers the ``~HQES`` error flags, always (SGD
+        ``zpl.system_error``)."""
+        if name == HOST_STATUS_SGD:
+            if not self._host_status("", now):
+                return b""  # silent, and counted as such, like ~HS
+            value = format_host_status_sgd(self.status())
+        elif name == SYSTEM_ERROR_SGD:
+            value = format_system_error(self.error_mask(), paused=self.paused)
+        else:
             self.errors.append(f"unsupported getvar {name!r}")
             return b""
-        answer = self._host_status("", now)
-        if not answer:
-            return b""
-        value = answer.replace(b"\x02", b"").replace(b"\x03", b"").decode("ascii").removesuffix("\r\n")
         return json.dumps({name: value}).encode()
 
     def set_fault(self, now: float, **flags: bool | None) -> None:
@@ -329,7 +343,8 @@ class ZebraModel:
 
 # -- the network face --------------------------------------------------------------------------------------------
 class ZplPrinterSim:
-    """``ZebraModel`` behind two TCP servers: print data (9100 in the plant) and status (9200)."""
+    """``ZebraModel`` behind two TCP servers: the raw print port (9100 in the plant: ZPL, ``~HS`` and ``~HQES``
+    answered on the connection that asked) and the JSON status port (9200: JSON getvars only)."""
 
     def __init__(
         self,
@@ -339,10 +354,8 @@ class ZplPrinterSim:
         port: int = 0,
         status_port: int = 0,
         print_time_s: float = 0.5,
-        json_status_port: bool = False,
     ) -> None:
         self.model = ZebraModel(print_time_s=print_time_s)
-        self.json_status_port = json_status_port  # True: the status port takes JSON only, as a real Zebra's 9200
         self._clock = clock
         self._host = host
         self._ports = [port, status_port]
@@ -409,7 +422,7 @@ class ZplPrinterSim:
 
     async def _listen(self) -> None:
         for i, port in enumerate(self._ports):
-            serve = self._serve_json if i == 1 and self.json_status_port else self._serve
+            serve = self._serve_json if i == 1 else self._serve
             server = await asyncio.start_server(serve, self._host, port)
             self._ports[i] = server.sockets[0].getsockname()[1]
             self._servers.append(server)
@@ -461,6 +474,7 @@ class ZplPrinterSim:
             while data := await reader.read(4096):
                 now = self._clock.now()
                 reply = b"".join(self.model.getvar(name, now) for name in channel.feed(data))
+                self._scan.poke()
                 if reply:
                     writer.write(reply)
                     await writer.drain()

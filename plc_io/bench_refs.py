@@ -47,8 +47,8 @@ class RawRegisterWriter:
 
 
 async def raw_zpl_status_ms(host: str, port: int, *, n: int = 100, timeout_s: float = 2.0) -> list[float]:
-    """Round-trip times (ms) of ``n`` bare ``~HS`` queries (three STX...ETX strings back) on a printer's status
-    port, over one plain TCP connection."""
+    """Round-trip times (ms) of ``n`` bare ``~HS`` queries (three STX...ETX strings back) on a printer's raw print
+    port (9100: a Zebra's JSON status port 9200 ignores ZPL), over one plain TCP connection."""
     reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
     try:
         times = []

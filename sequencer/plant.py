@@ -274,13 +274,18 @@ class PrinterDeviceConfig(_Strict):
     host: str = "127.0.0.1"
     """The printer's (or its PLC's) host name or address."""
     port: int = Field(ge=0, le=65535)
-    """TCP port: ZPL print data (9100 on a Zebra), Modbus (502) or OPC UA (4840)."""
+    """TCP port: a Zebra's raw print port (9100: ZPL formats, each with its ``~HQES~HS`` receipt answered on the
+    same connection), Modbus (502) or OPC UA (4840)."""
     status_port: int = Field(default=0, ge=0, le=65535)
-    """ZPL only: the status port (9200 on a Zebra) for ``~HS``; 0: the print port."""
+    """ZPL only: the Zebra's JSON status port (9200 on Link-OS printers, which take only JSON there), polled with the
+    getvars ``zpl.system_error`` and ``device.host_status``; 0: a Zebra without it, polled with ``~HQES~HS`` on
+    the print port."""
     unit_id: int = Field(default=1, ge=1, le=247)
     """Modbus only: the unit id of the print-and-apply PLC."""
     timeout_s: float = Field(default=2.0, gt=0)
-    """Seconds a status answer or a job confirmation may take before the printer counts as faulted."""
+    """Seconds a status answer or a job confirmation may take before the printer counts as faulted. A Zebra that
+    answers its error flags but not its host status in time is faulted ("status timeout"), one that answers
+    nothing is offline; either is shown within 1 s (its status poll interval) plus this."""
     opcua: OpcUaSettings = OpcUaSettings()
     """Connection settings when ``protocol = "opcua"``."""
 

@@ -46,7 +46,7 @@ SAMPLE_S = 0.025  # period of the raw reference samples taken during a run
 WATCH_S = 0.005  # period of the watcher that stamps the first broadcast and the last completion
 ZERO_REACTION_S = (0.0, 0.001)  # plant seconds: an operator who presses the moment the bin lights
 MODBUS_PER_PICK = 3  # light command write, confirm read, latch clear
-ZPL_PER_LABEL = 3  # ~HS before the job, the job, the receipt ~HS behind it
+ZPL_PER_LABEL = 3  # the status poll before the job, the job, the receipt ~HQES~HS behind it
 
 
 def plant_with_feeds(plant: PlantConfig, n: int, reaction_s: tuple[float, float] = (0.05, 0.2)) -> PlantConfig:
@@ -251,7 +251,7 @@ async def shift(folder: Path, *, feeds: int = 4, vehicles: int = 480, speed: flo
         host, port, light = _first_ptl(p)
         modbus_ms.extend(await raw_write_register_ms(host, port, unit=light, address=2021, value=0, n=100))
         printer = next(iter(p.devices.printers.values()))
-        zpl_ms.extend(await raw_zpl_status_ms(printer.host, printer.status_port, n=100))
+        zpl_ms.extend(await raw_zpl_status_ms(printer.host, printer.port, n=100))  # ~HS: the raw port
         return []
 
     opts = DemoOptions(

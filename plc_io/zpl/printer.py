@@ -1,27 +1,36 @@
-"""The ``LabelPrinter`` port for Zebra print engines: ZPL II over raw TCP plus a separate status port.
+"""The ``LabelPrinter`` port for Zebra print engines: ZPL II over raw TCP, status over JSON on the status port.
 
 What it does: ``print_label`` renders the label at once (bad barcode data is refused to the caller) and queues it
-in a bounded outbox; one owning task, ``run``, does all the I/O: before every job it asks ``~HS`` on the status
-port (9200 in the plant) with a time-out, sends the format on the print port (9100, kept open), and confirms the
-label with further ``~HS`` polls before reporting ``LabelDone``. Link loss is a ``LinkChanged`` once per
-transition, with reconnection on a back-off (``plc_io.link``).
+in a bounded outbox; one owning task, ``run``, does all the I/O. Before every job it polls the printer's status on
+the JSON status port (9200 in the plant: the SGD getvars ``zpl.system_error`` then ``device.host_status``, which
+a Link-OS Zebra answers there while it prints; ZPL sent to that port is ignored), sends the format on the raw
+print port (9100, kept open, bidirectional) with ``~HQES~HS`` behind it on the same connection, and confirms the
+label with further polls before reporting ``LabelDone``. With ``status_port`` 0 (a Zebra without the JSON port)
+the polls are ``~HQES~HS`` on the print connection. Every exchange, connecting included, gets ``timeout_s`` in
+all. Link loss is a ``LinkChanged`` once per transition, with reconnection on a back-off (``plc_io.link``).
 What it must not do: print a label twice without a visible reprint number, treat a silent printer as healthy
-(a Zebra does not answer ``~HS`` at all while media out, ribbon out or head open), or share its sockets.
+(a Zebra does not answer ``~HS`` / ``device.host_status`` at all while media out, ribbon out or head open), or
+share its sockets.
+
+How silence is read: a poll asks the error flags first; a Zebra answers them always. Error flags without a host
+status within ``timeout_s`` is a fault, ``PrinterFault(("status timeout", <causes from the flags>))``; no answer
+at all is a printer that is gone (cable pulled, hung): ``DeviceError``, so ``LinkChanged(up=False)``. Either is
+reported at most ``status_interval_s + timeout_s`` after the printer went silent (docs/printer-zpl.md).
 
 The job guarantee is AT MOST ONCE; a job is never resent once its first byte may have reached the printer:
-  1. A job leaves the outbox only after a healthy ``~HS`` and a connected print port. Until then faults, silence
-     and link loss leave it queued, so nothing is lost and nothing is doubled.
-  2. The format goes out followed by ``~HS`` on the SAME connection. The printer reads the stream in order, so
-     that answer proves it holds the whole format ("formats in receive buffer" or "labels remaining" > 0):
-     the job is RECEIVED. A received job is never resent; polls on the status port wait (through faults and
-     link loss) until both counts are back to 0, then report ``LabelDone``.
-  3. If the connection drops mid-send, or the receipt answer never comes, the job is UNSURE. After the link
-     returns: the printer still holding it -> it is received after all; a half-received format ("partial
-     format" flag) or an empty printer -> it may or may not have printed. The driver does NOT resend (a
-     second label in a JIS rack is a mis-sequence); it reports ``PrinterFault(device, ("job uncertain: <id>",))``
-     once, so the plant raises a deviation and the operator checks the rack and asks for a reprint (which
-     carries ``reprint + 1`` and prints "REPRINT n"). A stale half format is cancelled with ``~JA`` so it
-     cannot swallow the next job.
+  1. A job leaves the outbox only after a healthy host status, with the print port connected after the service
+     journaled it as leaving. Until then faults, silence and link loss leave it queued (held).
+  2. The format goes out followed by ``~HQES~HS`` on the SAME connection. The printer reads the stream in order,
+     so the ``~HS`` answer proves it holds the whole format ("formats in receive buffer" or "labels remaining"
+     > 0): the job is RECEIVED. A received job is never resent; polls wait (through faults and link loss) until
+     both counts are back to 0, then report ``LabelDone``.
+  3. If the connection drops mid-send, or the receipt ``~HS`` never comes, the job is UNSURE. At the next
+     healthy poll: the printer still holding it -> it is received after all; a half-received format ("partial
+     format" flag) or an empty printer -> it may or may not have printed. The driver does NOT resend (a second
+     label in a JIS rack is a mis-sequence); it reports ``PrinterFault(device, ("job uncertain: <id>",))`` once,
+     so the plant raises a deviation and the operator checks the rack and asks for a reprint (which carries
+     ``reprint + 1`` and prints "REPRINT n"). A stale half format is cancelled with ``~JA`` so it cannot swallow
+     the next job.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -36,26 +46,27 @@ from plc_io.label_gate import LabelGate
 from plc_io.link import PRINT_ENGINE_CEILING_S, DeviceLink
 from plc_io.ports import UNCERTAIN, DeviceError, LabelDone, PrinterFault, Report, Sending
 from plc_io.zpl.status import (
-    ERROR_STATUS,
-    ETX,
-    HOST_STATUS,
+    JSON_POLL,
+    ZPL_POLL,
     HostStatus,
-    ZplStatusError,
+    StatusPoll,
     error_names,
-    parse_error_status,
-    parse_host_status,
-    split_frames,
+    read_json_poll,
+    read_zpl_poll,
 )
 from plc_io.zpl_labels.layouts import BUILT_IN, Layouts, render_label
 from sequencer.labels import Label
 
 log = logging.getLogger(__name__)
 
-STATUS_TIMEOUT = "status timeout"  # the fault a silent ~HS raises (media out, ribbon out, head open)
+STATUS_TIMEOUT = "status timeout"  # the fault a silent host status raises (media out, ribbon out, head open)
 STATUS_GARBLED = "status unreadable"
 PRINT_IDLE_REFRESH_S = 30.0  # an idle print connection is reopened before a job: firewalls drop idle sockets
 CANCEL_ALL = b"~JA"  # cancel all formats in the buffer, also a half-received one
 WATCH_READS = 64  # reads of stray CR LF a quiet connection's watch takes before it gives up and reconnects
+MAX_ANSWER_BYTES = 65536  # a status answer is a few hundred bytes: more without the answer asked for is garbage
+
+PollReader = Callable[[bytes], StatusPoll]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +83,8 @@ class _InFlight:
 
 
 class _Channel:
-    """One TCP connection with STX/ETX framing. A time-out closes it, so a late answer is never taken as the
-    answer to a later question."""
+    """One TCP connection to one port of the printer. The driver bounds each exchange on it (``ZplPrinter._ask``);
+    a time-out closes it, so a late answer is never taken as the answer to a later question."""
 
     def __init__(self, host: str, port: int, timeout_s: float) -> None:
         self._address = (host, port)
@@ -81,6 +92,10 @@ class _Channel:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self.last_used = 0.0  # loop time of the connect or the last send
+
+    @property
+    def port(self) -> int:
+        return self._address[1]
 
     @property
     def connected(self) -> bool:
@@ -98,7 +113,7 @@ class _Channel:
                 self._reader, self._writer = await asyncio.open_connection(*self._address)
             self.last_used = asyncio.get_running_loop().time()
         except (OSError, TimeoutError) as exc:
-            raise DeviceError(f"connect to {self._address[0]}:{self._address[1]} failed: {exc!r}") from exc
+            raise DeviceError(f"connect to {self._address[0]}:{self.port} failed: {exc!r}") from exc
 
     async def send(self, data: bytes) -> None:
         if self._writer is None:
@@ -109,22 +124,19 @@ class _Channel:
             async with asyncio.timeout(self._timeout_s):
                 await self._writer.drain()
         except (OSError, TimeoutError) as exc:
-            raise DeviceError(f"send to port {self._address[1]} failed: {exc!r}") from exc
+            raise DeviceError(f"send to port {self.port} failed: {exc!r}") from exc
 
-    async def ask(self, query: bytes, frames: int) -> bytes | None:
-        """Send ``query`` and read ``frames`` STX...ETX strings; None (and closed) if they do not come in time."""
-        await self.send(query)
-        reader, answer = self._reader, b""
+    async def receive(self) -> bytes:
+        """The next bytes the printer sends; ``DeviceError`` when it closed the connection."""
+        if self._reader is None:
+            raise DeviceError("not connected")
         try:
-            async with asyncio.timeout(self._timeout_s):
-                while reader is not None and len(split_frames(answer)) < frames:
-                    answer += await reader.readuntil(ETX)
-        except TimeoutError:
-            self.close()
-            return None
-        except (EOFError, OSError, asyncio.LimitOverrunError) as exc:
-            raise DeviceError(f"port {self._address[1]} closed: {exc!r}") from exc
-        return answer
+            data = await self._reader.read(4096)
+        except OSError as exc:
+            raise DeviceError(f"port {self.port} closed: {exc!r}") from exc
+        if not data:
+            raise DeviceError(f"port {self.port} closed by the printer")
+        return data
 
     async def watch(self) -> None:
         """Return as soon as the printer closes this connection (then closed here too), or sends anything but the
@@ -150,18 +162,9 @@ class _Channel:
         self._reader = self._writer = None
 
 
-def _read_host_status(answer: bytes | None) -> HostStatus | str:
-    """The status, or the fault name for a printer that is silent or garbled."""
-    if answer is None:
-        return STATUS_TIMEOUT
-    try:
-        return parse_host_status(answer)
-    except ZplStatusError:
-        return STATUS_GARBLED
-
-
 class ZplPrinter:
-    """A Zebra ZT600/ZE500 on ``host``: print data on ``port``, ``~HS``/``~HQES`` on ``status_port``."""
+    """A Zebra ZT600/ZE500 on ``host``: ZPL on ``port`` (9100), JSON status polls on ``status_port`` (9200; 0: the
+    polls go to the print port as ``~HQES~HS``)."""
 
     def __init__(
         self,
@@ -178,8 +181,17 @@ class ZplPrinter:
     ) -> None:
         self.name = name
         self._layouts = layouts  # the plant file's label templates (plc_io.zpl_labels.layouts.layouts_from_plant)
-        self._status = _Channel(host, status_port, timeout_s)
+        self._timeout_s = timeout_s
         self._print = _Channel(host, port, timeout_s)
+        if status_port and status_port != port:
+            self._status, self._poll_query, self._read_poll = (
+                _Channel(host, status_port, timeout_s),
+                JSON_POLL,
+                read_json_poll,
+            )
+        else:
+            self._status, self._poll_query, self._read_poll = self._print, ZPL_POLL, read_zpl_poll
+        self._channels = (self._print,) if self._status is self._print else (self._print, self._status)
         self._gate: LabelGate[_Job] = LabelGate(name, outbox_size)
         self._outbox = self._gate.jobs
         self._status_interval_s = status_interval_s
@@ -217,15 +229,17 @@ class ZplPrinter:
             while True:
                 await self._step()
         finally:
-            self._status.close()
-            self._print.close()
+            for channel in self._channels:
+                channel.close()
 
     # -- one turn of the owning task -------------------------------------------------------------------------
     async def _step(self) -> None:
-        status = _read_host_status(await self._ask_status(HOST_STATUS, 3))
-        if isinstance(status, str):
-            await self._on_silence(status)
+        poll = await self._poll()
+        if poll.host is None:
+            self._silent(poll)
+            await self._pause(self._status_interval_s)
             return
+        status = poll.host
         self._set_faults(status.faults)
         if self._inflight is not None:
             await self._settle(status)
@@ -238,30 +252,45 @@ class ZplPrinter:
         else:
             await self._idle()
 
-    async def _ask_status(self, query: bytes, frames: int) -> bytes | None:
-        """Ask on the status port. The link is up once both ports are connected AND the printer answered: a port
-        that accepts and then drops every connection is down, with the back-off growing, not flapping."""
-        await self._connect()
-        answer = await self._status.ask(query, frames)
-        if answer is not None:
-            self._link.up()
-        return answer
+    async def _poll(self) -> StatusPoll:
+        """One status poll, both connections opened first if need be. The link is up once both are connected AND
+        the printer answered: a port that accepts and then drops every connection is down, with the back-off
+        growing, not flapping."""
+        poll = await self._ask(self._status, self._poll_query, self._read_poll, connect=self._channels)
+        self._link.up()
+        return poll
 
-    async def _connect(self) -> None:
-        """Both connections open, or ``DeviceError``."""
-        for channel in (self._status, self._print):
-            if not channel.connected:
-                await channel.connect()
+    async def _ask(
+        self, channel: _Channel, query: bytes, read: PollReader, *, connect: tuple[_Channel, ...] = ()
+    ) -> StatusPoll:
+        """Send ``query`` on ``channel`` and read its answers, all of it (connecting ``connect`` first) within
+        ``timeout_s`` from now. What was heard by then is returned (the channel closed if incomplete); nothing at
+        all is a printer that is gone: ``DeviceError``."""
+        data, poll = b"", StatusPoll()
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                for needed in connect:
+                    if not needed.connected:
+                        await needed.connect()
+                await channel.send(query)
+                while not poll.complete:
+                    data += await channel.receive()
+                    poll = read(data) if len(data) <= MAX_ANSWER_BYTES else StatusPoll(unreadable=True)
+        except TimeoutError:
+            channel.close()  # a late answer must never be read as the answer to a later question
+        if not data:
+            raise DeviceError(f"no answer on port {channel.port} within {self._timeout_s} s")
+        if poll.unreadable:
+            channel.close()  # out of step with the printer: start the next question on a fresh connection
+        return poll
 
-    async def _on_silence(self, reason: str) -> None:
-        """No ~HS answer is a fault; ~HQES (which a Zebra still answers) names the cause when it can."""
-        answer = await self._ask_status(ERROR_STATUS, 1)
-        causes: tuple[str, ...] = ()
-        with contextlib.suppress(ZplStatusError):
-            causes = error_names(parse_error_status(answer)) if answer is not None else ()
-        if causes or reason not in self._faults:  # while silent, only a newly named cause changes the report
+    def _silent(self, poll: StatusPoll) -> None:
+        """No host status is a fault; the error flags the printer still answers name the cause when they can. While
+        silent, the fault set changes only when the flags name a new cause (no flicker)."""
+        reason = STATUS_GARBLED if poll.unreadable else STATUS_TIMEOUT
+        causes = error_names(poll.errors) if poll.errors else ()
+        if causes or reason not in self._faults:
             self._set_faults((reason, *causes))
-        await self._pause(self._status_interval_s)
 
     async def _settle(self, status: HostStatus) -> None:
         """Follow the job at the printer (module doc, steps 2 and 3)."""
@@ -281,13 +310,19 @@ class ZplPrinter:
     async def _send(self) -> None:
         if asyncio.get_running_loop().time() - self._print.last_used > PRINT_IDLE_REFRESH_S:
             self._print.close()
-        await self._connect()  # a job leaves the outbox only with a connected print port
+        if not self._print.connected:
+            await self._print.connect()
         if not await self._journaled():
             return
+        if not self._print.connected:  # closed while the service journaled it: not a byte of it has left yet
+            await self._print.connect()  # so it goes out once, on a fresh connection (or stays queued)
         flight = self._inflight = _InFlight(self._outbox.popleft())
-        # The receipt ~HS rides behind the format on the same connection (module doc, step 2).
-        receipt = _read_host_status(await self._print.ask(flight.job.zpl + HOST_STATUS, 3))
-        flight.received = isinstance(receipt, HostStatus) and receipt.holds_job
+        # The receipt ~HQES~HS rides behind the format on the same connection (module doc, step 2); nothing heard
+        # raises DeviceError with the job unsure, settled at the next healthy poll.
+        receipt = await self._ask(self._print, flight.job.zpl + ZPL_POLL, read_zpl_poll)
+        if receipt.host is None:
+            self._silent(receipt)  # silent as the job arrived: reported now, not a poll later
+        flight.received = receipt.host is not None and receipt.host.holds_job
 
     async def _journaled(self) -> bool:
         """Write-ahead for the head of the outbox (``LabelGate.release``)."""
@@ -295,7 +330,8 @@ class ZplPrinter:
 
     async def _cancel_stale_format(self) -> None:
         """~JA: a half-received format left by a torn connection would swallow the next job's first fields."""
-        await self._connect()
+        if not self._print.connected:
+            await self._print.connect()
         await self._print.send(CANCEL_ALL)
 
     async def _idle(self) -> None:
@@ -306,7 +342,7 @@ class ZplPrinter:
         """Wait ``seconds`` between polls, but only until the printer closes a connection (a printer switched
         off or set offline is seen at once, not at the next poll) or, with ``wake``, a label is queued."""
         waits: list[asyncio.Task[object]] = [
-            asyncio.create_task(channel.watch()) for channel in (self._status, self._print) if channel.connected
+            asyncio.create_task(channel.watch()) for channel in self._channels if channel.connected
         ]
         if wake:
             waits.append(asyncio.create_task(self._wake.wait()))

@@ -1,12 +1,20 @@
-"""ZPL II printer status: the ``~HS`` (host status) and ``~HQES`` (error flags) answers of a Zebra print engine.
+"""ZPL II printer status: the host status and error flags of a Zebra print engine, as asked on either port.
 
-What it does: parses and formats both answers, so the driver (``plc_io.zpl.printer``) and the simulator
-(``hardware_sims.zpl_printer``) agree on every field; all pure. Label rendering is ``plc_io.zpl_labels.layouts``'s.
+What it does: parses and formats the answers, so the driver (``plc_io.zpl.printer``) and the simulator
+(``hardware_sims.zpl_printer``) agree on every field; all pure. On the raw print port (9100) the questions are the
+ZPL control commands ``~HS`` (host status: three ``<STX>...<ETX><CR><LF>`` strings) and ``~HQES`` (error flags);
+on the JSON status port (9200) they are the same facts as SGD getvars in JSON, ``device.host_status`` (the ``~HS``
+strings without STX/ETX) and ``zpl.system_error`` (the error recording of ``~HQES``). One status poll asks the
+error flags first and the host status second, on one connection (``ZPL_POLL``, ``JSON_POLL``): a Zebra answers the
+error flags always and the host status not at all while media out, ribbon out or head open, so a poll whose host
+status does not come still names the cause, within the same time-out (``StatusPoll``). Label rendering is
+``plc_io.zpl_labels.layouts``'s.
 What it must not do: open sockets, read clocks, or know the job guarantee (that is ``plc_io.zpl.printer``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, fields
 
@@ -104,17 +112,21 @@ def _decode_field(text: str, attr: str) -> str | int | bool:
     return text == "1" if kind == "bool" else int(text)
 
 
-def parse_host_status(data: bytes) -> HostStatus:
-    """Parse the three ``~HS`` strings (``<STX>...<ETX><CR><LF>`` each)."""
-    frames = split_frames(data)
-    if len(frames) != 3:
-        raise ZplStatusError(f"~HS answer has {len(frames)} strings, not 3: {data!r}")
-    parts = [frame.decode("ascii", "replace").split(",") for frame in frames]
+def _host_status(strings: list[str]) -> HostStatus:
+    """The fields of the three host status strings, checked against the manual's layout."""
+    if len(strings) != 3:
+        raise ZplStatusError(f"host status has {len(strings)} strings, not 3: {strings!r}")
+    parts = [string.split(",") for string in strings]
     for i, (got, want) in enumerate(zip(parts, _HS_FIELD_COUNTS, strict=True)):
         if len(got) != want:
-            raise ZplStatusError(f"~HS string {i + 1} has {len(got)} fields, not {want}: {frames[i]!r}")
+            raise ZplStatusError(f"host status string {i + 1} has {len(got)} fields, not {want}: {strings[i]!r}")
     values = {attr: _decode_field(parts[s][p].strip(), attr) for s, p, attr, _ in _HS_LAYOUT}
     return HostStatus(**values)  # type: ignore[arg-type]  # types checked per field above
+
+
+def parse_host_status(data: bytes) -> HostStatus:
+    """Parse the three ``~HS`` strings (``<STX>...<ETX><CR><LF>`` each)."""
+    return _host_status([frame.decode("ascii", "replace") for frame in split_frames(data)])
 
 
 def format_host_status(status: HostStatus) -> bytes:
@@ -160,3 +172,114 @@ def format_error_status(errors: int, warnings: int = 0) -> bytes:
     warn = f"{int(warnings != 0)} 00000000 {warnings:08X}"
     text = f"\r\nPRINTER STATUS\r\n   ERRORS:         {err}\r\n   WARNINGS:       {warn}\r\n"
     return STX + text.encode() + ETX + b"\r\n"
+
+
+# -- the same facts as SGD getvars in JSON (the status port, 9200) ------------------------------------------
+HOST_STATUS_SGD = "device.host_status"  # "similar to the ~HS ZPL command" (Programming Guide, SGD reference)
+SYSTEM_ERROR_SGD = "zpl.system_error"  # "equivalent to the error recording of ~HQES" (Programming Guide, SGD)
+
+
+def json_getvar(*names: str) -> bytes:
+    """One JSON getvar per name, in order: ``{}{"name":null}`` (Programming Guide, "JSON")."""
+    return b"".join(b"{}" + json.dumps({name: None}, separators=(",", ":")).encode() for name in names)
+
+
+def json_answers(data: bytes) -> dict[str, object]:
+    """Every complete JSON object in ``data`` (a printer's answers, one after another), merged; an object still
+    arriving is left out. Raises ``ZplStatusError`` for an answer that is not a JSON object."""
+    text, decoder, pos = data.decode("utf-8", "replace"), json.JSONDecoder(), 0
+    merged: dict[str, object] = {}
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos == len(text):
+            return merged
+        try:
+            answer, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            return merged  # the rest is still on the wire (or never comes: the caller's time-out decides)
+        if not isinstance(answer, dict):
+            raise ZplStatusError(f"JSON answer is not an object: {answer!r}")
+        merged.update(answer)
+
+
+def parse_host_status_sgd(value: object) -> HostStatus:
+    """``device.host_status``: the three ``~HS`` strings without STX/ETX, the first two ending CR/LF."""
+    if not isinstance(value, str):
+        raise ZplStatusError(f"{HOST_STATUS_SGD} is not a string: {value!r}")
+    return _host_status(value.splitlines())
+
+
+def format_host_status_sgd(status: HostStatus) -> str:
+    """The printer's side of ``device.host_status``."""
+    return "\r\n".join(frame.decode("ascii") for frame in split_frames(format_host_status(status)))
+
+
+def parse_system_error(value: object) -> int:
+    """``zpl.system_error`` ("flag, error flag, Group 2, Group 1", e.g. ``"1,1,00000000,00000004"``): the error
+    bitmask (Group 1, the ``~HQES`` nibbles 1-8); 0 when the error flag is 0."""
+    parts = value.split(",") if isinstance(value, str) else []
+    if len(parts) != 4 or parts[1] not in ("0", "1") or not re.fullmatch(r"[0-9A-Fa-f]{8}", parts[3]):
+        raise ZplStatusError(f"not a {SYSTEM_ERROR_SGD} value: {value!r}")
+    return int(parts[3], 16) if parts[1] == "1" else 0
+
+
+def format_system_error(errors: int, *, paused: bool = False) -> str:
+    """The printer's side of ``zpl.system_error`` (the manual's example puts the pause state first)."""
+    return f"{int(paused)},{int(errors != 0)},00000000,{errors:08X}"
+
+
+# -- one status poll: the error flags, then the host status, on one connection ------------------------------
+ZPL_POLL = ERROR_STATUS + HOST_STATUS  # on the print port: ~HQES is answered always, ~HS not in the five faults
+JSON_POLL = json_getvar(SYSTEM_ERROR_SGD, HOST_STATUS_SGD)  # on the JSON status port, the same two questions
+
+
+@dataclass(frozen=True, slots=True)
+class StatusPoll:
+    """What a status poll has heard so far: the error bitmask and the host status, None where not (yet) answered
+    (or, for the flags, answered with something other than flags: a firmware without the query says so and is
+    still a printer that answers); ``unreadable`` when the host status answer is not what was asked."""
+
+    errors: int | None = None
+    host: HostStatus | None = None
+    unreadable: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """The host status is in (or unreadable): asked second, so the flags' answer, if any, came before it."""
+        return self.host is not None or self.unreadable
+
+
+def read_zpl_poll(data: bytes) -> StatusPoll:
+    """The answers to ``ZPL_POLL`` in ``data`` so far: the ``~HQES`` frame, then the three ``~HS`` strings (or only
+    those, from a printer that ignores ``~HQES``)."""
+    frames = [frame.decode("ascii", "replace") for frame in split_frames(data)]
+    try:
+        errors: int | None = parse_error_status(frames[0].encode()) if frames else None
+    except ZplStatusError:
+        errors = None
+    strings = frames[1:4] if errors is not None else frames[:3]
+    if len(strings) < 3:
+        return StatusPoll(errors)
+    try:
+        return StatusPoll(errors, _host_status(strings))
+    except ZplStatusError:
+        return StatusPoll(errors, unreadable=True)
+
+
+def read_json_poll(data: bytes) -> StatusPoll:
+    """The answers to ``JSON_POLL`` in ``data`` so far, whichever came."""
+    try:
+        answers = json_answers(data)
+    except ZplStatusError:
+        return StatusPoll(unreadable=True)
+    try:
+        errors: int | None = parse_system_error(answers.get(SYSTEM_ERROR_SGD))
+    except ZplStatusError:
+        errors = None
+    if HOST_STATUS_SGD not in answers:
+        return StatusPoll(errors)
+    try:
+        return StatusPoll(errors, parse_host_status_sgd(answers[HOST_STATUS_SGD]))
+    except ZplStatusError:
+        return StatusPoll(errors, unreadable=True)

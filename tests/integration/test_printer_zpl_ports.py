@@ -1,11 +1,12 @@
 """The Zebra simulator's two ports held to Zebra's documentation, over real sockets on 127.0.0.1.
 
-- Print port (9100): ZPL; ``~HS`` answered, not at all while media out, ribbon out or head open; ``~HQES``
-  answered always (ZPL II Programming Guide, ``~HS`` and ``~HQ``).
-- Status port as a real Zebra has it (``json_status_port=True``): JSON only (Zebra Programming Guide, "JSON":
-  "If you connect to port 9200, the printer ONLY accepts JSON commands. CPCL, SGD, ZPL, and other command
-  languages are not supported."). ``~HS``, ``~HQES`` and formats sent there are dropped unanswered; the SGD
-  ``device.host_status`` asked in JSON answers the ``~HS`` strings without STX/ETX, with the same silence.
+- Print port (9100): ZPL; bidirectional, ``~HS`` answered on the connection that asked, not at all while media out,
+  ribbon out or head open; ``~HQES`` answered always (ZPL II Programming Guide, ``~HS`` and ``~HQ``).
+- Status port (9200), as a real Link-OS Zebra has it: JSON only (Zebra Programming Guide, "JSON": "If you connect
+  to port 9200, the printer ONLY accepts JSON commands. CPCL, SGD, ZPL, and other command languages are not
+  supported."). ``~HS``, ``~HQES`` and formats sent there are dropped unanswered; the SGD ``device.host_status``
+  asked in JSON answers the ``~HS`` strings without STX/ETX, with the same silence; ``zpl.system_error`` answers
+  the ``~HQES`` error flags always.
 Absence is proved by order, not by waiting: a later question on the same connection is answered first.
 """
 
@@ -19,7 +20,7 @@ import pytest
 
 from hardware_sims.clock import ManualClock
 from hardware_sims.zpl_printer import ZplPrinterSim
-from plc_io.zpl.status import format_host_status, split_frames
+from plc_io.zpl.status import error_names, format_host_status, parse_system_error, split_frames
 from tests.devices import until
 
 DEADLINE_S = 5.0
@@ -34,7 +35,10 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def zebra(clock: ManualClock) -> AsyncIterator[ZplPrinterSim]:
-    async with ZplPrinterSim(clock=clock, print_time_s=1.0, json_status_port=True) as sim:
+    async with ZplPrinterSim(
+        clock=clock,
+        print_time_s=1.0,
+    ) as sim:
         yield sim
 
 
@@ -96,5 +100,19 @@ async def test_the_print_port_answers_hs_except_in_the_documented_faults_and_hqe
         async with asyncio.timeout(DEADLINE_S):
             frames = [await reader.readuntil(b"\x03\r\n") for _ in range(3)]
         assert b"".join(frames) == format_host_status(zebra.model.status())
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize("fault", ["paper_out", "ribbon_out", "head_open"])
+async def test_the_error_flags_answer_in_json_while_the_host_status_is_silent(zebra: ZplPrinterSim, fault: str) -> None:
+    reader, writer = await connect(zebra.status_port)
+    try:
+        zebra.set_fault(**{fault: True})
+        writer.write(GETVAR + b'{}{"zpl.system_error":null}')
+        answer = await json_answer(reader)  # the first answer is the second question's: the first got none
+        assert list(answer) == ["zpl.system_error"]
+        assert error_names(parse_system_error(answer["zpl.system_error"])) == error_names(zebra.model.error_mask())
+        assert zebra.model.silent_polls == 1
     finally:
         writer.close()

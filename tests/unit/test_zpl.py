@@ -14,13 +14,23 @@ from hypothesis import strategies as st
 
 from hardware_sims.zpl_printer import KNOWN_COMMANDS, StreamSplitter, ZebraModel, lex, parse_format
 from plc_io.zpl.status import (
+    JSON_POLL,
+    ZPL_POLL,
     HostStatus,
+    StatusPoll,
     ZplStatusError,
     error_names,
     format_error_status,
     format_host_status,
+    format_host_status_sgd,
+    format_system_error,
+    json_answers,
     parse_error_status,
     parse_host_status,
+    parse_host_status_sgd,
+    parse_system_error,
+    read_json_poll,
+    read_zpl_poll,
 )
 from plc_io.zpl_labels.fields import (
     BARCODE_ALPHABET,
@@ -298,6 +308,75 @@ def test_error_status_golden() -> None:
     assert parse_error_status(format_error_status(0)) == 0
     with pytest.raises(ZplStatusError):
         parse_error_status(b"\x02PRINTER STATUS\x03")
+
+
+# -- the same facts in JSON (the status port) and one poll of both ----------------------------------------------
+HS_IDLE_SGD = "030,0,0,1218,000,0,0,0,000,0,0,0\r\n000,0,0,0,1,2,6,0,00000000,1,000\r\n1234,0"
+
+
+def test_json_getvars_golden() -> None:
+    assert JSON_POLL == b'{}{"zpl.system_error":null}{}{"device.host_status":null}'
+    assert ZPL_POLL == b"~HQES~HS"
+
+
+def test_host_status_sgd_is_hs_without_stx_etx() -> None:
+    status = parse_host_status(HS_IDLE)
+    assert parse_host_status_sgd(HS_IDLE_SGD) == status
+    assert format_host_status_sgd(status) == HS_IDLE_SGD
+    for bad in (HS_IDLE_SGD.replace("1218", "12x8"), HS_IDLE_SGD.rsplit("\r\n", 1)[0], 7):
+        with pytest.raises(ZplStatusError):
+            parse_host_status_sgd(bad)
+
+
+def test_system_error_golden_from_the_manual() -> None:
+    """SGD ``zpl.system_error``: "flag, error flag, Group 2, Group 1"; the manual's example is paused, head open."""
+    assert error_names(parse_system_error("1,1,00000000,00000004")) == ("head open",)
+    assert parse_system_error("0,0,00000000,00000000") == 0
+    assert parse_system_error("0,0,00000000,00000004") == 0  # the error flag rules, as in ~HQES
+    assert format_system_error(4, paused=True) == "1,1,00000000,00000004"
+    assert parse_system_error(format_system_error(0x0A)) == 0x0A
+    for bad in ("1,1,00000004", "0,2,00000000,00000000", "0,1,00000000,0000000G", None):
+        with pytest.raises(ZplStatusError):
+            parse_system_error(bad)
+
+
+def test_json_answers_are_read_as_they_arrive() -> None:
+    data = b'{"zpl.system_error":"0,1,00000000,00000001"}\r\n{"device.host_status":"030'
+    assert json_answers(data) == {"zpl.system_error": "0,1,00000000,00000001"}  # the second still arriving
+    assert read_json_poll(data) == StatusPoll(errors=1)
+    assert read_json_poll(b"") == StatusPoll() and not StatusPoll().complete
+    whole = b'{"device.host_status":"' + HS_IDLE_SGD.encode().replace(b"\r\n", b"\\r\\n") + b'"}' + data[:45]
+    poll = read_json_poll(whole)  # either order
+    assert (poll.complete, poll.errors, poll.host) == (True, 1, parse_host_status(HS_IDLE))
+    assert read_json_poll(b'["zpl.system_error"]').unreadable
+    assert read_json_poll(b'{"device.host_status":"?"}') == StatusPoll(unreadable=True)
+    # a firmware without zpl.system_error answers "?": no flags, but a printer that answers, and complete
+    assert read_json_poll(
+        b'{"zpl.system_error":"?"}{"device.host_status":"' + HS_IDLE_SGD.encode().replace(b"\r\n", b"\\r\\n") + b'"}'
+    ) == StatusPoll(host=parse_host_status(HS_IDLE))
+
+
+def test_zpl_poll_reads_hqes_then_hs() -> None:
+    assert read_zpl_poll(HQES_MEDIA_OUT_HEAD_OPEN) == StatusPoll(errors=5)  # ~HS silent: the cause is known
+    poll = read_zpl_poll(format_error_status(0) + HS_IDLE)
+    assert (poll.complete, poll.errors, poll.host) == (True, 0, parse_host_status(HS_IDLE))
+    assert read_zpl_poll(format_error_status(0) + HS_IDLE[:20]) == StatusPoll(errors=0)
+    assert read_zpl_poll(HS_IDLE) == StatusPoll(host=parse_host_status(HS_IDLE))  # a firmware ignoring ~HQES
+    assert read_zpl_poll(format_error_status(0) + HS_IDLE.replace(b"1218", b"12x8")) == StatusPoll(0, unreadable=True)
+    assert read_zpl_poll(b"\x02 junk \x03") == StatusPoll()  # not complete: the time-out decides
+
+
+@pytest.mark.parametrize("fault", ["paper_out", "ribbon_out", "head_open"])
+def test_model_answers_the_json_error_flags_while_the_host_status_is_silent(fault: str) -> None:
+    model = ZebraModel(print_time_s=0.5)
+    model.set_fault(0.0, **{fault: True})
+    assert model.getvar("device.host_status", 1.0) == b""
+    poll = read_json_poll(model.getvar("zpl.system_error", 1.0))
+    assert (poll.host, error_names(poll.errors or 0)) == (None, error_names(model.error_mask()))
+    assert model.silent_polls == 1
+    model.set_fault(2.0, **{fault: False})
+    answers = model.getvar("zpl.system_error", 3.0) + model.getvar("device.host_status", 3.0)
+    assert read_json_poll(answers) == StatusPoll(errors=0, host=model.status())
 
 
 # -- the Zebra model (pure, time as an argument) --------------------------------------------------------------
