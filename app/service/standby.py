@@ -113,27 +113,25 @@ class Lease:
         pass
 
 
-if sys.platform == "win32":
-    import msvcrt
+def _lock_exclusive(fd: int) -> bool:
+    """Lock the file without waiting: an exclusive ``flock`` (POSIX), or the first byte with ``msvcrt`` (Windows:
+    a mandatory lock). The operating system drops either when the process dies. Imported here, not at the top, so
+    the module imports on every platform."""
+    if sys.platform == "win32":
+        import msvcrt
 
-    def _lock_exclusive(fd: int) -> bool:
-        """Lock the file's first byte without waiting (Windows: a mandatory lock the OS drops with the process)."""
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except OSError:
             return False
         return True
-
-else:
     import fcntl
 
-    def _lock_exclusive(fd: int) -> bool:
-        """An exclusive ``flock`` without waiting; the kernel drops it when the process dies."""
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 class NoLease(Lease):
