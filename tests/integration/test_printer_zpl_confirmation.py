@@ -142,7 +142,7 @@ def _journal_with_two_labels() -> tuple[Sequencer, list[str]]:
     core, labels = Sequencer(demo_plant()), []
     for seq in (1, 2):
         core.handle(BroadcastReceived(at=seq, feed="L1", seq=seq, vehicle_id=f"V{seq}", options=("S1", "P040")))
-        pick = core.picks[core.stations["ST-SEAT"].lit or 0]
+        pick = core.state.picks[core.state.stations["ST-SEAT"].lit or 0]
         commands = core.handle(BinConfirmed(at=seq + 0.5, station="ST-SEAT", bin=pick.bin, token=pick.pick_id))
         labels += [c.label.label_id for c in commands if isinstance(c, PrintLabel)]
     core.handle(LabelSending(at=3.0, label_id=labels[0], reprint=0))
