@@ -242,7 +242,8 @@ def resolve(line: LineState, op: ResolveDeviation) -> Done:
 
 
 def _resolve_in_feed(line: LineState, feed: Feed, dev_id: int, at: float) -> list[Command]:
-    """A lead gives up on missing numbers or an unresolvable part: those slots are shipped blank."""
+    """A lead gives up on missing numbers or an unresolvable part: those slots are shipped blank. A part of a
+    family the plant does not build (the OEM named it) blocks only its vehicle's completion: there is no slot."""
     commands: list[Command] = []
     for position in [p for p, d in feed.missing.items() if d == dev_id]:
         del feed.missing[position]
@@ -250,7 +251,8 @@ def _resolve_in_feed(line: LineState, feed: Feed, dev_id: int, at: float) -> lis
     for vehicle in feed.vehicles.values():
         for family in [f for f, d in vehicle.blocked.items() if d == dev_id]:
             del vehicle.blocked[family]
-            commands += racks.slot_done(line, feed, family, vehicle.position, blank=True)
+            if family in line.families:  # a family the plant does not build (named by the OEM) has no slot
+                commands += racks.slot_done(line, feed, family, vehicle.position, blank=True)
             commands += vehicles.check_complete(line, vehicle, at)
     return commands
 

@@ -6,16 +6,18 @@ import dataclasses
 
 import pytest
 
-from sequencer.commands import ClearBin, LightBin, RequestResend, ReturnToStock
+from sequencer.commands import ClearBin, LightBin, RequestResend, ReturnToStock, VehicleCompleted
 from sequencer.core import Sequencer, SequencerError
 from sequencer.events import BroadcastReceived, CancelVehicle, ResolveDeviation, Tick
 from sequencer.testing import (
+    BUMPERS,
     SPORT_RED,
     broadcast,
     by_hand,
     fed,
     kinds,
     lit,
+    of,
     open_deviations,
     pick_and_print,
     press_lit,
@@ -153,3 +155,20 @@ def test_several_feeds_each_with_its_own_modulus() -> None:
 def test_reverse_load_numbers_slots_backwards() -> None:
     core = fed(with_family(demo_plant(), "seats", reverse_load=True), *(broadcast(seq) for seq in range(1, 4)))
     assert [p.slot for p in [lit(core), *station_view(core).next]] == [6, 5, 4]
+
+
+def test_a_part_of_a_family_the_plant_does_not_build_blocks_its_vehicle_until_resolved(core: Sequencer) -> None:
+    """The OEM names a part of a family this plant has no racks for: an "unresolved" deviation holds the vehicle
+    open; resolving it completes the vehicle (there is no slot to leave blank). It used to raise KeyError out of
+    ``handle`` (not a SequencerError) after the vehicle's block was already gone."""
+    commands = core.handle(broadcast(1, parts=(("doors", "DOOR-LH-01"),)))
+    assert kinds(commands) == ["unresolved"]
+    (dev,) = open_deviations(core, "unresolved")
+    assert "unknown part family 'doors'" in dev.message
+    pick_and_print(core, at=2)
+    pick_and_print(core, BUMPERS, at=4)
+    assert core.vehicle_statuses()["completed"] == 0  # every part picked and labelled, the doors part unresolved
+    done = core.handle(by_hand(ResolveDeviation, at=6, reason="OEM: doors are not ours", deviation_id=dev.id))
+    assert [(c.feed, c.seq) for c in of(VehicleCompleted, done)] == [("L1", 1)]
+    assert not open_deviations(core, "unresolved")
+    assert [(r.family, r.filled) for r in view(core).racks] == [("seats", 1), ("bumper", 1)]
