@@ -166,6 +166,8 @@ class DeviationBook:
         dev = self.check(deviation_id, action)
         if action is AlarmAction.SHELVE:
             dev.shelved_until = until
+        elif dev.state is AlarmState.SHELVED:  # parked otherwise now: the shelving's expiry no longer applies
+            dev.shelved_until = 0.0
         return self._move(dev, action, at, user)
 
     def resolve(self, deviation_id: int, at: float, user: str, note: str) -> list[Command]:

@@ -29,12 +29,16 @@ from sequencer.events import (
     MoveVehicle,
     RackShipped,
     ReleaseVehicle,
+    RemoveAlarmFromService,
     ReprintLabel,
     RequestResendByHand,
     ResolveDeviation,
+    ReturnAlarmToService,
     ShelveAlarm,
     ShipRackByHand,
+    SuppressAlarm,
     SwapVehicles,
+    UnsuppressAlarm,
 )
 from sequencer.labels import Label
 from sequencer.lifecycle import VehicleMove, vehicle_may
@@ -268,6 +272,24 @@ def shelve(line: LineState, op: ShelveAlarm) -> Done:
     return f"deviation {op.deviation_id} until {op.until:.0f}", commands
 
 
+# ISA-18.2: suppressed by design and out of service are a person's, each until a person ends it; what each
+# may do in the alarm's state is the alarm table's answer (``sequencer.alarms``)
+def suppress(line: LineState, op: SuppressAlarm) -> Done:
+    return f"deviation {op.deviation_id}", _alarm(line, op.deviation_id, AlarmAction.SUPPRESS, op)
+
+
+def unsuppress(line: LineState, op: UnsuppressAlarm) -> Done:
+    return f"deviation {op.deviation_id}", _alarm(line, op.deviation_id, AlarmAction.UNSUPPRESS, op)
+
+
+def remove_from_service(line: LineState, op: RemoveAlarmFromService) -> Done:
+    return f"deviation {op.deviation_id}", _alarm(line, op.deviation_id, AlarmAction.REMOVE_FROM_SERVICE, op)
+
+
+def return_to_service(line: LineState, op: ReturnAlarmToService) -> Done:
+    return f"deviation {op.deviation_id}", _alarm(line, op.deviation_id, AlarmAction.RETURN_TO_SERVICE, op)
+
+
 def _alarm(line: LineState, dev_id: int, action: AlarmAction, op: ManualOp, until: float = 0.0) -> list[Command]:
     try:
         line.deviations.check(dev_id, action)
@@ -290,4 +312,8 @@ MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
     AcknowledgeAlarm: acknowledge,
     ShelveAlarm: shelve,
     ShipRackByHand: ship,
+    SuppressAlarm: suppress,
+    UnsuppressAlarm: unsuppress,
+    RemoveAlarmFromService: remove_from_service,
+    ReturnAlarmToService: return_to_service,
 }

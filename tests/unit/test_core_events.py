@@ -17,6 +17,7 @@ from sequencer.alarms import AlarmState
 from sequencer.commands import (
     AuditRecord,
     ClearBin,
+    ClearDeviation,
     LightBin,
     PrintLabel,
     RaiseDeviation,
@@ -42,13 +43,17 @@ from sequencer.events import (
     PrinterFaultChanged,
     RackShipped,
     ReleaseVehicle,
+    RemoveAlarmFromService,
     ReprintLabel,
     RequestResendByHand,
     ResolveDeviation,
+    ReturnAlarmToService,
     ShelveAlarm,
     ShipRackByHand,
+    SuppressAlarm,
     SwapVehicles,
     Tick,
+    UnsuppressAlarm,
 )
 from sequencer.labels import PartLabel
 from sequencer.plant import PlantConfig
@@ -335,6 +340,52 @@ def test_shelve_alarm(plant: PlantConfig) -> None:
     assert [d.state for d in open_deviations(core, "gap")] == [AlarmState.UNACK.value]
     with pytest.raises(SequencerError, match="future"):
         core.handle(by_hand(ShelveAlarm, at=102, reason="x", deviation_id=gap.id, until=50))
+
+
+def test_suppress_alarm(plant: PlantConfig) -> None:
+    """Suppressed by design: still listed, no longer unacknowledged, and it stays so when its cause goes."""
+    core = fed(plant, broadcast(1), broadcast(4))
+    (gap,) = open_deviations(core, "gap")
+    commands = core.handle(by_hand(SuppressAlarm, at=2, reason="line stopped for the shift", deviation_id=gap.id))
+    assert [(a.action, a.target) for a in of(AuditRecord, commands)] == [("SuppressAlarm", f"deviation {gap.id}")]
+    core.handle(broadcast(2, at=3))
+    core.handle(broadcast(3, at=4))
+    assert [(d.state, d.active) for d in open_deviations(core, "gap")] == [(AlarmState.SUPPRESSED.value, False)]
+    with pytest.raises(SequencerError, match="cannot acknowledge an alarm that is suppressed"):
+        core.handle(by_hand(AcknowledgeAlarm, at=5, reason="", deviation_id=gap.id))
+
+
+def test_unsuppress_alarm(plant: PlantConfig) -> None:
+    """Unsuppressed with its cause still there, the alarm is unacknowledged again; twice is refused."""
+    core = fed(plant, broadcast(1), broadcast(4))
+    (gap,) = open_deviations(core, "gap")
+    core.handle(by_hand(SuppressAlarm, at=2, reason="line stopped", deviation_id=gap.id))
+    core.handle(by_hand(UnsuppressAlarm, at=3, reason="line runs again", deviation_id=gap.id))
+    assert [d.state for d in open_deviations(core, "gap")] == [AlarmState.UNACK.value]
+    with pytest.raises(SequencerError, match="cannot unsuppress"):
+        core.handle(by_hand(UnsuppressAlarm, at=4, reason="again", deviation_id=gap.id))
+
+
+def test_remove_alarm_from_service(plant: PlantConfig) -> None:
+    """Out of service for maintenance: listed, not annunciated, and it needs a reason like every operation."""
+    core = fed(plant, broadcast(1), broadcast(4))
+    (gap,) = open_deviations(core, "gap")
+    with pytest.raises(SequencerError, match="reason"):
+        core.handle(by_hand(RemoveAlarmFromService, at=2, reason=" ", deviation_id=gap.id))
+    core.handle(by_hand(RemoveAlarmFromService, at=2, reason="gateway swapped", deviation_id=gap.id))
+    assert [d.state for d in open_deviations(core, "gap")] == [AlarmState.OUT_OF_SERVICE.value]
+
+
+def test_return_alarm_to_service(plant: PlantConfig) -> None:
+    """Returned to service after its cause went: the alarm closes (nothing is left to acknowledge)."""
+    core = fed(plant, broadcast(1), broadcast(4))
+    (gap,) = open_deviations(core, "gap")
+    core.handle(by_hand(RemoveAlarmFromService, at=2, reason="gateway swapped", deviation_id=gap.id))
+    core.handle(broadcast(2, at=3))
+    core.handle(broadcast(3, at=4))
+    commands = core.handle(by_hand(ReturnAlarmToService, at=5, reason="gateway back", deviation_id=gap.id))
+    assert [c.deviation_id for c in of(ClearDeviation, commands)] == [gap.id]
+    assert not open_deviations(core, "gap")
 
 
 def test_ship_rack_by_hand(plant: PlantConfig) -> None:
