@@ -10,7 +10,8 @@ What is where:
 - ``core``: the door, the table from event type to rule, the replay fingerprint.
 - ``rules/``: the rules, one module per idea (racks, devices, picking, vehicles, feeds, labelling, manual).
 - ``state``: the one state object (``LineState``) and its records; ``lifecycle``: pick and vehicle statuses as
-  transition tables; ``deviations`` and ``alarms``: the deviation kinds and their ISA-18.2 alarm table.
+  transition tables; ``deviations`` and ``alarms``: the deviation kinds and their ISA-18.2 alarm table;
+  ``alarm_points``: the on-delay, off-delay and chattering of the conditions devices report.
 - ``plant``, ``resolution``, ``seqnum``: the plant file's schema, variant resolution, rolling sequence numbers.
 - ``projection``, ``views``, ``kpis``, ``clone``: the read side (what the screens and the shift lead see).
 - ``testing``: builders for tests of the core.

@@ -41,9 +41,11 @@ __all__ = ["EVENT_RULES", "Sequencer", "SequencerError"]
 
 
 def on_tick(line: LineState, e: Tick) -> list[Command]:
-    """Time passes: shelving expires, and silence, time-outs and lateness are noticed without reading a clock."""
+    """Time passes: shelving expires, devices' alarm delays run out, and silence, time-outs and lateness are
+    noticed without reading a clock."""
     return (
         line.deviations.expire_shelving(e.at)
+        + line.alarm_points.advance(e.at)
         + feeds.check_silence(line, e.at)
         + picking.check_pick_timeouts(line, e.at)
         + racks.check_due(line, e.at)
@@ -110,7 +112,7 @@ class Sequencer:
         """A digest of the whole state: two cores that saw the same events have the same fingerprint."""
         line = self.state
         h = hashlib.sha256()
-        for part in (
+        parts: list[object] = [
             sorted((k, repr(f)) for k, f in line.feeds.items()),
             sorted(repr(p) for p in line.picks.values()),
             sorted((repr(k), repr(r)) for k, r in line.racks.items()),
@@ -122,6 +124,11 @@ class Sequencer:
             sorted(line.sending.items()),
             sorted(line.confirm_counters.items()),
             (line.vehicles_completed, line.racks_completed, line.labels_printed, line.events_handled),
-        ):
+        ]
+        # The alarm points only while one is watched: a state that never saw a device's condition keeps the
+        # fingerprint it had before there were points (tests/samples/core_golden.json).
+        if line.alarm_points.points:
+            parts.append(sorted((repr(k), repr(p)) for k, p in line.alarm_points.points.items()))
+        for part in parts:
             h.update(repr(part).encode())
         return h.hexdigest()

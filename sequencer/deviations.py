@@ -4,7 +4,11 @@
 a gap until the resend arrives, a device until it is back) or an *occurrence* (a change, a cancel: it
 returns to normal at once and waits for acknowledgement). ``count_only`` kinds are counted for the KPIs and never
 listed (an identical resend needs no one). Closed deviations leave the book; their counts and time-to-resolve
-stay for the KPIs.
+stay for the KPIs. A condition that a source reports (a device's link, a printer's faults) has a ``timing``: its
+on-delay, off-delay and chattering limits (ISA-18.2 / IEC 62682), applied by ``sequencer.alarm_points``, and a
+``fleeting`` count-only kind for the activations shorter than its on-delay. The core's own conditions (a gap,
+silence, a pick time-out, lateness, a wrong pick) have none: their rules already wait for what they mean (the
+resend, ``silence_takts``, ``pick_timeout_s``, the due-time margins) or need a person at once.
 
 Bounded: a deviation whose condition has gone and that no one acknowledged (returned unacknowledged) stays
 listed, as ISA-18.2 asks, but at most ``RETURNED_UNACK_LIMIT`` of them: past that the oldest returned one is
@@ -26,17 +30,42 @@ from sequencer.commands import AlarmStateChanged, ClearDeviation, Command, Raise
 
 
 @dataclass(frozen=True, slots=True)
+class Timing:
+    """How a condition its source reports becomes an alarm (plant seconds; the plant file's ``[alarms.KIND]`` may
+    change each): annunciated once it has lasted ``on_delay_s``, returned to normal once it has been gone
+    ``off_delay_s``, and flagged chattering when it comes ``chatter_count`` times within ``chatter_window_s``
+    (0: never)."""
+
+    on_delay_s: float = 0.0
+    off_delay_s: float = 0.0
+    chatter_count: int = 0
+    chatter_window_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Kind:
     priority: int
     condition: bool = False
     count_only: bool = False
+    timing: Timing | None = None  # a condition its source reports: delays and chattering (sequencer.alarm_points)
+    fleeting: str = ""  # the count-only kind an activation shorter than the on-delay is counted as
 
+
+# Defaults from practice for equipment status (a few seconds; chattering as alarm-management practice measures it,
+# EEMUA 191 and ISA-TR18.2.5: 3 or more activations within a minute). A link reported down is a missed poll or a
+# refused connect: a real outage lasts the driver's back-off and more (plc_io.link: 0.05 s doubling to 2-5 s), a
+# blip of flaky switch gear well under a second. 3 s on keeps the blips off the list and still shows an outage
+# within 3-4 s (the next tick, docs/observability.md); 5 s off merges the bounces of one reconnect into one alarm.
+# A printer's fault flags (paper out, head open) come from its status poll: 2 s on lets a head opened for a
+# moment go by, 2 s off rides out one good status read in the middle of a fault.
+DEVICE_LINK = Timing(on_delay_s=3.0, off_delay_s=5.0, chatter_count=3, chatter_window_s=60.0)
+PRINTER_FLAGS = Timing(on_delay_s=2.0, off_delay_s=2.0, chatter_count=3, chatter_window_s=60.0)
 
 KINDS: dict[str, Kind] = {
     "gap": Kind(1, condition=True),
     "wrong_pick": Kind(1, condition=True),  # blocks the slot until corrected
-    "device_offline": Kind(1, condition=True),
-    "printer_fault": Kind(1, condition=True),
+    "device_offline": Kind(1, condition=True, timing=DEVICE_LINK, fleeting="link_blip"),
+    "printer_fault": Kind(1, condition=True, timing=PRINTER_FLAGS, fleeting="printer_fault_blip"),
     "label_uncertain": Kind(1, condition=True),  # maybe printed: a person checks, then reprints or resolves
     "late": Kind(1, condition=True),
     "change_after_ship": Kind(1),
@@ -52,6 +81,7 @@ KINDS: dict[str, Kind] = {
     "late_broadcast": Kind(2),
     "return_to_stock": Kind(2),
     "hold": Kind(3, condition=True),
+    "chattering": Kind(3, condition=True),  # a device's condition keeps coming and going: its link or it needs a look
     "late_warning": Kind(3, condition=True),
     "unknown_option": Kind(3),
     "stale_confirm": Kind(3),
@@ -59,6 +89,8 @@ KINDS: dict[str, Kind] = {
     "manual_confirm": Kind(3),
     "duplicate": Kind(3, count_only=True),
     "forecast_superseded": Kind(3, count_only=True),
+    "link_blip": Kind(3, count_only=True),  # a device offline for less than its on-delay: counted, never listed
+    "printer_fault_blip": Kind(3, count_only=True),  # a printer's fault gone within its on-delay
 }
 
 
@@ -149,6 +181,13 @@ class DeviationBook:
         dev.active = False
         return self._move(dev, AlarmAction.CLEAR, at)
 
+    def reactivate(self, deviation_id: int, at: float) -> list[Command]:
+        """The condition of an open alarm that had returned came again (its source reported it once more): the
+        same alarm is active again; returned unacknowledged it blinks again, parked it stays parked."""
+        dev = self.by_id[deviation_id]
+        dev.active = True
+        return self._move(dev, AlarmAction.ACTIVATE, at)
+
     def check(self, deviation_id: int, action: AlarmAction) -> Deviation:
         """The deviation, if ``action`` is allowed on it now; DeviationError otherwise (nothing changes)."""
         dev = self.by_id.get(deviation_id)
@@ -166,6 +205,8 @@ class DeviationBook:
         dev = self.check(deviation_id, action)
         if action is AlarmAction.SHELVE:
             dev.shelved_until = until
+        elif dev.state is AlarmState.SHELVED:  # parked otherwise now: the shelving's expiry no longer applies
+            dev.shelved_until = 0.0
         return self._move(dev, action, at, user)
 
     def resolve(self, deviation_id: int, at: float, user: str, note: str) -> list[Command]:

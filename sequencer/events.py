@@ -210,6 +210,32 @@ class ShelveAlarm(ManualOp):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SuppressAlarm(ManualOp):
+    """Suppressed by design (ISA-18.2): not annunciated while the plant is in a state where it means
+    nothing (a station shut down for the shift), until a person unsuppresses it; still listed."""
+
+    deviation_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnsuppressAlarm(ManualOp):
+    deviation_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoveAlarmFromService(ManualOp):
+    """Out of service (ISA-18.2): the alarm's source is under maintenance (a printer away for repair); not
+    annunciated until a person returns it to service; still listed."""
+
+    deviation_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReturnAlarmToService(ManualOp):
+    deviation_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ShipRackByHand(ManualOp):
     feed: str
     family: str
@@ -230,6 +256,10 @@ MANUAL_OPS: tuple[type[ManualOp], ...] = (
     AcknowledgeAlarm,
     ShelveAlarm,
     ShipRackByHand,
+    SuppressAlarm,
+    UnsuppressAlarm,
+    RemoveAlarmFromService,
+    ReturnAlarmToService,
 )
 
 Event = (
@@ -256,6 +286,10 @@ Event = (
     | AcknowledgeAlarm
     | ShelveAlarm
     | ShipRackByHand
+    | SuppressAlarm
+    | UnsuppressAlarm
+    | RemoveAlarmFromService
+    | ReturnAlarmToService
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {

@@ -16,6 +16,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sequencer.deviations import KINDS
+
+TIMED_KINDS = tuple(kind for kind, spec in KINDS.items() if spec.timing is not None)  # [alarms.KIND] may name these
+
 
 class _Strict(BaseModel):
     """Every plant-file section: unknown keys are errors, values frozen, each key documented by the docstring under
@@ -407,6 +411,32 @@ class NotifyRules(_Strict):
     """Names this service (plant, line) in every notification."""
 
 
+class AlarmTimingConfig(_Strict):
+    """On-delay, off-delay and chattering of one alarm kind that a device reports (``[alarms.device_offline]``,
+    ``[alarms.printer_fault]``), in plant seconds; a key left out keeps the core's default
+    (``sequencer.deviations.KINDS``: device_offline 3 s on, 5 s off; printer_fault 2 s on, 2 s off; both
+    chattering at 3 activations within 60 s). ISA-18.2 / IEC 62682 alarm on-delay and off-delay."""
+
+    on_delay_s: float | None = Field(default=None, ge=0, le=3600, examples=[3.0])
+    """The condition must last this long before its alarm is annunciated; a shorter one is only counted (``link_blip``,
+    ``printer_fault_blip``). 0: at once."""
+    off_delay_s: float | None = Field(default=None, ge=0, le=3600, examples=[5.0])
+    """The condition must have been gone this long before its alarm returns to normal; if it comes back sooner the
+    same alarm carries on. 0: at once."""
+    chatter_count: int | None = Field(default=None, ge=0, le=1000, examples=[3])
+    """This many activations within ``chatter_window_s`` (short ones included) raise a ``chattering`` deviation for
+    the device. 0: never; otherwise at least 2."""
+    chatter_window_s: float | None = Field(default=None, gt=0, le=86400, examples=[60.0])
+    """The window ``chatter_count`` is counted in; the ``chattering`` deviation clears after a window without one."""
+
+    @field_validator("chatter_count")
+    @classmethod
+    def _twice_at_least(cls, count: int | None) -> int | None:
+        if count == 1:
+            raise ValueError("chattering needs at least 2 activations in the window (0 turns it off)")
+        return count
+
+
 class SimulationConfig(_Strict):
     """What the simulators need beyond the device addresses: the vehicle mix and the operator."""
 
@@ -443,6 +473,9 @@ class PlantConfig(_Strict):
     """Label layouts; absent: the built-in ones."""
     notify: NotifyRules = NotifyRules()
     """Alarm notifications by webhook and e-mail."""
+    alarms: dict[str, AlarmTimingConfig] = {}
+    """On-delay, off-delay and chattering per alarm kind a device reports (``[alarms.device_offline]``,
+    ``[alarms.printer_fault]``); a kind left out keeps the core's defaults."""
     simulation: SimulationConfig = SimulationConfig()
     """What the simulators need: the vehicle mix and the operators (ignored by the service)."""
 
@@ -485,6 +518,9 @@ def _reference_problems(cfg: PlantConfig) -> list[str]:
     ):
         for dup in sorted(_duplicates(ids)):
             problems.append(f"{kind}: duplicate id {dup!r}")
+    for kind in cfg.alarms:
+        if kind not in TIMED_KINDS:
+            problems.append(f"alarms.{kind}: no delays for this kind; kinds a device reports: {', '.join(TIMED_KINDS)}")
     for fam in cfg.families:
         if fam.station not in stations:
             problems.append(f"families.{fam.id}.station: unknown station {fam.station!r}")

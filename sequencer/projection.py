@@ -85,7 +85,7 @@ def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, veh
             )
     devices = [DeviceView(name=n, kind="ptl", up=n not in line.devices_down, detail="") for n in plant.devices.ptl]
     devices += [
-        DeviceView(name=n, kind="printer", up=n not in line.devices_down and n not in line.device_faults, detail="")
+        DeviceView(name=n, kind="printer", up=n not in line.devices_down and n not in line.printer_faults, detail="")
         for n in plant.devices.printers
     ]
     return LineView(

@@ -15,6 +15,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sequencer.alarm_points import AlarmPoints, alarm_timings
 from sequencer.commands import PrintLabel
 from sequencer.deviations import DeviationBook
 from sequencer.plant import FamilyConfig, FeedConfig, PlantConfig, StationConfig
@@ -150,15 +151,16 @@ class LineState:
         self.shipped_marks: dict[tuple[str, str], tuple[int, set[int]]] = {}
         self.vehicles_forgotten: Counter[str] = Counter()  # status -> vehicles dropped from the state after shipping
         self.deviations = DeviationBook()
+        self.alarm_points = AlarmPoints(self.deviations, alarm_timings(plant))  # device conditions -> alarms
         # labels: asked for, on their way to a printer, maybe printed
         self.labels: dict[str, LabelTarget] = {}  # label id -> what it goes on
         self.unprinted: dict[str, PrintLabel] = {}  # asked for, not yet reported printed
         self.uncertain: dict[str, int] = {}  # sent, maybe printed (LabelUncertain) -> its open deviation id
         self.sending: dict[str, int] = {}  # label id -> the reprint a driver journaled as leaving (LabelSending)
         self.label_reprints: dict[str, int] = {}  # label id -> reprints asked for so far
-        # devices
-        self.device_faults: dict[str, int] = {}  # device -> open deviation id
-        self.devices_down: set[str] = set()
+        # devices, as they report themselves now (their alarms follow with delays: ``alarm_points``)
+        self.devices_down: set[str] = set()  # link down
+        self.printer_faults: dict[str, tuple[str, ...]] = {}  # printer -> the faults it reports
         self.confirm_counters: dict[tuple[str, str], int] = {}  # (station, bin) -> the light's journaled counter
         # running totals (the KPIs and the read models)
         self.vehicles_completed = 0

@@ -69,7 +69,8 @@ class JournalFollower:
         return any(start <= last_row and (end is None or end > first_row) for start, end in spans)
 
     def _note_faults(self, row_id: int) -> None:
-        now = frozenset(self.state.core.state.device_faults)
+        points = self.state.core.state.alarm_points  # an alarm annunciated and active: past its on-delay
+        now = frozenset(points.alarmed("device_offline")) | frozenset(points.alarmed("printer_fault"))
         if now == self._faulty_now:
             return
         for device in now - self._faulty_now:
@@ -125,7 +126,7 @@ class Lead:
         for station_id, st in core.state.stations.items():
             if st.lit is None or st.timeout_dev is None or st.blocked_by is not None:
                 continue
-            if any(d.startswith(st.cfg.ptl) for d in down) or st.cfg.ptl in core.state.device_faults:
+            if any(d.startswith(st.cfg.ptl) for d in down) or st.cfg.ptl in core.state.devices_down:
                 continue
             since = timing[(station_id, st.lit)] = self._timing.get((station_id, st.lit), now)
             if now - since >= CONFIRM_AFTER_S:

@@ -136,17 +136,13 @@ class DeviceSide:
         within ``RECONCILE_S``, has gone meanwhile: a fresh driver reports only the changes it sees itself, so a
         light or a printer flag that recovered while the service was down would otherwise stay alarmed forever."""
         await asyncio.sleep(RECONCILE_S)
+        detail = "not reported faulty since the restart"
         for device in sorted(journaled - self._reported_faulty):
-            if device not in self.core.state.device_faults:
-                continue  # its driver reported it back already
-            detail = "not reported faulty since the restart"
-            down = device in self.core.state.devices_down
-            event = (
-                DeviceLinkChanged(at=self.clock(), device=device, up=True, detail=detail)
-                if down
-                else PrinterFaultChanged(at=self.clock(), device=device, faults=())
-            )
-            await self.sequencing.submit(event)
+            state = self.core.state  # its driver may have reported it back meanwhile
+            if device in state.devices_down:
+                await self.sequencing.submit(DeviceLinkChanged(at=self.clock(), device=device, up=True, detail=detail))
+            if device in state.printer_faults:
+                await self.sequencing.submit(PrinterFaultChanged(at=self.clock(), device=device, faults=()))
 
     # -- commands out --------------------------------------------------------------------------------------
     def show_light(self, cmd: LightBin) -> None:

@@ -48,7 +48,8 @@ MAX_GAP_S = 600.0  # a paced re-run skips the part of a quiet spell beyond this 
 
 def code_version(plant: PlantConfig) -> str:
     """What a snapshot depends on: the core's code, the label check's code, Python's version and the plant's
-    rules (not its endpoints, device addresses or database, which may move without changing any state)."""
+    rules, its alarm timings among them (not its endpoints, device addresses or database, which may move without
+    changing any state)."""
     h = hashlib.sha256(repr(sys.version_info[:2]).encode())
     core_dir = Path(sequencer.__file__).parent
     sources = [*sorted(core_dir.rglob("*.py")), Path(sequence_check.__file__)]
@@ -57,7 +58,7 @@ def code_version(plant: PlantConfig) -> str:
         h.update(name.encode() + b"\0" + path.read_bytes())
     # repr, not JSON: the pickled core carries these objects, and an unvalidated default (5 for 5.0) changes the
     # core's fingerprint although the JSON would be the same.
-    rules = (plant.plant, plant.feeds, plant.families, plant.options, plant.parts, plant.stations)
+    rules = (plant.plant, plant.feeds, plant.families, plant.options, plant.parts, plant.stations, plant.alarms)
     h.update(repr(rules).encode())
     return h.hexdigest()
 

@@ -207,7 +207,7 @@ class Service:
     async def _restore_devices(self) -> None:
         """Lit bins lit again, labels queued again or uncertain; journaled faults no driver confirms, cleared."""
         await self.devices.restore()
-        reconcile = self.devices.reconcile_faults(set(self.core.state.device_faults))
+        reconcile = self.devices.reconcile_faults(self.core.state.devices_down | set(self.core.state.printer_faults))
         self._tasks.append(asyncio.create_task(reconcile, name="reconcile"))
 
     def _start_feed(self) -> None:

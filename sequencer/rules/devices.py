@@ -1,7 +1,9 @@
-"""Device rules: a device's link and a printer's faults, as one deviation per device at a time.
+"""Device rules: a device's link and a printer's faults, as the device reports them, and the alarm points they feed.
 
-A link that goes down (a PTL controller, a printer) or a printer that reports faults raises one alarm for that
-device; the next report of the same device while it is open adds nothing; the device back (or healthy) clears it.
+The device's state changes at once (``LineState.devices_down``, ``printer_faults``: the screens show it as it is);
+its alarm follows through ``sequencer.alarm_points`` with the kind's on-delay and off-delay: a link that drops and
+comes back within ``device_offline``'s on-delay is counted (``link_blip``), never annunciated; one alarm per device
+and kind at a time (a link down and a printer's faults are two conditions, each with its own alarm).
 
 Uses no other rule module. What it must not do: drive a device or retry anything (the service's drivers do); a
 light that could not be lit stays lit in the state and is shown again by ``picking.lit_commands`` after a restart.
@@ -17,25 +19,14 @@ from sequencer.state import LineState
 def on_link(line: LineState, e: DeviceLinkChanged) -> list[Command]:
     if e.up:
         line.devices_down.discard(e.device)
-        return _ok(line, e.device, e.at)
+        return line.alarm_points.gone("device_offline", e.device, e.at)
     line.devices_down.add(e.device)
-    return _fault(line, e.device, "device_offline", e.at, f"{e.device} offline: {e.detail}")
+    return line.alarm_points.present("device_offline", e.device, e.at, f"{e.device} offline: {e.detail}")
 
 
 def on_printer_fault(line: LineState, e: PrinterFaultChanged) -> list[Command]:
     if not e.faults:
-        return _ok(line, e.device, e.at)
-    return _fault(line, e.device, "printer_fault", e.at, f"{e.device}: {', '.join(e.faults)}")
-
-
-def _fault(line: LineState, device: str, kind: str, at: float, message: str) -> list[Command]:
-    if device in line.device_faults:
-        return []
-    raised = line.deviations.raise_(kind, at, message, station=device)
-    line.device_faults[device] = line.deviations.newest_id
-    return raised
-
-
-def _ok(line: LineState, device: str, at: float) -> list[Command]:
-    dev_id = line.device_faults.pop(device, None)
-    return line.deviations.clear(dev_id, at) if dev_id is not None else []
+        line.printer_faults.pop(e.device, None)
+        return line.alarm_points.gone("printer_fault", e.device, e.at)
+    line.printer_faults[e.device] = e.faults
+    return line.alarm_points.present("printer_fault", e.device, e.at, f"{e.device}: {', '.join(e.faults)}")

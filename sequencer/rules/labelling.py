@@ -3,7 +3,8 @@
 A driver journals a label as leaving before a byte goes to the printer (``LabelSending``, write-ahead); the
 printer reports it printed (``LabelPrinted``), or the link tore and no one can know (``LabelUncertain``): never
 resent on its own, since a second label in a JIS rack is a mis-sequence; a person checks, then reprints it or
-resolves the deviation. A part label on its part may complete its vehicle.
+resolves the deviation. A part label on its part may complete its vehicle, and let its rack's label print
+(``racks.rack_label_due``: a rack label waits for every part label in the rack).
 
 Uses the vehicle rules (completion). What it must not do: ask for a label (picking and racks do, through
 ``LineState.ask_label``) or print one (the service's drivers do).
@@ -14,6 +15,7 @@ from __future__ import annotations
 from sequencer.commands import Command, PrintLabel
 from sequencer.events import LabelPrinted, LabelSending, LabelUncertain
 from sequencer.labels import PartLabel
+from sequencer.rules.racks import rack_label_due, rack_of
 from sequencer.rules.vehicles import check_complete
 from sequencer.state import LineState, SequencerError
 
@@ -63,7 +65,9 @@ def labelled(line: LineState, label_id: str, at: float) -> list[Command]:
         return []
     pick = line.picks[target]
     pick.labelled = True
-    return check_complete(line, line.feeds[pick.feed].vehicles[pick.position], at)
+    feed = line.feeds[pick.feed]
+    rack = rack_of(line, feed, pick.family, pick.position)  # its rack's label may have waited for this one
+    return check_complete(line, feed.vehicles[pick.position], at) + rack_label_due(line, feed, rack)
 
 
 def pending_labels(line: LineState) -> list[PrintLabel]:

@@ -29,12 +29,16 @@ from sequencer.events import (
     MoveVehicle,
     RackShipped,
     ReleaseVehicle,
+    RemoveAlarmFromService,
     ReprintLabel,
     RequestResendByHand,
     ResolveDeviation,
+    ReturnAlarmToService,
     ShelveAlarm,
     ShipRackByHand,
+    SuppressAlarm,
     SwapVehicles,
+    UnsuppressAlarm,
 )
 from sequencer.labels import Label
 from sequencer.lifecycle import VehicleMove, vehicle_may
@@ -242,7 +246,8 @@ def resolve(line: LineState, op: ResolveDeviation) -> Done:
 
 
 def _resolve_in_feed(line: LineState, feed: Feed, dev_id: int, at: float) -> list[Command]:
-    """A lead gives up on missing numbers or an unresolvable part: those slots are shipped blank."""
+    """A lead gives up on missing numbers or an unresolvable part: those slots are shipped blank. A part of a
+    family the plant does not build (the OEM named it) blocks only its vehicle's completion: there is no slot."""
     commands: list[Command] = []
     for position in [p for p, d in feed.missing.items() if d == dev_id]:
         del feed.missing[position]
@@ -250,7 +255,8 @@ def _resolve_in_feed(line: LineState, feed: Feed, dev_id: int, at: float) -> lis
     for vehicle in feed.vehicles.values():
         for family in [f for f, d in vehicle.blocked.items() if d == dev_id]:
             del vehicle.blocked[family]
-            commands += racks.slot_done(line, feed, family, vehicle.position, blank=True)
+            if family in line.families:  # a family the plant does not build (named by the OEM) has no slot
+                commands += racks.slot_done(line, feed, family, vehicle.position, blank=True)
             commands += vehicles.check_complete(line, vehicle, at)
     return commands
 
@@ -264,6 +270,24 @@ def shelve(line: LineState, op: ShelveAlarm) -> Done:
         raise SequencerError("shelving needs an expiry in the future")
     commands = _alarm(line, op.deviation_id, AlarmAction.SHELVE, op, until=op.until)
     return f"deviation {op.deviation_id} until {op.until:.0f}", commands
+
+
+# ISA-18.2: suppressed by design and out of service are a person's, each until a person ends it; what each
+# may do in the alarm's state is the alarm table's answer (``sequencer.alarms``)
+def suppress(line: LineState, op: SuppressAlarm) -> Done:
+    return f"deviation {op.deviation_id}", _alarm(line, op.deviation_id, AlarmAction.SUPPRESS, op)
+
+
+def unsuppress(line: LineState, op: UnsuppressAlarm) -> Done:
+    return f"deviation {op.deviation_id}", _alarm(line, op.deviation_id, AlarmAction.UNSUPPRESS, op)
+
+
+def remove_from_service(line: LineState, op: RemoveAlarmFromService) -> Done:
+    return f"deviation {op.deviation_id}", _alarm(line, op.deviation_id, AlarmAction.REMOVE_FROM_SERVICE, op)
+
+
+def return_to_service(line: LineState, op: ReturnAlarmToService) -> Done:
+    return f"deviation {op.deviation_id}", _alarm(line, op.deviation_id, AlarmAction.RETURN_TO_SERVICE, op)
 
 
 def _alarm(line: LineState, dev_id: int, action: AlarmAction, op: ManualOp, until: float = 0.0) -> list[Command]:
@@ -288,4 +312,8 @@ MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
     AcknowledgeAlarm: acknowledge,
     ShelveAlarm: shelve,
     ShipRackByHand: ship,
+    SuppressAlarm: suppress,
+    UnsuppressAlarm: unsuppress,
+    RemoveAlarmFromService: remove_from_service,
+    ReturnAlarmToService: return_to_service,
 }

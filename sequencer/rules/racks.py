@@ -3,12 +3,15 @@
 Rack n of a feed and family holds positions [(n-1)*cap, n*cap): a gap keeps its slots reserved, a resent
 broadcast slots into its place, a vehicle without that family leaves its slot blank. Optional reverse load
 numbers the slots backwards so a LIFO rack unloads in sequence. A rack closes when every slot is picked or
-blank and gets a rack label; its due time is the earliest of its vehicles', with warning and alarm margins.
+blank; its rack label waits until every part label in it is printed or explicitly resolved (``rack_label_due``):
+a rack label vouches for the whole rack, and one printed while a part label was still uncertain vouched for a
+part no one had checked. Its due time is the earliest of its vehicles', with warning and alarm margins.
 A shipped rack whose label printed is forgotten (with its vehicles once all their racks shipped): a service
 runs for months, and its state must not grow with every vehicle.
 
 The bottom of the rule chain: it uses no other rule module.
-What it must not do: change a pick or a vehicle (it only reads a shipped vehicle's status to forget it).
+What it must not do: change a pick or a vehicle (it only reads a shipped vehicle's status to forget it, and a
+rack's picks to know whether their labels are on).
 """
 
 from __future__ import annotations
@@ -77,20 +80,52 @@ def blank_slots(line: LineState, feed: Feed, position: int) -> list[Command]:
 def _close(line: LineState, feed: Feed, rack: Rack) -> list[Command]:
     rack.closed = True
     line.racks_completed += 1
+    first = (rack.rack_no - 1) * rack.capacity
+    closed = RackClosed(
+        feed=feed.cfg.id,
+        family=rack.family,
+        rack_no=rack.rack_no,
+        low_seq=feed.seq_at(first),
+        high_seq=feed.seq_at(first + rack.capacity - 1),
+    )
+    return [closed, *rack_label_due(line, feed, rack)]
+
+
+def rack_label_due(line: LineState, feed: Feed, rack: Rack) -> list[Command]:
+    """A closed rack's label, asked for once every part label in it is printed or explicitly resolved (asked
+    whenever one of them is, or a picked part leaves the rack); nothing while one is missing or uncertain."""
+    if not rack.closed or rack.label_id or (rack.feed, rack.family, rack.rack_no) not in line.racks:
+        return []  # open, asked for already, or a shipped rack's stand-in
+    if not _part_labels_on(line, feed, rack):
+        return []
     rack.label_id = f"R-{feed.cfg.id}-{rack.family}-{rack.rack_no}"
     label = rack_label(line, feed, rack)
     printer = line.stations[line.families[rack.family].station].cfg.printer
     line.ask_label(PrintLabel(printer=printer, label=label), (rack.feed, rack.family, rack.rack_no))
-    return [
-        RackClosed(
-            feed=feed.cfg.id,
-            family=rack.family,
-            rack_no=rack.rack_no,
-            low_seq=label.low_seq,
-            high_seq=label.high_seq,
-        ),
-        line.unprinted[label.label_id],
-    ]
+    return [line.unprinted[label.label_id]]
+
+
+def rack_labels_due_at(line: LineState, feed: Feed, position: int) -> list[Command]:
+    """The labels of a position's closed racks that were waiting for it (a part taken back out of its slot, or a
+    vehicle cancelled, may leave every part label in the rack on)."""
+    commands: list[Command] = []
+    for family in line.families:
+        rack = line.racks.get((feed.cfg.id, family, rack_slot(line, family, position)[0]))
+        commands += rack_label_due(line, feed, rack) if rack is not None else []
+    return commands
+
+
+def _part_labels_on(line: LineState, feed: Feed, rack: Rack) -> bool:
+    """Every part meant for the rack is in it with its label on (printed, or found on it by a person); a part to be
+    picked again after a change is not in it yet."""
+    first = (rack.rack_no - 1) * rack.capacity
+    for position in range(first, first + rack.capacity):
+        vehicle = feed.vehicles.get(position)
+        for pick_id in vehicle.picks if vehicle is not None else ():
+            pick = line.picks[pick_id]
+            if pick.family == rack.family and pick.status != "cancelled" and not pick.labelled:
+                return False
+    return True
 
 
 def rack_label(line: LineState, feed: Feed, rack: Rack) -> RackLabel:

@@ -16,7 +16,7 @@ from sequencer.commands import Command, VehicleCompleted
 from sequencer.events import BroadcastReceived
 from sequencer.lifecycle import VEHICLE_DONE, PickMove, VehicleMove, move_pick, move_vehicle, pick_may
 from sequencer.rules.picking import new_pick, queue, withdraw
-from sequencer.rules.racks import blank_slots, shipped_families, slot_done
+from sequencer.rules.racks import blank_slots, rack_labels_due_at, shipped_families, slot_done
 from sequencer.state import Feed, LineState, Pick, Vehicle, VehicleContent
 
 
@@ -74,7 +74,8 @@ def change(line: LineState, feed: Feed, vehicle: Vehicle, e: BroadcastReceived) 
         vehicle.blocked[miss.family] = line.deviations.newest_id
     if vehicle.status == "held":
         commands += hold(line, vehicle, e.at)
-    return commands + check_complete(line, vehicle, e.at)
+    commands += check_complete(line, vehicle, e.at)
+    return commands + rack_labels_due_at(line, feed, vehicle.position)  # a part taken out without a replacement
 
 
 def _reopen(line: LineState, vehicle: Vehicle) -> None:
@@ -111,7 +112,8 @@ def cancel(line: LineState, feed: Feed, vehicle: Vehicle, at: float) -> list[Com
     """The vehicle will not be built here: its picks withdrawn (picked parts back to stock), its slots blank."""
     if vehicle.status == "completed":  # picked and labelled, not shipped: the parts go back to stock
         _reopen(line, vehicle)
-    return vacate(line, feed, vehicle, at) + blank_slots(line, feed, vehicle.position)
+    commands = vacate(line, feed, vehicle, at) + blank_slots(line, feed, vehicle.position)
+    return commands + rack_labels_due_at(line, feed, vehicle.position)  # its parts, taken out, no longer wait
 
 
 def hold(line: LineState, vehicle: Vehicle, at: float) -> list[Command]:

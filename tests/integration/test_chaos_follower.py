@@ -11,6 +11,7 @@ from tests.plants import demo_plant
 
 
 def test_an_outage_counts_as_shown_only_if_the_fault_was_committed_while_it_lasted(database_url: str) -> None:
+    """Shown means annunciated: the device's alarm past its on-delay (3 s) and before its off-delay (5 s) ran out."""
     plant = demo_plant()
     device = plant.stations[0].ptl
     store = Store(database_url)
@@ -19,13 +20,17 @@ def test_an_outage_counts_as_shown_only_if_the_fault_was_committed_while_it_last
         store.append(Tick(at=1.0))
         began = follower.last_row()  # the outage begins
         store.append(DeviceLinkChanged(at=2.0, device=device, up=False, detail="gateway down"))
-        store.append(Tick(at=3.0))
+        store.append(Tick(at=6.0))  # past the on-delay: the alarm shows
         ended = follower.last_row()  # the outage ends
-        store.append(DeviceLinkChanged(at=4.0, device=device, up=True))
+        store.append(DeviceLinkChanged(at=7.0, device=device, up=True))
+        store.append(DeviceLinkChanged(at=8.0, device=device, up=False, detail="a blip"))
+        store.append(DeviceLinkChanged(at=8.05, device=device, up=True))
+        store.append(Tick(at=14.0))  # past the off-delay, which the blip began again: the alarm returns
         late_began = follower.last_row()  # a second outage, shown only after it ended
-        store.append(Tick(at=5.0))
+        store.append(Tick(at=15.0))
         late_ended = follower.last_row()
-        store.append(DeviceLinkChanged(at=6.0, device=device, up=False, detail="too late"))
+        store.append(DeviceLinkChanged(at=16.0, device=device, up=False, detail="too late"))
+        store.append(Tick(at=20.0))
         follower.poll()
     finally:
         follower.close()
@@ -33,4 +38,4 @@ def test_an_outage_counts_as_shown_only_if_the_fault_was_committed_while_it_last
     assert follower.shown_faulty(device, began, ended)
     assert not follower.shown_faulty(device, late_began, late_ended)
     assert not follower.shown_faulty("no-such-device", began, late_ended)
-    assert follower.shown_faulty(device, late_ended, late_ended + 1)  # the late one is shown from its row on
+    assert follower.shown_faulty(device, late_ended + 1, late_ended + 2)  # the late one is shown from its tick on

@@ -30,9 +30,20 @@ from app.hmi.commands import HmiCommandServer
 from app.hmi.wire import MAX_REQUEST_BYTES
 from app.proof.demo_users import DEMO_USERS, ensure_demo_users
 from plc_io.loopback_ports import free_port
+from sequencer.alarms import AlarmState
 from sequencer.commands import AuditRecord, Command
 from sequencer.core import SequencerError
-from sequencer.events import AcknowledgeAlarm, HoldVehicle, InsertBroadcast, ManualOp, RequestResendByHand
+from sequencer.events import (
+    AcknowledgeAlarm,
+    HoldVehicle,
+    InsertBroadcast,
+    ManualOp,
+    RemoveAlarmFromService,
+    RequestResendByHand,
+    ReturnAlarmToService,
+    SuppressAlarm,
+    UnsuppressAlarm,
+)
 from tests.fake_line import FakeLine, fake_line
 
 WAIT_S = 10.0
@@ -182,6 +193,34 @@ async def test_role_table_is_enforced(line: Line) -> None:
     assert line.audit()[1:] == [
         ("olga", "operator", "HoldVehicle", "forbidden"),
         ("olga", "operator", "AcknowledgeAlarm", "done"),
+    ]
+
+
+PARKING: dict[str, type[ManualOp]] = {
+    cls.__name__: cls for cls in (SuppressAlarm, UnsuppressAlarm, RemoveAlarmFromService, ReturnAlarmToService)
+}
+
+
+@pytest.mark.parametrize("kind", list(PARKING))
+async def test_suppress_and_out_of_service_are_the_leads_and_every_attempt_is_audited(line: Line, kind: str) -> None:
+    """ISA-18.2: parking an alarm by design or for maintenance is the shift lead's, as shelving is."""
+    olga = await line.login("olga")
+    refused = await line.intent(olga, kind, {"deviation_id": 7}, reason="printer away for repair")
+    assert refused["code"] == "forbidden" and "allowed: lead, engineer, admin" in refused["error"]
+    lars = await line.login("lars")
+    bad = await line.intent(lars, kind, {"deviation_id": "7"}, reason="printer away for repair")
+    assert bad["code"] == "malformed" and "deviation_id" in bad["error"]
+    done = await line.intent(lars, kind, {"deviation_id": 7}, reason="printer away for repair")
+    assert done == {"ok": True, "result": {"action": kind, "target": "core-target"}}
+    assert line.service.intents == [
+        PARKING[kind](at=PLANT_T0, user="lars", reason="printer away for repair", deviation_id=7)
+    ]
+    assert line.audit() == [
+        ("olga", "operator", "login", "done"),
+        ("olga", "operator", kind, "forbidden"),
+        ("lars", "lead", "login", "done"),
+        ("lars", "lead", kind, "malformed"),
+        ("lars", "lead", kind, "done"),
     ]
 
 
@@ -550,6 +589,42 @@ async def test_real_service_carries_out_refuses_and_audits_each_attempt_once(dat
         ("lars", "lead", "RequestResendByHand", "L1 1..2", "done"),
         ("lars", "lead", "HoldVehicle", "feed=L2 seq=1", "refused"),
         ("sim-lead", "", "RequestResendByHand", "L1 1..2", "done"),  # not over the channel: the service's hook
+    ]
+
+
+async def test_a_lead_suppresses_a_real_alarm_and_returns_it_to_service_through_the_real_service(
+    database_url: str,
+) -> None:
+    async with fake_line(database_url) as line:
+        await line.broadcast(1)
+        await line.broadcast(4)  # 2 and 3 missing: a gap alarm
+        (gap,) = [d for d in line.service.core.state.deviations.by_id.values() if d.kind == "gap"]
+        admin = AccountStore.open(database_url, hasher=CHEAP)
+        admin.add_user("lars", "lead", PASSWORDS["lars"])
+        async with command_channel(line) as sock:
+            login = await _ask_real(sock, {"op": "login", "user": "lars", "password": PASSWORDS["lars"]})
+            replies = []
+            for kind, reason in (
+                ("SuppressAlarm", "OEM line stopped for the shift"),
+                ("AcknowledgeAlarm", ""),  # not annunciated: nothing to acknowledge
+                ("RemoveAlarmFromService", "feed gateway swapped"),
+                ("ReturnAlarmToService", ""),  # a reason is needed
+            ):
+                request = {"op": "intent", "token": login["token"], "type": kind, "reason": reason}
+                replies.append(await _ask_real(sock, request | {"fields": {"deviation_id": gap.deviation_id}}))
+        state = line.service.core.state.deviations.by_id[gap.deviation_id].state
+    rows = [(e.action, e.target, e.result) for e in admin.audit_query()]
+    admin.close()
+    assert [r.get("code", "done") for r in replies] == ["done", "refused", "done", "refused"]
+    assert "cannot acknowledge an alarm that is suppressed" in replies[1]["error"]
+    assert state is AlarmState.OUT_OF_SERVICE
+    target = f"deviation {gap.deviation_id}"
+    assert rows == [
+        ("login", "", "done"),
+        ("SuppressAlarm", target, "done"),
+        ("AcknowledgeAlarm", f"deviation_id={gap.deviation_id}", "refused"),
+        ("RemoveAlarmFromService", target, "done"),
+        ("ReturnAlarmToService", f"deviation_id={gap.deviation_id}", "refused"),
     ]
 
 

@@ -260,10 +260,43 @@ def test_alarm_rows_show_priority_by_colour_shape_number_and_state_in_words(
     assert text(cockpit, "deviation_detail") == "#14 WRONG PICK: BMP-01 confirmed, BMP-02 was lit"
     d.select_ids({15})
     assert not d.ack_button.isEnabled()  # already acknowledged
+    assert d.more_button.isEnabled() and d.more_actions["out_of_service"].isEnabled()
+    assert not d.more_actions["unsuppress"].isEnabled() and not d.more_actions["in_service"].isEnabled()
     d.select_ids({14, 11})
     d.state_filter.setCurrentText("All this shift")
     cockpit.resizeDocks([cockpit.docks["deviations_dock"]], [560], Qt.Orientation.Vertical)  # the list, large
     shoot(cockpit, "deviations")
+
+
+def parked_line(rev: int = 2) -> LineView:
+    """The busy picture with the printer's fault out of service (15) and the wrong pick suppressed (14)."""
+    states = {14: "suppressed", 15: "out_of_service"}
+    return cockpit_line(rev, deviations=tuple(d.model_copy(update={"state": states[d.id]}) if d.id in states else d
+                                              for d in OPEN))  # fmt: skip
+
+
+def test_suppressed_and_out_of_service_alarms_are_listed_in_their_own_views_and_never_annunciated(
+    qtbot: QtBot, publisher: BusPublisher, cockpit: CockpitWindow
+) -> None:
+    show(qtbot, publisher, cockpit, parked_line())
+    d, model = cockpit.deviations, cockpit.deviations.model
+    assert d.shown_ids() == [11, 12, 16, 13, 17]  # "Open" leaves them to their own views
+    d.state_filter.setCurrentText("Suppressed")
+    assert d.shown_ids() == [14]
+    d.state_filter.setCurrentText("Out of service")
+    assert d.shown_ids() == [15]
+    d.state_filter.setCurrentText("All this shift")
+    assert d.shown_ids() == [14, 11, 15, 12, 16, 13, 17]
+    rows = {e.id: r for r, e in enumerate(model.rows)}
+    assert (model.index(rows[14], 2).data(), model.index(rows[15], 2).data()) == ("SUPPRESSED", "OUT OF SERVICE")
+    assert model.index(rows[14], 0).data(BLINK_ROLE) is False  # unacknowledged before, and it no longer blinks
+    assert model.index(rows[14], 3).data(Qt.ItemDataRole.FontRole).italic()
+    counts = [text(cockpit, f"header_p{p}_count") for p in (1, 2, 3)]
+    assert counts == ["1", "2", "1"]  # the gap; not the suppressed wrong pick or the printer out of service
+    assert text(cockpit, "header_unack") == "3 UNACK"
+    o = cockpit.overview
+    assert o.devices.item(2, 0).data(PRIORITY_ROLE) == 0  # zebra-1's alarm is out of service: no mark
+    assert (o.stations.item(1, 0).data(PRIORITY_ROLE), o.stations.item(1, 0).data(BLINK_ROLE)) == (0, False)
 
 
 def test_the_shift_log_keeps_deviations_that_closed(qtbot: QtBot, publisher: BusPublisher,

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
 from app.hmi.accounts import AccountStore
@@ -31,7 +32,7 @@ from sequencer.commands import AuditRecord, Command
 from sequencer.core import SequencerError
 from sequencer.events import ManualOp
 from tests.ui.conftest import BusPublisher
-from tests.ui.test_cockpit import SHOTS, SUMMER_AT, WAIT_MS, cockpit_line, lead_settings, shoot, show
+from tests.ui.test_cockpit import SHOTS, SUMMER_AT, WAIT_MS, cockpit_line, lead_settings, parked_line, shoot, show
 from ui.cockpit.desk import ConfirmDialog
 from ui.cockpit.ops import OPERATIONS
 from ui.cockpit.widgets import table_rows
@@ -320,6 +321,67 @@ def test_alarms_are_acknowledged_shelved_and_resolved_from_the_list(
     assert (type(service.intents[-1]).__name__, service.intents[-1].reason) == (
         "ResolveDeviation", "confirm came from a test press; nothing to do"
     )  # fmt: skip
+
+
+def test_alarms_are_suppressed_and_taken_out_of_service_from_the_list_with_a_reason(
+    qtbot: QtBot, publisher: BusPublisher, lead: CockpitWindow, service: RecordingService
+) -> None:
+    """ISA-18.2's suppressed-by-design and out-of-service states, from the MORE menu beside the buttons, the table's
+    context menu and the Alarms menu; each confirmed with a reason, like every operation but an acknowledgement."""
+    log_in(qtbot, lead, "lena")
+    d = lead.deviations
+    d.select_ids({14})  # active, unacknowledged
+    enabled = {name: action.isEnabled() for name, action in d.more_actions.items()}
+    assert enabled == {"suppress": True, "unsuppress": False, "out_of_service": True, "in_service": False}
+    d.more_actions["suppress"].trigger()
+    dialog = lead.desk.dialog
+    assert dialog is not None and dialog.confirm_button.text() == "SUPPRESS"
+    assert not dialog.confirm_button.isEnabled()  # no suppression without a reason
+    confirm(qtbot, lead, "ST-BUMP shut down for the shift")
+    answered(qtbot, lead, 1)
+    d.select_ids({15})
+    menu_action = lead.findChild(QAction, "out_of_service_action")  # the Alarms menu
+    assert menu_action is not None
+    menu_action.trigger()
+    confirm(qtbot, lead, "zebra-1 away for a new print head")
+    answered(qtbot, lead, 2)
+    assert [(type(i).__name__, fields_of(i), i.reason) for i in service.intents] == [
+        ("SuppressAlarm", {"deviation_id": 14}, "ST-BUMP shut down for the shift"),
+        ("RemoveAlarmFromService", {"deviation_id": 15}, "zebra-1 away for a new print head"),
+    ]
+    show(qtbot, publisher, lead, parked_line(rev=3))  # the service's answer, on the bus
+    d.state_filter.setCurrentText("Out of service")
+    d.select_ids({15})
+    assert not d.ack_button.isEnabled() and not d.shelve_button.isEnabled()  # not annunciated: nothing to see
+    rect = d.table.visualRect(d.proxy.index(0, 3))
+    d.table.customContextMenuRequested.emit(rect.center())
+    menu = d.context_menu
+    assert menu is not None
+    offered = {a.objectName(): a.isEnabled() for a in menu.actions()}
+    assert offered == {"ack_menu_action": False, "shelve_menu_action": False, "suppress_menu_action": False,
+                       "unsuppress_menu_action": False, "out_of_service_menu_action": False,
+                       "in_service_menu_action": True, "resolve_menu_action": True}  # fmt: skip
+    next(a for a in menu.actions() if a.objectName() == "in_service_menu_action").trigger()
+    confirm(qtbot, lead, "new print head fitted, test label fine")
+    answered(qtbot, lead, 3)
+    d.state_filter.setCurrentText("Suppressed")
+    d.select_ids({14})
+    d.unsuppress()
+    confirm(qtbot, lead, "ST-BUMP runs again")
+    answered(qtbot, lead, 4)
+    assert [(type(i).__name__, fields_of(i)) for i in service.intents[2:]] == [
+        ("ReturnAlarmToService", {"deviation_id": 15}), ("UnsuppressAlarm", {"deviation_id": 14})
+    ]  # fmt: skip
+
+
+def test_an_operator_may_not_suppress_an_alarm(qtbot: QtBot, lead: CockpitWindow, service: RecordingService) -> None:
+    log_in(qtbot, lead, "otto")
+    lead.deviations.select_ids({14})
+    lead.deviations.suppress()
+    confirm(qtbot, lead, "too noisy")
+    (record,) = answered(qtbot, lead, 1)
+    assert record.result == "FORBIDDEN" and "allowed: lead, engineer, admin" in record.message
+    assert service.intents == []
 
 
 def test_reprocessing_a_quarantined_message_shows_the_service_s_answer(

@@ -234,6 +234,17 @@ def test_deviations_show_priority_by_colour_shape_and_number(
     assert order == ["deviation_11", "deviation_12", "deviation_13"]
 
 
+def test_an_alarm_a_lead_parked_is_not_shown_at_the_line(qtbot: QtBot, publisher: BusPublisher, screen: tuple) -> None:
+    """ISA-18.2: shelved, suppressed and out-of-service alarms are not annunciated; the lead's cockpit lists them."""
+    _, client, panel = screen
+    parked = {11: "suppressed", 12: "out_of_service", 13: "shelved"}
+    deviations = tuple(d.model_copy(update={"state": parked.get(d.id, d.state)}) for d in DEVIATIONS)
+    go_live(qtbot, publisher, client, busy_line(deviations=deviations))
+    qtbot.waitUntil(lambda: panel.findChild(QWidget, "deviations_empty").isVisibleTo(panel), timeout=WAIT_MS)
+    assert text_of(panel, "deviations_count") == ""
+    assert [panel.deviation_row(i) for i in (11, 12, 13)] == [None, None, None]
+
+
 def test_device_down_and_blocked_pick_are_words_not_just_colour(
     qtbot: QtBot, publisher: BusPublisher, screen: tuple
 ) -> None:

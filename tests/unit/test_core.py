@@ -20,6 +20,7 @@ from sequencer.testing import (
     lit,
     of,
     open_deviations,
+    pick_and_print,
     press_lit,
     station_view,
     view,
@@ -117,7 +118,7 @@ def test_wrong_bin_is_a_wrong_pick_and_nothing_advances(core: Sequencer) -> None
 def test_rack_closes_at_capacity_with_low_and_high_seq(core: Sequencer) -> None:
     for seq in range(9997, 9997 + 6):
         core.handle(broadcast(seq % 10000))
-    commands = [c for _ in range(6) for c in press_lit(core)]
+    commands = [c for _ in range(6) for c in pick_and_print(core)]
     assert [(r.family, r.rack_no, r.low_seq, r.high_seq) for r in of(RackClosed, commands)] == [("seats", 1, 9997, 2)]
     assert [c.label.label_id for c in of(PrintLabel, commands) if isinstance(c.label, RackLabel)] == ["R-L1-seats-1"]
     rack_labels = [c.label for c in of(PrintLabel, press_lit(core, BUMPERS)) if isinstance(c.label, RackLabel)]

@@ -59,13 +59,31 @@ def wrong_pick() -> tuple[Sequencer, list[Command]]:
 
 
 def device_offline() -> tuple[Sequencer, list[Command]]:
-    core = Sequencer(demo_plant())
-    return core, core.handle(DeviceLinkChanged(at=1, device="ptl-seat", up=False, detail="timeout"))
+    core = fed(demo_plant(), DeviceLinkChanged(at=1, device="ptl-seat", up=False, detail="timeout"))
+    return core, core.handle(Tick(at=4))  # past its on-delay (3 s)
 
 
 def printer_fault() -> tuple[Sequencer, list[Command]]:
+    core = fed(demo_plant(), PrinterFaultChanged(at=1, device="zebra-1", faults=("paper out",)))
+    return core, core.handle(Tick(at=3))  # past its on-delay (2 s)
+
+
+def link_blip() -> tuple[Sequencer, list[Command]]:
+    core = fed(demo_plant(), DeviceLinkChanged(at=1, device="ptl-seat", up=False, detail="timeout"))
+    return core, core.handle(DeviceLinkChanged(at=1.05, device="ptl-seat", up=True))
+
+
+def printer_fault_blip() -> tuple[Sequencer, list[Command]]:
+    core = fed(demo_plant(), PrinterFaultChanged(at=1, device="zebra-1", faults=("head open",)))
+    return core, core.handle(PrinterFaultChanged(at=1.5, device="zebra-1"))
+
+
+def chattering() -> tuple[Sequencer, list[Command]]:
     core = Sequencer(demo_plant())
-    return core, core.handle(PrinterFaultChanged(at=1, device="zebra-1", faults=("paper out",)))
+    for at in (1.0, 11.0):
+        core.handle(DeviceLinkChanged(at=at, device="ptl-seat", up=False, detail="timeout"))
+        core.handle(DeviceLinkChanged(at=at + 0.05, device="ptl-seat", up=True))
+    return core, core.handle(DeviceLinkChanged(at=21, device="ptl-seat", up=False, detail="timeout"))
 
 
 def label_uncertain() -> tuple[Sequencer, list[Command]]:
@@ -209,6 +227,9 @@ SCENARIOS: dict[str, Scenario] = {
     "manual_confirm": manual_confirm,
     "duplicate": duplicate,
     "forecast_superseded": forecast_superseded,
+    "chattering": chattering,
+    "link_blip": link_blip,
+    "printer_fault_blip": printer_fault_blip,
 }
 
 

@@ -17,6 +17,7 @@ from sequencer.alarms import AlarmState
 from sequencer.commands import (
     AuditRecord,
     ClearBin,
+    ClearDeviation,
     LightBin,
     PrintLabel,
     RaiseDeviation,
@@ -42,13 +43,17 @@ from sequencer.events import (
     PrinterFaultChanged,
     RackShipped,
     ReleaseVehicle,
+    RemoveAlarmFromService,
     ReprintLabel,
     RequestResendByHand,
     ResolveDeviation,
+    ReturnAlarmToService,
     ShelveAlarm,
     ShipRackByHand,
+    SuppressAlarm,
     SwapVehicles,
     Tick,
+    UnsuppressAlarm,
 )
 from sequencer.labels import PartLabel
 from sequencer.plant import PlantConfig
@@ -165,25 +170,33 @@ def test_label_uncertain(plant: PlantConfig) -> None:
 
 
 def test_device_link_changed(plant: PlantConfig) -> None:
-    """A device going offline raises one alarm until it is back; then it waits for acknowledgement."""
+    """A device going offline shows down at once and raises one alarm once it has been down for the on-delay
+    (3 s); back, it shows up at once and its alarm returns after the off-delay (5 s), waiting for acknowledgement.
+    Shorter than the on-delay it is only counted (``test_core_alarm_points``)."""
     core = fed(plant)
     down = core.handle(DeviceLinkChanged(at=1, device="ptl-seat", up=False, detail="timeout"))
     again = core.handle(DeviceLinkChanged(at=2, device="ptl-seat", up=False, detail="timeout"))
-    assert kinds(down) == ["device_offline"] and again == []
+    assert down == [] and again == []
     assert [d.up for d in view(core).devices if d.name == "ptl-seat"] == [False]
-    core.handle(DeviceLinkChanged(at=3, device="ptl-seat", up=True))
+    assert kinds(core.handle(Tick(at=4))) == ["device_offline"]
+    core.handle(DeviceLinkChanged(at=10, device="ptl-seat", up=True))
     assert [d.up for d in view(core).devices if d.name == "ptl-seat"] == [True]
+    assert [d.state for d in view(core).deviations] == [AlarmState.UNACK.value]
+    core.handle(Tick(at=15))
     assert [d.state for d in view(core).deviations] == [AlarmState.RTN_UNACK.value]
 
 
 def test_printer_fault_changed(plant: PlantConfig) -> None:
-    """A printer's faults raise one alarm and show it down; an empty fault set clears it."""
+    """A printer's faults show it down at once and raise one alarm after the on-delay (2 s); an empty fault set
+    shows it up and returns the alarm after the off-delay (2 s)."""
     core = fed(plant)
-    assert kinds(core.handle(PrinterFaultChanged(at=1, device="zebra-1", faults=("paper out",)))) == ["printer_fault"]
+    assert core.handle(PrinterFaultChanged(at=1, device="zebra-1", faults=("paper out",))) == []
     assert core.handle(PrinterFaultChanged(at=2, device="zebra-1", faults=("paper out", "head open"))) == []
     assert [d.up for d in view(core).devices if d.name == "zebra-1"] == [False]
-    core.handle(PrinterFaultChanged(at=3, device="zebra-1"))
+    assert kinds(core.handle(Tick(at=3))) == ["printer_fault"]
+    core.handle(PrinterFaultChanged(at=4, device="zebra-1"))
     assert [d.up for d in view(core).devices if d.name == "zebra-1"] == [True]
+    core.handle(Tick(at=6))
     (dev,) = open_deviations(core, "printer_fault")
     assert (dev.message, dev.active) == ("zebra-1: paper out", False)
 
@@ -335,6 +348,52 @@ def test_shelve_alarm(plant: PlantConfig) -> None:
     assert [d.state for d in open_deviations(core, "gap")] == [AlarmState.UNACK.value]
     with pytest.raises(SequencerError, match="future"):
         core.handle(by_hand(ShelveAlarm, at=102, reason="x", deviation_id=gap.id, until=50))
+
+
+def test_suppress_alarm(plant: PlantConfig) -> None:
+    """Suppressed by design: still listed, no longer unacknowledged, and it stays so when its cause goes."""
+    core = fed(plant, broadcast(1), broadcast(4))
+    (gap,) = open_deviations(core, "gap")
+    commands = core.handle(by_hand(SuppressAlarm, at=2, reason="line stopped for the shift", deviation_id=gap.id))
+    assert [(a.action, a.target) for a in of(AuditRecord, commands)] == [("SuppressAlarm", f"deviation {gap.id}")]
+    core.handle(broadcast(2, at=3))
+    core.handle(broadcast(3, at=4))
+    assert [(d.state, d.active) for d in open_deviations(core, "gap")] == [(AlarmState.SUPPRESSED.value, False)]
+    with pytest.raises(SequencerError, match="cannot acknowledge an alarm that is suppressed"):
+        core.handle(by_hand(AcknowledgeAlarm, at=5, reason="", deviation_id=gap.id))
+
+
+def test_unsuppress_alarm(plant: PlantConfig) -> None:
+    """Unsuppressed with its cause still there, the alarm is unacknowledged again; twice is refused."""
+    core = fed(plant, broadcast(1), broadcast(4))
+    (gap,) = open_deviations(core, "gap")
+    core.handle(by_hand(SuppressAlarm, at=2, reason="line stopped", deviation_id=gap.id))
+    core.handle(by_hand(UnsuppressAlarm, at=3, reason="line runs again", deviation_id=gap.id))
+    assert [d.state for d in open_deviations(core, "gap")] == [AlarmState.UNACK.value]
+    with pytest.raises(SequencerError, match="cannot unsuppress"):
+        core.handle(by_hand(UnsuppressAlarm, at=4, reason="again", deviation_id=gap.id))
+
+
+def test_remove_alarm_from_service(plant: PlantConfig) -> None:
+    """Out of service for maintenance: listed, not annunciated, and it needs a reason like every operation."""
+    core = fed(plant, broadcast(1), broadcast(4))
+    (gap,) = open_deviations(core, "gap")
+    with pytest.raises(SequencerError, match="reason"):
+        core.handle(by_hand(RemoveAlarmFromService, at=2, reason=" ", deviation_id=gap.id))
+    core.handle(by_hand(RemoveAlarmFromService, at=2, reason="gateway swapped", deviation_id=gap.id))
+    assert [d.state for d in open_deviations(core, "gap")] == [AlarmState.OUT_OF_SERVICE.value]
+
+
+def test_return_alarm_to_service(plant: PlantConfig) -> None:
+    """Returned to service after its cause went: the alarm closes (nothing is left to acknowledge)."""
+    core = fed(plant, broadcast(1), broadcast(4))
+    (gap,) = open_deviations(core, "gap")
+    core.handle(by_hand(RemoveAlarmFromService, at=2, reason="gateway swapped", deviation_id=gap.id))
+    core.handle(broadcast(2, at=3))
+    core.handle(broadcast(3, at=4))
+    commands = core.handle(by_hand(ReturnAlarmToService, at=5, reason="gateway back", deviation_id=gap.id))
+    assert [c.deviation_id for c in of(ClearDeviation, commands)] == [gap.id]
+    assert not open_deviations(core, "gap")
 
 
 def test_ship_rack_by_hand(plant: PlantConfig) -> None:

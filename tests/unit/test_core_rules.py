@@ -6,16 +6,28 @@ import dataclasses
 
 import pytest
 
-from sequencer.commands import ClearBin, LightBin, RequestResend, ReturnToStock
+from sequencer.commands import ClearBin, Command, LightBin, PrintLabel, RequestResend, ReturnToStock, VehicleCompleted
 from sequencer.core import Sequencer, SequencerError
-from sequencer.events import BroadcastReceived, CancelVehicle, ResolveDeviation, Tick
+from sequencer.events import (
+    BroadcastReceived,
+    CancelVehicle,
+    LabelPrinted,
+    LabelUncertain,
+    ReprintLabel,
+    ResolveDeviation,
+    Tick,
+)
+from sequencer.labels import RackLabel
 from sequencer.testing import (
+    BUMPERS,
+    SEAT_RACK,
     SPORT_RED,
     broadcast,
     by_hand,
     fed,
     kinds,
     lit,
+    of,
     open_deviations,
     pick_and_print,
     press_lit,
@@ -153,3 +165,77 @@ def test_several_feeds_each_with_its_own_modulus() -> None:
 def test_reverse_load_numbers_slots_backwards() -> None:
     core = fed(with_family(demo_plant(), "seats", reverse_load=True), *(broadcast(seq) for seq in range(1, 4)))
     assert [p.slot for p in [lit(core), *station_view(core).next]] == [6, 5, 4]
+
+
+def test_a_part_of_a_family_the_plant_does_not_build_blocks_its_vehicle_until_resolved(core: Sequencer) -> None:
+    """The OEM names a part of a family this plant has no racks for: an "unresolved" deviation holds the vehicle
+    open; resolving it completes the vehicle (there is no slot to leave blank). It used to raise KeyError out of
+    ``handle`` (not a SequencerError) after the vehicle's block was already gone."""
+    commands = core.handle(broadcast(1, parts=(("doors", "DOOR-LH-01"),)))
+    assert kinds(commands) == ["unresolved"]
+    (dev,) = open_deviations(core, "unresolved")
+    assert "unknown part family 'doors'" in dev.message
+    pick_and_print(core, at=2)
+    pick_and_print(core, BUMPERS, at=4)
+    assert core.vehicle_statuses()["completed"] == 0  # every part picked and labelled, the doors part unresolved
+    done = core.handle(by_hand(ResolveDeviation, at=6, reason="OEM: doors are not ours", deviation_id=dev.id))
+    assert [(c.feed, c.seq) for c in of(VehicleCompleted, done)] == [("L1", 1)]
+    assert not open_deviations(core, "unresolved")
+    assert [(r.family, r.filled) for r in view(core).racks] == [("seats", 1), ("bumper", 1)]
+
+
+# -- the rack label waits for its part labels ---------------------------------------------------------------------
+def rack_labels(commands: list[Command]) -> list[str]:
+    return [c.label.label_id for c in of(PrintLabel, commands) if isinstance(c.label, RackLabel)]
+
+
+def seat_rack_picked(core: Sequencer, printed_labels: int) -> list[PrintLabel]:
+    """L1 1..6 picked at the seat station (the rack closes); the first ``printed_labels`` part labels printed, the
+    others' PrintLabel returned."""
+    for seq in range(1, SEAT_RACK + 1):
+        core.handle(broadcast(seq))
+    asked = [c for _ in range(SEAT_RACK) for c in of(PrintLabel, press_lit(core))]
+    for command in asked[:printed_labels]:
+        assert rack_labels(core.handle(LabelPrinted(at=2, label_id=command.label.label_id))) == []
+    return asked[printed_labels:]
+
+
+def test_a_rack_label_waits_until_every_part_label_in_the_rack_is_printed(core: Sequencer) -> None:
+    (last,) = seat_rack_picked(core, printed_labels=SEAT_RACK - 1)
+    assert not [c for c in core.pending_labels() if isinstance(c.label, RackLabel)]
+    assert rack_labels(core.handle(LabelPrinted(at=3, label_id=last.label.label_id))) == ["R-L1-seats-1"]
+
+
+def test_a_rack_label_waits_for_an_uncertain_part_label_until_a_person_resolves_it(core: Sequencer) -> None:
+    """The field report: a rack label printed while one of its slots' part labels was still uncertain."""
+    (last,) = seat_rack_picked(core, printed_labels=SEAT_RACK - 1)
+    assert rack_labels(core.handle(LabelUncertain(at=3, label_id=last.label.label_id, reason="link lost"))) == []
+    assert rack_labels(core.handle(Tick(at=4))) == []  # time alone prints nothing
+    assert not [c for c in core.pending_labels() if isinstance(c.label, RackLabel)]
+    (dev,) = open_deviations(core, "label_uncertain")
+    found = core.handle(by_hand(ResolveDeviation, at=5, reason="label is on the seat", deviation_id=dev.id))
+    assert rack_labels(found) == ["R-L1-seats-1"]
+
+
+def test_a_rack_label_waits_for_the_reprint_of_an_uncertain_part_label(core: Sequencer) -> None:
+    (last,) = seat_rack_picked(core, printed_labels=SEAT_RACK - 1)
+    core.handle(LabelUncertain(at=3, label_id=last.label.label_id, reason="link lost"))
+    assert rack_labels(core.handle(by_hand(ReprintLabel, at=4, label_id=last.label.label_id))) == []
+    assert rack_labels(core.handle(LabelPrinted(at=5, label_id=last.label.label_id))) == ["R-L1-seats-1"]
+
+
+def test_a_rack_label_no_longer_waits_for_a_part_taken_back_out_of_the_rack(core: Sequencer) -> None:
+    """The OEM cancels the vehicle whose part label is uncertain: the part goes back to stock, its slot is blank."""
+    (last,) = seat_rack_picked(core, printed_labels=SEAT_RACK - 1)
+    core.handle(LabelUncertain(at=3, label_id=last.label.label_id, reason="link lost"))
+    cancelled = core.handle(broadcast(SEAT_RACK, at=4, function="cancel"))
+    assert of(ReturnToStock, cancelled) and rack_labels(cancelled) == ["R-L1-seats-1"]
+
+
+def test_a_rack_label_waits_for_the_part_a_change_picks_again_into_its_slot(core: Sequencer) -> None:
+    (last,) = seat_rack_picked(core, printed_labels=SEAT_RACK - 1)
+    core.handle(LabelUncertain(at=3, label_id=last.label.label_id, reason="link lost"))
+    changed = core.handle(broadcast(SEAT_RACK, at=4, options=SPORT_RED, function="change"))
+    assert of(ReturnToStock, changed) and rack_labels(changed) == []  # the new seat is not in the rack yet
+    (again,) = of(PrintLabel, press_lit(core, at=5))
+    assert rack_labels(core.handle(LabelPrinted(at=6, label_id=again.label.label_id))) == ["R-L1-seats-1"]

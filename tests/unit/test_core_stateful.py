@@ -26,13 +26,18 @@ from sequencer.events import (
     HoldVehicle,
     LabelPrinted,
     MoveVehicle,
+    PrinterFaultChanged,
     RackShipped,
     ReleaseVehicle,
+    RemoveAlarmFromService,
     ReprintLabel,
     ResolveDeviation,
+    ReturnAlarmToService,
     ShelveAlarm,
+    SuppressAlarm,
     SwapVehicles,
     Tick,
+    UnsuppressAlarm,
 )
 from tests.plants import demo_plant
 
@@ -137,7 +142,7 @@ class CoreMachine(RuleBasedStateMachine):
         }[op]()
         self.feed(event)
 
-    @rule(data=st.data(), op=st.sampled_from(["ack", "shelve", "resolve"]))
+    @rule(data=st.data(), op=st.sampled_from(["ack", "shelve", "resolve", "suppress", "unsuppress", "oos", "back"]))
     def alarm_op(self, data, op):
         ids = sorted(self.core.state.deviations.by_id)
         dev_id = data.draw(st.sampled_from(ids)) if ids else 999
@@ -146,6 +151,10 @@ class CoreMachine(RuleBasedStateMachine):
             "ack": lambda: AcknowledgeAlarm(**who),
             "shelve": lambda: ShelveAlarm(**who, until=self.now + 600),
             "resolve": lambda: ResolveDeviation(**who),
+            "suppress": lambda: SuppressAlarm(**who),
+            "unsuppress": lambda: UnsuppressAlarm(**who),
+            "oos": lambda: RemoveAlarmFromService(**who),
+            "back": lambda: ReturnAlarmToService(**who),
         }[op]()
         self.feed(event)
 
@@ -158,9 +167,21 @@ class CoreMachine(RuleBasedStateMachine):
         label_id = data.draw(st.sampled_from(sorted(self.core.state.labels))) if self.core.state.labels else "none"
         self.feed(ReprintLabel(at=self.tick(1), user="op", reason="smudged", label_id=label_id))
 
-    @rule(device=st.sampled_from(["ptl-seat", "zebra-1"]), up=st.booleans())
-    def link(self, device, up):
-        self.feed(DeviceLinkChanged(at=self.tick(1), device=device, up=up))
+    @rule(device=st.sampled_from(["ptl-seat", "zebra-1"]), up=st.booleans(), dt=st.sampled_from([0.05, 1.0, 4.0]))
+    def link(self, device, up, dt):
+        self.feed(DeviceLinkChanged(at=self.tick(dt), device=device, up=up))  # blips, and outages past the on-delay
+
+    @rule(faults=st.sampled_from([(), ("paper out",)]), dt=st.sampled_from([0.5, 3.0]))
+    def printer(self, faults, dt):
+        self.feed(PrinterFaultChanged(at=self.tick(dt), device="zebra-1", faults=faults))
+
+    @invariant()
+    def a_device_has_at_most_one_open_alarm_per_kind(self):
+        book = self.core.state.deviations
+        open_ = Counter(
+            (d.kind, d.station) for d in book.by_id.values() if d.kind in ("device_offline", "printer_fault")
+        )
+        assert all(n == 1 for n in open_.values()), open_
 
     @invariant()
     def a_slot_never_holds_two_vehicles(self):

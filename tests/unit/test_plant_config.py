@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.config import load_plant
+from sequencer.alarm_points import alarm_timings
+from sequencer.deviations import KINDS
 from sequencer.plant import PlantConfigError, parse_plant
 from tests.plants import DEMO_PLANT
 
@@ -70,3 +72,27 @@ def test_inconsistent_units_are_named():
         PlantConfigError, match=r"options\[3\].*unit: 'SET' but part 'SEAT-SPORT-RED' is issued in 'PCE'"
     ):
         parse_plant(text, "plant.toml")
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        ("[alarms.gap]\non_delay_s = 5\n", "alarms.gap: no delays for this kind; kinds a device reports: "
+         "device_offline, printer_fault"),
+        ("[alarms.device_offline]\non_dely_s = 5\n", "alarms.device_offline.on_dely_s: unknown key 'on_dely_s'"),
+        ("[alarms.device_offline]\non_delay_s = -1\n", "alarms.device_offline.on_delay_s: Input should be greater"),
+        ("[alarms.printer_fault]\nchatter_count = 1\n", "chattering needs at least 2 activations"),
+    ],
+)  # fmt: skip
+def test_alarm_timings_name_a_kind_a_device_reports_and_sensible_values(table: str, problem: str) -> None:
+    with pytest.raises(PlantConfigError) as err:
+        parse_plant(demo_text() + "\n" + table, "plant.toml")
+    assert problem in str(err.value)
+
+
+def test_alarm_timings_keep_the_defaults_for_what_they_leave_out() -> None:
+    plant = parse_plant(demo_text() + "\n[alarms.device_offline]\non_delay_s = 10\n", "plant.toml")
+    timings = alarm_timings(plant)
+    assert timings["device_offline"].on_delay_s == 10.0
+    assert timings["device_offline"].off_delay_s == KINDS["device_offline"].timing.off_delay_s  # type: ignore[union-attr]
+    assert timings["printer_fault"] == KINDS["printer_fault"].timing

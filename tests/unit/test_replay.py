@@ -39,7 +39,7 @@ from sequencer.events import (
     ReprintLabel,
     ResolveDeviation,
 )
-from sequencer.plant import PlantConfig
+from sequencer.plant import AlarmTimingConfig, PlantConfig
 from tests.plants import DEMO_PLANT, demo_plant
 
 VEHICLES = 60  # about 400 journal rows
@@ -269,3 +269,9 @@ def test_uncertain_labels_survive_a_replay(database_url: str, plant: PlantConfig
         store.close()
     assert replayed.core.state.uncertain.keys() == {sent.label.label_id}
     assert replayed.core.fingerprint() == core.fingerprint()
+
+
+def test_a_snapshot_depends_on_the_plants_alarm_timings(plant) -> None:
+    """The pickled core carries the timings it was built with: other timings, another code version."""
+    slower = plant.model_copy(update={"alarms": {"device_offline": AlarmTimingConfig(on_delay_s=10.0)}})
+    assert code_version(slower) != code_version(plant)

@@ -1,9 +1,14 @@
-"""The cockpit's deviation and alarm list: filters, and acknowledge, shelve (with expiry) and resolve (with a note).
+"""The cockpit's deviation and alarm list: filters, and the lead's alarm operations on the selected rows.
 
 What it is for: every deviation of the shift (``DeviationLog``: the open ones from the bus plus those closed since
 the cockpit watched them) in a sortable, filterable table led by the ISA-18.2 priority indicator (colour +
 shape + number, blinking while unacknowledged), with its state in words (UNACK, ACKED, RTN UNACK, SHELVED until,
-CLOSED). The action buttons turn the selected rows into a ``Proposal`` for the ``OperationDesk``.
+SUPPRESSED, OUT OF SERVICE, CLOSED). Suppressed and out-of-service alarms are not annunciated: they never blink,
+and the default view ("Open") leaves them to their own filtered views. The alarm verbs (``ALARM_VERBS``:
+acknowledge, shelve with an expiry, suppress and unsuppress, take out of and return to service, resolve with a
+note), as buttons, in the table's context menu and in the window's Alarms menu, turn the selected rows into a
+``Proposal`` for the ``OperationDesk``; a verb is offered for the rows whose state the core's alarm table lets it
+act on (``sequencer.alarms.TRANSITIONS``).
 What it must not do: change an alarm's state itself (only the service's answer, on the bus, does that), send
 without the desk's confirmation, or hold a colour.
 """
@@ -11,6 +16,7 @@ without the desk's confirmation, or hold a colour.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,17 +26,19 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QSortFilterProxyModel,
     Qt,
     Slot,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QToolButton,
@@ -38,11 +46,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sequencer.alarms import TRANSITIONS, AlarmAction, AlarmState
 from ui.cockpit.desk import SHELVE_MINUTES, OperationDesk, Proposal, Target
 from ui.cockpit.shift import STATE_WORDS, LoggedDeviation, kind_words
 from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, PriorityDelegate, section
 from ui.widgets import Choice, clock, label
-from ui.words import NO_VALUE, UNACKNOWLEDGED
+from ui.words import NO_VALUE, NOT_ANNUNCIATED, UNACKNOWLEDGED
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 10
 SELECT_ROWS = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
@@ -71,23 +80,82 @@ COLUMNS: tuple[tuple[str, Cell, Callable[[LoggedDeviation], Any]], ...] = (
 )
 MESSAGE_COLUMN = len(COLUMNS) - 1
 
+BY_HAND = frozenset({"suppressed", "out_of_service"})  # parked until a person ends it: their own views only
+
+
+def _open_in(*states: str) -> Callable[[LoggedDeviation], bool]:
+    return lambda e: e.closed_at is None and e.view.state in states
+
+
 # The state filter: (choice, which entries it keeps)
 STATE_FILTERS: tuple[tuple[str, Callable[[LoggedDeviation], bool]], ...] = (
-    ("Open", lambda e: e.closed_at is None),
-    ("Unacknowledged", lambda e: e.closed_at is None and e.view.state in UNACKNOWLEDGED),
-    ("Acknowledged", lambda e: e.closed_at is None and e.view.state == "active_acknowledged"),
-    ("Shelved", lambda e: e.closed_at is None and e.view.state == "shelved"),
+    ("Open", lambda e: e.closed_at is None and e.view.state not in BY_HAND),
+    ("Unacknowledged", _open_in(*UNACKNOWLEDGED)),
+    ("Acknowledged", _open_in("active_acknowledged")),
+    ("Shelved", _open_in("shelved")),
+    ("Suppressed", _open_in("suppressed")),
+    ("Out of service", _open_in("out_of_service")),
     ("Closed this shift", lambda e: e.closed_at is not None),
     ("All this shift", lambda e: True),
 )
 ALL_KINDS, ALL_PLACES = "All kinds", "All feeds, stations, devices"
+ALARM_STATES = {state.value: state for state in AlarmState}
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmVerb:
+    """One alarm operation of the list: the intent it proposes, and the rows it is offered for."""
+
+    name: str  # objectNames: f"{name}_button" (or f"{name}_more_action"), f"{name}_menu_action"
+    intent: str  # a sequencer.events ManualOp name
+    verb: str  # the button's and the confirmation's word
+    summary: str  # the sentence a lead reads before confirming
+    action: AlarmAction | None  # offered where the alarm table has this action in the row's state; None: any open row
+    reason_required: bool = True  # the core accepts an acknowledgement without one; everything else needs one
+    shelve: bool = False  # the confirmation asks for how long
+    button: bool = True  # a button of its own; else in the MORE menu beside them (the row must fit a laptop)
+
+    def applies(self, entry: LoggedDeviation) -> bool:
+        if entry.closed_at is not None:
+            return False
+        state = ALARM_STATES.get(entry.view.state)
+        return self.action is None or (state is not None and (state, self.action) in TRANSITIONS)
+
+    @property
+    def button_text(self) -> str:
+        return self.verb + ("…" if self.reason_required else "")
+
+    @property
+    def menu_text(self) -> str:
+        return self.verb.capitalize() + ("…" if self.reason_required else "")
+
+
+ALARM_VERBS: tuple[AlarmVerb, ...] = (
+    AlarmVerb("ack", "AcknowledgeAlarm", "ACKNOWLEDGE", "Acknowledge: you have seen these alarms.", AlarmAction.ACK,
+              reason_required=False),
+    AlarmVerb("shelve", "ShelveAlarm", "SHELVE", "Shelve: hide these alarms for a limited time; they return when "
+              "the time is up.", AlarmAction.SHELVE, shelve=True),
+    AlarmVerb("suppress", "SuppressAlarm", "SUPPRESS", "Suppress by design: these alarms mean nothing while the plant "
+              "is as it is now (a station shut down for the shift). They stay listed under Suppressed, never blink "
+              "and are not notified until someone unsuppresses them.", AlarmAction.SUPPRESS, button=False),
+    AlarmVerb("unsuppress", "UnsuppressAlarm", "UNSUPPRESS", "Unsuppress: these alarms are annunciated again, "
+              "unacknowledged if their cause is still there.", AlarmAction.UNSUPPRESS, button=False),
+    AlarmVerb("out_of_service", "RemoveAlarmFromService", "OUT OF SERVICE", "Take out of service: the device or "
+              "link is under maintenance. The alarms stay listed under Out of service, never blink and are not "
+              "notified until someone returns them to service.", AlarmAction.REMOVE_FROM_SERVICE, button=False),
+    AlarmVerb("in_service", "ReturnAlarmToService", "RETURN TO SERVICE", "Return to service: these alarms are "
+              "annunciated again, unacknowledged if their cause is still there.", AlarmAction.RETURN_TO_SERVICE,
+              button=False),
+    AlarmVerb("resolve", "ResolveDeviation", "RESOLVE", "Resolve: the cause is fixed. Say what was done.", None),
+)  # fmt: skip
+VERBS: dict[str, AlarmVerb] = {verb.name: verb for verb in ALARM_VERBS}
 
 
 def _font(entry: LoggedDeviation) -> QFont:
     font = QFont()
     unack = entry.closed_at is None and entry.view.state in UNACKNOWLEDGED
     font.setBold(unack)  # ISA-101: what needs a person stands out by weight and blinking, not by colour alone
-    font.setItalic(entry.closed_at is not None or entry.view.state == "shelved")
+    font.setItalic(entry.closed_at is not None or entry.view.state in NOT_ANNUNCIATED)
     return font
 
 
@@ -201,7 +269,8 @@ class DeviationFilter(QSortFilterProxyModel):
 
 
 class DeviationsPane(QWidget):
-    """Filter bar, the alarm table and the ACKNOWLEDGE / SHELVE / RESOLVE buttons for the selected rows."""
+    """Filter bar, the alarm table, and a button per alarm verb for the selected rows (also the table's context
+    menu)."""
 
     def __init__(self, desk: OperationDesk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -277,6 +346,9 @@ class DeviationsPane(QWidget):
         self.delegate = PriorityDelegate(table)
         table.setItemDelegateForColumn(0, self.delegate)
         table.selectionModel().selectionChanged.connect(self._selection_changed)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(self._context_menu)
+        self.context_menu: QMenu | None = None
         self.table = table
         return table
 
@@ -285,11 +357,40 @@ class DeviationsPane(QWidget):
         self.detail = label("", "deviation_detail", "detail")
         self.detail.setWordWrap(True)
         row.addWidget(self.detail, 1)
-        self.ack_button = self._verb("ack_button", "ACKNOWLEDGE", self.acknowledge)
-        self.shelve_button = self._verb("shelve_button", "SHELVE…", self.shelve)
-        self.resolve_button = self._verb("resolve_button", "RESOLVE…", self.resolve)
-        for button in (self.ack_button, self.shelve_button, self.resolve_button):
-            row.addWidget(button)
+        self.slots: dict[str, Callable[[], None]] = {
+            "ack": self.acknowledge,
+            "shelve": self.shelve,
+            "suppress": self.suppress,
+            "unsuppress": self.unsuppress,
+            "out_of_service": self.remove_from_service,
+            "in_service": self.return_to_service,
+            "resolve": self.resolve,
+        }
+        self.buttons: dict[str, QPushButton] = {}
+        self.more_menu = QMenu(self)
+        self.more_menu.setObjectName("more_menu")
+        self.more_actions: dict[str, QAction] = {}
+        for verb in ALARM_VERBS:
+            if verb.button:
+                self.buttons[verb.name] = self._verb(f"{verb.name}_button", verb.button_text, self.slots[verb.name])
+                continue
+            action = self.more_menu.addAction(verb.menu_text)
+            action.setObjectName(f"{verb.name}_more_action")
+            action.triggered.connect(self.slots[verb.name])
+            self.more_actions[verb.name] = action
+        self.more_button = QToolButton()
+        self.more_button.setObjectName("more_button")
+        self.more_button.setText("MORE ▾")
+        self.more_button.setToolTip("Suppress, unsuppress, take out of service, return to service")
+        self.more_button.setProperty("role", "verb")
+        self.more_button.setMenu(self.more_menu)
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        for name in ("ack", "shelve"):
+            row.addWidget(self.buttons[name])
+        row.addWidget(self.more_button)
+        row.addWidget(self.buttons["resolve"])
+        self.ack_button, self.shelve_button = self.buttons["ack"], self.buttons["shelve"]
+        self.resolve_button = self.buttons["resolve"]
         self._selection_changed()
         return row
 
@@ -371,35 +472,70 @@ class DeviationsPane(QWidget):
     # --- actions ---
 
     def _selection_changed(self, *_: object) -> None:
-        chosen = [e for e in self.selected() if e.closed_at is None]
-        self.ack_button.setEnabled(any(e.view.state in UNACKNOWLEDGED for e in chosen))
-        self.shelve_button.setEnabled(any(e.view.state != "shelved" for e in chosen))
-        self.resolve_button.setEnabled(bool(chosen))
-        one = self.selected()[:1]
+        chosen = self.selected()
+        for verb in ALARM_VERBS:
+            widget = self.buttons.get(verb.name) or self.more_actions[verb.name]
+            widget.setEnabled(any(verb.applies(e) for e in chosen))
+        self.more_button.setEnabled(any(a.isEnabled() for a in self.more_actions.values()))
+        one = chosen[:1]
         self.detail.setText(f"#{one[0].id} {kind_words(one[0].view.kind)}: {one[0].view.message}" if one else "")
+
+    def _context_menu(self, pos: QPoint) -> None:
+        """The alarm verbs for the rows under the pointer (selected first if it was not): non-blocking."""
+        index = self.table.indexAt(pos)
+        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row(), index.parent()):
+            self.table.selectRow(index.row())
+        menu = QMenu(self)
+        menu.setObjectName("deviation_menu")
+        chosen = self.selected()
+        for verb in ALARM_VERBS:
+            action = menu.addAction(verb.menu_text)
+            action.setObjectName(f"{verb.name}_menu_action")
+            action.setEnabled(any(verb.applies(e) for e in chosen))
+            action.triggered.connect(self.slots[verb.name])
+        if self.context_menu is not None:
+            self.context_menu.deleteLater()
+        self.context_menu = menu
+        menu.popup(self.table.viewport().mapToGlobal(pos))
 
     @Slot()
     def acknowledge(self) -> None:
-        chosen = [e for e in self.selected() if e.closed_at is None and e.view.state in UNACKNOWLEDGED]
-        self._propose("AcknowledgeAlarm", "ACKNOWLEDGE", "Acknowledge: you have seen these alarms.", chosen,
-                      reason_required=False)  # fmt: skip
+        self.propose(VERBS["ack"])
 
     @Slot()
     def shelve(self) -> None:
-        chosen = [e for e in self.selected() if e.closed_at is None and e.view.state != "shelved"]
-        self._propose("ShelveAlarm", "SHELVE", "Shelve: hide these alarms for a limited time; they return when "
-                      "the time is up.", chosen, shelve_minutes=SHELVE_MINUTES)  # fmt: skip
+        self.propose(VERBS["shelve"])
+
+    @Slot()
+    def suppress(self) -> None:
+        self.propose(VERBS["suppress"])
+
+    @Slot()
+    def unsuppress(self) -> None:
+        self.propose(VERBS["unsuppress"])
+
+    @Slot()
+    def remove_from_service(self) -> None:
+        self.propose(VERBS["out_of_service"])
+
+    @Slot()
+    def return_to_service(self) -> None:
+        self.propose(VERBS["in_service"])
 
     @Slot()
     def resolve(self) -> None:
-        chosen = [e for e in self.selected() if e.closed_at is None]
-        self._propose("ResolveDeviation", "RESOLVE", "Resolve: the cause is fixed. Say what was done.", chosen)
+        self.propose(VERBS["resolve"])
 
-    def _propose(self, intent: str, verb: str, summary: str, chosen: list[LoggedDeviation], **extra: Any) -> None:
+    def propose(self, verb: AlarmVerb) -> None:
+        """The verb on the selected rows it applies to, for the desk to confirm (with a reason, and for a shelving
+        a duration); nothing if it applies to none."""
+        chosen = [e for e in self.selected() if verb.applies(e)]
         if not chosen:
             return
         targets = tuple(
             Target(fields={"deviation_id": e.id}, text=f"#{e.id} P{e.view.priority} {kind_words(e.view.kind)}: "
                    f"{e.view.message}") for e in chosen
         )  # fmt: skip
-        self.desk.propose(Proposal(intent=intent, verb=verb, summary=summary, targets=targets, **extra))
+        shelve = SHELVE_MINUTES if verb.shelve else ()
+        self.desk.propose(Proposal(intent=verb.intent, verb=verb.verb, summary=verb.summary, targets=targets,
+                                   reason_required=verb.reason_required, shelve_minutes=shelve))  # fmt: skip

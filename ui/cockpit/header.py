@@ -15,10 +15,7 @@ from ui.cockpit.shift import shift_of
 from ui.command_client import CommandClient
 from ui.login import who
 from ui.widgets import AlarmIndicator, clock, comm_tag, label, plant_zone, set_props, stacked, zone_label
-from ui.words import UNACKNOWLEDGED, link_words
-
-# ISA-18.2: shelved, suppressed and out-of-service alarms are not annunciated; the list still shows them
-NOT_ANNUNCIATED = frozenset({"shelved", "suppressed", "out_of_service"})
+from ui.words import UNACKNOWLEDGED, annunciated, link_words
 
 
 class CockpitHeader(QFrame):
@@ -74,9 +71,9 @@ class CockpitHeader(QFrame):
         self.shift.setText(shift_of(line.at, zone).label(zone))
         self.clock.setText(clock(line.at, zone))
         self.zone.setText(zone_label(line.at, zone))
-        annunciated = [d for d in line.deviations if d.state not in NOT_ANNUNCIATED]
+        told = annunciated(line.deviations)  # ISA-18.2: a parked alarm is listed, never counted here
         for priority, count in self.counts.items():
-            n = sum(1 for d in annunciated if d.priority == priority)
+            n = sum(1 for d in told if d.priority == priority)
             count.setText(str(n))  # type: ignore[attr-defined]
             set_props(count, state="alarm" if n else "normal")
         unack = sum(1 for d in line.deviations if d.state in UNACKNOWLEDGED)

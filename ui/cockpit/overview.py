@@ -30,7 +30,7 @@ from ui.cockpit.widgets import (
     section,
 )
 from ui.widgets import clock, fill_table, label, plant_zone
-from ui.words import DEVICE_KIND_WORDS, NO_VALUE, PICK_WORDS, UNACKNOWLEDGED, UP_WORDS
+from ui.words import DEVICE_KIND_WORDS, NO_VALUE, PICK_WORDS, UNACKNOWLEDGED, UP_WORDS, annunciated
 
 REDRAW_MS = 1000  # the buffer chart redraws at 1 Hz from the newest picture, however fast pictures arrive
 BUFFER_AHEAD_MIN = 150.0  # minutes of due times shown: the demo's 2 h lead time plus margin
@@ -59,8 +59,9 @@ def _vehicle_fields(pick: PickView | None) -> dict[str, object]:
 
 
 def worst(deviations: Iterable[DeviationView]) -> tuple[int, bool, int]:
-    """(highest priority or 0, any unacknowledged, how many) of the deviations given."""
-    found = list(deviations)
+    """(highest priority or 0, any unacknowledged, how many) of the deviations given that are annunciated (a
+    shelved, suppressed or out-of-service alarm marks no row: ISA-18.2)."""
+    found = annunciated(deviations)
     if not found:
         return 0, False, 0
     return min(d.priority for d in found), any(d.state in UNACKNOWLEDGED for d in found), len(found)

@@ -125,6 +125,12 @@ class CockpitWindow(QMainWindow):
         alarms = self.menuBar().addMenu("&Alarms")
         self._action(alarms, "Acknowledge selected", "Ctrl+K", self.deviations.acknowledge, "ack_action")
         self._action(alarms, "Shelve selected…", "Ctrl+H", self.deviations.shelve, "shelve_action")
+        self._action(alarms, "Suppress selected…", "", self.deviations.suppress, "suppress_action")
+        self._action(alarms, "Unsuppress selected…", "", self.deviations.unsuppress, "unsuppress_action")
+        self._action(alarms, "Take selected out of service…", "", self.deviations.remove_from_service,
+                     "out_of_service_action")  # fmt: skip
+        self._action(alarms, "Return selected to service…", "", self.deviations.return_to_service,
+                     "in_service_action")  # fmt: skip
         self._action(alarms, "Resolve selected…", "Ctrl+R", self.deviations.resolve, "resolve_action")
         view = self.menuBar().addMenu("&View")
         self._action(view, "Overview", "F2", self.overview.setFocus, "show_overview")

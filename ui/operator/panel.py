@@ -46,7 +46,7 @@ from ui.widgets import (
     titled_frame,
     zone_label,
 )
-from ui.words import DEVICE_KIND_WORDS, NO_VALUE, PICK_WORDS, UP_WORDS, link_words
+from ui.words import DEVICE_KIND_WORDS, NO_VALUE, PICK_WORDS, UP_WORDS, annunciated, link_words
 
 MAX_NEXT_SHOWN = 8
 BIN_ROWS = 2  # bins in light order, left to right, in two rows like a two-shelf flow rack
@@ -90,13 +90,14 @@ def station_feeds(line: LineView, station: StationView) -> set[str]:
 
 
 def relevant_deviations(line: LineView, station: StationView) -> list[DeviationView]:
-    """Open deviations at this station, plus station-less ones on its feeds or on the whole plant; P1 first."""
+    """Open deviations at this station, plus station-less ones on its feeds or on the whole plant; P1 first. Not
+    those a lead shelved, suppressed or took out of service: they are not annunciated (ISA-18.2)."""
     feeds = station_feeds(line, station)
 
     def concerns(d: DeviationView) -> bool:
         return d.station == station.id or (not d.station and (not d.feed or d.feed in feeds))
 
-    return sorted(filter(concerns, line.deviations), key=lambda d: (d.priority, -d.at))
+    return sorted(filter(concerns, annunciated(line.deviations)), key=lambda d: (d.priority, -d.at))
 
 
 def pick_station(line: LineView, wanted: str | None) -> StationView | None:
