@@ -101,7 +101,7 @@ def _targets(
     def formats(raw: bytes) -> object:
         return parse_bytes(raw, family_of_part=families, feed_default="L1")
 
-    demo_text = (Path(__file__).parent / "plants" / "demo.toml").read_bytes()
+    demo_text = (Path(__file__).parents[1] / "plants" / "demo.toml").read_bytes()
     feed_lines = [ln for s in samples(".jsonl") for ln in s.splitlines() if ln.strip()]
     return {
         "deljit": (formats, (), samples(SAMPLE_SUFFIXES["deljit"])),

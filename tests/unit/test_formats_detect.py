@@ -171,7 +171,8 @@ def test_jis_parse_reports_problems_on_stderr_and_exits_1(capsys):
     path = SAMPLES / "deljit_bad_unt_count.edi"
     assert main_parse([str(path)]) == 1
     out, err = capsys.readouterr()
-    assert out == "" and err == f"jis parse: {path}: message 0: UNT says 12 segments, the message has 11\n"
+    where = "[interchange O0013000093OEMWOB/00000050, message '1', segment 11 UNT at byte 327]"
+    assert out == "" and err == f"jis parse: {path}: message 0: UNT says 12 segments, the message has 11 {where}\n"
 
 
 def test_jis_parse_cannot_run_exits_2(capsys, tmp_path):
