@@ -247,6 +247,50 @@ def resolve_families(
     return b.model_copy(update=update), reasons
 
 
+class Finish:
+    """What the formats leave open, filled in as each broadcast is built (once: no copies): the feed, from the
+    line the message names else the default, and each part's family from the plant's master data (unknown:
+    family ""). Part calls are cached (they are frozen): a catch-up repeats the same few hundred parts.
+    """
+
+    def __init__(
+        self,
+        family_of_part: FamilyLookup | None = None,
+        feed_default: str = "",
+        feed_of_line: Mapping[str, str] | None = None,
+    ) -> None:
+        self.family_of = family_resolver(family_of_part) if family_of_part is not None else (lambda _part: None)
+        self.feed_default, self.feed_of_line = feed_default, dict(feed_of_line or {})
+        self._parts: dict[tuple[str, int], PartCall] = {}
+
+    def part(self, number: str, qty: int = 1) -> PartCall:
+        """The part call for ``number`` x ``qty`` with its family (raises pydantic ValidationError when invalid)."""
+        key = (number, qty)
+        found = self._parts.get(key)
+        if found is None:
+            found = PartCall(family=self.family_of(number) or "", part=number, qty=qty)
+            if len(self._parts) < 100_000:
+                self._parts[key] = found
+        return found
+
+    def feed(self, line: str) -> str:
+        return self.feed_of_line.get(line, "") or self.feed_default
+
+    def reasons(self, b: CanonicalBroadcast) -> list[str]:
+        """What a finished broadcast still lacks (kept problems): unknown parts, no feed."""
+        out = [
+            f"vehicle {b.vehicle_id}: part {p.part!r} is not in the plant's master data"
+            for p in b.parts
+            if not p.family
+        ]
+        if not b.feed:
+            out.append(f"vehicle {b.vehicle_id}: no feed (the message names none; give --feed)")
+        return out
+
+
+PLAIN = Finish()  # no master data, no feed: what the format parsers give when called on their own
+
+
 # -- numbers and local date/time text -----------------------------------------------------------------------
 MAX_QTY = 9999  # a JIS call is a handful of parts; a bigger number is a corrupt field, not an order
 
@@ -256,6 +300,7 @@ def is_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+@lru_cache(maxsize=1024)
 def parse_qty(text: str) -> int:
     """A quantity field ('1', '1.000', '1,000' with either decimal mark) as a whole number 1..MAX_QTY."""
     cleaned = text.strip().replace(",", ".")

@@ -18,7 +18,7 @@ Streaming: ``iter_deljit`` reads a ``Source`` and yields broadcasts and problems
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import BinaryIO, Literal
@@ -27,7 +27,9 @@ from pydantic import ValidationError
 
 from app.feed.formats.canonical import (
     ENVELOPE,
+    PLAIN,
     CanonicalBroadcast,
+    Finish,
     Function,
     InterchangeRegistry,
     Item,
@@ -47,10 +49,8 @@ from app.feed.formats.edifact import (
     Interchange,
     Message,
     Opened,
-    Segment,
     read_edifact,
     segments_of,
-    split_elements,
 )
 from app.feed.formats.source import InMemory, Source
 
@@ -113,7 +113,7 @@ class _Bad(Exception):
     """A message or SEQ group that must be quarantined; the text is the reason."""
 
 
-Elements = tuple[tuple[str, ...], ...]
+Elements = Sequence[Sequence[str]]
 
 
 def _v(elements: Elements, element: int, component: int = 1) -> str:
@@ -140,6 +140,7 @@ class _Context:
     profile: DeljitProfile
     registry: InterchangeRegistry
     info: StreamInfo
+    finish: Finish = PLAIN
     key: str = ""
     troubled: bool = False  # the open interchange had a problem: it is not remembered as received
 
@@ -159,10 +160,13 @@ def iter_deljit(
     registry: InterchangeRegistry,
     profile: DeljitProfile = DEFAULT_PROFILE,
     info: StreamInfo | None = None,
+    finish: Finish = PLAIN,
 ) -> Iterator[Item]:
-    """Broadcasts (with their raw bytes) and problems of every DELJIT message, in file order, as a stream."""
+    """Broadcasts (with their raw bytes) and problems of every DELJIT message, in file order, as a stream.
+
+    ``finish`` fills in the feed and part families as each broadcast is built (none by default)."""
     source = data if isinstance(data, Source) else Source(data)
-    ctx = _Context(source, zone, profile, registry, info or StreamInfo(format="edifact-deljit"))
+    ctx = _Context(source, zone, profile, registry, info or StreamInfo(format="edifact-deljit"), finish)
     ctx.info.format = "edifact-deljit"
     for event in read_edifact(source):
         if isinstance(event, Message):
@@ -212,22 +216,24 @@ def _read_message(ctx: _Context, msg: Message) -> Iterator[Item]:
             raise _Bad(f"message type {msg.type!r} is not DELJIT")
         if ic is not None and ic.test and ctx.profile.test_indicator == "refuse":
             raise _Bad("test interchange refused (UNB 0035 test indicator 1): not a production build order")
-        segments = _segments(ctx, msg)
-        header = _header_segments(segments, msg.chars.element)
+        if msg.spilled:
+            segments = _Peek((body, a, b, n) for n, (body, a, b, _bad) in enumerate(segments_of(source, msg), start=2))
+            header = _header_segments(segments, msg.chars.element)
+            groups: Iterator[list[_Seg]] = _groups(segments, msg.chars.element)
+        else:
+            header, groups = _split(msg)
         head = _read_header(ctx, header, msg)
     except _Bad as exc:
         yield Problem(msg.index, f"{exc} [{msg.where()}]", source.bytes(msg.start, msg.end))
         return
     seen = False
-    for group in _groups(segments, msg.chars.element):
+    for group in groups:
         seen = True
-        first, last = group[0], group[-1]
+        raw = source.bytes(group[0][1], group[-1][2])
         try:
-            broadcast = _vehicle(ctx, group, head, msg)
+            yield _vehicle(ctx, group, head, msg), raw
         except _Bad as exc:
-            yield Problem(msg.index, str(exc), source.bytes(first[1], last[2]))
-            continue
-        yield broadcast, source.bytes(first[1], last[2])
+            yield Problem(msg.index, str(exc), raw)
     if not seen:
         reason = f"message {msg.reference!r} has no SEQ group: no vehicle in it [{msg.where()}]"
         yield Problem(msg.index, reason, source.bytes(msg.start, msg.end))
@@ -236,11 +242,23 @@ def _read_message(ctx: _Context, msg: Message) -> Iterator[Item]:
 _Seg = tuple[str, int, int, int]  # (text, start, end, segment number in the message: UNH = 1)
 
 
+def _split(msg: Message) -> tuple[list[_Seg], Iterator[list[_Seg]]]:
+    """Header segments and SEQ groups of a message held whole (the common case: plain list slicing)."""
+    segs = list(zip(msg.bodies, msg.starts, msg.ends, range(2, len(msg.bodies) + 2), strict=True))
+    seq = "SEQ" + msg.chars.element
+    at = [i for i, body in enumerate(msg.bodies) if body.startswith(seq)]
+    if not at:
+        return segs, iter(())
+    ends = [*at[1:], len(segs)]
+    return segs[: at[0]], (segs[a:b] for a, b in zip(at, ends, strict=True))
+
+
 class _Peek:
-    """The message's segments as an iterator that can give one back (the SEQ that ends the header)."""
+    """A spilled message's segments as an iterator that can give one back (the SEQ that ends the header)."""
 
     def __init__(self, it: Iterator[_Seg]) -> None:
-        self.it, self.back = it, None  # type: tuple[Iterator[_Seg], _Seg | None]
+        self.it: Iterator[_Seg] = it
+        self.back: _Seg | None = None
 
     def __iter__(self) -> _Peek:
         return self
@@ -250,13 +268,6 @@ class _Peek:
             seg, self.back = self.back, None
             return seg
         return next(self.it)
-
-
-def _segments(ctx: _Context, msg: Message) -> _Peek:
-    if msg.spilled:
-        spilled = ((body, a, b, n) for n, (body, a, b, _bad) in enumerate(segments_of(ctx.source, msg), start=2))
-        return _Peek(spilled)
-    return _Peek(zip(msg.bodies, msg.starts, msg.ends, range(2, len(msg.bodies) + 2), strict=True))
 
 
 def _header_segments(segments: _Peek, element: str) -> list[_Seg]:
@@ -284,15 +295,19 @@ def _groups(segments: _Peek, element: str) -> Iterator[list[_Seg]]:
 
 
 def _read_header(ctx: _Context, header: list[_Seg], msg: Message) -> _Header:
-    syntax = msg.chars.syntax
-    wanted = [(s[0][:3], split_elements(s[0], syntax), s) for s in header if s[0][:3] in ("BGM", "DTM", "LOC")]
+    split = msg.chars.split
+    wanted = [(s[0][:3], split(s[0]), s) for s in header if s[0][:3] in _HEADER_TAGS]
     bgm = next((w for w in wanted if w[0] == "BGM"), None)
     if bgm is None:
         raise _Bad("message has no BGM")
     function, firm = _function(ctx.profile, bgm[1])
     sent_at = _first_time(ctx, [w[1] for w in wanted if w[0] == "DTM"], ctx.profile.document_dtm)
-    places = _places(ctx.profile, [w[1] for w in wanted if w[0] == "LOC"])
+    locs = [w[1] for w in wanted if w[0] == "LOC"]
+    places = _places(ctx.profile, locs) if locs else {}
     return _Header(function=function, firm=firm, call_off=_v(bgm[1], 2), sent_at=sent_at, places=places)
+
+
+_HEADER_TAGS = frozenset({"BGM", "DTM", "LOC"})
 
 
 def _function(profile: DeljitProfile, bgm: Elements) -> tuple[Function, bool]:
@@ -306,7 +321,7 @@ def _function(profile: DeljitProfile, bgm: Elements) -> tuple[Function, bool]:
     return profile.functions[code]
 
 
-def _places(profile: DeljitProfile, locs: list[Elements]) -> dict[str, str]:
+def _places(profile: DeljitProfile, locs: Sequence[Elements]) -> dict[str, str]:
     by_qualifier = {_v(loc, 1): _v(loc, 2).strip() for loc in reversed(locs) if _v(loc, 2).strip()}
     places: dict[str, str] = {}
     for target, qualifiers in profile.loc_fields.items():
@@ -316,7 +331,7 @@ def _places(profile: DeljitProfile, locs: list[Elements]) -> dict[str, str]:
     return places
 
 
-def _first_time(ctx: _Context, dtms: list[Elements], qualifiers: tuple[str, ...]) -> float | None:
+def _first_time(ctx: _Context, dtms: Sequence[Elements], qualifiers: tuple[str, ...]) -> float | None:
     by_qualifier = {_v(d, 1): d for d in reversed(dtms)}  # reversed: the first of a qualifier wins
     for q in qualifiers:
         if q in by_qualifier:
@@ -336,87 +351,57 @@ def _dtm_time(ctx: _Context, dtm: Elements) -> float:
         raise _Bad(f"DTM {_v(dtm, 1)}: {exc}") from None
 
 
-@dataclass
-class _Line:
-    ids: list[tuple[str, str]] = field(default_factory=list)  # (7143 item number type, item number)
-    qty: str = ""
-
-
-@dataclass
-class _Group:
-    seq: Elements
-    gir: list[tuple[str, str]] = field(default_factory=list)  # (7405 qualifier, identity number)
-    locs: list[Elements] = field(default_factory=list)
-    dtms: list[Elements] = field(default_factory=list)
-    line_dtms: list[Elements] = field(default_factory=list)
-    lines: list[_Line] = field(default_factory=list)
-
-
-def _on_gir(g: _Group, el: Elements) -> None:
-    g.gir += [(comp[1] if len(comp) > 1 else "", comp[0].strip()) for comp in el[1:] if comp and comp[0]]
-
-
-def _on_loc(g: _Group, el: Elements) -> None:
-    g.locs.append(el)
-
-
-def _on_dtm(g: _Group, el: Elements) -> None:
-    (g.line_dtms if g.lines else g.dtms).append(el)
-
-
-def _on_lin(g: _Group, el: Elements) -> None:
-    g.lines.append(_Line())
-    _on_item_ids(g, el[2:3])
-
-
-def _on_pia(g: _Group, el: Elements) -> None:
-    if not g.lines:
-        raise _Bad("PIA before any LIN")
-    _on_item_ids(g, el[1:])
-
-
-def _on_item_ids(g: _Group, composites: Elements) -> None:
-    g.lines[-1].ids += [(c[1] if len(c) > 1 else "", c[0].strip()) for c in composites if c and c[0].strip()]
-
-
-def _on_qty(g: _Group, el: Elements) -> None:
-    if not g.lines:
-        raise _Bad("QTY before any LIN")
-    g.lines[-1].qty = _v(el, 1, 2)
-
-
-# IMD, PAC, ALI, RFF, FTX ...: carried in the raw message, not needed for the canonical broadcast.
-_COLLECTORS = {"GIR": _on_gir, "LOC": _on_loc, "DTM": _on_dtm, "LIN": _on_lin, "PIA": _on_pia, "QTY": _on_qty}
-
-
 def _vehicle(ctx: _Context, group: list[_Seg], head: _Header, msg: Message) -> CanonicalBroadcast:
-    syntax, profile = msg.chars.syntax, ctx.profile
+    split, profile = msg.chars.split, ctx.profile
     seq_seg = group[0]
-    g = _Group(seq=split_elements(seq_seg[0], syntax))
-    seq_text = _v(g.seq, 2, 1).strip()
+    seq_el = split(seq_seg[0])
+    seq_text = _v(seq_el, 2, 1).strip()
     at = f"{msg.where(seq_seg[3], seq_seg[1], 'SEQ')}, seq {seq_text}"
+    gir: list[tuple[str, str]] = []  # (7405 qualifier, identity number)
+    locs: list[Elements] = []
+    dtms: list[Elements] = []
+    line_dtms: list[Elements] = []
+    lines: list[tuple[list[tuple[str, str]], str]] = []  # ((7143 item number type, number)..., qty text)
     try:
         for body, _start, _end, _n in group[1:]:
-            collector = _COLLECTORS.get(body[:3])
-            if collector is not None:
-                collector(g, split_elements(body, syntax))
+            tag = body[:3]
+            if tag not in _USED:
+                continue  # IMD, PAC, ALI, RFF, FTX ...: carried in the raw message, not needed here
+            el = split(body)
+            if tag == "GIR":
+                gir += [(c[1] if len(c) > 1 else "", c[0].strip()) for c in el[1:] if c and c[0]]
+            elif tag == "LIN":
+                lines.append(([(c[1] if len(c) > 1 else "", c[0].strip()) for c in el[2:3] if c and c[0].strip()], ""))
+            elif tag == "PIA":
+                if not lines:
+                    raise _Bad("PIA before any LIN")
+                lines[-1][0].extend((c[1] if len(c) > 1 else "", c[0].strip()) for c in el[1:] if c and c[0].strip())
+            elif tag == "QTY":
+                if not lines:
+                    raise _Bad("QTY before any LIN")
+                lines[-1] = (lines[-1][0], _v(el, 1, 2))
+            elif tag == "DTM":
+                (line_dtms if lines else dtms).append(el)
+            else:
+                locs.append(el)
         if not is_digits(seq_text) or len(seq_text) > 10:
             raise _Bad(f"SEQ sequence number {seq_text!r} is not a number")
-        vehicle_id = _vehicle_id(profile, g)
+        vehicle_id = _vehicle_id(profile, gir, seq_text)
         at += f", vehicle {vehicle_id}"
-        function = profile.seq_status.get(_v(g.seq, 1), head.function)
-        parts = tuple(_part(profile, line, vehicle_id) for line in g.lines)
+        function = profile.seq_status.get(_v(seq_el, 1), head.function)
+        parts = tuple(_part(ctx, ids, qty, vehicle_id) for ids, qty in lines)
         if function in ("original", "change") and not parts:
             raise _Bad(f"vehicle {vehicle_id} (seq {seq_text}): a {function} call with no part (no LIN)")
-        places = {**head.places, **_places(profile, g.locs)} if g.locs else head.places
-        required_at = _first_time(ctx, g.dtms, profile.required_dtm)
-        if required_at is None:
-            required_at = _first_time(ctx, g.line_dtms, profile.required_dtm)
+        places = {**head.places, **_places(profile, locs)} if locs else head.places
+        required_at = _first_time(ctx, dtms, profile.required_dtm)
+        if required_at is None and line_dtms:
+            required_at = _first_time(ctx, line_dtms, profile.required_dtm)
     except _Bad as exc:
         raise _Bad(f"{exc} [{at}]") from None
+    line = places.get("line", "")
     try:
         return CanonicalBroadcast(
-            feed="",
+            feed=ctx.finish.feed(line),
             seq=int(seq_text),
             vehicle_id=vehicle_id,
             function=function,
@@ -425,36 +410,40 @@ def _vehicle(ctx: _Context, group: list[_Seg], head: _Header, msg: Message) -> C
             required_at=required_at,
             sent_at=head.sent_at,
             call_off=head.call_off,
-            reporting_point=profile.reporting_points.get(_v(g.seq, 2, 2), ""),
+            reporting_point=profile.reporting_points.get(_v(seq_el, 2, 2), ""),
             interchange=ctx.key,
             raw_index=msg.index,
-            line=places.get("line", ""),
+            line=line,
             unloading_point=places.get("unloading_point", ""),
         )
     except ValidationError as exc:
         raise _Bad(f"vehicle {vehicle_id}: {exc.errors()[0]['msg']} [{at}]") from None
 
 
-def _vehicle_id(profile: DeljitProfile, g: _Group) -> str:
-    by_qualifier = dict(reversed(g.gir))
+_USED = frozenset({"GIR", "LOC", "DTM", "LIN", "PIA", "QTY"})
+
+
+def _vehicle_id(profile: DeljitProfile, gir: list[tuple[str, str]], seq_text: str) -> str:
+    by_qualifier = dict(reversed(gir))
     for q in profile.vehicle_id_qualifiers:
         if by_qualifier.get(q):
             return by_qualifier[q]
-    if g.gir:
-        return g.gir[0][1]
-    raise _Bad(f"SEQ {_v(g.seq, 2, 1)!r} has no vehicle id (no GIR identity number)")
+    if gir:
+        return gir[0][1]
+    raise _Bad(f"SEQ {seq_text!r} has no vehicle id (no GIR identity number)")
 
 
-def _part(profile: DeljitProfile, line: _Line, vehicle_id: str) -> PartCall:
-    if not line.ids:
+def _part(ctx: _Context, ids: list[tuple[str, str]], qty_text: str, vehicle_id: str) -> PartCall:
+    if not ids:
         raise _Bad(f"vehicle {vehicle_id}: LIN without an item number")
-    by_type = dict(reversed(line.ids))
-    number = next((by_type[t] for t in profile.part_qualifiers if by_type.get(t)), line.ids[0][1])
+    number = ids[0][1]
+    for wanted in ctx.profile.part_qualifiers:  # most wanted type first; the first number of that type
+        found = next((n for t, n in ids if t == wanted and n), None)
+        if found is not None:
+            number = found
+            break
     try:
-        qty = parse_qty(line.qty) if line.qty else 1  # QTY is conditional in SG7: a JIS call is one unit
-    except ValueError as exc:
+        qty = parse_qty(qty_text) if qty_text else 1  # QTY is conditional in SG7: a JIS call is one unit
+        return ctx.finish.part(number, qty)
+    except ValueError as exc:  # pydantic's ValidationError is one too
         raise _Bad(f"vehicle {vehicle_id}, part {number}: {exc}") from None
-    return PartCall(part=number, qty=qty)
-
-
-__all__ = ["DEFAULT_PROFILE", "DeljitProfile", "Segment", "iter_deljit", "parse_deljit"]

@@ -31,6 +31,7 @@ from app.feed.formats.canonical import (
     ENVELOPE,
     CanonicalBroadcast,
     FamilyLookup,
+    Finish,
     InterchangeRegistry,
     Item,
     ParseResult,
@@ -38,7 +39,6 @@ from app.feed.formats.canonical import (
     StreamInfo,
     collect,
     families_of_plant,
-    family_resolver,
     resolve_families,
 )
 from app.feed.formats.deljit import DEFAULT_PROFILE as DELJIT_DEFAULT
@@ -86,13 +86,13 @@ def detect_format(raw: bytes, profiles: PartnerProfiles = DEFAULT_PROFILES) -> s
     return None
 
 
-_Stream = Callable[[Source, tzinfo, InterchangeRegistry, PartnerProfiles, StreamInfo], Iterator[Item]]
+_Stream = Callable[[Source, tzinfo, InterchangeRegistry, PartnerProfiles, StreamInfo, Finish], Iterator[Item]]
 
 
 def _json(
-    source: Source, zone: tzinfo, reg: InterchangeRegistry, p: PartnerProfiles, info: StreamInfo
+    source: Source, zone: tzinfo, reg: InterchangeRegistry, p: PartnerProfiles, info: StreamInfo, finish: Finish
 ) -> Iterator[Item]:
-    """JSON is read whole (the files are small: emergency keying, ``jis parse`` output)."""
+    """JSON is read whole (the files are small: emergency keying, ``jis parse`` output); completed afterwards."""
     source.ensure(1 << 62)
     found = parse_json(source.bytes(0, source.end))
     info.format, info.interchange_ids = found.format, found.interchange_ids
@@ -101,9 +101,15 @@ def _json(
 
 
 PARSERS: dict[str, _Stream] = {
-    "edifact": lambda src, zone, reg, p, info: iter_deljit(src, zone=zone, registry=reg, profile=p.deljit, info=info),
-    "x12": lambda src, zone, reg, p, info: iter_x12(src, zone=zone, registry=reg, profile=p.x12, info=info),
-    "vda4916": lambda src, zone, reg, p, info: iter_vda(src, zone=zone, registry=reg, mapping=p.vda, info=info),
+    "edifact": lambda src, zone, reg, p, info, finish: iter_deljit(
+        src, zone=zone, registry=reg, profile=p.deljit, info=info, finish=finish
+    ),
+    "x12": lambda src, zone, reg, p, info, finish: iter_x12(
+        src, zone=zone, registry=reg, profile=p.x12, info=info, finish=finish
+    ),
+    "vda4916": lambda src, zone, reg, p, info, finish: iter_vda(
+        src, zone=zone, registry=reg, mapping=p.vda, info=info, finish=finish
+    ),
     "json": _json,
 }
 
@@ -129,8 +135,7 @@ class ParseStream:
     ) -> None:
         self.source = Source(data)
         self.info = StreamInfo()
-        self._family_of = family_resolver(family_of_part)
-        self._feed_default, self._feed_of_line = feed_default, feed_of_line or {}
+        self._finish = Finish(family_of_part, feed_default, feed_of_line)
         self._pending: list[Problem] = []
         tz = ZoneInfo(zone) if isinstance(zone, str) else zone
         try:
@@ -156,9 +161,8 @@ class ParseStream:
             what = "empty input" if not raw.strip() else "unknown format (not EDIFACT, X12, JSON or known VDA records)"
             return iter([Problem(ENVELOPE, what, raw)])
         self.info.format = fmt
-        return PARSERS[fmt](
-            self.source, zone, registry if registry is not None else InterchangeRegistry(), profiles, self.info
-        )
+        registry = registry if registry is not None else InterchangeRegistry()
+        return PARSERS[fmt](self.source, zone, registry, profiles, self.info, self._finish)
 
     def _bug(self, exc: Exception) -> Problem:
         raw = self.source.bytes(self.source.base, self.source.end)
@@ -180,17 +184,19 @@ class ParseStream:
         if isinstance(item, Problem):
             return item
         broadcast, source = item
-        done, reasons = complete(broadcast, self._family_of, self._feed_default, self._feed_of_line)
-        self._pending = [Problem(broadcast.raw_index, r, source, kept=True) for r in reasons]
-        return done, source
+        if self.info.format == "json":  # JSON may name families and a feed itself: checked against master data
+            broadcast, reasons = complete(broadcast, self._finish)
+        else:  # the EDI parsers built it with the feed and families already (``Finish``)
+            reasons = self._finish.reasons(broadcast)
+        if reasons:
+            self._pending = [Problem(broadcast.raw_index, r, source, kept=True) for r in reasons]
+        return broadcast, source
 
 
-def complete(
-    b: CanonicalBroadcast, family_of: Callable[[str], str | None], feed_default: str, feed_of_line: Mapping[str, str]
-) -> tuple[CanonicalBroadcast, list[str]]:
+def complete(b: CanonicalBroadcast, finish: Finish) -> tuple[CanonicalBroadcast, list[str]]:
     """Feed and part families filled in; what is missing is a reason (a kept problem)."""
-    feed = b.feed or feed_of_line.get(b.line, "") or feed_default
-    done, reasons = resolve_families(b, family_of, feed=feed)
+    feed = b.feed or finish.feed(b.line)
+    done, reasons = resolve_families(b, finish.family_of, feed=feed)
     if not feed:
         reasons.append(f"vehicle {b.vehicle_id}: no feed (the message names none; give --feed)")
     return done, reasons

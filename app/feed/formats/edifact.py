@@ -25,10 +25,11 @@ This module knows nothing of DELJIT or broadcasts, does no I/O beyond the given 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, count, repeat
+from typing import NamedTuple
 
 from app.feed.formats.source import BLANKS, BOM, Region, Source, Syntax, decode_value, only_padding, scan
 
@@ -49,18 +50,14 @@ class ServiceChars:
     release: str | None = "?"
     reserved: str = " "
     terminator: str = "'"
+    # derived once (the mapping asks for them per segment): the scanner's syntax and the element splitter
+    syntax: Syntax = field(init=False, repr=False, compare=False)
+    split: Callable[[str], list[list[str]]] = field(init=False, repr=False, compare=False)
 
-    @property
-    def syntax(self) -> Syntax:
-        return _syntax(self)
-
-
-@lru_cache(maxsize=64)
-def _syntax(chars: ServiceChars) -> Syntax:
-    return Syntax(chars.element, chars.component, chars.terminator, chars.release, chars.decimal, advice="UNA")
-
-
-DEFAULT_CHARS = ServiceChars()
+    def __post_init__(self) -> None:
+        syntax = Syntax(self.element, self.component, self.terminator, self.release, self.decimal, advice="UNA")
+        object.__setattr__(self, "syntax", syntax)
+        object.__setattr__(self, "split", splitter(syntax))
 
 
 def service_string_advice(text: str, pos: int = 0) -> ServiceChars:
@@ -82,18 +79,24 @@ def service_string_advice(text: str, pos: int = 0) -> ServiceChars:
     return chars
 
 
-def split_elements(body: str, syntax: Syntax) -> tuple[tuple[str, ...], ...]:
-    """The elements (each a tuple of components) after the tag, unescaped and decoded."""
-    r = syntax.release
-    if r is None or r not in body:
-        parts = body.split(syntax.element)
-        if body.isascii():
-            return tuple(tuple(p.split(syntax.component)) for p in parts[1:])
-        return tuple(tuple(decode_value(c) for c in p.split(syntax.component)) for p in parts[1:])
-    return tuple(
-        tuple(decode_value(_unescape(c, r)) for c in _split(e, syntax.component, r))
-        for e in _split(body, syntax.element, r)[1:]
-    )
+def split_elements(body: str, syntax: Syntax) -> list[list[str]]:
+    """The elements (each a list of components) after the tag, unescaped and decoded."""
+    return splitter(syntax)(body)
+
+
+@lru_cache(maxsize=64)
+def splitter(syntax: Syntax) -> Callable[[str], list[list[str]]]:
+    """``split_elements`` for one syntax, its separators bound (the mapping calls it for every segment)."""
+    e, c, r = syntax.element, syntax.component, syntax.release
+
+    def split(body: str) -> list[list[str]]:
+        if (r is None or r not in body) and body.isascii():
+            return [p.split(c) for p in body.split(e)[1:]]
+        if r is None or r not in body:
+            return [[decode_value(x) for x in p.split(c)] for p in body.split(e)[1:]]
+        return [[decode_value(_unescape(x, r)) for x in _split(el, c, r)] for el in _split(body, e, r)[1:]]
+
+    return split
 
 
 def _split(s: str, sep: str, release: str) -> list[str]:
@@ -130,12 +133,14 @@ def _unescape(s: str, release: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
-class Segment:
+DEFAULT_CHARS = ServiceChars()
+
+
+class Segment(NamedTuple):
     """One segment: ``tag`` plus elements of components, and where it sits in the raw bytes."""
 
     tag: str
-    elements: tuple[tuple[str, ...], ...]
+    elements: list[list[str]]
     start: int
     end: int  # one past the terminator
     chars: ServiceChars = DEFAULT_CHARS

@@ -32,7 +32,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from app.feed.formats.canonical import (
     ENVELOPE,
+    PLAIN,
     CanonicalBroadcast,
+    Finish,
     Function,
     InterchangeRegistry,
     Item,
@@ -243,6 +245,7 @@ class _State:
     mapping: VdaMapping
     registry: InterchangeRegistry
     info: StreamInfo
+    finish: Finish = PLAIN
     out: list[Item] = field(default_factory=list)
     header: _Record | None = None
     key: str = ""
@@ -285,10 +288,14 @@ def iter_vda(
     registry: InterchangeRegistry,
     mapping: VdaMapping = DEFAULT_MAPPING,
     info: StreamInfo | None = None,
+    finish: Finish = PLAIN,
 ) -> Iterator[Item]:
-    """Broadcasts (with their raw records) and problems, one vehicle at a time, in file order."""
+    """Broadcasts (with their raw records) and problems, one vehicle at a time, in file order.
+
+    ``finish`` fills in the feed and part families as each broadcast is built (none by default)."""
     source = data if isinstance(data, Source) else Source(data)
     st = _State(source=source, zone=zone, mapping=mapping, registry=registry, info=info or StreamInfo())
+    st.finish = finish
     st.info.format = "vda4916"
     for rec in _records(source, mapping):
         role = mapping.records[rec.type].role if not rec.bad and rec.type in mapping.records else ""
@@ -330,7 +337,10 @@ def _lines(source: Source, mapping: VdaMapping, pos: int) -> Iterator[_Record]:
         if cut == 0:
             source.fill()
             continue
-        for line in text[:cut].split("\n"):
+        lines = text[:cut].split("\n")
+        if lines[-1] == "":
+            lines.pop()  # what follows the last line break is the next chunk's
+        for line in lines:
             start, body = pos, line.rstrip("\r")
             pos += len(line) + 1
             if not body.strip() or (only_padding(body) and source.eof):
@@ -557,7 +567,7 @@ def _broadcast(st: _State, v: _Vehicle, index: int) -> CanonicalBroadcast:
     required_at = _when(st, values.get("required_date", ""), values.get("required_time", ""), "required date")
     try:
         return CanonicalBroadcast(
-            feed="",
+            feed=st.finish.feed(values.get("line", "")),
             seq=int(seq),
             vehicle_id=vehicle_id,
             function=function,
@@ -581,7 +591,7 @@ def _part(st: _State, rec: _Record, vehicle_id: str) -> PartCall:
     if not values["part"]:
         raise _Bad(f"vehicle {vehicle_id}: part record at byte {rec.start} has no part number")
     try:
-        return PartCall(part=values["part"], qty=parse_qty(values["qty"]) if values.get("qty") else 1)
+        return st.finish.part(values["part"], parse_qty(values["qty"]) if values.get("qty") else 1)
     except ValueError as exc:
         raise _Bad(f"vehicle {vehicle_id}, part {values['part']}: {exc}") from None
 

@@ -40,7 +40,9 @@ from pydantic import ValidationError
 
 from app.feed.formats.canonical import (
     ENVELOPE,
+    PLAIN,
     CanonicalBroadcast,
+    Finish,
     Function,
     InterchangeRegistry,
     Item,
@@ -250,6 +252,7 @@ class _Ctx:
     profile: X12Profile
     registry: InterchangeRegistry
     info: StreamInfo
+    finish: Finish = PLAIN
     count: int = 0
     out: list[Item] = field(default_factory=list)
 
@@ -269,10 +272,13 @@ def iter_x12(
     registry: InterchangeRegistry,
     profile: X12Profile = DEFAULT_PROFILE,
     info: StreamInfo | None = None,
+    finish: Finish = PLAIN,
 ) -> Iterator[Item]:
-    """Broadcasts (with their raw bytes) and problems of every 866 transaction set, in file order, as a stream."""
+    """Broadcasts (with their raw bytes) and problems of every 866 transaction set, in file order, as a stream.
+
+    ``finish`` fills in the feed and part families as each broadcast is built (none by default)."""
     source = data if isinstance(data, Source) else Source(data)
-    ctx = _Ctx(source, zone, profile, registry, info or StreamInfo())
+    ctx = _Ctx(source, zone, profile, registry, info or StreamInfo(), finish)
     ctx.info.format = "x12-866"
     pos = len(BOM) if source.bytes(0, 3) == BOM else 0
     while True:
@@ -612,7 +618,7 @@ def _vehicle(ctx: _Ctx, loop: list[Segment], head: _Header, tx: Transaction, num
     fields.update(_refs(ctx.profile, [s for s in loop if s.tag == "REF"]))
     at = tx.where(number, dtm.start, "DTM")
     try:
-        parts = _parts(ctx.profile, loop, fields, tx.interchange.chars)
+        parts = _parts(ctx, loop, fields, tx.interchange.chars)
         seq_text, vehicle_id = fields.get("seq", ""), fields.get("vehicle_id", "")
         at += f", seq {seq_text}" if seq_text else ""
         if not is_digits(seq_text) or len(seq_text) > 10:
@@ -630,7 +636,7 @@ def _vehicle(ctx: _Ctx, loop: list[Segment], head: _Header, tx: Transaction, num
         raise _Bad(f"{exc} [{at}]") from None
     try:
         return CanonicalBroadcast(
-            feed="",
+            feed=ctx.finish.feed(fields.get("line", "")),
             seq=int(seq_text),
             vehicle_id=vehicle_id,
             function=head.function,
@@ -648,7 +654,8 @@ def _vehicle(ctx: _Ctx, loop: list[Segment], head: _Header, tx: Transaction, num
         raise _Bad(f"vehicle {vehicle_id}: {exc.errors()[0]['msg']} [{at}]") from None
 
 
-def _parts(profile: X12Profile, loop: list[Segment], fields: dict[str, str], chars: X12Chars) -> tuple[PartCall, ...]:
+def _parts(ctx: _Ctx, loop: list[Segment], fields: dict[str, str], chars: X12Chars) -> tuple[PartCall, ...]:
+    profile = ctx.profile
     lines: list[tuple[str, str]] = []  # (part number, qty text)
     for seg in loop:
         if seg.tag == "LIN":
@@ -663,6 +670,6 @@ def _parts(profile: X12Profile, loop: list[Segment], fields: dict[str, str], cha
         elif seg.tag == "QTY" and lines:
             lines[-1] = (lines[-1][0], seg.value(2))
     try:
-        return tuple(PartCall(part=p, qty=parse_qty(q) if q else 1) for p, q in lines)
-    except ValueError as exc:
+        return tuple(ctx.finish.part(p, parse_qty(q) if q else 1) for p, q in lines)
+    except ValueError as exc:  # pydantic's ValidationError is one too
         raise _Bad(f"vehicle {fields.get('vehicle_id', '?')}: {exc}") from None
