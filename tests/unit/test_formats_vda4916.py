@@ -69,7 +69,18 @@ def test_missing_trailer_and_cut_short_stream():
         "record at byte 768 is cut short (28 of 128 characters) [transmission OEMWOB001/00043]",
         "transmission OEMWOB001/00043 has no trailer record (truncated?)",
     ]
-    assert len(result.broadcasts) == 2
+    assert len(result.broadcasts) == 2  # the cut record was the trailer: the vehicle before it is whole
+
+
+def test_a_transmission_cut_inside_a_vehicle_quarantines_that_vehicle():
+    cut = CALLOFF[: CALLOFF.index(b"66301BMP-1A2")]  # vehicle 9999 has lost its second part record
+    result = parse(cut)
+    assert [b.seq for b in result.broadcasts] == [9998]
+    assert [p.reason for p in result.problems] == [
+        "transmission OEMWOB001/00042 has no trailer record (truncated?)",
+        "the transmission ends without a trailer: this vehicle may be cut short "
+        "[transmission OEMWOB001/00042, vehicle record at byte 364, seq 009999, vehicle WVWZZZ1KZRW009999]",
+    ]
 
 
 def test_unknown_record_type_and_bad_fields():

@@ -179,7 +179,8 @@ def iter_deljit(
                 yield item
         elif isinstance(event, EnvelopeProblem):
             ctx.troubled = True
-            yield Problem(event.index, event.reason, source.bytes(event.start, event.end))
+            raw = event.raw if event.raw is not None else source.bytes(event.start, event.end)
+            yield Problem(event.index, event.reason, raw)
         elif isinstance(event, Opened):
             yield from _opened(ctx, event.interchange)
         elif isinstance(event, Closed):

@@ -44,7 +44,7 @@ from app.feed.formats.canonical import (
 from app.feed.formats.deljit import DEFAULT_PROFILE as DELJIT_DEFAULT
 from app.feed.formats.deljit import DeljitProfile, iter_deljit
 from app.feed.formats.jsonfmt import parse_json
-from app.feed.formats.source import InMemory, Source
+from app.feed.formats.source import CHUNK, InMemory, Source
 from app.feed.formats.vda4916 import (
     DEFAULT_MAPPING,
     MappingError,
@@ -132,8 +132,9 @@ class ParseStream:
         registry: InterchangeRegistry | None = None,
         zone: tzinfo | str = "UTC",
         profiles: PartnerProfiles = DEFAULT_PROFILES,
+        chunk: int = CHUNK,
     ) -> None:
-        self.source = Source(data)
+        self.source = Source(data, chunk)
         self.info = StreamInfo()
         self._finish = Finish(family_of_part, feed_default, feed_of_line)
         self._pending: list[Problem] = []

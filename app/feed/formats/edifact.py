@@ -34,6 +34,7 @@ from typing import NamedTuple
 from app.feed.formats.source import BLANKS, BOM, Region, Source, Syntax, decode_value, only_padding, scan
 
 SPILL_SEGMENTS = 20_000  # a message longer than this is not held segment by segment (read again when mapped)
+STRAY_RUN = 10_000  # segments outside any message: one problem per run of at most this many
 
 
 class EdifactSyntaxError(ValueError):
@@ -176,6 +177,7 @@ class Interchange:
     trailer: Segment | None = None  # UNZ
     messages: int = 0
     groups: int = 0
+    head: bytes = b""  # its UNA and UNB as received (kept: the file's buffer moves on)
     skip: bool = False  # the reader of the events does not want its messages (a repeat): one span at the end
 
     @property
@@ -245,6 +247,7 @@ class EnvelopeProblem:
     reason: str
     start: int
     end: int
+    raw: bytes | None = None  # the bytes to quarantine when they are no longer in the source's buffer
 
 
 @dataclass(frozen=True)
@@ -339,6 +342,8 @@ class _Reader:
         msg.ends += region.ends[i:j]
 
     def _outside(self, body: str, start: int, end: int, bad: str | None) -> None:
+        if len(self.stray) >= STRAY_RUN:
+            self._flush_stray()
         self.stray.append((start, end, body[:3] if bad is None else "?"))
 
     def _flush_stray(self) -> None:
@@ -353,6 +358,7 @@ class _Reader:
 
     def _una(self, start: int) -> int:
         self._flush_stray()
+        self.source.ensure(start + 9)
         text = self.source.text(start, start + 9)
         try:
             self.chars = service_string_advice(text)
@@ -365,7 +371,8 @@ class _Reader:
     def unb(self, seg: Segment) -> None:
         if self.ic is not None:
             self._close_interchange(None, seg.start)
-        self.ic = Interchange(header=seg, start=self.una_at if self.una_at >= 0 else seg.start, end=seg.end)
+        start = self.una_at if self.una_at >= 0 else seg.start
+        self.ic = Interchange(header=seg, start=start, end=seg.end, head=self.source.bytes(start, seg.end))
         self.events.append(Opened(self.ic))
         if not self.ic.control:
             reason = f"UNB has no interchange control reference (0020) [byte {seg.start}]"
@@ -471,8 +478,9 @@ class _Reader:
         assert ic is not None
         ic.trailer, ic.end = trailer, max(ic.end, end)
         if trailer is None:
+            # Its messages proved themselves (UNT): the problem holds the interchange's header, not its bytes.
             reason = f"interchange {ic.name} has no UNZ (truncated?) [from byte {ic.start}]"
-            self.events.append(EnvelopeProblem(-1, reason, ic.start, ic.end))
+            self.events.append(EnvelopeProblem(-1, reason, ic.start, ic.header.end, ic.head))
         else:
             counted = ic.groups or ic.messages
             said = trailer.value(1)
@@ -505,12 +513,18 @@ _HANDLERS = {
 def read_edifact(source: Source) -> Iterator[Event]:
     """Messages, envelope problems and interchange boundaries of ``source``, in file order."""
     reader = _Reader(source)
+    source.ensure(3)
     pos = len(BOM) if source.bytes(0, 3) == BOM else 0
     while True:
         keep = reader.msg.start if reader.msg is not None and not reader.msg.spilled else pos
         if reader.ic is not None and reader.ic.skip:
             keep = reader.ic.start
+        if reader.una_at >= 0:  # the next interchange starts at its UNA
+            keep = min(keep, reader.una_at)
+        if reader.stray:  # a run of segments outside messages: one problem with its bytes
+            keep = min(keep, reader.stray[0][0])
         source.keep(min(keep, pos))
+        source.ensure(pos + 64)
         head = source.text(pos, pos + 64)
         lead = len(head) - len(head.lstrip(BLANKS))
         if head[lead : lead + 3] == "UNA":

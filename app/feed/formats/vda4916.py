@@ -248,6 +248,7 @@ class _State:
     finish: Finish = PLAIN
     out: list[Item] = field(default_factory=list)
     header: _Record | None = None
+    header_raw: bytes = b""
     key: str = ""
     partner: str = ""
     transfer: str = ""
@@ -305,7 +306,13 @@ def iter_vda(
         st.out = []
     if st.header is not None:
         end = st.vehicle.end if st.vehicle else st.header.end
-        st.problem(ENVELOPE, f"transmission {st.key} has no trailer record (truncated?)", st.header.start, source.end)
+        if st.vehicle is not None:  # nothing proves it whole: its last part records may be what was cut off
+            st.vehicle.broken = (
+                st.vehicle.broken or "the transmission ends without a trailer: this vehicle may be cut short"
+            )
+        reason = f"transmission {st.key} has no trailer record (truncated?)"
+        st.troubled = True  # its vehicles are problems or passed: the problem holds the header record
+        st.out.append(Problem(ENVELOPE, reason, st.header_raw))
         _close(st, end, complete=False)
     elif st.vehicle is not None:
         _flush_vehicle(st)
@@ -320,9 +327,10 @@ def _keep(st: _State, pos: int) -> int:
 
 def _records(source: Source, mapping: VdaMapping) -> Iterator[_Record]:
     """Records one per line, or an unbroken stream; a line of several whole records is a stream too."""
-    source.ensure(source.chunk)
+    look = 4 * mapping.record_length  # a line break within the first records: one record a line
+    source.ensure(look + 3)
     pos = len(_BOM) if source.bytes(0, 3) == _BOM.encode("latin-1") else 0
-    if "\n" in source.text(pos, pos + source.chunk):
+    if "\n" in source.text(pos, pos + look):
         yield from _lines(source, mapping, pos)
     else:
         yield from _stream(source, mapping, pos)
@@ -352,21 +360,35 @@ def _lines(source: Source, mapping: VdaMapping, pos: int) -> Iterator[_Record]:
 
 
 def _line_records(mapping: VdaMapping, start: int, body: str, size: int) -> Iterator[_Record]:
+    glued = _glued_at(mapping, body)
+    if (
+        0 < glued < size
+    ):  # a record glued to a trimmed one (a lost line break): blanks past its fields, then a known type
+        reason = f"record at byte {start} has another record glued to it at byte {start + glued} (a lost line break)"
+        yield _Record(start, start + glued, body[:glued], reason)
+        yield from _line_records(mapping, start + glued, body[glued:], size)
+        return
     if len(body) <= size:
         yield _checked_record(mapping, start, body.ljust(size))
         return
-    if len(body) % size == 0:
-        for at in range(0, len(body), size):
-            yield _checked_record(mapping, start + at, body[at : at + size])
+    if len(_CONTROL.sub("", body)) <= size:  # one record with control characters put in
+        yield _checked_record(mapping, start, body)
         return
-    # A record glued to the one before it (a lost line break): the tail is a record whose type we know.
-    q = next((q for q in range(3, len(body)) if len(body) - q <= size and body[q : q + 3] in mapping.records), 0)
-    if q:
-        reason = f"record at byte {start} is {q} characters followed by another record (a line break is missing)"
-        yield _Record(start, start + q, body[:q], reason)  # its type may be known: it still breaks its vehicle
-        yield _checked_record(mapping, start + q, body[q:].ljust(size))
-        return
-    yield _Record(start, start + len(body), body, f"record at byte {start} is {len(body)} characters, not {size}")
+    # Several records in one line (a stream, or line breaks lost): read it as a stream, its last record trimmed.
+    for rec in _stream(Source(body.encode("latin-1")), mapping, 0, trimmed_tail=True):
+        yield _Record(start + rec.start, start + rec.end, rec.text, rec.bad)
+
+
+def _glued_at(mapping: VdaMapping, body: str) -> int:
+    """Where a second record starts inside a line: past the last field the line's record type maps, after
+    nothing but blanks, a known record type; 0 when there is none."""
+    spec = mapping.records.get(body[:3])
+    if spec is None or not spec.fields:
+        return 0
+    end = max(f.start - 1 + f.length for f in spec.fields.values())
+    rest = body[end:]
+    at = len(rest) - len(rest.lstrip(" "))
+    return end + at if rest[at : at + 3] in mapping.records else 0
 
 
 def _checked_record(mapping: VdaMapping, start: int, text: str) -> _Record:
@@ -377,8 +399,10 @@ def _checked_record(mapping: VdaMapping, start: int, text: str) -> _Record:
     return _Record(start, start + len(text.rstrip()), text)
 
 
-def _stream(source: Source, mapping: VdaMapping, pos: int) -> Iterator[_Record]:
-    """Fixed-length records back to back; after an unknown type, read on where two known records follow."""
+def _stream(source: Source, mapping: VdaMapping, pos: int, trimmed_tail: bool = False) -> Iterator[_Record]:
+    """Fixed-length records back to back. A record counts as aligned when the next one (or the end) follows it
+    where it should; else reading goes on where two known records follow each other, and what lay between is a
+    bad stretch (a record cut short or with a byte too many, or no record at all)."""
     size, types = mapping.record_length, mapping.records
     while True:
         source.ensure(pos + 2 * size + 3)
@@ -386,17 +410,24 @@ def _stream(source: Source, mapping: VdaMapping, pos: int) -> Iterator[_Record]:
         if not text or (source.eof and only_padding(text)):
             return
         if len(text) < size:
-            yield _Record(
-                pos, pos + len(text), text, f"record at byte {pos} is cut short ({len(text)} of {size} characters)"
-            )
+            if trimmed_tail and text[:3] in types:  # the last record of a line, its trailing blanks trimmed
+                yield _checked_record(mapping, pos, text.ljust(size))
+                return
+            reason = f"record at byte {pos} is cut short ({len(text)} of {size} characters)"
+            yield _Record(pos, pos + len(text), text, reason)
             return
-        record = text[:size]
-        if record[:3] in types:
-            yield _checked_record(mapping, pos, record)
+        after = text[size : size + 3]
+        end = source.eof and len(text) < 2 * size + 3  # at most one more (maybe trimmed) record follows
+        aligned = after in types or (end and (only_padding(text[size:]) or (trimmed_tail and after in types)))
+        if text[:3] in types and aligned:
+            yield _checked_record(mapping, pos, text[:size])
             pos += size
             continue
         resync = _resync(source, mapping, pos + 1)
-        reason = f"{resync - pos} bytes at byte {pos} are no record of the mapping (a byte lost or added?)"
+        if text[:3] in types and resync > pos + size:  # this record is whole; what follows it is not
+            yield _checked_record(mapping, pos, text[:size])
+            pos += size
+        reason = f"{resync - pos} bytes at byte {pos} are no whole record of the mapping (a byte lost or added?)"
         yield _Record(pos, resync, source.text(pos, resync), reason)
         pos = resync
 
@@ -434,6 +465,7 @@ def _on_header(st: _State, rec: _Record) -> None:
     values = _fields(st.mapping, rec)
     st.partner, st.transfer = values["partner"].strip(), values["transfer"].strip()
     st.header, st.key = rec, interchange_key(st.partner, st.transfer)
+    st.header_raw = st.source.bytes(rec.start, rec.end)
     st.vehicles = st.parts = 0
     st.troubled = False
     st.test = values.get("test", "").strip() in st.mapping.test_codes
@@ -480,15 +512,60 @@ def _on_trailer(st: _State, rec: _Record) -> None:
 
 
 def _broken(st: _State, rec: _Record) -> None:
-    """A record that is no record of the mapping: it costs the open vehicle, else it is a problem of its own."""
+    """A record that cannot be read. Its role decides whom it costs: a vehicle record (by its type, or the known
+    type nearest to a garbled one) starts a broken vehicle of its own, so the vehicle before it stays whole; a
+    part record breaks the open vehicle (one of its parts is damaged); header and trailer records, and anything
+    before the first vehicle, are a problem of their own."""
     reason = rec.bad or f"record type {rec.type!r} at byte {rec.start} is not in the mapping"
-    known = st.mapping.records.get(rec.type)
-    if st.vehicle is not None and (known is None or known.role in ("vehicle", "part")):
-        st.vehicle.parts.append(rec)
+    role = _nearest_role(st.mapping, rec.text)
+    if role == "vehicle" or (role == "part" and st.vehicle is not None):
+        if role == "vehicle":
+            _on_vehicle(st, rec)
+        else:
+            assert st.vehicle is not None
+            st.vehicle.parts.append(rec)
+        assert st.vehicle is not None
         st.vehicle.broken = st.vehicle.broken or reason
         return
+    if role in ("header", "trailer") and st.vehicle is not None:
+        _flush_vehicle(st)  # the next record started: the vehicle before it is whole
     where = f" [transmission {st.key}]" if st.header else ""
     st.problem(ENVELOPE, f"{reason}{where}", rec.start, rec.end)
+
+
+def _nearest_role(mapping: VdaMapping, text: str) -> str:
+    """The role of a record whose type is garbled: the known types one edit away (a character replaced, put in
+    or lost), then the one whose typed fields and codes the record's text reads best as. "part" when that cannot
+    be told (a damaged record then costs the open vehicle: a vehicle must never pass with a part missing)."""
+    text = _CONTROL.sub("", text)
+    rtype = text[:3]
+    if rtype in mapping.records:
+        return mapping.records[rtype].role
+    replaced = {t for t in mapping.records if sum(map(str.__ne__, t, rtype)) == 1}
+    put_in = {text[:4][:i] + text[:4][i + 1 :] for i in range(4)} & set(mapping.records)
+    candidates = sorted(put_in or replaced)
+    scores = {t: _fit(mapping, t, t + text[4:] if t in put_in else t + text[3:]) for t in candidates}
+    best = max(scores.values(), default=0)
+    roles = {mapping.records[t].role for t, score in scores.items() if score == best}
+    return roles.pop() if best > 0 and len(roles) == 1 else "part"
+
+
+def _fit(mapping: VdaMapping, rtype: str, text: str) -> int:
+    """How well ``text`` reads as a record of ``rtype``: the number of filled numeric fields and codes that are
+    right, or -1 when one is wrong."""
+    score = 0
+    for name, f in mapping.records[rtype].fields.items():
+        value = text[f.start - 1 : f.start - 1 + f.length]
+        if name == "function" or (name == "call_type" and mapping.call_types):
+            ok = value.strip() in mapping.functions if name == "function" else value in mapping.call_types
+        elif f.type != "str" and value.strip():
+            ok = is_digits(value.strip())
+        else:
+            continue
+        if not ok:
+            return -1
+        score += 1
+    return score
 
 
 _ROLE_HANDLERS = {"header": _on_header, "vehicle": _on_vehicle, "part": _on_part, "trailer": _on_trailer}

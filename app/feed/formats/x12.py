@@ -134,8 +134,9 @@ def _syntax(chars: X12Chars) -> Syntax:
 @lru_cache(maxsize=32)
 def _anchors(chars: X12Chars) -> re.Pattern[str]:
     """An ST (with a three-digit set id) or an ISA: where a transaction set or interchange starts, even glued."""
-    e = re.escape(chars.element)
-    return re.compile(f"(?<![A-Z0-9{e}])ST{e}[0-9]{{3}}{e}|ISA{e}[0-9]{{2}}{e}")
+    e, t = re.escape(chars.element), re.escape(chars.terminator)
+    st = f"ST{e}[0-9]{{3}}{e}[^{e}{t}]{{4,9}}(?:{e}[^{e}{t}]*)?{t}"  # ST01 set id, ST02 control number (4-9)
+    return re.compile(f"{st}|ISA{e}[0-9]{{2}}{e}")
 
 
 class Segment(NamedTuple):
@@ -194,6 +195,7 @@ class Interchange:
     start: int
     end: int = 0
     groups: int = 0
+    head: bytes = b""  # the ISA as received (kept: the file's buffer moves on)
     troubled: bool = False
     skip: bool = False  # a repeat: one problem with its bytes at the end
 
@@ -280,6 +282,7 @@ def iter_x12(
     source = data if isinstance(data, Source) else Source(data)
     ctx = _Ctx(source, zone, profile, registry, info or StreamInfo(), finish)
     ctx.info.format = "x12-866"
+    source.ensure(3)
     pos = len(BOM) if source.bytes(0, 3) == BOM else 0
     while True:
         source.keep(pos)
@@ -309,7 +312,7 @@ def _interchange(ctx: _Ctx, pos: int, head: str) -> Generator[Item, None, int]:
         yield Problem(ENVELOPE, f"{exc} [byte {pos}]", source.bytes(pos, source.end))
         return source.end
     isa = Segment.read(head[: isa_len - 1], pos, pos + isa_len, chars.element)
-    ic = Interchange(isa=isa, chars=chars, start=pos, end=pos + isa_len)
+    ic = Interchange(isa=isa, chars=chars, start=pos, end=pos + isa_len, head=source.bytes(pos, pos + isa_len))
     if ctx.registry.is_duplicate(ic.sender, ic.control):
         ic.skip = True
     else:
@@ -342,13 +345,17 @@ class _Reader:
         self.ctx, self.ic = ctx, ic
         self.tx: Transaction | None = None
         self.group: Segment | None = None
+        self.group_raw = b""
         self.group_sets = 0
         self.done = self.complete = False
         self.next = 0
         self.stray: list[tuple[int, int, str]] = []
 
     def keep(self, pos: int) -> int:
-        return self.tx.start if self.tx is not None else pos
+        """Where the bytes still needed start: the open transaction set, else a run of stray segments."""
+        if self.tx is not None:
+            return self.tx.start
+        return min(pos, self.stray[0][0]) if self.stray else pos
 
     def problem(self, index: int, reason: str, start: int, end: int) -> None:
         self.ic.troubled = True
@@ -389,6 +396,8 @@ class _Reader:
         tx = self.tx
         if tx is None:
             self.stray += [(region.starts[k], region.ends[k], region.bodies[k][:3]) for k in range(i, j)]
+            if len(self.stray) >= 10_000:
+                self._flush_stray()
             return
         for k in (k for k in region.bad if i <= k < j):
             where = tx.where(tx.count + k - i + 2, region.starts[k], region.bodies[k][:3])
@@ -410,6 +419,7 @@ class _Reader:
         self._cut(f"GS at byte {seg.start}")
         self._close_group(None)
         self.group, self.group_sets = seg, 0
+        self.group_raw = self.ctx.source.bytes(seg.start, seg.end)  # kept: the buffer moves on
         self.ic.groups += 1
 
     def st(self, seg: Segment) -> None:
@@ -461,7 +471,8 @@ class _Reader:
         self._cut("the end of the file")
         self._close_group(None, closing=False)
         reason = f"interchange {self.ic.key} has no IEA (truncated?) [from byte {self.ic.start}]"
-        self.problem(ENVELOPE, reason, self.ic.start, max(self.ic.end, at + len(tail)))
+        self.ic.troubled = True  # the sets proved themselves (SE): the problem holds the ISA
+        self.ctx.out.append(Problem(ENVELOPE, reason, self.ic.head))
         self.done = True
 
     def _cut(self, by: str) -> None:
@@ -497,7 +508,8 @@ class _Reader:
         where = f"interchange {self.ic.key}, group {gs.value(6)!r}"
         if ge is None:
             if closing or self.group_sets:
-                self.problem(ENVELOPE, f"group {gs.value(6)!r} has no GE [{where}]", gs.start, self.ic.end)
+                self.ic.troubled = True
+                self.ctx.out.append(Problem(ENVELOPE, f"group {gs.value(6)!r} has no GE [{where}]", self.group_raw))
         elif not _same_number(ge.value(1), self.group_sets) or ge.value(2) != gs.value(6):
             said = f"GE says {ge.value(1)!r} sets / control {ge.value(2)!r}"
             reason = f"{said}, counted {self.group_sets} / GS06 {gs.value(6)!r} [{where}]"
