@@ -177,7 +177,7 @@ def _comparable(b: CanonicalBroadcast) -> dict[str, Any]:
 
 
 def case(rng: random.Random, fmt: str, n: int | None = None, kind: str | None = None) -> Case:
-    """One structured fuzz case of format ``fmt`` ('deljit', 'x12', 'vda')."""
+    """One structured fuzz case of format ``fmt`` ('deljit', 'x12', 'vda'); ``kind="none"``: the clean file."""
     n = n or rng.randint(2, 6)
     kind = kind or rng.choice(MUTATIONS + ENVELOPE_MUTATIONS)
     return _BUILDERS[fmt](rng, n, kind)
@@ -208,6 +208,8 @@ def _edi_case(fmt: str, rng: random.Random, n: int, kind: str) -> Case:
     clean = (text_of(lead) + "".join(texts) + text_of(tail)).encode("latin-1")
     expected = _clean(fmt, clean)
     assert len(expected) == n, (fmt, n, len(expected))
+    if kind == "none":
+        return Case(fmt, clean, expected, kind)
     if kind == "cut_envelope":
         cut = rng.randrange(len(text_of(lead)), len(clean))
         ends, at = [], len(text_of(lead))
@@ -243,6 +245,8 @@ def _vda_case(rng: random.Random, n: int, kind: str) -> Case:
     clean = (lines(header) + "".join(texts) + lines(trailer)).encode("latin-1")
     expected = _clean("vda", clean)
     assert len(expected) == n, ("vda", len(expected))
+    if kind == "none":
+        return Case("vda", clean, expected, kind)
     if kind == "cut_envelope":
         cut = rng.randrange(len(lines(header)), len(clean))
         ends, at = [], len(lines(header))
