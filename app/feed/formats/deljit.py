@@ -142,7 +142,10 @@ class _Context:
     info: StreamInfo
     finish: Finish = PLAIN
     key: str = ""
-    troubled: bool = False  # the open interchange had a problem: it is not remembered as received
+    troubled: bool = False
+    headers: dict[tuple[tuple[str, ...], object], tuple[float | None, dict[str, str]]] = field(
+        default_factory=dict
+    )  # the open interchange had a problem: it is not remembered as received
 
 
 def parse_deljit(
@@ -297,18 +300,25 @@ def _groups(segments: _Peek, element: str) -> Iterator[list[_Seg]]:
 
 def _read_header(ctx: _Context, header: list[_Seg], msg: Message) -> _Header:
     split = msg.chars.split
-    wanted = [(s[0][:3], split(s[0]), s) for s in header if s[0][:3] in _HEADER_TAGS]
-    bgm = next((w for w in wanted if w[0] == "BGM"), None)
+    bgm = next((split(s[0]) for s in header if s[0].startswith("BGM")), None)
     if bgm is None:
         raise _Bad("message has no BGM")
-    function, firm = _function(ctx.profile, bgm[1])
-    sent_at = _first_time(ctx, [w[1] for w in wanted if w[0] == "DTM"], ctx.profile.document_dtm)
-    locs = [w[1] for w in wanted if w[0] == "LOC"]
-    places = _places(ctx.profile, locs) if locs else {}
-    return _Header(function=function, firm=firm, call_off=_v(bgm[1], 2), sent_at=sent_at, places=places)
+    function, firm = _function(ctx.profile, bgm)
+    # The rest of a header (document date, places) repeats message after message in a catch-up: read it once.
+    rest = tuple(s[0] for s in header if s[0][:3] in _HEADER_REST)
+    known = ctx.headers.get((rest, msg.chars))
+    if known is None:
+        wanted = [(body[:3], split(body)) for body in rest]
+        sent_at = _first_time(ctx, [el for tag, el in wanted if tag == "DTM"], ctx.profile.document_dtm)
+        locs = [el for tag, el in wanted if tag == "LOC"]
+        known = (sent_at, _places(ctx.profile, locs) if locs else {})
+        if len(ctx.headers) > 1000:
+            ctx.headers.clear()
+        ctx.headers[(rest, msg.chars)] = known
+    return _Header(function=function, firm=firm, call_off=_v(bgm, 2), sent_at=known[0], places=known[1])
 
 
-_HEADER_TAGS = frozenset({"BGM", "DTM", "LOC"})
+_HEADER_REST = frozenset({"DTM", "LOC"})
 
 
 def _function(profile: DeljitProfile, bgm: Elements) -> tuple[Function, bool]:
@@ -333,7 +343,7 @@ def _places(profile: DeljitProfile, locs: Sequence[Elements]) -> dict[str, str]:
 
 
 def _first_time(ctx: _Context, dtms: Sequence[Elements], qualifiers: tuple[str, ...]) -> float | None:
-    by_qualifier = {_v(d, 1): d for d in reversed(dtms)}  # reversed: the first of a qualifier wins
+    by_qualifier = {d[0][0]: d for d in reversed(dtms) if d}  # reversed: the first of a qualifier wins
     for q in qualifiers:
         if q in by_qualifier:
             return _dtm_time(ctx, by_qualifier[q])
@@ -341,7 +351,8 @@ def _first_time(ctx: _Context, dtms: Sequence[Elements], qualifiers: tuple[str, 
 
 
 def _dtm_time(ctx: _Context, dtm: Elements) -> float:
-    text, code = _v(dtm, 1, 2).strip(), _v(dtm, 1, 3)
+    c506 = dtm[0]
+    text, code = (c506[1].strip() if len(c506) > 1 else ""), (c506[2] if len(c506) > 2 else "")
     code = code or _DTM_BY_LENGTH.get(len(text), "")
     fmt = DTM_FORMATS.get(code)
     if fmt is None:
@@ -357,7 +368,7 @@ def _vehicle(ctx: _Context, group: list[_Seg], head: _Header, msg: Message) -> C
     seq_seg = group[0]
     seq_el = split(seq_seg[0])
     seq_text = _v(seq_el, 2, 1).strip()
-    at = f"{msg.where(seq_seg[3], seq_seg[1], 'SEQ')}, seq {seq_text}"
+    vehicle_id = ""
     gir: list[tuple[str, str]] = []  # (7405 qualifier, identity number)
     locs: list[Elements] = []
     dtms: list[Elements] = []
@@ -388,7 +399,6 @@ def _vehicle(ctx: _Context, group: list[_Seg], head: _Header, msg: Message) -> C
         if not is_digits(seq_text) or len(seq_text) > 10:
             raise _Bad(f"SEQ sequence number {seq_text!r} is not a number")
         vehicle_id = _vehicle_id(profile, gir, seq_text)
-        at += f", vehicle {vehicle_id}"
         function = profile.seq_status.get(_v(seq_el, 1), head.function)
         parts = tuple(_part(ctx, ids, qty, vehicle_id) for ids, qty in lines)
         if function in ("original", "change") and not parts:
@@ -398,7 +408,7 @@ def _vehicle(ctx: _Context, group: list[_Seg], head: _Header, msg: Message) -> C
         if required_at is None and line_dtms:
             required_at = _first_time(ctx, line_dtms, profile.required_dtm)
     except _Bad as exc:
-        raise _Bad(f"{exc} [{at}]") from None
+        raise _Bad(f"{exc} [{_where(msg, seq_seg, seq_text, vehicle_id)}]") from None
     line = places.get("line", "")
     try:
         return CanonicalBroadcast(
@@ -418,7 +428,13 @@ def _vehicle(ctx: _Context, group: list[_Seg], head: _Header, msg: Message) -> C
             unloading_point=places.get("unloading_point", ""),
         )
     except ValidationError as exc:
-        raise _Bad(f"vehicle {vehicle_id}: {exc.errors()[0]['msg']} [{at}]") from None
+        where = _where(msg, seq_seg, seq_text, vehicle_id)
+        raise _Bad(f"vehicle {vehicle_id}: {exc.errors()[0]['msg']} [{where}]") from None
+
+
+def _where(msg: Message, seq: _Seg, seq_text: str, vehicle_id: str) -> str:
+    vehicle = f", vehicle {vehicle_id}" if vehicle_id else ""
+    return f"{msg.where(seq[3], seq[1], 'SEQ')}, seq {seq_text}{vehicle}"
 
 
 _USED = frozenset({"GIR", "LOC", "DTM", "LIN", "PIA", "QTY"})
