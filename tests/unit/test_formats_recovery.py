@@ -260,3 +260,67 @@ def test_parse_bytes_reports_an_envelope_problem_with_its_index():
         (ENVELOPE, "interchange O0013000093OEMWOB/00000043 has no UNZ (truncated?) [from byte 0]"),
     ]
     assert len(result.broadcasts) == 5
+
+
+# -- promises of docs/message-formats.md not covered above -------------------------------------------------------
+def test_the_reason_examples_in_the_docs_are_what_the_parsers_say():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "message-formats.md").read_text()
+    qty = CHANGES.replace(b"QTY+1:1:PCE'\r\nLIN+2++BMP-1A2-PDC", b"QTY+1:0:PCE'\r\nLIN+2++BMP-1A2-PDC")
+    code = FORD.replace(b"DTM*002*250305*1016*ET", b"DTM*002*250305*1016*XT")
+    for reason in (
+        deljit((SAMPLES / "deljit_bad_unt_count.edi").read_bytes()).problems[0].reason,
+        deljit(qty).problems[0].reason,
+        x12(code).problems[0].reason,
+    ):
+        assert f"\n{reason}\n" in doc
+
+
+def test_envelope_problems_hold_the_header_they_name():
+    no_unz = deljit(CHANGES[: CHANGES.index(b"UNZ")]).problems
+    assert [p.raw for p in no_unz] == [CHANGES[: CHANGES.index(b"'") + 1]]
+    no_ge = x12(FORD.replace(b"GE*1*42~\r\n", b"")).problems
+    assert [p.raw for p in no_ge] == [FORD[FORD.index(b"GS*") : FORD.index(b"~", FORD.index(b"GS*")) + 1]]
+    no_trailer = vda(CALLOFF[: CALLOFF.index(b"669")]).problems
+    assert no_trailer[0].raw == CALLOFF[: CALLOFF.index(b"\r\n")].rstrip()
+
+
+def test_a_declared_control_character_separator_is_no_control_character():
+    raw = (SAMPLES / "deljit_syncro_wrap.edi").read_bytes()
+    una = raw.replace(b"UNA:+.? '", b"UNA:\x1d.? '").replace(b"+", b"\x1d").replace(b"?\x1d", b"?+")
+    assert deljit(una).ok and [b.seq for b in deljit(una).broadcasts] == [9998, 9999, 0, 1]
+
+
+def test_an_st_glued_to_the_se_before_it_starts_the_next_transaction_set():
+    two = FORD.replace(b"GE*1*42", b"GE*2*42").replace(b"SE*28*0001~\r\n", b"SE*28*0001~\r\n" + b"ST*866*0002~\r\n")
+    first_set = two[two.index(b"ST*866*0001") : two.index(b"ST*866*0002")]
+    second = first_set.replace(b"ST*866*0001", b"ST*866*0002").replace(b"SE*28*0001", b"SE*28*0002")
+    second = second.replace(b"REF*JS*9999", b"REF*JS*0002").replace(b"REF*JS*0000", b"REF*JS*0003")
+    second = second.replace(b"REF*JS*0001", b"REF*JS*0004")
+    clean = two.replace(b"ST*866*0002~\r\n", second)
+    assert [b.seq for b in x12(clean).broadcasts] == [9999, 0, 1, 2, 3, 4]
+    glued = clean.replace(b"SE*28*0001~\r\n", b"SE*28*0001")
+    result = x12(glued)
+    assert [b.seq for b in result.broadcasts] == [2, 3, 4]
+    assert result.problems[0].reason.startswith("the segment has no terminator: ST at byte ")
+
+
+def test_vda_records_glued_shifted_or_garbled_cost_their_own_vehicle():
+    lines = CALLOFF.split(b"\r\n")
+    glued = b"\r\n".join([*lines[:3], lines[3] + lines[4], *lines[5:]])  # 66301BMP-040-PDC...662 (vehicle 9999)
+    assert [b.seq for b in vda(glued).broadcasts] == [9999, 0, 9990]  # vehicle 9998 lost its line break
+    stream = b"".join(line.ljust(128) for line in lines if line)
+    assert [b.seq for b in vda(stream).broadcasts] == [9998, 9999, 0, 9990]
+    at = stream.index(b"66201009999") + 40
+    shifted = stream[:at] + stream[at + 1 :]  # a byte lost inside vehicle 9999's record
+    assert [b.seq for b in vda(shifted).broadcasts] == [9998, 0, 9990]
+    garbled = stream.replace(b"66201009999", b"6X201009999")
+    assert [b.seq for b in vda(garbled).broadcasts] == [9998, 0, 9990]
+
+
+def test_part_calls_are_built_once_per_part_and_quantity():
+    from app.feed.formats.canonical import Finish
+
+    finish = Finish({"SEAT-CLOTH-BLK": "seats"}, "L1", {"A1": "L2"})
+    assert finish.part("SEAT-CLOTH-BLK") is finish.part("SEAT-CLOTH-BLK", 1)
+    assert finish.part("SEAT-CLOTH-BLK").family == "seats" and finish.part("X-9").family == ""
+    assert (finish.feed("A1"), finish.feed("B7")) == ("L2", "L1")

@@ -55,3 +55,12 @@ def test_any_well_formed_intent_becomes_an_operation_or_a_refusal_with_its_reaso
     assert isinstance(result, ManualOp | str | tuple), result
     if isinstance(result, ManualOp):
         assert (result.user, result.at) == ("fuzz", 0.0)  # who and when come from the service, never the HMI
+
+
+def test_jis_fuzz_exits_1_when_a_good_message_is_lost(monkeypatch, capsys):
+    from app.proof import fuzz, fuzz_structure
+
+    assert fuzz.main_fuzz(["--inputs", "20", "--only", "deljit_structure,x12_structure"]) == 0
+    monkeypatch.setattr(fuzz_structure, "violations", lambda case: ["good message lost: vehicle X"])
+    assert fuzz.main_fuzz(["--inputs", "20", "--only", "vda_structure"]) == 1
+    assert "lost 2" in capsys.readouterr().out

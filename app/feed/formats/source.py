@@ -171,11 +171,11 @@ def scan(source: Source, pos: int, syntax: Syntax, anchors: re.Pattern[str] | No
         region.tail = text[region.next - pos :]
         region.next = limit
     if anchors is not None and region.bodies:
-        _cut_glued(region, text, pos, anchors)
+        _cut_glued(region, pos, anchors, text, syntax.element)
     return region
 
 
-def _cut_glued(region: Region, text: str, pos: int, anchors: re.Pattern[str]) -> None:
+def _cut_glued(region: Region, pos: int, anchors: re.Pattern[str], text: str, element: str) -> None:
     starts = region.starts
     for m in anchors.finditer(text, 0, region.ends[-1] - pos):
         at = pos + m.start()
@@ -187,7 +187,7 @@ def _cut_glued(region: Region, text: str, pos: int, anchors: re.Pattern[str]) ->
         region.bodies[i : i + 1] = [body[:k], body[k:]]
         starts.insert(i + 1, at)
         region.ends.insert(i, at)
-        reason = f"the segment has no terminator: {body[k : k + 3]} at byte {at} is glued to it"
+        reason = f"the segment has no terminator: {body[k : k + 3].split(element)[0]} at byte {at} is glued to it"
         region.bad = {(j + 1 if j > i else j): r for j, r in region.bad.items()}
         region.bad[i] = region.bad.get(i, reason)
 

@@ -400,7 +400,9 @@ class _Reader:
                 self._flush_stray()
             return
         for k in (k for k in region.bad if i <= k < j):
-            where = tx.where(tx.count + k - i + 2, region.starts[k], region.bodies[k][:3])
+            where = tx.where(
+                tx.count + k - i + 2, region.starts[k], region.bodies[k][:3].split(self.ic.chars.element)[0]
+            )
             tx.break_(f"{region.bad[k]} [{where}]")
         tx.count += j - i
         tx.bodies += region.bodies[i:j]
