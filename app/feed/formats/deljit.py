@@ -49,6 +49,7 @@ from app.feed.formats.edifact import (
     Interchange,
     Message,
     Opened,
+    ServiceChars,
     read_edifact,
     segments_of,
 )
@@ -142,10 +143,10 @@ class _Context:
     info: StreamInfo
     finish: Finish = PLAIN
     key: str = ""
-    troubled: bool = False
-    headers: dict[tuple[tuple[str, ...], object], tuple[float | None, dict[str, str]]] = field(
-        default_factory=dict
-    )  # the open interchange had a problem: it is not remembered as received
+    troubled: bool = False  # the open interchange had a problem: it is not remembered as received
+    # read once per distinct text (a catch-up repeats them): header DTM/LOC -> (sent_at, places); vehicle LOCs
+    headers: dict[tuple[tuple[str, ...], object], tuple[float | None, dict[str, str]]] = field(default_factory=dict)
+    places: dict[tuple[tuple[str, ...], object], dict[str, str]] = field(default_factory=dict)
 
 
 def parse_deljit(
@@ -370,15 +371,21 @@ def _vehicle(ctx: _Context, group: list[_Seg], head: _Header, msg: Message) -> C
     seq_text = _v(seq_el, 2, 1).strip()
     vehicle_id = ""
     gir: list[tuple[str, str]] = []  # (7405 qualifier, identity number)
-    locs: list[Elements] = []
+    locs: list[str] = []  # LOC segments as text: their places are read once per distinct text
     dtms: list[Elements] = []
     line_dtms: list[Elements] = []
     lines: list[tuple[list[tuple[str, str]], str]] = []  # ((7143 item number type, number)..., qty text)
+    first_choice = profile.part_qualifiers[0] if profile.part_qualifiers else None
     try:
         for body, _start, _end, _n in group[1:]:
             tag = body[:3]
             if tag not in _USED:
                 continue  # IMD, PAC, ALI, RFF, FTX ...: carried in the raw message, not needed here
+            if tag == "PIA" and lines and any(t == first_choice for t, _ in lines[-1][0]):
+                continue  # the line already has the most wanted number: a PIA cannot change it
+            if tag == "LOC":
+                locs.append(body)
+                continue
             el = split(body)
             if tag == "GIR":
                 gir += [(c[1] if len(c) > 1 else "", c[0].strip()) for c in el[1:] if c and c[0]]
@@ -392,10 +399,8 @@ def _vehicle(ctx: _Context, group: list[_Seg], head: _Header, msg: Message) -> C
                 if not lines:
                     raise _Bad("QTY before any LIN")
                 lines[-1] = (lines[-1][0], _v(el, 1, 2))
-            elif tag == "DTM":
-                (line_dtms if lines else dtms).append(el)
             else:
-                locs.append(el)
+                (line_dtms if lines else dtms).append(el)
         if not is_digits(seq_text) or len(seq_text) > 10:
             raise _Bad(f"SEQ sequence number {seq_text!r} is not a number")
         vehicle_id = _vehicle_id(profile, gir, seq_text)
@@ -403,7 +408,7 @@ def _vehicle(ctx: _Context, group: list[_Seg], head: _Header, msg: Message) -> C
         parts = tuple(_part(ctx, ids, qty, vehicle_id) for ids, qty in lines)
         if function in ("original", "change") and not parts:
             raise _Bad(f"vehicle {vehicle_id} (seq {seq_text}): a {function} call with no part (no LIN)")
-        places = {**head.places, **_places(profile, locs)} if locs else head.places
+        places = {**head.places, **_vehicle_places(ctx, tuple(locs), msg.chars)} if locs else head.places
         required_at = _first_time(ctx, dtms, profile.required_dtm)
         if required_at is None and line_dtms:
             required_at = _first_time(ctx, line_dtms, profile.required_dtm)
@@ -430,6 +435,16 @@ def _vehicle(ctx: _Context, group: list[_Seg], head: _Header, msg: Message) -> C
     except ValidationError as exc:
         where = _where(msg, seq_seg, seq_text, vehicle_id)
         raise _Bad(f"vehicle {vehicle_id}: {exc.errors()[0]['msg']} [{where}]") from None
+
+
+def _vehicle_places(ctx: _Context, locs: tuple[str, ...], chars: ServiceChars) -> dict[str, str]:
+    known = ctx.places.get((locs, chars))
+    if known is None:
+        known = _places(ctx.profile, [chars.split(body) for body in locs])
+        if len(ctx.places) > 10_000:
+            ctx.places.clear()
+        ctx.places[(locs, chars)] = known
+    return known
 
 
 def _where(msg: Message, seq: _Seg, seq_text: str, vehicle_id: str) -> str:
