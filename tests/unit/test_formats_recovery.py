@@ -315,6 +315,10 @@ def test_vda_records_glued_shifted_or_garbled_cost_their_own_vehicle():
     assert [b.seq for b in vda(shifted).broadcasts] == [9998, 0, 9990]
     garbled = stream.replace(b"66201009999", b"6X201009999")
     assert [b.seq for b in vda(garbled).broadcasts] == [9998, 0, 9990]
+    noise = stream.replace(b"66201009999", b"\x7f66201009999")  # (jis fuzz found it) a stray byte, no record
+    result = vda(noise)
+    assert [b.seq for b in result.broadcasts] == [9998, 9999, 0, 9990]
+    assert [p.raw for p in result.problems] == [b"\x7f"]
 
 
 def test_part_calls_are_built_once_per_part_and_quantity():

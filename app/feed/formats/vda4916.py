@@ -514,10 +514,11 @@ def _on_trailer(st: _State, rec: _Record) -> None:
 def _broken(st: _State, rec: _Record) -> None:
     """A record that cannot be read. Its role decides whom it costs: a vehicle record (by its type, or the known
     type nearest to a garbled one) starts a broken vehicle of its own, so the vehicle before it stays whole; a
-    part record breaks the open vehicle (one of its parts is damaged); header and trailer records, and anything
-    before the first vehicle, are a problem of their own."""
+    part record breaks the open vehicle (one of its parts is damaged); header and trailer records, a stretch of
+    control characters or blanks, and anything before the first vehicle, are a problem of their own."""
     reason = rec.bad or f"record type {rec.type!r} at byte {rec.start} is not in the mapping"
-    role = _nearest_role(st.mapping, rec.text)
+    # A stretch of nothing but control characters and blanks holds no record (no part can hide in it).
+    role = _nearest_role(st.mapping, rec.text) if _CONTROL.sub("", rec.text).strip() else "noise"
     if role == "vehicle" or (role == "part" and st.vehicle is not None):
         if role == "vehicle":
             _on_vehicle(st, rec)
