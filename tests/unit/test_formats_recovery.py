@@ -315,7 +315,18 @@ def test_vda_records_glued_shifted_or_garbled_cost_their_own_vehicle():
     assert [b.seq for b in vda(shifted).broadcasts] == [9998, 0, 9990]
     garbled = stream.replace(b"66201009999", b"6X201009999")
     assert [b.seq for b in vda(garbled).broadcasts] == [9998, 0, 9990]
-    noise = stream.replace(b"66201009999", b"\x7f66201009999")  # (jis fuzz found it) a stray byte, no record
+    # (jis fuzz found these) a part typed as a trailer does not close the transmission, it breaks its vehicle
+    typo = stream.replace(b"66301BMP-1A2", b"66901BMP-1A2")
+    assert [b.seq for b in vda(typo).broadcasts] == [9998, 0, 9990]
+    # a vehicle record with a control character in its sequence number costs itself only
+    ctrl = stream.replace(b"66201009999", b"66201009\x0799")
+    assert [b.seq for b in vda(ctrl).broadcasts] == [9998, 0, 9990]
+    # the last vehicle of an unbroken stream cut short right before the trailer
+    last = stream.index(b"66201009990")
+    cut = stream[: last + 14] + stream[stream.index(b"669") :]
+    result = vda(cut)
+    assert [b.seq for b in result.broadcasts] == [9998, 9999, 0]
+    noise = stream.replace(b"66201009999", b"\x7f66201009999")  # a stray byte, no record
     result = vda(noise)
     assert [b.seq for b in result.broadcasts] == [9998, 9999, 0, 9990]
     assert [p.raw for p in result.problems] == [b"\x7f"]

@@ -221,6 +221,7 @@ class _Record:
     end: int
     text: str
     bad: str = ""  # why this stretch is no usable record
+    role: str = ""  # the role it reads as when its type says otherwise (a damaged type)
 
     @property
     def type(self) -> str:
@@ -300,6 +301,10 @@ def iter_vda(
     st.info.format = "vda4916"
     for rec in _records(source, mapping):
         role = mapping.records[rec.type].role if not rec.bad and rec.type in mapping.records else ""
+        if role in ("header", "vehicle", "trailer") and (other := _misread(mapping, rec, role)):
+            reason = f"record at byte {rec.start} is typed {rec.type} but reads as {other}"
+            rec = _Record(rec.start, rec.end, rec.text, reason, role=other)
+            role = ""
         _ROLE_HANDLERS.get(role, _broken)(st, rec)
         source.keep(_keep(st, rec.end))
         yield from st.out
@@ -419,6 +424,11 @@ def _stream(source: Source, mapping: VdaMapping, pos: int, trimmed_tail: bool = 
         after = text[size : size + 3]
         end = source.eof and len(text) < 2 * size + 3  # at most one more (maybe trimmed) record follows
         aligned = after in types or (end and (only_padding(text[size:]) or (trimmed_tail and after in types)))
+        if aligned and end and not trimmed_tail:  # the last record must not start inside this one
+            aligned = not any(
+                text[q : q + 3] in types and len(text) >= q + size and only_padding(text[q + size :])
+                for q in range(1, size)
+            )
         if text[:3] in types and aligned:
             yield _checked_record(mapping, pos, text[:size])
             pos += size
@@ -518,7 +528,10 @@ def _broken(st: _State, rec: _Record) -> None:
     control characters or blanks, and anything before the first vehicle, are a problem of their own."""
     reason = rec.bad or f"record type {rec.type!r} at byte {rec.start} is not in the mapping"
     # A stretch of nothing but control characters and blanks holds no record (no part can hide in it).
-    role = _nearest_role(st.mapping, rec.text) if _CONTROL.sub("", rec.text).strip() else "noise"
+    if rec.role:
+        role = rec.role
+    else:
+        role = _nearest_role(st.mapping, rec.text) if _CONTROL.sub("", rec.text).strip() else "noise"
     if role == "vehicle" or (role == "part" and st.vehicle is not None):
         if role == "vehicle":
             _on_vehicle(st, rec)
@@ -536,27 +549,48 @@ def _broken(st: _State, rec: _Record) -> None:
 
 def _nearest_role(mapping: VdaMapping, text: str) -> str:
     """The role of a record whose type is garbled: the known types one edit away (a character replaced, put in
-    or lost), then the one whose typed fields and codes the record's text reads best as. "part" when that cannot
-    be told (a damaged record then costs the open vehicle: a vehicle must never pass with a part missing)."""
-    text = _CONTROL.sub("", text)
-    rtype = text[:3]
-    if rtype in mapping.records:
-        return mapping.records[rtype].role
-    replaced = {t for t in mapping.records if sum(map(str.__ne__, t, rtype)) == 1}
-    put_in = {text[:4][:i] + text[:4][i + 1 :] for i in range(4)} & set(mapping.records)
-    candidates = sorted(put_in or replaced)
-    scores = {t: _fit(mapping, t, t + text[4:] if t in put_in else t + text[3:]) for t in candidates}
+    or lost; a control character counts as any), then the one whose typed fields and codes the record's text
+    reads best as. "part" when that cannot be told (a damaged record then costs the open vehicle: a vehicle must
+    never pass with a part missing)."""
+    if text[:3] in mapping.records:  # the type is whole: the damage is elsewhere in the record
+        return mapping.records[text[:3]].role
+    scores: dict[str, int] = {}
+    for variant in dict.fromkeys((text, _CONTROL.sub("", text))):
+        if variant[:3] in mapping.records:
+            scores[variant[:3]] = max(scores.get(variant[:3], -1), _fit(mapping, variant[:3], variant))
+            continue
+        for t in mapping.records:
+            if sum(map(str.__ne__, t, variant[:3])) == 1:  # replaced
+                scores[t] = max(scores.get(t, -1), _fit(mapping, t, t + variant[3:]))
+            if t in {variant[:4][:i] + variant[:4][i + 1 :] for i in range(4)}:  # put in
+                scores[t] = max(scores.get(t, -1), _fit(mapping, t, t + variant[4:]))
     best = max(scores.values(), default=0)
     roles = {mapping.records[t].role for t, score in scores.items() if score == best}
     return roles.pop() if best > 0 and len(roles) == 1 else "part"
 
 
+def _misread(mapping: VdaMapping, rec: _Record, role: Role) -> str:
+    """For a header, trailer or vehicle record whose fields do not fit its own layout: the content role (vehicle
+    or part; for a vehicle record, part) of the known type one character away that it does fit, else "". A
+    damaged type must not close a transmission ("66301" read as "66901") nor split a part off its vehicle."""
+    if _fit(mapping, rec.type, rec.text) >= 0:
+        return ""
+    allowed = ("part",) if role == "vehicle" else ("vehicle", "part")
+    near = [t for t in mapping.records if sum(map(str.__ne__, t, rec.type)) == 1 and mapping.records[t].role in allowed]
+    scores = {t: _fit(mapping, t, t + rec.text[3:]) for t in near}
+    best = max(scores.values(), default=-1)
+    roles = {mapping.records[t].role for t, score in scores.items() if score == best}
+    return roles.pop() if best > 0 and len(roles) == 1 else ""
+
+
 def _fit(mapping: VdaMapping, rtype: str, text: str) -> int:
     """How well ``text`` reads as a record of ``rtype``: the number of filled numeric fields and codes that are
-    right, or -1 when one is wrong."""
+    right, or -1 when one is wrong (blank or missing fields, as in a record cut short, count for nothing)."""
     score = 0
     for name, f in mapping.records[rtype].fields.items():
         value = text[f.start - 1 : f.start - 1 + f.length]
+        if not value.strip():
+            continue
         if name == "function" or (name == "call_type" and mapping.call_types):
             ok = value.strip() in mapping.functions if name == "function" else value in mapping.call_types
         elif f.type != "str" and value.strip():
