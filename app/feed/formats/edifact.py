@@ -164,10 +164,6 @@ def tag_of(body: str, element: str) -> str:
     return body if at < 0 else body[:at]
 
 
-def good_tag(tag: str) -> bool:
-    return len(tag) == 3 and tag.isascii() and tag.isalnum() and tag.isupper()
-
-
 # -- the envelope ----------------------------------------------------------------------------------------------
 @dataclass
 class Interchange:
@@ -214,7 +210,6 @@ class Message:
     count: int = 0  # segments between UNH and UNT
     broken: str = ""
     spilled: bool = False  # too long to hold: ``bodies`` is empty, read them with ``segments_of``
-    ascii: bool = True
 
     @property
     def start(self) -> int:
@@ -286,6 +281,7 @@ class _Reader:
         self.chars = DEFAULT_CHARS
         self.una_at = -1
         self.stray: list[tuple[int, int, str]] = []  # (start, end, tag) of segments outside any message
+        self.last_end = 0  # where the last segment read ends (a spilled message cut short ends there)
 
     # -- segments in, events out --------------------------------------------------------------------------
     def region(self, region: Region) -> int | None:
@@ -331,7 +327,6 @@ class _Reader:
                     where = msg.where(msg.count + k - i + 2, region.starts[k], region.bodies[k][:3])
                     msg.break_(f"{region.bad[k]} [{where}]")
         msg.count += j - i
-        msg.ascii = msg.ascii and region.ascii
         if msg.spilled:
             return
         if msg.count > SPILL_SEGMENTS:
@@ -449,7 +444,7 @@ class _Reader:
         elif msg.bodies:
             msg.end = max(msg.end, msg.ends[-1])
         elif msg.spilled:
-            msg.end = max(msg.end, self._last_end)
+            msg.end = max(msg.end, self.last_end)
         if self.ic is None:
             msg.break_(f"message {msg.reference!r} outside any interchange (no UNB) [byte {msg.start}]")
         else:
@@ -468,8 +463,6 @@ class _Reader:
                 where = msg.where(counted, trailer.start, "UNT")
                 msg.break_(f"UNT reference {trailer.value(2)!r} does not match UNH {msg.reference!r} [{where}]")
         self.events.append(msg)
-
-    _last_end = 0
 
     def _close_interchange(self, trailer: Segment | None, end: int) -> None:
         if self.msg is not None:
@@ -535,7 +528,7 @@ def read_edifact(source: Source) -> Iterator[Event]:
         if again is None and region.tail.lstrip(BLANKS).startswith("UNA"):
             again = region.next - len(region.tail)  # a UNA whose terminator differs: read from it
         if region.ends:
-            reader._last_end = region.ends[-1]
+            reader.last_end = region.ends[-1]
         pos = again if again is not None else region.next
         if again is None and source.eof and pos >= source.end:
             reader.finish(region.tail, region.next - len(region.tail))

@@ -23,6 +23,7 @@ from operator import add
 from typing import BinaryIO
 
 CHUNK = 1 << 20  # bytes read and decoded at a time
+MAX_READ = 1 << 26  # the most one read asks for
 BLANKS = " \t\r\n"  # between segments (partners' one-segment-a-line files)
 PADDING = frozenset("\x00\x1a \t\r\n")  # tolerated after the last trailer: NUL / blank fill and an EOF mark (^Z)
 BOM = b"\xef\xbb\xbf"
@@ -53,7 +54,8 @@ class Source:
         if self.eof or self._file is None:
             return False
         assert isinstance(self._buf, bytearray)
-        more = self._file.read(max(self.chunk, want, len(self._buf) // 2))
+        # at least a chunk, more for a long message (geometric), never one huge read (a file read "to the end")
+        more = self._file.read(min(max(self.chunk, want, len(self._buf) // 2), MAX_READ))
         if not more:
             self.eof = True
             return False
@@ -108,7 +110,6 @@ class Region:
     bad: dict[int, str] = field(default_factory=dict)  # index -> why the segment is broken
     next: int = 0  # where scanning goes on
     tail: str = ""  # at the end of the file: text after the last terminator ("" or only padding: nothing)
-    ascii: bool = True  # every body is ASCII (no UTF-8 decoding needed)
 
 
 def _control_class(allowed: frozenset[str]) -> str:
@@ -164,7 +165,6 @@ def scan(source: Source, pos: int, syntax: Syntax, anchors: re.Pattern[str] | No
         last = text.rfind(syntax.terminator) + 1
         if consumed == last and not released(text, last - 1, syntax.release):
             _fast(region, pos, blanks, bodies, crs, syntax)
-            region.ascii = text.isascii()
         else:
             _careful(region, text, pos, pattern, syntax)
     if source.eof and limit >= source.end:
@@ -218,7 +218,6 @@ def _careful(region: Region, text: str, pos: int, pattern: re.Pattern[str], s: S
         _add(region, pos, text[start : m.end(2)], start, m.end(), s, bad=start < m.start(2))
         at = m.end()
     region.next = pos + at
-    region.ascii = text[:at].isascii()
 
 
 def _cut(text: str, start: int, end: int, s: Syntax) -> list[tuple[int, int]]:
