@@ -1,7 +1,7 @@
 """OEM message formats -> canonical broadcasts: EDIFACT DELJIT, ANSI X12 866, VDA 4916 records, JSON.
 
-Start with ``parse_bytes`` (any format, detected by content) or ``parse_file``; ``main_parse`` is the body of
-``jis parse FILE``. The parsers are pure (bytes in, ``ParseResult`` out) and never raise for bad input: what
+Start with ``parse_bytes`` (any format, detected by content) or ``parse_file``, or for big files the streams
+``ParseStream`` / ``open_stream`` (one message in memory at a time); ``main_parse`` is the body of ``jis parse FILE``. The parsers are pure (bytes in, ``ParseResult`` out) and never raise for bad input: what
 cannot be parsed or validated becomes a ``Problem`` carrying its reason and raw bytes, for quarantine.
 This package must not talk to the feed, the database or the core: the intake (``jis import``, the service)
 decides what to do with the result. Mappings and choices are documented in docs/message-formats.md.
@@ -16,19 +16,29 @@ from app.feed.formats.canonical import (
     Problem,
     families_of_plant,
 )
-from app.feed.formats.detect import PartnerProfiles, detect_format, main_parse, parse_bytes, parse_file
+from app.feed.formats.detect import (
+    ParseStream,
+    PartnerProfiles,
+    detect_format,
+    main_parse,
+    open_stream,
+    parse_bytes,
+    parse_file,
+)
 
 __all__ = [
     "CanonicalBroadcast",
     "FeedMismatch",
     "InterchangeRegistry",
     "ParseResult",
+    "ParseStream",
     "PartCall",
     "PartnerProfiles",
     "Problem",
     "detect_format",
     "families_of_plant",
     "main_parse",
+    "open_stream",
     "parse_bytes",
     "parse_file",
 ]
