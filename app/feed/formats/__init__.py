@@ -1,8 +1,9 @@
 """OEM message formats -> canonical broadcasts: EDIFACT DELJIT, ANSI X12 866, VDA 4916 records, JSON.
 
 Start with ``parse_bytes`` (any format, detected by content) or ``parse_file``, or for big files the streams
-``ParseStream`` / ``open_stream`` (one message in memory at a time); ``main_parse`` is the body of ``jis parse FILE``. The parsers are pure (bytes in, ``ParseResult`` out) and never raise for bad input: what
-cannot be parsed or validated becomes a ``Problem`` carrying its reason and raw bytes, for quarantine.
+``ParseStream`` / ``open_stream`` (one message in memory at a time); ``main_parse`` is the body of
+``jis parse FILE``. The parsers are pure (bytes in, broadcasts and problems out) and never raise for bad input:
+what cannot be parsed or validated becomes a ``Problem`` carrying its reason and raw bytes, for quarantine.
 This package must not talk to the feed, the database or the core: the intake (``jis import``, the service)
 decides what to do with the result. Mappings and choices are documented in docs/message-formats.md.
 """
