@@ -17,7 +17,15 @@ DESCRIPTION = (
     "The service's figures over real protocols (latency, catch-up, an 8-hour shift, core throughput, HMI frames, "
     "memory), each beside a raw reference measured in the same run."
 )
-PARTS = ("all", "core", "latency", "catchup", "hmi", "soak")  # app.proof.bench.PARTS; a test pins that they agree
+PARTS = (
+    "all",
+    "core",
+    "latency",
+    "catchup",
+    "hmi",
+    "soak",
+    "formats",
+)  # app.proof.bench.PARTS; a test pins that they agree
 
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:

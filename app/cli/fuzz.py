@@ -1,7 +1,7 @@
 """``jis fuzz``: a seeded mutation-fuzzing campaign over every input edge; inputs and crashes per target.
 
 What it must not do: fuzz anything itself (``app.proof.fuzz.run`` does); it prints the report. Exit 0 only if no
-target crashed.
+target crashed and no good message was lost beside a broken one.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from app.cli.options import Subparsers, add_json, at_least
 
 HELP = "fuzz every parser with seeded mutations"
 DESCRIPTION = (
-    "Feed every parser random bytes and mutations of real samples; print inputs and crashes per parser. Exit 0 only "
-    "if nothing crashed."
+    "Feed every parser random bytes and mutations of real samples, and whole interchanges with one message broken; "
+    "print inputs, crashes and lost messages per parser. Exit 0 only if nothing crashed and nothing good was lost."
 )
 
 
@@ -33,25 +33,27 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.proof.fuzz import TARGETS
+    from app.proof.fuzz import STRUCTURE_TARGETS, TARGETS
     from app.proof.fuzz import run as fuzz
 
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         raise CommandError(f"--corpus {corpus}: no such folder (of sample messages to mutate)")
     only = [t.strip() for t in args.only.split(",") if t.strip()]
-    unknown = [t for t in only if t not in TARGETS]
+    targets = (*TARGETS, *STRUCTURE_TARGETS)
+    unknown = [t for t in only if t not in targets]
     if unknown:
-        raise CommandError(f"--only: unknown target {', '.join(map(repr, unknown))}; the targets: {', '.join(TARGETS)}")
+        raise CommandError(f"--only: unknown target {', '.join(map(repr, unknown))}; the targets: {', '.join(targets)}")
     report = fuzz(args.inputs, args.seed, corpus, only or None)
     print(json.dumps(report) if args.json else _text(report))
-    return 0 if all(r["crashes"] == 0 for r in report.values()) else 1
+    return 0 if all(r["crashes"] == 0 and r.get("lost", 0) == 0 for r in report.values()) else 1
 
 
 def _text(report: dict[str, Any]) -> str:
     lines = []
     for name, r in report.items():
         figures = f"{r['inputs']:8,d} inputs  {r['crashes']:3d} crashes  {r['seconds']:6.1f} s"
-        lines.append(f"{name:15s} {figures}  corpus {r['corpus']}")
+        lost = f"  lost {r['lost']}" if "lost" in r else ""  # good messages lost beside a broken one
+        lines.append(f"{name:17s} {figures}  corpus {r['corpus']}{lost}")
         lines += [f"    {ex['error']}  input={ex['input'][:80]}" for ex in r["examples"]]
     return "\n".join(lines)

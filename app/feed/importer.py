@@ -1,11 +1,11 @@
 """``jis import FILE``: emergency mode, a file of broadcasts fed into a running line as an OEM gateway would.
 
 When the OEM feed is down, the OEM sends the sequence as a file (DELJIT, X12 866, VDA 4916, JSON). This reads it
-with ``app.feed.formats.parse_file`` and hands every broadcast to the running service over the feed protocol
-(docs/feed-protocol.md): a ZeroMQ DEALER connected to the service's feed endpoint, one BCAST at a time, each
-waited for until its ACK says it is committed (or a duplicate), resent after a time-out like any gateway. So
-an import is journaled, sequenced and deduplicated exactly like the live feed, and importing a file twice
-changes nothing.
+as a stream (``app.feed.formats.detect.open_stream``: one message in memory, not the file) and hands every
+broadcast, in file order, to the running service over the feed protocol (docs/feed-protocol.md): a ZeroMQ DEALER
+connected to the service's feed endpoint, one BCAST at a time, each waited for until its ACK says it is committed
+(or a duplicate), resent after a time-out like any gateway. So an import is journaled, sequenced and deduplicated
+exactly like the live feed, and importing a file twice changes nothing.
 
 What the file could not give (a message that does not parse, a part the master data does not know) is not
 dropped: it is sent as a raw BCAST frame the service cannot decode, so the service quarantines it with the
@@ -27,7 +27,9 @@ from pathlib import Path
 
 import zmq
 
-from app.feed.formats import CanonicalBroadcast, FeedMismatch, Problem, parse_file
+from app.feed.formats import CanonicalBroadcast, FeedMismatch, Problem
+from app.feed.formats.canonical import Item
+from app.feed.formats.detect import open_stream
 from app.feed.protocol import ACK, BCAST, RESEND, BadAck, decode_ack
 from sequencer.plant import PlantConfig
 
@@ -134,28 +136,36 @@ def _mismatch_problem(b: CanonicalBroadcast, source: bytes, exc: FeedMismatch) -
 
 
 def import_file(path: Path, plant: PlantConfig, gateway: Gateway, *, feed: str | None = None) -> ImportReport:
-    """Parse ``path`` and feed it through ``gateway``, in file order; stops at a silent service (``stopped``)."""
-    result = parse_file(path, plant=plant, feed=feed)
-    report = ImportReport(file=str(path), format=result.format)
-    report.warnings = [p.describe() for p in result.problems if p.kept]
-    quarantine = [p for p in result.problems if not p.kept]
-    work: list[tuple[bytes, str, int | None, str]] = []  # (body, feed, seq, what it is)
+    """Parse ``path`` as a stream and feed it through ``gateway``, in file order (a broadcast or a problem as soon
+    as it is read: memory stays that of one message); stops at a silent service (``stopped``)."""
     now = time.time()
-    for b, source in zip(result.broadcasts, result.sources, strict=True):
-        try:
-            body = b.to_feed_json(sent_at=None if b.sent_at is not None else now)
-        except FeedMismatch as exc:
-            quarantine.append(_mismatch_problem(b, source, exc))
-            continue
-        work.append((body, b.feed, b.seq, f"{b.feed} {b.seq}"))
-    work += [(_problem_frame(path, p), "", None, p.describe()) for p in quarantine]
-    for done, (body, feed_id, seq, what) in enumerate(work):
-        try:
-            status, reason = gateway.send(body, feed_id, seq)
-        except ServiceSilent as exc:
-            report.unsent, report.stopped = len(work) - done, str(exc)
-            return report
-        report.statuses[status] += 1
-        if status == "quarantined":
-            report.reasons.append(f"{what}: {reason}")
+    with open_stream(path, plant=plant, feed=feed) as stream:
+        report = ImportReport(file=str(path), format=stream.format)
+        work = (w for item in stream if (w := _work(path, item, now, report)) is not None)
+        for body, feed_id, seq, what in work:
+            try:
+                status, reason = gateway.send(body, feed_id, seq)
+            except ServiceSilent as exc:
+                report.unsent, report.stopped = 1 + sum(1 for _ in work), str(exc)
+                break
+            report.statuses[status] += 1
+            if status == "quarantined":
+                report.reasons.append(f"{what}: {reason}")
+        report.format = stream.format  # e.g. "edifact-deljit" once the parser has begun
     return report
+
+
+def _work(path: Path, item: Item, now: float, report: ImportReport) -> tuple[bytes, str, int | None, str] | None:
+    """What to send for one parsed item (body, feed, seq, what it is); a kept problem is a warning, not sent."""
+    if isinstance(item, Problem):
+        if item.kept:
+            report.warnings.append(item.describe())
+            return None
+        return _problem_frame(path, item), "", None, item.describe()
+    b, source = item
+    try:
+        body = b.to_feed_json(sent_at=None if b.sent_at is not None else now)
+    except FeedMismatch as exc:
+        problem = _mismatch_problem(b, source, exc)
+        return _problem_frame(path, problem), "", None, problem.describe()
+    return body, b.feed, b.seq, f"{b.feed} {b.seq}"

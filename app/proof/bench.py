@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from app.config import load_plant
-from app.proof import bench_catchup, bench_core, bench_hmi, bench_line
+from app.proof import bench_catchup, bench_core, bench_formats, bench_hmi, bench_line
 from app.proof.bench_line import plant_with_feeds
 
 FEEDS = 8
@@ -134,6 +134,12 @@ def _soak(opts: BenchOptions) -> dict[str, Any]:
     )
 
 
+def _formats(opts: BenchOptions) -> dict[str, Any]:
+    """Partner files as a stream: ~50 MB per format (a twentieth with --quick); not part of "all" (~40 s, 150 MB
+    of temporary files)."""
+    return bench_formats.run(scale=0.05 if opts.quick else 1.0)
+
+
 PARTS: dict[str, Callable[[BenchOptions], dict[str, Any]]] = {
     "all": lambda opts: asyncio.run(run_all(opts)),
     "core": _core,
@@ -141,6 +147,7 @@ PARTS: dict[str, Callable[[BenchOptions], dict[str, Any]]] = {
     "catchup": _catchup,
     "hmi": _hmi,
     "soak": _soak,
+    "formats": _formats,
 }
 
 

@@ -171,7 +171,8 @@ def test_jis_parse_reports_problems_on_stderr_and_exits_1(capsys, jis):
     path = SAMPLES / "deljit_bad_unt_count.edi"
     assert jis("parse", str(path)) == 1
     out, err = capsys.readouterr()
-    assert out == "" and err == f"jis parse: {path}: message 0: UNT says 12 segments, the message has 11\n"
+    where = "[interchange O0013000093OEMWOB/00000050, message '1', segment 11 UNT at byte 327]"
+    assert out == "" and err == f"jis parse: {path}: message 0: UNT says 12 segments, the message has 11 {where}\n"
 
 
 def test_jis_parse_cannot_run_exits_2(capsys, jis, tmp_path):
@@ -204,3 +205,18 @@ def test_jis_parse_with_a_partner_vda_mapping_and_feed(capsys, jis, tmp_path):
         "OEM1/001",
         "seats",
     )
+
+
+def test_a_file_read_to_its_end_is_read_in_bounded_pieces(tmp_path):
+    """JSON and unknown content are read whole; from a file that is many reads, never one of the whole size."""
+    rows = [{"feed": "L1", "seq": s, "vehicle_id": f"V{s:05d}", "function": "original", "firm": True,
+             "parts": {"seats": "SEAT-CLOTH-BLK"}} for s in range(3000)]  # fmt: skip
+    path = tmp_path / "emergency.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    assert path.stat().st_size > 200_000
+    result = parse_file(path)
+    assert result.ok and len(result.broadcasts) == 3000
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x01" * 300_000)
+    (problem,) = parse_file(junk).problems
+    assert problem.reason.startswith("unknown format") and len(problem.raw) == 300_000

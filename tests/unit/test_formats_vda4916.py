@@ -9,10 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import ValidationError
 
 from app.feed.formats.canonical import ENVELOPE, InterchangeRegistry
-from app.feed.formats.vda4916 import DEFAULT_MAPPING, looks_like_vda, mapping_from_dict, parse_vda
+from app.feed.formats.vda4916 import DEFAULT_MAPPING, MappingError, looks_like_vda, mapping_from_dict, parse_vda
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -57,7 +56,9 @@ def test_unbroken_stream_of_records_and_a_forecast():
 def test_trailer_counts_are_checked():
     raw = CALLOFF.replace(b"669010000004", b"669010000005")
     result = parse(raw)
-    assert [p.reason for p in result.problems] == ["OEMWOB001/00042: trailer says 0000005 vehicles, counted 4"]
+    assert [p.reason for p in result.problems] == [
+        "trailer says 0000005 vehicles, counted 4 [transmission OEMWOB001/00042, byte 1028]"
+    ]
     assert len(result.broadcasts) == 4  # the records themselves are whole; the person sees one went missing
 
 
@@ -65,10 +66,21 @@ def test_missing_trailer_and_cut_short_stream():
     result = parse(STREAM[:-100])
     reasons = [p.reason for p in result.problems]
     assert reasons == [
-        "record at byte 768 is cut short (28 of 128 characters)",
+        "record at byte 768 is cut short (28 of 128 characters) [transmission OEMWOB001/00043]",
         "transmission OEMWOB001/00043 has no trailer record (truncated?)",
     ]
-    assert len(result.broadcasts) == 2
+    assert len(result.broadcasts) == 2  # the cut record was the trailer: the vehicle before it is whole
+
+
+def test_a_transmission_cut_inside_a_vehicle_quarantines_that_vehicle():
+    cut = CALLOFF[: CALLOFF.index(b"66301BMP-1A2")]  # vehicle 9999 has lost its second part record
+    result = parse(cut)
+    assert [b.seq for b in result.broadcasts] == [9998]
+    assert [p.reason for p in result.problems] == [
+        "transmission OEMWOB001/00042 has no trailer record (truncated?)",
+        "the transmission ends without a trailer: this vehicle may be cut short "
+        "[transmission OEMWOB001/00042, vehicle record at byte 364, seq 009999, vehicle WVWZZZ1KZRW009999]",
+    ]
 
 
 def test_unknown_record_type_and_bad_fields():
@@ -78,9 +90,12 @@ def test_unknown_record_type_and_bad_fields():
     lines.insert(3, "999" + " " * 125)
     result = parse("\r\n".join(lines).encode("latin-1"))
     reasons = [p.reason for p in result.problems]
-    assert "record type '999' is not in the mapping" in reasons
-    assert "record 662 at byte 130: seq '00X998' is not a number" in reasons
-    assert "vehicle WVWZZZ1KZRW010000: function code 'Q' is not in the mapping" in reasons
+    assert reasons == [
+        "record type '999' at byte 324 is not in the mapping "  # inside vehicle 9998: it costs that vehicle
+        "[transmission OEMWOB001/00042, vehicle record at byte 130, seq 00X998, vehicle WVWZZZ1KZRW009998]",
+        "vehicle WVWZZZ1KZRW010000: function code 'Q' is not in the mapping "
+        "[transmission OEMWOB001/00042, vehicle record at byte 794, seq 000000, vehicle WVWZZZ1KZRW010000]",
+    ]
     assert [b.seq for b in result.broadcasts] == [9999, 9990]
 
 
@@ -142,11 +157,14 @@ def test_a_partner_layout_from_toml():
         (lambda d: d["records"]["A02"]["fields"].pop("seq"), "the vehicle record lacks field(s) seq"),
         (lambda d: d["records"]["A03"]["fields"].update(qty=[60, 9]), "record A03 field qty ends past position 64"),
         (lambda d: d["records"]["A03"]["fields"].update(qty=[2, 3]), "greater than or equal to 4"),
-        (lambda d: d.update(colour="red"), "Extra inputs are not permitted"),
+        (
+            lambda d: d.update(colour="red"),
+            "colour: unknown key (valid: record_length, records, functions, call_types, test_codes, test_indicator)",
+        ),
     ],
 )
 def test_a_wrong_mapping_is_refused_with_its_reason(change, reason):
     data = tomllib.loads(PARTNER_TOML)
     change(data)
-    with pytest.raises(ValidationError, match=re.escape(reason)):
+    with pytest.raises(MappingError, match=re.escape(reason)):
         mapping_from_dict(data)

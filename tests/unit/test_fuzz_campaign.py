@@ -19,9 +19,14 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 def test_no_parser_crashes_on_mutated_and_random_input():
     report = run(1500, seed=7, corpus_dir=SAMPLES)
-    assert set(report) == {"deljit", "x12", "vda", "json", "feed_broadcast", "hmi_command", "plant_config"}
+    plain = {"deljit", "x12", "vda", "json", "feed_broadcast", "hmi_command", "plant_config"}
+    structured = {"deljit_structure", "x12_structure", "vda_structure"}
+    assert set(report) == plain | structured
     assert {name: r["crashes"] for name, r in report.items()} == dict.fromkeys(report, 0), report
-    assert all(r["inputs"] == 1500 and r["corpus"] > 0 for r in report.values())
+    assert all(report[name]["inputs"] == 1500 and report[name]["corpus"] > 0 for name in plain)
+    assert {name: (report[name]["inputs"], report[name]["lost"]) for name in structured} == dict.fromkeys(
+        structured, (150, 0)
+    ), report
 
 
 def test_a_family_at_an_unknown_station_is_a_config_error_not_a_crash():
@@ -50,3 +55,12 @@ def test_any_well_formed_intent_becomes_an_operation_or_a_refusal_with_its_reaso
     assert isinstance(result, ManualOp | str | tuple), result
     if isinstance(result, ManualOp):
         assert (result.user, result.at) == ("fuzz", 0.0)  # who and when come from the service, never the HMI
+
+
+def test_jis_fuzz_exits_1_when_a_good_message_is_lost(monkeypatch, capsys, jis):
+    from app.proof import fuzz_structure
+
+    assert jis("fuzz", "--inputs", "20", "--only", "deljit_structure,x12_structure") == 0
+    monkeypatch.setattr(fuzz_structure, "violations", lambda case: ["good message lost: vehicle X"])
+    assert jis("fuzz", "--inputs", "20", "--only", "vda_structure") == 1
+    assert "lost 2" in capsys.readouterr().out

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -153,6 +154,30 @@ class ParseResult:
         self.problems.append(Problem(index=index, reason=reason, raw=raw))
 
 
+Parsed = tuple[CanonicalBroadcast, bytes]  # a broadcast and the raw bytes of its message / group / records
+Item = Parsed | Problem  # what a streaming parser yields, in file order
+
+
+@dataclass
+class StreamInfo:
+    """What a streaming parser learns besides its items: the format, and the interchanges it read (in order)."""
+
+    format: str = ""
+    interchange_ids: list[str] = field(default_factory=list)
+
+
+def collect(items: Iterable[Item], info: StreamInfo) -> ParseResult:
+    """A whole ``ParseResult`` from a stream (for small files and tests; the intake consumes the stream)."""
+    result = ParseResult(format=info.format)
+    for item in items:
+        if isinstance(item, Problem):
+            result.problems.append(item)
+        else:
+            result.add(*item)
+    result.format, result.interchange_ids = info.format, list(info.interchange_ids)
+    return result
+
+
 def interchange_key(partner: str, control: str) -> str:
     """How an interchange is named in ``CanonicalBroadcast.interchange`` and ``ParseResult.interchange_ids``."""
     return f"{partner}/{control}"
@@ -190,15 +215,19 @@ def families_of_plant(plant: PlantConfig) -> dict[str, str]:
     return {p.number: p.family for p in plant.parts}
 
 
-def _resolver(lookup: FamilyLookup) -> Callable[[str], str | None]:
+def family_resolver(lookup: FamilyLookup) -> Callable[[str], str | None]:
+    """A part-number -> family function from a table or a function."""
     if isinstance(lookup, Mapping):
         return lookup.get
     return lookup
 
 
-def resolve_families(b: CanonicalBroadcast, lookup: FamilyLookup) -> tuple[CanonicalBroadcast, list[str]]:
-    """Fill each part's family from master data; unknown or contradicting part numbers are reasons, not drops."""
-    family_of = _resolver(lookup)
+def resolve_families(
+    b: CanonicalBroadcast, lookup: FamilyLookup, *, feed: str | None = None
+) -> tuple[CanonicalBroadcast, list[str]]:
+    """Fill each part's family from master data (and the feed, when given); unknown or contradicting part
+    numbers are reasons, not drops."""
+    family_of = family_resolver(lookup)
     parts: list[PartCall] = []
     reasons: list[str] = []
     for p in b.parts:
@@ -211,8 +240,55 @@ def resolve_families(b: CanonicalBroadcast, lookup: FamilyLookup) -> tuple[Canon
             reasons.append(f"vehicle {b.vehicle_id}: {said}, master data says {known!r}")
             parts.append(p.model_copy(update={"family": known}))
         else:
-            parts.append(p.model_copy(update={"family": known}))
-    return b.model_copy(update={"parts": tuple(parts)}), reasons
+            parts.append(p if p.family == known else p.model_copy(update={"family": known}))
+    update: dict[str, object] = {"parts": tuple(parts)}
+    if feed is not None:
+        update["feed"] = feed
+    return b.model_copy(update=update), reasons
+
+
+class Finish:
+    """What the formats leave open, filled in as each broadcast is built (once: no copies): the feed, from the
+    line the message names else the default, and each part's family from the plant's master data (unknown:
+    family ""). Part calls are cached (they are frozen): a catch-up repeats the same few hundred parts.
+    """
+
+    def __init__(
+        self,
+        family_of_part: FamilyLookup | None = None,
+        feed_default: str = "",
+        feed_of_line: Mapping[str, str] | None = None,
+    ) -> None:
+        self.family_of = family_resolver(family_of_part) if family_of_part is not None else (lambda _part: None)
+        self.feed_default, self.feed_of_line = feed_default, dict(feed_of_line or {})
+        self._parts: dict[tuple[str, int], PartCall] = {}
+
+    def part(self, number: str, qty: int = 1) -> PartCall:
+        """The part call for ``number`` x ``qty`` with its family (raises pydantic ValidationError when invalid)."""
+        key = (number, qty)
+        found = self._parts.get(key)
+        if found is None:
+            found = PartCall(family=self.family_of(number) or "", part=number, qty=qty)
+            if len(self._parts) < 100_000:
+                self._parts[key] = found
+        return found
+
+    def feed(self, line: str) -> str:
+        return self.feed_of_line.get(line, "") or self.feed_default
+
+    def reasons(self, b: CanonicalBroadcast) -> list[str]:
+        """What a finished broadcast still lacks (kept problems): unknown parts, no feed."""
+        out = [
+            f"vehicle {b.vehicle_id}: part {p.part!r} is not in the plant's master data"
+            for p in b.parts
+            if not p.family
+        ]
+        if not b.feed:
+            out.append(f"vehicle {b.vehicle_id}: no feed (the message names none; give --feed)")
+        return out
+
+
+PLAIN = Finish()  # no master data, no feed: what the format parsers give when called on their own
 
 
 # -- numbers and local date/time text -----------------------------------------------------------------------
@@ -224,6 +300,7 @@ def is_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+@lru_cache(maxsize=1024)
 def parse_qty(text: str) -> int:
     """A quantity field ('1', '1.000', '1,000' with either decimal mark) as a whole number 1..MAX_QTY."""
     cleaned = text.strip().replace(",", ".")
@@ -238,15 +315,34 @@ def parse_qty(text: str) -> int:
     return qty
 
 
-def epoch_seconds(text: str, fmt: str, zone: tzinfo) -> float:
-    """``text`` in strptime ``fmt`` as wall-clock time in ``zone`` -> epoch seconds UTC.
+_WIDTH = {"Y": 4, "y": 2, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
 
-    The length is checked first because strptime accepts '2025035' for %Y%m%d. Raises ValueError.
+
+@lru_cache(maxsize=64)
+def _layout(fmt: str) -> tuple[tuple[str, int, int], ...]:
+    """(directive, start, end) per field of a digits-only strptime format such as %Y%m%d%H%M."""
+    out, at = [], 0
+    for directive in fmt.split("%")[1:]:
+        width = _WIDTH[directive]
+        out.append((directive, at, at + width))
+        at += width
+    return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def epoch_seconds(text: str, fmt: str, zone: tzinfo) -> float:
+    """``text`` in strptime ``fmt`` (digits only: %Y %y %m %d %H %M %S) as wall-clock time in ``zone`` -> epoch s UTC.
+
+    The length is checked first (strptime alone accepts '2025035' for %Y%m%d). Raises ValueError. Cached: a
+    catch-up file repeats its times.
     """
-    expected = len(datetime(2000, 10, 10, 10, 10, 10).strftime(fmt))
-    if len(text) != expected or not is_digits(text):
+    layout = _layout(fmt)
+    if len(text) != (layout[-1][2] if layout else 0) or not is_digits(text):
         raise ValueError(f"{text!r} is not a date/time of the form {fmt}")
+    f = {d: int(text[a:b]) for d, a, b in layout}
+    year = f["Y"] if "Y" in f else f["y"] + (1900 if f["y"] >= 69 else 2000)  # as strptime's %y
     try:
-        return datetime.strptime(text, fmt).replace(tzinfo=zone).timestamp()
+        when = datetime(year, f["m"], f["d"], f.get("H", 0), f.get("M", 0), f.get("S", 0), tzinfo=zone)
     except ValueError:
         raise ValueError(f"{text!r} is not a date/time of the form {fmt}") from None
+    return when.timestamp()
