@@ -34,6 +34,7 @@ from hardware_sims.control_requests import (
     FeedRequest,
     OperatorRequest,
     PressRequest,
+    PrintedRequest,
     StateRequest,
 )
 from hardware_sims.control_state import Switches, plant_state, printer_face
@@ -71,7 +72,9 @@ class Controller:
         self._plant_rates: dict[str, tuple[float, float]] = {}  # station -> the (wrong, miss) rates it started with
         self._media: dict[str, int] = {}  # OPC UA printer -> the labels it had when "paper_out" emptied it
 
-    async def handle(self, req: StateRequest | PressRequest | FaultRequest | FeedRequest | OperatorRequest) -> Any:
+    async def handle(
+        self, req: StateRequest | PressRequest | FaultRequest | FeedRequest | OperatorRequest | PrintedRequest
+    ) -> Any:
         return await _OPS[req.op](self, req)
 
     async def state(self, req: StateRequest) -> dict[str, Any]:
@@ -103,6 +106,17 @@ class Controller:
             raise ControlError(f"no simulated operator at {req.station!r}; stations: {', '.join(self.sim.operators)}")
         await (self._resume if req.auto else self._pause)(req.station)
         return {}
+
+    async def printed(self, req: PrintedRequest) -> dict[str, Any]:
+        """Every label with this id the printers printed, in print order: ``{"printed": [{printer, reprint,
+        time}]}``, empty when none did (a label that may or may not have printed, checked at the part)."""
+        found = [
+            {"printer": name, "reprint": rec.reprint, "time": rec.time}
+            for name, printer in self.sim.printers.items()
+            for rec in printer.printed
+            if rec.label_id == req.label_id
+        ]
+        return {"printed": sorted(found, key=lambda r: r["time"])}
 
     async def stop(self) -> None:
         """Cancel the operator tasks this controller restarted (the plant cancels its own)."""
@@ -373,6 +387,7 @@ _OPS: dict[str, Callable[[Controller, Any], Awaitable[dict[str, Any]]]] = {
     "fault": Controller.fault,
     "feed": Controller.feed,
     "operator": Controller.operator,
+    "printed": Controller.printed,
 }
 
 

@@ -60,6 +60,13 @@ class FeedRequest(_Request):
         return self
 
 
+class PrintedRequest(_Request):
+    """Is there a label with this id (any reprint) on a part? What a person checks by looking at the rack."""
+
+    op: Literal["printed"]
+    label_id: str = Field(min_length=1, max_length=64)
+
+
 class OperatorRequest(_Request):
     op: Literal["operator"]
     station: str
@@ -68,6 +75,7 @@ class OperatorRequest(_Request):
 
 FEED_KNOBS = ("takt_s", "drop_next", "duplicate_next", "burst", "pause_s", "change", "cancel")
 Request = Annotated[
-    StateRequest | PressRequest | FaultRequest | FeedRequest | OperatorRequest, Field(discriminator="op")
+    StateRequest | PressRequest | FaultRequest | FeedRequest | OperatorRequest | PrintedRequest,
+    Field(discriminator="op"),
 ]
 REQUEST = TypeAdapter(Request)

@@ -19,13 +19,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.config import load_plant, with_free_ports
+from app.proof.chaos_faults import SimControlClient
 from app.proof.demo_users import ensure_demo_users
 from app.proof.verdict import printer_records
 from app.service.runtime import Service, scaled_clock
@@ -170,7 +170,7 @@ async def run_demo(
             on_service(service)
         # fresh random passwords for the demo's HMI users, said once on stderr (never a default password)
         await asyncio.get_running_loop().run_in_executor(service.writer, ensure_demo_users, service.accounts)
-        dock = asyncio.create_task(_dock_and_lead(service, records), name="dock-and-lead")
+        dock = asyncio.create_task(_dock_and_lead(service, str(ready["control"])), name="dock-and-lead")
         if not opts.headless:
             hmis = [await asyncio.create_subprocess_exec(*cmd) for cmd in _screens(plant, ready)]
             hmi = hmis[0]
@@ -199,16 +199,25 @@ async def run_demo(
     return summary
 
 
-async def _dock_and_lead(service: Service, records: Path) -> None:
+async def _dock_and_lead(service: Service, control: str) -> None:
     """Stand-ins for the dock scanner and the shift lead of a real centre, acting through the service's door.
 
     A closed rack with its label printed goes onto the truck; a wrong pick is corrected a little later (the
     operator has put the wrong part back); a label that may or may not have printed (the printer's link dropped
-    mid-job) is checked a little later, as the deviation asks: the lead looks at the part (the printers' own
-    records, the demo's stand-in for the world) and resolves the deviation when the label is on it, or reprints
-    explicitly when it is not (the new label says REPRINT); an alarm that has returned to normal is acknowledged a
-    little later (the lead has read it), as on a staffed line.
+    mid-job) is checked a little later, as the deviation asks: the lead looks at the part (asks the simulated
+    printers through their control channel, ``control``, whether a label with that id printed) and resolves the
+    deviation when the label is on it, or reprints explicitly when it is not (the new label says REPRINT); an
+    alarm that has returned to normal is acknowledged a little later (the lead has read it), as on a staffed line.
     """
+    printers = SimControlClient(control)
+    try:
+        await _staff(service, printers)
+    finally:
+        printers.close()
+
+
+async def _staff(service: Service, printers: SimControlClient) -> None:
+    """The dock and the lead at work (``_dock_and_lead``), until cancelled."""
     seen_wrong: dict[int, float] = {}
     seen_uncertain: dict[str, float] = {}
     seen_returned: dict[int, float] = {}
@@ -224,19 +233,18 @@ async def _dock_and_lead(service: Service, records: Path) -> None:
                 await service.submit(fix)
         for label_id, dev_id in sorted(core.state.uncertain.items()):  # once: either takes it out of ``uncertain``
             if now - seen_uncertain.setdefault(label_id, now) >= LEAD_REACTION_S:
-                await service.submit(_check_uncertain(label_id, dev_id, now, printer_records(records)))
+                found = (await printers.ask({"op": "printed", "label_id": label_id}))["printed"]
+                await service.submit(_check_uncertain(label_id, dev_id, now, on_its_part=bool(found)))
         for dev in [d for d in core.state.deviations.open_deviations() if d.state is AlarmState.RTN_UNACK]:
             if now - seen_returned.setdefault(dev.deviation_id, now) >= LEAD_REACTION_S:
                 read = AcknowledgeAlarm(at=now, user="sim-lead", reason="read", deviation_id=dev.deviation_id)
                 await service.submit(read)
 
 
-def _check_uncertain(
-    label_id: str, dev_id: int, at: float, printed: Counter[tuple[str, int]]
-) -> ResolveDeviation | ReprintLabel:
+def _check_uncertain(label_id: str, dev_id: int, at: float, *, on_its_part: bool) -> ResolveDeviation | ReprintLabel:
     """What a lead does with an uncertain label after looking at the part: resolve it when a label with this id is
     on it (the printer did print it before its link dropped), reprint it when there is none."""
-    if any(printed_id == label_id for printed_id, _ in printed):
+    if on_its_part:
         return ResolveDeviation(at=at, user="sim-lead", reason=FOUND_NOTE, deviation_id=dev_id)
     return ReprintLabel(at=at, user="sim-lead", reason=UNCERTAIN_NOTE, label_id=label_id)
 

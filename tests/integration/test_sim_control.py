@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,22 @@ async def test_a_printed_label_comes_with_its_layout(plant: Any) -> None:
     assert kinds == {"text", "code128", "datamatrix"} and (shown.layout.width, shown.layout.height) == (812, 609)
     vin_bars = [e for e in shown.layout.elements if e.kind == "code128" and e.data == "IWVWZZZ1JZXW000042"]
     assert vin_bars and vin_bars[0].module == 2 and vin_bars[0].h == 60
+
+
+async def test_printed_answers_whether_a_label_with_that_id_is_on_a_part(plant: Any) -> None:
+    sim, _, client = plant
+    assert (await client.ask(op="printed", label_id="P-43"))["printed"] == []
+    printer = sim.printers["zebra-1"]
+    before = len(printer.printed)
+    _, writer = await asyncio.open_connection("127.0.0.1", printer.print_port)
+    writer.write(render_label(replace(LABEL, label_id="P-43")).encode())
+    await writer.drain()
+    await printer.wait_printed(before + 1, DEADLINE_S)
+    writer.close()
+    [found] = (await client.ask(op="printed", label_id="P-43"))["printed"]
+    assert found["printer"] == "zebra-1" and found["reprint"] == 0
+    refused = await client.ask(op="printed", label_id="")
+    assert refused["ok"] is False and "label_id" in refused["error"]
 
 
 # -- press, faults ---------------------------------------------------------------------------------------------------

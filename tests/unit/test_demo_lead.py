@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from app.proof.demo import LEAD_REACTION_S, _dock_and_lead
+from app.proof.demo import LEAD_REACTION_S, _staff
 from sequencer.events import ReprintLabel, ResolveDeviation
 
 
@@ -45,8 +43,20 @@ class FakeService:
             self.core.state.uncertain = {k: d for k, d in self.core.state.uncertain.items() if d != event.deviation_id}
 
 
-async def _lead_once(service: FakeService, records: Path) -> None:
-    lead = asyncio.create_task(_dock_and_lead(service, records))  # type: ignore[arg-type]
+class FakePrinters:
+    """The simulators' control channel as the lead asks it: which labels with an id printed."""
+
+    def __init__(self, printed: dict[str, list[dict[str, Any]]]) -> None:
+        self.printed = printed
+        self.asked: list[dict[str, Any]] = []
+
+    async def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.asked.append(request)
+        return {"ok": True, "printed": self.printed.get(request["label_id"], [])}
+
+
+async def _lead_once(service: FakeService, printers: FakePrinters) -> None:
+    lead = asyncio.create_task(_staff(service, printers))  # type: ignore[arg-type]
     try:
         async with asyncio.timeout(10):
             await service.asked.wait()
@@ -57,23 +67,19 @@ async def _lead_once(service: FakeService, records: Path) -> None:
             await lead
 
 
-async def test_an_uncertain_label_not_on_its_part_is_reprinted_once_after_the_leads_reaction_time(
-    tmp_path: Path,
-) -> None:
+async def test_an_uncertain_label_not_on_its_part_is_reprinted_once_after_the_leads_reaction_time() -> None:
     service = FakeService()
-    records = tmp_path / "printed.jsonl"
-    records.write_text(json.dumps({"label_id": "P70", "reprint": 0}) + "\n")  # another label printed
-    await _lead_once(service, records)
+    printers = FakePrinters({"P70": [{"printer": "zebra-1", "reprint": 0, "time": 1.0}]})  # another label printed
+    await _lead_once(service, printers)
+    assert printers.asked == [{"op": "printed", "label_id": "P71"}]
     [reprint] = service.submitted
     assert isinstance(reprint, ReprintLabel) and reprint.label_id == "P71" and reprint.user == "sim-lead"
     assert reprint.at - 1_000.0 >= LEAD_REACTION_S
 
 
-async def test_an_uncertain_label_found_on_its_part_is_resolved_not_reprinted(tmp_path: Path) -> None:
+async def test_an_uncertain_label_found_on_its_part_is_resolved_not_reprinted() -> None:
     service = FakeService()
-    records = tmp_path / "printed.jsonl"
-    records.write_text(json.dumps({"label_id": "P71", "reprint": 0}) + "\n")
-    await _lead_once(service, records)
+    await _lead_once(service, FakePrinters({"P71": [{"printer": "zebra-1", "reprint": 0, "time": 1.0}]}))
     [resolve] = service.submitted
     assert isinstance(resolve, ResolveDeviation) and resolve.deviation_id == 15 and resolve.user == "sim-lead"
     assert resolve.at - 1_000.0 >= LEAD_REACTION_S
