@@ -227,7 +227,8 @@ class Service:
             await asyncio.gather(*self._tasks)
         finally:
             for t in self._tasks:
-                t.cancel()
+                if not t.cancelling():  # a gather that was cancelled has cancelled its tasks already: once is enough
+                    t.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
             await self.hmi.stop_line_server()
             self.feed_link.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -105,8 +106,9 @@ class Sequencing:
         loop = asyncio.get_running_loop()
         read_models = ReadModels()  # written with the next batch's journal rows (app.persist.read_models)
         state = self.store, self.plant, self.core, self.journal_id
+        resume = functools.partial(read_models.resume, *state, at_mark=self._core_at)
         try:
-            log.info("read models %s", await loop.run_in_executor(self.writer, read_models.resume, *state))
+            log.info("read models %s", await loop.run_in_executor(self.writer, resume))
         except Exception:  # a projection never stops the line; `jis migrate read-models` rebuilds it
             log.exception("read models not brought up to date at the start")
         try:
@@ -132,9 +134,11 @@ class Sequencing:
             ids = await asyncio.shield(journaling)
         except asyncio.CancelledError:
             # A stop while the batch commits: the commit goes on in the writer thread, so finish it and hand its
-            # events to the core; the core then holds everything the journal does.
+            # events to the core; the core then holds everything the journal does, and the read models know
+            # their rows went with it. A second cancel (the service's shutdown cancels its tasks twice) must not
+            # cut this short: the rows would be written again on the way out.
             with contextlib.suppress(Exception):
-                self._handle_batch(batch, await journaling, rows, read_models)
+                self._handle_batch(batch, await _uncancellable(journaling), rows, read_models)
             raise
         except Exception as exc:  # not journaled, so not handled and not acknowledged: the sender retries
             log.error("journal write failed for %d event(s): %r", len(batch), exc)
@@ -169,6 +173,10 @@ class Sequencing:
                 await asyncio.sleep(JOURNAL_LOCKED_WAIT_S)
         raise AssertionError("unreachable")
 
+    def _core_at(self, journal_id: int) -> Sequencer:
+        """The core after journal row ``journal_id`` (the newest snapshot at or before it, then the rows up to it)."""
+        return rebuild(self.store, self.plant, upto_id=journal_id).core
+
     def _handle(self, event: Event, done: asyncio.Future[Outcome]) -> list[Command]:
         """One committed event into the core; its commands to the label check and out (``carry_out``)."""
         duplicates = sum(f.duplicates for f in self.core.state.feeds.values())
@@ -183,3 +191,14 @@ class Sequencing:
         if not done.done():
             done.set_result((commands, sum(f.duplicates for f in self.core.state.feeds.values()) > duplicates))
         return commands
+
+
+async def _uncancellable(task: asyncio.Task[list[int]]) -> list[int]:
+    """``task``'s result, waited for through any number of cancellations (a commit on the writer thread: a few
+    milliseconds, bounded by the database's busy time-out); the caller re-raises its own cancellation."""
+    while True:
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.done():
+                return task.result()
