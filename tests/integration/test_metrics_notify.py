@@ -27,8 +27,8 @@ from app.service.notify import Notifier
 from plc_io.loopback_ports import free_port
 from sequencer.alarms import AlarmState
 from sequencer.commands import RaiseDeviation
-from sequencer.plant import NotifyRules, PriorityRoute
 from sequencer.deviations import Deviation
+from sequencer.plant import NotifyRules, PriorityRoute
 
 WAIT_S = 10.0  # upper bound for anything a test waits on; never a timing assertion
 
