@@ -4,12 +4,18 @@ When the OEM feed is down, the OEM sends the sequence as a file (DELJIT, X12 866
 with ``app.feed.formats.parse_file`` and hands every broadcast to the running service over the feed protocol
 (docs/feed-protocol.md): a ZeroMQ DEALER connected to the service's feed endpoint, one BCAST at a time, each
 waited for until its ACK says it is committed (or a duplicate), resent after a time-out like any gateway. So
-an import is journaled, sequenced and deduplicated exactly like the live feed, and importing a file twice
-changes nothing.
+an import is journaled, sequenced and deduplicated exactly like the live feed.
+
+Every message goes with its identity as the BCAST's ``message_id`` (``CanonicalBroadcast.identity``: interchange,
+message reference, sequence number and content digest, never the file or the import's time), so importing a
+file again, alone or among others, in any order, only counts duplicates: the service journals each identity
+once. The file's own identity is its SHA-256 (``ImportReport.sha256``).
 
 What the file could not give (a message that does not parse, a part the master data does not know) is not
 dropped: it is sent as a raw BCAST frame the service cannot decode, so the service quarantines it with the
-file's name, the message number, our reason and the original bytes, and a person sees it as a deviation.
+file's name, the message number, our reason and the original bytes, and a person sees it as a deviation; the
+frame carries a ``message_id`` too (the file's digest, the message number and a digest of the problem), so a
+second import does not quarantine it again.
 
 Must not: write to the database itself (the service is the only writer), or send the next broadcast before the
 previous one is acknowledged (order is the sequence).
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import sys
 import time
@@ -42,10 +49,21 @@ class ServiceSilent(RuntimeError):
     """No ACK after every retry: the service is down or not listening where the plant file says."""
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One BCAST body of a file: the feed and sequence number its ACK names (none for a problem), and what it is."""
+
+    body: bytes
+    feed: str
+    seq: int | None
+    what: str
+
+
 @dataclass
 class ImportReport:
     file: str
     format: str = ""
+    sha256: str = ""  # the file's identity
     statuses: Counter[str] = field(default_factory=Counter)  # accepted / duplicate / quarantined
     reasons: list[str] = field(default_factory=list)  # why each quarantined item was quarantined
     warnings: list[str] = field(default_factory=list)  # problems the broadcast survived (e.g. a family corrected)
@@ -56,6 +74,7 @@ class ImportReport:
         return {
             "file": self.file,
             "format": self.format,
+            "sha256": self.sha256,
             **{k: self.statuses[k] for k in ("accepted", "duplicate", "quarantined")},
             "unsent": self.unsent,
             "stopped": self.stopped,
@@ -121,13 +140,23 @@ class Gateway:
         self._ctx.term()
 
 
-def _problem_frame(path: Path, problem: Problem) -> bytes:
-    """A body the service cannot decode (so it quarantines it) that still says what and why to a person."""
+def _problem_frame(path: Path, problem: Problem, file_digest: str) -> bytes:
+    """A body the service cannot decode (so it quarantines it) that still says what and why to a person, named
+    by the file's digest, the message number and a digest of the problem (the same problem of the same file is
+    the same message, whatever the file is called)."""
     try:
         raw, encoding = problem.raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         raw, encoding = base64.b64encode(problem.raw).decode(), "base64"
-    body = {"import_problem": problem.describe(), "file": path.name, "raw": raw, "raw_encoding": encoding}
+    said = hashlib.sha256(problem.describe().encode() + b"\0" + problem.raw).hexdigest()[:16]
+    message_id = f"file/{file_digest[:32]}/{problem.index}/{said}"
+    body = {
+        "import_problem": problem.describe(),
+        "file": path.name,
+        "raw": raw,
+        "raw_encoding": encoding,
+        "message_id": message_id,
+    }
     return json.dumps(body).encode()
 
 
@@ -135,31 +164,40 @@ def _mismatch_problem(b: CanonicalBroadcast, source: bytes, exc: FeedMismatch) -
     return Problem(index=b.raw_index, reason=f"vehicle {b.vehicle_id} seq {b.seq}: {exc}", raw=source)
 
 
-def import_file(path: Path, plant: PlantConfig, gateway: Gateway, *, feed: str | None = None) -> ImportReport:
-    """Parse ``path`` and feed it through ``gateway``, in file order; stops at a silent service (``stopped``)."""
+def file_messages(
+    path: Path, plant: PlantConfig, *, feed: str | None = None, now: float | None = None
+) -> tuple[ImportReport, list[Outgoing]]:
+    """What importing ``path`` sends, in file order (broadcasts, then the problems), each with its identity; and
+    the report to fill in. ``now``: the send time of messages that carry none (default: the clock)."""
     result = parse_file(path, plant=plant, feed=feed)
-    report = ImportReport(file=str(path), format=result.format)
+    report = ImportReport(file=str(path), format=result.format, sha256=hashlib.sha256(path.read_bytes()).hexdigest())
     report.warnings = [p.describe() for p in result.problems if p.kept]
     quarantine = [p for p in result.problems if not p.kept]
-    work: list[tuple[bytes, str, int | None, str]] = []  # (body, feed, seq, what it is)
-    now = time.time()
+    work: list[Outgoing] = []
+    when = time.time() if now is None else now
     for b, source in zip(result.broadcasts, result.sources, strict=True):
         try:
-            body = b.to_feed_json(sent_at=None if b.sent_at is not None else now)
+            body = b.to_feed_json(sent_at=None if b.sent_at is not None else when, message_id=b.identity())
         except FeedMismatch as exc:
             quarantine.append(_mismatch_problem(b, source, exc))
             continue
-        work.append((body, b.feed, b.seq, f"{b.feed} {b.seq}"))
-    work += [(_problem_frame(path, p), "", None, p.describe()) for p in quarantine]
-    for done, (body, feed_id, seq, what) in enumerate(work):
+        work.append(Outgoing(body, b.feed, b.seq, f"{b.feed} {b.seq}"))
+    work += [Outgoing(_problem_frame(path, p, report.sha256), "", None, p.describe()) for p in quarantine]
+    return report, work
+
+
+def import_file(path: Path, plant: PlantConfig, gateway: Gateway, *, feed: str | None = None) -> ImportReport:
+    """Parse ``path`` and feed it through ``gateway``, in file order; stops at a silent service (``stopped``)."""
+    report, work = file_messages(path, plant, feed=feed)
+    for done, out in enumerate(work):
         try:
-            status, reason = gateway.send(body, feed_id, seq)
+            status, reason = gateway.send(out.body, out.feed, out.seq)
         except ServiceSilent as exc:
             report.unsent, report.stopped = len(work) - done, str(exc)
             return report
         report.statuses[status] += 1
         if status == "quarantined":
-            report.reasons.append(f"{what}: {reason}")
+            report.reasons.append(f"{out.what}: {reason}")
     return report
 
 
@@ -201,7 +239,7 @@ def main_import(argv: Sequence[str] | None = None) -> int:
 
 
 def _text(report: ImportReport) -> str:
-    lines = [report.line()]
+    lines = [report.line(), f"  file sha256 {report.sha256}"]
     lines += [f"  stopped: {report.stopped}"] if report.stopped else []
     lines += [f"  quarantined: {r}" for r in report.reasons]
     lines += [f"  warning: {w}" for w in report.warnings]

@@ -121,6 +121,7 @@ class Service:
             accounts=self.accounts,
             writer=self.writer,
             quarantined=lambda: self.intake.quarantined,
+            repeats=lambda: self.intake.duplicates,
         )
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
         self.ready = asyncio.Event()

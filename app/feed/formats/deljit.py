@@ -155,7 +155,7 @@ def _read_message(ctx: _Context, msg: Message, key: str) -> None:
     for group in groups:
         source = ctx.raw[group[0].start : group[-1].end]
         try:
-            ctx.result.add(_vehicle(ctx, group, head, key, msg.index), source)
+            ctx.result.add(_vehicle(ctx, group, head, (key, msg.reference), msg.index), source)
         except _Bad as exc:
             ctx.result.problem(msg.index, str(exc), source)
 
@@ -283,7 +283,10 @@ def _on_qty(g: _Group, seg: Segment) -> None:
 _COLLECTORS = {"GIR": _on_gir, "LOC": _on_loc, "DTM": _on_dtm, "LIN": _on_lin, "PIA": _on_pia, "QTY": _on_qty}
 
 
-def _vehicle(ctx: _Context, group: list[Segment], head: _Header, key: str, index: int) -> CanonicalBroadcast:
+def _vehicle(
+    ctx: _Context, group: list[Segment], head: _Header, names: tuple[str, str], index: int
+) -> CanonicalBroadcast:
+    """One SEQ group as a broadcast; ``names``: its interchange's key and its message's reference (UNH 0062)."""
     g = _collect(group)
     seq_text = g.seq.value(2, 1).strip()
     if not is_digits(seq_text) or len(seq_text) > 10:
@@ -309,7 +312,8 @@ def _vehicle(ctx: _Context, group: list[Segment], head: _Header, key: str, index
             sent_at=head.sent_at,
             call_off=head.call_off,
             reporting_point=ctx.profile.reporting_points.get(g.seq.value(2, 2), ""),
-            interchange=key,
+            interchange=names[0],
+            message=names[1],
             raw_index=index,
             line=places.get("line", ""),
             unloading_point=places.get("unloading_point", ""),

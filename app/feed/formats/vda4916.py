@@ -305,19 +305,20 @@ def _flush(st: _State, complete: bool = False) -> None:
         st.result.problem(ENVELOPE, reason, st.raw[header.start : max(end, header.end)])
     else:
         st.result.interchange_ids.append(st.key)
-        for v in st.vehicles:
-            _vehicle(st, v)
+        for place, v in enumerate(st.vehicles, start=1):
+            _vehicle(st, v, place)
         if complete and st.transfer and len(st.result.problems) == st.problems_before:
             st.registry.remember(st.partner, st.transfer)
     st.header, st.vehicles = None, []
 
 
-def _vehicle(st: _State, v: _Vehicle) -> None:
+def _vehicle(st: _State, v: _Vehicle, place: int) -> None:
+    """One vehicle record group; ``place``: its place in the transmission (VDA 4916 has no message reference)."""
     index, st.count = st.count, st.count + 1
     end = v.parts[-1].end if v.parts else v.record.end
     source = st.raw[v.record.start : end]
     try:
-        st.result.add(_broadcast(st, v, index), source)
+        st.result.add(_broadcast(st, v, index).model_copy(update={"message": str(place)}), source)
     except _Bad as exc:
         st.result.problem(index, str(exc), source)
 
