@@ -125,7 +125,8 @@ class Intake:
         """Keep refused input with its reason and raw bytes, show it as a deviation, and answer the sender. What
         was quarantined once (``identity``: the message's, else its bytes') is answered duplicate the next time:
         not kept, not shown again."""
-        identity = identity or raw_identity(raw)
+        # its own name as held input: the same message sent through again after a fix (``reprocess``) is new
+        identity = "held/" + (identity or raw_identity(raw))
         loop = asyncio.get_running_loop()
         if await loop.run_in_executor(self.writer, self.store.journaled, identity) is not None:
             self.duplicates[feed] += 1

@@ -39,8 +39,9 @@ from app.service.intake import Intake
 from app.service.latency import LightLatency
 from app.service.metrics import MetricsServer, service_metrics
 from app.service.notify import Notifier
+from app.service.replay import answer_at
 from app.service.sequence_check import SequenceCheck
-from app.service.sequencing import Sequencing
+from app.service.sequencing import Outcome, Sequencing
 from plc_io.ports import LabelPrinter, PickToLight
 from sequencer.commands import (
     AlarmStateChanged,
@@ -145,6 +146,15 @@ class Service:
     async def submit_checked(self, event: Event, raw: bytes | None = None) -> list[Command]:
         """Like ``submit`` but a refusal raises ``SequencerError`` (manual operations answer the person)."""
         return await self.sequencing.submit_checked(event, raw)
+
+    async def submit_once(self, event: Event, identity: str) -> Outcome:
+        """Journal, sequence and act unless ``identity`` (an HMI request) is journaled already (``Sequencing``)."""
+        return await self.sequencing.submit_once(event, identity)
+
+    async def answer_of(self, journal_id: int) -> list[Command]:
+        """The core's answer to journal row ``journal_id`` as it was given (an HMI request asked again after a
+        restart); off the event loop: the state just before that row is rebuilt."""
+        return await asyncio.to_thread(answer_at, self.store, self.plant, journal_id)
 
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]:
         """A lead's operation: a quarantined message through the intake again (``Intake.reprocess``)."""
