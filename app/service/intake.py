@@ -58,6 +58,7 @@ class Intake:
         self.latency = latency
         self.quarantined = 0
         self.duplicates: Counter[str] = Counter()  # per feed: repeats of what the journal holds, answered duplicate
+        self._holding: dict[str, asyncio.Future[Ack]] = {}  # identity -> its quarantine under way
         self._feed_ids = frozenset(f.id for f in plant.feeds)
 
     def count_quarantined(self) -> None:
@@ -127,6 +128,18 @@ class Intake:
         not kept, not shown again."""
         # its own name as held input: the same message sent through again after a fix (``reprocess``) is new
         identity = "held/" + (identity or raw_identity(raw))
+        holding = self._holding.get(identity)
+        if holding is not None:  # the same message a moment ago (one batch), still being kept: once is enough
+            await asyncio.shield(holding)  # stored first (or not: then neither is acknowledged)
+            self.duplicates[feed] += 1
+            return Ack(feed=feed, seq=seq, status="duplicate", reason="quarantined before")
+        task = asyncio.ensure_future(self._hold(raw, reason, source, feed, seq, identity))
+        self._holding[identity] = task
+        task.add_done_callback(lambda _: self._holding.pop(identity, None))
+        return await asyncio.shield(task)
+
+    async def _hold(self, raw: bytes, reason: str, source: str, feed: str, seq: int | None, identity: str) -> Ack:
+        """Quarantine once: unless the journal has this identity (then: duplicate), a row, a deviation, an ACK."""
         loop = asyncio.get_running_loop()
         if await loop.run_in_executor(self.writer, self.store.journaled, identity) is not None:
             self.duplicates[feed] += 1
