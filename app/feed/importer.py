@@ -6,10 +6,12 @@ with ``app.feed.formats.parse_file`` and hands every broadcast to the running se
 waited for until its ACK says it is committed (or a duplicate), resent after a time-out like any gateway. So
 an import is journaled, sequenced and deduplicated exactly like the live feed.
 
-Every message goes with its identity as the BCAST's ``message_id`` (``CanonicalBroadcast.identity``: interchange,
-message reference, sequence number and content digest, never the file or the import's time), so importing a
-file again, alone or among others, in any order, only counts duplicates: the service journals each identity
-once. The file's own identity is its SHA-256 (``ImportReport.sha256``).
+Every message goes with its identity (``_message_id``): a message with an envelope, or one without a send time,
+as the BCAST's ``message_id`` (``CanonicalBroadcast.identity``: interchange, message reference, sequence number
+and content digest, never the file or the import's time); any other is named by the service as the live feed's
+messages are (sequence number and content digest). So importing a file again, alone or among others, in any
+order, only counts duplicates: the service journals each identity once. The file's own identity is its SHA-256
+(``ImportReport.sha256``).
 
 What the file could not give (a message that does not parse, a part the master data does not know) is not
 dropped: it is sent as a raw BCAST frame the service cannot decode, so the service quarantines it with the
@@ -164,6 +166,14 @@ def _mismatch_problem(b: CanonicalBroadcast, source: bytes, exc: FeedMismatch) -
     return Problem(index=b.raw_index, reason=f"vehicle {b.vehicle_id} seq {b.seq}: {exc}", raw=source)
 
 
+def _message_id(b: CanonicalBroadcast) -> str | None:
+    """The message id a file's broadcast goes with: its identity, when it has an envelope (the interchange names
+    it) or no send time (``jis import`` fills one in, so its body differs at every import); else none, and the
+    service names it by the feed's own sequence number and content digest, exactly as the same message arriving
+    over the live feed (an emergency file that repeats what the feed brought before it went down is a repeat)."""
+    return b.identity() if b.interchange or b.sent_at is None else None
+
+
 def file_messages(
     path: Path, plant: PlantConfig, *, feed: str | None = None, now: float | None = None
 ) -> tuple[ImportReport, list[Outgoing]]:
@@ -177,7 +187,7 @@ def file_messages(
     when = time.time() if now is None else now
     for b, source in zip(result.broadcasts, result.sources, strict=True):
         try:
-            body = b.to_feed_json(sent_at=None if b.sent_at is not None else when, message_id=b.identity())
+            body = b.to_feed_json(sent_at=None if b.sent_at is not None else when, message_id=_message_id(b))
         except FeedMismatch as exc:
             quarantine.append(_mismatch_problem(b, source, exc))
             continue

@@ -138,3 +138,18 @@ async def test_a_silent_service_stops_the_import_and_says_how_much_was_not_sent(
     argv = [str(SAMPLES / "broadcasts_feed.jsonl"), "--connect", nobody, "--timeout", "0.05", "--retries", "1"]
     code, report = await jis_import(capsys, *argv)
     assert code == EXIT_NO_SERVICE and report["unsent"] == 3 and "no ACK" in str(report["stopped"])
+
+
+async def test_an_emergency_file_repeating_what_the_feed_brought_is_a_repeat(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A message without an envelope is named by the feed's own sequence number and content, however it came:
+    the file a partner sends when its feed went down may repeat what the feed brought first."""
+    path = SAMPLES / "broadcasts_feed.jsonl"
+    async with running_service(database_url) as service:
+        for line in path.read_bytes().splitlines():
+            assert (await service.intake.accept(line)).status == "accepted"  # over the live feed
+        once = journaled_but_ticks(service)
+        code, report = await jis_import(capsys, str(path), "--connect", service.plant.service.feed_endpoint)
+        assert code == EXIT_OK and report["duplicate"] == 3 and report["accepted"] == 0, report
+        assert journaled_but_ticks(service) == once
