@@ -573,7 +573,7 @@ async def test_a_lead_reprocesses_a_quarantined_message_after_a_fix(database_url
         admin.close()
         async with command_channel(line) as sock:
 
-            async def reprocess(token: str, qid: int) -> dict[str, Any]:
+            async def reprocess(token: str, qid: int, request_id: str | None = None) -> dict[str, Any]:
                 request = {
                     "op": "intent",
                     "token": token,
@@ -581,6 +581,8 @@ async def test_a_lead_reprocesses_a_quarantined_message_after_a_fix(database_url
                     "fields": {"quarantine_id": qid},
                     "reason": "mapping fixed",
                 }
+                if request_id is not None:
+                    request["request_id"] = request_id
                 answer: dict[str, Any] = await _ask_real(sock, request)
                 return answer
 
@@ -588,11 +590,13 @@ async def test_a_lead_reprocesses_a_quarantined_message_after_a_fix(database_url
             operator = (await _ask_real(sock, {"op": "login", "user": "olga", "password": PASSWORDS["olga"]}))["token"]
             forbidden = await reprocess(operator, held[1].id)
             still_bad = await reprocess(lead, held[0].id)
-            fixed = await reprocess(lead, held[1].id)
+            fixed = await reprocess(lead, held[1].id, "reprocess-4242-a")
+            retried = await reprocess(lead, held[1].id, "reprocess-4242-a")
             again = await reprocess(lead, held[1].id)
         assert forbidden["code"] == "forbidden"
         assert still_bad["code"] == "refused" and "still not a valid broadcast" in still_bad["error"]
         assert fixed["ok"] is True and fixed["result"]["detail"] == "L1 4242: accepted"
+        assert retried == fixed, "the same request again: the first's answer (remembered by the running service)"
         assert again["code"] == "refused" and "already reprocessed" in again["error"]
         assert service.core.state.feeds["L1"].vehicles[0].seq == 4242
         assert len(service.store.quarantined()) == 2  # nothing quarantined twice
@@ -641,6 +645,22 @@ async def test_a_request_sent_again_with_its_request_id_is_done_once_and_answere
         assert after == {**first, "id": 3}
         assert refused_after == refused
         assert holds(line.service) == 3
+    async with fake_line(database_url) as line:  # what a request id names: one operation of one user
+        await line.broadcast(6)
+        admin = AccountStore.open(database_url, hasher=CHEAP)
+        admin.add_user("ada", "admin", PASSWORDS["ada"])
+        admin.close()
+        async with command_channel(line) as sock:
+            lars = (await _ask_real(sock, {"op": "login", "user": "lars", "password": PASSWORDS["lars"]}))["token"]
+            ada = (await _ask_real(sock, {"op": "login", "user": "ada", "password": PASSWORDS["ada"]}))["token"]
+            other_fields = await _ask_real(sock, {**hold, "token": lars, "fields": {"feed": "L1", "seq": 6}})
+            other_user = await _ask_real(sock, {**hold, "token": ada, "fields": {"feed": "L1", "seq": 6}})
+            unjournaled = {**hold, "request_id": "7f1c0e9a-hold-6", "fields": {"feed": "L1", "seq": 6}}
+            no_token = await _ask_real(sock, {**unjournaled, "token": "not-a-token"})
+            later = await _ask_real(sock, {**unjournaled, "token": lars, "id": 9})
+        assert other_fields == {k: v for k, v in first.items() if k != "id"}, "the id decides, not the fields"
+        assert other_user["ok"] and other_user["result"]["target"] == "L1 6", "another user's id is another operation"
+        assert no_token["code"] == "bad_token" and later["code"] == "refused", "only what was journaled is remembered"
     audit = AccountStore.open(database_url, hasher=CHEAP)
     lines = [(e.action, e.result, "repeat of request" in e.detail) for e in audit.audit_query() if e.action != "login"]
     audit.close()
@@ -652,4 +672,8 @@ async def test_a_request_sent_again_with_its_request_id_is_done_once_and_answere
         ("HoldVehicle", "refused", True),
         ("HoldVehicle", "done", True),
         ("HoldVehicle", "refused", True),
+        ("HoldVehicle", "done", True),  # lars, the first id with other fields: the first's answer
+        ("HoldVehicle", "done", False),  # ada holds L1 6
+        ("HoldVehicle", "bad_token", False),
+        ("HoldVehicle", "refused", False),  # lars, a new id after the bad token: L1 6 is held already
     ]

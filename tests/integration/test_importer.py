@@ -96,6 +96,7 @@ async def test_importing_the_same_file_twice_only_counts_duplicates(
         feed = service.core.state.feeds["L1"]
         assert (feed.broadcasts, feed.last_seq) == (4, 44)
         assert service.intake.duplicates["L1"] == 4, "counted at the intake, never handed to the core again"
+        assert service.hmi.view().feeds[0].duplicates == 4, "and shown as the feed's duplicates"
         assert journaled_but_ticks(service) == once, "nothing journaled again"
         assert len(service.core.state.picks) == 8, "one seat and one bumper per vehicle, never picked twice"
 

@@ -97,3 +97,17 @@ async def test_a_report_the_journal_has_is_not_journaled_again(database_url: str
         await until(lambda: label.label_id not in line.service.core.state.unprinted, "the reprint printed")
     printed = [e for _, e in line.service.store.journal() if isinstance(e, LabelPrinted)]
     assert [e.label_id for e in printed] == [label.label_id] * 2, "the first print and the reprint, once each"
+
+
+async def test_what_was_quarantined_once_is_answered_duplicate_and_not_kept_again(database_url: str) -> None:
+    """docs/feed-protocol.md, "Identity": quarantined input is named too, copies arriving together included."""
+    async with fake_line(database_url) as line:
+        intake = line.service.intake
+        junk = b'{"feed": "L1", "seq": "not a number"}'
+        first, again = await intake.accept(junk), await intake.accept(junk)
+        together = await intake.accept_many([b"\x00garbage", b"\x00garbage"])
+        assert (first.status, again.status) == ("quarantined", "duplicate")
+        assert [a.status for a in together if not isinstance(a, BaseException)] == ["quarantined", "duplicate"]
+        assert len(line.service.store.quarantined()) == 2 == intake.quarantined
+        shown = line.service.core.state.deviations.counts["malformed"]
+        assert shown == 2, "one deviation each"
