@@ -22,7 +22,6 @@ import contextlib
 import functools
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -70,7 +69,6 @@ class Sequencing:
         self.check = SequenceCheck(plant)
         self.snapshots = Snapshotter(store, plant)
         self.journal_id = 0
-        self.repeats: Counter[str] = Counter()  # arrivals not journaled again, by kind of event (since this start)
         self._carry_out = carry_out
         # bounded in practice by the feed link's high-water mark and one HMI command at a time
         self._pending: asyncio.Queue[Waiting] = asyncio.Queue()
@@ -156,8 +154,8 @@ class Sequencing:
         except asyncio.CancelledError:
             # A stop while the batch commits: the commit goes on in the writer thread, so finish it and hand its
             # events to the core; the core then holds everything the journal does, and the read models know
-            # their rows went with it. A second cancel (the service's shutdown cancels its tasks twice) must not
-            # cut this short: the rows would be written again on the way out.
+            # their rows went with it. A second cancel (the shutdown used to cancel its tasks twice; the loop
+            # cancels what is left at exit) must not cut this short: the rows would be written again on the way out.
             with contextlib.suppress(Exception):
                 self._handle_batch(batch, await _uncancellable(journaling), rows, read_models)
             raise
@@ -177,8 +175,7 @@ class Sequencing:
         is answered with the row its first arrival became and never reaches the core."""
         read_models.written(rows)
         for (event, _, _, done), journal_id in zip(batch, ids, strict=True):
-            if isinstance(journal_id, Repeat):
-                self.repeats[type(event).__name__] += 1
+            if isinstance(journal_id, Repeat):  # counted by the part it came from (the intake, the HMI channel)
                 if not done.done():
                     done.set_result(Outcome([], True, journal_id.journal_id))
                 continue
