@@ -206,7 +206,7 @@ class FakeLabelPrinter:
             if await self._gate.release(self._pause):  # the service journaled that it leaves
                 label = self._gate.jobs.popleft()
                 self.printed.append(label)
-                report(LabelDone(device=self.name, label_id=label.label_id))
+                report(LabelDone(device=self.name, label_id=label.label_id, reprint=label.reprint))
 
     async def _pause(self) -> None:
         await asyncio.sleep(self._retry_s)

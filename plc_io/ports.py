@@ -64,10 +64,13 @@ class LightShown:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LabelDone:
-    """The printer took the job and reported it printed (or, for ZPL, accepted with a healthy status)."""
+    """The printer took the job and reported it printed (or, for ZPL, accepted with a healthy status). A printer
+    job is named by the label id and its reprint number (``Label.reprint``): the service takes a report of a job
+    it no longer waits for (printed already, or an older reprint) as a duplicate (docs/persistence.md)."""
 
     device: str
     label_id: str
+    reprint: int | None = None  # the job's reprint number (None: a driver that does not say)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,6 +6,7 @@ models do not carry (they are the HMI bus's wire format).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 
 from sequencer.core import Sequencer
@@ -62,8 +63,19 @@ def _station_view(line: LineState, st: Station, part_in_bin: dict[str, str]) -> 
     )
 
 
-def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, vehicles_broadcast: int = 0) -> LineView:
+def line_view(
+    core: Sequencer,
+    *,
+    rev: int,
+    at: float,
+    quarantined: int = 0,
+    vehicles_broadcast: int = 0,
+    repeats: Mapping[str, int] | None = None,
+) -> LineView:
+    """The line's picture. ``repeats``: per feed, resends the service answered before the core (their identity was
+    journaled already), counted with the core's own duplicates."""
     line = core.state
+    repeats = repeats or {}
     plant = line.plant
     part_in_bin = {p.bin: p.number for p in plant.parts}  # once per picture, not once per station
     open_racks = sorted((r for r in line.racks.values() if not r.closed), key=lambda r: r.rack_no)
@@ -101,7 +113,7 @@ def line_view(core: Sequencer, *, rev: int, at: float, quarantined: int = 0, veh
                 last_broadcast_at=f.last_at,
                 broadcasts=f.broadcasts,
                 gaps=f.gaps,
-                duplicates=f.duplicates,
+                duplicates=f.duplicates + repeats.get(f.cfg.id, 0),
             )
             for f in line.feeds.values()
         ),

@@ -5,9 +5,13 @@ docs/hmi-commands.md) on the HMI's one DEALER poller (``ui.dealer.DealerLink``).
 ``send`` return at once with a request id; the answer arrives later as ``replied(dict)`` carrying the same
 ``"id"``. A request that gets no answer within ``timeout_s`` is answered here with ``code: "timeout"``.
 ``default_command_endpoint``: where the channel is when a screen is given only the bus's endpoint.
+Every operation goes with a request id of its own (``send``: a fresh UUID, or the one given), which the service
+journals with it: the same request again is done once and answered as the first (docs/hmi-commands.md,
+"Request ids"). So after a ``timeout`` a screen may offer "try again" with the reply's ``request_id``; a new
+operation is a new id.
 What it must not do: block the GUI thread (every send and receive is NOBLOCK); keep the password after the
-login request has gone; resend a command by itself (a manual operation is not idempotent: after a time-out
-the person looks at the line before trying again); queue commands while the service is unreachable
+login request has gone; resend a command by itself (after a time-out the person looks at the line and decides;
+trying again is safe only with the same request id); queue commands while the service is unreachable
 (``IMMEDIATE``: a Hold delivered minutes late is worse than "not reachable" now; a request waits here at most
 ``timeout_s`` for the connection, then is answered ``unreachable`` and dropped); or import ``app`` (the HMI
 talks to the service only over the network). With ``curve=`` (``ui.bus_client.CurveKeys``) the DEALER is a
@@ -18,6 +22,7 @@ connects, and its requests are answered ``unreachable``.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -103,29 +108,33 @@ class CommandClient(QObject):
         self.logged_out.emit()
         return self._request("logout", {"token": token})
 
-    def send(self, intent_type: str, fields: dict[str, Any], reason: str = "") -> int:
-        """Ask for a manual operation (``sequencer.events`` name and fields, without at/user/reason)."""
-        body = {"token": self._token, "type": intent_type, "fields": fields, "reason": reason}
-        return self._request("intent", body)
+    def send(self, intent_type: str, fields: dict[str, Any], reason: str = "", *, request_id: str | None = None) -> int:
+        """Ask for a manual operation (``sequencer.events`` name and fields, without at/user/reason). ``request_id``:
+        the operation's own id (default: a new one); the same id again is the same operation, done once."""
+        once = request_id or uuid.uuid4().hex
+        body = {"token": self._token, "type": intent_type, "fields": fields, "reason": reason, "request_id": once}
+        return self._request("intent", body, once)
 
-    def _request(self, op: str, body: dict[str, Any]) -> int:
-        return self.link.request({"op": op, **body}, self.timeout_s, memo=op)  # the memo: no password kept
+    def _request(self, op: str, body: dict[str, Any], once: str | None = None) -> int:
+        # the memo: the op and an intent's request id, what a local answer names (never the password)
+        return self.link.request({"op": op, **body}, self.timeout_s, memo=(op, once))
 
     # --- answers ---
     @Slot(object)
     def _timed_out(self, request: Request) -> None:
+        once = request.memo[1]
         if request.sent:
             silent = f"no answer within {self.timeout_s:g} s: the operation may or may not have been done"
-            self._take(request, _local_reply(request.id, "timeout", f"{silent}; check the line"))
+            self._take(request, _local_reply(request.id, "timeout", f"{silent}; check the line", once))
         else:
             gone = f"the service at {self.endpoint} is not reachable: nothing was sent"
-            self._take(request, _local_reply(request.id, "unreachable", gone))
+            self._take(request, _local_reply(request.id, "unreachable", gone, once))
 
     @Slot(object, object)
     def _take(self, request: Request | None, reply: dict[str, Any]) -> None:
         if request is None:
             return  # an answer after its time-out, or to a request of a previous start
-        if request.memo == "login":
+        if request.memo[0] == "login":
             self._take_login(reply)
         elif reply.get("code") == "bad_token" and self._token:
             self._token, self.role, self.user = "", "", ""
@@ -141,5 +150,6 @@ class CommandClient(QObject):
             self.login_failed.emit(str(reply.get("error", "login failed")))
 
 
-def _local_reply(request_id: int, code: str, error: str) -> dict[str, Any]:
-    return {"ok": False, "id": request_id, "code": code, "error": error}
+def _local_reply(request_id: int, code: str, error: str, once: str | None = None) -> dict[str, Any]:
+    reply: dict[str, Any] = {"ok": False, "id": request_id, "code": code, "error": error}
+    return reply | ({"request_id": once} if once else {})

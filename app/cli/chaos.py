@@ -11,7 +11,7 @@ import asyncio
 import json
 
 from app.cli.context import plant_of
-from app.cli.options import Subparsers, add_config, add_json, add_log_level, at_least, given, more_than
+from app.cli.options import Subparsers, add_config, add_json, add_log_level, at_least, between, given, more_than
 
 HELP = "run the fault campaign and print its verdict"
 
@@ -29,6 +29,14 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
         "--speed", type=more_than(float, 0.0), default=None, help="plant seconds per real second (default 300)"
     )
     p.add_argument("--no-proxy-faults", action="store_true", help="the feed proxy passes every message untouched")
+    share = between(0.0, 1.0)
+    p.add_argument(
+        "--graceful-stops", type=share, default=None, help="share of the stops by SIGTERM or SIGINT (default 0.3)"
+    )
+    p.add_argument(
+        "--retry-rate", type=share, default=None, help="share of the lead's operations sent twice (default 0.25)"
+    )
+    p.add_argument("--imports", type=count, default=None, help="imports of the emergency file, 0: none (default 2)")
     add_config(p)
     p.add_argument("--workdir", default=None, help="folder for the database, logs and the simulators' records")
     add_json(p)
@@ -45,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     plant_of(args.config)  # a plant file that is wrong is refused before anything starts
     rates = ProxyRates(drop=0, delay=0, duplicate=0, reorder=0) if args.no_proxy_faults else ProxyRates()
     names = ("vehicles", "kills", "outages", "db_locks", "db_unreachable", "seed", "speed", "workdir", "config")
+    names += ("graceful_stops", "retry_rate", "imports")
     opts = ChaosOptions(**given(args, *names), proxy=rates)
     verdict = asyncio.run(run_chaos(opts))
     print(json.dumps(verdict) if args.json else table(verdict))

@@ -80,6 +80,19 @@ def more_than(kind: Callable[[str], Number], minimum: Number) -> Callable[[str],
     return read
 
 
+def between(low: float, high: float) -> Callable[[str], float]:
+    """A number from ``low`` to ``high``, both included (a share)."""
+
+    def read(text: str) -> float:
+        value = _number(float, text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g}, not {text}")
+        return value
+
+    read.__name__ = "float"
+    return read
+
+
 def _number(kind: Callable[[str], Number], text: str) -> Number:
     try:
         return kind(text)

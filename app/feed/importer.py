@@ -5,11 +5,20 @@ as a stream (``app.feed.formats.detect.open_stream``: one message in memory, not
 broadcast, in file order, to the running service over the feed protocol (docs/feed-protocol.md): a ZeroMQ DEALER
 connected to the service's feed endpoint, one BCAST at a time, each waited for until its ACK says it is committed
 (or a duplicate), resent after a time-out like any gateway. So an import is journaled, sequenced and deduplicated
-exactly like the live feed, and importing a file twice changes nothing.
+exactly like the live feed.
+
+Every message goes with its identity (``_message_id``): a message with an envelope, or one without a send time,
+as the BCAST's ``message_id`` (``CanonicalBroadcast.identity``: interchange, message reference, sequence number
+and content digest, never the file or the import's time); any other is named by the service as the live feed's
+messages are (sequence number and content digest). So importing a file again, alone or among others, in any
+order, only counts duplicates: the service journals each identity once. The file's own identity is its SHA-256
+(``ImportReport.sha256``).
 
 What the file could not give (a message that does not parse, a part the master data does not know) is not
 dropped: it is sent as a raw BCAST frame the service cannot decode, so the service quarantines it with the
-file's name, the message number, our reason and the original bytes, and a person sees it as a deviation.
+file's name, the message number, our reason and the original bytes, and a person sees it as a deviation; the
+frame carries a ``message_id`` too (the file's digest, the message number and a digest of the problem), so a
+second import does not quarantine it again.
 
 Must not: write to the database itself (the service is the only writer), send the next broadcast before the
 previous one is acknowledged (order is the sequence), or print: ``app/cli/import_.py`` does.
@@ -18,10 +27,12 @@ previous one is acknowledged (order is the sequence), or print: ``app/cli/import
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +44,7 @@ from app.feed.formats.detect import open_stream
 from app.feed.protocol import ACK, BCAST, RESEND, BadAck, decode_ack
 from sequencer.plant import PlantConfig
 
+FILE_CHUNK = 1 << 20  # bytes read at a time for the file's digest: the file is never held whole
 ACK_TIMEOUT_S = 2.0  # real seconds before a BCAST is sent again (the service commits in about a millisecond)
 RETRIES = 5  # resends before giving up on a silent service
 
@@ -41,10 +53,21 @@ class ServiceSilent(RuntimeError):
     """No ACK after every retry: the service is down or not listening where the plant file says."""
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One BCAST body of a file: the feed and sequence number its ACK names (none for a problem), and what it is."""
+
+    body: bytes
+    feed: str
+    seq: int | None
+    what: str
+
+
 @dataclass
 class ImportReport:
     file: str
     format: str = ""
+    sha256: str = ""  # the file's identity
     statuses: Counter[str] = field(default_factory=Counter)  # accepted / duplicate / quarantined
     reasons: list[str] = field(default_factory=list)  # why each quarantined item was quarantined
     warnings: list[str] = field(default_factory=list)  # problems the broadcast survived (e.g. a family corrected)
@@ -55,6 +78,7 @@ class ImportReport:
         return {
             "file": self.file,
             "format": self.format,
+            "sha256": self.sha256,
             **{k: self.statuses[k] for k in ("accepted", "duplicate", "quarantined")},
             "unsent": self.unsent,
             "stopped": self.stopped,
@@ -121,13 +145,23 @@ class Gateway:
         self._ctx.term()
 
 
-def _problem_frame(path: Path, problem: Problem) -> bytes:
-    """A body the service cannot decode (so it quarantines it) that still says what and why to a person."""
+def _problem_frame(path: Path, problem: Problem, file_digest: str) -> bytes:
+    """A body the service cannot decode (so it quarantines it) that still says what and why to a person, named
+    by the file's digest, the message number and a digest of the problem (the same problem of the same file is
+    the same message, whatever the file is called)."""
     try:
         raw, encoding = problem.raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         raw, encoding = base64.b64encode(problem.raw).decode(), "base64"
-    body = {"import_problem": problem.describe(), "file": path.name, "raw": raw, "raw_encoding": encoding}
+    said = hashlib.sha256(problem.describe().encode() + b"\0" + problem.raw).hexdigest()[:16]
+    message_id = f"file/{file_digest[:32]}/{problem.index}/{said}"
+    body = {
+        "import_problem": problem.describe(),
+        "file": path.name,
+        "raw": raw,
+        "raw_encoding": encoding,
+        "message_id": message_id,
+    }
     return json.dumps(body).encode()
 
 
@@ -135,37 +169,65 @@ def _mismatch_problem(b: CanonicalBroadcast, source: bytes, exc: FeedMismatch) -
     return Problem(index=b.raw_index, reason=f"vehicle {b.vehicle_id} seq {b.seq}: {exc}", raw=source)
 
 
-def import_file(path: Path, plant: PlantConfig, gateway: Gateway, *, feed: str | None = None) -> ImportReport:
-    """Parse ``path`` as a stream and feed it through ``gateway``, in file order (a broadcast or a problem as soon
-    as it is read: memory stays that of one message); stops at a silent service (``stopped``)."""
-    now = time.time()
+def _message_id(b: CanonicalBroadcast) -> str | None:
+    """The message id a file's broadcast goes with: its identity, when it has an envelope (the interchange names
+    it) or no send time (``jis import`` fills one in, so its body differs at every import); else none, and the
+    service names it by the feed's own sequence number and content digest, exactly as the same message arriving
+    over the live feed (an emergency file that repeats what the feed brought before it went down is a repeat)."""
+    return b.identity() if b.interchange or b.sent_at is None else None
+
+
+def file_digest(path: Path) -> str:
+    """The file's SHA-256, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(FILE_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextmanager
+def file_messages(
+    path: Path, plant: PlantConfig, *, feed: str | None = None, now: float | None = None
+) -> Iterator[tuple[ImportReport, Iterator[Outgoing]]]:
+    """What importing ``path`` sends, as a stream in file order (a broadcast or a problem as soon as it is read:
+    memory stays that of one message), each with its identity; and the report to fill in (kept problems go into
+    its warnings as they are read). ``now``: the send time of messages that carry none (default: the clock)."""
+    when = time.time() if now is None else now
+    digest = file_digest(path)
     with open_stream(path, plant=plant, feed=feed) as stream:
-        report = ImportReport(file=str(path), format=stream.format)
-        work = (w for item in stream if (w := _work(path, item, now, report)) is not None)
-        for body, feed_id, seq, what in work:
+        report = ImportReport(file=str(path), format=stream.format, sha256=digest)
+        yield report, (out for item in stream if (out := _outgoing(path, item, when, report)) is not None)
+        report.format = stream.format  # e.g. "edifact-deljit" once the parser has begun
+
+
+def import_file(path: Path, plant: PlantConfig, gateway: Gateway, *, feed: str | None = None) -> ImportReport:
+    """Parse ``path`` as a stream and feed it through ``gateway``, in file order; stops at a silent service
+    (``stopped``, with what was not sent counted)."""
+    with file_messages(path, plant, feed=feed) as (report, work):
+        for out in work:
             try:
-                status, reason = gateway.send(body, feed_id, seq)
+                status, reason = gateway.send(out.body, out.feed, out.seq)
             except ServiceSilent as exc:
                 report.unsent, report.stopped = 1 + sum(1 for _ in work), str(exc)
                 break
             report.statuses[status] += 1
             if status == "quarantined":
-                report.reasons.append(f"{what}: {reason}")
-        report.format = stream.format  # e.g. "edifact-deljit" once the parser has begun
+                report.reasons.append(f"{out.what}: {reason}")
     return report
 
 
-def _work(path: Path, item: Item, now: float, report: ImportReport) -> tuple[bytes, str, int | None, str] | None:
-    """What to send for one parsed item (body, feed, seq, what it is); a kept problem is a warning, not sent."""
+def _outgoing(path: Path, item: Item, now: float, report: ImportReport) -> Outgoing | None:
+    """What to send for one parsed item; a kept problem is a warning in the report, not sent."""
     if isinstance(item, Problem):
         if item.kept:
             report.warnings.append(item.describe())
             return None
-        return _problem_frame(path, item), "", None, item.describe()
+        return Outgoing(_problem_frame(path, item, report.sha256), "", None, item.describe())
     b, source = item
     try:
-        body = b.to_feed_json(sent_at=None if b.sent_at is not None else now)
+        body = b.to_feed_json(sent_at=None if b.sent_at is not None else now, message_id=_message_id(b))
     except FeedMismatch as exc:
         problem = _mismatch_problem(b, source, exc)
-        return _problem_frame(path, problem), "", None, problem.describe()
-    return body, b.feed, b.seq, f"{b.feed} {b.seq}"
+        return Outgoing(_problem_frame(path, problem, report.sha256), "", None, problem.describe())
+    return Outgoing(body, b.feed, b.seq, f"{b.feed} {b.seq}")

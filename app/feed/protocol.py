@@ -12,12 +12,17 @@ Broadcasts are untrusted input, so they are validated strictly at this edge (pyd
 ``extra="forbid"``): "1" is not a number, 1 is not ``true``, a forgotten ``firm`` flag is an error rather than
 a forecast silently built as firm. Every decoding failure raises one error type naming the field and why.
 
+Also here, pure as the rest: what names a broadcast across resends (``broadcast_identity``: the gateway's optional
+``message_id``, else feed, sequence number and content digest) and a body that is not one (``raw_identity``); the
+service journals each identity once (docs/feed-protocol.md, "Identity").
+
 This module is pure: no sockets, no clock, no persistence. It must not decide what a broadcast *means*
-(duplicates, gaps, wrap-around are the core's business), only whether it is well-formed.
+(duplicates, gaps, wrap-around are the core's business), only whether it is well-formed and what names it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any, ClassVar, Literal, TypeVar
@@ -39,6 +44,8 @@ AckStatus = Literal["accepted", "duplicate", "quarantined"]
 # or production numbers are ASCII; a stray space or control byte in a key is a partner bug, not data.
 _IDENT = re.compile(r"[!-~](?:[ -~]*[!-~])?")
 _REASON_INPUT_CHARS = 40
+MESSAGE_ID_MAX = 120  # characters of a message id: with the feed id it fits the journal's identity column (200)
+DIGEST_HEX = 32  # 128 bits of SHA-256 name a broadcast's content in its identity
 
 
 def _check_ident(value: str, what: str) -> str:
@@ -74,11 +81,25 @@ class BroadcastMessage(_Wire):
     sent_at: float = Field(gt=0, allow_inf_nan=False, description="OEM's send time, epoch seconds")
     reporting_point: str = Field(max_length=64)
     line: str = Field(max_length=64)
+    message_id: str | None = Field(
+        default=None, description="the sender's own name for this message, unique per feed (optional: identity)"
+    )
 
     @field_validator("feed")
     @classmethod
     def _feed_is_ident(cls, v: str) -> str:
         return _check_ident(v, "feed id")
+
+    def encode(self) -> bytes:
+        """The JSON body; without ``message_id`` when there is none (the body an older gateway sends)."""
+        return self.model_dump_json(exclude={"message_id"} if self.message_id is None else None).encode()
+
+    @field_validator("message_id")
+    @classmethod
+    def _message_id_is_ident(cls, v: str | None) -> str | None:
+        if v is not None and len(v) > MESSAGE_ID_MAX:
+            raise ValueError(f"message id is longer than {MESSAGE_ID_MAX} characters")
+        return None if v is None else _check_ident(v, "message id")
 
     @field_validator("vehicle_id")
     @classmethod
@@ -236,6 +257,29 @@ def salvage_key(raw: bytes) -> tuple[str, int | None]:
     good_feed = feed if isinstance(feed, str) and len(feed) <= 64 else ""
     good_seq = seq if isinstance(seq, int) and not isinstance(seq, bool) and seq >= 0 else None
     return good_feed, good_seq
+
+
+def broadcast_identity(msg: BroadcastMessage) -> str:
+    """What names this broadcast however often it arrives (docs/feed-protocol.md, "Identity"): the gateway's
+    ``message_id`` when it sends one, else the feed's own sequence number and a digest of the whole content
+    (``sent_at`` included: a resend carries the same, a later change of the same number does not)."""
+    if msg.message_id is not None:
+        return f"feed/{msg.feed}/msg/{msg.message_id}"
+    content = json.dumps(msg.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return f"feed/{msg.feed}/seq/{msg.seq}/{hashlib.sha256(content.encode()).hexdigest()[:DIGEST_HEX]}"
+
+
+def raw_identity(raw: bytes) -> str:
+    """What names a body that is not a broadcast (it is quarantined): the ``message_id`` it carries, if one can be
+    read (``jis import`` puts one into every problem it sends), else a digest of its bytes."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        data = None
+    found = data.get("message_id") if isinstance(data, dict) else None
+    if isinstance(found, str) and 0 < len(found) <= MESSAGE_ID_MAX and _IDENT.fullmatch(found):
+        return f"raw/msg/{found}"
+    return f"raw/{hashlib.sha256(raw).hexdigest()[:DIGEST_HEX]}"
 
 
 def quarantine_ack(raw: bytes, reason: str) -> Ack:

@@ -14,6 +14,10 @@ Rules this module keeps:
 - No input stops the loop: bad JSON, unknown keys (``extra="forbid"``), wrong types (strict), oversize frames.
 - Failed logins are limited per user name and overall (``app.hmi.accounts.LoginThrottle``).
 - Passwords and tokens are never logged or audited; validation errors are reported without their input.
+- An intent with the HMI's ``request_id`` is an operation done once: the service journals it with its identity
+  (the user and the request id, ``journal.identity``), so the same request again (a retry after a time-out, a
+  lost reply, a restart) is not carried out again and gets the first's answer (remembered for the newest
+  ``ANSWERS_KEPT``; older, or after a restart, the core's answer to the journaled row is worked out again).
 - With ``curve=`` (``[service.hmi_curve]``, app/net/curve_guard.py) the ROUTER is a CURVE server: passwords and tokens
   are encrypted off-host and a screen whose key is not listed never completes a handshake.
 It must not decide what an operation means for the line (the core does, via ``submit_checked``), store
@@ -27,6 +31,7 @@ import dataclasses
 import json
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
@@ -46,6 +51,7 @@ from app.hmi.wire import (
     Peer,
     describe,
     fields_json,
+    intent_identity,
     parse_request,
     salvage,
     split_frames,
@@ -64,6 +70,19 @@ RECV_BATCH = 64
 SESSION_LIFETIME_S = 8 * 3600.0  # one shift; a panel logs in again at the next
 MAX_SESSION_LIFETIME_S = 12 * 3600.0
 LOGIN_QUEUE = 16  # logins waiting for the hash thread; beyond it the answer is "busy"
+ANSWERS_KEPT = 1_000  # answers of operations with a request id, for a retry; older ones are found in the journal
+
+Answer = tuple[str, str, str]  # (outcome code, message, the core's target)
+
+
+class Taken(Protocol):
+    """What became of an operation sent with its identity (``app.service.sequencing.Outcome``)."""
+
+    @property
+    def commands(self) -> list[Command]: ...
+
+    @property
+    def repeat_of(self) -> int | None: ...
 
 
 class CommandService(Protocol):
@@ -72,6 +91,15 @@ class CommandService(Protocol):
     clock: Callable[[], float]
 
     async def submit_checked(self, event: Any, raw: bytes | None = None) -> list[Command]: ...
+
+    async def submit_once(self, event: Any, identity: str) -> Taken:
+        """Journal and carry out ``event`` unless ``identity`` is journaled already (then ``repeat_of`` names its
+        row and nothing is done); a refusal raises ``SequencerError``."""
+        ...
+
+    async def answer_of(self, journal_id: int) -> list[Command]:
+        """The core's answer to that journal row as it was given (a refusal raises ``SequencerError`` again)."""
+        ...
 
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]: ...
 
@@ -117,6 +145,7 @@ class HmiCommandServer:
         self._outbox: list[tuple[Peer, dict[str, Any]]] = []
         self._wake = asyncio.Event()
         self._in_flight: set[tuple[float, str, str, str]] = set()
+        self._answers: OrderedDict[str, Answer] = OrderedDict()  # identity -> the first answer (done or refused)
 
     # -- public API ----------------------------------------------------------------------------------------
     def bind(self) -> str:
@@ -223,7 +252,7 @@ class HmiCommandServer:
             case LogoutRequest():
                 outcome = await self._logout(request)
             case IntentRequest():
-                outcome = await self._intent(request)
+                outcome = await self.intent(request)
             case None:
                 outcome = await self._malformed(body or b"", problem)
             case _:
@@ -261,11 +290,15 @@ class HmiCommandServer:
         user = await self._db(self.accounts.close_session, req.token) if req.token else None
         return Outcome(code="done" if user else "bad_token", request_id=req.id, user=user or "", action="logout")
 
-    async def _intent(self, req: IntentRequest) -> Outcome:
-        """No login, bad token, unknown type, forbidden, malformed fields, refused, or done: in that order."""
+    async def intent(self, req: IntentRequest) -> Outcome:
+        """One intent request, without the socket (``run`` answers with it; tests call it directly): no login,
+        bad token, unknown type, forbidden, malformed fields, refused, or done, in that order. One with a
+        ``request_id`` whose operation was carried out (or refused) before gets that first answer and is not
+        carried out again."""
         base = Outcome(
             code="",
             request_id=req.id,
+            once_id=req.request_id,
             action=req.type,
             target=describe(req.fields),
             reason=req.reason,
@@ -280,15 +313,27 @@ class HmiCommandServer:
         if not may(base.role, req.type):
             why = f"role {base.role} may not {req.type} (allowed: {', '.join(roles_allowed(req.type))})"
             return dataclasses.replace(base, code="forbidden", message=why)
-        if req.type == REPROCESS:
-            return await self._reprocess(base, req)
+        if req.type == REPROCESS:  # the service's operation, not journaled as one: its answer is remembered here
+            identity = intent_identity(base.user, req.request_id) if req.request_id else None
+            if identity is not None and identity in self._answers:
+                code, message, target = self._answers[identity]
+                extra = {"result": {"action": REPROCESS, "target": target, "detail": message}}
+                return dataclasses.replace(base, code=code, message=message, target=target, extra=extra)
+            outcome = await self._reprocess(base, req)
+            self._remember(identity, (outcome.code, outcome.message, outcome.target))
+            return outcome
         try:
             intent = build_intent(req.type, req.fields, at=self.service.clock(), user=base.user, reason=req.reason)
         except ValueError as exc:
             return dataclasses.replace(base, code="malformed", message=str(exc))
-        code, message, target = await self._carry_out(intent)
+        identity = intent_identity(base.user, req.request_id) if req.request_id else None
+        code, message, target, repeat_of = await self._carry_out(intent, identity)
         result = {"result": {"action": req.type, "target": target or base.target}}
-        return dataclasses.replace(base, code=code, message=message, target=target or base.target, extra=result)
+        again = f"repeat of request {req.request_id} (journal row {repeat_of})" if repeat_of is not None else ""
+        detail = " ".join(filter(None, (base.detail, again)))
+        return dataclasses.replace(
+            base, code=code, message=message, target=target or base.target, extra=result, detail=detail
+        )
 
     async def _reprocess(self, base: Outcome, req: IntentRequest) -> Outcome:
         """A lead sends a quarantined message through the intake again (the service's operation, not the core's)."""
@@ -302,21 +347,47 @@ class HmiCommandServer:
         extra = {"result": {"action": REPROCESS, "target": target, "detail": message}}
         return dataclasses.replace(base, code="done" if ok else "refused", message=message, target=target, extra=extra)
 
-    async def _carry_out(self, intent: ManualOp) -> tuple[str, str, str]:
-        """(outcome, message, the core's target) of handing the intent to the core."""
+    async def _carry_out(self, intent: ManualOp, identity: str | None) -> tuple[str, str, str, int | None]:
+        """(outcome, message, the core's target, the journal row of the first arrival if this is a repeat) of
+        handing the intent to the core; with an ``identity``, once: a repeat gets the first's answer."""
         key = (intent.at, intent.user, type(intent).__name__, intent.reason)
         self._in_flight.add(key)
+        repeat_of: int | None = None
         try:
-            commands = await self.service.submit_checked(intent)
+            if identity is None:
+                commands = await self.service.submit_checked(intent)
+            else:
+                taken = await self.service.submit_once(intent, identity)
+                repeat_of, commands = taken.repeat_of, taken.commands
+                if repeat_of is not None:
+                    return (*await self._first_answer(identity, repeat_of, key[2]), repeat_of)
         except SequencerError as exc:
-            return "refused", str(exc), ""
+            return (*self._remember(identity, ("refused", str(exc), "")), None)
         except Exception:
             log.exception("HMI commands: %r failed", intent)
-            return "error", "", ""
+            return "error", "", "", None
         finally:
             self._in_flight.discard(key)
-        targets = [c.target for c in commands if isinstance(c, AuditRecord) and c.action == key[2]]
-        return "done", "", targets[-1] if targets else ""
+        return (*self._remember(identity, _done(commands, key[2])), None)
+
+    async def _first_answer(self, identity: str, journal_id: int, action: str) -> Answer:
+        """The answer the first arrival got: remembered, or (after a restart) the core's answer to its journal
+        row again (``CommandService.answer_of``)."""
+        if identity in self._answers:
+            return self._answers[identity]
+        try:
+            answer = _done(await self.service.answer_of(journal_id), action)
+        except SequencerError as exc:
+            answer = ("refused", str(exc), "")
+        return self._remember(identity, answer)
+
+    def _remember(self, identity: str | None, answer: Answer) -> Answer:
+        if identity is not None:
+            self._answers[identity] = answer
+            self._answers.move_to_end(identity)
+            while len(self._answers) > ANSWERS_KEPT:
+                self._answers.popitem(last=False)
+        return answer
 
     # -- logins --------------------------------------------------------------------------------------------
     async def _login_worker(self) -> None:
@@ -350,3 +421,9 @@ class HmiCommandServer:
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, partial(fn, *args, **kwargs))
+
+
+def _done(commands: list[Command], action: str) -> Answer:
+    """The answer to an intent the core carried out: its target is what the core's audit record names."""
+    targets = [c.target for c in commands if isinstance(c, AuditRecord) and c.action == action]
+    return "done", "", targets[-1] if targets else ""

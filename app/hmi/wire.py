@@ -1,5 +1,6 @@
 """The HMI command channel's wire format: the requests an HMI may send (untrusted: strict types, no unknown keys),
-the outcome of each attempt (its audit line and its reply), and the pure helpers that read ROUTER frames.
+the outcome of each attempt (its audit line and its reply), the identity of an operation (``intent_identity``: the
+user and the HMI's ``request_id``), and the pure helpers that read ROUTER frames.
 
 What it is for: ``app.hmi.commands`` serves the socket; everything here is data and pure functions, so the
 format can be read (and fuzzed) without a socket (docs/hmi-commands.md).
@@ -19,6 +20,8 @@ from app.hmi.accounts import MAX_PASSWORD_LEN
 from app.hmi.roles import error_summary
 
 MAX_REQUEST_BYTES = 16_384  # a keyed-in broadcast with its parts fits many times over
+# An HMI's request id: a UUID (with or without dashes) fits; "hmi/" + user (64) + "/" + it fits journal.identity (200).
+REQUEST_ID_PATTERN = r"^[A-Za-z0-9._:-]{8,64}$"
 
 # The answer to each outcome; the same word is the audit log's ``result``.
 MESSAGES: dict[str, str] = {
@@ -58,6 +61,8 @@ class IntentRequest(_Request):
     type: str = Field(min_length=1, max_length=40)
     fields: dict[str, JsonValue] = Field(default_factory=dict)
     reason: str = Field(default="", max_length=500)
+    # chosen by the HMI, unique per operation (a UUID): the same request again is done once, answered as the first
+    request_id: str | None = Field(default=None, pattern=REQUEST_ID_PATTERN)
 
 
 Request = LoginRequest | LogoutRequest | IntentRequest
@@ -81,7 +86,8 @@ class Outcome:
     """One attempt's result: the audit line to write, then the reply to send."""
 
     code: str
-    request_id: int | str | None = None
+    request_id: int | str | None = None  # the DEALER's ``id``, echoed
+    once_id: str | None = None  # the HMI's ``request_id``, echoed
     message: str = ""
     user: str = ""
     role: str = ""
@@ -96,6 +102,8 @@ class Outcome:
         reply: dict[str, Any] = {"ok": self.code == "done"}
         if self.request_id is not None:
             reply["id"] = self.request_id
+        if self.once_id is not None:
+            reply["request_id"] = self.once_id
         if self.code != "done":
             head = MESSAGES[self.code]
             reply |= {"code": self.code, "error": f"{head}: {self.message}" if self.message else head}
@@ -140,6 +148,11 @@ def salvage(body: bytes) -> dict[str, Any]:
     if isinstance(data.get("id"), int) or (isinstance(data.get("id"), str) and len(data["id"]) <= 64):
         hint["id"] = data["id"]
     return hint
+
+
+def intent_identity(user: str, request_id: str) -> str:
+    """What names an HMI operation in the journal (``journal.identity``): who asked, and the HMI's request id."""
+    return f"hmi/{user}/{request_id}"
 
 
 def describe(fields: dict[str, JsonValue]) -> str:

@@ -16,15 +16,24 @@ wait in memory and go to the database in the same transaction as a later batch o
 (``Store.append_many(..., read_models=)``): no commit of their own. They ride along at most once a second
 (``due``), since a commit that carries them costs about five times one that does not, and a broadcast's own
 commit is on the way to its bin lighting; so the tables are at most about two seconds behind the core. A clean
-stop writes what is left; a start after a SIGKILL catches up from the rebuilt core (``resume``). Derivable:
-``rebuild`` replays the journal into a fresh core (``jis migrate read-models``).
+stop writes what is left; a start after a SIGKILL catches up by replaying the journal rows after the mark
+through the same ``observe`` (``resume``). Derivable: ``rebuild`` replays the journal into a fresh core
+(``jis migrate read-models``); ``differences`` compares the tables with such a replay without writing.
+
+Exact across any stop: every write carries the mark it extends (``Pending.base``) and goes in only if the
+stored mark is still that one, in the same transaction as its rows and the new mark. So rows are never added
+twice (a stop that hits while a batch commits once counted the last vehicle twice: the same rows were written
+with the batch and again on the way out), the tables always describe exactly the state after their mark, and a
+start replays from there: per event, into the event's own hour, as a rebuild does.
 
 Must not: change the core, write the journal, or be read by the core (it is a projection, never an input).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +70,17 @@ WRITE_EVERY_S = 1.0  # real seconds between journal batches that carry read-mode
 WRITE_AT_ROWS = 2000  # ... or sooner, once this many vehicle rows wait (bounds memory and one write's size)
 
 Key = tuple[str, int]  # (feed, position)
+Mark = tuple[int, tuple[int, ...]]  # (journal row, the core's counters after it): what the tables describe
+CoreAt = Callable[[int], Sequencer]  # the core after a journal row (the service's: newest snapshot before it + tail)
 NAMING = (LightBin, ReturnToStock, VehicleCompleted)  # commands that carry the feed and seq of their vehicle
+
+
+log = logging.getLogger(__name__)
+
+
+class MarkMoved(RuntimeError):
+    """The stored mark is neither the one these rows extend nor the one they lead to: another writer (a rebuild
+    run beside the service) changed the tables. Nothing is written; the next start catches up from the mark."""
 
 
 def counters(core: Sequencer) -> tuple[int, ...]:
@@ -143,13 +162,28 @@ class Pending:
     kpis: dict[int, list[int]] = field(default_factory=dict)  # hour -> counts to add
     journal_id: int = 0
     totals: tuple[int, ...] = (0,) * len(COUNTS)
+    base: Mark | None = None  # the mark these rows extend (None: the tables have no mark yet)
     replace: bool = False  # a rebuild: empty the tables first
     error: Exception | None = None  # the last write failed (the journal went in alone): written with the next
 
+    @property
+    def target(self) -> Mark:
+        """The mark these rows lead to."""
+        return self.journal_id, tuple(self.totals)
+
     def write(self, conn: Connection) -> None:
+        """Inside the caller's transaction: the rows and the new mark, only if the stored mark is ``base``
+        (already at ``target``: written before, nothing to do; anything else: ``MarkMoved``)."""
         if self.replace:
             for model in (VehicleStatusRow, KpiHourlyRow, ReadModelMarkRow):
                 conn.execute(delete(model))
+        else:
+            stored = _read_mark(conn)
+            if stored != self.base:
+                if stored == self.target:
+                    log.debug("read-model rows up to journal row %d were written already", self.journal_id)
+                    return
+                raise MarkMoved(f"read_model_mark is at {stored}, these rows extend {self.base}")
         if self.vehicles:
             stmt = _insert(conn, VehicleStatusRow)
             keys = ("feed", "position")
@@ -165,11 +199,21 @@ class Pending:
         if conn.execute(update(ReadModelMarkRow).where(ReadModelMarkRow.id == MARK_ID).values(**mark)).rowcount == 0:
             conn.execute(_insert(conn, ReadModelMarkRow).values(id=MARK_ID, **mark))
 
+    def following(self) -> Pending:
+        """An empty ``Pending`` that extends this one once it is written."""
+        return Pending(journal_id=self.journal_id, totals=self.totals, base=self.target)
+
     def failed(self, exc: Exception) -> None:
         self.error = exc
 
     def __bool__(self) -> bool:
         return bool(self.vehicles or self.kpis or self.replace or self.journal_id)
+
+
+def _read_mark(conn: Connection) -> Mark | None:
+    cols = select(ReadModelMarkRow.journal_id, ReadModelMarkRow.totals).where(ReadModelMarkRow.id == MARK_ID)
+    row = conn.execute(cols).first()
+    return None if row is None else (int(row[0]), tuple(row[1]))
 
 
 def _insert(conn: Connection, model: type[Any]) -> Any:
@@ -191,6 +235,7 @@ class ReadModels:
         self._pending = Pending()
         self._totals: tuple[int, ...] = (0,) * len(COUNTS)
         self._sent_at = -WRITE_EVERY_S
+        self._stopped = False  # the tables were changed by another writer: written again after a restart
 
     def observe(self, core: Sequencer, journal_id: int, event: Event, commands: Iterable[Command]) -> None:
         """After ``core`` handled ``event`` (journal row ``journal_id``) and gave ``commands``."""
@@ -227,7 +272,7 @@ class ReadModels:
 
     def pending(self) -> Pending | None:
         """The rows waiting for the database (None: nothing new); ``written`` clears them once committed."""
-        return self._pending if self._pending else None
+        return self._pending if self._pending and not self._stopped else None
 
     def due(self, now: float) -> Pending | None:
         """``pending``, if it is time for the rows to ride along with a journal batch (``now``: monotonic)."""
@@ -239,43 +284,66 @@ class ReadModels:
 
     def written(self, pending: Pending | None) -> None:
         """``pending`` went to the database with a batch (unless its write failed: then it goes with the next)."""
-        if pending is not None and pending.error is not None:
+        if pending is not None and isinstance(pending.error, MarkMoved):
+            log.error("read models no longer written until the next start: %s", pending.error)
+            self._stopped = True
+        elif pending is not None and pending.error is not None:
             pending.error = None
         elif pending is self._pending:
-            self._pending = Pending(journal_id=pending.journal_id, totals=pending.totals)
+            self._pending = pending.following()
 
-    # -- a start: catch up with the rebuilt core ------------------------------------------------------------
-    def resume(self, store: Store, plant: PlantConfig, core: Sequencer, journal_id: int) -> str:
+    # -- a start: catch up with the journal ----------------------------------------------------------------
+    def resume(
+        self, store: Store, plant: PlantConfig, core: Sequencer, journal_id: int, *, at_mark: CoreAt | None = None
+    ) -> str:
         """Bring the tables to ``core`` (the state after ``journal_id``) before the service goes on; on the
-        writer thread. Returns what it did: ``current``, ``caught up`` (a SIGKILL lost the last batch's rows)
-        or ``rebuilt`` (a journal written before the read models existed)."""
+        writer thread. Returns what it did: ``current``, ``caught up`` (a SIGKILL lost the rows after the mark:
+        the journal rows after it are observed again, from the core at the mark, which ``at_mark`` gives;
+        default: a replay from the first row) or ``rebuilt`` (no mark on a journal written before the read
+        models existed, or a mark that does not describe the journal)."""
         marked = mark(store)
-        if marked is None and journal_id > 0:
+        if marked is None and journal_id == 0:
+            self._pending = Pending(base=None)
+            store.write_read_models(self._pending)
+            self.written(self._pending)
+            return "current"
+        if marked is not None and marked == (journal_id, counters(core)):
+            self.adopt(store, core)
+            return "current"
+        start = _core_at(store, plant, marked[0], at_mark) if marked is not None and marked[0] < journal_id else None
+        if marked is None or start is None or counters(start) != marked[1]:
             rebuild(store, plant)
             self.adopt(store, core)
             return "rebuilt"
-        with store.engine.connect() as conn:
-            stored = _stored_rows(conn, live_vehicles(core).keys())
-        self._totals = marked[1] if marked is not None else self._totals
-        self._shown = stored
-        for feed_id, position in live_vehicles(core):
-            self._show(core, feed_id, position, journal_id)
-        now = counters(core)
-        if now != self._totals:
-            hour = int(core.state.last_at // HOUR * HOUR)
-            self._pending.kpis[hour] = [new - old for new, old in zip(now, self._totals, strict=True)]
-            self._totals = now
-        self._pending.journal_id, self._pending.totals = journal_id, now
-        caught_up = bool(self._pending.vehicles or self._pending.kpis) or marked is None
+        self.adopt(store, start)
+        for row_id, event in store.journal(marked[0], journal_id):
+            try:
+                commands = start.handle(event)
+            except SequencerError:
+                commands = []  # refused the first time too
+            self.observe(start, row_id, event, commands)
         store.write_read_models(self._pending)
         self.written(self._pending)
-        return "caught up" if caught_up and journal_id > 0 else "current"
+        return "caught up"
 
     def adopt(self, store: Store, core: Sequencer) -> None:
-        """Take the tables as they are as the state of ``core`` (just rebuilt from the same journal)."""
+        """Take the tables as they are as the state of ``core`` (the state after their mark)."""
         with store.engine.connect() as conn:
             self._shown = _stored_rows(conn, live_vehicles(core).keys())
+            marked = _read_mark(conn)
         self._totals = counters(core)
+        self._pending = Pending(journal_id=marked[0] if marked else 0, totals=self._totals, base=marked)
+
+
+def _core_at(store: Store, plant: PlantConfig, journal_id: int, at_mark: CoreAt | None) -> Sequencer:
+    """The core after journal row ``journal_id``: ``at_mark``'s, or a replay from the first row."""
+    if at_mark is not None:
+        return at_mark(journal_id)
+    core = Sequencer(plant)
+    for _, event in store.journal(0, journal_id):
+        with contextlib.suppress(SequencerError):  # refused the first time too
+            core.handle(event)
+    return core
 
 
 def _stored_rows(conn: Connection, keys: Iterable[Key]) -> dict[Key, tuple[Any, ...]]:
@@ -299,9 +367,18 @@ def _stored_rows(conn: Connection, keys: Iterable[Key]) -> dict[Key, tuple[Any, 
 def rebuild(store: Store, plant: PlantConfig) -> Sequencer:
     """Empty the read models and fill them again by replaying the whole journal into a fresh core, through the
     same ``observe`` as the service; returns that core. Run it with the service stopped."""
+    core, pending = replayed(store, plant)
+    pending.replace = True
+    store.write_read_models(pending)
+    return core
+
+
+def replayed(store: Store, plant: PlantConfig, upto_id: int | None = None) -> tuple[Sequencer, Pending]:
+    """The journal (up to row ``upto_id``) replayed into a fresh core through ``observe``: that core, and every
+    row the read models would hold, unwritten."""
     core, models = Sequencer(plant), ReadModels()
     last = 0
-    for journal_id, event in store.journal():
+    for journal_id, event in store.journal(0, upto_id):
         try:
             commands = core.handle(event)
         except SequencerError:
@@ -309,9 +386,39 @@ def rebuild(store: Store, plant: PlantConfig) -> Sequencer:
         models.observe(core, journal_id, event, commands)
         last = journal_id
     pending = models._pending
-    pending.replace, pending.journal_id, pending.totals = True, last, counters(core)
-    store.write_read_models(pending)
-    return core
+    pending.journal_id, pending.totals = last, counters(core)
+    return core, pending
+
+
+def differences(store: Store, plant: PlantConfig) -> list[str]:
+    """How the tables differ from a replay of the journal up to their mark (empty: equal). After a clean stop
+    the mark is the journal's last row; after a SIGKILL it may be behind until the next start catches up, but
+    the tables must still describe exactly the state after it."""
+    marked = mark(store)
+    if marked is None:
+        return [] if store.last_id() == 0 else ["no read_model_mark on a journal with rows"]
+    _, pending = replayed(store, plant, marked[0])
+    found: list[str] = []
+    if marked != pending.target:
+        found.append(f"mark {marked} != replay {pending.target}")
+    stored = _vehicle_rows_with_id(store)
+    wanted = {k: tuple(row[f] for f in (*VEHICLE_FIELDS, "journal_id")) for k, row in pending.vehicles.items()}
+    for key in sorted(stored.keys() | wanted.keys()):
+        if stored.get(key) != wanted.get(key):
+            found.append(f"vehicle_status {key}: {stored.get(key)} != replay {wanted.get(key)}")
+    kpis = {hour: tuple(counts) for hour, counts in pending.kpis.items()}
+    stored_kpis = kpi_rows(store)
+    for hour in sorted(stored_kpis.keys() | kpis.keys()):
+        if stored_kpis.get(hour) != kpis.get(hour):
+            found.append(f"kpi_hourly {hour}: {stored_kpis.get(hour)} != replay {kpis.get(hour)}")
+    return found
+
+
+def _vehicle_rows_with_id(store: Store) -> dict[Key, tuple[Any, ...]]:
+    with store.engine.connect() as conn:
+        v = VehicleStatusRow
+        cols = [v.feed, v.position, *(getattr(v, f) for f in VEHICLE_FIELDS), v.journal_id]
+        return {(r[0], r[1]): tuple(r[2:]) for r in conn.execute(select(*cols))}
 
 
 def vehicle_rows(store: Store) -> dict[Key, tuple[Any, ...]]:
@@ -332,9 +439,7 @@ def kpi_rows(store: Store) -> dict[int, tuple[int, ...]]:
         return {r[0]: tuple(r[1:]) for r in conn.execute(select(*cols).order_by(KpiHourlyRow.hour))}
 
 
-def mark(store: Store) -> tuple[int, tuple[int, ...]] | None:
+def mark(store: Store) -> Mark | None:
     """(journal row, the core's counters then) the read models describe; None before the first write."""
     with store.engine.connect() as conn:
-        cols = select(ReadModelMarkRow.journal_id, ReadModelMarkRow.totals).where(ReadModelMarkRow.id == MARK_ID)
-        row = conn.execute(cols).first()
-        return None if row is None else (int(row[0]), tuple(row[1]))
+        return _read_mark(conn)

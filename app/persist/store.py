@@ -14,6 +14,9 @@ The read models' tables (``vehicle_status``, ``kpi_hourly``, ``read_model_mark``
 of the schema; what goes into them is ``app.persist.read_models``' business: ``append_many`` only runs its writes inside
 the journal's transaction (``ReadModelWrites``), so they cost no commit of their own.
 
+Every journal row may carry the identity of what arrived (``append_arrivals``): the unique index on it makes a
+second arrival of the same OEM message or HMI request a ``Repeat`` of the first row, never a second row.
+
 What it must not do: interpret events (``sequencer`` does), update or delete journal rows, or decide when to
 snapshot (``app.service.replay`` and the runtime do). Snapshot blobs are trusted like the journal: whoever can write
 this database can already rewrite history.
@@ -50,11 +53,23 @@ from sequencer.events import Event
 
 # SQLite needs INTEGER (not BIGINT) for an auto-numbered rowid primary key; PostgreSQL gets a 64-bit sequence.
 Id = BigInteger().with_variant(Integer(), "sqlite")
+IDENTITY_MAX = 200  # characters of ``journal.identity``
 SNAPSHOTS_KEPT = 3  # older snapshots are pruned: the journal, not the snapshot, is the truth
 JOURNAL_BATCH = 2000  # rows fetched per round trip while streaming the journal
 
 Fence = Callable[[Connection], None]
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """An arrival whose identity the journal already holds (or that came twice in one batch): not written again,
+    never handed to the core again. ``journal_id``: the row its first arrival became."""
+
+    journal_id: int
+
+
+Arrival = tuple[Event, bytes | None, str | None]  # an event, the bytes it came as, and its identity (None: none)
 
 
 class ReadModelWrites(Protocol):
@@ -70,7 +85,8 @@ class Base(DeclarativeBase):
 
 
 class JournalRow(Base):
-    """One event as it entered the core, in the order it did; ``raw`` keeps a broadcast's bytes as received."""
+    """One event as it entered the core, in the order it did; ``raw`` keeps a broadcast's bytes as received;
+    ``identity`` names what arrived (an OEM message, an HMI request) so that it is journaled once (revision 0004)."""
 
     __tablename__ = "journal"
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -78,6 +94,7 @@ class JournalRow(Base):
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     payload: Mapped[str] = mapped_column(Text, nullable=False)
     raw: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    identity: Mapped[str | None] = mapped_column(String(IDENTITY_MAX), nullable=True, unique=True, index=True)
 
 
 # ids back in the order of the rows given (insertmanyvalues batches keep it only when asked to)
@@ -224,13 +241,20 @@ class Store:
     def append_many(
         self, items: list[tuple[Event, bytes | None]], read_models: ReadModelWrites | None = None
     ) -> list[int]:
-        """Commit events in one transaction (group commit); their journal ids, in order. A Core multi-row insert:
-        the ORM's unit of work cost three times the insert itself on the catch-up path (``jis bench``).
-        ``read_models``' rows (the state after the previous batch) go into the same transaction."""
+        """Commit events in one transaction (group commit); their journal ids, in order. ``read_models``' rows
+        (the state after the previous batch) go into the same transaction."""
+        ids = self.append_arrivals([(event, raw, None) for event, raw in items], read_models)
+        return [i for i in ids if isinstance(i, int)]
+
+    def append_arrivals(self, items: list[Arrival], read_models: ReadModelWrites | None = None) -> list[int | Repeat]:
+        """Like ``append_many``, each event with the identity of what arrived: one the journal already holds (or an
+        earlier item of the same batch holds) is not written and comes back as ``Repeat``; the others get their new
+        journal ids, in order. A Core multi-row insert: the ORM's unit of work cost three times the insert itself
+        on the catch-up path (``jis bench``)."""
         rows = []
-        for ev, raw in items:
+        for ev, raw, identity in items:
             kind, payload = encode_event(ev)
-            rows.append({"at": ev.at, "kind": kind, "payload": payload, "raw": raw})
+            rows.append({"at": ev.at, "kind": kind, "payload": payload, "raw": raw, "identity": identity})
         if read_models is not None:
             try:
                 return self._append_rows(rows, read_models)
@@ -239,14 +263,29 @@ class Store:
                 read_models.failed(exc)
         return self._append_rows(rows, None)
 
-    def _append_rows(self, rows: list[dict[str, object]], read_models: ReadModelWrites | None) -> list[int]:
+    def _append_rows(self, rows: list[dict[str, object]], read_models: ReadModelWrites | None) -> list[int | Repeat]:
         with self._writing() as s, s.begin():
             self._check_fence(s)
-            result = s.connection().execute(_JOURNAL_INSERT, rows)
-            ids = [row_id for (row_id,) in result]
+            conn = s.connection()
+            known = _journaled(conn, {str(r["identity"]) for r in rows if r["identity"] is not None})
+            first: dict[str, int] = {}  # identity -> its place among the fresh rows (new in this batch)
+            fresh: list[dict[str, object]] = []
+            places: list[tuple[int, bool] | Repeat] = []  # (place among the fresh rows, a repeat?) or a repeat
+            for row in rows:
+                identity = None if row["identity"] is None else str(row["identity"])
+                if identity in known:
+                    places.append(Repeat(known[identity]))
+                elif identity in first:
+                    places.append((first[identity], True))
+                else:
+                    if identity is not None:
+                        first[identity] = len(fresh)
+                    places.append((len(fresh), False))
+                    fresh.append(row)
+            ids = [row_id for (row_id,) in conn.execute(_JOURNAL_INSERT, fresh)] if fresh else []
             if read_models is not None:
-                read_models.write(s.connection())
-            return ids
+                read_models.write(conn)
+        return [p if isinstance(p, Repeat) else Repeat(ids[p[0]]) if p[1] else ids[p[0]] for p in places]
 
     def write_read_models(self, read_models: ReadModelWrites) -> None:
         """Read-model rows in a transaction of their own (a clean stop, a catch-up, a rebuild)."""
@@ -262,6 +301,11 @@ class Store:
         with Session(self.engine) as s:
             for row_id, kind, payload in s.execute(stmt.order_by(JournalRow.id)).yield_per(JOURNAL_BATCH):
                 yield row_id, decode_event(kind, payload)
+
+    def journaled(self, identity: str) -> int | None:
+        """The journal row that arrival became, if the journal holds its identity."""
+        with Session(self.engine) as s:
+            return s.scalar(select(JournalRow.id).where(JournalRow.identity == identity))
 
     def last_id(self) -> int:
         with Session(self.engine) as s:
@@ -349,6 +393,14 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _journaled(conn: Connection, identities: set[str]) -> dict[str, int]:
+    """identity -> journal row, for those of ``identities`` the journal holds (one indexed look-up a batch)."""
+    if not identities:
+        return {}
+    stmt = select(JournalRow.identity, JournalRow.id).where(JournalRow.identity.in_(identities))
+    return {str(identity): int(row_id) for identity, row_id in conn.execute(stmt)}
 
 
 def _snapshot(row: SnapshotRow, *, with_state: bool) -> Snapshot:

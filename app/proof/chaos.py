@@ -3,13 +3,17 @@
 What it is for: the simulators run in their own process (``jis sim plant``), the service as ``jis serve`` in
 another, on a SQLite journal in the work folder; the OEM feed reaches it through a loopback proxy that drops,
 delays, duplicates and reorders messages (``app.proof.chaos_proxy``). Meanwhile the campaign, acting as a supervisor,
-SIGKILLs the service at random moments and restarts it at once; switches devices off and on through the
-simulators' control channel, one kind after another; and takes the database's write lock from another
-connection (``chaos_faults``). A lead and a dock act through the HMI command channel (``chaos_lead``).
+stops the service at random moments (mostly SIGKILL, some SIGTERM and SIGINT: a supervisor, a person's Ctrl-C)
+and restarts it at once; switches devices off and on through the simulators' control channel, one kind after
+another; and takes the database's write lock from another connection (``chaos_faults``). A lead and a dock act
+through the HMI command channel (``chaos_lead``), now and then sending an operation twice with its request id.
+Once the OEM simulator has sent its last vehicle, the campaign imports an emergency file of a few more
+(``jis import``, the service killed while it runs) and imports it again: the second import must change nothing.
 The verdict comes from the journal and the simulators' own records (``app.proof.verdict``): broadcasts lost, labels
-printed or picks confirmed twice, slots out of sequence, and whether each outage showed as a deviation while it
-lasted (committed to the journal between the rows that were last when it began and when it ended). The exit
-code is 0 only if all of those are clean and every vehicle reached its end.
+printed, picks confirmed or operations carried out twice, slots out of sequence, whether each outage showed as a
+deviation while it lasted (committed to the journal between the rows that were last when it began and when it
+ended), and whether the read models and snapshots equal a replay of the journal. The exit code is 0 only if all
+of those are clean and every vehicle reached its end.
 What it must not do: run the service in-process (a kill must be a real SIGKILL), talk to the service any other way
 than a plant's people and devices do, or trust the service's own counters for the verdict.
 """
@@ -27,6 +31,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,13 +42,12 @@ from app.persist.store import Store
 from app.proof.chaos_faults import DbLock, Outage, Plan, SimControlClient, hold_write_lock, outage_kinds, plan
 from app.proof.chaos_lead import JournalFollower, Lead, follow
 from app.proof.chaos_proxy import FeedProxy, ProxyRates
-from app.proof.chaos_report import report
+from app.proof.chaos_report import LEAD_USER, report
 from plc_io.loopback_ports import free_port
 from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)
 
-LEAD_USER = "chaos-lead"
 ROUND_S = 0.25  # real seconds between the lead's looks at the line
 SHOW_S = 2.5  # real seconds after an outage starts during which no kill lands
 START_S = 5.0  # real seconds after a (re)start during which no outage starts: the service must be up to show it
@@ -61,6 +65,10 @@ class ChaosOptions:
     workdir: str | None = None
     config: str | None = None
     proxy: ProxyRates = field(default_factory=ProxyRates)
+    graceful_stops: float = 0.3  # share of the stops by SIGTERM or SIGINT (a clean stop) rather than SIGKILL
+    retry_rate: float = 0.25  # share of the lead's answered operations sent again with the same request id
+    imports: int = 2  # times the emergency file is imported (0: none); the first one meets a SIGKILL
+    import_vehicles: int = 5  # vehicles in the emergency file, after the OEM simulator's last
 
 
 @dataclass
@@ -75,6 +83,7 @@ class Supervisor:
     kills: int = 0
     started_at: float = 0.0  # monotonic time of the last (re)start
     crashes: list[int] = field(default_factory=list)  # exit codes of runs that ended without our kill
+    stops: Counter[str] = field(default_factory=Counter)  # our stops by signal
 
     async def start(self) -> None:
         cmd = [sys.executable, "-m", "app.cli.main", "--log-level", "INFO", "serve", "--config", str(self.config)]
@@ -89,12 +98,21 @@ class Supervisor:
         """Still (re)starting: an outage now would be over before the service could see it."""
         return time.monotonic() - self.started_at < START_S
 
-    async def kill(self) -> None:
+    async def kill(self, sig: signal.Signals = signal.SIGKILL) -> None:
+        """Stop the service with ``sig`` (a clean stop is given 30 s, then SIGKILL) and start it again."""
         assert self.proc is not None
         with contextlib.suppress(ProcessLookupError):
-            os.kill(self.proc.pid, signal.SIGKILL)
-        await self.proc.wait()
+            os.kill(self.proc.pid, sig)
+        try:
+            code = await asyncio.wait_for(self.proc.wait(), 30)
+        except TimeoutError:
+            self.proc.kill()
+            code = await self.proc.wait()
+        if sig != signal.SIGKILL and code != 0:
+            self.crashes.append(code)  # a clean stop that was not clean
+            log.error("service stopped by %s exited with %s", sig.name, code)
         self.kills += 1
+        self.stops[sig.name] += 1
         await self.start()
 
     async def check(self) -> None:
@@ -125,7 +143,10 @@ class Campaign:
     started: float = 0.0
     outage_log: list[dict[str, Any]] = field(default_factory=list)
     lock_log: list[dict[str, Any]] = field(default_factory=list)
+    import_log: list[dict[str, Any]] = field(default_factory=list)  # each import's report
+    imported: list[int] = field(default_factory=list)  # sequence numbers of the emergency file's vehicles
     down: set[str] = field(default_factory=set)
+    signals: list[signal.Signals] = field(default_factory=list)  # the signal of each planned stop
 
 
 def _prepare(opts: ChaosOptions) -> tuple[Path, PlantConfig, str]:
@@ -186,9 +207,18 @@ async def run_chaos(opts: ChaosOptions) -> dict[str, Any]:
         span = opts.vehicles * takt / opts.speed
         kinds = outage_kinds(state)
         schedule = plan(rng, span, opts.kills, opts.outages, opts.db_locks, opts.db_unreachable, kinds, gateways)
+        camp.signals = [_stop_signal(rng, opts.graceful_stops) for _ in schedule.kills]
         await sup.start()
         follower = JournalFollower(plant, url)
-        lead = Lead(follower, plant.service.hmi_command_endpoint, LEAD_USER, password)
+        lead = Lead(
+            follower,
+            plant.service.hmi_command_endpoint,
+            LEAD_USER,
+            password,
+            rng=random.Random(rng.random()),
+            retry_rate=opts.retry_rate,
+            device_counters=lambda: _device_counters(control),
+        )
         camp.started = time.monotonic()
         finished, final = await _drive(camp, schedule, sup, control, follower, lead, span)
     finally:
@@ -218,9 +248,16 @@ async def run_chaos(opts: ChaosOptions) -> dict[str, Any]:
         opts=asdict(opts),
         finished=finished,
         elapsed_s=elapsed,
-        supervisor={"starts": sup.starts, "kills": sup.kills, "crashes": sup.crashes, "last_exit": service_exit},
+        supervisor={
+            "starts": sup.starts,
+            "kills": sup.kills,
+            "stops": dict(sup.stops),
+            "crashes": sup.crashes,
+            "last_exit": service_exit,
+        },
         outages=camp.outage_log,
         locks=camp.lock_log,
+        imports={"reports": camp.import_log, "seqs": camp.imported},
         proxy=asdict(proxy.counters),
         lead=asdict(lead.counters) if lead else {},
         raised_live=dict(follower.raised) if follower else {},
@@ -243,7 +280,8 @@ async def _drive(
     kills, outages, locks = list(schedule.kills), list(schedule.outages), list(schedule.locks)
     active: list[tuple[Outage, dict[str, Any]]] = []
     lock_tasks: list[asyncio.Task[None]] = []
-    limit = 180 + 3 * span + 6 * opts.kills
+    importing: asyncio.Task[None] | None = None
+    limit = 240 + 3 * span + 6 * opts.kills
     sim_done_at = 0.0
     last_round = 0.0
     while (now := time.monotonic() - camp.started) < limit:
@@ -251,7 +289,9 @@ async def _drive(
         # a kill waits until a fresh outage had its chance to show: a dead service shows nothing at all
         if kills and now >= kills[0] and all(now - e["at_s"] >= SHOW_S for _, e in active):
             kills.pop(0)
-            await sup.kill()
+            await sup.kill(camp.signals.pop(0))
+        if importing is not None and importing.done():
+            importing.result()  # an import that could not run at all fails the campaign loudly
         while outages and now >= outages[0].at and not sup.starting():
             outage = outages.pop(0)
             first_row = await asyncio.to_thread(follower.last_row)  # the journal as the outage starts
@@ -277,8 +317,12 @@ async def _drive(
             last_round = now
             await follow(follower)
             await lead.round(camp.down)
-            if not (kills or outages or active or locks) and all(t.done() for t in lock_tasks):
-                if await _line_finished(control, follower, opts.vehicles * len(plant.feeds)):
+            if importing is None and opts.imports and now >= span and await _oem_done(control, opts.vehicles):
+                importing = asyncio.create_task(_import_twice(camp, sup), name="imports")
+            imports_done = not opts.imports or (importing is not None and importing.done())
+            if not (kills or outages or active or locks) and all(t.done() for t in lock_tasks) and imports_done:
+                wanted = opts.vehicles * len(plant.feeds) + len(camp.imported)
+                if await _line_finished(control, follower, wanted):
                     sim_done_at = sim_done_at or now
                     if now - sim_done_at >= 1.0:  # settled: nothing arrived since
                         return True, {}
@@ -287,7 +331,78 @@ async def _drive(
         await asyncio.sleep(0.05)
     log.error("chaos: the line did not finish within %.0f s", limit)
     await asyncio.gather(*lock_tasks, return_exceptions=True)
+    if importing is not None:
+        importing.cancel()
+        await asyncio.gather(importing, return_exceptions=True)
     return False, {}
+
+
+def _stop_signal(rng: random.Random, graceful: float) -> signal.Signals:
+    """How the service is stopped: SIGKILL, or now and then a clean stop (a supervisor's SIGTERM, a Ctrl-C)."""
+    if rng.random() >= graceful:
+        return signal.SIGKILL
+    return rng.choice((signal.SIGTERM, signal.SIGINT))
+
+
+async def _device_counters(control: SimControlClient | None) -> dict[tuple[str, str], int]:
+    """(station, bin) -> its light's press counter, as the light controller simulators have it."""
+    assert control is not None
+    counters: dict[tuple[str, str], int] = {}
+    for gateway in (await control.state()).get("gateways", {}).values():
+        for light in gateway.get("lights", []):
+            if light.get("station") and light.get("counter") is not None:
+                counters[(str(light["station"]), str(light["bin"]))] = int(light["counter"])
+    return counters
+
+
+async def _oem_done(control: SimControlClient, vehicles: int) -> bool:
+    """The OEM simulator has created every one of its vehicles."""
+    feeds = (await control.state()).get("feeds", {}).values()
+    return bool(feeds) and all(int(f.get("counters", {}).get("generated", 0)) >= vehicles for f in feeds)
+
+
+def _emergency_file(camp: Campaign) -> Path:
+    """A few more vehicles for the first feed, in sequence after the OEM simulator's last, as JSON lines."""
+    feed, opts = camp.plant.feeds[0], camp.opts
+    first = camp.plant.simulation.start_seq + opts.vehicles
+    camp.imported = [(first + i) % feed.modulus for i in range(opts.import_vehicles)]
+    order = {"feed": feed.id, "function": "original", "firm": True, "options": ["S1", "P040"], "sent_at": 1.7e9}
+    rows = [{**order, "seq": seq, "vehicle_id": f"CHAOSIMPORT{seq:06d}"} for seq in camp.imported]
+    path = camp.work / "emergency.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+async def _import_twice(camp: Campaign, sup: Supervisor) -> None:
+    """``jis import`` of the emergency file, the service SIGKILLed while the first one runs, until one import got
+    through; then again, ``imports - 1`` times: each of those must answer every message duplicate."""
+    path = _emergency_file(camp)
+    for n in range(camp.opts.imports):
+        for attempt in range(5):
+            running = asyncio.create_task(_jis_import(camp, path))
+            if n == 0 and attempt == 0 and camp.opts.kills:
+                await asyncio.sleep(0.3)
+                await sup.kill(signal.SIGKILL)
+            report = await running
+            camp.import_log.append({"round": n + 1, "attempt": attempt + 1, **report})
+            if not report.get("unsent") and not report.get("stopped"):
+                break
+            await asyncio.sleep(1.0)
+
+
+async def _jis_import(camp: Campaign, path: Path) -> dict[str, Any]:
+    """One ``jis import`` run, as the person at the console would start it; its JSON report."""
+    cmd = [sys.executable, "-m", "app.cli.main", "import", str(path), "--config", str(camp.work / "plant.json")]
+    proc = await asyncio.create_subprocess_exec(
+        *cmd, "--json", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await proc.communicate()
+    lines = [ln for ln in out.decode(errors="replace").splitlines() if ln.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"jis import gave no report (exit {proc.returncode}): {err.decode(errors='replace')[-500:]}")
+    found = json.loads(lines[-1])
+    keep = ("accepted", "duplicate", "quarantined", "unsent", "stopped", "sha256")
+    return {"exit": proc.returncode, **{k: found.get(k) for k in keep}}
 
 
 async def _line_finished(control: SimControlClient, follower: JournalFollower, vehicles: int) -> bool:

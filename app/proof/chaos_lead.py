@@ -5,9 +5,13 @@ only, beside the running service: SQLite WAL readers never block the writer), so
 line knows without asking the service, which may be dead at that moment. ``Lead`` acts on it the way a person
 does after a crash or an outage, only through the HMI command channel (docs/hmi-commands.md), logged in as a
 lead: it reprints each uncertain label explicitly (never a silent second label), confirms by hand a pick whose
-press died with a killed service, and ships every closed, labelled rack (the dock).
+press died with a killed service (not one whose press the light counted and the service has yet to journal: a
+person sees the operator pressed), and ships every closed, labelled rack (the dock). Each operation goes with a
+request id of its own (docs/hmi-commands.md, "Request ids"); one that got no answer (the service died) is asked
+again with the same id, and now and then one that was answered is sent again at once with the same id (its
+reply lost on the way back): the second answer must be the first's (``retried_differently`` counts any other).
 What it must not do: write to the database, guess (every action waits until the state has said the same thing
-for a while), or retry an action the journal already shows done.
+for a while), or retry an action the journal already shows done under a new request id.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,16 +97,32 @@ class LeadCounters:
     refused: int = 0
     unanswered: int = 0
     logins: int = 0
+    retries: int = 0  # answered operations sent again at once with their request id
+    retried_differently: int = 0  # ... whose second answer was not the first's
     asked: list[str] = field(default_factory=list)  # label ids the lead asked to reprint (and the service did)
+    request_ids: list[str] = field(default_factory=list)  # every operation's request id, once each
 
 
 class Lead:
     """A lead at the cockpit, logged in over the HMI command channel; ``round()`` looks at the line once."""
 
-    def __init__(self, follower: JournalFollower, endpoint: str, user: str, password: str) -> None:
+    def __init__(
+        self,
+        follower: JournalFollower,
+        endpoint: str,
+        user: str,
+        password: str,
+        *,
+        rng: random.Random | None = None,
+        retry_rate: float = 0.0,
+        device_counters: Callable[[], Awaitable[dict[tuple[str, str], int]]] | None = None,
+    ) -> None:
         self.follower = follower
         self.endpoint, self.user, self.password = endpoint, user, password
         self.counters = LeadCounters()
+        self.rng, self.retry_rate = rng or random.Random(0), retry_rate
+        self.device_counters = device_counters  # (station, bin) -> the light's press counter, as the device has it
+        self._unanswered: dict[tuple[str, Any], str] = {}  # (action, target) -> the request id still unanswered
         self._ctx = zmq.asyncio.Context()
         self._sock: zmq.asyncio.Socket | None = None
         self._token = ""
@@ -129,7 +151,7 @@ class Lead:
             if any(d.startswith(st.cfg.ptl) for d in down) or st.cfg.ptl in core.state.devices_down:
                 continue
             since = timing[(station_id, st.lit)] = self._timing.get((station_id, st.lit), now)
-            if now - since >= CONFIRM_AFTER_S:
+            if now - since >= CONFIRM_AFTER_S and not await self._press_on_its_way(core, station_id, st.lit):
                 reason = "picked before the restart, the press was lost"
                 if await self._once("ConfirmByHand", (station_id, st.lit), {"station": station_id}, reason, now):
                     self.counters.confirms_by_hand += 1
@@ -145,22 +167,44 @@ class Lead:
         if now - self._asked.get((action, target), -ASK_AGAIN_S) < ASK_AGAIN_S:
             return False
         self._asked[(action, target)] = now
-        reply = await self._intent(action, fields, reason)
+        once = self._unanswered.pop((action, target), None) or self._new_request_id()
+        reply = await self._intent(action, fields, reason, once)
         if reply is None:
+            self._unanswered[(action, target)] = once  # asked again with the same id: done once, whatever happened
             return False
+        if self.rng.random() < self.retry_rate:  # the reply was lost on its way back: the same request again
+            again = await self._intent(action, fields, reason, once)
+            if again is not None:
+                self.counters.retries += 1
+                if _answer(again) != _answer(reply):
+                    self.counters.retried_differently += 1
+                    log.error("lead: %s %s again got %s, first %s", action, target, again, reply)
         if not reply.get("ok"):
             self.counters.refused += 1
             log.info("lead: %s %s refused: %s", action, target, reply.get("error"))
             return False
         return True
 
+    async def _press_on_its_way(self, core: Any, station_id: str, pick_id: int) -> bool:
+        """The lit bin's light counted a press the journal has not seen yet (a service that is still starting, or
+        slow, has it queued): a lead who sees the operator pressed waits for it rather than confirming by hand."""
+        if self.device_counters is None:
+            return False
+        bin_id = core.state.picks[pick_id].bin
+        at_device = (await self.device_counters()).get((station_id, bin_id))
+        return at_device is not None and at_device != core.state.confirm_counters.get((station_id, bin_id))
+
+    def _new_request_id(self) -> str:
+        once = f"chaos-{len(self.counters.request_ids):06d}-{self.rng.getrandbits(32):08x}"
+        self.counters.request_ids.append(once)
+        return once
+
     # -- the HMI command channel ------------------------------------------------------------------------------
-    async def _intent(self, action: str, fields: dict[str, Any], reason: str) -> dict[str, Any] | None:
+    async def _intent(self, action: str, fields: dict[str, Any], reason: str, request_id: str) -> dict[str, Any] | None:
         if not self._token and not await self._login():
             return None
-        reply = await self._ask(
-            {"op": "intent", "token": self._token, "type": action, "fields": fields, "reason": reason}
-        )
+        request = {"op": "intent", "token": self._token, "type": action, "fields": fields, "reason": reason}
+        reply = await self._ask({**request, "request_id": request_id})
         if reply is not None and reply.get("code") == "bad_token":
             self._token = ""
         return reply
@@ -208,6 +252,11 @@ class Lead:
             with contextlib.suppress(zmq.ZMQError):
                 self._sock.close(linger=0)
             self._sock = None
+
+
+def _answer(reply: dict[str, Any]) -> dict[str, Any]:
+    """A reply without the DEALER's own ``id`` (which differs for every send)."""
+    return {k: v for k, v in reply.items() if k != "id"}
 
 
 async def follow(follower: JournalFollower) -> int:

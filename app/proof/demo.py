@@ -316,6 +316,8 @@ def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions,
         "deviations": dict(sorted(core.state.deviations.counts.items())),
         "open_deviations": len(core.state.deviations.by_id),
         "quarantined": service.intake.quarantined,
+        # resends answered "duplicate" at the intake (journaled already) plus those the core counted
+        "duplicates": sum(service.intake.duplicates.values()) + sum(f.duplicates for f in core.state.feeds.values()),
         "latency_ms": {"p50": _percentile(lat, 50), "p99": _percentile(lat, 99), "samples": len(lat)},
         # bins lit only when their station freed: received -> lit includes the line's queue at the station
         "queued_ms": {"p50": _percentile(queued, 50), "p99": _percentile(queued, 99), "samples": len(queued)},

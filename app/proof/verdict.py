@@ -20,7 +20,7 @@ from pathlib import Path
 from app.persist.store import Store
 from app.service.replay import Rebuilt
 from sequencer.commands import PrintLabel, RaiseDeviation
-from sequencer.events import BroadcastReceived, ReprintLabel
+from sequencer.events import MANUAL_OPS, BroadcastReceived, ReprintLabel
 from sequencer.labels import PartLabel
 from sequencer.plant import PlantConfig
 
@@ -44,6 +44,7 @@ class JournalFacts:
     unprinted: int = 0
     rows: int = 0
     core_labels: set[str] = field(default_factory=set)
+    operations: Counter[str] = field(default_factory=Counter)  # manual operations journaled, by user
 
 
 def journal_facts(url: str, plant: PlantConfig) -> JournalFacts:
@@ -63,6 +64,8 @@ def journal_facts(url: str, plant: PlantConfig) -> JournalFacts:
                 facts.seqs.setdefault(event.feed, set()).add(event.seq)
             elif isinstance(event, ReprintLabel):
                 facts.reprints[event.label_id] += 1
+            if isinstance(event, MANUAL_OPS):
+                facts.operations[event.user] += 1
     finally:
         store.close()
     core = state.core

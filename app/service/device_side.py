@@ -4,7 +4,9 @@
 A press's way, start to end:
   1. The PTL driver's owning task (``plc_io``) reads the light's confirm and reports ``BinPressed`` (device, light,
      the pick token lit at the press, how many new presses, the light's press counter): ``DeviceSide.on_report``.
-  2. ``on_report`` queues it (bounded: ``REPORT_QUEUE``); ``consume_reports`` takes it off in order and translates
+  2. ``on_report`` queues it (bounded: ``REPORT_QUEUE``); ``consume_reports`` takes it off in order, drops it if
+     the journal has it already (``seen_before``: the light's press counter is the one last journaled for that
+     bin; a label's done report names a job, label id and reprint, the core no longer waits for) and translates
      it (``ReportTranslator``: device and light -> station and bin) into ``BinConfirmed``.
   3. That event goes the one path into the core (``app.service.sequencing``): journaled, then handled.
   4. The core answers with commands (clear the bin, print the part label, light the next bin, close a rack), which
@@ -29,7 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from typing import assert_never
 
@@ -80,6 +82,7 @@ class DeviceSide:
         self.label_backlog: dict[str, deque[PrintLabel]] = {}  # printer -> labels waiting for outbox room
         self._reports: asyncio.Queue[tuple[DeviceReport, float]] = asyncio.Queue(REPORT_QUEUE)
         self._reported_faulty: set[str] = set()  # devices the drivers of this process reported down or faulted
+        self.repeats: Counter[str] = Counter()  # reports the journal had already, by kind (``seen_before``)
         for printer in self.printers.values():
             printer.before_sending(self.label_leaving)  # write-ahead: journaled before a label leaves
 
@@ -213,9 +216,36 @@ class DeviceSide:
             log.error("device report queue full, report lost: %r", report)
 
     async def consume_reports(self) -> None:
-        """Reports into the core, in the order they came: translated to events, each journaled then handled."""
+        """Reports into the core, in the order they came (``take_report``)."""
         while True:
             report, at = await self._reports.get()
-            event = self.translator.to_event(report, at)
-            if event is not None:
-                await self.sequencing.submit(event)
+            await self.take_report(report, at)
+
+    async def take_report(self, report: DeviceReport, at: float) -> None:
+        """One report, translated to its event, journaled then handled; unless the journal has it already
+        (``seen_before``): then it is counted in ``repeats`` and goes no further."""
+        if self.seen_before(report):
+            self.repeats[type(report).__name__] += 1
+            log.info("%s reported again what the journal has: %r", report.device, report)
+            return
+        event = self.translator.to_event(report, at)
+        if event is not None:
+            await self.sequencing.submit(event)
+
+    def seen_before(self, report: DeviceReport) -> bool:
+        """A report the journal holds already, by the device's own names for it: a press by the light's press
+        counter (the journal's last one for that bin: a driver that reads the same counter again reports
+        nothing new), a printed label by its label id and reprint number (a job the core no longer waits for:
+        printed already, or an older reprint than the one asked for). Called with the reports before it
+        handled (``consume_reports`` takes them one by one), so the core's state is the journal's."""
+        match report:
+            case BinPressed(counter=int(counter)):
+                where = self.translator.bin_of(report.device, report.light)
+                return where is not None and self.core.state.confirm_counters.get(where) == counter
+            case LabelDone(label_id=label_id, reprint=reprint):
+                waiting = self.core.state.unprinted.get(label_id)
+                if waiting is not None:
+                    return reprint is not None and reprint != waiting.label.reprint
+                return label_id in self.core.state.labels and label_id not in self.core.state.uncertain
+            case _:
+                return False

@@ -128,6 +128,10 @@ class ReportTranslator:
     def __init__(self, plant: PlantConfig) -> None:
         self._bin_at = {(s.ptl, b.light): (s.id, b.id) for s in plant.stations for b in s.bins}
 
+    def bin_of(self, device: str, light: int) -> tuple[str, str] | None:
+        """(station, bin) of a light (None: no station of the plant uses it)."""
+        return self._bin_at.get((device, light))
+
     def to_event(self, report: DeviceReport, at: float) -> Event | None:
         match report:
             case BinPressed(device=device, light=light, token=token, count=count, counter=counter):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import zmq.asyncio
@@ -58,6 +58,7 @@ class HmiSide:
         accounts: AccountStore,
         writer: ThreadPoolExecutor,
         quarantined: Callable[[], int],
+        repeats: Callable[[], Mapping[str, int]] = dict,
     ) -> None:
         self.plant = plant
         self.clock = clock
@@ -65,6 +66,7 @@ class HmiSide:
         self.accounts = accounts  # HMI users, sessions and the audit log
         self.writer = writer
         self._quarantined = quarantined
+        self._repeats = repeats  # per feed: resends answered "duplicate" before the core (the intake's count)
         # The HMI's sockets get a context of their own: CURVE's ZAP handler is one per context (app/net/curve_guard.py).
         self.ctx = zmq.asyncio.Context()
         self.bus: HmiPublisher | None = None
@@ -84,7 +86,12 @@ class HmiSide:
         self._rev += 1
         vehicles = sum(f.broadcasts for f in self.core.state.feeds.values())
         return line_view(
-            self.core, rev=self._rev, at=self.clock(), quarantined=self._quarantined(), vehicles_broadcast=vehicles
+            self.core,
+            rev=self._rev,
+            at=self.clock(),
+            quarantined=self._quarantined(),
+            vehicles_broadcast=vehicles,
+            repeats=self._repeats(),
         )
 
     # -- start ---------------------------------------------------------------------------------------------

@@ -4,14 +4,16 @@ A broadcast's way, start to end:
   1. The feed link (``app.feed.link``, the ZeroMQ ROUTER) hands over every broadcast waiting at once:
      ``Intake.accept_many``.
   2. Each is decoded and checked for a known feed; its receive time is noted for the latency figures, and it is
-     queued for the sequencing task as a ``BroadcastReceived`` (``app.service.sequencing``): committed to the
-     journal, then handed to the core.
+     queued for the sequencing task as a ``BroadcastReceived`` with its identity (``broadcast_identity``: the
+     gateway's message id, else feed, sequence number and content digest; ``app.service.sequencing``): committed
+     to the journal, then handed to the core. One whose identity the journal holds already (a resend, a
+     re-import) is a repeat: answered "duplicate" and counted (``duplicates``), never handed to the core again.
   3. The core answers with commands (light the bin, ask for a resend of a gap, raise a deviation, ...), which
      the service carries out (``Service.carry_out`` in ``app.service.runtime``).
   4. Only then does the feed link send the ACK (``_acks``): persist before acknowledge.
 Anything undecodable or for an unknown feed is kept in quarantine with its reason and raw bytes, shown as a
-deviation, and answered "quarantined": nothing is dropped. A lead may send a quarantined message through again
-after a fix (``reprocess``).
+deviation, and answered "quarantined": nothing is dropped; the same message again is answered "duplicate". A
+lead may send a quarantined message through again after a fix (``reprocess``).
 
 What it must not do: hand the core an event itself (only through the sequencing path, journal first), or
 acknowledge anything that is not stored.
@@ -21,10 +23,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from app.feed.protocol import Ack, BadBroadcast, BroadcastMessage, decode_broadcast
+from app.feed.protocol import Ack, BadBroadcast, BroadcastMessage, broadcast_identity, decode_broadcast, raw_identity
 from app.persist.store import Store
 from app.service.latency import LightLatency
 from app.service.sequencing import Outcome, Sequencing
@@ -54,6 +57,8 @@ class Intake:
         self.sequencing = sequencing
         self.latency = latency
         self.quarantined = 0
+        self.duplicates: Counter[str] = Counter()  # per feed: repeats of what the journal holds, answered duplicate
+        self._holding: dict[str, asyncio.Future[Ack]] = {}  # identity -> its quarantine under way
         self._feed_ids = frozenset(f.id for f in plant.feeds)
 
     def count_quarantined(self) -> None:
@@ -80,11 +85,13 @@ class Intake:
                 continue
             if msg.feed not in self._feed_ids:
                 reason = f"unknown feed {msg.feed!r}"
-                answers.append(asyncio.ensure_future(self.quarantine(raw, reason, "feed", feed=msg.feed, seq=msg.seq)))
+                named = broadcast_identity(msg)
+                answers.append(asyncio.ensure_future(self.quarantine(raw, reason, "feed", msg.feed, msg.seq, named)))
                 continue
             self.latency.broadcast_received(msg.feed, msg.seq)
-            answers.append((msg, self.sequencing.enqueue(broadcast_event(msg, self.clock()), raw)))
-        return _acks(answers)
+            event = broadcast_event(msg, self.clock())
+            answers.append((msg, self.sequencing.enqueue(event, raw, broadcast_identity(msg))))
+        return _acks(answers, self.duplicates)
 
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]:
         """Feed a quarantined message through the intake again, after a fix (master data, mapping).
@@ -113,15 +120,39 @@ class Intake:
         """The feed link's frames that are not a broadcast or a heartbeat: kept like any refused input."""
         await self.quarantine(b"\x00".join(frames), reason, "feed")
 
-    async def quarantine(self, raw: bytes, reason: str, source: str, feed: str = "", seq: int | None = None) -> Ack:
-        """Keep refused input with its reason and raw bytes, show it as a deviation, and answer the sender."""
+    async def quarantine(
+        self, raw: bytes, reason: str, source: str, feed: str = "", seq: int | None = None, identity: str = ""
+    ) -> Ack:
+        """Keep refused input with its reason and raw bytes, show it as a deviation, and answer the sender. What
+        was quarantined once (``identity``: the message's, else its bytes') is answered duplicate the next time:
+        not kept, not shown again."""
+        # its own name as held input: the same message sent through again after a fix (``reprocess``) is new
+        identity = "held/" + (identity or raw_identity(raw))
+        holding = self._holding.get(identity)
+        if holding is not None:  # the same message a moment ago (one batch), still being kept: once is enough
+            await asyncio.shield(holding)  # stored first (or not: then neither is acknowledged)
+            self.duplicates[feed] += 1
+            return Ack(feed=feed, seq=seq, status="duplicate", reason="quarantined before")
+        task = asyncio.ensure_future(self._hold(raw, reason, source, feed, seq, identity))
+        self._holding[identity] = task
+        task.add_done_callback(lambda _: self._holding.pop(identity, None))
+        return await asyncio.shield(task)
+
+    async def _hold(self, raw: bytes, reason: str, source: str, feed: str, seq: int | None, identity: str) -> Ack:
+        """Quarantine once: unless the journal has this identity (then: duplicate), a row, a deviation, an ACK."""
+        loop = asyncio.get_running_loop()
+        if await loop.run_in_executor(self.writer, self.store.journaled, identity) is not None:
+            self.duplicates[feed] += 1
+            return Ack(feed=feed, seq=seq, status="duplicate", reason="quarantined before")
         at = self.clock()
-        qid = await asyncio.get_running_loop().run_in_executor(
-            self.writer, self.store.quarantine, at, source, reason, raw
-        )
+        qid = await loop.run_in_executor(self.writer, self.store.quarantine, at, source, reason, raw)
         self.quarantined += 1
         log.error("quarantined #%d from %s: %s", qid, source, reason)
-        await self.sequencing.submit(BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid))
+        rejected = BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid)
+        try:
+            await self.sequencing.enqueue(rejected, None, identity)
+        except SequencerError as exc:
+            log.error("event refused by the sequencer: %s (%r)", exc, rejected)
         return Ack(feed=feed, seq=seq, status="quarantined", reason=reason)
 
 
@@ -141,10 +172,11 @@ def broadcast_event(msg: BroadcastMessage, at: float) -> BroadcastReceived:
 
 
 async def _acks(
-    answers: list[tuple[BroadcastMessage, asyncio.Future[Outcome]] | Awaitable[Ack]],
+    answers: list[tuple[BroadcastMessage, asyncio.Future[Outcome]] | Awaitable[Ack]], duplicates: Counter[str]
 ) -> list[Ack | BaseException]:
     """Each broadcast's ACK once committed (one coroutine for the batch, not a task each). A refusal by the core
-    is journaled and kept, so it is acknowledged; an exception (not stored) is handed back instead."""
+    is journaled and kept, so it is acknowledged; an exception (not stored) is handed back instead. A repeat (its
+    identity journaled already) is answered duplicate and counted in ``duplicates``."""
     acks: list[Ack | BaseException] = []
     for answer in answers:
         try:
@@ -153,7 +185,10 @@ async def _acks(
                 continue
             msg, sequenced = answer
             try:
-                _, duplicate = await sequenced
+                outcome = await sequenced
+                duplicate = outcome.duplicate
+                if outcome.repeat_of is not None:
+                    duplicates[msg.feed] += 1
             except SequencerError as exc:  # logged and visible in the journal; the gateway must not resend it
                 log.error("broadcast refused by the sequencer: %s", exc)
                 duplicate = False

@@ -142,6 +142,17 @@ def rebuild(
     return state
 
 
+def answer_at(store: Store, plant: PlantConfig, journal_id: int) -> list[Command]:
+    """The core's answer to journal row ``journal_id``, as the running service got it: the state just before the
+    row (the newest snapshot before it, then the rows up to it) handles the row's event again. A refusal raises
+    ``SequencerError`` again: the core is deterministic."""
+    state = rebuild(store, plant, upto_id=journal_id - 1)
+    rows = list(store.journal(journal_id - 1, journal_id))
+    if not rows:
+        raise LookupError(f"no journal row {journal_id}")
+    return state.core.handle(rows[0][1])
+
+
 class Snapshotter:
     """When and how the service writes a snapshot. ``take`` runs on the database-writer thread while the caller
     holds the service's lock, so the core cannot change under the pickler."""

@@ -39,8 +39,9 @@ from app.service.intake import Intake
 from app.service.latency import LightLatency
 from app.service.metrics import MetricsServer, service_metrics
 from app.service.notify import Notifier
+from app.service.replay import answer_at
 from app.service.sequence_check import SequenceCheck
-from app.service.sequencing import Sequencing
+from app.service.sequencing import Outcome, Sequencing
 from plc_io.ports import LabelPrinter, PickToLight
 from sequencer.commands import (
     AlarmStateChanged,
@@ -121,6 +122,7 @@ class Service:
             accounts=self.accounts,
             writer=self.writer,
             quarantined=lambda: self.intake.quarantined,
+            repeats=lambda: self.intake.duplicates,
         )
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
         self.ready = asyncio.Event()
@@ -144,6 +146,15 @@ class Service:
     async def submit_checked(self, event: Event, raw: bytes | None = None) -> list[Command]:
         """Like ``submit`` but a refusal raises ``SequencerError`` (manual operations answer the person)."""
         return await self.sequencing.submit_checked(event, raw)
+
+    async def submit_once(self, event: Event, identity: str) -> Outcome:
+        """Journal, sequence and act unless ``identity`` (an HMI request) is journaled already (``Sequencing``)."""
+        return await self.sequencing.submit_once(event, identity)
+
+    async def answer_of(self, journal_id: int) -> list[Command]:
+        """The core's answer to journal row ``journal_id`` as it was given (an HMI request asked again after a
+        restart); off the event loop: the state just before that row is rebuilt."""
+        return await asyncio.to_thread(answer_at, self.store, self.plant, journal_id)
 
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]:
         """A lead's operation: a quarantined message through the intake again (``Intake.reprocess``)."""
@@ -227,7 +238,8 @@ class Service:
             await asyncio.gather(*self._tasks)
         finally:
             for t in self._tasks:
-                t.cancel()
+                if not t.cancelling():  # a gather that was cancelled has cancelled its tasks already: once is enough
+                    t.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
             await self.hmi.stop_line_server()
             self.feed_link.close()

@@ -1,6 +1,10 @@
 """The one path into the core: every event is committed to the journal first, then handed to the core, then its
 commands are carried out. Part of ``app.service.runtime.Service``; every other part sends its events here.
 
+An event may come with the identity of what arrived (an OEM message, an HMI request: ``enqueue``, ``submit_once``):
+one the journal already holds is a repeat, answered with the row it became and never handed to the core again
+(``Store.append_arrivals`` checks it in the batch's own transaction, against the unique ``journal.identity``).
+
 One task (``run``) owns the path and commits whatever is waiting as one batch (group commit) on the single
 database-writer thread, so the journal order is the order the core saw, and a catch-up of thousands of resent
 broadcasts costs a few commits instead of one each. The read models ride along with the next batch's rows. The
@@ -15,15 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 from sqlalchemy.exc import OperationalError
 
 from app.persist.read_models import Pending, ReadModels
-from app.persist.store import ReadModelWrites, Store
+from app.persist.store import Arrival, ReadModelWrites, Repeat, Store
 from app.service.replay import Snapshotter, rebuild, record_labels
 from app.service.sequence_check import SequenceCheck
 from sequencer.commands import Command
@@ -31,8 +37,16 @@ from sequencer.core import Sequencer, SequencerError
 from sequencer.events import Event
 from sequencer.plant import PlantConfig
 
-Outcome = tuple[list[Command], bool]  # the core's commands, and whether the event was an identical resend
-Waiting = tuple[Event, bytes | None, asyncio.Future[Outcome]]  # an event for the sequencing task
+
+class Outcome(NamedTuple):
+    """What became of one event on the way in."""
+
+    commands: list[Command]  # the core's answer (none for a repeat)
+    duplicate: bool  # an identical resend the core counted, or a repeat
+    repeat_of: int | None = None  # a repeat: its identity was journaled already, as this row; not handed to the core
+
+
+Waiting = tuple[Event, bytes | None, str | None, asyncio.Future[Outcome]]  # an event (with its identity) to sequence
 CarryOut = Callable[[Event, list[Command]], None]  # what the service does with the commands of one event
 
 log = logging.getLogger("app.service.runtime")  # the service's log name, kept from before its parts were split
@@ -89,13 +103,19 @@ class Sequencing:
 
     async def submit_checked(self, event: Event, raw: bytes | None = None) -> list[Command]:
         """Like ``submit`` but a refusal raises ``SequencerError`` (manual operations answer the person)."""
-        commands, _ = await self.enqueue(event, raw)
-        return commands
+        return (await self.enqueue(event, raw)).commands
 
-    def enqueue(self, event: Event, raw: bytes | None) -> asyncio.Future[Outcome]:
-        """Queue the event for the sequencing task now (callers keep their order by calling in order)."""
+    async def submit_once(self, event: Event, identity: str) -> Outcome:
+        """Journal, sequence and act, unless ``identity`` (what arrived: an HMI request) is journaled already: then
+        nothing is done again and the outcome names the row it became (``repeat_of``). A refusal raises
+        ``SequencerError`` (the first arrival's refusal is journaled too: its repeat is a repeat)."""
+        return await self.enqueue(event, None, identity)
+
+    def enqueue(self, event: Event, raw: bytes | None, identity: str | None = None) -> asyncio.Future[Outcome]:
+        """Queue the event for the sequencing task now (callers keep their order by calling in order). With an
+        ``identity``, an arrival the journal already holds is a repeat: answered, never handed to the core."""
         done: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._pending.put_nowait((event, raw, done))
+        self._pending.put_nowait((event, raw, identity, done))
         return done
 
     # -- the task ------------------------------------------------------------------------------------------
@@ -105,8 +125,9 @@ class Sequencing:
         loop = asyncio.get_running_loop()
         read_models = ReadModels()  # written with the next batch's journal rows (app.persist.read_models)
         state = self.store, self.plant, self.core, self.journal_id
+        resume = functools.partial(read_models.resume, *state, at_mark=self._core_at)
         try:
-            log.info("read models %s", await loop.run_in_executor(self.writer, read_models.resume, *state))
+            log.info("read models %s", await loop.run_in_executor(self.writer, resume))
         except Exception:  # a projection never stops the line; `jis migrate read-models` rebuilds it
             log.exception("read models not brought up to date at the start")
         try:
@@ -126,19 +147,21 @@ class Sequencing:
         while len(batch) < JOURNAL_BATCH and not self._pending.empty():
             batch.append(self._pending.get_nowait())
         rows = read_models.due(time.monotonic())
-        items = [(e, r) for e, r, _ in batch]
+        items = [(e, r, i) for e, r, i, _ in batch]
         journaling = asyncio.create_task(self._journal(items, rows))
         try:
             ids = await asyncio.shield(journaling)
         except asyncio.CancelledError:
             # A stop while the batch commits: the commit goes on in the writer thread, so finish it and hand its
-            # events to the core; the core then holds everything the journal does.
+            # events to the core; the core then holds everything the journal does, and the read models know
+            # their rows went with it. A second cancel (the shutdown used to cancel its tasks twice; the loop
+            # cancels what is left at exit) must not cut this short: the rows would be written again on the way out.
             with contextlib.suppress(Exception):
-                self._handle_batch(batch, await journaling, rows, read_models)
+                self._handle_batch(batch, await _uncancellable(journaling), rows, read_models)
             raise
         except Exception as exc:  # not journaled, so not handled and not acknowledged: the sender retries
             log.error("journal write failed for %d event(s): %r", len(batch), exc)
-            for _, _, done in batch:
+            for *_, done in batch:
                 if not done.done():
                     done.set_exception(exc)
             return False
@@ -146,28 +169,35 @@ class Sequencing:
         return True
 
     def _handle_batch(
-        self, batch: list[Waiting], ids: list[int], rows: Pending | None, read_models: ReadModels
+        self, batch: list[Waiting], ids: list[int | Repeat], rows: Pending | None, read_models: ReadModels
     ) -> None:
-        """A committed batch: the core takes its events in journal order; the read models follow."""
+        """A committed batch: the core takes its new events in journal order; the read models follow. A repeat
+        is answered with the row its first arrival became and never reaches the core."""
         read_models.written(rows)
-        self.journal_id = ids[-1]
-        for (event, _, done), journal_id in zip(batch, ids, strict=True):
+        for (event, _, _, done), journal_id in zip(batch, ids, strict=True):
+            if isinstance(journal_id, Repeat):  # counted by the part it came from (the intake, the HMI channel)
+                if not done.done():
+                    done.set_result(Outcome([], True, journal_id.journal_id))
+                continue
+            self.journal_id = journal_id
             read_models.observe(self.core, journal_id, event, self._handle(event, done))
 
-    async def _journal(
-        self, items: list[tuple[Event, bytes | None]], read_models: ReadModelWrites | None = None
-    ) -> list[int]:
+    async def _journal(self, items: list[Arrival], read_models: ReadModelWrites | None = None) -> list[int | Repeat]:
         """Commit a batch on the writer thread; retried (bounded) while the database is locked by another writer."""
         loop = asyncio.get_running_loop()
         for attempt in range(1, JOURNAL_LOCKED_RETRIES + 1):
             try:
-                return await loop.run_in_executor(self.writer, self.store.append_many, items, read_models)
+                return await loop.run_in_executor(self.writer, self.store.append_arrivals, items, read_models)
             except OperationalError as exc:
                 if "database is locked" not in str(exc) or attempt == JOURNAL_LOCKED_RETRIES:
                     raise
                 log.warning("journal locked by another connection (attempt %d): %d event(s) wait", attempt, len(items))
                 await asyncio.sleep(JOURNAL_LOCKED_WAIT_S)
         raise AssertionError("unreachable")
+
+    def _core_at(self, journal_id: int) -> Sequencer:
+        """The core after journal row ``journal_id`` (the newest snapshot at or before it, then the rows up to it)."""
+        return rebuild(self.store, self.plant, upto_id=journal_id).core
 
     def _handle(self, event: Event, done: asyncio.Future[Outcome]) -> list[Command]:
         """One committed event into the core; its commands to the label check and out (``carry_out``)."""
@@ -181,5 +211,16 @@ class Sequencing:
         record_labels(self.check, commands)
         self._carry_out(event, commands)
         if not done.done():
-            done.set_result((commands, sum(f.duplicates for f in self.core.state.feeds.values()) > duplicates))
+            done.set_result(Outcome(commands, sum(f.duplicates for f in self.core.state.feeds.values()) > duplicates))
         return commands
+
+
+async def _uncancellable(task: asyncio.Task[list[int | Repeat]]) -> list[int | Repeat]:
+    """``task``'s result, waited for through any number of cancellations (a commit on the writer thread: a few
+    milliseconds, bounded by the database's busy time-out); the caller re-raises its own cancellation."""
+    while True:
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.done():
+                return task.result()

@@ -310,6 +310,13 @@ async def serve(plant: PlantConfig, *, standby: bool = False, speed: float = 1.0
         lease.release()
 
 
+def _stop_once(run: asyncio.Task[None]) -> None:
+    """SIGTERM or SIGINT: cancel the service once; a second signal while it stops (Ctrl-C pressed again) would cut
+    its clean stop short, so it changes nothing (SIGKILL still ends it at once)."""
+    if not run.cancelling():
+        run.cancel()
+
+
 async def run_guarded(service: Service, lease: Lease) -> int:
     """Run the service until it ends or the lease is lost (``EXIT_LEASE_LOST``); SIGTERM and SIGINT stop it
     cleanly (exit 0)."""
@@ -319,7 +326,7 @@ async def run_guarded(service: Service, lease: Lease) -> int:
     handled: list[signal.Signals] = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not on the main thread / platform
-            loop.add_signal_handler(sig, run.cancel)
+            loop.add_signal_handler(sig, _stop_once, run)
             handled.append(sig)
     try:
         await asyncio.wait({run, watch}, return_when=asyncio.FIRST_COMPLETED)

@@ -199,7 +199,7 @@ class ModbusPrinter:
             return self._drop(flight, UNCERTAIN + flight.label.label_id)
         if status.printed_job_id == flight.job_id:
             self._inflight = None
-            self._report(LabelDone(device=self.name, label_id=flight.label.label_id))
+            self._report(LabelDone(device=self.name, label_id=flight.label.label_id, reprint=flight.label.reprint))
             return ()
         if status.accepted_job_id == flight.job_id:
             flight.taken = True

@@ -58,6 +58,7 @@ class _Job:
     label_id: str
     job_id: str
     zpl: str
+    reprint: int = 0
 
 
 @dataclass(slots=True)
@@ -122,7 +123,7 @@ class OpcUaPrinter:
     def print_label(self, label: Label) -> None:
         """Queue one label. Raises ``LabelRefused`` (duplicate or unprintable) or ``OutboxFull``; never drops."""
         job_id = printer_model.job_order_id(label.label_id, label.reprint)
-        self._gate.admit(label, lambda: _Job(label.label_id, job_id, render_label(label, self._layouts)))
+        self._gate.admit(label, lambda: _Job(label.label_id, job_id, render_label(label, self._layouts), label.reprint))
         self._wake.set()
 
     # -- the owning task ----------------------------------------------------------------------------------------
@@ -199,7 +200,7 @@ class OpcUaPrinter:
         response = await self._job_response(client, ids, flight.job.job_id)
         if response.state is JobState.ENDED:
             self._inflight = None
-            self._report(LabelDone(device=self.name, label_id=flight.job.label_id))
+            self._report(LabelDone(device=self.name, label_id=flight.job.label_id, reprint=flight.job.reprint))
         elif response.state is JobState.ABORTED:
             self._inflight = None
             self._set_faults((ABORTED + flight.job.label_id,))

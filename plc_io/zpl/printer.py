@@ -303,7 +303,7 @@ class ZplPrinter:
             return
         self._inflight = None
         if flight.received and not status.partial_format:
-            self._report(LabelDone(device=self.name, label_id=flight.job.label_id))
+            self._report(LabelDone(device=self.name, label_id=flight.job.label_id, reprint=flight.job.reprint))
         else:
             self._set_faults((UNCERTAIN + flight.job.label_id,))
 

@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -62,6 +63,7 @@ class FakeService:
         self.intents: list[ManualOp] = []
         self.server: HmiCommandServer | None = None
         self.owned: list[bool] = []
+        self.identities: list[str] = []
 
     async def submit_checked(self, event: Any, raw: bytes | None = None) -> list[Command]:
         self.intents.append(event)
@@ -78,6 +80,16 @@ class FakeService:
         assert self.server is not None
         self.owned.append(self.server.owns(record))  # what app.service.runtime.Service.audit asks
         return [record]
+
+    async def submit_once(self, event: Any, identity: str) -> Any:
+        """As the service does with an HMI request id: once per identity (a repeat names the first's place)."""
+        if identity in self.identities:
+            return SimpleNamespace(commands=[], repeat_of=self.identities.index(identity) + 1)
+        self.identities.append(identity)
+        return SimpleNamespace(commands=await self.submit_checked(event), repeat_of=None)
+
+    async def answer_of(self, journal_id: int) -> list[Command]:
+        raise AssertionError("the server remembers the answers of this run")
 
 
 class Line:
@@ -645,7 +657,7 @@ async def test_a_lead_reprocesses_a_quarantined_message_after_a_fix(database_url
         admin.close()
         async with command_channel(line) as sock:
 
-            async def reprocess(token: str, qid: int) -> dict[str, Any]:
+            async def reprocess(token: str, qid: int, request_id: str | None = None) -> dict[str, Any]:
                 request = {
                     "op": "intent",
                     "token": token,
@@ -653,6 +665,8 @@ async def test_a_lead_reprocesses_a_quarantined_message_after_a_fix(database_url
                     "fields": {"quarantine_id": qid},
                     "reason": "mapping fixed",
                 }
+                if request_id is not None:
+                    request["request_id"] = request_id
                 answer: dict[str, Any] = await _ask_real(sock, request)
                 return answer
 
@@ -660,11 +674,90 @@ async def test_a_lead_reprocesses_a_quarantined_message_after_a_fix(database_url
             operator = (await _ask_real(sock, {"op": "login", "user": "olga", "password": PASSWORDS["olga"]}))["token"]
             forbidden = await reprocess(operator, held[1].id)
             still_bad = await reprocess(lead, held[0].id)
-            fixed = await reprocess(lead, held[1].id)
+            fixed = await reprocess(lead, held[1].id, "reprocess-4242-a")
+            retried = await reprocess(lead, held[1].id, "reprocess-4242-a")
             again = await reprocess(lead, held[1].id)
         assert forbidden["code"] == "forbidden"
         assert still_bad["code"] == "refused" and "still not a valid broadcast" in still_bad["error"]
         assert fixed["ok"] is True and fixed["result"]["detail"] == "L1 4242: accepted"
+        assert retried == fixed, "the same request again: the first's answer (remembered by the running service)"
         assert again["code"] == "refused" and "already reprocessed" in again["error"]
         assert service.core.state.feeds["L1"].vehicles[0].seq == 4242
         assert len(service.store.quarantined()) == 2  # nothing quarantined twice
+
+
+async def test_a_request_sent_again_with_its_request_id_is_done_once_and_answered_as_the_first(
+    database_url: str,
+) -> None:
+    """docs/hmi-commands.md, "Request ids": a retry (a lost reply, a time-out, a restart of the service) is not
+    carried out again; it gets the first answer, done or refused, however long after."""
+    hold: dict[str, Any] = {"op": "intent", "type": "HoldVehicle", "fields": {"feed": "L1", "seq": 5}}
+    hold |= {"reason": "paint repair loop", "request_id": "7f1c0e9a-hold-5"}
+    wrong: dict[str, Any] = {"op": "intent", "type": "HoldVehicle", "fields": {"feed": "L2", "seq": 1}}
+    wrong |= {"reason": "paint", "request_id": "7f1c0e9a-hold-L2"}
+    admin = AccountStore.open(database_url, hasher=CHEAP)
+    admin.add_user("lars", "lead", PASSWORDS["lars"])
+    admin.close()
+
+    def holds(service: Any) -> int:
+        return sum(1 for _, e in service.store.journal() if isinstance(e, HoldVehicle))
+
+    async with fake_line(database_url) as line:
+        await line.broadcast(5)
+        async with command_channel(line) as sock:
+            token = (await _ask_real(sock, {"op": "login", "user": "lars", "password": PASSWORDS["lars"]}))["token"]
+            first = await _ask_real(sock, {**hold, "token": token, "id": 1})
+            again = await _ask_real(sock, {**hold, "token": token, "id": 2})
+            other = await _ask_real(sock, {**hold, "token": token, "request_id": "7f1c0e9a-hold-5-b"})
+            refused = await _ask_real(sock, {**wrong, "token": token})
+            refused_again = await _ask_real(sock, {**wrong, "token": token})
+        assert first == {
+            "ok": True,
+            "id": 1,
+            "request_id": hold["request_id"],
+            "result": {"action": "HoldVehicle", "target": "L1 5"},
+        }
+        assert again == {**first, "id": 2}, "the first's answer"
+        assert other["code"] == "refused" and "held" in other["error"], "a new request id is a new operation"
+        assert refused["code"] == "refused" and refused_again == refused
+        assert holds(line.service) == 3, "each operation journaled once: the hold, the second hold, the L2 one"
+    async with fake_line(database_url) as line:  # the service restarted: the answers come from the journal
+        async with command_channel(line) as sock:
+            token = (await _ask_real(sock, {"op": "login", "user": "lars", "password": PASSWORDS["lars"]}))["token"]
+            after = await _ask_real(sock, {**hold, "token": token, "id": 3})
+            refused_after = await _ask_real(sock, {**wrong, "token": token})
+        assert after == {**first, "id": 3}
+        assert refused_after == refused
+        assert holds(line.service) == 3
+    async with fake_line(database_url) as line:  # what a request id names: one operation of one user
+        await line.broadcast(6)
+        admin = AccountStore.open(database_url, hasher=CHEAP)
+        admin.add_user("ada", "admin", PASSWORDS["ada"])
+        admin.close()
+        async with command_channel(line) as sock:
+            lars = (await _ask_real(sock, {"op": "login", "user": "lars", "password": PASSWORDS["lars"]}))["token"]
+            ada = (await _ask_real(sock, {"op": "login", "user": "ada", "password": PASSWORDS["ada"]}))["token"]
+            other_fields = await _ask_real(sock, {**hold, "token": lars, "fields": {"feed": "L1", "seq": 6}})
+            other_user = await _ask_real(sock, {**hold, "token": ada, "fields": {"feed": "L1", "seq": 6}})
+            unjournaled = {**hold, "request_id": "7f1c0e9a-hold-6", "fields": {"feed": "L1", "seq": 6}}
+            no_token = await _ask_real(sock, {**unjournaled, "token": "not-a-token"})
+            later = await _ask_real(sock, {**unjournaled, "token": lars, "id": 9})
+        assert other_fields == {k: v for k, v in first.items() if k != "id"}, "the id decides, not the fields"
+        assert other_user["ok"] and other_user["result"]["target"] == "L1 6", "another user's id is another operation"
+        assert no_token["code"] == "bad_token" and later["code"] == "refused", "only what was journaled is remembered"
+    audit = AccountStore.open(database_url, hasher=CHEAP)
+    lines = [(e.action, e.result, "repeat of request" in e.detail) for e in audit.audit_query() if e.action != "login"]
+    audit.close()
+    assert lines == [
+        ("HoldVehicle", "done", False),
+        ("HoldVehicle", "done", True),
+        ("HoldVehicle", "refused", False),
+        ("HoldVehicle", "refused", False),
+        ("HoldVehicle", "refused", True),
+        ("HoldVehicle", "done", True),
+        ("HoldVehicle", "refused", True),
+        ("HoldVehicle", "done", True),  # lars, the first id with other fields: the first's answer
+        ("HoldVehicle", "done", False),  # ada holds L1 6
+        ("HoldVehicle", "bad_token", False),
+        ("HoldVehicle", "refused", False),  # lars, a new id after the bad token: L1 6 is held already
+    ]

@@ -9,6 +9,7 @@ as a separate gateway would.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -53,6 +54,19 @@ def journal_broadcasts(service: Service) -> list[tuple[str, int, bytes | None]]:
     return rows
 
 
+def journaled_but_ticks(service: Service) -> list[tuple[int, str]]:
+    """The journal without the service's ticks (one a second: they go on while a test imports)."""
+    return [(row_id, type(e).__name__) for row_id, e in service.store.journal() if type(e).__name__ != "Tick"]
+
+
+def line_vehicles(service: Service) -> dict[tuple[str, int], tuple[str, object]]:
+    return {
+        (f, pos): (v.status, v.content)
+        for f, feed in service.core.state.feeds.items()
+        for pos, v in feed.vehicles.items()
+    }
+
+
 def originals(tmp_path: Path, seqs: range) -> Path:
     """A JSON broadcast file of the kind an OEM sends in emergency mode: one original order per vehicle."""
     path = tmp_path / "emergency.json"
@@ -84,11 +98,32 @@ async def test_importing_the_same_file_twice_only_counts_duplicates(
         endpoint = service.plant.service.feed_endpoint
         code, first = await jis_import(str(path), "--connect", endpoint)
         assert code == EXIT_OK and first["accepted"] == 4
+        once = journaled_but_ticks(service)
         code, again = await jis_import(str(path), "--connect", endpoint)
         assert code == EXIT_OK and again["duplicate"] == 4 and again["accepted"] == 0
+        assert again["sha256"] == first["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
         feed = service.core.state.feeds["L1"]
-        assert (feed.broadcasts, feed.duplicates, feed.last_seq) == (4, 4, 44)
+        assert (feed.broadcasts, feed.last_seq) == (4, 44)
+        assert service.intake.duplicates["L1"] == 4, "counted at the intake, never handed to the core again"
+        assert service.hmi.view().feeds[0].duplicates == 4, "and shown as the feed's duplicates"
+        assert journaled_but_ticks(service) == once, "nothing journaled again"
         assert len(service.core.state.picks) == 8, "one seat and one bumper per vehicle, never picked twice"
+
+
+async def test_a_file_with_a_change_and_a_cancel_imported_again_changes_nothing(
+    database_url: str, jis_import: Importer
+) -> None:
+    """An original and then its change, an original and then its cancel: a second import used to apply the
+    original again, then the change again (the vehicle changed back, then forward), and the cancel again."""
+    path = SAMPLES / "deljit_change_cancel_hold.edi"
+    async with running_service(database_url) as service:
+        endpoint = service.plant.service.feed_endpoint
+        await jis_import(str(path), "--connect", endpoint)
+        once, vehicles = journaled_but_ticks(service), line_vehicles(service)
+        _, again = await jis_import(str(path), "--connect", endpoint)
+        assert again["accepted"] == 0 and again["quarantined"] == 0 and again["duplicate"] >= 4, again
+        assert journaled_but_ticks(service) == once, "nothing journaled again: the core saw only time pass"
+        assert line_vehicles(service) == vehicles
 
 
 async def test_what_a_file_cannot_give_is_quarantined_by_the_service(database_url: str, jis_import: Importer) -> None:
@@ -111,3 +146,18 @@ async def test_a_silent_service_stops_the_import_and_says_how_much_was_not_sent(
     argv = [str(SAMPLES / "broadcasts_feed.jsonl"), "--connect", nobody, "--timeout", "0.05", "--retries", "1"]
     code, report = await jis_import(*argv)
     assert code == EXIT_NO_SERVICE and report["unsent"] == 3 and "no ACK" in str(report["stopped"])
+
+
+async def test_an_emergency_file_repeating_what_the_feed_brought_is_a_repeat(
+    database_url: str, jis_import: Importer
+) -> None:
+    """A message without an envelope is named by the feed's own sequence number and content, however it came:
+    the file a partner sends when its feed went down may repeat what the feed brought first."""
+    path = SAMPLES / "broadcasts_feed.jsonl"
+    async with running_service(database_url) as service:
+        for line in path.read_bytes().splitlines():
+            assert (await service.intake.accept(line)).status == "accepted"  # over the live feed
+        once = journaled_but_ticks(service)
+        code, report = await jis_import(str(path), "--connect", service.plant.service.feed_endpoint)
+        assert code == EXIT_OK and report["duplicate"] == 3 and report["accepted"] == 0, report
+        assert journaled_but_ticks(service) == once

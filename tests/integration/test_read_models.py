@@ -9,16 +9,21 @@ in-memory devices (``tests/fake_line.py``) and looks into the database after the
 
 from __future__ import annotations
 
+import asyncio
 import random
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from app.persist import read_models
 from app.persist.read_models import (
     COUNTS,
     WRITE_AT_ROWS,
     ReadModels,
     counters,
+    differences,
     kpi_rows,
     live_vehicles,
     mark,
@@ -28,6 +33,7 @@ from app.persist.read_models import (
 from app.persist.store import Store
 from app.proof.bench_core import record_stream
 from app.service.replay import rebuild as rebuild_core
+from app.service.sequencing import Sequencing
 from sequencer.core import Sequencer, SequencerError
 from sequencer.events import Event
 from sequencer.plant import PlantConfig
@@ -136,9 +142,12 @@ def test_a_start_after_a_kill_catches_up_and_an_old_journal_is_filled(
     store = Store(database_url)
     try:
         run_like_the_service(store, plant, stream, stop_cleanly=False)  # the last batch's rows died with it
+        assert differences(store, plant) == [], "behind, but exactly the state after their mark"
         state = rebuild_core(store, plant)
+        assert mark(store)[0] < state.last_id  # type: ignore[index]
         assert ReadModels().resume(store, plant, state.core, state.last_id) == "caught up"
         assert_tables_show(store, state.core)
+        assert differences(store, plant) == [], "caught up event by event, as a rebuild writes them"
         assert ReadModels().resume(store, plant, state.core, state.last_id) == "current"
         with store.engine.begin() as conn:  # as if written before the read models existed
             conn.exec_driver_sql("DELETE FROM read_model_mark")
@@ -164,5 +173,70 @@ async def test_the_service_keeps_them_and_a_rebuild_agrees(database_url: str) ->
         rows, kpis = vehicle_rows(store), kpi_rows(store)
         assert rebuild(store, line.plant).fingerprint() == core.fingerprint()
         assert vehicle_rows(store) == rows and kpi_rows(store) == kpis
+    finally:
+        store.close()
+
+
+def test_rows_written_twice_are_added_once(database_url: str, plant: PlantConfig, stream: list[Event]) -> None:
+    """Each write names the mark it extends: the same rows again (a stop while they commit) change nothing."""
+    store = Store(database_url)
+    try:
+        core, models = Sequencer(plant), ReadModels()
+        models.resume(store, plant, core, 0)
+        ids = store.append_many([(e, None) for e in stream[:60]])
+        for event, journal_id in zip(stream[:60], ids, strict=True):
+            try:
+                commands = core.handle(event)
+            except SequencerError:
+                commands = []
+            models.observe(core, journal_id, event, commands)
+        rows = models.pending()
+        assert rows is not None
+        store.write_read_models(rows)
+        store.write_read_models(rows)  # again, as the old stop path did
+        assert_tables_show(store, core)
+        assert differences(store, plant) == []
+    finally:
+        store.close()
+
+
+async def test_a_stop_while_a_batch_commits_leaves_the_tables_equal_to_a_rebuild(
+    database_url: str, plant: PlantConfig, stream: list[Event], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service's shutdown cancels the sequencing task twice (its gather, then each task); the second cancel
+    used to land while the task waited for the batch's commit, so the rows that went with it were written again
+    on the way out: ``jis report`` counted the last vehicle twice."""
+    monkeypatch.setattr(read_models, "WRITE_EVERY_S", 0.0)  # rows ride with every batch
+    store = Store(database_url)
+    writer = ThreadPoolExecutor(max_workers=1)
+    sequencing = Sequencing(plant, store, writer, lambda event, commands: None)
+    entered, release = threading.Event(), threading.Event()
+    append = store.append_many
+
+    def slow_append(*args, **kwargs):  # type: ignore[no-untyped-def]
+        entered.set()
+        release.wait(10)
+        return append(*args, **kwargs)
+
+    task = asyncio.create_task(sequencing.run())
+    try:
+        for event in stream[:50]:
+            await sequencing.submit(event)
+        monkeypatch.setattr(store, "append_many", slow_append)
+        last = sequencing.enqueue(stream[50], None)
+        await asyncio.to_thread(entered.wait, 10)
+        task.cancel()
+        await asyncio.sleep(0.05)
+        task.cancel()  # the second cancel, while the commit still runs
+        await asyncio.sleep(0.05)
+        release.set()
+        await asyncio.gather(task, return_exceptions=True)
+    finally:
+        release.set()
+        writer.shutdown(wait=True)
+    try:
+        assert differences(store, plant) == [], "nothing counted twice"
+        assert last.done() and not last.exception(), "the committed batch was handed to the core"
+        assert mark(store) == (store.last_id(), counters(sequencing.core)), "a clean stop writes everything"
     finally:
         store.close()

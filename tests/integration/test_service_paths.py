@@ -7,7 +7,8 @@ Checked from outside the service: the journal, the fake devices' own state, the 
 
 from __future__ import annotations
 
-from sequencer.events import BinConfirmed, BroadcastReceived, LabelPrinted, LabelSending
+from plc_io.ports import BinPressed, LabelDone
+from sequencer.events import BinConfirmed, BroadcastReceived, LabelPrinted, LabelSending, ReprintLabel
 from tests.devices import until
 from tests.fake_line import FakeLine, fake_line
 
@@ -65,3 +66,48 @@ async def test_a_restart_lights_the_lit_bins_again_and_counts_presses_from_the_j
         seat.press(SEAT_CLOTH)
         await until(lambda: "BinConfirmed" in journal_kinds(second), "the press journaled")
         await until(lambda: len(second.printers["zebra-1"].printed) == 1, "its label printed")
+
+
+async def test_a_report_the_journal_has_is_not_journaled_again(database_url: str) -> None:
+    """Device reports carry the device's own names: a press its light's counter, a printed label its label id and
+    reprint number. The same again (a driver re-reading after a reconnect) is counted and goes no further; the
+    done report of the first print, arriving after a person asked for a reprint, is not the reprint's."""
+    async with fake_line(database_url) as line:
+        await line.broadcast(8)
+        seat, printer = line.ptls["ptl-seat"], line.printers["zebra-1"]
+        await until(lambda: SEAT_CLOTH in seat.lit(), "the seat bin lit")
+        token = seat.lit()[SEAT_CLOTH].token
+        seat.press(SEAT_CLOTH)
+        core = line.service.core.state
+        await until(lambda: core.labels and not core.unprinted, "the seat's part label printed, as the core knows")
+        devices = line.service.devices
+        [confirm] = [e for _, e in line.service.store.journal() if isinstance(e, BinConfirmed)]
+        [label] = printer.printed
+        rows = len(journal_kinds(line))
+        press = BinPressed(device="ptl-seat", light=SEAT_CLOTH, token=token, count=1, counter=confirm.counter)
+        await devices.take_report(press, line.service.clock())
+        await devices.take_report(LabelDone(device="zebra-1", label_id=label.label_id, reprint=0), 0.0)
+        assert devices.repeats == {"BinPressed": 1, "LabelDone": 1}
+        assert [k for k in journal_kinds(line)[rows:] if k != "Tick"] == []
+        printer.set_faults("paper out")  # the reprint waits at the printer
+        await line.service.submit(ReprintLabel(at=1.0, user="lars", reason="label torn", label_id=label.label_id))
+        await devices.take_report(LabelDone(device="zebra-1", label_id=label.label_id, reprint=0), 0.0)
+        assert devices.repeats["LabelDone"] == 2 and label.label_id in line.service.core.state.unprinted
+        printer.set_faults()
+        await until(lambda: label.label_id not in line.service.core.state.unprinted, "the reprint printed")
+    printed = [e for _, e in line.service.store.journal() if isinstance(e, LabelPrinted)]
+    assert [e.label_id for e in printed] == [label.label_id] * 2, "the first print and the reprint, once each"
+
+
+async def test_what_was_quarantined_once_is_answered_duplicate_and_not_kept_again(database_url: str) -> None:
+    """docs/feed-protocol.md, "Identity": quarantined input is named too, copies arriving together included."""
+    async with fake_line(database_url) as line:
+        intake = line.service.intake
+        junk = b'{"feed": "L1", "seq": "not a number"}'
+        first, again = await intake.accept(junk), await intake.accept(junk)
+        together = await intake.accept_many([b"\x00garbage", b"\x00garbage"])
+        assert (first.status, again.status) == ("quarantined", "duplicate")
+        assert [a.status for a in together if not isinstance(a, BaseException)] == ["quarantined", "duplicate"]
+        assert len(line.service.store.quarantined()) == 2 == intake.quarantined
+        shown = line.service.core.state.deviations.counts["malformed"]
+        assert shown == 2, "one deviation each"

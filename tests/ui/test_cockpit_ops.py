@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -74,6 +75,13 @@ class RecordingService:
         self.intents.append(event)
         return [AuditRecord(at=event.at, user=event.user, action=type(event).__name__, target="as asked",
                             reason=event.reason, result="done")]  # fmt: skip
+
+    async def submit_once(self, event: ManualOp, identity: str) -> SimpleNamespace:
+        """Every screen's operation carries a request id; each is new here (the service's once: its own tests)."""
+        return SimpleNamespace(commands=await self.submit_checked(event), repeat_of=None)
+
+    async def answer_of(self, journal_id: int) -> list[Command]:
+        raise AssertionError("no repeats here")
 
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]:
         self.reprocessed.append(quarantine_id)

@@ -328,12 +328,18 @@ def test_the_command_client_answers_unreachable_and_timeout_itself(
     mute.link.clock = clock
     mute.start()
     sent = mute.send("HoldVehicle", {"feed": "L1", "seq": 42}, reason="paint repair loop")
-    assert router.take()["id"] == sent
+    asked = router.take()
+    assert asked["id"] == sent and len(asked["request_id"]) == 32, "every operation has a request id of its own"
     clock.now += TIMEOUT_S
     with qtbot.waitSignal(mute.replied, timeout=WAIT_MS) as silent:
         mute.link.poll()
-    assert silent.args[0] == {"ok": False, "id": sent, "code": "timeout", "error": silent.args[0]["error"]}
+    once = asked["request_id"]
+    assert silent.args[0] == {
+        "ok": False, "id": sent, "code": "timeout", "error": silent.args[0]["error"], "request_id": once
+    }  # fmt: skip
     assert "no answer within 5 s" in silent.args[0]["error"]
+    again = mute.send("HoldVehicle", {"feed": "L1", "seq": 42}, reason="paint repair loop", request_id=once)
+    assert router.take()["request_id"] == once and again != sent, "trying again: the same operation"
     mute.stop()
 
 
@@ -343,7 +349,7 @@ def test_the_command_client_keeps_the_login_not_the_password(qtbot: QtBot, route
     asked = client.login("olga", "operator-pw-1")
     request = router.take()
     assert request == {"op": "login", "user": "olga", "password": "operator-pw-1", "id": asked}
-    assert [(r.memo, r.frames) for r in client.link._pending.values()] == [("login", None)]
+    assert [(r.memo, r.frames) for r in client.link._pending.values()] == [(("login", None), None)]
     with qtbot.waitSignal(client.logged_in, timeout=WAIT_MS) as logged_in:
         router.answer({"ok": True, "id": asked, "user": "olga", "token": "t0k3n", "role": "operator"})
     assert logged_in.args == ["operator"] and client.logged_in_now and client.user == "olga"

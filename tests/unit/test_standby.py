@@ -4,6 +4,8 @@ restart. The PostgreSQL lease and the take-over by a real standby: tests/integra
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -120,3 +122,35 @@ def test_a_service_that_loses_its_lease_is_stopped_with_its_own_exit_code() -> N
 
     assert asyncio.run(scenario()) == EXIT_LEASE_LOST
     assert service.stopped and lease.checks == 3
+
+
+class _SlowToStop:
+    """A service whose clean stop takes a while (its last read-model rows, a snapshot)."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.stopped_cleanly = False
+
+    async def run(self) -> None:
+        self.started.set()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await asyncio.sleep(0.2)
+            self.stopped_cleanly = True
+
+
+def test_a_second_signal_while_the_service_stops_does_not_cut_its_clean_stop_short() -> None:
+    """Ctrl-C pressed twice: the first stops the service cleanly, the second changes nothing (docs/persistence.md)."""
+    service = _SlowToStop()
+
+    async def scenario() -> int:
+        guarded = asyncio.create_task(run_guarded(service, NoLease()))  # type: ignore[arg-type]
+        await service.started.wait()
+        os.kill(os.getpid(), signal.SIGINT)
+        await asyncio.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGINT)
+        return await asyncio.wait_for(guarded, 10)
+
+    assert asyncio.run(scenario()) == 0
+    assert service.stopped_cleanly

@@ -17,9 +17,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from app.persist.migrations import BASELINE, MigrationError, current_revision, head
-from app.persist.store import Base, Store, make_engine
+from app.persist.store import Base, Repeat, Store, make_engine
 from sequencer.events import BroadcastReceived, Tick
 
 LEGACY_SCHEMA = """
@@ -141,3 +142,27 @@ def test_jis_migrate_upgrades_reports_and_downgrades(
     assert f"{BASELINE} -> {head()}" in capsys.readouterr().out
     assert jis("migrate", "--database", "sqlite:////nonexistent/dir/x.db") == 2  # SQLite: no such folder
     assert "jis migrate:" in capsys.readouterr().err
+
+
+def test_an_arrival_is_journaled_once_across_batches_and_restarts(database_url: str) -> None:
+    """``journal.identity`` (revision 0004): an identity the journal holds, or one an earlier item of the same
+    batch holds, is a ``Repeat`` of that row; events without one are always new; the unique index outlives the
+    process."""
+    store = Store(database_url)
+    try:
+        first = store.append_arrivals(
+            [(Tick(at=1.0), None, "a"), (Tick(at=2.0), None, None), (Tick(at=3.0), None, "a")]
+        )
+        assert first == [1, 2, Repeat(1)]
+        assert store.append_arrivals([(Tick(at=4.0), None, None), (Tick(at=5.0), None, "a")]) == [3, Repeat(1)]
+    finally:
+        store.close()
+    again = Store(database_url)
+    try:
+        assert again.append_arrivals([(Tick(at=6.0), None, "a"), (Tick(at=7.0), None, "b")]) == [Repeat(1), 4]
+        assert again.journaled("b") == 4 and again.journaled("c") is None
+        assert [row_id for row_id, _ in again.journal()] == [1, 2, 3, 4]
+        with again.engine.begin() as conn, pytest.raises(IntegrityError):  # the database itself refuses a second
+            conn.execute(text("INSERT INTO journal (at, kind, payload, identity) VALUES (8.0, 'Tick', '{}', 'a')"))
+    finally:
+        again.close()

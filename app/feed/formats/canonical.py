@@ -2,7 +2,9 @@
 
 One ``CanonicalBroadcast`` is one build order for one vehicle, whatever it arrived as (EDIFACT DELJIT, X12 866,
 VDA 4916 records, JSON). The parsers fill it; ``jis parse`` prints it as JSON lines; ``to_feed_json`` turns it
-into the body of a feed BCAST frame (``app.feed.protocol.BroadcastMessage``).
+into the body of a feed BCAST frame (``app.feed.protocol.BroadcastMessage``), named by ``identity`` (interchange,
+message reference, sequence number and content digest), so a message is journaled once however often it is
+imported.
 
 Also here, because every parser needs them: ``Problem`` (what could not be parsed or validated, with the raw
 bytes to quarantine), ``ParseResult``, the ``InterchangeRegistry`` that recognises a repeated interchange, the
@@ -14,6 +16,7 @@ record positions): that is each format module's business.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.feed.protocol import BadBroadcast, decode_broadcast
+from app.feed.protocol import MESSAGE_ID_MAX, BadBroadcast, decode_broadcast
 
 if TYPE_CHECKING:
     from sequencer.plant import PlantConfig
@@ -33,6 +36,11 @@ Function = Literal["original", "change", "cancel", "hold", "release"]
 
 # Problem.index of a problem that concerns an envelope (interchange, group, file) rather than one message.
 ENVELOPE = -1
+IDENTITY_DIGEST_HEX = 24  # 96 bits of SHA-256 of a broadcast's content in its identity
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class _Frozen(BaseModel):
@@ -64,6 +72,7 @@ class CanonicalBroadcast(_Frozen):
     call_off: str = ""
     reporting_point: str = ""
     interchange: str = Field(default="", description="partner/control number of the envelope it came in")
+    message: str = Field(default="", description="its message's reference in the interchange (UNH 0062, ST02, ...)")
     raw_index: int = Field(default=0, description="which message of the file it came from")
 
     def to_json_line(self) -> str:
@@ -79,11 +88,28 @@ class CanonicalBroadcast(_Frozen):
         twice = sorted({f for f in families if families.count(f) > 1})
         return problems + [f"family {f!r} is called more than once" for f in twice]
 
-    def to_feed_json(self, *, sent_at: float | None = None) -> bytes:
+    def identity(self) -> str:
+        """What names this broadcast however often, and in whichever file, it arrives (the feed's ``message_id``):
+        the interchange (sender / control reference), the message reference and the sequence number when the
+        format has an envelope, else the sequence number alone; with a digest of the content as parsed, so two
+        vehicles of one message, or an original and its change, are never one. Neither the file it came in, its
+        place there, the feed it is sent for (the service keeps identities per feed), the part families the
+        master data gave, nor a send time ``jis import`` filled in is part of it."""
+        parts = [[p.part, p.qty] for p in self.parts]
+        content = self.model_dump(mode="json", exclude={"feed", "raw_index", "parts"}) | {"parts": parts}
+        digest = _digest(json.dumps(content, sort_keys=True, separators=(",", ":")))
+        where = f"{self.interchange}/{self.message}" if self.interchange else "-"
+        named = f"{where}/{self.seq}/{digest[:IDENTITY_DIGEST_HEX]}"
+        if len(named) > MESSAGE_ID_MAX or not named.isascii() or not named.isprintable() or named != named.strip():
+            return f"h/{_digest(named)[:40]}"  # an envelope's references too long or odd for a message id
+        return named
+
+    def to_feed_json(self, *, sent_at: float | None = None, message_id: str | None = None) -> bytes:
         """The BCAST body for this broadcast, validated exactly as the service validates it.
 
         ``sent_at`` overrides the message's own document time (``jis import`` passes the import time when the
-        format carries none). Raises ``FeedMismatch`` naming every reason it cannot be sent.
+        format carries none); ``message_id`` names it on the feed (``jis import`` passes ``identity()``). Raises
+        ``FeedMismatch`` naming every reason it cannot be sent.
         """
         problems = self.feed_problems()
         when = sent_at if sent_at is not None else self.sent_at
@@ -103,6 +129,8 @@ class CanonicalBroadcast(_Frozen):
             "reporting_point": self.reporting_point,
             "line": self.line,
         }
+        if message_id is not None:
+            body["message_id"] = message_id
         try:
             return decode_broadcast(json.dumps(body).encode()).encode()
         except BadBroadcast as exc:

@@ -428,6 +428,7 @@ def _vehicle(ctx: _Context, group: list[_Seg], head: _Header, msg: Message) -> C
             call_off=head.call_off,
             reporting_point=profile.reporting_points.get(_v(seq_el, 2, 2), ""),
             interchange=ctx.key,
+            message=msg.reference,
             raw_index=msg.index,
             line=line,
             unloading_point=places.get("unloading_point", ""),

@@ -47,6 +47,7 @@ class _JsonBroadcast(BaseModel):
     call_off: str = ""
     reporting_point: str = ""
     interchange: str = ""
+    message: str = ""
     raw_index: int | None = None  # ignored: the index is where it sits in this file
 
     @field_validator("required_at", "sent_at")

@@ -692,6 +692,7 @@ def _broadcast(st: _State, v: _Vehicle, index: int) -> CanonicalBroadcast:
             call_off=values.get("call_off", ""),
             reporting_point=values.get("reporting_point", ""),
             interchange=st.key,
+            message=str(st.vehicles),  # its place in the transmission: VDA 4916 has no message reference
             raw_index=index,
         )
     except ValidationError as exc:

@@ -536,6 +536,7 @@ class _Header:
     call_off: str
     sent_at: float | None
     fields: dict[str, str]
+    message: str = ""  # ST02, the transaction set control number: with ISA06/ISA13 it names the message
 
 
 def _transaction(ctx: _Ctx, tx: Transaction) -> None:
@@ -587,7 +588,9 @@ def _header(ctx: _Ctx, tx: Transaction, header: list[Segment]) -> _Header:
     if tx.group is not None and tx.group.value(4):
         sent_at = _time(tx.group.value(4), tx.group.value(5)[:6], ctx.zone, "GS04/GS05")
     fields = _refs(ctx.profile, [s for s in header if s.tag == "REF"])
-    return _Header(function=function, firm=firm, call_off=bss.value(2), sent_at=sent_at, fields=fields)
+    return _Header(
+        function=function, firm=firm, call_off=bss.value(2), sent_at=sent_at, fields=fields, message=tx.header.value(2)
+    )
 
 
 def _refs(profile: X12Profile, refs: list[Segment]) -> dict[str, str]:
@@ -662,6 +665,7 @@ def _vehicle(ctx: _Ctx, loop: list[Segment], head: _Header, tx: Transaction, num
             unloading_point=fields.get("unloading_point", ""),
             call_off=head.call_off,
             interchange=tx.interchange.key,
+            message=tx.header.value(2),
             raw_index=tx.index,
         )
     except ValidationError as exc:
