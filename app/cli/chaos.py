@@ -52,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
     plant_of(args.config)  # a plant file that is wrong is refused before anything starts
     rates = ProxyRates(drop=0, delay=0, duplicate=0, reorder=0) if args.no_proxy_faults else ProxyRates()
-    names = ("vehicles", "kills", "outages", "db_locks", "db_unreachable", "seed", "speed", "workdir", "config")
-    names += ("graceful_stops", "retry_rate", "imports")
+    names: tuple[str, ...] = ("vehicles", "kills", "outages", "db_locks", "db_unreachable", "seed", "speed")
+    names += ("workdir", "config", "graceful_stops", "retry_rate", "imports")
     opts = ChaosOptions(**given(args, *names), proxy=rates)
     verdict = asyncio.run(run_chaos(opts))
     print(json.dumps(verdict) if args.json else table(verdict))
