@@ -43,8 +43,8 @@ class ServiceSilent(RuntimeError):
 class ImportReport:
     file: str
     format: str = ""
-    statuses: Counter[str] = field(default_factory=Counter)  # accepted / duplicate / quarantined
-    reasons: list[str] = field(default_factory=list)  # why each quarantined item was quarantined
+    statuses: Counter[str] = field(default_factory=Counter)  # accepted / duplicate / quarantined / refused
+    reasons: list[str] = field(default_factory=list)  # why each quarantined or refused item was
     warnings: list[str] = field(default_factory=list)  # problems the broadcast survived (e.g. a family corrected)
     unsent: int = 0
     stopped: str = ""  # why the import stopped early (the service fell silent)
@@ -53,7 +53,7 @@ class ImportReport:
         return {
             "file": self.file,
             "format": self.format,
-            **{k: self.statuses[k] for k in ("accepted", "duplicate", "quarantined")},
+            **{k: self.statuses[k] for k in ("accepted", "duplicate", "quarantined", "refused")},
             "unsent": self.unsent,
             "stopped": self.stopped,
             "reasons": self.reasons,
@@ -156,6 +156,6 @@ def import_file(path: Path, plant: PlantConfig, gateway: Gateway, *, feed: str |
             report.unsent, report.stopped = len(work) - done, str(exc)
             return report
         report.statuses[status] += 1
-        if status == "quarantined":
+        if status in ("quarantined", "refused"):
             report.reasons.append(f"{what}: {reason}")
     return report

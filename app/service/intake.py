@@ -9,9 +9,15 @@ A broadcast's way, start to end:
   3. The core answers with commands (light the bin, ask for a resend of a gap, raise a deviation, ...), which
      the service carries out (``Service.carry_out`` in ``app.service.runtime``).
   4. Only then does the feed link send the ACK (``_acks``): persist before acknowledge.
-Anything undecodable or for an unknown feed is kept in quarantine with its reason and raw bytes, shown as a
-deviation, and answered "quarantined": nothing is dropped. A lead may send a quarantined message through again
-after a fix (``reprocess``).
+Anything undecodable (too large or too deep included: ``app.feed.protocol`` refuses those before parsing), for an
+unknown feed, numbered outside the feed's ring (0..modulus-1) or, with CURVE, sent by a gateway the plant file does
+not allow to publish its feed (``[[feeds]] gateway_keys``, checked against the sender's key the feed link gives:
+a ``GatewayRefused`` event, an ``unauthorised`` deviation) is kept in quarantine with its reason and raw bytes,
+shown as a deviation, and answered "quarantined": nothing is dropped, nothing of it applied. These are the rules
+that need no state, so they are refused before the core. The plausible window around the feed's position needs
+the feed's state, so it is the core's (``sequencer.rules.feeds``): a broadcast it refuses is journaled like any
+event and answered "refused", never "accepted". A lead may send a quarantined message through again after a fix
+(``reprocess``); that goes in without a sender, so a lead can let through what a gateway check held.
 
 What it must not do: hand the core an event itself (only through the sequencing path, journal first), or
 acknowledge anything that is not stored.
@@ -21,15 +27,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from app.feed.protocol import Ack, BadBroadcast, BroadcastMessage, decode_broadcast
 from app.persist.store import Store
 from app.service.latency import LightLatency
 from app.service.sequencing import Outcome, Sequencing
+from sequencer.commands import RaiseDeviation
 from sequencer.core import SequencerError
-from sequencer.events import BroadcastReceived, BroadcastRejected
+from sequencer.events import BroadcastReceived, BroadcastRejected, GatewayRefused
 from sequencer.plant import PlantConfig
 
 log = logging.getLogger("app.service.runtime")  # the service's log name, kept from before its parts were split
@@ -47,6 +54,7 @@ class Intake:
         writer: ThreadPoolExecutor,
         sequencing: Sequencing,
         latency: LightLatency,
+        publishers: Mapping[str, frozenset[bytes]] | None = None,
     ) -> None:
         self.clock = clock
         self.store = store
@@ -54,7 +62,9 @@ class Intake:
         self.sequencing = sequencing
         self.latency = latency
         self.quarantined = 0
-        self._feed_ids = frozenset(f.id for f in plant.feeds)
+        self._modulus = {f.id: f.modulus for f in plant.feeds}
+        self._feed_ids = frozenset(self._modulus)
+        self._publishers = publishers  # feed -> the Z85 keys of the gateways that may publish it (CURVE)
 
     def count_quarantined(self) -> None:
         """On start (on the writer thread): what the quarantine already holds."""
@@ -67,24 +77,45 @@ class Intake:
             raise answer
         return answer
 
-    def accept_many(self, raws: list[bytes]) -> Awaitable[list[Ack | BaseException]]:
-        """Called by the feed link with every broadcast waiting, in arrival order. Each is decoded and handed to
-        the sequencing task before this returns (so the order is kept); the awaitable gives each one's ACK once
-        it is committed, or the exception that kept it from being stored (then no ACK goes out)."""
+    def accept_many(
+        self, raws: list[bytes], *, gateways: list[bytes] | None = None
+    ) -> Awaitable[list[Ack | BaseException]]:
+        """Called by the feed link with every broadcast waiting, in arrival order (with CURVE, ``gateways``: each
+        one's sender's key). Each is decoded and handed to the sequencing task before this returns (so the order
+        is kept); the awaitable gives each one's ACK once it is committed, or the exception that kept it from being
+        stored (then no ACK goes out)."""
         answers: list[tuple[BroadcastMessage, asyncio.Future[Outcome]] | Awaitable[Ack]] = []
-        for raw in raws:
+        for i, raw in enumerate(raws):
             try:
                 msg = decode_broadcast(raw)
             except BadBroadcast as exc:
                 answers.append(asyncio.ensure_future(self.quarantine(raw, str(exc), "feed")))
                 continue
-            if msg.feed not in self._feed_ids:
-                reason = f"unknown feed {msg.feed!r}"
-                answers.append(asyncio.ensure_future(self.quarantine(raw, reason, "feed", feed=msg.feed, seq=msg.seq)))
+            gateway = gateways[i] if gateways is not None else None
+            if reason := self._refusal(msg):
+                refused = self.quarantine(raw, reason, "feed", feed=msg.feed, seq=msg.seq)
+                answers.append(asyncio.ensure_future(refused))
+                continue
+            if gateway is not None and not self._may_publish(gateway, msg.feed):
+                reason = f"gateway key {gateway.decode()} may not publish feed {msg.feed} (not among its gateway_keys)"
+                refused = self.quarantine(raw, reason, "feed", feed=msg.feed, seq=msg.seq, gateway=gateway)
+                answers.append(asyncio.ensure_future(refused))
                 continue
             self.latency.broadcast_received(msg.feed, msg.seq)
             answers.append((msg, self.sequencing.enqueue(broadcast_event(msg, self.clock()), raw)))
         return _acks(answers)
+
+    def _refusal(self, msg: BroadcastMessage) -> str:
+        """Why a well-formed broadcast is refused before the core ("" if it is not): rules that need no state."""
+        if msg.feed not in self._feed_ids:
+            return f"unknown feed {msg.feed!r}"
+        if msg.seq >= self._modulus[msg.feed]:
+            return f"seq: {msg.seq} is outside feed {msg.feed}'s numbers, 0..{self._modulus[msg.feed] - 1}"
+        return ""
+
+    def _may_publish(self, gateway: bytes, feed: str) -> bool:
+        """With CURVE and the plant file's gateway keys: the sender's key is one of the feed's gateways'."""
+        return self._publishers is None or gateway in self._publishers.get(feed, frozenset())
 
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]:
         """Feed a quarantined message through the intake again, after a fix (master data, mapping).
@@ -105,6 +136,8 @@ class Intake:
             return False, f"still not a valid broadcast: {exc}"
         if msg.feed not in self._feed_ids:
             return False, f"still for an unknown feed {msg.feed!r}"
+        if reason := self._refusal(msg):
+            return False, f"still refused: {reason}"
         ack = await self.accept(held.raw)
         await loop.run_in_executor(self.writer, self.store.mark_quarantine, quarantine_id, "reprocessed")
         return True, f"{msg.feed} {msg.seq}: {ack.status}"
@@ -113,15 +146,30 @@ class Intake:
         """The feed link's frames that are not a broadcast or a heartbeat: kept like any refused input."""
         await self.quarantine(b"\x00".join(frames), reason, "feed")
 
-    async def quarantine(self, raw: bytes, reason: str, source: str, feed: str = "", seq: int | None = None) -> Ack:
-        """Keep refused input with its reason and raw bytes, show it as a deviation, and answer the sender."""
+    async def quarantine(
+        self,
+        raw: bytes,
+        reason: str,
+        source: str,
+        feed: str = "",
+        seq: int | None = None,
+        gateway: bytes | None = None,
+    ) -> Ack:
+        """Keep refused input with its reason and raw bytes, show it as a deviation, and answer the sender. With
+        ``gateway``, a broadcast refused because that gateway may not publish its feed (``GatewayRefused``)."""
         at = self.clock()
         qid = await asyncio.get_running_loop().run_in_executor(
             self.writer, self.store.quarantine, at, source, reason, raw
         )
         self.quarantined += 1
         log.error("quarantined #%d from %s: %s", qid, source, reason)
-        await self.sequencing.submit(BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid))
+        if gateway is not None:
+            refused = GatewayRefused(
+                at=at, feed=feed, gateway=gateway.decode(), reason=reason, seq=seq, quarantine_id=qid
+            )
+            await self.sequencing.submit(refused)
+        else:
+            await self.sequencing.submit(BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid))
         return Ack(feed=feed, seq=seq, status="quarantined", reason=reason)
 
 
@@ -144,7 +192,8 @@ async def _acks(
     answers: list[tuple[BroadcastMessage, asyncio.Future[Outcome]] | Awaitable[Ack]],
 ) -> list[Ack | BaseException]:
     """Each broadcast's ACK once committed (one coroutine for the batch, not a task each). A refusal by the core
-    is journaled and kept, so it is acknowledged; an exception (not stored) is handed back instead."""
+    is journaled and kept, so it is acknowledged, as "refused" with the reason (never "accepted": the gateway must
+    neither resend it nor believe it taken); an exception (not stored) is handed back instead."""
     acks: list[Ack | BaseException] = []
     for answer in answers:
         try:
@@ -153,13 +202,21 @@ async def _acks(
                 continue
             msg, sequenced = answer
             try:
-                _, duplicate = await sequenced
+                commands, verdict = await sequenced
             except SequencerError as exc:  # logged and visible in the journal; the gateway must not resend it
                 log.error("broadcast refused by the sequencer: %s", exc)
-                duplicate = False
-            acks.append(Ack(feed=msg.feed, seq=msg.seq, status="duplicate" if duplicate else "accepted"))
+                acks.append(Ack(feed=msg.feed, seq=msg.seq, status="refused", reason=str(exc)))
+                continue
+            reason = _implausible_reason(commands) if verdict == "refused" else ""
+            acks.append(Ack(feed=msg.feed, seq=msg.seq, status=verdict, reason=reason))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             acks.append(exc)
     return acks
+
+
+def _implausible_reason(commands: Sequence[object]) -> str:
+    """The core's own words for a broadcast it refused (its ``implausible`` deviation), for the ACK."""
+    raised = [c.message for c in commands if isinstance(c, RaiseDeviation) and c.kind == "implausible"]
+    return raised[0] if raised else "implausible sequence number: outside the window around the feed's position"

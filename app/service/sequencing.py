@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Literal
 
 from sqlalchemy.exc import OperationalError
 
@@ -31,7 +32,10 @@ from sequencer.core import Sequencer, SequencerError
 from sequencer.events import Event
 from sequencer.plant import PlantConfig
 
-Outcome = tuple[list[Command], bool]  # the core's commands, and whether the event was an identical resend
+# What became of a broadcast in the core: taken ("accepted"), an identical resend or a replay of a vehicle that has
+# shipped ("duplicate"), or refused with an ``implausible`` deviation, its number far outside the feed's window.
+Verdict = Literal["accepted", "duplicate", "refused"]
+Outcome = tuple[list[Command], Verdict]  # the core's commands, and the verdict
 Waiting = tuple[Event, bytes | None, asyncio.Future[Outcome]]  # an event for the sequencing task
 CarryOut = Callable[[Event, list[Command]], None]  # what the service does with the commands of one event
 
@@ -171,7 +175,7 @@ class Sequencing:
 
     def _handle(self, event: Event, done: asyncio.Future[Outcome]) -> list[Command]:
         """One committed event into the core; its commands to the label check and out (``carry_out``)."""
-        duplicates = sum(f.duplicates for f in self.core.state.feeds.values())
+        before = self._marks()
         try:
             commands = self.core.handle(event)
         except SequencerError as exc:
@@ -181,5 +185,15 @@ class Sequencing:
         record_labels(self.check, commands)
         self._carry_out(event, commands)
         if not done.done():
-            done.set_result((commands, sum(f.duplicates for f in self.core.state.feeds.values()) > duplicates))
+            after = self._marks()
+            verdict: Verdict = (
+                "duplicate" if after[0] > before[0] else "refused" if after[1] > before[1] else "accepted"
+            )
+            done.set_result((commands, verdict))
         return commands
+
+    def _marks(self) -> tuple[int, int]:
+        """(identical resends counted, implausible broadcasts refused) so far: what an event did to them tells its
+        verdict."""
+        line = self.core.state
+        return sum(f.duplicates for f in line.feeds.values()), line.deviations.counts["implausible"]
