@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from itertools import accumulate
 
-MAX_DEPTH = 16  # levels of nesting any edge accepts; its messages need two or three
+MAX_DEPTH = 8  # levels of nesting every edge accepts; their legitimate messages need two or three
 
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 _STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # as signed bytes: +1 in, -1 out

@@ -28,11 +28,13 @@ from pathlib import Path
 import zmq
 
 from app.feed.formats import CanonicalBroadcast, FeedMismatch, Problem, parse_file
-from app.feed.protocol import ACK, BCAST, RESEND, BadAck, decode_ack
+from app.feed.protocol import ACK, BCAST, MAX_BODY_BYTES, RESEND, BadAck, decode_ack
 from sequencer.plant import PlantConfig
 
 ACK_TIMEOUT_S = 2.0  # real seconds before a BCAST is sent again (the service commits in about a millisecond)
 RETRIES = 5  # resends before giving up on a silent service
+MAX_ANSWER_BYTES = 64 * 1024  # an ACK or a RESEND is a few hundred bytes; a larger frame closes the connection
+RAW_KEPT = MAX_BODY_BYTES // 8  # bytes of a message that could not be read, sent for the quarantine
 
 
 class ServiceSilent(RuntimeError):
@@ -78,6 +80,7 @@ class Gateway:
         # Queue only to a completed connection: a BCAST is never parked in a pipe to a service that is not there.
         self._sock.setsockopt(zmq.IMMEDIATE, 1)
         self._sock.setsockopt(zmq.ROUTING_ID, f"import-{time.time_ns():x}".encode())
+        self._sock.setsockopt(zmq.MAXMSGSIZE, MAX_ANSWER_BYTES)
         self._sock.connect(endpoint)
         self.endpoint = endpoint
         self._ack_timeout_s, self._retries = ack_timeout_s, retries
@@ -120,12 +123,17 @@ class Gateway:
 
 
 def _problem_frame(path: Path, problem: Problem) -> bytes:
-    """A body the service cannot decode (so it quarantines it) that still says what and why to a person."""
+    """A body the service cannot decode (so it quarantines it) that still says what and why to a person. At most
+    ``RAW_KEPT`` bytes of the message go with it (the file has the rest), so that even escaped to six bytes a byte
+    the body stays within the feed's body limit and is quarantined, not dropped with the connection."""
+    kept = problem.raw[:RAW_KEPT]
     try:
-        raw, encoding = problem.raw.decode("utf-8"), "utf-8"
+        raw, encoding = kept.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        raw, encoding = base64.b64encode(problem.raw).decode(), "base64"
+        raw, encoding = base64.b64encode(kept).decode(), "base64"
     body = {"import_problem": problem.describe(), "file": path.name, "raw": raw, "raw_encoding": encoding}
+    if len(kept) < len(problem.raw):
+        body["raw_bytes"] = str(len(problem.raw))  # the message's whole length: only its start is here
     return json.dumps(body).encode()
 
 

@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sequencer.json_guard import json_refusal
+from sequencer.json_guard import MAX_DEPTH, json_refusal
 from sequencer.seqnum import ring_range
 
 # Frame kinds: the first frame after the ZeroMQ routing envelope.
@@ -43,7 +43,7 @@ AckStatus = Literal["accepted", "duplicate", "quarantined", "refused"]
 # for a partner's whitespace. A larger body is refused (quarantined) with the reason; the feed link's socket drops
 # a frame of more than twice this (``app.feed.link.MAX_FRAME_BYTES``). Legitimate messages nest two levels.
 MAX_BODY_BYTES = 128 * 1024
-MAX_BODY_DEPTH = 8
+MAX_BODY_DEPTH = MAX_DEPTH
 
 # Identifiers (feed, vehicle id, codes): printable ASCII, no leading/trailing blanks. VINs (ISO 3779) and body
 # or production numbers are ASCII; a stray space or control byte in a key is a partner bug, not data.
