@@ -2,8 +2,9 @@
 
 The real service (fake devices) with CURVE on the feed and ``gateway_keys = ["oem-l1"]`` for L1: a peer holding
 another allowed key (a spare gateway's) connects, but a broadcast it sends for L1 (a cancel of a real vehicle, a
-number 5,000 ahead) is refused, quarantined with the reason and shown as an ``unauthorised`` deviation, never applied;
-its heartbeats for L1 count for nothing; and the resend request for a gap goes to L1's own gateway, never to it. In
+number 5,000 ahead) is refused, quarantined with the reason and shown as an ``unauthorised`` deviation, never applied
+(unless a lead reprocesses it); its heartbeats for L1 count for nothing; and the resend request for a gap goes to
+L1's own gateway, never to it. In
 the dev profile (no CURVE, loopback only), a number outside the plausible window is acknowledged ``refused``, with
 no gap alarm and no resend; one outside the feed's ring is quarantined; a replay of what shipped is a duplicate.
 Gateways here are plain DEALERs speaking the wire protocol (docs/feed-protocol.md); waits are bounded.
@@ -169,6 +170,9 @@ async def test_a_gateway_not_allowed_for_the_feed_is_refused_and_never_applied(
             await rogue.send(HB, json.dumps({"feed": "L1", "last_seq": 9000, "at": time.time()}).encode())
             await until(lambda: line.service.feed_link.unauthorised == 1, "the rogue heartbeat counted")
             assert line.service.feed_link.last_heard("L1") == heard  # not liveness for L1
+            ok, said = await line.service.reprocess(2)  # a lead who checked lets the rogue's seq 2 through
+            assert ok and said == "L1 2: accepted"
+            assert line.service.core.state.feeds["L1"].last_seq == 2
 
 
 async def test_a_gap_is_asked_of_the_feeds_own_gateway_never_of_another(
