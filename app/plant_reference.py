@@ -63,6 +63,7 @@ hmi_snapshot_endpoint = "tcp://0.0.0.0:5558"
 database = "postgresql+psycopg://jis@db.plant.local/jis"
 metrics_host = "0.0.0.0"
 metrics_port = 9108
+zmq_security = "plant"                            # the default: CURVE on every surface beyond loopback
 
 [service.feed_curve]
 secret_key = "/etc/jis/keys/service.key_secret"   # jis feed-keys --out /etc/jis/keys --name service
@@ -87,6 +88,7 @@ line = "A1"            # the line code the OEM's messages carry
 dock = "D04"
 takt_s = 58
 lead_time_s = 9000
+gateway_keys = ["oem-l1"]   # /etc/jis/keys/gateways/oem-l1.key: the only gateway that may publish L1
 
 [[families]]
 id = "seats"

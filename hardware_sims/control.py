@@ -7,7 +7,10 @@ switch the simulators have, per kind of device in ``FAULTS``, on or off while ru
 knobs: takt, gaps, duplicates, changes, cancellations, bursts, silence) and ``operator`` (switch a simulated
 operator off so the engineer presses by hand). Requests are validated with pydantic
 (``hardware_sims.control_requests``, ``extra="forbid"``); every request gets exactly one answer
-``{"id", "ok", ...}``, an error never kills the channel.
+``{"id", "ok", ...}``, an error never kills the channel. A request larger than ``MAX_REQUEST_BYTES`` never
+arrives (libzmq drops it and closes its connection: ``ZMQ_MAXMSGSIZE``); one nested deeper than ``MAX_REQUEST_DEPTH``
+is refused with the reason before any parser reads it (``sequencer.json_guard``: a deep one made ``json`` raise
+``RecursionError``, which ended the channel's task).
 What it must not do: listen anywhere but 127.0.0.1 (it has NO authentication: it is a development tool, and
 ``SimControl`` refuses any other bind address), share its socket with another task, or be imported by
 production code (import-linter forbids it).
@@ -44,11 +47,13 @@ from hardware_sims.plant import SimulatedPlant
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import PtlGatewaySim
 from hardware_sims.zpl_printer import ZplPrinterSim
+from sequencer.json_guard import MAX_DEPTH, json_refusal
 
 log = logging.getLogger(__name__)
 
 LOOPBACK_ENDPOINT = re.compile(r"tcp://127\.0\.0\.1:(\d{1,5}|\*)")
 MAX_REQUEST_BYTES = 64 * 1024  # libzmq drops a peer that sends more (ZMQ_MAXMSGSIZE): requests are tiny
+MAX_REQUEST_DEPTH = MAX_DEPTH  # requests nest one level (two with a feed's options)
 SLOW_DEFAULT_S = 0.5  # "slow" gateway: extra delay per answer, in REAL seconds unless the request says otherwise
 WRONG_BUTTON_RATE = 0.5  # a wrong-button operator presses a wrong, unlit bin first on half of the picks
 CHANGE_OPTIONS = ("S3", "P1A2", "PDC")  # the options a "change" follow-up sends when the request names none
@@ -404,6 +409,8 @@ def check_endpoint(endpoint: str) -> str:
 
 async def answer(controller: Controller, payload: bytes) -> dict[str, Any]:
     """One request in, one answer out; every failure is an answer with ``ok: false`` and the reason."""
+    if refusal := json_refusal(payload, max_bytes=MAX_REQUEST_BYTES, max_depth=MAX_REQUEST_DEPTH):
+        return {"id": None, "ok": False, "error": f"request {refusal}"}
     raw_id = _peek_id(payload)
     try:
         req = REQUEST.validate_json(payload)
@@ -467,6 +474,8 @@ class SimControl:
 
 
 def _peek_id(payload: bytes) -> int | None:
+    if json_refusal(payload, max_bytes=MAX_REQUEST_BYTES, max_depth=MAX_REQUEST_DEPTH):
+        return None
     with contextlib.suppress(ValueError):
         obj = json.loads(payload)
         if isinstance(obj, dict) and isinstance(obj.get("id"), int):

@@ -371,9 +371,10 @@ class OemFeedSim:
             self.counters.stray_acks += 1
             return
         self.counters.acked += 1
-        if ack.get("status") == "quarantined":
-            self.counters.quarantined += 1
-            log.warning("oem feed %s: seq %d quarantined by the service: %s", self.feed, seq, ack.get("reason"))
+        status = ack.get("status")
+        if status in ("quarantined", "refused"):  # stored by the service and not to be resent (feed-protocol.md)
+            setattr(self.counters, status, getattr(self.counters, status) + 1)
+            log.warning("oem feed %s: seq %d %s by the service: %s", self.feed, seq, status, ack.get("reason"))
         self._check_done()
 
     def _on_resend(self, req: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ class FeedSimCounters:
     dropped: int = 0  # deliberately never sent (drop_next), kept for RESEND
     acked: int = 0  # broadcasts acknowledged, whatever the status
     quarantined: int = 0  # ... of which the service kept in quarantine
+    refused: int = 0  # ... of which the service refused (a number outside its plausible window)
     stray_acks: int = 0  # ACKs that matched no unacknowledged broadcast (e.g. for a duplicate)
     resend_requests: int = 0
     heartbeats: int = 0

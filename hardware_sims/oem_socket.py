@@ -15,6 +15,8 @@ import zmq
 import zmq.asyncio
 import zmq.auth
 
+MAX_ANSWER_BYTES = 64 * 1024  # an ACK (its reason included) or a RESEND is a few hundred bytes
+
 
 @dataclass(frozen=True)
 class CurveClientKeys:
@@ -47,6 +49,7 @@ def connect_dealer(
     sock.setsockopt(zmq.SNDHWM, queue)
     sock.setsockopt(zmq.RCVHWM, queue)
     sock.setsockopt(zmq.LINGER, 0)  # unacked broadcasts live in our memory, not in the socket
+    sock.setsockopt(zmq.MAXMSGSIZE, MAX_ANSWER_BYTES)  # ACKs and RESENDs are small: a larger frame is no service's
     if curve is not None:  # RFC 26: we prove our key; the server must prove it holds server_key
         sock.setsockopt(zmq.CURVE_SERVERKEY, curve.server_key)
         sock.setsockopt(zmq.CURVE_PUBLICKEY, curve.public_key)

@@ -56,6 +56,15 @@ KV, HUGZ = b"KV", b"HUGZ"
 ICANHAZ, KVS, KTHXBAI = b"ICANHAZ?", b"KVS", b"KTHXBAI"
 MAX_PENDING = 1000  # updates held while a snapshot is on its way; more means a resync anyway
 MAX_FIELD = 20  # digits of a number on the wire
+# Frame sizes for ZMQ_MAXMSGSIZE (per frame; a larger one closes its sender's connection, before it is allocated).
+# A bus or snapshot frame is one key or one entry's value; the largest legitimate one is an order list, the open
+# alarms' keys ("alarm/<id>", about 14 bytes each): 4 MiB holds some 300,000, far past what a line raises or a
+# screen can show (tests/integration/test_socket_bounds.py measures a line with 20,000 open alarms). A screen sets
+# it on its SUB and snapshot DEALER. The service's own sockets take only requests: a subscription (KV, HUGZ) and a
+# snapshot request (ICANHAZ? and an id of at most 20 digits), and the CURVE handshake's commands (INITIATE, the
+# largest, is a few hundred bytes with its metadata): 4 KiB.
+MAX_FRAME_BYTES = 4 * 1024 * 1024
+MAX_REQUEST_FRAME_BYTES = 4 * 1024
 
 
 class WireError(ValueError):

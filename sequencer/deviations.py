@@ -76,6 +76,8 @@ KINDS: dict[str, Kind] = {
     "resequenced": Kind(2),
     "unknown_feed": Kind(2),
     "malformed": Kind(2),
+    "unauthorised": Kind(2),  # a broadcast from a gateway not allowed to publish its feed: quarantined
+    "implausible": Kind(2),  # a number far outside the window around the feed's position: refused
     "change": Kind(2),
     "cancel": Kind(2),
     "late_broadcast": Kind(2),

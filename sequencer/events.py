@@ -41,6 +41,19 @@ class BroadcastRejected:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class GatewayRefused:
+    """A broadcast for a feed from a gateway whose CURVE key the plant file does not allow to publish it
+    (``[[feeds]] gateway_keys``): refused before the core, kept in quarantine with its reason, never applied."""
+
+    at: float
+    feed: str
+    gateway: str  # the sender's public key (Z85)
+    reason: str
+    seq: int | None = None
+    quarantine_id: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BinConfirmed:
     """An operator pressed a bin's confirm button (``token``: the pick the light showed at the press; 0 = none).
 
@@ -265,6 +278,7 @@ MANUAL_OPS: tuple[type[ManualOp], ...] = (
 Event = (
     BroadcastReceived
     | BroadcastRejected
+    | GatewayRefused
     | BinConfirmed
     | LabelPrinted
     | LabelSending
@@ -297,6 +311,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for cls in (
         BroadcastReceived,
         BroadcastRejected,
+        GatewayRefused,
         BinConfirmed,
         LabelPrinted,
         LabelSending,

@@ -9,6 +9,7 @@ What it must not do: read a file or the environment (I/O stays in ``app`` and ``
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from typing import Any, Literal, get_args
@@ -40,12 +41,14 @@ class PlantInfo(_Strict):
 
 
 class FeedCurveConfig(_Strict):
-    """CURVE on the OEM feed (ZeroMQ): only gateways whose public key is in ``allowed_keys`` may publish."""
+    """CURVE on the OEM feed (ZeroMQ): only gateways whose public key is in ``allowed_keys`` may connect, and each
+    feed only from the gateways its ``gateway_keys`` names."""
 
     secret_key: str = Field(examples=["keys/service.key_secret"])
     """Path of the service's CURVE key pair file (NAME.key_secret, made by ``jis feed-keys``)."""
     allowed_keys: str = Field(examples=["keys/gateways"])
-    """Folder of the public keys (*.key) of the OEM gateways allowed to publish."""
+    """Folder of the public keys (NAME.key) of the OEM gateways allowed to connect; ``[[feeds]] gateway_keys``
+    names, per feed, which of them may publish it."""
 
 
 class HmiCurveConfig(_Strict):
@@ -58,6 +61,33 @@ class HmiCurveConfig(_Strict):
 
 
 OPCUA_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+ZmqSecurity = Literal["dev", "plant"]
+# The service's ZeroMQ surfaces: the endpoint's key under [service] -> the CURVE table that secures it.
+ZMQ_SURFACES: dict[str, str] = {
+    "feed_endpoint": "feed_curve",
+    "hmi_endpoint": "hmi_curve",
+    "hmi_snapshot_endpoint": "hmi_curve",
+    "hmi_command_endpoint": "hmi_curve",
+}
+KEY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # a key file's NAME (NAME.key), never a path
+
+
+def is_loopback(endpoint: str) -> bool:
+    """True if a socket bound to this ZeroMQ endpoint can be reached from this host only: ``tcp://`` on 127.0.0.0/8,
+    ``::1`` or ``localhost``; ``ipc://`` and ``inproc://``. ``tcp://*``, ``0.0.0.0``, a host name or an interface
+    name are not."""
+    scheme, _, rest = endpoint.partition("://")
+    if scheme in ("ipc", "inproc"):
+        return True
+    host = rest.rpartition(":")[0].strip("[]")
+    if scheme != "tcp" or not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class OpcUaServerConfig(_Strict):
@@ -119,13 +149,44 @@ class ServiceConfig(_Strict):
     poll_interval_s: float = Field(default=0.02, gt=0, le=1)
     """Seconds between polls of the pick-to-light confirm latches and the print-and-apply PLC."""
     feed_curve: FeedCurveConfig | None = None
-    """CURVE on the OEM feed: only listed gateways may publish; absent: anyone who reaches the endpoint may."""
+    """CURVE on the OEM feed: only listed gateways may publish, each feed only from its ``gateway_keys``; absent:
+    anyone who reaches the endpoint may (so ``zmq_security = "plant"`` wants it beyond loopback)."""
+    zmq_security: ZmqSecurity = "plant"
+    """The profile of the ZeroMQ surfaces (the feed, the HMI bus, its snapshots, the commands; docs/security.md).
+    ``plant``: a surface that listens beyond loopback needs its CURVE (``feed_curve`` for the feed, ``hmi_curve``
+    for the others) or the service refuses to start, naming the key to set. ``dev``: every surface listens on
+    loopback only (127.0.0.1, ::1, localhost, ipc), which the plant file's check refuses otherwise."""
     metrics_host: str = "127.0.0.1"
     """Address the Prometheus ``/metrics`` endpoint listens on."""
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     """Port of the Prometheus ``/metrics`` endpoint; absent: no metrics endpoint."""
     opcua_server: OpcUaServerConfig | None = None
     """The line's OPC UA server for SCADA and MES; absent: off."""
+
+    @model_validator(mode="after")
+    def _dev_on_loopback(self) -> ServiceConfig:
+        if self.zmq_security == "dev":
+            for key, endpoint in self.zmq_endpoints():
+                if not is_loopback(endpoint):
+                    raise ValueError(
+                        f'{key} {endpoint}: zmq_security = "dev" listens on loopback only (127.0.0.1); '
+                        'beyond it use zmq_security = "plant" with CURVE'
+                    )
+        return self
+
+    def zmq_endpoints(self) -> list[tuple[str, str]]:
+        """(key, endpoint) of every ZeroMQ surface the service binds."""
+        return [(key, getattr(self, key)) for key in ZMQ_SURFACES]
+
+    def exposed_without_curve(self) -> list[str]:
+        """Each surface that the plant profile refuses to start: it listens beyond loopback and its CURVE table is
+        absent. One sentence each, naming the key to set; empty in the dev profile (it listens on loopback only)."""
+        return [
+            f"[service] {key} {endpoint} listens beyond loopback without CURVE: set [service.{ZMQ_SURFACES[key]}] "
+            "(secret_key, allowed_keys), or listen on 127.0.0.1"
+            for key, endpoint in self.zmq_endpoints()
+            if not is_loopback(endpoint) and getattr(self, ZMQ_SURFACES[key]) is None
+        ]
 
 
 OutOfOrderReaction = Literal["hold", "move", "flag"]
@@ -156,6 +217,27 @@ class FeedConfig(_Strict):
     """The OEM's unloading dock, printed on the rack label."""
     on_out_of_order: OutOfOrderReaction = "flag"
     """When the OEM moves a vehicle to a new sequence number: ``flag`` it, ``hold`` it, or ``move`` it."""
+    gateway_keys: tuple[str, ...] = Field(default=(), examples=[["oem-l1"]], repr=False)
+    """The OEM gateways allowed to publish this feed: the NAMEs of their public key files (NAME.key) in
+    ``[service.feed_curve] allowed_keys``. Needed, and only allowed, with ``feed_curve``: a broadcast or heartbeat for
+    this feed from any other gateway is refused (quarantined, an ``unauthorised`` deviation), and resend requests
+    for it go only to these."""
+    plausible_ahead: int = Field(default=500, ge=1, repr=False)
+    """A broadcast numbered more than this many ahead of the feed's newest is refused as implausible (an
+    ``implausible`` deviation, acknowledged ``refused``, no gap opened and nothing resent); 500 is over 8 hours
+    at a 60 s takt. Half the modulus or more sets no limit (the ring cannot tell further ahead from behind)."""
+    plausible_behind: int = Field(default=1000, ge=0, repr=False)
+    """A broadcast numbered more than this many behind the feed's newest (and not one of its missing numbers) is
+    refused as implausible; within it, a broadcast for a vehicle that has shipped is a duplicate. Half the
+    modulus or more sets no limit."""
+
+    @field_validator("gateway_keys")
+    @classmethod
+    def _key_names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        for name in names:
+            if not KEY_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a key file's NAME (letters, digits, . _ -; no folder)")
+        return names
 
 
 class FamilyConfig(_Strict):
@@ -555,7 +637,22 @@ def _reference_problems(cfg: PlantConfig) -> list[str]:
         conditions.add(key)
         if set(rule.all_of) & set(rule.none_of):
             problems.append(f"{where}: a code is both required and excluded")
-    return problems
+    return problems + _gateway_key_problems(cfg)
+
+
+def _gateway_key_problems(cfg: PlantConfig) -> list[str]:
+    """With CURVE on the feed every feed names its gateways; without it no feed may (nothing would check them)."""
+    curve = cfg.service.feed_curve is not None
+    return [
+        f"feeds.{feed.id}.gateway_keys: "
+        + (
+            "with [service.feed_curve] name the gateways allowed to publish this feed (their NAME.key files)"
+            if curve
+            else "needs [service.feed_curve]: without CURVE no gateway is authenticated"
+        )
+        for feed in cfg.feeds
+        if bool(feed.gateway_keys) != curve
+    ]
 
 
 class PlantConfigError(ValueError):

@@ -112,6 +112,10 @@ class Feed:
     forecast: dict[str, tuple[str, ...]] = field(default_factory=dict)  # vehicle id -> predicted parts
     recent: deque[float] = field(default_factory=deque)  # broadcast times within the last hour
     silence_dev: int | None = None
+    # Positions a lead gave up on (a gap resolved: shipped blank), within the plausible window behind the newest: a
+    # broadcast arriving for one is late, not a replay of a vehicle that shipped. Left out of ``repr``; the
+    # fingerprint hashes it when it holds something (``Sequencer.fingerprint``).
+    given_up: set[int] = field(default_factory=set, repr=False)
 
     def seq_at(self, position: int) -> int:
         assert self.first_seq is not None

@@ -8,6 +8,9 @@ service's epoch changes (a restart) or the bus falls silent (no ``HUGZ`` for ``s
 endpoint is given, or learnt from the first heartbeat (the service advertises it).
 The snapshot requests go over the HMI's one DEALER poller (``ui.dealer.DealerLink``), whose QTimer also drives
 the SUB: one tick drains the snapshot replies, then the bus.
+Bounds: both sockets drop a frame over ``sequencer.clone.MAX_FRAME_BYTES`` before it is allocated (ZMQ_MAXMSGSIZE).
+libzmq then closes the connection as a protocol error and does not re-dial it by itself, so the client does: a fresh
+SUB when the bus falls silent, a fresh snapshot connection when a snapshot request goes unanswered.
 What it must not do: block the GUI thread (every send and receive is ``zmq.NOBLOCK`` from a QTimer), trust what
 it receives (every value is validated before it is applied; a bad one is counted and reported, and the state is
 fetched again), or talk to the database or devices (the HMI sees the plant only through the bus).
@@ -29,6 +32,7 @@ from sequencer.clone import (
     KTHXBAI,
     KV,
     KVS,
+    MAX_FRAME_BYTES,
     Change,
     Replica,
     Step,
@@ -62,11 +66,15 @@ SUB_OPTIONS: dict[int, int] = {
     # Updates are numbered: one lost past the mark is noticed and repaired by a snapshot, so the queue need only
     # ride out a slow GUI tick (1000 updates is ~100 s of a busy line at 10 Hz).
     zmq.RCVHWM: 1000,
+    zmq.MAXMSGSIZE: MAX_FRAME_BYTES,  # a frame no service sends closes the connection before it is allocated
 }
 SNAPSHOT_OPTIONS: dict[int, int] = {
     **REDIAL,
     zmq.SNDHWM: 4,  # a few requests wait for the connection; more would only be answered in vain
-    zmq.RCVHWM: 0,  # a snapshot is many messages: never drop a part of one (the socket is drained every tick)
+    # A snapshot is many messages: never drop a part of one (the socket is drained every tick). RCVHWM 0 bounds no
+    # count, so MAXMSGSIZE bounds each frame.
+    zmq.RCVHWM: 0,
+    zmq.MAXMSGSIZE: MAX_FRAME_BYTES,
 }
 
 
@@ -160,6 +168,7 @@ class BusClient(QObject):
             max_drain=MAX_SNAPSHOT_DRAIN_PER_TICK, parent=self,
         )  # fmt: skip
         self.snapshots.replied.connect(self._take_snapshot)
+        self.snapshots.timed_out.connect(self._snapshot_unanswered)
         self.snapshots.ticked.connect(self._poll)
         self._sub: zmq.Socket[bytes] | None = None
         self._epoch = b""  # the service's epoch last heard on the bus
@@ -172,13 +181,19 @@ class BusClient(QObject):
         """Subscribe, then ask for a snapshot; the link stays down until the first picture is shown."""
         if self._sub is not None:
             return
+        self._subscribe()
+        self.snapshots.start(self.snapshot_endpoint)
+        self._ask_snapshot()
+
+    def _subscribe(self) -> None:
+        """A fresh SUB to the bus (the old one, if any, closed at once)."""
+        if self._sub is not None:
+            self._sub.close(linger=0)
         sock = open_socket(zmq.SUB, SUB_OPTIONS, self.curve)
         sock.setsockopt(zmq.SUBSCRIBE, KV)
         sock.setsockopt(zmq.SUBSCRIBE, HUGZ)
         sock.connect(self.endpoint)
         self._sub = sock
-        self.snapshots.start(self.snapshot_endpoint)
-        self._ask_snapshot()
 
     def stop(self) -> None:
         """Stop polling and close the sockets at once (linger 0); the link is reported down."""
@@ -210,6 +225,7 @@ class BusClient(QObject):
             self._show(now)
         if self.state.went_silent(now):
             self.replica.lose_sync()  # a silent link: fetch the whole state again when it speaks
+            self._subscribe()  # on a fresh connection: libzmq does not re-dial one it dropped for an oversized frame
 
     def _drain_bus(self, now: float) -> None:
         for _ in range(MAX_BUS_DRAIN_PER_TICK):
@@ -262,6 +278,12 @@ class BusClient(QObject):
             self.snapshots.connect_to(self.snapshot_endpoint)
         self._request = self.snapshots.request(None, SNAPSHOT_RETRY_S)
         self._items = []
+
+    @Slot(object)
+    def _snapshot_unanswered(self, request: Request) -> None:
+        """No snapshot in time: ask the next on a fresh connection (one dropped for an oversized frame stays down)."""
+        if request.id == self._request and self.snapshots.endpoint:
+            self.snapshots.connect_to(self.snapshots.endpoint)
 
     @Slot(object, object)
     def _take_snapshot(self, request: Request | None, frames: list[bytes]) -> None:

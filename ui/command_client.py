@@ -33,12 +33,17 @@ from ui.dealer import HEARTBEATS, POLL_INTERVAL_MS, REDIAL, DealerLink, Heard, J
 
 DEFAULT_TIMEOUT_S = 5.0  # a login costs ~0.15 s of hashing on the service; a manual operation a few ms
 
+# The largest reply is a login's or a refusal's: a few hundred bytes, the audit's widths (a target of 200, a message
+# naming a role table) at most a few KB; a frame over this closes the connection before it is allocated.
+MAX_REPLY_BYTES = 64 * 1024
+
 DEALER_OPTIONS: dict[int, int] = {
     **REDIAL,
     **HEARTBEATS,
     zmq.IMMEDIATE: 1,  # no connection, no queueing in ZeroMQ: the client holds it, for timeout_s at most
     zmq.SNDHWM: 100,
     zmq.RCVHWM: 100,
+    zmq.MAXMSGSIZE: MAX_REPLY_BYTES,
 }
 
 

@@ -1,7 +1,7 @@
 """``jis import FILE``: emergency mode, a broadcast file fed into a running line as an OEM gateway would.
 
 What it must not do: parse the file or speak the feed protocol itself (``app.feed.importer`` does); it opens the
-gateway, runs the import and prints the report. Exit 0: all taken, 1: something quarantined or corrected,
+gateway, runs the import and prints the report. Exit 0: all taken, 1: something quarantined, refused or corrected,
 2: bad arguments or file, 3: the service did not answer.
 """
 
@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     if report.stopped:
         print(f"jis import: no answer from the service at {endpoint}: is jis serve running there?", file=sys.stderr)
         return EXIT_NO_SERVICE
-    return EXIT_PROBLEMS if report.statuses["quarantined"] or report.warnings else EXIT_OK
+    problems = report.statuses["quarantined"] + report.statuses["refused"]
+    return EXIT_PROBLEMS if problems or report.warnings else EXIT_OK
 
 
 def _resend_asked(what: str) -> None:
@@ -76,9 +77,9 @@ def _text(report: ImportReport) -> str:
     s = report.statuses
     lines = [
         f"jis import: {report.file} ({report.format or 'unknown format'}): {s['accepted']} accepted, "
-        f"{s['duplicate']} duplicate, {s['quarantined']} quarantined, {report.unsent} not sent"
+        f"{s['duplicate']} duplicate, {s['quarantined']} quarantined, {s['refused']} refused, {report.unsent} not sent"
     ]
     lines += [f"  stopped: {report.stopped}"] if report.stopped else []
-    lines += [f"  quarantined: {r}" for r in report.reasons]
+    lines += [f"  not taken: {r}" for r in report.reasons]
     lines += [f"  warning: {w}" for w in report.warnings]
     return "\n".join(lines)

@@ -1,9 +1,10 @@
 """``jis serve``: run the sequencing service for a plant, as the active service or a hot standby.
 
 What it must not do: decide anything about the line; it loads the plant file, applies ``--database``, checks
-before anything starts what a person can get wrong (the database is there and answers, the CURVE key files can be
-read, no other program listens on the service's ports: another jis serve there is the lease's to report), and
-hands over to ``app.service.standby.serve``.
+before anything starts what a person can get wrong (the database is there and answers, no ZeroMQ surface listens
+beyond loopback without CURVE in the plant profile, the CURVE key files can be read and every feed's gateway keys
+are among them, no other program listens on the service's ports: another jis serve there is the lease's to
+report), and hands over to ``app.service.standby.serve``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     url = database_of(args, plant, must_exist=False, probe=not args.standby)
     plant = plant.model_copy(update={"service": plant.service.model_copy(update={"database": url})})
     where = args.config or "the demo plant"
+    _check_profile(plant, where)
     _check_keys(plant, where)
     if not args.standby:  # a standby shares its ports with the active one, and binds them only when it takes over
         _check_ports(plant, where)
@@ -56,9 +58,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_profile(plant: PlantConfig, where: str) -> None:
+    """The plant profile: no ZeroMQ surface beyond loopback without its CURVE (docs/security.md)."""
+    for problem in plant.service.exposed_without_curve():
+        raise CommandError(problem.replace(" listens", f" in {where} listens", 1))
+
+
 def _check_keys(plant: PlantConfig, where: str) -> None:
-    """The CURVE key files the service will load, loaded once now."""
-    from app.net.curve_keys import FeedKeyError, load_curve_server
+    """The CURVE key files the service will load, loaded once now, and each feed's gateway keys among them."""
+    from app.net.curve_keys import FeedKeyError, load_curve_server, load_feed_publishers
 
     for key in ("feed_curve", "hmi_curve"):
         curve = getattr(plant.service, key)
@@ -66,6 +74,8 @@ def _check_keys(plant: PlantConfig, where: str) -> None:
             continue
         try:
             load_curve_server(curve.secret_key, curve.allowed_keys)
+            if key == "feed_curve":
+                load_feed_publishers(curve.allowed_keys, {f.id: f.gateway_keys for f in plant.feeds})
         except FeedKeyError as exc:
             raise CommandError(f"[service.{key}] in {where}: {exc}") from None
 

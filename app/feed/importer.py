@@ -16,9 +16,10 @@ order, only counts duplicates: the service journals each identity once. The file
 
 What the file could not give (a message that does not parse, a part the master data does not know) is not
 dropped: it is sent as a raw BCAST frame the service cannot decode, so the service quarantines it with the
-file's name, the message number, our reason and the original bytes, and a person sees it as a deviation; the
-frame carries a ``message_id`` too (the file's digest, the message number and a digest of the problem), so a
-second import does not quarantine it again.
+file's name, the message number, our reason and the original bytes (the first ``RAW_KEPT`` of them), and a person
+sees it as a deviation; the frame carries a ``message_id`` too (the file's digest, the message number and a digest
+of the problem), so a second import does not quarantine it again. A broadcast the service stores but refuses (its
+number outside the feed's plausible window) is answered ``refused`` and reported with its reason.
 
 Must not: write to the database itself (the service is the only writer), send the next broadcast before the
 previous one is acknowledged (order is the sequence), or print: ``app/cli/import_.py`` does.
@@ -41,12 +42,14 @@ import zmq
 from app.feed.formats import CanonicalBroadcast, FeedMismatch, Problem
 from app.feed.formats.canonical import Item
 from app.feed.formats.detect import open_stream
-from app.feed.protocol import ACK, BCAST, RESEND, BadAck, decode_ack
+from app.feed.protocol import ACK, BCAST, MAX_BODY_BYTES, RESEND, BadAck, decode_ack
 from sequencer.plant import PlantConfig
 
 FILE_CHUNK = 1 << 20  # bytes read at a time for the file's digest: the file is never held whole
 ACK_TIMEOUT_S = 2.0  # real seconds before a BCAST is sent again (the service commits in about a millisecond)
 RETRIES = 5  # resends before giving up on a silent service
+MAX_ANSWER_BYTES = 64 * 1024  # an ACK or a RESEND is a few hundred bytes; a larger frame closes the connection
+RAW_KEPT = MAX_BODY_BYTES // 8  # bytes of a message that could not be read, sent for the quarantine
 
 
 class ServiceSilent(RuntimeError):
@@ -68,8 +71,8 @@ class ImportReport:
     file: str
     format: str = ""
     sha256: str = ""  # the file's identity
-    statuses: Counter[str] = field(default_factory=Counter)  # accepted / duplicate / quarantined
-    reasons: list[str] = field(default_factory=list)  # why each quarantined item was quarantined
+    statuses: Counter[str] = field(default_factory=Counter)  # accepted / duplicate / quarantined / refused
+    reasons: list[str] = field(default_factory=list)  # why each quarantined or refused item was
     warnings: list[str] = field(default_factory=list)  # problems the broadcast survived (e.g. a family corrected)
     unsent: int = 0
     stopped: str = ""  # why the import stopped early (the service fell silent)
@@ -79,7 +82,7 @@ class ImportReport:
             "file": self.file,
             "format": self.format,
             "sha256": self.sha256,
-            **{k: self.statuses[k] for k in ("accepted", "duplicate", "quarantined")},
+            **{k: self.statuses[k] for k in ("accepted", "duplicate", "quarantined", "refused")},
             "unsent": self.unsent,
             "stopped": self.stopped,
             "reasons": self.reasons,
@@ -104,6 +107,7 @@ class Gateway:
         # Queue only to a completed connection: a BCAST is never parked in a pipe to a service that is not there.
         self._sock.setsockopt(zmq.IMMEDIATE, 1)
         self._sock.setsockopt(zmq.ROUTING_ID, f"import-{time.time_ns():x}".encode())
+        self._sock.setsockopt(zmq.MAXMSGSIZE, MAX_ANSWER_BYTES)
         self._sock.connect(endpoint)
         self.endpoint = endpoint
         self._ack_timeout_s, self._retries = ack_timeout_s, retries
@@ -148,11 +152,14 @@ class Gateway:
 def _problem_frame(path: Path, problem: Problem, file_digest: str) -> bytes:
     """A body the service cannot decode (so it quarantines it) that still says what and why to a person, named
     by the file's digest, the message number and a digest of the problem (the same problem of the same file is
-    the same message, whatever the file is called)."""
+    the same message, whatever the file is called). At most ``RAW_KEPT`` bytes of the message go with it (the file
+    has the rest; the digest is of the whole), so that even escaped to six bytes a byte the body stays within the
+    feed's body limit and is quarantined, not dropped with the connection."""
+    kept = problem.raw[:RAW_KEPT]
     try:
-        raw, encoding = problem.raw.decode("utf-8"), "utf-8"
+        raw, encoding = kept.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        raw, encoding = base64.b64encode(problem.raw).decode(), "base64"
+        raw, encoding = base64.b64encode(kept).decode(), "base64"
     said = hashlib.sha256(problem.describe().encode() + b"\0" + problem.raw).hexdigest()[:16]
     message_id = f"file/{file_digest[:32]}/{problem.index}/{said}"
     body = {
@@ -162,6 +169,8 @@ def _problem_frame(path: Path, problem: Problem, file_digest: str) -> bytes:
         "raw_encoding": encoding,
         "message_id": message_id,
     }
+    if len(kept) < len(problem.raw):
+        body["raw_bytes"] = str(len(problem.raw))  # the message's whole length: only its start is here
     return json.dumps(body).encode()
 
 
@@ -212,7 +221,7 @@ def import_file(path: Path, plant: PlantConfig, gateway: Gateway, *, feed: str |
                 report.unsent, report.stopped = 1 + sum(1 for _ in work), str(exc)
                 break
             report.statuses[status] += 1
-            if status == "quarantined":
+            if status in ("quarantined", "refused"):
                 report.reasons.append(f"{out.what}: {reason}")
     return report
 

@@ -17,7 +17,20 @@ Rules this module keeps:
 Optional CURVE (``curve=CurveServer``, RFC 26): the ROUTER becomes a CURVE server, so every frame is encrypted,
 and a ZAP handler (RFC 27) admits only the allowed gateways' public keys. A refused gateway never gets as far
 as a frame: ``accept`` and ``reject`` see nothing from it. Refused handshakes are counted (``refused``) and
-logged once per key or cause, since a refused gateway retries every reconnect interval.
+logged once per key or cause, since a refused gateway retries every reconnect interval. Every frame then carries
+its sender's public key (ZAP's User-Id): broadcasts go to ``accept_many`` with their senders' keys
+(``gateways=``), so the app refuses one for a feed its sender may not publish (it decodes the feed once, for both);
+a heartbeat for a feed its sender may not publish (``publishers``) is counted (``unauthorised``), logged once
+and ignored.
+
+Where a RESEND goes: to the gateway that last spoke for the feed with a broadcast the app acknowledged
+``accepted`` or ``duplicate``, or an allowed heartbeat; never to one whose broadcast was quarantined or refused
+(a rogue sender, a number far out of the window). With CURVE, a RESEND waits while the routing id's newest frame
+came from a key that may not publish the feed (another peer took the id over: ``ROUTER_HANDOVER``).
+
+Bounds: ``MAXMSGSIZE`` drops a frame over ``MAX_FRAME_BYTES`` in libzmq, before it is allocated, and closes its
+connection (the body limit, ``app.feed.protocol.MAX_BODY_BYTES``, is half of it: a body in between is refused with
+its reason, one beyond costs the sender its connection).
 
 It must not decode what a broadcast means (the app's ``accept`` does), read the database, or judge gaps: the
 core notices a gap and the app calls ``request_resend``.
@@ -30,7 +43,8 @@ import inspect
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 import zmq
 import zmq.asyncio
@@ -39,13 +53,13 @@ from app.feed.protocol import (
     ACK,
     BCAST,
     HB,
+    MAX_BODY_BYTES,
     RESEND,
     Ack,
     BadHeartbeat,
     Heartbeat,
     Resend,
     decode_heartbeat,
-    salvage_key,
 )
 from app.net.curve_guard import CurveGuard
 from app.net.curve_keys import CurveServer
@@ -55,8 +69,9 @@ log = logging.getLogger(__name__)
 
 AcceptFn = Callable[[bytes], Awaitable[Ack]]
 # Takes a batch over when called (in arrival order, before the call returns); the awaitable gives each one's ACK,
-# or the exception that kept it from being stored.
-AcceptManyFn = Callable[[list[bytes]], Awaitable[list[Ack | BaseException]]]
+# or the exception that kept it from being stored. With CURVE it is called with ``gateways=``: each broadcast's
+# sender's public key (Z85), in the same order.
+AcceptManyFn = Callable[..., Awaitable[list[Ack | BaseException]]]
 RejectFn = Callable[[list[bytes], str], Awaitable[None] | None]
 HeartbeatFn = Callable[[Heartbeat], Awaitable[None] | None]
 
@@ -68,6 +83,9 @@ HeartbeatFn = Callable[[Heartbeat], Awaitable[None] | None]
 DEFAULT_HWM = 20_000
 RECV_BATCH = 256  # frames handled per wake-up before the outbox is looked at again (keeps RESENDs timely)
 MAX_IN_FLIGHT = 4  # batches handed over and waiting for their commits; then the link waits (bounds memory)
+MAX_FRAME_BYTES = 2 * MAX_BODY_BYTES  # ZMQ_MAXMSGSIZE, per frame: a larger one closes its sender's connection
+ROUTED = frozenset({"accepted", "duplicate"})  # ACKs that make their sender the feed's gateway for RESENDs
+MAX_LOGGED = 1000  # distinct (key, feed) refusals logged; past it they are only counted
 
 ZAP_DOMAIN = "jis-feed"  # marks our CURVE handshakes (app/net/curve_guard.py)
 
@@ -90,9 +108,12 @@ class FeedLink:
         hwm: int = DEFAULT_HWM,
         context: zmq.asyncio.Context | None = None,
         curve: CurveServer | None = None,
+        publishers: Mapping[str, frozenset[bytes]] | None = None,
     ) -> None:
         self.endpoint = endpoint
         self._curve = curve
+        # feed -> the Z85 keys that may speak for it (CURVE only); None: any allowed key may speak for any feed
+        self._publishers = publishers if curve is not None else None
         self._guard: CurveGuard | None = None
         self._accept = accept
         self._accept_many = accept_many or self._accept_each
@@ -103,6 +124,7 @@ class FeedLink:
         self._sock: zmq.asyncio.Socket | None = None
         self._direct: zmq.Socket[bytes] | None = None
         self._gateways: dict[str, bytes] = {}  # feed -> routing id of the gateway that last spoke for it
+        self._owner: dict[bytes, bytes] = {}  # routing id in _gateways -> the key of its newest frame (CURVE)
         self._heard: dict[str, float] = {}  # feed -> monotonic time of its last BCAST or HB
         self._outbox: list[tuple[str, bytes]] = []  # (feed, RESEND body) waiting for a gateway to send to
         self._wake = asyncio.Event()
@@ -111,6 +133,8 @@ class FeedLink:
         self.received = 0
         self.acked = 0
         self.rejected = 0
+        self.unauthorised = 0  # heartbeats for a feed their sender may not publish (CURVE)
+        self._logged: set[tuple[bytes, str]] = set()  # (key, feed) refusals logged once
 
     # -- public API ----------------------------------------------------------------------------------------
     def bind(self) -> str:
@@ -179,6 +203,9 @@ class FeedLink:
         sock = self._ctx.socket(zmq.ROUTER)
         sock.setsockopt(zmq.RCVHWM, self._hwm)
         sock.setsockopt(zmq.SNDHWM, self._hwm)
+        # A frame larger than any broadcast closes its sender's connection before it is allocated (issue 15: eight
+        # connections sending 100 MB frames took a service without it to 1 GB).
+        sock.setsockopt(zmq.MAXMSGSIZE, MAX_FRAME_BYTES)
         # Fail loudly (EHOSTUNREACH) instead of silently dropping a RESEND to a gateway that is gone.
         sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
         # A gateway that reconnects with the same routing id takes over its old, half-dead connection.
@@ -220,24 +247,49 @@ class FeedLink:
         group commit and each ACK goes out once its own broadcast is committed); other frames one by one."""
         assert self._direct is not None
         broadcasts: list[tuple[bytes, bytes]] = []  # (gateway identity, body)
+        senders: list[bytes] = []  # each broadcast's sender's key (CURVE)
         for _ in range(RECV_BATCH):
             try:
-                frames = self._direct.recv_multipart(flags=zmq.NOBLOCK)
+                frames, sender = self._receive()
             except zmq.Again:
                 break
             if len(frames) == 3 and frames[1] == BCAST:
                 broadcasts.append((frames[0], frames[2]))
+                senders.append(sender)
             else:
-                await self._handle(frames)
+                await self._handle(frames, sender)
         if broadcasts:
             self.received += len(broadcasts)
-            try:
-                answers = self._accept_many([raw for _, raw in broadcasts])  # handed over now, in arrival order
+            raws = [raw for _, raw in broadcasts]
+            try:  # handed over now, in arrival order
+                answers = self._accept_many(raws, gateways=senders) if self._curve else self._accept_many(raws)
             except Exception as exc:  # nothing stored, nothing acknowledged: the gateway resends; the loop goes on
                 answers = _failed(exc, len(broadcasts))
-            self._in_flight.append(asyncio.create_task(self._acknowledge(broadcasts, answers)))
+            self._in_flight.append(asyncio.create_task(self._acknowledge(broadcasts, answers, senders)))
         while self._in_flight and (self._in_flight[0].done() or len(self._in_flight) > MAX_IN_FLIGHT):
             await self._in_flight.popleft()
+
+    def _receive(self) -> tuple[list[bytes], bytes]:
+        """One message, NOBLOCK, and its sender's public key (Z85; b"" without CURVE), which the ZAP handler gave
+        the connection as its User-Id. A routing id now spoken for by another key loses the feeds it may not keep."""
+        assert self._direct is not None
+        if self._curve is None:
+            return self._direct.recv_multipart(flags=zmq.NOBLOCK), b""
+        parts: list[Any] = self._direct.recv_multipart(flags=zmq.NOBLOCK, copy=False)
+        sender = str(parts[-1].get("User-Id")).encode()
+        frames = [part.bytes for part in parts]
+        if self._owner.get(frames[0], sender) != sender:
+            self._owner[frames[0]] = sender
+            for feed in [f for f, gw in self._gateways.items() if gw == frames[0] and not self._may_speak(sender, f)]:
+                log.warning(
+                    "feed: routing id %r taken over by key %s, which may not publish %s", frames[0], sender, feed
+                )
+                del self._gateways[feed]
+        return frames, sender
+
+    def _may_speak(self, sender: bytes, feed: str) -> bool:
+        """With CURVE and a publisher list: the sender's key is one the feed's gateways hold."""
+        return self._publishers is None or sender in self._publishers.get(feed, frozenset())
 
     def _send(self, identity: bytes, kind: bytes, body: bytes) -> bool:
         """Send one message to one gateway now; False if it cannot take it (gone, or its pipe is full)."""
@@ -255,9 +307,10 @@ class FeedLink:
         """The gateway is gone: queued RESENDs wait (without retry noise) until it, or another, speaks again."""
         for feed in [f for f, gw in self._gateways.items() if gw == identity]:
             del self._gateways[feed]
+        self._owner.pop(identity, None)
 
     # -- dispatch ------------------------------------------------------------------------------------------
-    async def _handle(self, frames: list[bytes]) -> None:
+    async def _handle(self, frames: list[bytes], sender: bytes) -> None:
         """A frame that is not a well-formed BCAST (those go in batches): a heartbeat, or something to reject."""
         identity, body = frames[0], frames[1:]
         if not body or body[0] not in (BCAST, HB):
@@ -265,12 +318,16 @@ class FeedLink:
         elif len(body) != 2:
             await self._rejected(frames, f"{body[0].decode()} needs exactly 1 body frame, got {len(body) - 1}")
         else:
-            await self._on_heartbeat_frame(identity, body[1], frames)
+            await self._on_heartbeat_frame(identity, body[1], frames, sender)
 
     async def _acknowledge(
-        self, broadcasts: list[tuple[bytes, bytes]], accepting: Awaitable[list[Ack | BaseException]]
+        self,
+        broadcasts: list[tuple[bytes, bytes]],
+        accepting: Awaitable[list[Ack | BaseException]],
+        senders: list[bytes],
     ) -> None:
-        """Each broadcast's ACK once the app has it committed; none for one it could not store."""
+        """Each broadcast's ACK once the app has it committed; none for one it could not store. Only a broadcast
+        acknowledged accepted or duplicate makes its sender the feed's gateway (where its RESENDs go)."""
         try:
             answers = await accepting
         except asyncio.CancelledError:
@@ -278,32 +335,43 @@ class FeedLink:
         except Exception as exc:
             answers = [exc] * len(broadcasts)
         failed: list[BaseException] = []
-        for (identity, raw), answer in zip(broadcasts, answers, strict=True):
+        for (identity, _), answer, sender in zip(broadcasts, answers, senders, strict=True):
             if isinstance(answer, BaseException):  # not stored, so not acknowledged: the gateway resends it
                 failed.append(answer)
-                feed, _ = salvage_key(raw)
-            else:
-                feed = answer.feed
-                if self._send(identity, ACK, answer.encode()):
-                    self.acked += 1
-            if feed:
-                self._heard_from(feed, identity)
+                continue
+            if self._send(identity, ACK, answer.encode()):
+                self.acked += 1
+            if answer.status in ROUTED and self._may_speak(sender, answer.feed):
+                self._heard_from(answer.feed, identity, sender)
         if failed:
             log.error(
                 "feed: accept failed for %d broadcast(s) (%r); left for the gateway to resend", len(failed), failed[0]
             )
 
-    def _accept_each(self, raws: list[bytes]) -> Awaitable[list[Ack | BaseException]]:
-        """``accept_many`` for an app that takes one broadcast at a time: a task each, started in arrival order."""
+    def _accept_each(
+        self, raws: list[bytes], gateways: list[bytes] | None = None
+    ) -> Awaitable[list[Ack | BaseException]]:
+        """``accept_many`` for an app that takes one broadcast at a time: a task each, started in arrival order. Such
+        an app is not told the senders: checking them against ``publishers`` is ``accept_many``'s to do."""
         return asyncio.gather(*[asyncio.ensure_future(self._accept(raw)) for raw in raws], return_exceptions=True)
 
-    async def _on_heartbeat_frame(self, identity: bytes, raw: bytes, frames: list[bytes]) -> None:
+    async def _on_heartbeat_frame(self, identity: bytes, raw: bytes, frames: list[bytes], sender: bytes) -> None:
         try:
             hb = decode_heartbeat(raw)
         except BadHeartbeat as exc:
             await self._rejected(frames, str(exc))
             return
-        self._heard_from(hb.feed, identity)
+        if not self._may_speak(sender, hb.feed):  # neither liveness nor a route for RESENDs
+            self.unauthorised += 1
+            if (sender, hb.feed) not in self._logged and len(self._logged) < MAX_LOGGED:
+                self._logged.add((sender, hb.feed))
+                log.warning(
+                    "feed: heartbeat for %s from gateway key %s, which may not publish it: ignored",
+                    hb.feed,
+                    sender.decode(),
+                )
+            return
+        self._heard_from(hb.feed, identity, sender)
         if self._on_heartbeat is not None:
             await _maybe_await(self._on_heartbeat(hb))
 
@@ -317,10 +385,15 @@ class FeedLink:
         except Exception:
             log.exception("feed: reject callback failed for %s", reason)
 
-    def _heard_from(self, feed: str, identity: bytes) -> None:
+    def _heard_from(self, feed: str, identity: bytes, sender: bytes) -> None:
         self._heard[feed] = time.monotonic()
-        if self._gateways.get(feed) != identity:
+        if self._curve is not None:
+            self._owner[identity] = sender
+        old = self._gateways.get(feed)
+        if old != identity:
             self._gateways[feed] = identity
+            if old is not None and old not in self._gateways.values():
+                self._owner.pop(old, None)  # kept only for the routing ids RESENDs go to
             self._wake.set()  # queued RESENDs for this feed can go now
 
     def _flush_outbox(self) -> None:

@@ -10,7 +10,9 @@ docs/feed-protocol.md:
 
 Broadcasts are untrusted input, so they are validated strictly at this edge (pydantic strict mode,
 ``extra="forbid"``): "1" is not a number, 1 is not ``true``, a forgotten ``firm`` flag is an error rather than
-a forecast silently built as firm. Every decoding failure raises one error type naming the field and why.
+a forecast silently built as firm. Before any parser sees a body, a cheap scan refuses one larger than
+``MAX_BODY_BYTES`` or nested deeper than ``MAX_BODY_DEPTH`` (``sequencer.json_guard``). Every decoding failure
+raises one error type naming the field and why.
 
 Also here, pure as the rest: what names a broadcast across resends (``broadcast_identity``: the gateway's optional
 ``message_id``, else feed, sequence number and content digest) and a body that is not one (``raw_identity``); the
@@ -29,6 +31,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sequencer.json_guard import MAX_DEPTH, json_refusal
 from sequencer.seqnum import ring_range
 
 # Frame kinds: the first frame after the ZeroMQ routing envelope.
@@ -38,7 +41,14 @@ ACK = b"ACK"
 RESEND = b"RESEND"
 
 BroadcastFunction = Literal["original", "change", "cancel", "hold", "release"]
-AckStatus = Literal["accepted", "duplicate", "quarantined"]
+AckStatus = Literal["accepted", "duplicate", "quarantined", "refused"]
+
+# The largest legitimate body is a broadcast at the schema's limits: 500 option codes and 100 parts of 64 characters,
+# every one of them a quote or backslash escaped to two bytes, is about 94 KB of compact JSON; 128 KiB leaves room
+# for a partner's whitespace. A larger body is refused (quarantined) with the reason; the feed link's socket drops
+# a frame of more than twice this (``app.feed.link.MAX_FRAME_BYTES``). Legitimate messages nest two levels.
+MAX_BODY_BYTES = 128 * 1024
+MAX_BODY_DEPTH = MAX_DEPTH
 
 # Identifiers (feed, vehicle id, codes): printable ASCII, no leading/trailing blanks. VINs (ISO 3779) and body
 # or production numbers are ASCII; a stray space or control byte in a key is a partner bug, not data.
@@ -219,6 +229,8 @@ _M = TypeVar("_M", bound=_Wire)
 def _decode(model: type[_M], error: type[FeedProtocolError], raw: bytes) -> _M:
     if not raw:
         raise error("empty body")
+    if refusal := json_refusal(raw, max_bytes=MAX_BODY_BYTES, max_depth=MAX_BODY_DEPTH):
+        raise error(f"body {refusal}")
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
@@ -245,8 +257,10 @@ def decode_resend(raw: bytes) -> Resend:
 def salvage_key(raw: bytes) -> tuple[str, int | None]:
     """Best-effort (feed, seq) of a body that may be malformed, so even a quarantine can be acknowledged.
 
-    Returns ("", None) when nothing usable is found; never raises.
+    Returns ("", None) when nothing usable is found (a body too large or too deep is not read); never raises.
     """
+    if json_refusal(raw, max_bytes=MAX_BODY_BYTES, max_depth=MAX_BODY_DEPTH):
+        return "", None
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):

@@ -6,6 +6,8 @@ run, the last number and where to ask for snapshots. A screen that joins late, r
 missing asks the snapshot ROUTER (``ICANHAZ?``) and gets every entry (``KVS``) then ``KTHXBAI`` with the number
 the snapshot is at. Optional CURVE (``curve=``, ``app.net.curve_guard``) on both sockets; the guard is shared with the
 command server. Wire format: docs/hmi-bus.md.
+Bounds: both sockets take only small requests from screens (a subscription, a snapshot request), so a frame over
+``MAX_REQUEST_FRAME_BYTES`` (``sequencer.clone``) closes its sender's connection in libzmq (``ZMQ_MAXMSGSIZE``).
 What it must not do: block the service (PUB drops past its high-water mark, the ROUTER sends NOBLOCK and a screen
 that cannot take its snapshot just asks again), or send a full picture on every change.
 """
@@ -24,7 +26,16 @@ import zmq.asyncio
 
 from app.net.curve_guard import CurveGuard
 from app.net.curve_keys import CurveServer
-from sequencer.clone import ICANHAZ, KTHXBAI, KVS, Delta, KvStore, hugz_frames, kv_frames
+from sequencer.clone import (
+    ICANHAZ,
+    KTHXBAI,
+    KVS,
+    MAX_REQUEST_FRAME_BYTES,
+    Delta,
+    KvStore,
+    hugz_frames,
+    kv_frames,
+)
 from sequencer.views import LineView
 
 log = logging.getLogger(__name__)
@@ -53,10 +64,11 @@ class HmiPublisher:
         self.epoch = epoch or secrets.token_hex(8).encode()  # a new run: screens resnapshot, never mix two runs
         self.heartbeat_s = heartbeat_s
         self._last_hugz: float | None = None
-        self.socket = self._socket(ctx, zmq.PUB, "bus", ((zmq.SNDHWM, PUB_HWM), (zmq.LINGER, 0)))
+        small = (zmq.MAXMSGSIZE, MAX_REQUEST_FRAME_BYTES)  # screens send subscriptions and snapshot requests only
+        self.socket = self._socket(ctx, zmq.PUB, "bus", ((zmq.SNDHWM, PUB_HWM), (zmq.LINGER, 0), small))
         try:
             self.socket.bind(endpoint)
-            opts = ((zmq.SNDHWM, SNAPSHOT_HWM), (zmq.RCVHWM, 100), (zmq.LINGER, 0))
+            opts = ((zmq.SNDHWM, SNAPSHOT_HWM), (zmq.RCVHWM, 100), (zmq.LINGER, 0), small)
             self.snapshots = self._socket(ctx, zmq.ROUTER, "snapshot", opts)
             self.snapshots.bind(snapshot_endpoint or _any_port(endpoint))
         except zmq.ZMQError:

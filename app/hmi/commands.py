@@ -11,7 +11,9 @@ Rules this module keeps:
 - ``run()`` is the socket's one owning task. Logins (argon2 costs ~0.15 s of CPU) are checked by a worker task
   on their own thread so a burst of logins never delays a lead's Hold; its replies go out through ``run()``.
   Intents are handled one at a time in arrival order (an HMI's Hold then Release stay in that order).
-- No input stops the loop: bad JSON, unknown keys (``extra="forbid"``), wrong types (strict), oversize frames.
+- No input stops the loop: bad JSON, unknown keys (``extra="forbid"``), wrong types (strict), oversize or deeply
+  nested requests (refused by a cheap scan before any parser, answered "malformed" and audited like the rest);
+  a frame over ``MAX_FRAME_BYTES`` closes its sender's connection in libzmq, before it is allocated.
 - Failed logins are limited per user name and overall (``app.hmi.accounts.LoginThrottle``).
 - Passwords and tokens are never logged or audited; validation errors are reported without their input.
 - An intent with the HMI's ``request_id`` is an operation done once: the service journals it with its identity
@@ -43,6 +45,7 @@ import zmq.asyncio
 from app.hmi.accounts import AccountStore, AuditEntry, LoginThrottle
 from app.hmi.roles import INTENTS, REPROCESS, build_intent, may, roles_allowed
 from app.hmi.wire import (
+    MAX_FRAME_BYTES,
     MESSAGES,
     IntentRequest,
     LoginRequest,
@@ -153,7 +156,9 @@ class HmiCommandServer:
         if self._sock is None:
             sock = self._ctx.socket(zmq.ROUTER)
             # ROUTER_MANDATORY: a reply to an HMI that has gone fails loudly (logged) instead of vanishing.
-            for option, value in ((zmq.RCVHWM, HWM), (zmq.SNDHWM, HWM), (zmq.LINGER, 0), (zmq.ROUTER_MANDATORY, 1)):
+            # MAXMSGSIZE: eight connections sending 100 MB requests took a service without it to 1 GB (issue 15).
+            options = ((zmq.RCVHWM, HWM), (zmq.SNDHWM, HWM), (zmq.LINGER, 0), (zmq.ROUTER_MANDATORY, 1))
+            for option, value in (*options, (zmq.MAXMSGSIZE, MAX_FRAME_BYTES)):
                 sock.setsockopt(option, value)
             try:
                 if self._curve is not None:

@@ -18,10 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, Valid
 
 from app.hmi.accounts import MAX_PASSWORD_LEN
 from app.hmi.roles import error_summary
+from sequencer.json_guard import MAX_DEPTH, json_refusal
 
 MAX_REQUEST_BYTES = 16_384  # a keyed-in broadcast with its parts fits many times over
 # An HMI's request id: a UUID (with or without dashes) fits; "hmi/" + user (64) + "/" + it fits journal.identity (200).
 REQUEST_ID_PATTERN = r"^[A-Za-z0-9._:-]{8,64}$"
+MAX_REQUEST_DEPTH = MAX_DEPTH  # levels of nesting; an intent's fields need three (request, fields, a list in them)
+# ZMQ_MAXMSGSIZE of the command socket, per frame: a request up to this is read and answered "malformed" (too large)
+# and audited; a larger frame closes its sender's connection in libzmq before it is allocated, unanswered.
+MAX_FRAME_BYTES = 4 * MAX_REQUEST_BYTES
 
 # The answer to each outcome; the same word is the audit log's ``result``.
 MESSAGES: dict[str, str] = {
@@ -126,8 +131,8 @@ def split_frames(frames: list[zmq.Frame]) -> tuple[Peer, bytes | None]:
 def parse_request(body: bytes | None) -> tuple[Request | None, str]:
     if body is None:
         return None, "a request is exactly one frame of JSON"
-    if len(body) > MAX_REQUEST_BYTES:
-        return None, f"request larger than {MAX_REQUEST_BYTES} bytes"
+    if refusal := json_refusal(body, max_bytes=MAX_REQUEST_BYTES, max_depth=MAX_REQUEST_DEPTH):
+        return None, f"request {refusal}"  # before any parser: a deep one made json raise RecursionError
     try:
         return REQUEST.validate_json(body), ""
     except ValidationError as exc:
@@ -135,9 +140,12 @@ def parse_request(body: bytes | None) -> tuple[Request | None, str]:
 
 
 def salvage(body: bytes) -> dict[str, Any]:
-    """From a request that failed validation, the keys that say who and what (for the audit line only)."""
+    """From a request that failed validation, the keys that say who and what (for the audit line only); nothing
+    from one too large or too deep to parse safely."""
+    if json_refusal(body, max_bytes=MAX_REQUEST_BYTES, max_depth=MAX_REQUEST_DEPTH):
+        return {}
     try:
-        data = json.loads(body[:MAX_REQUEST_BYTES])
+        data = json.loads(body)
     except ValueError:
         return {}
     if not isinstance(data, dict):

@@ -7,8 +7,9 @@ publish and every frame is encrypted. Each end has a keypair in zmq's own certif
     DIR/NAME.key          the public key: give it to the other end
     DIR/NAME.key_secret   public + secret key, file mode 0600: stays on this machine
 
-The service needs its own ``.key_secret`` and a folder of the allowed gateways' ``.key`` files; a gateway needs
-its own ``.key_secret`` and the service's ``.key`` (docs/feed-protocol.md, "CURVE").
+The service needs its own ``.key_secret`` and a folder of the allowed gateways' ``.key`` files, of which each feed
+names its own (``[[feeds]] gateway_keys``: ``load_feed_publishers``); a gateway needs its own ``.key_secret`` and
+the service's ``.key`` (docs/feed-protocol.md, "CURVE").
 
 Must not: overwrite an existing key unless told to (``force``), leave a secret key readable by other users,
 open a socket (the feed link does that), or parse a command line (``app/cli/feed_keys.py`` does).
@@ -17,7 +18,7 @@ open a socket (the feed link does that), or parse a command line (``app/cli/feed
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,21 @@ def load_allowed_keys(folder: Path | str) -> frozenset[bytes]:
     if not path.is_dir():
         raise FeedKeyError(f"{path}: allowed-keys folder not found")
     return frozenset(load_public_key(p) for p in sorted(path.glob(f"*{PUBLIC_SUFFIX}")))
+
+
+def load_feed_publishers(folder: Path | str, gateway_keys: Mapping[str, Sequence[str]]) -> dict[str, frozenset[bytes]]:
+    """Feed -> the Z85 public keys of the gateways allowed to publish it: each NAME of ``gateway_keys`` is the
+    file ``folder/NAME.key``; a name without its file is an error naming the feed."""
+    publishers: dict[str, frozenset[bytes]] = {}
+    for feed, names in gateway_keys.items():
+        keys = set()
+        for name in names:
+            path = Path(folder) / f"{name}{PUBLIC_SUFFIX}"
+            if not path.is_file():
+                raise FeedKeyError(f"feed {feed}: gateway key {name!r} is not in {folder} (no {path.name} there)")
+            keys.add(load_public_key(path))
+        publishers[feed] = frozenset(keys)
+    return publishers
 
 
 def load_curve_server(secret_file: Path | str, allowed: Path | str | Sequence[bytes]) -> CurveServer:

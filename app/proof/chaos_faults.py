@@ -133,6 +133,7 @@ class SimControlClient:
         self._ctx = zmq.asyncio.Context()
         self._sock = self._ctx.socket(zmq.DEALER)
         self._sock.setsockopt(zmq.LINGER, 0)
+        self._sock.setsockopt(zmq.MAXMSGSIZE, 4 * 1024 * 1024)  # the state is the largest answer, tens of KB
         self._sock.connect(endpoint)
         self._ids = 0
 

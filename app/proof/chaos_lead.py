@@ -243,6 +243,7 @@ class Lead:
             sock.setsockopt(zmq.IMMEDIATE, 1)
             sock.setsockopt(zmq.LINGER, 0)
             sock.setsockopt(zmq.RECONNECT_IVL, 50)
+            sock.setsockopt(zmq.MAXMSGSIZE, 64 * 1024)  # a command's reply is a few hundred bytes
             sock.connect(self.endpoint)
             self._sock = sock
         return self._sock

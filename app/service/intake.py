@@ -11,9 +11,18 @@ A broadcast's way, start to end:
   3. The core answers with commands (light the bin, ask for a resend of a gap, raise a deviation, ...), which
      the service carries out (``Service.carry_out`` in ``app.service.runtime``).
   4. Only then does the feed link send the ACK (``_acks``): persist before acknowledge.
-Anything undecodable or for an unknown feed is kept in quarantine with its reason and raw bytes, shown as a
-deviation, and answered "quarantined": nothing is dropped; the same message again is answered "duplicate". A
-lead may send a quarantined message through again after a fix (``reprocess``).
+Anything undecodable (too large or too deep included: ``app.feed.protocol`` refuses those before parsing), for an
+unknown feed, numbered outside the feed's ring (0..modulus-1) or, with CURVE, sent by a gateway the plant file does
+not allow to publish its feed (``[[feeds]] gateway_keys``, checked against the sender's key the feed link gives:
+a ``GatewayRefused`` event, an ``unauthorised`` deviation) is kept in quarantine with its reason and raw bytes,
+shown as a deviation, and answered "quarantined": nothing is dropped, nothing of it applied; the same message again
+is answered "duplicate" (reason "quarantined before"), not kept or shown twice. These are the rules that need no
+state, so they are refused before the core, and before the journal's identities: a copy of a journaled broadcast
+from a gateway that may not publish its feed is refused as unauthorised, never answered as a duplicate. The
+plausible window around the feed's position needs the feed's state, so it is the core's
+(``sequencer.rules.feeds``): a broadcast it refuses is journaled like any event and answered "refused", never
+"accepted". A lead may send a quarantined message through again after a fix (``reprocess``); that goes in without a
+sender, so a lead can let through what a gateway check held.
 
 What it must not do: hand the core an event itself (only through the sequencing path, journal first), or
 acknowledge anything that is not stored.
@@ -24,15 +33,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from app.feed.protocol import Ack, BadBroadcast, BroadcastMessage, broadcast_identity, decode_broadcast, raw_identity
 from app.persist.store import Store
 from app.service.latency import LightLatency
 from app.service.sequencing import Outcome, Sequencing
+from sequencer.commands import RaiseDeviation
 from sequencer.core import SequencerError
-from sequencer.events import BroadcastReceived, BroadcastRejected
+from sequencer.events import BroadcastReceived, BroadcastRejected, GatewayRefused
 from sequencer.plant import PlantConfig
 
 log = logging.getLogger("app.service.runtime")  # the service's log name, kept from before its parts were split
@@ -50,6 +60,7 @@ class Intake:
         writer: ThreadPoolExecutor,
         sequencing: Sequencing,
         latency: LightLatency,
+        publishers: Mapping[str, frozenset[bytes]] | None = None,
     ) -> None:
         self.clock = clock
         self.store = store
@@ -59,7 +70,9 @@ class Intake:
         self.quarantined = 0
         self.duplicates: Counter[str] = Counter()  # per feed: repeats of what the journal holds, answered duplicate
         self._holding: dict[str, asyncio.Future[Ack]] = {}  # identity -> its quarantine under way
-        self._feed_ids = frozenset(f.id for f in plant.feeds)
+        self._modulus = {f.id: f.modulus for f in plant.feeds}
+        self._feed_ids = frozenset(self._modulus)
+        self._publishers = publishers  # feed -> the Z85 keys of the gateways that may publish it (CURVE)
 
     def count_quarantined(self) -> None:
         """On start (on the writer thread): what the quarantine already holds."""
@@ -72,26 +85,47 @@ class Intake:
             raise answer
         return answer
 
-    def accept_many(self, raws: list[bytes]) -> Awaitable[list[Ack | BaseException]]:
-        """Called by the feed link with every broadcast waiting, in arrival order. Each is decoded and handed to
-        the sequencing task before this returns (so the order is kept); the awaitable gives each one's ACK once
-        it is committed, or the exception that kept it from being stored (then no ACK goes out)."""
+    def accept_many(
+        self, raws: list[bytes], *, gateways: list[bytes] | None = None
+    ) -> Awaitable[list[Ack | BaseException]]:
+        """Called by the feed link with every broadcast waiting, in arrival order (with CURVE, ``gateways``: each
+        one's sender's key). Each is decoded and handed to the sequencing task before this returns (so the order
+        is kept); the awaitable gives each one's ACK once it is committed, or the exception that kept it from being
+        stored (then no ACK goes out)."""
         answers: list[tuple[BroadcastMessage, asyncio.Future[Outcome]] | Awaitable[Ack]] = []
-        for raw in raws:
+        for i, raw in enumerate(raws):
             try:
                 msg = decode_broadcast(raw)
             except BadBroadcast as exc:
                 answers.append(asyncio.ensure_future(self.quarantine(raw, str(exc), "feed")))
                 continue
-            if msg.feed not in self._feed_ids:
-                reason = f"unknown feed {msg.feed!r}"
+            gateway = gateways[i] if gateways is not None else None
+            if reason := self._refusal(msg):
+                refused = self.quarantine(raw, reason, "feed", msg.feed, msg.seq, broadcast_identity(msg))
+                answers.append(asyncio.ensure_future(refused))
+                continue
+            if gateway is not None and not self._may_publish(gateway, msg.feed):
+                reason = f"gateway key {gateway.decode()} may not publish feed {msg.feed} (not among its gateway_keys)"
                 named = broadcast_identity(msg)
-                answers.append(asyncio.ensure_future(self.quarantine(raw, reason, "feed", msg.feed, msg.seq, named)))
+                refused = self.quarantine(raw, reason, "feed", msg.feed, msg.seq, named, gateway=gateway)
+                answers.append(asyncio.ensure_future(refused))
                 continue
             self.latency.broadcast_received(msg.feed, msg.seq)
             event = broadcast_event(msg, self.clock())
             answers.append((msg, self.sequencing.enqueue(event, raw, broadcast_identity(msg))))
         return _acks(answers, self.duplicates)
+
+    def _refusal(self, msg: BroadcastMessage) -> str:
+        """Why a well-formed broadcast is refused before the core ("" if it is not): rules that need no state."""
+        if msg.feed not in self._feed_ids:
+            return f"unknown feed {msg.feed!r}"
+        if msg.seq >= self._modulus[msg.feed]:
+            return f"seq: {msg.seq} is outside feed {msg.feed}'s numbers, 0..{self._modulus[msg.feed] - 1}"
+        return ""
+
+    def _may_publish(self, gateway: bytes, feed: str) -> bool:
+        """With CURVE and the plant file's gateway keys: the sender's key is one of the feed's gateways'."""
+        return self._publishers is None or gateway in self._publishers.get(feed, frozenset())
 
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]:
         """Feed a quarantined message through the intake again, after a fix (master data, mapping).
@@ -112,6 +146,8 @@ class Intake:
             return False, f"still not a valid broadcast: {exc}"
         if msg.feed not in self._feed_ids:
             return False, f"still for an unknown feed {msg.feed!r}"
+        if reason := self._refusal(msg):
+            return False, f"still refused: {reason}"
         ack = await self.accept(held.raw)
         await loop.run_in_executor(self.writer, self.store.mark_quarantine, quarantine_id, "reprocessed")
         return True, f"{msg.feed} {msg.seq}: {ack.status}"
@@ -121,11 +157,20 @@ class Intake:
         await self.quarantine(b"\x00".join(frames), reason, "feed")
 
     async def quarantine(
-        self, raw: bytes, reason: str, source: str, feed: str = "", seq: int | None = None, identity: str = ""
+        self,
+        raw: bytes,
+        reason: str,
+        source: str,
+        feed: str = "",
+        seq: int | None = None,
+        identity: str = "",
+        *,
+        gateway: bytes | None = None,
     ) -> Ack:
         """Keep refused input with its reason and raw bytes, show it as a deviation, and answer the sender. What
         was quarantined once (``identity``: the message's, else its bytes') is answered duplicate the next time:
-        not kept, not shown again."""
+        not kept, not shown again. With ``gateway``, a broadcast refused because that gateway may not publish its
+        feed (``GatewayRefused``)."""
         # its own name as held input: the same message sent through again after a fix (``reprocess``) is new
         identity = "held/" + (identity or raw_identity(raw))
         holding = self._holding.get(identity)
@@ -133,12 +178,14 @@ class Intake:
             await asyncio.shield(holding)  # stored first (or not: then neither is acknowledged)
             self.duplicates[feed] += 1
             return Ack(feed=feed, seq=seq, status="duplicate", reason="quarantined before")
-        task = asyncio.ensure_future(self._hold(raw, reason, source, feed, seq, identity))
+        task = asyncio.ensure_future(self._hold(raw, reason, source, feed, seq, identity, gateway))
         self._holding[identity] = task
         task.add_done_callback(lambda _: self._holding.pop(identity, None))
         return await asyncio.shield(task)
 
-    async def _hold(self, raw: bytes, reason: str, source: str, feed: str, seq: int | None, identity: str) -> Ack:
+    async def _hold(
+        self, raw: bytes, reason: str, source: str, feed: str, seq: int | None, identity: str, gateway: bytes | None
+    ) -> Ack:
         """Quarantine once: unless the journal has this identity (then: duplicate), a row, a deviation, an ACK."""
         loop = asyncio.get_running_loop()
         if await loop.run_in_executor(self.writer, self.store.journaled, identity) is not None:
@@ -148,7 +195,11 @@ class Intake:
         qid = await loop.run_in_executor(self.writer, self.store.quarantine, at, source, reason, raw)
         self.quarantined += 1
         log.error("quarantined #%d from %s: %s", qid, source, reason)
-        rejected = BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid)
+        rejected: BroadcastRejected | GatewayRefused = (
+            GatewayRefused(at=at, feed=feed, gateway=gateway.decode(), reason=reason, seq=seq, quarantine_id=qid)
+            if gateway is not None
+            else BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid)
+        )
         try:
             await self.sequencing.enqueue(rejected, None, identity)
         except SequencerError as exc:
@@ -175,7 +226,8 @@ async def _acks(
     answers: list[tuple[BroadcastMessage, asyncio.Future[Outcome]] | Awaitable[Ack]], duplicates: Counter[str]
 ) -> list[Ack | BaseException]:
     """Each broadcast's ACK once committed (one coroutine for the batch, not a task each). A refusal by the core
-    is journaled and kept, so it is acknowledged; an exception (not stored) is handed back instead. A repeat (its
+    is journaled and kept, so it is acknowledged, as "refused" with the reason (never "accepted": the gateway must
+    neither resend it nor believe it taken); an exception (not stored) is handed back instead. A repeat (its
     identity journaled already) is answered duplicate and counted in ``duplicates``."""
     acks: list[Ack | BaseException] = []
     for answer in answers:
@@ -186,15 +238,22 @@ async def _acks(
             msg, sequenced = answer
             try:
                 outcome = await sequenced
-                duplicate = outcome.duplicate
-                if outcome.repeat_of is not None:
-                    duplicates[msg.feed] += 1
             except SequencerError as exc:  # logged and visible in the journal; the gateway must not resend it
                 log.error("broadcast refused by the sequencer: %s", exc)
-                duplicate = False
-            acks.append(Ack(feed=msg.feed, seq=msg.seq, status="duplicate" if duplicate else "accepted"))
+                acks.append(Ack(feed=msg.feed, seq=msg.seq, status="refused", reason=str(exc)))
+                continue
+            if outcome.repeat_of is not None:
+                duplicates[msg.feed] += 1
+            reason = _implausible_reason(outcome.commands) if outcome.verdict == "refused" else ""
+            acks.append(Ack(feed=msg.feed, seq=msg.seq, status=outcome.verdict, reason=reason))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             acks.append(exc)
     return acks
+
+
+def _implausible_reason(commands: Sequence[object]) -> str:
+    """The core's own words for a broadcast it refused (its ``implausible`` deviation), for the ACK."""
+    raised = [c.message for c in commands if isinstance(c, RaiseDeviation) and c.kind == "implausible"]
+    return raised[0] if raised else "implausible sequence number: outside the window around the feed's position"

@@ -30,7 +30,7 @@ from typing import Any, assert_never
 
 from app.feed.link import FeedLink
 from app.hmi.accounts import AccountStore
-from app.net.curve_keys import load_curve_server
+from app.net.curve_keys import load_curve_server, load_feed_publishers
 from app.persist.store import Store
 from app.service.device_side import DeviceSide
 from app.service.devices import ReportTranslator, build_printers, build_ptls
@@ -66,6 +66,11 @@ log = logging.getLogger(__name__)
 TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
 
 
+class ExposedSurface(ValueError):
+    """The plant profile refuses to start: a ZeroMQ surface listens beyond loopback without its CURVE (``jis serve``
+    says so before it gets here, naming the key to set)."""
+
+
 def scaled_clock(speed: float) -> Callable[[], float]:
     """Plant time running ``speed`` times faster than the wall clock (the accelerated demo); 1.0 is real time."""
     epoch, mono = time.time(), time.monotonic()
@@ -89,6 +94,8 @@ class Service:
         ptls: Mapping[str, PickToLight] | None = None,
         printers: Mapping[str, LabelPrinter] | None = None,
     ) -> None:
+        if exposed := plant.service.exposed_without_curve():  # the plant profile (docs/security.md)
+            raise ExposedSurface(exposed[0])
         self.plant = plant
         self.clock = clock
         self.store = Store(plant.service.database)
@@ -104,16 +111,25 @@ class Service:
             sequencing=self.sequencing,
             latency=self.latency,
         )
+        fc = plant.service.feed_curve  # only known OEM gateways may publish, each its own feeds (docs/security.md)
+        feed_curve = load_curve_server(fc.secret_key, fc.allowed_keys) if fc else None
+        publishers = load_feed_publishers(fc.allowed_keys, {f.id: f.gateway_keys for f in plant.feeds}) if fc else None
         self.intake = Intake(
-            plant, clock=clock, store=self.store, writer=self.writer, sequencing=self.sequencing, latency=self.latency
+            plant,
+            clock=clock,
+            store=self.store,
+            writer=self.writer,
+            sequencing=self.sequencing,
+            latency=self.latency,
+            publishers=publishers,
         )
-        fc = plant.service.feed_curve  # only known OEM gateways may publish (docs/feed-protocol.md)
         self.feed_link = FeedLink(
             plant.service.feed_endpoint,
             self.intake.accept,
             accept_many=self.intake.accept_many,
             reject=self.intake.reject_frames,
-            curve=load_curve_server(fc.secret_key, fc.allowed_keys) if fc else None,
+            curve=feed_curve,
+            publishers=publishers,
         )
         self.hmi = HmiSide(
             plant,

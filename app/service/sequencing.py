@@ -24,7 +24,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from sqlalchemy.exc import OperationalError
 
@@ -37,12 +37,17 @@ from sequencer.core import Sequencer, SequencerError
 from sequencer.events import Event
 from sequencer.plant import PlantConfig
 
+# What became of an event in the core: taken ("accepted"), an identical resend or a replay of a vehicle that has
+# shipped ("duplicate"), or a broadcast refused with an ``implausible`` deviation, its number far outside the feed's
+# window ("refused"). A repeat (its identity journaled already) never reaches the core and is a "duplicate" too.
+Verdict = Literal["accepted", "duplicate", "refused"]
+
 
 class Outcome(NamedTuple):
     """What became of one event on the way in."""
 
     commands: list[Command]  # the core's answer (none for a repeat)
-    duplicate: bool  # an identical resend the core counted, or a repeat
+    verdict: Verdict  # accepted, duplicate (an identical resend the core counted, or a repeat) or refused
     repeat_of: int | None = None  # a repeat: its identity was journaled already, as this row; not handed to the core
 
 
@@ -177,7 +182,7 @@ class Sequencing:
         for (event, _, _, done), journal_id in zip(batch, ids, strict=True):
             if isinstance(journal_id, Repeat):  # counted by the part it came from (the intake, the HMI channel)
                 if not done.done():
-                    done.set_result(Outcome([], True, journal_id.journal_id))
+                    done.set_result(Outcome([], "duplicate", journal_id.journal_id))
                 continue
             self.journal_id = journal_id
             read_models.observe(self.core, journal_id, event, self._handle(event, done))
@@ -201,7 +206,7 @@ class Sequencing:
 
     def _handle(self, event: Event, done: asyncio.Future[Outcome]) -> list[Command]:
         """One committed event into the core; its commands to the label check and out (``carry_out``)."""
-        duplicates = sum(f.duplicates for f in self.core.state.feeds.values())
+        before = self._marks()
         try:
             commands = self.core.handle(event)
         except SequencerError as exc:
@@ -211,8 +216,18 @@ class Sequencing:
         record_labels(self.check, commands)
         self._carry_out(event, commands)
         if not done.done():
-            done.set_result(Outcome(commands, sum(f.duplicates for f in self.core.state.feeds.values()) > duplicates))
+            after = self._marks()
+            verdict: Verdict = (
+                "duplicate" if after[0] > before[0] else "refused" if after[1] > before[1] else "accepted"
+            )
+            done.set_result(Outcome(commands, verdict))
         return commands
+
+    def _marks(self) -> tuple[int, int]:
+        """(identical resends counted, implausible broadcasts refused) so far: what an event did to them tells its
+        verdict."""
+        line = self.core.state
+        return sum(f.duplicates for f in line.feeds.values()), line.deviations.counts["implausible"]
 
 
 async def _uncancellable(task: asyncio.Task[list[int | Repeat]]) -> list[int | Repeat]:

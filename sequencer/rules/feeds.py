@@ -5,6 +5,16 @@ Where a broadcast belongs in its feed's sequence, and what its message function 
 numbers behind the sequence (late), vehicles the OEM moved (a per-feed reaction), forecast broadcasts (predicted
 load, never picked, superseded by the firm call), and silence on the feed.
 
+Plausible input only (issue 15): a firm broadcast numbered more than ``plausible_ahead`` ahead of the feed's newest,
+or more than ``plausible_behind`` behind it (and not one of its missing numbers), is refused with an
+``implausible`` deviation and changes nothing else: no gap, no resend request, not heard, not a vehicle. This rule
+needs the feed's position, so it is the core's, deterministic on replay like every other (the refused broadcast
+is journaled as received; the service acknowledges it ``refused``). A person keying a broadcast in
+(``InsertBroadcast``) is not held to it. A broadcast for a position whose vehicle has shipped (and been forgotten)
+is a duplicate, or a change after shipping: a replay of the OEM's history is never late work for the line. A
+broadcast from a gateway not allowed to publish its feed never gets here: the service refuses it first
+(``GatewayRefused``: an ``unauthorised`` deviation).
+
 Uses the vehicle, picking and rack rules. What it must not do: touch a station or a pick itself (a new vehicle's
 picks are ``picking.accept``'s, a known vehicle's changes are ``vehicles``').
 """
@@ -15,7 +25,7 @@ from collections.abc import Callable
 
 from sequencer import seqnum
 from sequencer.commands import Command, RequestResend
-from sequencer.events import BroadcastFunction, BroadcastReceived, BroadcastRejected
+from sequencer.events import BroadcastFunction, BroadcastReceived, BroadcastRejected, GatewayRefused
 from sequencer.lifecycle import VEHICLE_IN_LINE
 from sequencer.rules import vehicles
 from sequencer.rules.picking import accept
@@ -23,7 +33,8 @@ from sequencer.rules.racks import rack_of, shipped_families
 from sequencer.state import HOUR, Feed, LineState, SequencerError, Vehicle
 
 
-def on_broadcast(line: LineState, e: BroadcastReceived) -> list[Command]:
+def on_broadcast(line: LineState, e: BroadcastReceived, *, by_hand: bool = False) -> list[Command]:
+    """A broadcast from the feed (``by_hand``: keyed in by a person, not held to the plausible window)."""
     feed = line.feeds.get(e.feed)
     if feed is None:
         return line.deviations.raise_(
@@ -31,6 +42,8 @@ def on_broadcast(line: LineState, e: BroadcastReceived) -> list[Command]:
         )
     if not 0 <= e.seq < feed.cfg.modulus:
         raise SequencerError(f"{e.feed}: sequence number {e.seq} outside 0..{feed.cfg.modulus - 1}")
+    if e.firm and feed.last_seq is not None and not by_hand and (why := _implausible(feed, e.seq)):
+        return line.deviations.raise_("implausible", e.at, why, feed=feed.cfg.id, seq=e.seq, vehicle_id=e.vehicle_id)
     commands = _heard(line, feed, e.at)
     if not e.firm:
         return commands + _forecast(line, feed, e)
@@ -43,8 +56,41 @@ def on_broadcast(line: LineState, e: BroadcastReceived) -> list[Command]:
         if distance > 1:
             commands += _open_gap(line, feed, e, position)
         feed.last_seq, feed.last_position = e.seq, position
+        _forget_given_up(feed)
         return commands + _new_vehicle(line, feed, e, position)
     return commands + _behind(line, feed, e, position)
+
+
+def _implausible(feed: Feed, seq: int) -> str:
+    """Why a firm broadcast numbered ``seq`` is too far from the feed's newest to be believed ("" if it is not)."""
+    assert feed.last_seq is not None
+    cfg = feed.cfg
+    distance = seqnum.signed_distance(feed.last_seq, seq, cfg.modulus)
+    if distance > cfg.plausible_ahead:
+        where = f"{distance} ahead of"
+    elif distance < -cfg.plausible_behind and feed.last_position + distance not in feed.missing:
+        where = f"{-distance} behind"
+    else:
+        return ""
+    return (
+        f"{cfg.id}: broadcast {seq} is {where} the newest, {feed.last_seq} (plausible: {cfg.plausible_ahead} ahead, "
+        f"{cfg.plausible_behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand"
+    )
+
+
+def _forget_given_up(feed: Feed) -> None:
+    """Given-up positions past the plausible window behind are refused anyway: they need not be remembered."""
+    if feed.given_up:
+        floor = feed.last_position - feed.cfg.plausible_behind
+        feed.given_up = {p for p in feed.given_up if p >= floor}
+
+
+def on_gateway_refused(line: LineState, e: GatewayRefused) -> list[Command]:
+    """A broadcast the service refused because its gateway may not publish its feed: a deviation naming the
+    quarantine entry, for the lead (someone on the plant network holds a gateway key and used it for another feed)."""
+    return line.deviations.raise_(
+        "unauthorised", e.at, f"quarantined #{e.quarantine_id}: {e.reason}", feed=e.feed, seq=e.seq
+    )
 
 
 def on_rejected(line: LineState, e: BroadcastRejected) -> list[Command]:
@@ -119,6 +165,8 @@ def _behind(line: LineState, feed: Feed, e: BroadcastReceived, position: int) ->
         return [*fill_gap(line, feed, position, e.at), *_new_vehicle(line, feed, e, position)]
     known = feed.vehicles.get(position)
     if known is None:
+        if _shipped_and_forgotten(line, feed, position):
+            return _after_shipping(line, feed, e)
         closed = [f for f in line.families if rack_of(line, feed, f, position).closed]
         fix = (
             f"; its {', '.join(closed)} rack is closed: proposed fix: pick it outside the rack, label it and "
@@ -135,6 +183,30 @@ def _behind(line: LineState, feed: Feed, e: BroadcastReceived, position: int) ->
             vehicle_id=e.vehicle_id,
         )
     return _function(line, feed, known, e)
+
+
+def _shipped_and_forgotten(line: LineState, feed: Feed, position: int) -> bool:
+    """A position whose broadcast came, whose vehicle shipped with every rack and left the state (not one a lead
+    gave up on, nor one before the feed's first broadcast)."""
+    if not 0 <= position <= feed.last_position or position in feed.given_up:
+        return False
+    return len(shipped_families(line, feed, position)) == len(line.families)
+
+
+def _after_shipping(line: LineState, feed: Feed, e: BroadcastReceived) -> list[Command]:
+    """A broadcast for a vehicle that has shipped: an original is a replay (a duplicate: its vehicle left with the
+    racks, there is nothing to compare it with); anything else came too late to change what shipped."""
+    if e.function == "original":
+        feed.duplicates += 1
+        return line.deviations.raise_("duplicate", e.at, "resend of a shipped vehicle", feed=feed.cfg.id, seq=e.seq)
+    return line.deviations.raise_(
+        "change_after_ship",
+        e.at,
+        f"{feed.cfg.id} {e.seq}: {e.function} after every rack of its vehicle shipped; call the OEM",
+        feed=feed.cfg.id,
+        seq=e.seq,
+        vehicle_id=e.vehicle_id,
+    )
 
 
 def _function(line: LineState, feed: Feed, vehicle: Vehicle, e: BroadcastReceived) -> list[Command]:

@@ -159,12 +159,13 @@ def _place(line: LineState, feed: Feed, old: Vehicle, position: int, at: float) 
 
 # -- the feed -------------------------------------------------------------------------------------------------
 def insert(line: LineState, op: InsertBroadcast) -> Done:
-    """Emergency mode: a broadcast keyed in by hand goes where a broadcast from the feed would."""
+    """Emergency mode: a broadcast keyed in by hand goes where a broadcast from the feed would. A person is not held
+    to the plausible window: keying in the number the OEM really jumped to is how a lead moves the feed there."""
     _known_feed(line, op.feed)
     event = BroadcastReceived(
         at=op.at, feed=op.feed, seq=op.seq, vehicle_id=op.vehicle_id, options=op.options, parts=op.parts
     )
-    return f"{op.feed} {op.seq}", feeds.on_broadcast(line, event)
+    return f"{op.feed} {op.seq}", feeds.on_broadcast(line, event, by_hand=True)
 
 
 def resend(line: LineState, op: RequestResendByHand) -> Done:
@@ -251,6 +252,7 @@ def _resolve_in_feed(line: LineState, feed: Feed, dev_id: int, at: float) -> lis
     commands: list[Command] = []
     for position in [p for p, d in feed.missing.items() if d == dev_id]:
         del feed.missing[position]
+        feed.given_up.add(position)  # its broadcast, should it come after all, is late (feeds._behind)
         commands += racks.blank_slots(line, feed, position)
     for vehicle in feed.vehicles.values():
         for family in [f for f, d in vehicle.blocked.items() if d == dev_id]:

@@ -7,6 +7,7 @@ the files the docs describe; ``{bus}`` rows run against a live line's HMI bus.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -20,8 +21,9 @@ from pathlib import Path
 import pytest
 
 from app.config import demo_plant_path, load_plant, with_free_ports
+from app.net.curve_keys import write_keypair
 from plc_io.loopback_ports import free_port
-from sequencer.plant import FeedCurveConfig
+from sequencer.plant import FeedCurveConfig, PlantConfig
 from tests.live import LiveLine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,13 +76,30 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         plant = plant.model_copy(update={"service": plant.service.model_copy(update={"hmi_endpoint": hmi})})
         (root / "plant.json").write_text(plant.model_dump_json())
         curve = FeedCurveConfig(secret_key="missing.key_secret", allowed_keys="gateways")
-        curved = plant.model_copy(update={"service": plant.service.model_copy(update={"feed_curve": curve})})
-        (root / "curve.json").write_text(curved.model_dump_json())
+        (root / "curve.json").write_text(with_feed_curve(plant, curve, "oem-l1").model_dump_json())
+        write_keypair(root / "keys", "service")  # a real key pair, and L1's gateway allowed: oem-l9 is not there
+        write_keypair(root / "gateways", "oem-l1")
+        curve = FeedCurveConfig(secret_key="keys/service.key_secret", allowed_keys="gateways")
+        (root / "gatekeys.json").write_text(with_feed_curve(plant, curve, "oem-l9").model_dump_json())
+        exposed = {"feed_endpoint": f"tcp://0.0.0.0:{free_port()}", "zmq_security": "plant"}
+        (root / "exposed.json").write_text(with_service(plant, **exposed).model_dump_json())
+        wide = json.loads(with_service(plant, feed_endpoint=exposed["feed_endpoint"]).model_dump_json())
+        (root / "devwide.json").write_text(json.dumps(wide))  # written as is: the schema refuses it at load
         text = demo_plant_path().read_text(encoding="utf-8")
         assert "hmi_endpoint" in text
         (root / "bad.toml").write_text(text.replace("hmi_endpoint", "hmi_endpiont"))
         (root / "broadcasts.jsonl").write_bytes((SAMPLES / "broadcasts_feed.jsonl").read_bytes())
         yield root
+
+
+def with_service(plant: PlantConfig, **changes: object) -> PlantConfig:
+    return plant.model_copy(update={"service": plant.service.model_copy(update=changes)})
+
+
+def with_feed_curve(plant: PlantConfig, curve: FeedCurveConfig, gateway: str) -> PlantConfig:
+    """CURVE on the feed, and L1 published by the gateway whose key file is ``gateway``.key."""
+    feeds = tuple(f.model_copy(update={"gateway_keys": (gateway,)}) for f in plant.feeds)
+    return with_service(plant, feed_curve=curve).model_copy(update={"feeds": feeds})
 
 
 def run_jis(argv: tuple[str, ...], cwd: Path) -> subprocess.CompletedProcess[str]:

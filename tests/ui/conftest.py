@@ -19,7 +19,7 @@ import zmq
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication  # noqa: F401  (must import: a Qt failure fails the suite)
 
-from sequencer.clone import KTHXBAI, KVS, KvStore, hugz_frames, kv_frames
+from sequencer.clone import KTHXBAI, KVS, MAX_FRAME_BYTES, KvStore, hugz_frames, kv_frames
 from sequencer.views import LineView
 
 BEAT_MS = 50  # the service beats at >= 1 Hz; tests compress it so late-joining subscribers converge fast
@@ -46,6 +46,7 @@ class BusPublisher:
         self.snapshot_endpoint = f"tcp://127.0.0.1:{self.snapshots.bind_to_random_port('tcp://127.0.0.1')}"
         self.store = KvStore()
         self.raw: list[bytes] | None = None  # repeated every beat when set (malformed-message tests)
+        self.oversized_snapshots = 0  # the next snapshot answers start with a frame over a screen's limit
         self.sent = 0
         self.snapshots_served = 0
         self.timer = QTimer()
@@ -87,6 +88,9 @@ class BusPublisher:
             except zmq.Again:
                 return
             seq, items = self.store.snapshot()
+            if self.oversized_snapshots > 0:
+                self.oversized_snapshots -= 1
+                self.snapshots.send_multipart([peer, KVS, request, b"head", b"x" * (MAX_FRAME_BYTES + 1)])
             for key, value in items:
                 self.snapshots.send_multipart([peer, KVS, request, key.encode(), value])
             self.snapshots.send_multipart([peer, KTHXBAI, request, EPOCH, str(seq).encode()])

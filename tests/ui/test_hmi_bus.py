@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from app.hmi.accounts import AccountStore
 from app.net.curve_keys import write_keypair
-from sequencer.clone import KV, parse_entry
+from sequencer.clone import KV, MAX_FRAME_BYTES, parse_entry
 from sequencer.plant import HmiCurveConfig
 from sequencer.views import LineView
 from tests.live import LiveLine
@@ -94,6 +94,26 @@ def test_a_screen_cut_off_for_a_while_resnapshots_when_the_bus_returns(qtbot: Qt
     qtbot.waitUntil(lambda: client.link_up and converged(client, publisher.store.entries, publisher.store.seq),
                     timeout=WAIT_MS)  # fmt: skip
     assert client.replica.view() == busy_line(rev=10)
+    client.stop()
+
+
+def test_a_frame_over_a_screens_limit_costs_it_the_connection_not_the_picture(
+    qtbot: QtBot, publisher: BusPublisher
+) -> None:
+    """libzmq drops a frame over ``MAX_FRAME_BYTES`` (never allocated) and the connection with it, and does not
+    re-dial by itself: the screen re-dials its bus when it falls silent, its snapshot link when a snapshot goes
+    unanswered, and converges again."""
+    publisher.oversized_snapshots = 1  # the first snapshot answer opens with a frame over the limit
+    client = started(BusClient(publisher.endpoint, stale_after_s=0.5, poll_interval_ms=10))
+    publisher.publish(busy_line(rev=1))
+    qtbot.waitUntil(lambda: converged(client, publisher.store.entries, publisher.store.seq), timeout=WAIT_MS)
+    assert publisher.snapshots_served >= 2 and client.stats.bad == 0  # the first answer never reached it
+    publisher.send_once([KV, b"x" * (MAX_FRAME_BYTES + 1)])  # on the bus, now
+    qtbot.waitUntil(lambda: not client.link_up, timeout=WAIT_MS)  # silent: its connection is gone
+    publisher.publish(busy_line(rev=2))
+    qtbot.waitUntil(lambda: client.link_up and converged(client, publisher.store.entries, publisher.store.seq),
+                    timeout=WAIT_MS)  # fmt: skip
+    assert client.replica.view() == busy_line(rev=2) and client.stats.bad == 0
     client.stop()
 
 

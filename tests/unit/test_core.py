@@ -77,7 +77,9 @@ def test_gap_across_the_wrap_requests_a_resend_and_the_late_one_slots_in(core: S
 def test_old_number_after_wrap_is_late_not_new(core: Sequencer) -> None:
     for seq in (9999, 0, 1):
         core.handle(broadcast(seq))
-    assert kinds(core.handle(broadcast(9000))) == ["late_broadcast"]  # far behind: never a jump forward
+    assert kinds(core.handle(broadcast(9500))) == ["late_broadcast"]  # behind: never a jump forward
+    # further behind than the plausible window (1000, plant file): refused, not late (issue 15)
+    assert kinds(core.handle(broadcast(9000))) == ["implausible"]
     assert view(core).feeds[0].last_seq == 1
 
 

@@ -20,6 +20,7 @@ from sequencer.events import (
     BroadcastRejected,
     ConfirmByHand,
     DeviceLinkChanged,
+    GatewayRefused,
     LabelPrinted,
     LabelUncertain,
     PrinterFaultChanged,
@@ -152,7 +153,18 @@ def cancel() -> tuple[Sequencer, list[Command]]:
 
 def late_broadcast() -> tuple[Sequencer, list[Command]]:
     core = fed(demo_plant(), broadcast(9999), broadcast(0), broadcast(1))
-    return core, core.handle(broadcast(9000))  # far behind across the wrap: never taken as a jump forward
+    return core, core.handle(broadcast(9500))  # behind across the wrap: never taken as a jump forward
+
+
+def implausible() -> tuple[Sequencer, list[Command]]:
+    core = fed(demo_plant(), broadcast(1))
+    return core, core.handle(broadcast(5001))  # 5000 ahead: a phantom, not a gap of 4999
+
+
+def unauthorised() -> tuple[Sequencer, list[Command]]:
+    core = fed(demo_plant(), broadcast(1))
+    refused = GatewayRefused(at=2, feed="L1", gateway="rogue", reason="gateway key rogue may not publish L1", seq=2)
+    return core, core.handle(refused)
 
 
 def return_to_stock() -> tuple[Sequencer, list[Command]]:
@@ -215,6 +227,8 @@ SCENARIOS: dict[str, Scenario] = {
     "resequenced": resequenced,
     "unknown_feed": unknown_feed,
     "malformed": malformed,
+    "unauthorised": unauthorised,
+    "implausible": implausible,
     "change": change,
     "cancel": cancel,
     "late_broadcast": late_broadcast,

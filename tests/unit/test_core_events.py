@@ -34,6 +34,7 @@ from sequencer.events import (
     CancelVehicle,
     ConfirmByHand,
     DeviceLinkChanged,
+    GatewayRefused,
     HoldVehicle,
     InsertBroadcast,
     LabelPrinted,
@@ -112,6 +113,17 @@ def test_broadcast_rejected(plant: PlantConfig) -> None:
     bad = core.handle(BroadcastRejected(at=2, reason="bad UNT segment count", feed="L1", quarantine_id=4))
     assert kinds(unknown) + kinds(bad) == ["unknown_feed", "malformed"]
     assert [d.message for d in open_deviations(core, "malformed")] == ["quarantined #4: bad UNT segment count"]
+
+
+def test_gateway_refused(plant: PlantConfig) -> None:
+    """A broadcast the service refused for its gateway (not allowed for the feed) is an ``unauthorised`` deviation
+    naming the quarantine entry; nothing of it reaches the line."""
+    core = fed(plant, broadcast(1))
+    reason = "gateway key Rogue... may not publish feed L1"
+    commands = core.handle(GatewayRefused(at=2, feed="L1", gateway="Rogue...", reason=reason, seq=2, quarantine_id=9))
+    assert kinds(commands) == ["unauthorised"]
+    assert [d.message for d in open_deviations(core, "unauthorised")] == [f"quarantined #9: {reason}"]
+    assert core.state.feeds["L1"].last_seq == 1
 
 
 # -- from the stations' lights and the printers ----------------------------------------------------------------

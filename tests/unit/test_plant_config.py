@@ -25,8 +25,8 @@ def test_typo_in_a_key_names_file_and_key():
     text = demo_text().replace("rack_capacity = 6", "rack_capacty = 6")
     with pytest.raises(PlantConfigError) as err:
         parse_plant(text, "plant.toml")
-    assert "plant.toml:27: families.0.rack_capacty: unknown key 'rack_capacty'; valid here:" in str(err.value)
-    assert "plant.toml:23: families.0.rack_capacity: Field required" in str(err.value)
+    assert "plant.toml:28: families.0.rack_capacty: unknown key 'rack_capacty'; valid here:" in str(err.value)
+    assert "plant.toml:24: families.0.rack_capacity: Field required" in str(err.value)
 
 
 def test_part_in_unknown_bin_is_named():

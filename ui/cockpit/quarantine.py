@@ -1,9 +1,10 @@
-"""The cockpit's quarantine: input the service refused (malformed, unknown feed), and re-processing it by hand.
+"""The cockpit's quarantine: input the service refused (malformed, unknown feed, a gateway not allowed to publish
+the feed), and re-processing it by hand.
 
 What it is for: listing the quarantined messages the shift has seen, from the deviations the core raises for them
-(``sequencer.core``: kind ``malformed`` or ``unknown_feed``, message ``quarantined #<id>: <reason>``), with the
-total the service counts; REPROCESS proposes ``ReprocessQuarantined`` (quarantine id) to the desk, and DISCARD
-resolves the deviation with a note (e.g. "the OEM resent it").
+(``sequencer.core``: kind ``malformed``, ``unknown_feed`` or ``unauthorised``, message
+``quarantined #<id>: <reason>``), with the total the service counts; REPROCESS proposes ``ReprocessQuarantined``
+(quarantine id) to the desk, and DISCARD resolves the deviation with a note (e.g. "the OEM resent it").
 What it must not do: fetch or show the raw bytes (the HMI sees only the bus), or send without the desk.
 """
 
@@ -22,7 +23,7 @@ from ui.cockpit.widgets import make_table, section
 from ui.widgets import clock, fill_table, label
 from ui.words import NO_VALUE
 
-QUARANTINE_KINDS = frozenset({"malformed", "unknown_feed"})
+QUARANTINE_KINDS = frozenset({"malformed", "unknown_feed", "unauthorised"})
 QUARANTINE_ID = re.compile(r"quarantined #(\d+):\s*(.*)", re.DOTALL)
 REPROCESS_INTENT = "ReprocessQuarantined"  # a service operation: app.hmi.commands hands it to Service.reprocess
 HEADERS = ("QUARANTINE #", "RECEIVED", "FEED", "SEQ", "REASON", "STATE")

@@ -35,12 +35,17 @@ STATE_EVERY_S = 0.25  # ask for the state at 4 Hz: lights and counters feel live
 STATE_RETRY_S = 2.0  # an unanswered state request is given up and asked again (lost across a reconnect)
 FORGET_AFTER_S = 10.0  # a request unanswered this long is forgotten (bounds the pending table)
 
+# The largest answer is the state with its labels: the demo plant's is about 15 KB (a light ~150 bytes, a parsed
+# label ~2 KB); a plant of 16 controllers of 247 lights and 16 printers showing 20 labels each is under 1.5 MB.
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
+
 DEALER_OPTIONS: dict[int, int] = {
     **REDIAL,
     **HEARTBEATS,
     zmq.IMMEDIATE: 1,  # queue only to a completed connection: a press while the sim is away fails now
     zmq.SNDHWM: 20,
     zmq.RCVHWM: 50,
+    zmq.MAXMSGSIZE: MAX_ANSWER_BYTES,  # a frame over it closes the connection before it is allocated
 }
 
 
