@@ -103,6 +103,11 @@ class Sequencer:
         """What the stations' lights show now, red where a wrong pick blocked the slot."""
         return picking.lit_commands(self.state)
 
+    def implausible(self, event: BroadcastReceived) -> str:
+        """Why the feed refuses this broadcast now as implausible, far outside its plausible window ("" if it does
+        not); changes nothing (the service answers a repeat of a refused broadcast with it)."""
+        return feeds.implausible(self.state, event)
+
     def vehicle_statuses(self) -> Counter[str]:
         """How many vehicles are in each status, the ones already forgotten after shipping included."""
         line = self.state

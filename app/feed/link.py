@@ -25,8 +25,10 @@ and ignored.
 
 Where a RESEND goes: to the gateway that last spoke for the feed with a broadcast the app acknowledged
 ``accepted`` or ``duplicate``, or an allowed heartbeat; never to one whose broadcast was quarantined or refused
-(a rogue sender, a number far out of the window). With CURVE, a RESEND waits while the routing id's newest frame
-came from a key that may not publish the feed (another peer took the id over: ``ROUTER_HANDOVER``).
+(a rogue sender, a number far out of the window), nor to one whose ``duplicate`` is a copy of input quarantined
+before (reason ``QUARANTINED_BEFORE``: nothing of it was stored as a broadcast). With CURVE, a RESEND waits while
+the routing id's newest frame came from a key that may not publish the feed (another peer took the id over:
+``ROUTER_HANDOVER``).
 
 Bounds: ``MAXMSGSIZE`` drops a frame over ``MAX_FRAME_BYTES`` in libzmq, before it is allocated, and closes its
 connection (the body limit, ``app.feed.protocol.MAX_BODY_BYTES``, is half of it: a body in between is refused with
@@ -54,6 +56,7 @@ from app.feed.protocol import (
     BCAST,
     HB,
     MAX_BODY_BYTES,
+    QUARANTINED_BEFORE,
     RESEND,
     Ack,
     BadHeartbeat,
@@ -84,7 +87,6 @@ DEFAULT_HWM = 20_000
 RECV_BATCH = 256  # frames handled per wake-up before the outbox is looked at again (keeps RESENDs timely)
 MAX_IN_FLIGHT = 4  # batches handed over and waiting for their commits; then the link waits (bounds memory)
 MAX_FRAME_BYTES = 2 * MAX_BODY_BYTES  # ZMQ_MAXMSGSIZE, per frame: a larger one closes its sender's connection
-ROUTED = frozenset({"accepted", "duplicate"})  # ACKs that make their sender the feed's gateway for RESENDs
 MAX_LOGGED = 1000  # distinct (key, feed) refusals logged; past it they are only counted
 
 ZAP_DOMAIN = "jis-feed"  # marks our CURVE handshakes (app/net/curve_guard.py)
@@ -341,7 +343,7 @@ class FeedLink:
                 continue
             if self._send(identity, ACK, answer.encode()):
                 self.acked += 1
-            if answer.status in ROUTED and self._may_speak(sender, answer.feed):
+            if _routes(answer) and self._may_speak(sender, answer.feed):
                 self._heard_from(answer.feed, identity, sender)
         if failed:
             log.error(
@@ -404,6 +406,12 @@ class FeedLink:
             if identity is None or not self._send(identity, RESEND, body):
                 waiting.append((feed, body))
         self._outbox = waiting
+
+
+def _routes(answer: Ack) -> bool:
+    """An ACK that makes its sender the feed's gateway for RESENDs: its broadcast was stored (accepted) or was a copy
+    of one stored (duplicate); a copy of input quarantined before is not."""
+    return answer.status == "accepted" or (answer.status == "duplicate" and answer.reason != QUARANTINED_BEFORE)
 
 
 async def _failed(exc: Exception, n: int) -> list[Ack | BaseException]:

@@ -42,6 +42,9 @@ RESEND = b"RESEND"
 
 BroadcastFunction = Literal["original", "change", "cancel", "hold", "release"]
 AckStatus = Literal["accepted", "duplicate", "quarantined", "refused"]
+# The reason of a ``duplicate`` ACK for a copy of input the service quarantined before (nothing of it was stored as a
+# broadcast: the feed link does not take its sender for the feed's gateway).
+QUARANTINED_BEFORE = "quarantined before"
 
 # The largest legitimate body is a broadcast at the schema's limits: 500 option codes and 100 parts of 64 characters,
 # every one of them a quote or backslash escaped to two bytes, is about 94 KB of compact JSON; 128 KiB leaves room

@@ -21,8 +21,9 @@ state, so they are refused before the core, and before the journal's identities:
 from a gateway that may not publish its feed is refused as unauthorised, never answered as a duplicate. The
 plausible window around the feed's position needs the feed's state, so it is the core's
 (``sequencer.rules.feeds``): a broadcast it refuses is journaled like any event and answered "refused", never
-"accepted". A lead may send a quarantined message through again after a fix (``reprocess``); that goes in without a
-sender, so a lead can let through what a gateway check held.
+"accepted", and so is a repeat of it while it is still outside the window. A lead may send a quarantined message
+through again after a fix (``reprocess``); that goes in without a sender, so a lead can let through what a gateway
+check held.
 
 What it must not do: hand the core an event itself (only through the sequencing path, journal first), or
 acknowledge anything that is not stored.
@@ -33,14 +34,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from app.feed.protocol import Ack, BadBroadcast, BroadcastMessage, broadcast_identity, decode_broadcast, raw_identity
+from app.feed.protocol import (
+    QUARANTINED_BEFORE,
+    Ack,
+    BadBroadcast,
+    BroadcastMessage,
+    broadcast_identity,
+    decode_broadcast,
+    raw_identity,
+)
 from app.persist.store import Store
 from app.service.latency import LightLatency
 from app.service.sequencing import Outcome, Sequencing
-from sequencer.commands import RaiseDeviation
 from sequencer.core import SequencerError
 from sequencer.events import BroadcastReceived, BroadcastRejected, GatewayRefused
 from sequencer.plant import PlantConfig
@@ -177,7 +185,7 @@ class Intake:
         if holding is not None:  # the same message a moment ago (one batch), still being kept: once is enough
             await asyncio.shield(holding)  # stored first (or not: then neither is acknowledged)
             self.duplicates[feed] += 1
-            return Ack(feed=feed, seq=seq, status="duplicate", reason="quarantined before")
+            return Ack(feed=feed, seq=seq, status="duplicate", reason=QUARANTINED_BEFORE)
         task = asyncio.ensure_future(self._hold(raw, reason, source, feed, seq, identity, gateway))
         self._holding[identity] = task
         task.add_done_callback(lambda _: self._holding.pop(identity, None))
@@ -190,7 +198,7 @@ class Intake:
         loop = asyncio.get_running_loop()
         if await loop.run_in_executor(self.writer, self.store.journaled, identity) is not None:
             self.duplicates[feed] += 1
-            return Ack(feed=feed, seq=seq, status="duplicate", reason="quarantined before")
+            return Ack(feed=feed, seq=seq, status="duplicate", reason=QUARANTINED_BEFORE)
         at = self.clock()
         qid = await loop.run_in_executor(self.writer, self.store.quarantine, at, source, reason, raw)
         self.quarantined += 1
@@ -228,7 +236,8 @@ async def _acks(
     """Each broadcast's ACK once committed (one coroutine for the batch, not a task each). A refusal by the core
     is journaled and kept, so it is acknowledged, as "refused" with the reason (never "accepted": the gateway must
     neither resend it nor believe it taken); an exception (not stored) is handed back instead. A repeat (its
-    identity journaled already) is answered duplicate and counted in ``duplicates``."""
+    identity journaled already) is answered as the sequencing path says (duplicate, or refused again while its
+    number is still implausible) and counted in ``duplicates``."""
     acks: list[Ack | BaseException] = []
     for answer in answers:
         try:
@@ -244,16 +253,9 @@ async def _acks(
                 continue
             if outcome.repeat_of is not None:
                 duplicates[msg.feed] += 1
-            reason = _implausible_reason(outcome.commands) if outcome.verdict == "refused" else ""
-            acks.append(Ack(feed=msg.feed, seq=msg.seq, status=outcome.verdict, reason=reason))
+            acks.append(Ack(feed=msg.feed, seq=msg.seq, status=outcome.verdict, reason=outcome.reason))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             acks.append(exc)
     return acks
-
-
-def _implausible_reason(commands: Sequence[object]) -> str:
-    """The core's own words for a broadcast it refused (its ``implausible`` deviation), for the ACK."""
-    raised = [c.message for c in commands if isinstance(c, RaiseDeviation) and c.kind == "implausible"]
-    return raised[0] if raised else "implausible sequence number: outside the window around the feed's position"

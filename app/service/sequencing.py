@@ -32,14 +32,15 @@ from app.persist.read_models import Pending, ReadModels
 from app.persist.store import Arrival, ReadModelWrites, Repeat, Store
 from app.service.replay import Snapshotter, rebuild, record_labels
 from app.service.sequence_check import SequenceCheck
-from sequencer.commands import Command
+from sequencer.commands import Command, RaiseDeviation
 from sequencer.core import Sequencer, SequencerError
-from sequencer.events import Event
+from sequencer.events import BroadcastReceived, Event
 from sequencer.plant import PlantConfig
 
 # What became of an event in the core: taken ("accepted"), an identical resend or a replay of a vehicle that has
 # shipped ("duplicate"), or a broadcast refused with an ``implausible`` deviation, its number far outside the feed's
-# window ("refused"). A repeat (its identity journaled already) never reaches the core and is a "duplicate" too.
+# window ("refused"). A repeat (its identity journaled already) never reaches the core: it is a "duplicate", or
+# "refused" again while the broadcast is still outside the window (``Sequencing._repeat``).
 Verdict = Literal["accepted", "duplicate", "refused"]
 
 
@@ -49,6 +50,7 @@ class Outcome(NamedTuple):
     commands: list[Command]  # the core's answer (none for a repeat)
     verdict: Verdict  # accepted, duplicate (an identical resend the core counted, or a repeat) or refused
     repeat_of: int | None = None  # a repeat: its identity was journaled already, as this row; not handed to the core
+    reason: str = ""  # refused: the core's words (its ``implausible`` deviation)
 
 
 Waiting = tuple[Event, bytes | None, str | None, asyncio.Future[Outcome]]  # an event (with its identity) to sequence
@@ -182,7 +184,7 @@ class Sequencing:
         for (event, _, _, done), journal_id in zip(batch, ids, strict=True):
             if isinstance(journal_id, Repeat):  # counted by the part it came from (the intake, the HMI channel)
                 if not done.done():
-                    done.set_result(Outcome([], "duplicate", journal_id.journal_id))
+                    done.set_result(self._repeat(event, journal_id.journal_id))
                 continue
             self.journal_id = journal_id
             read_models.observe(self.core, journal_id, event, self._handle(event, done))
@@ -220,14 +222,28 @@ class Sequencing:
             verdict: Verdict = (
                 "duplicate" if after[0] > before[0] else "refused" if after[1] > before[1] else "accepted"
             )
-            done.set_result(Outcome(commands, verdict))
+            done.set_result(Outcome(commands, verdict, reason=_refusal(commands) if verdict == "refused" else ""))
         return commands
+
+    def _repeat(self, event: Event, first: int) -> Outcome:
+        """A repeat, answered as its first arrival was as far as the core can tell now: a broadcast still outside its
+        feed's plausible window was refused then and is refused again (never "duplicate": the gateway must not take
+        it for stored and applied, nor the feed link make its sender the feed's gateway); anything else is a
+        duplicate. Asked in journal order, before the core takes the batch's next event."""
+        why = self.core.implausible(event) if isinstance(event, BroadcastReceived) else ""
+        return Outcome([], "refused", first, why) if why else Outcome([], "duplicate", first)
 
     def _marks(self) -> tuple[int, int]:
         """(identical resends counted, implausible broadcasts refused) so far: what an event did to them tells its
         verdict."""
         line = self.core.state
         return sum(f.duplicates for f in line.feeds.values()), line.deviations.counts["implausible"]
+
+
+def _refusal(commands: list[Command]) -> str:
+    """The core's own words for a broadcast it refused (its ``implausible`` deviation), for the ACK."""
+    raised = [c.message for c in commands if isinstance(c, RaiseDeviation) and c.kind == "implausible"]
+    return raised[0] if raised else "implausible sequence number: outside the window around the feed's position"
 
 
 async def _uncancellable(task: asyncio.Task[list[int | Repeat]]) -> list[int | Repeat]:

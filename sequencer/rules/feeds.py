@@ -42,7 +42,7 @@ def on_broadcast(line: LineState, e: BroadcastReceived, *, by_hand: bool = False
         )
     if not 0 <= e.seq < feed.cfg.modulus:
         raise SequencerError(f"{e.feed}: sequence number {e.seq} outside 0..{feed.cfg.modulus - 1}")
-    if e.firm and feed.last_seq is not None and not by_hand and (why := _implausible(feed, e.seq)):
+    if not by_hand and (why := implausible(line, e)):
         return line.deviations.raise_("implausible", e.at, why, feed=feed.cfg.id, seq=e.seq, vehicle_id=e.vehicle_id)
     commands = _heard(line, feed, e.at)
     if not e.firm:
@@ -59,6 +59,16 @@ def on_broadcast(line: LineState, e: BroadcastReceived, *, by_hand: bool = False
         _forget_given_up(feed)
         return commands + _new_vehicle(line, feed, e, position)
     return commands + _behind(line, feed, e, position)
+
+
+def implausible(line: LineState, e: BroadcastReceived) -> str:
+    """Why the feed refuses this broadcast now as implausible ("" if it does not): a firm one numbered too far from
+    its feed's newest to be believed. A query, changing nothing: the service also asks it of a repeat (its identity
+    journaled already, never handled again), to answer it as its first arrival was answered."""
+    feed = line.feeds.get(e.feed)
+    if feed is None or not e.firm or feed.last_seq is None or not 0 <= e.seq < feed.cfg.modulus:
+        return ""
+    return _implausible(feed, e.seq)
 
 
 def _implausible(feed: Feed, seq: int) -> str:

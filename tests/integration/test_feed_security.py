@@ -259,6 +259,68 @@ async def test_a_number_far_ahead_is_refused_not_accepted_and_nothing_is_resent(
         assert [shown.token for shown in lit] and all(line.service.core.state.picks[s.token].seq == 1 for s in lit)
 
 
+# -- with the once-only identities (issue 14): a copy is answered as the first was, and never opens a route -------
+async def test_a_copy_of_a_refused_broadcast_is_refused_again_and_copies_never_take_the_route(
+    ctx: zmq.asyncio.Context, database_url: str
+) -> None:
+    """A broadcast refused as implausible is journaled under its identity, so a copy of it is a repeat, never handed
+    to the core again: it is answered ``refused`` again (not ``duplicate``: the gateway would take it for stored and
+    the link would make its sender L1's gateway). A copy of input quarantined before is answered ``duplicate`` with
+    the reason ``quarantined before`` and makes no route either: the feed's RESENDs stay with its own gateway."""
+    plant = with_free_ports(load_plant(), database=database_url)
+    async with running(plant) as line:
+        async with gateways(ctx, plant.service.feed_endpoint, (None, b"oem-L1"), (None, b"other")) as (real, other):
+            await real.send(BCAST, order(1))
+            assert (await real.next(ACK))["status"] == "accepted"
+            phantom, outside = order(5001), order(10_005)
+            for _ in range(2):
+                await other.send(BCAST, phantom)
+                ack = await other.next(ACK)
+                assert (ack["status"], ack["seq"]) == ("refused", 5001), ack
+                assert "5000 ahead of the newest, 1" in ack["reason"]
+            await other.send(BCAST, outside)
+            assert (await other.next(ACK))["status"] == "quarantined"
+            await other.send(BCAST, outside)
+            ack = await other.next(ACK)
+            assert (ack["status"], ack["reason"]) == ("duplicate", "quarantined before")
+            line.service.feed_link.request_resend("L1", 2, 3)
+            resend = await real.next(RESEND)
+            assert (resend["feed"], resend["from_seq"], resend["to_seq"]) == ("L1", 2, 3)
+            assert not [kind for kind, _ in await other.quiet(0.5) if kind == RESEND]
+        assert [d.seq for d in deviations(line, "implausible")] == [5001]  # the copy raised nothing
+        assert line.service.core.state.deviations.counts["implausible"] == 1
+        assert [d.seq for d in deviations(line, "malformed")] == [10_005]  # kept once
+        assert line.service.intake.quarantined == 1
+        assert line.service.intake.duplicates["L1"] == 2  # the phantom's copy and the quarantined one's
+
+
+async def test_a_copy_of_a_journaled_broadcast_from_a_gateway_not_allowed_is_refused_not_a_duplicate(
+    ctx: zmq.asyncio.Context, keys: Path, database_url: str
+) -> None:
+    """The gateway check comes before the journal's identities: a rogue replaying L1's own broadcast, byte for byte,
+    is quarantined as unauthorised (the lead sees who tried), not told ``duplicate``; its next copy is kept once."""
+    async with running(curve_plant(keys, database_url)) as line:
+        endpoint = line.plant.service.feed_endpoint
+        async with gateways(ctx, endpoint, (client(keys, "oem-l1"), b"oem-L1"), (client(keys, "spare"), b"spare")) as (
+            real,
+            rogue,
+        ):
+            first = order(1)
+            await real.send(BCAST, first)
+            assert (await real.next(ACK))["status"] == "accepted"
+            await rogue.send(BCAST, first)
+            ack = await rogue.next(ACK)
+            assert ack["status"] == "quarantined" and "may not publish feed L1" in ack["reason"], ack
+            await rogue.send(BCAST, first)
+            ack = await rogue.next(ACK)
+            assert (ack["status"], ack["reason"]) == ("duplicate", "quarantined before")
+            await real.send(BCAST, first)  # the real gateway's own resend is still its duplicate
+            assert (await real.next(ACK))["status"] == "duplicate"
+        assert [d.seq for d in deviations(line, "unauthorised")] == [1]
+        assert line.service.intake.quarantined == 1
+        assert line.service.core.state.feeds["L1"].broadcasts == 1
+
+
 def test_the_plant_profile_refuses_to_start_beyond_loopback_without_curve(tmp_path: Path) -> None:
     plant = with_free_ports(load_plant(), database=f"sqlite:///{tmp_path / 'jis.db'}")
     exposed = plant.service.model_copy(update={"feed_endpoint": "tcp://0.0.0.0:5555", "zmq_security": "plant"})
