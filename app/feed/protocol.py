@@ -288,9 +288,10 @@ def broadcast_identity(msg: BroadcastMessage) -> str:
 
 def raw_identity(raw: bytes) -> str:
     """What names a body that is not a broadcast (it is quarantined): the ``message_id`` it carries, if one can be
-    read (``jis import`` puts one into every problem it sends), else a digest of its bytes."""
+    read (``jis import`` puts one into every problem it sends), else a digest of its bytes (always, for a body too
+    large or too deep to parse: it is not read)."""
     try:
-        data = json.loads(raw)
+        data = None if json_refusal(raw, max_bytes=MAX_BODY_BYTES, max_depth=MAX_BODY_DEPTH) else json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         data = None
     found = data.get("message_id") if isinstance(data, dict) else None

@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from app.feed.formats import parse_bytes, parse_file
-from app.feed.protocol import BadBroadcast, broadcast_identity, decode_broadcast, raw_identity
+from app.feed.protocol import (
+    MAX_BODY_BYTES,
+    MAX_BODY_DEPTH,
+    BadBroadcast,
+    broadcast_identity,
+    decode_broadcast,
+    raw_identity,
+)
 from tests.plants import demo_plant
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -57,6 +64,21 @@ def test_a_body_that_is_not_a_broadcast_is_named_by_its_message_id_or_its_bytes(
     assert raw_identity(b'{"import_problem": "x", "message_id": "file/ab/3/cd"}') == "raw/msg/file/ab/3/cd"
     assert raw_identity(b"\x00garbage") == raw_identity(b"\x00garbage") != raw_identity(b"\x00garbage!")
     assert raw_identity(b'{"message_id": 5}').startswith("raw/") and "msg" not in raw_identity(b'{"message_id": 5}')
+
+
+@pytest.mark.parametrize(
+    "what", ["deep", "large"], ids=["nested deeper than the feed's limit", "larger than the feed's body limit"]
+)
+def test_a_body_too_deep_or_too_large_to_parse_is_named_by_its_bytes_unread(what: str) -> None:
+    """Issue 15's guard at this edge too (``sequencer.json_guard``): the message id of such a body is not read."""
+    named = '"message_id": "file/ab/3/cd"'
+    raw = (
+        ("{" + named + ', "x": ' + "[" * (MAX_BODY_DEPTH + 1) + "]" * (MAX_BODY_DEPTH + 1) + "}").encode()
+        if what == "deep"
+        else ("{" + named + ', "x": "' + "y" * MAX_BODY_BYTES + '"}').encode()
+    )
+    assert raw_identity(raw).startswith("raw/") and "msg" not in raw_identity(raw)
+    assert raw_identity(raw) == raw_identity(raw) != raw_identity(raw + b" ")
 
 
 def test_a_file_message_is_named_by_its_envelope_and_content_never_by_the_file() -> None:
