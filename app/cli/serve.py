@@ -42,6 +42,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from app.service.standby import serve
+    from plc_io.line_server.server import LineServerFailed
 
     plant = plant_of(args.config)
     # A standby waits for a database that does not answer yet (as for the lease); the active one refuses at once.
@@ -51,8 +52,11 @@ def run(args: argparse.Namespace) -> int:
     _check_keys(plant, where)
     if not args.standby:  # a standby shares its ports with the active one, and binds them only when it takes over
         _check_ports(plant, where)
-    with contextlib.suppress(KeyboardInterrupt):
-        return asyncio.run(serve(plant, standby=args.standby, speed=args.speed))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            return asyncio.run(serve(plant, standby=args.standby, speed=args.speed))
+    except LineServerFailed as exc:  # the plant file's server, not optional there: one line naming the section
+        raise CommandError(f"[service.opcua_server] in {where}: {exc}") from None
     return 0
 
 

@@ -130,11 +130,12 @@ def _with_protocols(plant: PlantConfig, opts: DemoOptions) -> PlantConfig:
 
 
 def _with_line_server(plant: PlantConfig) -> PlantConfig:
-    """The line's OPC UA server for SCADA and MES, unsecured on 127.0.0.1 unless the plant file configures it.
-    The benchmarks switch it off (``line_server=False``): they measure the sequencing path on its own."""
+    """The line's OPC UA server for SCADA and MES, unsecured on 127.0.0.1 unless the plant file configures it (the
+    demo's own is optional: a demo runs on without it, saying so). The benchmarks switch it off
+    (``line_server=False``): they measure the sequencing path on its own."""
     if plant.service.opcua_server is not None:
         return plant
-    service = plant.service.model_copy(update={"opcua_server": OpcUaServerConfig(security="dev")})
+    service = plant.service.model_copy(update={"opcua_server": OpcUaServerConfig(security="dev", optional=True)})
     return plant.model_copy(update={"service": service})
 
 

@@ -189,8 +189,10 @@ class Service:
         self._tasks.append(asyncio.create_task(metrics.run(), name="metrics"))
 
     def _open_hmi_bus(self) -> None:
-        """The HMI bus and the OPC UA line server, showing the line as replayed."""
+        """The HMI bus and the OPC UA line server, showing the line as replayed (a line server that does not start
+        ends the service, unless the plant file calls it optional)."""
         self._tasks.append(self.hmi.open_bus())
+        self._tasks.append(asyncio.create_task(self.hmi.line_server_started(), name="line-server-start"))
 
     def _start_devices(self) -> None:
         """Every driver's owning task, and the task that takes their reports to the core."""
