@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from app.cli.context import database_of, plant_of
@@ -74,24 +73,14 @@ def _check_keys(plant: PlantConfig, where: str) -> None:
             raise CommandError(f"[service.{key}] in {where}: {exc}") from None
 
 
-def _listeners(plant: PlantConfig) -> Iterator[tuple[str, str]]:
-    """(plant-file key, endpoint) of every port the service listens on."""
-    svc = plant.service
-    yield from ((k, getattr(svc, k)) for k in ("feed_endpoint", "hmi_endpoint", "hmi_command_endpoint"))
-    yield "hmi_snapshot_endpoint", svc.hmi_snapshot_endpoint
-    if svc.metrics_port:
-        yield "metrics_port", f"tcp://{svc.metrics_host}:{svc.metrics_port}"
-    if svc.opcua_server is not None:
-        yield "opcua_server.endpoint", svc.opcua_server.endpoint
-
-
 def _check_ports(plant: PlantConfig, where: str) -> None:
     """Refuse a port another program listens on; but when it is another jis serve on this database, let the lease
     say so (exit 5, "another jis serve is active"), which is the truer story."""
     from app.net.endpoints import EndpointError, refuse_if_taken
+    from app.plant_check import listeners
 
     try:
-        for key, endpoint in _listeners(plant):
+        for key, endpoint in listeners(plant):
             refuse_if_taken(endpoint, f"[service] {key} in {where}")
     except EndpointError:
         if _lease_free(plant.service.database):
