@@ -9,6 +9,9 @@ What it is for: two ways a ``jis`` command hears them.
 - ``StopSignals``, on a running asyncio loop, for the commands that stop in their own way (``jis demo``, ``jis
   chaos``: end every child, free every port, then a partial summary): the first signal is recorded and runs the
   callbacks given (cancel the work); another one while stopping is ignored, since every wait of a stop is bounded.
+- ``spawning`` and ``accept_stops``: a child Python process is started with the two signals blocked (the mask
+  survives exec), and takes them once its entry point can handle them: a Ctrl-C that reaches it while its
+  interpreter starts waits a moment instead of killing it with a "Fatal Python error" traceback.
 What it must not do: install anything at import time, or outside the main thread (where Python refuses signal
 handlers: there it does nothing, and the process's owner handles the signals).
 """
@@ -59,6 +62,26 @@ def terminate_raises() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+def accept_stops() -> None:
+    """Unblock SIGINT and SIGTERM (blocked by a parent's ``spawning``): one that came meanwhile is handled now."""
+    if hasattr(signal, "pthread_sigmask"):  # POSIX
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+@contextlib.contextmanager
+def spawning() -> Iterator[None]:
+    """Start child processes inside this block: they begin with SIGINT and SIGTERM blocked until their entry point
+    calls ``accept_stops``; in this process a signal that comes meanwhile waits until the block ends."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 class StopSignals:

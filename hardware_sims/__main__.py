@@ -7,14 +7,20 @@ imports a simulator; ``jis sim`` execs this with its arguments and the global ``
 
 from __future__ import annotations
 
-import argparse
+import signal
+import sys
+
+if __name__ == "__main__":  # a Ctrl-C while the simulators' libraries load (a second) ends quietly too: main()
+    signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(128 + signum))  # puts Python's own back
+    if hasattr(signal, "pthread_sigmask"):  # blocked by a parent while this interpreter started (app.signals)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
+
+import argparse  # (below the handler above: these take a second to load)
 import asyncio
 import contextlib
 import errno
 import json
 import logging
-import signal
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -238,6 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # loaded: Ctrl-C is Python's KeyboardInterrupt again
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # before the simulators run (they stop on SIGINT themselves), nothing to stop
+        return 128 + signal.SIGINT
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "control", None):

@@ -74,10 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.signals import exit_code, terminate_raises
+    from app.signals import accept_stops, exit_code, terminate_raises
 
     try:
         with terminate_raises():
+            accept_stops()  # a parent that started this one may have blocked them (app.signals.spawning)
             return _run(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (``Stopped``): everything unwound on the way here
         return exit_code(interrupt)
