@@ -39,6 +39,7 @@ from hardware_sims.zpl_printer import ZplPrinterSim
 from sequencer.plant import PlantConfig, PlantConfigError, parse_plant
 
 Number = TypeVar("Number", int, float)
+_startup = logging.getLogger("startup")  # what runs where: shown at the default level (``_configure_logging``)
 
 
 def load(path: Path) -> PlantConfig:
@@ -66,6 +67,10 @@ async def run_plant(args: argparse.Namespace) -> int:
     ready: dict[str, object] = {"ready": True}
     if control is not None:
         ready["control"] = await control.start()  # the bound endpoint, for the engineer's view (--sim)
+    for line in sim.describe():  # on stderr at the default level: what runs where
+        _startup.info("%s", line)
+    if control is not None:
+        _startup.info("control channel %s (docs/sim-control.md)", ready["control"])
     print(json.dumps(ready), flush=True)  # the demo waits for this line
     try:
         await stop.wait()
@@ -223,6 +228,8 @@ def _configure_logging(level: str, *, json_lines: bool) -> None:
     text = logging.Formatter("%(asctime)s sim %(levelname)s %(name)s: %(message)s")
     handler.setFormatter(_JsonLines() if json_lines else text)
     logging.basicConfig(level=level, handlers=[handler])
+    chosen = logging.getLogger().getEffectiveLevel()  # start-up lines shown unless ERROR or above is asked for
+    _startup.setLevel(min(chosen, logging.INFO) if chosen <= logging.WARNING else chosen)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -263,6 +270,7 @@ def _main(argv: list[str] | None) -> int:
     # pymodbus logs a hex dump at ERROR for every request cut short when a gateway is switched off on purpose
     # (the "devices" faults); the simulators' own logs say what happened.
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
+    logging.getLogger("asyncua").setLevel(logging.ERROR)  # "no encrypting policy": the UNSECURED warning says it
     try:
         with contextlib.suppress(KeyboardInterrupt):
             return asyncio.run(run_plant(args) if args.what == "plant" else run_device(args))

@@ -30,8 +30,10 @@ from typing import Any, assert_never
 
 from app.feed.link import FeedLink
 from app.hmi.accounts import AccountStore
+from app.logjson import startup_log
 from app.net.curve_keys import load_curve_server
 from app.persist.store import Store
+from app.plant_check import served_endpoints
 from app.service.device_side import DeviceSide
 from app.service.devices import ReportTranslator, build_printers, build_ptls
 from app.service.hmi_side import HmiSide
@@ -226,7 +228,11 @@ class Service:
         self._tasks.append(self.hmi.serve_commands(self))
 
     def _announce_ready(self) -> None:
-        log.info("service up: feed %s, HMI %s", self.plant.service.feed_endpoint, self.plant.service.hmi_endpoint)
+        """One start-up line per endpoint served (shown at the default log level), then "service up"."""
+        for line in served_endpoints(self.plant):
+            startup_log.info("%s", line)
+        devices = [*self.plant.devices.ptl, *self.plant.devices.printers]
+        startup_log.info("service up: devices %s", ", ".join(devices) or "none")
         self.ready.set()
 
     async def _shut_down(self) -> None:
