@@ -2,8 +2,8 @@
 
 A command's start-up lines (where ``jis serve`` listens, what ``jis demo`` started) go to the ``startup`` logger, shown
 at the default level (WARNING) as INFO lines; a library's own log (pymodbus retrying a connection and dumping
-frames, asyncua on a reconnect) is held back to ERROR, because the drivers say each link change once themselves
-(``plc_io.link``), unless the level asked for is DEBUG.
+frames, asyncua on a lost connection or a refused client) is held back, because the drivers and servers say each
+link change and refusal once themselves (``plc_io.link``, ``plc_io.opcua``), unless the level asked for is DEBUG.
 
 Each JSON line holds ``ts`` (ISO-8601, UTC, milliseconds), ``level``, ``logger``, ``msg`` (the formatted
 message), every ``extra=`` field the call passed, and ``exc`` / ``stack`` when present. Values JSON cannot hold
@@ -24,25 +24,10 @@ from typing import IO, Any
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 STARTUP = "startup"  # the logger of start-up lines: shown at the default level, hidden only by ERROR or above
 startup_log = logging.getLogger(STARTUP)
-# Libraries whose own lines repeat what the project says once per link change (pymodbus logs every connection
-# retry at WARNING and a frame dump at ERROR; asyncua warns on each reconnect and each refused session).
-LIBRARY_LEVELS = {"pymodbus": logging.CRITICAL, "asyncua": logging.ERROR}
-# asyncua's server logs every service fault it answers at ERROR (a client refused: the project says so itself, once)
-SERVICE_FAULT = ("asyncua.server.uaprocessor", "sending service fault response")
-
-
-class _DropServiceFaults(logging.Filter):
-    """Drops asyncua's ERROR line per service fault answered; its other errors (a crash in a request) stay."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.active = True
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (self.active and str(record.msg).startswith(SERVICE_FAULT[1]))
-
-
-_service_faults = _DropServiceFaults()
+# Libraries whose own lines repeat what the project says once per link change or refusal: pymodbus logs every
+# connection retry at WARNING and a frame dump at ERROR; asyncua's client logs a lost connection at ERROR with a
+# traceback ("Publish iteration crashed"), its server every service fault it answers (a refused client) at ERROR.
+LIBRARY_LEVELS = {"pymodbus": logging.CRITICAL, "asyncua": logging.CRITICAL}
 
 # The attributes every LogRecord has; anything else on a record came from ``extra=``.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
@@ -85,8 +70,4 @@ def configure(
     startup_log.setLevel(min(chosen, logging.INFO) if chosen <= logging.WARNING else chosen)
     for name, quiet in LIBRARY_LEVELS.items():  # DEBUG asks for everything, the libraries' own lines too
         logging.getLogger(name).setLevel(logging.NOTSET if chosen <= logging.DEBUG else max(chosen, quiet))
-    _service_faults.active = chosen > logging.DEBUG
-    faults = logging.getLogger(SERVICE_FAULT[0])
-    if _service_faults not in faults.filters:
-        faults.addFilter(_service_faults)
     return handler
