@@ -51,7 +51,7 @@ class Progress:
         if self.tty:
             self._draw(f"{self.command}: {name}")
         elif not self.quiet:
-            size = f" ({total:g} {unit})".rstrip() if total is not None else ""
+            size = f": {total:g} {unit}".rstrip() if total is not None else ""
             print(f"{self.command}: {name}{size}", file=self.stream, flush=True)
 
     def update(self, done: float, detail: str = "", *, force: bool = False) -> None:

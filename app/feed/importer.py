@@ -133,8 +133,16 @@ def _mismatch_problem(b: CanonicalBroadcast, source: bytes, exc: FeedMismatch) -
     return Problem(index=b.raw_index, reason=f"vehicle {b.vehicle_id} seq {b.seq}: {exc}", raw=source)
 
 
-def import_file(path: Path, plant: PlantConfig, gateway: Gateway, *, feed: str | None = None) -> ImportReport:
-    """Parse ``path`` and feed it through ``gateway``, in file order; stops at a silent service (``stopped``)."""
+def import_file(
+    path: Path,
+    plant: PlantConfig,
+    gateway: Gateway,
+    *,
+    feed: str | None = None,
+    sent: Callable[[int, int], object] | None = None,
+) -> ImportReport:
+    """Parse ``path`` and feed it through ``gateway``, in file order; stops at a silent service (``stopped``).
+    ``sent(done, total)`` after each message answered (a progress line)."""
     result = parse_file(path, plant=plant, feed=feed)
     report = ImportReport(file=str(path), format=result.format)
     report.warnings = [p.describe() for p in result.problems if p.kept]
@@ -158,4 +166,6 @@ def import_file(path: Path, plant: PlantConfig, gateway: Gateway, *, feed: str |
         report.statuses[status] += 1
         if status == "quarantined":
             report.reasons.append(f"{what}: {reason}")
+        if sent is not None:
+            sent(done + 1, len(work))
     return report
