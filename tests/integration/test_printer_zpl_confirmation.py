@@ -14,6 +14,8 @@ import contextlib
 from typing import Any
 
 from app.service.device_side import DeviceSide
+from app.service.devices import ReportTranslator
+from app.service.latency import LightLatency
 from hardware_sims.clock import ManualClock, ScaledClock
 from hardware_sims.zpl_printer import ZplPrinterSim
 from plc_io.ports import UNCERTAIN, LabelPrinter, PickToLight
@@ -122,18 +124,30 @@ class _Lights:
         pass
 
 
-class _Restarted(DeviceSide):
-    """The service's device side over a core rebuilt from a journal, with real printer drivers."""
+class _Journal:
+    """The sequencing part as the device side sees it, over a core rebuilt from a journal: what it is handed goes
+    straight to the core (and is kept, for the test to read)."""
 
-    def __init__(self, core: Sequencer, printers: dict[str, LabelPrinter]) -> None:
-        self.core, self.printers, self.clock = core, printers, lambda: 100.0
-        self.ptls: dict[str, PickToLight] = {name: _Lights() for name in core.plant.devices.ptl}  # type: ignore[misc]
-        self._label_backlog = {}
+    def __init__(self, core: Sequencer) -> None:
+        self.core = core
         self.submitted: list[Event] = []
 
     async def submit(self, event: Event, raw: bytes | None = None) -> Any:
         self.submitted.append(event)
         return self.core.handle(event)
+
+    submit_checked = submit
+
+
+def _restarted(core: Sequencer, printers: dict[str, LabelPrinter]) -> tuple[DeviceSide, _Journal]:
+    """The service's device side after a restart, with real printer drivers and lights that take what they are shown."""
+    journal = _Journal(core)
+    plant = demo_plant()
+    ptls: dict[str, PickToLight] = {name: _Lights() for name in plant.devices.ptl}  # type: ignore[misc]
+    side = DeviceSide(
+        ptls, printers, ReportTranslator(plant), clock=lambda: 100.0, sequencing=journal, latency=LightLatency()
+    )  # type: ignore[arg-type]
+    return side, journal
 
 
 def _journal_with_two_labels() -> tuple[Sequencer, list[str]]:
@@ -142,7 +156,7 @@ def _journal_with_two_labels() -> tuple[Sequencer, list[str]]:
     core, labels = Sequencer(demo_plant()), []
     for seq in (1, 2):
         core.handle(BroadcastReceived(at=seq, feed="L1", seq=seq, vehicle_id=f"V{seq}", options=("S1", "P040")))
-        pick = core.picks[core.stations["ST-SEAT"].lit or 0]
+        pick = core.state.picks[core.state.stations["ST-SEAT"].lit or 0]
         commands = core.handle(BinConfirmed(at=seq + 0.5, station="ST-SEAT", bin=pick.bin, token=pick.pick_id))
         labels += [c.label.label_id for c in commands if isinstance(c, PrintLabel)]
     core.handle(LabelSending(at=3.0, label_id=labels[0], reprint=0))
@@ -151,7 +165,7 @@ def _journal_with_two_labels() -> tuple[Sequencer, list[str]]:
 
 async def test_after_a_restart_a_label_journaled_as_leaving_is_uncertain_and_one_that_never_left_is_sent() -> None:
     core, (left, stayed) = _journal_with_two_labels()
-    printer_name = next(iter(core.plant.devices.printers))
+    printer_name = next(iter(demo_plant().devices.printers))
     leaving = next(c.label for c in core.pending_labels() if c.label.label_id == left)
     async with ZplPrinterSim(clock=ScaledClock(SPEED), print_time_s=0.5) as sim:
         printer = ZplPrinter(printer_name, "127.0.0.1", sim.print_port, sim.status_port, **FAST)
@@ -161,17 +175,17 @@ async def test_after_a_restart_a_label_journaled_as_leaving_is_uncertain_and_one
         await writer.drain()
         writer.close()
         await sim.wait_until(lambda model: model.status().partial_format, DEADLINE_S)
-        service = _Restarted(core, {printer_name: printer})
+        side, journal = _restarted(core, {printer_name: printer})
         reports = Reports()
         task = asyncio.create_task(printer.run(reports))
         try:
-            await service._restore_devices()
+            await side.restore()
             await reports.wait(lambda rep: rep.done() == [stayed])
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-    uncertain = [e for e in service.submitted if isinstance(e, LabelUncertain)]
+    uncertain = [e for e in journal.submitted if isinstance(e, LabelUncertain)]
     assert [(e.label_id, e.reason) for e in uncertain] == [
         (left, f"sent to {printer_name} before a restart, not confirmed printed")
     ]
