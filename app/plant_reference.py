@@ -35,7 +35,7 @@ Every key is checked when the file is loaded: an unknown or misspelt key, a valu
 something that does not exist (a station's printer, a part's bin) is an error naming the file and the key path.
 Times are in seconds (keys ending `_s`), distances on labels in printer dots (203 dpi: 8 dots a millimetre).
 
-This reference is generated from the schema (`sequencer/plant.py`); `jis config reference` writes it again.
+This reference is generated from the schema (`sequencer/plant.py`); `jis config reference --write` writes it again.
 """
 
 

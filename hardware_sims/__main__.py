@@ -7,14 +7,20 @@ imports a simulator; ``jis sim`` execs this with its arguments and the global ``
 
 from __future__ import annotations
 
-import argparse
+import signal
+import sys
+
+if __name__ == "__main__":  # a Ctrl-C while the simulators' libraries load (a second) ends quietly too: main()
+    signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(128 + signum))  # puts Python's own back
+    if hasattr(signal, "pthread_sigmask"):  # blocked by a parent while this interpreter started (app.signals)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
+
+import argparse  # (below the handler above: these take a second to load)
 import asyncio
 import contextlib
 import errno
 import json
 import logging
-import signal
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +39,7 @@ from hardware_sims.zpl_printer import ZplPrinterSim
 from sequencer.plant import PlantConfig, PlantConfigError, parse_plant
 
 Number = TypeVar("Number", int, float)
+_startup = logging.getLogger("startup")  # what runs where: shown at the default level (``_configure_logging``)
 
 
 def load(path: Path) -> PlantConfig:
@@ -60,6 +67,10 @@ async def run_plant(args: argparse.Namespace) -> int:
     ready: dict[str, object] = {"ready": True}
     if control is not None:
         ready["control"] = await control.start()  # the bound endpoint, for the engineer's view (--sim)
+    for line in sim.describe():  # on stderr at the default level: what runs where
+        _startup.info("%s", line)
+    if control is not None:
+        _startup.info("control channel %s (docs/sim-control.md)", ready["control"])
     print(json.dumps(ready), flush=True)  # the demo waits for this line
     try:
         await stop.wait()
@@ -217,6 +228,8 @@ def _configure_logging(level: str, *, json_lines: bool) -> None:
     text = logging.Formatter("%(asctime)s sim %(levelname)s %(name)s: %(message)s")
     handler.setFormatter(_JsonLines() if json_lines else text)
     logging.basicConfig(level=level, handlers=[handler])
+    chosen = logging.getLogger().getEffectiveLevel()  # start-up lines shown unless ERROR or above is asked for
+    _startup.setLevel(min(chosen, logging.INFO) if chosen <= logging.WARNING else chosen)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -238,6 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # loaded: Ctrl-C is Python's KeyboardInterrupt again
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # before the simulators run (they stop on SIGINT themselves), nothing to stop
+        return 128 + signal.SIGINT
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "control", None):
@@ -249,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     # pymodbus logs a hex dump at ERROR for every request cut short when a gateway is switched off on purpose
     # (the "devices" faults); the simulators' own logs say what happened.
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
+    logging.getLogger("asyncua").setLevel(logging.ERROR)  # "no encrypting policy": the UNSECURED warning says it
     try:
         with contextlib.suppress(KeyboardInterrupt):
             return asyncio.run(run_plant(args) if args.what == "plant" else run_device(args))

@@ -28,6 +28,7 @@ from hardware_sims.zpl_printer import ZplPrinterSim
 from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)
+startup = logging.getLogger("startup")  # shown at the default level (``python -m hardware_sims`` configures it)
 
 
 @dataclass
@@ -115,6 +116,33 @@ class SimulatedPlant:
             self._tasks.append(asyncio.create_task(self._staggered(oem, phase), name=f"oem:{feed.id}"))
         if self.faults:
             self._start_faults(seed)
+
+    def describe(self) -> list[str]:
+        """One line per simulated device and feed: what it is, where it listens (once started)."""
+        lines = []
+        for name, gw in self.gateways.items():
+            lights = ", ".join(str(b.light) for s in self.plant.stations if s.ptl == name for b in s.bins)
+            if isinstance(gw, OpcUaPtlSim):
+                lines.append(f"{name}: OPC UA pick-to-light controller {gw.url} (bins {lights})")
+            else:
+                lines.append(f"{name}: Modbus TCP pick-to-light gateway {gw.host}:{gw.port} (unit ids {lights})")
+        for name, pr in self.printers.items():
+            if isinstance(pr, ZplPrinterSim):
+                host = self.plant.devices.printers[name].host
+                lines.append(f"{name}: Zebra ZPL printer {host}:{pr.print_port}, JSON status {host}:{pr.status_port}")
+            elif isinstance(pr, PrinterPlcSim):
+                unit = self.plant.devices.printers[name].unit_id
+                lines.append(f"{name}: print-and-apply PLC, Modbus TCP {pr.host}:{pr.port} (unit id {unit})")
+            else:
+                lines.append(f"{name}: OPC UA print engine {pr.url}")
+        for feed_id, oem in self.feeds.items():
+            feed = self.plant.feed(feed_id)
+            every = f"a broadcast every {feed.takt_s / self.speed:.3g} s" if feed else "broadcasts"
+            count = f"{self.vehicles} vehicles" if self.vehicles is not None else "no end"
+            lines.append(f"OEM feed {feed_id}: {every} to {oem.endpoint} ({count}, speed {self.speed:g}x)")
+        if self.faults:
+            lines.append(f"faults injected: {', '.join(sorted(self.faults))}")
+        return lines
 
     def _start_faults(self, seed: int) -> None:
         feed = self.plant.feeds[0]

@@ -6,7 +6,10 @@ serve the device, raise ``DeviceError`` when it ends) again and again until canc
 once the device has ANSWERED (a port that accepts connections and never answers is down, with the back-off
 growing, not flapping) and ``down`` when a device that still answers stops serving (an OPC UA controller out of
 service). The link is reported (``LinkChanged``) and logged once per change (Home Assistant's pattern: a
-WARNING with the reason when the device goes away, an INFO when it comes back). After a connection ends, the
+WARNING with the reason when the device goes away; when it comes back, a WARNING too, so a log read at the
+default level never ends on a "down" that is over; the first "up" after start is INFO). These are the only lines a
+link change gives at the default level: the libraries' own (pymodbus retrying, asyncua reconnecting) are held
+back by the logging configuration (``app.logjson``). After a connection ends, the
 next one waits a back-off that doubles from ``FIRST_DELAY_S`` up to a ceiling and starts over once the device
 answers. ``LightLinks`` keeps the same promise for each light behind a controller that answers.
 What it must not do: know a protocol, open sockets, read the wall clock (only the event loop's), or swallow a
@@ -95,9 +98,11 @@ class DeviceLink:
     def _change(self, up: bool, detail: str) -> None:
         if self._up is up:
             return
+        back = up and self._up is False  # it comes back after a "down" said at WARNING: said at the same level
         self._up = up
         state = "up" if up else "down"
-        (self._log.info if up else self._log.warning)("%s: %s link %s %s", self.device, self._what, state, detail)
+        level = logging.INFO if up and not back else logging.WARNING
+        self._log.log(level, "%s: %s link %s %s", self.device, self._what, state, detail)
         self._report(LinkChanged(device=self.device, up=up, detail=detail))
 
 
@@ -132,7 +137,7 @@ class LightLinks:
         """The light answered: True if it was reported down (now reported up once; send its desired state again)."""
         if self._probes.pop(light, None) is None:
             return False
-        self._log.info("%s: light %d answers again", self._device, light)
+        self._log.warning("%s: light %d answers again", self._device, light)  # as its "down" was said
         report(LinkChanged(device=light_device(self._device, light), up=True, detail=f"light {light} answers"))
         return True
 

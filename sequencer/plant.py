@@ -110,9 +110,15 @@ class OpcUaServerConfig(_Strict):
     private_key: str | None = None
     """This server's private key (PEM), made by ``jis certs``; plant profile."""
     trusted: str | None = None
-    """Folder of the client certificates allowed in (SCADA, MES); plant profile."""
+    """Trust-list folder of the client certificates allowed in (SCADA, MES): ``DIR/trusted`` as ``jis certs`` makes
+    it (certificates in ``trusted/certs``), read again at every new session; a refused client's certificate is kept
+    in ``rejected/certs`` beside it (docs/opcua.md, commissioning); plant profile."""
     users_file: str | None = None
     """TOML file ``[users] NAME = "scrypt$..."`` (``plc_io.opcua.security.hash_password``); plant profile."""
+    optional: bool = False
+    """``false``: a server that does not start (a certificate, key, trust-list folder or address that is wrong)
+    stops ``jis serve`` with one line saying why (exit 2); ``true``: that is an ERROR in the log and the line runs
+    on without its SCADA interface."""
 
     @model_validator(mode="after")
     def _secured(self) -> OpcUaServerConfig:

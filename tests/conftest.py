@@ -11,6 +11,7 @@ import pytest
 from hypothesis import settings
 
 from app.cli.main import main as jis_main
+from app.logjson import LIBRARY_LEVELS, STARTUP
 from tests.databases import fresh_database, postgres_database
 
 # The suite is repeatable: Hypothesis draws the same examples on every run (campaigns with fresh randomness are
@@ -39,12 +40,14 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture
 def jis() -> Callable[..., int]:
-    """``jis ARG...`` in this process: the exit code (argparse's too); the root logger as it was before, since the
-    command line configures logging for its process."""
+    """``jis ARG...`` in this process: the exit code (argparse's too); the root logger (and the levels it sets on the
+    start-up and library loggers) as it was before, since the command line configures logging for its process."""
 
     def run(*argv: str) -> int:
         root = logging.getLogger()
         handlers, level = list(root.handlers), root.level
+        named = [logging.getLogger(name) for name in (STARTUP, *LIBRARY_LEVELS)]
+        levels = [logger.level for logger in named]
         try:
             return jis_main(list(argv))
         except SystemExit as exc:  # argparse refused the arguments (and printed why)
@@ -52,5 +55,7 @@ def jis() -> Callable[..., int]:
         finally:
             root.handlers[:] = handlers
             root.setLevel(level)
+            for logger, old in zip(named, levels, strict=True):
+                logger.setLevel(old)
 
     return run

@@ -6,15 +6,19 @@ it (``ui.style``). The one module above the three screens (``ui.operator``, ``ui
 which never import each other, nor this (pyproject.toml, import-linter).
 What it must not do: reach the service by any way other than the HMI bus and command endpoints it is given,
 read settings from the environment, or block: everything after ``app.exec()`` is driven by Qt timers and signals.
+SIGINT and SIGTERM close a screen as its window's close button does (``_quit_on_signals``), never with a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
+import socket
 import sys
+import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QSettings, Slot
+from PySide6.QtCore import QCoreApplication, QSettings, QSocketNotifier, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
@@ -130,25 +134,31 @@ def run_hmi(
     if role in SIM_ROLES and not sim:
         raise ValueError(f"the {role} view needs the simulators' control endpoint: --sim tcp://127.0.0.1:PORT")
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
-    window: QWidget
-    client: BusClient | SimControlClient
-    if role in COMMAND_ROLES and (commands or snapshot or curve):
-        bus_options = {"commands": commands, "snapshot": snapshot, "curve": curve}
-        window, client = COMMAND_ROLES[role](connect, station, STALE_AFTER_S, **bus_options)
-    else:
-        window, client = build(sim if role in SIM_ROLES and sim else connect, station, STALE_AFTER_S)
-    if station and role == "operator" and isinstance(client, BusClient):
-        refuse_unknown_station(client, station, app)
-    settings = screen_settings(role)
-    _restore_geometry(window, settings)
-    if kiosk:
-        window.showFullScreen()  # hmi.md: a full-screen kiosk mode on the line panel
-    else:
-        window.show()
-    code = app.exec()
-    if not kiosk:
-        settings.setValue("geometry", window.saveGeometry())
-    client.stop()
+    stopped: list[int] = []  # a signal that came before the event loop ran: it is not started at all
+    restore = _quit_on_signals(app, stopped)
+    window: QWidget | None = None
+    client: BusClient | SimControlClient | None = None
+    try:
+        if role in COMMAND_ROLES and (commands or snapshot or curve):
+            bus_options = {"commands": commands, "snapshot": snapshot, "curve": curve}
+            window, client = COMMAND_ROLES[role](connect, station, STALE_AFTER_S, **bus_options)
+        else:
+            window, client = build(sim if role in SIM_ROLES and sim else connect, station, STALE_AFTER_S)
+        if station and role == "operator" and isinstance(client, BusClient):
+            refuse_unknown_station(client, station, app)
+        settings = screen_settings(role)
+        _restore_geometry(window, settings)
+        if kiosk:
+            window.showFullScreen()  # hmi.md: a full-screen kiosk mode on the line panel
+        else:
+            window.show()
+        code = 0 if stopped else app.exec()
+        if not kiosk:
+            settings.setValue("geometry", window.saveGeometry())
+    finally:
+        restore()
+        if client is not None:  # its threads would keep the process alive
+            client.stop()
     return int(code)
 
 
@@ -164,6 +174,45 @@ def refuse_unknown_station(client: BusClient, station: str, app: QCoreApplicatio
             app.exit(EXIT_UNKNOWN_STATION)
 
     client.line_changed.connect(first)
+
+
+def _quit_on_signals(app: QCoreApplication, stopped: list[int]) -> Callable[[], None]:
+    """SIGINT and SIGTERM quit the application, as closing its window does (the signal noted in ``stopped``, so a
+    loop not started yet is never started); returns what undoes this.
+
+    Qt's event loop runs no Python while it waits, so a Python signal handler would wait for the next Qt event: the
+    signal's wakeup byte (``signal.set_wakeup_fd``) goes down a socket pair that a ``QSocketNotifier`` watches, which
+    wakes the loop; Python runs the handler, and the slot quits again in case the loop was not running yet when the
+    handler did. Only the main thread may set handlers (tests elsewhere)."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    reader, writer = socket.socketpair()
+    for end in (reader, writer):
+        end.setblocking(False)
+
+    def woken() -> None:
+        reader.recv(64)
+        if stopped:
+            app.quit()
+
+    def handler(signum: int, frame: object) -> None:
+        stopped.append(signum)
+        app.quit()
+
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+    notifier.activated.connect(woken)
+    wakeup_before = signal.set_wakeup_fd(writer.fileno())
+    before = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(wakeup_before)
+        notifier.setEnabled(False)
+        reader.close()
+        writer.close()
+
+    return restore
 
 
 def _restore_geometry(window: QWidget, settings: QSettings) -> None:

@@ -63,11 +63,14 @@ def counts(text: str) -> tuple[int, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.progress import Progress
     from app.proof.bench import BenchOptions, run_part
 
     names = ("vehicles", "speed", "catchup", "shift_vehicles", "soak", "soak_vehicles", "soak_first", "workdir")
     opts = BenchOptions(quick=args.quick, soak_marks=args.soak_marks, **given(args, *names))
-    result = run_part(args.what, opts)
+    progress = Progress("jis bench", quiet=args.json)
+    result = run_part(args.what, opts, progress)
+    progress.done()
     print(json.dumps(result) if args.json else _table(result, part_alone=args.what != "all"))
     return 0
 

@@ -1,7 +1,8 @@
 """``jis chaos``: the fault campaign over the whole simulated plant, with a verdict from the journal and records.
 
 What it must not do: run the campaign (``app.proof.chaos.run_chaos`` does); it builds ``ChaosOptions`` from the
-options given (its defaults rule the rest) and prints the verdict. Exit 0 only if the campaign was clean.
+options given (its defaults rule the rest) and prints the verdict. Exit 0 only if the campaign was clean; 130 or
+143 when SIGINT or SIGTERM stopped it (every process it started ended, the verdict printed is partial).
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
+import sys
 
 from app.cli.context import plant_of
 from app.cli.options import Subparsers, add_config, add_json, add_log_level, at_least, between, given, more_than
+from app.signals import EXIT_SIGNALLED
 
 HELP = "run the fault campaign and print its verdict"
 
@@ -54,7 +58,10 @@ def run(args: argparse.Namespace) -> int:
     rates = ProxyRates(drop=0, delay=0, duplicate=0, reorder=0) if args.no_proxy_faults else ProxyRates()
     names: tuple[str, ...] = ("vehicles", "kills", "outages", "db_locks", "db_unreachable", "seed", "speed")
     names += ("workdir", "config", "graceful_stops", "retry_rate", "imports")
-    opts = ChaosOptions(**given(args, *names), proxy=rates)
+    opts = ChaosOptions(**given(args, *names), proxy=rates, quiet=args.json)
     verdict = asyncio.run(run_chaos(opts))
     print(json.dumps(verdict) if args.json else table(verdict))
+    if verdict.get("stopped_by"):  # SIGINT or SIGTERM: everything it started has ended; the verdict is partial
+        print(f"jis chaos: stopped by {verdict['stopped_by']}: the verdict is partial", file=sys.stderr)
+        return EXIT_SIGNALLED + signal.Signals[verdict["stopped_by"]]
     return 0 if verdict["passed"] else 1

@@ -2,7 +2,7 @@
 
 What it must not do: run the plant itself (``app.proof.demo.run_demo`` does); it checks the plant file and the
 database, turns the options into ``DemoOptions``, sends the logs to the work folder when there is one, and prints
-the summary.
+the summary. Stopped by SIGINT or SIGTERM, it prints the partial summary and exits 130 or 143.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 
 from app.cli.context import database_of, plant_of
 from app.cli.options import Subparsers, add_config, add_database, add_json, at_least, more_than, names_from
 from app.logjson import configure
+from app.signals import EXIT_SIGNALLED
 
 HELP = "run the whole simulated plant and its HMI screens"
 DESCRIPTION = (
@@ -82,9 +84,8 @@ def run(args: argparse.Namespace) -> int:
         os.makedirs(args.workdir, exist_ok=True)
         configure(args.log_level, args.log_json, filename=os.path.join(args.workdir, "service.log"))
     summary = asyncio.run(run_demo(opts))
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        print(file=sys.stderr)
-        print(json.dumps(summary, indent=2))
+    print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
+    if summary.get("stopped_by"):  # SIGINT or SIGTERM: everything it started has ended; the summary is partial
+        print(f"jis demo: stopped by {summary['stopped_by']}: the summary is partial", file=sys.stderr)
+        return EXIT_SIGNALLED + signal.Signals[summary["stopped_by"]]
     return 0 if demo_passed(summary) else 1

@@ -33,6 +33,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.progress import Progress
     from app.proof.fuzz import STRUCTURE_TARGETS, TARGETS
     from app.proof.fuzz import run as fuzz
 
@@ -44,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
     unknown = [t for t in only if t not in targets]
     if unknown:
         raise CommandError(f"--only: unknown target {', '.join(map(repr, unknown))}; the targets: {', '.join(targets)}")
-    report = fuzz(args.inputs, args.seed, corpus, only or None)
+    progress = Progress("jis fuzz", quiet=args.json)
+    report = fuzz(args.inputs, args.seed, corpus, only or None, progress)
+    progress.done()
     print(json.dumps(report) if args.json else _text(report))
     return 0 if all(r["crashes"] == 0 and r.get("lost", 0) == 0 for r in report.values()) else 1
 

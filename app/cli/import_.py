@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli.context import plant_of, unknown_feed
 from app.cli.errors import EXIT_UNREACHABLE, CommandError
 from app.cli.options import Subparsers, add_config, add_json, at_least, more_than, zmq_endpoint
+from app.progress import Progress
 
 if TYPE_CHECKING:
     from app.feed.importer import ImportReport
@@ -57,16 +59,29 @@ def run(args: argparse.Namespace) -> int:
         retries=RETRIES if args.retries is None else args.retries,
         on_resend=_resend_asked,
     )
+    progress = Progress("jis import", quiet=args.json)
     try:
-        report = import_file(path, plant, gateway, feed=args.feed)
+        report = import_file(path, plant, gateway, feed=args.feed, sent=_shown(progress))
     finally:
         gateway.close()
+        progress.done()
     print(json.dumps(report.as_dict()) if args.json else _text(report))
     if report.stopped:
         print(f"jis import: no answer from the service at {endpoint}: is jis serve running there?", file=sys.stderr)
         return EXIT_NO_SERVICE
     problems = report.statuses["quarantined"] + report.statuses["refused"]
     return EXIT_PROBLEMS if problems or report.warnings else EXIT_OK
+
+
+def _shown(progress: Progress) -> Callable[[int, int | None], None]:
+    """The importer's count of messages answered, as a progress line (its phase starts with the first answer)."""
+
+    def sent(done: int, total: int | None) -> None:
+        if done == 1:
+            progress.phase("sending", total, "messages")
+        progress.update(done, force=done == total)
+
+    return sent
 
 
 def _resend_asked(what: str) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from app.cli.context import database_of, plant_of
@@ -43,6 +42,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from app.service.standby import serve
+    from plc_io.line_server.server import LineServerFailed
 
     plant = plant_of(args.config)
     # A standby waits for a database that does not answer yet (as for the lease); the active one refuses at once.
@@ -53,8 +53,11 @@ def run(args: argparse.Namespace) -> int:
     _check_keys(plant, where)
     if not args.standby:  # a standby shares its ports with the active one, and binds them only when it takes over
         _check_ports(plant, where)
-    with contextlib.suppress(KeyboardInterrupt):
-        return asyncio.run(serve(plant, standby=args.standby, speed=args.speed))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            return asyncio.run(serve(plant, standby=args.standby, speed=args.speed))
+    except LineServerFailed as exc:  # the plant file's server, not optional there: one line naming the section
+        raise CommandError(f"[service.opcua_server] in {where}: {exc}") from None
     return 0
 
 
@@ -80,24 +83,14 @@ def _check_keys(plant: PlantConfig, where: str) -> None:
             raise CommandError(f"[service.{key}] in {where}: {exc}") from None
 
 
-def _listeners(plant: PlantConfig) -> Iterator[tuple[str, str]]:
-    """(plant-file key, endpoint) of every port the service listens on."""
-    svc = plant.service
-    yield from ((k, getattr(svc, k)) for k in ("feed_endpoint", "hmi_endpoint", "hmi_command_endpoint"))
-    yield "hmi_snapshot_endpoint", svc.hmi_snapshot_endpoint
-    if svc.metrics_port:
-        yield "metrics_port", f"tcp://{svc.metrics_host}:{svc.metrics_port}"
-    if svc.opcua_server is not None:
-        yield "opcua_server.endpoint", svc.opcua_server.endpoint
-
-
 def _check_ports(plant: PlantConfig, where: str) -> None:
     """Refuse a port another program listens on; but when it is another jis serve on this database, let the lease
     say so (exit 5, "another jis serve is active"), which is the truer story."""
     from app.net.endpoints import EndpointError, refuse_if_taken
+    from app.plant_check import listeners
 
     try:
-        for key, endpoint in _listeners(plant):
+        for key, endpoint in listeners(plant):
             refuse_if_taken(endpoint, f"[service] {key} in {where}")
     except EndpointError:
         if _lease_free(plant.service.database):

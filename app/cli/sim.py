@@ -12,6 +12,7 @@ import os
 import sys
 
 from app.cli.options import Subparsers
+from app.signals import spawning
 
 HELP = "run the simulated plant or one device (jis sim --help)"
 
@@ -34,5 +35,7 @@ def command(args: argparse.Namespace) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     cmd = command(args)
     sys.stdout.flush()
-    os.execv(cmd[0], cmd)
+    # SIGINT and SIGTERM blocked across the exec until the simulators can take them (app.signals.spawning)
+    with spawning():
+        os.execv(cmd[0], cmd)
     return 0  # not reached

@@ -210,11 +210,19 @@ def file_messages(
         report.format = stream.format  # e.g. "edifact-deljit" once the parser has begun
 
 
-def import_file(path: Path, plant: PlantConfig, gateway: Gateway, *, feed: str | None = None) -> ImportReport:
+def import_file(
+    path: Path,
+    plant: PlantConfig,
+    gateway: Gateway,
+    *,
+    feed: str | None = None,
+    sent: Callable[[int, int | None], object] | None = None,
+) -> ImportReport:
     """Parse ``path`` as a stream and feed it through ``gateway``, in file order; stops at a silent service
-    (``stopped``, with what was not sent counted)."""
+    (``stopped``, with what was not sent counted). ``sent(done, None)`` after each message answered (a progress
+    line: a stream does not know its total)."""
     with file_messages(path, plant, feed=feed) as (report, work):
-        for out in work:
+        for done, out in enumerate(work, start=1):
             try:
                 status, reason = gateway.send(out.body, out.feed, out.seq)
             except ServiceSilent as exc:
@@ -223,6 +231,8 @@ def import_file(path: Path, plant: PlantConfig, gateway: Gateway, *, feed: str |
             report.statuses[status] += 1
             if status in ("quarantined", "refused"):
                 report.reasons.append(f"{out.what}: {reason}")
+            if sent is not None:
+                sent(done, None)
     return report
 
 

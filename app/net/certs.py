@@ -4,9 +4,13 @@ What it is for: one RSA key and one self-signed X.509 v3 certificate per OPC UA 
 simulated PTL controller or print engine), laid out so both ends of a plant-profile connection find what they
 need (docs/opcua.md, "Creating certificates"):
 
-    DIR/NAME.der        the certificate, DER (OPC 10000-6 §6.2.2: certificates travel DER-encoded)
-    DIR/NAME.key.pem    its private key, PKCS#8 PEM, unencrypted, file mode 0600
-    DIR/trusted/        the trust list: copies of the peers' certificates this application accepts
+    DIR/NAME.der            the certificate, DER (OPC 10000-6 §6.2.2: certificates travel DER-encoded)
+    DIR/NAME.key.pem        its private key, PKCS#8 PEM, unencrypted, file mode 0600
+    DIR/trusted/certs/      the trust list: copies of the peers' certificates this application accepts
+    DIR/rejected/certs/     certificates of peers it refused (OPC 10000-12 Annex F's layout: ``trust_folders``)
+
+On an existing application, ``trust``, ``reject`` and ``listing`` change or show the trust list and never touch
+the key (replacing a key breaks every peer's trust in it).
 
 The certificate follows OPC 10000-6 §6.2.2 the way asyncua's own ``cert_gen`` builds self-signed application
 certificates: CN = application name, O = organisation; subjectAltName with the ApplicationUri (URI) FIRST, the
@@ -34,10 +38,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from plc_io.opcua import trust_folders
+from plc_io.opcua.trust_folders import Certificate, TrustFolders
+
 KEY_BITS = 2048  # Basic256Sha256 and Aes256_Sha256_RsaPss: 2048..4096
 DEFAULT_DAYS = 365 * 2
 ORGANISATION = "JIS sequencing centre"
-TRUSTED_DIR = "trusted"
+TRUSTED_DIR = trust_folders.TRUSTED
 PRIVATE_KEY_MODE = 0o600
 
 
@@ -90,7 +97,7 @@ def create_application_certificate(
     key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
     cert = build_certificate(key, name, app_uri, hosts=hosts or _default_hosts(), days=days, now=now)
     out_dir.mkdir(parents=True, exist_ok=True)
-    trusted.mkdir(exist_ok=True)
+    TrustFolders(trusted).make()
     _write_private(key_path, _pem(key))
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.DER))
     return ApplicationCertificate(
@@ -157,25 +164,58 @@ _KEY_USAGE = x509.KeyUsage(
 )
 
 
-def trust(out_dir: Path, peer_certificate: Path) -> Path:
-    """Copy a peer's certificate into ``out_dir``'s trust list (as DER, named by its thumbprint prefix)."""
-    cert = load_certificate(peer_certificate)
-    trusted = out_dir / TRUSTED_DIR
-    trusted.mkdir(parents=True, exist_ok=True)
-    target = trusted / f"{peer_certificate.stem}-{thumbprint(cert)[:12]}.der"
-    target.write_bytes(cert.public_bytes(serialization.Encoding.DER))
-    return target
+class NoSuchCertificate(LookupError):
+    """A peer named by a thumbprint that no certificate in the folders has (or more than one has)."""
 
 
-def load_certificate(path: Path) -> x509.Certificate:
-    data = path.read_bytes()
-    if data.lstrip().startswith(b"-----BEGIN"):
-        return x509.load_pem_x509_certificate(data)
-    return x509.load_der_x509_certificate(data)
+def trust(out_dir: Path, peer: Path | str) -> Path:
+    """Put a peer's certificate into ``out_dir``'s trust list (DER, ``trusted/certs/STEM-THUMBPRINT.der``): a file,
+    or the thumbprint (its first hex digits) of a certificate the application refused, found in ``rejected/certs``
+    and moved from there. The application's key is never touched."""
+    folders = TrustFolders.under(out_dir)
+    found = _peer(peer, folders.rejected_files(), "in rejected/certs")
+    return trust_folders.trust(folders, found.cert, _stem(peer, found))
 
 
-def thumbprint(cert: x509.Certificate) -> str:
-    return cert.fingerprint(hashes.SHA256()).hex()
+def reject(out_dir: Path, peer: Path | str) -> Path:
+    """Take a peer's certificate out of ``out_dir``'s trust list into ``rejected/certs``: a file, or the thumbprint
+    (its first hex digits) of a trusted certificate. The next session of that peer is refused, and a server that
+    reads this folder disconnects it (docs/opcua.md)."""
+    folders = TrustFolders.under(out_dir)
+    found = _peer(peer, folders.trusted_files(), "in the trust list")
+    return trust_folders.reject(folders, found.cert, _stem(peer, found))
+
+
+def listing(out_dir: Path) -> dict[str, list[Certificate]]:
+    """The certificates of ``out_dir``'s trust list and of its rejected folder."""
+    folders = TrustFolders.under(out_dir)
+    return {"trusted": folders.trusted_list(), "rejected": folders.rejected_list()}
+
+
+def _peer(peer: Path | str, files: list[Path], where: str) -> Certificate:
+    """The certificate ``peer`` names: a file when there is one at that path, else a thumbprint among ``files``."""
+    path = Path(peer)
+    if path.is_file():
+        return Certificate(path, load_certificate(path))
+    key = str(peer).replace(":", "").lower()
+    if len(key) < 8 or any(ch not in "0123456789abcdef" for ch in key):
+        raise NoSuchCertificate(f"{peer}: no such file, nor a thumbprint (8 or more hex digits)")
+    found = trust_folders.find(files, key)
+    if len(found) != 1:
+        many = f"{len(found)} certificates" if found else "no certificate"
+        raise NoSuchCertificate(f"{peer}: {many} {where} with this thumbprint (jis certs list shows them)")
+    return found[0]
+
+
+def _stem(peer: Path | str, found: Certificate) -> str | None:
+    """The name a copied certificate keeps: its file's (peer-ABCD.der keeps "peer"), a thumbprint's gives none."""
+    if found.path.parent.name == trust_folders.CERTS:  # already named STEM-THUMBPRINT.der by us
+        return found.path.stem.rsplit("-", 1)[0]
+    return Path(peer).stem if Path(peer).is_file() else None
+
+
+load_certificate = trust_folders.read_certificate  # DER or PEM
+thumbprint = trust_folders.thumbprint  # SHA-256 of the DER, hex
 
 
 def _default_hosts() -> tuple[str, ...]:

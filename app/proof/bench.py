@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from app.config import load_plant
+from app.progress import Progress
 from app.proof import bench_catchup, bench_core, bench_formats, bench_hmi, bench_line
 from app.proof.bench_line import plant_with_feeds
 
@@ -76,17 +77,29 @@ def service_soak(opts: BenchOptions, folder: Path) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-async def run_all(opts: BenchOptions) -> dict[str, Any]:
+ALL_PARTS = ("core memory", "core", "latency", "catch-up", "shift", "HMI frames", "service memory")
+
+
+async def run_all(opts: BenchOptions, progress: Progress | None = None) -> dict[str, Any]:
     """Every part, each beside its reference; the headline figures first, then each part's section."""
     folder = _folder(opts.workdir)
+    step = _steps(progress)
     # The core's soak first: resident memory never shrinks, so after the line runs it would hide any growth.
+    step()
     soak = bench_core.soak(load_plant(), opts.soak, first=opts.soak // 10)
+    step()
     core = bench_core.run(load_plant(), vehicles=500 if opts.quick else 5000)
+    step()
     lat = await bench_line.latency(folder, feeds=FEEDS, vehicles=opts.vehicles, speed=opts.speed)
+    step()
     cu = await bench_catchup.catchup(folder, opts.catchup)
+    step()
     shift = await bench_line.shift(folder, feeds=SHIFT_FEEDS, vehicles=opts.shift_vehicles)
+    step()
     hmi = bench_hmi.frame_times_ms(plant_with_feeds(load_plant(), FEEDS), 40 if opts.quick else HMI_VEHICLES)
+    step()
     svc = service_soak(opts, folder)
+    step()
     return {
         "latency_p50_ms": lat["p50_ms"],
         "latency_p99_ms": lat["p99_ms"],
@@ -109,6 +122,23 @@ async def run_all(opts: BenchOptions) -> dict[str, Any]:
         "service_rss_growth_pct": svc.get("rss_growth_pct"),
         "service_soak": svc,
     }
+
+
+def _steps(progress: Progress | None) -> Callable[[], None]:
+    """Each call: the next of ``ALL_PARTS`` begins (the last call: all done), on the progress line."""
+    done = -1
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is None:
+            return
+        if done == 0:
+            progress.phase("running every part", len(ALL_PARTS), "parts")
+        now = f"now: {ALL_PARTS[done]}" if done < len(ALL_PARTS) else ""
+        progress.update(done, now, force=True)
+
+    return step
 
 
 def _core(opts: BenchOptions) -> dict[str, Any]:
@@ -141,7 +171,7 @@ def _formats(opts: BenchOptions) -> dict[str, Any]:
 
 
 PARTS: dict[str, Callable[[BenchOptions], dict[str, Any]]] = {
-    "all": lambda opts: asyncio.run(run_all(opts)),
+    "all": lambda opts: asyncio.run(run_all(opts)),  # run_part passes its progress line
     "core": _core,
     "latency": _latency,
     "catchup": _catchup,
@@ -151,6 +181,10 @@ PARTS: dict[str, Callable[[BenchOptions], dict[str, Any]]] = {
 }
 
 
-def run_part(what: str, opts: BenchOptions) -> dict[str, Any]:
-    """The part ``what`` (a key of ``PARTS``; "all": every part) at the options' sizes."""
+def run_part(what: str, opts: BenchOptions, progress: Progress | None = None) -> dict[str, Any]:
+    """The part ``what`` (a key of ``PARTS``; "all": every part) at the options' sizes; ``progress``: where it is."""
+    if what == "all":
+        return asyncio.run(run_all(opts.sized(), progress))
+    if progress is not None:
+        progress.phase(what)
     return PARTS[what](opts.sized())

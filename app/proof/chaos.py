@@ -13,7 +13,8 @@ The verdict comes from the journal and the simulators' own records (``app.proof.
 printed, picks confirmed or operations carried out twice, slots out of sequence, whether each outage showed as a
 deviation while it lasted (committed to the journal between the rows that were last when it began and when it
 ended), and whether the read models and snapshots equal a replay of the journal. The exit code is 0 only if all
-of those are clean and every vehicle reached its end.
+of those are clean and every vehicle reached its end. SIGINT or SIGTERM stops a campaign at
+any moment: every process it started ends, and the verdict of what happened so far is marked ``partial``.
 What it must not do: run the service in-process (a kill must be a real SIGKILL), talk to the service any other way
 than a plant's people and devices do, or trust the service's own counters for the verdict.
 """
@@ -39,10 +40,12 @@ from typing import Any
 from app.config import load_plant, with_free_ports
 from app.hmi.accounts import AccountStore
 from app.persist.store import Store
+from app.progress import Progress
 from app.proof.chaos_faults import DbLock, Outage, Plan, SimControlClient, hold_write_lock, outage_kinds, plan
 from app.proof.chaos_lead import JournalFollower, Lead, follow
 from app.proof.chaos_proxy import FeedProxy, ProxyRates
 from app.proof.chaos_report import LEAD_USER, report
+from app.signals import StopSignals, spawning
 from plc_io.loopback_ports import free_port
 from sequencer.plant import PlantConfig
 
@@ -51,6 +54,7 @@ log = logging.getLogger(__name__)
 ROUND_S = 0.25  # real seconds between the lead's looks at the line
 SHOW_S = 2.5  # real seconds after an outage starts during which no kill lands
 START_S = 5.0  # real seconds after a (re)start during which no outage starts: the service must be up to show it
+CONTROL_LAST_S = 2.0  # the simulators' state, read once at the end: a simulator stopped by a Ctrl-C never answers
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +73,7 @@ class ChaosOptions:
     retry_rate: float = 0.25  # share of the lead's answered operations sent again with the same request id
     imports: int = 2  # times the emergency file is imported (0: none); the first one meets a SIGKILL
     import_vehicles: int = 5  # vehicles in the emergency file, after the OEM simulator's last
+    quiet: bool = False  # no progress on stderr (--json)
 
 
 @dataclass
@@ -87,7 +92,7 @@ class Supervisor:
 
     async def start(self) -> None:
         cmd = [sys.executable, "-m", "app.cli.main", "--log-level", "INFO", "serve", "--config", str(self.config)]
-        with self.log_path.open("ab") as out:
+        with self.log_path.open("ab") as out, spawning():
             self.proc = await asyncio.create_subprocess_exec(
                 *cmd, "--speed", str(self.speed), stdout=asyncio.subprocess.DEVNULL, stderr=out
             )
@@ -175,95 +180,142 @@ def _lead_user(url: str) -> str:
     return password
 
 
-async def run_chaos(opts: ChaosOptions) -> dict[str, Any]:
-    work, plant, url = _prepare(opts)
-    password = await asyncio.to_thread(_lead_user, url)
-    rng = random.Random(opts.seed)
-    proxy = FeedProxy(plant.service.feed_endpoint, random.Random(rng.random()), opts.proxy)
-    front = proxy.bind()
-    sims_plant = plant.model_copy(update={"service": plant.service.model_copy(update={"feed_endpoint": front})})
-    sims_config = work / "sims.json"
-    sims_config.write_text(sims_plant.model_dump_json(indent=2))
-    camp = Campaign(opts=opts, work=work, plant=plant, url=url, sims_config=sims_config)
-    records = work / "printed.jsonl"
-    sim_cmd = [sys.executable, "-m", "hardware_sims", "plant", "--config", str(sims_config)]
-    sim_cmd += ["--speed", str(opts.speed), "--records", str(records), "--vehicles", str(opts.vehicles)]
-    sim_cmd += ["--seed", str(opts.seed), "--control", f"tcp://127.0.0.1:{free_port()}"]
-    proxy_task = asyncio.create_task(proxy.run(), name="feed-proxy")
-    sup = Supervisor(work / "plant.json", work / "serve.log", opts.speed)
-    sims = await asyncio.create_subprocess_exec(*sim_cmd, stdout=asyncio.subprocess.PIPE)
+@dataclass
+class _Hands:
+    """What a campaign has started and holds so far: what its end, or a stop at any moment, must end."""
+
+    sup: Supervisor
+    proxy: FeedProxy
+    proxy_task: asyncio.Task[None]
+    sims: asyncio.subprocess.Process | None = None
+    control: SimControlClient | None = None
     follower: JournalFollower | None = None
     lead: Lead | None = None
-    control: SimControlClient | None = None
-    final: dict[str, Any] = {}
-    finished = False
-    try:
-        assert sims.stdout is not None
-        ready = json.loads(await asyncio.wait_for(sims.stdout.readline(), 60))
-        control = SimControlClient(str(ready["control"]))
-        state = await control.state()
-        gateways = {n for n, g in state.get("gateways", {}).items() if g.get("kind") == "modbus"}
-        takt = max(f.takt_s for f in plant.feeds)
-        span = opts.vehicles * takt / opts.speed
-        kinds = outage_kinds(state)
-        schedule = plan(rng, span, opts.kills, opts.outages, opts.db_locks, opts.db_unreachable, kinds, gateways)
-        camp.signals = [_stop_signal(rng, opts.graceful_stops) for _ in schedule.kills]
-        await sup.start()
-        follower = JournalFollower(plant, url)
-        lead = Lead(
-            follower,
-            plant.service.hmi_command_endpoint,
-            LEAD_USER,
-            password,
-            rng=random.Random(rng.random()),
-            retry_rate=opts.retry_rate,
-            device_counters=lambda: _device_counters(control),
+
+
+async def run_chaos(opts: ChaosOptions) -> dict[str, Any]:
+    """The campaign and its verdict. SIGINT or SIGTERM at any moment stops it: the service, the simulators and the
+    proxy end (each wait bounded), and the verdict of what happened so far is marked ``partial``."""
+    progress = Progress("jis chaos", quiet=opts.quiet)
+    with StopSignals() as stop:
+        progress.phase("preparing the work folder and the database")
+        work, plant, url = _prepare(opts)
+        password = await asyncio.to_thread(_lead_user, url)
+        rng = random.Random(opts.seed)
+        proxy = FeedProxy(plant.service.feed_endpoint, random.Random(rng.random()), opts.proxy)
+        front = proxy.bind()
+        sims_plant = plant.model_copy(update={"service": plant.service.model_copy(update={"feed_endpoint": front})})
+        sims_config = work / "sims.json"
+        sims_config.write_text(sims_plant.model_dump_json(indent=2))
+        camp = Campaign(opts=opts, work=work, plant=plant, url=url, sims_config=sims_config)
+        records = work / "printed.jsonl"
+        sup = Supervisor(work / "plant.json", work / "serve.log", opts.speed)
+        hands = _Hands(sup=sup, proxy=proxy, proxy_task=asyncio.create_task(proxy.run(), name="feed-proxy"))
+        body = asyncio.create_task(_start_and_drive(camp, hands, rng, password, records, progress), name="campaign")
+        stop.on_stop(body.cancel)
+        final: dict[str, Any] = {}
+        try:
+            await asyncio.wait({body})
+        finally:
+            if not body.done():
+                body.cancel()
+                await asyncio.gather(body, return_exceptions=True)
+            progress.phase("stopping the service and the simulators")
+            service_exit = await _end(hands, final)
+        finished = False if body.cancelled() else body.result()
+        progress.phase("reading the verdict from the journal and the records")
+        elapsed = time.monotonic() - camp.started if camp.started else 0.0
+        verdict = await asyncio.to_thread(
+            report,
+            plant=plant,
+            url=url,
+            records=records,
+            opts=asdict(opts),
+            finished=finished,
+            elapsed_s=elapsed,
+            supervisor={
+                "starts": sup.starts,
+                "kills": sup.kills,
+                "stops": dict(sup.stops),
+                "crashes": sup.crashes,
+                "last_exit": service_exit,
+            },
+            outages=camp.outage_log,
+            locks=camp.lock_log,
+            imports={"reports": camp.import_log, "seqs": camp.imported},
+            proxy=asdict(proxy.counters),
+            lead=asdict(hands.lead.counters) if hands.lead else {},
+            raised_live=dict(hands.follower.raised) if hands.follower else {},
+            sim_state=final.get("sim_state", {}),
+            work=work,
         )
-        camp.started = time.monotonic()
-        finished, final = await _drive(camp, schedule, sup, control, follower, lead, span)
-    finally:
-        service_exit = await sup.stop()
-        if control is not None:
-            with contextlib.suppress(Exception):
-                final["sim_state"] = await control.state()
-            control.close()
-        if sims.returncode is None:
+        progress.done()
+    if stop.received is not None:
+        verdict |= {"partial": True, "stopped_by": stop.received.name}
+    return verdict
+
+
+async def _start_and_drive(
+    camp: Campaign, hands: _Hands, rng: random.Random, password: str, records: Path, progress: Progress
+) -> bool:
+    """Start the simulators and the service, then run the campaign's schedule: True if the line finished."""
+    opts, plant = camp.opts, camp.plant
+    progress.phase("starting the simulators and the service")
+    sim_cmd = [sys.executable, "-m", "hardware_sims", "plant", "--config", str(camp.sims_config)]
+    sim_cmd += ["--speed", str(opts.speed), "--records", str(records), "--vehicles", str(opts.vehicles)]
+    sim_cmd += ["--seed", str(opts.seed), "--control", f"tcp://127.0.0.1:{free_port()}"]
+    with spawning():
+        hands.sims = sims = await asyncio.create_subprocess_exec(*sim_cmd, stdout=asyncio.subprocess.PIPE)
+    assert sims.stdout is not None
+    ready = json.loads(await asyncio.wait_for(sims.stdout.readline(), 60))
+    hands.control = control = SimControlClient(str(ready["control"]))
+    state = await control.state()
+    gateways = {n for n, g in state.get("gateways", {}).items() if g.get("kind") == "modbus"}
+    takt = max(f.takt_s for f in plant.feeds)
+    span = opts.vehicles * takt / opts.speed
+    kinds = outage_kinds(state)
+    schedule = plan(rng, span, opts.kills, opts.outages, opts.db_locks, opts.db_unreachable, kinds, gateways)
+    camp.signals = [_stop_signal(rng, opts.graceful_stops) for _ in schedule.kills]
+    await hands.sup.start()
+    hands.follower = follower = JournalFollower(plant, camp.url)
+    hands.lead = lead = Lead(
+        follower,
+        plant.service.hmi_command_endpoint,
+        LEAD_USER,
+        password,
+        rng=random.Random(rng.random()),
+        retry_rate=opts.retry_rate,
+        device_counters=lambda: _device_counters(control),
+    )
+    camp.started = time.monotonic()
+    finished, _ = await _drive(camp, schedule, hands.sup, control, follower, lead, span, progress)
+    return finished
+
+
+async def _end(hands: _Hands, final: dict[str, Any]) -> int | None:
+    """End what the campaign started; the service's last exit code. The simulators' state is read first (into
+    ``final``) while they still answer."""
+    service_exit = await hands.sup.stop()
+    if hands.control is not None:
+        with contextlib.suppress(Exception):
+            final["sim_state"] = await asyncio.wait_for(hands.control.state(), CONTROL_LAST_S)
+        hands.control.close()
+    sims = hands.sims
+    if sims is not None and sims.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
             sims.terminate()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(sims.wait(), 30)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(sims.wait(), 30)
         if sims.returncode is None:
             sims.kill()
-        proxy_task.cancel()
-        await asyncio.gather(proxy_task, return_exceptions=True)
-        if lead is not None:
-            lead.close()
-        if follower is not None:
-            follower.close()
-    elapsed = time.monotonic() - camp.started
-    return await asyncio.to_thread(
-        report,
-        plant=plant,
-        url=url,
-        records=records,
-        opts=asdict(opts),
-        finished=finished,
-        elapsed_s=elapsed,
-        supervisor={
-            "starts": sup.starts,
-            "kills": sup.kills,
-            "stops": dict(sup.stops),
-            "crashes": sup.crashes,
-            "last_exit": service_exit,
-        },
-        outages=camp.outage_log,
-        locks=camp.lock_log,
-        imports={"reports": camp.import_log, "seqs": camp.imported},
-        proxy=asdict(proxy.counters),
-        lead=asdict(lead.counters) if lead else {},
-        raised_live=dict(follower.raised) if follower else {},
-        sim_state=final.get("sim_state", {}),
-        work=work,
-    )
+            await sims.wait()
+    hands.proxy_task.cancel()
+    await asyncio.gather(hands.proxy_task, return_exceptions=True)
+    if hands.lead is not None:
+        hands.lead.close()
+    if hands.follower is not None:
+        hands.follower.close()
+    return service_exit
 
 
 async def _drive(
@@ -274,9 +326,12 @@ async def _drive(
     follower: JournalFollower,
     lead: Lead,
     span: float,
+    progress: Progress,
 ) -> tuple[bool, dict[str, Any]]:
     """The campaign's loop: inject what is due, let the lead act, stop when the line has finished everything."""
     opts, plant = camp.opts, camp.plant
+    wanted = opts.vehicles * len(plant.feeds)
+    progress.phase("running the campaign", wanted, "vehicles")
     kills, outages, locks = list(schedule.kills), list(schedule.outages), list(schedule.locks)
     active: list[tuple[Outage, dict[str, Any]]] = []
     lock_tasks: list[asyncio.Task[None]] = []
@@ -317,6 +372,7 @@ async def _drive(
             last_round = now
             await follow(follower)
             await lead.round(camp.down)
+            progress.update(_ended(follower), _faults_left(kills, outages, locks, sup))
             if importing is None and opts.imports and now >= span and await _oem_done(control, opts.vehicles):
                 importing = asyncio.create_task(_import_twice(camp, sup), name="imports")
             imports_done = not opts.imports or (importing is not None and importing.done())
@@ -393,9 +449,10 @@ async def _import_twice(camp: Campaign, sup: Supervisor) -> None:
 async def _jis_import(camp: Campaign, path: Path) -> dict[str, Any]:
     """One ``jis import`` run, as the person at the console would start it; its JSON report."""
     cmd = [sys.executable, "-m", "app.cli.main", "import", str(path), "--config", str(camp.work / "plant.json")]
-    proc = await asyncio.create_subprocess_exec(
-        *cmd, "--json", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
+    with spawning():
+        proc = await asyncio.create_subprocess_exec(
+            *cmd, "--json", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
     out, err = await proc.communicate()
     lines = [ln for ln in out.decode(errors="replace").splitlines() if ln.startswith("{")]
     if not lines:
@@ -403,6 +460,16 @@ async def _jis_import(camp: Campaign, path: Path) -> dict[str, Any]:
     found = json.loads(lines[-1])
     keep = ("accepted", "duplicate", "quarantined", "unsent", "stopped", "sha256")
     return {"exit": proc.returncode, **{k: found.get(k) for k in keep}}
+
+
+def _ended(follower: JournalFollower) -> int:
+    """Vehicles completed or cancelled, as the journal has it so far."""
+    statuses = follower.state.core.vehicle_statuses()
+    return statuses["completed"] + statuses["cancelled"]
+
+
+def _faults_left(kills: list[float], outages: list[Outage], locks: list[DbLock], sup: Supervisor) -> str:
+    return f"kills {sup.kills} ({len(kills)} to come), outages to come {len(outages)}, locks to come {len(locks)}"
 
 
 async def _line_finished(control: SimControlClient, follower: JournalFollower, vehicles: int) -> bool:

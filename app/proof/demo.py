@@ -3,8 +3,10 @@
 Every hop runs over its real protocol on 127.0.0.1: the OEM feed over ZeroMQ, the lights over Modbus TCP, the
 printer over ZPL/TCP, the HMI over the bus. Each run uses free ports and a fresh SQLite database in a work
 folder (or ``--database URL``, e.g. an empty PostgreSQL database), so it never collides with a running plant.
-Headless, it prints a live status line and, with ``--json``, one summary object; the exit code is 0 only if
-every vehicle completed with nothing out of sequence.
+Headless, it shows its progress on a terminal (``app.progress``) and, with ``--json``, one summary object; the
+exit code is 0 only if every vehicle completed with nothing out of sequence. SIGINT or SIGTERM stops it at any
+moment: every process it started ends and every port it opened is free again, and the summary of what completed so
+far is marked ``partial``.
 """
 
 from __future__ import annotations
@@ -19,16 +21,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from asyncio.subprocess import PIPE
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.config import load_plant, with_free_ports
+from app.progress import Progress
 from app.proof.chaos_faults import SimControlClient
 from app.proof.demo_users import ensure_demo_users
 from app.proof.verdict import printer_records
 from app.service.runtime import Service, scaled_clock
+from app.signals import StopSignals, spawning
 from plc_io.loopback_ports import free_port
 from sequencer.alarms import AlarmState
 from sequencer.events import AcknowledgeAlarm, RackShipped, ReprintLabel, ResolveDeviation
@@ -39,6 +44,8 @@ LEAD_REACTION_S = 30.0  # plant seconds a simulated shift lead takes to come and
 LEAD_NOTE = "wrong part put back, right bin shown again"
 UNCERTAIN_NOTE = "checked the part: no label on it, reprinted"
 FOUND_NOTE = "checked the part: its label is on it"
+SIMS_STOP_S = 15.0  # the simulators stop their servers and write their records; then they are killed
+SCREEN_STOP_S = 5.0  # an HMI window closes on SIGTERM (ui.main); then it is killed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,12 +137,24 @@ def _with_protocols(plant: PlantConfig, opts: DemoOptions) -> PlantConfig:
 
 
 def _with_line_server(plant: PlantConfig) -> PlantConfig:
-    """The line's OPC UA server for SCADA and MES, unsecured on 127.0.0.1 unless the plant file configures it.
-    The benchmarks switch it off (``line_server=False``): they measure the sequencing path on its own."""
+    """The line's OPC UA server for SCADA and MES, unsecured on 127.0.0.1 unless the plant file configures it (the
+    demo's own is optional: a demo runs on without it, saying so). The benchmarks switch it off
+    (``line_server=False``): they measure the sequencing path on its own."""
     if plant.service.opcua_server is not None:
         return plant
-    service = plant.service.model_copy(update={"opcua_server": OpcUaServerConfig(security="dev")})
+    service = plant.service.model_copy(update={"opcua_server": OpcUaServerConfig(security="dev", optional=True)})
     return plant.model_copy(update={"service": service})
+
+
+@dataclass
+class _Started:
+    """What a demo has started so far: what its end, or a stop at any moment, must end."""
+
+    sims: asyncio.subprocess.Process | None = None
+    service: asyncio.Task[None] | None = None
+    dock: asyncio.Task[None] | None = None
+    screens: list[asyncio.subprocess.Process] = field(default_factory=list)
+    reference_ms: list[float] = field(default_factory=list)
 
 
 async def run_demo(
@@ -144,59 +163,122 @@ async def run_demo(
     on_service: Callable[[Service], None] | None = None,
 ) -> dict[str, Any]:
     """Run the plant; ``reference`` (benchmarks) measures raw device operations once the simulators are up;
-    ``on_service`` (benchmarks) is handed the service once it is ready, to watch it."""
-    work, plant = _prepare(opts)
-    records = work / "printed.jsonl"
-    sim_cmd = [sys.executable, "-m", "hardware_sims", "plant", "--config", str(work / "plant.json")]
-    sim_cmd += ["--speed", str(opts.speed), "--records", str(records)]
-    if opts.vehicles is not None:
-        sim_cmd += ["--vehicles", str(opts.vehicles)]
-    if opts.seed is not None:
-        sim_cmd += ["--seed", str(opts.seed)]
-    sim_cmd += ["--faults", opts.faults, "--control", f"tcp://127.0.0.1:{free_port()}"]
-    sims = await asyncio.create_subprocess_exec(*sim_cmd, stdout=asyncio.subprocess.PIPE)
-    hmi: asyncio.subprocess.Process | None = None  # the operator panel: closing it ends the demo
-    hmis: list[asyncio.subprocess.Process] = []
-    service = Service(plant, clock=scaled_clock(opts.speed))
-    started = time.monotonic()
-    task: asyncio.Task[None] | None = None
-    dock: asyncio.Task[None] | None = None
-    try:
-        ready = await _wait_ready(sims, 30)
-        reference_ms = await reference(plant) if reference else []
-        task = asyncio.create_task(service.run(), name="service")
-        await asyncio.wait_for(service.ready.wait(), 30)
-        if on_service is not None:
-            on_service(service)
-        # fresh random passwords for the demo's HMI users, said once on stderr (never a default password)
-        await asyncio.get_running_loop().run_in_executor(service.writer, ensure_demo_users, service.accounts)
-        dock = asyncio.create_task(_dock_and_lead(service, str(ready["control"])), name="dock-and-lead")
-        if not opts.headless:
-            hmis = [await asyncio.create_subprocess_exec(*cmd) for cmd in _screens(plant, ready)]
-            hmi = hmis[0]
-        await _watch(service, opts, hmi, task)
-    finally:
-        elapsed = time.monotonic() - started
-        if dock is not None:
-            dock.cancel()
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if sims.returncode is None:
-            sims.terminate()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(sims.wait(), 15)
-        if sims.returncode is None:
-            sims.kill()
-        for screen in hmis:
-            if screen.returncode is None:
-                screen.terminate()
-                await screen.wait()
+    ``on_service`` (benchmarks) is handed the service once it is ready, to watch it.
+
+    SIGINT or SIGTERM at any moment stops it: every process it started is ended (each wait bounded), and the summary
+    says what completed so far, marked ``partial`` with the signal in ``stopped_by``."""
+    progress = Progress("jis demo", quiet=opts.as_json)
+    with StopSignals() as stop:
+        work, plant = _prepare(opts)
+        records = work / "printed.jsonl"
+        service = Service(plant, clock=scaled_clock(opts.speed))
+        started, begun = _Started(), time.monotonic()
+        running = _run(opts, plant, records, service, started, reference, on_service, progress)
+        body = asyncio.create_task(running, name="demo")
+        stop.on_stop(body.cancel)
+        try:
+            await asyncio.wait({body})
+        finally:
+            if not body.done():  # this coroutine was cancelled (a benchmark's harness): the body goes with it
+                body.cancel()
+                await asyncio.gather(body, return_exceptions=True)
+            elapsed = time.monotonic() - begun
+            progress.phase("stopping")
+            await _end(started)
+        progress.done()
+        if not body.cancelled():
+            body.result()  # the service's own error, if it died
     summary = _summary(service, records, elapsed, opts, work)
     if reference:
-        summary["reference_write_ms"] = reference_ms
+        summary["reference_write_ms"] = started.reference_ms
+    if stop.received is not None:
+        summary |= {"partial": True, "stopped_by": stop.received.name}
     return summary
+
+
+def _sim_command(opts: DemoOptions, work: Path, records: Path) -> list[str]:
+    """The simulated plant (``python -m hardware_sims plant``) on the demo's plant file."""
+    cmd = [sys.executable, "-m", "hardware_sims", "plant", "--config", str(work / "plant.json")]
+    cmd += ["--speed", str(opts.speed), "--records", str(records)]
+    if opts.vehicles is not None:
+        cmd += ["--vehicles", str(opts.vehicles)]
+    if opts.seed is not None:
+        cmd += ["--seed", str(opts.seed)]
+    return [*cmd, "--faults", opts.faults, "--control", f"tcp://127.0.0.1:{free_port()}"]
+
+
+async def _run(
+    opts: DemoOptions,
+    plant: PlantConfig,
+    records: Path,
+    service: Service,
+    started: _Started,
+    reference: Callable[[PlantConfig], Awaitable[list[float]]] | None,
+    on_service: Callable[[Service], None] | None,
+    progress: Progress,
+) -> None:
+    """Start the simulators, the service, the dock and lead, the screens; run until the demo is over. Whatever it
+    started is in ``started`` the moment it exists, for ``_end``."""
+    progress.phase("starting the simulators and the service")
+    with spawning():
+        sims = await asyncio.create_subprocess_exec(*_sim_command(opts, records.parent, records), stdout=PIPE)
+    started.sims = sims
+    ready = await _wait_ready(sims, 30)
+    if reference is not None:
+        started.reference_ms = await reference(plant)
+    started.service = task = asyncio.create_task(service.run(), name="service")
+    await _until_ready(service, task, 30)
+    if on_service is not None:
+        on_service(service)
+    # fresh random passwords for the demo's HMI users, said once on stderr (never a default password)
+    await asyncio.get_running_loop().run_in_executor(service.writer, ensure_demo_users, service.accounts)
+    started.dock = asyncio.create_task(_dock_and_lead(service, str(ready["control"])), name="dock-and-lead")
+    if not opts.headless:
+        for cmd in _screens(plant, ready):
+            with spawning():
+                started.screens.append(await asyncio.create_subprocess_exec(*cmd))
+    await _watch(service, opts, started.screens[0] if started.screens else None, task, progress)
+
+
+async def _until_ready(service: Service, task: asyncio.Task[None], timeout_s: float) -> None:
+    """Until the service is up; its own error at once if it dies starting."""
+    ready = asyncio.create_task(service.ready.wait())
+    try:
+        await asyncio.wait({ready, task}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        ready.cancel()
+    if task.done():
+        task.result()
+        raise RuntimeError("the service ended before it was up")
+    if not service.ready.is_set():
+        raise TimeoutError(f"the service was not up within {timeout_s:.0f} s")
+
+
+async def _end(started: _Started) -> None:
+    """End what the demo started: the dock and lead, the service (its own shut-down: a snapshot, the sockets), then
+    the simulators (they write their records as they stop) and the screens together, each wait bounded."""
+    for task in (started.dock, started.service):
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    await asyncio.gather(
+        _stop_process(started.sims, SIMS_STOP_S), *(_stop_process(s, SCREEN_STOP_S) for s in started.screens)
+    )
+
+
+async def _stop_process(proc: asyncio.subprocess.Process | None, grace_s: float) -> None:
+    """SIGTERM, then SIGKILL after ``grace_s``; a process that ended already (a Ctrl-C reached it too) is left."""
+    if proc is None or proc.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        proc.terminate()
+    try:
+        await asyncio.wait_for(proc.wait(), grace_s)
+    except TimeoutError:
+        log.error("pid %d did not stop within %.0f s of SIGTERM: killed", proc.pid, grace_s)
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        await proc.wait()
 
 
 async def _dock_and_lead(service: Service, control: str) -> None:
@@ -250,17 +332,21 @@ def _check_uncertain(label_id: str, dev_id: int, at: float, *, on_its_part: bool
 
 
 async def _watch(
-    service: Service, opts: DemoOptions, hmi: asyncio.subprocess.Process | None, task: asyncio.Task[None]
+    service: Service,
+    opts: DemoOptions,
+    hmi: asyncio.subprocess.Process | None,
+    task: asyncio.Task[None],
+    progress: Progress,
 ) -> None:
-    """Until every vehicle completed (or the HMI window closed, or the time-out), with a live status line."""
+    """Until every vehicle completed (or the HMI window closed, or the time-out), with the progress on a terminal."""
     plant = service.plant
     takt = max(f.takt_s for f in plant.feeds)
     limit = opts.timeout_s or (60 + 3 * (opts.vehicles or 0) * takt / opts.speed)
     deadline = time.monotonic() + limit
-    last_print = 0.0
+    wanted = None if opts.vehicles is None else opts.vehicles * len(plant.feeds)
+    progress.phase("running the line", wanted, "vehicles")
     while not task.done():
-        core = service.core
-        if opts.vehicles is not None and _accounted(service) >= opts.vehicles * len(plant.feeds):
+        if wanted is not None and _accounted(service) >= wanted:
             await _drain_labels(service)
             return
         if hmi is not None and hmi.returncode is not None:
@@ -268,17 +354,19 @@ async def _watch(
         if opts.vehicles is not None and time.monotonic() > deadline:
             log.error("demo timed out after %.0f s", limit)
             return
-        if not opts.as_json and time.monotonic() - last_print >= 0.5:
-            last_print = time.monotonic()
-            feeds = " ".join(f"{f.cfg.id}#{f.last_seq}" for f in core.state.feeds.values())
-            line = (
-                f"\r{feeds}  broadcast {sum(f.broadcasts for f in core.state.feeds.values()):5d}  "
-                f"completed {core.state.vehicles_completed:5d}  racks {core.state.racks_completed:4d}  "
-                f"labels {core.state.labels_printed:5d}  open deviations {len(core.state.deviations.by_id):3d}"
-            )
-            print(line, end="", file=sys.stderr, flush=True)
+        progress.update(_accounted(service), _status(service))
         await asyncio.sleep(0.1)
     task.result()  # the service died: raise its error
+
+
+def _status(service: Service) -> str:
+    """The line at a glance, for the progress line."""
+    state = service.core.state
+    feeds = " ".join(f"{f.cfg.id}#{f.last_seq}" for f in state.feeds.values())
+    return (
+        f"{feeds}  racks {state.racks_completed}  labels {state.labels_printed}  "
+        f"open deviations {len(state.deviations.by_id)}"
+    )
 
 
 async def _drain_labels(service: Service, limit_s: float = 15.0) -> None:

@@ -26,10 +26,12 @@ from app.feed.formats import families_of_plant, parse_bytes
 from app.feed.protocol import BadBroadcast, decode_broadcast
 from app.hmi.roles import INTENTS, build_intent
 from app.hmi.wire import IntentRequest, parse_request, salvage
+from app.progress import Progress
 from app.proof import fuzz_structure
 from sequencer.plant import PlantConfigError, parse_plant
 
 SAMPLE_SUFFIXES = {"deljit": ".edi", "x12": ".x12", "vda": ".txt", "json": ".jsonl"}
+PROGRESS_EVERY = 256  # inputs between looks at the clock for the progress line
 TARGETS = ("deljit", "x12", "vda", "json", "feed_broadcast", "hmi_command", "plant_config")  # in _targets' order
 STRUCTURE_TARGETS = tuple(f"{fmt}_structure" for fmt in fuzz_structure.FORMATS)  # whole interchanges, one broken
 
@@ -144,21 +146,30 @@ def _structured(fmt: str, n: int, seed: int) -> dict[str, Any]:
             "seconds": round(time.perf_counter() - start, 2), "examples": examples}  # fmt: skip
 
 
-def run(n: int, seed: int, corpus_dir: Path, only: list[str] | None = None) -> dict[str, Any]:
+def run(
+    n: int, seed: int, corpus_dir: Path, only: list[str] | None = None, progress: Progress | None = None
+) -> dict[str, Any]:
+    """``n`` inputs into each target (those in ``only``), the findings per target; ``progress`` shows how far."""
     report: dict[str, Any] = {}
-    for fmt in fuzz_structure.FORMATS:  # fewer: each case parses a whole interchange twice
+    structured = [f for f in fuzz_structure.FORMATS if not only or f"{f}_structure" in only]
+    targets = {k: v for k, v in _targets(corpus_dir).items() if not only or k in only}
+    count_all = len(structured) + len(targets)
+    for index, fmt in enumerate(structured, 1):  # fewer: each case parses a whole interchange twice
         name = f"{fmt}_structure"
-        if not only or name in only:
-            report[name] = _structured(fmt, max(1, n // 10), seed)
-    for name, (target, allowed, corpus) in _targets(corpus_dir).items():
-        if only and name not in only:
-            continue
+        if progress is not None:
+            progress.phase(f"{name} ({index}/{count_all})", max(1, n // 10), "cases")
+        report[name] = _structured(fmt, max(1, n // 10), seed)
+    for index, (name, (target, allowed, corpus)) in enumerate(targets.items(), len(structured) + 1):
+        if progress is not None:
+            progress.phase(f"{name} ({index}/{count_all})", n, "inputs")
         rng = random.Random(f"{seed}:{name}")
         crashes: list[dict[str, str]] = []
         count = 0
         start = time.perf_counter()
         for raw in _inputs(rng, corpus, n):
             count += 1
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress.update(count, f"crashes {len(crashes)}")
             try:
                 target(raw)
             except allowed:

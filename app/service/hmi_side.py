@@ -25,9 +25,10 @@ import zmq.asyncio
 from app.hmi.accounts import AccountStore
 from app.hmi.bus import HmiPublisher
 from app.hmi.commands import CommandService, HmiCommandServer
+from app.logjson import startup_log
 from app.net.curve_keys import load_curve_server
 from app.service.sequencing import Sequencing
-from plc_io.line_server.server import LineServer, LineServerThread
+from plc_io.line_server.server import LineServer, LineServerFailed, LineServerThread
 from sequencer.commands import AuditRecord
 from sequencer.core import Sequencer
 from sequencer.plant import PlantConfig
@@ -105,6 +106,21 @@ class HmiSide:
         if self.line_server is not None:
             self.line_server.start(self.view())
         return asyncio.create_task(self.bus.run(), name="hmi-snapshots")
+
+    async def line_server_started(self) -> None:
+        """Wait for the line server's start. One that did not start stops the service (``LineServerFailed``, one line
+        saying why), unless ``[service.opcua_server] optional``: then it is an ERROR and the line runs on."""
+        server, cfg = self.line_server, self.plant.service.opcua_server
+        if server is None or cfg is None:
+            return
+        await asyncio.to_thread(server.started.wait)
+        if server.error is None:
+            startup_log.info("OPC UA %s", server.server.describe())
+            return
+        why = f"the line OPC UA server at {server.endpoint} did not start: {server.error}"
+        if not cfg.optional:
+            raise LineServerFailed(f"{why} (or set optional = true to run the line without it)")
+        log.error("%s; the line runs on without it ([service.opcua_server] optional)", why)
 
     def serve_commands(self, service: CommandService) -> asyncio.Task[None]:
         """The command channel for ``service``, under the bus's CURVE guard; its owning task."""

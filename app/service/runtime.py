@@ -30,8 +30,10 @@ from typing import Any, assert_never
 
 from app.feed.link import FeedLink
 from app.hmi.accounts import AccountStore
+from app.logjson import startup_log
 from app.net.curve_keys import load_curve_server, load_feed_publishers
 from app.persist.store import Store
+from app.plant_check import served_endpoints
 from app.service.device_side import DeviceSide
 from app.service.devices import ReportTranslator, build_printers, build_ptls
 from app.service.hmi_side import HmiSide
@@ -143,6 +145,7 @@ class Service:
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
+        self._replayed = False  # a snapshot of a core that was never replayed would say nothing true
 
     @property
     def core(self) -> Sequencer:
@@ -178,26 +181,31 @@ class Service:
 
     # -- lifecycle ------------------------------------------------------------------------------------------
     async def run(self) -> None:
-        """Start the line, one step after the other, serve until cancelled, then shut down cleanly."""
-        await self._replay_journal()
-        self.devices.restore_counters()  # before any driver polls a light
-        self._start_sequencing()
-        await self._start_metrics()
-        self._open_hmi_bus()
-        self._start_devices()
-        self._start_publishing()
-        self._start_ticks()
-        await self._restore_devices()
-        self._start_feed()
-        self._serve_hmi_commands()
-        self._announce_ready()
-        await self._serve()
+        """Start the line, one step after the other, serve until cancelled, then shut down cleanly (also when
+        cancelled part-way through starting: ``jis serve`` and ``jis demo`` stop at any moment)."""
+        try:
+            await self._replay_journal()
+            self.devices.restore_counters()  # before any driver polls a light
+            self._start_sequencing()
+            await self._start_metrics()
+            self._open_hmi_bus()
+            self._start_devices()
+            self._start_publishing()
+            self._start_ticks()
+            await self._restore_devices()
+            self._start_feed()
+            self._serve_hmi_commands()
+            self._announce_ready()
+            await asyncio.gather(*self._tasks)
+        finally:
+            await self._shut_down()
 
     async def _replay_journal(self) -> None:
         """The core as the journal left it (newest snapshot plus the rows after it), and the quarantine's count."""
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self.writer, self.sequencing.replay)
         await loop.run_in_executor(self.writer, self.intake.count_quarantined)
+        self._replayed = True
 
     def _start_sequencing(self) -> None:
         """The one path into the core, and the alarm notifier its deviations go out through."""
@@ -216,8 +224,10 @@ class Service:
         self._tasks.append(asyncio.create_task(metrics.run(), name="metrics"))
 
     def _open_hmi_bus(self) -> None:
-        """The HMI bus and the OPC UA line server, showing the line as replayed."""
+        """The HMI bus and the OPC UA line server, showing the line as replayed (a line server that does not start
+        ends the service, unless the plant file calls it optional)."""
         self._tasks.append(self.hmi.open_bus())
+        self._tasks.append(asyncio.create_task(self.hmi.line_server_started(), name="line-server-start"))
 
     def _start_devices(self) -> None:
         """Every driver's owning task, and the task that takes their reports to the core."""
@@ -245,24 +255,26 @@ class Service:
         self._tasks.append(self.hmi.serve_commands(self))
 
     def _announce_ready(self) -> None:
-        log.info("service up: feed %s, HMI %s", self.plant.service.feed_endpoint, self.plant.service.hmi_endpoint)
+        """One start-up line per endpoint served (shown at the default log level), then "service up"."""
+        for line in served_endpoints(self.plant):
+            startup_log.info("%s", line)
+        devices = [*self.plant.devices.ptl, *self.plant.devices.printers]
+        startup_log.info("service up: devices %s", ", ".join(devices) or "none")
         self.ready.set()
 
-    async def _serve(self) -> None:
-        """Until a task ends or the service is cancelled; then every part stops and a snapshot is left behind."""
-        try:
-            await asyncio.gather(*self._tasks)
-        finally:
-            for t in self._tasks:
-                if not t.cancelling():  # a gather that was cancelled has cancelled its tasks already: once is enough
-                    t.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            await self.hmi.stop_line_server()
-            self.feed_link.close()
-            self.hmi.close()
+    async def _shut_down(self) -> None:
+        """Every part that started stops, and a snapshot is left behind for a fast next start."""
+        for t in self._tasks:
+            if not t.cancelling():  # a gather that was cancelled has cancelled its tasks already: once is enough
+                t.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.hmi.stop_line_server()
+        self.feed_link.close()
+        self.hmi.close()
+        if self._replayed:
             self.writer.submit(self.sequencing.snapshot)  # a fast next start
-            self.writer.shutdown(wait=True)
-            self.store.close()
+        self.writer.shutdown(wait=True)
+        self.store.close()
 
     # -- the core's commands, carried out ----------------------------------------------------------------------
     def carry_out(self, event: Event, commands: list[Command]) -> None:

@@ -10,9 +10,13 @@ Security is the device side's (``plc_io.opcua.security``): the ``plant`` profile
 checks the client certificate against the trust list (at CreateSession, and the channel's own certificate again
 at ActivateSession) and takes UserName tokens checked against a table of scrypt hashes; the ``dev`` profile is
 unsecured and anonymous and therefore listens on the loopback interface only, with the UNSECURED warning.
+Commissioning (docs/opcua.md): the server starts with an empty trust list, keeps each refused client certificate
+in ``rejected/certs``, and reads the trust list again at every new session and every ``TRUST_WATCH_S``: a client
+trusted with ``jis certs trust`` gets in without a restart, and one rejected or removed is disconnected.
 
 Must not: accept any password (asyncua's default user manager does), listen beyond loopback in the dev profile,
-or block the service: a failed write is logged and the next picture writes it again.
+or block the service: a failed write is logged and the next picture writes it again; a failed start is the
+service's to judge (``LineServerThread.error``), not this module's to log.
 """
 
 from __future__ import annotations
@@ -38,8 +42,10 @@ from plc_io.line_server import model
 from plc_io.opcua.security import (
     Profile,
     ServerSecurity,
+    TrustList,
     UserTable,
     apply_server_security,
+    close_untrusted_channels,
     log_profile,
 )
 from plc_io.opcua.users import CheckedUserManager
@@ -49,6 +55,7 @@ from sequencer.views import DeviationView, LineView
 log = logging.getLogger(__name__)
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+TRUST_WATCH_S = 1.0  # how often the trust list is read again to disconnect a client rejected while connected
 EVENT_TYPE = "LineAlarmEventType"
 EVENT_FIELDS = (  # (property, type): the alarm's fields on every LineAlarmEventType event
     ("AlarmId", ua.VariantType.Int32),
@@ -76,6 +83,10 @@ def load_users(path: Path) -> UserTable:
 
 def _path(text: str | None) -> Path | None:
     return Path(text) if text else None
+
+
+class LineServerFailed(PlantConfigError):
+    """The line server did not start and the plant file does not call it optional: the service stops."""
 
 
 class LineServer:
@@ -106,6 +117,8 @@ class LineServer:
         self._alarms: tuple[DeviationView, ...] | None = None
         self._events: EventGenerator | None = None
         self._lock = asyncio.Lock()
+        self._trust_watch: asyncio.Task[None] | None = None
+        self.trust: TrustList | None = None  # the client certificates let in (plant profile), once started
 
     @classmethod
     def from_config(cls, cfg: OpcUaServerConfig, *, name: str = "JIS sequencer line") -> LineServer:
@@ -137,7 +150,8 @@ class LineServer:
         self._manager = CheckedUserManager(
             self.users, allow_anonymous=self.security.profile is Profile.DEV, server=self.name
         )
-        self._manager.trust = await apply_server_security(server, self.security, self._manager)
+        trust = await apply_server_security(server, self.security, self._manager, owner="line OPC UA server")
+        self._manager.trust = self.trust = trust
         self._ns = await server.register_namespace(model.NAMESPACE)
         self._server = server
         for path in model.SKELETON:
@@ -148,14 +162,46 @@ class LineServer:
         if first is not None:
             await self._apply(first)
         await server.start()
+        if trust is not None:
+            self._trust_watch = asyncio.create_task(self._watch_trust(server, trust), name="line-server-trust")
+            log.info("line OPC UA server: trust list %s: %d client certificate(s)", trust.folders.trusted, len(trust))
         detail = f"({', '.join(self.security.policies)})"
         log_profile(log, f"line OPC UA server at {self.endpoint}", self.security.profile, detail)
         log.info("line OPC UA server: %s, namespace %s", self.endpoint, model.NAMESPACE)
 
+    def describe(self) -> str:
+        """Where it serves and how, in one line: the endpoint, the profile and (plant) the trust list's state."""
+        if self.security.profile is Profile.DEV:
+            return f"{self.endpoint} (dev profile: UNSECURED, anonymous, 127.0.0.1 only)"
+        trust = ""
+        if self.trust is not None:
+            folders = self.trust.folders
+            trust = (
+                f"; trust list {folders.trusted}: {len(self.trust)} client certificate(s); "
+                f"refused ones kept in {folders.rejected_certs}"
+            )
+        return f"{self.endpoint} (plant profile: {', '.join(self.security.policies)}{trust})"
+
     async def stop(self) -> None:
+        if self._trust_watch is not None:
+            self._trust_watch.cancel()
+            await asyncio.gather(self._trust_watch, return_exceptions=True)
+            self._trust_watch = None
         if self._server is not None:
             server, self._server = self._server, None
             await server.stop()
+
+    async def _watch_trust(self, server: Server, trust: TrustList) -> None:
+        """Read the trust list again every ``TRUST_WATCH_S``; when it changed, disconnect the clients whose
+        certificate left it (a new session checks the list itself, so trusting needs no watch)."""
+        while True:
+            await asyncio.sleep(TRUST_WATCH_S)
+            if not trust.refresh():
+                continue
+            closed = close_untrusted_channels(server, trust)
+            log.info("line OPC UA server: trust list changed: %d client certificate(s)", len(trust))
+            if closed:
+                log.warning("line OPC UA server: disconnected %d client(s) no longer in the trust list", closed)
 
     async def publish(self, view: LineView) -> int:
         """Bring the model to ``view``: the number of variables written (0 when nothing changed)."""
@@ -261,7 +307,8 @@ class LineServerThread:
     Its start-up (asyncua loads the standard address space: about a second of CPU), the RSA handshakes and scrypt
     password checks of connecting clients, and the clients' requests never hold up the service's loop: it only
     hands over each picture (``publish``, the newest wins). A server that cannot start (port taken, bad
-    certificate) is logged as an ERROR and the line runs on without it: SCADA must never stop sequencing.
+    certificate) sets ``error`` (and ``started``); the service then stops, or runs on without it when the plant file
+    calls the server optional (``app.service.hmi_side``).
     """
 
     def __init__(self, server: LineServer, *, stop_timeout_s: float = 10.0) -> None:
@@ -305,9 +352,8 @@ class LineServerThread:
         try:
             try:
                 loop.run_until_complete(self.server.start(first))
-            except Exception as exc:
+            except Exception as exc:  # the service reads it and decides (stop, or run on without SCADA)
                 self.error = exc
-                log.error("line OPC UA server at %s did not start: %r", self.server.endpoint, exc)
                 return
             with self._lock:
                 self._loop = loop

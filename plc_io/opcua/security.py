@@ -7,9 +7,10 @@ endpoint, and a client not given the server certificate takes whatever the endpo
 
 ``plant``: one or both of Basic256Sha256 and Aes256_Sha256_RsaPss, always Sign & Encrypt (OPC 10000-7 profiles;
 Basic128Rsa15 and Basic256 are deprecated and never offered); each side holds its own self-signed Application
-Instance Certificate (``jis certs``) and a trust-list folder with the peer's certificate. The server checks the
-client certificate against its trust list at CreateSession (asyncua ``CertificateValidator`` with
-``TRUSTED_VALIDATION``: trusted, time, ApplicationUri, key usage); the client fetches the server certificate
+Instance Certificate (``jis certs``) and a trust-list folder with the peer's certificate (``TrustList``, read again
+whenever the folder changes: no restart to trust, reject or remove a peer). The server checks the client
+certificate against its trust list at CreateSession (then asyncua's ``CertificateValidator`` checks time,
+ApplicationUri and key usages) and keeps a refused one in ``rejected/certs``; the client fetches the server certificate
 from the endpoint list over a discovery-only unsecured channel, refuses it unless it is in ITS trust list, pins
 it for the secure channel and checks it again at CreateSession. Only UserName tokens are accepted; the password
 travels inside the encrypted channel and is checked against a table of scrypt hashes (``UserTable``).
@@ -27,7 +28,7 @@ import hashlib
 import hmac
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -35,14 +36,19 @@ from typing import Literal
 
 from asyncua import ua
 from asyncua.client.client import Client
+from asyncua.common.utils import ServiceError
 from asyncua.crypto import security_policies as policies
-from asyncua.crypto.truststore import TrustStore
-from asyncua.crypto.validator import CertificateValidator, CertificateValidatorOptions
+from asyncua.crypto.validator import CertificateValidator, CertificateValidatorMethod, CertificateValidatorOptions
 from asyncua.server.server import Server
 from asyncua.server.user_managers import UserManager
+from asyncua.ua.status_codes import StatusCodes
 from asyncua.ua.uaerrors import UaError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+
+from plc_io.opcua.trust_folders import TrustFolders, common_name, keep_rejected, read_certificate, thumbprint
+
+_log = logging.getLogger(__name__)
 
 
 class Profile(StrEnum):
@@ -70,9 +76,10 @@ UNSECURED_WARNING = (
     "%s: OPC UA UNSECURED development profile: no encryption, no certificate check, anonymous access. "
     "For development only; never on a plant network (use the plant profile)."
 )
+# asyncua's checks after the trust list's own (``TrustList.validator``): validity period, ApplicationUri, key usages
 PEER_OPTIONS = {
-    "client": CertificateValidatorOptions.TRUSTED_VALIDATION | CertificateValidatorOptions.PEER_CLIENT,
-    "server": CertificateValidatorOptions.TRUSTED_VALIDATION | CertificateValidatorOptions.PEER_SERVER,
+    "client": CertificateValidatorOptions.EXT_VALIDATION | CertificateValidatorOptions.PEER_CLIENT,
+    "server": CertificateValidatorOptions.EXT_VALIDATION | CertificateValidatorOptions.PEER_SERVER,
 }
 # scrypt cost (RFC 7914): N=2^14, r=8, p=1 takes 16 MiB and some 50 ms: a password check per session, not per call
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -137,11 +144,7 @@ def log_profile(log: logging.Logger, who: str, profile: Profile, detail: str = "
 
 
 # -- certificates and the trust list ----------------------------------------------------------------------------
-def load_certificate(path: Path) -> x509.Certificate:
-    data = path.read_bytes()
-    if data.lstrip().startswith(b"-----BEGIN"):
-        return x509.load_pem_x509_certificate(data)
-    return x509.load_der_x509_certificate(data)
+load_certificate = read_certificate  # DER or PEM (``trust_folders``)
 
 
 def certificate_uri(path: Path) -> str:
@@ -158,41 +161,124 @@ def certificate_uri(path: Path) -> str:
 
 
 class TrustList:
-    """A folder of trusted peer certificates (``*.der`` / ``*.pem``), read once by ``load``."""
+    """The peer certificates an application trusts: the files of its trust-list folder (``trust_folders``: ``trusted/``
+    and ``trusted/certs/``), read again whenever the folder's listing changes (names, sizes, modification times:
+    a few stat calls per session), so a certificate trusted, rejected or removed takes effect at the next session
+    without a restart. Self-signed certificates are trusted one by one, by SHA-256 thumbprint; an empty list is a
+    valid list that refuses everyone (asyncua's ``TrustStore`` cannot be built empty, so it is not used).
 
-    def __init__(self, folder: Path) -> None:
+    ``keep_rejected`` (servers): a refused peer certificate is kept in ``rejected/certs``, said once in the log with
+    the command that trusts it. ``owner`` names the application in that line.
+    """
+
+    def __init__(self, folder: Path, *, keep_rejected: bool = False, owner: str = "OPC UA") -> None:
         self.folder = folder
-        self._store = TrustStore([folder], [])
+        self.folders = TrustFolders.of(folder)
+        self.keep_rejected = keep_rejected
+        self.owner = owner
+        self._seen: tuple[tuple[str, int, int], ...] | None = None
         self._thumbprints: frozenset[bytes] = frozenset()
 
     async def load(self) -> TrustList:
-        if not self.folder.is_dir():
+        if not self.folders.trusted.is_dir():
             raise ValueError(f"trust list folder {self.folder} does not exist")
-        await self._store.load()
-        files = [p for p in self.folder.iterdir() if p.suffix.lower() in (".der", ".pem")]
-        self._thumbprints = frozenset(load_certificate(p).fingerprint(hashes.SHA256()) for p in files)
+        self.refresh()
         return self
 
     def __len__(self) -> int:
         return len(self._thumbprints)
 
+    def refresh(self) -> bool:
+        """Read the trust list again if the folder changed; True when it did."""
+        seen = tuple(_listing(self.folders.trusted_files()))
+        if seen == self._seen:
+            return False
+        found: set[bytes] = set()
+        for path in (Path(name) for name, _, _ in seen):
+            try:
+                found.add(load_certificate(path).fingerprint(hashes.SHA256()))
+            except (OSError, ValueError) as exc:  # a half-copied file is read again once it changes
+                _log.warning("%s: trust list: %s is not a certificate, skipped: %s", self.owner, path, exc)
+        self._seen, self._thumbprints = seen, frozenset(found)
+        return True
+
     def contains(self, certificate: bytes | x509.Certificate | None) -> bool:
-        """Exactly this certificate is in the list (self-signed certificates are trusted one by one)."""
-        if not certificate:  # an unsecured channel has no certificate (asyncua passes b"")
+        """Exactly this certificate is in the list now (self-signed certificates are trusted one by one)."""
+        cert = _certificate(certificate)
+        if cert is None:  # an unsecured channel has no certificate (asyncua passes b"")
             return False
-        try:
-            cert = (
-                certificate
-                if isinstance(certificate, x509.Certificate)
-                else x509.load_der_x509_certificate(certificate)
-            )
-        except ValueError:
-            return False
+        self.refresh()
         return cert.fingerprint(hashes.SHA256()) in self._thumbprints
 
-    def validator(self, peer: Literal["client", "server"]) -> CertificateValidator:
-        """asyncua's validator over this list: trusted, in its validity period, right ApplicationUri and usage."""
-        return CertificateValidator(PEER_OPTIONS[peer], self._store)
+    def validator(self, peer: Literal["client", "server"]) -> CertificateValidatorMethod:
+        """The check asyncua calls with a peer's certificate: in the trust list now (else BadCertificateUntrusted,
+        and kept in ``rejected/certs`` with ``keep_rejected``), then asyncua's own checks of its validity period,
+        ApplicationUri and key usages for that peer."""
+        checks = CertificateValidator(PEER_OPTIONS[peer])
+
+        async def validate(cert: x509.Certificate, description: ua.ApplicationDescription) -> None:
+            if not self.contains(cert):
+                self._rejected(cert, description)
+                raise ServiceError(StatusCodes.BadCertificateUntrusted)
+            await checks.validate(cert, description)
+
+        return validate
+
+    def _rejected(self, cert: x509.Certificate, description: ua.ApplicationDescription) -> None:
+        if not self.keep_rejected:
+            return
+        try:
+            kept = keep_rejected(self.folders, cert)
+        except OSError as exc:
+            _log.error("%s: cannot keep a refused certificate in %s: %s", self.owner, self.folders.rejected_certs, exc)
+            return
+        if kept is not None:  # once per certificate: a client that retries says nothing new
+            name = common_name(cert) or description.ApplicationUri or "?"
+            _log.warning(
+                "%s: refused the certificate of %s (%s, sha256 %s): not in the trust list %s; kept as %s "
+                "(to let it in: jis certs trust --out %s %s)",
+                self.owner, name, description.ApplicationUri or "no ApplicationUri", thumbprint(cert)[:16],
+                self.folders.trusted, kept, self.folders.trusted.parent, thumbprint(cert)[:16],
+            )  # fmt: skip
+
+
+def _listing(files: list[Path]) -> Iterator[tuple[str, int, int]]:
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        yield str(path), st.st_size, st.st_mtime_ns
+
+
+def _certificate(certificate: bytes | x509.Certificate | None) -> x509.Certificate | None:
+    if isinstance(certificate, x509.Certificate):
+        return certificate
+    if not certificate:
+        return None
+    try:
+        return x509.load_der_x509_certificate(certificate)
+    except ValueError:
+        return None
+
+
+def close_untrusted_channels(server: Server, trust: TrustList) -> int:
+    """Close every client connection whose secure channel's certificate is no longer in ``trust`` (a certificate
+    rejected or removed while its client is connected): the client must open a new channel, which is refused.
+
+    asyncua keeps no public list of its secure channels; its ``BinaryServer.clients`` protocols hold each
+    channel's processor, whose SecureConnection knows the client certificate (asyncua 2.1). Read defensively: a
+    later asyncua without these attributes closes nothing here, and the next session is still refused.
+    """
+    closed = 0
+    for protocol in list(getattr(server.bserver, "clients", ())):
+        connection = getattr(getattr(protocol, "processor", None), "_connection", None)
+        peer = getattr(getattr(connection, "security_policy", None), "peer_certificate", None)
+        transport = getattr(protocol, "transport", None)
+        if peer and transport is not None and not trust.contains(peer):
+            transport.close()
+            closed += 1
+    return closed
 
 
 # -- the client side ----------------------------------------------------------------------------------------------
@@ -227,7 +313,7 @@ async def _trusted_server_certificate(client: Client, trust: TrustList, policy: 
     if not endpoint.ServerCertificate:
         raise UaError(f"endpoint {endpoint.EndpointUrl} offers {policy.client.URI} without a certificate")
     cert = _first_certificate(endpoint.ServerCertificate)
-    await trust.validator("server").validate(cert, endpoint.Server)  # raises ServiceError(BadCertificate...)
+    await trust.validator("server")(cert, endpoint.Server)  # raises ServiceError(BadCertificate...)
     return cert
 
 
@@ -242,8 +328,11 @@ def _first_certificate(der: bytes) -> x509.Certificate:
 
 
 # -- the server side (used by the simulators; a real device configures its own) ----------------------------------
-async def apply_server_security(server: Server, security: ServerSecurity, users: UserManager) -> TrustList | None:
-    """Configure ``server`` before ``start``: endpoints, identity tokens, certificate validator, user check."""
+async def apply_server_security(
+    server: Server, security: ServerSecurity, users: UserManager, *, owner: str = "OPC UA server"
+) -> TrustList | None:
+    """Configure ``server`` before ``start``: endpoints, identity tokens, certificate validator, user check. A client
+    certificate the trust list refuses is kept in ``rejected/certs`` (``owner`` names the server in the log)."""
     server.iserver.set_user_manager(users)
     if security.profile is Profile.DEV:
         server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
@@ -255,7 +344,7 @@ async def apply_server_security(server: Server, security: ServerSecurity, users:
     await server.set_application_uri(certificate_uri(security.certificate))
     server.set_security_policy([POLICIES[name].server for name in security.policies])
     server.set_identity_tokens([ua.UserNameIdentityToken])  # no anonymous, no X509 user tokens
-    trust = await TrustList(security.trusted).load()
+    trust = await TrustList(security.trusted, keep_rejected=True, owner=owner).load()
     server.set_certificate_validator(trust.validator("client"))
     return trust
 

@@ -302,5 +302,5 @@ async def test_jis_certs_makes_an_application_certificate(
     assert jis("certs", "--out", str(peer), "--name", "peer") == 0
     args = ["--out", str(out), "--name", "svc", "--force", "--trust", str(certs.paths_for(peer, "peer")[0])]
     assert jis("certs", *args) == 0
-    assert len(list(trusted.glob("peer-*.der"))) == 1
+    assert len(list(trusted.glob("certs/peer-*.der"))) == 1
     assert x509.load_der_x509_certificate(cert_path.read_bytes()).serial_number != cert.serial_number

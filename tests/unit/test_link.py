@@ -102,7 +102,7 @@ async def test_down_once_then_up_once_with_a_doubling_backoff(link_log: pytest.L
     assert device.delays == [0.05, 0.1, 0.2, 0.4, 0.8]
     assert link_lines(link_log) == [
         ("WARNING", "ptl-seat: gateway link down connect refused (1)"),
-        ("INFO", "ptl-seat: gateway link up "),
+        ("WARNING", "ptl-seat: gateway link up "),  # back after a "down": at the level the "down" was said
     ]
 
 
@@ -139,7 +139,11 @@ async def test_a_device_that_stops_serving_is_down_without_a_reconnect(link_log:
         device.link.up("controller Executing")
     assert reports.links() == [True, False, True]
     assert device.attempts == 1 and device.delays == []
-    assert [level for level, _ in link_lines(link_log)] == ["INFO", "WARNING", "INFO"]
+    assert [level for level, _ in link_lines(link_log)] == [
+        "INFO",
+        "WARNING",
+        "WARNING",
+    ]  # the first up is news only at INFO
 
 
 async def test_a_cancel_stops_the_loop_in_its_backoff_and_in_a_connection() -> None:
@@ -192,5 +196,5 @@ async def test_a_light_is_reported_down_once_probed_later_and_up_once(link_log: 
         ),
         LinkChanged(device="ptl-seat/light-3", up=True, detail="light 3 answers"),
     ]
-    assert [level for level, _ in link_lines(link_log)] == ["WARNING", "INFO"]
+    assert [level for level, _ in link_lines(link_log)] == ["WARNING", "WARNING"]
     assert light_device("ptl-seat", 3) == "ptl-seat/light-3"

@@ -1,0 +1,130 @@
+"""SIGINT (Ctrl-C) and SIGTERM (a supervisor, systemd, ``kill``) as a command's request to stop cleanly.
+
+What it is for: two ways a ``jis`` command hears them.
+- ``terminate_raises``, around the whole command (``app.cli.main``): SIGTERM raises ``Stopped`` in the main thread as
+  SIGINT raises KeyboardInterrupt (``Stopped`` is one), so whatever runs unwinds its ``with`` and ``finally`` blocks
+  (a child started with ``subprocess.run`` is killed, an asyncio loop cancels its tasks) and the command line ends
+  it with 128 + the signal's number and no traceback. Python's default for SIGTERM would end the process at once,
+  leaving its children running.
+- ``StopSignals``, on a running asyncio loop, for the commands that stop in their own way (``jis demo``, ``jis
+  chaos``: end every child, free every port, then a partial summary): the first signal is recorded and runs the
+  callbacks given (cancel the work); another one while stopping is ignored, since every wait of a stop is bounded.
+- ``spawning`` and ``accept_stops``: a child Python process is started with the two signals blocked (the mask
+  survives exec), and takes them once its entry point can handle them: a Ctrl-C that reaches it while its
+  interpreter starts waits a moment instead of killing it with a "Fatal Python error" traceback.
+What it must not do: install anything at import time, or outside the main thread (where Python refuses signal
+handlers: there it does nothing, and the process's owner handles the signals).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from types import FrameType, TracebackType
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+EXIT_SIGNALLED = 128  # + the signal's number: how a shell reports a command a signal ended (130 SIGINT, 143 SIGTERM)
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread as Python raises KeyboardInterrupt for SIGINT (and treated as it is by
+    asyncio: the loop stops and its tasks are cancelled)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def exit_code(interrupt: KeyboardInterrupt) -> int:
+    """The exit code of a command that ``interrupt`` stopped: 130 for Ctrl-C, 143 for SIGTERM."""
+    return EXIT_SIGNALLED + getattr(interrupt, "signum", signal.SIGINT)
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def terminate_raises() -> Iterator[None]:
+    """While the block runs, SIGTERM raises ``Stopped`` (main thread only); the handler before is restored after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _raise_stopped)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def accept_stops() -> None:
+    """Unblock SIGINT and SIGTERM (blocked by a parent's ``spawning``): one that came meanwhile is handled now."""
+    if hasattr(signal, "pthread_sigmask"):  # POSIX
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+@contextlib.contextmanager
+def spawning() -> Iterator[None]:
+    """Start child processes inside this block: they begin with SIGINT and SIGTERM blocked until their entry point
+    calls ``accept_stops``; in this process a signal that comes meanwhile waits until the block ends."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+class StopSignals:
+    """SIGINT and SIGTERM on the running loop while the ``with`` block runs: ``received`` is the first one, and the
+    callbacks given (``on_stop``) run once, on the loop; the handlers before are restored on leaving."""
+
+    def __init__(self) -> None:
+        self.received: signal.Signals | None = None
+        self._callbacks: list[Callable[[], Any]] = []
+        self._handled: dict[signal.Signals, Any] = {}
+
+    def on_stop(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback`` at the first signal (at once, if one came already)."""
+        self._callbacks.append(callback)
+        if self.received is not None:
+            callback()
+
+    @property
+    def exit_code(self) -> int | None:
+        return None if self.received is None else EXIT_SIGNALLED + self.received
+
+    def __enter__(self) -> StopSignals:
+        loop = asyncio.get_running_loop()
+        for sig in STOP_SIGNALS:
+            before = signal.getsignal(sig)
+            try:
+                loop.add_signal_handler(sig, self._signalled, sig)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or not on this platform
+                continue
+            self._handled[sig] = before
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        loop = asyncio.get_running_loop()
+        for sig, before in self._handled.items():
+            loop.remove_signal_handler(sig)
+            signal.signal(sig, before)  # remove_signal_handler leaves Python's default, not what was there
+        self._handled.clear()
+
+    def _signalled(self, sig: signal.Signals) -> None:
+        if self.received is not None:
+            log.warning("%s: already stopping (each wait is bounded)", sig.name)
+            return
+        self.received = sig
+        for callback in self._callbacks:
+            callback()
