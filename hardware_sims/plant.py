@@ -1,9 +1,10 @@
 """The whole simulated plant from one plant file: PTL gateways with their operators, printers and OEM feeds.
 
 Every device listens where the plant file says, so the service connects to it exactly as to real hardware.
-All simulators share one sped-up clock. On stop, the printers' own records of what they printed are written
-as JSON lines, so a run can be checked against what the devices saw rather than what the service believes.
-"""
+All simulators share one sped-up clock. Each OEM feed numbers its own vehicles (its VINs' serials start
+``FEED_SERIALS`` apart): two OEM lines never build the same VIN. On stop, the printers' own records of what they
+printed are written as JSON lines, so a run can be checked against what the devices saw rather than what the
+service believes."""
 
 from __future__ import annotations
 
@@ -24,11 +25,14 @@ from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.operator import SimulatedOperator
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import PtlGatewaySim
+from hardware_sims.vehicles import VinFactory
 from hardware_sims.zpl_printer import ZplPrinterSim
 from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)
 startup = logging.getLogger("startup")  # shown at the default level (``python -m hardware_sims`` configures it)
+
+FEED_SERIALS = 100_000  # VIN serials per OEM feed: feed n starts at 1 + n * this
 
 
 @dataclass
@@ -103,6 +107,7 @@ class SimulatedPlant:
                 feed=feed.id,
                 clock=self.clock,
                 rng=random.Random(seed * 7919 + i),
+                vins=VinFactory(first_serial=1 + i * FEED_SERIALS),  # each OEM line numbers its own vehicles
                 option_mix=dict(sim.option_mix),
                 modulus=feed.modulus,
                 start_seq=sim.start_seq % feed.modulus,

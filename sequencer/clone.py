@@ -7,6 +7,9 @@ numbered one higher than the last (``KvStore``). A screen (``Replica``) loads a 
 number it is at), applies the updates numbered after it, and asks for a new snapshot when a number is missing
 (``GAP``); from the entries it reassembles the full ``LineView`` the screens draw. A deletion is an update with
 an empty value. The wire frames of both ends are built and read here too (docs/hmi-bus.md).
+The service builds only the entries that changed (``sequencer.pictures``: a ``Picture`` of the new values, or of
+every value when ``whole``) and ``KvStore.apply`` numbers those whose JSON differs; ``KvStore.update`` takes a whole
+``LineView`` (the replay tool, the tests).
 What it must not do: I/O, clocks or randomness (the service supplies the epoch that tells one run from the next),
 or trust a frame: every value is validated against its entry's model before anything is applied.
 """
@@ -26,6 +29,7 @@ from sequencer.views import Counters, DeviationView, DeviceView, FeedView, KpiVi
 
 Entries = dict[str, bytes]
 Change = tuple[str, bytes]  # (key, value); an empty value deletes the key
+EntryValue = BaseModel | tuple[str, ...]  # one entry before it is JSON: its model, or an order list of keys
 
 
 class Head(BaseModel):
@@ -72,25 +76,43 @@ class WireError(ValueError):
 
 
 # -- the view <-> entries -----------------------------------------------------------------------------------
-def entries(view: LineView) -> Entries:
-    """``view`` as key -> JSON value; a repeated id gets ``~2``, ``~3``... so no entry hides another."""
-    out: Entries = {}
-    head = Head(rev=view.rev, at=view.at, plant=view.plant, timezone=view.timezone)
-    out["head"] = head.model_dump_json().encode()
-    for key, _ in SINGLES[1:]:
-        out[key] = getattr(view, key).model_dump_json().encode()
-    for prefix, field, _, ident in COLLECTIONS:
-        keys: list[str] = []
-        for item in getattr(view, field):
-            key = base = prefix + ident(item)
-            n = 1
-            while key in out:
-                n += 1
-                key = f"{base}~{n}"
-            out[key] = item.model_dump_json().encode()
-            keys.append(key)
-        out[ORDER + field] = json.dumps(keys, separators=(",", ":")).encode()
+def encode(value: EntryValue) -> bytes:
+    """One entry's value as it goes on the wire."""
+    if isinstance(value, tuple):
+        return json.dumps(list(value), separators=(",", ":")).encode()
+    return value.model_dump_json().encode()
+
+
+def keyed(prefix: str, items: Iterable[Any], ident: Callable[[Any], str]) -> list[tuple[str, Any]]:
+    """One collection's items with their keys; a repeated id gets ``~2``, ``~3``... so no entry hides another."""
+    out: list[tuple[str, Any]] = []
+    taken: set[str] = set()
+    for item in items:
+        key = base = prefix + ident(item)
+        n = 1
+        while key in taken:
+            n += 1
+            key = f"{base}~{n}"
+        taken.add(key)
+        out.append((key, item))
     return out
+
+
+def entry_values(view: LineView) -> dict[str, EntryValue]:
+    """``view`` as key -> value (``entries`` before the JSON)."""
+    out: dict[str, EntryValue] = {"head": Head(rev=view.rev, at=view.at, plant=view.plant, timezone=view.timezone)}
+    for key, _ in SINGLES[1:]:
+        out[key] = getattr(view, key)
+    for prefix, field, _, ident in COLLECTIONS:
+        items = keyed(prefix, getattr(view, field), ident)
+        out.update(items)
+        out[ORDER + field] = tuple(key for key, _ in items)
+    return out
+
+
+def entries(view: LineView) -> Entries:
+    """``view`` as key -> JSON value."""
+    return {key: encode(value) for key, value in entry_values(view).items()}
 
 
 def parse_entry(key: str, value: bytes) -> object | None:
@@ -147,6 +169,15 @@ class Delta:
         return self.first + len(self.changes) - 1
 
 
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """What a publication says: key -> the entry's new value (None: the entry is gone). ``whole``: these are all the
+    entries there are, and any other key is gone (the first picture, or a new core)."""
+
+    values: dict[str, EntryValue | None]
+    whole: bool = False
+
+
 class KvStore:
     """The service's current entries and the number of the last update."""
 
@@ -156,13 +187,40 @@ class KvStore:
 
     def update(self, view: LineView) -> Delta | None:
         """Take ``view`` as the new state; the numbered updates that lead to it (None: nothing changed)."""
-        new = entries(view)
-        changes = diff(self.entries, new)
+        return self.apply(Picture(dict(entry_values(view)), whole=True))
+
+    def apply(self, picture: Picture) -> Delta | None:
+        """Take the picture's entries; the numbered updates for those whose JSON differs (None: none does). Costs
+        what the picture holds, not what the store does (unless it is ``whole``)."""
+        if picture.whole:
+            new = {key: encode(value) for key, value in picture.values.items() if value is not None}
+            changes = diff(self.entries, new)
+            self.entries = new
+        else:
+            changes = self._changes(picture.values)
+            for key, value in changes:
+                if value:
+                    self.entries[key] = value
+                else:
+                    del self.entries[key]
         if not changes:
             return None
         delta = Delta(self.seq + 1, tuple(changes))
-        self.entries, self.seq = new, delta.last
+        self.seq = delta.last
         return delta
+
+    def _changes(self, values: Mapping[str, EntryValue | None]) -> list[Change]:
+        """As ``diff``: the changed and new entries, then the deletions, each sorted by key."""
+        changed: list[Change] = []
+        gone: list[Change] = []
+        for key in sorted(values):
+            value = values[key]
+            if value is None:
+                if key in self.entries:
+                    gone.append((key, b""))
+            elif self.entries.get(key) != (data := encode(value)):
+                changed.append((key, data))
+        return changed + gone
 
     def snapshot(self) -> tuple[int, list[Change]]:
         return self.seq, sorted(self.entries.items())

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from sequencer.alarms import AlarmAction, AlarmState, IllegalAlarmTransition, next_state
 from sequencer.commands import AlarmStateChanged, ClearDeviation, Command, RaiseDeviation
+from sequencer.touched import Touched
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,10 @@ class DeviationError(ValueError):
 
 
 class DeviationBook:
-    def __init__(self) -> None:
+    """The open deviations. Every one raised, moved or closed is noted in ``touched`` (the screens' entries)."""
+
+    def __init__(self, touched: Touched | None = None) -> None:
+        self.touched = touched if touched is not None else Touched()
         self.by_id: dict[int, Deviation] = {}
         self.counts: Counter[str] = Counter()
         self.resolved = 0
@@ -170,6 +174,7 @@ class DeviationBook:
         )
         self._next_id += 1
         self.by_id[dev.deviation_id] = dev
+        self.touched.deviation(dev.deviation_id)
         raised: list[Command] = [
             RaiseDeviation(deviation_id=dev.deviation_id, kind=kind, priority=dev.priority, message=message)
         ]
@@ -232,6 +237,7 @@ class DeviationBook:
 
     def _move(self, dev: Deviation, action: AlarmAction, at: float, user: str = "") -> list[Command]:
         dev.state = next_state(dev.state, action, active=dev.active)
+        self.touched.deviation(dev.deviation_id)
         if dev.state is AlarmState.SHELVED:
             self.shelved.add(dev.deviation_id)
         else:
@@ -257,6 +263,7 @@ class DeviationBook:
 
     def _close(self, dev: Deviation, at: float, user: str, *, resolved: bool = True) -> list[Command]:
         del self.by_id[dev.deviation_id]
+        self.touched.deviation(dev.deviation_id)
         self.shelved.discard(dev.deviation_id)
         self.returned.pop(dev.deviation_id, None)
         if resolved:

@@ -1,17 +1,24 @@
 """Project the core's state onto what the screens see (``sequencer.views``).
 
+``line_view`` is the whole picture; the functions it is made of (one per entry of the HMI bus: a feed, a station,
+a rack, a deviation, the devices, the figures) are also what ``sequencer.pictures`` rebuilds one entry at a time,
+so both say the same thing. Which racks and deviations are shown, and in what order, is one key function each
+(``rack_rank``, ``deviation_rank``), so a picture kept up to date entry by entry lists them as the whole one does.
 What it must not do: change the core's state (it only reads ``Sequencer.state``), or show anything the views'
 models do not carry (they are the HMI bus's wire format).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
+from heapq import nsmallest
 
 from sequencer.core import Sequencer
+from sequencer.deviations import Deviation
 from sequencer.kpis import kpis_of
-from sequencer.state import LineState, Pick, Station
+from sequencer.plant import PlantConfig
+from sequencer.state import Feed, LineState, Pick, Rack, Station
 from sequencer.views import (
     BinView,
     Counters,
@@ -26,10 +33,10 @@ from sequencer.views import (
 )
 
 NEXT_PICKS = 8
-OPEN_RACKS_SHOWN = 2
+OPEN_RACKS_SHOWN = 2  # per family: the lowest-numbered open racks (then the plant's feed order)
 
 
-def _pick_view(p: Pick) -> PickView:
+def pick_view(p: Pick) -> PickView:
     return PickView(
         pick_id=p.pick_id,
         feed=p.feed,
@@ -45,21 +52,112 @@ def _pick_view(p: Pick) -> PickView:
     )
 
 
-def _station_view(line: LineState, st: Station, part_in_bin: dict[str, str]) -> StationView:
+def part_in_bin(plant: PlantConfig) -> dict[str, str]:
+    """Bin id -> the part number it holds (once per picture, not once per station)."""
+    return {p.bin: p.number for p in plant.parts}
+
+
+def station_view(line: LineState, st: Station, parts: dict[str, str]) -> StationView:
     lit = line.picks[st.lit] if st.lit is not None else None
-    waiting = [line.picks[pid] for _, pid in st.queue if pid != st.lit][:NEXT_PICKS]
+    waiting = [line.picks[pid] for _, pid in st.queue[: NEXT_PICKS + 1] if pid != st.lit][:NEXT_PICKS]
     return StationView(
         id=st.cfg.id,
         name=st.cfg.name,
         family=st.family,
-        current=_pick_view(lit) if lit else None,
-        next=tuple(_pick_view(p) for p in waiting),
+        current=pick_view(lit) if lit else None,
+        next=tuple(pick_view(p) for p in waiting),
         bins=tuple(
-            BinView(id=b.id, light=b.light, part=part_in_bin.get(b.id, ""), lit=bool(lit and lit.bin == b.id))
+            BinView(id=b.id, light=b.light, part=parts.get(b.id, ""), lit=bool(lit and lit.bin == b.id))
             for b in st.cfg.bins
         ),
         ptl_device=st.cfg.ptl,
         printer=st.cfg.printer,
+    )
+
+
+def feed_view(f: Feed, repeats: int = 0) -> FeedView:
+    """``repeats``: resends of this feed the service answered before the core (their identity was journaled
+    already), counted with the core's own duplicates."""
+    return FeedView(
+        id=f.cfg.id,
+        name=f.cfg.name,
+        last_seq=f.last_seq,
+        last_broadcast_at=f.last_at,
+        broadcasts=f.broadcasts,
+        gaps=f.gaps,
+        duplicates=f.duplicates + repeats,
+    )
+
+
+def rack_view(line: LineState, r: Rack) -> RackView:
+    feed = line.feeds[r.feed]
+    first = (r.rack_no - 1) * r.capacity
+    return RackView(
+        feed=r.feed,
+        family=r.family,
+        rack_no=r.rack_no,
+        filled=len(r.done),
+        capacity=r.capacity,
+        low_seq=feed.seq_at(first) if feed.first_seq is not None else None,
+        high_seq=feed.seq_at(first + r.capacity - 1) if feed.first_seq is not None else None,
+    )
+
+
+def rack_rank(line: LineState, r: Rack) -> tuple[int, int]:
+    """Where an open rack comes among its family's: lowest number first, then the plant's feed order."""
+    return r.rack_no, line.feed_order[r.feed]
+
+
+def racks_shown(line: LineState, open_racks: Iterable[Rack]) -> list[Rack]:
+    """The open racks of one family the screens show, in order."""
+    return nsmallest(OPEN_RACKS_SHOWN, open_racks, key=lambda r: rack_rank(line, r))
+
+
+def deviation_view(d: Deviation) -> DeviationView:
+    return DeviationView(
+        id=d.deviation_id,
+        kind=d.kind,
+        priority=d.priority,
+        at=d.at,
+        feed=d.feed,
+        seq=d.seq,
+        vehicle_id=d.vehicle_id,
+        station=d.station,
+        message=d.message,
+        state=d.state.value,
+        active=d.active,
+        shelved_until=d.shelved_until or None,
+    )
+
+
+def deviation_rank(d: Deviation) -> tuple[int, float, int]:
+    """Where an open deviation comes in the list: most urgent first, then the newest, then the order raised
+    (none of the three changes while it is open)."""
+    return d.priority, -d.at, d.deviation_id
+
+
+def device_views(line: LineState) -> list[DeviceView]:
+    plant = line.plant
+    devices = [DeviceView(name=n, kind="ptl", up=n not in line.devices_down, detail="") for n in plant.devices.ptl]
+    devices += [
+        DeviceView(name=n, kind="printer", up=n not in line.devices_down and n not in line.printer_faults, detail="")
+        for n in plant.devices.printers
+    ]
+    return devices
+
+
+def kpi_view(core: Sequencer, at: float) -> KpiView:
+    return KpiView(**{k: v for k, v in asdict(kpis_of(core, at)).items() if k != "at"})
+
+
+def counters(line: LineState, *, quarantined: int, vehicles_broadcast: int) -> Counters:
+    return Counters(
+        vehicles_broadcast=vehicles_broadcast,
+        vehicles_completed=line.vehicles_completed,
+        racks_completed=line.racks_completed,
+        labels_printed=line.labels_printed,
+        quarantined=quarantined,
+        alarms_closed_unacknowledged=line.deviations.unacked_closed,
     )
 
 
@@ -72,78 +170,28 @@ def line_view(
     vehicles_broadcast: int = 0,
     repeats: Mapping[str, int] | None = None,
 ) -> LineView:
-    """The line's picture. ``repeats``: per feed, resends the service answered before the core (their identity was
-    journaled already), counted with the core's own duplicates."""
+    """The whole picture of the line, built from the state at once. ``repeats``: per feed, resends the service
+    answered before the core, counted with the core's own duplicates."""
     line = core.state
     repeats = repeats or {}
     plant = line.plant
-    part_in_bin = {p.bin: p.number for p in plant.parts}  # once per picture, not once per station
-    open_racks = sorted((r for r in line.racks.values() if not r.closed), key=lambda r: r.rack_no)
-    racks = []
-    for family in line.families:
-        for r in [r for r in open_racks if r.family == family][:OPEN_RACKS_SHOWN]:
-            feed = line.feeds[r.feed]
-            first = (r.rack_no - 1) * r.capacity
-            racks.append(
-                RackView(
-                    feed=r.feed,
-                    family=r.family,
-                    rack_no=r.rack_no,
-                    filled=len(r.done),
-                    capacity=r.capacity,
-                    low_seq=feed.seq_at(first) if feed.first_seq is not None else None,
-                    high_seq=feed.seq_at(first + r.capacity - 1) if feed.first_seq is not None else None,
-                )
-            )
-    devices = [DeviceView(name=n, kind="ptl", up=n not in line.devices_down, detail="") for n in plant.devices.ptl]
-    devices += [
-        DeviceView(name=n, kind="printer", up=n not in line.devices_down and n not in line.printer_faults, detail="")
-        for n in plant.devices.printers
+    parts = part_in_bin(plant)
+    open_racks = [r for r in line.racks.values() if not r.closed]
+    racks = [
+        rack_view(line, r)
+        for family in line.families
+        for r in racks_shown(line, (r for r in open_racks if r.family == family))
     ]
     return LineView(
         rev=rev,
         at=at,
         plant=plant.plant.name,
         timezone=plant.plant.timezone,
-        feeds=tuple(
-            FeedView(
-                id=f.cfg.id,
-                name=f.cfg.name,
-                last_seq=f.last_seq,
-                last_broadcast_at=f.last_at,
-                broadcasts=f.broadcasts,
-                gaps=f.gaps,
-                duplicates=f.duplicates + repeats.get(f.cfg.id, 0),
-            )
-            for f in line.feeds.values()
-        ),
-        stations=tuple(_station_view(line, st, part_in_bin) for st in line.stations.values()),
+        feeds=tuple(feed_view(f, repeats.get(f.cfg.id, 0)) for f in line.feeds.values()),
+        stations=tuple(station_view(line, st, parts) for st in line.stations.values()),
         racks=tuple(racks),
-        deviations=tuple(
-            DeviationView(
-                id=d.deviation_id,
-                kind=d.kind,
-                priority=d.priority,
-                at=d.at,
-                feed=d.feed,
-                seq=d.seq,
-                vehicle_id=d.vehicle_id,
-                station=d.station,
-                message=d.message,
-                state=d.state.value,
-                active=d.active,
-                shelved_until=d.shelved_until or None,
-            )
-            for d in sorted(line.deviations.open_deviations(), key=lambda d: (d.priority, -d.at))
-        ),
-        devices=tuple(devices),
-        kpis=KpiView(**{k: v for k, v in asdict(kpis_of(core, at)).items() if k != "at"}),
-        counters=Counters(
-            vehicles_broadcast=vehicles_broadcast,
-            vehicles_completed=line.vehicles_completed,
-            racks_completed=line.racks_completed,
-            labels_printed=line.labels_printed,
-            quarantined=quarantined,
-            alarms_closed_unacknowledged=line.deviations.unacked_closed,
-        ),
+        deviations=tuple(deviation_view(d) for d in sorted(line.deviations.by_id.values(), key=deviation_rank)),
+        devices=tuple(device_views(line)),
+        kpis=kpi_view(core, at),
+        counters=counters(line, quarantined=quarantined, vehicles_broadcast=vehicles_broadcast),
     )

@@ -20,6 +20,7 @@ from sequencer.commands import PrintLabel
 from sequencer.deviations import DeviationBook
 from sequencer.plant import FamilyConfig, FeedConfig, PlantConfig, StationConfig
 from sequencer.resolution import Resolver
+from sequencer.touched import Touched
 
 PickStatus = Literal["queued", "lit", "blocked", "held", "picked", "cancelled"]
 VehicleStatus = Literal["open", "held", "cancelled", "completed"]
@@ -143,6 +144,7 @@ class LineState:
         self.plant = plant
         self.resolver = Resolver(plant)
         self.families: dict[str, FamilyConfig] = {f.id: f for f in plant.families}
+        self.feed_order = {f.id: n for n, f in enumerate(plant.feeds)}  # the plant's order (racks shown by it)
         self.part_description = {p.number: p.description for p in plant.parts}
         # the line
         self.feeds: dict[str, Feed] = {f.id: Feed(cfg=f) for f in plant.feeds}
@@ -154,7 +156,10 @@ class LineState:
         # (feed, family) -> (every rack below this number shipped and forgotten, those shipped above it)
         self.shipped_marks: dict[tuple[str, str], tuple[int, set[int]]] = {}
         self.vehicles_forgotten: Counter[str] = Counter()  # status -> vehicles dropped from the state after shipping
-        self.deviations = DeviationBook()
+        # what the screens see that the rules changed since the projection last looked (not the line's state: never
+        # in the fingerprint; sequencer.pictures drains it)
+        self.touched = Touched()
+        self.deviations = DeviationBook(self.touched)
         self.alarm_points = AlarmPoints(self.deviations, alarm_timings(plant))  # device conditions -> alarms
         # labels: asked for, on their way to a printer, maybe printed
         self.labels: dict[str, LabelTarget] = {}  # label id -> what it goes on

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import zmq
 from PySide6.QtCore import QObject, QTimer, Signal
 
-POLL_INTERVAL_MS = 50  # 20 Hz: twice the bus's maximum publication rate (~10 Hz), so nothing waits long
+POLL_INTERVAL_MS = 50  # 20 Hz: replies, time-outs and silence (the HMI bus's updates wake the screen as they arrive)
 MAX_DRAIN_PER_TICK = 100  # bound the work done in one GUI tick; the rest is drained on the next tick
 STALE_AFTER_S = 3.0  # three missed heartbeats or answers: the screens' COMM look (hmi-bus.md, sim-control.md)
 BAD_MESSAGE_PREVIEW = 200  # characters of a validation error passed on to the screen and log

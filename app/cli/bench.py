@@ -15,7 +15,7 @@ from app.cli.options import Subparsers, add_json, at_least, given, more_than
 HELP = "measure the service against raw references"
 DESCRIPTION = (
     "The service's figures over real protocols (latency, catch-up, an 8-hour shift, core throughput, HMI frames, "
-    "memory), each beside a raw reference measured in the same run."
+    "glass to glass, picture costs, memory), each beside a raw reference measured in the same run."
 )
 PARTS = (
     "all",
@@ -23,6 +23,8 @@ PARTS = (
     "latency",
     "catchup",
     "hmi",
+    "glass",
+    "pictures",
     "soak",
     "formats",
 )  # app.proof.bench.PARTS; a test pins that they agree

@@ -1,7 +1,8 @@
 """The service side of the HMI bus: numbered key-value updates on PUB, snapshots on a ROUTER (the Clone pattern).
 
-What it is for: every ``publish(view)`` splits the ``LineView`` into entries (``sequencer.clone``) and sends only
-the entries that changed, numbered, as one ``KV`` message; every ``heartbeat_s`` a ``HUGZ`` says the epoch of this
+What it is for: every ``publish_picture(picture)`` takes the entries the service rebuilt (``sequencer.pictures``)
+and sends those whose value changed, numbered, as one ``KV`` message (``publish(view)`` does the same for a whole
+``LineView``: the replay tool); every ``heartbeat_s`` a ``HUGZ`` says the epoch of this
 run, the last number and where to ask for snapshots. A screen that joins late, reconnects or finds a number
 missing asks the snapshot ROUTER (``ICANHAZ?``) and gets every entry (``KVS``) then ``KTHXBAI`` with the number
 the snapshot is at. Optional CURVE (``curve=``, ``app.net.curve_guard``) on both sockets; the guard is shared with the
@@ -33,6 +34,8 @@ from sequencer.clone import (
     MAX_REQUEST_FRAME_BYTES,
     Delta,
     KvStore,
+    Picture,
+    entry_values,
     hugz_frames,
     kv_frames,
 )
@@ -93,7 +96,12 @@ class HmiPublisher:
     async def publish(self, view: LineView) -> Delta | None:
         """Send what changed since the last view (nothing if nothing did); also answer waiting snapshot requests
         and beat if due, so a publisher without ``run`` (``jis replay --hmi``) still serves late joiners."""
-        delta = self.store.update(view)
+        return self.publish_picture(Picture(dict(entry_values(view)), whole=True))
+
+    def publish_picture(self, picture: Picture) -> Delta | None:
+        """Send the picture's entries whose value changed (nothing if none did), numbered; then serve snapshots and
+        beat if due, as ``publish``."""
+        delta = self.store.apply(picture)
         if delta is not None:
             self._send(kv_frames(self.epoch, delta))
         self.serve_snapshots()

@@ -10,6 +10,11 @@
   raw device round trips it needs;
 - core: events per second through the pure core (``app.proof.bench_core``);
 - HMI frame time: operator panel and cockpit taking in pictures of an 8-feed line (``app.proof.bench_hmi``);
+- glass to glass (``app.proof.bench_glass``): broadcast received -> the operator panel painted the pick, and a press
+  at the device -> the panel painted the next pick, with real screens on the bus (a panel per station, a cockpit,
+  each in its own process), against a raw commit + device write + ZeroMQ publish-to-receive + panel paint;
+- pictures (``app.proof.bench_pictures``): what one bus picture costs for one changed pick, with 10 and 5,000 open
+  alarms and at 1 and 32 feeds, now (the entries the core touched) and before (the whole view rebuilt);
 - memory: resident growth of the core between vehicle 10,000 and 100,000 of a mixed stream (``app.proof.bench_core``),
   and of the whole service's process over an accelerated run (``jis bench soak``, run in a process of its own).
 ``--quick`` runs every part small (CI); its figures prove the benchmark runs, not the goals.
@@ -30,13 +35,17 @@ from typing import Any
 
 from app.config import load_plant
 from app.progress import Progress
-from app.proof import bench_catchup, bench_core, bench_formats, bench_hmi, bench_line
+from app.proof import bench_catchup, bench_core, bench_formats, bench_glass, bench_hmi, bench_line, bench_pictures
 from app.proof.bench_line import plant_with_feeds
 
 FEEDS = 8
 SHIFT_FEEDS, SHIFT_VEHICLES = 4, 480  # 8 hours at 60 vehicles/h on each of 4 feeds
 HMI_VEHICLES = 1000  # 500 pictures: the p99 rests on the slowest five frames, not on the second slowest of 150
-QUICK = {"vehicles": 4, "catchup": 300, "soak": 3000, "shift_vehicles": 10, "soak_vehicles": 40, "soak_first": 40}
+GLASS_FEEDS = 4  # at 50x, 3.3 vehicles a second: each station's operator idle about half the time
+QUICK = {
+    "vehicles": 4, "catchup": 300, "soak": 3000, "shift_vehicles": 10, "soak_vehicles": 40, "soak_first": 40,
+    "glass_vehicles": 10, "picture_alarms": 500, "picture_trials": 30,
+}  # fmt: skip
 
 __all__ = ["PARTS", "BenchOptions", "plant_with_feeds", "run_part"]
 
@@ -54,6 +63,9 @@ class BenchOptions:
     soak_vehicles: int = 800  # vehicles per feed in the service soak
     soak_first: int = 800  # completed vehicles at the service soak's first mark
     soak_marks: tuple[int, ...] = ()  # more completed-vehicle counts to sample
+    glass_vehicles: int = 75  # vehicles per feed in the glass-to-glass run (4 feeds at 50x: about 90 s)
+    picture_alarms: int = 5000  # open alarms on the big line of the picture costs
+    picture_trials: int = 200  # pictures timed per line
     workdir: str | None = None
 
     def sized(self) -> BenchOptions:
@@ -77,7 +89,9 @@ def service_soak(opts: BenchOptions, folder: Path) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-ALL_PARTS = ("core memory", "core", "latency", "catch-up", "shift", "HMI frames", "service memory")
+ALL_PARTS = (
+    "core memory", "core", "latency", "catch-up", "shift", "HMI frames", "glass to glass", "pictures", "service memory"
+)  # fmt: skip
 
 
 async def run_all(opts: BenchOptions, progress: Progress | None = None) -> dict[str, Any]:
@@ -98,6 +112,10 @@ async def run_all(opts: BenchOptions, progress: Progress | None = None) -> dict[
     step()
     hmi = bench_hmi.frame_times_ms(plant_with_feeds(load_plant(), FEEDS), 40 if opts.quick else HMI_VEHICLES)
     step()
+    glass = await bench_glass.glass(folder, feeds=GLASS_FEEDS, vehicles=opts.glass_vehicles)
+    step()
+    pictures = _pictures(opts)
+    step()
     svc = service_soak(opts, folder)
     step()
     return {
@@ -117,6 +135,12 @@ async def run_all(opts: BenchOptions, progress: Progress | None = None) -> dict[
         "core_events_per_s": core["events_per_s"],
         "hmi_frame_p99_ms": hmi["hmi_frame_p99_ms"],
         "hmi_frames": hmi,
+        **glass_figures(glass),
+        "glass": glass,
+        "picture_us": pictures["picture_us"],
+        "picture_alarms_ratio": pictures["alarms_ratio"],
+        "picture_feeds_ratio": pictures["feeds_ratio"],
+        "pictures": pictures,
         "rss_growth_pct": soak["rss_growth_pct"],
         "soak": soak,
         "service_rss_growth_pct": svc.get("rss_growth_pct"),
@@ -157,6 +181,31 @@ def _hmi(opts: BenchOptions) -> dict[str, Any]:
     return bench_hmi.frame_times_ms(plant_with_feeds(load_plant(), FEEDS), 40 if opts.quick else HMI_VEHICLES)
 
 
+def glass_figures(glass: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of the glass-to-glass run; ``glass_p50_ratio`` is the larger of the two figures'."""
+    ratios = [r for r in (glass.get("broadcast_p50_ratio"), glass.get("press_p50_ratio")) if r is not None]
+    return {
+        "glass_broadcast_p50_ms": glass.get("broadcast_p50_ms"),
+        "glass_broadcast_p99_ms": glass.get("broadcast_p99_ms"),
+        "glass_press_p50_ms": glass.get("press_p50_ms"),
+        "glass_press_p99_ms": glass.get("press_p99_ms"),
+        "glass_reference_ms": glass.get("reference_ms"),
+        "glass_p50_ratio": max(ratios) if ratios else None,
+    }
+
+
+def _glass(opts: BenchOptions) -> dict[str, Any]:
+    glass = asyncio.run(bench_glass.glass(_folder(opts.workdir), feeds=GLASS_FEEDS, vehicles=opts.glass_vehicles))
+    return {**glass_figures(glass), "glass": glass}
+
+
+def _pictures(opts: BenchOptions) -> dict[str, Any]:
+    base = load_plant()
+    return bench_pictures.run(
+        lambda n: plant_with_feeds(base, n), alarms=opts.picture_alarms, trials=opts.picture_trials
+    )
+
+
 def _soak(opts: BenchOptions) -> dict[str, Any]:
     folder = _folder(opts.workdir)
     return asyncio.run(
@@ -176,6 +225,8 @@ PARTS: dict[str, Callable[[BenchOptions], dict[str, Any]]] = {
     "latency": _latency,
     "catchup": _catchup,
     "hmi": _hmi,
+    "glass": _glass,
+    "pictures": _pictures,
     "soak": _soak,
     "formats": _formats,
 }

@@ -161,9 +161,11 @@ async def run_demo(
     opts: DemoOptions,
     reference: Callable[[PlantConfig], Awaitable[list[float]]] | None = None,
     on_service: Callable[[Service], None] | None = None,
+    on_sims: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
     """Run the plant; ``reference`` (benchmarks) measures raw device operations once the simulators are up;
-    ``on_service`` (benchmarks) is handed the service once it is ready, to watch it.
+    ``on_service`` (benchmarks) is handed the service once it is ready, to watch it; ``on_sims`` (benchmarks) the
+    simulators' ready line (their control endpoint) before the service starts.
 
     SIGINT or SIGTERM at any moment stops it: every process it started is ended (each wait bounded), and the summary
     says what completed so far, marked ``partial`` with the signal in ``stopped_by``."""
@@ -173,7 +175,7 @@ async def run_demo(
         records = work / "printed.jsonl"
         service = Service(plant, clock=scaled_clock(opts.speed))
         started, begun = _Started(), time.monotonic()
-        running = _run(opts, plant, records, service, started, reference, on_service, progress)
+        running = _run(opts, plant, records, service, started, reference, on_service, on_sims, progress)
         body = asyncio.create_task(running, name="demo")
         stop.on_stop(body.cancel)
         try:
@@ -215,6 +217,7 @@ async def _run(
     started: _Started,
     reference: Callable[[PlantConfig], Awaitable[list[float]]] | None,
     on_service: Callable[[Service], None] | None,
+    on_sims: Callable[[dict[str, Any]], Awaitable[None]] | None,
     progress: Progress,
 ) -> None:
     """Start the simulators, the service, the dock and lead, the screens; run until the demo is over. Whatever it
@@ -224,6 +227,8 @@ async def _run(
         sims = await asyncio.create_subprocess_exec(*_sim_command(opts, records.parent, records), stdout=PIPE)
     started.sims = sims
     ready = await _wait_ready(sims, 30)
+    if on_sims is not None:
+        await on_sims(ready)
     if reference is not None:
         started.reference_ms = await reference(plant)
     started.service = task = asyncio.create_task(service.run(), name="service")

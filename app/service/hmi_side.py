@@ -2,19 +2,26 @@
 ``app.service.runtime.Service``.
 
 What it is for: the HMI bus (``app.hmi.bus.HmiPublisher``: numbered updates and snapshots of the ``LineView``), the
-OPC UA line server for SCADA and MES (``plc_io.line_server``, on its own thread, fed the same pictures), and the HMI
-command channel (``app.hmi.commands.HmiCommandServer``: logins, role checks and the audit log in front of the
-service's manual operations). A picture goes out when the journal has grown since the last one (the core changes
-only then), and at least every ``HMI_HEARTBEAT_S`` (the plant time moves on); the core's audit records go to the
-audit log here unless the command server is writing that line itself.
+OPC UA line server for SCADA and MES (``plc_io.line_server``, on its own thread, fed the same changed entries), and
+the HMI command channel (``app.hmi.commands.HmiCommandServer``: logins, role checks and the audit log in front of
+the service's manual operations); the core's audit records go to the audit log here unless the command server is
+writing that line itself.
+
+When a picture goes out: as soon as the core has handled a batch (``Sequencing.handled``; the core changes only
+through the journal), at most one per frame (``HMI_FRAME_S``, 60 Hz: what else changes within the frame rides in
+the next picture), and at least every ``HMI_HEARTBEAT_S`` when idle (the plant time moves on). A picture holds only
+the entries the core touched since the last one (``sequencer.pictures``), the header and counters, and the KPIs
+once a second; the bus sends those whose value changed and the line server is handed the same.
 
 What it must not do: change the line (a screen's intent goes the one path into the core, through the service's
-``submit_checked``), or take more than ``HMI_LOOP_SHARE`` of the event loop for pictures.
+``submit_checked``), get ahead of the lights (a picture waits for the batch's light commands to go out first), or
+take more than ``HMI_LOOP_SHARE`` of the event loop for pictures.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -29,17 +36,19 @@ from app.logjson import startup_log
 from app.net.curve_keys import load_curve_server
 from app.service.sequencing import Sequencing
 from plc_io.line_server.server import LineServer, LineServerFailed, LineServerThread
+from sequencer.clone import Picture
 from sequencer.commands import AuditRecord
 from sequencer.core import Sequencer
+from sequencer.pictures import Pictures
 from sequencer.plant import PlantConfig
 from sequencer.projection import line_view
 from sequencer.views import LineView
 
 log = logging.getLogger("app.service.runtime")  # the service's log name, kept from before its parts were split
 
-HMI_MAX_RATE_HZ = 10
-HMI_HEARTBEAT_S = 1.0
-HMI_LOOP_SHARE = 0.2  # at most this share of the event loop goes to pictures (thousands of open alarms are slow)
+HMI_FRAME_S = 1 / 60  # at most one picture per frame of a 60 Hz screen: changes within it ride together
+HMI_HEARTBEAT_S = 1.0  # a picture at least this often (the plant time, the KPIs), changed or not
+HMI_LOOP_SHARE = 0.2  # at most this share of the event loop goes to pictures (a whole picture of a big line is slow)
 
 
 def _log_audit_failure(written: Future[int]) -> None:
@@ -78,22 +87,40 @@ class HmiSide:
             self.line_server = LineServerThread(LineServer.from_config(ua_cfg, name=f"JIS {plant.plant.name}"))
         self._rev = 0
         self._shown_id: int | None = None  # the journal row the last picture showed
+        self.pictures = Pictures()  # what the screens have, and what the core touched since
 
     @property
     def core(self) -> Sequencer:
         return self.sequencing.core
 
     def view(self) -> LineView:
+        """The whole picture of the line now (the line server's first)."""
         self._rev += 1
-        vehicles = sum(f.broadcasts for f in self.core.state.feeds.values())
         return line_view(
             self.core,
             rev=self._rev,
             at=self.clock(),
             quarantined=self._quarantined(),
-            vehicles_broadcast=vehicles,
+            vehicles_broadcast=self._vehicles(),
             repeats=self._repeats(),
         )
+
+    def picture(self, *, kpis: bool) -> Picture:
+        """The entries the core touched since the last picture (all of them the first time), the header and the
+        counters, and the KPIs if ``kpis``."""
+        self._rev += 1
+        return self.pictures.picture(
+            self.core,
+            rev=self._rev,
+            at=self.clock(),
+            quarantined=self._quarantined(),
+            vehicles_broadcast=self._vehicles(),
+            kpis=kpis,
+            repeats=self._repeats(),
+        )
+
+    def _vehicles(self) -> int:
+        return sum(f.broadcasts for f in self.core.state.feeds.values())
 
     # -- start ---------------------------------------------------------------------------------------------
     def open_bus(self) -> asyncio.Task[None]:
@@ -137,21 +164,32 @@ class HmiSide:
 
     # -- running -------------------------------------------------------------------------------------------
     async def publish(self) -> None:
-        """Pictures to the bus and the line server until cancelled: when the journal grew, or on the heartbeat."""
+        """Pictures to the bus and the line server until cancelled: when the core handled a batch (at most one a
+        frame), or on the heartbeat."""
         assert self.bus is not None
-        last, took = 0.0, 0.0
+        handled = self.sequencing.handled
+        last = kpis_at = -HMI_HEARTBEAT_S
+        took = 0.0
         while True:
-            # a picture that took long waits longer for the next, so the line's own work keeps the loop
-            await asyncio.sleep(max(1 / HMI_MAX_RATE_HZ, took * (1 / HMI_LOOP_SHARE - 1)))
-            now = time.monotonic()
-            if self.sequencing.journal_id != self._shown_id or now - last >= HMI_HEARTBEAT_S:
-                self._shown_id = self.sequencing.journal_id
-                last = now
-                view = self.view()
-                await self.bus.publish(view)
-                if self.line_server is not None:
-                    self.line_server.publish(view)
-                took = time.monotonic() - now
+            idle = last + HMI_HEARTBEAT_S - time.monotonic()
+            if self.sequencing.journal_id == self._shown_id and idle > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(handled.wait(), idle)
+            # one picture a frame; one that took long waits longer for the next, so the line's own work keeps the
+            # loop. Never less than one pass of the loop: the batch's light commands go out before its picture.
+            gap = max(HMI_FRAME_S, took * (1 / HMI_LOOP_SHARE - 1))
+            await asyncio.sleep(max(0.0, last + gap - time.monotonic()))
+            handled.clear()
+            now, cpu = time.monotonic(), time.thread_time()
+            self._shown_id = self.sequencing.journal_id
+            kpis = now - kpis_at >= HMI_HEARTBEAT_S
+            picture = self.picture(kpis=kpis)
+            kpis_at = now if kpis else kpis_at
+            delta = self.bus.publish_picture(picture)
+            if delta is not None and self.line_server is not None:
+                self.line_server.publish_entries({key: picture.values.get(key) for key, _ in delta.changes})
+            last = now
+            took = time.thread_time() - cpu  # the loop's CPU, not the wall clock: a preempted picture is no slower
 
     def audit(self, record: AuditRecord) -> None:
         """Every manual operation carried out goes to the audit log; one asked for over the HMI command channel

@@ -42,6 +42,9 @@ class LightLatency:
         self.queued_ms: deque[float] = deque(maxlen=KEPT_FIGURES)  # bins that waited for their station
         self.received: dict[tuple[str, int], float] = {}  # (feed, seq) -> monotonic receive time
         self.lit_since: dict[int, tuple[float, bool, float]] = {}  # pick id -> (received, on arrival, lit at)
+        # (pick id, received, lit on arrival) of each bin lit, kept only when a benchmark asks (jis bench glass sets
+        # a bounded deque): the broadcast each pick on the glass is measured from
+        self.lit_log: deque[tuple[int, float, bool]] | None = None
 
     def broadcast_received(self, feed: str, seq: int) -> None:
         self.received.setdefault((feed, seq), time.monotonic())
@@ -51,7 +54,10 @@ class LightLatency:
         freed."""
         now = time.monotonic()
         self.lit_since.pop(pick_id, None)  # lit again: to the end, so the map stays in lit order
-        self.lit_since[pick_id] = (self.received.get((feed, seq), now), on_arrival, now)
+        received = self.received.get((feed, seq), now)
+        self.lit_since[pick_id] = (received, on_arrival, now)
+        if self.lit_log is not None:
+            self.lit_log.append((pick_id, received, on_arrival))
 
     def light_shown(self, token: int) -> None:
         """The device acknowledged the light command for pick ``token``: one figure, if that pick was lit here."""

@@ -66,7 +66,8 @@ JOURNAL_LOCKED_RETRIES, JOURNAL_LOCKED_WAIT_S = 6, 0.5
 
 class Sequencing:
     """The journal, the core and the label check, and the task that feeds them. ``core`` is the line's state;
-    ``journal_id`` is the last journal row the core has handled (it grows with every batch)."""
+    ``journal_id`` is the last journal row the core has handled (it grows with every batch); ``handled`` is set
+    after every batch (the HMI side's wake-up: what changed is the core's to say, ``sequencer.touched``)."""
 
     def __init__(self, plant: PlantConfig, store: Store, writer: ThreadPoolExecutor, carry_out: CarryOut) -> None:
         self.plant = plant
@@ -76,6 +77,7 @@ class Sequencing:
         self.check = SequenceCheck(plant)
         self.snapshots = Snapshotter(store, plant)
         self.journal_id = 0
+        self.handled = asyncio.Event()
         self._carry_out = carry_out
         # bounded in practice by the feed link's high-water mark and one HMI command at a time
         self._pending: asyncio.Queue[Waiting] = asyncio.Queue()
@@ -188,6 +190,7 @@ class Sequencing:
                 continue
             self.journal_id = journal_id
             read_models.observe(self.core, journal_id, event, self._handle(event, done))
+        self.handled.set()
 
     async def _journal(self, items: list[Arrival], read_models: ReadModelWrites | None = None) -> list[int | Repeat]:
         """Commit a batch on the writer thread; retried (bounded) while the database is locked by another writer."""

@@ -2,7 +2,9 @@
 
 What it is for: the one table of what ``plc_io.line_server.server`` publishes, as data, so the server, its
 tests and docs/opcua.md agree. ``flatten(view)`` turns one picture of the line into ``{path: Value}`` (the
-browse path below ``Objects``, which is also the string NodeId); the server writes only the values that
+browse path below ``Objects``, which is also the string NodeId); ``entry_object`` turns one entry of the HMI bus
+(a feed, a station, a rack, a device: ``sequencer.clone``) into its object's path and variables, which is how the
+server takes the entries that changed without flattening the whole line; the server writes only the values that
 changed and adds or deletes the objects (racks) that came or went. Pure: no sockets, no clock.
 
 OPC UA has no "missing" for a typed scalar, so: Int32 -1, Double NaN, DateTime the OPC UA null date
@@ -14,13 +16,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import get_args
 
 from asyncua import ua
 
-from sequencer.views import Counters, DeviationView, FeedView, KpiView, LineView, RackView, StationView
+from sequencer.views import Counters, DeviationView, DeviceView, FeedView, KpiView, LineView, RackView, StationView
 
 NAMESPACE = "urn:jis-sequencer:line"
 ROOT = "Line"
@@ -149,7 +152,7 @@ def _string(value: str) -> Value:
     return Value(value, V.String)
 
 
-def _feed(f: FeedView, alarms: tuple[DeviationView, ...]) -> dict[str, Value]:
+def _feed(f: FeedView, alarms: Iterable[DeviationView]) -> dict[str, Value]:
     active = {d.kind for d in alarms if d.feed == f.id and d.active}
     silent = "silence" in active
     state = "silent" if silent else "gap" if "gap" in active else "waiting" if f.last_seq is None else "receiving"
@@ -199,12 +202,17 @@ def _rack(r: RackView) -> dict[str, Value]:
     }
 
 
+def _device(d: DeviceView) -> dict[str, Value]:
+    return {"Kind": _string(d.kind), "Up": Value(d.up, V.Boolean), "Detail": _string(d.detail)}
+
+
 def alarm_json(d: DeviationView) -> str:
     record = (d.id, d.kind, d.priority, d.state, d.active, d.at, d.feed, d.seq, d.vehicle_id, d.station, d.message)
     return json.dumps(dict(zip(ALARM_JSON_KEYS, record, strict=True)), separators=(",", ":"))
 
 
-def _alarms(alarms: tuple[DeviationView, ...], at: float) -> dict[str, Value]:
+def alarms_object(alarms: Sequence[DeviationView], at: float) -> dict[str, Value]:
+    """``Line/Alarms``: the counts and the list of every open alarm (most urgent first)."""
     unshelved = [d.priority for d in alarms if d.shelved_until is None or d.shelved_until <= at]
     return {
         "OpenCount": _int(len(alarms)),
@@ -223,31 +231,53 @@ def _figures(model: KpiView | Counters, table: tuple[tuple[str, ua.VariantType, 
     return out
 
 
+Objects = dict[str, dict[str, Value]]  # object path -> its variables by browse name
+ALARMS, KPIS, COUNTERS = f"{ROOT}/Alarms", f"{ROOT}/KPIs", f"{ROOT}/Counters"
+
+
+def line_object(plant: str, rev: int, at: float) -> dict[str, Value]:
+    return {"Plant": _string(plant), "Rev": Value(rev, V.Int64), "UpdatedAt": Value(date(at), V.DateTime)}
+
+
+def kpis_object(kpis: KpiView) -> dict[str, Value]:
+    return _figures(kpis, KPI_VARIABLES)
+
+
+def counters_object(counters: Counters) -> dict[str, Value]:
+    return _figures(counters, COUNTER_VARIABLES)
+
+
+def entry_object(
+    entry: FeedView | StationView | RackView | DeviceView, alarms: Iterable[DeviationView] = ()
+) -> tuple[str, dict[str, Value]]:
+    """The object of one feed, station, rack or device, and its variables (a feed's state needs its alarms)."""
+    if isinstance(entry, FeedView):
+        return f"{ROOT}/Feeds/{node_name(entry.id)}", _feed(entry, alarms)
+    if isinstance(entry, StationView):
+        return f"{ROOT}/Stations/{node_name(entry.id)}", _station(entry)
+    if isinstance(entry, RackView):
+        return f"{ROOT}/Racks/{node_name(entry.family)}/{rack_name(entry)}", _rack(entry)
+    return f"{ROOT}/Devices/{node_name(entry.name)}", _device(entry)
+
+
+def variables(objects: Objects) -> dict[str, Value]:
+    """Objects' variables by their paths: ``{"Line/Stations/S1/CurrentVehicle": Value(...), ...}``."""
+    return {f"{obj}/{name}": value for obj, values in objects.items() for name, value in values.items()}
+
+
 def flatten(view: LineView) -> dict[str, Value]:
     """Every variable of the model for one picture: ``{"Line/Stations/S1/CurrentVehicle": Value(...), ...}``."""
-    objects: dict[str, dict[str, Value]] = {
-        ROOT: {
-            "Plant": _string(view.plant),
-            "Rev": Value(view.rev, V.Int64),
-            "UpdatedAt": Value(date(view.at), V.DateTime),
-        },
-        f"{ROOT}/Alarms": _alarms(view.deviations, view.at),
-        f"{ROOT}/KPIs": _figures(view.kpis, KPI_VARIABLES),
-        f"{ROOT}/Counters": _figures(view.counters, COUNTER_VARIABLES),
+    objects: Objects = {
+        ROOT: line_object(view.plant, view.rev, view.at),
+        ALARMS: alarms_object(view.deviations, view.at),
+        KPIS: kpis_object(view.kpis),
+        COUNTERS: counters_object(view.counters),
     }
-    for f in view.feeds:
-        objects[f"{ROOT}/Feeds/{node_name(f.id)}"] = _feed(f, view.deviations)
-    for s in view.stations:
-        objects[f"{ROOT}/Stations/{node_name(s.id)}"] = _station(s)
-    for r in view.racks:
-        objects[f"{ROOT}/Racks/{node_name(r.family)}/{rack_name(r)}"] = _rack(r)
-    for d in view.devices:
-        objects[f"{ROOT}/Devices/{node_name(d.name)}"] = {
-            "Kind": _string(d.kind),
-            "Up": Value(d.up, V.Boolean),
-            "Detail": _string(d.detail),
-        }
-    return {f"{obj}/{name}": value for obj, values in objects.items() for name, value in values.items()}
+    entries: list[FeedView | StationView | RackView | DeviceView] = [*view.feeds, *view.stations, *view.racks]
+    for entry in [*entries, *view.devices]:
+        path, values = entry_object(entry, view.deviations)
+        objects[path] = values
+    return variables(objects)
 
 
 def object_paths(values: dict[str, Value]) -> set[str]:
@@ -274,11 +304,3 @@ def _same(a: Value, b: Value) -> bool:
     if isinstance(a.value, float) and isinstance(b.value, float) and math.isnan(a.value) and math.isnan(b.value):
         return True
     return a.value == b.value
-
-
-def new_alarms(before: tuple[DeviationView, ...] | None, after: tuple[DeviationView, ...]) -> list[DeviationView]:
-    """Alarms in ``after`` that ``before`` did not list (None: the first picture, whose alarms are not news)."""
-    if before is None:
-        return []
-    known = {d.id for d in before}
-    return [d for d in after if d.id not in known]

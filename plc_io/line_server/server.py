@@ -1,9 +1,13 @@
 """The line's own OPC UA server: the state the HMI bus carries, read-only, for SCADA and MES (docs/opcua.md).
 
-What it is for: the service hands it every ``LineView`` it publishes (``publish``); the server keeps the
-information model of ``plc_io.line_server.model`` in an asyncua ``Server`` and writes only the variables whose
-value changed, adds the objects that came (a new rack) and deletes those that went (a shipped rack). A new
-alarm is also an event (``LineAlarmEventType``, a BaseEventType with the alarm's fields) from ``Line/Alarms``.
+What it is for: the service hands it the entries of the HMI bus that changed (``publish_entries``: the same
+entries, built only where the line changed, that go to the screens, ``sequencer.pictures``), or a whole
+``LineView`` (``publish``: tests, the first picture); the server keeps the information model of
+``plc_io.line_server.model`` in an asyncua ``Server``, works out only the objects of the entries given (a feed's
+state also when an alarm on it moves; ``Line/Alarms`` when an alarm comes, goes or moves: its list holds them all),
+writes only the variables whose value changed, adds the objects that came (a new rack) and deletes those that went
+(a shipped rack). A new alarm is also an event (``LineAlarmEventType``, a BaseEventType with the alarm's fields)
+from ``Line/Alarms``.
 Every variable is read-only for clients (asyncua's default access level, CurrentRead); there are no methods.
 
 Security is the device side's (``plc_io.opcua.security``): the ``plant`` profile offers Sign & Encrypt only,
@@ -15,8 +19,8 @@ in ``rejected/certs``, and reads the trust list again at every new session and e
 trusted with ``jis certs trust`` gets in without a restart, and one rejected or removed is disconnected.
 
 Must not: accept any password (asyncua's default user manager does), listen beyond loopback in the dev profile,
-or block the service: a failed write is logged and the next picture writes it again; a failed start is the
-service's to judge (``LineServerThread.error``), not this module's to log.
+or block the service: a failed write is logged and the next picture works out and writes the whole model again; a
+failed start is the service's to judge (``LineServerThread.error``), not this module's to log.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import asyncio
 import logging
 import threading
 import tomllib
+from collections.abc import Mapping
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -49,13 +54,17 @@ from plc_io.opcua.security import (
     log_profile,
 )
 from plc_io.opcua.users import CheckedUserManager
+from sequencer.clone import ORDER, EntryValue, Head, entry_values
 from sequencer.plant import OpcUaServerConfig, PlantConfigError
-from sequencer.views import DeviationView, LineView
+from sequencer.views import Counters, DeviationView, DeviceView, FeedView, KpiView, LineView, RackView, StationView
 
 log = logging.getLogger(__name__)
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 TRUST_WATCH_S = 1.0  # how often the trust list is read again to disconnect a client rejected while connected
+ALARM_LIST = ORDER + "deviations"
+Changes = Mapping[str, EntryValue | None]  # HMI bus entries that changed: key -> new value (None: gone)
+ObjectEntry = FeedView | StationView | RackView | DeviceView
 EVENT_TYPE = "LineAlarmEventType"
 EVENT_FIELDS = (  # (property, type): the alarm's fields on every LineAlarmEventType event
     ("AlarmId", ua.VariantType.Int32),
@@ -114,7 +123,11 @@ class LineServer:
         self._ns = 0
         self._values: dict[str, model.Value] = {}
         self._objects: dict[str, Node] = {}
-        self._alarms: tuple[DeviationView, ...] | None = None
+        self._entries: dict[str, EntryValue] = {}  # the HMI bus's entries, as the model shows them now
+        self._feed_alarms: dict[str, dict[int, DeviationView]] = {}  # feed -> its open alarms (the feed's state)
+        self._shelf_expiry: float | None = None  # the next time a shelved alarm's shelving runs out
+        self._alarms_seen = False  # the first picture's alarms are not news
+        self._whole = False  # the model must be worked out whole again (a write failed)
         self._events: EventGenerator | None = None
         self._lock = asyncio.Lock()
         self._trust_watch: asyncio.Task[None] | None = None
@@ -160,7 +173,7 @@ class LineServer:
         alarms = self._objects[f"{model.ROOT}/Alarms"]
         self._events = await server.get_event_generator(etype, emitting_node=alarms.nodeid)
         if first is not None:
-            await self._apply(first)
+            await self._apply(self._changes_to(first))
         await server.start()
         if trust is not None:
             self._trust_watch = asyncio.create_task(self._watch_trust(server, trust), name="line-server-trust")
@@ -205,21 +218,38 @@ class LineServer:
 
     async def publish(self, view: LineView) -> int:
         """Bring the model to ``view``: the number of variables written (0 when nothing changed)."""
+        return await self.publish_entries(self._changes_to(view))
+
+    async def publish_entries(self, changes: Changes) -> int:
+        """Take the HMI bus entries that changed (None: gone); the number of variables written."""
         if self._server is None:
             return 0
         async with self._lock:
             try:
-                return await self._apply(view)
-            except Exception as exc:  # never stops the HMI bus; what was not written is written with the next one
-                log.error("line OPC UA server: picture %d not fully written: %r", view.rev, exc)
+                return await self._apply(changes)
+            except Exception as exc:  # never stops the HMI bus; the next picture works the whole model out again
+                self._whole = True
+                head = self._entries.get("head")
+                log.error("line OPC UA server: picture %s not fully written: %r", getattr(head, "rev", "?"), exc)
                 return 0
 
     # -- the model --------------------------------------------------------------------------------------------
-    async def _apply(self, view: LineView) -> int:
+    def _changes_to(self, view: LineView) -> dict[str, EntryValue | None]:
+        """The entries that differ between the model and ``view`` (a whole picture)."""
+        values = entry_values(view)
+        changes: dict[str, EntryValue | None] = {k: v for k, v in values.items() if self._entries.get(k) != v}
+        changes.update((k, None) for k in self._entries if k not in values)
+        return changes
+
+    async def _apply(self, changes: Changes) -> int:
         assert self._server is not None
-        values = model.flatten(view)
-        await self._drop_objects_gone(values)
-        todo = model.changed(self._values, values)
+        objects, gone, news = self._take(changes)
+        if self._whole:
+            self._whole = False
+            objects = self._everything()
+            gone = set(self._objects) - model.object_paths(model.variables(objects)) - set(model.SKELETON)
+        await self._drop_objects_gone(gone - objects.keys(), objects)
+        todo = model.changed(self._values, model.variables(objects))
         now = ua.DateTime.now(UTC)  # asyncua's datetime subclass, what DataValue declares
         for path, value in todo.items():
             if path in self._values:
@@ -230,34 +260,122 @@ class LineServer:
                 await self._add_variable(path, value)
             self._values[path] = value
         self.writes += len(todo)
-        news = model.new_alarms(self._alarms, view.deviations)
-        self._alarms = view.deviations
         for alarm in news:
             await self._fire(alarm)
         return len(todo)
 
-    async def _drop_objects_gone(self, values: dict[str, model.Value]) -> None:
-        """Delete the objects the view no longer has (a shipped rack), each subtree at its root.
+    def _take(self, changes: Changes) -> tuple[model.Objects, set[str], list[DeviationView]]:
+        """Take the changed entries: the objects to work out again, those gone, and the alarms that are news."""
+        objects: model.Objects = {}
+        gone: set[str] = set()
+        news: list[DeviationView] = []
+        feeds: set[str] = set()  # feeds whose object to work out: changed, or an alarm on them moved
+        alarms_moved = False
+        for key, value in changes.items():
+            old = self._entries.pop(key, None) if value is None else self._entries.get(key)
+            if value is not None:
+                self._entries[key] = value
+            if isinstance(value, DeviationView) or isinstance(old, DeviationView):
+                alarms_moved = True
+                feeds |= self._note_alarm(old, value)
+                if old is None and isinstance(value, DeviationView) and self._alarms_seen:
+                    news.append(value)
+            elif key == ALARM_LIST:
+                alarms_moved = True
+            elif isinstance(value, FeedView):
+                feeds.add(value.id)
+            elif isinstance(value, ObjectEntry):
+                path, variables = model.entry_object(value)
+                objects[path] = variables
+            elif isinstance(old, ObjectEntry):
+                gone.add(model.entry_object(old)[0])
+        self._alarms_seen = True
+        head = self._entries.get("head")
+        at = head.at if isinstance(head, Head) else 0.0
+        if "head" in changes and isinstance(head, Head):
+            objects[model.ROOT] = model.line_object(head.plant, head.rev, head.at)
+        if isinstance(kpis := changes.get("kpis"), KpiView):
+            objects[model.KPIS] = model.kpis_object(kpis)
+        if isinstance(counters := changes.get("counters"), Counters):
+            objects[model.COUNTERS] = model.counters_object(counters)
+        for feed_id in feeds:
+            if isinstance(feed := self._entries.get(f"feed/{feed_id}"), FeedView):
+                path, variables = model.entry_object(feed, self._feed_alarms.get(feed_id, {}).values())
+                objects[path] = variables
+        if alarms_moved or (self._shelf_expiry is not None and at >= self._shelf_expiry):
+            objects[model.ALARMS] = self._alarms_object(at)
+        return objects, gone, news
+
+    def _note_alarm(self, old: EntryValue | None, new: EntryValue | None) -> set[str]:
+        """Keep each feed's open alarms; the feeds whose alarms moved."""
+        feeds: set[str] = set()
+        for alarm, keep in ((old, False), (new, True)):
+            if isinstance(alarm, DeviationView) and alarm.feed:
+                on_feed = self._feed_alarms.setdefault(alarm.feed, {})
+                if keep:
+                    on_feed[alarm.id] = alarm
+                else:
+                    on_feed.pop(alarm.id, None)
+                feeds.add(alarm.feed)
+        return feeds
+
+    def _alarms_object(self, at: float) -> dict[str, model.Value]:
+        """``Line/Alarms`` from the alarm list (all of it: its counts and list hold every open alarm); when a
+        shelving runs out it is worked out again (its highest priority counts unshelved alarms)."""
+        order = self._entries.get(ALARM_LIST, ())
+        keys = order if isinstance(order, tuple) else ()
+        listed = [alarm for key in keys if isinstance(alarm := self._entries.get(key), DeviationView)]
+        expiries = [d.shelved_until for d in listed if d.shelved_until is not None and d.shelved_until > at]
+        self._shelf_expiry = min(expiries, default=None)
+        return model.alarms_object(listed, at)
+
+    def _everything(self) -> model.Objects:
+        """Every object of the model, worked out from the entries (after a failed write)."""
+        head = self._entries.get("head")
+        at = head.at if isinstance(head, Head) else 0.0
+        objects: model.Objects = {model.ALARMS: self._alarms_object(at)}
+        if isinstance(head, Head):
+            objects[model.ROOT] = model.line_object(head.plant, head.rev, head.at)
+        if isinstance(kpis := self._entries.get("kpis"), KpiView):
+            objects[model.KPIS] = model.kpis_object(kpis)
+        if isinstance(counters := self._entries.get("counters"), Counters):
+            objects[model.COUNTERS] = model.counters_object(counters)
+        for value in self._entries.values():
+            if isinstance(value, ObjectEntry):
+                alarms = self._feed_alarms.get(value.id, {}).values() if isinstance(value, FeedView) else ()
+                path, variables = model.entry_object(value, alarms)
+                objects[path] = variables
+        return objects
+
+    async def _drop_objects_gone(self, gone: set[str], staying: model.Objects) -> None:
+        """Delete the objects gone (a shipped rack), each subtree at its root, and a rack family's folder left
+        empty.
 
         asyncua's own recursive delete scans the whole address space for references to every node it deletes
         (~70 ms per rack, on the service's loop); the only reference into a subtree is its parent's, so that one
         is removed and the subtree's nodes are deleted without the scan.
         """
-        wanted = model.object_paths(values) | set(model.SKELETON)
-        gone = [p for p in self._objects if p not in wanted]
-        top = [p for p in gone if p.rsplit("/", 1)[0] not in gone]
-        if not top:
+        gone = {p for p in gone if p in self._objects}
+        for folder in {p.rsplit("/", 1)[0] for p in gone}:
+            inside = f"{folder}/"
+            if folder in model.SKELETON or any(p.startswith(inside) for p in staying):
+                continue
+            if all(p in gone for p in self._objects if p.startswith(inside)):
+                gone.add(folder)
+        if not gone:
             return
         assert self._server is not None
+        top = [p for p in gone if p.rsplit("/", 1)[0] not in gone]
         prefixes = tuple(f"{p}/" for p in top)
-        doomed = [self._objects[p] for p in gone]
+        inner = [p for p in self._objects if p.startswith(prefixes)]
+        doomed = [self._objects[p] for p in {*gone, *inner}]
         doomed += [self._server.get_node(self._node_id(p)) for p in self._values if p.startswith(prefixes)]
         for path in top:
             parent_path = path.rsplit("/", 1)[0]
             reftype = ObjectIds.Organizes if model.is_folder(parent_path) else ObjectIds.HasComponent
             await self._objects[parent_path].delete_reference(self._objects[path], reftype, bidirectional=True)
         await delete_nodes(self._server.iserver.isession, doomed, delete_target_references=False)
-        for path in gone:
+        for path in {*gone, *inner}:
             del self._objects[path]
         self._values = {p: v for p, v in self._values.items() if not p.startswith(prefixes)}
 
@@ -306,9 +424,10 @@ class LineServerThread:
 
     Its start-up (asyncua loads the standard address space: about a second of CPU), the RSA handshakes and scrypt
     password checks of connecting clients, and the clients' requests never hold up the service's loop: it only
-    hands over each picture (``publish``, the newest wins). A server that cannot start (port taken, bad
-    certificate) sets ``error`` (and ``started``); the service then stops, or runs on without it when the plant file
-    calls the server optional (``app.service.hmi_side``).
+    hands over the entries each picture changed (``publish_entries``; those arriving while the server writes are
+    merged, the newest value of a key wins). A server that cannot start (port taken, bad certificate) sets ``error``
+    (and ``started``); the service then stops, or runs on without it when the plant file calls the server optional
+    (``app.service.hmi_side``).
     """
 
     def __init__(self, server: LineServer, *, stop_timeout_s: float = 10.0) -> None:
@@ -318,7 +437,7 @@ class LineServerThread:
         self._stop_timeout_s = stop_timeout_s
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._latest: LineView | None = None
+        self._pending: dict[str, EntryValue | None] = {}  # entries changed since the server last took them
         self._scheduled = False
         self._lock = threading.Lock()
         self._drain_task: asyncio.Task[None] | None = None
@@ -331,12 +450,14 @@ class LineServerThread:
         self._thread = threading.Thread(target=self._run, args=(first,), name="opcua-line-server", daemon=True)
         self._thread.start()
 
-    def publish(self, view: LineView) -> None:
-        """Called on the service's loop; never waits. Pictures arriving while one is written are coalesced."""
+    def publish_entries(self, changes: Changes) -> None:
+        """Called on the service's loop; never waits. Changes arriving while the server writes are merged."""
         with self._lock:
-            self._latest = view
+            if self.error is not None:
+                return
+            self._pending.update(changes)
             loop = self._loop
-            if self._scheduled or loop is None or not self.started.is_set() or self.error is not None:
+            if self._scheduled or loop is None or not self.started.is_set():
                 return
             self._scheduled = True
         loop.call_soon_threadsafe(self._schedule_drain)
@@ -357,7 +478,7 @@ class LineServerThread:
                 return
             with self._lock:
                 self._loop = loop
-                self._scheduled = self._latest is not None
+                self._scheduled = bool(self._pending)
             self.started.set()
             if self._scheduled:
                 self._schedule_drain()
@@ -373,6 +494,6 @@ class LineServerThread:
 
     async def _drain(self) -> None:
         with self._lock:
-            view, self._latest, self._scheduled = self._latest, None, False
-        if view is not None:
-            await self.server.publish(view)
+            changes, self._pending, self._scheduled = self._pending, {}, False
+        if changes:
+            await self.server.publish_entries(changes)

@@ -17,6 +17,7 @@ from sequencer.state import LineState
 
 
 def on_link(line: LineState, e: DeviceLinkChanged) -> list[Command]:
+    line.touched.device(e.device)
     if e.up:
         line.devices_down.discard(e.device)
         return line.alarm_points.gone("device_offline", e.device, e.at)
@@ -25,6 +26,7 @@ def on_link(line: LineState, e: DeviceLinkChanged) -> list[Command]:
 
 
 def on_printer_fault(line: LineState, e: PrinterFaultChanged) -> list[Command]:
+    line.touched.device(e.device)
     if not e.faults:
         line.printer_faults.pop(e.device, None)
         return line.alarm_points.gone("printer_fault", e.device, e.at)

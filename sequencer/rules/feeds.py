@@ -111,6 +111,9 @@ def on_rejected(line: LineState, e: BroadcastRejected) -> list[Command]:
 
 
 def _heard(line: LineState, feed: Feed, at: float) -> list[Command]:
+    # the feed's entry on the screens: every broadcast on a known feed comes here first, so what else it changes on
+    # the feed (numbers, counts, gaps, duplicates) is noted with it
+    line.touched.feed(feed.cfg.id)
     feed.last_at = at
     feed.recent.append(at)
     while feed.recent[0] < at - HOUR:

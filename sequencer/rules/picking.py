@@ -88,10 +88,17 @@ def new_pick(line: LineState, feed: Feed, v: Vehicle, family: str, part: str, qt
     return pick
 
 
+def move(line: LineState, pick: Pick, step: PickMove) -> None:
+    """Every status change of a pick (``sequencer.lifecycle``), noted on its station's entry for the screens."""
+    move_pick(pick, step)
+    line.touched.station(pick.station)
+
+
 def queue(line: LineState, pick: Pick) -> list[Command]:
     """A queued pick takes its place in its station's queue (sequence order); the station lights if idle."""
     station = line.stations[pick.station]
     insort(station.queue, (pick.position, pick.pick_id))
+    line.touched.station(pick.station)
     return light_next(line, station, line.last_at)
 
 
@@ -127,7 +134,7 @@ def light_next(line: LineState, station: Station, at: float) -> list[Command]:
     if station.lit is not None or not station.queue:
         return []
     pick = line.picks[station.queue[0][1]]
-    move_pick(pick, PickMove.LIGHT)
+    move(line, pick, PickMove.LIGHT)
     station.lit, station.lit_at = pick.pick_id, at
     return [_light(station, pick)]
 
@@ -169,7 +176,7 @@ def _wrong_pick(line: LineState, station: Station, lit: Pick | None, e: BinConfi
         station=e.station,
     )
     station.blocked_by = line.deviations.newest_id
-    move_pick(lit, PickMove.BLOCK)
+    move(line, lit, PickMove.BLOCK)
     return [*commands, _light(station, lit, alarm=True)]
 
 
@@ -179,14 +186,14 @@ def unblock(line: LineState, station: Station, at: float) -> list[Command]:
     if station.lit is None:
         return light_next(line, station, at)
     pick = line.picks[station.lit]
-    move_pick(pick, PickMove.UNBLOCK)
+    move(line, pick, PickMove.UNBLOCK)
     station.lit_at = at
     return [_light(station, pick)]
 
 
 def picked(line: LineState, station: Station, pick: Pick, at: float) -> list[Command]:
     """The lit pick is in its slot: clear the light, print its part label, fill the slot, light the next."""
-    move_pick(pick, PickMove.PICK)
+    move(line, pick, PickMove.PICK)
     station.lit = None
     station.queue.remove((pick.position, pick.pick_id))
     line.picks_confirmed += 1
@@ -220,11 +227,11 @@ def part_label(line: LineState, pick: Pick) -> PartLabel:
     )
 
 
-def withdraw(line: LineState, pick: Pick, at: float, move: PickMove) -> list[Command]:
+def withdraw(line: LineState, pick: Pick, at: float, step: PickMove) -> list[Command]:
     """Take a pick out of the line (``HOLD`` or ``CANCEL``); a picked part goes back to stock."""
     station = line.stations[pick.station]
     if pick.status == "picked":
-        move_pick(pick, move)
+        move(line, pick, step)
         return [
             ReturnToStock(
                 station=station.cfg.id,
@@ -258,7 +265,7 @@ def withdraw(line: LineState, pick: Pick, at: float, move: PickMove) -> list[Com
         if station.timeout_dev is not None:
             commands += line.deviations.clear(station.timeout_dev, at)
             station.timeout_dev = None
-    move_pick(pick, move)
+    move(line, pick, step)
     return commands + light_next(line, station, at)
 
 

@@ -52,6 +52,7 @@ def rack_of(line: LineState, feed: Feed, family: str, position: int) -> Rack:
         if _forgotten(line, key):
             return Rack(feed=feed.cfg.id, family=family, rack_no=rack_no, capacity=cap, closed=True, shipped=True)
         rack = line.racks[key] = Rack(feed=feed.cfg.id, family=family, rack_no=rack_no, capacity=cap)
+        line.touched.rack(key)  # a rack opens
     return rack
 
 
@@ -64,6 +65,7 @@ def slot_done(line: LineState, feed: Feed, family: str, position: int, *, blank:
     """A slot is picked (or left blank); the rack closes when it was the last one."""
     rack = rack_of(line, feed, family, position)
     rack.done.add(rack_slot(line, family, position)[1])
+    line.touched.rack((rack.feed, rack.family, rack.rack_no))  # its fill, and it may close
     if len(rack.done) < rack.capacity or rack.closed:
         return []
     return _close(line, feed, rack)
@@ -198,6 +200,7 @@ def _forgotten(line: LineState, key: RackKey) -> bool:
 def _forget_rack(line: LineState, rack: Rack) -> None:
     """Drop a shipped rack; remember only a low-water mark and the few shipped out of order above it."""
     del line.racks[(rack.feed, rack.family, rack.rack_no)]
+    line.touched.rack((rack.feed, rack.family, rack.rack_no))
     line.labels.pop(rack.label_id, None)
     low, above = line.shipped_marks.get((rack.feed, rack.family), (1, set()))
     above.add(rack.rack_no)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from sequencer.commands import Command, VehicleCompleted
 from sequencer.events import BroadcastReceived
-from sequencer.lifecycle import VEHICLE_DONE, PickMove, VehicleMove, move_pick, move_vehicle, pick_may
-from sequencer.rules.picking import new_pick, queue, withdraw
+from sequencer.lifecycle import VEHICLE_DONE, PickMove, VehicleMove, move_vehicle, pick_may
+from sequencer.rules.picking import move, new_pick, queue, withdraw
 from sequencer.rules.racks import blank_slots, rack_labels_due_at, shipped_families, slot_done
 from sequencer.state import Feed, LineState, Pick, Vehicle, VehicleContent
 
@@ -160,7 +160,7 @@ def release(line: LineState, vehicle: Vehicle, at: float) -> list[Command]:
     commands = _clear_hold(line, vehicle, at)
     for pick in live_picks(line, vehicle):
         if pick.status == "held":
-            move_pick(pick, PickMove.RELEASE)
+            move(line, pick, PickMove.RELEASE)
             commands += queue(line, pick)
     return commands + check_complete(line, vehicle, at)
 

@@ -29,6 +29,7 @@ from plc_io.line_server import model
 from plc_io.line_server.server import EVENT_TYPE, LineServer
 from plc_io.loopback_ports import free_port
 from plc_io.opcua.security import ClientSecurity, Profile, apply_client_security, certificate_uri, hash_password
+from sequencer.clone import Head
 from sequencer.plant import OpcUaServerConfig
 from sequencer.views import DeviationView
 from tests.line_views import picture
@@ -177,8 +178,14 @@ async def test_a_vehicle_at_a_station_and_a_rack_filling(live: LiveLine) -> None
             return seen
 
         await poll(fills, lambda s: len(s) >= 2, "the seats rack fill to change")
-        rack = next(iter(await children(client, ns, "Line/Racks/seats")))
-        assert await node(client, ns, f"Line/Racks/seats/{rack}/Capacity").read_value() == 6
+
+        async def capacity() -> int | None:
+            for rack in await children(client, ns, "Line/Racks/seats"):
+                with contextlib.suppress(UaStatusCodeError):  # closed and off the list between browse and read
+                    return int(await node(client, ns, f"Line/Racks/seats/{rack}/Capacity").read_value())
+            return None
+
+        assert await poll(capacity, lambda c: c is not None, "a seats rack's capacity") == 6
 
 
 async def test_a_subscription_delivers_data_changes(live: LiveLine) -> None:
@@ -303,6 +310,23 @@ async def test_only_changed_values_are_written_and_racks_come_and_go(pki: Pki, p
             await node(client, ns, "Line/Racks/seats/L1-1/Fill").read_value()
         await plant_server.publish(picture(13, fill=4))
         assert await node(client, ns, "Line/Racks/seats/L1-1/Fill").read_value() == 4
+
+
+async def test_changed_entries_are_worked_out_alone(plant_server: LineServer) -> None:
+    """The service hands over the entries a picture changed: only their variables are written, and an alarm on a
+    feed moves the feed's state and the alarm list with it."""
+    await plant_server.publish(picture(30))
+    later = picture(31)
+    head = Head(rev=31, at=later.at, plant=later.plant, timezone=later.timezone)
+    assert (
+        await plant_server.publish_entries({"head": head, "station/ST-SEAT": later.stations[0]}) == 2
+    )  # Rev, CurrentSeq
+    gap = DeviationView(
+        id=90, kind="gap", priority=1, at=1.7e9, feed="L1", seq=3, vehicle_id="", station="", message=""
+    )
+    # the feed's State, the list, OpenCount, ActiveCount, UnacknowledgedCount, HighestPriority
+    assert await plant_server.publish_entries({"alarm/90": gap, "order/deviations": ("alarm/90",)}) == 6
+    assert await plant_server.publish_entries({"alarm/90": None, "order/deviations": ()}) == 6
 
 
 async def test_a_new_alarm_is_an_event(pki: Pki, plant_server: LineServer) -> None:

@@ -7,7 +7,7 @@ import math
 import sqlite3
 
 from app.persist.store import Store
-from app.proof import bench_catchup, bench_core, bench_hmi, bench_line
+from app.proof import bench_catchup, bench_core, bench_glass, bench_hmi, bench_line, bench_pictures
 from app.proof.bench import plant_with_feeds
 from tests.plants import demo_plant
 
@@ -56,3 +56,23 @@ async def test_shift_bench_completes_every_vehicle_with_every_label_printed(tmp_
     assert result["labels_printed"] == result["labels_printed_by_printers"] > 0
     assert result["seconds"] is not None and result["reference_s"] > 0
     assert result["modbus_exchanges"] >= result["picks_lit"] * bench_line.MODBUS_PER_PICK
+
+
+def test_picture_bench_times_each_line_now_and_before():
+    plant = demo_plant()
+    result = bench_pictures.run(lambda n: plant_with_feeds(plant, n), alarms=50, feeds=4, trials=5)
+    for line in ("alarms_10", "alarms_50", "feeds_1", "feeds_4"):
+        assert result[line]["picture_us"] > 0 and result[line]["whole_us"] > 0
+        assert 0 < result[line]["entries_per_picture"] < 10  # a pick: the header, the station, maybe its rack
+    assert result["alarms_50"]["open_alarms"] == 50
+    assert result["alarms_ratio"] > 0 and result["feeds_ratio"] > 0
+
+
+async def test_glass_bench_measures_real_screens_against_its_reference(tmp_path):
+    result = await bench_glass.glass(tmp_path, feeds=2, vehicles=8)
+    assert result.get("error") is None and result["errors"] == []
+    assert result["screens"] == 3  # a panel per station and a cockpit
+    assert result["broadcast_samples"] > 0 and result["press_samples"] > 0
+    for figure in ("broadcast_p50_ms", "broadcast_p99_ms", "press_p50_ms", "press_p99_ms", "reference_ms"):
+        assert result[figure] > 0, figure
+    assert all(value and value > 0 for value in result["reference"].values()), result["reference"]

@@ -73,12 +73,17 @@ def test_only_changed_values_are_written_and_nan_equals_nan() -> None:
     assert set(after) == {"Line/Stations/ST-SEAT/Slot", "Line/Racks/seats/L1-1/Fill"}
 
 
-def test_only_alarms_not_listed_before_are_news() -> None:
-    a = DeviationView(id=1, kind="gap", priority=1, at=0.0, feed="L1", seq=4, vehicle_id="", station="", message="")
-    b = a.model_copy(update={"id": 2})
-    assert model.new_alarms(None, (a,)) == []  # the first picture's alarms are not news
-    assert model.new_alarms((a,), (a, b)) == [b]
-    assert model.new_alarms((a, b), (b,)) == []
+def test_an_entry_of_the_hmi_bus_is_the_object_the_whole_picture_flattens_to() -> None:
+    """The server takes changed entries one at a time (``entry_object``): each gives the variables ``flatten``
+    gives its object, a feed's state from the alarms on it."""
+    gap = DeviationView(id=1, kind="gap", priority=1, at=0.0, feed="L1", seq=4, vehicle_id="", station="", message="")
+    view = picture(3, alarms=(gap,))
+    whole = model.flatten(view)
+    for entry in (*view.feeds, *view.stations, *view.racks):
+        path, variables = model.entry_object(entry, (gap,))
+        assert model.variables({path: variables}) == {p: v for p, v in whole.items() if p.rsplit("/", 1)[0] == path}
+    assert model.entry_object(view.feeds[0], (gap,))[1]["State"].value == "gap"
+    assert model.entry_object(view.feeds[0])[1]["State"].value == "receiving"
 
 
 PLANT = """
