@@ -116,7 +116,10 @@ def stage_us(plant: PlantConfig, raw_bodies: list[bytes]) -> dict[str, float]:
 
 
 def raw_batch_insert_s(folder: Path, rows: list[tuple[float, str, str, bytes]]) -> float:
-    db = sqlite3.connect(folder / "raw-batch.db", isolation_level=None)
+    path = folder / "raw-batch.db"
+    for suffix in ("", "-wal", "-shm"):  # a fresh file: the scale run's catch-up follows the catch-up part's
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, at REAL, kind TEXT, payload TEXT, raw BLOB)")

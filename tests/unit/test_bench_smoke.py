@@ -32,6 +32,9 @@ async def test_catchup_bench_gets_every_broadcast_acknowledged_and_sequenced(tmp
     result = await bench_catchup.catchup(tmp_path, 200)
     assert result["acked"] == result["sequenced"] == 200
     assert result["ratio"] > 0
+    again = await bench_catchup.catchup(tmp_path, 160, feeds=4)  # `jis bench` runs a second in the same folder
+    assert again["acked"] == again["sequenced"] == 160 and again["feeds"] == 4
+    assert again["rss_mb_peak"] >= again["rss_mb_before"] > 0
 
 
 def test_catchup_reference_inserts_the_rows_the_journal_writes(tmp_path):
@@ -56,6 +59,8 @@ async def test_shift_bench_completes_every_vehicle_with_every_label_printed(tmp_
     assert result["labels_printed"] == result["labels_printed_by_printers"] > 0
     assert result["seconds"] is not None and result["reference_s"] > 0
     assert result["modbus_exchanges"] >= result["picks_lit"] * bench_line.MODBUS_PER_PICK
+    assert result["reference_with_commits_s"] > result["reference_s"]  # a raw commit per pick beside it
+    assert result["confirm_poll_ms"] == bench_line.SHIFT_POLL_S * 1000
 
 
 def test_picture_bench_times_each_line_now_and_before():
