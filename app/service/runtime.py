@@ -65,6 +65,7 @@ from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE_S = 5.0  # a part still running this long after its cancel is cancelled again (and named in the log)
 TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
 
 
@@ -267,6 +268,10 @@ class Service:
         for t in self._tasks:
             if not t.cancelling():  # a gather that was cancelled has cancelled its tasks already: once is enough
                 t.cancel()
+        _, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_S) if self._tasks else (set(), set())
+        for t in late:  # its cancel was swallowed on the way (a library's wait, a race): a stop is never a hang
+            log.warning("%s did not stop within %.0f s of its cancel; cancelled again", t.get_name(), STOP_GRACE_S)
+            t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.hmi.stop_line_server()
         self.feed_link.close()
