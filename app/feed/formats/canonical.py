@@ -286,7 +286,10 @@ class Finish:
         family_of_part: FamilyLookup | None = None,
         feed_default: str = "",
         feed_of_line: Mapping[str, str] | None = None,
+        *,
+        test_feed: str = "",
     ) -> None:
+        self.test_feed = test_feed  # the partner routes its test interchanges here (``feed(line, test=True)``)
         self.family_of = family_resolver(family_of_part) if family_of_part is not None else (lambda _part: None)
         self.feed_default, self.feed_of_line = feed_default, dict(feed_of_line or {})
         self._parts: dict[tuple[str, int], PartCall] = {}
@@ -301,7 +304,10 @@ class Finish:
                 self._parts[key] = found
         return found
 
-    def feed(self, line: str) -> str:
+    def feed(self, line: str, *, test: bool = False) -> str:
+        """The feed of a message naming ``line``; a test interchange's is the partner's test feed when it has one."""
+        if test and self.test_feed:
+            return self.test_feed
         return self.feed_of_line.get(line, "") or self.feed_default
 
     def reasons(self, b: CanonicalBroadcast) -> list[str]:
