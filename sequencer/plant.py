@@ -221,7 +221,7 @@ class FeedConfig(_Strict):
     """The OEM's assembly line code as its messages name it (EDI files are matched to the feed by it)."""
     dock: str = ""
     """The OEM's unloading dock, printed on the rack label."""
-    partner: str = ""
+    partner: str = Field(default="", repr=False)
     """The trading partner that sends this feed's files (a name under ``[partners]``); empty: the shipped codes."""
     on_out_of_order: OutOfOrderReaction = "flag"
     """When the OEM moves a vehicle to a new sequence number: ``flag`` it, ``hold`` it, or ``move`` it."""
