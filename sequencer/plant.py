@@ -137,6 +137,39 @@ class OpcUaServerConfig(_Strict):
         return self
 
 
+MessageFunction = Literal["original", "change", "cancel", "hold", "release"]
+PartnerFormat = Literal["edifact", "x12", "vda4916", "json"]
+TestPolicy = Literal["refuse", "accept", "route"]
+
+
+class InboxRoute(_Strict):
+    """Who reads the inbox's files whose names match a pattern (the first route that matches)."""
+
+    pattern: str = Field(min_length=1, examples=["VW_*.edi"])
+    """A file-name pattern (``*`` any text, ``?`` one character, ``[ab]`` one of; case as the file system has it)."""
+    partner: str = ""
+    """The partner whose profile reads these files (a name under ``[partners]``); empty: the feed's."""
+    feed: str = ""
+    """The feed for messages that name no line (a feed of this plant); empty: as ``jis import`` chooses."""
+    format: PartnerFormat | None = None
+    """The format these files must be in; a file in another is quarantined whole. Absent: the partner's, or any."""
+
+
+class InboxConfig(_Strict):
+    """A folder an EDI gateway or OFTP2 client drops partner files into: ``jis serve`` journals each file as
+    ``jis import`` would, then moves it to ``done/`` or ``quarantine/`` beside it (docs/message-formats.md)."""
+
+    folder: str = Field(examples=["/var/lib/jis/inbox"])
+    """The inbox folder (made when missing, with ``done/`` and ``quarantine/`` inside). A file is taken once its
+    size and modification time held still for one poll; names starting with ``.`` or ending in ``.tmp``,
+    ``.part`` or ``.partial`` are never taken (write under such a name, then rename)."""
+    poll_interval_s: float = Field(default=2.0, gt=0, le=3600)
+    """Seconds between looks into the folder."""
+    routes: tuple[InboxRoute, ...] = ()
+    """Partner, feed and format per file-name pattern (``[[service.inbox.routes]]``), the first match wins; a file
+    that matches none is read as ``jis import FILE`` reads it (the partner of the plant's feeds)."""
+
+
 class ServiceConfig(_Strict):
     """Where the service listens (ZeroMQ endpoints) and what it writes to."""
 
@@ -168,6 +201,8 @@ class ServiceConfig(_Strict):
     """Port of the Prometheus ``/metrics`` endpoint; absent: no metrics endpoint."""
     opcua_server: OpcUaServerConfig | None = None
     """The line's OPC UA server for SCADA and MES; absent: off."""
+    inbox: InboxConfig | None = None
+    """A watched folder of partner files (``[service.inbox]``); absent: files arrive by ``jis import`` only."""
 
     @model_validator(mode="after")
     def _dev_on_loopback(self) -> ServiceConfig:
@@ -436,7 +471,20 @@ class LabelLayout(_Strict):
 
 # the fields a layout may print, per label kind (sequencer.labels)
 PART_LABEL_FIELDS = frozenset(
-    {"label_id", "feed", "seq", "vehicle_id", "part", "description", "family", "rack_no", "slot", "plant", "reprint"}
+    {
+        "label_id",
+        "feed",
+        "seq",
+        "vehicle_id",
+        "part",
+        "description",
+        "family",
+        "rack_no",
+        "slot",
+        "plant",
+        "reprint",
+        "qty",
+    }
 )
 RACK_LABEL_FIELDS = frozenset(
     {"label_id", "feed", "family", "rack_no", "low_seq", "high_seq", "slots", "plant", "line", "dock", "reprint"}
@@ -538,11 +586,6 @@ class SimulationConfig(_Strict):
     """Seconds a simulated operator takes to press a lit bin: the least and the most."""
     start_seq: int = Field(default=1, ge=0)
     """The simulated OEM's first sequence number."""
-
-
-MessageFunction = Literal["original", "change", "cancel", "hold", "release"]
-PartnerFormat = Literal["edifact", "x12", "vda4916", "json"]
-TestPolicy = Literal["refuse", "accept", "route"]
 
 
 class DeljitCodes(_Strict):
@@ -731,6 +774,13 @@ def _partner_problems(cfg: PlantConfig) -> list[str]:
         for feed in cfg.feeds
         if feed.partner and feed.partner not in cfg.partners
     ]
+    if cfg.service.inbox is not None:
+        for i, route in enumerate(cfg.service.inbox.routes):
+            where = f"service.inbox.routes[{i}] ({route.pattern})"
+            if route.partner and route.partner not in cfg.partners:
+                problems.append(f"{where}.partner: unknown partner {route.partner!r}")
+            if route.feed and route.feed not in feeds:
+                problems.append(f"{where}.feed: unknown feed {route.feed!r}")
     for name, partner in cfg.partners.items():
         if partner.test_indicator == "route" and partner.test_feed not in feeds:
             problems.append(f"partners.{name}.test_feed: {partner.test_feed!r} is not a feed of this plant")

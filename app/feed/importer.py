@@ -34,7 +34,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import zmq
@@ -198,15 +198,24 @@ def file_digest(path: Path) -> str:
 
 @contextmanager
 def file_messages(
-    path: Path, plant: PlantConfig, *, feed: str | None = None, now: float | None = None, partner: str | None = None
+    path: Path,
+    plant: PlantConfig,
+    *,
+    feed: str | None = None,
+    now: float | None = None,
+    partner: str | None = None,
+    format: str | None = None,
 ) -> Iterator[tuple[ImportReport, Iterator[Outgoing]]]:
     """What importing ``path`` sends, as a stream in file order (a broadcast or a problem as soon as it is read:
     memory stays that of one message), each with its identity; and the report to fill in (kept problems go into
     its warnings as they are read). ``now``: the send time of messages that carry none (default: the clock).
     ``partner``: whose profile reads it (``[partners.NAME]``; default: the feed's, ``partners.partner_of``);
-    ``UnknownPartner`` when the plant has none of that name."""
+    ``UnknownPartner`` when the plant has none of that name. ``format``: the only format the file may be in (a file in
+    another is one problem, whole; default: the partner's, else any)."""
     when = time.time() if now is None else now
     profiles = profiles_of(partner_of(plant, partner=partner, feed=feed))
+    if format is not None:
+        profiles = replace(profiles, format=format)
     digest = file_digest(path)
     with open_stream(path, plant=plant, feed=feed, profiles=profiles) as stream:
         report = ImportReport(file=str(path), format=stream.format, sha256=digest)

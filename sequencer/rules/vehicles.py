@@ -22,7 +22,19 @@ from sequencer.state import Feed, LineState, Pick, Vehicle, VehicleContent
 
 def content_of(e: BroadcastReceived) -> VehicleContent:
     """What makes two broadcasts with the same key identical (a resend) or different (a change)."""
-    return (e.vehicle_id, tuple(sorted(e.options)), tuple(sorted(e.parts)))
+    options, parts = tuple(sorted(e.options)), tuple(sorted(e.parts))
+    if e.quantities:
+        return (e.vehicle_id, options, parts, tuple(sorted(e.quantities)))
+    return (e.vehicle_id, options, parts)
+
+
+def content_parts(
+    content: VehicleContent,
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, int], ...]]:
+    """A vehicle's options, named parts and their quantities (none above 1: empty) from its content."""
+    if len(content) == 4:
+        return content[1], content[2], content[3]
+    return content[1], content[2], ()
 
 
 def live_picks(line: LineState, vehicle: Vehicle) -> list[Pick]:
@@ -40,7 +52,7 @@ def change(line: LineState, feed: Feed, vehicle: Vehicle, e: BroadcastReceived) 
         seq=e.seq,
         vehicle_id=e.vehicle_id,
     )
-    resolved, unresolved = line.resolver.resolve(e.options, e.parts)
+    resolved, unresolved = line.resolver.resolve(e.options, e.parts, e.quantities)
     wanted = {r.family: r for r in resolved}
     shipped = shipped_families(line, feed, vehicle.position)
     if shipped:

@@ -81,9 +81,8 @@ class CanonicalBroadcast(_Frozen):
 
     def feed_problems(self) -> list[str]:
         """Why this broadcast cannot travel as a feed BCAST as it is (empty: it can)."""
-        # The feed carries one part number per family and no quantity (app/feed/protocol.py ``parts``).
+        # The feed carries one part number per family, with its quantity (app/feed/protocol.py ``parts``, ``qty``).
         problems = [f"part {p.part!r} has no family (not in master data)" for p in self.parts if not p.family]
-        problems += [f"part {p.part!r}: qty {p.qty}, the feed has no quantity" for p in self.parts if p.qty > 1]
         families = [p.family for p in self.parts if p.family]
         twice = sorted({f for f in families if families.count(f) > 1})
         return problems + [f"family {f!r} is called more than once" for f in twice]
@@ -131,6 +130,10 @@ class CanonicalBroadcast(_Frozen):
         }
         if message_id is not None:
             body["message_id"] = message_id
+        if quantities := {p.family: p.qty for p in self.parts if p.qty != 1}:
+            body["qty"] = quantities
+        if self.required_at is not None:
+            body["required_at"] = self.required_at
         try:
             return decode_broadcast(json.dumps(body).encode()).encode()
         except BadBroadcast as exc:
