@@ -145,3 +145,15 @@ def test_a_json_file_in_the_feed_shape_carries_its_quantities() -> None:
     assert result.broadcasts[0].required_at == 1741170000.0
     (problem,) = parse_bytes(body(qty={"bumper": 2}), family_of_part=families).problems
     assert "qty names a family that parts does not" in problem.reason
+
+
+def test_a_change_with_a_new_required_time_moves_the_due_time_of_the_vehicle_and_its_picks() -> None:
+    core = Sequencer(PLANT)
+    core.handle(named(1, 100.0, required_at=9_000.0))
+    core.handle(named(1, 200.0, function="change", required_at=6_000.0))
+    (vehicle,) = core.state.feeds["L1"].vehicles.values()
+    live = [p for p in core.state.picks.values() if p.status != "cancelled"]
+    assert vehicle.due_at == 6_000.0 and live and all(p.due_at == 6_000.0 for p in live)
+    assert all(r.due_at <= 6_000.0 for r in core.state.racks.values())
+    core.handle(named(1, 300.0, function="change"))  # a change without one keeps it
+    assert vehicle.due_at == 6_000.0
