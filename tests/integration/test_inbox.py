@@ -9,18 +9,24 @@ nothing and doubles nothing when the service starts again.
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from app.config import load_plant, with_free_ports
 from app.feed.importer import file_messages
 from app.service.inbox import DONE, QUARANTINE, Inbox, route_of, unfinished
-from sequencer.plant import InboxConfig, InboxRoute, PlantConfig
+from sequencer.plant import InboxConfig, InboxRoute, PartnerConfig, PlantConfig
 from tests.devices import until
 from tests.fake_line import running
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 CHANGES = (SAMPLES / "deljit_change_cancel_hold.edi").read_bytes()  # 4 messages, 5 vehicles (seq 42..46)
 BROKEN = CHANGES.replace(b"BGM+30+JC250305-0101+5'", b"bgm+30+JC250305-0101+5'", 1)  # message 1 broken
+TEST_INTERCHANGE = CHANGES.replace(b"+00000043'", b"+00000043++++++1'", 1)  # UNB 0035 test indicator = 1
 POLL_S = 0.05
 WAIT_S = 30.0
 
@@ -166,3 +172,51 @@ async def test_routes_choose_partner_feed_and_format_by_file_name(tmp_path: Path
         assert (
             "this partner sends x12, this file is edifact" in (folder / QUARANTINE / "ford_0042.edi.reason").read_text()
         )
+
+
+def plant_with_partner(database_url: str, folder: Path) -> PlantConfig:
+    """The demo plant with a test feed and a partner ``vw`` that routes its test interchanges there; the inbox
+    reads ``vw_*`` files with that partner."""
+    plant = plant_with_inbox(database_url, folder, (InboxRoute(pattern="vw_*", partner="vw"),))
+    test_feed = plant.feeds[0].model_copy(update={"id": "L1-TEST", "name": "partner test files", "line": "T1"})
+    partner = PartnerConfig(format="edifact", test_indicator="route", test_feed="L1-TEST")
+    return PlantConfig.model_validate(
+        plant.model_dump()
+        | {"feeds": [*plant.model_dump()["feeds"], test_feed.model_dump()], "partners": {"vw": partner}}
+    )
+
+
+async def test_the_routes_partner_reads_the_file_and_sends_its_test_interchange_to_the_test_feed(
+    tmp_path: Path, database_url: str
+) -> None:
+    folder = tmp_path / "inbox"
+    async with running(plant_with_partner(database_url, folder)) as line:
+        inbox = inbox_of(line.service)
+        (folder / "vw_test.edi").write_bytes(TEST_INTERCHANGE)  # the partner's test file: to the test feed
+        (folder / "other_test.edi").write_bytes(TEST_INTERCHANGE)  # no route: the plant's feeds name no partner
+        await until(lambda: inbox.taken == 2, "both files taken", within_s=WAIT_S)
+        by_name = {r.name: r for r in inbox.results}
+        assert by_name["vw_test.edi"].statuses == {"accepted": 5} and not by_name["vw_test.edi"].quarantined
+        feeds = line.service.core.state.feeds
+        assert {v.seq for v in feeds["L1-TEST"].vehicles.values()} >= {42, 43, 44, 46}
+        assert feeds["L1"].vehicles == {}, "no test order on the production feed"
+        other = by_name["other_test.edi"]
+        assert other.quarantined and other.statuses == {"quarantined": 4}  # the shipped profile refuses tests
+        assert "test interchange refused" in (folder / QUARANTINE / "other_test.edi.reason").read_text()
+
+
+async def test_jis_import_reads_with_the_partner_it_is_given(
+    tmp_path: Path, database_url: str, jis: Callable[..., int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    plant = plant_with_partner(database_url, tmp_path / "inbox")
+    config = tmp_path / "plant.json"
+    config.write_text(plant.model_dump_json())
+    path = tmp_path / "test.edi"
+    path.write_bytes(TEST_INTERCHANGE)
+    async with running(plant) as line:
+        endpoint = plant.service.feed_endpoint
+        argv = ("import", str(path), "--config", str(config), "--connect", endpoint, "--json")
+        assert await asyncio.wait_for(asyncio.to_thread(jis, *argv, "--partner", "vw"), WAIT_S) == 0
+        report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert report["accepted"] == 5 and line.service.core.state.feeds["L1"].vehicles == {}
+        assert {v.seq for v in line.service.core.state.feeds["L1-TEST"].vehicles.values()} >= {42, 43, 44, 46}
