@@ -299,6 +299,28 @@ def text(resolved: Resolved) -> str:
         ("metrics", a["metrics"] or "off"),
         ("line server", _line_server_text(a["line_server"])),
     ]
+    if a["inbox"] is not None:  # shown only when set (the demo plant's block stays as docs/cli.md shows it)
+        inbox = a["inbox"]
+        routes = [
+            f"{r['pattern']} -> "
+            + (", ".join(f"{k} {r[k]}" for k in ("partner", "feed", "format") if r[k]) or "as jis import")
+            for r in inbox["routes"]
+        ]
+        rows.append(
+            (
+                "inbox",
+                f"{inbox['folder']}, every {inbox['poll_interval_s']:g} s"
+                + (f"; {'; '.join(routes)}" if routes else ""),
+            )
+        )
+    if a["partners"]:
+        rows += _listed(
+            "partners",
+            [
+                f"{n}: {p['format'] or 'any format'}, test files: {p['test_indicator']}"
+                for n, p in a["partners"].items()
+            ],
+        )
     rows += _listed("feeds", [_feed_text(f) for f in a["feeds"]])
     rows += _listed("stations", [_station_text(s) for s in a["stations"]])
     rows += _listed("devices", [_device_text(d) for d in a["devices"]])

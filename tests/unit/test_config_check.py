@@ -119,6 +119,7 @@ def test_the_inbox_and_the_partners_are_in_the_account_and_a_folder_out_of_reach
 ) -> None:
     from app.config import load_plant
     from app.plant_check import resolve, served_endpoints
+    from app.plant_check import text as account_text
 
     text = DEMO_PLANT.read_text() + '\n[partners.vw]\nformat = "edifact"\n'
     inbox = f'[service.inbox]\nfolder = "{tmp_path / "inbox"}"\npoll_interval_s = 5\n'
@@ -130,6 +131,9 @@ def test_the_inbox_and_the_partners_are_in_the_account_and_a_folder_out_of_reach
     assert resolved.account["partners"] == {"vw": {"format": "edifact", "test_indicator": "refuse"}}
     assert resolved.problems == []
     assert f"inbox {tmp_path / 'inbox'} (partner files, every 5 s)" in served_endpoints(plant)
+    block = account_text(resolved).splitlines()
+    assert any(ln.startswith("inbox") and ln.endswith(f"{tmp_path / 'inbox'}, every 5 s") for ln in block)
+    assert any(ln.startswith("partners") and ln.endswith("vw: edifact, test files: refuse") for ln in block)
     blocked = tmp_path / "a-file"
     blocked.write_text("")
     path.write_text(

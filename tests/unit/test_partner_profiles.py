@@ -167,7 +167,11 @@ def test_a_file_of_another_format_from_the_partner_is_refused_whole(tmp_path):
     result = parse(FORD, path)
     assert result.broadcasts == []
     (problem,) = result.problems
-    assert problem.reason == "this partner sends edifact, this file is x12: refused whole" and problem.raw == FORD
+    assert (
+        problem.reason
+        == ("expected edifact (the partner's or the inbox route's format), this file is x12: refused whole")
+        and problem.raw == FORD
+    )
 
 
 def test_test_interchanges_are_refused_by_default_accepted_or_routed_to_the_test_feed(tmp_path):

@@ -167,7 +167,8 @@ class ParseStream:
         self.info.format = fmt
         if profiles.format is not None and fmt != profiles.format:
             self.source.ensure(1 << 62)
-            reason = f"this partner sends {profiles.format}, this file is {fmt}: refused whole"
+            expected = f"expected {profiles.format} (the partner's or the inbox route's format)"
+            reason = f"{expected}, this file is {fmt}: refused whole"
             return iter([Problem(ENVELOPE, reason, self.source.bytes(0, self.source.end))])
         registry = registry if registry is not None else InterchangeRegistry()
         return PARSERS[fmt](self.source, zone, registry, profiles, self.info, self._finish)
