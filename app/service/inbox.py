@@ -43,6 +43,10 @@ YIELD_EVERY = 64  # messages between yields to the loop while a file is read (th
 MAX_NAME_TRIES = 10_000  # done/NAME.2 ... before giving up on a free name
 
 
+class ServiceRefused(Exception):
+    """The intake could not store a message (no ACK): the file stays in the inbox for the next look."""
+
+
 @dataclass
 class InboxResult:
     """What one file gave: where it went and why."""
@@ -102,8 +106,17 @@ class Inbox:
         """Look, take what is finished, wait a poll; until cancelled."""
         self.prepare()
         log.info("inbox %s: watching every %.3g s", self.folder, self.cfg.poll_interval_s)
+        trouble = ""
         while True:
-            await self.look()
+            try:
+                await self.look()
+                trouble = ""
+            except OSError as exc:  # the folder gone or out of reach: said once, made again, looked at again
+                if str(exc) != trouble:
+                    log.error("inbox %s: %s; trying again every poll", self.folder, exc)
+                trouble = str(exc)
+                with contextlib.suppress(OSError):
+                    self.prepare()
             await asyncio.sleep(self.cfg.poll_interval_s)
 
     async def look(self) -> list[InboxResult]:
@@ -145,12 +158,18 @@ class Inbox:
                 now=self.clock(),
             ) as (report, work):
                 for n, out in enumerate(work, start=1):
-                    ack = await self.accept(out.body)
+                    try:
+                        ack = await self.accept(out.body)
+                    except Exception as exc:  # not stored (the database): the file stays, its journaled part dups
+                        raise ServiceRefused(f"{type(exc).__name__}: {exc}") from exc
                     statuses[ack.status] = statuses.get(ack.status, 0) + 1
                     if ack.status in ("quarantined", "refused") or ack.reason == QUARANTINED_BEFORE:
                         reasons.append(f"{out.what}: {ack.reason}" if ack.reason else out.what)
                     if n % YIELD_EVERY == 0:
                         await asyncio.sleep(0)
+        except ServiceRefused as exc:
+            log.error("inbox: %s: not all of it journaled (%s); taken again at the next look", path.name, exc)
+            return None
         except OSError as exc:
             why = f"cannot read it: {exc.strerror or exc}"
             try:
