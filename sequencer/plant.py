@@ -74,7 +74,7 @@ class QuarantineConfig(_Strict):
     bytes_per_source: int = Field(default=4_194_304, ge=1024)
     """Bytes of rows one source may add within ``window_s`` (after ``keep_bytes``), beyond which it is counted."""
     window_s: float = Field(default=60.0, gt=0)
-    """The window of ``rows_per_source`` and ``bytes_per_source``, in real seconds."""
+    """The window of ``rows_per_source`` and ``bytes_per_source``, in seconds of the service's clock."""
     retention_days: float = Field(default=90.0, gt=0)
     """Rows older than this many days are pruned (hourly, and at start; counted in the metrics)."""
     max_total_bytes: int = Field(default=268_435_456, ge=1_048_576)
