@@ -376,7 +376,8 @@ async def test_usual_screens_are_learned_again_from_the_audit_log_after_a_restar
     restarted = HmiCommandServer(line.service, line.accounts, "tcp://127.0.0.1:0", clock=lambda: line.now)
     task = asyncio.create_task(restarted.run())
     try:
-        line.endpoint, line.sock = restarted.bind(), None  # type: ignore[assignment]
+        line.sock.close(linger=0)  # the lead's screen, now at the new process
+        line.endpoint = restarted.bind()
         rogue = line.dealer(source="127.0.0.2")
         line.sock = line.dealer()
         for _ in range(LIMITS["user"].free + 1):
