@@ -69,6 +69,7 @@ log = logging.getLogger(__name__)
 
 STOP_GRACE_S = 5.0  # a part still running this long after its cancel is cancelled again (and named in the log)
 TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
+RETENTION_EVERY_S = 3600.0  # real seconds between prunings of the quarantine and the audit log (and one at start)
 
 
 class ExposedSurface(ValueError):
@@ -153,6 +154,7 @@ class Service:
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._replayed = False  # a snapshot of a core that was never replayed would say nothing true
+        self.audit_pruned = 0  # audit lines pruned by the retention (the metrics)
 
     @property
     def core(self) -> Sequencer:
@@ -246,8 +248,9 @@ class Service:
         self._tasks.append(asyncio.create_task(self.hmi.publish(), name="hmi-bus"))
 
     def _start_ticks(self) -> None:
-        """Time passing for the core (``_tick``)."""
+        """Time passing for the core (``_tick``), and the retention of the quarantine and the audit log."""
         self._tasks.append(asyncio.create_task(self._tick(), name="tick"))
+        self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
 
     async def _restore_devices(self) -> None:
         """Lit bins lit again, labels queued again or uncertain; journaled faults no driver confirms, cleared."""
@@ -345,4 +348,22 @@ class Service:
             await asyncio.sleep(TICK_S)
             self.devices.drain_label_backlog()
             self.latency.forget_stale(time.monotonic())
+            await self.intake.flush_floods()  # the quarantine's summaries of what it counted, not stored
             await self.submit(Tick(at=self.clock()))
+
+    async def _retention(self) -> None:
+        """Quarantine rows and audit lines past their retention (``[service.quarantine]``, ``[service.audit]``)
+        pruned on the writer thread, at start and then every ``RETENTION_EVERY_S``; a failure is logged and tried
+        again next time."""
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                await loop.run_in_executor(self.writer, self.intake.prune)
+                await loop.run_in_executor(self.writer, self._prune_audit)
+            except Exception:
+                log.exception("retention: pruning failed; trying again in %.0f s", RETENTION_EVERY_S)
+            await asyncio.sleep(RETENTION_EVERY_S)
+
+    def _prune_audit(self) -> None:
+        now = self.clock()
+        self.audit_pruned += self.accounts.audit_prune(now - self.plant.service.audit.retention_days * 86_400, at=now)
