@@ -45,6 +45,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 
@@ -258,6 +259,8 @@ class Store:
         if read_models is not None:
             try:
                 return self._append_rows(rows, read_models)
+            except (OperationalError, InternalError):
+                raise  # the database refuses writes (full, read-only, locked): the journal alone would fail too
             except Exception as exc:  # a projection never stops the line: the journal goes in alone, rows wait
                 log.exception("read models not written with %d journal row(s)", len(rows))
                 read_models.failed(exc)

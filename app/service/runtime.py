@@ -9,6 +9,7 @@ The parts, each given what it needs (none reaches into another's attributes):
   out, the devices restored on start. Read it for what happens when a light is pressed.
 - ``HmiSide`` (``app.service.hmi_side``): the HMI bus, the OPC UA line server, the HMI command channel, audit lines.
 - ``LightLatency`` (``app.service.latency``): the received -> lit figures.
+- ``DiskWatch`` (``app.service.disk_watch``): the free space of the database's folder, alarmed well before full.
 - the feed link (``app.feed.link``), the alarm notifier (``app.service.notify``), the metrics endpoint.
 
 This module wires them: ``Service.run`` starts them in order, one named step each, and serves until cancelled;
@@ -36,6 +37,7 @@ from app.persist.store import Store
 from app.plant_check import served_endpoints
 from app.service.device_side import DeviceSide
 from app.service.devices import ReportTranslator, build_printers, build_ptls
+from app.service.disk_watch import DiskWatch, watched_folder
 from app.service.hmi_side import HmiSide
 from app.service.intake import Intake
 from app.service.latency import LightLatency
@@ -104,7 +106,7 @@ class Service:
         self.accounts = AccountStore(self.store.engine)  # HMI users, sessions and the audit log
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self.latency = LightLatency()
-        self.sequencing = Sequencing(plant, self.store, self.writer, self.carry_out)
+        self.sequencing = Sequencing(plant, self.store, self.writer, self.carry_out, clock=clock)
         self.devices = DeviceSide(
             build_ptls(plant) if ptls is None else ptls,
             build_printers(plant) if printers is None else printers,
@@ -143,6 +145,8 @@ class Service:
             repeats=lambda: self.intake.duplicates,
         )
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
+        folder = watched_folder(plant.service.database, plant.service.data_dir)  # a SQLite database's, or data_dir
+        self.disk = None if folder is None else DiskWatch(folder, plant.service.disk, clock=clock, submit=self.submit)
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._replayed = False  # a snapshot of a core that was never replayed would say nothing true
@@ -192,6 +196,7 @@ class Service:
             self._start_devices()
             self._start_publishing()
             self._start_ticks()
+            self._watch_disk()
             await self._restore_devices()
             self._start_feed()
             self._serve_hmi_commands()
@@ -241,6 +246,11 @@ class Service:
         """Time passing for the core (``_tick``)."""
         self._tasks.append(asyncio.create_task(self._tick(), name="tick"))
 
+    def _watch_disk(self) -> None:
+        """The free space of the database's folder: alarms well before a full disk pauses the journal."""
+        if self.disk is not None:
+            self._tasks.append(asyncio.create_task(self.disk.run(), name="disk-watch"))
+
     async def _restore_devices(self) -> None:
         """Lit bins lit again, labels queued again or uncertain; journaled faults no driver confirms, cleared."""
         await self.devices.restore()
@@ -271,7 +281,7 @@ class Service:
         await self.hmi.stop_line_server()
         self.feed_link.close()
         self.hmi.close()
-        if self._replayed:
+        if self._replayed and not self.sequencing.behind:  # never a core ahead of its journal (a pause's alarm)
             self.writer.submit(self.sequencing.snapshot)  # a fast next start
         self.writer.shutdown(wait=True)
         self.store.close()
@@ -327,4 +337,5 @@ class Service:
             await asyncio.sleep(TICK_S)
             self.devices.drain_label_backlog()
             self.latency.forget_stale(time.monotonic())
-            await self.submit(Tick(at=self.clock()))
+            if not self.sequencing.paused:  # a paused journal: time passes again with the next tick after it
+                await self.submit(Tick(at=self.clock()))
