@@ -59,6 +59,13 @@ SNAPSHOTS_KEPT = 3  # older snapshots are pruned: the journal, not the snapshot,
 JOURNAL_BATCH = 2000  # rows fetched per round trip while streaming the journal
 
 Fence = Callable[[Connection], None]
+
+
+class JournalPaused(RuntimeError):
+    """The journal cannot be written now (the service's sequencing path paused on a refused write): this arrival is
+    not stored and not acknowledged; its sender tries again."""
+
+
 log = logging.getLogger(__name__)
 
 

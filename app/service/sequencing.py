@@ -40,7 +40,7 @@ from typing import Literal, NamedTuple
 from sqlalchemy.exc import InternalError, OperationalError
 
 from app.persist.read_models import Pending, ReadModels
-from app.persist.store import Arrival, ReadModelWrites, Repeat, Store
+from app.persist.store import Arrival, JournalPaused, ReadModelWrites, Repeat, Store
 from app.service.replay import Snapshotter, rebuild, record_labels
 from app.service.sequence_check import SequenceCheck
 from sequencer.commands import Command, RaiseDeviation
@@ -78,10 +78,6 @@ JOURNAL_LOCKED_RETRIES, JOURNAL_LOCKED_WAIT_S = 6, 0.5
 # line; anything else (a bug, a lost standby lease) fails the batch as before.
 PAUSING_ERRORS: tuple[type[Exception], ...] = (OperationalError, InternalError, OSError)
 JOURNAL_RETRY_S = (0.2, 5.0)  # the back-off between tries of a batch the journal refused: first, doubling up to
-
-
-class JournalPaused(RuntimeError):
-    """The journal cannot be written now: this arrival is not stored and not acknowledged (its sender tries again)."""
 
 
 Unsaved = tuple[JournalWriteChanged, list[Command]]  # the pause, handed to the core ahead of the journal

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import zmq
 import zmq.asyncio
 from sqlalchemy import event
@@ -29,11 +30,11 @@ from sqlalchemy.engine import Engine
 
 from app.config import load_plant, with_free_ports
 from app.feed.protocol import ACK, BCAST
-from app.persist.store import Store
+from app.persist.store import JournalPaused, Store
 from app.service.disk_watch import MB
 from plc_io.loopback_ports import free_port
 from sequencer.core import Sequencer
-from sequencer.events import BinConfirmed, BroadcastReceived, JournalWriteChanged
+from sequencer.events import BinConfirmed, BroadcastReceived, HoldVehicle, JournalWriteChanged
 from sequencer.plant import DiskWatchConfig
 from tests.fake_line import FakeLine, running
 from tests.integration.test_feed_security import deviations, gateways, order, until
@@ -103,6 +104,9 @@ async def test_a_read_only_journal_pauses_the_line_and_it_resumes_by_itself(data
                     heard = await gw.quiet(FAULT_S)
                     assert [body["seq"] for kind, body in heard if kind == ACK] == [1]  # nothing unsaved acknowledged
                     assert service.sequencing.paused and service.sequencing.write_failures >= 2  # retried
+                    hold = HoldVehicle(at=service.clock(), user="lars", reason="check", feed="L1", seq=1)
+                    with pytest.raises(JournalPaused):  # an HMI request (an identity) is refused at once, not stored
+                        await service.submit_once(hold, "hmi/lars/1")
                     (alarm,) = journal_failed(line)
                     assert (alarm.priority, alarm.active, alarm.station) == (1, True, "journal")
                     feed = service.core.state.feeds["L1"]
@@ -128,6 +132,7 @@ async def test_a_read_only_journal_pauses_the_line_and_it_resumes_by_itself(data
         events = [e for _, e in rows]
         broadcasts = [e.seq for e in events if isinstance(e, BroadcastReceived)]
         assert broadcasts == [1, 2]  # nothing lost, nothing doubled
+        assert not [e for e in events if isinstance(e, HoldVehicle)]  # the refused request was never stored
         assert sum(isinstance(e, BinConfirmed) for e in events) >= 1  # the press during the pause was kept
         pause = [(i, e.ok) for i, e in enumerate(events) if isinstance(e, JournalWriteChanged)]
         assert [ok for _, ok in pause] == [False, True] and pause[1][0] == pause[0][0] + 1
