@@ -77,7 +77,7 @@ JOURNAL_LOCKED_RETRIES, JOURNAL_LOCKED_WAIT_S = 6, 0.5
 # server gone (SQLAlchemy's OperationalError; PostgreSQL's read-only transaction is an InternalError). These pause the
 # line; anything else (a bug, a lost standby lease) fails the batch as before.
 PAUSING_ERRORS: tuple[type[Exception], ...] = (OperationalError, InternalError, OSError)
-JOURNAL_RETRY_S = (0.2, 5.0)  # the back-off between tries of a batch the journal refused: first, doubling up to
+JOURNAL_RETRY_S = (0.2, 5.0)  # back-off between tries of a refused batch: first wait, doubled up to the most
 
 
 Unsaved = tuple[JournalWriteChanged, list[Command]]  # the pause, handed to the core ahead of the journal
