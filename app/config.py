@@ -1,7 +1,8 @@
 """Load the plant file (TOML, or the JSON the demo writes for its simulators) and name the file in errors.
 
 Paths contained: every file or folder the plant file names (``PATH_KEYS``: the SQLite database, and so its lock
-file ``<database>.lock`` beside it; CURVE key files and folders; OPC UA certificates, keys, trust lists and the
+file ``<database>.lock`` beside it; the watched inbox with its ``done/`` and ``quarantine/``; CURVE key files and
+folders; OPC UA certificates, keys, trust lists and the
 users file) is read against the plant file's folder when relative, whatever the current folder (a service started
 from elsewhere finds the same journal), and must lie under the data folder (``[service] data_dir``, itself read
 against the plant file's folder; empty: the plant file's folder). One outside it (``../../..``, ``/etc/...``, a
@@ -24,7 +25,15 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from plc_io.loopback_ports import free_port
-from sequencer.plant import OpcUaServerConfig, PlantConfig, PlantConfigError, describe_errors, parse_plant
+from sequencer.plant import (
+    OpcUaServerConfig,
+    PlantConfig,
+    PlantConfigError,
+    describe_errors,
+    key_lines,
+    nearest_line,
+    parse_plant,
+)
 
 DEMO_PLANT = "demo.toml"
 
@@ -51,7 +60,25 @@ def load_plant(path: str | Path | None = None) -> PlantConfig:
             raise PlantConfigError(f"{p}: not valid JSON: {exc}") from exc
     else:
         plant = parse_plant(text, str(p))
+    _check_partners(plant, text, str(p))
     return plant if path is None else contained(plant, p)
+
+
+def _check_partners(plant: PlantConfig, text: str, source: str) -> None:
+    """``[partners]`` beyond the schema (the VDA mapping, zones), one ``FILE:LINE: key.path: message`` each."""
+    if not plant.partners:
+        return
+    from app.feed.formats.partners import partner_problems
+
+    problems = partner_problems(plant)
+    if problems:
+        where = key_lines(text)
+        lines = []
+        for loc, message in problems:
+            line = nearest_line(where, loc)
+            lines.append(f"{source}:{line}: " if line else f"{source}: ")
+            lines[-1] += f"{'.'.join(str(k) for k in loc)}: {message}"
+        raise PlantConfigError("\n".join(lines))
 
 
 _SQLITE_FILE = re.compile(r"(?P<scheme>sqlite(?:\+\w+)?:///)(?P<file>[^?]*)(?P<query>\?.*)?")
@@ -60,6 +87,7 @@ _SQLITE_FILE = re.compile(r"(?P<scheme>sqlite(?:\+\w+)?:///)(?P<file>[^?]*)(?P<q
 # of a table of named devices). ``("service", "database")`` is a URL: only a SQLite file's path is one.
 PATH_KEYS: tuple[tuple[str, ...], ...] = (
     ("service", "database"),
+    ("service", "inbox", "folder"),  # and its done/ and quarantine/ inside
     *(("service", curve, key) for curve in ("feed_curve", "hmi_curve") for key in ("secret_key", "allowed_keys")),
     *(("service", "opcua_server", key) for key in ("certificate", "private_key", "trusted", "users_file")),
     *(

@@ -8,7 +8,7 @@ field's name or meaning once journaled: the journal is replayed through these cl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 BroadcastFunction = Literal["original", "change", "cancel", "hold", "release"]
@@ -27,6 +27,11 @@ class BroadcastReceived:
     options: tuple[str, ...] = ()
     parts: tuple[tuple[str, str], ...] = ()  # (family, part number) where the OEM names parts directly
     sent_at: float | None = None
+    # (family, quantity) of the named parts that take more than one; the OEM's required time (epoch s): the due
+    # time, else arrival + the feed's lead time. Left out of the repr (which the golden replay digests) so the
+    # events of a feed without them read as they always did.
+    quantities: tuple[tuple[str, int], ...] = field(default=(), repr=False)
+    required_at: float | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -26,8 +26,12 @@ PickStatus = Literal["queued", "lit", "blocked", "held", "picked", "cancelled"]
 VehicleStatus = Literal["open", "held", "cancelled", "completed"]
 RackKey = tuple[str, str, int]  # (feed, family, rack no.)
 LabelTarget = int | RackKey  # what a label goes on: a pick id, or a rack
-# (vehicle id, options, parts named by the OEM), sorted: what an identical resend repeats and a change does not
-VehicleContent = tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]
+# (vehicle id, options, parts named by the OEM[, their quantities where any is above 1]), sorted: what an identical
+# resend repeats and a change does not (without quantities it is the content a vehicle always had)
+VehicleContent = (
+    tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]
+    | tuple[str, tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, int], ...]]
+)
 HOUR = 3600.0  # the window of the per-hour figures (broadcasts and confirms kept this long)
 
 

@@ -173,8 +173,8 @@ class HmiSide:
         while True:
             idle = last + HMI_HEARTBEAT_S - time.monotonic()
             if self.sequencing.journal_id == self._shown_id and idle > 0:
-                # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancellation that comes as the
-                # event is set (the last batch of a stop), and the stop would then wait for this loop forever
+                # asyncio.timeout, not wait_for: 3.11's wait_for swallows a cancel that meets the event being set
+                # (cpython gh-86296), and the service's stop would wait for this task for ever
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(idle):
                         await handled.wait()

@@ -227,6 +227,8 @@ def broadcast_event(msg: BroadcastMessage, at: float) -> BroadcastReceived:
         options=tuple(msg.options),
         parts=tuple(sorted(msg.parts.items())),
         sent_at=msg.sent_at,
+        quantities=tuple(sorted((family, n) for family, n in msg.qty.items() if n != 1)),
+        required_at=msg.required_at,
     )
 
 

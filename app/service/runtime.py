@@ -10,7 +10,8 @@ The parts, each given what it needs (none reaches into another's attributes):
 - ``HmiSide`` (``app.service.hmi_side``): the HMI bus, the OPC UA line server, the HMI command channel, audit lines.
 - ``LightLatency`` (``app.service.latency``): the received -> lit figures.
 - ``DiskWatch`` (``app.service.disk_watch``): the free space of the database's folder, alarmed well before full.
-- the feed link (``app.feed.link``), the alarm notifier (``app.service.notify``), the metrics endpoint.
+- the feed link (``app.feed.link``), the watched inbox of partner files (``app.service.inbox``), the alarm
+  notifier (``app.service.notify``), the metrics endpoint.
 
 This module wires them: ``Service.run`` starts them in order, one named step each, and serves until cancelled;
 ``Service.carry_out`` hands each of the core's commands to the part that carries it out (one case per command
@@ -39,6 +40,7 @@ from app.service.device_side import DeviceSide
 from app.service.devices import ReportTranslator, build_printers, build_ptls
 from app.service.disk_watch import DiskWatch, watched_folder
 from app.service.hmi_side import HmiSide
+from app.service.inbox import Inbox
 from app.service.intake import Intake
 from app.service.latency import LightLatency
 from app.service.metrics import MetricsServer, service_metrics
@@ -67,6 +69,7 @@ from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE_S = 5.0  # a part still running this long after its cancel is cancelled again (and named in the log)
 TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
 
 
@@ -147,6 +150,10 @@ class Service:
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
         folder = watched_folder(plant.service.database, plant.service.data_dir)  # a SQLite database's, or data_dir
         self.disk = None if folder is None else DiskWatch(folder, plant.service.disk, clock=clock, submit=self.submit)
+        inbox = (
+            plant.service.inbox
+        )  # partner files dropped into a folder, through the same intake (docs/message-formats.md)
+        self.inbox = Inbox(plant, inbox, self.intake.accept, clock) if inbox is not None else None
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._replayed = False  # a snapshot of a core that was never replayed would say nothing true
@@ -199,6 +206,7 @@ class Service:
             self._watch_disk()
             await self._restore_devices()
             self._start_feed()
+            self._start_inbox()
             self._serve_hmi_commands()
             self._announce_ready()
             await asyncio.gather(*self._tasks)
@@ -261,6 +269,12 @@ class Service:
         """Broadcasts in: only now, with the line as the journal left it."""
         self._tasks.append(asyncio.create_task(self.feed_link.run(), name="feed-link"))
 
+    def _start_inbox(self) -> None:
+        """Partner files from the watched folder, once the feed takes broadcasts in (``app.service.inbox``)."""
+        if self.inbox is not None:
+            self.inbox.prepare()  # the folders are there once the service says it is up
+            self._tasks.append(asyncio.create_task(self.inbox.run(), name="inbox"))
+
     def _serve_hmi_commands(self) -> None:
         self._tasks.append(self.hmi.serve_commands(self))
 
@@ -277,6 +291,10 @@ class Service:
         for t in self._tasks:
             if not t.cancelling():  # a gather that was cancelled has cancelled its tasks already: once is enough
                 t.cancel()
+        _, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_S) if self._tasks else (set(), set())
+        for t in late:  # its cancel was swallowed on the way (a library's wait, a race): a stop is never a hang
+            log.warning("%s did not stop within %.0f s of its cancel; cancelled again", t.get_name(), STOP_GRACE_S)
+            t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.hmi.stop_line_server()
         self.feed_link.close()

@@ -142,7 +142,7 @@ def check_silence(line: LineState, at: float) -> list[Command]:
 
 
 def _forecast(line: LineState, feed: Feed, e: BroadcastReceived) -> list[Command]:
-    resolved, _ = line.resolver.resolve(e.options, e.parts)
+    resolved, _ = line.resolver.resolve(e.options, e.parts, e.quantities)
     feed.forecast[e.vehicle_id] = tuple(r.part for r in resolved)
     return []
 
@@ -253,13 +253,13 @@ def _new_vehicle(line: LineState, feed: Feed, e: BroadcastReceived, position: in
         vehicle_id=e.vehicle_id,
         content=vehicles.content_of(e),
         at=e.at,
-        due_at=e.at + feed.cfg.lead_time_s,
+        due_at=e.required_at if e.required_at is not None else e.at + feed.cfg.lead_time_s,
     )
     feed.vehicles[position] = vehicle
     feed.position_of[e.vehicle_id] = position
     if moved_from is not None and moved_from != position:
         commands += _resequenced(line, feed, feed.vehicles[moved_from], vehicle, e.at)
-    commands += accept(line, feed, vehicle, e.options, e.parts)
+    commands += accept(line, feed, vehicle, e.options, e.parts, e.quantities)
     if e.function == "hold" or (moved_from is not None and feed.cfg.on_out_of_order == "hold"):
         commands += vehicles.hold(line, vehicle, e.at)
     elif e.function == "cancel":

@@ -61,8 +61,9 @@ def test_a_data_folder_of_its_own_holds_the_files(tmp_path: Path) -> None:
         ("", CURVE.format(key="/etc/jis/keys/service.key_secret"), r"\[service\.hmi_curve\] secret_key", "/etc/jis"),
         ("", CURVE.format(key="../../../../etc/shadow"), r"\[service\.hmi_curve\] secret_key", "/etc/shadow"),
         ("", OPCUA_PTL.format(cert="/etc/ssl/cert.der"), r"\[devices\.ptl\.ptl-a\.opcua\] certificate", "/etc/ssl"),
+        ("", '\n[service.inbox]\nfolder = "../../../inbox"\n', r"\[service\.inbox\] folder", "inbox"),
     ],
-    ids=["database-up", "database-etc", "key-etc", "key-up", "device-certificate"],
+    ids=["database-up", "database-etc", "key-etc", "key-up", "device-certificate", "inbox-up"],
 )
 def test_a_path_outside_the_data_folder_is_refused_naming_the_key(
     tmp_path: Path, service: str, tail: str, key: str, named: str
@@ -95,11 +96,11 @@ def test_postgresql_and_a_database_in_memory_name_no_file(tmp_path: Path) -> Non
 def test_every_path_key_of_the_schema_is_contained() -> None:
     """Every text key of the tables that name the service's files is a path, and one of ``PATH_KEYS`` (a new one
     cannot slip past the check), but for those that name something else."""
-    from sequencer.plant import FeedCurveConfig, HmiCurveConfig, OpcUaServerConfig, OpcUaSettings
+    from sequencer.plant import FeedCurveConfig, HmiCurveConfig, InboxConfig, OpcUaServerConfig, OpcUaSettings
 
     not_paths = {"endpoint", "path", "user", "password_env"}  # URLs, a URL's path, a user, an environment variable
     contained = {keys[-1] for keys in PATH_KEYS}
-    for model in (FeedCurveConfig, HmiCurveConfig, OpcUaServerConfig, OpcUaSettings):
+    for model in (FeedCurveConfig, HmiCurveConfig, InboxConfig, OpcUaServerConfig, OpcUaSettings):
         for name, field in model.model_fields.items():
             if field.annotation in (str, str | None) and name not in not_paths:
                 assert name in contained, f"{model.__name__}.{name} names a path but is not contained"
