@@ -43,6 +43,21 @@ class BroadcastRejected:
     feed: str = ""
     seq: int | None = None
     quarantine_id: int = 0
+    source: str = ""  # who sent it, as the service knows (a gateway's key, else the feed link): floods are per source
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuarantineFlood:
+    """The service's summary of one source's refused input it counted and did not store in one window (past the
+    quarantine's rows or bytes per source): one row in quarantine (``quarantine_id``), counted on the source's
+    flood alarm (``sequencer.floods``)."""
+
+    at: float
+    source: str
+    count: int
+    size: int  # bytes of the frames counted
+    reason: str  # the first one's
+    quarantine_id: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -309,6 +324,7 @@ Event = (
     BroadcastReceived
     | BroadcastRejected
     | GatewayRefused
+    | QuarantineFlood
     | BinConfirmed
     | LabelPrinted
     | LabelSending
@@ -344,6 +360,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         BroadcastReceived,
         BroadcastRejected,
         GatewayRefused,
+        QuarantineFlood,
         BinConfirmed,
         LabelPrinted,
         LabelSending,

@@ -60,6 +60,35 @@ class HmiCurveConfig(_Strict):
     """Folder of the public keys (*.key) of the screens allowed to connect."""
 
 
+class QuarantineConfig(_Strict):
+    """How much refused input the quarantine keeps (docs/security.md, "Quarantine and logs"): the bytes of a frame,
+    the rows per source and window, and for how long."""
+
+    keep_bytes: int = Field(default=65_536, ge=256, le=16_777_216)
+    """Bytes of a refused frame kept in its row; a longer one keeps its first ``keep_bytes`` with its whole size and
+    SHA-256 (so nothing is hidden, and it cannot be sent through again: the gateway resends it)."""
+    rows_per_source: int = Field(default=50, ge=1)
+    """Rows one source (a gateway's key, else the feed) may add within ``window_s``; beyond it, and beyond
+    ``bytes_per_source``, its refused frames are counted, not stored: one summary row per source and window, and
+    one ``quarantine_flood`` alarm with the count."""
+    bytes_per_source: int = Field(default=4_194_304, ge=1024)
+    """Bytes of rows one source may add within ``window_s`` (after ``keep_bytes``), beyond which it is counted."""
+    window_s: float = Field(default=60.0, gt=0)
+    """The window of ``rows_per_source`` and ``bytes_per_source``, in seconds of the service's clock."""
+    retention_days: float = Field(default=90.0, gt=0)
+    """Rows older than this many days are pruned (hourly, and at start; counted in the metrics)."""
+    max_total_bytes: int = Field(default=268_435_456, ge=1_048_576)
+    """The kept bytes of every row together at most this; past it the oldest rows are pruned first."""
+
+
+class AuditConfig(_Strict):
+    """How long the audit log (every login and manual operation, docs/hmi-commands.md) keeps its lines."""
+
+    retention_days: float = Field(default=400.0, gt=0)
+    """Lines older than this many days are pruned (hourly, and at start); each pruning leaves one line saying how
+    many went, so the count stays in the log."""
+
+
 OPCUA_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 ZmqSecurity = Literal["dev", "plant"]
 # The service's ZeroMQ surfaces: the endpoint's key under [service] -> the CURVE table that secures it.
@@ -229,7 +258,10 @@ class ServiceConfig(_Strict):
     """The line's OPC UA server for SCADA and MES; absent: off."""
     disk: DiskWatchConfig = DiskWatchConfig()
     """The disk-space watch of the database's folder: alarms well before the disk is full."""
-
+    quarantine: QuarantineConfig = QuarantineConfig()
+    """Bounds of the quarantine: bytes kept per frame, rows per source and window, retention."""
+    audit: AuditConfig = AuditConfig()
+    """Retention of the audit log."""
     inbox: InboxConfig | None = None
     """A watched folder of partner files (``[service.inbox]``); absent: files arrive by ``jis import`` only."""
 

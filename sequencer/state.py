@@ -18,6 +18,7 @@ from typing import Literal
 from sequencer.alarm_points import AlarmPoints, alarm_timings
 from sequencer.commands import PrintLabel
 from sequencer.deviations import DeviationBook
+from sequencer.floods import Floods
 from sequencer.plant import FamilyConfig, FeedConfig, PlantConfig, StationConfig
 from sequencer.resolution import Resolver
 from sequencer.touched import Touched
@@ -165,6 +166,7 @@ class LineState:
         self.touched = Touched()
         self.deviations = DeviationBook(self.touched)
         self.alarm_points = AlarmPoints(self.deviations, alarm_timings(plant))  # device conditions -> alarms
+        self.floods = Floods(self.deviations)  # one source's refused input -> one alarm with a count
         # labels: asked for, on their way to a printer, maybe printed
         self.labels: dict[str, LabelTarget] = {}  # label id -> what it goes on
         self.unprinted: dict[str, PrintLabel] = {}  # asked for, not yet reported printed

@@ -47,7 +47,7 @@ from app.service.metrics import MetricsServer, service_metrics
 from app.service.notify import Notifier
 from app.service.replay import answer_at
 from app.service.sequence_check import SequenceCheck
-from app.service.sequencing import Outcome, Sequencing
+from app.service.sequencing import PAUSING_ERRORS, Outcome, Sequencing
 from plc_io.ports import LabelPrinter, PickToLight
 from sequencer.commands import (
     AlarmStateChanged,
@@ -71,6 +71,7 @@ log = logging.getLogger(__name__)
 
 STOP_GRACE_S = 5.0  # a part still running this long after its cancel is cancelled again (and named in the log)
 TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
+RETENTION_EVERY_S = 3600.0  # real seconds between prunings of the quarantine and the audit log (and one at start)
 
 
 class ExposedSurface(ValueError):
@@ -157,6 +158,7 @@ class Service:
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._replayed = False  # a snapshot of a core that was never replayed would say nothing true
+        self.audit_pruned = 0  # audit lines pruned by the retention (the metrics)
 
     @property
     def core(self) -> Sequencer:
@@ -251,8 +253,9 @@ class Service:
         self._tasks.append(asyncio.create_task(self.hmi.publish(), name="hmi-bus"))
 
     def _start_ticks(self) -> None:
-        """Time passing for the core (``_tick``)."""
+        """Time passing for the core (``_tick``), and the retention of the quarantine and the audit log."""
         self._tasks.append(asyncio.create_task(self._tick(), name="tick"))
+        self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
 
     def _watch_disk(self) -> None:
         """The free space of the database's folder: alarms well before a full disk pauses the journal."""
@@ -355,5 +358,28 @@ class Service:
             await asyncio.sleep(TICK_S)
             self.devices.drain_label_backlog()
             self.latency.forget_stale(time.monotonic())
-            if not self.sequencing.paused:  # a paused journal: time passes again with the next tick after it
+            if self.sequencing.paused:  # a paused journal: time passes again with the next tick after it
+                continue
+            try:
+                await self.intake.flush_floods()  # the quarantine's summaries of what it counted, not stored
+            except PAUSING_ERRORS as exc:  # the database refused a write meanwhile: the tick goes on
+                log.error("quarantine summaries not written: %s", exc)
+            if not self.sequencing.paused:  # (it may have paused meanwhile: a tick would be refused)
                 await self.submit(Tick(at=self.clock()))
+
+    async def _retention(self) -> None:
+        """Quarantine rows and audit lines past their retention (``[service.quarantine]``, ``[service.audit]``)
+        pruned on the writer thread, at start and then every ``RETENTION_EVERY_S``; a failure is logged and tried
+        again next time."""
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                await loop.run_in_executor(self.writer, self.intake.prune)
+                await loop.run_in_executor(self.writer, self._prune_audit)
+            except Exception:
+                log.exception("retention: pruning failed; trying again in %.0f s", RETENTION_EVERY_S)
+            await asyncio.sleep(RETENTION_EVERY_S)
+
+    def _prune_audit(self) -> None:
+        now = self.clock()
+        self.audit_pruned += self.accounts.audit_prune(now - self.plant.service.audit.retention_days * 86_400, at=now)

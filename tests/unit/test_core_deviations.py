@@ -31,6 +31,7 @@ from sequencer.events import (
     ReprintLabel,
     Tick,
 )
+from sequencer.floods import FLOODS
 from sequencer.testing import (
     NO_SEAT,
     SEAT_CLOTH,
@@ -157,6 +158,13 @@ def malformed() -> tuple[Sequencer, list[Command]]:
     return core, core.handle(BroadcastRejected(at=1, reason="bad UNT segment count", quarantine_id=7))
 
 
+def quarantine_flood() -> tuple[Sequencer, list[Command]]:
+    core = Sequencer(demo_plant())
+    for n in range(FLOODS["malformed"].count - 1):
+        core.handle(BroadcastRejected(at=1 + n, reason="not JSON", quarantine_id=n + 1, source="feed"))
+    return core, core.handle(BroadcastRejected(at=9, reason="not JSON", quarantine_id=9, source="feed"))
+
+
 def change() -> tuple[Sequencer, list[Command]]:
     core = fed(demo_plant(), broadcast(5))
     return core, core.handle(broadcast(5, options=SPORT_RED))
@@ -246,6 +254,7 @@ SCENARIOS: dict[str, Scenario] = {
     "resequenced": resequenced,
     "unknown_feed": unknown_feed,
     "malformed": malformed,
+    "quarantine_flood": quarantine_flood,
     "unauthorised": unauthorised,
     "implausible": implausible,
     "change": change,
