@@ -70,7 +70,9 @@ KINDS: dict[str, Kind] = {
     "label_uncertain": Kind(1, condition=True),  # maybe printed: a person checks, then reprints or resolves
     "late": Kind(1, condition=True),
     "change_after_ship": Kind(1),
+    "journal_failed": Kind(1, condition=True),  # nothing can be saved: the line pauses (nothing acknowledged)
     "silence": Kind(2, condition=True),
+    "disk_space_critical": Kind(2, condition=True),  # the database's folder is nearly full: the journal will stop
     "pick_timeout": Kind(2, condition=True),
     "unresolved": Kind(2, condition=True),  # blocks the vehicle's slot until resolved
     "late_alarm": Kind(2, condition=True),
@@ -85,6 +87,7 @@ KINDS: dict[str, Kind] = {
     "late_broadcast": Kind(2),
     "return_to_stock": Kind(2),
     "hold": Kind(3, condition=True),
+    "disk_space_low": Kind(3, condition=True),  # the database's folder is filling: plan to make room
     "chattering": Kind(3, condition=True),  # a device's condition keeps coming and going: its link or it needs a look
     "late_warning": Kind(3, condition=True),
     "unknown_option": Kind(3),

@@ -135,6 +135,31 @@ class PrinterFaultChanged:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class JournalWriteChanged:
+    """The journal could not be written (``ok`` False: disk full, database read-only) or is written again (True).
+    The failing one is handed to the core before it can be journaled (its P1 alarm must show while nothing can be
+    saved) and is the first row written when the journal takes writes again (``app.service.sequencing``)."""
+
+    at: float
+    ok: bool
+    detail: str = ""
+
+
+DiskLevel = Literal["ok", "low", "critical"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DiskSpaceChanged:
+    """The free space of the database's folder crossed a threshold of the plant file (``[service.disk]``)."""
+
+    at: float
+    folder: str
+    level: DiskLevel
+    free_mb: float
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Tick:
     """Time passes: lets the core notice silence, time-outs and lateness without reading a clock."""
 
@@ -306,6 +331,8 @@ Event = (
     | LabelUncertain
     | DeviceLinkChanged
     | PrinterFaultChanged
+    | JournalWriteChanged
+    | DiskSpaceChanged
     | RackShipped
     | Tick
     | HoldVehicle
@@ -340,6 +367,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         LabelUncertain,
         DeviceLinkChanged,
         PrinterFaultChanged,
+        JournalWriteChanged,
+        DiskSpaceChanged,
         RackShipped,
         Tick,
         *MANUAL_OPS,

@@ -166,6 +166,25 @@ class OpcUaServerConfig(_Strict):
         return self
 
 
+class DiskWatchConfig(_Strict):
+    """The disk-space watch of the database's folder (``app.service.disk_watch``): free space under ``low_mb`` is a
+    P3 ``disk_space_low`` alarm, under ``critical_mb`` a P2 ``disk_space_critical`` alarm, both well before a full
+    disk pauses the line (a P1 ``journal_failed``: nothing is acknowledged until the journal can be written again)."""
+
+    low_mb: float = Field(default=2048, gt=0, examples=[2048])
+    """Free space (MB) under which the folder is low: plan to make room (P3)."""
+    critical_mb: float = Field(default=512, gt=0, examples=[512])
+    """Free space (MB) under which the folder is nearly full: make room now (P2); below ``low_mb``."""
+    check_s: float = Field(default=30, ge=0.05, le=3600)
+    """Seconds between two looks at the free space."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DiskWatchConfig:
+        if self.critical_mb >= self.low_mb:
+            raise ValueError(f"critical_mb ({self.critical_mb:g}) must be below low_mb ({self.low_mb:g})")
+        return self
+
+
 MessageFunction = Literal["original", "change", "cancel", "hold", "release"]
 PartnerFormat = Literal["edifact", "x12", "vda4916", "json"]
 TestPolicy = Literal["refuse", "accept", "route"]
@@ -213,7 +232,14 @@ class ServiceConfig(_Strict):
     hmi_curve: HmiCurveConfig | None = None
     """CURVE on the HMI bus, snapshots and commands; absent: neither encrypted nor authenticated."""
     database: str = "sqlite:///jis.db"
-    """SQLAlchemy URL of the journal: ``sqlite:///PATH`` or ``postgresql+psycopg://USER@HOST/DB``."""
+    """SQLAlchemy URL of the journal: ``sqlite:///PATH`` or ``postgresql+psycopg://USER@HOST/DB``. A SQLite file
+    (and its lock file, PATH.lock) lies under ``data_dir``; a relative PATH is read against the plant file's
+    folder."""
+    data_dir: str = Field(default="", examples=["/var/lib/jis"])
+    """The data folder: every file the plant file names (the SQLite database and its lock file, CURVE keys, OPC UA
+    certificates, keys, trust lists and users file) must lie under it, or the plant file is refused at load naming
+    the key. Relative paths, this one included, are read against the plant file's folder; empty: the plant file's
+    folder. With PostgreSQL the disk-space watch looks at this folder."""
     poll_interval_s: float = Field(default=0.02, gt=0, le=1)
     """Seconds between polls of the pick-to-light confirm latches and the print-and-apply PLC."""
     feed_curve: FeedCurveConfig | None = None
@@ -230,6 +256,8 @@ class ServiceConfig(_Strict):
     """Port of the Prometheus ``/metrics`` endpoint; absent: no metrics endpoint."""
     opcua_server: OpcUaServerConfig | None = None
     """The line's OPC UA server for SCADA and MES; absent: off."""
+    disk: DiskWatchConfig = DiskWatchConfig()
+    """The disk-space watch of the database's folder: alarms well before the disk is full."""
     quarantine: QuarantineConfig = QuarantineConfig()
     """Bounds of the quarantine: bytes kept per frame, rows per source and window, retention."""
     audit: AuditConfig = AuditConfig()

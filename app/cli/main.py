@@ -80,10 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.signals import accept_stops, exit_code, terminate_raises
+    from app.signals import accept_stops, end_with_parent, exit_code, terminate_raises
 
     try:
         with terminate_raises():
+            end_with_parent()  # started by jis demo or jis chaos: never outlive it, even if it is killed outright
             accept_stops()  # a parent that started this one may have blocked them (app.signals.spawning)
             return _run(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (``Stopped``): everything unwound on the way here

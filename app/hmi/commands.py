@@ -65,6 +65,7 @@ from app.hmi.wire import (
 )
 from app.net.curve_guard import CurveGuard
 from app.net.zmq_loop import bind_patiently, wait_for_input
+from app.persist.store import JournalPaused
 from sequencer.commands import AuditRecord, Command
 from sequencer.core import SequencerError
 from sequencer.events import ManualOp
@@ -379,6 +380,9 @@ class HmiCommandServer:
                     return (*await self._first_answer(identity, repeat_of, key[2]), repeat_of)
         except SequencerError as exc:
             return (*self._remember(identity, ("refused", str(exc), "")), None)
+        except JournalPaused as exc:  # not stored: not remembered either, the same request may come again
+            log.warning("HMI commands: %s not taken: %s", type(intent).__name__, exc)
+            return "error", f"{exc}; try again once the journal is written again", "", None
         except Exception:
             log.exception("HMI commands: %r failed", intent)
             return "error", "", "", None

@@ -45,6 +45,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 
@@ -58,6 +59,13 @@ SNAPSHOTS_KEPT = 3  # older snapshots are pruned: the journal, not the snapshot,
 JOURNAL_BATCH = 2000  # rows fetched per round trip while streaming the journal
 
 Fence = Callable[[Connection], None]
+
+
+class JournalPaused(RuntimeError):
+    """The journal cannot be written now (the service's sequencing path paused on a refused write): this arrival is
+    not stored and not acknowledged; its sender tries again."""
+
+
 log = logging.getLogger(__name__)
 
 
@@ -259,6 +267,8 @@ class Store:
         if read_models is not None:
             try:
                 return self._append_rows(rows, read_models)
+            except (OperationalError, InternalError):
+                raise  # the database refuses writes (full, read-only, locked): the journal alone would fail too
             except Exception as exc:  # a projection never stops the line: the journal goes in alone, rows wait
                 log.exception("read models not written with %d journal row(s)", len(rows))
                 read_models.failed(exc)

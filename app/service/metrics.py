@@ -156,6 +156,17 @@ def service_metrics(service: Any) -> list[Metric]:
             service.latency.latencies_ms,
         ),
         gauge("jis_pending_events", "Events waiting for the journal and the core.", service.sequencing.waiting),
+        gauge(
+            "jis_journal_paused",
+            "1 while the journal refuses writes (disk full, read-only): nothing is acknowledged; 0 otherwise.",
+            int(service.sequencing.paused),
+        ),
+        counter(
+            "jis_journal_write_failures_total",
+            "Journal writes refused by the database (each retry of a paused batch counts).",
+            service.sequencing.write_failures,
+        ),
+        *_disk(service),
         gauge("jis_device_reports_queued", "Device reports waiting for the core.", devices.reports_waiting),
         gauge(
             "jis_label_backlog",
@@ -183,6 +194,25 @@ def service_metrics(service: Any) -> list[Metric]:
             core.state.vehicles_completed,
         ),
         counter("jis_labels_printed_total", "Labels confirmed printed.", core.state.labels_printed),
+    ]
+
+
+def _disk(service: Any) -> list[Metric]:
+    """The disk-space watch's figures, when it watches a folder (a SQLite database's)."""
+    disk = getattr(service, "disk", None)
+    if disk is None or disk.free_bytes is None:
+        return []
+    labels = (("folder", str(disk.folder)),)
+    return [
+        gauge("jis_disk_free_bytes", "Free space of the database's folder, bytes.", {labels: disk.free_bytes}),
+        gauge(
+            "jis_disk_total_bytes", "Size of the database's folder's file system, bytes.", {labels: disk.total_bytes}
+        ),
+        gauge(
+            "jis_disk_level",
+            "Disk-space level of the database's folder: 0 ok, 1 low (P3 alarm), 2 critical (P2 alarm).",
+            {labels: {"ok": 0, "low": 1, "critical": 2}[disk.level]},
+        ),
     ]
 
 

@@ -9,6 +9,7 @@ The parts, each given what it needs (none reaches into another's attributes):
   out, the devices restored on start. Read it for what happens when a light is pressed.
 - ``HmiSide`` (``app.service.hmi_side``): the HMI bus, the OPC UA line server, the HMI command channel, audit lines.
 - ``LightLatency`` (``app.service.latency``): the received -> lit figures.
+- ``DiskWatch`` (``app.service.disk_watch``): the free space of the database's folder, alarmed well before full.
 - the feed link (``app.feed.link``), the watched inbox of partner files (``app.service.inbox``), the alarm
   notifier (``app.service.notify``), the metrics endpoint.
 
@@ -37,6 +38,7 @@ from app.persist.store import Store
 from app.plant_check import served_endpoints
 from app.service.device_side import DeviceSide
 from app.service.devices import ReportTranslator, build_printers, build_ptls
+from app.service.disk_watch import DiskWatch, watched_folder
 from app.service.hmi_side import HmiSide
 from app.service.inbox import Inbox
 from app.service.intake import Intake
@@ -45,7 +47,7 @@ from app.service.metrics import MetricsServer, service_metrics
 from app.service.notify import Notifier
 from app.service.replay import answer_at
 from app.service.sequence_check import SequenceCheck
-from app.service.sequencing import Outcome, Sequencing
+from app.service.sequencing import PAUSING_ERRORS, Outcome, Sequencing
 from plc_io.ports import LabelPrinter, PickToLight
 from sequencer.commands import (
     AlarmStateChanged,
@@ -108,7 +110,7 @@ class Service:
         self.accounts = AccountStore(self.store.engine)  # HMI users, sessions and the audit log
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self.latency = LightLatency()
-        self.sequencing = Sequencing(plant, self.store, self.writer, self.carry_out)
+        self.sequencing = Sequencing(plant, self.store, self.writer, self.carry_out, clock=clock)
         self.devices = DeviceSide(
             build_ptls(plant) if ptls is None else ptls,
             build_printers(plant) if printers is None else printers,
@@ -147,6 +149,8 @@ class Service:
             repeats=lambda: self.intake.duplicates,
         )
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
+        folder = watched_folder(plant.service.database, plant.service.data_dir)  # a SQLite database's, or data_dir
+        self.disk = None if folder is None else DiskWatch(folder, plant.service.disk, clock=clock, submit=self.submit)
         inbox = (
             plant.service.inbox
         )  # partner files dropped into a folder, through the same intake (docs/message-formats.md)
@@ -201,6 +205,7 @@ class Service:
             self._start_devices()
             self._start_publishing()
             self._start_ticks()
+            self._watch_disk()
             await self._restore_devices()
             self._start_feed()
             self._start_inbox()
@@ -252,6 +257,11 @@ class Service:
         self._tasks.append(asyncio.create_task(self._tick(), name="tick"))
         self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
 
+    def _watch_disk(self) -> None:
+        """The free space of the database's folder: alarms well before a full disk pauses the journal."""
+        if self.disk is not None:
+            self._tasks.append(asyncio.create_task(self.disk.run(), name="disk-watch"))
+
     async def _restore_devices(self) -> None:
         """Lit bins lit again, labels queued again or uncertain; journaled faults no driver confirms, cleared."""
         await self.devices.restore()
@@ -292,7 +302,7 @@ class Service:
         await self.hmi.stop_line_server()
         self.feed_link.close()
         self.hmi.close()
-        if self._replayed:
+        if self._replayed and not self.sequencing.behind:  # never a core ahead of its journal (a pause's alarm)
             self.writer.submit(self.sequencing.snapshot)  # a fast next start
         self.writer.shutdown(wait=True)
         self.store.close()
@@ -348,8 +358,14 @@ class Service:
             await asyncio.sleep(TICK_S)
             self.devices.drain_label_backlog()
             self.latency.forget_stale(time.monotonic())
-            await self.intake.flush_floods()  # the quarantine's summaries of what it counted, not stored
-            await self.submit(Tick(at=self.clock()))
+            if self.sequencing.paused:  # a paused journal: time passes again with the next tick after it
+                continue
+            try:
+                await self.intake.flush_floods()  # the quarantine's summaries of what it counted, not stored
+            except PAUSING_ERRORS as exc:  # the database refused a write meanwhile: the tick goes on
+                log.error("quarantine summaries not written: %s", exc)
+            if not self.sequencing.paused:  # (it may have paused meanwhile: a tick would be refused)
+                await self.submit(Tick(at=self.clock()))
 
     async def _retention(self) -> None:
         """Quarantine rows and audit lines past their retention (``[service.quarantine]``, ``[service.audit]``)

@@ -55,7 +55,8 @@ def _service() -> SimpleNamespace:
     return SimpleNamespace(
         core=SimpleNamespace(state=state),
         latency=SimpleNamespace(latencies_ms=deque(rng.uniform(1.0, 20.0) for _ in range(1000))),
-        sequencing=SimpleNamespace(waiting=3),
+        sequencing=SimpleNamespace(waiting=3, paused=True, write_failures=4),
+        disk=SimpleNamespace(folder="/var/lib/jis", free_bytes=1_500 * 2**20, total_bytes=8_000 * 2**20, level="low"),
         devices=SimpleNamespace(
             names=["ptl-1", "ptl-2", "zebra-1"], reports_waiting=0, label_backlog={"zebra-1": deque([1, 2])}
         ),
@@ -155,6 +156,12 @@ async def test_scrape_reports_service_numbers(metrics_server: tuple[MetricsServe
     quantiles = [latency.samples[("jis_light_latency_ms", (("quantile", q),))] for q in ("0.5", "0.9", "0.99")]
     assert 1.0 <= quantiles[0] <= quantiles[1] <= quantiles[2] <= 20.0
     assert fams["jis_pending_events"].samples[("jis_pending_events", ())] == 3
+    assert fams["jis_journal_paused"].samples[("jis_journal_paused", ())] == 1
+    assert fams["jis_journal_write_failures_total"].samples[("jis_journal_write_failures_total", ())] == 4
+    folder = (("folder", "/var/lib/jis"),)
+    assert fams["jis_disk_free_bytes"].samples[("jis_disk_free_bytes", folder)] == 1_500 * 2**20
+    assert fams["jis_disk_total_bytes"].samples[("jis_disk_total_bytes", folder)] == 8_000 * 2**20
+    assert fams["jis_disk_level"].samples[("jis_disk_level", folder)] == 1
     assert fams["jis_device_reports_queued"].samples[("jis_device_reports_queued", ())] == 0
     assert fams["jis_label_backlog"].samples[("jis_label_backlog", (("printer", "zebra-1"),))] == 2
     up = {labels[0][1]: v for (_, labels), v in fams["jis_device_up"].samples.items()}

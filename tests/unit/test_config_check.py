@@ -77,7 +77,7 @@ def test_a_valid_file_naming_what_is_not_there_lists_it_and_exits_2(
 def test_a_line_server_with_everything_in_place_shows_its_trust_list(
     jis: Callable[..., int], capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # relative key and certificate paths are the current folder's, as for the service
+    monkeypatch.chdir(tmp_path)  # relative key and certificate paths are the plant file's folder's (here: the same)
     made = create_application_certificate(Path("pki/line"), "line", "urn:sc01:jis:line")
     Path("pki/line/users.toml").write_text(f'[users]\nscada = "{hash_password("pw")}"\n', encoding="utf-8")
     write_keypair(Path("keys"), "service")
@@ -94,10 +94,15 @@ def test_a_line_server_with_everything_in_place_shows_its_trust_list(
     captured = capsys.readouterr()
     assert captured.err == "jis config: plant.toml: [service]: 2 endpoints on port 5556\n"
     line = next(ln for ln in captured.out.splitlines() if ln.startswith("line server"))
-    assert f"certificate pki/line/line.der (urn:sc01:jis:line, sha256 {made.thumbprint[:16]}, until " in line
-    assert "trust list pki/line/trusted: 0 client(s) trusted, 0 refused in pki/line/rejected/certs" in line
-    assert "users file pki/line/users.toml: 1 user(s); required: jis serve stops without it" in line
-    assert "CURVE on: key pair keys/service.key_secret, 1 key(s) allowed from keys/screens" in captured.out
+    here = tmp_path.resolve()  # shown as the service will use them: absolute
+    assert f"certificate {here}/pki/line/line.der (urn:sc01:jis:line, sha256 {made.thumbprint[:16]}, until " in line
+    assert (
+        f"trust list {here}/pki/line/trusted: 0 client(s) trusted, 0 refused in {here}/pki/line/rejected/certs" in line
+    )
+    assert f"users file {here}/pki/line/users.toml: 1 user(s); required: jis serve stops without it" in line
+    assert (
+        f"CURVE on: key pair {here}/keys/service.key_secret, 1 key(s) allowed from {here}/keys/screens" in captured.out
+    )
 
 
 def test_schema_and_reference_are_the_generated_ones(

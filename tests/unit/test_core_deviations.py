@@ -20,7 +20,10 @@ from sequencer.events import (
     BroadcastRejected,
     ConfirmByHand,
     DeviceLinkChanged,
+    DiskLevel,
+    DiskSpaceChanged,
     GatewayRefused,
+    JournalWriteChanged,
     LabelPrinted,
     LabelUncertain,
     PrinterFaultChanged,
@@ -63,6 +66,19 @@ def wrong_pick() -> tuple[Sequencer, list[Command]]:
 def device_offline() -> tuple[Sequencer, list[Command]]:
     core = fed(demo_plant(), DeviceLinkChanged(at=1, device="ptl-seat", up=False, detail="timeout"))
     return core, core.handle(Tick(at=4))  # past its on-delay (3 s)
+
+
+def journal_failed() -> tuple[Sequencer, list[Command]]:
+    core = Sequencer(demo_plant())
+    return core, core.handle(JournalWriteChanged(at=1, ok=False, detail="attempt to write a readonly database"))
+
+
+def disk_space(level: DiskLevel) -> Scenario:
+    def scenario() -> tuple[Sequencer, list[Command]]:
+        core = Sequencer(demo_plant())
+        return core, core.handle(DiskSpaceChanged(at=1, folder="/var/lib/jis", level=level, free_mb=100.0))
+
+    return scenario
 
 
 def printer_fault() -> tuple[Sequencer, list[Command]]:
@@ -228,6 +244,9 @@ SCENARIOS: dict[str, Scenario] = {
     "label_uncertain": label_uncertain,
     "late": late_level(3600.0),
     "change_after_ship": change_after_ship,
+    "journal_failed": journal_failed,
+    "disk_space_critical": disk_space("critical"),
+    "disk_space_low": disk_space("low"),
     "silence": silence,
     "pick_timeout": pick_timeout,
     "unresolved": unresolved,

@@ -34,9 +34,11 @@ from sequencer.events import (
     CancelVehicle,
     ConfirmByHand,
     DeviceLinkChanged,
+    DiskSpaceChanged,
     GatewayRefused,
     HoldVehicle,
     InsertBroadcast,
+    JournalWriteChanged,
     LabelPrinted,
     LabelSending,
     LabelUncertain,
@@ -208,6 +210,37 @@ def test_device_link_changed(plant: PlantConfig) -> None:
     assert [d.state for d in view(core).deviations] == [AlarmState.UNACK.value]
     core.handle(Tick(at=15))
     assert [d.state for d in view(core).deviations] == [AlarmState.RTN_UNACK.value]
+
+
+def test_journal_write_changed(plant: PlantConfig) -> None:
+    """A journal that refuses a write raises one P1 ``journal_failed`` alarm at once (the line is paused: nothing
+    acknowledged); failing again while it is open raises nothing new; written again, the alarm returns and stays
+    listed until acknowledged; a second pause lands on the same alarm while it is still listed."""
+    core = fed(plant)
+    failed = core.handle(JournalWriteChanged(at=1, ok=False, detail="database or disk is full"))
+    assert kinds(failed) == ["journal_failed"] and of(RaiseDeviation, failed)[0].priority == 1
+    assert core.handle(JournalWriteChanged(at=2, ok=False, detail="database or disk is full")) == []
+    core.handle(JournalWriteChanged(at=3, ok=True))
+    assert [(d.kind, d.state) for d in view(core).deviations] == [("journal_failed", AlarmState.RTN_UNACK.value)]
+    core.handle(JournalWriteChanged(at=4, ok=False))
+    assert [(d.kind, d.state) for d in view(core).deviations] == [("journal_failed", AlarmState.UNACK.value)]
+
+
+def test_disk_space_changed(plant: PlantConfig) -> None:
+    """The database's folder filling: ``low`` a P3 alarm, ``critical`` a P2 one (the low one returns), back to
+    ``ok`` both return; one alarm per level and folder."""
+    core = fed(plant)
+    low = core.handle(DiskSpaceChanged(at=1, folder="/data", level="low", free_mb=1500))
+    assert kinds(low) == ["disk_space_low"] and of(RaiseDeviation, low)[0].priority == 3
+    critical = core.handle(DiskSpaceChanged(at=2, folder="/data", level="critical", free_mb=400))
+    assert kinds(critical) == ["disk_space_critical"] and of(RaiseDeviation, critical)[0].priority == 2
+    states = {d.kind: (d.state, d.station) for d in view(core).deviations}
+    assert states == {
+        "disk_space_low": (AlarmState.RTN_UNACK.value, "/data"),
+        "disk_space_critical": (AlarmState.UNACK.value, "/data"),
+    }
+    core.handle(DiskSpaceChanged(at=3, folder="/data", level="ok", free_mb=9000))
+    assert {d.state for d in view(core).deviations} == {AlarmState.RTN_UNACK.value}
 
 
 def test_printer_fault_changed(plant: PlantConfig) -> None:
