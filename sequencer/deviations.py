@@ -70,6 +70,8 @@ KINDS: dict[str, Kind] = {
     "label_uncertain": Kind(1, condition=True),  # maybe printed: a person checks, then reprints or resolves
     "late": Kind(1, condition=True),
     "change_after_ship": Kind(1),
+    "notice_rejected": Kind(1, condition=True),  # the OEM refused a ship notice: until a later version is accepted
+    "notice_unanswered": Kind(2, condition=True),  # no answer within [ship_notices] ack_timeout_s
     "silence": Kind(2, condition=True),
     "pick_timeout": Kind(2, condition=True),
     "unresolved": Kind(2, condition=True),  # blocks the vehicle's slot until resolved

@@ -9,6 +9,7 @@ The parts, each given what it needs (none reaches into another's attributes):
   out, the devices restored on start. Read it for what happens when a light is pressed.
 - ``HmiSide`` (``app.service.hmi_side``): the HMI bus, the OPC UA line server, the HMI command channel, audit lines.
 - ``LightLatency`` (``app.service.latency``): the received -> lit figures.
+- ``NoticeSide`` (``app.service.notices``): ship notices built, journaled and sent; the OEM's answers in.
 - the feed link (``app.feed.link``), the alarm notifier (``app.service.notify``), the metrics endpoint.
 
 This module wires them: ``Service.run`` starts them in order, one named step each, and serves until cancelled;
@@ -29,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, assert_never
 
 from app.feed.link import FeedLink
+from app.feed.notice_wire import NoticeAnswer
 from app.hmi.accounts import AccountStore
 from app.logjson import startup_log
 from app.net.curve_keys import load_curve_server, load_feed_publishers
@@ -40,6 +42,7 @@ from app.service.hmi_side import HmiSide
 from app.service.intake import Intake
 from app.service.latency import LightLatency
 from app.service.metrics import MetricsServer, service_metrics
+from app.service.notices import NoticeSide
 from app.service.notify import Notifier
 from app.service.replay import answer_at
 from app.service.sequence_check import SequenceCheck
@@ -57,6 +60,7 @@ from sequencer.commands import (
     RaiseDeviation,
     RequestResend,
     ReturnToStock,
+    SendShipNotice,
     VehicleCompleted,
 )
 from sequencer.core import Sequencer
@@ -132,7 +136,9 @@ class Service:
             reject=self.intake.reject_frames,
             curve=feed_curve,
             publishers=publishers,
+            notice_answer=self._notice_answered,
         )
+        self.notices = NoticeSide(plant.ship_notices, clock=clock, sequencing=self.sequencing, link=self.feed_link)
         self.hmi = HmiSide(
             plant,
             clock=clock,
@@ -179,6 +185,9 @@ class Service:
         """A lead's operation: a quarantined message through the intake again (``Intake.reprocess``)."""
         return await self.intake.reprocess(quarantine_id)
 
+    async def _notice_answered(self, answer: NoticeAnswer) -> None:
+        await self.notices.answered(answer)
+
     # -- lifecycle ------------------------------------------------------------------------------------------
     async def run(self) -> None:
         """Start the line, one step after the other, serve until cancelled, then shut down cleanly (also when
@@ -193,6 +202,7 @@ class Service:
             self._start_publishing()
             self._start_ticks()
             await self._restore_devices()
+            self.notices.restore()  # notices asked for and never journaled as leaving: sent now
             self._start_feed()
             self._serve_hmi_commands()
             self._announce_ready()
@@ -318,6 +328,8 @@ class Service:
                     log.debug("%r", command)  # its rack label came as a PrintLabel; the screens show the rack
                 case AlarmStateChanged():
                     log.debug("%r", command)  # the screens show it from the core's alarm table
+                case SendShipNotice():
+                    self.notices.send(command)
                 case _:
                     assert_never(command)
 
