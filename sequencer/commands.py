@@ -141,6 +141,7 @@ class SendShipNotice:
     rack_no: int
     rack_label: str
     shipped_at: float
+    issued_at: float  # when the core asked for this version: the message's date, so a version always builds alike
     plant: str
     line: str
     dock: str

@@ -115,9 +115,9 @@ class Sequencer:
         not); changes nothing (the service answers a repeat of a refused broadcast with it)."""
         return feeds.implausible(self.state, event)
 
-    def notices_due(self) -> list[SendShipNotice]:
-        """Ship notices asked for and not journaled as leaving (to send after a restart), oldest first."""
-        return notices.due(self.state)
+    def notices_unanswered(self) -> list[SendShipNotice]:
+        """Ship notices the OEM has not answered (to send again after a restart), oldest first."""
+        return notices.unanswered(self.state)
 
     def vehicle_statuses(self) -> Counter[str]:
         """How many vehicles are in each status, the ones already forgotten after shipping included."""

@@ -5,7 +5,8 @@ is built in the partner's format (``app.feed.outbound``), journaled with its byt
 the message) and only then sent: written to the EDI gateway's outbox folder (``.tmp``, flushed, then renamed, so
 the gateway never picks up half a file) and queued on the feed link as a ``NOTICE`` to the feed's gateway. The
 OEM's ``NOTICE_ANS`` goes into the journal as ``ShipNoticeAnswered``, once per notice version (its identity), and
-the core moves the notice. On start, notices asked for whose leaving was never journaled are sent.
+the core moves the notice. On start, every notice the OEM has not answered is sent again (built from the core's
+state, so byte for byte what was journaled before).
 
 What it must not do: decide anything about a notice (time-outs, rejections, versions are the core's), or send a
 notice before its leaving is journaled.
@@ -74,8 +75,9 @@ class NoticeSide:
         task.add_done_callback(self._tasks.discard)
 
     def restore(self) -> None:
-        """After a restart: the notices asked for whose leaving was never journaled."""
-        for command in self.sequencing.core.notices_due():
+        """After a restart: every notice the OEM has not answered goes again (one whose leaving was never journaled,
+        and one that may have left just before the restart: the same version builds the same bytes)."""
+        for command in self.sequencing.core.notices_unanswered():
             self.send(command)
 
     async def drain(self) -> None:
@@ -88,7 +90,7 @@ class NoticeSide:
         if cfg is None:
             return
         try:
-            built = build_notice(command, cfg, at=self.clock())
+            built = build_notice(command, cfg)
         except ValueError as exc:  # a value that does not fit the partner's format: the notice stays unanswered
             log.error("ship notice %s v%d cannot be built: %s", command.notice_id, command.version, exc)
             return

@@ -165,6 +165,7 @@ def command_of(line: LineState, notice: Notice) -> SendShipNotice:
         rack_no=notice.rack_no,
         rack_label=notice.rack_label,
         shipped_at=notice.shipped_at,
+        issued_at=notice.issued_at,
         plant=line.plant.plant.code,
         line=feed_cfg.line,
         dock=feed_cfg.dock,
@@ -172,9 +173,10 @@ def command_of(line: LineState, notice: Notice) -> SendShipNotice:
     )
 
 
-def due(line: LineState) -> list[SendShipNotice]:
-    """Notices asked for whose leaving was never journaled (a restart came between): to send now, oldest first."""
-    return [command_of(line, line.notices[n]) for n in line.unanswered if line.notices[n].state == "due"]
+def unanswered(line: LineState) -> list[SendShipNotice]:
+    """The notices the OEM has not answered, oldest first: after a restart each is sent (again: the same version
+    builds the same bytes, and the OEM's answer is taken once per version)."""
+    return [command_of(line, line.notices[n]) for n in line.unanswered]
 
 
 # -- the notice leaves, and is answered -------------------------------------------------------------------------

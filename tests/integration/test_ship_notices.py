@@ -36,25 +36,26 @@ def notice_plant(database_url: str, outbox: Path, **settings: object) -> PlantCo
 
 
 @contextlib.asynccontextmanager
+async def oem(plant: PlantConfig) -> AsyncIterator[OemFeedSim]:
+    """The OEM gateway (6 vehicles at a 10 ms takt), reading notices with the project's parser."""
+    sim = OemFeedSim.from_plant(
+        plant, clock=ScaledClock(speed=6000.0), rng=random.Random(3), vehicles=SEAT_RACK, notice_reader=project_reader
+    )
+    task = asyncio.create_task(sim.run(), name="oem")
+    try:
+        yield sim
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
 async def line_and_oem(plant: PlantConfig) -> AsyncIterator[tuple[FakeLine, OemFeedSim]]:
-    """The service and the OEM gateway (6 vehicles at a 10 ms takt) with an operator at the line."""
-    async with running(plant) as line:
-        sim = OemFeedSim.from_plant(
-            plant,
-            clock=ScaledClock(speed=6000.0),
-            rng=random.Random(3),
-            vehicles=SEAT_RACK,
-            notice_reader=project_reader,
-        )
-        task = asyncio.create_task(sim.run(), name="oem")
-        try:
-            async with line.operator():
-                printer = line.printers["zebra-1"]
-                await until(lambda: RACK_LABEL in {x.label_id for x in printer.printed}, "the seat rack labelled")
-                yield line, sim
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    """The service and the OEM gateway with an operator at the line, once the first seat rack is labelled."""
+    async with oem(plant) as sim, running(plant) as line, line.operator():
+        printer = line.printers["zebra-1"]
+        await until(lambda: RACK_LABEL in {x.label_id for x in printer.printed}, "the seat rack labelled")
+        yield line, sim
 
 
 def journal(line: FakeLine) -> list[object]:
@@ -126,3 +127,25 @@ async def test_a_notice_the_oem_never_answers_is_a_deviation_after_the_time_out(
         await until(lambda: sim.notices.received == 1, "the OEM got the notice")
         await until(lambda: state.deviations.counts["notice_unanswered"] == 1, "the time-out raised", within_s=10)
         assert state.notices[NOTICE_ID].state == "sent"
+
+
+async def test_a_notice_unanswered_at_a_restart_goes_again_byte_for_byte(database_url: str, tmp_path: Path) -> None:
+    """The OEM's gateway keeps running while the service restarts: the notice it never answered comes again, the
+    same bytes, and this time it is acknowledged (once)."""
+    plant = notice_plant(database_url, tmp_path / "outbox")
+    async with oem(plant) as sim:
+        sim.notices.mode = "ignore"
+        async with running(plant) as line, line.operator():
+            printer = line.printers["zebra-1"]
+            await until(lambda: RACK_LABEL in {x.label_id for x in printer.printed}, "the seat rack labelled")
+            await line.service.submit_checked(RackLabelScanned(at=line.service.clock(), label_id=RACK_LABEL))
+            await until(lambda: sim.notices.received == 1, "the OEM got the notice (and said nothing)")
+        first = (tmp_path / "outbox" / f"{NOTICE_ID}-v1.edi").read_bytes()
+        sim.notices.mode = "answer"
+        async with running(plant) as again:
+            notices = again.service.core.state.notices
+            await until(lambda: notices[NOTICE_ID].state == "acknowledged", "acknowledged after the restart")
+        assert (sim.notices.received, sim.notices.accepted) == (2, 1)
+    assert (tmp_path / "outbox" / f"{NOTICE_ID}-v1.edi").read_bytes() == first
+    raws = {again.service.store.raw_of(i) for i, e in again.service.store.journal() if isinstance(e, ShipNoticeSending)}
+    assert raws == {first}, "journaled twice, the same bytes both times"

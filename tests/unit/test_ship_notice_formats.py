@@ -42,6 +42,7 @@ def notice(function: NoticeFunction = "original", version: int = 1, vin: str = "
         rack_no=7,
         rack_label="R-L1-seats-7",
         shipped_at=AT - 60,
+        issued_at=AT,
         plant="SC01",
         line="A1",
         dock="D04",
@@ -185,7 +186,7 @@ def test_vda4913_round_trip_and_refusals() -> None:
 
 def test_build_picks_the_feed_s_format() -> None:
     cfg = CFG.model_copy(update={"feed_formats": {"L1": "vda4913"}})
-    assert build_notice(notice(), cfg, at=AT).file_name == "L1-seats-7-v1.txt"
-    built = build_notice(notice(), CFG, at=AT)
+    assert build_notice(notice(), cfg).file_name == "L1-seats-7-v1.txt"
+    built = build_notice(notice(), CFG)
     assert (built.format, built.file_name) == ("desadv", "L1-seats-7-v1.edi")
-    assert built.body == build_notice(notice(), CFG, at=AT).body  # the same version builds the same bytes
+    assert built.body == build_notice(notice(), CFG).body  # the same version builds the same bytes

@@ -26,9 +26,11 @@ def format_of(cfg: ShipNoticeConfig, feed: str) -> str:
     return cfg.feed_formats.get(feed, cfg.format)
 
 
-def build_notice(notice: SendShipNotice, cfg: ShipNoticeConfig, *, at: float) -> BuiltNotice:
-    """The notice in its feed's format. The interchange control reference / transmission number is the delivery
-    note's number and version (unique per notice version, the same when the same version is built again)."""
+def build_notice(notice: SendShipNotice, cfg: ShipNoticeConfig) -> BuiltNotice:
+    """The notice in its feed's format, dated when the core asked for this version: the same version always builds
+    the same bytes (sent again after a restart). The interchange control reference / transmission number is the
+    delivery note's number and version."""
+    at = notice.issued_at
     fmt = format_of(cfg, notice.feed)
     control = f"{notice.number}{notice.version:02d}"
     if fmt == "vda4913":
