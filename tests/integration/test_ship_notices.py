@@ -149,3 +149,19 @@ async def test_a_notice_unanswered_at_a_restart_goes_again_byte_for_byte(databas
     assert (tmp_path / "outbox" / f"{NOTICE_ID}-v1.edi").read_bytes() == first
     raws = {again.service.store.raw_of(i) for i, e in again.service.store.journal() if isinstance(e, ShipNoticeSending)}
     assert raws == {first}, "journaled twice, the same bytes both times"
+
+
+async def test_an_answer_that_does_not_decode_is_quarantined_and_moves_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    """docs/feed-protocol.md, "Ship notices": a bad NOTICE_ANS is quarantined like any bad frame."""
+    plant = notice_plant(database_url, tmp_path / "outbox")
+    async with line_and_oem(plant) as (line, sim):
+        sim.notices.mode = "ignore"
+        await line.service.submit_checked(RackLabelScanned(at=line.service.clock(), label_id=RACK_LABEL))
+        await until(lambda: sim.notices.received == 1, "the OEM got the notice")
+        sim.send_raw([b"NOTICE_ANS", b'{"feed": "L1", "notice_id": "L1-seats-1", "version": "one"}'])
+        await until(lambda: line.service.intake.quarantined == 1, "the bad answer quarantined")
+        [held] = line.service.store.quarantined()
+        assert held.raw.startswith(b"NOTICE_ANS") and "notice answer" in held.reason
+        assert line.service.core.state.notices[NOTICE_ID].state == "sent"
