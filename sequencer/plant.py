@@ -556,6 +556,9 @@ class ShipNoticeConfig(_Strict):
     """The interchange recipient (UNB 0010)."""
     ack_timeout_s: float = Field(default=600.0, gt=0, le=86400)
     """Plant seconds the OEM has to answer a notice before a ``notice_unanswered`` deviation is raised."""
+    resend_after_s: float = Field(default=120.0, gt=0, le=86400)
+    """Plant seconds after which a notice the OEM has not answered is sent over the feed link again (the same
+    bytes; a lost frame or a gateway that restarted): the answer is taken once per version."""
     keep_answered: int = Field(default=500, ge=1, le=100_000)
     """Acknowledged notices the core keeps (the newest) so a rack changed after it shipped can be corrected."""
     outbox: str | None = Field(default=None, examples=["edi/outbox"])

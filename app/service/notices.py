@@ -5,7 +5,8 @@ is built in the partner's format (``app.feed.outbound``), journaled with its byt
 the message) and only then sent: written to the EDI gateway's outbox folder (``.tmp``, flushed, then renamed, so
 the gateway never picks up half a file) and queued on the feed link as a ``NOTICE`` to the feed's gateway. The
 OEM's ``NOTICE_ANS`` goes into the journal as ``ShipNoticeAnswered``, once per notice version (its identity), and
-the core moves the notice. On start, every notice the OEM has not answered is sent again (built from the core's
+the core moves the notice. A version left unanswered for ``resend_after_s`` goes over the link again (the same
+body). On start, every notice the OEM has not answered is sent again (built from the core's
 state, so byte for byte what was journaled before).
 
 What it must not do: decide anything about a notice (time-outs, rejections, versions are the core's), or send a
@@ -65,6 +66,8 @@ class NoticeSide:
         self.sequencing = sequencing
         self.link = link
         self.sent = 0  # notice versions that left (journaled, then sent)
+        self.resent = 0  # sent over the feed link again, unanswered after resend_after_s
+        self._on_link: dict[str, tuple[int, float, bytes]] = {}  # notice id -> (version, last sent at, NOTICE body)
         self.answers = 0  # answers taken to the core (repeats not counted)
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -113,9 +116,27 @@ class NoticeSide:
                 format=built.format,  # type: ignore[arg-type]
                 message=built.body.decode("utf-8"),
             )
-            self.link.send_notice(command.feed, message.encode())
+            body = message.encode()
+            self.link.send_notice(command.feed, body)
+            self._on_link[command.notice_id] = (command.version, self.clock(), body)
         self.sent += 1
         log.info("ship notice %s v%d (%s) sent", command.notice_id, command.version, command.function)
+
+    def resend_unanswered(self) -> None:
+        """From the service's tick: a notice version the OEM has not answered within ``resend_after_s`` goes over
+        the feed link again (a frame lost with a dropped connection, a gateway restarted without it)."""
+        cfg, state = self.cfg, self.sequencing.core.state
+        if cfg is None or not self._on_link:
+            return
+        now = self.clock()
+        for nid, (version, last, body) in list(self._on_link.items()):
+            notice = state.notices.get(nid)
+            if notice is None or notice.version != version or nid not in state.unanswered:
+                del self._on_link[nid]  # answered, replaced by a newer version, or forgotten
+            elif now - last >= cfg.resend_after_s:
+                self.link.send_notice(notice.feed, body)
+                self._on_link[nid] = (version, now, body)
+                self.resent += 1
 
     async def answered(self, answer: NoticeAnswer) -> None:
         """The OEM's answer, journaled once per notice version; a repeat is not handed to the core again."""

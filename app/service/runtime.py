@@ -339,4 +339,5 @@ class Service:
             await asyncio.sleep(TICK_S)
             self.devices.drain_label_backlog()
             self.latency.forget_stale(time.monotonic())
+            self.notices.resend_unanswered()
             await self.submit(Tick(at=self.clock()))

@@ -165,3 +165,19 @@ async def test_an_answer_that_does_not_decode_is_quarantined_and_moves_nothing(
         [held] = line.service.store.quarantined()
         assert held.raw.startswith(b"NOTICE_ANS") and "notice answer" in held.reason
         assert line.service.core.state.notices[NOTICE_ID].state == "sent"
+
+
+async def test_a_notice_lost_on_the_way_goes_again_until_answered(database_url: str, tmp_path: Path) -> None:
+    """The OEM's gateway lost the first NOTICE (here: it said nothing): after ``resend_after_s`` the same body goes
+    over the link again and its answer is taken once."""
+    plant = notice_plant(database_url, tmp_path / "outbox", resend_after_s=1.0)
+    async with line_and_oem(plant) as (line, sim):
+        sim.notices.mode = "ignore"
+        await line.service.submit_checked(RackLabelScanned(at=line.service.clock(), label_id=RACK_LABEL))
+        await until(lambda: sim.notices.received == 1, "the first NOTICE arrived (and was lost)")
+        sim.notices.mode = "answer"
+        notices = line.service.core.state.notices
+        await until(lambda: notices[NOTICE_ID].state == "acknowledged", "acknowledged on a resend", within_s=10)
+        assert line.service.notices.resent >= 1 and line.service.notices.sent == 1
+    answers = [e for e in journal(line) if isinstance(e, ShipNoticeAnswered)]
+    assert len(answers) == 1, "answered once, however often the OEM answered"
