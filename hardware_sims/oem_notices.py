@@ -109,8 +109,42 @@ def read_vda4913(raw: bytes) -> _Notice:
     return out
 
 
+def read_x12_856(raw: bytes) -> _Notice:
+    """The separators are the ISA's: element at position 4, component at 105, segment terminator at 106."""
+    text = raw.decode("ascii")
+    if not text.startswith("ISA") or len(text) < 106:
+        raise ValueError("X12 without an ISA")
+    element, terminator = text[3], text[105]
+    out = _Notice()
+    item: dict[str, str] | None = None
+    for seg in text.split(terminator):
+        e = seg.strip().split(element)
+        if e[0] == "BSN" and len(e) > 2:
+            out.notice_id = e[2].rpartition("-")[0]
+        elif e[0] == "HL":
+            item = {} if len(e) > 3 and e[3] == "I" else None
+        elif e[0] == "REF" and item is not None and len(e) > 2:
+            item[e[1]] = e[2]
+            if "JS" in item and "VV" in item:
+                out.items.append(_Item(int(item["JS"]), item["VV"]))
+                item = None
+    if not out.notice_id:
+        raise ValueError("856 without a BSN document number")
+    return out
+
+
+OWN_READERS: dict[str, Callable[[bytes], _Notice]] = {
+    "desadv": read_desadv,
+    "vda4913": read_vda4913,
+    "x12_856": read_x12_856,
+}
+
+
 def own_reader(fmt: str, raw: bytes) -> NoticeLike:
-    return read_vda4913(raw) if fmt == "vda4913" else read_desadv(raw)
+    reader = OWN_READERS.get(fmt)
+    if reader is None:
+        raise ValueError(f"unknown format {fmt!r}")
+    return reader(raw)
 
 
 class NoticeDesk:

@@ -542,9 +542,10 @@ class ShipNoticeConfig(_Strict):
     """Ship notices (advance ship notices) to the OEM, one per rack shipped (docs/ship-notices.md). Absent: no notice
     is sent and a shipped rack is only forgotten."""
 
-    format: Literal["desadv", "vda4913"] = "desadv"
-    """The partner's format: EDIFACT DESADV D.07A after the Odette / VDA 4987 JIS profile, or VDA 4913 records."""
-    feed_formats: dict[str, Literal["desadv", "vda4913"]] = {}
+    format: Literal["desadv", "vda4913", "x12_856"] = "desadv"
+    """The partner's format: EDIFACT DESADV D.07A after the Odette / VDA 4987 JIS profile, VDA 4913 records, or
+    ANSI X12 856."""
+    feed_formats: dict[str, Literal["desadv", "vda4913", "x12_856"]] = {}
     """Per feed, a format other than ``format`` (feed id -> format)."""
     supplier: str = Field(default="SUPPLIER", min_length=1, max_length=9, examples=["123456789"])
     """The supplier's number at the OEM (DESADV NAD+SE, VDA 4913 record 711 positions 15-23)."""

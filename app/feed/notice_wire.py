@@ -36,7 +36,7 @@ class NoticeMessage(_Wire):
     notice_id: str = Field(min_length=1, max_length=70)
     version: int = Field(ge=1)
     function: Literal["original", "cancel", "replace"]
-    format: Literal["desadv", "vda4913"]
+    format: Literal["desadv", "vda4913", "x12_856"]
     message: str = Field(max_length=100_000)
 
 

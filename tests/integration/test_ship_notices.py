@@ -62,7 +62,7 @@ def journal(line: FakeLine) -> list[object]:
     return [event for _, event in line.service.store.journal()]
 
 
-@pytest.mark.parametrize("fmt", ["desadv", "vda4913"])
+@pytest.mark.parametrize("fmt", ["desadv", "vda4913", "x12_856"])
 async def test_a_rack_scanned_at_the_dock_is_announced_and_the_oem_acknowledges(
     database_url: str, tmp_path: Path, fmt: str
 ) -> None:
@@ -76,7 +76,7 @@ async def test_a_rack_scanned_at_the_dock_is_announced_and_the_oem_acknowledges(
     [sending] = [e for e in events if isinstance(e, ShipNoticeSending)]
     [answer] = [e for e in events if isinstance(e, ShipNoticeAnswered)]
     assert events.index(sending) < events.index(answer) and answer.accepted
-    ext = "edi" if fmt == "desadv" else "txt"
+    ext = {"desadv": "edi", "vda4913": "txt", "x12_856": "x12"}[fmt]
     files = sorted(p.name for p in (tmp_path / "outbox").iterdir())
     assert files == [f"{NOTICE_ID}-v1.{ext}"]  # no .tmp left behind
     written = (tmp_path / "outbox" / files[0]).read_bytes()

@@ -10,13 +10,19 @@ import pytest
 
 from app.feed.outbound.desadv import write_desadv
 from app.feed.outbound.vda4913 import write_vda4913
+from app.feed.outbound.x12_856 import write_x12_856
 from hardware_sims.oem_notices import NOTICE_ANS, NoticeDesk, own_reader
 from sequencer.commands import SendShipNotice
 from tests.unit.test_ship_notice_formats import AT, CFG, notice
 
 
 def body(n: SendShipNotice, fmt: str = "desadv") -> dict[str, object]:
-    raw = write_desadv(n, CFG, at=AT, control="1") if fmt == "desadv" else write_vda4913(n, CFG, at=AT, transmission=1)
+    if fmt == "x12_856":
+        raw = write_x12_856(n, CFG, at=AT, control=1)
+    elif fmt == "vda4913":
+        raw = write_vda4913(n, CFG, at=AT, transmission=1)
+    else:
+        raw = write_desadv(n, CFG, at=AT, control="1")
     return {"feed": "L1", "notice_id": n.notice_id, "version": n.version, "function": n.function, "format": fmt,
             "message": raw.decode()}  # fmt: skip
 
@@ -26,7 +32,7 @@ def desk(n: SendShipNotice) -> NoticeDesk:
     return NoticeDesk("L1", sent.get, modulus=10000)
 
 
-@pytest.mark.parametrize("fmt", ["desadv", "vda4913"])
+@pytest.mark.parametrize("fmt", ["desadv", "vda4913", "x12_856"])
 def test_the_sim_reads_what_we_write(fmt: str) -> None:
     n = notice()
     read = own_reader(fmt, str(body(n, fmt)["message"]).encode())

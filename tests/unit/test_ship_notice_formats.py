@@ -1,17 +1,22 @@
 """The ship-notice writers (app/feed/outbound): DESADV read back by the project's EDIFACT parser and by pydifact,
-an independent EDIFACT library; VDA 4913 checked record by record and field by position (docs/ship-notices.md)."""
+an independent EDIFACT library; VDA 4913 checked record by record and field by position; X12 856 read by pyx12's
+raw reader and the project's X12 syntax reader (docs/ship-notices.md)."""
 
 from __future__ import annotations
 
+import io
 import warnings
 
 import pydifact.parser as pydifact_parser  # a dev dependency: a missing one fails the suite, never skips
 import pytest
+import pyx12.rawx12file as pyx12_raw
+import pyx12.segment as pyx12_segment
 
 from app.feed.outbound.build import build_notice
 from app.feed.outbound.desadv import write_desadv
-from app.feed.outbound.read import NoticeUnreadable, ReadItem, read_desadv, read_vda4913
+from app.feed.outbound.read import NoticeUnreadable, ReadItem, read_desadv, read_vda4913, read_x12_856, x12_segments
 from app.feed.outbound.vda4913 import RECORD, FieldTooLong, write_vda4913
+from app.feed.outbound.x12_856 import NotWritable, write_x12_856
 from sequencer.commands import NoticeFunction, NoticeItem, SendShipNotice
 from sequencer.plant import ShipNoticeConfig
 
@@ -190,3 +195,45 @@ def test_build_picks_the_feed_s_format() -> None:
     built = build_notice(notice(), CFG)
     assert (built.format, built.file_name) == ("desadv", "L1-seats-7-v1.edi")
     assert built.body == build_notice(notice(), CFG).body  # the same version builds the same bytes
+
+
+def pyx12_segments(raw: bytes) -> list[list[str]]:
+    """An independent X12 reader (pyx12's raw segment reader), as tests/unit/test_formats_reference.py uses it."""
+    reader = pyx12_raw.RawX12File(io.StringIO(raw.decode("ascii")))
+    seg_term, ele_term, sub_term = reader.get_term()[:3]
+    out = []
+    for line in reader:
+        seg = pyx12_segment.Segment(line, seg_term, ele_term, sub_term)
+        sid = seg.get_seg_id()
+        out.append([sid, *[seg.get_value(f"{sid}{i:02d}") or "" for i in range(1, len(seg) + 1)]])
+    return out
+
+
+@pytest.mark.parametrize(("function", "code"), [("original", "00"), ("cancel", "01"), ("replace", "05")])
+def test_x12_856_as_pyx12_and_our_reader_read_it(function: NoticeFunction, code: str) -> None:
+    n = notice(function, version=2)
+    raw = write_x12_856(n, CFG, at=AT, control=4202)
+    theirs = pyx12_segments(raw)
+    assert [s[0] for s in theirs[:3]] == ["ISA", "GS", "ST"] and [s[0] for s in theirs[-3:]] == ["SE", "GE", "IEA"]
+    assert ["BSN", code, "L1-seats-7-2", "20231114", "2213"] in theirs
+    assert [s for s in theirs if s[0] == "HL"] == [["HL", "1", "", "S"], ["HL", "2", "1", "T"]] + [
+        ["HL", str(k), "2", "I"] for k in (3, 4, 5)
+    ]
+    assert [s[2] for s in theirs if s[0] == "REF" and s[1] == "VV"] == [i.vehicle_id for i in n.items]
+    assert [s[2] for s in theirs if s[0] == "REF" and s[1] == "JS"] == [str(i.seq) for i in n.items]
+    st, se = (
+        next(i for i, s in enumerate(theirs) if s[0] == "ST"),
+        next(i for i, s in enumerate(theirs) if s[0] == "SE"),
+    )
+    assert theirs[se][1] == str(se - st + 1)
+    assert x12_segments(raw) == theirs, "the project's X12 syntax reader and pyx12 agree segment by segment"
+    back = read_x12_856(raw)
+    assert (back.notice_id, back.version, back.function, back.number, back.rack_label) == (
+        "L1-seats-7", 2, function, 42, "R-L1-seats-7"
+    )  # fmt: skip
+    assert back.items == expected(n)
+
+
+def test_x12_856_refuses_a_separator_in_a_value() -> None:
+    with pytest.raises(NotWritable):
+        write_x12_856(notice(vin="VIN*1"), CFG, at=AT, control=1)

@@ -2,6 +2,7 @@
 
 - ``desadv``: EDIFACT DESADV D.07A after the Odette / VDA 4987 JIS profile.
 - ``vda4913``: VDA 4913 fixed-length records (711 .. 719).
+- ``x12_856``: ANSI X12 856 (004010) for partners on X12.
 - ``read``: both read back into what they say (``NoticeRead``), the DESADV with the project's own EDIFACT parser
   (``app.feed.formats.edifact``): what the tests and an OEM simulator check a notice with.
 - ``build``: the format a plant file names -> the writer; the notice's file name in the EDI gateway's outbox.

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from app.feed.outbound.desadv import write_desadv
 from app.feed.outbound.vda4913 import write_vda4913
+from app.feed.outbound.x12_856 import write_x12_856
 from sequencer.commands import SendShipNotice
 from sequencer.plant import ShipNoticeConfig
 
-EXTENSION = {"desadv": "edi", "vda4913": "txt"}
+EXTENSION = {"desadv": "edi", "vda4913": "txt", "x12_856": "x12"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ def build_notice(notice: SendShipNotice, cfg: ShipNoticeConfig) -> BuiltNotice:
     control = f"{notice.number}{notice.version:02d}"
     if fmt == "vda4913":
         body = write_vda4913(notice, cfg, at=at, transmission=int(control))
+    elif fmt == "x12_856":
+        body = write_x12_856(notice, cfg, at=at, control=int(control))
     else:
         body = write_desadv(notice, cfg, at=at, control=control)
     name = f"{notice.notice_id}-v{notice.version}.{EXTENSION[fmt]}"

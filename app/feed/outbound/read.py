@@ -1,4 +1,5 @@
-"""Ship notices read back: what a DESADV (with the project's EDIFACT parser) or a VDA 4913 transmission says.
+"""Ship notices read back: what a DESADV (with the project's EDIFACT parser), a VDA 4913 transmission or an X12 856
+(with the project's X12 syntax reader) says.
 
 What the tests check the writers with, and what an OEM simulator checks a notice against its broadcasts with. A
 notice that cannot be read raises ``NoticeUnreadable`` with the reason (the OEM rejects it with that reason).
@@ -9,12 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.feed.formats.edifact import Message, read_edifact, tag_of
-from app.feed.formats.source import Source
+from app.feed.formats.source import Source, scan
+from app.feed.formats.x12 import Segment as X12Segment
+from app.feed.formats.x12 import isa_chars
 from app.feed.outbound.desadv import BGM_FUNCTION
 from app.feed.outbound.vda4913 import FUNCTION, RECORD, fields
+from app.feed.outbound.x12_856 import PURPOSE, UNITS
 
 FUNCTION_OF = {code: name for name, code in BGM_FUNCTION.items()}
 VDA_FUNCTION_OF = {code: name for name, code in FUNCTION.items()}
+X12_FUNCTION_OF = {code: name for name, code in PURPOSE.items()}
+X12_UNIT_OF = {x12: ours for ours, x12 in UNITS.items()}
 
 
 class NoticeUnreadable(ValueError):
@@ -160,4 +166,72 @@ def read_vda4913(raw: bytes) -> NoticeRead:
     return out
 
 
-READERS = {"desadv": read_desadv, "vda4913": read_vda4913}
+def x12_segments(raw: bytes) -> list[list[str]]:
+    """The segments of an X12 interchange with the project's X12 syntax reader (the ISA declares the separators)."""
+    text = raw.decode("latin-1")
+    try:
+        chars, end = isa_chars(text, 0)
+    except ValueError as exc:
+        raise NoticeUnreadable(f"not an X12 interchange: {exc}") from None
+    bodies = [text[: end - 1]]
+    source, pos = Source(raw), end
+    while pos < len(raw):
+        region = scan(source, pos, chars.syntax)
+        if region.bad:
+            raise NoticeUnreadable(f"bad X12 segment at byte {region.starts[min(region.bad)]}")
+        bodies += region.bodies
+        if region.next <= pos:
+            break
+        pos = region.next
+    return [[s.tag, *s.elements] for s in (X12Segment.read(b, 0, 0, chars.element) for b in bodies)]
+
+
+def read_x12_856(raw: bytes) -> NoticeRead:
+    out = NoticeRead()
+    level = ""
+    item: dict[str, str] = {}
+    rows: list[dict[str, str]] = []
+    for e in x12_segments(raw):
+        e += [""] * (6 - len(e))
+        tag = e[0]
+        if tag == "ST" and e[1] != "856":
+            raise NoticeUnreadable(f"not an 856: {e[1]!r}")
+        if tag == "BSN":
+            out.function = X12_FUNCTION_OF.get(e[1], "")
+            document, _, version = e[2].rpartition("-")
+            out.notice_id, out.version = document, int(version) if version.isdigit() else 0
+        elif tag == "REF" and e[1] == "BM":
+            out.number = int(e[2]) if e[2].isdigit() else 0
+        elif tag == "N1":
+            if e[1] == "SU":
+                out.supplier = e[4]
+            elif e[1] == "ST":
+                out.ship_to = e[4]
+            elif e[1] == "UP":
+                out.unloading_point = e[4]
+        elif tag == "HL":
+            level = e[3]
+            if level == "I":
+                item = {}
+                rows.append(item)
+        elif tag == "REF" and level == "T" and e[1] == "LS":
+            out.rack_label = e[2]
+        elif level == "I" and tag == "LIN":
+            item["part"] = e[3]
+        elif level == "I" and tag == "SN1":
+            item["qty"], item["unit"] = e[2], e[3]
+        elif level == "I" and tag == "REF":
+            item[e[1]] = e[2]
+    try:
+        out.items = [
+            ReadItem(int(r["JS"]), r["VV"], r["part"], int(r["qty"]), X12_UNIT_OF.get(r["unit"], r["unit"]), r["LS"])
+            for r in rows
+        ]
+    except (KeyError, ValueError) as exc:
+        raise NoticeUnreadable(f"an item is incomplete: {exc}") from None
+    if not out.notice_id or not out.function:
+        raise NoticeUnreadable("no BSN with a document number and a known purpose")
+    return out
+
+
+READERS = {"desadv": read_desadv, "vda4913": read_vda4913, "x12_856": read_x12_856}
