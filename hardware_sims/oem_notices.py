@@ -7,7 +7,8 @@ by default, by this module's own small readers, written from docs/ship-notices.m
 a simulator must not import the service (import-linter layers), and an OEM would not share our code either.
 
 Knobs for tests and faults: ``mode`` = "answer" (check and answer), "reject" (reject every notice) or "ignore"
-(never answer: the service's time-out).
+(never answer: the service's time-out); ``lose_every`` = n loses the first arrival of every n-th notice version
+(the ``notice_loss`` fault: the service sends it again).
 Must not: keep a socket (the feed sim sends what ``answer`` returns) or read any clock.
 """
 
@@ -161,6 +162,9 @@ class NoticeDesk:
         self.feed = feed
         self.modulus = modulus
         self.mode: Mode = "answer"
+        self.lose_every = 0  # fault: lose the first arrival of every n-th notice version (0: none)
+        self.lost = 0
+        self._arrived: set[tuple[str, int]] = set()  # (notice id, version) seen: only a first arrival is lost
         self._broadcast_of = broadcast_of
         self._reader = reader or own_reader
         self.received = 0
@@ -171,6 +175,12 @@ class NoticeDesk:
     def answer(self, msg: dict[str, Any]) -> list[bytes] | None:
         """The NOTICE_ANS frames for a NOTICE body (None: no answer)."""
         self.received += 1
+        key = (str(msg.get("notice_id", "")), int(msg.get("version", 0) or 0))
+        first = key not in self._arrived
+        self._arrived.add(key)
+        if self.lose_every and first and len(self._arrived) % self.lose_every == 0:
+            self.lost += 1  # lost on the way: the service sends it again after resend_after_s
+            return None
         if self.mode == "ignore":
             return None
         reason = "rejected by the OEM (fault switch)" if self.mode == "reject" else self.check(msg)

@@ -69,3 +69,12 @@ def test_the_fault_modes() -> None:
     frames = d.answer(body(n))
     assert frames is not None and json.loads(frames[1])["accepted"] is False
     assert (d.received, d.accepted, d.rejected) == (2, 0, 1)
+
+
+def test_notice_loss_loses_the_first_arrival_of_every_nth_version() -> None:
+    """The ``notice_loss`` fault: the third notice version is lost once; its second arrival is answered."""
+    desk_ = desk(notice())
+    desk_.lose_every = 3
+    answers = [desk_.answer(body(notice(version=v))) is not None for v in (1, 2, 3, 3)]
+    assert answers == [True, True, False, True]
+    assert desk_.lost == 1
