@@ -17,7 +17,15 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from plc_io.loopback_ports import free_port
-from sequencer.plant import OpcUaServerConfig, PlantConfig, PlantConfigError, describe_errors, parse_plant
+from sequencer.plant import (
+    OpcUaServerConfig,
+    PlantConfig,
+    PlantConfigError,
+    describe_errors,
+    key_lines,
+    nearest_line,
+    parse_plant,
+)
 
 DEMO_PLANT = "demo.toml"
 
@@ -44,7 +52,25 @@ def load_plant(path: str | Path | None = None) -> PlantConfig:
             raise PlantConfigError(f"{p}: not valid JSON: {exc}") from exc
     else:
         plant = parse_plant(text, str(p))
+    _check_partners(plant, text, str(p))
     return plant if path is None else _database_beside(plant, p.parent)
+
+
+def _check_partners(plant: PlantConfig, text: str, source: str) -> None:
+    """``[partners]`` beyond the schema (the VDA mapping, zones), one ``FILE:LINE: key.path: message`` each."""
+    if not plant.partners:
+        return
+    from app.feed.formats.partners import partner_problems
+
+    problems = partner_problems(plant)
+    if problems:
+        where = key_lines(text)
+        lines = []
+        for loc, message in problems:
+            line = nearest_line(where, loc)
+            lines.append(f"{source}:{line}: " if line else f"{source}: ")
+            lines[-1] += f"{'.'.join(str(k) for k in loc)}: {message}"
+        raise PlantConfigError("\n".join(lines))
 
 
 _SQLITE_FILE = re.compile(r"(?P<scheme>sqlite(?:\+\w+)?:///)(?P<file>[^?]*)(?P<query>\?.*)?")

@@ -230,7 +230,7 @@ def _type_name(annotation: Any) -> str:
             else "[" + ", ".join(_type_name(a) for a in args) + "]"
         )
     if origin is dict:
-        return f"table of {_type_name(args[1])}"
+        return "table" if args[1] is Any else f"table of {_type_name(args[1])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "table"
     return {str: "string", int: "integer", float: "number", bool: "boolean"}.get(annotation, str(annotation))

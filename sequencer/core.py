@@ -31,6 +31,7 @@ from sequencer.events import (
     LabelSending,
     LabelUncertain,
     PrinterFaultChanged,
+    QuarantineFlood,
     RackLabelScanned,
     RackShipped,
     ShipNoticeAnswered,
@@ -50,6 +51,7 @@ def on_tick(line: LineState, e: Tick) -> list[Command]:
     return (
         line.deviations.expire_shelving(e.at)
         + line.alarm_points.advance(e.at)
+        + line.floods.advance(e.at)
         + feeds.check_silence(line, e.at)
         + picking.check_pick_timeouts(line, e.at)
         + racks.check_due(line, e.at)
@@ -61,6 +63,7 @@ EVENT_RULES: dict[type[Any], Callable[[LineState, Any], list[Command]]] = {
     BroadcastReceived: feeds.on_broadcast,
     BroadcastRejected: feeds.on_rejected,
     GatewayRefused: feeds.on_gateway_refused,
+    QuarantineFlood: feeds.on_flood,
     BinConfirmed: picking.on_confirm,
     LabelPrinted: labelling.on_printed,
     LabelSending: labelling.on_sending,
@@ -147,6 +150,8 @@ class Sequencer:
         # fingerprint it had before there were points (tests/samples/core_golden.json).
         if line.alarm_points.points:
             parts.append(sorted((repr(k), repr(p)) for k, p in line.alarm_points.points.items()))
+        if line.floods.sources:  # the same: only while a source's refusals are watched
+            parts.append(sorted((k, repr(f)) for k, f in line.floods.sources.items()))
         for part in parts:
             h.update(repr(part).encode())
         # State added after the golden streams were recorded is hashed only when it holds something, so a stream

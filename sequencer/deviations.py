@@ -81,6 +81,7 @@ KINDS: dict[str, Kind] = {
     "malformed": Kind(2),
     "unauthorised": Kind(2),  # a broadcast from a gateway not allowed to publish its feed: quarantined
     "implausible": Kind(2),  # a number far outside the window around the feed's position: refused
+    "quarantine_flood": Kind(2, condition=True),  # one source's refused input, counted on one alarm (sequencer.floods)
     "change": Kind(2),
     "cancel": Kind(2),
     "late_broadcast": Kind(2),

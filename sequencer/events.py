@@ -8,7 +8,7 @@ field's name or meaning once journaled: the journal is replayed through these cl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 BroadcastFunction = Literal["original", "change", "cancel", "hold", "release"]
@@ -27,6 +27,11 @@ class BroadcastReceived:
     options: tuple[str, ...] = ()
     parts: tuple[tuple[str, str], ...] = ()  # (family, part number) where the OEM names parts directly
     sent_at: float | None = None
+    # (family, quantity) of the named parts that take more than one; the OEM's required time (epoch s): the due
+    # time, else arrival + the feed's lead time. Left out of the repr (which the golden replay digests) so the
+    # events of a feed without them read as they always did.
+    quantities: tuple[tuple[str, int], ...] = field(default=(), repr=False)
+    required_at: float | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,6 +42,21 @@ class BroadcastRejected:
     reason: str
     feed: str = ""
     seq: int | None = None
+    quarantine_id: int = 0
+    source: str = ""  # who sent it, as the service knows (a gateway's key, else the feed link): floods are per source
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuarantineFlood:
+    """The service's summary of one source's refused input it counted and did not store in one window (past the
+    quarantine's rows or bytes per source): one row in quarantine (``quarantine_id``), counted on the source's
+    flood alarm (``sequencer.floods``)."""
+
+    at: float
+    source: str
+    count: int
+    size: int  # bytes of the frames counted
+    reason: str  # the first one's
     quarantine_id: int = 0
 
 
@@ -334,6 +354,7 @@ Event = (
     BroadcastReceived
     | BroadcastRejected
     | GatewayRefused
+    | QuarantineFlood
     | BinConfirmed
     | LabelPrinted
     | LabelSending
@@ -372,6 +393,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         BroadcastReceived,
         BroadcastRejected,
         GatewayRefused,
+        QuarantineFlood,
         BinConfirmed,
         LabelPrinted,
         LabelSending,

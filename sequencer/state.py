@@ -18,6 +18,7 @@ from typing import Literal
 from sequencer.alarm_points import AlarmPoints, alarm_timings
 from sequencer.commands import NoticeFunction, NoticeItem, PrintLabel
 from sequencer.deviations import DeviationBook
+from sequencer.floods import Floods
 from sequencer.plant import FamilyConfig, FeedConfig, PlantConfig, StationConfig
 from sequencer.resolution import Resolver
 from sequencer.touched import Touched
@@ -26,8 +27,12 @@ PickStatus = Literal["queued", "lit", "blocked", "held", "picked", "cancelled"]
 VehicleStatus = Literal["open", "held", "cancelled", "completed"]
 RackKey = tuple[str, str, int]  # (feed, family, rack no.)
 LabelTarget = int | RackKey  # what a label goes on: a pick id, or a rack
-# (vehicle id, options, parts named by the OEM), sorted: what an identical resend repeats and a change does not
-VehicleContent = tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]
+# (vehicle id, options, parts named by the OEM[, their quantities where any is above 1]), sorted: what an identical
+# resend repeats and a change does not (without quantities it is the content a vehicle always had)
+VehicleContent = (
+    tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]
+    | tuple[str, tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, int], ...]]
+)
 HOUR = 3600.0  # the window of the per-hour figures (broadcasts and confirms kept this long)
 
 
@@ -186,6 +191,7 @@ class LineState:
         self.touched = Touched()
         self.deviations = DeviationBook(self.touched)
         self.alarm_points = AlarmPoints(self.deviations, alarm_timings(plant))  # device conditions -> alarms
+        self.floods = Floods(self.deviations)  # one source's refused input -> one alarm with a count
         # labels: asked for, on their way to a printer, maybe printed
         self.labels: dict[str, LabelTarget] = {}  # label id -> what it goes on
         self.unprinted: dict[str, PrintLabel] = {}  # asked for, not yet reported printed

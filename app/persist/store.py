@@ -173,6 +173,7 @@ class Quarantined:
     source: str
     reason: str
     raw: bytes
+    detail: dict[str, object] | None = None  # size and sha256 of the whole frame; a flood's summary: its counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,13 +373,13 @@ class Store:
     def quarantined(self) -> list[Quarantined]:
         with Session(self.engine) as s:
             rows = s.scalars(select(QuarantineRow).order_by(QuarantineRow.id)).all()
-            return [Quarantined(r.id, r.at, r.source, r.reason, r.raw) for r in rows]
+            return [Quarantined(r.id, r.at, r.source, r.reason, r.raw, r.detail) for r in rows]
 
     def quarantined_one(self, quarantine_id: int) -> tuple[Quarantined, str] | None:
         """One held message and its status (held / reprocessed)."""
         with Session(self.engine) as s:
             r = s.get(QuarantineRow, quarantine_id)
-            return (Quarantined(r.id, r.at, r.source, r.reason, r.raw), r.status) if r is not None else None
+            return (Quarantined(r.id, r.at, r.source, r.reason, r.raw, r.detail), r.status) if r is not None else None
 
     def mark_quarantine(self, quarantine_id: int, status: str) -> None:
         with self._writing() as s, s.begin():
@@ -386,6 +387,26 @@ class Store:
             row = s.get(QuarantineRow, quarantine_id)
             if row is not None:
                 row.status = status
+
+    def prune_quarantine(self, before: float, max_total_bytes: int) -> int:
+        """Retention: rows kept before ``before`` go, then the oldest until the kept bytes are within
+        ``max_total_bytes``. How many rows went."""
+        with self._writing() as s, s.begin():
+            self._check_fence(s)
+            gone = int(s.execute(delete(QuarantineRow).where(QuarantineRow.at < before)).rowcount or 0)  # type: ignore[attr-defined]
+            total = int(s.scalar(select(func.coalesce(func.sum(func.length(QuarantineRow.raw)), 0))) or 0)
+            if total <= max_total_bytes:
+                return gone
+            over, doomed = total - max_total_bytes, []
+            sizes = select(QuarantineRow.id, func.length(QuarantineRow.raw)).order_by(QuarantineRow.id)
+            for row_id, size in s.execute(sizes).yield_per(JOURNAL_BATCH):
+                if over <= 0:
+                    break
+                doomed.append(row_id)
+                over -= int(size or 0)
+            for start in range(0, len(doomed), JOURNAL_BATCH):
+                s.execute(delete(QuarantineRow).where(QuarantineRow.id.in_(doomed[start : start + JOURNAL_BATCH])))
+            return gone + len(doomed)
 
     def quarantine_count(self) -> int:
         with Session(self.engine) as s:

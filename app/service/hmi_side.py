@@ -173,8 +173,11 @@ class HmiSide:
         while True:
             idle = last + HMI_HEARTBEAT_S - time.monotonic()
             if self.sequencing.journal_id == self._shown_id and idle > 0:
+                # asyncio.timeout, not wait_for: 3.11's wait_for swallows a cancel that meets the event being set
+                # (cpython gh-86296), and the service's stop would wait for this task for ever
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(handled.wait(), idle)
+                    async with asyncio.timeout(idle):
+                        await handled.wait()
             # one picture a frame; one that took long waits longer for the next, so the line's own work keeps the
             # loop. Never less than one pass of the loop: the batch's light commands go out before its picture.
             gap = max(HMI_FRAME_S, took * (1 / HMI_LOOP_SHARE - 1))

@@ -171,6 +171,13 @@ def service_metrics(service: Any) -> list[Metric]:
         ),
         counter("jis_quarantined_total", "Inputs quarantined (bad or unknown broadcasts).", service.intake.quarantined),
         counter(
+            "jis_quarantine_counted_total",
+            "Refused frames counted, not stored: past a source's rows or bytes per window (a flood).",
+            service.intake.budget.counted,
+        ),
+        counter("jis_quarantine_pruned_total", "Quarantine rows pruned by the retention.", service.intake.pruned),
+        counter("jis_audit_pruned_total", "Audit lines pruned by the retention.", service.audit_pruned),
+        counter(
             "jis_vehicles_completed_total",
             "Vehicles whose parts are all picked and labelled.",
             core.state.vehicles_completed,

@@ -10,7 +10,8 @@ The parts, each given what it needs (none reaches into another's attributes):
 - ``HmiSide`` (``app.service.hmi_side``): the HMI bus, the OPC UA line server, the HMI command channel, audit lines.
 - ``LightLatency`` (``app.service.latency``): the received -> lit figures.
 - ``NoticeSide`` (``app.service.notices``): ship notices built, journaled and sent; the OEM's answers in.
-- the feed link (``app.feed.link``), the alarm notifier (``app.service.notify``), the metrics endpoint.
+- the feed link (``app.feed.link``), the watched inbox of partner files (``app.service.inbox``), the alarm
+  notifier (``app.service.notify``), the metrics endpoint.
 
 This module wires them: ``Service.run`` starts them in order, one named step each, and serves until cancelled;
 ``Service.carry_out`` hands each of the core's commands to the part that carries it out (one case per command
@@ -39,6 +40,7 @@ from app.plant_check import served_endpoints
 from app.service.device_side import DeviceSide
 from app.service.devices import ReportTranslator, build_printers, build_ptls
 from app.service.hmi_side import HmiSide
+from app.service.inbox import Inbox
 from app.service.intake import Intake
 from app.service.latency import LightLatency
 from app.service.metrics import MetricsServer, service_metrics
@@ -69,7 +71,9 @@ from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE_S = 5.0  # a part still running this long after its cancel is cancelled again (and named in the log)
 TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
+RETENTION_EVERY_S = 3600.0  # real seconds between prunings of the quarantine and the audit log (and one at start)
 
 
 class ExposedSurface(ValueError):
@@ -149,9 +153,14 @@ class Service:
             repeats=lambda: self.intake.duplicates,
         )
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
+        inbox = (
+            plant.service.inbox
+        )  # partner files dropped into a folder, through the same intake (docs/message-formats.md)
+        self.inbox = Inbox(plant, inbox, self.intake.accept, clock) if inbox is not None else None
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._replayed = False  # a snapshot of a core that was never replayed would say nothing true
+        self.audit_pruned = 0  # audit lines pruned by the retention (the metrics)
 
     @property
     def core(self) -> Sequencer:
@@ -204,6 +213,7 @@ class Service:
             await self._restore_devices()
             self.notices.restore()  # notices asked for and never journaled as leaving: sent now
             self._start_feed()
+            self._start_inbox()
             self._serve_hmi_commands()
             self._announce_ready()
             await asyncio.gather(*self._tasks)
@@ -248,8 +258,9 @@ class Service:
         self._tasks.append(asyncio.create_task(self.hmi.publish(), name="hmi-bus"))
 
     def _start_ticks(self) -> None:
-        """Time passing for the core (``_tick``)."""
+        """Time passing for the core (``_tick``), and the retention of the quarantine and the audit log."""
         self._tasks.append(asyncio.create_task(self._tick(), name="tick"))
+        self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
 
     async def _restore_devices(self) -> None:
         """Lit bins lit again, labels queued again or uncertain; journaled faults no driver confirms, cleared."""
@@ -260,6 +271,12 @@ class Service:
     def _start_feed(self) -> None:
         """Broadcasts in: only now, with the line as the journal left it."""
         self._tasks.append(asyncio.create_task(self.feed_link.run(), name="feed-link"))
+
+    def _start_inbox(self) -> None:
+        """Partner files from the watched folder, once the feed takes broadcasts in (``app.service.inbox``)."""
+        if self.inbox is not None:
+            self.inbox.prepare()  # the folders are there once the service says it is up
+            self._tasks.append(asyncio.create_task(self.inbox.run(), name="inbox"))
 
     def _serve_hmi_commands(self) -> None:
         self._tasks.append(self.hmi.serve_commands(self))
@@ -277,6 +294,10 @@ class Service:
         for t in self._tasks:
             if not t.cancelling():  # a gather that was cancelled has cancelled its tasks already: once is enough
                 t.cancel()
+        _, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_S) if self._tasks else (set(), set())
+        for t in late:  # its cancel was swallowed on the way (a library's wait, a race): a stop is never a hang
+            log.warning("%s did not stop within %.0f s of its cancel; cancelled again", t.get_name(), STOP_GRACE_S)
+            t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.hmi.stop_line_server()
         self.feed_link.close()
@@ -340,4 +361,22 @@ class Service:
             self.devices.drain_label_backlog()
             self.latency.forget_stale(time.monotonic())
             self.notices.resend_unanswered()
+            await self.intake.flush_floods()  # the quarantine's summaries of what it counted, not stored
             await self.submit(Tick(at=self.clock()))
+
+    async def _retention(self) -> None:
+        """Quarantine rows and audit lines past their retention (``[service.quarantine]``, ``[service.audit]``)
+        pruned on the writer thread, at start and then every ``RETENTION_EVERY_S``; a failure is logged and tried
+        again next time."""
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                await loop.run_in_executor(self.writer, self.intake.prune)
+                await loop.run_in_executor(self.writer, self._prune_audit)
+            except Exception:
+                log.exception("retention: pruning failed; trying again in %.0f s", RETENTION_EVERY_S)
+            await asyncio.sleep(RETENTION_EVERY_S)
+
+    def _prune_audit(self) -> None:
+        now = self.clock()
+        self.audit_pruned += self.accounts.audit_prune(now - self.plant.service.audit.retention_days * 86_400, at=now)

@@ -144,7 +144,7 @@ def swap(line: LineState, op: SwapVehicles) -> Done:
 
 def _place(line: LineState, feed: Feed, old: Vehicle, position: int, at: float) -> list[Command]:
     """Build ``old``'s content again at another position (a move or a swap)."""
-    _, options, parts = old.content
+    options, parts, quantities = vehicles.content_parts(old.content)
     new = Vehicle(
         feed=feed.cfg.id,
         seq=feed.seq_at(position),
@@ -156,7 +156,7 @@ def _place(line: LineState, feed: Feed, old: Vehicle, position: int, at: float) 
     )
     feed.vehicles[position] = new
     feed.position_of[new.vehicle_id] = position
-    return picking.accept(line, feed, new, options, parts)
+    return picking.accept(line, feed, new, options, parts, quantities)
 
 
 # -- the feed -------------------------------------------------------------------------------------------------

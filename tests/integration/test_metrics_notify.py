@@ -59,7 +59,8 @@ def _service() -> SimpleNamespace:
         devices=SimpleNamespace(
             names=["ptl-1", "ptl-2", "zebra-1"], reports_waiting=0, label_backlog={"zebra-1": deque([1, 2])}
         ),
-        intake=SimpleNamespace(quarantined=2),
+        intake=SimpleNamespace(quarantined=2, budget=SimpleNamespace(counted=40), pruned=5),
+        audit_pruned=7,
     )
 
 
@@ -163,6 +164,9 @@ async def test_scrape_reports_service_numbers(metrics_server: tuple[MetricsServe
     raised = fams["jis_deviations_raised_total"].samples
     assert raised[("jis_deviations_raised_total", (("kind", "duplicate"),))] == 3
     assert fams["jis_quarantined_total"].samples[("jis_quarantined_total", ())] == 2
+    assert fams["jis_quarantine_counted_total"].samples[("jis_quarantine_counted_total", ())] == 40
+    assert fams["jis_quarantine_pruned_total"].samples[("jis_quarantine_pruned_total", ())] == 5
+    assert fams["jis_audit_pruned_total"].samples[("jis_audit_pruned_total", ())] == 7
     assert fams["jis_vehicles_completed_total"].samples[("jis_vehicles_completed_total", ())] == 37
     assert fams["jis_labels_printed_total"].samples[("jis_labels_printed_total", ())] == 74
     assert all(f.help and f.kind for f in fams.values())

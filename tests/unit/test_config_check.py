@@ -112,3 +112,32 @@ def test_schema_and_reference_are_the_generated_ones(
     monkeypatch.setattr(config_cli, "REFERENCE", target)
     assert jis("config", "reference", "--write") == 0
     assert target.read_text(encoding="utf-8") == reference_markdown()
+
+
+def test_the_inbox_and_the_partners_are_in_the_account_and_a_folder_out_of_reach_is_a_problem(
+    tmp_path: Path,
+) -> None:
+    from app.config import load_plant
+    from app.plant_check import resolve, served_endpoints
+    from app.plant_check import text as account_text
+
+    text = DEMO_PLANT.read_text() + '\n[partners.vw]\nformat = "edifact"\n'
+    inbox = f'[service.inbox]\nfolder = "{tmp_path / "inbox"}"\npoll_interval_s = 5\n'
+    path = tmp_path / "plant.toml"
+    path.write_text(text.replace("[[feeds]]", inbox + "\n[[feeds]]", 1))
+    plant = load_plant(path)
+    resolved = resolve(plant, str(path))
+    assert resolved.account["inbox"] == {"folder": str(tmp_path / "inbox"), "poll_interval_s": 5.0, "routes": []}
+    assert resolved.account["partners"] == {"vw": {"format": "edifact", "test_indicator": "refuse"}}
+    assert resolved.problems == []
+    assert f"inbox {tmp_path / 'inbox'} (partner files, every 5 s)" in served_endpoints(plant)
+    block = account_text(resolved).splitlines()
+    assert any(ln.startswith("inbox") and ln.endswith(f"{tmp_path / 'inbox'}, every 5 s") for ln in block)
+    assert any(ln.startswith("partners") and ln.endswith("vw: edifact, test files: refuse") for ln in block)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    path.write_text(
+        text.replace("[[feeds]]", inbox.replace(str(tmp_path / "inbox"), str(blocked / "in")) + "\n[[feeds]]", 1)
+    )
+    (problem,) = resolve(load_plant(path), str(path)).problems
+    assert problem == f"[service.inbox] folder {blocked / 'in'}: {blocked} is not a folder this user can write in"

@@ -29,6 +29,7 @@ from sequencer.events import (
     ShipNoticeAnswered,
     Tick,
 )
+from sequencer.floods import FLOODS
 from sequencer.plant import ShipNoticeConfig
 from sequencer.testing import (
     NO_SEAT,
@@ -143,6 +144,13 @@ def malformed() -> tuple[Sequencer, list[Command]]:
     return core, core.handle(BroadcastRejected(at=1, reason="bad UNT segment count", quarantine_id=7))
 
 
+def quarantine_flood() -> tuple[Sequencer, list[Command]]:
+    core = Sequencer(demo_plant())
+    for n in range(FLOODS["malformed"].count - 1):
+        core.handle(BroadcastRejected(at=1 + n, reason="not JSON", quarantine_id=n + 1, source="feed"))
+    return core, core.handle(BroadcastRejected(at=9, reason="not JSON", quarantine_id=9, source="feed"))
+
+
 def change() -> tuple[Sequencer, list[Command]]:
     core = fed(demo_plant(), broadcast(5))
     return core, core.handle(broadcast(5, options=SPORT_RED))
@@ -247,6 +255,7 @@ SCENARIOS: dict[str, Scenario] = {
     "resequenced": resequenced,
     "unknown_feed": unknown_feed,
     "malformed": malformed,
+    "quarantine_flood": quarantine_flood,
     "unauthorised": unauthorised,
     "implausible": implausible,
     "change": change,

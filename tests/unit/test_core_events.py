@@ -45,6 +45,7 @@ from sequencer.events import (
     LabelUncertain,
     MoveVehicle,
     PrinterFaultChanged,
+    QuarantineFlood,
     RackLabelScanned,
     RackShipped,
     ReleaseVehicle,
@@ -130,6 +131,17 @@ def test_gateway_refused(plant: PlantConfig) -> None:
     assert kinds(commands) == ["unauthorised"]
     assert [d.message for d in open_deviations(core, "unauthorised")] == [f"quarantined #9: {reason}"]
     assert core.state.feeds["L1"].last_seq == 1
+
+
+def test_quarantine_flood(plant: PlantConfig) -> None:
+    """The service's summary of a source's input it counted without storing: counted on the source's one flood
+    alarm, which it starts if the source was not flooding."""
+    core = fed(plant)
+    first = core.handle(QuarantineFlood(at=5, source="feed", count=700, size=7000, reason="not JSON", quarantine_id=3))
+    again = core.handle(QuarantineFlood(at=65, source="feed", count=300, size=3000, reason="not JSON", quarantine_id=4))
+    assert kinds(first) == ["quarantine_flood"] and kinds(again) == []
+    (flood,) = open_deviations(core, "quarantine_flood")
+    assert flood.message.startswith("feed: 1000 refused inputs") and flood.station == "feed"
 
 
 # -- from the stations' lights and the printers ----------------------------------------------------------------
