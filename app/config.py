@@ -1,14 +1,14 @@
 """Load the plant file (TOML, or the JSON the demo writes for its simulators) and name the file in errors.
 
 Paths contained: every file or folder the plant file names (``PATH_KEYS``: the SQLite database, and so its lock
-file ``<database>.lock`` beside it; the watched inbox with its ``done/`` and ``quarantine/``; CURVE key files and
-folders; OPC UA certificates, keys, trust lists and the
-users file) is read against the plant file's folder when relative, whatever the current folder (a service started
-from elsewhere finds the same journal), and must lie under the data folder (``[service] data_dir``, itself read
-against the plant file's folder; empty: the plant file's folder). One outside it (``../../..``, ``/etc/...``, a
-symbolic link that leads out) is refused at load with a ``PlantConfigError`` naming the key and the file, never
-opened. The shipped demo plant, given by no path, keeps its database in the current folder (its own folder is
-inside the installed package) and is not contained.
+file ``<database>.lock`` beside it; the watched inbox with its ``done/`` and ``quarantine/``; the ship notices'
+outbox; CURVE key files and folders; OPC UA certificates, keys, trust lists and the users file) is read against the
+plant file's folder when relative, whatever the current folder (a service started from elsewhere finds the same
+journal), and must lie under the data folder (``[service] data_dir``, itself read against the plant file's folder;
+empty: the plant file's folder). One outside it (``../../..``, ``/etc/...``, a symbolic link that leads out) is
+refused at load with a ``PlantConfigError`` naming the key and the file, never opened. The shipped demo plant, given
+by no path, keeps its database in the current folder (its own folder is inside the installed package) and is not
+contained.
 What this module must not do: open the database or any file the plant file names, or read the environment.
 """
 
@@ -88,6 +88,7 @@ _SQLITE_FILE = re.compile(r"(?P<scheme>sqlite(?:\+\w+)?:///)(?P<file>[^?]*)(?P<q
 PATH_KEYS: tuple[tuple[str, ...], ...] = (
     ("service", "database"),
     ("service", "inbox", "folder"),  # and its done/ and quarantine/ inside
+    ("ship_notices", "outbox"),  # the EDI gateway's outbox for ship notices
     *(("service", curve, key) for curve in ("feed_curve", "hmi_curve") for key in ("secret_key", "allowed_keys")),
     *(("service", "opcua_server", key) for key in ("certificate", "private_key", "trusted", "users_file")),
     *(

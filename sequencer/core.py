@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from sequencer.commands import Command, LightBin, PrintLabel
+from sequencer.commands import Command, LightBin, PrintLabel, SendShipNotice
 from sequencer.events import (
     BinConfirmed,
     BroadcastReceived,
@@ -34,11 +34,14 @@ from sequencer.events import (
     LabelUncertain,
     PrinterFaultChanged,
     QuarantineFlood,
+    RackLabelScanned,
     RackShipped,
+    ShipNoticeAnswered,
+    ShipNoticeSending,
     Tick,
 )
 from sequencer.plant import PlantConfig
-from sequencer.rules import devices, feeds, labelling, manual, picking, racks
+from sequencer.rules import devices, feeds, labelling, manual, notices, picking, racks
 from sequencer.state import LineState, SequencerError
 
 __all__ = ["EVENT_RULES", "Sequencer", "SequencerError"]
@@ -54,6 +57,7 @@ def on_tick(line: LineState, e: Tick) -> list[Command]:
         + feeds.check_silence(line, e.at)
         + picking.check_pick_timeouts(line, e.at)
         + racks.check_due(line, e.at)
+        + notices.check_unanswered(line, e.at)
     )
 
 
@@ -70,7 +74,10 @@ EVENT_RULES: dict[type[Any], Callable[[LineState, Any], list[Command]]] = {
     PrinterFaultChanged: devices.on_printer_fault,
     JournalWriteChanged: devices.on_journal,
     DiskSpaceChanged: devices.on_disk_space,
-    RackShipped: racks.on_shipped,
+    RackShipped: notices.on_shipped,
+    RackLabelScanned: notices.on_scanned,
+    ShipNoticeSending: notices.on_sending,
+    ShipNoticeAnswered: notices.on_answered,
     Tick: on_tick,
     **dict.fromkeys(manual.MANUAL_RULES, manual.on_manual),
 }
@@ -115,6 +122,10 @@ class Sequencer:
         not); changes nothing (the service answers a repeat of a refused broadcast with it)."""
         return feeds.implausible(self.state, event)
 
+    def notices_unanswered(self) -> list[SendShipNotice]:
+        """Ship notices the OEM has not answered (to send again after a restart), oldest first."""
+        return notices.unanswered(self.state)
+
     def vehicle_statuses(self) -> Counter[str]:
         """How many vehicles are in each status, the ones already forgotten after shipping included."""
         line = self.state
@@ -149,6 +160,8 @@ class Sequencer:
             h.update(repr(part).encode())
         # State added after the golden streams were recorded is hashed only when it holds something, so a stream
         # that never uses it keeps its recorded fingerprints (tests/unit/test_core_golden.py).
+        if line.notices:  # ship notices, with [ship_notices] only
+            h.update(repr(sorted((k, repr(n)) for k, n in line.notices.items())).encode())
         given_up = sorted((k, sorted(f.given_up)) for k, f in line.feeds.items() if f.given_up)
         if given_up:
             h.update(repr(given_up).encode())

@@ -71,6 +71,8 @@ KINDS: dict[str, Kind] = {
     "late": Kind(1, condition=True),
     "change_after_ship": Kind(1),
     "journal_failed": Kind(1, condition=True),  # nothing can be saved: the line pauses (nothing acknowledged)
+    "notice_rejected": Kind(1, condition=True),  # the OEM refused a ship notice: until a later version is accepted
+    "notice_unanswered": Kind(2, condition=True),  # no answer within [ship_notices] ack_timeout_s
     "silence": Kind(2, condition=True),
     "disk_space_critical": Kind(2, condition=True),  # the database's folder is nearly full: the journal will stop
     "pick_timeout": Kind(2, condition=True),

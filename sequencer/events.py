@@ -177,6 +177,37 @@ class RackShipped:
     user: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RackLabelScanned:
+    """The dock scanned a rack's label as the rack went onto the truck: that rack ships (docs/ship-notices.md)."""
+
+    at: float
+    label_id: str
+    dock: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipNoticeSending:
+    """Write-ahead: the ship notice ``notice_id`` version ``version`` was built and is about to leave (journaled with
+    the message's bytes as ``raw``, before a byte leaves the service)."""
+
+    at: float
+    notice_id: str
+    version: int
+    format: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipNoticeAnswered:
+    """The OEM answered a ship notice (APERAK / CONTRL-like): accepted, or rejected with its reason."""
+
+    at: float
+    notice_id: str
+    version: int
+    accepted: bool
+    reason: str = ""
+
+
 # -- manual operations: intents carrying who and why; each one is audited --------------------------------------
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ManualOp:
@@ -300,6 +331,28 @@ class ShipRackByHand(ManualOp):
     rack_no: int
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelShipNotice(ManualOp):
+    """The rack's shipment is called off (it did not leave, or came back): its notice is cancelled (BGM 1); a later
+    scan or hand shipment of the rack sends a new original."""
+
+    feed: str
+    family: str
+    rack_no: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorrectShippedRack(ManualOp):
+    """A shipped rack changed after it left (a runner exchanged the part in ``slot``, or took it out: ``part`` ""):
+    its notice is replaced (BGM 5) with what the rack holds now."""
+
+    feed: str
+    family: str
+    rack_no: int
+    slot: int
+    part: str = ""
+
+
 MANUAL_OPS: tuple[type[ManualOp], ...] = (
     HoldVehicle,
     ReleaseVehicle,
@@ -318,6 +371,8 @@ MANUAL_OPS: tuple[type[ManualOp], ...] = (
     UnsuppressAlarm,
     RemoveAlarmFromService,
     ReturnAlarmToService,
+    CancelShipNotice,
+    CorrectShippedRack,
 )
 
 Event = (
@@ -352,6 +407,11 @@ Event = (
     | UnsuppressAlarm
     | RemoveAlarmFromService
     | ReturnAlarmToService
+    | RackLabelScanned
+    | ShipNoticeSending
+    | ShipNoticeAnswered
+    | CancelShipNotice
+    | CorrectShippedRack
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -371,6 +431,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         DiskSpaceChanged,
         RackShipped,
         Tick,
+        RackLabelScanned,
+        ShipNoticeSending,
+        ShipNoticeAnswered,
         *MANUAL_OPS,
     )
 }

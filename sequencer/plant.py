@@ -649,6 +649,36 @@ class SimulationConfig(_Strict):
     """The simulated OEM's first sequence number."""
 
 
+class ShipNoticeConfig(_Strict):
+    """Ship notices (advance ship notices) to the OEM, one per rack shipped (docs/ship-notices.md). Absent: no notice
+    is sent and a shipped rack is only forgotten."""
+
+    format: Literal["desadv", "vda4913", "x12_856"] = "desadv"
+    """The partner's format: EDIFACT DESADV D.07A after the Odette / VDA 4987 JIS profile, VDA 4913 records, or
+    ANSI X12 856."""
+    feed_formats: dict[str, Literal["desadv", "vda4913", "x12_856"]] = {}
+    """Per feed, a format other than ``format`` (feed id -> format)."""
+    supplier: str = Field(default="SUPPLIER", min_length=1, max_length=9, examples=["123456789"])
+    """The supplier's number at the OEM (DESADV NAD+SE, VDA 4913 record 711 positions 15-23)."""
+    ship_to: str = Field(default="OEM", min_length=1, max_length=9, examples=["OEMPLANT1"])
+    """The OEM's receiving plant (DESADV NAD+ST, VDA 4913 record 711 positions 6-14)."""
+    sender_id: str = Field(default="SUPPLIER", min_length=1, max_length=35)
+    """The interchange sender (UNB 0004)."""
+    recipient_id: str = Field(default="OEM", min_length=1, max_length=35)
+    """The interchange recipient (UNB 0010)."""
+    ack_timeout_s: float = Field(default=600.0, gt=0, le=86400)
+    """Plant seconds the OEM has to answer a notice before a ``notice_unanswered`` deviation is raised."""
+    resend_after_s: float = Field(default=120.0, gt=0, le=86400)
+    """Plant seconds after which a notice the OEM has not answered is sent over the feed link again (the same
+    bytes; a lost frame or a gateway that restarted): the answer is taken once per version."""
+    keep_answered: int = Field(default=500, ge=1, le=100_000)
+    """Acknowledged notices the core keeps (the newest) so a rack changed after it shipped can be corrected."""
+    outbox: str | None = Field(default=None, examples=["edi/outbox"])
+    """Folder of the EDI gateway: each notice is written there (``.tmp``, then renamed). Absent: no folder."""
+    over_feed_link: bool = True
+    """Send each notice over the feed link (ZeroMQ, ``NOTICE`` frames) to the gateway of the rack's feed."""
+
+
 class DeljitCodes(_Strict):
     """A partner's EDIFACT DELJIT codes (docs/message-formats.md); a key left out keeps the shipped default."""
 
@@ -742,6 +772,8 @@ class PlantConfig(_Strict):
     alarms: dict[str, AlarmTimingConfig] = {}
     """On-delay, off-delay and chattering per alarm kind a device reports (``[alarms.device_offline]``,
     ``[alarms.printer_fault]``); a kind left out keeps the core's defaults."""
+    ship_notices: ShipNoticeConfig | None = None
+    """Ship notices to the OEM per rack shipped (``[ship_notices]``); absent: none are sent."""
     partners: dict[str, PartnerConfig] = {}
     """OEM trading partners by name (``[partners.NAME]``): how each writes its files; a feed names its own with
     ``partner``."""
@@ -824,6 +856,11 @@ def _reference_problems(cfg: PlantConfig) -> list[str]:
         conditions.add(key)
         if set(rule.all_of) & set(rule.none_of):
             problems.append(f"{where}: a code is both required and excluded")
+    if cfg.ship_notices is not None:
+        feed_ids = {f.id for f in cfg.feeds}
+        for feed_id in cfg.ship_notices.feed_formats:
+            if feed_id not in feed_ids:
+                problems.append(f"ship_notices.feed_formats.{feed_id}: unknown feed {feed_id!r}")
     return problems + _partner_problems(cfg) + _gateway_key_problems(cfg)
 
 

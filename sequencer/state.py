@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sequencer.alarm_points import AlarmPoints, alarm_timings
-from sequencer.commands import PrintLabel
+from sequencer.commands import NoticeFunction, NoticeItem, PrintLabel
 from sequencer.deviations import DeviationBook
 from sequencer.floods import Floods
 from sequencer.plant import FamilyConfig, FeedConfig, PlantConfig, StationConfig
@@ -102,6 +102,31 @@ class Rack:
     due_dev: dict[str, int] = field(default_factory=dict)  # late_warning / late_alarm / late -> deviation id
 
 
+NoticeState = Literal["due", "sent", "acknowledged", "rejected"]
+
+
+@dataclass(slots=True)
+class Notice:
+    """A rack's ship notice as the OEM last got it (``sequencer.rules.notices``): its newest version, what that
+    version says, and where its answer stands."""
+
+    notice_id: str
+    number: int  # the delivery note's number (VDA 4913 713: numeric), one per rack shipped, counting from 1
+    feed: str
+    family: str
+    rack_no: int
+    rack_label: str
+    shipped_at: float
+    items: tuple[NoticeItem, ...]
+    version: int = 0
+    function: NoticeFunction = "original"
+    issued_at: float = 0.0  # when the core asked for this version (its answer is due ack_timeout_s later)
+    state: NoticeState = "due"
+    reason: str = ""  # the OEM's, when it rejected
+    unanswered_dev: int | None = None
+    rejected_dev: int | None = None
+
+
 @dataclass(slots=True)
 class Feed:
     cfg: FeedConfig
@@ -177,6 +202,12 @@ class LineState:
         self.devices_down: set[str] = set()  # link down
         self.printer_faults: dict[str, tuple[str, ...]] = {}  # printer -> the faults it reports
         self.confirm_counters: dict[tuple[str, str], int] = {}  # (station, bin) -> the light's journaled counter
+        # ship notices (sequencer.rules.notices): by notice id; the unanswered ones in the order they were issued; the
+        # answered ones kept, oldest first, up to [ship_notices] keep_answered (a correction needs what was sent)
+        self.notices: dict[str, Notice] = {}
+        self.unanswered: dict[str, None] = {}
+        self.answered: dict[str, None] = {}
+        self.notice_counts: Counter[str] = Counter()  # issued, sent, acknowledged, rejected, overdue
         # running totals (the KPIs and the read models)
         self.vehicles_completed = 0
         self.vehicles_on_time = 0

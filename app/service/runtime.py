@@ -10,6 +10,7 @@ The parts, each given what it needs (none reaches into another's attributes):
 - ``HmiSide`` (``app.service.hmi_side``): the HMI bus, the OPC UA line server, the HMI command channel, audit lines.
 - ``LightLatency`` (``app.service.latency``): the received -> lit figures.
 - ``DiskWatch`` (``app.service.disk_watch``): the free space of the database's folder, alarmed well before full.
+- ``NoticeSide`` (``app.service.notices``): ship notices built, journaled and sent; the OEM's answers in.
 - the feed link (``app.feed.link``), the watched inbox of partner files (``app.service.inbox``), the alarm
   notifier (``app.service.notify``), the metrics endpoint.
 
@@ -31,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, assert_never
 
 from app.feed.link import FeedLink
+from app.feed.notice_wire import NoticeAnswer
 from app.hmi.accounts import AccountStore
 from app.logjson import startup_log
 from app.net.curve_keys import load_curve_server, load_feed_publishers
@@ -44,6 +46,7 @@ from app.service.inbox import Inbox
 from app.service.intake import Intake
 from app.service.latency import LightLatency
 from app.service.metrics import MetricsServer, service_metrics
+from app.service.notices import NoticeSide
 from app.service.notify import Notifier
 from app.service.replay import answer_at
 from app.service.sequence_check import SequenceCheck
@@ -61,6 +64,7 @@ from sequencer.commands import (
     RaiseDeviation,
     RequestResend,
     ReturnToStock,
+    SendShipNotice,
     VehicleCompleted,
 )
 from sequencer.core import Sequencer
@@ -138,7 +142,9 @@ class Service:
             reject=self.intake.reject_frames,
             curve=feed_curve,
             publishers=publishers,
+            notice_answer=self._notice_answered,
         )
+        self.notices = NoticeSide(plant.ship_notices, clock=clock, sequencing=self.sequencing, link=self.feed_link)
         self.hmi = HmiSide(
             plant,
             clock=clock,
@@ -192,6 +198,9 @@ class Service:
         """A lead's operation: a quarantined message through the intake again (``Intake.reprocess``)."""
         return await self.intake.reprocess(quarantine_id)
 
+    async def _notice_answered(self, answer: NoticeAnswer) -> None:
+        await self.notices.answered(answer)
+
     # -- lifecycle ------------------------------------------------------------------------------------------
     async def run(self) -> None:
         """Start the line, one step after the other, serve until cancelled, then shut down cleanly (also when
@@ -207,6 +216,7 @@ class Service:
             self._start_ticks()
             self._watch_disk()
             await self._restore_devices()
+            self.notices.restore()  # notices asked for and never journaled as leaving: sent now
             self._start_feed()
             self._start_inbox()
             self._serve_hmi_commands()
@@ -349,6 +359,8 @@ class Service:
                     log.debug("%r", command)  # its rack label came as a PrintLabel; the screens show the rack
                 case AlarmStateChanged():
                     log.debug("%r", command)  # the screens show it from the core's alarm table
+                case SendShipNotice():
+                    self.notices.send(command)
                 case _:
                     assert_never(command)
 
@@ -360,6 +372,7 @@ class Service:
             self.latency.forget_stale(time.monotonic())
             if self.sequencing.paused:  # a paused journal: time passes again with the next tick after it
                 continue
+            self.notices.resend_unanswered()
             try:
                 await self.intake.flush_floods()  # the quarantine's summaries of what it counted, not stored
             except PAUSING_ERRORS as exc:  # the database refused a write meanwhile: the tick goes on

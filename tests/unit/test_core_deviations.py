@@ -29,9 +29,11 @@ from sequencer.events import (
     PrinterFaultChanged,
     RackShipped,
     ReprintLabel,
+    ShipNoticeAnswered,
     Tick,
 )
 from sequencer.floods import FLOODS
+from sequencer.plant import ShipNoticeConfig
 from sequencer.testing import (
     NO_SEAT,
     SEAT_CLOTH,
@@ -236,7 +238,25 @@ def forecast_superseded() -> tuple[Sequencer, list[Command]]:
     return core, core.handle(broadcast(1))
 
 
+def _shipped_with_notice() -> Sequencer:
+    core = first_seat_rack_full(demo_plant().model_copy(update={"ship_notices": ShipNoticeConfig(ack_timeout_s=60)}))
+    core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1))
+    return core
+
+
+def notice_rejected() -> tuple[Sequencer, list[Command]]:
+    core = _shipped_with_notice()
+    return core, core.handle(ShipNoticeAnswered(at=21, notice_id="L1-seats-1", version=1, accepted=False))
+
+
+def notice_unanswered() -> tuple[Sequencer, list[Command]]:
+    core = _shipped_with_notice()
+    return core, core.handle(Tick(at=80))
+
+
 SCENARIOS: dict[str, Scenario] = {
+    "notice_rejected": notice_rejected,
+    "notice_unanswered": notice_unanswered,
     "gap": gap,
     "wrong_pick": wrong_pick,
     "device_offline": device_offline,

@@ -23,6 +23,7 @@ from sequencer.commands import (
     RaiseDeviation,
     RequestResend,
     ReturnToStock,
+    SendShipNotice,
     VehicleCompleted,
 )
 from sequencer.core import SequencerError
@@ -31,8 +32,10 @@ from sequencer.events import (
     AcknowledgeAlarm,
     BinConfirmed,
     BroadcastRejected,
+    CancelShipNotice,
     CancelVehicle,
     ConfirmByHand,
+    CorrectShippedRack,
     DeviceLinkChanged,
     DiskSpaceChanged,
     GatewayRefused,
@@ -45,6 +48,7 @@ from sequencer.events import (
     MoveVehicle,
     PrinterFaultChanged,
     QuarantineFlood,
+    RackLabelScanned,
     RackShipped,
     ReleaseVehicle,
     RemoveAlarmFromService,
@@ -53,6 +57,8 @@ from sequencer.events import (
     ResolveDeviation,
     ReturnAlarmToService,
     ShelveAlarm,
+    ShipNoticeAnswered,
+    ShipNoticeSending,
     ShipRackByHand,
     SuppressAlarm,
     SwapVehicles,
@@ -60,7 +66,7 @@ from sequencer.events import (
     UnsuppressAlarm,
 )
 from sequencer.labels import PartLabel
-from sequencer.plant import PlantConfig
+from sequencer.plant import PlantConfig, ShipNoticeConfig
 from sequencer.testing import (
     BUMPERS,
     SEAT_CLOTH,
@@ -460,3 +466,56 @@ def test_ship_rack_by_hand(plant: PlantConfig) -> None:
     assert [c.target for c in of(AuditRecord, commands)] == ["rack L1/seats/1"]
     with pytest.raises(SequencerError, match="already shipped"):
         core.handle(RackShipped(at=21, feed="L1", family="seats", rack_no=1))
+
+
+# -- ship notices (in depth: tests/unit/test_ship_notice_rules.py) ------------------------------------------------
+def _notices(plant: PlantConfig) -> PlantConfig:
+    return plant.model_copy(update={"ship_notices": ShipNoticeConfig()})
+
+
+def test_rack_label_scanned(plant: PlantConfig) -> None:
+    """The dock scans a closed rack's label: the rack ships, and with [ship_notices] its notice is asked for."""
+    core = first_seat_rack_full(_notices(plant))
+    (notice,) = of(SendShipNotice, core.handle(RackLabelScanned(at=20, label_id="R-L1-seats-1", dock="D04")))
+    assert (notice.notice_id, notice.function, len(notice.items)) == ("L1-seats-1", "original", 6)
+
+
+def test_ship_notice_sending(plant: PlantConfig) -> None:
+    """The notice's leaving is journaled: the notice is sent; an older version's row is refused."""
+    core = first_seat_rack_full(_notices(plant))
+    core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1))
+    core.handle(ShipNoticeSending(at=21, notice_id="L1-seats-1", version=1, format="desadv"))
+    assert core.state.notices["L1-seats-1"].state == "sent"
+    with pytest.raises(SequencerError, match="not the newest"):
+        core.handle(ShipNoticeSending(at=22, notice_id="L1-seats-1", version=0))
+
+
+def test_ship_notice_answered(plant: PlantConfig) -> None:
+    """The OEM's answer: accepted, or rejected as a deviation; an unknown notice is refused."""
+    core = first_seat_rack_full(_notices(plant))
+    core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1))
+    assert kinds(core.handle(ShipNoticeAnswered(at=21, notice_id="L1-seats-1", version=1, accepted=False))) == [
+        "notice_rejected"
+    ]
+    with pytest.raises(SequencerError, match="not awaited"):
+        core.handle(ShipNoticeAnswered(at=22, notice_id="L1-seats-9", version=1, accepted=True))
+
+
+def test_cancel_ship_notice(plant: PlantConfig) -> None:
+    """A lead calls a shipment off: its notice is cancelled (a new version, BGM 1), audited."""
+    core = first_seat_rack_full(_notices(plant))
+    core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1))
+    commands = core.handle(by_hand(CancelShipNotice, at=21, feed="L1", family="seats", rack_no=1))
+    assert [(n.version, n.function) for n in of(SendShipNotice, commands)] == [(2, "cancel")]
+    assert [c.target for c in of(AuditRecord, commands)] == ["ship notice L1-seats-1"]
+
+
+def test_correct_shipped_rack(plant: PlantConfig) -> None:
+    """A lead corrects a slot of a shipped rack: its notice is replaced (BGM 5), audited."""
+    core = first_seat_rack_full(_notices(plant))
+    core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1))
+    op = by_hand(CorrectShippedRack, at=21, feed="L1", family="seats", rack_no=1, slot=4, part="SEAT-LEATH-BLK")
+    commands = core.handle(op)
+    (notice,) = of(SendShipNotice, commands)
+    assert (notice.function, [i.part for i in notice.items if i.slot == 4]) == ("replace", ["SEAT-LEATH-BLK"])
+    assert [c.target for c in of(AuditRecord, commands)] == ["ship notice L1-seats-1 slot 4"]

@@ -62,8 +62,9 @@ def test_a_data_folder_of_its_own_holds_the_files(tmp_path: Path) -> None:
         ("", CURVE.format(key="../../../../etc/shadow"), r"\[service\.hmi_curve\] secret_key", "/etc/shadow"),
         ("", OPCUA_PTL.format(cert="/etc/ssl/cert.der"), r"\[devices\.ptl\.ptl-a\.opcua\] certificate", "/etc/ssl"),
         ("", '\n[service.inbox]\nfolder = "../../../inbox"\n', r"\[service\.inbox\] folder", "inbox"),
+        ("", '\n[ship_notices]\noutbox = "/srv/edi/outbox"\n', r"\[ship_notices\] outbox", "/srv/edi"),
     ],
-    ids=["database-up", "database-etc", "key-etc", "key-up", "device-certificate", "inbox-up"],
+    ids=["database-up", "database-etc", "key-etc", "key-up", "device-certificate", "inbox-up", "notice-outbox"],
 )
 def test_a_path_outside_the_data_folder_is_refused_naming_the_key(
     tmp_path: Path, service: str, tail: str, key: str, named: str
