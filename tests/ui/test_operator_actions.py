@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.hmi.accounts import AccountStore
@@ -196,6 +196,56 @@ def test_reprint_sends_the_label_of_the_pick_that_left_the_card(
         f"refused by the sequencer: label 'P{first.pick_id}' is still waiting for the printer"
     )
     assert bar.status.text().startswith("REFUSED · ") and bar.status.property("state") == "refused"
+
+
+def test_the_reprint_button_keeps_its_label_under_the_finger(
+    qtbot: QtBot, publisher: BusPublisher, screen: Screen, service: RecordingService
+) -> None:
+    """Pressed while it names a label, a newer pick leaves the card before the release: the button still names the
+    pressed one and sends it, and a reprint of a label that is no longer the station's last asks one more tap in a
+    dialog naming it."""
+    _, bar = screen
+    line = busy_line()
+    first = line.stations[0].current
+    assert first is not None
+    go_live(qtbot, publisher, bar, line)
+    log_in(qtbot, bar, "otto")
+    once = picked_first(line)
+    go_live(qtbot, publisher, bar, once)
+    button = bar.buttons["reprint"]
+    assert button.text() == f"REPRINT P{first.pick_id}"
+    qtbot.mousePress(button, Qt.MouseButton.LeftButton)
+    assert button.isDown()
+    second = once.stations[0].current
+    assert second is not None and second.pick_id != first.pick_id
+    go_live(qtbot, publisher, bar, picked_first(once))  # a new label arrives between the press and the release
+    assert bar.seen is not None and bar.seen.last_picked == second
+    assert button.text() == f"REPRINT P{first.pick_id}"  # the name stays under the finger
+    qtbot.mouseRelease(button, Qt.MouseButton.LeftButton)
+    step = bar.confirm_step
+    assert step is not None
+    qtbot.waitUntil(step.isVisible, timeout=WAIT_MS)
+    assert step.findChild(QLabel, "operator_confirm_target").text().startswith(f"P{first.pick_id} ")
+    assert not bar.pending and service.intents == []  # nothing leaves before the second tap
+    assert button.text() == f"REPRINT P{second.pick_id}"  # released: the newest label again
+    qtbot.mouseClick(step.confirm_button, Qt.MouseButton.LeftButton)
+    assert answer(qtbot, bar).startswith(f"DONE · REPRINT P{first.pick_id}")
+    (intent,) = service.intents
+    assert fields_of(intent) == {"label_id": f"P{first.pick_id}"}  # the label it named, not the newest
+
+
+def test_a_reprint_of_the_last_label_needs_no_confirmation(
+    qtbot: QtBot, publisher: BusPublisher, screen: Screen, service: RecordingService
+) -> None:
+    _, bar = screen
+    line = busy_line()
+    go_live(qtbot, publisher, bar, line)
+    log_in(qtbot, bar, "otto")
+    go_live(qtbot, publisher, bar, picked_first(line))
+    tap(qtbot, bar, "reprint")
+    assert bar.confirm_step is None
+    assert answer(qtbot, bar).startswith("DONE · REPRINT")
+    assert len(service.intents) == 1
 
 
 # --- confirm by hand: a lead's operation, one tap more ----------------------------------------------------------

@@ -89,13 +89,22 @@ def station_feeds(line: LineView, station: StationView) -> set[str]:
     return {p.feed for p in picks} or {f.id for f in line.feeds}
 
 
+def station_sources(station: StationView) -> frozenset[str]:
+    """What a deviation's ``station`` may name for it to be this station's: the station itself and its own devices
+    (the plant file's ``ptl`` and ``printer``): the core raises a device's alarm under the device's name
+    (sequencer/rules/devices.py), so a printer's fault names ``PR-1``, not the station it serves."""
+    return frozenset(name for name in (station.id, station.ptl_device, station.printer) if name)
+
+
 def relevant_deviations(line: LineView, station: StationView) -> list[DeviationView]:
-    """Open deviations at this station, plus station-less ones on its feeds or on the whole plant; P1 first. Not
-    those a lead shelved, suppressed or took out of service: they are not annunciated (ISA-18.2)."""
+    """Open deviations at this station or on one of its devices, plus station-less ones on its feeds or on the whole
+    plant; P1 first. Not those a lead shelved, suppressed or took out of service: they are not annunciated
+    (ISA-18.2)."""
     feeds = station_feeds(line, station)
+    sources = station_sources(station)
 
     def concerns(d: DeviationView) -> bool:
-        return d.station == station.id or (not d.station and (not d.feed or d.feed in feeds))
+        return d.station in sources or (not d.station and (not d.feed or d.feed in feeds))
 
     return sorted(filter(concerns, annunciated(line.deviations)), key=lambda d: (d.priority, -d.at))
 
