@@ -25,7 +25,7 @@ from tests.ui.conftest import BusPublisher
 from tests.ui.test_cockpit_ops import USERS, RecordingService, accounts_in, command_server, loop_thread
 from tests.ui.test_operator_panel import STALE_AFTER_S, WAIT_MS, busy_line
 from ui.main import OperatorWindow, build_operator_window
-from ui.operator.actions import ACTIONS, OperatorActionBar
+from ui.operator.actions import ACTIONS, LEAD_NOTE, OperatorActionBar
 from ui.widgets import TOUCH_TARGET_MM, mm_to_px
 
 SEAT = "ST-SEAT"
@@ -307,3 +307,46 @@ def test_a_lost_command_channel_answers_comm(
         assert answer(qtbot, bar).startswith("COMM · ACK #13")
         assert bar.status.property("state") == "comm" and service.intents == []
         window.close()
+
+
+# --- kiosk: the panel stays on its station until a lead logs in --------------------------------------------------
+
+
+def test_a_kiosk_panel_changes_station_only_for_a_lead(qtbot: QtBot, publisher: BusPublisher, screen: Screen) -> None:
+    window, bar = screen
+    window.lock_station()  # what `jis hmi --kiosk` does to the operator's window
+    panel = window.panel
+    combo = panel.station_selector
+    go_live(qtbot, publisher, bar, busy_line())
+    qtbot.waitUntil(lambda: combo.count() == 2, timeout=WAIT_MS)
+    assert combo.isVisibleTo(panel) and combo.locked
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)  # nobody logged in: the tap asks for a lead
+    qtbot.waitUntil(bar.login_dialog.isVisible, timeout=WAIT_MS)
+    assert bar.login_dialog.note.text() == LEAD_NOTE
+    bar.login_dialog.reject()
+    combo.setCurrentIndex(1)  # not through the list: the station stays
+    assert panel.station_id == SEAT and combo.currentText() == SEAT
+    log_in(qtbot, bar, "otto")  # an operator's login does not unlock it
+    assert combo.locked
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(bar.login_dialog.isVisible, timeout=WAIT_MS)
+    bar.login_dialog.user.setText("lena")
+    bar.login_dialog.password.setText(USERS["lena"][1])
+    bar.login_dialog.submit()
+    qtbot.waitUntil(lambda: bar.client.role == "lead" and not combo.locked, timeout=WAIT_MS)
+    combo.setCurrentIndex(1)
+    assert panel.station_id == "ST-BUMP"
+    qtbot.mouseClick(bar.logout_button, Qt.MouseButton.LeftButton)
+    assert combo.locked  # locked again, on the station the lead chose
+    combo.setCurrentIndex(0)
+    assert panel.station_id == "ST-BUMP"
+
+
+def test_a_panel_out_of_kiosk_mode_is_not_locked(qtbot: QtBot, publisher: BusPublisher, screen: Screen) -> None:
+    window, bar = screen
+    go_live(qtbot, publisher, bar, busy_line())
+    combo = window.panel.station_selector
+    qtbot.waitUntil(lambda: combo.count() == 2, timeout=WAIT_MS)
+    assert not combo.locked
+    combo.setCurrentIndex(1)
+    assert window.panel.station_id == "ST-BUMP"

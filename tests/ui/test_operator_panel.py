@@ -412,6 +412,29 @@ def test_run_hmi_runs_until_the_window_closes(qtbot: QtBot, publisher: BusPublis
     assert list(tmp_path.rglob("hmi-operator*"))  # the window geometry was remembered
 
 
+def test_run_hmi_kiosk_locks_the_panel_to_its_station(qtbot: QtBot, publisher: BusPublisher, tmp_path: Path) -> None:
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))  # not ~/.config
+    publisher.publish(busy_line())
+    seen: list[tuple[bool, str | None]] = []
+    ticks = iter(range(200))  # watchdog: at most 200 x 50 ms, then close regardless
+
+    def close_when_live() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, OperatorWindow) and w.isVisible()]
+        live = [w for w in windows if "Sequencing Centre Demo" in w.windowTitle()]
+        seen.extend((w.panel.station_selector.locked, w.panel.station_id) for w in live)
+        if live or next(ticks, None) is None:
+            for window in windows:
+                window.close()
+
+    watchdog = QTimer()
+    watchdog.timeout.connect(close_when_live)
+    watchdog.start(50)
+    code = run_hmi(publisher.endpoint, station="ST-BUMP", kiosk=True)
+    watchdog.stop()
+    assert code == 0
+    assert seen == [(True, "ST-BUMP")]
+
+
 def test_unknown_role_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown HMI role"):
         run_hmi("tcp://127.0.0.1:1", role="janitor")

@@ -18,6 +18,8 @@ longer the station's last one (a newer pick left the card under the finger) asks
 the label (``ActionSpec.confirm_unless_newest``).
 - CONFIRM BY HAND: the lit pick, after a one-tap confirmation (irreversible). It is shown to every role: the
   role table is the service's (app/hmi/roles.py: a lead's operation), so an operator gets FORBIDDEN, plainly.
+In kiosk mode (``ui.main.OperatorWindow.lock_station``) a tap on the locked station selector opens the login
+dialog asking for a shift lead (``ask_lead``); the station unlocks for ``STATION_CHANGE_ROLES`` only.
 What it must not do: decide who may do what (the service does), block the GUI thread (dialogs ``open()``, the
 client is NOBLOCK), send while the bus picture is stale (every action button is disabled then: the operator
 would act on a line they cannot see), have two requests in flight, or hold a colour (``ui/style.qss``).
@@ -40,6 +42,11 @@ from ui.widgets import TOUCH_TARGET_MM, label, mm_to_px, set_props
 from ui.words import UNACKNOWLEDGED
 
 BUTTON_MIN_WIDTH_MM = 40.0
+# Who may move a kiosk panel to another station: a shift lead and up (app/hmi/roles.py's chain of responsibility,
+# operator < lead < engineer < admin; the ui may not import app: tests/unit/test_roles.py pins that they agree).
+STATION_CHANGE_ROLES: frozenset[str] = frozenset({"lead", "engineer", "admin"})
+LOGIN_NOTE = "Operations are recorded in the audit log under your name."
+LEAD_NOTE = "This panel is locked to its station: a shift lead's login changes it."
 LOGIN_MIN_WIDTH_MM = 150.0  # the note on one or two lines at the panel's type size
 # The service's answer codes (app.hmi.wire.MESSAGES, plus the client's own) as the status line's word and
 # its look; "comm" is the same word the panel uses for a lost bus link.
@@ -179,7 +186,7 @@ class OperatorActionBar(QFrame):
         self.status = label("", "operator_status", "op-status")
         self.status.setWordWrap(True)
         self._lay_out()
-        self.login_button.clicked.connect(self.login_dialog.open_for_login)
+        self.login_button.clicked.connect(lambda: self.ask_login(LOGIN_NOTE))
         self.logout_button.clicked.connect(client.logout)
         for spec in ACTIONS:
             self.buttons[spec.key].clicked.connect(lambda _=False, s=spec: self.trigger(s))
@@ -218,6 +225,18 @@ class OperatorActionBar(QFrame):
     def set_link(self, up: bool) -> None:
         self.link_up = up
         self._refresh()
+
+    def ask_login(self, note: str) -> None:
+        """The login dialog, saying why it is asked for (a lead's login for the kiosk's station)."""
+        self.login_dialog.note.setText(note)
+        self.login_dialog.open_for_login()
+
+    @Slot()
+    def ask_lead(self) -> None:
+        self.ask_login(LEAD_NOTE)
+
+    def may_change_station(self) -> bool:
+        return self.client.logged_in_now and self.client.role in STATION_CHANGE_ROLES
 
     def trigger(self, spec: ActionSpec) -> None:
         """A button was tapped: send the target it names at once, or after the one-tap confirmation for an

@@ -160,6 +160,7 @@ class OperatorPanel(QWidget):
         self.station_selector = StationSelector()
         self.station_selector.setObjectName("station_selector")
         self.station_selector.setVisible(False)
+        self.station_selector.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keys past the lock (set_station_locked)
         self.station_selector.currentIndexChanged.connect(self._on_station_chosen)
         row.addWidget(self.station_selector)
         row.addStretch(1)
@@ -270,6 +271,13 @@ class OperatorPanel(QWidget):
         self._apply_comm()
         self._render_link()
 
+    @Slot(bool)
+    def set_station_locked(self, locked: bool) -> None:
+        """A kiosk panel stays on its station (``ui.main.OperatorWindow.lock_station``): while locked, a tap on the
+        station selector opens no list (it emits ``station_selector.locked_tap``: the window asks for a lead)."""
+        self.station_selector.locked = locked
+        set_props(self.station_selector, locked="yes" if locked else "no")
+
     def add_action_bar(self, bar: QWidget) -> None:
         """Under everything, within thumb reach of the operator (ui.operator.actions)."""
         self._root.addWidget(bar)
@@ -308,6 +316,10 @@ class OperatorPanel(QWidget):
         combo.setVisible(len(wanted) > 1)
 
     def _on_station_chosen(self, index: int) -> None:
+        if self.station_selector.locked:  # not through the list (it does not open): put the shown station back
+            if self._line is not None:
+                self._sync_station_selector(self._line)
+            return
         self._wanted = self.station_selector.itemData(index)
         self._bin_ids = ()  # the new station's bins are built afresh; deviation rows are kept by id
         if self._line is not None:
