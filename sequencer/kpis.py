@@ -1,9 +1,11 @@
 """The shift lead's KPIs as pure functions of the core's state, and so of the event journal that built it.
 
-``kpis_from_journal`` replays events into a fresh core and reads the figures at a given moment: in-sequence
-rate (sequence errors in ppm of parts), on-time rate, picks per hour against what takt asks for, pick accuracy,
-open deviations and mean time to resolve, broadcasts per hour, time since the last broadcast, and the buffer
-(minutes of build ahead of the earliest due time still open).
+``kpis_from_journal`` replays events into a fresh core and reads the figures at a given moment: wrong picks caught
+at the bin (``sequence_error_ppm``, in ppm of confirmed picks, shown as "wrong picks caught"; parts shipped out of
+sequence are not a core figure: the core fills slots in sequence by construction, and the service's label check,
+app/service/sequence_check.py, counts what went onto racks out of sequence), on-time rate, picks per hour against
+what takt asks for, pick accuracy, open deviations and mean time to resolve, broadcasts per hour, time since the
+last broadcast, and the buffer (minutes of build ahead of the earliest due time still open).
 What it must not do: change the core (it reads ``Sequencer.state``) or keep figures of its own: everything is
 derived from the state, so a replayed journal gives the same figures.
 """

@@ -32,6 +32,7 @@ from ui.engineer.view import build_engineer_window
 from ui.operator.actions import OperatorActionBar
 from ui.operator.panel import OperatorPanel
 from ui.style import load_stylesheet, screen_settings
+from ui.widgets import set_screen_dpi
 
 DEFAULT_SIZE = (1280, 800)  # a common 10-15" line-side touch panel
 EXIT_UNKNOWN_STATION = 2  # the command line's exit code for a mistake (app/cli/errors.py)
@@ -50,6 +51,22 @@ class OperatorWindow(QMainWindow):
         self.setCentralWidget(panel)
         self.setWindowTitle(f"JIS operator — connecting to {endpoint}")
         self.resize(*DEFAULT_SIZE)
+
+    def lock_station(self) -> None:
+        """Kiosk: the panel stays on its station until a shift lead (or up) logs in; a tap on the station selector
+        then asks for that login. Locked again at the lead's logout. The login is audited by the command channel;
+        the change of station itself is not (the channel audits logins and intents, and a screen's station is
+        neither)."""
+        bar = self.action_bar
+        assert bar is not None
+        self.panel.set_station_locked(True)
+        self.panel.station_selector.locked_tap.connect(bar.ask_lead)
+
+        def relock(*_: object) -> None:
+            self.panel.set_station_locked(not bar.may_change_station())
+
+        bar.client.logged_in.connect(relock)
+        bar.client.logged_out.connect(relock)
 
     @Slot(object)
     def show_title(self, line: LineView) -> None:
@@ -119,6 +136,7 @@ def run_hmi(
     commands: str | None = None,
     snapshot: str | None = None,
     curve: CurveKeys | None = None,
+    screen_dpi: float | None = None,
 ) -> int:
     """Run one HMI screen until its window closes; returns the application's exit code.
 
@@ -126,13 +144,15 @@ def run_hmi(
     engineer's view, which talks to the simulators instead of the service's bus. ``commands``: the service's
     HMI command endpoint for the operator panel and the cockpit (default: the bus port + 1). ``snapshot``: the
     bus's snapshot endpoint (default: as the service advertises). ``curve``: this screen's CURVE keys, when the
-    service runs ``[service.hmi_curve]``.
+    service runs ``[service.hmi_curve]``. ``screen_dpi``: the panel's real density (device-independent pixels
+    per inch) when its screen reports a wrong physical size; default, the screen's own (``ui.widgets.physical_dpi``).
     """
     build = ROLE_WINDOWS.get(role)
     if build is None:
         raise ValueError(f"unknown HMI role {role!r}; known roles: {', '.join(ROLE_WINDOWS)}")
     if role in SIM_ROLES and not sim:
         raise ValueError(f"the {role} view needs the simulators' control endpoint: --sim tcp://127.0.0.1:PORT")
+    set_screen_dpi(screen_dpi)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     stopped: list[int] = []  # a signal that came before the event loop ran: it is not started at all
     restore = _quit_on_signals(app, stopped)
@@ -148,6 +168,8 @@ def run_hmi(
             refuse_unknown_station(client, station, app)
         settings = screen_settings(role)
         _restore_geometry(window, settings)
+        if kiosk and isinstance(window, OperatorWindow) and window.action_bar is not None:
+            window.lock_station()
         if kiosk:
             window.showFullScreen()  # hmi.md: a full-screen kiosk mode on the line panel
         else:
@@ -229,8 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--station", default=None, help="station id; default: the plant's first station")
     parser.add_argument("--kiosk", action="store_true", help="full screen, for the line-side panel")
     parser.add_argument("--sim", default=None, help="the simulators' control endpoint (role engineer)")
+    parser.add_argument("--screen-dpi", type=float, default=None, help="the panel's real density, if its screen lies")
     args = parser.parse_args(argv)
-    return run_hmi(args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim)
+    return run_hmi(
+        args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim, screen_dpi=args.screen_dpi
+    )
 
 
 if __name__ == "__main__":

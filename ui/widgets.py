@@ -9,13 +9,14 @@ I/O. Colours reach the painted shapes only through ``qproperty-`` settings in th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import Property, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtCore import Property, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -36,9 +37,41 @@ MM_PER_INCH = 25.4
 TOUCH_TARGET_MM = 15.0  # hmi.md: gloved operators need targets of at least 15 mm
 
 
+# A physical density outside this range is a screen reporting nonsense (no EDID: 0 mm, so an infinite or zero
+# density; a virtual screen's made-up size); then the logical DPI is the best figure left.
+SANE_DPI = (50.0, 600.0)
+_dpi_override: list[float] = []  # `jis hmi --screen-dpi N`: the panel's real density, when its screen lies
+
+
+def set_screen_dpi(dpi: float | None) -> None:
+    """Use ``dpi`` (device-independent pixels per inch) for every millimetre on this process's screens; None: ask
+    the screen (``physical_dpi``)."""
+    if dpi is not None and not SANE_DPI[0] <= dpi <= SANE_DPI[1]:
+        raise ValueError(f"a screen density of {dpi} dpi is not a screen's: give {SANE_DPI[0]:.0f}-{SANE_DPI[1]:.0f}")
+    _dpi_override[:] = [dpi] if dpi is not None else []
+
+
+def screen_dpi(physical: float, logical: float, override: float | None = None) -> float:
+    """The density to size millimetres with: the override, else the screen's physical density when it is sane, else
+    its logical DPI (96 on most desktops: about 9.5 mm for a "15 mm" target on a 10" 1280x800 panel)."""
+    if override is not None:
+        return override
+    if math.isfinite(physical) and SANE_DPI[0] <= physical <= SANE_DPI[1]:
+        return physical
+    return logical
+
+
+def physical_dpi(widget: QWidget) -> float:
+    """Device-independent pixels per physical inch of the widget's screen (Qt 6's ``physicalDotsPerInchY``: the
+    screen's size in device-independent pixels over its physical size), or the fallback of ``screen_dpi``."""
+    screen = widget.screen()
+    physical = screen.physicalDotsPerInchY() if screen is not None else math.nan
+    return screen_dpi(physical, widget.logicalDpiY(), _dpi_override[0] if _dpi_override else None)
+
+
 def mm_to_px(widget: QWidget, mm: float) -> int:
-    """Physical millimetres to device-independent pixels on the widget's screen."""
-    return round(mm * widget.logicalDpiY() / MM_PER_INCH)
+    """Physical millimetres to device-independent pixels on the widget's screen (from its physical density)."""
+    return round(mm * physical_dpi(widget) / MM_PER_INCH)
 
 
 COMM_VALUES: dict[bool, str] = {True: "ok", False: "lost"}
@@ -387,12 +420,28 @@ class Choice(QComboBox):
 
 
 class StationSelector(Choice):
-    """A choice sized for gloves: at least 15 mm tall, with an 8 mm arrow."""
+    """A choice sized for gloves: at least 15 mm tall, with an 8 mm arrow. While ``locked`` (a kiosk panel without a
+    lead logged in) a tap opens no list but emits ``locked_tap``, and the wheel changes nothing."""
+
+    locked_tap = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.locked = False
         self.setMinimumHeight(mm_to_px(self, TOUCH_TARGET_MM))
         self.setMinimumWidth(mm_to_px(self, 40))
+
+    def showPopup(self) -> None:
+        if self.locked:
+            self.locked_tap.emit()
+            return
+        super().showPopup()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.locked:
+            event.ignore()
+            return
+        super().wheelEvent(event)
 
     def arrow_place(self) -> tuple[float, float]:
         return mm_to_px(self, 4), self.width() - mm_to_px(self, 6)

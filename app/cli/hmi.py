@@ -23,6 +23,7 @@ DESCRIPTION = (
     "Open one HMI screen against a running service: the operator panel, the shift lead's cockpit, or the engineer's "
     "view of the simulators."
 )
+SCREEN_DPI = (50, 600)  # ui.widgets.SANE_DPI; a test pins that they agree
 ROLES = ("operator", "lead", "engineer")  # ui.main.ROLE_WINDOWS; a test pins that they agree
 
 
@@ -57,6 +58,13 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
         help="plant file to check --station against at once (without it: when the first picture arrives)",
     )
     p.add_argument("--kiosk", action="store_true", help="full screen, for the line panel")
+    p.add_argument(
+        "--screen-dpi",
+        type=_screen_dpi,
+        default=None,
+        help="the panel's pixels per inch, when its screen reports a wrong size (default: the screen's own; touch "
+        "targets are 15 mm from it)",
+    )
     p.set_defaults(run=run)
     return p
 
@@ -71,8 +79,19 @@ def run(args: argparse.Namespace) -> int:
 
     return run_hmi(
         args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim, commands=args.commands,
-        snapshot=args.snapshot, curve=curve,
+        snapshot=args.snapshot, curve=curve, screen_dpi=args.screen_dpi,
     )  # fmt: skip
+
+
+def _screen_dpi(text: str) -> float:
+    """A density a screen can have (``ui.widgets.SANE_DPI``, not imported: Qt is not loaded before the screen)."""
+    try:
+        dpi = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of pixels per inch") from None
+    if not SCREEN_DPI[0] <= dpi <= SCREEN_DPI[1]:
+        raise argparse.ArgumentTypeError(f"{text} dpi is not a screen's: give {SCREEN_DPI[0]}-{SCREEN_DPI[1]}")
+    return dpi
 
 
 def _check_station(station: str, config: str) -> None:

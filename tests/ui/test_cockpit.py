@@ -334,6 +334,9 @@ def test_kpi_tiles_show_the_shift_and_say_what_is_off_target(qtbot: QtBot, publi
     assert off == ["on_time_rate", "pick_accuracy", "picks_per_hour", "quarantined", "sequence_error_ppm"]
     assert tiles["on_time_rate"].tag.isVisibleTo(cockpit.trends) and tiles["on_time_rate"].tag.text() == "OFF TARGET"
     assert not tiles["buffer_minutes"].tag.isVisibleTo(cockpit.trends)
+    # what it counts: wrong picks caught at the bin, which a JIS reader would not take for parts out of sequence
+    assert tiles["sequence_error_ppm"].caption.text() == "WRONG PICKS CAUGHT"
+    assert not any("SEQUENCE ERROR" in t.caption.text() for t in tiles.values())
 
 
 def trend_kpis(i: int) -> KpiView:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.hmi.accounts import AccountStore
@@ -25,7 +25,7 @@ from tests.ui.conftest import BusPublisher
 from tests.ui.test_cockpit_ops import USERS, RecordingService, accounts_in, command_server, loop_thread
 from tests.ui.test_operator_panel import STALE_AFTER_S, WAIT_MS, busy_line
 from ui.main import OperatorWindow, build_operator_window
-from ui.operator.actions import ACTIONS, OperatorActionBar
+from ui.operator.actions import ACTIONS, LEAD_NOTE, OperatorActionBar
 from ui.widgets import TOUCH_TARGET_MM, mm_to_px
 
 SEAT = "ST-SEAT"
@@ -198,6 +198,56 @@ def test_reprint_sends_the_label_of_the_pick_that_left_the_card(
     assert bar.status.text().startswith("REFUSED · ") and bar.status.property("state") == "refused"
 
 
+def test_the_reprint_button_keeps_its_label_under_the_finger(
+    qtbot: QtBot, publisher: BusPublisher, screen: Screen, service: RecordingService
+) -> None:
+    """Pressed while it names a label, a newer pick leaves the card before the release: the button still names the
+    pressed one and sends it, and a reprint of a label that is no longer the station's last asks one more tap in a
+    dialog naming it."""
+    _, bar = screen
+    line = busy_line()
+    first = line.stations[0].current
+    assert first is not None
+    go_live(qtbot, publisher, bar, line)
+    log_in(qtbot, bar, "otto")
+    once = picked_first(line)
+    go_live(qtbot, publisher, bar, once)
+    button = bar.buttons["reprint"]
+    assert button.text() == f"REPRINT P{first.pick_id}"
+    qtbot.mousePress(button, Qt.MouseButton.LeftButton)
+    assert button.isDown()
+    second = once.stations[0].current
+    assert second is not None and second.pick_id != first.pick_id
+    go_live(qtbot, publisher, bar, picked_first(once))  # a new label arrives between the press and the release
+    assert bar.seen is not None and bar.seen.last_picked == second
+    assert button.text() == f"REPRINT P{first.pick_id}"  # the name stays under the finger
+    qtbot.mouseRelease(button, Qt.MouseButton.LeftButton)
+    step = bar.confirm_step
+    assert step is not None
+    qtbot.waitUntil(step.isVisible, timeout=WAIT_MS)
+    assert step.findChild(QLabel, "operator_confirm_target").text().startswith(f"P{first.pick_id} ")
+    assert not bar.pending and service.intents == []  # nothing leaves before the second tap
+    assert button.text() == f"REPRINT P{second.pick_id}"  # released: the newest label again
+    qtbot.mouseClick(step.confirm_button, Qt.MouseButton.LeftButton)
+    assert answer(qtbot, bar).startswith(f"DONE · REPRINT P{first.pick_id}")
+    (intent,) = service.intents
+    assert fields_of(intent) == {"label_id": f"P{first.pick_id}"}  # the label it named, not the newest
+
+
+def test_a_reprint_of_the_last_label_needs_no_confirmation(
+    qtbot: QtBot, publisher: BusPublisher, screen: Screen, service: RecordingService
+) -> None:
+    _, bar = screen
+    line = busy_line()
+    go_live(qtbot, publisher, bar, line)
+    log_in(qtbot, bar, "otto")
+    go_live(qtbot, publisher, bar, picked_first(line))
+    tap(qtbot, bar, "reprint")
+    assert bar.confirm_step is None
+    assert answer(qtbot, bar).startswith("DONE · REPRINT")
+    assert len(service.intents) == 1
+
+
 # --- confirm by hand: a lead's operation, one tap more ----------------------------------------------------------
 
 
@@ -257,3 +307,46 @@ def test_a_lost_command_channel_answers_comm(
         assert answer(qtbot, bar).startswith("COMM · ACK #13")
         assert bar.status.property("state") == "comm" and service.intents == []
         window.close()
+
+
+# --- kiosk: the panel stays on its station until a lead logs in --------------------------------------------------
+
+
+def test_a_kiosk_panel_changes_station_only_for_a_lead(qtbot: QtBot, publisher: BusPublisher, screen: Screen) -> None:
+    window, bar = screen
+    window.lock_station()  # what `jis hmi --kiosk` does to the operator's window
+    panel = window.panel
+    combo = panel.station_selector
+    go_live(qtbot, publisher, bar, busy_line())
+    qtbot.waitUntil(lambda: combo.count() == 2, timeout=WAIT_MS)
+    assert combo.isVisibleTo(panel) and combo.locked
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)  # nobody logged in: the tap asks for a lead
+    qtbot.waitUntil(bar.login_dialog.isVisible, timeout=WAIT_MS)
+    assert bar.login_dialog.note.text() == LEAD_NOTE
+    bar.login_dialog.reject()
+    combo.setCurrentIndex(1)  # not through the list: the station stays
+    assert panel.station_id == SEAT and combo.currentText() == SEAT
+    log_in(qtbot, bar, "otto")  # an operator's login does not unlock it
+    assert combo.locked
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(bar.login_dialog.isVisible, timeout=WAIT_MS)
+    bar.login_dialog.user.setText("lena")
+    bar.login_dialog.password.setText(USERS["lena"][1])
+    bar.login_dialog.submit()
+    qtbot.waitUntil(lambda: bar.client.role == "lead" and not combo.locked, timeout=WAIT_MS)
+    combo.setCurrentIndex(1)
+    assert panel.station_id == "ST-BUMP"
+    qtbot.mouseClick(bar.logout_button, Qt.MouseButton.LeftButton)
+    assert combo.locked  # locked again, on the station the lead chose
+    combo.setCurrentIndex(0)
+    assert panel.station_id == "ST-BUMP"
+
+
+def test_a_panel_out_of_kiosk_mode_is_not_locked(qtbot: QtBot, publisher: BusPublisher, screen: Screen) -> None:
+    window, bar = screen
+    go_live(qtbot, publisher, bar, busy_line())
+    combo = window.panel.station_selector
+    qtbot.waitUntil(lambda: combo.count() == 2, timeout=WAIT_MS)
+    assert not combo.locked
+    combo.setCurrentIndex(1)
+    assert window.panel.station_id == "ST-BUMP"

@@ -234,6 +234,25 @@ def test_deviations_show_priority_by_colour_shape_and_number(
     assert order == ["deviation_11", "deviation_12", "deviation_13"]
 
 
+def test_the_station_list_holds_its_own_devices_faults(qtbot: QtBot, publisher: BusPublisher, screen: tuple) -> None:
+    """The core raises a device's alarm under the device's name (sequencer/rules/devices.py): the station's printer
+    and lights are the station's, another station's lights are not."""
+    _, client, panel = screen
+    own = (
+        DeviationView(id=21, kind="printer_fault", priority=1, at=SUMMER_AT - 40, feed="", seq=None, vehicle_id="",
+                      station="zebra-1", message="zebra-1: head_open"),
+        DeviationView(id=22, kind="device_offline", priority=2, at=SUMMER_AT - 30, feed="", seq=None, vehicle_id="",
+                      station="ptl-seat", message="ptl-seat offline: no answer"),
+        DeviationView(id=23, kind="device_offline", priority=1, at=SUMMER_AT - 20, feed="", seq=None, vehicle_id="",
+                      station="ptl-bump", message="ptl-bump offline: no answer"),
+    )  # fmt: skip
+    go_live(qtbot, publisher, client, busy_line(deviations=own))
+    qtbot.waitUntil(lambda: panel.deviation_row(21) is not None, timeout=WAIT_MS)
+    assert panel.deviation_row(22) is not None
+    assert panel.deviation_row(23) is None  # the bumper station's lights
+    assert text_of(panel, "deviations_count") == "2"
+
+
 def test_an_alarm_a_lead_parked_is_not_shown_at_the_line(qtbot: QtBot, publisher: BusPublisher, screen: tuple) -> None:
     """ISA-18.2: shelved, suppressed and out-of-service alarms are not annunciated; the lead's cockpit lists them."""
     _, client, panel = screen
@@ -391,6 +410,29 @@ def test_run_hmi_runs_until_the_window_closes(qtbot: QtBot, publisher: BusPublis
     assert code == 0
     assert titles == ["JIS operator — Sequencing Centre Demo — ST-BUMP"]
     assert list(tmp_path.rglob("hmi-operator*"))  # the window geometry was remembered
+
+
+def test_run_hmi_kiosk_locks_the_panel_to_its_station(qtbot: QtBot, publisher: BusPublisher, tmp_path: Path) -> None:
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))  # not ~/.config
+    publisher.publish(busy_line())
+    seen: list[tuple[bool, str | None]] = []
+    ticks = iter(range(200))  # watchdog: at most 200 x 50 ms, then close regardless
+
+    def close_when_live() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, OperatorWindow) and w.isVisible()]
+        live = [w for w in windows if "Sequencing Centre Demo" in w.windowTitle()]
+        seen.extend((w.panel.station_selector.locked, w.panel.station_id) for w in live)
+        if live or next(ticks, None) is None:
+            for window in windows:
+                window.close()
+
+    watchdog = QTimer()
+    watchdog.timeout.connect(close_when_live)
+    watchdog.start(50)
+    code = run_hmi(publisher.endpoint, station="ST-BUMP", kiosk=True)
+    watchdog.stop()
+    assert code == 0
+    assert seen == [(True, "ST-BUMP")]
 
 
 def test_unknown_role_is_refused() -> None:

@@ -98,3 +98,10 @@ def test_problems_never_echo_the_values() -> None:
     with pytest.raises(ValueError, match="feed") as caught:
         build_intent("HoldVehicle", {"feed": [secret], "seq": secret}, at=1.0, user="u", reason="r")
     assert secret not in str(caught.value)
+
+
+def test_the_panels_station_changers_are_the_lead_and_up() -> None:
+    """The operator panel's kiosk lock (ui/operator/actions.py, which may not import app) agrees with the chain."""
+    from ui.operator.actions import STATION_CHANGE_ROLES
+
+    assert set(ROLES[ROLES.index("lead") :]) == STATION_CHANGE_ROLES

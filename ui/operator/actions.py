@@ -11,8 +11,15 @@ dialog. What each button does is a table (``ACTIONS``):
   picks; the core names a part label ``P{pick_id}``, sequencer/rules/picking.py). A pick that left the card by a
   cancel has no label: the core refuses and the status line says so. Disabled until a pick has left the card
   since the panel started or the station was changed.
+A button names the object it acts on and acts on that object: the target a button shows is kept with it
+(``OperatorActionBar.shown``) and is what a tap sends, never re-read at the tap; while a finger is on it
+(pressed, not yet released) a new picture changes neither its name nor its target. A reprint whose label is no
+longer the station's last one (a newer pick left the card under the finger) asks one more tap in a dialog naming
+the label (``ActionSpec.confirm_unless_newest``).
 - CONFIRM BY HAND: the lit pick, after a one-tap confirmation (irreversible). It is shown to every role: the
   role table is the service's (app/hmi/roles.py: a lead's operation), so an operator gets FORBIDDEN, plainly.
+In kiosk mode (``ui.main.OperatorWindow.lock_station``) a tap on the locked station selector opens the login
+dialog asking for a shift lead (``ask_lead``); the station unlocks for ``STATION_CHANGE_ROLES`` only.
 What it must not do: decide who may do what (the service does), block the GUI thread (dialogs ``open()``, the
 client is NOBLOCK), send while the bus picture is stale (every action button is disabled then: the operator
 would act on a line they cannot see), have two requests in flight, or hold a colour (``ui/style.qss``).
@@ -35,6 +42,11 @@ from ui.widgets import TOUCH_TARGET_MM, label, mm_to_px, set_props
 from ui.words import UNACKNOWLEDGED
 
 BUTTON_MIN_WIDTH_MM = 40.0
+# Who may move a kiosk panel to another station: a shift lead and up (app/hmi/roles.py's chain of responsibility,
+# operator < lead < engineer < admin; the ui may not import app: tests/unit/test_roles.py pins that they agree).
+STATION_CHANGE_ROLES: frozenset[str] = frozenset({"lead", "engineer", "admin"})
+LOGIN_NOTE = "Operations are recorded in the audit log under your name."
+LEAD_NOTE = "This panel is locked to its station: a shift lead's login changes it."
 LOGIN_MIN_WIDTH_MM = 150.0  # the note on one or two lines at the panel's type size
 # The service's answer codes (app.hmi.wire.MESSAGES, plus the client's own) as the status line's word and
 # its look; "comm" is the same word the panel uses for a lost bus link.
@@ -75,6 +87,7 @@ class ActionSpec:
     reason: str  # the core wants one for everything but an acknowledgement (sequencer/rules/manual.py)
     confirm: bool  # irreversible: one more tap in a dialog
     target: Callable[[Seen], Target | None]
+    confirm_unless_newest: bool = False  # one more tap when the target shown is no longer the newest one
 
 
 def ack_target(seen: Seen) -> Target | None:
@@ -96,7 +109,8 @@ def confirm_target(seen: Seen) -> Target | None:
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("ack", "ACK", "AcknowledgeAlarm", "", False, ack_target),
-    ActionSpec("reprint", "REPRINT", "ReprintLabel", "label reprinted at the line", False, reprint_target),
+    ActionSpec("reprint", "REPRINT", "ReprintLabel", "label reprinted at the line", False, reprint_target,
+               confirm_unless_newest=True),
     ActionSpec("confirm", "CONFIRM BY HAND", "ConfirmByHand",
                "confirmed by hand at the line: the light did not take the confirm", True, confirm_target),
 )  # fmt: skip
@@ -168,10 +182,11 @@ class OperatorActionBar(QFrame):
         self.login_button = _button("LOG IN", "operator_login_button")
         self.logout_button = _button("LOG OUT", "operator_logout_button")
         self.buttons = {spec.key: _button(spec.verb, f"operator_{spec.key}") for spec in ACTIONS}
+        self.shown: dict[str, Target | None] = {spec.key: None for spec in ACTIONS}  # what each button names
         self.status = label("", "operator_status", "op-status")
         self.status.setWordWrap(True)
         self._lay_out()
-        self.login_button.clicked.connect(self.login_dialog.open_for_login)
+        self.login_button.clicked.connect(lambda: self.ask_login(LOGIN_NOTE))
         self.logout_button.clicked.connect(client.logout)
         for spec in ACTIONS:
             self.buttons[spec.key].clicked.connect(lambda _=False, s=spec: self.trigger(s))
@@ -211,17 +226,32 @@ class OperatorActionBar(QFrame):
         self.link_up = up
         self._refresh()
 
+    def ask_login(self, note: str) -> None:
+        """The login dialog, saying why it is asked for (a lead's login for the kiosk's station)."""
+        self.login_dialog.note.setText(note)
+        self.login_dialog.open_for_login()
+
+    @Slot()
+    def ask_lead(self) -> None:
+        self.ask_login(LEAD_NOTE)
+
+    def may_change_station(self) -> bool:
+        return self.client.logged_in_now and self.client.role in STATION_CHANGE_ROLES
+
     def trigger(self, spec: ActionSpec) -> None:
-        """A button was tapped: send at once, or after the one-tap confirmation for an irreversible operation."""
-        target = spec.target(self.seen) if self.seen else None
+        """A button was tapped: send the target it names at once, or after the one-tap confirmation for an
+        irreversible operation or a target that is no longer the newest (a reprint of an older label)."""
+        target = self.shown[spec.key]
+        newest = spec.target(self.seen) if self.seen else None
         if target is None or not self._may_send():
-            return
-        if not spec.confirm:
+            pass
+        elif not spec.confirm and not (spec.confirm_unless_newest and target != newest):
             self._send(spec, target)
-            return
-        self.confirm_step = ConfirmStep(spec, target, self)
-        self.confirm_step.accepted.connect(lambda: self._confirmed(spec, target))
-        self.confirm_step.open()  # never exec(): the bus and the answers keep flowing
+        else:
+            self.confirm_step = ConfirmStep(spec, target, self)
+            self.confirm_step.accepted.connect(lambda: self._confirmed(spec, target))
+            self.confirm_step.open()  # never exec(): the bus and the answers keep flowing
+        self._refresh()  # released: the button names the newest target again
 
     # --- internals ---
 
@@ -259,8 +289,13 @@ class OperatorActionBar(QFrame):
         self.login_button.setVisible(not logged_in)
         self.logout_button.setVisible(logged_in)
         for spec in ACTIONS:
-            target = spec.target(self.seen) if self.seen else None
             button = self.buttons[spec.key]
+            if button.isDown():  # under the finger: its name and target stay until it is released
+                target = self.shown[spec.key]
+                button.setEnabled(self._may_send() and target is not None)
+                continue
+            target = spec.target(self.seen) if self.seen else None
+            self.shown[spec.key] = target
             button.setText(f"{spec.verb} {target.text.split()[0]}" if target and spec.key != "confirm" else spec.verb)
             button.setEnabled(self._may_send() and target is not None)
 

@@ -89,13 +89,22 @@ def station_feeds(line: LineView, station: StationView) -> set[str]:
     return {p.feed for p in picks} or {f.id for f in line.feeds}
 
 
+def station_sources(station: StationView) -> frozenset[str]:
+    """What a deviation's ``station`` may name for it to be this station's: the station itself and its own devices
+    (the plant file's ``ptl`` and ``printer``): the core raises a device's alarm under the device's name
+    (sequencer/rules/devices.py), so a printer's fault names ``PR-1``, not the station it serves."""
+    return frozenset(name for name in (station.id, station.ptl_device, station.printer) if name)
+
+
 def relevant_deviations(line: LineView, station: StationView) -> list[DeviationView]:
-    """Open deviations at this station, plus station-less ones on its feeds or on the whole plant; P1 first. Not
-    those a lead shelved, suppressed or took out of service: they are not annunciated (ISA-18.2)."""
+    """Open deviations at this station or on one of its devices, plus station-less ones on its feeds or on the whole
+    plant; P1 first. Not those a lead shelved, suppressed or took out of service: they are not annunciated
+    (ISA-18.2)."""
     feeds = station_feeds(line, station)
+    sources = station_sources(station)
 
     def concerns(d: DeviationView) -> bool:
-        return d.station == station.id or (not d.station and (not d.feed or d.feed in feeds))
+        return d.station in sources or (not d.station and (not d.feed or d.feed in feeds))
 
     return sorted(filter(concerns, annunciated(line.deviations)), key=lambda d: (d.priority, -d.at))
 
@@ -151,6 +160,7 @@ class OperatorPanel(QWidget):
         self.station_selector = StationSelector()
         self.station_selector.setObjectName("station_selector")
         self.station_selector.setVisible(False)
+        self.station_selector.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keys past the lock (set_station_locked)
         self.station_selector.currentIndexChanged.connect(self._on_station_chosen)
         row.addWidget(self.station_selector)
         row.addStretch(1)
@@ -261,6 +271,13 @@ class OperatorPanel(QWidget):
         self._apply_comm()
         self._render_link()
 
+    @Slot(bool)
+    def set_station_locked(self, locked: bool) -> None:
+        """A kiosk panel stays on its station (``ui.main.OperatorWindow.lock_station``): while locked, a tap on the
+        station selector opens no list (it emits ``station_selector.locked_tap``: the window asks for a lead)."""
+        self.station_selector.locked = locked
+        set_props(self.station_selector, locked="yes" if locked else "no")
+
     def add_action_bar(self, bar: QWidget) -> None:
         """Under everything, within thumb reach of the operator (ui.operator.actions)."""
         self._root.addWidget(bar)
@@ -299,6 +316,10 @@ class OperatorPanel(QWidget):
         combo.setVisible(len(wanted) > 1)
 
     def _on_station_chosen(self, index: int) -> None:
+        if self.station_selector.locked:  # not through the list (it does not open): put the shown station back
+            if self._line is not None:
+                self._sync_station_selector(self._line)
+            return
         self._wanted = self.station_selector.itemData(index)
         self._bin_ids = ()  # the new station's bins are built afresh; deviation rows are kept by id
         if self._line is not None:
