@@ -214,6 +214,30 @@ async def test_clients_cannot_write(live: LiveLine) -> None:
         assert await target.read_value() != "FAKE"
 
 
+async def test_a_device_shows_its_reason(live: LiveLine) -> None:
+    """Line/Devices/<d>/Detail carries what the device reports (the core's ``device_state``): a printer's faults
+    while it is faulted, the driver's reason while a link is down, nothing once it is well again."""
+    assert live.fake is not None
+    printer, ptl = next(iter(live.fake.printers.values())), live.fake.ptls["ptl-bump"]
+    async with connected(url_of(live)) as (client, ns):
+        p_detail, p_up = (node(client, ns, f"Line/Devices/{printer.name}/{v}") for v in ("Detail", "Up"))
+        t_detail, t_up = (node(client, ns, f"Line/Devices/{ptl.name}/{v}") for v in ("Detail", "Up"))
+        assert (await p_detail.read_value(), await p_up.read_value()) == ("", True)
+        try:
+            live.on_loop(lambda: printer.set_faults("paper out", "head open"))
+            live.on_loop(lambda: ptl.go_down("gateway 10.0.0.7:502 refused the connection"))
+            await poll(p_detail.read_value, lambda d: d == "paper out, head open", "the printer's faults")
+            assert await p_up.read_value() is False
+            await poll(t_detail.read_value, lambda d: "refused the connection" in d, "the controller's reason")
+            assert await t_up.read_value() is False
+        finally:
+            live.on_loop(lambda: printer.set_faults())
+            live.on_loop(ptl.come_up)
+        await poll(p_detail.read_value, lambda d: d == "", "the printer well again")
+        await poll(t_detail.read_value, lambda d: d == "", "the controller back")
+        assert await p_up.read_value() is True
+
+
 # -- the plant profile ----------------------------------------------------------------------------------------------
 class Pki:
     def __init__(self, root: Path) -> None:
