@@ -336,6 +336,47 @@ async def test_only_changed_values_are_written_and_racks_come_and_go(pki: Pki, p
         assert await node(client, ns, "Line/Racks/seats/L1-1/Fill").read_value() == 4
 
 
+class Statuses:
+    """A subscription handler keeping each notification's status code name, per node."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, Any]] = []
+
+    def datachange_notification(self, n: Node, val: Any, data: Any) -> None:
+        self.seen.append((str(n.nodeid.Identifier), data.monitored_item.Value.StatusCode.name, val))
+
+
+async def test_a_shipped_racks_monitored_items_end_with_bad_node_id_unknown(pki: Pki, plant_server: LineServer) -> None:
+    """docs/opcua.md: a monitored item on a shipped rack's variable ends with BadNodeIdUnknown, heard by the
+    subscription (asyncua does not notify on a node's deletion: the server writes the status first), and a read
+    afterwards answers BadNodeIdUnknown."""
+    await plant_server.publish(picture(40, fill=2))
+    async with connected(plant_server.endpoint, pki.client("scada")) as (client, ns):
+        statuses = Statuses()
+        sub = await client.create_subscription(50, statuses)
+        rack = "Line/Racks/seats/L1-1"
+        watched = [f"{rack}/Fill", f"{rack}/State", "Line/Rev"]
+        await sub.subscribe_data_change([node(client, ns, p) for p in watched])
+
+        async def seen() -> list[tuple[str, str, Any]]:
+            return statuses.seen
+
+        await poll(seen, lambda s: {p for p, *_ in s} >= set(watched), "the first values")
+        await plant_server.publish(picture(41).model_copy(update={"racks": ()}))  # the rack shipped
+        ended = await poll(
+            seen,
+            lambda s: {p for p, status, _ in s if status == "BadNodeIdUnknown"} >= {f"{rack}/Fill", f"{rack}/State"},
+            "the shipped rack's items to end",
+        )
+        assert all(v is None for p, status, v in ended if status == "BadNodeIdUnknown")
+        assert not any(p == "Line/Rev" and status != "Good" for p, status, _ in ended)
+        with pytest.raises(UaStatusCodeError) as read:
+            await node(client, ns, f"{rack}/Fill").read_value()
+        assert type(read.value).__name__ == "BadNodeIdUnknown"
+        await sub.delete()
+    await plant_server.publish(picture(42, fill=1))  # a rack of that name again later: a fresh object
+
+
 async def test_changed_entries_are_worked_out_alone(plant_server: LineServer) -> None:
     """The service hands over the entries a picture changed: only their variables are written, and an alarm on a
     feed moves the feed's state and the alarm list with it."""
