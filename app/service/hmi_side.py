@@ -173,8 +173,12 @@ class HmiSide:
         while True:
             idle = last + HMI_HEARTBEAT_S - time.monotonic()
             if self.sequencing.journal_id == self._shown_id and idle > 0:
+                # asyncio.timeout, not wait_for: on Python 3.11 a wait_for whose event is set in the same loop pass
+                # as the task's cancel returns normally and swallows the cancel (CPython gh-86296), so a service
+                # stopping just after a batch waited forever for this task (tests/integration/test_service_paths.py)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(handled.wait(), idle)
+                    async with asyncio.timeout(idle):
+                        await handled.wait()
             # one picture a frame; one that took long waits longer for the next, so the line's own work keeps the
             # loop. Never less than one pass of the loop: the batch's light commands go out before its picture.
             gap = max(HMI_FRAME_S, took * (1 / HMI_LOOP_SHARE - 1))
