@@ -58,6 +58,10 @@ def resolve(plant: PlantConfig, source: str) -> Resolved:
         },
         "metrics": f"http://{svc.metrics_host}:{svc.metrics_port}/metrics" if svc.metrics_port else None,
         "line_server": _line_server(svc.opcua_server, problems) if svc.opcua_server else None,
+        "inbox": _inbox(svc.inbox, problems) if svc.inbox else None,
+        "partners": {
+            name: {"format": p.format, "test_indicator": p.test_indicator} for name, p in plant.partners.items()
+        },
         "feeds": [_feed(f) for f in plant.feeds],
         "stations": [_station(plant, s.id) for s in plant.stations],
         "devices": [*_devices(plant, "ptl", problems), *_devices(plant, "printers", problems)],
@@ -166,6 +170,15 @@ def _users(where: str, path: str | None, problems: list[str]) -> int | None:
     return len(users)
 
 
+def _inbox(cfg: Any, problems: list[str]) -> JsonDict:
+    folder = Path(cfg.folder)
+    there = folder if folder.exists() else next((p for p in folder.parents if p.exists()), Path("."))
+    if not there.is_dir() or not os.access(there, os.W_OK | os.X_OK):
+        problems.append(f"[service.inbox] folder {cfg.folder}: {there} is not a folder this user can write in")
+    routes = [{"pattern": r.pattern, "partner": r.partner, "feed": r.feed, "format": r.format} for r in cfg.routes]
+    return {"folder": cfg.folder, "poll_interval_s": cfg.poll_interval_s, "routes": routes}
+
+
 def _feed(feed: Any) -> JsonDict:
     return {
         "id": feed.id, "name": feed.name, "modulus": feed.modulus, "takt_s": feed.takt_s,
@@ -263,6 +276,8 @@ def served_endpoints(plant: PlantConfig) -> list[str]:
     lines.append(f"HMI commands {svc.hmi_command_endpoint} (logins and manual operations; {hmi})")
     if svc.metrics_port:
         lines.append(f"metrics http://{svc.metrics_host}:{svc.metrics_port}/metrics")
+    if svc.inbox is not None:
+        lines.append(f"inbox {svc.inbox.folder} (partner files, every {svc.inbox.poll_interval_s:g} s)")
     return lines
 
 
@@ -284,6 +299,28 @@ def text(resolved: Resolved) -> str:
         ("metrics", a["metrics"] or "off"),
         ("line server", _line_server_text(a["line_server"])),
     ]
+    if a["inbox"] is not None:  # shown only when set (the demo plant's block stays as docs/cli.md shows it)
+        inbox = a["inbox"]
+        routes = [
+            f"{r['pattern']} -> "
+            + (", ".join(f"{k} {r[k]}" for k in ("partner", "feed", "format") if r[k]) or "as jis import")
+            for r in inbox["routes"]
+        ]
+        rows.append(
+            (
+                "inbox",
+                f"{inbox['folder']}, every {inbox['poll_interval_s']:g} s"
+                + (f"; {'; '.join(routes)}" if routes else ""),
+            )
+        )
+    if a["partners"]:
+        rows += _listed(
+            "partners",
+            [
+                f"{n}: {p['format'] or 'any format'}, test files: {p['test_indicator']}"
+                for n, p in a["partners"].items()
+            ],
+        )
     rows += _listed("feeds", [_feed_text(f) for f in a["feeds"]])
     rows += _listed("stations", [_station_text(s) for s in a["stations"]])
     rows += _listed("devices", [_device_text(d) for d in a["devices"]])

@@ -61,6 +61,7 @@ hmi_endpoint = "tcp://0.0.0.0:5556"
 hmi_command_endpoint = "tcp://0.0.0.0:5557"
 hmi_snapshot_endpoint = "tcp://0.0.0.0:5558"
 database = "postgresql+psycopg://jis@db.plant.local/jis"
+data_dir = "/etc/jis"                             # every file named below lies under it, or the file is refused
 metrics_host = "0.0.0.0"
 metrics_port = 9108
 zmq_security = "plant"                            # the default: CURVE on every surface beyond loopback
@@ -230,7 +231,7 @@ def _type_name(annotation: Any) -> str:
             else "[" + ", ".join(_type_name(a) for a in args) + "]"
         )
     if origin is dict:
-        return f"table of {_type_name(args[1])}"
+        return "table" if args[1] is Any else f"table of {_type_name(args[1])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "table"
     return {str: "string", int: "integer", float: "number", bool: "boolean"}.get(annotation, str(annotation))

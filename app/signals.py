@@ -12,6 +12,10 @@ What it is for: two ways a ``jis`` command hears them.
 - ``spawning`` and ``accept_stops``: a child Python process is started with the two signals blocked (the mask
   survives exec), and takes them once its entry point can handle them: a Ctrl-C that reaches it while its
   interpreter starts waits a moment instead of killing it with a "Fatal Python error" traceback.
+- ``spawning`` and ``end_with_parent``: the one exit path no ``finally`` sees, a parent killed outright (SIGKILL,
+  the OOM killer): a child started inside ``spawning`` is told its parent (``PARENT_ENV``) and, on Linux, asks the
+  kernel for SIGTERM when that parent dies (``PR_SET_PDEATHSIG``), so ``jis demo``'s and ``jis chaos``'s
+  simulators, screens and services never outlive them.
 What it must not do: install anything at import time, or outside the main thread (where Python refuses signal
 handlers: there it does nothing, and the process's owner handles the signals).
 """
@@ -21,7 +25,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from types import FrameType, TracebackType
@@ -70,17 +76,43 @@ def accept_stops() -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
+PARENT_ENV = "JIS_PARENT_PID"  # set for the children ``spawning`` starts: the parent they must not outlive
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def end_with_parent() -> None:
+    """A child started inside ``spawning`` (Linux): SIGTERM when its parent dies, however it dies; at once if the
+    parent died before this could be asked. Anywhere else, or started by anything else (systemd), nothing."""
+    parent = os.environ.pop(PARENT_ENV, "")
+    if not parent.isdigit() or int(parent) == os.getpid() or not sys.platform.startswith("linux"):
+        return  # not a child of a jis command (one that execs itself, as jis sim does, is its own parent)
+    import ctypes  # Linux only, and only in a child
+
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0:
+        log.warning("cannot ask to end with the parent (prctl): errno %d", ctypes.get_errno())
+        return
+    if os.getppid() != int(parent):  # the parent is gone already: stop as it would have asked
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 @contextlib.contextmanager
 def spawning() -> Iterator[None]:
     """Start child processes inside this block: they begin with SIGINT and SIGTERM blocked until their entry point
-    calls ``accept_stops``; in this process a signal that comes meanwhile waits until the block ends."""
+    calls ``accept_stops``; in this process a signal that comes meanwhile waits until the block ends. They are told
+    this process's id (``PARENT_ENV``), so that they end with it (``end_with_parent``)."""
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
     before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    told = os.environ.get(PARENT_ENV)
+    os.environ[PARENT_ENV] = str(os.getpid())
     try:
         yield
     finally:
+        if told is None:
+            os.environ.pop(PARENT_ENV, None)
+        else:
+            os.environ[PARENT_ENV] = told
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 

@@ -7,11 +7,19 @@ imports a simulator; ``jis sim`` execs this with its arguments and the global ``
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
 if __name__ == "__main__":  # a Ctrl-C while the simulators' libraries load (a second) ends quietly too: main()
     signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(128 + signum))  # puts Python's own back
+    _parent = os.environ.pop("JIS_PARENT_PID", "")  # started by jis demo or jis chaos (app.signals.spawning)
+    if _parent.isdigit() and int(_parent) != os.getpid() and sys.platform.startswith("linux"):  # (jis sim: exec)
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != int(_parent):  # gone already
+            signal.raise_signal(signal.SIGTERM)
     if hasattr(signal, "pthread_sigmask"):  # blocked by a parent while this interpreter started (app.signals)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
 

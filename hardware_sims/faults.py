@@ -2,8 +2,10 @@
 
 Feed faults act on the OEM simulator (gap, duplicate, change, cancel, hold + release, silence, malformed);
 ``wrong_pick`` makes the simulated operators press a wrong bin now and then; ``devices`` takes a PTL gateway
-down and puts a printer out of paper for a while. The wrap-around needs no injection: the demo plant starts
-near the modulus. Every fault is drawn from one seeded ``random.Random`` per vehicle, so a run is repeatable.
+down and puts a printer out of paper for a while; ``notice_loss`` makes the OEM's gateway lose ship notices
+(``hardware_sims.oem_notices``: the first arrival of every ``NOTICE_LOSS_EVERY``-th one). The wrap-around needs no
+injection: the demo plant starts near the modulus. Every fault is drawn from one seeded ``random.Random`` per
+vehicle, so a run is repeatable.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from hardware_sims.zpl_printer import ZplPrinterSim
 log = logging.getLogger(__name__)
 
 FEED_FAULTS = ("gap", "duplicate", "change", "cancel", "hold", "silence", "malformed")
-ALL_FAULTS = (*FEED_FAULTS, "wrong_pick", "devices")
+ALL_FAULTS = (*FEED_FAULTS, "wrong_pick", "devices", "notice_loss")
+NOTICE_LOSS_EVERY = 3  # notice_loss: the OEM's gateway loses the first arrival of every third ship notice
 
 # fault -> chance per vehicle broadcast (silence and devices are placed once or twice per run instead)
 RATES: dict[str, float] = {

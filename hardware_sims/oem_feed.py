@@ -12,6 +12,8 @@ pump that owns the socket. What it keeps and resends is ``hardware_sims.oem_outb
 from the protocol document and not imported from ``app``, is ``hardware_sims.oem_wire``; the DEALER's options
 and CURVE keys are ``hardware_sims.oem_socket``. Their public names are still importable from here.
 
+Ship notices from the service are checked and answered by ``notices`` (``hardware_sims.oem_notices``; its
+``mode`` rejects or ignores them for tests and faults).
 Fault hooks for tests: ``drop_next(n)`` (a gap only a RESEND fills), ``duplicate_next()``, ``send_raw``.
 Knobs for the engineer's view (``hardware_sims.control``): ``set_takt``, ``burst(n)``, read back by ``knobs``.
 Optional CURVE (``curve=CurveClientKeys``): the DEALER is a CURVE client holding its own keypair and the
@@ -34,6 +36,7 @@ import zmq
 import zmq.asyncio
 
 from hardware_sims.clock import Clock
+from hardware_sims.oem_notices import NOTICE, NoticeDesk, NoticeReader
 from hardware_sims.oem_outbox import FeedSimCounters, Outbox, Outgoing
 from hardware_sims.oem_socket import CurveClientKeys, connect_dealer
 from hardware_sims.oem_wire import ACK, HB, RESEND, broadcast_body, decode, encode, heartbeat_body
@@ -71,6 +74,7 @@ class OemFeedSim:
         vins: VinFactory | None = None,
         context: zmq.asyncio.Context | None = None,
         curve: CurveClientKeys | None = None,
+        notice_reader: NoticeReader | None = None,
     ) -> None:
         self.endpoint = endpoint
         self._curve = curve
@@ -95,6 +99,8 @@ class OemFeedSim:
             ack_timeout_s=ack_timeout_s,
             max_retries=max_retries,
         )
+        # goods receipt: ship notices checked against the broadcasts and answered (hardware_sims.oem_notices)
+        self.notices = NoticeDesk(feed, self._outbox.body, modulus=modulus, reader=notice_reader)
         self._drop = self._duplicate = 0  # fault hooks: how many of the next broadcasts to drop / duplicate
         self._pause_s = 0.0  # fault hook: silence before the next broadcast
         self._burst = 0  # knob: how many of the next vehicles come without waiting for the takt
@@ -398,7 +404,14 @@ class OemFeedSim:
         self.counters.resend_requests += 1
         self._outbox.ask_resend(first, last)
 
+    def _on_notice(self, msg: dict[str, Any]) -> None:
+        frames = self.notices.answer(msg)
+        if frames is not None:
+            self._raw.append(frames)  # out with the next sends, in order
+            self._wake.set()
+
     _HANDLERS: ClassVar[dict[bytes, Callable[[OemFeedSim, dict[str, Any]], None]]] = {
         ACK: _on_ack,
         RESEND: _on_resend,
+        NOTICE: _on_notice,
     }

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hardware_sims.clock import ScaledClock
-from hardware_sims.faults import WRONG_PICK_RATE, FaultPlan
+from hardware_sims.faults import NOTICE_LOSS_EVERY, WRONG_PICK_RATE, FaultPlan
 from hardware_sims.oem_feed import OemFeedSim
 from hardware_sims.opcua_printer import OpcUaPrinterSim
 from hardware_sims.opcua_ptl import OpcUaPtlSim
@@ -160,6 +160,8 @@ class SimulatedPlant:
         )
         for feed_id, oem in self.feeds.items():
             self._tasks.append(asyncio.create_task(self.plan.run_feed(oem, self.vehicles), name=f"faults:{feed_id}"))
+            if "notice_loss" in self.faults:
+                oem.notices.lose_every = NOTICE_LOSS_EVERY
         if "devices" in self.faults:
             devices = self.plan.run_devices(
                 list(self.gateways.values()), list(self.printers.values()), 20 * feed.takt_s
@@ -185,6 +187,9 @@ class SimulatedPlant:
         """The printers' own record of every label printed, one JSON object a line; the faults injected and each
         OEM gateway's acknowledgement figures (``OemFeedSim.ack_figures``) beside."""
         if self.plan is not None:
+            lost = sum(oem.notices.lost for oem in self.feeds.values())
+            if lost:
+                self.plan.injected["notice_loss"] = lost
             path.with_suffix(".faults.json").write_text(json.dumps(self.plan.injected, sort_keys=True))
         path.with_suffix(".feeds.json").write_text(
             json.dumps({feed: oem.ack_figures() for feed, oem in self.feeds.items()}, sort_keys=True)

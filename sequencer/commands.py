@@ -10,6 +10,7 @@ is a frozen value complete in itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from sequencer.labels import Label
 
@@ -111,6 +112,42 @@ class AlarmStateChanged:
     user: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoticeItem:
+    """One part in a shipped rack, in slot order: what the OEM's goods receipt scans (its label serial)."""
+
+    slot: int
+    seq: int
+    vehicle_id: str
+    part: str
+    qty: int
+    unit: str
+    label_id: str
+
+
+NoticeFunction = Literal["original", "cancel", "replace"]  # DESADV BGM 1225: 9, 1, 5
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SendShipNotice:
+    """Send the ship notice of a rack (version ``version`` of document ``notice_id``) in the partner's format."""
+
+    notice_id: str
+    number: int  # the delivery note's number (numeric: VDA 4913)
+    version: int
+    function: NoticeFunction
+    feed: str
+    family: str
+    rack_no: int
+    rack_label: str
+    shipped_at: float
+    issued_at: float  # when the core asked for this version: the message's date, so a version always builds alike
+    plant: str
+    line: str
+    dock: str
+    items: tuple[NoticeItem, ...]
+
+
 Command = (
     ReturnToStock
     | AuditRecord
@@ -123,4 +160,5 @@ Command = (
     | ClearDeviation
     | VehicleCompleted
     | RackClosed
+    | SendShipNotice
 )

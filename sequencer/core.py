@@ -19,23 +19,29 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from sequencer.commands import Command, LightBin, PrintLabel
+from sequencer.commands import Command, LightBin, PrintLabel, SendShipNotice
 from sequencer.events import (
     BinConfirmed,
     BroadcastReceived,
     BroadcastRejected,
     DeviceLinkChanged,
+    DiskSpaceChanged,
     Event,
     GatewayRefused,
+    JournalWriteChanged,
     LabelPrinted,
     LabelSending,
     LabelUncertain,
     PrinterFaultChanged,
+    QuarantineFlood,
+    RackLabelScanned,
     RackShipped,
+    ShipNoticeAnswered,
+    ShipNoticeSending,
     Tick,
 )
 from sequencer.plant import PlantConfig
-from sequencer.rules import devices, feeds, labelling, manual, picking, racks
+from sequencer.rules import devices, feeds, labelling, manual, notices, picking, racks
 from sequencer.state import LineState, SequencerError
 
 __all__ = ["EVENT_RULES", "Sequencer", "SequencerError"]
@@ -47,9 +53,11 @@ def on_tick(line: LineState, e: Tick) -> list[Command]:
     return (
         line.deviations.expire_shelving(e.at)
         + line.alarm_points.advance(e.at)
+        + line.floods.advance(e.at)
         + feeds.check_silence(line, e.at)
         + picking.check_pick_timeouts(line, e.at)
         + racks.check_due(line, e.at)
+        + notices.check_unanswered(line, e.at)
     )
 
 
@@ -57,13 +65,19 @@ EVENT_RULES: dict[type[Any], Callable[[LineState, Any], list[Command]]] = {
     BroadcastReceived: feeds.on_broadcast,
     BroadcastRejected: feeds.on_rejected,
     GatewayRefused: feeds.on_gateway_refused,
+    QuarantineFlood: feeds.on_flood,
     BinConfirmed: picking.on_confirm,
     LabelPrinted: labelling.on_printed,
     LabelSending: labelling.on_sending,
     LabelUncertain: labelling.on_uncertain,
     DeviceLinkChanged: devices.on_link,
     PrinterFaultChanged: devices.on_printer_fault,
-    RackShipped: racks.on_shipped,
+    JournalWriteChanged: devices.on_journal,
+    DiskSpaceChanged: devices.on_disk_space,
+    RackShipped: notices.on_shipped,
+    RackLabelScanned: notices.on_scanned,
+    ShipNoticeSending: notices.on_sending,
+    ShipNoticeAnswered: notices.on_answered,
     Tick: on_tick,
     **dict.fromkeys(manual.MANUAL_RULES, manual.on_manual),
 }
@@ -108,6 +122,10 @@ class Sequencer:
         not); changes nothing (the service answers a repeat of a refused broadcast with it)."""
         return feeds.implausible(self.state, event)
 
+    def notices_unanswered(self) -> list[SendShipNotice]:
+        """Ship notices the OEM has not answered (to send again after a restart), oldest first."""
+        return notices.unanswered(self.state)
+
     def vehicle_statuses(self) -> Counter[str]:
         """How many vehicles are in each status, the ones already forgotten after shipping included."""
         line = self.state
@@ -136,10 +154,14 @@ class Sequencer:
         # fingerprint it had before there were points (tests/samples/core_golden.json).
         if line.alarm_points.points:
             parts.append(sorted((repr(k), repr(p)) for k, p in line.alarm_points.points.items()))
+        if line.floods.sources:  # the same: only while a source's refusals are watched
+            parts.append(sorted((k, repr(f)) for k, f in line.floods.sources.items()))
         for part in parts:
             h.update(repr(part).encode())
         # State added after the golden streams were recorded is hashed only when it holds something, so a stream
         # that never uses it keeps its recorded fingerprints (tests/unit/test_core_golden.py).
+        if line.notices:  # ship notices, with [ship_notices] only
+            h.update(repr(sorted((k, repr(n)) for k, n in line.notices.items())).encode())
         given_up = sorted((k, sorted(f.given_up)) for k, f in line.feeds.items() if f.given_up)
         if given_up:
             h.update(repr(given_up).encode())

@@ -70,7 +70,11 @@ KINDS: dict[str, Kind] = {
     "label_uncertain": Kind(1, condition=True),  # maybe printed: a person checks, then reprints or resolves
     "late": Kind(1, condition=True),
     "change_after_ship": Kind(1),
+    "journal_failed": Kind(1, condition=True),  # nothing can be saved: the line pauses (nothing acknowledged)
+    "notice_rejected": Kind(1, condition=True),  # the OEM refused a ship notice: until a later version is accepted
+    "notice_unanswered": Kind(2, condition=True),  # no answer within [ship_notices] ack_timeout_s
     "silence": Kind(2, condition=True),
+    "disk_space_critical": Kind(2, condition=True),  # the database's folder is nearly full: the journal will stop
     "pick_timeout": Kind(2, condition=True),
     "unresolved": Kind(2, condition=True),  # blocks the vehicle's slot until resolved
     "late_alarm": Kind(2, condition=True),
@@ -79,11 +83,13 @@ KINDS: dict[str, Kind] = {
     "malformed": Kind(2),
     "unauthorised": Kind(2),  # a broadcast from a gateway not allowed to publish its feed: quarantined
     "implausible": Kind(2),  # a number far outside the window around the feed's position: refused
+    "quarantine_flood": Kind(2, condition=True),  # one source's refused input, counted on one alarm (sequencer.floods)
     "change": Kind(2),
     "cancel": Kind(2),
     "late_broadcast": Kind(2),
     "return_to_stock": Kind(2),
     "hold": Kind(3, condition=True),
+    "disk_space_low": Kind(3, condition=True),  # the database's folder is filling: plan to make room
     "chattering": Kind(3, condition=True),  # a device's condition keeps coming and going: its link or it needs a look
     "late_warning": Kind(3, condition=True),
     "unknown_option": Kind(3),

@@ -8,7 +8,7 @@ field's name or meaning once journaled: the journal is replayed through these cl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 BroadcastFunction = Literal["original", "change", "cancel", "hold", "release"]
@@ -27,6 +27,11 @@ class BroadcastReceived:
     options: tuple[str, ...] = ()
     parts: tuple[tuple[str, str], ...] = ()  # (family, part number) where the OEM names parts directly
     sent_at: float | None = None
+    # (family, quantity) of the named parts that take more than one; the OEM's required time (epoch s): the due
+    # time, else arrival + the feed's lead time. Left out of the repr (which the golden replay digests) so the
+    # events of a feed without them read as they always did.
+    quantities: tuple[tuple[str, int], ...] = field(default=(), repr=False)
+    required_at: float | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,6 +42,21 @@ class BroadcastRejected:
     reason: str
     feed: str = ""
     seq: int | None = None
+    quarantine_id: int = 0
+    source: str = ""  # who sent it, as the service knows (a gateway's key, else the feed link): floods are per source
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuarantineFlood:
+    """The service's summary of one source's refused input it counted and did not store in one window (past the
+    quarantine's rows or bytes per source): one row in quarantine (``quarantine_id``), counted on the source's
+    flood alarm (``sequencer.floods``)."""
+
+    at: float
+    source: str
+    count: int
+    size: int  # bytes of the frames counted
+    reason: str  # the first one's
     quarantine_id: int = 0
 
 
@@ -115,6 +135,31 @@ class PrinterFaultChanged:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class JournalWriteChanged:
+    """The journal could not be written (``ok`` False: disk full, database read-only) or is written again (True).
+    The failing one is handed to the core before it can be journaled (its P1 alarm must show while nothing can be
+    saved) and is the first row written when the journal takes writes again (``app.service.sequencing``)."""
+
+    at: float
+    ok: bool
+    detail: str = ""
+
+
+DiskLevel = Literal["ok", "low", "critical"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DiskSpaceChanged:
+    """The free space of the database's folder crossed a threshold of the plant file (``[service.disk]``)."""
+
+    at: float
+    folder: str
+    level: DiskLevel
+    free_mb: float
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Tick:
     """Time passes: lets the core notice silence, time-outs and lateness without reading a clock."""
 
@@ -130,6 +175,37 @@ class RackShipped:
     family: str
     rack_no: int
     user: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RackLabelScanned:
+    """The dock scanned a rack's label as the rack went onto the truck: that rack ships (docs/ship-notices.md)."""
+
+    at: float
+    label_id: str
+    dock: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipNoticeSending:
+    """Write-ahead: the ship notice ``notice_id`` version ``version`` was built and is about to leave (journaled with
+    the message's bytes as ``raw``, before a byte leaves the service)."""
+
+    at: float
+    notice_id: str
+    version: int
+    format: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipNoticeAnswered:
+    """The OEM answered a ship notice (APERAK / CONTRL-like): accepted, or rejected with its reason."""
+
+    at: float
+    notice_id: str
+    version: int
+    accepted: bool
+    reason: str = ""
 
 
 # -- manual operations: intents carrying who and why; each one is audited --------------------------------------
@@ -255,6 +331,28 @@ class ShipRackByHand(ManualOp):
     rack_no: int
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelShipNotice(ManualOp):
+    """The rack's shipment is called off (it did not leave, or came back): its notice is cancelled (BGM 1); a later
+    scan or hand shipment of the rack sends a new original."""
+
+    feed: str
+    family: str
+    rack_no: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorrectShippedRack(ManualOp):
+    """A shipped rack changed after it left (a runner exchanged the part in ``slot``, or took it out: ``part`` ""):
+    its notice is replaced (BGM 5) with what the rack holds now."""
+
+    feed: str
+    family: str
+    rack_no: int
+    slot: int
+    part: str = ""
+
+
 MANUAL_OPS: tuple[type[ManualOp], ...] = (
     HoldVehicle,
     ReleaseVehicle,
@@ -273,18 +371,23 @@ MANUAL_OPS: tuple[type[ManualOp], ...] = (
     UnsuppressAlarm,
     RemoveAlarmFromService,
     ReturnAlarmToService,
+    CancelShipNotice,
+    CorrectShippedRack,
 )
 
 Event = (
     BroadcastReceived
     | BroadcastRejected
     | GatewayRefused
+    | QuarantineFlood
     | BinConfirmed
     | LabelPrinted
     | LabelSending
     | LabelUncertain
     | DeviceLinkChanged
     | PrinterFaultChanged
+    | JournalWriteChanged
+    | DiskSpaceChanged
     | RackShipped
     | Tick
     | HoldVehicle
@@ -304,6 +407,11 @@ Event = (
     | UnsuppressAlarm
     | RemoveAlarmFromService
     | ReturnAlarmToService
+    | RackLabelScanned
+    | ShipNoticeSending
+    | ShipNoticeAnswered
+    | CancelShipNotice
+    | CorrectShippedRack
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -312,14 +420,20 @@ EVENT_TYPES: dict[str, type[Event]] = {
         BroadcastReceived,
         BroadcastRejected,
         GatewayRefused,
+        QuarantineFlood,
         BinConfirmed,
         LabelPrinted,
         LabelSending,
         LabelUncertain,
         DeviceLinkChanged,
         PrinterFaultChanged,
+        JournalWriteChanged,
+        DiskSpaceChanged,
         RackShipped,
         Tick,
+        RackLabelScanned,
+        ShipNoticeSending,
+        ShipNoticeAnswered,
         *MANUAL_OPS,
     )
 }

@@ -7,7 +7,7 @@ the plant's); the core only decides the content. The label's life (asked, sendin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,6 +25,7 @@ class PartLabel:
     slot: int
     plant: str
     reprint: int = 0
+    qty: int = field(default=1, repr=False)  # parts of this number the pick takes (left out of the golden repr)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

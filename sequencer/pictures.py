@@ -19,12 +19,13 @@ time comes in (``at``). One reader per core: a second would take the other's tou
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Mapping
 
 from sequencer.clone import ORDER, EntryValue, Head, Picture, keyed
 from sequencer.core import Sequencer
 from sequencer.projection import (
+    OPEN_RACKS_SHOWN,
     counters,
     deviation_rank,
     deviation_view,
@@ -32,8 +33,8 @@ from sequencer.projection import (
     feed_view,
     kpi_view,
     part_in_bin,
+    rack_rank,
     rack_view,
-    racks_shown,
     station_view,
 )
 from sequencer.state import LineState, RackKey
@@ -67,7 +68,10 @@ class Pictures:
     def __init__(self) -> None:
         self._line: LineState | None = None
         self._parts: dict[str, str] = {}
-        self._open: dict[str, set[RackKey]] = {}  # family -> its open racks
+        # family -> its open racks by rank (``projection.rack_rank``: a rack's never changes), lowest first; so which
+        # are shown costs a place in a sorted list, not a look at every open rack (tens of thousands after an outage)
+        self._open: dict[str, list[tuple[tuple[int, int], RackKey]]] = {}
+        self._open_rank: dict[RackKey, tuple[int, int]] = {}  # open rack -> its rank
         self._shown: dict[str, list[RackKey]] = {}  # family -> its racks on the screens, in order
         self._ranks: list[Rank] = []  # the alarm list, sorted
         self._alarm_keys: list[str] = []  # its entry keys, in the same order
@@ -123,7 +127,7 @@ class Pictures:
     def _start(self, line: LineState) -> None:
         self._line = line
         self._parts = part_in_bin(line.plant)
-        self._open, self._shown = {}, {}
+        self._open, self._open_rank, self._shown = {}, {}, {}
         book = line.deviations.by_id
         self._listed = {dev_id: deviation_rank(dev) for dev_id, dev in book.items()}
         self._ranks = sorted(self._listed.values())
@@ -135,22 +139,20 @@ class Pictures:
         moved = set(line.families) if whole else set()  # families whose set of open racks changed
         for key in keys:
             rack = line.racks.get(key)
-            members = self._open.setdefault(key[1], set())
             if rack is not None and not rack.closed:
-                if key not in members:
-                    members.add(key)
+                if key not in self._open_rank:
+                    rank = self._open_rank[key] = rack_rank(line, rack)
+                    insort(self._open.setdefault(key[1], []), (rank, key))
                     moved.add(key[1])
                 refilled.append(key)
-            elif key in members:
-                members.discard(key)
+            elif key in self._open_rank:
+                members = self._open[key[1]]
+                del members[bisect_left(members, (self._open_rank.pop(key), key))]
                 moved.add(key[1])
         order_changed = whole
         for family in moved:
             before = self._shown.get(family, [])
-            shown = [
-                (r.feed, r.family, r.rack_no)
-                for r in racks_shown(line, (line.racks[k] for k in self._open.get(family, ())))
-            ]
+            shown = [key for _, key in self._open.get(family, [])[:OPEN_RACKS_SHOWN]]
             if shown == before:
                 continue
             order_changed = True

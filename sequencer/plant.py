@@ -60,6 +60,35 @@ class HmiCurveConfig(_Strict):
     """Folder of the public keys (*.key) of the screens allowed to connect."""
 
 
+class QuarantineConfig(_Strict):
+    """How much refused input the quarantine keeps (docs/security.md, "Quarantine and logs"): the bytes of a frame,
+    the rows per source and window, and for how long."""
+
+    keep_bytes: int = Field(default=65_536, ge=256, le=16_777_216)
+    """Bytes of a refused frame kept in its row; a longer one keeps its first ``keep_bytes`` with its whole size and
+    SHA-256 (so nothing is hidden, and it cannot be sent through again: the gateway resends it)."""
+    rows_per_source: int = Field(default=50, ge=1)
+    """Rows one source (a gateway's key, else the feed) may add within ``window_s``; beyond it, and beyond
+    ``bytes_per_source``, its refused frames are counted, not stored: one summary row per source and window, and
+    one ``quarantine_flood`` alarm with the count."""
+    bytes_per_source: int = Field(default=4_194_304, ge=1024)
+    """Bytes of rows one source may add within ``window_s`` (after ``keep_bytes``), beyond which it is counted."""
+    window_s: float = Field(default=60.0, gt=0)
+    """The window of ``rows_per_source`` and ``bytes_per_source``, in seconds of the service's clock."""
+    retention_days: float = Field(default=90.0, gt=0)
+    """Rows older than this many days are pruned (hourly, and at start; counted in the metrics)."""
+    max_total_bytes: int = Field(default=268_435_456, ge=1_048_576)
+    """The kept bytes of every row together at most this; past it the oldest rows are pruned first."""
+
+
+class AuditConfig(_Strict):
+    """How long the audit log (every login and manual operation, docs/hmi-commands.md) keeps its lines."""
+
+    retention_days: float = Field(default=400.0, gt=0)
+    """Lines older than this many days are pruned (hourly, and at start); each pruning leaves one line saying how
+    many went, so the count stays in the log."""
+
+
 OPCUA_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 ZmqSecurity = Literal["dev", "plant"]
 # The service's ZeroMQ surfaces: the endpoint's key under [service] -> the CURVE table that secures it.
@@ -137,6 +166,58 @@ class OpcUaServerConfig(_Strict):
         return self
 
 
+class DiskWatchConfig(_Strict):
+    """The disk-space watch of the database's folder (``app.service.disk_watch``): free space under ``low_mb`` is a
+    P3 ``disk_space_low`` alarm, under ``critical_mb`` a P2 ``disk_space_critical`` alarm, both well before a full
+    disk pauses the line (a P1 ``journal_failed``: nothing is acknowledged until the journal can be written again)."""
+
+    low_mb: float = Field(default=2048, gt=0, examples=[2048])
+    """Free space (MB) under which the folder is low: plan to make room (P3)."""
+    critical_mb: float = Field(default=512, gt=0, examples=[512])
+    """Free space (MB) under which the folder is nearly full: make room now (P2); below ``low_mb``."""
+    check_s: float = Field(default=30, ge=0.05, le=3600)
+    """Seconds between two looks at the free space."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DiskWatchConfig:
+        if self.critical_mb >= self.low_mb:
+            raise ValueError(f"critical_mb ({self.critical_mb:g}) must be below low_mb ({self.low_mb:g})")
+        return self
+
+
+MessageFunction = Literal["original", "change", "cancel", "hold", "release"]
+PartnerFormat = Literal["edifact", "x12", "vda4916", "json"]
+TestPolicy = Literal["refuse", "accept", "route"]
+
+
+class InboxRoute(_Strict):
+    """Who reads the inbox's files whose names match a pattern (the first route that matches)."""
+
+    pattern: str = Field(min_length=1, examples=["VW_*.edi"])
+    """A file-name pattern (``*`` any text, ``?`` one character, ``[ab]`` one of; case as the file system has it)."""
+    partner: str = ""
+    """The partner whose profile reads these files (a name under ``[partners]``); empty: the feed's."""
+    feed: str = ""
+    """The feed for messages that name no line (a feed of this plant); empty: as ``jis import`` chooses."""
+    format: PartnerFormat | None = None
+    """The format these files must be in; a file in another is quarantined whole. Absent: the partner's, or any."""
+
+
+class InboxConfig(_Strict):
+    """A folder an EDI gateway or OFTP2 client drops partner files into: ``jis serve`` journals each file as
+    ``jis import`` would, then moves it to ``done/`` or ``quarantine/`` beside it (docs/message-formats.md)."""
+
+    folder: str = Field(examples=["/var/lib/jis/inbox"])
+    """The inbox folder (made when missing, with ``done/`` and ``quarantine/`` inside). A file is taken once its
+    size and modification time held still for one poll; names starting with ``.`` or ending in ``.tmp``,
+    ``.part`` or ``.partial`` are never taken (write under such a name, then rename)."""
+    poll_interval_s: float = Field(default=2.0, gt=0, le=3600)
+    """Seconds between looks into the folder."""
+    routes: tuple[InboxRoute, ...] = ()
+    """Partner, feed and format per file-name pattern (``[[service.inbox.routes]]``), the first match wins; a file
+    that matches none is read as ``jis import FILE`` reads it (the partner of the plant's feeds)."""
+
+
 class ServiceConfig(_Strict):
     """Where the service listens (ZeroMQ endpoints) and what it writes to."""
 
@@ -151,7 +232,14 @@ class ServiceConfig(_Strict):
     hmi_curve: HmiCurveConfig | None = None
     """CURVE on the HMI bus, snapshots and commands; absent: neither encrypted nor authenticated."""
     database: str = "sqlite:///jis.db"
-    """SQLAlchemy URL of the journal: ``sqlite:///PATH`` or ``postgresql+psycopg://USER@HOST/DB``."""
+    """SQLAlchemy URL of the journal: ``sqlite:///PATH`` or ``postgresql+psycopg://USER@HOST/DB``. A SQLite file
+    (and its lock file, PATH.lock) lies under ``data_dir``; a relative PATH is read against the plant file's
+    folder."""
+    data_dir: str = Field(default="", examples=["/var/lib/jis"])
+    """The data folder: every file the plant file names (the SQLite database and its lock file, CURVE keys, OPC UA
+    certificates, keys, trust lists and users file) must lie under it, or the plant file is refused at load naming
+    the key. Relative paths, this one included, are read against the plant file's folder; empty: the plant file's
+    folder. With PostgreSQL the disk-space watch looks at this folder."""
     poll_interval_s: float = Field(default=0.02, gt=0, le=1)
     """Seconds between polls of the pick-to-light confirm latches and the print-and-apply PLC."""
     feed_curve: FeedCurveConfig | None = None
@@ -168,6 +256,14 @@ class ServiceConfig(_Strict):
     """Port of the Prometheus ``/metrics`` endpoint; absent: no metrics endpoint."""
     opcua_server: OpcUaServerConfig | None = None
     """The line's OPC UA server for SCADA and MES; absent: off."""
+    disk: DiskWatchConfig = DiskWatchConfig()
+    """The disk-space watch of the database's folder: alarms well before the disk is full."""
+    quarantine: QuarantineConfig = QuarantineConfig()
+    """Bounds of the quarantine: bytes kept per frame, rows per source and window, retention."""
+    audit: AuditConfig = AuditConfig()
+    """Retention of the audit log."""
+    inbox: InboxConfig | None = None
+    """A watched folder of partner files (``[service.inbox]``); absent: files arrive by ``jis import`` only."""
 
     @model_validator(mode="after")
     def _dev_on_loopback(self) -> ServiceConfig:
@@ -221,6 +317,8 @@ class FeedConfig(_Strict):
     """The OEM's assembly line code as its messages name it (EDI files are matched to the feed by it)."""
     dock: str = ""
     """The OEM's unloading dock, printed on the rack label."""
+    partner: str = Field(default="", repr=False)
+    """The trading partner that sends this feed's files (a name under ``[partners]``); empty: the shipped codes."""
     on_out_of_order: OutOfOrderReaction = "flag"
     """When the OEM moves a vehicle to a new sequence number: ``flag`` it, ``hold`` it, or ``move`` it."""
     gateway_keys: tuple[str, ...] = Field(default=(), examples=[["oem-l1"]], repr=False)
@@ -434,7 +532,20 @@ class LabelLayout(_Strict):
 
 # the fields a layout may print, per label kind (sequencer.labels)
 PART_LABEL_FIELDS = frozenset(
-    {"label_id", "feed", "seq", "vehicle_id", "part", "description", "family", "rack_no", "slot", "plant", "reprint"}
+    {
+        "label_id",
+        "feed",
+        "seq",
+        "vehicle_id",
+        "part",
+        "description",
+        "family",
+        "rack_no",
+        "slot",
+        "plant",
+        "reprint",
+        "qty",
+    }
 )
 RACK_LABEL_FIELDS = frozenset(
     {"label_id", "feed", "family", "rack_no", "low_seq", "high_seq", "slots", "plant", "line", "dock", "reprint"}
@@ -538,6 +649,103 @@ class SimulationConfig(_Strict):
     """The simulated OEM's first sequence number."""
 
 
+class ShipNoticeConfig(_Strict):
+    """Ship notices (advance ship notices) to the OEM, one per rack shipped (docs/ship-notices.md). Absent: no notice
+    is sent and a shipped rack is only forgotten."""
+
+    format: Literal["desadv", "vda4913", "x12_856"] = "desadv"
+    """The partner's format: EDIFACT DESADV D.07A after the Odette / VDA 4987 JIS profile, VDA 4913 records, or
+    ANSI X12 856."""
+    feed_formats: dict[str, Literal["desadv", "vda4913", "x12_856"]] = {}
+    """Per feed, a format other than ``format`` (feed id -> format)."""
+    supplier: str = Field(default="SUPPLIER", min_length=1, max_length=9, examples=["123456789"])
+    """The supplier's number at the OEM (DESADV NAD+SE, VDA 4913 record 711 positions 15-23)."""
+    ship_to: str = Field(default="OEM", min_length=1, max_length=9, examples=["OEMPLANT1"])
+    """The OEM's receiving plant (DESADV NAD+ST, VDA 4913 record 711 positions 6-14)."""
+    sender_id: str = Field(default="SUPPLIER", min_length=1, max_length=35)
+    """The interchange sender (UNB 0004)."""
+    recipient_id: str = Field(default="OEM", min_length=1, max_length=35)
+    """The interchange recipient (UNB 0010)."""
+    ack_timeout_s: float = Field(default=600.0, gt=0, le=86400)
+    """Plant seconds the OEM has to answer a notice before a ``notice_unanswered`` deviation is raised."""
+    resend_after_s: float = Field(default=120.0, gt=0, le=86400)
+    """Plant seconds after which a notice the OEM has not answered is sent over the feed link again (the same
+    bytes; a lost frame or a gateway that restarted): the answer is taken once per version."""
+    keep_answered: int = Field(default=500, ge=1, le=100_000)
+    """Acknowledged notices the core keeps (the newest) so a rack changed after it shipped can be corrected."""
+    outbox: str | None = Field(default=None, examples=["edi/outbox"])
+    """Folder of the EDI gateway: each notice is written there (``.tmp``, then renamed). Absent: no folder."""
+    over_feed_link: bool = True
+    """Send each notice over the feed link (ZeroMQ, ``NOTICE`` frames) to the gateway of the rack's feed."""
+
+
+class DeljitCodes(_Strict):
+    """A partner's EDIFACT DELJIT codes (docs/message-formats.md); a key left out keeps the shipped default."""
+
+    functions: dict[str, tuple[MessageFunction, bool]] | None = Field(
+        default=None, examples=[{"9": ["original", True]}]
+    )
+    """BGM 1225 message function code -> [function, firm]; replaces the whole default table."""
+    document_functions: dict[str, tuple[MessageFunction, bool]] | None = None
+    """BGM C002/1001 document name codes that decide the function themselves -> [function, firm]."""
+    seq_status: dict[str, MessageFunction] | None = None
+    """SEQ 1245 status code -> the function it sets for that vehicle (default 2: cancel, 3: change)."""
+    reporting_points: dict[str, str] | None = None
+    """SEQ C286/1159 sequence number source -> our reporting point (default 1: B1, 2: B2)."""
+    vehicle_id_qualifiers: tuple[str, ...] | None = None
+    """GIR C206/7405 identity qualifiers, most wanted first (default VV, BN, AN)."""
+    loc_fields: dict[Literal["unloading_point", "line"], tuple[str, ...]] | None = None
+    """LOC 3227 place qualifiers per canonical field, most wanted first (default unloading_point: 11, 159;
+    line: 175)."""
+    required_dtm: tuple[str, ...] | None = None
+    """DTM 2005 qualifiers of the required time, most wanted first (default 2, 63, 10, 11)."""
+    document_dtm: tuple[str, ...] | None = None
+    """DTM 2005 qualifiers of the document date (default 137)."""
+    part_qualifiers: tuple[str, ...] | None = None
+    """LIN/PIA C212/7143 item number types, most wanted first (default SA, IN, BP)."""
+
+
+class X12Codes(_Strict):
+    """A partner's ANSI X12 866 codes (docs/message-formats.md); a key left out keeps the shipped default."""
+
+    functions: dict[str, tuple[MessageFunction, bool]] | None = Field(
+        default=None, examples=[{"00": ["original", True]}]
+    )
+    """BSS01 (353) purpose code -> [function, firm]; replaces the whole default table."""
+    required_dtm: tuple[str, ...] | None = None
+    """DTM01 qualifiers of the required time, most wanted first (default 002, 010, 118)."""
+    ref_fields: dict[str, Literal["seq", "vehicle_id", "unloading_point", "line"]] | None = None
+    """REF01 qualifier -> canonical field (default JS: seq, VT: vehicle_id, DK: unloading_point, LF: line)."""
+    lin_fields: dict[str, Literal["seq", "vehicle_id"]] | None = None
+    """LIN (235) qualifier -> canonical field (default JS: seq, VV: vehicle_id)."""
+    part_qualifiers: tuple[str, ...] | None = None
+    """LIN (235) part number qualifiers, most wanted first (default VP, BP)."""
+    time_codes: dict[str, str] | None = Field(default=None, examples=[{"AT": "America/Halifax"}])
+    """DTM04 time codes (623) this partner uses beyond the standard ones -> IANA zone names."""
+
+
+class PartnerConfig(_Strict):
+    """One OEM trading partner: the format it sends, its codes and record layout, its zone and its test files."""
+
+    format: PartnerFormat | None = None
+    """The format this partner sends (``edifact``, ``x12``, ``vda4916``, ``json``); a file of another format from
+    it is refused whole (a problem naming both). Absent: any, detected by content."""
+    timezone: str = ""
+    """IANA zone of the partner's wall-clock times (e.g. "America/Detroit"); empty: the plant's."""
+    test_indicator: TestPolicy = "refuse"
+    """A test interchange (UNB 0035 = 1, ISA15 = T, the VDA mapping's ``test`` field): ``refuse`` it (each
+    message quarantined), ``accept`` it as production, or ``route`` it to ``test_feed``."""
+    test_feed: str = ""
+    """The feed test interchanges go to with ``test_indicator = "route"`` (a feed of this plant)."""
+    deljit: DeljitCodes = DeljitCodes()
+    """EDIFACT DELJIT codes (``[partners.NAME.deljit]``)."""
+    x12: X12Codes = X12Codes()
+    """ANSI X12 866 codes (``[partners.NAME.x12]``)."""
+    vda: dict[str, Any] | None = Field(default=None, examples=[{"record_length": 128}])
+    """The VDA 4916 record mapping (``[partners.NAME.vda]``, written as docs/message-formats.md shows); checked
+    when the plant file is loaded, each wrong key named. Absent: the shipped layout."""
+
+
 class PlantConfig(_Strict):
     """A whole sequencing centre, as one plant file describes it."""
 
@@ -564,6 +772,11 @@ class PlantConfig(_Strict):
     alarms: dict[str, AlarmTimingConfig] = {}
     """On-delay, off-delay and chattering per alarm kind a device reports (``[alarms.device_offline]``,
     ``[alarms.printer_fault]``); a kind left out keeps the core's defaults."""
+    ship_notices: ShipNoticeConfig | None = None
+    """Ship notices to the OEM per rack shipped (``[ship_notices]``); absent: none are sent."""
+    partners: dict[str, PartnerConfig] = {}
+    """OEM trading partners by name (``[partners.NAME]``): how each writes its files; a feed names its own with
+    ``partner``."""
     simulation: SimulationConfig = SimulationConfig()
     """What the simulators need: the vehicle mix and the operators (ignored by the service)."""
 
@@ -643,7 +856,35 @@ def _reference_problems(cfg: PlantConfig) -> list[str]:
         conditions.add(key)
         if set(rule.all_of) & set(rule.none_of):
             problems.append(f"{where}: a code is both required and excluded")
-    return problems + _gateway_key_problems(cfg)
+    if cfg.ship_notices is not None:
+        feed_ids = {f.id for f in cfg.feeds}
+        for feed_id in cfg.ship_notices.feed_formats:
+            if feed_id not in feed_ids:
+                problems.append(f"ship_notices.feed_formats.{feed_id}: unknown feed {feed_id!r}")
+    return problems + _partner_problems(cfg) + _gateway_key_problems(cfg)
+
+
+def _partner_problems(cfg: PlantConfig) -> list[str]:
+    """Feeds name known partners; a partner that routes its test files names a feed of this plant."""
+    feeds = {f.id for f in cfg.feeds}
+    problems = [
+        f"feeds.{feed.id}.partner: unknown partner {feed.partner!r} (partners: {', '.join(cfg.partners) or 'none'})"
+        for feed in cfg.feeds
+        if feed.partner and feed.partner not in cfg.partners
+    ]
+    if cfg.service.inbox is not None:
+        for i, route in enumerate(cfg.service.inbox.routes):
+            where = f"service.inbox.routes[{i}] ({route.pattern})"
+            if route.partner and route.partner not in cfg.partners:
+                problems.append(f"{where}.partner: unknown partner {route.partner!r}")
+            if route.feed and route.feed not in feeds:
+                problems.append(f"{where}.feed: unknown feed {route.feed!r}")
+    for name, partner in cfg.partners.items():
+        if partner.test_indicator == "route" and partner.test_feed not in feeds:
+            problems.append(f"partners.{name}.test_feed: {partner.test_feed!r} is not a feed of this plant")
+        elif partner.test_indicator != "route" and partner.test_feed:
+            problems.append(f'partners.{name}.test_feed: only with test_indicator = "route"')
+    return problems
 
 
 def _gateway_key_problems(cfg: PlantConfig) -> list[str]:
@@ -687,7 +928,7 @@ def describe_errors(exc: ValidationError, text: str, source: str) -> list[str]:
         if err["type"] == "too_short" and any(o[: len(loc)] == loc and o != loc for o in locs):
             continue  # a list emptied by its own bad entries: those entries are the mistakes
         key = ".".join(str(p) for p in loc) or "(top level)"
-        line = _nearest_line(where, loc)
+        line = nearest_line(where, loc)
         at = f"{source}:{line}" if line else source
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
@@ -759,7 +1000,7 @@ def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
     return lines
 
 
-def _nearest_line(where: dict[tuple[str | int, ...], int], loc: tuple[str | int, ...]) -> int | None:
+def nearest_line(where: dict[tuple[str | int, ...], int], loc: tuple[str | int, ...]) -> int | None:
     """The line of ``loc``, or of its nearest enclosing key or table that the text names."""
     for end in range(len(loc), 0, -1):
         if loc[:end] in where:

@@ -49,17 +49,22 @@ class Resolver:
         self.known_codes = frozenset(c for r in plant.options for c in (*r.all_of, *r.none_of))
 
     def resolve(
-        self, options: tuple[str, ...], parts: tuple[tuple[str, str], ...]
+        self,
+        options: tuple[str, ...],
+        parts: tuple[tuple[str, str], ...],
+        quantities: tuple[tuple[str, int], ...] = (),
     ) -> tuple[list[Resolved], list[Unresolved]]:
-        """Resolve every family; parts named directly by the OEM win over option codes."""
+        """Resolve every family; parts named directly by the OEM win over option codes, in the quantity the OEM
+        names (``quantities``: family -> count, 1 when left out)."""
         codes = frozenset(options)
         named = dict(parts)
+        counts = dict(quantities)
         resolved: list[Resolved] = []
         unresolved: list[Unresolved] = []
         for family, rules in self._rules.items():
             outcome: Resolved | Unresolved | None
             if family in named:
-                outcome = self._named(family, named[family])
+                outcome = self._named(family, named[family], counts.get(family, 1))
             else:
                 outcome = self._by_options(family, rules, codes)
             if isinstance(outcome, Resolved):
@@ -70,10 +75,10 @@ class Resolver:
             unresolved.append(Unresolved(family=family, reason=f"unknown part family {family!r}"))
         return resolved, unresolved
 
-    def _named(self, family: str, part: str) -> Resolved | Unresolved:
+    def _named(self, family: str, part: str, qty: int) -> Resolved | Unresolved:
         if self._family_of_part.get(part) != family:
             return Unresolved(family=family, reason=f"part {part!r} is not a known {family} part")
-        return Resolved(family=family, part=part, qty=1, bin=self._bin_of_part[part])
+        return Resolved(family=family, part=part, qty=qty, bin=self._bin_of_part[part])
 
     def _by_options(self, family: str, rules: list[_Rule], codes: frozenset[str]) -> Resolved | Unresolved | None:
         matches = [r for r in rules if r.all_of <= codes and not (r.none_of & codes)]

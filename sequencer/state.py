@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sequencer.alarm_points import AlarmPoints, alarm_timings
-from sequencer.commands import PrintLabel
+from sequencer.commands import NoticeFunction, NoticeItem, PrintLabel
 from sequencer.deviations import DeviationBook
+from sequencer.floods import Floods
 from sequencer.plant import FamilyConfig, FeedConfig, PlantConfig, StationConfig
 from sequencer.resolution import Resolver
 from sequencer.touched import Touched
@@ -26,8 +27,12 @@ PickStatus = Literal["queued", "lit", "blocked", "held", "picked", "cancelled"]
 VehicleStatus = Literal["open", "held", "cancelled", "completed"]
 RackKey = tuple[str, str, int]  # (feed, family, rack no.)
 LabelTarget = int | RackKey  # what a label goes on: a pick id, or a rack
-# (vehicle id, options, parts named by the OEM), sorted: what an identical resend repeats and a change does not
-VehicleContent = tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]
+# (vehicle id, options, parts named by the OEM[, their quantities where any is above 1]), sorted: what an identical
+# resend repeats and a change does not (without quantities it is the content a vehicle always had)
+VehicleContent = (
+    tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]
+    | tuple[str, tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, int], ...]]
+)
 HOUR = 3600.0  # the window of the per-hour figures (broadcasts and confirms kept this long)
 
 
@@ -97,6 +102,31 @@ class Rack:
     due_dev: dict[str, int] = field(default_factory=dict)  # late_warning / late_alarm / late -> deviation id
 
 
+NoticeState = Literal["due", "sent", "acknowledged", "rejected"]
+
+
+@dataclass(slots=True)
+class Notice:
+    """A rack's ship notice as the OEM last got it (``sequencer.rules.notices``): its newest version, what that
+    version says, and where its answer stands."""
+
+    notice_id: str
+    number: int  # the delivery note's number (VDA 4913 713: numeric), one per rack shipped, counting from 1
+    feed: str
+    family: str
+    rack_no: int
+    rack_label: str
+    shipped_at: float
+    items: tuple[NoticeItem, ...]
+    version: int = 0
+    function: NoticeFunction = "original"
+    issued_at: float = 0.0  # when the core asked for this version (its answer is due ack_timeout_s later)
+    state: NoticeState = "due"
+    reason: str = ""  # the OEM's, when it rejected
+    unanswered_dev: int | None = None
+    rejected_dev: int | None = None
+
+
 @dataclass(slots=True)
 class Feed:
     cfg: FeedConfig
@@ -161,6 +191,7 @@ class LineState:
         self.touched = Touched()
         self.deviations = DeviationBook(self.touched)
         self.alarm_points = AlarmPoints(self.deviations, alarm_timings(plant))  # device conditions -> alarms
+        self.floods = Floods(self.deviations)  # one source's refused input -> one alarm with a count
         # labels: asked for, on their way to a printer, maybe printed
         self.labels: dict[str, LabelTarget] = {}  # label id -> what it goes on
         self.unprinted: dict[str, PrintLabel] = {}  # asked for, not yet reported printed
@@ -172,6 +203,12 @@ class LineState:
         self.link_detail: dict[str, str] = {}  # device whose link is down -> why, as its driver said (not hashed)
         self.printer_faults: dict[str, tuple[str, ...]] = {}  # printer -> the faults it reports
         self.confirm_counters: dict[tuple[str, str], int] = {}  # (station, bin) -> the light's journaled counter
+        # ship notices (sequencer.rules.notices): by notice id; the unanswered ones in the order they were issued; the
+        # answered ones kept, oldest first, up to [ship_notices] keep_answered (a correction needs what was sent)
+        self.notices: dict[str, Notice] = {}
+        self.unanswered: dict[str, None] = {}
+        self.answered: dict[str, None] = {}
+        self.notice_counts: Counter[str] = Counter()  # issued, sent, acknowledged, rejected, overdue
         # running totals (the KPIs and the read models)
         self.vehicles_completed = 0
         self.vehicles_on_time = 0

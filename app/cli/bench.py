@@ -15,7 +15,8 @@ from app.cli.options import Subparsers, add_json, at_least, given, more_than
 HELP = "measure the service against raw references"
 DESCRIPTION = (
     "The service's figures over real protocols (latency, catch-up, an 8-hour shift, core throughput, HMI frames, "
-    "glass to glass, picture costs, memory), each beside a raw reference measured in the same run."
+    "glass to glass, picture costs, 32 feeds and 50 screens against 8 and 2, memory), each beside a raw reference "
+    "measured in the same run."
 )
 PARTS = (
     "all",
@@ -25,6 +26,8 @@ PARTS = (
     "hmi",
     "glass",
     "pictures",
+    "scale",
+    "shift",
     "soak",
     "formats",
 )  # app.proof.bench.PARTS; a test pins that they agree
@@ -47,6 +50,16 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p.add_argument(
         "--soak-marks", type=counts, default=(), help="more completed-vehicle counts to sample, comma-separated"
     )
+    p.add_argument(
+        "--scale-lines",
+        type=lines,
+        default=None,
+        help="the scale run's small and big line as FEEDSxSCREENS,FEEDSxSCREENS (default 8x2,32x50)",
+    )
+    p.add_argument("--scale-vehicles", type=some, default=None, help="vehicles in all per scale line (default 320)")
+    p.add_argument(
+        "--catchup-big", type=some, default=None, help="broadcasts of 8 feeds in the scale catch-up (default 100000)"
+    )
     p.add_argument("--workdir", default=None, help="folder for the runs' databases and records (default: a new one)")
     add_json(p)
     p.set_defaults(run=run)
@@ -64,12 +77,25 @@ def counts(text: str) -> tuple[int, ...]:
     return marks
 
 
+def lines(text: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Two lines as FEEDSxSCREENS, comma-separated (``--scale-lines 8x2,32x50``), each number 1 or more."""
+    try:
+        small, big = (tuple(int(n) for n in part.lower().split("x")) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be FEEDSxSCREENS,FEEDSxSCREENS, not {text!r}") from None
+    if len(small) != 2 or len(big) != 2 or min(*small, *big) < 1:
+        raise argparse.ArgumentTypeError(f"must be FEEDSxSCREENS,FEEDSxSCREENS of 1 or more, not {text!r}")
+    return (small[0], small[1]), (big[0], big[1])
+
+
 def run(args: argparse.Namespace) -> int:
     from app.progress import Progress
     from app.proof.bench import BenchOptions, run_part
 
-    names = ("vehicles", "speed", "catchup", "shift_vehicles", "soak", "soak_vehicles", "soak_first", "workdir")
-    opts = BenchOptions(quick=args.quick, soak_marks=args.soak_marks, **given(args, *names))
+    names: tuple[str, ...] = ("vehicles", "speed", "catchup", "shift_vehicles", "soak", "soak_vehicles", "soak_first")
+    names += ("workdir", "scale_vehicles", "catchup_big")
+    scale = {} if args.scale_lines is None else dict(zip(("scale_small", "scale_big"), args.scale_lines, strict=True))
+    opts = BenchOptions(quick=args.quick, soak_marks=args.soak_marks, **scale, **given(args, *names))
     progress = Progress("jis bench", quiet=args.json)
     result = run_part(args.what, opts, progress)
     progress.done()

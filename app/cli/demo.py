@@ -26,7 +26,9 @@ DESCRIPTION = (
     "sequence."
 )
 # The simulators' faults (hardware_sims.faults.ALL_FAULTS, which app may not import; a test pins that they agree)
-FAULTS = ("gap", "duplicate", "change", "cancel", "hold", "silence", "malformed", "wrong_pick", "devices")
+FAULTS = (
+    "gap", "duplicate", "change", "cancel", "hold", "silence", "malformed", "wrong_pick", "devices", "notice_loss",
+)  # fmt: skip
 
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:

@@ -34,6 +34,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
         "--connect", type=zmq_endpoint, default=None, help="the service's feed endpoint (default: the plant file's)"
     )
     p.add_argument("--feed", default=None, help="feed id for messages that do not name their line")
+    p.add_argument("--partner", default=None, help="the [partners.NAME] whose profile reads it (default: the feed's)")
     p.add_argument(
         "--timeout", type=more_than(float, 0.0), default=None, help="seconds to wait for each ACK (default 2)"
     )
@@ -44,6 +45,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.feed.formats.partners import UnknownPartner, partner_of
     from app.feed.importer import ACK_TIMEOUT_S, RETRIES, Gateway, import_file
 
     path = Path(args.file)
@@ -52,6 +54,10 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{path}: no such file")
     if args.feed is not None and plant.feed(args.feed) is None:
         raise CommandError(unknown_feed(args.feed, plant))
+    try:
+        partner_of(plant, partner=args.partner)
+    except UnknownPartner as exc:
+        raise CommandError(f"--partner: {exc}") from None
     endpoint = args.connect or plant.service.feed_endpoint
     gateway = Gateway(
         endpoint,
@@ -61,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     )
     progress = Progress("jis import", quiet=args.json)
     try:
-        report = import_file(path, plant, gateway, feed=args.feed, sent=_shown(progress))
+        report = import_file(path, plant, gateway, feed=args.feed, sent=_shown(progress), partner=args.partner)
     finally:
         gateway.close()
         progress.done()

@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="jis", description="JIS sequencing centre: service, demo, HMI, simulators.")
     add_log_level(parser, " (default WARNING)", default=None)
     parser.add_argument("--log-json", action="store_true", help="structured logs: one JSON object a line")
+    parser.add_argument(
+        "--log-file",
+        metavar="PATH",
+        default=None,
+        help="write the log to PATH, rotated at 10 MB with 5 older files kept (default: stderr)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
     for command in commands():
         command.add_parser(sub)
@@ -74,10 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.signals import accept_stops, exit_code, terminate_raises
+    from app.signals import accept_stops, end_with_parent, exit_code, terminate_raises
 
     try:
         with terminate_raises():
+            end_with_parent()  # started by jis demo or jis chaos: never outlive it, even if it is killed outright
             accept_stops()  # a parent that started this one may have blocked them (app.signals.spawning)
             return _run(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (``Stopped``): everything unwound on the way here
@@ -93,7 +100,7 @@ def _run(argv: list[str]) -> int:
 
     args = build_parser().parse_args(argv)
     args.log_level = args.log_level or DEFAULT_LOG_LEVEL  # jis demo configures its own log file with it
-    configure(args.log_level, args.log_json)
+    configure(args.log_level, args.log_json, filename=args.log_file)
     try:
         return int(args.run(args))
     except Exception as exc:

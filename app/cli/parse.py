@@ -33,6 +33,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p.add_argument("--feed", default=None, help="feed id for messages that name none (default: the plant's only feed)")
     add_config(p, help="plant file for part families, feeds and time zone (default: the shipped demo plant)")
     p.add_argument("--plant", dest="config", help=argparse.SUPPRESS)  # the old spelling of --config
+    p.add_argument("--partner", default=None, help="the [partners.NAME] whose profile reads it (default: the feed's)")
     p.add_argument("--vda-mapping", default=None, help="TOML record mapping of the partner's VDA 4916 flavour")
     p.add_argument("--timezone", default=None, help="senders' zone for times without one (default: the plant's)")
     p.set_defaults(run=run)
@@ -55,15 +56,21 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _setup(args: argparse.Namespace) -> tuple[PlantConfig, PartnerProfiles, tzinfo]:
+    from dataclasses import replace
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from app.feed.formats import PartnerProfiles, load_vda_profiles
+    from app.feed.formats import load_vda_profiles
+    from app.feed.formats.partners import UnknownPartner, partner_of, profiles_of
 
     plant = plant_of(args.config)
     if args.feed is not None and plant.feed(args.feed) is None:
         raise CommandError(unknown_feed(args.feed, plant))
     try:
-        profiles = load_vda_profiles(args.vda_mapping) if args.vda_mapping else PartnerProfiles()
+        profiles = profiles_of(partner_of(plant, partner=args.partner, feed=args.feed))
+        if args.vda_mapping:
+            profiles = replace(profiles, vda=load_vda_profiles(args.vda_mapping).vda)
+    except UnknownPartner as exc:
+        raise CommandError(f"--partner: {exc}") from None
     except OSError as exc:
         raise CommandError(f"--vda-mapping {args.vda_mapping}: cannot read: {exc.strerror}") from None
     except ValueError as exc:
@@ -71,6 +78,6 @@ def _setup(args: argparse.Namespace) -> tuple[PlantConfig, PartnerProfiles, tzin
     if args.timezone is None:
         return plant, profiles, zone_of(plant, args.config)
     try:
-        return plant, profiles, ZoneInfo(args.timezone)
+        return plant, replace(profiles, zone=""), ZoneInfo(args.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise CommandError(f"--timezone {args.timezone!r} is not a time zone (an IANA name: Europe/Berlin)") from None

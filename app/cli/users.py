@@ -98,16 +98,23 @@ def _role(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
 
 
 def _list(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
+    from app.hmi.accounts import printable
+
     rows = [
-        f"{u.name:<24} {u.role:<9} {'active' if u.active else 'disabled':<8} {_when(u.changed_at)}"
+        f"{printable(u.name):<24} {u.role:<9} {'active' if u.active else 'disabled':<8} {_when(u.changed_at)}"
         for u in store.users()
     ]
     return "\n".join([f"{'name':<24} {'role':<9} {'state':<8} changed", *rows])
 
 
 def _audit(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
+    """One line per audit line; every field through ``printable`` (what a screen sent is in them: a newline in a
+    user name must not forge a line, an escape sequence must not reach the administrator's terminal)."""
+    from app.hmi.accounts import printable as p
+
     lines = [
-        f"{_when(e.at)} {e.user or '-'}/{e.role or '-'} {e.action} [{e.target}] {e.result}: {e.reason} {e.detail}"
+        f"{_when(e.at)} {p(e.user) or '-'}/{p(e.role) or '-'} {p(e.action)} [{p(e.target)}] {p(e.result)}: "
+        f"{p(e.reason)} {p(e.detail)}"
         for e in store.audit_query(user=args.user, limit=args.limit)
     ]
     return "\n".join(lines) or "(no audit lines)"

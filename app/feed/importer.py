@@ -34,7 +34,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import zmq
@@ -42,6 +42,7 @@ import zmq
 from app.feed.formats import CanonicalBroadcast, FeedMismatch, Problem
 from app.feed.formats.canonical import Item
 from app.feed.formats.detect import open_stream
+from app.feed.formats.partners import partner_of, profiles_of
 from app.feed.protocol import ACK, BCAST, MAX_BODY_BYTES, RESEND, BadAck, decode_ack
 from sequencer.plant import PlantConfig
 
@@ -197,14 +198,26 @@ def file_digest(path: Path) -> str:
 
 @contextmanager
 def file_messages(
-    path: Path, plant: PlantConfig, *, feed: str | None = None, now: float | None = None
+    path: Path,
+    plant: PlantConfig,
+    *,
+    feed: str | None = None,
+    now: float | None = None,
+    partner: str | None = None,
+    format: str | None = None,
 ) -> Iterator[tuple[ImportReport, Iterator[Outgoing]]]:
     """What importing ``path`` sends, as a stream in file order (a broadcast or a problem as soon as it is read:
     memory stays that of one message), each with its identity; and the report to fill in (kept problems go into
-    its warnings as they are read). ``now``: the send time of messages that carry none (default: the clock)."""
+    its warnings as they are read). ``now``: the send time of messages that carry none (default: the clock).
+    ``partner``: whose profile reads it (``[partners.NAME]``; default: the feed's, ``partners.partner_of``);
+    ``UnknownPartner`` when the plant has none of that name. ``format``: the only format the file may be in (a file in
+    another is one problem, whole; default: the partner's, else any)."""
     when = time.time() if now is None else now
+    profiles = profiles_of(partner_of(plant, partner=partner, feed=feed))
+    if format is not None:
+        profiles = replace(profiles, format=format)
     digest = file_digest(path)
-    with open_stream(path, plant=plant, feed=feed) as stream:
+    with open_stream(path, plant=plant, feed=feed, profiles=profiles) as stream:
         report = ImportReport(file=str(path), format=stream.format, sha256=digest)
         yield report, (out for item in stream if (out := _outgoing(path, item, when, report)) is not None)
         report.format = stream.format  # e.g. "edifact-deljit" once the parser has begun
@@ -217,11 +230,12 @@ def import_file(
     *,
     feed: str | None = None,
     sent: Callable[[int, int | None], object] | None = None,
+    partner: str | None = None,
 ) -> ImportReport:
     """Parse ``path`` as a stream and feed it through ``gateway``, in file order; stops at a silent service
     (``stopped``, with what was not sent counted). ``sent(done, None)`` after each message answered (a progress
     line: a stream does not know its total)."""
-    with file_messages(path, plant, feed=feed) as (report, work):
+    with file_messages(path, plant, feed=feed, partner=partner) as (report, work):
         for done, out in enumerate(work, start=1):
             try:
                 status, reason = gateway.send(out.body, out.feed, out.seq)

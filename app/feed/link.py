@@ -51,6 +51,7 @@ from typing import Any
 import zmq
 import zmq.asyncio
 
+from app.feed.notice_wire import NOTICE, NOTICE_ANS, BadNoticeAnswer, NoticeAnswer, decode_notice_answer
 from app.feed.protocol import (
     ACK,
     BCAST,
@@ -77,6 +78,7 @@ AcceptFn = Callable[[bytes], Awaitable[Ack]]
 AcceptManyFn = Callable[..., Awaitable[list[Ack | BaseException]]]
 RejectFn = Callable[[list[bytes], str], Awaitable[None] | None]
 HeartbeatFn = Callable[[Heartbeat], Awaitable[None] | None]
+NoticeAnswerFn = Callable[[NoticeAnswer], Awaitable[None] | None]
 
 # High-water marks, on purpose (devices.md: the default of 1000 silently dropped half a fast burst on PUB/SUB).
 # Receive side: a gateway catching up after an outage resends its backlog (thousands at once); the DEALER
@@ -111,8 +113,10 @@ class FeedLink:
         context: zmq.asyncio.Context | None = None,
         curve: CurveServer | None = None,
         publishers: Mapping[str, frozenset[bytes]] | None = None,
+        notice_answer: NoticeAnswerFn | None = None,
     ) -> None:
         self.endpoint = endpoint
+        self._on_notice_answer = notice_answer
         self._curve = curve
         # feed -> the Z85 keys that may speak for it (CURVE only); None: any allowed key may speak for any feed
         self._publishers = publishers if curve is not None else None
@@ -128,7 +132,8 @@ class FeedLink:
         self._gateways: dict[str, bytes] = {}  # feed -> routing id of the gateway that last spoke for it
         self._owner: dict[bytes, bytes] = {}  # routing id in _gateways -> the key of its newest frame (CURVE)
         self._heard: dict[str, float] = {}  # feed -> monotonic time of its last BCAST or HB
-        self._outbox: list[tuple[str, bytes]] = []  # (feed, RESEND body) waiting for a gateway to send to
+        # (feed, kind, body): RESENDs and ship NOTICEs waiting for a gateway of the feed to send to
+        self._outbox: list[tuple[str, bytes, bytes]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._in_flight: deque[asyncio.Task[None]] = deque()  # batches of broadcasts waiting for their commits
@@ -177,7 +182,13 @@ class FeedLink:
         If no gateway has spoken for the feed yet (or it is gone), the request waits until one does.
         """
         body = Resend(feed=feed, from_seq=from_seq, to_seq=to_seq).encode()
-        self._outbox.append((feed, body))
+        self._outbox.append((feed, RESEND, body))
+        self._wake.set()
+
+    def send_notice(self, feed: str, body: bytes) -> None:
+        """Queue a ship NOTICE to the feed's gateway (docs/ship-notices.md); it waits, like a RESEND, until a
+        gateway has spoken for the feed."""
+        self._outbox.append((feed, NOTICE, body))
         self._wake.set()
 
     def last_heard(self, feed: str) -> float | None:
@@ -186,7 +197,11 @@ class FeedLink:
 
     @property
     def pending_resends(self) -> int:
-        return len(self._outbox)
+        return sum(1 for _, kind, _ in self._outbox if kind == RESEND)
+
+    @property
+    def pending_notices(self) -> int:
+        return sum(1 for _, kind, _ in self._outbox if kind == NOTICE)
 
     @property
     def refused(self) -> int:
@@ -315,7 +330,9 @@ class FeedLink:
     async def _handle(self, frames: list[bytes], sender: bytes) -> None:
         """A frame that is not a well-formed BCAST (those go in batches): a heartbeat, or something to reject."""
         identity, body = frames[0], frames[1:]
-        if not body or body[0] not in (BCAST, HB):
+        if len(body) == 2 and body[0] == NOTICE_ANS:
+            await self._on_notice_answer_frame(body[1], frames, sender)
+        elif not body or body[0] not in (BCAST, HB):
             await self._rejected(frames, f"unknown frame kind {body[0][:16]!r}" if body else "empty message")
         elif len(body) != 2:
             await self._rejected(frames, f"{body[0].decode()} needs exactly 1 body frame, got {len(body) - 1}")
@@ -377,6 +394,23 @@ class FeedLink:
         if self._on_heartbeat is not None:
             await _maybe_await(self._on_heartbeat(hb))
 
+    async def _on_notice_answer_frame(self, raw: bytes, frames: list[bytes], sender: bytes) -> None:
+        """The OEM's answer to a ship notice, from a gateway that may speak for the notice's feed."""
+        try:
+            answer = decode_notice_answer(raw)
+        except BadNoticeAnswer as exc:
+            await self._rejected(frames, str(exc))
+            return
+        if not self._may_speak(sender, answer.feed) or self._on_notice_answer is None:
+            await self._rejected(frames, f"notice answer for {answer.feed} not taken from this gateway")
+            return
+        try:
+            await _maybe_await(self._on_notice_answer(answer))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("feed: notice answer callback failed for %s", answer.notice_id)
+
     async def _rejected(self, frames: list[bytes], reason: str) -> None:
         """Hand garbage to the app (without our routing envelope); a failing callback never stops the loop."""
         self.rejected += 1
@@ -399,12 +433,12 @@ class FeedLink:
             self._wake.set()  # queued RESENDs for this feed can go now
 
     def _flush_outbox(self) -> None:
-        """Send queued RESENDs whose feed has a gateway; keep the rest, in order, for later."""
-        waiting: list[tuple[str, bytes]] = []
-        for feed, body in self._outbox:
+        """Send queued RESENDs and NOTICEs whose feed has a gateway; keep the rest, in order, for later."""
+        waiting: list[tuple[str, bytes, bytes]] = []
+        for feed, kind, body in self._outbox:
             identity = self._gateways.get(feed)
-            if identity is None or not self._send(identity, RESEND, body):
-                waiting.append((feed, body))
+            if identity is None or not self._send(identity, kind, body):
+                waiting.append((feed, kind, body))
         self._outbox = waiting
 
 

@@ -29,7 +29,7 @@ import json
 import re
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from sequencer.json_guard import MAX_DEPTH, json_refusal
 from sequencer.seqnum import ring_range
@@ -58,6 +58,7 @@ MAX_BODY_DEPTH = MAX_DEPTH
 _IDENT = re.compile(r"[!-~](?:[ -~]*[!-~])?")
 _REASON_INPUT_CHARS = 40
 MESSAGE_ID_MAX = 120  # characters of a message id: with the feed id it fits the journal's identity column (200)
+MAX_QTY = 9999  # a broadcast line's quantity: a handful of parts; four display digits on a pick-to-light
 DIGEST_HEX = 32  # 128 bits of SHA-256 name a broadcast's content in its identity
 
 
@@ -97,15 +98,42 @@ class BroadcastMessage(_Wire):
     message_id: str | None = Field(
         default=None, description="the sender's own name for this message, unique per feed (optional: identity)"
     )
+    qty: dict[str, int] = Field(
+        default_factory=dict, max_length=100, description="family -> quantity of its part in ``parts`` (absent: 1)"
+    )
+    required_at: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False, description="the OEM's required time, epoch seconds (optional)"
+    )
 
     @field_validator("feed")
     @classmethod
     def _feed_is_ident(cls, v: str) -> str:
         return _check_ident(v, "feed id")
 
+    @field_validator("qty")
+    @classmethod
+    def _quantities(cls, v: dict[str, int], info: ValidationInfo) -> dict[str, int]:
+        parts = info.data.get("parts", {})
+        for family, qty in v.items():
+            if family not in parts:
+                raise ValueError(f"quantity for family {family!r}, which names no part in parts")
+            if not 1 <= qty <= MAX_QTY:
+                raise ValueError(f"quantity {qty} of family {family!r} is outside 1..{MAX_QTY}")
+        return v
+
+    def unset(self) -> set[str]:
+        """The optional keys this message leaves out: left out of its body and of its identity's digest too, so a
+        message without them is the body (and the identity) an older gateway sends."""
+        empty = {"message_id": self.message_id is None, "qty": not self.qty, "required_at": self.required_at is None}
+        return {key for key, absent in empty.items() if absent}
+
     def encode(self) -> bytes:
-        """The JSON body; without ``message_id`` when there is none (the body an older gateway sends)."""
-        return self.model_dump_json(exclude={"message_id"} if self.message_id is None else None).encode()
+        """The JSON body, without the optional keys it leaves out (the body an older gateway sends)."""
+        return self.model_dump_json(exclude=self.unset()).encode()
+
+    def quantity(self, family: str) -> int:
+        """How many of the family's part the vehicle takes (1 unless ``qty`` says)."""
+        return self.qty.get(family, 1)
 
     @field_validator("message_id")
     @classmethod
@@ -282,7 +310,8 @@ def broadcast_identity(msg: BroadcastMessage) -> str:
     (``sent_at`` included: a resend carries the same, a later change of the same number does not)."""
     if msg.message_id is not None:
         return f"feed/{msg.feed}/msg/{msg.message_id}"
-    content = json.dumps(msg.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    unset = msg.unset() - {"message_id"}  # null in the digest since identities began; the newer keys only when set
+    content = json.dumps(msg.model_dump(mode="json", exclude=unset), sort_keys=True, separators=(",", ":"))
     return f"feed/{msg.feed}/seq/{msg.seq}/{hashlib.sha256(content.encode()).hexdigest()[:DIGEST_HEX]}"
 
 

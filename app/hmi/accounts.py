@@ -1,8 +1,8 @@
 """HMI accounts: users with a role and an argon2 password hash, login sessions, and the audit log.
 
 What it is for: the storage behind ``app.hmi.commands`` (login, session check, audit of every attempt),
-``jis users`` (``app.cli.users``) and the service's audit hook; and ``LoginThrottle``, the in-memory limit on
-failed logins. Tables live on their own ``DeclarativeBase``
+``jis users`` (``app.cli.users``) and the service's audit hook (failed logins are limited in
+``app.hmi.login_limits``). Tables live on their own ``DeclarativeBase``
 and are created on whatever engine they are given (the service passes its journal's engine).
 What it must not do: keep or log a password or a session token in clear (passwords are argon2id hashes via
 argon2-cffi, tokens are stored as SHA-256 digests), accept any password by default (no user exists until
@@ -18,9 +18,10 @@ import logging
 import re
 import secrets
 import time
-from collections import deque
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -42,9 +43,7 @@ TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG (secrets)
 # Column widths of the audit log: a row is truncated to fit, never refused (an audit write must not fail).
 AUDIT_WIDTHS: dict[str, int] = {"user": 64, "role": 16, "action": 40, "target": 200, "reason": 500, "result": 20}
 AUDIT_DETAIL_WIDTH = 1000
-# Failed-login limits (OWASP ASVS v4 2.2.1): per claimed user name, and overall so that trying many names cannot
-# keep the hash thread busy; a sliding window of real seconds.
-FAILS_PER_NAME, FAILS_OVERALL, FAIL_WINDOW_S, TRACKED_NAMES = 5, 30, 60.0, 1024
+RETENTION_ACTION = "audit_retention"  # the line a pruning leaves, with the count
 
 
 class AccountError(ValueError):
@@ -314,6 +313,21 @@ class AccountStore:
         )
         return self.audit_append(entry)
 
+    def audit_prune(self, before: float, *, at: float) -> int:
+        """Retention (``[service.audit] retention_days``): lines older than ``before`` go; if any did, one line
+        (``action`` ``audit_retention``) says how many, so the log keeps the count. Returns how many went."""
+        with Session(self.engine) as s, s.begin():
+            gone = int(s.execute(delete(AuditRow).where(AuditRow.at < before)).rowcount or 0)  # type: ignore[attr-defined]
+        if gone:
+            cutoff = datetime.fromtimestamp(before, UTC).isoformat(timespec="seconds")
+            reason = f"{gone} audit lines older than {cutoff} pruned (retention)"
+            self.audit_append(
+                AuditEntry(
+                    at=at, user="", role="", action=RETENTION_ACTION, target="audit_log", reason=reason, result="done"
+                )
+            )
+        return gone
+
     def audit_query(
         self,
         *,
@@ -339,41 +353,23 @@ class AccountStore:
             return [_entry(r) for r in reversed(rows)]
 
 
-class LoginThrottle:
-    """Failed logins per user name and overall in a sliding window, in bounded memory; when full, refuse."""
+def printable(text: str) -> str:
+    """``text`` safe for one line of a terminal: a backslash doubled, and every control or format character (a
+    newline, ESC, a bidirectional override; Unicode categories Cc, Cf, Zl, Zp) written as ``\\xNN`` / ``\\uNNNN``,
+    so a name cannot forge a line or reach the terminal as a command."""
+    out: list[str] = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif unicodedata.category(ch) in _UNPRINTABLE:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
-    def __init__(
-        self, *, per_name: int = FAILS_PER_NAME, overall: int = FAILS_OVERALL, window_s: float = FAIL_WINDOW_S
-    ):
-        self.window_s = window_s
-        self._per_name = per_name
-        self._names: dict[str, deque[float]] = {}
-        self._all: deque[float] = deque(maxlen=overall)
 
-    def retry_after(self, name: str, now: float) -> float:
-        """Seconds until ``name`` may try again; 0 if it may try now."""
-        self._forget_before(now - self.window_s)
-        fails = self._names.get(name)
-        if len(self._all) == self._all.maxlen:
-            return self._all[0] + self.window_s - now
-        if fails is not None and len(fails) >= self._per_name:
-            return fails[0] + self.window_s - now
-        if fails is None and len(self._names) >= TRACKED_NAMES:
-            return self.window_s  # cannot track one more name: fail closed
-        return 0.0
-
-    def failed(self, name: str, now: float) -> None:
-        self._names.setdefault(name, deque(maxlen=self._per_name)).append(now)
-        self._all.append(now)
-
-    def succeeded(self, name: str) -> None:
-        self._names.pop(name, None)
-
-    def _forget_before(self, cutoff: float) -> None:
-        while self._all and self._all[0] <= cutoff:
-            self._all.popleft()
-        for name in [n for n, d in self._names.items() if d[-1] <= cutoff]:
-            del self._names[name]
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 
 def _user(row: UserRow) -> User:

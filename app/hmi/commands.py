@@ -14,7 +14,10 @@ Rules this module keeps:
 - No input stops the loop: bad JSON, unknown keys (``extra="forbid"``), wrong types (strict), oversize or deeply
   nested requests (refused by a cheap scan before any parser, answered "malformed" and audited like the rest);
   a frame over ``MAX_FRAME_BYTES`` closes its sender's connection in libzmq, before it is allocated.
-- Failed logins are limited per user name and overall (``app.hmi.accounts.LoginThrottle``).
+- Failed logins are limited per source and per user name, never overall (``app.hmi.login_limits``): a source
+  that must wait is answered ``rate_limited`` (audited) before its login reaches the hash thread, and each source
+  has at most ``QUEUED_PER_SOURCE`` logins waiting for it, so a spray from one screen or host cannot keep a lead
+  from logging in at their own screen.
 - Passwords and tokens are never logged or audited; validation errors are reported without their input.
 - An intent with the HMI's ``request_id`` is an operation done once: the service journals it with its identity
   (the user and the request id, ``journal.identity``), so the same request again (a retry after a time-out, a
@@ -42,7 +45,8 @@ from typing import Any, Protocol, TypeVar, assert_never
 import zmq
 import zmq.asyncio
 
-from app.hmi.accounts import AccountStore, AuditEntry, LoginThrottle
+from app.hmi.accounts import AccountStore, AuditEntry
+from app.hmi.login_limits import LoginLimits
 from app.hmi.roles import INTENTS, REPROCESS, build_intent, may, roles_allowed
 from app.hmi.wire import (
     MAX_FRAME_BYTES,
@@ -61,6 +65,7 @@ from app.hmi.wire import (
 )
 from app.net.curve_guard import CurveGuard
 from app.net.zmq_loop import bind_patiently, wait_for_input
+from app.persist.store import JournalPaused
 from sequencer.commands import AuditRecord, Command
 from sequencer.core import SequencerError
 from sequencer.events import ManualOp
@@ -73,6 +78,8 @@ RECV_BATCH = 64
 SESSION_LIFETIME_S = 8 * 3600.0  # one shift; a panel logs in again at the next
 MAX_SESSION_LIFETIME_S = 12 * 3600.0
 LOGIN_QUEUE = 16  # logins waiting for the hash thread; beyond it the answer is "busy"
+QUEUED_PER_SOURCE = 2  # of those, from one source (app.hmi.wire.Peer.source); beyond it that source is "busy"
+USUAL_SEEDED = 2_000  # good logins read back from the audit log at start: the users' usual screens
 ANSWERS_KEPT = 1_000  # answers of operations with a request id, for a retry; older ones are found in the journal
 
 Answer = tuple[str, str, str]  # (outcome code, message, the core's target)
@@ -135,7 +142,8 @@ class HmiCommandServer:
         self.endpoint = endpoint
         self.clock = clock
         self.session_lifetime_s = session_lifetime_s
-        self.throttle = LoginThrottle()
+        self.limits = LoginLimits()
+        self._queued: dict[str, int] = {}  # source -> its logins waiting for the hash thread
         self.outcomes: dict[str, int] = dict.fromkeys(MESSAGES, 0)
         self._ctx = context or zmq.asyncio.Context.instance()
         self._curve = curve  # CURVE server under the HMI's guard (app/net/curve_guard.py); the guard runs elsewhere
@@ -179,6 +187,7 @@ class HmiCommandServer:
         worker = asyncio.create_task(self._login_worker(), name="hmi-logins")
         try:
             await self._bind_patiently()
+            await self._learn_usual_screens()  # before the first request is read
             log.info("HMI commands on %s", self.endpoint)
             while True:
                 self._flush_outbox()
@@ -249,11 +258,14 @@ class HmiCommandServer:
         request, problem = parse_request(body)
         match request:
             case LoginRequest():
-                try:
-                    self._logins.put_nowait((request, peer))
-                    return
-                except asyncio.QueueFull:
-                    outcome = Outcome(code="busy", request_id=request.id, user=request.user, action="login")
+                outcome = self._refused_login(request, peer)
+                if outcome is None:
+                    try:
+                        self._logins.put_nowait((request, peer))
+                        self._queued[peer.source] = self._queued.get(peer.source, 0) + 1
+                        return
+                    except asyncio.QueueFull:
+                        outcome = Outcome(code="busy", request_id=request.id, user=request.user, action="login")
             case LogoutRequest():
                 outcome = await self._logout(request)
             case IntentRequest():
@@ -368,6 +380,9 @@ class HmiCommandServer:
                     return (*await self._first_answer(identity, repeat_of, key[2]), repeat_of)
         except SequencerError as exc:
             return (*self._remember(identity, ("refused", str(exc), "")), None)
+        except JournalPaused as exc:  # not stored: not remembered either, the same request may come again
+            log.warning("HMI commands: %s not taken: %s", type(intent).__name__, exc)
+            return "error", f"{exc}; try again once the journal is written again", "", None
         except Exception:
             log.exception("HMI commands: %r failed", intent)
             return "error", "", "", None
@@ -395,11 +410,42 @@ class HmiCommandServer:
         return answer
 
     # -- logins --------------------------------------------------------------------------------------------
+    async def _learn_usual_screens(self) -> None:
+        """The users' usual screens from the audit log's good logins (``source ...`` in their detail), so that a
+        restart does not make a lead a stranger at their own screen during a spray."""
+        try:
+            entries = await self._db(self.accounts.audit_query, action="login", result="done", limit=USUAL_SEEDED)
+        except Exception:
+            log.exception("HMI commands: the audit log's logins could not be read; usual screens start empty")
+            return
+        for entry in entries:
+            _, found, rest = entry.detail.partition(" source ")
+            if found and rest:
+                self.limits.succeeded(entry.user, rest.split(" ", 1)[0])
+
+    def _refused_login(self, req: LoginRequest, peer: Peer) -> Outcome | None:
+        """A login answered before the hash thread: its source or (from a screen not its usual) its name must wait
+        (``rate_limited``), or its source has ``QUEUED_PER_SOURCE`` logins waiting already (``busy``)."""
+        wait, why = self.limits.retry_after(req.user, peer.source, self.clock())
+        if wait > 0:
+            message = f"try again in {wait:.0f} s"
+            return Outcome(
+                code="rate_limited", request_id=req.id, user=req.user, action="login", message=message, detail=why
+            )
+        if self._queued.get(peer.source, 0) >= QUEUED_PER_SOURCE:
+            return Outcome(code="busy", request_id=req.id, user=req.user, action="login")
+        return None
+
     async def _login_worker(self) -> None:
         while True:
             req, peer = await self._logins.get()
+            left = self._queued.get(peer.source, 1) - 1
+            if left > 0:
+                self._queued[peer.source] = left
+            else:
+                self._queued.pop(peer.source, None)
             try:
-                outcome = await self._login(req)
+                outcome = self._refused_login(req, peer) or await self._login(req, peer)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -407,17 +453,14 @@ class HmiCommandServer:
                 outcome = Outcome(code="error", request_id=req.id, user=req.user, action="login")
             await self._finish(outcome, peer, deferred=True)
 
-    async def _login(self, req: LoginRequest) -> Outcome:
+    async def _login(self, req: LoginRequest, peer: Peer) -> Outcome:
         base = Outcome(code="", request_id=req.id, user=req.user, action="login")
-        wait = self.throttle.retry_after(req.user, self.clock())
-        if wait > 0:
-            return dataclasses.replace(base, code="rate_limited", message=f"try again in {wait:.0f} s")
         loop = asyncio.get_running_loop()
         role = await loop.run_in_executor(self._hash_pool, self.accounts.verify, req.user, req.password)
         if role is None:
-            self.throttle.failed(req.user, self.clock())
+            self.limits.failed(req.user, peer.source, self.clock())
             return dataclasses.replace(base, code="bad_login")
-        self.throttle.succeeded(req.user)
+        self.limits.succeeded(req.user, peer.source)
         session = await self._db(
             self.accounts.open_session, req.user, role, now=self.clock(), lifetime_s=self.session_lifetime_s
         )

@@ -80,10 +80,19 @@ class Peer:
 
     envelope: tuple[bytes, ...]
     address: str
+    key: str = ""  # with CURVE: the screen's public key (Z85), which ZAP admitted
+
+    @property
+    def source(self) -> str:
+        """Who sent it, as far as the channel knows: the screen's CURVE key, else its network address (never the
+        routing id, which a sender picks). The login limits count failures per source."""
+        if self.key:
+            return f"key:{self.key}"
+        return f"addr:{self.address}" if self.address else "local"
 
     @property
     def detail(self) -> str:
-        return f"from {self.address or '?'} peer {self.envelope[0].hex()}"
+        return f"from {self.address or '?'} peer {self.envelope[0].hex()} source {self.source}"
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,10 +131,14 @@ def split_frames(frames: list[zmq.Frame]) -> tuple[Peer, bytes | None]:
         address = str(frames[-1].get("Peer-Address"))
     except zmq.ZMQError:  # ipc/inproc transports have no address
         address = ""
+    try:
+        key = str(frames[-1].get("User-Id"))
+    except zmq.ZMQError:  # no ZAP handler (no CURVE): no key
+        key = ""
     raw = [f.bytes for f in frames]
     envelope = (raw[0], b"") if len(raw) > 2 and raw[1] == b"" else (raw[0],)
     body_at = len(envelope)
-    return Peer(envelope, address), raw[body_at] if len(raw) == body_at + 1 else None
+    return Peer(envelope, address, key), raw[body_at] if len(raw) == body_at + 1 else None
 
 
 def parse_request(body: bytes | None) -> tuple[Request | None, str]:

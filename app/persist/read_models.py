@@ -45,7 +45,7 @@ from sqlalchemy.sql.expression import Insert
 from app.persist.store import KpiHourlyRow, ReadModelMarkRow, Store, VehicleStatusRow
 from sequencer.commands import Command, LightBin, PrintLabel, RaiseDeviation, ReturnToStock, VehicleCompleted
 from sequencer.core import Sequencer, SequencerError
-from sequencer.events import Event, MoveVehicle, RackShipped, ShipRackByHand, SwapVehicles
+from sequencer.events import Event, MoveVehicle, RackLabelScanned, RackShipped, ShipRackByHand, SwapVehicles
 from sequencer.labels import PartLabel
 from sequencer.plant import PlantConfig
 from sequencer.seqnum import unwrap
@@ -250,9 +250,15 @@ class ReadModels:
             added = self._pending.kpis.setdefault(hour, [0] * len(COUNTS))
             added[:] = [a + new - old for a, new, old in zip(added, now, self._totals, strict=True)]
             self._totals = now
-        if isinstance(event, RackShipped | ShipRackByHand):  # shipped vehicles may have left the core
-            feed = core.state.feeds.get(event.feed)
-            gone = [k for k in self._shown if k[0] == event.feed and (feed is None or k[1] not in feed.vehicles)]
+        if isinstance(
+            event, RackShipped | ShipRackByHand | RackLabelScanned
+        ):  # shipped vehicles may have left the core
+            shipped = {event.feed} if not isinstance(event, RackLabelScanned) else set(core.state.feeds)
+            gone = [
+                k
+                for k in self._shown
+                if k[0] in shipped and (k[0] not in core.state.feeds or k[1] not in core.state.feeds[k[0]].vehicles)
+            ]
             for key in gone:
                 del self._shown[key]
         self._pending.journal_id, self._pending.totals = journal_id, now

@@ -45,6 +45,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 
@@ -58,6 +59,13 @@ SNAPSHOTS_KEPT = 3  # older snapshots are pruned: the journal, not the snapshot,
 JOURNAL_BATCH = 2000  # rows fetched per round trip while streaming the journal
 
 Fence = Callable[[Connection], None]
+
+
+class JournalPaused(RuntimeError):
+    """The journal cannot be written now (the service's sequencing path paused on a refused write): this arrival is
+    not stored and not acknowledged; its sender tries again."""
+
+
 log = logging.getLogger(__name__)
 
 
@@ -173,6 +181,7 @@ class Quarantined:
     source: str
     reason: str
     raw: bytes
+    detail: dict[str, object] | None = None  # size and sha256 of the whole frame; a flood's summary: its counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +267,8 @@ class Store:
         if read_models is not None:
             try:
                 return self._append_rows(rows, read_models)
+            except (OperationalError, InternalError):
+                raise  # the database refuses writes (full, read-only, locked): the journal alone would fail too
             except Exception as exc:  # a projection never stops the line: the journal goes in alone, rows wait
                 log.exception("read models not written with %d journal row(s)", len(rows))
                 read_models.failed(exc)
@@ -372,13 +383,13 @@ class Store:
     def quarantined(self) -> list[Quarantined]:
         with Session(self.engine) as s:
             rows = s.scalars(select(QuarantineRow).order_by(QuarantineRow.id)).all()
-            return [Quarantined(r.id, r.at, r.source, r.reason, r.raw) for r in rows]
+            return [Quarantined(r.id, r.at, r.source, r.reason, r.raw, r.detail) for r in rows]
 
     def quarantined_one(self, quarantine_id: int) -> tuple[Quarantined, str] | None:
         """One held message and its status (held / reprocessed)."""
         with Session(self.engine) as s:
             r = s.get(QuarantineRow, quarantine_id)
-            return (Quarantined(r.id, r.at, r.source, r.reason, r.raw), r.status) if r is not None else None
+            return (Quarantined(r.id, r.at, r.source, r.reason, r.raw, r.detail), r.status) if r is not None else None
 
     def mark_quarantine(self, quarantine_id: int, status: str) -> None:
         with self._writing() as s, s.begin():
@@ -386,6 +397,26 @@ class Store:
             row = s.get(QuarantineRow, quarantine_id)
             if row is not None:
                 row.status = status
+
+    def prune_quarantine(self, before: float, max_total_bytes: int) -> int:
+        """Retention: rows kept before ``before`` go, then the oldest until the kept bytes are within
+        ``max_total_bytes``. How many rows went."""
+        with self._writing() as s, s.begin():
+            self._check_fence(s)
+            gone = int(s.execute(delete(QuarantineRow).where(QuarantineRow.at < before)).rowcount or 0)  # type: ignore[attr-defined]
+            total = int(s.scalar(select(func.coalesce(func.sum(func.length(QuarantineRow.raw)), 0))) or 0)
+            if total <= max_total_bytes:
+                return gone
+            over, doomed = total - max_total_bytes, []
+            sizes = select(QuarantineRow.id, func.length(QuarantineRow.raw)).order_by(QuarantineRow.id)
+            for row_id, size in s.execute(sizes).yield_per(JOURNAL_BATCH):
+                if over <= 0:
+                    break
+                doomed.append(row_id)
+                over -= int(size or 0)
+            for start in range(0, len(doomed), JOURNAL_BATCH):
+                s.execute(delete(QuarantineRow).where(QuarantineRow.id.in_(doomed[start : start + JOURNAL_BATCH])))
+            return gone + len(doomed)
 
     def quarantine_count(self) -> int:
         with Session(self.engine) as s:

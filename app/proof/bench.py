@@ -15,6 +15,9 @@
   each in its own process), against a raw commit + device write + ZeroMQ publish-to-receive + panel paint;
 - pictures (``app.proof.bench_pictures``): what one bus picture costs for one changed pick, with 10 and 5,000 open
   alarms and at 1 and 32 feeds, now (the entries the core touched) and before (the whole view rebuilt);
+- scale (``app.proof.bench_scale``): 32 feeds and 50 screens against 8 feeds and 2 screens in the same run, at the
+  same vehicles a second in all: the service's CPU per broadcast (``scale_cpu_ratio``), received -> lit p99 at 32 feeds;
+  and a catch-up of 100,000 broadcasts of 8 feeds with the service's resident memory at its peak (``catchup_100k_s``);
 - memory: resident growth of the core between vehicle 10,000 and 100,000 of a mixed stream (``app.proof.bench_core``),
   and of the whole service's process over an accelerated run (``jis bench soak``, run in a process of its own).
 ``--quick`` runs every part small (CI); its figures prove the benchmark runs, not the goals.
@@ -35,7 +38,16 @@ from typing import Any
 
 from app.config import load_plant
 from app.progress import Progress
-from app.proof import bench_catchup, bench_core, bench_formats, bench_glass, bench_hmi, bench_line, bench_pictures
+from app.proof import (
+    bench_catchup,
+    bench_core,
+    bench_formats,
+    bench_glass,
+    bench_hmi,
+    bench_line,
+    bench_pictures,
+    bench_scale,
+)
 from app.proof.bench_line import plant_with_feeds
 
 FEEDS = 8
@@ -45,6 +57,7 @@ GLASS_FEEDS = 4  # at 50x, 3.3 vehicles a second: each station's operator idle a
 QUICK = {
     "vehicles": 4, "catchup": 300, "soak": 3000, "shift_vehicles": 10, "soak_vehicles": 40, "soak_first": 40,
     "glass_vehicles": 10, "picture_alarms": 500, "picture_trials": 30,
+    "scale_small": (2, 1), "scale_big": (4, 3), "scale_vehicles": 8, "catchup_big": 500,
 }  # fmt: skip
 
 __all__ = ["PARTS", "BenchOptions", "plant_with_feeds", "run_part"]
@@ -66,6 +79,10 @@ class BenchOptions:
     glass_vehicles: int = 75  # vehicles per feed in the glass-to-glass run (4 feeds at 50x: about 90 s)
     picture_alarms: int = 5000  # open alarms on the big line of the picture costs
     picture_trials: int = 200  # pictures timed per line
+    scale_small: tuple[int, int] = (8, 2)  # (feeds, screens) of the scale run's small line
+    scale_big: tuple[int, int] = (32, 50)  # and of its big one
+    scale_vehicles: int = 320  # vehicles in all on each line of the scale run (about 24 s each)
+    catchup_big: int = 100_000  # broadcasts of 8 feeds resent at once in the scale run's catch-up
     workdir: str | None = None
 
     def sized(self) -> BenchOptions:
@@ -90,7 +107,8 @@ def service_soak(opts: BenchOptions, folder: Path) -> dict[str, Any]:
 
 
 ALL_PARTS = (
-    "core memory", "core", "latency", "catch-up", "shift", "HMI frames", "glass to glass", "pictures", "service memory"
+    "core memory", "core", "latency", "catch-up", "shift", "HMI frames", "glass to glass", "pictures", "scale",
+    "service memory",
 )  # fmt: skip
 
 
@@ -116,6 +134,8 @@ async def run_all(opts: BenchOptions, progress: Progress | None = None) -> dict[
     step()
     pictures = _pictures(opts)
     step()
+    scale = await _scale_run(opts, folder)
+    step()
     svc = service_soak(opts, folder)
     step()
     return {
@@ -131,6 +151,7 @@ async def run_all(opts: BenchOptions, progress: Progress | None = None) -> dict[
         "catchup": cu,
         "shift_s": shift["seconds"],
         "shift_ratio": shift["ratio"],
+        "shift_reference_s": shift["reference_s"],
         "shift": shift,
         "core_events_per_s": core["events_per_s"],
         "hmi_frame_p99_ms": hmi["hmi_frame_p99_ms"],
@@ -141,6 +162,8 @@ async def run_all(opts: BenchOptions, progress: Progress | None = None) -> dict[
         "picture_alarms_ratio": pictures["alarms_ratio"],
         "picture_feeds_ratio": pictures["feeds_ratio"],
         "pictures": pictures,
+        **scale_figures(scale),
+        "scale": scale,
         "rss_growth_pct": soak["rss_growth_pct"],
         "soak": soak,
         "service_rss_growth_pct": svc.get("rss_growth_pct"),
@@ -199,6 +222,43 @@ def _glass(opts: BenchOptions) -> dict[str, Any]:
     return {**glass_figures(glass), "glass": glass}
 
 
+async def _scale_run(opts: BenchOptions, folder: Path) -> dict[str, Any]:
+    return await bench_scale.scale(
+        folder, small=opts.scale_small, big=opts.scale_big, vehicles=opts.scale_vehicles, catchup=opts.catchup_big
+    )
+
+
+def scale_figures(scale: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of the scale run, each beside its reference (the small line; the raw insert)."""
+    small, big, cu = scale["small"], scale["big"], scale["catchup"]
+    return {
+        "scale_cpu_ratio": scale["cpu_ratio"],
+        "scale_cpu_us_per_broadcast": big.get("cpu_us_per_broadcast"),
+        "scale_cpu_us_per_broadcast_small": small.get("cpu_us_per_broadcast"),
+        "scale_latency_p99_ms": scale["latency_p99_ms"],
+        "scale_latency_p99_ms_small": small["latency_p99_ms"],
+        "catchup_100k_s": scale["catchup_s"],
+        "catchup_100k_raw_insert_s": round(cu["broadcasts"] / cu["raw_batch_insert_per_s"], 3),
+        "catchup_100k_rss_mb_peak": scale["catchup_rss_mb_peak"],
+        "catchup_100k_rss_mb_before": cu["rss_mb_before"],
+    }
+
+
+def _scale(opts: BenchOptions) -> dict[str, Any]:
+    scale = asyncio.run(_scale_run(opts, _folder(opts.workdir)))
+    return {**scale_figures(scale), "scale": scale}
+
+
+def _shift(opts: BenchOptions) -> dict[str, Any]:
+    shift = asyncio.run(bench_line.shift(_folder(opts.workdir), feeds=SHIFT_FEEDS, vehicles=opts.shift_vehicles))
+    return {
+        "shift_s": shift["seconds"],
+        "shift_ratio": shift["ratio"],
+        "shift_reference_s": shift["reference_s"],
+        "shift": shift,
+    }
+
+
 def _pictures(opts: BenchOptions) -> dict[str, Any]:
     base = load_plant()
     return bench_pictures.run(
@@ -227,6 +287,8 @@ PARTS: dict[str, Callable[[BenchOptions], dict[str, Any]]] = {
     "hmi": _hmi,
     "glass": _glass,
     "pictures": _pictures,
+    "scale": _scale,
+    "shift": _shift,
     "soak": _soak,
     "formats": _formats,
 }

@@ -1,9 +1,13 @@
 """``jis bench`` catch-up: thousands of broadcasts resent at once over the real feed link, until every one is
 durable, sequenced and acknowledged, against a raw batched durable insert of the same journal rows.
 
-The gateway runs in a process of its own (``python -m app.proof.bench_catchup gateway ENDPOINT N``), as the OEM's does:
+The gateway runs in a process of its own (``python -m app.proof.bench_catchup gateway ENDPOINT FEEDS MODULUS N``), as
+the OEM's does:
 sending 10,000 frames and taking 10,000 ACKs in the service's own event loop would charge the gateway's work to
-the service. It times itself from the first send to the last ACK and prints one JSON line.
+the service. It times itself from the first send to the last ACK and prints one JSON line. With several feeds
+(``feeds``: a day of 8 lines after a long outage) their backlogs are interleaved, each feed's in its own order.
+The service's resident memory is sampled while it catches up (``rss_mb_before``, ``rss_mb_peak``): what a backlog
+costs it to hold (the vehicles and their picks wait for the line, which is down in this benchmark).
 
 The raw reference inserts exactly the rows the journal writes (time, kind, the event as JSON, the raw bytes
 received) with ``executemany`` in one transaction on SQLite WAL + synchronous=FULL, rows prepared beforehand.
@@ -30,6 +34,8 @@ from app.config import load_plant, with_free_ports
 from app.feed.protocol import decode_broadcast
 from app.persist.codec import encode_event
 from app.persist.read_models import ReadModels
+from app.proof.bench_core import rss_bytes
+from app.proof.bench_line import plant_with_feeds
 from app.service.intake import broadcast_event
 from app.service.runtime import Service
 from sequencer.core import Sequencer
@@ -37,15 +43,18 @@ from sequencer.events import BroadcastReceived
 from sequencer.plant import PlantConfig
 
 AT = 1_700_000_000.0
+RSS_SAMPLE_S = 0.1  # how often the service's resident memory is sampled while it catches up
 
 
-def bodies(feed: str, modulus: int, n: int) -> list[bytes]:
-    """``n`` broadcasts of one feed in sequence, as the OEM's gateway would resend its backlog."""
+def bodies(feed: str, modulus: int, n: int, *, feeds: tuple[str, ...] = ()) -> list[bytes]:
+    """``n`` broadcasts in sequence, as the OEM's gateway would resend its backlog: of ``feed``, or of ``feeds``
+    interleaved (one of each in turn, each feed's in its own order)."""
+    names = feeds or (feed,)
     return [
         json.dumps(
             {
-                "feed": feed,
-                "seq": (i + 1) % modulus,
+                "feed": names[i % len(names)],
+                "seq": (i // len(names) + 1) % modulus,
                 "vehicle_id": f"CATCHUP{i:08d}",
                 "function": "original",
                 "firm": True,
@@ -107,7 +116,10 @@ def stage_us(plant: PlantConfig, raw_bodies: list[bytes]) -> dict[str, float]:
 
 
 def raw_batch_insert_s(folder: Path, rows: list[tuple[float, str, str, bytes]]) -> float:
-    db = sqlite3.connect(folder / "raw-batch.db", isolation_level=None)
+    path = folder / "raw-batch.db"
+    for suffix in ("", "-wal", "-shm"):  # a fresh file: the scale run's catch-up follows the catch-up part's
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, at REAL, kind TEXT, payload TEXT, raw BLOB)")
@@ -120,9 +132,11 @@ def raw_batch_insert_s(folder: Path, rows: list[tuple[float, str, str, bytes]]) 
     return elapsed
 
 
-def gateway(endpoint: str, feed: str, modulus: int, n: int, timeout_s: float = 300.0) -> dict[str, Any]:
-    """Send ``n`` broadcasts at once and wait for their ``n`` ACKs (plain blocking ZeroMQ, its own process)."""
-    frames = bodies(feed, modulus, n)
+def gateway(endpoint: str, feeds: str, modulus: int, n: int, timeout_s: float = 300.0) -> dict[str, Any]:
+    """Send ``n`` broadcasts of ``feeds`` (comma-separated) at once and wait for their ``n`` ACKs (plain blocking
+    ZeroMQ, its own process)."""
+    names = tuple(feeds.split(","))
+    frames = bodies(names[0], modulus, n, feeds=names)
     ctx = zmq.Context()
     dealer = ctx.socket(zmq.DEALER)
     dealer.setsockopt(zmq.SNDHWM, n + 10)
@@ -142,14 +156,19 @@ def gateway(endpoint: str, feed: str, modulus: int, n: int, timeout_s: float = 3
         ctx.term()
 
 
-async def catchup(folder: Path, n: int) -> dict[str, Any]:
-    plant = with_free_ports(load_plant(), database=f"sqlite:///{folder / 'catchup.db'}")
-    feed = plant.feeds[0]
+async def catchup(folder: Path, n: int, *, feeds: int = 1) -> dict[str, Any]:
+    """``n`` broadcasts of ``feeds`` feeds resent at once, until all are acknowledged, against the raw insert."""
+    base = load_plant() if feeds == 1 else plant_with_feeds(load_plant(), feeds)
+    plant = with_free_ports(base, database=f"sqlite:///{folder / f'catchup{feeds}x{n}.db'}")
+    names = tuple(f.id for f in plant.feeds)
+    modulus = plant.feeds[0].modulus
     service = Service(plant)
     task = asyncio.create_task(service.run())
     await asyncio.wait_for(service.ready.wait(), 30)
-    cmd = [sys.executable, "-m", "app.proof.bench_catchup", "gateway", plant.service.feed_endpoint, feed.id]
-    proc = await asyncio.create_subprocess_exec(*cmd, str(feed.modulus), str(n), stdout=subprocess.PIPE)
+    memory = _Memory()
+    sampling = asyncio.create_task(memory.sample(), name="bench-catchup-rss")
+    cmd = [sys.executable, "-m", "app.proof.bench_catchup", "gateway", plant.service.feed_endpoint, ",".join(names)]
+    proc = await asyncio.create_subprocess_exec(*cmd, str(modulus), str(n), stdout=subprocess.PIPE)
     try:
         out, _ = await asyncio.wait_for(proc.communicate(), 600)
         sent = json.loads(out)
@@ -157,13 +176,17 @@ async def catchup(folder: Path, n: int) -> dict[str, Any]:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+        sampling.cancel()
+        await asyncio.gather(sampling, return_exceptions=True)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     elapsed = sent["seconds"]
-    raw = raw_batch_insert_s(folder, journal_rows(bodies(feed.id, feed.modulus, n)))
-    stages = stage_us(plant, bodies(feed.id, feed.modulus, n))
+    sent_bodies = bodies(names[0], modulus, n, feeds=names)
+    raw = raw_batch_insert_s(folder, journal_rows(sent_bodies))
+    stages = stage_us(plant, sent_bodies)
     return {
         "broadcasts": n,
+        "feeds": feeds,
         "acked": sent["acked"],
         "sequenced": sum(f.broadcasts for f in service.core.state.feeds.values()),
         "seconds": round(elapsed, 3),
@@ -173,9 +196,24 @@ async def catchup(folder: Path, n: int) -> dict[str, Any]:
         "us_per_broadcast": round(1e6 * elapsed / n, 1),
         "budget_us": round(1e6 * raw / 0.3 / n, 1),  # all a broadcast may cost for 0.3x the raw rate
         "stage_us": stages,
+        "rss_mb_before": round(memory.before / 2**20, 1),
+        "rss_mb_peak": round(memory.peak / 2**20, 1),
+        "rss_kb_per_broadcast": round((memory.peak - memory.before) / 1024 / n, 2),
     }
 
 
+class _Memory:
+    """The service's process's resident memory: before the backlog arrives, and its peak while it is taken in."""
+
+    def __init__(self) -> None:
+        self.before = self.peak = rss_bytes()
+
+    async def sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, rss_bytes())
+            await asyncio.sleep(RSS_SAMPLE_S)
+
+
 if __name__ == "__main__" and sys.argv[1:2] == ["gateway"]:
-    _endpoint, _feed, _modulus, _n = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-    print(json.dumps(gateway(_endpoint, _feed, _modulus, _n)))
+    _endpoint, _feeds, _modulus, _n = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    print(json.dumps(gateway(_endpoint, _feeds, _modulus, _n)))

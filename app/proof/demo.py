@@ -36,8 +36,8 @@ from app.service.runtime import Service, scaled_clock
 from app.signals import StopSignals, spawning
 from plc_io.loopback_ports import free_port
 from sequencer.alarms import AlarmState
-from sequencer.events import AcknowledgeAlarm, RackShipped, ReprintLabel, ResolveDeviation
-from sequencer.plant import OpcUaServerConfig, OpcUaSettings, PlantConfig
+from sequencer.events import AcknowledgeAlarm, RackLabelScanned, ReprintLabel, ResolveDeviation
+from sequencer.plant import OpcUaServerConfig, OpcUaSettings, PlantConfig, ShipNoticeConfig
 
 log = logging.getLogger(__name__)
 LEAD_REACTION_S = 30.0  # plant seconds a simulated shift lead takes to come and correct a wrong pick
@@ -108,7 +108,7 @@ def _prepare(opts: DemoOptions) -> tuple[Path, PlantConfig]:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         database = f"sqlite:///{db}"
-    plant = _with_protocols(load_plant(opts.config), opts)
+    plant = _with_notices(_with_protocols(load_plant(opts.config), opts), work)
     plant = with_free_ports(_with_line_server(plant) if opts.line_server else plant, database=database)
     (work / "plant.json").write_text(plant.model_dump_json(indent=2))
     return work, plant
@@ -139,6 +139,14 @@ def _with_protocols(plant: PlantConfig, opts: DemoOptions) -> PlantConfig:
         }
         devices = devices.model_copy(update={"printers": printers})
     return plant.model_copy(update={"devices": devices})
+
+
+def _with_notices(plant: PlantConfig, work: Path) -> PlantConfig:
+    """Ship notices for every rack the dock ships, to an outbox folder in the work folder and over the feed link to
+    the simulated OEM, which checks and acknowledges them (unless the plant file configures them itself)."""
+    if plant.ship_notices is not None:
+        return plant
+    return plant.model_copy(update={"ship_notices": ShipNoticeConfig(outbox=str(work / "edi-outbox"))})
 
 
 def _with_line_server(plant: PlantConfig) -> PlantConfig:
@@ -297,7 +305,8 @@ async def _stop_process(proc: asyncio.subprocess.Process | None, grace_s: float)
 async def _dock_and_lead(service: Service, control: str) -> None:
     """Stand-ins for the dock scanner and the shift lead of a real centre, acting through the service's door.
 
-    A closed rack with its label printed goes onto the truck; a wrong pick is corrected a little later (the
+    A closed rack with its label printed goes onto the truck (the dock scans its label: the rack ships and its
+    ship notice goes to the OEM); a wrong pick is corrected a little later (the
     operator has put the wrong part back); a label that may or may not have printed (the printer's link dropped
     mid-job) is checked a little later, as the deviation asks: the lead looks at the part (asks the simulated
     printers through their control channel, ``control``, whether a label with that id printed) and resolves the
@@ -320,8 +329,8 @@ async def _staff(service: Service, printers: SimControlClient) -> None:
         await asyncio.sleep(0.2)
         core, now = service.core, service.clock()
         for rack in [r for r in core.state.watched_racks.values() if r.closed and r.labelled]:
-            shipped = RackShipped(at=now, feed=rack.feed, family=rack.family, rack_no=rack.rack_no, user="dock")
-            await service.submit(shipped)
+            dock = core.state.feeds[rack.feed].cfg.dock
+            await service.submit(RackLabelScanned(at=now, label_id=rack.label_id, dock=dock))
         for dev in [d for d in core.state.deviations.open_deviations() if d.kind == "wrong_pick" and d.active]:
             if now - seen_wrong.setdefault(dev.deviation_id, now) >= LEAD_REACTION_S:
                 fix = ResolveDeviation(at=now, user="sim-lead", reason=LEAD_NOTE, deviation_id=dev.deviation_id)
@@ -361,6 +370,7 @@ async def _watch(
     while not task.done():
         if wanted is not None and _accounted(service) >= wanted:
             await _drain_labels(service)
+            await _drain_notices(service)
             return
         if hmi is not None and hmi.returncode is not None:
             return
@@ -386,6 +396,16 @@ async def _drain_labels(service: Service, limit_s: float = 15.0) -> None:
     """Let labels still on their way to the printer land, so the summary compares like with like."""
     deadline = time.monotonic() + limit_s
     while service.core.state.unprinted and time.monotonic() < deadline:  # noqa: ASYNC110 (polls the core's state)
+        await asyncio.sleep(0.1)
+
+
+async def _drain_notices(service: Service, limit_s: float = 15.0) -> None:
+    """Let the racks labelled last ship and the OEM answer their notices, so the summary counts every notice."""
+    deadline = time.monotonic() + limit_s
+    state = service.core.state
+    while time.monotonic() < deadline:
+        if not state.unanswered and not any(r.closed and r.labelled for r in state.watched_racks.values()):
+            return
         await asyncio.sleep(0.1)
 
 
@@ -422,6 +442,12 @@ def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions,
         "latency_ms": {"p50": _percentile(lat, 50), "p99": _percentile(lat, 99), "samples": len(lat)},
         # bins lit only when their station freed: received -> lit includes the line's queue at the station
         "queued_ms": {"p50": _percentile(queued, 50), "p99": _percentile(queued, 99), "samples": len(queued)},
+        "notices": {
+            "sent": core.state.notice_counts["sent"],
+            "acknowledged": core.state.notice_counts["acknowledged"],
+            "rejected": core.state.notice_counts["rejected"],
+            "unanswered": len(core.state.unanswered),
+        },
         "faults_injected": _faults_injected(records),
         # each OEM gateway's ACK round trips and retransmission time-outs (hardware_sims.oem_outbox.RetransmitTimer)
         "feed_gateways": _feed_gateways(records),
@@ -434,7 +460,9 @@ def _summary(service: Service, records: Path, elapsed: float, opts: DemoOptions,
 def demo_passed(summary: dict[str, Any]) -> bool:
     wanted = summary["vehicles_requested"]
     complete = wanted is None or summary["vehicles_completed"] + summary["vehicles_cancelled"] >= wanted
-    return bool(complete and summary["out_of_sequence"] == 0 and summary["doubled"] == 0)
+    notices = summary["notices"]
+    answered = notices["rejected"] == 0 and notices["unanswered"] == 0  # every rack shipped was acknowledged
+    return bool(complete and answered and summary["out_of_sequence"] == 0 and summary["doubled"] == 0)
 
 
 # Opens Qt as the screens will (xcb or wayland platform plugin and its system libraries), without a window.

@@ -25,6 +25,12 @@ plausible window around the feed's position needs the feed's state, so it is the
 through again after a fix (``reprocess``); that goes in without a sender, so a lead can let through what a gateway
 check held.
 
+Bounded (``[service.quarantine]``, ``app.service.quarantine_bounds``): a row keeps at most ``keep_bytes`` of a frame,
+with its whole size and SHA-256; one source (a gateway's key with CURVE, else the feed link) adds at most
+``rows_per_source`` rows and ``bytes_per_source`` bytes a window, past which its frames are only counted (answered
+"quarantined", the reason saying so) and, once the window is over, summed up in one row and one ``QuarantineFlood``
+for the core's flood alarm (``flush_floods``, on every tick); ``prune`` applies the retention.
+
 What it must not do: hand the core an event itself (only through the sequencing path, journal first), or
 acknowledge anything that is not stored.
 """
@@ -48,9 +54,10 @@ from app.feed.protocol import (
 )
 from app.persist.store import Store
 from app.service.latency import LightLatency
+from app.service.quarantine_bounds import Budget, kept
 from app.service.sequencing import Outcome, Sequencing
 from sequencer.core import SequencerError
-from sequencer.events import BroadcastReceived, BroadcastRejected, GatewayRefused
+from sequencer.events import BroadcastReceived, BroadcastRejected, GatewayRefused, QuarantineFlood
 from sequencer.plant import PlantConfig
 
 log = logging.getLogger("app.service.runtime")  # the service's log name, kept from before its parts were split
@@ -81,6 +88,9 @@ class Intake:
         self._modulus = {f.id: f.modulus for f in plant.feeds}
         self._feed_ids = frozenset(self._modulus)
         self._publishers = publishers  # feed -> the Z85 keys of the gateways that may publish it (CURVE)
+        self.bounds = plant.service.quarantine
+        self.budget = Budget(self.bounds)  # rows and bytes per source and window; beyond: counted
+        self.pruned = 0  # rows pruned by the retention (the metrics)
 
     def count_quarantined(self) -> None:
         """On start (on the writer thread): what the quarantine already holds."""
@@ -105,7 +115,8 @@ class Intake:
             try:
                 msg = decode_broadcast(raw)
             except BadBroadcast as exc:
-                answers.append(asyncio.ensure_future(self.quarantine(raw, str(exc), "feed")))
+                sender = gateways[i] if gateways is not None else None
+                answers.append(asyncio.ensure_future(self.quarantine(raw, str(exc), "feed", sender=sender)))
                 continue
             gateway = gateways[i] if gateways is not None else None
             if reason := self._refusal(msg):
@@ -148,6 +159,11 @@ class Intake:
         held, status = found
         if status != "held":
             return False, f"quarantined message #{quarantine_id} is already {status}"
+        if held.detail and "kept" in held.detail:
+            size = held.detail.get("size")
+            return False, f"only {len(held.raw)} of its {size} bytes were kept: ask the gateway to send it again"
+        if held.detail and "counted" in held.detail:
+            return False, f"#{quarantine_id} is a flood's summary, not a message"
         try:
             msg = decode_broadcast(held.raw)
         except BadBroadcast as exc:
@@ -174,11 +190,20 @@ class Intake:
         identity: str = "",
         *,
         gateway: bytes | None = None,
+        sender: bytes | None = None,
     ) -> Ack:
         """Keep refused input with its reason and raw bytes, show it as a deviation, and answer the sender. What
         was quarantined once (``identity``: the message's, else its bytes') is answered duplicate the next time:
         not kept, not shown again. With ``gateway``, a broadcast refused because that gateway may not publish its
-        feed (``GatewayRefused``)."""
+        feed (``GatewayRefused``); ``sender``: the key of the gateway that sent it (CURVE), its source. Past the
+        source's rows or bytes in this window it is only counted (``quarantine_bounds``)."""
+        who = sender or gateway
+        origin = f"gateway {who.decode()}" if who else source
+        keep = kept(raw, self.bounds.keep_bytes)
+        if not self.budget.admit(origin, len(keep.raw), reason, self.clock()):
+            return Ack(
+                feed=feed, seq=seq, status="quarantined", reason=f"{reason} (counted, not stored: {origin} floods)"
+            )
         # its own name as held input: the same message sent through again after a fix (``reprocess``) is new
         identity = "held/" + (identity or raw_identity(raw))
         holding = self._holding.get(identity)
@@ -186,13 +211,21 @@ class Intake:
             await asyncio.shield(holding)  # stored first (or not: then neither is acknowledged)
             self.duplicates[feed] += 1
             return Ack(feed=feed, seq=seq, status="duplicate", reason=QUARANTINED_BEFORE)
-        task = asyncio.ensure_future(self._hold(raw, reason, source, feed, seq, identity, gateway))
+        task = asyncio.ensure_future(self._hold(keep.raw, keep.detail, reason, origin, feed, seq, identity, gateway))
         self._holding[identity] = task
         task.add_done_callback(lambda _: self._holding.pop(identity, None))
         return await asyncio.shield(task)
 
     async def _hold(
-        self, raw: bytes, reason: str, source: str, feed: str, seq: int | None, identity: str, gateway: bytes | None
+        self,
+        raw: bytes,
+        detail: dict[str, object],
+        reason: str,
+        source: str,
+        feed: str,
+        seq: int | None,
+        identity: str,
+        gateway: bytes | None,
     ) -> Ack:
         """Quarantine once: unless the journal has this identity (then: duplicate), a row, a deviation, an ACK."""
         loop = asyncio.get_running_loop()
@@ -200,19 +233,63 @@ class Intake:
             self.duplicates[feed] += 1
             return Ack(feed=feed, seq=seq, status="duplicate", reason=QUARANTINED_BEFORE)
         at = self.clock()
-        qid = await loop.run_in_executor(self.writer, self.store.quarantine, at, source, reason, raw)
+        qid = await loop.run_in_executor(self.writer, self.store.quarantine, at, source, reason, raw, detail)
         self.quarantined += 1
         log.error("quarantined #%d from %s: %s", qid, source, reason)
         rejected: BroadcastRejected | GatewayRefused = (
             GatewayRefused(at=at, feed=feed, gateway=gateway.decode(), reason=reason, seq=seq, quarantine_id=qid)
             if gateway is not None
-            else BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid)
+            else BroadcastRejected(at=at, reason=reason, feed=feed, seq=seq, quarantine_id=qid, source=source)
         )
         try:
             await self.sequencing.enqueue(rejected, None, identity)
         except SequencerError as exc:
             log.error("event refused by the sequencer: %s (%r)", exc, rejected)
         return Ack(feed=feed, seq=seq, status="quarantined", reason=reason)
+
+    async def flush_floods(self, *, everything: bool = False) -> None:
+        """Each source whose window is over and that was counted past its limits: one summary row and one
+        ``QuarantineFlood`` for the core (``everything``: every such source now, at a stop)."""
+        loop = asyncio.get_running_loop()
+        for summary in self.budget.due(self.clock(), everything=everything):
+            at = self.clock()
+            detail: dict[str, object] = {
+                "counted": summary.count,
+                "bytes": summary.size,
+                "since": summary.since,
+                "until": summary.until,
+            }
+            qid = await loop.run_in_executor(
+                self.writer, self.store.quarantine, at, summary.source, summary.message, b"", detail
+            )
+            log.error("quarantine #%d: %s", qid, summary.message)
+            flood = QuarantineFlood(
+                at=at,
+                source=summary.source,
+                count=summary.count,
+                size=summary.size,
+                reason=summary.reason,
+                quarantine_id=qid,
+            )
+            try:
+                await self.sequencing.enqueue(flood, None)
+            except SequencerError as exc:
+                log.error("event refused by the sequencer: %s (%r)", exc, flood)
+
+    def prune(self) -> int:
+        """The retention (on the writer thread): rows older than ``retention_days``, then the oldest past
+        ``max_total_bytes``; how many went (also added to ``pruned``)."""
+        before = self.clock() - self.bounds.retention_days * 86_400
+        gone = self.store.prune_quarantine(before, self.bounds.max_total_bytes)
+        self.pruned += gone
+        if gone:
+            log.warning(
+                "quarantine: %d rows pruned (retention %g days, %d bytes)",
+                gone,
+                self.bounds.retention_days,
+                self.bounds.max_total_bytes,
+            )
+        return gone
 
 
 def broadcast_event(msg: BroadcastMessage, at: float) -> BroadcastReceived:
@@ -227,6 +304,8 @@ def broadcast_event(msg: BroadcastMessage, at: float) -> BroadcastReceived:
         options=tuple(msg.options),
         parts=tuple(sorted(msg.parts.items())),
         sent_at=msg.sent_at,
+        quantities=tuple(sorted((family, n) for family, n in msg.qty.items() if n != 1)),
+        required_at=msg.required_at,
     )
 
 

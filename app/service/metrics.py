@@ -150,6 +150,17 @@ def service_families(service: Any) -> list[Metric]:
             service.latency.queued,
         ),
         gauge("jis_pending_events", "Events waiting for the journal and the core.", service.sequencing.waiting),
+        gauge(
+            "jis_journal_paused",
+            "1 while the journal refuses writes (disk full, read-only): nothing is acknowledged; 0 otherwise.",
+            int(service.sequencing.paused),
+        ),
+        counter(
+            "jis_journal_write_failures_total",
+            "Journal writes refused by the database (each retry of a paused batch counts).",
+            service.sequencing.write_failures,
+        ),
+        *_disk(service),
         gauge("jis_device_reports_queued", "Device reports waiting for the core.", devices.reports_waiting),
         gauge(
             "jis_label_backlog",
@@ -164,6 +175,13 @@ def service_families(service: Any) -> list[Metric]:
             {(("kind", k),): n for k, n in core.state.deviations.counts.items()},
         ),
         counter("jis_quarantined_total", "Inputs quarantined (bad or unknown broadcasts).", service.intake.quarantined),
+        counter(
+            "jis_quarantine_counted_total",
+            "Refused frames counted, not stored: past a source's rows or bytes per window (a flood).",
+            service.intake.budget.counted,
+        ),
+        counter("jis_quarantine_pruned_total", "Quarantine rows pruned by the retention.", service.intake.pruned),
+        counter("jis_audit_pruned_total", "Audit lines pruned by the retention.", service.audit_pruned),
         counter(
             "jis_vehicles_completed_total",
             "Vehicles whose parts are all picked and labelled.",
@@ -204,6 +222,25 @@ def exposition(registry: CollectorRegistry, accept: str = "") -> tuple[bytes, st
     """The registry's text and its content type, as the scraper's ``Accept`` header asks (0.0.4 by default)."""
     encode, content_type = choose_encoder(accept)
     return encode(registry), content_type
+
+
+def _disk(service: Any) -> list[Metric]:
+    """The disk-space watch's figures, when it watches a folder (a SQLite database's)."""
+    disk = getattr(service, "disk", None)
+    if disk is None or disk.free_bytes is None:
+        return []
+    labels = (("folder", str(disk.folder)),)
+    return [
+        gauge("jis_disk_free_bytes", "Free space of the database's folder, bytes.", {labels: disk.free_bytes}),
+        gauge(
+            "jis_disk_total_bytes", "Size of the database's folder's file system, bytes.", {labels: disk.total_bytes}
+        ),
+        gauge(
+            "jis_disk_level",
+            "Disk-space level of the database's folder: 0 ok, 1 low (P3 alarm), 2 critical (P2 alarm).",
+            {labels: {"ok": 0, "low": 1, "critical": 2}[disk.level]},
+        ),
+    ]
 
 
 # -- the endpoint --------------------------------------------------------------------------------------------

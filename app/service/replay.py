@@ -60,6 +60,9 @@ def code_version(plant: PlantConfig) -> str:
     # core's fingerprint although the JSON would be the same.
     rules = (plant.plant, plant.feeds, plant.families, plant.options, plant.parts, plant.stations, plant.alarms)
     h.update(repr(rules).encode())
+    notices = plant.ship_notices  # what the core's notice rules read of [ship_notices] (not where notices go)
+    if notices is not None:
+        h.update(repr((notices.ack_timeout_s, notices.keep_answered)).encode())
     return h.hexdigest()
 
 

@@ -9,7 +9,10 @@ The parts, each given what it needs (none reaches into another's attributes):
   out, the devices restored on start. Read it for what happens when a light is pressed.
 - ``HmiSide`` (``app.service.hmi_side``): the HMI bus, the OPC UA line server, the HMI command channel, audit lines.
 - ``LightLatency`` (``app.service.latency``): the received -> lit figures.
-- the feed link (``app.feed.link``), the alarm notifier (``app.service.notify``), the metrics endpoint.
+- ``DiskWatch`` (``app.service.disk_watch``): the free space of the database's folder, alarmed well before full.
+- ``NoticeSide`` (``app.service.notices``): ship notices built, journaled and sent; the OEM's answers in.
+- the feed link (``app.feed.link``), the watched inbox of partner files (``app.service.inbox``), the alarm
+  notifier (``app.service.notify``), the metrics endpoint.
 
 This module wires them: ``Service.run`` starts them in order, one named step each, and serves until cancelled;
 ``Service.carry_out`` hands each of the core's commands to the part that carries it out (one case per command
@@ -29,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, assert_never
 
 from app.feed.link import FeedLink
+from app.feed.notice_wire import NoticeAnswer
 from app.hmi.accounts import AccountStore
 from app.logjson import startup_log
 from app.net.curve_keys import load_curve_server, load_feed_publishers
@@ -36,14 +40,17 @@ from app.persist.store import Store
 from app.plant_check import served_endpoints
 from app.service.device_side import DeviceSide
 from app.service.devices import ReportTranslator, build_printers, build_ptls
+from app.service.disk_watch import DiskWatch, watched_folder
 from app.service.hmi_side import HmiSide
+from app.service.inbox import Inbox
 from app.service.intake import Intake
 from app.service.latency import LightLatency
 from app.service.metrics import MetricsServer, metrics_registry
+from app.service.notices import NoticeSide
 from app.service.notify import Notifier
 from app.service.replay import answer_at
 from app.service.sequence_check import SequenceCheck
-from app.service.sequencing import Outcome, Sequencing
+from app.service.sequencing import PAUSING_ERRORS, Outcome, Sequencing
 from plc_io.ports import LabelPrinter, PickToLight
 from sequencer.commands import (
     AlarmStateChanged,
@@ -57,6 +64,7 @@ from sequencer.commands import (
     RaiseDeviation,
     RequestResend,
     ReturnToStock,
+    SendShipNotice,
     VehicleCompleted,
 )
 from sequencer.core import Sequencer
@@ -65,7 +73,9 @@ from sequencer.plant import PlantConfig
 
 log = logging.getLogger(__name__)
 
+STOP_GRACE_S = 5.0  # a part still running this long after its cancel is cancelled again (and named in the log)
 TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
+RETENTION_EVERY_S = 3600.0  # real seconds between prunings of the quarantine and the audit log (and one at start)
 
 
 class ExposedSurface(ValueError):
@@ -104,7 +114,7 @@ class Service:
         self.accounts = AccountStore(self.store.engine)  # HMI users, sessions and the audit log
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self.latency = LightLatency()
-        self.sequencing = Sequencing(plant, self.store, self.writer, self.carry_out)
+        self.sequencing = Sequencing(plant, self.store, self.writer, self.carry_out, clock=clock)
         self.devices = DeviceSide(
             build_ptls(plant) if ptls is None else ptls,
             build_printers(plant) if printers is None else printers,
@@ -132,7 +142,9 @@ class Service:
             reject=self.intake.reject_frames,
             curve=feed_curve,
             publishers=publishers,
+            notice_answer=self._notice_answered,
         )
+        self.notices = NoticeSide(plant.ship_notices, clock=clock, sequencing=self.sequencing, link=self.feed_link)
         self.hmi = HmiSide(
             plant,
             clock=clock,
@@ -143,9 +155,16 @@ class Service:
             repeats=lambda: self.intake.duplicates,
         )
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
+        folder = watched_folder(plant.service.database, plant.service.data_dir)  # a SQLite database's, or data_dir
+        self.disk = None if folder is None else DiskWatch(folder, plant.service.disk, clock=clock, submit=self.submit)
+        inbox = (
+            plant.service.inbox
+        )  # partner files dropped into a folder, through the same intake (docs/message-formats.md)
+        self.inbox = Inbox(plant, inbox, self.intake.accept, clock) if inbox is not None else None
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._replayed = False  # a snapshot of a core that was never replayed would say nothing true
+        self.audit_pruned = 0  # audit lines pruned by the retention (the metrics)
 
     @property
     def core(self) -> Sequencer:
@@ -179,6 +198,9 @@ class Service:
         """A lead's operation: a quarantined message through the intake again (``Intake.reprocess``)."""
         return await self.intake.reprocess(quarantine_id)
 
+    async def _notice_answered(self, answer: NoticeAnswer) -> None:
+        await self.notices.answered(answer)
+
     # -- lifecycle ------------------------------------------------------------------------------------------
     async def run(self) -> None:
         """Start the line, one step after the other, serve until cancelled, then shut down cleanly (also when
@@ -192,8 +214,11 @@ class Service:
             self._start_devices()
             self._start_publishing()
             self._start_ticks()
+            self._watch_disk()
             await self._restore_devices()
+            self.notices.restore()  # notices asked for and never journaled as leaving: sent now
             self._start_feed()
+            self._start_inbox()
             self._serve_hmi_commands()
             self._announce_ready()
             await asyncio.gather(*self._tasks)
@@ -236,8 +261,14 @@ class Service:
         self._tasks.append(asyncio.create_task(self.hmi.publish(), name="hmi-bus"))
 
     def _start_ticks(self) -> None:
-        """Time passing for the core (``_tick``)."""
+        """Time passing for the core (``_tick``), and the retention of the quarantine and the audit log."""
         self._tasks.append(asyncio.create_task(self._tick(), name="tick"))
+        self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
+
+    def _watch_disk(self) -> None:
+        """The free space of the database's folder: alarms well before a full disk pauses the journal."""
+        if self.disk is not None:
+            self._tasks.append(asyncio.create_task(self.disk.run(), name="disk-watch"))
 
     async def _restore_devices(self) -> None:
         """Lit bins lit again, labels queued again or uncertain; journaled faults no driver confirms, cleared."""
@@ -248,6 +279,12 @@ class Service:
     def _start_feed(self) -> None:
         """Broadcasts in: only now, with the line as the journal left it."""
         self._tasks.append(asyncio.create_task(self.feed_link.run(), name="feed-link"))
+
+    def _start_inbox(self) -> None:
+        """Partner files from the watched folder, once the feed takes broadcasts in (``app.service.inbox``)."""
+        if self.inbox is not None:
+            self.inbox.prepare()  # the folders are there once the service says it is up
+            self._tasks.append(asyncio.create_task(self.inbox.run(), name="inbox"))
 
     def _serve_hmi_commands(self) -> None:
         self._tasks.append(self.hmi.serve_commands(self))
@@ -265,11 +302,15 @@ class Service:
         for t in self._tasks:
             if not t.cancelling():  # a gather that was cancelled has cancelled its tasks already: once is enough
                 t.cancel()
+        _, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_S) if self._tasks else (set(), set())
+        for t in late:  # its cancel was swallowed on the way (a library's wait, a race): a stop is never a hang
+            log.warning("%s did not stop within %.0f s of its cancel; cancelled again", t.get_name(), STOP_GRACE_S)
+            t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.hmi.stop_line_server()
         self.feed_link.close()
         self.hmi.close()
-        if self._replayed:
+        if self._replayed and not self.sequencing.behind:  # never a core ahead of its journal (a pause's alarm)
             self.writer.submit(self.sequencing.snapshot)  # a fast next start
         self.writer.shutdown(wait=True)
         self.store.close()
@@ -316,6 +357,8 @@ class Service:
                     log.debug("%r", command)  # its rack label came as a PrintLabel; the screens show the rack
                 case AlarmStateChanged():
                     log.debug("%r", command)  # the screens show it from the core's alarm table
+                case SendShipNotice():
+                    self.notices.send(command)
                 case _:
                     assert_never(command)
 
@@ -325,4 +368,29 @@ class Service:
             await asyncio.sleep(TICK_S)
             self.devices.drain_label_backlog()
             self.latency.forget_stale(time.monotonic())
-            await self.submit(Tick(at=self.clock()))
+            if self.sequencing.paused:  # a paused journal: time passes again with the next tick after it
+                continue
+            self.notices.resend_unanswered()
+            try:
+                await self.intake.flush_floods()  # the quarantine's summaries of what it counted, not stored
+            except PAUSING_ERRORS as exc:  # the database refused a write meanwhile: the tick goes on
+                log.error("quarantine summaries not written: %s", exc)
+            if not self.sequencing.paused:  # (it may have paused meanwhile: a tick would be refused)
+                await self.submit(Tick(at=self.clock()))
+
+    async def _retention(self) -> None:
+        """Quarantine rows and audit lines past their retention (``[service.quarantine]``, ``[service.audit]``)
+        pruned on the writer thread, at start and then every ``RETENTION_EVERY_S``; a failure is logged and tried
+        again next time."""
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                await loop.run_in_executor(self.writer, self.intake.prune)
+                await loop.run_in_executor(self.writer, self._prune_audit)
+            except Exception:
+                log.exception("retention: pruning failed; trying again in %.0f s", RETENTION_EVERY_S)
+            await asyncio.sleep(RETENTION_EVERY_S)
+
+    def _prune_audit(self) -> None:
+        now = self.clock()
+        self.audit_pruned += self.accounts.audit_prune(now - self.plant.service.audit.retention_days * 86_400, at=now)

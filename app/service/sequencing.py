@@ -11,8 +11,19 @@ broadcasts costs a few commits instead of one each. The read models ride along w
 label check (``SequenceCheck``) sees every command exactly as a replay does (``app.service.replay.record_labels``).
 On start, ``replay`` rebuilds the core from the newest snapshot plus the journal after it.
 
-What it must not do: hand the core an event that is not committed (persist before acknowledge), carry out a
-command itself (the service's ``carry_out`` does), or let the core change while a snapshot pickles it.
+A journal that cannot be written (the disk full, the database read-only: ``PAUSING_ERRORS``) pauses the line,
+it never stops the service: the batch is kept and tried again with a back-off (``JOURNAL_RETRY_S``) until it is
+written, and nothing of it is handed to the core or acknowledged meanwhile. What a sender will send again (an
+arrival with an identity: a broadcast, an HMI request) and time passing (a ``Tick``) are refused at once while
+paused (``JournalPaused``): not stored, not acknowledged, the feed's gateway resends; what no one would send again (a
+device's report: a press, a printed label) waits in order. The pause is a P1 ``journal_failed`` alarm: its
+``JournalWriteChanged(ok=False)`` is the one event the core takes ahead of the journal (nothing else moves the core
+while paused), and it is the first row written when the journal takes writes again, followed by its
+``JournalWriteChanged(ok=True)`` and the batch, in that order for the core too, so a replay gives the same state.
+
+What it must not do: hand the core an event that is not committed (persist before acknowledge; the one exception is
+the pause's own alarm, written first when writes succeed again), carry out a command itself (the service's
+``carry_out`` does), or let the core change while a snapshot pickles it.
 """
 
 from __future__ import annotations
@@ -26,15 +37,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, NamedTuple
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
 
 from app.persist.read_models import Pending, ReadModels
-from app.persist.store import Arrival, ReadModelWrites, Repeat, Store
+from app.persist.store import Arrival, JournalPaused, ReadModelWrites, Repeat, Store
 from app.service.replay import Snapshotter, rebuild, record_labels
 from app.service.sequence_check import SequenceCheck
 from sequencer.commands import Command, RaiseDeviation
 from sequencer.core import Sequencer, SequencerError
-from sequencer.events import BroadcastReceived, Event
+from sequencer.events import BroadcastReceived, Event, JournalWriteChanged, Tick
 from sequencer.plant import PlantConfig
 
 # What became of an event in the core: taken ("accepted"), an identical resend or a replay of a vehicle that has
@@ -62,6 +73,14 @@ JOURNAL_BATCH = 500  # events committed in one transaction at most (group commit
 # Another connection holding SQLite's write lock past busy_timeout (5 s) fails a commit with "database is locked";
 # nothing was written, so the batch is tried again, this many times, before it fails as any write failure does.
 JOURNAL_LOCKED_RETRIES, JOURNAL_LOCKED_WAIT_S = 6, 0.5
+# A write the database refuses for what it is now, not for what was written: disk full, read-only, I/O error, the
+# server gone (SQLAlchemy's OperationalError; PostgreSQL's read-only transaction is an InternalError). These pause the
+# line; anything else (a bug, a lost standby lease) fails the batch as before.
+PAUSING_ERRORS: tuple[type[Exception], ...] = (OperationalError, InternalError, OSError)
+JOURNAL_RETRY_S = (0.2, 5.0)  # back-off between tries of a refused batch: first wait, doubled up to the most
+
+
+Unsaved = tuple[JournalWriteChanged, list[Command]]  # the pause, handed to the core ahead of the journal
 
 
 class Sequencing:
@@ -69,8 +88,17 @@ class Sequencing:
     ``journal_id`` is the last journal row the core has handled (it grows with every batch); ``handled`` is set
     after every batch (the HMI side's wake-up: what changed is the core's to say, ``sequencer.touched``)."""
 
-    def __init__(self, plant: PlantConfig, store: Store, writer: ThreadPoolExecutor, carry_out: CarryOut) -> None:
+    def __init__(
+        self,
+        plant: PlantConfig,
+        store: Store,
+        writer: ThreadPoolExecutor,
+        carry_out: CarryOut,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.plant = plant
+        self.clock = clock
         self.store = store
         self.writer = writer
         self.core = Sequencer(plant)
@@ -81,6 +109,20 @@ class Sequencing:
         self._carry_out = carry_out
         # bounded in practice by the feed link's high-water mark and one HMI command at a time
         self._pending: asyncio.Queue[Waiting] = asyncio.Queue()
+        self.paused_since: float | None = None  # monotonic: the journal refused a write and has not taken one since
+        self.write_failures = 0  # journal writes that failed with a ``PAUSING_ERRORS`` (the retries included)
+        self.refused_paused = 0  # arrivals refused while paused (``JournalPaused``)
+        self._unsaved: list[Unsaved] = []  # handed to the core, written first when the journal takes writes again
+
+    @property
+    def paused(self) -> bool:
+        """The journal refused a write: nothing is acknowledged until it takes one again."""
+        return self.paused_since is not None
+
+    @property
+    def behind(self) -> bool:
+        """The core holds the pause's alarm, which the journal does not yet (no snapshot of it may be taken)."""
+        return bool(self._unsaved)
 
     @property
     def waiting(self) -> int:
@@ -124,6 +166,10 @@ class Sequencing:
         """Queue the event for the sequencing task now (callers keep their order by calling in order). With an
         ``identity``, an arrival the journal already holds is a repeat: answered, never handed to the core."""
         done: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        if self.paused and (identity is not None or isinstance(event, Tick)):
+            self.refused_paused += 1
+            done.set_exception(JournalPaused("the journal cannot be written (disk full or read-only?): not taken"))
+            return done
         self._pending.put_nowait((event, raw, identity, done))
         return done
 
@@ -151,38 +197,94 @@ class Sequencing:
                 self.writer.submit(self.store.write_read_models, rows)
 
     async def _next_batch(self, read_models: ReadModels) -> bool:
-        """Journal and handle everything waiting (at least one event); False if the journal write failed."""
+        """Journal and handle everything waiting (at least one event); False if the journal write failed. A write
+        the database refuses (``PAUSING_ERRORS``) pauses the line: the batch is tried again, with a back-off, until
+        it is written (``_pause``)."""
         batch = [await self._pending.get()]
         while len(batch) < JOURNAL_BATCH and not self._pending.empty():
             batch.append(self._pending.get_nowait())
-        rows = read_models.due(time.monotonic())
         items = [(e, r, i) for e, r, i, _ in batch]
-        journaling = asyncio.create_task(self._journal(items, rows))
-        try:
-            ids = await asyncio.shield(journaling)
-        except asyncio.CancelledError:
-            # A stop while the batch commits: the commit goes on in the writer thread, so finish it and hand its
-            # events to the core; the core then holds everything the journal does, and the read models know
-            # their rows went with it. A second cancel (the shutdown used to cancel its tasks twice; the loop
-            # cancels what is left at exit) must not cut this short: the rows would be written again on the way out.
-            with contextlib.suppress(Exception):
-                self._handle_batch(batch, await _uncancellable(journaling), rows, read_models)
-            raise
-        except Exception as exc:  # not journaled, so not handled and not acknowledged: the sender retries
-            log.error("journal write failed for %d event(s): %r", len(batch), exc)
-            for *_, done in batch:
-                if not done.done():
-                    done.set_exception(exc)
-            return False
-        self._handle_batch(batch, ids, rows, read_models)
-        return True
+        wait = JOURNAL_RETRY_S[0]
+        while True:
+            rows = read_models.due(time.monotonic())
+            ahead = self._ahead()
+            journaling = asyncio.create_task(self._journal([(e, None, None) for e in ahead] + items, rows))
+            try:
+                ids = await asyncio.shield(journaling)
+            except asyncio.CancelledError:
+                # A stop while the batch commits: the commit goes on in the writer thread, so finish it and hand its
+                # events to the core; the core then holds everything the journal does, and the read models know
+                # their rows went with it. A second cancel (the shutdown used to cancel its tasks twice; the loop
+                # cancels what is left at exit) must not cut this short: the rows would be written again on the way
+                # out.
+                with contextlib.suppress(Exception):
+                    written = await _uncancellable(journaling)
+                    self._handle_batch(batch, written, rows, read_models, ahead)
+                raise
+            except PAUSING_ERRORS as exc:  # not journaled, so not handled and not acknowledged: tried again
+                self._pause(exc, len(batch))
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, JOURNAL_RETRY_S[1])
+                continue
+            except Exception as exc:  # not journaled, so not handled and not acknowledged: the sender retries
+                log.error("journal write failed for %d event(s): %r", len(batch), exc)
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                return False
+            self._handle_batch(batch, ids, rows, read_models, ahead)
+            return True
+
+    def _ahead(self) -> list[Event]:
+        """What goes into the journal before the batch: while paused, the pause (handled by the core already) and
+        its end (``JournalWriteChanged(ok=True)``, handled once written)."""
+        if not self.paused:
+            return []
+        ahead: list[Event] = [e for e, _ in self._unsaved]
+        return [*ahead, JournalWriteChanged(at=self.clock(), ok=True, detail="written again")]
+
+    def _pause(self, exc: Exception, waiting: int) -> None:
+        """A write the database refused: the line pauses (the first time: logged, and the P1 alarm raised through
+        the core ahead of the journal, ``JournalWriteChanged(ok=False)``)."""
+        self.write_failures += 1
+        if self.paused:
+            if self.write_failures & (self.write_failures - 1) == 0:  # a line at the 2nd, 4th, 8th ... failure
+                log.warning(
+                    "journal still refuses writes (%d failures): %d event(s) wait; %r",
+                    self.write_failures,
+                    waiting,
+                    exc,
+                )
+            return
+        self.paused_since = time.monotonic()
+        detail = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
+        log.error(
+            "journal write failed, the line pauses (nothing is acknowledged until a write succeeds; retried with a "
+            "back-off): %d event(s) wait: %s",
+            waiting,
+            detail,
+        )
+        event = JournalWriteChanged(at=self.clock(), ok=False, detail=detail)
+        commands = self.core.handle(event)
+        self._unsaved.append((event, commands))
+        self._carry_out(event, commands)
+        self.handled.set()  # the screens show the alarm
 
     def _handle_batch(
-        self, batch: list[Waiting], ids: list[int | Repeat], rows: Pending | None, read_models: ReadModels
+        self,
+        batch: list[Waiting],
+        ids: list[int | Repeat],
+        rows: Pending | None,
+        read_models: ReadModels,
+        ahead: list[Event] | None = None,
     ) -> None:
         """A committed batch: the core takes its new events in journal order; the read models follow. A repeat
-        is answered with the row its first arrival became and never reaches the core."""
+        is answered with the row its first arrival became and never reaches the core. ``ahead``: a pause written
+        at last, before the batch (its alarm is in the core already; its end is handled here)."""
         read_models.written(rows)
+        if ahead:
+            self._resume(ahead, ids[: len(ahead)], read_models)
+            ids = ids[len(ahead) :]
         for (event, _, _, done), journal_id in zip(batch, ids, strict=True):
             if isinstance(journal_id, Repeat):  # counted by the part it came from (the intake, the HMI channel)
                 if not done.done():
@@ -191,6 +293,24 @@ class Sequencing:
             self.journal_id = journal_id
             read_models.observe(self.core, journal_id, event, self._handle(event, done))
         self.handled.set()
+
+    def _resume(self, ahead: list[Event], ids: list[int | Repeat], read_models: ReadModels) -> None:
+        """The journal took a write again: the pause's rows are in it (the alarm, then its end, ``ahead``), in the
+        core's order; the end is handled now."""
+        paused_s = time.monotonic() - (self.paused_since or time.monotonic())
+        for (event, commands), journal_id in zip(self._unsaved, ids, strict=False):
+            assert isinstance(journal_id, int)
+            self.journal_id = journal_id
+            read_models.observe(self.core, journal_id, event, commands)
+        end, end_id = ahead[-1], ids[-1]
+        assert isinstance(end_id, int)
+        self._unsaved.clear()
+        self.paused_since = None
+        self.journal_id = end_id
+        commands = self.core.handle(end)
+        self._carry_out(end, commands)
+        read_models.observe(self.core, end_id, end, commands)
+        log.warning("journal written again after %.1f s paused: the line goes on", paused_s)
 
     async def _journal(self, items: list[Arrival], read_models: ReadModelWrites | None = None) -> list[int | Repeat]:
         """Commit a batch on the writer thread; retried (bounded) while the database is locked by another writer."""

@@ -6,7 +6,7 @@ The PLC exposes the applicator signals as bits and the label data as registers (
 - DISCRETE INPUTS (read-only): the engine's OUTPUTS, DATA READY, END PRINT, SERVICE REQUIRED, MEDIA OUT,
   RIBBON OUT, RIBBON LOW (pins 14, 11, 10, 12, 13, 9);
 - HOLDING REGISTERS: one job, the label's fields as fixed-length ASCII and numbers plus the JOB ID, written
-  by the host in ONE write (function 16, 122 of the 123 registers it can carry) so id and data change together;
+  by the host in ONE write (function 16, all 123 registers it can carry) so id and data change together;
 - INPUT REGISTERS: the PLC's job counters. END PRINT is a 20 ms pulse per label on a real engine (Zebra
   applicator mode 3): a poll misses it, so the PLC counts it, and latches LAST PRINTED JOB ID.
 
@@ -272,6 +272,8 @@ JOB = Block(
         Field("slots", 105, Kind.U16, "slots (quantity)", ANY, ANY),
         Field("line", 106, Kind.ASCII, "assembly line", count=8, writes=ANY),
         Field("dock", 114, Kind.ASCII, "dock", count=8, writes=ANY),
+        # part label, added with quantities (issue 16): the last register a single FC 16 can carry
+        Field("qty", 122, Kind.U16, "quantity of the part (0 on a rack label)", ANY, ANY),
     ),
 )
 JOB_FIELDS: dict[str, Field] = {f.name: f for f in JOB.fields}

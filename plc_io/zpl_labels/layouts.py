@@ -75,8 +75,9 @@ def _reprint(label: Label) -> str:
 
 
 def _part_2d(label: PartLabel) -> str:
-    # P customer part no., I vehicle identification, S serial (our label id), K the OEM sequence no.
-    return iso15434((("P", label.part), ("I", label.vehicle_id), ("S", label.label_id), ("K", str(label.seq))))
+    # P customer part no., I vehicle identification, S serial (our label id), K the OEM sequence no., Q quantity
+    fields = (("P", label.part), ("I", label.vehicle_id), ("S", label.label_id), ("K", str(label.seq)))
+    return iso15434((*fields, ("Q", str(label.qty))))
 
 
 PART_LAYOUT: tuple[Text[PartLabel] | Code128[PartLabel] | DataMatrix[PartLabel] | Box, ...] = (
@@ -94,6 +95,8 @@ PART_LAYOUT: tuple[Text[PartLabel] | Code128[PartLabel] | DataMatrix[PartLabel] 
     Text(30, 525, 30, lambda lb: lb.description, 44),
     Text(30, 565, 26, lambda lb: f"{lb.family}  RACK {lb.rack_no}  SLOT {lb.slot}  {lb.feed}  {lb.plant}", 60),
     Text(620, 345, 22, lambda lb: lb.label_id, 16),
+    Text(620, 385, 28, _title("QTY (Q)")),
+    Text(620, 420, 70, lambda lb: str(lb.qty), 4),
 )
 
 RACK_LAYOUT: tuple[Text[RackLabel] | Code128[RackLabel] | DataMatrix[RackLabel] | Box, ...] = (

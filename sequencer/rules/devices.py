@@ -1,4 +1,5 @@
-"""Device rules: a device's link and a printer's faults, as the device reports them, and the alarm points they feed.
+"""Device rules: a device's link and a printer's faults, as the device reports them, and the alarm points they feed;
+and the service's own storage: the journal that cannot be written, the disk filling (``STORAGE_ALARMS``).
 
 The device's state changes at once (``LineState.devices_down`` with ``link_detail``, ``printer_faults``: the screens,
 the line's OPC UA server and the metrics show it as it is, with its reason: ``sequencer.projection.device_state``);
@@ -13,8 +14,14 @@ light that could not be lit stays lit in the state and is shown again by ``picki
 from __future__ import annotations
 
 from sequencer.commands import Command
-from sequencer.events import DeviceLinkChanged, PrinterFaultChanged
+from sequencer.events import DeviceLinkChanged, DiskLevel, DiskSpaceChanged, JournalWriteChanged, PrinterFaultChanged
 from sequencer.state import LineState
+
+JOURNAL_SOURCE = "journal"  # the ``station`` of the journal's alarm
+# The storage conditions as alarms: (what the service reports) -> the alarm kind that is active, none when well.
+# Each is one condition alarm at its source, raised at once (no on-delay: a journal that cannot be written is
+# never fleeting for the line), returned when the report says so, listed until a person acknowledges it.
+STORAGE_ALARMS: dict[DiskLevel, str | None] = {"ok": None, "low": "disk_space_low", "critical": "disk_space_critical"}
 
 
 def on_link(line: LineState, e: DeviceLinkChanged) -> list[Command]:
@@ -35,3 +42,37 @@ def on_printer_fault(line: LineState, e: PrinterFaultChanged) -> list[Command]:
         return line.alarm_points.gone("printer_fault", e.device, e.at)
     line.printer_faults[e.device] = e.faults
     return line.alarm_points.present("printer_fault", e.device, e.at, f"{e.device}: {', '.join(e.faults)}")
+
+
+def on_journal(line: LineState, e: JournalWriteChanged) -> list[Command]:
+    """The journal failed a write (a P1 ``journal_failed`` alarm while it lasts) or takes writes again."""
+    if e.ok:
+        return _condition_gone(line, "journal_failed", JOURNAL_SOURCE, e.at)
+    message = f"journal cannot be written, the line is paused (nothing is acknowledged): {e.detail}"
+    return _condition_present(line, "journal_failed", JOURNAL_SOURCE, e.at, message)
+
+
+def on_disk_space(line: LineState, e: DiskSpaceChanged) -> list[Command]:
+    """The database's folder crossed a free-space threshold: the level's alarm is active, the others return."""
+    wanted = STORAGE_ALARMS[e.level]
+    commands: list[Command] = []
+    for kind in filter(None, STORAGE_ALARMS.values()):
+        if kind != wanted:
+            commands += _condition_gone(line, kind, e.folder, e.at)
+    if wanted is not None:
+        message = f"{e.folder}: {e.free_mb:.0f} MB free ({e.level}){': ' + e.detail if e.detail else ''}"
+        commands += _condition_present(line, wanted, e.folder, e.at, message)
+    return commands
+
+
+def _condition_present(line: LineState, kind: str, source: str, at: float, message: str) -> list[Command]:
+    """One alarm per source and kind: raised, or the open one (returned, parked) active again."""
+    open_alarm = line.deviations.find(kind, station=source)
+    if open_alarm is None:
+        return line.deviations.raise_(kind, at, message, station=source)
+    return [] if open_alarm.active else line.deviations.reactivate(open_alarm.deviation_id, at)
+
+
+def _condition_gone(line: LineState, kind: str, source: str, at: float) -> list[Command]:
+    open_alarm = line.deviations.find(kind, station=source)
+    return line.deviations.clear(open_alarm.deviation_id, at) if open_alarm is not None else []

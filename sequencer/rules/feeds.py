@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from sequencer import seqnum
 from sequencer.commands import Command, RequestResend
-from sequencer.events import BroadcastFunction, BroadcastReceived, BroadcastRejected, GatewayRefused
+from sequencer.events import BroadcastFunction, BroadcastReceived, BroadcastRejected, GatewayRefused, QuarantineFlood
 from sequencer.lifecycle import VEHICLE_IN_LINE
 from sequencer.rules import vehicles
 from sequencer.rules.picking import accept
@@ -97,17 +97,31 @@ def _forget_given_up(feed: Feed) -> None:
 
 def on_gateway_refused(line: LineState, e: GatewayRefused) -> list[Command]:
     """A broadcast the service refused because its gateway may not publish its feed: a deviation naming the
-    quarantine entry, for the lead (someone on the plant network holds a gateway key and used it for another feed)."""
+    quarantine entry, for the lead (someone on the plant network holds a gateway key and used it for another feed);
+    from a gateway that keeps doing it, counted on its flood alarm (``sequencer.floods``)."""
+    counted, commands = line.floods.refused("unauthorised", f"gateway {e.gateway}", e.at)
+    if counted:
+        return commands
     return line.deviations.raise_(
         "unauthorised", e.at, f"quarantined #{e.quarantine_id}: {e.reason}", feed=e.feed, seq=e.seq
     )
 
 
 def on_rejected(line: LineState, e: BroadcastRejected) -> list[Command]:
-    """Input the service quarantined: a deviation naming the quarantine entry."""
+    """Input the service quarantined: a deviation naming the quarantine entry; from a source that keeps sending
+    it, counted on the source's one flood alarm instead (``sequencer.floods``)."""
     kind = "unknown_feed" if e.feed and e.feed not in line.feeds else "malformed"
+    counted, commands = line.floods.refused(kind, e.source, e.at)
+    if counted:
+        return commands
     message = f"quarantined #{e.quarantine_id}: {e.reason}"
     return line.deviations.raise_(kind, e.at, message, feed=e.feed, seq=e.seq)
+
+
+def on_flood(line: LineState, e: QuarantineFlood) -> list[Command]:
+    """The service counted a source's refused input without storing it (past the quarantine's limits): counted on
+    the source's flood alarm, which this starts if the source was not flooding yet."""
+    return line.floods.refused("malformed", e.source, e.at, count=e.count, force=True)[1]
 
 
 def _heard(line: LineState, feed: Feed, at: float) -> list[Command]:
@@ -142,7 +156,7 @@ def check_silence(line: LineState, at: float) -> list[Command]:
 
 
 def _forecast(line: LineState, feed: Feed, e: BroadcastReceived) -> list[Command]:
-    resolved, _ = line.resolver.resolve(e.options, e.parts)
+    resolved, _ = line.resolver.resolve(e.options, e.parts, e.quantities)
     feed.forecast[e.vehicle_id] = tuple(r.part for r in resolved)
     return []
 
@@ -253,13 +267,13 @@ def _new_vehicle(line: LineState, feed: Feed, e: BroadcastReceived, position: in
         vehicle_id=e.vehicle_id,
         content=vehicles.content_of(e),
         at=e.at,
-        due_at=e.at + feed.cfg.lead_time_s,
+        due_at=e.required_at if e.required_at is not None else e.at + feed.cfg.lead_time_s,
     )
     feed.vehicles[position] = vehicle
     feed.position_of[e.vehicle_id] = position
     if moved_from is not None and moved_from != position:
         commands += _resequenced(line, feed, feed.vehicles[moved_from], vehicle, e.at)
-    commands += accept(line, feed, vehicle, e.options, e.parts)
+    commands += accept(line, feed, vehicle, e.options, e.parts, e.quantities)
     if e.function == "hold" or (moved_from is not None and feed.cfg.on_out_of_order == "hold"):
         commands += vehicles.hold(line, vehicle, e.at)
     elif e.function == "cancel":

@@ -6,7 +6,8 @@ as it was (the service audits refusals too); what a vehicle intent may do in the
 vehicle table's answer (``sequencer.lifecycle.vehicle_may``). Every operation that is carried out ends with one
 ``AuditRecord``.
 
-Uses every other rule module. What it must not do: decide who may do what (roles are the service's business).
+Uses every other rule module (the ship notices' too). What it must not do: decide who may do what (roles are the
+service's business).
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from sequencer.deviations import DeviationError
 from sequencer.events import (
     AcknowledgeAlarm,
     BroadcastReceived,
+    CancelShipNotice,
     CancelVehicle,
     ConfirmByHand,
+    CorrectShippedRack,
     HoldVehicle,
     InsertBroadcast,
     ManualOp,
     MoveVehicle,
-    RackShipped,
     ReleaseVehicle,
     RemoveAlarmFromService,
     ReprintLabel,
@@ -42,7 +44,7 @@ from sequencer.events import (
 )
 from sequencer.labels import Label
 from sequencer.lifecycle import VehicleMove, vehicle_may
-from sequencer.rules import feeds, picking, racks, vehicles
+from sequencer.rules import feeds, notices, picking, racks, vehicles
 from sequencer.rules.labelling import labelled
 from sequencer.seqnum import unwrap
 from sequencer.state import Feed, LabelTarget, LineState, SequencerError, Vehicle
@@ -142,7 +144,7 @@ def swap(line: LineState, op: SwapVehicles) -> Done:
 
 def _place(line: LineState, feed: Feed, old: Vehicle, position: int, at: float) -> list[Command]:
     """Build ``old``'s content again at another position (a move or a swap)."""
-    _, options, parts = old.content
+    options, parts, quantities = vehicles.content_parts(old.content)
     new = Vehicle(
         feed=feed.cfg.id,
         seq=feed.seq_at(position),
@@ -154,7 +156,7 @@ def _place(line: LineState, feed: Feed, old: Vehicle, position: int, at: float) 
     )
     feed.vehicles[position] = new
     feed.position_of[new.vehicle_id] = position
-    return picking.accept(line, feed, new, options, parts)
+    return picking.accept(line, feed, new, options, parts, quantities)
 
 
 # -- the feed -------------------------------------------------------------------------------------------------
@@ -222,8 +224,18 @@ def _label_data(line: LineState, target: LabelTarget) -> Label:
 
 
 def ship(line: LineState, op: ShipRackByHand) -> Done:
-    event = RackShipped(at=op.at, feed=op.feed, family=op.family, rack_no=op.rack_no, user=op.user)
-    return f"rack {op.feed}/{op.family}/{op.rack_no}", racks.on_shipped(line, event)
+    """The rack ships by hand, as a dock scan would ship it (its notice too, with ``[ship_notices]``)."""
+    commands = notices.ship(line, op.feed, op.family, op.rack_no, op.at, op.user)
+    return f"rack {op.feed}/{op.family}/{op.rack_no}", commands
+
+
+def cancel_notice(line: LineState, op: CancelShipNotice) -> Done:
+    return f"ship notice {notices.notice_id(op.feed, op.family, op.rack_no)}", notices.cancel(line, op)
+
+
+def correct_shipped(line: LineState, op: CorrectShippedRack) -> Done:
+    target = f"ship notice {notices.notice_id(op.feed, op.family, op.rack_no)} slot {op.slot}"
+    return target, notices.correct(line, op)
 
 
 # -- deviations -----------------------------------------------------------------------------------------------
@@ -318,4 +330,6 @@ MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
     UnsuppressAlarm: unsuppress,
     RemoveAlarmFromService: remove_from_service,
     ReturnAlarmToService: return_to_service,
+    CancelShipNotice: cancel_notice,
+    CorrectShippedRack: correct_shipped,
 }

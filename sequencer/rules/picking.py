@@ -22,7 +22,12 @@ from sequencer.state import HOUR, Feed, LineState, Pick, SequencerError, Station
 
 
 def accept(
-    line: LineState, feed: Feed, vehicle: Vehicle, options: tuple[str, ...], parts: tuple[tuple[str, str], ...]
+    line: LineState,
+    feed: Feed,
+    vehicle: Vehicle,
+    options: tuple[str, ...],
+    parts: tuple[tuple[str, str], ...],
+    quantities: tuple[tuple[str, int], ...] = (),
 ) -> list[Command]:
     """Resolve a new vehicle's parts and queue one pick per family; blank the slots of families it lacks."""
     at = vehicle.at
@@ -37,7 +42,7 @@ def accept(
             seq=vehicle.seq,
             vehicle_id=vehicle.vehicle_id,
         )
-    resolved, unresolved = line.resolver.resolve(options, parts)
+    resolved, unresolved = line.resolver.resolve(options, parts, quantities)
     for miss in unresolved:
         commands += line.deviations.raise_(
             "unresolved",
@@ -224,6 +229,7 @@ def part_label(line: LineState, pick: Pick) -> PartLabel:
         rack_no=pick.rack_no,
         slot=pick.slot,
         plant=line.plant.plant.code,
+        qty=pick.qty,
     )
 
 

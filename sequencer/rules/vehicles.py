@@ -16,13 +16,35 @@ from sequencer.commands import Command, VehicleCompleted
 from sequencer.events import BroadcastReceived
 from sequencer.lifecycle import VEHICLE_DONE, PickMove, VehicleMove, move_vehicle, pick_may
 from sequencer.rules.picking import move, new_pick, queue, withdraw
-from sequencer.rules.racks import blank_slots, rack_labels_due_at, shipped_families, slot_done
+from sequencer.rules.racks import blank_slots, rack_labels_due_at, rack_of, shipped_families, slot_done
 from sequencer.state import Feed, LineState, Pick, Vehicle, VehicleContent
 
 
 def content_of(e: BroadcastReceived) -> VehicleContent:
     """What makes two broadcasts with the same key identical (a resend) or different (a change)."""
-    return (e.vehicle_id, tuple(sorted(e.options)), tuple(sorted(e.parts)))
+    options, parts = tuple(sorted(e.options)), tuple(sorted(e.parts))
+    if e.quantities:
+        return (e.vehicle_id, options, parts, tuple(sorted(e.quantities)))
+    return (e.vehicle_id, options, parts)
+
+
+def content_parts(
+    content: VehicleContent,
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, int], ...]]:
+    """A vehicle's options, named parts and their quantities (none above 1: empty) from its content."""
+    if len(content) == 4:
+        return content[1], content[2], content[3]
+    return content[1], content[2], ()
+
+
+def _due_again(line: LineState, feed: Feed, vehicle: Vehicle, due_at: float) -> None:
+    """The OEM sent a new required time: the vehicle and its picks are due then; a rack keeps the earliest due
+    time of its vehicles (never later than before: a rack watched early stays watched)."""
+    vehicle.due_at = due_at
+    for pick in live_picks(line, vehicle):
+        pick.due_at = due_at
+        rack = rack_of(line, feed, pick.family, vehicle.position)
+        rack.due_at = min(rack.due_at, due_at)
 
 
 def live_picks(line: LineState, vehicle: Vehicle) -> list[Pick]:
@@ -40,7 +62,7 @@ def change(line: LineState, feed: Feed, vehicle: Vehicle, e: BroadcastReceived) 
         seq=e.seq,
         vehicle_id=e.vehicle_id,
     )
-    resolved, unresolved = line.resolver.resolve(e.options, e.parts)
+    resolved, unresolved = line.resolver.resolve(e.options, e.parts, e.quantities)
     wanted = {r.family: r for r in resolved}
     shipped = shipped_families(line, feed, vehicle.position)
     if shipped:
@@ -53,6 +75,8 @@ def change(line: LineState, feed: Feed, vehicle: Vehicle, e: BroadcastReceived) 
             vehicle_id=e.vehicle_id,
         )
     vehicle.content = content_of(e)
+    if e.required_at is not None and e.required_at != vehicle.due_at:
+        _due_again(line, feed, vehicle, e.required_at)
     if vehicle.status == "completed":  # picked and labelled, not shipped: it has to be built again
         _reopen(line, vehicle)
     for pick in live_picks(line, vehicle):

@@ -29,7 +29,7 @@ from tests.live import LiveLine
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "cli.md"
 SAMPLES = ROOT / "tests" / "samples"
-NEVER_MADE = ("none.db", "plant.db", "nofolder", "pki")  # what a refused command must not leave behind
+NEVER_MADE = ("none.db", "plant.db", "nofolder", "pki", "../outside.db")  # what a refused command must not leave behind
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         write_keypair(root / "gateways", "oem-l1")
         curve = FeedCurveConfig(secret_key="keys/service.key_secret", allowed_keys="gateways")
         (root / "gatekeys.json").write_text(with_feed_curve(plant, curve, "oem-l9").model_dump_json())
+        (root / "outside.json").write_text(with_service(plant, database="sqlite:///../outside.db").model_dump_json())
+        curve = FeedCurveConfig(secret_key="/etc/jis/keys/service.key_secret", allowed_keys="gateways")
+        (root / "keyout.json").write_text(with_feed_curve(plant, curve, "oem-l1").model_dump_json())
         exposed = {"feed_endpoint": f"tcp://0.0.0.0:{free_port()}", "zmq_security": "plant"}
         (root / "exposed.json").write_text(with_service(plant, **exposed).model_dump_json())
         wide = json.loads(with_service(plant, feed_endpoint=exposed["feed_endpoint"]).model_dump_json())

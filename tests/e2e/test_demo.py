@@ -83,6 +83,9 @@ def test_demo_completes_every_vehicle_in_sequence(tmp_path):
     assert summary["latency_ms"]["samples"] + summary["queued_ms"]["samples"] >= 120
     assert summary["latency_ms"]["p50"] is not None
     assert summary["deviations"].get("gap", 0) == 0  # the 9999 -> 0 wrap in the demo plant is not a gap
+    # every rack the dock shipped went out with a notice the simulated OEM checked and acknowledged
+    assert summary["notices"] == {"sent": 17, "acknowledged": 17, "rejected": 0, "unanswered": 0}
+    assert len(list((tmp_path / "edi-outbox").glob("*.edi"))) == 17
 
 
 @pytest.mark.parametrize("ptl", ["modbus", "opcua"])

@@ -9,6 +9,7 @@ Every wait is bounded by ``WAIT_S``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import getpass
 import io
 import json
@@ -26,8 +27,9 @@ from argon2 import PasswordHasher, profiles
 from sqlalchemy import text
 
 from app.hmi import accounts
-from app.hmi.accounts import FAILS_PER_NAME, AccountStore, LoginThrottle
+from app.hmi.accounts import RETENTION_ACTION, AccountStore, AuditEntry
 from app.hmi.commands import HmiCommandServer
+from app.hmi.login_limits import LIMITS
 from app.hmi.wire import MAX_REQUEST_BYTES
 from app.proof.demo_users import DEMO_USERS, ensure_demo_users
 from plc_io.loopback_ports import free_port
@@ -107,10 +109,12 @@ class Line:
         self.ctx = zmq.asyncio.Context()
         self.sock = self.dealer()
 
-    def dealer(self, kind: int = zmq.DEALER) -> zmq.asyncio.Socket:
+    def dealer(self, kind: int = zmq.DEALER, *, source: str = "") -> zmq.asyncio.Socket:
+        """A screen's socket; ``source``: the loopback address it connects from (another host, as the channel
+        sees it), e.g. ``127.0.0.2``."""
         sock = self.ctx.socket(kind)
         sock.setsockopt(zmq.LINGER, 0)
-        sock.connect(self.endpoint)
+        sock.connect(self.endpoint.replace("tcp://", f"tcp://{source}:0;", 1) if source else self.endpoint)
         return sock
 
     async def ask(self, request: dict[str, Any] | bytes | list[bytes], sock: zmq.asyncio.Socket | None = None) -> Any:
@@ -317,13 +321,72 @@ async def test_passwords_and_tokens_never_reach_the_audit_log(line: Line) -> Non
 
 
 async def test_failed_logins_are_rate_limited_per_user(line: Line) -> None:
-    for _ in range(FAILS_PER_NAME):
+    for _ in range(LIMITS["user"].free):
         assert (await line.ask({"op": "login", "user": "lars", "password": "guess-guess"}))["code"] == "bad_login"
     locked = await line.ask({"op": "login", "user": "lars", "password": PASSWORDS["lars"]})
     assert locked["code"] == "rate_limited"
     assert await line.login("olga")  # another user is not locked out
     line.now += 61
     assert await line.login("lars")
+
+
+async def test_a_spray_from_a_rogue_source_cannot_keep_a_lead_out_of_their_screen(line: Line) -> None:
+    """Issue 15: thirty failed logins a minute from any names locked out every user. Now a rogue host sprays 40
+    failures a minute against many names, the lead's among them: the rogue waits, the lead logs in at their own
+    screen all along, and every refused attempt is audited."""
+    assert await line.login("lars")  # the lead's usual screen (127.0.0.1)
+    rogue = line.dealer(source="127.0.0.2")
+    answers: list[str] = []
+    for i in range(40):  # 40 within a minute of the real clock
+        line.now += 1.5
+        name = ("lars", "ada", "lars", f"guess{i}")[i % 4]
+        answers.append((await line.ask({"op": "login", "user": name, "password": "spray-spray"}, sock=rogue))["code"])
+        if i % 10 == 9:
+            assert await line.login("lars")  # at their screen, mid-spray
+    free = LIMITS["source"].free
+    assert answers[:free] == ["bad_login"] * free and answers[free : free + 19] == ["rate_limited"] * 19
+    assert answers.count("bad_login") == free + 1  # waited 30 s (19 refused), failed once more: now waits 60 s
+    assert await line.login("ada")  # another user, from the lead's screen, never waited either
+    other_rogue = line.dealer(source="127.0.0.4")  # lars's name waited once: one more failure, it waits again
+    assert (await line.ask({"op": "login", "user": "lars", "password": "spray-1"}, sock=other_rogue))["ok"] is False
+    elsewhere = line.dealer(source="127.0.0.3")  # a host lars never used: his name waits there
+    reply = await line.ask({"op": "login", "user": "lars", "password": PASSWORDS["lars"]}, sock=elsewhere)
+    assert reply["code"] == "rate_limited"
+    assert (await line.ask({"op": "login", "user": "olga", "password": PASSWORDS["olga"]}, sock=elsewhere))["ok"]
+    audit = line.accounts.audit_query()
+    refused = [e for e in audit if e.result == "rate_limited"]
+    assert len(refused) == answers.count("rate_limited") + 1  # every refused attempt is a line
+    assert all("source addr:127.0.0.2" in e.detail for e in refused[:-1]) and "127.0.0.3" in refused[-1].detail
+    assert "source addr:127.0.0.2 failed" in refused[0].detail  # and says why
+
+
+async def test_a_burst_from_a_rogue_source_cannot_fill_the_login_queue(line: Line) -> None:
+    assert await line.login("lars")
+    rogue = line.dealer(source="127.0.0.2")
+    for i in range(60):  # all at once: at most two of them wait for the hash thread
+        await rogue.send(json.dumps({"op": "login", "user": f"n{i}", "password": "spray-spray", "id": i}).encode())
+    assert await line.login("lars")
+    codes = [json.loads(await asyncio.wait_for(rogue.recv(), WAIT_S))["code"] for _ in range(60)]
+    assert codes.count("bad_login") <= LIMITS["source"].free and "busy" in codes
+    assert len(line.accounts.audit_query(result="busy")) == codes.count("busy")
+
+
+async def test_usual_screens_are_learned_again_from_the_audit_log_after_a_restart(line: Line) -> None:
+    assert await line.login("lars")
+    restarted = HmiCommandServer(line.service, line.accounts, "tcp://127.0.0.1:0", clock=lambda: line.now)
+    task = asyncio.create_task(restarted.run())
+    try:
+        line.sock.close(linger=0)  # the lead's screen, now at the new process
+        line.endpoint = restarted.bind()
+        rogue = line.dealer(source="127.0.0.2")
+        line.sock = line.dealer()
+        for _ in range(LIMITS["user"].free + 1):
+            line.now += 1
+            await line.ask({"op": "login", "user": "lars", "password": "spray-spray"}, sock=rogue)
+        assert await line.login("lars")  # still the lead's usual screen in the new process
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_logout_expiry_and_disabling_end_a_session(line: Line) -> None:
@@ -382,21 +445,6 @@ def test_accounts_store_argon2_hashes_and_check_passwords(database_url: str) -> 
     store.close()
 
 
-def test_login_throttle_is_bounded_and_fails_closed() -> None:
-    throttle = LoginThrottle(per_name=2, overall=5, window_s=10.0)
-    throttle.failed("a", 0.0)
-    throttle.failed("a", 1.0)
-    assert throttle.retry_after("a", 2.0) == pytest.approx(8.0)
-    assert throttle.retry_after("b", 2.0) == 0.0
-    for t in (3.0, 4.0, 5.0):
-        throttle.failed(f"n{t}", t)
-    assert throttle.retry_after("c", 6.0) == pytest.approx(4.0)  # five failures overall: everyone waits
-    assert throttle.retry_after("c", 20.0) == 0.0  # the window passed
-    throttle.failed("a", 21.0)
-    throttle.succeeded("a")
-    assert throttle.retry_after("a", 21.5) == 0.0
-
-
 # -- jis users ------------------------------------------------------------------------------------------------
 Users = Callable[..., tuple[int, str, str]]
 
@@ -440,6 +488,46 @@ def test_jis_users_add_list_passwd_disable(database_url: str, users: Users) -> N
     assert store.verify("lena", "second-pass-2") == "engineer" and store.verify("otto", "pw-typed-ok") is None
     store.close()
     assert users(db, "add", "zed", "--role", "superuser", "--password-stdin", stdin="x" * 9)[0] == 2
+
+
+def test_jis_users_audit_escapes_control_characters(database_url: str, users: Users) -> None:
+    store = AccountStore.open(database_url, hasher=CHEAP)
+    forged = "mallory\n2026-01-01 00:00:00 ada/admin login [] done: \x1b[2J\x07"  # 64 characters: kept whole
+    entry = AuditEntry(
+        at=PLANT_T0,
+        user=forged,
+        role="",
+        action="login",
+        target="\x1b]0;owned\x07",
+        reason="\u202e",
+        result="bad_login",
+    )
+    store.audit_append(entry)
+    store.audit_append(dataclasses.replace(entry, user="lars", reason="a\\x1b b", detail="peer\r\x00"))
+    store.close()
+    code, out, _ = users(database_url, "audit")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[0].split()[2].startswith("mallory\\x0a2026-01-01")
+    assert not any(ch in out.replace("\n", "") for ch in "\x1b\x07\r\x00\u202e")
+    assert "\\x1b[2J" in lines[0] and "\\u202e" in lines[0]
+    assert "a\\\\x1b b" in lines[1] and "peer\\x0d\\x00" in lines[1]  # a backslash typed is not an escape
+
+
+def test_the_audit_log_is_pruned_past_its_retention_and_keeps_the_count(database_url: str) -> None:
+    store = AccountStore.open(database_url, hasher=CHEAP)
+    for i in range(5):
+        entry = AuditEntry(
+            at=PLANT_T0 + i * 86_400, user="lars", role="lead", action="login", target="", reason="", result="done"
+        )
+        store.audit_append(entry)
+    assert store.audit_prune(PLANT_T0 + 2 * 86_400, at=PLANT_T0 + 10 * 86_400) == 2
+    assert store.audit_prune(PLANT_T0 + 2 * 86_400, at=PLANT_T0 + 10 * 86_400) == 0  # nothing more: no line
+    kept = store.audit_query()
+    assert [e.at for e in kept[:3]] == [PLANT_T0 + d * 86_400 for d in (2, 3, 4)]
+    assert [(e.action, e.at) for e in kept[3:]] == [(RETENTION_ACTION, PLANT_T0 + 10 * 86_400)]
+    assert kept[3].reason.startswith("2 audit lines older than")
+    store.close()
 
 
 def test_demo_users_get_fresh_random_passwords_told_once(database_url: str) -> None:

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import pytest
 from app.cli.import_ import EXIT_NO_SERVICE, EXIT_OK, EXIT_PROBLEMS
 from app.service.runtime import Service
 from plc_io.loopback_ports import free_port
+from tests.devices import until
 from tests.fake_line import fake_line
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -161,3 +163,34 @@ async def test_an_emergency_file_repeating_what_the_feed_brought_is_a_repeat(
         code, report = await jis_import(str(path), "--connect", service.plant.service.feed_endpoint)
         assert code == EXIT_OK and report["duplicate"] == 3 and report["accepted"] == 0, report
         assert journaled_but_ticks(service) == once
+
+
+async def test_a_quantity_and_the_required_time_travel_from_the_file_to_the_light_the_label_and_the_due_time(
+    tmp_path: Path, database_url: str, jis_import: Importer
+) -> None:
+    """Issue 16 item 4 through the real feed: a DELJIT line of 3 seats, imported over the feed socket, is one
+    pick of 3, lit with 3 on the bin's display and printed with 3 on its part label; the vehicle is due at the
+    DTM+2 required time, not at arrival plus the lead time."""
+    raw = (SAMPLES / "deljit_syncro_wrap.edi").read_bytes().replace(b"QTY+1:1:PCE'", b"QTY+1:3:PCE'", 1)
+    path = tmp_path / "three_seats.edi"
+    path.write_bytes(raw)
+    required = datetime(2025, 3, 5, 9, 15, tzinfo=UTC).timestamp()  # DTM+2:202503051015:203, Berlin
+    async with fake_line(database_url) as line:
+        service = line.service
+        _, report = await jis_import(str(path), "--connect", service.plant.service.feed_endpoint)
+        assert report["accepted"] == 4 and report["quarantined"] == 0, report
+        vehicle = next(v for v in service.core.state.feeds["L1"].vehicles.values() if v.seq == 9998)
+        assert vehicle.due_at == required
+        seat = next(service.core.state.picks[p] for p in vehicle.picks if service.core.state.picks[p].family == "seats")
+        assert (seat.part, seat.qty) == ("SEAT-LEATH-BLK-H", 3)
+        light = next(b.light for s in service.plant.stations for b in s.bins if b.id == seat.bin)
+        ptl = line.ptls[next(s.ptl for s in service.plant.stations if s.id == seat.station)]
+        await until(lambda: ptl.lit().get(light) is not None and ptl.lit()[light].token == seat.pick_id, "seat lit")
+        assert ptl.lit()[light].display == 3
+        printer = line.printers[next(s.printer for s in service.plant.stations if s.id == seat.station)]
+        async with line.operator():
+            await until(
+                lambda: any(getattr(lb, "label_id", "") == f"P{seat.pick_id}" for lb in printer.printed), "label"
+            )
+        (label,) = [lb for lb in printer.printed if lb.label_id == f"P{seat.pick_id}"]
+        assert label.qty == 3  # type: ignore[union-attr]

@@ -72,11 +72,13 @@ def _service() -> SimpleNamespace:
     return SimpleNamespace(
         core=SimpleNamespace(state=state),
         latency=SimpleNamespace(on_arrival=on_arrival, queued=queued),
-        sequencing=SimpleNamespace(waiting=3),
+        sequencing=SimpleNamespace(waiting=3, paused=True, write_failures=4),
+        disk=SimpleNamespace(folder="/var/lib/jis", free_bytes=1_500 * 2**20, total_bytes=8_000 * 2**20, level="low"),
         devices=SimpleNamespace(
             names=["ptl-1", "ptl-2", "zebra-1", "zebra-2"], reports_waiting=0, label_backlog={"zebra-1": deque([1, 2])}
         ),
-        intake=SimpleNamespace(quarantined=2),
+        intake=SimpleNamespace(quarantined=2, budget=SimpleNamespace(counted=40), pruned=5),
+        audit_pruned=7,
     )
 
 
@@ -155,6 +157,14 @@ async def test_scrape_reports_service_numbers(metrics_server: tuple[MetricsServe
     assert _one(fams["jis_quarantined"], "jis_quarantined_total") == 2
     assert _one(fams["jis_vehicles_completed"], "jis_vehicles_completed_total") == 37
     assert _one(fams["jis_labels_printed"], "jis_labels_printed_total") == 74
+    assert _one(fams["jis_journal_paused"], "jis_journal_paused") == 1
+    assert _one(fams["jis_journal_write_failures"], "jis_journal_write_failures_total") == 4
+    assert _one(fams["jis_disk_free_bytes"], "jis_disk_free_bytes", folder="/var/lib/jis") == 1_500 * 2**20
+    assert _one(fams["jis_disk_total_bytes"], "jis_disk_total_bytes", folder="/var/lib/jis") == 8_000 * 2**20
+    assert _one(fams["jis_disk_level"], "jis_disk_level", folder="/var/lib/jis") == 1
+    assert _one(fams["jis_quarantine_counted"], "jis_quarantine_counted_total") == 40
+    assert _one(fams["jis_quarantine_pruned"], "jis_quarantine_pruned_total") == 5
+    assert _one(fams["jis_audit_pruned"], "jis_audit_pruned_total") == 7
     assert all(f.help and f.kind for f in fams.values())
     assert not any(name.endswith("_ms") for name in fams)  # base units only
     # prometheus_client's own collectors, in the service's registry

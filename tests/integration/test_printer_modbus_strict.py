@@ -101,7 +101,11 @@ async def test_a_table_reads_whole_and_one_past_its_end_is_02(wire: RawClient, t
         assert await wire.refused(UNIT, write_request(code, t.writable, 1)) == ILLEGAL_DATA_ADDRESS
         if code in (15, 16):
             assert await wire.refused(UNIT, write_request(code, 0, t.writable)) is None
-            assert await wire.refused(UNIT, write_request(code, 0, t.writable + 1)) == ILLEGAL_DATA_ADDRESS
+            assert await wire.refused(UNIT, write_request(code, 1, t.writable)) == ILLEGAL_DATA_ADDRESS
+            # the job block fills a function 16 (123 registers): one more is a quantity no request may carry (03)
+            too_many = code == 16 and t.writable + 1 > prn.FC16_MAX_REGISTERS
+            refusal = ILLEGAL_DATA_VALUE if too_many else ILLEGAL_DATA_ADDRESS
+            assert await wire.refused(UNIT, write_request(code, 0, t.writable + 1)) == refusal
 
 
 # -- every row of the map --------------------------------------------------------------------------------------------
@@ -185,7 +189,7 @@ async def test_another_client_library_sees_the_same_rules(sim: PrinterPlcSim) ->
             "identification (43)": lambda: plc.read_device_identification(),
             "coil 4": lambda: plc.write_single_coil(len(prn.COILS), True),
             "input register 11": lambda: plc.read_input_registers(prn.STATUS.count, 1),
-            "holding register 122": lambda: plc.write_single_register(prn.JOB.count, 1),
+            "holding register 123": lambda: plc.write_single_register(prn.JOB.count, 1),
         }
         for name, call in refusals.items():
             seen[name] = (call(), plc.last_except)
@@ -203,6 +207,6 @@ async def test_another_client_library_sees_the_same_rules(sim: PrinterPlcSim) ->
         "identification (43)": (None, ILLEGAL_FUNCTION),
         "coil 4": (False, ILLEGAL_DATA_ADDRESS),
         "input register 11": (None, ILLEGAL_DATA_ADDRESS),
-        "holding register 122": (False, ILLEGAL_DATA_ADDRESS),
+        "holding register 123": (False, ILLEGAL_DATA_ADDRESS),
     }
     assert sim.model.coils.pause

@@ -7,6 +7,11 @@ Checked from outside the service: the journal, the fake devices' own state, the 
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+import pytest
+
 from plc_io.ports import BinPressed, LabelDone
 from sequencer.events import BinConfirmed, BroadcastReceived, LabelPrinted, LabelSending, ReprintLabel
 from tests.devices import until
@@ -111,3 +116,25 @@ async def test_what_was_quarantined_once_is_answered_duplicate_and_not_kept_agai
         assert len(line.service.store.quarantined()) == 2 == intake.quarantined
         shown = line.service.core.state.deviations.counts["malformed"]
         assert shown == 2, "one deviation each"
+
+
+async def test_a_part_that_swallows_its_cancel_is_cancelled_again_and_the_stop_never_hangs(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A cancel can be lost on the way (3.11's ``wait_for`` meeting its event, a library's wait): the stop cancels
+    a part still running after ``STOP_GRACE_S`` again and names it, so ``jis serve`` always ends."""
+    swallowed = asyncio.Event()
+
+    async def stubborn() -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            swallowed.set()  # the first cancel swallowed; the second ends it
+        await asyncio.sleep(3600)
+
+    started = time.monotonic()
+    async with fake_line(database_url) as line:
+        line.service._tasks.append(asyncio.create_task(stubborn(), name="stubborn-part"))
+    assert swallowed.is_set()
+    assert time.monotonic() - started < 60  # bounded: the grace, not a hang (pytest-timeout would catch a hang)
+    assert "stubborn-part did not stop within" in caplog.text

@@ -8,7 +8,7 @@ import sqlite3
 
 from app.persist.store import Store
 from app.proof import bench_catchup, bench_core, bench_glass, bench_hmi, bench_line, bench_pictures
-from app.proof.bench import plant_with_feeds
+from app.proof.bench import BenchOptions, plant_with_feeds, run_part
 from tests.plants import demo_plant
 
 
@@ -32,6 +32,9 @@ async def test_catchup_bench_gets_every_broadcast_acknowledged_and_sequenced(tmp
     result = await bench_catchup.catchup(tmp_path, 200)
     assert result["acked"] == result["sequenced"] == 200
     assert result["ratio"] > 0
+    again = await bench_catchup.catchup(tmp_path, 160, feeds=4)  # `jis bench` runs a second in the same folder
+    assert again["acked"] == again["sequenced"] == 160 and again["feeds"] == 4
+    assert again["rss_mb_peak"] >= again["rss_mb_before"] > 0
 
 
 def test_catchup_reference_inserts_the_rows_the_journal_writes(tmp_path):
@@ -56,6 +59,8 @@ async def test_shift_bench_completes_every_vehicle_with_every_label_printed(tmp_
     assert result["labels_printed"] == result["labels_printed_by_printers"] > 0
     assert result["seconds"] is not None and result["reference_s"] > 0
     assert result["modbus_exchanges"] >= result["picks_lit"] * bench_line.MODBUS_PER_PICK
+    assert result["reference_with_commits_s"] > result["reference_s"]  # a raw commit per pick beside it
+    assert result["confirm_poll_ms"] == bench_line.SHIFT_POLL_S * 1000
 
 
 def test_picture_bench_times_each_line_now_and_before():
@@ -76,3 +81,33 @@ async def test_glass_bench_measures_real_screens_against_its_reference(tmp_path)
     for figure in ("broadcast_p50_ms", "broadcast_p99_ms", "press_p50_ms", "press_p99_ms", "reference_ms"):
         assert result[figure] > 0, figure
     assert all(value and value > 0 for value in result["reference"].values()), result["reference"]
+
+
+SCALE_KEYS = (
+    "scale_cpu_ratio",
+    "scale_cpu_us_per_broadcast",
+    "scale_cpu_us_per_broadcast_small",
+    "scale_latency_p99_ms",
+    "scale_latency_p99_ms_small",
+    "catchup_100k_s",
+    "catchup_100k_raw_insert_s",
+    "catchup_100k_rss_mb_peak",
+    "catchup_100k_rss_mb_before",
+)
+
+
+def test_scale_bench_runs_a_small_and_a_big_line_with_real_screens_and_a_catchup(tmp_path):
+    opts = BenchOptions(scale_small=(2, 1), scale_big=(4, 3), scale_vehicles=8, catchup_big=120, workdir=str(tmp_path))
+    result = json.loads(json.dumps(run_part("scale", opts)))  # what `jis bench scale --json` prints
+    assert all(isinstance(result[key], (int, float)) and result[key] > 0 for key in SCALE_KEYS), result
+    scale = result["scale"]
+    for name, (feeds, screens) in (("small", (2, 1)), ("big", (4, 3))):
+        line = scale[name]
+        assert line["errors"] == [], line["errors"]
+        assert (line["feeds"], line["screens"], line["vehicles_completed"]) == (feeds, screens, 8)
+        assert 0 < line["broadcasts"] <= 8 and line["cpu_s"] > 0  # each feed's first went out before the hold
+        assert line["pictures_per_screen"]["min"] > 0  # every screen decoded pictures of the run
+        assert line["screen_bad"] == 0
+    assert scale["catchup"]["acked"] == scale["catchup"]["sequenced"] == 120
+    assert scale["catchup"]["feeds"] == 8
+    assert result["catchup_100k_rss_mb_peak"] >= result["catchup_100k_rss_mb_before"]

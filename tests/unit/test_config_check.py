@@ -77,7 +77,7 @@ def test_a_valid_file_naming_what_is_not_there_lists_it_and_exits_2(
 def test_a_line_server_with_everything_in_place_shows_its_trust_list(
     jis: Callable[..., int], capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # relative key and certificate paths are the current folder's, as for the service
+    monkeypatch.chdir(tmp_path)  # relative key and certificate paths are the plant file's folder's (here: the same)
     made = create_application_certificate(Path("pki/line"), "line", "urn:sc01:jis:line")
     Path("pki/line/users.toml").write_text(f'[users]\nscada = "{hash_password("pw")}"\n', encoding="utf-8")
     write_keypair(Path("keys"), "service")
@@ -94,10 +94,15 @@ def test_a_line_server_with_everything_in_place_shows_its_trust_list(
     captured = capsys.readouterr()
     assert captured.err == "jis config: plant.toml: [service]: 2 endpoints on port 5556\n"
     line = next(ln for ln in captured.out.splitlines() if ln.startswith("line server"))
-    assert f"certificate pki/line/line.der (urn:sc01:jis:line, sha256 {made.thumbprint[:16]}, until " in line
-    assert "trust list pki/line/trusted: 0 client(s) trusted, 0 refused in pki/line/rejected/certs" in line
-    assert "users file pki/line/users.toml: 1 user(s); required: jis serve stops without it" in line
-    assert "CURVE on: key pair keys/service.key_secret, 1 key(s) allowed from keys/screens" in captured.out
+    here = tmp_path.resolve()  # shown as the service will use them: absolute
+    assert f"certificate {here}/pki/line/line.der (urn:sc01:jis:line, sha256 {made.thumbprint[:16]}, until " in line
+    assert (
+        f"trust list {here}/pki/line/trusted: 0 client(s) trusted, 0 refused in {here}/pki/line/rejected/certs" in line
+    )
+    assert f"users file {here}/pki/line/users.toml: 1 user(s); required: jis serve stops without it" in line
+    assert (
+        f"CURVE on: key pair {here}/keys/service.key_secret, 1 key(s) allowed from {here}/keys/screens" in captured.out
+    )
 
 
 def test_schema_and_reference_are_the_generated_ones(
@@ -112,3 +117,32 @@ def test_schema_and_reference_are_the_generated_ones(
     monkeypatch.setattr(config_cli, "REFERENCE", target)
     assert jis("config", "reference", "--write") == 0
     assert target.read_text(encoding="utf-8") == reference_markdown()
+
+
+def test_the_inbox_and_the_partners_are_in_the_account_and_a_folder_out_of_reach_is_a_problem(
+    tmp_path: Path,
+) -> None:
+    from app.config import load_plant
+    from app.plant_check import resolve, served_endpoints
+    from app.plant_check import text as account_text
+
+    text = DEMO_PLANT.read_text() + '\n[partners.vw]\nformat = "edifact"\n'
+    inbox = f'[service.inbox]\nfolder = "{tmp_path / "inbox"}"\npoll_interval_s = 5\n'
+    path = tmp_path / "plant.toml"
+    path.write_text(text.replace("[[feeds]]", inbox + "\n[[feeds]]", 1))
+    plant = load_plant(path)
+    resolved = resolve(plant, str(path))
+    assert resolved.account["inbox"] == {"folder": str(tmp_path / "inbox"), "poll_interval_s": 5.0, "routes": []}
+    assert resolved.account["partners"] == {"vw": {"format": "edifact", "test_indicator": "refuse"}}
+    assert resolved.problems == []
+    assert f"inbox {tmp_path / 'inbox'} (partner files, every 5 s)" in served_endpoints(plant)
+    block = account_text(resolved).splitlines()
+    assert any(ln.startswith("inbox") and ln.endswith(f"{tmp_path / 'inbox'}, every 5 s") for ln in block)
+    assert any(ln.startswith("partners") and ln.endswith("vw: edifact, test files: refuse") for ln in block)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    path.write_text(
+        text.replace("[[feeds]]", inbox.replace(str(tmp_path / "inbox"), str(blocked / "in")) + "\n[[feeds]]", 1)
+    )
+    (problem,) = resolve(load_plant(path), str(path)).problems
+    assert problem == f"[service.inbox] folder {blocked / 'in'}: {blocked} is not a folder this user can write in"

@@ -20,14 +20,20 @@ from sequencer.events import (
     BroadcastRejected,
     ConfirmByHand,
     DeviceLinkChanged,
+    DiskLevel,
+    DiskSpaceChanged,
     GatewayRefused,
+    JournalWriteChanged,
     LabelPrinted,
     LabelUncertain,
     PrinterFaultChanged,
     RackShipped,
     ReprintLabel,
+    ShipNoticeAnswered,
     Tick,
 )
+from sequencer.floods import FLOODS
+from sequencer.plant import ShipNoticeConfig
 from sequencer.testing import (
     NO_SEAT,
     SEAT_CLOTH,
@@ -62,6 +68,19 @@ def wrong_pick() -> tuple[Sequencer, list[Command]]:
 def device_offline() -> tuple[Sequencer, list[Command]]:
     core = fed(demo_plant(), DeviceLinkChanged(at=1, device="ptl-seat", up=False, detail="timeout"))
     return core, core.handle(Tick(at=4))  # past its on-delay (3 s)
+
+
+def journal_failed() -> tuple[Sequencer, list[Command]]:
+    core = Sequencer(demo_plant())
+    return core, core.handle(JournalWriteChanged(at=1, ok=False, detail="attempt to write a readonly database"))
+
+
+def disk_space(level: DiskLevel) -> Scenario:
+    def scenario() -> tuple[Sequencer, list[Command]]:
+        core = Sequencer(demo_plant())
+        return core, core.handle(DiskSpaceChanged(at=1, folder="/var/lib/jis", level=level, free_mb=100.0))
+
+    return scenario
 
 
 def printer_fault() -> tuple[Sequencer, list[Command]]:
@@ -141,6 +160,13 @@ def malformed() -> tuple[Sequencer, list[Command]]:
     return core, core.handle(BroadcastRejected(at=1, reason="bad UNT segment count", quarantine_id=7))
 
 
+def quarantine_flood() -> tuple[Sequencer, list[Command]]:
+    core = Sequencer(demo_plant())
+    for n in range(FLOODS["malformed"].count - 1):
+        core.handle(BroadcastRejected(at=1 + n, reason="not JSON", quarantine_id=n + 1, source="feed"))
+    return core, core.handle(BroadcastRejected(at=9, reason="not JSON", quarantine_id=9, source="feed"))
+
+
 def change() -> tuple[Sequencer, list[Command]]:
     core = fed(demo_plant(), broadcast(5))
     return core, core.handle(broadcast(5, options=SPORT_RED))
@@ -212,7 +238,25 @@ def forecast_superseded() -> tuple[Sequencer, list[Command]]:
     return core, core.handle(broadcast(1))
 
 
+def _shipped_with_notice() -> Sequencer:
+    core = first_seat_rack_full(demo_plant().model_copy(update={"ship_notices": ShipNoticeConfig(ack_timeout_s=60)}))
+    core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1))
+    return core
+
+
+def notice_rejected() -> tuple[Sequencer, list[Command]]:
+    core = _shipped_with_notice()
+    return core, core.handle(ShipNoticeAnswered(at=21, notice_id="L1-seats-1", version=1, accepted=False))
+
+
+def notice_unanswered() -> tuple[Sequencer, list[Command]]:
+    core = _shipped_with_notice()
+    return core, core.handle(Tick(at=80))
+
+
 SCENARIOS: dict[str, Scenario] = {
+    "notice_rejected": notice_rejected,
+    "notice_unanswered": notice_unanswered,
     "gap": gap,
     "wrong_pick": wrong_pick,
     "device_offline": device_offline,
@@ -220,6 +264,9 @@ SCENARIOS: dict[str, Scenario] = {
     "label_uncertain": label_uncertain,
     "late": late_level(3600.0),
     "change_after_ship": change_after_ship,
+    "journal_failed": journal_failed,
+    "disk_space_critical": disk_space("critical"),
+    "disk_space_low": disk_space("low"),
     "silence": silence,
     "pick_timeout": pick_timeout,
     "unresolved": unresolved,
@@ -227,6 +274,7 @@ SCENARIOS: dict[str, Scenario] = {
     "resequenced": resequenced,
     "unknown_feed": unknown_feed,
     "malformed": malformed,
+    "quarantine_flood": quarantine_flood,
     "unauthorised": unauthorised,
     "implausible": implausible,
     "change": change,

@@ -23,6 +23,7 @@ from sequencer.commands import (
     RaiseDeviation,
     RequestResend,
     ReturnToStock,
+    SendShipNotice,
     VehicleCompleted,
 )
 from sequencer.core import SequencerError
@@ -31,17 +32,23 @@ from sequencer.events import (
     AcknowledgeAlarm,
     BinConfirmed,
     BroadcastRejected,
+    CancelShipNotice,
     CancelVehicle,
     ConfirmByHand,
+    CorrectShippedRack,
     DeviceLinkChanged,
+    DiskSpaceChanged,
     GatewayRefused,
     HoldVehicle,
     InsertBroadcast,
+    JournalWriteChanged,
     LabelPrinted,
     LabelSending,
     LabelUncertain,
     MoveVehicle,
     PrinterFaultChanged,
+    QuarantineFlood,
+    RackLabelScanned,
     RackShipped,
     ReleaseVehicle,
     RemoveAlarmFromService,
@@ -50,6 +57,8 @@ from sequencer.events import (
     ResolveDeviation,
     ReturnAlarmToService,
     ShelveAlarm,
+    ShipNoticeAnswered,
+    ShipNoticeSending,
     ShipRackByHand,
     SuppressAlarm,
     SwapVehicles,
@@ -57,7 +66,7 @@ from sequencer.events import (
     UnsuppressAlarm,
 )
 from sequencer.labels import PartLabel
-from sequencer.plant import PlantConfig
+from sequencer.plant import PlantConfig, ShipNoticeConfig
 from sequencer.testing import (
     BUMPERS,
     SEAT_CLOTH,
@@ -124,6 +133,17 @@ def test_gateway_refused(plant: PlantConfig) -> None:
     assert kinds(commands) == ["unauthorised"]
     assert [d.message for d in open_deviations(core, "unauthorised")] == [f"quarantined #9: {reason}"]
     assert core.state.feeds["L1"].last_seq == 1
+
+
+def test_quarantine_flood(plant: PlantConfig) -> None:
+    """The service's summary of a source's input it counted without storing: counted on the source's one flood
+    alarm, which it starts if the source was not flooding."""
+    core = fed(plant)
+    first = core.handle(QuarantineFlood(at=5, source="feed", count=700, size=7000, reason="not JSON", quarantine_id=3))
+    again = core.handle(QuarantineFlood(at=65, source="feed", count=300, size=3000, reason="not JSON", quarantine_id=4))
+    assert kinds(first) == ["quarantine_flood"] and kinds(again) == []
+    (flood,) = open_deviations(core, "quarantine_flood")
+    assert flood.message.startswith("feed: 1000 refused inputs") and flood.station == "feed"
 
 
 # -- from the stations' lights and the printers ----------------------------------------------------------------
@@ -196,6 +216,37 @@ def test_device_link_changed(plant: PlantConfig) -> None:
     assert [d.state for d in view(core).deviations] == [AlarmState.UNACK.value]
     core.handle(Tick(at=15))
     assert [d.state for d in view(core).deviations] == [AlarmState.RTN_UNACK.value]
+
+
+def test_journal_write_changed(plant: PlantConfig) -> None:
+    """A journal that refuses a write raises one P1 ``journal_failed`` alarm at once (the line is paused: nothing
+    acknowledged); failing again while it is open raises nothing new; written again, the alarm returns and stays
+    listed until acknowledged; a second pause lands on the same alarm while it is still listed."""
+    core = fed(plant)
+    failed = core.handle(JournalWriteChanged(at=1, ok=False, detail="database or disk is full"))
+    assert kinds(failed) == ["journal_failed"] and of(RaiseDeviation, failed)[0].priority == 1
+    assert core.handle(JournalWriteChanged(at=2, ok=False, detail="database or disk is full")) == []
+    core.handle(JournalWriteChanged(at=3, ok=True))
+    assert [(d.kind, d.state) for d in view(core).deviations] == [("journal_failed", AlarmState.RTN_UNACK.value)]
+    core.handle(JournalWriteChanged(at=4, ok=False))
+    assert [(d.kind, d.state) for d in view(core).deviations] == [("journal_failed", AlarmState.UNACK.value)]
+
+
+def test_disk_space_changed(plant: PlantConfig) -> None:
+    """The database's folder filling: ``low`` a P3 alarm, ``critical`` a P2 one (the low one returns), back to
+    ``ok`` both return; one alarm per level and folder."""
+    core = fed(plant)
+    low = core.handle(DiskSpaceChanged(at=1, folder="/data", level="low", free_mb=1500))
+    assert kinds(low) == ["disk_space_low"] and of(RaiseDeviation, low)[0].priority == 3
+    critical = core.handle(DiskSpaceChanged(at=2, folder="/data", level="critical", free_mb=400))
+    assert kinds(critical) == ["disk_space_critical"] and of(RaiseDeviation, critical)[0].priority == 2
+    states = {d.kind: (d.state, d.station) for d in view(core).deviations}
+    assert states == {
+        "disk_space_low": (AlarmState.RTN_UNACK.value, "/data"),
+        "disk_space_critical": (AlarmState.UNACK.value, "/data"),
+    }
+    core.handle(DiskSpaceChanged(at=3, folder="/data", level="ok", free_mb=9000))
+    assert {d.state for d in view(core).deviations} == {AlarmState.RTN_UNACK.value}
 
 
 def test_printer_fault_changed(plant: PlantConfig) -> None:
@@ -415,3 +466,56 @@ def test_ship_rack_by_hand(plant: PlantConfig) -> None:
     assert [c.target for c in of(AuditRecord, commands)] == ["rack L1/seats/1"]
     with pytest.raises(SequencerError, match="already shipped"):
         core.handle(RackShipped(at=21, feed="L1", family="seats", rack_no=1))
+
+
+# -- ship notices (in depth: tests/unit/test_ship_notice_rules.py) ------------------------------------------------
+def _notices(plant: PlantConfig) -> PlantConfig:
+    return plant.model_copy(update={"ship_notices": ShipNoticeConfig()})
+
+
+def test_rack_label_scanned(plant: PlantConfig) -> None:
+    """The dock scans a closed rack's label: the rack ships, and with [ship_notices] its notice is asked for."""
+    core = first_seat_rack_full(_notices(plant))
+    (notice,) = of(SendShipNotice, core.handle(RackLabelScanned(at=20, label_id="R-L1-seats-1", dock="D04")))
+    assert (notice.notice_id, notice.function, len(notice.items)) == ("L1-seats-1", "original", 6)
+
+
+def test_ship_notice_sending(plant: PlantConfig) -> None:
+    """The notice's leaving is journaled: the notice is sent; an older version's row is refused."""
+    core = first_seat_rack_full(_notices(plant))
+    core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1))
+    core.handle(ShipNoticeSending(at=21, notice_id="L1-seats-1", version=1, format="desadv"))
+    assert core.state.notices["L1-seats-1"].state == "sent"
+    with pytest.raises(SequencerError, match="not the newest"):
+        core.handle(ShipNoticeSending(at=22, notice_id="L1-seats-1", version=0))
+
+
+def test_ship_notice_answered(plant: PlantConfig) -> None:
+    """The OEM's answer: accepted, or rejected as a deviation; an unknown notice is refused."""
+    core = first_seat_rack_full(_notices(plant))
+    core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1))
+    assert kinds(core.handle(ShipNoticeAnswered(at=21, notice_id="L1-seats-1", version=1, accepted=False))) == [
+        "notice_rejected"
+    ]
+    with pytest.raises(SequencerError, match="not awaited"):
+        core.handle(ShipNoticeAnswered(at=22, notice_id="L1-seats-9", version=1, accepted=True))
+
+
+def test_cancel_ship_notice(plant: PlantConfig) -> None:
+    """A lead calls a shipment off: its notice is cancelled (a new version, BGM 1), audited."""
+    core = first_seat_rack_full(_notices(plant))
+    core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1))
+    commands = core.handle(by_hand(CancelShipNotice, at=21, feed="L1", family="seats", rack_no=1))
+    assert [(n.version, n.function) for n in of(SendShipNotice, commands)] == [(2, "cancel")]
+    assert [c.target for c in of(AuditRecord, commands)] == ["ship notice L1-seats-1"]
+
+
+def test_correct_shipped_rack(plant: PlantConfig) -> None:
+    """A lead corrects a slot of a shipped rack: its notice is replaced (BGM 5), audited."""
+    core = first_seat_rack_full(_notices(plant))
+    core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1))
+    op = by_hand(CorrectShippedRack, at=21, feed="L1", family="seats", rack_no=1, slot=4, part="SEAT-LEATH-BLK")
+    commands = core.handle(op)
+    (notice,) = of(SendShipNotice, commands)
+    assert (notice.function, [i.part for i in notice.items if i.slot == 4]) == ("replace", ["SEAT-LEATH-BLK"])
+    assert [c.target for c in of(AuditRecord, commands)] == ["ship notice L1-seats-1 slot 4"]

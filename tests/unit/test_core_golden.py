@@ -39,6 +39,11 @@ base): the merged core gives issue 14's recorded digests at every checkpoint of 
 everywhere but for the given-up positions (checked by hashing the state without them). So the bench streams kept
 issue 14's recording; the five chaos streams (the unknown-families one, which issue 15's branch did not have, too)
 were recorded again for ``Feed.given_up`` alone.
+
+Recorded again for issue 15's quarantine bounds, the five chaos streams only: ``BroadcastRejected`` gained a
+``source`` (flood suppression is per source), so the repr of their refused-input events, which the digests hash,
+changed; every checkpoint's fingerprint is as recorded before (the streams' refusals name no source, and the flood
+state enters the fingerprint only while a source is watched).
 """
 
 from __future__ import annotations

@@ -135,12 +135,21 @@ def test_feed_json_is_what_the_service_accepts():
     assert decode_broadcast(broadcast(sent_at=None).to_feed_json(sent_at=5.0)).sent_at == 5.0
 
 
+def test_a_quantity_and_the_required_time_travel_in_the_feed_body():
+    parts = (PartCall(family="seats", part="SEAT-CLOTH-BLK", qty=3), PartCall(family="bumper", part="BMP-040"))
+    message = decode_broadcast(broadcast(parts=parts, required_at=1741170000.0).to_feed_json())
+    assert message.qty == {"seats": 3} and message.quantity("bumper") == 1
+    assert message.required_at == 1741170000.0
+    plain = decode_broadcast(broadcast().to_feed_json())
+    assert (plain.qty, plain.required_at) == ({}, None) and b'"qty"' not in plain.encode()
+
+
 def test_what_the_feed_cannot_carry_is_refused_with_every_reason():
     parts = (PartCall(part="X-1"), PartCall(family="seats", part="A", qty=2), PartCall(family="seats", part="B"))
     with pytest.raises(FeedMismatch) as err:
         broadcast(parts=parts, sent_at=None).to_feed_json()
     assert str(err.value) == (
-        "part 'X-1' has no family (not in master data); part 'A': qty 2, the feed has no quantity; "
+        "part 'X-1' has no family (not in master data); "
         "family 'seats' is called more than once; no send time: the message carries no document date and none was given"
     )
     with pytest.raises(FeedMismatch, match="vehicle_id: vehicle id must be printable ASCII"):

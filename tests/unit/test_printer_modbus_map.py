@@ -75,7 +75,7 @@ def test_blocks_are_contiguous_and_the_job_fits_one_write() -> None:
     for block in prn.REGISTER_BLOCKS.values():
         sizes = [f.size for f in block.fields]
         assert [f.address for f in block.fields] == [block.start + sum(sizes[:i]) for i in range(len(sizes))]
-    assert (prn.JOB.start, prn.JOB.count) == (0, 122)
+    assert (prn.JOB.start, prn.JOB.count) == (0, 123)
     assert prn.JOB.count <= prn.FC16_MAX_REGISTERS
     assert (prn.STATUS.start, prn.STATUS.count) == (0, 11)
 
@@ -147,6 +147,7 @@ def test_part_job_golden_registers() -> None:
     assert registers[44:49] == [0, 7, 0x0001, 0x2345, 3]  # rack no., seq (high word first), slot
     assert registers[49] == 0x5756  # VIN "WV..."
     assert registers[101:122] == [0] * 21  # the rack fields stay blank
+    assert registers[122] == 1  # qty
     assert prn.job_id_of(registers) == 0x0001_0002
     assert prn.decode_job(registers) == prn.Job(job_id=0x0001_0002, label=PART)
 
@@ -190,7 +191,7 @@ def test_decode_job_refuses_a_bad_block() -> None:
         prn.decode_job([0, 1, 0, *registers[3:]])
     with pytest.raises(ValueError, match="not printable"):
         prn.decode_job([*registers[:4], 0x5080, *registers[5:]])  # a byte >= 0x80 in the label id
-    with pytest.raises(ValueError, match="needs 122"):
+    with pytest.raises(ValueError, match="needs 123"):
         prn.decode_job(registers[:-1])
 
 
@@ -377,7 +378,7 @@ def test_model_exception_codes() -> None:
         lambda: m.write(IR, 0, [1], 0.0),
         lambda: m.write(DI, 0, [True], 0.0),
         lambda: m.write(CO, 3, [True, True], 0.0),
-        lambda: m.write(HR, 121, [1, 2], 0.0),
+        lambda: m.write(HR, 122, [1, 2], 0.0),  # the job block ends at 122 (qty)
         lambda: m.read(IR, 8, 5, 0.0),
     ):
         with pytest.raises(ModbusFault) as caught:

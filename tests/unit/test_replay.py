@@ -275,3 +275,15 @@ def test_a_snapshot_depends_on_the_plants_alarm_timings(plant) -> None:
     """The pickled core carries the timings it was built with: other timings, another code version."""
     slower = plant.model_copy(update={"alarms": {"device_offline": AlarmTimingConfig(on_delay_s=10.0)}})
     assert code_version(slower) != code_version(plant)
+
+
+def test_a_snapshot_depends_on_what_the_notice_rules_read(plant) -> None:
+    """[ship_notices] on or off, its time-out and how many answered notices are kept change the core's state; where
+    the notices go (outbox, link) does not."""
+    from sequencer.plant import ShipNoticeConfig
+
+    on = plant.model_copy(update={"ship_notices": ShipNoticeConfig()})
+    assert len({code_version(plant), code_version(on)}) == 2
+    shorter = plant.model_copy(update={"ship_notices": ShipNoticeConfig(ack_timeout_s=60)})
+    elsewhere = plant.model_copy(update={"ship_notices": ShipNoticeConfig(outbox="edi/out", over_feed_link=False)})
+    assert code_version(shorter) != code_version(on) == code_version(elsewhere)

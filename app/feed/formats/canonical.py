@@ -81,9 +81,8 @@ class CanonicalBroadcast(_Frozen):
 
     def feed_problems(self) -> list[str]:
         """Why this broadcast cannot travel as a feed BCAST as it is (empty: it can)."""
-        # The feed carries one part number per family and no quantity (app/feed/protocol.py ``parts``).
+        # The feed carries one part number per family, with its quantity (app/feed/protocol.py ``parts``, ``qty``).
         problems = [f"part {p.part!r} has no family (not in master data)" for p in self.parts if not p.family]
-        problems += [f"part {p.part!r}: qty {p.qty}, the feed has no quantity" for p in self.parts if p.qty > 1]
         families = [p.family for p in self.parts if p.family]
         twice = sorted({f for f in families if families.count(f) > 1})
         return problems + [f"family {f!r} is called more than once" for f in twice]
@@ -131,6 +130,10 @@ class CanonicalBroadcast(_Frozen):
         }
         if message_id is not None:
             body["message_id"] = message_id
+        if quantities := {p.family: p.qty for p in self.parts if p.qty != 1}:
+            body["qty"] = quantities
+        if self.required_at is not None:
+            body["required_at"] = self.required_at
         try:
             return decode_broadcast(json.dumps(body).encode()).encode()
         except BadBroadcast as exc:
@@ -286,7 +289,10 @@ class Finish:
         family_of_part: FamilyLookup | None = None,
         feed_default: str = "",
         feed_of_line: Mapping[str, str] | None = None,
+        *,
+        test_feed: str = "",
     ) -> None:
+        self.test_feed = test_feed  # the partner routes its test interchanges here (``feed(line, test=True)``)
         self.family_of = family_resolver(family_of_part) if family_of_part is not None else (lambda _part: None)
         self.feed_default, self.feed_of_line = feed_default, dict(feed_of_line or {})
         self._parts: dict[tuple[str, int], PartCall] = {}
@@ -301,7 +307,10 @@ class Finish:
                 self._parts[key] = found
         return found
 
-    def feed(self, line: str) -> str:
+    def feed(self, line: str, *, test: bool = False) -> str:
+        """The feed of a message naming ``line``; a test interchange's is the partner's test feed when it has one."""
+        if test and self.test_feed:
+            return self.test_feed
         return self.feed_of_line.get(line, "") or self.feed_default
 
     def reasons(self, b: CanonicalBroadcast) -> list[str]:

@@ -417,7 +417,7 @@ def _vehicle(ctx: _Context, group: list[_Seg], head: _Header, msg: Message) -> C
     line = places.get("line", "")
     try:
         return CanonicalBroadcast(
-            feed=ctx.finish.feed(line),
+            feed=ctx.finish.feed(line, test=msg.interchange is not None and msg.interchange.test),
             seq=int(seq_text),
             vehicle_id=vehicle_id,
             function=function,

@@ -60,11 +60,15 @@ _BOM = b"\xef\xbb\xbf"
 
 @dataclass(frozen=True)
 class PartnerProfiles:
-    """How this plant's partners use each format (codes and layouts are per partner, see the docs)."""
+    """How one partner uses each format (codes and layouts are per partner, see the docs; the plant file's
+    ``[partners.NAME]`` through ``app.feed.formats.partners.profiles_of``)."""
 
     deljit: DeljitProfile = DELJIT_DEFAULT
     x12: X12Profile = X12_DEFAULT
     vda: VdaMapping = DEFAULT_MAPPING
+    format: str | None = None  # the only format this partner sends (None: any)
+    test_feed: str = ""  # where its test interchanges go (the parsers accept them; "" with accept: the usual feed)
+    zone: str = ""  # its wall-clock zone ("" : the one the caller gives, the plant's)
 
 
 DEFAULT_PROFILES = PartnerProfiles()
@@ -134,8 +138,9 @@ class ParseStream:
     ) -> None:
         self.source = Source(data, chunk)
         self.info = StreamInfo()
-        self._finish = Finish(family_of_part, feed_default, feed_of_line)
+        self._finish = Finish(family_of_part, feed_default, feed_of_line, test_feed=profiles.test_feed)
         self._pending: list[Problem] = []
+        zone = profiles.zone or zone  # the partner's own zone before the plant's
         tz = ZoneInfo(zone) if isinstance(zone, str) else zone
         try:
             self._items = self._start(registry, tz, profiles)
@@ -160,6 +165,11 @@ class ParseStream:
             what = "empty input" if not raw.strip() else "unknown format (not EDIFACT, X12, JSON or known VDA records)"
             return iter([Problem(ENVELOPE, what, raw)])
         self.info.format = fmt
+        if profiles.format is not None and fmt != profiles.format:
+            self.source.ensure(1 << 62)
+            expected = f"expected {profiles.format} (the partner's or the inbox route's format)"
+            reason = f"{expected}, this file is {fmt}: refused whole"
+            return iter([Problem(ENVELOPE, reason, self.source.bytes(0, self.source.end))])
         registry = registry if registry is not None else InterchangeRegistry()
         return PARSERS[fmt](self.source, zone, registry, profiles, self.info, self._finish)
 

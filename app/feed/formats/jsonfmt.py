@@ -40,6 +40,7 @@ class _JsonBroadcast(BaseModel):
     firm: bool
     options: list[str] = Field(default_factory=list)
     parts: dict[str, str] | list[_JsonPart] = Field(default_factory=list)
+    qty: dict[str, int] = Field(default_factory=dict)  # the feed body's {family: quantity} beside {family: part}
     required_at: float | str | None = None
     sent_at: float | str | None = None
     line: str = ""
@@ -63,11 +64,13 @@ class _JsonBroadcast(BaseModel):
 
     def canonical(self, index: int) -> CanonicalBroadcast:
         parts = (
-            tuple(PartCall(family=f, part=p) for f, p in self.parts.items())
+            tuple(PartCall(family=f, part=p, qty=self.qty.get(f, 1)) for f, p in self.parts.items())
             if isinstance(self.parts, dict)
             else tuple(PartCall(family=p.family, part=p.part, qty=p.qty) for p in self.parts)
         )
-        data = self.model_dump(exclude={"parts", "raw_index", "options", "required_at", "sent_at"})
+        if self.qty and (not isinstance(self.parts, dict) or set(self.qty) - set(self.parts)):
+            raise ValueError("qty names a family that parts does not ({family: part number} parts only)")
+        data = self.model_dump(exclude={"parts", "qty", "raw_index", "options", "required_at", "sent_at"})
         return CanonicalBroadcast(
             **data,
             options=tuple(self.options),

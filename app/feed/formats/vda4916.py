@@ -679,7 +679,7 @@ def _broadcast(st: _State, v: _Vehicle, index: int) -> CanonicalBroadcast:
     required_at = _when(st, values.get("required_date", ""), values.get("required_time", ""), "required date")
     try:
         return CanonicalBroadcast(
-            feed=st.finish.feed(values.get("line", "")),
+            feed=st.finish.feed(values.get("line", ""), test=st.test),
             seq=int(seq),
             vehicle_id=vehicle_id,
             function=function,

@@ -653,7 +653,7 @@ def _vehicle(ctx: _Ctx, loop: list[Segment], head: _Header, tx: Transaction, num
         raise _Bad(f"{exc} [{at}]") from None
     try:
         return CanonicalBroadcast(
-            feed=ctx.finish.feed(fields.get("line", "")),
+            feed=ctx.finish.feed(fields.get("line", ""), test=tx.interchange.test),
             seq=int(seq_text),
             vehicle_id=vehicle_id,
             function=head.function,

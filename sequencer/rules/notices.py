@@ -1,0 +1,295 @@
+"""Ship-notice rules: a rack shipped (by hand or by a dock scan of its label) is announced to the OEM, and the OEM's
+answer is tracked (docs/ship-notices.md).
+
+With ``[ship_notices]`` in the plant file, shipping a rack asks for its notice (``SendShipNotice``): the rack's
+parts in slot order with their vehicles, sequence numbers and label serials, taken before the rack is forgotten.
+A notice's life is a table (``NOTICE_MOVES``): asked for (``due``) -> journaled as leaving (``sent``,
+``ShipNoticeSending``) -> ``acknowledged`` or ``rejected`` by the OEM (``ShipNoticeAnswered``). No answer within
+``ack_timeout_s`` plant seconds raises ``notice_unanswered`` (cleared by the answer); a rejection raises
+``notice_rejected`` (cleared when a later version is acknowledged, or by a person). A new version of the same
+document follows two intents of a lead: the shipment called off (``CancelShipNotice``: BGM 1 = cancel; scanning or
+shipping the rack again later sends a new original, BGM 9) and a shipped rack changed after it left
+(``CorrectShippedRack``: BGM 5 = replace, with what the rack holds now). An answer for an older version is refused:
+only the newest version's answer counts.
+
+Bounded: acknowledged notices are kept up to ``keep_answered`` (the newest), so a correction can still name what
+was sent; the unanswered and the rejected are kept until answered or replaced.
+
+Uses the rack rules. What it must not do: build the partner's message (``app.feed.outbound`` does) or send it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sequencer.commands import Command, NoticeFunction, NoticeItem, SendShipNotice
+from sequencer.events import (
+    CancelShipNotice,
+    CorrectShippedRack,
+    RackLabelScanned,
+    RackShipped,
+    ShipNoticeAnswered,
+    ShipNoticeSending,
+)
+from sequencer.rules import racks
+from sequencer.state import LineState, Notice, NoticeState, Rack, SequencerError
+
+# What may happen to a notice in each state: (from, what happened) -> to
+NOTICE_MOVES: dict[tuple[NoticeState, str], NoticeState] = {
+    ("due", "sending"): "sent",
+    ("due", "accepted"): "acknowledged",  # an answer overtook its own write-ahead row (a restart between them)
+    ("due", "refused"): "rejected",
+    ("sent", "sending"): "sent",  # sent again after a restart
+    ("sent", "accepted"): "acknowledged",
+    ("sent", "refused"): "rejected",
+    ("acknowledged", "reissued"): "due",
+    ("rejected", "reissued"): "due",
+    ("due", "reissued"): "due",
+    ("sent", "reissued"): "due",
+}
+
+
+def notice_id(feed: str, family: str, rack_no: int) -> str:
+    """The notice's document number (DESADV BGM 1004, VDA 4913 delivery note): one per rack, kept across versions."""
+    return f"{feed}-{family}-{rack_no}"
+
+
+def _move(notice: Notice, happened: str) -> None:
+    to = NOTICE_MOVES.get((notice.state, happened))
+    if to is None:
+        raise SequencerError(f"ship notice {notice.notice_id}: cannot be {happened} while {notice.state}")
+    notice.state = to
+
+
+# -- a rack ships -----------------------------------------------------------------------------------------------
+def on_shipped(line: LineState, e: RackShipped) -> list[Command]:
+    return ship(line, e.feed, e.family, e.rack_no, e.at, e.user)
+
+
+def on_scanned(line: LineState, e: RackLabelScanned) -> list[Command]:
+    """The dock scanned a rack label: the rack it is on ships."""
+    target = line.labels.get(e.label_id)
+    if isinstance(target, tuple):
+        return ship(line, *target, e.at, "")
+    called_off = next((n for n in line.notices.values() if n.rack_label == e.label_id), None)
+    if called_off is not None:
+        return ship(line, called_off.feed, called_off.family, called_off.rack_no, e.at, "")
+    raise SequencerError(f"label {e.label_id!r} is not the label of a rack on the line")
+
+
+def ship(line: LineState, feed: str, family: str, rack_no: int, at: float, user: str) -> list[Command]:
+    """The rack ships (its due alarms clear, it may be forgotten) and, with ``[ship_notices]``, its notice is asked
+    for; a rack whose notice was called off ships again with a new original."""
+    nid = notice_id(feed, family, rack_no)
+    called_off = line.notices.get(nid)
+    if called_off is not None and called_off.function == "cancel":
+        return _issue(line, called_off, "original", called_off.items, at)
+    rack = line.racks.get((feed, family, rack_no))
+    items = _items(line, rack) if rack is not None else ()
+    commands = racks.on_shipped(line, RackShipped(at=at, feed=feed, family=family, rack_no=rack_no, user=user))
+    if line.plant.ship_notices is None or rack is None:
+        return commands
+    line.notice_counts["numbered"] += 1
+    notice = Notice(
+        notice_id=nid,
+        number=line.notice_counts["numbered"],
+        feed=feed,
+        family=family,
+        rack_no=rack_no,
+        rack_label=rack.label_id,
+        shipped_at=at,
+        items=items,
+    )
+    line.notices[nid] = notice
+    return commands + _issue(line, notice, "original", items, at)
+
+
+def _items(line: LineState, rack: Rack) -> tuple[NoticeItem, ...]:
+    """The parts in the rack, in slot order (blank slots left out)."""
+    feed = line.feeds[rack.feed]
+    first = (rack.rack_no - 1) * rack.capacity
+    items: list[NoticeItem] = []
+    for position in range(first, first + rack.capacity):
+        vehicle = feed.vehicles.get(position)
+        for pick_id in vehicle.picks if vehicle is not None else ():
+            pick = line.picks[pick_id]
+            if pick.family != rack.family or pick.status != "picked":
+                continue
+            part = line.plant.part(pick.part)
+            items.append(
+                NoticeItem(
+                    slot=pick.slot,
+                    seq=pick.seq,
+                    vehicle_id=pick.vehicle_id,
+                    part=pick.part,
+                    qty=pick.qty,
+                    unit=part.unit if part is not None else "PCE",
+                    label_id=pick.label_id,
+                )
+            )
+    return tuple(sorted(items, key=lambda i: i.slot))
+
+
+def _issue(
+    line: LineState, notice: Notice, function: NoticeFunction, items: tuple[NoticeItem, ...], at: float
+) -> list[Command]:
+    """A new version of the notice is asked for; its answer is awaited from now."""
+    if notice.version:
+        _move(notice, "reissued")
+    line.answered.pop(notice.notice_id, None)
+    line.unanswered.pop(notice.notice_id, None)
+    line.unanswered[notice.notice_id] = None
+    commands: list[Command] = []
+    if notice.unanswered_dev is not None:  # the earlier version's answer no longer counts
+        commands += line.deviations.clear(notice.unanswered_dev, at)
+        notice.unanswered_dev = None
+    notice.version += 1
+    notice.function = function
+    notice.items = items
+    notice.issued_at = at
+    notice.reason = ""
+    line.notice_counts["issued"] += 1
+    return [*commands, command_of(line, notice)]
+
+
+def command_of(line: LineState, notice: Notice) -> SendShipNotice:
+    """What the service needs to build and send the notice's newest version."""
+    feed_cfg = line.feeds[notice.feed].cfg
+    return SendShipNotice(
+        notice_id=notice.notice_id,
+        number=notice.number,
+        version=notice.version,
+        function=notice.function,
+        feed=notice.feed,
+        family=notice.family,
+        rack_no=notice.rack_no,
+        rack_label=notice.rack_label,
+        shipped_at=notice.shipped_at,
+        issued_at=notice.issued_at,
+        plant=line.plant.plant.code,
+        line=feed_cfg.line,
+        dock=feed_cfg.dock,
+        items=notice.items,
+    )
+
+
+def unanswered(line: LineState) -> list[SendShipNotice]:
+    """The notices the OEM has not answered, oldest first: after a restart each is sent (again: the same version
+    builds the same bytes, and the OEM's answer is taken once per version)."""
+    return [command_of(line, line.notices[n]) for n in line.unanswered]
+
+
+# -- the notice leaves, and is answered -------------------------------------------------------------------------
+def _current(line: LineState, nid: str, version: int) -> Notice:
+    notice = line.notices.get(nid)
+    if notice is None:
+        raise SequencerError(f"ship notice {nid} is not awaited")
+    if version != notice.version:
+        raise SequencerError(f"ship notice {nid}: version {version} is not the newest ({notice.version})")
+    return notice
+
+
+def on_sending(line: LineState, e: ShipNoticeSending) -> list[Command]:
+    notice = _current(line, e.notice_id, e.version)
+    _move(notice, "sending")
+    line.notice_counts["sent"] += 1
+    return []
+
+
+def on_answered(line: LineState, e: ShipNoticeAnswered) -> list[Command]:
+    """The OEM took the notice (its rejection alarm, if an earlier version had one, clears) or refused it."""
+    notice = _current(line, e.notice_id, e.version)
+    _move(notice, "accepted" if e.accepted else "refused")
+    line.unanswered.pop(notice.notice_id, None)
+    commands: list[Command] = []
+    if notice.unanswered_dev is not None:
+        commands += line.deviations.clear(notice.unanswered_dev, e.at)
+        notice.unanswered_dev = None
+    if e.accepted:
+        line.notice_counts["acknowledged"] += 1
+        if notice.rejected_dev is not None:
+            commands += line.deviations.clear(notice.rejected_dev, e.at)
+            notice.rejected_dev = None
+        line.answered[notice.notice_id] = None
+        _forget_answered(line)
+        return commands
+    line.notice_counts["rejected"] += 1
+    notice.reason = e.reason
+    if notice.rejected_dev is None or notice.rejected_dev not in line.deviations.by_id:
+        commands += line.deviations.raise_(
+            "notice_rejected",
+            e.at,
+            f"ship notice {notice.notice_id} v{notice.version} rejected by the OEM: {e.reason or 'no reason given'}",
+            feed=notice.feed,
+        )
+        notice.rejected_dev = line.deviations.newest_id
+    return commands
+
+
+def _forget_answered(line: LineState) -> None:
+    cfg = line.plant.ship_notices
+    keep = cfg.keep_answered if cfg is not None else 0
+    while len(line.answered) > keep:
+        oldest = next(iter(line.answered))
+        del line.answered[oldest]
+        del line.notices[oldest]
+
+
+def check_unanswered(line: LineState, at: float) -> list[Command]:
+    """Notices the OEM has not answered within ``ack_timeout_s``: one ``notice_unanswered`` each (oldest first; the
+    scan stops at the first one not yet due, as they are in the order they were issued)."""
+    cfg = line.plant.ship_notices
+    if cfg is None or not line.unanswered:
+        return []
+    commands: list[Command] = []
+    for nid in line.unanswered:
+        notice = line.notices[nid]
+        if at < notice.issued_at + cfg.ack_timeout_s:
+            break
+        if notice.unanswered_dev is not None:
+            continue
+        line.notice_counts["overdue"] += 1
+        commands += line.deviations.raise_(
+            "notice_unanswered",
+            at,
+            f"ship notice {nid} v{notice.version}: no answer from the OEM in {cfg.ack_timeout_s:.0f} s",
+            feed=notice.feed,
+        )
+        notice.unanswered_dev = line.deviations.newest_id
+    return commands
+
+
+# -- a lead's corrections ---------------------------------------------------------------------------------------
+def _shipped_notice(line: LineState, feed: str, family: str, rack_no: int) -> Notice:
+    notice = line.notices.get(notice_id(feed, family, rack_no))
+    if notice is None:
+        raise SequencerError(f"rack {feed}/{family}/{rack_no}: no ship notice kept for it")
+    return notice
+
+
+def cancel(line: LineState, op: CancelShipNotice) -> list[Command]:
+    """The shipment is called off: the notice is cancelled (BGM 1)."""
+    notice = _shipped_notice(line, op.feed, op.family, op.rack_no)
+    if notice.function == "cancel":
+        raise SequencerError(f"ship notice {notice.notice_id} is cancelled already")
+    return _issue(line, notice, "cancel", notice.items, op.at)
+
+
+def correct(line: LineState, op: CorrectShippedRack) -> list[Command]:
+    """The rack changed after it shipped: the notice is replaced (BGM 5) with the slot as it is now."""
+    notice = _shipped_notice(line, op.feed, op.family, op.rack_no)
+    if notice.function == "cancel":
+        raise SequencerError(f"ship notice {notice.notice_id} is cancelled: ship the rack again instead")
+    item = next((i for i in notice.items if i.slot == op.slot), None)
+    if item is None:
+        raise SequencerError(f"rack {op.feed}/{op.family}/{op.rack_no}: slot {op.slot} shipped empty")
+    if not op.part:
+        items = tuple(i for i in notice.items if i.slot != op.slot)
+    else:
+        part = line.plant.part(op.part)
+        if part is None or part.family != op.family:
+            raise SequencerError(f"part {op.part!r} is not a part of family {op.family}")
+        if part.number == item.part:
+            raise SequencerError(f"slot {op.slot} holds {op.part} already: nothing to correct")
+        items = tuple(replace(i, part=part.number, unit=part.unit) if i.slot == op.slot else i for i in notice.items)
+    return _issue(line, notice, "replace", items, op.at)
