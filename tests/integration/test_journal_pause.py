@@ -38,7 +38,7 @@ from sequencer.events import BinConfirmed, BroadcastReceived, HoldVehicle, Journ
 from sequencer.plant import DiskWatchConfig
 from tests.fake_line import FakeLine, running
 from tests.integration.test_feed_security import deviations, gateways, order, until
-from tests.integration.test_service_metrics import scrape, value
+from tests.integration.test_service_metrics import scrape
 
 FAULT_S = 1.5  # how long the gateway hears nothing while the journal refuses writes
 
@@ -172,9 +172,9 @@ async def test_the_disk_watch_warns_well_before_full_with_an_alarm_and_a_metric(
             True,
             str(tmp_path),
         )  # the basetemp has no symbolic link
-        text = await asyncio.to_thread(scrape, plant.service.metrics_port)
-        folder = f'{{folder="{tmp_path}"}}'
-        assert value(text, "jis_disk_level" + folder) == 1.0
-        assert abs(value(text, "jis_disk_free_bytes" + folder) / MB - free_mb) < 1_000
-        assert value(text, "jis_journal_paused") == 0.0
+        samples = await asyncio.to_thread(scrape, plant.service.metrics_port)
+        folder = (("folder", str(tmp_path)),)
+        assert samples[("jis_disk_level", folder)] == 1.0
+        assert abs(samples[("jis_disk_free_bytes", folder)] / MB - free_mb) < 1_000
+        assert samples[("jis_journal_paused", ())] == 0.0
         assert not deviations(line, "disk_space_critical") and not deviations(line, "journal_failed")
