@@ -149,6 +149,8 @@ def assemble(parsed: Mapping[str, object]) -> LineView:
         head = parsed["head"]
         fields: dict[str, Any] = {key: parsed[key] for key, _ in SINGLES[1:]}
         for _, field, _, _ in COLLECTIONS:
+            if ORDER + field not in parsed and not LineView.model_fields[field].is_required():
+                continue  # a service older than the screen does not send it (notices): empty
             order = parsed[ORDER + field]
             assert isinstance(order, tuple)
             fields[field] = tuple(parsed[key] for key in order)
