@@ -1,9 +1,10 @@
 """A simulated OEM broadcast gateway: a ZeroMQ DEALER that sends one build order per takt and never loses one.
 
 It behaves like a partner's store-and-forward gateway (docs/feed-protocol.md): every broadcast is kept until
-the service ACKs it and is resent after ``ack_timeout_s`` (REAL seconds: a network timer, whatever the
-simulated clock's speed); a bounded history answers RESEND requests; a heartbeat goes out when the link is
-idle. Vehicles arrive at the takt of the injected clock, so a ScaledClock runs a shift in seconds and a
+the service ACKs it and is resent when its ACK is overdue (REAL seconds: a network timer, whatever the
+simulated clock's speed; at least ``ack_timeout_s``, adapted to the ACK round trips observed as TCP's RTO is:
+``hardware_sims.oem_outbox.RetransmitTimer``); a bounded history answers RESEND requests; a heartbeat goes out
+when the link is idle. Vehicles arrive at the takt of the injected clock, so a ScaledClock runs a shift in seconds and a
 ManualClock lets a test place every broadcast.
 
 This module is the gateway's behaviour over time: the vehicles at the takt, the fault hooks and knobs, and the
@@ -160,6 +161,18 @@ class OemFeedSim:
     def unacked(self) -> frozenset[int]:
         """Sequence numbers created but not yet acknowledged (waiting, in flight, dropped or given up)."""
         return self._outbox.unacked
+
+    def ack_figures(self) -> dict[str, float | int | None]:
+        """What the retransmission timer saw: round trips measured, the longest and the smoothed one, the time-out
+        now, and how many broadcasts timed out and were sent again (each a copy the service counts a duplicate)."""
+        timer = self._outbox.timer
+        return {
+            "round_trips": timer.samples,
+            "longest_ack_s": round(timer.longest_s, 4),
+            "srtt_s": None if timer.srtt_s is None else round(timer.srtt_s, 4),
+            "rto_s": round(timer.rto_s, 4),
+            "timeouts": self.counters.timeouts,
+        }
 
     def drop_next(self, n: int) -> None:
         """The next ``n`` broadcasts are not sent (a gap) but are kept in history, so a RESEND delivers them."""
@@ -372,7 +385,7 @@ class OemFeedSim:
 
     def _on_ack(self, ack: dict[str, Any]) -> None:
         seq = ack.get("seq")
-        out = self._outbox.acknowledge(seq) if isinstance(seq, int) else None
+        out = self._outbox.acknowledge(seq, time.monotonic()) if isinstance(seq, int) else None
         if out is None:
             self.counters.stray_acks += 1
             return

@@ -1,9 +1,12 @@
 """The simulated OEM gateway's store-and-forward memory: no broadcast is lost before the service ACKs it.
 
 Every broadcast is kept until it is acknowledged: first in the backlog (never transmitted, in sequence order),
-then under a retransmission timer (``ack_timeout_s`` after each send, REAL seconds: a network timer), or parked
-(deliberately dropped, or out of automatic retries) where only a RESEND moves it. A bounded history of bodies,
-never more than one lap of the sequence ring, answers RESEND requests, also for broadcasts already acknowledged.
+then under a retransmission timer (REAL seconds: a network timer), or parked (deliberately dropped, or out of
+automatic retries) where only a RESEND moves it. The timer adapts to the ACK round trip it observes, as TCP's
+retransmission time-out does (``RetransmitTimer``, RFC 6298), so a service that is slow to answer (starting up,
+on a loaded machine) is waited for instead of being sent copies it will count as duplicates. A bounded history
+of bodies, never more than one lap of the sequence ring, answers RESEND requests, also for broadcasts already
+acknowledged.
 
 The sending steps take ``now`` (monotonic seconds) and use the injected ``send``, which takes the frames at once
 or answers False (no service connected, or its pipe is full); a step that cannot send stops where it is, so the
@@ -23,6 +26,47 @@ log = logging.getLogger(__name__)
 
 Send = Callable[[list[bytes]], bool]
 
+# RFC 6298's constants: the smoothing gains (alpha 1/8, beta 1/4) and the variance factor K
+ALPHA, BETA, K = 0.125, 0.25, 4.0
+FIRST_RTO_FACTOR = 3.0  # before any round trip is measured: 3 x the floor (TCP's 3 s first RTO against its 1 s floor)
+CEILING_FACTOR = 10.0  # the time-out never backs off past 10 x the floor (a service stuck that long gets a RESEND)
+
+
+class RetransmitTimer:
+    """The gateway's retransmission time-out, after RFC 6298 (TCP's RTO), in real seconds.
+
+    ``floor_s`` (the configured ``ack_timeout_s``) is the least it waits. Until the first round trip is measured
+    it waits ``FIRST_RTO_FACTOR`` x the floor. Each ACK of a broadcast sent once gives a round-trip sample (Karn's
+    rule: an ACK after a retransmission could answer either copy, so it measures nothing) and the time-out becomes
+    SRTT + max(floor / 10, K x RTTVAR), at least the floor; each automatic retransmission doubles it (back-off),
+    up to ``CEILING_FACTOR`` x the floor, until a fresh sample sets it again.
+    """
+
+    def __init__(self, floor_s: float) -> None:
+        self.floor_s = floor_s
+        self.ceiling_s = floor_s * CEILING_FACTOR
+        self.rto_s = floor_s * FIRST_RTO_FACTOR
+        self.srtt_s: float | None = None
+        self.rttvar_s = 0.0
+        self.samples = 0
+        self.longest_s = 0.0  # the longest round trip measured: what the time-out had to cover
+
+    def sample(self, rtt_s: float) -> None:
+        """A measured round trip (the broadcast was sent once)."""
+        if self.srtt_s is None:
+            self.srtt_s, self.rttvar_s = rtt_s, rtt_s / 2
+        else:
+            self.rttvar_s = (1 - BETA) * self.rttvar_s + BETA * abs(self.srtt_s - rtt_s)
+            self.srtt_s = (1 - ALPHA) * self.srtt_s + ALPHA * rtt_s
+        self.samples += 1
+        self.longest_s = max(self.longest_s, rtt_s)
+        spread = max(self.floor_s / 10, K * self.rttvar_s)  # RFC 6298's G: the clock granularity, here a tenth
+        self.rto_s = min(self.ceiling_s, max(self.floor_s, self.srtt_s + spread))
+
+    def back_off(self) -> None:
+        """A broadcast timed out and is sent again: wait twice as long from now on (RFC 6298 5.5)."""
+        self.rto_s = min(self.ceiling_s, self.rto_s * 2)
+
 
 @dataclass
 class FeedSimCounters:
@@ -36,6 +80,7 @@ class FeedSimCounters:
     refused: int = 0  # ... of which the service refused (a number outside its plausible window)
     stray_acks: int = 0  # ACKs that matched no unacknowledged broadcast (e.g. for a duplicate)
     resend_requests: int = 0
+    timeouts: int = 0  # automatic retransmissions: a broadcast not acknowledged within the time-out
     heartbeats: int = 0
     gave_up: int = 0  # broadcasts that ran out of automatic retries (they still answer RESEND)
     bad_frames: int = 0  # frames from the service this gateway could not understand
@@ -47,6 +92,8 @@ class Outgoing:
     body: bytes
     attempts: int = 0  # transmissions so far
     due: float = 0.0  # monotonic time of the next automatic retransmission
+    sent_at: float = 0.0  # monotonic time of the last transmission
+    sends: int = 0  # transmissions in all (``attempts`` starts over at a RESEND; this never does)
     twice: bool = False  # duplicate_next(): send the first transmission twice
 
 
@@ -69,10 +116,13 @@ class Outbox:
         self.counters = counters
         self.history_size = min(history, modulus)  # a seq names one broadcast only within one lap of the ring
         self._send = send
-        self._ack_timeout_s, self._max_retries = ack_timeout_s, max_retries
+        self._max_retries = max_retries
+        self.timer = RetransmitTimer(ack_timeout_s)
         self._history: OrderedDict[int, bytes] = OrderedDict()
         self._backlog: deque[Outgoing] = deque()  # never transmitted yet, in sequence order
-        self._timers: OrderedDict[int, Outgoing] = OrderedDict()  # transmitted, unacked, in order of due time
+        # transmitted, unacked, in the order they were armed: by due time while the time-out holds still; when it
+        # shrinks, one armed later may come due before the head and waits for it (later, never earlier: no copy)
+        self._timers: OrderedDict[int, Outgoing] = OrderedDict()
         self._parked: dict[int, Outgoing] = {}  # dropped or out of retries: only a RESEND moves them
         self._resend_asked: deque[int] = deque()
 
@@ -114,9 +164,13 @@ class Outbox:
         return next(iter(self._timers.values())).due if self._timers else None
 
     # -- what the service says ---------------------------------------------------------------------------------
-    def acknowledge(self, seq: int) -> Outgoing | None:
-        """Forget the unacknowledged broadcast ``seq`` (in flight or parked); None if there is none."""
-        return self._timers.pop(seq, None) or self._parked.pop(seq, None)
+    def acknowledge(self, seq: int, now: float) -> Outgoing | None:
+        """Forget the unacknowledged broadcast ``seq`` (in flight or parked); None if there is none. A broadcast
+        sent once gives the timer a round-trip sample."""
+        out = self._timers.pop(seq, None) or self._parked.pop(seq, None)
+        if out is not None and out.sends == 1:
+            self.timer.sample(max(0.0, now - out.sent_at))
+        return out
 
     def ask_resend(self, first: int, last: int) -> None:
         """Queue ``first``..``last`` (inclusive, around the ring) for retransmission, at most a history's worth."""
@@ -161,6 +215,8 @@ class Outbox:
             if not self._send([BCAST, out.body]):
                 return False
             self.counters.resent += 1
+            self.counters.timeouts += 1
+            self.timer.back_off()
             self._arm(out, now)
         return True
 
@@ -178,6 +234,7 @@ class Outbox:
 
     def _arm(self, out: Outgoing, now: float) -> None:
         out.attempts += 1
-        out.due = now + self._ack_timeout_s
+        out.sends += 1
+        out.sent_at, out.due = now, now + self.timer.rto_s
+        self._timers.pop(out.seq, None)
         self._timers[out.seq] = out
-        self._timers.move_to_end(out.seq)

@@ -184,12 +184,16 @@ class SimulatedPlant:
             await gw.stop()
 
     def write_records(self, path: Path) -> None:
-        """The printers' own record of every label printed, one JSON object a line; the faults injected beside."""
+        """The printers' own record of every label printed, one JSON object a line; the faults injected and each
+        OEM gateway's acknowledgement figures (``OemFeedSim.ack_figures``) beside."""
         if self.plan is not None:
             lost = sum(oem.notices.lost for oem in self.feeds.values())
             if lost:
                 self.plan.injected["notice_loss"] = lost
             path.with_suffix(".faults.json").write_text(json.dumps(self.plan.injected, sort_keys=True))
+        path.with_suffix(".feeds.json").write_text(
+            json.dumps({feed: oem.ack_figures() for feed, oem in self.feeds.items()}, sort_keys=True)
+        )
         with path.open("w", encoding="utf-8") as out:
             for name, pr in self.printers.items():
                 for rec in pr.printed:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from heapq import nsmallest
+from typing import Literal
 
 from sequencer.core import Sequencer
 from sequencer.deviations import Deviation
@@ -163,14 +164,35 @@ def notice_rank(n: Notice) -> int:
     return n.number
 
 
+DeviceState = Literal["up", "faulted", "down"]
+DEVICE_STATES: tuple[DeviceState, ...] = ("up", "faulted", "down")
+
+
+def device_state(line: LineState, name: str) -> tuple[DeviceState, str]:
+    """A device as it reports itself now, and why: ``down`` (its link is down: the driver's reason), ``faulted``
+    (it answers but cannot work: a printer's faults such as paper out or head open, or lights of a pick-to-light
+    controller that do not answer), else ``up`` with no reason. What the screens, the line's OPC UA server and
+    the metrics show."""
+    if name in line.devices_down:
+        return "down", line.link_detail.get(name, "") or "link down"
+    faults = list(line.printer_faults.get(name, ()))
+    prefix = f"{name}/"
+    faults += sorted(
+        f"{light.removeprefix(prefix)}: {line.link_detail.get(light, '') or 'does not answer'}"
+        for light in line.devices_down
+        if light.startswith(prefix)
+    )
+    return ("faulted", ", ".join(faults)) if faults else ("up", "")
+
+
 def device_views(line: LineState) -> list[DeviceView]:
     plant = line.plant
-    devices = [DeviceView(name=n, kind="ptl", up=n not in line.devices_down, detail="") for n in plant.devices.ptl]
-    devices += [
-        DeviceView(name=n, kind="printer", up=n not in line.devices_down and n not in line.printer_faults, detail="")
-        for n in plant.devices.printers
-    ]
-    return devices
+    named = [(n, "ptl") for n in plant.devices.ptl] + [(n, "printer") for n in plant.devices.printers]
+    views = []
+    for name, kind in named:
+        state, detail = device_state(line, name)
+        views.append(DeviceView(name=name, kind=kind, up=state == "up", detail=detail))  # type: ignore[arg-type]
+    return views
 
 
 def kpi_view(core: Sequencer, at: float) -> KpiView:

@@ -200,6 +200,7 @@ class LineState:
         self.label_reprints: dict[str, int] = {}  # label id -> reprints asked for so far
         # devices, as they report themselves now (their alarms follow with delays: ``alarm_points``)
         self.devices_down: set[str] = set()  # link down
+        self.link_detail: dict[str, str] = {}  # device whose link is down -> why, as its driver said (not hashed)
         self.printer_faults: dict[str, tuple[str, ...]] = {}  # printer -> the faults it reports
         self.confirm_counters: dict[tuple[str, str], int] = {}  # (station, bin) -> the light's journaled counter
         # ship notices (sequencer.rules.notices): by notice id; the unanswered ones in the order they were issued; the

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from hardware_sims.plant import SimulatedPlant
 from plc_io.loopback_ports import free_port
 from sequencer.plant import PlantConfig
 from tests.databases import fresh_database
-from tests.fake_line import running
+from tests.fake_line import FakeLine, running
 
 FAKE_TAKT_S = 0.2  # real seconds between broadcasts on a line with fake devices
 FAKE_REACTION_S = 0.1  # real seconds its operator takes to press a lit bin
@@ -52,6 +53,7 @@ class LiveLine:
         self.speed = speed
         self.vehicles = vehicles
         self.service: Service | None = None
+        self.fake: FakeLine | None = None  # the service's in-memory devices (``fakes=True``)
         self.sim: SimulatedPlant | None = None
         self.control: SimControl | None = None
         self.control_endpoint = ""
@@ -80,6 +82,13 @@ class LiveLine:
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(30)
         self._resources.close()
+
+    def on_loop(self, work: Callable[[], object]) -> None:
+        """Run ``work`` on the line's loop (the devices' plant side lives there), and wait until it ran."""
+        assert self._loop is not None
+        done = threading.Event()
+        self._loop.call_soon_threadsafe(lambda: (work(), done.set()))
+        assert done.wait(30), "the line's loop did not run the work"
 
     def _run(self) -> None:
         try:
@@ -114,7 +123,7 @@ class LiveLine:
 
     async def _with_fakes(self, stop: asyncio.Event) -> None:
         async with running(self.plant, clock=scaled_clock(self.speed)) as line:
-            self.service = line.service
+            self.service, self.fake = line.service, line
             async with line.flow(FAKE_TAKT_S, FAKE_REACTION_S, vehicles=self.vehicles):
                 self._ready.set()
                 await stop.wait()

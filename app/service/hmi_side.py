@@ -173,8 +173,9 @@ class HmiSide:
         while True:
             idle = last + HMI_HEARTBEAT_S - time.monotonic()
             if self.sequencing.journal_id == self._shown_id and idle > 0:
-                # asyncio.timeout, not wait_for: 3.11's wait_for swallows a cancel that meets the event being set
-                # (cpython gh-86296), and the service's stop would wait for this task for ever
+                # asyncio.timeout, not wait_for: on Python 3.11 a wait_for whose event is set in the same loop pass
+                # as the task's cancel returns normally and swallows the cancel (CPython gh-86296), so a service
+                # stopping just after a batch waited forever for this task (tests/integration/test_service_paths.py)
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(idle):
                         await handled.wait()

@@ -1,7 +1,9 @@
 """The service's latency figures: broadcast received -> bin lit (the device acknowledged the light command).
 
 What it is for: ``latencies_ms`` (bins lit by their own broadcast: the service's own speed) and ``queued_ms`` (bins
-that waited for their station: the line's queue) for the metrics, the demo's summary and the benchmarks. The
+that waited for their station: the line's queue) for the demo's summary and the benchmarks, and the same figures
+as running histograms in seconds (``on_arrival``, ``queued``: ``Buckets``, every figure since start) for the
+metrics. The
 intake notes when a broadcast arrived, the command dispatch when a bin was lit, the device side when the light
 showed it, and a completed vehicle ends its broadcast's entry.
 
@@ -13,12 +15,17 @@ before it was sent) is forgotten after ``LATENCY_KEEP_S`` on the tick, so the ma
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 LATENCY_KEEP_S = 600.0  # real seconds a receive time, or a pick lit but not yet shown, is kept
 KEPT_FIGURES = 200_000  # newest figures kept for the quantiles
+# upper bounds (seconds) of the histograms' buckets: the service's own speed is milliseconds (README: p99 under
+# 20 ms), a bin that waited for its station waits for an operator (seconds to a minute)
+LIT_BOUNDS_S = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+QUEUED_BOUNDS_S = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 
 
 def forget_before(entries: dict[Any, Any], cutoff: float, stamp: Callable[[Any], float]) -> int:
@@ -34,12 +41,37 @@ def forget_before(entries: dict[Any, Any], cutoff: float, stamp: Callable[[Any],
     return gone
 
 
+class Buckets:
+    """A histogram's running totals: how many figures fell at or below each bound (and above all of them), and
+    their sum. Each figure costs one bisect; a scrape reads the totals as they are."""
+
+    def __init__(self, bounds: tuple[float, ...]) -> None:
+        self.bounds = bounds
+        self.counts = [0] * (len(bounds) + 1)  # the last: above every bound
+        self.sum = 0.0
+        self.count = 0
+
+    def observe(self, value: float) -> None:
+        self.counts[bisect_left(self.bounds, value)] += 1
+        self.sum += value
+        self.count += 1
+
+    def cumulative(self) -> Iterator[tuple[float, int]]:
+        """(upper bound, figures at or below it), ending with (+inf, all of them), as Prometheus buckets are."""
+        total = 0
+        for bound, n in zip((*self.bounds, float("inf")), self.counts, strict=True):
+            total += n
+            yield bound, total
+
+
 class LightLatency:
     """Received -> lit, measured on the monotonic clock. Every map is kept in time order (see ``forget_stale``)."""
 
     def __init__(self) -> None:
         self.latencies_ms: deque[float] = deque(maxlen=KEPT_FIGURES)  # bins lit on arrival
         self.queued_ms: deque[float] = deque(maxlen=KEPT_FIGURES)  # bins that waited for their station
+        self.on_arrival = Buckets(LIT_BOUNDS_S)  # the same figures in seconds, every one since start
+        self.queued = Buckets(QUEUED_BOUNDS_S)
         self.received: dict[tuple[str, int], float] = {}  # (feed, seq) -> monotonic receive time
         self.lit_since: dict[int, tuple[float, bool, float]] = {}  # pick id -> (received, on arrival, lit at)
         # (pick id, received, lit on arrival) of each bin lit, kept only when a benchmark asks (jis bench glass sets
@@ -63,7 +95,9 @@ class LightLatency:
         """The device acknowledged the light command for pick ``token``: one figure, if that pick was lit here."""
         lit = self.lit_since.pop(token, None)
         if lit is not None:  # a bin that waited for its station measures the line's queue, not the service
-            (self.latencies_ms if lit[1] else self.queued_ms).append((time.monotonic() - lit[0]) * 1000)
+            seconds = time.monotonic() - lit[0]
+            (self.latencies_ms if lit[1] else self.queued_ms).append(seconds * 1000)
+            (self.on_arrival if lit[1] else self.queued).observe(seconds)
 
     def vehicle_completed(self, feed: str, seq: int) -> None:
         self.received.pop((feed, seq), None)

@@ -1,132 +1,122 @@
-"""Prometheus metrics for the sequencer service: a tiny HTTP endpoint and the service's numbers as metric families.
+"""Prometheus metrics for the sequencer service: the service's numbers as a ``prometheus_client`` collector, served by
+a small bounded HTTP endpoint.
 
-The endpoint is a deliberately small asyncio server (no new dependency): HTTP/1.0, ``GET /metrics`` only (404 for
-any other path, 405 for another method), one request per connection, the request head bounded in size and time.
+The numbers: ``ServiceCollector`` reads the service (duck-typed: only the attributes named in ``service_families``,
+so a test double serves as well as ``app.service.runtime.Service``) at each scrape and yields metric families in
+base units (seconds), latencies as histograms (cumulative buckets since start: they aggregate across instances and
+over time, which quantiles cannot), and each device's state one-hot (``jis_device_state{device,state}``, exactly one
+of up / faulted / down is 1) with the reason on an info metric (``jis_device_fault_info{device,state,reason}``).
+``metrics_registry`` puts it in a ``CollectorRegistry`` of its own beside prometheus_client's process, platform
+and garbage-collector collectors. prometheus_client writes the exposition text (0.0.4, or OpenMetrics when the
+scraper's ``Accept`` asks for it: ``prometheus_client.exposition.choose_encoder``).
+
+The endpoint: a deliberately small asyncio server rather than ``prometheus_client.start_http_server``, whose
+server answers every path and method, bounds no request head, and collects on a thread of its own (reading the
+service while the loop changes it). This one serves ``GET /metrics`` only (404 for any other path, 405 for another
+method), HTTP/1.0, one request per connection, the request head bounded in size and time (docs/security.md, "The
+metrics endpoint"), and collects on the event loop, so a scrape is one consistent picture of the service.
 It binds 127.0.0.1 unless told otherwise: a scrape target is read-only but still tells an outsider a lot.
 
-The text is the Prometheus text exposition format 0.0.4: one ``# HELP`` and one ``# TYPE`` line per family, then
-its samples; label values escape backslash, double quote and newline; HELP text escapes backslash and newline.
-
-What this module must not do: change the service, block the event loop for long (``collect`` runs on the loop so
-it sees one consistent state, and must stay cheap), or read anything but the attributes named in
-``service_metrics`` (duck-typed, so a test double serves as well as ``app.service.runtime.Service``).
+What this module must not do: change the service, or block the event loop for long (a scrape reads counters and
+bucket totals kept as the service goes: no sort, no scan of a window).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
-import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    InfoMetricFamily,
+    Metric,
+)
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.registry import Collector
+
+from sequencer.projection import DEVICE_STATES, device_state
 
 log = logging.getLogger(__name__)
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 MAX_REQUEST_HEAD = 8192  # bytes: a scraper's request head is a few hundred; anything bigger is refused (431)
 READ_TIMEOUT_S = 5.0  # a client that does not finish its request head in time is dropped
-QUANTILES = (0.5, 0.9, 0.99)
-QUANTILE_WINDOW = 10_000  # newest observations the quantiles are taken over: sorting 200k on the loop took ~40 ms
 
-Kind = Literal["counter", "gauge", "summary"]
 Labels = tuple[tuple[str, str], ...]
+F = TypeVar("F", CounterMetricFamily, GaugeMetricFamily)
+__all__ = ["Labels", "Metric", "MetricsServer", "counter", "gauge", "metrics_registry", "service_families"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Sample:
-    value: float
-    labels: Labels = ()
-    suffix: str = ""  # "_sum" / "_count" for a summary's totals
+# -- family builders (label names from the first key; values a mapping of label values or one number) -----------
+def counter(name: str, help_: str, values: dict[Labels, float] | float) -> CounterMetricFamily:
+    return _fill(CounterMetricFamily, name, help_, values)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Metric:
-    """One metric family: its name, type, help text and samples."""
-
-    name: str
-    kind: Kind
-    help: str
-    samples: tuple[Sample, ...] = field(default_factory=tuple)
+def gauge(name: str, help_: str, values: dict[Labels, float] | float) -> GaugeMetricFamily:
+    return _fill(GaugeMetricFamily, name, help_, values)
 
 
-# -- exposition format ---------------------------------------------------------------------------------------
-_LABEL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
-_HELP_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n"})
-_SPECIAL_VALUES = {math.inf: "+Inf", -math.inf: "-Inf"}
+def _fill(kind: type[F], name: str, help_: str, values: dict[Labels, float] | float) -> F:
+    if not isinstance(values, dict):
+        return kind(name, help_, value=float(values))
+    names = [k for k, _ in next(iter(values))] if values else []
+    family = kind(name, help_, labels=names)
+    for labels, value in sorted(values.items()):
+        family.add_metric([v for _, v in labels], float(value))
+    return family
 
 
-def escape_label(value: str) -> str:
-    return value.translate(_LABEL_ESCAPES)
+def histogram(name: str, help_: str, figures: Any) -> HistogramMetricFamily:
+    """A histogram from running totals (``app.service.latency.Buckets``: upper bounds, cumulative counts, sum)."""
+    buckets = [(_le(bound), float(n)) for bound, n in figures.cumulative()]
+    return HistogramMetricFamily(name, help_, buckets=buckets, sum_value=float(figures.sum))
 
 
-def format_value(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    if value in _SPECIAL_VALUES:
-        return _SPECIAL_VALUES[value]
-    return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else repr(float(value))
-
-
-def _sample_line(name: str, sample: Sample) -> str:
-    labels = ",".join(f'{k}="{escape_label(v)}"' for k, v in sample.labels)
-    return (
-        f"{name}{sample.suffix}{{{labels}}} {format_value(sample.value)}"
-        if labels
-        else (f"{name}{sample.suffix} {format_value(sample.value)}")
-    )
-
-
-def render(metrics: Iterable[Metric]) -> str:
-    """The exposition text for ``metrics``; ends with a newline as the format requires."""
-    lines: list[str] = []
-    for m in metrics:
-        lines.append(f"# HELP {m.name} {m.help.translate(_HELP_ESCAPES)}")
-        lines.append(f"# TYPE {m.name} {m.kind}")
-        lines.extend(_sample_line(m.name, s) for s in m.samples)
-    return "\n".join(lines) + "\n"
-
-
-def counter(name: str, help_: str, values: Mapping[Labels, float] | float) -> Metric:
-    return Metric(name=name, kind="counter", help=help_, samples=_samples(values))
-
-
-def gauge(name: str, help_: str, values: Mapping[Labels, float] | float) -> Metric:
-    return Metric(name=name, kind="gauge", help=help_, samples=_samples(values))
-
-
-def _samples(values: Mapping[Labels, float] | float) -> tuple[Sample, ...]:
-    if isinstance(values, Mapping):
-        return tuple(Sample(labels=k, value=float(v)) for k, v in sorted(values.items()))
-    return (Sample(value=float(values)),)
-
-
-def summary(name: str, help_: str, observations: Sequence[float]) -> Metric:
-    """Quantiles (nearest rank) over the newest ``QUANTILE_WINDOW`` observations; sum and count over all."""
-    start = max(0, len(observations) - QUANTILE_WINDOW)
-    ordered = sorted(itertools.islice(observations, start, None))
-    samples = [Sample(labels=(("quantile", str(q)),), value=_rank(ordered, q)) for q in QUANTILES]
-    samples += [Sample(suffix="_sum", value=sum(observations)), Sample(suffix="_count", value=len(observations))]
-    return Metric(name=name, kind="summary", help=help_, samples=tuple(samples))
-
-
-def _rank(ordered: list[float], q: float) -> float:
-    if not ordered:
-        return math.nan  # the format's way to say "no observation yet"
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+def _le(bound: float) -> str:
+    return "+Inf" if bound == float("inf") else repr(float(bound))
 
 
 # -- the service's numbers -----------------------------------------------------------------------------------
-def _per(key: str, items: Mapping[str, Any], attr: str) -> dict[Labels, float]:
+def _per(key: str, items: Any, attr: str) -> dict[Labels, float]:
     return {((key, name),): getattr(item, attr) for name, item in items.items()}
 
 
-def _device_links(service: Any) -> dict[Labels, float]:
-    down = set(service.core.state.devices_down)
-    return {(("device", d),): 0.0 if d in down else 1.0 for d in sorted({*service.devices.names, *down})}
+def _device_names(service: Any) -> list[str]:
+    plant = service.core.state.plant.devices
+    return sorted({*plant.ptl, *plant.printers, *service.devices.names})
+
+
+def device_families(service: Any) -> list[Metric]:
+    """Each device's state, one-hot, and why; ``jis_device_up`` 1 only for a device that is up (not faulted)."""
+    line = service.core.state
+    states = {name: device_state(line, name) for name in _device_names(service)}
+    state = GaugeMetricFamily(
+        "jis_device_state",
+        "Device state as it reports itself now: 1 for its one current state of up, faulted (answers but cannot work:"
+        " paper out, head open, lights that do not answer), down (link down).",
+        labels=["device", "state"],
+    )
+    info = InfoMetricFamily(
+        "jis_device_fault",
+        "Why a device is faulted or down (the printer's faults, the driver's reason); absent while it is up.",
+        labels=["device", "state", "reason"],
+    )
+    up = GaugeMetricFamily(
+        "jis_device_up", "1 while a device is up (linked and without fault), else 0.", labels=["device"]
+    )
+    for name, (now, reason) in states.items():
+        for s in DEVICE_STATES:
+            state.add_metric([name, s], 1.0 if s == now else 0.0)
+        up.add_metric([name], 1.0 if now == "up" else 0.0)
+        if now != "up":
+            info.add_metric([name, now, reason], {})
+    return [state, info, up]
 
 
 def _alarms(service: Any) -> dict[Labels, float]:
@@ -134,7 +124,7 @@ def _alarms(service: Any) -> dict[Labels, float]:
     return {(("priority", p), ("state", s)): n for (p, s), n in counts.items()}
 
 
-def service_metrics(service: Any) -> list[Metric]:
+def service_families(service: Any) -> list[Metric]:
     """The service's metric families, read from ``app.service.runtime.Service`` (duck-typed): its ``core`` and
     its parts' figures (``latency``, ``sequencing``, ``devices``, ``intake``)."""
     core = service.core
@@ -149,11 +139,15 @@ def service_metrics(service: Any) -> list[Metric]:
         ),
         counter("jis_feed_gaps_total", "Sequence gaps detected per feed.", _per("feed", feeds, "gaps")),
         counter("jis_feed_duplicates_total", "Identical resends per feed.", _per("feed", feeds, "duplicates")),
-        summary(
-            "jis_light_latency_ms",
-            "Broadcast received to light shown, ms; quantiles over the newest 10000 lights, sum/count over the retained"
-            " window.",
-            service.latency.latencies_ms,
+        histogram(
+            "jis_light_latency_seconds",
+            "Broadcast received to bin lit (the device acknowledged the light), seconds, for bins lit on arrival.",
+            service.latency.on_arrival,
+        ),
+        histogram(
+            "jis_light_queued_seconds",
+            "Broadcast received to bin lit, seconds, for bins that waited for their station (the line's queue).",
+            service.latency.queued,
         ),
         gauge("jis_pending_events", "Events waiting for the journal and the core.", service.sequencing.waiting),
         gauge(
@@ -173,7 +167,7 @@ def service_metrics(service: Any) -> list[Metric]:
             "Labels waiting in the service for printer outbox room.",
             {(("printer", p),): len(q) for p, q in devices.label_backlog.items()},
         ),
-        gauge("jis_device_up", "Device link state: 1 up, 0 down.", _device_links(service)),
+        *device_families(service),
         gauge("jis_alarms", "Open deviations by priority (1 most urgent) and ISA-18.2 state.", _alarms(service)),
         counter(
             "jis_deviations_raised_total",
@@ -195,6 +189,39 @@ def service_metrics(service: Any) -> list[Metric]:
         ),
         counter("jis_labels_printed_total", "Labels confirmed printed.", core.state.labels_printed),
     ]
+
+
+class ServiceCollector(Collector):
+    """The service's families at each scrape (none for ``service`` None), and those of its other parts (``extra``:
+    e.g. the notifier's)."""
+
+    def __init__(self, service: Any, extra: Sequence[Any] = ()) -> None:
+        self.service = service
+        self.extra = extra
+
+    def collect(self) -> Iterator[Metric]:
+        if self.service is not None:
+            yield from service_families(self.service)
+        for part in self.extra:
+            yield from part.metrics()
+
+
+def metrics_registry(service: Any, extra: Sequence[Any] = (), *, process: bool = True) -> CollectorRegistry:
+    """A registry of its own (never the global one: two services in one process, as tests run them, each have
+    theirs): the service's collector, and the process, platform and GC collectors (``process=False``: without)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(ServiceCollector(service, extra))
+    if process:
+        ProcessCollector(registry=registry)
+        PlatformCollector(registry=registry)
+        GCCollector(registry=registry)
+    return registry
+
+
+def exposition(registry: CollectorRegistry, accept: str = "") -> tuple[bytes, str]:
+    """The registry's text and its content type, as the scraper's ``Accept`` header asks (0.0.4 by default)."""
+    encode, content_type = choose_encoder(accept)
+    return encode(registry), content_type
 
 
 def _disk(service: Any) -> list[Metric]:
@@ -228,11 +255,19 @@ def _response(status: int, body: bytes, content_type: str = "text/plain; charset
     return head.encode("ascii") + body
 
 
-class MetricsServer:
-    """Serves ``collect()`` as Prometheus text on ``GET /metrics``; ``port`` is the bound port after ``start``."""
+def _header(lines: Iterable[str], name: str) -> str:
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == name:
+            return value.strip()
+    return ""
 
-    def __init__(self, collect: Callable[[], list[Metric]], *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.collect = collect
+
+class MetricsServer:
+    """Serves ``registry`` on ``GET /metrics``; ``port`` is the bound port after ``start``."""
+
+    def __init__(self, registry: CollectorRegistry, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.registry = registry
         self.host = host
         self.port = port
         self.scrapes = 0
@@ -273,7 +308,8 @@ class MetricsServer:
                 await writer.wait_closed()
 
     def _answer(self, head: bytes) -> bytes:
-        parts = head.split(b"\r\n", 1)[0].decode("latin-1").split()
+        request_line, *header_lines = head.decode("latin-1").split("\r\n")
+        parts = request_line.split()
         if len(parts) != 3 or not parts[2].startswith("HTTP/"):
             return _response(400, b"bad request line\n")
         method, target = parts[0], parts[1].split("?", 1)[0]
@@ -282,4 +318,5 @@ class MetricsServer:
         if method != "GET":
             return _response(405, b"only GET\n")
         self.scrapes += 1
-        return _response(200, render(self.collect()).encode("utf-8"), CONTENT_TYPE)
+        body, content_type = exposition(self.registry, _header(header_lines, "accept"))
+        return _response(200, body, content_type)

@@ -45,7 +45,7 @@ from app.service.hmi_side import HmiSide
 from app.service.inbox import Inbox
 from app.service.intake import Intake
 from app.service.latency import LightLatency
-from app.service.metrics import MetricsServer, service_metrics
+from app.service.metrics import MetricsServer, metrics_registry
 from app.service.notices import NoticeSide
 from app.service.notify import Notifier
 from app.service.replay import answer_at
@@ -242,9 +242,7 @@ class Service:
         svc = self.plant.service
         if svc.metrics_port is None:
             return
-        metrics = MetricsServer(
-            lambda: service_metrics(self) + self.notifier.metrics(), host=svc.metrics_host, port=svc.metrics_port
-        )
+        metrics = MetricsServer(metrics_registry(self, (self.notifier,)), host=svc.metrics_host, port=svc.metrics_port)
         await metrics.start()
         self._tasks.append(asyncio.create_task(metrics.run(), name="metrics"))
 

@@ -42,6 +42,7 @@ from asyncua.server.event_generator import EventGenerator
 from asyncua.server.server import Server
 from asyncua.ua.attribute_ids import AttributeIds
 from asyncua.ua.object_ids import ObjectIds
+from asyncua.ua.status_codes import StatusCodes
 
 from plc_io.line_server import model
 from plc_io.opcua.security import (
@@ -370,6 +371,7 @@ class LineServer:
         inner = [p for p in self._objects if p.startswith(prefixes)]
         doomed = [self._objects[p] for p in {*gone, *inner}]
         doomed += [self._server.get_node(self._node_id(p)) for p in self._values if p.startswith(prefixes)]
+        await self._end_monitored_items([p for p in self._values if p.startswith(prefixes)])
         for path in top:
             parent_path = path.rsplit("/", 1)[0]
             reftype = ObjectIds.Organizes if model.is_folder(parent_path) else ObjectIds.HasComponent
@@ -378,6 +380,29 @@ class LineServer:
         for path in {*gone, *inner}:
             del self._objects[path]
         self._values = {p: v for p, v in self._values.items() if not p.startswith(prefixes)}
+
+    async def _end_monitored_items(self, paths: list[str]) -> None:
+        """Tell every monitored item on ``paths`` that its node is going, before it goes (docs/opcua.md: a monitored
+        item on a shipped rack's variable ends with BadNodeIdUnknown).
+
+        Working around asyncua 2.1: deleting a node calls its data-change callbacks with the error, but they are
+        coroutines it never awaits (``AddressSpace._delete_node_callbacks``), and what they would send is a
+        subscription-wide status change, not the item's. So a subscriber heard nothing: the item just went silent.
+        Writing a value whose status is BadNodeIdUnknown first (the server sets the value to null, as Part 4 7.7.1
+        says for a Bad status) runs the callbacks as any write does, and each item's last notification carries the
+        status; a read after the delete answers BadNodeIdUnknown from the address space itself. The callbacks are
+        then dropped, so the delete has none left to call without awaiting (a RuntimeWarning each).
+        """
+        assert self._server is not None
+        now = ua.DateTime.now(UTC)
+        gone = ua.DataValue(StatusCode=ua.StatusCode(ua.UInt32(StatusCodes.BadNodeIdUnknown)), ServerTimestamp=now)
+        aspace = self._server.iserver.aspace
+        for path in paths:
+            nid = self._node_id(path)
+            await self._server.write_attribute_value(nid, gone)
+            # the items have heard it: their callbacks go now, so the delete finds none to call unawaited
+            for handle in list(aspace[nid].attributes[AttributeIds.Value].datachange_callbacks):
+                aspace.delete_datachange_callback(handle)
 
     def _node_id(self, path: str) -> ua.NodeId:
         return ua.NodeId(ua.String(path), ua.Int16(self._ns))

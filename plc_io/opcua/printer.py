@@ -141,6 +141,11 @@ class OpcUaPrinter:
             await self._settle_unsure(client, ids, start_time)
             while True:
                 await self._step(client, ids, start_time)
+        except DeviceError as exc:
+            # shown now, not after the polite close below: against a printer gone silent (a pulled cable) that
+            # close waits a whole timeout_s more, which made the bound status_interval_s + 2 x timeout_s
+            self._link.down(str(exc))
+            raise
         finally:
             await close_client(client, self._timeout_s)
 

@@ -1,7 +1,8 @@
 """Device rules: a device's link and a printer's faults, as the device reports them, and the alarm points they feed;
 and the service's own storage: the journal that cannot be written, the disk filling (``STORAGE_ALARMS``).
 
-The device's state changes at once (``LineState.devices_down``, ``printer_faults``: the screens show it as it is);
+The device's state changes at once (``LineState.devices_down`` with ``link_detail``, ``printer_faults``: the screens,
+the line's OPC UA server and the metrics show it as it is, with its reason: ``sequencer.projection.device_state``);
 its alarm follows through ``sequencer.alarm_points`` with the kind's on-delay and off-delay: a link that drops and
 comes back within ``device_offline``'s on-delay is counted (``link_blip``), never annunciated; one alarm per device
 and kind at a time (a link down and a printer's faults are two conditions, each with its own alarm).
@@ -27,8 +28,10 @@ def on_link(line: LineState, e: DeviceLinkChanged) -> list[Command]:
     line.touched.device(e.device)
     if e.up:
         line.devices_down.discard(e.device)
+        line.link_detail.pop(e.device, None)
         return line.alarm_points.gone("device_offline", e.device, e.at)
     line.devices_down.add(e.device)
+    line.link_detail[e.device] = e.detail or "link down"
     return line.alarm_points.present("device_offline", e.device, e.at, f"{e.device} offline: {e.detail}")
 
 

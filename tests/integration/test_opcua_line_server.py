@@ -214,6 +214,30 @@ async def test_clients_cannot_write(live: LiveLine) -> None:
         assert await target.read_value() != "FAKE"
 
 
+async def test_a_device_shows_its_reason(live: LiveLine) -> None:
+    """Line/Devices/<d>/Detail carries what the device reports (the core's ``device_state``): a printer's faults
+    while it is faulted, the driver's reason while a link is down, nothing once it is well again."""
+    assert live.fake is not None
+    printer, ptl = next(iter(live.fake.printers.values())), live.fake.ptls["ptl-bump"]
+    async with connected(url_of(live)) as (client, ns):
+        p_detail, p_up = (node(client, ns, f"Line/Devices/{printer.name}/{v}") for v in ("Detail", "Up"))
+        t_detail, t_up = (node(client, ns, f"Line/Devices/{ptl.name}/{v}") for v in ("Detail", "Up"))
+        assert (await p_detail.read_value(), await p_up.read_value()) == ("", True)
+        try:
+            live.on_loop(lambda: printer.set_faults("paper out", "head open"))
+            live.on_loop(lambda: ptl.go_down("gateway 10.0.0.7:502 refused the connection"))
+            await poll(p_detail.read_value, lambda d: d == "paper out, head open", "the printer's faults")
+            assert await p_up.read_value() is False
+            await poll(t_detail.read_value, lambda d: "refused the connection" in d, "the controller's reason")
+            assert await t_up.read_value() is False
+        finally:
+            live.on_loop(lambda: printer.set_faults())
+            live.on_loop(ptl.come_up)
+        await poll(p_detail.read_value, lambda d: d == "", "the printer well again")
+        await poll(t_detail.read_value, lambda d: d == "", "the controller back")
+        assert await p_up.read_value() is True
+
+
 # -- the plant profile ----------------------------------------------------------------------------------------------
 class Pki:
     def __init__(self, root: Path) -> None:
@@ -310,6 +334,47 @@ async def test_only_changed_values_are_written_and_racks_come_and_go(pki: Pki, p
             await node(client, ns, "Line/Racks/seats/L1-1/Fill").read_value()
         await plant_server.publish(picture(13, fill=4))
         assert await node(client, ns, "Line/Racks/seats/L1-1/Fill").read_value() == 4
+
+
+class Statuses:
+    """A subscription handler keeping each notification's status code name, per node."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, Any]] = []
+
+    def datachange_notification(self, n: Node, val: Any, data: Any) -> None:
+        self.seen.append((str(n.nodeid.Identifier), data.monitored_item.Value.StatusCode.name, val))
+
+
+async def test_a_shipped_racks_monitored_items_end_with_bad_node_id_unknown(pki: Pki, plant_server: LineServer) -> None:
+    """docs/opcua.md: a monitored item on a shipped rack's variable ends with BadNodeIdUnknown, heard by the
+    subscription (asyncua does not notify on a node's deletion: the server writes the status first), and a read
+    afterwards answers BadNodeIdUnknown."""
+    await plant_server.publish(picture(40, fill=2))
+    async with connected(plant_server.endpoint, pki.client("scada")) as (client, ns):
+        statuses = Statuses()
+        sub = await client.create_subscription(50, statuses)
+        rack = "Line/Racks/seats/L1-1"
+        watched = [f"{rack}/Fill", f"{rack}/State", "Line/Rev"]
+        await sub.subscribe_data_change([node(client, ns, p) for p in watched])
+
+        async def seen() -> list[tuple[str, str, Any]]:
+            return statuses.seen
+
+        await poll(seen, lambda s: {p for p, *_ in s} >= set(watched), "the first values")
+        await plant_server.publish(picture(41).model_copy(update={"racks": ()}))  # the rack shipped
+        ended = await poll(
+            seen,
+            lambda s: {p for p, status, _ in s if status == "BadNodeIdUnknown"} >= {f"{rack}/Fill", f"{rack}/State"},
+            "the shipped rack's items to end",
+        )
+        assert all(v is None for p, status, v in ended if status == "BadNodeIdUnknown")
+        assert not any(p == "Line/Rev" and status != "Good" for p, status, _ in ended)
+        with pytest.raises(UaStatusCodeError) as read:
+            await node(client, ns, f"{rack}/Fill").read_value()
+        assert type(read.value).__name__ == "BadNodeIdUnknown"
+        await sub.delete()
+    await plant_server.publish(picture(42, fill=1))  # a rack of that name again later: a fresh object
 
 
 async def test_changed_entries_are_worked_out_alone(plant_server: LineServer) -> None:
