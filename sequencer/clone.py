@@ -1,15 +1,15 @@
 """The HMI bus's state as numbered key-value updates (zguide ch. 5, "Reliable Pub-Sub", the Clone pattern).
 
 What it is for: the service splits each ``LineView`` into keyed entries (``feed/L1``, ``station/ST-SEAT``,
-``rack/L1/seats/833``, ``alarm/17``, ``device/zebra-1``, ``counters``, ``kpis``, ``head``, and one ``order/...``
-list per collection so the screens see the same order) and publishes only the entries that changed, each update
-numbered one higher than the last (``KvStore``). A screen (``Replica``) loads a snapshot (all entries and the
-number it is at), applies the updates numbered after it, and asks for a new snapshot when a number is missing
-(``GAP``); from the entries it reassembles the full ``LineView`` the screens draw. A deletion is an update with
-an empty value. The wire frames of both ends are built and read here too (docs/hmi-bus.md).
-The service builds only the entries that changed (``sequencer.pictures``: a ``Picture`` of the new values, or of
-every value when ``whole``) and ``KvStore.apply`` numbers those whose JSON differs; ``KvStore.update`` takes a whole
-``LineView`` (the replay tool, the tests).
+``rack/L1/seats/833``, ``alarm/17``, ``device/zebra-1``, ``notice/L1-seats-12``, ``counters``, ``kpis``, ``head``,
+and one ``order/...`` list per collection so the screens see the same order) and publishes only the entries that
+changed, each update numbered one higher than the last (``KvStore``). A screen (``Replica``) loads a snapshot (all
+entries and the number it is at), applies the updates numbered after it, and asks for a new snapshot when a number is
+missing (``GAP``); from the entries it reassembles the full ``LineView`` the screens draw. A deletion is an update with
+an empty value. The wire frames of both ends are built and read here too (docs/hmi-bus.md). The service builds only the
+entries that changed (``sequencer.pictures``: a ``Picture`` of the new values, or of every value when ``whole``) and
+``KvStore.apply`` numbers those whose JSON differs; ``KvStore.update`` takes a whole ``LineView`` (the replay tool, the
+tests).
 What it must not do: I/O, clocks or randomness (the service supplies the epoch that tells one run from the next),
 or trust a frame: every value is validated against its entry's model before anything is applied.
 """
@@ -25,7 +25,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from sequencer.views import Counters, DeviationView, DeviceView, FeedView, KpiView, LineView, RackView, StationView
+from sequencer.views import (
+    Counters,
+    DeviationView,
+    DeviceView,
+    FeedView,
+    KpiView,
+    LineView,
+    NoticeView,
+    RackView,
+    StationView,
+)
 
 Entries = dict[str, bytes]
 Change = tuple[str, bytes]  # (key, value); an empty value deletes the key
@@ -49,6 +59,7 @@ COLLECTIONS: tuple[tuple[str, str, type[BaseModel], Callable[[Any], str]], ...] 
     ("rack/", "racks", RackView, lambda r: f"{r.feed}/{r.family}/{r.rack_no}"),
     ("alarm/", "deviations", DeviationView, lambda d: str(d.id)),
     ("device/", "devices", DeviceView, lambda d: d.name),
+    ("notice/", "notices", NoticeView, lambda n: n.notice_id),
 )
 # Entries that are one object each: key (= LineView field, "head" aside), model.
 SINGLES: tuple[tuple[str, type[BaseModel]], ...] = (("head", Head), ("counters", Counters), ("kpis", KpiView))
@@ -138,6 +149,8 @@ def assemble(parsed: Mapping[str, object]) -> LineView:
         head = parsed["head"]
         fields: dict[str, Any] = {key: parsed[key] for key, _ in SINGLES[1:]}
         for _, field, _, _ in COLLECTIONS:
+            if ORDER + field not in parsed and not LineView.model_fields[field].is_required():
+                continue  # a service older than the screen does not send it (notices): empty
             order = parsed[ORDER + field]
             assert isinstance(order, tuple)
             fields[field] = tuple(parsed[key] for key in order)

@@ -6,10 +6,10 @@ every open alarm: thousands on a bad shift); ``Pictures.picture`` costs what cha
 note the keys they touch (``sequencer.touched``); this module drains them and builds the entries of those keys with
 the same functions the whole projection is made of (``sequencer.projection``), so each entry says exactly what
 ``line_view`` says. Which racks are shown and the order of the alarm list it keeps as it goes (an index of each
-family's open racks; the alarm list's ranks, sorted), so a new alarm costs a place in a sorted list, not a sort of
-all. The header (a new number and time) and the counters come with every picture, the KPIs when asked (they move
-with the clock: once a second). The first picture of a core, or one after more was touched than the core lists,
-is ``whole``: every entry.
+family's open racks; the alarm list's ranks, sorted; the ship notices' numbers), so a new alarm costs a place in
+a sorted list, not a sort of all. The header (a new number and time) and the counters come with every picture, the
+KPIs when asked (they move with the clock: once a second). The first picture of a core, or one after more was touched
+than the core lists, is ``whole``: every entry.
 
 tests/unit/test_pictures.py holds it to the whole projection: the pictures applied to a screen's store equal
 ``line_view`` after any sequence of events.
@@ -32,6 +32,8 @@ from sequencer.projection import (
     device_views,
     feed_view,
     kpi_view,
+    notice_rank,
+    notice_view,
     part_in_bin,
     rack_rank,
     rack_view,
@@ -58,6 +60,7 @@ def everything_in(line: LineState) -> Touched:
         racks=set(line.racks),
         deviations=set(line.deviations.by_id),
         devices={*plant.devices.ptl, *plant.devices.printers},
+        notices=set(line.notices),
     )
 
 
@@ -77,6 +80,9 @@ class Pictures:
         self._alarm_keys: list[str] = []  # its entry keys, in the same order
         self._listed: dict[int, Rank] = {}  # deviation id -> its rank, while listed
         self._repeats: dict[str, int] = {}  # per feed: the service's repeats the screens have
+        self._notice_numbers: list[int] = []  # the ship notices listed, by delivery note number (sorted)
+        self._notice_keys: list[str] = []  # their entry keys, in the same order
+        self._notices_listed: dict[str, int] = {}  # notice id -> its number, while listed
 
     def picture(
         self,
@@ -121,6 +127,7 @@ class Pictures:
             values[ORDER + "devices"] = tuple(key for key, _ in items)
         self._racks(line, touched.racks, values, whole=whole)
         self._deviations(line, touched.deviations, values, whole=whole)
+        self._notices(line, touched.notices, values, whole=whole)
         return Picture(values, whole=whole)
 
     # -- a core seen for the first time ----------------------------------------------------------------------
@@ -132,6 +139,10 @@ class Pictures:
         self._listed = {dev_id: deviation_rank(dev) for dev_id, dev in book.items()}
         self._ranks = sorted(self._listed.values())
         self._alarm_keys = [f"alarm/{rank[2]}" for rank in self._ranks]
+        self._notices_listed = {nid: notice_rank(n) for nid, n in line.notices.items()}
+        listed = sorted((number, nid) for nid, number in self._notices_listed.items())
+        self._notice_numbers = [number for number, _ in listed]
+        self._notice_keys = [f"notice/{nid}" for _, nid in listed]
 
     # -- racks: each family's lowest open ones ---------------------------------------------------------------
     def _racks(self, line: LineState, keys: Iterable[RackKey], values: Values, *, whole: bool) -> None:
@@ -187,3 +198,25 @@ class Pictures:
                 order_changed = True
         if order_changed:
             values[ORDER + "deviations"] = tuple(self._alarm_keys)
+
+    # -- ship notices: one per shipped rack, by delivery note number ---------------------------------------------
+    def _notices(self, line: LineState, ids: Iterable[str], values: Values, *, whole: bool) -> None:
+        order_changed = whole
+        for nid in ids:
+            key = f"notice/{nid}"
+            notice = line.notices.get(nid)
+            if notice is not None:
+                values[key] = notice_view(notice)
+                if nid not in self._notices_listed:
+                    number = self._notices_listed[nid] = notice_rank(notice)
+                    at = bisect_left(self._notice_numbers, number)
+                    self._notice_numbers.insert(at, number)
+                    self._notice_keys.insert(at, key)
+                    order_changed = True
+            elif nid in self._notices_listed:
+                at = bisect_left(self._notice_numbers, self._notices_listed.pop(nid))
+                del self._notice_numbers[at], self._notice_keys[at]
+                values[key] = None
+                order_changed = True
+        if order_changed:
+            values[ORDER + "notices"] = tuple(self._notice_keys)

@@ -1,9 +1,10 @@
 """Project the core's state onto what the screens see (``sequencer.views``).
 
 ``line_view`` is the whole picture; the functions it is made of (one per entry of the HMI bus: a feed, a station,
-a rack, a deviation, the devices, the figures) are also what ``sequencer.pictures`` rebuilds one entry at a time,
-so both say the same thing. Which racks and deviations are shown, and in what order, is one key function each
-(``rack_rank``, ``deviation_rank``), so a picture kept up to date entry by entry lists them as the whole one does.
+a rack, a deviation, a ship notice, the devices, the figures) are also what ``sequencer.pictures`` rebuilds one
+entry at a time, so both say the same thing. Which racks and deviations are shown, and in what order, is one key
+function each (``rack_rank``, ``deviation_rank``), so a picture kept up to date entry by entry lists them as the whole
+one does.
 What it must not do: change the core's state (it only reads ``Sequencer.state``), or show anything the views'
 models do not carry (they are the HMI bus's wire format).
 """
@@ -19,7 +20,7 @@ from sequencer.core import Sequencer
 from sequencer.deviations import Deviation
 from sequencer.kpis import kpis_of
 from sequencer.plant import PlantConfig
-from sequencer.state import Feed, LineState, Pick, Rack, Station
+from sequencer.state import Feed, LineState, Notice, Pick, Rack, Station
 from sequencer.views import (
     BinView,
     Counters,
@@ -28,6 +29,7 @@ from sequencer.views import (
     FeedView,
     KpiView,
     LineView,
+    NoticeView,
     PickView,
     RackView,
     StationView,
@@ -137,6 +139,31 @@ def deviation_rank(d: Deviation) -> tuple[int, float, int]:
     return d.priority, -d.at, d.deviation_id
 
 
+def notice_view(n: Notice) -> NoticeView:
+    """A shipped rack's notice: its newest version, its state, and the deviation that stands for it (rejected, or
+    unanswered past ``ack_timeout_s``)."""
+    return NoticeView(
+        notice_id=n.notice_id,
+        number=n.number,
+        feed=n.feed,
+        family=n.family,
+        rack_no=n.rack_no,
+        version=n.version,
+        function=n.function,
+        state=n.state,
+        reason=n.reason,
+        overdue=n.unanswered_dev is not None,
+        alarm=n.rejected_dev if n.rejected_dev is not None else n.unanswered_dev,
+        shipped_at=n.shipped_at,
+        issued_at=n.issued_at,
+    )
+
+
+def notice_rank(n: Notice) -> int:
+    """Where a notice comes in the list: by its delivery note number (one per rack shipped, never changes)."""
+    return n.number
+
+
 DeviceState = Literal["up", "faulted", "down"]
 DEVICE_STATES: tuple[DeviceState, ...] = ("up", "faulted", "down")
 
@@ -216,4 +243,5 @@ def line_view(
         devices=tuple(device_views(line)),
         kpis=kpi_view(core, at),
         counters=counters(line, quarantined=quarantined, vehicles_broadcast=vehicles_broadcast),
+        notices=tuple(notice_view(n) for n in sorted(line.notices.values(), key=notice_rank)),
     )

@@ -95,6 +95,26 @@ class DeviceView(_View):
     detail: str
 
 
+class NoticeView(_View):
+    """A shipped rack's ship notice (``sequencer.rules.notices``): its newest version and where the OEM's answer
+    stands. ``overdue``: not answered within ``ack_timeout_s`` (a ``notice_unanswered`` was raised); ``alarm``: the
+    deviation that stands for it (rejected or unanswered), while the core keeps one."""
+
+    notice_id: str
+    number: int
+    feed: str
+    family: str
+    rack_no: int
+    version: int
+    function: Literal["original", "cancel", "replace"]
+    state: Literal["due", "sent", "acknowledged", "rejected"]
+    reason: str
+    overdue: bool
+    alarm: int | None
+    shipped_at: float
+    issued_at: float
+
+
 class Counters(_View):
     vehicles_broadcast: int = 0
     vehicles_completed: int = 0
@@ -135,3 +155,4 @@ class LineView(_View):
     devices: tuple[DeviceView, ...]
     counters: Counters
     kpis: KpiView = KpiView()
+    notices: tuple[NoticeView, ...] = ()  # shipped racks' ship notices, by delivery note number

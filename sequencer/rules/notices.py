@@ -15,6 +15,7 @@ only the newest version's answer counts.
 Bounded: acknowledged notices are kept up to ``keep_answered`` (the newest), so a correction can still name what
 was sent; the unanswered and the rejected are kept until answered or replaced.
 
+Each change a screen sees is noted in ``line.touched`` (the cockpit's ship notice list, ``sequencer.pictures``).
 Uses the rack rules. What it must not do: build the partner's message (``app.feed.outbound`` does) or send it.
 """
 
@@ -54,11 +55,12 @@ def notice_id(feed: str, family: str, rack_no: int) -> str:
     return f"{feed}-{family}-{rack_no}"
 
 
-def _move(notice: Notice, happened: str) -> None:
+def _move(line: LineState, notice: Notice, happened: str) -> None:
     to = NOTICE_MOVES.get((notice.state, happened))
     if to is None:
         raise SequencerError(f"ship notice {notice.notice_id}: cannot be {happened} while {notice.state}")
     notice.state = to
+    line.touched.notice(notice.notice_id)
 
 
 # -- a rack ships -----------------------------------------------------------------------------------------------
@@ -134,8 +136,9 @@ def _issue(
     line: LineState, notice: Notice, function: NoticeFunction, items: tuple[NoticeItem, ...], at: float
 ) -> list[Command]:
     """A new version of the notice is asked for; its answer is awaited from now."""
+    line.touched.notice(notice.notice_id)
     if notice.version:
-        _move(notice, "reissued")
+        _move(line, notice, "reissued")
     line.answered.pop(notice.notice_id, None)
     line.unanswered.pop(notice.notice_id, None)
     line.unanswered[notice.notice_id] = None
@@ -191,7 +194,7 @@ def _current(line: LineState, nid: str, version: int) -> Notice:
 
 def on_sending(line: LineState, e: ShipNoticeSending) -> list[Command]:
     notice = _current(line, e.notice_id, e.version)
-    _move(notice, "sending")
+    _move(line, notice, "sending")
     line.notice_counts["sent"] += 1
     return []
 
@@ -199,7 +202,7 @@ def on_sending(line: LineState, e: ShipNoticeSending) -> list[Command]:
 def on_answered(line: LineState, e: ShipNoticeAnswered) -> list[Command]:
     """The OEM took the notice (its rejection alarm, if an earlier version had one, clears) or refused it."""
     notice = _current(line, e.notice_id, e.version)
-    _move(notice, "accepted" if e.accepted else "refused")
+    _move(line, notice, "accepted" if e.accepted else "refused")  # notes it touched: its state, reason and alarms
     line.unanswered.pop(notice.notice_id, None)
     commands: list[Command] = []
     if notice.unanswered_dev is not None:
@@ -233,6 +236,7 @@ def _forget_answered(line: LineState) -> None:
         oldest = next(iter(line.answered))
         del line.answered[oldest]
         del line.notices[oldest]
+        line.touched.notice(oldest)
 
 
 def check_unanswered(line: LineState, at: float) -> list[Command]:
@@ -249,6 +253,7 @@ def check_unanswered(line: LineState, at: float) -> list[Command]:
         if notice.unanswered_dev is not None:
             continue
         line.notice_counts["overdue"] += 1
+        line.touched.notice(nid)
         commands += line.deviations.raise_(
             "notice_unanswered",
             at,

@@ -18,6 +18,7 @@ from hardware_sims.clock import ScaledClock
 from hardware_sims.oem_feed import OemFeedSim
 from sequencer.events import CorrectShippedRack, RackLabelScanned, ShipNoticeAnswered, ShipNoticeSending
 from sequencer.plant import PlantConfig, ShipNoticeConfig
+from sequencer.views import NoticeView
 from tests.devices import until
 from tests.fake_line import FakeLine, running
 
@@ -114,6 +115,16 @@ async def test_a_rejected_notice_is_a_deviation(database_url: str, tmp_path: Pat
         await until(lambda: state.notices[NOTICE_ID].state == "rejected", "the OEM rejected the notice")
         [dev] = [d for d in state.deviations.by_id.values() if d.kind == "notice_rejected"]
         assert "fault switch" in dev.message and dev.active
+        bus = line.service.hmi.bus
+        assert bus is not None
+
+        def on_the_bus() -> NoticeView | None:
+            raw = bus.store.entries.get(f"notice/{NOTICE_ID}")
+            return NoticeView.model_validate_json(raw) if raw else None
+
+        await until(lambda: (n := on_the_bus()) is not None and n.state == "rejected", "the screens see it rejected")
+        shown = on_the_bus()
+        assert shown is not None and (shown.alarm, shown.reason) == (dev.deviation_id, state.notices[NOTICE_ID].reason)
 
 
 async def test_a_notice_the_oem_never_answers_is_a_deviation_after_the_time_out(

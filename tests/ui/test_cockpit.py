@@ -3,7 +3,7 @@
 Every picture travels from a real PUB socket on 127.0.0.1 (random port) through ``BusClient`` to the window;
 tests wait with bounded ``qtbot.waitUntil`` deadlines, never sleep, never assert timings. The command channel
 here is a ROUTER that never answers (operations are tested in test_cockpit_ops.py against the real command
-server). Writes docs/screenshots/cockpit-overview.png, -deviations, -trends, -quarantine and -comm.
+server). Writes docs/screenshots/cockpit-overview.png, -deviations, -trends, -quarantine, -notices and -comm.
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import zmq
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from sequencer.views import DeviationView, DeviceView, KpiView, LineView
+from sequencer.views import DeviationView, DeviceView, KpiView, LineView, NoticeView
 from tests.ui.conftest import BusPublisher
 from tests.ui.test_operator_panel import DEVIATIONS, SUMMER_AT, busy_line
 from ui.cockpit.shift import DeviationLog, shift_of
 from ui.cockpit.trends import REDRAW_MS, Ring
-from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, scaled_stylesheet, table_rows
+from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, cell, scaled_stylesheet, table_rows
 from ui.cockpit.window import DOCKS, CockpitWindow, build_lead_window
 from ui.command_client import default_command_endpoint
 from ui.main import ROLE_WINDOWS, run_hmi
@@ -418,6 +418,79 @@ def test_quarantine_lists_the_messages_the_service_refused(qtbot: QtBot, publish
     shoot(cockpit, "quarantine")
 
 
+# --- ship notices -----------------------------------------------------------------------------------------------
+
+
+def notice(number: int, rack_no: int, **fields: object) -> NoticeView:
+    base: dict[str, object] = dict(notice_id=f"L1-seats-{rack_no}", number=number, feed="L1", family="seats",
+                                   rack_no=rack_no, version=1, function="original", state="acknowledged", reason="",
+                                   overdue=False, alarm=None, shipped_at=SUMMER_AT - 3600 + 60 * (number - 830),
+                                   issued_at=SUMMER_AT - 3600 + 60 * (number - 830))  # fmt: skip
+    return NoticeView.model_validate(base | fields)
+
+
+NOTICE_ALARMS = (
+    DeviationView(id=20, kind="notice_rejected", priority=1, at=SUMMER_AT - 600, feed="L1", seq=None, vehicle_id="",
+                  station="", message="ship notice L1-seats-833 v2 rejected by the OEM: seq 4711 not called off"),
+    DeviationView(id=21, kind="notice_unanswered", priority=2, at=SUMMER_AT - 300, feed="L1", seq=None,
+                  vehicle_id="", station="", message="ship notice L1-seats-835 v1: no answer from the OEM in 600 s",
+                  state="active_acknowledged"),
+)  # fmt: skip
+NOTICES = (
+    notice(831, 831),
+    notice(832, 832, version=2, function="replace"),
+    notice(833, 833, version=2, function="replace", state="rejected", reason="seq 4711 not called off", alarm=20),
+    notice(834, 834, version=3, function="cancel", state="sent"),
+    notice(835, 835, state="sent", overdue=True, alarm=21),
+    notice(836, 836, state="due"),
+)
+
+
+def test_ship_notices_show_each_shipped_rack_s_notice_state_and_mark_only_the_abnormal(
+    qtbot: QtBot, publisher: BusPublisher, cockpit: CockpitWindow
+) -> None:
+    """Rejected and unanswered notices come first, bold, led by their alarm's indicator (P1 blinking while
+    unacknowledged, P2); the others are quiet; a replacement acknowledged later clears the row's marks."""
+    line = cockpit_line(deviations=(*OPEN, *NOTICE_ALARMS)).model_copy(update={"notices": NOTICES})
+    show(qtbot, publisher, cockpit, line)
+    pane = cockpit.notices
+    rows = table_rows(pane.table)
+    assert [r[1:6] for r in rows] == [
+        ["L1/seats/835", "835", "v1 original", "NO ANSWER: past time-out", "—"],
+        ["L1/seats/833", "833", "v2 replaced", "REJECTED", "seq 4711 not called off"],
+        ["L1/seats/836", "836", "v1 original", "sending", "—"],
+        ["L1/seats/834", "834", "v3 cancelled", "sent, awaiting answer", "—"],
+        ["L1/seats/832", "832", "v2 replaced", "acknowledged", "—"],
+        ["L1/seats/831", "831", "v1 original", "acknowledged", "—"],
+    ]
+    first = [cell(pane.table, r, 0) for r in range(len(rows))]
+    assert [(c.data(PRIORITY_ROLE), bool(c.data(BLINK_ROLE))) for c in first] == [
+        (2, False), (1, True), (0, False), (0, False), (0, False), (0, False)
+    ]  # fmt: skip
+    fonts = [cell(pane.table, r, 4).data(Qt.ItemDataRole.FontRole) for r in range(len(rows))]
+    assert [f is not None and f.bold() for f in fonts] == [True, True] + [False] * 4
+    assert "seq 4711" in first[1].toolTip()
+    assert [table_rows(pane.table)[r][6] for r in (0, 5)] == ["16:11:40", "16:07:40"]  # the plant's clock
+    for r in (0, 1):  # bold text is not cut: its column grew to fit it
+        item = cell(pane.table, r, 4)
+        assert QFontMetrics(fonts[r]).horizontalAdvance(item.text()) < pane.table.columnWidth(4)
+    assert text(cockpit, "notices_summary") == (
+        "6 kept · 2 acknowledged · 2 awaiting an answer · 1 rejected · 1 past the time-out"
+    )
+    cockpit.show_screen("notices_dock")
+    assert cockpit.docks["notices_dock"].isVisible()
+    shoot(cockpit, "notices")
+
+    answered = notice(833, 833, version=3, function="replace")  # replaced again, and the OEM took it
+    later = line.model_copy(update={"rev": 2, "notices": (*NOTICES[:2], answered, *NOTICES[3:]),
+                                    "deviations": (*OPEN, NOTICE_ALARMS[1])})  # fmt: skip
+    show(qtbot, publisher, cockpit, later)
+    row = next(r for r, n in enumerate(pane.shown) if n.rack_no == 833)
+    assert table_rows(pane.table)[row][3:5] == ["v3 replaced", "acknowledged"]
+    assert cell(pane.table, row, 0).data(PRIORITY_ROLE) == 0
+    assert cell(pane.table, row, 4).data(Qt.ItemDataRole.FontRole) is None
+
+
 # --- export -----------------------------------------------------------------------------------------------------
 
 
@@ -511,7 +584,8 @@ def test_the_window_remembers_its_layout_and_font_scale(qtbot: QtBot, publisher:
     room = first.screen().availableGeometry()
     first.resize(first.minimumSizeHint().width(), room.height() - 60)  # restoreGeometry keeps it on its screen
     size = (first.width(), first.height())
-    first.docks["quarantine_dock"].close()
+    for tab in ("quarantine_dock", "notices_dock"):  # the deviations alone below: no tab bar, the window's height fits
+        first.docks[tab].close()
     first.apply_scale(1.3)
     first.close()
     again, bus_again = build_lead_window(publisher.endpoint, commands=silent_service, settings=lead_settings(tmp_path))
@@ -519,11 +593,11 @@ def test_the_window_remembers_its_layout_and_font_scale(qtbot: QtBot, publisher:
     again.show()
     assert again.height() == size[1]
     assert again.width() == max(size[0], again.minimumSizeHint().width())  # larger text needs a wider window
-    assert not again.docks["quarantine_dock"].isVisible()
+    assert not again.docks["quarantine_dock"].isVisible() and not again.docks["notices_dock"].isVisible()
     assert again.docks["deviations_dock"].isVisible()
     assert again.scale == 1.3
     again.reset_layout()
-    assert again.docks["quarantine_dock"].isVisible()
+    assert again.docks["quarantine_dock"].isVisible() and again.docks["notices_dock"].isVisible()
     bus_again.stop()
     again.commands.stop()
 

@@ -38,6 +38,7 @@ from sequencer.views import (
     FeedView,
     KpiView,
     LineView,
+    NoticeView,
     PickView,
     RackView,
     StationView,
@@ -73,11 +74,17 @@ deviations = st.builds(
     station=ids, message=text, active=st.booleans(), shelved_until=st.none() | times,
 )  # fmt: skip
 devices = st.builds(DeviceView, name=ids, kind=st.sampled_from(["ptl", "printer"]), up=st.booleans(), detail=text)
+notices = st.builds(
+    NoticeView, notice_id=ids, number=small, feed=ids, family=ids, rack_no=small, version=small,
+    function=st.sampled_from(["original", "cancel", "replace"]),
+    state=st.sampled_from(["due", "sent", "acknowledged", "rejected"]), reason=text, overdue=st.booleans(),
+    alarm=st.none() | small, shipped_at=times, issued_at=times,
+)  # fmt: skip
 views = st.builds(
     LineView, rev=small, at=times, plant=text, timezone=st.sampled_from(["UTC", "Europe/Berlin"]),
     feeds=st.lists(feeds, max_size=3).map(tuple), stations=st.lists(stations, max_size=3).map(tuple),
     racks=st.lists(racks, max_size=3).map(tuple), deviations=st.lists(deviations, max_size=4).map(tuple),
-    devices=st.lists(devices, max_size=3).map(tuple),
+    devices=st.lists(devices, max_size=3).map(tuple), notices=st.lists(notices, max_size=3).map(tuple),
     counters=st.builds(Counters, vehicles_broadcast=small, racks_completed=small),
     kpis=st.builds(KpiView, on_time_rate=st.none() | st.floats(0, 1), picks_per_hour=small),
 )  # fmt: skip
@@ -250,6 +257,12 @@ def test_a_bad_value_is_refused_whole_and_the_state_kept() -> None:
 def test_unknown_keys_are_ignored_and_a_missing_entry_is_named() -> None:
     parsed = parsed_of({**entries(_view(1)), "future/thing": b"{}"})
     assert assemble(parsed) == _view(1)
+    shipped = NoticeView(notice_id="L1-seats-1", number=1, feed="L1", family="seats", rack_no=1, version=1,
+                         function="original", state="sent", reason="", overdue=False, alarm=None, shipped_at=1.0,
+                         issued_at=1.0)  # fmt: skip
+    with_notice = _view(1).model_copy(update={"notices": (shipped,)})
+    older = {k: v for k, v in parsed_of(entries(with_notice)).items() if k != "order/notices"}
+    assert assemble(older) == _view(1)  # a service older than the screen sends no notices: an empty list
     del parsed["kpis"]
     with pytest.raises(WireError, match="kpis"):
         assemble(parsed)

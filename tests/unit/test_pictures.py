@@ -6,12 +6,15 @@ service's store and from there to a screen's copy (``sequencer.clone``), give th
 (tests/unit/test_core_stateful.py: broadcasts with gaps, changes, cancels, holds and wrap-around, presses right and
 wrong, labels, ticks, shipping, every manual operation, device links and printer faults) and lets the screen look
 at random moments, so touched keys pile up over several events between two pictures; a second test does the same
-over several feeds (racks of different feeds compete for the two places a family has on the screens). Cases pin a
+over several feeds (racks of different feeds compete for the two places a family has on the screens), and a third
+over ship notices (sent, answered, rejected, overdue, cancelled, replaced, forgotten past the limit). Cases pin a
 picture's size (one pick, thousands of open alarms: a few entries), the whole picture of a new core, and the
 overflow of the touched keys.
 """
 
 from __future__ import annotations
+
+from contextlib import suppress
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,22 +22,28 @@ from hypothesis.stateful import rule
 
 from sequencer import touched as touched_module
 from sequencer.clone import KvStore, Picture, Replica, Step, entries
-from sequencer.commands import PrintLabel
+from sequencer.commands import PrintLabel, SendShipNotice
 from sequencer.core import Sequencer
 from sequencer.events import (
     AcknowledgeAlarm,
     BinConfirmed,
     BroadcastReceived,
     BroadcastRejected,
+    CancelShipNotice,
+    CorrectShippedRack,
     Event,
     LabelPrinted,
     RackShipped,
+    ShipNoticeAnswered,
+    ShipNoticeSending,
     SuppressAlarm,
     Tick,
 )
 from sequencer.pictures import Pictures
+from sequencer.plant import ShipNoticeConfig
 from sequencer.projection import line_view
 from sequencer.state import SequencerError
+from sequencer.testing import by_hand, first_seat_rack_full, of
 from sequencer.views import LineView
 from tests.plants import demo_plant
 from tests.unit.test_core_stateful import CoreMachine
@@ -236,3 +245,119 @@ def test_the_touched_keys_stay_out_of_the_fingerprint() -> None:
     a, b = busy_line(3), busy_line(3)
     b.state.touched.drain()
     assert a.fingerprint() == b.fingerprint()
+
+
+# -- ship notices -------------------------------------------------------------------------------------------
+NOTICE_TIMEOUT = 300.0
+NOTICE_PLANT = demo_plant().model_copy(
+    update={"ship_notices": ShipNoticeConfig(ack_timeout_s=NOTICE_TIMEOUT, keep_answered=2)}
+)
+notice_actions = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["broadcast", "press", "ship", "sending", "accept", "reject", "tick", "cancel", "correct", "look"]
+        ),
+        st.integers(0, 5),
+    ),
+    min_size=30,  # long enough for racks to fill, ship and be answered
+    max_size=80,
+)
+
+
+def _press_and_print(core: Sequencer, at: float) -> None:
+    for station in core.state.stations.values():
+        if station.lit is not None:
+            pick = core.state.picks[station.lit]
+            for command in core.handle(BinConfirmed(at=at, station=station.cfg.id, bin=pick.bin, token=pick.pick_id)):
+                if isinstance(command, PrintLabel):
+                    core.handle(LabelPrinted(at=at, label_id=command.label.label_id))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(notice_actions)
+def test_ship_notices_are_shown_as_the_whole_picture_shows_them(steps: list[tuple[str, int]]) -> None:
+    """Every move of a notice (asked for, sent, answered, rejected, overdue, cancelled, replaced, forgotten) is
+    noted, so the pictures built from the touched keys equal the whole projection."""
+    core, screen = Sequencer(NOTICE_PLANT), Screen()
+    at, seq = 1_000.0, 0
+
+    def feed(event: Event) -> None:
+        with suppress(SequencerError):
+            core.handle(event)
+
+    for action, which in steps:
+        at += 7.0
+        notices = sorted(core.state.notices.values(), key=lambda n: n.number)
+        notice = notices[which % len(notices)] if notices else None
+        if action == "broadcast":  # up to two racks' worth, so racks fill and ship within a few steps
+            for _ in range(2 * which + 2):
+                seq += 1
+                feed(BroadcastReceived(at=at, feed="L1", seq=seq, vehicle_id=f"V{seq}", options=("S1", "P040")))
+        elif action == "press":
+            for _ in range(2 * which + 2):
+                _press_and_print(core, at)
+        elif action == "ship":
+            ready = sorted(k for k, r in core.state.racks.items() if r.closed and not r.shipped)
+            if ready:
+                f, family, rack_no = ready[which % len(ready)]
+                feed(RackShipped(at=at, feed=f, family=family, rack_no=rack_no))
+        elif action == "tick":
+            feed(Tick(at=at + NOTICE_TIMEOUT * (which % 3)))
+        elif action == "look":
+            screen.check(core, at)
+        elif notice is not None and action in ("sending", "accept", "reject"):
+            nid, version = notice.notice_id, notice.version
+            if action == "sending":
+                feed(ShipNoticeSending(at=at, notice_id=nid, version=version))
+            else:
+                accepted = action == "accept"
+                feed(ShipNoticeAnswered(at=at, notice_id=nid, version=version, accepted=accepted, reason="seq"))
+        elif notice is not None and action == "cancel":
+            feed(by_hand(CancelShipNotice, at=at, feed=notice.feed, family=notice.family, rack_no=notice.rack_no))
+        elif notice is not None and action == "correct" and notice.items:
+            slot = notice.items[which % len(notice.items)].slot
+            where = {"feed": notice.feed, "family": notice.family, "rack_no": notice.rack_no}
+            feed(by_hand(CorrectShippedRack, at=at, **where, slot=slot, part=""))
+    screen.check(core, at)
+
+
+def test_a_rack_s_notice_state_goes_through_send_answer_and_rejection_in_the_pictures() -> None:
+    """The picture carries the notice's state: asked for (due), sent, overdue past the time-out, acknowledged;
+    then a replacement (version 2) rejected with the OEM's reason and its alarm; then cancelled (version 3)."""
+    core, screen = first_seat_rack_full(NOTICE_PLANT), Screen()
+    screen.check(core, 10.0)
+    key = "notice/L1-seats-1"
+
+    def shown_after(at: float, *events: Event):  # type: ignore[no-untyped-def]
+        for event in events:
+            core.handle(event)
+        picture = screen.publish(core, at)
+        assert screen.replica.view() == screen.whole(core, at)
+        (notice,) = screen.replica.view().notices
+        return picture, notice
+
+    (asked,) = of(SendShipNotice, core.handle(RackShipped(at=20.0, feed="L1", family="seats", rack_no=1)))
+    picture, notice = shown_after(20.0)
+    assert {key, "order/notices"} <= picture.values.keys()
+    assert (notice.rack_no, notice.version, notice.function, notice.state) == (1, 1, "original", "due")
+    _, notice = shown_after(21.0, ShipNoticeSending(at=21.0, notice_id=asked.notice_id, version=1))
+    assert (notice.state, notice.overdue, notice.alarm) == ("sent", False, None)
+    _, notice = shown_after(20.0 + NOTICE_TIMEOUT, Tick(at=20.0 + NOTICE_TIMEOUT))
+    assert (notice.state, notice.overdue) == ("sent", True)
+    assert notice.alarm is not None and core.state.deviations.by_id[notice.alarm].kind == "notice_unanswered"
+    answer = ShipNoticeAnswered(at=330.0, notice_id=asked.notice_id, version=1, accepted=True)
+    _, notice = shown_after(330.0, answer)
+    assert (notice.state, notice.overdue, notice.alarm) == ("acknowledged", False, None)
+
+    correction = by_hand(CorrectShippedRack, at=340.0, feed="L1", family="seats", rack_no=1, slot=2, part="")
+    _, notice = shown_after(341.0, correction, ShipNoticeSending(at=341.0, notice_id=asked.notice_id, version=2))
+    assert (notice.version, notice.function, notice.state) == (2, "replace", "sent")
+    refusal = ShipNoticeAnswered(at=342.0, notice_id=asked.notice_id, version=2, accepted=False, reason="seq 3 unknown")
+    picture, notice = shown_after(342.0, refusal)
+    assert key in picture.values and "order/notices" not in picture.values  # it moved; the list did not
+    assert (notice.state, notice.reason) == ("rejected", "seq 3 unknown")
+    assert notice.alarm is not None and core.state.deviations.by_id[notice.alarm].kind == "notice_rejected"
+
+    cancel = by_hand(CancelShipNotice, at=350.0, feed="L1", family="seats", rack_no=1)
+    _, notice = shown_after(350.0, cancel)
+    assert (notice.version, notice.function, notice.state, notice.reason) == (3, "cancel", "due", "")

@@ -1,8 +1,8 @@
 """The shift lead's cockpit: the main window over the HMI bus (pictures in) and the command channel (intents out).
 
 What it is for: composing the cockpit's screens as dock widgets around the overview (deviations, operations,
-trends and KPIs, quarantine), the header (plant, shift, plant-zone clock, alarm summary, link and session),
-login and logout, the shift report export, keyboard shortcuts, a font scale, and a layout that is remembered
+trends and KPIs, quarantine, ship notices), the header (plant, shift, plant-zone clock, alarm summary, link and
+session), login and logout, the shift report export, keyboard shortcuts, a font scale, and a layout that is remembered
 (``QSettings``: geometry, docks, font scale, export folder). ``build_lead_window`` is the ``ROLE_WINDOWS["lead"]``
 factory (``ui.main``).
 What it must not do: reach the service other than through ``BusClient`` and ``CommandClient``, block the GUI
@@ -24,6 +24,7 @@ from ui.bus_client import BusClient, CurveKeys
 from ui.cockpit.desk import OperationDesk, OpRecord
 from ui.cockpit.deviations import DeviationsPane
 from ui.cockpit.header import CockpitHeader
+from ui.cockpit.notices import NoticesPane
 from ui.cockpit.ops import OperationsPane
 from ui.cockpit.overview import OverviewPane
 from ui.cockpit.quarantine import QuarantinePane
@@ -40,7 +41,7 @@ from ui.widgets import apply_comm, plant_zone
 DEFAULT_SIZE = (1680, 1000)  # a common office desktop; the user's own size is remembered
 BLINK_MS = 500  # ISA-18.2 unacknowledged alarms blink; 1 Hz is calm enough for an office screen
 DEVIATIONS_SHARE, SIDE_SHARE = 0.30, 0.36  # first-run dock sizes, as parts of the window's height and width
-LAYOUT_VERSION = 1  # bump when the docks change, so an old saved layout is not restored onto new docks
+LAYOUT_VERSION = 2  # bump when the docks change, so an old saved layout is not restored onto new docks
 
 # The screens as docks: (objectName, title, shortcut, area); the overview is the central widget (F2).
 DOCKS: tuple[tuple[str, str, str, Qt.DockWidgetArea], ...] = (
@@ -48,6 +49,7 @@ DOCKS: tuple[tuple[str, str, str, Qt.DockWidgetArea], ...] = (
     ("operations_dock", "Manual operations", "F4", Qt.DockWidgetArea.RightDockWidgetArea),
     ("trends_dock", "Trends and KPIs", "F5", Qt.DockWidgetArea.RightDockWidgetArea),
     ("quarantine_dock", "Quarantine", "F6", Qt.DockWidgetArea.BottomDockWidgetArea),
+    ("notices_dock", "Ship notices", "F7", Qt.DockWidgetArea.BottomDockWidgetArea),
 )
 
 
@@ -79,6 +81,7 @@ class CockpitWindow(QMainWindow):
         self.operations = OperationsPane(self.desk)
         self.trends = TrendsPane(self.palette_widget)
         self.quarantine = QuarantinePane(self.desk)
+        self.notices = NoticesPane()
         self.login_dialog = LoginDialog(commands, "Log in to the cockpit", self)
         self._build()
         self._wire()
@@ -98,7 +101,7 @@ class CockpitWindow(QMainWindow):
         bar.toggleViewAction().setEnabled(False)
         bar.addWidget(self.header)
         self.setCentralWidget(self.overview)
-        panes: tuple[QWidget, ...] = (self.deviations, self.operations, self.trends, self.quarantine)
+        panes: tuple[QWidget, ...] = (self.deviations, self.operations, self.trends, self.quarantine, self.notices)
         self.docks: dict[str, QDockWidget] = {}
         for (name, title, _, area), pane in zip(DOCKS, panes, strict=True):
             dock = QDockWidget(title, self)
@@ -111,6 +114,7 @@ class CockpitWindow(QMainWindow):
             self.docks[name] = dock
         self.tabifyDockWidget(self.docks["operations_dock"], self.docks["trends_dock"])
         self.tabifyDockWidget(self.docks["deviations_dock"], self.docks["quarantine_dock"])
+        self.tabifyDockWidget(self.docks["deviations_dock"], self.docks["notices_dock"])
         self.show_screen("deviations_dock")
         self.show_screen("trends_dock")
         self._build_menus()
@@ -175,7 +179,7 @@ class CockpitWindow(QMainWindow):
         self.zone = plant_zone(line.timezone)
         self.setWindowTitle(f"JIS shift lead — {line.plant}")
         self.desk.set_line(line)
-        for pane in (self.overview, self.trends, self.operations, self.quarantine):
+        for pane in (self.overview, self.trends, self.operations, self.quarantine, self.notices):
             pane.apply_line(line)
         self.header.show_line(line, self.bus.link_up)
         shift = shift_of(line.at, self.zone)
@@ -198,6 +202,7 @@ class CockpitWindow(QMainWindow):
         self._blink = not self._blink
         self.overview.set_blink(self._blink)
         self.deviations.set_blink(self._blink)
+        self.notices.set_blink(self._blink)
 
     # --- the command channel ---
 

@@ -1,0 +1,129 @@
+"""The cockpit's ship notices: each shipped rack's notice to the OEM and where its answer stands (docs/ship-notices.md).
+
+What it is for: one row per notice the service keeps (``LineView.notices``, the HMI bus's ``notice/<id>`` entries):
+the rack, the delivery note, the newest version and what it is (original, replacement, cancellation), its state in
+words (sending, sent, acknowledged, rejected with the OEM's reason, no answer past the time-out), when the rack shipped
+and when this version was asked for. What needs a person comes first: a rejected or unanswered notice leads its row
+with its alarm's ISA-18.2 indicator (P1 rejected, P2 unanswered; blinking while unacknowledged) and is set in bold;
+every other state is quiet (ISA-101: no colour for normal).
+What it must not do: send anything (a correction or a cancel is a lead's operation on the operations screen), or hold
+a colour (``ui/style.qss``).
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from sequencer.views import LineView, NoticeView
+from ui.cockpit.overview import worst
+from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, PriorityDelegate, cell, make_table, section
+from ui.widgets import clock, fill_table, label, plant_zone
+from ui.words import NO_VALUE
+
+HEADERS = ("P", "RACK", "DELIVERY NOTE", "VERSION", "STATE", "OEM'S REASON", "SHIPPED", "VERSION ASKED FOR")
+STRETCH = 5  # the OEM's reason takes the spare width
+
+# What a notice's state says, in words: (state, past the time-out) -> words
+STATE_WORDS: dict[tuple[str, bool], str] = {
+    ("due", False): "sending",
+    ("due", True): "NO ANSWER: past time-out",
+    ("sent", False): "sent, awaiting answer",
+    ("sent", True): "NO ANSWER: past time-out",
+    ("acknowledged", False): "acknowledged",
+    ("rejected", False): "REJECTED",
+}
+# What a version is: the notice's function (BGM 9 / 5 / 1)
+FUNCTION_WORDS: dict[str, str] = {"original": "original", "replace": "replaced", "cancel": "cancelled"}
+
+
+def abnormal(notice: NoticeView) -> bool:
+    """A notice that needs a person: the OEM rejected it, or did not answer in time."""
+    return notice.state == "rejected" or notice.overdue
+
+
+def state_words(notice: NoticeView) -> str:
+    return STATE_WORDS.get((notice.state, notice.overdue), notice.state)
+
+
+def version_words(notice: NoticeView) -> str:
+    return f"v{notice.version} {FUNCTION_WORDS.get(notice.function, notice.function)}"
+
+
+def rows_in_order(notices: tuple[NoticeView, ...]) -> list[NoticeView]:
+    """What needs a person first, then the newest shipment first."""
+    return sorted(notices, key=lambda n: (not abnormal(n), -n.number))
+
+
+class NoticesPane(QWidget):
+    """Ship notices of the racks shipped; feed it with ``apply_line``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notices_pane")
+        self.shown: list[NoticeView] = []
+        self._zone = ZoneInfo("UTC")
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        frame, box, head = section("notices_section", "SHIP NOTICES")
+        self.summary = label("", "notices_summary", "section-note")
+        head.insertWidget(1, self.summary)
+        self.table = make_table("notices_table", HEADERS, stretch=STRETCH)
+        self.delegate = PriorityDelegate(self.table)
+        self.table.setItemDelegateForColumn(0, self.delegate)
+        box.addWidget(self.table, 1)
+        root.addWidget(frame)
+
+    @Slot(object)
+    def apply_line(self, line: LineView) -> None:
+        self._zone = plant_zone(line.timezone)
+        self.shown = rows_in_order(line.notices)
+        rows = [
+            ["", f"{n.feed}/{n.family}/{n.rack_no}", str(n.number), version_words(n), state_words(n),
+             n.reason or NO_VALUE, clock(n.shipped_at, self._zone), clock(n.issued_at, self._zone)]
+            for n in self.shown
+        ]  # fmt: skip
+        fill_table(self.table, rows)
+        alarms = {d.id: d for d in line.deviations}
+        self.table.ensurePolished()
+        bold = QFont(self.table.font())  # the stylesheet's size (and the font scale), heavier
+        bold.setBold(True)
+        weight_changed = False
+        for r, notice in enumerate(self.shown):
+            alarm = alarms.get(notice.alarm) if notice.alarm is not None and abnormal(notice) else None
+            priority, unack, _ = worst([alarm] if alarm is not None else [])
+            first = cell(self.table, r, 0)
+            first.setData(PRIORITY_ROLE, priority)
+            first.setData(BLINK_ROLE, unack)
+            first.setToolTip(f"P{alarm.priority} {alarm.kind}: {alarm.message}" if alarm is not None else "")
+            first.setData(Qt.ItemDataRole.AccessibleTextRole, f"priority {priority}" if priority else "")
+            for c in range(len(HEADERS)):
+                item = cell(self.table, r, c)
+                font = bold if abnormal(notice) else None  # None: the table's own
+                if item.data(Qt.ItemDataRole.FontRole) != font:
+                    item.setData(Qt.ItemDataRole.FontRole, font)
+                    weight_changed = True
+        if weight_changed:  # bold text is wider: grow the columns it no longer fits (fill_table measured plain text)
+            for c in range(len(HEADERS)):
+                if c != STRETCH and self.table.sizeHintForColumn(c) > self.table.columnWidth(c):
+                    self.table.resizeColumnToContents(c)
+        self.summary.setText(_summary(line.notices))
+
+    def set_blink(self, on: bool) -> None:
+        self.delegate.blink_on = on
+        self.table.viewport().update()
+
+
+def _summary(notices: tuple[NoticeView, ...]) -> str:
+    if not notices:
+        return "no rack shipped with a notice"
+    counts = {
+        "acknowledged": sum(n.state == "acknowledged" for n in notices),
+        "awaiting an answer": sum(n.state in ("due", "sent") and not n.overdue for n in notices),
+        "rejected": sum(n.state == "rejected" for n in notices),
+        "past the time-out": sum(n.overdue for n in notices),
+    }
+    return f"{len(notices)} kept · " + " · ".join(f"{v} {k}" for k, v in counts.items())
