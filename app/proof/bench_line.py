@@ -104,6 +104,30 @@ def _first_ptl(plant: PlantConfig) -> tuple[str, int, int]:
     return dev.host, dev.port, light
 
 
+async def sample_raw(
+    plant: PlantConfig, db: Path, every_s: float, commit_ms: list[float], write_ms: list[float]
+) -> None:
+    """Until cancelled: a raw durable commit (own thread, own file ``db``) into ``commit_ms`` and a raw pymodbus
+    write to the plant's first PTL simulator into ``write_ms``, every ``every_s``: what the disk and a device round
+    trip cost under the run's own load, the reference beside the service's figures."""
+    host, port, light = _first_ptl(plant)
+    writer = RawRegisterWriter(host, port, unit=light, address=2021, value=0)
+    commit = _RawCommit(db)
+    thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bench-raw-commit")
+    loop = asyncio.get_running_loop()
+    try:
+        await writer.open()
+        while True:
+            commit_ms.append(await loop.run_in_executor(thread, commit.once_ms))
+            with contextlib.suppress(Exception):  # the simulators stop before this task does
+                write_ms.append(await asyncio.wait_for(writer.write_ms(), 2))
+            await asyncio.sleep(every_s)
+    finally:
+        writer.close()
+        thread.shutdown(wait=True)
+        commit.close()
+
+
 def held(service: Service) -> dict[str, int]:
     """What the service holds that could grow with the vehicles: the soak reports it at each mark."""
     core = service.core
@@ -174,22 +198,7 @@ class _Watch:
 
     async def _references(self, plant: PlantConfig) -> None:
         """A raw commit (own thread, own file) and a raw pymodbus write to the same simulator, every SAMPLE_S."""
-        host, port, light = _first_ptl(plant)
-        writer = RawRegisterWriter(host, port, unit=light, address=2021, value=0)
-        commit = _RawCommit(self.folder / "raw-loaded.db")
-        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bench-raw-commit")
-        loop = asyncio.get_running_loop()
-        try:
-            await writer.open()
-            while True:
-                self.commit_ms.append(await loop.run_in_executor(thread, commit.once_ms))
-                with contextlib.suppress(Exception):  # the simulators stop before this task does
-                    self.write_ms.append(await asyncio.wait_for(writer.write_ms(), 2))
-                await asyncio.sleep(SAMPLE_S)
-        finally:
-            writer.close()
-            thread.shutdown(wait=True)
-            commit.close()
+        await sample_raw(plant, self.folder / "raw-loaded.db", SAMPLE_S, self.commit_ms, self.write_ms)
 
 
 async def latency(folder: Path, *, feeds: int, vehicles: int, speed: float) -> dict[str, Any]:

@@ -34,17 +34,15 @@ import contextlib
 import json
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from app.config import load_plant
 from app.proof import bench_catchup
 from app.proof.bench_glass import HOLD_TAKT_S, ControlLink
-from app.proof.bench_line import _first_ptl, _RawCommit, plant_with_feeds, q
+from app.proof.bench_line import plant_with_feeds, q, sample_raw
 from app.proof.demo import DemoOptions, run_demo
 from app.service.runtime import Service
-from plc_io.bench_refs import RawRegisterWriter
 from sequencer.plant import PlantConfig
 
 RATE_PER_S = 8 * 100 / 60  # vehicles a second in all, on every line: 8 feeds at 60 an hour sped up 100x
@@ -152,24 +150,9 @@ class ScaleRun:
             await asyncio.sleep(DONE_WATCH_S)
 
     async def _references(self, plant: PlantConfig) -> None:
-        """A raw durable commit (own thread, own file) and a raw pymodbus write to the same simulator, every
-        ``REFERENCE_S``: what the disk and a device round trip cost under the run's load."""
-        host, port, light = _first_ptl(plant)
-        writer = RawRegisterWriter(host, port, unit=light, address=2021, value=0)
-        commit = _RawCommit(self.folder / f"raw-scale{len(plant.feeds)}.db")
-        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bench-raw-commit")
-        loop = asyncio.get_running_loop()
-        try:
-            await writer.open()
-            while True:
-                self.commit_ms.append(await loop.run_in_executor(thread, commit.once_ms))
-                with contextlib.suppress(Exception):  # the simulators stop before this task does
-                    self.write_ms.append(await asyncio.wait_for(writer.write_ms(), 2))
-                await asyncio.sleep(REFERENCE_S)
-        finally:
-            writer.close()
-            thread.shutdown(wait=True)
-            commit.close()
+        """The raw references sampled every ``REFERENCE_S`` beside the run (``bench_line.sample_raw``)."""
+        db = self.folder / f"raw-scale{len(plant.feeds)}.db"
+        await sample_raw(plant, db, REFERENCE_S, self.commit_ms, self.write_ms)
 
     @staticmethod
     def _stamp(service: Service) -> tuple[float, float, int]:
