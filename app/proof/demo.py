@@ -474,6 +474,11 @@ def display_available() -> bool:
     """Whether the demo can open its screens: a display, and Qt able to use it. When Qt cannot (a system library
     missing), say so once, naming what to install, and run headless instead of starting screens that fail."""
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        print(
+            "jis demo: no screens, running headless: no display (DISPLAY and WAYLAND_DISPLAY unset); "
+            "on a desktop, or under `xvfb-run make demo`, the operator panels and the cockpit open",
+            file=sys.stderr,
+        )
         return False
     try:
         probe = subprocess.run(

@@ -69,6 +69,16 @@ def test_the_demo_runs_headless_and_says_so_once_when_qt_cannot_open_the_display
     assert len(said) == 1 and "running headless" in said[0] and ".ci/system-deps qt" in said[0], said
 
 
+def test_the_demo_without_a_display_runs_headless_and_says_so_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert not display_available()
+    said = [line for line in capsys.readouterr().err.splitlines() if line]
+    assert len(said) == 1 and "running headless: no display" in said[0], said
+
+
 def test_hmi_opens_a_real_window_on_xvfb(tmp_path: Path) -> None:
     with xvfb() as display, LiveLine(tmp_path, speed=20, fakes=True) as line:  # the HMI window is the point
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HOME": str(tmp_path)}
