@@ -227,8 +227,8 @@ def test_a_line_server_that_does_not_start_stops_jis_serve_unless_optional(tmp_p
             last = said(err).strip().splitlines()[-1]
             assert last == (
                 f"jis serve: [service.opcua_server] in plant.toml: the line OPC UA server at "
-                f"opc.tcp://127.0.0.1:{port}/jis/line did not start: trust list folder {(line / 'trusted').resolve()} does "
-                "not exist (or set optional = true to run the line without it)"
+                f"opc.tcp://127.0.0.1:{port}/jis/line did not start: trust list folder "
+                f"{(line / 'trusted').resolve()} does not exist (or set optional = true to run the line without it)"
             )
             assert "Traceback" not in said(err)
             return
