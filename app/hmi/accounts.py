@@ -291,9 +291,10 @@ class AccountStore:
 
     # -- audit log -----------------------------------------------------------------------------------------
     def audit_append(self, entry: AuditEntry) -> int:
-        """Append one line to the audit log (fields truncated to their column widths); returns its id."""
-        values = {key: str(getattr(entry, key))[:width] for key, width in AUDIT_WIDTHS.items()}
-        row = AuditRow(at=entry.at, detail=entry.detail[:AUDIT_DETAIL_WIDTH], **values)
+        """Append one line to the audit log (fields truncated to their column widths); returns its id. A NUL, which
+        PostgreSQL's text cannot hold, is kept as U+2400 (the symbol for null): the line is written, never lost."""
+        values = {key: _storable(str(getattr(entry, key)))[:width] for key, width in AUDIT_WIDTHS.items()}
+        row = AuditRow(at=entry.at, detail=_storable(entry.detail)[:AUDIT_DETAIL_WIDTH], **values)
         with Session(self.engine) as s, s.begin():
             s.add(row)
             s.flush()
@@ -388,3 +389,8 @@ def _entry(row: AuditRow) -> AuditEntry:
         result=row.result,
         detail=row.detail,
     )
+
+
+def _storable(text: str) -> str:
+    """``text`` as every database can store it: NUL as U+2400 (PostgreSQL refuses NUL in text)."""
+    return text.replace("\x00", "\u2400")
