@@ -59,6 +59,14 @@ RAW_PAINT_S = 1.0  # a panel's raw paint sample this often (a paint holds its GU
 HOLD_TAKT_S = 86_400.0  # the feeds' takt while the screens start (the control channel's longest)
 
 
+async def held_feeds(plant: PlantConfig, ready: dict[str, Any]) -> ControlLink:
+    """The simulators' control link, every feed held back (``HOLD_TAKT_S``) until the bench releases it."""
+    control = ControlLink(str(ready["control"]))
+    for feed in plant.feeds:
+        await control.ask({"op": "feed", "feed": feed.id, "takt_s": HOLD_TAKT_S})
+    return control
+
+
 class ControlLink:
     """The simulators' control channel (docs/sim-control.md), one request at a time."""
 
@@ -149,9 +157,7 @@ class GlassRun:
     # -- the run's hooks (run_demo) --------------------------------------------------------------------------------
     async def take_sims(self, ready: dict[str, Any]) -> None:
         """The simulators are up: the feeds hold back until the screens are up."""
-        self.control = ControlLink(str(ready["control"]))
-        for feed in self.plant.feeds:
-            await self.control.ask({"op": "feed", "feed": feed.id, "takt_s": HOLD_TAKT_S})
+        self.control = await held_feeds(self.plant, ready)
 
     def start(self, service: Service) -> None:
         """The service is up: screens, operators and the ZeroMQ reference."""

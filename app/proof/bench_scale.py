@@ -39,7 +39,7 @@ from typing import Any
 
 from app.config import load_plant
 from app.proof import bench_catchup
-from app.proof.bench_glass import HOLD_TAKT_S, ControlLink
+from app.proof.bench_glass import ControlLink, held_feeds
 from app.proof.bench_line import plant_with_feeds, q, sample_raw
 from app.proof.demo import DemoOptions, run_demo
 from app.service.runtime import Service
@@ -75,9 +75,7 @@ class ScaleRun:
 
     async def take_sims(self, ready: dict[str, Any]) -> None:
         """The simulators are up: the feeds hold back until the screens are up."""
-        self.control = ControlLink(str(ready["control"]))
-        for feed in self.plant.feeds:
-            await self.control.ask({"op": "feed", "feed": feed.id, "takt_s": HOLD_TAKT_S})
+        self.control = await held_feeds(self.plant, ready)
 
     def start(self, service: Service) -> None:
         self.service = service
