@@ -148,6 +148,26 @@ class SendShipNotice:
     items: tuple[NoticeItem, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartTraced:
+    """A scanned part's serial or batch recorded against its vehicle and slot (the trace ``jis trace`` answers).
+    Nothing to drive: the record is the journal's scan event, this is what the core made of it."""
+
+    at: float
+    station: str
+    feed: str
+    seq: int
+    vehicle_id: str
+    family: str
+    part: str
+    serial: str
+    batch: str
+    rack_no: int
+    slot: int
+    pick_id: int
+    code: str
+
+
 Command = (
     ReturnToStock
     | AuditRecord
@@ -161,4 +181,5 @@ Command = (
     | VehicleCompleted
     | RackClosed
     | SendShipNotice
+    | PartTraced
 )

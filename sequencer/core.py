@@ -32,6 +32,7 @@ from sequencer.events import (
     LabelPrinted,
     LabelSending,
     LabelUncertain,
+    PartScanned,
     PrinterFaultChanged,
     QuarantineFlood,
     RackLabelScanned,
@@ -41,7 +42,7 @@ from sequencer.events import (
     Tick,
 )
 from sequencer.plant import PlantConfig
-from sequencer.rules import devices, feeds, labelling, manual, notices, picking, racks
+from sequencer.rules import devices, feeds, labelling, manual, notices, picking, racks, scanning
 from sequencer.state import LineState, SequencerError
 
 __all__ = ["EVENT_RULES", "Sequencer", "SequencerError"]
@@ -66,7 +67,8 @@ EVENT_RULES: dict[type[Any], Callable[[LineState, Any], list[Command]]] = {
     BroadcastRejected: feeds.on_rejected,
     GatewayRefused: feeds.on_gateway_refused,
     QuarantineFlood: feeds.on_flood,
-    BinConfirmed: picking.on_confirm,
+    BinConfirmed: scanning.on_confirm,
+    PartScanned: scanning.on_scan,
     LabelPrinted: labelling.on_printed,
     LabelSending: labelling.on_sending,
     LabelUncertain: labelling.on_uncertain,
@@ -162,6 +164,8 @@ class Sequencer:
         # that never uses it keeps its recorded fingerprints (tests/unit/test_core_golden.py).
         if line.notices:  # ship notices, with [ship_notices] only
             h.update(repr(sorted((k, repr(n)) for k, n in line.notices.items())).encode())
+        if line.scans:  # scans, with families that scan only
+            h.update(repr(sorted((k, repr(s)) for k, s in line.scans.items())).encode())
         given_up = sorted((k, sorted(f.given_up)) for k, f in line.feeds.items() if f.given_up)
         if given_up:
             h.update(repr(given_up).encode())

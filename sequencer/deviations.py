@@ -88,6 +88,9 @@ KINDS: dict[str, Kind] = {
     "cancel": Kind(2),
     "late_broadcast": Kind(2),
     "return_to_stock": Kind(2),
+    "serial_repeated": Kind(2),  # a serial scanned for a second part: a duplicate read or a relabelled part
+    "scan_unreadable": Kind(3),  # a read that is no part code at all (NOREAD, garbled): scan again
+    "scan_needed": Kind(3),  # a light pressed for a family that is confirmed by its scan
     "hold": Kind(3, condition=True),
     "disk_space_low": Kind(3, condition=True),  # the database's folder is filling: plan to make room
     "chattering": Kind(3, condition=True),  # a device's condition keeps coming and going: its link or it needs a look

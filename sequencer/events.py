@@ -90,6 +90,21 @@ class BinConfirmed:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PartScanned:
+    """A barcode read at a station: a fixed-mount reader's line or a hand scanner typed into the operator panel.
+
+    ``code``: the read as text (bytes that are not printable ASCII as ``\\xNN``); ``raw``: the bytes as read, in
+    hex, so the journal keeps exactly what the reader sent; ``source``: which reader (``tcp:NAME``, ``wedge:USER``).
+    The core matches it against the lit pick's family (``sequencer.rules.scanning``)."""
+
+    at: float
+    station: str
+    code: str
+    raw: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LabelPrinted:
     at: float
     label_id: str
@@ -381,6 +396,7 @@ Event = (
     | GatewayRefused
     | QuarantineFlood
     | BinConfirmed
+    | PartScanned
     | LabelPrinted
     | LabelSending
     | LabelUncertain
@@ -422,6 +438,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         GatewayRefused,
         QuarantineFlood,
         BinConfirmed,
+        PartScanned,
         LabelPrinted,
         LabelSending,
         LabelUncertain,

@@ -359,6 +359,29 @@ class FamilyConfig(_Strict):
     """Number the slots backwards, so a LIFO rack unloads in sequence."""
     required: bool = True
     """Every vehicle needs this family: a vehicle no option rule matches is an ``unresolved`` deviation."""
+    confirm: Literal["light", "scan", "both"] = "light"
+    """What confirms a pick: the lit bin's button (``light``), a scan of the part's code that matches the lit pick
+    (``scan``), or both, in either order (``both``); docs/scanner-tcp.md."""
+    scan_patterns: tuple[str, ...] = ()
+    """Regular expressions a scanned code of this family's parts matches in full (the supplier's label or the part's
+    own DataMatrix), with a named group ``part`` and optionally ``serial`` and ``batch``; needed unless ``confirm``
+    is ``light``."""
+
+    @model_validator(mode="after")
+    def _check_patterns(self) -> FamilyConfig:
+        for n, pattern in enumerate(self.scan_patterns):
+            try:
+                compiled = re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"scan_patterns[{n}]: not a regular expression: {exc}") from exc
+            names = set(compiled.groupindex)
+            if "part" not in names:
+                raise ValueError(f"scan_patterns[{n}]: needs a named group (?P<part>...)")
+            if names - {"part", "serial", "batch"}:
+                raise ValueError(f"scan_patterns[{n}]: named groups are part, serial and batch only")
+        if self.confirm != "light" and not self.scan_patterns:
+            raise ValueError(f"confirm = {self.confirm!r} needs at least one of scan_patterns")
+        return self
 
 
 class OptionRule(_Strict):
@@ -480,6 +503,21 @@ class PrinterDeviceConfig(_Strict):
     """Connection settings when ``protocol = "opcua"``."""
 
 
+class ScannerDeviceConfig(_Strict):
+    """A fixed-mount barcode reader at a station, speaking plain TCP: one code a line (docs/scanner-tcp.md)."""
+
+    host: str = "127.0.0.1"
+    """The reader's host name or address."""
+    port: int = Field(ge=0, le=65535)
+    """The reader's TCP data port (the reader is the server; the service connects)."""
+    station: str
+    """The station (``stations.id``) whose picks its reads confirm."""
+    timeout_s: float = Field(default=2.0, gt=0)
+    """Seconds a connect may take before the link counts as lost."""
+    same_code_s: float = Field(default=1.0, ge=0)
+    """The same code read again within this many seconds is one read (a reader's duplicate-read guard)."""
+
+
 class DevicesConfig(_Strict):
     """The devices by name; stations refer to them."""
 
@@ -487,6 +525,8 @@ class DevicesConfig(_Strict):
     """Pick-to-light devices by name (``[devices.ptl.NAME]``), referred to by ``stations.ptl``."""
     printers: dict[str, PrinterDeviceConfig] = {}
     """Label printers by name (``[devices.printers.NAME]``), referred to by ``stations.printer``."""
+    scanners: dict[str, ScannerDeviceConfig] = {}
+    """Fixed-mount barcode readers by name (``[devices.scanners.NAME]``), each at one station."""
 
 
 class LabelElement(_Strict):
@@ -825,6 +865,9 @@ def _reference_problems(cfg: PlantConfig) -> list[str]:
     for fam in cfg.families:
         if fam.station not in stations:
             problems.append(f"families.{fam.id}.station: unknown station {fam.station!r}")
+    for name, scanner in cfg.devices.scanners.items():
+        if scanner.station not in stations:
+            problems.append(f"devices.scanners.{name}.station: unknown station {scanner.station!r}")
     for st in cfg.stations:
         if st.ptl not in cfg.devices.ptl:
             problems.append(f"stations.{st.id}.ptl: unknown PTL device {st.ptl!r}")

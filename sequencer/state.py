@@ -76,6 +76,19 @@ class Pick:
 
 
 @dataclass(slots=True)
+class PickScan:
+    """What a pick's scan and light said so far (``sequencer.rules.scanning``): kept apart from ``Pick`` so a line
+    that never scans keeps its fingerprints."""
+
+    code: str = ""
+    part: str = ""
+    serial: str = ""
+    batch: str = ""
+    scanned: bool = False
+    pressed: bool = False
+
+
+@dataclass(slots=True)
 class Station:
     cfg: StationConfig
     family: str
@@ -202,6 +215,8 @@ class LineState:
         self.devices_down: set[str] = set()  # link down
         self.link_detail: dict[str, str] = {}  # device whose link is down -> why, as its driver said (not hashed)
         self.printer_faults: dict[str, tuple[str, ...]] = {}  # printer -> the faults it reports
+        self.scans: dict[int, PickScan] = {}  # pick id -> its scan and press so far (families that scan)
+        self.serials: dict[tuple[str, str], int] = {}  # (part, serial) -> the live pick it was scanned for
         self.confirm_counters: dict[tuple[str, str], int] = {}  # (station, bin) -> the light's journaled counter
         # ship notices (sequencer.rules.notices): by notice id; the unanswered ones in the order they were issued; the
         # answered ones kept, oldest first, up to [ship_notices] keep_answered (a correction needs what was sent)

@@ -59,6 +59,7 @@ from sequencer.commands import (
     ClearDeviation,
     Command,
     LightBin,
+    PartTraced,
     PrintLabel,
     RackClosed,
     RaiseDeviation,
@@ -359,6 +360,17 @@ class Service:
                     log.debug("%r", command)  # the screens show it from the core's alarm table
                 case SendShipNotice():
                     self.notices.send(command)
+                case PartTraced():
+                    log.info(
+                        "%s: %s %s serial %r batch %r traced to %s %s",
+                        command.station,
+                        command.family,
+                        command.part,
+                        command.serial,
+                        command.batch,
+                        command.feed,
+                        command.seq,
+                    )
                 case _:
                     assert_never(command)
 

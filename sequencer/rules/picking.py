@@ -12,6 +12,7 @@ Uses the rack rules (slots, rack of a position). What it must not do: change a v
 from __future__ import annotations
 
 from bisect import insort
+from collections.abc import Callable
 
 from sequencer.commands import ClearBin, Command, LightBin, PrintLabel, ReturnToStock
 from sequencer.events import BinConfirmed
@@ -144,8 +145,12 @@ def light_next(line: LineState, station: Station, at: float) -> list[Command]:
     return [_light(station, pick)]
 
 
-def on_confirm(line: LineState, e: BinConfirmed) -> list[Command]:
-    """A bin's confirm button was pressed."""
+Confirmed = Callable[[LineState, Station, Pick, float], list[Command]]
+
+
+def on_confirm(line: LineState, e: BinConfirmed, confirmed: Confirmed | None = None) -> list[Command]:
+    """A bin's confirm button was pressed. A press on the lit bin picks it, or, given ``confirmed`` (a family
+    that scans: ``sequencer.rules.scanning``), goes to it instead."""
     station = line.stations.get(e.station)
     if station is None or e.bin not in station.light_of_bin:
         raise SequencerError(f"confirm from unknown station/bin {e.station}/{e.bin}")
@@ -163,7 +168,7 @@ def on_confirm(line: LineState, e: BinConfirmed) -> list[Command]:
             f"{e.station}: confirm on {e.bin} carried pick {e.token}, pick {lit.pick_id} is lit; ignored",
             station=e.station,
         )
-    return picked(line, station, lit, e.at)
+    return (confirmed or picked)(line, station, lit, e.at)
 
 
 def _wrong_pick(line: LineState, station: Station, lit: Pick | None, e: BinConfirmed) -> list[Command]:
@@ -171,14 +176,19 @@ def _wrong_pick(line: LineState, station: Station, lit: Pick | None, e: BinConfi
         return line.deviations.raise_(
             "stale_confirm", e.at, f"{e.station}: confirm on bin {e.bin} with no bin lit", station=e.station
         )
+    return block(line, station, lit, e.at, f"bin {e.bin} pressed")
+
+
+def block(line: LineState, station: Station, lit: Pick, at: float, what: str) -> list[Command]:
+    """A wrong pick (``what``: the press or scan that showed it): the slot is blocked, the lit bin flashes red."""
     commands = line.deviations.raise_(
         "wrong_pick",
-        e.at,
-        f"{e.station}: bin {e.bin} pressed, {lit.bin} is lit for {lit.feed} {lit.seq}; slot blocked, correct it",
+        at,
+        f"{station.cfg.id}: {what}, {lit.bin} is lit for {lit.feed} {lit.seq}; slot blocked, correct it",
         feed=lit.feed,
         seq=lit.seq,
         vehicle_id=lit.vehicle_id,
-        station=e.station,
+        station=station.cfg.id,
     )
     station.blocked_by = line.deviations.newest_id
     move(line, lit, PickMove.BLOCK)
@@ -236,6 +246,9 @@ def part_label(line: LineState, pick: Pick) -> PartLabel:
 def withdraw(line: LineState, pick: Pick, at: float, step: PickMove) -> list[Command]:
     """Take a pick out of the line (``HOLD`` or ``CANCEL``); a picked part goes back to stock."""
     station = line.stations[pick.station]
+    scan = line.scans.pop(pick.pick_id, None)  # back to stock or never picked: its serial may be scanned again
+    if scan is not None and scan.serial:
+        line.serials.pop((scan.part, scan.serial), None)
     if pick.status == "picked":
         move(line, pick, step)
         return [

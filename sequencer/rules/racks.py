@@ -222,6 +222,9 @@ def _forget_vehicles(line: LineState, feed: Feed, rack: Rack) -> None:
         for pick_id in vehicle.picks:
             pick = line.picks.pop(pick_id)
             line.labels.pop(pick.label_id, None)
+            scan = line.scans.pop(pick_id, None)
+            if scan is not None and scan.serial:
+                line.serials.pop((scan.part, scan.serial), None)
         del feed.vehicles[position]
         line.vehicles_forgotten[vehicle.status] += 1
         if feed.position_of.get(vehicle.vehicle_id) == position:

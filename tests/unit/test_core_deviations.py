@@ -26,6 +26,7 @@ from sequencer.events import (
     JournalWriteChanged,
     LabelPrinted,
     LabelUncertain,
+    PartScanned,
     PrinterFaultChanged,
     RackShipped,
     ReprintLabel,
@@ -35,6 +36,7 @@ from sequencer.events import (
 from sequencer.floods import FLOODS
 from sequencer.plant import ShipNoticeConfig
 from sequencer.testing import (
+    BUMPERS,
     NO_SEAT,
     SEAT_CLOTH,
     SEATS,
@@ -216,6 +218,29 @@ def stale_confirm() -> tuple[Sequencer, list[Command]]:
     return core, core.handle(BinConfirmed(at=2, station=SEATS, bin=first.bin, token=first.pick_id))
 
 
+def _scanning_core() -> Sequencer:
+    from tests.unit.test_scanning_rules import scan_plant
+
+    return fed(scan_plant(), broadcast(1), broadcast(2))
+
+
+def scan_unreadable() -> tuple[Sequencer, list[Command]]:
+    core = _scanning_core()
+    return core, core.handle(PartScanned(at=2, station=SEATS, code="NOREAD"))
+
+
+def scan_needed() -> tuple[Sequencer, list[Command]]:
+    core = _scanning_core()
+    return core, press_lit(core, BUMPERS)
+
+
+def serial_repeated() -> tuple[Sequencer, list[Command]]:
+    core = _scanning_core()
+    core.handle(PartScanned(at=2, station=SEATS, code="PSEAT-CLOTH-BLK+S00000001"))
+    press_lit(core)
+    return core, core.handle(PartScanned(at=3, station=SEATS, code="PSEAT-CLOTH-BLK+S00000001"))
+
+
 def reprint() -> tuple[Sequencer, list[Command]]:
     core = fed(demo_plant(), broadcast(1))
     (label,) = [c.label for c in press_lit(core) if hasattr(c, "label")]
@@ -285,6 +310,9 @@ SCENARIOS: dict[str, Scenario] = {
     "late_warning": late_level(1800.0),
     "unknown_option": unknown_option,
     "stale_confirm": stale_confirm,
+    "scan_unreadable": scan_unreadable,
+    "scan_needed": scan_needed,
+    "serial_repeated": serial_repeated,
     "reprint": reprint,
     "manual_confirm": manual_confirm,
     "duplicate": duplicate,

@@ -159,6 +159,20 @@ def test_bin_confirmed(plant: PlantConfig) -> None:
     assert (lit(core).seq, lit(core).state) == (2, "lit")
 
 
+def test_part_scanned() -> None:
+    """A scan of the lit pick's part on a scan-only family picks it and traces its batch to the vehicle and slot
+    (every outcome: tests/unit/test_scanning_rules.py)."""
+    from sequencer.commands import PartTraced
+    from sequencer.events import PartScanned
+    from tests.unit.test_scanning_rules import scan_plant
+
+    core = fed(scan_plant(), broadcast(1))
+    commands = core.handle(PartScanned(at=1, station=BUMPERS, code="PBMP-040+HB2024X", raw="", source="test"))
+    (traced,) = of(PartTraced, commands)
+    assert (traced.vehicle_id, traced.part, traced.batch, traced.slot) == ("VIN00001", "BMP-040", "B2024X", 1)
+    assert [c.bin for c in of(ClearBin, commands)] == ["BMP-01"]
+
+
 def test_label_printed(plant: PlantConfig) -> None:
     """A vehicle completes when its last part label prints: every part picked and labelled."""
     core = fed(plant, broadcast(1))
