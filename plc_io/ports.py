@@ -86,7 +86,15 @@ class PrinterFault:
 UNCERTAIN = "job uncertain: "
 
 
-DeviceReport = LinkChanged | BinPressed | LightShown | LabelDone | PrinterFault
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CodeRead:
+    """A barcode reader sent one read (``code``: the bytes of its line, without the terminator)."""
+
+    device: str
+    code: bytes
+
+
+DeviceReport = LinkChanged | BinPressed | LightShown | LabelDone | PrinterFault | CodeRead
 Report = Callable[[DeviceReport], None]
 
 

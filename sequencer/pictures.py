@@ -59,7 +59,7 @@ def everything_in(line: LineState) -> Touched:
         stations=set(line.stations),
         racks=set(line.racks),
         deviations=set(line.deviations.by_id),
-        devices={*plant.devices.ptl, *plant.devices.printers},
+        devices={*plant.devices.ptl, *plant.devices.printers, *plant.devices.scanners},
         notices=set(line.notices),
     )
 

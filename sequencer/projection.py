@@ -188,6 +188,7 @@ def device_state(line: LineState, name: str) -> tuple[DeviceState, str]:
 def device_views(line: LineState) -> list[DeviceView]:
     plant = line.plant
     named = [(n, "ptl") for n in plant.devices.ptl] + [(n, "printer") for n in plant.devices.printers]
+    named += [(n, "scanner") for n in plant.devices.scanners]
     views = []
     for name, kind in named:
         state, detail = device_state(line, name)

@@ -90,7 +90,7 @@ class DeviationView(_View):
 
 class DeviceView(_View):
     name: str
-    kind: Literal["ptl", "printer"]
+    kind: Literal["ptl", "printer", "scanner"]
     up: bool
     detail: str
 

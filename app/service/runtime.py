@@ -294,7 +294,7 @@ class Service:
         """One start-up line per endpoint served (shown at the default log level), then "service up"."""
         for line in served_endpoints(self.plant):
             startup_log.info("%s", line)
-        devices = [*self.plant.devices.ptl, *self.plant.devices.printers]
+        devices = [*self.plant.devices.ptl, *self.plant.devices.printers, *self.plant.devices.scanners]
         startup_log.info("service up: devices %s", ", ".join(devices) or "none")
         self.ready.set()
 
