@@ -184,7 +184,8 @@ def with_free_ports(plant: PlantConfig, database: str | None = None) -> PlantCon
             **({"opcua_server": _opcua_server_moved(plant.service.opcua_server)} if plant.service.opcua_server else {}),
         }
     )
-    devices = plant.devices.model_copy(update={"ptl": ptl, "printers": printers})
+    scanners = {n: d.model_copy(update={"port": free_port()}) for n, d in plant.devices.scanners.items()}
+    devices = plant.devices.model_copy(update={"ptl": ptl, "printers": printers, "scanners": scanners})
     return plant.model_copy(update={"devices": devices, "service": service})
 
 

@@ -1,7 +1,7 @@
 """``python -m hardware_sims plant --config FILE``: run the simulated plant (``jis sim`` calls this).
 
-``ptl``, ``printer`` and ``oem`` run one device alone, so a real service, a third-party client or a real device
-can be paired with a single simulator. Kept separate from the service's CLI so that production code never
+``ptl``, ``printer``, ``scanner`` and ``oem`` run one device alone, so a real service, a third-party client or a
+real device can be paired with a single simulator. Kept separate from the service's CLI so that production code never
 imports a simulator; ``jis sim`` execs this with its arguments and the global ``--log-level`` / ``--log-json``.
 """
 
@@ -43,6 +43,8 @@ from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.plant import SimulatedPlant
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import PtlGatewaySim
+from hardware_sims.scanner import FAULTS as SCANNER_FAULTS
+from hardware_sims.scanner import ScannerSim
 from hardware_sims.zpl_printer import ZplPrinterSim
 from sequencer.plant import PlantConfig, PlantConfigError, parse_plant
 
@@ -122,6 +124,11 @@ async def run_device(args: argparse.Namespace) -> int:
             else PtlGatewaySim(lights, clock=clock, host=args.host, port=args.port)
         )
         ready["address"] = await sim.start()
+    elif args.what == "scanner":
+        sim = ScannerSim(host=args.host, port=args.port, name="scanner")
+        await sim.start()
+        ready["address"] = sim.port
+        task = asyncio.create_task(_scanner_stdin(sim))
     elif args.what == "printer":
         sim = printer = _printer(args, clock)
         if isinstance(printer, ZplPrinterSim):  # two ports: raw print (ZPL, ~HS) and JSON status
@@ -143,9 +150,30 @@ async def run_device(args: argparse.Namespace) -> int:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
             sim.close()
+        elif args.what == "scanner":
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await sim.stop()
         else:
             await sim.stop()
     return 0
+
+
+async def _scanner_stdin(sim: ScannerSim) -> None:
+    """``jis sim scanner``: each line on stdin is a read; ``!NAME on|off [SECONDS]`` switches a fault."""
+    loop = asyncio.get_running_loop()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):
+        text = line.rstrip("\r\n")
+        if text.startswith("!"):
+            name, _, rest = text[1:].partition(" ")
+            words = rest.split()
+            try:
+                seconds = float(words[1]) if len(words) > 1 else None
+                await sim.set_fault(name, bool(words) and words[0] == "on", seconds)
+            except ValueError as exc:
+                print(json.dumps({"error": str(exc)}), flush=True)
+        elif text:
+            sim.read(text)
 
 
 def _device_parsers(sub: Any) -> None:
@@ -157,12 +185,17 @@ def _device_parsers(sub: Any) -> None:
     printer = sub.add_parser("printer", help="one label printer (ZPL/TCP, Modbus PLC or OPC UA engine)")
     printer.add_argument("--protocol", choices=["zpl", "modbus", "opcua"], default="zpl", help="what it speaks")
     printer.add_argument("--status-port", type=_port, default=0, help="JSON status port (9200), 0: any free port")
+    scanner = sub.add_parser(
+        "scanner",
+        help="one fixed-mount barcode reader (plain TCP, docs/scanner-tcp.md): each stdin line is a read,"
+        f" '!NAME on|off' a fault ({', '.join(SCANNER_FAULTS)})",
+    )
     oem = sub.add_parser("oem", help="one OEM feed gateway sending broadcasts to a service")
     oem.add_argument("--config", required=True, help="plant file: the feed, its modulus, takt and vehicle mix")
     oem.add_argument("--feed", default=None, help="the feed it sends (default: the plant's first)")
     oem.add_argument("--endpoint", default=None, help="the service's feed endpoint (default: the plant file's)")
     oem.add_argument("--vehicles", type=_at_least_one, default=None, help="stop after N vehicles (default: never)")
-    for p in (ptl, printer, oem):
+    for p in (ptl, printer, scanner, oem):
         p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         p.add_argument("--port", type=_port, default=0, help="0: any free port (printed on the ready line)")
         p.add_argument("--speed", type=_positive, default=1.0, help="simulated seconds per real second")

@@ -46,6 +46,7 @@ from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.plant import SimulatedPlant
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import PtlGatewaySim
+from hardware_sims.scanner import FAULTS as SCANNER_FAULTS
 from hardware_sims.zpl_printer import ZplPrinterSim
 from sequencer.json_guard import MAX_DEPTH, json_refusal
 
@@ -142,7 +143,9 @@ class Controller:
             return "gateway" if isinstance(self.sim.gateways[device], PtlGatewaySim) else "opcua PTL"
         if device in self.sim.operators:
             return "station"
-        known = [*self.sim.gateways, *self.sim.printers, *self.sim.operators]
+        if device in self.sim.scanners:
+            return "scanner"
+        known = [*self.sim.gateways, *self.sim.printers, *self.sim.operators, *self.sim.scanners]
         raise ControlError(f"no device {device!r}; devices: {', '.join(known)}")
 
     def _light_controller(self, device: str) -> PtlGatewaySim | OpcUaPtlSim:
@@ -306,6 +309,15 @@ def _printer_flag(flag: str) -> FaultHandler:
     return switch
 
 
+def _scanner_flag(name: str) -> FaultHandler:
+    """A fault switch of a simulated barcode reader (``hardware_sims.scanner``); ``slow`` takes ``seconds``."""
+
+    async def switch(c: Controller, device: str, req: FaultRequest) -> None:
+        await c.sim.scanners[device].set_fault(name, req.on, req.seconds)
+
+    return switch
+
+
 def _operator_flag(which: Callable[[Switches], set[str]]) -> FaultHandler:
     async def switch(c: Controller, device: str, req: FaultRequest) -> None:
         (which(c.switches).add if req.on else which(c.switches).discard)(device)
@@ -331,6 +343,7 @@ FAULTS: dict[str, dict[str, FaultHandler]] = {
         "head_open": _printer_flag("service_required"),  # head open shows as SERVICE REQUIRED alone
         "silent": _plc_silent,
     },
+    "scanner": {name: _scanner_flag(name) for name in SCANNER_FAULTS},  # a fixed-mount reader (docs/scanner-tcp.md)
     "station": {
         "wrong_button": _operator_flag(lambda s: s.wrong_button),
         "no_press": _operator_flag(lambda s: s.no_press),

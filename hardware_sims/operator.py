@@ -14,6 +14,8 @@ after the press, did not take it: a vehicle held just as it was pressed comes ba
 release. It is pressed again. A light that simply stays green is not: its clear may not have reached it (a light
 cut off its bus), and a second press there would be a wrong pick.
 ``lights`` limits it to its own station's bins when stations share a gateway (default: every light of it).
+``scan``: the station's family is confirmed by a scan too: when it picks, it holds the part under the station's
+reader (``scan(light)``) and presses the light only if ``press`` (a ``both`` family), not for ``scan`` alone.
 
 Must not: read the wall clock or sleep directly, draw randomness from anywhere but its ``rng``, or talk to
 the service.
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 from hardware_sims.clock import Clock
@@ -61,6 +63,8 @@ class SimulatedOperator:
         wrong_rate: float = 0.0,
         miss_rate: float = 0.0,
         lights: Sequence[int] | None = None,
+        scan: Callable[[int], None] | None = None,
+        press: bool = True,
     ) -> None:
         lo, hi = reaction_s  # hi > 0: a zero reaction on a ManualClock never yields, so wrong presses would spin
         if (
@@ -72,6 +76,8 @@ class SimulatedOperator:
         ):
             raise ValueError(f"bad operator settings: reaction_s={reaction_s}, {wrong_rate=}, {miss_rate=}")
         self._gateway, self._clock, self._rng = gateway, clock, rng
+        self._scan, self._press = scan, press
+        self.scans = 0
         self._lights = tuple(lights) if lights is not None else gateway.lights  # this station's bins
         self._reaction_s, self._wrong_rate, self._miss_rate = (lo, hi), wrong_rate, miss_rate
         # light -> (token last pressed or given up there, when, seen showing something else since)
@@ -159,9 +165,13 @@ class SimulatedOperator:
             self._after_wrong[light] = (token, self._clock.now(), False)
             self._gateway.press(wrong)
         else:
-            self.presses += 1
             self._served[light] = (token, self._clock.now(), False)
-            self._gateway.press(light)
+            if self._scan is not None:
+                self.scans += 1
+                self._scan(light)
+            if self._press or self._scan is None:
+                self.presses += 1
+                self._gateway.press(light)
 
     def _still_lit(self, light: int, token: int) -> bool:
         lit = self._gateway.lit(light)

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.operator import SimulatedOperator
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import PtlGatewaySim
+from hardware_sims.scanner import ScannerSim
 from hardware_sims.vehicles import VinFactory
 from hardware_sims.zpl_printer import ZplPrinterSim
 from sequencer.plant import PlantConfig
@@ -49,6 +51,7 @@ class SimulatedPlant:
     operators: dict[str, SimulatedOperator] = field(default_factory=dict)
     printers: dict[str, ZplPrinterSim | PrinterPlcSim | OpcUaPrinterSim] = field(default_factory=dict)
     feeds: dict[str, OemFeedSim] = field(default_factory=dict)
+    scanners: dict[str, ScannerSim] = field(default_factory=dict)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -66,7 +69,13 @@ class SimulatedPlant:
                 gw = PtlGatewaySim(lights, clock=self.clock, host=cfg.host, port=cfg.port)
             await gw.start()
             self.gateways[name] = gw
+        for name, scfg in self.plant.devices.scanners.items():
+            reader = ScannerSim(host=scfg.host, port=scfg.port, name=name, seed=seed)
+            await reader.start()
+            self.scanners[name] = reader
         for i, st in enumerate(self.plant.stations):
+            family = next((f for f in self.plant.families if f.station == st.id), None)
+            scan = self._scanning(st.id, family.id) if family is not None and family.confirm != "light" else None
             op = SimulatedOperator(
                 self.gateways[st.ptl],
                 clock=self.clock,
@@ -74,6 +83,8 @@ class SimulatedPlant:
                 reaction_s=sim.operator_reaction_s,
                 wrong_rate=WRONG_PICK_RATE if "wrong_pick" in self.faults else 0.0,
                 lights=[b.light for b in st.bins],
+                scan=scan,
+                press=family is None or family.confirm != "scan",
             )
             self.operators[st.id] = op
             self._tasks.append(asyncio.create_task(op.run(), name=f"operator:{st.id}"))
@@ -122,6 +133,27 @@ class SimulatedPlant:
         if self.faults:
             self._start_faults(seed)
 
+    def _scanning(self, station: str, family: str) -> Callable[[int], None] | None:
+        """The operator's hand under the station's reader: the code of the part in a light's bin, as the plant's
+        ``simulation.scan_labels`` writes it, with a serial counting up and a new batch every 50 parts."""
+        reader = next((self.scanners[n] for n, s in self.plant.devices.scanners.items() if s.station == station), None)
+        label = self.plant.simulation.scan_labels.get(family)
+        if reader is None or label is None:
+            log.warning(
+                "%s: family %s is confirmed by a scan, but no reader or scan label is simulated", station, family
+            )
+            return None
+        st = next(s for s in self.plant.stations if s.id == station)
+        part_of_bin = {p.bin: p.number for p in self.plant.parts if p.family == family}
+        part_of_light = {b.light: part_of_bin.get(b.id, b.id) for b in st.bins}
+        serials = iter(range(1, 10**9))
+
+        def scan(light: int) -> None:
+            n = next(serials)
+            reader.read(label.format(part=part_of_light.get(light, "?"), serial=n, batch=f"B{n // 50:04d}"))
+
+        return scan
+
     def describe(self) -> list[str]:
         """One line per simulated device and feed: what it is, where it listens (once started)."""
         lines = []
@@ -131,6 +163,9 @@ class SimulatedPlant:
                 lines.append(f"{name}: OPC UA pick-to-light controller {gw.url} (bins {lights})")
             else:
                 lines.append(f"{name}: Modbus TCP pick-to-light gateway {gw.host}:{gw.port} (unit ids {lights})")
+        for name, reader in self.scanners.items():
+            station = self.plant.devices.scanners[name].station
+            lines.append(f"{name}: barcode reader, plain TCP {reader.host}:{reader.port} (station {station})")
         for name, pr in self.printers.items():
             if isinstance(pr, ZplPrinterSim):
                 host = self.plant.devices.printers[name].host
@@ -182,6 +217,8 @@ class SimulatedPlant:
             await pr.stop()
         for gw in self.gateways.values():
             await gw.stop()
+        for reader in self.scanners.values():
+            await reader.stop()
 
     def write_records(self, path: Path) -> None:
         """The printers' own record of every label printed, one JSON object a line; the faults injected and each

@@ -36,9 +36,7 @@ _TERMINATOR = re.compile(rb"[\r\n]")
 class TcpScanner:
     """One reader (``name``) at ``host``:``port``."""
 
-    def __init__(
-        self, name: str, host: str, port: int, *, timeout_s: float = 2.0, same_code_s: float = 1.0
-    ) -> None:
+    def __init__(self, name: str, host: str, port: int, *, timeout_s: float = 2.0, same_code_s: float = 1.0) -> None:
         self.name = name
         self._address = (host, port)
         self._timeout_s, self._same_code_s = timeout_s, same_code_s

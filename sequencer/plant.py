@@ -687,6 +687,9 @@ class SimulationConfig(_Strict):
     """Seconds a simulated operator takes to press a lit bin: the least and the most."""
     start_seq: int = Field(default=1, ge=0)
     """The simulated OEM's first sequence number."""
+    scan_labels: dict[str, str] = {}
+    """Family id -> the code the simulated operator's part carries, a Python format of ``part``, ``serial`` (an
+    int) and ``batch``, e.g. ``"P{part}+S{serial:08d}"``; it must match the family's ``scan_patterns``."""
 
 
 class ShipNoticeConfig(_Strict):

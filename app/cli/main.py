@@ -51,12 +51,13 @@ def commands() -> tuple[Command, ...]:
         report,
         serve,
         sim,
+        trace,
         users,
     )
 
     return (
         serve, demo, hmi, sim, report, replay, migrate, import_, parse, config, users, certs, feed_keys, chaos, bench,
-        fuzz,
+        fuzz, trace,
     )  # fmt: skip
 
 

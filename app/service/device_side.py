@@ -40,6 +40,7 @@ from app.service.latency import LightLatency
 from app.service.sequencing import Sequencing
 from plc_io.ports import (
     BinPressed,
+    CodeRead,
     Colour,
     DeviceReport,
     LabelDone,
@@ -50,6 +51,7 @@ from plc_io.ports import (
     PickToLight,
     PrinterFault,
 )
+from plc_io.scanner import TcpScanner
 from sequencer.commands import ClearBin, LightBin, PrintLabel
 from sequencer.core import Sequencer, SequencerError
 from sequencer.events import DeviceLinkChanged, LabelSending, LabelUncertain, PrinterFaultChanged
@@ -72,8 +74,10 @@ class DeviceSide:
         clock: Callable[[], float],
         sequencing: Sequencing,
         latency: LightLatency,
+        scanners: Mapping[str, TcpScanner] | None = None,
     ) -> None:
         self.ptls = dict(ptls)
+        self.scanners = dict(scanners or {})
         self.printers = dict(printers)
         self.translator = translator
         self.clock = clock
@@ -93,7 +97,7 @@ class DeviceSide:
     @property
     def names(self) -> list[str]:
         """Every device this service drives: the light controllers, then the printers."""
-        return [*self.ptls, *self.printers]
+        return [*self.ptls, *self.printers, *self.scanners]
 
     @property
     def reports_waiting(self) -> int:
@@ -115,7 +119,11 @@ class DeviceSide:
 
     def start(self) -> list[asyncio.Task[None]]:
         """Each driver's owning task, and the task that hands their reports to the core."""
-        devices: list[tuple[str, PickToLight | LabelPrinter]] = [*self.ptls.items(), *self.printers.items()]
+        devices: list[tuple[str, PickToLight | LabelPrinter | TcpScanner]] = [
+            *self.ptls.items(),
+            *self.printers.items(),
+            *self.scanners.items(),
+        ]
         tasks = [asyncio.create_task(dev.run(self.on_report), name=f"device:{name}") for name, dev in devices]
         tasks.append(asyncio.create_task(self.consume_reports(), name="device-reports"))
         return tasks
@@ -195,8 +203,8 @@ class DeviceSide:
         """Every driver's report callback (called on the event loop, must not block): what it means here first,
         then, for all but ``LightShown``, into the queue for the core (``consume_reports``)."""
         match report:
-            case BinPressed():
-                pass  # an operator's confirm: only the core knows which pick it confirms
+            case BinPressed() | CodeRead():
+                pass  # an operator's confirm or a part's read: only the core knows which pick it confirms
             case LightShown():
                 self.latency.light_shown(report.token)
                 return  # a metric only: the core lit the bin when it asked for the light

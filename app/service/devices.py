@@ -21,6 +21,7 @@ from plc_io.opcua.security import ClientSecurity, Profile, log_profile
 from plc_io.ports import (
     UNCERTAIN,
     BinPressed,
+    CodeRead,
     DeviceReport,
     LabelDone,
     LabelPrinter,
@@ -29,6 +30,7 @@ from plc_io.ports import (
     PickToLight,
     PrinterFault,
 )
+from plc_io.scanner import TcpScanner
 from plc_io.zpl.printer import ZplPrinter
 from plc_io.zpl_labels.layouts import layouts_from_plant
 from sequencer.events import (
@@ -37,6 +39,7 @@ from sequencer.events import (
     Event,
     LabelPrinted,
     LabelUncertain,
+    PartScanned,
     PrinterFaultChanged,
 )
 from sequencer.plant import OpcUaSettings, PlantConfig, PlantConfigError
@@ -122,11 +125,25 @@ def build_printers(plant: PlantConfig) -> dict[str, LabelPrinter]:
     return printers
 
 
+def build_scanners(plant: PlantConfig) -> dict[str, TcpScanner]:
+    """The fixed-mount barcode readers (docs/scanner-tcp.md)."""
+    return {
+        name: TcpScanner(name, cfg.host, cfg.port, timeout_s=cfg.timeout_s, same_code_s=cfg.same_code_s)
+        for name, cfg in plant.devices.scanners.items()
+    }
+
+
+def code_text(code: bytes) -> str:
+    """A read as text: printable ASCII as is, every other byte as ``\\xNN`` (the raw bytes go along in hex)."""
+    return "".join(chr(b) if 0x20 <= b < 0x7F and b != 0x5C else f"\\x{b:02x}" for b in code)
+
+
 class ReportTranslator:
     """Device reports -> core events (None for reports that are only metrics, such as LightShown)."""
 
     def __init__(self, plant: PlantConfig) -> None:
         self._bin_at = {(s.ptl, b.light): (s.id, b.id) for s in plant.stations for b in s.bins}
+        self._station_of_scanner = {name: cfg.station for name, cfg in plant.devices.scanners.items()}
 
     def bin_of(self, device: str, light: int) -> tuple[str, str] | None:
         """(station, bin) of a light (None: no station of the plant uses it)."""
@@ -151,5 +168,11 @@ class ReportTranslator:
                 return PrinterFaultChanged(at=at, device=device, faults=faults)
             case LightShown():
                 return None
+            case CodeRead(device=device, code=code):
+                station = self._station_of_scanner.get(device)
+                if station is None:
+                    log.error("read from %s, which no scanner in the plant is", device)
+                    return None
+                return PartScanned(at=at, station=station, code=code_text(code), raw=code.hex(), source=f"tcp:{device}")
             case _:
                 assert_never(report)

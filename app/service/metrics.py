@@ -168,6 +168,19 @@ def service_families(service: Any) -> list[Metric]:
             {(("printer", p),): len(q) for p, q in devices.label_backlog.items()},
         ),
         *device_families(service),
+        counter(
+            "jis_scanner_reads_total", "Reads each barcode reader sent.", _per("device", devices.scanners, "reads")
+        ),
+        counter(
+            "jis_scanner_duplicates_total",
+            "Repeats of a read within the reader's same_code_s, taken as one read (docs/scanner-tcp.md).",
+            _per("device", devices.scanners, "duplicates"),
+        ),
+        counter(
+            "jis_scanner_cut_total",
+            "Reads longer than the driver's MAX_LINE, reported cut.",
+            _per("device", devices.scanners, "cut"),
+        ),
         gauge("jis_alarms", "Open deviations by priority (1 most urgent) and ISA-18.2 state.", _alarms(service)),
         counter(
             "jis_deviations_raised_total",

@@ -39,7 +39,7 @@ from app.net.curve_keys import load_curve_server, load_feed_publishers
 from app.persist.store import Store
 from app.plant_check import served_endpoints
 from app.service.device_side import DeviceSide
-from app.service.devices import ReportTranslator, build_printers, build_ptls
+from app.service.devices import ReportTranslator, build_printers, build_ptls, build_scanners
 from app.service.disk_watch import DiskWatch, watched_folder
 from app.service.hmi_side import HmiSide
 from app.service.inbox import Inbox
@@ -123,6 +123,7 @@ class Service:
             clock=clock,
             sequencing=self.sequencing,
             latency=self.latency,
+            scanners=build_scanners(plant),
         )
         fc = plant.service.feed_curve  # only known OEM gateways may publish, each its own feeds (docs/security.md)
         feed_curve = load_curve_server(fc.secret_key, fc.allowed_keys) if fc else None

@@ -8,7 +8,7 @@ serial, batch): the lit pick's family first, then every other family. What it is
 |---|---|---|
 | ``blocked`` | the station is blocked after a wrong pick | nothing (only a correction moves it on, as a press) |
 | ``no_pick_lit`` | nothing is lit at the station | ``stale_confirm`` deviation |
-| ``unreadable`` | no pattern of any family matches (a reader's NOREAD, a garbled read) | ``scan_unreadable``: scan again |
+| ``unreadable`` | no family's pattern matches (a reader's NOREAD, a garbled read) | ``scan_unreadable``: again |
 | ``wrong_part`` | a part code, not the lit pick's part | ``wrong_pick``: the slot is blocked, as a wrong bin pressed |
 | ``repeated`` | the lit pick's part, this very code already scanned for it | nothing (a reader's duplicate read) |
 | ``serial_repeated`` | the lit pick's part, with a serial already scanned for another live pick | ``serial_repeated`` |
