@@ -15,7 +15,9 @@ release. It is pressed again. A light that simply stays green is not: its clear 
 cut off its bus), and a second press there would be a wrong pick.
 ``lights`` limits it to its own station's bins when stations share a gateway (default: every light of it).
 ``scan``: the station's family is confirmed by a scan too: when it picks, it holds the part under the station's
-reader (``scan(light)``) and presses the light only if ``press`` (a ``both`` family), not for ``scan`` alone.
+reader (``scan(light)``) and presses the light only if ``press`` (a ``both`` family), not for ``scan`` alone. A
+light still lit with the token it scanned for, ``PATIENCE_REACTIONS`` slowest reactions later (the read did not
+count: a no-read, a garbled label), is scanned again, never pressed again.
 
 Must not: read the wall clock or sleep directly, draw randomness from anywhere but its ``rng``, or talk to
 the service.
@@ -114,12 +116,16 @@ class SimulatedOperator:
         if served is None or served[0] != token:
             return True
         _, pressed_at, went_away = served
-        return went_away and self._clock.now() - pressed_at > PATIENCE_REACTIONS * self._reaction_s[1]
+        scanned = self._scan is not None  # a read that did not count: the light stays lit, it is scanned again
+        return (went_away or scanned) and self._clock.now() - pressed_at > PATIENCE_REACTIONS * self._reaction_s[1]
 
     def _waiting(self) -> bool:
-        """A light it pressed went away and is back with that token: pressed again once patience runs out."""
+        """A light it pressed went away and is back with that token: pressed again once patience runs out (or,
+        scanning, a light still lit with the token it scanned for: scanned again)."""
         return any(
-            went_away and self._gateway.lit(light).colour is Colour.GREEN and self._gateway.lit(light).token == token
+            (went_away or self._scan is not None)
+            and self._gateway.lit(light).colour is Colour.GREEN
+            and self._gateway.lit(light).token == token
             for light, (token, _, went_away) in self._served.items()
         )
 
@@ -165,10 +171,14 @@ class SimulatedOperator:
             self._after_wrong[light] = (token, self._clock.now(), False)
             self._gateway.press(wrong)
         else:
+            before = self._served.get(light)
+            again = before is not None and before[0] == token and not before[2]  # still lit since it was served
             self._served[light] = (token, self._clock.now(), False)
             if self._scan is not None:
                 self.scans += 1
                 self._scan(light)
+                if again:
+                    return  # the same lit pick scanned again: its press (if it needs one) was made the first time
             if self._press or self._scan is None:
                 self.presses += 1
                 self._gateway.press(light)
