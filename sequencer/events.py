@@ -368,6 +368,15 @@ class CorrectShippedRack(ManualOp):
     part: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanPart(ManualOp):
+    """A hand scanner's read typed into the operator panel (a keyboard-wedge scanner): the logged-in operator's
+    scan, handled as a reader's (``PartScanned``, source ``wedge:USER``) and audited under their name."""
+
+    station: str
+    code: str
+
+
 MANUAL_OPS: tuple[type[ManualOp], ...] = (
     HoldVehicle,
     ReleaseVehicle,
@@ -388,6 +397,7 @@ MANUAL_OPS: tuple[type[ManualOp], ...] = (
     ReturnAlarmToService,
     CancelShipNotice,
     CorrectShippedRack,
+    ScanPart,
 )
 
 Event = (
@@ -428,6 +438,7 @@ Event = (
     | ShipNoticeAnswered
     | CancelShipNotice
     | CorrectShippedRack
+    | ScanPart
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {

@@ -30,12 +30,14 @@ from sequencer.events import (
     InsertBroadcast,
     ManualOp,
     MoveVehicle,
+    PartScanned,
     ReleaseVehicle,
     RemoveAlarmFromService,
     ReprintLabel,
     RequestResendByHand,
     ResolveDeviation,
     ReturnAlarmToService,
+    ScanPart,
     ShelveAlarm,
     ShipRackByHand,
     SuppressAlarm,
@@ -44,7 +46,7 @@ from sequencer.events import (
 )
 from sequencer.labels import Label
 from sequencer.lifecycle import VehicleMove, vehicle_may
-from sequencer.rules import feeds, notices, picking, racks, vehicles
+from sequencer.rules import feeds, notices, picking, racks, scanning, vehicles
 from sequencer.rules.labelling import labelled
 from sequencer.seqnum import unwrap
 from sequencer.state import Feed, LabelTarget, LineState, SequencerError, Vehicle
@@ -197,6 +199,18 @@ def confirm(line: LineState, op: ConfirmByHand) -> Done:
     return f"{op.station} {pick.bin}", commands + picking.picked(line, station, pick, op.at)
 
 
+def scan(line: LineState, op: ScanPart) -> Done:
+    """An operator's hand scanner read a code at the panel: what a reader's read does (``scanning.on_scan``)."""
+    if op.station not in line.stations:
+        raise SequencerError(f"station {op.station}: no such station")
+    if not 0 < len(op.code) <= 512:
+        raise SequencerError(f"station {op.station}: a scan of {len(op.code)} characters (1 to 512)")
+    read = PartScanned(
+        at=op.at, station=op.station, code=op.code, raw=op.code.encode().hex(), source=f"wedge:{op.user}"
+    )
+    return f"{op.station} {op.code[:60]}", scanning.on_scan(line, read)
+
+
 def reprint(line: LineState, op: ReprintLabel) -> Done:
     """A label printed (or maybe printed) once is printed again, marked "REPRINT n"; never on its own."""
     target = line.labels.get(op.label_id)
@@ -332,4 +346,5 @@ MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
     ReturnAlarmToService: return_to_service,
     CancelShipNotice: cancel_notice,
     CorrectShippedRack: correct_shipped,
+    ScanPart: scan,
 }

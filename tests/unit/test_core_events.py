@@ -173,6 +173,25 @@ def test_part_scanned() -> None:
     assert [c.bin for c in of(ClearBin, commands)] == ["BMP-01"]
 
 
+def test_scan_part() -> None:
+    """An operator's hand scanner at the panel is a reader's read, audited under their name; an empty or unknown
+    station's scan is refused."""
+    from sequencer.commands import AuditRecord, PartTraced
+    from sequencer.core import SequencerError
+    from sequencer.events import ScanPart
+    from tests.unit.test_scanning_rules import scan_plant
+
+    core = fed(scan_plant(), broadcast(1))
+    commands = core.handle(by_hand(ScanPart, station=BUMPERS, code="PBMP-040+HB2024X", reason="hand scanner"))
+    (traced,) = of(PartTraced, commands)
+    assert (traced.vehicle_id, traced.batch) == ("VIN00001", "B2024X")
+    (audit,) = of(AuditRecord, commands)
+    assert audit.user == "lead1"
+    for bad in ({"station": "ST-NONE", "code": "X"}, {"station": BUMPERS, "code": ""}):
+        with pytest.raises(SequencerError):
+            core.handle(by_hand(ScanPart, reason="hand scanner", **bad))
+
+
 def test_label_printed(plant: PlantConfig) -> None:
     """A vehicle completes when its last part label prints: every part picked and labelled."""
     core = fed(plant, broadcast(1))

@@ -21,8 +21,8 @@ from sequencer.events import MANUAL_OPS, AcknowledgeAlarm, InsertBroadcast, Shel
 EVERY_OP = {op.__name__ for op in MANUAL_OPS}
 
 
-def test_operator_may_only_acknowledge_and_reprint() -> None:
-    assert {a for a in EVERY_OP if may("operator", a)} == {"AcknowledgeAlarm", "ReprintLabel"}
+def test_operator_may_only_acknowledge_reprint_and_scan() -> None:
+    assert {a for a in EVERY_OP if may("operator", a)} == {"AcknowledgeAlarm", "ReprintLabel", "ScanPart"}
     assert not may("operator", MANAGE_USERS)
 
 
