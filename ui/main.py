@@ -18,9 +18,9 @@ import sys
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QSettings, QSocketNotifier, Slot
+from PySide6.QtCore import QCoreApplication, QSettings, QSocketNotifier, Qt, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QMainWindow, QWidget
 
 from sequencer.views import LineView
 from ui.bus_client import BusClient, CurveKeys
@@ -31,6 +31,7 @@ from ui.engineer.link import SimControlClient
 from ui.engineer.view import build_engineer_window
 from ui.operator.actions import OperatorActionBar
 from ui.operator.panel import OperatorPanel
+from ui.operator.wedge import WedgeCatcher
 from ui.style import load_stylesheet, screen_settings
 from ui.widgets import set_screen_dpi
 
@@ -48,6 +49,7 @@ class OperatorWindow(QMainWindow):
         self.client: BusClient | None = None
         self.commands: CommandClient | None = None
         self.action_bar: OperatorActionBar | None = None
+        self.wedge: WedgeCatcher | None = None  # a hand scanner typing into the panel (ui.operator.wedge)
         self.setCentralWidget(panel)
         self.setWindowTitle(f"JIS operator — connecting to {endpoint}")
         self.resize(*DEFAULT_SIZE)
@@ -106,10 +108,24 @@ def build_operator_window(
     client.link_changed.connect(panel.set_link)
     panel.station_shown.connect(window.action_bar.show_station)
     client.link_changed.connect(window.action_bar.set_link)
+    listen_for_scans(window)
     window.setStyleSheet(load_stylesheet())
     client.start()
     window.commands.start()
     return window, client
+
+
+def listen_for_scans(window: OperatorWindow) -> None:
+    """A keyboard-wedge scanner's reads on the panel go to the action bar (``ScanPart``). No control of the panel
+    takes keyboard focus (a touch screen needs none), so a scanner's characters and Enter never reach a button or
+    the station selector: they land on the panel or the window, where the catcher watches."""
+    assert window.action_bar is not None
+    window.wedge = WedgeCatcher(window)
+    for widget in (window, window.panel):
+        widget.installEventFilter(window.wedge)
+    for control in window.findChildren(QAbstractButton) + window.findChildren(QComboBox):
+        control.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    window.wedge.scanned.connect(window.action_bar.scan)
 
 
 WindowFactory = Callable[[str, "str | None", float], tuple[QWidget, "BusClient | SimControlClient"]]

@@ -16,6 +16,8 @@ A button names the object it acts on and acts on that object: the target a butto
 (pressed, not yet released) a new picture changes neither its name nor its target. A reprint whose label is no
 longer the station's last one (a newer pick left the card under the finger) asks one more tap in a dialog naming
 the label (``ActionSpec.confirm_unless_newest``).
+- SCAN (no button): a hand scanner's read on the panel (``ui.operator.wedge``) goes out as the station's
+  ``ScanPart`` at once; one that cannot go (no login, no live picture, an answer awaited) says NOT SENT and why.
 - CONFIRM BY HAND: the lit pick, after a one-tap confirmation (irreversible). It is shown to every role: the
   role table is the service's (app/hmi/roles.py: a lead's operation), so an operator gets FORBIDDEN, plainly.
 In kiosk mode (``ui.main.OperatorWindow.lock_station``) a tap on the locked station selector opens the login
@@ -106,6 +108,9 @@ def confirm_target(seen: Seen) -> Target | None:
     text = f"{seen.station.id} {pick.bin} {pick.vehicle_id}" if pick else ""
     return Target({"station": seen.station.id}, text) if pick else None
 
+
+# A hand scanner's read at the panel (ui.operator.wedge): no button, the scan itself is the tap.
+SCAN = ActionSpec("scan", "SCAN", "ScanPart", "scanned at the panel with a hand scanner", False, lambda _seen: None)
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("ack", "ACK", "AcknowledgeAlarm", "", False, ack_target),
@@ -234,6 +239,22 @@ class OperatorActionBar(QFrame):
     @Slot()
     def ask_lead(self) -> None:
         self.ask_login(LEAD_NOTE)
+
+    @Slot(str)
+    def scan(self, code: str) -> None:
+        """A hand scanner's read on the panel: sent as the station's scan, or NOT SENT with why (never dropped
+        unsaid: the operator scans again)."""
+        why = (
+            "no picture of the station" if self.seen is None
+            else "LOG IN" if not self.client.logged_in_now
+            else "COMM" if not self.link_up
+            else "wait for the answer" if self.pending
+            else ""
+        )  # fmt: skip
+        if self.seen is None or why:
+            self._say(f"NOT SENT · SCAN {code[:40]} — {why}", "refused")
+            return
+        self._send(SCAN, Target({"station": self.seen.station.id, "code": code}, code[:40]))
 
     def may_change_station(self) -> bool:
         return self.client.logged_in_now and self.client.role in STATION_CHANGE_ROLES
