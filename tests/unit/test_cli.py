@@ -36,6 +36,7 @@ EVERY_COMMAND = [
     "chaos",
     "bench",
     "fuzz",
+    "trace",
 ]
 
 
