@@ -16,7 +16,7 @@ from app.cli.context import database_of, plant_of, zone_of
 from app.cli.errors import CommandError
 from app.cli.options import Subparsers, add_config, add_database, add_json
 
-HELP = "the vehicles a serial or batch went into, from the journal"
+HELP = "serials and batches traced to vehicles, from the journal"
 
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
