@@ -9,7 +9,7 @@ is a frozen value complete in itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from sequencer.labels import Label
@@ -123,6 +123,10 @@ class NoticeItem:
     qty: int
     unit: str
     label_id: str
+    # scanned at the pick (sequencer.rules.scanning); left out of the repr, so the notices of a line that never
+    # scans keep their fingerprints (the scans themselves are hashed with the state)
+    serial: str = field(default="", repr=False)
+    batch: str = field(default="", repr=False)
 
 
 NoticeFunction = Literal["original", "cancel", "replace"]  # DESADV BGM 1225: 9, 1, 5

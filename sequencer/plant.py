@@ -709,6 +709,9 @@ class ShipNoticeConfig(_Strict):
     """The interchange sender (UNB 0004)."""
     recipient_id: str = Field(default="OEM", min_length=1, max_length=35)
     """The interchange recipient (UNB 0010)."""
+    traced: bool = False
+    """Per part, the serial and batch scanned at its pick, where the partner wants them: DESADV GIN BN (serial) and
+    GIN BX (batch) after the part label's GIN ML (docs/scanner-tcp.md); VDA 4913 and X12 856 do not carry them."""
     ack_timeout_s: float = Field(default=600.0, gt=0, le=86400)
     """Plant seconds the OEM has to answer a notice before a ``notice_unanswered`` deviation is raised."""
     resend_after_s: float = Field(default=120.0, gt=0, le=86400)

@@ -118,6 +118,7 @@ def _items(line: LineState, rack: Rack) -> tuple[NoticeItem, ...]:
             if pick.family != rack.family or pick.status != "picked":
                 continue
             part = line.plant.part(pick.part)
+            scan = line.scans.get(pick.pick_id)
             items.append(
                 NoticeItem(
                     slot=pick.slot,
@@ -127,6 +128,8 @@ def _items(line: LineState, rack: Rack) -> tuple[NoticeItem, ...]:
                     qty=pick.qty,
                     unit=part.unit if part is not None else "PCE",
                     label_id=pick.label_id,
+                    serial=scan.serial if scan is not None else "",
+                    batch=scan.batch if scan is not None else "",
                 )
             )
     return tuple(sorted(items, key=lambda i: i.slot))

@@ -137,3 +137,22 @@ def test_any_reads_leave_the_core_consistent_and_replayable(codes: list[str]) ->
     assert a.fingerprint() == b.fingerprint()
     station = a.state.stations[SEATS]
     assert classify(a.state, station, "NOREAD")[0] in SCAN_OUTCOMES
+
+
+def test_the_ship_notice_carries_each_parts_scanned_serial() -> None:
+    """A shipped rack's notice items carry the serial (and batch) scanned for each part's pick."""
+    from sequencer.commands import SendShipNotice
+    from sequencer.events import LabelPrinted, RackShipped
+    from sequencer.plant import ShipNoticeConfig
+    from sequencer.testing import SEAT_RACK
+
+    plant = with_family(scan_plant(), "seats", confirm="scan").model_copy(
+        update={"ship_notices": ShipNoticeConfig(traced=True)}
+    )
+    core = fed(plant, *(broadcast(seq) for seq in range(1, SEAT_RACK + 1)))
+    for n in range(1, SEAT_RACK + 1):
+        out = scan(core, f"PSEAT-CLOTH-BLK+S{n:08d}", at=float(n))
+        for label in of(PrintLabel, out):
+            core.handle(LabelPrinted(at=n + 0.5, label_id=label.label.label_id))
+    (notice,) = of(SendShipNotice, core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1)))
+    assert [(i.seq, i.serial, i.batch) for i in notice.items] == [(n, f"{n:08d}", "") for n in range(1, 7)]

@@ -4,6 +4,7 @@ raw reader and the project's X12 syntax reader (docs/ship-notices.md)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import warnings
 
@@ -80,6 +81,22 @@ def test_desadv_round_trip_through_our_parser(function: NoticeFunction, code: st
     )
     assert back.items == expected(n)
     assert ("BGM", [["351"], ["L1-seats-7", "3"], [code]]) in segments(raw)
+
+
+def test_desadv_carries_the_scanned_serial_and_batch_where_the_partner_wants_them() -> None:
+    """With ``[ship_notices] traced``, each part's scanned serial and batch follow its label: GIN BN, GIN BX
+    (UN/EDIFACT 7405); without it, none; our reader still reads the notice either way."""
+    n = notice()
+    scanned = tuple(dataclasses.replace(i, serial=f"S{i.slot}", batch="B7" if i.slot == 2 else "") for i in n.items)
+    n = dataclasses.replace(n, items=scanned)
+    traced = CFG.model_copy(update={"traced": True})
+    gins = [e for tag, e in segments(write_desadv(n, traced, at=AT, control="4204")) if tag == "GIN"]
+    assert gins == [[["ML"], [v]] if q == "ML" else [[q], [v]] for q, v in (
+        ("ML", "R-L1-seats-7"), ("ML", "P101"), ("BN", "S1"), ("ML", "P102"), ("BN", "S2"), ("BX", "B7"),
+        ("ML", "P104"), ("BN", "S4"))]  # fmt: skip
+    assert read_desadv(write_desadv(n, traced, at=AT, control="4204")).items == expected(n)
+    plain = [e for tag, e in segments(write_desadv(n, CFG, at=AT, control="4205")) if tag == "GIN"]
+    assert [e[0] for e in plain] == [["ML"]] * 4
 
 
 def test_desadv_as_pydifact_reads_it() -> None:

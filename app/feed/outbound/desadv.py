@@ -6,8 +6,9 @@ supplier, NAD ST ship-to with LOC 11, the unloading point). The packing hierarch
 the consignment, CPS 2 the rack (PAC, PCI 17 + GIN ML with the rack label's serial), then under it one CPS per
 part in slot order (PAC, PCI 17 + GIN ML with the part label's serial, LIN with the line number, PIA 5 with the
 supplier's part number (SA), QTY 12,
-RFF AAN with the OEM's sequence number, GIR VV with the vehicle id). Separators are the ISO 9735 defaults (UNA
-``:+.? '``); a value holding one is released with ``?``.
+RFF AAN with the OEM's sequence number, GIR VV with the vehicle id). With ``[ship_notices] traced``, the part's
+scanned serial and batch follow its label: GIN BN and GIN BX (UN/EDIFACT 7405; docs/scanner-tcp.md).
+Separators are the ISO 9735 defaults (UNA ``:+.? '``); a value holding one is released with ``?``.
 
 What it must not do: read a clock (the caller passes ``at``) or send anything.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sequencer.commands import SendShipNotice
+from sequencer.commands import NoticeItem, SendShipNotice
 from sequencer.plant import ShipNoticeConfig
 
 UNA = "UNA:+.? '"
@@ -70,6 +71,7 @@ def message_segments(notice: SendShipNotice, cfg: ShipNoticeConfig, at: float, r
             _segment("PAC", "1"),
             _segment("PCI", "17"),
             _segment("GIN", "ML", item.label_id),
+            *_traced(item, cfg),
             _segment("LIN", str(n - 2)),
             _segment("PIA", "5", (item.part, "SA")),
             _segment("QTY", ("12", str(item.qty), item.unit)),
@@ -78,6 +80,15 @@ def message_segments(notice: SendShipNotice, cfg: ShipNoticeConfig, at: float, r
         ]
     body.append(_segment("UNT", str(len(body) + 1), reference))
     return body
+
+
+def _traced(item: NoticeItem, cfg: ShipNoticeConfig) -> list[str]:
+    """The part's scanned serial (GIN BN) and batch (GIN BX), UN/EDIFACT 7405, when the partner wants them."""
+    if not cfg.traced:
+        return []
+    return [
+        _segment("GIN", qualifier, value) for qualifier, value in (("BN", item.serial), ("BX", item.batch)) if value
+    ]
 
 
 def write_desadv(notice: SendShipNotice, cfg: ShipNoticeConfig, *, at: float, control: str) -> bytes:
