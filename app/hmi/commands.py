@@ -47,7 +47,7 @@ import zmq.asyncio
 
 from app.hmi.accounts import AccountStore, AuditEntry
 from app.hmi.login_limits import LoginLimits
-from app.hmi.roles import INTENTS, REPROCESS, build_intent, may, roles_allowed
+from app.hmi.roles import INTENTS, REPROCESS, TRACE, build_intent, may, roles_allowed
 from app.hmi.wire import (
     MAX_FRAME_BYTES,
     MESSAGES,
@@ -77,6 +77,7 @@ HWM = 1_000  # messages queued per peer; an HMI has a request or two in flight, 
 RECV_BATCH = 64
 SESSION_LIFETIME_S = 8 * 3600.0  # one shift; a panel logs in again at the next
 MAX_SESSION_LIFETIME_S = 12 * 3600.0
+TRACE_ROWS = 500  # parts in one TraceParts answer (a batch recalled over a long run is asked in parts: by vehicle)
 LOGIN_QUEUE = 16  # logins waiting for the hash thread; beyond it the answer is "busy"
 QUEUED_PER_SOURCE = 2  # of those, from one source (app.hmi.wire.Peer.source); beyond it that source is "busy"
 USUAL_SEEDED = 2_000  # good logins read back from the audit log at start: the users' usual screens
@@ -112,6 +113,10 @@ class CommandService(Protocol):
         ...
 
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]: ...
+
+    async def trace(self, *, vin: str | None, serial: str | None, batch: str | None) -> list[dict[str, Any]]:
+        """The parts traced to that vehicle, serial or batch, from the journal (``app.service.trace``)."""
+        ...
 
 
 class HmiCommandServer:
@@ -325,11 +330,13 @@ class HmiCommandServer:
         if who is None:
             return dataclasses.replace(base, code="bad_token" if req.token else "no_login")
         base = dataclasses.replace(base, user=who[0], role=who[1])
-        if req.type not in INTENTS and req.type != REPROCESS:
+        if req.type not in INTENTS and req.type not in (REPROCESS, TRACE):
             return dataclasses.replace(base, code="malformed", message=f"unknown intent {req.type!r}")
         if not may(base.role, req.type):
             why = f"role {base.role} may not {req.type} (allowed: {', '.join(roles_allowed(req.type))})"
             return dataclasses.replace(base, code="forbidden", message=why)
+        if req.type == TRACE:  # a question: nothing changes, nothing to remember
+            return await self._trace(base, req)
         if req.type == REPROCESS:  # the service's operation, not journaled as one: its answer is remembered here
             identity = intent_identity(base.user, req.request_id) if req.request_id else None
             if identity is not None and identity in self._answers:
@@ -351,6 +358,31 @@ class HmiCommandServer:
         return dataclasses.replace(
             base, code=code, message=message, target=target or base.target, extra=result, detail=detail
         )
+
+    async def _trace(self, base: Outcome, req: IntentRequest) -> Outcome:
+        """The parts traced to one vehicle (``vin``), ``serial`` or ``batch``: at most ``TRACE_ROWS`` of them."""
+        fields = req.fields
+        asked = {k: v for k, v in fields.items() if k in ("vin", "serial", "batch")}
+        if (
+            len(fields) != 1
+            or len(asked) != 1
+            or not all(isinstance(v, str) and 0 < len(v) <= 64 for v in asked.values())
+        ):
+            return dataclasses.replace(
+                base, code="malformed", message="TraceParts needs one of vin, serial, batch (str)"
+            )
+        key, value = next(iter(asked.items()))
+        assert isinstance(value, str)
+        found = await self.service.trace(
+            vin=value if key == "vin" else None,
+            serial=value if key == "serial" else None,
+            batch=value if key == "batch" else None,
+        )
+        target = f"{key} {value}"
+        extra = {
+            "result": {"action": TRACE, "target": target, "traces": found[:TRACE_ROWS], "more": len(found) > TRACE_ROWS}
+        }
+        return dataclasses.replace(base, code="done", message=f"{len(found)} traced", target=target, extra=extra)
 
     async def _reprocess(self, base: Outcome, req: IntentRequest) -> Outcome:
         """A lead sends a quarantined message through the intake again (the service's operation, not the core's)."""

@@ -34,13 +34,15 @@ ROLE_TITLES: Final[dict[Role, str]] = {
 MANAGE_USERS: Final = "ManageUsers"
 # A service operation, not a core intent: run a quarantined message through the intake again after a fix.
 REPROCESS: Final = "ReprocessQuarantined"
+# A question, not an operation: the parts traced to a vehicle, serial or batch, from the journal (app.service.trace).
+TRACE: Final = "TraceParts"
 
 # An operator at the line acknowledges what the light/andon tells them, replaces a damaged label and scans the
 # part they pick (a hand scanner on the panel: ScanPart, the same read a fixed reader's would be); every
 # intervention in the sequence itself (hold, cancel, reorder, confirm by hand, ship by hand) is the shift
 # lead's (ISA-18.2 splits acknowledging an alarm from shelving it for the same reason).
 OPERATOR_ACTIONS: Final[frozenset[str]] = frozenset({"AcknowledgeAlarm", "ReprintLabel", "ScanPart"})
-LEAD_ACTIONS: Final[frozenset[str]] = frozenset(op.__name__ for op in MANUAL_OPS) | {REPROCESS}
+LEAD_ACTIONS: Final[frozenset[str]] = frozenset(op.__name__ for op in MANUAL_OPS) | {REPROCESS, TRACE}
 SIMULATOR_KNOBS: Final[frozenset[str]] = frozenset()  # engineer-only knobs (fault injection, speed): none yet
 ENGINEER_ACTIONS: Final[frozenset[str]] = LEAD_ACTIONS | SIMULATOR_KNOBS
 ADMIN_ACTIONS: Final[frozenset[str]] = ENGINEER_ACTIONS | {MANAGE_USERS}

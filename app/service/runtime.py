@@ -51,6 +51,7 @@ from app.service.notify import Notifier
 from app.service.replay import answer_at
 from app.service.sequence_check import SequenceCheck
 from app.service.sequencing import PAUSING_ERRORS, Outcome, Sequencing
+from app.service.trace import matching, traces
 from plc_io.ports import LabelPrinter, PickToLight
 from sequencer.commands import (
     AlarmStateChanged,
@@ -199,6 +200,12 @@ class Service:
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]:
         """A lead's operation: a quarantined message through the intake again (``Intake.reprocess``)."""
         return await self.intake.reprocess(quarantine_id)
+
+    async def trace(self, *, vin: str | None, serial: str | None, batch: str | None) -> list[dict[str, Any]]:
+        """A lead's question (``TraceParts``): the parts traced, from the journal, on a thread of its own (a replay
+        of the whole journal: never on the journal writer's thread, never on the loop)."""
+        found = await asyncio.to_thread(traces, self.store, self.plant)
+        return [t.as_dict() for t in matching(found, vin=vin, serial=serial, batch=batch)]
 
     async def _notice_answered(self, answer: NoticeAnswer) -> None:
         await self.notices.answered(answer)

@@ -10,9 +10,13 @@ import json
 from pathlib import Path
 
 import pytest
+import zmq
+import zmq.asyncio
+from argon2 import PasswordHasher, profiles
 
 from app.cli.main import main
 from app.config import load_plant, with_free_ports
+from app.hmi.accounts import AccountStore
 from app.service.runtime import Service, scaled_clock
 from hardware_sims.plant import SimulatedPlant
 from hardware_sims.scanner import NOREAD
@@ -22,6 +26,14 @@ from tests.devices import until
 SCAN_PLANT = Path(__file__).resolve().parents[2] / "app" / "plants" / "demo-scan.toml"
 VEHICLES = 8
 SPEED = 50.0
+LEAD, LEAD_PW = "lars", "lead-pw-1234"
+
+
+async def ask(sock: zmq.asyncio.Socket, request: dict[str, object]) -> dict[str, object]:
+    await sock.send(json.dumps(request).encode())
+    async with asyncio.timeout(30):
+        answer: dict[str, object] = json.loads(await sock.recv())
+    return answer
 
 
 async def test_a_scanning_line_completes_every_vehicle_and_traces_its_parts(
@@ -34,6 +46,9 @@ async def test_a_scanning_line_completes_every_vehicle_and_traces_its_parts(
         bump, seat = sim.scanners["scan-bump"], sim.scanners["scan-seat"]
         await bump.set_fault("noread", True)
         await seat.set_fault("duplicate", True)
+        accounts = AccountStore.open(database, hasher=PasswordHasher.from_parameters(profiles.CHEAPEST))
+        accounts.add_user(LEAD, "lead", LEAD_PW)
+        accounts.close()
         service = Service(plant, clock=scaled_clock(SPEED))
         task = asyncio.create_task(service.run())
         try:
@@ -45,6 +60,10 @@ async def test_a_scanning_line_completes_every_vehicle_and_traces_its_parts(
             assert line.deviations.counts["wrong_pick"] == 0
             assert line.deviations.counts["serial_repeated"] == 0
             assert service.devices.scanners["scan-seat"].duplicates >= VEHICLES  # each seat read sent twice
+            asked = await lead_asks_the_cockpit_question(plant.service.hmi_command_endpoint)
+            assert asked["ok"] is True, asked
+            (traced,) = asked["result"]["traces"]  # type: ignore[index]
+            assert (traced["family"], traced["serial"]) == ("seats", "00000002")
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
@@ -65,3 +84,18 @@ async def test_a_scanning_line_completes_every_vehicle_and_traces_its_parts(
         assert len(batch) <= VEHICLES
         assert main([*args, "--serial", "no-such-serial"]) == 1
         assert json.loads(capsys.readouterr().out)["traces"] == []
+
+
+async def lead_asks_the_cockpit_question(endpoint: str) -> dict[str, object]:
+    """What the cockpit's trace pane sends (``TraceParts``) and the real service answers."""
+    ctx = zmq.asyncio.Context()
+    sock = ctx.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(endpoint)
+    try:
+        token = (await ask(sock, {"op": "login", "user": LEAD, "password": LEAD_PW}))["token"]
+        request = {"op": "intent", "token": token, "type": "TraceParts", "fields": {"serial": "00000002"}}
+        return await ask(sock, request | {"reason": "recall check"})
+    finally:
+        sock.close(0)
+        ctx.term()
