@@ -584,7 +584,7 @@ def test_the_window_remembers_its_layout_and_font_scale(qtbot: QtBot, publisher:
     room = first.screen().availableGeometry()
     first.resize(first.minimumSizeHint().width(), room.height() - 60)  # restoreGeometry keeps it on its screen
     size = (first.width(), first.height())
-    for tab in ("quarantine_dock", "notices_dock"):  # the deviations alone below: no tab bar, the window's height fits
+    for tab in ("quarantine_dock", "notices_dock", "trace_dock"):  # the deviations alone below: no tab bar
         first.docks[tab].close()
     first.apply_scale(1.3)
     first.close()

@@ -1,7 +1,7 @@
 """The shift lead's cockpit: the main window over the HMI bus (pictures in) and the command channel (intents out).
 
 What it is for: composing the cockpit's screens as dock widgets around the overview (deviations, operations,
-trends and KPIs, quarantine, ship notices), the header (plant, shift, plant-zone clock, alarm summary, link and
+trends and KPIs, quarantine, ship notices, trace), the header (plant, shift, plant-zone clock, alarm summary, link and
 session), login and logout, the shift report export, keyboard shortcuts, a font scale, and a layout that is remembered
 (``QSettings``: geometry, docks, font scale, export folder). ``build_lead_window`` is the ``ROLE_WINDOWS["lead"]``
 factory (``ui.main``).
@@ -30,6 +30,7 @@ from ui.cockpit.overview import OverviewPane
 from ui.cockpit.quarantine import QuarantinePane
 from ui.cockpit.report import ExportJob, build_report, prepare_export
 from ui.cockpit.shift import DeviationLog, shift_of
+from ui.cockpit.trace import TracePane
 from ui.cockpit.trends import TrendsPane
 from ui.cockpit.widgets import TrendPalette, next_scale, scaled_stylesheet
 from ui.command_client import CommandClient, default_command_endpoint
@@ -41,7 +42,7 @@ from ui.widgets import apply_comm, plant_zone
 DEFAULT_SIZE = (1680, 1000)  # a common office desktop; the user's own size is remembered
 BLINK_MS = 500  # ISA-18.2 unacknowledged alarms blink; 1 Hz is calm enough for an office screen
 DEVIATIONS_SHARE, SIDE_SHARE = 0.30, 0.36  # first-run dock sizes, as parts of the window's height and width
-LAYOUT_VERSION = 2  # bump when the docks change, so an old saved layout is not restored onto new docks
+LAYOUT_VERSION = 3  # bump when the docks change, so an old saved layout is not restored onto new docks
 
 # The screens as docks: (objectName, title, shortcut, area); the overview is the central widget (F2).
 DOCKS: tuple[tuple[str, str, str, Qt.DockWidgetArea], ...] = (
@@ -50,6 +51,7 @@ DOCKS: tuple[tuple[str, str, str, Qt.DockWidgetArea], ...] = (
     ("trends_dock", "Trends and KPIs", "F5", Qt.DockWidgetArea.RightDockWidgetArea),
     ("quarantine_dock", "Quarantine", "F6", Qt.DockWidgetArea.BottomDockWidgetArea),
     ("notices_dock", "Ship notices", "F7", Qt.DockWidgetArea.BottomDockWidgetArea),
+    ("trace_dock", "Trace (serials, batches)", "F8", Qt.DockWidgetArea.BottomDockWidgetArea),
 )
 
 
@@ -82,6 +84,7 @@ class CockpitWindow(QMainWindow):
         self.trends = TrendsPane(self.palette_widget)
         self.quarantine = QuarantinePane(self.desk)
         self.notices = NoticesPane()
+        self.trace = TracePane(commands)
         self.login_dialog = LoginDialog(commands, "Log in to the cockpit", self)
         self._build()
         self._wire()
@@ -101,7 +104,9 @@ class CockpitWindow(QMainWindow):
         bar.toggleViewAction().setEnabled(False)
         bar.addWidget(self.header)
         self.setCentralWidget(self.overview)
-        panes: tuple[QWidget, ...] = (self.deviations, self.operations, self.trends, self.quarantine, self.notices)
+        panes: tuple[QWidget, ...] = (
+            self.deviations, self.operations, self.trends, self.quarantine, self.notices, self.trace
+        )  # fmt: skip
         self.docks: dict[str, QDockWidget] = {}
         for (name, title, _, area), pane in zip(DOCKS, panes, strict=True):
             dock = QDockWidget(title, self)
@@ -115,6 +120,7 @@ class CockpitWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["operations_dock"], self.docks["trends_dock"])
         self.tabifyDockWidget(self.docks["deviations_dock"], self.docks["quarantine_dock"])
         self.tabifyDockWidget(self.docks["deviations_dock"], self.docks["notices_dock"])
+        self.tabifyDockWidget(self.docks["deviations_dock"], self.docks["trace_dock"])
         self.show_screen("deviations_dock")
         self.show_screen("trends_dock")
         self._build_menus()
@@ -179,7 +185,7 @@ class CockpitWindow(QMainWindow):
         self.zone = plant_zone(line.timezone)
         self.setWindowTitle(f"JIS shift lead — {line.plant}")
         self.desk.set_line(line)
-        for pane in (self.overview, self.trends, self.operations, self.quarantine, self.notices):
+        for pane in (self.overview, self.trends, self.operations, self.quarantine, self.notices, self.trace):
             pane.apply_line(line)
         self.header.show_line(line, self.bus.link_up)
         shift = shift_of(line.at, self.zone)

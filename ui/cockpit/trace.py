@@ -1,0 +1,116 @@
+"""The cockpit's trace: which parts (serial, batch) went into which vehicle, as the service answers from its journal.
+
+What it is for: a lead's recall or claim question at the desk: the parts scanned for a vehicle (VIN), or the
+vehicles that got a serial or a batch. FIND sends ``TraceParts`` (a question, not an operation: it changes
+nothing and needs no confirmation) over the cockpit's command client; the answer fills the table, one row a part
+(when it was scanned, vehicle, feed, sequence number, family, part, serial, batch, rack, slot), with a line saying
+how many and whether there were more than the answer holds. The same answers as ``jis trace`` (docs/cli.md).
+What it must not do: read the journal itself (the HMI sees the bus and the command channel only), or hold a colour.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from sequencer.views import LineView
+from ui.cockpit.widgets import make_table, section
+from ui.command_client import CommandClient
+from ui.widgets import fill_table, label, plant_zone
+
+TRACE_INTENT = "TraceParts"  # a question the service answers (app.hmi.commands, app.service.trace)
+KEYS = (("VIN", "vin"), ("SERIAL", "serial"), ("BATCH", "batch"))
+HEADERS = ("SCANNED", "VEHICLE", "FEED", "SEQ", "FAMILY", "PART", "SERIAL", "BATCH", "RACK", "SLOT")
+STRETCH = 5
+
+
+def trace_rows(traces: list[dict[str, Any]], zone: ZoneInfo) -> list[tuple[str, ...]]:
+    """The table's rows from the service's answer, in the order it gave (journal order)."""
+    return [
+        (
+            datetime.fromtimestamp(float(t["at"]), zone).strftime("%Y-%m-%d %H:%M:%S"),
+            str(t["vehicle_id"]),
+            str(t["feed"]),
+            str(t["seq"]),
+            str(t["family"]),
+            str(t["part"]),
+            str(t["serial"]) or "–",
+            str(t["batch"]) or "–",
+            str(t["rack_no"]),
+            str(t["slot"]),
+        )
+        for t in traces
+    ]
+
+
+class TracePane(QWidget):
+    """Ask by VIN, serial or batch; the service's answer in a table. Feed it pictures with ``apply_line`` (for the
+    plant's time zone)."""
+
+    def __init__(self, commands: CommandClient, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trace_pane")
+        self.commands = commands
+        self.asked: int | None = None  # the request id of the question in flight
+        self._zone = ZoneInfo("UTC")
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        frame, box, head = section("trace_section", "TRACE")
+        self.summary = label("", "trace_summary", "section-note")
+        head.insertWidget(1, self.summary)
+        row = QHBoxLayout()
+        self.key = QComboBox()
+        self.key.setObjectName("trace_key")
+        for text, _ in KEYS:
+            self.key.addItem(text)
+        self.value = QLineEdit()
+        self.value.setObjectName("trace_value")
+        self.value.setPlaceholderText("VIN, serial or batch as scanned")
+        self.value.setMaxLength(64)
+        self.find_button = QPushButton("FIND")
+        self.find_button.setObjectName("trace_find")
+        row.addWidget(self.key)
+        row.addWidget(self.value, 1)
+        row.addWidget(self.find_button)
+        box.addLayout(row)
+        self.table = make_table("trace_table", HEADERS, stretch=STRETCH)
+        box.addWidget(self.table, 1)
+        root.addWidget(frame)
+        self.find_button.clicked.connect(self.ask)
+        self.value.returnPressed.connect(self.ask)
+        commands.replied.connect(self._answered)
+
+    @Slot(object)
+    def apply_line(self, line: LineView) -> None:
+        self._zone = plant_zone(line.timezone)
+
+    @Slot()
+    def ask(self) -> None:
+        value = self.value.text().strip()
+        if not value:
+            self.summary.setText("type a VIN, serial or batch")
+            return
+        if not self.commands.logged_in_now:
+            self.summary.setText("LOG IN to ask")
+            return
+        key = KEYS[self.key.currentIndex()][1]
+        self.asked = self.commands.send(TRACE_INTENT, {key: value}, "trace at the cockpit")
+        self.summary.setText(f"asking: {key} {value}")
+
+    @Slot(object)
+    def _answered(self, reply: dict[str, Any]) -> None:
+        if self.asked is None or reply.get("id") != self.asked:
+            return
+        self.asked = None
+        if not reply.get("ok"):
+            self.summary.setText(f"NOT ANSWERED — {reply.get('error', '')}")
+            return
+        result = reply.get("result", {})
+        traces = list(result.get("traces", []))
+        fill_table(self.table, trace_rows(traces, self._zone))
+        more = " (more: ask by vehicle)" if result.get("more") else ""
+        self.summary.setText(f"{result.get('target', '')}: {len(traces)} part(s) traced{more}")
