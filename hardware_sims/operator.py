@@ -15,9 +15,11 @@ release. It is pressed again. A light that simply stays green is not: its clear 
 cut off its bus), and a second press there would be a wrong pick.
 ``lights`` limits it to its own station's bins when stations share a gateway (default: every light of it).
 ``scan``: the station's family is confirmed by a scan too: when it picks, it holds the part under the station's
-reader (``scan(light)``) and presses the light only if ``press`` (a ``both`` family), not for ``scan`` alone. A
-light still lit with the token it scanned for, ``PATIENCE_REACTIONS`` slowest reactions later (the read did not
-count: a no-read, a garbled label), is scanned again, never pressed again.
+reader (``scan(light)``) and presses the light only if ``press`` (a ``both`` family), not for ``scan`` alone. For
+``scan`` alone, a light still lit with the token it scanned for ``RESCAN_REACTIONS`` slowest reactions after the
+scan (the read did not count: a no-read, a garbled label) is scanned again. Not for ``both``: there the light is
+most likely still lit because its press is on its way (a poll away), and a second scan arriving after the pick
+moved on would be another part's wrong pick.
 
 Must not: read the wall clock or sleep directly, draw randomness from anywhere but its ``rng``, or talk to
 the service.
@@ -35,6 +37,10 @@ from hardware_sims.ptl_gateway import Lit
 from plc_io.ports import Colour
 
 PATIENCE_REACTIONS = 5  # slowest reactions after a press before a light back with its token is pressed again
+# slowest reactions after a scan before a light still lit with its token is scanned again: well past the device
+# round trip (the clear of a picked bin reaches the light a poll or two later), or the second scan would reach the
+# core after the pick moved on: another part's wrong pick
+RESCAN_REACTIONS = 15
 
 
 class Lights(Protocol):
@@ -79,6 +85,7 @@ class SimulatedOperator:
             raise ValueError(f"bad operator settings: reaction_s={reaction_s}, {wrong_rate=}, {miss_rate=}")
         self._gateway, self._clock, self._rng = gateway, clock, rng
         self._scan, self._press = scan, press
+        self._rescans = scan is not None and not press  # a scan alone confirms: one that did not count is redone
         self.scans = 0
         self._lights = tuple(lights) if lights is not None else gateway.lights  # this station's bins
         self._reaction_s, self._wrong_rate, self._miss_rate = (lo, hi), wrong_rate, miss_rate
@@ -116,14 +123,15 @@ class SimulatedOperator:
         if served is None or served[0] != token:
             return True
         _, pressed_at, went_away = served
-        scanned = self._scan is not None  # a read that did not count: the light stays lit, it is scanned again
-        return (went_away or scanned) and self._clock.now() - pressed_at > PATIENCE_REACTIONS * self._reaction_s[1]
+        if went_away:
+            return self._clock.now() - pressed_at > PATIENCE_REACTIONS * self._reaction_s[1]
+        return self._rescans and self._clock.now() - pressed_at > RESCAN_REACTIONS * self._reaction_s[1]
 
     def _waiting(self) -> bool:
         """A light it pressed went away and is back with that token: pressed again once patience runs out (or,
-        scanning, a light still lit with the token it scanned for: scanned again)."""
+        scanning alone, a light still lit with the token it scanned for: scanned again)."""
         return any(
-            (went_away or self._scan is not None)
+            (went_away or self._rescans)
             and self._gateway.lit(light).colour is Colour.GREEN
             and self._gateway.lit(light).token == token
             for light, (token, _, went_away) in self._served.items()

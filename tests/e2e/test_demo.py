@@ -124,3 +124,14 @@ def test_demo_with_every_fault_accounts_for_every_vehicle(tmp_path):
         assert summary["deviations"].get(kind, 0) >= 1, (kind, summary["deviations"])
     assert summary["duplicates"] >= 1, summary  # an identical resend: answered and counted, never a second vehicle
     assert summary["quarantined"] >= 1
+
+
+def test_the_scanning_demo_completes_every_vehicle_with_no_deviation(tmp_path):
+    """Issue 18: the demo plant with scans (app/plants/demo-scan.toml: seats light+scan, bumpers scan-only, a TCP
+    reader simulator at each station the simulated operators scan through) runs as clean as the plain demo."""
+    plant = Path(__file__).resolve().parents[2] / "app" / "plants" / "demo-scan.toml"
+    code, summary = run_demo(tmp_path, "--config", str(plant), "--vehicles", "24", "--speed", "100", "--seed", "5")
+    assert code == 0, summary
+    assert summary["vehicles_completed"] == 24
+    assert (summary["out_of_sequence"], summary["doubled"]) == (0, 0)
+    assert summary["deviations"] == {} and summary["open_deviations"] == 0
