@@ -38,6 +38,7 @@ from hardware_sims.control_requests import (
     OperatorRequest,
     PressRequest,
     PrintedRequest,
+    ScanRequest,
     StateRequest,
 )
 from hardware_sims.control_state import Switches, plant_state, printer_face
@@ -79,7 +80,8 @@ class Controller:
         self._media: dict[str, int] = {}  # OPC UA printer -> the labels it had when "paper_out" emptied it
 
     async def handle(
-        self, req: StateRequest | PressRequest | FaultRequest | FeedRequest | OperatorRequest | PrintedRequest
+        self,
+        req: StateRequest | PressRequest | FaultRequest | FeedRequest | OperatorRequest | PrintedRequest | ScanRequest,
     ) -> Any:
         return await _OPS[req.op](self, req)
 
@@ -123,6 +125,14 @@ class Controller:
             if rec.label_id == req.label_id
         ]
         return {"printed": sorted(found, key=lambda r: r["time"])}
+
+    async def scan(self, req: ScanRequest) -> dict[str, Any]:
+        """A part held under a reader by hand (the engineer's READ): the reader sends it as its faults make it."""
+        reader = self.sim.scanners.get(req.device)
+        if reader is None:
+            raise ControlError(f"no barcode reader {req.device!r}; readers: {', '.join(self.sim.scanners) or 'none'}")
+        reader.read(req.code)
+        return {}
 
     async def stop(self) -> None:
         """Cancel the operator tasks this controller restarted (the plant cancels its own)."""
@@ -406,6 +416,7 @@ _OPS: dict[str, Callable[[Controller, Any], Awaitable[dict[str, Any]]]] = {
     "feed": Controller.feed,
     "operator": Controller.operator,
     "printed": Controller.printed,
+    "scan": Controller.scan,
 }
 
 

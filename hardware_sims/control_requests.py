@@ -67,6 +67,14 @@ class PrintedRequest(_Request):
     label_id: str = Field(min_length=1, max_length=64)
 
 
+class ScanRequest(_Request):
+    """A part held under a simulated barcode reader by hand: the reader reads ``code`` (as its faults make it)."""
+
+    op: Literal["scan"]
+    device: str
+    code: str = Field(min_length=1, max_length=512)
+
+
 class OperatorRequest(_Request):
     op: Literal["operator"]
     station: str
@@ -75,7 +83,7 @@ class OperatorRequest(_Request):
 
 FEED_KNOBS = ("takt_s", "drop_next", "duplicate_next", "burst", "pause_s", "change", "cancel")
 Request = Annotated[
-    StateRequest | PressRequest | FaultRequest | FeedRequest | OperatorRequest | PrintedRequest,
+    StateRequest | PressRequest | FaultRequest | FeedRequest | OperatorRequest | PrintedRequest | ScanRequest,
     Field(discriminator="op"),
 ]
 REQUEST = TypeAdapter(Request)

@@ -20,6 +20,7 @@ from hardware_sims.opcua_printer import OpcUaPrinterSim
 from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.printer_plc import PrinterPlcSim
 from hardware_sims.ptl_gateway import Lit, PtlGatewaySim
+from hardware_sims.scanner import FAULTS as SCANNER_FAULTS
 from hardware_sims.zpl_printer import ZplPrinterSim, lex
 from plc_io.zpl_labels.fields import ZplDataError, uncode128_data, undatamatrix_data, unfh_text
 from plc_io.zpl_labels.layouts import render_label
@@ -361,6 +362,21 @@ def _stations(sim: SimulatedPlant, sw: Switches) -> dict[str, Any]:
     return out
 
 
+def _scanners(sim: SimulatedPlant) -> dict[str, Any]:
+    """Each barcode reader: its station, port, the clients reading it, what it sent last and its fault switches."""
+    out: dict[str, Any] = {}
+    for name, reader in sim.scanners.items():
+        out[name] = {
+            "station": sim.plant.devices.scanners[name].station,
+            "port": reader.port,
+            "clients": reader.clients,
+            "sent": len(reader.sent),
+            "last": reader.sent[-1] if reader.sent else "",
+            "switches": {fault: fault in reader.faults for fault in SCANNER_FAULTS},
+        }
+    return out
+
+
 def plant_state(sim: SimulatedPlant, sw: Switches, labels: int = LABELS_SHOWN) -> dict[str, Any]:
     """Everything the engineer's view shows, read now."""
     return {
@@ -372,4 +388,5 @@ def plant_state(sim: SimulatedPlant, sw: Switches, labels: int = LABELS_SHOWN) -
         "printers": _printers(sim, sw, labels),
         "feeds": _feeds(sim, sw),
         "stations": _stations(sim, sw),
+        "scanners": _scanners(sim),
     }

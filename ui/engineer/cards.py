@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QSpinBox,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.engineer.label import LabelPreview
-from ui.engineer.link import FeedState, PrintedLabelState, PrinterState
+from ui.engineer.link import FeedState, PrintedLabelState, PrinterState, ScannerState
 from ui.engineer.widgets import FaultSwitch, card_in, command_button, field_grid
 from ui.widgets import clock, label, set_props
 from ui.words import NO_VALUE
@@ -257,3 +258,64 @@ class FeedCard(QFrame):
             f"Pending: drop {k.drop_next} · duplicate {k.duplicate_next} · burst {k.burst} · silence {k.pause_s:g} s"
         )
         self.by_hand.setText(f"Follow-ups sent: change {follow.get('change', 0)} · cancel {follow.get('cancel', 0)}")
+
+
+# barcode reader fault switch -> its words (hardware_sims.scanner.FAULTS; docs/sim-control.md)
+SCANNER_WORDS: dict[str, str] = {
+    "down": "DOWN",
+    "noread": "NO READ",
+    "garbled": "GARBLED",
+    "duplicate": "DUPLICATE",
+    "slow": "SLOW",
+}
+
+
+class ScannerCard(QFrame):
+    """A simulated barcode reader: who reads it, what it sent last, its fault switches, and READ: a part held
+    under it by hand (``{"op": "scan"}``)."""
+
+    command = Signal(dict)
+
+    def __init__(self, scanner: str, view: ScannerState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        box, head = card_in(self, f"scanner_{scanner}", f"READER {scanner} · {view.station}")
+        self.status = label("", f"scanner_{scanner}_status", "device")
+        head.insertWidget(1, self.status)
+        self.counts = label("", f"scanner_{scanner}_counts", "row-detail")
+        box.addWidget(self.counts)
+        switches = QGridLayout()
+        switches.setSpacing(4)
+        self.switches: dict[str, FaultSwitch] = {}
+        for index, fault in enumerate(view.switches):
+            switch = FaultSwitch(SCANNER_WORDS.get(fault, fault.upper()), f"scanner_{scanner}_{fault}")
+            switch.flipped.connect(
+                lambda on, f=fault: self.command.emit({"op": "fault", "device": scanner, "name": f, "on": on})
+            )
+            self.switches[fault] = switch
+            switches.addWidget(switch, *divmod(index, SWITCHES_PER_ROW))
+        box.addLayout(switches)
+        row = QHBoxLayout()
+        self.code = QLineEdit()
+        self.code.setObjectName(f"scanner_{scanner}_code")
+        self.code.setPlaceholderText("a part's code, e.g. PBMP-040+HB0001")
+        self.code.setMaxLength(512)
+        self.read = command_button("READ", f"scanner_{scanner}_read")
+        row.addWidget(self.code, 1)
+        row.addWidget(self.read)
+        box.addLayout(row)
+        self.read.clicked.connect(lambda: self._read(scanner))
+        self.code.returnPressed.connect(lambda: self._read(scanner))
+
+    def _read(self, scanner: str) -> None:
+        code = self.code.text().strip()
+        if code:
+            self.command.emit({"op": "scan", "device": scanner, "code": code})
+
+    def show_scanner(self, view: ScannerState) -> None:
+        faults = [SCANNER_WORDS.get(name, name.upper()) for name, on in view.switches.items() if on]
+        self.status.setText(" · ".join(faults) if faults else ("READING" if view.clients else "NO CLIENT"))
+        set_props(self.status, state="down" if faults or not view.clients else "up")
+        last = view.last if len(view.last) <= 40 else view.last[:39] + "…"
+        self.counts.setText(f":{view.port} · clients {view.clients} · sent {view.sent} · last {last or NO_VALUE}")
+        for fault, switch in self.switches.items():
+            switch.set_on(view.switches.get(fault, False))

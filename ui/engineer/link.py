@@ -139,6 +139,15 @@ class StationState(_Part):
     next_press_at: float | None
 
 
+class ScannerState(_Part):
+    station: str
+    port: int
+    clients: int
+    sent: int
+    last: str
+    switches: dict[str, bool]
+
+
 class SimState(_Part):
     plant: str
     timezone: str
@@ -148,6 +157,7 @@ class SimState(_Part):
     printers: dict[str, PrinterState]
     feeds: dict[str, FeedState]
     stations: dict[str, StationState]
+    scanners: dict[str, ScannerState] = {}  # barcode readers (docs/scanner-tcp.md); absent from older simulators
 
 
 class Answer(_Part):

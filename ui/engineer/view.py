@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dealer import STALE_AFTER_S
-from ui.engineer.cards import FeedCard, PrinterCard
+from ui.engineer.cards import FeedCard, PrinterCard, ScannerCard
 from ui.engineer.link import Answer, SimControlClient, SimState
 from ui.engineer.widgets import StationCard, make_card
 from ui.style import load_stylesheet
@@ -52,6 +52,7 @@ DESCRIBE: dict[str, Any] = {
         f"feed {r.get('feed')}: " + ", ".join(f"{k} {v}" for k, v in r.items() if k not in ("op", "feed"))
     ),
     "operator": lambda r: f"operator at {r.get('station')}: {'auto' if r.get('auto') else 'manual'}",
+    "scan": lambda r: f"read {r.get('code')} at {r.get('device')}",
 }
 
 
@@ -84,6 +85,7 @@ class EngineerView(QWidget):
         self.stations: dict[str, StationCard] = {}
         self.printers: dict[str, PrinterCard] = {}
         self.feeds: dict[str, FeedCard] = {}
+        self.scanners: dict[str, ScannerCard] = {}
         root = QVBoxLayout(self)
         root.addWidget(self._build_header())
         body = QHBoxLayout()
@@ -162,6 +164,8 @@ class EngineerView(QWidget):
             pcard.show_printer(state.printers[pid], self._zone)
         for fid, fcard in self.feeds.items():
             fcard.show_feed(state.feeds[fid])
+        for rid, rcard in self.scanners.items():
+            rcard.show_scanner(state.scanners[rid])
         self._render_link()
 
     @Slot(bool)
@@ -185,20 +189,22 @@ class EngineerView(QWidget):
 
     # --- building: once per set of devices ---
     def _rebuild_if_needed(self, state: SimState) -> bool:
-        wanted = (tuple(state.stations), tuple(state.printers), tuple(state.feeds))
-        if wanted == (tuple(self.stations), tuple(self.printers), tuple(self.feeds)):
+        wanted = (tuple(state.stations), tuple(state.printers), tuple(state.feeds), tuple(state.scanners))
+        if wanted == (tuple(self.stations), tuple(self.printers), tuple(self.feeds), tuple(self.scanners)):
             return False
         for box in (self._station_box, self._printer_box, self._feed_box):
             clear_layout(box)
         self.stations = {sid: StationCard(sid, v, state.gateways[v.gateway]) for sid, v in state.stations.items()}
         self.printers = {pid: PrinterCard(pid, v) for pid, v in state.printers.items()}
         self.feeds = {fid: FeedCard(fid, v) for fid, v in state.feeds.items()}
-        for box, cards in (
-            (self._station_box, self.stations),
-            (self._printer_box, self.printers),
-            (self._feed_box, self.feeds),
-        ):
-            for card in cards.values():
+        self.scanners = {rid: ScannerCard(rid, v) for rid, v in state.scanners.items()}
+        placed: tuple[tuple[QVBoxLayout, list[StationCard | PrinterCard | ScannerCard | FeedCard]], ...] = (
+            (self._station_box, [*self.stations.values()]),
+            (self._printer_box, [*self.printers.values(), *self.scanners.values()]),  # readers under the printers
+            (self._feed_box, [*self.feeds.values()]),
+        )
+        for box, cards in placed:
+            for card in cards:
                 card.command.connect(self.send)
                 box.addWidget(card)
                 card.show()  # now, not on the next event loop pass: the columns are fitted to their cards below
