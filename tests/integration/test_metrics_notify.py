@@ -75,7 +75,10 @@ def _service() -> SimpleNamespace:
         sequencing=SimpleNamespace(waiting=3, paused=True, write_failures=4),
         disk=SimpleNamespace(folder="/var/lib/jis", free_bytes=1_500 * 2**20, total_bytes=8_000 * 2**20, level="low"),
         devices=SimpleNamespace(
-            names=["ptl-1", "ptl-2", "zebra-1", "zebra-2"], reports_waiting=0, label_backlog={"zebra-1": deque([1, 2])}
+            names=["ptl-1", "ptl-2", "zebra-1", "zebra-2"],
+            reports_waiting=0,
+            label_backlog={"zebra-1": deque([1, 2])},
+            scanners={"scan-1": SimpleNamespace(reads=12, duplicates=2, cut=1)},
         ),
         intake=SimpleNamespace(quarantined=2, budget=SimpleNamespace(counted=40), pruned=5),
         audit_pruned=7,
@@ -151,6 +154,9 @@ async def test_scrape_reports_service_numbers(metrics_server: tuple[MetricsServe
     assert _one(fams["jis_pending_events"], "jis_pending_events") == 3
     assert _one(fams["jis_device_reports_queued"], "jis_device_reports_queued") == 0
     assert _one(fams["jis_label_backlog"], "jis_label_backlog", printer="zebra-1") == 2
+    assert _one(fams["jis_scanner_reads"], "jis_scanner_reads_total", device="scan-1") == 12
+    assert _one(fams["jis_scanner_duplicates"], "jis_scanner_duplicates_total", device="scan-1") == 2
+    assert _one(fams["jis_scanner_cut"], "jis_scanner_cut_total", device="scan-1") == 1
     alarms = {tuple(v for _, v in labels): n for (_, labels), n in fams["jis_alarms"].samples.items()}
     assert alarms == {("1", "active_unacknowledged"): 2, ("2", "returned_unacknowledged"): 1}
     assert _one(fams["jis_deviations_raised"], "jis_deviations_raised_total", kind="duplicate") == 3
