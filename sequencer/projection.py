@@ -39,7 +39,7 @@ NEXT_PICKS = 8
 OPEN_RACKS_SHOWN = 2  # per family: the lowest-numbered open racks (then the plant's feed order)
 
 
-def pick_view(p: Pick) -> PickView:
+def pick_view(p: Pick, waiting_for: str = "") -> PickView:
     return PickView(
         pick_id=p.pick_id,
         feed=p.feed,
@@ -52,7 +52,21 @@ def pick_view(p: Pick) -> PickView:
         slot=p.slot,
         due_at=p.due_at,
         state=p.status,
+        waiting_for=waiting_for,  # type: ignore[arg-type]
     )
+
+
+def waiting_for(line: LineState, pick: Pick) -> str:
+    """What a lit pick of a family that scans still needs: "scan", "press", "scan and press" ("" for a light
+    family, whose press is all it needs)."""
+    confirm = line.families[pick.family].confirm
+    if confirm == "light":
+        return ""
+    scan = line.scans.get(pick.pick_id)
+    needs = [what for what, done in (("scan", scan is not None and scan.scanned),) if not done]
+    if confirm == "both" and not (scan is not None and scan.pressed):
+        needs.append("press")
+    return " and ".join(needs)
 
 
 def part_in_bin(plant: PlantConfig) -> dict[str, str]:
@@ -67,7 +81,7 @@ def station_view(line: LineState, st: Station, parts: dict[str, str]) -> Station
         id=st.cfg.id,
         name=st.cfg.name,
         family=st.family,
-        current=pick_view(lit) if lit else None,
+        current=pick_view(lit, waiting_for(line, lit)) if lit else None,
         next=tuple(pick_view(p) for p in waiting),
         bins=tuple(
             BinView(id=b.id, light=b.light, part=parts.get(b.id, ""), lit=bool(lit and lit.bin == b.id))

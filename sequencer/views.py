@@ -33,6 +33,8 @@ class PickView(_View):
     slot: int
     due_at: float
     state: PickStatus
+    waiting_for: Literal["", "scan", "press", "scan and press"] = ""  # a lit pick of a family that scans: what it
+    # still needs before it counts as picked (sequencer.rules.scanning.CONFIRM_NEEDS); "" for a light family
 
 
 class BinView(_View):

@@ -1,4 +1,5 @@
-"""``jis sim ptl|printer|scanner|oem`` run one device alone, so a real service or device can pair with a single simulator."""
+"""``jis sim ptl|printer|scanner|oem`` run one device alone, so a real service or device can pair with one
+simulator."""
 
 from __future__ import annotations
 

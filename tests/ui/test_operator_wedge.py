@@ -116,3 +116,16 @@ def test_a_burst_is_whole_and_a_pause_starts_it_over(text: str, slow_at: int) ->
     tail = text[slow_at:] if slow_at < len(text) else text
     got = buffer.enter(at + MAX_GAP_S / 2)
     assert got == (tail if len(tail) >= 4 else None)
+
+
+def test_the_pick_card_says_what_a_scanned_pick_still_needs(
+    qtbot: QtBot, publisher: BusPublisher, screen: Screen
+) -> None:
+    window, bar = screen
+    line = busy_line()
+    seat = line.stations[0]
+    assert seat.current is not None
+    waiting = seat.model_copy(update={"current": seat.current.model_copy(update={"waiting_for": "scan and press"})})
+    go_live(qtbot, publisher, bar, line.model_copy(update={"stations": (waiting, *line.stations[1:])}))
+    assert window.panel.pick_state.text() == "SCAN THE PART, PRESS THE BIN"
+    assert window.panel.pick_state.isVisibleTo(window.panel)

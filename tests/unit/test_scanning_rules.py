@@ -156,3 +156,13 @@ def test_the_ship_notice_carries_each_parts_scanned_serial() -> None:
             core.handle(LabelPrinted(at=n + 0.5, label_id=label.label.label_id))
     (notice,) = of(SendShipNotice, core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1)))
     assert [(i.seq, i.serial, i.batch) for i in notice.items] == [(n, f"{n:08d}", "") for n in range(1, 7)]
+
+
+def test_the_screens_see_what_a_lit_pick_still_needs() -> None:
+    """The PICK NOW card's words come from the view: a both family needs its scan and its press, each once."""
+    core = fed(scan_plant(), broadcast(1))
+    assert (lit(core).waiting_for, lit(core, BUMPERS).waiting_for) == ("scan and press", "scan")
+    press_lit(core)
+    assert lit(core).waiting_for == "scan"
+    light = fed(with_family(demo_plant(), "seats", scan_patterns=SEAT_PATTERNS), broadcast(1))
+    assert lit(light).waiting_for == ""

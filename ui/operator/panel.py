@@ -73,6 +73,12 @@ NEXT_COLUMNS: tuple[tuple[str, Callable[[PickView, ZoneInfo], str]], ...] = (
 )
 # Pick states worth a word on the card; "lit" is the normal case and stays quiet (ISA-101).
 PICK_STATE_TAGS: dict[str, str] = {state: PICK_WORDS[state] for state in ("queued", "blocked", "picked")}
+# A lit pick of a family confirmed by a scan (docs/scanner-tcp.md): what it still needs, on the PICK NOW card
+WAITING_TAGS: dict[str, str] = {
+    "scan": "SCAN THE PART",
+    "press": "PRESS THE BIN",
+    "scan and press": "SCAN THE PART, PRESS THE BIN",
+}
 DEVICE_ROLES: tuple[tuple[str, str, Callable[[StationView], str]], ...] = (
     ("device_ptl", DEVICE_KIND_WORDS["ptl"], lambda s: s.ptl_device),
     ("device_printer", DEVICE_KIND_WORDS["printer"], lambda s: s.printer),
@@ -330,8 +336,9 @@ class OperatorPanel(QWidget):
         for name, _, _, _, value in PICK_FIELDS:
             self.pick_values[name].setText(value(pick, self._zone) if pick else NO_VALUE)
         state = pick.state if pick else "none"
-        self.pick_state.setText(PICK_STATE_TAGS.get(state, ""))
-        self.pick_state.setVisible(state in PICK_STATE_TAGS)
+        waiting = pick.waiting_for if pick is not None and state == "lit" else ""
+        self.pick_state.setText(WAITING_TAGS[waiting] if waiting else PICK_STATE_TAGS.get(state, ""))
+        self.pick_state.setVisible(bool(waiting) or state in PICK_STATE_TAGS)
         set_props(self.pick_state, state=state)
 
     def _render_bins(self, station: StationView) -> bool:
