@@ -1,0 +1,97 @@
+"""End to end: ``jis rehearse`` plays a scenario against the real service and simulators, and its predictions do not
+depend on how fast it plays (docs/rehearse.md).
+
+The same short scenario (40 plant minutes, a printer down, a light controller lost, a broadcast outage, a lead of
+4 minutes, tight enough that the first two make vehicles late) is played at 240x and at 48x, each ``jis rehearse
+--json`` in a subprocess. What may differ between the two is only what the rehearsal does not pace: the service's
+own work, real milliseconds that are ``speed`` times more plant seconds (``step_plant_s`` in the report). Per
+disruption the late vehicles may therefore differ by at most
+
+    1 + ceil(peak_open x 2 x step_p50 x (240 - 48) / takt)
+
+vehicles: one at each edge of the window (the disruption begins and ends a few plant seconds apart in the two
+runs: the control channel's round trip, ``played``) and, for the backlog the disruption left (``peak_open`` picks
+at a station, each worked off with two steps of the service: the press into the journal and the next light, the
+label's write-ahead and its print), the plant seconds the fast run spends more on each step, in takts. A backlog
+is worked off step after step, so what adds up is the typical step (``step_ms_p50``, real milliseconds from a
+broadcast received to its bin lit, the larger of the two runs'), not the few slow ones of a start or a catch-up
+burst, which do not repeat for every item of a backlog.
+
+The test can fail: the slow run must find late vehicles beyond that tolerance in two disruptions, and none before
+the first.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+FAST, SLOW = 240.0, 48.0
+TAKT_S = 60.0  # the demo plant's
+SCENARIO = """
+[rehearsal]
+name = "test: three disruptions in 40 minutes"
+start = "06:00"
+end = "06:40"
+lead_time_s = 240
+
+[[disruption]]
+kind = "printer_down"
+at = "06:06"
+minutes = 10
+
+[[disruption]]
+kind = "ptl_lost"
+at = "06:22"
+minutes = 10
+device = "ptl-seat"
+
+[[disruption]]
+kind = "broadcast_outage"
+at = "06:34"
+minutes = 4
+"""
+
+
+def rehearse(tmp_path: Path, speed: float) -> dict:
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(SCENARIO)
+    work = tmp_path / f"run-{speed:g}"
+    cmd = [sys.executable, "-m", "app.cli.main", "rehearse", str(scenario), "--json", "--speed", str(speed)]
+    done = subprocess.run([*cmd, "--workdir", str(work)], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (tmp_path / f"report-{speed:g}.json").write_text(done.stdout)  # kept beside the run, to look at
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def tolerance(window: dict, step_ms: float) -> int:
+    """The vehicles a window's late set may differ by between the two speeds (the module's docstring)."""
+    peak = max((s["peak_open"] for s in window["stations"].values()), default=0)
+    return 1 + math.ceil(peak * 2 * step_ms / 1000 * (FAST - SLOW) / TAKT_S)
+
+
+def test_a_rehearsal_played_fast_predicts_what_it_predicts_played_slowly(tmp_path):
+    fast, slow = rehearse(tmp_path, FAST), rehearse(tmp_path, SLOW)
+    for out in (fast, slow):
+        assert out["unseen"] == 0 and not out["run"]["control_errors"], out["run"]
+        assert [p["phase"] for p in out["run"]["played"]] == ["begin", "end", "begin", "end", "begin"]
+        assert out["disruptions"][0]["disruption"] == "before" and out["disruptions"][0]["late"] == 0
+    step_ms = max(fast["run"]["step_ms_p50"], slow["run"]["step_ms_p50"])
+    found = 0
+    for f, s in zip(fast["disruptions"], slow["disruptions"], strict=True):
+        assert f["disruption"] == s["disruption"]
+        tol = tolerance(s, step_ms)
+        differ = set(f["late_vehicles"]) ^ set(s["late_vehicles"])
+        assert abs(f["late"] - s["late"]) <= tol, (f["disruption"], f["late_vehicles"], s["late_vehicles"], tol)
+        assert len(differ) <= 2 * tol, (f["disruption"], sorted(differ), tol)
+        found += s["late"] > tol
+    assert found >= 2, "the slow run found too few late vehicles for the comparison to mean anything"
+    outage = slow["disruptions"][-1]["catch_up"]
+    assert outage["caught_up"] >= 2 and outage["longest_silence_s"] >= 3 * TAKT_S  # 4 minutes without a broadcast
