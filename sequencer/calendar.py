@@ -21,12 +21,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sequencer.plant import WEEKDAYS, CalendarConfig, clock_minutes
 
 DAY_MINUTES = 1440
+CACHED_DAYS = 64
 SEARCH_DAYS = 800  # a lead time not run out within this many days of working time: the calendar has none left
 
 
@@ -52,7 +52,7 @@ class LineCalendar:
         self.shifts = tuple(sorted((s.minutes(), s.name) for s in cfg.shifts))
         covered = sum(end - start for (start, end), _ in self.shifts)
         self.always = covered == DAY_MINUTES and not self.breaks and not self.holidays and len(self.workdays) == 7
-        self._day = lru_cache(maxsize=64)(self._working_of_day)
+        self._days: dict[date, tuple[tuple[float, float], ...]] = {}  # a plain dict: the core is pickled
 
     # -- the days --------------------------------------------------------------------------------------------
     def _at(self, day: date, minutes: int) -> float:
@@ -65,6 +65,15 @@ class LineCalendar:
     def runs_on(self, day: date) -> bool:
         """Whether the shifts starting on ``day`` run (a working day that is no holiday)."""
         return day.weekday() in self.workdays and day not in self.holidays
+
+    def _day(self, day: date) -> tuple[tuple[float, float], ...]:
+        """``_working_of_day``, remembered for the last ``CACHED_DAYS`` days asked for."""
+        found = self._days.get(day)
+        if found is None:
+            if len(self._days) >= CACHED_DAYS:
+                self._days.clear()
+            found = self._days[day] = self._working_of_day(day)
+        return found
 
     def _working_of_day(self, day: date) -> tuple[tuple[float, float], ...]:
         """The line-time intervals of the shifts starting on ``day`` (epoch seconds, in order), breaks taken out."""

@@ -654,7 +654,8 @@ class SimulationConfig(_Strict):
 
 _CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 _DAY = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
 
 
 def clock_minutes(text: str) -> int:
@@ -728,9 +729,7 @@ class CalendarConfig(_Strict):
     """The shifts of a day, in order, not overlapping (``[[calendar.shifts]]``)."""
     breaks: tuple[BreakConfig, ...] = ()
     """Breaks every working day (``[[calendar.breaks]]``)."""
-    workdays: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = Field(
-        default=WEEKDAYS, min_length=1
-    )
+    workdays: tuple[Weekday, ...] = Field(default=WEEKDAYS, min_length=1)
     """The days of the week whose shifts run (a shift belongs to the day it starts)."""
     holidays: tuple[str, ...] = Field(default=(), examples=[["2026-12-25", "2026-12-26"]])
     """Dates ("YYYY-MM-DD", plant time) whose shifts do not run."""

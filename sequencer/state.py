@@ -154,12 +154,12 @@ class Feed:
     line_stopped_since: float | None = field(default=None, repr=False)
     line_rate_per_h: float | None = field(default=None, repr=False)
     line_dev: dict[str, int] = field(default_factory=dict, repr=False)
+    line_restarted_at: float = field(default=0.0, repr=False)  # the OEM line's last restart (silence counts from it)
 
     def line_status(self) -> tuple[object, ...]:
         """What the fingerprint hashes of the OEM line's state (empty while it never reported)."""
-        if self.line_stopped_since is None and self.line_rate_per_h is None and not self.line_dev:
-            return ()
-        return (self.line_stopped_since, self.line_rate_per_h, sorted(self.line_dev.items()))
+        status = (self.line_stopped_since, self.line_rate_per_h, sorted(self.line_dev.items()), self.line_restarted_at)
+        return () if status == (None, None, [], 0.0) else status
 
     def seq_at(self, position: int) -> int:
         assert self.first_seq is not None

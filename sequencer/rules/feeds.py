@@ -139,11 +139,14 @@ def _heard(line: LineState, feed: Feed, at: float) -> list[Command]:
 
 
 def check_silence(line: LineState, at: float) -> list[Command]:
-    """A feed quiet for longer than its takts allow raises one silence alarm (cleared by its next broadcast)."""
+    """A feed quiet for longer than its takts allow raises one silence alarm (cleared by its next broadcast); a feed
+    whose OEM line stands is quiet for that reason, and counts its quiet from the line's restart."""
     commands: list[Command] = []
     for feed in line.feeds.values():
         limit = feed.cfg.silence_takts * feed.cfg.takt_s
         if feed.last_at is None or feed.silence_dev is not None or at - feed.last_at <= limit:
+            continue
+        if feed.line_stopped_since is not None or at - feed.line_restarted_at <= limit:
             continue
         commands += line.deviations.raise_(
             "silence",

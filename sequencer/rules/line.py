@@ -4,7 +4,8 @@ Due times are counted in line time (``sequencer.calendar``). When the OEM's line
 the feed, ``LineStatusReported``, or a lead's ``SetLineStatus``), its vehicles are not needed until it runs again:
 while it stands no rack of the feed is watched for lateness (``racks.check_due`` skips the feed), and when it runs
 again every due time not yet passed at the stop moves by the stop: it is due after the line time it still had at the
-stop, counted from the restart. A rack's late warning or alarm that the move makes untrue is cleared. The rules are
+stop, counted from the restart. A rack's late warning or alarm that the move makes untrue is cleared. A feed whose
+line stands is silent for that reason: no ``silence`` alarm until its takts have passed after the restart. The rules are
 tables: ``TRANSITIONS`` (what a reported state does in the feed's state) and ``RATE_RULES`` (the rate against what
 picking keeps up with).
 
@@ -40,6 +41,7 @@ def _run(line: LineState, feed: Feed, at: float) -> list[Command]:
     since = feed.line_stopped_since
     assert since is not None
     feed.line_stopped_since = None
+    feed.line_restarted_at = at
     line.touched.feed(feed.cfg.id)
     return move_due(line, feed, since, at) + _clear(line, feed, "oem_line_stopped", at)
 

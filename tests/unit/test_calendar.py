@@ -20,14 +20,20 @@ from tests.plants import DEMO_PLANT
 BERLIN = "Europe/Berlin"
 ZONE = ZoneInfo(BERLIN)
 CALENDAR = LineCalendar(
-    CalendarConfig(
-        shifts=[
-            {"name": "early", "start": "06:00", "end": "14:00"},
-            {"name": "late", "start": "14:00", "end": "22:00"},
-        ],
-        breaks=[{"start": "09:00", "end": "09:30"}, {"start": "12:00", "end": "12:45"}, {"start": "18:00", "end": "18:30"}],
-        workdays=["mon", "tue", "wed", "thu", "fri"],
-        holidays=["2026-12-25"],
+    CalendarConfig.model_validate(
+        {
+            "shifts": [
+                {"name": "early", "start": "06:00", "end": "14:00"},
+                {"name": "late", "start": "14:00", "end": "22:00"},
+            ],
+            "breaks": [
+                {"start": "09:00", "end": "09:30"},
+                {"start": "12:00", "end": "12:45"},
+                {"start": "18:00", "end": "18:30"},
+            ],
+            "workdays": ["mon", "tue", "wed", "thu", "fri"],
+            "holidays": ["2026-12-25"],
+        }
     ),
     BERLIN,
 )

@@ -16,7 +16,6 @@ from sequencer.commands import Command, RaiseDeviation
 from sequencer.core import Sequencer
 from sequencer.deviations import KINDS
 from sequencer.events import (
-    LineStatusReported,
     BinConfirmed,
     BroadcastRejected,
     ConfirmByHand,
@@ -27,6 +26,7 @@ from sequencer.events import (
     JournalWriteChanged,
     LabelPrinted,
     LabelUncertain,
+    LineStatusReported,
     PrinterFaultChanged,
     RackShipped,
     ReprintLabel,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sequencer.commands import ClearDeviation
 from sequencer.core import Sequencer
-from sequencer.events import LineStatusReported, SetLineStatus, Tick
+from sequencer.events import Event, LineStatusReported, SetLineStatus, Tick
 from sequencer.plant import CalendarConfig, PlantConfig
 from sequencer.testing import (
     BUMPERS,
@@ -93,7 +93,7 @@ def test_a_completed_vehicle_keeps_its_due_time_and_its_on_time_count() -> None:
 def test_a_warning_the_move_makes_untrue_clears() -> None:
     """A break after the restart pushes the due time out past the warning's margin: the warning goes."""
     zone = ZoneInfo("Europe/Berlin")
-    calendar = CalendarConfig(breaks=[{"start": "10:00", "end": "11:00"}])
+    calendar = CalendarConfig.model_validate({"breaks": [{"start": "10:00", "end": "11:00"}]})
     base = plant().model_copy(update={"calendar": calendar})
     t0 = datetime(2026, 12, 7, 8, 0, tzinfo=zone).timestamp()
     core = fed(base, broadcast(1, at=t0))
@@ -107,7 +107,9 @@ def test_a_warning_the_move_makes_untrue_clears() -> None:
 
 def test_lead_times_count_line_time_only() -> None:
     zone = ZoneInfo("Europe/Berlin")
-    calendar = CalendarConfig(breaks=[{"start": "09:00", "end": "09:30"}], holidays=["2026-12-25"])
+    calendar = CalendarConfig.model_validate(
+        {"breaks": [{"start": "09:00", "end": "09:30"}], "holidays": ["2026-12-25"]}
+    )
     core = fed(plant().model_copy(update={"calendar": calendar}))
     t0 = datetime(2026, 12, 7, 8, 30, tzinfo=zone).timestamp()
     core.handle(broadcast(1, at=t0))
@@ -126,7 +128,15 @@ def test_a_line_faster_than_picking_warns_until_it_slows() -> None:
 
 
 def test_line_status_replays_to_the_same_state() -> None:
-    events = [broadcast(1, at=0), stopped(100), Tick(at=3600), running(700, rate=75), broadcast(2, at=800)]
+    events: list[Event] = [broadcast(1, at=0), stopped(100), Tick(at=3600), running(700, rate=75), broadcast(2, at=800)]
     one, two = fed(plant(), *events), fed(plant(), *events)
     assert one.fingerprint() == two.fingerprint()
     assert one.fingerprint() != fed(plant(), broadcast(1, at=0), broadcast(2, at=800)).fingerprint()
+
+
+def test_a_stopped_line_is_silent_without_a_silence_alarm() -> None:
+    core = fed(plant(), broadcast(1, at=0), stopped(30))
+    assert kinds(core.handle(Tick(at=1000)), "silence") == []  # five takts of 60 s passed: the line stands
+    core.handle(running(1200))
+    assert kinds(core.handle(Tick(at=1400)), "silence") == []  # counted from the restart
+    assert kinds(core.handle(Tick(at=1501)), "silence") == ["silence"]
