@@ -89,6 +89,8 @@ def feed_view(f: Feed, repeats: int = 0) -> FeedView:
         broadcasts=f.broadcasts,
         gaps=f.gaps,
         duplicates=f.duplicates + repeats,
+        line_stopped_since=f.line_stopped_since,
+        line_rate_per_h=f.line_rate_per_h,
     )
 
 

@@ -61,6 +61,8 @@ class FeedView(_View):
     broadcasts: int
     gaps: int
     duplicates: int
+    line_stopped_since: float | None = None  # the OEM's line stands since then (sequencer.rules.line); None: runs
+    line_rate_per_h: float | None = None  # the rate the OEM's line last reported, vehicles an hour
 
 
 class RackView(_View):
