@@ -143,6 +143,16 @@ class KpiView(_View):
     racks_shipped: int = 0
 
 
+class ShiftView(_View):
+    """The shift the picture's moment falls in, from the plant's calendar (``[calendar]``, ``sequencer.calendar``);
+    its date is the day it started."""
+
+    name: str  # "" between shifts
+    day: str  # YYYY-MM-DD, plant time
+    start: float
+    end: float
+
+
 class LineView(_View):
     """One complete picture of the line; ``rev`` counts up with every change the service publishes."""
 
@@ -158,3 +168,4 @@ class LineView(_View):
     counters: Counters
     kpis: KpiView = KpiView()
     notices: tuple[NoticeView, ...] = ()  # shipped racks' ship notices, by delivery note number
+    shift: ShiftView | None = None  # None: a service older than the screen (the default calendar's shift is shown)

@@ -88,7 +88,7 @@ OPERATIONS: tuple[OpSpec, ...] = (
            (FEED, FieldSpec("family", "Family", "family"), FieldSpec("rack_no", "Rack no.", "rack")),
            lambda f: f"{f['feed']} {f['family']} rack {f['rack_no']}"),
     OpSpec("SetLineStatus", "SET OEM LINE", "The OEM's line stopped or runs",
-           "When its line-status messages do not come: while it stands, due times wait and nothing is late.",
+           "While it stands, due times wait.",
            (FEED, FieldSpec("state", "OEM line", "line_state")), lambda f: f"{f['feed']} line {f['state']}"),
 )  # fmt: skip
 OPERATION_BY_INTENT: dict[str, OpSpec] = {op.intent: op for op in OPERATIONS}

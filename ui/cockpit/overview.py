@@ -39,9 +39,7 @@ MAX_ROWS_SHOWN = 8  # a list longer than this scrolls
 FILL_GLYPHS = ("▮", "▯")  # a rack's fill as filled / empty slots (monochrome; prints and reads without colour)
 
 
-FEED_HEADERS = (
-    "P", "FEED", "NAME", "OEM LINE", "LAST SEQ", "LAST BROADCAST", "SILENT FOR", "BROADCASTS", "GAPS", "DUPLICATES"
-)  # fmt: skip
+FEED_HEADERS = ("P", "FEED", "NAME", "LAST SEQ", "LAST BROADCAST", "SILENT FOR", "BROADCASTS", "GAPS", "DUPLICATES")
 STATION_HEADERS = ("P", "STATION", "NOW", "SEQ", "VEHICLE", "PART", "QUEUE", "NEXT DUE", "DEVICES")
 RACK_HEADERS = ("FEED", "FAMILY", "RACK", "FILLED", "SEQ RANGE")
 DEVICE_HEADERS = ("P", "DEVICE", "KIND", "STATE", "DETAIL")
@@ -69,12 +67,14 @@ def worst(deviations: Iterable[DeviationView]) -> tuple[int, bool, int]:
     return min(d.priority for d in found), any(d.state in UNACKNOWLEDGED for d in found), len(found)
 
 
-def oem_line(feed: FeedView, zone: ZoneInfo) -> str:
-    """The OEM line's state as its line status (or a lead) last said: ``STOPPED since 10:42`` or ``running``."""
+def feed_name(feed: FeedView, zone: ZoneInfo) -> str:
+    """The feed's name, with its OEM line's state when its line status (or a lead) said one: ``… · OEM line STOPPED
+    since 10:42``, ``… · OEM line 72/h``."""
     if feed.line_stopped_since is not None:
-        return f"STOPPED since {clock(feed.line_stopped_since, zone)}"
-    rate = f" {feed.line_rate_per_h:.0f}/h" if feed.line_rate_per_h is not None else ""
-    return f"running{rate}"
+        return f"{feed.name} · OEM line STOPPED since {clock(feed.line_stopped_since, zone, '%H:%M')}"
+    if feed.line_rate_per_h is not None:
+        return f"{feed.name} · OEM line {feed.line_rate_per_h:.0f}/h"
+    return feed.name
 
 
 def minutes_until(due_at: float, now: float) -> float:
@@ -182,7 +182,7 @@ class OverviewPane(QWidget):
             when = clock(f.last_broadcast_at, self._zone) if f.last_broadcast_at else NO_VALUE
             last = str(f.last_seq) if f.last_seq is not None else NO_VALUE
             counts = [str(f.broadcasts), str(f.gaps), str(f.duplicates)]
-            rows.append(["", f.id, f.name, oem_line(f, self._zone), last, when, silent, *counts])
+            rows.append(["", f.id, feed_name(f, self._zone), last, when, silent, *counts])
         fill_table(self.feeds, rows)
         fit_rows(self.feeds, len(rows), MAX_ROWS_SHOWN)
         self._mark(self.feeds, [[d for d in line.deviations if d.feed == f.id and not d.station] for f in line.feeds])
