@@ -4,7 +4,8 @@ Feed faults act on the OEM simulator (gap, duplicate, change, cancel, hold + rel
 ``wrong_pick`` makes the simulated operators press a wrong bin now and then; ``devices`` takes a PTL gateway
 down and puts a printer out of paper for a while; ``notice_loss`` makes the OEM's gateway lose ship notices
 (``hardware_sims.oem_notices``: the first arrival of every ``NOTICE_LOSS_EVERY``-th one); ``line_stop`` stands the OEM's
-line once, half-way, for two silences (its ``LINE`` status says so: no false late). The wrap-around needs no
+line once, half-way, for ``line_stop_s`` (the plant: the feed's lead time; its ``LINE`` status says so, so the
+service raises no false late). The wrap-around needs no
 injection: the demo plant starts near the modulus. Every fault is drawn from one seeded ``random.Random`` per
 vehicle, so a run is repeatable.
 """
@@ -63,6 +64,7 @@ class FaultPlan:
     rng: random.Random
     takt_s: float
     silence_s: float
+    line_stop_s: float = 0.0  # line_stop: how long the OEM's line stands (0: two silences)
     injected: dict[str, int] = field(default_factory=dict)
 
     def _count(self, kind: str) -> None:
@@ -91,7 +93,7 @@ class FaultPlan:
                 stop_at.clear()
                 oem.stop_line()
                 self._count("line_stop")
-                await self.clock.sleep(self.silence_s * 2)
+                await self.clock.sleep(self.line_stop_s or self.silence_s * 2)
                 oem.run_line()
             for kind, action in self._feed_actions(oem, releases, seen).items():
                 if kind in self.faults and self.rng.random() < RATES[kind] and action():

@@ -361,6 +361,8 @@ class OemFeedSim:
 
     def _send_due(self, now: float) -> None:
         outbox = self._outbox
+        if self._line_due:  # a change of the line's state goes before the vehicles that follow it
+            self._send_line_status(idle=False)
         for step in (self._send_raw, outbox.send_backlog, outbox.answer_resends, outbox.retransmit_overdue):
             if not step(now):
                 return  # the link is not taking messages: keep the rest in order for the next round
