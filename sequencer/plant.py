@@ -723,7 +723,12 @@ class CalendarConfig(_Strict):
     """The plant's shift calendar (``[calendar]``): shifts, breaks, working days and holidays, in plant time. It is the
     one place shift times come from (due times, ``jis report``, the cockpit). The OEM's line runs during shifts on
     working days outside breaks: line time (which lead times count) stands still otherwise. Absent: early 06-14,
-    late 14-22, night 22-06 every day, no breaks (line time is wall-clock time)."""
+    late 14-22, night 22-06 every day, no breaks (line time is wall-clock time). The arithmetic is checked by
+    ``tests/unit/test_calendar.py::test_line_time_is_additive_and_monotone``,
+    ``tests/unit/test_calendar.py::test_no_line_time_inside_a_break`` and
+    ``tests/unit/test_calendar.py::test_breaks_weekends_and_holidays_stop_line_time``; the report's and the cockpit's
+    shifts by ``tests/integration/test_report.py::test_shift_windows_are_the_calendar_s_in_the_plant_zone`` and
+    ``tests/ui/test_cockpit.py::test_the_shift_comes_from_the_service_s_calendar``."""
 
     shifts: tuple[ShiftConfig, ...] = Field(default=DEFAULT_SHIFTS, min_length=1)  # type: ignore[arg-type]
     """The shifts of a day, in order, not overlapping (``[[calendar.shifts]]``)."""
