@@ -10,6 +10,7 @@ import random
 from collections.abc import AsyncIterator
 
 from app.config import load_plant, with_free_ports
+from app.persist.read_models import live_vehicles, vehicle_rows
 from hardware_sims.clock import ManualClock
 from hardware_sims.oem_feed import OemFeedSim
 from sequencer.events import LineStatusReported, SetLineStatus, Tick
@@ -82,6 +83,8 @@ async def test_a_line_stop_from_the_oem_raises_no_false_late_alarm(database_url:
         await ticked_past(line, clock.now())
         assert due_alarms(line) == []
         await until(lambda: sim.line_frames > 4, "the line status repeated with the heartbeats")
+        store, core = line.service.store, line.service.core
+        await until(lambda: vehicle_rows(store) == live_vehicles(core), "the read models show the moved due times")
     changes = [e for _, e in line.service.store.journal() if isinstance(e, LineStatusReported)]
     assert [e.state for e in changes] == ["stopped", "running"]  # journaled once per change
 
