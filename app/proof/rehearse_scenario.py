@@ -147,7 +147,7 @@ def begin_requests(d: Disruption, plant: PlantConfig) -> list[dict[str, Any]]:
 
 
 def end_requests(d: Disruption, plant: PlantConfig) -> list[dict[str, Any]]:
-    """The requests that end it (none for a stop or an outage: the feed's own pause or gap ends it)."""
+    """The requests that end it (none for an outage: the gap ends it, when the service asks for what it lost)."""
     return _requests(d, plant, begin=False)
 
 
@@ -160,11 +160,12 @@ def _requests(d: Disruption, plant: PlantConfig, *, begin: bool) -> list[dict[st
         case "ptl_lost":
             device = d.device or next(iter(plant.devices.ptl))
             return [{"op": "fault", "device": device, "name": "down", "on": begin}]
-        case "line_stop":  # the OEM line stands: no broadcast for the stop's length, then the takt again
-            return [{"op": "feed", "feed": f.id, "pause_s": d.minutes * 60} for f in feeds] if begin else []
-        case "line_speed":
+        case "line_stop":  # the OEM's line stands (its LINE status says so: the core moves the due times by the stop)
+            return [{"op": "feed", "feed": f.id, "line": "stopped" if begin else "running"} for f in feeds]
+        case "line_speed":  # the OEM's line runs faster (or slower), its status saying at what rate; then as planned
             assert d.factor is not None
-            return [{"op": "feed", "feed": f.id, "takt_s": f.takt_s / d.factor if begin else f.takt_s} for f in feeds]
+            rates = [(f.id, 3600 / f.takt_s * (d.factor if begin else 1.0)) for f in feeds]
+            return [{"op": "feed", "feed": feed, "line": "running", "rate_per_h": rate} for feed, rate in rates]
         case "broadcast_outage":  # the link lost: the broadcasts of the outage come only when RESEND asks for them
             takts = [(f.id, max(1, round(d.minutes * 60 / f.takt_s))) for f in feeds]
             return [{"op": "feed", "feed": feed, "drop_next": n} for feed, n in takts] if begin else []

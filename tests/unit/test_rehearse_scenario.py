@@ -63,10 +63,12 @@ def test_each_disruption_turns_its_switch_on_and_off_or_its_feed_knob() -> None:
     assert begin_requests(by_kind["ptl_lost"], plant)[0] | {"on": True} == {
         "op": "fault", "device": "ptl-seat", "name": "down", "on": True
     }  # fmt: skip
-    assert begin_requests(by_kind["line_stop"], plant) == [{"op": "feed", "feed": "L1", "pause_s": 900.0}]
-    assert end_requests(by_kind["line_stop"], plant) == []
-    assert begin_requests(by_kind["line_speed"], plant) == [{"op": "feed", "feed": "L1", "takt_s": 40.0}]
-    assert end_requests(by_kind["line_speed"], plant) == [{"op": "feed", "feed": "L1", "takt_s": 60.0}]
+    assert begin_requests(by_kind["line_stop"], plant) == [{"op": "feed", "feed": "L1", "line": "stopped"}]
+    assert end_requests(by_kind["line_stop"], plant) == [{"op": "feed", "feed": "L1", "line": "running"}]
+    faster = {"op": "feed", "feed": "L1", "line": "running", "rate_per_h": 90.0}
+    assert begin_requests(by_kind["line_speed"], plant) == [faster]
+    assert end_requests(by_kind["line_speed"], plant) == [faster | {"rate_per_h": 60.0}]
+    assert end_requests(by_kind["broadcast_outage"], plant) == []
     assert begin_requests(by_kind["broadcast_outage"], plant) == [{"op": "feed", "feed": "L1", "drop_next": 15}]
     assert s.offset_s(by_kind["printer_down"]) == 4 * 3600
 
