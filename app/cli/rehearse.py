@@ -3,7 +3,7 @@
 What it must not do: play or judge anything itself (``app.proof.rehearse`` does); it reads the scenario (a wrong
 one is refused in one line, exit 2, before anything starts) and prints the report as lines or one JSON object.
 Exit 0 when the rehearsal ran to its end with nothing out of sequence or doubled (late vehicles are its finding,
-not a failure); 1 otherwise.
+not a failure); 1 otherwise; 130 or 143 when SIGINT or SIGTERM stopped it (the report printed is partial).
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 
 from app.cli.options import Subparsers, add_json, add_log_level, more_than
+from app.signals import EXIT_SIGNALLED
 
 HELP = "play a shift with planned disruptions: what each did"
 
@@ -65,4 +67,7 @@ def run(args: argparse.Namespace) -> int:
     out = asyncio.run(rehearse(scenario, folder, opts))
     print(json.dumps(out) if args.json else table(out))
     run_ = out["run"]
+    if run_["stopped_by"]:  # every process it started has ended; the report covers what was played
+        print(f"jis rehearse: stopped by {run_['stopped_by']}: the report is partial", file=sys.stderr)
+        return EXIT_SIGNALLED + signal.Signals[run_["stopped_by"]]
     return 0 if not run_["partial"] and not run_["out_of_sequence"] and not run_["doubled"] else 1

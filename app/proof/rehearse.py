@@ -227,6 +227,7 @@ async def rehearse(scenario: Scenario, folder: Path, opts: RehearseOptions) -> d
         "played": watch.played,
         "control_errors": watch.errors,
         "partial": bool(summary.get("partial")),
+        "stopped_by": summary.get("stopped_by"),  # SIGINT or SIGTERM: what was played so far
         "workdir": str(work),
     }
     return out

@@ -23,13 +23,19 @@ the first.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.test_stopping import STARTED_S, STOP_BOUND_S, group_members
 
 pytestmark = pytest.mark.e2e
 
@@ -95,3 +101,39 @@ def test_a_rehearsal_played_fast_predicts_what_it_predicts_played_slowly(tmp_pat
     assert found >= 2, "the slow run found too few late vehicles for the comparison to mean anything"
     outage = slow["disruptions"][-1]["catch_up"]
     assert outage["caught_up"] >= 2 and outage["longest_silence_s"] >= 3 * TAKT_S  # 4 minutes without a broadcast
+
+
+def test_a_rehearsal_stopped_by_ctrl_c_ends_everything_and_reports_what_was_played(tmp_path):
+    """Ctrl-C (SIGINT to the whole group) once the line runs: the simulators and the service end, the report of
+    what was played so far is printed (``stopped_by``), and the exit is 130 (docs/rehearse.md, docs/cli.md)."""
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(SCENARIO)
+    cmd = [sys.executable, "-m", "app.cli.main", "rehearse", str(scenario), "--json", "--speed", "60"]
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        proc = subprocess.Popen(
+            [*cmd, "--workdir", str(tmp_path / "run")], stdout=stdout, stderr=stderr, process_group=0
+        )
+    try:
+        deadline = time.monotonic() + STARTED_S
+        while "running the line" not in err.read_text(errors="replace") and time.monotonic() < deadline:
+            assert proc.poll() is None, err.read_text(errors="replace")[-3000:]
+            time.sleep(0.1)
+        time.sleep(2.0)  # a few plant minutes in
+        os.killpg(proc.pid, signal.SIGINT)
+        code = proc.wait(STOP_BOUND_S)
+        deadline = time.monotonic() + STOP_BOUND_S
+        while group_members(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = group_members(proc.pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(5)
+    said = err.read_text(errors="replace")
+    assert not left and "Traceback" not in said, (left, said[-3000:])
+    assert code == 128 + signal.SIGINT, said[-3000:]
+    report = json.loads(out.read_text().strip().splitlines()[-1])
+    assert report["run"]["stopped_by"] == "SIGINT" and report["vehicles_seen"] >= 1
+    assert "jis rehearse: stopped by SIGINT: the report is partial" in said
