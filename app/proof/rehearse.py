@@ -133,7 +133,10 @@ class _Watch:
                     await asyncio.sleep(WATCH_S / 2)
                 assert self.t0 is not None
                 for req in action.requests:
-                    reply = await client.ask(req)
+                    try:
+                        reply = await client.ask(req)
+                    except TimeoutError as exc:  # the simulators did not answer: said in the report, never lost
+                        reply = {"ok": False, "error": str(exc)}
                     if not reply.get("ok"):
                         self.errors.append(f"{req}: {reply.get('error')}")
                 d: Disruption = self.scenario.disruption[action.disruption]

@@ -204,6 +204,8 @@ def table(out: dict[str, Any]) -> str:
             starve = f", starves at {s['starves_at']}" if s["starves_at"] else ""
             lines.append(f"    {st}: least buffer {s['min_buffer_s']} s, up to {s['peak_open']} picks open{starve}")
     run = out.get("run", {})
+    for error in run.get("control_errors", ()):
+        lines.append(f"NOT PLAYED (the simulators refused or did not answer): {error}")
     if run:
         lines.append(
             f"played at {run['speed']:g}x in {run['wall_s']} s (real); one step of the service (received -> lit) "
