@@ -33,6 +33,10 @@ class PickView(_View):
     slot: int
     due_at: float
     state: PickStatus
+    qty: int = 1  # how many of the part the vehicle takes (the option rule's qty, or the OEM's)
+    unit: str = "PCE"  # the part's unit of issue
+    description: str = ""  # the plant file's text of the part
+    translations: tuple[tuple[str, str], ...] = ()  # (language, text): the description in other languages
 
 
 class BinView(_View):

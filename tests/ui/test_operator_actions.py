@@ -25,7 +25,7 @@ from tests.ui.conftest import BusPublisher
 from tests.ui.test_cockpit_ops import USERS, RecordingService, accounts_in, command_server, loop_thread
 from tests.ui.test_operator_panel import STALE_AFTER_S, WAIT_MS, busy_line
 from ui.main import OperatorWindow, build_operator_window
-from ui.operator.actions import ACTIONS, LEAD_NOTE, OperatorActionBar
+from ui.operator.actions import ACTIONS, LEAD_NOTE, LOGIN_NOTE, OperatorActionBar
 from ui.widgets import TOUCH_TARGET_MM, mm_to_px
 
 SEAT = "ST-SEAT"
@@ -80,6 +80,8 @@ def log_in(qtbot: QtBot, bar: OperatorActionBar, user: str) -> None:
     qtbot.mouseClick(bar.login_button, Qt.MouseButton.LeftButton)
     dialog = bar.login_dialog
     qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
+    if dialog.mode == "badge":  # the panel offers badge and PIN first; the full login is one tap away
+        qtbot.mouseClick(dialog.mode_button, Qt.MouseButton.LeftButton)
     dialog.user.setText(user)
     dialog.password.setText(USERS[user][1])
     qtbot.mouseClick(dialog.login_button, Qt.MouseButton.LeftButton)
@@ -145,11 +147,11 @@ def test_buttons_are_touch_targets(screen: Screen) -> None:
 
 def test_a_wrong_password_logs_nobody_in(qtbot: QtBot, screen: Screen) -> None:
     _, bar = screen
-    bar.login_dialog.open_for_login()
+    bar.ask_login(LOGIN_NOTE, "password")
     bar.login_dialog.user.setText("otto")
     bar.login_dialog.password.setText("not-his-password")
     bar.login_dialog.submit()
-    qtbot.waitUntil(lambda: bar.login_dialog.error.text() == "wrong user name or password", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bar.login_dialog.error.text() == "Wrong user name or password.", timeout=WAIT_MS)
     assert not bar.client.logged_in_now and bar.who.text() == "not logged in"
 
 

@@ -210,7 +210,7 @@ def test_next_vehicles_are_listed_in_order(qtbot: QtBot, publisher: BusPublisher
     qtbot.waitUntil(lambda: table.rowCount() == len(VEHICLES) - 1, timeout=WAIT_MS)
     rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
     assert [row[0] for row in rows] == ["9997", "9998", "9999", "0", "1", "2"]  # across the 9999 -> 0 wrap
-    assert rows[0] == ["9997", "WVWZZZ1KZ8P012346", "SEAT-CLOTH-BLK", "833/6"]
+    assert rows[0] == ["9997", "WVWZZZ1KZ8P012346", "SEAT-CLOTH-BLK", "1 PCE", "833/6"]
 
 
 def test_deviations_show_priority_by_colour_shape_and_number(
