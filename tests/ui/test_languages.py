@@ -16,14 +16,16 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
+import ui.main
 from sequencer.views import LineView, PickView
+from tests.plants import DEMO_PLANT
 from tests.ui.conftest import BusPublisher
 from tests.ui.test_operator_panel import SCREENSHOTS, STALE_AFTER_S, WAIT_MS, busy_line, go_live, text_of
 from ui.i18n import HERE, LANGUAGES, SOURCE_LANGUAGE, compiled, current_language, set_language, ts_path
@@ -123,9 +125,7 @@ def data_words(line: LineView) -> set[str]:
 def english_left(root: QWidget, language: str, line: LineView | None = None) -> list[tuple[str, str]]:
     suspect = untranslated_words(language) - (data_words(line) if line else set())
     return [
-        (name, text)
-        for name, text in shown_texts(root)
-        if not DATA_WIDGETS.fullmatch(name) and words(text) & suspect
+        (name, text) for name, text in shown_texts(root) if not DATA_WIDGETS.fullmatch(name) and words(text) & suspect
     ]
 
 
@@ -145,7 +145,7 @@ def described(line: LineView) -> LineView:
 
 @pytest.fixture
 def german_window(qtbot: QtBot, publisher: BusPublisher) -> Iterator[OperatorWindow]:
-    window, client = build_operator_window(publisher.endpoint, "ST-SEAT", STALE_AFTER_S, language="de")
+    window, _ = build_operator_window(publisher.endpoint, "ST-SEAT", STALE_AFTER_S, language="de")
     assert isinstance(window, OperatorWindow)
     qtbot.addWidget(window)
     window.resize(1280, 800)
@@ -228,3 +228,26 @@ def test_switching_language_changes_the_words_on_the_open_panel(
     set_language("en")
     assert text_of(panel, "pick_card_title") == "PICK NOW" and text_of(panel, "pick_qty") == "1 PCE"
     assert text_of(panel, "pick_description") == DESCRIPTIONS["en"]
+
+
+@pytest.mark.parametrize(
+    ("station_language", "argv", "language"),
+    [("de", [], "de"), ("de", ["--lang", "es"], "es"), ("", [], ""), ("es", ["--lang", "en"], "en")],
+)
+def test_jis_hmi_takes_the_panels_language_from_lang_else_the_plant_files_station(
+    jis: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    station_language: str,
+    argv: list[str],
+    language: str,
+) -> None:
+    plant = tmp_path / "plant.toml"
+    text = DEMO_PLANT.read_text(encoding="utf-8")
+    plant.write_text(
+        text.replace('name = "Seat sequencing"\n', f'name = "Seat sequencing"\nlanguage = "{station_language}"\n')
+    )
+    asked: dict[str, object] = {}
+    monkeypatch.setattr(ui.main, "run_hmi", lambda *args, **kwargs: asked.update(kwargs) or 0)
+    assert jis("hmi", "--config", str(plant), "--station", "ST-SEAT", *argv) == 0
+    assert asked["language"] == language

@@ -314,7 +314,9 @@ def test_a_lost_command_channel_answers_comm(
 # --- kiosk: the panel stays on its station until a lead logs in --------------------------------------------------
 
 
-def test_a_kiosk_panel_changes_station_only_for_a_lead(qtbot: QtBot, publisher: BusPublisher, screen: Screen) -> None:
+def test_a_kiosk_panel_changes_station_only_for_a_lead(
+    qtbot: QtBot, publisher: BusPublisher, screen: Screen, accounts: AccountStore
+) -> None:
     window, bar = screen
     window.lock_station()  # what `jis hmi --kiosk` does to the operator's window
     panel = window.panel
@@ -324,7 +326,7 @@ def test_a_kiosk_panel_changes_station_only_for_a_lead(qtbot: QtBot, publisher: 
     assert combo.isVisibleTo(panel) and combo.locked
     qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)  # nobody logged in: the tap asks for a lead
     qtbot.waitUntil(bar.login_dialog.isVisible, timeout=WAIT_MS)
-    assert bar.login_dialog.note.text() == LEAD_NOTE
+    assert bar.login_dialog.note.text() == LEAD_NOTE and bar.login_dialog.mode == "password"
     bar.login_dialog.reject()
     combo.setCurrentIndex(1)  # not through the list: the station stays
     assert panel.station_id == SEAT and combo.currentText() == SEAT
@@ -336,8 +338,12 @@ def test_a_kiosk_panel_changes_station_only_for_a_lead(qtbot: QtBot, publisher: 
     bar.login_dialog.password.setText(USERS["lena"][1])
     bar.login_dialog.submit()
     qtbot.waitUntil(lambda: bar.client.role == "lead" and not combo.locked, timeout=WAIT_MS)
-    combo.setCurrentIndex(1)
-    assert panel.station_id == "ST-BUMP"
+    combo.setCurrentIndex(1)  # asked of the service first: it writes the change to the audit log, then it is made
+    assert panel.station_id == SEAT
+    qtbot.waitUntil(lambda: panel.station_id == "ST-BUMP", timeout=WAIT_MS)
+    assert combo.currentText() == "ST-BUMP" and "ST-BUMP" in bar.status.text()
+    [moved] = [e for e in accounts.audit_query() if e.action == "ChangeStation"]
+    assert (moved.user, moved.role, moved.target, moved.result) == ("lena", "lead", "ST-SEAT -> ST-BUMP", "done")
     qtbot.mouseClick(bar.logout_button, Qt.MouseButton.LeftButton)
     assert combo.locked  # locked again, on the station the lead chose
     combo.setCurrentIndex(0)

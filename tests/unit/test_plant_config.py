@@ -114,9 +114,10 @@ def test_a_description_in_several_languages_keeps_the_english_for_the_label():
     assert (seat.description, seat.translations) == ("Front seat pair, cloth, black", {})
 
 
-@pytest.mark.parametrize("table", ['{ german = "Sitz" }', "{}", '{ de = 3 }'])
+@pytest.mark.parametrize("table", ['{ german = "Sitz" }', "{}", "{ de = 3 }"])
 def test_a_description_table_needs_language_codes_and_texts(table: str) -> None:
-    bad = demo_text().replace('description = { en = "Front seat pair, cloth, black"', "description = " + table + " #", 1)
+    seat = 'description = { en = "Front seat pair, cloth, black"'
+    bad = demo_text().replace(seat, f"description = {table} #", 1)
     with pytest.raises(PlantConfigError, match="description"):
         parse_plant(bad)
 
@@ -124,5 +125,6 @@ def test_a_description_table_needs_language_codes_and_texts(table: str) -> None:
 def test_a_station_names_its_panel_language() -> None:
     text = demo_text().replace('name = "Seat sequencing"\n', 'name = "Seat sequencing"\nlanguage = "de"\n')
     assert next(s for s in parse_plant(text).stations if s.id == "ST-SEAT").language == "de"
+    german = demo_text().replace('name = "Seat sequencing"\n', 'name = "Seat sequencing"\nlanguage = "German"\n')
     with pytest.raises(PlantConfigError, match="language"):
-        parse_plant(demo_text().replace('name = "Seat sequencing"\n', 'name = "Seat sequencing"\nlanguage = "German"\n'))
+        parse_plant(german)
