@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, QSocketNotifier, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from sequencer.views import LineView
@@ -102,6 +102,15 @@ class OperatorWindow(QMainWindow):
             self.action_bar.say(tr(STATION_MOVED).format(station=after), "done")
         else:
             self.action_bar.say(f"{tr(STATION_NOT_MOVED).format(station=after)} — {reply.get('error', '')}", "refused")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Keys at a panel nobody is logged in to come from a badge reader (a keyboard wedge): they open the badge
+        login (``OperatorActionBar.badge_typed``). Nothing else on the panel takes keys."""
+        bar, text = self.action_bar, event.text()
+        if bar is not None and not bar.client.logged_in_now and text and (text.isprintable() or text in "\r\n"):
+            bar.badge_typed(text)
+            return
+        super().keyPressEvent(event)
 
     @Slot(object)
     def show_title(self, line: LineView) -> None:

@@ -7,12 +7,15 @@ hand-driven real-time clock, argon2 at its cheapest).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import text
 
 from app.hmi.accounts import AccountError, AccountStore, badge_digest, badge_key
 from app.hmi.login_limits import LIMITS
 from app.hmi.roles import CHANGE_STATION
+from app.proof.demo_users import ensure_demo_users
 from tests.integration import test_hmi_commands as commands
 from tests.integration.test_hmi_commands import CHEAP, PASSWORDS, Line, Users
 
@@ -153,3 +156,17 @@ def test_jis_users_badge_and_lang(database_url: str, users: Users) -> None:
     store.close()
     assert users(db, "badge", "olga", "--clear")[0] == 0
     assert users(db, "list")[1].splitlines()[1].split()[-2:] == ["no", "de"]
+
+
+def test_the_demo_operator_gets_a_badge_and_pin_of_this_run_only(database_url: str) -> None:
+    store = AccountStore.open(database_url, hasher=CHEAP)
+    try:
+        told: list[str] = []
+        for _ in range(2):
+            ensure_demo_users(store, say=told.append)
+        firsts, seconds = (re.search(r"badge / PIN .*: (DEMO-\w+) / (\d{6})$", text) for text in told)
+        assert firsts and seconds
+        assert store.verify_badge(*seconds.groups()) == ("demo-operator", "operator")
+        assert store.verify_badge(*firsts.groups()) is None  # the last run's badge no longer logs in
+    finally:
+        store.close()

@@ -109,3 +109,23 @@ def test_a_lead_logs_in_with_a_password_and_keeps_the_panels_language(
     set_language("es")
     log_in(qtbot, bar, "lena")  # the full login, one tap away from the badge
     assert bar.client.role == "lead" and current_language() == "es"  # lena has no language of her own
+
+
+def test_a_badge_read_at_a_panel_with_no_login_open_opens_the_badge_login(
+    qtbot: QtBot, publisher: BusPublisher, screen: Screen, badged: AccountStore
+) -> None:
+    window, bar = screen
+    go_live(qtbot, publisher, bar, busy_line())
+    dialog = bar.login_dialog
+    assert not dialog.isVisible()
+    qtbot.keyClicks(window, BADGE[:3])  # the reader's first keys reach the panel itself
+    assert dialog.isVisible() and dialog.mode == "badge" and dialog.badge.text() == BADGE[:3]
+    qtbot.keyClicks(dialog.badge, BADGE[3:])  # the rest reach the dialog's badge field
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert dialog.badge.text() == BADGE and dialog.focusWidget() is dialog.pin  # on to the PIN
+    qtbot.waitUntil(dialog.pin.hasFocus, timeout=WAIT_MS)  # once the dialog is the active window
+    tap_pin(qtbot, screen, PIN)
+    qtbot.mouseClick(dialog.login_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bar.client.logged_in_now and bar.client.user == "otto", timeout=WAIT_MS)
+    qtbot.keyClicks(window, "x")  # logged in: keys open nothing
+    assert not dialog.isVisible()

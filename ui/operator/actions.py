@@ -359,6 +359,20 @@ class OperatorActionBar(QFrame):
         self.login_dialog.set_mode(mode)
         self.login_dialog.open_for_login()
 
+    def badge_typed(self, text: str) -> None:
+        """A badge reader typed at the panel with no login open (``ui.main.OperatorWindow.keyPressEvent``): the
+        badge login opens with what it typed, and the reader's next keys go on into its badge field; its Enter
+        moves on to the PIN."""
+        dialog = self.login_dialog
+        if not dialog.isVisible():
+            self.ask_login(LOGIN_NOTE, "badge")
+        if dialog.mode != "badge":
+            return
+        if text in ("\r", "\n"):
+            dialog.pin.setFocus()
+        else:
+            dialog.badge.insert(text)
+
     @Slot()
     def ask_lead(self) -> None:
         self.ask_login(LEAD_NOTE, "password")
