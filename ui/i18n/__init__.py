@@ -132,16 +132,20 @@ def lrelease() -> list[str]:
 
 
 def compile_qm(language: str, out_dir: Path | None = None) -> Path:
-    """Compile ``jis_<language>.ts`` into ``out_dir`` (default: next to it); returns the ``.qm``."""
+    """Compile ``jis_<language>.ts`` into ``out_dir`` (default: next to it); returns the ``.qm``. Written beside it
+    first and renamed into place, so a screen starting at the same moment never loads half a file."""
     source = ts_path(language)
     target = (out_dir or HERE) / f"jis_{language}.qm"
     target.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [*lrelease(), "-silent", str(source), "-qm", str(target)],
-        check=True,
-        timeout=LRELEASE_TIMEOUT_S,
-        capture_output=True,
-    )
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".qm-") as scratch:
+        made = Path(scratch) / target.name
+        subprocess.run(
+            [*lrelease(), "-silent", str(source), "-qm", str(made)],
+            check=True,
+            timeout=LRELEASE_TIMEOUT_S,
+            capture_output=True,
+        )
+        made.replace(target)
     return target
 
 
