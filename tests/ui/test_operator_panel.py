@@ -456,6 +456,7 @@ def test_screenshot_of_a_busy_panel(qtbot: QtBot, publisher: BusPublisher, scree
     qtbot.waitUntil(lambda: panel.deviation_row(13) is not None and "rev 4812" in text_of(panel, "link_state"),
                     timeout=WAIT_MS)  # fmt: skip
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    QApplication.sendPostedEvents()  # the layouts the new picture asked for, before the picture is taken
     image = window.grab()
     assert (image.width(), image.height()) == (1280, 800)
     assert image.save(str(SCREENSHOTS / "operator-panel.png"))

@@ -233,7 +233,7 @@ class OperatorPanel(QWidget):
             self.pick_values[name] = value
             grid.addWidget(value, row * 2 + 1, col, 1, span)
         grid.setHorizontalSpacing(mm_to_px(self, 6))
-        for col, stretch in enumerate((2, 2, 3, 2, 1)):  # BIN (two) | QTY | RACK | SLOT
+        for col, stretch in enumerate((2, 2, 3, 2, 2)):  # BIN (two) | QTY | RACK | SLOT
             grid.setColumnStretch(col, stretch)
         box.addLayout(grid)
         box.addStretch(1)
