@@ -20,9 +20,12 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QTranslator
-from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:  # compiling the .qm files (``make venv``) needs no GUI library
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,8 @@ def tr_title(widget: QWidget, source: str) -> None:
 
 def retranslate(root: QWidget) -> None:
     """Every text under ``root`` given by ``tr_text``/``tr_title`` again, in the current language."""
+    from PySide6.QtWidgets import QWidget  # here: compiling the .qm files needs no GUI library
+
     for widget in (root, *root.findChildren(QWidget)):
         source = widget.property(SOURCE_PROPERTY)
         if isinstance(source, str) and source and hasattr(widget, "setText"):
