@@ -437,8 +437,9 @@ class StationConfig(_Strict):
     pick_timeout_s: float = Field(default=120, gt=0)
     """Seconds a bin may stay lit without a confirm before a ``pick_timeout`` alarm."""
     language: str = Field(default="", pattern=r"^([a-z]{2})?$")
-    """The station panel's language (``en``, ``de``, ``es``; ``jis hmi --config`` reads it, ``--lang`` overrides;
-    a user's own language replaces it while that user is logged in); empty: English."""
+    """The station panel's language (``en``, ``de``, ``es``): the panel learns it with the station's picture;
+    ``jis hmi --lang`` overrides it, and a user's own language replaces it while that user is logged in; empty:
+    English."""
 
 
 class OpcUaSettings(_Strict):

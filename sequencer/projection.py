@@ -88,6 +88,7 @@ def station_view(line: LineState, st: Station, parts: dict[str, str], texts: Par
         ),
         ptl_device=st.cfg.ptl,
         printer=st.cfg.printer,
+        language=st.cfg.language,
     )
 
 

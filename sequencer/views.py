@@ -55,6 +55,7 @@ class StationView(_View):
     bins: tuple[BinView, ...]
     ptl_device: str
     printer: str
+    language: str = ""  # the station panel's language from the plant file ("": the panel's own, English)
 
 
 class FeedView(_View):

@@ -23,7 +23,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, QSocketNotifier, Slot
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
-from sequencer.views import LineView
+from sequencer.views import LineView, StationView
 from ui.bus_client import BusClient, CurveKeys
 from ui.cockpit.window import build_lead_window
 from ui.command_client import CommandClient, default_command_endpoint
@@ -55,20 +55,37 @@ class OperatorWindow(QMainWindow):
         self.client: BusClient | None = None
         self.commands: CommandClient | None = None
         self.action_bar: OperatorActionBar | None = None
-        self.language = language  # the panel's (--lang, the plant file's station); a user's own replaces it
+        self.language = language  # the panel's (--lang, or the plant file's station with jis hmi --config)
+        self.station_language = ""  # the shown station's, from the plant file through the bus (StationView)
         self._moves: dict[int, str] = {}  # station-change requests waiting for the service: id -> the station
         self.setCentralWidget(panel)
         self.setWindowTitle(tr(TITLE_CONNECTING).format(endpoint=endpoint))
         self.resize(*DEFAULT_SIZE)
 
+    def panel_language(self) -> str:
+        """The panel's own language: ``--lang``, else its station's in the plant file, else English."""
+        return self.language or self.station_language
+
     def follow_user_language(self) -> None:
-        """The panel speaks its own language, and a logged-in user's while they are (their account's
-        ``language``); back to the panel's at the logout."""
+        """The panel speaks its own language (``panel_language``), and a logged-in user's while they are (their
+        account's ``language``); back to the panel's at the logout."""
         commands = self.commands
         assert commands is not None
-        set_language(self.language)
-        commands.logged_in.connect(lambda *_: set_language(commands.language or self.language))
-        commands.logged_out.connect(lambda: set_language(self.language))
+        set_language(self.panel_language())
+        commands.logged_in.connect(lambda *_: set_language(commands.language or self.panel_language()))
+        commands.logged_out.connect(lambda: set_language(self.panel_language()))
+
+    @Slot(object, object)
+    def follow_station_language(self, _line: LineView, station: StationView | None) -> None:
+        """The station shown says its language (the plant file's, on the bus): the panel speaks it unless
+        ``--lang`` said otherwise or a logged-in user has their own."""
+        wanted = station.language if station is not None else ""
+        if wanted == self.station_language:
+            return
+        self.station_language = wanted
+        user_language = self.commands.language if self.commands is not None else ""
+        if not user_language:
+            set_language(self.panel_language())
 
     def lock_station(self) -> None:
         """Kiosk: the panel stays on its station until a shift lead (or up) logs in; a tap on the station selector
@@ -155,6 +172,7 @@ def build_operator_window(
     client.line_changed.connect(window.show_title)
     client.link_changed.connect(panel.set_link)
     panel.station_shown.connect(window.action_bar.show_station)
+    panel.station_shown.connect(window.follow_station_language)
     client.link_changed.connect(window.action_bar.set_link)
     window.setStyleSheet(load_stylesheet())
     client.start()

@@ -251,3 +251,26 @@ def test_jis_hmi_takes_the_panels_language_from_lang_else_the_plant_files_statio
     monkeypatch.setattr(ui.main, "run_hmi", lambda *args, **kwargs: asked.update(kwargs) or 0)
     assert jis("hmi", "--config", str(plant), "--station", "ST-SEAT", *argv) == 0
     assert asked["language"] == language
+
+
+def with_station_language(line: LineView, language: str) -> LineView:
+    return line.model_copy(
+        update={"stations": tuple(s.model_copy(update={"language": language}) for s in line.stations)}
+    )
+
+
+def test_a_panel_speaks_its_stations_language_from_the_plant_file_unless_lang_says_otherwise(
+    qtbot: QtBot, publisher: BusPublisher
+) -> None:
+    """The language is the application's (one panel a process): the two panels are opened one after the other."""
+    for lang, rev, expected in (("", 1, "COGER AHORA"), ("de", 2, "JETZT GREIFEN")):
+        window, _ = build_operator_window(publisher.endpoint, "ST-SEAT", STALE_AFTER_S, language=lang)
+        assert isinstance(window, OperatorWindow) and window.client is not None
+        qtbot.addWidget(window)
+        try:
+            go_live(qtbot, publisher, window.client, with_station_language(busy_line(rev=rev), "es"))
+            qtbot.waitUntil(lambda w=window: w.station_language == "es", timeout=WAIT_MS)
+            assert text_of(window.panel, "pick_card_title") == expected  # --lang de wins over the station's es
+            assert current_language() == (lang or "es")
+        finally:
+            window.close()
