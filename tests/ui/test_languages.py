@@ -5,7 +5,7 @@ publishes a busy picture and walks every visible widget's text, tool tip, window
 a word of English from the screens' source (any string literal in ui/, marked or not) that the language's
 translations do not use is a failure, naming the widget. Also checks that the .ts sources hold every marked text
 (lupdate into a scratch copy finds nothing new) with none unfinished, and writes
-docs/screenshots/operator-panel-de.png and operator-panel-es.png.
+docs/screenshots/operator-panel-de.png and operator-panel-es.png, and the badge login operator-login-de.png and -es.
 """
 
 from __future__ import annotations
@@ -199,6 +199,8 @@ def test_no_english_word_is_left_on_the_operator_panel(
     bar.ask_login(bar.login_dialog.note.property("tr_source"))  # the badge login with its PIN pad
     qtbot.waitUntil(bar.login_dialog.isVisible, timeout=WAIT_MS)
     assert english_left(bar.login_dialog, language) == []
+    QApplication.sendPostedEvents()
+    assert bar.login_dialog.grab().save(str(SCREENSHOTS / f"operator-login-{language}.png"))
     bar.login_dialog.set_mode("password")  # the lead's full login
     assert english_left(bar.login_dialog, language) == []
     bar.login_dialog.reject()

@@ -166,9 +166,10 @@ class PinPad(QWidget):
         grid = QGridLayout(self)
         self.keys: dict[str, QPushButton] = {}
         for index, (name, key) in enumerate(PIN_KEYS):
-            button = _button(key if name in ("clear",) else "", f"pin_key_{name}")
-            if name not in ("clear",):
-                button.setText(key)  # a digit or the ⌫ sign: the same in every language
+            worded = name == "clear"  # a word, translated; a digit or the ⌫ sign is the same in every language
+            button = _button(key if worded else "", f"pin_key_{name}")
+            if not worded:
+                button.setText(key)
             touch(button, TOUCH_TARGET_MM * 1.5)
             button.setAutoDefault(False)
             button.clicked.connect(lambda _=False, n=name: self.press(n))
@@ -215,7 +216,7 @@ class OperatorLoginDialog(LoginDialog):
         self.mode_button = _button("", "login_mode")
         self.mode_button.setAutoDefault(False)
         self.mode_button.clicked.connect(lambda: self.set_mode("password" if self.mode == "badge" else "badge"))
-        self.buttons.insertWidget(0, self.mode_button)
+        self.box.insertWidget(3, self.mode_button)  # a row of its own under the pad: its words are long in German
         # a badge reader ends with Enter: on to the PIN, not a login with no PIN; Enter after the PIN logs in
         self.badge.returnPressed.connect(self.pin.setFocus)
         self.pin.returnPressed.connect(self.submit)
@@ -238,6 +239,7 @@ class OperatorLoginDialog(LoginDialog):
         tr_text(self.mode_button, other)
         self.error.setText("")
         (self.badge if badge else self.user).setFocus()
+        self.adjustSize()  # the pad comes and goes: the dialog fits what it shows
 
     @Slot()
     def open_for_login(self) -> None:
