@@ -72,6 +72,8 @@ DEVIATION_KIND_WORDS: dict[str, str] = {
     "stale_confirm": QT_TRANSLATE_NOOP("jis", "STALE CONFIRM"),
     "reprint": QT_TRANSLATE_NOOP("jis", "REPRINT"),
     "manual_confirm": QT_TRANSLATE_NOOP("jis", "MANUAL CONFIRM"),
+    "line_too_fast": QT_TRANSLATE_NOOP("jis", "LINE TOO FAST"),
+    "oem_line_stopped": QT_TRANSLATE_NOOP("jis", "OEM LINE STOPPED"),
 }
 # The link's words (``link_words``): the screen translates the template, then fills in the revision.
 LINK_WAITING = QT_TRANSLATE_NOOP("jis", "WAITING FOR DATA")

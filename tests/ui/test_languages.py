@@ -24,12 +24,14 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, 
 from pytestqt.qtbot import QtBot
 
 import ui.main
+from sequencer.deviations import KINDS
 from sequencer.views import LineView, PickView
 from tests.plants import DEMO_PLANT
 from tests.ui.conftest import BusPublisher
 from tests.ui.test_operator_panel import SCREENSHOTS, STALE_AFTER_S, WAIT_MS, busy_line, go_live, text_of
 from ui.i18n import HERE, LANGUAGES, SOURCE_LANGUAGE, compiled, current_language, set_language, ts_path
 from ui.main import OperatorWindow, build_operator_window
+from ui.words import DEVIATION_KIND_WORDS
 
 REPO = Path(__file__).resolve().parents[2]
 TRANSLATED = sorted(set(LANGUAGES) - {SOURCE_LANGUAGE})
@@ -276,3 +278,9 @@ def test_a_panel_speaks_its_stations_language_from_the_plant_file_unless_lang_sa
             assert current_language() == (lang or "es")
         finally:
             window.close()
+
+
+def test_every_deviation_kind_the_line_lists_has_its_words() -> None:
+    """A new kind in sequencer.deviations.KINDS needs its words in ui.words (then make i18n-update)."""
+    listed = {kind for kind, spec in KINDS.items() if not spec.count_only}
+    assert listed - set(DEVIATION_KIND_WORDS) == set()

@@ -172,6 +172,14 @@
         <translation>HANDQUITTUNG</translation>
     </message>
     <message>
+        <source>LINE TOO FAST</source>
+        <translation>LINIE ZU SCHNELL</translation>
+    </message>
+    <message>
+        <source>OEM LINE STOPPED</source>
+        <translation>OEM-LINIE STEHT</translation>
+    </message>
+    <message>
         <source>WAITING FOR DATA</source>
         <translation>WARTE AUF DATEN</translation>
     </message>

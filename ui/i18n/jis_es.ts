@@ -172,6 +172,14 @@
         <translation>CONFIRMACIÓN MANUAL</translation>
     </message>
     <message>
+        <source>LINE TOO FAST</source>
+        <translation>LÍNEA DEMASIADO RÁPIDA</translation>
+    </message>
+    <message>
+        <source>OEM LINE STOPPED</source>
+        <translation>LÍNEA DEL OEM PARADA</translation>
+    </message>
+    <message>
         <source>WAITING FOR DATA</source>
         <translation>ESPERANDO DATOS</translation>
     </message>
