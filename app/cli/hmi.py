@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
     if args.role == "engineer" and not args.sim:
         raise CommandError("--role engineer shows the simulators: give their control endpoint, --sim tcp://HOST:PORT")
     language = args.lang
+    if language not in (None, "en") and args.role != "operator":
+        raise CommandError(f"--lang {language}: only the operator panel speaks other languages yet (docs/languages.md)")
     if args.station and args.config:
         station = _check_station(args.station, args.config)
         language = language if language is not None else station.language

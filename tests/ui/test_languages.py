@@ -284,3 +284,10 @@ def test_every_deviation_kind_the_line_lists_has_its_words() -> None:
     """A new kind in sequencer.deviations.KINDS needs its words in ui.words (then make i18n-update)."""
     listed = {kind for kind, spec in KINDS.items() if not spec.count_only}
     assert listed - set(DEVIATION_KIND_WORDS) == set()
+
+
+def test_jis_hmi_says_the_cockpit_speaks_english_only(
+    jis: Callable[..., int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert jis("hmi", "--role", "lead", "--lang", "de") == 2
+    assert "only the operator panel speaks other languages yet" in capsys.readouterr().err
