@@ -33,6 +33,10 @@ class PickView(_View):
     slot: int
     due_at: float
     state: PickStatus
+    qty: int = 1  # how many of the part the vehicle takes (the option rule's qty, or the OEM's)
+    unit: str = "PCE"  # the part's unit of issue
+    description: str = ""  # the plant file's text of the part
+    translations: tuple[tuple[str, str], ...] = ()  # (language, text): the description in other languages
     waiting_for: Literal["", "scan", "press", "scan and press"] = ""  # a lit pick of a family that scans: what it
     # still needs before it counts as picked (sequencer.rules.scanning.CONFIRM_NEEDS); "" for a light family
 
@@ -53,6 +57,7 @@ class StationView(_View):
     bins: tuple[BinView, ...]
     ptl_device: str
     printer: str
+    language: str = ""  # the station panel's language from the plant file ("": the panel's own, English)
 
 
 class FeedView(_View):
@@ -63,6 +68,8 @@ class FeedView(_View):
     broadcasts: int
     gaps: int
     duplicates: int
+    line_stopped_since: float | None = None  # the OEM's line stands since then (sequencer.rules.line); None: runs
+    line_rate_per_h: float | None = None  # the rate the OEM's line last reported, vehicles an hour
 
 
 class RackView(_View):
@@ -143,6 +150,16 @@ class KpiView(_View):
     racks_shipped: int = 0
 
 
+class ShiftView(_View):
+    """The shift the picture's moment falls in, from the plant's calendar (``[calendar]``, ``sequencer.calendar``);
+    its date is the day it started."""
+
+    name: str  # "" between shifts
+    day: str  # YYYY-MM-DD, plant time
+    start: float
+    end: float
+
+
 class LineView(_View):
     """One complete picture of the line; ``rev`` counts up with every change the service publishes."""
 
@@ -158,3 +175,4 @@ class LineView(_View):
     counters: Counters
     kpis: KpiView = KpiView()
     notices: tuple[NoticeView, ...] = ()  # shipped racks' ship notices, by delivery note number
+    shift: ShiftView | None = None  # None: a service older than the screen (the default calendar's shift is shown)

@@ -36,13 +36,16 @@ MANAGE_USERS: Final = "ManageUsers"
 REPROCESS: Final = "ReprocessQuarantined"
 # A question, not an operation: the parts traced to a vehicle, serial or batch, from the journal (app.service.trace).
 TRACE: Final = "TraceParts"
+# A screen's operation, not a core intent: a kiosk operator panel moves to another station (audited; the screen
+# moves once the audit line is written).
+CHANGE_STATION: Final = "ChangeStation"
 
 # An operator at the line acknowledges what the light/andon tells them, replaces a damaged label and scans the
 # part they pick (a hand scanner on the panel: ScanPart, the same read a fixed reader's would be); every
 # intervention in the sequence itself (hold, cancel, reorder, confirm by hand, ship by hand) is the shift
 # lead's (ISA-18.2 splits acknowledging an alarm from shelving it for the same reason).
 OPERATOR_ACTIONS: Final[frozenset[str]] = frozenset({"AcknowledgeAlarm", "ReprintLabel", "ScanPart"})
-LEAD_ACTIONS: Final[frozenset[str]] = frozenset(op.__name__ for op in MANUAL_OPS) | {REPROCESS, TRACE}
+LEAD_ACTIONS: Final[frozenset[str]] = frozenset(op.__name__ for op in MANUAL_OPS) | {REPROCESS, CHANGE_STATION, TRACE}
 SIMULATOR_KNOBS: Final[frozenset[str]] = frozenset()  # engineer-only knobs (fault injection, speed): none yet
 ENGINEER_ACTIONS: Final[frozenset[str]] = LEAD_ACTIONS | SIMULATOR_KNOBS
 ADMIN_ACTIONS: Final[frozenset[str]] = ENGINEER_ACTIONS | {MANAGE_USERS}

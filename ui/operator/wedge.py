@@ -7,7 +7,9 @@ of them, is one scan; a slower key starts the burst over (so keys typed by hand 
 right after some typing is still whole). ``WedgeCatcher`` is the Qt side: an event filter on the operator
 window and its panel that feeds it every key press and emits ``scanned(code)``. It keeps the printable keys
 (the panel has no field for them, and a key kept is not seen twice on its way up from the panel to the window)
-and the Enter that ends a scan; any other key goes on. The login dialog is a window of its own: never watched.
+and the Enter that ends a scan; any other key goes on. It watches only while someone is logged in (``active``):
+before that, the keys a reader types are a badge's and open the badge login (``ui.main.OperatorWindow``). The login
+dialog is a window of its own: never watched.
 What it must not do: send anything (the action bar does: ``ScanPart``), or read the clock other than through
 its ``clock`` (tests give one).
 """
@@ -60,13 +62,19 @@ class WedgeCatcher(QObject):
 
     scanned = Signal(str)
 
-    def __init__(self, parent: QObject | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        active: Callable[[], bool] = lambda: True,
+    ) -> None:
         super().__init__(parent)
         self.buffer = WedgeBuffer()
         self.clock = clock
+        self.active = active  # False: every key goes on untouched (to the badge login while nobody is logged in)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent) or not self.active():
             return False
         at = self.clock()
         if event.key() in ENTER_KEYS:
