@@ -21,7 +21,7 @@ from app.hmi.accounts import AccountStore
 from tests.ui.conftest import BusPublisher
 from tests.ui.test_cockpit_ops import RecordingService, accounts_in
 from tests.ui.test_operator_actions import SEAT, Screen, answer, go_live, log_in, served
-from tests.ui.test_operator_panel import busy_line
+from tests.ui.test_operator_panel import WAIT_MS, busy_line
 from ui.operator.wedge import MAX_GAP_S, WedgeBuffer
 
 CODE = "PSEAT-CLOTH-BLK+S00012345"
@@ -88,14 +88,16 @@ def test_typing_is_not_a_scan(qtbot: QtBot, publisher: BusPublisher, screen: Scr
     assert "SCAN" not in bar.status.text()
 
 
-def test_a_scan_without_a_login_is_not_sent_and_says_so(
+def test_before_a_login_a_readers_keys_are_a_badges_never_a_scan(
     qtbot: QtBot, publisher: BusPublisher, screen: Screen, service: RecordingService
 ) -> None:
+    """Nobody logged in: what a reader types is a badge (the badge login opens with it), never sent as a scan."""
     _, bar = screen
     go_live(qtbot, publisher, bar, busy_line())
-    type_in(screen, CODE, step_s=0.004)
-    assert bar.status.text() == f"NOT SENT · SCAN {CODE} — LOG IN"
-    assert not service.intents
+    type_in(screen, "BADGE-0042", step_s=0.004)
+    qtbot.waitUntil(bar.login_dialog.isVisible, timeout=WAIT_MS)
+    assert bar.login_dialog.badge.text() == "BADGE-0042"
+    assert not service.intents and not bar.pending
 
 
 @given(

@@ -140,6 +140,18 @@
         <translation>ZURÜCK INS LAGER</translation>
     </message>
     <message>
+        <source>SERIAL REPEATED</source>
+        <translation>SERIENNUMMER DOPPELT</translation>
+    </message>
+    <message>
+        <source>SCAN UNREADABLE</source>
+        <translation>SCAN UNLESBAR</translation>
+    </message>
+    <message>
+        <source>SCAN NEEDED</source>
+        <translation>SCAN NÖTIG</translation>
+    </message>
+    <message>
         <source>HOLD</source>
         <translation>HALT</translation>
     </message>
@@ -340,6 +352,18 @@
         <translation>PAAR</translation>
     </message>
     <message>
+        <source>SCAN THE PART</source>
+        <translation>TEIL SCANNEN</translation>
+    </message>
+    <message>
+        <source>PRESS THE BIN</source>
+        <translation>FACH DRÜCKEN</translation>
+    </message>
+    <message>
+        <source>SCAN THE PART, PRESS THE BIN</source>
+        <translation>TEIL SCANNEN, FACH DRÜCKEN</translation>
+    </message>
+    <message>
         <source>PICK NOW</source>
         <translation>JETZT GREIFEN</translation>
     </message>
@@ -410,6 +434,26 @@
     <message>
         <source>SENT</source>
         <translation>GESENDET</translation>
+    </message>
+    <message>
+        <source>SCAN</source>
+        <translation>SCAN</translation>
+    </message>
+    <message>
+        <source>NOT SENT · SCAN {code} — {why}</source>
+        <translation>NICHT GESENDET · SCAN {code} — {why}</translation>
+    </message>
+    <message>
+        <source>no picture of the station</source>
+        <translation>kein Bild der Station</translation>
+    </message>
+    <message>
+        <source>COMM</source>
+        <translation>COMM</translation>
+    </message>
+    <message>
+        <source>wait for the answer</source>
+        <translation>auf die Antwort warten</translation>
     </message>
     <message>
         <source>ACK</source>

@@ -140,6 +140,18 @@
         <translation>DEVOLUCIÓN A STOCK</translation>
     </message>
     <message>
+        <source>SERIAL REPEATED</source>
+        <translation>NÚMERO DE SERIE REPETIDO</translation>
+    </message>
+    <message>
+        <source>SCAN UNREADABLE</source>
+        <translation>ESCANEO ILEGIBLE</translation>
+    </message>
+    <message>
+        <source>SCAN NEEDED</source>
+        <translation>FALTA ESCANEO</translation>
+    </message>
+    <message>
         <source>HOLD</source>
         <translation>RETENCIÓN</translation>
     </message>
@@ -340,6 +352,18 @@
         <translation>PAR</translation>
     </message>
     <message>
+        <source>SCAN THE PART</source>
+        <translation>ESCANEE LA PIEZA</translation>
+    </message>
+    <message>
+        <source>PRESS THE BIN</source>
+        <translation>PULSE LA CAJA</translation>
+    </message>
+    <message>
+        <source>SCAN THE PART, PRESS THE BIN</source>
+        <translation>ESCANEE LA PIEZA, PULSE LA CAJA</translation>
+    </message>
+    <message>
         <source>PICK NOW</source>
         <translation>COGER AHORA</translation>
     </message>
@@ -410,6 +434,26 @@
     <message>
         <source>SENT</source>
         <translation>ENVIADO</translation>
+    </message>
+    <message>
+        <source>SCAN</source>
+        <translation>ESCANEO</translation>
+    </message>
+    <message>
+        <source>NOT SENT · SCAN {code} — {why}</source>
+        <translation>NO ENVIADO · ESCANEO {code} — {why}</translation>
+    </message>
+    <message>
+        <source>no picture of the station</source>
+        <translation>sin imagen de la estación</translation>
+    </message>
+    <message>
+        <source>COMM</source>
+        <translation>COMM</translation>
+    </message>
+    <message>
+        <source>wait for the answer</source>
+        <translation>espere la respuesta</translation>
     </message>
     <message>
         <source>ACK</source>

@@ -131,7 +131,15 @@ def confirm_target(seen: Seen) -> Target | None:
 
 
 # A hand scanner's read at the panel (ui.operator.wedge): no button, the scan itself is the tap.
-SCAN = ActionSpec("scan", "SCAN", "ScanPart", "scanned at the panel with a hand scanner", False, lambda _seen: None)
+SCAN = ActionSpec("scan", QT_TRANSLATE_NOOP("jis", "SCAN"), "ScanPart", "scanned at the panel with a hand scanner",
+                  False, lambda _seen: None)  # fmt: skip
+SCAN_NOT_SENT = QT_TRANSLATE_NOOP("jis", "NOT SENT · SCAN {code} — {why}")
+SCAN_WHY = {
+    "picture": QT_TRANSLATE_NOOP("jis", "no picture of the station"),
+    "login": QT_TRANSLATE_NOOP("jis", "LOG IN"),
+    "link": QT_TRANSLATE_NOOP("jis", "COMM"),
+    "pending": QT_TRANSLATE_NOOP("jis", "wait for the answer"),
+}
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("ack", QT_TRANSLATE_NOOP("jis", "ACK"), "AcknowledgeAlarm", "", False, ack_target),
@@ -389,14 +397,14 @@ class OperatorActionBar(QFrame):
         """A hand scanner's read on the panel: sent as the station's scan, or NOT SENT with why (never dropped
         unsaid: the operator scans again)."""
         why = (
-            "no picture of the station" if self.seen is None
-            else "LOG IN" if not self.client.logged_in_now
-            else "COMM" if not self.link_up
-            else "wait for the answer" if self.pending
+            "picture" if self.seen is None
+            else "login" if not self.client.logged_in_now
+            else "link" if not self.link_up
+            else "pending" if self.pending
             else ""
         )  # fmt: skip
         if self.seen is None or why:
-            self._say(f"NOT SENT · SCAN {code[:40]} — {why}", "refused")
+            self._say(tr(SCAN_NOT_SENT).format(code=code[:40], why=tr(SCAN_WHY[why or "picture"])), "refused")
             return
         self._send(SCAN, Target({"station": self.seen.station.id, "code": code}, code[:40]))
 

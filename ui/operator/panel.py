@@ -95,9 +95,9 @@ UNIT_WORDS: dict[str, str] = {
 PICK_STATE_TAGS: dict[str, str] = {state: PICK_WORDS[state] for state in ("queued", "blocked", "picked")}
 # A lit pick of a family confirmed by a scan (docs/scanner-tcp.md): what it still needs, on the PICK NOW card
 WAITING_TAGS: dict[str, str] = {
-    "scan": "SCAN THE PART",
-    "press": "PRESS THE BIN",
-    "scan and press": "SCAN THE PART, PRESS THE BIN",
+    "scan": QT_TRANSLATE_NOOP("jis", "SCAN THE PART"),
+    "press": QT_TRANSLATE_NOOP("jis", "PRESS THE BIN"),
+    "scan and press": QT_TRANSLATE_NOOP("jis", "SCAN THE PART, PRESS THE BIN"),
 }
 DEVICE_ROLES: tuple[tuple[str, str, Callable[[StationView], str]], ...] = (
     ("device_ptl", DEVICE_KIND_WORDS["ptl"], lambda s: s.ptl_device),
