@@ -354,7 +354,7 @@ class CancelShipNotice(ManualOp):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SetBinStock(ManualOp):
-    """A lead counted a bin (or filled it): it holds ``qty`` parts from now on (audited; docs/plant-file.md)."""
+    """A lead counted a bin (or filled it): it holds ``qty`` parts from now on (audited; docs/stock.md)."""
 
     bin: str
     qty: int

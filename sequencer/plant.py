@@ -402,7 +402,7 @@ class BinConfig(_Strict):
     """The light's address on the station's PTL device (Modbus unit id 1-247, OPC UA light number)."""
     capacity: int | None = Field(default=None, ge=1, le=100_000, examples=[40])
     """Parts the bin holds when full; set, the bin's stock is kept (decremented per pick, set by a replenishment
-    scan or by a lead: docs/plant-file.md "Bin stock"). Absent: no stock is kept for this bin."""
+    scan or by a lead: docs/stock.md). Absent: no stock is kept for this bin."""
     low_stock: int = Field(default=0, ge=0, le=100_000, examples=[8])
     """At or below this many parts the bin is low: a ``low_stock`` alarm, a replenishment call (``[stock]``
     webhooks) and the bin's light yellow while it is not lit for a pick. Needs ``capacity``."""

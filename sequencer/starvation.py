@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 HORIZON = 2_000  # open picks looked at, at most: a forecast further out than this many vehicles is no forecast
+BEYOND = 100_000  # vehicles past the open ones a draw may carry the forecast; further: no forecast (not a number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ def forecast(
     best: Starvation | None = None
     for bin_id in sorted(left):
         draw = (draw_per_vehicle or {}).get(bin_id, 0.0)
-        if draw <= 0:
+        if draw <= 0 or left[bin_id] / draw > BEYOND:
             continue
         more = known + math.floor(left[bin_id] / draw)
         if best is None or more < best.vehicles:

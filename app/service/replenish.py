@@ -5,7 +5,7 @@ queue (overflow policy ``DROP_OLDEST``, counted: the ``low_stock`` alarm stays o
 here). One worker task delivers them in order, each POST on the replenisher's own thread with a time-out, and
 tries a failed one again after ``backoff_s``, doubling, ``attempts`` times in all; then it gives up on that call,
 counted and logged once per failing target (not once per call). The body names the bin, the part, the stock and
-what is wanted (docs/plant-file.md "Bin stock").
+what is wanted (docs/stock.md).
 What this module must not do: touch the core or the database, retry without end, or hold up the event loop.
 """
 
@@ -121,8 +121,14 @@ class Replenisher:
 
         return [
             counter("jis_replenish_calls_sent_total", "Replenishment calls delivered.", by(self.sent)),
-            counter("jis_replenish_calls_retried_total", "Replenishment tries that failed and were retried.", by(self.retried)),
-            counter("jis_replenish_calls_failed_total", "Replenishment calls given up after every try.", by(self.failed)),
+            counter(
+                "jis_replenish_calls_retried_total",
+                "Replenishment tries that failed and were retried.",
+                by(self.retried),
+            ),
+            counter(
+                "jis_replenish_calls_failed_total", "Replenishment calls given up after every try.", by(self.failed)
+            ),
             counter(
                 "jis_replenish_calls_dropped_total",
                 f"Replenishment calls dropped from the full queue ({OVERFLOW_POLICY}).",

@@ -48,8 +48,8 @@ from app.service.latency import LightLatency
 from app.service.metrics import MetricsServer, metrics_registry
 from app.service.notices import NoticeSide
 from app.service.notify import Notifier
-from app.service.replenish import Replenisher
 from app.service.replay import answer_at
+from app.service.replenish import Replenisher
 from app.service.sequence_check import SequenceCheck
 from app.service.sequencing import PAUSING_ERRORS, Outcome, Sequencing
 from plc_io.ports import LabelPrinter, PickToLight
@@ -66,8 +66,8 @@ from sequencer.commands import (
     RaiseDeviation,
     RequestResend,
     ReturnToStock,
-    ShowBinStock,
     SendShipNotice,
+    ShowBinStock,
     VehicleCompleted,
 )
 from sequencer.core import Sequencer
@@ -247,7 +247,9 @@ class Service:
         svc = self.plant.service
         if svc.metrics_port is None:
             return
-        metrics = MetricsServer(metrics_registry(self, (self.notifier, self.replenisher)), host=svc.metrics_host, port=svc.metrics_port)
+        metrics = MetricsServer(
+            metrics_registry(self, (self.notifier, self.replenisher)), host=svc.metrics_host, port=svc.metrics_port
+        )
         await metrics.start()
         self._tasks.append(asyncio.create_task(metrics.run(), name="metrics"))
 
@@ -345,7 +347,9 @@ class Service:
                         command.bin,
                     )
                 case CallReplenishment():
-                    log.warning("%s: bin %s low (%d left), replenishment called", command.station, command.bin, command.stock)
+                    log.warning(
+                        "%s: bin %s low (%d left), replenishment called", command.station, command.bin, command.stock
+                    )
                     self.replenisher.call(command)
                 case ShowBinStock():
                     self.devices.show_stock(command)

@@ -1,5 +1,5 @@
 """Bin stock in the core: counted, drawn per pick, called for when low, and the starvation alarm before it runs out
-(sequencer.rules.stock; docs/plant-file.md "Bin stock")."""
+(sequencer.rules.stock; docs/stock.md)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,24 @@ from sequencer.commands import AuditRecord, CallReplenishment, ShowBinStock
 from sequencer.core import Sequencer, SequencerError
 from sequencer.events import SetBinStock, StockSet
 from sequencer.plant import PlantConfig
-from sequencer.testing import SEATS, broadcast, by_hand, fed, kinds, of, open_deviations, press_lit, station_view
+from sequencer.testing import (
+    SEATS,
+    broadcast,
+    by_hand,
+    fed,
+    kinds,
+    of,
+    open_deviations,
+    press_lit,
+    station_view,
+    with_stock,
+)
 from tests.plants import demo_plant
 
 
 def stocked(capacity: int = 10, low: int = 3, initial: int | None = None, alarm_s: float = 900) -> PlantConfig:
     """The demo plant with every seat bin kept at ``capacity`` (no stock kept at the bumper station)."""
-    plant = demo_plant()
-    stations = []
-    for st in plant.stations:
-        if st.id == SEATS:
-            bins = tuple(
-                b.model_copy(update={"capacity": capacity, "low_stock": low, "initial_stock": initial}) for b in st.bins
-            )
-            st = st.model_copy(update={"bins": bins, "starvation_alarm_s": alarm_s})
-        else:
-            st = st.model_copy(update={"bins": tuple(b.model_copy(update={"capacity": None}) for b in st.bins)})
-        stations.append(st)
-    return plant.model_copy(update={"stations": tuple(stations)})
+    return with_stock(demo_plant(), capacity=capacity, low=low, initial=initial, alarm_s=alarm_s)
 
 
 def stock_of(core: Sequencer, bin_id: str) -> int | None:
