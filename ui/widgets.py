@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sequencer.views import BinView, DeviationView
+from sequencer.views import BinView, DeviationView, StationView
 
 MM_PER_INCH = 25.4
 TOUCH_TARGET_MM = 15.0  # hmi.md: gloved operators need targets of at least 15 mm
@@ -331,7 +331,8 @@ class BinTile(QFrame):
         self.bin_id = label(bin_id, f"bin_{bin_id}_id", "bin-id")
         self.part = label("", f"bin_{bin_id}_part", "bin-part")
         self.tag = label("PICK", f"bin_{bin_id}_tag", "bin-tag")
-        for lab in (self.bin_id, self.part, self.tag):
+        self.stock = label("", f"bin_{bin_id}_stock", "bin-stock")  # parts left, where the bin's stock is kept
+        for lab in (self.bin_id, self.part, self.tag, self.stock):
             lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.part.setWordWrap(True)
         top = QHBoxLayout()
@@ -342,15 +343,34 @@ class BinTile(QFrame):
         box.addLayout(top)
         box.addWidget(self.bin_id)
         box.addWidget(self.part)
+        box.addWidget(self.stock)
         box.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        set_props(self, lit=False)
+        set_props(self, lit=False, low=False)
 
     def show_bin(self, view: BinView) -> None:
         self.light.setText(f"LIGHT {view.light}")
         self.part.setText(view.part)
         self.tag.setVisible(view.lit)
-        set_props(self, lit=view.lit)
+        self.stock.setText(stock_words(view))
+        self.stock.setVisible(view.stock is not None)
+        set_props(self, lit=view.lit, low=view.low)
+
+
+def stock_words(view: BinView) -> str:
+    """A kept bin's stock as the tile shows it: "12 / 40 left", "LOW 3 / 40" once replenishment is called."""
+    if view.stock is None:
+        return ""
+    return f"LOW {view.stock} / {view.capacity}" if view.low else f"{view.stock} / {view.capacity} left"
+
+
+def starvation_words(station: StationView, zone: ZoneInfo) -> str:
+    """The station's starvation forecast in words: when and which bin, or that its stock covers what it knows."""
+    if not any(b.stock is not None for b in station.bins):
+        return ""
+    if station.starves_at is None:
+        return "Stock covers the open vehicles"
+    return f"Starves at {clock(station.starves_at, zone, '%H:%M')} · bin {station.starves_bin}"
 
 
 # --- one open deviation -------------------------------------------------------------------------------------

@@ -1,0 +1,78 @@
+"""Bin stock and the starvation forecast on the screens: the operator panel's bin tiles and forecast, and the
+cockpit's STARVES column, from a real core's picture (docs/stock.md) over a real ZeroMQ bus on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from sequencer.core import Sequencer
+from sequencer.events import StockSet
+from sequencer.projection import line_view
+from sequencer.testing import broadcast, fed, press_lit, with_stock
+from sequencer.views import LineView
+from tests.plants import demo_plant
+from tests.ui.conftest import BusPublisher
+from tests.ui.test_cockpit import cockpit, lead_settings, show, silent_service  # noqa: F401 (fixtures)
+from tests.ui.test_operator_panel import WAIT_MS, go_live, screen, text_of  # noqa: F401 (fixture)
+from ui.cockpit.widgets import table_rows
+from ui.cockpit.window import CockpitWindow
+from ui.widgets import clock, plant_zone
+
+AT = 1_750_000_000.0  # 2025-06-15 17:06:40 CEST
+
+
+def starving_core() -> Sequencer:
+    """Three cloth seats in SEAT-01, four cloth vehicles open at a 60 s takt: the fourth finds it empty 3 takts
+    from now, within the station's 300 s: the alarm is raised, the forecast shown."""
+    core = fed(with_stock(demo_plant(), capacity=10, low=3, initial=4, alarm_s=300), broadcast(1, at=AT))
+    press_lit(core, at=AT + 1)  # 4 -> 3: low
+    for n in range(2, 6):
+        core.handle(broadcast(n, at=AT + n))
+    return core
+
+
+def picture(core: Sequencer, rev: int) -> LineView:
+    return line_view(core, rev=rev, at=core.state.last_at)
+
+
+def test_the_panel_shows_each_bins_stock_and_the_stations_forecast(
+    qtbot: QtBot,
+    publisher: BusPublisher,
+    screen: tuple,  # noqa: F811 (the operator panel's fixture)
+) -> None:
+    _, client, panel = screen
+    core = starving_core()
+    line = picture(core, 1)
+    seat = next(s for s in line.stations if s.id == "ST-SEAT")
+    assert seat.starving and seat.starves_bin == "SEAT-01"
+    go_live(qtbot, publisher, client, line)
+    when = clock(seat.starves_at or 0.0, plant_zone(line.timezone), "%H:%M")
+    wanted = f"Starves at {when} · bin SEAT-01"
+    qtbot.waitUntil(lambda: text_of(panel, "starvation_forecast") == wanted, timeout=WAIT_MS)
+    assert panel.findChild(type(panel.starvation), "starvation_forecast").property("starving") is True
+    tile = panel.bin_tile("SEAT-01")
+    assert tile is not None and tile.stock.text() == "LOW 3 / 10" and tile.property("low") is True
+    other = panel.bin_tile("SEAT-02")
+    assert other is not None and other.stock.text() == "4 / 10 left" and other.property("low") is False
+    # the replenisher fills the bin: the forecast moves past the open vehicles, the tile is no longer low
+    core.handle(StockSet(at=AT + 30, bin="SEAT-01", qty=10, source="replenisher"))
+    publisher.publish(picture(core, 2))
+    qtbot.waitUntil(lambda: text_of(panel, "bin_SEAT-01_stock") == "10 / 10 left", timeout=WAIT_MS)
+    assert not text_of(panel, "starvation_forecast").startswith("Starves at " + when)
+
+
+def test_the_cockpit_shows_the_forecast_per_station(
+    qtbot: QtBot,
+    publisher: BusPublisher,
+    cockpit: CockpitWindow,  # noqa: F811
+) -> None:
+    core = starving_core()
+    line = picture(core, 1)
+    show(qtbot, publisher, cockpit, line)
+    seat = next(s for s in line.stations if s.id == "ST-SEAT")
+    when = clock(seat.starves_at or 0.0, plant_zone(line.timezone), "%H:%M")
+    rows = {row[1]: row for row in table_rows(cockpit.overview.stations)}
+    assert rows["ST-SEAT"][-1] == f"{when} (3 min) SEAT-01"
+    assert rows["ST-BUMP"][-1] == "—"  # no stock kept there
+    # the alarm is in the cockpit's list with the stations' other alarms
+    assert any(d.kind == "starvation" and d.station == "ST-SEAT" for d in line.deviations)
