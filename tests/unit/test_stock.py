@@ -20,6 +20,7 @@ from sequencer.testing import (
     press_lit,
     station_view,
     with_stock,
+    without_stock,
 )
 from tests.plants import demo_plant
 
@@ -144,7 +145,7 @@ def test_stock_replays_to_the_same_fingerprint() -> None:
 
 
 def test_a_plant_without_capacities_keeps_no_stock() -> None:
-    core = fed(stocked().model_copy(update={"stations": demo_plant().stations}), broadcast(1))
+    core = fed(without_stock(demo_plant()), broadcast(1))
     press_lit(core)
     assert all(b.stock is None for b in station_view(core).bins)
     assert station_view(core).starves_at is None
