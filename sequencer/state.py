@@ -100,6 +100,7 @@ class BinStock:
     qty: int
     drawn: int = 0  # parts picked from it so far (its draw per vehicle: drawn / the station's picks)
     low_dev: int | None = None  # the open low_stock deviation while it is low
+    lowest: int | None = None  # the least it held after a pick (None: never picked from): 0 means it ran out
 
 
 @dataclass(slots=True)

@@ -217,7 +217,12 @@ async def run_demo(
         if not body.cancelled():
             body.result()  # the service's own error, if it died
     summary = _summary(service, records, elapsed, opts, work)
-    summary["replenishment"] = {"calls": replenisher.calls, "filled": replenisher.filled}
+    lowest = [b.lowest for b in service.core.state.stock.values() if b.lowest is not None]
+    summary["replenishment"] = {
+        "calls": replenisher.calls,
+        "filled": replenisher.filled,
+        "lowest_stock": min(lowest, default=None),  # the least a bin held after a pick; 0: a bin ran out
+    }
     if reference:
         summary["reference_write_ms"] = started.reference_ms
     if stop.received is not None:

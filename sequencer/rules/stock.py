@@ -51,6 +51,7 @@ def drawn(line: LineState, pick: Pick, at: float) -> list[Command]:
         return station_changed(line, pick.station, at)
     bs.qty = max(0, bs.qty - pick.qty)
     bs.drawn += pick.qty
+    bs.lowest = bs.qty if bs.lowest is None else min(bs.lowest, bs.qty)
     return _changed(line, bs, at)
 
 
