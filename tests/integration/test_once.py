@@ -10,7 +10,8 @@ line shows (bins lit are pressed with the light's next counter, labels asked for
 then a change, a cancel, a hold and release, a reprint, a lead's count of a bin, a malformed body), fed again
 with copies of any of them interleaved anywhere after the original (an OEM or HMI copy anywhere later, a copy
 handed over in the same batch as its original; a device repeats a report before its next one on the same light: a
-device's reports come in order), leaves the core with the fingerprint (``Sequencer.fingerprint``) of the run fed each input once.
+device's reports come in order), leaves the core with the fingerprint (``Sequencer.fingerprint``) of the run fed
+each input once.
 
 And the files: the sample files of tests/samples imported through the same intake in every order of a few of
 them (and a seeded sample of orders of all of them), then all again in another order: the second round changes
