@@ -2,7 +2,7 @@
 
 ``EVENT_RULES`` is the table from event type to the rule that handles it; the rules live in ``sequencer.rules``,
 one module per idea, each using only the ones below it:
-racks <- picking <- vehicles <- feeds <- labelling <- manual (and devices, on its own).
+racks, stock <- picking <- vehicles <- feeds <- labelling <- manual (and devices, on its own).
 This module adds time passing (``Tick``), the replay proof (``fingerprint``) and the few questions the service
 asks after a restart (which labels to send again, which lights to show).
 

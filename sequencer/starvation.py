@@ -17,7 +17,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-HORIZON = 2_000  # open picks looked at, at most: a forecast further out than this many vehicles is no forecast
+HORIZON = 500  # open picks looked at, at most (8 h at a 60 s takt): further out is no forecast
 BEYOND = 100_000  # vehicles past the open ones a draw may carry the forecast; further: no forecast (not a number)
 
 
