@@ -50,7 +50,7 @@ __all__ = ["EVENT_RULES", "Sequencer", "SequencerError"]
 
 def on_tick(line: LineState, e: Tick) -> list[Command]:
     """Time passes: shelving expires, devices' alarm delays run out, and silence, time-outs and lateness are
-    noticed without reading a clock."""
+    noticed without reading a clock; a bin low from the start is called for."""
     return (
         line.deviations.expire_shelving(e.at)
         + line.alarm_points.advance(e.at)
@@ -59,6 +59,7 @@ def on_tick(line: LineState, e: Tick) -> list[Command]:
         + picking.check_pick_timeouts(line, e.at)
         + racks.check_due(line, e.at)
         + notices.check_unanswered(line, e.at)
+        + stock.settle(line, e.at)
     )
 
 

@@ -108,6 +108,18 @@ def _check_low(line: LineState, bs: BinStock, at: float) -> list[Command]:
     return [*commands, call, show]
 
 
+def settle(line: LineState, at: float) -> list[Command]:
+    """On a tick: a bin low from the start (its initial stock at or below ``low_stock``) is called for, and a station
+    whose forecast was never worked out gets one; afterwards every change keeps them in step, so this finds nothing."""
+    commands: list[Command] = []
+    for bs in line.stock.values():
+        if (bs.qty <= bs.low_stock) != (bs.low_dev is not None):
+            commands += _check_low(line, bs, at)
+        if bs.station not in line.starves:
+            commands += station_changed(line, bs.station, at)
+    return commands
+
+
 def station_changed(line: LineState, station_id: str, at: float) -> list[Command]:
     """The station's stock or open picks changed: its forecast again, its starvation alarm raised or cleared."""
     station = line.stations.get(station_id)

@@ -7,7 +7,7 @@ import pytest
 
 from sequencer.commands import AuditRecord, CallReplenishment, ShowBinStock
 from sequencer.core import Sequencer, SequencerError
-from sequencer.events import SetBinStock, StockSet
+from sequencer.events import SetBinStock, StockSet, Tick
 from sequencer.plant import PlantConfig
 from sequencer.testing import (
     SEATS,
@@ -149,3 +149,11 @@ def test_a_plant_without_capacities_keeps_no_stock() -> None:
     press_lit(core)
     assert all(b.stock is None for b in station_view(core).bins)
     assert station_view(core).starves_at is None
+
+
+def test_a_bin_low_from_the_start_is_called_for_at_the_first_tick() -> None:
+    core = Sequencer(stocked(capacity=10, low=3, initial=2))
+    commands = core.handle(Tick(at=1))
+    assert sorted(c.bin for c in of(CallReplenishment, commands)) == ["SEAT-01", "SEAT-02", "SEAT-03", "SEAT-04"]
+    assert len(open_deviations(core, "low_stock")) == 4
+    assert core.handle(Tick(at=2)) == []  # once
