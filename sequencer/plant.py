@@ -841,6 +841,14 @@ class PlantConfig(_Strict):
     def part(self, number: str) -> PartConfig | None:
         return next((p for p in self.parts if p.number == number), None)
 
+    def without_bin_stock(self) -> PlantConfig:
+        """The plant with no bin keeping stock (benchmarks of the service's path; streams recorded before bin stock)."""
+        unkept = {"capacity": None, "low_stock": 0, "initial_stock": None}
+        stations = tuple(
+            st.model_copy(update={"bins": tuple(b.model_copy(update=unkept) for b in st.bins)}) for st in self.stations
+        )
+        return self.model_copy(update={"stations": stations})
+
 
 def _duplicates(ids: list[str]) -> set[str]:
     seen: set[str] = set()

@@ -71,11 +71,7 @@ def with_stock(
 
 def without_stock(plant: PlantConfig) -> PlantConfig:
     """The plant with no bin's stock kept (as plants were before bin stock: the golden streams' plant)."""
-    unkept = {"capacity": None, "low_stock": 0, "initial_stock": None}
-    stations = tuple(
-        st.model_copy(update={"bins": tuple(b.model_copy(update=unkept) for b in st.bins)}) for st in plant.stations
-    )
-    return plant.model_copy(update={"stations": stations})
+    return plant.without_bin_stock()
 
 
 # -- events ---------------------------------------------------------------------------------------------------
