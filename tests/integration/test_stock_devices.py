@@ -139,3 +139,12 @@ async def test_a_call_that_keeps_failing_is_given_up_after_its_attempts(hook: Ho
     assert sum(replenisher.failed.values()) == 1 and not replenisher.sent
     names = {m.name for m in replenisher.metrics()}
     assert "jis_replenish_calls_failed" in names or "jis_replenish_calls_failed_total" in names
+
+
+async def test_a_full_queue_drops_its_oldest_call_counted() -> None:
+    rules = StockConfig(webhooks=("http://127.0.0.1:9/a", "http://127.0.0.1:9/b"), queue_size=1)
+    replenisher = Replenisher(rules)
+    assert replenisher.call(CALL) == 2  # two URLs, room for one: the older delivery goes
+    assert replenisher.dropped == 1
+    queued = {m.name: m for m in replenisher.metrics()}["jis_replenish_calls_queued"]
+    assert [s.value for s in queued.samples] == [1.0]
