@@ -1,5 +1,6 @@
 """Bin stock and the starvation forecast on the screens: the operator panel's bin tiles and forecast, and the
-cockpit's STARVES column, from a real core's picture (docs/stock.md) over a real ZeroMQ bus on 127.0.0.1."""
+cockpit's STARVES column, from a real core's picture (docs/stock.md) over a real ZeroMQ bus on 127.0.0.1.
+Also writes docs/screenshots/operator-panel-stock.png (a low bin, the station starving)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sequencer.views import LineView
 from tests.plants import demo_plant
 from tests.ui.conftest import BusPublisher
 from tests.ui.test_cockpit import cockpit, lead_settings, show, silent_service  # noqa: F401 (fixtures)
-from tests.ui.test_operator_panel import WAIT_MS, go_live, screen, text_of  # noqa: F401 (fixture)
+from tests.ui.test_operator_panel import SCREENSHOTS, WAIT_MS, go_live, screen, text_of  # noqa: F401 (fixture)
 from ui.cockpit.widgets import table_rows
 from ui.cockpit.window import CockpitWindow
 from ui.widgets import clock, plant_zone
@@ -54,6 +55,11 @@ def test_the_panel_shows_each_bins_stock_and_the_stations_forecast(
     assert tile is not None and tile.stock.text() == "LOW 3 / 10" and tile.property("low") is True
     other = panel.bin_tile("SEAT-02")
     assert other is not None and other.stock.text() == "4 / 10 left" and other.property("low") is False
+    window = panel.window()
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.width() == 1280 and tile.height() > 100 and panel.deviation_row(1) is not None,
+                    timeout=WAIT_MS)  # fmt: skip
+    assert window.grab().save(str(SCREENSHOTS / "operator-panel-stock.png"))
     # the replenisher fills the bin: the forecast moves past the open vehicles, the tile is no longer low
     core.handle(StockSet(at=AT + 30, bin="SEAT-01", qty=10, source="replenisher"))
     publisher.publish(picture(core, 2))

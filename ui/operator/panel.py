@@ -204,7 +204,7 @@ class OperatorPanel(QWidget):
 
     def _build_bins(self) -> QFrame:
         frame, box, head = titled_frame("bins_card", "BINS")
-        self.starvation = label("", "starvation_forecast", "card-count")  # the station's forecast (docs/stock.md)
+        self.starvation = label("", "starvation_forecast", "forecast")  # the station's forecast (docs/stock.md)
         head.insertWidget(1, self.starvation)
         self.bins_grid = QGridLayout()
         box.addLayout(self.bins_grid, 1)
