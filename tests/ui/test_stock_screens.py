@@ -82,3 +82,35 @@ def test_the_cockpit_shows_the_forecast_per_station(
     assert rows["ST-BUMP"][-1] == "—"  # no stock kept there
     # the alarm is in the cockpit's list with the stations' other alarms
     assert any(d.kind == "starvation" and d.station == "ST-SEAT" for d in line.deviations)
+
+
+def test_the_buffer_is_one_figure_shown_one_way(
+    qtbot: QtBot,
+    publisher: BusPublisher,
+    cockpit: CockpitWindow,  # noqa: F811
+) -> None:
+    """Issue 18: the buffer was a dash on its tile, a figure in the chart's header and an empty chart at once. Now the
+    one figure (the KPI's) is the tile's number, the trend's newest dot and reading, and the overview's buffer line;
+    with no open vehicle it is a dash everywhere and the overview says so instead of an empty chart."""
+    core = starving_core()
+    line = picture(core, 1)
+    figure = line.kpis.buffer_minutes
+    assert figure is not None
+    show(qtbot, publisher, cockpit, line)
+    cockpit.overview.redraw_now()
+    cockpit.trends.redraw_now()
+    assert cockpit.trends.tiles["buffer_minutes"].value.text() == f"{figure:.0f}"
+    trend = cockpit.trends.plots["buffer_minutes"]
+    assert trend.reading.text().startswith(f"{figure:.0f} min")
+    xs, ys = trend.newest.getData()
+    assert list(ys) == [figure]  # one sample: a dot, not an empty chart
+    assert cockpit.overview._buffer_line.isVisible() and cockpit.overview._buffer_line.value() == figure
+    assert "min of build ahead" not in cockpit.overview.buffer_summary.text()  # no second figure in the header
+    no_vehicle = line.kpis.model_copy(update={"buffer_minutes": None})
+    empty = line.model_copy(update={"rev": 2, "kpis": no_vehicle})  # the same minute: no new trend sample
+    show(qtbot, publisher, cockpit, empty)
+    cockpit.overview.redraw_now()
+    cockpit.trends.redraw_now()
+    assert cockpit.trends.tiles["buffer_minutes"].value.text() == "—"
+    assert trend.reading.text().startswith("— min")
+    assert not cockpit.overview._buffer_line.isVisible() and cockpit.overview._empty_text.isVisible()
