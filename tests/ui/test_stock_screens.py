@@ -102,7 +102,7 @@ def test_the_buffer_is_one_figure_shown_one_way(
     assert cockpit.trends.tiles["buffer_minutes"].value.text() == f"{figure:.0f}"
     trend = cockpit.trends.plots["buffer_minutes"]
     assert trend.reading.text().startswith(f"{figure:.0f} min")
-    xs, ys = trend.newest.getData()
+    _, ys = trend.newest.getData()
     assert list(ys) == [figure]  # one sample: a dot, not an empty chart
     assert cockpit.overview._buffer_line.isVisible() and cockpit.overview._buffer_line.value() == figure
     assert "min of build ahead" not in cockpit.overview.buffer_summary.text()  # no second figure in the header
