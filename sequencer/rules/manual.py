@@ -37,6 +37,7 @@ from sequencer.events import (
     ResolveDeviation,
     ReturnAlarmToService,
     SetBinStock,
+    SetLineStatus,
     ShelveAlarm,
     ShipRackByHand,
     SuppressAlarm,
@@ -46,6 +47,7 @@ from sequencer.events import (
 from sequencer.labels import Label
 from sequencer.lifecycle import VehicleMove, vehicle_may
 from sequencer.rules import feeds, notices, picking, racks, stock, vehicles
+from sequencer.rules import line as oem_line
 from sequencer.rules.labelling import labelled
 from sequencer.seqnum import unwrap
 from sequencer.state import Feed, LabelTarget, LineState, SequencerError, Vehicle
@@ -340,4 +342,5 @@ MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
     CancelShipNotice: cancel_notice,
     CorrectShippedRack: correct_shipped,
     SetBinStock: set_bin_stock,
+    SetLineStatus: oem_line.set_by_hand,
 }

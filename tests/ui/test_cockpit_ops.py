@@ -56,6 +56,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "ConfirmByHand": {"station": "ST-BUMP"},
     "ShipRackByHand": {"feed": "L1", "family": "seats", "rack_no": 832},
     "SetBinStock": {"bin": "SEAT-02", "qty": 40},
+    "SetLineStatus": {"feed": "L1", "state": "stopped"},
 }  # fmt: skip
 
 

@@ -45,6 +45,7 @@ from sequencer.events import (
     LabelPrinted,
     LabelSending,
     LabelUncertain,
+    LineStatusReported,
     MoveVehicle,
     PrinterFaultChanged,
     QuarantineFlood,
@@ -57,6 +58,7 @@ from sequencer.events import (
     ResolveDeviation,
     ReturnAlarmToService,
     SetBinStock,
+    SetLineStatus,
     ShelveAlarm,
     ShipNoticeAnswered,
     ShipNoticeSending,
@@ -539,3 +541,23 @@ def test_set_bin_stock(plant: PlantConfig) -> None:
     commands = core.handle(by_hand(SetBinStock, bin="SEAT-03", qty=2))
     assert [c.target for c in of(AuditRecord, commands)] == ["bin SEAT-03 20 -> 2"]
     assert kinds(commands) == ["low_stock"]
+
+
+def test_line_status_reported(plant: PlantConfig) -> None:
+    """The OEM's line reports it stands: an ``oem_line_stopped`` condition; running again clears it."""
+    core = fed(plant, broadcast(1))
+    assert kinds(core.handle(LineStatusReported(at=10, feed="L1", state="stopped"))) == ["oem_line_stopped"]
+    assert core.handle(LineStatusReported(at=11, feed="L1", state="stopped")) == []  # a repeat changes nothing
+    core.handle(LineStatusReported(at=70, feed="L1", state="running"))
+    (returned,) = open_deviations(core, "oem_line_stopped")
+    assert returned.state == AlarmState.RTN_UNACK
+
+
+def test_set_line_status(plant: PlantConfig) -> None:
+    """A lead says the OEM's line stopped: the same rule, audited; saying it twice is refused."""
+    core = fed(plant, broadcast(1))
+    commands = core.handle(by_hand(SetLineStatus, at=5, feed="L1", state="stopped"))
+    assert kinds(commands) == ["oem_line_stopped"]
+    assert [c.target for c in of(AuditRecord, commands)] == ["L1 line stopped"]
+    with pytest.raises(SequencerError, match="stopped already"):
+        core.handle(by_hand(SetLineStatus, at=6, feed="L1", state="stopped"))

@@ -90,6 +90,9 @@ OPERATIONS: tuple[OpSpec, ...] = (
     OpSpec("SetBinStock", "SET STOCK", "Set a bin's stock", "After counting or filling it (docs/stock.md).",
            (FieldSpec("bin", "Bin", "bin"), FieldSpec("qty", "Parts in it", "count")),
            lambda f: f"bin {f['bin']} = {f['qty']}"),
+    OpSpec("SetLineStatus", "SET OEM LINE", "The OEM's line stopped or runs",
+           "While it stands, due times wait.",
+           (FEED, FieldSpec("state", "OEM line", "line_state")), lambda f: f"{f['feed']} line {f['state']}"),
 )  # fmt: skip
 OPERATION_BY_INTENT: dict[str, OpSpec] = {op.intent: op for op in OPERATIONS}
 
@@ -130,6 +133,7 @@ FIELD_KINDS: dict[str, FieldKind] = {
     "feed": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
     "station": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
     "family": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
+    "line_state": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
     "seq": (_number(0), _read_number, lambda w, v: w.setText(str(int(v)))),
     "rack": (_number(1), _read_number, lambda w, v: w.setText(str(int(v)))),
     "count": (_number(0), _read_number, lambda w, v: w.setText(str(int(v)))),
@@ -144,6 +148,7 @@ CHOICES: dict[str, Callable[[LineView], list[str]]] = {
     "station": lambda line: [s.id for s in line.stations],
     "family": lambda line: list(dict.fromkeys(s.family for s in line.stations)),
     "bin": lambda line: [b.id for s in line.stations for b in s.bins],  # a bin keeping no stock: the core says so
+    "line_state": lambda line: ["stopped", "running"],  # sequencer.events.LineState
 }
 
 
