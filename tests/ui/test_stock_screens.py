@@ -14,9 +14,11 @@ from sequencer.views import LineView
 from tests.plants import demo_plant
 from tests.ui.conftest import BusPublisher
 from tests.ui.test_cockpit import cockpit, lead_settings, show, silent_service  # noqa: F401 (fixtures)
+from tests.ui.test_languages import english_left, german_window  # noqa: F401 (fixture)
 from tests.ui.test_operator_panel import SCREENSHOTS, WAIT_MS, go_live, screen, text_of  # noqa: F401 (fixture)
 from ui.cockpit.widgets import table_rows
 from ui.cockpit.window import CockpitWindow
+from ui.main import OperatorWindow
 from ui.widgets import clock, plant_zone
 
 AT = 1_750_000_000.0  # 2025-06-15 17:06:40 CEST
@@ -114,3 +116,25 @@ def test_the_buffer_is_one_figure_shown_one_way(
     assert cockpit.trends.tiles["buffer_minutes"].value.text() == "—"
     assert trend.reading.text().startswith("— min")
     assert not cockpit.overview._buffer_line.isVisible() and cockpit.overview._empty_text.isVisible()
+
+
+def test_the_stock_words_are_german_on_a_german_panel(
+    qtbot: QtBot,
+    publisher: BusPublisher,
+    german_window: OperatorWindow,  # noqa: F811
+) -> None:
+    """The tile's stock and the forecast are marked texts: a German panel shows them in German, no English left."""
+    from ui.i18n import set_language
+
+    set_language("de")
+    try:
+        line = picture(starving_core(), 1)
+        assert german_window.client is not None
+        go_live(qtbot, publisher, german_window.client, line)
+        panel = german_window.panel
+        qtbot.waitUntil(lambda: text_of(panel, "starvation_forecast").startswith("Abriss um"), timeout=WAIT_MS)
+        assert text_of(panel, "bin_SEAT-01_stock") == "NIEDRIG 3 / 10"
+        assert text_of(panel, "bin_SEAT-02_stock") == "noch 4 / 10"
+        assert english_left(german_window, "de", line) == []
+    finally:
+        set_language("en")
