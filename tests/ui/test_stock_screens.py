@@ -4,6 +4,7 @@ Also writes docs/screenshots/operator-panel-stock.png (a low bin, the station st
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from sequencer.core import Sequencer
@@ -59,8 +60,9 @@ def test_the_panel_shows_each_bins_stock_and_the_stations_forecast(
     assert other is not None and other.stock.text() == "4 / 10 left" and other.property("low") is False
     window = panel.window()
     window.resize(1280, 800)
-    qtbot.waitUntil(lambda: window.width() == 1280 and tile.height() > 100 and panel.deviation_row(1) is not None,
-                    timeout=WAIT_MS)  # fmt: skip
+    qtbot.waitUntil(lambda: window.width() == 1280 and tile.isVisible() and tile.stock.isVisible()
+                    and tile.height() > 100 and panel.deviation_row(1) is not None, timeout=WAIT_MS)  # fmt: skip
+    QApplication.sendPostedEvents()  # the layout the new words asked for, before the picture is taken
     assert window.grab().save(str(SCREENSHOTS / "operator-panel-stock.png"))
     # the replenisher fills the bin: the forecast moves past the open vehicles, the tile is no longer low
     core.handle(StockSet(at=AT + 30, bin="SEAT-01", qty=10, source="replenisher"))
