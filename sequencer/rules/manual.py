@@ -38,6 +38,7 @@ from sequencer.events import (
     ResolveDeviation,
     ReturnAlarmToService,
     ScanPart,
+    SetBinStock,
     SetLineStatus,
     ShelveAlarm,
     ShipRackByHand,
@@ -47,7 +48,7 @@ from sequencer.events import (
 )
 from sequencer.labels import Label
 from sequencer.lifecycle import VehicleMove, vehicle_may
-from sequencer.rules import feeds, notices, picking, racks, scanning, vehicles
+from sequencer.rules import feeds, notices, picking, racks, scanning, stock, vehicles
 from sequencer.rules import line as oem_line
 from sequencer.rules.labelling import labelled
 from sequencer.seqnum import unwrap
@@ -254,6 +255,12 @@ def correct_shipped(line: LineState, op: CorrectShippedRack) -> Done:
     return target, notices.correct(line, op)
 
 
+def set_bin_stock(line: LineState, op: SetBinStock) -> Done:
+    """A lead counted or filled a bin by hand."""
+    was = stock.kept(line, op.bin).qty
+    return f"bin {op.bin} {was} -> {op.qty}", stock.set_stock(line, op.bin, op.qty, op.at)
+
+
 # -- deviations -----------------------------------------------------------------------------------------------
 def resolve(line: LineState, op: ResolveDeviation) -> Done:
     """A person fixed the cause: what the deviation held up goes on (a blocked station, a blocked slot, a gap
@@ -348,6 +355,7 @@ MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
     ReturnAlarmToService: return_to_service,
     CancelShipNotice: cancel_notice,
     CorrectShippedRack: correct_shipped,
+    SetBinStock: set_bin_stock,
     SetLineStatus: oem_line.set_by_hand,
     ScanPart: scan,
 }
