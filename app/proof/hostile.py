@@ -1,0 +1,583 @@
+"""``jis chaos --hostile``: the hostile campaign. The simulated plant runs while peers on the network attack it.
+
+What it is for: the simulators run in their own process (``jis sim plant``, the OEM gateway holding its CURVE key),
+the service as ``jis serve`` in another (the plant profile, CURVE on the feed: each feed names its gateway), on a
+SQLite journal in the work folder. The line runs quiet first (broadcast -> bin lit measured from the service's
+``/metrics`` histogram over that stretch), then, over the next stretch of vehicles, everything below at once
+(``app.proof.hostile_peers``), measured the same way:
+- a rogue OEM gateway, four ways: with no CURVE keys, with keys of its own, with the allowed key of another gateway
+  (changes and cancels of real vehicles, a broadcast far ahead, replays of vehicles that shipped), and with the
+  feed's own gateway key (a compromised gateway: far ahead, replays);
+- frames over the limit (feed and commands), deeply nested JSON, garbage floods (bounded in count and time);
+- a password spray on the HMI login from a host of its own while the lead logs in at their usual screen.
+Then the disk fills: every file write of the service's process fails (``RLIMIT_FSIZE`` lowered to 0 with
+``prlimit``, EFBIG: as a full disk, stricter), and empties again. The line then finishes. The verdict comes from
+the OEM simulator's own record and the journal (``app.proof.hostile_report``): every vehicle the line built was
+broadcast by the real OEM (lost 0, doubled 0, phantom 0, nothing of the rogue applied), the service never exited,
+what each peer got, and p99 during the floods against the quiet p99 of the same run.
+What it must not do: run the service in-process, reach the service any other way than a peer on the network
+does (plus ``prlimit``, the operating system's), send without a bound, or take the service's word for the verdict
+where a record can say it (the latency histogram is the exception: only the service sees a broadcast arrive).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import random
+import resource
+import secrets
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import zmq
+import zmq.asyncio
+
+from app.config import load_plant, with_free_ports
+from app.hmi.accounts import AccountStore
+from app.net.curve_keys import write_keypair
+from app.persist.store import Store
+from app.progress import Progress
+from app.proof.chaos import Supervisor, _line_finished
+from app.proof.chaos_faults import SimControlClient
+from app.proof.chaos_lead import JournalFollower, follow
+from app.proof.hostile_peers import CommandPeer, FeedPeer, code, drain, garbage, nested, order
+from app.proof.hostile_report import gauge, report
+from app.signals import StopSignals, spawning
+from hardware_sims.oem_socket import CurveClientKeys
+from plc_io.loopback_ports import free_port
+from sequencer.events import BroadcastReceived
+from sequencer.plant import FeedCurveConfig, PlantConfig
+
+log = logging.getLogger(__name__)
+
+LEAD = "hostile-lead"  # logs in at their usual screen (127.0.0.1) all through the spray
+OPERATOR = "hostile-op"  # logs in from a screen of their own (127.0.0.3) after it
+ROGUE_HOST = "127.0.0.2"  # every rogue peer dials from a loopback address of its own: another host to the service
+WARM, QUIET_END, FLOOD_END = 0.1, 0.4, 0.75  # shares of the OEM's vehicles: where the phases begin and end
+FAR_AHEAD = 2000  # a broadcast this far ahead of the feed's newest (its window: plausible_ahead, 500 by default)
+REAL = 3  # real vehicles a rogue changes, cancels, replays
+
+
+@dataclass(frozen=True, kw_only=True)
+class HostileOptions:
+    vehicles: int = 1200
+    speed: float = 300.0
+    seed: int = 1
+    garbage: int = 200_000  # garbage frames at most, per surface (feed, commands), over the flood stretch
+    garbage_rate: float = 2000.0  # frames a second at most, per surface
+    spray: int = 40  # failed logins from the rogue host
+    oversized: int = 8  # connections sending one frame over the limit, per surface
+    nested: int = 20  # deeply nested bodies, per surface
+    disk_full_s: float = 3.0  # real seconds every file write of the service fails
+    latency_goal: float | None = 2.0  # flood p99 / quiet p99 at most (None: measured and reported, not held)
+    workdir: str | None = None
+    config: str | None = None
+    quiet: bool = False
+
+
+@dataclass
+class Keys:
+    folder: Path
+    service_public: Path
+
+    def client(self, name: str) -> CurveClientKeys:
+        return CurveClientKeys.from_files(self.folder / f"{name}.key_secret", self.service_public)
+
+
+@dataclass
+class Hands:
+    """What the campaign started and holds: what its end, or a stop at any moment, must end."""
+
+    sup: Supervisor
+    sims: asyncio.subprocess.Process | None = None
+    control: SimControlClient | None = None
+    follower: JournalFollower | None = None
+    ctx: zmq.asyncio.Context = field(default_factory=zmq.asyncio.Context)
+    peers: list[FeedPeer | CommandPeer] = field(default_factory=list)
+
+
+@dataclass
+class Findings:
+    """What the campaign did and what the peers heard, for the verdict."""
+
+    scrapes: dict[str, str] = field(default_factory=dict)  # phase mark -> /metrics text
+    rogue: dict[str, Any] = field(default_factory=dict)
+    floods: dict[str, Any] = field(default_factory=dict)
+    logins: dict[str, Any] = field(default_factory=dict)
+    disk: dict[str, Any] = field(default_factory=dict)
+    rss_mb: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # the service's CPU (share of one core), per stretch
+    load: dict[str, float] = field(default_factory=dict)  # the host's 1-minute load average at each mark
+
+
+def prepare(opts: HostileOptions) -> tuple[Path, PlantConfig, str, Keys, dict[str, str]]:
+    """The work folder, its plant file (CURVE on the feed, metrics on), the keys and the two users."""
+    work = Path(opts.workdir or tempfile.mkdtemp(prefix="jis-hostile-")).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "jis-hostile.db"
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    for name in ("printed.jsonl", "serve.log"):
+        (work / name).unlink(missing_ok=True)
+    folder, allowed = work / "keys", work / "keys" / "gateways"
+    allowed.mkdir(parents=True, exist_ok=True)
+    for name in ("service", "oem-gateway", "rogue-gateway", "intruder"):
+        write_keypair(folder, name, force=True)
+    for name in ("oem-gateway", "rogue-gateway"):  # the rogue's is allowed, but names no feed
+        (allowed / f"{name}.key").write_bytes((folder / f"{name}.key").read_bytes())
+    url = f"sqlite:///{db}"
+    plant = with_free_ports(load_plant(opts.config), database=url)
+    curve = FeedCurveConfig(secret_key=str(folder / "service.key_secret"), allowed_keys=str(allowed))
+    service = plant.service.model_copy(
+        update={"feed_curve": curve, "zmq_security": "plant", "metrics_port": free_port(), "data_dir": str(work)}
+    )
+    feeds = tuple(f.model_copy(update={"gateway_keys": ("oem-gateway",)}) for f in plant.feeds)
+    plant = plant.model_copy(update={"service": service, "feeds": feeds})
+    (work / "plant.json").write_text(plant.model_dump_json(indent=2))
+    passwords = {LEAD: secrets.token_urlsafe(18), OPERATOR: secrets.token_urlsafe(18)}
+    store = Store(url)
+    try:
+        accounts = AccountStore(store.engine)
+        accounts.add_user(LEAD, "lead", passwords[LEAD])
+        accounts.add_user(OPERATOR, "operator", passwords[OPERATOR])
+    finally:
+        store.close()
+    return work, plant, url, Keys(folder, folder / "service.key"), passwords
+
+
+async def run_hostile(opts: HostileOptions) -> dict[str, Any]:
+    """The campaign and its verdict; SIGINT or SIGTERM stops it at any moment (the verdict is then partial)."""
+    progress = Progress("jis chaos --hostile", quiet=opts.quiet)
+    with StopSignals() as stop:
+        progress.phase("preparing the work folder, the keys and the database")
+        work, plant, url, keys, passwords = await asyncio.to_thread(prepare, opts)
+        hands = Hands(sup=Supervisor(work / "plant.json", work / "serve.log", opts.speed))
+        found = Findings()
+        started = time.monotonic()
+        body = asyncio.create_task(_campaign(opts, plant, url, keys, passwords, work, hands, found, progress))
+        stop.on_stop(body.cancel)
+        final: dict[str, Any] = {}
+        try:
+            await asyncio.wait({body})
+        finally:
+            if not body.done():
+                body.cancel()
+            await asyncio.gather(body, return_exceptions=True)
+            progress.phase("stopping the service and the simulators")
+            service_exit = await _end(hands, final)
+        finished = False if body.cancelled() else bool(body.result()) if body.exception() is None else False
+        error = None if body.cancelled() or body.exception() is None else repr(body.exception())
+        progress.phase("reading the verdict from the journal and the records")
+        verdict = await asyncio.to_thread(
+            report,
+            plant=plant,
+            url=url,
+            records=work / "printed.jsonl",
+            opts=asdict(opts),
+            finished=finished,
+            error=error,
+            elapsed_s=time.monotonic() - started,
+            crashes=hands.sup.crashes,
+            last_exit=service_exit,
+            found=asdict(found),
+            sim_state=final.get("sim_state", {}),
+            work=work,
+        )
+        progress.done()
+    if stop.received is not None:
+        verdict |= {"partial": True, "stopped_by": stop.received.name, "passed": False}
+    return verdict
+
+
+async def _campaign(
+    opts: HostileOptions,
+    plant: PlantConfig,
+    url: str,
+    keys: Keys,
+    passwords: dict[str, str],
+    work: Path,
+    hands: Hands,
+    found: Findings,
+    progress: Progress,
+) -> bool:
+    """Start the plant, run the phases; True if the line finished."""
+    progress.phase("starting the simulators and the service")
+    records = work / "printed.jsonl"
+    cmd = [sys.executable, "-m", "hardware_sims", "plant", "--config", str(work / "plant.json")]
+    cmd += ["--speed", str(opts.speed), "--records", str(records), "--vehicles", str(opts.vehicles)]
+    cmd += ["--seed", str(opts.seed), "--control", f"tcp://127.0.0.1:{free_port()}"]
+    cmd += ["--feed-key", str(keys.folder / "oem-gateway.key_secret"), "--feed-server-key", str(keys.service_public)]
+    with spawning():
+        hands.sims = sims = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE)
+    assert sims.stdout is not None
+    async with asyncio.timeout(60):
+        ready = json.loads(await sims.stdout.readline())
+    hands.control = control = SimControlClient(str(ready["control"]))
+    await hands.sup.start()
+    span = opts.vehicles * max(f.takt_s for f in plant.feeds) / opts.speed  # real seconds the OEM broadcasts
+    limit = time.monotonic() + 240 + 4 * span
+    metrics = plant.service.metrics_port
+    assert metrics is not None
+    progress.phase("quiet: the line runs, measured", opts.vehicles, "vehicles broadcast")
+    await _until_generated(hands, opts.vehicles * WARM, limit, progress)
+    lead = CommandPeer(hands.ctx, plant.service.hmi_command_endpoint, source="")  # the lead's usual screen
+    hands.peers.append(lead)
+    found.logins["lead_before"] = await _login_until_answered(lead, LEAD, passwords[LEAD], limit)
+    found.scrapes["quiet_from"] = await _scrape(metrics)
+    marks = [_cpu_mark(hands.sup, found, "quiet_from")]
+    found.rss_mb["quiet"] = _rss_mb(hands.sup)
+    await _until_generated(hands, opts.vehicles * QUIET_END, limit, progress)
+    found.scrapes["quiet_to"] = found.scrapes["flood_from"] = await _scrape(metrics)
+    marks.append(_cpu_mark(hands.sup, found, "flood_from"))
+    progress.phase("hostile: rogue gateways, floods, a password spray", opts.vehicles, "vehicles broadcast")
+    window = asyncio.Event()
+    attacks = [
+        asyncio.create_task(_rogue_gateways(opts, plant, url, keys, hands, found)),
+        asyncio.create_task(_feed_floods(opts, plant, keys, hands, found, window)),
+        asyncio.create_task(_command_floods(opts, plant, hands, found, window)),
+        asyncio.create_task(_spray(opts, plant, passwords, lead, hands, found)),
+    ]
+    rss = asyncio.create_task(_sample_rss(hands.sup, found, window))
+    try:
+        await _until_generated(hands, opts.vehicles * FLOOD_END, limit, progress, stop_if=attacks)
+    finally:
+        window.set()
+    found.scrapes["flood_to"] = await _scrape(metrics)
+    found.rss_mb["flood_end"] = _rss_mb(hands.sup)
+    marks.append(_cpu_mark(hands.sup, found, "flood_to"))
+    for name, (a, b) in (("quiet", marks[:2]), ("flood", marks[1:])):
+        found.cpu[name] = round((b[1] - a[1]) / max(b[0] - a[0], 1e-9), 3)
+    async with asyncio.timeout(120):
+        await asyncio.gather(*attacks, rss)
+    progress.phase("the disk fills and empties")
+    found.disk = await _disk_full(opts, hands.sup, metrics)
+    found.rss_mb["after_disk"] = _rss_mb(hands.sup)
+    progress.phase("the line finishes", opts.vehicles, "vehicles done")
+    hands.follower = follower = JournalFollower(plant, url)
+    wanted = opts.vehicles * len(plant.feeds)
+    settled = 0.0
+    while time.monotonic() < limit:
+        await hands.sup.check()
+        await follow(follower)
+        statuses = follower.state.core.vehicle_statuses()
+        progress.update(statuses["completed"] + statuses["cancelled"])
+        if await _line_finished(control, follower, wanted):
+            settled = settled or time.monotonic()
+            if time.monotonic() - settled >= 1.0:
+                found.rss_mb["finished"] = _rss_mb(hands.sup)
+                return True
+        else:
+            settled = 0.0
+        await asyncio.sleep(0.25)
+    log.error("hostile: the line did not finish in time")
+    return False
+
+
+async def _end(hands: Hands, final: dict[str, Any]) -> int | None:
+    service_exit = await hands.sup.stop()
+    if hands.control is not None:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(2.0):
+                final["sim_state"] = await hands.control.state()
+        hands.control.close()
+    sims = hands.sims
+    if sims is not None and sims.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            sims.terminate()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(30):
+                await sims.wait()
+        if sims.returncode is None:
+            sims.kill()
+            await sims.wait()
+    for peer in hands.peers:
+        peer.close()
+    hands.ctx.destroy(linger=0)
+    if hands.follower is not None:
+        hands.follower.close()
+    return service_exit
+
+
+async def _generated(control: SimControlClient) -> int:
+    feeds = (await control.state()).get("feeds", {}).values()
+    return min((int(f.get("counters", {}).get("generated", 0)) for f in feeds), default=0)
+
+
+async def _until_generated(
+    hands: Hands,
+    wanted: float,
+    limit: float,
+    progress: Progress,
+    stop_if: list[asyncio.Task[None]] | None = None,
+) -> None:
+    """Wait until the OEM simulator has broadcast ``wanted`` vehicles (a crashed service is counted, restarted)."""
+    assert hands.control is not None
+    while time.monotonic() < limit:
+        await hands.sup.check()
+        made = await _generated(hands.control)
+        progress.update(made)
+        if made >= wanted:
+            return
+        for task in stop_if or []:
+            if task.done() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"the OEM simulator did not reach {wanted:.0f} vehicles")
+
+
+async def _login_until_answered(peer: CommandPeer, user: str, password: str, limit: float) -> str:
+    """The first login of the run: the service may still be starting, so a silence is asked again."""
+    while time.monotonic() < limit:
+        answer = await peer.login(user, password)
+        if answer != "(no answer)":
+            peer.answers.pop("(no answer)", None)
+            return answer
+    return "(no answer)"
+
+
+async def _scrape(port: int) -> str:
+    def get() -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as reply:
+            return str(reply.read().decode())
+
+    return await asyncio.to_thread(get)
+
+
+def _cpu_mark(sup: Supervisor, found: Findings, name: str) -> tuple[float, float]:
+    """(now, the service process's CPU seconds so far: user + system, every thread), and the host's load."""
+    found.load[name] = round(os.getloadavg()[0], 2)
+    cpu = 0.0
+    if sup.proc is not None:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{sup.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return time.monotonic(), cpu
+
+
+def _rss_mb(sup: Supervisor) -> float:
+    """The service process's resident memory (Linux ``/proc``), MB; 0 if it cannot be read."""
+    if sup.proc is None:
+        return 0.0
+    try:
+        for line in Path(f"/proc/{sup.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+async def _sample_rss(sup: Supervisor, found: Findings, window: asyncio.Event) -> None:
+    peak = 0.0
+    while not window.is_set():
+        peak = max(peak, _rss_mb(sup))
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(0.2):
+                await window.wait()
+    found.rss_mb["flood_peak"] = peak
+
+
+def _journaled(url: str, feed: str) -> list[BroadcastReceived]:
+    """The feed's original broadcasts in the journal, in order (the real OEM's: only its gateway may publish)."""
+    store = Store(url, migrate=False)
+    try:
+        return [
+            e
+            for _, e in store.journal()
+            if isinstance(e, BroadcastReceived) and e.feed == feed and e.function == "original"
+        ]
+    finally:
+        store.close()
+
+
+async def _rogue_gateways(
+    opts: HostileOptions, plant: PlantConfig, url: str, keys: Keys, hands: Hands, found: Findings
+) -> None:
+    """The rogue gateway four ways; what each heard goes into ``found.rogue``."""
+    feed = plant.feeds[0]
+    real = await asyncio.to_thread(_journaled, url, feed.id)
+    shipped, newest = real[:REAL], real[-REAL:]
+    far = (real[-1].seq + FAR_AHEAD) % feed.modulus
+    endpoint = plant.service.feed_endpoint
+
+    def peer(name: str, key: str | None, source: str) -> FeedPeer:
+        made = FeedPeer(
+            hands.ctx, endpoint, keys=keys.client(key) if key else None, source=source, identity=f"{name}".encode()
+        )
+        hands.peers.append(made)
+        return made
+
+    attacks = [order(feed.id, v.seq, v.vehicle_id, "change", ["S2"]) for v in shipped + newest]
+    attacks += [order(feed.id, v.seq, v.vehicle_id, "cancel") for v in newest]
+    attacks += [order(feed.id, far, f"ROGUE{far:012d}")]
+    attacks += [order(feed.id, v.seq, v.vehicle_id, "original", list(v.options)) for v in shipped]
+    strangers = [peer("no-keys", None, ROGUE_HOST), peer("own-keys", "intruder", "127.0.0.3")]
+    other = peer("other-gateway", "rogue-gateway", "127.0.0.4")
+    for p in strangers:
+        for body in attacks:
+            await p.send(body)
+    other_acks = await other.ask(attacks)
+    compromised = peer("compromised", "oem-gateway", "127.0.0.5")
+    far_acks = await compromised.ask([order(feed.id, far, f"ROGUE{far:012d}")])
+    replays = [order(feed.id, v.seq, v.vehicle_id, "original", list(v.options)) for v in shipped]
+    replay_acks = await compromised.ask(replays)
+    await drain(strangers, 2.0)
+    found.rogue = {
+        "sent_each": len(attacks),
+        "no_keys_heard": len(strangers[0].heard) + strangers[0].other_frames,
+        "own_keys_heard": len(strangers[1].heard) + strangers[1].other_frames,
+        "other_gateway": _statuses(other_acks, len(attacks)),
+        "other_gateway_resends": other.other_frames,
+        "compromised_far_ahead": _statuses(far_acks, 1),
+        "compromised_replays": _statuses(replay_acks, len(shipped)),
+        "compromised_resends": compromised.other_frames,
+        "far_seq": far,
+    }
+
+
+def _statuses(acks: list[dict[str, Any]], sent: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for ack in acks:
+        counts[str(ack.get("status"))] = counts.get(str(ack.get("status")), 0) + 1
+    if sent > len(acks):
+        counts["(no answer)"] = sent - len(acks)
+    return counts
+
+
+async def _feed_floods(
+    opts: HostileOptions, plant: PlantConfig, keys: Keys, hands: Hands, found: Findings, window: asyncio.Event
+) -> None:
+    """Over the limit, nested, then garbage until the window closes (bounded in count); through an allowed key,
+    so it reaches the service's intake (without one nothing passes the handshake)."""
+    rng = random.Random(opts.seed * 31)
+    endpoint = plant.service.feed_endpoint
+    big = [
+        FeedPeer(hands.ctx, endpoint, keys=keys.client("rogue-gateway"), source=ROGUE_HOST, identity=f"big{i}".encode())
+        for i in range(opts.oversized)
+    ]
+    flood = FeedPeer(hands.ctx, endpoint, keys=keys.client("rogue-gateway"), source=ROGUE_HOST, identity=b"flood")
+    hands.peers.extend([*big, flood])
+    for p in big:
+        await p.send(b"x" * (3 << 20))  # 3 MB: over the feed's 256 KiB frame limit
+    deep = await flood.ask([nested(10_000, i) for i in range(opts.nested)])
+    sent = await _sustain(
+        window, opts.garbage, opts.garbage_rate, lambda: flood.send(garbage(rng, rng.randint(1, 600)))
+    )
+    await flood.listen(time.monotonic() + 2.0)
+    await drain(big, 0.5)
+    found.floods["feed"] = {
+        "oversized_sent": len(big),
+        "oversized_answered": sum(len(p.heard) for p in big),
+        "nested": _statuses(deep, opts.nested),
+        "garbage_sent": sent,
+        "garbage_answers": flood.statuses(),
+    }
+
+
+async def _command_floods(
+    opts: HostileOptions, plant: PlantConfig, hands: Hands, found: Findings, window: asyncio.Event
+) -> None:
+    """The command channel: frames over its limit, nested requests, then garbage until the window closes."""
+    rng = random.Random(opts.seed * 37)
+    endpoint = plant.service.hmi_command_endpoint
+    big = [CommandPeer(hands.ctx, endpoint, source=ROGUE_HOST) for _ in range(opts.oversized)]
+    flood = CommandPeer(hands.ctx, endpoint, source="127.0.0.6")
+    hands.peers.extend([*big, flood])
+    for p in big:
+        await p.sock.send(b"x" * (3 << 20))  # over the channel's 64 KiB frame limit
+    await flood.burst([nested(2000, i) for i in range(opts.nested)])
+    deep = dict(flood.answers)
+    flood.answers.clear()
+
+    async def one() -> None:
+        await flood.sock.send(garbage(rng, rng.randint(1, 600)))
+        while await flood.sock.poll(0):
+            flood.answers[code(json.loads(await flood.sock.recv()))] += 1
+
+    sent = await _sustain(window, opts.garbage, opts.garbage_rate, one)
+    while await flood.sock.poll(1000):  # the replies still on their way, until a second passes without one
+        flood.answers[code(json.loads(await flood.sock.recv()))] += 1
+    found.floods["commands"] = {
+        "oversized_sent": len(big),
+        "nested": deep,
+        "garbage_sent": sent,
+        "garbage_answers": dict(flood.answers),
+    }
+
+
+async def _sustain(window: asyncio.Event, cap: int, rate: float, send: Any) -> int:
+    """Call ``send`` about ``rate`` times a second until the window closes or ``cap`` calls were made."""
+    sent, batch = 0, max(1, int(rate / 20))
+    while not window.is_set() and sent < cap:
+        for _ in range(min(batch, cap - sent)):
+            await send()
+            sent += 1
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(0.05):
+                await window.wait()
+    return sent
+
+
+async def _spray(
+    opts: HostileOptions,
+    plant: PlantConfig,
+    passwords: dict[str, str],
+    lead: CommandPeer,
+    hands: Hands,
+    found: Findings,
+) -> None:
+    """Failed logins from the rogue host against the lead's name and others; the lead logs in at their usual
+    screen every tenth; the operator from a screen of their own at the end."""
+    rogue = CommandPeer(hands.ctx, plant.service.hmi_command_endpoint, source=ROGUE_HOST)
+    operator = CommandPeer(hands.ctx, plant.service.hmi_command_endpoint, source="127.0.0.3")
+    hands.peers.extend([rogue, operator])
+    lead_codes: list[str] = []
+    for i in range(opts.spray):
+        await rogue.login((LEAD, OPERATOR, LEAD, f"guess{i}")[i % 4], "spray-spray")
+        if i % 10 == 9:
+            lead_codes.append(await lead.login(LEAD, passwords[LEAD]))
+        await asyncio.sleep(0.05)
+    found.logins |= {
+        "rogue": dict(rogue.answers),
+        "lead_during": lead_codes,
+        "operator_after": await operator.login(OPERATOR, passwords[OPERATOR]),
+    }
+
+
+async def _disk_full(opts: HostileOptions, sup: Supervisor, metrics: int) -> dict[str, Any]:
+    """Every file write of the service fails for ``disk_full_s`` (RLIMIT_FSIZE 0: EFBIG), then succeeds again;
+    whether the service paused (``jis_journal_paused 1``) and resumed by itself, and kept running."""
+    assert sup.proc is not None
+    pid = sup.proc.pid
+    soft, hard = resource.prlimit(pid, resource.RLIMIT_FSIZE)
+    resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, hard))
+    paused_seen = False
+    try:
+        until = time.monotonic() + opts.disk_full_s
+        while time.monotonic() < until:
+            paused_seen = paused_seen or gauge(await _scrape(metrics), "jis_journal_paused") == 1
+            await asyncio.sleep(0.2)
+    finally:
+        resource.prlimit(pid, resource.RLIMIT_FSIZE, (soft, hard))
+    resumed_after = None
+    start = time.monotonic()
+    while time.monotonic() - start < 60 and sup.proc.returncode is None:
+        if gauge(await _scrape(metrics), "jis_journal_paused") == 0:
+            resumed_after = round(time.monotonic() - start, 2)
+            break
+        await asyncio.sleep(0.2)
+    return {
+        "seconds": opts.disk_full_s,
+        "paused_seen": paused_seen,
+        "resumed_after_s": resumed_after,
+        "alive": sup.proc.returncode is None,
+    }
