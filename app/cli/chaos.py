@@ -44,9 +44,9 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p.add_argument("--imports", type=count, default=None, help="imports of the emergency file, 0: none (default 2)")
     hostile = "the hostile campaign instead: rogue gateways, floods, a password spray, a full disk (docs/security.md)"
     p.add_argument("--hostile", action="store_true", help=hostile)
-    p.add_argument("--garbage", type=count, default=None, help="--hostile: garbage frames per surface (60000)")
+    p.add_argument("--garbage", type=count, default=None, help="--hostile: garbage frames per surface (100000)")
     p.add_argument(
-        "--garbage-rate", type=more_than(float, 0.0), default=None, help="--hostile: garbage frames a second (2000)"
+        "--garbage-rate", type=more_than(float, 0.0), default=None, help="--hostile: garbage frames a second (1000)"
     )
     p.add_argument("--spray", type=count, default=None, help="--hostile: failed logins from a rogue host (default 40)")
     p.add_argument(

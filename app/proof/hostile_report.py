@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.persist.store import Store
 from app.proof.verdict import expected_seqs, journal_facts, label_doubles, printer_records
-from sequencer.events import BroadcastReceived
+from sequencer.events import BroadcastReceived, BroadcastRejected, GatewayRefused, QuarantineFlood
 from sequencer.plant import PlantConfig
 
 LATENCY = "jis_light_latency_seconds"  # broadcast received -> bin lit, bins lit on arrival (app.service.metrics)
@@ -64,13 +64,22 @@ def quantile(before: str, after: str, q: float, name: str = LATENCY) -> tuple[fl
     return lower, int(total)
 
 
-def _follow_ups(url: str) -> int:
-    """Changes and cancels journaled as a feed's broadcasts (stored as the OEM's: never the rogue's)."""
+def _journal_counts(url: str) -> tuple[int, int, int]:
+    """(changes and cancels journaled as a feed's broadcasts: stored as the OEM's, never the rogue's; refused
+    inputs kept one a row; refused inputs counted in the floods' summaries)."""
+    follow_ups = rejected = counted = 0
     store = Store(url, migrate=False)
     try:
-        return sum(1 for _, e in store.journal() if isinstance(e, BroadcastReceived) and e.function != "original")
+        for _, e in store.journal():
+            if isinstance(e, BroadcastReceived) and e.function != "original":
+                follow_ups += 1
+            elif isinstance(e, BroadcastRejected | GatewayRefused):
+                rejected += 1
+            elif isinstance(e, QuarantineFlood):
+                counted += e.count
     finally:
         store.close()
+    return follow_ups, rejected, counted
 
 
 def report(
@@ -100,7 +109,8 @@ def report(
         unacked += int(sim.get("unacked", 0))
     doubled = twice + unasked + facts.sent_twice + facts.picks_doubled
     phantom = max(0, sum(facts.statuses.values()) - generated)
-    rogue_applied = _follow_ups(url) + facts.statuses["cancelled"]
+    follow_ups, rejected, counted = _journal_counts(url)
+    rogue_applied = follow_ups + facts.statuses["cancelled"]
     scrapes = found.get("scrapes", {})
     latency = _latency(scrapes)
     goal = opts.get("latency_goal")
@@ -141,6 +151,7 @@ def report(
         "latency_goal": goal,
         "rogue": rogue,
         "floods": floods,
+        "refused_input": {"kept_one_a_row": rejected, "counted_in_flood_summaries": counted},
         "logins": logins,
         "disk": disk,
         "rss_mb": found.get("rss_mb", {}),
@@ -218,13 +229,14 @@ def table(v: dict[str, Any]) -> str:
             f"{v['latency_goal']}x" if v["latency_goal"] else "",
         ),
         ("service memory, quiet / flood peak", ", ".join(f"{k} {n} MB" for k, n in v["rss_mb"].items()), ""),
-        ("service CPU (share of a core)", _flat(v["service_cpu"]), ""),
+        ("CPU (share of a core), by process", _flat(v["service_cpu"]), ""),
         ("host load average", _flat(v["load_average"]), ""),
     ]
     rows += [(f"  {name.replace('_', ' ')}", ok, "True") for name, ok in v["checks"].items()]
     rows += [
         ("rogue gateways", _flat(v["rogue"]), ""),
         ("feed floods", _flat(v["floods"].get("feed", {})), ""),
+        ("refused input in the journal", _flat(v["refused_input"]), ""),
         ("command floods", _flat(v["floods"].get("commands", {})), ""),
         ("logins", _flat(v["logins"]), ""),
         ("disk full", _flat(v["disk"]), ""),
