@@ -28,6 +28,7 @@ from sqlalchemy import text
 
 from app.hmi import accounts
 from app.hmi.accounts import RETENTION_ACTION, AccountStore, AuditEntry
+from app.hmi.audit_bounds import ROWS_PER_SOURCE, WINDOW_S
 from app.hmi.commands import HmiCommandServer
 from app.hmi.login_limits import LIMITS
 from app.hmi.wire import MAX_REQUEST_BYTES
@@ -305,6 +306,27 @@ async def test_garbage_never_stops_the_loop_and_is_audited(line: Line) -> None:
         assert (reply["ok"], reply["code"]) == (False, "malformed"), request
     assert await line.login("lars")
     assert [a[3] for a in line.audit()] == ["malformed"] * len(GARBAGE) + ["done"]
+
+
+async def test_a_garbage_flood_is_audited_up_to_a_bound_then_counted_in_one_line(line: Line) -> None:
+    """The hostile campaign: each garbage frame was an audit row written on the journal's database thread (1,000
+    a second from one host). Now a source gets ROWS_PER_SOURCE lines a window, the rest are answered as before
+    and counted into one line once the window is over (no further request needed); another source is audited."""
+    rogue = line.dealer(source="127.0.0.2")
+    for i in range(ROWS_PER_SOURCE + 30):
+        assert (await line.ask(b"garbage %d" % i, sock=rogue))["code"] == "malformed"
+    assert (await line.ask(b"not json"))["code"] == "malformed"  # the lead's screen: a source of its own
+    assert await line.login("lars")
+    audit = line.accounts.audit_query()
+    assert len([e for e in audit if "127.0.0.2" in e.detail]) == ROWS_PER_SOURCE
+    assert [a[3] for a in line.audit()][-2:] == ["malformed", "done"]
+    line.now += WINDOW_S
+    for _ in range(int(WAIT_S / 0.05)):
+        if counted := line.accounts.audit_query(result="counted"):
+            break
+        await asyncio.sleep(0.05)
+    assert len(counted) == 1 and "addr:127.0.0.2: 30 requests counted" in counted[0].detail, counted
+    assert "(malformed 30)" in counted[0].detail
 
 
 async def test_passwords_and_tokens_never_reach_the_audit_log(line: Line) -> None:
