@@ -243,6 +243,9 @@ class HmiCommandServer:
             except Exception:  # a bug must cost one request, never the channel
                 log.exception("HMI commands: request %s failed", peer.detail)
                 self._send(peer, Outcome(code="error").reply())
+            # one request at a time, then the rest of the service: a flood of requests that need no database
+            # (garbage, answered at once) held the loop, and so the feed and the devices, for a whole batch
+            await asyncio.sleep(0)
 
     def _send(self, peer: Peer, reply: dict[str, Any]) -> None:
         if self._direct is None:

@@ -62,7 +62,9 @@ log = logging.getLogger(__name__)
 LEAD = "hostile-lead"  # logs in at their usual screen (127.0.0.1) all through the spray
 OPERATOR = "hostile-op"  # logs in from a screen of their own (127.0.0.3) after it
 ROGUE_HOST = "127.0.0.2"  # every rogue peer dials from a loopback address of its own: another host to the service
-WARM, QUIET_END, FLOOD_END = 0.1, 0.4, 0.75  # shares of the OEM's vehicles: where the phases begin and end
+# the measured stretches, by share of the OEM's vehicles broadcast: quiet and hostile in turn, so that the machine's
+# other load, which drifts over minutes, weighs on both alike
+STRETCHES = (("quiet", 0.10, 0.25), ("flood", 0.25, 0.40), ("quiet", 0.40, 0.55), ("flood", 0.55, 0.70))
 FAR_AHEAD = 2000  # a broadcast this far ahead of the feed's newest (its window: plausible_ahead, 500 by default)
 REAL = 3  # real vehicles a rogue changes, cancels, replays
 
@@ -109,7 +111,7 @@ class Hands:
 class Findings:
     """What the campaign did and what the peers heard, for the verdict."""
 
-    scrapes: dict[str, str] = field(default_factory=dict)  # phase mark -> /metrics text
+    stretches: list[dict[str, str]] = field(default_factory=list)  # kind, and /metrics at its start and end
     rogue: dict[str, Any] = field(default_factory=dict)
     floods: dict[str, Any] = field(default_factory=dict)
     logins: dict[str, Any] = field(default_factory=dict)
@@ -237,38 +239,47 @@ async def _campaign(
     limit = time.monotonic() + 240 + 4 * span
     metrics = plant.service.metrics_port
     assert metrics is not None
-    progress.phase("quiet: the line runs, measured", opts.vehicles, "vehicles broadcast")
-    await _until_generated(hands, opts.vehicles * WARM, limit, progress)
+    progress.phase("quiet, then hostile, twice: measured", opts.vehicles, "vehicles broadcast")
+    await _until_generated(hands, opts.vehicles * STRETCHES[0][1], limit, progress)
     lead = CommandPeer(hands.ctx, plant.service.hmi_command_endpoint, source="")  # the lead's usual screen
     hands.peers.append(lead)
     found.logins["lead_before"] = await _login_until_answered(lead, LEAD, passwords[LEAD], limit)
-    found.scrapes["quiet_from"] = await _scrape(metrics)
-    marks = [_cpu_mark(hands, found, "quiet_from")]
     found.rss_mb["quiet"] = _rss_mb(hands.sup)
-    await _until_generated(hands, opts.vehicles * QUIET_END, limit, progress)
-    found.scrapes["quiet_to"] = found.scrapes["flood_from"] = await _scrape(metrics)
-    marks.append(_cpu_mark(hands, found, "flood_from"))
-    progress.phase("hostile: rogue gateways, floods, a password spray", opts.vehicles, "vehicles broadcast")
-    window = asyncio.Event()
-    attacks = [
-        asyncio.create_task(_rogue_gateways(opts, plant, url, keys, hands, found)),
-        asyncio.create_task(_feed_floods(opts, plant, keys, hands, found, window)),
-        asyncio.create_task(_command_floods(opts, plant, hands, found, window)),
-        asyncio.create_task(_spray(opts, plant, passwords, lead, hands, found)),
-    ]
-    rss = asyncio.create_task(_sample_rss(hands.sup, found, window))
-    try:
-        await _until_generated(hands, opts.vehicles * FLOOD_END, limit, progress, stop_if=attacks)
-    finally:
-        window.set()
-    found.scrapes["flood_to"] = await _scrape(metrics)
-    found.rss_mb["flood_end"] = _rss_mb(hands.sup)
-    marks.append(_cpu_mark(hands, found, "flood_to"))
-    for name, (a, b) in (("quiet", marks[:2]), ("flood", marks[1:])):
-        for i, who in enumerate(("service", "simulators", "campaign"), start=1):
-            found.cpu[f"{who}_{name}"] = round((b[i] - a[i]) / max(b[0] - a[0], 1e-9), 3)
-    async with asyncio.timeout(120):
-        await asyncio.gather(*attacks, rss)
+    once: list[asyncio.Task[None]] = []  # the rogue gateways and the spray: in the first hostile stretch
+    floods = sum(1 for kind, _, _ in STRETCHES if kind == "flood")
+    cpu: dict[str, list[float]] = {}
+    for n, (kind, _, end) in enumerate(STRETCHES):
+        before, mark = await _scrape(metrics), _cpu_mark(hands, found, f"{kind}{n}")
+        if kind == "quiet":
+            await _until_generated(hands, opts.vehicles * end, limit, progress)
+        else:
+            window, first = asyncio.Event(), not once
+            if first:
+                once += [
+                    asyncio.create_task(_rogue_gateways(opts, plant, url, keys, hands, found)),
+                    asyncio.create_task(_spray(opts, plant, passwords, lead, hands, found)),
+                ]
+            tasks = [
+                asyncio.create_task(_feed_floods(opts, plant, keys, hands, found, window, n, floods)),
+                asyncio.create_task(_command_floods(opts, plant, hands, found, window, n, floods)),
+                asyncio.create_task(_sample_rss(hands.sup, found, window)),
+            ]
+            try:
+                await _until_generated(hands, opts.vehicles * end, limit, progress, stop_if=[*tasks, *once])
+            finally:
+                window.set()
+        found.stretches.append({"kind": kind, "from": before, "to": await _scrape(metrics)})
+        after = _cpu_mark(hands, found, f"{kind}{n}_end")
+        sums = cpu.setdefault(kind, [0.0, 0.0, 0.0, 0.0])
+        for i in range(4):
+            sums[i] += after[i] - mark[i]
+        if kind == "flood":
+            found.rss_mb[f"flood{n}_end"] = _rss_mb(hands.sup)
+            async with asyncio.timeout(120):
+                await asyncio.gather(*tasks, *once)
+    for kind, (wall, *used) in cpu.items():
+        for who, seconds in zip(("service", "simulators", "campaign"), used, strict=True):
+            found.cpu[f"{who}_{kind}"] = round(seconds / max(wall, 1e-9), 3)
     progress.phase("the disk fills and empties")
     found.disk = await _disk_full(opts, hands.sup, metrics)
     found.rss_mb["after_disk"] = _rss_mb(hands.sup)
@@ -393,7 +404,7 @@ def _rss_mb(sup: Supervisor) -> float:
 
 
 async def _sample_rss(sup: Supervisor, found: Findings, window: asyncio.Event) -> None:
-    peak = 0.0
+    peak = found.rss_mb.get("flood_peak", 0.0)
     while not window.is_set():
         peak = max(peak, _rss_mb(sup))
         with contextlib.suppress(TimeoutError):
@@ -470,64 +481,77 @@ def _statuses(acks: list[dict[str, Any]], sent: int) -> dict[str, int]:
 
 
 async def _feed_floods(
-    opts: HostileOptions, plant: PlantConfig, keys: Keys, hands: Hands, found: Findings, window: asyncio.Event
+    opts: HostileOptions,
+    plant: PlantConfig,
+    keys: Keys,
+    hands: Hands,
+    found: Findings,
+    window: asyncio.Event,
+    n: int,
+    floods: int,
 ) -> None:
-    """Over the limit, nested, then garbage until the window closes (bounded in count); through an allowed key,
-    so it reaches the service's intake (without one nothing passes the handshake)."""
-    rng = random.Random(opts.seed * 31)
+    """Over the limit and nested (the first time), then garbage until the window closes (bounded: this stretch's
+    share of ``opts.garbage``); through an allowed key, so it reaches the service's intake (without one nothing
+    passes the handshake)."""
+    rng = random.Random(opts.seed * 31 + n)
     endpoint = plant.service.feed_endpoint
-    big = [
-        FeedPeer(hands.ctx, endpoint, keys=keys.client("rogue-gateway"), source=ROGUE_HOST, identity=f"big{i}".encode())
-        for i in range(opts.oversized)
-    ]
-    flood = FeedPeer(hands.ctx, endpoint, keys=keys.client("rogue-gateway"), source=ROGUE_HOST, identity=b"flood")
-    hands.peers.extend([*big, flood])
-    for p in big:
-        await p.send(b"x" * (3 << 20))  # 3 MB: over the feed's 256 KiB frame limit
-    deep = await flood.ask([nested(10_000, i) for i in range(opts.nested)])
+    key = keys.client("rogue-gateway")
+    flood = FeedPeer(hands.ctx, endpoint, keys=key, source=ROGUE_HOST, identity=b"flood%d" % n)
+    hands.peers.append(flood)
+    record = found.floods.setdefault("feed", {"garbage_sent": 0, "garbage_answers_read": 0})
+    if "nested" not in record:
+        big = [
+            FeedPeer(hands.ctx, endpoint, keys=key, source=ROGUE_HOST, identity=b"big%d" % i)
+            for i in range(opts.oversized)
+        ]
+        hands.peers.extend(big)
+        for p in big:
+            await p.send(b"x" * (3 << 20))  # 3 MB: over the feed's 256 KiB frame limit
+        deep = await flood.ask([nested(10_000, i) for i in range(opts.nested)])
+        await drain(big, 0.5)
+        record |= {
+            "oversized_sent": opts.oversized,
+            "oversized_answered": sum(len(p.heard) for p in big),
+            "nested": _statuses(deep, opts.nested),
+        }
     sent = await _sustain(
-        window, opts.garbage, opts.garbage_rate, lambda: flood.send(garbage(rng, rng.randint(1, 600)))
+        window, opts.garbage // floods, opts.garbage_rate, lambda: flood.send(garbage(rng, rng.randint(1, 600)))
     )
-    await flood.listen(time.monotonic() + 2.0)
-    await drain(big, 0.5)
-    found.floods["feed"] = {
-        "oversized_sent": len(big),
-        "oversized_answered": sum(len(p.heard) for p in big),
-        "nested": _statuses(deep, opts.nested),
-        "garbage_sent": sent,
-        "garbage_answers": flood.statuses(),
-    }
+    await flood.listen(time.monotonic() + 1.0)
+    record["garbage_sent"] += sent
+    record["garbage_answers_read"] += len(flood.heard)
 
 
 async def _command_floods(
-    opts: HostileOptions, plant: PlantConfig, hands: Hands, found: Findings, window: asyncio.Event
+    opts: HostileOptions, plant: PlantConfig, hands: Hands, found: Findings, window: asyncio.Event, n: int, floods: int
 ) -> None:
-    """The command channel: frames over its limit, nested requests, then garbage until the window closes."""
-    rng = random.Random(opts.seed * 37)
+    """The command channel: frames over its limit and nested requests (the first time), then garbage until the
+    window closes (this stretch's share of ``opts.garbage``)."""
+    rng = random.Random(opts.seed * 37 + n)
     endpoint = plant.service.hmi_command_endpoint
-    big = [CommandPeer(hands.ctx, endpoint, source=ROGUE_HOST) for _ in range(opts.oversized)]
     flood = CommandPeer(hands.ctx, endpoint, source="127.0.0.6")
-    hands.peers.extend([*big, flood])
-    for p in big:
-        await p.sock.send(b"x" * (3 << 20))  # over the channel's 64 KiB frame limit
-    await flood.burst([nested(2000, i) for i in range(opts.nested)])
-    deep = dict(flood.answers)
-    flood.answers.clear()
+    hands.peers.append(flood)
+    record = found.floods.setdefault("commands", {"garbage_sent": 0, "garbage_answers": {}})
+    if "nested" not in record:
+        big = [CommandPeer(hands.ctx, endpoint, source=ROGUE_HOST) for _ in range(opts.oversized)]
+        hands.peers.extend(big)
+        for p in big:
+            await p.sock.send(b"x" * (3 << 20))  # over the channel's 64 KiB frame limit
+        await flood.burst([nested(2000, i) for i in range(opts.nested)])
+        record |= {"oversized_sent": len(big), "nested": dict(flood.answers)}
+        flood.answers.clear()
 
     async def one() -> None:
         await flood.sock.send(garbage(rng, rng.randint(1, 600)))
         while await flood.sock.poll(0):
             flood.answers[code(json.loads(await flood.sock.recv()))] += 1
 
-    sent = await _sustain(window, opts.garbage, opts.garbage_rate, one)
+    sent = await _sustain(window, opts.garbage // floods, opts.garbage_rate, one)
     while await flood.sock.poll(1000):  # the replies still on their way, until a second passes without one
         flood.answers[code(json.loads(await flood.sock.recv()))] += 1
-    found.floods["commands"] = {
-        "oversized_sent": len(big),
-        "nested": deep,
-        "garbage_sent": sent,
-        "garbage_answers": dict(flood.answers),
-    }
+    record["garbage_sent"] += sent
+    for result, count in flood.answers.items():
+        record["garbage_answers"][result] = record["garbage_answers"].get(result, 0) + count
 
 
 async def _sustain(window: asyncio.Event, cap: int, rate: float, send: Any) -> int:

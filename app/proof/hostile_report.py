@@ -40,17 +40,21 @@ def gauge(text: str, name: str) -> float | None:
     return samples(text).get((name, ()))
 
 
-def quantile(before: str, after: str, q: float, name: str = LATENCY) -> tuple[float | None, int]:
-    """(the ``q`` quantile in seconds of what ``name``'s histogram observed between two scrapes, how many it
-    observed); None without a figure. Linear within the bucket, as ``histogram_quantile``; in the last bucket
-    (above every bound), that bucket's lower bound."""
+def quantile(stretches: list[tuple[str, str]], q: float, name: str = LATENCY) -> tuple[float | None, int]:
+    """(the ``q`` quantile in seconds of what ``name``'s histogram observed over the stretches, each two scrapes
+    (before, after), how many it observed); None without a figure. Linear within the bucket, as
+    ``histogram_quantile``; in the last bucket (above every bound), that bucket's lower bound."""
 
     def buckets(text: str) -> dict[float, float]:
         return {float(dict(labels)["le"]): v for (n, labels), v in samples(text).items() if n == f"{name}_bucket"}
 
-    start, end = buckets(before), buckets(after)
-    bounds = sorted(end)
-    counts = [end[b] - start.get(b, 0.0) for b in bounds]  # cumulative, over the stretch
+    pooled: dict[float, float] = {}
+    for before, after in stretches:
+        start, end = buckets(before), buckets(after)
+        for bound, cum in end.items():
+            pooled[bound] = pooled.get(bound, 0.0) + cum - start.get(bound, 0.0)
+    bounds = sorted(pooled)
+    counts = [pooled[b] for b in bounds]  # cumulative, over the stretches
     total = counts[-1] if counts else 0.0
     if total <= 0:
         return None, 0
@@ -111,8 +115,7 @@ def report(
     phantom = max(0, sum(facts.statuses.values()) - generated)
     follow_ups, rejected, counted = _journal_counts(url)
     rogue_applied = follow_ups + facts.statuses["cancelled"]
-    scrapes = found.get("scrapes", {})
-    latency = _latency(scrapes)
+    latency = _latency(found.get("stretches", []))
     goal = opts.get("latency_goal")
     rogue, floods, logins, disk = (found.get(k, {}) for k in ("rogue", "floods", "logins", "disk"))
     feed_floods, command_floods = floods.get("feed", {}), floods.get("commands", {})
@@ -192,15 +195,13 @@ def report(
     return verdict
 
 
-def _latency(scrapes: dict[str, str]) -> dict[str, Any]:
+def _latency(stretches: list[dict[str, str]]) -> dict[str, Any]:
+    """p50 and p99 over the quiet stretches pooled and over the hostile ones, and the p99s' ratio."""
     out: dict[str, Any] = {}
     for phase in ("quiet", "flood"):
-        before, after = scrapes.get(f"{phase}_from"), scrapes.get(f"{phase}_to")
-        if before is None or after is None:
-            out |= {f"{phase}_p99_ms": None, f"{phase}_p50_ms": None, f"{phase}_count": 0}
-            continue
-        p99, n = quantile(before, after, 0.99)
-        p50, _ = quantile(before, after, 0.5)
+        pairs = [(s["from"], s["to"]) for s in stretches if s["kind"] == phase]
+        p99, n = quantile(pairs, 0.99)
+        p50, _ = quantile(pairs, 0.5)
         out |= {f"{phase}_p99_ms": _ms(p99), f"{phase}_p50_ms": _ms(p50), f"{phase}_count": n}
     quiet, flood = out["quiet_p99_ms"], out["flood_p99_ms"]
     out["p99_ratio"] = round(flood / quiet, 2) if quiet and flood is not None else None

@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import getpass
 import io
+import itertools
 import json
 import sys
 import threading
@@ -327,6 +328,43 @@ async def test_a_garbage_flood_is_audited_up_to_a_bound_then_counted_in_one_line
         await asyncio.sleep(0.05)
     assert len(counted) == 1 and "addr:127.0.0.2: 30 requests counted" in counted[0].detail, counted
     assert "(malformed 30)" in counted[0].detail
+
+
+async def test_a_burst_of_requests_lets_the_rest_of_the_service_run_between_them(database_url: str) -> None:
+    """The hostile campaign: a garbage flood on the command channel held the event loop (the feed, the devices) for
+    a whole batch of requests at a time. Now the channel yields after each one: the service's other tasks run
+    between any two of them. The requests wait in the socket before the server starts, so they come in one batch."""
+    ln = Line(database_url)
+    ticks = 0
+
+    async def ticker() -> None:  # another task of the service's, on the same loop
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    seen: list[int] = []
+    admit = ln.server.audit_budget.admit
+
+    def noting(source: str, result: str, now: float) -> bool:
+        seen.append(ticks)
+        return admit(source, result, now)
+
+    ln.server.audit_budget.admit = noting  # type: ignore[method-assign]
+    for i in range(30):
+        await ln.sock.send(b"garbage %d" % i)
+    await asyncio.sleep(0.5)  # libzmq delivers them to the server's socket meanwhile (not an assertion)
+    tasks = [asyncio.create_task(ticker()), asyncio.create_task(ln.server.run())]
+    try:
+        replies = [json.loads(await asyncio.wait_for(ln.sock.recv(), WAIT_S)) for _ in range(30)]
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        ln.ctx.destroy(linger=0)
+        ln.accounts.close()
+    assert [r["code"] for r in replies] == ["malformed"] * 30
+    assert len(seen) == 30 and all(b > a for a, b in itertools.pairwise(seen)), seen
 
 
 async def test_passwords_and_tokens_never_reach_the_audit_log(line: Line) -> None:
