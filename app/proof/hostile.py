@@ -43,16 +43,15 @@ import zmq.asyncio
 
 from app.config import load_plant, with_free_ports
 from app.hmi.accounts import AccountStore
-from app.net.curve_keys import write_keypair
+from app.net.curve_keys import load_keypair, load_public_key, write_keypair
 from app.persist.store import Store
 from app.progress import Progress
 from app.proof.chaos import Supervisor, _line_finished
 from app.proof.chaos_faults import SimControlClient
 from app.proof.chaos_lead import JournalFollower, follow
-from app.proof.hostile_peers import CommandPeer, FeedPeer, code, drain, garbage, nested, order
+from app.proof.hostile_peers import ClientKeys, CommandPeer, FeedPeer, code, drain, garbage, nested, order
 from app.proof.hostile_report import gauge, report
 from app.signals import StopSignals, spawning
-from hardware_sims.oem_socket import CurveClientKeys
 from plc_io.loopback_ports import free_port
 from sequencer.events import BroadcastReceived
 from sequencer.plant import FeedCurveConfig, PlantConfig
@@ -91,8 +90,9 @@ class Keys:
     folder: Path
     service_public: Path
 
-    def client(self, name: str) -> CurveClientKeys:
-        return CurveClientKeys.from_files(self.folder / f"{name}.key_secret", self.service_public)
+    def client(self, name: str) -> ClientKeys:
+        public, secret = load_keypair(self.folder / f"{name}.key_secret")
+        return ClientKeys(public, secret, load_public_key(self.service_public))
 
 
 @dataclass

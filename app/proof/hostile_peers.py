@@ -18,15 +18,24 @@ import json
 import random
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import zmq
 import zmq.asyncio
 
 from app.feed.protocol import ACK, BCAST
-from hardware_sims.oem_socket import CurveClientKeys
 
 ANSWER_WAIT_S = 5.0  # real seconds a peer waits for the service's answers before it counts them missing
+
+
+@dataclass(frozen=True)
+class ClientKeys:
+    """A CURVE client's keys, Z85: its own pair and the service's public key."""
+
+    public_key: bytes
+    secret_key: bytes
+    server_key: bytes
 
 
 def from_source(endpoint: str, source: str) -> str:
@@ -59,7 +68,7 @@ class FeedPeer:
     """A DEALER on the OEM feed: ``keys`` None speaks no CURVE; ``heard`` keeps the ACKs (and anything else)."""
 
     def __init__(
-        self, ctx: zmq.asyncio.Context, endpoint: str, *, keys: CurveClientKeys | None, source: str, identity: bytes
+        self, ctx: zmq.asyncio.Context, endpoint: str, *, keys: ClientKeys | None, source: str, identity: bytes
     ) -> None:
         self.sock = ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)

@@ -226,7 +226,7 @@ def table(v: dict[str, Any]) -> str:
         (
             "broadcast -> bin lit p99, quiet / floods",
             f"{lat['quiet_p99_ms']} / {lat['flood_p99_ms']} ms ({lat['quiet_count']} / {lat['flood_count']} bins),"
-            f" ratio {lat['p99_ratio']}",
+            f" ratio {lat['p99_ratio']}; p50 {lat['quiet_p50_ms']} / {lat['flood_p50_ms']} ms",
             f"{v['latency_goal']}x" if v["latency_goal"] else "",
         ),
         ("service memory, quiet / flood peak", ", ".join(f"{k} {n} MB" for k, n in v["rss_mb"].items()), ""),
