@@ -67,6 +67,9 @@ def load(path: Path) -> PlantConfig:
 
 async def run_plant(args: argparse.Namespace) -> int:
     plant = load(Path(args.config))
+    if bool(args.feed_key) != bool(args.feed_server_key):
+        print("jis sim plant: --feed-key and --feed-server-key go together", file=sys.stderr)
+        return 2
     curve = CurveClientKeys.from_files(args.feed_key, args.feed_server_key) if args.feed_key else None
     sim = SimulatedPlant(
         plant,

@@ -49,5 +49,4 @@ def test_reduced_hostile_campaign_loses_nothing_applies_nothing_of_the_rogue_and
     shown_refused = verdict["deviations"].get("unauthorised", 0) + verdict["deviations"].get("quarantine_flood", 0)
     assert shown_refused > 0 and verdict["deviations"].get("implausible", 0) == 1  # a flood is one alarm, per source
     assert verdict["deviations"].get("journal_failed", 0) >= 1 and verdict["disk"]["alive"], verdict["disk"]
-    assert verdict["latency"]["quiet_count"] > 0 and verdict["latency"]["flood_count"] > 0, verdict["latency"]
     assert verdict["passed"] and proc.returncode == 0, shown
