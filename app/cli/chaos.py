@@ -50,6 +50,12 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("--spray", type=count, default=None, help="--hostile: failed logins from a rogue host (default 40)")
     p.add_argument(
+        "--profile",
+        choices=("plant", "dev"),
+        default=None,
+        help="--hostile: the ZeroMQ profile attacked (default plant, CURVE on the feed; dev: no CURVE, loopback)",
+    )
+    p.add_argument(
         "--latency-goal",
         type=at_least(float, 0.0),
         default=None,
@@ -89,7 +95,7 @@ def _hostile(args: argparse.Namespace) -> int:
 
     goal: dict[str, Any] = {} if args.latency_goal is None else {"latency_goal": float(args.latency_goal) or None}
     opts = HostileOptions(
-        **given(args, "vehicles", "seed", "speed", "workdir", "config", "garbage", "garbage_rate", "spray"),
+        **given(args, "vehicles", "seed", "speed", "workdir", "config", "garbage", "garbage_rate", "spray", "profile"),
         **goal,
         quiet=args.json,
     )

@@ -2,9 +2,10 @@
 
 What it is for: the simulators run in their own process (``jis sim plant``, the OEM gateway holding its CURVE key),
 the service as ``jis serve`` in another (the plant profile, CURVE on the feed: each feed names its gateway), on a
-SQLite journal in the work folder. The line runs quiet first (broadcast -> bin lit measured from the service's
-``/metrics`` histogram over that stretch), then, over the next stretch of vehicles, everything below at once
-(``app.proof.hostile_peers``), measured the same way:
+SQLite journal in the work folder (``--profile dev``: no CURVE anywhere, held to what that profile promises). The
+line runs quiet and hostile stretches in turn, twice (``STRETCHES``; broadcast -> bin lit measured over each from
+the service's ``/metrics`` histogram); the first hostile one has everything below at once, the second the garbage
+floods again (``app.proof.hostile_peers``):
 - a rogue OEM gateway, four ways: with no CURVE keys, with keys of its own, with the allowed key of another gateway
   (changes and cancels of real vehicles, a broadcast far ahead, replays of vehicles that shipped), and with the
   feed's own gateway key (a compromised gateway: far ahead, replays);
@@ -80,6 +81,7 @@ class HostileOptions:
     nested: int = 20  # deeply nested bodies, per surface
     disk_full_s: float = 3.0  # real seconds every file write of the service fails
     latency_goal: float | None = 2.0  # flood p99 / quiet p99 at most (None: measured and reported, not held)
+    profile: str = "plant"  # "dev": no CURVE anywhere (loopback only), held to what the dev profile promises
     workdir: str | None = None
     config: str | None = None
     quiet: bool = False
@@ -143,16 +145,17 @@ def prepare(opts: HostileOptions) -> tuple[Path, PlantConfig, str, Keys, dict[st
     # plant does; the attackers' rate is real, so the window is a real one here, as on the plant (speed 1)
     bounds = plant.service.quarantine
     bounds = bounds.model_copy(update={"window_s": bounds.window_s * opts.speed})
+    dev = opts.profile == "dev"
     service = plant.service.model_copy(
         update={
-            "feed_curve": curve,
-            "zmq_security": "plant",
+            "feed_curve": None if dev else curve,
+            "zmq_security": opts.profile,
             "metrics_port": free_port(),
             "data_dir": str(work),
             "quarantine": bounds,
         }
     )
-    feeds = tuple(f.model_copy(update={"gateway_keys": ("oem-gateway",)}) for f in plant.feeds)
+    feeds = tuple(f.model_copy(update={"gateway_keys": () if dev else ("oem-gateway",)}) for f in plant.feeds)
     plant = plant.model_copy(update={"service": service, "feeds": feeds})
     (work / "plant.json").write_text(plant.model_dump_json(indent=2))
     passwords = {LEAD: secrets.token_urlsafe(18), OPERATOR: secrets.token_urlsafe(18)}
@@ -227,7 +230,9 @@ async def _campaign(
     cmd = [sys.executable, "-m", "hardware_sims", "plant", "--config", str(work / "plant.json")]
     cmd += ["--speed", str(opts.speed), "--records", str(records), "--vehicles", str(opts.vehicles)]
     cmd += ["--seed", str(opts.seed), "--control", f"tcp://127.0.0.1:{free_port()}"]
-    cmd += ["--feed-key", str(keys.folder / "oem-gateway.key_secret"), "--feed-server-key", str(keys.service_public)]
+    if opts.profile != "dev":
+        cmd += ["--feed-key", str(keys.folder / "oem-gateway.key_secret")]
+        cmd += ["--feed-server-key", str(keys.service_public)]
     with spawning():
         hands.sims = sims = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE)
     assert sims.stdout is not None
@@ -443,6 +448,20 @@ async def _rogue_gateways(
         hands.peers.append(made)
         return made
 
+    replays = [order(feed.id, v.seq, v.vehicle_id, "original", list(v.options)) for v in shipped]
+    if opts.profile == "dev":  # anyone on the host is the feed's gateway: only what the core refuses whatever
+        rogue = peer("no-keys", None, ROGUE_HOST)  # the profile (docs/security.md, "The hostile campaign")
+        far_acks = await rogue.ask([order(feed.id, far, f"ROGUE{far:012d}")])
+        replay_acks = await rogue.ask(
+            [order(feed.id, v.seq, v.vehicle_id, "original", list(v.options)) for v in shipped]
+        )
+        found.rogue = {
+            "profile": "dev",
+            "far_ahead": _statuses(far_acks, 1),
+            "replays": _statuses(replay_acks, len(shipped)),
+            "far_seq": far,
+        }
+        return
     attacks = [order(feed.id, v.seq, v.vehicle_id, "change", ["S2"]) for v in shipped + newest]
     attacks += [order(feed.id, v.seq, v.vehicle_id, "cancel") for v in newest]
     attacks += [order(feed.id, far, f"ROGUE{far:012d}")]
@@ -455,7 +474,6 @@ async def _rogue_gateways(
     other_acks = await other.ask(attacks)
     compromised = peer("compromised", "oem-gateway", "127.0.0.5")
     far_acks = await compromised.ask([order(feed.id, far, f"ROGUE{far:012d}")])
-    replays = [order(feed.id, v.seq, v.vehicle_id, "original", list(v.options)) for v in shipped]
     replay_acks = await compromised.ask(replays)
     await drain(strangers, 2.0)
     found.rogue = {
@@ -495,7 +513,7 @@ async def _feed_floods(
     passes the handshake)."""
     rng = random.Random(opts.seed * 31 + n)
     endpoint = plant.service.feed_endpoint
-    key = keys.client("rogue-gateway")
+    key = None if opts.profile == "dev" else keys.client("rogue-gateway")
     flood = FeedPeer(hands.ctx, endpoint, keys=key, source=ROGUE_HOST, identity=b"flood%d" % n)
     hands.peers.append(flood)
     record = found.floods.setdefault("feed", {"garbage_sent": 0, "garbage_answers_read": 0})

@@ -195,6 +195,23 @@ def report(
     return verdict
 
 
+def _rogue_checks(rogue: dict[str, Any]) -> dict[str, bool]:
+    """What the rogue gateway got, against what its profile promises (docs/security.md)."""
+    if rogue.get("profile") == "dev":  # anyone on the host is the gateway: the core's own rules still hold
+        return {
+            "far_ahead_refused": rogue.get("far_ahead") == {"refused": 1},
+            "replays_of_shipped_vehicles_duplicate": set(rogue.get("replays", {})) == {"duplicate"},
+        }
+    return {
+        "strangers_without_an_allowed_key_heard_nothing": rogue.get("no_keys_heard") == 0
+        and rogue.get("own_keys_heard") == 0,
+        "another_gateways_key_all_quarantined": rogue.get("other_gateway") == {"quarantined": rogue.get("sent_each")},
+        "far_ahead_from_the_feeds_key_refused": rogue.get("compromised_far_ahead") == {"refused": 1},
+        "replays_of_shipped_vehicles_duplicate": set(rogue.get("compromised_replays", {})) == {"duplicate"},
+        "no_resend_asked_of_a_rogue": rogue.get("other_gateway_resends") == 0 and rogue.get("compromised_resends") == 0,
+    }
+
+
 def _latency(stretches: list[dict[str, str]]) -> dict[str, Any]:
     """p50 and p99 over the quiet stretches pooled and over the hostile ones, and the p99s' ratio."""
     out: dict[str, Any] = {}
