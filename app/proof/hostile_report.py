@@ -119,13 +119,7 @@ def report(
     goal = opts.get("latency_goal")
     rogue, floods, logins, disk = (found.get(k, {}) for k in ("rogue", "floods", "logins", "disk"))
     feed_floods, command_floods = floods.get("feed", {}), floods.get("commands", {})
-    checks = {
-        "strangers_without_an_allowed_key_heard_nothing": rogue.get("no_keys_heard") == 0
-        and rogue.get("own_keys_heard") == 0,
-        "another_gateways_key_all_quarantined": rogue.get("other_gateway") == {"quarantined": rogue.get("sent_each")},
-        "far_ahead_from_the_feeds_key_refused": rogue.get("compromised_far_ahead") == {"refused": 1},
-        "replays_of_shipped_vehicles_duplicate": set(rogue.get("compromised_replays", {})) == {"duplicate"},
-        "no_resend_asked_of_a_rogue": rogue.get("other_gateway_resends") == 0 and rogue.get("compromised_resends") == 0,
+    checks = _rogue_checks(rogue) | {
         "feed_nested_quarantined": set(feed_floods.get("nested", {})) == {"quarantined"},
         "feed_oversized_unanswered": feed_floods.get("oversized_answered") == 0,
         "commands_nested_malformed": set(command_floods.get("nested", {})) == {"malformed"},
