@@ -40,7 +40,16 @@ NEXT_PICKS = 8
 OPEN_RACKS_SHOWN = 2  # per family: the lowest-numbered open racks (then the plant's feed order)
 
 
-def pick_view(p: Pick) -> PickView:
+PartTexts = dict[str, tuple[str, str, tuple[tuple[str, str], ...]]]  # part number -> (unit, description, translations)
+
+
+def part_texts(plant: PlantConfig) -> PartTexts:
+    """Part number -> its unit, description and the description's translations (once per picture)."""
+    return {p.number: (p.unit, p.description, tuple(sorted(p.translations.items()))) for p in plant.parts}
+
+
+def pick_view(p: Pick, texts: PartTexts | None = None) -> PickView:
+    unit, description, translations = (texts or {}).get(p.part, ("PCE", "", ()))
     return PickView(
         pick_id=p.pick_id,
         feed=p.feed,
@@ -53,6 +62,10 @@ def pick_view(p: Pick) -> PickView:
         slot=p.slot,
         due_at=p.due_at,
         state=p.status,
+        qty=p.qty,
+        unit=unit,
+        description=description,
+        translations=translations,
     )
 
 
@@ -61,22 +74,35 @@ def part_in_bin(plant: PlantConfig) -> dict[str, str]:
     return {p.bin: p.number for p in plant.parts}
 
 
-def station_view(line: LineState, st: Station, parts: dict[str, str]) -> StationView:
+def station_view(line: LineState, st: Station, parts: dict[str, str], texts: PartTexts | None = None) -> StationView:
     lit = line.picks[st.lit] if st.lit is not None else None
     waiting = [line.picks[pid] for _, pid in st.queue[: NEXT_PICKS + 1] if pid != st.lit][:NEXT_PICKS]
+    starves = line.starves.get(st.cfg.id)
     return StationView(
         id=st.cfg.id,
         name=st.cfg.name,
         family=st.family,
-        current=pick_view(lit) if lit else None,
-        next=tuple(pick_view(p) for p in waiting),
+        current=pick_view(lit, texts) if lit else None,
+        next=tuple(pick_view(p, texts) for p in waiting),
         bins=tuple(
-            BinView(id=b.id, light=b.light, part=parts.get(b.id, ""), lit=bool(lit and lit.bin == b.id))
-            for b in st.cfg.bins
+            bin_view(line, b.id, b.light, parts.get(b.id, ""), lit=bool(lit and lit.bin == b.id)) for b in st.cfg.bins
         ),
         ptl_device=st.cfg.ptl,
         printer=st.cfg.printer,
+        starves_at=starves[0] if starves else None,
+        starves_bin=starves[1] if starves else "",
+        starving=st.cfg.id in line.starving,
+        language=st.cfg.language,
     )
+
+
+def bin_view(line: LineState, bin_id: str, light: int, part: str, *, lit: bool) -> BinView:
+    """A bin as the screens draw it, with its stock where it is kept."""
+    bs = line.stock.get(bin_id)
+    if bs is None:
+        return BinView(id=bin_id, light=light, part=part, lit=lit)
+    low = bs.low_dev is not None
+    return BinView(id=bin_id, light=light, part=part, lit=lit, stock=bs.qty, capacity=bs.capacity, low=low)
 
 
 def feed_view(f: Feed, repeats: int = 0) -> FeedView:
@@ -228,6 +254,7 @@ def line_view(
     repeats = repeats or {}
     plant = line.plant
     parts = part_in_bin(plant)
+    texts = part_texts(plant)
     open_racks = [r for r in line.racks.values() if not r.closed]
     racks = [
         rack_view(line, r)
@@ -240,7 +267,7 @@ def line_view(
         plant=plant.plant.name,
         timezone=plant.plant.timezone,
         feeds=tuple(feed_view(f, repeats.get(f.cfg.id, 0)) for f in line.feeds.values()),
-        stations=tuple(station_view(line, st, parts) for st in line.stations.values()),
+        stations=tuple(station_view(line, st, parts, texts) for st in line.stations.values()),
         racks=tuple(racks),
         deviations=tuple(deviation_view(d) for d in sorted(line.deviations.by_id.values(), key=deviation_rank)),
         devices=tuple(device_views(line)),

@@ -33,6 +33,10 @@ class PickView(_View):
     slot: int
     due_at: float
     state: PickStatus
+    qty: int = 1  # how many of the part the vehicle takes (the option rule's qty, or the OEM's)
+    unit: str = "PCE"  # the part's unit of issue
+    description: str = ""  # the plant file's text of the part
+    translations: tuple[tuple[str, str], ...] = ()  # (language, text): the description in other languages
 
 
 class BinView(_View):
@@ -40,6 +44,9 @@ class BinView(_View):
     light: int
     part: str
     lit: bool
+    stock: int | None = None  # parts in it, where its stock is kept (a capacity in the plant file)
+    capacity: int | None = None
+    low: bool = False  # at or below its low_stock: replenishment called
 
 
 class StationView(_View):
@@ -51,6 +58,10 @@ class StationView(_View):
     bins: tuple[BinView, ...]
     ptl_device: str
     printer: str
+    starves_at: float | None = None  # the starvation forecast (epoch s): when a kept bin runs short; None: not seen
+    starves_bin: str = ""
+    starving: bool = False  # the forecast is within the station's starvation_alarm_s: its alarm is raised
+    language: str = ""  # the station panel's language from the plant file ("": the panel's own, English)
 
 
 class FeedView(_View):

@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sequencer.views import BinView, DeviationView
+from sequencer.views import BinView, DeviationView, StationView
+from ui.i18n import tr, tr_text
+from ui.words import QT_TRANSLATE_NOOP, kind_words
 
 MM_PER_INCH = 25.4
 TOUCH_TARGET_MM = 15.0  # hmi.md: gloved operators need targets of at least 15 mm
@@ -179,7 +181,9 @@ def titled_frame(name: str, title: str, kind: str = "card") -> tuple[QFrame, QVB
     frame.setProperty(kind, True)
     box = QVBoxLayout(frame)
     head = QHBoxLayout()
-    head.addWidget(label(title, f"{name}_title", f"{kind}-title"))
+    title_label = label("", f"{name}_title", f"{kind}-title")
+    tr_text(title_label, title)  # a marked text is translated (ui.i18n); any other shows as given
+    head.addWidget(title_label)
     head.addStretch(1)
     head.addWidget(comm_tag(f"{name}_comm"))
     box.addLayout(head)
@@ -330,8 +334,10 @@ class BinTile(QFrame):
         self.light = label("", f"bin_{bin_id}_light", "bin-light")
         self.bin_id = label(bin_id, f"bin_{bin_id}_id", "bin-id")
         self.part = label("", f"bin_{bin_id}_part", "bin-part")
-        self.tag = label("PICK", f"bin_{bin_id}_tag", "bin-tag")
-        for lab in (self.bin_id, self.part, self.tag):
+        self.tag = label("", f"bin_{bin_id}_tag", "bin-tag")
+        tr_text(self.tag, QT_TRANSLATE_NOOP("jis", "PICK"))
+        self.stock = label("", f"bin_{bin_id}_stock", "bin-stock")  # parts left, where the bin's stock is kept
+        for lab in (self.bin_id, self.part, self.tag, self.stock):
             lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.part.setWordWrap(True)
         top = QHBoxLayout()
@@ -342,15 +348,39 @@ class BinTile(QFrame):
         box.addLayout(top)
         box.addWidget(self.bin_id)
         box.addWidget(self.part)
+        box.addWidget(self.stock)
         box.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        set_props(self, lit=False)
+        set_props(self, lit=False, low=False)
 
     def show_bin(self, view: BinView) -> None:
-        self.light.setText(f"LIGHT {view.light}")
+        self.light.setText(tr(QT_TRANSLATE_NOOP("jis", "LIGHT {light}")).format(light=view.light))
         self.part.setText(view.part)
         self.tag.setVisible(view.lit)
-        set_props(self, lit=view.lit)
+        self.stock.setText(stock_words(view))
+        self.stock.setVisible(view.stock is not None)
+        set_props(self, lit=view.lit, low=view.low)
+
+
+def stock_words(view: BinView) -> str:
+    """A kept bin's stock as the tile shows it: "12 / 40 left", "LOW 3 / 40" once replenishment is called."""
+    if view.stock is None:
+        return ""
+    low, left = (
+        QT_TRANSLATE_NOOP("jis", "LOW {stock} / {capacity}"),
+        QT_TRANSLATE_NOOP("jis", "{stock} / {capacity} left"),
+    )
+    return tr(low if view.low else left).format(stock=view.stock, capacity=view.capacity)
+
+
+def starvation_words(station: StationView, zone: ZoneInfo) -> str:
+    """The station's starvation forecast in words: when and which bin, or that its stock covers what it knows."""
+    if not any(b.stock is not None for b in station.bins):
+        return ""
+    if station.starves_at is None:
+        return tr(QT_TRANSLATE_NOOP("jis", "Stock covers the open vehicles"))
+    when = clock(station.starves_at, zone, "%H:%M")
+    return tr(QT_TRANSLATE_NOOP("jis", "Starves at {time} · bin {bin}")).format(time=when, bin=station.starves_bin)
 
 
 # --- one open deviation -------------------------------------------------------------------------------------
@@ -366,8 +396,9 @@ class DeviationRow(QFrame):
         self.indicator = AlarmIndicator(view.priority)
         self.indicator.setObjectName(f"{name}_priority")
         self.when = label(when, f"{name}_at", "dev-at")
-        self.kind = label(view.kind.replace("_", " ").upper(), f"{name}_kind", "dev-kind")
-        self.message = label(view.message, f"{name}_message", "dev-message")
+        self.kind = label("", f"{name}_kind", "dev-kind")
+        tr_text(self.kind, kind_words(view.kind))
+        self.message = label(view.message, f"{name}_message", "dev-message")  # the core's words: data, as sent
         self.message.setWordWrap(True)
         text = QVBoxLayout()
         text.setSpacing(0)
