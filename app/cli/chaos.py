@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _hostile(args: argparse.Namespace) -> int:
-    from app.proof.hostile import HostileOptions, run_hostile
+    from app.proof.hostile import run_hostile
+    from app.proof.hostile_attacks import HostileOptions
     from app.proof.hostile_report import table
 
     goal: dict[str, Any] = {} if args.latency_goal is None else {"latency_goal": float(args.latency_goal) or None}
