@@ -31,6 +31,7 @@ from sequencer.events import (
     JournalWriteChanged,
     LabelPrinted,
     LabelSending,
+    LabelSerialsReserved,
     LabelUncertain,
     PrinterFaultChanged,
     QuarantineFlood,
@@ -41,7 +42,7 @@ from sequencer.events import (
     Tick,
 )
 from sequencer.plant import PlantConfig
-from sequencer.rules import devices, feeds, labelling, manual, notices, picking, racks
+from sequencer.rules import devices, feeds, gtl, labelling, manual, notices, picking, racks
 from sequencer.state import LineState, SequencerError
 
 __all__ = ["EVENT_RULES", "Sequencer", "SequencerError"]
@@ -70,6 +71,7 @@ EVENT_RULES: dict[type[Any], Callable[[LineState, Any], list[Command]]] = {
     LabelPrinted: labelling.on_printed,
     LabelSending: labelling.on_sending,
     LabelUncertain: labelling.on_uncertain,
+    LabelSerialsReserved: gtl.on_serials,
     DeviceLinkChanged: devices.on_link,
     PrinterFaultChanged: devices.on_printer_fault,
     JournalWriteChanged: devices.on_journal,
