@@ -909,7 +909,9 @@ def _reference_problems(cfg: PlantConfig) -> list[str]:
                 problems.append(f"ship_notices.feed_formats.{feed_id}: unknown feed {feed_id!r}")
     for name in cfg.labels.partners:
         if name not in cfg.partners:
-            problems.append(f"labels.partners.{name}: unknown partner {name!r} (partners: {', '.join(cfg.partners) or 'none'})")
+            problems.append(
+                f"labels.partners.{name}: unknown partner {name!r} (partners: {', '.join(cfg.partners) or 'none'})"
+            )
     return problems + _partner_problems(cfg) + _gateway_key_problems(cfg)
 
 

@@ -126,7 +126,7 @@ def _draw(draw: ImageDraw.ImageDraw, kind: str, params: str, data: str, x: int, 
     if kind == "text":
         text = _unhex(data) if hex_on else data
         font = ImageFont.load_default(size=font_h)
-        left, top, right, _bottom = font.getbbox(text)
+        left, _top, right, _bottom = font.getbbox(text)
         width = max(1, round((right - left) * CONDENSED))
         glyphs = Image.new("L", (max(1, right - left), font_h), 0)
         ImageDraw.Draw(glyphs).text((-left, 0), text, font=font, fill=255)

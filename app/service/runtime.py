@@ -28,8 +28,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, assert_never
 
 from app.feed.link import FeedLink
@@ -47,9 +47,8 @@ from app.service.inbox import Inbox
 from app.service.intake import Intake
 from app.service.label_serials import BLOCK as SERIALS_BLOCK
 from app.service.label_serials import LOW as SERIALS_LOW
-from app.service.label_serials import SerialFileError
+from app.service.label_serials import SerialFileError, serial_file
 from app.service.label_serials import reserve as reserve_serials
-from app.service.label_serials import serial_file
 from app.service.latency import LightLatency
 from app.service.metrics import MetricsServer, metrics_registry
 from app.service.notices import NoticeSide

@@ -280,7 +280,17 @@ JOB_FIELDS: dict[str, Field] = {f.name: f for f in JOB.fields}
 # The Global Transport Label's fields (``sequencer.labels``) do not fit the one FC16 write of the job block (123
 # registers, all used): the PLC's own format prints without them (docs/printer-modbus.md).
 NOT_CARRIED = frozenset(
-    {"serial", "supplier", "customer_part", "ship_to", "unloading_point", "labelled_at", "timezone", "contents", "template"}
+    {
+        "serial",
+        "supplier",
+        "customer_part",
+        "ship_to",
+        "unloading_point",
+        "labelled_at",
+        "timezone",
+        "contents",
+        "template",
+    }
 )
 LABEL_TYPE: dict[LabelKind, type[PartLabel] | type[RackLabel]] = {LabelKind.PART: PartLabel, LabelKind.RACK: RackLabel}
 KIND_OF: dict[type[PartLabel] | type[RackLabel], LabelKind] = {cls: kind for kind, cls in LABEL_TYPE.items()}

@@ -54,7 +54,12 @@ def element_box(element: Any) -> Rect | None:
     if isinstance(element, Code128):
         m = element.module
         bars = (11 * (element.max_chars + 2) + 13) * m  # start, data, check, stop (13 with its final bar)
-        return (element.x - QUIET_MODULES * m, element.y, element.x + bars + QUIET_MODULES * m, element.y + element.height)
+        return (
+            element.x - QUIET_MODULES * m,
+            element.y,
+            element.x + bars + QUIET_MODULES * m,
+            element.y + element.height,
+        )
     side = (element.columns + 2 * DATAMATRIX_QUIET) * element.module
     q = DATAMATRIX_QUIET * element.module
     return (element.x - q, element.y - q, element.x - q + side, element.y - q + side)
@@ -71,7 +76,7 @@ def _longest(values: list[str]) -> str:
 def longest_labels(plant: PlantConfig, supplier: str, ship_to: str) -> tuple[PartLabel, RackLabel]:
     """A part and a rack label with the longest values the plant file allows in every field."""
     serial = supplier + "9" * SERIAL_DIGITS
-    seq = plant.feeds and max(f.modulus for f in plant.feeds) - 1
+    seq = max(f.modulus for f in plant.feeds) - 1
     part = max(plant.parts, key=lambda p: len(p.number))
     dock = _longest([f.dock for f in plant.feeds])
     capacity = max(f.rack_capacity for f in plant.families)
@@ -183,7 +188,9 @@ def fixed_columns(plant: PlantConfig) -> dict[tuple[str, ...], int]:
     """For each template Data Matrix left at ``columns = 0``: its key path and the smallest square that holds the
     longest record (absent when none does: ``layout_problems`` names it)."""
     out: dict[tuple[str, ...], int] = {}
-    sources = [((), plant.labels.supplier, plant.labels.ship_to, plant.labels.part, plant.labels.rack)]
+    sources: list[tuple[tuple[str, ...], str, str, LabelLayout | None, LabelLayout | None]] = [
+        ((), plant.labels.supplier, plant.labels.ship_to, plant.labels.part, plant.labels.rack)
+    ]
     for name, own in plant.labels.partners.items():
         sources.append((("partners", name), own.supplier or plant.labels.supplier, own.ship_to or plant.labels.ship_to,
                         own.part, own.rack))  # fmt: skip
@@ -217,7 +224,10 @@ def with_fixed_columns(plant: PlantConfig) -> PlantConfig:
     labels = plant.labels
     partners = {
         name: own.model_copy(
-            update={"part": layout(("partners", name), "part", own.part), "rack": layout(("partners", name), "rack", own.rack)}
+            update={
+                "part": layout(("partners", name), "part", own.part),
+                "rack": layout(("partners", name), "rack", own.rack),
+            }
         )
         for name, own in labels.partners.items()
     }

@@ -11,12 +11,12 @@ What it must not do: open sockets, read clocks, know a printer's protocol or sta
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 from plc_io.zpl_labels.fields import code128_data, datamatrix_data, fh_text, iso15434, unfh_text
 from sequencer.labels import Label, PartLabel, RackLabel, RackSlot
@@ -152,8 +152,14 @@ def _gtl(label: Label) -> tuple[tuple[str, str], ...]:
 def part_2d(label: PartLabel) -> str:
     """ISO/IEC 15434 format 06: P the OEM's part no. (when known), 1P ours, I VIN, 1J serial, K sequence no., Q qty,
     V supplier, 2L ship-to/unloading point, D date."""
-    fields = (("P", label.customer_part), ("1P", label.part), ("I", label.vehicle_id), ("1J", label.serial))
-    fields = (*fields, ("K", str(label.seq)), ("Q", str(label.qty)))
+    fields: tuple[tuple[str, str], ...] = (
+        ("P", label.customer_part),
+        ("1P", label.part),
+        ("I", label.vehicle_id),
+        ("1J", label.serial),
+        ("K", str(label.seq)),
+        ("Q", str(label.qty)),
+    )
     return iso15434(tuple((di, v) for di, v in fields if v) + _gtl(label))
 
 
@@ -162,10 +168,7 @@ def rack_2d(label: RackLabel) -> str:
     no. and 1J the part label's serial, in slot order."""
     head = (("5J", label.serial or label.label_id), *_gtl(label), ("Q", str(label.qty)))
     slots = tuple(
-        pair
-        for s in label.contents
-        for pair in (("K", str(s.seq)), ("1P", s.part), ("1J", s.serial))
-        if pair[1]
+        pair for s in label.contents for pair in (("K", str(s.seq)), ("1P", s.part), ("1J", s.serial)) if pair[1]
     )
     return iso15434((*head, *slots))
 
@@ -258,7 +261,7 @@ def _render_element(element: Element[L], label: L) -> str:
         size = element.height
         return "\n".join(_text(element.x, element.y + i * size, size, line) for i, line in enumerate(lines))
     if isinstance(element, Slots):
-        contents = label.contents if isinstance(label, RackLabel) else ()
+        contents: tuple[RackSlot, ...] = label.contents if isinstance(label, RackLabel) else ()
         lines = [slot_line(slot)[: element.max_chars] for slot in contents[: element.lines]]
         size = element.height
         return "\n".join(_text(element.x, element.y + i * size, size, line) for i, line in enumerate(lines))

@@ -80,4 +80,3 @@ def label_left(line: LineState, label_id: str) -> bool:
     after a restart such a label may have printed; one that never left is sent again safely."""
     command = line.unprinted.get(label_id)
     return command is not None and line.sending.get(label_id, -1) >= command.label.reprint
-

@@ -211,7 +211,7 @@ def picked(line: LineState, station: Station, pick: Pick, at: float) -> list[Com
         commands += line.deviations.clear(station.timeout_dev, at)
         station.timeout_dev = None
     pick.label_id = f"P{pick.pick_id}"
-    template, supplier, _ship_to = gtl.label_party(line, pick.feed)
+    supplier = gtl.label_party(line, pick.feed)[1]
     pick.serial = gtl.take_serial(line, supplier)
     pick.labelled_at = at
     label = part_label(line, pick)

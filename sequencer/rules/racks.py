@@ -168,8 +168,9 @@ def rack_label(line: LineState, feed: Feed, rack: Rack) -> RackLabel:
         labelled_at=rack.labelled_at,
         timezone=line.plant.plant.timezone,
         qty=sum(line.picks[p].qty for p in picks),
-        contents=tuple(RackSlot(line.picks[p].slot, line.picks[p].seq, line.picks[p].part, line.picks[p].serial)
-                       for p in picks),  # fmt: skip
+        contents=tuple(
+            RackSlot(line.picks[p].slot, line.picks[p].seq, line.picks[p].part, line.picks[p].serial) for p in picks
+        ),
         template=template,
     )
 

@@ -66,5 +66,7 @@ def test_a_reprint_keeps_its_serial() -> None:
     core = Sequencer(gtl_plant())
     core.handle(LabelSerialsReserved(at=T0, first=1, last=99))
     first = seat_rack(core)[0].label
-    (again,) = of(PrintLabel, core.handle(ReprintLabel(at=T0 + 100, user="lars", reason="torn", label_id=first.label_id)))
+    (again,) = of(
+        PrintLabel, core.handle(ReprintLabel(at=T0 + 100, user="lars", reason="torn", label_id=first.label_id))
+    )
     assert (again.label.serial, again.label.reprint) == (first.serial, 1)

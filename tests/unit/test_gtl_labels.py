@@ -76,7 +76,7 @@ def assert_on_paper(label: Label, layouts: Layouts) -> Raster:
     assert decoded(raster) == drawn_barcodes(raster)
     for f in raster.fields:
         x0, y0, x1, y1 = f.box
-        assert 0 <= x0 and 0 <= y0 and x1 <= raster.width and y1 <= raster.height, f"{f} leaves the label"
+        assert x0 >= 0 and y0 >= 0 and x1 <= raster.width and y1 <= raster.height, f"{f} leaves the label"
         if f.kind == "datamatrix":
             assert f.symbol[0] <= f.symbol[1], f"{f.data!r} needs a bigger symbol than the format fixes"
     for i, a in enumerate(raster.fields):
@@ -162,8 +162,10 @@ def test_a_part_number_too_long_for_its_barcode_is_refused_when_the_plant_file_l
 
 
 def test_a_template_field_over_another_is_refused_when_the_plant_file_loads() -> None:
-    overlapping = GTL.replace('{ kind = "text", x = 20, y = 250, height = 30, field = "part", max_chars = 20 }',
-                              '{ kind = "text", x = 20, y = 170, height = 30, field = "part", max_chars = 20 }')
+    overlapping = GTL.replace(
+        '{ kind = "text", x = 20, y = 250, height = 30, field = "part", max_chars = 20 }',
+        '{ kind = "text", x = 20, y = 170, height = 30, field = "part", max_chars = 20 }',
+    )
     with pytest.raises(PlantConfigError, match=r"labels\.partners\.oem-b\.part\.elements\[2\] and \[3\] overlap"):
         checked_labels(parse_plant(DEMO_PLANT.read_text() + overlapping, "plant.toml"), "plant.toml")
 

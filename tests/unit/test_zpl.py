@@ -73,7 +73,8 @@ PART = PartLabel(
     customer_part="5G0881105AB",
     ship_to="OEMPLANT1",
     unloading_point="D04",
-    labelled_at=1_796_626_800.0, timezone="Europe/Berlin",
+    labelled_at=1_796_626_800.0,
+    timezone="Europe/Berlin",
 )
 RACK = RackLabel(
     label_id="R-L1-seats-3",
@@ -89,7 +90,8 @@ RACK = RackLabel(
     serial="SC010000000018",
     supplier="SC01",
     ship_to="OEMPLANT1",
-    labelled_at=1_796_626_800.0, timezone="Europe/Berlin",
+    labelled_at=1_796_626_800.0,
+    timezone="Europe/Berlin",
     qty=2,
     contents=(RackSlot(2, 42, "SEAT-LEATH-BLK-H", "SC010000000017"),),
 )
@@ -276,7 +278,11 @@ def test_no_field_text_produces_a_stray_command(label: Label) -> None:
     try:
         zpl = render_label(label)
     except ZplDataError:
-        barcodes = (label.part, label.vehicle_id, label.label_id) if isinstance(label, PartLabel) else (label.dock, label.label_id)
+        barcodes = (
+            (label.part, label.vehicle_id, label.label_id)
+            if isinstance(label, PartLabel)
+            else (label.dock, label.label_id)
+        )
         assert any(set(b) - BARCODE_ALPHABET or len(b) > 20 for b in barcodes)
         return
     commands = lex(zpl)
