@@ -73,7 +73,7 @@ async def test_a_restart_a_swapped_database_and_a_restored_one_never_issue_a_ser
     data.mkdir()
     with fresh_database(data, "first.db") as first_db:
         first = await block_of_a_run(plant_in(data, first_db), pick=1)
-        assert first[:2] == (1, BLOCK) and first[2] == "SC01" + f"{1:010d}"
+        assert first[:2] == (1, BLOCK) and first[2] == "471100" + f"{1:010d}"
         again = await block_of_a_run(plant_in(data, first_db))  # restart: the journal's block, then a fresh one
         assert again[:2] == (BLOCK + 1, 2 * BLOCK)
     with fresh_database(data, "second.db") as swapped_db:  # a new, empty database: only the file remembers
@@ -94,7 +94,7 @@ async def test_a_database_restored_from_a_backup_gets_serials_beyond_the_ones_is
     restored = await block_of_a_run(plant_in(data, database), pick=2)
     assert restored[2] > after_backup[2]
     assert restored[:2] == (2 * BLOCK + 1, 3 * BLOCK)
-    assert restored[2] == "SC01" + f"{2 * BLOCK + 1:010d}"
+    assert restored[2] == "471100" + f"{2 * BLOCK + 1:010d}"
 
 
 def test_the_file_is_beyond_the_journal_and_a_damaged_one_stops_the_start(tmp_path: Path) -> None:

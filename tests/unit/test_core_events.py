@@ -193,7 +193,7 @@ def test_label_serials_reserved(plant: PlantConfig) -> None:
     block before it is refused, so a serial is never issued twice."""
     core = fed(plant, LabelSerialsReserved(at=0, first=500, last=599), broadcast(1))
     (label,) = [c.label for c in of(PrintLabel, press_lit(core))]
-    assert label.serial == "SC010000000500"  # no [labels] supplier: the plant's code
+    assert label.serial == "4711000000000500"  # [labels] supplier + 10 digits
     with pytest.raises(SequencerError, match="not beyond"):
         core.handle(LabelSerialsReserved(at=2, first=599, last=700))
     core.handle(LabelSerialsReserved(at=2, first=600, last=700))

@@ -13,16 +13,11 @@ from sequencer.plant import PlantConfig, ShipNoticeConfig, parse_plant
 from sequencer.testing import SEAT_RACK, SEATS, broadcast, of, pick_and_print
 from tests.plants import DEMO_PLANT
 
-GTL = """
-[labels]
-supplier = "471100"
-ship_to = "OEMPLANT1"
-"""
 T0 = 1_796_626_800.0  # 2026-12-07 08:00 in Berlin
 
 
 def gtl_plant() -> PlantConfig:
-    text = DEMO_PLANT.read_text() + GTL
+    text = DEMO_PLANT.read_text()  # [labels] supplier 471100, ship_to OEMPLANT1
     text = text.replace('description = "Front seat pair, cloth, black"',
                         'description = "Front seat pair, cloth, black"\ncustomer_number = "5G0881105AB"')  # fmt: skip
     return parse_plant(text, "plant.toml").model_copy(update={"ship_notices": ShipNoticeConfig()})

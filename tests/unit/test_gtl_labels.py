@@ -21,10 +21,6 @@ from tests.plants import DEMO_PLANT
 from tests.zpl_raster import Drawn, Raster, rasterise
 
 GTL = """
-[labels]
-supplier = "471100"
-ship_to = "OEMPLANT1"
-
 [labels.partners.oem-b]
 supplier = "B2200"
 ship_to = "OEMB-WOB"
