@@ -164,6 +164,8 @@ class Sequencer:
         # that never uses it keeps its recorded fingerprints (tests/unit/test_core_golden.py).
         if line.notices:  # ship notices, with [ship_notices] only
             h.update(repr(sorted((k, repr(n)) for k, n in line.notices.items())).encode())
+        if line.serial_last:  # label serials, once the service reserved a block (sequencer.rules.gtl)
+            h.update(repr((line.serial_next, line.serial_last)).encode())
         given_up = sorted((k, sorted(f.given_up)) for k, f in line.feeds.items() if f.given_up)
         if given_up:
             h.update(repr(given_up).encode())

@@ -105,22 +105,19 @@ def _reprint(label: Label) -> str:
 def wrap_words(text: str, width: int, lines: int) -> list[str]:
     """``text`` on at most ``lines`` lines of at most ``width`` characters, broken at word boundaries; what does not
     fit is dropped at a word boundary and the last line ends in "..." (a word longer than a line is cut)."""
-    words, out, current = text.split(), [], ""
-    for i, word in enumerate(words):
+    out: list[str] = []
+    current = ""
+    for word in text.split():
+        word = word[:width]
         candidate = f"{current} {word}" if current else word
         if len(candidate) <= width:
             current = candidate
             continue
-        if current:
-            out.append(current)
-        if len(out) == lines:
-            return _abbreviated(out, width)
-        current = word[:width]
-        if len(word) > width and i + 1 < len(words) and len(out) + 1 == lines:
-            return _abbreviated([*out, current], width)
-    if current:
         out.append(current)
-    return out if len(out) <= lines else _abbreviated(out[:lines], width)
+        current = word
+        if len(out) == lines:  # more text than lines
+            return _abbreviated(out, width)
+    return [*out, current] if current else out
 
 
 def _abbreviated(out: list[str], width: int) -> list[str]:
