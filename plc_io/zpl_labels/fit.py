@@ -92,7 +92,7 @@ def longest_labels(plant: PlantConfig, supplier: str, ship_to: str) -> tuple[Par
         label_id="R-" + longest_part.feed + "-" + longest_part.family + "-999999", feed=longest_part.feed,
         family=longest_part.family, rack_no=999999, low_seq=seq, high_seq=seq, slots=capacity, plant=plant.plant.code,
         line=_longest([f.line for f in plant.feeds]), dock=dock, reprint=99, serial=serial, supplier=supplier,
-        ship_to=ship_to, labelled_at=4_102_358_400.0, qty=9999 if capacity else 0, contents=slots,
+        ship_to=ship_to, labelled_at=4_102_358_400.0, qty=9999, contents=slots,
     )  # fmt: skip
     return longest_part, longest_rack
 
