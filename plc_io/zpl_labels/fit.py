@@ -160,9 +160,10 @@ def _data(name: str, label: Any, elements: Any, plant: PlantConfig) -> list[str]
                 problems.append(f"{name}.elements[{i}]: the slot list holds {e.lines} slots, a rack has up to "
                                 f"{capacity} (families.rack_capacity)")  # fmt: skip
             for slot in label.contents[:1]:
-                if len(slot_line(slot)) > e.max_chars:
-                    problems.append(f"{name}.elements[{i}]: slot line {slot_line(slot)!r} (part {slot.part!r}) is "
-                                    f"{len(slot_line(slot))} characters, the layout holds {e.max_chars}")  # fmt: skip
+                line = slot_line(slot)
+                if len(line) > e.max_chars:
+                    problems.append(f"{name}.elements[{i}]: slot line {line!r} (parts.{slot.part}: the longest part "
+                                    f"number) is {len(line)} characters, the layout holds {e.max_chars}")  # fmt: skip
         elif isinstance(e, DataMatrix):
             record = part_2d(label) if isinstance(label, PartLabel) else rack_2d(label)
             need, cap = codewords(record), DATAMATRIX_CAPACITY.get(e.columns, 0)

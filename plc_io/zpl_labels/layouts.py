@@ -225,7 +225,7 @@ RACK_LAYOUT: tuple[Element[RackLabel], ...] = (
     Text(30, 612, 24, lambda lb: f"SERIAL (5J) {lb.serial}" if lb.serial else f"LABEL {lb.label_id}", 40),
     Code128(50, 644, 70, _serial("5J"), max_chars=21),
     Text(30, 730, 20, _title("SLOT   SEQ PART NO. / SERIAL"), 28),
-    Slots(30, 756, 18, 12, 46),
+    Slots(30, 756, 18, 12, 47),
     DataMatrix(548, 730, 3, rack_2d, 80),
     Text(30, 1170, 20, lambda lb: lb.label_id, 40),
 )

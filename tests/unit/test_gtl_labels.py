@@ -207,3 +207,20 @@ def test_image_is_one_bit_and_the_size_of_the_label() -> None:
     raster = rasterise(render_label(PART))
     assert isinstance(raster.image, Image.Image) and raster.image.mode == "1"
     assert raster.image.size == (812, 609)
+
+
+@pytest.mark.parametrize("length", range(16, 25))
+def test_a_part_number_is_either_refused_when_the_plant_file_loads_or_printed_whole_and_readable(length: int) -> None:
+    """No third way: a part number the load lets through prints whole, its barcode read back; one it refuses would
+    have overprinted or been cut."""
+    number = ("SEAT-" + "X" * length)[:length]
+    text = DEMO_PLANT.read_text().replace('number = "SEAT-LEATH-BLK-H"', f'number = "{number}"')
+    text = text.replace('part = "SEAT-LEATH-BLK-H"', f'part = "{number}"')
+    if length > 20:
+        with pytest.raises(PlantConfigError, match=rf"parts\.{number}"):
+            checked_labels(parse_plant(text, "plant.toml"), "plant.toml")
+        return
+    plant = checked_labels(parse_plant(text, "plant.toml"), "plant.toml")
+    raster = assert_on_paper(replace(PART, part=number), layouts_from_plant(plant.labels))
+    assert ("Code128", "1P" + number) in decoded(raster)
+    assert number in [f.data for f in raster.fields if f.kind == "text"]
