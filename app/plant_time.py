@@ -1,5 +1,6 @@
-"""Plant time: moments given by a person (epoch seconds, or ISO 8601 in the plant's own time zone), and the shifts.
+"""Plant time: moments given by a person (epoch seconds, or ISO 8601 in the plant's own time zone).
 
+Shift times are not here: they are the plant file's calendar (``[calendar]``, ``sequencer.calendar``).
 What it must not do: read a clock or the plant file; the zone is given.
 """
 
@@ -7,10 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
-
-# The plant file has no shift times, so these are the default: early 06-14, late 14-22, night 22-06 plant time
-# (the cockpit's table in ui/cockpit/shift.py); a shift's date is the day it starts.
-SHIFTS: dict[str, tuple[int, int]] = {"early": (6, 14), "late": (14, 22), "night": (22, 6)}  # start, end hour
 
 
 def parse_moment(text: str, zone: str) -> float:

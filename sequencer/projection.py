@@ -32,6 +32,7 @@ from sequencer.views import (
     NoticeView,
     PickView,
     RackView,
+    ShiftView,
     StationView,
 )
 
@@ -39,7 +40,16 @@ NEXT_PICKS = 8
 OPEN_RACKS_SHOWN = 2  # per family: the lowest-numbered open racks (then the plant's feed order)
 
 
-def pick_view(p: Pick) -> PickView:
+PartTexts = dict[str, tuple[str, str, tuple[tuple[str, str], ...]]]  # part number -> (unit, description, translations)
+
+
+def part_texts(plant: PlantConfig) -> PartTexts:
+    """Part number -> its unit, description and the description's translations (once per picture)."""
+    return {p.number: (p.unit, p.description, tuple(sorted(p.translations.items()))) for p in plant.parts}
+
+
+def pick_view(p: Pick, texts: PartTexts | None = None) -> PickView:
+    unit, description, translations = (texts or {}).get(p.part, ("PCE", "", ()))
     return PickView(
         pick_id=p.pick_id,
         feed=p.feed,
@@ -52,6 +62,10 @@ def pick_view(p: Pick) -> PickView:
         slot=p.slot,
         due_at=p.due_at,
         state=p.status,
+        qty=p.qty,
+        unit=unit,
+        description=description,
+        translations=translations,
     )
 
 
@@ -60,21 +74,22 @@ def part_in_bin(plant: PlantConfig) -> dict[str, str]:
     return {p.bin: p.number for p in plant.parts}
 
 
-def station_view(line: LineState, st: Station, parts: dict[str, str]) -> StationView:
+def station_view(line: LineState, st: Station, parts: dict[str, str], texts: PartTexts | None = None) -> StationView:
     lit = line.picks[st.lit] if st.lit is not None else None
     waiting = [line.picks[pid] for _, pid in st.queue[: NEXT_PICKS + 1] if pid != st.lit][:NEXT_PICKS]
     return StationView(
         id=st.cfg.id,
         name=st.cfg.name,
         family=st.family,
-        current=pick_view(lit) if lit else None,
-        next=tuple(pick_view(p) for p in waiting),
+        current=pick_view(lit, texts) if lit else None,
+        next=tuple(pick_view(p, texts) for p in waiting),
         bins=tuple(
             BinView(id=b.id, light=b.light, part=parts.get(b.id, ""), lit=bool(lit and lit.bin == b.id))
             for b in st.cfg.bins
         ),
         ptl_device=st.cfg.ptl,
         printer=st.cfg.printer,
+        language=st.cfg.language,
     )
 
 
@@ -89,6 +104,8 @@ def feed_view(f: Feed, repeats: int = 0) -> FeedView:
         broadcasts=f.broadcasts,
         gaps=f.gaps,
         duplicates=f.duplicates + repeats,
+        line_stopped_since=f.line_stopped_since,
+        line_rate_per_h=f.line_rate_per_h,
     )
 
 
@@ -225,6 +242,7 @@ def line_view(
     repeats = repeats or {}
     plant = line.plant
     parts = part_in_bin(plant)
+    texts = part_texts(plant)
     open_racks = [r for r in line.racks.values() if not r.closed]
     racks = [
         rack_view(line, r)
@@ -237,11 +255,20 @@ def line_view(
         plant=plant.plant.name,
         timezone=plant.plant.timezone,
         feeds=tuple(feed_view(f, repeats.get(f.cfg.id, 0)) for f in line.feeds.values()),
-        stations=tuple(station_view(line, st, parts) for st in line.stations.values()),
+        stations=tuple(station_view(line, st, parts, texts) for st in line.stations.values()),
         racks=tuple(racks),
         deviations=tuple(deviation_view(d) for d in sorted(line.deviations.by_id.values(), key=deviation_rank)),
         devices=tuple(device_views(line)),
         kpis=kpi_view(core, at),
         counters=counters(line, quarantined=quarantined, vehicles_broadcast=vehicles_broadcast),
         notices=tuple(notice_view(n) for n in sorted(line.notices.values(), key=notice_rank)),
+        shift=shift_view(line, at),
     )
+
+
+def shift_view(line: LineState, at: float) -> ShiftView:
+    """The shift ``at`` falls in, after the plant's calendar (between shifts: no name, and ``at`` for both ends)."""
+    span = line.calendar.shift_at(at)
+    if span is None:
+        return ShiftView(name="", day=line.calendar.local_day(at).isoformat(), start=at, end=at)
+    return ShiftView(name=span.name, day=span.day.isoformat(), start=span.start, end=span.end)

@@ -33,6 +33,10 @@ class PickView(_View):
     slot: int
     due_at: float
     state: PickStatus
+    qty: int = 1  # how many of the part the vehicle takes (the option rule's qty, or the OEM's)
+    unit: str = "PCE"  # the part's unit of issue
+    description: str = ""  # the plant file's text of the part
+    translations: tuple[tuple[str, str], ...] = ()  # (language, text): the description in other languages
 
 
 class BinView(_View):
@@ -51,6 +55,7 @@ class StationView(_View):
     bins: tuple[BinView, ...]
     ptl_device: str
     printer: str
+    language: str = ""  # the station panel's language from the plant file ("": the panel's own, English)
 
 
 class FeedView(_View):
@@ -61,6 +66,8 @@ class FeedView(_View):
     broadcasts: int
     gaps: int
     duplicates: int
+    line_stopped_since: float | None = None  # the OEM's line stands since then (sequencer.rules.line); None: runs
+    line_rate_per_h: float | None = None  # the rate the OEM's line last reported, vehicles an hour
 
 
 class RackView(_View):
@@ -141,6 +148,16 @@ class KpiView(_View):
     racks_shipped: int = 0
 
 
+class ShiftView(_View):
+    """The shift the picture's moment falls in, from the plant's calendar (``[calendar]``, ``sequencer.calendar``);
+    its date is the day it started."""
+
+    name: str  # "" between shifts
+    day: str  # YYYY-MM-DD, plant time
+    start: float
+    end: float
+
+
 class LineView(_View):
     """One complete picture of the line; ``rev`` counts up with every change the service publishes."""
 
@@ -156,3 +173,4 @@ class LineView(_View):
     counters: Counters
     kpis: KpiView = KpiView()
     notices: tuple[NoticeView, ...] = ()  # shipped racks' ship notices, by delivery note number
+    shift: ShiftView | None = None  # None: a service older than the screen (the default calendar's shift is shown)

@@ -13,7 +13,6 @@ import sys
 from app.cli.context import database_of, plant_of, zone_of
 from app.cli.errors import CommandError
 from app.cli.options import Subparsers, add_config, add_database, add_json, day, moment
-from app.plant_time import SHIFTS
 
 HELP = "the shift report: KPIs per hour from the read models"
 DESCRIPTION = (
@@ -27,7 +26,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     add_config(p)
     add_database(p)
     p.add_argument(
-        "--shift", default=None, choices=SHIFTS, help="early, late or night (06-14, 14-22, 22-06 plant time)"
+        "--shift", default=None, help="a shift of the plant file's [calendar] (default: early, late or night)"
     )
     p.add_argument("--date", type=day, default=None, help="YYYY-MM-DD: the day (of the shift's start); default today")
     p.add_argument("--from", dest="start", type=moment, default=None, help="window start, ISO (plant time) or epoch s")
@@ -42,11 +41,13 @@ def run(args: argparse.Namespace) -> int:
 
     from app.persist.database import safe_url
     from app.persist.shift_report import ReportError, as_json, as_text, report_from, window_of
+    from sequencer.calendar import LineCalendar
 
     plant = plant_of(args.config)
     zone = zone_of(plant, args.config)
     try:
-        window = window_of(zone, shift=args.shift, day=args.date, start=args.start, end=args.end)
+        calendar = LineCalendar(plant.calendar, zone.key)  # the plant's shifts: the one place they come from
+        window = window_of(zone, calendar=calendar, shift=args.shift, day=args.date, start=args.start, end=args.end)
     except ReportError as exc:
         raise CommandError(str(exc)) from None
     url = database_of(args, plant, must_exist=True)

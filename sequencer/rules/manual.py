@@ -36,6 +36,7 @@ from sequencer.events import (
     RequestResendByHand,
     ResolveDeviation,
     ReturnAlarmToService,
+    SetLineStatus,
     ShelveAlarm,
     ShipRackByHand,
     SuppressAlarm,
@@ -45,6 +46,7 @@ from sequencer.events import (
 from sequencer.labels import Label
 from sequencer.lifecycle import VehicleMove, vehicle_may
 from sequencer.rules import feeds, notices, picking, racks, vehicles
+from sequencer.rules import line as oem_line
 from sequencer.rules.labelling import labelled
 from sequencer.seqnum import unwrap
 from sequencer.state import Feed, LabelTarget, LineState, SequencerError, Vehicle
@@ -332,4 +334,5 @@ MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
     ReturnAlarmToService: return_to_service,
     CancelShipNotice: cancel_notice,
     CorrectShippedRack: correct_shipped,
+    SetLineStatus: oem_line.set_by_hand,
 }

@@ -55,6 +55,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "ReprintLabel": {"label_id": "R-L1-seats-832"},
     "ConfirmByHand": {"station": "ST-BUMP"},
     "ShipRackByHand": {"feed": "L1", "family": "seats", "rack_no": 832},
+    "SetLineStatus": {"feed": "L1", "state": "stopped"},
 }  # fmt: skip
 
 
@@ -209,7 +210,7 @@ def test_a_wrong_password_is_refused_and_nobody_is_logged_in(qtbot: QtBot, lead:
     dialog.user.setText("lena")
     dialog.password.setText("not-her-password")
     dialog.submit()
-    qtbot.waitUntil(lambda: dialog.error.text() == "wrong user name or password", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dialog.error.text() == "Wrong user name or password.", timeout=WAIT_MS)
     assert dialog.isVisible() and not lead.commands.logged_in_now
     dialog.user.setText("lena")
     SHOTS.mkdir(parents=True, exist_ok=True)
