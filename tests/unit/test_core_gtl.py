@@ -18,8 +18,8 @@ T0 = 1_796_626_800.0  # 2026-12-07 08:00 in Berlin
 
 def gtl_plant() -> PlantConfig:
     text = DEMO_PLANT.read_text()  # [labels] supplier 471100, ship_to OEMPLANT1
-    text = text.replace('description = "Front seat pair, cloth, black"',
-                        'description = "Front seat pair, cloth, black"\ncustomer_number = "5G0881105AB"')  # fmt: skip
+    text = text.replace('number = "SEAT-CLOTH-BLK"\n', 'number = "SEAT-CLOTH-BLK"\ncustomer_number = "5G0881105AB"\n')
+    assert "customer_number" in text
     return parse_plant(text, "plant.toml").model_copy(update={"ship_notices": ShipNoticeConfig()})
 
 
