@@ -219,6 +219,17 @@ class ShipNoticeAnswered:
     reason: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockSet:
+    """A bin's stock was counted: a replenishment scan (``source`` names the scanner or the replenisher) or a lead
+    by hand (``SetBinStock`` carries it, audited). The bin holds ``qty`` parts from now on."""
+
+    at: float
+    bin: str
+    qty: int
+    source: str
+
+
 LineState = Literal["running", "stopped"]
 
 
@@ -369,6 +380,14 @@ class CancelShipNotice(ManualOp):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SetBinStock(ManualOp):
+    """A lead counted a bin (or filled it): it holds ``qty`` parts from now on (audited; docs/stock.md)."""
+
+    bin: str
+    qty: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CorrectShippedRack(ManualOp):
     """A shipped rack changed after it left (a runner exchanged the part in ``slot``, or took it out: ``part`` ""):
     its notice is replaced (BGM 5) with what the rack holds now."""
@@ -409,6 +428,7 @@ MANUAL_OPS: tuple[type[ManualOp], ...] = (
     ReturnAlarmToService,
     CancelShipNotice,
     CorrectShippedRack,
+    SetBinStock,
     SetLineStatus,
 )
 
@@ -450,6 +470,8 @@ Event = (
     | ShipNoticeAnswered
     | CancelShipNotice
     | CorrectShippedRack
+    | StockSet
+    | SetBinStock
     | LineStatusReported
     | SetLineStatus
 )
@@ -475,6 +497,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RackLabelScanned,
         ShipNoticeSending,
         ShipNoticeAnswered,
+        StockSet,
         LineStatusReported,
         *MANUAL_OPS,
     )

@@ -425,6 +425,24 @@ class BinConfig(_Strict):
     """Our id of the bin (a pick location); unique in the plant."""
     light: int = Field(ge=1, le=247)
     """The light's address on the station's PTL device (Modbus unit id 1-247, OPC UA light number)."""
+    capacity: int | None = Field(default=None, ge=1, le=100_000, examples=[40])
+    """Parts the bin holds when full; set, the bin's stock is kept (decremented per pick, set by a replenishment
+    scan or by a lead: docs/stock.md). Absent: no stock is kept for this bin."""
+    low_stock: int = Field(default=0, ge=0, le=100_000, examples=[8])
+    """At or below this many parts the bin is low: a ``low_stock`` alarm, a replenishment call (``[stock]``
+    webhooks) and the bin's light yellow while it is not lit for a pick. Needs ``capacity``."""
+    initial_stock: int | None = Field(default=None, ge=0, le=100_000, examples=[40])
+    """The bin's stock before any scan or count (absent: full, ``capacity``). Needs ``capacity``."""
+
+    @model_validator(mode="after")
+    def _stock_fits(self) -> BinConfig:
+        if self.capacity is None and (self.low_stock or self.initial_stock is not None):
+            raise ValueError(f"bin {self.id}: low_stock and initial_stock need capacity")
+        if self.capacity is not None and self.low_stock >= self.capacity:
+            raise ValueError(f"bin {self.id}: low_stock {self.low_stock} must be below capacity {self.capacity}")
+        if self.capacity is not None and (self.initial_stock or 0) > self.capacity:
+            raise ValueError(f"bin {self.id}: initial_stock {self.initial_stock} is over capacity {self.capacity}")
+        return self
 
 
 class StationConfig(_Strict):
@@ -442,6 +460,9 @@ class StationConfig(_Strict):
     """The station's bins, each with its light."""
     pick_timeout_s: float = Field(default=120, gt=0)
     """Seconds a bin may stay lit without a confirm before a ``pick_timeout`` alarm."""
+    starvation_alarm_s: float = Field(default=900, ge=0, le=86_400)
+    """A ``starvation`` alarm is raised when the station's predicted starvation (from its bins' stock, its open
+    vehicles and the OEM's takt) is this many seconds away or less: before the bin runs out. 0: only when it has."""
     language: str = Field(default="", pattern=r"^([a-z]{2})?$")
     """The station panel's language (``en``, ``de``, ``es``): the panel learns it with the station's picture;
     ``jis hmi --lang`` overrides it, and a user's own language replaces it while that user is logged in; empty:
@@ -641,6 +662,31 @@ class LabelTemplates(_Strict):
         if own is None:
             return "", self.supplier, self.ship_to
         return partner, own.supplier or self.supplier, own.ship_to or self.ship_to
+
+
+class StockConfig(_Strict):
+    """The replenishment call (``[stock]``): where a bin going low is called out, as a JSON POST per call, retried
+    with back-off a bounded number of times (``app.service.replenish``)."""
+
+    webhooks: tuple[str, ...] = ()
+    """http(s) URLs that get a JSON POST per replenishment call (a bin at or below its ``low_stock``)."""
+    attempts: int = Field(default=4, ge=1, le=10)
+    """Tries per call and URL; the back-off doubles between them from ``backoff_s``."""
+    backoff_s: float = Field(default=0.5, gt=0, le=60)
+    """Seconds before the second try; doubled before each next one."""
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+    """Seconds one try may take."""
+    queue_size: int = Field(default=200, ge=1, le=100_000)
+    """Calls waiting for delivery at most; beyond it the oldest are dropped and counted (the alarm stays listed)."""
+
+    @field_validator("webhooks")
+    @classmethod
+    def _http_only(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
+        for url in urls:
+            scheme, _, rest = url.partition("://")
+            if scheme not in ("http", "https") or not rest.split("/", 1)[0]:
+                raise ValueError(f"webhook {scheme}://… is not an http(s) URL")
+        return urls
 
 
 class PriorityRoute(_Strict):
@@ -948,6 +994,8 @@ class PlantConfig(_Strict):
     """Label layouts; absent: the built-in ones."""
     notify: NotifyRules = NotifyRules()
     """Alarm notifications by webhook and e-mail."""
+    stock: StockConfig = StockConfig()
+    """Where replenishment calls go (``[stock]``); bins' capacities and thresholds are on the bins."""
     alarms: dict[str, AlarmTimingConfig] = {}
     """On-delay, off-delay and chattering per alarm kind a device reports (``[alarms.device_offline]``,
     ``[alarms.printer_fault]``); a kind left out keeps the core's defaults."""
@@ -974,6 +1022,14 @@ class PlantConfig(_Strict):
 
     def part(self, number: str) -> PartConfig | None:
         return next((p for p in self.parts if p.number == number), None)
+
+    def without_bin_stock(self) -> PlantConfig:
+        """The plant with no bin keeping stock (benchmarks of the service's path; streams recorded before bin stock)."""
+        unkept = {"capacity": None, "low_stock": 0, "initial_stock": None}
+        stations = tuple(
+            st.model_copy(update={"bins": tuple(b.model_copy(update=unkept) for b in st.bins)}) for st in self.stations
+        )
+        return self.model_copy(update={"stations": stations})
 
 
 def _duplicates(ids: list[str]) -> set[str]:

@@ -91,6 +91,22 @@ class Station:
 
 
 @dataclass(slots=True)
+class BinStock:
+    """A bin whose stock is kept (its ``capacity`` is in the plant file): what it holds now and what it gave."""
+
+    bin: str
+    station: str
+    light: int
+    part: str
+    capacity: int
+    low_stock: int
+    qty: int
+    drawn: int = 0  # parts picked from it so far (its draw per vehicle: drawn / the station's picks)
+    low_dev: int | None = None  # the open low_stock deviation while it is low
+    lowest: int | None = None  # the least it held after a pick (None: never picked from): 0 means it ran out
+
+
+@dataclass(slots=True)
 class Rack:
     feed: str
     family: str
@@ -170,6 +186,25 @@ class Feed:
         return (self.first_seq + position) % self.cfg.modulus
 
 
+def _bin_stock(plant: PlantConfig) -> dict[str, BinStock]:
+    """The bins whose stock is kept, at their initial stock (full unless the plant file says otherwise)."""
+    part_of = {p.bin: p.number for p in plant.parts}
+    return {
+        b.id: BinStock(
+            bin=b.id,
+            station=s.id,
+            light=b.light,
+            part=part_of.get(b.id, ""),
+            capacity=b.capacity,
+            low_stock=b.low_stock,
+            qty=b.capacity if b.initial_stock is None else b.initial_stock,
+        )
+        for s in plant.stations
+        for b in s.bins
+        if b.capacity is not None
+    }
+
+
 def _stations(plant: PlantConfig) -> dict[str, Station]:
     """The stations that pick a family (a station without one has nothing to light)."""
     return {
@@ -229,6 +264,12 @@ class LineState:
         self.unanswered: dict[str, None] = {}
         self.answered: dict[str, None] = {}
         self.notice_counts: Counter[str] = Counter()  # issued, sent, acknowledged, rejected, overdue
+        # bin stock (sequencer.rules.stock): the kept bins by id; per station its picks so far (the draw per vehicle),
+        # its open starvation deviation and its forecast as the screens show it ((epoch s, bin) or None)
+        self.stock = _bin_stock(plant)
+        self.station_picks: Counter[str] = Counter()
+        self.starving: dict[str, int] = {}
+        self.starves: dict[str, tuple[float, str] | None] = {}
         # running totals (the KPIs and the read models)
         self.vehicles_completed = 0
         self.vehicles_on_time = 0

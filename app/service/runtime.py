@@ -55,12 +55,14 @@ from app.service.metrics import MetricsServer, metrics_registry
 from app.service.notices import NoticeSide
 from app.service.notify import Notifier
 from app.service.replay import answer_at
+from app.service.replenish import Replenisher
 from app.service.sequence_check import SequenceCheck
 from app.service.sequencing import PAUSING_ERRORS, Outcome, Sequencing
 from plc_io.ports import LabelPrinter, PickToLight
 from sequencer.commands import (
     AlarmStateChanged,
     AuditRecord,
+    CallReplenishment,
     ClearBin,
     ClearDeviation,
     Command,
@@ -71,6 +73,7 @@ from sequencer.commands import (
     RequestResend,
     ReturnToStock,
     SendShipNotice,
+    ShowBinStock,
     VehicleCompleted,
 )
 from sequencer.core import Sequencer
@@ -164,6 +167,7 @@ class Service:
             repeats=lambda: self.intake.duplicates,
         )
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
+        self.replenisher = Replenisher(plant.stock, source=plant.notify.source)  # low bins out to the replenisher
         folder = watched_folder(plant.service.database, plant.service.data_dir)  # a SQLite database's, or data_dir
         serial_folder = Path(plant.service.data_dir) if plant.service.data_dir else folder
         self.serial_path = None if serial_folder is None else serial_file(serial_folder)  # None: the journal only
@@ -264,6 +268,7 @@ class Service:
         """The one path into the core, and the alarm notifier its deviations go out through."""
         self._tasks.append(asyncio.create_task(self.sequencing.run(), name="sequencer"))
         self._tasks.append(asyncio.create_task(self.notifier.run(), name="notify"))
+        self._tasks.append(asyncio.create_task(self.replenisher.run(), name="replenish"))
 
     async def _reserve_serials(self) -> None:
         """A fresh block of label serials (``app.service.label_serials``): at each start, so a database swapped or
@@ -282,7 +287,9 @@ class Service:
         svc = self.plant.service
         if svc.metrics_port is None:
             return
-        metrics = MetricsServer(metrics_registry(self, (self.notifier,)), host=svc.metrics_host, port=svc.metrics_port)
+        metrics = MetricsServer(
+            metrics_registry(self, (self.notifier, self.replenisher)), host=svc.metrics_host, port=svc.metrics_port
+        )
         await metrics.start()
         self._tasks.append(asyncio.create_task(metrics.run(), name="metrics"))
 
@@ -379,6 +386,13 @@ class Service:
                         command.slot,
                         command.bin,
                     )
+                case CallReplenishment():
+                    log.warning(
+                        "%s: bin %s low (%d left), replenishment called", command.station, command.bin, command.stock
+                    )
+                    self.replenisher.call(command)
+                case ShowBinStock():
+                    self.devices.show_stock(command)
                 case RequestResend():
                     self.feed_link.request_resend(command.feed, command.from_seq, command.to_seq)
                     log.warning("gap on %s: resend %d..%d requested", command.feed, command.from_seq, command.to_seq)

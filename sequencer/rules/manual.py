@@ -36,6 +36,7 @@ from sequencer.events import (
     RequestResendByHand,
     ResolveDeviation,
     ReturnAlarmToService,
+    SetBinStock,
     SetLineStatus,
     ShelveAlarm,
     ShipRackByHand,
@@ -45,7 +46,7 @@ from sequencer.events import (
 )
 from sequencer.labels import Label
 from sequencer.lifecycle import VehicleMove, vehicle_may
-from sequencer.rules import feeds, notices, picking, racks, vehicles
+from sequencer.rules import feeds, notices, picking, racks, stock, vehicles
 from sequencer.rules import line as oem_line
 from sequencer.rules.labelling import labelled
 from sequencer.seqnum import unwrap
@@ -240,6 +241,12 @@ def correct_shipped(line: LineState, op: CorrectShippedRack) -> Done:
     return target, notices.correct(line, op)
 
 
+def set_bin_stock(line: LineState, op: SetBinStock) -> Done:
+    """A lead counted or filled a bin by hand."""
+    was = stock.kept(line, op.bin).qty
+    return f"bin {op.bin} {was} -> {op.qty}", stock.set_stock(line, op.bin, op.qty, op.at)
+
+
 # -- deviations -----------------------------------------------------------------------------------------------
 def resolve(line: LineState, op: ResolveDeviation) -> Done:
     """A person fixed the cause: what the deviation held up goes on (a blocked station, a blocked slot, a gap
@@ -334,5 +341,6 @@ MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
     ReturnAlarmToService: return_to_service,
     CancelShipNotice: cancel_notice,
     CorrectShippedRack: correct_shipped,
+    SetBinStock: set_bin_stock,
     SetLineStatus: oem_line.set_by_hand,
 }

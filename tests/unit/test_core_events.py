@@ -58,11 +58,13 @@ from sequencer.events import (
     RequestResendByHand,
     ResolveDeviation,
     ReturnAlarmToService,
+    SetBinStock,
     SetLineStatus,
     ShelveAlarm,
     ShipNoticeAnswered,
     ShipNoticeSending,
     ShipRackByHand,
+    StockSet,
     SuppressAlarm,
     SwapVehicles,
     Tick,
@@ -88,6 +90,7 @@ from sequencer.testing import (
     station_view,
     view,
     with_feed,
+    with_stock,
 )
 from tests.plants import demo_plant
 
@@ -534,6 +537,23 @@ def test_correct_shipped_rack(plant: PlantConfig) -> None:
     (notice,) = of(SendShipNotice, commands)
     assert (notice.function, [i.part for i in notice.items if i.slot == 4]) == ("replace", ["SEAT-LEATH-BLK"])
     assert [c.target for c in of(AuditRecord, commands)] == ["ship notice L1-seats-1 slot 4"]
+
+
+def test_stock_set(plant: PlantConfig) -> None:
+    """A replenishment scan counts a kept bin; a bin whose stock is not kept is refused."""
+    core = fed(with_stock(plant, capacity=20, low=2, initial=1))
+    core.handle(StockSet(at=1, bin="SEAT-01", qty=20, source="scanner-1"))
+    assert next(b.stock for b in station_view(core).bins if b.id == "SEAT-01") == 20
+    with pytest.raises(SequencerError, match="no stock is kept"):
+        core.handle(StockSet(at=2, bin="BMP-01", qty=3, source="scanner-1"))
+
+
+def test_set_bin_stock(plant: PlantConfig) -> None:
+    """A lead counts a bin by hand: audited, naming the bin and the stock before and after."""
+    core = fed(with_stock(plant, capacity=20, low=2))
+    commands = core.handle(by_hand(SetBinStock, bin="SEAT-03", qty=2))
+    assert [c.target for c in of(AuditRecord, commands)] == ["bin SEAT-03 20 -> 2"]
+    assert kinds(commands) == ["low_stock"]
 
 
 def test_line_status_reported(plant: PlantConfig) -> None:
