@@ -29,6 +29,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, assert_never
 
 from app.feed.line_wire import LineStatusMessage
@@ -45,6 +46,10 @@ from app.service.disk_watch import DiskWatch, watched_folder
 from app.service.hmi_side import HmiSide
 from app.service.inbox import Inbox
 from app.service.intake import Intake
+from app.service.label_serials import BLOCK as SERIALS_BLOCK
+from app.service.label_serials import LOW as SERIALS_LOW
+from app.service.label_serials import SerialFileError, serial_file
+from app.service.label_serials import reserve as reserve_serials
 from app.service.latency import LightLatency
 from app.service.metrics import MetricsServer, metrics_registry
 from app.service.notices import NoticeSide
@@ -72,8 +77,9 @@ from sequencer.commands import (
     VehicleCompleted,
 )
 from sequencer.core import Sequencer
-from sequencer.events import BroadcastReceived, Event, LineStatusReported, Tick
+from sequencer.events import BroadcastReceived, Event, LabelSerialsReserved, LineStatusReported, Tick
 from sequencer.plant import PlantConfig
+from sequencer.rules.gtl import serials_left
 from sequencer.state import SequencerError
 
 log = logging.getLogger(__name__)
@@ -164,6 +170,8 @@ class Service:
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
         self.replenisher = Replenisher(plant.stock, source=plant.notify.source)  # low bins out to the replenisher
         folder = watched_folder(plant.service.database, plant.service.data_dir)  # a SQLite database's, or data_dir
+        serial_folder = Path(plant.service.data_dir) if plant.service.data_dir else folder
+        self.serial_path = None if serial_folder is None else serial_file(serial_folder)  # None: the journal only
         self.disk = None if folder is None else DiskWatch(folder, plant.service.disk, clock=clock, submit=self.submit)
         inbox = (
             plant.service.inbox
@@ -233,6 +241,7 @@ class Service:
             await self._replay_journal()
             self.devices.restore_counters()  # before any driver polls a light
             self._start_sequencing()
+            await self._reserve_serials()  # before any label can be asked for
             await self._start_metrics()
             self._open_hmi_bus()
             self._start_devices()
@@ -284,6 +293,18 @@ class Service:
         self._tasks.append(asyncio.create_task(self.sequencing.run(), name="sequencer"))
         self._tasks.append(asyncio.create_task(self.notifier.run(), name="notify"))
         self._tasks.append(asyncio.create_task(self.replenisher.run(), name="replenish"))
+
+    async def _reserve_serials(self) -> None:
+        """A fresh block of label serials (``app.service.label_serials``): at each start, so a database swapped or
+        restored never issues a serial twice, and again before the block runs low (``_tick``)."""
+        journaled = self.core.state.serial_last
+        if self.serial_path is None:  # a database server and no data folder: beyond the journal's block only
+            log.warning("label serials: no data folder ([service] data_dir) to keep the serial file in")
+            first, last = journaled + 1, journaled + SERIALS_BLOCK
+        else:
+            loop = asyncio.get_running_loop()
+            first, last = await loop.run_in_executor(self.writer, reserve_serials, self.serial_path, journaled)
+        await self.submit(LabelSerialsReserved(at=self.clock(), first=first, last=last))
 
     async def _start_metrics(self) -> None:
         """Prometheus ``/metrics``, if the plant asks for it: listening before the service says it is ready."""
@@ -428,6 +449,11 @@ class Service:
             if self.sequencing.paused:  # a paused journal: time passes again with the next tick after it
                 continue
             self.notices.resend_unanswered()
+            if serials_left(self.core.state) < SERIALS_LOW:
+                try:
+                    await self._reserve_serials()
+                except SerialFileError as exc:  # labels still take the serials left; tried again next tick
+                    log.error("%s", exc)
             try:
                 await self.intake.flush_floods()  # the quarantine's summaries of what it counted, not stored
             except PAUSING_ERRORS as exc:  # the database refused a write meanwhile: the tick goes on
