@@ -149,8 +149,8 @@ class NoticeItem:
     label_id: str
     # scanned at the pick (sequencer.rules.scanning); left out of the repr, so the notices of a line that never
     # scans keep their fingerprints (the scans themselves are hashed with the state)
-    serial: str = field(default="", repr=False)
-    batch: str = field(default="", repr=False)
+    scanned_serial: str = field(default="", repr=False)
+    scanned_batch: str = field(default="", repr=False)
 
 
 NoticeFunction = Literal["original", "cancel", "replace"]  # DESADV BGM 1225: 9, 1, 5

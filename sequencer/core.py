@@ -31,6 +31,7 @@ from sequencer.events import (
     JournalWriteChanged,
     LabelPrinted,
     LabelSending,
+    LabelSerialsReserved,
     LabelUncertain,
     LineStatusReported,
     PartScanned,
@@ -44,7 +45,7 @@ from sequencer.events import (
     Tick,
 )
 from sequencer.plant import PlantConfig
-from sequencer.rules import devices, feeds, labelling, manual, notices, picking, racks, scanning, stock
+from sequencer.rules import devices, feeds, gtl, labelling, manual, notices, picking, racks, scanning, stock
 from sequencer.rules import line as oem_line
 from sequencer.state import LineState, SequencerError
 
@@ -76,6 +77,7 @@ EVENT_RULES: dict[type[Any], Callable[[LineState, Any], list[Command]]] = {
     LabelPrinted: labelling.on_printed,
     LabelSending: labelling.on_sending,
     LabelUncertain: labelling.on_uncertain,
+    LabelSerialsReserved: gtl.on_serials,
     DeviceLinkChanged: devices.on_link,
     PrinterFaultChanged: devices.on_printer_fault,
     JournalWriteChanged: devices.on_journal,
@@ -174,6 +176,8 @@ class Sequencer:
         # that never uses it keeps its recorded fingerprints (tests/unit/test_core_golden.py).
         if line.notices:  # ship notices, with [ship_notices] only
             h.update(repr(sorted((k, repr(n)) for k, n in line.notices.items())).encode())
+        if line.serial_last:  # label serials, once the service reserved a block (sequencer.rules.gtl)
+            h.update(repr((line.serial_next, line.serial_last)).encode())
         if line.stock:  # bin stock, with a bin's capacity in the plant file only
             h.update(repr(sorted((k, repr(b)) for k, b in line.stock.items())).encode())
             h.update(repr((sorted(line.station_picks.items()), sorted(line.starving.items()))).encode())

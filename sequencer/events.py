@@ -122,6 +122,17 @@ class LabelSending:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LabelSerialsReserved:
+    """The service reserved label serials ``first`` to ``last`` (inclusive) in the data folder's serial file before
+    journaling this: labels asked for from now take their serials from this block (``docs/printer-zpl.md``, "Label
+    serials"). A block at or below one journaled before is refused: a serial is never issued twice."""
+
+    at: float
+    first: int
+    last: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LabelUncertain:
     """A label went to its printer, but whether it printed cannot be known (the service restarted before the
     printer confirmed it, or the link tore mid-job). Never sent again on its own: a person checks the part or
@@ -456,6 +467,7 @@ Event = (
     | LabelPrinted
     | LabelSending
     | LabelUncertain
+    | LabelSerialsReserved
     | DeviceLinkChanged
     | PrinterFaultChanged
     | JournalWriteChanged
@@ -503,6 +515,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         LabelPrinted,
         LabelSending,
         LabelUncertain,
+        LabelSerialsReserved,
         DeviceLinkChanged,
         PrinterFaultChanged,
         JournalWriteChanged,

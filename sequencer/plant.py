@@ -423,6 +423,9 @@ class PartConfig(_Strict):
     """The bin (``stations.bins.id``) at the family's station that holds the part."""
     unit: str = "PCE"
     """Unit of issue: PCE piece, SET, PR pair (option rules must agree)."""
+    customer_number: str = Field(default="", max_length=35)
+    """The OEM's number for this part (data identifier ``P`` on the label, Odette GTL); empty: the label carries only
+    ours (``1P``)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -580,11 +583,12 @@ class LabelElement(_Strict):
     """One element of a label layout, in printer dots from the top-left corner.
 
     ``text``: a fixed ``title`` or a label ``field`` (with ``prefix``); ``code128``: a field as Code 128 (with a
-    ``prefix`` such as the data identifier "P"); ``datamatrix``: the ISO 15434 part record; ``box``: a frame or
-    rule ``width`` x ``height``.
+    ``prefix`` such as the data identifier "1P"); ``datamatrix``: the ISO 15434 record of the label (the part's, or the
+    rack's with its slot list), a fixed ``columns`` x ``columns`` symbol; ``box``: a frame or rule ``width`` x
+    ``height``; ``slots``: the rack label's slot list, one slot a line, ``lines`` lines.
     """
 
-    kind: Literal["text", "code128", "datamatrix", "box"] = Field(examples=["code128"])
+    kind: Literal["text", "code128", "datamatrix", "box", "slots"] = Field(examples=["code128"])
     """What the element draws."""
     x: int = Field(ge=0, le=2400, examples=[40])
     """Dots from the label's left edge (203 dpi: 8 dots a millimetre)."""
@@ -603,7 +607,14 @@ class LabelElement(_Strict):
     module: int = Field(default=2, ge=1, le=20)
     """Dots per narrow bar (code128) or per module (datamatrix)."""
     max_chars: int = Field(default=40, ge=1, le=400)
-    """Longest text printed (text); longer values are cut."""
+    """Longest text a line holds (text, slots), or the longest Code 128 data (code128): the space the layout reserves.
+    Longer text wraps at word boundaries onto ``lines`` lines and is abbreviated at a word boundary beyond them;
+    a barcode, a part number or a field the plant file makes longer is refused when the plant file is loaded."""
+    lines: int = Field(default=1, ge=1, le=200)
+    """Lines a text or slot list may take (``height`` dots each)."""
+    columns: int = Field(default=0, ge=0, le=144)
+    """Modules a side of the Data Matrix (10-144, an ECC 200 square size); 0: the smallest square that holds the
+    longest record the plant file allows, fixed when the file is loaded."""
 
 
 class LabelLayout(_Strict):
@@ -636,26 +647,61 @@ PART_LABEL_FIELDS = frozenset(
 )
 RACK_LABEL_FIELDS = frozenset(
     {"label_id", "feed", "family", "rack_no", "low_seq", "high_seq", "slots", "plant", "line", "dock", "reprint"}
+    | {"serial", "supplier", "ship_to", "date", "qty"}
 )
+PART_LABEL_FIELDS = PART_LABEL_FIELDS | {"serial", "supplier", "customer_part", "ship_to", "unloading_point", "date"}
+
+
+class PartnerLabels(_Strict):
+    """One OEM partner's label template (``[labels.partners.NAME]``, NAME a ``[partners]`` name its feeds give)."""
+
+    supplier: str = Field(default="", max_length=9)
+    """Our supplier number at this OEM (``V``); empty: ``[labels] supplier``."""
+    ship_to: str = Field(default="", max_length=20)
+    """This OEM's receiving plant (``2L``); empty: ``[labels] ship_to``."""
+    part: LabelLayout | None = None
+    """The part label's layout for this partner; absent: the plant's."""
+    rack: LabelLayout | None = None
+    """The rack label's layout for this partner; absent: the plant's."""
 
 
 class LabelTemplates(_Strict):
     """Label layouts of the plant (VDA 4902 / GTL / AIAG B-10 style); absent: the built-in layouts."""
 
+    supplier: str = Field(default="", max_length=9, pattern=r"^[0-9A-Z]*$", examples=["123456789"])
+    """Our supplier number at the OEM (data identifier ``V``), the first part of every label serial; empty: the
+    plant's ``code``."""
+    ship_to: str = Field(default="", max_length=20, examples=["OEMPLANT1"])
+    """The OEM's receiving plant (``2L``, with the feed's ``dock`` as the unloading point)."""
     part: LabelLayout | None = None
     """The part label's layout; absent: the built-in one."""
     rack: LabelLayout | None = None
     """The rack label's layout; absent: the built-in one."""
+    partners: dict[str, PartnerLabels] = {}
+    """Per OEM partner (a ``[partners]`` name its feeds give), its own supplier number, ship-to and layouts."""
 
     @model_validator(mode="after")
     def _fields_exist(self) -> LabelTemplates:
-        for kind, layout, known in (("part", self.part, PART_LABEL_FIELDS), ("rack", self.rack, RACK_LABEL_FIELDS)):
+        layouts = [("labels.part", self.part, PART_LABEL_FIELDS), ("labels.rack", self.rack, RACK_LABEL_FIELDS)]
+        for name, partner in self.partners.items():
+            layouts += [(f"labels.partners.{name}.part", partner.part, PART_LABEL_FIELDS)]
+            layouts += [(f"labels.partners.{name}.rack", partner.rack, RACK_LABEL_FIELDS)]
+        for where, layout, known in layouts:
             for i, el in enumerate(layout.elements if layout else ()):
                 if el.kind in ("text", "code128") and not (el.field or el.title):
-                    raise ValueError(f"labels.{kind}.elements[{i}]: needs a field or a title")
+                    raise ValueError(f"{where}.elements[{i}]: needs a field or a title")
                 if el.field and el.field not in known:
-                    raise ValueError(f"labels.{kind}.elements[{i}].field: unknown field {el.field!r}")
+                    raise ValueError(f"{where}.elements[{i}].field: unknown field {el.field!r}")
+                if el.kind == "slots" and known is PART_LABEL_FIELDS:
+                    raise ValueError(f"{where}.elements[{i}]: a slot list is the rack label's")
         return self
+
+    def for_feed(self, partner: str) -> tuple[str, str, str]:
+        """(template name, supplier, ship-to) of a feed's labels, given the feed's partner ("": the plant's)."""
+        own = self.partners.get(partner)
+        if own is None:
+            return "", self.supplier, self.ship_to
+        return partner, own.supplier or self.supplier, own.ship_to or self.ship_to
 
 
 class StockConfig(_Strict):
@@ -1102,6 +1148,11 @@ def _reference_problems(cfg: PlantConfig) -> list[str]:
         for feed_id in cfg.ship_notices.feed_formats:
             if feed_id not in feed_ids:
                 problems.append(f"ship_notices.feed_formats.{feed_id}: unknown feed {feed_id!r}")
+    for name in cfg.labels.partners:
+        if name not in cfg.partners:
+            problems.append(
+                f"labels.partners.{name}: unknown partner {name!r} (partners: {', '.join(cfg.partners) or 'none'})"
+            )
     return problems + _partner_problems(cfg) + _gateway_key_problems(cfg)
 
 

@@ -74,6 +74,8 @@ class Pick:
     status: PickStatus = "queued"
     label_id: str = ""
     labelled: bool = False
+    serial: str = field(default="", repr=False)  # its label's serial (sequencer.rules.gtl), kept for reprints
+    labelled_at: float = field(default=0.0, repr=False)  # when its label was asked for (the label's date)
 
 
 @dataclass(slots=True)
@@ -128,6 +130,8 @@ class Rack:
     shipped: bool = False
     label_id: str = ""
     labelled: bool = False
+    serial: str = field(default="", repr=False)  # its label's serial (sequencer.rules.gtl)
+    labelled_at: float = field(default=0.0, repr=False)  # when its label was asked for (the label's date)
     due_at: float = float("inf")  # earliest due time of a vehicle in it
     due_dev: dict[str, int] = field(default_factory=dict)  # late_warning / late_alarm / late -> deviation id
 
@@ -260,6 +264,8 @@ class LineState:
         self.uncertain: dict[str, int] = {}  # sent, maybe printed (LabelUncertain) -> its open deviation id
         self.sending: dict[str, int] = {}  # label id -> the reprint a driver journaled as leaving (LabelSending)
         self.label_reprints: dict[str, int] = {}  # label id -> reprints asked for so far
+        self.serial_next = 1  # the next label serial of the block the service reserved (LabelSerialsReserved)
+        self.serial_last = 0  # the block's last serial: none left when serial_next > serial_last
         # devices, as they report themselves now (their alarms follow with delays: ``alarm_points``)
         self.devices_down: set[str] = set()  # link down
         self.link_detail: dict[str, str] = {}  # device whose link is down -> why, as its driver said (not hashed)

@@ -18,7 +18,7 @@ from sequencer.commands import ClearBin, Command, LightBin, PrintLabel, ReturnTo
 from sequencer.events import BinConfirmed
 from sequencer.labels import PartLabel
 from sequencer.lifecycle import PickMove, move_pick
-from sequencer.rules import stock
+from sequencer.rules import gtl, stock
 from sequencer.rules.racks import rack_of, rack_slot, slot_done
 from sequencer.state import HOUR, Feed, LineState, Pick, SequencerError, Station, Vehicle
 
@@ -221,6 +221,9 @@ def picked(line: LineState, station: Station, pick: Pick, at: float) -> list[Com
         commands += line.deviations.clear(station.timeout_dev, at)
         station.timeout_dev = None
     pick.label_id = f"P{pick.pick_id}"
+    supplier = gtl.label_party(line, pick.feed)[1]
+    pick.serial = gtl.take_serial(line, supplier)
+    pick.labelled_at = at
     label = part_label(line, pick)
     line.ask_label(PrintLabel(printer=station.cfg.printer, label=label), pick.pick_id)
     commands.append(line.unprinted[label.label_id])
@@ -230,6 +233,8 @@ def picked(line: LineState, station: Station, pick: Pick, at: float) -> list[Com
 
 
 def part_label(line: LineState, pick: Pick) -> PartLabel:
+    template, supplier, ship_to = gtl.label_party(line, pick.feed)
+    part = line.plant.part(pick.part)
     return PartLabel(
         label_id=pick.label_id,
         feed=pick.feed,
@@ -242,6 +247,14 @@ def part_label(line: LineState, pick: Pick) -> PartLabel:
         slot=pick.slot,
         plant=line.plant.plant.code,
         qty=pick.qty,
+        serial=pick.serial,
+        supplier=supplier,
+        customer_part=part.customer_number if part is not None else "",
+        ship_to=ship_to,
+        unloading_point=line.feeds[pick.feed].cfg.dock,
+        labelled_at=pick.labelled_at,
+        timezone=line.plant.plant.timezone,
+        template=template,
     )
 
 

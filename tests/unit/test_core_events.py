@@ -44,6 +44,7 @@ from sequencer.events import (
     JournalWriteChanged,
     LabelPrinted,
     LabelSending,
+    LabelSerialsReserved,
     LabelUncertain,
     LineStatusReported,
     MoveVehicle,
@@ -223,6 +224,18 @@ def test_label_sending(plant: PlantConfig) -> None:
     assert not core.label_left(label.label_id) and not core.pending_labels()
     with pytest.raises(SequencerError):
         core.handle(LabelSending(at=4.0, label_id=label.label_id, reprint=0))  # printed: its driver drops it
+
+
+def test_label_serials_reserved(plant: PlantConfig) -> None:
+    """A block of label serials: labels take theirs from it (supplier no. + 10 digits); a block not beyond every
+    block before it is refused, so a serial is never issued twice."""
+    core = fed(plant, LabelSerialsReserved(at=0, first=500, last=599), broadcast(1))
+    (label,) = [c.label for c in of(PrintLabel, press_lit(core))]
+    assert label.serial == "4711000000000500"  # [labels] supplier + 10 digits
+    with pytest.raises(SequencerError, match="not beyond"):
+        core.handle(LabelSerialsReserved(at=2, first=599, last=700))
+    core.handle(LabelSerialsReserved(at=2, first=600, last=700))
+    assert core.state.serial_next == 600
 
 
 def test_label_uncertain(plant: PlantConfig) -> None:

@@ -155,7 +155,9 @@ def test_the_ship_notice_carries_each_parts_scanned_serial() -> None:
         for label in of(PrintLabel, out):
             core.handle(LabelPrinted(at=n + 0.5, label_id=label.label.label_id))
     (notice,) = of(SendShipNotice, core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1)))
-    assert [(i.seq, i.serial, i.batch) for i in notice.items] == [(n, f"{n:08d}", "") for n in range(1, 7)]
+    assert [(i.seq, i.scanned_serial, i.scanned_batch) for i in notice.items] == [
+        (n, f"{n:08d}", "") for n in range(1, 7)
+    ]
 
 
 def test_the_screens_see_what_a_lit_pick_still_needs() -> None:

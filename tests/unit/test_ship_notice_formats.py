@@ -87,7 +87,9 @@ def test_desadv_carries_the_scanned_serial_and_batch_where_the_partner_wants_the
     """With ``[ship_notices] traced``, each part's scanned serial and batch follow its label: GIN BN, GIN BX
     (UN/EDIFACT 7405); without it, none; our reader still reads the notice either way."""
     n = notice()
-    scanned = tuple(dataclasses.replace(i, serial=f"S{i.slot}", batch="B7" if i.slot == 2 else "") for i in n.items)
+    scanned = tuple(
+        dataclasses.replace(i, scanned_serial=f"S{i.slot}", scanned_batch="B7" if i.slot == 2 else "") for i in n.items
+    )
     n = dataclasses.replace(n, items=scanned)
     traced = CFG.model_copy(update={"traced": True})
     gins = [e for tag, e in segments(write_desadv(n, traced, at=AT, control="4204")) if tag == "GIN"]

@@ -87,7 +87,9 @@ def _traced(item: NoticeItem, cfg: ShipNoticeConfig) -> list[str]:
     if not cfg.traced:
         return []
     return [
-        _segment("GIN", qualifier, value) for qualifier, value in (("BN", item.serial), ("BX", item.batch)) if value
+        _segment("GIN", qualifier, value)
+        for qualifier, value in (("BN", item.scanned_serial), ("BX", item.scanned_batch))
+        if value
     ]
 
 
