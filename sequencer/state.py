@@ -21,6 +21,7 @@ from sequencer.deviations import DeviationBook
 from sequencer.floods import Floods
 from sequencer.plant import FamilyConfig, FeedConfig, PlantConfig, StationConfig
 from sequencer.resolution import Resolver
+from sequencer.shipments import ShipmentBook
 from sequencer.touched import Touched
 
 PickStatus = Literal["queued", "lit", "blocked", "held", "picked", "cancelled"]
@@ -209,6 +210,8 @@ class LineState:
         self.unanswered: dict[str, None] = {}
         self.answered: dict[str, None] = {}
         self.notice_counts: Counter[str] = Counter()  # issued, sent, acknowledged, rejected, overdue
+        # racks shipped, as the OEM sees them (sequencer.shipments: the KPIs shared with the OEM); not hashed
+        self.shipments = ShipmentBook()
         # running totals (the KPIs and the read models)
         self.vehicles_completed = 0
         self.vehicles_on_time = 0

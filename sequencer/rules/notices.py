@@ -85,6 +85,9 @@ def ship(line: LineState, feed: str, family: str, rack_no: int, at: float, user:
     nid = notice_id(feed, family, rack_no)
     called_off = line.notices.get(nid)
     if called_off is not None and called_off.function == "cancel":
+        shipment = line.shipments.get(feed, family, rack_no)
+        if shipment is not None:  # it leaves again: the OEM gets it now
+            shipment.shipped_at, shipment.called_off = at, False
         return _issue(line, called_off, "original", called_off.items, at)
     rack = line.racks.get((feed, family, rack_no))
     items = _items(line, rack) if rack is not None else ()
@@ -103,7 +106,8 @@ def ship(line: LineState, feed: str, family: str, rack_no: int, at: float, user:
         items=items,
     )
     line.notices[nid] = notice
-    return commands + _issue(line, notice, "original", items, at)
+    commands += _issue(line, notice, "original", items, at)
+    return commands
 
 
 def _items(line: LineState, rack: Rack) -> tuple[NoticeItem, ...]:
@@ -152,7 +156,21 @@ def _issue(
     notice.issued_at = at
     notice.reason = ""
     line.notice_counts["issued"] += 1
+    _note(line, notice)
     return [*commands, command_of(line, notice)]
+
+
+def _note(line: LineState, notice: Notice) -> None:
+    """The rack's shipment (``sequencer.shipments``) follows its notice: state, version, overdue, the OEM's reason."""
+    shipment = line.shipments.get(notice.feed, notice.family, notice.rack_no)
+    if shipment is None:
+        return
+    shipment.notice_id = notice.notice_id
+    shipment.notice_state = notice.state
+    shipment.notice_version = notice.version
+    shipment.notice_overdue = notice.unanswered_dev is not None
+    shipment.notice_reason = notice.reason
+    shipment.called_off = notice.function == "cancel"
 
 
 def command_of(line: LineState, notice: Notice) -> SendShipNotice:
@@ -196,6 +214,7 @@ def on_sending(line: LineState, e: ShipNoticeSending) -> list[Command]:
     notice = _current(line, e.notice_id, e.version)
     _move(line, notice, "sending")
     line.notice_counts["sent"] += 1
+    _note(line, notice)
     return []
 
 
@@ -214,10 +233,15 @@ def on_answered(line: LineState, e: ShipNoticeAnswered) -> list[Command]:
             commands += line.deviations.clear(notice.rejected_dev, e.at)
             notice.rejected_dev = None
         line.answered[notice.notice_id] = None
+        _note(line, notice)
         _forget_answered(line)
         return commands
     line.notice_counts["rejected"] += 1
     notice.reason = e.reason
+    _note(line, notice)
+    shipment = line.shipments.get(notice.feed, notice.family, notice.rack_no)
+    if shipment is not None:
+        shipment.rejections += 1
     if notice.rejected_dev is None or notice.rejected_dev not in line.deviations.by_id:
         commands += line.deviations.raise_(
             "notice_rejected",
@@ -261,6 +285,7 @@ def check_unanswered(line: LineState, at: float) -> list[Command]:
             feed=notice.feed,
         )
         notice.unanswered_dev = line.deviations.newest_id
+        _note(line, notice)
     return commands
 
 
@@ -297,4 +322,10 @@ def correct(line: LineState, op: CorrectShippedRack) -> list[Command]:
         if part.number == item.part:
             raise SequencerError(f"slot {op.slot} holds {op.part} already: nothing to correct")
         items = tuple(replace(i, part=part.number, unit=part.unit) if i.slot == op.slot else i for i in notice.items)
+    shipment = line.shipments.get(op.feed, op.family, op.rack_no)
+    if shipment is not None:  # what left was not what the OEM needed in that slot
+        if op.part:
+            shipment.replaced += 1
+        else:
+            shipment.removed += 1
     return _issue(line, notice, "replace", items, op.at)
