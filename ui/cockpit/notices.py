@@ -5,7 +5,9 @@ the rack, the delivery note, the newest version and what it is (original, replac
 words (sending, sent, acknowledged, rejected with the OEM's reason, no answer past the time-out), when the rack shipped
 and when this version was asked for. What needs a person comes first: a rejected or unanswered notice leads its row
 with its alarm's ISA-18.2 indicator (P1 rejected, P2 unanswered; blinking while unacknowledged) and is set in bold;
-every other state is quiet (ISA-101: no colour for normal).
+every other state is quiet (ISA-101: no colour for normal). Above the table, the figures shared with the OEM for
+the racks shipped this shift (``KpiView``, docs/kpis.md): on time in full, parts shipped out of sequence, and the
+notices acknowledged, rejected and unanswered.
 What it must not do: send anything (a correction or a cancel is a lead's operation on the operations screen), or hold
 a colour (``ui/style.qss``).
 """
@@ -71,6 +73,8 @@ class NoticesPane(QWidget):
         frame, box, head = section("notices_section", "SHIP NOTICES")
         self.summary = label("", "notices_summary", "section-note")
         head.insertWidget(1, self.summary)
+        self.shared = label("", "notices_shared_kpis", "section-note")
+        box.addWidget(self.shared)
         self.table = make_table("notices_table", HEADERS, stretch=STRETCH)
         self.delegate = PriorityDelegate(self.table)
         self.table.setItemDelegateForColumn(0, self.delegate)
@@ -111,10 +115,26 @@ class NoticesPane(QWidget):
                 if c != STRETCH and self.table.sizeHintForColumn(c) > self.table.columnWidth(c):
                     self.table.resizeColumnToContents(c)
         self.summary.setText(_summary(line.notices))
+        self.shared.setText(shared_words(line))
 
     def set_blink(self, on: bool) -> None:
         self.delegate.blink_on = on
         self.table.viewport().update()
+
+
+def _pct(share: float | None) -> str:
+    return NO_VALUE if share is None else f"{100 * share:.1f} %"
+
+
+def shared_words(line: LineView) -> str:
+    """The figures shared with the OEM for this shift, in one line."""
+    k = line.kpis
+    return (
+        f"This shift, as the OEM counts it: {k.shift_racks_shipped} racks shipped, on time in full "
+        f"{_pct(k.otif_rate)} · out of sequence shipped {k.out_of_sequence_shipped_ppm:.0f} ppm of "
+        f"{k.shift_parts_shipped} parts · notices acknowledged {_pct(k.notices_acknowledged_rate)}, "
+        f"rejected {k.notices_rejected}, unanswered {k.notices_unanswered}"
+    )
 
 
 def _summary(notices: tuple[NoticeView, ...]) -> str:
