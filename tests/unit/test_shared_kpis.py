@@ -257,3 +257,20 @@ def test_the_book_keeps_two_days_behind_the_newest_and_the_newest_per_rack(times
     assert all(s.shipped_at >= newest - KEEP_S for s in book.recent)
     assert sum(1 for t in times if t >= newest - KEEP_S) == len(book.recent)
     assert all(book.of_rack[(s.feed, s.family, s.rack_no)] in book.recent for s in book.recent)
+
+
+def test_the_current_shift_is_found_across_midnight_and_on_a_clock_change() -> None:
+    """``app.plant_time.shift_at``: the period of the live shared figures (the service passes its start)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from app.plant_time import shift_at
+
+    berlin = ZoneInfo("Europe/Berlin")
+    late = shift_at(datetime(2026, 3, 2, 21, 59, tzinfo=berlin).timestamp(), "Europe/Berlin")
+    assert (late.name, late.day, late.end - late.start) == ("late", "2026-03-02", 8 * 3600)
+    night = shift_at(datetime(2026, 3, 3, 1, 0, tzinfo=berlin).timestamp(), "Europe/Berlin")
+    assert (night.name, night.day) == ("night", "2026-03-02")
+    assert night.start == datetime(2026, 3, 2, 22, 0, tzinfo=berlin).timestamp()
+    short = shift_at(datetime(2026, 3, 29, 1, 0, tzinfo=berlin).timestamp(), "Europe/Berlin")  # clocks go forward
+    assert (short.name, short.end - short.start) == ("night", 7 * 3600)
