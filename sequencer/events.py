@@ -353,6 +353,16 @@ class CorrectShippedRack(ManualOp):
     part: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResendShipNotice(ManualOp):
+    """A lead sends a rack's ship notice again after the OEM rejected it (the cause fixed on either side) or left it
+    unanswered past the time-out: a new version with the same function and contents."""
+
+    feed: str
+    family: str
+    rack_no: int
+
+
 MANUAL_OPS: tuple[type[ManualOp], ...] = (
     HoldVehicle,
     ReleaseVehicle,
@@ -373,6 +383,7 @@ MANUAL_OPS: tuple[type[ManualOp], ...] = (
     ReturnAlarmToService,
     CancelShipNotice,
     CorrectShippedRack,
+    ResendShipNotice,
 )
 
 Event = (
@@ -412,6 +423,7 @@ Event = (
     | ShipNoticeAnswered
     | CancelShipNotice
     | CorrectShippedRack
+    | ResendShipNotice
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {

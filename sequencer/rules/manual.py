@@ -34,6 +34,7 @@ from sequencer.events import (
     RemoveAlarmFromService,
     ReprintLabel,
     RequestResendByHand,
+    ResendShipNotice,
     ResolveDeviation,
     ReturnAlarmToService,
     ShelveAlarm,
@@ -233,6 +234,10 @@ def cancel_notice(line: LineState, op: CancelShipNotice) -> Done:
     return f"ship notice {notices.notice_id(op.feed, op.family, op.rack_no)}", notices.cancel(line, op)
 
 
+def send_notice_again(line: LineState, op: ResendShipNotice) -> Done:
+    return f"ship notice {notices.notice_id(op.feed, op.family, op.rack_no)}", notices.send_again(line, op)
+
+
 def correct_shipped(line: LineState, op: CorrectShippedRack) -> Done:
     target = f"ship notice {notices.notice_id(op.feed, op.family, op.rack_no)} slot {op.slot}"
     return target, notices.correct(line, op)
@@ -332,4 +337,5 @@ MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
     ReturnAlarmToService: return_to_service,
     CancelShipNotice: cancel_notice,
     CorrectShippedRack: correct_shipped,
+    ResendShipNotice: send_notice_again,
 }

@@ -7,9 +7,11 @@ A notice's life is a table (``NOTICE_MOVES``): asked for (``due``) -> journaled 
 ``ShipNoticeSending``) -> ``acknowledged`` or ``rejected`` by the OEM (``ShipNoticeAnswered``). No answer within
 ``ack_timeout_s`` plant seconds raises ``notice_unanswered`` (cleared by the answer); a rejection raises
 ``notice_rejected`` (cleared when a later version is acknowledged, or by a person). A new version of the same
-document follows two intents of a lead: the shipment called off (``CancelShipNotice``: BGM 1 = cancel; scanning or
+document follows three intents of a lead: the shipment called off (``CancelShipNotice``: BGM 1 = cancel; scanning or
 shipping the rack again later sends a new original, BGM 9) and a shipped rack changed after it left
-(``CorrectShippedRack``: BGM 5 = replace, with what the rack holds now). An answer for an older version is refused:
+(``CorrectShippedRack``: BGM 5 = replace, with what the rack holds now); a notice the OEM rejected, or left
+unanswered past ``ack_timeout_s``, sent again (``ResendShipNotice``: the same function and contents, a new version).
+An answer for an older version is refused:
 only the newest version's answer counts.
 
 Bounded: acknowledged notices are kept up to ``keep_answered`` (the newest), so a correction can still name what
@@ -29,6 +31,7 @@ from sequencer.events import (
     CorrectShippedRack,
     RackLabelScanned,
     RackShipped,
+    ResendShipNotice,
     ShipNoticeAnswered,
     ShipNoticeSending,
 )
@@ -329,3 +332,17 @@ def correct(line: LineState, op: CorrectShippedRack) -> list[Command]:
         else:
             shipment.removed += 1
     return _issue(line, notice, "replace", items, op.at)
+
+
+def send_again(line: LineState, op: ResendShipNotice) -> list[Command]:
+    """A rejected notice, or one unanswered past the time-out, is sent again as a new version (same function and
+    contents); one acknowledged, or still within its time-out, is not (the OEM has it, or may still answer)."""
+    notice = _shipped_notice(line, op.feed, op.family, op.rack_no)
+    if notice.state == "acknowledged":
+        raise SequencerError(f"ship notice {notice.notice_id} v{notice.version} is acknowledged: nothing to send")
+    if notice.state in ("due", "sent") and notice.unanswered_dev is None:
+        raise SequencerError(
+            f"ship notice {notice.notice_id} v{notice.version} is awaiting its answer: send it again once the OEM "
+            "rejects it or the time-out passes"
+        )
+    return _issue(line, notice, notice.function, notice.items, op.at)
