@@ -85,9 +85,12 @@ class NoticesPane(QWidget):
         self.table.itemSelectionChanged.connect(self._selection_changed)
         box.addWidget(self.table, 1)
         row = QHBoxLayout()
-        row.addWidget(label("Send again: a rejected notice once its cause is fixed, or one unanswered past the "
-                            "time-out; the OEM gets a new version.", "notices_help", "form-help"), 1)  # fmt: skip
+        row.addStretch(1)
         self.send_again_button = QPushButton("SEND AGAIN…")
+        self.send_again_button.setToolTip(
+            "A rejected notice once its cause is fixed, or one unanswered past the time-out: the OEM gets a new "
+            "version."
+        )
         self.send_again_button.setObjectName("send_again_button")
         self.send_again_button.setProperty("role", "verb")
         self.send_again_button.clicked.connect(self.send_again)
