@@ -23,6 +23,11 @@ RACK_COLUMNS = ("feed", "family", "rack_no", "seq_from", "seq_to", "shipped_at",
                 "on_time", "in_full", "in_sequence", "otif", "notice_state", "notice_reason")  # fmt: skip
 
 
+HEADINGS = {"rack_no": "rack", "seq_from": "seq from", "seq_to": "to", "shipped_at": "shipped", "needed_at": "needed",
+            "expected": "of", "in_sequence": "in seq.", "notice_state": "notice",
+            "notice_reason": "OEM's reason"}  # fmt: skip
+
+
 def _table(header: list[str] | tuple[str, ...], rows: list[list[str]]) -> str:
     head = "".join(f"<th align='left'>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
@@ -32,12 +37,13 @@ def _table(header: list[str] | tuple[str, ...], rows: list[list[str]]) -> str:
 def review_html(review: JointReview) -> str:
     header, kpis, racks, devs = text_rows(review)
     keep = [RACK_FIELDS.index(c) for c in RACK_COLUMNS]
+    rack_table = _table([HEADINGS.get(c, c.replace("_", " ")) for c in RACK_COLUMNS], columns(racks, keep))
     head = "<br>".join(f"<b>{html.escape(k.replace('_', ' '))}</b>: {html.escape(v)}" for k, v in header[1:])
     return (
         f"<h2>{html.escape(header[0][1])}</h2><p>{head}</p>"
         f"<h3>KPIs (Odette/AIAG LK03)</h3>{_table(['KPI', 'Value', 'Unit', 'Counted', 'Of'], kpis)}"
         f"<h3>Racks shipped ({len(racks)})</h3>"
-        f"{_table([c.replace('_', ' ') for c in RACK_COLUMNS], columns(racks, keep)) if racks else '<p>none</p>'}"
+        f"{rack_table if racks else '<p>none</p>'}"
         f"<h3>Deviations concerning the OEM ({len(devs)})</h3>"
         f"{_table(['Raised', 'Kind', 'P', 'Message'], devs) if devs else '<p>none</p>'}"
         "<p><small>On time: shipped by the due time of its first vehicle at the OEM's line. In full: every part its "

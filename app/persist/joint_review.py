@@ -151,6 +151,11 @@ def _iso(epoch: float | None, zone: ZoneInfo) -> str:
     return "" if epoch is None else datetime.fromtimestamp(epoch, zone).isoformat(timespec="seconds")
 
 
+def _short(epoch: float | None, zone: ZoneInfo) -> str:
+    """A time as a printed table shows it: month-day and minute, in the plant's zone (the header names the zone)."""
+    return "" if epoch is None else datetime.fromtimestamp(epoch, zone).strftime("%m-%d %H:%M")
+
+
 def rack_row(s: Shipment, zone: ZoneInfo) -> dict[str, Any]:
     """One rack as the report lists it (``RACK_FIELDS``)."""
     return {
@@ -280,11 +285,12 @@ def csv_sections(text: str) -> dict[str, list[list[str]]]:
 
 
 def text_rows(r: JointReview) -> tuple[list[tuple[str, str]], list[list[str]], list[list[str]], list[list[str]]]:
-    """Header, KPI, rack and deviation rows as strings (the PDF's tables)."""
+    """Header, KPI, rack and deviation rows as strings (the PDF's tables; times as MM-DD HH:MM, plant zone)."""
     zone = ZoneInfo(r.timezone)
     kpis = [[k, "-" if v is None else f"{v:g}", u, str(c), str(o)] for k, v, u, c, o in kpi_rows(r.kpis)]
-    racks = [[str(_cell(rack_row(s, zone)[f])) for f in RACK_FIELDS] for s in r.racks]
-    devs = [[_iso(d.at, zone), d.kind, str(d.priority), d.message] for d in r.deviations]
+    short = {"shipped_at": lambda s: _short(s.shipped_at, zone), "needed_at": lambda s: _short(s.needed_at, zone)}
+    racks = [[short[f](s) if f in short else str(_cell(rack_row(s, zone)[f])) for f in RACK_FIELDS] for s in r.racks]
+    devs = [[_short(d.at, zone), d.kind, str(d.priority), d.message] for d in r.deviations]
     return header_rows(r), kpis, racks, devs
 
 
