@@ -212,6 +212,9 @@ class LineState:
         self.notice_counts: Counter[str] = Counter()  # issued, sent, acknowledged, rejected, overdue
         # racks shipped, as the OEM sees them (sequencer.shipments: the KPIs shared with the OEM); not hashed
         self.shipments = ShipmentBook()
+        # (feed, family, position) of slots a lead shipped blank although the vehicle needed a part (its part could not
+        # be resolved): the rack leaves short (sequencer.shipments); each is dropped when its rack ships. Not hashed.
+        self.blank_by_hand: set[tuple[str, str, int]] = set()
         # running totals (the KPIs and the read models)
         self.vehicles_completed = 0
         self.vehicles_on_time = 0

@@ -275,6 +275,7 @@ def _resolve_in_feed(line: LineState, feed: Feed, dev_id: int, at: float) -> lis
         for family in [f for f, d in vehicle.blocked.items() if d == dev_id]:
             del vehicle.blocked[family]
             if family in line.families:  # a family the plant does not build (named by the OEM) has no slot
+                line.blank_by_hand.add((feed.cfg.id, family, vehicle.position))  # the rack leaves short
                 commands += racks.slot_done(line, feed, family, vehicle.position, blank=True)
             commands += vehicles.check_complete(line, vehicle, at)
     return commands

@@ -185,6 +185,9 @@ def record_shipment(line: LineState, rack: Rack, at: float) -> None:
         if position in feed.given_up:
             expected += 1  # a number the OEM's line builds that never reached us: its slot left empty
             continue
+        if (rack.feed, rack.family, position) in line.blank_by_hand:
+            line.blank_by_hand.discard((rack.feed, rack.family, position))
+            expected += 1  # its part could not be resolved: a lead shipped the slot blank
         vehicle = feed.vehicles.get(position)
         if vehicle is None or vehicle.status == "cancelled":
             continue

@@ -24,7 +24,7 @@ from sequencer.events import (
 from sequencer.kpis import kpis_from_journal, kpis_of, shared_kpis
 from sequencer.plant import PlantConfig, ShipNoticeConfig
 from sequencer.shipments import KEEP_S, Shipment, ShipmentBook
-from sequencer.testing import SEAT_RACK, SEATS, broadcast, by_hand, first_seat_rack_full, lit, pick_and_print
+from sequencer.testing import NO_SEAT, SEAT_RACK, SEATS, broadcast, by_hand, first_seat_rack_full, lit, pick_and_print
 from tests.plants import demo_plant
 
 TIMEOUT = 300.0
@@ -274,3 +274,19 @@ def test_the_current_shift_is_found_across_midnight_and_on_a_clock_change() -> N
     assert night.start == datetime(2026, 3, 2, 22, 0, tzinfo=berlin).timestamp()
     short = shift_at(datetime(2026, 3, 29, 1, 0, tzinfo=berlin).timestamp(), "Europe/Berlin")  # clocks go forward
     assert (short.name, short.end - short.start) == ("night", 7 * 3600)
+
+
+def test_a_slot_a_lead_shipped_blank_for_want_of_a_part_leaves_the_rack_short(plant: PlantConfig) -> None:
+    """An option no seat rule resolves blocks the slot; a lead gives up on it (the slot ships blank): the vehicle
+    needed a seat, so the rack is not in full."""
+    core = Sequencer(plant)
+    core.handle(broadcast(1, options=NO_SEAT))
+    for seq in range(2, SEAT_RACK + 1):
+        core.handle(broadcast(seq))
+    (dev,) = [d for d in core.state.deviations.by_id.values() if d.kind == "unresolved"]
+    core.handle(by_hand(ResolveDeviation, at=1.0, deviation_id=dev.deviation_id))
+    for _ in range(SEAT_RACK - 1):
+        pick_and_print(core, SEATS)
+    s = ship(core, at=20.0)
+    assert (s.parts, s.expected, s.in_full, s.otif) == (SEAT_RACK - 1, SEAT_RACK, False, False)
+    assert core.state.blank_by_hand == set()  # dropped once its rack shipped
