@@ -1,18 +1,13 @@
-"""Plant time: moments given by a person (epoch seconds, or ISO 8601 in the plant's own time zone), and the shifts.
+"""Plant time: moments given by a person (epoch seconds, or ISO 8601 in the plant's own time zone).
 
+Shift times are not here: they are the plant file's calendar (``[calendar]``, ``sequencer.calendar``).
 What it must not do: read a clock or the plant file; the zone is given.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from itertools import pairwise
+from datetime import datetime
 from zoneinfo import ZoneInfo
-
-# The plant file has no shift times, so these are the default: early 06-14, late 14-22, night 22-06 plant time
-# (the cockpit's table in ui/cockpit/shift.py); a shift's date is the day it starts.
-SHIFTS: dict[str, tuple[int, int]] = {"early": (6, 14), "late": (14, 22), "night": (22, 6)}  # start, end hour
 
 
 def parse_moment(text: str, zone: str) -> float:
@@ -28,31 +23,3 @@ def parse_moment(text: str, zone: str) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(zone))
     return moment.timestamp()
-
-
-@dataclass(frozen=True, slots=True)
-class ShiftSpan:
-    """One shift: its name, the plant day it starts on (YYYY-MM-DD), and its start and end (epoch seconds)."""
-
-    name: str
-    day: str
-    start: float
-    end: float
-
-
-def shift_at(epoch: float, zone: str) -> ShiftSpan:
-    """The shift ``epoch`` falls in (``SHIFTS`` in the plant's zone); a night shift that began the day before at 22:00
-    is found across midnight. The one place the shared KPIs (``app.service.hmi_side``, ``jis report``) take the
-    current shift from."""
-    tz = ZoneInfo(zone)
-    local = datetime.fromtimestamp(epoch, tz)
-    starts = sorted(
-        (datetime(d.year, d.month, d.day, first, tzinfo=tz), name)
-        for d in (local - timedelta(days=1), local, local + timedelta(days=1))
-        for name, (first, _) in SHIFTS.items()
-    )
-    for (start, name), (following, _) in pairwise(starts):
-        if start <= local < following:
-            day = start.date().isoformat()
-            return ShiftSpan(name=name, day=day, start=start.timestamp(), end=following.timestamp())
-    raise ValueError(f"no shift contains {local.isoformat()}")  # unreachable: the table covers three whole days

@@ -377,6 +377,16 @@ def _duplicates(c: Controller, req: FeedRequest) -> int:
     return n
 
 
+def _line(c: Controller, req: FeedRequest) -> str:
+    """The OEM's line stops, or runs again (at ``rate_per_h`` when given)."""
+    oem = c.sim.feeds[req.feed]
+    if req.line == "stopped":
+        oem.stop_line()
+    else:
+        oem.run_line(req.rate_per_h)
+    return str(req.line)
+
+
 _FEED_ACTIONS: dict[str, Callable[[Controller, FeedRequest], Any]] = {
     "takt_s": _knob("takt_s", "set_takt"),
     "drop_next": _knob("drop_next", "drop_next"),
@@ -385,6 +395,7 @@ _FEED_ACTIONS: dict[str, Callable[[Controller, FeedRequest], Any]] = {
     "pause_s": _knob("pause_s", "pause"),
     "change": lambda c, r: _follow_up(c, r, "change", r.change or 0),  # called only when set, like every knob
     "cancel": lambda c, r: _follow_up(c, r, "cancel", r.cancel or 0),
+    "line": lambda c, r: _line(c, r),
 }
 _OPS: dict[str, Callable[[Controller, Any], Awaitable[dict[str, Any]]]] = {
     "state": Controller.state,

@@ -52,6 +52,8 @@ class FeedRequest(_Request):
     change: int | None = Field(default=None, ge=1, le=100)  # follow-ups to the n vehicles acknowledged last
     cancel: int | None = Field(default=None, ge=1, le=100)
     options: tuple[str, ...] | None = None  # the new options of a "change"
+    line: Literal["stopped", "running"] | None = None  # the OEM's line stops / runs again (its LINE status says so)
+    rate_per_h: float | None = Field(default=None, gt=0, le=3600)  # with line "running": the rate it runs at
 
     @model_validator(mode="after")
     def _one_knob_at_least(self) -> FeedRequest:
@@ -73,7 +75,7 @@ class OperatorRequest(_Request):
     auto: bool
 
 
-FEED_KNOBS = ("takt_s", "drop_next", "duplicate_next", "burst", "pause_s", "change", "cancel")
+FEED_KNOBS = ("takt_s", "drop_next", "duplicate_next", "burst", "pause_s", "change", "cancel", "line")
 Request = Annotated[
     StateRequest | PressRequest | FaultRequest | FeedRequest | OperatorRequest | PrintedRequest,
     Field(discriminator="op"),

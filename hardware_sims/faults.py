@@ -3,7 +3,9 @@
 Feed faults act on the OEM simulator (gap, duplicate, change, cancel, hold + release, silence, malformed);
 ``wrong_pick`` makes the simulated operators press a wrong bin now and then; ``devices`` takes a PTL gateway
 down and puts a printer out of paper for a while; ``notice_loss`` makes the OEM's gateway lose ship notices
-(``hardware_sims.oem_notices``: the first arrival of every ``NOTICE_LOSS_EVERY``-th one). The wrap-around needs no
+(``hardware_sims.oem_notices``: the first arrival of every ``NOTICE_LOSS_EVERY``-th one); ``line_stop`` stands the OEM's
+line once, half-way, for ``line_stop_s`` (the plant: the feed's lead time; its ``LINE`` status says so, so the
+service raises no false late). The wrap-around needs no
 injection: the demo plant starts near the modulus. Every fault is drawn from one seeded ``random.Random`` per
 vehicle, so a run is repeatable.
 """
@@ -27,7 +29,7 @@ from hardware_sims.zpl_printer import ZplPrinterSim
 log = logging.getLogger(__name__)
 
 FEED_FAULTS = ("gap", "duplicate", "change", "cancel", "hold", "silence", "malformed")
-ALL_FAULTS = (*FEED_FAULTS, "wrong_pick", "devices", "notice_loss")
+ALL_FAULTS = (*FEED_FAULTS, "wrong_pick", "devices", "notice_loss", "line_stop")
 NOTICE_LOSS_EVERY = 3  # notice_loss: the OEM's gateway loses the first arrival of every third ship notice
 
 # fault -> chance per vehicle broadcast (silence and devices are placed once or twice per run instead)
@@ -62,6 +64,7 @@ class FaultPlan:
     rng: random.Random
     takt_s: float
     silence_s: float
+    line_stop_s: float = 0.0  # line_stop: how long the OEM's line stands (0: two silences)
     injected: dict[str, int] = field(default_factory=dict)
 
     def _count(self, kind: str) -> None:
@@ -71,6 +74,7 @@ class FaultPlan:
         """Before each broadcast, maybe arrange a fault; follow-ups go to vehicles already acknowledged."""
         releases: list[tuple[int, int]] = []  # (release after this many broadcasts, seq)
         silence_at = {max(5, (vehicles or 200) // 3)} if "silence" in self.faults else set()
+        stop_at = {max(6, (vehicles or 200) // 2)} if "line_stop" in self.faults else set()
         seen = 0
         while vehicles is None or seen < vehicles:
             await self.clock.sleep(self.takt_s / 4)
@@ -85,6 +89,12 @@ class FaultPlan:
                 silence_at.clear()
                 oem.pause(self.silence_s)
                 self._count("silence")
+            if stop_at and seen >= min(stop_at):  # the OEM's line stands (LINE "stopped"), then runs again
+                stop_at.clear()
+                oem.stop_line()
+                self._count("line_stop")
+                await self.clock.sleep(self.line_stop_s or self.silence_s * 2)
+                oem.run_line()
             for kind, action in self._feed_actions(oem, releases, seen).items():
                 if kind in self.faults and self.rng.random() < RATES[kind] and action():
                     self._count(kind)

@@ -16,6 +16,9 @@ Ship notices from the service are checked and answered by ``notices`` (``hardwar
 ``mode`` rejects or ignores them for tests and faults).
 Fault hooks for tests: ``drop_next(n)`` (a gap only a RESEND fills), ``duplicate_next()``, ``send_raw``.
 Knobs for the engineer's view (``hardware_sims.control``): ``set_takt``, ``burst(n)``, read back by ``knobs``.
+The OEM's line: ``stop_line()`` stands it (no vehicles until ``run_line()``), ``run_line(rate_per_h)`` runs it again
+(at the takt that rate means, when given); from the first of them on, its status goes out as ``LINE`` with every
+heartbeat and at once when it changes (docs/feed-protocol.md, "Line status").
 Optional CURVE (``curve=CurveClientKeys``): the DEALER is a CURVE client holding its own keypair and the
 service's public key, as a partner's gateway would (docs/feed-protocol.md, "CURVE").
 It must not read the wall clock for simulated time, or share its socket with any task but ``run``.
@@ -39,7 +42,17 @@ from hardware_sims.clock import Clock
 from hardware_sims.oem_notices import NOTICE, NoticeDesk, NoticeReader
 from hardware_sims.oem_outbox import FeedSimCounters, Outbox, Outgoing
 from hardware_sims.oem_socket import CurveClientKeys, connect_dealer
-from hardware_sims.oem_wire import ACK, HB, RESEND, broadcast_body, decode, encode, heartbeat_body
+from hardware_sims.oem_wire import (
+    ACK,
+    HB,
+    LINE,
+    RESEND,
+    broadcast_body,
+    decode,
+    encode,
+    heartbeat_body,
+    line_status_body,
+)
 from hardware_sims.vehicles import VehicleMix, VinFactory, seq_numbers
 from sequencer.plant import PlantConfig
 
@@ -106,6 +119,12 @@ class OemFeedSim:
         self._burst = 0  # knob: how many of the next vehicles come without waiting for the takt
         self._knob = asyncio.Event()  # a knob turned: the producer re-reads the takt and the burst at once
         self._raw: deque[list[bytes]] = deque()  # fault hook: frames queued by send_raw
+        # the OEM's line: (state, since, rate) once a stop or run was asked for, None before (no LINE sent); running
+        self._line_status: tuple[str, float, float | None] | None = None
+        self._line_runs = asyncio.Event()
+        self._line_runs.set()
+        self._line_due = False  # a change to tell at once
+        self.line_frames = 0
         self._last_seq: int | None = None
         self._last_tx = 0.0
         self._blocked = False  # the last send found no connected service, or a full pipe
@@ -226,6 +245,29 @@ class OemFeedSim:
             "pause_s": self._pause_s,
         }
 
+    def stop_line(self) -> None:
+        """The OEM's line stops: no vehicle is broadcast until it runs again, and its status says so."""
+        if self._line_runs.is_set():
+            self._line_runs.clear()
+            self._line_status = ("stopped", self._clock.now(), None)
+            self._line_due = True
+            self._wake.set()
+
+    def run_line(self, rate_per_h: float | None = None) -> None:
+        """The OEM's line runs (again), at ``rate_per_h`` vehicles an hour when given (its takt follows)."""
+        if rate_per_h is not None:
+            self.set_takt(3600.0 / rate_per_h)
+        stopped = not self._line_runs.is_set()
+        since = self._clock.now() if stopped or self._line_status is None else self._line_status[1]
+        self._line_status = ("running", since, rate_per_h)
+        self._line_runs.set()
+        self._line_due = True
+        self._wake.set()
+
+    @property
+    def line_stopped(self) -> bool:
+        return not self._line_runs.is_set()
+
     def send_raw(self, frames: list[bytes]) -> None:
         """Queue arbitrary frames (malformed-input tests); they go out in order with the broadcasts."""
         self._raw.append(list(frames))
@@ -239,6 +281,7 @@ class OemFeedSim:
             if self._pause_s:
                 pause, self._pause_s = self._pause_s, 0.0
                 await self._clock.sleep(pause)
+            await self._line_runs.wait()  # the OEM's line stands: no vehicle reaches the reporting point
             self._emit(self._next_broadcast())
         self._check_done()
 
@@ -318,6 +361,8 @@ class OemFeedSim:
 
     def _send_due(self, now: float) -> None:
         outbox = self._outbox
+        if self._line_due:  # a change of the line's state goes before the vehicles that follow it
+            self._send_line_status(idle=False)
         for step in (self._send_raw, outbox.send_backlog, outbox.answer_resends, outbox.retransmit_overdue):
             if not step(now):
                 return  # the link is not taking messages: keep the rest in order for the next round
@@ -328,8 +373,22 @@ class OemFeedSim:
             self._raw.popleft()
         return not self._raw
 
+    def _send_line_status(self, idle: bool) -> None:
+        """The line's status at once when it changed, else with every heartbeat (a lost frame costs one interval)."""
+        if self._line_status is None or not (self._line_due or idle):
+            return
+        state, since, rate = self._line_status
+        body = line_status_body(
+            feed=self.feed, state=state, since=since, reporting_point=self._reporting_point, rate_per_h=rate
+        )
+        if self._send([LINE, body]):
+            self._line_due = False
+            self.line_frames += 1
+
     def _send_heartbeat_if_idle(self, now: float) -> None:
-        if now - self._last_tx < self._heartbeat_s:
+        idle = now - self._last_tx >= self._heartbeat_s
+        self._send_line_status(idle)
+        if not idle:
             return
         if self._send([HB, heartbeat_body(feed=self.feed, last_seq=self._last_seq, at=self._clock.now())]):
             self.counters.heartbeats += 1

@@ -39,6 +39,18 @@ def heartbeat_body(*, feed: str, last_seq: int | None, at: float) -> bytes:
     return encode({"feed": feed, "last_seq": last_seq, "at": at})
 
 
+LINE = b"LINE"  # the OEM line's status (docs/feed-protocol.md, "Line status")
+
+
+def line_status_body(
+    *, feed: str, state: str, since: float, reporting_point: str, rate_per_h: float | None = None
+) -> bytes:
+    body: dict[str, Any] = {"feed": feed, "state": state, "since": since, "reporting_point": reporting_point}
+    if rate_per_h is not None:
+        body["rate_per_h"] = rate_per_h
+    return encode(body)
+
+
 def encode(obj: dict[str, Any]) -> bytes:
     return json.dumps(obj, separators=(",", ":")).encode()
 

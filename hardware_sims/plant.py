@@ -157,6 +157,7 @@ class SimulatedPlant:
             random.Random(seed * 31),
             takt_s=feed.takt_s,
             silence_s=feed.takt_s * (feed.silence_takts + 2),
+            line_stop_s=feed.lead_time_s,  # long enough that, counted as running, open racks would run late
         )
         for feed_id, oem in self.feeds.items():
             self._tasks.append(asyncio.create_task(self.plan.run_feed(oem, self.vehicles), name=f"faults:{feed_id}"))

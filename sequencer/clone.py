@@ -34,6 +34,7 @@ from sequencer.views import (
     LineView,
     NoticeView,
     RackView,
+    ShiftView,
     StationView,
 )
 
@@ -50,6 +51,7 @@ class Head(BaseModel):
     at: float
     plant: str
     timezone: str
+    shift: ShiftView | None = None
 
 
 # One row per collection of the view: key prefix, LineView field, model of one entry, the entry's id.
@@ -111,7 +113,8 @@ def keyed(prefix: str, items: Iterable[Any], ident: Callable[[Any], str]) -> lis
 
 def entry_values(view: LineView) -> dict[str, EntryValue]:
     """``view`` as key -> value (``entries`` before the JSON)."""
-    out: dict[str, EntryValue] = {"head": Head(rev=view.rev, at=view.at, plant=view.plant, timezone=view.timezone)}
+    head = Head(rev=view.rev, at=view.at, plant=view.plant, timezone=view.timezone, shift=view.shift)
+    out: dict[str, EntryValue] = {"head": head}
     for key, _ in SINGLES[1:]:
         out[key] = getattr(view, key)
     for prefix, field, _, ident in COLLECTIONS:
@@ -158,7 +161,7 @@ def assemble(parsed: Mapping[str, object]) -> LineView:
         raise WireError(f"entry {exc.args[0]} missing") from exc
     assert isinstance(head, Head)
     try:
-        return LineView(rev=head.rev, at=head.at, plant=head.plant, timezone=head.timezone, **fields)
+        return LineView(rev=head.rev, at=head.at, plant=head.plant, timezone=head.timezone, shift=head.shift, **fields)
     except ValueError as exc:  # an order list naming an entry of another kind
         raise WireError(_first_line(exc)) from exc
 

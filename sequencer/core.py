@@ -32,6 +32,7 @@ from sequencer.events import (
     LabelPrinted,
     LabelSending,
     LabelUncertain,
+    LineStatusReported,
     PrinterFaultChanged,
     QuarantineFlood,
     RackLabelScanned,
@@ -42,6 +43,7 @@ from sequencer.events import (
 )
 from sequencer.plant import PlantConfig
 from sequencer.rules import devices, feeds, labelling, manual, notices, picking, racks
+from sequencer.rules import line as oem_line
 from sequencer.state import LineState, SequencerError
 
 __all__ = ["EVENT_RULES", "Sequencer", "SequencerError"]
@@ -78,6 +80,7 @@ EVENT_RULES: dict[type[Any], Callable[[LineState, Any], list[Command]]] = {
     RackLabelScanned: notices.on_scanned,
     ShipNoticeSending: notices.on_sending,
     ShipNoticeAnswered: notices.on_answered,
+    LineStatusReported: oem_line.on_status,
     Tick: on_tick,
     **dict.fromkeys(manual.MANUAL_RULES, manual.on_manual),
 }
@@ -165,4 +168,7 @@ class Sequencer:
         given_up = sorted((k, sorted(f.given_up)) for k, f in line.feeds.items() if f.given_up)
         if given_up:
             h.update(repr(given_up).encode())
+        oem_lines = sorted((k, f.line_status()) for k, f in line.feeds.items() if f.line_status())
+        if oem_lines:  # the OEM lines' reported state (sequencer.rules.line)
+            h.update(repr(oem_lines).encode())
         return h.hexdigest()

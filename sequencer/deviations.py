@@ -78,6 +78,7 @@ KINDS: dict[str, Kind] = {
     "pick_timeout": Kind(2, condition=True),
     "unresolved": Kind(2, condition=True),  # blocks the vehicle's slot until resolved
     "late_alarm": Kind(2, condition=True),
+    "line_too_fast": Kind(2, condition=True),  # the OEM's line runs faster than picking keeps up with
     "resequenced": Kind(2),
     "unknown_feed": Kind(2),
     "malformed": Kind(2),
@@ -92,6 +93,7 @@ KINDS: dict[str, Kind] = {
     "disk_space_low": Kind(3, condition=True),  # the database's folder is filling: plan to make room
     "chattering": Kind(3, condition=True),  # a device's condition keeps coming and going: its link or it needs a look
     "late_warning": Kind(3, condition=True),
+    "oem_line_stopped": Kind(3, condition=True),  # the OEM's line stands: due times move, nothing is late meanwhile
     "unknown_option": Kind(3),
     "stale_confirm": Kind(3),
     "reprint": Kind(3),

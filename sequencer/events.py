@@ -208,6 +208,22 @@ class ShipNoticeAnswered:
     reason: str = ""
 
 
+LineState = Literal["running", "stopped"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineStatusReported:
+    """The OEM's line reported its state on the feed (``LINE``, docs/feed-protocol.md): running or stopped, and the
+    rate it runs at (vehicles an hour) when it says. While it stands, due times move and nothing is late
+    (``sequencer.rules.line``); a rate above what picking keeps up with raises ``line_too_fast``."""
+
+    at: float
+    feed: str
+    state: LineState
+    rate_per_h: float | None = None
+    reporting_point: str = ""
+
+
 # -- manual operations: intents carrying who and why; each one is audited --------------------------------------
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ManualOp:
@@ -363,6 +379,15 @@ class ResendShipNotice(ManualOp):
     rack_no: int
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetLineStatus(ManualOp):
+    """A lead says the OEM's line stopped or runs again (its line-status messages do not come, or are wrong): the same
+    rules as ``LineStatusReported``."""
+
+    feed: str
+    state: LineState
+
+
 MANUAL_OPS: tuple[type[ManualOp], ...] = (
     HoldVehicle,
     ReleaseVehicle,
@@ -384,6 +409,7 @@ MANUAL_OPS: tuple[type[ManualOp], ...] = (
     CancelShipNotice,
     CorrectShippedRack,
     ResendShipNotice,
+    SetLineStatus,
 )
 
 Event = (
@@ -424,6 +450,8 @@ Event = (
     | CancelShipNotice
     | CorrectShippedRack
     | ResendShipNotice
+    | LineStatusReported
+    | SetLineStatus
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -446,6 +474,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RackLabelScanned,
         ShipNoticeSending,
         ShipNoticeAnswered,
+        LineStatusReported,
         *MANUAL_OPS,
     )
 }

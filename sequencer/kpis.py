@@ -10,7 +10,7 @@ The KPIs shared with the OEM (``SharedKpis``, ``shared_kpis``; docs/kpis.md) aft
 "KPIs for Automotive Supply Chain Management" (LK03), over the racks that shipped in a period
 (``sequencer.shipments``): on-time-in-full per rack, sequence accuracy in ppm of parts shipped (not of wrong picks
 caught: a wrong pick caught at the bin never reaches the OEM), and ship notices acknowledged. ``kpis_of`` carries
-them for the current shift (``since``: its start, which the service takes from ``app.plant_time``).
+them for the current shift of the plant's calendar (``shift_start``; between shifts, the last one).
 What it must not do: change the core (it reads ``Sequencer.state``) or keep figures of its own: everything is
 derived from the state, so a replayed journal gives the same figures.
 """
@@ -27,7 +27,8 @@ from sequencer.plant import PlantConfig
 from sequencer.shipments import Shipment
 from sequencer.state import HOUR, SequencerError
 
-SHIFT_S = 8 * HOUR  # the shared figures' period when no shift start is given
+SHIFT_S = 8 * HOUR  # the shared figures' period when the calendar has no shift in the day before
+LOOK_BACK_S = 600.0  # between shifts, the last shift is looked for in steps of this
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,11 +120,23 @@ def shared_kpis(shipments: Iterable[Shipment], start: float, end: float) -> Shar
     )
 
 
+def shift_start(core: Sequencer, at: float) -> float:
+    """The start of the calendar's shift ``at`` falls in; between shifts, of the last one that ran (looked for up to a
+    day back); failing that, ``SHIFT_S`` before ``at``."""
+    calendar = core.state.calendar
+    for step in range(int(24 * HOUR / LOOK_BACK_S) + 1):
+        span = calendar.shift_at(at - step * LOOK_BACK_S)
+        if span is not None:
+            return span.start
+    return at - SHIFT_S
+
+
 def kpis_of(core: Sequencer, at: float, since: float | None = None) -> Kpis:
-    """The figures at ``at``; the shared ones over the racks shipped since ``since`` (default: the last 8 hours, a
-    shift's length; the service passes the current shift's start)."""
+    """The figures at ``at``; the shared ones over the racks shipped since ``since`` (default: the start of the
+    current shift, ``shift_start``)."""
     line = core.state
-    shared = shared_kpis(line.shipments.recent, at - SHIFT_S if since is None else since, float("inf"))
+    start = shift_start(core, at) if since is None else since
+    shared = shared_kpis(line.shipments.recent, start, float("inf"))
     wrong = line.deviations.counts["wrong_pick"]
     picks = line.picks_confirmed
     feeds = list(line.feeds.values())

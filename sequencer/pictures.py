@@ -37,6 +37,7 @@ from sequencer.projection import (
     part_in_bin,
     rack_rank,
     rack_view,
+    shift_view,
     station_view,
 )
 from sequencer.state import LineState, RackKey
@@ -110,7 +111,7 @@ class Pictures:
         self._repeats = repeats
         plant = line.plant.plant
         values: Values = {
-            "head": Head(rev=rev, at=at, plant=plant.name, timezone=plant.timezone),
+            "head": Head(rev=rev, at=at, plant=plant.name, timezone=plant.timezone, shift=shift_view(line, at)),
             "counters": counters(line, quarantined=quarantined, vehicles_broadcast=vehicles_broadcast),
         }
         if kpis or whole:

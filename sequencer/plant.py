@@ -313,6 +313,9 @@ class FeedConfig(_Strict):
     """Seconds before a rack's due time that a rack not yet shipped raises ``late_warning``."""
     alarm_before_due_s: float = Field(default=900, ge=0)
     """Seconds before a rack's due time that a rack not yet shipped raises ``late_alarm``."""
+    keep_up_rate_per_h: float | None = Field(default=None, gt=0, repr=False)
+    """Vehicles an hour picking keeps up with on this feed; the OEM's line reporting a faster rate raises
+    ``line_too_fast``. Absent: one a takt (3600 / ``takt_s``)."""
     line: str = ""
     """The OEM's assembly line code as its messages name it (EDI files are matched to the feed by it)."""
     dock: str = ""
@@ -649,6 +652,113 @@ class SimulationConfig(_Strict):
     """The simulated OEM's first sequence number."""
 
 
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+_DAY = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
+
+
+def clock_minutes(text: str) -> int:
+    """Minutes after midnight of a wall-clock time "HH:MM"."""
+    return int(text[:2]) * 60 + int(text[3:])
+
+
+def _check_clock(value: str) -> str:
+    if not _CLOCK.fullmatch(value):
+        raise ValueError(f"{value!r} is not a wall-clock time HH:MM (00:00 to 23:59)")
+    return value
+
+
+class ShiftConfig(_Strict):
+    """One shift of the plant's day, in plant wall-clock time; a shift whose end is not after its start ends the
+    next day (a night shift, 22:00-06:00). Its date is the day it starts."""
+
+    name: str = Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_-]*$")
+    """The shift's name, lower case (``jis report --shift NAME``, the cockpit's header)."""
+    start: str
+    """Start, "HH:MM" plant time."""
+    end: str
+    """End, "HH:MM" plant time (not after ``start``: the next day)."""
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        return _check_clock(value)
+
+    def minutes(self) -> tuple[int, int]:
+        """(start, end) in minutes after the start day's midnight (end beyond 1440 for a shift into the next day)."""
+        start, end = clock_minutes(self.start), clock_minutes(self.end)
+        return start, end if end > start else end + 1440
+
+
+class BreakConfig(_Strict):
+    """A break every working day, in plant wall-clock time: the OEM's line stands, so line time (and due times)
+    does not run. Within one day (``end`` after ``start``)."""
+
+    start: str
+    """Start, "HH:MM" plant time."""
+    end: str
+    """End, "HH:MM" plant time, after ``start``."""
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        return _check_clock(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BreakConfig:
+        if clock_minutes(self.end) <= clock_minutes(self.start):
+            raise ValueError(f"break {self.start}-{self.end}: end must be after start, within the day")
+        return self
+
+
+DEFAULT_SHIFTS: tuple[dict[str, str], ...] = (  # validated into ShiftConfig (validate_default)
+    {"name": "early", "start": "06:00", "end": "14:00"},
+    {"name": "late", "start": "14:00", "end": "22:00"},
+    {"name": "night", "start": "22:00", "end": "06:00"},
+)
+
+
+class CalendarConfig(_Strict):
+    """The plant's shift calendar (``[calendar]``): shifts, breaks, working days and holidays, in plant time. It is the
+    one place shift times come from (due times, ``jis report``, the cockpit). The OEM's line runs during shifts on
+    working days outside breaks: line time (which lead times count) stands still otherwise. Absent: early 06-14,
+    late 14-22, night 22-06 every day, no breaks (line time is wall-clock time). The arithmetic is checked by
+    ``tests/unit/test_calendar.py::test_line_time_is_additive_and_monotone``,
+    ``tests/unit/test_calendar.py::test_no_line_time_inside_a_break`` and
+    ``tests/unit/test_calendar.py::test_breaks_weekends_and_holidays_stop_line_time``; the report's and the cockpit's
+    shifts by ``tests/integration/test_report.py::test_shift_windows_are_the_calendar_s_in_the_plant_zone`` and
+    ``tests/ui/test_cockpit.py::test_the_shift_comes_from_the_service_s_calendar``."""
+
+    shifts: tuple[ShiftConfig, ...] = Field(default=DEFAULT_SHIFTS, min_length=1)  # type: ignore[arg-type]
+    """The shifts of a day, in order, not overlapping (``[[calendar.shifts]]``)."""
+    breaks: tuple[BreakConfig, ...] = ()
+    """Breaks every working day (``[[calendar.breaks]]``)."""
+    workdays: tuple[Weekday, ...] = Field(default=WEEKDAYS, min_length=1)
+    """The days of the week whose shifts run (a shift belongs to the day it starts)."""
+    holidays: tuple[str, ...] = Field(default=(), examples=[["2026-12-25", "2026-12-26"]])
+    """Dates ("YYYY-MM-DD", plant time) whose shifts do not run."""
+
+    @field_validator("holidays")
+    @classmethod
+    def _dates(cls, days: tuple[str, ...]) -> tuple[str, ...]:
+        for day in days:
+            if not _DAY.fullmatch(day):
+                raise ValueError(f"holiday {day!r} is not a date YYYY-MM-DD")
+        return days
+
+    @model_validator(mode="after")
+    def _shifts_apart(self) -> CalendarConfig:
+        names = [s.name for s in self.shifts]
+        if len(set(names)) != len(names):
+            raise ValueError(f"shift names repeat: {', '.join(sorted(_duplicates(names)))}")
+        spans = sorted(s.minutes() for s in self.shifts)
+        for (_, end), (start, _) in zip(spans, [*spans[1:], (spans[0][0] + 1440, 0)], strict=True):
+            if end > start:
+                raise ValueError("shifts overlap: each must end before (or as) the next one starts, within 24 hours")
+        return self
+
+
 class ShipNoticeConfig(_Strict):
     """Ship notices (advance ship notices) to the OEM, one per rack shipped (docs/ship-notices.md). Absent: no notice
     is sent and a shipped rack is only forgotten."""
@@ -777,6 +887,9 @@ class PlantConfig(_Strict):
     partners: dict[str, PartnerConfig] = {}
     """OEM trading partners by name (``[partners.NAME]``): how each writes its files; a feed names its own with
     ``partner``."""
+    calendar: CalendarConfig = CalendarConfig()
+    """The shift calendar: shifts, breaks, working days and holidays (``[calendar]``); drives due times, the shift
+    report and the cockpit."""
     simulation: SimulationConfig = SimulationConfig()
     """What the simulators need: the vehicle mix and the operators (ignored by the service)."""
 

@@ -32,6 +32,7 @@ from sequencer.views import (
     NoticeView,
     PickView,
     RackView,
+    ShiftView,
     StationView,
 )
 
@@ -89,6 +90,8 @@ def feed_view(f: Feed, repeats: int = 0) -> FeedView:
         broadcasts=f.broadcasts,
         gaps=f.gaps,
         duplicates=f.duplicates + repeats,
+        line_stopped_since=f.line_stopped_since,
+        line_rate_per_h=f.line_rate_per_h,
     )
 
 
@@ -246,4 +249,13 @@ def line_view(
         kpis=kpi_view(core, at, since),
         counters=counters(line, quarantined=quarantined, vehicles_broadcast=vehicles_broadcast),
         notices=tuple(notice_view(n) for n in sorted(line.notices.values(), key=notice_rank)),
+        shift=shift_view(line, at),
     )
+
+
+def shift_view(line: LineState, at: float) -> ShiftView:
+    """The shift ``at`` falls in, after the plant's calendar (between shifts: no name, and ``at`` for both ends)."""
+    span = line.calendar.shift_at(at)
+    if span is None:
+        return ShiftView(name="", day=line.calendar.local_day(at).isoformat(), start=at, end=at)
+    return ShiftView(name=span.name, day=span.day.isoformat(), start=span.start, end=span.end)

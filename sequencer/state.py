@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sequencer.alarm_points import AlarmPoints, alarm_timings
+from sequencer.calendar import LineCalendar
 from sequencer.commands import NoticeFunction, NoticeItem, PrintLabel
 from sequencer.deviations import DeviationBook
 from sequencer.floods import Floods
@@ -148,6 +149,18 @@ class Feed:
     # broadcast arriving for one is late, not a replay of a vehicle that shipped. Left out of ``repr``; the
     # fingerprint hashes it when it holds something (``Sequencer.fingerprint``).
     given_up: set[int] = field(default_factory=set, repr=False)
+    # The OEM's line as its line-status messages (or a lead) last said (``sequencer.rules.line``): stopped since when
+    # (None: running), the rate it reported, and its open line deviations by kind. Left out of ``repr``; the
+    # fingerprint hashes them when any is set.
+    line_stopped_since: float | None = field(default=None, repr=False)
+    line_rate_per_h: float | None = field(default=None, repr=False)
+    line_dev: dict[str, int] = field(default_factory=dict, repr=False)
+    line_restarted_at: float = field(default=0.0, repr=False)  # the OEM line's last restart (silence counts from it)
+
+    def line_status(self) -> tuple[object, ...]:
+        """What the fingerprint hashes of the OEM line's state (empty while it never reported)."""
+        status = (self.line_stopped_since, self.line_rate_per_h, sorted(self.line_dev.items()), self.line_restarted_at)
+        return () if status == (None, None, [], 0.0) else status
 
     def seq_at(self, position: int) -> int:
         assert self.first_seq is not None
@@ -177,6 +190,7 @@ class LineState:
         self.families: dict[str, FamilyConfig] = {f.id: f for f in plant.families}
         self.feed_order = {f.id: n for n, f in enumerate(plant.feeds)}  # the plant's order (racks shown by it)
         self.part_description = {p.number: p.description for p in plant.parts}
+        self.calendar = LineCalendar(plant.calendar, plant.plant.timezone)  # line time: due times count in it
         # the line
         self.feeds: dict[str, Feed] = {f.id: Feed(cfg=f) for f in plant.feeds}
         self.stations = _stations(plant)

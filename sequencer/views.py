@@ -61,6 +61,8 @@ class FeedView(_View):
     broadcasts: int
     gaps: int
     duplicates: int
+    line_stopped_since: float | None = None  # the OEM's line stands since then (sequencer.rules.line); None: runs
+    line_rate_per_h: float | None = None  # the rate the OEM's line last reported, vehicles an hour
 
 
 class RackView(_View):
@@ -149,6 +151,16 @@ class KpiView(_View):
     notices_unanswered: int = 0
 
 
+class ShiftView(_View):
+    """The shift the picture's moment falls in, from the plant's calendar (``[calendar]``, ``sequencer.calendar``);
+    its date is the day it started."""
+
+    name: str  # "" between shifts
+    day: str  # YYYY-MM-DD, plant time
+    start: float
+    end: float
+
+
 class LineView(_View):
     """One complete picture of the line; ``rev`` counts up with every change the service publishes."""
 
@@ -164,3 +176,4 @@ class LineView(_View):
     counters: Counters
     kpis: KpiView = KpiView()
     notices: tuple[NoticeView, ...] = ()  # shipped racks' ship notices, by delivery note number
+    shift: ShiftView | None = None  # None: a service older than the screen (the default calendar's shift is shown)

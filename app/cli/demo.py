@@ -28,6 +28,7 @@ DESCRIPTION = (
 # The simulators' faults (hardware_sims.faults.ALL_FAULTS, which app may not import; a test pins that they agree)
 FAULTS = (
     "gap", "duplicate", "change", "cancel", "hold", "silence", "malformed", "wrong_pick", "devices", "notice_loss",
+    "line_stop",
 )  # fmt: skip
 
 

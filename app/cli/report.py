@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from app.cli.context import database_of, plant_of, zone_of
 from app.cli.errors import CommandError
 from app.cli.options import Subparsers, add_config, add_database, add_json, day, moment
-from app.plant_time import SHIFTS, shift_at
 
 if TYPE_CHECKING:
     from app.persist.shift_report import Window
@@ -41,8 +40,8 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p.add_argument(
         "--shift",
         default=None,
-        choices=(*SHIFTS, "current"),
-        help="early, late or night (06-14, 14-22, 22-06 plant time), or current: the one the plant clock is in now",
+        help="a shift of the plant file's [calendar] (default: early, late or night), or current: the one the plant "
+        "clock is in now",
     )
     p.add_argument("--date", type=day, default=None, help="YYYY-MM-DD: the day (of the shift's start); default today")
     p.add_argument("--from", dest="start", type=moment, default=None, help="window start, ISO (plant time) or epoch s")
@@ -69,16 +68,20 @@ def run(args: argparse.Namespace) -> int:
 
     from app.persist.database import safe_url
     from app.persist.shift_report import ReportError, as_json, as_text, report_from, window_of
+    from sequencer.calendar import LineCalendar
 
     plant = plant_of(args.config)
     zone = zone_of(plant, args.config)
-    if args.shift == "current":
-        if args.date is not None:
-            raise CommandError("--shift current is the shift the plant clock is in now: give it without --date")
-        now = shift_at(time.time(), zone.key)
-        args.shift, args.date = now.name, now.day
     try:
-        window = window_of(zone, shift=args.shift, day=args.date, start=args.start, end=args.end)
+        calendar = LineCalendar(plant.calendar, zone.key)  # the plant's shifts: the one place they come from
+        if args.shift == "current":
+            if args.date is not None:
+                raise CommandError("--shift current is the shift the plant clock is in now: give it without --date")
+            now = calendar.shift_at(time.time())
+            if now is None:
+                raise CommandError("--shift current: the plant clock is between shifts now; name the shift")
+            args.shift, args.date = now.name, now.day.isoformat()
+        window = window_of(zone, calendar=calendar, shift=args.shift, day=args.date, start=args.start, end=args.end)
     except ReportError as exc:
         raise CommandError(str(exc)) from None
     url = database_of(args, plant, must_exist=True)

@@ -11,6 +11,8 @@ Rules this module keeps:
   wake-up, so a catch-up of thousands costs a few calls, not a task each). The ACK of a broadcast goes out
   only after the app durably committed it; if its acceptance raises, no ACK is sent and the gateway resends.
   Up to ``MAX_IN_FLIGHT`` handed-over batches wait for their commits while the next one is read.
+- The OEM line's status (``LINE``, ``app.feed.line_wire``) goes to ``line_status`` from a gateway that may speak for
+  its feed.
 - Anything that is not a well-formed BCAST or HB goes to ``reject(frames, reason)`` so the app can quarantine
   it; no input can stop the loop.
 
@@ -51,6 +53,7 @@ from typing import Any
 import zmq
 import zmq.asyncio
 
+from app.feed.line_wire import LINE, BadLineStatus, LineStatusMessage, decode_line_status
 from app.feed.notice_wire import NOTICE, NOTICE_ANS, BadNoticeAnswer, NoticeAnswer, decode_notice_answer
 from app.feed.protocol import (
     ACK,
@@ -79,6 +82,7 @@ AcceptManyFn = Callable[..., Awaitable[list[Ack | BaseException]]]
 RejectFn = Callable[[list[bytes], str], Awaitable[None] | None]
 HeartbeatFn = Callable[[Heartbeat], Awaitable[None] | None]
 NoticeAnswerFn = Callable[[NoticeAnswer], Awaitable[None] | None]
+LineStatusFn = Callable[[LineStatusMessage], Awaitable[None] | None]
 
 # High-water marks, on purpose (devices.md: the default of 1000 silently dropped half a fast burst on PUB/SUB).
 # Receive side: a gateway catching up after an outage resends its backlog (thousands at once); the DEALER
@@ -114,9 +118,11 @@ class FeedLink:
         curve: CurveServer | None = None,
         publishers: Mapping[str, frozenset[bytes]] | None = None,
         notice_answer: NoticeAnswerFn | None = None,
+        line_status: LineStatusFn | None = None,
     ) -> None:
         self.endpoint = endpoint
         self._on_notice_answer = notice_answer
+        self._on_line_status = line_status
         self._curve = curve
         # feed -> the Z85 keys that may speak for it (CURVE only); None: any allowed key may speak for any feed
         self._publishers = publishers if curve is not None else None
@@ -332,6 +338,8 @@ class FeedLink:
         identity, body = frames[0], frames[1:]
         if len(body) == 2 and body[0] == NOTICE_ANS:
             await self._on_notice_answer_frame(body[1], frames, sender)
+        elif len(body) == 2 and body[0] == LINE:
+            await self._on_line_frame(body[1], frames, sender)
         elif not body or body[0] not in (BCAST, HB):
             await self._rejected(frames, f"unknown frame kind {body[0][:16]!r}" if body else "empty message")
         elif len(body) != 2:
@@ -410,6 +418,23 @@ class FeedLink:
             raise
         except Exception:
             log.exception("feed: notice answer callback failed for %s", answer.notice_id)
+
+    async def _on_line_frame(self, raw: bytes, frames: list[bytes], sender: bytes) -> None:
+        """The OEM line's status, from a gateway that may speak for its feed (app.feed.line_wire)."""
+        try:
+            status = decode_line_status(raw)
+        except BadLineStatus as exc:
+            await self._rejected(frames, str(exc))
+            return
+        if not self._may_speak(sender, status.feed) or self._on_line_status is None:
+            await self._rejected(frames, f"line status for {status.feed} not taken from this gateway")
+            return
+        try:
+            await _maybe_await(self._on_line_status(status))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("feed: line status callback failed for %s", status.feed)
 
     async def _rejected(self, frames: list[bytes], reason: str) -> None:
         """Hand garbage to the app (without our routing envelope); a failing callback never stops the loop."""

@@ -45,7 +45,16 @@ from sqlalchemy.sql.expression import Insert
 from app.persist.store import KpiHourlyRow, ReadModelMarkRow, Store, VehicleStatusRow
 from sequencer.commands import Command, LightBin, PrintLabel, RaiseDeviation, ReturnToStock, VehicleCompleted
 from sequencer.core import Sequencer, SequencerError
-from sequencer.events import Event, MoveVehicle, RackLabelScanned, RackShipped, ShipRackByHand, SwapVehicles
+from sequencer.events import (
+    Event,
+    LineStatusReported,
+    MoveVehicle,
+    RackLabelScanned,
+    RackShipped,
+    SetLineStatus,
+    ShipRackByHand,
+    SwapVehicles,
+)
 from sequencer.labels import PartLabel
 from sequencer.plant import PlantConfig
 from sequencer.seqnum import unwrap
@@ -125,8 +134,8 @@ def touched(core: Sequencer, event: Event, commands: Iterable[Command]) -> tuple
     or a swap re-places vehicles). Anything else an event does (lights, racks, alarms) is no vehicle's row."""
     named: list[tuple[str, int]] = []
     whole: set[str] = set()
-    if isinstance(event, MoveVehicle | SwapVehicles):
-        whole.add(event.feed)
+    if isinstance(event, MoveVehicle | SwapVehicles | LineStatusReported | SetLineStatus):
+        whole.add(event.feed)  # re-placed vehicles; or the OEM line's restart moved the feed's due times
     elif isinstance(seq := getattr(event, "seq", None), int) and isinstance(feed := getattr(event, "feed", None), str):
         named.append((feed, seq))
     label_id = getattr(event, "label_id", None)

@@ -8,8 +8,8 @@ status counts in, a ``Report`` out.
 
 Times are the plant's wall-clock time (``[plant] timezone``): hours show as ``YYYY-MM-DD HH:00``, a ``--date``
 or an ISO time without an offset is read in that zone. An hour belongs to a window when it starts inside it.
-The plant file has no shift times, so ``SHIFTS`` (``app.plant_time``) is the default: early 06-14, late 14-22,
-night 22-06 (the cockpit's table in ``ui/cockpit/shift.py``); a shift's date is the day it starts.
+Shifts are the plant's calendar's (``[calendar]``, ``sequencer.calendar``: the one place shift times come from, for
+due times and the cockpit too; absent, early 06-14, late 14-22, night 22-06); a shift's date is the day it starts.
 On-time % is ``vehicles_on_time / vehicles_completed``; "-" when nothing was completed, or when reopened vehicles
 leave the hour's net counts outside 0..100 % (no rate to show).
 
@@ -31,8 +31,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from app.persist.read_models import COUNTS, MARK_ID
 from app.persist.store import KpiHourlyRow, ReadModelMarkRow, VehicleStatusRow, make_engine
-from app.plant_time import SHIFTS, parse_moment
-from sequencer.plant import PlantConfig
+from app.plant_time import parse_moment
+from sequencer.calendar import LineCalendar
+from sequencer.plant import CalendarConfig, PlantConfig
 
 STATUSES = ("open", "held", "completed", "cancelled")  # vehicle_status.status, always shown
 CAPTIONS = {  # COUNTS -> column heading (vehicles_on_time is shown as the on-time %)
@@ -95,17 +96,18 @@ def shift_report(
     return Report(window=window, hours=hours, totals=totals, vehicles=shown, journal_id=journal_id)
 
 
-def shift_window(day: date, shift: str | None, zone: ZoneInfo) -> Window:
-    """A shift of ``SHIFTS`` starting on ``day`` (a night shift ends the next morning), or the whole day."""
+def shift_window(day: date, shift: str | None, zone: ZoneInfo, calendar: LineCalendar | None = None) -> Window:
+    """A shift of the plant's calendar (default: ``[calendar]``'s defaults) starting on ``day`` (a night shift ends
+    the next morning), or the whole day."""
     if shift is None:
         start, end, name = _at(day, 0, zone), _at(day + timedelta(days=1), 0, zone), f"day {day.isoformat()}"
-    elif shift in SHIFTS:
-        first, last = SHIFTS[shift]
-        start, end = _at(day, first, zone), _at(day + timedelta(days=int(last <= first)), last, zone)
-        name = f"{shift} shift {day.isoformat()}"
-    else:
-        raise ReportError(f"unknown shift {shift!r}: {', '.join(SHIFTS)}")
-    return Window(name=name, start=start, end=end)
+        return Window(name=name, start=start, end=end)
+    calendar = calendar or LineCalendar(CalendarConfig(), zone.key)
+    try:
+        span = calendar.shift_on(day, shift)
+    except KeyError as exc:
+        raise ReportError(str(exc.args[0])) from None
+    return Window(name=f"{shift} shift {day.isoformat()}", start=span.start, end=span.end)
 
 
 def _at(day: date, hour: int, zone: ZoneInfo) -> float:
@@ -213,6 +215,7 @@ def _by_status() -> Any:
 def window_of(
     zone: ZoneInfo,
     *,
+    calendar: LineCalendar | None = None,
     shift: str | None = None,
     day: str | None = None,
     start: str | None = None,
@@ -228,7 +231,7 @@ def window_of(
             raise ReportError(f"--to {end} is not after --from {start}")
         return Window(name="custom window", start=since, end=until)
     when = date.fromisoformat(day) if day else datetime.now(zone).date()
-    return shift_window(when, shift, zone)
+    return shift_window(when, shift, zone, calendar)
 
 
 def report_from(url: str, window: Window) -> Report | None:

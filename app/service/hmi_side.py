@@ -34,7 +34,6 @@ from app.hmi.bus import HmiPublisher
 from app.hmi.commands import CommandService, HmiCommandServer
 from app.logjson import startup_log
 from app.net.curve_keys import load_curve_server
-from app.plant_time import shift_at
 from app.service.sequencing import Sequencing
 from plc_io.line_server.server import LineServer, LineServerFailed, LineServerThread
 from sequencer.clone import Picture
@@ -97,36 +96,28 @@ class HmiSide:
     def view(self) -> LineView:
         """The whole picture of the line now (the line server's first)."""
         self._rev += 1
-        at = self.clock()
         return line_view(
             self.core,
             rev=self._rev,
-            at=at,
+            at=self.clock(),
             quarantined=self._quarantined(),
             vehicles_broadcast=self._vehicles(),
             repeats=self._repeats(),
-            since=self._shift_start(at),
         )
 
     def picture(self, *, kpis: bool) -> Picture:
         """The entries the core touched since the last picture (all of them the first time), the header and the
         counters, and the KPIs if ``kpis``."""
         self._rev += 1
-        at = self.clock()
         return self.pictures.picture(
             self.core,
             rev=self._rev,
-            at=at,
+            at=self.clock(),
             quarantined=self._quarantined(),
             vehicles_broadcast=self._vehicles(),
             kpis=kpis,
             repeats=self._repeats(),
-            since=self._shift_start(at),
         )
-
-    def _shift_start(self, at: float) -> float:
-        """The current shift's start: the shared KPIs count the racks shipped since (``app.plant_time``)."""
-        return shift_at(at, self.plant.plant.timezone).start
 
     def _vehicles(self) -> int:
         return sum(f.broadcasts for f in self.core.state.feeds.values())

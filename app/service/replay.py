@@ -60,6 +60,8 @@ def code_version(plant: PlantConfig) -> str:
     # core's fingerprint although the JSON would be the same.
     rules = (plant.plant, plant.feeds, plant.families, plant.options, plant.parts, plant.stations, plant.alarms)
     h.update(repr(rules).encode())
+    # the shift calendar and what picking keeps up with (left out of the feeds' repr): due times and line alarms
+    h.update(repr((plant.calendar, [f.keep_up_rate_per_h for f in plant.feeds])).encode())
     notices = plant.ship_notices  # what the core's notice rules read of [ship_notices] (not where notices go)
     if notices is not None:
         h.update(repr((notices.ack_timeout_s, notices.keep_answered)).encode())

@@ -31,12 +31,13 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, assert_never
 
+from app.feed.line_wire import LineStatusMessage
 from app.feed.link import FeedLink
 from app.feed.notice_wire import NoticeAnswer
 from app.hmi.accounts import AccountStore
 from app.logjson import startup_log
 from app.net.curve_keys import load_curve_server, load_feed_publishers
-from app.persist.store import Store
+from app.persist.store import JournalPaused, Store
 from app.plant_check import served_endpoints
 from app.service.device_side import DeviceSide
 from app.service.devices import ReportTranslator, build_printers, build_ptls
@@ -68,8 +69,9 @@ from sequencer.commands import (
     VehicleCompleted,
 )
 from sequencer.core import Sequencer
-from sequencer.events import BroadcastReceived, Event, Tick
+from sequencer.events import BroadcastReceived, Event, LineStatusReported, Tick
 from sequencer.plant import PlantConfig
+from sequencer.state import SequencerError
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +145,7 @@ class Service:
             curve=feed_curve,
             publishers=publishers,
             notice_answer=self._notice_answered,
+            line_status=self._line_status,
         )
         self.notices = NoticeSide(plant.ship_notices, clock=clock, sequencing=self.sequencing, link=self.feed_link)
         self.hmi = HmiSide(
@@ -200,6 +203,22 @@ class Service:
 
     async def _notice_answered(self, answer: NoticeAnswer) -> None:
         await self.notices.answered(answer)
+
+    async def _line_status(self, status: LineStatusMessage) -> None:
+        """The OEM line's status, journaled once per change (the gateway repeats it with its heartbeats)."""
+        event = LineStatusReported(
+            at=self.clock(),
+            feed=status.feed,
+            state=status.state,
+            rate_per_h=status.rate_per_h,
+            reporting_point=status.reporting_point,
+        )
+        try:
+            await self.submit_once(event, status.identity())
+        except SequencerError as exc:
+            log.warning("line status refused: %s", exc)
+        except JournalPaused:  # not stored: the gateway's next repeat brings it again
+            log.warning("line status of %s not stored: the journal is paused", status.feed)
 
     # -- lifecycle ------------------------------------------------------------------------------------------
     async def run(self) -> None:

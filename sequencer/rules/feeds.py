@@ -139,11 +139,14 @@ def _heard(line: LineState, feed: Feed, at: float) -> list[Command]:
 
 
 def check_silence(line: LineState, at: float) -> list[Command]:
-    """A feed quiet for longer than its takts allow raises one silence alarm (cleared by its next broadcast)."""
+    """A feed quiet for longer than its takts allow raises one silence alarm (cleared by its next broadcast); a feed
+    whose OEM line stands is quiet for that reason, and counts its quiet from the line's restart."""
     commands: list[Command] = []
     for feed in line.feeds.values():
         limit = feed.cfg.silence_takts * feed.cfg.takt_s
         if feed.last_at is None or feed.silence_dev is not None or at - feed.last_at <= limit:
+            continue
+        if feed.line_stopped_since is not None or at - feed.line_restarted_at <= limit:
             continue
         commands += line.deviations.raise_(
             "silence",
@@ -253,6 +256,16 @@ def _function(line: LineState, feed: Feed, vehicle: Vehicle, e: BroadcastReceive
     return FUNCTIONS[e.function](line, feed, vehicle, e)
 
 
+def due_at(line: LineState, feed: Feed, e: BroadcastReceived) -> float:
+    """The OEM's required time, else the feed's lead time counted in line time (``sequencer.calendar``) from the
+    broadcast, or from the stop while the OEM's line stands (the move at its restart counts the lead time from
+    there: ``sequencer.rules.line``)."""
+    if e.required_at is not None:
+        return e.required_at
+    start = e.at if feed.line_stopped_since is None else min(e.at, feed.line_stopped_since)
+    return line.calendar.add(start, feed.cfg.lead_time_s)
+
+
 def _new_vehicle(line: LineState, feed: Feed, e: BroadcastReceived, position: int) -> list[Command]:
     commands: list[Command] = []
     if e.vehicle_id in feed.forecast:
@@ -267,7 +280,7 @@ def _new_vehicle(line: LineState, feed: Feed, e: BroadcastReceived, position: in
         vehicle_id=e.vehicle_id,
         content=vehicles.content_of(e),
         at=e.at,
-        due_at=e.required_at if e.required_at is not None else e.at + feed.cfg.lead_time_s,
+        due_at=due_at(line, feed, e),
     )
     feed.vehicles[position] = vehicle
     feed.position_of[e.vehicle_id] = position

@@ -37,6 +37,7 @@ from sequencer.events import (
     ResendShipNotice,
     ResolveDeviation,
     ReturnAlarmToService,
+    SetLineStatus,
     ShelveAlarm,
     ShipRackByHand,
     SuppressAlarm,
@@ -46,6 +47,7 @@ from sequencer.events import (
 from sequencer.labels import Label
 from sequencer.lifecycle import VehicleMove, vehicle_may
 from sequencer.rules import feeds, notices, picking, racks, vehicles
+from sequencer.rules import line as oem_line
 from sequencer.rules.labelling import labelled
 from sequencer.seqnum import unwrap
 from sequencer.state import Feed, LabelTarget, LineState, SequencerError, Vehicle
@@ -339,4 +341,5 @@ MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
     CancelShipNotice: cancel_notice,
     CorrectShippedRack: correct_shipped,
     ResendShipNotice: send_notice_again,
+    SetLineStatus: oem_line.set_by_hand,
 }

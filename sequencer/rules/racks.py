@@ -221,12 +221,15 @@ def record_shipment(line: LineState, rack: Rack, at: float) -> None:
 
 
 def check_due(line: LineState, at: float) -> list[Command]:
-    """Racks that will miss (or have missed) their due time, escalating warning -> alarm -> late."""
+    """Racks that will miss (or have missed) their due time, escalating warning -> alarm -> late; none of a feed
+    whose OEM line stands."""
     commands: list[Command] = []
     for rack in line.watched_racks.values():
         feed = line.feeds[rack.feed]
         if at < rack.due_at - feed.cfg.warn_before_due_s:
             continue  # the common case: far from due
+        if feed.line_stopped_since is not None:
+            continue  # the OEM's line stands: its due times move when it runs again (sequencer.rules.line)
         where = f"rack {rack.feed}/{rack.family}/{rack.rack_no}"
         for kind, margin in DUE_LEVELS:
             if kind in rack.due_dev or at < rack.due_at - margin(feed.cfg):

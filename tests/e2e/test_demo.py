@@ -114,6 +114,17 @@ def test_every_device_mix_completes_in_sequence_with_device_faults(tmp_path, ptl
     assert summary["faults_injected"].get("gateway_down", 0) >= 1
 
 
+def test_a_line_stop_in_the_demo_raises_no_false_late_alarm(tmp_path):
+    """Issue 17 item 3: the simulated OEM's line stands for a whole lead time half-way through (its line status says
+    so on the feed): the open racks' due times wait for it, so nothing is late and the feed is not silent."""
+    code, summary = run_demo(tmp_path, "--vehicles", "24", "--speed", "200", "--seed", "4", "--faults", "line_stop")
+    assert code == 0, summary
+    assert summary["faults_injected"].get("line_stop") == 1, summary
+    assert summary["deviations"].get("oem_line_stopped", 0) == 1, summary["deviations"]
+    for kind in ("late_warning", "late_alarm", "late", "silence"):
+        assert summary["deviations"].get(kind, 0) == 0, (kind, summary["deviations"])
+
+
 def test_demo_with_every_fault_accounts_for_every_vehicle(tmp_path):
     code, summary = run_demo(tmp_path, "--vehicles", "80", "--speed", "200", "--seed", "3", "--faults", "all")
     assert code == 0, summary

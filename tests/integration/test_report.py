@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from app.persist.read_models import COUNTS, counters, kpi_rows, mark
 from app.persist.shift_report import (
     NO_RATE,
-    SHIFTS,
+    ReportError,
     Window,
     as_text,
     on_time_pct,
@@ -31,11 +31,11 @@ from app.persist.shift_report import (
 )
 from app.persist.store import Store
 from app.proof.bench_core import record_stream
+from sequencer.calendar import LineCalendar
 from sequencer.events import Event
-from sequencer.plant import PlantConfig
+from sequencer.plant import CalendarConfig, PlantConfig
 from tests.integration.test_read_models import run_like_the_service
 from tests.plants import demo_plant
-from ui.cockpit.shift import SHIFTS as COCKPIT_SHIFTS
 
 VEHICLES = 80
 EVERYTHING = ["--from", "2000-01-01T00:00", "--to", "2100-01-01T00:00"]
@@ -152,13 +152,20 @@ def test_a_missing_database_or_a_bad_window_is_refused(tmp_path: Path, report: R
         assert code == 2 and err.startswith("jis report: "), bad
 
 
-def test_shift_windows_are_the_cockpits_in_the_plant_zone() -> None:
-    assert [(start, name.lower()) for start, name in COCKPIT_SHIFTS] == [(s, n) for n, (s, _) in SHIFTS.items()]
+def test_shift_windows_are_the_calendar_s_in_the_plant_zone() -> None:
+    """The report's shifts are the plant file's calendar's (the same the core and the cockpit use)."""
     day = date(2025, 3, 29)  # the night before summer time: seven hours
     early, night, whole = (shift_window(day, s, ZONE) for s in ("early", "night", None))
     assert early.start == datetime(2025, 3, 29, 6, tzinfo=ZONE).timestamp() and early.end - early.start == 8 * 3600
     assert night.end == datetime(2025, 3, 30, 6, tzinfo=ZONE).timestamp() and night.end - night.start == 7 * 3600
     assert (whole.start, whole.name) == (datetime(2025, 3, 29, tzinfo=ZONE).timestamp(), "day 2025-03-29")
+    two = CalendarConfig.model_validate(
+        {"shifts": [{"name": "a", "start": "05:30", "end": "14:00"}, {"name": "b", "start": "14:00", "end": "22:30"}]}
+    )
+    b = shift_window(day, "b", ZONE, LineCalendar(two, ZONE.key))
+    assert (b.name, b.end - b.start) == ("b shift 2025-03-29", 8.5 * 3600)
+    with pytest.raises(ReportError, match="unknown shift 'night': a, b"):
+        shift_window(day, "night", ZONE, LineCalendar(two, ZONE.key))
 
 
 HOURS = st.integers(min_value=0, max_value=200).map(lambda n: 1_700_000_000 // 3600 * 3600 + n * 3600)

@@ -284,6 +284,20 @@ async def test_feed_knobs_burst_gap_duplicate_pause_and_takt(plant: Any) -> None
     await until(lambda: oem.counters.generated >= 5, "a vehicle at the new takt")
 
 
+async def test_the_oem_line_stops_and_runs_again_at_a_rate(plant: Any) -> None:
+    """The ``line`` knob: the OEM's line stands (no vehicle until it runs again), then runs at the rate given."""
+    sim, _, client = plant
+    oem = sim.feeds["L1"]
+    await until(lambda: oem.counters.generated == 1, "the first vehicle")
+    assert (await client.ok(op="feed", feed="L1", line="stopped"))["applied"] == {"line": "stopped"}
+    assert oem.line_stopped
+    await client.ok(op="feed", feed="L1", burst=2)  # a burst waits for the line too
+    assert oem.counters.generated == 1
+    await client.ok(op="feed", feed="L1", line="running", rate_per_h=3600)
+    assert not oem.line_stopped and oem.knobs["takt_s"] == 1.0
+    await until(lambda: oem.counters.generated >= 3, "the burst once the line runs")
+
+
 async def test_change_and_cancel_go_only_to_acknowledged_vehicles(plant: Any) -> None:
     _, _, client = plant
     answer = await client.ok(op="feed", feed="L1", change=2, cancel=1)

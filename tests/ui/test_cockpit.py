@@ -20,7 +20,11 @@ from PySide6.QtGui import QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from sequencer.core import Sequencer
+from sequencer.plant import CalendarConfig
+from sequencer.projection import line_view
 from sequencer.views import DeviationView, DeviceView, KpiView, LineView, NoticeView
+from tests.plants import demo_plant
 from tests.ui.conftest import BusPublisher
 from tests.ui.test_operator_panel import DEVIATIONS, SUMMER_AT, busy_line
 from ui.cockpit.shift import DeviationLog, shift_of
@@ -164,12 +168,30 @@ def test_header_shows_plant_shift_zone_and_alarm_summary(qtbot: QtBot, publisher
 
 
 def test_shifts_follow_the_plant_clock_across_midnight_and_daylight_saving() -> None:
-    night = shift_of(1_750_030_000.0, BERLIN)  # 2025-06-16 01:26:40 CEST
+    """A picture without a shift (a service older than the screen): the default calendar's shifts."""
+    night = shift_of(cockpit_line(at=1_750_030_000.0), BERLIN)  # 2025-06-16 01:26:40 CEST
     assert night.label(BERLIN) == "Night shift 2025-06-15 22:00–06:00"
-    spring = shift_of(1_743_294_600.0, BERLIN)  # 2025-03-30 02:30 UTC = 04:30 CEST, the night clocks go forward
+    spring = shift_of(cockpit_line(at=1_743_294_600.0), BERLIN)  # 2025-03-30 04:30 CEST, the night clocks go forward
     assert spring.label(BERLIN) == "Night shift 2025-03-29 22:00–06:00"
     assert spring.end - spring.start == 7 * 3600  # that night shift is an hour short
-    assert shift_of(SUMMER_AT, BERLIN).slug(BERLIN) == "2025-06-15-late"
+    assert shift_of(cockpit_line(), BERLIN).slug(BERLIN) == "2025-06-15-late"
+
+
+def test_the_shift_comes_from_the_service_s_calendar() -> None:
+    """The plant's calendar decides (``LineView.shift``, from ``[calendar]``): a shift of its own, or none."""
+    calendar = CalendarConfig.model_validate(
+        {
+            "shifts": [
+                {"name": "day", "start": "07:00", "end": "15:30"},
+                {"name": "swing", "start": "15:30", "end": "23:00"},
+            ]
+        }
+    )
+    core = Sequencer(demo_plant().model_copy(update={"calendar": calendar}))
+    late = shift_of(line_view(core, rev=1, at=SUMMER_AT), BERLIN)  # 2025-06-15 17:06 CEST
+    assert late.label(BERLIN) == "Swing shift 2025-06-15 15:30–23:00"
+    between = shift_of(line_view(core, rev=1, at=SUMMER_AT + 8 * 3600), BERLIN)  # 01:06 the next day
+    assert between.label(BERLIN) == "Between shifts 2025-06-16 01:06"
 
 
 # --- overview ---------------------------------------------------------------------------------------------------
@@ -631,3 +653,11 @@ def test_colours_live_only_in_the_stylesheet_cockpit_section() -> None:
     assert "qproperty-traceColor" in section and '#cockpit QFrame[section="true"][comm="lost"]' in section
     selectors = [ln for ln in section.splitlines() if ln.strip().endswith(("{", ",")) or "{ " in ln]
     assert selectors and all(ln.startswith("#cockpit") for ln in selectors)  # never restyles the operator panel
+
+
+def test_the_overview_says_when_the_oem_line_stands(qtbot: QtBot, publisher: BusPublisher,
+                                                    cockpit: CockpitWindow) -> None:  # fmt: skip
+    line = cockpit_line()
+    stopped = tuple(f.model_copy(update={"line_stopped_since": SUMMER_AT - 600}) for f in line.feeds)
+    show(qtbot, publisher, cockpit, line.model_copy(update={"feeds": stopped}))
+    assert table_rows(cockpit.overview.feeds)[0][2] == "Assembly line 1 (trim 1) · OEM line STOPPED since 16:56"

@@ -26,6 +26,7 @@ from sequencer.events import (
     JournalWriteChanged,
     LabelPrinted,
     LabelUncertain,
+    LineStatusReported,
     PrinterFaultChanged,
     RackShipped,
     ReprintLabel,
@@ -121,6 +122,16 @@ def late_level(at: float) -> Scenario:
         return core, core.handle(Tick(at=at))
 
     return scenario
+
+
+def oem_line_stopped() -> tuple[Sequencer, list[Command]]:
+    core = fed(demo_plant(), broadcast(1, at=0))
+    return core, core.handle(LineStatusReported(at=10, feed="L1", state="stopped"))
+
+
+def line_too_fast() -> tuple[Sequencer, list[Command]]:
+    core = fed(demo_plant(), broadcast(1, at=0))  # takt 60 s: picking keeps up with 60 an hour
+    return core, core.handle(LineStatusReported(at=10, feed="L1", state="running", rate_per_h=75))
 
 
 def change_after_ship() -> tuple[Sequencer, list[Command]]:
@@ -271,6 +282,8 @@ SCENARIOS: dict[str, Scenario] = {
     "pick_timeout": pick_timeout,
     "unresolved": unresolved,
     "late_alarm": late_level(3000.0),
+    "line_too_fast": line_too_fast,
+    "oem_line_stopped": oem_line_stopped,
     "resequenced": resequenced,
     "unknown_feed": unknown_feed,
     "malformed": malformed,

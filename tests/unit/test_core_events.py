@@ -45,6 +45,7 @@ from sequencer.events import (
     LabelPrinted,
     LabelSending,
     LabelUncertain,
+    LineStatusReported,
     MoveVehicle,
     PrinterFaultChanged,
     QuarantineFlood,
@@ -57,6 +58,7 @@ from sequencer.events import (
     ResendShipNotice,
     ResolveDeviation,
     ReturnAlarmToService,
+    SetLineStatus,
     ShelveAlarm,
     ShipNoticeAnswered,
     ShipNoticeSending,
@@ -530,3 +532,23 @@ def test_correct_shipped_rack(plant: PlantConfig) -> None:
     (notice,) = of(SendShipNotice, commands)
     assert (notice.function, [i.part for i in notice.items if i.slot == 4]) == ("replace", ["SEAT-LEATH-BLK"])
     assert [c.target for c in of(AuditRecord, commands)] == ["ship notice L1-seats-1 slot 4"]
+
+
+def test_line_status_reported(plant: PlantConfig) -> None:
+    """The OEM's line reports it stands: an ``oem_line_stopped`` condition; running again clears it."""
+    core = fed(plant, broadcast(1))
+    assert kinds(core.handle(LineStatusReported(at=10, feed="L1", state="stopped"))) == ["oem_line_stopped"]
+    assert core.handle(LineStatusReported(at=11, feed="L1", state="stopped")) == []  # a repeat changes nothing
+    core.handle(LineStatusReported(at=70, feed="L1", state="running"))
+    (returned,) = open_deviations(core, "oem_line_stopped")
+    assert returned.state == AlarmState.RTN_UNACK
+
+
+def test_set_line_status(plant: PlantConfig) -> None:
+    """A lead says the OEM's line stopped: the same rule, audited; saying it twice is refused."""
+    core = fed(plant, broadcast(1))
+    commands = core.handle(by_hand(SetLineStatus, at=5, feed="L1", state="stopped"))
+    assert kinds(commands) == ["oem_line_stopped"]
+    assert [c.target for c in of(AuditRecord, commands)] == ["L1 line stopped"]
+    with pytest.raises(SequencerError, match="stopped already"):
+        core.handle(by_hand(SetLineStatus, at=6, feed="L1", state="stopped"))

@@ -34,6 +34,11 @@ FORBIDDEN = {
 }
 
 
+# The one exception, as in pyproject's import contract: the shift calendar turns plant wall-clock times into epoch
+# seconds with the zone's rules; tests/unit/test_calendar.py::test_calendar_reads_no_clock keeps it off the clock.
+ALLOWED = {"calendar.py: datetime"}
+
+
 def test_sequencer_imports_nothing_impure():
     offenders = []
     for path in Path(sequencer.__file__).parent.rglob("*.py"):
@@ -44,4 +49,4 @@ def test_sequencer_imports_nothing_impure():
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module]
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
-    assert offenders == []
+    assert [o for o in offenders if o not in ALLOWED] == []

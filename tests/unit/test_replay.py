@@ -287,3 +287,15 @@ def test_a_snapshot_depends_on_what_the_notice_rules_read(plant) -> None:
     shorter = plant.model_copy(update={"ship_notices": ShipNoticeConfig(ack_timeout_s=60)})
     elsewhere = plant.model_copy(update={"ship_notices": ShipNoticeConfig(outbox="edi/out", over_feed_link=False)})
     assert code_version(shorter) != code_version(on) == code_version(elsewhere)
+
+
+def test_a_snapshot_depends_on_the_shift_calendar_and_what_picking_keeps_up_with(plant) -> None:
+    """The pickled core counts due times in its calendar and judges the OEM line's rate against its feed's: another
+    calendar or another keep-up rate, another code version."""
+    from sequencer.plant import CalendarConfig
+
+    breaks = plant.model_copy(
+        update={"calendar": CalendarConfig.model_validate({"breaks": [{"start": "09:00", "end": "09:15"}]})}
+    )
+    faster = plant.model_copy(update={"feeds": (plant.feeds[0].model_copy(update={"keep_up_rate_per_h": 90.0}),)})
+    assert len({code_version(plant), code_version(breaks), code_version(faster)}) == 3

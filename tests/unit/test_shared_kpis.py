@@ -4,6 +4,8 @@ shipped on time / in full / in sequence, sequence accuracy in ppm of parts shipp
 from __future__ import annotations
 
 import math
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -22,7 +24,7 @@ from sequencer.events import (
     Tick,
 )
 from sequencer.kpis import kpis_from_journal, kpis_of, shared_kpis
-from sequencer.plant import PlantConfig, ShipNoticeConfig
+from sequencer.plant import CalendarConfig, PlantConfig, ShiftConfig, ShipNoticeConfig
 from sequencer.shipments import KEEP_S, Shipment, ShipmentBook
 from sequencer.testing import NO_SEAT, SEAT_RACK, SEATS, broadcast, by_hand, first_seat_rack_full, lit, pick_and_print
 from tests.plants import demo_plant
@@ -259,23 +261,6 @@ def test_the_book_keeps_two_days_behind_the_newest_and_the_newest_per_rack(times
     assert all(book.of_rack[(s.feed, s.family, s.rack_no)] in book.recent for s in book.recent)
 
 
-def test_the_current_shift_is_found_across_midnight_and_on_a_clock_change() -> None:
-    """``app.plant_time.shift_at``: the period of the live shared figures (the service passes its start)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from app.plant_time import shift_at
-
-    berlin = ZoneInfo("Europe/Berlin")
-    late = shift_at(datetime(2026, 3, 2, 21, 59, tzinfo=berlin).timestamp(), "Europe/Berlin")
-    assert (late.name, late.day, late.end - late.start) == ("late", "2026-03-02", 8 * 3600)
-    night = shift_at(datetime(2026, 3, 3, 1, 0, tzinfo=berlin).timestamp(), "Europe/Berlin")
-    assert (night.name, night.day) == ("night", "2026-03-02")
-    assert night.start == datetime(2026, 3, 2, 22, 0, tzinfo=berlin).timestamp()
-    short = shift_at(datetime(2026, 3, 29, 1, 0, tzinfo=berlin).timestamp(), "Europe/Berlin")  # clocks go forward
-    assert (short.name, short.end - short.start) == ("night", 7 * 3600)
-
-
 def test_a_slot_a_lead_shipped_blank_for_want_of_a_part_leaves_the_rack_short(plant: PlantConfig) -> None:
     """An option no seat rule resolves blocks the slot; a lead gives up on it (the slot ships blank): the vehicle
     needed a seat, so the rack is not in full."""
@@ -290,3 +275,23 @@ def test_a_slot_a_lead_shipped_blank_for_want_of_a_part_leaves_the_rack_short(pl
     s = ship(core, at=20.0)
     assert (s.parts, s.expected, s.in_full, s.otif) == (SEAT_RACK - 1, SEAT_RACK, False, False)
     assert core.state.blank_by_hand == set()  # dropped once its rack shipped
+
+
+def test_the_live_figures_count_the_racks_shipped_in_the_calendar_s_current_shift(plant: PlantConfig) -> None:
+    """``kpis_of`` without ``since``: the racks shipped in the shift of the plant's calendar ``at`` falls in; between
+    shifts, those of the last shift that ran (the line server and the cockpit show these)."""
+    berlin = ZoneInfo(plant.plant.timezone)
+
+    def t(hh_mm: str) -> float:
+        return datetime.fromisoformat(f"2026-03-02T{hh_mm}").replace(tzinfo=berlin).timestamp()
+
+    core = first_seat_rack_full(plant)
+    ship(core, at=t("07:00"))  # the early shift (06-14); needed long before: late, but counted
+    assert kpis_of(core, t("13:59")).shift_racks_shipped == 1
+    assert kpis_of(core, t("14:00")).shift_racks_shipped == 0  # the late shift has shipped nothing yet
+    early_only = plant.model_copy(
+        update={"calendar": CalendarConfig(shifts=(ShiftConfig(name="early", start="06:00", end="14:00"),))}
+    )
+    core = first_seat_rack_full(early_only)
+    ship(core, at=t("07:00"))
+    assert kpis_of(core, t("20:00")).shift_racks_shipped == 1  # between shifts: the early shift's

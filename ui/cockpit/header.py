@@ -68,7 +68,7 @@ class CockpitHeader(QFrame):
     def show_line(self, line: LineView, up: bool) -> None:
         zone = plant_zone(line.timezone)
         self.plant.setText(line.plant)
-        self.shift.setText(shift_of(line.at, zone).label(zone))
+        self.shift.setText(shift_of(line, zone).label(zone))
         self.clock.setText(clock(line.at, zone))
         self.zone.setText(zone_label(line.at, zone))
         told = annunciated(line.deviations)  # ISA-18.2: a parked alarm is listed, never counted here

@@ -87,6 +87,9 @@ OPERATIONS: tuple[OpSpec, ...] = (
     OpSpec("ShipRackByHand", "SHIP RACK", "Ship a rack by hand", "When the dock scanner is down.",
            (FEED, FieldSpec("family", "Family", "family"), FieldSpec("rack_no", "Rack no.", "rack")),
            lambda f: f"{f['feed']} {f['family']} rack {f['rack_no']}"),
+    OpSpec("SetLineStatus", "SET OEM LINE", "The OEM's line stopped or runs",
+           "While it stands, due times wait.",
+           (FEED, FieldSpec("state", "OEM line", "line_state")), lambda f: f"{f['feed']} line {f['state']}"),
 )  # fmt: skip
 OPERATION_BY_INTENT: dict[str, OpSpec] = {op.intent: op for op in OPERATIONS}
 
@@ -127,6 +130,7 @@ FIELD_KINDS: dict[str, FieldKind] = {
     "feed": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
     "station": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
     "family": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
+    "line_state": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
     "seq": (_number(0), _read_number, lambda w, v: w.setText(str(int(v)))),
     "rack": (_number(1), _read_number, lambda w, v: w.setText(str(int(v)))),
     "text": (QLineEdit, lambda w: w.text().strip(), lambda w, v: w.setText(str(v))),
@@ -138,6 +142,7 @@ CHOICES: dict[str, Callable[[LineView], list[str]]] = {
     "feed": lambda line: [f.id for f in line.feeds],
     "station": lambda line: [s.id for s in line.stations],
     "family": lambda line: list(dict.fromkeys(s.family for s in line.stations)),
+    "line_state": lambda line: ["stopped", "running"],  # sequencer.events.LineState
 }
 
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QTableWidget, QVBoxLayout, QWidget
 
-from sequencer.views import DeviationView, LineView, PickView, StationView
+from sequencer.views import DeviationView, FeedView, LineView, PickView, StationView
 from ui.cockpit.shift import BUFFER_MIN_MINUTES
 from ui.cockpit.widgets import (
     BLINK_ROLE,
@@ -65,6 +65,16 @@ def worst(deviations: Iterable[DeviationView]) -> tuple[int, bool, int]:
     if not found:
         return 0, False, 0
     return min(d.priority for d in found), any(d.state in UNACKNOWLEDGED for d in found), len(found)
+
+
+def feed_name(feed: FeedView, zone: ZoneInfo) -> str:
+    """The feed's name, with its OEM line's state when its line status (or a lead) said one: ``… · OEM line STOPPED
+    since 10:42``, ``… · OEM line 72/h``."""
+    if feed.line_stopped_since is not None:
+        return f"{feed.name} · OEM line STOPPED since {clock(feed.line_stopped_since, zone, '%H:%M')}"
+    if feed.line_rate_per_h is not None:
+        return f"{feed.name} · OEM line {feed.line_rate_per_h:.0f}/h"
+    return feed.name
 
 
 def minutes_until(due_at: float, now: float) -> float:
@@ -171,7 +181,8 @@ class OverviewPane(QWidget):
             silent = NO_VALUE if f.last_broadcast_at is None else _duration(line.at - f.last_broadcast_at)
             when = clock(f.last_broadcast_at, self._zone) if f.last_broadcast_at else NO_VALUE
             last = str(f.last_seq) if f.last_seq is not None else NO_VALUE
-            rows.append(["", f.id, f.name, last, when, silent, str(f.broadcasts), str(f.gaps), str(f.duplicates)])
+            counts = [str(f.broadcasts), str(f.gaps), str(f.duplicates)]
+            rows.append(["", f.id, feed_name(f, self._zone), last, when, silent, *counts])
         fill_table(self.feeds, rows)
         fit_rows(self.feeds, len(rows), MAX_ROWS_SHOWN)
         self._mark(self.feeds, [[d for d in line.deviations if d.feed == f.id and not d.station] for f in line.feeds])

@@ -55,7 +55,7 @@ class RenderedReport:
 
 def build_report(line: LineView, log: DeviationLog, made_by: str) -> ShiftReport:
     zone = plant_zone(line.timezone)
-    shift = shift_of(line.at, zone)
+    shift = shift_of(line, zone)
     return ShiftReport(line=line, zone=zone, shift=shift, made_by=made_by, deviations=tuple(log.entries(shift.start)))
 
 

@@ -1,9 +1,9 @@
 """The shift lead's figures as data: the shift table, the KPI table, alarm-state words and the shift's deviation log.
 
-What it is for: one place, shared by the cockpit's screens and its CSV/PDF report, that says which shift a moment
-belongs to (in the plant's time zone), how each KPI is captioned, formatted and judged against its target, and
-which deviations were seen during the shift, including those that have since closed (the HMI bus carries only
-the open ones, so the cockpit keeps the history it has watched).
+What it is for: one place, shared by the cockpit's screens and its CSV/PDF report, that says which shift a picture
+belongs to (the service's calendar, ``LineView.shift``: no shift times here), how each KPI is captioned, formatted
+and judged against its target, and which deviations were seen during the shift, including those that have since
+closed (the HMI bus carries only the open ones, so the cockpit keeps the history it has watched).
 What it must not do: import Qt, read a clock or touch the network: every moment comes from a ``LineView``.
 """
 
@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from itertools import pairwise
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sequencer.views import DeviationView, LineView
+from sequencer.calendar import LineCalendar
+from sequencer.plant import CalendarConfig
+from sequencer.views import DeviationView, LineView, ShiftView
 from ui.words import NO_VALUE
 
-# --- shifts: three eight-hour shifts in plant wall-clock time (start hour, name) ----------------------------
-SHIFTS: tuple[tuple[int, str], ...] = ((6, "Early"), (14, "Late"), (22, "Night"))
+# --- shifts: the plant's calendar ([calendar]) as the service's picture says (``LineView.shift``) ---------------
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,26 +30,25 @@ class Shift:
 
     def label(self, zone: ZoneInfo) -> str:
         """E.g. ``Late shift 2025-06-15 14:00–22:00``: the day is the day the shift started."""
+        if not self.name:
+            return f"Between shifts {datetime.fromtimestamp(self.start, zone):%Y-%m-%d %H:%M}"
         start = datetime.fromtimestamp(self.start, zone)
         end = datetime.fromtimestamp(self.end, zone)
         return f"{self.name} shift {start:%Y-%m-%d %H:%M}–{end:%H:%M}"
 
     def slug(self, zone: ZoneInfo) -> str:
-        return f"{datetime.fromtimestamp(self.start, zone):%Y-%m-%d}-{self.name.lower()}"
+        return f"{datetime.fromtimestamp(self.start, zone):%Y-%m-%d}-{self.name.lower() or 'between-shifts'}"
 
 
-def shift_of(epoch: float, zone: ZoneInfo) -> Shift:
-    """The shift ``epoch`` falls in; a night shift that began yesterday at 22:00 is found across midnight."""
-    local = datetime.fromtimestamp(epoch, zone)
-    starts = [
-        (datetime(day.year, day.month, day.day, hour, tzinfo=zone), name)
-        for day in (local - timedelta(days=1), local, local + timedelta(days=1))
-        for hour, name in SHIFTS
-    ]
-    for (start, name), (following, _) in pairwise(starts):
-        if start <= local < following:
-            return Shift(name=name, start=start.timestamp(), end=following.timestamp())
-    raise ValueError(f"no shift contains {local.isoformat()}")  # unreachable: the table covers three whole days
+def shift_of(line: LineView, zone: ZoneInfo) -> Shift:
+    """The shift of the picture's moment, as the service's calendar says; from a service that does not say (older
+    than the screen), the default calendar's (``sequencer.plant.CalendarConfig``)."""
+    view = line.shift
+    if view is None:
+        span = LineCalendar(CalendarConfig(), zone.key).shift_at(line.at)
+        assert span is not None  # the default calendar runs round the clock
+        view = ShiftView(name=span.name, day=span.day.isoformat(), start=span.start, end=span.end)
+    return Shift(name=view.name.capitalize(), start=view.start, end=view.end)
 
 
 # --- KPIs: caption, unit, value, format and target as a table -----------------------------------------------

@@ -197,7 +197,7 @@ class TrendsPane(QWidget):
     def apply_line(self, line: LineView) -> None:
         self._line = line
         zone = plant_zone(line.timezone)
-        self.shift_label.setText(shift_of(line.at, zone).label(zone))
+        self.shift_label.setText(shift_of(line, zone).label(zone))
         for kpi in KPIS:
             self.tiles[kpi.key].show_value(kpi.text(line), kpi.is_off_target(line))
         if self._sampled_at is None or line.at < self._sampled_at or line.at - self._sampled_at >= SAMPLE_EVERY_S:

@@ -182,7 +182,7 @@ class CockpitWindow(QMainWindow):
         for pane in (self.overview, self.trends, self.operations, self.quarantine, self.notices):
             pane.apply_line(line)
         self.header.show_line(line, self.bus.link_up)
-        shift = shift_of(line.at, self.zone)
+        shift = shift_of(line, self.zone)
         if self.log.update(line) or shift.start != self._shift_start:
             self._shift_start = shift.start
             self._show_log()
