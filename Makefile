@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PYQTGRAPH_QT_LIB := PySide6
 
-.PHONY: venv demo test test-sqlite test-pg lint unit lock system-test clean
+.PHONY: venv demo test test-sqlite test-pg lint unit lock system-test clean i18n i18n-update
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -m ui.i18n || echo "make: the screens' .qm files were not compiled (Qt's libraries: .ci/system-deps qt); a screen compiles them when it first needs one" >&2
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -46,6 +47,15 @@ test-pg: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
+
+# The screens' languages (docs/languages.md): i18n-update reads every marked text in ui/ into the .ts sources (new
+# ones unfinished, for a translator to fill); i18n compiles the .qm files Qt loads (also done at install and, if
+# missing, when a screen first needs one). The .qm files are build output, not in git.
+i18n-update: $(STAMP)
+	$(BIN)/pyside6-lupdate -locations none -no-obsolete $$(find ui -name '*.py' | sort) -ts ui/i18n/jis_de.ts ui/i18n/jis_es.ts
+
+i18n: $(STAMP)
+	$(BIN)/python -m ui.i18n
 
 # After changing a dependency in pyproject.toml: pin the whole tree again (every platform, Python 3.11+).
 lock: $(STAMP)

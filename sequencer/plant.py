@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sequencer.deviations import KINDS
 
+LANGUAGE_CODE = re.compile(r"[a-z]{2}")  # ISO 639-1: a panel's and a description's language
+
 TIMED_KINDS = tuple(kind for kind, spec in KINDS.items() if spec.timing is not None)  # [alarms.KIND] may name these
 
 
@@ -389,11 +391,28 @@ class PartConfig(_Strict):
     family: str
     """The family (``families.id``) the part belongs to."""
     description: str = ""
-    """Text printed on the part label and shown at the station."""
+    """Text printed on the part label and shown at the station. In several languages as a table,
+    ``description = {en = "Front seat pair", de = "Vordersitzpaar", es = "Par de asientos"}``: the label prints the
+    ``en`` text (else the first), each panel shows its language's (``translations``), else this one."""
+    translations: dict[str, str] = {}
+    """The description in other languages (language code -> text), filled from a ``description`` table."""
     bin: str
     """The bin (``stations.bins.id``) at the family's station that holds the part."""
     unit: str = "PCE"
     """Unit of issue: PCE piece, SET, PR pair (option rules must agree)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _description_table(cls, data: Any) -> Any:
+        """``description = {en = ..., de = ...}`` -> the ``en`` (else the first) text, the rest in ``translations``."""
+        if isinstance(data, dict) and isinstance(data.get("description"), dict):
+            table = data["description"]
+            bad = [k for k in table if not (isinstance(k, str) and LANGUAGE_CODE.fullmatch(k))]
+            if bad or not table or not all(isinstance(v, str) for v in table.values()):
+                raise ValueError("a description table maps language codes (en, de, es, ...) to texts")
+            main = table.get("en", next(iter(table.values())))
+            data = {**data, "description": main, "translations": {**table, **data.get("translations", {})}}
+        return data
 
 
 class BinConfig(_Strict):
@@ -420,6 +439,10 @@ class StationConfig(_Strict):
     """The station's bins, each with its light."""
     pick_timeout_s: float = Field(default=120, gt=0)
     """Seconds a bin may stay lit without a confirm before a ``pick_timeout`` alarm."""
+    language: str = Field(default="", pattern=r"^([a-z]{2})?$")
+    """The station panel's language (``en``, ``de``, ``es``): the panel learns it with the station's picture;
+    ``jis hmi --lang`` overrides it, and a user's own language replaces it while that user is logged in; empty:
+    English."""
 
 
 class OpcUaSettings(_Strict):

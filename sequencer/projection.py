@@ -40,7 +40,16 @@ NEXT_PICKS = 8
 OPEN_RACKS_SHOWN = 2  # per family: the lowest-numbered open racks (then the plant's feed order)
 
 
-def pick_view(p: Pick) -> PickView:
+PartTexts = dict[str, tuple[str, str, tuple[tuple[str, str], ...]]]  # part number -> (unit, description, translations)
+
+
+def part_texts(plant: PlantConfig) -> PartTexts:
+    """Part number -> its unit, description and the description's translations (once per picture)."""
+    return {p.number: (p.unit, p.description, tuple(sorted(p.translations.items()))) for p in plant.parts}
+
+
+def pick_view(p: Pick, texts: PartTexts | None = None) -> PickView:
+    unit, description, translations = (texts or {}).get(p.part, ("PCE", "", ()))
     return PickView(
         pick_id=p.pick_id,
         feed=p.feed,
@@ -53,6 +62,10 @@ def pick_view(p: Pick) -> PickView:
         slot=p.slot,
         due_at=p.due_at,
         state=p.status,
+        qty=p.qty,
+        unit=unit,
+        description=description,
+        translations=translations,
     )
 
 
@@ -61,21 +74,22 @@ def part_in_bin(plant: PlantConfig) -> dict[str, str]:
     return {p.bin: p.number for p in plant.parts}
 
 
-def station_view(line: LineState, st: Station, parts: dict[str, str]) -> StationView:
+def station_view(line: LineState, st: Station, parts: dict[str, str], texts: PartTexts | None = None) -> StationView:
     lit = line.picks[st.lit] if st.lit is not None else None
     waiting = [line.picks[pid] for _, pid in st.queue[: NEXT_PICKS + 1] if pid != st.lit][:NEXT_PICKS]
     return StationView(
         id=st.cfg.id,
         name=st.cfg.name,
         family=st.family,
-        current=pick_view(lit) if lit else None,
-        next=tuple(pick_view(p) for p in waiting),
+        current=pick_view(lit, texts) if lit else None,
+        next=tuple(pick_view(p, texts) for p in waiting),
         bins=tuple(
             BinView(id=b.id, light=b.light, part=parts.get(b.id, ""), lit=bool(lit and lit.bin == b.id))
             for b in st.cfg.bins
         ),
         ptl_device=st.cfg.ptl,
         printer=st.cfg.printer,
+        language=st.cfg.language,
     )
 
 
@@ -230,6 +244,7 @@ def line_view(
     repeats = repeats or {}
     plant = line.plant
     parts = part_in_bin(plant)
+    texts = part_texts(plant)
     open_racks = [r for r in line.racks.values() if not r.closed]
     racks = [
         rack_view(line, r)
@@ -242,7 +257,7 @@ def line_view(
         plant=plant.plant.name,
         timezone=plant.plant.timezone,
         feeds=tuple(feed_view(f, repeats.get(f.cfg.id, 0)) for f in line.feeds.values()),
-        stations=tuple(station_view(line, st, parts) for st in line.stations.values()),
+        stations=tuple(station_view(line, st, parts, texts) for st in line.stations.values()),
         racks=tuple(racks),
         deviations=tuple(deviation_view(d) for d in sorted(line.deviations.by_id.values(), key=deviation_rank)),
         devices=tuple(device_views(line)),

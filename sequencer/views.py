@@ -33,6 +33,10 @@ class PickView(_View):
     slot: int
     due_at: float
     state: PickStatus
+    qty: int = 1  # how many of the part the vehicle takes (the option rule's qty, or the OEM's)
+    unit: str = "PCE"  # the part's unit of issue
+    description: str = ""  # the plant file's text of the part
+    translations: tuple[tuple[str, str], ...] = ()  # (language, text): the description in other languages
 
 
 class BinView(_View):
@@ -51,6 +55,7 @@ class StationView(_View):
     bins: tuple[BinView, ...]
     ptl_device: str
     printer: str
+    language: str = ""  # the station panel's language from the plant file ("": the panel's own, English)
 
 
 class FeedView(_View):

@@ -85,6 +85,8 @@ class CommandClient(QObject):
         self.timeout_s = timeout_s
         self.user = ""
         self.role = ""
+        self.language = ""  # the logged-in user's own language (the account's), "" for the screen's
+        self.login_code = ""  # the code of the last refused login (app.hmi.wire.MESSAGES), for the screen's words
         self._token = ""
         self.link = DealerLink(
             JsonWire(read_reply), DEALER_OPTIONS, keys=curve, poll_interval_ms=poll_interval_ms, parent=self
@@ -108,8 +110,17 @@ class CommandClient(QObject):
     def login(self, user: str, password: str) -> int:
         return self._request("login", {"user": user, "password": password})
 
+    def badge_login(self, badge: str, pin: str) -> int:
+        """An operator's login: the badge id a reader typed and the PIN from the pad (docs/hmi-commands.md)."""
+        return self._request("badge_login", {"badge": badge, "pin": pin}, kind="login")
+
+    def station_change(self, station_from: str, station_to: str) -> int:
+        """Tell the service (for its audit log) that this kiosk panel moves to another station; the answer comes
+        through ``replied`` and the screen moves only when it is ``ok``."""
+        return self._request("station", {"token": self._token, "station_from": station_from, "station_to": station_to})
+
     def logout(self) -> int:
-        token, self._token, self.role, self.user = self._token, "", "", ""
+        token, self._token, self.role, self.user, self.language = self._token, "", "", "", ""
         self.logged_out.emit()
         return self._request("logout", {"token": token})
 
@@ -120,9 +131,10 @@ class CommandClient(QObject):
         body = {"token": self._token, "type": intent_type, "fields": fields, "reason": reason, "request_id": once}
         return self._request("intent", body, once)
 
-    def _request(self, op: str, body: dict[str, Any], once: str | None = None) -> int:
-        # the memo: the op and an intent's request id, what a local answer names (never the password)
-        return self.link.request({"op": op, **body}, self.timeout_s, memo=(op, once))
+    def _request(self, op: str, body: dict[str, Any], once: str | None = None, *, kind: str = "") -> int:
+        # the memo: the op (a badge login is a login) and an intent's request id, what a local answer names (never
+        # the password or the PIN)
+        return self.link.request({"op": op, **body}, self.timeout_s, memo=(kind or op, once))
 
     # --- answers ---
     @Slot(object)
@@ -142,7 +154,7 @@ class CommandClient(QObject):
         if request.memo[0] == "login":
             self._take_login(reply)
         elif reply.get("code") == "bad_token" and self._token:
-            self._token, self.role, self.user = "", "", ""
+            self._token, self.role, self.user, self.language = "", "", "", ""
             self.logged_out.emit()
         self.replied.emit(reply)
 
@@ -150,8 +162,11 @@ class CommandClient(QObject):
         if reply.get("ok") and isinstance(reply.get("token"), str):
             self._token = reply["token"]
             self.user, self.role = str(reply.get("user", "")), str(reply.get("role", ""))
+            self.language = str(reply.get("language", ""))
+            self.login_code = ""
             self.logged_in.emit(self.role)
         else:
+            self.login_code = str(reply.get("code", ""))
             self.login_failed.emit(str(reply.get("error", "login failed")))
 
 

@@ -17,50 +17,87 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, QSocketNotifier, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
-from sequencer.views import LineView
+from sequencer.views import LineView, StationView
 from ui.bus_client import BusClient, CurveKeys
 from ui.cockpit.window import build_lead_window
 from ui.command_client import CommandClient, default_command_endpoint
 from ui.dealer import STALE_AFTER_S
 from ui.engineer.link import SimControlClient
 from ui.engineer.view import build_engineer_window
+from ui.i18n import LANGUAGES, set_language, tr
 from ui.operator.actions import OperatorActionBar
 from ui.operator.panel import OperatorPanel
 from ui.style import load_stylesheet, screen_settings
 from ui.widgets import set_screen_dpi
+from ui.words import QT_TRANSLATE_NOOP
 
 DEFAULT_SIZE = (1280, 800)  # a common 10-15" line-side touch panel
 EXIT_UNKNOWN_STATION = 2  # the command line's exit code for a mistake (app/cli/errors.py)
+TITLE_CONNECTING = QT_TRANSLATE_NOOP("jis", "JIS operator — connecting to {endpoint}")
+TITLE_SHOWN = QT_TRANSLATE_NOOP("jis", "JIS operator — {plant} — {station}")
+STATION_MOVED = QT_TRANSLATE_NOOP("jis", "DONE · this panel now shows {station}")
+STATION_NOT_MOVED = QT_TRANSLATE_NOOP("jis", "REFUSED · not moved to {station}")
 
 
 class OperatorWindow(QMainWindow):
     """The operator panel in a window whose title names the plant and station; closing it stops the client."""
 
-    def __init__(self, panel: OperatorPanel, endpoint: str) -> None:
+    def __init__(self, panel: OperatorPanel, endpoint: str, language: str = "") -> None:
         super().__init__()
         self.setObjectName("operator_window")
         self.panel = panel
         self.client: BusClient | None = None
         self.commands: CommandClient | None = None
         self.action_bar: OperatorActionBar | None = None
+        self.language = language  # the panel's (--lang, or the plant file's station with jis hmi --config)
+        self.station_language = ""  # the shown station's, from the plant file through the bus (StationView)
+        self._moves: dict[int, str] = {}  # station-change requests waiting for the service: id -> the station
         self.setCentralWidget(panel)
-        self.setWindowTitle(f"JIS operator — connecting to {endpoint}")
+        self.setWindowTitle(tr(TITLE_CONNECTING).format(endpoint=endpoint))
         self.resize(*DEFAULT_SIZE)
+
+    def panel_language(self) -> str:
+        """The panel's own language: ``--lang``, else its station's in the plant file, else English."""
+        return self.language or self.station_language
+
+    def follow_user_language(self) -> None:
+        """The panel speaks its own language (``panel_language``), and a logged-in user's while they are (their
+        account's ``language``); back to the panel's at the logout."""
+        commands = self.commands
+        assert commands is not None
+        set_language(self.panel_language())
+        commands.logged_in.connect(lambda *_: set_language(commands.language or self.panel_language()))
+        commands.logged_out.connect(lambda: set_language(self.panel_language()))
+
+    @Slot(object, object)
+    def follow_station_language(self, _line: LineView, station: StationView | None) -> None:
+        """The station shown says its language (the plant file's, on the bus): the panel speaks it unless
+        ``--lang`` said otherwise or a logged-in user has their own."""
+        wanted = station.language if station is not None else ""
+        if wanted == self.station_language:
+            return
+        self.station_language = wanted
+        user_language = self.commands.language if self.commands is not None else ""
+        if not user_language:
+            set_language(self.panel_language())
 
     def lock_station(self) -> None:
         """Kiosk: the panel stays on its station until a shift lead (or up) logs in; a tap on the station selector
-        then asks for that login. Locked again at the lead's logout. The login is audited by the command channel;
-        the change of station itself is not (the channel audits logins and intents, and a screen's station is
-        neither)."""
+        then asks for that login. Locked again at the lead's logout. A change of station is sent to the service
+        first (``CommandClient.station_change``), which writes it to the audit log under the lead's name; the panel
+        moves when that is done, and stays (saying why) when it is not."""
         bar = self.action_bar
         assert bar is not None
         self.panel.set_station_locked(True)
         self.panel.station_selector.locked_tap.connect(bar.ask_lead)
+        self.panel.station_request = self._request_station
+        bar.client.replied.connect(self._station_answered)
 
         def relock(*_: object) -> None:
             self.panel.set_station_locked(not bar.may_change_station())
@@ -68,9 +105,34 @@ class OperatorWindow(QMainWindow):
         bar.client.logged_in.connect(relock)
         bar.client.logged_out.connect(relock)
 
+    def _request_station(self, before: str, after: str) -> None:
+        assert self.action_bar is not None
+        self._moves[self.action_bar.client.station_change(before, after)] = after
+
+    @Slot(object)
+    def _station_answered(self, reply: dict[str, Any]) -> None:
+        after = self._moves.pop(reply.get("id"), None)  # type: ignore[arg-type]
+        if after is None or self.action_bar is None:
+            return
+        if reply.get("ok"):
+            self.panel.show_station(after)
+            self.action_bar.say(tr(STATION_MOVED).format(station=after), "done")
+        else:
+            self.action_bar.say(f"{tr(STATION_NOT_MOVED).format(station=after)} — {reply.get('error', '')}", "refused")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Keys at a panel nobody is logged in to come from a badge reader (a keyboard wedge): they open the badge
+        login (``OperatorActionBar.badge_typed``). Nothing else on the panel takes keys."""
+        bar, text = self.action_bar, event.text()
+        if bar is not None and not bar.client.logged_in_now and text and (text.isprintable() or text in "\r\n"):
+            bar.badge_typed(text)
+            return
+        super().keyPressEvent(event)
+
     @Slot(object)
     def show_title(self, line: LineView) -> None:
-        self.setWindowTitle(f"JIS operator — {line.plant} — {self.panel.station_id or 'no station'}")
+        station = self.panel.station_id or tr(QT_TRANSLATE_NOOP("jis", "no station"))
+        self.setWindowTitle(tr(TITLE_SHOWN).format(plant=line.plant, station=station))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for client in (self.client, self.commands):
@@ -87,24 +149,30 @@ def build_operator_window(
     commands: str | None = None,
     snapshot: str | None = None,
     curve: CurveKeys | None = None,
+    language: str = "",
 ) -> tuple[QWidget, BusClient]:
     """The styled operator window and its started bus client (``client.stop()`` or closing the window ends it).
+
+    ``language``: the panel's (``en``, ``de``, ``es``; a logged-in user's own replaces it while they are).
 
     ``commands``: the service's HMI command endpoint for the action bar; default, the plant file's convention
     (bus port + 1, ``ui.command_client.default_command_endpoint``). Its client is ``window.commands``. ``snapshot``:
     the bus's snapshot endpoint (default: as the service advertises); ``curve``: this screen's CURVE keys.
     """
+    set_language(language)
     panel = OperatorPanel(station)
-    window = OperatorWindow(panel, connect)
+    window = OperatorWindow(panel, connect, language)
     client = BusClient(connect, snapshot=snapshot, curve=curve, stale_after_s=stale_after_s, parent=window)
     window.client = client
     window.commands = CommandClient(commands or default_command_endpoint(connect), parent=window, curve=curve)
     window.action_bar = OperatorActionBar(window.commands)
     panel.add_action_bar(window.action_bar)
+    window.follow_user_language()
     client.line_changed.connect(panel.apply_line)
     client.line_changed.connect(window.show_title)
     client.link_changed.connect(panel.set_link)
     panel.station_shown.connect(window.action_bar.show_station)
+    panel.station_shown.connect(window.follow_station_language)
     client.link_changed.connect(window.action_bar.set_link)
     window.setStyleSheet(load_stylesheet())
     client.start()
@@ -137,6 +205,7 @@ def run_hmi(
     snapshot: str | None = None,
     curve: CurveKeys | None = None,
     screen_dpi: float | None = None,
+    language: str = "",
 ) -> int:
     """Run one HMI screen until its window closes; returns the application's exit code.
 
@@ -146,6 +215,7 @@ def run_hmi(
     bus's snapshot endpoint (default: as the service advertises). ``curve``: this screen's CURVE keys, when the
     service runs ``[service.hmi_curve]``. ``screen_dpi``: the panel's real density (device-independent pixels
     per inch) when its screen reports a wrong physical size; default, the screen's own (``ui.widgets.physical_dpi``).
+    ``language``: the operator panel's language (``ui.i18n.LANGUAGES``; a user's own replaces it while logged in).
     """
     build = ROLE_WINDOWS.get(role)
     if build is None:
@@ -159,7 +229,11 @@ def run_hmi(
     window: QWidget | None = None
     client: BusClient | SimControlClient | None = None
     try:
-        if role in COMMAND_ROLES and (commands or snapshot or curve):
+        if role == "operator":
+            window, client = build_operator_window(
+                connect, station, STALE_AFTER_S, commands=commands, snapshot=snapshot, curve=curve, language=language
+            )
+        elif role in COMMAND_ROLES and (commands or snapshot or curve):
             bus_options = {"commands": commands, "snapshot": snapshot, "curve": curve}
             window, client = COMMAND_ROLES[role](connect, station, STALE_AFTER_S, **bus_options)
         else:
@@ -252,9 +326,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kiosk", action="store_true", help="full screen, for the line-side panel")
     parser.add_argument("--sim", default=None, help="the simulators' control endpoint (role engineer)")
     parser.add_argument("--screen-dpi", type=float, default=None, help="the panel's real density, if its screen lies")
+    parser.add_argument("--lang", default="", choices=["", *LANGUAGES], help="the operator panel's language")
     args = parser.parse_args(argv)
     return run_hmi(
-        args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim, screen_dpi=args.screen_dpi
+        args.connect,
+        role=args.role,
+        station=args.station,
+        kiosk=args.kiosk,
+        sim=args.sim,
+        screen_dpi=args.screen_dpi,
+        language=args.lang,
     )
 
 

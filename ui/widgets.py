@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from sequencer.views import BinView, DeviationView
+from ui.i18n import tr, tr_text
+from ui.words import QT_TRANSLATE_NOOP, kind_words
 
 MM_PER_INCH = 25.4
 TOUCH_TARGET_MM = 15.0  # hmi.md: gloved operators need targets of at least 15 mm
@@ -179,7 +181,9 @@ def titled_frame(name: str, title: str, kind: str = "card") -> tuple[QFrame, QVB
     frame.setProperty(kind, True)
     box = QVBoxLayout(frame)
     head = QHBoxLayout()
-    head.addWidget(label(title, f"{name}_title", f"{kind}-title"))
+    title_label = label("", f"{name}_title", f"{kind}-title")
+    tr_text(title_label, title)  # a marked text is translated (ui.i18n); any other shows as given
+    head.addWidget(title_label)
     head.addStretch(1)
     head.addWidget(comm_tag(f"{name}_comm"))
     box.addLayout(head)
@@ -330,7 +334,8 @@ class BinTile(QFrame):
         self.light = label("", f"bin_{bin_id}_light", "bin-light")
         self.bin_id = label(bin_id, f"bin_{bin_id}_id", "bin-id")
         self.part = label("", f"bin_{bin_id}_part", "bin-part")
-        self.tag = label("PICK", f"bin_{bin_id}_tag", "bin-tag")
+        self.tag = label("", f"bin_{bin_id}_tag", "bin-tag")
+        tr_text(self.tag, QT_TRANSLATE_NOOP("jis", "PICK"))
         for lab in (self.bin_id, self.part, self.tag):
             lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.part.setWordWrap(True)
@@ -347,7 +352,7 @@ class BinTile(QFrame):
         set_props(self, lit=False)
 
     def show_bin(self, view: BinView) -> None:
-        self.light.setText(f"LIGHT {view.light}")
+        self.light.setText(tr(QT_TRANSLATE_NOOP("jis", "LIGHT {light}")).format(light=view.light))
         self.part.setText(view.part)
         self.tag.setVisible(view.lit)
         set_props(self, lit=view.lit)
@@ -366,8 +371,9 @@ class DeviationRow(QFrame):
         self.indicator = AlarmIndicator(view.priority)
         self.indicator.setObjectName(f"{name}_priority")
         self.when = label(when, f"{name}_at", "dev-at")
-        self.kind = label(view.kind.replace("_", " ").upper(), f"{name}_kind", "dev-kind")
-        self.message = label(view.message, f"{name}_message", "dev-message")
+        self.kind = label("", f"{name}_kind", "dev-kind")
+        tr_text(self.kind, kind_words(view.kind))
+        self.message = label(view.message, f"{name}_message", "dev-message")  # the core's words: data, as sent
         self.message.setWordWrap(True)
         text = QVBoxLayout()
         text.setSpacing(0)

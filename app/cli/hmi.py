@@ -4,6 +4,7 @@ What it must not do: build screens (``ui.main.run_hmi`` does) or reach the servi
 endpoints it is given. Before Qt starts it refuses what it can see is wrong: the engineer's view without the
 simulators' endpoint, CURVE keys that do not come as a pair or cannot be read, and, given the plant file, a
 station the plant does not have (without it the screen checks the station against the first picture it gets).
+The operator panel's language is ``--lang``, else the plant file's station's ``language``, else English.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from app.cli.context import plant_of
 from app.cli.errors import CommandError
 from app.cli.options import Subparsers, add_config, zmq_endpoint
+from sequencer.plant import StationConfig
 
 if TYPE_CHECKING:
     from ui.bus_client import CurveKeys
@@ -25,6 +27,7 @@ DESCRIPTION = (
 )
 SCREEN_DPI = (50, 600)  # ui.widgets.SANE_DPI; a test pins that they agree
 ROLES = ("operator", "lead", "engineer")  # ui.main.ROLE_WINDOWS; a test pins that they agree
+SCREEN_LANGUAGES = ("en", "de", "es")  # ui.i18n.LANGUAGES (Qt is not loaded here); a test pins that they agree
 
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
@@ -65,6 +68,13 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
         help="the panel's pixels per inch, when its screen reports a wrong size (default: the screen's own; touch "
         "targets are 15 mm from it)",
     )
+    p.add_argument(
+        "--lang",
+        choices=SCREEN_LANGUAGES,
+        default=None,
+        help="the operator panel's language (default: the plant file's [[stations]] language with --config, else "
+        "English); a logged-in user's own language replaces it while they are",
+    )
     p.set_defaults(run=run)
     return p
 
@@ -72,14 +82,18 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     if args.role == "engineer" and not args.sim:
         raise CommandError("--role engineer shows the simulators: give their control endpoint, --sim tcp://HOST:PORT")
+    language = args.lang
+    if language not in (None, "en") and args.role != "operator":
+        raise CommandError(f"--lang {language}: only the operator panel speaks other languages yet (docs/languages.md)")
     if args.station and args.config:
-        _check_station(args.station, args.config)
+        station = _check_station(args.station, args.config)
+        language = language if language is not None else station.language
     curve = _curve_keys(args)
     from ui.main import run_hmi
 
     return run_hmi(
         args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim, commands=args.commands,
-        snapshot=args.snapshot, curve=curve, screen_dpi=args.screen_dpi,
+        snapshot=args.snapshot, curve=curve, screen_dpi=args.screen_dpi, language=language or "",
     )  # fmt: skip
 
 
@@ -94,11 +108,12 @@ def _screen_dpi(text: str) -> float:
     return dpi
 
 
-def _check_station(station: str, config: str) -> None:
+def _check_station(station: str, config: str) -> StationConfig:
     plant = plant_of(config)
-    known = [s.id for s in plant.stations]
+    known = {s.id: s for s in plant.stations}
     if station not in known:
         raise CommandError(f"--station {station!r} is not a station of this plant: {', '.join(known)}")
+    return known[station]
 
 
 def _curve_keys(args: argparse.Namespace) -> CurveKeys | None:

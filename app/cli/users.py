@@ -1,11 +1,13 @@
-"""``jis users``: add, list, disable and re-enable HMI users, change a password or a role; read the audit log.
+"""``jis users``: add, list, disable and re-enable HMI users, change a password or a role, give an operator a badge
+and PIN (``badge``) or a user their own screen language (``lang``); read the audit log.
 
 What it is for: the administrator's tool on the service host (it opens the plant's database directly, so the
 operating system's file permissions decide who may run it). The demo's users are ``app.proof.demo_users``.
-What it must not do: take a password from the command line (visible in ``ps`` and the shell history) or ever
-use a default one: a password is typed twice at a prompt without echo, or read as one line from stdin with
-``--password-stdin`` (for scripts). It never prints a stored hash, and only ``add`` may find no database and make
-one: every other action refuses a database that is not there. The demo's passwords are random per run.
+What it must not do: take a password, a badge or a PIN from the command line (visible in ``ps`` and the shell
+history) or ever use a default one: a password (a PIN) is typed twice at a prompt without echo, or read as one line
+from stdin with ``--password-stdin`` (``badge --stdin``: the badge, then the PIN) for scripts. It never prints a
+stored hash, and only ``add`` may find no database and make one: every other action refuses a database that is not
+there. The demo's passwords are random per run.
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     passwd.add_argument("--password-stdin", action="store_true", help="read the password as one line from stdin")
     for verb, text in (("disable", "stop a user logging in (closes open sessions)"), ("enable", "allow again")):
         sub.add_parser(verb, help=text).add_argument("name", help=NAME_HELP)
+    badge = sub.add_parser(
+        "badge", help="give a user a badge and a PIN for the operator panel (badge and PIN from prompts or stdin)"
+    )
+    badge.add_argument("name", help=NAME_HELP)
+    badge.add_argument("--stdin", action="store_true", help="read the badge id, then the PIN, a line each, from stdin")
+    badge.add_argument("--clear", action="store_true", help="take the user's badge away (password login only)")
+    lang = sub.add_parser("lang", help="set the user's own screen language (a panel switches to it at their login)")
+    lang.add_argument("name", help=NAME_HELP)
+    lang.add_argument("language", help="en, de, es ... or '' for the screen's own")
     role = sub.add_parser("role", help="change a user's role (closes the user's open sessions)")
     role.add_argument("name", help=NAME_HELP)
     role.add_argument("role", choices=ROLES, help=roles)
@@ -71,6 +82,19 @@ class _Io:
             raise AccountError("the two passwords differ")
         return first
 
+    def badge_and_pin(self, args: argparse.Namespace) -> tuple[str, str]:
+        """The badge (a reader types it at the prompt, without echo) and the PIN, typed twice; or two lines of
+        stdin with ``--stdin``."""
+        if args.stdin:
+            return self.stdin.readline().strip(), self.stdin.readline().rstrip("\r\n")
+        badge = self.prompt(f"badge for {args.name} (hold it to the reader): ")
+        pin = self.prompt("PIN (4-8 digits): ")
+        if self.prompt("again: ") != pin:
+            from app.hmi.accounts import AccountError
+
+            raise AccountError("the two PINs differ")
+        return badge, pin
+
 
 def _add(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
     store.add_user(args.name, args.role, io.password(args))
@@ -80,6 +104,20 @@ def _add(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
 def _passwd(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
     store.set_password(args.name, io.password(args))
     return f"password of {args.name} changed"
+
+
+def _badge(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
+    if args.clear:
+        store.clear_badge(args.name)
+        return f"badge of {args.name} taken away"
+    badge, pin = io.badge_and_pin(args)
+    store.set_badge(args.name, badge, pin)
+    return f"badge and PIN of {args.name} set"
+
+
+def _lang(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
+    store.set_language(args.name, args.language)
+    return f"language of {args.name}: {args.language or 'the screen’s own'}"
 
 
 def _disable(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
@@ -100,11 +138,13 @@ def _role(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
 def _list(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
     from app.hmi.accounts import printable
 
+    badges = store.badge_holders()
     rows = [
         f"{printable(u.name):<24} {u.role:<9} {'active' if u.active else 'disabled':<8} {_when(u.changed_at)}"
+        f"  {'yes' if u.name in badges else 'no':<5} {store.language_of(u.name) or '-'}"
         for u in store.users()
     ]
-    return "\n".join([f"{'name':<24} {'role':<9} {'state':<8} changed", *rows])
+    return "\n".join([f"{'name':<24} {'role':<9} {'state':<8} {'changed':<19}  {'badge':<5} lang", *rows])
 
 
 def _audit(store: AccountStore, args: argparse.Namespace, io: _Io) -> str:
@@ -126,6 +166,8 @@ ACTIONS: dict[str, Callable[[AccountStore, argparse.Namespace, _Io], str]] = {
     "disable": _disable,
     "enable": _enable,
     "role": _role,
+    "badge": _badge,
+    "lang": _lang,
     "list": _list,
     "audit": _audit,
 }

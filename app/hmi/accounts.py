@@ -1,11 +1,12 @@
 """HMI accounts: users with a role and an argon2 password hash, login sessions, and the audit log.
 
 What it is for: the storage behind ``app.hmi.commands`` (login, session check, audit of every attempt),
-``jis users`` (``app.cli.users``) and the service's audit hook (failed logins are limited in
+``jis users`` (``app.cli.users``), an operator's badge and PIN (``set_badge``, ``verify_badge``), a user's own
+screen language (``set_language``), and the service's audit hook (failed logins are limited in
 ``app.hmi.login_limits``). Tables live on their own ``DeclarativeBase``
 and are created on whatever engine they are given (the service passes its journal's engine).
-What it must not do: keep or log a password or a session token in clear (passwords are argon2id hashes via
-argon2-cffi, tokens are stored as SHA-256 digests), accept any password by default (no user exists until
+What it must not do: keep or log a password or a session token in clear (passwords and PINs are argon2id hashes via
+argon2-cffi, tokens and badge ids are stored as SHA-256 digests), accept any password by default (no user exists until
 ``jis users add`` or the demo's ``ensure_demo_users`` creates one), or decide what a role may do
 (``app.hmi.roles``). Every method opens its own short transaction, so the methods may run on worker threads; the
 service runs the writes on its single database-writer thread.
@@ -36,6 +37,11 @@ from sequencer.commands import AuditRecord
 log = logging.getLogger(__name__)
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# An operator's badge (an RFID or barcode reader types it as a keyboard): printable ASCII, no blanks. Stored as its
+# SHA-256 digest (it is looked up by it; a digest in a log or the audit names a badge without giving it away).
+BADGE_PATTERN = re.compile(r"[\x21-\x7e]{4,64}")
+PIN_PATTERN = re.compile(r"[0-9]{4,8}")  # a short PIN on a touch pad: with the badge, not instead of it
+LANGUAGE_PATTERN = re.compile(r"([a-z]{2})?")  # a user's own screen language (ISO 639-1), "" for the screen's
 MIN_PASSWORD_LEN = 8  # NIST SP 800-63B 5.1.1.2: at least 8 characters for a memorised secret
 MAX_PASSWORD_LEN = 1024  # bounds the hashing work an attacker can ask for
 MAX_SESSIONS_PER_USER = 8  # a person on a few panels; the oldest session goes when a ninth opens
@@ -62,6 +68,25 @@ class UserRow(AccountBase):
     password_hash: Mapped[str] = mapped_column(String(256), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[float] = mapped_column(Float, nullable=False)
+    changed_at: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class BadgeRow(AccountBase):
+    """An operator's badge and PIN (a table of its own: databases made before badges get it by ``create_all``)."""
+
+    __tablename__ = "user_badges"
+    user: Mapped[str] = mapped_column(String(64), primary_key=True)
+    badge_digest: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)  # SHA-256 hex of the badge
+    pin_hash: Mapped[str] = mapped_column(String(256), nullable=False)  # argon2id, like a password
+    changed_at: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class ProfileRow(AccountBase):
+    """A user's own screen language (a table of its own, as ``BadgeRow``)."""
+
+    __tablename__ = "user_profiles"
+    user: Mapped[str] = mapped_column(String(64), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="")
     changed_at: Mapped[float] = mapped_column(Float, nullable=False)
 
 
@@ -120,6 +145,34 @@ class AuditEntry:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def badge_digest(badge: str) -> str:
+    """What is stored of a badge, and what the audit log and the login limits name it by."""
+    return hashlib.sha256(badge.strip().encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def badge_key(badge: str) -> str:
+    """A badge as the audit log and the login limits name it: ``badge:`` and 16 hex digits of its digest."""
+    return f"badge:{badge_digest(badge)[:16]}"
+
+
+def check_badge(badge: str) -> str:
+    if not BADGE_PATTERN.fullmatch(badge.strip()):
+        raise AccountError("a badge id is 4-64 printable characters without blanks")
+    return badge.strip()
+
+
+def check_pin(pin: str) -> str:
+    if not PIN_PATTERN.fullmatch(pin):
+        raise AccountError("a PIN is 4 to 8 digits")
+    return pin
+
+
+def check_language(language: str) -> str:
+    if not LANGUAGE_PATTERN.fullmatch(language):
+        raise AccountError(f"a language is a two-letter code (en, de, es), not {language[:20]!r}")
+    return language
 
 
 def check_name(name: str) -> str:
@@ -205,6 +258,63 @@ class AccountStore:
             if s.execute(stmt).rowcount == 0:  # type: ignore[attr-defined]
                 raise AccountError(f"no user {name[:70]!r}")
             s.execute(delete(SessionRow).where(SessionRow.user == name))
+
+    def set_badge(self, name: str, badge: str, pin: str) -> None:
+        """Give ``name`` a badge and a PIN (replacing theirs); a badge another user holds is refused. The user's
+        open sessions are closed, as at a new password."""
+        badge, pin = check_badge(badge), check_pin(pin)
+        digest, pin_hash, now = badge_digest(badge), self.hasher.hash(pin), self.clock()
+        with Session(self.engine) as s, s.begin():
+            if s.scalar(select(UserRow.id).where(UserRow.name == name)) is None:
+                raise AccountError(f"no user {name[:70]!r}")
+            holder = s.scalar(select(BadgeRow.user).where(BadgeRow.badge_digest == digest))
+            if holder is not None and holder != name:
+                raise AccountError("that badge belongs to another user")
+            s.execute(delete(BadgeRow).where(BadgeRow.user == name))
+            s.add(BadgeRow(user=name, badge_digest=digest, pin_hash=pin_hash, changed_at=now))
+        self._change(name)
+
+    def clear_badge(self, name: str) -> None:
+        """``name`` logs in with the user name and password only."""
+        with Session(self.engine) as s, s.begin():
+            s.execute(delete(BadgeRow).where(BadgeRow.user == name))
+        self._change(name)
+
+    def badge_holders(self) -> set[str]:
+        with Session(self.engine) as s:
+            return set(s.scalars(select(BadgeRow.user)))
+
+    def set_language(self, name: str, language: str) -> None:
+        """``name``'s own screen language (a panel switches to it at their login); "" for the screen's own."""
+        check_language(language)
+        with Session(self.engine) as s, s.begin():
+            if s.scalar(select(UserRow.id).where(UserRow.name == name)) is None:
+                raise AccountError(f"no user {name[:70]!r}")
+            s.execute(delete(ProfileRow).where(ProfileRow.user == name))
+            s.add(ProfileRow(user=name, language=language, changed_at=self.clock()))
+
+    def language_of(self, name: str) -> str:
+        with Session(self.engine) as s:
+            return s.scalar(select(ProfileRow.language).where(ProfileRow.user == name)) or ""
+
+    def verify_badge(self, badge: str, pin: str) -> tuple[str, Role] | None:
+        """(user, role) if ``badge`` is an active user's and ``pin`` is its PIN, else None (never raises for input).
+        An unknown badge costs one hash check too, so the time taken does not tell which badges exist."""
+        if not BADGE_PATTERN.fullmatch(badge.strip()) or not PIN_PATTERN.fullmatch(pin):
+            return None
+        stmt = (
+            select(UserRow.name, UserRow.role, UserRow.active, BadgeRow.pin_hash)
+            .join(BadgeRow, BadgeRow.user == UserRow.name)
+            .where(BadgeRow.badge_digest == badge_digest(badge))
+        )
+        with Session(self.engine) as s:
+            row = s.execute(stmt).first()
+        if row is None or not row[2]:
+            self._check(self._dummy(), pin)
+            return None
+        if not self._check(row[3], pin):
+            return None
+        return row[0], row[1]  # type: ignore[return-value]
 
     def users(self) -> list[User]:
         with Session(self.engine) as s:

@@ -45,17 +45,20 @@ from typing import Any, Protocol, TypeVar, assert_never
 import zmq
 import zmq.asyncio
 
-from app.hmi.accounts import AccountStore, AuditEntry
+from app.hmi.accounts import AccountStore, AuditEntry, badge_key
 from app.hmi.login_limits import LoginLimits
-from app.hmi.roles import INTENTS, REPROCESS, build_intent, may, roles_allowed
+from app.hmi.roles import CHANGE_STATION, INTENTS, REPROCESS, build_intent, may, roles_allowed
 from app.hmi.wire import (
     MAX_FRAME_BYTES,
     MESSAGES,
+    BadgeLoginRequest,
     IntentRequest,
+    Login,
     LoginRequest,
     LogoutRequest,
     Outcome,
     Peer,
+    StationRequest,
     describe,
     fields_json,
     intent_identity,
@@ -152,7 +155,7 @@ class HmiCommandServer:
         self._hash_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="login-hash")
         self._sock: zmq.asyncio.Socket | None = None
         self._direct: zmq.Socket[bytes] | None = None
-        self._logins: asyncio.Queue[tuple[LoginRequest, Peer]] = asyncio.Queue(LOGIN_QUEUE)
+        self._logins: asyncio.Queue[tuple[Login, Peer]] = asyncio.Queue(LOGIN_QUEUE)
         self._outbox: list[tuple[Peer, dict[str, Any]]] = []
         self._wake = asyncio.Event()
         self._in_flight: set[tuple[float, str, str, str]] = set()
@@ -257,7 +260,7 @@ class HmiCommandServer:
         Logins go to the login worker, which answers through ``run()``; the rest are answered here."""
         request, problem = parse_request(body)
         match request:
-            case LoginRequest():
+            case LoginRequest() | BadgeLoginRequest():
                 outcome = self._refused_login(request, peer)
                 if outcome is None:
                     try:
@@ -265,11 +268,14 @@ class HmiCommandServer:
                         self._queued[peer.source] = self._queued.get(peer.source, 0) + 1
                         return
                     except asyncio.QueueFull:
-                        outcome = Outcome(code="busy", request_id=request.id, user=request.user, action="login")
+                        who, action = login_names(request)
+                        outcome = Outcome(code="busy", request_id=request.id, user=who, action=action)
             case LogoutRequest():
                 outcome = await self._logout(request)
             case IntentRequest():
                 outcome = await self.intent(request)
+            case StationRequest():
+                outcome = await self.station(request)
             case None:
                 outcome = await self._malformed(body or b"", problem)
             case _:
@@ -352,6 +358,20 @@ class HmiCommandServer:
             base, code=code, message=message, target=target or base.target, extra=result, detail=detail
         )
 
+    async def station(self, req: StationRequest) -> Outcome:
+        """A kiosk panel's change of station (``CHANGE_STATION``, a lead's): audited under the session's user; the
+        panel moves when the answer is done. Nothing on the line changes (a screen's choice, not an intent)."""
+        target = f"{req.station_from or '?'} -> {req.station_to}"
+        base = Outcome(code="", request_id=req.id, action=CHANGE_STATION, target=target)
+        who = await self._db(self.accounts.session, req.token, now=self.clock()) if req.token else None
+        if who is None:
+            return dataclasses.replace(base, code="bad_token" if req.token else "no_login")
+        base = dataclasses.replace(base, user=who[0], role=who[1])
+        if not may(base.role, CHANGE_STATION):
+            allowed = ", ".join(roles_allowed(CHANGE_STATION))
+            return dataclasses.replace(base, code="forbidden", message=f"role {base.role} may not (allowed: {allowed})")
+        return dataclasses.replace(base, code="done", extra={"result": {"action": CHANGE_STATION, "target": target}})
+
     async def _reprocess(self, base: Outcome, req: IntentRequest) -> Outcome:
         """A lead sends a quarantined message through the intake again (the service's operation, not the core's)."""
         qid = req.fields.get("quarantine_id")
@@ -423,17 +443,16 @@ class HmiCommandServer:
             if found and rest:
                 self.limits.succeeded(entry.user, rest.split(" ", 1)[0])
 
-    def _refused_login(self, req: LoginRequest, peer: Peer) -> Outcome | None:
-        """A login answered before the hash thread: its source or (from a screen not its usual) its name must wait
-        (``rate_limited``), or its source has ``QUEUED_PER_SOURCE`` logins waiting already (``busy``)."""
-        wait, why = self.limits.retry_after(req.user, peer.source, self.clock())
+    def _refused_login(self, req: Login, peer: Peer) -> Outcome | None:
+        """A login answered before the hash thread: its source or (from a screen not its usual) its name or badge
+        must wait (``rate_limited``), or its source has ``QUEUED_PER_SOURCE`` logins waiting already (``busy``)."""
+        who, action = login_names(req)
+        wait, why = self.limits.retry_after(who, peer.source, self.clock())
         if wait > 0:
             message = f"try again in {wait:.0f} s"
-            return Outcome(
-                code="rate_limited", request_id=req.id, user=req.user, action="login", message=message, detail=why
-            )
+            return Outcome(code="rate_limited", request_id=req.id, user=who, action=action, message=message, detail=why)
         if self._queued.get(peer.source, 0) >= QUEUED_PER_SOURCE:
-            return Outcome(code="busy", request_id=req.id, user=req.user, action="login")
+            return Outcome(code="busy", request_id=req.id, user=who, action=action)
         return None
 
     async def _login_worker(self) -> None:
@@ -449,11 +468,14 @@ class HmiCommandServer:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("HMI commands: login of %r failed", req.user)
-                outcome = Outcome(code="error", request_id=req.id, user=req.user, action="login")
+                who, action = login_names(req)
+                log.exception("HMI commands: login of %r failed", who)
+                outcome = Outcome(code="error", request_id=req.id, user=who, action=action)
             await self._finish(outcome, peer, deferred=True)
 
-    async def _login(self, req: LoginRequest, peer: Peer) -> Outcome:
+    async def _login(self, req: Login, peer: Peer) -> Outcome:
+        if isinstance(req, BadgeLoginRequest):
+            return await self._badge_login(req, peer)
         base = Outcome(code="", request_id=req.id, user=req.user, action="login")
         loop = asyncio.get_running_loop()
         role = await loop.run_in_executor(self._hash_pool, self.accounts.verify, req.user, req.password)
@@ -464,11 +486,46 @@ class HmiCommandServer:
         session = await self._db(
             self.accounts.open_session, req.user, role, now=self.clock(), lifetime_s=self.session_lifetime_s
         )
-        extra = {"user": req.user, "token": session.token, "role": role, "expires_at": session.expires_at}
+        language = await self._db(self.accounts.language_of, req.user)
+        extra = {
+            "user": req.user,
+            "token": session.token,
+            "role": role,
+            "expires_at": session.expires_at,
+            "language": language,
+        }
         return dataclasses.replace(base, code="done", role=role, extra=extra)
+
+    async def _badge_login(self, req: BadgeLoginRequest, peer: Peer) -> Outcome:
+        """An operator's badge and PIN: limited and audited as a password login, under the badge's key (a digest,
+        never the badge) until the badge names its user; the session is the user's, as after a password."""
+        key, action = login_names(req)
+        base = Outcome(code="", request_id=req.id, user=key, action=action)
+        loop = asyncio.get_running_loop()
+        found = await loop.run_in_executor(self._hash_pool, self.accounts.verify_badge, req.badge, req.pin)
+        if found is None:
+            self.limits.failed(key, peer.source, self.clock())
+            return dataclasses.replace(base, code="bad_badge")
+        user, role = found
+        self.limits.succeeded(key, peer.source)
+        session = await self._db(
+            self.accounts.open_session, user, role, now=self.clock(), lifetime_s=self.session_lifetime_s
+        )
+        language = await self._db(self.accounts.language_of, user)
+        extra = {"user": user, "token": session.token, "role": role, "expires_at": session.expires_at}
+        return dataclasses.replace(
+            base, code="done", user=user, role=role, target=key, extra=extra | {"language": language}
+        )
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, partial(fn, *args, **kwargs))
+
+
+def login_names(req: Login) -> tuple[str, str]:
+    """(who, the audit's action) of a login: the user name, or the badge's key (``badge:`` and digest digits)."""
+    if isinstance(req, BadgeLoginRequest):
+        return badge_key(req.badge), "badge_login"
+    return req.user, "login"
 
 
 def _done(commands: list[Command], action: str) -> Answer:

@@ -34,12 +34,15 @@ ROLE_TITLES: Final[dict[Role, str]] = {
 MANAGE_USERS: Final = "ManageUsers"
 # A service operation, not a core intent: run a quarantined message through the intake again after a fix.
 REPROCESS: Final = "ReprocessQuarantined"
+# A screen's operation, not a core intent: a kiosk operator panel moves to another station (audited; the screen
+# moves once the audit line is written).
+CHANGE_STATION: Final = "ChangeStation"
 
 # An operator at the line acknowledges what the light/andon tells them and replaces a damaged label; every
 # intervention in the sequence itself (hold, cancel, reorder, confirm by hand, ship by hand) is the shift
 # lead's (ISA-18.2 splits acknowledging an alarm from shelving it for the same reason).
 OPERATOR_ACTIONS: Final[frozenset[str]] = frozenset({"AcknowledgeAlarm", "ReprintLabel"})
-LEAD_ACTIONS: Final[frozenset[str]] = frozenset(op.__name__ for op in MANUAL_OPS) | {REPROCESS}
+LEAD_ACTIONS: Final[frozenset[str]] = frozenset(op.__name__ for op in MANUAL_OPS) | {REPROCESS, CHANGE_STATION}
 SIMULATOR_KNOBS: Final[frozenset[str]] = frozenset()  # engineer-only knobs (fault injection, speed): none yet
 ENGINEER_ACTIONS: Final[frozenset[str]] = LEAD_ACTIONS | SIMULATOR_KNOBS
 ADMIN_ACTIONS: Final[frozenset[str]] = ENGINEER_ACTIONS | {MANAGE_USERS}

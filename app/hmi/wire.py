@@ -37,6 +37,7 @@ MESSAGES: dict[str, str] = {
     "forbidden": "your role may not do this",
     "refused": "refused by the sequencer",
     "bad_login": "wrong user name or password",
+    "bad_badge": "unknown badge or wrong PIN",
     "rate_limited": "too many failed logins",
     "busy": "the service is busy with other logins: try again",
     "error": "internal error: the operation may not have been carried out; check the line and the service log",
@@ -55,6 +56,23 @@ class LoginRequest(_Request):
     password: str = Field(min_length=1, max_length=MAX_PASSWORD_LEN)
 
 
+class BadgeLoginRequest(_Request):
+    """An operator's login at a panel: the badge id a reader typed and a short PIN (app.hmi.accounts)."""
+
+    op: Literal["badge_login"]
+    badge: str = Field(min_length=1, max_length=64)
+    pin: str = Field(min_length=1, max_length=16)
+
+
+class StationRequest(_Request):
+    """A kiosk panel moves to another station: written to the audit log under the session's user (a lead)."""
+
+    op: Literal["station"]
+    token: str = Field(default="", max_length=128)
+    station_from: str = Field(default="", max_length=64)
+    station_to: str = Field(min_length=1, max_length=64)
+
+
 class LogoutRequest(_Request):
     op: Literal["logout"]
     token: str = Field(max_length=128)
@@ -70,7 +88,8 @@ class IntentRequest(_Request):
     request_id: str | None = Field(default=None, pattern=REQUEST_ID_PATTERN)
 
 
-Request = LoginRequest | LogoutRequest | IntentRequest
+Request = LoginRequest | BadgeLoginRequest | LogoutRequest | IntentRequest | StationRequest
+Login = LoginRequest | BadgeLoginRequest
 REQUEST: TypeAdapter[Request] = TypeAdapter(Annotated[Request, Field(discriminator="op")])
 
 
@@ -149,7 +168,7 @@ def parse_request(body: bytes | None) -> tuple[Request | None, str]:
     try:
         return REQUEST.validate_json(body), ""
     except ValidationError as exc:
-        return None, error_summary(exc, skip=("login", "logout", "intent"))
+        return None, error_summary(exc, skip=("login", "badge_login", "logout", "intent", "station"))
 
 
 def salvage(body: bytes) -> dict[str, Any]:

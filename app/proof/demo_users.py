@@ -1,4 +1,5 @@
-"""The demo's HMI users: one per role, with a fresh random password each run, told once on stderr."""
+"""The demo's HMI users: one per role, with a fresh random password each run (and the operator a badge and PIN),
+told once on stderr."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from app.hmi.roles import ROLES
 
 DEMO_USERS: dict[str, str] = {f"demo-{role}": role for role in ROLES}  # name -> role, one per role
 DEMO_PASSWORD_BYTES = 12  # 16 URL-safe characters from the OS's CSPRNG
+DEMO_BADGE_USER = "demo-operator"  # also gets a badge and a PIN, for the operator panel's badge login
+DEMO_PIN_DIGITS = 6
 
 
 def ensure_demo_users(accounts: AccountStore, *, say: Callable[[str], None] | None = None) -> dict[str, str]:
@@ -29,8 +32,13 @@ def ensure_demo_users(accounts: AccountStore, *, say: Callable[[str], None] | No
             accounts.enable(name)
         else:
             accounts.add_user(name, role, passwords[name])
+    badge, pin = f"DEMO-{secrets.token_hex(4).upper()}", f"{secrets.randbelow(10**DEMO_PIN_DIGITS):0{DEMO_PIN_DIGITS}d}"
+    accounts.set_badge(DEMO_BADGE_USER, badge, pin)  # a badge of this run only, as the passwords
     lines = ", ".join(f"{name} / {password}" for name, password in passwords.items())
-    (say or _to_stderr)(f"demo HMI users for this run only (user / password): {lines}")
+    (say or _to_stderr)(
+        f"demo HMI users for this run only (user / password): {lines}; "
+        f"{DEMO_BADGE_USER}'s badge / PIN (type the badge at the operator panel): {badge} / {pin}"
+    )
     return passwords
 
 

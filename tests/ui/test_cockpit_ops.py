@@ -221,7 +221,7 @@ def test_a_wrong_password_is_refused_and_nobody_is_logged_in(qtbot: QtBot, lead:
     dialog.user.setText("lena")
     dialog.password.setText("not-her-password")
     dialog.submit()
-    qtbot.waitUntil(lambda: dialog.error.text() == "wrong user name or password", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dialog.error.text() == "Wrong user name or password.", timeout=WAIT_MS)
     assert dialog.isVisible() and not lead.commands.logged_in_now
     dialog.user.setText("lena")
     SHOTS.mkdir(parents=True, exist_ok=True)

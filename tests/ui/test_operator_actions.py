@@ -25,7 +25,7 @@ from tests.ui.conftest import BusPublisher
 from tests.ui.test_cockpit_ops import USERS, RecordingService, accounts_in, command_server, loop_thread
 from tests.ui.test_operator_panel import STALE_AFTER_S, WAIT_MS, busy_line
 from ui.main import OperatorWindow, build_operator_window
-from ui.operator.actions import ACTIONS, LEAD_NOTE, OperatorActionBar
+from ui.operator.actions import ACTIONS, LEAD_NOTE, LOGIN_NOTE, OperatorActionBar
 from ui.widgets import TOUCH_TARGET_MM, mm_to_px
 
 SEAT = "ST-SEAT"
@@ -80,6 +80,8 @@ def log_in(qtbot: QtBot, bar: OperatorActionBar, user: str) -> None:
     qtbot.mouseClick(bar.login_button, Qt.MouseButton.LeftButton)
     dialog = bar.login_dialog
     qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
+    if dialog.mode == "badge":  # the panel offers badge and PIN first; the full login is one tap away
+        qtbot.mouseClick(dialog.mode_button, Qt.MouseButton.LeftButton)
     dialog.user.setText(user)
     dialog.password.setText(USERS[user][1])
     qtbot.mouseClick(dialog.login_button, Qt.MouseButton.LeftButton)
@@ -145,11 +147,11 @@ def test_buttons_are_touch_targets(screen: Screen) -> None:
 
 def test_a_wrong_password_logs_nobody_in(qtbot: QtBot, screen: Screen) -> None:
     _, bar = screen
-    bar.login_dialog.open_for_login()
+    bar.ask_login(LOGIN_NOTE, "password")
     bar.login_dialog.user.setText("otto")
     bar.login_dialog.password.setText("not-his-password")
     bar.login_dialog.submit()
-    qtbot.waitUntil(lambda: bar.login_dialog.error.text() == "wrong user name or password", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bar.login_dialog.error.text() == "Wrong user name or password.", timeout=WAIT_MS)
     assert not bar.client.logged_in_now and bar.who.text() == "not logged in"
 
 
@@ -312,7 +314,9 @@ def test_a_lost_command_channel_answers_comm(
 # --- kiosk: the panel stays on its station until a lead logs in --------------------------------------------------
 
 
-def test_a_kiosk_panel_changes_station_only_for_a_lead(qtbot: QtBot, publisher: BusPublisher, screen: Screen) -> None:
+def test_a_kiosk_panel_changes_station_only_for_a_lead(
+    qtbot: QtBot, publisher: BusPublisher, screen: Screen, accounts: AccountStore
+) -> None:
     window, bar = screen
     window.lock_station()  # what `jis hmi --kiosk` does to the operator's window
     panel = window.panel
@@ -322,7 +326,7 @@ def test_a_kiosk_panel_changes_station_only_for_a_lead(qtbot: QtBot, publisher: 
     assert combo.isVisibleTo(panel) and combo.locked
     qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)  # nobody logged in: the tap asks for a lead
     qtbot.waitUntil(bar.login_dialog.isVisible, timeout=WAIT_MS)
-    assert bar.login_dialog.note.text() == LEAD_NOTE
+    assert bar.login_dialog.note.text() == LEAD_NOTE and bar.login_dialog.mode == "password"
     bar.login_dialog.reject()
     combo.setCurrentIndex(1)  # not through the list: the station stays
     assert panel.station_id == SEAT and combo.currentText() == SEAT
@@ -334,8 +338,12 @@ def test_a_kiosk_panel_changes_station_only_for_a_lead(qtbot: QtBot, publisher: 
     bar.login_dialog.password.setText(USERS["lena"][1])
     bar.login_dialog.submit()
     qtbot.waitUntil(lambda: bar.client.role == "lead" and not combo.locked, timeout=WAIT_MS)
-    combo.setCurrentIndex(1)
-    assert panel.station_id == "ST-BUMP"
+    combo.setCurrentIndex(1)  # asked of the service first: it writes the change to the audit log, then it is made
+    assert panel.station_id == SEAT
+    qtbot.waitUntil(lambda: panel.station_id == "ST-BUMP", timeout=WAIT_MS)
+    assert combo.currentText() == "ST-BUMP" and "ST-BUMP" in bar.status.text()
+    [moved] = [e for e in accounts.audit_query() if e.action == "ChangeStation"]
+    assert (moved.user, moved.role, moved.target, moved.result) == ("lena", "lead", "ST-SEAT -> ST-BUMP", "done")
     qtbot.mouseClick(bar.logout_button, Qt.MouseButton.LeftButton)
     assert combo.locked  # locked again, on the station the lead chose
     combo.setCurrentIndex(0)

@@ -210,7 +210,7 @@ def test_next_vehicles_are_listed_in_order(qtbot: QtBot, publisher: BusPublisher
     qtbot.waitUntil(lambda: table.rowCount() == len(VEHICLES) - 1, timeout=WAIT_MS)
     rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
     assert [row[0] for row in rows] == ["9997", "9998", "9999", "0", "1", "2"]  # across the 9999 -> 0 wrap
-    assert rows[0] == ["9997", "WVWZZZ1KZ8P012346", "SEAT-CLOTH-BLK", "833/6"]
+    assert rows[0] == ["9997", "WVWZZZ1KZ8P012346", "SEAT-CLOTH-BLK", "1 PCE", "833/6"]
 
 
 def test_deviations_show_priority_by_colour_shape_and_number(
@@ -456,6 +456,7 @@ def test_screenshot_of_a_busy_panel(qtbot: QtBot, publisher: BusPublisher, scree
     qtbot.waitUntil(lambda: panel.deviation_row(13) is not None and "rev 4812" in text_of(panel, "link_state"),
                     timeout=WAIT_MS)  # fmt: skip
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    QApplication.sendPostedEvents()  # the layouts the new picture asked for, before the picture is taken
     image = window.grab()
     assert (image.width(), image.height()) == (1280, 800)
     assert image.save(str(SCREENSHOTS / "operator-panel.png"))

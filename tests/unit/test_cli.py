@@ -101,4 +101,7 @@ def test_names_listed_on_the_command_line_are_the_ones_the_code_knows() -> None:
     from ui.widgets import SANE_DPI
 
     assert tuple(map(float, hmi_cli.SCREEN_DPI)) == SANE_DPI
+    from ui.i18n import LANGUAGES
+
+    assert tuple(LANGUAGES) == hmi_cli.SCREEN_LANGUAGES
     assert list(_targets(Path(__file__).resolve().parents[1] / "samples")) == list(TARGETS)

@@ -96,3 +96,35 @@ def test_alarm_timings_keep_the_defaults_for_what_they_leave_out() -> None:
     assert timings["device_offline"].on_delay_s == 10.0
     assert timings["device_offline"].off_delay_s == KINDS["device_offline"].timing.off_delay_s  # type: ignore[union-attr]
     assert timings["printer_fault"] == KINDS["printer_fault"].timing
+
+
+def test_a_description_in_several_languages_keeps_the_english_for_the_label():
+    plant = parse_plant(demo_text())
+    seat = next(p for p in plant.parts if p.number == "SEAT-CLOTH-BLK")
+    assert seat.description == "Front seat pair, cloth, black"  # what the label prints
+    assert seat.translations["de"] == "Vordersitzpaar, Stoff, schwarz"
+    assert seat.translations["es"] == "Par de asientos delanteros, tela, negro"
+    plain = demo_text().replace(
+        'description = { en = "Front seat pair, cloth, black", de = "Vordersitzpaar, Stoff, schwarz", '
+        'es = "Par de asientos delanteros, tela, negro" }',
+        'description = "Front seat pair, cloth, black"',
+    )
+    assert plain != demo_text()
+    seat = next(p for p in parse_plant(plain).parts if p.number == "SEAT-CLOTH-BLK")  # a plain string still works
+    assert (seat.description, seat.translations) == ("Front seat pair, cloth, black", {})
+
+
+@pytest.mark.parametrize("table", ['{ german = "Sitz" }', "{}", "{ de = 3 }"])
+def test_a_description_table_needs_language_codes_and_texts(table: str) -> None:
+    seat = 'description = { en = "Front seat pair, cloth, black"'
+    bad = demo_text().replace(seat, f"description = {table} #", 1)
+    with pytest.raises(PlantConfigError, match="description"):
+        parse_plant(bad)
+
+
+def test_a_station_names_its_panel_language() -> None:
+    text = demo_text().replace('name = "Seat sequencing"\n', 'name = "Seat sequencing"\nlanguage = "de"\n')
+    assert next(s for s in parse_plant(text).stations if s.id == "ST-SEAT").language == "de"
+    german = demo_text().replace('name = "Seat sequencing"\n', 'name = "Seat sequencing"\nlanguage = "German"\n')
+    with pytest.raises(PlantConfigError, match="language"):
+        parse_plant(german)

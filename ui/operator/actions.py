@@ -4,7 +4,8 @@ What it is for: an ``OperatorActionBar`` under the operator panel (``ui.operator
 targets (>= 15 mm, hmi.md) that sends manual operations through the HMI command channel
 (``ui.command_client.CommandClient``, protocol in docs/hmi-commands.md) and shows each answer in one status line
 (DONE / REFUSED and the core's reason / FORBIDDEN / COMM). The panel's one place for typing is the login
-dialog. What each button does is a table (``ACTIONS``):
+dialog: an operator's badge (an HID reader types it, ending in Enter) and PIN on an on-screen pad, or a lead's
+user name and password. What each button does is a table (``ACTIONS``):
 - ACK: the newest unacknowledged deviation the panel shows for this station (ISA-18.2 acknowledge; the core
   takes it without a reason).
 - REPRINT: the label of the last pick this panel saw leave the PICK NOW card (the ``LineView`` holds no picked
@@ -31,37 +32,57 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QRegularExpression, Qt, Slot
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from sequencer.views import LineView, PickView, StationView
 from ui.command_client import CommandClient
-from ui.login import LoginDialog, who
+from ui.i18n import retranslate, tr, tr_text, tr_title
+from ui.login import CHECKING, LoginDialog, who
 from ui.operator.panel import relevant_deviations
 from ui.widgets import TOUCH_TARGET_MM, label, mm_to_px, set_props
-from ui.words import UNACKNOWLEDGED
+from ui.words import QT_TRANSLATE_NOOP, UNACKNOWLEDGED
 
 BUTTON_MIN_WIDTH_MM = 40.0
 # Who may move a kiosk panel to another station: a shift lead and up (app/hmi/roles.py's chain of responsibility,
 # operator < lead < engineer < admin; the ui may not import app: tests/unit/test_roles.py pins that they agree).
 STATION_CHANGE_ROLES: frozenset[str] = frozenset({"lead", "engineer", "admin"})
-LOGIN_NOTE = "Operations are recorded in the audit log under your name."
-LEAD_NOTE = "This panel is locked to its station: a shift lead's login changes it."
+LOGIN_NOTE = QT_TRANSLATE_NOOP("jis", "Operations are recorded in the audit log under your name.")
+LEAD_NOTE = QT_TRANSLATE_NOOP("jis", "This panel is locked to its station: a shift lead's login changes it.")
+PIN_LENGTHS = (4, 8)  # digits of an operator's PIN (app.hmi.accounts.PIN_PATTERN)
+PIN_KEYS: tuple[tuple[str, str], ...] = (  # (objectName suffix, key) of the PIN pad, row by row
+    *((d, d) for d in "123456789"),
+    ("clear", QT_TRANSLATE_NOOP("jis", "CLEAR")),
+    ("0", "0"),
+    ("back", "⌫"),
+)
 LOGIN_MIN_WIDTH_MM = 150.0  # the note on one or two lines at the panel's type size
 # The service's answer codes (app.hmi.wire.MESSAGES, plus the client's own) as the status line's word and
 # its look; "comm" is the same word the panel uses for a lost bus link.
 ANSWERS: dict[str, tuple[str, str]] = {
-    "done": ("DONE", "done"),
-    "refused": ("REFUSED", "refused"),
-    "forbidden": ("FORBIDDEN", "forbidden"),
+    "done": (QT_TRANSLATE_NOOP("jis", "DONE"), "done"),
+    "refused": (QT_TRANSLATE_NOOP("jis", "REFUSED"), "refused"),
+    "forbidden": (QT_TRANSLATE_NOOP("jis", "FORBIDDEN"), "forbidden"),
     "timeout": ("COMM", "comm"),
     "unreachable": ("COMM", "comm"),
-    "no_login": ("LOG IN", "refused"),
-    "bad_token": ("LOG IN", "refused"),
-    "malformed": ("REJECTED", "refused"),
-    "busy": ("BUSY", "refused"),
-    "error": ("SERVICE ERROR", "refused"),
+    "no_login": (QT_TRANSLATE_NOOP("jis", "LOG IN"), "refused"),
+    "bad_token": (QT_TRANSLATE_NOOP("jis", "LOG IN"), "refused"),
+    "malformed": (QT_TRANSLATE_NOOP("jis", "REJECTED"), "refused"),
+    "busy": (QT_TRANSLATE_NOOP("jis", "BUSY"), "refused"),
+    "error": (QT_TRANSLATE_NOOP("jis", "SERVICE ERROR"), "refused"),
 }
+FAILED = QT_TRANSLATE_NOOP("jis", "FAILED")
+SENT = QT_TRANSLATE_NOOP("jis", "SENT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +129,10 @@ def confirm_target(seen: Seen) -> Target | None:
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("ack", "ACK", "AcknowledgeAlarm", "", False, ack_target),
-    ActionSpec("reprint", "REPRINT", "ReprintLabel", "label reprinted at the line", False, reprint_target,
-               confirm_unless_newest=True),
-    ActionSpec("confirm", "CONFIRM BY HAND", "ConfirmByHand",
+    ActionSpec("ack", QT_TRANSLATE_NOOP("jis", "ACK"), "AcknowledgeAlarm", "", False, ack_target),
+    ActionSpec("reprint", QT_TRANSLATE_NOOP("jis", "REPRINT"), "ReprintLabel", "label reprinted at the line", False,
+               reprint_target, confirm_unless_newest=True),
+    ActionSpec("confirm", QT_TRANSLATE_NOOP("jis", "CONFIRM BY HAND"), "ConfirmByHand",
                "confirmed by hand at the line: the light did not take the confirm", True, confirm_target),
 )  # fmt: skip
 
@@ -124,24 +145,129 @@ def touch(widget: QWidget, width_mm: float = 0.0) -> QWidget:
     return widget
 
 
-def _button(text: str, name: str) -> QPushButton:
-    button = QPushButton(text)
+def _button(source: str, name: str) -> QPushButton:
+    """A touch button showing ``source`` (marked English) in the screen's language."""
+    button = QPushButton()
+    if source:
+        tr_text(button, source)
     button.setObjectName(name)
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a touch panel: no focus frame wandering over the bar
     touch(button, BUTTON_MIN_WIDTH_MM)
     return button
 
 
+class PinPad(QWidget):
+    """Digits, CLEAR and ⌫ as gloved-finger keys typing into ``field`` (a touch panel has no keyboard)."""
+
+    def __init__(self, field: QLineEdit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pin_pad")
+        self.field = field
+        grid = QGridLayout(self)
+        self.keys: dict[str, QPushButton] = {}
+        for index, (name, key) in enumerate(PIN_KEYS):
+            worded = name == "clear"  # a word, translated; a digit or the ⌫ sign is the same in every language
+            button = _button(key if worded else "", f"pin_key_{name}")
+            if not worded:
+                button.setText(key)
+            touch(button, TOUCH_TARGET_MM * 1.5)
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _=False, n=name: self.press(n))
+            grid.addWidget(button, *divmod(index, 3))
+            self.keys[name] = button
+
+    def press(self, name: str) -> None:
+        text = self.field.text()
+        if name == "clear":
+            self.field.clear()
+        elif name == "back":
+            self.field.setText(text[:-1])
+        elif len(text) < PIN_LENGTHS[1]:
+            self.field.setText(text + name)
+
+
 class OperatorLoginDialog(LoginDialog):
-    """The screens' login dialog (clears the password with the request), sized for a touch panel."""
+    """The panel's login, sized for a touch panel: an operator's badge (a reader types it and Enter) and PIN (the
+    on-screen pad), or a user name and password (a lead's full login, unchanged). Both clear the secret with the
+    request."""
 
     def __init__(self, client: CommandClient, parent: QWidget | None = None) -> None:
-        super().__init__(client, "Log in to the operator panel", parent)
+        super().__init__(client, QT_TRANSLATE_NOOP("jis", "Log in to the operator panel"), parent)
         self.setObjectName("operator_login")
         self.setMinimumWidth(mm_to_px(self, LOGIN_MIN_WIDTH_MM))
         self.note.setWordWrap(True)
-        for widget in (self.user, self.password, self.cancel_button, self.login_button):
+        self.mode = "badge"
+        self.badge = QLineEdit()
+        self.badge.setObjectName("login_badge")
+        self.badge.setEchoMode(QLineEdit.EchoMode.Password)  # a badge id is half a secret: not on the screen
+        self.pin = QLineEdit()
+        self.pin.setObjectName("login_pin")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(PIN_LENGTHS[1])
+        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,8}"), self.pin))
+        self.badge_caption = label("", "login_badge_caption", "dialog-caption")
+        tr_text(self.badge_caption, QT_TRANSLATE_NOOP("jis", "BADGE"))
+        self.pin_caption = label("", "login_pin_caption", "dialog-caption")
+        tr_text(self.pin_caption, QT_TRANSLATE_NOOP("jis", "PIN"))
+        self.form.insertRow(0, self.pin_caption, self.pin)
+        self.form.insertRow(0, self.badge_caption, self.badge)
+        self.pad = PinPad(self.pin, self)
+        self.box.insertWidget(2, self.pad)
+        self.mode_button = _button("", "login_mode")
+        self.mode_button.setAutoDefault(False)
+        self.mode_button.clicked.connect(lambda: self.set_mode("password" if self.mode == "badge" else "badge"))
+        self.box.insertWidget(3, self.mode_button)  # a row of its own under the pad: its words are long in German
+        # a badge reader ends with Enter: on to the PIN, not a login with no PIN; Enter after the PIN logs in
+        self.badge.returnPressed.connect(self.pin.setFocus)
+        self.pin.returnPressed.connect(self.submit)
+        for button in (self.login_button, self.cancel_button):
+            button.setAutoDefault(False)
+        for widget in (self.user, self.password, self.badge, self.pin, self.cancel_button, self.login_button):
             touch(widget)
+        self.set_mode("badge")
+
+    def set_mode(self, mode: str) -> None:
+        """``badge``: badge and PIN with the pad (an operator); ``password``: user name and password (a lead)."""
+        self.mode = mode
+        badge = mode == "badge"
+        for widget in (self.badge_caption, self.badge, self.pin_caption, self.pin, self.pad):
+            widget.setVisible(badge)
+        for widget in (self.user_caption, self.user, self.password_caption, self.password):
+            widget.setVisible(not badge)
+        self.login_button.setDefault(not badge)
+        other = QT_TRANSLATE_NOOP("jis", "USER AND PASSWORD") if badge else QT_TRANSLATE_NOOP("jis", "BADGE AND PIN")
+        tr_text(self.mode_button, other)
+        self.error.setText("")
+        (self.badge if badge else self.user).setFocus()
+        self.adjustSize()  # the pad comes and goes: the dialog fits what it shows
+
+    @Slot()
+    def open_for_login(self) -> None:
+        self.pin.clear()
+        self.badge.clear()
+        super().open_for_login()
+        if self.mode == "badge":
+            self.badge.setFocus()
+
+    @Slot()
+    def submit(self) -> None:
+        if self.mode != "badge":
+            super().submit()
+            return
+        badge, pin = self.badge.text().strip(), self.pin.text()
+        self.pin.clear()  # the PIN leaves this dialog with the request, and nowhere else
+        self.badge.clear()
+        if not badge:
+            self.error.setText(tr(QT_TRANSLATE_NOOP("jis", "Hold your badge to the reader.")))
+            self.badge.setFocus()
+            return
+        if not (pin.isdigit() and PIN_LENGTHS[0] <= len(pin) <= PIN_LENGTHS[1]):
+            self.error.setText(tr(QT_TRANSLATE_NOOP("jis", "Enter your PIN: 4 to 8 digits.")))
+            self.badge.setFocus()
+            return
+        self.login_button.setEnabled(False)
+        self.error.setText(tr(CHECKING))
+        self.client.badge_login(badge, pin)
 
 
 class ConfirmStep(QDialog):
@@ -150,13 +276,15 @@ class ConfirmStep(QDialog):
     def __init__(self, spec: ActionSpec, target: Target, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("operator_confirm")
-        self.setWindowTitle(spec.verb)
+        tr_title(self, spec.verb)
         self.spec, self.target = spec, target
         box = QVBoxLayout(self)
-        box.addWidget(label(spec.verb, "operator_confirm_verb", "dialog-verb"))
+        verb = label("", "operator_confirm_verb", "dialog-verb")
+        tr_text(verb, spec.verb)
+        box.addWidget(verb)
         box.addWidget(label(target.text, "operator_confirm_target", "dialog-text"))
         row = QHBoxLayout()
-        self.cancel_button = _button("CANCEL", "operator_confirm_cancel")
+        self.cancel_button = _button(QT_TRANSLATE_NOOP("jis", "CANCEL"), "operator_confirm_cancel")
         self.confirm_button = _button(spec.verb, "operator_confirm_ok")
         self.cancel_button.clicked.connect(self.reject)
         self.confirm_button.clicked.connect(self.accept)
@@ -179,8 +307,8 @@ class OperatorActionBar(QFrame):
         self.confirm_step: ConfirmStep | None = None
         self.login_dialog = OperatorLoginDialog(client, self)
         self.who = label("", "operator_who", "op-who")
-        self.login_button = _button("LOG IN", "operator_login_button")
-        self.logout_button = _button("LOG OUT", "operator_logout_button")
+        self.login_button = _button(QT_TRANSLATE_NOOP("jis", "LOG IN"), "operator_login_button")
+        self.logout_button = _button(QT_TRANSLATE_NOOP("jis", "LOG OUT"), "operator_logout_button")
         self.buttons = {spec.key: _button(spec.verb, f"operator_{spec.key}") for spec in ACTIONS}
         self.shown: dict[str, Target | None] = {spec.key: None for spec in ACTIONS}  # what each button names
         self.status = label("", "operator_status", "op-status")
@@ -226,14 +354,30 @@ class OperatorActionBar(QFrame):
         self.link_up = up
         self._refresh()
 
-    def ask_login(self, note: str) -> None:
-        """The login dialog, saying why it is asked for (a lead's login for the kiosk's station)."""
-        self.login_dialog.note.setText(note)
+    def ask_login(self, note: str, mode: str = "badge") -> None:
+        """The login dialog, saying why it is asked for (a lead's login for the kiosk's station); ``mode``: badge
+        and PIN (an operator) or user name and password (a lead)."""
+        tr_text(self.login_dialog.note, note)
+        self.login_dialog.set_mode(mode)
         self.login_dialog.open_for_login()
+
+    def badge_typed(self, text: str) -> None:
+        """A badge reader typed at the panel with no login open (``ui.main.OperatorWindow.keyPressEvent``): the
+        badge login opens with what it typed, and the reader's next keys go on into its badge field; its Enter
+        moves on to the PIN."""
+        dialog = self.login_dialog
+        if not dialog.isVisible():
+            self.ask_login(LOGIN_NOTE, "badge")
+        if dialog.mode != "badge":
+            return
+        if text in ("\r", "\n"):
+            dialog.pin.setFocus()
+        else:
+            dialog.badge.insert(text)
 
     @Slot()
     def ask_lead(self) -> None:
-        self.ask_login(LEAD_NOTE)
+        self.ask_login(LEAD_NOTE, "password")
 
     def may_change_station(self) -> bool:
         return self.client.logged_in_now and self.client.role in STATION_CHANGE_ROLES
@@ -262,7 +406,7 @@ class OperatorActionBar(QFrame):
     def _send(self, spec: ActionSpec, target: Target) -> None:
         request_id = self.client.send(spec.intent, target.fields, spec.reason)
         self.pending[request_id] = (spec, target)
-        self._say(f"SENT · {spec.verb} {target.text}", "sent")
+        self._say(f"{tr(SENT)} · {tr(spec.verb)} {target.text}", "sent")
         self._refresh()
 
     @Slot(object)
@@ -271,10 +415,14 @@ class OperatorActionBar(QFrame):
         if sent is None:
             return  # a login or logout answer: the client's signals carry those
         spec, target = sent
-        word, look = ("DONE", "done") if reply.get("ok") else ANSWERS.get(str(reply.get("code")), ("FAILED", "refused"))
-        error = "" if reply.get("ok") else f" — {reply.get('error', '')}"
-        self._say(f"{word} · {spec.verb} {target.text}{error}", look)
+        word, look = ANSWERS["done"] if reply.get("ok") else ANSWERS.get(str(reply.get("code")), (FAILED, "refused"))
+        error = "" if reply.get("ok") else f" — {reply.get('error', '')}"  # the service's (or the core's) words
+        self._say(f"{tr(word)} · {tr(spec.verb)} {target.text}{error}", look)
         self._refresh()
+
+    def say(self, text: str, look: str) -> None:
+        """One line in the status line (``look``: done, refused, sent, comm, forbidden)."""
+        self._say(text, look)
 
     def _say(self, text: str, look: str) -> None:
         self.status.setText(text)
@@ -282,6 +430,14 @@ class OperatorActionBar(QFrame):
 
     def _may_send(self) -> bool:
         return self.link_up and self.client.logged_in_now and not self.pending
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new language: the fixed words again (``retranslate``) and the buttons' and who's."""
+        _changed_language(self, event)
+        super().changeEvent(event)
+
+    def refresh(self) -> None:
+        self._refresh()
 
     def _refresh(self) -> None:
         logged_in = self.client.logged_in_now
@@ -296,8 +452,15 @@ class OperatorActionBar(QFrame):
                 continue
             target = spec.target(self.seen) if self.seen else None
             self.shown[spec.key] = target
-            button.setText(f"{spec.verb} {target.text.split()[0]}" if target and spec.key != "confirm" else spec.verb)
+            verb = tr(spec.verb)
+            button.setText(f"{verb} {target.text.split()[0]}" if target and spec.key != "confirm" else verb)
             button.setEnabled(self._may_send() and target is not None)
+
+
+def _changed_language(bar: OperatorActionBar, event: QEvent) -> None:
+    if event.type() == QEvent.Type.LanguageChange:
+        retranslate(bar)
+        bar.refresh()
 
 
 def left_card(before: StationView, now: StationView) -> PickView | None:

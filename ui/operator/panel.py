@@ -6,6 +6,9 @@ distinct stale look (dashed outline, greyed values, COMM tag) whenever the bus l
 What it must not do: talk to anything but its two slots (``apply_line``, ``set_link``) and its one signal
 (``station_shown``, which feeds the touch actions of ``ui.operator.actions``), hold a colour or a font size
 (all of that is ``ui/style.qss``, keyed on dynamic properties), or pretend stale data is live.
+Every word it shows is marked for Qt's translation (``ui.i18n``) and shown again in a new language at the
+``LanguageChange`` event; what the line sends (part numbers, vehicle ids, the core's messages) is data, shown as
+sent, except a part's description, which the plant file may give per language (``PickView.translations``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import math
 from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from sequencer.views import DeviationView, LineView, PickView, StationView
+from ui.i18n import current_language, retranslate, tr, tr_text
 from ui.widgets import (
     BinTile,
     DeviationRow,
@@ -46,7 +50,15 @@ from ui.widgets import (
     titled_frame,
     zone_label,
 )
-from ui.words import DEVICE_KIND_WORDS, NO_VALUE, PICK_WORDS, UP_WORDS, annunciated, link_words
+from ui.words import (
+    DEVICE_KIND_WORDS,
+    NO_VALUE,
+    PICK_WORDS,
+    QT_TRANSLATE_NOOP,
+    UP_WORDS,
+    annunciated,
+    link_words,
+)
 
 MAX_NEXT_SHOWN = 8
 BIN_ROWS = 2  # bins in light order, left to right, in two rows like a two-shelf flow rack
@@ -58,19 +70,27 @@ MAX_DEVIATIONS_SHOWN = 4
 PickField = tuple[str, str, str, tuple[int, int, int], Callable[[PickView, ZoneInfo], str]]
 # objectName, caption, role (font size in the stylesheet), (row, column, column span), value
 PICK_FIELDS: tuple[PickField, ...] = (
-    ("pick_bin", "BIN", "value-xl", (0, 0, 2), lambda p, z: p.bin),
-    ("pick_rack", "RACK", "value-xl", (0, 2, 1), lambda p, z: str(p.rack_no)),
-    ("pick_slot", "SLOT", "value-xl", (0, 3, 1), lambda p, z: str(p.slot)),
-    ("pick_vehicle", "VEHICLE", "value-l", (1, 0, 2), lambda p, z: p.vehicle_id),
-    ("pick_seq", "SEQ", "value-l", (1, 2, 1), lambda p, z: str(p.seq)),
-    ("pick_due", "DUE", "value-l", (1, 3, 1), lambda p, z: clock(p.due_at, z, "%H:%M")),
+    ("pick_bin", QT_TRANSLATE_NOOP("jis", "BIN"), "value-xl", (0, 0, 2), lambda p, z: p.bin),
+    ("pick_qty", QT_TRANSLATE_NOOP("jis", "QTY"), "value-xl", (0, 2, 1), lambda p, z: quantity(p)),
+    ("pick_rack", QT_TRANSLATE_NOOP("jis", "RACK"), "value-xl", (0, 3, 1), lambda p, z: str(p.rack_no)),
+    ("pick_slot", QT_TRANSLATE_NOOP("jis", "SLOT"), "value-xl", (0, 4, 1), lambda p, z: str(p.slot)),
+    ("pick_vehicle", QT_TRANSLATE_NOOP("jis", "VEHICLE"), "value-l", (1, 0, 3), lambda p, z: p.vehicle_id),
+    ("pick_seq", QT_TRANSLATE_NOOP("jis", "SEQ"), "value-l", (1, 3, 1), lambda p, z: str(p.seq)),
+    ("pick_due", QT_TRANSLATE_NOOP("jis", "DUE"), "value-l", (1, 4, 1), lambda p, z: clock(p.due_at, z, "%H:%M")),
 )
 NEXT_COLUMNS: tuple[tuple[str, Callable[[PickView, ZoneInfo], str]], ...] = (
-    ("SEQ", lambda p, z: str(p.seq)),
-    ("VEHICLE", lambda p, z: p.vehicle_id),
-    ("PART", lambda p, z: p.part),
-    ("RACK/SLOT", lambda p, z: f"{p.rack_no}/{p.slot}"),
+    (QT_TRANSLATE_NOOP("jis", "SEQ"), lambda p, z: str(p.seq)),
+    (QT_TRANSLATE_NOOP("jis", "VEHICLE"), lambda p, z: p.vehicle_id),
+    (QT_TRANSLATE_NOOP("jis", "PART"), lambda p, z: p.part),
+    (QT_TRANSLATE_NOOP("jis", "QTY"), lambda p, z: quantity(p)),
+    (QT_TRANSLATE_NOOP("jis", "RACK/SLOT"), lambda p, z: f"{p.rack_no}/{p.slot}"),
 )
+# Units of issue (sequencer.plant.PartConfig.unit) as the line reads them; another unit shows as written.
+UNIT_WORDS: dict[str, str] = {
+    "PCE": QT_TRANSLATE_NOOP("jis", "PCE"),
+    "SET": QT_TRANSLATE_NOOP("jis", "SET"),
+    "PR": QT_TRANSLATE_NOOP("jis", "PR"),
+}
 # Pick states worth a word on the card; "lit" is the normal case and stays quiet (ISA-101).
 PICK_STATE_TAGS: dict[str, str] = {state: PICK_WORDS[state] for state in ("queued", "blocked", "picked")}
 DEVICE_ROLES: tuple[tuple[str, str, Callable[[StationView], str]], ...] = (
@@ -78,6 +98,16 @@ DEVICE_ROLES: tuple[tuple[str, str, Callable[[StationView], str]], ...] = (
     ("device_printer", DEVICE_KIND_WORDS["printer"], lambda s: s.printer),
 )
 DEVICE_STATES: dict[bool | None, str] = {True: "up", False: "down", None: "unknown"}  # the stylesheet's word
+
+
+def quantity(pick: PickView) -> str:
+    """``2 PR``: how many to pick, in the part's unit (the screen's words for the unit)."""
+    return f"{pick.qty} {tr(UNIT_WORDS.get(pick.unit, pick.unit))}"
+
+
+def description(pick: PickView, language: str) -> str:
+    """The part's text from the plant file in ``language``, else its main text, else nothing."""
+    return dict(pick.translations).get(language) or pick.description
 
 
 # --- which deviations concern a station ----------------------------------------------------------------------
@@ -127,6 +157,9 @@ class OperatorPanel(QWidget):
         self.setObjectName("operator_panel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._wanted = station
+        # kiosk (``ui.main.OperatorWindow.lock_station``): a change of station is asked for here (old, new) and
+        # made by ``show_station`` once the service has it in its audit log; None: the list changes it at once
+        self.station_request: Callable[[str, str], None] | None = None
         self._line: LineView | None = None
         self._zone = ZoneInfo("UTC")
         self._link_up = False
@@ -179,44 +212,49 @@ class OperatorPanel(QWidget):
         return header
 
     def _build_pick(self) -> QFrame:
-        frame, box, head = titled_frame("pick_card", "PICK NOW")
+        frame, box, head = titled_frame("pick_card", QT_TRANSLATE_NOOP("jis", "PICK NOW"))
         self.pick_state = label("", "pick_state", "state-tag")
         head.insertWidget(1, self.pick_state)
         self.pick_part = label(NO_VALUE, "pick_part", "pick-part")
         self.pick_part.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         box.addWidget(self.pick_part)
+        self.pick_description = label("", "pick_description", "pick-description")
+        self.pick_description.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        box.addWidget(self.pick_description)
         grid = QGridLayout()
         grid.setVerticalSpacing(0)
         self.pick_values: dict[str, QLabel] = {}
         for name, caption, role, (row, col, span), _ in PICK_FIELDS:
-            grid.addWidget(label(caption, f"{name}_caption", "caption"), row * 2, col, 1, span)
+            caption_label = label("", f"{name}_caption", "caption")
+            tr_text(caption_label, caption)
+            grid.addWidget(caption_label, row * 2, col, 1, span)
             value = label(NO_VALUE, name, role)
             value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widen the window
             self.pick_values[name] = value
             grid.addWidget(value, row * 2 + 1, col, 1, span)
         grid.setHorizontalSpacing(mm_to_px(self, 6))
-        for col, stretch in enumerate((3, 2, 2, 2)):
+        for col, stretch in enumerate((2, 2, 3, 2, 2)):  # BIN (two) | QTY | RACK | SLOT
             grid.setColumnStretch(col, stretch)
         box.addLayout(grid)
         box.addStretch(1)
         return frame
 
     def _build_bins(self) -> QFrame:
-        frame, box, _ = titled_frame("bins_card", "BINS")
+        frame, box, _ = titled_frame("bins_card", QT_TRANSLATE_NOOP("jis", "BINS"))
         self.bins_grid = QGridLayout()
         box.addLayout(self.bins_grid, 1)
         return frame
 
     def _build_next(self) -> QFrame:
-        frame, box, _ = titled_frame("next_card", "NEXT VEHICLES")
+        frame, box, _ = titled_frame("next_card", QT_TRANSLATE_NOOP("jis", "NEXT VEHICLES"))
         table = QTableWidget(0, len(NEXT_COLUMNS))
         table.setObjectName("next_table")
-        table.setHorizontalHeaderLabels([title for title, _ in NEXT_COLUMNS])
+        table.setHorizontalHeaderLabels([tr(title) for title, _ in NEXT_COLUMNS])
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setDefaultSectionSize(mm_to_px(self, 9))
         # Not ResizeToContents: that re-measures the column on every setText; fill_table fits them once a picture.
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # PART
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -228,12 +266,13 @@ class OperatorPanel(QWidget):
         return frame
 
     def _build_deviations(self) -> QFrame:
-        frame, box, head = titled_frame("deviations_card", "DEVIATIONS")
+        frame, box, head = titled_frame("deviations_card", QT_TRANSLATE_NOOP("jis", "DEVIATIONS"))
         self.deviation_count = label("", "deviations_count", "card-count")
         head.insertWidget(1, self.deviation_count)
         self.deviation_rows = QVBoxLayout()
         box.addLayout(self.deviation_rows)
-        self.deviations_empty = label("No open deviations", "deviations_empty", "quiet")
+        self.deviations_empty = label("", "deviations_empty", "quiet")
+        tr_text(self.deviations_empty, QT_TRANSLATE_NOOP("jis", "No open deviations"))
         self.deviations_more = label("", "deviations_more", "quiet")
         box.addWidget(self.deviations_empty)
         box.addWidget(self.deviations_more)
@@ -252,7 +291,7 @@ class OperatorPanel(QWidget):
         self._render_link()
         station = pick_station(line, self._wanted)
         if station is None:
-            self.station_label.setText("No stations in this plant")
+            self.station_label.setText(tr(QT_TRANSLATE_NOOP("jis", "No stations in this plant")))
             self.station_shown.emit(line, None)
             return
         self.station_label.setText(f"{station.id} · {station.name}")
@@ -295,7 +334,7 @@ class OperatorPanel(QWidget):
 
     def _render_link(self) -> None:
         line = self._line
-        self.link_label.setText(link_words(line, self._link_up))
+        self.link_label.setText(link_words(line, self._link_up, tr))
         self.updated_label.setText(f"{clock(line.at, self._zone)} {zone_label(line.at, self._zone)}" if line else "")
 
     def _sync_station_selector(self, line: LineView) -> None:
@@ -320,17 +359,29 @@ class OperatorPanel(QWidget):
             if self._line is not None:
                 self._sync_station_selector(self._line)
             return
-        self._wanted = self.station_selector.itemData(index)
+        wanted = self.station_selector.itemData(index)
+        if self.station_request is not None and self._line is not None and wanted != self.station_id:
+            before = self.station_id or ""
+            self._sync_station_selector(self._line)  # stays until the change is recorded
+            self.station_request(before, wanted)
+            return
+        self.show_station(wanted)
+
+    def show_station(self, station_id: str) -> None:
+        """Show ``station_id`` from now on (the selector's choice, or a kiosk's recorded change)."""
+        self._wanted = station_id
         self._bin_ids = ()  # the new station's bins are built afresh; deviation rows are kept by id
         if self._line is not None:
             self.apply_line(self._line)
 
     def _render_pick(self, pick: PickView | None) -> None:
-        self.pick_part.setText(pick.part if pick else "No pick queued")
+        self.pick_part.setText(pick.part if pick else tr(QT_TRANSLATE_NOOP("jis", "No pick queued")))
+        self.pick_description.setText(description(pick, current_language()) if pick else "")
+        self.pick_description.setVisible(bool(pick and pick.description))
         for name, _, _, _, value in PICK_FIELDS:
             self.pick_values[name].setText(value(pick, self._zone) if pick else NO_VALUE)
         state = pick.state if pick else "none"
-        self.pick_state.setText(PICK_STATE_TAGS.get(state, ""))
+        self.pick_state.setText(tr(PICK_STATE_TAGS[state]) if state in PICK_STATE_TAGS else "")
         self.pick_state.setVisible(state in PICK_STATE_TAGS)
         set_props(self.pick_state, state=state)
 
@@ -357,7 +408,8 @@ class OperatorPanel(QWidget):
         self.deviation_count.setText(str(len(deviations)) if deviations else "")
         self.deviations_empty.setVisible(not deviations)
         hidden = len(deviations) - len(shown)
-        self.deviations_more.setText(f"+ {hidden} more on the shift lead's screen" if hidden else "")
+        more = tr(QT_TRANSLATE_NOOP("jis", "+ {count} more on the shift lead's screen"))
+        self.deviations_more.setText(more.format(count=hidden) if hidden else "")
         self.deviations_more.setVisible(hidden > 0)
         if ids == tuple(self._dev_rows):
             return False
@@ -381,8 +433,19 @@ class OperatorPanel(QWidget):
             device = device_of(station)
             up = up_by_name.get(device)
             lab = self.device_labels[name]
-            lab.setText(f"{caption} {device}  {UP_WORDS[up]}")
+            lab.setText(f"{tr(caption)} {device}  {tr(UP_WORDS[up])}")
             set_props(lab, state=DEVICE_STATES[up])
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new language (``ui.i18n.set_language``): every text again, the picture's too."""
+        if event.type() == QEvent.Type.LanguageChange:
+            retranslate(self)
+            self.next_table.setHorizontalHeaderLabels([tr(title) for title, _ in NEXT_COLUMNS])
+            if self._line is not None:
+                self.apply_line(self._line)
+            else:
+                self._render_link()
+        super().changeEvent(event)
 
     def deviation_row(self, deviation_id: int) -> DeviationRow | None:
         return self.findChild(DeviationRow, f"deviation_{deviation_id}")

@@ -1,0 +1,293 @@
+"""The operator panel in German and Spanish: every word on the screen through Qt's translation system.
+
+Builds the real operator window (bus client over ZeroMQ on 127.0.0.1, action bar, login dialog) in each language,
+publishes a busy picture and walks every visible widget's text, tool tip, window title, table header and cell:
+a word of English from the screens' source (any string literal in ui/, marked or not) that the language's
+translations do not use is a failure, naming the widget. Also checks that the .ts sources hold every marked text
+(lupdate into a scratch copy finds nothing new) with none unfinished, and writes
+docs/screenshots/operator-panel-de.png and operator-panel-es.png, and the badge login operator-login-de.png and -es.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QTableWidget, QWidget
+from pytestqt.qtbot import QtBot
+
+import ui.main
+from sequencer.deviations import KINDS
+from sequencer.views import LineView, PickView
+from tests.plants import DEMO_PLANT
+from tests.ui.conftest import BusPublisher
+from tests.ui.test_operator_panel import SCREENSHOTS, STALE_AFTER_S, WAIT_MS, busy_line, go_live, text_of
+from ui.i18n import HERE, LANGUAGES, SOURCE_LANGUAGE, compiled, current_language, set_language, ts_path
+from ui.main import OperatorWindow, build_operator_window
+from ui.words import DEVIATION_KIND_WORDS
+
+REPO = Path(__file__).resolve().parents[2]
+TRANSLATED = sorted(set(LANGUAGES) - {SOURCE_LANGUAGE})
+# Words that are the same in every language on purpose: the COMM tag (ISA-101's indicator of a lost link, as
+# on the cockpit and in docs/hmi.md) and the JIS of the window title.
+ALLOWED = frozenset({"comm", "jis"})
+# Widgets that show the line's data as sent: the core's own sentences on a deviation (its kind is translated).
+DATA_WIDGETS = re.compile(r"deviation_\d+_message")
+DESCRIPTIONS = {"en": "Front seat pair, cloth, black", "de": "Vordersitzpaar, Stoff, schwarz",
+                "es": "Par de asientos delanteros, tela, negro"}  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def english_after() -> Iterator[None]:
+    """The language is the application's: every test leaves it English for the next."""
+    yield
+    set_language(SOURCE_LANGUAGE)
+
+
+def words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[^\W\d_]{3,}", text)}
+
+
+def english_words() -> set[str]:
+    """Every word of every string literal in the screens' code (ui/), docstrings aside: what an untranslated
+    text would show."""
+    found: set[str] = set()
+    for path in (REPO / "ui").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        documented = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, documented) and node.body and isinstance(node.body[0], ast.Expr)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                found |= words(node.value)
+    return found
+
+
+def translations(language: str) -> dict[str, str]:
+    root = ET.parse(ts_path(language)).getroot()
+    return {m.findtext("source", ""): m.findtext("translation", "") for m in root.iter("message")}
+
+
+def untranslated_words(language: str) -> set[str]:
+    used = set().union(*(words(t) for t in translations(language).values()))
+    return english_words() - used - ALLOWED
+
+
+def shown_texts(root: QWidget) -> Iterator[tuple[str, str]]:
+    """(widget's name, a text it shows) for every visible widget under ``root`` (itself included)."""
+    for widget in (root, *root.findChildren(QWidget)):
+        if not widget.isVisible():
+            continue
+        name = widget.objectName() or type(widget).__name__
+        if widget.isWindow():
+            yield name, widget.windowTitle()
+        yield name, widget.toolTip()
+        if isinstance(widget, QLabel | QAbstractButton):
+            yield name, widget.text()
+        if isinstance(widget, QComboBox):
+            yield from ((name, widget.itemText(i)) for i in range(widget.count()))
+        if isinstance(widget, QTableWidget):
+            for column in range(widget.columnCount()):
+                header = widget.horizontalHeaderItem(column)
+                yield name, header.text() if header else ""
+                for row in range(widget.rowCount()):
+                    item = widget.item(row, column)
+                    yield name, item.text() if item else ""
+
+
+def data_words(line: LineView) -> set[str]:
+    """The picture's own names (plant, stations, feeds, parts, vehicles): data, shown as sent. Not its kinds and
+    states (the screen words them) nor the core's messages (``DATA_WIDGETS``)."""
+    found: set[str] = set()
+
+    def walk(value: object, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and key not in ("kind", "state", "message"):
+            found.update(words(value))
+
+    walk(line.model_dump())
+    return found
+
+
+def english_left(root: QWidget, language: str, line: LineView | None = None) -> list[tuple[str, str]]:
+    suspect = untranslated_words(language) - (data_words(line) if line else set())
+    return [
+        (name, text) for name, text in shown_texts(root) if not DATA_WIDGETS.fullmatch(name) and words(text) & suspect
+    ]
+
+
+def described(line: LineView) -> LineView:
+    """The busy picture with the plant file's description of the lit seat in three languages."""
+
+    def texts(pick: PickView) -> PickView:
+        others = tuple((k, v) for k, v in DESCRIPTIONS.items() if k != "en")
+        return pick.model_copy(update={"description": DESCRIPTIONS["en"], "translations": others})
+
+    stations = tuple(
+        s.model_copy(update={"current": texts(s.current)}) if s.current and s.family == "seats" else s
+        for s in line.stations
+    )
+    return line.model_copy(update={"stations": stations})
+
+
+@pytest.fixture
+def german_window(qtbot: QtBot, publisher: BusPublisher) -> Iterator[OperatorWindow]:
+    window, _ = build_operator_window(publisher.endpoint, "ST-SEAT", STALE_AFTER_S, language="de")
+    assert isinstance(window, OperatorWindow)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    try:
+        yield window
+    finally:
+        window.close()
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_ts_sources_hold_every_marked_text_translated(language: str, tmp_path: Path) -> None:
+    """lupdate over ui/ into a copy of the .ts finds no text the repository's .ts lacks, and none is unfinished:
+    a text added to a screen without its translations fails here (docs/languages.md says how to add them)."""
+    scratch = tmp_path / ts_path(language).name
+    shutil.copy(ts_path(language), scratch)
+    lupdate = Path(sys.executable).parent / "pyside6-lupdate"
+    sources = sorted(str(p) for p in (REPO / "ui").rglob("*.py"))
+    subprocess.run([str(lupdate), "-locations", "none", "-no-obsolete", *sources, "-ts", str(scratch)],
+                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    fresh = ET.parse(scratch).getroot()
+    unfinished = [m.findtext("source") for m in fresh.iter("message") if m.find("translation").get("type")]  # type: ignore[union-attr]
+    assert unfinished == [], f"jis_{language}.ts lacks translations (make i18n-update, then fill them): {unfinished}"
+
+
+def test_a_language_compiles_and_loads(qtbot: QtBot) -> None:
+    qm = compiled("de")
+    assert qm is not None and qm.is_file() and qm.parent in (HERE, qm.parent)
+    assert set_language("de_DE") == "de" == current_language()
+    assert set_language("xx") == SOURCE_LANGUAGE  # unknown: English, never an error
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_english_word_is_left_on_the_operator_panel(
+    qtbot: QtBot, publisher: BusPublisher, german_window: OperatorWindow, language: str
+) -> None:
+    window, panel, bar = german_window, german_window.panel, german_window.action_bar
+    assert window.client is not None and bar is not None
+    set_language(language)
+    line = described(busy_line(rev=4812))
+    go_live(qtbot, publisher, window.client, line)
+    qtbot.waitUntil(lambda: panel.deviation_row(13) is not None, timeout=WAIT_MS)
+    assert text_of(panel, "pick_description") == DESCRIPTIONS[language]  # the plant file's text, in its language
+    assert english_left(window, language, line) == []
+    tile = panel.bin_tile("SEAT-03")
+    qtbot.waitUntil(lambda: tile is not None and tile.isVisible() and tile.width() > 100, timeout=WAIT_MS)
+    QApplication.sendPostedEvents()  # the layout the new words asked for, before the picture is taken
+    image = window.grab()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert image.save(str(SCREENSHOTS / f"operator-panel-{language}.png"))
+    bar.ask_login(bar.login_dialog.note.property("tr_source"))  # the badge login with its PIN pad
+    qtbot.waitUntil(bar.login_dialog.isVisible, timeout=WAIT_MS)
+    assert english_left(bar.login_dialog, language) == []
+    QApplication.sendPostedEvents()
+    assert bar.login_dialog.grab().save(str(SCREENSHOTS / f"operator-login-{language}.png"))
+    bar.login_dialog.set_mode("password")  # the lead's full login
+    assert english_left(bar.login_dialog, language) == []
+    bar.login_dialog.reject()
+
+
+def test_the_check_finds_an_english_word(qtbot: QtBot, publisher: BusPublisher, german_window: OperatorWindow) -> None:
+    """The check can fail: an unmarked English text on the panel is named."""
+    set_language("de")
+    stray = QLabel("Pick the next vehicle", german_window.panel)
+    stray.setObjectName("stray")
+    stray.show()
+    assert ("stray", "Pick the next vehicle") in english_left(german_window, "de")
+
+
+def test_switching_language_changes_the_words_on_the_open_panel(
+    qtbot: QtBot, publisher: BusPublisher, german_window: OperatorWindow
+) -> None:
+    panel = german_window.panel
+    assert german_window.client is not None
+    go_live(qtbot, publisher, german_window.client, described(busy_line()))
+    qtbot.waitUntil(lambda: text_of(panel, "pick_card_title") == "JETZT GREIFEN", timeout=WAIT_MS)
+    assert panel.next_table.horizontalHeaderItem(3).text() == "MENGE"
+    assert text_of(panel, "pick_qty") == "1 STK"
+    set_language("es")
+    assert text_of(panel, "pick_card_title") == "COGER AHORA" and text_of(panel, "pick_qty") == "1 UD"
+    assert text_of(panel, "pick_description") == DESCRIPTIONS["es"]
+    set_language("en")
+    assert text_of(panel, "pick_card_title") == "PICK NOW" and text_of(panel, "pick_qty") == "1 PCE"
+    assert text_of(panel, "pick_description") == DESCRIPTIONS["en"]
+
+
+@pytest.mark.parametrize(
+    ("station_language", "argv", "language"),
+    [("de", [], "de"), ("de", ["--lang", "es"], "es"), ("", [], ""), ("es", ["--lang", "en"], "en")],
+)
+def test_jis_hmi_takes_the_panels_language_from_lang_else_the_plant_files_station(
+    jis: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    station_language: str,
+    argv: list[str],
+    language: str,
+) -> None:
+    plant = tmp_path / "plant.toml"
+    text = DEMO_PLANT.read_text(encoding="utf-8")
+    plant.write_text(
+        text.replace('name = "Seat sequencing"\n', f'name = "Seat sequencing"\nlanguage = "{station_language}"\n')
+    )
+    asked: dict[str, object] = {}
+    monkeypatch.setattr(ui.main, "run_hmi", lambda *args, **kwargs: asked.update(kwargs) or 0)
+    assert jis("hmi", "--config", str(plant), "--station", "ST-SEAT", *argv) == 0
+    assert asked["language"] == language
+
+
+def with_station_language(line: LineView, language: str) -> LineView:
+    return line.model_copy(
+        update={"stations": tuple(s.model_copy(update={"language": language}) for s in line.stations)}
+    )
+
+
+def test_a_panel_speaks_its_stations_language_from_the_plant_file_unless_lang_says_otherwise(
+    qtbot: QtBot, publisher: BusPublisher
+) -> None:
+    """The language is the application's (one panel a process): the two panels are opened one after the other."""
+    for lang, rev, expected in (("", 1, "COGER AHORA"), ("de", 2, "JETZT GREIFEN")):
+        window, _ = build_operator_window(publisher.endpoint, "ST-SEAT", STALE_AFTER_S, language=lang)
+        assert isinstance(window, OperatorWindow) and window.client is not None
+        qtbot.addWidget(window)
+        try:
+            go_live(qtbot, publisher, window.client, with_station_language(busy_line(rev=rev), "es"))
+            qtbot.waitUntil(lambda w=window: w.station_language == "es", timeout=WAIT_MS)
+            assert text_of(window.panel, "pick_card_title") == expected  # --lang de wins over the station's es
+            assert current_language() == (lang or "es")
+        finally:
+            window.close()
+
+
+def test_every_deviation_kind_the_line_lists_has_its_words() -> None:
+    """A new kind in sequencer.deviations.KINDS needs its words in ui.words (then make i18n-update)."""
+    listed = {kind for kind, spec in KINDS.items() if not spec.count_only}
+    assert listed - set(DEVIATION_KIND_WORDS) == set()
+
+
+def test_jis_hmi_says_the_cockpit_speaks_english_only(
+    jis: Callable[..., int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert jis("hmi", "--role", "lead", "--lang", "de") == 2
+    assert "only the operator panel speaks other languages yet" in capsys.readouterr().err
