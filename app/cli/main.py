@@ -47,6 +47,7 @@ def commands() -> tuple[Command, ...]:
         import_,
         migrate,
         parse,
+        rehearse,
         replay,
         report,
         serve,
@@ -56,7 +57,7 @@ def commands() -> tuple[Command, ...]:
 
     return (
         serve, demo, hmi, sim, report, replay, migrate, import_, parse, config, users, certs, feed_keys, chaos, bench,
-        fuzz,
+        fuzz, rehearse,
     )  # fmt: skip
 
 

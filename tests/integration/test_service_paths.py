@@ -104,6 +104,34 @@ async def test_a_report_the_journal_has_is_not_journaled_again(database_url: str
     assert [e.label_id for e in printed] == [label.label_id] * 2, "the first print and the reprint, once each"
 
 
+async def test_reports_taken_in_one_batch_are_journaled_together_and_a_repeat_inside_it_once(
+    database_url: str,
+) -> None:
+    """The device side takes every report waiting at once (``DeviceSide.take_reports``): one journal transaction.
+    A press reported twice in the same batch (a driver re-reading after a reconnect, before the first was handled)
+    and a label reported printed twice are judged against the reports before them in the batch, not only the
+    journal: each is journaled once, the copies counted as repeats."""
+    async with fake_line(database_url) as line:
+        await line.broadcast(8)
+        seat = line.ptls["ptl-seat"]
+        await until(lambda: SEAT_CLOTH in seat.lit(), "the seat bin lit")
+        token = seat.lit()[SEAT_CLOTH].token
+        devices, state = line.service.devices, line.service.core.state
+        line.printers["zebra-1"].set_faults("paper out")  # the label waits: only the reports below say it printed
+        counter = (state.confirm_counters.get(("ST-SEAT", "SEAT-01")) or 0) + 1
+        press = BinPressed(device="ptl-seat", light=SEAT_CLOTH, token=token, count=1, counter=counter)
+        rows = len(journal_kinds(line))
+        await devices.take_reports([(press, line.service.clock()), (press, line.service.clock())])
+        assert devices.repeats == {"BinPressed": 1}
+        assert journal_kinds(line)[rows:].count("BinConfirmed") == 1
+        await until(lambda: state.unprinted, "the seat's label asked for")
+        [label_id] = state.unprinted
+        done = LabelDone(device="zebra-1", label_id=label_id, reprint=0)
+        await devices.take_reports([(done, 0.0), (done, 0.0)])
+        assert devices.repeats == {"BinPressed": 1, "LabelDone": 1}
+        assert journal_kinds(line).count("LabelPrinted") == 1 and not state.unprinted
+
+
 async def test_what_was_quarantined_once_is_answered_duplicate_and_not_kept_again(database_url: str) -> None:
     """docs/feed-protocol.md, "Identity": quarantined input is named too, copies arriving together included."""
     async with fake_line(database_url) as line:

@@ -36,6 +36,7 @@ EVERY_COMMAND = [
     "chaos",
     "bench",
     "fuzz",
+    "rehearse",
 ]
 
 
@@ -51,7 +52,7 @@ def test_jis_help_lists_every_command_on_one_line_each() -> None:
 @pytest.mark.parametrize("command", EVERY_COMMAND)
 def test_the_global_options_go_before_any_command(command: str) -> None:
     tail = {"import": ["FILE"], "parse": ["FILE"], "users": ["list"], "certs": ["--out", "x", "--name", "n"]}
-    tail |= {"feed-keys": ["--out", "x", "--name", "n"], "sim": ["plant"], "config": ["check"]}
+    tail |= {"feed-keys": ["--out", "x", "--name", "n"], "sim": ["plant"], "config": ["check"], "rehearse": ["S"]}
     args = build_parser().parse_args(["--log-level", "DEBUG", "--log-json", command, *tail.get(command, [])])
     assert (args.command, args.log_level, args.log_json) == (command, "DEBUG", True)
     assert callable(args.run)
