@@ -57,9 +57,12 @@ def render_pdf(review: JointReview) -> bytes:
     """The review as PDF bytes."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
-    from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+    from PySide6.QtWidgets import QApplication
 
-    _app = QGuiApplication.instance() or QGuiApplication([])  # fonts need one; kept for the process
+    # Fonts need an application; a QApplication (not a bare QGuiApplication), kept for the process, so that widgets
+    # made later in the same process (a test session's screens) still find the kind they need.
+    _app = QApplication.instance() or QApplication([])
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
