@@ -61,7 +61,20 @@ def load_plant(path: str | Path | None = None) -> PlantConfig:
     else:
         plant = parse_plant(text, str(p))
     _check_partners(plant, text, str(p))
+    plant = checked_labels(plant, str(p))
     return plant if path is None else contained(plant, p)
+
+
+def checked_labels(plant: PlantConfig, source: str) -> PlantConfig:
+    """Every label layout fits (no field over another, every part number and field within its space, each Data
+    Matrix big enough: ``plc_io.zpl_labels.fit``), a template Data Matrix's size fixed; else PlantConfigError."""
+    from plc_io.zpl_labels.fit import layout_problems, with_fixed_columns
+
+    plant = with_fixed_columns(plant)
+    problems = layout_problems(plant)
+    if problems:
+        raise PlantConfigError("\n".join(f"{source}: {problem}" for problem in problems))
+    return plant
 
 
 def _check_partners(plant: PlantConfig, text: str, source: str) -> None:

@@ -38,6 +38,7 @@ from hardware_sims.clock import ScaledClock
 from hardware_sims.control import SimControl, check_endpoint
 from hardware_sims.faults import ALL_FAULTS, parse_faults
 from hardware_sims.oem_feed import OemFeedSim
+from hardware_sims.oem_socket import CurveClientKeys
 from hardware_sims.opcua_printer import OpcUaPrinterSim
 from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.plant import SimulatedPlant
@@ -66,8 +67,17 @@ def load(path: Path) -> PlantConfig:
 
 async def run_plant(args: argparse.Namespace) -> int:
     plant = load(Path(args.config))
+    if bool(args.feed_key) != bool(args.feed_server_key):
+        print("jis sim plant: --feed-key and --feed-server-key go together", file=sys.stderr)
+        return 2
+    curve = CurveClientKeys.from_files(args.feed_key, args.feed_server_key) if args.feed_key else None
     sim = SimulatedPlant(
-        plant, speed=args.speed, vehicles=args.vehicles, seed=args.seed, faults=parse_faults(args.faults)
+        plant,
+        speed=args.speed,
+        vehicles=args.vehicles,
+        seed=args.seed,
+        faults=parse_faults(args.faults),
+        feed_curve=curve,
     )
     stop = _stop_on_signal()
     await sim.start()
@@ -253,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--records", default=None, help="write the printers' records here (JSON lines) on exit")
     p.add_argument("--faults", type=_faults, default="none", help="all, none, or a comma list: " + ",".join(ALL_FAULTS))
     p.add_argument("--control", default=None, help="control channel: tcp://127.0.0.1:PORT only (docs/sim-control.md)")
+    p.add_argument("--feed-key", default=None, help="the OEM gateways' CURVE key pair (NAME.key_secret, jis feed-keys)")
+    p.add_argument("--feed-server-key", default=None, help="the service's public feed key (NAME.key), with --feed-key")
     _log_level(p)
     _device_parsers(sub)
     return parser

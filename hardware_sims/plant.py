@@ -20,6 +20,7 @@ from typing import Any
 from hardware_sims.clock import ScaledClock
 from hardware_sims.faults import NOTICE_LOSS_EVERY, WRONG_PICK_RATE, FaultPlan
 from hardware_sims.oem_feed import OemFeedSim
+from hardware_sims.oem_socket import CurveClientKeys
 from hardware_sims.opcua_printer import OpcUaPrinterSim
 from hardware_sims.opcua_ptl import OpcUaPtlSim
 from hardware_sims.operator import SimulatedOperator
@@ -43,6 +44,7 @@ class SimulatedPlant:
     seed: int | None = None
     print_time_s: float = 0.5
     faults: frozenset[str] = frozenset()
+    feed_curve: CurveClientKeys | None = None  # the OEM gateways' CURVE keys, when the service's feed asks for them
     clock: ScaledClock = field(init=False)
     plan: FaultPlan | None = field(init=False, default=None)
     gateways: dict[str, PtlGatewaySim | OpcUaPtlSim] = field(default_factory=dict)
@@ -114,6 +116,7 @@ class SimulatedPlant:
                 takt_s=feed.takt_s,
                 vehicles=self.vehicles,
                 line=feed.line,
+                curve=self.feed_curve,
             )
             self.feeds[feed.id] = oem
             # OEM lines do not broadcast in lock-step: spread the feeds' takts over one takt

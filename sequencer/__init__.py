@@ -8,7 +8,7 @@ What is where:
 
 - ``events``, ``commands``, ``labels``: the values that come in and go out.
 - ``core``: the door, the table from event type to rule, the replay fingerprint.
-- ``rules/``: the rules, one module per idea (racks, devices, picking, vehicles, feeds, labelling, manual).
+- ``rules/``: the rules, one module per idea (racks, devices, picking, vehicles, feeds, labelling, gtl, manual).
 - ``state``: the one state object (``LineState``) and its records; ``lifecycle``: pick and vehicle statuses as
   transition tables; ``deviations`` and ``alarms``: the deviation kinds and their ISA-18.2 alarm table;
   ``alarm_points``: the on-delay, off-delay and chattering of the conditions devices report.

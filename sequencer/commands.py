@@ -94,6 +94,30 @@ class ReturnToStock:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CallReplenishment:
+    """A bin went low: call the replenisher (``[stock]`` webhooks) to bring ``wanted`` parts (filling it)."""
+
+    station: str
+    bin: str
+    part: str
+    stock: int
+    capacity: int
+    wanted: int
+    at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShowBinStock:
+    """A bin's light shows it is low (yellow while it is not lit for a pick), or no longer."""
+
+    station: str
+    bin: str
+    light: int
+    device: str
+    low: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AuditRecord:
     """Who did what, when, why, and with what result: one per manual operation, refused ones included."""
 
@@ -150,6 +174,8 @@ class SendShipNotice:
 
 Command = (
     ReturnToStock
+    | CallReplenishment
+    | ShowBinStock
     | AuditRecord
     | AlarmStateChanged
     | LightBin

@@ -2,7 +2,7 @@
 
 ``EVENT_RULES`` is the table from event type to the rule that handles it; the rules live in ``sequencer.rules``,
 one module per idea, each using only the ones below it:
-racks <- picking <- vehicles <- feeds <- labelling <- manual (and devices, on its own).
+racks, stock <- picking <- vehicles <- feeds <- labelling <- manual (and devices, on its own).
 This module adds time passing (``Tick``), the replay proof (``fingerprint``) and the few questions the service
 asks after a restart (which labels to send again, which lights to show).
 
@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from sequencer.commands import Command, LightBin, PrintLabel, SendShipNotice
+from sequencer.commands import Command, LightBin, PrintLabel, SendShipNotice, ShowBinStock
 from sequencer.events import (
     BinConfirmed,
     BroadcastReceived,
@@ -31,6 +31,7 @@ from sequencer.events import (
     JournalWriteChanged,
     LabelPrinted,
     LabelSending,
+    LabelSerialsReserved,
     LabelUncertain,
     LineStatusReported,
     PrinterFaultChanged,
@@ -39,10 +40,11 @@ from sequencer.events import (
     RackShipped,
     ShipNoticeAnswered,
     ShipNoticeSending,
+    StockSet,
     Tick,
 )
 from sequencer.plant import PlantConfig
-from sequencer.rules import devices, feeds, labelling, manual, notices, picking, racks
+from sequencer.rules import devices, feeds, gtl, labelling, manual, notices, picking, racks, stock
 from sequencer.rules import line as oem_line
 from sequencer.state import LineState, SequencerError
 
@@ -51,7 +53,7 @@ __all__ = ["EVENT_RULES", "Sequencer", "SequencerError"]
 
 def on_tick(line: LineState, e: Tick) -> list[Command]:
     """Time passes: shelving expires, devices' alarm delays run out, and silence, time-outs and lateness are
-    noticed without reading a clock."""
+    noticed without reading a clock; a bin low from the start is called for."""
     return (
         line.deviations.expire_shelving(e.at)
         + line.alarm_points.advance(e.at)
@@ -60,6 +62,7 @@ def on_tick(line: LineState, e: Tick) -> list[Command]:
         + picking.check_pick_timeouts(line, e.at)
         + racks.check_due(line, e.at)
         + notices.check_unanswered(line, e.at)
+        + stock.settle(line, e.at)
     )
 
 
@@ -72,6 +75,7 @@ EVENT_RULES: dict[type[Any], Callable[[LineState, Any], list[Command]]] = {
     LabelPrinted: labelling.on_printed,
     LabelSending: labelling.on_sending,
     LabelUncertain: labelling.on_uncertain,
+    LabelSerialsReserved: gtl.on_serials,
     DeviceLinkChanged: devices.on_link,
     PrinterFaultChanged: devices.on_printer_fault,
     JournalWriteChanged: devices.on_journal,
@@ -80,6 +84,7 @@ EVENT_RULES: dict[type[Any], Callable[[LineState, Any], list[Command]]] = {
     RackLabelScanned: notices.on_scanned,
     ShipNoticeSending: notices.on_sending,
     ShipNoticeAnswered: notices.on_answered,
+    StockSet: stock.on_stock_set,
     LineStatusReported: oem_line.on_status,
     Tick: on_tick,
     **dict.fromkeys(manual.MANUAL_RULES, manual.on_manual),
@@ -119,6 +124,10 @@ class Sequencer:
     def lit_commands(self) -> list[LightBin]:
         """What the stations' lights show now, red where a wrong pick blocked the slot."""
         return picking.lit_commands(self.state)
+
+    def low_bins(self) -> list[ShowBinStock]:
+        """The bins low on stock now, as the lights show them (a restart shows them again)."""
+        return stock.low_bins(self.state)
 
     def implausible(self, event: BroadcastReceived) -> str:
         """Why the feed refuses this broadcast now as implausible, far outside its plausible window ("" if it does
@@ -165,6 +174,11 @@ class Sequencer:
         # that never uses it keeps its recorded fingerprints (tests/unit/test_core_golden.py).
         if line.notices:  # ship notices, with [ship_notices] only
             h.update(repr(sorted((k, repr(n)) for k, n in line.notices.items())).encode())
+        if line.serial_last:  # label serials, once the service reserved a block (sequencer.rules.gtl)
+            h.update(repr((line.serial_next, line.serial_last)).encode())
+        if line.stock:  # bin stock, with a bin's capacity in the plant file only
+            h.update(repr(sorted((k, repr(b)) for k, b in line.stock.items())).encode())
+            h.update(repr((sorted(line.station_picks.items()), sorted(line.starving.items()))).encode())
         given_up = sorted((k, sorted(f.given_up)) for k, f in line.feeds.items() if f.given_up)
         if given_up:
             h.update(repr(given_up).encode())

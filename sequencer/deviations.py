@@ -76,6 +76,7 @@ KINDS: dict[str, Kind] = {
     "silence": Kind(2, condition=True),
     "disk_space_critical": Kind(2, condition=True),  # the database's folder is nearly full: the journal will stop
     "pick_timeout": Kind(2, condition=True),
+    "starvation": Kind(2, condition=True),  # a station's forecast runs out within its starvation_alarm_s
     "unresolved": Kind(2, condition=True),  # blocks the vehicle's slot until resolved
     "late_alarm": Kind(2, condition=True),
     "line_too_fast": Kind(2, condition=True),  # the OEM's line runs faster than picking keeps up with
@@ -93,6 +94,7 @@ KINDS: dict[str, Kind] = {
     "disk_space_low": Kind(3, condition=True),  # the database's folder is filling: plan to make room
     "chattering": Kind(3, condition=True),  # a device's condition keeps coming and going: its link or it needs a look
     "late_warning": Kind(3, condition=True),
+    "low_stock": Kind(3, condition=True),  # a bin at or below its low_stock: replenishment called, until refilled
     "oem_line_stopped": Kind(3, condition=True),  # the OEM's line stands: due times move, nothing is late meanwhile
     "unknown_option": Kind(3),
     "stale_confirm": Kind(3),

@@ -107,6 +107,17 @@ class LabelSending:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LabelSerialsReserved:
+    """The service reserved label serials ``first`` to ``last`` (inclusive) in the data folder's serial file before
+    journaling this: labels asked for from now take their serials from this block (``docs/printer-zpl.md``, "Label
+    serials"). A block at or below one journaled before is refused: a serial is never issued twice."""
+
+    at: float
+    first: int
+    last: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LabelUncertain:
     """A label went to its printer, but whether it printed cannot be known (the service restarted before the
     printer confirmed it, or the link tore mid-job). Never sent again on its own: a person checks the part or
@@ -206,6 +217,17 @@ class ShipNoticeAnswered:
     version: int
     accepted: bool
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockSet:
+    """A bin's stock was counted: a replenishment scan (``source`` names the scanner or the replenisher) or a lead
+    by hand (``SetBinStock`` carries it, audited). The bin holds ``qty`` parts from now on."""
+
+    at: float
+    bin: str
+    qty: int
+    source: str
 
 
 LineState = Literal["running", "stopped"]
@@ -358,6 +380,14 @@ class CancelShipNotice(ManualOp):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SetBinStock(ManualOp):
+    """A lead counted a bin (or filled it): it holds ``qty`` parts from now on (audited; docs/stock.md)."""
+
+    bin: str
+    qty: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CorrectShippedRack(ManualOp):
     """A shipped rack changed after it left (a runner exchanged the part in ``slot``, or took it out: ``part`` ""):
     its notice is replaced (BGM 5) with what the rack holds now."""
@@ -409,6 +439,7 @@ MANUAL_OPS: tuple[type[ManualOp], ...] = (
     CancelShipNotice,
     CorrectShippedRack,
     ResendShipNotice,
+    SetBinStock,
     SetLineStatus,
 )
 
@@ -421,6 +452,7 @@ Event = (
     | LabelPrinted
     | LabelSending
     | LabelUncertain
+    | LabelSerialsReserved
     | DeviceLinkChanged
     | PrinterFaultChanged
     | JournalWriteChanged
@@ -450,6 +482,8 @@ Event = (
     | CancelShipNotice
     | CorrectShippedRack
     | ResendShipNotice
+    | StockSet
+    | SetBinStock
     | LineStatusReported
     | SetLineStatus
 )
@@ -465,6 +499,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         LabelPrinted,
         LabelSending,
         LabelUncertain,
+        LabelSerialsReserved,
         DeviceLinkChanged,
         PrinterFaultChanged,
         JournalWriteChanged,
@@ -474,6 +509,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RackLabelScanned,
         ShipNoticeSending,
         ShipNoticeAnswered,
+        StockSet,
         LineStatusReported,
         *MANUAL_OPS,
     )

@@ -26,6 +26,7 @@ from sequencer.clone import ORDER, EntryValue, Head, Picture, keyed
 from sequencer.core import Sequencer
 from sequencer.projection import (
     OPEN_RACKS_SHOWN,
+    PartTexts,
     counters,
     deviation_rank,
     deviation_view,
@@ -35,6 +36,7 @@ from sequencer.projection import (
     notice_rank,
     notice_view,
     part_in_bin,
+    part_texts,
     rack_rank,
     rack_view,
     shift_view,
@@ -72,6 +74,7 @@ class Pictures:
     def __init__(self) -> None:
         self._line: LineState | None = None
         self._parts: dict[str, str] = {}
+        self._texts: PartTexts = {}
         # family -> its open racks by rank (``projection.rack_rank``: a rack's never changes), lowest first; so which
         # are shown costs a place in a sorted list, not a look at every open rack (tens of thousands after an outage)
         self._open: dict[str, list[tuple[tuple[int, int], RackKey]]] = {}
@@ -119,7 +122,7 @@ class Pictures:
         for feed_id in touched.feeds & line.feeds.keys():
             values[f"feed/{feed_id}"] = feed_view(line.feeds[feed_id], repeats.get(feed_id, 0))
         for station_id in touched.stations & line.stations.keys():
-            values[f"station/{station_id}"] = station_view(line, line.stations[station_id], self._parts)
+            values[f"station/{station_id}"] = station_view(line, line.stations[station_id], self._parts, self._texts)
         if whole:
             values[ORDER + "feeds"] = tuple(f"feed/{feed_id}" for feed_id in line.feeds)
             values[ORDER + "stations"] = tuple(f"station/{station_id}" for station_id in line.stations)
@@ -136,6 +139,7 @@ class Pictures:
     def _start(self, line: LineState) -> None:
         self._line = line
         self._parts = part_in_bin(line.plant)
+        self._texts = part_texts(line.plant)
         self._open, self._open_rank, self._shown = {}, {}, {}
         book = line.deviations.by_id
         self._listed = {dev_id: deviation_rank(dev) for dev_id, dev in book.items()}

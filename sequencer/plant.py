@@ -400,6 +400,9 @@ class PartConfig(_Strict):
     """The bin (``stations.bins.id``) at the family's station that holds the part."""
     unit: str = "PCE"
     """Unit of issue: PCE piece, SET, PR pair (option rules must agree)."""
+    customer_number: str = Field(default="", max_length=35)
+    """The OEM's number for this part (data identifier ``P`` on the label, Odette GTL); empty: the label carries only
+    ours (``1P``)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -422,6 +425,24 @@ class BinConfig(_Strict):
     """Our id of the bin (a pick location); unique in the plant."""
     light: int = Field(ge=1, le=247)
     """The light's address on the station's PTL device (Modbus unit id 1-247, OPC UA light number)."""
+    capacity: int | None = Field(default=None, ge=1, le=100_000, examples=[40])
+    """Parts the bin holds when full; set, the bin's stock is kept (decremented per pick, set by a replenishment
+    scan or by a lead: docs/stock.md). Absent: no stock is kept for this bin."""
+    low_stock: int = Field(default=0, ge=0, le=100_000, examples=[8])
+    """At or below this many parts the bin is low: a ``low_stock`` alarm, a replenishment call (``[stock]``
+    webhooks) and the bin's light yellow while it is not lit for a pick. Needs ``capacity``."""
+    initial_stock: int | None = Field(default=None, ge=0, le=100_000, examples=[40])
+    """The bin's stock before any scan or count (absent: full, ``capacity``). Needs ``capacity``."""
+
+    @model_validator(mode="after")
+    def _stock_fits(self) -> BinConfig:
+        if self.capacity is None and (self.low_stock or self.initial_stock is not None):
+            raise ValueError(f"bin {self.id}: low_stock and initial_stock need capacity")
+        if self.capacity is not None and self.low_stock >= self.capacity:
+            raise ValueError(f"bin {self.id}: low_stock {self.low_stock} must be below capacity {self.capacity}")
+        if self.capacity is not None and (self.initial_stock or 0) > self.capacity:
+            raise ValueError(f"bin {self.id}: initial_stock {self.initial_stock} is over capacity {self.capacity}")
+        return self
 
 
 class StationConfig(_Strict):
@@ -439,6 +460,9 @@ class StationConfig(_Strict):
     """The station's bins, each with its light."""
     pick_timeout_s: float = Field(default=120, gt=0)
     """Seconds a bin may stay lit without a confirm before a ``pick_timeout`` alarm."""
+    starvation_alarm_s: float = Field(default=900, ge=0, le=86_400)
+    """A ``starvation`` alarm is raised when the station's predicted starvation (from its bins' stock, its open
+    vehicles and the OEM's takt) is this many seconds away or less: before the bin runs out. 0: only when it has."""
     language: str = Field(default="", pattern=r"^([a-z]{2})?$")
     """The station panel's language (``en``, ``de``, ``es``): the panel learns it with the station's picture;
     ``jis hmi --lang`` overrides it, and a user's own language replaces it while that user is logged in; empty:
@@ -519,11 +543,12 @@ class LabelElement(_Strict):
     """One element of a label layout, in printer dots from the top-left corner.
 
     ``text``: a fixed ``title`` or a label ``field`` (with ``prefix``); ``code128``: a field as Code 128 (with a
-    ``prefix`` such as the data identifier "P"); ``datamatrix``: the ISO 15434 part record; ``box``: a frame or
-    rule ``width`` x ``height``.
+    ``prefix`` such as the data identifier "1P"); ``datamatrix``: the ISO 15434 record of the label (the part's, or the
+    rack's with its slot list), a fixed ``columns`` x ``columns`` symbol; ``box``: a frame or rule ``width`` x
+    ``height``; ``slots``: the rack label's slot list, one slot a line, ``lines`` lines.
     """
 
-    kind: Literal["text", "code128", "datamatrix", "box"] = Field(examples=["code128"])
+    kind: Literal["text", "code128", "datamatrix", "box", "slots"] = Field(examples=["code128"])
     """What the element draws."""
     x: int = Field(ge=0, le=2400, examples=[40])
     """Dots from the label's left edge (203 dpi: 8 dots a millimetre)."""
@@ -542,7 +567,14 @@ class LabelElement(_Strict):
     module: int = Field(default=2, ge=1, le=20)
     """Dots per narrow bar (code128) or per module (datamatrix)."""
     max_chars: int = Field(default=40, ge=1, le=400)
-    """Longest text printed (text); longer values are cut."""
+    """Longest text a line holds (text, slots), or the longest Code 128 data (code128): the space the layout reserves.
+    Longer text wraps at word boundaries onto ``lines`` lines and is abbreviated at a word boundary beyond them;
+    a barcode, a part number or a field the plant file makes longer is refused when the plant file is loaded."""
+    lines: int = Field(default=1, ge=1, le=200)
+    """Lines a text or slot list may take (``height`` dots each)."""
+    columns: int = Field(default=0, ge=0, le=144)
+    """Modules a side of the Data Matrix (10-144, an ECC 200 square size); 0: the smallest square that holds the
+    longest record the plant file allows, fixed when the file is loaded."""
 
 
 class LabelLayout(_Strict):
@@ -575,26 +607,86 @@ PART_LABEL_FIELDS = frozenset(
 )
 RACK_LABEL_FIELDS = frozenset(
     {"label_id", "feed", "family", "rack_no", "low_seq", "high_seq", "slots", "plant", "line", "dock", "reprint"}
+    | {"serial", "supplier", "ship_to", "date", "qty"}
 )
+PART_LABEL_FIELDS = PART_LABEL_FIELDS | {"serial", "supplier", "customer_part", "ship_to", "unloading_point", "date"}
+
+
+class PartnerLabels(_Strict):
+    """One OEM partner's label template (``[labels.partners.NAME]``, NAME a ``[partners]`` name its feeds give)."""
+
+    supplier: str = Field(default="", max_length=9)
+    """Our supplier number at this OEM (``V``); empty: ``[labels] supplier``."""
+    ship_to: str = Field(default="", max_length=20)
+    """This OEM's receiving plant (``2L``); empty: ``[labels] ship_to``."""
+    part: LabelLayout | None = None
+    """The part label's layout for this partner; absent: the plant's."""
+    rack: LabelLayout | None = None
+    """The rack label's layout for this partner; absent: the plant's."""
 
 
 class LabelTemplates(_Strict):
     """Label layouts of the plant (VDA 4902 / GTL / AIAG B-10 style); absent: the built-in layouts."""
 
+    supplier: str = Field(default="", max_length=9, pattern=r"^[0-9A-Z]*$", examples=["123456789"])
+    """Our supplier number at the OEM (data identifier ``V``), the first part of every label serial; empty: the
+    plant's ``code``."""
+    ship_to: str = Field(default="", max_length=20, examples=["OEMPLANT1"])
+    """The OEM's receiving plant (``2L``, with the feed's ``dock`` as the unloading point)."""
     part: LabelLayout | None = None
     """The part label's layout; absent: the built-in one."""
     rack: LabelLayout | None = None
     """The rack label's layout; absent: the built-in one."""
+    partners: dict[str, PartnerLabels] = {}
+    """Per OEM partner (a ``[partners]`` name its feeds give), its own supplier number, ship-to and layouts."""
 
     @model_validator(mode="after")
     def _fields_exist(self) -> LabelTemplates:
-        for kind, layout, known in (("part", self.part, PART_LABEL_FIELDS), ("rack", self.rack, RACK_LABEL_FIELDS)):
+        layouts = [("labels.part", self.part, PART_LABEL_FIELDS), ("labels.rack", self.rack, RACK_LABEL_FIELDS)]
+        for name, partner in self.partners.items():
+            layouts += [(f"labels.partners.{name}.part", partner.part, PART_LABEL_FIELDS)]
+            layouts += [(f"labels.partners.{name}.rack", partner.rack, RACK_LABEL_FIELDS)]
+        for where, layout, known in layouts:
             for i, el in enumerate(layout.elements if layout else ()):
                 if el.kind in ("text", "code128") and not (el.field or el.title):
-                    raise ValueError(f"labels.{kind}.elements[{i}]: needs a field or a title")
+                    raise ValueError(f"{where}.elements[{i}]: needs a field or a title")
                 if el.field and el.field not in known:
-                    raise ValueError(f"labels.{kind}.elements[{i}].field: unknown field {el.field!r}")
+                    raise ValueError(f"{where}.elements[{i}].field: unknown field {el.field!r}")
+                if el.kind == "slots" and known is PART_LABEL_FIELDS:
+                    raise ValueError(f"{where}.elements[{i}]: a slot list is the rack label's")
         return self
+
+    def for_feed(self, partner: str) -> tuple[str, str, str]:
+        """(template name, supplier, ship-to) of a feed's labels, given the feed's partner ("": the plant's)."""
+        own = self.partners.get(partner)
+        if own is None:
+            return "", self.supplier, self.ship_to
+        return partner, own.supplier or self.supplier, own.ship_to or self.ship_to
+
+
+class StockConfig(_Strict):
+    """The replenishment call (``[stock]``): where a bin going low is called out, as a JSON POST per call, retried
+    with back-off a bounded number of times (``app.service.replenish``)."""
+
+    webhooks: tuple[str, ...] = ()
+    """http(s) URLs that get a JSON POST per replenishment call (a bin at or below its ``low_stock``)."""
+    attempts: int = Field(default=4, ge=1, le=10)
+    """Tries per call and URL; the back-off doubles between them from ``backoff_s``."""
+    backoff_s: float = Field(default=0.5, gt=0, le=60)
+    """Seconds before the second try; doubled before each next one."""
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+    """Seconds one try may take."""
+    queue_size: int = Field(default=200, ge=1, le=100_000)
+    """Calls waiting for delivery at most; beyond it the oldest are dropped and counted (the alarm stays listed)."""
+
+    @field_validator("webhooks")
+    @classmethod
+    def _http_only(cls, urls: tuple[str, ...]) -> tuple[str, ...]:
+        for url in urls:
+            scheme, _, rest = url.partition("://")
+            if scheme not in ("http", "https") or not rest.split("/", 1)[0]:
+                raise ValueError(f"webhook {scheme}://… is not an http(s) URL")
+        return urls
 
 
 class PriorityRoute(_Strict):
@@ -902,6 +994,8 @@ class PlantConfig(_Strict):
     """Label layouts; absent: the built-in ones."""
     notify: NotifyRules = NotifyRules()
     """Alarm notifications by webhook and e-mail."""
+    stock: StockConfig = StockConfig()
+    """Where replenishment calls go (``[stock]``); bins' capacities and thresholds are on the bins."""
     alarms: dict[str, AlarmTimingConfig] = {}
     """On-delay, off-delay and chattering per alarm kind a device reports (``[alarms.device_offline]``,
     ``[alarms.printer_fault]``); a kind left out keeps the core's defaults."""
@@ -928,6 +1022,14 @@ class PlantConfig(_Strict):
 
     def part(self, number: str) -> PartConfig | None:
         return next((p for p in self.parts if p.number == number), None)
+
+    def without_bin_stock(self) -> PlantConfig:
+        """The plant with no bin keeping stock (benchmarks of the service's path; streams recorded before bin stock)."""
+        unkept = {"capacity": None, "low_stock": 0, "initial_stock": None}
+        stations = tuple(
+            st.model_copy(update={"bins": tuple(b.model_copy(update=unkept) for b in st.bins)}) for st in self.stations
+        )
+        return self.model_copy(update={"stations": stations})
 
 
 def _duplicates(ids: list[str]) -> set[str]:
@@ -997,6 +1099,11 @@ def _reference_problems(cfg: PlantConfig) -> list[str]:
         for feed_id in cfg.ship_notices.feed_formats:
             if feed_id not in feed_ids:
                 problems.append(f"ship_notices.feed_formats.{feed_id}: unknown feed {feed_id!r}")
+    for name in cfg.labels.partners:
+        if name not in cfg.partners:
+            problems.append(
+                f"labels.partners.{name}: unknown partner {name!r} (partners: {', '.join(cfg.partners) or 'none'})"
+            )
     return problems + _partner_problems(cfg) + _gateway_key_problems(cfg)
 
 

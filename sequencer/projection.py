@@ -77,6 +77,7 @@ def part_in_bin(plant: PlantConfig) -> dict[str, str]:
 def station_view(line: LineState, st: Station, parts: dict[str, str], texts: PartTexts | None = None) -> StationView:
     lit = line.picks[st.lit] if st.lit is not None else None
     waiting = [line.picks[pid] for _, pid in st.queue[: NEXT_PICKS + 1] if pid != st.lit][:NEXT_PICKS]
+    starves = line.starves.get(st.cfg.id)
     return StationView(
         id=st.cfg.id,
         name=st.cfg.name,
@@ -84,13 +85,24 @@ def station_view(line: LineState, st: Station, parts: dict[str, str], texts: Par
         current=pick_view(lit, texts) if lit else None,
         next=tuple(pick_view(p, texts) for p in waiting),
         bins=tuple(
-            BinView(id=b.id, light=b.light, part=parts.get(b.id, ""), lit=bool(lit and lit.bin == b.id))
-            for b in st.cfg.bins
+            bin_view(line, b.id, b.light, parts.get(b.id, ""), lit=bool(lit and lit.bin == b.id)) for b in st.cfg.bins
         ),
         ptl_device=st.cfg.ptl,
         printer=st.cfg.printer,
+        starves_at=starves[0] if starves else None,
+        starves_bin=starves[1] if starves else "",
+        starving=st.cfg.id in line.starving,
         language=st.cfg.language,
     )
+
+
+def bin_view(line: LineState, bin_id: str, light: int, part: str, *, lit: bool) -> BinView:
+    """A bin as the screens draw it, with its stock where it is kept."""
+    bs = line.stock.get(bin_id)
+    if bs is None:
+        return BinView(id=bin_id, light=light, part=part, lit=lit)
+    low = bs.low_dev is not None
+    return BinView(id=bin_id, light=light, part=part, lit=lit, stock=bs.qty, capacity=bs.capacity, low=low)
 
 
 def feed_view(f: Feed, repeats: int = 0) -> FeedView:

@@ -75,6 +75,8 @@ class Pick:
     status: PickStatus = "queued"
     label_id: str = ""
     labelled: bool = False
+    serial: str = field(default="", repr=False)  # its label's serial (sequencer.rules.gtl), kept for reprints
+    labelled_at: float = field(default=0.0, repr=False)  # when its label was asked for (the label's date)
 
 
 @dataclass(slots=True)
@@ -90,6 +92,22 @@ class Station:
 
 
 @dataclass(slots=True)
+class BinStock:
+    """A bin whose stock is kept (its ``capacity`` is in the plant file): what it holds now and what it gave."""
+
+    bin: str
+    station: str
+    light: int
+    part: str
+    capacity: int
+    low_stock: int
+    qty: int
+    drawn: int = 0  # parts picked from it so far (its draw per vehicle: drawn / the station's picks)
+    low_dev: int | None = None  # the open low_stock deviation while it is low
+    lowest: int | None = None  # the least it held after a pick (None: never picked from): 0 means it ran out
+
+
+@dataclass(slots=True)
 class Rack:
     feed: str
     family: str
@@ -100,6 +118,8 @@ class Rack:
     shipped: bool = False
     label_id: str = ""
     labelled: bool = False
+    serial: str = field(default="", repr=False)  # its label's serial (sequencer.rules.gtl)
+    labelled_at: float = field(default=0.0, repr=False)  # when its label was asked for (the label's date)
     due_at: float = float("inf")  # earliest due time of a vehicle in it
     due_dev: dict[str, int] = field(default_factory=dict)  # late_warning / late_alarm / late -> deviation id
 
@@ -167,6 +187,25 @@ class Feed:
         return (self.first_seq + position) % self.cfg.modulus
 
 
+def _bin_stock(plant: PlantConfig) -> dict[str, BinStock]:
+    """The bins whose stock is kept, at their initial stock (full unless the plant file says otherwise)."""
+    part_of = {p.bin: p.number for p in plant.parts}
+    return {
+        b.id: BinStock(
+            bin=b.id,
+            station=s.id,
+            light=b.light,
+            part=part_of.get(b.id, ""),
+            capacity=b.capacity,
+            low_stock=b.low_stock,
+            qty=b.capacity if b.initial_stock is None else b.initial_stock,
+        )
+        for s in plant.stations
+        for b in s.bins
+        if b.capacity is not None
+    }
+
+
 def _stations(plant: PlantConfig) -> dict[str, Station]:
     """The stations that pick a family (a station without one has nothing to light)."""
     return {
@@ -213,6 +252,8 @@ class LineState:
         self.uncertain: dict[str, int] = {}  # sent, maybe printed (LabelUncertain) -> its open deviation id
         self.sending: dict[str, int] = {}  # label id -> the reprint a driver journaled as leaving (LabelSending)
         self.label_reprints: dict[str, int] = {}  # label id -> reprints asked for so far
+        self.serial_next = 1  # the next label serial of the block the service reserved (LabelSerialsReserved)
+        self.serial_last = 0  # the block's last serial: none left when serial_next > serial_last
         # devices, as they report themselves now (their alarms follow with delays: ``alarm_points``)
         self.devices_down: set[str] = set()  # link down
         self.link_detail: dict[str, str] = {}  # device whose link is down -> why, as its driver said (not hashed)
@@ -229,6 +270,12 @@ class LineState:
         # (feed, family, position) of slots a lead shipped blank although the vehicle needed a part (its part could not
         # be resolved): the rack leaves short (sequencer.shipments); each is dropped when its rack ships. Not hashed.
         self.blank_by_hand: set[tuple[str, str, int]] = set()
+        # bin stock (sequencer.rules.stock): the kept bins by id; per station its picks so far (the draw per vehicle),
+        # its open starvation deviation and its forecast as the screens show it ((epoch s, bin) or None)
+        self.stock = _bin_stock(plant)
+        self.station_picks: Counter[str] = Counter()
+        self.starving: dict[str, int] = {}
+        self.starves: dict[str, tuple[float, str] | None] = {}
         # running totals (the KPIs and the read models)
         self.vehicles_completed = 0
         self.vehicles_on_time = 0

@@ -45,6 +45,35 @@ def with_family(plant: PlantConfig, family: str, **changes: Any) -> PlantConfig:
     return plant.model_copy(update={"families": families})
 
 
+def with_stock(
+    plant: PlantConfig,
+    station: str = SEATS,
+    *,
+    capacity: int = 10,
+    low: int = 3,
+    initial: int | None = None,
+    alarm_s: float = 900,
+) -> PlantConfig:
+    """The plant with every bin of ``station`` kept at ``capacity`` and no stock kept anywhere else."""
+    stations = []
+    for st in plant.stations:
+        if st.id == station:
+            kept = {"capacity": capacity, "low_stock": low, "initial_stock": initial}
+            st = st.model_copy(
+                update={"bins": tuple(b.model_copy(update=kept) for b in st.bins), "starvation_alarm_s": alarm_s}
+            )
+        else:
+            unkept = {"capacity": None, "low_stock": 0, "initial_stock": None}
+            st = st.model_copy(update={"bins": tuple(b.model_copy(update=unkept) for b in st.bins)})
+        stations.append(st)
+    return plant.model_copy(update={"stations": tuple(stations)})
+
+
+def without_stock(plant: PlantConfig) -> PlantConfig:
+    """The plant with no bin's stock kept (as plants were before bin stock: the golden streams' plant)."""
+    return plant.without_bin_stock()
+
+
 # -- events ---------------------------------------------------------------------------------------------------
 def broadcast(
     seq: int,

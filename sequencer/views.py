@@ -44,6 +44,9 @@ class BinView(_View):
     light: int
     part: str
     lit: bool
+    stock: int | None = None  # parts in it, where its stock is kept (a capacity in the plant file)
+    capacity: int | None = None
+    low: bool = False  # at or below its low_stock: replenishment called
 
 
 class StationView(_View):
@@ -55,6 +58,9 @@ class StationView(_View):
     bins: tuple[BinView, ...]
     ptl_device: str
     printer: str
+    starves_at: float | None = None  # the starvation forecast (epoch s): when a kept bin runs short; None: not seen
+    starves_bin: str = ""
+    starving: bool = False  # the forecast is within the station's starvation_alarm_s: its alarm is raised
     language: str = ""  # the station panel's language from the plant file ("": the panel's own, English)
 
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sequencer.views import BinView, DeviationView
+from sequencer.views import BinView, DeviationView, StationView
 from ui.i18n import tr, tr_text
 from ui.words import QT_TRANSLATE_NOOP, kind_words
 
@@ -336,7 +336,8 @@ class BinTile(QFrame):
         self.part = label("", f"bin_{bin_id}_part", "bin-part")
         self.tag = label("", f"bin_{bin_id}_tag", "bin-tag")
         tr_text(self.tag, QT_TRANSLATE_NOOP("jis", "PICK"))
-        for lab in (self.bin_id, self.part, self.tag):
+        self.stock = label("", f"bin_{bin_id}_stock", "bin-stock")  # parts left, where the bin's stock is kept
+        for lab in (self.bin_id, self.part, self.tag, self.stock):
             lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.part.setWordWrap(True)
         top = QHBoxLayout()
@@ -347,15 +348,39 @@ class BinTile(QFrame):
         box.addLayout(top)
         box.addWidget(self.bin_id)
         box.addWidget(self.part)
+        box.addWidget(self.stock)
         box.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        set_props(self, lit=False)
+        set_props(self, lit=False, low=False)
 
     def show_bin(self, view: BinView) -> None:
         self.light.setText(tr(QT_TRANSLATE_NOOP("jis", "LIGHT {light}")).format(light=view.light))
         self.part.setText(view.part)
         self.tag.setVisible(view.lit)
-        set_props(self, lit=view.lit)
+        self.stock.setText(stock_words(view))
+        self.stock.setVisible(view.stock is not None)
+        set_props(self, lit=view.lit, low=view.low)
+
+
+def stock_words(view: BinView) -> str:
+    """A kept bin's stock as the tile shows it: "12 / 40 left", "LOW 3 / 40" once replenishment is called."""
+    if view.stock is None:
+        return ""
+    low, left = (
+        QT_TRANSLATE_NOOP("jis", "LOW {stock} / {capacity}"),
+        QT_TRANSLATE_NOOP("jis", "{stock} / {capacity} left"),
+    )
+    return tr(low if view.low else left).format(stock=view.stock, capacity=view.capacity)
+
+
+def starvation_words(station: StationView, zone: ZoneInfo) -> str:
+    """The station's starvation forecast in words: when and which bin, or that its stock covers what it knows."""
+    if not any(b.stock is not None for b in station.bins):
+        return ""
+    if station.starves_at is None:
+        return tr(QT_TRANSLATE_NOOP("jis", "Stock covers the open vehicles"))
+    when = clock(station.starves_at, zone, "%H:%M")
+    return tr(QT_TRANSLATE_NOOP("jis", "Starves at {time} · bin {bin}")).format(time=when, bin=station.starves_bin)
 
 
 # --- one open deviation -------------------------------------------------------------------------------------

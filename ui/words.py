@@ -41,6 +41,8 @@ PICK_WORDS: dict[str, str] = {  # sequencer.views.PickView.state
 DEVIATION_KIND_WORDS: dict[str, str] = {
     "gap": QT_TRANSLATE_NOOP("jis", "GAP"),
     "wrong_pick": QT_TRANSLATE_NOOP("jis", "WRONG PICK"),
+    "low_stock": QT_TRANSLATE_NOOP("jis", "LOW STOCK"),
+    "starvation": QT_TRANSLATE_NOOP("jis", "STARVATION"),
     "device_offline": QT_TRANSLATE_NOOP("jis", "DEVICE OFFLINE"),
     "printer_fault": QT_TRANSLATE_NOOP("jis", "PRINTER FAULT"),
     "label_uncertain": QT_TRANSLATE_NOOP("jis", "LABEL UNCERTAIN"),

@@ -12,7 +12,8 @@ Rules this module keeps:
   on their own thread so a burst of logins never delays a lead's Hold; its replies go out through ``run()``.
   Intents are handled one at a time in arrival order (an HMI's Hold then Release stay in that order).
 - No input stops the loop: bad JSON, unknown keys (``extra="forbid"``), wrong types (strict), oversize or deeply
-  nested requests (refused by a cheap scan before any parser, answered "malformed" and audited like the rest);
+  nested requests (refused by a cheap scan before any parser, answered "malformed" and audited like the rest:
+  one line each up to a bound per source and minute, then counted into one line, ``app.hmi.audit_bounds``);
   a frame over ``MAX_FRAME_BYTES`` closes its sender's connection in libzmq, before it is allocated.
 - Failed logins are limited per source and per user name, never overall (``app.hmi.login_limits``): a source
   that must wait is answered ``rate_limited`` (audited) before its login reaches the hash thread, and each source
@@ -46,6 +47,7 @@ import zmq
 import zmq.asyncio
 
 from app.hmi.accounts import AccountStore, AuditEntry, badge_key
+from app.hmi.audit_bounds import AuditBudget
 from app.hmi.login_limits import LoginLimits
 from app.hmi.roles import CHANGE_STATION, INTENTS, REPROCESS, build_intent, may, roles_allowed
 from app.hmi.wire import (
@@ -146,6 +148,7 @@ class HmiCommandServer:
         self.clock = clock
         self.session_lifetime_s = session_lifetime_s
         self.limits = LoginLimits()
+        self.audit_budget = AuditBudget()  # unsigned requests audited one line each, per source and window
         self._queued: dict[str, int] = {}  # source -> its logins waiting for the hash thread
         self.outcomes: dict[str, int] = dict.fromkeys(MESSAGES, 0)
         self._ctx = context or zmq.asyncio.Context.instance()
@@ -194,9 +197,12 @@ class HmiCommandServer:
             log.info("HMI commands on %s", self.endpoint)
             while True:
                 self._flush_outbox()
+                await self._audit_counted()
                 if await self._wait_for_input():
                     await self._receive_batch()
         finally:
+            for counted in self.audit_budget.due(self.clock(), everything=True):  # no await here: logged only
+                log.warning("HMI commands: at the stop, %s", counted.detail)
             # Nothing awaited here: a second cancel (the service cancels its gathered tasks twice) would cut a
             # finally short and leave the socket open, and the context's term() would wait for it for ever.
             self._close_socket()
@@ -240,6 +246,9 @@ class HmiCommandServer:
             except Exception:  # a bug must cost one request, never the channel
                 log.exception("HMI commands: request %s failed", peer.detail)
                 self._send(peer, Outcome(code="error").reply())
+            # one request at a time, then the rest of the service: a flood of requests that need no database
+            # (garbage, answered at once) held the loop, and so the feed and the devices, for a whole batch
+            await asyncio.sleep(0)
 
     def _send(self, peer: Peer, reply: dict[str, Any]) -> None:
         if self._direct is None:
@@ -290,7 +299,8 @@ class HmiCommandServer:
         detail = " ".join(filter(None, (peer.detail, outcome.detail, outcome.message)))
         entry = AuditEntry(at=self.service.clock(), result=outcome.code, detail=detail, **fields)
         try:
-            await self._db(self.accounts.audit_append, entry)
+            if self.audit_budget.admit(peer.source, outcome.code, self.clock()):  # else counted (audit_bounds)
+                await self._db(self.accounts.audit_append, entry)
         except Exception:
             log.exception("HMI commands: audit write failed for %r", entry)
         if deferred:
@@ -298,6 +308,18 @@ class HmiCommandServer:
             self._wake.set()
         else:
             self._send(peer, outcome.reply())
+
+    async def _audit_counted(self) -> None:
+        """One audit line for each source whose window is over with requests counted, not audited one by one."""
+        for counted in self.audit_budget.due(self.clock()):
+            entry = AuditEntry(
+                at=self.service.clock(), user="", role="", action="", target="", reason="", result="counted"
+            )
+            try:
+                await self._db(self.accounts.audit_append, dataclasses.replace(entry, detail=counted.detail))
+            except Exception:
+                log.exception("HMI commands: audit write failed for %r", counted)
+            log.warning("HMI commands: %s", counted.detail)
 
     async def _malformed(self, body: bytes, problem: str) -> Outcome:
         hint = salvage(body)

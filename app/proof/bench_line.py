@@ -56,7 +56,8 @@ def plant_with_feeds(plant: PlantConfig, n: int, reaction_s: tuple[float, float]
     feeds = tuple(plant.feeds[0].model_copy(update={"id": f"L{i + 1}", "name": f"Line {i + 1}"}) for i in range(n))
     template = next(iter(plant.devices.printers.values()))
     printers = {f"zebra-{st.id}": template for st in plant.stations}
-    stations = tuple(st.model_copy(update={"printer": f"zebra-{st.id}"}) for st in plant.stations)
+    # no bin keeps stock: 8 lines on the demo's bins would run them out, and the figure is the service's path
+    stations = tuple(st.model_copy(update={"printer": f"zebra-{st.id}"}) for st in plant.without_bin_stock().stations)
     devices = plant.devices.model_copy(update={"printers": printers})
     # operators at (almost) zero reaction: the figure is the service's path, not a person's queue at the bin
     simulation = plant.simulation.model_copy(update={"operator_reaction_s": reaction_s})

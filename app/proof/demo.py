@@ -30,6 +30,7 @@ from typing import Any
 from app.config import load_plant, with_free_ports
 from app.progress import Progress
 from app.proof.chaos_faults import SimControlClient
+from app.proof.demo_replenisher import ReplenisherStandIn
 from app.proof.demo_users import ensure_demo_users
 from app.proof.verdict import printer_records
 from app.service.runtime import Service, scaled_clock
@@ -98,7 +99,7 @@ async def _wait_ready(proc: asyncio.subprocess.Process, timeout_s: float) -> dic
     return dict(json.loads(line))
 
 
-def _prepare(opts: DemoOptions) -> tuple[Path, PlantConfig]:
+def _prepare(opts: DemoOptions, replenish_url: str = "") -> tuple[Path, PlantConfig]:
     """A work folder with a fresh database (unless one is given) and the plant file moved to free ports."""
     work = Path(opts.workdir or tempfile.mkdtemp(prefix="jis-demo-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -109,6 +110,7 @@ def _prepare(opts: DemoOptions) -> tuple[Path, PlantConfig]:
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         database = f"sqlite:///{db}"
     plant = _with_notices(_with_protocols(load_plant(opts.config), opts), work)
+    plant = _with_replenisher(plant, replenish_url)
     plant = with_free_ports(_with_line_server(plant) if opts.line_server else plant, database=database)
     (work / "plant.json").write_text(plant.model_dump_json(indent=2))
     return work, plant
@@ -149,6 +151,15 @@ def _with_notices(plant: PlantConfig, work: Path) -> PlantConfig:
     return plant.model_copy(update={"ship_notices": ShipNoticeConfig(outbox=str(work / "edi-outbox"))})
 
 
+def _with_replenisher(plant: PlantConfig, url: str) -> PlantConfig:
+    """Replenishment calls to the demo's replenisher (``app.proof.demo_replenisher``), where bins keep stock and the
+    plant file sends its calls nowhere itself."""
+    kept = any(b.capacity is not None for s in plant.stations for b in s.bins)
+    if not url or not kept or plant.stock.webhooks:
+        return plant
+    return plant.model_copy(update={"stock": plant.stock.model_copy(update={"webhooks": (url,)})})
+
+
 def _with_line_server(plant: PlantConfig) -> PlantConfig:
     """The line's OPC UA server for SCADA and MES, unsecured on 127.0.0.1 unless the plant file configures it (the
     demo's own is optional: a demo runs on without it, saying so). The benchmarks switch it off
@@ -166,6 +177,7 @@ class _Started:
     sims: asyncio.subprocess.Process | None = None
     service: asyncio.Task[None] | None = None
     dock: asyncio.Task[None] | None = None
+    replenisher: ReplenisherStandIn | None = None
     screens: list[asyncio.subprocess.Process] = field(default_factory=list)
     reference_ms: list[float] = field(default_factory=list)
 
@@ -183,11 +195,12 @@ async def run_demo(
     SIGINT or SIGTERM at any moment stops it: every process it started is ended (each wait bounded), and the summary
     says what completed so far, marked ``partial`` with the signal in ``stopped_by``."""
     progress = Progress("jis demo", quiet=opts.as_json)
-    with StopSignals() as stop:
-        work, plant = _prepare(opts)
+    with StopSignals() as stop, contextlib.closing(ReplenisherStandIn()) as replenisher:
+        work, plant = _prepare(opts, replenisher.url)
         records = work / "printed.jsonl"
         service = Service(plant, clock=scaled_clock(opts.speed))
         started, begun = _Started(), time.monotonic()
+        started.replenisher = replenisher
         running = _run(opts, plant, records, service, started, reference, on_service, on_sims, progress)
         body = asyncio.create_task(running, name="demo")
         stop.on_stop(body.cancel)
@@ -204,6 +217,12 @@ async def run_demo(
         if not body.cancelled():
             body.result()  # the service's own error, if it died
     summary = _summary(service, records, elapsed, opts, work)
+    lowest = [b.lowest for b in service.core.state.stock.values() if b.lowest is not None]
+    summary["replenishment"] = {
+        "calls": replenisher.calls,
+        "filled": replenisher.filled,
+        "lowest_stock": min(lowest, default=None),  # the least a bin held after a pick; 0: a bin ran out
+    }
     if reference:
         summary["reference_write_ms"] = started.reference_ms
     if stop.received is not None:
@@ -253,7 +272,8 @@ async def _run(
     await _until_ready(service, task, 30)
     if on_service is not None:
         on_service(service)
-    started.dock = asyncio.create_task(_dock_and_lead(service, str(ready["control"])), name="dock-and-lead")
+    dock_and_lead = _dock_and_lead(service, str(ready["control"]), started.replenisher)
+    started.dock = asyncio.create_task(dock_and_lead, name="dock-and-lead")
     if not opts.headless:
         for cmd in _screens(plant, ready):
             with spawning():
@@ -302,7 +322,7 @@ async def _stop_process(proc: asyncio.subprocess.Process | None, grace_s: float)
         await proc.wait()
 
 
-async def _dock_and_lead(service: Service, control: str) -> None:
+async def _dock_and_lead(service: Service, control: str, replenisher: ReplenisherStandIn | None = None) -> None:
     """Stand-ins for the dock scanner and the shift lead of a real centre, acting through the service's door.
 
     A closed rack with its label printed goes onto the truck (the dock scans its label: the rack ships and its
@@ -311,16 +331,17 @@ async def _dock_and_lead(service: Service, control: str) -> None:
     mid-job) is checked a little later, as the deviation asks: the lead looks at the part (asks the simulated
     printers through their control channel, ``control``, whether a label with that id printed) and resolves the
     deviation when the label is on it, or reprints explicitly when it is not (the new label says REPRINT); an
-    alarm that has returned to normal is acknowledged a little later (the lead has read it), as on a staffed line.
+    alarm that has returned to normal is acknowledged a little later (the lead has read it), as on a staffed line;
+    a bin called for is filled by the replenisher after its round (``app.proof.demo_replenisher``), its scan counted.
     """
     printers = SimControlClient(control)
     try:
-        await _staff(service, printers)
+        await _staff(service, printers, replenisher)
     finally:
         printers.close()
 
 
-async def _staff(service: Service, printers: SimControlClient) -> None:
+async def _staff(service: Service, printers: SimControlClient, replenisher: ReplenisherStandIn | None = None) -> None:
     """The dock and the lead at work (``_dock_and_lead``), until cancelled."""
     seen_wrong: dict[int, float] = {}
     seen_uncertain: dict[str, float] = {}
@@ -328,6 +349,8 @@ async def _staff(service: Service, printers: SimControlClient) -> None:
     while True:
         await asyncio.sleep(0.2)
         core, now = service.core, service.clock()
+        for count in replenisher.due(now) if replenisher is not None else []:
+            await service.submit(count)
         for rack in [r for r in core.state.watched_racks.values() if r.closed and r.labelled]:
             dock = core.state.feeds[rack.feed].cfg.dock
             await service.submit(RackLabelScanned(at=now, label_id=rack.label_id, dock=dock))

@@ -50,7 +50,7 @@ from plc_io.ports import (
     PickToLight,
     PrinterFault,
 )
-from sequencer.commands import ClearBin, LightBin, PrintLabel
+from sequencer.commands import ClearBin, LightBin, PrintLabel, ShowBinStock
 from sequencer.core import Sequencer, SequencerError
 from sequencer.events import DeviceLinkChanged, LabelSending, LabelUncertain, PrinterFaultChanged
 
@@ -81,6 +81,9 @@ class DeviceSide:
         self.sequencing = sequencing
         self.latency = latency
         self.label_backlog: dict[str, deque[PrintLabel]] = {}  # printer -> labels waiting for outbox room
+        # (device, light) lit for a pick, and shown low on stock: a low bin is yellow while no pick lights it
+        self.lit_lights: set[tuple[str, int]] = set()
+        self.low_lights: set[tuple[str, int]] = set()
         self._reports: asyncio.Queue[tuple[DeviceReport, float]] = asyncio.Queue(REPORT_QUEUE)
         self._reported_faulty: set[str] = set()  # devices the drivers of this process reported down or faulted
         self.repeats: Counter[str] = Counter()  # reports the journal had already, by kind (``seen_before``)
@@ -128,6 +131,8 @@ class DeviceSide:
         uncertain, a deviation for a person to check and reprint (docs/persistence.md)."""
         for light in self.core.lit_commands():  # a blocked slot flashes red again, as before the restart
             self.show_light(light)
+        for low in self.core.low_bins():  # and a low bin is yellow again
+            self.show_stock(low)
         for cmd in self.core.pending_labels():
             if not self.core.label_left(cmd.label.label_id):
                 self.print_label(cmd)  # journaled as never having left the service: sending it cannot double it
@@ -151,10 +156,28 @@ class DeviceSide:
     # -- commands out --------------------------------------------------------------------------------------
     def show_light(self, cmd: LightBin) -> None:
         colour = Colour.RED if cmd.alarm else Colour.GREEN  # red flash: blocked after a wrong pick
+        self.lit_lights.add((cmd.device, cmd.light))
         self.ptls[cmd.device].show(cmd.light, colour=colour, flash=cmd.alarm, display=cmd.display, token=cmd.pick_id)
 
     def clear_light(self, cmd: ClearBin) -> None:
-        self.ptls[cmd.device].clear(cmd.light)
+        self.lit_lights.discard((cmd.device, cmd.light))
+        self._show_idle(cmd.device, cmd.light)
+
+    def show_stock(self, cmd: ShowBinStock) -> None:
+        """A bin low on stock shows steady yellow while no pick lights it (a pick's green or red comes first)."""
+        key = (cmd.device, cmd.light)
+        if cmd.low:
+            self.low_lights.add(key)
+        else:
+            self.low_lights.discard(key)
+        if key not in self.lit_lights and cmd.device in self.ptls:
+            self._show_idle(cmd.device, cmd.light)
+
+    def _show_idle(self, device: str, light: int) -> None:
+        if (device, light) in self.low_lights:
+            self.ptls[device].show(light, colour=Colour.YELLOW, flash=False, display=0, token=0)
+        else:
+            self.ptls[device].clear(light)
 
     def print_label(self, cmd: PrintLabel) -> None:
         """Into the printer's outbox; when that is full the label waits here, in order (never dropped)."""

@@ -29,6 +29,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, assert_never
 
 from app.feed.line_wire import LineStatusMessage
@@ -45,17 +46,23 @@ from app.service.disk_watch import DiskWatch, watched_folder
 from app.service.hmi_side import HmiSide
 from app.service.inbox import Inbox
 from app.service.intake import Intake
+from app.service.label_serials import BLOCK as SERIALS_BLOCK
+from app.service.label_serials import LOW as SERIALS_LOW
+from app.service.label_serials import SerialFileError, serial_file
+from app.service.label_serials import reserve as reserve_serials
 from app.service.latency import LightLatency
 from app.service.metrics import MetricsServer, metrics_registry
 from app.service.notices import NoticeSide
 from app.service.notify import Notifier
 from app.service.replay import answer_at
+from app.service.replenish import Replenisher
 from app.service.sequence_check import SequenceCheck
 from app.service.sequencing import PAUSING_ERRORS, Outcome, Sequencing
 from plc_io.ports import LabelPrinter, PickToLight
 from sequencer.commands import (
     AlarmStateChanged,
     AuditRecord,
+    CallReplenishment,
     ClearBin,
     ClearDeviation,
     Command,
@@ -66,15 +73,18 @@ from sequencer.commands import (
     RequestResend,
     ReturnToStock,
     SendShipNotice,
+    ShowBinStock,
     VehicleCompleted,
 )
 from sequencer.core import Sequencer
-from sequencer.events import BroadcastReceived, Event, LineStatusReported, Tick
+from sequencer.events import BroadcastReceived, Event, LabelSerialsReserved, LineStatusReported, Tick
 from sequencer.plant import PlantConfig
+from sequencer.rules.gtl import serials_left
 from sequencer.state import SequencerError
 
 log = logging.getLogger(__name__)
 
+STOP_SUMMARIES_S = 5.0  # seconds a stop waits for the quarantine's last summaries to be journaled
 STOP_GRACE_S = 5.0  # a part still running this long after its cancel is cancelled again (and named in the log)
 TICK_S = 1.0  # real seconds between ticks: silence, pick time-outs, due times and shelving expiry
 RETENTION_EVERY_S = 3600.0  # real seconds between prunings of the quarantine and the audit log (and one at start)
@@ -158,7 +168,10 @@ class Service:
             repeats=lambda: self.intake.duplicates,
         )
         self.notifier = Notifier(plant.notify)  # alarms out to webhooks and e-mail, per priority
+        self.replenisher = Replenisher(plant.stock, source=plant.notify.source)  # low bins out to the replenisher
         folder = watched_folder(plant.service.database, plant.service.data_dir)  # a SQLite database's, or data_dir
+        serial_folder = Path(plant.service.data_dir) if plant.service.data_dir else folder
+        self.serial_path = None if serial_folder is None else serial_file(serial_folder)  # None: the journal only
         self.disk = None if folder is None else DiskWatch(folder, plant.service.disk, clock=clock, submit=self.submit)
         inbox = (
             plant.service.inbox
@@ -228,6 +241,7 @@ class Service:
             await self._replay_journal()
             self.devices.restore_counters()  # before any driver polls a light
             self._start_sequencing()
+            await self._reserve_serials()  # before any label can be asked for
             await self._start_metrics()
             self._open_hmi_bus()
             self._start_devices()
@@ -240,9 +254,32 @@ class Service:
             self._start_inbox()
             self._serve_hmi_commands()
             self._announce_ready()
-            await asyncio.gather(*self._tasks)
+            await self._serve()
         finally:
             await self._shut_down()
+
+    async def _serve(self) -> None:
+        """Until a part fails (its exception ends the service) or a stop: then, while every part still runs, the
+        quarantine's summaries of what it counted in the current window are written (``_last_summaries``)."""
+        try:
+            done, _ = await asyncio.wait(self._tasks, return_when=asyncio.FIRST_EXCEPTION)
+        except asyncio.CancelledError:
+            await self._last_summaries()
+            raise
+        for task in done:
+            task.result()
+
+    async def _last_summaries(self) -> None:
+        """At a stop, each source's frames counted and not stored since its window began: one summary row and a
+        ``QuarantineFlood`` each, as at the window's end (the hostile campaign: a stop lost them, 10,000 frames
+        answered "counted" and written nowhere). Bounded: a paused journal or a slow one does not hold the stop."""
+        try:
+            async with asyncio.timeout(STOP_SUMMARIES_S):
+                await self.intake.flush_floods(everything=True)
+        except PAUSING_ERRORS as exc:
+            log.error("quarantine: the last summaries were not written at the stop: %r", exc)
+        except (TimeoutError, JournalPaused) as exc:
+            log.error("quarantine: the last summaries were not written at the stop: %r", exc)
 
     async def _replay_journal(self) -> None:
         """The core as the journal left it (newest snapshot plus the rows after it), and the quarantine's count."""
@@ -255,13 +292,28 @@ class Service:
         """The one path into the core, and the alarm notifier its deviations go out through."""
         self._tasks.append(asyncio.create_task(self.sequencing.run(), name="sequencer"))
         self._tasks.append(asyncio.create_task(self.notifier.run(), name="notify"))
+        self._tasks.append(asyncio.create_task(self.replenisher.run(), name="replenish"))
+
+    async def _reserve_serials(self) -> None:
+        """A fresh block of label serials (``app.service.label_serials``): at each start, so a database swapped or
+        restored never issues a serial twice, and again before the block runs low (``_tick``)."""
+        journaled = self.core.state.serial_last
+        if self.serial_path is None:  # a database server and no data folder: beyond the journal's block only
+            log.warning("label serials: no data folder ([service] data_dir) to keep the serial file in")
+            first, last = journaled + 1, journaled + SERIALS_BLOCK
+        else:
+            loop = asyncio.get_running_loop()
+            first, last = await loop.run_in_executor(self.writer, reserve_serials, self.serial_path, journaled)
+        await self.submit(LabelSerialsReserved(at=self.clock(), first=first, last=last))
 
     async def _start_metrics(self) -> None:
         """Prometheus ``/metrics``, if the plant asks for it: listening before the service says it is ready."""
         svc = self.plant.service
         if svc.metrics_port is None:
             return
-        metrics = MetricsServer(metrics_registry(self, (self.notifier,)), host=svc.metrics_host, port=svc.metrics_port)
+        metrics = MetricsServer(
+            metrics_registry(self, (self.notifier, self.replenisher)), host=svc.metrics_host, port=svc.metrics_port
+        )
         await metrics.start()
         self._tasks.append(asyncio.create_task(metrics.run(), name="metrics"))
 
@@ -358,6 +410,13 @@ class Service:
                         command.slot,
                         command.bin,
                     )
+                case CallReplenishment():
+                    log.warning(
+                        "%s: bin %s low (%d left), replenishment called", command.station, command.bin, command.stock
+                    )
+                    self.replenisher.call(command)
+                case ShowBinStock():
+                    self.devices.show_stock(command)
                 case RequestResend():
                     self.feed_link.request_resend(command.feed, command.from_seq, command.to_seq)
                     log.warning("gap on %s: resend %d..%d requested", command.feed, command.from_seq, command.to_seq)
@@ -390,6 +449,11 @@ class Service:
             if self.sequencing.paused:  # a paused journal: time passes again with the next tick after it
                 continue
             self.notices.resend_unanswered()
+            if serials_left(self.core.state) < SERIALS_LOW:
+                try:
+                    await self._reserve_serials()
+                except SerialFileError as exc:  # labels still take the serials left; tried again next tick
+                    log.error("%s", exc)
             try:
                 await self.intake.flush_floods()  # the quarantine's summaries of what it counted, not stored
             except PAUSING_ERRORS as exc:  # the database refused a write meanwhile: the tick goes on

@@ -264,7 +264,7 @@ JOB = Block(
         Field("seq", 46, Kind.U32_HI_FIRST, "sequence no.", U32, U32),
         Field("slot", 48, Kind.U16, "slot in the rack", ANY, ANY),
         Field("vehicle_id", 49, Kind.ASCII, "vehicle id (VIN)", count=15, writes=ANY),
-        Field("part", 64, Kind.ASCII, "customer part no.", count=15, writes=ANY),
+        Field("part", 64, Kind.ASCII, "supplier part no.", count=15, writes=ANY),
         Field("description", 79, Kind.ASCII, "part description (folded to ASCII, cut)", count=22, writes=ANY),
         # rack label
         Field("low_seq", 101, Kind.U32_HI_FIRST, "first sequence no. in the rack", U32, U32),
@@ -277,10 +277,25 @@ JOB = Block(
     ),
 )
 JOB_FIELDS: dict[str, Field] = {f.name: f for f in JOB.fields}
+# The Global Transport Label's fields (``sequencer.labels``) do not fit the one FC16 write of the job block (123
+# registers, all used): the PLC's own format prints without them (docs/printer-modbus.md).
+NOT_CARRIED = frozenset(
+    {
+        "serial",
+        "supplier",
+        "customer_part",
+        "ship_to",
+        "unloading_point",
+        "labelled_at",
+        "timezone",
+        "contents",
+        "template",
+    }
+)
 LABEL_TYPE: dict[LabelKind, type[PartLabel] | type[RackLabel]] = {LabelKind.PART: PartLabel, LabelKind.RACK: RackLabel}
 KIND_OF: dict[type[PartLabel] | type[RackLabel], LabelKind] = {cls: kind for kind, cls in LABEL_TYPE.items()}
 LABEL_FIELDS: dict[LabelKind, tuple[str, ...]] = {
-    kind: tuple(f.name for f in fields(cls)) for kind, cls in LABEL_TYPE.items()
+    kind: tuple(f.name for f in fields(cls) if f.name not in NOT_CARRIED) for kind, cls in LABEL_TYPE.items()
 }
 FOLDED_TEXT = frozenset({"description"})  # free text only a person reads: folded to ASCII and cut, not refused
 PRINTABLE = range(0x20, 0x7F)
@@ -326,6 +341,8 @@ def job_values(job_id: int, label: Label) -> Values:
     values: Values = {f.name: _blank(f) for f in JOB.fields}
     values |= {"job_id": job_id, "label_kind": int(kind)}
     for name, value in asdict(label).items():
+        if name in NOT_CARRIED:
+            continue
         field = JOB_FIELDS[name]
         values[name] = _text(field, value) if field.kind is Kind.ASCII else int(value)
     return values

@@ -85,10 +85,33 @@ def uncode128_data(data: str) -> str:
     return "".join(out)
 
 
-def datamatrix_data(data: str, max_chars: int = 400) -> str:
-    """``^BX`` ECC 200 field data with ``_`` as its escape character: ``_dNNN`` for the unsafe characters."""
-    _check_barcode(data.translate(_ISO15434_PRINTABLE), max_chars)
+def datamatrix_data(data: str, max_chars: int = 400, columns: int = 0) -> str:
+    """``^BX`` ECC 200 field data with ``_`` as its escape character: ``_dNNN`` for the unsafe characters; with
+    ``columns``, data that symbol size cannot hold is refused (never left to the firmware to grow or cut)."""
+    _check_barcode(data.translate(_ISO15434_PRINTABLE), max_chars if not columns else 3116)
+    if columns and codewords(data) > DATAMATRIX_CAPACITY.get(columns, 0):
+        raise ZplDataError(f"a {columns}x{columns} Data Matrix cannot hold {data!r} ({codewords(data)} codewords)")
     return "".join(f"_d{ord(ch):03d}" if ch in _DATAMATRIX_ESCAPED else ch for ch in data)
+
+
+# ECC 200 square symbols: modules a side -> data codewords (ISO/IEC 16022, Table 7)
+DATAMATRIX_CAPACITY = {
+    10: 3, 12: 5, 14: 8, 16: 12, 18: 18, 20: 22, 22: 30, 24: 36, 26: 44, 32: 62, 36: 86, 40: 114, 44: 144,
+    48: 174, 52: 204, 64: 280, 72: 368, 80: 456, 88: 576, 96: 696, 104: 816, 120: 1050, 132: 1304, 144: 1558,
+}  # fmt: skip
+
+
+def codewords(data: str) -> int:
+    """ASCII encodation's codewords (two digits in one, a character above 127 in two): an upper bound of what any
+    ECC 200 encoder needs (C40, Text and Base 256 only ever save)."""
+    count, i = 0, 0
+    while i < len(data):
+        pair = data[i : i + 2]
+        if len(pair) == 2 and pair.isascii() and pair.isdigit():
+            count, i = count + 1, i + 2
+        else:
+            count, i = count + (2 if ord(data[i]) > 127 else 1), i + 1
+    return count
 
 
 def undatamatrix_data(data: str) -> str:

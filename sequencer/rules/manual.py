@@ -37,6 +37,7 @@ from sequencer.events import (
     ResendShipNotice,
     ResolveDeviation,
     ReturnAlarmToService,
+    SetBinStock,
     SetLineStatus,
     ShelveAlarm,
     ShipRackByHand,
@@ -46,7 +47,7 @@ from sequencer.events import (
 )
 from sequencer.labels import Label
 from sequencer.lifecycle import VehicleMove, vehicle_may
-from sequencer.rules import feeds, notices, picking, racks, vehicles
+from sequencer.rules import feeds, notices, picking, racks, stock, vehicles
 from sequencer.rules import line as oem_line
 from sequencer.rules.labelling import labelled
 from sequencer.seqnum import unwrap
@@ -245,6 +246,12 @@ def correct_shipped(line: LineState, op: CorrectShippedRack) -> Done:
     return target, notices.correct(line, op)
 
 
+def set_bin_stock(line: LineState, op: SetBinStock) -> Done:
+    """A lead counted or filled a bin by hand."""
+    was = stock.kept(line, op.bin).qty
+    return f"bin {op.bin} {was} -> {op.qty}", stock.set_stock(line, op.bin, op.qty, op.at)
+
+
 # -- deviations -----------------------------------------------------------------------------------------------
 def resolve(line: LineState, op: ResolveDeviation) -> Done:
     """A person fixed the cause: what the deviation held up goes on (a blocked station, a blocked slot, a gap
@@ -341,5 +348,6 @@ MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
     CancelShipNotice: cancel_notice,
     CorrectShippedRack: correct_shipped,
     ResendShipNotice: send_notice_again,
+    SetBinStock: set_bin_stock,
     SetLineStatus: oem_line.set_by_hand,
 }

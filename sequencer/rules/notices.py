@@ -72,14 +72,23 @@ def on_shipped(line: LineState, e: RackShipped) -> list[Command]:
 
 
 def on_scanned(line: LineState, e: RackLabelScanned) -> list[Command]:
-    """The dock scanned a rack label: the rack it is on ships."""
-    target = line.labels.get(e.label_id)
+    """The dock scanned a rack label (its label id, or its serial with or without the data identifier 5J): the rack
+    it is on ships."""
+    target = line.labels.get(e.label_id) or _rack_of_serial(line, e.label_id.removeprefix("5J"))
     if isinstance(target, tuple):
         return ship(line, *target, e.at, "")
-    called_off = next((n for n in line.notices.values() if n.rack_label == e.label_id), None)
+    scanned = (e.label_id, e.label_id.removeprefix("5J"))
+    called_off = next((n for n in line.notices.values() if n.rack_label in scanned), None)
     if called_off is not None:
         return ship(line, called_off.feed, called_off.family, called_off.rack_no, e.at, "")
     raise SequencerError(f"label {e.label_id!r} is not the label of a rack on the line")
+
+
+def _rack_of_serial(line: LineState, serial: str) -> tuple[str, str, int] | None:
+    if not serial:
+        return None
+    rack = next((r for r in line.racks.values() if r.serial == serial), None)
+    return (rack.feed, rack.family, rack.rack_no) if rack is not None else None
 
 
 def ship(line: LineState, feed: str, family: str, rack_no: int, at: float, user: str) -> list[Command]:
@@ -104,7 +113,7 @@ def ship(line: LineState, feed: str, family: str, rack_no: int, at: float, user:
         feed=feed,
         family=family,
         rack_no=rack_no,
-        rack_label=rack.label_id,
+        rack_label=rack.serial or rack.label_id,  # the serial goods receipt scans (GTL 5J); the id without one
         shipped_at=at,
         items=items,
     )
@@ -133,7 +142,7 @@ def _items(line: LineState, rack: Rack) -> tuple[NoticeItem, ...]:
                     part=pick.part,
                     qty=pick.qty,
                     unit=part.unit if part is not None else "PCE",
-                    label_id=pick.label_id,
+                    label_id=pick.serial or pick.label_id,  # the serial on its label (GTL 1J); the id without one
                 )
             )
     return tuple(sorted(items, key=lambda i: i.slot))

@@ -17,6 +17,7 @@ from sequencer.commands import ClearBin, Command, LightBin, PrintLabel, ReturnTo
 from sequencer.events import BinConfirmed
 from sequencer.labels import PartLabel
 from sequencer.lifecycle import PickMove, move_pick
+from sequencer.rules import gtl, stock
 from sequencer.rules.racks import rack_of, rack_slot, slot_done
 from sequencer.state import HOUR, Feed, LineState, Pick, SequencerError, Station, Vehicle
 
@@ -104,7 +105,7 @@ def queue(line: LineState, pick: Pick) -> list[Command]:
     station = line.stations[pick.station]
     insort(station.queue, (pick.position, pick.pick_id))
     line.touched.station(pick.station)
-    return light_next(line, station, line.last_at)
+    return light_next(line, station, line.last_at) + stock.station_changed(line, station.cfg.id, line.last_at)
 
 
 def lit_commands(line: LineState) -> list[LightBin]:
@@ -210,14 +211,20 @@ def picked(line: LineState, station: Station, pick: Pick, at: float) -> list[Com
         commands += line.deviations.clear(station.timeout_dev, at)
         station.timeout_dev = None
     pick.label_id = f"P{pick.pick_id}"
+    supplier = gtl.label_party(line, pick.feed)[1]
+    pick.serial = gtl.take_serial(line, supplier)
+    pick.labelled_at = at
     label = part_label(line, pick)
     line.ask_label(PrintLabel(printer=station.cfg.printer, label=label), pick.pick_id)
     commands.append(line.unprinted[label.label_id])
     commands += slot_done(line, line.feeds[pick.feed], pick.family, pick.position, blank=False)
+    commands += stock.drawn(line, pick, at)  # after the slot: a low bin's alarm follows the pick's own commands
     return commands + light_next(line, station, at)
 
 
 def part_label(line: LineState, pick: Pick) -> PartLabel:
+    template, supplier, ship_to = gtl.label_party(line, pick.feed)
+    part = line.plant.part(pick.part)
     return PartLabel(
         label_id=pick.label_id,
         feed=pick.feed,
@@ -230,6 +237,14 @@ def part_label(line: LineState, pick: Pick) -> PartLabel:
         slot=pick.slot,
         plant=line.plant.plant.code,
         qty=pick.qty,
+        serial=pick.serial,
+        supplier=supplier,
+        customer_part=part.customer_number if part is not None else "",
+        ship_to=ship_to,
+        unloading_point=line.feeds[pick.feed].cfg.dock,
+        labelled_at=pick.labelled_at,
+        timezone=line.plant.plant.timezone,
+        template=template,
     )
 
 
@@ -258,6 +273,7 @@ def withdraw(line: LineState, pick: Pick, at: float, step: PickMove) -> list[Com
                 vehicle_id=pick.vehicle_id,
                 station=station.cfg.id,
             ),
+            *stock.returned(line, pick, at),
         ]
     commands: list[Command] = []
     if (pick.position, pick.pick_id) in station.queue:
@@ -272,7 +288,7 @@ def withdraw(line: LineState, pick: Pick, at: float, step: PickMove) -> list[Com
             commands += line.deviations.clear(station.timeout_dev, at)
             station.timeout_dev = None
     move(line, pick, step)
-    return commands + light_next(line, station, at)
+    return commands + light_next(line, station, at) + stock.station_changed(line, station.cfg.id, at)
 
 
 def check_pick_timeouts(line: LineState, at: float) -> list[Command]:

@@ -21,9 +21,10 @@ from itertools import pairwise
 
 from sequencer.commands import Command, PrintLabel, RackClosed
 from sequencer.events import RackShipped
-from sequencer.labels import RackLabel
+from sequencer.labels import RackLabel, RackSlot
 from sequencer.lifecycle import VEHICLE_DONE
 from sequencer.plant import FeedConfig
+from sequencer.rules import gtl
 from sequencer.shipments import Shipment
 from sequencer.state import Feed, LineState, Rack, RackKey, SequencerError
 
@@ -103,6 +104,8 @@ def rack_label_due(line: LineState, feed: Feed, rack: Rack) -> list[Command]:
     if not _part_labels_on(line, feed, rack):
         return []
     rack.label_id = f"R-{feed.cfg.id}-{rack.family}-{rack.rack_no}"
+    rack.serial = gtl.take_serial(line, gtl.label_party(line, feed.cfg.id)[1])
+    rack.labelled_at = line.last_at
     label = rack_label(line, feed, rack)
     printer = line.stations[line.families[rack.family].station].cfg.printer
     line.ask_label(PrintLabel(printer=printer, label=label), (rack.feed, rack.family, rack.rack_no))
@@ -117,6 +120,19 @@ def rack_labels_due_at(line: LineState, feed: Feed, position: int) -> list[Comma
         rack = line.racks.get((feed.cfg.id, family, rack_slot(line, family, position)[0]))
         commands += rack_label_due(line, feed, rack) if rack is not None else []
     return commands
+
+
+def rack_picks(line: LineState, feed: Feed, rack: Rack) -> list[int]:
+    """The picks in the rack (picked, of its family), in position order."""
+    first = (rack.rack_no - 1) * rack.capacity
+    out: list[int] = []
+    for position in range(first, first + rack.capacity):
+        vehicle = feed.vehicles.get(position)
+        for pick_id in vehicle.picks if vehicle is not None else ():
+            pick = line.picks[pick_id]
+            if pick.family == rack.family and pick.status == "picked":
+                out.append(pick_id)
+    return out
 
 
 def _part_labels_on(line: LineState, feed: Feed, rack: Rack) -> bool:
@@ -135,6 +151,8 @@ def _part_labels_on(line: LineState, feed: Feed, rack: Rack) -> bool:
 def rack_label(line: LineState, feed: Feed, rack: Rack) -> RackLabel:
     first = (rack.rack_no - 1) * rack.capacity
     low, high = feed.seq_at(first), feed.seq_at(first + rack.capacity - 1)
+    template, supplier, ship_to = gtl.label_party(line, feed.cfg.id)
+    picks = sorted(rack_picks(line, feed, rack), key=lambda p: line.picks[p].slot)
     return RackLabel(
         label_id=rack.label_id,
         feed=feed.cfg.id,
@@ -146,6 +164,16 @@ def rack_label(line: LineState, feed: Feed, rack: Rack) -> RackLabel:
         plant=line.plant.plant.code,
         line=feed.cfg.line,
         dock=feed.cfg.dock,
+        serial=rack.serial,
+        supplier=supplier,
+        ship_to=ship_to,
+        labelled_at=rack.labelled_at,
+        timezone=line.plant.plant.timezone,
+        qty=sum(line.picks[p].qty for p in picks),
+        contents=tuple(
+            RackSlot(line.picks[p].slot, line.picks[p].seq, line.picks[p].part, line.picks[p].serial) for p in picks
+        ),
+        template=template,
     )
 
 

@@ -135,3 +135,18 @@ def test_demo_with_every_fault_accounts_for_every_vehicle(tmp_path):
         assert summary["deviations"].get(kind, 0) >= 1, (kind, summary["deviations"])
     assert summary["duplicates"] >= 1, summary  # an identical resend: answered and counted, never a second vehicle
     assert summary["quarantined"] >= 1
+
+
+def test_the_demo_runs_stock_down_and_fills_it_before_a_bin_runs_out(tmp_path):
+    """Issue 18 item 2 (docs/stock.md): the demo's bins run down, each call reaches the replenisher over the webhook
+    and the bin is filled a tugger round later; a starvation alarm fires while a call is on its way, and no bin runs
+    out (the least a bin held after a pick is above 0)."""
+    code, summary = run_demo(tmp_path, "--vehicles", "150", "--speed", "200", "--seed", "3", "--no-line-server")
+    assert code == 0, summary
+    assert summary["vehicles_completed"] == 150
+    assert summary["deviations"].get("low_stock", 0) >= 1, summary["deviations"]
+    assert summary["deviations"].get("starvation", 0) >= 1, summary["deviations"]
+    stock = summary["replenishment"]
+    assert stock["calls"] == summary["deviations"]["low_stock"]  # one call per bin gone low, over the webhook
+    assert stock["filled"] >= 1
+    assert stock["lowest_stock"] is not None and stock["lowest_stock"] > 0, stock

@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import getpass
 import io
+import itertools
 import json
 import sys
 import threading
@@ -28,6 +29,7 @@ from sqlalchemy import text
 
 from app.hmi import accounts
 from app.hmi.accounts import RETENTION_ACTION, AccountStore, AuditEntry
+from app.hmi.audit_bounds import ROWS_PER_SOURCE, WINDOW_S
 from app.hmi.commands import HmiCommandServer
 from app.hmi.login_limits import LIMITS
 from app.hmi.wire import MAX_REQUEST_BYTES
@@ -305,6 +307,64 @@ async def test_garbage_never_stops_the_loop_and_is_audited(line: Line) -> None:
         assert (reply["ok"], reply["code"]) == (False, "malformed"), request
     assert await line.login("lars")
     assert [a[3] for a in line.audit()] == ["malformed"] * len(GARBAGE) + ["done"]
+
+
+async def test_a_garbage_flood_is_audited_up_to_a_bound_then_counted_in_one_line(line: Line) -> None:
+    """The hostile campaign: each garbage frame was an audit row written on the journal's database thread (1,000
+    a second from one host). Now a source gets ROWS_PER_SOURCE lines a window, the rest are answered as before
+    and counted into one line once the window is over (no further request needed); another source is audited."""
+    rogue = line.dealer(source="127.0.0.2")
+    for i in range(ROWS_PER_SOURCE + 30):
+        assert (await line.ask(b"garbage %d" % i, sock=rogue))["code"] == "malformed"
+    assert (await line.ask(b"not json"))["code"] == "malformed"  # the lead's screen: a source of its own
+    assert await line.login("lars")
+    audit = line.accounts.audit_query()
+    assert len([e for e in audit if "127.0.0.2" in e.detail]) == ROWS_PER_SOURCE
+    assert [a[3] for a in line.audit()][-2:] == ["malformed", "done"]
+    line.now += WINDOW_S
+    for _ in range(int(WAIT_S / 0.05)):
+        if counted := line.accounts.audit_query(result="counted"):
+            break
+        await asyncio.sleep(0.05)
+    assert len(counted) == 1 and "addr:127.0.0.2: 30 requests counted" in counted[0].detail, counted
+    assert "(malformed 30)" in counted[0].detail
+
+
+async def test_a_burst_of_requests_lets_the_rest_of_the_service_run_between_them(database_url: str) -> None:
+    """The hostile campaign: a garbage flood on the command channel held the event loop (the feed, the devices) for
+    a whole batch of requests at a time. Now the channel yields after each one: the service's other tasks run
+    between any two of them. The requests wait in the socket before the server starts, so they come in one batch."""
+    ln = Line(database_url)
+    ticks = 0
+
+    async def ticker() -> None:  # another task of the service's, on the same loop
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    seen: list[int] = []
+    admit = ln.server.audit_budget.admit
+
+    def noting(source: str, result: str, now: float) -> bool:
+        seen.append(ticks)
+        return admit(source, result, now)
+
+    ln.server.audit_budget.admit = noting  # type: ignore[method-assign]
+    for i in range(30):
+        await ln.sock.send(b"garbage %d" % i)
+    await asyncio.sleep(0.5)  # libzmq delivers them to the server's socket meanwhile (not an assertion)
+    tasks = [asyncio.create_task(ticker()), asyncio.create_task(ln.server.run())]
+    try:
+        replies = [json.loads(await asyncio.wait_for(ln.sock.recv(), WAIT_S)) for _ in range(30)]
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        ln.ctx.destroy(linger=0)
+        ln.accounts.close()
+    assert [r["code"] for r in replies] == ["malformed"] * 30
+    assert len(seen) == 30 and all(b > a for a, b in itertools.pairwise(seen)), seen
 
 
 async def test_passwords_and_tokens_never_reach_the_audit_log(line: Line) -> None:

@@ -7,10 +7,11 @@ request id), the light controllers' and the printers' reports through the device
 
 The property (Hypothesis, bounded examples): a line's inputs, recorded once from a run that reacts to what the
 line shows (bins lit are pressed with the light's next counter, labels asked for are reported printed, now and
-then a change, a cancel, a hold and release, a reprint, a malformed body), fed again with copies of any of them
-interleaved anywhere after the original (an OEM or HMI copy anywhere later, a copy handed over in the same batch
-as its original; a device repeats a report before its next one on the same light: a device's reports come in
-order), leaves the core with the fingerprint (``Sequencer.fingerprint``) of the run fed each input once.
+then a change, a cancel, a hold and release, a reprint, a lead's count of a bin, a malformed body), fed again
+with copies of any of them interleaved anywhere after the original (an OEM or HMI copy anywhere later, a copy
+handed over in the same batch as its original; a device repeats a report before its next one on the same light: a
+device's reports come in order), leaves the core with the fingerprint (``Sequencer.fingerprint``) of the run fed
+each input once.
 
 And the files: the sample files of tests/samples imported through the same intake in every order of a few of
 them (and a seeded sample of orders of all of them), then all again in another order: the second round changes
@@ -53,7 +54,16 @@ CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)
 LEAD = "lars"
 VEHICLES = 14
 OPTIONS = (("S1", "P040"), ("S2", "P040", "PDC"), ("S3", "P1A2"), ("S2", "HEAT", "P040"))
-MESSAGES = {"new": 8, "change": 2, "cancel": 1, "hold": 3, "reprint": 1, "junk": 1, "nothing": 2}  # how often
+MESSAGES = {
+    "new": 8,
+    "change": 2,
+    "cancel": 1,
+    "hold": 3,
+    "reprint": 1,
+    "count": 1,
+    "junk": 1,
+    "nothing": 2,
+}  # how often
 
 
 @dataclass(frozen=True)
@@ -184,6 +194,10 @@ class Line:
         if what == "reprint" and printed:
             fields = {"label_id": rng.choice(printed)}
             return [Input("hmi", at, intent("ReprintLabel", fields, "label torn", self.n))]
+        if what == "count":  # a lead counts a bin (docs/stock.md): once, however often the request comes
+            bin_id = rng.choice(sorted(core.state.stock))
+            fields = {"bin": bin_id, "qty": rng.randint(0, core.state.stock[bin_id].capacity)}
+            return [Input("hmi", at, intent("SetBinStock", fields, "counted", self.n))]
         if what == "junk":
             return [Input("feed", at, b'{"feed": "L1", "seq": "not a number ' + str(self.n).encode() + b'"}')]
         if what == "new" and seq <= VEHICLES:

@@ -117,7 +117,7 @@ async def test_a_label_prints_once_and_is_reported_done(fresh: OpcUaPrinterSim, 
         await until(lambda: reports.done() == ["P42"], "LabelDone")
         assert printer.queued == 0
     (label,) = fresh.printed
-    assert ("code128", "PSEAT-LEATH-BLK-H") in label.barcodes
+    assert ("code128", "1PSEAT-LEATH-BLK-H") in label.barcodes  # 1P: the supplier's part no. (GTL)
     assert ("code128", "IWVWZZZ1JZXW000042") in label.barcodes
     assert "Front seat, leather ^black~" in label.fields
     assert reports.faults() == []

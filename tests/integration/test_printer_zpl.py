@@ -74,7 +74,7 @@ async def test_a_label_prints_once_with_its_fields() -> None:
         printed = r.sim.printed[0]
         assert printed.reprint == 0
         assert {"42", "SEAT-LEATH-BLK-H", "WVWZZZ1JZXW000042", "Front seat, leather ^black~"} <= set(printed.fields)
-        assert ("code128", "PSEAT-LEATH-BLK-H") in printed.barcodes
+        assert ("code128", "1PSEAT-LEATH-BLK-H") in printed.barcodes  # 1P: the supplier's part no. (GTL)
         assert ("code128", "IWVWZZZ1JZXW000042") in printed.barcodes
         assert r.reports.links() == [True]
         assert r.reports.faults() == []
@@ -89,7 +89,9 @@ async def test_a_rack_label_prints_with_sequence_range() -> None:
     async with rig(ScaledClock(SPEED)) as r:
         r.printer.print_label(rack)
         await r.reports.wait(lambda rep: rep.done() == ["R-L1-seats-7"])
-        assert list(r.sim.printed[0].barcodes) == [("code128", "7"), ("code128", "9998"), ("code128", "3")]
+        barcodes = list(r.sim.printed[0].barcodes)
+        assert barcodes[0] == ("code128", "Q0") and barcodes[1][0] == "datamatrix"  # no serial: no 5J barcode
+        assert "\x1dK" not in barcodes[1][1] and barcodes[1][1].startswith("[)>\x1e06\x1d5JR-L1-seats-7\x1d2LD04")
 
 
 async def test_fifty_labels_print_in_order_each_once() -> None:

@@ -15,6 +15,7 @@ from app.config import load_plant, with_free_ports
 from app.feed.protocol import BCAST, MAX_BODY_BYTES
 from app.hmi.accounts import RETENTION_ACTION, AccountStore, AuditEntry
 from app.persist.store import Store
+from sequencer.events import QuarantineFlood
 from sequencer.floods import FLOODS
 from sequencer.plant import PlantConfig, QuarantineConfig
 from tests.devices import until
@@ -86,6 +87,33 @@ async def test_a_flood_of_garbage_adds_bounded_rows_and_raises_one_alarm_with_th
             assert line.service.intake.budget.counted == FRAMES - 20
     finally:
         ctx.destroy(linger=0)
+
+
+async def test_a_stop_writes_the_summary_of_what_was_counted_in_the_window(database_url: str) -> None:
+    """The hostile campaign: frames counted and not stored were summed up only when their window ended, so a stop
+    within the window lost them (10,000 frames answered "counted", written nowhere). Now the stop writes the
+    summary row and the flood's count, through the journal, before the service's parts stop."""
+    plant = _plant(database_url, rows_per_source=20, window_s=60.0)
+    ctx = zmq.asyncio.Context()
+    try:
+        async with running(plant, Clock()) as line:
+            gw = Gateway(ctx, plant.service.feed_endpoint, None, b"rogue")
+            for n in range(200):
+                await gw.send(BCAST, b"not json %d" % n)
+            acks = [await gw.next(b"ACK") for _ in range(200)]
+            assert sum("counted, not stored" in a["reason"] for a in acks) == 180
+            assert len(line.service.store.quarantined()) == 20  # the window is not over: no summary yet
+            gw.close()
+    finally:
+        ctx.destroy(linger=0)
+    store = Store(database_url, migrate=False)
+    try:
+        rows = store.quarantined()
+        floods = [e for _, e in store.journal() if isinstance(e, QuarantineFlood)]
+    finally:
+        store.close()
+    assert len(rows) == 21 and rows[-1].detail is not None and rows[-1].detail["counted"] == 180, rows[-1]
+    assert [f.count for f in floods] == [180]
 
 
 def test_prune_removes_rows_past_the_retention_then_the_oldest_past_the_total(database_url: str) -> None:

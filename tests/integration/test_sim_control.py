@@ -152,7 +152,7 @@ async def test_a_printed_label_comes_with_its_layout(plant: Any) -> None:
     kinds = {e.kind for e in shown.layout.elements}
     assert kinds == {"text", "code128", "datamatrix"} and (shown.layout.width, shown.layout.height) == (812, 609)
     vin_bars = [e for e in shown.layout.elements if e.kind == "code128" and e.data == "IWVWZZZ1JZXW000042"]
-    assert vin_bars and vin_bars[0].module == 2 and vin_bars[0].h == 60
+    assert vin_bars and vin_bars[0].module == 2 and vin_bars[0].h == 50
 
 
 async def test_printed_answers_whether_a_label_with_that_id_is_on_a_part(plant: Any) -> None:

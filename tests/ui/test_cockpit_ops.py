@@ -66,6 +66,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "ReprintLabel": {"label_id": "R-L1-seats-832"},
     "ConfirmByHand": {"station": "ST-BUMP"},
     "ShipRackByHand": {"feed": "L1", "family": "seats", "rack_no": 832},
+    "SetBinStock": {"bin": "SEAT-02", "qty": 40},
     "SetLineStatus": {"feed": "L1", "state": "stopped"},
 }  # fmt: skip
 

@@ -49,6 +49,7 @@ from sequencer.testing import (
     open_deviations,
     press_lit,
     with_feed,
+    with_stock,
 )
 from tests.plants import demo_plant
 
@@ -149,6 +150,16 @@ def pick_timeout() -> tuple[Sequencer, list[Command]]:
     plant = demo_plant()
     core = fed(plant, broadcast(1, at=0))
     return core, core.handle(Tick(at=plant.stations[0].pick_timeout_s + 1))
+
+
+def low_stock() -> tuple[Sequencer, list[Command]]:
+    core = fed(with_stock(demo_plant(), capacity=10, low=3, initial=4), broadcast(1))
+    return core, press_lit(core)
+
+
+def starvation() -> tuple[Sequencer, list[Command]]:
+    core = Sequencer(with_stock(demo_plant(), capacity=10, low=0, initial=1, alarm_s=300))
+    return core, core.handle(broadcast(1)) + core.handle(broadcast(2))
 
 
 def unresolved() -> tuple[Sequencer, list[Command]]:
@@ -280,6 +291,8 @@ SCENARIOS: dict[str, Scenario] = {
     "disk_space_low": disk_space("low"),
     "silence": silence,
     "pick_timeout": pick_timeout,
+    "low_stock": low_stock,
+    "starvation": starvation,
     "unresolved": unresolved,
     "late_alarm": late_level(3000.0),
     "line_too_fast": line_too_fast,

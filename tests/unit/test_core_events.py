@@ -44,6 +44,7 @@ from sequencer.events import (
     JournalWriteChanged,
     LabelPrinted,
     LabelSending,
+    LabelSerialsReserved,
     LabelUncertain,
     LineStatusReported,
     MoveVehicle,
@@ -58,11 +59,13 @@ from sequencer.events import (
     ResendShipNotice,
     ResolveDeviation,
     ReturnAlarmToService,
+    SetBinStock,
     SetLineStatus,
     ShelveAlarm,
     ShipNoticeAnswered,
     ShipNoticeSending,
     ShipRackByHand,
+    StockSet,
     SuppressAlarm,
     SwapVehicles,
     Tick,
@@ -88,6 +91,7 @@ from sequencer.testing import (
     station_view,
     view,
     with_feed,
+    with_stock,
 )
 from tests.plants import demo_plant
 
@@ -188,6 +192,18 @@ def test_label_sending(plant: PlantConfig) -> None:
     assert not core.label_left(label.label_id) and not core.pending_labels()
     with pytest.raises(SequencerError):
         core.handle(LabelSending(at=4.0, label_id=label.label_id, reprint=0))  # printed: its driver drops it
+
+
+def test_label_serials_reserved(plant: PlantConfig) -> None:
+    """A block of label serials: labels take theirs from it (supplier no. + 10 digits); a block not beyond every
+    block before it is refused, so a serial is never issued twice."""
+    core = fed(plant, LabelSerialsReserved(at=0, first=500, last=599), broadcast(1))
+    (label,) = [c.label for c in of(PrintLabel, press_lit(core))]
+    assert label.serial == "4711000000000500"  # [labels] supplier + 10 digits
+    with pytest.raises(SequencerError, match="not beyond"):
+        core.handle(LabelSerialsReserved(at=2, first=599, last=700))
+    core.handle(LabelSerialsReserved(at=2, first=600, last=700))
+    assert core.state.serial_next == 600
 
 
 def test_label_uncertain(plant: PlantConfig) -> None:
@@ -532,6 +548,23 @@ def test_correct_shipped_rack(plant: PlantConfig) -> None:
     (notice,) = of(SendShipNotice, commands)
     assert (notice.function, [i.part for i in notice.items if i.slot == 4]) == ("replace", ["SEAT-LEATH-BLK"])
     assert [c.target for c in of(AuditRecord, commands)] == ["ship notice L1-seats-1 slot 4"]
+
+
+def test_stock_set(plant: PlantConfig) -> None:
+    """A replenishment scan counts a kept bin; a bin whose stock is not kept is refused."""
+    core = fed(with_stock(plant, capacity=20, low=2, initial=1))
+    core.handle(StockSet(at=1, bin="SEAT-01", qty=20, source="scanner-1"))
+    assert next(b.stock for b in station_view(core).bins if b.id == "SEAT-01") == 20
+    with pytest.raises(SequencerError, match="no stock is kept"):
+        core.handle(StockSet(at=2, bin="BMP-01", qty=3, source="scanner-1"))
+
+
+def test_set_bin_stock(plant: PlantConfig) -> None:
+    """A lead counts a bin by hand: audited, naming the bin and the stock before and after."""
+    core = fed(with_stock(plant, capacity=20, low=2))
+    commands = core.handle(by_hand(SetBinStock, bin="SEAT-03", qty=2))
+    assert [c.target for c in of(AuditRecord, commands)] == ["bin SEAT-03 20 -> 2"]
+    assert kinds(commands) == ["low_stock"]
 
 
 def test_line_status_reported(plant: PlantConfig) -> None:

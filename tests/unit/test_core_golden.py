@@ -44,6 +44,10 @@ Recorded again for issue 15's quarantine bounds, the five chaos streams only: ``
 ``source`` (flood suppression is per source), so the repr of their refused-input events, which the digests hash,
 changed; every checkpoint's fingerprint is as recorded before (the streams' refusals name no source, and the flood
 state enters the fingerprint only while a source is watched).
+
+Bin stock (issue 18) came after every recording: the streams run on the demo plant without it (``recorded_plant``:
+no bin keeps stock, as every plant did when they were recorded), so every checkpoint is as recorded; the stock
+rules have their own tests (tests/unit/test_stock.py, tests/unit/test_starvation.py).
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ from sequencer.events import (
     Tick,
 )
 from sequencer.plant import PlantConfig
+from sequencer.testing import without_stock
 from tests.plants import demo_plant
 
 GOLDEN = Path(__file__).resolve().parents[1] / "samples" / "core_golden.json"
@@ -308,14 +313,19 @@ class Chaos:
         return ConfirmByHand(**who, station=rng.choice([*sorted(state.stations), "NOPE"]))
 
 
+def recorded_plant() -> PlantConfig:
+    """The demo plant as the streams were recorded on: no bin keeps stock."""
+    return without_stock(demo_plant())
+
+
 def small_plant(reaction: str) -> PlantConfig:
-    plant = demo_plant()
+    plant = recorded_plant()
     feed = plant.feeds[0].model_copy(update={"modulus": 40, "on_out_of_order": reaction})
     return plant.model_copy(update={"feeds": (feed,)})
 
 
 def bench_plant() -> PlantConfig:
-    return demo_plant()
+    return recorded_plant()
 
 
 class Digest:
@@ -363,11 +373,11 @@ def run_bench(seed: int, vehicles: int) -> dict[str, Any]:
 STREAMS: dict[str, Callable[[], dict[str, Any]]] = {
     "bench seed 1, 300 vehicles": lambda: run_bench(1, 300),
     "bench seed 5, 300 vehicles": lambda: run_bench(5, 300),
-    "chaos demo plant (flag) seed 1": lambda: run_chaos(demo_plant(), 1, 2500),
+    "chaos demo plant (flag) seed 1": lambda: run_chaos(recorded_plant(), 1, 2500),
     "chaos modulus 40, move, seed 2": lambda: run_chaos(small_plant("move"), 2, 2500),
     "chaos modulus 40, hold, seed 3": lambda: run_chaos(small_plant("hold"), 3, 2500),
     "chaos modulus 40, flag, seed 4": lambda: run_chaos(small_plant("flag"), 4, 2500),
-    "chaos demo plant, unknown families, seed 6": lambda: run_chaos(demo_plant(), 6, 2500, WITH_UNKNOWN_FAMILY),
+    "chaos demo plant, unknown families, seed 6": lambda: run_chaos(recorded_plant(), 6, 2500, WITH_UNKNOWN_FAMILY),
 }
 
 

@@ -44,7 +44,7 @@ def test_a_plant_layout_prints_what_it_says_and_rack_labels_keep_the_built_in():
     zpl = render_label(PART, layouts)
     assert "^PW812\n^LL406" in zpl
     assert "^FO20,70^A0N,90,90^FH_^FD9999^FS" in zpl
-    assert "^FO300,40^BY2^BCN,80,Y,N,N,N^FD>:PSEAT-CLOTH-BLK^FS" in zpl  # >: = Code 128 subset B
+    assert "^FO300,40^BY2^BCN,80,N,N,N,N^FD>:PSEAT-CLOTH-BLK^FS" in zpl  # >: = Code 128 subset B
     assert "REPRINT" not in zpl  # reprint 0 prints nothing
     assert "REPRINT 1" in render_label(replace(PART, reprint=1), layouts)
     assert render_label(RACK, layouts) == render_label(RACK, BUILT_IN)

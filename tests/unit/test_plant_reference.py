@@ -77,9 +77,7 @@ def test_a_misspelt_key_names_the_file_the_line_and_the_valid_keys() -> None:
 
 
 def test_a_value_out_of_range_names_its_line_and_only_the_real_mistake() -> None:
-    text = DEMO_PLANT.read_text(encoding="utf-8").replace(
-        '{ id = "BMP-04", light = 4 }', '{ id = "BMP-04", light = 0 }'
-    )
+    text = DEMO_PLANT.read_text(encoding="utf-8").replace('{ id = "BMP-04", light = 4,', '{ id = "BMP-04", light = 0,')
     message = _error(text)
     assert message.count("\n") == 0, message  # not also "stations: should have at least 1 item"
     assert re.match(

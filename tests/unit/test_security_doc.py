@@ -15,7 +15,7 @@ SURFACES = (
     "## The line's OPC UA server",
     "## The simulators' control channel",
 )
-BOUNDS = ("## Quarantine and logs", "## Logins", "## A full disk", "## Paths")
+BOUNDS = ("## Quarantine and logs", "## Logins", "## A full disk", "## Paths", "## The hostile campaign")
 
 
 def test_each_surface_and_each_bound_has_its_section() -> None:

@@ -42,8 +42,18 @@ from plc_io.zpl_labels.fields import (
     undatamatrix_data,
     unfh_text,
 )
-from plc_io.zpl_labels.layouts import PART_LAYOUT, RACK_LAYOUT, Code128, DataMatrix, Text, render_label
-from sequencer.labels import Label, PartLabel, RackLabel
+from plc_io.zpl_labels.layouts import (
+    PART_LAYOUT,
+    RACK_LAYOUT,
+    Code128,
+    DataMatrix,
+    Slots,
+    Text,
+    render_label,
+    slot_line,
+    wrap_words,
+)
+from sequencer.labels import Label, PartLabel, RackLabel, RackSlot
 
 PART = PartLabel(
     label_id="P17",
@@ -58,6 +68,13 @@ PART = PartLabel(
     plant="SC01",
     reprint=1,
     qty=2,
+    serial="SC010000000017",
+    supplier="SC01",
+    customer_part="5G0881105AB",
+    ship_to="OEMPLANT1",
+    unloading_point="D04",
+    labelled_at=1_796_626_800.0,
+    timezone="Europe/Berlin",
 )
 RACK = RackLabel(
     label_id="R-L1-seats-3",
@@ -70,6 +87,13 @@ RACK = RackLabel(
     plant="SC01",
     line="A1",
     dock="D04",
+    serial="SC010000000018",
+    supplier="SC01",
+    ship_to="OEMPLANT1",
+    labelled_at=1_796_626_800.0,
+    timezone="Europe/Berlin",
+    qty=2,
+    contents=(RackSlot(2, 42, "SEAT-LEATH-BLK-H", "SC010000000017"),),
 )
 
 GOLDEN_PART = """^XA
@@ -78,22 +102,26 @@ GOLDEN_PART = """^XA
 ^PW812
 ^LL609
 ^LH0,0
-^FO30,20^A0N,28,28^FH_^FDSEQ^FS
-^FO30,55^A0N,110,110^FH_^FD42^FS
-^FO330,25^BY2^BCN,80,Y,N,N,N^FD>:42^FS
-^FO330,150^A0N,30,30^FH_^FDREPRINT 1^FS
-^FO30,185^A0N,28,28^FH_^FDPART NO. (P)^FS
-^FO30,215^A0N,50,50^FH_^FDSEAT-LEATH-BLK-H^FS
-^FO30,275^BY2^BCN,70,Y,N,N,N^FD>:PSEAT-LEATH-BLK-H^FS
-^FO30,385^A0N,28,28^FH_^FDVIN (I)^FS
-^FO160,380^A0N,36,36^FH_^FDWVWZZZ1JZXW000001^FS
-^FO30,425^BY2^BCN,60,Y,N,N,N^FD>:IWVWZZZ1JZXW000001^FS
-^FO620,200^BXN,5,200,,,,_^FD[)>_d03006_d029PSEAT-LEATH-BLK-H_d029IWVWZZZ1JZXW000001_d029SP17_d029K42_d029Q2_d030_d004^FS
-^FO30,525^A0N,30,30^FH_^FDSeat _5EXZ_7EJA_5Fx Größe^FS
-^FO30,565^A0N,26,26^FH_^FDseats  RACK 3  SLOT 2  L1  SC01^FS
-^FO620,345^A0N,22,22^FH_^FDP17^FS
-^FO620,385^A0N,28,28^FH_^FDQTY (Q)^FS
-^FO620,420^A0N,70,70^FH_^FD2^FS
+^FO20,12^A0N,24,24^FH_^FDSEQ^FS
+^FO20,38^A0N,90,90^FH_^FD42^FS
+^FO340,20^BY2^BCN,80,N,N,N,N^FD>:42^FS
+^FO20,140^A0N,28,28^FH_^FDREPRINT 1^FS
+^FO586,14^BXN,3,200,64,64,,_^FD[)>_d03006_d029P5G0881105AB_d0291PSEAT-LEATH-BLK-H_d029IWVWZZZ1JZXW000001_d0291JSC010000000017_d029K42_d029Q2_d029VSC01_d0292LOEMPLANT1/D04_d029D261207_d030_d004^FS
+^FO20,190^A0N,24,24^FH_^FDPART NO. (1P)^FS
+^FO20,216^A0N,44,44^FH_^FDSEAT-LEATH-BLK-H^FS
+^FO40,268^BY2^BCN,60,N,N,N,N^FD>:1PSEAT-LEATH-BLK-H^FS
+^FO20,336^A0N,22,22^FH_^FDCUST. PART (P) 5G0881105AB^FS
+^FO20,364^A0N,22,22^FH_^FDVIN (I)^FS
+^FO130,360^A0N,30,30^FH_^FDWVWZZZ1JZXW000001^FS
+^FO40,396^BY2^BCN,50,N,N,N,N^FD>:IWVWZZZ1JZXW000001^FS
+^FO640,334^A0N,22,22^FH_^FDQTY (Q)^FS
+^FO640,358^A0N,44,44^FH_^FD2^FS
+^FO540,406^A0N,20,20^FH_^FDSUPPLIER (V) SC01^FS
+^FO540,430^A0N,20,20^FH_^FDDATE (D) 261207^FS
+^FO20,456^A0N,24,24^FH_^FDSeat _5EXZ_7EJA_5Fx Größe^FS
+^FO20,512^A0N,20,20^FH_^FDSHIP TO (2L) OEMPLANT1 D04^FS
+^FO20,540^A0N,20,20^FH_^FDSERIAL (1J) SC010000000017^FS
+^FO20,568^A0N,20,20^FH_^FDseats RACK 3 SLOT 2 L1 SC01^FS
 ^PQ1
 ^XZ
 """
@@ -104,33 +132,31 @@ GOLDEN_RACK = """^XA
 ^PW812
 ^LL1218
 ^LH0,0
-^FO20,20^GB772,1178,3^FS
-^FO20,220^GB772,0,3^FS
-^FO20,520^GB772,0,3^FS
-^FO406,520^GB0,300,3^FS
-^FO20,820^GB772,0,3^FS
-^FO20,1020^GB772,0,3^FS
-^FO40,40^A0N,28,28^FH_^FDPLANT^FS
-^FO40,90^A0N,60,60^FH_^FDSC01^FS
-^FO320,40^A0N,28,28^FH_^FDLINE^FS
-^FO320,90^A0N,60,60^FH_^FDA1^FS
-^FO560,40^A0N,28,28^FH_^FDDOCK^FS
-^FO560,90^A0N,60,60^FH_^FDD04^FS
-^FO40,240^A0N,28,28^FH_^FDRACK NO.^FS
-^FO40,290^A0N,160,160^FH_^FD3^FS
-^FO420,290^BY3^BCN,150,Y,N,N,N^FD>:3^FS
-^FO40,540^A0N,28,28^FH_^FDFIRST SEQ^FS
-^FO40,580^A0N,80,80^FH_^FD9998^FS
-^FO40,680^BY2^BCN,100,Y,N,N,N^FD>:9998^FS
-^FO426,540^A0N,28,28^FH_^FDLAST SEQ^FS
-^FO426,580^A0N,80,80^FH_^FD3^FS
-^FO426,680^BY2^BCN,100,Y,N,N,N^FD>:3^FS
-^FO40,840^A0N,28,28^FH_^FDFAMILY^FS
-^FO40,890^A0N,70,70^FH_^FDseats^FS
-^FO560,840^A0N,28,28^FH_^FDQTY (Q)^FS
-^FO560,890^A0N,70,70^FH_^FD6^FS
-^FO40,1040^A0N,30,30^FH_^FDFEED L1^FS
-^FO40,1090^A0N,30,30^FH_^FDR-L1-seats-3^FS
+^FO10,10^GB792,1198,3^FS
+^FO10,200^GB792,0,3^FS
+^FO10,400^GB792,0,3^FS
+^FO10,600^GB792,0,3^FS
+^FO30,22^A0N,24,24^FH_^FDSHIP TO (2L)^FS
+^FO30,52^A0N,50,50^FH_^FDOEMPLANT1^FS
+^FO30,120^A0N,24,24^FH_^FDDOCK D04 LINE A1^FS
+^FO560,22^A0N,24,24^FH_^FDPLANT^FS
+^FO560,52^A0N,50,50^FH_^FDSC01^FS
+^FO30,150^A0N,24,24^FH_^FDDATE (D) 261207^FS
+^FO30,212^A0N,24,24^FH_^FDSUPPLIER (V) SC01^FS
+^FO50,250^BY2^BCN,60,N,N,N,N^FD>:VSC01^FS
+^FO30,322^A0N,24,24^FH_^FDQTY (Q)^FS
+^FO200,316^A0N,50,50^FH_^FD2^FS
+^FO360,316^BY2^BCN,60,N,N,N,N^FD>:Q2^FS
+^FO30,412^A0N,24,24^FH_^FDRACK NO.^FS
+^FO30,440^A0N,90,90^FH_^FD3^FS
+^FO420,412^A0N,24,24^FH_^FDSEQ 9998 - 3^FS
+^FO420,450^A0N,30,30^FH_^FDseats FEED L1^FS
+^FO30,612^A0N,24,24^FH_^FDSERIAL (5J) SC010000000018^FS
+^FO50,644^BY2^BCN,70,N,N,N,N^FD>:5JSC010000000018^FS
+^FO30,730^A0N,20,20^FH_^FDSLOT SEQ PART NO. / SERIAL^FS
+^FO30,756^A0N,18,18^FH_^FD  2    42 SEAT-LEATH-BLK-H SC010000000017^FS
+^FO548,730^BXN,3,200,80,80,,_^FD[)>_d03006_d0295JSC010000000018_d029VSC01_d0292LOEMPLANT1/D04_d029D261207_d029Q2_d029K42_d0291PSEAT-LEATH-BLK-H_d0291JSC010000000017_d030_d004^FS
+^FO30,1170^A0N,20,20^FH_^FDR-L1-seats-3^FS
 ^PQ1
 ^XZ
 """
@@ -237,10 +263,12 @@ def _expected_fields(label: Label) -> list[str]:
     out: list[str] = []
     for element in layout:
         if isinstance(element, Text):
-            text = element.text(label)[: element.max_chars]
-            out += [text] if text else []
+            out += wrap_words(element.text(label), element.max_chars, element.lines)
+        elif isinstance(element, Slots) and isinstance(label, RackLabel):
+            out += [slot_line(slot)[: element.max_chars] for slot in label.contents[: element.lines]]
         elif isinstance(element, Code128 | DataMatrix):
-            out.append(element.data(label))
+            data = element.data(label)
+            out += [data] if data or isinstance(element, DataMatrix) else []
     return out
 
 
@@ -250,8 +278,12 @@ def test_no_field_text_produces_a_stray_command(label: Label) -> None:
     try:
         zpl = render_label(label)
     except ZplDataError:
-        barcodes = (label.part, label.vehicle_id, label.label_id) if isinstance(label, PartLabel) else ()
-        assert any(set(b) - BARCODE_ALPHABET or len(b) > 28 for b in barcodes)
+        barcodes = (
+            (label.part, label.vehicle_id, label.label_id)
+            if isinstance(label, PartLabel)
+            else (label.dock, label.label_id)
+        )
+        assert any(set(b) - BARCODE_ALPHABET or len(b) > 20 for b in barcodes)
         return
     commands = lex(zpl)
     assert all(prefix == "^" for prefix, _, _ in commands), "a ~ control command leaked into the stream"
@@ -395,7 +427,7 @@ def test_model_prints_each_format_after_print_time() -> None:
     assert model.printed == []
     model.advance(1.0)
     assert [(p.label_id, p.time) for p in model.printed] == [("P17", 0.5), ("R-L1-seats-3", 1.0)]
-    assert ("code128", "PSEAT-LEATH-BLK-H") in model.printed[0].barcodes
+    assert ("code128", "1PSEAT-LEATH-BLK-H") in model.printed[0].barcodes  # 1P: the supplier's part no.
     assert "Seat ^XZ~JA_x Größe" in model.printed[0].fields
     assert model.errors == []
 

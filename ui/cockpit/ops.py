@@ -87,6 +87,9 @@ OPERATIONS: tuple[OpSpec, ...] = (
     OpSpec("ShipRackByHand", "SHIP RACK", "Ship a rack by hand", "When the dock scanner is down.",
            (FEED, FieldSpec("family", "Family", "family"), FieldSpec("rack_no", "Rack no.", "rack")),
            lambda f: f"{f['feed']} {f['family']} rack {f['rack_no']}"),
+    OpSpec("SetBinStock", "SET STOCK", "Set a bin's stock", "After counting or filling it (docs/stock.md).",
+           (FieldSpec("bin", "Bin", "bin"), FieldSpec("qty", "Parts in it", "count")),
+           lambda f: f"bin {f['bin']} = {f['qty']}"),
     OpSpec("SetLineStatus", "SET OEM LINE", "The OEM's line stopped or runs",
            "While it stands, due times wait.",
            (FEED, FieldSpec("state", "OEM line", "line_state")), lambda f: f"{f['feed']} line {f['state']}"),
@@ -133,6 +136,8 @@ FIELD_KINDS: dict[str, FieldKind] = {
     "line_state": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
     "seq": (_number(0), _read_number, lambda w, v: w.setText(str(int(v)))),
     "rack": (_number(1), _read_number, lambda w, v: w.setText(str(int(v)))),
+    "count": (_number(0), _read_number, lambda w, v: w.setText(str(int(v)))),
+    "bin": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
     "text": (QLineEdit, lambda w: w.text().strip(), lambda w, v: w.setText(str(v))),
     "list": (QLineEdit, lambda w: _words(w.text()), lambda w, v: w.setText(_show_words(v))),
     "pairs": (QLineEdit, lambda w: _pairs(w.text()), lambda w, v: w.setText(_show_words(v))),
@@ -142,6 +147,7 @@ CHOICES: dict[str, Callable[[LineView], list[str]]] = {
     "feed": lambda line: [f.id for f in line.feeds],
     "station": lambda line: [s.id for s in line.stations],
     "family": lambda line: list(dict.fromkeys(s.family for s in line.stations)),
+    "bin": lambda line: [b.id for s in line.stations for b in s.bins],  # a bin keeping no stock: the core says so
     "line_state": lambda line: ["stopped", "running"],  # sequencer.events.LineState
 }
 

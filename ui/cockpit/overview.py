@@ -40,7 +40,7 @@ FILL_GLYPHS = ("▮", "▯")  # a rack's fill as filled / empty slots (monochrom
 
 
 FEED_HEADERS = ("P", "FEED", "NAME", "LAST SEQ", "LAST BROADCAST", "SILENT FOR", "BROADCASTS", "GAPS", "DUPLICATES")
-STATION_HEADERS = ("P", "STATION", "NOW", "SEQ", "VEHICLE", "PART", "QUEUE", "NEXT DUE", "DEVICES")
+STATION_HEADERS = ("P", "STATION", "NOW", "SEQ", "VEHICLE", "PART", "QUEUE", "NEXT DUE", "DEVICES", "STARVES")
 RACK_HEADERS = ("FEED", "FAMILY", "RACK", "FILLED", "SEQ RANGE")
 DEVICE_HEADERS = ("P", "DEVICE", "KIND", "STATE", "DETAIL")
 
@@ -152,7 +152,12 @@ class OverviewPane(QWidget):
         self._overdue_item = pg.ScatterPlotItem(symbol="x", size=14)
         self._now_line = pg.InfiniteLine(pos=0, angle=90)
         self._limit_line = pg.InfiniteLine(pos=BUFFER_MIN_MINUTES, angle=90)
-        for item in (self._now_line, self._limit_line, self._picks_item, self._current_item, self._overdue_item):
+        # the one buffer figure (the KPI tile's: the earliest open vehicle's due time), drawn where the tile says it is
+        self._buffer_line = pg.InfiniteLine(pos=0, angle=90, label="buffer", labelOpts={"position": 0.95})
+        self._buffer_line.setObjectName("buffer_line")
+        self._empty_text = pg.TextItem("no open vehicles", anchor=(0.5, 0.5))
+        items = (self._now_line, self._limit_line, self._buffer_line, self._empty_text)
+        for item in (*items, self._picks_item, self._current_item, self._overdue_item):
             self.buffer_plot.addItem(item)
         box.addWidget(self.buffer_plot, 1)
         return frame
@@ -198,6 +203,7 @@ class OverviewPane(QWidget):
                 str(p.seq) if p else NO_VALUE, p.vehicle_id if p else NO_VALUE, p.part if p else NO_VALUE,
                 str(len(station_picks(s))),
                 f"{minutes_until(due, line.at):.0f} min" if due is not None else NO_VALUE, _devices_word(s, up),
+                starves_word(s, line.at, self._zone),
             ])  # fmt: skip
         fill_table(self.stations, rows)
         fit_rows(self.stations, len(rows), MAX_ROWS_SHOWN)
@@ -253,9 +259,15 @@ class OverviewPane(QWidget):
         axis = self.buffer_plot.getAxis("left")
         axis.setTicks([[(row, s.id) for row, s in enumerate(reversed(line.stations))]])
         self.buffer_plot.setYRange(-0.6, max(len(line.stations) - 0.4, 0.6), padding=0)
+        # One buffer figure, shown one way: its number on the KPI tile only; here the line at the same place, and
+        # words only when there is nothing to draw (never a figure in this header that the chart does not show).
         buffer = line.kpis.buffer_minutes
-        words = f"{buffer:.0f} min of build ahead" if buffer is not None else "no open vehicles"
-        self.buffer_summary.setText(f"{words} · target ≥ {BUFFER_MIN_MINUTES:.0f} min")
+        self._buffer_line.setVisible(buffer is not None)
+        if buffer is not None:
+            self._buffer_line.setValue(min(max(buffer, BUFFER_BEHIND_MIN), BUFFER_AHEAD_MIN))
+        self._empty_text.setVisible(buffer is None)
+        self._empty_text.setPos((BUFFER_BEHIND_MIN + BUFFER_AHEAD_MIN) / 2, (len(line.stations) - 1) / 2)
+        self.buffer_summary.setText(f"buffer: earliest open vehicle's due time · target ≥ {BUFFER_MIN_MINUTES:.0f} min")
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -268,6 +280,8 @@ class OverviewPane(QWidget):
         pal.paint_plot(self.buffer_plot)
         self._now_line.setPen(pg.mkPen(pal.axisColor, width=2))
         self._limit_line.setPen(pal.limit_pen())
+        self._buffer_line.setPen(pg.mkPen(pal.traceColor, width=2))
+        self._empty_text.setColor(pal.axisColor)
         self._picks_item.setPen(pg.mkPen(pal.traceColor))
         self._picks_item.setBrush(pg.mkBrush(pal.groundColor))
         self._current_item.setPen(pg.mkPen(pal.traceColor, width=2))
@@ -307,6 +321,16 @@ def _devices_word(station: StationView, up: dict[str, bool]) -> str:
     devices = (("ptl", station.ptl_device), ("printer", station.printer))
     down = [f"{DEVICE_KIND_WORDS[kind]} {UP_WORDS[up.get(name)]}" for kind, name in devices if up.get(name) is not True]
     return ", ".join(down) or "online"
+
+
+def starves_word(station: StationView, at: float, zone: ZoneInfo) -> str:
+    """The station's starvation forecast: its time and how far off, "covered", or a dash where no stock is kept."""
+    if not any(b.stock is not None for b in station.bins):
+        return NO_VALUE
+    if station.starves_at is None:
+        return "covered"
+    minutes = minutes_until(station.starves_at, at)
+    return f"{clock(station.starves_at, zone, '%H:%M')} ({minutes:.0f} min) {station.starves_bin}"
 
 
 def _duration(seconds: float) -> str:

@@ -109,6 +109,7 @@ class TrendPlot(QWidget):
         self.ring = Ring(RING_CAPACITY)
         self._palette = palette
         self._limit: float | None = None
+        self._now: float | None = None  # the newest picture's value: the reading is the tile's figure, not a sample's
         frame, box, head = section(f"trend_{trend.key}", trend.title)
         self.reading = label(NO_VALUE, f"trend_{trend.key}_value", "trend-value")
         head.insertWidget(1, self.reading)
@@ -119,6 +120,9 @@ class TrendPlot(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.curve = self.plot.plot([], [], connect="finite")
+        # the newest sample as a dot: a trend with one sample (or after a gap) shows its figure, not an empty chart
+        self.newest = pg.ScatterPlotItem(size=8)
+        self.plot.addItem(self.newest)
         self.limit_line = pg.InfiniteLine(angle=0, movable=False)
         self.limit_line.setVisible(False)
         self.plot.addItem(self.limit_line)
@@ -133,13 +137,23 @@ class TrendPlot(QWidget):
         offset = datetime.fromtimestamp(line.at, plant_zone(line.timezone)).utcoffset()
         self.axis.utcOffset = -offset.total_seconds() if offset is not None else 0  # pyqtgraph: seconds west of UTC
 
+    def show_now(self, line: LineView) -> None:
+        """The reading beside the title follows every picture, as the tiles do (samples come every few seconds)."""
+        self._now = self.trend.value(line)
+        self._limit = self.trend.limit(line)
+        limit = f" · {self.trend.limit_name} {self._limit:g}" if self._limit is not None else ""
+        now = self._now
+        reading = NO_VALUE if now is None else f"{now:.1f}" if self.trend.unit == "%" else f"{now:.0f}"
+        self.reading.setText(f"{reading} {self.trend.unit}{limit}")
+
     def redraw(self) -> None:
         t, v = self.ring.arrays()
         self.curve.setData(t, v, connect="finite")
         last = self.ring.last()
-        limit = f" · {self.trend.limit_name} {self._limit:g}" if self._limit is not None else ""
-        reading = NO_VALUE if last is None else f"{last:.1f}" if self.trend.unit == "%" else f"{last:.0f}"
-        self.reading.setText(f"{reading} {self.trend.unit}{limit}")
+        if last is not None and len(t):
+            self.newest.setData([float(t[-1])], [last])
+        else:
+            self.newest.setData([], [])
         self.limit_line.setVisible(self._limit is not None)
         if self._limit is not None:
             self.limit_line.setValue(self._limit)
@@ -151,6 +165,8 @@ class TrendPlot(QWidget):
         pal = self._palette
         pal.paint_plot(self.plot)
         self.curve.setPen(pg.mkPen(pal.traceColor, width=2))
+        self.newest.setPen(pg.mkPen(pal.traceColor))
+        self.newest.setBrush(pg.mkBrush(pal.traceColor))
         self.limit_line.setPen(pal.limit_pen())
 
 
@@ -200,6 +216,8 @@ class TrendsPane(QWidget):
         self.shift_label.setText(shift_of(line, zone).label(zone))
         for kpi in KPIS:
             self.tiles[kpi.key].show_value(kpi.text(line), kpi.is_off_target(line))
+        for plot in self.plots.values():
+            plot.show_now(line)
         if self._sampled_at is None or line.at < self._sampled_at or line.at - self._sampled_at >= SAMPLE_EVERY_S:
             self._sampled_at = line.at
             for plot in self.plots.values():

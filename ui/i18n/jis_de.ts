@@ -451,5 +451,29 @@
         <source>LOG OUT</source>
         <translation>ABMELDEN</translation>
     </message>
+    <message>
+        <source>LOW STOCK</source>
+        <translation>BESTAND NIEDRIG</translation>
+    </message>
+    <message>
+        <source>STARVATION</source>
+        <translation>ABRISS DROHT</translation>
+    </message>
+    <message>
+        <source>LOW {stock} / {capacity}</source>
+        <translation>NIEDRIG {stock} / {capacity}</translation>
+    </message>
+    <message>
+        <source>{stock} / {capacity} left</source>
+        <translation>noch {stock} / {capacity}</translation>
+    </message>
+    <message>
+        <source>Stock covers the open vehicles</source>
+        <translation>Bestand reicht für die offenen Fahrzeuge</translation>
+    </message>
+    <message>
+        <source>Starves at {time} · bin {bin}</source>
+        <translation>Abriss um {time} · Fach {bin}</translation>
+    </message>
 </context>
 </TS>

@@ -451,5 +451,29 @@
         <source>LOG OUT</source>
         <translation>SALIR</translation>
     </message>
+    <message>
+        <source>LOW STOCK</source>
+        <translation>STOCK BAJO</translation>
+    </message>
+    <message>
+        <source>STARVATION</source>
+        <translation>DESABASTECIMIENTO</translation>
+    </message>
+    <message>
+        <source>LOW {stock} / {capacity}</source>
+        <translation>BAJO {stock} / {capacity}</translation>
+    </message>
+    <message>
+        <source>{stock} / {capacity} left</source>
+        <translation>quedan {stock} / {capacity}</translation>
+    </message>
+    <message>
+        <source>Stock covers the open vehicles</source>
+        <translation>El stock cubre los vehículos abiertos</translation>
+    </message>
+    <message>
+        <source>Starves at {time} · bin {bin}</source>
+        <translation>Sin piezas a las {time} · caja {bin}</translation>
+    </message>
 </context>
 </TS>

@@ -47,6 +47,7 @@ from ui.widgets import (
     plant_zone,
     set_props,
     stacked,
+    starvation_words,
     titled_frame,
     zone_label,
 )
@@ -240,7 +241,9 @@ class OperatorPanel(QWidget):
         return frame
 
     def _build_bins(self) -> QFrame:
-        frame, box, _ = titled_frame("bins_card", QT_TRANSLATE_NOOP("jis", "BINS"))
+        frame, box, head = titled_frame("bins_card", QT_TRANSLATE_NOOP("jis", "BINS"))
+        self.starvation = label("", "starvation_forecast", "forecast")  # the station's forecast (docs/stock.md)
+        head.insertWidget(1, self.starvation)
         self.bins_grid = QGridLayout()
         box.addLayout(self.bins_grid, 1)
         return frame
@@ -296,6 +299,8 @@ class OperatorPanel(QWidget):
             return
         self.station_label.setText(f"{station.id} · {station.name}")
         rebuilt = self._render_bins(station) | self._render_deviations(relevant_deviations(line, station))
+        self.starvation.setText(starvation_words(station, self._zone))
+        set_props(self.starvation, starving=station.starving)
         self._render_devices(line, station)
         self._render_pick(station.current)
         self._render_next(station.next[:MAX_NEXT_SHOWN])
