@@ -415,6 +415,16 @@ class CorrectShippedRack(ManualOp):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ResendShipNotice(ManualOp):
+    """A lead sends a rack's ship notice again after the OEM rejected it (the cause fixed on either side) or left it
+    unanswered past the time-out: a new version with the same function and contents."""
+
+    feed: str
+    family: str
+    rack_no: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScanPart(ManualOp):
     """A hand scanner's read typed into the operator panel (a keyboard-wedge scanner): the logged-in operator's
     scan, handled as a reader's (``PartScanned``, source ``wedge:USER``) and audited under their name."""
@@ -452,6 +462,7 @@ MANUAL_OPS: tuple[type[ManualOp], ...] = (
     ReturnAlarmToService,
     CancelShipNotice,
     CorrectShippedRack,
+    ResendShipNotice,
     SetBinStock,
     SetLineStatus,
     ScanPart,
@@ -496,6 +507,7 @@ Event = (
     | ShipNoticeAnswered
     | CancelShipNotice
     | CorrectShippedRack
+    | ResendShipNotice
     | StockSet
     | SetBinStock
     | LineStatusReported

@@ -98,6 +98,7 @@ class Pictures:
         vehicles_broadcast: int,
         kpis: bool,
         repeats: Mapping[str, int] | None = None,
+        since: float | None = None,
     ) -> Picture:
         """The entries to publish now: the header and counters, the KPIs if ``kpis``, and every entry the rules
         touched since the last picture (all of them, ``whole``, for a core not seen before). ``repeats``: per feed,
@@ -117,7 +118,7 @@ class Pictures:
             "counters": counters(line, quarantined=quarantined, vehicles_broadcast=vehicles_broadcast),
         }
         if kpis or whole:
-            values["kpis"] = kpi_view(core, at)
+            values["kpis"] = kpi_view(core, at, since)  # the shared ones since ``since``: the shift's start
         for feed_id in touched.feeds & line.feeds.keys():
             values[f"feed/{feed_id}"] = feed_view(line.feeds[feed_id], repeats.get(feed_id, 0))
         for station_id in touched.stations & line.stations.keys():

@@ -239,8 +239,9 @@ def device_views(line: LineState) -> list[DeviceView]:
     return views
 
 
-def kpi_view(core: Sequencer, at: float) -> KpiView:
-    return KpiView(**{k: v for k, v in asdict(kpis_of(core, at)).items() if k != "at"})
+def kpi_view(core: Sequencer, at: float, since: float | None = None) -> KpiView:
+    """The KPIs at ``at``; the shared ones over the racks shipped since ``since`` (the shift's start)."""
+    return KpiView(**{k: v for k, v in asdict(kpis_of(core, at, since)).items() if k != "at"})
 
 
 def counters(line: LineState, *, quarantined: int, vehicles_broadcast: int) -> Counters:
@@ -262,6 +263,7 @@ def line_view(
     quarantined: int = 0,
     vehicles_broadcast: int = 0,
     repeats: Mapping[str, int] | None = None,
+    since: float | None = None,
 ) -> LineView:
     """The whole picture of the line, built from the state at once. ``repeats``: per feed, resends the service
     answered before the core, counted with the core's own duplicates."""
@@ -286,7 +288,7 @@ def line_view(
         racks=tuple(racks),
         deviations=tuple(deviation_view(d) for d in sorted(line.deviations.by_id.values(), key=deviation_rank)),
         devices=tuple(device_views(line)),
-        kpis=kpi_view(core, at),
+        kpis=kpi_view(core, at, since),
         counters=counters(line, quarantined=quarantined, vehicles_broadcast=vehicles_broadcast),
         notices=tuple(notice_view(n) for n in sorted(line.notices.values(), key=notice_rank)),
         shift=shift_view(line, at),

@@ -22,6 +22,7 @@ from sequencer.deviations import DeviationBook
 from sequencer.floods import Floods
 from sequencer.plant import FamilyConfig, FeedConfig, PlantConfig, StationConfig
 from sequencer.resolution import Resolver
+from sequencer.shipments import ShipmentBook
 from sequencer.touched import Touched
 
 PickStatus = Literal["queued", "lit", "blocked", "held", "picked", "cancelled"]
@@ -279,6 +280,11 @@ class LineState:
         self.unanswered: dict[str, None] = {}
         self.answered: dict[str, None] = {}
         self.notice_counts: Counter[str] = Counter()  # issued, sent, acknowledged, rejected, overdue
+        # racks shipped, as the OEM sees them (sequencer.shipments: the KPIs shared with the OEM); not hashed
+        self.shipments = ShipmentBook()
+        # (feed, family, position) of slots a lead shipped blank although the vehicle needed a part (its part could not
+        # be resolved): the rack leaves short (sequencer.shipments); each is dropped when its rack ships. Not hashed.
+        self.blank_by_hand: set[tuple[str, str, int]] = set()
         # bin stock (sequencer.rules.stock): the kept bins by id; per station its picks so far (the draw per vehicle),
         # its open starvation deviation and its forecast as the screens show it ((epoch s, bin) or None)
         self.stock = _bin_stock(plant)

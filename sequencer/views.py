@@ -154,6 +154,14 @@ class KpiView(_View):
     buffer_minutes: float | None = None
     vehicles_completed: int = 0
     racks_shipped: int = 0
+    # shared with the OEM (docs/kpis.md), over the racks shipped in the current shift
+    shift_racks_shipped: int = 0
+    otif_rate: float | None = None
+    out_of_sequence_shipped_ppm: float = 0.0
+    shift_parts_shipped: int = 0
+    notices_acknowledged_rate: float | None = None
+    notices_rejected: int = 0
+    notices_unanswered: int = 0
 
 
 class ShiftView(_View):

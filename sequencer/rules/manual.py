@@ -35,6 +35,7 @@ from sequencer.events import (
     RemoveAlarmFromService,
     ReprintLabel,
     RequestResendByHand,
+    ResendShipNotice,
     ResolveDeviation,
     ReturnAlarmToService,
     ScanPart,
@@ -250,6 +251,10 @@ def cancel_notice(line: LineState, op: CancelShipNotice) -> Done:
     return f"ship notice {notices.notice_id(op.feed, op.family, op.rack_no)}", notices.cancel(line, op)
 
 
+def send_notice_again(line: LineState, op: ResendShipNotice) -> Done:
+    return f"ship notice {notices.notice_id(op.feed, op.family, op.rack_no)}", notices.send_again(line, op)
+
+
 def correct_shipped(line: LineState, op: CorrectShippedRack) -> Done:
     target = f"ship notice {notices.notice_id(op.feed, op.family, op.rack_no)} slot {op.slot}"
     return target, notices.correct(line, op)
@@ -293,6 +298,7 @@ def _resolve_in_feed(line: LineState, feed: Feed, dev_id: int, at: float) -> lis
         for family in [f for f, d in vehicle.blocked.items() if d == dev_id]:
             del vehicle.blocked[family]
             if family in line.families:  # a family the plant does not build (named by the OEM) has no slot
+                line.blank_by_hand.add((feed.cfg.id, family, vehicle.position))  # the rack leaves short
                 commands += racks.slot_done(line, feed, family, vehicle.position, blank=True)
             commands += vehicles.check_complete(line, vehicle, at)
     return commands
@@ -355,6 +361,7 @@ MANUAL_RULES: dict[type[ManualOp], Callable[[LineState, Any], Done]] = {
     ReturnAlarmToService: return_to_service,
     CancelShipNotice: cancel_notice,
     CorrectShippedRack: correct_shipped,
+    ResendShipNotice: send_notice_again,
     SetBinStock: set_bin_stock,
     SetLineStatus: oem_line.set_by_hand,
     ScanPart: scan,

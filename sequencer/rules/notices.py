@@ -7,9 +7,11 @@ A notice's life is a table (``NOTICE_MOVES``): asked for (``due``) -> journaled 
 ``ShipNoticeSending``) -> ``acknowledged`` or ``rejected`` by the OEM (``ShipNoticeAnswered``). No answer within
 ``ack_timeout_s`` plant seconds raises ``notice_unanswered`` (cleared by the answer); a rejection raises
 ``notice_rejected`` (cleared when a later version is acknowledged, or by a person). A new version of the same
-document follows two intents of a lead: the shipment called off (``CancelShipNotice``: BGM 1 = cancel; scanning or
+document follows three intents of a lead: the shipment called off (``CancelShipNotice``: BGM 1 = cancel; scanning or
 shipping the rack again later sends a new original, BGM 9) and a shipped rack changed after it left
-(``CorrectShippedRack``: BGM 5 = replace, with what the rack holds now). An answer for an older version is refused:
+(``CorrectShippedRack``: BGM 5 = replace, with what the rack holds now); a notice the OEM rejected, or left
+unanswered past ``ack_timeout_s``, sent again (``ResendShipNotice``: the same function and contents, a new version).
+An answer for an older version is refused:
 only the newest version's answer counts.
 
 Bounded: acknowledged notices are kept up to ``keep_answered`` (the newest), so a correction can still name what
@@ -29,6 +31,7 @@ from sequencer.events import (
     CorrectShippedRack,
     RackLabelScanned,
     RackShipped,
+    ResendShipNotice,
     ShipNoticeAnswered,
     ShipNoticeSending,
 )
@@ -94,6 +97,9 @@ def ship(line: LineState, feed: str, family: str, rack_no: int, at: float, user:
     nid = notice_id(feed, family, rack_no)
     called_off = line.notices.get(nid)
     if called_off is not None and called_off.function == "cancel":
+        shipment = line.shipments.get(feed, family, rack_no)
+        if shipment is not None:  # it leaves again: the OEM gets it now
+            shipment.shipped_at, shipment.called_off = at, False
         return _issue(line, called_off, "original", called_off.items, at)
     rack = line.racks.get((feed, family, rack_no))
     items = _items(line, rack) if rack is not None else ()
@@ -112,7 +118,8 @@ def ship(line: LineState, feed: str, family: str, rack_no: int, at: float, user:
         items=items,
     )
     line.notices[nid] = notice
-    return commands + _issue(line, notice, "original", items, at)
+    commands += _issue(line, notice, "original", items, at)
+    return commands
 
 
 def _items(line: LineState, rack: Rack) -> tuple[NoticeItem, ...]:
@@ -164,7 +171,21 @@ def _issue(
     notice.issued_at = at
     notice.reason = ""
     line.notice_counts["issued"] += 1
+    _note(line, notice)
     return [*commands, command_of(line, notice)]
+
+
+def _note(line: LineState, notice: Notice) -> None:
+    """The rack's shipment (``sequencer.shipments``) follows its notice: state, version, overdue, the OEM's reason."""
+    shipment = line.shipments.get(notice.feed, notice.family, notice.rack_no)
+    if shipment is None:
+        return
+    shipment.notice_id = notice.notice_id
+    shipment.notice_state = notice.state
+    shipment.notice_version = notice.version
+    shipment.notice_overdue = notice.unanswered_dev is not None
+    shipment.notice_reason = notice.reason
+    shipment.called_off = notice.function == "cancel"
 
 
 def command_of(line: LineState, notice: Notice) -> SendShipNotice:
@@ -208,6 +229,7 @@ def on_sending(line: LineState, e: ShipNoticeSending) -> list[Command]:
     notice = _current(line, e.notice_id, e.version)
     _move(line, notice, "sending")
     line.notice_counts["sent"] += 1
+    _note(line, notice)
     return []
 
 
@@ -226,10 +248,15 @@ def on_answered(line: LineState, e: ShipNoticeAnswered) -> list[Command]:
             commands += line.deviations.clear(notice.rejected_dev, e.at)
             notice.rejected_dev = None
         line.answered[notice.notice_id] = None
+        _note(line, notice)
         _forget_answered(line)
         return commands
     line.notice_counts["rejected"] += 1
     notice.reason = e.reason
+    _note(line, notice)
+    shipment = line.shipments.get(notice.feed, notice.family, notice.rack_no)
+    if shipment is not None:
+        shipment.rejections += 1
     if notice.rejected_dev is None or notice.rejected_dev not in line.deviations.by_id:
         commands += line.deviations.raise_(
             "notice_rejected",
@@ -273,6 +300,7 @@ def check_unanswered(line: LineState, at: float) -> list[Command]:
             feed=notice.feed,
         )
         notice.unanswered_dev = line.deviations.newest_id
+        _note(line, notice)
     return commands
 
 
@@ -309,4 +337,24 @@ def correct(line: LineState, op: CorrectShippedRack) -> list[Command]:
         if part.number == item.part:
             raise SequencerError(f"slot {op.slot} holds {op.part} already: nothing to correct")
         items = tuple(replace(i, part=part.number, unit=part.unit) if i.slot == op.slot else i for i in notice.items)
+    shipment = line.shipments.get(op.feed, op.family, op.rack_no)
+    if shipment is not None:  # what left was not what the OEM needed in that slot
+        if op.part:
+            shipment.replaced += 1
+        else:
+            shipment.removed += 1
     return _issue(line, notice, "replace", items, op.at)
+
+
+def send_again(line: LineState, op: ResendShipNotice) -> list[Command]:
+    """A rejected notice, or one unanswered past the time-out, is sent again as a new version (same function and
+    contents); one acknowledged, or still within its time-out, is not (the OEM has it, or may still answer)."""
+    notice = _shipped_notice(line, op.feed, op.family, op.rack_no)
+    if notice.state == "acknowledged":
+        raise SequencerError(f"ship notice {notice.notice_id} v{notice.version} is acknowledged: nothing to send")
+    if notice.state in ("due", "sent") and notice.unanswered_dev is None:
+        raise SequencerError(
+            f"ship notice {notice.notice_id} v{notice.version} is awaiting its answer: send it again once the OEM "
+            "rejects it or the time-out passes"
+        )
+    return _issue(line, notice, notice.function, notice.items, op.at)

@@ -17,6 +17,7 @@ rack's picks to know whether their labels are on).
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 from sequencer.commands import Command, PrintLabel, RackClosed
 from sequencer.events import RackShipped
@@ -24,6 +25,7 @@ from sequencer.labels import RackLabel, RackSlot
 from sequencer.lifecycle import VEHICLE_DONE
 from sequencer.plant import FeedConfig
 from sequencer.rules import gtl
+from sequencer.shipments import Shipment
 from sequencer.state import Feed, LineState, Rack, RackKey, SequencerError
 
 # (deviation kind, how long before the due time it is raised), escalating; "late" is at the due time
@@ -187,6 +189,7 @@ def on_shipped(line: LineState, e: RackShipped) -> list[Command]:
         raise SequencerError(f"rack {e.feed}/{e.family}/{e.rack_no} already shipped")
     rack.shipped = True
     line.racks_shipped += 1
+    record_shipment(line, rack, e.at)
     line.watched_racks.pop(key, None)
     commands: list[Command] = []
     for dev_id in list(rack.due_dev.values()):
@@ -196,6 +199,53 @@ def on_shipped(line: LineState, e: RackShipped) -> list[Command]:
         _forget_vehicles(line, line.feeds[rack.feed], rack)
         _forget_rack(line, rack)
     return commands
+
+
+def record_shipment(line: LineState, rack: Rack, at: float) -> None:
+    """What the rack holds as it leaves, against what its vehicles need and when (``sequencer.shipments``)."""
+    feed = line.feeds[rack.feed]
+    fam = line.families[rack.family]
+    first = (rack.rack_no - 1) * rack.capacity
+    expected = parts = 0
+    needed: float | None = None
+    placed: list[tuple[int, int]] = []  # (slot rank, position) of the parts in it
+    for position in range(first, first + rack.capacity):
+        if position in feed.given_up:
+            expected += 1  # a number the OEM's line builds that never reached us: its slot left empty
+            continue
+        if (rack.feed, rack.family, position) in line.blank_by_hand:
+            line.blank_by_hand.discard((rack.feed, rack.family, position))
+            expected += 1  # its part could not be resolved: a lead shipped the slot blank
+        vehicle = feed.vehicles.get(position)
+        if vehicle is None or vehicle.status == "cancelled":
+            continue
+        for pick_id in vehicle.picks:
+            pick = line.picks[pick_id]
+            if pick.family != rack.family or pick.status == "cancelled":
+                continue
+            expected += 1
+            needed = vehicle.due_at if needed is None else min(needed, vehicle.due_at)
+            if pick.status == "picked":
+                parts += 1
+                placed.append((rack.capacity - pick.slot + 1 if fam.reverse_load else pick.slot, pick.position))
+    placed.sort()
+    out_of_sequence = sum(1 for a, b in pairwise(placed) if b[1] <= a[1])
+    line.shipments.append(
+        Shipment(
+            feed=rack.feed,
+            family=rack.family,
+            rack_no=rack.rack_no,
+            label_id=rack.label_id,
+            low_seq=feed.seq_at(first) if feed.first_seq is not None else -1,
+            high_seq=feed.seq_at(first + rack.capacity - 1) if feed.first_seq is not None else -1,
+            shipped_at=at,
+            needed_at=needed,
+            capacity=rack.capacity,
+            parts=parts,
+            expected=expected,
+            out_of_sequence=out_of_sequence,
+        )
+    )
 
 
 def check_due(line: LineState, at: float) -> list[Command]:

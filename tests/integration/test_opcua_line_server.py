@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,14 @@ from plc_io.line_server.server import EVENT_TYPE, LineServer
 from plc_io.loopback_ports import free_port
 from plc_io.opcua.security import ClientSecurity, Profile, apply_client_security, certificate_uri, hash_password
 from sequencer.clone import Head
-from sequencer.plant import OpcUaServerConfig
+from sequencer.events import CorrectShippedRack, RackShipped, ShipNoticeAnswered, ShipNoticeSending
+from sequencer.plant import OpcUaServerConfig, ShipNoticeConfig
+from sequencer.projection import kpi_view
+from sequencer.testing import by_hand, first_seat_rack_full
 from sequencer.views import DeviationView
 from tests.line_views import picture
 from tests.live import LiveLine
+from tests.plants import demo_plant
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -422,3 +427,41 @@ async def test_a_new_alarm_is_an_event(pki: Pki, plant_server: LineServer) -> No
         await sub.delete()
     assert [e.AlarmId for e in changes.events] == [77, 78]
     assert changes.events[1].Severity == model.SEVERITY_OF_PRIORITY[2]
+
+
+async def test_the_kpis_shared_with_the_oem_are_on_the_line(pki: Pki, plant_server: LineServer) -> None:
+    """docs/kpis.md: the shift's OTIF, parts shipped out of sequence and notice answers, as the core counts them,
+    read by an asyncua client under Line/KPIs (NaN where there is nothing to count)."""
+    plant = demo_plant().model_copy(update={"ship_notices": ShipNoticeConfig(ack_timeout_s=300.0)})
+    core = first_seat_rack_full(plant)
+    await plant_server.publish(picture(30).model_copy(update={"kpis": kpi_view(core, 10.0, since=0.0)}))
+    async with connected(plant_server.endpoint, pki.client("scada")) as (client, ns):
+        assert await node(client, ns, "Line/KPIs/ShiftRacksShipped").read_value() == 0
+        assert math.isnan(await node(client, ns, "Line/KPIs/OtifRate").read_value())
+        core.handle(RackShipped(at=7201.0, feed="L1", family="seats", rack_no=1))  # after its first vehicle's due
+        core.handle(ShipNoticeSending(at=7202.0, notice_id="L1-seats-1", version=1))
+        core.handle(ShipNoticeAnswered(at=7203.0, notice_id="L1-seats-1", version=1, accepted=False, reason="qty"))
+        await plant_server.publish(picture(31).model_copy(update={"kpis": kpi_view(core, 7250.0, since=0.0)}))
+        assert await node(client, ns, "Line/KPIs/NoticesRejected").read_value() == 1
+        assert await node(client, ns, "Line/KPIs/NoticesAcknowledgedRate").read_value() == 0.0
+        red = "SEAT-SPORT-RED"
+        core.handle(by_hand(CorrectShippedRack, at=7300.0, feed="L1", family="seats", rack_no=1, slot=4, part=red))
+        core.handle(ShipNoticeAnswered(at=7310.0, notice_id="L1-seats-1", version=2, accepted=True))
+        await plant_server.publish(picture(32).model_copy(update={"kpis": kpi_view(core, 7400.0, since=0.0)}))
+        figures = {
+            name: await node(client, ns, f"Line/KPIs/{name}").read_value()
+            for name in ("ShiftRacksShipped", "OtifRate", "OutOfSequenceShippedPpm", "ShiftPartsShipped",
+                         "NoticesAcknowledgedRate", "NoticesRejected", "NoticesUnanswered", "SequenceErrorPpm")
+        }  # fmt: skip
+        assert figures == {
+            "ShiftRacksShipped": 1,
+            "OtifRate": 0.0,  # late, and a part exchanged after it left
+            "OutOfSequenceShippedPpm": pytest.approx(1e6 / 6),
+            "ShiftPartsShipped": 6,
+            "NoticesAcknowledgedRate": 1.0,  # the replacement was acknowledged
+            "NoticesRejected": 0,
+            "NoticesUnanswered": 0,
+            "SequenceErrorPpm": 0.0,  # no wrong pick caught at the bin
+        }
+        await plant_server.publish(picture(33).model_copy(update={"kpis": kpi_view(core, 7400.0, since=7300.0)}))
+        assert await node(client, ns, "Line/KPIs/ShiftRacksShipped").read_value() == 0  # shipped before this shift

@@ -14,6 +14,7 @@ import pytest
 
 from app.config import load_plant, with_free_ports
 from app.feed.outbound.read import READERS, NoticeRead, read_desadv
+from app.hmi.accounts import AccountStore
 from hardware_sims.clock import ScaledClock
 from hardware_sims.oem_feed import OemFeedSim
 from sequencer.events import CorrectShippedRack, RackLabelScanned, ShipNoticeAnswered, ShipNoticeSending
@@ -21,6 +22,7 @@ from sequencer.plant import PlantConfig, ShipNoticeConfig
 from sequencer.views import NoticeView
 from tests.devices import until
 from tests.fake_line import FakeLine, running
+from tests.integration.test_hmi_commands import CHEAP, PASSWORDS, _ask_real, command_channel
 
 SEAT_RACK = 6
 RACK_LABEL = "R-L1-seats-1"
@@ -194,3 +196,45 @@ async def test_a_notice_lost_on_the_way_goes_again_until_answered(database_url: 
         assert line.service.notices.resent >= 1 and line.service.notices.sent == 1
     answers = [e for e in journal(line) if isinstance(e, ShipNoticeAnswered)]
     assert len(answers) == 1, "answered once, however often the OEM answered"
+
+
+async def test_a_lead_sends_a_rejected_notice_again_once_per_request_id_and_it_is_audited(
+    database_url: str, tmp_path: Path
+) -> None:
+    """docs/ship-notices.md, "Send again": the OEM rejects; the cause fixed, a lead logged in on the command channel
+    sends the notice again (``ResendShipNotice``): a new version the OEM acknowledges. The same request again (a lost
+    reply) is answered as the first and done once; an operator may not; each attempt is one audit line."""
+    accounts = AccountStore.open(database_url, hasher=CHEAP)
+    accounts.add_user("lars", "lead", PASSWORDS["lars"])
+    accounts.add_user("olga", "operator", PASSWORDS["olga"])
+    plant = notice_plant(database_url, tmp_path / "outbox")
+    request = {"op": "intent", "type": "ResendShipNotice", "fields": {"feed": "L1", "family": "seats", "rack_no": 1}}
+    request |= {"reason": "OEM fixed its ASN master data", "request_id": "resend-L1-seats-1-a"}
+    try:
+        async with line_and_oem(plant) as (line, sim):
+            sim.notices.mode = "reject"
+            await line.service.submit_checked(RackLabelScanned(at=line.service.clock(), label_id=RACK_LABEL))
+            notices = line.service.core.state.notices
+            await until(lambda: notices[NOTICE_ID].state == "rejected", "the OEM rejected v1")
+            sim.notices.mode = "answer"
+            async with command_channel(line) as sock:
+                login = {"op": "login", "password": PASSWORDS["olga"], "user": "olga"}
+                operator = (await _ask_real(sock, login))["token"]
+                forbidden = await _ask_real(sock, {**request, "token": operator, "request_id": "resend-by-olga"})
+                login = {"op": "login", "password": PASSWORDS["lars"], "user": "lars"}
+                lead = (await _ask_real(sock, login))["token"]
+                first = await _ask_real(sock, {**request, "token": lead})
+                retried = await _ask_real(sock, {**request, "token": lead})
+                await until(lambda: (notices[NOTICE_ID].version, notices[NOTICE_ID].state) == (2, "acknowledged"), "v2")
+                too_late = await _ask_real(sock, {**request, "token": lead, "request_id": "resend-L1-seats-1-b"})
+        assert forbidden["code"] == "forbidden"
+        assert first["ok"] is True and retried == first, "the same request again: the first's answer, done once"
+        assert too_late["code"] == "refused" and "is acknowledged" in too_late["error"]
+        assert line.service.core.state.notices[NOTICE_ID].version == 2  # sent again once, not once per request
+        audit = [(e.user, e.action, e.result) for e in accounts.audit_query() if e.action == "ResendShipNotice"]
+        assert audit[0] == ("olga", "ResendShipNotice", "forbidden") and ("lars", "ResendShipNotice", "done") in audit
+    finally:
+        accounts.close()
+    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == [f"{NOTICE_ID}-v1.edi", f"{NOTICE_ID}-v2.edi"]
+    again = read_desadv((tmp_path / "outbox" / f"{NOTICE_ID}-v2.edi").read_bytes())
+    assert (again.function, again.version) == ("original", 2)

@@ -374,6 +374,22 @@ def test_kpi_tiles_show_the_shift_and_say_what_is_off_target(qtbot: QtBot, publi
     assert not any("SEQUENCE ERROR" in t.caption.text() for t in tiles.values())
 
 
+def test_the_figures_shared_with_the_oem_say_what_they_count(qtbot: QtBot, publisher: BusPublisher,
+                                                             cockpit: CockpitWindow) -> None:  # fmt: skip
+    """Over the ship notices: on time in full, parts that LEFT out of sequence (not the wrong picks caught, which keep
+    their own tile), and the ship notices' answers (docs/kpis.md)."""
+    shared = BUSY_KPIS.model_copy(update={"shift_racks_shipped": 4, "otif_rate": 0.75, "shift_parts_shipped": 18,
+                                          "out_of_sequence_shipped_ppm": 55555.6, "notices_acknowledged_rate": 0.5,
+                                          "notices_rejected": 1, "notices_unanswered": 0})  # fmt: skip
+    show(qtbot, publisher, cockpit, cockpit_line(kpis=shared))
+    caught = cockpit.trends.tiles["sequence_error_ppm"]
+    assert (caught.caption.text(), caught.value.text()) == ("WRONG PICKS CAUGHT", "312")
+    assert cockpit.notices.shared.text() == (
+        "This shift, as the OEM counts it: 4 racks shipped, on time in full 75.0 % · out of sequence shipped 55556 ppm"
+        " of 18 parts · notices acknowledged 50.0 %, rejected 1, unanswered 0"
+    )
+
+
 def trend_kpis(i: int) -> KpiView:
     """A deterministic shift: picking dips below takt mid-way, the buffer drains and refills."""
     return BUSY_KPIS.model_copy(update={

@@ -33,7 +33,18 @@ from sequencer.commands import AuditRecord, Command
 from sequencer.core import SequencerError
 from sequencer.events import ManualOp
 from tests.ui.conftest import BusPublisher
-from tests.ui.test_cockpit import SHOTS, SUMMER_AT, WAIT_MS, cockpit_line, lead_settings, parked_line, shoot, show
+from tests.ui.test_cockpit import (
+    NOTICE_ALARMS,
+    NOTICES,
+    SHOTS,
+    SUMMER_AT,
+    WAIT_MS,
+    cockpit_line,
+    lead_settings,
+    parked_line,
+    shoot,
+    show,
+)
 from ui.cockpit.desk import ConfirmDialog
 from ui.cockpit.ops import OPERATIONS
 from ui.cockpit.widgets import table_rows
@@ -406,3 +417,30 @@ def test_reprocessing_a_quarantined_message_shows_the_service_s_answer(
     assert record.fields == {"quarantine_id": 3}
     assert service.reprocessed == [3]
     assert service.intents == []  # a service operation: nothing for the core
+
+
+def test_a_rejected_ship_notice_is_sent_again_from_the_ship_notices_screen(
+    qtbot: QtBot, lead: CockpitWindow, service: RecordingService, accounts: AccountStore, publisher: BusPublisher
+) -> None:
+    """docs/ship-notices.md, "Send again": SEND AGAIN… only for a rejected or unanswered notice; confirmed with a
+    reason, it sends ResendShipNotice for the notice's rack, audited."""
+    line = cockpit_line(rev=2, deviations=NOTICE_ALARMS).model_copy(update={"notices": NOTICES})
+    show(qtbot, publisher, lead, line)
+    pane = lead.notices
+    assert not pane.send_again_button.isEnabled()  # nothing selected
+    states = [n.state for n in pane.shown]
+    pane.table.selectRow(states.index("acknowledged"))
+    assert not pane.send_again_button.isEnabled()  # the OEM has it
+    pane.table.selectRow(states.index("rejected"))
+    assert pane.send_again_button.isEnabled()
+    log_in(qtbot, lead, "lena")
+    pane.table.selectRow([n.state for n in pane.shown].index("rejected"))
+    qtbot.mouseClick(pane.send_again_button, Qt.MouseButton.LeftButton)
+    confirm(qtbot, lead, "OEM fixed its call-off")
+    (record,) = answered(qtbot, lead, 1)
+    assert record.result == "DONE", record.message
+    (intent,) = service.intents
+    assert (type(intent).__name__, intent.user) == ("ResendShipNotice", "lena")
+    assert fields_of(intent) == {"feed": "L1", "family": "seats", "rack_no": 833}
+    audit = accounts.audit_query(action="ResendShipNotice")
+    assert [(a.user, a.role, a.reason, a.result) for a in audit] == [("lena", "lead", "OEM fixed its call-off", "done")]

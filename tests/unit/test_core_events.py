@@ -56,6 +56,7 @@ from sequencer.events import (
     RemoveAlarmFromService,
     ReprintLabel,
     RequestResendByHand,
+    ResendShipNotice,
     ResolveDeviation,
     ReturnAlarmToService,
     SetBinStock,
@@ -558,6 +559,16 @@ def test_cancel_ship_notice(plant: PlantConfig) -> None:
     core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1))
     commands = core.handle(by_hand(CancelShipNotice, at=21, feed="L1", family="seats", rack_no=1))
     assert [(n.version, n.function) for n in of(SendShipNotice, commands)] == [(2, "cancel")]
+    assert [c.target for c in of(AuditRecord, commands)] == ["ship notice L1-seats-1"]
+
+
+def test_resend_ship_notice(plant: PlantConfig) -> None:
+    """A lead sends a rejected notice again: a new version with the same function and contents, audited."""
+    core = first_seat_rack_full(_notices(plant))
+    core.handle(RackShipped(at=20, feed="L1", family="seats", rack_no=1))
+    core.handle(ShipNoticeAnswered(at=21, notice_id="L1-seats-1", version=1, accepted=False, reason="bad"))
+    commands = core.handle(by_hand(ResendShipNotice, at=22, feed="L1", family="seats", rack_no=1))
+    assert [(n.version, n.function) for n in of(SendShipNotice, commands)] == [(2, "original")]
     assert [c.target for c in of(AuditRecord, commands)] == ["ship notice L1-seats-1"]
 
 

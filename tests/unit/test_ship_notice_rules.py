@@ -12,6 +12,7 @@ from sequencer.events import (
     CorrectShippedRack,
     RackLabelScanned,
     RackShipped,
+    ResendShipNotice,
     ShipNoticeAnswered,
     ShipNoticeSending,
     ShipRackByHand,
@@ -166,3 +167,38 @@ def test_replay_gives_the_same_fingerprint(plant: PlantConfig) -> None:
         other.handle(e)
     assert core.fingerprint() == other.fingerprint()
     assert core.fingerprint() != shipped(plant)[0].fingerprint()
+
+
+# -- a lead's "send again" (ResendShipNotice) -------------------------------------------------------------------
+def test_a_rejected_notice_is_sent_again_as_a_new_version_with_the_same_contents(plant: PlantConfig) -> None:
+    core, first = shipped(plant)
+    core.handle(ShipNoticeSending(at=21, notice_id=first.notice_id, version=1))
+    core.handle(ShipNoticeAnswered(at=22, notice_id=first.notice_id, version=1, accepted=False, reason="no ASN slot"))
+    again = by_hand(ResendShipNotice, at=30, reason="OEM fixed its master data", feed="L1", family="seats", rack_no=1)
+    (notice,) = of(SendShipNotice, core.handle(again))
+    assert (notice.version, notice.function, notice.items) == (2, "original", first.items)
+    assert core.state.notices[first.notice_id].state == "due"
+    assert [d.active for d in open_deviations(core, "notice_rejected")] == [True]  # until a later version is taken
+    core.handle(ShipNoticeAnswered(at=31, notice_id=first.notice_id, version=2, accepted=True))
+    assert [d.active for d in open_deviations(core, "notice_rejected")] == [False]
+
+
+def test_an_unanswered_notice_is_sent_again_past_its_time_out_only(plant: PlantConfig) -> None:
+    core, _ = shipped(plant)
+    again = by_hand(ResendShipNotice, at=25, reason="gateway restarted", feed="L1", family="seats", rack_no=1)
+    with pytest.raises(SequencerError, match="awaiting its answer"):
+        core.handle(again)
+    core.handle(Tick(at=20 + TIMEOUT + 1))
+    assert [d.active for d in open_deviations(core, "notice_unanswered")] == [True]
+    late = by_hand(ResendShipNotice, at=20 + TIMEOUT + 2, reason="no answer", feed="L1", family="seats", rack_no=1)
+    (notice,) = of(SendShipNotice, core.handle(late))
+    assert notice.version == 2 and [d.active for d in open_deviations(core, "notice_unanswered")] == [False]
+
+
+def test_an_acknowledged_or_unknown_notice_is_not_sent_again(plant: PlantConfig) -> None:
+    core, first = shipped(plant)
+    core.handle(ShipNoticeAnswered(at=22, notice_id=first.notice_id, version=1, accepted=True))
+    with pytest.raises(SequencerError, match="is acknowledged"):
+        core.handle(by_hand(ResendShipNotice, at=30, feed="L1", family="seats", rack_no=1))
+    with pytest.raises(SequencerError, match="no ship notice kept"):
+        core.handle(by_hand(ResendShipNotice, at=30, feed="L1", family="seats", rack_no=9))

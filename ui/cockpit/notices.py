@@ -5,9 +5,13 @@ the rack, the delivery note, the newest version and what it is (original, replac
 words (sending, sent, acknowledged, rejected with the OEM's reason, no answer past the time-out), when the rack shipped
 and when this version was asked for. What needs a person comes first: a rejected or unanswered notice leads its row
 with its alarm's ISA-18.2 indicator (P1 rejected, P2 unanswered; blinking while unacknowledged) and is set in bold;
-every other state is quiet (ISA-101: no colour for normal).
-What it must not do: send anything (a correction or a cancel is a lead's operation on the operations screen), or hold
-a colour (``ui/style.qss``).
+every other state is quiet (ISA-101: no colour for normal). Above the table, the figures shared with the OEM for
+the racks shipped this shift (``KpiView``, docs/kpis.md): on time in full, parts shipped out of sequence, and the
+notices acknowledged, rejected and unanswered.
+SEND AGAIN… proposes a lead's ``ResendShipNotice`` for the selected notice when the OEM rejected it or left it
+unanswered past the time-out (the confirmation and the request id are the operation desk's: done once).
+What it must not do: send anything itself (every operation goes through the desk; a correction or a cancel is a
+lead's operation on the operations screen), or hold a colour (``ui/style.qss``).
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from sequencer.views import LineView, NoticeView
+from ui.cockpit.desk import OperationDesk, Proposal, Target
 from ui.cockpit.overview import worst
 from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, PriorityDelegate, cell, make_table, section
 from ui.widgets import clock, fill_table, label, plant_zone
@@ -61,9 +66,10 @@ def rows_in_order(notices: tuple[NoticeView, ...]) -> list[NoticeView]:
 class NoticesPane(QWidget):
     """Ship notices of the racks shipped; feed it with ``apply_line``."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, desk: OperationDesk | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("notices_pane")
+        self.desk = desk
         self.shown: list[NoticeView] = []
         self._zone = ZoneInfo("UTC")
         root = QVBoxLayout(self)
@@ -71,11 +77,27 @@ class NoticesPane(QWidget):
         frame, box, head = section("notices_section", "SHIP NOTICES")
         self.summary = label("", "notices_summary", "section-note")
         head.insertWidget(1, self.summary)
+        self.shared = label("", "notices_shared_kpis", "section-note")
+        box.addWidget(self.shared)
         self.table = make_table("notices_table", HEADERS, stretch=STRETCH)
         self.delegate = PriorityDelegate(self.table)
         self.table.setItemDelegateForColumn(0, self.delegate)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         box.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.send_again_button = QPushButton("SEND AGAIN…")
+        self.send_again_button.setToolTip(
+            "A rejected notice once its cause is fixed, or one unanswered past the time-out: the OEM gets a new "
+            "version."
+        )
+        self.send_again_button.setObjectName("send_again_button")
+        self.send_again_button.setProperty("role", "verb")
+        self.send_again_button.clicked.connect(self.send_again)
+        row.addWidget(self.send_again_button)
+        box.addLayout(row)
         root.addWidget(frame)
+        self._selection_changed()
 
     @Slot(object)
     def apply_line(self, line: LineView) -> None:
@@ -111,10 +133,47 @@ class NoticesPane(QWidget):
                 if c != STRETCH and self.table.sizeHintForColumn(c) > self.table.columnWidth(c):
                     self.table.resizeColumnToContents(c)
         self.summary.setText(_summary(line.notices))
+        self.shared.setText(shared_words(line))
+        self._selection_changed()
+
+    def chosen(self) -> NoticeView | None:
+        row = self.table.currentRow()
+        selected = self.table.selectionModel().hasSelection()
+        return self.shown[row] if selected and 0 <= row < len(self.shown) else None
+
+    def _selection_changed(self) -> None:
+        notice = self.chosen()
+        self.send_again_button.setEnabled(self.desk is not None and notice is not None and abnormal(notice))
+
+    @Slot()
+    def send_again(self) -> None:
+        notice = self.chosen()
+        if notice is None or self.desk is None or not abnormal(notice):
+            return
+        fields = {"feed": notice.feed, "family": notice.family, "rack_no": notice.rack_no}
+        what = "rejected" if notice.state == "rejected" else "unanswered"
+        target = Target(fields=fields, text=f"ship notice {notice.notice_id} v{notice.version} ({what})")
+        summary = "Send the ship notice again as a new version, with the same contents."
+        self.desk.propose(Proposal(intent="ResendShipNotice", verb="SEND AGAIN", targets=(target,), summary=summary))
 
     def set_blink(self, on: bool) -> None:
         self.delegate.blink_on = on
         self.table.viewport().update()
+
+
+def _pct(share: float | None) -> str:
+    return NO_VALUE if share is None else f"{100 * share:.1f} %"
+
+
+def shared_words(line: LineView) -> str:
+    """The figures shared with the OEM for this shift, in one line."""
+    k = line.kpis
+    return (
+        f"This shift, as the OEM counts it: {k.shift_racks_shipped} racks shipped, on time in full "
+        f"{_pct(k.otif_rate)} · out of sequence shipped {k.out_of_sequence_shipped_ppm:.0f} ppm of "
+        f"{k.shift_parts_shipped} parts · notices acknowledged {_pct(k.notices_acknowledged_rate)}, "
+        f"rejected {k.notices_rejected}, unanswered {k.notices_unanswered}"
+    )
 
 
 def _summary(notices: tuple[NoticeView, ...]) -> str:

@@ -101,9 +101,8 @@ KPIS: tuple[Kpi, ...] = (
         value=lambda ln: ln.kpis.seconds_since_last_broadcast),
     Kpi(key="pick_accuracy", caption="Pick accuracy", unit="%", value=lambda ln: _pct(ln.kpis.pick_accuracy),
         fmt="{:.2f}", off_target=lambda v, ln: v is not None and v < ACCURACY_TARGET * 100),
-    # Wrong picks caught at the bin (ppm of confirmed picks), not parts shipped out of sequence: the core has no
-    # such figure (it fills slots in sequence by construction); the independent check of what went onto racks is
-    # the service's (app/service/sequence_check.py, `out_of_sequence` in the demo's and chaos's summaries).
+    # Wrong picks caught at the bin (ppm of confirmed picks): they never left. Parts that left out of sequence or as
+    # the wrong part are a figure shared with the OEM, over the ship notices (ui/cockpit/notices.py, docs/kpis.md).
     Kpi(key="sequence_error_ppm", caption="Wrong picks caught", unit="ppm", value=lambda ln: ln.kpis.sequence_error_ppm,
         off_target=lambda v, ln: v is not None and v > 0),
     Kpi(key="open_deviations", caption="Open deviations", unit="", value=lambda ln: ln.kpis.open_deviations),

@@ -83,7 +83,7 @@ class CockpitWindow(QMainWindow):
         self.operations = OperationsPane(self.desk)
         self.trends = TrendsPane(self.palette_widget)
         self.quarantine = QuarantinePane(self.desk)
-        self.notices = NoticesPane()
+        self.notices = NoticesPane(self.desk)
         self.trace = TracePane(commands)
         self.login_dialog = LoginDialog(commands, "Log in to the cockpit", self)
         self._build()
