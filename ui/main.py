@@ -233,7 +233,8 @@ def run_hmi(
     bus's snapshot endpoint (default: as the service advertises). ``curve``: this screen's CURVE keys, when the
     service runs ``[service.hmi_curve]``. ``screen_dpi``: the panel's real density (device-independent pixels
     per inch) when its screen reports a wrong physical size; default, the screen's own (``ui.widgets.physical_dpi``).
-    ``language``: the operator panel's language (``ui.i18n.LANGUAGES``; a user's own replaces it while logged in).
+    ``language``: the operator panel's language (``ui.i18n.LANGUAGES``; a user's own replaces it while logged in),
+    or the cockpit's (for good: set before its window is built).
     """
     build = ROLE_WINDOWS.get(role)
     if build is None:
@@ -247,6 +248,8 @@ def run_hmi(
     window: QWidget | None = None
     client: BusClient | SimControlClient | None = None
     try:
+        if role == "lead":  # the cockpit speaks the language chosen at its start, before its words are written
+            set_language(language)
         if role == "operator":
             window, client = build_operator_window(
                 connect, station, STALE_AFTER_S, commands=commands, snapshot=snapshot, curve=curve, language=language

@@ -263,10 +263,10 @@ def test_deviation_list_filters_by_priority_state_kind_place_and_text(
     d.state_filter.setCurrentText("Shelved")
     assert d.shown_ids() == [17]
     d.state_filter.setCurrentText("Open")
-    d.kind_filter.setCurrentText("malformed")
+    d.kind_filter.setCurrentIndex(d.kind_filter.findData("malformed"))
     assert d.shown_ids() == [16]
     d.kind_filter.setCurrentIndex(0)
-    d.place_filter.setCurrentText("ST-BUMP")
+    d.place_filter.setCurrentIndex(d.place_filter.findData("ST-BUMP"))
     assert d.shown_ids() == [14]
     d.place_filter.setCurrentIndex(0)
     d.search.setText("WVWZZZ1KZ8P012348")

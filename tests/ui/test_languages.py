@@ -20,16 +20,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QTableWidget, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QMenu, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 import ui.main
 from sequencer.deviations import KINDS
+from sequencer.plant import CalendarConfig
 from sequencer.views import LineView, PickView
 from tests.plants import DEMO_PLANT
 from tests.ui.conftest import BusPublisher
+from tests.ui.test_cockpit import NOTICE_ALARMS, NOTICES, OPEN, cockpit_line, lead_settings, show, silent_service
 from tests.ui.test_operator_panel import SCREENSHOTS, STALE_AFTER_S, WAIT_MS, busy_line, go_live, text_of
-from ui.i18n import HERE, LANGUAGES, SOURCE_LANGUAGE, compiled, current_language, set_language, ts_path
+from ui.cockpit.desk import SHELVE_MINUTES, ConfirmDialog, Proposal, Target
+from ui.cockpit.deviations import VERBS
+from ui.cockpit.window import DOCKS, CockpitWindow, build_lead_window
+from ui.i18n import HERE, LANGUAGES, SOURCE_LANGUAGE, compiled, current_language, set_language, tr, ts_path
 from ui.main import OperatorWindow, build_operator_window
 from ui.words import DEVIATION_KIND_WORDS
 
@@ -39,7 +45,11 @@ TRANSLATED = sorted(set(LANGUAGES) - {SOURCE_LANGUAGE})
 # on the cockpit and in docs/hmi.md) and the JIS of the window title.
 ALLOWED = frozenset({"comm", "jis"})
 # Widgets that show the line's data as sent: the core's own sentences on a deviation (its kind is translated).
-DATA_WIDGETS = re.compile(r"deviation_\d+_message")
+DATA_WIDGETS = re.compile(r"deviation_\d+_message|deviation_detail")
+# Table columns that show the line's data as sent: the core's sentence on a deviation, a quarantined message's
+# reason (the parser's), the OEM's reason for rejecting a ship notice.
+DATA_COLUMNS = {"deviations_table": {8}, "quarantine_table": {4}, "notices_table": {5}}
+__all__ = ["silent_service"]  # a fixture of the cockpit's tests, used here
 DESCRIPTIONS = {"en": "Front seat pair, cloth, black", "de": "Vordersitzpaar, Stoff, schwarz",
                 "es": "Par de asientos delanteros, tela, negro"}  # fmt: skip
 
@@ -53,6 +63,10 @@ def english_after() -> Iterator[None]:
 
 def words(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[^\W\d_]{3,}", text)}
+
+
+# The plant calendar's shift names (``[[calendar.shifts]] name``, the default's when the picture carries none): data.
+SHIFT_NAMES = {w for shift in CalendarConfig().shifts for w in words(shift.name)}
 
 
 def english_words() -> set[str]:
@@ -96,13 +110,14 @@ def shown_texts(root: QWidget) -> Iterator[tuple[str, str]]:
             yield name, widget.text()
         if isinstance(widget, QComboBox):
             yield from ((name, widget.itemText(i)) for i in range(widget.count()))
-        if isinstance(widget, QTableWidget):
-            for column in range(widget.columnCount()):
-                header = widget.horizontalHeaderItem(column)
-                yield name, header.text() if header else ""
-                for row in range(widget.rowCount()):
-                    item = widget.item(row, column)
-                    yield name, item.text() if item else ""
+        if isinstance(widget, QTableView) and widget.model() is not None:
+            model = widget.model()
+            for column in range(model.columnCount()):
+                yield name, str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+                if column in DATA_COLUMNS.get(name, ()):
+                    continue
+                for row in range(model.rowCount()):
+                    yield name, str(model.data(model.index(row, column)) or "")
 
 
 def data_words(line: LineView) -> set[str]:
@@ -125,7 +140,7 @@ def data_words(line: LineView) -> set[str]:
 
 
 def english_left(root: QWidget, language: str, line: LineView | None = None) -> list[tuple[str, str]]:
-    suspect = untranslated_words(language) - (data_words(line) if line else set())
+    suspect = untranslated_words(language) - (data_words(line) | SHIFT_NAMES if line else set())
     return [
         (name, text) for name, text in shown_texts(root) if not DATA_WIDGETS.fullmatch(name) and words(text) & suspect
     ]
@@ -286,8 +301,73 @@ def test_every_deviation_kind_the_line_lists_has_its_words() -> None:
     assert listed - set(DEVIATION_KIND_WORDS) == set()
 
 
-def test_jis_hmi_says_the_cockpit_speaks_english_only(
-    jis: Callable[..., int], capsys: pytest.CaptureFixture[str]
+def menu_texts(window: CockpitWindow) -> Iterator[tuple[str, str]]:
+    """(menu, an entry's text) for the menu bar and every menu under it (menus are not visible until opened)."""
+    for action in window.menuBar().actions():
+        yield "menu_bar", action.text()
+        menu = action.menu()
+        if isinstance(menu, QMenu):
+            yield from ((action.text(), entry.text()) for entry in menu.actions() if not entry.isSeparator())
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_english_word_is_left_on_the_cockpit(
+    qtbot: QtBot, publisher: BusPublisher, silent_service: str, tmp_path: Path, language: str
 ) -> None:
-    assert jis("hmi", "--role", "lead", "--lang", "de") == 2
-    assert "only the operator panel speaks other languages yet" in capsys.readouterr().err
+    """The cockpit in German and Spanish (the language chosen at its start, ``jis hmi --role lead --lang``): the
+    overview and every dock brought to the front in turn, the menus, the login dialog and an alarm's
+    confirmation. docs/screenshots/cockpit-overview-de.png is the German overview."""
+    set_language(language)  # before the window is built, as jis hmi does
+    window, bus = build_lead_window(publisher.endpoint, None, STALE_AFTER_S, commands=silent_service,
+                                    settings=lead_settings(tmp_path))  # fmt: skip
+    assert isinstance(window, CockpitWindow)
+    qtbot.addWidget(window)
+    window.resize(1680, 1000)
+    window.show()
+    try:
+        line = cockpit_line(rev=7, deviations=(*OPEN, *NOTICE_ALARMS)).model_copy(update={"notices": NOTICES})
+        show(qtbot, publisher, window, line)
+        window.deviations.state_filter.setCurrentIndex(window.deviations.state_filter.count() - 1)  # all this shift
+        window.overview.redraw_now()
+        window.trends.redraw_now()
+        for name, _, _, _ in DOCKS:
+            window.show_screen(name)
+            QApplication.sendPostedEvents()
+            left = english_left(window, language, line)
+            assert left == [], (name, left)
+        assert window.deviations.model.rowCount() > 0 and window.quarantine.table.rowCount() > 0
+        assert window.notices.table.rowCount() == len(NOTICES)
+        suspect = untranslated_words(language)
+        assert [(menu, text) for menu, text in menu_texts(window) if words(text) & suspect] == []
+        if language == "de":
+            window.show_screen("deviations_dock")
+            window.show_screen("trends_dock")
+            QApplication.sendPostedEvents()
+            assert window.grab().save(str(SCREENSHOTS / "cockpit-overview-de.png"))
+        window.login_dialog.open_for_login()
+        qtbot.waitUntil(window.login_dialog.isVisible, timeout=WAIT_MS)
+        assert english_left(window.login_dialog, language) == []
+        window.login_dialog.reject()
+        shelve = VERBS["shelve"]
+        target = Target(fields={"deviation_id": 11}, text="#11 P1")
+        proposal = Proposal(intent=shelve.intent, verb=tr(shelve.verb), summary=tr(shelve.summary),
+                            targets=(target,), shelve_minutes=SHELVE_MINUTES)  # fmt: skip
+        dialog = ConfirmDialog(proposal, "lena", window)
+        dialog.show()
+        assert english_left(dialog, language) == []
+        dialog.reject()
+    finally:
+        bus.stop()
+        window.commands.stop()
+        window.close()
+
+
+def test_jis_hmi_gives_the_cockpit_its_language_and_says_the_engineers_view_speaks_english_only(
+    jis: Callable[..., int], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked: dict[str, object] = {}
+    monkeypatch.setattr(ui.main, "run_hmi", lambda *args, **kwargs: asked.update(kwargs) or 0)
+    assert jis("hmi", "--role", "lead", "--lang", "de") == 0
+    assert asked["role"] == "lead" and asked["language"] == "de"
+    assert jis("hmi", "--role", "engineer", "--sim", "tcp://127.0.0.1:1", "--lang", "de") == 2
+    assert "only the operator panel and the cockpit speak other languages yet" in capsys.readouterr().err

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from sequencer.views import LineView
 from ui.command_client import CommandClient
+from ui.i18n import tr
 from ui.widgets import Choice, label
+from ui.words import QT_TRANSLATE_NOOP
 
 SHELVE_MINUTES: tuple[int, ...] = (15, 30, 60, 120, 240)  # ISA-18.2 16.7: shelving is always time-limited
 MAX_RECORDS = 500  # the desk's log of this session's operations; the service's audit log keeps all of them
@@ -37,17 +39,17 @@ DIALOG_MIN_WIDTH = 480  # px: a sentence and a VIN per line  # app.hmi.commands:
 
 # The service's answer codes (app.hmi.wire.MESSAGES, plus the client's own) in the log's words.
 RESULT_WORDS: dict[str, str] = {
-    "sent": "SENT",
-    "done": "DONE",
-    "refused": "REFUSED",
-    "forbidden": "FORBIDDEN",
-    "malformed": "REJECTED",
-    "no_login": "NOT LOGGED IN",
-    "bad_token": "NOT LOGGED IN",
-    "timeout": "NO ANSWER",
-    "unreachable": "UNREACHABLE",
-    "busy": "BUSY",
-    "error": "SERVICE ERROR",
+    "sent": QT_TRANSLATE_NOOP("jis", "SENT"),
+    "done": QT_TRANSLATE_NOOP("jis", "DONE"),
+    "refused": QT_TRANSLATE_NOOP("jis", "REFUSED"),
+    "forbidden": QT_TRANSLATE_NOOP("jis", "FORBIDDEN"),
+    "malformed": QT_TRANSLATE_NOOP("jis", "REJECTED"),
+    "no_login": QT_TRANSLATE_NOOP("jis", "NOT LOGGED IN"),
+    "bad_token": QT_TRANSLATE_NOOP("jis", "NOT LOGGED IN"),
+    "timeout": QT_TRANSLATE_NOOP("jis", "NO ANSWER"),
+    "unreachable": QT_TRANSLATE_NOOP("jis", "UNREACHABLE"),
+    "busy": QT_TRANSLATE_NOOP("jis", "BUSY"),
+    "error": QT_TRANSLATE_NOOP("jis", "SERVICE ERROR"),
 }
 
 
@@ -102,7 +104,7 @@ class ConfirmDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("confirm_dialog")
         self.proposal = proposal
-        self.setWindowTitle(f"Confirm {proposal.verb.lower()}")
+        self.setWindowTitle(tr(QT_TRANSLATE_NOOP("jis", "Confirm {verb}")).format(verb=proposal.verb.lower()))
         self.setMinimumWidth(DIALOG_MIN_WIDTH)
         box = QVBoxLayout(self)
         box.addWidget(label(proposal.verb, "confirm_verb", "dialog-verb"))
@@ -116,12 +118,18 @@ class ConfirmDialog(QDialog):
         self.duration = Choice()
         self.duration.setObjectName("confirm_duration")
         for minutes in proposal.shelve_minutes:
-            self.duration.addItem(f"for {minutes} min", minutes)
+            self.duration.addItem(tr(QT_TRANSLATE_NOOP("jis", "for {minutes} min")).format(minutes=minutes), minutes)
         if proposal.shelve_minutes:
-            box.addWidget(label("SHELVE FOR", "confirm_duration_caption", "dialog-caption"))
+            box.addWidget(
+                label(tr(QT_TRANSLATE_NOOP("jis", "SHELVE FOR")), "confirm_duration_caption", "dialog-caption")
+            )
             box.addWidget(self.duration)
         self.duration.setVisible(bool(proposal.shelve_minutes))
-        caption = "REASON" if proposal.reason_required else "NOTE (optional)"
+        caption = (
+            tr(QT_TRANSLATE_NOOP("jis", "REASON"))
+            if proposal.reason_required
+            else tr(QT_TRANSLATE_NOOP("jis", "NOTE (optional)"))
+        )
         box.addWidget(label(caption, "confirm_reason_caption", "dialog-caption"))
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("confirm_reason")
@@ -129,12 +137,20 @@ class ConfirmDialog(QDialog):
         self.reason.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
         self.reason.textChanged.connect(self._check)
         box.addWidget(self.reason)
-        box.addWidget(label(f"Recorded in the audit log as {who}.", "confirm_who", "dialog-note"))
+        box.addWidget(
+            label(
+                tr(QT_TRANSLATE_NOOP("jis", "Recorded in the audit log as {who}.")).format(who=who),
+                "confirm_who",
+                "dialog-note",
+            )
+        )
         buttons = QDialogButtonBox()
         self.confirm_button: QPushButton = buttons.addButton(proposal.verb, QDialogButtonBox.ButtonRole.AcceptRole)
         self.confirm_button.setObjectName("confirm_button")
         # "GO BACK", not "CANCEL": the verb of one operation is CANCEL VEHICLE, and the two must not be confused
-        self.cancel_button: QPushButton = buttons.addButton("GO BACK", QDialogButtonBox.ButtonRole.RejectRole)
+        self.cancel_button: QPushButton = buttons.addButton(
+            tr(QT_TRANSLATE_NOOP("jis", "GO BACK")), QDialogButtonBox.ButtonRole.RejectRole
+        )
         self.cancel_button.setObjectName("confirm_cancel")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

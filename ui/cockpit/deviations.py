@@ -48,10 +48,12 @@ from PySide6.QtWidgets import (
 
 from sequencer.alarms import TRANSITIONS, AlarmAction, AlarmState
 from ui.cockpit.desk import SHELVE_MINUTES, OperationDesk, Proposal, Target
-from ui.cockpit.shift import STATE_WORDS, LoggedDeviation, kind_words
+from ui.cockpit.shift import STATE_WORDS, LoggedDeviation
 from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, PriorityDelegate, section
+from ui.i18n import tr
 from ui.widgets import Choice, clock, label
-from ui.words import NO_VALUE, NOT_ANNUNCIATED, UNACKNOWLEDGED
+from ui.words import NO_VALUE, NOT_ANNUNCIATED, QT_TRANSLATE_NOOP, UNACKNOWLEDGED
+from ui.words import kind_words as english_kind_words
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 10
 SELECT_ROWS = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
@@ -61,22 +63,34 @@ Cell = Callable[[LoggedDeviation, ZoneInfo], str]
 
 def _state_text(e: LoggedDeviation, zone: ZoneInfo) -> str:
     if e.closed_at is not None:
-        return f"CLOSED {clock(e.closed_at, zone, '%H:%M')}"
-    words = STATE_WORDS.get(e.view.state, e.view.state.upper())
-    return f"{words} until {clock(e.shelved_until, zone, '%H:%M')}" if e.shelved_until else words
+        return tr(QT_TRANSLATE_NOOP("jis", "CLOSED {time}")).format(time=clock(e.closed_at, zone, "%H:%M"))
+    words = tr(STATE_WORDS.get(e.view.state, e.view.state.upper()))
+    if e.shelved_until:
+        until = tr(QT_TRANSLATE_NOOP("jis", "{state} until {time}"))
+        return until.format(state=words, time=clock(e.shelved_until, zone, "%H:%M"))
+    return words
+
+
+def kind_words(kind: str) -> str:
+    """A deviation's kind in the screen's language."""
+    return tr(english_kind_words(kind))
 
 
 # (header, text, sort key)
 COLUMNS: tuple[tuple[str, Cell, Callable[[LoggedDeviation], Any]], ...] = (
     ("P", lambda e, z: str(e.view.priority), lambda e: (e.view.priority, -e.view.at)),
-    ("RAISED", lambda e, z: clock(e.view.at, z), lambda e: e.view.at),
-    ("STATE", _state_text, lambda e: e.state),
-    ("KIND", lambda e, z: kind_words(e.view.kind), lambda e: e.view.kind),
-    ("FEED", lambda e, z: e.view.feed or NO_VALUE, lambda e: e.view.feed),
-    ("SEQ", lambda e, z: NO_VALUE if e.view.seq is None else str(e.view.seq), lambda e: e.view.seq or -1),
-    ("VEHICLE", lambda e, z: e.view.vehicle_id or NO_VALUE, lambda e: e.view.vehicle_id),
-    ("STATION / DEVICE", lambda e, z: e.view.station or NO_VALUE, lambda e: e.view.station),
-    ("MESSAGE", lambda e, z: e.view.message, lambda e: e.view.message),
+    (QT_TRANSLATE_NOOP("jis", "RAISED"), lambda e, z: clock(e.view.at, z), lambda e: e.view.at),
+    (QT_TRANSLATE_NOOP("jis", "STATE"), _state_text, lambda e: e.state),
+    (QT_TRANSLATE_NOOP("jis", "KIND"), lambda e, z: kind_words(e.view.kind), lambda e: e.view.kind),
+    (QT_TRANSLATE_NOOP("jis", "FEED"), lambda e, z: e.view.feed or NO_VALUE, lambda e: e.view.feed),
+    (
+        QT_TRANSLATE_NOOP("jis", "SEQ"),
+        lambda e, z: NO_VALUE if e.view.seq is None else str(e.view.seq),
+        lambda e: e.view.seq or -1,
+    ),
+    (QT_TRANSLATE_NOOP("jis", "VEHICLE"), lambda e, z: e.view.vehicle_id or NO_VALUE, lambda e: e.view.vehicle_id),
+    (QT_TRANSLATE_NOOP("jis", "STATION / DEVICE"), lambda e, z: e.view.station or NO_VALUE, lambda e: e.view.station),
+    (QT_TRANSLATE_NOOP("jis", "MESSAGE"), lambda e, z: e.view.message, lambda e: e.view.message),
 )
 MESSAGE_COLUMN = len(COLUMNS) - 1
 
@@ -89,16 +103,17 @@ def _open_in(*states: str) -> Callable[[LoggedDeviation], bool]:
 
 # The state filter: (choice, which entries it keeps)
 STATE_FILTERS: tuple[tuple[str, Callable[[LoggedDeviation], bool]], ...] = (
-    ("Open", lambda e: e.closed_at is None and e.view.state not in BY_HAND),
-    ("Unacknowledged", _open_in(*UNACKNOWLEDGED)),
-    ("Acknowledged", _open_in("active_acknowledged")),
-    ("Shelved", _open_in("shelved")),
-    ("Suppressed", _open_in("suppressed")),
-    ("Out of service", _open_in("out_of_service")),
-    ("Closed this shift", lambda e: e.closed_at is not None),
-    ("All this shift", lambda e: True),
+    (QT_TRANSLATE_NOOP("jis", "Open"), lambda e: e.closed_at is None and e.view.state not in BY_HAND),
+    (QT_TRANSLATE_NOOP("jis", "Unacknowledged"), _open_in(*UNACKNOWLEDGED)),
+    (QT_TRANSLATE_NOOP("jis", "Acknowledged"), _open_in("active_acknowledged")),
+    (QT_TRANSLATE_NOOP("jis", "Shelved"), _open_in("shelved")),
+    (QT_TRANSLATE_NOOP("jis", "Suppressed"), _open_in("suppressed")),
+    (QT_TRANSLATE_NOOP("jis", "Out of service"), _open_in("out_of_service")),
+    (QT_TRANSLATE_NOOP("jis", "Closed this shift"), lambda e: e.closed_at is not None),
+    (QT_TRANSLATE_NOOP("jis", "All this shift"), lambda e: True),
 )
-ALL_KINDS, ALL_PLACES = "All kinds", "All feeds, stations, devices"
+ALL_KINDS = QT_TRANSLATE_NOOP("jis", "All kinds")
+ALL_PLACES = QT_TRANSLATE_NOOP("jis", "All feeds, stations, devices")
 ALARM_STATES = {state.value: state for state in AlarmState}
 
 
@@ -123,31 +138,85 @@ class AlarmVerb:
 
     @property
     def button_text(self) -> str:
-        return self.verb + ("…" if self.reason_required else "")
+        return tr(self.verb) + ("…" if self.reason_required else "")
 
     @property
     def menu_text(self) -> str:
-        return self.verb.capitalize() + ("…" if self.reason_required else "")
+        return tr(self.verb).capitalize() + ("…" if self.reason_required else "")
 
 
 ALARM_VERBS: tuple[AlarmVerb, ...] = (
-    AlarmVerb("ack", "AcknowledgeAlarm", "ACKNOWLEDGE", "Acknowledge: you have seen these alarms.", AlarmAction.ACK,
-              reason_required=False),
-    AlarmVerb("shelve", "ShelveAlarm", "SHELVE", "Shelve: hide these alarms for a limited time; they return when "
-              "the time is up.", AlarmAction.SHELVE, shelve=True),
-    AlarmVerb("suppress", "SuppressAlarm", "SUPPRESS", "Suppress by design: these alarms mean nothing while the plant "
-              "is as it is now (a station shut down for the shift). They stay listed under Suppressed, never blink "
-              "and are not notified until someone unsuppresses them.", AlarmAction.SUPPRESS, button=False),
-    AlarmVerb("unsuppress", "UnsuppressAlarm", "UNSUPPRESS", "Unsuppress: these alarms are annunciated again, "
-              "unacknowledged if their cause is still there.", AlarmAction.UNSUPPRESS, button=False),
-    AlarmVerb("out_of_service", "RemoveAlarmFromService", "OUT OF SERVICE", "Take out of service: the device or "
-              "link is under maintenance. The alarms stay listed under Out of service, never blink and are not "
-              "notified until someone returns them to service.", AlarmAction.REMOVE_FROM_SERVICE, button=False),
-    AlarmVerb("in_service", "ReturnAlarmToService", "RETURN TO SERVICE", "Return to service: these alarms are "
-              "annunciated again, unacknowledged if their cause is still there.", AlarmAction.RETURN_TO_SERVICE,
-              button=False),
-    AlarmVerb("resolve", "ResolveDeviation", "RESOLVE", "Resolve: the cause is fixed. Say what was done.", None),
-)  # fmt: skip
+    AlarmVerb(
+        "ack",
+        "AcknowledgeAlarm",
+        QT_TRANSLATE_NOOP("jis", "ACKNOWLEDGE"),
+        QT_TRANSLATE_NOOP("jis", "Acknowledge: you have seen these alarms."),
+        AlarmAction.ACK,
+        reason_required=False,
+    ),
+    AlarmVerb(
+        "shelve",
+        "ShelveAlarm",
+        QT_TRANSLATE_NOOP("jis", "SHELVE"),
+        QT_TRANSLATE_NOOP("jis", "Shelve: hide these alarms for a limited time; they return when the time is up."),
+        AlarmAction.SHELVE,
+        shelve=True,
+    ),
+    AlarmVerb(
+        "suppress",
+        "SuppressAlarm",
+        QT_TRANSLATE_NOOP("jis", "SUPPRESS"),
+        QT_TRANSLATE_NOOP(
+            "jis",
+            "Suppress by design: these alarms mean nothing while the plant "
+            "is as it is now (a station shut down for the shift). They stay listed under Suppressed, never blink "
+            "and are not notified until someone unsuppresses them.",
+        ),
+        AlarmAction.SUPPRESS,
+        button=False,
+    ),
+    AlarmVerb(
+        "unsuppress",
+        "UnsuppressAlarm",
+        QT_TRANSLATE_NOOP("jis", "UNSUPPRESS"),
+        QT_TRANSLATE_NOOP(
+            "jis", "Unsuppress: these alarms are annunciated again, unacknowledged if their cause is still there."
+        ),
+        AlarmAction.UNSUPPRESS,
+        button=False,
+    ),
+    AlarmVerb(
+        "out_of_service",
+        "RemoveAlarmFromService",
+        QT_TRANSLATE_NOOP("jis", "OUT OF SERVICE"),
+        QT_TRANSLATE_NOOP(
+            "jis",
+            "Take out of service: the device or "
+            "link is under maintenance. The alarms stay listed under Out of service, never blink and are not "
+            "notified until someone returns them to service.",
+        ),
+        AlarmAction.REMOVE_FROM_SERVICE,
+        button=False,
+    ),
+    AlarmVerb(
+        "in_service",
+        "ReturnAlarmToService",
+        QT_TRANSLATE_NOOP("jis", "RETURN TO SERVICE"),
+        QT_TRANSLATE_NOOP(
+            "jis",
+            "Return to service: these alarms are annunciated again, unacknowledged if their cause is still there.",
+        ),
+        AlarmAction.RETURN_TO_SERVICE,
+        button=False,
+    ),
+    AlarmVerb(
+        "resolve",
+        "ResolveDeviation",
+        QT_TRANSLATE_NOOP("jis", "RESOLVE"),
+        QT_TRANSLATE_NOOP("jis", "Resolve: the cause is fixed. Say what was done."),
+        None,
+    ),
+)
 VERBS: dict[str, AlarmVerb] = {verb.name: verb for verb in ALARM_VERBS}
 
 
@@ -226,7 +295,7 @@ class DeviationModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0]
+            return tr(COLUMNS[section][0])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -281,7 +350,7 @@ class DeviationsPane(QWidget):
         self.proxy.setSourceModel(self.model)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
-        frame, box, head = section("deviations_section", "DEVIATIONS AND ALARMS")
+        frame, box, head = section("deviations_section", tr(QT_TRANSLATE_NOOP("jis", "DEVIATIONS AND ALARMS")))
         self.count = label("", "deviations_shown", "section-note")
         head.insertWidget(1, self.count)
         box.addLayout(self._build_filters())
@@ -305,12 +374,12 @@ class DeviationsPane(QWidget):
             button.toggled.connect(self._filters_changed)
             self.priority_buttons[priority] = button
             row.addWidget(button)
-        self.state_filter = self._combo("filter_state", [name for name, _ in STATE_FILTERS])
-        self.kind_filter = self._combo("filter_kind", [ALL_KINDS])
-        self.place_filter = self._combo("filter_place", [ALL_PLACES])
+        self.state_filter = self._combo("filter_state", [tr(name) for name, _ in STATE_FILTERS])
+        self.kind_filter = self._combo("filter_kind", [tr(ALL_KINDS)])
+        self.place_filter = self._combo("filter_place", [tr(ALL_PLACES)])
         self.search = QLineEdit()
         self.search.setObjectName("filter_text")
-        self.search.setPlaceholderText("Search message, vehicle, sequence no.")
+        self.search.setPlaceholderText(tr(QT_TRANSLATE_NOOP("jis", "Search message, vehicle, sequence no.")))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filters_changed)
         for widget in (self.state_filter, self.kind_filter, self.place_filter):
@@ -380,8 +449,10 @@ class DeviationsPane(QWidget):
             self.more_actions[verb.name] = action
         self.more_button = QToolButton()
         self.more_button.setObjectName("more_button")
-        self.more_button.setText("MORE ▾")
-        self.more_button.setToolTip("Suppress, unsuppress, take out of service, return to service")
+        self.more_button.setText(tr(QT_TRANSLATE_NOOP("jis", "MORE ▾")))
+        self.more_button.setToolTip(
+            tr(QT_TRANSLATE_NOOP("jis", "Suppress, unsuppress, take out of service, return to service"))
+        )
         self.more_button.setProperty("role", "verb")
         self.more_button.setMenu(self.more_menu)
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -416,13 +487,15 @@ class DeviationsPane(QWidget):
         kinds = sorted({e.view.kind for e in entries})
         places = sorted({p for e in entries for p in (e.view.feed, e.view.station) if p})
         for combo, first, items in ((self.kind_filter, ALL_KINDS, kinds), (self.place_filter, ALL_PLACES, places)):
-            current = [combo.itemText(i) for i in range(1, combo.count())]
+            current = [combo.itemData(i) for i in range(1, combo.count())]
             if current != items:
-                chosen = combo.currentText()
+                chosen = combo.currentData()
                 combo.blockSignals(True)
                 combo.clear()
-                combo.addItems([first, *items])
-                combo.setCurrentText(chosen if chosen in items else first)
+                combo.addItem(tr(first), "")
+                for item in items:
+                    combo.addItem(kind_words(item) if combo is self.kind_filter else item, item)
+                combo.setCurrentIndex(max(combo.findData(chosen), 0) if chosen in items else 0)
                 combo.blockSignals(False)
 
     def _reselect(self, ids: set[int]) -> None:
@@ -455,15 +528,19 @@ class DeviationsPane(QWidget):
     def _filters_changed(self) -> None:
         self.proxy.priorities = {p for p, b in self.priority_buttons.items() if b.isChecked()}
         self.proxy.state = STATE_FILTERS[max(self.state_filter.currentIndex(), 0)][1]
-        self.proxy.kind = "" if self.kind_filter.currentIndex() <= 0 else self.kind_filter.currentText()
-        self.proxy.place = "" if self.place_filter.currentIndex() <= 0 else self.place_filter.currentText()
+        self.proxy.kind = "" if self.kind_filter.currentIndex() <= 0 else str(self.kind_filter.currentData())
+        self.proxy.place = "" if self.place_filter.currentIndex() <= 0 else str(self.place_filter.currentData())
         self.proxy.text = self.search.text().strip()
         self.proxy.refilter()
         self._render_count()
         self._selection_changed()
 
     def _render_count(self) -> None:
-        self.count.setText(f"{self.proxy.rowCount()} shown of {len(self.model.rows)} this shift")
+        self.count.setText(
+            tr(QT_TRANSLATE_NOOP("jis", "{shown} shown of {all} this shift")).format(
+                shown=self.proxy.rowCount(), all=len(self.model.rows)
+            )
+        )
 
     def shown_ids(self) -> list[int]:
         return [self.model.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()].id
@@ -537,5 +614,5 @@ class DeviationsPane(QWidget):
                    f"{e.view.message}") for e in chosen
         )  # fmt: skip
         shelve = SHELVE_MINUTES if verb.shelve else ()
-        self.desk.propose(Proposal(intent=verb.intent, verb=verb.verb, summary=verb.summary, targets=targets,
+        self.desk.propose(Proposal(intent=verb.intent, verb=tr(verb.verb), summary=tr(verb.summary), targets=targets,
                                    reason_required=verb.reason_required, shelve_minutes=shelve))  # fmt: skip

@@ -8,14 +8,16 @@ or hold a colour.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QWidget
 
 from sequencer.views import LineView
 from ui.cockpit.shift import shift_of
 from ui.command_client import CommandClient
+from ui.i18n import tr, tr_text
 from ui.login import who
 from ui.widgets import AlarmIndicator, clock, comm_tag, label, plant_zone, set_props, stacked, zone_label
-from ui.words import UNACKNOWLEDGED, annunciated, link_words
+from ui.words import QT_TRANSLATE_NOOP, UNACKNOWLEDGED, annunciated, link_words
 
 
 class CockpitHeader(QFrame):
@@ -27,7 +29,7 @@ class CockpitHeader(QFrame):
         self.client = client
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 4, 10, 4)
-        self.plant = label("Waiting for the line…", "header_plant", "header-title")
+        self.plant = label(QCoreApplication.translate("jis", "Waiting for the line…"), "header_plant", "header-title")
         self.shift = label("", "header_shift", "header-note")
         row.addLayout(stacked(self.plant, self.shift, spacing=0))
         row.addStretch(1)
@@ -49,16 +51,18 @@ class CockpitHeader(QFrame):
         row.addLayout(stacked(self.clock, self.zone, spacing=0, right=True))
         row.addSpacing(16)
         self.comm = comm_tag("header_comm")
-        self.link = label(link_words(None, False), "header_link", "header-link")
+        self.link = label(link_words(None, False, tr), "header_link", "header-link")
         row.addWidget(self.comm)
         row.addWidget(self.link)
         row.addSpacing(16)
         self.who = label("", "header_who", "header-who")
         self.message = label("", "header_message", "header-note")
         row.addLayout(stacked(self.who, self.message, spacing=2))
-        self.login_button = QPushButton("LOG IN")
+        self.login_button = QPushButton()
+        tr_text(self.login_button, QT_TRANSLATE_NOOP("jis", "LOG IN"))
         self.login_button.setObjectName("login_button")
-        self.logout_button = QPushButton("LOG OUT")
+        self.logout_button = QPushButton()
+        tr_text(self.logout_button, QT_TRANSLATE_NOOP("jis", "LOG OUT"))
         self.logout_button.setObjectName("logout_button")
         for button in (self.login_button, self.logout_button):
             button.setProperty("role", "verb")
@@ -68,7 +72,7 @@ class CockpitHeader(QFrame):
     def show_line(self, line: LineView, up: bool) -> None:
         zone = plant_zone(line.timezone)
         self.plant.setText(line.plant)
-        self.shift.setText(shift_of(line, zone).label(zone))
+        self.shift.setText(shift_of(line, zone).label(zone, tr))
         self.clock.setText(clock(line.at, zone))
         self.zone.setText(zone_label(line.at, zone))
         told = annunciated(line.deviations)  # ISA-18.2: a parked alarm is listed, never counted here
@@ -77,12 +81,16 @@ class CockpitHeader(QFrame):
             count.setText(str(n))  # type: ignore[attr-defined]
             set_props(count, state="alarm" if n else "normal")
         unack = sum(1 for d in line.deviations if d.state in UNACKNOWLEDGED)
-        self.unack.setText(f"{unack} UNACK" if unack else "all acknowledged")
+        self.unack.setText(
+            QCoreApplication.translate("jis", "{n} UNACK").format(n=unack)
+            if unack
+            else QCoreApplication.translate("jis", "all acknowledged")
+        )
         set_props(self.unack, state="alarm" if unack else "normal")
         self.show_link(line, up)
 
     def show_link(self, line: LineView | None, up: bool) -> None:
-        self.link.setText(link_words(line, up))
+        self.link.setText(link_words(line, up, tr))
         self.comm.setVisible(not up)
 
     def show_session(self) -> None:

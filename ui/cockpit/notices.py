@@ -26,23 +26,37 @@ from sequencer.views import LineView, NoticeView
 from ui.cockpit.desk import OperationDesk, Proposal, Target
 from ui.cockpit.overview import worst
 from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, PriorityDelegate, cell, make_table, section
+from ui.i18n import tr
 from ui.widgets import clock, fill_table, label, plant_zone
-from ui.words import NO_VALUE
+from ui.words import NO_VALUE, QT_TRANSLATE_NOOP
 
-HEADERS = ("P", "RACK", "DELIVERY NOTE", "VERSION", "STATE", "OEM'S REASON", "SHIPPED", "VERSION ASKED FOR")
+HEADERS = (
+    "P",
+    QT_TRANSLATE_NOOP("jis", "RACK"),
+    QT_TRANSLATE_NOOP("jis", "DELIVERY NOTE"),
+    QT_TRANSLATE_NOOP("jis", "VERSION"),
+    QT_TRANSLATE_NOOP("jis", "STATE"),
+    QT_TRANSLATE_NOOP("jis", "OEM'S REASON"),
+    QT_TRANSLATE_NOOP("jis", "SHIPPED"),
+    QT_TRANSLATE_NOOP("jis", "VERSION ASKED FOR"),
+)
 STRETCH = 5  # the OEM's reason takes the spare width
 
 # What a notice's state says, in words: (state, past the time-out) -> words
 STATE_WORDS: dict[tuple[str, bool], str] = {
-    ("due", False): "sending",
-    ("due", True): "NO ANSWER: past time-out",
-    ("sent", False): "sent, awaiting answer",
-    ("sent", True): "NO ANSWER: past time-out",
-    ("acknowledged", False): "acknowledged",
-    ("rejected", False): "REJECTED",
+    ("due", False): QT_TRANSLATE_NOOP("jis", "sending"),
+    ("due", True): QT_TRANSLATE_NOOP("jis", "NO ANSWER: past time-out"),
+    ("sent", False): QT_TRANSLATE_NOOP("jis", "sent, awaiting answer"),
+    ("sent", True): QT_TRANSLATE_NOOP("jis", "NO ANSWER: past time-out"),
+    ("acknowledged", False): QT_TRANSLATE_NOOP("jis", "acknowledged"),
+    ("rejected", False): QT_TRANSLATE_NOOP("jis", "REJECTED"),
 }
 # What a version is: the notice's function (BGM 9 / 5 / 1)
-FUNCTION_WORDS: dict[str, str] = {"original": "original", "replace": "replaced", "cancel": "cancelled"}
+FUNCTION_WORDS: dict[str, str] = {
+    "original": QT_TRANSLATE_NOOP("jis", "original"),
+    "replace": QT_TRANSLATE_NOOP("jis", "replaced"),
+    "cancel": QT_TRANSLATE_NOOP("jis", "cancelled"),
+}
 
 
 def abnormal(notice: NoticeView) -> bool:
@@ -51,11 +65,11 @@ def abnormal(notice: NoticeView) -> bool:
 
 
 def state_words(notice: NoticeView) -> str:
-    return STATE_WORDS.get((notice.state, notice.overdue), notice.state)
+    return tr(STATE_WORDS.get((notice.state, notice.overdue), notice.state))
 
 
 def version_words(notice: NoticeView) -> str:
-    return f"v{notice.version} {FUNCTION_WORDS.get(notice.function, notice.function)}"
+    return f"v{notice.version} {tr(FUNCTION_WORDS.get(notice.function, notice.function))}"
 
 
 def rows_in_order(notices: tuple[NoticeView, ...]) -> list[NoticeView]:
@@ -74,7 +88,7 @@ class NoticesPane(QWidget):
         self._zone = ZoneInfo("UTC")
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
-        frame, box, head = section("notices_section", "SHIP NOTICES")
+        frame, box, head = section("notices_section", QT_TRANSLATE_NOOP("jis", "SHIP NOTICES"))
         self.summary = label("", "notices_summary", "section-note")
         head.insertWidget(1, self.summary)
         self.shared = label("", "notices_shared_kpis", "section-note")
@@ -86,10 +100,15 @@ class NoticesPane(QWidget):
         box.addWidget(self.table, 1)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.send_again_button = QPushButton("SEND AGAIN…")
+        self.send_again_button = QPushButton(tr(QT_TRANSLATE_NOOP("jis", "SEND AGAIN…")))
         self.send_again_button.setToolTip(
-            "A rejected notice once its cause is fixed, or one unanswered past the time-out: the OEM gets a new "
-            "version."
+            tr(
+                QT_TRANSLATE_NOOP(
+                    "jis",
+                    "A rejected notice once its cause is fixed, or one unanswered past the time-out: the OEM gets a "
+                    "new version.",
+                )
+            )
         )
         self.send_again_button.setObjectName("send_again_button")
         self.send_again_button.setProperty("role", "verb")
@@ -121,7 +140,10 @@ class NoticesPane(QWidget):
             first.setData(PRIORITY_ROLE, priority)
             first.setData(BLINK_ROLE, unack)
             first.setToolTip(f"P{alarm.priority} {alarm.kind}: {alarm.message}" if alarm is not None else "")
-            first.setData(Qt.ItemDataRole.AccessibleTextRole, f"priority {priority}" if priority else "")
+            first.setData(
+                Qt.ItemDataRole.AccessibleTextRole,
+                tr(QT_TRANSLATE_NOOP("jis", "priority {priority}")).format(priority=priority) if priority else "",
+            )
             for c in range(len(HEADERS)):
                 item = cell(self.table, r, c)
                 font = bold if abnormal(notice) else None  # None: the table's own
@@ -151,10 +173,16 @@ class NoticesPane(QWidget):
         if notice is None or self.desk is None or not abnormal(notice):
             return
         fields = {"feed": notice.feed, "family": notice.family, "rack_no": notice.rack_no}
-        what = "rejected" if notice.state == "rejected" else "unanswered"
-        target = Target(fields=fields, text=f"ship notice {notice.notice_id} v{notice.version} ({what})")
-        summary = "Send the ship notice again as a new version, with the same contents."
-        self.desk.propose(Proposal(intent="ResendShipNotice", verb="SEND AGAIN", targets=(target,), summary=summary))
+        what = tr(
+            QT_TRANSLATE_NOOP("jis", "rejected")
+            if notice.state == "rejected"
+            else QT_TRANSLATE_NOOP("jis", "unanswered")
+        )
+        text = tr(QT_TRANSLATE_NOOP("jis", "ship notice {id} v{version} ({what})"))
+        target = Target(fields=fields, text=text.format(id=notice.notice_id, version=notice.version, what=what))
+        summary = tr(QT_TRANSLATE_NOOP("jis", "Send the ship notice again as a new version, with the same contents."))
+        verb = tr(QT_TRANSLATE_NOOP("jis", "SEND AGAIN"))
+        self.desk.propose(Proposal(intent="ResendShipNotice", verb=verb, targets=(target,), summary=summary))
 
     def set_blink(self, on: bool) -> None:
         self.delegate.blink_on = on
@@ -168,21 +196,35 @@ def _pct(share: float | None) -> str:
 def shared_words(line: LineView) -> str:
     """The figures shared with the OEM for this shift, in one line."""
     k = line.kpis
-    return (
-        f"This shift, as the OEM counts it: {k.shift_racks_shipped} racks shipped, on time in full "
-        f"{_pct(k.otif_rate)} · out of sequence shipped {k.out_of_sequence_shipped_ppm:.0f} ppm of "
-        f"{k.shift_parts_shipped} parts · notices acknowledged {_pct(k.notices_acknowledged_rate)}, "
-        f"rejected {k.notices_rejected}, unanswered {k.notices_unanswered}"
+    words = tr(
+        QT_TRANSLATE_NOOP(
+            "jis",
+            "This shift, as the OEM counts it: {racks} racks shipped, on time in full {otif} · out of sequence "
+            "shipped {ppm} ppm of {parts} parts · notices acknowledged {acknowledged}, rejected {rejected}, "
+            "unanswered {unanswered}",
+        )
+    )
+    return words.format(
+        racks=k.shift_racks_shipped,
+        otif=_pct(k.otif_rate),
+        ppm=f"{k.out_of_sequence_shipped_ppm:.0f}",
+        parts=k.shift_parts_shipped,
+        acknowledged=_pct(k.notices_acknowledged_rate),
+        rejected=k.notices_rejected,
+        unanswered=k.notices_unanswered,
     )
 
 
 def _summary(notices: tuple[NoticeView, ...]) -> str:
     if not notices:
-        return "no rack shipped with a notice"
+        return tr(QT_TRANSLATE_NOOP("jis", "no rack shipped with a notice"))
     counts = {
-        "acknowledged": sum(n.state == "acknowledged" for n in notices),
-        "awaiting an answer": sum(n.state in ("due", "sent") and not n.overdue for n in notices),
-        "rejected": sum(n.state == "rejected" for n in notices),
-        "past the time-out": sum(n.overdue for n in notices),
+        QT_TRANSLATE_NOOP("jis", "acknowledged"): sum(n.state == "acknowledged" for n in notices),
+        QT_TRANSLATE_NOOP("jis", "awaiting an answer"): sum(
+            n.state in ("due", "sent") and not n.overdue for n in notices
+        ),
+        QT_TRANSLATE_NOOP("jis", "rejected"): sum(n.state == "rejected" for n in notices),
+        QT_TRANSLATE_NOOP("jis", "past the time-out"): sum(n.overdue for n in notices),
     }
-    return f"{len(notices)} kept · " + " · ".join(f"{v} {k}" for k, v in counts.items())
+    kept = tr(QT_TRANSLATE_NOOP("jis", "{n} kept")).format(n=len(notices))
+    return f"{kept} · " + " · ".join(f"{v} {tr(k)}" for k, v in counts.items())

@@ -34,11 +34,20 @@ from PySide6.QtWidgets import (
 from sequencer.views import LineView
 from ui.cockpit.desk import OperationDesk, OpRecord, Proposal, Target
 from ui.cockpit.widgets import cell, make_table, section
+from ui.i18n import tr
 from ui.widgets import Choice, clock, fill_table, label, plant_zone
-from ui.words import NO_VALUE
+from ui.words import NO_VALUE, QT_TRANSLATE_NOOP
 
 SEQ_MAX = 999_999  # feeds wrap at their modulus (10000 in the demo); the core checks the real range
-LOG_HEADERS = ("SENT", "USER", "OPERATION", "TARGET", "REASON", "RESULT", "ANSWER")
+LOG_HEADERS = (
+    QT_TRANSLATE_NOOP("jis", "SENT"),
+    QT_TRANSLATE_NOOP("jis", "USER"),
+    QT_TRANSLATE_NOOP("jis", "OPERATION"),
+    QT_TRANSLATE_NOOP("jis", "TARGET"),
+    QT_TRANSLATE_NOOP("jis", "REASON"),
+    QT_TRANSLATE_NOOP("jis", "RESULT"),
+    QT_TRANSLATE_NOOP("jis", "ANSWER"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,42 +67,133 @@ class OpSpec:
     target: Callable[[dict[str, Any]], str]
 
 
-FEED, SEQ = FieldSpec("feed", "Feed", "feed"), FieldSpec("seq", "Sequence no.", "seq")
+LINE_STATE_WORDS: dict[str, str] = {  # sequencer.events.LineState in words
+    "stopped": QT_TRANSLATE_NOOP("jis", "stopped"),
+    "running": QT_TRANSLATE_NOOP("jis", "running"),
+}
+FEED, SEQ = (
+    FieldSpec("feed", QT_TRANSLATE_NOOP("jis", "Feed"), "feed"),
+    FieldSpec("seq", QT_TRANSLATE_NOOP("jis", "Sequence no."), "seq"),
+)
 OPERATIONS: tuple[OpSpec, ...] = (
-    OpSpec("HoldVehicle", "HOLD", "Hold a vehicle", "Its picks wait until it is released.", (FEED, SEQ),
-           lambda f: f"{f['feed']} {f['seq']}"),
-    OpSpec("ReleaseVehicle", "RELEASE", "Release a held vehicle", "Its picks return to the sequence.", (FEED, SEQ),
-           lambda f: f"{f['feed']} {f['seq']}"),
-    OpSpec("CancelVehicle", "CANCEL VEHICLE", "Cancel a vehicle", "Picked parts go back to stock.", (FEED, SEQ),
-           lambda f: f"{f['feed']} {f['seq']}"),
-    OpSpec("MoveVehicle", "MOVE", "Move a vehicle", "To a free place in the sequence (after a repair loop).",
-           (FEED, SEQ, FieldSpec("to_seq", "To sequence no.", "seq")),
-           lambda f: f"{f['feed']} {f['seq']} → {f['to_seq']}"),
-    OpSpec("SwapVehicles", "SWAP", "Reorder two vehicles", "Two vehicles not yet picked exchange places.",
-           (FEED, SEQ, FieldSpec("other_seq", "With sequence no.", "seq")),
-           lambda f: f"{f['feed']} {f['seq']} ↔ {f['other_seq']}"),
-    OpSpec("InsertBroadcast", "INSERT", "Insert a broadcast by hand",
-           "Emergency mode: key in a vehicle while the feed is down.",
-           (FEED, SEQ, FieldSpec("vehicle_id", "Vehicle id (VIN)", "text"),
-            FieldSpec("options", "Option codes", "list"), FieldSpec("parts", "Parts (family=part)", "pairs")),
-           lambda f: f"{f['feed']} {f['seq']} {f['vehicle_id']}"),
-    OpSpec("RequestResendByHand", "REQUEST RESEND", "Request a resend", "Ask the OEM to send a range again.",
-           (FEED, FieldSpec("from_seq", "From sequence no.", "seq"), FieldSpec("to_seq", "To sequence no.", "seq")),
-           lambda f: f"{f['feed']} {f['from_seq']}–{f['to_seq']}"),
-    OpSpec("ReprintLabel", "REPRINT", "Reprint a label", "Part label P<pick>, rack label R-<feed>-<family>-<rack>.",
-           (FieldSpec("label_id", "Label id", "text"),), lambda f: f"label {f['label_id']}"),
-    OpSpec("ConfirmByHand", "CONFIRM BY HAND", "Confirm the lit pick by hand", "When a station's light has failed.",
-           (FieldSpec("station", "Station", "station"),), lambda f: f"station {f['station']}"),
-    OpSpec("ShipRackByHand", "SHIP RACK", "Ship a rack by hand", "When the dock scanner is down.",
-           (FEED, FieldSpec("family", "Family", "family"), FieldSpec("rack_no", "Rack no.", "rack")),
-           lambda f: f"{f['feed']} {f['family']} rack {f['rack_no']}"),
-    OpSpec("SetBinStock", "SET STOCK", "Set a bin's stock", "After counting or filling it (docs/stock.md).",
-           (FieldSpec("bin", "Bin", "bin"), FieldSpec("qty", "Parts in it", "count")),
-           lambda f: f"bin {f['bin']} = {f['qty']}"),
-    OpSpec("SetLineStatus", "SET OEM LINE", "The OEM's line stopped or runs",
-           "While it stands, due times wait.",
-           (FEED, FieldSpec("state", "OEM line", "line_state")), lambda f: f"{f['feed']} line {f['state']}"),
-)  # fmt: skip
+    OpSpec(
+        "HoldVehicle",
+        QT_TRANSLATE_NOOP("jis", "HOLD"),
+        QT_TRANSLATE_NOOP("jis", "Hold a vehicle"),
+        QT_TRANSLATE_NOOP("jis", "Its picks wait until it is released."),
+        (FEED, SEQ),
+        lambda f: f"{f['feed']} {f['seq']}",
+    ),
+    OpSpec(
+        "ReleaseVehicle",
+        QT_TRANSLATE_NOOP("jis", "RELEASE"),
+        QT_TRANSLATE_NOOP("jis", "Release a held vehicle"),
+        QT_TRANSLATE_NOOP("jis", "Its picks return to the sequence."),
+        (FEED, SEQ),
+        lambda f: f"{f['feed']} {f['seq']}",
+    ),
+    OpSpec(
+        "CancelVehicle",
+        QT_TRANSLATE_NOOP("jis", "CANCEL VEHICLE"),
+        QT_TRANSLATE_NOOP("jis", "Cancel a vehicle"),
+        QT_TRANSLATE_NOOP("jis", "Picked parts go back to stock."),
+        (FEED, SEQ),
+        lambda f: f"{f['feed']} {f['seq']}",
+    ),
+    OpSpec(
+        "MoveVehicle",
+        QT_TRANSLATE_NOOP("jis", "MOVE"),
+        QT_TRANSLATE_NOOP("jis", "Move a vehicle"),
+        QT_TRANSLATE_NOOP("jis", "To a free place in the sequence (after a repair loop)."),
+        (FEED, SEQ, FieldSpec("to_seq", QT_TRANSLATE_NOOP("jis", "To sequence no."), "seq")),
+        lambda f: f"{f['feed']} {f['seq']} → {f['to_seq']}",
+    ),
+    OpSpec(
+        "SwapVehicles",
+        QT_TRANSLATE_NOOP("jis", "SWAP"),
+        QT_TRANSLATE_NOOP("jis", "Reorder two vehicles"),
+        QT_TRANSLATE_NOOP("jis", "Two vehicles not yet picked exchange places."),
+        (FEED, SEQ, FieldSpec("other_seq", QT_TRANSLATE_NOOP("jis", "With sequence no."), "seq")),
+        lambda f: f"{f['feed']} {f['seq']} ↔ {f['other_seq']}",
+    ),
+    OpSpec(
+        "InsertBroadcast",
+        QT_TRANSLATE_NOOP("jis", "INSERT"),
+        QT_TRANSLATE_NOOP("jis", "Insert a broadcast by hand"),
+        QT_TRANSLATE_NOOP("jis", "Emergency mode: key in a vehicle while the feed is down."),
+        (
+            FEED,
+            SEQ,
+            FieldSpec("vehicle_id", QT_TRANSLATE_NOOP("jis", "Vehicle id (VIN)"), "text"),
+            FieldSpec("options", QT_TRANSLATE_NOOP("jis", "Option codes"), "list"),
+            FieldSpec("parts", QT_TRANSLATE_NOOP("jis", "Parts (family=part)"), "pairs"),
+        ),
+        lambda f: f"{f['feed']} {f['seq']} {f['vehicle_id']}",
+    ),
+    OpSpec(
+        "RequestResendByHand",
+        QT_TRANSLATE_NOOP("jis", "REQUEST RESEND"),
+        QT_TRANSLATE_NOOP("jis", "Request a resend"),
+        QT_TRANSLATE_NOOP("jis", "Ask the OEM to send a range again."),
+        (
+            FEED,
+            FieldSpec("from_seq", QT_TRANSLATE_NOOP("jis", "From sequence no."), "seq"),
+            FieldSpec("to_seq", QT_TRANSLATE_NOOP("jis", "To sequence no."), "seq"),
+        ),
+        lambda f: f"{f['feed']} {f['from_seq']}–{f['to_seq']}",
+    ),
+    OpSpec(
+        "ReprintLabel",
+        QT_TRANSLATE_NOOP("jis", "REPRINT"),
+        QT_TRANSLATE_NOOP("jis", "Reprint a label"),
+        QT_TRANSLATE_NOOP("jis", "Part label P<pick>, rack label R-<feed>-<family>-<rack>."),
+        (FieldSpec("label_id", QT_TRANSLATE_NOOP("jis", "Label id"), "text"),),
+        lambda f: tr(QT_TRANSLATE_NOOP("jis", "label {id}")).format(id=f["label_id"]),
+    ),
+    OpSpec(
+        "ConfirmByHand",
+        QT_TRANSLATE_NOOP("jis", "CONFIRM BY HAND"),
+        QT_TRANSLATE_NOOP("jis", "Confirm the lit pick by hand"),
+        QT_TRANSLATE_NOOP("jis", "When a station's light has failed."),
+        (FieldSpec("station", QT_TRANSLATE_NOOP("jis", "Station"), "station"),),
+        lambda f: tr(QT_TRANSLATE_NOOP("jis", "station {id}")).format(id=f["station"]),
+    ),
+    OpSpec(
+        "ShipRackByHand",
+        QT_TRANSLATE_NOOP("jis", "SHIP RACK"),
+        QT_TRANSLATE_NOOP("jis", "Ship a rack by hand"),
+        QT_TRANSLATE_NOOP("jis", "When the dock scanner is down."),
+        (
+            FEED,
+            FieldSpec("family", QT_TRANSLATE_NOOP("jis", "Family"), "family"),
+            FieldSpec("rack_no", QT_TRANSLATE_NOOP("jis", "Rack no."), "rack"),
+        ),
+        lambda f: tr(QT_TRANSLATE_NOOP("jis", "{feed} {family} rack {rack}")).format(
+            feed=f["feed"], family=f["family"], rack=f["rack_no"]
+        ),
+    ),
+    OpSpec(
+        "SetBinStock",
+        QT_TRANSLATE_NOOP("jis", "SET STOCK"),
+        QT_TRANSLATE_NOOP("jis", "Set a bin's stock"),
+        QT_TRANSLATE_NOOP("jis", "After counting or filling it (docs/stock.md)."),
+        (
+            FieldSpec("bin", QT_TRANSLATE_NOOP("jis", "Bin"), "bin"),
+            FieldSpec("qty", QT_TRANSLATE_NOOP("jis", "Parts in it"), "count"),
+        ),
+        lambda f: tr(QT_TRANSLATE_NOOP("jis", "bin {bin} = {qty}")).format(bin=f["bin"], qty=f["qty"]),
+    ),
+    OpSpec(
+        "SetLineStatus",
+        QT_TRANSLATE_NOOP("jis", "SET OEM LINE"),
+        QT_TRANSLATE_NOOP("jis", "The OEM's line stopped or runs"),
+        QT_TRANSLATE_NOOP("jis", "While it stands, due times wait."),
+        (FEED, FieldSpec("state", QT_TRANSLATE_NOOP("jis", "OEM line"), "line_state")),
+        lambda f: tr(QT_TRANSLATE_NOOP("jis", "{feed} line {state}")).format(
+            feed=f["feed"], state=tr(LINE_STATE_WORDS.get(f["state"], f["state"]))
+        ),
+    ),
+)
 OPERATION_BY_INTENT: dict[str, OpSpec] = {op.intent: op for op in OPERATIONS}
 
 
@@ -128,16 +228,30 @@ def _show_words(value: Any) -> str:
     return ", ".join("=".join(v) if isinstance(v, list | tuple) else str(v) for v in value)
 
 
+def _chosen(combo: QComboBox) -> str:
+    """The choice's value: its data where the combo shows it in words (``line_state``), else its text."""
+    data = combo.currentData()
+    return data if isinstance(data, str) else combo.currentText()
+
+
+def _choose(combo: QComboBox, value: Any) -> None:
+    found = combo.findData(str(value))
+    if found >= 0:
+        combo.setCurrentIndex(found)
+    else:
+        combo.setCurrentText(str(value))
+
+
 FieldKind = tuple[Callable[[], QWidget], Callable[[Any], Any], Callable[[Any, Any], None]]
 FIELD_KINDS: dict[str, FieldKind] = {
-    "feed": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
-    "station": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
-    "family": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
-    "line_state": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
+    "feed": (Choice, _chosen, _choose),
+    "station": (Choice, _chosen, _choose),
+    "family": (Choice, _chosen, _choose),
+    "line_state": (Choice, _chosen, _choose),
     "seq": (_number(0), _read_number, lambda w, v: w.setText(str(int(v)))),
     "rack": (_number(1), _read_number, lambda w, v: w.setText(str(int(v)))),
     "count": (_number(0), _read_number, lambda w, v: w.setText(str(int(v)))),
-    "bin": (Choice, lambda w: w.currentText(), lambda w, v: w.setCurrentText(str(v))),
+    "bin": (Choice, _chosen, _choose),
     "text": (QLineEdit, lambda w: w.text().strip(), lambda w, v: w.setText(str(v))),
     "list": (QLineEdit, lambda w: _words(w.text()), lambda w, v: w.setText(_show_words(v))),
     "pairs": (QLineEdit, lambda w: _pairs(w.text()), lambda w, v: w.setText(_show_words(v))),
@@ -160,19 +274,19 @@ class OperationForm(QWidget):
         self.spec = spec
         self.setObjectName(f"form_{spec.intent}")
         box = QVBoxLayout(self)
-        box.addWidget(label(spec.title.upper(), f"form_{spec.intent}_title", "form-title"))
-        box.addWidget(label(spec.help, f"form_{spec.intent}_help", "form-help"))
+        box.addWidget(label(tr(spec.title).upper(), f"form_{spec.intent}_title", "form-title"))
+        box.addWidget(label(tr(spec.help), f"form_{spec.intent}_help", "form-help"))
         form = QFormLayout()
         self.inputs: dict[str, QWidget] = {}
         for f in spec.fields:
             widget = FIELD_KINDS[f.kind][0]()
             widget.setObjectName(f"field_{spec.intent}_{f.name}")
             self.inputs[f.name] = widget
-            form.addRow(label(f.caption, f"field_{spec.intent}_{f.name}_caption", "form-caption"), widget)
+            form.addRow(label(tr(f.caption), f"field_{spec.intent}_{f.name}_caption", "form-caption"), widget)
         box.addLayout(form)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.button = QPushButton(f"{spec.verb}…")
+        self.button = QPushButton(f"{tr(spec.verb)}…")
         self.button.setObjectName(f"verb_{spec.intent}")
         self.button.setProperty("role", "verb")
         row.addWidget(self.button)
@@ -194,11 +308,12 @@ class OperationForm(QWidget):
             combo = self.inputs[f.name]
             if f.kind in CHOICES and isinstance(combo, QComboBox):
                 wanted = CHOICES[f.kind](line)
-                if [combo.itemText(i) for i in range(combo.count())] != wanted:
-                    current = combo.currentText()
+                if [combo.itemData(i) for i in range(combo.count())] != wanted:
+                    current = _chosen(combo)
                     combo.clear()
-                    combo.addItems(wanted)
-                    combo.setCurrentText(current)
+                    for item in wanted:  # the line's own names as they are; a line state in words
+                        combo.addItem(tr(LINE_STATE_WORDS[item]) if f.kind == "line_state" else item, item)
+                    _choose(combo, current)
 
     def complete(self) -> bool:
         return all(v not in ("", None) for k, v in self.values().items() if k not in ("options", "parts"))
@@ -215,7 +330,7 @@ class OperationsPane(QWidget):
         self._zone = ZoneInfo("UTC")
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
-        frame, box, _ = section("operations_section", "MANUAL OPERATIONS")
+        frame, box, _ = section("operations_section", QT_TRANSLATE_NOOP("jis", "MANUAL OPERATIONS"))
         body = QHBoxLayout()
         self.list = QListWidget()
         self.list.setObjectName("operations_list")
@@ -226,7 +341,7 @@ class OperationsPane(QWidget):
             form.button.clicked.connect(lambda _=False, i=spec.intent: self.propose(i))
             self.forms[spec.intent] = form
             self.stack.addWidget(form)
-            self.list.addItem(spec.verb)
+            self.list.addItem(tr(spec.verb))
         self.list.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.list.setCurrentRow(0)
         self.list.setFixedWidth(self.list.sizeHintForColumn(0) + 40)
@@ -234,7 +349,9 @@ class OperationsPane(QWidget):
         body.addWidget(self.stack, 1)
         box.addLayout(body)
         root.addWidget(frame, 3)
-        log_frame, log_box, _ = section("ops_log_section", "OPERATIONS SENT FROM THIS COCKPIT")
+        log_frame, log_box, _ = section(
+            "ops_log_section", QT_TRANSLATE_NOOP("jis", "OPERATIONS SENT FROM THIS COCKPIT")
+        )
         self.log = make_table("ops_log", LOG_HEADERS, stretch=LOG_HEADERS.index("ANSWER"))
         self.log.horizontalHeader().setSectionResizeMode(LOG_HEADERS.index("TARGET"), QHeaderView.ResizeMode.Stretch)
         log_box.addWidget(self.log)
@@ -262,8 +379,8 @@ class OperationsPane(QWidget):
             return
         fields = form.values()
         text = form.spec.target(fields)
-        summary = f"{form.spec.title}: {text}{self._vehicle_hint(fields)}. {form.spec.help}"
-        self.desk.propose(Proposal(intent=intent, verb=form.spec.verb, summary=summary,
+        summary = f"{tr(form.spec.title)}: {text}{self._vehicle_hint(fields)}. {tr(form.spec.help)}"
+        self.desk.propose(Proposal(intent=intent, verb=tr(form.spec.verb), summary=summary,
                                    targets=(Target(fields=fields, text=text),)))  # fmt: skip
 
     def _vehicle_hint(self, fields: dict[str, Any]) -> str:
@@ -279,12 +396,16 @@ class OperationsPane(QWidget):
         ]
         if not picks:
             return ""
-        return f" (vehicle {picks[0].vehicle_id}: " + ", ".join(f"{p.part} at {p.bin}" for p in picks) + ")"
+        at = tr(QT_TRANSLATE_NOOP("jis", "{part} at {bin}"))
+        found = ", ".join(at.format(part=p.part, bin=p.bin) for p in picks)
+        return tr(QT_TRANSLATE_NOOP("jis", " (vehicle {vehicle}: {picks})")).format(
+            vehicle=picks[0].vehicle_id, picks=found
+        )
 
     @Slot(object)
     def _show_log(self, _: OpRecord) -> None:
         rows = [
-            [clock(r.at, self._zone) if r.at else NO_VALUE, r.user, r.verb, r.target, r.reason, r.result, r.message]
+            [clock(r.at, self._zone) if r.at else NO_VALUE, r.user, r.verb, r.target, r.reason, tr(r.result), r.message]
             for r in reversed(self.desk.records.values())
         ]
         fill_table(self.log, rows)

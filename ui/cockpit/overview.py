@@ -29,28 +29,63 @@ from ui.cockpit.widgets import (
     make_table,
     section,
 )
+from ui.i18n import tr
 from ui.widgets import clock, fill_table, label, plant_zone
-from ui.words import DEVICE_KIND_WORDS, NO_VALUE, PICK_WORDS, UNACKNOWLEDGED, UP_WORDS, annunciated
+from ui.words import DEVICE_KIND_WORDS, NO_VALUE, PICK_WORDS, QT_TRANSLATE_NOOP, UNACKNOWLEDGED, UP_WORDS, annunciated
 
 REDRAW_MS = 1000  # the buffer chart redraws at 1 Hz from the newest picture, however fast pictures arrive
 BUFFER_AHEAD_MIN = 150.0  # minutes of due times shown: the demo's 2 h lead time plus margin
 BUFFER_BEHIND_MIN = -15.0  # overdue picks stay in view
 MAX_ROWS_SHOWN = 8  # a list longer than this scrolls
+MINUTES = QT_TRANSLATE_NOOP("jis", "min")
 FILL_GLYPHS = ("▮", "▯")  # a rack's fill as filled / empty slots (monochrome; prints and reads without colour)
 
 
-FEED_HEADERS = ("P", "FEED", "NAME", "LAST SEQ", "LAST BROADCAST", "SILENT FOR", "BROADCASTS", "GAPS", "DUPLICATES")
-STATION_HEADERS = ("P", "STATION", "NOW", "SEQ", "VEHICLE", "PART", "QUEUE", "NEXT DUE", "DEVICES", "STARVES")
-RACK_HEADERS = ("FEED", "FAMILY", "RACK", "FILLED", "SEQ RANGE")
-DEVICE_HEADERS = ("P", "DEVICE", "KIND", "STATE", "DETAIL")
+FEED_HEADERS = (
+    "P",
+    QT_TRANSLATE_NOOP("jis", "FEED"),
+    QT_TRANSLATE_NOOP("jis", "NAME"),
+    QT_TRANSLATE_NOOP("jis", "LAST SEQ"),
+    QT_TRANSLATE_NOOP("jis", "LAST BROADCAST"),
+    QT_TRANSLATE_NOOP("jis", "SILENT FOR"),
+    QT_TRANSLATE_NOOP("jis", "BROADCASTS"),
+    QT_TRANSLATE_NOOP("jis", "GAPS"),
+    QT_TRANSLATE_NOOP("jis", "DUPLICATES"),
+)
+STATION_HEADERS = (
+    "P",
+    QT_TRANSLATE_NOOP("jis", "STATION"),
+    QT_TRANSLATE_NOOP("jis", "NOW"),
+    QT_TRANSLATE_NOOP("jis", "SEQ"),
+    QT_TRANSLATE_NOOP("jis", "VEHICLE"),
+    QT_TRANSLATE_NOOP("jis", "PART"),
+    QT_TRANSLATE_NOOP("jis", "QUEUE"),
+    QT_TRANSLATE_NOOP("jis", "NEXT DUE"),
+    QT_TRANSLATE_NOOP("jis", "DEVICES"),
+    QT_TRANSLATE_NOOP("jis", "STARVES"),
+)
+RACK_HEADERS = (
+    QT_TRANSLATE_NOOP("jis", "FEED"),
+    QT_TRANSLATE_NOOP("jis", "FAMILY"),
+    QT_TRANSLATE_NOOP("jis", "RACK"),
+    QT_TRANSLATE_NOOP("jis", "FILLED"),
+    QT_TRANSLATE_NOOP("jis", "SEQ RANGE"),
+)
+DEVICE_HEADERS = (
+    "P",
+    QT_TRANSLATE_NOOP("jis", "DEVICE"),
+    QT_TRANSLATE_NOOP("jis", "KIND"),
+    QT_TRANSLATE_NOOP("jis", "STATE"),
+    QT_TRANSLATE_NOOP("jis", "DETAIL"),
+)
 
 # Right-click proposals on a station row: (menu text, intent type, fields from the station's current pick)
 StationAction = tuple[str, str, Callable[[StationView], dict[str, object]]]
 STATION_ACTIONS: tuple[StationAction, ...] = (
-    ("Hold vehicle {seq}…", "HoldVehicle", lambda s: _vehicle_fields(s.current)),
-    ("Release vehicle {seq}…", "ReleaseVehicle", lambda s: _vehicle_fields(s.current)),
-    ("Cancel vehicle {seq}…", "CancelVehicle", lambda s: _vehicle_fields(s.current)),
-    ("Confirm by hand at {station}…", "ConfirmByHand", lambda s: {"station": s.id}),
+    (QT_TRANSLATE_NOOP("jis", "Hold vehicle {seq}…"), "HoldVehicle", lambda s: _vehicle_fields(s.current)),
+    (QT_TRANSLATE_NOOP("jis", "Release vehicle {seq}…"), "ReleaseVehicle", lambda s: _vehicle_fields(s.current)),
+    (QT_TRANSLATE_NOOP("jis", "Cancel vehicle {seq}…"), "CancelVehicle", lambda s: _vehicle_fields(s.current)),
+    (QT_TRANSLATE_NOOP("jis", "Confirm by hand at {station}…"), "ConfirmByHand", lambda s: {"station": s.id}),
 )
 
 
@@ -71,9 +106,11 @@ def feed_name(feed: FeedView, zone: ZoneInfo) -> str:
     """The feed's name, with its OEM line's state when its line status (or a lead) said one: ``… · OEM line STOPPED
     since 10:42``, ``… · OEM line 72/h``."""
     if feed.line_stopped_since is not None:
-        return f"{feed.name} · OEM line STOPPED since {clock(feed.line_stopped_since, zone, '%H:%M')}"
+        stopped = tr(QT_TRANSLATE_NOOP("jis", "{feed} · OEM line STOPPED since {time}"))
+        return stopped.format(feed=feed.name, time=clock(feed.line_stopped_since, zone, "%H:%M"))
     if feed.line_rate_per_h is not None:
-        return f"{feed.name} · OEM line {feed.line_rate_per_h:.0f}/h"
+        rate = tr(QT_TRANSLATE_NOOP("jis", "{feed} · OEM line {rate}/h"))
+        return rate.format(feed=feed.name, rate=f"{feed.line_rate_per_h:.0f}")
     return feed.name
 
 
@@ -122,11 +159,11 @@ class OverviewPane(QWidget):
         """Short lists first, each sized to its rows; the buffer chart takes the height that is left."""
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
-        root.addWidget(self._wrap("feeds_section", "FEEDS", self.feeds))
-        root.addWidget(self._wrap("stations_section", "STATIONS", self.stations))
+        root.addWidget(self._wrap("feeds_section", QT_TRANSLATE_NOOP("jis", "FEEDS"), self.feeds))
+        root.addWidget(self._wrap("stations_section", QT_TRANSLATE_NOOP("jis", "STATIONS"), self.stations))
         pair = QHBoxLayout()
-        pair.addWidget(self._wrap("racks_section", "OPEN RACKS", self.racks), 1)
-        pair.addWidget(self._wrap("devices_section", "DEVICES", self.devices), 1)
+        pair.addWidget(self._wrap("racks_section", QT_TRANSLATE_NOOP("jis", "OPEN RACKS"), self.racks), 1)
+        pair.addWidget(self._wrap("devices_section", QT_TRANSLATE_NOOP("jis", "DEVICES"), self.devices), 1)
         root.addLayout(pair)
         root.addWidget(self._build_buffer(), 1)
 
@@ -137,7 +174,7 @@ class OverviewPane(QWidget):
         return frame
 
     def _build_buffer(self) -> QWidget:
-        frame, box, head = section("buffer_section", "BUFFER AGAINST DUE TIME")
+        frame, box, head = section("buffer_section", QT_TRANSLATE_NOOP("jis", "BUFFER AGAINST DUE TIME"))
         self.buffer_summary = label("", "buffer_summary", "section-note")
         head.insertWidget(1, self.buffer_summary)
         self.buffer_plot = pg.PlotWidget()
@@ -145,7 +182,7 @@ class OverviewPane(QWidget):
         self.buffer_plot.setMenuEnabled(False)
         self.buffer_plot.setMouseEnabled(x=False, y=False)
         self.buffer_plot.hideButtons()
-        self.buffer_plot.setLabel("bottom", "minutes until due")
+        self.buffer_plot.setLabel("bottom", tr(QT_TRANSLATE_NOOP("jis", "minutes until due")))
         self.buffer_plot.setXRange(BUFFER_BEHIND_MIN, BUFFER_AHEAD_MIN, padding=0)
         self._picks_item = pg.ScatterPlotItem(symbol="s", size=9)
         self._current_item = pg.ScatterPlotItem(symbol="o", size=14)
@@ -153,9 +190,11 @@ class OverviewPane(QWidget):
         self._now_line = pg.InfiniteLine(pos=0, angle=90)
         self._limit_line = pg.InfiniteLine(pos=BUFFER_MIN_MINUTES, angle=90)
         # the one buffer figure (the KPI tile's: the earliest open vehicle's due time), drawn where the tile says it is
-        self._buffer_line = pg.InfiniteLine(pos=0, angle=90, label="buffer", labelOpts={"position": 0.95})
+        self._buffer_line = pg.InfiniteLine(
+            pos=0, angle=90, label=tr(QT_TRANSLATE_NOOP("jis", "buffer")), labelOpts={"position": 0.95}
+        )
         self._buffer_line.setObjectName("buffer_line")
-        self._empty_text = pg.TextItem("no open vehicles", anchor=(0.5, 0.5))
+        self._empty_text = pg.TextItem(tr(QT_TRANSLATE_NOOP("jis", "no open vehicles")), anchor=(0.5, 0.5))
         items = (self._now_line, self._limit_line, self._buffer_line, self._empty_text)
         for item in (*items, self._picks_item, self._current_item, self._overdue_item):
             self.buffer_plot.addItem(item)
@@ -199,10 +238,11 @@ class OverviewPane(QWidget):
             p = s.current
             due = min((x.due_at for x in station_picks(s)), default=None)
             rows.append([
-                "", s.id, PICK_WORDS.get(p.state, p.state.upper()) if p else "IDLE",
+                "", s.id, tr(PICK_WORDS.get(p.state, p.state.upper())) if p else tr(QT_TRANSLATE_NOOP("jis", "IDLE")),
                 str(p.seq) if p else NO_VALUE, p.vehicle_id if p else NO_VALUE, p.part if p else NO_VALUE,
                 str(len(station_picks(s))),
-                f"{minutes_until(due, line.at):.0f} min" if due is not None else NO_VALUE, _devices_word(s, up),
+                f"{minutes_until(due, line.at):.0f} {tr(MINUTES)}" if due is not None else NO_VALUE,
+                _devices_word(s, up),
                 starves_word(s, line.at, self._zone),
             ])  # fmt: skip
         fill_table(self.stations, rows)
@@ -220,7 +260,9 @@ class OverviewPane(QWidget):
         fit_rows(self.racks, max(len(rows), len(line.devices)), MAX_ROWS_SHOWN)
 
     def _render_devices(self, line: LineView) -> None:
-        rows = [["", d.name, DEVICE_KIND_WORDS.get(d.kind, d.kind), UP_WORDS[d.up], d.detail] for d in line.devices]
+        rows = [
+            ["", d.name, tr(DEVICE_KIND_WORDS.get(d.kind, d.kind)), tr(UP_WORDS[d.up]), d.detail] for d in line.devices
+        ]
         fill_table(self.devices, rows)
         fit_rows(self.devices, max(len(rows), len(line.racks)), MAX_ROWS_SHOWN)
         self._mark(self.devices, [[x for x in line.deviations if x.station == d.name] for d in line.devices])
@@ -235,7 +277,12 @@ class OverviewPane(QWidget):
             item.setData(BLINK_ROLE, unack)
             item.setToolTip("\n".join(f"P{d.priority} {d.kind}: {d.message}" for d in deviations))
             item.setData(
-                Qt.ItemDataRole.AccessibleTextRole, f"{count} open, worst priority {priority}" if count else ""
+                Qt.ItemDataRole.AccessibleTextRole,
+                tr(QT_TRANSLATE_NOOP("jis", "{count} open, worst priority {priority}")).format(
+                    count=count, priority=priority
+                )
+                if count
+                else "",
             )
 
     # --- the buffer chart (fixed rate) ---
@@ -267,7 +314,8 @@ class OverviewPane(QWidget):
             self._buffer_line.setValue(min(max(buffer, BUFFER_BEHIND_MIN), BUFFER_AHEAD_MIN))
         self._empty_text.setVisible(buffer is None)
         self._empty_text.setPos((BUFFER_BEHIND_MIN + BUFFER_AHEAD_MIN) / 2, (len(line.stations) - 1) / 2)
-        self.buffer_summary.setText(f"buffer: earliest open vehicle's due time · target ≥ {BUFFER_MIN_MINUTES:.0f} min")
+        summary = tr(QT_TRANSLATE_NOOP("jis", "buffer: earliest open vehicle's due time · target ≥ {minutes} min"))
+        self.buffer_summary.setText(summary.format(minutes=f"{BUFFER_MIN_MINUTES:.0f}"))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -310,7 +358,7 @@ class OverviewPane(QWidget):
         seq = str(station.current.seq) if station.current else ""
         for text, intent, fields_of in STATION_ACTIONS:
             fields = fields_of(station)
-            action = menu.addAction(text.format(seq=seq, station=station.id))
+            action = menu.addAction(tr(text).format(seq=seq, station=station.id))
             action.setEnabled(bool(fields))
             action.triggered.connect(lambda _=False, i=intent, f=fields: self.operation_wanted.emit(i, f))
         return menu
@@ -319,8 +367,12 @@ class OverviewPane(QWidget):
 def _devices_word(station: StationView, up: dict[str, bool]) -> str:
     """Quiet when normal (ISA-101): "online"; otherwise which of the station's devices is off, in words."""
     devices = (("ptl", station.ptl_device), ("printer", station.printer))
-    down = [f"{DEVICE_KIND_WORDS[kind]} {UP_WORDS[up.get(name)]}" for kind, name in devices if up.get(name) is not True]
-    return ", ".join(down) or "online"
+    down = [
+        f"{tr(DEVICE_KIND_WORDS[kind])} {tr(UP_WORDS[up.get(name)])}"
+        for kind, name in devices
+        if up.get(name) is not True
+    ]
+    return ", ".join(down) or tr(QT_TRANSLATE_NOOP("jis", "online"))
 
 
 def starves_word(station: StationView, at: float, zone: ZoneInfo) -> str:
@@ -328,14 +380,14 @@ def starves_word(station: StationView, at: float, zone: ZoneInfo) -> str:
     if not any(b.stock is not None for b in station.bins):
         return NO_VALUE
     if station.starves_at is None:
-        return "covered"
+        return tr(QT_TRANSLATE_NOOP("jis", "covered"))
     minutes = minutes_until(station.starves_at, at)
-    return f"{clock(station.starves_at, zone, '%H:%M')} ({minutes:.0f} min) {station.starves_bin}"
+    return f"{clock(station.starves_at, zone, '%H:%M')} ({minutes:.0f} {tr(MINUTES)}) {station.starves_bin}"
 
 
 def _duration(seconds: float) -> str:
     seconds = max(seconds, 0.0)
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} {tr(MINUTES)}"
 
 
 def _seq_range(low: int | None, high: int | None) -> str:

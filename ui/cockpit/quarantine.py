@@ -20,13 +20,21 @@ from sequencer.views import LineView
 from ui.cockpit.desk import OperationDesk, Proposal, Target
 from ui.cockpit.shift import STATE_WORDS, LoggedDeviation
 from ui.cockpit.widgets import make_table, section
+from ui.i18n import tr
 from ui.widgets import clock, fill_table, label
-from ui.words import NO_VALUE
+from ui.words import NO_VALUE, QT_TRANSLATE_NOOP
 
 QUARANTINE_KINDS = frozenset({"malformed", "unknown_feed", "unauthorised"})
 QUARANTINE_ID = re.compile(r"quarantined #(\d+):\s*(.*)", re.DOTALL)
 REPROCESS_INTENT = "ReprocessQuarantined"  # a service operation: app.hmi.commands hands it to Service.reprocess
-HEADERS = ("QUARANTINE #", "RECEIVED", "FEED", "SEQ", "REASON", "STATE")
+HEADERS = (
+    QT_TRANSLATE_NOOP("jis", "QUARANTINE #"),
+    QT_TRANSLATE_NOOP("jis", "RECEIVED"),
+    QT_TRANSLATE_NOOP("jis", "FEED"),
+    QT_TRANSLATE_NOOP("jis", "SEQ"),
+    QT_TRANSLATE_NOOP("jis", "REASON"),
+    QT_TRANSLATE_NOOP("jis", "STATE"),
+)
 
 
 def quarantine_id(entry: LoggedDeviation) -> tuple[int, str] | None:
@@ -47,17 +55,25 @@ class QuarantinePane(QWidget):
         self.entries: list[tuple[int, str, LoggedDeviation]] = []
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
-        frame, box, head = section("quarantine_section", "QUARANTINED MESSAGES")
+        frame, box, head = section("quarantine_section", QT_TRANSLATE_NOOP("jis", "QUARANTINED MESSAGES"))
         self.total = label("", "quarantine_total", "section-note")
         head.insertWidget(1, self.total)
         self.table = make_table("quarantine_table", HEADERS, stretch=4)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         box.addWidget(self.table, 1)
         row = QHBoxLayout()
-        row.addWidget(label("Re-processing reads the stored message again, as if it had just arrived.",
-                            "quarantine_help", "form-help"), 1)  # fmt: skip
-        self.reprocess_button = QPushButton("REPROCESS…")
-        self.discard_button = QPushButton("DISCARD…")
+        row.addWidget(
+            label(
+                tr(
+                    QT_TRANSLATE_NOOP("jis", "Re-processing reads the stored message again, as if it had just arrived.")
+                ),
+                "quarantine_help",
+                "form-help",
+            ),
+            1,
+        )
+        self.reprocess_button = QPushButton(tr(QT_TRANSLATE_NOOP("jis", "REPROCESS…")))
+        self.discard_button = QPushButton(tr(QT_TRANSLATE_NOOP("jis", "DISCARD…")))
         for button, name, slot in ((self.reprocess_button, "reprocess_button", self.reprocess),
                                    (self.discard_button, "discard_button", self.discard)):  # fmt: skip
             button.setObjectName(name)
@@ -72,17 +88,24 @@ class QuarantinePane(QWidget):
         found = [(q, e) for e in entries if (q := quarantine_id(e)) is not None]
         self.entries = [(qid, reason, e) for (qid, reason), e in sorted(found, key=lambda x: -x[0][0])]
         rows = [
-            [str(qid), clock(e.view.at, zone), e.view.feed or NO_VALUE,
-             NO_VALUE if e.view.seq is None else str(e.view.seq), reason,
-             "DISCARDED / RE-PROCESSED" if e.closed_at is not None else STATE_WORDS.get(e.view.state, e.view.state)]
+            [
+                str(qid),
+                clock(e.view.at, zone),
+                e.view.feed or NO_VALUE,
+                NO_VALUE if e.view.seq is None else str(e.view.seq),
+                reason,
+                tr(QT_TRANSLATE_NOOP("jis", "DISCARDED / RE-PROCESSED"))
+                if e.closed_at is not None
+                else tr(STATE_WORDS.get(e.view.state, e.view.state)),
+            ]
             for qid, reason, e in self.entries
-        ]  # fmt: skip
+        ]
         fill_table(self.table, rows)
         self._selection_changed()
 
     @Slot(object)
     def apply_line(self, line: LineView) -> None:
-        self.total.setText(f"{line.counters.quarantined} held by the service")
+        self.total.setText(tr(QT_TRANSLATE_NOOP("jis", "{n} held by the service")).format(n=line.counters.quarantined))
 
     def _chosen(self) -> tuple[int, str, LoggedDeviation] | None:
         row = self.table.currentRow()
@@ -101,9 +124,19 @@ class QuarantinePane(QWidget):
         if chosen is None:
             return
         qid, reason, _ = chosen
-        target = Target(fields={"quarantine_id": qid}, text=f"quarantine #{qid} ({reason})")
-        summary = "Re-process a quarantined message after its cause was fixed."
-        self.desk.propose(Proposal(intent=REPROCESS_INTENT, verb="REPROCESS", targets=(target,), summary=summary))
+        target = Target(
+            fields={"quarantine_id": qid},
+            text=tr(QT_TRANSLATE_NOOP("jis", "quarantine #{id} ({reason})")).format(id=qid, reason=reason),
+        )
+        summary = tr(QT_TRANSLATE_NOOP("jis", "Re-process a quarantined message after its cause was fixed."))
+        self.desk.propose(
+            Proposal(
+                intent=REPROCESS_INTENT,
+                verb=tr(QT_TRANSLATE_NOOP("jis", "REPROCESS")),
+                targets=(target,),
+                summary=summary,
+            )
+        )
 
     @Slot()
     def discard(self) -> None:
@@ -111,6 +144,17 @@ class QuarantinePane(QWidget):
         if chosen is None:
             return
         qid, reason, entry = chosen
-        target = Target(fields={"deviation_id": entry.id}, text=f"#{entry.id}: quarantine #{qid} ({reason})")
-        summary = "Discard: resolve the deviation; the message stays in quarantine."
-        self.desk.propose(Proposal(intent="ResolveDeviation", verb="DISCARD", targets=(target,), summary=summary))
+        target = Target(
+            fields={"deviation_id": entry.id},
+            text=f"#{entry.id}: "
+            + tr(QT_TRANSLATE_NOOP("jis", "quarantine #{id} ({reason})")).format(id=qid, reason=reason),
+        )
+        summary = tr(QT_TRANSLATE_NOOP("jis", "Discard: resolve the deviation; the message stays in quarantine."))
+        self.desk.propose(
+            Proposal(
+                intent="ResolveDeviation",
+                verb=tr(QT_TRANSLATE_NOOP("jis", "DISCARD")),
+                targets=(target,),
+                summary=summary,
+            )
+        )

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sequencer.calendar import LineCalendar
 from sequencer.plant import CalendarConfig
 from sequencer.views import DeviationView, LineView, ShiftView
-from ui.words import NO_VALUE
+from ui.words import NO_VALUE, QT_TRANSLATE_NOOP
 
 # --- shifts: the plant's calendar ([calendar]) as the service's picture says (``LineView.shift``) ---------------
 
@@ -28,13 +28,16 @@ class Shift:
     start: float  # epoch seconds
     end: float
 
-    def label(self, zone: ZoneInfo) -> str:
-        """E.g. ``Late shift 2025-06-15 14:00–22:00``: the day is the day the shift started."""
+    def label(self, zone: ZoneInfo, translate: Callable[[str], str] = lambda text: text) -> str:
+        """E.g. ``Late shift 2025-06-15 14:00–22:00``: the day is the day the shift started; ``translate``: the
+        screen's (``ui.i18n.tr``), English without (the report)."""
         if not self.name:
-            return f"Between shifts {datetime.fromtimestamp(self.start, zone):%Y-%m-%d %H:%M}"
+            between = translate(QT_TRANSLATE_NOOP("jis", "Between shifts {start}"))
+            return between.format(start=f"{datetime.fromtimestamp(self.start, zone):%Y-%m-%d %H:%M}")
         start = datetime.fromtimestamp(self.start, zone)
         end = datetime.fromtimestamp(self.end, zone)
-        return f"{self.name} shift {start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+        named = translate(QT_TRANSLATE_NOOP("jis", "{name} shift {start}–{end}"))
+        return named.format(name=self.name, start=f"{start:%Y-%m-%d %H:%M}", end=f"{end:%H:%M}")
 
     def slug(self, zone: ZoneInfo) -> str:
         return f"{datetime.fromtimestamp(self.start, zone):%Y-%m-%d}-{self.name.lower() or 'between-shifts'}"
@@ -89,47 +92,128 @@ def _minutes(value: float | None) -> float | None:
 
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi(key="on_time_rate", caption="On time", unit="%", value=lambda ln: _pct(ln.kpis.on_time_rate), fmt="{:.1f}",
-        off_target=lambda v, ln: v is not None and v < ON_TIME_TARGET * 100),
-    Kpi(key="picks_per_hour", caption="Picks / h", unit="/h", value=lambda ln: ln.kpis.picks_per_hour,
-        off_target=lambda v, ln: v is not None and v < TAKT_SHORTFALL * ln.kpis.takt_picks_per_hour),
-    Kpi(key="takt_picks_per_hour", caption="Takt picks / h", unit="/h", value=lambda ln: ln.kpis.takt_picks_per_hour),
-    Kpi(key="buffer_minutes", caption="Buffer", unit="min", value=lambda ln: ln.kpis.buffer_minutes, fmt="{:.0f}",
-        off_target=lambda v, ln: v is not None and v < BUFFER_MIN_MINUTES),
-    Kpi(key="broadcasts_per_hour", caption="Broadcasts / h", unit="/h", value=lambda ln: ln.kpis.broadcasts_per_hour),
-    Kpi(key="seconds_since_last_broadcast", caption="Feed silent for", unit="s",
-        value=lambda ln: ln.kpis.seconds_since_last_broadcast),
-    Kpi(key="pick_accuracy", caption="Pick accuracy", unit="%", value=lambda ln: _pct(ln.kpis.pick_accuracy),
-        fmt="{:.2f}", off_target=lambda v, ln: v is not None and v < ACCURACY_TARGET * 100),
+    Kpi(
+        key="on_time_rate",
+        caption=QT_TRANSLATE_NOOP("jis", "On time"),
+        unit="%",
+        value=lambda ln: _pct(ln.kpis.on_time_rate),
+        fmt="{:.1f}",
+        off_target=lambda v, ln: v is not None and v < ON_TIME_TARGET * 100,
+    ),
+    Kpi(
+        key="picks_per_hour",
+        caption=QT_TRANSLATE_NOOP("jis", "Picks / h"),
+        unit=QT_TRANSLATE_NOOP("jis", "/h"),
+        value=lambda ln: ln.kpis.picks_per_hour,
+        off_target=lambda v, ln: v is not None and v < TAKT_SHORTFALL * ln.kpis.takt_picks_per_hour,
+    ),
+    Kpi(
+        key="takt_picks_per_hour",
+        caption=QT_TRANSLATE_NOOP("jis", "Takt picks / h"),
+        unit=QT_TRANSLATE_NOOP("jis", "/h"),
+        value=lambda ln: ln.kpis.takt_picks_per_hour,
+    ),
+    Kpi(
+        key="buffer_minutes",
+        caption=QT_TRANSLATE_NOOP("jis", "Buffer"),
+        unit=QT_TRANSLATE_NOOP("jis", "min"),
+        value=lambda ln: ln.kpis.buffer_minutes,
+        fmt="{:.0f}",
+        off_target=lambda v, ln: v is not None and v < BUFFER_MIN_MINUTES,
+    ),
+    Kpi(
+        key="broadcasts_per_hour",
+        caption=QT_TRANSLATE_NOOP("jis", "Broadcasts / h"),
+        unit=QT_TRANSLATE_NOOP("jis", "/h"),
+        value=lambda ln: ln.kpis.broadcasts_per_hour,
+    ),
+    Kpi(
+        key="seconds_since_last_broadcast",
+        caption=QT_TRANSLATE_NOOP("jis", "Feed silent for"),
+        unit="s",
+        value=lambda ln: ln.kpis.seconds_since_last_broadcast,
+    ),
+    Kpi(
+        key="pick_accuracy",
+        caption=QT_TRANSLATE_NOOP("jis", "Pick accuracy"),
+        unit="%",
+        value=lambda ln: _pct(ln.kpis.pick_accuracy),
+        fmt="{:.2f}",
+        off_target=lambda v, ln: v is not None and v < ACCURACY_TARGET * 100,
+    ),
     # Wrong picks caught at the bin (ppm of confirmed picks): they never left. Parts that left out of sequence or as
     # the wrong part are a figure shared with the OEM, over the ship notices (ui/cockpit/notices.py, docs/kpis.md).
-    Kpi(key="sequence_error_ppm", caption="Wrong picks caught", unit="ppm", value=lambda ln: ln.kpis.sequence_error_ppm,
-        off_target=lambda v, ln: v is not None and v > 0),
-    Kpi(key="open_deviations", caption="Open deviations", unit="", value=lambda ln: ln.kpis.open_deviations),
-    Kpi(key="mean_time_to_resolve", caption="Time to resolve", unit="min",
-        value=lambda ln: _minutes(ln.kpis.mean_time_to_resolve_s), fmt="{:.1f}"),
-    Kpi(key="vehicles_completed", caption="Vehicles completed", unit="", value=lambda ln: ln.kpis.vehicles_completed),
-    Kpi(key="racks_shipped", caption="Racks shipped", unit="", value=lambda ln: ln.kpis.racks_shipped),
-    Kpi(key="vehicles_broadcast", caption="Vehicles broadcast", unit="",
-        value=lambda ln: ln.counters.vehicles_broadcast),
-    Kpi(key="labels_printed", caption="Labels printed", unit="", value=lambda ln: ln.counters.labels_printed),
-    Kpi(key="quarantined", caption="Quarantined", unit="", value=lambda ln: ln.counters.quarantined,
-        off_target=lambda v, ln: v is not None and v > 0),
-    Kpi(key="alarms_closed_unacknowledged", caption="Unacked closed", unit="",
-        value=lambda ln: ln.counters.alarms_closed_unacknowledged, off_target=lambda v, ln: v is not None and v > 0),
-)  # fmt: skip
+    Kpi(
+        key="sequence_error_ppm",
+        caption=QT_TRANSLATE_NOOP("jis", "Wrong picks caught"),
+        unit=QT_TRANSLATE_NOOP("jis", "ppm"),
+        value=lambda ln: ln.kpis.sequence_error_ppm,
+        off_target=lambda v, ln: v is not None and v > 0,
+    ),
+    Kpi(
+        key="open_deviations",
+        caption=QT_TRANSLATE_NOOP("jis", "Open deviations"),
+        unit="",
+        value=lambda ln: ln.kpis.open_deviations,
+    ),
+    Kpi(
+        key="mean_time_to_resolve",
+        caption=QT_TRANSLATE_NOOP("jis", "Time to resolve"),
+        unit=QT_TRANSLATE_NOOP("jis", "min"),
+        value=lambda ln: _minutes(ln.kpis.mean_time_to_resolve_s),
+        fmt="{:.1f}",
+    ),
+    Kpi(
+        key="vehicles_completed",
+        caption=QT_TRANSLATE_NOOP("jis", "Vehicles completed"),
+        unit="",
+        value=lambda ln: ln.kpis.vehicles_completed,
+    ),
+    Kpi(
+        key="racks_shipped",
+        caption=QT_TRANSLATE_NOOP("jis", "Racks shipped"),
+        unit="",
+        value=lambda ln: ln.kpis.racks_shipped,
+    ),
+    Kpi(
+        key="vehicles_broadcast",
+        caption=QT_TRANSLATE_NOOP("jis", "Vehicles broadcast"),
+        unit="",
+        value=lambda ln: ln.counters.vehicles_broadcast,
+    ),
+    Kpi(
+        key="labels_printed",
+        caption=QT_TRANSLATE_NOOP("jis", "Labels printed"),
+        unit="",
+        value=lambda ln: ln.counters.labels_printed,
+    ),
+    Kpi(
+        key="quarantined",
+        caption=QT_TRANSLATE_NOOP("jis", "Quarantined"),
+        unit="",
+        value=lambda ln: ln.counters.quarantined,
+        off_target=lambda v, ln: v is not None and v > 0,
+    ),
+    Kpi(
+        key="alarms_closed_unacknowledged",
+        caption=QT_TRANSLATE_NOOP("jis", "Unacked closed"),
+        unit="",
+        value=lambda ln: ln.counters.alarms_closed_unacknowledged,
+        off_target=lambda v, ln: v is not None and v > 0,
+    ),
+)
 
 # --- ISA-18.2 alarm states in words (sequencer.alarms.AlarmState values) -------------------------------------
 
 STATE_WORDS: dict[str, str] = {
-    "active_unacknowledged": "UNACK",
-    "active_acknowledged": "ACKED",
-    "returned_unacknowledged": "RTN UNACK",
-    "shelved": "SHELVED",
-    "suppressed": "SUPPRESSED",
-    "out_of_service": "OUT OF SERVICE",
-    "normal": "NORMAL",
-    "closed": "CLOSED",
+    "active_unacknowledged": QT_TRANSLATE_NOOP("jis", "UNACK"),
+    "active_acknowledged": QT_TRANSLATE_NOOP("jis", "ACKED"),
+    "returned_unacknowledged": QT_TRANSLATE_NOOP("jis", "RTN UNACK"),
+    "shelved": QT_TRANSLATE_NOOP("jis", "SHELVED"),
+    "suppressed": QT_TRANSLATE_NOOP("jis", "SUPPRESSED"),
+    "out_of_service": QT_TRANSLATE_NOOP("jis", "OUT OF SERVICE"),
+    "normal": QT_TRANSLATE_NOOP("jis", "NORMAL"),
+    "closed": QT_TRANSLATE_NOOP("jis", "CLOSED"),
 }
 PRIORITY_GLYPHS: dict[int, str] = {1: "■", 2: "▲", 3: "◆"}  # the printed report's shapes (widgets.SHAPES)
 

@@ -20,11 +20,28 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QV
 from sequencer.views import LineView
 from ui.cockpit.widgets import make_table, section
 from ui.command_client import CommandClient
+from ui.i18n import tr
 from ui.widgets import fill_table, label, plant_zone
+from ui.words import QT_TRANSLATE_NOOP
 
 TRACE_INTENT = "TraceParts"  # a question the service answers (app.hmi.commands, app.service.trace)
-KEYS = (("VIN", "vin"), ("SERIAL", "serial"), ("BATCH", "batch"))
-HEADERS = ("SCANNED", "VEHICLE", "FEED", "SEQ", "FAMILY", "PART", "SERIAL", "BATCH", "RACK", "SLOT")
+KEYS = (
+    (QT_TRANSLATE_NOOP("jis", "VIN"), "vin"),
+    (QT_TRANSLATE_NOOP("jis", "SERIAL"), "serial"),
+    (QT_TRANSLATE_NOOP("jis", "BATCH"), "batch"),
+)
+HEADERS = (
+    QT_TRANSLATE_NOOP("jis", "SCANNED"),
+    QT_TRANSLATE_NOOP("jis", "VEHICLE"),
+    QT_TRANSLATE_NOOP("jis", "FEED"),
+    QT_TRANSLATE_NOOP("jis", "SEQ"),
+    QT_TRANSLATE_NOOP("jis", "FAMILY"),
+    QT_TRANSLATE_NOOP("jis", "PART"),
+    QT_TRANSLATE_NOOP("jis", "SERIAL"),
+    QT_TRANSLATE_NOOP("jis", "BATCH"),
+    QT_TRANSLATE_NOOP("jis", "RACK"),
+    QT_TRANSLATE_NOOP("jis", "SLOT"),
+)
 STRETCH = 5
 
 
@@ -59,19 +76,19 @@ class TracePane(QWidget):
         self._zone = ZoneInfo("UTC")
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
-        frame, box, head = section("trace_section", "TRACE")
+        frame, box, head = section("trace_section", QT_TRANSLATE_NOOP("jis", "TRACE"))
         self.summary = label("", "trace_summary", "section-note")
         head.insertWidget(1, self.summary)
         row = QHBoxLayout()
         self.key = QComboBox()
         self.key.setObjectName("trace_key")
         for text, _ in KEYS:
-            self.key.addItem(text)
+            self.key.addItem(tr(text))
         self.value = QLineEdit()
         self.value.setObjectName("trace_value")
-        self.value.setPlaceholderText("VIN, serial or batch as scanned")
+        self.value.setPlaceholderText(tr(QT_TRANSLATE_NOOP("jis", "VIN, serial or batch as scanned")))
         self.value.setMaxLength(64)
-        self.find_button = QPushButton("FIND")
+        self.find_button = QPushButton(tr(QT_TRANSLATE_NOOP("jis", "FIND")))
         self.find_button.setObjectName("trace_find")
         row.addWidget(self.key)
         row.addWidget(self.value, 1)
@@ -92,14 +109,14 @@ class TracePane(QWidget):
     def ask(self) -> None:
         value = self.value.text().strip()
         if not value:
-            self.summary.setText("type a VIN, serial or batch")
+            self.summary.setText(tr(QT_TRANSLATE_NOOP("jis", "type a VIN, serial or batch")))
             return
         if not self.commands.logged_in_now:
-            self.summary.setText("LOG IN to ask")
+            self.summary.setText(tr(QT_TRANSLATE_NOOP("jis", "LOG IN to ask")))
             return
-        key = KEYS[self.key.currentIndex()][1]
+        caption, key = KEYS[self.key.currentIndex()]
         self.asked = self.commands.send(TRACE_INTENT, {key: value}, "trace at the cockpit")
-        self.summary.setText(f"asking: {key} {value}")
+        self.summary.setText(tr(QT_TRANSLATE_NOOP("jis", "asking: {key} {value}")).format(key=tr(caption), value=value))
 
     @Slot(object)
     def _answered(self, reply: dict[str, Any]) -> None:
@@ -107,10 +124,13 @@ class TracePane(QWidget):
             return
         self.asked = None
         if not reply.get("ok"):
-            self.summary.setText(f"NOT ANSWERED — {reply.get('error', '')}")
+            self.summary.setText(
+                tr(QT_TRANSLATE_NOOP("jis", "NOT ANSWERED — {error}")).format(error=reply.get("error", ""))
+            )
             return
         result = reply.get("result", {})
         traces = list(result.get("traces", []))
         fill_table(self.table, trace_rows(traces, self._zone))
-        more = " (more: ask by vehicle)" if result.get("more") else ""
-        self.summary.setText(f"{result.get('target', '')}: {len(traces)} part(s) traced{more}")
+        more = tr(QT_TRANSLATE_NOOP("jis", " (more: ask by vehicle)")) if result.get("more") else ""
+        traced = tr(QT_TRANSLATE_NOOP("jis", "{target}: {n} part(s) traced"))
+        self.summary.setText(traced.format(target=result.get("target", ""), n=len(traces)) + more)

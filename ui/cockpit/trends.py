@@ -23,8 +23,9 @@ from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 from sequencer.views import LineView
 from ui.cockpit.shift import BUFFER_MIN_MINUTES, KPIS, ON_TIME_TARGET, shift_of
 from ui.cockpit.widgets import KpiTile, TrendPalette, section
+from ui.i18n import tr
 from ui.widgets import label, plant_zone
-from ui.words import NO_VALUE
+from ui.words import NO_VALUE, QT_TRANSLATE_NOOP
 
 SAMPLE_EVERY_S = 10.0  # plant seconds between samples: 8 h of shift is 2,880 points a trend
 RING_CAPACITY = 12 * 360  # 12 h at one sample per 10 s; the oldest sample is overwritten first
@@ -78,16 +79,38 @@ class Trend:
 
 
 TRENDS: tuple[Trend, ...] = (
-    Trend(key="broadcasts_per_hour", title="BROADCASTS PER HOUR", unit="/h",
-          value=lambda ln: ln.kpis.broadcasts_per_hour),
-    Trend(key="picks_per_hour", title="PICKS PER HOUR", unit="/h", value=lambda ln: ln.kpis.picks_per_hour,
-          limit=lambda ln: ln.kpis.takt_picks_per_hour or None, limit_name="takt"),
-    Trend(key="buffer_minutes", title="BUFFER", unit="min", value=lambda ln: ln.kpis.buffer_minutes,
-          limit=lambda ln: BUFFER_MIN_MINUTES, limit_name="floor"),
-    Trend(key="on_time_rate", title="ON-TIME RATE", unit="%",
-          value=lambda ln: None if ln.kpis.on_time_rate is None else ln.kpis.on_time_rate * 100,
-          limit=lambda ln: ON_TIME_TARGET * 100, limit_name="target", from_zero=False),
-)  # fmt: skip
+    Trend(
+        key="broadcasts_per_hour",
+        title=QT_TRANSLATE_NOOP("jis", "BROADCASTS PER HOUR"),
+        unit="/h",
+        value=lambda ln: ln.kpis.broadcasts_per_hour,
+    ),
+    Trend(
+        key="picks_per_hour",
+        title=QT_TRANSLATE_NOOP("jis", "PICKS PER HOUR"),
+        unit="/h",
+        value=lambda ln: ln.kpis.picks_per_hour,
+        limit=lambda ln: ln.kpis.takt_picks_per_hour or None,
+        limit_name=QT_TRANSLATE_NOOP("jis", "takt"),
+    ),
+    Trend(
+        key="buffer_minutes",
+        title=QT_TRANSLATE_NOOP("jis", "BUFFER"),
+        unit=QT_TRANSLATE_NOOP("jis", "min"),
+        value=lambda ln: ln.kpis.buffer_minutes,
+        limit=lambda ln: BUFFER_MIN_MINUTES,
+        limit_name=QT_TRANSLATE_NOOP("jis", "floor"),
+    ),
+    Trend(
+        key="on_time_rate",
+        title=QT_TRANSLATE_NOOP("jis", "ON-TIME RATE"),
+        unit="%",
+        value=lambda ln: None if ln.kpis.on_time_rate is None else ln.kpis.on_time_rate * 100,
+        limit=lambda ln: ON_TIME_TARGET * 100,
+        limit_name=QT_TRANSLATE_NOOP("jis", "target"),
+        from_zero=False,
+    ),
+)
 
 
 def y_range(values: np.ndarray, limit: float | None, from_zero: bool) -> tuple[float, float]:
@@ -141,10 +164,10 @@ class TrendPlot(QWidget):
         """The reading beside the title follows every picture, as the tiles do (samples come every few seconds)."""
         self._now = self.trend.value(line)
         self._limit = self.trend.limit(line)
-        limit = f" · {self.trend.limit_name} {self._limit:g}" if self._limit is not None else ""
+        limit = f" · {tr(self.trend.limit_name)} {self._limit:g}" if self._limit is not None else ""
         now = self._now
         reading = NO_VALUE if now is None else f"{now:.1f}" if self.trend.unit == "%" else f"{now:.0f}"
-        self.reading.setText(f"{reading} {self.trend.unit}{limit}")
+        self.reading.setText(f"{reading} {tr(self.trend.unit)}{limit}")
 
     def redraw(self) -> None:
         t, v = self.ring.arrays()
@@ -181,7 +204,7 @@ class TrendsPane(QWidget):
         self._dirty: set[str] = set()  # plots sampled since they were last drawn
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
-        frame, box, head = section("kpi_section", "SHIFT KPIS")
+        frame, box, head = section("kpi_section", QT_TRANSLATE_NOOP("jis", "SHIFT KPIS"))
         self.shift_label = label("", "kpi_shift", "section-note")
         head.insertWidget(1, self.shift_label)
         grid = QGridLayout()
@@ -213,7 +236,7 @@ class TrendsPane(QWidget):
     def apply_line(self, line: LineView) -> None:
         self._line = line
         zone = plant_zone(line.timezone)
-        self.shift_label.setText(shift_of(line, zone).label(zone))
+        self.shift_label.setText(shift_of(line, zone).label(zone, tr))
         for kpi in KPIS:
             self.tiles[kpi.key].show_value(kpi.text(line), kpi.is_off_target(line))
         for plot in self.plots.values():

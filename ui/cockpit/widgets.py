@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.i18n import tr
 from ui.widgets import AlarmIndicator, label, set_props, titled_frame
-from ui.words import NO_VALUE
+from ui.words import NO_VALUE, QT_TRANSLATE_NOOP
 
 PRIORITY_ROLE = Qt.ItemDataRole.UserRole + 1  # int priority of the row's alarm, 0 for none
 BLINK_ROLE = Qt.ItemDataRole.UserRole + 2  # True while the alarm is unacknowledged (ISA-18.2: it blinks)
@@ -63,7 +64,7 @@ def next_scale(current: float, step: int) -> float:
 
 def section(name: str, title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
     """A titled section (``ui.widgets.titled_frame``: its title row ends with a COMM tag), packed for a desk."""
-    frame, box, head = titled_frame(name, title, "section")
+    frame, box, head = titled_frame(name, tr(title), "section")
     box.setContentsMargins(8, 6, 8, 8)
     box.setSpacing(4)
     return frame, box, head
@@ -73,7 +74,7 @@ def make_table(name: str, headers: Sequence[str], stretch: int | None = None) ->
     """A read-only, row-selecting table; column ``stretch`` takes the spare width, the rest fit their content."""
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
-    table.setHorizontalHeaderLabels(list(headers))
+    table.setHorizontalHeaderLabels([tr(h) for h in headers])
     table.verticalHeader().setVisible(False)
     header = table.horizontalHeader()
     # Not ResizeToContents: that re-measures the whole column on every setText (0.15 ms each, the cockpit's
@@ -122,10 +123,10 @@ class KpiTile(QFrame):
     def __init__(self, key: str, caption: str, unit: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"kpi_{key}")
-        self.caption = label(caption.upper(), f"kpi_{key}_caption", "kpi-caption")
+        self.caption = label(tr(caption).upper(), f"kpi_{key}_caption", "kpi-caption")
         self.value = label(NO_VALUE, f"kpi_{key}_value", "kpi-value")
-        self.unit = label(unit, f"kpi_{key}_unit", "kpi-unit")
-        self.tag = label("OFF TARGET", f"kpi_{key}_tag", "kpi-tag")
+        self.unit = label(tr(unit), f"kpi_{key}_unit", "kpi-unit")
+        self.tag = label(tr(QT_TRANSLATE_NOOP("jis", "OFF TARGET")), f"kpi_{key}_tag", "kpi-tag")
         self.tag.setVisible(False)
         row = QHBoxLayout()
         row.setSpacing(4)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QWidget
 
@@ -35,9 +35,11 @@ from ui.cockpit.trends import TrendsPane
 from ui.cockpit.widgets import TrendPalette, next_scale, scaled_stylesheet
 from ui.command_client import CommandClient, default_command_endpoint
 from ui.dealer import STALE_AFTER_S
+from ui.i18n import tr
 from ui.login import LoginDialog
 from ui.style import load_stylesheet, screen_settings
 from ui.widgets import apply_comm, plant_zone
+from ui.words import QT_TRANSLATE_NOOP
 
 DEFAULT_SIZE = (1680, 1000)  # a common office desktop; the user's own size is remembered
 BLINK_MS = 500  # ISA-18.2 unacknowledged alarms blink; 1 Hz is calm enough for an office screen
@@ -46,12 +48,17 @@ LAYOUT_VERSION = 3  # bump when the docks change, so an old saved layout is not 
 
 # The screens as docks: (objectName, title, shortcut, area); the overview is the central widget (F2).
 DOCKS: tuple[tuple[str, str, str, Qt.DockWidgetArea], ...] = (
-    ("deviations_dock", "Deviations and alarms", "F3", Qt.DockWidgetArea.BottomDockWidgetArea),
-    ("operations_dock", "Manual operations", "F4", Qt.DockWidgetArea.RightDockWidgetArea),
-    ("trends_dock", "Trends and KPIs", "F5", Qt.DockWidgetArea.RightDockWidgetArea),
-    ("quarantine_dock", "Quarantine", "F6", Qt.DockWidgetArea.BottomDockWidgetArea),
-    ("notices_dock", "Ship notices", "F7", Qt.DockWidgetArea.BottomDockWidgetArea),
-    ("trace_dock", "Trace (serials, batches)", "F8", Qt.DockWidgetArea.BottomDockWidgetArea),
+    (
+        "deviations_dock",
+        QT_TRANSLATE_NOOP("jis", "Deviations and alarms"),
+        "F3",
+        Qt.DockWidgetArea.BottomDockWidgetArea,
+    ),
+    ("operations_dock", QT_TRANSLATE_NOOP("jis", "Manual operations"), "F4", Qt.DockWidgetArea.RightDockWidgetArea),
+    ("trends_dock", QT_TRANSLATE_NOOP("jis", "Trends and KPIs"), "F5", Qt.DockWidgetArea.RightDockWidgetArea),
+    ("quarantine_dock", QT_TRANSLATE_NOOP("jis", "Quarantine"), "F6", Qt.DockWidgetArea.BottomDockWidgetArea),
+    ("notices_dock", QT_TRANSLATE_NOOP("jis", "Ship notices"), "F7", Qt.DockWidgetArea.BottomDockWidgetArea),
+    ("trace_dock", QT_TRANSLATE_NOOP("jis", "Trace (serials, batches)"), "F8", Qt.DockWidgetArea.BottomDockWidgetArea),
 )
 
 
@@ -64,7 +71,7 @@ class CockpitWindow(QMainWindow):
     def __init__(self, bus: BusClient, commands: CommandClient, settings: QSettings, stylesheet: str) -> None:
         super().__init__()
         self.setObjectName("cockpit")
-        self.setWindowTitle("JIS shift lead — connecting")
+        self.setWindowTitle(tr(QT_TRANSLATE_NOOP("jis", "JIS shift lead — connecting")))
         self.bus, self.commands, self.settings = bus, commands, settings
         self._stylesheet = stylesheet
         self.scale = float(str(settings.value("font_scale", 1.0)))  # INI files give it back as text
@@ -85,7 +92,7 @@ class CockpitWindow(QMainWindow):
         self.quarantine = QuarantinePane(self.desk)
         self.notices = NoticesPane(self.desk)
         self.trace = TracePane(commands)
-        self.login_dialog = LoginDialog(commands, "Log in to the cockpit", self)
+        self.login_dialog = LoginDialog(commands, QT_TRANSLATE_NOOP("jis", "Log in to the cockpit"), self)
         self._build()
         self._wire()
         self.apply_scale(self.scale)
@@ -97,7 +104,7 @@ class CockpitWindow(QMainWindow):
 
     def _build(self) -> None:
         self.setDockNestingEnabled(True)
-        bar = self.addToolBar("Header")
+        bar = self.addToolBar(QCoreApplication.translate("jis", "Header"))
         bar.setObjectName("header_bar")
         bar.setMovable(False)
         bar.setFloatable(False)
@@ -109,7 +116,7 @@ class CockpitWindow(QMainWindow):
         )  # fmt: skip
         self.docks: dict[str, QDockWidget] = {}
         for (name, title, _, area), pane in zip(DOCKS, panes, strict=True):
-            dock = QDockWidget(title, self)
+            dock = QDockWidget(tr(title), self)
             dock.setObjectName(name)
             dock.setWidget(pane)
             dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -127,30 +134,102 @@ class CockpitWindow(QMainWindow):
         self._default_state = self.saveState(LAYOUT_VERSION)
 
     def _build_menus(self) -> None:
-        session = self.menuBar().addMenu("&Session")
-        self._action(session, "Log in…", "Ctrl+L", self.login_dialog.open_for_login, "login_action")
-        self._action(session, "Log out", "Ctrl+Shift+L", self.logout, "logout_action")
-        shift = self.menuBar().addMenu("S&hift")
-        self._action(shift, "Export shift report…", "Ctrl+E", self.choose_export_folder, "export_action")
-        alarms = self.menuBar().addMenu("&Alarms")
-        self._action(alarms, "Acknowledge selected", "Ctrl+K", self.deviations.acknowledge, "ack_action")
-        self._action(alarms, "Shelve selected…", "Ctrl+H", self.deviations.shelve, "shelve_action")
-        self._action(alarms, "Suppress selected…", "", self.deviations.suppress, "suppress_action")
-        self._action(alarms, "Unsuppress selected…", "", self.deviations.unsuppress, "unsuppress_action")
-        self._action(alarms, "Take selected out of service…", "", self.deviations.remove_from_service,
-                     "out_of_service_action")  # fmt: skip
-        self._action(alarms, "Return selected to service…", "", self.deviations.return_to_service,
-                     "in_service_action")  # fmt: skip
-        self._action(alarms, "Resolve selected…", "Ctrl+R", self.deviations.resolve, "resolve_action")
-        view = self.menuBar().addMenu("&View")
-        self._action(view, "Overview", "F2", self.overview.setFocus, "show_overview")
+        session = self.menuBar().addMenu(QCoreApplication.translate("jis", "&Session"))
+        self._action(
+            session,
+            QCoreApplication.translate("jis", "Log in…"),
+            "Ctrl+L",
+            self.login_dialog.open_for_login,
+            "login_action",
+        )
+        self._action(
+            session, QCoreApplication.translate("jis", "Log out"), "Ctrl+Shift+L", self.logout, "logout_action"
+        )
+        shift = self.menuBar().addMenu(QCoreApplication.translate("jis", "S&hift"))
+        self._action(
+            shift,
+            QCoreApplication.translate("jis", "Export shift report…"),
+            "Ctrl+E",
+            self.choose_export_folder,
+            "export_action",
+        )
+        alarms = self.menuBar().addMenu(QCoreApplication.translate("jis", "&Alarms"))
+        self._action(
+            alarms,
+            QCoreApplication.translate("jis", "Acknowledge selected"),
+            "Ctrl+K",
+            self.deviations.acknowledge,
+            "ack_action",
+        )
+        self._action(
+            alarms,
+            QCoreApplication.translate("jis", "Shelve selected…"),
+            "Ctrl+H",
+            self.deviations.shelve,
+            "shelve_action",
+        )
+        self._action(
+            alarms,
+            QCoreApplication.translate("jis", "Suppress selected…"),
+            "",
+            self.deviations.suppress,
+            "suppress_action",
+        )
+        self._action(
+            alarms,
+            QCoreApplication.translate("jis", "Unsuppress selected…"),
+            "",
+            self.deviations.unsuppress,
+            "unsuppress_action",
+        )
+        self._action(
+            alarms,
+            QCoreApplication.translate("jis", "Take selected out of service…"),
+            "",
+            self.deviations.remove_from_service,
+            "out_of_service_action",
+        )
+        self._action(
+            alarms,
+            QCoreApplication.translate("jis", "Return selected to service…"),
+            "",
+            self.deviations.return_to_service,
+            "in_service_action",
+        )
+        self._action(
+            alarms,
+            QCoreApplication.translate("jis", "Resolve selected…"),
+            "Ctrl+R",
+            self.deviations.resolve,
+            "resolve_action",
+        )
+        view = self.menuBar().addMenu(QCoreApplication.translate("jis", "&View"))
+        self._action(view, QCoreApplication.translate("jis", "Overview"), "F2", self.overview.setFocus, "show_overview")
         for name, title, key, _ in DOCKS:
-            self._action(view, title, key, lambda _=False, n=name: self.show_screen(n), f"show_{name}")
+            self._action(view, tr(title), key, lambda _=False, n=name: self.show_screen(n), f"show_{name}")
         view.addSeparator()
-        self._action(view, "Larger text", QKeySequence.StandardKey.ZoomIn, lambda: self.step_scale(1), "zoom_in")
-        self._action(view, "Smaller text", QKeySequence.StandardKey.ZoomOut, lambda: self.step_scale(-1), "zoom_out")
-        self._action(view, "Normal text size", "Ctrl+0", lambda: self.apply_scale(1.0), "zoom_reset")
-        self._action(view, "Reset layout", "", self.reset_layout, "reset_layout")
+        self._action(
+            view,
+            QCoreApplication.translate("jis", "Larger text"),
+            QKeySequence.StandardKey.ZoomIn,
+            lambda: self.step_scale(1),
+            "zoom_in",
+        )
+        self._action(
+            view,
+            QCoreApplication.translate("jis", "Smaller text"),
+            QKeySequence.StandardKey.ZoomOut,
+            lambda: self.step_scale(-1),
+            "zoom_out",
+        )
+        self._action(
+            view,
+            QCoreApplication.translate("jis", "Normal text size"),
+            "Ctrl+0",
+            lambda: self.apply_scale(1.0),
+            "zoom_reset",
+        )
+        self._action(view, QCoreApplication.translate("jis", "Reset layout"), "", self.reset_layout, "reset_layout")
 
     def _action(self, menu: object, text: str, key: str | QKeySequence.StandardKey, slot: object, name: str) -> QAction:
         action = QAction(text, self)
@@ -183,7 +262,7 @@ class CockpitWindow(QMainWindow):
     def apply_line(self, line: LineView) -> None:
         self.line = line
         self.zone = plant_zone(line.timezone)
-        self.setWindowTitle(f"JIS shift lead — {line.plant}")
+        self.setWindowTitle(tr(QT_TRANSLATE_NOOP("jis", "JIS shift lead — {plant}")).format(plant=line.plant))
         self.desk.set_line(line)
         for pane in (self.overview, self.trends, self.operations, self.quarantine, self.notices, self.trace):
             pane.apply_line(line)
@@ -236,7 +315,7 @@ class CockpitWindow(QMainWindow):
 
     @Slot()
     def choose_export_folder(self) -> QFileDialog:
-        dialog = QFileDialog(self, "Export the shift report to a folder")
+        dialog = QFileDialog(self, QCoreApplication.translate("jis", "Export the shift report to a folder"))
         dialog.setObjectName("export_dialog")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
@@ -248,7 +327,7 @@ class CockpitWindow(QMainWindow):
     def export_to(self, folder: Path) -> ExportJob | None:
         """Render the shift report now and write it to ``folder`` on a worker; None until a picture arrived."""
         if self.line is None:
-            self.header.show_message("Nothing to export yet: no data from the line.")
+            self.header.show_message(QCoreApplication.translate("jis", "Nothing to export yet: no data from the line."))
             return None
         self.settings.setValue("export_folder", str(folder))
         report = build_report(self.line, self.log, self.desk.who)
@@ -260,12 +339,12 @@ class CockpitWindow(QMainWindow):
 
     @Slot(object)
     def _export_written(self, paths: tuple[Path, Path, Path]) -> None:
-        self.header.show_message(f"Report written: {paths[2].name}")
+        self.header.show_message(QCoreApplication.translate("jis", "Report written: {name}").format(name=paths[2].name))
         self.export_written.emit(paths)
 
     @Slot(str)
     def _export_failed(self, why: str) -> None:
-        self.header.show_message(f"Export failed: {why}")
+        self.header.show_message(QCoreApplication.translate("jis", "Export failed: {why}").format(why=why))
         self.export_failed.emit(why)
 
     # --- view: screens, font scale, layout ---

@@ -152,8 +152,260 @@
         <translation>SCAN NÖTIG</translation>
     </message>
     <message>
+        <source>OPERATION</source>
+        <translation>BEDIENUNG</translation>
+    </message>
+    <message>
+        <source>TARGET</source>
+        <translation>ZIEL</translation>
+    </message>
+    <message>
+        <source>RESULT</source>
+        <translation>ERGEBNIS</translation>
+    </message>
+    <message>
+        <source>ANSWER</source>
+        <translation>ANTWORT</translation>
+    </message>
+    <message>
+        <source>Feed</source>
+        <translation>Abruf</translation>
+    </message>
+    <message>
+        <source>Sequence no.</source>
+        <translation>Sequenz-Nr.</translation>
+    </message>
+    <message>
         <source>HOLD</source>
         <translation>HALT</translation>
+    </message>
+    <message>
+        <source>Hold a vehicle</source>
+        <translation>Fahrzeug anhalten</translation>
+    </message>
+    <message>
+        <source>Its picks wait until it is released.</source>
+        <translation>Seine Entnahmen warten, bis es freigegeben wird.</translation>
+    </message>
+    <message>
+        <source>RELEASE</source>
+        <translation>FREIGEBEN</translation>
+    </message>
+    <message>
+        <source>Release a held vehicle</source>
+        <translation>Angehaltenes Fahrzeug freigeben</translation>
+    </message>
+    <message>
+        <source>Its picks return to the sequence.</source>
+        <translation>Seine Entnahmen kehren in die Sequenz zurück.</translation>
+    </message>
+    <message>
+        <source>CANCEL VEHICLE</source>
+        <translation>FAHRZEUG STORNIEREN</translation>
+    </message>
+    <message>
+        <source>Cancel a vehicle</source>
+        <translation>Fahrzeug stornieren</translation>
+    </message>
+    <message>
+        <source>Picked parts go back to stock.</source>
+        <translation>Entnommene Teile gehen zurück ins Lager.</translation>
+    </message>
+    <message>
+        <source>MOVE</source>
+        <translation>VERSCHIEBEN</translation>
+    </message>
+    <message>
+        <source>Move a vehicle</source>
+        <translation>Fahrzeug verschieben</translation>
+    </message>
+    <message>
+        <source>To a free place in the sequence (after a repair loop).</source>
+        <translation>Auf einen freien Platz in der Sequenz (nach einer Nacharbeitsschleife).</translation>
+    </message>
+    <message>
+        <source>To sequence no.</source>
+        <translation>Nach Sequenz-Nr.</translation>
+    </message>
+    <message>
+        <source>SWAP</source>
+        <translation>TAUSCHEN</translation>
+    </message>
+    <message>
+        <source>Reorder two vehicles</source>
+        <translation>Zwei Fahrzeuge umreihen</translation>
+    </message>
+    <message>
+        <source>Two vehicles not yet picked exchange places.</source>
+        <translation>Zwei noch nicht entnommene Fahrzeuge tauschen die Plätze.</translation>
+    </message>
+    <message>
+        <source>With sequence no.</source>
+        <translation>Mit Sequenz-Nr.</translation>
+    </message>
+    <message>
+        <source>INSERT</source>
+        <translation>EINFÜGEN</translation>
+    </message>
+    <message>
+        <source>Insert a broadcast by hand</source>
+        <translation>Abrufmeldung von Hand einfügen</translation>
+    </message>
+    <message>
+        <source>Emergency mode: key in a vehicle while the feed is down.</source>
+        <translation>Notbetrieb: Fahrzeug eintippen, solange der Abruf ausgefallen ist.</translation>
+    </message>
+    <message>
+        <source>Vehicle id (VIN)</source>
+        <translation>Fahrzeug-ID (VIN)</translation>
+    </message>
+    <message>
+        <source>Option codes</source>
+        <translation>Ausstattungscodes</translation>
+    </message>
+    <message>
+        <source>Parts (family=part)</source>
+        <translation>Teile (Familie=Teil)</translation>
+    </message>
+    <message>
+        <source>REQUEST RESEND</source>
+        <translation>NEU ANFORDERN</translation>
+    </message>
+    <message>
+        <source>Request a resend</source>
+        <translation>Erneutes Senden anfordern</translation>
+    </message>
+    <message>
+        <source>Ask the OEM to send a range again.</source>
+        <translation>Den OEM bitten, einen Bereich erneut zu senden.</translation>
+    </message>
+    <message>
+        <source>From sequence no.</source>
+        <translation>Von Sequenz-Nr.</translation>
+    </message>
+    <message>
+        <source>Reprint a label</source>
+        <translation>Etikett nachdrucken</translation>
+    </message>
+    <message>
+        <source>Part label P&lt;pick&gt;, rack label R-&lt;feed&gt;-&lt;family&gt;-&lt;rack&gt;.</source>
+        <translation>Teileetikett P&lt;Entnahme&gt;, Gestelletikett R-&lt;Abruf&gt;-&lt;Familie&gt;-&lt;Gestell&gt;.</translation>
+    </message>
+    <message>
+        <source>Label id</source>
+        <translation>Etikett-ID</translation>
+    </message>
+    <message>
+        <source>label {id}</source>
+        <translation>Etikett {id}</translation>
+    </message>
+    <message>
+        <source>Confirm the lit pick by hand</source>
+        <translation>Leuchtende Entnahme von Hand bestätigen</translation>
+    </message>
+    <message>
+        <source>When a station&apos;s light has failed.</source>
+        <translation>Wenn die Leuchte einer Station ausgefallen ist.</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Station</translation>
+    </message>
+    <message>
+        <source>station {id}</source>
+        <translation>Station {id}</translation>
+    </message>
+    <message>
+        <source>SHIP RACK</source>
+        <translation>GESTELL VERSENDEN</translation>
+    </message>
+    <message>
+        <source>Ship a rack by hand</source>
+        <translation>Gestell von Hand versenden</translation>
+    </message>
+    <message>
+        <source>When the dock scanner is down.</source>
+        <translation>Wenn der Scanner am Versandtor ausgefallen ist.</translation>
+    </message>
+    <message>
+        <source>Family</source>
+        <translation>Familie</translation>
+    </message>
+    <message>
+        <source>Rack no.</source>
+        <translation>Gestell-Nr.</translation>
+    </message>
+    <message>
+        <source>{feed} {family} rack {rack}</source>
+        <translation>{feed} {family} Gestell {rack}</translation>
+    </message>
+    <message>
+        <source>SET STOCK</source>
+        <translation>BESTAND SETZEN</translation>
+    </message>
+    <message>
+        <source>Set a bin&apos;s stock</source>
+        <translation>Bestand eines Fachs setzen</translation>
+    </message>
+    <message>
+        <source>After counting or filling it (docs/stock.md).</source>
+        <translation>Nach dem Zählen oder Befüllen (docs/stock.md).</translation>
+    </message>
+    <message>
+        <source>Bin</source>
+        <translation>Fach</translation>
+    </message>
+    <message>
+        <source>Parts in it</source>
+        <translation>Teile darin</translation>
+    </message>
+    <message>
+        <source>bin {bin} = {qty}</source>
+        <translation>Fach {bin} = {qty}</translation>
+    </message>
+    <message>
+        <source>SET OEM LINE</source>
+        <translation>OEM-LINIE SETZEN</translation>
+    </message>
+    <message>
+        <source>The OEM&apos;s line stopped or runs</source>
+        <translation>Die Linie des OEM steht oder läuft</translation>
+    </message>
+    <message>
+        <source>While it stands, due times wait.</source>
+        <translation>Solange sie steht, warten die Fälligkeiten.</translation>
+    </message>
+    <message>
+        <source>OEM line</source>
+        <translation>OEM-Linie</translation>
+    </message>
+    <message>
+        <source>{feed} line {state}</source>
+        <translation>{feed} Linie {state}</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>steht</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>MANUAL OPERATIONS</source>
+        <translation>HANDBEDIENUNGEN</translation>
+    </message>
+    <message>
+        <source>OPERATIONS SENT FROM THIS COCKPIT</source>
+        <translation>VON DIESEM LEITSTAND GESENDETE BEDIENUNGEN</translation>
+    </message>
+    <message>
+        <source>{part} at {bin}</source>
+        <translation>{part} in {bin}</translation>
+    </message>
+    <message>
+        <source> (vehicle {vehicle}: {picks})</source>
+        <translation> (Fahrzeug {vehicle}: {picks})</translation>
     </message>
     <message>
         <source>DISK SPACE LOW</source>
@@ -276,8 +528,20 @@
         <translation>PASSWORT</translation>
     </message>
     <message>
+        <source>Waiting for the line…</source>
+        <translation>Warte auf die Linie…</translation>
+    </message>
+    <message>
         <source>LOG IN</source>
         <translation>ANMELDEN</translation>
+    </message>
+    <message>
+        <source>{n} UNACK</source>
+        <translation>{n} UNQUITT.</translation>
+    </message>
+    <message>
+        <source>all acknowledged</source>
+        <translation>alle quittiert</translation>
     </message>
     <message>
         <source>Enter your user name and password.</source>
@@ -316,12 +580,316 @@
         <translation>GESTELL</translation>
     </message>
     <message>
+        <source>DELIVERY NOTE</source>
+        <translation>LIEFERSCHEIN</translation>
+    </message>
+    <message>
+        <source>VERSION</source>
+        <translation>VERSION</translation>
+    </message>
+    <message>
+        <source>OEM&apos;S REASON</source>
+        <translation>GRUND DES OEM</translation>
+    </message>
+    <message>
+        <source>SHIPPED</source>
+        <translation>VERSENDET</translation>
+    </message>
+    <message>
+        <source>VERSION ASKED FOR</source>
+        <translation>VERSION ANGEFORDERT</translation>
+    </message>
+    <message>
+        <source>sending</source>
+        <translation>wird gesendet</translation>
+    </message>
+    <message>
+        <source>NO ANSWER: past time-out</source>
+        <translation>KEINE ANTWORT: Frist überschritten</translation>
+    </message>
+    <message>
+        <source>sent, awaiting answer</source>
+        <translation>gesendet, Antwort ausstehend</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>bestätigt</translation>
+    </message>
+    <message>
+        <source>original</source>
+        <translation>Original</translation>
+    </message>
+    <message>
+        <source>replaced</source>
+        <translation>ersetzt</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>storniert</translation>
+    </message>
+    <message>
+        <source>SHIP NOTICES</source>
+        <translation>LIEFERAVISE</translation>
+    </message>
+    <message>
+        <source>SEND AGAIN…</source>
+        <translation>ERNEUT SENDEN…</translation>
+    </message>
+    <message>
+        <source>A rejected notice once its cause is fixed, or one unanswered past the time-out: the OEM gets a new version.</source>
+        <translation>Ein abgelehntes Avis, sobald die Ursache behoben ist, oder eines ohne Antwort nach Fristablauf: der OEM erhält eine neue Version.</translation>
+    </message>
+    <message>
+        <source>priority {priority}</source>
+        <translation>Priorität {priority}</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>abgelehnt</translation>
+    </message>
+    <message>
+        <source>unanswered</source>
+        <translation>unbeantwortet</translation>
+    </message>
+    <message>
+        <source>ship notice {id} v{version} ({what})</source>
+        <translation>Lieferavis {id} v{version} ({what})</translation>
+    </message>
+    <message>
+        <source>Send the ship notice again as a new version, with the same contents.</source>
+        <translation>Das Lieferavis als neue Version mit gleichem Inhalt erneut senden.</translation>
+    </message>
+    <message>
+        <source>SEND AGAIN</source>
+        <translation>ERNEUT SENDEN</translation>
+    </message>
+    <message>
+        <source>This shift, as the OEM counts it: {racks} racks shipped, on time in full {otif} · out of sequence shipped {ppm} ppm of {parts} parts · notices acknowledged {acknowledged}, rejected {rejected}, unanswered {unanswered}</source>
+        <translation>Diese Schicht, wie der OEM zählt: {racks} Gestelle versendet, pünktlich und vollständig {otif} · außer Sequenz versendet {ppm} ppm von {parts} Teilen · Avise bestätigt {acknowledged}, abgelehnt {rejected}, unbeantwortet {unanswered}</translation>
+    </message>
+    <message>
+        <source>no rack shipped with a notice</source>
+        <translation>kein Gestell mit Avis versendet</translation>
+    </message>
+    <message>
+        <source>awaiting an answer</source>
+        <translation>Antwort ausstehend</translation>
+    </message>
+    <message>
+        <source>past the time-out</source>
+        <translation>Frist überschritten</translation>
+    </message>
+    <message>
+        <source>{n} kept</source>
+        <translation>{n} vorgehalten</translation>
+    </message>
+    <message>
+        <source>VIN</source>
+        <translation>VIN</translation>
+    </message>
+    <message>
+        <source>SERIAL</source>
+        <translation>SERIENNR.</translation>
+    </message>
+    <message>
+        <source>BATCH</source>
+        <translation>CHARGE</translation>
+    </message>
+    <message>
+        <source>SCANNED</source>
+        <translation>GESCANNT</translation>
+    </message>
+    <message>
         <source>SLOT</source>
         <translation>PLATZ</translation>
     </message>
     <message>
+        <source>TRACE</source>
+        <translation>RÜCKVERFOLGUNG</translation>
+    </message>
+    <message>
+        <source>VIN, serial or batch as scanned</source>
+        <translation>VIN, Seriennummer oder Charge wie gescannt</translation>
+    </message>
+    <message>
+        <source>FIND</source>
+        <translation>SUCHEN</translation>
+    </message>
+    <message>
+        <source>type a VIN, serial or batch</source>
+        <translation>VIN, Seriennummer oder Charge eingeben</translation>
+    </message>
+    <message>
+        <source>LOG IN to ask</source>
+        <translation>ANMELDEN, um zu fragen</translation>
+    </message>
+    <message>
+        <source>asking: {key} {value}</source>
+        <translation>frage: {key} {value}</translation>
+    </message>
+    <message>
+        <source>NOT ANSWERED — {error}</source>
+        <translation>NICHT BEANTWORTET — {error}</translation>
+    </message>
+    <message>
+        <source> (more: ask by vehicle)</source>
+        <translation> (mehr: nach Fahrzeug fragen)</translation>
+    </message>
+    <message>
+        <source>{target}: {n} part(s) traced</source>
+        <translation>{target}: {n} Teil(e) verfolgt</translation>
+    </message>
+    <message>
+        <source>CLOSED {time}</source>
+        <translation>GESCHLOSSEN {time}</translation>
+    </message>
+    <message>
+        <source>{state} until {time}</source>
+        <translation>{state} bis {time}</translation>
+    </message>
+    <message>
+        <source>RAISED</source>
+        <translation>AUSGELÖST</translation>
+    </message>
+    <message>
+        <source>STATE</source>
+        <translation>ZUSTAND</translation>
+    </message>
+    <message>
+        <source>KIND</source>
+        <translation>ART</translation>
+    </message>
+    <message>
+        <source>FEED</source>
+        <translation>ABRUF</translation>
+    </message>
+    <message>
         <source>VEHICLE</source>
         <translation>FAHRZEUG</translation>
+    </message>
+    <message>
+        <source>STATION / DEVICE</source>
+        <translation>STATION / GERÄT</translation>
+    </message>
+    <message>
+        <source>MESSAGE</source>
+        <translation>MELDUNG</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Offen</translation>
+    </message>
+    <message>
+        <source>Unacknowledged</source>
+        <translation>Unquittiert</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>Quittiert</translation>
+    </message>
+    <message>
+        <source>Shelved</source>
+        <translation>Zurückgestellt</translation>
+    </message>
+    <message>
+        <source>Suppressed</source>
+        <translation>Unterdrückt</translation>
+    </message>
+    <message>
+        <source>Out of service</source>
+        <translation>Außer Betrieb</translation>
+    </message>
+    <message>
+        <source>Closed this shift</source>
+        <translation>In dieser Schicht geschlossen</translation>
+    </message>
+    <message>
+        <source>All this shift</source>
+        <translation>Alle dieser Schicht</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>Alle Arten</translation>
+    </message>
+    <message>
+        <source>All feeds, stations, devices</source>
+        <translation>Alle Abrufe, Stationen, Geräte</translation>
+    </message>
+    <message>
+        <source>ACKNOWLEDGE</source>
+        <translation>QUITTIEREN</translation>
+    </message>
+    <message>
+        <source>Acknowledge: you have seen these alarms.</source>
+        <translation>Quittieren: Sie haben diese Alarme gesehen.</translation>
+    </message>
+    <message>
+        <source>SHELVE</source>
+        <translation>ZURÜCKSTELLEN</translation>
+    </message>
+    <message>
+        <source>Shelve: hide these alarms for a limited time; they return when the time is up.</source>
+        <translation>Zurückstellen: diese Alarme für begrenzte Zeit ausblenden; nach Ablauf kommen sie wieder.</translation>
+    </message>
+    <message>
+        <source>SUPPRESS</source>
+        <translation>UNTERDRÜCKEN</translation>
+    </message>
+    <message>
+        <source>Suppress by design: these alarms mean nothing while the plant is as it is now (a station shut down for the shift). They stay listed under Suppressed, never blink and are not notified until someone unsuppresses them.</source>
+        <translation>Planmäßig unterdrücken: diese Alarme bedeuten nichts, solange die Anlage so ist wie jetzt (eine Station für die Schicht abgeschaltet). Sie bleiben unter Unterdrückt gelistet, blinken nie und werden nicht gemeldet, bis jemand die Unterdrückung aufhebt.</translation>
+    </message>
+    <message>
+        <source>UNSUPPRESS</source>
+        <translation>UNTERDRÜCKUNG AUFHEBEN</translation>
+    </message>
+    <message>
+        <source>Unsuppress: these alarms are annunciated again, unacknowledged if their cause is still there.</source>
+        <translation>Unterdrückung aufheben: diese Alarme werden wieder gemeldet, unquittiert, wenn ihre Ursache noch besteht.</translation>
+    </message>
+    <message>
+        <source>OUT OF SERVICE</source>
+        <translation>AUSSER BETRIEB</translation>
+    </message>
+    <message>
+        <source>Take out of service: the device or link is under maintenance. The alarms stay listed under Out of service, never blink and are not notified until someone returns them to service.</source>
+        <translation>Außer Betrieb nehmen: das Gerät oder die Verbindung ist in Wartung. Die Alarme bleiben unter Außer Betrieb gelistet, blinken nie und werden nicht gemeldet, bis jemand sie wieder in Betrieb nimmt.</translation>
+    </message>
+    <message>
+        <source>RETURN TO SERVICE</source>
+        <translation>WIEDER IN BETRIEB</translation>
+    </message>
+    <message>
+        <source>Return to service: these alarms are annunciated again, unacknowledged if their cause is still there.</source>
+        <translation>Wieder in Betrieb: diese Alarme werden wieder gemeldet, unquittiert, wenn ihre Ursache noch besteht.</translation>
+    </message>
+    <message>
+        <source>RESOLVE</source>
+        <translation>BEHEBEN</translation>
+    </message>
+    <message>
+        <source>Resolve: the cause is fixed. Say what was done.</source>
+        <translation>Beheben: die Ursache ist beseitigt. Sagen Sie, was getan wurde.</translation>
+    </message>
+    <message>
+        <source>DEVIATIONS AND ALARMS</source>
+        <translation>ABWEICHUNGEN UND ALARME</translation>
+    </message>
+    <message>
+        <source>Search message, vehicle, sequence no.</source>
+        <translation>Meldung, Fahrzeug, Sequenz-Nr. suchen</translation>
+    </message>
+    <message>
+        <source>MORE ▾</source>
+        <translation>MEHR ▾</translation>
+    </message>
+    <message>
+        <source>Suppress, unsuppress, take out of service, return to service</source>
+        <translation>Unterdrücken, Unterdrückung aufheben, außer Betrieb nehmen, wieder in Betrieb nehmen</translation>
+    </message>
+    <message>
+        <source>{shown} shown of {all} this shift</source>
+        <translation>{shown} angezeigt von {all} dieser Schicht</translation>
     </message>
     <message>
         <source>SEQ</source>
@@ -332,8 +900,156 @@
         <translation>FÄLLIG</translation>
     </message>
     <message>
+        <source>min</source>
+        <translation>min</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>NAME</translation>
+    </message>
+    <message>
+        <source>LAST SEQ</source>
+        <translation>LETZTE SEQ.</translation>
+    </message>
+    <message>
+        <source>LAST BROADCAST</source>
+        <translation>LETZTE MELDUNG</translation>
+    </message>
+    <message>
+        <source>SILENT FOR</source>
+        <translation>STILL SEIT</translation>
+    </message>
+    <message>
+        <source>BROADCASTS</source>
+        <translation>MELDUNGEN</translation>
+    </message>
+    <message>
+        <source>GAPS</source>
+        <translation>LÜCKEN</translation>
+    </message>
+    <message>
+        <source>DUPLICATES</source>
+        <translation>DOPPELTE</translation>
+    </message>
+    <message>
+        <source>STATION</source>
+        <translation>STATION</translation>
+    </message>
+    <message>
+        <source>NOW</source>
+        <translation>JETZT</translation>
+    </message>
+    <message>
         <source>PART</source>
         <translation>TEIL</translation>
+    </message>
+    <message>
+        <source>QUEUE</source>
+        <translation>WARTESCHLANGE</translation>
+    </message>
+    <message>
+        <source>NEXT DUE</source>
+        <translation>NÄCHSTE FÄLLIG</translation>
+    </message>
+    <message>
+        <source>DEVICES</source>
+        <translation>GERÄTE</translation>
+    </message>
+    <message>
+        <source>STARVES</source>
+        <translation>ABRISS</translation>
+    </message>
+    <message>
+        <source>FAMILY</source>
+        <translation>FAMILIE</translation>
+    </message>
+    <message>
+        <source>FILLED</source>
+        <translation>BELEGT</translation>
+    </message>
+    <message>
+        <source>SEQ RANGE</source>
+        <translation>SEQ.-BEREICH</translation>
+    </message>
+    <message>
+        <source>DEVICE</source>
+        <translation>GERÄT</translation>
+    </message>
+    <message>
+        <source>DETAIL</source>
+        <translation>DETAIL</translation>
+    </message>
+    <message>
+        <source>Hold vehicle {seq}…</source>
+        <translation>Fahrzeug {seq} anhalten…</translation>
+    </message>
+    <message>
+        <source>Release vehicle {seq}…</source>
+        <translation>Fahrzeug {seq} freigeben…</translation>
+    </message>
+    <message>
+        <source>Cancel vehicle {seq}…</source>
+        <translation>Fahrzeug {seq} stornieren…</translation>
+    </message>
+    <message>
+        <source>Confirm by hand at {station}…</source>
+        <translation>Von Hand bestätigen an {station}…</translation>
+    </message>
+    <message>
+        <source>{feed} · OEM line STOPPED since {time}</source>
+        <translation>{feed} · OEM-Linie STEHT seit {time}</translation>
+    </message>
+    <message>
+        <source>{feed} · OEM line {rate}/h</source>
+        <translation>{feed} · OEM-Linie {rate}/h</translation>
+    </message>
+    <message>
+        <source>FEEDS</source>
+        <translation>ABRUFE</translation>
+    </message>
+    <message>
+        <source>STATIONS</source>
+        <translation>STATIONEN</translation>
+    </message>
+    <message>
+        <source>OPEN RACKS</source>
+        <translation>OFFENE GESTELLE</translation>
+    </message>
+    <message>
+        <source>BUFFER AGAINST DUE TIME</source>
+        <translation>PUFFER ZUR FÄLLIGKEIT</translation>
+    </message>
+    <message>
+        <source>minutes until due</source>
+        <translation>Minuten bis fällig</translation>
+    </message>
+    <message>
+        <source>buffer</source>
+        <translation>Puffer</translation>
+    </message>
+    <message>
+        <source>no open vehicles</source>
+        <translation>keine offenen Fahrzeuge</translation>
+    </message>
+    <message>
+        <source>IDLE</source>
+        <translation>FREI</translation>
+    </message>
+    <message>
+        <source>{count} open, worst priority {priority}</source>
+        <translation>{count} offen, höchste Priorität {priority}</translation>
+    </message>
+    <message>
+        <source>buffer: earliest open vehicle&apos;s due time · target ≥ {minutes} min</source>
+        <translation>Puffer: Fälligkeit des frühesten offenen Fahrzeugs · Ziel ≥ {minutes} min</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <source>covered</source>
+        <translation>gedeckt</translation>
     </message>
     <message>
         <source>RACK/SLOT</source>
@@ -420,12 +1136,52 @@
         <translation>ZURÜCKGEWIESEN</translation>
     </message>
     <message>
+        <source>NOT LOGGED IN</source>
+        <translation>NICHT ANGEMELDET</translation>
+    </message>
+    <message>
+        <source>NO ANSWER</source>
+        <translation>KEINE ANTWORT</translation>
+    </message>
+    <message>
+        <source>UNREACHABLE</source>
+        <translation>NICHT ERREICHBAR</translation>
+    </message>
+    <message>
         <source>BUSY</source>
         <translation>BESCHÄFTIGT</translation>
     </message>
     <message>
         <source>SERVICE ERROR</source>
         <translation>DIENSTFEHLER</translation>
+    </message>
+    <message>
+        <source>Confirm {verb}</source>
+        <translation>Bestätigen: {verb}</translation>
+    </message>
+    <message>
+        <source>for {minutes} min</source>
+        <translation>für {minutes} min</translation>
+    </message>
+    <message>
+        <source>SHELVE FOR</source>
+        <translation>ZURÜCKSTELLEN FÜR</translation>
+    </message>
+    <message>
+        <source>REASON</source>
+        <translation>GRUND</translation>
+    </message>
+    <message>
+        <source>NOTE (optional)</source>
+        <translation>NOTIZ (freiwillig)</translation>
+    </message>
+    <message>
+        <source>Recorded in the audit log as {who}.</source>
+        <translation>Im Prüfprotokoll festgehalten als {who}.</translation>
+    </message>
+    <message>
+        <source>GO BACK</source>
+        <translation>ZURÜCK</translation>
     </message>
     <message>
         <source>FAILED</source>
@@ -518,6 +1274,334 @@
     <message>
         <source>Starves at {time} · bin {bin}</source>
         <translation>Abriss um {time} · Fach {bin}</translation>
+    </message>
+    <message>
+        <source>QUARANTINE #</source>
+        <translation>QUARANTÄNE-NR.</translation>
+    </message>
+    <message>
+        <source>RECEIVED</source>
+        <translation>EMPFANGEN</translation>
+    </message>
+    <message>
+        <source>QUARANTINED MESSAGES</source>
+        <translation>NACHRICHTEN IN QUARANTÄNE</translation>
+    </message>
+    <message>
+        <source>Re-processing reads the stored message again, as if it had just arrived.</source>
+        <translation>Neu verarbeiten liest die gespeicherte Nachricht erneut, als wäre sie gerade eingetroffen.</translation>
+    </message>
+    <message>
+        <source>REPROCESS…</source>
+        <translation>NEU VERARBEITEN…</translation>
+    </message>
+    <message>
+        <source>DISCARD…</source>
+        <translation>VERWERFEN…</translation>
+    </message>
+    <message>
+        <source>DISCARDED / RE-PROCESSED</source>
+        <translation>VERWORFEN / NEU VERARBEITET</translation>
+    </message>
+    <message>
+        <source>{n} held by the service</source>
+        <translation>{n} beim Dienst festgehalten</translation>
+    </message>
+    <message>
+        <source>quarantine #{id} ({reason})</source>
+        <translation>Quarantäne Nr. {id} ({reason})</translation>
+    </message>
+    <message>
+        <source>Re-process a quarantined message after its cause was fixed.</source>
+        <translation>Eine Nachricht aus der Quarantäne neu verarbeiten, nachdem ihre Ursache behoben wurde.</translation>
+    </message>
+    <message>
+        <source>REPROCESS</source>
+        <translation>NEU VERARBEITEN</translation>
+    </message>
+    <message>
+        <source>Discard: resolve the deviation; the message stays in quarantine.</source>
+        <translation>Verwerfen: die Abweichung beheben; die Nachricht bleibt in Quarantäne.</translation>
+    </message>
+    <message>
+        <source>DISCARD</source>
+        <translation>VERWERFEN</translation>
+    </message>
+    <message>
+        <source>Between shifts {start}</source>
+        <translation>Zwischen den Schichten {start}</translation>
+    </message>
+    <message>
+        <source>{name} shift {start}–{end}</source>
+        <translation>Schicht {name} {start}–{end}</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>Pünktlich</translation>
+    </message>
+    <message>
+        <source>Picks / h</source>
+        <translation>Entnahmen / h</translation>
+    </message>
+    <message>
+        <source>/h</source>
+        <translation>/h</translation>
+    </message>
+    <message>
+        <source>Takt picks / h</source>
+        <translation>Takt-Entnahmen / h</translation>
+    </message>
+    <message>
+        <source>Buffer</source>
+        <translation>Puffer</translation>
+    </message>
+    <message>
+        <source>Broadcasts / h</source>
+        <translation>Meldungen / h</translation>
+    </message>
+    <message>
+        <source>Feed silent for</source>
+        <translation>Abruf still seit</translation>
+    </message>
+    <message>
+        <source>Pick accuracy</source>
+        <translation>Entnahmegenauigkeit</translation>
+    </message>
+    <message>
+        <source>Wrong picks caught</source>
+        <translation>Abgefangene Falschgriffe</translation>
+    </message>
+    <message>
+        <source>ppm</source>
+        <translation>ppm</translation>
+    </message>
+    <message>
+        <source>Open deviations</source>
+        <translation>Offene Abweichungen</translation>
+    </message>
+    <message>
+        <source>Time to resolve</source>
+        <translation>Zeit bis Behebung</translation>
+    </message>
+    <message>
+        <source>Vehicles completed</source>
+        <translation>Fahrzeuge fertig</translation>
+    </message>
+    <message>
+        <source>Racks shipped</source>
+        <translation>Gestelle versendet</translation>
+    </message>
+    <message>
+        <source>Vehicles broadcast</source>
+        <translation>Fahrzeuge abgerufen</translation>
+    </message>
+    <message>
+        <source>Labels printed</source>
+        <translation>Etiketten gedruckt</translation>
+    </message>
+    <message>
+        <source>Quarantined</source>
+        <translation>In Quarantäne</translation>
+    </message>
+    <message>
+        <source>Unacked closed</source>
+        <translation>Unquittiert geschlossen</translation>
+    </message>
+    <message>
+        <source>UNACK</source>
+        <translation>UNQUITT.</translation>
+    </message>
+    <message>
+        <source>ACKED</source>
+        <translation>QUITTIERT</translation>
+    </message>
+    <message>
+        <source>RTN UNACK</source>
+        <translation>ZURÜCK UNQUITT.</translation>
+    </message>
+    <message>
+        <source>SHELVED</source>
+        <translation>ZURÜCKGESTELLT</translation>
+    </message>
+    <message>
+        <source>SUPPRESSED</source>
+        <translation>UNTERDRÜCKT</translation>
+    </message>
+    <message>
+        <source>NORMAL</source>
+        <translation>NORMAL</translation>
+    </message>
+    <message>
+        <source>CLOSED</source>
+        <translation>GESCHLOSSEN</translation>
+    </message>
+    <message>
+        <source>BROADCASTS PER HOUR</source>
+        <translation>MELDUNGEN PRO STUNDE</translation>
+    </message>
+    <message>
+        <source>PICKS PER HOUR</source>
+        <translation>ENTNAHMEN PRO STUNDE</translation>
+    </message>
+    <message>
+        <source>takt</source>
+        <translation>Takt</translation>
+    </message>
+    <message>
+        <source>BUFFER</source>
+        <translation>PUFFER</translation>
+    </message>
+    <message>
+        <source>floor</source>
+        <translation>Untergrenze</translation>
+    </message>
+    <message>
+        <source>ON-TIME RATE</source>
+        <translation>PÜNKTLICHKEIT</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>SHIFT KPIS</source>
+        <translation>SCHICHT-KENNZAHLEN</translation>
+    </message>
+    <message>
+        <source>OFF TARGET</source>
+        <translation>ZIEL VERFEHLT</translation>
+    </message>
+    <message>
+        <source>Deviations and alarms</source>
+        <translation>Abweichungen und Alarme</translation>
+    </message>
+    <message>
+        <source>Manual operations</source>
+        <translation>Handbedienungen</translation>
+    </message>
+    <message>
+        <source>Trends and KPIs</source>
+        <translation>Verläufe und Kennzahlen</translation>
+    </message>
+    <message>
+        <source>Quarantine</source>
+        <translation>Quarantäne</translation>
+    </message>
+    <message>
+        <source>Ship notices</source>
+        <translation>Lieferavise</translation>
+    </message>
+    <message>
+        <source>Trace (serials, batches)</source>
+        <translation>Rückverfolgung (Seriennummern, Chargen)</translation>
+    </message>
+    <message>
+        <source>JIS shift lead — connecting</source>
+        <translation>JIS-Schichtführer — verbinde</translation>
+    </message>
+    <message>
+        <source>Log in to the cockpit</source>
+        <translation>Am Leitstand anmelden</translation>
+    </message>
+    <message>
+        <source>Header</source>
+        <translation>Kopfzeile</translation>
+    </message>
+    <message>
+        <source>&amp;Session</source>
+        <translation>&amp;Sitzung</translation>
+    </message>
+    <message>
+        <source>Log in…</source>
+        <translation>Anmelden…</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>Abmelden</translation>
+    </message>
+    <message>
+        <source>S&amp;hift</source>
+        <translation>Sc&amp;hicht</translation>
+    </message>
+    <message>
+        <source>Export shift report…</source>
+        <translation>Schichtbericht exportieren…</translation>
+    </message>
+    <message>
+        <source>&amp;Alarms</source>
+        <translation>&amp;Alarme</translation>
+    </message>
+    <message>
+        <source>Acknowledge selected</source>
+        <translation>Ausgewählte quittieren</translation>
+    </message>
+    <message>
+        <source>Shelve selected…</source>
+        <translation>Ausgewählte zurückstellen…</translation>
+    </message>
+    <message>
+        <source>Suppress selected…</source>
+        <translation>Ausgewählte unterdrücken…</translation>
+    </message>
+    <message>
+        <source>Unsuppress selected…</source>
+        <translation>Unterdrückung der ausgewählten aufheben…</translation>
+    </message>
+    <message>
+        <source>Take selected out of service…</source>
+        <translation>Ausgewählte außer Betrieb nehmen…</translation>
+    </message>
+    <message>
+        <source>Return selected to service…</source>
+        <translation>Ausgewählte wieder in Betrieb nehmen…</translation>
+    </message>
+    <message>
+        <source>Resolve selected…</source>
+        <translation>Ausgewählte beheben…</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>A&amp;nsicht</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <source>Larger text</source>
+        <translation>Größere Schrift</translation>
+    </message>
+    <message>
+        <source>Smaller text</source>
+        <translation>Kleinere Schrift</translation>
+    </message>
+    <message>
+        <source>Normal text size</source>
+        <translation>Normale Schriftgröße</translation>
+    </message>
+    <message>
+        <source>Reset layout</source>
+        <translation>Anordnung zurücksetzen</translation>
+    </message>
+    <message>
+        <source>JIS shift lead — {plant}</source>
+        <translation>JIS-Schichtführer — {plant}</translation>
+    </message>
+    <message>
+        <source>Export the shift report to a folder</source>
+        <translation>Schichtbericht in einen Ordner exportieren</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: no data from the line.</source>
+        <translation>Noch nichts zu exportieren: keine Daten von der Linie.</translation>
+    </message>
+    <message>
+        <source>Report written: {name}</source>
+        <translation>Bericht geschrieben: {name}</translation>
+    </message>
+    <message>
+        <source>Export failed: {why}</source>
+        <translation>Export fehlgeschlagen: {why}</translation>
     </message>
 </context>
 </TS>

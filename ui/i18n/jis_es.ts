@@ -152,8 +152,260 @@
         <translation>FALTA ESCANEO</translation>
     </message>
     <message>
+        <source>OPERATION</source>
+        <translation>OPERACIÓN</translation>
+    </message>
+    <message>
+        <source>TARGET</source>
+        <translation>OBJETO</translation>
+    </message>
+    <message>
+        <source>RESULT</source>
+        <translation>RESULTADO</translation>
+    </message>
+    <message>
+        <source>ANSWER</source>
+        <translation>RESPUESTA</translation>
+    </message>
+    <message>
+        <source>Feed</source>
+        <translation>Flujo</translation>
+    </message>
+    <message>
+        <source>Sequence no.</source>
+        <translation>N.º de secuencia</translation>
+    </message>
+    <message>
         <source>HOLD</source>
         <translation>RETENCIÓN</translation>
+    </message>
+    <message>
+        <source>Hold a vehicle</source>
+        <translation>Retener un vehículo</translation>
+    </message>
+    <message>
+        <source>Its picks wait until it is released.</source>
+        <translation>Sus recogidas esperan hasta que se libere.</translation>
+    </message>
+    <message>
+        <source>RELEASE</source>
+        <translation>LIBERAR</translation>
+    </message>
+    <message>
+        <source>Release a held vehicle</source>
+        <translation>Liberar un vehículo retenido</translation>
+    </message>
+    <message>
+        <source>Its picks return to the sequence.</source>
+        <translation>Sus recogidas vuelven a la secuencia.</translation>
+    </message>
+    <message>
+        <source>CANCEL VEHICLE</source>
+        <translation>ANULAR VEHÍCULO</translation>
+    </message>
+    <message>
+        <source>Cancel a vehicle</source>
+        <translation>Anular un vehículo</translation>
+    </message>
+    <message>
+        <source>Picked parts go back to stock.</source>
+        <translation>Las piezas recogidas vuelven al stock.</translation>
+    </message>
+    <message>
+        <source>MOVE</source>
+        <translation>MOVER</translation>
+    </message>
+    <message>
+        <source>Move a vehicle</source>
+        <translation>Mover un vehículo</translation>
+    </message>
+    <message>
+        <source>To a free place in the sequence (after a repair loop).</source>
+        <translation>A un hueco libre de la secuencia (tras un bucle de reparación).</translation>
+    </message>
+    <message>
+        <source>To sequence no.</source>
+        <translation>A n.º de secuencia</translation>
+    </message>
+    <message>
+        <source>SWAP</source>
+        <translation>INTERCAMBIAR</translation>
+    </message>
+    <message>
+        <source>Reorder two vehicles</source>
+        <translation>Reordenar dos vehículos</translation>
+    </message>
+    <message>
+        <source>Two vehicles not yet picked exchange places.</source>
+        <translation>Dos vehículos aún no recogidos intercambian sus puestos.</translation>
+    </message>
+    <message>
+        <source>With sequence no.</source>
+        <translation>Con n.º de secuencia</translation>
+    </message>
+    <message>
+        <source>INSERT</source>
+        <translation>INSERTAR</translation>
+    </message>
+    <message>
+        <source>Insert a broadcast by hand</source>
+        <translation>Insertar una llamada a mano</translation>
+    </message>
+    <message>
+        <source>Emergency mode: key in a vehicle while the feed is down.</source>
+        <translation>Modo de emergencia: teclee un vehículo mientras el flujo está caído.</translation>
+    </message>
+    <message>
+        <source>Vehicle id (VIN)</source>
+        <translation>Id. del vehículo (VIN)</translation>
+    </message>
+    <message>
+        <source>Option codes</source>
+        <translation>Códigos de opción</translation>
+    </message>
+    <message>
+        <source>Parts (family=part)</source>
+        <translation>Piezas (familia=pieza)</translation>
+    </message>
+    <message>
+        <source>REQUEST RESEND</source>
+        <translation>PEDIR REENVÍO</translation>
+    </message>
+    <message>
+        <source>Request a resend</source>
+        <translation>Pedir un reenvío</translation>
+    </message>
+    <message>
+        <source>Ask the OEM to send a range again.</source>
+        <translation>Pedir al OEM que vuelva a enviar un rango.</translation>
+    </message>
+    <message>
+        <source>From sequence no.</source>
+        <translation>Desde n.º de secuencia</translation>
+    </message>
+    <message>
+        <source>Reprint a label</source>
+        <translation>Reimprimir una etiqueta</translation>
+    </message>
+    <message>
+        <source>Part label P&lt;pick&gt;, rack label R-&lt;feed&gt;-&lt;family&gt;-&lt;rack&gt;.</source>
+        <translation>Etiqueta de pieza P&lt;recogida&gt;, de bastidor R-&lt;flujo&gt;-&lt;familia&gt;-&lt;bastidor&gt;.</translation>
+    </message>
+    <message>
+        <source>Label id</source>
+        <translation>Id. de etiqueta</translation>
+    </message>
+    <message>
+        <source>label {id}</source>
+        <translation>etiqueta {id}</translation>
+    </message>
+    <message>
+        <source>Confirm the lit pick by hand</source>
+        <translation>Confirmar a mano la recogida encendida</translation>
+    </message>
+    <message>
+        <source>When a station&apos;s light has failed.</source>
+        <translation>Cuando ha fallado la luz de una estación.</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Estación</translation>
+    </message>
+    <message>
+        <source>station {id}</source>
+        <translation>estación {id}</translation>
+    </message>
+    <message>
+        <source>SHIP RACK</source>
+        <translation>EXPEDIR BASTIDOR</translation>
+    </message>
+    <message>
+        <source>Ship a rack by hand</source>
+        <translation>Expedir un bastidor a mano</translation>
+    </message>
+    <message>
+        <source>When the dock scanner is down.</source>
+        <translation>Cuando el escáner del muelle está caído.</translation>
+    </message>
+    <message>
+        <source>Family</source>
+        <translation>Familia</translation>
+    </message>
+    <message>
+        <source>Rack no.</source>
+        <translation>N.º de bastidor</translation>
+    </message>
+    <message>
+        <source>{feed} {family} rack {rack}</source>
+        <translation>{feed} {family} bastidor {rack}</translation>
+    </message>
+    <message>
+        <source>SET STOCK</source>
+        <translation>FIJAR STOCK</translation>
+    </message>
+    <message>
+        <source>Set a bin&apos;s stock</source>
+        <translation>Fijar el stock de una caja</translation>
+    </message>
+    <message>
+        <source>After counting or filling it (docs/stock.md).</source>
+        <translation>Tras contarla o llenarla (docs/stock.md).</translation>
+    </message>
+    <message>
+        <source>Bin</source>
+        <translation>Caja</translation>
+    </message>
+    <message>
+        <source>Parts in it</source>
+        <translation>Piezas dentro</translation>
+    </message>
+    <message>
+        <source>bin {bin} = {qty}</source>
+        <translation>caja {bin} = {qty}</translation>
+    </message>
+    <message>
+        <source>SET OEM LINE</source>
+        <translation>FIJAR LÍNEA OEM</translation>
+    </message>
+    <message>
+        <source>The OEM&apos;s line stopped or runs</source>
+        <translation>La línea del OEM parada o en marcha</translation>
+    </message>
+    <message>
+        <source>While it stands, due times wait.</source>
+        <translation>Mientras está parada, los plazos esperan.</translation>
+    </message>
+    <message>
+        <source>OEM line</source>
+        <translation>Línea OEM</translation>
+    </message>
+    <message>
+        <source>{feed} line {state}</source>
+        <translation>{feed} línea {state}</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>parada</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>en marcha</translation>
+    </message>
+    <message>
+        <source>MANUAL OPERATIONS</source>
+        <translation>OPERACIONES MANUALES</translation>
+    </message>
+    <message>
+        <source>OPERATIONS SENT FROM THIS COCKPIT</source>
+        <translation>OPERACIONES ENVIADAS DESDE ESTE PUESTO</translation>
+    </message>
+    <message>
+        <source>{part} at {bin}</source>
+        <translation>{part} en {bin}</translation>
+    </message>
+    <message>
+        <source> (vehicle {vehicle}: {picks})</source>
+        <translation> (vehículo {vehicle}: {picks})</translation>
     </message>
     <message>
         <source>DISK SPACE LOW</source>
@@ -276,8 +528,20 @@
         <translation>CONTRASEÑA</translation>
     </message>
     <message>
+        <source>Waiting for the line…</source>
+        <translation>Esperando a la línea…</translation>
+    </message>
+    <message>
         <source>LOG IN</source>
         <translation>ENTRAR</translation>
+    </message>
+    <message>
+        <source>{n} UNACK</source>
+        <translation>{n} NO RECON.</translation>
+    </message>
+    <message>
+        <source>all acknowledged</source>
+        <translation>todas reconocidas</translation>
     </message>
     <message>
         <source>Enter your user name and password.</source>
@@ -316,12 +580,316 @@
         <translation>BASTIDOR</translation>
     </message>
     <message>
+        <source>DELIVERY NOTE</source>
+        <translation>ALBARÁN</translation>
+    </message>
+    <message>
+        <source>VERSION</source>
+        <translation>VERSIÓN</translation>
+    </message>
+    <message>
+        <source>OEM&apos;S REASON</source>
+        <translation>MOTIVO DEL OEM</translation>
+    </message>
+    <message>
+        <source>SHIPPED</source>
+        <translation>EXPEDIDO</translation>
+    </message>
+    <message>
+        <source>VERSION ASKED FOR</source>
+        <translation>VERSIÓN PEDIDA</translation>
+    </message>
+    <message>
+        <source>sending</source>
+        <translation>enviando</translation>
+    </message>
+    <message>
+        <source>NO ANSWER: past time-out</source>
+        <translation>SIN RESPUESTA: plazo superado</translation>
+    </message>
+    <message>
+        <source>sent, awaiting answer</source>
+        <translation>enviado, esperando respuesta</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>confirmados</translation>
+    </message>
+    <message>
+        <source>original</source>
+        <translation>original</translation>
+    </message>
+    <message>
+        <source>replaced</source>
+        <translation>sustituido</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>anulado</translation>
+    </message>
+    <message>
+        <source>SHIP NOTICES</source>
+        <translation>AVISOS DE EXPEDICIÓN</translation>
+    </message>
+    <message>
+        <source>SEND AGAIN…</source>
+        <translation>ENVIAR DE NUEVO…</translation>
+    </message>
+    <message>
+        <source>A rejected notice once its cause is fixed, or one unanswered past the time-out: the OEM gets a new version.</source>
+        <translation>Un aviso rechazado una vez corregida su causa, o uno sin respuesta pasado el plazo: el OEM recibe una versión nueva.</translation>
+    </message>
+    <message>
+        <source>priority {priority}</source>
+        <translation>prioridad {priority}</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>rechazados</translation>
+    </message>
+    <message>
+        <source>unanswered</source>
+        <translation>sin respuesta</translation>
+    </message>
+    <message>
+        <source>ship notice {id} v{version} ({what})</source>
+        <translation>aviso de expedición {id} v{version} ({what})</translation>
+    </message>
+    <message>
+        <source>Send the ship notice again as a new version, with the same contents.</source>
+        <translation>Enviar de nuevo el aviso de expedición como versión nueva, con el mismo contenido.</translation>
+    </message>
+    <message>
+        <source>SEND AGAIN</source>
+        <translation>ENVIAR DE NUEVO</translation>
+    </message>
+    <message>
+        <source>This shift, as the OEM counts it: {racks} racks shipped, on time in full {otif} · out of sequence shipped {ppm} ppm of {parts} parts · notices acknowledged {acknowledged}, rejected {rejected}, unanswered {unanswered}</source>
+        <translation>Este turno, según cuenta el OEM: {racks} bastidores expedidos, a tiempo y completos {otif} · expedidos fuera de secuencia {ppm} ppm de {parts} piezas · avisos confirmados {acknowledged}, rechazados {rejected}, sin respuesta {unanswered}</translation>
+    </message>
+    <message>
+        <source>no rack shipped with a notice</source>
+        <translation>ningún bastidor expedido con aviso</translation>
+    </message>
+    <message>
+        <source>awaiting an answer</source>
+        <translation>esperando respuesta</translation>
+    </message>
+    <message>
+        <source>past the time-out</source>
+        <translation>plazo superado</translation>
+    </message>
+    <message>
+        <source>{n} kept</source>
+        <translation>{n} guardados</translation>
+    </message>
+    <message>
+        <source>VIN</source>
+        <translation>VIN</translation>
+    </message>
+    <message>
+        <source>SERIAL</source>
+        <translation>N.º SERIE</translation>
+    </message>
+    <message>
+        <source>BATCH</source>
+        <translation>LOTE</translation>
+    </message>
+    <message>
+        <source>SCANNED</source>
+        <translation>ESCANEADO</translation>
+    </message>
+    <message>
         <source>SLOT</source>
         <translation>POSICIÓN</translation>
     </message>
     <message>
+        <source>TRACE</source>
+        <translation>TRAZABILIDAD</translation>
+    </message>
+    <message>
+        <source>VIN, serial or batch as scanned</source>
+        <translation>VIN, n.º de serie o lote tal como se escaneó</translation>
+    </message>
+    <message>
+        <source>FIND</source>
+        <translation>BUSCAR</translation>
+    </message>
+    <message>
+        <source>type a VIN, serial or batch</source>
+        <translation>teclee un VIN, n.º de serie o lote</translation>
+    </message>
+    <message>
+        <source>LOG IN to ask</source>
+        <translation>ENTRAR para consultar</translation>
+    </message>
+    <message>
+        <source>asking: {key} {value}</source>
+        <translation>consultando: {key} {value}</translation>
+    </message>
+    <message>
+        <source>NOT ANSWERED — {error}</source>
+        <translation>SIN RESPUESTA — {error}</translation>
+    </message>
+    <message>
+        <source> (more: ask by vehicle)</source>
+        <translation> (hay más: consulte por vehículo)</translation>
+    </message>
+    <message>
+        <source>{target}: {n} part(s) traced</source>
+        <translation>{target}: {n} pieza(s) localizada(s)</translation>
+    </message>
+    <message>
+        <source>CLOSED {time}</source>
+        <translation>CERRADA {time}</translation>
+    </message>
+    <message>
+        <source>{state} until {time}</source>
+        <translation>{state} hasta {time}</translation>
+    </message>
+    <message>
+        <source>RAISED</source>
+        <translation>ACTIVADA</translation>
+    </message>
+    <message>
+        <source>STATE</source>
+        <translation>ESTADO</translation>
+    </message>
+    <message>
+        <source>KIND</source>
+        <translation>TIPO</translation>
+    </message>
+    <message>
+        <source>FEED</source>
+        <translation>FLUJO</translation>
+    </message>
+    <message>
         <source>VEHICLE</source>
         <translation>VEHÍCULO</translation>
+    </message>
+    <message>
+        <source>STATION / DEVICE</source>
+        <translation>ESTACIÓN / EQUIPO</translation>
+    </message>
+    <message>
+        <source>MESSAGE</source>
+        <translation>MENSAJE</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Abiertas</translation>
+    </message>
+    <message>
+        <source>Unacknowledged</source>
+        <translation>No reconocidas</translation>
+    </message>
+    <message>
+        <source>Acknowledged</source>
+        <translation>Reconocidas</translation>
+    </message>
+    <message>
+        <source>Shelved</source>
+        <translation>Aplazadas</translation>
+    </message>
+    <message>
+        <source>Suppressed</source>
+        <translation>Suprimidas</translation>
+    </message>
+    <message>
+        <source>Out of service</source>
+        <translation>Fuera de servicio</translation>
+    </message>
+    <message>
+        <source>Closed this shift</source>
+        <translation>Cerradas en este turno</translation>
+    </message>
+    <message>
+        <source>All this shift</source>
+        <translation>Todas de este turno</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>Todos los tipos</translation>
+    </message>
+    <message>
+        <source>All feeds, stations, devices</source>
+        <translation>Todos los flujos, estaciones, equipos</translation>
+    </message>
+    <message>
+        <source>ACKNOWLEDGE</source>
+        <translation>RECONOCER</translation>
+    </message>
+    <message>
+        <source>Acknowledge: you have seen these alarms.</source>
+        <translation>Reconocer: ha visto estas alarmas.</translation>
+    </message>
+    <message>
+        <source>SHELVE</source>
+        <translation>APLAZAR</translation>
+    </message>
+    <message>
+        <source>Shelve: hide these alarms for a limited time; they return when the time is up.</source>
+        <translation>Aplazar: ocultar estas alarmas por un tiempo limitado; vuelven cuando se acaba.</translation>
+    </message>
+    <message>
+        <source>SUPPRESS</source>
+        <translation>SUPRIMIR</translation>
+    </message>
+    <message>
+        <source>Suppress by design: these alarms mean nothing while the plant is as it is now (a station shut down for the shift). They stay listed under Suppressed, never blink and are not notified until someone unsuppresses them.</source>
+        <translation>Suprimir por diseño: estas alarmas no significan nada mientras la planta esté como ahora (una estación parada durante el turno). Quedan listadas en Suprimidas, nunca parpadean y no se notifican hasta que alguien deje de suprimirlas.</translation>
+    </message>
+    <message>
+        <source>UNSUPPRESS</source>
+        <translation>DEJAR DE SUPRIMIR</translation>
+    </message>
+    <message>
+        <source>Unsuppress: these alarms are annunciated again, unacknowledged if their cause is still there.</source>
+        <translation>Dejar de suprimir: estas alarmas se anuncian de nuevo, sin reconocer si su causa sigue ahí.</translation>
+    </message>
+    <message>
+        <source>OUT OF SERVICE</source>
+        <translation>FUERA DE SERVICIO</translation>
+    </message>
+    <message>
+        <source>Take out of service: the device or link is under maintenance. The alarms stay listed under Out of service, never blink and are not notified until someone returns them to service.</source>
+        <translation>Poner fuera de servicio: el equipo o el enlace está en mantenimiento. Las alarmas quedan listadas en Fuera de servicio, nunca parpadean y no se notifican hasta que alguien las devuelva al servicio.</translation>
+    </message>
+    <message>
+        <source>RETURN TO SERVICE</source>
+        <translation>DEVOLVER AL SERVICIO</translation>
+    </message>
+    <message>
+        <source>Return to service: these alarms are annunciated again, unacknowledged if their cause is still there.</source>
+        <translation>Devolver al servicio: estas alarmas se anuncian de nuevo, sin reconocer si su causa sigue ahí.</translation>
+    </message>
+    <message>
+        <source>RESOLVE</source>
+        <translation>RESOLVER</translation>
+    </message>
+    <message>
+        <source>Resolve: the cause is fixed. Say what was done.</source>
+        <translation>Resolver: la causa está corregida. Indique qué se hizo.</translation>
+    </message>
+    <message>
+        <source>DEVIATIONS AND ALARMS</source>
+        <translation>INCIDENCIAS Y ALARMAS</translation>
+    </message>
+    <message>
+        <source>Search message, vehicle, sequence no.</source>
+        <translation>Buscar mensaje, vehículo, n.º de secuencia</translation>
+    </message>
+    <message>
+        <source>MORE ▾</source>
+        <translation>MÁS ▾</translation>
+    </message>
+    <message>
+        <source>Suppress, unsuppress, take out of service, return to service</source>
+        <translation>Suprimir, dejar de suprimir, poner fuera de servicio, devolver al servicio</translation>
+    </message>
+    <message>
+        <source>{shown} shown of {all} this shift</source>
+        <translation>{shown} mostradas de {all} de este turno</translation>
     </message>
     <message>
         <source>SEQ</source>
@@ -332,8 +900,156 @@
         <translation>PLAZO</translation>
     </message>
     <message>
+        <source>min</source>
+        <translation>min</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>NOMBRE</translation>
+    </message>
+    <message>
+        <source>LAST SEQ</source>
+        <translation>ÚLTIMA SEC.</translation>
+    </message>
+    <message>
+        <source>LAST BROADCAST</source>
+        <translation>ÚLTIMA LLAMADA</translation>
+    </message>
+    <message>
+        <source>SILENT FOR</source>
+        <translation>EN SILENCIO</translation>
+    </message>
+    <message>
+        <source>BROADCASTS</source>
+        <translation>LLAMADAS</translation>
+    </message>
+    <message>
+        <source>GAPS</source>
+        <translation>HUECOS</translation>
+    </message>
+    <message>
+        <source>DUPLICATES</source>
+        <translation>DUPLICADOS</translation>
+    </message>
+    <message>
+        <source>STATION</source>
+        <translation>ESTACIÓN</translation>
+    </message>
+    <message>
+        <source>NOW</source>
+        <translation>AHORA</translation>
+    </message>
+    <message>
         <source>PART</source>
         <translation>PIEZA</translation>
+    </message>
+    <message>
+        <source>QUEUE</source>
+        <translation>COLA</translation>
+    </message>
+    <message>
+        <source>NEXT DUE</source>
+        <translation>PRÓXIMO PLAZO</translation>
+    </message>
+    <message>
+        <source>DEVICES</source>
+        <translation>EQUIPOS</translation>
+    </message>
+    <message>
+        <source>STARVES</source>
+        <translation>SIN PIEZAS</translation>
+    </message>
+    <message>
+        <source>FAMILY</source>
+        <translation>FAMILIA</translation>
+    </message>
+    <message>
+        <source>FILLED</source>
+        <translation>LLENO</translation>
+    </message>
+    <message>
+        <source>SEQ RANGE</source>
+        <translation>RANGO SEC.</translation>
+    </message>
+    <message>
+        <source>DEVICE</source>
+        <translation>EQUIPO</translation>
+    </message>
+    <message>
+        <source>DETAIL</source>
+        <translation>DETALLE</translation>
+    </message>
+    <message>
+        <source>Hold vehicle {seq}…</source>
+        <translation>Retener vehículo {seq}…</translation>
+    </message>
+    <message>
+        <source>Release vehicle {seq}…</source>
+        <translation>Liberar vehículo {seq}…</translation>
+    </message>
+    <message>
+        <source>Cancel vehicle {seq}…</source>
+        <translation>Anular vehículo {seq}…</translation>
+    </message>
+    <message>
+        <source>Confirm by hand at {station}…</source>
+        <translation>Confirmar a mano en {station}…</translation>
+    </message>
+    <message>
+        <source>{feed} · OEM line STOPPED since {time}</source>
+        <translation>{feed} · línea OEM PARADA desde {time}</translation>
+    </message>
+    <message>
+        <source>{feed} · OEM line {rate}/h</source>
+        <translation>{feed} · línea OEM {rate}/h</translation>
+    </message>
+    <message>
+        <source>FEEDS</source>
+        <translation>FLUJOS</translation>
+    </message>
+    <message>
+        <source>STATIONS</source>
+        <translation>ESTACIONES</translation>
+    </message>
+    <message>
+        <source>OPEN RACKS</source>
+        <translation>BASTIDORES ABIERTOS</translation>
+    </message>
+    <message>
+        <source>BUFFER AGAINST DUE TIME</source>
+        <translation>MARGEN HASTA EL PLAZO</translation>
+    </message>
+    <message>
+        <source>minutes until due</source>
+        <translation>minutos hasta el plazo</translation>
+    </message>
+    <message>
+        <source>buffer</source>
+        <translation>margen</translation>
+    </message>
+    <message>
+        <source>no open vehicles</source>
+        <translation>ningún vehículo abierto</translation>
+    </message>
+    <message>
+        <source>IDLE</source>
+        <translation>LIBRE</translation>
+    </message>
+    <message>
+        <source>{count} open, worst priority {priority}</source>
+        <translation>{count} abiertas, peor prioridad {priority}</translation>
+    </message>
+    <message>
+        <source>buffer: earliest open vehicle&apos;s due time · target ≥ {minutes} min</source>
+        <translation>margen: plazo del vehículo abierto más antiguo · objetivo ≥ {minutes} min</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>en línea</translation>
+    </message>
+    <message>
+        <source>covered</source>
+        <translation>cubierto</translation>
     </message>
     <message>
         <source>RACK/SLOT</source>
@@ -420,12 +1136,52 @@
         <translation>NO VÁLIDO</translation>
     </message>
     <message>
+        <source>NOT LOGGED IN</source>
+        <translation>SIN SESIÓN</translation>
+    </message>
+    <message>
+        <source>NO ANSWER</source>
+        <translation>SIN RESPUESTA</translation>
+    </message>
+    <message>
+        <source>UNREACHABLE</source>
+        <translation>INACCESIBLE</translation>
+    </message>
+    <message>
         <source>BUSY</source>
         <translation>OCUPADO</translation>
     </message>
     <message>
         <source>SERVICE ERROR</source>
         <translation>ERROR DEL SERVICIO</translation>
+    </message>
+    <message>
+        <source>Confirm {verb}</source>
+        <translation>Confirmar: {verb}</translation>
+    </message>
+    <message>
+        <source>for {minutes} min</source>
+        <translation>durante {minutes} min</translation>
+    </message>
+    <message>
+        <source>SHELVE FOR</source>
+        <translation>APLAZAR DURANTE</translation>
+    </message>
+    <message>
+        <source>REASON</source>
+        <translation>MOTIVO</translation>
+    </message>
+    <message>
+        <source>NOTE (optional)</source>
+        <translation>NOTA (opcional)</translation>
+    </message>
+    <message>
+        <source>Recorded in the audit log as {who}.</source>
+        <translation>Queda en el registro de auditoría como {who}.</translation>
+    </message>
+    <message>
+        <source>GO BACK</source>
+        <translation>VOLVER</translation>
     </message>
     <message>
         <source>FAILED</source>
@@ -518,6 +1274,334 @@
     <message>
         <source>Starves at {time} · bin {bin}</source>
         <translation>Sin piezas a las {time} · caja {bin}</translation>
+    </message>
+    <message>
+        <source>QUARANTINE #</source>
+        <translation>CUARENTENA N.º</translation>
+    </message>
+    <message>
+        <source>RECEIVED</source>
+        <translation>RECIBIDO</translation>
+    </message>
+    <message>
+        <source>QUARANTINED MESSAGES</source>
+        <translation>MENSAJES EN CUARENTENA</translation>
+    </message>
+    <message>
+        <source>Re-processing reads the stored message again, as if it had just arrived.</source>
+        <translation>Reprocesar vuelve a leer el mensaje guardado, como si acabara de llegar.</translation>
+    </message>
+    <message>
+        <source>REPROCESS…</source>
+        <translation>REPROCESAR…</translation>
+    </message>
+    <message>
+        <source>DISCARD…</source>
+        <translation>DESCARTAR…</translation>
+    </message>
+    <message>
+        <source>DISCARDED / RE-PROCESSED</source>
+        <translation>DESCARTADO / REPROCESADO</translation>
+    </message>
+    <message>
+        <source>{n} held by the service</source>
+        <translation>{n} retenidos por el servicio</translation>
+    </message>
+    <message>
+        <source>quarantine #{id} ({reason})</source>
+        <translation>cuarentena n.º {id} ({reason})</translation>
+    </message>
+    <message>
+        <source>Re-process a quarantined message after its cause was fixed.</source>
+        <translation>Reprocesar un mensaje en cuarentena una vez corregida su causa.</translation>
+    </message>
+    <message>
+        <source>REPROCESS</source>
+        <translation>REPROCESAR</translation>
+    </message>
+    <message>
+        <source>Discard: resolve the deviation; the message stays in quarantine.</source>
+        <translation>Descartar: resolver la incidencia; el mensaje sigue en cuarentena.</translation>
+    </message>
+    <message>
+        <source>DISCARD</source>
+        <translation>DESCARTAR</translation>
+    </message>
+    <message>
+        <source>Between shifts {start}</source>
+        <translation>Entre turnos {start}</translation>
+    </message>
+    <message>
+        <source>{name} shift {start}–{end}</source>
+        <translation>Turno {name} {start}–{end}</translation>
+    </message>
+    <message>
+        <source>On time</source>
+        <translation>A tiempo</translation>
+    </message>
+    <message>
+        <source>Picks / h</source>
+        <translation>Recogidas / h</translation>
+    </message>
+    <message>
+        <source>/h</source>
+        <translation>/h</translation>
+    </message>
+    <message>
+        <source>Takt picks / h</source>
+        <translation>Recogidas del takt / h</translation>
+    </message>
+    <message>
+        <source>Buffer</source>
+        <translation>Margen</translation>
+    </message>
+    <message>
+        <source>Broadcasts / h</source>
+        <translation>Llamadas / h</translation>
+    </message>
+    <message>
+        <source>Feed silent for</source>
+        <translation>Flujo en silencio</translation>
+    </message>
+    <message>
+        <source>Pick accuracy</source>
+        <translation>Precisión de recogida</translation>
+    </message>
+    <message>
+        <source>Wrong picks caught</source>
+        <translation>Piezas erróneas detectadas</translation>
+    </message>
+    <message>
+        <source>ppm</source>
+        <translation>ppm</translation>
+    </message>
+    <message>
+        <source>Open deviations</source>
+        <translation>Incidencias abiertas</translation>
+    </message>
+    <message>
+        <source>Time to resolve</source>
+        <translation>Tiempo de resolución</translation>
+    </message>
+    <message>
+        <source>Vehicles completed</source>
+        <translation>Vehículos completados</translation>
+    </message>
+    <message>
+        <source>Racks shipped</source>
+        <translation>Bastidores expedidos</translation>
+    </message>
+    <message>
+        <source>Vehicles broadcast</source>
+        <translation>Vehículos llamados</translation>
+    </message>
+    <message>
+        <source>Labels printed</source>
+        <translation>Etiquetas impresas</translation>
+    </message>
+    <message>
+        <source>Quarantined</source>
+        <translation>En cuarentena</translation>
+    </message>
+    <message>
+        <source>Unacked closed</source>
+        <translation>Cerradas sin reconocer</translation>
+    </message>
+    <message>
+        <source>UNACK</source>
+        <translation>NO RECON.</translation>
+    </message>
+    <message>
+        <source>ACKED</source>
+        <translation>RECONOCIDA</translation>
+    </message>
+    <message>
+        <source>RTN UNACK</source>
+        <translation>VUELTA NO RECON.</translation>
+    </message>
+    <message>
+        <source>SHELVED</source>
+        <translation>APLAZADA</translation>
+    </message>
+    <message>
+        <source>SUPPRESSED</source>
+        <translation>SUPRIMIDA</translation>
+    </message>
+    <message>
+        <source>NORMAL</source>
+        <translation>NORMAL</translation>
+    </message>
+    <message>
+        <source>CLOSED</source>
+        <translation>CERRADA</translation>
+    </message>
+    <message>
+        <source>BROADCASTS PER HOUR</source>
+        <translation>LLAMADAS POR HORA</translation>
+    </message>
+    <message>
+        <source>PICKS PER HOUR</source>
+        <translation>RECOGIDAS POR HORA</translation>
+    </message>
+    <message>
+        <source>takt</source>
+        <translation>takt</translation>
+    </message>
+    <message>
+        <source>BUFFER</source>
+        <translation>MARGEN</translation>
+    </message>
+    <message>
+        <source>floor</source>
+        <translation>mínimo</translation>
+    </message>
+    <message>
+        <source>ON-TIME RATE</source>
+        <translation>TASA A TIEMPO</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>objetivo</translation>
+    </message>
+    <message>
+        <source>SHIFT KPIS</source>
+        <translation>KPI DEL TURNO</translation>
+    </message>
+    <message>
+        <source>OFF TARGET</source>
+        <translation>FUERA DE OBJETIVO</translation>
+    </message>
+    <message>
+        <source>Deviations and alarms</source>
+        <translation>Incidencias y alarmas</translation>
+    </message>
+    <message>
+        <source>Manual operations</source>
+        <translation>Operaciones manuales</translation>
+    </message>
+    <message>
+        <source>Trends and KPIs</source>
+        <translation>Tendencias y KPI</translation>
+    </message>
+    <message>
+        <source>Quarantine</source>
+        <translation>Cuarentena</translation>
+    </message>
+    <message>
+        <source>Ship notices</source>
+        <translation>Avisos de expedición</translation>
+    </message>
+    <message>
+        <source>Trace (serials, batches)</source>
+        <translation>Trazabilidad (n.º de serie, lotes)</translation>
+    </message>
+    <message>
+        <source>JIS shift lead — connecting</source>
+        <translation>JIS jefe de turno — conectando</translation>
+    </message>
+    <message>
+        <source>Log in to the cockpit</source>
+        <translation>Entrar en el puesto de mando</translation>
+    </message>
+    <message>
+        <source>Header</source>
+        <translation>Cabecera</translation>
+    </message>
+    <message>
+        <source>&amp;Session</source>
+        <translation>&amp;Sesión</translation>
+    </message>
+    <message>
+        <source>Log in…</source>
+        <translation>Entrar…</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>Salir</translation>
+    </message>
+    <message>
+        <source>S&amp;hift</source>
+        <translation>&amp;Turno</translation>
+    </message>
+    <message>
+        <source>Export shift report…</source>
+        <translation>Exportar informe de turno…</translation>
+    </message>
+    <message>
+        <source>&amp;Alarms</source>
+        <translation>&amp;Alarmas</translation>
+    </message>
+    <message>
+        <source>Acknowledge selected</source>
+        <translation>Reconocer las seleccionadas</translation>
+    </message>
+    <message>
+        <source>Shelve selected…</source>
+        <translation>Aplazar las seleccionadas…</translation>
+    </message>
+    <message>
+        <source>Suppress selected…</source>
+        <translation>Suprimir las seleccionadas…</translation>
+    </message>
+    <message>
+        <source>Unsuppress selected…</source>
+        <translation>Dejar de suprimir las seleccionadas…</translation>
+    </message>
+    <message>
+        <source>Take selected out of service…</source>
+        <translation>Poner fuera de servicio las seleccionadas…</translation>
+    </message>
+    <message>
+        <source>Return selected to service…</source>
+        <translation>Devolver al servicio las seleccionadas…</translation>
+    </message>
+    <message>
+        <source>Resolve selected…</source>
+        <translation>Resolver las seleccionadas…</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ver</translation>
+    </message>
+    <message>
+        <source>Overview</source>
+        <translation>Vista general</translation>
+    </message>
+    <message>
+        <source>Larger text</source>
+        <translation>Texto más grande</translation>
+    </message>
+    <message>
+        <source>Smaller text</source>
+        <translation>Texto más pequeño</translation>
+    </message>
+    <message>
+        <source>Normal text size</source>
+        <translation>Tamaño de texto normal</translation>
+    </message>
+    <message>
+        <source>Reset layout</source>
+        <translation>Restablecer disposición</translation>
+    </message>
+    <message>
+        <source>JIS shift lead — {plant}</source>
+        <translation>JIS jefe de turno — {plant}</translation>
+    </message>
+    <message>
+        <source>Export the shift report to a folder</source>
+        <translation>Exportar el informe de turno a una carpeta</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: no data from the line.</source>
+        <translation>Aún no hay nada que exportar: sin datos de la línea.</translation>
+    </message>
+    <message>
+        <source>Report written: {name}</source>
+        <translation>Informe escrito: {name}</translation>
+    </message>
+    <message>
+        <source>Export failed: {why}</source>
+        <translation>Exportación fallida: {why}</translation>
     </message>
 </context>
 </TS>
