@@ -6,6 +6,8 @@ a word of English from the screens' source (any string literal in ui/, marked or
 translations do not use is a failure, naming the widget. Also checks that the .ts sources hold every marked text
 (lupdate into a scratch copy finds nothing new) with none unfinished, and writes
 docs/screenshots/operator-panel-de.png and operator-panel-es.png, and the badge login operator-login-de.png and -es.
+The cockpit likewise, built in each language with every dock brought to the front in turn, its menus and dialogs
+(docs/screenshots/cockpit-overview-de.png).
 """
 
 from __future__ import annotations
@@ -335,6 +337,8 @@ def test_no_english_word_is_left_on_the_cockpit(
             QApplication.sendPostedEvents()
             left = english_left(window, language, line)
             assert left == [], (name, left)
+        expected = {"de": "Abweichungen und Alarme", "es": "Incidencias y alarmas"}[language]
+        assert window.docks["deviations_dock"].windowTitle() == expected  # the check walks translated screens
         assert window.deviations.model.rowCount() > 0 and window.quarantine.table.rowCount() > 0
         assert window.notices.table.rowCount() == len(NOTICES)
         suspect = untranslated_words(language)
