@@ -23,7 +23,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QMenu, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMenu,
+    QTableView,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 import ui.main
@@ -223,6 +232,16 @@ def test_no_english_word_is_left_on_the_operator_panel(
     bar.login_dialog.set_mode("password")  # the lead's full login
     assert english_left(bar.login_dialog, language) == []
     bar.login_dialog.reject()
+
+
+def test_qt_s_own_words_follow_the_language(qtbot: QtBot) -> None:
+    """Qt's own dialogs (the cockpit's export folder) speak the language too: Qt's translations ship with PySide6."""
+    set_language("de")
+    dialog = QFileDialog(None, "x")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    qtbot.addWidget(dialog)
+    buttons = {b.text().replace("&", "") for b in dialog.findChildren(QAbstractButton)}
+    assert "Abbrechen" in buttons and "Cancel" not in buttons
 
 
 def test_the_check_finds_an_english_word(qtbot: QtBot, publisher: BusPublisher, german_window: OperatorWindow) -> None:

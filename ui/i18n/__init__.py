@@ -1,7 +1,8 @@
 """The screens' languages: Qt's translation system, the .ts sources in this folder, and the switch at run time.
 
 What it is for: ``tr`` (a marked English source text in the current language), ``set_language`` (install the
-translator of ``de``, ``es``, or none for ``en``: every open widget gets a ``LanguageChange`` event), ``tr_text``
+translator of ``de``, ``es``, or none for ``en``, with Qt's own for its dialogs: every open widget gets a
+``LanguageChange`` event), ``tr_text``
 and ``retranslate`` (a widget remembers its English source in the ``tr_source`` property, so a switch of language
 re-reads it), and ``compile_qm`` (the ``.qm`` Qt loads is compiled from the ``.ts`` source with
 ``pyside6-lrelease`` on first use, or by ``make i18n``: ``.qm`` files are build output and not in git).
@@ -22,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
 
 if TYPE_CHECKING:  # compiling the .qm files (``make venv``) needs no GUI library
     from PySide6.QtWidgets import QWidget
@@ -106,6 +107,10 @@ def set_language(code: str | None) -> str:
             return SOURCE_LANGUAGE
         QCoreApplication.installTranslator(translator)
         _installed.append(translator)
+        qt_own = QTranslator()  # Qt's own words (a file dialog's buttons, an edit field's menu), shipped with PySide6
+        if qt_own.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            QCoreApplication.installTranslator(qt_own)
+            _installed.append(qt_own)
         _current[0] = language
         QLocale.setDefault(QLocale(language))
     else:
