@@ -15,6 +15,8 @@ import html
 import os
 
 from app.persist.joint_review import RACK_FIELDS, JointReview, columns, text_rows
+from ui.cockpit.report import html_table
+from ui.cockpit.report import render_pdf as render_html_pdf
 
 PDF_DPI = 150
 MARGIN_MM = 12.0
@@ -28,24 +30,20 @@ HEADINGS = {"rack_no": "rack", "seq_from": "seq from", "seq_to": "to", "shipped_
             "notice_reason": "OEM's reason"}  # fmt: skip
 
 
-def _table(header: list[str] | tuple[str, ...], rows: list[list[str]]) -> str:
-    head = "".join(f"<th align='left'>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table border='1' cellspacing='0' cellpadding='2' width='100%'><tr>{head}</tr>{body}</table>"
-
-
 def review_html(review: JointReview) -> str:
     header, kpis, racks, devs = text_rows(review)
     keep = [RACK_FIELDS.index(c) for c in RACK_COLUMNS]
-    rack_table = _table([HEADINGS.get(c, c.replace("_", " ")) for c in RACK_COLUMNS], columns(racks, keep))
+    rack_table = html_table(
+        [HEADINGS.get(c, c.replace("_", " ")) for c in RACK_COLUMNS], columns(racks, keep), padding=2
+    )
     head = "<br>".join(f"<b>{html.escape(k.replace('_', ' '))}</b>: {html.escape(v)}" for k, v in header[1:])
     return (
         f"<h2>{html.escape(header[0][1])}</h2><p>{head}</p>"
-        f"<h3>KPIs (Odette/AIAG LK03)</h3>{_table(['KPI', 'Value', 'Unit', 'Counted', 'Of'], kpis)}"
+        f"<h3>KPIs (Odette/AIAG LK03)</h3>{html_table(['KPI', 'Value', 'Unit', 'Counted', 'Of'], kpis, padding=2)}"
         f"<h3>Racks shipped ({len(racks)})</h3>"
         f"{rack_table if racks else '<p>none</p>'}"
         f"<h3>Deviations concerning the OEM ({len(devs)})</h3>"
-        f"{_table(['Raised', 'Kind', 'P', 'Message'], devs) if devs else '<p>none</p>'}"
+        f"{html_table(['Raised', 'Kind', 'P', 'Message'], devs, padding=2) if devs else '<p>none</p>'}"
         "<p><small>On time: shipped by the due time of its first vehicle at the OEM's line. In full: every part its "
         "vehicles need. In sequence: every part in its slot, none exchanged after shipping. Out of sequence "
         "shipped: parts per million parts shipped (wrong picks caught at the bin never left and are not "
@@ -54,30 +52,14 @@ def review_html(review: JointReview) -> str:
 
 
 def render_pdf(review: JointReview) -> bytes:
-    """The review as PDF bytes."""
+    """The review as PDF bytes (the cockpit's PDF renderer, landscape for the rack table's width)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
-    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
     from PySide6.QtWidgets import QApplication
 
     # Fonts need an application; a QApplication (not a bare QGuiApplication), kept for the process, so that widgets
     # made later in the same process (a test session's screens) still find the kind they need.
     _app = QApplication.instance() or QApplication([])
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setTitle(f"JIS delivery performance {review.plant_code} {review.window.name}")
-    writer.setCreator("jis report")
-    writer.setResolution(PDF_DPI)
-    margins = QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM)
-    writer.setPageLayout(
-        QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape, margins,
-                    QPageLayout.Unit.Millimeter)
-    )  # fmt: skip
-    document = QTextDocument()
-    document.setHtml(review_html(review))
-    document.print_(writer)
-    del writer  # finishes the PDF into the buffer
-    buffer.close()
-    return bytes(data.data())
+    title = f"JIS delivery performance {review.plant_code} {review.window.name}"
+    return render_html_pdf(
+        review_html(review), title, creator="jis report", landscape=True, dpi=PDF_DPI, margins_mm=MARGIN_MM
+    )

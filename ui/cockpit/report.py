@@ -15,6 +15,7 @@ import csv
 import html
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -93,10 +94,11 @@ def csv_text(header: tuple[str, ...], rows: list[list[str]]) -> str:
 # --- the printable report -----------------------------------------------------------------------------------
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def html_table(header: Sequence[str], rows: Sequence[Sequence[str]], *, padding: int = 3) -> str:
+    """A ruled HTML table of text cells, escaped (the shift report's and ``jis report``'s PDF tables)."""
     head = "".join(f"<th align='left'>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table border='1' cellspacing='0' cellpadding='3' width='100%'><tr>{head}</tr>{body}</table>"
+    return f"<table border='1' cellspacing='0' cellpadding='{padding}' width='100%'><tr>{head}</tr>{body}</table>"
 
 
 def report_html(report: ShiftReport) -> str:
@@ -116,28 +118,36 @@ def report_html(report: ShiftReport) -> str:
         f"<p>{html.escape(report.shift.label(report.zone))} ({made:%Z}, {html.escape(z.key)})<br>"
         f"Made {made:%Y-%m-%d %H:%M:%S %Z} by {html.escape(report.made_by or 'not logged in')}"
         f" from rev {line.rev} of the line's state.</p>"
-        f"<h3>KPIs</h3>{_table(['KPI', 'Value', 'Unit', ''], kpis)}"
+        f"<h3>KPIs</h3>{html_table(['KPI', 'Value', 'Unit', ''], kpis)}"
         f"<h3>Deviations this shift ({len(devs)}: {tally})</h3>"
-        f"{_table(['P', 'Raised', 'State', 'Kind', 'Feed / seq', 'Station', 'Message'], devs)}"
+        f"{html_table(['P', 'Raised', 'State', 'Kind', 'Feed / seq', 'Station', 'Message'], devs)}"
         f"<p><small>Times in the plant's zone {html.escape(z.key)}. Priority: ■ 1 high, ▲ 2 medium, ◆ 3 low "
         f"(ISA-18.2).</small></p>"
     )
 
 
-def render_pdf(document_html: str, title: str) -> bytes:
+def render_pdf(
+    document_html: str,
+    title: str,
+    *,
+    creator: str = "JIS sequencer shift-lead cockpit",
+    landscape: bool = False,
+    dpi: int = PDF_DPI,
+    margins_mm: float = PDF_MARGINS_MM,
+) -> bytes:
     """A4 PDF of ``document_html``, rendered into memory (no disk access on the calling thread)."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
     writer.setTitle(title)
-    writer.setCreator("JIS sequencer shift-lead cockpit")
-    writer.setResolution(PDF_DPI)
-    margins = QMarginsF(PDF_MARGINS_MM, PDF_MARGINS_MM, PDF_MARGINS_MM, PDF_MARGINS_MM)
+    writer.setCreator(creator)
+    writer.setResolution(dpi)
+    margins = QMarginsF(margins_mm, margins_mm, margins_mm, margins_mm)
+    orientation = QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
     writer.setPageLayout(
-        QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, margins,
-                    QPageLayout.Unit.Millimeter)
-    )  # fmt: skip
+        QPageLayout(QPageSize(QPageSize.PageSizeId.A4), orientation, margins, QPageLayout.Unit.Millimeter)
+    )
     document = QTextDocument()
     document.setHtml(document_html)
     document.print_(writer)
