@@ -238,7 +238,7 @@ def scale_figures(scale: dict[str, Any]) -> dict[str, Any]:
         "scale_latency_p99_ms": scale["latency_p99_ms"],
         "scale_latency_p99_ms_small": small["latency_p99_ms"],
         "catchup_100k_s": scale["catchup_s"],
-        "catchup_100k_raw_insert_s": round(cu["broadcasts"] / cu["raw_batch_insert_per_s"], 3),
+        "catchup_100k_raw_insert_s": round(cu["broadcasts"] / cu["raw_batch_insert_per_s"], 6),
         "catchup_100k_rss_mb_peak": scale["catchup_rss_mb_peak"],
         "catchup_100k_rss_mb_before": cu["rss_mb_before"],
     }
