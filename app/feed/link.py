@@ -8,13 +8,16 @@ broadcast until this link acknowledges it. The protocol is in docs/feed-protocol
 Rules this module keeps:
 - ``run()`` is the ROUTER socket's one owning task; nothing else touches the socket.
 - Broadcasts are handed over in arrival order, everything waiting at once (``accept_many``: one call per
-  wake-up, so a catch-up of thousands costs a few calls, not a task each). The ACK of a broadcast goes out
+  wake-up, so a catch-up of thousands costs a few calls, not a task each). A frame of another kind is handled
+  after the broadcasts before it are handed over, and the loop gets a turn after each such frame, so garbage
+  between broadcasts never holds them, or the rest of the service, for a whole batch. The ACK of a broadcast goes out
   only after the app durably committed it; if its acceptance raises, no ACK is sent and the gateway resends.
   Up to ``MAX_IN_FLIGHT`` handed-over batches wait for their commits while the next one is read.
 - The OEM line's status (``LINE``, ``app.feed.line_wire``) goes to ``line_status`` from a gateway that may speak for
   its feed.
 - Anything that is not a well-formed BCAST or HB goes to ``reject(frames, reason)`` so the app can quarantine
-  it; no input can stop the loop.
+  it, in a task of its own (at most ``MAX_REJECTING`` at once): the link reads on meanwhile; no input can stop
+  the loop.
 
 Optional CURVE (``curve=CurveServer``, RFC 26): the ROUTER becomes a CURVE server, so every frame is encrypted,
 and a ZAP handler (RFC 27) admits only the allowed gateways' public keys. A refused gateway never gets as far
@@ -92,6 +95,7 @@ LineStatusFn = Callable[[LineStatusMessage], Awaitable[None] | None]
 DEFAULT_HWM = 20_000
 RECV_BATCH = 256  # frames handled per wake-up before the outbox is looked at again (keeps RESENDs timely)
 MAX_IN_FLIGHT = 4  # batches handed over and waiting for their commits; then the link waits (bounds memory)
+MAX_REJECTING = 4  # refused frames being kept by the app (a quarantine row: writes) at once; then the link waits
 MAX_FRAME_BYTES = 2 * MAX_BODY_BYTES  # ZMQ_MAXMSGSIZE, per frame: a larger one closes its sender's connection
 MAX_LOGGED = 1000  # distinct (key, feed) refusals logged; past it they are only counted
 
@@ -143,6 +147,7 @@ class FeedLink:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._in_flight: deque[asyncio.Task[None]] = deque()  # batches of broadcasts waiting for their commits
+        self._rejecting: deque[asyncio.Task[None]] = deque()  # refused frames the app is keeping (``_rejected``)
         self.received = 0
         self.acked = 0
         self.rejected = 0
@@ -173,8 +178,9 @@ class FeedLink:
                     if await self._wait_for_input():
                         await self._receive_batch()
             finally:
-                waiting = [*self._in_flight, *([guard] if guard is not None else [])]
+                waiting = [*self._in_flight, *self._rejecting, *([guard] if guard is not None else [])]
                 self._in_flight.clear()
+                self._rejecting.clear()
                 for task in waiting:
                     task.cancel()
                 await asyncio.gather(*waiting, return_exceptions=True)
@@ -267,7 +273,9 @@ class FeedLink:
 
     async def _receive_batch(self) -> None:
         """Everything waiting: broadcasts handed over together in arrival order (the service journals them as one
-        group commit and each ACK goes out once its own broadcast is committed); other frames one by one."""
+        group commit and each ACK goes out once its own broadcast is committed); other frames one by one, each
+        after the broadcasts read before it are handed over, and each followed by a turn of the rest of the
+        service (``_other``)."""
         assert self._direct is not None
         broadcasts: list[tuple[bytes, bytes]] = []  # (gateway identity, body)
         senders: list[bytes] = []  # each broadcast's sender's key (CURVE)
@@ -280,17 +288,31 @@ class FeedLink:
                 broadcasts.append((frames[0], frames[2]))
                 senders.append(sender)
             else:
-                await self._handle(frames, sender)
-        if broadcasts:
-            self.received += len(broadcasts)
-            raws = [raw for _, raw in broadcasts]
-            try:  # handed over now, in arrival order
-                answers = self._accept_many(raws, gateways=senders) if self._curve else self._accept_many(raws)
-            except Exception as exc:  # nothing stored, nothing acknowledged: the gateway resends; the loop goes on
-                answers = _failed(exc, len(broadcasts))
-            self._in_flight.append(asyncio.create_task(self._acknowledge(broadcasts, answers, senders)))
+                self._hand_over(broadcasts, senders)
+                broadcasts, senders = [], []
+                await self._other(frames, sender)
+        self._hand_over(broadcasts, senders)
         while self._in_flight and (self._in_flight[0].done() or len(self._in_flight) > MAX_IN_FLIGHT):
             await self._in_flight.popleft()
+
+    def _hand_over(self, broadcasts: list[tuple[bytes, bytes]], senders: list[bytes]) -> None:
+        """The broadcasts read so far, to the app in arrival order; their ACKs wait for their commits."""
+        if not broadcasts:
+            return
+        self.received += len(broadcasts)
+        raws = [raw for _, raw in broadcasts]
+        try:  # handed over now, in arrival order
+            answers = self._accept_many(raws, gateways=senders) if self._curve else self._accept_many(raws)
+        except Exception as exc:  # nothing stored, nothing acknowledged: the gateway resends; the loop goes on
+            answers = _failed(exc, len(broadcasts))
+        self._in_flight.append(asyncio.create_task(self._acknowledge(broadcasts, answers, senders)))
+
+    async def _other(self, frames: list[bytes], sender: bytes) -> None:
+        """A frame that is not a broadcast, then a turn for the rest of the service: a flood of garbage (counted
+        and refused at once, past its quarantine budget) held the loop for a whole batch of 256, so the journal's
+        commits, the devices and the broadcasts behind it waited (issue 15: flood p99 8x quiet)."""
+        await self._handle(frames, sender)
+        await asyncio.sleep(0)
 
     def _receive(self) -> tuple[list[bytes], bytes]:
         """One message, NOBLOCK, and its sender's public key (Z85; b"" without CURVE), which the ZAP handler gave
@@ -437,10 +459,18 @@ class FeedLink:
             log.exception("feed: line status callback failed for %s", status.feed)
 
     async def _rejected(self, frames: list[bytes], reason: str) -> None:
-        """Hand garbage to the app (without our routing envelope); a failing callback never stops the loop."""
+        """Hand garbage to the app (without our routing envelope) in a task of its own, so the link reads on while
+        the app keeps it (its first rows in a window are writes: awaited here, each held the broadcasts behind it);
+        at most ``MAX_REJECTING`` at once, then the link waits for the oldest."""
         self.rejected += 1
+        self._rejecting.append(asyncio.create_task(self._reject_one(frames[1:], reason)))
+        while self._rejecting and (self._rejecting[0].done() or len(self._rejecting) > MAX_REJECTING):
+            await self._rejecting.popleft()
+
+    async def _reject_one(self, frames: list[bytes], reason: str) -> None:
+        """The app's reject callback; a failing one never stops the loop."""
         try:
-            await _maybe_await(self._reject(frames[1:], reason))
+            await _maybe_await(self._reject(frames, reason))
         except asyncio.CancelledError:
             raise
         except Exception:

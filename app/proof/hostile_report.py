@@ -206,6 +206,17 @@ def _rogue_checks(rogue: dict[str, Any]) -> dict[str, bool]:
     }
 
 
+# the broadcast's way in stages, and the event loop's lag, from the service's histograms (app.service.metrics)
+STAGES = {
+    "to_core": "jis_light_to_core_seconds",
+    "to_device": "jis_light_to_device_seconds",
+    "loop_lag": "jis_loop_lag_seconds",
+    "commit_queued": "jis_journal_commit_queued_seconds",
+    "commit": "jis_journal_commit_seconds",
+    "commit_back": "jis_journal_commit_back_seconds",
+}
+
+
 def _latency(stretches: list[dict[str, str]]) -> dict[str, Any]:
     """p50 and p99 over the quiet stretches pooled and over the hostile ones, and the p99s' ratio."""
     out: dict[str, Any] = {}
@@ -214,6 +225,8 @@ def _latency(stretches: list[dict[str, str]]) -> dict[str, Any]:
         p99, n = quantile(pairs, 0.99)
         p50, _ = quantile(pairs, 0.5)
         out |= {f"{phase}_p99_ms": _ms(p99), f"{phase}_p50_ms": _ms(p50), f"{phase}_count": n}
+        for stage, name in STAGES.items():  # where the way's tail is: its stages' p99 (and the loop's lag)
+            out[f"{phase}_{stage}_p99_ms"] = _ms(quantile(pairs, 0.99, name)[0])
     quiet, flood = out["quiet_p99_ms"], out["flood_p99_ms"]
     out["p99_ratio"] = round(flood / quiet, 2) if quiet and flood is not None else None
     return out

@@ -14,6 +14,7 @@ before it was sent) is forgotten after ``LATENCY_KEEP_S`` on the tick, so the ma
 
 from __future__ import annotations
 
+import asyncio
 import time
 from bisect import bisect_left
 from collections import deque
@@ -23,8 +24,10 @@ from typing import Any
 LATENCY_KEEP_S = 600.0  # real seconds a receive time, or a pick lit but not yet shown, is kept
 KEPT_FIGURES = 200_000  # newest figures kept for the quantiles
 # upper bounds (seconds) of the histograms' buckets: the service's own speed is milliseconds (README: p99 under
-# 20 ms), a bin that waited for its station waits for an operator (seconds to a minute)
-LIT_BOUNDS_S = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+# 20 ms), a bin that waited for its station waits for an operator (seconds to a minute); 30, 75 and 150 ms so that a
+# tail between 20 and 250 ms (the hostile campaign's floods) reads closer than one bucket's width
+LIT_BOUNDS_S = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0)
+LAG_EVERY_S = 0.01  # the loop lag probe's sleep: how late it wakes is how long the loop's turns before it took
 QUEUED_BOUNDS_S = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 
 
@@ -72,6 +75,11 @@ class LightLatency:
         self.queued_ms: deque[float] = deque(maxlen=KEPT_FIGURES)  # bins that waited for their station
         self.on_arrival = Buckets(LIT_BOUNDS_S)  # the same figures in seconds, every one since start
         self.queued = Buckets(QUEUED_BOUNDS_S)
+        # the same way in two stages, for bins lit on arrival: received -> the light command left the core (the
+        # journal's commit and the core), and -> the device acknowledged it (the driver's outbox and the device)
+        self.to_core = Buckets(LIT_BOUNDS_S)
+        self.to_device = Buckets(LIT_BOUNDS_S)
+        self.loop_lag = Buckets(LIT_BOUNDS_S)  # how late the event loop woke a sleeper (``probe_loop``)
         self.received: dict[tuple[str, int], float] = {}  # (feed, seq) -> monotonic receive time
         self.lit_since: dict[int, tuple[float, bool, float]] = {}  # pick id -> (received, on arrival, lit at)
         # (pick id, received, lit on arrival) of each bin lit, kept only when a benchmark asks (jis bench glass sets
@@ -88,6 +96,8 @@ class LightLatency:
         self.lit_since.pop(pick_id, None)  # lit again: to the end, so the map stays in lit order
         received = self.received.get((feed, seq), now)
         self.lit_since[pick_id] = (received, on_arrival, now)
+        if on_arrival:
+            self.to_core.observe(now - received)
         if self.lit_log is not None:
             self.lit_log.append((pick_id, received, on_arrival))
 
@@ -95,9 +105,12 @@ class LightLatency:
         """The device acknowledged the light command for pick ``token``: one figure, if that pick was lit here."""
         lit = self.lit_since.pop(token, None)
         if lit is not None:  # a bin that waited for its station measures the line's queue, not the service
-            seconds = time.monotonic() - lit[0]
+            now = time.monotonic()
+            seconds = now - lit[0]
             (self.latencies_ms if lit[1] else self.queued_ms).append(seconds * 1000)
             (self.on_arrival if lit[1] else self.queued).observe(seconds)
+            if lit[1]:
+                self.to_device.observe(now - lit[2])
 
     def vehicle_completed(self, feed: str, seq: int) -> None:
         self.received.pop((feed, seq), None)
@@ -106,3 +119,13 @@ class LightLatency:
         """Drop receive times and lit picks older than ``LATENCY_KEEP_S`` (both maps are in time order)."""
         forget_before(self.received, now - LATENCY_KEEP_S, lambda received: received)
         forget_before(self.lit_since, now - LATENCY_KEEP_S, lambda lit: lit[2])
+
+
+async def probe_loop(lag: Buckets, every_s: float = LAG_EVERY_S) -> None:
+    """Until cancelled: sleep ``every_s`` and observe how much later than asked the loop woke (seconds) into
+    ``lag``: a turn of another task that held the loop (a batch of garbage answered, a commit's callbacks) shows
+    here as a late wake-up, whatever task it was."""
+    while True:
+        asked = time.monotonic() + every_s
+        await asyncio.sleep(every_s)
+        lag.observe(max(0.0, time.monotonic() - asked))

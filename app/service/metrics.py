@@ -145,6 +145,36 @@ def service_families(service: Any) -> list[Metric]:
             service.latency.on_arrival,
         ),
         histogram(
+            "jis_light_to_core_seconds",
+            "Bins lit on arrival: broadcast received to the light command leaving the core (journal and core), s.",
+            service.latency.to_core,
+        ),
+        histogram(
+            "jis_light_to_device_seconds",
+            "Bins lit on arrival: the light command leaving the core to the device acknowledging it, seconds.",
+            service.latency.to_device,
+        ),
+        histogram(
+            "jis_journal_commit_queued_seconds",
+            "Journal commits: asked on the event loop to started on the writer thread, seconds.",
+            service.sequencing.commit_queued,
+        ),
+        histogram(
+            "jis_journal_commit_seconds",
+            "Journal commits: on the writer thread, from start to end (the batch's insert and commit), seconds.",
+            service.sequencing.commit_took,
+        ),
+        histogram(
+            "jis_journal_commit_back_seconds",
+            "Journal commits: the end on the writer thread to the core taking the batch on the event loop, seconds.",
+            service.sequencing.commit_back,
+        ),
+        histogram(
+            "jis_loop_lag_seconds",
+            "How much later than asked the event loop woke a 10 ms sleeper: how long other tasks held it, seconds.",
+            service.latency.loop_lag,
+        ),
+        histogram(
             "jis_light_queued_seconds",
             "Broadcast received to bin lit, seconds, for bins that waited for their station (the line's queue).",
             service.latency.queued,

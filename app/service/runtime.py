@@ -50,7 +50,7 @@ from app.service.label_serials import BLOCK as SERIALS_BLOCK
 from app.service.label_serials import LOW as SERIALS_LOW
 from app.service.label_serials import SerialFileError, serial_file
 from app.service.label_serials import reserve as reserve_serials
-from app.service.latency import LightLatency
+from app.service.latency import LightLatency, probe_loop
 from app.service.metrics import MetricsServer, metrics_registry
 from app.service.notices import NoticeSide
 from app.service.notify import Notifier
@@ -344,6 +344,7 @@ class Service:
         """Time passing for the core (``_tick``), and the retention of the quarantine and the audit log."""
         self._tasks.append(asyncio.create_task(self._tick(), name="tick"))
         self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
+        self._tasks.append(asyncio.create_task(probe_loop(self.latency.loop_lag), name="loop-lag"))
 
     def _watch_disk(self) -> None:
         """The free space of the database's folder: alarms well before a full disk pauses the journal."""

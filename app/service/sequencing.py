@@ -41,6 +41,7 @@ from sqlalchemy.exc import InternalError, OperationalError
 
 from app.persist.read_models import Pending, ReadModels
 from app.persist.store import Arrival, JournalPaused, ReadModelWrites, Repeat, Store
+from app.service.latency import LIT_BOUNDS_S, Buckets
 from app.service.replay import Snapshotter, rebuild, record_labels
 from app.service.sequence_check import SequenceCheck
 from sequencer.commands import Command, RaiseDeviation
@@ -110,6 +111,12 @@ class Sequencing:
         # bounded in practice by the feed link's high-water mark and one HMI command at a time
         self._pending: asyncio.Queue[Waiting] = asyncio.Queue()
         self.paused_since: float | None = None  # monotonic: the journal refused a write and has not taken one since
+        # each journal commit's way (seconds): waiting for the writer thread, the commit on it, and back on the loop
+        # until the core has the batch (``_journal``, ``_next_batch``): where a broadcast's time to the core goes
+        self.commit_queued = Buckets(LIT_BOUNDS_S)
+        self.commit_took = Buckets(LIT_BOUNDS_S)
+        self.commit_back = Buckets(LIT_BOUNDS_S)
+        self._committed_at = 0.0  # monotonic end of the newest commit on the writer thread
         self.write_failures = 0  # journal writes that failed with a ``PAUSING_ERRORS`` (the retries included)
         self.refused_paused = 0  # arrivals refused while paused (``JournalPaused``)
         self._unsaved: list[Unsaved] = []  # handed to the core, written first when the journal takes writes again
@@ -232,6 +239,7 @@ class Sequencing:
                     if not done.done():
                         done.set_exception(exc)
                 return False
+            self.commit_back.observe(time.monotonic() - self._committed_at)
             self._handle_batch(batch, ids, rows, read_models, ahead)
             return True
 
@@ -317,13 +325,28 @@ class Sequencing:
         loop = asyncio.get_running_loop()
         for attempt in range(1, JOURNAL_LOCKED_RETRIES + 1):
             try:
-                return await loop.run_in_executor(self.writer, self.store.append_arrivals, items, read_models)
+                asked, on_thread = time.monotonic(), [0.0, 0.0]
+                ids = await loop.run_in_executor(self.writer, self._append_timed, items, read_models, on_thread)
+                self.commit_queued.observe(on_thread[0] - asked)
+                self.commit_took.observe(on_thread[1] - on_thread[0])
+                self._committed_at = on_thread[1]
+                return ids
             except OperationalError as exc:
                 if "database is locked" not in str(exc) or attempt == JOURNAL_LOCKED_RETRIES:
                     raise
                 log.warning("journal locked by another connection (attempt %d): %d event(s) wait", attempt, len(items))
                 await asyncio.sleep(JOURNAL_LOCKED_WAIT_S)
         raise AssertionError("unreachable")
+
+    def _append_timed(
+        self, items: list[Arrival], read_models: ReadModelWrites | None, on_thread: list[float]
+    ) -> list[int | Repeat]:
+        """``store.append_arrivals`` on the writer thread, noting when it started and ended there."""
+        on_thread[0] = time.monotonic()
+        try:
+            return self.store.append_arrivals(items, read_models)
+        finally:
+            on_thread[1] = time.monotonic()
 
     def _core_at(self, journal_id: int) -> Sequencer:
         """The core after journal row ``journal_id`` (the newest snapshot at or before it, then the rows up to it)."""

@@ -408,6 +408,78 @@ async def test_garbage_frames_go_to_reject_and_the_loop_survives(ctx: Ctx, recor
     assert link.rejected == len(GARBAGE)
 
 
+async def test_garbage_between_broadcasts_waits_for_them_and_gives_the_loop_turns(ctx: Ctx) -> None:
+    """Broadcast 1, two garbage frames, broadcast 2, all read in one batch: broadcast 1 is handed over before the
+    garbage is looked at, broadcast 2 after it (arrival order), and other tasks get a turn after each garbage frame
+    (a flood of garbage held the loop for a whole batch: issue 15)."""
+    seen: list[tuple[str, object, int]] = []  # (what, which, the other task's turns so far)
+    turns = 0
+
+    def accept_many(raws: list[bytes], gateways: list[bytes] | None = None) -> Awaitable[list[Ack | BaseException]]:
+        msgs = [decode_broadcast(raw) for raw in raws]
+        seen.append(("broadcasts", [m.seq for m in msgs], turns))
+
+        async def stored() -> list[Ack | BaseException]:
+            return [Ack(feed=m.feed, seq=m.seq, status="accepted") for m in msgs]
+
+        return stored()
+
+    async def reject(frames: list[bytes], reason: str) -> None:
+        seen.append(("garbage", frames[0], turns))
+
+    async def other_task() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    async def unused(raw: bytes) -> Ack:
+        raise AssertionError("the link hands broadcasts over in batches")
+
+    link = FeedLink("tcp://127.0.0.1:0", unused, accept_many=accept_many, reject=reject, context=ctx)
+    dealer = ctx.socket(zmq.DEALER)
+    dealer.connect(link.bind())
+    probe = zmq.Socket.shadow(link._sock.underlying) if link._sock is not None else None
+    assert probe is not None
+    one, two = (_broadcast_json(seq=seq) for seq in (1, 2))
+    try:
+        for frames in ([BCAST, one], [b"junk-a"], [b"junk-b"], [BCAST, two]):
+            await dealer.send_multipart(frames)
+        await wait_until(lambda: bool(probe.poll(0, zmq.POLLIN)), "the frames queued at the link")
+        await asyncio.sleep(0.1)  # the rest of them behind the first (loopback): one batch
+        async with running(link.run, other_task):
+            await wait_until(lambda: len(seen) == 4, "both broadcasts and both garbage frames")
+    finally:
+        dealer.close(linger=0)
+    assert [(what, which) for what, which, _ in seen] == [
+        ("broadcasts", [1]),
+        ("garbage", b"junk-a"),
+        ("garbage", b"junk-b"),
+        ("broadcasts", [2]),
+    ]
+    assert seen[1][2] < seen[2][2]  # the other task ran between the two garbage frames
+
+
+async def test_the_link_reads_on_while_the_app_keeps_a_refused_frame(ctx: Ctx, recorder: Recorder) -> None:
+    """The app's reject (a quarantine row: writes on the journal's thread) runs in a task of its own: a broadcast
+    after a garbage frame is handed over and acknowledged while the garbage is still being kept."""
+    gate = asyncio.Event()
+    kept: list[list[bytes]] = []
+
+    async def slow_reject(frames: list[bytes], reason: str) -> None:
+        await gate.wait()  # the quarantine's writes, held
+        kept.append(frames)
+
+    link = FeedLink("tcp://127.0.0.1:0", recorder.accept, reject=slow_reject, context=ctx)
+    sim = make_sim(ctx, link.bind(), vehicles=1)
+    sim.send_raw([b"NOPE", b"x"])
+    async with running(link.run, sim.run):
+        await wait_event(sim.done, "the broadcast after the garbage, acknowledged")
+        assert recorder.seqs == [1] and kept == [] and link.rejected == 1
+        gate.set()
+        await wait_until(lambda: kept == [[b"NOPE", b"x"]], "the garbage kept once its writes went through")
+
+
 async def test_a_malformed_broadcast_is_quarantined_and_acknowledged(ctx: Ctx, recorder: Recorder) -> None:
     link = make_link(ctx, recorder)
     sim = make_sim(ctx, link.endpoint, vehicles=1)

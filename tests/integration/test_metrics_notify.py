@@ -69,10 +69,21 @@ def _service() -> SimpleNamespace:
         on_arrival.observe(seconds)
     for _ in range(50):
         queued.observe(rng.uniform(1.0, 20.0))
+    stage = Buckets(LIT_BOUNDS_S)  # the way's stages and the journal's commits: the same figure for each here
+    stage.observe(0.04)
     return SimpleNamespace(
         core=SimpleNamespace(state=state),
-        latency=SimpleNamespace(on_arrival=on_arrival, queued=queued),
-        sequencing=SimpleNamespace(waiting=3, paused=True, write_failures=4),
+        latency=SimpleNamespace(
+            on_arrival=on_arrival, queued=queued, to_core=stage, to_device=stage, loop_lag=Buckets(LIT_BOUNDS_S)
+        ),
+        sequencing=SimpleNamespace(
+            waiting=3,
+            paused=True,
+            write_failures=4,
+            commit_queued=stage,
+            commit_took=stage,
+            commit_back=stage,
+        ),
         disk=SimpleNamespace(folder="/var/lib/jis", free_bytes=1_500 * 2**20, total_bytes=8_000 * 2**20, level="low"),
         devices=SimpleNamespace(
             names=["ptl-1", "ptl-2", "zebra-1", "zebra-2"],
@@ -229,6 +240,21 @@ async def test_latencies_are_histograms_in_seconds(metrics_server: tuple[Metrics
     assert _one(lit, "jis_light_latency_seconds_sum") == pytest.approx(sum(LIT_S))
     queued = parse_exposition(body.decode())["jis_light_queued_seconds"]
     assert _one(queued, "jis_light_queued_seconds_count") == 50
+    for name in STAGE_HISTOGRAMS:  # where the way's time goes (docs/observability.md): the 30-50 ms bucket
+        stage = parse_exposition(body.decode())[name]
+        assert stage.kind == "histogram"
+        assert _one(stage, f"{name}_bucket", le="0.03") == 0
+        assert _one(stage, f"{name}_bucket", le="0.05") == 1
+    assert _one(parse_exposition(body.decode())["jis_loop_lag_seconds"], "jis_loop_lag_seconds_count") == 0
+
+
+STAGE_HISTOGRAMS = (
+    "jis_light_to_core_seconds",
+    "jis_light_to_device_seconds",
+    "jis_journal_commit_queued_seconds",
+    "jis_journal_commit_seconds",
+    "jis_journal_commit_back_seconds",
+)
 
 
 def test_histograms_of_two_instances_add_up() -> None:

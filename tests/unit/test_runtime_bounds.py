@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from app.service.latency import LATENCY_KEEP_S, LightLatency, forget_before
+import asyncio
+import contextlib
+import time
+
+import pytest
+
+from app.service.latency import LATENCY_KEEP_S, LIT_BOUNDS_S, Buckets, LightLatency, forget_before, probe_loop
 
 
 def test_forget_before_pops_only_the_old_front() -> None:
@@ -26,3 +32,38 @@ def test_a_cancelled_vehicle_and_a_light_replaced_before_it_was_sent_are_forgott
     latency.forget_stale(now)
     assert latency.received == {("L1", 8): young}
     assert latency.lit_since == {40: (old, False, young)}
+
+
+def test_a_bin_lit_on_arrival_is_measured_in_its_two_stages_too() -> None:
+    """Received -> the command left the core -> the device showed it: each stage one figure, and the two add up to
+    the whole way; a bin that waited for its station is in neither stage (it measures the line's queue)."""
+    latency = LightLatency()
+    latency.broadcast_received("L1", 1)
+    latency.broadcast_received("L1", 2)
+    latency.bin_lit("L1", 1, 11, on_arrival=True)
+    latency.bin_lit("L1", 2, 12, on_arrival=False)
+    latency.light_shown(11)
+    latency.light_shown(12)
+    assert (latency.on_arrival.count, latency.to_core.count, latency.to_device.count, latency.queued.count) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert latency.to_core.sum + latency.to_device.sum == pytest.approx(latency.on_arrival.sum)
+
+
+async def test_the_loop_lag_probe_sees_a_turn_that_held_the_loop() -> None:
+    """A task that holds the event loop for 50 ms (a blocking call) makes the probe wake at least that late."""
+    lag = Buckets(LIT_BOUNDS_S)
+    probe = asyncio.create_task(probe_loop(lag, every_s=0.001))
+    await asyncio.sleep(0)  # the probe starts its first sleep
+    time.sleep(0.05)  # noqa: ASYNC251 - holding the loop is the point
+    while lag.count == 0:
+        await asyncio.sleep(0.001)
+    probe.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await probe
+    late = LIT_BOUNDS_S.index(0.05)  # the bucket of 30 to 50 ms and those above it
+    assert sum(lag.counts[late:]) >= 1
+    assert lag.sum >= 0.045
