@@ -84,6 +84,17 @@ def prepare(opts: HostileOptions) -> tuple[Path, PlantConfig, str, Keys, dict[st
     work.mkdir(parents=True, exist_ok=True)
     data = work / "data"
     mounted = mount_data(data)
+    try:
+        plant, url, keys, passwords = _prepare_in(opts, work, data, mounted)
+    except BaseException:
+        unmount_data(data)
+        raise
+    return work, plant, url, keys, passwords, mounted
+
+
+def _prepare_in(
+    opts: HostileOptions, work: Path, data: Path, mounted: bool
+) -> tuple[PlantConfig, str, Keys, dict[str, str]]:
     db = data / "jis-hostile.db"
     for suffix in ("", "-wal", "-shm", ".lock"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -117,18 +128,14 @@ def prepare(opts: HostileOptions) -> tuple[Path, PlantConfig, str, Keys, dict[st
     plant = plant.model_copy(update={"service": service, "feeds": feeds})
     (work / "plant.json").write_text(plant.model_dump_json(indent=2))
     passwords = {LEAD: secrets.token_urlsafe(18), OPERATOR: secrets.token_urlsafe(18)}
+    store = Store(url)
     try:
-        store = Store(url)
-        try:
-            accounts = AccountStore(store.engine)
-            accounts.add_user(LEAD, "lead", passwords[LEAD])
-            accounts.add_user(OPERATOR, "operator", passwords[OPERATOR])
-        finally:
-            store.close()
-    except BaseException:
-        unmount_data(data)
-        raise
-    return work, plant, url, Keys(folder, folder / "service.key"), passwords, mounted
+        accounts = AccountStore(store.engine)
+        accounts.add_user(LEAD, "lead", passwords[LEAD])
+        accounts.add_user(OPERATOR, "operator", passwords[OPERATOR])
+    finally:
+        store.close()
+    return plant, url, Keys(folder, folder / "service.key"), passwords
 
 
 async def run_hostile(opts: HostileOptions) -> dict[str, Any]:
