@@ -936,7 +936,9 @@ class ShipNoticeConfig(_Strict):
     """The interchange recipient (UNB 0010)."""
     traced: bool = False
     """Per part, the serial and batch scanned at its pick, where the partner wants them: DESADV GIN BN (serial) and
-    GIN BX (batch) after the part label's GIN ML (docs/scanner-tcp.md); VDA 4913 and X12 856 do not carry them."""
+    GIN BX (batch) after the part label's GIN ML, VDA 4913 record 714 positions 95-114 (serial, an 20) and 115-128
+    (batch, an 14), X12 856 LIN pairs SN (serial) and LT (lot) after the part number (docs/ship-notices.md,
+    docs/scanner-tcp.md)."""
     ack_timeout_s: float = Field(default=600.0, gt=0, le=86400)
     """Plant seconds the OEM has to answer a notice before a ``notice_unanswered`` deviation is raised."""
     resend_after_s: float = Field(default=120.0, gt=0, le=86400)
