@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,20 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.e2e
+
+
+def _tmpfs_mounts(folder: Path) -> bool:
+    """Whether this machine lets us mount a tmpfs (root with CAP_SYS_ADMIN), tried here, apart from the campaign's own
+    attempt: where it can, the campaign must have filled a tmpfs of its own; where it cannot (a container without
+    the capability), the full disk of ``prlimit`` is the campaign's only disk fault."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    folder.mkdir()
+    probe = ["mount", "-t", "tmpfs", "-o", "size=1m", "jis-probe", str(folder)]
+    mounted = subprocess.run(probe, capture_output=True, check=False).returncode
+    if mounted == 0:
+        subprocess.run(["umount", str(folder)], check=True)
+    return mounted == 0
 
 
 def test_reduced_hostile_campaign_loses_nothing_applies_nothing_of_the_rogue_and_never_exits(
@@ -61,7 +76,7 @@ def test_reduced_hostile_campaign_loses_nothing_applies_nothing_of_the_rogue_and
     assert verdict["deviations"].get("journal_failed", 0) >= 1 and verdict["disk"]["alive"], verdict["disk"]
     assert verdict["checks"]["read_only_resumed_by_itself" if postgres else "disk_full_paused_and_resumed"]
     disk = verdict["disk"]
-    if os.geteuid() == 0:  # mount is permitted: the data folder is a tmpfs the fill file really fills
+    if _tmpfs_mounts(tmp_path / "probe"):  # mount is permitted: the data folder is a tmpfs the fill file really fills
         assert disk["way"].startswith("tmpfs") and disk["low_seen_after_s"] is not None, disk
         assert disk["critical_seen_after_s"] is not None and disk["cleared_after_s"] is not None, disk
         assert verdict["checks"]["disk_watch_warned_p3_then_p2_before_the_journal_failed"], disk
