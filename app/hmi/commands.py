@@ -122,7 +122,7 @@ class CommandService(Protocol):
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]: ...
 
     async def trace(self, *, vin: str | None, serial: str | None, batch: str | None) -> list[dict[str, Any]]:
-        """The parts traced to that vehicle, serial or batch, from the journal (``app.service.trace``)."""
+        """The parts traced to that vehicle, serial or batch (``traced_parts``: ``app.service.trace``)."""
         ...
 
 
