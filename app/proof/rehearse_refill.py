@@ -53,7 +53,7 @@ class BinTrace:
     drawn: int
     levels: list[tuple[float, int]] = field(default_factory=list)  # (plant time, count) at each change
     draws: list[tuple[float, int]] = field(default_factory=list)  # (plant time, parts drawn so far) at each pick
-    fills: list[float] = field(default_factory=list)  # plant times a count raised it
+    fills: list[float] = field(default_factory=list)  # plant times a count filled it
     shorts: list[ShortPick] = field(default_factory=list)
     alarms: list[float] = field(default_factory=list)  # plant times the station's starvation alarm rose for it
     alarmed: bool = False
@@ -66,7 +66,9 @@ class BinTrace:
         """A sample: its count and parts drawn now; ``picked``, the picks made from it since the last sample, each
         ``(FEED#SEQ, due, qty)``; ``alarmed``, the station's starvation alarm is up for this bin."""
         taken = drawn - self.drawn
-        filled = qty > max(0, self.qty - taken)  # a count came: the picks seen with it are taken as made before it
+        # a count filled it (the replenisher's: to its capacity; a part put back only raises it): the picks seen
+        # with it are taken as made before it
+        filled = qty > max(0, self.qty - taken) and qty == self.capacity
         short = max(0, taken - self.qty) if filled else taken - (self.qty - qty)
         for vehicle, due, parts in sorted(picked, key=lambda p: p[1], reverse=True):
             if short <= 0:

@@ -30,7 +30,9 @@ def test_a_late_refill_reports_the_bin_empty_the_station_standing_and_the_vehicl
     b.look(T0 + 120, 2, 4, [("L1#4", T0 + 360, 1)], alarmed=False)  # low: the call goes out with this pick
     b.look(T0 + 150, 2, 4, [], alarmed=True)  # the station's starvation alarm, for this bin
     b.look(T0 + 180, 1, 5, [("L1#5", T0 + 420, 1)], alarmed=True)
-    b.look(T0 + 240, 0, 6, [("L1#6", T0 + 480, 1)], alarmed=True)
+    b.look(T0 + 200, 0, 6, [("L1#6", T0 + 480, 1)], alarmed=True)
+    b.look(T0 + 220, 1, 6, [], alarmed=True)  # a part put back (its vehicle withdrawn after the pick): no refill
+    b.look(T0 + 240, 0, 6, [], alarmed=True)  # taken again by hand (a count): still no refill
     b.look(T0 + 300, 0, 7, [("L1#7", T0 + 540, 1)], alarmed=True)  # a pick it could not make: the station stands
     b.look(T0 + 360, 0, 8, [("L1#8", T0 + 900, 1)], alarmed=True)  # due after the refill: not late
     b.look(T0 + 600, 6, 9, [("L1#9", T0 + 960, 1)], alarmed=False)  # refilled; this pick is taken as before it
