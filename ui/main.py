@@ -348,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kiosk", action="store_true", help="full screen, for the line-side panel")
     parser.add_argument("--sim", default=None, help="the simulators' control endpoint (role engineer)")
     parser.add_argument("--screen-dpi", type=float, default=None, help="the panel's real density, if its screen lies")
-    parser.add_argument("--lang", default="", choices=["", *LANGUAGES], help="the operator panel's language")
+    parser.add_argument("--lang", default="", choices=["", *LANGUAGES], help="the screen's language")
     args = parser.parse_args(argv)
     return run_hmi(
         args.connect,
