@@ -3,7 +3,9 @@
 What it is for: ``latencies_ms`` (bins lit by their own broadcast: the service's own speed) and ``queued_ms`` (bins
 that waited for their station: the line's queue) for the demo's summary and the benchmarks, and the same figures
 as running histograms in seconds (``on_arrival``, ``queued``: ``Buckets``, every figure since start) for the
-metrics. The
+metrics; for bins lit on arrival, the same way in two stages (``to_core``: received -> the light command left the
+core; ``to_device``: -> the device acknowledged it), and ``probe_loop``'s lag of the event loop (``loop_lag``), so
+a slow tail says where it is (docs/security.md, "The hostile campaign"). The
 intake notes when a broadcast arrived, the command dispatch when a bin was lit, the device side when the light
 showed it, and a completed vehicle ends its broadcast's entry.
 

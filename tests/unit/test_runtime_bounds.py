@@ -59,7 +59,9 @@ async def test_the_loop_lag_probe_sees_a_turn_that_held_the_loop() -> None:
     probe = asyncio.create_task(probe_loop(lag, every_s=0.001))
     await asyncio.sleep(0)  # the probe starts its first sleep
     time.sleep(0.05)  # noqa: ASYNC251 - holding the loop is the point
-    while lag.count == 0:
+    for _ in range(1000):  # bounded: the probe's first wake-up comes one turn after the block
+        if lag.count:
+            break
         await asyncio.sleep(0.001)
     probe.cancel()
     with contextlib.suppress(asyncio.CancelledError):
