@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QMainWin
 
 from sequencer.views import LineView, StationView
 from ui.bus_client import BusClient, CurveKeys
-from ui.cockpit.window import build_lead_window
+from ui.cockpit.window import CockpitWindow, build_lead_window
 from ui.command_client import CommandClient, default_command_endpoint
 from ui.dealer import STALE_AFTER_S
 from ui.engineer.link import SimControlClient
@@ -234,7 +234,7 @@ def run_hmi(
     service runs ``[service.hmi_curve]``. ``screen_dpi``: the panel's real density (device-independent pixels
     per inch) when its screen reports a wrong physical size; default, the screen's own (``ui.widgets.physical_dpi``).
     ``language``: the operator panel's language (``ui.i18n.LANGUAGES``; a user's own replaces it while logged in),
-    or the cockpit's (for good: set before its window is built).
+    or the cockpit's (set before its window is built; a logged-in lead's own replaces it while they are).
     """
     build = ROLE_WINDOWS.get(role)
     if build is None:
@@ -248,7 +248,7 @@ def run_hmi(
     window: QWidget | None = None
     client: BusClient | SimControlClient | None = None
     try:
-        if role == "lead":  # the cockpit speaks the language chosen at its start, before its words are written
+        if role == "lead":  # the cockpit's own language, before its words are written
             set_language(language)
         if role == "operator":
             window, client = build_operator_window(
@@ -259,6 +259,8 @@ def run_hmi(
             window, client = COMMAND_ROLES[role](connect, station, STALE_AFTER_S, **bus_options)
         else:
             window, client = build(sim if role in SIM_ROLES and sim else connect, station, STALE_AFTER_S)
+        if isinstance(window, CockpitWindow):  # its own language, a logged-in lead's own while they are
+            window.follow_user_language(language)
         if station and role == "operator" and isinstance(client, BusClient):
             refuse_unknown_station(client, station, app)
         settings = screen_settings(role)

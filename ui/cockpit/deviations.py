@@ -50,7 +50,7 @@ from sequencer.alarms import TRANSITIONS, AlarmAction, AlarmState
 from ui.cockpit.desk import SHELVE_MINUTES, OperationDesk, Proposal, Target
 from ui.cockpit.shift import STATE_WORDS, LoggedDeviation
 from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, PriorityDelegate, section
-from ui.i18n import tr
+from ui.i18n import tr, tr_text
 from ui.widgets import Choice, clock, label
 from ui.words import NO_VALUE, NOT_ANNUNCIATED, QT_TRANSLATE_NOOP, UNACKNOWLEDGED
 from ui.words import kind_words as english_kind_words
@@ -441,7 +441,11 @@ class DeviationsPane(QWidget):
         self.more_actions: dict[str, QAction] = {}
         for verb in ALARM_VERBS:
             if verb.button:
-                self.buttons[verb.name] = self._verb(f"{verb.name}_button", verb.button_text, self.slots[verb.name])
+                button = self.buttons[verb.name] = self._verb(
+                    f"{verb.name}_button", verb.button_text, self.slots[verb.name]
+                )
+                if not verb.reason_required:  # its source kept: ACKNOWLEDGE and the panel's ACK read alike in de, es
+                    tr_text(button, verb.verb)
                 continue
             action = self.more_menu.addAction(verb.menu_text)
             action.setObjectName(f"{verb.name}_more_action")

@@ -201,6 +201,13 @@ class OverviewPane(QWidget):
         box.addWidget(self.buffer_plot, 1)
         return frame
 
+    def retranslate(self) -> None:
+        """The chart's own words in the new language (not widgets: ``ui.reword`` cannot see them); drawn again."""
+        self.buffer_plot.setLabel("bottom", tr(QT_TRANSLATE_NOOP("jis", "minutes until due")))
+        self._buffer_line.label.setFormat(tr(QT_TRANSLATE_NOOP("jis", "buffer")))
+        self._empty_text.setText(tr(QT_TRANSLATE_NOOP("jis", "no open vehicles")))
+        self._drawn_rev = None
+
     # --- slots ---
 
     @Slot(object)

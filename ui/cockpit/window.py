@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QWidget
 
@@ -35,8 +35,9 @@ from ui.cockpit.trends import TrendsPane
 from ui.cockpit.widgets import TrendPalette, next_scale, scaled_stylesheet
 from ui.command_client import CommandClient, default_command_endpoint
 from ui.dealer import STALE_AFTER_S
-from ui.i18n import tr
+from ui.i18n import current_language, retranslate, set_language, tr
 from ui.login import LoginDialog
+from ui.reword import reword_window
 from ui.style import load_stylesheet, screen_settings
 from ui.widgets import apply_comm, plant_zone
 from ui.words import QT_TRANSLATE_NOOP
@@ -76,6 +77,8 @@ class CockpitWindow(QMainWindow):
         self._stylesheet = stylesheet
         self.scale = float(str(settings.value("font_scale", 1.0)))  # INI files give it back as text
         self.line: LineView | None = None
+        self.language = current_language()  # the language its texts are shown in now
+        self.own_language = self.language  # the cockpit's own (jis hmi --lang), spoken when no one with one is in
         self.zone = ZoneInfo("UTC")
         self.log = DeviationLog()
         self.export: ExportJob | None = None
@@ -288,6 +291,36 @@ class CockpitWindow(QMainWindow):
         self.overview.set_blink(self._blink)
         self.deviations.set_blink(self._blink)
         self.notices.set_blink(self._blink)
+
+    # --- the language: the cockpit's own, a logged-in user's while they are ---
+
+    def follow_user_language(self, own: str) -> None:
+        """The cockpit speaks ``own`` (``jis hmi --lang``), and a logged-in user's own language while they are
+        (their account's, ``jis users lang``); its own again at the logout."""
+        self.own_language = set_language(own)
+        self.commands.logged_in.connect(self._speak_users_language)
+        self.commands.logged_out.connect(self._speak_users_language)
+
+    @Slot()
+    def _speak_users_language(self, *_: object) -> None:
+        set_language(self.commands.language or self.own_language)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new language (``ui.i18n.set_language``): every text of the open window at once, the picture's too."""
+        super().changeEvent(event)
+        if event.type() != QEvent.Type.LanguageChange or current_language() == self.language:
+            return
+        was, self.language = self.language, current_language()
+        retranslate(self)
+        reword_window(self, was)
+        self.overview.retranslate()
+        self.header.show_session()
+        self.header.show_link(self.line, self.bus.link_up)
+        if self.line is not None:
+            self.apply_line(self.line)
+            self._show_log()
+        else:
+            self.setWindowTitle(tr(QT_TRANSLATE_NOOP("jis", "JIS shift lead — connecting")))
 
     # --- the command channel ---
 
