@@ -424,6 +424,9 @@ class OperatorPanel(QWidget):
         more = tr(QT_TRANSLATE_NOOP("jis", "+ {count} more on the shift lead's screen"))
         self.deviations_more.setText(more.format(count=hidden) if hidden else "")
         self.deviations_more.setVisible(hidden > 0)
+        for key, d in zip(ids, shown, strict=True):
+            if (shown_row := self._dev_rows.get(key)) is not None:
+                shown_row.show_sentence(d)  # in the panel's language now, with the sentence's values now
         if ids == tuple(self._dev_rows):
             return False
         # Rows that stay are moved, not rebuilt: a new deviation costs one row's widgets, not every row's.
