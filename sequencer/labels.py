@@ -66,12 +66,15 @@ class RackLabel:
 
 @dataclass(frozen=True, slots=True)
 class RackSlot:
-    """One filled slot of a rack as its label lists it: slot no., sequence no., supplier part no., part serial."""
+    """One filled slot of a rack as its label lists it: slot no., sequence no., supplier part no., part serial; with
+    ``[labels] traced``, the serial and batch scanned at its pick (empty: none, or not shown)."""
 
     slot: int
     seq: int
     part: str
     serial: str
+    scanned_serial: str = ""
+    scanned_batch: str = ""
 
 
 Label = PartLabel | RackLabel

@@ -663,6 +663,9 @@ class PartnerLabels(_Strict):
     """The part label's layout for this partner; absent: the plant's."""
     rack: LabelLayout | None = None
     """The rack label's layout for this partner; absent: the plant's."""
+    traced: bool | None = None
+    """This partner's rack label shows each slot's scanned serial and batch (as ``[labels] traced``); absent: the
+    plant's setting."""
 
 
 class LabelTemplates(_Strict):
@@ -677,6 +680,11 @@ class LabelTemplates(_Strict):
     """The part label's layout; absent: the built-in one."""
     rack: LabelLayout | None = None
     """The rack label's layout; absent: the built-in one."""
+    traced: bool = False
+    """The rack label shows each slot's serial and batch scanned at its pick: a second line under the slot in the
+    slot list (``S`` serial, ``1T`` batch) and ``S`` / ``1T`` after the slot's ``1J`` in its Data Matrix
+    (docs/printer-zpl.md). The fit check then takes two lines a slot and the longest serial and batch the
+    families' ``scan_patterns`` allow (a pattern that does not bound them is refused)."""
     partners: dict[str, PartnerLabels] = {}
     """Per OEM partner (a ``[partners]`` name its feeds give), its own supplier number, ship-to and layouts."""
 
@@ -695,6 +703,11 @@ class LabelTemplates(_Strict):
                 if el.kind == "slots" and known is PART_LABEL_FIELDS:
                     raise ValueError(f"{where}.elements[{i}]: a slot list is the rack label's")
         return self
+
+    def traced_for(self, partner: str) -> bool:
+        """Does a feed's rack label show the scanned serials and batches (its partner's ``traced``, else ours)?"""
+        own = self.partners.get(partner)
+        return self.traced if own is None or own.traced is None else own.traced
 
     def for_feed(self, partner: str) -> tuple[str, str, str]:
         """(template name, supplier, ship-to) of a feed's labels, given the feed's partner ("": the plant's)."""
@@ -936,7 +949,9 @@ class ShipNoticeConfig(_Strict):
     """The interchange recipient (UNB 0010)."""
     traced: bool = False
     """Per part, the serial and batch scanned at its pick, where the partner wants them: DESADV GIN BN (serial) and
-    GIN BX (batch) after the part label's GIN ML (docs/scanner-tcp.md); VDA 4913 and X12 856 do not carry them."""
+    GIN BX (batch) after the part label's GIN ML, VDA 4913 record 714 positions 95-114 (serial, an 20) and 115-128
+    (batch, an 14), X12 856 LIN pairs SN (serial) and LT (lot) after the part number (docs/ship-notices.md,
+    docs/scanner-tcp.md)."""
     ack_timeout_s: float = Field(default=600.0, gt=0, le=86400)
     """Plant seconds the OEM has to answer a notice before a ``notice_unanswered`` deviation is raised."""
     resend_after_s: float = Field(default=120.0, gt=0, le=86400)

@@ -205,6 +205,7 @@ ROLE_WINDOWS: dict[str, WindowFactory] = {
     "engineer": build_engineer_window,  # its endpoint is the simulators' control channel (--sim), not the bus
 }
 SIM_ROLES = frozenset({"engineer"})
+FIXED_LANGUAGE_ROLES = frozenset({"lead", "engineer"})  # --lang, set before the window is built (the cockpit: its own)
 COMMAND_ROLES: dict[str, Callable[..., tuple[QWidget, BusClient]]] = {  # screens with manual operations
     "operator": build_operator_window,
     "lead": build_lead_window,
@@ -234,7 +235,8 @@ def run_hmi(
     service runs ``[service.hmi_curve]``. ``screen_dpi``: the panel's real density (device-independent pixels
     per inch) when its screen reports a wrong physical size; default, the screen's own (``ui.widgets.physical_dpi``).
     ``language``: the operator panel's language (``ui.i18n.LANGUAGES``; a user's own replaces it while logged in),
-    or the cockpit's (set before its window is built; a logged-in lead's own replaces it while they are).
+    or the cockpit's (set before its window is built; a logged-in lead's own replaces it while they are), or the
+    engineer's view's (for good: set before its window is built).
     """
     build = ROLE_WINDOWS.get(role)
     if build is None:
@@ -248,7 +250,7 @@ def run_hmi(
     window: QWidget | None = None
     client: BusClient | SimControlClient | None = None
     try:
-        if role == "lead":  # the cockpit's own language, before its words are written
+        if role in FIXED_LANGUAGE_ROLES:  # the language chosen at the start, set before the window writes its words
             set_language(language)
         if role == "operator":
             window, client = build_operator_window(
@@ -349,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kiosk", action="store_true", help="full screen, for the line-side panel")
     parser.add_argument("--sim", default=None, help="the simulators' control endpoint (role engineer)")
     parser.add_argument("--screen-dpi", type=float, default=None, help="the panel's real density, if its screen lies")
-    parser.add_argument("--lang", default="", choices=["", *LANGUAGES], help="the operator panel's language")
+    parser.add_argument("--lang", default="", choices=["", *LANGUAGES], help="the screen's language")
     args = parser.parse_args(argv)
     return run_hmi(
         args.connect,

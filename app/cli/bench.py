@@ -30,6 +30,7 @@ PARTS = (
     "shift",
     "soak",
     "formats",
+    "trace",
 )  # app.proof.bench.PARTS; a test pins that they agree
 
 
@@ -59,6 +60,9 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p.add_argument("--scale-vehicles", type=some, default=None, help="vehicles in all per scale line (default 320)")
     p.add_argument(
         "--catchup-big", type=some, default=None, help="broadcasts of 8 feeds in the scale catch-up (default 100000)"
+    )
+    p.add_argument(
+        "--trace-vehicles", type=some, default=None, help="vehicles in the trace run's journal (default 20000)"
     )
     p.add_argument("--workdir", default=None, help="folder for the runs' databases and records (default: a new one)")
     add_json(p)
@@ -93,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from app.proof.bench import BenchOptions, run_part
 
     names: tuple[str, ...] = ("vehicles", "speed", "catchup", "shift_vehicles", "soak", "soak_vehicles", "soak_first")
-    names += ("workdir", "scale_vehicles", "catchup_big")
+    names += ("workdir", "scale_vehicles", "catchup_big", "trace_vehicles")
     scale = {} if args.scale_lines is None else dict(zip(("scale_small", "scale_big"), args.scale_lines, strict=True))
     opts = BenchOptions(quick=args.quick, soak_marks=args.soak_marks, **scale, **given(args, *names))
     progress = Progress("jis bench", quiet=args.json)

@@ -48,6 +48,11 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p.add_argument(
         "--garbage-rate", type=more_than(float, 0.0), default=None, help="--hostile: garbage frames a second (1000)"
     )
+    p.add_argument(
+        "--database",
+        default=None,
+        help="--hostile: an empty PostgreSQL database for the journal (then it also turns read-only; default SQLite)",
+    )
     p.add_argument("--spray", type=count, default=None, help="--hostile: failed logins from a rogue host (default 40)")
     p.add_argument(
         "--profile",
@@ -96,7 +101,19 @@ def _hostile(args: argparse.Namespace) -> int:
 
     goal: dict[str, Any] = {} if args.latency_goal is None else {"latency_goal": float(args.latency_goal) or None}
     opts = HostileOptions(
-        **given(args, "vehicles", "seed", "speed", "workdir", "config", "garbage", "garbage_rate", "spray", "profile"),
+        **given(
+            args,
+            "vehicles",
+            "seed",
+            "speed",
+            "workdir",
+            "config",
+            "garbage",
+            "garbage_rate",
+            "spray",
+            "profile",
+            "database",
+        ),
         **goal,
         quiet=args.json,
     )

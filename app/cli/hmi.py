@@ -5,7 +5,7 @@ endpoints it is given. Before Qt starts it refuses what it can see is wrong: the
 simulators' endpoint, CURVE keys that do not come as a pair or cannot be read, and, given the plant file, a
 station the plant does not have (without it the screen checks the station against the first picture it gets).
 The operator panel's language is ``--lang``, else the plant file's station's ``language``, else English; the
-cockpit's is ``--lang``, else English.
+cockpit's and the engineer's view's are ``--lang``, else English.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ DESCRIPTION = (
 SCREEN_DPI = (50, 600)  # ui.widgets.SANE_DPI; a test pins that they agree
 ROLES = ("operator", "lead", "engineer")  # ui.main.ROLE_WINDOWS; a test pins that they agree
 SCREEN_LANGUAGES = ("en", "de", "es")  # ui.i18n.LANGUAGES (Qt is not loaded here); a test pins that they agree
-SPEAKING_ROLES = ("operator", "lead")  # the screens whose words are translated (the engineer's view: English yet)
 
 
 def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
@@ -75,7 +74,8 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
         choices=SCREEN_LANGUAGES,
         default=None,
         help="the operator panel's language (default: the plant file's [[stations]] language with --config, else "
-        "English; a logged-in user's own language replaces it while they are), or the cockpit's (default English)",
+        "English; a logged-in user's own language replaces it while they are), or the cockpit's or the engineer's "
+        "view's (default English)",
     )
     p.set_defaults(run=run)
     return p
@@ -85,10 +85,6 @@ def run(args: argparse.Namespace) -> int:
     if args.role == "engineer" and not args.sim:
         raise CommandError("--role engineer shows the simulators: give their control endpoint, --sim tcp://HOST:PORT")
     language = args.lang
-    if language not in (None, "en") and args.role not in SPEAKING_ROLES:
-        raise CommandError(
-            f"--lang {language}: only the operator panel and the cockpit speak other languages yet (docs/languages.md)"
-        )
     if args.station and args.config:
         station = _check_station(args.station, args.config)
         language = language if language is not None else station.language

@@ -1,4 +1,5 @@
-"""``jis trace``: which serials and batches went into which vehicle, from the journal (``app.service.trace``).
+"""``jis trace``: which serials and batches went into which vehicle, from the ``traced_parts`` read model and the
+journal rows after its mark (``app.service.trace.traced``; the service may run or not).
 
 ``jis trace VIN`` lists the parts scanned for a vehicle; ``--serial S`` and ``--batch B`` the vehicles that got
 that serial or batch (a recall). Text by default, one JSON object with ``--json``. Exit 0 when something was
@@ -38,7 +39,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from app.persist.store import Store
-    from app.service.trace import matching, traces
+    from app.service.trace import traced
 
     if args.vin is None and args.serial is None and args.batch is None:
         raise CommandError("name a VIN, --serial S or --batch B")
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     zone = zone_of(plant, args.config)
     store = Store(database_of(args, plant, must_exist=True), migrate=False)
     try:
-        found = matching(traces(store, plant), vin=args.vin, serial=args.serial, batch=args.batch)
+        found = traced(store, plant, vin=args.vin, serial=args.serial, batch=args.batch)
     finally:
         store.close()
     if args.json:

@@ -154,7 +154,12 @@ def badge_digest(badge: str) -> str:
 
 def badge_key(badge: str) -> str:
     """A badge as the audit log and the login limits name it: ``badge:`` and 16 hex digits of its digest."""
-    return f"badge:{badge_digest(badge)[:16]}"
+    return digest_key(badge_digest(badge))
+
+
+def digest_key(digest: str) -> str:
+    """``badge_key`` of a badge's stored digest."""
+    return f"badge:{digest[:16]}"
 
 
 def check_badge(badge: str) -> str:
@@ -315,6 +320,13 @@ class AccountStore:
         if not self._check(row[3], pin):
             return None
         return row[0], row[1]  # type: ignore[return-value]
+
+    def known_names(self) -> set[str]:
+        """Every user's name (active or not) and every badge's key (``badge_key``): the names whose refused logins
+        are always audited one by one (``app.hmi.audit_bounds``)."""
+        with Session(self.engine) as s:
+            names = set(s.scalars(select(UserRow.name)))
+            return names | {digest_key(digest) for digest in s.scalars(select(BadgeRow.badge_digest))}
 
     def users(self) -> list[User]:
         with Session(self.engine) as s:

@@ -1,28 +1,63 @@
-"""How much of the requests nobody signed the command channel audits one line each: a bound per source and window.
+"""How much of the command channel's unsigned requests and refused logins is audited one line each: a bound per
+source, kind and window.
 
 What it is for: every request is audited before it is answered (``app.hmi.commands``), and each audit line is a
 write on the service's one database thread, the journal's. A garbage flood on the command channel (no login
 needed: malformed requests, bad or missing tokens) made one write per frame: 1,000 frames a second were 1,000
 audit rows a second beside the journal, and an audit table that grew by the flood's size (the hostile campaign,
-docs/security.md). Now a source (the screen's CURVE key, else its address) gets ``ROWS_PER_SOURCE`` such lines a
+docs/security.md). A password spray did the same, one line per refused attempt. The rule is a table (``BOUNDS``),
+one row per kind: a source (the screen's CURVE key, else its address) gets ``rows`` lines of that kind a
 ``WINDOW_S``; past them its requests are answered as before but only counted, and when the window is over one
-line says how many, by result (``due``). Logins are not bounded here: the login limits make each refused attempt
-cheap and each is audited (docs/security.md, "Logins").
-What it must not do: read a clock (times are given), store anything, or bound a signed request (a user's intents
-are always audited one by one). Memory: at most ``SOURCES`` windows; the sources past that share one (``OTHERS``).
+line says how many, by result (``due``). A refused login of a KNOWN name (a user, or a badge some user holds) is
+never bounded: a lead must see every attempt on a real account; what is counted are the guesses.
+What it must not do: read a clock (times are given), store anything, look names up (the caller says ``known``), or
+bound a signed request (a user's intents are always audited one by one). Memory: at most ``SOURCES`` windows; the
+sources past that share one (``OTHERS``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal
 
-BOUNDED: Final = frozenset({"malformed", "bad_token", "no_login"})  # results of requests nobody signed
-ROWS_PER_SOURCE: Final = 20  # audit lines of such requests per source and window
+Kind = Literal["unsigned", "login"]
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """``rows`` lines a source and window for the ``results`` of this kind (logins: of ``actions`` only)."""
+
+    results: frozenset[str]
+    rows: int
+    actions: frozenset[str] | None = None  # None: whatever the action
+    what: str = "requests"
+
+
+BOUNDS: Final[dict[Kind, Bound]] = {
+    # requests nobody signed
+    "unsigned": Bound(frozenset({"malformed", "bad_token", "no_login"}), rows=20),
+    # refused logins of names no user has (a password spray's guesses); a known name's are always audited
+    "login": Bound(
+        frozenset({"bad_login", "bad_badge", "rate_limited", "busy"}),
+        rows=20,
+        actions=frozenset({"login", "badge_login"}),
+        what="refused logins of unknown names",
+    ),
+}
+ROWS_PER_SOURCE: Final = BOUNDS["unsigned"].rows  # audit lines of unsigned requests per source and window
+LOGIN_ROWS_PER_SOURCE: Final = BOUNDS["login"].rows  # audit lines of unknown names' refused logins, the same
 WINDOW_S: Final = 60.0  # real seconds
 SOURCES: Final = 1024
 OTHERS: Final = "others"
+
+
+def kind_of(result: str, action: str) -> Kind | None:
+    """The bound an audit line of ``result`` for ``action`` falls under, None if it is always audited."""
+    for kind, bound in BOUNDS.items():
+        if result in bound.results and (bound.actions is None or action in bound.actions):
+            return kind
+    return None
 
 
 @dataclass(slots=True)
@@ -35,12 +70,13 @@ class _Window:
 
 @dataclass(frozen=True, slots=True)
 class Counted:
-    """One source's requests counted, not audited one by one, in one window."""
+    """One source's requests of one kind counted, not audited one by one, in one window."""
 
     source: str
     by_result: dict[str, int]
     since: float
     until: float
+    kind: Kind = "unsigned"
 
     @property
     def count(self) -> int:
@@ -48,48 +84,57 @@ class Counted:
 
     @property
     def detail(self) -> str:
+        bound = BOUNDS[self.kind]
         results = ", ".join(f"{result} {n}" for result, n in sorted(self.by_result.items()))
         return (
-            f"source {self.source}: {self.count} requests counted, not audited one by one, past {ROWS_PER_SOURCE} "
+            f"source {self.source}: {self.count} {bound.what} counted, not audited one by one, past {bound.rows} "
             f"a {WINDOW_S:.0f} s window ({results})"
         )
 
 
 class AuditBudget:
-    """Audit lines per source and window for the results in ``BOUNDED``; what is past them is counted."""
+    """Audit lines per source, kind and window (``BOUNDS``); what is past them is counted."""
 
     def __init__(self) -> None:
-        self._windows: dict[str, _Window] = {}
-        self.counted = 0  # requests counted in all
+        self._windows: dict[tuple[Kind, str], _Window] = {}
+        self.counted: Counter[Kind] = Counter()  # requests counted in all, by kind (the metrics)
 
-    def admit(self, source: str, result: str, now: float) -> bool:
-        """True: audit this request one line. False: counted for the source's line at the window's end."""
-        if result not in BOUNDED:
+    def bounded(self, result: str, action: str = "") -> bool:
+        """Whether such a line is under a bound at all (then a login's caller must say whether the name is known)."""
+        return kind_of(result, action) is not None
+
+    def admit(self, source: str, result: str, now: float, *, action: str = "", known: bool = False) -> bool:
+        """True: audit this request one line. False: counted for the source's line at the window's end. ``known``:
+        a login of a name some user has (always audited)."""
+        kind = kind_of(result, action)
+        if kind is None or (kind == "login" and known):
             return True
-        if source not in self._windows and len(self._windows) >= SOURCES:
+        rows = BOUNDS[kind].rows
+        if (kind, source) not in self._windows and len(self._windows) >= SOURCES:
             source = OTHERS
-        window = self._windows.get(source)
+        key = (kind, source)
+        window = self._windows.get(key)
         if window is None:
-            window = self._windows[source] = _Window(start=now)
-        if window.rows < ROWS_PER_SOURCE and now - window.start < WINDOW_S:
+            window = self._windows[key] = _Window(start=now)
+        if window.rows < rows and now - window.start < WINDOW_S:
             window.rows += 1
             return True
         if now - window.start >= WINDOW_S and not window.counted:  # a new window (nothing to sum up first)
-            self._windows[source] = _Window(start=now, rows=1)
+            self._windows[key] = _Window(start=now, rows=1)
             return True
         window.counted[result] += 1
         window.last = now
-        self.counted += 1
+        self.counted[kind] += 1
         return False
 
     def due(self, now: float, *, everything: bool = False) -> list[Counted]:
         """The sources whose window is over (``everything``: every one, at a stop) and that had requests counted:
-        one ``Counted`` each; those sources start afresh."""
+        one ``Counted`` each (per kind); those sources start afresh."""
         out: list[Counted] = []
-        for source, w in list(self._windows.items()):
+        for (kind, source), w in list(self._windows.items()):
             if not everything and now - w.start < WINDOW_S:
                 continue
-            del self._windows[source]
+            del self._windows[(kind, source)]
             if w.counted:
-                out.append(Counted(source, dict(w.counted), w.start, w.last))
+                out.append(Counted(source, dict(w.counted), w.start, w.last, kind))
         return out

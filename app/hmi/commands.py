@@ -18,7 +18,8 @@ Rules this module keeps:
 - Failed logins are limited per source and per user name, never overall (``app.hmi.login_limits``): a source
   that must wait is answered ``rate_limited`` (audited) before its login reaches the hash thread, and each source
   has at most ``QUEUED_PER_SOURCE`` logins waiting for it, so a spray from one screen or host cannot keep a lead
-  from logging in at their own screen.
+  from logging in at their own screen. Every refused login of a known name (``KnownNames``) is one audit line; a
+  source's refused logins of unknown names are bounded as unsigned requests are (``app.hmi.audit_bounds``).
 - Passwords and tokens are never logged or audited; validation errors are reported without their input.
 - An intent with the HMI's ``request_id`` is an operation done once: the service journals it with its identity
   (the user and the request id, ``journal.identity``), so the same request again (a retry after a time-out, a
@@ -85,6 +86,7 @@ MAX_SESSION_LIFETIME_S = 12 * 3600.0
 TRACE_ROWS = 500  # parts in one TraceParts answer (a batch recalled over a long run is asked in parts: by vehicle)
 LOGIN_QUEUE = 16  # logins waiting for the hash thread; beyond it the answer is "busy"
 QUEUED_PER_SOURCE = 2  # of those, from one source (app.hmi.wire.Peer.source); beyond it that source is "busy"
+KNOWN_REFRESH_S = 10.0  # the known names are read again at most this often, when a refused login names a stranger
 USUAL_SEEDED = 2_000  # good logins read back from the audit log at start: the users' usual screens
 ANSWERS_KEPT = 1_000  # answers of operations with a request id, for a retry; older ones are found in the journal
 
@@ -120,7 +122,7 @@ class CommandService(Protocol):
     async def reprocess(self, quarantine_id: int) -> tuple[bool, str]: ...
 
     async def trace(self, *, vin: str | None, serial: str | None, batch: str | None) -> list[dict[str, Any]]:
-        """The parts traced to that vehicle, serial or batch, from the journal (``app.service.trace``)."""
+        """The parts traced to that vehicle, serial or batch (``traced_parts``: ``app.service.trace``)."""
         ...
 
 
@@ -153,7 +155,8 @@ class HmiCommandServer:
         self.clock = clock
         self.session_lifetime_s = session_lifetime_s
         self.limits = LoginLimits()
-        self.audit_budget = AuditBudget()  # unsigned requests audited one line each, per source and window
+        self.audit_budget = AuditBudget()  # unsigned requests and strangers' logins audited per source and window
+        self.known = KnownNames(accounts.known_names)
         self._queued: dict[str, int] = {}  # source -> its logins waiting for the hash thread
         self.outcomes: dict[str, int] = dict.fromkeys(MESSAGES, 0)
         self._ctx = context or zmq.asyncio.Context.instance()
@@ -304,7 +307,9 @@ class HmiCommandServer:
         detail = " ".join(filter(None, (peer.detail, outcome.detail, outcome.message)))
         entry = AuditEntry(at=self.service.clock(), result=outcome.code, detail=detail, **fields)
         try:
-            if self.audit_budget.admit(peer.source, outcome.code, self.clock()):  # else counted (audit_bounds)
+            action, now = outcome.action, self.clock()
+            known = self.audit_budget.bounded(outcome.code, action) and await self._known(outcome.user, now)
+            if self.audit_budget.admit(peer.source, outcome.code, now, action=action, known=known):  # else counted
                 await self._db(self.accounts.audit_append, entry)
         except Exception:
             log.exception("HMI commands: audit write failed for %r", entry)
@@ -313,6 +318,14 @@ class HmiCommandServer:
             self._wake.set()
         else:
             self._send(peer, outcome.reply())
+
+    async def _known(self, name: str, now: float) -> bool:
+        """Whether ``name`` is a user's or a held badge's (read again from the accounts if it was not, at most every
+        ``KNOWN_REFRESH_S``, on the database thread)."""
+        if self.known.has(name) or not self.known.stale(now):
+            return self.known.has(name)
+        await self._db(self.known.refresh, now)
+        return self.known.has(name)
 
     async def _audit_counted(self) -> None:
         """One audit line for each source whose window is over with requests counted, not audited one by one."""
@@ -537,6 +550,7 @@ class HmiCommandServer:
             self.limits.failed(req.user, peer.source, self.clock())
             return dataclasses.replace(base, code="bad_login")
         self.limits.succeeded(req.user, peer.source)
+        self.known.add(req.user)
         session = await self._db(
             self.accounts.open_session, req.user, role, now=self.clock(), lifetime_s=self.session_lifetime_s
         )
@@ -562,6 +576,7 @@ class HmiCommandServer:
             return dataclasses.replace(base, code="bad_badge")
         user, role = found
         self.limits.succeeded(key, peer.source)
+        self.known.add(key)
         session = await self._db(
             self.accounts.open_session, user, role, now=self.clock(), lifetime_s=self.session_lifetime_s
         )
@@ -573,6 +588,32 @@ class HmiCommandServer:
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db_pool, partial(fn, *args, **kwargs))
+
+
+class KnownNames:
+    """The user names and badge keys the accounts hold, as last read (``AccountStore.known_names``), and those
+    that logged in since: a refused login of one of them is always audited one line."""
+
+    def __init__(self, read: Callable[[], set[str]]) -> None:
+        self._read = read
+        self._names: set[str] = set()
+        self._read_at: float | None = None
+        self.reads = 0
+
+    def has(self, name: str) -> bool:
+        return name in self._names
+
+    def add(self, name: str) -> None:
+        self._names.add(name)
+
+    def stale(self, now: float) -> bool:
+        return self._read_at is None or now - self._read_at >= KNOWN_REFRESH_S
+
+    def refresh(self, now: float) -> None:
+        """Read the names again (on the database thread: ``HmiCommandServer._db``)."""
+        self._names = self._read()
+        self._read_at = now
+        self.reads += 1
 
 
 def login_names(req: Login) -> tuple[str, str]:

@@ -34,7 +34,7 @@ ROLE_TITLES: Final[dict[Role, str]] = {
 MANAGE_USERS: Final = "ManageUsers"
 # A service operation, not a core intent: run a quarantined message through the intake again after a fix.
 REPROCESS: Final = "ReprocessQuarantined"
-# A question, not an operation: the parts traced to a vehicle, serial or batch, from the journal (app.service.trace).
+# A question, not an operation: the parts traced to a vehicle, serial or batch, from traced_parts (app.service.trace).
 TRACE: Final = "TraceParts"
 # A screen's operation, not a core intent: a kiosk operator panel moves to another station (audited; the screen
 # moves once the audit line is written).

@@ -4,10 +4,13 @@
 |---|---|---|
 | ``vehicle_status`` | vehicle at its place in a feed (position: seq unwrapped) | when an event changed it; kept |
 | ``kpi_hourly`` | hour of plant time: what happened in it (``COUNTS``) | each event's change of the counters |
+| ``traced_parts`` | pick scanned: its last scan (``TRACE_FIELDS``, ``jis trace``) | each ``PartTraced``; kept |
 | ``read_model_mark`` | (one row) the journal row they describe the state after, the counters then | every batch |
 
 A ``vehicle_status`` row: seq, vehicle id, status (open, held, cancelled, completed), received and due time,
-completed at, and its live picks as ``[family, part, rack_no, slot, pick status]``.
+completed at, and its live picks as ``[family, part, rack_no, slot, pick status]``. A ``traced_parts`` row: what
+the core made of the pick's last scan (``PartTraced``: vehicle, feed, seq, family, part, serial, batch, rack,
+slot, station, the code as read) and the journal row of that scan, indexed by vehicle, serial and batch.
 
 How they are kept: ``ReadModels.observe`` runs right after the core handled each event (the service's sequencing
 task, and the same call in ``rebuild``), so a live run and a rebuild see the same rows. It looks only at what
@@ -42,8 +45,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import Insert
 
-from app.persist.store import KpiHourlyRow, ReadModelMarkRow, Store, VehicleStatusRow
-from sequencer.commands import Command, LightBin, PrintLabel, RaiseDeviation, ReturnToStock, VehicleCompleted
+from app.persist.store import KpiHourlyRow, ReadModelMarkRow, Store, TracedPartRow, VehicleStatusRow
+from sequencer.commands import (
+    Command,
+    LightBin,
+    PartTraced,
+    PrintLabel,
+    RaiseDeviation,
+    ReturnToStock,
+    VehicleCompleted,
+)
 from sequencer.core import Sequencer, SequencerError
 from sequencer.events import (
     Event,
@@ -74,6 +85,21 @@ COUNTS = (  # kpi_hourly's columns, in the order of ``counters``
     "deviations_raised",
 )
 VEHICLE_FIELDS = ("seq", "vehicle_id", "status", "received_at", "due_at", "completed_at", "picks")
+TRACE_FIELDS = (  # traced_parts' columns besides pick_id: a ``PartTraced`` and the journal row of its scan
+    "journal_id",
+    "at",
+    "vehicle_id",
+    "feed",
+    "seq",
+    "family",
+    "part",
+    "serial",
+    "batch",
+    "rack_no",
+    "slot",
+    "station",
+    "code",
+)
 
 WRITE_EVERY_S = 1.0  # real seconds between journal batches that carry read-model rows (``due``)
 WRITE_AT_ROWS = 2000  # ... or sooner, once this many vehicle rows wait (bounds memory and one write's size)
@@ -169,6 +195,7 @@ class Pending:
 
     vehicles: dict[Key, dict[str, Any]] = field(default_factory=dict)
     kpis: dict[int, list[int]] = field(default_factory=dict)  # hour -> counts to add
+    traces: dict[int, dict[str, Any]] = field(default_factory=dict)  # pick id -> its last scan's row
     journal_id: int = 0
     totals: tuple[int, ...] = (0,) * len(COUNTS)
     base: Mark | None = None  # the mark these rows extend (None: the tables have no mark yet)
@@ -184,7 +211,7 @@ class Pending:
         """Inside the caller's transaction: the rows and the new mark, only if the stored mark is ``base``
         (already at ``target``: written before, nothing to do; anything else: ``MarkMoved``)."""
         if self.replace:
-            for model in (VehicleStatusRow, KpiHourlyRow, ReadModelMarkRow):
+            for model in (VehicleStatusRow, KpiHourlyRow, TracedPartRow, ReadModelMarkRow):
                 conn.execute(delete(model))
         else:
             stored = _read_mark(conn)
@@ -204,6 +231,10 @@ class Pending:
             added = {c: table.c[c] + stmt.excluded[c] for c in COUNTS}
             rows = [{"hour": hour, **dict(zip(COUNTS, counts, strict=True))} for hour, counts in self.kpis.items()]
             conn.execute(_upsert(stmt, ("hour",), added), rows)
+        if self.traces:
+            stmt = _insert(conn, TracedPartRow)
+            latest = {f: stmt.excluded[f] for f in TRACE_FIELDS}
+            conn.execute(_upsert(stmt, ("pick_id",), latest), list(self.traces.values()))
         mark = {"journal_id": self.journal_id, "totals": list(self.totals)}
         if conn.execute(update(ReadModelMarkRow).where(ReadModelMarkRow.id == MARK_ID).values(**mark)).rowcount == 0:
             conn.execute(_insert(conn, ReadModelMarkRow).values(id=MARK_ID, **mark))
@@ -216,7 +247,7 @@ class Pending:
         self.error = exc
 
     def __bool__(self) -> bool:
-        return bool(self.vehicles or self.kpis or self.replace or self.journal_id)
+        return bool(self.vehicles or self.kpis or self.traces or self.replace or self.journal_id)
 
 
 def _read_mark(conn: Connection) -> Mark | None:
@@ -248,6 +279,7 @@ class ReadModels:
 
     def observe(self, core: Sequencer, journal_id: int, event: Event, commands: Iterable[Command]) -> None:
         """After ``core`` handled ``event`` (journal row ``journal_id``) and gave ``commands``."""
+        commands = list(commands)
         keys, whole = touched(core, event, commands)
         for feed_id in whole:
             keys.update((feed_id, pos) for pos in core.state.feeds[feed_id].vehicles)
@@ -270,6 +302,9 @@ class ReadModels:
             ]
             for key in gone:
                 del self._shown[key]
+        for cmd in commands:
+            if type(cmd) is PartTraced:  # a later scan of the same pick replaces its row
+                self._pending.traces[cmd.pick_id] = trace_row(journal_id, cmd)
         self._pending.journal_id, self._pending.totals = journal_id, now
 
     def _show(self, core: Sequencer, feed_id: str, position: int, journal_id: int) -> None:
@@ -284,6 +319,16 @@ class ReadModels:
             **row,
             "journal_id": journal_id,
         }
+
+    @property
+    def stopped(self) -> bool:
+        """Another writer changed the tables: nothing more is written until the next start."""
+        return self._stopped
+
+    def unwritten_traces(self) -> dict[int, dict[str, Any]]:
+        """The ``traced_parts`` rows observed but not yet committed (pick id -> row), a copy: what a query of the
+        table adds to be exact (``app.service.trace``); on the thread that observes."""
+        return dict(self._pending.traces)
 
     def pending(self) -> Pending | None:
         """The rows waiting for the database (None: nothing new); ``written`` clears them once committed."""
@@ -348,6 +393,15 @@ class ReadModels:
             marked = _read_mark(conn)
         self._totals = counters(core)
         self._pending = Pending(journal_id=marked[0] if marked else 0, totals=self._totals, base=marked)
+
+
+def trace_row(journal_id: int, cmd: PartTraced) -> dict[str, Any]:
+    """A ``traced_parts`` row: the pick's id and ``TRACE_FIELDS``."""
+    return {
+        "pick_id": cmd.pick_id,
+        "journal_id": journal_id,
+        **{f: getattr(cmd, f) for f in TRACE_FIELDS[1:]},
+    }
 
 
 def _core_at(store: Store, plant: PlantConfig, journal_id: int, at_mark: CoreAt | None) -> Sequencer:
@@ -426,7 +480,19 @@ def differences(store: Store, plant: PlantConfig) -> list[str]:
     for hour in sorted(stored_kpis.keys() | kpis.keys()):
         if stored_kpis.get(hour) != kpis.get(hour):
             found.append(f"kpi_hourly {hour}: {stored_kpis.get(hour)} != replay {kpis.get(hour)}")
+    stored_traces = trace_rows(store)
+    wanted_traces = {pick: tuple(row[f] for f in TRACE_FIELDS) for pick, row in pending.traces.items()}
+    for pick in sorted(stored_traces.keys() | wanted_traces.keys()):
+        if stored_traces.get(pick) != wanted_traces.get(pick):
+            found.append(f"traced_parts {pick}: {stored_traces.get(pick)} != replay {wanted_traces.get(pick)}")
     return found
+
+
+def trace_rows(store: Store) -> dict[int, tuple[Any, ...]]:
+    """``traced_parts`` as pick id -> ``TRACE_FIELDS`` (tests, ``differences``)."""
+    with store.engine.connect() as conn:
+        cols = [TracedPartRow.pick_id, *(getattr(TracedPartRow, f) for f in TRACE_FIELDS)]
+        return {r[0]: tuple(r[1:]) for r in conn.execute(select(*cols))}
 
 
 def _vehicle_rows_with_id(store: Store) -> dict[Key, tuple[Any, ...]]:

@@ -10,9 +10,9 @@ broadcast is committed here before the feed link acknowledges it. A *fence* (``s
 write transaction: with a hot standby it proves this process still holds the lease, so a service that lost it
 can never append behind the back of the one that took over (``app.service.standby``).
 
-The read models' tables (``vehicle_status``, ``kpi_hourly``, ``read_model_mark``) are declared here with the rest
-of the schema; what goes into them is ``app.persist.read_models``' business: ``append_many`` only runs its writes inside
-the journal's transaction (``ReadModelWrites``), so they cost no commit of their own.
+The read models' tables (``vehicle_status``, ``kpi_hourly``, ``traced_parts``, ``read_model_mark``) are declared
+here with the rest of the schema; what goes into them is ``app.persist.read_models``' business: ``append_many`` only
+runs its writes inside the journal's transaction (``ReadModelWrites``), so they cost no commit of their own.
 
 Every journal row may carry the identity of what arrived (``append_arrivals``): the unique index on it makes a
 second arrival of the same OEM message or HMI request a ``Repeat`` of the first row, never a second row.
@@ -163,6 +163,27 @@ class KpiHourlyRow(Base):
     racks_completed: Mapped[int] = mapped_column(Integer, nullable=False)
     racks_shipped: Mapped[int] = mapped_column(Integer, nullable=False)
     deviations_raised: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class TracedPartRow(Base):
+    """Read model: one pick's last scan, the part, serial and batch it proved against its vehicle and slot
+    (``jis trace``, the cockpit's ``TraceParts``); ``journal_id``: the journal row of that scan (its raw bytes)."""
+
+    __tablename__ = "traced_parts"
+    pick_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    journal_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    at: Mapped[float] = mapped_column(Float, nullable=False)
+    vehicle_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    feed: Mapped[str] = mapped_column(String(40), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    family: Mapped[str] = mapped_column(Text, nullable=False)
+    part: Mapped[str] = mapped_column(Text, nullable=False)
+    serial: Mapped[str] = mapped_column(Text, nullable=False, index=True)
+    batch: Mapped[str] = mapped_column(Text, nullable=False, index=True)
+    rack_no: Mapped[int] = mapped_column(Integer, nullable=False)
+    slot: Mapped[int] = mapped_column(Integer, nullable=False)
+    station: Mapped[str] = mapped_column(Text, nullable=False)
+    code: Mapped[str] = mapped_column(Text, nullable=False)
 
 
 class ReadModelMarkRow(Base):

@@ -20,6 +20,8 @@
   and a catch-up of 100,000 broadcasts of 8 feeds with the service's resident memory at its peak (``catchup_100k_s``);
 - memory: resident growth of the core between vehicle 10,000 and 100,000 of a mixed stream (``app.proof.bench_core``),
   and of the whole service's process over an accelerated run (``jis bench soak``, run in a process of its own).
+- trace (``app.proof.bench_trace``, not part of "all"): one batch's recall (``jis trace --batch``) over a journal of
+  20,000 vehicles with scans, from the ``traced_parts`` read model against a replay of the whole journal;
 ``--quick`` runs every part small (CI); its figures prove the benchmark runs, not the goals.
 """
 
@@ -47,6 +49,7 @@ from app.proof import (
     bench_line,
     bench_pictures,
     bench_scale,
+    bench_trace,
 )
 from app.proof.bench_line import plant_with_feeds
 
@@ -58,6 +61,7 @@ QUICK = {
     "vehicles": 4, "catchup": 300, "soak": 3000, "shift_vehicles": 10, "soak_vehicles": 40, "soak_first": 40,
     "glass_vehicles": 10, "picture_alarms": 500, "picture_trials": 30,
     "scale_small": (2, 1), "scale_big": (4, 3), "scale_vehicles": 8, "catchup_big": 500,
+    "trace_vehicles": 60,
 }  # fmt: skip
 
 __all__ = ["PARTS", "BenchOptions", "plant_with_feeds", "run_part"]
@@ -83,6 +87,7 @@ class BenchOptions:
     scale_big: tuple[int, int] = (32, 50)  # and of its big one
     scale_vehicles: int = 320  # vehicles in all on each line of the scale run (about 24 s each)
     catchup_big: int = 100_000  # broadcasts of 8 feeds resent at once in the scale run's catch-up
+    trace_vehicles: int = 20_000  # vehicles with scanned parts in the trace run's journal
     workdir: str | None = None
 
     def sized(self) -> BenchOptions:
@@ -279,6 +284,11 @@ def _formats(opts: BenchOptions) -> dict[str, Any]:
     return bench_formats.run(scale=0.05 if opts.quick else 1.0)
 
 
+def _trace(opts: BenchOptions) -> dict[str, Any]:
+    """One batch's recall from ``traced_parts`` against a replay of the whole journal; not part of "all"."""
+    return bench_trace.run(_folder(opts.workdir), opts.trace_vehicles)
+
+
 PARTS: dict[str, Callable[[BenchOptions], dict[str, Any]]] = {
     "all": lambda opts: asyncio.run(run_all(opts)),  # run_part passes its progress line
     "core": _core,
@@ -291,6 +301,7 @@ PARTS: dict[str, Callable[[BenchOptions], dict[str, Any]]] = {
     "shift": _shift,
     "soak": _soak,
     "formats": _formats,
+    "trace": _trace,
 }
 
 

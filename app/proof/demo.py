@@ -41,6 +41,7 @@ from sequencer.events import AcknowledgeAlarm, RackLabelScanned, ReprintLabel, R
 from sequencer.plant import OpcUaServerConfig, OpcUaSettings, PlantConfig, ShipNoticeConfig
 
 log = logging.getLogger(__name__)
+STAFF_LOOP_S = 0.2  # real seconds between the dock's, lead's and replenisher's looks at the line
 LEAD_REACTION_S = 30.0  # plant seconds a simulated shift lead takes to come and correct a wrong pick
 LEAD_NOTE = "wrong part put back, right bin shown again"
 UNCERTAIN_NOTE = "checked the part: no label on it, reprinted"
@@ -187,15 +188,17 @@ async def run_demo(
     reference: Callable[[PlantConfig], Awaitable[list[float]]] | None = None,
     on_service: Callable[[Service], None] | None = None,
     on_sims: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+    refill_round: Callable[[str, float], float] | None = None,
 ) -> dict[str, Any]:
     """Run the plant; ``reference`` (benchmarks) measures raw device operations once the simulators are up;
     ``on_service`` (benchmarks) is handed the service once it is ready, to watch it; ``on_sims`` (benchmarks) the
-    simulators' ready line (their control endpoint) before the service starts.
+    simulators' ready line (their control endpoint) before the service starts; ``refill_round`` (``jis rehearse``)
+    the replenisher's round per call (``app.proof.demo_replenisher``).
 
     SIGINT or SIGTERM at any moment stops it: every process it started is ended (each wait bounded), and the summary
     says what completed so far, marked ``partial`` with the signal in ``stopped_by``."""
     progress = Progress("jis demo", quiet=opts.as_json)
-    with StopSignals() as stop, contextlib.closing(ReplenisherStandIn()) as replenisher:
+    with StopSignals() as stop, contextlib.closing(ReplenisherStandIn(round_s=refill_round)) as replenisher:
         work, plant = _prepare(opts, replenisher.url)
         records = work / "printed.jsonl"
         service = Service(plant, clock=scaled_clock(opts.speed))
@@ -347,7 +350,7 @@ async def _staff(service: Service, printers: SimControlClient, replenisher: Repl
     seen_uncertain: dict[str, float] = {}
     seen_returned: dict[int, float] = {}
     while True:
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(STAFF_LOOP_S)
         core, now = service.core, service.clock()
         for count in replenisher.due(now) if replenisher is not None else []:
             await service.submit(count)

@@ -6,7 +6,8 @@ a JSON POST, retried with back-off). A call is taken at once (204); ``REPLENISH_
 bin is full again and the replenisher's scan says so, through the service's door like the demo's dock and lead
 (``StockSet(bin, capacity, source="sim-replenisher")``, journaled). The delay is a tugger round: long enough that
 a station's starvation alarm fires first (the demo plant's ``starvation_alarm_s``), short enough that the bin
-never runs out.
+never runs out. A rehearsal (``jis rehearse``, a ``late_refill``) gives it ``round_s``: the round of each call,
+``(bin, plant time the call was seen) -> plant seconds``, to answer the calls it names late.
 What it must not do: decide anything about the line (it only fills what is called for), block the event loop (the
 server has its own thread; ``due`` is read from the loop), or hold unbounded calls (at most ``MAX_CALLS`` wait).
 """
@@ -17,6 +18,7 @@ import json
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from sequencer.events import StockSet
@@ -32,8 +34,11 @@ SOURCE = "sim-replenisher"
 class ReplenisherStandIn:
     """Takes calls on ``url``; ``due(now)`` gives the counts of the bins whose delay has passed, each once."""
 
-    def __init__(self, delay_s: float = REPLENISH_DELAY_S) -> None:
+    def __init__(
+        self, delay_s: float = REPLENISH_DELAY_S, round_s: Callable[[str, float], float] | None = None
+    ) -> None:
         self.delay_s = delay_s
+        self.round_s = round_s  # a call's round (bin, plant time seen) -> plant seconds; default: delay_s
         self._received: deque[tuple[str, int]] = deque()  # (bin, capacity), in arrival order, from the HTTP thread
         self._lock = threading.Lock()
         self._waiting: dict[str, tuple[float, int]] = {}  # bin -> (plant time it is filled, capacity)
@@ -78,7 +83,10 @@ class ReplenisherStandIn:
         with self._lock:
             received, self._received = list(self._received), deque()
         for bin_id, capacity in received:
-            self._waiting.setdefault(bin_id, (now + self.delay_s, capacity))  # one round per bin at a time
+            if bin_id in self._waiting:  # one round per bin at a time
+                continue
+            round_s = self.delay_s if self.round_s is None else self.round_s(bin_id, now)
+            self._waiting[bin_id] = (now + round_s, capacity)
         ready = sorted(b for b, (at, _) in self._waiting.items() if at <= now)
         counts = [StockSet(at=now, bin=b, qty=self._waiting.pop(b)[1], source=SOURCE) for b in ready]
         self.filled += len(counts)

@@ -11,8 +11,11 @@ floods again (``app.proof.hostile_attacks``, their sockets in ``app.proof.hostil
   feed's own gateway key (a compromised gateway: far ahead, replays);
 - frames over the limit (feed and commands), deeply nested JSON, garbage floods (bounded in count and time);
 - a password spray on the HMI login from a host of its own while the lead logs in at their usual screen.
-Then the disk fills: every file write of the service's process fails (``RLIMIT_FSIZE`` lowered to 0 with
-``prlimit``, EFBIG: as a full disk, stricter), and empties again. The line then finishes. The verdict comes from
+Then the storage faults (``app.proof.hostile_storage``): the data folder, a small tmpfs of its own where mount is
+permitted, fills under the disk watch's thresholds (P3, then P2); every file write of the service's process fails
+(``RLIMIT_FSIZE`` lowered to 0 with ``prlimit``, EFBIG: as a full disk, stricter), and succeeds again; the fill
+goes. On PostgreSQL (``--database``) the database then turns read-only under the service, and back. The line then
+finishes. The verdict comes from
 the OEM simulator's own record and the journal (``app.proof.hostile_report``): every vehicle the line built was
 broadcast by the real OEM (lost 0, doubled 0, phantom 0, nothing of the rogue applied), the service never exited,
 what each peer got, and p99 during the floods against the quiet p99 of the same run.
@@ -29,12 +32,15 @@ import json
 import logging
 import os
 import secrets
+import sqlite3
 import sys
 import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import make_url
 
 from app.config import load_plant, with_free_ports
 from app.hmi.accounts import AccountStore
@@ -52,14 +58,13 @@ from app.proof.hostile_attacks import (
     HostileOptions,
     Keys,
     command_floods,
-    disk_full,
     feed_floods,
     rogue_gateways,
-    scrape,
     spray,
 )
 from app.proof.hostile_peers import CommandPeer
-from app.proof.hostile_report import report
+from app.proof.hostile_report import report, scrape
+from app.proof.hostile_storage import DISK, disk_fills, mount_data, read_only, unmount_data
 from app.signals import StopSignals, spawning
 from plc_io.loopback_ports import free_port
 from sequencer.plant import FeedCurveConfig, PlantConfig
@@ -71,22 +76,37 @@ log = logging.getLogger(__name__)
 STRETCHES = (("quiet", 0.10, 0.25), ("flood", 0.25, 0.40), ("quiet", 0.40, 0.55), ("flood", 0.55, 0.70))
 
 
-def prepare(opts: HostileOptions) -> tuple[Path, PlantConfig, str, Keys, dict[str, str]]:
-    """The work folder, its plant file (CURVE on the feed, metrics on), the keys and the two users."""
+def prepare(opts: HostileOptions) -> tuple[Path, PlantConfig, str, Keys, dict[str, str], bool]:
+    """The work folder, its data folder (``data``: on a tmpfs of its own where mount is permitted: ``mounted``), its
+    plant file (CURVE on the feed, metrics on, the disk watch's thresholds for that tmpfs), the keys and the two
+    users. The journal is SQLite in the data folder, or ``opts.database`` (an empty PostgreSQL database)."""
     work = Path(opts.workdir or tempfile.mkdtemp(prefix="jis-hostile-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    db = work / "jis-hostile.db"
+    data = work / "data"
+    mounted = mount_data(data)
+    try:
+        plant, url, keys, passwords = _prepare_in(opts, work, data, mounted)
+    except BaseException:
+        unmount_data(data)
+        raise
+    return work, plant, url, keys, passwords, mounted
+
+
+def _prepare_in(
+    opts: HostileOptions, work: Path, data: Path, mounted: bool
+) -> tuple[PlantConfig, str, Keys, dict[str, str]]:
+    db = data / "jis-hostile.db"
     for suffix in ("", "-wal", "-shm", ".lock"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    for name in ("printed.jsonl", "serve.log"):
+    for name in ("printed.jsonl", "serve.log", "jis-hostile.db"):
         (work / name).unlink(missing_ok=True)
-    folder, allowed = work / "keys", work / "keys" / "gateways"
+    folder, allowed = data / "keys", data / "keys" / "gateways"
     allowed.mkdir(parents=True, exist_ok=True)
     for name in ("service", "oem-gateway", "rogue-gateway", "intruder"):
         write_keypair(folder, name, force=True)
     for name in ("oem-gateway", "rogue-gateway"):  # the rogue's is allowed, but names no feed
         (allowed / f"{name}.key").write_bytes((folder / f"{name}.key").read_bytes())
-    url = f"sqlite:///{db}"
+    url = opts.database or f"sqlite:///{db}"
     plant = with_free_ports(load_plant(opts.config), database=url)
     curve = FeedCurveConfig(secret_key=str(folder / "service.key_secret"), allowed_keys=str(allowed))
     # the quarantine's window is in plant seconds: sped up, it would let 300x more rows in a real minute than the
@@ -99,8 +119,9 @@ def prepare(opts: HostileOptions) -> tuple[Path, PlantConfig, str, Keys, dict[st
             "feed_curve": None if dev else curve,
             "zmq_security": opts.profile,
             "metrics_port": free_port(),
-            "data_dir": str(work),
+            "data_dir": str(data),
             "quarantine": bounds,
+            "disk": DISK if mounted else plant.service.disk,
         }
     )
     feeds = tuple(f.model_copy(update={"gateway_keys": () if dev else ("oem-gateway",)}) for f in plant.feeds)
@@ -114,7 +135,7 @@ def prepare(opts: HostileOptions) -> tuple[Path, PlantConfig, str, Keys, dict[st
         accounts.add_user(OPERATOR, "operator", passwords[OPERATOR])
     finally:
         store.close()
-    return work, plant, url, Keys(folder, folder / "service.key"), passwords
+    return plant, url, Keys(folder, folder / "service.key"), passwords
 
 
 async def run_hostile(opts: HostileOptions) -> dict[str, Any]:
@@ -122,11 +143,12 @@ async def run_hostile(opts: HostileOptions) -> dict[str, Any]:
     progress = Progress("jis chaos --hostile", quiet=opts.quiet)
     with StopSignals() as stop:
         progress.phase("preparing the work folder, the keys and the database")
-        work, plant, url, keys, passwords = await asyncio.to_thread(prepare, opts)
+        work, plant, url, keys, passwords, mounted = await asyncio.to_thread(prepare, opts)
         hands = Hands(sup=Supervisor(work / "plant.json", work / "serve.log", opts.speed))
         found = Findings()
         started = time.monotonic()
-        body = asyncio.create_task(_campaign(opts, plant, url, keys, passwords, work, hands, found, progress))
+        tmpfs = work / "data" if mounted else None
+        body = asyncio.create_task(_campaign(opts, plant, url, keys, passwords, (work, tmpfs), hands, found, progress))
         stop.on_stop(body.cancel)
         final: dict[str, Any] = {}
         try:
@@ -140,21 +162,24 @@ async def run_hostile(opts: HostileOptions) -> dict[str, Any]:
         finished = False if body.cancelled() else bool(body.result()) if body.exception() is None else False
         error = None if body.cancelled() or body.exception() is None else repr(body.exception())
         progress.phase("reading the verdict from the journal and the records")
-        verdict = await asyncio.to_thread(
-            report,
-            plant=plant,
-            url=url,
-            records=work / "printed.jsonl",
-            opts=asdict(opts),
-            finished=finished,
-            error=error,
-            elapsed_s=time.monotonic() - started,
-            crashes=hands.sup.crashes,
-            last_exit=service_exit,
-            found=asdict(found),
-            sim_state=final.get("sim_state", {}),
-            work=work,
-        )
+        try:
+            verdict = await asyncio.to_thread(
+                report,
+                plant=plant,
+                url=url,
+                records=work / "printed.jsonl",
+                opts=asdict(opts),
+                finished=finished,
+                error=error,
+                elapsed_s=time.monotonic() - started,
+                crashes=hands.sup.crashes,
+                last_exit=service_exit,
+                found=asdict(found),
+                sim_state=final.get("sim_state", {}),
+                work=work,
+            )
+        finally:
+            await asyncio.to_thread(_keep_and_unmount, work, url, mounted)
         progress.done()
     if stop.received is not None:
         verdict |= {"partial": True, "stopped_by": stop.received.name, "passed": False}
@@ -167,12 +192,14 @@ async def _campaign(
     url: str,
     keys: Keys,
     passwords: dict[str, str],
-    work: Path,
+    folders: tuple[Path, Path | None],
     hands: Hands,
     found: Findings,
     progress: Progress,
 ) -> bool:
-    """Start the plant, run the phases; True if the line finished."""
+    """Start the plant, run the phases; True if the line finished. ``folders``: the work folder, and the data
+    folder if it is a tmpfs of its own."""
+    work, tmpfs = folders
     progress.phase("starting the simulators and the service")
     records = work / "printed.jsonl"
     cmd = [sys.executable, "-m", "hardware_sims", "plant", "--config", str(work / "plant.json")]
@@ -234,8 +261,11 @@ async def _campaign(
         for who, seconds in zip(("service", "simulators", "campaign"), used, strict=True):
             found.cpu[f"{who}_{kind}"] = round(seconds / max(wall, 1e-9), 3)
     progress.phase("the disk fills and empties")
-    found.disk = await disk_full(opts, hands.sup, metrics)
+    found.disk = await disk_fills(opts.disk_full_s, hands.sup, metrics, tmpfs)
     found.rss_mb["after_disk"] = _rss_mb(hands.sup)
+    if make_url(url).get_backend_name() == "postgresql":
+        progress.phase("the database turns read-only and back")
+        found.read_only = await read_only(opts.read_only_s, url, hands.sup, metrics, control)
     progress.phase("the line finishes", opts.vehicles, "vehicles done")
     hands.follower = follower = JournalFollower(plant, url)
     wanted = opts.vehicles * len(plant.feeds)
@@ -255,6 +285,24 @@ async def _campaign(
         await asyncio.sleep(0.25)
     log.error("hostile: the line did not finish in time")
     return False
+
+
+def _keep_and_unmount(work: Path, url: str, mounted: bool) -> None:
+    """The data folder's tmpfs unmounted, the SQLite journal copied to the work folder first (for a look after)."""
+    if not mounted:
+        return
+    try:
+        source = make_url(url).database
+        if make_url(url).get_backend_name() == "sqlite" and source:
+            with contextlib.suppress(OSError, sqlite3.Error):
+                src, dst = sqlite3.connect(source), sqlite3.connect(work / "jis-hostile.db")
+                try:
+                    src.backup(dst)
+                finally:
+                    src.close()
+                    dst.close()
+    finally:
+        unmount_data(work / "data")
 
 
 async def _end(hands: Hands, final: dict[str, Any]) -> int | None:

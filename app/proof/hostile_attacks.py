@@ -2,8 +2,8 @@
 
 What it is for: ``rogue_gateways`` (the rogue OEM gateway four ways, or on the dev profile the one way that profile
 holds it to), ``feed_floods`` and ``command_floods`` (frames over the limits, deeply nested JSON, garbage at a bounded
-rate and count), ``spray`` (failed logins from a rogue host while the lead logs in at their screen) and ``disk_full``
-(every file write of the service fails, then succeeds again); each puts what its peers heard into ``Findings`` for
+rate and count) and ``spray`` (failed logins from a rogue host while the lead logs in at their screen; the storage
+faults are ``app.proof.hostile_storage``'s); each puts what its peers heard into ``Findings`` for
 the verdict (``app.proof.hostile_report``). ``HostileOptions``, ``Keys``, ``Hands`` and ``Findings`` are the
 campaign's state.
 What it must not do: judge (the report does), or send without a bound in count and time.
@@ -15,9 +15,7 @@ import asyncio
 import contextlib
 import json
 import random
-import resource
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,6 @@ from app.proof.chaos import Supervisor
 from app.proof.chaos_faults import SimControlClient
 from app.proof.chaos_lead import JournalFollower
 from app.proof.hostile_peers import ClientKeys, CommandPeer, FeedPeer, code, drain, garbage, nested, order
-from app.proof.hostile_report import gauge
 from sequencer.events import BroadcastReceived
 from sequencer.plant import PlantConfig
 
@@ -53,6 +50,8 @@ class HostileOptions:
     oversized: int = 8  # connections sending one frame over the limit, per surface
     nested: int = 20  # deeply nested bodies, per surface
     disk_full_s: float = 3.0  # real seconds every file write of the service fails
+    read_only_s: float = 3.0  # real seconds the database stays read-only once the service paused (PostgreSQL)
+    database: str | None = None  # an empty PostgreSQL database for the journal; None: SQLite in the data folder
     latency_goal: float | None = 2.0  # flood p99 / quiet p99 at most (None: measured and reported, not held)
     profile: str = "plant"  # "dev": no CURVE anywhere (loopback only), held to what the dev profile promises
     workdir: str | None = None
@@ -91,17 +90,10 @@ class Findings:
     floods: dict[str, Any] = field(default_factory=dict)
     logins: dict[str, Any] = field(default_factory=dict)
     disk: dict[str, Any] = field(default_factory=dict)
+    read_only: dict[str, Any] = field(default_factory=dict)
     rss_mb: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)  # the service's CPU (share of one core), per stretch
     load: dict[str, float] = field(default_factory=dict)  # the host's 1-minute load average at each mark
-
-
-async def scrape(port: int) -> str:
-    def get() -> str:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as reply:
-            return str(reply.read().decode())
-
-    return await asyncio.to_thread(get)
 
 
 def _journaled(url: str, feed: str) -> list[BroadcastReceived]:
@@ -294,34 +286,4 @@ async def spray(
         "rogue": dict(rogue.answers),
         "lead_during": lead_codes,
         "operator_after": await operator.login(OPERATOR, passwords[OPERATOR]),
-    }
-
-
-async def disk_full(opts: HostileOptions, sup: Supervisor, metrics: int) -> dict[str, Any]:
-    """Every file write of the service fails for ``disk_full_s`` (RLIMIT_FSIZE 0: EFBIG), then succeeds again;
-    whether the service paused (``jis_journal_paused 1``) and resumed by itself, and kept running."""
-    assert sup.proc is not None
-    pid = sup.proc.pid
-    soft, hard = resource.prlimit(pid, resource.RLIMIT_FSIZE)
-    resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, hard))
-    paused_seen = False
-    try:
-        until = time.monotonic() + opts.disk_full_s
-        while time.monotonic() < until:
-            paused_seen = paused_seen or gauge(await scrape(metrics), "jis_journal_paused") == 1
-            await asyncio.sleep(0.2)
-    finally:
-        resource.prlimit(pid, resource.RLIMIT_FSIZE, (soft, hard))
-    resumed_after = None
-    start = time.monotonic()
-    while time.monotonic() - start < 60 and sup.proc.returncode is None:
-        if gauge(await scrape(metrics), "jis_journal_paused") == 0:
-            resumed_after = round(time.monotonic() - start, 2)
-            break
-        await asyncio.sleep(0.2)
-    return {
-        "seconds": opts.disk_full_s,
-        "paused_seen": paused_seen,
-        "resumed_after_s": resumed_after,
-        "alive": sup.proc.returncode is None,
     }

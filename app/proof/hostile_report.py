@@ -14,10 +14,13 @@ What it must not do: count anything the service merely believes where a record c
 
 from __future__ import annotations
 
+import asyncio
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.engine import make_url
 
 from app.persist.store import Store
 from app.proof.verdict import expected_seqs, journal_facts, label_doubles, printer_records
@@ -38,6 +41,24 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 def gauge(text: str, name: str) -> float | None:
     return samples(text).get((name, ()))
+
+
+def labelled(text: str, name: str, **labels: str) -> float | None:
+    """The sum of ``name``'s samples whose labels include ``labels``; None if it has none."""
+    found = [
+        v for (n, have), v in samples(text).items() if n == name and set(labels.items()) <= set(dict(have).items())
+    ]
+    return sum(found) if found else None
+
+
+async def scrape(port: int) -> str:
+    """One scrape of the service's ``/metrics`` on 127.0.0.1."""
+
+    def get() -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as reply:
+            return str(reply.read().decode())
+
+    return await asyncio.to_thread(get)
 
 
 def quantile(stretches: list[tuple[str, str]], q: float, name: str = LATENCY) -> tuple[float | None, int]:
@@ -118,6 +139,7 @@ def report(
     latency = _latency(found.get("stretches", []))
     goal = opts.get("latency_goal")
     rogue, floods, logins, disk = (found.get(k, {}) for k in ("rogue", "floods", "logins", "disk"))
+    read_only = found.get("read_only", {})
     feed_floods, command_floods = floods.get("feed", {}), floods.get("commands", {})
     checks = _rogue_checks(rogue) | {
         "feed_nested_quarantined": set(feed_floods.get("nested", {})) == {"quarantined"},
@@ -128,10 +150,16 @@ def report(
         and bool(logins.get("lead_during"))
         and set(logins.get("lead_during", [])) == {"done"},
         "operator_logged_in_after_the_spray": logins.get("operator_after") == "done",
-        "disk_full_paused_and_resumed": bool(disk.get("paused_seen"))
-        and disk.get("resumed_after_s") is not None
-        and facts.raised["journal_failed"] >= 1,
     }
+    if make_url(url).get_backend_name() == "sqlite":  # the journal is one of the service's files
+        checks["disk_full_paused_and_resumed"] = (
+            bool(disk.get("paused_seen"))
+            and disk.get("resumed_after_s") is not None
+            and facts.raised["journal_failed"] >= 1
+        )
+    else:  # PostgreSQL's journal is on the server's disk: the service's own files fail, and it lives on
+        checks["disk_full_service_lived_on"] = bool(disk.get("alive")) and disk.get("resumed_after_s") is not None
+    checks |= _storage_checks(disk, read_only, facts.raised)
     if goal:
         ratio = latency["p99_ratio"]
         checks["flood_p99_within_goal_of_quiet"] = ratio is not None and ratio <= goal
@@ -151,6 +179,7 @@ def report(
         "refused_input": {"kept_one_a_row": rejected, "counted_in_flood_summaries": counted},
         "logins": logins,
         "disk": disk,
+        "read_only": read_only,
         "rss_mb": found.get("rss_mb", {}),
         "service_cpu": found.get("cpu", {}),
         "load_average": found.get("load", {}),
@@ -187,6 +216,29 @@ def report(
         and all(checks.values())
     )
     return verdict
+
+
+def _storage_checks(disk: dict[str, Any], read_only: dict[str, Any], raised: Any) -> dict[str, bool]:
+    """The disk watch's warnings (when the data folder was a tmpfs the fill file really filled) and the database
+    turned read-only (when it ran: PostgreSQL), against docs/security.md ("A full disk")."""
+    checks: dict[str, bool] = {}
+    if str(disk.get("way", "")).startswith("tmpfs"):
+        checks["disk_watch_warned_p3_then_p2_before_the_journal_failed"] = (
+            disk.get("low_seen_after_s") is not None
+            and disk.get("critical_seen_after_s") is not None
+            and raised["disk_space_low"] >= 1
+            and raised["disk_space_critical"] >= 1
+        )
+        checks["disk_watch_cleared_once_the_fill_went"] = disk.get("cleared_after_s") is not None
+    if read_only:
+        checks["read_only_paused_with_a_p1_alarm"] = (
+            read_only.get("paused_after_s") is not None and read_only.get("p1_alarm_seen") is True
+        )
+        checks["read_only_acknowledged_nothing_while_paused"] = read_only.get("acknowledged_while_paused") == 0
+        checks["read_only_resumed_by_itself"] = read_only.get("resumed_after_s") is not None and bool(
+            read_only.get("alive")
+        )
+    return checks
 
 
 def _rogue_checks(rogue: dict[str, Any]) -> dict[str, bool]:
@@ -251,7 +303,8 @@ def table(v: dict[str, Any]) -> str:
         ("refused input in the journal", _flat(v["refused_input"]), ""),
         ("command floods", _flat(v["floods"].get("commands", {})), ""),
         ("logins", _flat(v["logins"]), ""),
-        ("disk full", _flat(v["disk"]), ""),
+        ("disk fills, full, empties", _flat(v["disk"]), ""),
+        ("database read-only", _flat(v["read_only"]) or "not run (SQLite: see docs/security.md)", ""),
         ("deviations raised", _flat(v["deviations"]), ""),
         ("elapsed", f"{v['elapsed_s']} s at {v['speed']}x", ""),
     ]

@@ -8,7 +8,9 @@ process, every hop over its real protocol, the service in this process) at the s
   and back at its end (``app.proof.rehearse_scenario``);
 - samples, every ``WATCH_S`` of real time, each station's most urgent open pick (not yet picked, or picked and
   its label not yet printed): its margin to its vehicle's due time is the station's buffer;
-- records every vehicle's due time and the plant time it completed (before its rack ships and the core lets go).
+- records every vehicle's due time and the plant time it completed (before its rack ships and the core lets go);
+- follows every bin that keeps stock (``app.proof.rehearse_refill.BinTrace``), and answers the replenishment calls a
+  ``late_refill`` names late: it gives the demo's replenisher its round per call (``refill_round``).
 
 The report (``app.proof.rehearse_report``) judges those against the due times. Plant time runs ``speed`` times
 faster than the wall clock for the simulators and the service alike; the reconnect back-offs of the drivers are
@@ -35,11 +37,21 @@ from typing import Any
 from app.config import load_plant
 from app.proof.chaos_faults import SimControlClient
 from app.proof.demo import DemoOptions, run_demo
+from app.proof.demo_replenisher import REPLENISH_DELAY_S
+from app.proof.rehearse_refill import BinTrace, LateCall
 from app.proof.rehearse_report import StationSample, VehicleRecord, report
-from app.proof.rehearse_scenario import Disruption, Scenario, begin_requests, checked_against, end_requests
+from app.proof.rehearse_scenario import (
+    Disruption,
+    Scenario,
+    begin_requests,
+    checked_against,
+    end_requests,
+    refill_matches,
+)
 from app.service.runtime import Service
 from plc_io.link import PACED_FLOOR_S, pace
 from sequencer.plant import PlantConfig
+from sequencer.state import LineState
 
 log = logging.getLogger(__name__)
 WATCH_S = 0.01  # real seconds between the watcher's looks at the line (6 plant seconds at 600x)
@@ -99,6 +111,22 @@ class _Watch:
     played: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    bins: dict[str, BinTrace] = field(default_factory=dict)
+    late_calls: list[LateCall] = field(default_factory=list)
+    picked: set[int] = field(default_factory=set)  # picks seen picked
+    last_at: float = 0.0  # plant time of the last look
+
+    def refill_round(self, bin_id: str, now: float) -> float:
+        """The replenisher's round for a call it took at ``now``: a ``late_refill``'s minutes late for the first call
+        it names (its bin, a bin of its station, or any bin) taken at or after it begins; the usual round otherwise."""
+        station = next((s.id for s in self.plant.stations for b in s.bins if b.id == bin_id), "")
+        for i, d in enumerate(self.scenario.disruption):
+            begun = self.t0 is not None and now - self.t0 >= self.scenario.offset_s(d)
+            answered = any(c.disruption == i for c in self.late_calls)
+            if begun and not answered and refill_matches(d, bin_id, station):
+                self.late_calls.append(LateCall(i, bin_id, now, d.minutes * 60))
+                return REPLENISH_DELAY_S + d.minutes * 60
+        return REPLENISH_DELAY_S
 
     async def on_sims(self, ready: dict[str, Any]) -> None:
         self.control = str(ready["control"])
@@ -175,6 +203,24 @@ class _Watch:
         for st, n in waiting.items():
             due = urgent.get(st)
             self.samples.append(StationSample(at=now, station=st, buffer_s=None if due is None else due - now, open=n))
+        self._look_at_bins(state, now)
+
+    def _look_at_bins(self, state: LineState, now: float) -> None:
+        """Each kept bin's count, the picks made from it since the last look, and the station's starvation alarm."""
+        self.last_at = now
+        picked: dict[str, list[tuple[str, float, int]]] = {}
+        for p in state.picks.values():
+            if p.status == "picked" and p.pick_id not in self.picked:
+                self.picked.add(p.pick_id)
+                picked.setdefault(p.bin, []).append((f"{p.feed}#{p.seq}", p.due_at, p.qty))
+        for bs in state.stock.values():
+            trace = self.bins.get(bs.bin)
+            if trace is None:
+                trace = BinTrace(bs.bin, bs.station, bs.capacity, bs.low_stock, qty=bs.qty, drawn=bs.drawn)
+                self.bins[bs.bin] = trace
+            starves = state.starves.get(bs.station)
+            alarmed = bs.station in state.starving and starves is not None and starves[1] == bs.bin
+            trace.look(now, bs.qty, bs.drawn, picked.get(bs.bin, []), alarmed=alarmed)
 
 
 async def rehearse(scenario: Scenario, folder: Path, opts: RehearseOptions) -> dict[str, Any]:
@@ -202,7 +248,7 @@ async def rehearse(scenario: Scenario, folder: Path, opts: RehearseOptions) -> d
     begun = time.monotonic()
     pace(speed)
     try:
-        summary = await run_demo(demo, on_service=watch.start, on_sims=watch.on_sims)
+        summary = await run_demo(demo, on_service=watch.start, on_sims=watch.on_sims, refill_round=watch.refill_round)
     finally:
         with contextlib.suppress(Exception):
             await watch.stop()
@@ -216,6 +262,9 @@ async def rehearse(scenario: Scenario, folder: Path, opts: RehearseOptions) -> d
         t0=watch.t0,
         vehicles=list(watch.vehicles.values()),
         samples=watch.samples,
+        bins=watch.bins,
+        late_calls=watch.late_calls,
+        last_at=watch.last_at,
     )
     out["run"] = {
         "speed": speed,

@@ -13,6 +13,11 @@ most urgent open pick over time), per disruption:
   latest lateness (the line's work does not depend on the due times, so every vehicle gains exactly that margin),
   i.e. ``lead_needed_s``; ``recovered_at``, when the last late vehicle completed.
 
+A late bin refill (``late_refill``) adds ``refill`` to its window: the calls it answered late judged by
+``app.proof.rehearse_refill`` (bins that ran empty, how long each station starved, the vehicles late for want of a
+part, the least stock, the starvation alarm's lead and the reorder point or bin size that would have avoided it),
+whenever those calls came. Its vehicles late are not in the window's ``late`` (the simulated line ran on: the core
+never refuses a pick for stock) but in ``late_for_stock`` at the top.
 A window "before" the first disruption is the baseline: a line that is late there is late without any disruption.
 What it must not do: run anything, or count a vehicle the watcher did not see end as on time (``unseen``).
 """
@@ -24,6 +29,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from app.proof.rehearse_refill import BinTrace, LateCall, refill_lines, refill_report
 from app.proof.rehearse_scenario import Scenario, clock_s, clock_text
 from sequencer.plant import PlantConfig
 
@@ -53,8 +59,12 @@ def report(
     t0: float | None,
     vehicles: list[VehicleRecord],
     samples: list[StationSample],
+    bins: dict[str, BinTrace] | None = None,
+    late_calls: list[LateCall] | None = None,
+    last_at: float = 0.0,
 ) -> dict[str, Any]:
-    """The rehearsal's report: a window per disruption (and the baseline before them), each judged on its own."""
+    """The rehearsal's report: a window per disruption (and the baseline before them), each judged on its own;
+    ``bins``, ``late_calls`` and ``last_at`` (the watcher's last look) judge the late refills."""
     r = scenario.rehearsal
     start = clock_s(r.start)
     lead = max(f.lead_time_s for f in plant.feeds)
@@ -67,9 +77,14 @@ def report(
         if i == 0 and hi == 0.0:
             continue
         d = order[i - 1] if i else None
-        windows.append(
-            _window(name, d.kind if d else "none", lo, hi, start, lead, t0, vehicles, samples, d.minutes if d else 0)
+        window = _window(
+            name, d.kind if d else "none", lo, hi, start, lead, t0, vehicles, samples, d.minutes if d else 0
         )
+        if d is not None and d.kind == "late_refill":
+            index = next(k for k, x in enumerate(scenario.disruption) if x is d)
+            calls = [c for c in late_calls or [] if c.disruption == index]
+            window["refill"] = refill_report(calls, bins or {}, base=t0 or 0.0, start=start, last_at=last_at)
+        windows.append(window)
     ended = [v for v in vehicles if v.ended_at is not None]
     return {
         "scenario": r.name,
@@ -79,6 +94,7 @@ def report(
         "vehicles_seen": len(vehicles),
         "unseen": len(vehicles) - len(ended),
         "late": sum(w["late"] for w in windows),
+        "late_for_stock": sum(w["refill"]["late"] for w in windows if "refill" in w),
         "disruptions": windows,
     }
 
@@ -182,7 +198,8 @@ def table(out: dict[str, Any]) -> str:
     """The report as lines for a terminal."""
     lines = [
         f"{out['scenario']}: {out['start']}-{out['end']}, lead {out['lead_time_s'] / 60:.0f} min, "
-        f"{out['vehicles_seen']} vehicles, {out['late']} late, {out['unseen']} unseen",
+        f"{out['vehicles_seen']} vehicles, {out['late']} late, {out['unseen']} unseen"
+        + (f", {out['late_for_stock']} late for want of a part" if out.get("late_for_stock") else ""),
     ]
     for w in out["disruptions"]:
         avoid = w["avoid"]
@@ -200,6 +217,8 @@ def table(out: dict[str, Any]) -> str:
                 f"    catch-up: {cu['caught_up']} vehicles after {cu['longest_silence_s']} s of silence, up to "
                 f"{cu['lead_lost_max_s']} s of lead lost; {cu['late_if_line_ran']} late if the OEM line ran on"
             )
+        if refill := w.get("refill"):
+            lines += refill_lines(refill)
         for st, s in w["stations"].items():
             starve = f", starves at {s['starves_at']}" if s["starves_at"] else ""
             lines.append(f"    {st}: least buffer {s['min_buffer_s']} s, up to {s['peak_open']} picks open{starve}")

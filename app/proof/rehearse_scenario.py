@@ -3,8 +3,10 @@
 What it is for: reading and checking a scenario (TOML, pydantic ``extra="forbid"``: a mistyped key is refused,
 naming it), turning its clock times into plant seconds after the rehearsal's start, and saying for each kind of
 disruption which switch or knob of the simulators' control channel (docs/sim-control.md) begins and ends it.
-What it must not do: run anything (``app.proof.rehearse`` does), or accept a disruption the simulators cannot play
-(``bin_refill``: bin stock is not modelled yet, refused naming why).
+A late bin refill (``late_refill``) turns no switch: the rehearsal's replenisher (``app.proof.demo_replenisher``)
+answers the calls it names late (``late_refill_s``).
+What it must not do: run anything (``app.proof.rehearse`` does), or accept a disruption the plant cannot play (a
+late refill of a bin that keeps no stock is refused naming why).
 """
 
 from __future__ import annotations
@@ -17,8 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sequencer.plant import PlantConfig
 
-Kind = Literal["printer_down", "ptl_lost", "line_stop", "line_speed", "broadcast_outage", "bin_refill"]
-NOT_MODELLED = {"bin_refill": "bin stock is not modelled by the simulators yet: a late refill cannot be played"}
+Kind = Literal["printer_down", "ptl_lost", "line_stop", "line_speed", "broadcast_outage", "late_refill"]
 DAY_S = 86_400
 
 
@@ -52,6 +53,8 @@ class Disruption(_Strict):
     device: str | None = None  # printer_down: a printer; ptl_lost: a light controller (default: the plant's first)
     feed: str | None = None  # line_stop, line_speed, broadcast_outage: the OEM feed (default: every feed)
     factor: float | None = Field(default=None, gt=0, le=10)  # line_speed: vehicles come this many times as often
+    bin: str | None = None  # late_refill: the bin whose call is answered late (default: any bin of ``station``)
+    station: str | None = None  # late_refill: the station whose bins' calls are answered late (default: every one)
     name: str = ""  # the report's name for it (default: kind at time)
 
     @field_validator("at")
@@ -62,8 +65,8 @@ class Disruption(_Strict):
 
     @model_validator(mode="after")
     def _playable(self) -> Disruption:
-        if self.kind in NOT_MODELLED:
-            raise ValueError(f"{self.kind}: {NOT_MODELLED[self.kind]}")
+        if (self.bin is not None or self.station is not None) and self.kind != "late_refill":
+            raise ValueError(f"bin and station are for late_refill only, not {self.kind}")
         if self.kind == "line_speed" and self.factor is None:
             raise ValueError("line_speed needs a factor (2: vehicles twice as often; 0.5: half as often)")
         if self.factor is not None and self.kind != "line_speed":
@@ -138,7 +141,29 @@ def checked_against(scenario: Scenario, plant: PlantConfig) -> list[str]:
             problems.append(f"{d.label}: no light controller {d.device!r} (the plant has {', '.join(sorted(ptls))})")
         if d.feed is not None and d.feed not in feeds:
             problems.append(f"{d.label}: no feed {d.feed!r} (the plant has {', '.join(sorted(feeds))})")
+        if d.kind == "late_refill":
+            problems += _refill_problems(d, plant)
     return problems
+
+
+def _refill_problems(d: Disruption, plant: PlantConfig) -> list[str]:
+    """A late refill names only bins that keep stock (a ``capacity``: only those are called for)."""
+    kept = {b.id: s.id for s in plant.stations for b in s.bins if b.capacity is not None}
+    if not kept:
+        return [f"{d.label}: no bin of the plant keeps stock (a capacity): nothing is called for, nothing refilled"]
+    stations = sorted(set(kept.values()))
+    if d.station is not None and d.station not in stations:
+        return [f"{d.label}: no station {d.station!r} with stock kept (the plant has {', '.join(stations)})"]
+    if d.bin is not None and d.bin not in kept:
+        return [f"{d.label}: no bin {d.bin!r} that keeps stock (the plant has {', '.join(sorted(kept))})"]
+    if d.bin is not None and d.station is not None and kept[d.bin] != d.station:
+        return [f"{d.label}: bin {d.bin} is at {kept[d.bin]}, not {d.station}"]
+    return []
+
+
+def refill_matches(d: Disruption, bin_id: str, station: str) -> bool:
+    """Whether a late refill ``d`` is for this bin's calls."""
+    return d.kind == "late_refill" and d.bin in (None, bin_id) and d.station in (None, station)
 
 
 def begin_requests(d: Disruption, plant: PlantConfig) -> list[dict[str, Any]]:
@@ -169,5 +194,5 @@ def _requests(d: Disruption, plant: PlantConfig, *, begin: bool) -> list[dict[st
         case "broadcast_outage":  # the link lost: the broadcasts of the outage come only when RESEND asks for them
             takts = [(f.id, max(1, round(d.minutes * 60 / f.takt_s))) for f in feeds]
             return [{"op": "feed", "feed": feed, "drop_next": n} for feed, n in takts] if begin else []
-        case "bin_refill":
-            raise ValueError(NOT_MODELLED["bin_refill"])
+        case "late_refill":  # no switch: the rehearsal's replenisher answers the calls late (app.proof.rehearse)
+            return []

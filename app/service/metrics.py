@@ -41,6 +41,7 @@ from prometheus_client.core import (
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
+from app.hmi.audit_bounds import BOUNDS
 from sequencer.projection import DEVICE_STATES, device_state
 
 log = logging.getLogger(__name__)
@@ -196,6 +197,12 @@ def service_families(service: Any) -> list[Metric]:
         counter("jis_quarantine_pruned_total", "Quarantine rows pruned by the retention.", service.intake.pruned),
         counter("jis_audit_pruned_total", "Audit lines pruned by the retention.", service.audit_pruned),
         counter(
+            "jis_audit_counted_total",
+            "Command-channel requests counted, not audited one by one, past a source's lines a minute: unsigned "
+            "requests, and refused logins of unknown names (a spray's guesses).",
+            _audit_counted(service),
+        ),
+        counter(
             "jis_vehicles_completed_total",
             "Vehicles whose parts are all picked and labelled.",
             core.state.vehicles_completed,
@@ -235,6 +242,13 @@ def exposition(registry: CollectorRegistry, accept: str = "") -> tuple[bytes, st
     """The registry's text and its content type, as the scraper's ``Accept`` header asks (0.0.4 by default)."""
     encode, content_type = choose_encoder(accept)
     return encode(registry), content_type
+
+
+def _audit_counted(service: Any) -> dict[Labels, float]:
+    """The command channel's requests counted past its audit bounds, by kind (0 before the channel runs)."""
+    commands = getattr(getattr(service, "hmi", None), "commands", None)
+    counted = commands.audit_budget.counted if commands is not None else {}
+    return {(("kind", kind),): counted.get(kind, 0) for kind in BOUNDS}
 
 
 def _disk(service: Any) -> list[Metric]:

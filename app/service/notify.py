@@ -1,9 +1,10 @@
 """Alarm notifications: raised deviations out to webhooks (JSON POST) and e-mail (SMTP), routed per priority.
 
 ``Notifier.notify(RaiseDeviation)`` is called on the event loop and never blocks it: it only puts deliveries on a
-bounded queue. One worker task takes them off and runs the blocking call (urllib, smtplib) on the notifier's own
-thread, with a time-out. Overflow policy ``DROP_OLDEST``: when the queue is full the oldest waiting delivery is
-dropped and counted (the newest alarm is the one a person needs; the dropped ones are still on the HMI).
+bounded queue (an ``app.service.outbox.Outbox``). One worker task takes them off and runs the blocking call (urllib,
+smtplib) on the notifier's own thread, with a time-out. Overflow policy ``DROP_OLDEST``: when the queue is full the
+oldest waiting delivery is dropped and counted (the newest alarm is the one a person needs; the dropped ones are
+still on the HMI).
 
 A failing target is logged once when it starts failing and once when it works again (not once per alarm), and
 every failure is counted; nothing here raises into the service. Webhook URLs often carry a secret token in the
@@ -15,7 +16,6 @@ event loop.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import smtplib
@@ -23,7 +23,6 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -33,12 +32,12 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict
 
 from app.service.metrics import Labels, Metric, counter, gauge
+from app.service.outbox import OVERFLOW_POLICY, Failing, Outbox
 from sequencer.commands import RaiseDeviation
 from sequencer.plant import NotifyRules
 
 log = logging.getLogger(__name__)
 
-OVERFLOW_POLICY = "DROP_OLDEST"
 SUBJECT_MAX = 160  # characters; a long message stays in the body
 
 
@@ -121,12 +120,15 @@ class Notifier:
             "webhook": lambda d: webhook_post(d.target, json.dumps(payload(d, rules.source)).encode(), rules.timeout_s),
             "email": lambda d: smtp_send(rules, email(d, rules)),
         }
-        self._queue: asyncio.Queue[Delivery] = asyncio.Queue(rules.queue_size)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify")
+        self._outbox: Outbox[Delivery] = Outbox(rules.queue_size, "notify", self._dropped)
         self.sent: Counter[tuple[Channel, str]] = Counter()
         self.failed: Counter[tuple[Channel, str]] = Counter()
-        self.dropped = 0
-        self._failing: set[tuple[Channel, str]] = set()
+        self._failing = Failing(log)
+
+    @property
+    def dropped(self) -> int:
+        """Deliveries dropped from the full queue (``DROP_OLDEST``)."""
+        return self._outbox.dropped
 
     # -- in: on the event loop, never blocking ----------------------------------------------------------------
     def notify(self, deviation: RaiseDeviation) -> int:
@@ -148,31 +150,20 @@ class Notifier:
         return [*hooks, mail]
 
     def _put(self, delivery: Delivery) -> None:
-        if self._queue.full():  # DROP_OLDEST: keep the newest alarms, count what was dropped
-            self._queue.get_nowait()
-            self._queue.task_done()
-            self.dropped += 1
-            if self.dropped == 1 or self.dropped % 100 == 0:
-                log.warning("notification queue full (%d): %d dropped so far", self.rules.queue_size, self.dropped)
-        self._queue.put_nowait(delivery)
+        self._outbox.put(delivery)  # DROP_OLDEST: keep the newest alarms, count what was dropped
+
+    def _dropped(self, dropped: int) -> None:
+        if dropped == 1 or dropped % 100 == 0:
+            log.warning("notification queue full (%d): %d dropped so far", self.rules.queue_size, dropped)
 
     # -- out: one worker task, the blocking calls on the notifier's thread -------------------------------------
     async def run(self) -> None:
         """Deliver until cancelled."""
-        loop = asyncio.get_running_loop()
-        try:
-            while True:
-                delivery = await self._queue.get()
-                try:
-                    await loop.run_in_executor(self._pool, self._deliver, delivery)
-                finally:
-                    self._queue.task_done()
-        finally:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        await self._outbox.run(lambda delivery: self._outbox.blocking(self._deliver, delivery))
 
     async def drain(self) -> None:
         """Wait until every queued delivery has been tried (tests, orderly shutdown)."""
-        await self._queue.join()
+        await self._outbox.drain()
 
     def _deliver(self, delivery: Delivery) -> None:
         key = (delivery.channel, delivery.target)
@@ -181,14 +172,10 @@ class Notifier:
             self._senders[delivery.channel](delivery)
         except Exception as exc:  # any library error: count it, log it once per target, carry on
             self.failed[key] += 1
-            if key not in self._failing:
-                self._failing.add(key)
-                log.error("%s notification to %s failing: %r", delivery.channel, shown, exc)
+            self._failing.failed(key, "%s notification to %s failing: %r", delivery.channel, shown, exc)
             return
         self.sent[key] += 1
-        if key in self._failing:
-            self._failing.discard(key)
-            log.warning("%s notification to %s working again", delivery.channel, shown)
+        self._failing.worked(key, "%s notification to %s working again", delivery.channel, shown)
 
     # -- numbers for /metrics ----------------------------------------------------------------------------------
     def metrics(self) -> list[Metric]:
@@ -200,7 +187,7 @@ class Notifier:
                 f"Alarm notifications dropped from the full queue ({OVERFLOW_POLICY}).",
                 self.dropped,
             ),
-            gauge("jis_notifications_queued", "Alarm notifications waiting to be delivered.", self._queue.qsize()),
+            gauge("jis_notifications_queued", "Alarm notifications waiting to be delivered.", self._outbox.qsize()),
         ]
 
 

@@ -62,6 +62,8 @@ def code_version(plant: PlantConfig) -> str:
     h.update(repr(rules).encode())
     # the shift calendar and what picking keeps up with (left out of the feeds' repr): due times and line alarms
     h.update(repr((plant.calendar, [f.keep_up_rate_per_h for f in plant.feeds])).encode())
+    labels = plant.labels  # whether rack labels list the scanned serials (the core fills their slots)
+    h.update(repr((labels.traced, sorted((n, p.traced) for n, p in labels.partners.items()))).encode())
     notices = plant.ship_notices  # what the core's notice rules read of [ship_notices] (not where notices go)
     if notices is not None:
         h.update(repr((notices.ack_timeout_s, notices.keep_answered)).encode())

@@ -25,6 +25,7 @@ What it must not do: decide anything about the line (the core does), or talk to 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -58,7 +59,7 @@ from app.service.replay import answer_at
 from app.service.replenish import Replenisher
 from app.service.sequence_check import SequenceCheck
 from app.service.sequencing import PAUSING_ERRORS, Outcome, Sequencing
-from app.service.trace import matching, traces
+from app.service.trace import matching, traced, traces
 from plc_io.ports import LabelPrinter, PickToLight
 from sequencer.commands import (
     AlarmStateChanged,
@@ -218,10 +219,18 @@ class Service:
         return await self.intake.reprocess(quarantine_id)
 
     async def trace(self, *, vin: str | None, serial: str | None, batch: str | None) -> list[dict[str, Any]]:
-        """A lead's question (``TraceParts``): the parts traced, from the journal, on a thread of its own (a replay
-        of the whole journal: never on the journal writer's thread, never on the loop)."""
-        found = await asyncio.to_thread(traces, self.store, self.plant)
-        return [t.as_dict() for t in matching(found, vin=vin, serial=serial, batch=batch)]
+        """A lead's question (``TraceParts``): the parts traced, from ``traced_parts`` and the rows the read models
+        have not written yet (copied here, on the loop), on a thread of its own. Until the read models are caught
+        up at the start, or if they stopped (another writer), a replay of the whole journal answers instead."""
+        models = self.sequencing.read_models
+        if models is None or models.stopped:
+            found = matching(
+                await asyncio.to_thread(traces, self.store, self.plant), vin=vin, serial=serial, batch=batch
+            )
+        else:
+            ask = functools.partial(traced, vin=vin, serial=serial, batch=batch, unwritten=models.unwritten_traces())
+            found = await asyncio.to_thread(ask, self.store, self.plant)
+        return [t.as_dict() for t in found]
 
     async def _notice_answered(self, answer: NoticeAnswer) -> None:
         await self.notices.answered(answer)

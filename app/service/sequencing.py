@@ -105,6 +105,7 @@ class Sequencing:
         self.check = SequenceCheck(plant)
         self.snapshots = Snapshotter(store, plant)
         self.journal_id = 0
+        self.read_models: ReadModels | None = None  # once caught up at the start: what ``traced_parts`` lacks yet
         self.handled = asyncio.Event()
         self._carry_out = carry_out
         # bounded in practice by the feed link's high-water mark and one HMI command at a time
@@ -185,6 +186,8 @@ class Sequencing:
             log.info("read models %s", await loop.run_in_executor(self.writer, resume))
         except Exception:  # a projection never stops the line; `jis migrate read-models` rebuilds it
             log.exception("read models not brought up to date at the start")
+        else:
+            self.read_models = read_models
         try:
             while True:
                 handled = await self._next_batch(read_models)

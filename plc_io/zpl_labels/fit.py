@@ -5,13 +5,16 @@ What it does: ``element_box`` is the space an element takes (text: ``max_chars``
 Code 128: its bars for ``max_chars`` characters plus 10 modules of quiet zone each side; Data Matrix: the fixed
 symbol plus its 1-module quiet zone); ``layout_problems`` names every box outside its label, every two boxes that
 overlap (frames and rules excepted), every part number, supplier number or slot line longer than the layout holds,
-and every Data Matrix too small for the longest record; ``fixed_columns`` fixes a template's Data Matrix left at
+and every Data Matrix too small for the longest record; with ``[labels] traced`` a slot takes two lines and its
+scanned serial and batch are as long as the families' ``scan_patterns`` let them be (``scanned_bound``; a pattern
+that does not bound them is named); ``fixed_columns`` fixes a template's Data Matrix left at
 ``columns = 0`` to the smallest ECC 200 square that holds the longest record. Pure.
 What it must not do: render a label (``layouts``), or read a file.
 """
 
 from __future__ import annotations
 
+import re._parser as sre  # the parser re compiles with: a group's widths
 from typing import Any
 
 from plc_io.zpl_labels.fields import DATAMATRIX_CAPACITY, GS, RS, codewords
@@ -30,6 +33,7 @@ from plc_io.zpl_labels.layouts import (
     part_2d,
     rack_2d,
     slot_line,
+    trace_line,
 )
 from sequencer.labels import PartLabel, RackLabel, RackSlot
 from sequencer.plant import LabelLayout, PlantConfig
@@ -73,8 +77,47 @@ def _longest(values: list[str]) -> str:
     return max(values, key=len, default="")
 
 
-def longest_labels(plant: PlantConfig, supplier: str, ship_to: str) -> tuple[PartLabel, RackLabel]:
-    """A part and a rack label with the longest values the plant file allows in every field."""
+def _nested(av: Any) -> Any:
+    """The parsed subpatterns inside one parsed item's arguments (a group's, a repeat's, each branch's)."""
+    for x in av if isinstance(av, tuple | list) else (av,):
+        if isinstance(x, sre.SubPattern):
+            yield x
+        elif isinstance(x, tuple | list):
+            yield from _nested(x)
+
+
+def _group_width(items: Any, gid: int) -> tuple[int, int] | None:
+    """(least, most) characters group ``gid`` matches, searched through a parsed pattern's nesting."""
+    for op, av in items:
+        if op is sre.SUBPATTERN and av[0] == gid:
+            low, high = av[3].getwidth()
+            return int(low), int(high)
+        for sub in _nested(av):
+            if (found := _group_width(sub, gid)) is not None:
+                return found
+    return None
+
+
+def scanned_bound(plant: PlantConfig, group: str) -> int | None:
+    """The most characters a scan's ``group`` (serial or batch) can have by the families' ``scan_patterns``: 0 when
+    no pattern has it, None when one leaves it unbounded."""
+    most = 0
+    for family in plant.families:
+        for pattern in family.scan_patterns:
+            parsed = sre.parse(pattern)
+            gid = parsed.state.groupdict.get(group)
+            width = _group_width(parsed, gid) if gid is not None else (0, 0)
+            if width is None or width[1] >= sre.MAXREPEAT:
+                return None
+            most = max(most, width[1])
+    return most
+
+
+def longest_labels(
+    plant: PlantConfig, supplier: str, ship_to: str, *, traced: bool = False
+) -> tuple[PartLabel, RackLabel]:
+    """A part and a rack label with the longest values the plant file allows in every field (``traced``: with each
+    slot's scanned serial and batch as long as the scan patterns allow)."""
     serial = supplier + "9" * SERIAL_DIGITS
     seq = max(f.modulus for f in plant.feeds) - 1
     part = max(plant.parts, key=lambda p: len(p.number))
@@ -87,7 +130,11 @@ def longest_labels(plant: PlantConfig, supplier: str, ship_to: str) -> tuple[Par
         customer_part=_longest([p.customer_number for p in plant.parts]), ship_to=ship_to, unloading_point=dock,
         labelled_at=4_102_358_400.0,  # 2099-12-31
     )  # fmt: skip
-    slots = tuple(RackSlot(i + 1, seq, part.number, serial) for i in range(capacity))
+    scanned = [(scanned_bound(plant, g) or 0) if traced else 0 for g in ("serial", "batch")]
+    slots = tuple(
+        RackSlot(i + 1, seq, part.number, serial, scanned_serial="9" * scanned[0], scanned_batch="9" * scanned[1])
+        for i in range(capacity)
+    )
     longest_rack = RackLabel(
         label_id="R-" + longest_part.feed + "-" + longest_part.family + "-999999", feed=longest_part.feed,
         family=longest_part.family, rack_no=999999, low_seq=seq, high_seq=seq, slots=capacity, plant=plant.plant.code,
@@ -97,23 +144,33 @@ def longest_labels(plant: PlantConfig, supplier: str, ship_to: str) -> tuple[Par
     return longest_part, longest_rack
 
 
-def _templates(plant: PlantConfig) -> list[tuple[str, str, str, Layouts]]:
-    """(where, supplier, ship-to, layouts) of the plant's labels and each partner's."""
+def _templates(plant: PlantConfig) -> list[tuple[str, str, str, Layouts, bool]]:
+    """(where, supplier, ship-to, layouts, traced) of the plant's labels and each partner's."""
     layouts = layouts_from_plant(plant.labels)
     code = plant.plant.code
-    out = [("labels", plant.labels.supplier or code, plant.labels.ship_to, layouts)]
+    out = [("labels", plant.labels.supplier or code, plant.labels.ship_to, layouts, plant.labels.traced)]
     for name, own in plant.labels.partners.items():
         where = f"labels.partners.{name}"
         out.append((where, own.supplier or plant.labels.supplier or code, own.ship_to or plant.labels.ship_to,
-                    layouts.of(name)))  # fmt: skip
+                    layouts.of(name), plant.labels.traced_for(name)))  # fmt: skip
     return out
+
+
+def _unbounded(where: str, plant: PlantConfig) -> list[str]:
+    return [
+        f"{where}.traced: a family's scan_patterns do not bound the {group}'s length, so the rack label cannot be "
+        f"checked to fit (give the group a bounded repeat, e.g. [0-9]{{8,20}})"
+        for group in ("serial", "batch")
+        if scanned_bound(plant, group) is None
+    ]
 
 
 def layout_problems(plant: PlantConfig) -> list[str]:
     """Every way a label of this plant would not fit its layout, one sentence each naming the layout and field."""
     problems: list[str] = []
-    for where, supplier, ship_to, layouts in _templates(plant):
-        part, rack = longest_labels(plant, supplier, ship_to)
+    for where, supplier, ship_to, layouts, traced in _templates(plant):
+        part, rack = longest_labels(plant, supplier, ship_to, traced=traced)
+        problems += _unbounded(where, plant) if traced else []
         own_part = layouts.part is not BUILT_IN.part
         own_rack = layouts.rack is not BUILT_IN.rack
         for kind, label, elements, size in (
@@ -156,14 +213,22 @@ def _data(name: str, label: Any, elements: Any, plant: PlantConfig) -> list[str]
                                 f"the layout holds {e.max_chars * e.lines}")  # fmt: skip
         elif isinstance(e, Slots):
             capacity = max(f.rack_capacity for f in plant.families)
-            if capacity > e.lines:
-                problems.append(f"{name}.elements[{i}]: the slot list holds {e.lines} slots, a rack has up to "
+            per_slot = 2 if any(trace_line(slot) for slot in label.contents[:1]) else 1
+            if capacity * per_slot > e.lines:
+                scans = f"{e.lines} lines, {e.lines // 2} slots with their scans"
+                what = f"{e.lines} slots" if per_slot == 1 else scans
+                problems.append(f"{name}.elements[{i}]: the slot list holds {what}, a rack has up to "
                                 f"{capacity} (families.rack_capacity)")  # fmt: skip
             for slot in label.contents[:1]:
                 line = slot_line(slot)
                 if len(line) > e.max_chars:
                     problems.append(f"{name}.elements[{i}]: slot line {line!r} (parts.{slot.part}: the longest part "
                                     f"number) is {len(line)} characters, the layout holds {e.max_chars}")  # fmt: skip
+                scans = trace_line(slot)
+                if len(scans) > e.max_chars:
+                    problems.append(f"{name}.elements[{i}]: scanned line {scans.strip()!r} (the longest serial and "
+                                    f"batch the scan_patterns allow) is {len(scans)} characters, the layout holds "
+                                    f"{e.max_chars}")  # fmt: skip
         elif isinstance(e, DataMatrix):
             record = part_2d(label) if isinstance(label, PartLabel) else rack_2d(label)
             need, cap = codewords(record), DATAMATRIX_CAPACITY.get(e.columns, 0)
@@ -189,14 +254,14 @@ def fixed_columns(plant: PlantConfig) -> dict[tuple[str, ...], int]:
     """For each template Data Matrix left at ``columns = 0``: its key path and the smallest square that holds the
     longest record (absent when none does: ``layout_problems`` names it)."""
     out: dict[tuple[str, ...], int] = {}
-    sources: list[tuple[tuple[str, ...], str, str, LabelLayout | None, LabelLayout | None]] = [
-        ((), plant.labels.supplier, plant.labels.ship_to, plant.labels.part, plant.labels.rack)
+    sources: list[tuple[tuple[str, ...], str, str, LabelLayout | None, LabelLayout | None, bool]] = [
+        ((), plant.labels.supplier, plant.labels.ship_to, plant.labels.part, plant.labels.rack, plant.labels.traced)
     ]
     for name, own in plant.labels.partners.items():
         sources.append((("partners", name), own.supplier or plant.labels.supplier, own.ship_to or plant.labels.ship_to,
-                        own.part, own.rack))  # fmt: skip
-    for path, supplier, ship_to, part_layout, rack_layout in sources:
-        part, rack = longest_labels(plant, supplier or plant.plant.code, ship_to)
+                        own.part, own.rack, plant.labels.traced_for(name)))  # fmt: skip
+    for path, supplier, ship_to, part_layout, rack_layout, traced in sources:
+        part, rack = longest_labels(plant, supplier or plant.plant.code, ship_to, traced=traced)
         for kind, layout, record in (("part", part_layout, part_2d(part)), ("rack", rack_layout, rack_2d(rack))):
             for i, el in enumerate(layout.elements if layout else ()):
                 if el.kind == "datamatrix" and el.columns == 0:

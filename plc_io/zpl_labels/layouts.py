@@ -73,7 +73,8 @@ class DataMatrix(Generic[L]):
 
 @dataclass(frozen=True, slots=True)
 class Slots:
-    """The rack label's slot list: slot, sequence no., part no. and serial, one line each (up to ``lines``)."""
+    """The rack label's slot list: slot, sequence no., part no. and serial, one line each, and with ``[labels] traced``
+    a line under it with the serial and batch scanned at its pick (up to ``lines`` lines)."""
 
     x: int
     y: int
@@ -162,16 +163,33 @@ def part_2d(label: PartLabel) -> str:
 
 def rack_2d(label: RackLabel) -> str:
     """ISO/IEC 15434 format 06: 5J the rack's serial, V, 2L, D, Q parts, then per filled slot K sequence no., 1P part
-    no. and 1J the part label's serial, in slot order."""
+    no., 1J the part label's serial and, when scanned and the template is traced, S the part's scanned serial and 1T
+    its batch (ANSI MH10.8.2: S serial number, 1T lot/batch number assigned by the supplier), in slot order."""
     head = (("5J", label.serial or label.label_id), *_gtl(label), ("Q", str(label.qty)))
     slots = tuple(
-        pair for s in label.contents for pair in (("K", str(s.seq)), ("1P", s.part), ("1J", s.serial)) if pair[1]
-    )
+        pair
+        for s in label.contents
+        for pair in (
+            ("K", str(s.seq)), ("1P", s.part), ("1J", s.serial), ("S", s.scanned_serial), ("1T", s.scanned_batch)
+        )
+        if pair[1]
+    )  # fmt: skip
     return iso15434((*head, *slots))
 
 
 def slot_line(slot: RackSlot) -> str:
     return f"{slot.slot:>3} {slot.seq:>5} {slot.part} {slot.serial}".rstrip()
+
+
+def trace_line(slot: RackSlot) -> str:
+    """The line under a slot with what was scanned at its pick: ``S`` serial, ``1T`` batch; "" for none."""
+    found = " ".join(f"{di} {v}" for di, v in (("S", slot.scanned_serial), ("1T", slot.scanned_batch)) if v)
+    return f"{'':>6}{found}" if found else ""
+
+
+def slot_lines(contents: tuple[RackSlot, ...]) -> list[str]:
+    """The slot list's lines: each slot's, and under it what was scanned at its pick (when shown)."""
+    return [line for slot in contents for line in (slot_line(slot), trace_line(slot)) if line]
 
 
 def _serial(di: str) -> Callable[[Label], str]:
@@ -259,7 +277,7 @@ def _render_element(element: Element[L], label: L) -> str:
         return "\n".join(_text(element.x, element.y + i * size, size, line) for i, line in enumerate(lines))
     if isinstance(element, Slots):
         contents: tuple[RackSlot, ...] = label.contents if isinstance(label, RackLabel) else ()
-        lines = [slot_line(slot)[: element.max_chars] for slot in contents[: element.lines]]
+        lines = [line[: element.max_chars] for line in slot_lines(contents)[: element.lines]]
         size = element.height
         return "\n".join(_text(element.x, element.y + i * size, size, line) for i, line in enumerate(lines))
     if isinstance(element, Code128):

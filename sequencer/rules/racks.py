@@ -171,11 +171,18 @@ def rack_label(line: LineState, feed: Feed, rack: Rack) -> RackLabel:
         labelled_at=rack.labelled_at,
         timezone=line.plant.plant.timezone,
         qty=sum(line.picks[p].qty for p in picks),
-        contents=tuple(
-            RackSlot(line.picks[p].slot, line.picks[p].seq, line.picks[p].part, line.picks[p].serial) for p in picks
-        ),
+        contents=tuple(_slot(line, p, traced=line.plant.labels.traced_for(feed.cfg.partner)) for p in picks),
         template=template,
     )
+
+
+def _slot(line: LineState, pick_id: int, *, traced: bool) -> RackSlot:
+    """A filled slot as the rack label lists it; with ``traced`` the serial and batch scanned at its pick (a
+    scan-required pick is picked only once scanned, so they are in before its rack closes and its label is due)."""
+    pick = line.picks[pick_id]
+    scan = line.scans.get(pick_id) if traced else None
+    serial, batch = (scan.serial, scan.batch) if scan is not None else ("", "")
+    return RackSlot(pick.slot, pick.seq, pick.part, pick.serial, scanned_serial=serial, scanned_batch=batch)
 
 
 def on_shipped(line: LineState, e: RackShipped) -> list[Command]:

@@ -29,8 +29,8 @@ from sqlalchemy import text
 
 from app.hmi import accounts
 from app.hmi.accounts import RETENTION_ACTION, AccountStore, AuditEntry
-from app.hmi.audit_bounds import ROWS_PER_SOURCE, WINDOW_S
-from app.hmi.commands import HmiCommandServer
+from app.hmi.audit_bounds import LOGIN_ROWS_PER_SOURCE, ROWS_PER_SOURCE, WINDOW_S
+from app.hmi.commands import KNOWN_REFRESH_S, HmiCommandServer
 from app.hmi.login_limits import LIMITS
 from app.hmi.wire import MAX_REQUEST_BYTES
 from app.proof.demo_users import DEMO_USERS, ensure_demo_users
@@ -346,9 +346,9 @@ async def test_a_burst_of_requests_lets_the_rest_of_the_service_run_between_them
     seen: list[int] = []
     admit = ln.server.audit_budget.admit
 
-    def noting(source: str, result: str, now: float) -> bool:
+    def noting(source: str, result: str, now: float, **login: Any) -> bool:
         seen.append(ticks)
-        return admit(source, result, now)
+        return admit(source, result, now, **login)
 
     ln.server.audit_budget.admit = noting  # type: ignore[method-assign]
     for i in range(30):
@@ -420,6 +420,38 @@ async def test_a_spray_from_a_rogue_source_cannot_keep_a_lead_out_of_their_scree
     assert "source addr:127.0.0.2 failed" in refused[0].detail  # and says why
 
 
+async def test_a_spray_of_unknown_names_is_audited_up_to_a_bound_and_every_known_names_attempt_is_a_line(
+    line: Line,
+) -> None:
+    """A password spray wrote one audit line per refused attempt, unbounded. Now a source's refused logins of names
+    nobody has get LOGIN_ROWS_PER_SOURCE lines a window, the rest are answered as before and counted (the budget's
+    count, the metric's, and one line once the window is over); every refused attempt of a known name is a line,
+    a user added during the spray included once the names are read again."""
+    rogue = line.dealer(source="127.0.0.2")
+    names = [("lars" if i % 5 == 0 else f"guess{i}") for i in range(60)]
+    for name in names:
+        assert not (await line.ask({"op": "login", "user": name, "password": "spray-spray"}, sock=rogue))["ok"]
+    line.accounts.add_user("nina", "operator", "nina-pw-12345")
+    line.now += KNOWN_REFRESH_S
+    for _ in range(3):
+        assert not (await line.ask({"op": "login", "user": "nina", "password": "spray-spray"}, sock=rogue))["ok"]
+    audit = [e for e in line.accounts.audit_query(action="login") if "127.0.0.2" in e.detail]
+    assert len([e for e in audit if e.user == "lars"]) == names.count("lars")  # every one of a known name
+    assert len([e for e in audit if e.user == "nina"]) == 3
+    guesses = len(names) - names.count("lars")
+    assert len([e for e in audit if e.user.startswith("guess")]) == LOGIN_ROWS_PER_SOURCE
+    assert line.server.audit_budget.counted["login"] == guesses - LOGIN_ROWS_PER_SOURCE
+    assert await line.login("lars")  # the lead's own screen: audited as ever
+    line.now += WINDOW_S
+    for _ in range(int(WAIT_S / 0.05)):
+        if counted := line.accounts.audit_query(result="counted"):
+            break
+        await asyncio.sleep(0.05)
+    assert len(counted) == 1, counted
+    assert f"addr:127.0.0.2: {guesses - LOGIN_ROWS_PER_SOURCE} refused logins of unknown names" in counted[0].detail
+    assert "rate_limited" in counted[0].detail, counted[0].detail
+
+
 async def test_a_burst_from_a_rogue_source_cannot_fill_the_login_queue(line: Line) -> None:
     assert await line.login("lars")
     rogue = line.dealer(source="127.0.0.2")
@@ -428,7 +460,9 @@ async def test_a_burst_from_a_rogue_source_cannot_fill_the_login_queue(line: Lin
     assert await line.login("lars")
     codes = [json.loads(await asyncio.wait_for(rogue.recv(), WAIT_S))["code"] for _ in range(60)]
     assert codes.count("bad_login") <= LIMITS["source"].free and "busy" in codes
-    assert len(line.accounts.audit_query(result="busy")) == codes.count("busy")
+    # unknown names: audited one line each up to the source's bound, the rest counted (app/hmi/audit_bounds.py)
+    counted = sum(c.by_result.get("busy", 0) for c in line.server.audit_budget.due(line.now, everything=True))
+    assert len(line.accounts.audit_query(result="busy")) + counted == codes.count("busy")
 
 
 async def test_usual_screens_are_learned_again_from_the_audit_log_after_a_restart(line: Line) -> None:

@@ -82,6 +82,7 @@ def _service() -> SimpleNamespace:
         ),
         intake=SimpleNamespace(quarantined=2, budget=SimpleNamespace(counted=40), pruned=5),
         audit_pruned=7,
+        hmi=SimpleNamespace(commands=SimpleNamespace(audit_budget=SimpleNamespace(counted={"login": 9}))),
     )
 
 
@@ -171,6 +172,8 @@ async def test_scrape_reports_service_numbers(metrics_server: tuple[MetricsServe
     assert _one(fams["jis_quarantine_counted"], "jis_quarantine_counted_total") == 40
     assert _one(fams["jis_quarantine_pruned"], "jis_quarantine_pruned_total") == 5
     assert _one(fams["jis_audit_pruned"], "jis_audit_pruned_total") == 7
+    assert _one(fams["jis_audit_counted"], "jis_audit_counted_total", kind="login") == 9
+    assert _one(fams["jis_audit_counted"], "jis_audit_counted_total", kind="unsigned") == 0
     assert all(f.help and f.kind for f in fams.values())
     assert not any(name.endswith("_ms") for name in fams)  # base units only
     # prometheus_client's own collectors, in the service's registry

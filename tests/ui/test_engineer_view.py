@@ -135,7 +135,7 @@ def test_printer_fault_switch_flips_the_printer_and_shows_its_position(
     click(qtbot, window, "printer_zebra-1_paper_out")
     qtbot.waitUntil(lambda: model.paper_out and switch_on(window, "printer_zebra-1_paper_out"), timeout=WAIT_MS)
     assert window.view.printers["zebra-1"].status.text() == "PAPER OUT"
-    assert "paper_out on at zebra-1: done" in window.view.status_line.text()
+    assert "PAPER OUT on at zebra-1: done" in window.view.status_line.text()
     click(qtbot, window, "printer_zebra-1_paper_out")
     qtbot.waitUntil(lambda: not model.paper_out and not switch_on(window, "printer_zebra-1_paper_out"))
     assert window.view.printers["zebra-1"].status.text() == "READY"

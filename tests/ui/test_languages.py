@@ -7,7 +7,7 @@ translations do not use is a failure, naming the widget. Also checks that the .t
 (lupdate into a scratch copy finds nothing new) with none unfinished, and writes
 docs/screenshots/operator-panel-de.png and operator-panel-es.png, and the badge login operator-login-de.png and -es.
 The cockpit likewise, built in each language with every dock brought to the front in turn, its menus and dialogs
-(docs/screenshots/cockpit-overview-de.png).
+(docs/screenshots/cockpit-overview-de.png); the engineer's view in tests/ui/test_engineer_languages.py.
 """
 
 from __future__ import annotations
@@ -503,12 +503,14 @@ def test_switching_language_changes_every_word_on_the_open_cockpit(
         assert cockpit_left(qtbot, window, SOURCE_LANGUAGE, line) == []
 
 
-def test_jis_hmi_gives_the_cockpit_its_language_and_says_the_engineers_view_speaks_english_only(
-    jis: Callable[..., int], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_jis_hmi_gives_the_cockpit_and_the_engineers_view_their_language(
+    jis: Callable[..., int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """``--lang`` reaches the screen for every role (tests/ui/test_engineer_languages.py starts the engineer's view
+    in German for real)."""
     asked: dict[str, object] = {}
     monkeypatch.setattr(ui.main, "run_hmi", lambda *args, **kwargs: asked.update(kwargs) or 0)
     assert jis("hmi", "--role", "lead", "--lang", "de") == 0
     assert asked["role"] == "lead" and asked["language"] == "de"
-    assert jis("hmi", "--role", "engineer", "--sim", "tcp://127.0.0.1:1", "--lang", "de") == 2
-    assert "only the operator panel and the cockpit speak other languages yet" in capsys.readouterr().err
+    assert jis("hmi", "--role", "engineer", "--sim", "tcp://127.0.0.1:1", "--lang", "es") == 0
+    assert asked["role"] == "engineer" and asked["language"] == "es"

@@ -111,3 +111,11 @@ def test_scale_bench_runs_a_small_and_a_big_line_with_real_screens_and_a_catchup
     assert scale["catchup"]["acked"] == scale["catchup"]["sequenced"] == 120
     assert scale["catchup"]["feeds"] == 8
     assert result["catchup_100k_rss_mb_peak"] >= result["catchup_100k_rss_mb_before"]
+
+
+def test_trace_bench_answers_a_batch_from_the_read_model_as_the_replay_does(tmp_path):
+    report = run_part("trace", BenchOptions(quick=True, workdir=str(tmp_path)))
+    assert report["equal"] is True
+    assert report["traced"] > 0 and report["journal_rows"] > report["vehicles"]
+    for figure in ("read_model_batch_ms", "read_model_vin_ms", "replay_batch_ms"):
+        assert report[figure] > 0, figure

@@ -17,6 +17,7 @@ from plc_io.zpl_labels.fit import longest_labels
 from plc_io.zpl_labels.layouts import BUILT_IN, Layouts, layouts_from_plant, render_label, wrap_words
 from sequencer.labels import Label, PartLabel, RackLabel, RackSlot
 from sequencer.plant import PlantConfig, PlantConfigError, parse_plant
+from sequencer.testing import with_family
 from tests.plants import DEMO_PLANT
 from tests.zpl_raster import Drawn, Raster, rasterise
 
@@ -176,6 +177,55 @@ def test_the_demo_plant_loads_with_every_label_fitting() -> None:
     plant = gtl_plant()
     assert plant.labels.for_feed("") == ("", "471100", "OEMPLANT1")
     assert plant.labels.for_feed("oem-b") == ("oem-b", "B2200", "OEMB-WOB")
+
+
+# -- scanned serials and batches on the rack label ([labels] traced) -------------------------------------------------
+BOUNDED = r"P(?P<part>BMP-[0-9A-Z-]+)\+S(?P<serial>[0-9]{6,20})(\+H(?P<batch>[0-9A-Z]{1,14}))?"
+
+
+def traced_plant(capacity: int = 6, pattern: str = BOUNDED, traced: bool = True) -> PlantConfig:
+    """The GTL plant whose partner oem-b asks for the scans on its rack label; bumpers scanned with ``pattern``."""
+    own = GTL.replace('ship_to = "OEMB-WOB"\n', f'ship_to = "OEMB-WOB"\ntraced = {str(traced).lower()}\n')
+    plant = parse_plant(DEMO_PLANT.read_text() + own, "plant.toml")
+    return with_family(plant, "bumper", rack_capacity=capacity, scan_patterns=(pattern,))
+
+
+def test_a_traced_rack_label_lists_each_slots_scans_and_its_data_matrix_carries_them() -> None:
+    """The partner's template asks for them: under each slot its scanned serial (S) and batch (1T), and in the
+    Data Matrix after the slot's 1J, read back by zxing-cpp; the longest the scan patterns allow (serial 20, batch
+    14) fits the built-in slot list and Data Matrix for a 6-slot rack. The plant's own template does not ask."""
+    plant = checked_labels(traced_plant(), "plant.toml")
+    assert (plant.labels.traced_for(""), plant.labels.traced_for("oem-b")) == (False, True)
+    layouts = layouts_from_plant(plant.labels)
+    slots = tuple(
+        replace(s, scanned_serial=f"{s.slot:08d}", scanned_batch="B0001" if s.slot % 2 else "") for s in SLOTS[:6]
+    )
+    rack = replace(RACK, contents=slots, slots=6, qty=6, template="oem-b", supplier="B2200", ship_to="OEMB-WOB")
+    raster = assert_on_paper(rack, layouts)
+    (found,) = [text for kind, text in decoded(raster) if kind == "DataMatrix"]
+    for s in slots:
+        scans = f"\x1dS{s.scanned_serial}" + (f"\x1d1T{s.scanned_batch}" if s.scanned_batch else "")
+        assert f"\x1dK{s.seq}\x1d1P{s.part}\x1d1J{s.serial}{scans}" in found
+    texts = [f.data.strip() for f in raster.fields if f.kind == "text"]
+    assert [t for t in texts if t.startswith("S ")] == [
+        f"S {s.scanned_serial}" + (f" 1T {s.scanned_batch}" if s.scanned_batch else "") for s in slots
+    ]
+    _, longest = longest_labels(plant, "B2200", "OEMB-WOB", traced=True)
+    assert {(s.scanned_serial, s.scanned_batch) for s in longest.contents} == {("9" * 20, "9" * 14)}
+    raster = assert_on_paper(replace(longest, template="oem-b"), layouts)
+    (found,) = [text for kind, text in decoded(raster) if kind == "DataMatrix"]
+    assert found.count(f"\x1dS{'9' * 20}\x1d1T{'9' * 14}") == 6
+
+
+def test_a_traced_rack_label_that_cannot_fit_is_refused_when_the_plant_file_loads() -> None:
+    """Two lines a slot: a rack of 8 is more than the built-in slot list's 12 lines hold; a scan pattern that does
+    not bound its serial cannot be checked to fit. Without ``traced`` both load."""
+    with pytest.raises(PlantConfigError, match=r"holds 12 lines, 6 slots with their scans, a rack has up to 8"):
+        checked_labels(traced_plant(capacity=8), "plant.toml")
+    unbounded = r"P(?P<part>BMP-[0-9A-Z-]+)\+S(?P<serial>[0-9]+)"
+    with pytest.raises(PlantConfigError, match=r"labels\.partners\.oem-b\.traced: .* do not bound the serial"):
+        checked_labels(traced_plant(pattern=unbounded), "plant.toml")
+    checked_labels(traced_plant(capacity=8, pattern=unbounded, traced=False), "plant.toml")
 
 
 # -- descriptions wrap and abbreviate at word boundaries -------------------------------------------------------

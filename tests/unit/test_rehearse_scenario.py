@@ -12,7 +12,14 @@ from pydantic import ValidationError
 from app.config import load_plant
 from app.proof.rehearse import paced_poll
 from app.proof.rehearse_report import StationSample, VehicleRecord, report
-from app.proof.rehearse_scenario import Scenario, begin_requests, checked_against, clock_text, end_requests
+from app.proof.rehearse_scenario import (
+    Scenario,
+    begin_requests,
+    checked_against,
+    clock_text,
+    end_requests,
+    refill_matches,
+)
 from plc_io import link
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,15 +32,18 @@ def scenario(text: str) -> Scenario:
 
 def test_the_shipped_scenario_reads_and_names_only_what_the_demo_plant_has() -> None:
     s = Scenario.model_validate(tomllib.loads(SHIPPED.read_text()))
-    assert s.rehearsal.length_s == 8 * 3600 and len(s.disruption) == 5
+    assert s.rehearsal.length_s == 8 * 3600 and len(s.disruption) == 6
     assert checked_against(s, load_plant()) == []
-    assert {d.kind for d in s.disruption} == {"printer_down", "ptl_lost", "line_stop", "line_speed", "broadcast_outage"}
+    kinds = {"printer_down", "ptl_lost", "line_stop", "line_speed", "broadcast_outage", "late_refill"}
+    assert {d.kind for d in s.disruption} == kinds
 
 
 @pytest.mark.parametrize(
     ("text", "why"),
     [
-        ('[[disruption]]\nkind = "bin_refill"\nat = "09:00"\nminutes = 5', "bin stock is not modelled"),
+        ('[[disruption]]\nkind = "bin_refill"\nat = "09:00"\nminutes = 5', "late_refill"),
+        ('[[disruption]]\nkind = "printer_down"\nat = "09:00"\nminutes = 5\nbin = "SEAT-01"', "late_refill only"),
+        ('[[disruption]]\nkind = "late_refill"\nat = "09:00"\nminutes = 0', "greater than 0"),
         ('[[disruption]]\nkind = "printer_down"\nat = "09:00"\nminutes = 5\ndevise = "z"', "devise"),
         ('[[disruption]]\nkind = "printer_down"\nat = "15:00"\nminutes = 5', "after the shift's end"),
         ('[[disruption]]\nkind = "printer_down"\nat = "9h"\nminutes = 5', "HH:MM"),
@@ -50,6 +60,44 @@ def test_a_device_or_feed_the_plant_does_not_have_is_named() -> None:
     s = scenario('[[disruption]]\nkind = "printer_down"\nat = "09:00"\nminutes = 5\ndevice = "zebra-9"')
     [problem] = checked_against(s, load_plant())
     assert "zebra-9" in problem and "zebra-1" in problem
+
+
+SEATS_AND_BUMPERS = "BMP-01, BMP-02, BMP-03, BMP-04, SEAT-01, SEAT-02, SEAT-03, SEAT-04"
+
+
+@pytest.mark.parametrize(
+    ("names", "problem"),
+    [
+        ('bin = "SEAT-09"', f"no bin 'SEAT-09' that keeps stock (the plant has {SEATS_AND_BUMPERS})"),
+        ('station = "ST-DOOR"', "no station 'ST-DOOR' with stock kept (the plant has ST-BUMP, ST-SEAT)"),
+        ('bin = "SEAT-01"\nstation = "ST-BUMP"', "bin SEAT-01 is at ST-SEAT, not ST-BUMP"),
+    ],
+)
+def test_a_late_refill_names_only_a_bin_or_station_that_keeps_stock(names: str, problem: str) -> None:
+    s = scenario(f'[[disruption]]\nkind = "late_refill"\nat = "09:00"\nminutes = 30\n{names}')
+    assert checked_against(s, load_plant()) == [f"late_refill at 09:00: {problem}"]
+
+
+def test_a_late_refill_in_a_plant_that_keeps_no_stock_is_refused() -> None:
+    plant = load_plant()
+    bare = tuple(
+        st.model_copy(update={"bins": tuple(b.model_copy(update={"capacity": None, "low_stock": 0}) for b in st.bins)})
+        for st in plant.stations
+    )
+    s = scenario('[[disruption]]\nkind = "late_refill"\nat = "09:00"\nminutes = 30')
+    [problem] = checked_against(s, plant.model_copy(update={"stations": bare}))
+    assert "no bin of the plant keeps stock" in problem
+    assert checked_against(s, plant) == []
+
+
+def test_a_late_refill_turns_no_switch_and_names_the_calls_it_makes_late() -> None:
+    s = scenario('[[disruption]]\nkind = "late_refill"\nat = "07:30"\nminutes = 60\nstation = "ST-SEAT"')
+    [d] = s.disruption
+    assert begin_requests(d, load_plant()) == [] and end_requests(d, load_plant()) == []
+    assert refill_matches(d, "SEAT-03", "ST-SEAT") and not refill_matches(d, "BMP-01", "ST-BUMP")
+    [one] = scenario('[[disruption]]\nkind = "late_refill"\nat = "07:30"\nminutes = 5\nbin = "BMP-02"').disruption
+    assert refill_matches(one, "BMP-02", "ST-BUMP") and not refill_matches(one, "BMP-01", "ST-BUMP")
+    assert s.offset_s(d) == 90 * 60
 
 
 def test_each_disruption_turns_its_switch_on_and_off_or_its_feed_knob() -> None:

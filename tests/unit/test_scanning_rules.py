@@ -160,6 +160,35 @@ def test_the_ship_notice_carries_each_parts_scanned_serial() -> None:
     ]
 
 
+@pytest.mark.parametrize("traced", [True, False], ids=["traced", "plain"])
+def test_the_rack_label_waits_for_its_scans_and_lists_them_when_the_template_asks(traced: bool) -> None:
+    """A scan-only seat's pick is picked only once scanned (a press is not enough), so its rack closes, and its
+    label is asked for, only after every slot's scan; with ``[labels] traced`` each slot carries the serial scanned
+    at its pick, without it none."""
+    from sequencer.events import LabelPrinted
+    from sequencer.labels import RackLabel
+    from sequencer.testing import SEAT_RACK
+
+    plant = with_family(scan_plant(), "seats", confirm="scan")
+    plant = plant.model_copy(update={"labels": plant.labels.model_copy(update={"traced": traced})})
+    core = fed(plant, *(broadcast(seq) for seq in range(1, SEAT_RACK + 1)))
+
+    def racks_asked(commands: list[object]) -> list[RackLabel]:
+        return [c.label for c in of(PrintLabel, commands) if isinstance(c.label, RackLabel)]
+
+    for n in range(1, SEAT_RACK + 1):
+        assert kinds(press_lit(core, at=float(n))) == ["scan_needed"]  # the press does not pick it
+        out = scan(core, f"PSEAT-CLOTH-BLK+S{n:08d}", at=n + 0.2)
+        assert not racks_asked(out)  # the part label first
+        (part,) = of(PrintLabel, out)
+        out = core.handle(LabelPrinted(at=n + 0.5, label_id=part.label.label_id))
+        assert bool(racks_asked(out)) == (n == SEAT_RACK), n  # only once the last slot's scan is in
+    (rack,) = racks_asked(out)
+    assert [(s.seq, s.scanned_serial, s.scanned_batch) for s in rack.contents] == [
+        (n, f"{n:08d}" if traced else "", "") for n in range(1, SEAT_RACK + 1)
+    ]
+
+
 def test_the_screens_see_what_a_lit_pick_still_needs() -> None:
     """The PICK NOW card's words come from the view: a both family needs its scan and its press, each once."""
     core = fed(scan_plant(), broadcast(1))

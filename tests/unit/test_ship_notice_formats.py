@@ -101,6 +101,62 @@ def test_desadv_carries_the_scanned_serial_and_batch_where_the_partner_wants_the
     assert [e[0] for e in plain] == [["ML"]] * 4
 
 
+def scanned(n: SendShipNotice) -> SendShipNotice:
+    """The notice with serials scanned at every pick and a batch at slot 2's only."""
+    items = tuple(
+        dataclasses.replace(i, scanned_serial=f"S{i.slot:019d}", scanned_batch="B2024X-0007" if i.slot == 2 else "")
+        for i in n.items
+    )
+    return dataclasses.replace(n, items=items)
+
+
+def test_vda4913_carries_the_scanned_serial_and_batch_where_the_partner_wants_them() -> None:
+    """With ``[ship_notices] traced``, each 714 carries its part's scanned serial at 95-114 and batch at 115-128
+    (blank when not scanned); without it, both blank; the rest of the record and our reader unchanged. A serial
+    longer than its field is refused, never cut."""
+    n = scanned(notice())
+    traced = CFG.model_copy(update={"traced": True})
+    items = [r for r in write_vda4913(n, traced, at=AT, transmission=7).decode("ascii").split("\r\n") if r[:3] == "714"]
+    assert all(len(r) == RECORD for r in items)
+    assert [(r[94:114], r[114:128]) for r in items] == [
+        (f"S{1:019d}", " " * 14),
+        (f"S{2:019d}", "B2024X-0007   "),
+        (f"S{4:019d}", " " * 14),
+    ]
+    plain = [r for r in write_vda4913(n, CFG, at=AT, transmission=7).decode("ascii").split("\r\n") if r[:3] == "714"]
+    assert [r[94:] for r in plain] == [" " * 34] * 3
+    assert [r[:94] for r in plain] == [r[:94] for r in items]
+    assert read_vda4913(write_vda4913(n, traced, at=AT, transmission=7)).items == expected(n)
+    too_long = dataclasses.replace(n, items=(dataclasses.replace(n.items[0], scanned_serial="S" * 21),))
+    with pytest.raises(FieldTooLong, match="serial"):
+        write_vda4913(too_long, traced, at=AT, transmission=7)
+
+
+def test_x12_856_carries_the_scanned_serial_and_lot_where_the_partner_wants_them() -> None:
+    """With ``[ship_notices] traced``, each item's LIN carries its scanned serial (SN) and batch (LT) after the part
+    number, each only when scanned, as pyx12 reads it; without it, the LIN names the part only."""
+    n = scanned(notice())
+    traced = CFG.model_copy(update={"traced": True})
+    raw = write_x12_856(n, traced, at=AT, control=4206)
+    lins = [s for s in pyx12_segments(raw) if s[0] == "LIN"]
+    assert lins == [
+        ["LIN", "", "VP", "SEAT-LEATH-BLK-H", "SN", f"S{1:019d}"],
+        ["LIN", "", "VP", "SEAT+CLOTH:BLK'?", "SN", f"S{2:019d}", "LT", "B2024X-0007"],
+        ["LIN", "", "VP", "SEAT+CLOTH:BLK'?", "SN", f"S{4:019d}"],
+    ]
+    assert x12_segments(raw) == pyx12_segments(raw)
+    assert read_x12_856(raw).items == expected(n)
+    plain = [s for s in pyx12_segments(write_x12_856(n, CFG, at=AT, control=4207)) if s[0] == "LIN"]
+    assert plain == [["LIN", "", "VP", i.part] for i in n.items]
+    with pytest.raises(NotWritable):
+        write_x12_856(
+            dataclasses.replace(n, items=(dataclasses.replace(n.items[0], scanned_batch="B*1"),)),
+            traced,
+            at=AT,
+            control=1,
+        )
+
+
 def test_desadv_as_pydifact_reads_it() -> None:
     """Segment by segment as docs/ship-notices.md maps it, read by an independent EDIFACT library."""
     n = notice()

@@ -5,6 +5,8 @@ engine (status in words, the fault switches its kind has, counters, the last lab
 ``FeedCard`` shows an OEM feed simulator (counters, pending fault hooks) with its knobs: takt and speed-up,
 gaps, duplicates, changes, cancellations, bursts and silence. Both emit request dicts on ``command``
 (docs/sim-control.md); the view sends them.
+Their words are marked for Qt's translation and shown in the language chosen at the view's start
+(docs/languages.md).
 What they must not do: hold colours or font sizes (``ui/style.qss``), send anything themselves, or overwrite
 a knob the engineer is editing (the spin boxes are set once, from the first state).
 """
@@ -31,53 +33,83 @@ from PySide6.QtWidgets import (
 
 from ui.engineer.label import LabelPreview
 from ui.engineer.link import FeedState, PrintedLabelState, PrinterState, ScannerState
-from ui.engineer.widgets import FaultSwitch, card_in, command_button, field_grid
+from ui.engineer.widgets import FaultSwitch, card_in, command_button, field_grid, kind_words
+from ui.i18n import tr
 from ui.widgets import clock, label, set_props
-from ui.words import NO_VALUE
+from ui.words import NO_VALUE, QT_TRANSLATE_NOOP
 
+# Every word here is marked for Qt's translation (docs/languages.md) and translated where it is shown (``tr``).
 # printer fault switch -> its words; which switches a printer has comes with its state (by protocol)
 SWITCH_WORDS: dict[str, str] = {
-    "offline": "OFFLINE",
-    "paper_out": "PAPER OUT",
-    "ribbon_out": "RIBBON OUT",
-    "ribbon_low": "RIBBON LOW",
-    "head_open": "HEAD OPEN",
-    "paused": "PAUSED",
-    "silent": "SILENT",
-    "out_of_service": "OUT OF SERVICE",
+    "offline": QT_TRANSLATE_NOOP("jis", "OFFLINE"),
+    "paper_out": QT_TRANSLATE_NOOP("jis", "PAPER OUT"),
+    "ribbon_out": QT_TRANSLATE_NOOP("jis", "RIBBON OUT"),
+    "ribbon_low": QT_TRANSLATE_NOOP("jis", "RIBBON LOW"),
+    "head_open": QT_TRANSLATE_NOOP("jis", "HEAD OPEN"),
+    "paused": QT_TRANSLATE_NOOP("jis", "PAUSED"),
+    "silent": QT_TRANSLATE_NOOP("jis", "SILENT"),
+    "out_of_service": QT_TRANSLATE_NOOP("jis", "OUT OF SERVICE"),
 }
 SWITCH_TIPS: dict[str, str] = {
-    "offline": "Printer off the network: connections dropped and refused",
-    "paper_out": "Media out: printing stops until media is back (a Zebra stops answering ~HS)",
-    "head_open": "Print head open: printing stops",
-    "silent": "The PLC reads requests but answers none",
-    "out_of_service": "The engine out of service: job orders refused, the running one interrupted",
+    "offline": QT_TRANSLATE_NOOP("jis", "Printer off the network: connections dropped and refused"),
+    "paper_out": QT_TRANSLATE_NOOP(
+        "jis", "Media out: printing stops until media is back (a Zebra stops answering ~HS)"
+    ),
+    "head_open": QT_TRANSLATE_NOOP("jis", "Print head open: printing stops"),
+    "silent": QT_TRANSLATE_NOOP("jis", "The PLC reads requests but answers none"),
+    "out_of_service": QT_TRANSLATE_NOOP(
+        "jis", "The engine out of service: job orders refused, the running one interrupted"
+    ),
 }
-# protocol -> where the printer listens, in words
-PORT_WORDS: dict[str, Callable[[PrinterState], str]] = {
-    "zpl": lambda v: f":{v.port} print · :{v.status_port} status",
-    "modbus": lambda v: f":{v.port} Modbus",
-    "opcua": lambda v: f":{v.port} OPC UA",
+# protocol -> where the printer listens, in words (a template, filled with the printer's ports)
+PORT_WORDS: dict[str, str] = {
+    "zpl": QT_TRANSLATE_NOOP("jis", ":{port} print · :{status_port} status"),
+    "modbus": QT_TRANSLATE_NOOP("jis", ":{port} Modbus"),
+    "opcua": QT_TRANSLATE_NOOP("jis", ":{port} OPC UA"),
 }
 
 
 def switch_words(name: str) -> str:
-    return SWITCH_WORDS.get(name, name.replace("_", " ").upper())
+    """A printer's fault switch in the screen's language (an unknown one as its name)."""
+    return tr(SWITCH_WORDS.get(name, name.replace("_", " ").upper()))
+
+
+def port_words(view: PrinterState) -> str:
+    template = tr(PORT_WORDS[view.protocol]) if view.protocol in PORT_WORDS else ":{port}"
+    return template.format(port=view.port, status_port=view.status_port)
 
 
 SWITCHES_PER_ROW = 3
 SPEED_UPS = (1, 2, 4, 10)  # takt presets: the plant's takt divided by these
 FEED_COUNTERS: tuple[tuple[str, str], ...] = (
-    ("generated", "VEHICLES"),
-    ("sent", "SENT"),
-    ("acked", "ACKED"),
-    ("unacked", "UNACKED"),
-    ("resent", "RESENT"),
-    ("dropped", "DROPPED"),
-    ("duplicated", "DUPLICATED"),
-    ("quarantined", "QUARANTINED"),
-    ("resend_requests", "RESEND REQ."),
-    ("heartbeats", "HEARTBEATS"),
+    ("generated", QT_TRANSLATE_NOOP("jis", "VEHICLES")),
+    ("sent", QT_TRANSLATE_NOOP("jis", "SENT")),
+    ("acked", QT_TRANSLATE_NOOP("jis", "ACKED")),
+    ("unacked", QT_TRANSLATE_NOOP("jis", "UNACKED")),
+    ("resent", QT_TRANSLATE_NOOP("jis", "RESENT")),
+    ("dropped", QT_TRANSLATE_NOOP("jis", "DROPPED")),
+    ("duplicated", QT_TRANSLATE_NOOP("jis", "DUPLICATED")),
+    ("quarantined", QT_TRANSLATE_NOOP("jis", "QUARANTINED")),
+    ("resend_requests", QT_TRANSLATE_NOOP("jis", "RESEND REQ.")),
+    ("heartbeats", QT_TRANSLATE_NOOP("jis", "HEARTBEATS")),
+)
+# the feed's one-shot follow-ups: (words on the button, the knob it sends, tip)
+ONE_SHOTS: tuple[tuple[str, str, str], ...] = (
+    (
+        QT_TRANSLATE_NOOP("jis", "DUPLICATE NEXT"),
+        "duplicate_next",
+        QT_TRANSLATE_NOOP("jis", "The next broadcast is sent twice"),
+    ),
+    (
+        QT_TRANSLATE_NOOP("jis", "CHANGE LAST"),
+        "change",
+        QT_TRANSLATE_NOOP("jis", "A change (new options) for the vehicle acknowledged last"),
+    ),
+    (
+        QT_TRANSLATE_NOOP("jis", "CANCEL LAST"),
+        "cancel",
+        QT_TRANSLATE_NOOP("jis", "A cancellation of the vehicle acknowledged last"),
+    ),
 )
 
 
@@ -107,7 +139,10 @@ class PrinterCard(QFrame):
 
     def __init__(self, printer: str, view: PrinterState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        box, head = card_in(self, f"printer_{printer}", f"PRINTER {printer} · {view.protocol.upper()}")
+        title = tr(QT_TRANSLATE_NOOP("jis", "PRINTER {printer} · {protocol}"))
+        box, head = card_in(
+            self, f"printer_{printer}", title.format(printer=printer, protocol=kind_words(view.protocol))
+        )
         self.status = label("", f"printer_{printer}_status", "device")
         head.insertWidget(1, self.status)
         self.counts = label("", f"printer_{printer}_counts", "row-detail")
@@ -117,7 +152,7 @@ class PrinterCard(QFrame):
         self.switches: dict[str, FaultSwitch] = {}
         for index, fault in enumerate(view.switches):
             switch = FaultSwitch(switch_words(fault), f"printer_{printer}_{fault}")
-            switch.setToolTip(SWITCH_TIPS.get(fault, ""))
+            switch.setToolTip(tr(SWITCH_TIPS[fault]) if fault in SWITCH_TIPS else "")
             switch.flipped.connect(
                 lambda on, f=fault: self.command.emit({"op": "fault", "device": printer, "name": f, "on": on})
             )
@@ -126,7 +161,9 @@ class PrinterCard(QFrame):
         box.addLayout(switches)
         self.preview = LabelPreview()
         self.preview.setObjectName(f"printer_{printer}_preview")
-        self.caption = label("No label printed yet", f"printer_{printer}_caption", "row-detail")
+        self.caption = label(
+            tr(QT_TRANSLATE_NOOP("jis", "No label printed yet")), f"printer_{printer}_caption", "row-detail"
+        )
         self.history = QListWidget()
         self.history.setObjectName(f"printer_{printer}_history")
         self.history.setMaximumHeight(96)
@@ -140,10 +177,10 @@ class PrinterCard(QFrame):
     def show_printer(self, view: PrinterState, zone: ZoneInfo) -> None:
         self._zone = zone
         faults = [switch_words(name) for name, on in view.switches.items() if on]
-        self.status.setText(" · ".join(faults) if faults else "READY")
+        self.status.setText(" · ".join(faults) if faults else tr(QT_TRANSLATE_NOOP("jis", "READY")))
         set_props(self.status, state="down" if faults else "up")
-        ports = PORT_WORDS[view.protocol](view) if view.protocol in PORT_WORDS else f":{view.port}"
-        self.counts.setText(f"{ports} · printed {view.printed} · queued {view.queued}")
+        counts = tr(QT_TRANSLATE_NOOP("jis", "{ports} · printed {printed} · queued {queued}"))
+        self.counts.setText(counts.format(ports=port_words(view), printed=view.printed, queued=view.queued))
         for fault, switch in self.switches.items():
             switch.set_on(view.switches.get(fault, False))
         self._show_history(view.labels)
@@ -156,7 +193,7 @@ class PrinterCard(QFrame):
         self.history.blockSignals(True)
         self.history.clear()
         for x in self._labels:
-            reprint = f"  REPRINT {x.reprint}" if x.reprint else ""
+            reprint = tr(QT_TRANSLATE_NOOP("jis", "  REPRINT {n}")).format(n=x.reprint) if x.reprint else ""
             QListWidgetItem(f"{clock(x.time, self._zone)}  {x.label_id}{reprint}", self.history)
         self.history.blockSignals(False)
         self.history.setCurrentRow(0 if follow else min(self.history.count() - 1, 0))
@@ -166,7 +203,8 @@ class PrinterCard(QFrame):
         chosen = self._labels[row] if 0 <= row < len(self._labels) else None
         self.preview.show_layout(chosen.layout if chosen else None)
         if chosen is not None:
-            self.caption.setText(f"{chosen.label_id} · printed {clock(chosen.time, self._zone)}")
+            caption = tr(QT_TRANSLATE_NOOP("jis", "{label} · printed {time}"))
+            self.caption.setText(caption.format(label=chosen.label_id, time=clock(chosen.time, self._zone)))
 
 
 class FeedCard(QFrame):
@@ -177,7 +215,7 @@ class FeedCard(QFrame):
     def __init__(self, feed: str, view: FeedState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.feed, self.plant_takt_s = feed, view.plant_takt_s
-        box, head = card_in(self, f"feed_{feed}", f"OEM FEED {feed}")
+        box, head = card_in(self, f"feed_{feed}", tr(QT_TRANSLATE_NOOP("jis", "OEM FEED {feed}")).format(feed=feed))
         self.status = label("", f"feed_{feed}_status", "device")
         head.insertWidget(1, self.status)
         grid, self.values = field_grid(list(FEED_COUNTERS), 5, f"feed_{feed}")
@@ -191,11 +229,12 @@ class FeedCard(QFrame):
         self.burst = _spin(f"feed_{feed}_burst", 1, 1000, 5)
         self.silence = _spin(f"feed_{feed}_silence", 1, 86_400, 300, decimals=0, suffix=" s")
         box.addLayout(self._takt_row())
-        box.addLayout(self._row(("GAP", self.gap, "DROP NEXT", "drop_next", lambda: _value(self.gap))))
-        box.addLayout(self._row(("BURST", self.burst, "SEND BURST", "burst", lambda: _value(self.burst))))
-        box.addLayout(
-            self._row(("SILENCE", self.silence, "PAUSE FEED", "pause_s", lambda: float(_value(self.silence))))
-        )
+        gap, drop = QT_TRANSLATE_NOOP("jis", "GAP"), QT_TRANSLATE_NOOP("jis", "DROP NEXT")
+        burst, send = QT_TRANSLATE_NOOP("jis", "BURST"), QT_TRANSLATE_NOOP("jis", "SEND BURST")
+        silence, pause = QT_TRANSLATE_NOOP("jis", "SILENCE"), QT_TRANSLATE_NOOP("jis", "PAUSE FEED")
+        box.addLayout(self._row((gap, self.gap, drop, "drop_next", lambda: _value(self.gap))))
+        box.addLayout(self._row((burst, self.burst, send, "burst", lambda: _value(self.burst))))
+        box.addLayout(self._row((silence, self.silence, pause, "pause_s", lambda: float(_value(self.silence)))))
         box.addLayout(self._one_shot_row())
 
     def _send(self, **knobs: Any) -> None:
@@ -203,15 +242,16 @@ class FeedCard(QFrame):
 
     def _takt_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(label("TAKT", f"feed_{self.feed}_takt_caption", "row-caption"))
+        row.addWidget(label(tr(QT_TRANSLATE_NOOP("jis", "TAKT")), f"feed_{self.feed}_takt_caption", "row-caption"))
         row.addWidget(self.takt)
-        set_takt = command_button("SET TAKT", f"feed_{self.feed}_set_takt")
+        set_takt = command_button(tr(QT_TRANSLATE_NOOP("jis", "SET TAKT")), f"feed_{self.feed}_set_takt")
         set_takt.clicked.connect(lambda: self._send(takt_s=float(_value(self.takt))))
         row.addWidget(set_takt)
         row.addStretch(1)
         for factor in SPEED_UPS:
             preset = command_button(f"×{factor}", f"feed_{self.feed}_speed_{factor}")
-            preset.setToolTip(f"Takt {self.plant_takt_s / factor:g} s: the plant's takt, {factor}× faster")
+            tip = tr(QT_TRANSLATE_NOOP("jis", "Takt {seconds} s: the plant's takt, {factor}× faster"))
+            preset.setToolTip(tip.format(seconds=f"{self.plant_takt_s / factor:g}", factor=factor))
             preset.clicked.connect(lambda _=False, f=factor: self._set_takt(self.plant_takt_s / f))
             row.addWidget(preset)
         return row
@@ -223,9 +263,9 @@ class FeedCard(QFrame):
     def _row(self, spec: tuple[str, QAbstractSpinBox, str, str, Callable[[], Any]]) -> QHBoxLayout:
         caption, spin, verb, knob, value = spec
         row = QHBoxLayout()
-        row.addWidget(label(caption, f"{spin.objectName()}_caption", "row-caption"))
+        row.addWidget(label(tr(caption), f"{spin.objectName()}_caption", "row-caption"))
         row.addWidget(spin)
-        button = command_button(verb, f"{spin.objectName()}_send")
+        button = command_button(tr(verb), f"{spin.objectName()}_send")
         button.clicked.connect(lambda: self._send(**{knob: value()}))
         row.addWidget(button)
         row.addStretch(1)
@@ -233,13 +273,9 @@ class FeedCard(QFrame):
 
     def _one_shot_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        for verb, knob, tip in (
-            ("DUPLICATE NEXT", "duplicate_next", "The next broadcast is sent twice"),
-            ("CHANGE LAST", "change", "A change (new options) for the vehicle acknowledged last"),
-            ("CANCEL LAST", "cancel", "A cancellation of the vehicle acknowledged last"),
-        ):
-            button = command_button(verb, f"feed_{self.feed}_{knob}")
-            button.setToolTip(tip)
+        for verb, knob, tip in ONE_SHOTS:
+            button = command_button(tr(verb), f"feed_{self.feed}_{knob}")
+            button.setToolTip(tr(tip))
             button.clicked.connect(lambda _=False, k=knob: self._send(**{k: 1}))
             row.addWidget(button)
         row.addStretch(1)
@@ -251,23 +287,39 @@ class FeedCard(QFrame):
             value.setText(str(counts.get(key, NO_VALUE)))
         k = view.knobs
         silent = k.pause_s > 0
-        self.status.setText(f"SILENCE PENDING {k.pause_s:g} s" if silent else f"TAKT {k.takt_s:g} s")
+        status = (
+            QT_TRANSLATE_NOOP("jis", "SILENCE PENDING {seconds} s")
+            if silent
+            else QT_TRANSLATE_NOOP("jis", "TAKT {seconds} s")
+        )
+        self.status.setText(tr(status).format(seconds=f"{k.pause_s if silent else k.takt_s:g}"))
         set_props(self.status, state="down" if silent else "up")
         follow = view.follow_ups
-        self.pending.setText(
-            f"Pending: drop {k.drop_next} · duplicate {k.duplicate_next} · burst {k.burst} · silence {k.pause_s:g} s"
+        pending = tr(
+            QT_TRANSLATE_NOOP(
+                "jis", "Pending: drop {drop} · duplicate {duplicate} · burst {burst} · silence {silence} s"
+            )
         )
-        self.by_hand.setText(f"Follow-ups sent: change {follow.get('change', 0)} · cancel {follow.get('cancel', 0)}")
+        self.pending.setText(
+            pending.format(drop=k.drop_next, duplicate=k.duplicate_next, burst=k.burst, silence=f"{k.pause_s:g}")
+        )
+        sent = tr(QT_TRANSLATE_NOOP("jis", "Follow-ups sent: change {change} · cancel {cancel}"))
+        self.by_hand.setText(sent.format(change=follow.get("change", 0), cancel=follow.get("cancel", 0)))
 
 
 # barcode reader fault switch -> its words (hardware_sims.scanner.FAULTS; docs/sim-control.md)
 SCANNER_WORDS: dict[str, str] = {
-    "down": "DOWN",
-    "noread": "NO READ",
-    "garbled": "GARBLED",
-    "duplicate": "DUPLICATE",
-    "slow": "SLOW",
+    "down": QT_TRANSLATE_NOOP("jis", "DOWN"),
+    "noread": QT_TRANSLATE_NOOP("jis", "NO READ"),
+    "garbled": QT_TRANSLATE_NOOP("jis", "GARBLED"),
+    "duplicate": QT_TRANSLATE_NOOP("jis", "DUPLICATE"),
+    "slow": QT_TRANSLATE_NOOP("jis", "SLOW"),
 }
+
+
+def scanner_words(name: str) -> str:
+    """A barcode reader's fault switch in the screen's language (an unknown one as its name)."""
+    return tr(SCANNER_WORDS.get(name, name.upper()))
 
 
 class ScannerCard(QFrame):
@@ -278,7 +330,8 @@ class ScannerCard(QFrame):
 
     def __init__(self, scanner: str, view: ScannerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        box, head = card_in(self, f"scanner_{scanner}", f"READER {scanner} · {view.station}")
+        title = tr(QT_TRANSLATE_NOOP("jis", "READER {scanner} · {station}"))
+        box, head = card_in(self, f"scanner_{scanner}", title.format(scanner=scanner, station=view.station))
         self.status = label("", f"scanner_{scanner}_status", "device")
         head.insertWidget(1, self.status)
         self.counts = label("", f"scanner_{scanner}_counts", "row-detail")
@@ -287,7 +340,7 @@ class ScannerCard(QFrame):
         switches.setSpacing(4)
         self.switches: dict[str, FaultSwitch] = {}
         for index, fault in enumerate(view.switches):
-            switch = FaultSwitch(SCANNER_WORDS.get(fault, fault.upper()), f"scanner_{scanner}_{fault}")
+            switch = FaultSwitch(scanner_words(fault), f"scanner_{scanner}_{fault}")
             switch.flipped.connect(
                 lambda on, f=fault: self.command.emit({"op": "fault", "device": scanner, "name": f, "on": on})
             )
@@ -297,9 +350,9 @@ class ScannerCard(QFrame):
         row = QHBoxLayout()
         self.code = QLineEdit()
         self.code.setObjectName(f"scanner_{scanner}_code")
-        self.code.setPlaceholderText("a part's code, e.g. PBMP-040+HB0001")
+        self.code.setPlaceholderText(tr(QT_TRANSLATE_NOOP("jis", "a part's code, e.g. PBMP-040+HB0001")))
         self.code.setMaxLength(512)
-        self.read = command_button("READ", f"scanner_{scanner}_read")
+        self.read = command_button(tr(QT_TRANSLATE_NOOP("jis", "READ")), f"scanner_{scanner}_read")
         row.addWidget(self.code, 1)
         row.addWidget(self.read)
         box.addLayout(row)
@@ -312,10 +365,12 @@ class ScannerCard(QFrame):
             self.command.emit({"op": "scan", "device": scanner, "code": code})
 
     def show_scanner(self, view: ScannerState) -> None:
-        faults = [SCANNER_WORDS.get(name, name.upper()) for name, on in view.switches.items() if on]
-        self.status.setText(" · ".join(faults) if faults else ("READING" if view.clients else "NO CLIENT"))
+        faults = [scanner_words(name) for name, on in view.switches.items() if on]
+        idle = QT_TRANSLATE_NOOP("jis", "READING") if view.clients else QT_TRANSLATE_NOOP("jis", "NO CLIENT")
+        self.status.setText(" · ".join(faults) if faults else tr(idle))
         set_props(self.status, state="down" if faults or not view.clients else "up")
         last = view.last if len(view.last) <= 40 else view.last[:39] + "…"
-        self.counts.setText(f":{view.port} · clients {view.clients} · sent {view.sent} · last {last or NO_VALUE}")
+        counts = tr(QT_TRANSLATE_NOOP("jis", ":{port} · clients {clients} · sent {sent} · last {last}"))
+        self.counts.setText(counts.format(port=view.port, clients=view.clients, sent=view.sent, last=last or NO_VALUE))
         for fault, switch in self.switches.items():
             switch.set_on(view.switches.get(fault, False))

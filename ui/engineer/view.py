@@ -6,6 +6,9 @@ controller's switches as its kind, Modbus or OPC UA, has them, and the simulated
 printers with status words, switches and a rendered preview of the labels they printed, OEM feeds with
 counters and knobs; a header with the simulated time in the plant's zone and the state of the control link,
 and a status line with the answer to the last command. Changes apply while the line runs.
+Every word it writes is marked for Qt's translation and shown in the language set before it is built
+(``jis hmi --role engineer --lang de``; docs/languages.md); what the simulators say (a refusal's reason) and the
+plant's names are shown as sent.
 What it must not do: talk to anything but its ``SimControlClient`` (never the service, never a simulator
 directly), block the GUI thread, hold colours or font sizes (``ui/style.qss``, engineer section), or show a
 stale picture as live (link lost: dashed outlines, greyed values, COMM tags, and the commands disabled).
@@ -31,28 +34,85 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dealer import STALE_AFTER_S
-from ui.engineer.cards import FeedCard, PrinterCard, ScannerCard
+from ui.engineer.cards import SCANNER_WORDS, SWITCH_WORDS, FeedCard, PrinterCard, ScannerCard
 from ui.engineer.link import Answer, SimControlClient, SimState
-from ui.engineer.widgets import StationCard, make_card
+from ui.engineer.widgets import (
+    CUT_OFF,
+    GATEWAY_SWITCHES,
+    OPERATOR_MODES,
+    OPERATOR_SWITCHES,
+    StationCard,
+    make_card,
+)
+from ui.i18n import tr
 from ui.style import load_stylesheet
 from ui.widgets import apply_comm, clear_layout, clock, comm_tag, label, plant_zone, set_props, stacked, zone_label
+from ui.words import QT_TRANSLATE_NOOP
 
 BLINK_MS = 500  # a flashing PTL light blinks at 1 Hz on the rack (Banner FLASH animation), mirrored here
 DEFAULT_SIZE = (1600, 1000)
 MAX_ACTIONS_SHOWN = 200
 MAX_FITTED_HEIGHT = 600
-# op -> how an answered command is told on the status line
+# a fault switch's name in a request (docs/sim-control.md) -> its words, as on the switch
+FAULT_WORDS: dict[str, str] = {
+    **SWITCH_WORDS,
+    **SCANNER_WORDS,
+    **{name: words for name, (words, _) in GATEWAY_SWITCHES.items()},
+    **OPERATOR_SWITCHES,
+    "exception": CUT_OFF[0],
+}
+FAULT_POSITION: dict[bool, str] = {
+    True: QT_TRANSLATE_NOOP("jis", "{switch} on at {device}"),
+    False: QT_TRANSLATE_NOOP("jis", "{switch} off at {device}"),
+}
+# a feed knob in a request -> how it is told (a template with its value)
+KNOB_WORDS: dict[str, str] = {
+    "takt_s": QT_TRANSLATE_NOOP("jis", "takt {value} s"),
+    "drop_next": QT_TRANSLATE_NOOP("jis", "drop next {value}"),
+    "duplicate_next": QT_TRANSLATE_NOOP("jis", "duplicate next {value}"),
+    "burst": QT_TRANSLATE_NOOP("jis", "burst {value}"),
+    "pause_s": QT_TRANSLATE_NOOP("jis", "pause {value} s"),
+    "change": QT_TRANSLATE_NOOP("jis", "change last {value}"),
+    "cancel": QT_TRANSLATE_NOOP("jis", "cancel last {value}"),
+}
+# how an answered command ends on the status line
+DONE = QT_TRANSLATE_NOOP("jis", "{what}: done")
+REFUSED = QT_TRANSLATE_NOOP("jis", "{what}: REFUSED · {error}")
+NOT_SENT = QT_TRANSLATE_NOOP("jis", "{what}: NOT SENT · no link to the simulators")
+
+
+def _fault(r: dict[str, Any]) -> str:
+    name = str(r.get("name"))
+    switch = tr(FAULT_WORDS[name]) if name in FAULT_WORDS else name
+    text = tr(FAULT_POSITION[bool(r.get("on"))]).format(switch=switch, device=r.get("device"))
+    return text + (tr(QT_TRANSLATE_NOOP("jis", " light {light}")).format(light=r["light"]) if r.get("light") else "")
+
+
+def _knob(name: str, value: Any) -> str:
+    shown = f"{value:g}" if isinstance(value, float) else value
+    return tr(KNOB_WORDS[name]).format(value=shown) if name in KNOB_WORDS else f"{name} {value}"
+
+
+# op -> how an answered command is told on the status line, in the screen's language
 DESCRIBE: dict[str, Any] = {
-    "press": lambda r: f"press {r.get('device')} light {r.get('light')}",
-    "fault": lambda r: (
-        f"{r.get('name')} {'on' if r.get('on') else 'off'} at {r.get('device')}"
-        + (f" light {r['light']}" if r.get("light") else "")
+    "press": lambda r: tr(QT_TRANSLATE_NOOP("jis", "press {device} light {light}")).format(
+        device=r.get("device"), light=r.get("light")
     ),
-    "feed": lambda r: (
-        f"feed {r.get('feed')}: " + ", ".join(f"{k} {v}" for k, v in r.items() if k not in ("op", "feed"))
+    "fault": _fault,
+    "feed": lambda r: tr(QT_TRANSLATE_NOOP("jis", "feed {feed}: {knobs}")).format(
+        feed=r.get("feed"), knobs=", ".join(_knob(k, v) for k, v in r.items() if k not in ("op", "feed"))
     ),
-    "operator": lambda r: f"operator at {r.get('station')}: {'auto' if r.get('auto') else 'manual'}",
-    "scan": lambda r: f"read {r.get('code')} at {r.get('device')}",
+    "operator": lambda r: tr(QT_TRANSLATE_NOOP("jis", "operator at {station}: {mode}")).format(
+        station=r.get("station"), mode=tr(OPERATOR_MODES[bool(r.get("auto"))])
+    ),
+    "scan": lambda r: tr(QT_TRANSLATE_NOOP("jis", "read {code} at {device}")).format(
+        code=r.get("code"), device=r.get("device")
+    ),
+}
+LINK_WORDS: dict[str, str] = {  # the control link, as the header tells it
+    "waiting": QT_TRANSLATE_NOOP("jis", "SIM LINK · WAITING"),
+    "live": QT_TRANSLATE_NOOP("jis", "SIM LINK · LIVE"),
+    "lost": QT_TRANSLATE_NOOP("jis", "SIM LINK · LOST · last picture"),
 }
 
 
@@ -100,7 +160,7 @@ class EngineerView(QWidget):
         body.addWidget(middle, 4)
         body.addLayout(right, 4)
         root.addLayout(body, 1)
-        self.status_line = label("No command sent yet", "status_line", "status-line")
+        self.status_line = label(tr(QT_TRANSLATE_NOOP("jis", "No command sent yet")), "status_line", "status-line")
         root.addWidget(self.status_line)
         self._blink = QTimer(self)
         self._blink.setInterval(BLINK_MS)
@@ -112,7 +172,7 @@ class EngineerView(QWidget):
         header = QFrame()
         header.setObjectName("header")
         row = QHBoxLayout(header)
-        self.title = label("SIMULATED PLANT", "view_title", "station-name")
+        self.title = label(tr(QT_TRANSLATE_NOOP("jis", "SIMULATED PLANT")), "view_title", "station-name")
         self.plant_label = label("", "plant_name", "plant-name")
         row.addLayout(stacked(self.plant_label, self.title))
         row.addStretch(1)
@@ -129,7 +189,7 @@ class EngineerView(QWidget):
 
     def _build_actions(self) -> QFrame:
         """What the engineer did, newest first, at the plant's simulated time: faults are easy to forget."""
-        frame, box, _ = make_card("actions", "ENGINEER ACTIONS")
+        frame, box, _ = make_card("actions", QT_TRANSLATE_NOOP("jis", "ENGINEER ACTIONS"))
         self.actions_log = QListWidget()  # not .actions: that would hide QWidget.actions()
         self.actions_log.setObjectName("actions_log")
         self.actions_log.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -154,7 +214,8 @@ class EngineerView(QWidget):
         self._zone = plant_zone(state.timezone)
         self.plant_label.setText(state.plant)
         self.sim_clock.setText(clock(state.at, self._zone))
-        self.sim_zone.setText(f"{zone_label(state.at, self._zone)} · simulated ×{state.speed:g}")
+        simulated = tr(QT_TRANSLATE_NOOP("jis", "{zone} · simulated ×{speed}"))
+        self.sim_zone.setText(simulated.format(zone=zone_label(state.at, self._zone), speed=f"{state.speed:g}"))
         if self._rebuild_if_needed(state):
             self._apply_comm()
         for sid, card in self.stations.items():
@@ -178,12 +239,13 @@ class EngineerView(QWidget):
     @Slot(object, object)
     def show_answer(self, request: dict[str, Any], answer: Answer) -> None:
         what = DESCRIBE.get(str(request.get("op")), lambda r: str(r))(request)
-        self._tell(f"{what}: done" if answer.ok else f"{what}: REFUSED · {answer.error}", answer.ok)
+        told = tr(DONE).format(what=what) if answer.ok else tr(REFUSED).format(what=what, error=answer.error)
+        self._tell(told, answer.ok)
 
     def send(self, request: dict[str, Any]) -> None:
         """Send a command from a card; show at once if it could not leave (no link), then refresh the state."""
         if self.client.send(request) is None:
-            self._tell(f"{DESCRIBE[request['op']](request)}: NOT SENT · no link to the simulators", False)
+            self._tell(tr(NOT_SENT).format(what=DESCRIBE[request["op"]](request)), False)
             return
         self.client.refresh()
 
@@ -227,10 +289,8 @@ class EngineerView(QWidget):
         apply_comm(self, self._link_up)
 
     def _render_link(self) -> None:
-        if self.state is None:
-            self.link_label.setText("SIM LINK · WAITING" if not self._link_up else "SIM LINK · LIVE")
-            return
-        self.link_label.setText("SIM LINK · LIVE" if self._link_up else "SIM LINK · LOST · last picture")
+        lost = "waiting" if self.state is None else "lost"
+        self.link_label.setText(tr(LINK_WORDS["live" if self._link_up else lost]))
 
 
 def _fit(box: QVBoxLayout, tall: bool) -> None:
@@ -253,14 +313,16 @@ class EngineerWindow(QMainWindow):
         self.setObjectName("engineer_window")
         self.view = view
         self.setCentralWidget(view)
-        self.setWindowTitle(f"JIS engineer — simulators at {view.client.endpoint}")
+        title = tr(QT_TRANSLATE_NOOP("jis", "JIS engineer — simulators at {endpoint}"))
+        self.setWindowTitle(title.format(endpoint=view.client.endpoint))
         self.resize(*DEFAULT_SIZE)
         QShortcut(QKeySequence.StandardKey.Quit, self).activated.connect(self.close)
         QShortcut(QKeySequence.StandardKey.Refresh, self).activated.connect(view.client.refresh)
 
     @Slot(object)
     def show_title(self, state: SimState) -> None:
-        self.setWindowTitle(f"JIS engineer — {state.plant} — simulators at {self.view.client.endpoint}")
+        title = tr(QT_TRANSLATE_NOOP("jis", "JIS engineer — {plant} — simulators at {endpoint}"))
+        self.setWindowTitle(title.format(plant=state.plant, endpoint=self.view.client.endpoint))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.view.client.stop()

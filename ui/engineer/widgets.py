@@ -3,6 +3,8 @@
 What they are for: showing one simulated device each, as the control channel last reported it, and turning a
 click into a request dict on their ``command`` signal (the view sends it). Styled by ``ui/style.qss`` through
 dynamic properties only (``on``, ``lit``, ``offline``, ``colour``, ``state``, ``comm``), the PyDM pattern.
+Their words are marked for Qt's translation and shown in the language chosen at the view's start
+(docs/languages.md).
 What they must not do: hold a colour or font size, send anything themselves, or show a switch in a position
 the simulators did not report (a click asks; the next state shows the answer).
 """
@@ -14,26 +16,74 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.engineer.link import GatewayState, LightState, StationState
+from ui.i18n import tr
 from ui.widgets import label, set_props, titled_frame
-from ui.words import NO_VALUE
+from ui.words import NO_VALUE, QT_TRANSLATE_NOOP, UP_WORDS
 
-ON_WORDS: dict[bool, str] = {True: "ON", False: "OFF"}
-KIND_WORDS: dict[str, str] = {"modbus": "MODBUS", "opcua": "OPC UA"}  # a light controller's protocol
+# Every word here is marked for Qt's translation (docs/languages.md) and translated where it is shown (``tr``).
+ON_WORDS: dict[bool, str] = {True: QT_TRANSLATE_NOOP("jis", "ON"), False: QT_TRANSLATE_NOOP("jis", "OFF")}
+SWITCH_TIP: dict[bool, str] = {  # a fault switch's tip in its position: what a click does
+    True: QT_TRANSLATE_NOOP("jis", "{switch}: ON (click to switch off)"),
+    False: QT_TRANSLATE_NOOP("jis", "{switch}: OFF (click to switch on)"),
+}
+KIND_WORDS: dict[str, str] = {  # a device's protocol (a light controller's, a printer's)
+    "modbus": QT_TRANSLATE_NOOP("jis", "MODBUS"),
+    "opcua": QT_TRANSLATE_NOOP("jis", "OPC UA"),
+    "zpl": QT_TRANSLATE_NOOP("jis", "ZPL"),
+}
+COLOUR_WORDS: dict[str, str] = {  # a light's colour (plc_io.ports.Colour)
+    "off": QT_TRANSLATE_NOOP("jis", "OFF"),
+    "green": QT_TRANSLATE_NOOP("jis", "GREEN"),
+    "red": QT_TRANSLATE_NOOP("jis", "RED"),
+    "yellow": QT_TRANSLATE_NOOP("jis", "YELLOW"),
+    "blue": QT_TRANSLATE_NOOP("jis", "BLUE"),
+    "white": QT_TRANSLATE_NOOP("jis", "WHITE"),
+}
 # a light controller's own fault switch -> (words, tip); which ones it has comes with its state (by kind)
 GATEWAY_SWITCHES: dict[str, tuple[str, str]] = {
-    "down": ("DOWN", "Controller off the network: connections dropped and refused"),
-    "slow": ("SLOW", "Every Modbus answer delayed (an overloaded gateway or a long RS-485 chain)"),
-    "out_of_service": ("OUT OF SERVICE", "Out of service: lights cannot be lit or cleared, presses still count"),
+    "down": (
+        QT_TRANSLATE_NOOP("jis", "DOWN"),
+        QT_TRANSLATE_NOOP("jis", "Controller off the network: connections dropped and refused"),
+    ),
+    "slow": (
+        QT_TRANSLATE_NOOP("jis", "SLOW"),
+        QT_TRANSLATE_NOOP("jis", "Every Modbus answer delayed (an overloaded gateway or a long RS-485 chain)"),
+    ),
+    "out_of_service": (
+        QT_TRANSLATE_NOOP("jis", "OUT OF SERVICE"),
+        QT_TRANSLATE_NOOP("jis", "Out of service: lights cannot be lit or cleared, presses still count"),
+    ),
 }
 # a light cut off its controller, by the controller's kind -> (words on the light's switch, tip)
 LIGHT_CUT: dict[str, tuple[str, str]] = {
-    "modbus": ("0x0B", "Cut the light off its chain: the gateway answers Modbus exception 0x0B"),
-    "opcua": ("OFF BUS", "Cut the light off the controller's bus: Online false, its methods BadCommunicationError"),
+    "modbus": (
+        "0x0B",
+        QT_TRANSLATE_NOOP("jis", "Cut the light off its chain: the gateway answers Modbus exception 0x0B"),
+    ),
+    "opcua": (
+        QT_TRANSLATE_NOOP("jis", "OFF BUS"),
+        QT_TRANSLATE_NOOP(
+            "jis", "Cut the light off the controller's bus: Online false, its methods BadCommunicationError"
+        ),
+    ),
 }
+CUT_OFF = (QT_TRANSLATE_NOOP("jis", "CUT OFF"), QT_TRANSLATE_NOOP("jis", "Cut the light off its controller"))
+# the simulated operator's fault switches -> words (docs/sim-control.md)
+OPERATOR_SWITCHES: dict[str, str] = {
+    "wrong_button": QT_TRANSLATE_NOOP("jis", "WRONG BUTTON"),
+    "no_press": QT_TRANSLATE_NOOP("jis", "NO PRESS"),
+}
+OPERATOR_MODES: dict[bool, str] = {True: QT_TRANSLATE_NOOP("jis", "AUTO"), False: QT_TRANSLATE_NOOP("jis", "MANUAL")}
 
 
 def gateway_words(name: str) -> str:
-    return GATEWAY_SWITCHES.get(name, (name.replace("_", " ").upper(), ""))[0]
+    """A light controller's fault switch in the screen's language (an unknown one as its name)."""
+    return tr(GATEWAY_SWITCHES.get(name, (name.replace("_", " ").upper(), ""))[0])
+
+
+def kind_words(kind: str) -> str:
+    """A device's protocol as the screen names it (an unknown one as sent)."""
+    return tr(KIND_WORDS[kind]) if kind in KIND_WORDS else kind.upper()
 
 
 def make_card(name: str, title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
@@ -78,8 +128,8 @@ class FaultSwitch(QPushButton):
         return bool(self.property("on"))
 
     def set_on(self, on: bool) -> None:
-        self.setToolTip(f"{self._words}: {ON_WORDS[on]} (click to switch {ON_WORDS[not on].lower()})")
-        self.setAccessibleDescription(ON_WORDS[on])
+        self.setToolTip(tr(SWITCH_TIP[on]).format(switch=self._words))
+        self.setAccessibleDescription(tr(ON_WORDS[on]))
         set_props(self, on=on)
 
 
@@ -145,14 +195,15 @@ class LightTile(QFrame):
         self.bin_id = label("", f"{name}_bin", "tile-bin")
         self.lamp = Lamp()
         self.lamp.setObjectName(f"{name}_lamp")
-        self.colour_word = label("OFF", f"{name}_colour", "tile-value")
+        self.colour_word = label(tr(COLOUR_WORDS["off"]), f"{name}_colour", "tile-value")
         self.token = label("", f"{name}_token", "tile-detail")
         self.latch = label("", f"{name}_latch", "tile-detail")
-        self.press = command_button("PRESS", f"{name}_press")
-        self.press.setToolTip(f"Press light {light}'s confirm button, like an operator's finger")
-        words, tip = LIGHT_CUT.get(kind, ("CUT OFF", "Cut the light off its controller"))
-        self.exception = FaultSwitch(words, f"{name}_exception")
-        self.exception.setToolTip(tip)
+        self.press = command_button(tr(QT_TRANSLATE_NOOP("jis", "PRESS")), f"{name}_press")
+        tip = QT_TRANSLATE_NOOP("jis", "Press light {light}'s confirm button, like an operator's finger")
+        self.press.setToolTip(tr(tip).format(light=light))
+        words, tip = LIGHT_CUT.get(kind, CUT_OFF)
+        self.exception = FaultSwitch(tr(words), f"{name}_exception")
+        self.exception.setToolTip(tr(tip))
         self.press.clicked.connect(lambda: self.command.emit({"op": "press", "device": gateway, "light": light}))
         self.exception.flipped.connect(
             lambda on: self.command.emit(
@@ -180,10 +231,18 @@ class LightTile(QFrame):
     def show_light(self, view: LightState, phase: bool) -> None:
         lit = view.colour != "off"
         self.bin_id.setText(view.bin or NO_VALUE)
-        words = [view.colour.upper(), "FLASH" if view.flash and lit else "", f"· {view.display}" if lit else ""]
+        colour = tr(COLOUR_WORDS[view.colour]) if view.colour in COLOUR_WORDS else view.colour.upper()
+        flash = tr(QT_TRANSLATE_NOOP("jis", "FLASH")) if view.flash and lit else ""
+        words = [colour, flash, f"· {view.display}" if lit else ""]
         self.colour_word.setText(" ".join(w for w in words if w))
-        self.token.setText(f"token {view.token}" if lit else "dark")
-        self.latch.setText(f"{'LATCHED' if view.latched else 'latch clear'} · count {view.counter}")
+        token = tr(QT_TRANSLATE_NOOP("jis", "token {token}")).format(token=view.token)
+        self.token.setText(token if lit else tr(QT_TRANSLATE_NOOP("jis", "dark")))
+        latch = (
+            QT_TRANSLATE_NOOP("jis", "LATCHED · count {count}")
+            if view.latched
+            else QT_TRANSLATE_NOOP("jis", "latch clear · count {count}")
+        )
+        self.latch.setText(tr(latch).format(count=view.counter))
         self.lamp.show_light(view.colour, view.flash)
         self.lamp.set_phase(phase)
         self.exception.set_on(view.offline)
@@ -214,8 +273,9 @@ class StationCard(QFrame):
 
     def _gateway_row(self, name: str, gateway: GatewayState) -> QHBoxLayout:
         row = QHBoxLayout()
-        kind = KIND_WORDS.get(gateway.kind, gateway.kind)
-        self.gateway_label = label(f"PTL {name} · {kind}  :{gateway.port}", f"gateway_{name}_name", "row-caption")
+        caption = tr(QT_TRANSLATE_NOOP("jis", "PTL {gateway} · {kind}  :{port}"))
+        text = caption.format(gateway=name, kind=kind_words(gateway.kind), port=gateway.port)
+        self.gateway_label = label(text, f"gateway_{name}_name", "row-caption")
         self.gateway_state = label("", f"gateway_{name}_state", "device")
         row.addWidget(self.gateway_label)
         row.addWidget(self.gateway_state)
@@ -223,7 +283,7 @@ class StationCard(QFrame):
         self.gateway_switches: dict[str, FaultSwitch] = {}
         for fault in gateway.switches:
             switch = FaultSwitch(gateway_words(fault), f"gateway_{name}_{fault}")
-            switch.setToolTip(GATEWAY_SWITCHES.get(fault, ("", ""))[1])
+            switch.setToolTip(tr(GATEWAY_SWITCHES.get(fault, ("", ""))[1]))
             switch.flipped.connect(
                 lambda on, f=fault: self.command.emit({"op": "fault", "device": name, "name": f, "on": on})
             )
@@ -235,18 +295,20 @@ class StationCard(QFrame):
         row = QHBoxLayout()
         self.operator_state = label("", f"operator_{station}_state", "device")
         self.operator_stats = label("", f"operator_{station}_stats", "row-detail")
-        self.manual = FaultSwitch("MANUAL", f"operator_{station}_manual")
-        self.manual.setToolTip("Switch the simulated operator off: press the lights by hand")
+        self.manual = FaultSwitch(tr(QT_TRANSLATE_NOOP("jis", "MANUAL")), f"operator_{station}_manual")
+        self.manual.setToolTip(
+            tr(QT_TRANSLATE_NOOP("jis", "Switch the simulated operator off: press the lights by hand"))
+        )
         self.manual.flipped.connect(
             lambda on: self.command.emit({"op": "operator", "station": station, "auto": not on})
         )
-        self.wrong = FaultSwitch("WRONG BUTTON", f"operator_{station}_wrong_button")
-        self.no_press = FaultSwitch("NO PRESS", f"operator_{station}_no_press")
+        self.wrong = FaultSwitch(tr(OPERATOR_SWITCHES["wrong_button"]), f"operator_{station}_wrong_button")
+        self.no_press = FaultSwitch(tr(OPERATOR_SWITCHES["no_press"]), f"operator_{station}_no_press")
         for switch, fault in ((self.wrong, "wrong_button"), (self.no_press, "no_press")):
             switch.flipped.connect(
                 lambda on, f=fault: self.command.emit({"op": "fault", "device": station, "name": f, "on": on})
             )
-        row.addWidget(label("OPERATOR", f"operator_{station}_caption", "row-caption"))
+        row.addWidget(label(tr(QT_TRANSLATE_NOOP("jis", "OPERATOR")), f"operator_{station}_caption", "row-caption"))
         row.addWidget(self.operator_state)
         row.addStretch(1)
         for switch in (self.manual, self.wrong, self.no_press):
@@ -255,12 +317,13 @@ class StationCard(QFrame):
 
     def show_station(self, view: StationState, gateway: GatewayState, at: float, speed: float, phase: bool) -> None:
         on = [name for name, switched in gateway.switches.items() if switched]
-        words = [f"SLOW {gateway.slow_s:g} s" if name == "slow" else gateway_words(name) for name in on]
-        self.gateway_state.setText(" · ".join(words) if words else "ONLINE")
+        slow = tr(QT_TRANSLATE_NOOP("jis", "SLOW {seconds} s")).format(seconds=f"{gateway.slow_s:g}")
+        words = [slow if name == "slow" else gateway_words(name) for name in on]
+        self.gateway_state.setText(" · ".join(words) if words else tr(UP_WORDS[True]))
         set_props(self.gateway_state, state="down" if on else "up")
         for fault, switch in self.gateway_switches.items():
             switch.set_on(gateway.switches.get(fault, False))
-        self.operator_state.setText("AUTO" if view.auto else "MANUAL")
+        self.operator_state.setText(tr(OPERATOR_MODES[view.auto]))
         set_props(self.operator_state, state="up" if view.auto else "down")
         self.operator_stats.setText(_operator_stats(view, at, speed))
         self.manual.set_on(not view.auto)
@@ -273,21 +336,23 @@ class StationCard(QFrame):
 
 
 def _operator_stats(view: StationState, at: float, speed: float) -> str:
-    text = f"presses {view.presses} · wrong {view.wrong_presses} · missed {view.misses}"
+    stats = tr(QT_TRANSLATE_NOOP("jis", "presses {presses} · wrong {wrong} · missed {missed}"))
+    text = stats.format(presses=view.presses, wrong=view.wrong_presses, missed=view.misses)
     if view.auto and view.next_press_at is not None:
-        text += f" · next press in {max(view.next_press_at - at, 0) / speed:.1f} s"
+        seconds = f"{max(view.next_press_at - at, 0) / speed:.1f}"
+        text += tr(QT_TRANSLATE_NOOP("jis", " · next press in {seconds} s")).format(seconds=seconds)
     return text
 
 
 def field_grid(pairs: list[tuple[str, str]], columns: int, prefix: str) -> tuple[QGridLayout, dict[str, QLabel]]:
-    """Caption over value, ``columns`` pairs a row; the values by key, for updating."""
+    """Caption (a marked text, shown translated) over value, ``columns`` pairs a row; the values by key."""
     grid = QGridLayout()
     grid.setHorizontalSpacing(14)
     grid.setVerticalSpacing(0)
     values: dict[str, QLabel] = {}
     for index, (key, caption) in enumerate(pairs):
         row, col = divmod(index, columns)
-        grid.addWidget(label(caption, f"{prefix}_{key}_caption", "field-caption"), row * 2, col)
+        grid.addWidget(label(tr(caption), f"{prefix}_{key}_caption", "field-caption"), row * 2, col)
         values[key] = label(NO_VALUE, f"{prefix}_{key}", "field-value")
         grid.addWidget(values[key], row * 2 + 1, col)
     return grid, values

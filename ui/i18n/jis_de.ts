@@ -1604,6 +1604,486 @@
         <translation>Export fehlgeschlagen: {why}</translation>
     </message>
     <message>
+        <source>PAPER OUT</source>
+        <translation>PAPIERENDE</translation>
+    </message>
+    <message>
+        <source>RIBBON OUT</source>
+        <translation>FARBBAND LEER</translation>
+    </message>
+    <message>
+        <source>RIBBON LOW</source>
+        <translation>FARBBAND FAST LEER</translation>
+    </message>
+    <message>
+        <source>HEAD OPEN</source>
+        <translation>KOPF OFFEN</translation>
+    </message>
+    <message>
+        <source>PAUSED</source>
+        <translation>PAUSIERT</translation>
+    </message>
+    <message>
+        <source>SILENT</source>
+        <translation>STUMM</translation>
+    </message>
+    <message>
+        <source>Printer off the network: connections dropped and refused</source>
+        <translation>Drucker vom Netz: Verbindungen getrennt und abgewiesen</translation>
+    </message>
+    <message>
+        <source>Media out: printing stops until media is back (a Zebra stops answering ~HS)</source>
+        <translation>Medium leer: der Druck steht, bis wieder Medium eingelegt ist (ein Zebra beantwortet ~HS nicht mehr)</translation>
+    </message>
+    <message>
+        <source>Print head open: printing stops</source>
+        <translation>Druckkopf offen: der Druck steht</translation>
+    </message>
+    <message>
+        <source>The PLC reads requests but answers none</source>
+        <translation>Die SPS liest Anfragen, beantwortet aber keine</translation>
+    </message>
+    <message>
+        <source>The engine out of service: job orders refused, the running one interrupted</source>
+        <translation>Druckwerk außer Betrieb: Druckaufträge abgewiesen, der laufende abgebrochen</translation>
+    </message>
+    <message>
+        <source>:{port} print · :{status_port} status</source>
+        <translation>:{port} Druck · :{status_port} Status</translation>
+    </message>
+    <message>
+        <source>:{port} Modbus</source>
+        <translation>:{port} Modbus</translation>
+    </message>
+    <message>
+        <source>:{port} OPC UA</source>
+        <translation>:{port} OPC UA</translation>
+    </message>
+    <message>
+        <source>VEHICLES</source>
+        <translation>FAHRZEUGE</translation>
+    </message>
+    <message>
+        <source>UNACKED</source>
+        <translation>UNQUITT.</translation>
+    </message>
+    <message>
+        <source>RESENT</source>
+        <translation>WIEDERHOLT</translation>
+    </message>
+    <message>
+        <source>DROPPED</source>
+        <translation>AUSGELASSEN</translation>
+    </message>
+    <message>
+        <source>DUPLICATED</source>
+        <translation>DOPPELT</translation>
+    </message>
+    <message>
+        <source>QUARANTINED</source>
+        <translation>QUARANTÄNE</translation>
+    </message>
+    <message>
+        <source>RESEND REQ.</source>
+        <translation>WIEDERHOLANF.</translation>
+    </message>
+    <message>
+        <source>HEARTBEATS</source>
+        <translation>LEBENSZEICHEN</translation>
+    </message>
+    <message>
+        <source>DUPLICATE NEXT</source>
+        <translation>NÄCHSTE DOPPELT</translation>
+    </message>
+    <message>
+        <source>The next broadcast is sent twice</source>
+        <translation>Die nächste Abrufmeldung wird zweimal gesendet</translation>
+    </message>
+    <message>
+        <source>CHANGE LAST</source>
+        <translation>LETZTE ÄNDERN</translation>
+    </message>
+    <message>
+        <source>A change (new options) for the vehicle acknowledged last</source>
+        <translation>Eine Änderung (neue Optionen) für das zuletzt quittierte Fahrzeug</translation>
+    </message>
+    <message>
+        <source>CANCEL LAST</source>
+        <translation>LETZTE STORNIEREN</translation>
+    </message>
+    <message>
+        <source>A cancellation of the vehicle acknowledged last</source>
+        <translation>Eine Stornierung des zuletzt quittierten Fahrzeugs</translation>
+    </message>
+    <message>
+        <source>PRINTER {printer} · {protocol}</source>
+        <translation>DRUCKER {printer} · {protocol}</translation>
+    </message>
+    <message>
+        <source>No label printed yet</source>
+        <translation>Noch kein Etikett gedruckt</translation>
+    </message>
+    <message>
+        <source>READY</source>
+        <translation>BEREIT</translation>
+    </message>
+    <message>
+        <source>{ports} · printed {printed} · queued {queued}</source>
+        <translation>{ports} · gedruckt {printed} · wartend {queued}</translation>
+    </message>
+    <message>
+        <source>  REPRINT {n}</source>
+        <translation>  NACHDRUCK {n}</translation>
+    </message>
+    <message>
+        <source>{label} · printed {time}</source>
+        <translation>{label} · gedruckt {time}</translation>
+    </message>
+    <message>
+        <source>OEM FEED {feed}</source>
+        <translation>OEM-ABRUF {feed}</translation>
+    </message>
+    <message>
+        <source>DROP NEXT</source>
+        <translation>NÄCHSTE AUSLASSEN</translation>
+    </message>
+    <message>
+        <source>BURST</source>
+        <translation>SCHUB</translation>
+    </message>
+    <message>
+        <source>SEND BURST</source>
+        <translation>SCHUB SENDEN</translation>
+    </message>
+    <message>
+        <source>PAUSE FEED</source>
+        <translation>ABRUF PAUSIEREN</translation>
+    </message>
+    <message>
+        <source>TAKT</source>
+        <translation>TAKT</translation>
+    </message>
+    <message>
+        <source>SET TAKT</source>
+        <translation>TAKT SETZEN</translation>
+    </message>
+    <message>
+        <source>Takt {seconds} s: the plant&apos;s takt, {factor}× faster</source>
+        <translation>Takt {seconds} s: der Werkstakt, {factor}× schneller</translation>
+    </message>
+    <message>
+        <source>SILENCE PENDING {seconds} s</source>
+        <translation>FUNKSTILLE ANSTEHEND {seconds} s</translation>
+    </message>
+    <message>
+        <source>TAKT {seconds} s</source>
+        <translation>TAKT {seconds} s</translation>
+    </message>
+    <message>
+        <source>Pending: drop {drop} · duplicate {duplicate} · burst {burst} · silence {silence} s</source>
+        <translation>Anstehend: auslassen {drop} · doppelt {duplicate} · Schub {burst} · Funkstille {silence} s</translation>
+    </message>
+    <message>
+        <source>Follow-ups sent: change {change} · cancel {cancel}</source>
+        <translation>Folgemeldungen gesendet: Änderung {change} · Storno {cancel}</translation>
+    </message>
+    <message>
+        <source>DOWN</source>
+        <translation>VOM NETZ</translation>
+    </message>
+    <message>
+        <source>NO READ</source>
+        <translation>KEINE LESUNG</translation>
+    </message>
+    <message>
+        <source>GARBLED</source>
+        <translation>VERFÄLSCHT</translation>
+    </message>
+    <message>
+        <source>DUPLICATE</source>
+        <translation>DOPPELT</translation>
+    </message>
+    <message>
+        <source>SLOW</source>
+        <translation>LANGSAM</translation>
+    </message>
+    <message>
+        <source>READER {scanner} · {station}</source>
+        <translation>SCANNER {scanner} · {station}</translation>
+    </message>
+    <message>
+        <source>a part&apos;s code, e.g. PBMP-040+HB0001</source>
+        <translation>Code eines Teils, z. B. PBMP-040+HB0001</translation>
+    </message>
+    <message>
+        <source>READ</source>
+        <translation>LESEN</translation>
+    </message>
+    <message>
+        <source>READING</source>
+        <translation>LIEST</translation>
+    </message>
+    <message>
+        <source>NO CLIENT</source>
+        <translation>KEIN CLIENT</translation>
+    </message>
+    <message>
+        <source>:{port} · clients {clients} · sent {sent} · last {last}</source>
+        <translation>:{port} · Clients {clients} · gesendet {sent} · zuletzt {last}</translation>
+    </message>
+    <message>
+        <source>{switch} on at {device}</source>
+        <translation>{switch} ein an {device}</translation>
+    </message>
+    <message>
+        <source>{switch} off at {device}</source>
+        <translation>{switch} aus an {device}</translation>
+    </message>
+    <message>
+        <source>takt {value} s</source>
+        <translation>Takt {value} s</translation>
+    </message>
+    <message>
+        <source>drop next {value}</source>
+        <translation>nächste auslassen {value}</translation>
+    </message>
+    <message>
+        <source>duplicate next {value}</source>
+        <translation>nächste doppelt {value}</translation>
+    </message>
+    <message>
+        <source>burst {value}</source>
+        <translation>Schub {value}</translation>
+    </message>
+    <message>
+        <source>pause {value} s</source>
+        <translation>Pause {value} s</translation>
+    </message>
+    <message>
+        <source>change last {value}</source>
+        <translation>letzte ändern {value}</translation>
+    </message>
+    <message>
+        <source>cancel last {value}</source>
+        <translation>letzte stornieren {value}</translation>
+    </message>
+    <message>
+        <source>{what}: done</source>
+        <translation>{what}: erledigt</translation>
+    </message>
+    <message>
+        <source>{what}: REFUSED · {error}</source>
+        <translation>{what}: ABGELEHNT · {error}</translation>
+    </message>
+    <message>
+        <source>{what}: NOT SENT · no link to the simulators</source>
+        <translation>{what}: NICHT GESENDET · keine Verbindung zu den Simulatoren</translation>
+    </message>
+    <message>
+        <source> light {light}</source>
+        <translation> Leuchte {light}</translation>
+    </message>
+    <message>
+        <source>press {device} light {light}</source>
+        <translation>{device} Leuchte {light} drücken</translation>
+    </message>
+    <message>
+        <source>feed {feed}: {knobs}</source>
+        <translation>Abruf {feed}: {knobs}</translation>
+    </message>
+    <message>
+        <source>operator at {station}: {mode}</source>
+        <translation>Werker an {station}: {mode}</translation>
+    </message>
+    <message>
+        <source>read {code} at {device}</source>
+        <translation>{code} an {device} lesen</translation>
+    </message>
+    <message>
+        <source>SIM LINK · WAITING</source>
+        <translation>SIM-VERBINDUNG · WARTET</translation>
+    </message>
+    <message>
+        <source>SIM LINK · LIVE</source>
+        <translation>SIM-VERBINDUNG · AKTUELL</translation>
+    </message>
+    <message>
+        <source>SIM LINK · LOST · last picture</source>
+        <translation>SIM-VERBINDUNG · VERLOREN · letztes Bild</translation>
+    </message>
+    <message>
+        <source>No command sent yet</source>
+        <translation>Noch kein Befehl gesendet</translation>
+    </message>
+    <message>
+        <source>SIMULATED PLANT</source>
+        <translation>SIMULIERTES WERK</translation>
+    </message>
+    <message>
+        <source>ENGINEER ACTIONS</source>
+        <translation>EINGRIFFE DES INGENIEURS</translation>
+    </message>
+    <message>
+        <source>{zone} · simulated ×{speed}</source>
+        <translation>{zone} · simuliert ×{speed}</translation>
+    </message>
+    <message>
+        <source>JIS engineer — simulators at {endpoint}</source>
+        <translation>JIS-Ingenieur — Simulatoren an {endpoint}</translation>
+    </message>
+    <message>
+        <source>JIS engineer — {plant} — simulators at {endpoint}</source>
+        <translation>JIS-Ingenieur — {plant} — Simulatoren an {endpoint}</translation>
+    </message>
+    <message>
+        <source>ON</source>
+        <translation>EIN</translation>
+    </message>
+    <message>
+        <source>OFF</source>
+        <translation>AUS</translation>
+    </message>
+    <message>
+        <source>{switch}: ON (click to switch off)</source>
+        <translation>{switch}: EIN (klicken zum Ausschalten)</translation>
+    </message>
+    <message>
+        <source>{switch}: OFF (click to switch on)</source>
+        <translation>{switch}: AUS (klicken zum Einschalten)</translation>
+    </message>
+    <message>
+        <source>MODBUS</source>
+        <translation>MODBUS</translation>
+    </message>
+    <message>
+        <source>OPC UA</source>
+        <translation>OPC UA</translation>
+    </message>
+    <message>
+        <source>ZPL</source>
+        <translation>ZPL</translation>
+    </message>
+    <message>
+        <source>GREEN</source>
+        <translation>GRÜN</translation>
+    </message>
+    <message>
+        <source>RED</source>
+        <translation>ROT</translation>
+    </message>
+    <message>
+        <source>YELLOW</source>
+        <translation>GELB</translation>
+    </message>
+    <message>
+        <source>BLUE</source>
+        <translation>BLAU</translation>
+    </message>
+    <message>
+        <source>WHITE</source>
+        <translation>WEISS</translation>
+    </message>
+    <message>
+        <source>Controller off the network: connections dropped and refused</source>
+        <translation>Steuerung vom Netz: Verbindungen getrennt und abgewiesen</translation>
+    </message>
+    <message>
+        <source>Every Modbus answer delayed (an overloaded gateway or a long RS-485 chain)</source>
+        <translation>Jede Modbus-Antwort verzögert (ein überlastetes Gateway oder ein langer RS-485-Strang)</translation>
+    </message>
+    <message>
+        <source>Out of service: lights cannot be lit or cleared, presses still count</source>
+        <translation>Außer Betrieb: Leuchten lassen sich weder setzen noch löschen, Tastendrücke zählen weiter</translation>
+    </message>
+    <message>
+        <source>Cut the light off its chain: the gateway answers Modbus exception 0x0B</source>
+        <translation>Leuchte vom Strang trennen: das Gateway antwortet mit Modbus-Exception 0x0B</translation>
+    </message>
+    <message>
+        <source>OFF BUS</source>
+        <translation>VOM BUS</translation>
+    </message>
+    <message>
+        <source>Cut the light off the controller&apos;s bus: Online false, its methods BadCommunicationError</source>
+        <translation>Leuchte vom Bus der Steuerung trennen: Online false, ihre Methoden BadCommunicationError</translation>
+    </message>
+    <message>
+        <source>CUT OFF</source>
+        <translation>TRENNEN</translation>
+    </message>
+    <message>
+        <source>Cut the light off its controller</source>
+        <translation>Leuchte von ihrer Steuerung trennen</translation>
+    </message>
+    <message>
+        <source>WRONG BUTTON</source>
+        <translation>FALSCHE TASTE</translation>
+    </message>
+    <message>
+        <source>NO PRESS</source>
+        <translation>DRÜCKT NICHT</translation>
+    </message>
+    <message>
+        <source>AUTO</source>
+        <translation>AUTOMATIK</translation>
+    </message>
+    <message>
+        <source>MANUAL</source>
+        <translation>HAND</translation>
+    </message>
+    <message>
+        <source>PRESS</source>
+        <translation>TASTE</translation>
+    </message>
+    <message>
+        <source>Press light {light}&apos;s confirm button, like an operator&apos;s finger</source>
+        <translation>Quittiertaste von Leuchte {light} drücken, wie der Finger eines Werkers</translation>
+    </message>
+    <message>
+        <source>FLASH</source>
+        <translation>BLINKT</translation>
+    </message>
+    <message>
+        <source>token {token}</source>
+        <translation>Token {token}</translation>
+    </message>
+    <message>
+        <source>dark</source>
+        <translation>dunkel</translation>
+    </message>
+    <message>
+        <source>LATCHED · count {count}</source>
+        <translation>GEHALTEN · Zähler {count}</translation>
+    </message>
+    <message>
+        <source>latch clear · count {count}</source>
+        <translation>frei · Zähler {count}</translation>
+    </message>
+    <message>
+        <source>PTL {gateway} · {kind}  :{port}</source>
+        <translation>PTL {gateway} · {kind}  :{port}</translation>
+    </message>
+    <message>
+        <source>Switch the simulated operator off: press the lights by hand</source>
+        <translation>Simulierten Werker abschalten: Leuchten von Hand drücken</translation>
+    </message>
+    <message>
+        <source>OPERATOR</source>
+        <translation>WERKER</translation>
+    </message>
+    <message>
+        <source>SLOW {seconds} s</source>
+        <translation>LANGSAM {seconds} s</translation>
+    </message>
+    <message>
+        <source>presses {presses} · wrong {wrong} · missed {missed}</source>
+        <translation>Drücke {presses} · falsch {wrong} · verpasst {missed}</translation>
+    </message>
+    <message>
+        <source> · next press in {seconds} s</source>
+        <translation> · nächster Druck in {seconds} s</translation>
+    </message>
+    <message>
         <source>{feed}: {count} broadcast(s) missing, {first}..{last}; resend requested</source>
         <translation>{feed}: {count} Abrufmeldung(en) fehlen, {first}..{last}; neu angefordert</translation>
     </message>
@@ -1618,6 +2098,14 @@
     <message>
         <source>quarantined #{quarantine_id}: {reason}</source>
         <translation>in Quarantäne #{quarantine_id}: {reason}</translation>
+    </message>
+    <message>
+        <source>{feed}: broadcast {seq} is {distance} ahead of the newest, {newest} (plausible: {ahead} ahead, {behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand</source>
+        <translation>{feed}: Abrufmeldung {seq} liegt {distance} vor der neuesten, {newest} (plausibel: {ahead} davor, {behind} dahinter); abgewiesen, nichts neu angefordert. Ist der OEM wirklich gesprungen, von Hand eingeben</translation>
+    </message>
+    <message>
+        <source>{feed}: broadcast {seq} is {distance} behind the newest, {newest} (plausible: {ahead} ahead, {behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand</source>
+        <translation>{feed}: Abrufmeldung {seq} liegt {distance} hinter der neuesten, {newest} (plausibel: {ahead} davor, {behind} dahinter); abgewiesen, nichts neu angefordert. Ist der OEM wirklich gesprungen, von Hand eingeben</translation>
     </message>
     <message>
         <source>{feed}: broadcast {seq} arrived after its place in the sequence had passed</source>
@@ -1778,14 +2266,6 @@
     <message>
         <source>{source}: {count} refused inputs since a flood began (counted on this alarm, not one each; the quarantine keeps a summary row per window): find the sender</source>
         <translation>{source}: {count} abgewiesene Eingaben seit Beginn einer Flut (auf diesem Alarm gezählt, nicht einzeln; die Quarantäne hält eine Zusammenfassung je Zeitfenster): Absender finden</translation>
-    </message>
-    <message>
-        <source>{feed}: broadcast {seq} is {distance} ahead of the newest, {newest} (plausible: {ahead} ahead, {behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand</source>
-        <translation>{feed}: Abrufmeldung {seq} liegt {distance} vor der neuesten, {newest} (plausibel: {ahead} davor, {behind} dahinter); abgewiesen, nichts neu angefordert. Ist der OEM wirklich gesprungen, von Hand eingeben</translation>
-    </message>
-    <message>
-        <source>{feed}: broadcast {seq} is {distance} behind the newest, {newest} (plausible: {ahead} ahead, {behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand</source>
-        <translation>{feed}: Abrufmeldung {seq} liegt {distance} hinter der neuesten, {newest} (plausibel: {ahead} davor, {behind} dahinter); abgewiesen, nichts neu angefordert. Ist der OEM wirklich gesprungen, von Hand eingeben</translation>
     </message>
 </context>
 </TS>

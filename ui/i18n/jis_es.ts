@@ -1604,6 +1604,486 @@
         <translation>Exportación fallida: {why}</translation>
     </message>
     <message>
+        <source>PAPER OUT</source>
+        <translation>SIN PAPEL</translation>
+    </message>
+    <message>
+        <source>RIBBON OUT</source>
+        <translation>SIN CINTA</translation>
+    </message>
+    <message>
+        <source>RIBBON LOW</source>
+        <translation>CINTA BAJA</translation>
+    </message>
+    <message>
+        <source>HEAD OPEN</source>
+        <translation>CABEZAL ABIERTO</translation>
+    </message>
+    <message>
+        <source>PAUSED</source>
+        <translation>EN PAUSA</translation>
+    </message>
+    <message>
+        <source>SILENT</source>
+        <translation>SIN RESPUESTA</translation>
+    </message>
+    <message>
+        <source>Printer off the network: connections dropped and refused</source>
+        <translation>Impresora fuera de la red: conexiones cortadas y rechazadas</translation>
+    </message>
+    <message>
+        <source>Media out: printing stops until media is back (a Zebra stops answering ~HS)</source>
+        <translation>Sin material: la impresión se detiene hasta que vuelva a haber material (una Zebra deja de responder a ~HS)</translation>
+    </message>
+    <message>
+        <source>Print head open: printing stops</source>
+        <translation>Cabezal abierto: la impresión se detiene</translation>
+    </message>
+    <message>
+        <source>The PLC reads requests but answers none</source>
+        <translation>El PLC lee las solicitudes pero no responde ninguna</translation>
+    </message>
+    <message>
+        <source>The engine out of service: job orders refused, the running one interrupted</source>
+        <translation>Motor de impresión fuera de servicio: órdenes de trabajo rechazadas, la actual interrumpida</translation>
+    </message>
+    <message>
+        <source>:{port} print · :{status_port} status</source>
+        <translation>:{port} impresión · :{status_port} estado</translation>
+    </message>
+    <message>
+        <source>:{port} Modbus</source>
+        <translation>:{port} Modbus</translation>
+    </message>
+    <message>
+        <source>:{port} OPC UA</source>
+        <translation>:{port} OPC UA</translation>
+    </message>
+    <message>
+        <source>VEHICLES</source>
+        <translation>VEHÍCULOS</translation>
+    </message>
+    <message>
+        <source>UNACKED</source>
+        <translation>SIN RECONOCER</translation>
+    </message>
+    <message>
+        <source>RESENT</source>
+        <translation>REENVIADOS</translation>
+    </message>
+    <message>
+        <source>DROPPED</source>
+        <translation>OMITIDOS</translation>
+    </message>
+    <message>
+        <source>DUPLICATED</source>
+        <translation>DUPLICADOS</translation>
+    </message>
+    <message>
+        <source>QUARANTINED</source>
+        <translation>EN CUARENTENA</translation>
+    </message>
+    <message>
+        <source>RESEND REQ.</source>
+        <translation>SOLIC. REENVÍO</translation>
+    </message>
+    <message>
+        <source>HEARTBEATS</source>
+        <translation>LATIDOS</translation>
+    </message>
+    <message>
+        <source>DUPLICATE NEXT</source>
+        <translation>DUPLICAR SIGUIENTE</translation>
+    </message>
+    <message>
+        <source>The next broadcast is sent twice</source>
+        <translation>La siguiente llamada se envía dos veces</translation>
+    </message>
+    <message>
+        <source>CHANGE LAST</source>
+        <translation>CAMBIAR ÚLTIMA</translation>
+    </message>
+    <message>
+        <source>A change (new options) for the vehicle acknowledged last</source>
+        <translation>Un cambio (opciones nuevas) para el último vehículo reconocido</translation>
+    </message>
+    <message>
+        <source>CANCEL LAST</source>
+        <translation>CANCELAR ÚLTIMA</translation>
+    </message>
+    <message>
+        <source>A cancellation of the vehicle acknowledged last</source>
+        <translation>Una cancelación del último vehículo reconocido</translation>
+    </message>
+    <message>
+        <source>PRINTER {printer} · {protocol}</source>
+        <translation>IMPRESORA {printer} · {protocol}</translation>
+    </message>
+    <message>
+        <source>No label printed yet</source>
+        <translation>Aún no se ha impreso ninguna etiqueta</translation>
+    </message>
+    <message>
+        <source>READY</source>
+        <translation>LISTA</translation>
+    </message>
+    <message>
+        <source>{ports} · printed {printed} · queued {queued}</source>
+        <translation>{ports} · impresas {printed} · en cola {queued}</translation>
+    </message>
+    <message>
+        <source>  REPRINT {n}</source>
+        <translation>  REIMPRESIÓN {n}</translation>
+    </message>
+    <message>
+        <source>{label} · printed {time}</source>
+        <translation>{label} · impresa {time}</translation>
+    </message>
+    <message>
+        <source>OEM FEED {feed}</source>
+        <translation>FLUJO OEM {feed}</translation>
+    </message>
+    <message>
+        <source>DROP NEXT</source>
+        <translation>OMITIR SIGUIENTE</translation>
+    </message>
+    <message>
+        <source>BURST</source>
+        <translation>RÁFAGA</translation>
+    </message>
+    <message>
+        <source>SEND BURST</source>
+        <translation>ENVIAR RÁFAGA</translation>
+    </message>
+    <message>
+        <source>PAUSE FEED</source>
+        <translation>PAUSAR FLUJO</translation>
+    </message>
+    <message>
+        <source>TAKT</source>
+        <translation>TAKT</translation>
+    </message>
+    <message>
+        <source>SET TAKT</source>
+        <translation>FIJAR TAKT</translation>
+    </message>
+    <message>
+        <source>Takt {seconds} s: the plant&apos;s takt, {factor}× faster</source>
+        <translation>Takt {seconds} s: el takt de la planta, {factor}× más rápido</translation>
+    </message>
+    <message>
+        <source>SILENCE PENDING {seconds} s</source>
+        <translation>SILENCIO PENDIENTE {seconds} s</translation>
+    </message>
+    <message>
+        <source>TAKT {seconds} s</source>
+        <translation>TAKT {seconds} s</translation>
+    </message>
+    <message>
+        <source>Pending: drop {drop} · duplicate {duplicate} · burst {burst} · silence {silence} s</source>
+        <translation>Pendiente: omitir {drop} · duplicar {duplicate} · ráfaga {burst} · silencio {silence} s</translation>
+    </message>
+    <message>
+        <source>Follow-ups sent: change {change} · cancel {cancel}</source>
+        <translation>Seguimientos enviados: cambio {change} · cancelación {cancel}</translation>
+    </message>
+    <message>
+        <source>DOWN</source>
+        <translation>CAÍDO</translation>
+    </message>
+    <message>
+        <source>NO READ</source>
+        <translation>SIN LECTURA</translation>
+    </message>
+    <message>
+        <source>GARBLED</source>
+        <translation>CORRUPTO</translation>
+    </message>
+    <message>
+        <source>DUPLICATE</source>
+        <translation>DUPLICADO</translation>
+    </message>
+    <message>
+        <source>SLOW</source>
+        <translation>LENTO</translation>
+    </message>
+    <message>
+        <source>READER {scanner} · {station}</source>
+        <translation>LECTOR {scanner} · {station}</translation>
+    </message>
+    <message>
+        <source>a part&apos;s code, e.g. PBMP-040+HB0001</source>
+        <translation>código de una pieza, p. ej. PBMP-040+HB0001</translation>
+    </message>
+    <message>
+        <source>READ</source>
+        <translation>LEER</translation>
+    </message>
+    <message>
+        <source>READING</source>
+        <translation>LEYENDO</translation>
+    </message>
+    <message>
+        <source>NO CLIENT</source>
+        <translation>SIN CLIENTE</translation>
+    </message>
+    <message>
+        <source>:{port} · clients {clients} · sent {sent} · last {last}</source>
+        <translation>:{port} · clientes {clients} · enviados {sent} · último {last}</translation>
+    </message>
+    <message>
+        <source>{switch} on at {device}</source>
+        <translation>{switch} activado en {device}</translation>
+    </message>
+    <message>
+        <source>{switch} off at {device}</source>
+        <translation>{switch} desactivado en {device}</translation>
+    </message>
+    <message>
+        <source>takt {value} s</source>
+        <translation>takt {value} s</translation>
+    </message>
+    <message>
+        <source>drop next {value}</source>
+        <translation>omitir siguiente {value}</translation>
+    </message>
+    <message>
+        <source>duplicate next {value}</source>
+        <translation>duplicar siguiente {value}</translation>
+    </message>
+    <message>
+        <source>burst {value}</source>
+        <translation>ráfaga {value}</translation>
+    </message>
+    <message>
+        <source>pause {value} s</source>
+        <translation>pausa {value} s</translation>
+    </message>
+    <message>
+        <source>change last {value}</source>
+        <translation>cambiar última {value}</translation>
+    </message>
+    <message>
+        <source>cancel last {value}</source>
+        <translation>cancelar última {value}</translation>
+    </message>
+    <message>
+        <source>{what}: done</source>
+        <translation>{what}: hecho</translation>
+    </message>
+    <message>
+        <source>{what}: REFUSED · {error}</source>
+        <translation>{what}: RECHAZADO · {error}</translation>
+    </message>
+    <message>
+        <source>{what}: NOT SENT · no link to the simulators</source>
+        <translation>{what}: NO ENVIADO · sin enlace con los simuladores</translation>
+    </message>
+    <message>
+        <source> light {light}</source>
+        <translation> luz {light}</translation>
+    </message>
+    <message>
+        <source>press {device} light {light}</source>
+        <translation>pulsar {device} luz {light}</translation>
+    </message>
+    <message>
+        <source>feed {feed}: {knobs}</source>
+        <translation>flujo {feed}: {knobs}</translation>
+    </message>
+    <message>
+        <source>operator at {station}: {mode}</source>
+        <translation>operario en {station}: {mode}</translation>
+    </message>
+    <message>
+        <source>read {code} at {device}</source>
+        <translation>leer {code} en {device}</translation>
+    </message>
+    <message>
+        <source>SIM LINK · WAITING</source>
+        <translation>ENLACE SIM · ESPERANDO</translation>
+    </message>
+    <message>
+        <source>SIM LINK · LIVE</source>
+        <translation>ENLACE SIM · ACTUAL</translation>
+    </message>
+    <message>
+        <source>SIM LINK · LOST · last picture</source>
+        <translation>ENLACE SIM · PERDIDO · última imagen</translation>
+    </message>
+    <message>
+        <source>No command sent yet</source>
+        <translation>Aún no se ha enviado ningún comando</translation>
+    </message>
+    <message>
+        <source>SIMULATED PLANT</source>
+        <translation>PLANTA SIMULADA</translation>
+    </message>
+    <message>
+        <source>ENGINEER ACTIONS</source>
+        <translation>ACCIONES DEL INGENIERO</translation>
+    </message>
+    <message>
+        <source>{zone} · simulated ×{speed}</source>
+        <translation>{zone} · simulado ×{speed}</translation>
+    </message>
+    <message>
+        <source>JIS engineer — simulators at {endpoint}</source>
+        <translation>JIS ingeniero — simuladores en {endpoint}</translation>
+    </message>
+    <message>
+        <source>JIS engineer — {plant} — simulators at {endpoint}</source>
+        <translation>JIS ingeniero — {plant} — simuladores en {endpoint}</translation>
+    </message>
+    <message>
+        <source>ON</source>
+        <translation>ENCENDIDO</translation>
+    </message>
+    <message>
+        <source>OFF</source>
+        <translation>APAGADO</translation>
+    </message>
+    <message>
+        <source>{switch}: ON (click to switch off)</source>
+        <translation>{switch}: ENCENDIDO (clic para apagar)</translation>
+    </message>
+    <message>
+        <source>{switch}: OFF (click to switch on)</source>
+        <translation>{switch}: APAGADO (clic para encender)</translation>
+    </message>
+    <message>
+        <source>MODBUS</source>
+        <translation>MODBUS</translation>
+    </message>
+    <message>
+        <source>OPC UA</source>
+        <translation>OPC UA</translation>
+    </message>
+    <message>
+        <source>ZPL</source>
+        <translation>ZPL</translation>
+    </message>
+    <message>
+        <source>GREEN</source>
+        <translation>VERDE</translation>
+    </message>
+    <message>
+        <source>RED</source>
+        <translation>ROJO</translation>
+    </message>
+    <message>
+        <source>YELLOW</source>
+        <translation>AMARILLO</translation>
+    </message>
+    <message>
+        <source>BLUE</source>
+        <translation>AZUL</translation>
+    </message>
+    <message>
+        <source>WHITE</source>
+        <translation>BLANCO</translation>
+    </message>
+    <message>
+        <source>Controller off the network: connections dropped and refused</source>
+        <translation>Controlador fuera de la red: conexiones cortadas y rechazadas</translation>
+    </message>
+    <message>
+        <source>Every Modbus answer delayed (an overloaded gateway or a long RS-485 chain)</source>
+        <translation>Cada respuesta Modbus retrasada (un gateway sobrecargado o una cadena RS-485 larga)</translation>
+    </message>
+    <message>
+        <source>Out of service: lights cannot be lit or cleared, presses still count</source>
+        <translation>Fuera de servicio: las luces no se pueden encender ni apagar, las pulsaciones siguen contando</translation>
+    </message>
+    <message>
+        <source>Cut the light off its chain: the gateway answers Modbus exception 0x0B</source>
+        <translation>Desconectar la luz de su cadena: el gateway responde con la excepción Modbus 0x0B</translation>
+    </message>
+    <message>
+        <source>OFF BUS</source>
+        <translation>FUERA DEL BUS</translation>
+    </message>
+    <message>
+        <source>Cut the light off the controller&apos;s bus: Online false, its methods BadCommunicationError</source>
+        <translation>Desconectar la luz del bus del controlador: Online false, sus métodos BadCommunicationError</translation>
+    </message>
+    <message>
+        <source>CUT OFF</source>
+        <translation>DESCONECTAR</translation>
+    </message>
+    <message>
+        <source>Cut the light off its controller</source>
+        <translation>Desconectar la luz de su controlador</translation>
+    </message>
+    <message>
+        <source>WRONG BUTTON</source>
+        <translation>BOTÓN ERRÓNEO</translation>
+    </message>
+    <message>
+        <source>NO PRESS</source>
+        <translation>NO PULSA</translation>
+    </message>
+    <message>
+        <source>AUTO</source>
+        <translation>AUTOMÁTICO</translation>
+    </message>
+    <message>
+        <source>MANUAL</source>
+        <translation>MANUAL</translation>
+    </message>
+    <message>
+        <source>PRESS</source>
+        <translation>BOTÓN</translation>
+    </message>
+    <message>
+        <source>Press light {light}&apos;s confirm button, like an operator&apos;s finger</source>
+        <translation>Pulsar el botón de confirmación de la luz {light}, como el dedo de un operario</translation>
+    </message>
+    <message>
+        <source>FLASH</source>
+        <translation>PARPADEA</translation>
+    </message>
+    <message>
+        <source>token {token}</source>
+        <translation>token {token}</translation>
+    </message>
+    <message>
+        <source>dark</source>
+        <translation>apagada</translation>
+    </message>
+    <message>
+        <source>LATCHED · count {count}</source>
+        <translation>ENCLAVADA · cuenta {count}</translation>
+    </message>
+    <message>
+        <source>latch clear · count {count}</source>
+        <translation>libre · cuenta {count}</translation>
+    </message>
+    <message>
+        <source>PTL {gateway} · {kind}  :{port}</source>
+        <translation>PTL {gateway} · {kind}  :{port}</translation>
+    </message>
+    <message>
+        <source>Switch the simulated operator off: press the lights by hand</source>
+        <translation>Apagar el operario simulado: pulsar las luces a mano</translation>
+    </message>
+    <message>
+        <source>OPERATOR</source>
+        <translation>OPERARIO</translation>
+    </message>
+    <message>
+        <source>SLOW {seconds} s</source>
+        <translation>LENTO {seconds} s</translation>
+    </message>
+    <message>
+        <source>presses {presses} · wrong {wrong} · missed {missed}</source>
+        <translation>pulsaciones {presses} · erróneas {wrong} · perdidas {missed}</translation>
+    </message>
+    <message>
+        <source> · next press in {seconds} s</source>
+        <translation> · siguiente pulsación en {seconds} s</translation>
+    </message>
+    <message>
         <source>{feed}: {count} broadcast(s) missing, {first}..{last}; resend requested</source>
         <translation>{feed}: faltan {count} llamada(s), {first}..{last}; reenvío pedido</translation>
     </message>
@@ -1618,6 +2098,14 @@
     <message>
         <source>quarantined #{quarantine_id}: {reason}</source>
         <translation>en cuarentena #{quarantine_id}: {reason}</translation>
+    </message>
+    <message>
+        <source>{feed}: broadcast {seq} is {distance} ahead of the newest, {newest} (plausible: {ahead} ahead, {behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand</source>
+        <translation>{feed}: la llamada {seq} está {distance} por delante de la más reciente, {newest} (plausible: {ahead} por delante, {behind} por detrás); rechazada, no se pide reenvío. Si el OEM saltó de verdad, introdúzcala a mano</translation>
+    </message>
+    <message>
+        <source>{feed}: broadcast {seq} is {distance} behind the newest, {newest} (plausible: {ahead} ahead, {behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand</source>
+        <translation>{feed}: la llamada {seq} está {distance} por detrás de la más reciente, {newest} (plausible: {ahead} por delante, {behind} por detrás); rechazada, no se pide reenvío. Si el OEM saltó de verdad, introdúzcala a mano</translation>
     </message>
     <message>
         <source>{feed}: broadcast {seq} arrived after its place in the sequence had passed</source>
@@ -1778,14 +2266,6 @@
     <message>
         <source>{source}: {count} refused inputs since a flood began (counted on this alarm, not one each; the quarantine keeps a summary row per window): find the sender</source>
         <translation>{source}: {count} entradas rechazadas desde que empezó una avalancha (contadas en esta alarma, no una a una; la cuarentena guarda una fila resumen por ventana): encuentre al remitente</translation>
-    </message>
-    <message>
-        <source>{feed}: broadcast {seq} is {distance} ahead of the newest, {newest} (plausible: {ahead} ahead, {behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand</source>
-        <translation>{feed}: la llamada {seq} está {distance} por delante de la más reciente, {newest} (plausible: {ahead} por delante, {behind} por detrás); rechazada, no se pide reenvío. Si el OEM saltó de verdad, introdúzcala a mano</translation>
-    </message>
-    <message>
-        <source>{feed}: broadcast {seq} is {distance} behind the newest, {newest} (plausible: {ahead} ahead, {behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand</source>
-        <translation>{feed}: la llamada {seq} está {distance} por detrás de la más reciente, {newest} (plausible: {ahead} por delante, {behind} por detrás); rechazada, no se pide reenvío. Si el OEM saltó de verdad, introdúzcala a mano</translation>
     </message>
 </context>
 </TS>

@@ -5,8 +5,13 @@ table of every field by position).
 713 delivery note (its number, despatch date, unloading point, and the notice's function and version), 714 one per
 part in slot order (the customer's sequence number as call-off, the part number, quantity, unit, vehicle id),
 715 the rack (its packaging and the number of parts in it), 718 one per label serial (the rack's, then each part's,
-in slot order), 719 trailer (the count of each record type). Alphanumeric fields are left-aligned and blank-padded,
-numeric ones right-aligned and zero-padded; a value too long for its field is an error, never cut.
+in slot order), 719 trailer (the count of each record type). With ``[ship_notices] traced`` each 714 also carries
+the serial and batch scanned at the part's pick (positions 95-114 and 115-128, blank when not scanned or not
+traced). 718 numbers the packages (their label serials, which it already carries here), and a serial scanned
+off the part belongs to its item as the batch does, so both go in 714, in positions this layout leaves free: like
+the other JIS fields, ours, to be agreed with the partner (docs/ship-notices.md says what sources were checked).
+Alphanumeric fields are left-aligned and blank-padded, numeric ones right-aligned and zero-padded; a value too long
+for its field is an error, never cut.
 
 What it must not do: read a clock (the caller passes ``at``) or send anything.
 """
@@ -54,6 +59,8 @@ LAYOUT: dict[str, tuple[tuple[str, int, int, str], ...]] = {
         ("unit", 67, 3, "an"),
         ("slot", 70, 3, "n"),
         ("vehicle", 73, 22, "an"),
+        ("serial", 95, 20, "an"),  # the scanned serial, with ``traced``
+        ("batch", 115, 14, "an"),  # the scanned batch, with ``traced``
     ),
     "715": (
         ("packaging", 6, 22, "an"),
@@ -137,6 +144,8 @@ def write_vda4913(notice: SendShipNotice, cfg: ShipNoticeConfig, *, at: float, t
                 unit=item.unit,
                 slot=item.slot,
                 vehicle=item.vehicle_id,
+                serial=item.scanned_serial if cfg.traced else "",
+                batch=item.scanned_batch if cfg.traced else "",
             )
         )
     lines.append(record("715", packaging=notice.family, packages=1, parts=len(notice.items)))

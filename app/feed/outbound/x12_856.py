@@ -5,7 +5,10 @@ One interchange (ISA/IEA), one group (GS/GE, functional id SH), one transaction 
 purpose (00 original, 01 cancellation, 05 replace) and the document number with its version; the hierarchy is
 HL S (shipment: dates, supplier and ship-to, the unloading point), HL T (the rack: its label serial), HL I per
 part in slot order (LIN with the supplier's part number, SN1 the quantity, REF LS the label serial, REF JS the
-OEM's sequence number, REF VV the vehicle). Separators: ``*`` elements, ``>`` components, ``~`` segments; a value
+OEM's sequence number, REF VV the vehicle). With ``[ship_notices] traced`` the part's scanned serial and batch
+follow the part number in the same LIN as further ID pairs, qualifiers SN (serial number) and LT (lot number) of
+X12 element 235 (LIN02-LIN31 are up to fifteen qualifier/ID pairs of one item, AIAG 856 usage), each only when
+scanned. Separators: ``*`` elements, ``>`` components, ``~`` segments; a value
 holding one of them cannot be written (an error, never cut or altered).
 
 What it must not do: read a clock (the caller passes ``at``) or send anything.
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sequencer.commands import SendShipNotice
+from sequencer.commands import NoticeItem, SendShipNotice
 from sequencer.plant import ShipNoticeConfig
 
 PURPOSE = {"original": "00", "cancel": "01", "replace": "05"}  # BSN01 transaction set purpose code
@@ -31,6 +34,17 @@ def _seg(*elements: str) -> str:
         if any(c in e for c in "*>~"):
             raise NotWritable(f"X12 856: {e!r} holds a separator")
     return "*".join(elements) + "~"
+
+
+def _traced(item: NoticeItem, cfg: ShipNoticeConfig) -> list[str]:
+    """LIN04.. : the scanned serial (SN) and batch (LT), X12 element 235, when the partner wants them."""
+    if not cfg.traced:
+        return []
+    out: list[str] = []
+    for qualifier, value in (("SN", item.scanned_serial), ("LT", item.scanned_batch)):
+        if value:
+            out += [qualifier, value]
+    return out
 
 
 def write_x12_856(notice: SendShipNotice, cfg: ShipNoticeConfig, *, at: float, control: int) -> bytes:
@@ -58,7 +72,7 @@ def write_x12_856(notice: SendShipNotice, cfg: ShipNoticeConfig, *, at: float, c
     for n, item in enumerate(notice.items, start=3):
         body += [
             _seg("HL", str(n), "2", "I"),
-            _seg("LIN", "", "VP", item.part),
+            _seg("LIN", "", "VP", item.part, *_traced(item, cfg)),
             _seg("SN1", "", str(item.qty), UNITS.get(item.unit, item.unit)),
             _seg("REF", "LS", item.label_id),
             _seg("REF", "JS", str(item.seq)),
