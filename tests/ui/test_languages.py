@@ -47,9 +47,10 @@ from tests.ui.test_cockpit import NOTICE_ALARMS, NOTICES, OPEN, cockpit_line, le
 from tests.ui.test_operator_panel import SCREENSHOTS, STALE_AFTER_S, WAIT_MS, busy_line, go_live, text_of
 from ui.cockpit.desk import SHELVE_MINUTES, ConfirmDialog, Proposal, Target
 from ui.cockpit.deviations import VERBS
-from ui.cockpit.window import DOCKS, CockpitWindow, build_lead_window
+from ui.cockpit.window import DOCKS, OWN_TEXTS, CockpitWindow, build_lead_window
 from ui.i18n import HERE, LANGUAGES, SOURCE_LANGUAGE, compiled, current_language, set_language, tr, ts_path
 from ui.main import OperatorWindow, build_operator_window
+from ui.reword import marked_in, reword
 from ui.words import DEVIATION_KIND_WORDS, DEVIATION_SENTENCES, sentence
 
 REPO = Path(__file__).resolve().parents[2]
@@ -482,6 +483,19 @@ def cockpit_in(qtbot: QtBot, window: CockpitWindow, line: LineView, language: st
     dialog.show()
     assert english_left(dialog, language) == []
     dialog.reject()
+
+
+def test_a_shown_text_two_screens_share_is_read_back_to_the_screens_own(qtbot: QtBot) -> None:
+    """``DUPLICADOS`` is the cockpit's ``DUPLICATES`` and the engineer's ``DUPLICATED``: ui.reword cannot tell which
+    alone, and reads it back to the cockpit's among the cockpit's own texts."""
+    set_language(SOURCE_LANGUAGE)
+    assert reword("DUPLICADOS", "es") is None  # left as it is rather than guessed
+    assert reword("DUPLICADOS", "es", marked_in(OWN_TEXTS)) == "DUPLICATES"
+    assert reword("L1-seats-833", "es") is None  # data: no translation gives it back
+    set_language("de")
+    assert reword("DUPLICADOS", "es", marked_in(OWN_TEXTS)) == tr("DUPLICATES") != "DUPLICATES"
+    assert reword("HOLD A VEHICLE", "en") == tr("Hold a vehicle").upper()  # shaped as the screen shaped it
+    assert reword("SHELVE…", "en") == tr("SHELVE") + "…"
 
 
 def test_switching_language_changes_every_word_on_the_open_cockpit(

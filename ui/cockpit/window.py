@@ -37,7 +37,7 @@ from ui.command_client import CommandClient, default_command_endpoint
 from ui.dealer import STALE_AFTER_S
 from ui.i18n import current_language, retranslate, set_language, tr
 from ui.login import LoginDialog
-from ui.reword import reword_window
+from ui.reword import marked_in, reword_window
 from ui.style import load_stylesheet, screen_settings
 from ui.widgets import apply_comm, plant_zone
 from ui.words import QT_TRANSLATE_NOOP
@@ -45,6 +45,10 @@ from ui.words import QT_TRANSLATE_NOOP
 DEFAULT_SIZE = (1680, 1000)  # a common office desktop; the user's own size is remembered
 BLINK_MS = 500  # ISA-18.2 unacknowledged alarms blink; 1 Hz is calm enough for an office screen
 DEVIATIONS_SHARE, SIDE_SHARE = 0.30, 0.36  # first-run dock sizes, as parts of the window's height and width
+# The texts the cockpit marks (its modules and the shared ones): a shown text another screen's source reads the same
+# as (the engineer's DUPLICATED, the cockpit's DUPLICATES: both DUPLICADOS) is read back to the cockpit's.
+UI = Path(__file__).resolve().parents[1]
+OWN_TEXTS = (*sorted(Path(__file__).resolve().parent.glob("*.py")), *sorted(UI.glob("*.py")))
 LAYOUT_VERSION = 3  # bump when the docks change, so an old saved layout is not restored onto new docks
 
 # The screens as docks: (objectName, title, shortcut, area); the overview is the central widget (F2).
@@ -312,7 +316,7 @@ class CockpitWindow(QMainWindow):
             return
         was, self.language = self.language, current_language()
         retranslate(self)
-        reword_window(self, was)
+        reword_window(self, was, marked_in(OWN_TEXTS))
         self.overview.retranslate()
         self.header.show_session()
         self.header.show_link(self.line, self.bus.link_up)
