@@ -3,8 +3,9 @@
 What it is for: composing the cockpit's screens as dock widgets around the overview (deviations, operations,
 trends and KPIs, quarantine, ship notices, trace), the header (plant, shift, plant-zone clock, alarm summary, link and
 session), login and logout, the shift report export, keyboard shortcuts, a font scale, and a layout that is remembered
-(``QSettings``: geometry, docks, font scale, export folder). ``build_lead_window`` is the ``ROLE_WINDOWS["lead"]``
-factory (``ui.main``).
+(``QSettings``: geometry, docks, font scale, export folder), and its language: its own, a logged-in lead's own
+while they are, every text of the open window again at a switch (``ui.reword``). ``build_lead_window`` is the
+``ROLE_WINDOWS["lead"]`` factory (``ui.main``).
 What it must not do: reach the service other than through ``BusClient`` and ``CommandClient``, block the GUI
 thread (dialogs are opened with ``open()``, files are written by a worker), or hold a colour or font size
 (``ui/style.qss``, cockpit section, scaled by ``scaled_stylesheet``).

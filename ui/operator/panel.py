@@ -7,8 +7,9 @@ What it must not do: talk to anything but its two slots (``apply_line``, ``set_l
 (``station_shown``, which feeds the touch actions of ``ui.operator.actions``), hold a colour or a font size
 (all of that is ``ui/style.qss``, keyed on dynamic properties), or pretend stale data is live.
 Every word it shows is marked for Qt's translation (``ui.i18n``) and shown again in a new language at the
-``LanguageChange`` event; what the line sends (part numbers, vehicle ids, the core's messages) is data, shown as
-sent, except a part's description, which the plant file may give per language (``PickView.translations``).
+``LanguageChange`` event; what the line sends (part numbers, vehicle ids) is data, shown as sent, except a part's
+description, which the plant file may give per language (``PickView.translations``), and the core's sentence on a
+deviation, said from its template (``ui.words.sentence``).
 """
 
 from __future__ import annotations
