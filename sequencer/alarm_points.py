@@ -35,6 +35,7 @@ from sequencer.alarms import PARKED
 from sequencer.commands import Command
 from sequencer.deviations import KINDS, Deviation, DeviationBook, Timing
 from sequencer.plant import PlantConfig
+from sequencer.sentences import Sentence, say
 
 PointKey = tuple[str, str]  # (kind, source)
 
@@ -58,7 +59,7 @@ class Point:
     source: str
     present: bool = False
     since: float = 0.0  # when the condition last came (present) or went
-    message: str = ""  # the report it came with: the alarm's message when it is annunciated
+    message: str | Sentence = ""  # the report it came with: the alarm's message when it is annunciated
     shown: bool = False  # this activation is annunciated (past its on-delay, or its alarm was still active)
     deviation_id: int | None = None  # its alarm, while the book holds it open
     activations: deque[float] = field(default_factory=deque)  # when it came, within the chattering window
@@ -74,7 +75,7 @@ class AlarmPoints:
         self.points: dict[PointKey, Point] = {}
 
     # -- what the device rules report ---------------------------------------------------------------------------
-    def present(self, kind: str, source: str, at: float, message: str) -> list[Command]:
+    def present(self, kind: str, source: str, at: float, message: str | Sentence) -> list[Command]:
         """The source reports the condition (again): its alarm once the on-delay has run out."""
         point = self.points.get((kind, source))
         if point is None:
@@ -170,10 +171,14 @@ class AlarmPoints:
         chatter = self._chatter(point)
         if chatter is not None:  # flagged already: still active, or it had calmed down and chatters again
             return [] if chatter.active else self.book.reactivate(chatter.deviation_id, at)
-        message = (
-            f"{point.source}: {point.kind} came {len(point.activations)} times within {timing.chatter_window_s:g} s"
-            f" (on-delay {timing.on_delay_s:g} s, off-delay {timing.off_delay_s:g} s): have its link or the device"
-            " looked at"
+        message = say(
+            "chattering",
+            source=point.source,
+            kind=point.kind,
+            count=len(point.activations),
+            window=timing.chatter_window_s,
+            on=timing.on_delay_s,
+            off=timing.off_delay_s,
         )
         raised = self.book.raise_("chattering", at, message, station=point.source)
         point.chatter_id = self.book.newest_id

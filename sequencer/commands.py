@@ -54,7 +54,9 @@ class RaiseDeviation:
     deviation_id: int
     kind: str
     priority: int
-    message: str
+    message: str  # in English; the screens say it in theirs from its template and values (sequencer.sentences)
+    template: str = ""
+    params: tuple[tuple[str, str | int | float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from sequencer.alarms import AlarmAction, AlarmState, IllegalAlarmTransition, next_state
 from sequencer.commands import AlarmStateChanged, ClearDeviation, Command, RaiseDeviation
+from sequencer.sentences import Sentence, Value
 from sequencer.touched import Touched
 
 
@@ -127,6 +128,8 @@ class Deviation:
     active: bool = True
     shelved_until: float = 0.0
     note: str = ""
+    template: str = ""  # the message's template (sequencer.sentences.TEMPLATES), "" for a plain sentence
+    params: tuple[tuple[str, Value], ...] = ()  # the template's values
 
 
 RETURNED_UNACK_LIMIT = 1_000  # returned-unacknowledged deviations listed at most; the oldest are closed past it
@@ -160,7 +163,7 @@ class DeviationBook:
         self,
         kind: str,
         at: float,
-        message: str,
+        message: str | Sentence,
         *,
         feed: str = "",
         seq: int | None = None,
@@ -171,25 +174,36 @@ class DeviationBook:
         self.counts[kind] += 1
         if spec.count_only:
             return []
+        sentence = message if isinstance(message, Sentence) else Sentence("")
+        text = message.text if isinstance(message, Sentence) else message
         state = AlarmState.UNACK if spec.condition else AlarmState.RTN_UNACK
         dev = Deviation(
             deviation_id=self._next_id,
             kind=kind,
             priority=spec.priority,
             at=at,
-            message=message,
+            message=text,
             feed=feed,
             seq=seq,
             vehicle_id=vehicle_id,
             station=station,
             state=state,
             active=spec.condition,
+            template=sentence.template,
+            params=sentence.params,
         )
         self._next_id += 1
         self.by_id[dev.deviation_id] = dev
         self.touched.deviation(dev.deviation_id)
         raised: list[Command] = [
-            RaiseDeviation(deviation_id=dev.deviation_id, kind=kind, priority=dev.priority, message=message)
+            RaiseDeviation(
+                deviation_id=dev.deviation_id,
+                kind=kind,
+                priority=dev.priority,
+                message=text,
+                template=sentence.template,
+                params=sentence.params,
+            )
         ]
         return raised + self._track_returned(dev, at)
 

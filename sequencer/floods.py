@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from sequencer.commands import Command
 from sequencer.deviations import DeviationBook
+from sequencer.sentences import Sentence, say
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,8 @@ class Floods:
         """The flood alarm's message carries the count (the screens show it; no new alarm)."""
         dev = self.book.by_id.get(src.deviation_id) if src.deviation_id is not None else None
         if dev is not None:
-            dev.message = _message(src, source)
+            sentence = _message(src, source)
+            dev.message, dev.template, dev.params = sentence.text, sentence.template, sentence.params
             self.book.touched.deviation(dev.deviation_id)
 
     def _forget_closed(self, src: Flooding) -> None:
@@ -120,8 +122,5 @@ class Floods:
             src.deviation_id = None
 
 
-def _message(src: Flooding, source: str) -> str:
-    return (
-        f"{source}: {src.counted} refused inputs since a flood began (counted on this alarm, not one each; the "
-        "quarantine keeps a summary row per window): find the sender"
-    )
+def _message(src: Flooding, source: str) -> Sentence:
+    return say("quarantine_flood", source=source, count=src.counted)

@@ -173,6 +173,8 @@ def deviation_view(d: Deviation) -> DeviationView:
         state=d.state.value,
         active=d.active,
         shelved_until=d.shelved_until or None,
+        template=d.template,
+        params=d.params,
     )
 
 

@@ -97,10 +97,14 @@ class DeviationView(_View):
     seq: int | None
     vehicle_id: str
     station: str
-    message: str
+    message: str  # in English
     state: str = AlarmState.UNACK.value  # ISA-18.2 state (sequencer.alarms.AlarmState values)
     active: bool = True
     shelved_until: float | None = None
+    # the message's template (sequencer.sentences.TEMPLATES) and values, which a screen says in its language;
+    # "" (a sentence without one, or from an older service): the message as sent
+    template: str = ""
+    params: tuple[tuple[str, str | int | float], ...] = ()
 
 
 class DeviceView(_View):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QMainWin
 
 from sequencer.views import LineView, StationView
 from ui.bus_client import BusClient, CurveKeys
-from ui.cockpit.window import build_lead_window
+from ui.cockpit.window import CockpitWindow, build_lead_window
 from ui.command_client import CommandClient, default_command_endpoint
 from ui.dealer import STALE_AFTER_S
 from ui.engineer.link import SimControlClient
@@ -205,7 +205,7 @@ ROLE_WINDOWS: dict[str, WindowFactory] = {
     "engineer": build_engineer_window,  # its endpoint is the simulators' control channel (--sim), not the bus
 }
 SIM_ROLES = frozenset({"engineer"})
-FIXED_LANGUAGE_ROLES = frozenset({"lead", "engineer"})  # the cockpit and the engineer's view: --lang, kept till closed
+FIXED_LANGUAGE_ROLES = frozenset({"lead", "engineer"})  # --lang, set before the window is built (the cockpit: its own)
 COMMAND_ROLES: dict[str, Callable[..., tuple[QWidget, BusClient]]] = {  # screens with manual operations
     "operator": build_operator_window,
     "lead": build_lead_window,
@@ -235,7 +235,8 @@ def run_hmi(
     service runs ``[service.hmi_curve]``. ``screen_dpi``: the panel's real density (device-independent pixels
     per inch) when its screen reports a wrong physical size; default, the screen's own (``ui.widgets.physical_dpi``).
     ``language``: the operator panel's language (``ui.i18n.LANGUAGES``; a user's own replaces it while logged in),
-    or the cockpit's or the engineer's view's (for good: set before its window is built).
+    or the cockpit's (set before its window is built; a logged-in lead's own replaces it while they are), or the
+    engineer's view's (for good: set before its window is built).
     """
     build = ROLE_WINDOWS.get(role)
     if build is None:
@@ -260,6 +261,8 @@ def run_hmi(
             window, client = COMMAND_ROLES[role](connect, station, STALE_AFTER_S, **bus_options)
         else:
             window, client = build(sim if role in SIM_ROLES and sim else connect, station, STALE_AFTER_S)
+        if isinstance(window, CockpitWindow):  # its own language, a logged-in lead's own while they are
+            window.follow_user_language(language)
         if station and role == "operator" and isinstance(client, BusClient):
             refuse_unknown_station(client, station, app)
         settings = screen_settings(role)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from sequencer.views import BinView, DeviationView, StationView
 from ui.i18n import tr, tr_text
-from ui.words import QT_TRANSLATE_NOOP, kind_words
+from ui.words import QT_TRANSLATE_NOOP, kind_words, sentence
 
 MM_PER_INCH = 25.4
 TOUCH_TARGET_MM = 15.0  # hmi.md: gloved operators need targets of at least 15 mm
@@ -398,7 +398,9 @@ class DeviationRow(QFrame):
         self.when = label(when, f"{name}_at", "dev-at")
         self.kind = label("", f"{name}_kind", "dev-kind")
         tr_text(self.kind, kind_words(view.kind))
-        self.message = label(view.message, f"{name}_message", "dev-message")  # the core's words: data, as sent
+        self.message = label(
+            sentence(view, tr), f"{name}_message", "dev-message"
+        )  # the core's, in the panel's language
         self.message.setWordWrap(True)
         text = QVBoxLayout()
         text.setSpacing(0)
@@ -412,6 +414,10 @@ class DeviationRow(QFrame):
         row.addWidget(self.indicator, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(text, 1)
         set_props(self, priority=view.priority)
+
+    def show_sentence(self, view: DeviationView) -> None:
+        """The core's sentence again: in a new language, or with its new values (a flood's count)."""
+        self.message.setText(sentence(view, tr))
 
 
 # --- drop-down lists with a drawn arrow (the stylesheet hides the native one, ~3 mm on a touch panel) -------------

@@ -95,8 +95,18 @@ class Box:
 Element = Text[L] | Code128[L] | DataMatrix[L] | Slots | Box
 
 
+@dataclass(frozen=True, slots=True)
+class _Title:
+    """A field's fixed text, the same on every label: rendered once per layout (``_constant_parts``)."""
+
+    text: str
+
+    def __call__(self, _label: Label) -> str:
+        return self.text
+
+
 def _title(text: str) -> Callable[[Label], str]:
-    return lambda _label: text
+    return _Title(text)
 
 
 def _reprint(label: Label) -> str:
@@ -268,18 +278,20 @@ def _text(x: int, y: int, size: int, text: str) -> str:
     return f"^FO{x},{y}^A0N,{size},{size}^FH_^FD{fh_text(text)}^FS"
 
 
+def _lines(x: int, y: int, size: int, lines: list[str]) -> str:
+    return "\n".join(_text(x, y + i * size, size, line) for i, line in enumerate(lines))
+
+
 def _render_element(element: Element[L], label: L) -> str:
     if isinstance(element, Box):
-        return f"^FO{element.x},{element.y}^GB{element.width},{element.height},{element.thickness}^FS"
+        return _fixed(element)
     if isinstance(element, Text):
         lines = wrap_words(element.text(label), element.max_chars, element.lines)
-        size = element.height
-        return "\n".join(_text(element.x, element.y + i * size, size, line) for i, line in enumerate(lines))
+        return _lines(element.x, element.y, element.height, lines)
     if isinstance(element, Slots):
         contents: tuple[RackSlot, ...] = label.contents if isinstance(label, RackLabel) else ()
         lines = [line[: element.max_chars] for line in slot_lines(contents)[: element.lines]]
-        size = element.height
-        return "\n".join(_text(element.x, element.y + i * size, size, line) for i, line in enumerate(lines))
+        return _lines(element.x, element.y, element.height, lines)
     if isinstance(element, Code128):
         raw = element.data(label)
         if not raw:
@@ -293,8 +305,25 @@ def _render_element(element: Element[L], label: L) -> str:
 
 def _render(label: L, layout: tuple[Element[L], ...], size: tuple[int, int]) -> str:
     head = f"^XA\n{label_comment(label)}\n^CI28\n^PW{size[0]}\n^LL{size[1]}\n^LH0,0\n"
-    body = "\n".join(part for part in (_render_element(e, label) for e in layout) if part)
+    parts = (e if isinstance(e, str) else _render_element(e, label) for e in _constant_parts(layout))
+    body = "\n".join(part for part in parts if part)
     return f"{head}{body}\n^PQ1\n^XZ\n"
+
+
+@lru_cache(maxsize=64)
+def _constant_parts(layout: tuple[Element[L], ...]) -> tuple[Element[L] | str, ...]:
+    """The layout with the elements that read nothing of the label (frames, rules, fixed titles) rendered once:
+    the same ZPL on every label of the layout. The plant's templates and each partner's are a few layouts."""
+    return tuple(_fixed(e) if isinstance(e, Box) or (isinstance(e, Text) and isinstance(e.text, _Title)) else e
+                 for e in layout)  # fmt: skip
+
+
+def _fixed(element: Box | Text[Any]) -> str:
+    """What ``_render_element`` makes of a frame, a rule or a fixed title, for any label."""
+    if isinstance(element, Box):
+        return f"^FO{element.x},{element.y}^GB{element.width},{element.height},{element.thickness}^FS"
+    assert isinstance(element.text, _Title)
+    return _lines(element.x, element.y, element.height, wrap_words(element.text.text, element.max_chars, element.lines))
 
 
 @dataclass(frozen=True, slots=True)

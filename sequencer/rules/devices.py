@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from sequencer.commands import Command
 from sequencer.events import DeviceLinkChanged, DiskLevel, DiskSpaceChanged, JournalWriteChanged, PrinterFaultChanged
+from sequencer.sentences import Sentence, Value, say
 from sequencer.state import LineState
 
 JOURNAL_SOURCE = "journal"  # the ``station`` of the journal's alarm
@@ -32,7 +33,9 @@ def on_link(line: LineState, e: DeviceLinkChanged) -> list[Command]:
         return line.alarm_points.gone("device_offline", e.device, e.at)
     line.devices_down.add(e.device)
     line.link_detail[e.device] = e.detail or "link down"
-    return line.alarm_points.present("device_offline", e.device, e.at, f"{e.device} offline: {e.detail}")
+    return line.alarm_points.present(
+        "device_offline", e.device, e.at, say("device_offline", device=e.device, detail=e.detail)
+    )
 
 
 def on_printer_fault(line: LineState, e: PrinterFaultChanged) -> list[Command]:
@@ -48,7 +51,7 @@ def on_journal(line: LineState, e: JournalWriteChanged) -> list[Command]:
     """The journal failed a write (a P1 ``journal_failed`` alarm while it lasts) or takes writes again."""
     if e.ok:
         return _condition_gone(line, "journal_failed", JOURNAL_SOURCE, e.at)
-    message = f"journal cannot be written, the line is paused (nothing is acknowledged): {e.detail}"
+    message = say("journal_failed", detail=e.detail)
     return _condition_present(line, "journal_failed", JOURNAL_SOURCE, e.at, message)
 
 
@@ -60,12 +63,13 @@ def on_disk_space(line: LineState, e: DiskSpaceChanged) -> list[Command]:
         if kind != wanted:
             commands += _condition_gone(line, kind, e.folder, e.at)
     if wanted is not None:
-        message = f"{e.folder}: {e.free_mb:.0f} MB free ({e.level}){': ' + e.detail if e.detail else ''}"
+        where: dict[str, Value] = {"folder": e.folder, "free_mb": e.free_mb, "level": e.level}
+        message = say("disk_space_detail", detail=e.detail, **where) if e.detail else say("disk_space", **where)
         commands += _condition_present(line, wanted, e.folder, e.at, message)
     return commands
 
 
-def _condition_present(line: LineState, kind: str, source: str, at: float, message: str) -> list[Command]:
+def _condition_present(line: LineState, kind: str, source: str, at: float, message: Sentence) -> list[Command]:
     """One alarm per source and kind: raised, or the open one (returned, parked) active again."""
     open_alarm = line.deviations.find(kind, station=source)
     if open_alarm is None:

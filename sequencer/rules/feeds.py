@@ -30,6 +30,7 @@ from sequencer.lifecycle import VEHICLE_IN_LINE
 from sequencer.rules import vehicles
 from sequencer.rules.picking import accept
 from sequencer.rules.racks import rack_of, shipped_families
+from sequencer.sentences import Sentence, Value, say
 from sequencer.state import HOUR, Feed, LineState, SequencerError, Vehicle
 
 
@@ -38,11 +39,11 @@ def on_broadcast(line: LineState, e: BroadcastReceived, *, by_hand: bool = False
     feed = line.feeds.get(e.feed)
     if feed is None:
         return line.deviations.raise_(
-            "unknown_feed", e.at, f"broadcast {e.seq} for unknown feed {e.feed!r}", feed=e.feed, seq=e.seq
+            "unknown_feed", e.at, say("unknown_feed", seq=e.seq, feed=e.feed), feed=e.feed, seq=e.seq
         )
     if not 0 <= e.seq < feed.cfg.modulus:
         raise SequencerError(f"{e.feed}: sequence number {e.seq} outside 0..{feed.cfg.modulus - 1}")
-    if not by_hand and (why := implausible(line, e)):
+    if not by_hand and feed.last_seq is not None and e.firm and (why := _implausible(feed, e.seq)) is not None:
         return line.deviations.raise_("implausible", e.at, why, feed=feed.cfg.id, seq=e.seq, vehicle_id=e.vehicle_id)
     commands = _heard(line, feed, e.at)
     if not e.firm:
@@ -68,24 +69,22 @@ def implausible(line: LineState, e: BroadcastReceived) -> str:
     feed = line.feeds.get(e.feed)
     if feed is None or not e.firm or feed.last_seq is None or not 0 <= e.seq < feed.cfg.modulus:
         return ""
-    return _implausible(feed, e.seq)
+    why = _implausible(feed, e.seq)
+    return why.text if why is not None else ""
 
 
-def _implausible(feed: Feed, seq: int) -> str:
-    """Why a firm broadcast numbered ``seq`` is too far from the feed's newest to be believed ("" if it is not)."""
+def _implausible(feed: Feed, seq: int) -> Sentence | None:
+    """Why a firm broadcast numbered ``seq`` is too far from the feed's newest to be believed (None if it is not)."""
     assert feed.last_seq is not None
     cfg = feed.cfg
     distance = seqnum.signed_distance(feed.last_seq, seq, cfg.modulus)
+    window: dict[str, Value] = {"feed": cfg.id, "seq": seq, "newest": feed.last_seq}
+    window |= {"ahead": cfg.plausible_ahead, "behind": cfg.plausible_behind}
     if distance > cfg.plausible_ahead:
-        where = f"{distance} ahead of"
-    elif distance < -cfg.plausible_behind and feed.last_position + distance not in feed.missing:
-        where = f"{-distance} behind"
-    else:
-        return ""
-    return (
-        f"{cfg.id}: broadcast {seq} is {where} the newest, {feed.last_seq} (plausible: {cfg.plausible_ahead} ahead, "
-        f"{cfg.plausible_behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand"
-    )
+        return say("implausible_ahead", distance=distance, **window)
+    if distance < -cfg.plausible_behind and feed.last_position + distance not in feed.missing:
+        return say("implausible_behind", distance=-distance, **window)
+    return None
 
 
 def _forget_given_up(feed: Feed) -> None:
@@ -103,7 +102,7 @@ def on_gateway_refused(line: LineState, e: GatewayRefused) -> list[Command]:
     if counted:
         return commands
     return line.deviations.raise_(
-        "unauthorised", e.at, f"quarantined #{e.quarantine_id}: {e.reason}", feed=e.feed, seq=e.seq
+        "unauthorised", e.at, say("quarantined", quarantine_id=e.quarantine_id, reason=e.reason), feed=e.feed, seq=e.seq
     )
 
 
@@ -114,7 +113,7 @@ def on_rejected(line: LineState, e: BroadcastRejected) -> list[Command]:
     counted, commands = line.floods.refused(kind, e.source, e.at)
     if counted:
         return commands
-    message = f"quarantined #{e.quarantine_id}: {e.reason}"
+    message = say("quarantined", quarantine_id=e.quarantine_id, reason=e.reason)
     return line.deviations.raise_(kind, e.at, message, feed=e.feed, seq=e.seq)
 
 
@@ -151,7 +150,7 @@ def check_silence(line: LineState, at: float) -> list[Command]:
         commands += line.deviations.raise_(
             "silence",
             at,
-            f"{feed.cfg.id}: no broadcast for {at - feed.last_at:.0f} s (limit {limit:.0f} s)",
+            say("silence", feed=feed.cfg.id, seconds=at - feed.last_at, limit=limit),
             feed=feed.cfg.id,
         )
         feed.silence_dev = line.deviations.newest_id
@@ -171,7 +170,7 @@ def _open_gap(line: LineState, feed: Feed, e: BroadcastReceived, position: int) 
     raised = line.deviations.raise_(
         "gap",
         e.at,
-        f"{feed.cfg.id}: {count} broadcast(s) missing, {first_seq}..{last_seq}; resend requested",
+        say("gap", feed=feed.cfg.id, count=count, first=first_seq, last=last_seq),
         feed=feed.cfg.id,
         seq=first_seq,
     )
@@ -198,16 +197,15 @@ def _behind(line: LineState, feed: Feed, e: BroadcastReceived, position: int) ->
         if _shipped_and_forgotten(line, feed, position):
             return _after_shipping(line, feed, e)
         closed = [f for f in line.families if rack_of(line, feed, f, position).closed]
-        fix = (
-            f"; its {', '.join(closed)} rack is closed: proposed fix: pick it outside the rack, label it and "
-            "send it with the next truck as a single part, or ask the OEM to pull the vehicle"
+        sentence = (
+            say("late_broadcast_rack_closed", feed=feed.cfg.id, seq=e.seq, racks=", ".join(closed))
             if closed
-            else ""
+            else say("late_broadcast", feed=feed.cfg.id, seq=e.seq)
         )
         return line.deviations.raise_(
             "late_broadcast",
             e.at,
-            f"{feed.cfg.id}: broadcast {e.seq} arrived after its place in the sequence had passed{fix}",
+            sentence,
             feed=feed.cfg.id,
             seq=e.seq,
             vehicle_id=e.vehicle_id,
@@ -232,7 +230,7 @@ def _after_shipping(line: LineState, feed: Feed, e: BroadcastReceived) -> list[C
     return line.deviations.raise_(
         "change_after_ship",
         e.at,
-        f"{feed.cfg.id} {e.seq}: {e.function} after every rack of its vehicle shipped; call the OEM",
+        say("after_ship", feed=feed.cfg.id, seq=e.seq, function=e.function),
         feed=feed.cfg.id,
         seq=e.seq,
         vehicle_id=e.vehicle_id,
@@ -248,7 +246,7 @@ def _function(line: LineState, feed: Feed, vehicle: Vehicle, e: BroadcastReceive
         return line.deviations.raise_(
             "late_broadcast",
             e.at,
-            f"{feed.cfg.id} {e.seq}: {e.function} for a cancelled vehicle ignored",
+            say("cancelled_ignored", feed=feed.cfg.id, seq=e.seq, function=e.function),
             feed=feed.cfg.id,
             seq=e.seq,
             vehicle_id=e.vehicle_id,
@@ -300,7 +298,7 @@ def _resequenced(line: LineState, feed: Feed, old: Vehicle, new: Vehicle, at: fl
     commands = line.deviations.raise_(
         "resequenced",
         at,
-        f"{feed.cfg.id}: vehicle {new.vehicle_id} moved from {old.seq} to {new.seq}; reaction: {reaction}",
+        say("resequenced", feed=feed.cfg.id, vehicle=new.vehicle_id, old=old.seq, new=new.seq, reaction=reaction),
         feed=feed.cfg.id,
         seq=new.seq,
         vehicle_id=new.vehicle_id,
@@ -318,7 +316,7 @@ def _cancelled_by_oem(line: LineState, feed: Feed, vehicle: Vehicle, e: Broadcas
         return line.deviations.raise_(
             "change_after_ship",
             e.at,
-            f"{feed.cfg.id} {e.seq}: cancelled after the {', '.join(shipped)} rack shipped; call the OEM",
+            say("cancel_after_ship", feed=feed.cfg.id, seq=e.seq, racks=", ".join(shipped)),
             feed=feed.cfg.id,
             seq=e.seq,
             vehicle_id=e.vehicle_id,
@@ -326,7 +324,7 @@ def _cancelled_by_oem(line: LineState, feed: Feed, vehicle: Vehicle, e: Broadcas
     commands = line.deviations.raise_(
         "cancel",
         e.at,
-        f"{feed.cfg.id} {e.seq}: cancelled by the OEM",
+        say("cancel", feed=feed.cfg.id, seq=e.seq),
         feed=feed.cfg.id,
         seq=e.seq,
         vehicle_id=e.vehicle_id,

@@ -17,6 +17,7 @@ from sequencer.events import LabelPrinted, LabelSending, LabelUncertain
 from sequencer.labels import PartLabel
 from sequencer.rules.racks import rack_label_due, rack_of
 from sequencer.rules.vehicles import check_complete
+from sequencer.sentences import say
 from sequencer.state import LineState, SequencerError
 
 
@@ -50,7 +51,7 @@ def on_uncertain(line: LineState, e: LabelUncertain) -> list[Command]:
         return []  # printed meanwhile, or uncertain already: one deviation is enough
     label = command.label
     seq = label.seq if isinstance(label, PartLabel) else None
-    message = f"label {e.label_id} may or may not have printed ({e.reason}): check it, then reprint or resolve"
+    message = say("label_uncertain", label=e.label_id, reason=e.reason)
     raised = line.deviations.raise_("label_uncertain", e.at, message, feed=label.feed, seq=seq)
     line.uncertain[e.label_id] = line.deviations.newest_id
     return raised

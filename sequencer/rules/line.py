@@ -22,6 +22,7 @@ from sequencer.commands import Command
 from sequencer.events import LineStatusReported, SetLineStatus
 from sequencer.lifecycle import VEHICLE_IN_LINE
 from sequencer.rules.racks import DUE_LEVELS
+from sequencer.sentences import say
 from sequencer.state import Feed, LineState, SequencerError
 
 Transition = Callable[[LineState, Feed, float], list[Command]]
@@ -31,7 +32,7 @@ def _stop(line: LineState, feed: Feed, at: float) -> list[Command]:
     feed.line_stopped_since = at
     line.touched.feed(feed.cfg.id)
     commands = line.deviations.raise_(
-        "oem_line_stopped", at, f"{feed.cfg.id}: the OEM's line stands; due times wait for it", feed=feed.cfg.id
+        "oem_line_stopped", at, say("oem_line_stopped", feed=feed.cfg.id), feed=feed.cfg.id
     )
     feed.line_dev["oem_line_stopped"] = line.deviations.newest_id
     return commands + _clear(line, feed, "line_too_fast", at)  # a line that stands runs no faster than picking
@@ -100,10 +101,7 @@ def _rate(line: LineState, feed: Feed, rate: float, at: float) -> list[Command]:
     commands: list[Command] = []
     for kind, present in RATE_RULES:
         if present(feed, rate) and kind not in feed.line_dev:
-            message = (
-                f"{feed.cfg.id}: the OEM's line runs {rate:.0f} vehicles/h, picking keeps up with "
-                f"{keep_up_rate(feed):.0f}: the buffer shrinks"
-            )
+            message = say("line_too_fast", feed=feed.cfg.id, rate=rate, keep_up=keep_up_rate(feed))
             commands += line.deviations.raise_(kind, at, message, feed=feed.cfg.id)
             feed.line_dev[kind] = line.deviations.newest_id
         elif not present(feed, rate):

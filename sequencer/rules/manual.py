@@ -52,6 +52,7 @@ from sequencer.lifecycle import VehicleMove, vehicle_may
 from sequencer.rules import feeds, notices, picking, racks, scanning, stock, vehicles
 from sequencer.rules import line as oem_line
 from sequencer.rules.labelling import labelled
+from sequencer.sentences import say
 from sequencer.seqnum import unwrap
 from sequencer.state import Feed, LabelTarget, LineState, SequencerError, Vehicle
 
@@ -195,7 +196,7 @@ def confirm(line: LineState, op: ConfirmByHand) -> Done:
     commands = line.deviations.raise_(
         "manual_confirm",
         op.at,
-        f"{op.station}: {pick.bin} confirmed by hand by {op.user}: {op.reason}",
+        say("manual_confirm", station=op.station, bin=pick.bin, user=op.user, reason=op.reason),
         feed=pick.feed,
         seq=pick.seq,
         station=op.station,
@@ -230,7 +231,7 @@ def reprint(line: LineState, op: ReprintLabel) -> Done:
     line.ask_label(PrintLabel(printer=printer, label=label), target)
     uncertain = line.uncertain.pop(op.label_id, None)  # the person checked and chose to reprint
     commands = line.deviations.clear(uncertain, op.at) if uncertain is not None else []
-    commands += line.deviations.raise_("reprint", op.at, f"label {op.label_id} reprint {count} by {op.user}")
+    commands += line.deviations.raise_("reprint", op.at, say("reprint", label=op.label_id, count=count, user=op.user))
     return op.label_id, [*commands, line.unprinted[op.label_id]]
 
 

@@ -36,6 +36,7 @@ from sequencer.events import (
     ShipNoticeSending,
 )
 from sequencer.rules import racks
+from sequencer.sentences import say
 from sequencer.state import LineState, Notice, NoticeState, Rack, SequencerError
 
 # What may happen to a notice in each state: (from, what happened) -> to
@@ -261,7 +262,9 @@ def on_answered(line: LineState, e: ShipNoticeAnswered) -> list[Command]:
         commands += line.deviations.raise_(
             "notice_rejected",
             e.at,
-            f"ship notice {notice.notice_id} v{notice.version} rejected by the OEM: {e.reason or 'no reason given'}",
+            say("notice_rejected", notice=notice.notice_id, version=notice.version, reason=e.reason)
+            if e.reason
+            else say("notice_rejected_no_reason", notice=notice.notice_id, version=notice.version),
             feed=notice.feed,
         )
         notice.rejected_dev = line.deviations.newest_id
@@ -296,7 +299,7 @@ def check_unanswered(line: LineState, at: float) -> list[Command]:
         commands += line.deviations.raise_(
             "notice_unanswered",
             at,
-            f"ship notice {nid} v{notice.version}: no answer from the OEM in {cfg.ack_timeout_s:.0f} s",
+            say("notice_unanswered", notice=nid, version=notice.version, seconds=cfg.ack_timeout_s),
             feed=notice.feed,
         )
         notice.unanswered_dev = line.deviations.newest_id

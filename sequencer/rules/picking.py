@@ -20,6 +20,7 @@ from sequencer.labels import PartLabel
 from sequencer.lifecycle import PickMove, move_pick
 from sequencer.rules import gtl, stock
 from sequencer.rules.racks import rack_of, rack_slot, slot_done
+from sequencer.sentences import Value, say
 from sequencer.state import HOUR, Feed, LineState, Pick, SequencerError, Station, Vehicle
 
 
@@ -39,7 +40,7 @@ def accept(
         commands += line.deviations.raise_(
             "unknown_option",
             at,
-            f"{feed.cfg.id} {vehicle.seq}: unknown option code(s) {' '.join(unknown)}",
+            say("unknown_option", feed=feed.cfg.id, seq=vehicle.seq, codes=" ".join(unknown)),
             feed=feed.cfg.id,
             seq=vehicle.seq,
             vehicle_id=vehicle.vehicle_id,
@@ -49,7 +50,7 @@ def accept(
         commands += line.deviations.raise_(
             "unresolved",
             at,
-            f"{feed.cfg.id} {vehicle.seq}: {miss.reason}; slot blocked",
+            say("unresolved", feed=feed.cfg.id, seq=vehicle.seq, reason=miss.reason),
             feed=feed.cfg.id,
             seq=vehicle.seq,
             vehicle_id=vehicle.vehicle_id,
@@ -166,7 +167,7 @@ def on_confirm(line: LineState, e: BinConfirmed, confirmed: Confirmed | None = N
         return line.deviations.raise_(
             "stale_confirm",
             e.at,
-            f"{e.station}: confirm on {e.bin} carried pick {e.token}, pick {lit.pick_id} is lit; ignored",
+            say("stale_confirm_token", station=e.station, bin=e.bin, token=e.token, pick=lit.pick_id),
             station=e.station,
         )
     return (confirmed or picked)(line, station, lit, e.at)
@@ -175,17 +176,23 @@ def on_confirm(line: LineState, e: BinConfirmed, confirmed: Confirmed | None = N
 def _wrong_pick(line: LineState, station: Station, lit: Pick | None, e: BinConfirmed) -> list[Command]:
     if lit is None:
         return line.deviations.raise_(
-            "stale_confirm", e.at, f"{e.station}: confirm on bin {e.bin} with no bin lit", station=e.station
+            "stale_confirm", e.at, say("stale_confirm_unlit", station=e.station, bin=e.bin), station=e.station
         )
-    return block(line, station, lit, e.at, f"bin {e.bin} pressed")
+    return block(line, station, lit, e.at, pressed=e.bin)
 
 
-def block(line: LineState, station: Station, lit: Pick, at: float, what: str) -> list[Command]:
-    """A wrong pick (``what``: the press or scan that showed it): the slot is blocked, the lit bin flashes red."""
+def block(
+    line: LineState, station: Station, lit: Pick, at: float, *, pressed: str = "", scanned: str = ""
+) -> list[Command]:
+    """A wrong pick (the bin ``pressed``, or the part ``scanned``, that showed it): the slot is blocked, the lit bin
+    flashes red."""
+    where: dict[str, Value] = {"station": station.cfg.id, "bin": lit.bin, "feed": lit.feed, "seq": lit.seq}
     commands = line.deviations.raise_(
         "wrong_pick",
         at,
-        f"{station.cfg.id}: {what}, {lit.bin} is lit for {lit.feed} {lit.seq}; slot blocked, correct it",
+        say("wrong_pick_scanned", part=scanned, **where)
+        if scanned
+        else say("wrong_pick_pressed", pressed=pressed, **where),
         feed=lit.feed,
         seq=lit.seq,
         vehicle_id=lit.vehicle_id,
@@ -280,7 +287,14 @@ def withdraw(line: LineState, pick: Pick, at: float, step: PickMove) -> list[Com
             *line.deviations.raise_(
                 "return_to_stock",
                 at,
-                f"{station.cfg.id}: take {pick.part} from rack {pick.rack_no} slot {pick.slot} back to {pick.bin}",
+                say(
+                    "return_to_stock",
+                    station=station.cfg.id,
+                    part=pick.part,
+                    rack=pick.rack_no,
+                    slot=pick.slot,
+                    bin=pick.bin,
+                ),
                 feed=pick.feed,
                 seq=pick.seq,
                 vehicle_id=pick.vehicle_id,
@@ -316,7 +330,7 @@ def check_pick_timeouts(line: LineState, at: float) -> list[Command]:
         commands += line.deviations.raise_(
             "pick_timeout",
             at,
-            f"{station.cfg.id}: {pick.bin} lit for {at - station.lit_at:.0f} s without a confirm",
+            say("pick_timeout", station=station.cfg.id, bin=pick.bin, seconds=at - station.lit_at),
             feed=pick.feed,
             seq=pick.seq,
             vehicle_id=pick.vehicle_id,

@@ -25,6 +25,7 @@ from sequencer.labels import RackLabel, RackSlot
 from sequencer.lifecycle import VEHICLE_DONE
 from sequencer.plant import FeedConfig
 from sequencer.rules import gtl
+from sequencer.sentences import say
 from sequencer.shipments import Shipment
 from sequencer.state import Feed, LineState, Rack, RackKey, SequencerError
 
@@ -265,14 +266,13 @@ def check_due(line: LineState, at: float) -> list[Command]:
             continue  # the common case: far from due
         if feed.line_stopped_since is not None:
             continue  # the OEM's line stands: its due times move when it runs again (sequencer.rules.line)
-        where = f"rack {rack.feed}/{rack.family}/{rack.rack_no}"
         for kind, margin in DUE_LEVELS:
             if kind in rack.due_dev or at < rack.due_at - margin(feed.cfg):
                 continue
             commands += line.deviations.raise_(
                 kind,
                 at,
-                f"{where}: due in {(rack.due_at - at) / 60:.0f} min, not shipped",
+                say("due", feed=rack.feed, family=rack.family, rack=rack.rack_no, minutes=(rack.due_at - at) / 60),
                 feed=rack.feed,
             )
             rack.due_dev[kind] = line.deviations.newest_id

@@ -29,6 +29,7 @@ from typing import Literal
 from sequencer.commands import Command, PartTraced
 from sequencer.events import BinConfirmed, PartScanned
 from sequencer.rules import picking
+from sequencer.sentences import say
 from sequencer.state import LineState, Pick, PickScan, SequencerError, Station
 
 Outcome = Literal["blocked", "no_pick_lit", "unreadable", "wrong_part", "repeated", "serial_repeated", "matched"]
@@ -92,7 +93,7 @@ def _nothing(_line: LineState, _station: Station, _e: PartScanned, _r: Reading |
 
 def _no_pick_lit(line: LineState, station: Station, e: PartScanned, _r: Reading | None) -> list[Command]:
     return line.deviations.raise_(
-        "stale_confirm", e.at, f"{station.cfg.id}: scan {e.code!r} with no bin lit", station=station.cfg.id
+        "stale_confirm", e.at, say("stale_scan", station=station.cfg.id, code=e.code), station=station.cfg.id
     )
 
 
@@ -100,14 +101,14 @@ def _unreadable(line: LineState, station: Station, e: PartScanned, _r: Reading |
     return line.deviations.raise_(
         "scan_unreadable",
         e.at,
-        f"{station.cfg.id}: {e.code[:60]!r} is no part code of this plant; scan the part again",
+        say("scan_unreadable", station=station.cfg.id, code=e.code[:60]),
         station=station.cfg.id,
     )
 
 
 def _wrong_part(line: LineState, station: Station, e: PartScanned, r: Reading | None) -> list[Command]:
     assert r is not None and station.lit is not None
-    return picking.block(line, station, line.picks[station.lit], e.at, f"part {r.part} scanned")
+    return picking.block(line, station, line.picks[station.lit], e.at, scanned=r.part)
 
 
 def _serial_repeated(line: LineState, station: Station, e: PartScanned, r: Reading | None) -> list[Command]:
@@ -117,8 +118,7 @@ def _serial_repeated(line: LineState, station: Station, e: PartScanned, r: Readi
     return line.deviations.raise_(
         "serial_repeated",
         e.at,
-        f"{station.cfg.id}: serial {r.serial} of {r.part} was scanned for {other.feed} {other.seq} already; "
-        "check the part and scan it again",
+        say("serial_repeated", station=station.cfg.id, serial=r.serial, part=r.part, feed=other.feed, seq=other.seq),
         feed=lit.feed,
         seq=lit.seq,
         vehicle_id=lit.vehicle_id,
@@ -188,7 +188,7 @@ def _pressed(line: LineState, station: Station, pick: Pick, at: float) -> list[C
         return line.deviations.raise_(
             "scan_needed",
             at,
-            f"{station.cfg.id}: {pick.bin} is confirmed by scanning the part, not by its button",
+            say("scan_needed", station=station.cfg.id, bin=pick.bin),
             feed=pick.feed,
             seq=pick.seq,
             vehicle_id=pick.vehicle_id,

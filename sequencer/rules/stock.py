@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from sequencer.commands import CallReplenishment, Command, ShowBinStock
 from sequencer.events import StockSet
+from sequencer.sentences import say
 from sequencer.starvation import forecast, station_takt
 from sequencer.state import BinStock, LineState, Pick, SequencerError
 
@@ -92,7 +93,7 @@ def _check_low(line: LineState, bs: BinStock, at: float) -> list[Command]:
     commands = line.deviations.raise_(
         "low_stock",
         at,
-        f"{bs.station}: bin {bs.bin} low, {bs.qty} of {bs.capacity} {bs.part} left; replenishment called",
+        say("low_stock", station=bs.station, bin=bs.bin, qty=bs.qty, capacity=bs.capacity, part=bs.part),
         station=bs.station,
     )
     bs.low_dev = line.deviations.newest_id
@@ -150,8 +151,15 @@ def station_changed(line: LineState, station_id: str, at: float) -> list[Command
     commands = line.deviations.raise_(
         "starvation",
         at,
-        f"{station_id}: bin {found.bin} runs out in {found.at - at:.0f} s, {found.vehicles} vehicles from now "
-        f"({bs.qty} {bs.part} left)",
+        say(
+            "starvation",
+            station=station_id,
+            bin=found.bin,
+            seconds=found.at - at,
+            vehicles=found.vehicles,
+            qty=bs.qty,
+            part=bs.part,
+        ),
         station=station_id,
     )
     line.starving[station_id] = line.deviations.newest_id

@@ -17,6 +17,7 @@ from sequencer.events import BroadcastReceived
 from sequencer.lifecycle import VEHICLE_DONE, PickMove, VehicleMove, move_vehicle, pick_may
 from sequencer.rules.picking import move, new_pick, queue, withdraw
 from sequencer.rules.racks import blank_slots, rack_labels_due_at, rack_of, shipped_families, slot_done
+from sequencer.sentences import say
 from sequencer.state import Feed, LineState, Pick, Vehicle, VehicleContent
 
 
@@ -57,7 +58,7 @@ def change(line: LineState, feed: Feed, vehicle: Vehicle, e: BroadcastReceived) 
     commands = line.deviations.raise_(
         "change",
         e.at,
-        f"{feed.cfg.id} {e.seq}: vehicle {e.vehicle_id} changed",
+        say("change", feed=feed.cfg.id, seq=e.seq, vehicle=e.vehicle_id),
         feed=feed.cfg.id,
         seq=e.seq,
         vehicle_id=e.vehicle_id,
@@ -69,7 +70,7 @@ def change(line: LineState, feed: Feed, vehicle: Vehicle, e: BroadcastReceived) 
         return commands + line.deviations.raise_(
             "change_after_ship",
             e.at,
-            f"{feed.cfg.id} {e.seq}: change after the {', '.join(shipped)} rack shipped; call the OEM",
+            say("change_after_ship", feed=feed.cfg.id, seq=e.seq, racks=", ".join(shipped)),
             feed=feed.cfg.id,
             seq=e.seq,
             vehicle_id=e.vehicle_id,
@@ -93,7 +94,11 @@ def change(line: LineState, feed: Feed, vehicle: Vehicle, e: BroadcastReceived) 
     commands += _clear_blocked(line, vehicle, e.at)
     for miss in unresolved:
         commands += line.deviations.raise_(
-            "unresolved", e.at, f"{feed.cfg.id} {e.seq}: {miss.reason}; slot blocked", feed=feed.cfg.id, seq=e.seq
+            "unresolved",
+            e.at,
+            say("unresolved", feed=feed.cfg.id, seq=e.seq, reason=miss.reason),
+            feed=feed.cfg.id,
+            seq=e.seq,
         )
         vehicle.blocked[miss.family] = line.deviations.newest_id
     if vehicle.status == "held":
@@ -149,7 +154,7 @@ def hold(line: LineState, vehicle: Vehicle, at: float) -> list[Command]:
         return line.deviations.raise_(
             "hold",
             at,
-            f"{vehicle.feed} {vehicle.seq}: hold for vehicle {vehicle.vehicle_id}, already picked: keep its rack",
+            say("hold_picked", feed=vehicle.feed, seq=vehicle.seq, vehicle=vehicle.vehicle_id),
             feed=vehicle.feed,
             seq=vehicle.seq,
             vehicle_id=vehicle.vehicle_id,
@@ -163,7 +168,7 @@ def hold(line: LineState, vehicle: Vehicle, at: float) -> list[Command]:
         commands += line.deviations.raise_(
             "hold",
             at,
-            f"{vehicle.feed} {vehicle.seq}: vehicle {vehicle.vehicle_id} on hold",
+            say("hold", feed=vehicle.feed, seq=vehicle.seq, vehicle=vehicle.vehicle_id),
             feed=vehicle.feed,
             seq=vehicle.seq,
             vehicle_id=vehicle.vehicle_id,

@@ -49,6 +49,7 @@ from ui.cockpit.desk import ConfirmDialog
 from ui.cockpit.ops import OPERATIONS
 from ui.cockpit.widgets import table_rows
 from ui.cockpit.window import CockpitWindow, build_lead_window
+from ui.i18n import SOURCE_LANGUAGE, current_language, set_language
 
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # argon2id; production uses the defaults
 USERS = {"lena": ("lead", "lena-lead-password"), "otto": ("operator", "otto-operator-password")}
@@ -214,6 +215,27 @@ def test_login_shows_who_and_logout_ends_the_session(qtbot: QtBot, lead: Cockpit
     qtbot.waitUntil(lambda: accounts.session_count() == 0, timeout=WAIT_MS)  # the service closed the session
     results = [e.result for e in accounts.audit_query(user="lena")]
     assert results[:1] == ["done"]
+
+
+def test_the_cockpit_speaks_the_logged_in_leads_language_then_its_own_again(
+    qtbot: QtBot, lead: CockpitWindow, accounts: AccountStore
+) -> None:
+    """``jis hmi --role lead --lang es``, and lena's own language German (``jis users lang lena de``): the open
+    cockpit speaks German while she is logged in, Spanish again after; otto has no language of his own."""
+    accounts.set_language("lena", "de")
+    title = lead.docks["deviations_dock"].windowTitle
+    try:
+        lead.follow_user_language("es")
+        assert current_language() == "es" and title() == "Incidencias y alarmas"
+        log_in(qtbot, lead, "lena")
+        assert current_language() == lead.language == "de" and title() == "Abweichungen und Alarme"
+        assert lead.header.logout_button.text() == "ABMELDEN"
+        qtbot.mouseClick(lead.header.logout_button, Qt.MouseButton.LeftButton)
+        assert current_language() == "es" and title() == "Incidencias y alarmas"
+        log_in(qtbot, lead, "otto")
+        assert lead.commands.user == "otto" and current_language() == "es"
+    finally:
+        set_language(SOURCE_LANGUAGE)
 
 
 def test_a_wrong_password_is_refused_and_nobody_is_logged_in(qtbot: QtBot, lead: CockpitWindow) -> None:

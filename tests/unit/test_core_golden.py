@@ -48,6 +48,11 @@ state enters the fingerprint only while a source is watched).
 Bin stock (issue 18) came after every recording: the streams run on the demo plant without it (``recorded_plant``:
 no bin keeps stock, as every plant did when they were recorded), so every checkpoint is as recorded; the stock
 rules have their own tests (tests/unit/test_stock.py, tests/unit/test_starvation.py).
+
+Recorded again, every stream, when the core's sentences on a deviation got templates (``sequencer.sentences``):
+``RaiseDeviation`` and ``Deviation`` carry the template and its values beside the message, so every digest and
+fingerprint from the first deviation on changed; the English messages did not: every ``RaiseDeviation``'s kind and
+message over all seven streams (4,519 deviations raised) were compared, old core against new, and were the same.
 """
 
 from __future__ import annotations

@@ -47,12 +47,13 @@ from PySide6.QtWidgets import (
 )
 
 from sequencer.alarms import TRANSITIONS, AlarmAction, AlarmState
+from sequencer.views import DeviationView
 from ui.cockpit.desk import SHELVE_MINUTES, OperationDesk, Proposal, Target
 from ui.cockpit.shift import STATE_WORDS, LoggedDeviation
 from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, PriorityDelegate, section
-from ui.i18n import tr
+from ui.i18n import tr, tr_text
 from ui.widgets import Choice, clock, label
-from ui.words import NO_VALUE, NOT_ANNUNCIATED, QT_TRANSLATE_NOOP, UNACKNOWLEDGED
+from ui.words import NO_VALUE, NOT_ANNUNCIATED, QT_TRANSLATE_NOOP, UNACKNOWLEDGED, sentence
 from ui.words import kind_words as english_kind_words
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -76,6 +77,11 @@ def kind_words(kind: str) -> str:
     return tr(english_kind_words(kind))
 
 
+def said(view: DeviationView) -> str:
+    """The core's sentence on a deviation in the screen's language (its English message without a template)."""
+    return sentence(view, tr)
+
+
 # (header, text, sort key)
 COLUMNS: tuple[tuple[str, Cell, Callable[[LoggedDeviation], Any]], ...] = (
     ("P", lambda e, z: str(e.view.priority), lambda e: (e.view.priority, -e.view.at)),
@@ -90,7 +96,7 @@ COLUMNS: tuple[tuple[str, Cell, Callable[[LoggedDeviation], Any]], ...] = (
     ),
     (QT_TRANSLATE_NOOP("jis", "VEHICLE"), lambda e, z: e.view.vehicle_id or NO_VALUE, lambda e: e.view.vehicle_id),
     (QT_TRANSLATE_NOOP("jis", "STATION / DEVICE"), lambda e, z: e.view.station or NO_VALUE, lambda e: e.view.station),
-    (QT_TRANSLATE_NOOP("jis", "MESSAGE"), lambda e, z: e.view.message, lambda e: e.view.message),
+    (QT_TRANSLATE_NOOP("jis", "MESSAGE"), lambda e, z: said(e.view), lambda e: said(e.view)),
 )
 MESSAGE_COLUMN = len(COLUMNS) - 1
 
@@ -231,7 +237,7 @@ def _font(entry: LoggedDeviation) -> QFont:
 # What the model answers for each item role: (entry, column, zone) -> value
 ROLE_DATA: dict[int, Callable[[LoggedDeviation, int, ZoneInfo], Any]] = {
     Qt.ItemDataRole.DisplayRole: lambda e, c, z: "" if c == 0 else COLUMNS[c][1](e, z),
-    Qt.ItemDataRole.ToolTipRole: lambda e, c, z: e.view.message,
+    Qt.ItemDataRole.ToolTipRole: lambda e, c, z: said(e.view),
     SORT_ROLE: lambda e, c, z: COLUMNS[c][2](e),
     PRIORITY_ROLE: lambda e, c, z: e.view.priority if c == 0 else 0,
     BLINK_ROLE: lambda e, c, z: c == 0 and e.closed_at is None and e.view.state in UNACKNOWLEDGED,
@@ -323,7 +329,7 @@ class DeviationFilter(QSortFilterProxyModel):
         assert isinstance(model, DeviationModel)
         e = model.rows[row]
         v = e.view
-        haystack = f"{v.message} {v.vehicle_id} {v.seq} {v.kind} #{v.id}".lower()
+        haystack = f"{said(v)} {v.message} {v.vehicle_id} {v.seq} {v.kind} #{v.id}".lower()
         return (
             v.priority in self.priorities
             and self.state(e)
@@ -441,7 +447,11 @@ class DeviationsPane(QWidget):
         self.more_actions: dict[str, QAction] = {}
         for verb in ALARM_VERBS:
             if verb.button:
-                self.buttons[verb.name] = self._verb(f"{verb.name}_button", verb.button_text, self.slots[verb.name])
+                button = self.buttons[verb.name] = self._verb(
+                    f"{verb.name}_button", verb.button_text, self.slots[verb.name]
+                )
+                if not verb.reason_required:  # its source kept: ACKNOWLEDGE and the panel's ACK read alike in de, es
+                    tr_text(button, verb.verb)
                 continue
             action = self.more_menu.addAction(verb.menu_text)
             action.setObjectName(f"{verb.name}_more_action")
@@ -555,7 +565,7 @@ class DeviationsPane(QWidget):
             widget.setEnabled(any(verb.applies(e) for e in chosen))
         self.more_button.setEnabled(any(a.isEnabled() for a in self.more_actions.values()))
         one = chosen[:1]
-        self.detail.setText(f"#{one[0].id} {kind_words(one[0].view.kind)}: {one[0].view.message}" if one else "")
+        self.detail.setText(f"#{one[0].id} {kind_words(one[0].view.kind)}: {said(one[0].view)}" if one else "")
 
     def _context_menu(self, pos: QPoint) -> None:
         """The alarm verbs for the rows under the pointer (selected first if it was not): non-blocking."""
@@ -611,7 +621,7 @@ class DeviationsPane(QWidget):
             return
         targets = tuple(
             Target(fields={"deviation_id": e.id}, text=f"#{e.id} P{e.view.priority} {kind_words(e.view.kind)}: "
-                   f"{e.view.message}") for e in chosen
+                   f"{said(e.view)}") for e in chosen
         )  # fmt: skip
         shelve = SHELVE_MINUTES if verb.shelve else ()
         self.desk.propose(Proposal(intent=verb.intent, verb=tr(verb.verb), summary=tr(verb.summary), targets=targets,

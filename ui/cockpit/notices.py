@@ -28,7 +28,7 @@ from ui.cockpit.overview import worst
 from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, PriorityDelegate, cell, make_table, section
 from ui.i18n import tr
 from ui.widgets import clock, fill_table, label, plant_zone
-from ui.words import NO_VALUE, QT_TRANSLATE_NOOP
+from ui.words import NO_VALUE, QT_TRANSLATE_NOOP, kind_words, sentence
 
 HEADERS = (
     "P",
@@ -139,7 +139,9 @@ class NoticesPane(QWidget):
             first = cell(self.table, r, 0)
             first.setData(PRIORITY_ROLE, priority)
             first.setData(BLINK_ROLE, unack)
-            first.setToolTip(f"P{alarm.priority} {alarm.kind}: {alarm.message}" if alarm is not None else "")
+            first.setToolTip(
+                f"P{alarm.priority} {tr(kind_words(alarm.kind))}: {sentence(alarm, tr)}" if alarm is not None else ""
+            )
             first.setData(
                 Qt.ItemDataRole.AccessibleTextRole,
                 tr(QT_TRANSLATE_NOOP("jis", "priority {priority}")).format(priority=priority) if priority else "",

@@ -31,7 +31,17 @@ from ui.cockpit.widgets import (
 )
 from ui.i18n import tr
 from ui.widgets import clock, fill_table, label, plant_zone
-from ui.words import DEVICE_KIND_WORDS, NO_VALUE, PICK_WORDS, QT_TRANSLATE_NOOP, UNACKNOWLEDGED, UP_WORDS, annunciated
+from ui.words import (
+    DEVICE_KIND_WORDS,
+    NO_VALUE,
+    PICK_WORDS,
+    QT_TRANSLATE_NOOP,
+    UNACKNOWLEDGED,
+    UP_WORDS,
+    annunciated,
+    kind_words,
+    sentence,
+)
 
 REDRAW_MS = 1000  # the buffer chart redraws at 1 Hz from the newest picture, however fast pictures arrive
 BUFFER_AHEAD_MIN = 150.0  # minutes of due times shown: the demo's 2 h lead time plus margin
@@ -201,6 +211,13 @@ class OverviewPane(QWidget):
         box.addWidget(self.buffer_plot, 1)
         return frame
 
+    def retranslate(self) -> None:
+        """The chart's own words in the new language (not widgets: ``ui.reword`` cannot see them); drawn again."""
+        self.buffer_plot.setLabel("bottom", tr(QT_TRANSLATE_NOOP("jis", "minutes until due")))
+        self._buffer_line.label.setFormat(tr(QT_TRANSLATE_NOOP("jis", "buffer")))
+        self._empty_text.setText(tr(QT_TRANSLATE_NOOP("jis", "no open vehicles")))
+        self._drawn_rev = None
+
     # --- slots ---
 
     @Slot(object)
@@ -275,7 +292,7 @@ class OverviewPane(QWidget):
             item = cell(table, r, 0)
             item.setData(PRIORITY_ROLE, priority)
             item.setData(BLINK_ROLE, unack)
-            item.setToolTip("\n".join(f"P{d.priority} {d.kind}: {d.message}" for d in deviations))
+            item.setToolTip("\n".join(f"P{d.priority} {tr(kind_words(d.kind))}: {sentence(d, tr)}" for d in deviations))
             item.setData(
                 Qt.ItemDataRole.AccessibleTextRole,
                 tr(QT_TRANSLATE_NOOP("jis", "{count} open, worst priority {priority}")).format(

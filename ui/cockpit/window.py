@@ -3,8 +3,9 @@
 What it is for: composing the cockpit's screens as dock widgets around the overview (deviations, operations,
 trends and KPIs, quarantine, ship notices, trace), the header (plant, shift, plant-zone clock, alarm summary, link and
 session), login and logout, the shift report export, keyboard shortcuts, a font scale, and a layout that is remembered
-(``QSettings``: geometry, docks, font scale, export folder). ``build_lead_window`` is the ``ROLE_WINDOWS["lead"]``
-factory (``ui.main``).
+(``QSettings``: geometry, docks, font scale, export folder), and its language: its own, a logged-in lead's own
+while they are, every text of the open window again at a switch (``ui.reword``). ``build_lead_window`` is the
+``ROLE_WINDOWS["lead"]`` factory (``ui.main``).
 What it must not do: reach the service other than through ``BusClient`` and ``CommandClient``, block the GUI
 thread (dialogs are opened with ``open()``, files are written by a worker), or hold a colour or font size
 (``ui/style.qss``, cockpit section, scaled by ``scaled_stylesheet``).
@@ -15,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QWidget
 
@@ -35,8 +36,9 @@ from ui.cockpit.trends import TrendsPane
 from ui.cockpit.widgets import TrendPalette, next_scale, scaled_stylesheet
 from ui.command_client import CommandClient, default_command_endpoint
 from ui.dealer import STALE_AFTER_S
-from ui.i18n import tr
+from ui.i18n import current_language, retranslate, set_language, tr
 from ui.login import LoginDialog
+from ui.reword import marked_in, reword_window
 from ui.style import load_stylesheet, screen_settings
 from ui.widgets import apply_comm, plant_zone
 from ui.words import QT_TRANSLATE_NOOP
@@ -44,6 +46,10 @@ from ui.words import QT_TRANSLATE_NOOP
 DEFAULT_SIZE = (1680, 1000)  # a common office desktop; the user's own size is remembered
 BLINK_MS = 500  # ISA-18.2 unacknowledged alarms blink; 1 Hz is calm enough for an office screen
 DEVIATIONS_SHARE, SIDE_SHARE = 0.30, 0.36  # first-run dock sizes, as parts of the window's height and width
+# The texts the cockpit marks (its modules and the shared ones): a shown text another screen's source reads the same
+# as (the engineer's DUPLICATED, the cockpit's DUPLICATES: both DUPLICADOS) is read back to the cockpit's.
+UI = Path(__file__).resolve().parents[1]
+OWN_TEXTS = (*sorted(Path(__file__).resolve().parent.glob("*.py")), *sorted(UI.glob("*.py")))
 LAYOUT_VERSION = 3  # bump when the docks change, so an old saved layout is not restored onto new docks
 
 # The screens as docks: (objectName, title, shortcut, area); the overview is the central widget (F2).
@@ -76,6 +82,8 @@ class CockpitWindow(QMainWindow):
         self._stylesheet = stylesheet
         self.scale = float(str(settings.value("font_scale", 1.0)))  # INI files give it back as text
         self.line: LineView | None = None
+        self.language = current_language()  # the language its texts are shown in now
+        self.own_language = self.language  # the cockpit's own (jis hmi --lang), spoken when no one with one is in
         self.zone = ZoneInfo("UTC")
         self.log = DeviationLog()
         self.export: ExportJob | None = None
@@ -288,6 +296,36 @@ class CockpitWindow(QMainWindow):
         self.overview.set_blink(self._blink)
         self.deviations.set_blink(self._blink)
         self.notices.set_blink(self._blink)
+
+    # --- the language: the cockpit's own, a logged-in user's while they are ---
+
+    def follow_user_language(self, own: str) -> None:
+        """The cockpit speaks ``own`` (``jis hmi --lang``), and a logged-in user's own language while they are
+        (their account's, ``jis users lang``); its own again at the logout."""
+        self.own_language = set_language(own)
+        self.commands.logged_in.connect(self._speak_users_language)
+        self.commands.logged_out.connect(self._speak_users_language)
+
+    @Slot()
+    def _speak_users_language(self, *_: object) -> None:
+        set_language(self.commands.language or self.own_language)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new language (``ui.i18n.set_language``): every text of the open window at once, the picture's too."""
+        super().changeEvent(event)
+        if event.type() != QEvent.Type.LanguageChange or current_language() == self.language:
+            return
+        was, self.language = self.language, current_language()
+        retranslate(self)
+        reword_window(self, was, marked_in(OWN_TEXTS))
+        self.overview.retranslate()
+        self.header.show_session()
+        self.header.show_link(self.line, self.bus.link_up)
+        if self.line is not None:
+            self.apply_line(self.line)
+            self._show_log()
+        else:
+            self.setWindowTitle(tr(QT_TRANSLATE_NOOP("jis", "JIS shift lead — connecting")))
 
     # --- the command channel ---
 

@@ -9,8 +9,9 @@ re-reads it), and ``compile_qm`` (the ``.qm`` Qt loads is compiled from the ``.t
 Every text a screen shows is marked where it is written, ``QT_TRANSLATE_NOOP("jis", "...")`` or
 ``QCoreApplication.translate("jis", "...")``, one context ``jis``, so ``pyside6-lupdate`` finds them all
 (docs/languages.md: how to add a text or a language).
-What it must not do: translate what the plant or the line says (part numbers, vehicle ids, the core's messages:
-data, shown as sent), or fail a screen for a language it cannot load (it stays English and says why in the log).
+What it must not do: translate what the plant or the line says (part numbers, vehicle ids, the values in the core's
+sentences: data, shown as sent; the sentences themselves are templates, ``ui.words.sentence``), or fail a screen for a
+language it cannot load (it stays English and says why in the log).
 """
 
 from __future__ import annotations

@@ -2083,5 +2083,189 @@
         <source> · next press in {seconds} s</source>
         <translation> · nächster Druck in {seconds} s</translation>
     </message>
+    <message>
+        <source>{feed}: {count} broadcast(s) missing, {first}..{last}; resend requested</source>
+        <translation>{feed}: {count} Abrufmeldung(en) fehlen, {first}..{last}; neu angefordert</translation>
+    </message>
+    <message>
+        <source>{feed}: no broadcast for {seconds:.0f} s (limit {limit:.0f} s)</source>
+        <translation>{feed}: seit {seconds:.0f} s keine Abrufmeldung (Grenze {limit:.0f} s)</translation>
+    </message>
+    <message>
+        <source>broadcast {seq} for unknown feed {feed!r}</source>
+        <translation>Abrufmeldung {seq} für unbekannten Abruf {feed!r}</translation>
+    </message>
+    <message>
+        <source>quarantined #{quarantine_id}: {reason}</source>
+        <translation>in Quarantäne #{quarantine_id}: {reason}</translation>
+    </message>
+    <message>
+        <source>{feed}: broadcast {seq} is {distance} ahead of the newest, {newest} (plausible: {ahead} ahead, {behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand</source>
+        <translation>{feed}: Abrufmeldung {seq} liegt {distance} vor der neuesten, {newest} (plausibel: {ahead} davor, {behind} dahinter); abgewiesen, nichts neu angefordert. Ist der OEM wirklich gesprungen, von Hand eingeben</translation>
+    </message>
+    <message>
+        <source>{feed}: broadcast {seq} is {distance} behind the newest, {newest} (plausible: {ahead} ahead, {behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand</source>
+        <translation>{feed}: Abrufmeldung {seq} liegt {distance} hinter der neuesten, {newest} (plausibel: {ahead} davor, {behind} dahinter); abgewiesen, nichts neu angefordert. Ist der OEM wirklich gesprungen, von Hand eingeben</translation>
+    </message>
+    <message>
+        <source>{feed}: broadcast {seq} arrived after its place in the sequence had passed</source>
+        <translation>{feed}: Abrufmeldung {seq} kam, nachdem ihr Platz in der Folge vorbei war</translation>
+    </message>
+    <message>
+        <source>{feed}: broadcast {seq} arrived after its place in the sequence had passed; its {racks} rack is closed: proposed fix: pick it outside the rack, label it and send it with the next truck as a single part, or ask the OEM to pull the vehicle</source>
+        <translation>{feed}: Abrufmeldung {seq} kam, nachdem ihr Platz in der Folge vorbei war; das Gestell {racks} ist geschlossen: Vorschlag: außerhalb des Gestells greifen, etikettieren und mit dem nächsten Lkw als Einzelteil senden, oder den OEM bitten, das Fahrzeug herauszunehmen</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: {function} after every rack of its vehicle shipped; call the OEM</source>
+        <translation>{feed} {seq}: {function}, nachdem jedes Gestell des Fahrzeugs versendet war; OEM anrufen</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: {function} for a cancelled vehicle ignored</source>
+        <translation>{feed} {seq}: {function} für ein storniertes Fahrzeug ignoriert</translation>
+    </message>
+    <message>
+        <source>{feed}: vehicle {vehicle} moved from {old} to {new}; reaction: {reaction}</source>
+        <translation>{feed}: Fahrzeug {vehicle} von {old} nach {new} verschoben; Reaktion: {reaction}</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: cancelled after the {racks} rack shipped; call the OEM</source>
+        <translation>{feed} {seq}: storniert, nachdem das Gestell {racks} versendet war; OEM anrufen</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: cancelled by the OEM</source>
+        <translation>{feed} {seq}: vom OEM storniert</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: vehicle {vehicle} changed</source>
+        <translation>{feed} {seq}: Fahrzeug {vehicle} geändert</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: change after the {racks} rack shipped; call the OEM</source>
+        <translation>{feed} {seq}: Änderung, nachdem das Gestell {racks} versendet war; OEM anrufen</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: {reason}; slot blocked</source>
+        <translation>{feed} {seq}: {reason}; Platz gesperrt</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: hold for vehicle {vehicle}, already picked: keep its rack</source>
+        <translation>{feed} {seq}: Halt für Fahrzeug {vehicle}, schon gegriffen: sein Gestell zurückhalten</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: vehicle {vehicle} on hold</source>
+        <translation>{feed} {seq}: Fahrzeug {vehicle} angehalten</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: unknown option code(s) {codes}</source>
+        <translation>{feed} {seq}: unbekannte(r) Optionscode(s) {codes}</translation>
+    </message>
+    <message>
+        <source>{station}: confirm on {bin} carried pick {token}, pick {pick} is lit; ignored</source>
+        <translation>{station}: Quittung an {bin} trug Entnahme {token}, Entnahme {pick} leuchtet; ignoriert</translation>
+    </message>
+    <message>
+        <source>{station}: confirm on bin {bin} with no bin lit</source>
+        <translation>{station}: Quittung an Fach {bin}, kein Fach leuchtet</translation>
+    </message>
+    <message>
+        <source>{station}: scan {code!r} with no bin lit</source>
+        <translation>{station}: Scan {code!r}, kein Fach leuchtet</translation>
+    </message>
+    <message>
+        <source>{station}: bin {pressed} pressed, {bin} is lit for {feed} {seq}; slot blocked, correct it</source>
+        <translation>{station}: Fach {pressed} gedrückt, {bin} leuchtet für {feed} {seq}; Platz gesperrt, bitte korrigieren</translation>
+    </message>
+    <message>
+        <source>{station}: part {part} scanned, {bin} is lit for {feed} {seq}; slot blocked, correct it</source>
+        <translation>{station}: Teil {part} gescannt, {bin} leuchtet für {feed} {seq}; Platz gesperrt, bitte korrigieren</translation>
+    </message>
+    <message>
+        <source>{station}: take {part} from rack {rack} slot {slot} back to {bin}</source>
+        <translation>{station}: {part} aus Gestell {rack} Platz {slot} zurück in {bin} legen</translation>
+    </message>
+    <message>
+        <source>{station}: {bin} lit for {seconds:.0f} s without a confirm</source>
+        <translation>{station}: {bin} leuchtet seit {seconds:.0f} s ohne Quittung</translation>
+    </message>
+    <message>
+        <source>{station}: {code!r} is no part code of this plant; scan the part again</source>
+        <translation>{station}: {code!r} ist kein Teilecode dieses Werks; Teil erneut scannen</translation>
+    </message>
+    <message>
+        <source>{station}: serial {serial} of {part} was scanned for {feed} {seq} already; check the part and scan it again</source>
+        <translation>{station}: Seriennummer {serial} von {part} wurde schon für {feed} {seq} gescannt; Teil prüfen und erneut scannen</translation>
+    </message>
+    <message>
+        <source>{station}: {bin} is confirmed by scanning the part, not by its button</source>
+        <translation>{station}: {bin} wird durch Scannen des Teils quittiert, nicht mit der Taste</translation>
+    </message>
+    <message>
+        <source>{station}: {bin} confirmed by hand by {user}: {reason}</source>
+        <translation>{station}: {bin} von Hand quittiert durch {user}: {reason}</translation>
+    </message>
+    <message>
+        <source>label {label} may or may not have printed ({reason}): check it, then reprint or resolve</source>
+        <translation>Etikett {label} ist vielleicht gedruckt, vielleicht nicht ({reason}): prüfen, dann nachdrucken oder erledigen</translation>
+    </message>
+    <message>
+        <source>label {label} reprint {count} by {user}</source>
+        <translation>Etikett {label} Nachdruck {count} durch {user}</translation>
+    </message>
+    <message>
+        <source>rack {feed}/{family}/{rack}: due in {minutes:.0f} min, not shipped</source>
+        <translation>Gestell {feed}/{family}/{rack}: fällig in {minutes:.0f} min, nicht versendet</translation>
+    </message>
+    <message>
+        <source>{station}: bin {bin} low, {qty} of {capacity} {part} left; replenishment called</source>
+        <translation>{station}: Fach {bin} niedrig, {qty} von {capacity} {part} übrig; Nachschub angefordert</translation>
+    </message>
+    <message>
+        <source>{station}: bin {bin} runs out in {seconds:.0f} s, {vehicles} vehicles from now ({qty} {part} left)</source>
+        <translation>{station}: Fach {bin} ist in {seconds:.0f} s leer, {vehicles} Fahrzeuge von jetzt ({qty} {part} übrig)</translation>
+    </message>
+    <message>
+        <source>{feed}: the OEM's line stands; due times wait for it</source>
+        <translation>{feed}: die Linie des OEM steht; Fälligkeiten warten auf sie</translation>
+    </message>
+    <message>
+        <source>{feed}: the OEM's line runs {rate:.0f} vehicles/h, picking keeps up with {keep_up:.0f}: the buffer shrinks</source>
+        <translation>{feed}: die Linie des OEM läuft {rate:.0f} Fahrzeuge/h, die Entnahme schafft {keep_up:.0f}: der Puffer schrumpft</translation>
+    </message>
+    <message>
+        <source>ship notice {notice} v{version} rejected by the OEM: {reason}</source>
+        <translation>Lieferavis {notice} v{version} vom OEM abgelehnt: {reason}</translation>
+    </message>
+    <message>
+        <source>ship notice {notice} v{version} rejected by the OEM: no reason given</source>
+        <translation>Lieferavis {notice} v{version} vom OEM abgelehnt: kein Grund angegeben</translation>
+    </message>
+    <message>
+        <source>ship notice {notice} v{version}: no answer from the OEM in {seconds:.0f} s</source>
+        <translation>Lieferavis {notice} v{version}: keine Antwort vom OEM in {seconds:.0f} s</translation>
+    </message>
+    <message>
+        <source>{device} offline: {detail}</source>
+        <translation>{device} offline: {detail}</translation>
+    </message>
+    <message>
+        <source>journal cannot be written, the line is paused (nothing is acknowledged): {detail}</source>
+        <translation>Journal kann nicht geschrieben werden, die Linie pausiert (nichts wird quittiert): {detail}</translation>
+    </message>
+    <message>
+        <source>{folder}: {free_mb:.0f} MB free ({level})</source>
+        <translation>{folder}: {free_mb:.0f} MB frei ({level})</translation>
+    </message>
+    <message>
+        <source>{folder}: {free_mb:.0f} MB free ({level}): {detail}</source>
+        <translation>{folder}: {free_mb:.0f} MB frei ({level}): {detail}</translation>
+    </message>
+    <message>
+        <source>{source}: {kind} came {count} times within {window:g} s (on-delay {on:g} s, off-delay {off:g} s): have its link or the device looked at</source>
+        <translation>{source}: {kind} kam {count}-mal in {window:g} s (Ansprechverzögerung {on:g} s, Abfallverzögerung {off:g} s): Verbindung oder Gerät prüfen lassen</translation>
+    </message>
+    <message>
+        <source>{source}: {count} refused inputs since a flood began (counted on this alarm, not one each; the quarantine keeps a summary row per window): find the sender</source>
+        <translation>{source}: {count} abgewiesene Eingaben seit Beginn einer Flut (auf diesem Alarm gezählt, nicht einzeln; die Quarantäne hält eine Zusammenfassung je Zeitfenster): Absender finden</translation>
+    </message>
 </context>
 </TS>

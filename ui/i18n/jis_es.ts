@@ -2083,5 +2083,189 @@
         <source> · next press in {seconds} s</source>
         <translation> · siguiente pulsación en {seconds} s</translation>
     </message>
+    <message>
+        <source>{feed}: {count} broadcast(s) missing, {first}..{last}; resend requested</source>
+        <translation>{feed}: faltan {count} llamada(s), {first}..{last}; reenvío pedido</translation>
+    </message>
+    <message>
+        <source>{feed}: no broadcast for {seconds:.0f} s (limit {limit:.0f} s)</source>
+        <translation>{feed}: ninguna llamada desde hace {seconds:.0f} s (límite {limit:.0f} s)</translation>
+    </message>
+    <message>
+        <source>broadcast {seq} for unknown feed {feed!r}</source>
+        <translation>llamada {seq} para un flujo desconocido {feed!r}</translation>
+    </message>
+    <message>
+        <source>quarantined #{quarantine_id}: {reason}</source>
+        <translation>en cuarentena #{quarantine_id}: {reason}</translation>
+    </message>
+    <message>
+        <source>{feed}: broadcast {seq} is {distance} ahead of the newest, {newest} (plausible: {ahead} ahead, {behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand</source>
+        <translation>{feed}: la llamada {seq} está {distance} por delante de la más reciente, {newest} (plausible: {ahead} por delante, {behind} por detrás); rechazada, no se pide reenvío. Si el OEM saltó de verdad, introdúzcala a mano</translation>
+    </message>
+    <message>
+        <source>{feed}: broadcast {seq} is {distance} behind the newest, {newest} (plausible: {ahead} ahead, {behind} behind); refused, nothing resent. If the OEM really jumped, key it in by hand</source>
+        <translation>{feed}: la llamada {seq} está {distance} por detrás de la más reciente, {newest} (plausible: {ahead} por delante, {behind} por detrás); rechazada, no se pide reenvío. Si el OEM saltó de verdad, introdúzcala a mano</translation>
+    </message>
+    <message>
+        <source>{feed}: broadcast {seq} arrived after its place in the sequence had passed</source>
+        <translation>{feed}: la llamada {seq} llegó cuando su lugar en la secuencia ya había pasado</translation>
+    </message>
+    <message>
+        <source>{feed}: broadcast {seq} arrived after its place in the sequence had passed; its {racks} rack is closed: proposed fix: pick it outside the rack, label it and send it with the next truck as a single part, or ask the OEM to pull the vehicle</source>
+        <translation>{feed}: la llamada {seq} llegó cuando su lugar en la secuencia ya había pasado; su bastidor {racks} está cerrado: propuesta: cogerla fuera del bastidor, etiquetarla y enviarla con el próximo camión como pieza suelta, o pedir al OEM que retire el vehículo</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: {function} after every rack of its vehicle shipped; call the OEM</source>
+        <translation>{feed} {seq}: {function} después de expedirse todos los bastidores del vehículo; llamar al OEM</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: {function} for a cancelled vehicle ignored</source>
+        <translation>{feed} {seq}: {function} para un vehículo cancelado, ignorado</translation>
+    </message>
+    <message>
+        <source>{feed}: vehicle {vehicle} moved from {old} to {new}; reaction: {reaction}</source>
+        <translation>{feed}: vehículo {vehicle} movido de {old} a {new}; reacción: {reaction}</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: cancelled after the {racks} rack shipped; call the OEM</source>
+        <translation>{feed} {seq}: cancelado después de expedirse el bastidor {racks}; llamar al OEM</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: cancelled by the OEM</source>
+        <translation>{feed} {seq}: cancelado por el OEM</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: vehicle {vehicle} changed</source>
+        <translation>{feed} {seq}: vehículo {vehicle} modificado</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: change after the {racks} rack shipped; call the OEM</source>
+        <translation>{feed} {seq}: cambio después de expedirse el bastidor {racks}; llamar al OEM</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: {reason}; slot blocked</source>
+        <translation>{feed} {seq}: {reason}; posición bloqueada</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: hold for vehicle {vehicle}, already picked: keep its rack</source>
+        <translation>{feed} {seq}: retención del vehículo {vehicle}, ya cogido: retener su bastidor</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: vehicle {vehicle} on hold</source>
+        <translation>{feed} {seq}: vehículo {vehicle} retenido</translation>
+    </message>
+    <message>
+        <source>{feed} {seq}: unknown option code(s) {codes}</source>
+        <translation>{feed} {seq}: código(s) de opción desconocido(s) {codes}</translation>
+    </message>
+    <message>
+        <source>{station}: confirm on {bin} carried pick {token}, pick {pick} is lit; ignored</source>
+        <translation>{station}: la confirmación en {bin} traía la recogida {token}, está encendida la {pick}; ignorada</translation>
+    </message>
+    <message>
+        <source>{station}: confirm on bin {bin} with no bin lit</source>
+        <translation>{station}: confirmación en la caja {bin} sin ninguna caja encendida</translation>
+    </message>
+    <message>
+        <source>{station}: scan {code!r} with no bin lit</source>
+        <translation>{station}: escaneo {code!r} sin ninguna caja encendida</translation>
+    </message>
+    <message>
+        <source>{station}: bin {pressed} pressed, {bin} is lit for {feed} {seq}; slot blocked, correct it</source>
+        <translation>{station}: caja {pressed} pulsada, {bin} está encendida para {feed} {seq}; posición bloqueada, corríjalo</translation>
+    </message>
+    <message>
+        <source>{station}: part {part} scanned, {bin} is lit for {feed} {seq}; slot blocked, correct it</source>
+        <translation>{station}: pieza {part} escaneada, {bin} está encendida para {feed} {seq}; posición bloqueada, corríjalo</translation>
+    </message>
+    <message>
+        <source>{station}: take {part} from rack {rack} slot {slot} back to {bin}</source>
+        <translation>{station}: devolver {part} del bastidor {rack} posición {slot} a {bin}</translation>
+    </message>
+    <message>
+        <source>{station}: {bin} lit for {seconds:.0f} s without a confirm</source>
+        <translation>{station}: {bin} encendida desde hace {seconds:.0f} s sin confirmación</translation>
+    </message>
+    <message>
+        <source>{station}: {code!r} is no part code of this plant; scan the part again</source>
+        <translation>{station}: {code!r} no es un código de pieza de esta planta; escanee la pieza de nuevo</translation>
+    </message>
+    <message>
+        <source>{station}: serial {serial} of {part} was scanned for {feed} {seq} already; check the part and scan it again</source>
+        <translation>{station}: el número de serie {serial} de {part} ya se escaneó para {feed} {seq}; revise la pieza y escanéela de nuevo</translation>
+    </message>
+    <message>
+        <source>{station}: {bin} is confirmed by scanning the part, not by its button</source>
+        <translation>{station}: {bin} se confirma escaneando la pieza, no con su botón</translation>
+    </message>
+    <message>
+        <source>{station}: {bin} confirmed by hand by {user}: {reason}</source>
+        <translation>{station}: {bin} confirmada a mano por {user}: {reason}</translation>
+    </message>
+    <message>
+        <source>label {label} may or may not have printed ({reason}): check it, then reprint or resolve</source>
+        <translation>la etiqueta {label} puede haberse impreso o no ({reason}): revísela, luego reimprímala o resuélvala</translation>
+    </message>
+    <message>
+        <source>label {label} reprint {count} by {user}</source>
+        <translation>etiqueta {label} reimpresión {count} por {user}</translation>
+    </message>
+    <message>
+        <source>rack {feed}/{family}/{rack}: due in {minutes:.0f} min, not shipped</source>
+        <translation>bastidor {feed}/{family}/{rack}: vence en {minutes:.0f} min, sin expedir</translation>
+    </message>
+    <message>
+        <source>{station}: bin {bin} low, {qty} of {capacity} {part} left; replenishment called</source>
+        <translation>{station}: caja {bin} baja, quedan {qty} de {capacity} {part}; reposición pedida</translation>
+    </message>
+    <message>
+        <source>{station}: bin {bin} runs out in {seconds:.0f} s, {vehicles} vehicles from now ({qty} {part} left)</source>
+        <translation>{station}: la caja {bin} se vacía en {seconds:.0f} s, dentro de {vehicles} vehículos (quedan {qty} {part})</translation>
+    </message>
+    <message>
+        <source>{feed}: the OEM's line stands; due times wait for it</source>
+        <translation>{feed}: la línea del OEM está parada; los vencimientos la esperan</translation>
+    </message>
+    <message>
+        <source>{feed}: the OEM's line runs {rate:.0f} vehicles/h, picking keeps up with {keep_up:.0f}: the buffer shrinks</source>
+        <translation>{feed}: la línea del OEM va a {rate:.0f} vehículos/h, la recogida da abasto a {keep_up:.0f}: el margen se reduce</translation>
+    </message>
+    <message>
+        <source>ship notice {notice} v{version} rejected by the OEM: {reason}</source>
+        <translation>aviso de expedición {notice} v{version} rechazado por el OEM: {reason}</translation>
+    </message>
+    <message>
+        <source>ship notice {notice} v{version} rejected by the OEM: no reason given</source>
+        <translation>aviso de expedición {notice} v{version} rechazado por el OEM: sin motivo</translation>
+    </message>
+    <message>
+        <source>ship notice {notice} v{version}: no answer from the OEM in {seconds:.0f} s</source>
+        <translation>aviso de expedición {notice} v{version}: sin respuesta del OEM en {seconds:.0f} s</translation>
+    </message>
+    <message>
+        <source>{device} offline: {detail}</source>
+        <translation>{device} desconectado: {detail}</translation>
+    </message>
+    <message>
+        <source>journal cannot be written, the line is paused (nothing is acknowledged): {detail}</source>
+        <translation>no se puede escribir el diario, la línea está en pausa (no se confirma nada): {detail}</translation>
+    </message>
+    <message>
+        <source>{folder}: {free_mb:.0f} MB free ({level})</source>
+        <translation>{folder}: {free_mb:.0f} MB libres ({level})</translation>
+    </message>
+    <message>
+        <source>{folder}: {free_mb:.0f} MB free ({level}): {detail}</source>
+        <translation>{folder}: {free_mb:.0f} MB libres ({level}): {detail}</translation>
+    </message>
+    <message>
+        <source>{source}: {kind} came {count} times within {window:g} s (on-delay {on:g} s, off-delay {off:g} s): have its link or the device looked at</source>
+        <translation>{source}: {kind} apareció {count} veces en {window:g} s (retardo de activación {on:g} s, de desactivación {off:g} s): haga revisar su enlace o el dispositivo</translation>
+    </message>
+    <message>
+        <source>{source}: {count} refused inputs since a flood began (counted on this alarm, not one each; the quarantine keeps a summary row per window): find the sender</source>
+        <translation>{source}: {count} entradas rechazadas desde que empezó una avalancha (contadas en esta alarma, no una a una; la cuarentena guarda una fila resumen por ventana): encuentre al remitente</translation>
+    </message>
 </context>
 </TS>

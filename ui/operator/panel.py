@@ -7,8 +7,9 @@ What it must not do: talk to anything but its two slots (``apply_line``, ``set_l
 (``station_shown``, which feeds the touch actions of ``ui.operator.actions``), hold a colour or a font size
 (all of that is ``ui/style.qss``, keyed on dynamic properties), or pretend stale data is live.
 Every word it shows is marked for Qt's translation (``ui.i18n``) and shown again in a new language at the
-``LanguageChange`` event; what the line sends (part numbers, vehicle ids, the core's messages) is data, shown as
-sent, except a part's description, which the plant file may give per language (``PickView.translations``).
+``LanguageChange`` event; what the line sends (part numbers, vehicle ids) is data, shown as sent, except a part's
+description, which the plant file may give per language (``PickView.translations``), and the core's sentence on a
+deviation, said from its template (``ui.words.sentence``).
 """
 
 from __future__ import annotations
@@ -424,6 +425,9 @@ class OperatorPanel(QWidget):
         more = tr(QT_TRANSLATE_NOOP("jis", "+ {count} more on the shift lead's screen"))
         self.deviations_more.setText(more.format(count=hidden) if hidden else "")
         self.deviations_more.setVisible(hidden > 0)
+        for key, d in zip(ids, shown, strict=True):
+            if (shown_row := self._dev_rows.get(key)) is not None:
+                shown_row.show_sentence(d)  # in the panel's language now, with the sentence's values now
         if ids == tuple(self._dev_rows):
             return False
         # Rows that stay are moved, not rebuilt: a new deviation costs one row's widgets, not every row's.
