@@ -7,7 +7,7 @@ right by the next count); a picked part taken back (a cancel after the pick) ret
 bin is low: one ``low_stock`` alarm, one replenishment call (``CallReplenishment``) and its light shown low
 (``ShowBinStock``) until a count brings it above. After every change at a station its forecast
 (``sequencer.starvation``) is worked out again: one ``starvation`` alarm while it is within the station's
-``starvation_alarm_s``, cleared when it is not.
+``starvation_alarm_s``, cleared once it is ``STARVATION_DEADBAND`` beyond it (or gone).
 Uses only the state (below ``picking``, which calls it). What it must not do: refuse a pick for want of stock (the
 part is in the operator's hand: the count was wrong) or decide anything about a vehicle.
 """
@@ -121,6 +121,12 @@ def settle(line: LineState, at: float) -> list[Command]:
     return commands
 
 
+# ISA-18.2 deadband: a raised starvation alarm returns to normal only once the forecast is this fraction beyond
+# ``starvation_alarm_s``. Without it a forecast on the threshold (each pick, each new vehicle and the draw per vehicle
+# move it by about a takt) raised and cleared a new alarm each crossing: in the demo three for one bin in 2 s.
+STARVATION_DEADBAND = 0.2
+
+
 def station_changed(line: LineState, station_id: str, at: float) -> list[Command]:
     """The station's stock or open picks changed: its forecast again, its starvation alarm raised or cleared."""
     station = line.stations.get(station_id)
@@ -138,14 +144,15 @@ def station_changed(line: LineState, station_id: str, at: float) -> list[Command
     )
     line.touched.station(station_id)
     line.starves[station_id] = None if found is None else (found.at, found.bin)
-    near = found is not None and found.at - at <= station.cfg.starvation_alarm_s
+    ahead = None if found is None else found.at - at
     dev = line.starving.get(station_id)
-    if near == (dev is not None):
-        return []
-    if not near:
-        assert dev is not None
+    if dev is not None:  # in alarm: back to normal only past the deadband, or with no forecast at all (a refill)
+        if ahead is not None and ahead <= station.cfg.starvation_alarm_s * (1 + STARVATION_DEADBAND):
+            return []
         del line.starving[station_id]
         return line.deviations.clear(dev, at)
+    if ahead is None or ahead > station.cfg.starvation_alarm_s:
+        return []
     assert found is not None
     bs = line.stock[found.bin]
     commands = line.deviations.raise_(

@@ -117,6 +117,22 @@ def test_the_starvation_alarm_fires_before_the_bin_runs_out() -> None:
     assert not station_view(core).starving
 
 
+def test_a_forecast_on_the_threshold_keeps_one_starvation_alarm_until_it_moves_past_the_deadband() -> None:
+    """Alarm 600 s ahead, takt 60 s, one cloth seat a vehicle: counts of 11, 10, 11 put the forecast at 660, 600 and
+    660 s, on the threshold: the one alarm stays (without the deadband each crossing cleared it and raised a new
+    one); a count of 13 (780 s, beyond 600 s + 20 %) returns it to normal."""
+    core = fed(stocked(capacity=40, low=0, initial=10, alarm_s=600), broadcast(1))
+    press_lit(core, at=5)  # 9 left, 1 drawn a vehicle: starves 9 takts (540 s) from now
+    [raised] = open_deviations(core, "starvation")
+    for at, qty in ((10, 11), (11, 10), (12, 11)):
+        commands = core.handle(StockSet(at=at, bin="SEAT-01", qty=qty, source="count"))
+        assert kinds(commands, "starvation") == []
+        assert [(d.id, d.active) for d in open_deviations(core, "starvation")] == [(raised.id, True)]
+    assert station_view(core).starves_at == pytest.approx(12 + 11 * 60)
+    core.handle(StockSet(at=13, bin="SEAT-01", qty=13, source="count"))
+    assert [(d.id, d.active) for d in open_deviations(core, "starvation")] == [(raised.id, False)]
+
+
 def test_the_forecast_runs_past_the_open_vehicles_on_the_draw_so_far() -> None:
     core = fed(stocked(capacity=10, low=0, initial=6), broadcast(1))
     press_lit(core, at=5)  # one vehicle picked, one cloth seat drawn: 1 per vehicle; 5 left
