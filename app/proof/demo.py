@@ -34,7 +34,7 @@ from app.proof.demo_replenisher import ReplenisherStandIn
 from app.proof.demo_users import ensure_demo_users
 from app.proof.verdict import printer_records
 from app.service.runtime import Service, scaled_clock
-from app.signals import StopSignals, spawning
+from app.signals import StopSignals, raise_if_stop_asked, spawning
 from plc_io.loopback_ports import free_port
 from sequencer.alarms import AlarmState
 from sequencer.events import AcknowledgeAlarm, RackLabelScanned, ReprintLabel, ResolveDeviation
@@ -94,7 +94,8 @@ def _feed_gateways(records: Path) -> dict[str, Any]:
 async def _wait_ready(proc: asyncio.subprocess.Process, timeout_s: float) -> dict[str, Any]:
     """The simulators' ready line: {"ready": true, "control": endpoint}."""
     assert proc.stdout is not None
-    line = await asyncio.wait_for(proc.stdout.readline(), timeout_s)
+    async with asyncio.timeout(timeout_s):  # not wait_for: on 3.11 it can swallow a stop (app.signals)
+        line = await proc.stdout.readline()
     if b"ready" not in line:
         raise RuntimeError(f"simulators failed to start: {line!r}")
     return dict(json.loads(line))
@@ -317,7 +318,8 @@ async def _stop_process(proc: asyncio.subprocess.Process | None, grace_s: float)
     with contextlib.suppress(ProcessLookupError):
         proc.terminate()
     try:
-        await asyncio.wait_for(proc.wait(), grace_s)
+        async with asyncio.timeout(grace_s):
+            await proc.wait()
     except TimeoutError:
         log.error("pid %d did not stop within %.0f s of SIGTERM: killed", proc.pid, grace_s)
         with contextlib.suppress(ProcessLookupError):
@@ -394,6 +396,7 @@ async def _watch(
     wanted = None if opts.vehicles is None else opts.vehicles * len(plant.feeds)
     progress.phase("running the line", wanted, "vehicles")
     while not task.done():
+        raise_if_stop_asked()  # a stop asked while starting, and swallowed on the way, is not lost
         if wanted is not None and _accounted(service) >= wanted:
             await _drain_labels(service)
             await _drain_notices(service)

@@ -352,7 +352,8 @@ class MetricsServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), READ_TIMEOUT_S)
+            async with asyncio.timeout(READ_TIMEOUT_S):  # not wait_for: on 3.11 it can swallow a stop
+                head = await reader.readuntil(b"\r\n\r\n")
             writer.write(self._answer(head))
             await writer.drain()
         except (asyncio.LimitOverrunError, ValueError):

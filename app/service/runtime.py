@@ -60,6 +60,7 @@ from app.service.replenish import Replenisher
 from app.service.sequence_check import SequenceCheck
 from app.service.sequencing import PAUSING_ERRORS, Outcome, Sequencing
 from app.service.trace import matching, traced, traces
+from app.signals import raise_if_stop_asked
 from plc_io.ports import LabelPrinter, PickToLight
 from sequencer.commands import (
     AlarmStateChanged,
@@ -272,6 +273,7 @@ class Service:
             self._start_inbox()
             self._serve_hmi_commands()
             self._announce_ready()
+            raise_if_stop_asked()  # a stop asked while starting, and swallowed on the way, is not lost
             await self._serve()
         finally:
             await self._shut_down()
