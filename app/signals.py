@@ -59,15 +59,24 @@ def _raise_stopped(signum: int, frame: FrameType | None) -> None:
 
 @contextlib.contextmanager
 def terminate_raises() -> Iterator[None]:
-    """While the block runs, SIGTERM raises ``Stopped`` (main thread only); the handler before is restored after."""
+    """While the block runs, SIGTERM raises ``Stopped`` (main thread only), and SIGINT raises KeyboardInterrupt even
+    where the process began with it ignored: a non-interactive shell starts its background jobs so (``jis serve &``
+    in a script, a CI runner), Python then leaves it ignored, and a Ctrl-C or SIGINT before the command's loop took
+    it over was lost, while one after stopped it (two clean-clone runs: tests/e2e/test_stopping.py's SIGINT at
+    start-up left jis demo running on). The handlers before are restored after."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     before = signal.signal(signal.SIGTERM, _raise_stopped)
+    interrupt = signal.getsignal(signal.SIGINT)
+    if interrupt is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, before)
+        if interrupt is signal.SIG_IGN:
+            signal.signal(signal.SIGINT, interrupt)
 
 
 def raise_if_stop_asked() -> None:
