@@ -19,10 +19,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine, Inspector, inspect
 
 from app.persist.read_models import ReadModels, differences, mark, trace_rows
 from app.persist.store import Store
 from app.proof.bench_trace import SCAN_PLANT, scan_plant, scan_stream
+from app.service import trace
 from app.service.replay import rebuild as rebuild_core
 from app.service.trace import Trace, matching, traced, traces
 from sequencer.core import Sequencer, SequencerError
@@ -150,6 +152,41 @@ def test_an_upgrade_to_0005_rebuilds_the_read_models_and_trace_answers_by_the_re
         assert ReadModels().resume(store, plant, state.core, state.last_id) == "rebuilt"
         assert len(trace_rows(store)) == len(reference)
         assert_same_answers(store, plant, reference)
+    finally:
+        store.close()
+
+
+def test_the_table_is_looked_for_until_it_is_there_then_no_more(
+    database_url: str, plant: PlantConfig, jis: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``traced`` asks the database for ``traced_parts`` on each question while it is missing (before 0005: the
+    replay answers; ``jis migrate`` may bring it meanwhile), and once it is there, no more."""
+    looked: list[Engine] = []
+
+    def counted(engine: Engine) -> Inspector:
+        looked.append(engine)
+        return inspect(engine)
+
+    monkeypatch.setattr(trace, "inspect", counted)
+    store = Store(database_url)
+    try:
+        store.append_many([(e, None) for e in scan_stream(plant, 6, seed=4)])  # the journal alone
+        reference = traces(store, plant)
+    finally:
+        store.close()
+    assert jis("migrate", "--database", database_url, "downgrade", "0004") == 0
+    store = Store(database_url, migrate=False)
+    try:
+        vin = reference[0].vehicle_id
+        for _ in range(2):
+            assert traced(store, plant, vin=vin) == matching(reference, vin=vin)
+        assert len(looked) == 2, "missing: asked again each time"
+        assert jis("migrate", "--database", database_url, "upgrade") == 0
+        state = rebuild_core(store, plant)
+        assert ReadModels().resume(store, plant, state.core, state.last_id) == "rebuilt"
+        for _ in range(3):
+            assert traced(store, plant, vin=vin) == matching(reference, vin=vin)  # now by the read model
+        assert len(looked) == 3, "there: asked once"
     finally:
         store.close()
 
