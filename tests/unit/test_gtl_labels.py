@@ -6,11 +6,13 @@ and what cannot fit refused when the plant file is loaded (docs/printer-zpl.md, 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image
 
+import app
 from app.config import checked_labels
 from plc_io.zpl_labels.fields import iso15434
 from plc_io.zpl_labels.fit import longest_labels
@@ -231,6 +233,22 @@ def test_a_traced_rack_label_lists_each_slots_scans_and_its_data_matrix_carries_
     assert found.count(f"\x1dS{'9' * 20}\x1d1T{'9' * 14}") == 12
     texts = [f.data.strip() for f in raster.fields if f.kind == "text"]
     assert texts.count(f"S {'9' * 20} 1T {'9' * 14}") == 12  # every slot's scans listed, none cut off
+
+
+@pytest.mark.parametrize("name", ["demo.toml", "demo-scan.toml"])
+def test_every_shipped_plants_largest_rack_fits_the_built_in_rack_label_with_its_scans(name: str) -> None:
+    """Each plant file under app/plants with ``[labels] traced`` on: it loads, and its largest rack (8 slots) with the
+    longest serial and batch its own scan patterns allow prints every slot and scan, its Data Matrix read back."""
+    plant = parse_plant((Path(app.__file__).parent / "plants" / name).read_text(), name)
+    plant = checked_labels(plant.model_copy(update={"labels": plant.labels.model_copy(update={"traced": True})}), name)
+    supplier, ship_to = plant.labels.supplier or plant.plant.code, plant.labels.ship_to
+    _, longest = longest_labels(plant, supplier, ship_to, traced=True)
+    assert len(longest.contents) == max(f.rack_capacity for f in plant.families) == 8
+    raster = assert_on_paper(longest, layouts_from_plant(plant.labels))
+    (found,) = [text for kind, text in decoded(raster) if kind == "DataMatrix"]
+    assert found.count("\x1d1J") == 8
+    scans = [f.data.strip() for f in raster.fields if f.kind == "text" and f.data.strip().startswith(("S ", "1T "))]
+    assert len(scans) == (8 if longest.contents[0].scanned_serial or longest.contents[0].scanned_batch else 0)
 
 
 def test_a_traced_rack_label_that_cannot_fit_is_refused_when_the_plant_file_loads() -> None:
