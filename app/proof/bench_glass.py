@@ -19,6 +19,12 @@ operator and presses ``REACTION_S`` (seeded) after its panel painted the lit pic
 pick is pressed before it was on the glass. The OEM feeds hold back (a takt of a day over the control channel)
 until every screen has shown its first picture, and only what happens after that counts.
 
+Where a broadcast's time goes (``broadcast_stages_ms``, p50, p99 and the mean over the slowest 5 % of broadcasts,
+the tail): ``core`` received -> the light command left the core (the journal's commit and the core), ``to_bus`` ->
+the picture showing it was handed to the bus (the frame's wait and the picture's build), ``bus`` -> the panel's bus
+client began to read it (ZeroMQ, and the screen's GUI thread waking), ``apply`` -> the panel had taken it in (decode,
+the replica's view, ``apply_line``), ``paint`` -> painted.
+
 The reference, measured in the same run: one raw durable SQLite commit + one raw pymodbus write to the same
 simulator (sampled during the run, as ``jis bench latency``) + one raw ZeroMQ publish -> receive over loopback
 (sampled alongside, a blocking SUB on its own thread) + one raw paint of the operator panel (``QWidget.repaint``,
@@ -49,6 +55,7 @@ from app.config import load_plant
 from app.proof.bench_line import SAMPLE_S, _Watch, plant_with_feeds, q
 from app.proof.demo import DemoOptions, run_demo
 from app.service.runtime import Service
+from sequencer.clone import Delta, Picture
 from sequencer.plant import PlantConfig
 
 REACTION_S = (0.06, 0.12)  # real seconds the bench's operator takes to press once the pick is on the glass
@@ -56,6 +63,7 @@ READY_TIMEOUT_S = 60.0  # screens (Qt, pyqtgraph) starting on a loaded machine
 SETTLE_S = 0.5  # after every screen showed its first picture, before anything counts
 REFERENCE_BYTES = 300  # a raw ZeroMQ message the size of a small update
 RAW_PAINT_S = 1.0  # a panel's raw paint sample this often (a paint holds its GUI thread: not too often)
+STAGES = ("core", "to_bus", "bus", "apply", "paint")  # received -> painted, in order (the module's docstring)
 HOLD_TAKT_S = 86_400.0  # the feeds' takt while the screens start (the control channel's longest)
 
 
@@ -150,6 +158,8 @@ class GlassRun:
         self.painted: dict[str, int | None] = {}  # station -> the pick its panel shows now
         self.repainted: dict[str, asyncio.Event] = {}
         self.paint_ms: list[float] = []
+        self.to_bus: dict[int, float] = {}  # pick -> when the first picture with it lit was handed to the bus
+        self.client_at: dict[int, tuple[float, float]] = {}  # pick -> (its panel began to read it, took it in)
         self.presses: list[tuple[str, int, float]] = []  # (station, pick pressed, when)
         self.errors: list[str] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -163,6 +173,7 @@ class GlassRun:
         """The service is up: screens, operators and the ZeroMQ reference."""
         self.service = service
         service.latency.lit_log = deque(maxlen=1_000_000)
+        self._stamp_pictures(service)
         self.zmq = ZmqReference()
         stations = list(service.core.state.stations)
         for station in stations:
@@ -172,6 +183,22 @@ class GlassRun:
         self._tasks.append(asyncio.create_task(self._screens(service, stations), name="bench-screens"))
         for station in stations:
             self._tasks.append(asyncio.create_task(self._operator(station), name=f"bench-operator-{station}"))
+
+    def _stamp_pictures(self, service: Service) -> None:
+        """Stamp each pick lit in the core when a picture is handed to the bus (the picture is built from the core
+        just before, on the same pass of the loop)."""
+        bus = service.hmi.bus
+        assert bus is not None
+        publish_picture, stations = bus.publish_picture, service.core.state.stations
+
+        def stamped(picture: Picture) -> Delta | None:
+            now = time.monotonic()
+            for st in stations.values():
+                if st.lit is not None:
+                    self.to_bus.setdefault(st.lit, now)
+            return publish_picture(picture)
+
+        bus.publish_picture = stamped  # type: ignore[method-assign]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -224,6 +251,8 @@ class GlassRun:
             if "pick" in said:
                 station = str(said["station"])
                 self.paints[station].append((float(said["t"]), said["pick"]))
+                if said["pick"] is not None:
+                    self.client_at.setdefault(said["pick"], (float(said["received"]), float(said["applied"])))
                 self.painted[station] = said["pick"]
                 self.repainted[station].set()
             elif "paint_ms" in said:
@@ -290,10 +319,39 @@ class GlassRun:
             for at, pick in paints:
                 if pick is not None:
                     first.setdefault(pick, at)
-        lit = [(pick, received) for pick, received, arrival in self.service.latency.lit_log if arrival]
+        lit = [(pick, received) for pick, received, arrival, _ in self.service.latency.lit_log if arrival]
         counted = [(pick, received) for pick, received in lit if received >= self.live_at]
         ms = [(first[pick] - received) * 1000 for pick, received in counted if pick in first]
         return ms, len(counted) - len(ms)
+
+    def broadcast_stages(self) -> dict[str, dict[str, float | None]]:
+        """Each stage of received -> painted (see the module): p50, p99 and its mean over the slowest 5 % of the
+        broadcasts (``tail``), for the broadcasts ``broadcast_ms`` counts."""
+        assert self.service is not None and self.service.latency.lit_log is not None and self.live_at is not None
+        first: dict[int, float] = {}
+        for paints in self.paints.values():
+            for at, pick in paints:
+                if pick is not None:
+                    first.setdefault(pick, at)
+        rows: list[tuple[float, dict[str, float]]] = []
+        for pick, received, arrival, lit_at in self.service.latency.lit_log:
+            if not arrival or received < self.live_at or pick not in first:
+                continue
+            if pick not in self.to_bus or pick not in self.client_at:
+                continue
+            drained, applied = self.client_at[pick]
+            marks = (received, lit_at, self.to_bus[pick], drained, applied, first[pick])
+            stages = {name: (b - a) * 1000 for name, a, b in zip(STAGES, marks, marks[1:], strict=False)}
+            rows.append((first[pick] - received, stages))
+        rows.sort(key=lambda row: row[0])
+        tail = rows[-max(1, len(rows) // 20) :] if rows else []
+        out: dict[str, dict[str, float | None]] = {}
+        for name in STAGES:
+            ms = [stages[name] for _, stages in rows]
+            worst = [stages[name] for _, stages in tail]
+            tail_ms = round(sum(worst) / len(worst), 3) if worst else None
+            out[name] = {"p50": q(ms, 50), "p99": q(ms, 99), "tail": tail_ms}
+        return out
 
     def press_ms(self) -> list[float]:
         """Pressed -> the panel painted something else than the pick pressed (the next pick, or none)."""
@@ -356,6 +414,7 @@ async def glass(
         "broadcast_p99_ms": q(broadcast, 99),
         "broadcast_samples": len(broadcast),
         "broadcast_never_painted": missed,
+        "broadcast_stages_ms": run.broadcast_stages(),
         "press_p50_ms": p50,
         "press_p99_ms": q(press, 99),
         "press_samples": len(press),
