@@ -76,24 +76,30 @@ async def held_feeds(plant: PlantConfig, ready: dict[str, Any]) -> ControlLink:
 
 
 class ControlLink:
-    """The simulators' control channel (docs/sim-control.md), one request at a time."""
+    """The simulators' control channel (docs/sim-control.md), one request at a time: two tasks asking at once on one
+    DEALER would each read the other's answer and drop it (the stalls of this bench under load: an operator that
+    lost its answer died 5 s later, and its station stood). Each operator has a link of its own, so a press never
+    waits behind another station's request."""
 
     def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
         self.ctx = zmq.asyncio.Context()
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
         self.sock.connect(endpoint)
         self._id = 0
+        self._one_at_a_time = asyncio.Lock()
 
     async def ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        self._id += 1
-        await self.sock.send(json.dumps({**request, "id": self._id}).encode())
-        while True:
-            answer = json.loads(await asyncio.wait_for(self.sock.recv(), 5.0))
-            if answer.get("id") == self._id:
-                if not answer.get("ok"):
-                    raise RuntimeError(f"simulators refused {request}: {answer.get('error')}")
-                return dict(answer)
+        async with self._one_at_a_time:
+            self._id += 1
+            await self.sock.send(json.dumps({**request, "id": self._id}).encode())
+            while True:
+                answer = json.loads(await asyncio.wait_for(self.sock.recv(), 5.0))
+                if answer.get("id") == self._id:
+                    if not answer.get("ok"):
+                        raise RuntimeError(f"simulators refused {request}: {answer.get('error')}")
+                    return dict(answer)
 
     def close(self) -> None:
         self.sock.close(0)
@@ -148,6 +154,7 @@ class GlassRun:
         self.speed = speed
         self.rng = random.Random(seed)
         self.control: ControlLink | None = None
+        self.links: list[ControlLink] = []  # the operators' own
         self.service: Service | None = None
         self.zmq: ZmqReference | None = None
         self.screens: list[asyncio.subprocess.Process] = []
@@ -182,7 +189,9 @@ class GlassRun:
         self._tasks.append(asyncio.create_task(self.zmq.run(), name="bench-zmq-reference"))
         self._tasks.append(asyncio.create_task(self._screens(service, stations), name="bench-screens"))
         for station in stations:
-            self._tasks.append(asyncio.create_task(self._operator(station), name=f"bench-operator-{station}"))
+            operator = asyncio.create_task(self._operator(station), name=f"bench-operator-{station}")
+            operator.add_done_callback(self._operator_ended)
+            self._tasks.append(operator)
 
     def _stamp_pictures(self, service: Service) -> None:
         """Stamp each pick lit in the core when a picture is handed to the bus (the picture is built from the core
@@ -200,6 +209,11 @@ class GlassRun:
 
         bus.publish_picture = stamped  # type: ignore[method-assign]
 
+    def _operator_ended(self, task: asyncio.Task[None]) -> None:
+        """An operator ends only when the run stops; one that failed left its station standing: say so."""
+        if not task.cancelled() and task.exception() is not None:
+            self.errors.append(f"{task.get_name()} failed: {task.exception()!r}")
+
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
@@ -214,8 +228,8 @@ class GlassRun:
                 await screen.wait()
         if self.zmq is not None:
             self.zmq.close()
-        if self.control is not None:
-            self.control.close()
+        for link in [*self.links, *([self.control] if self.control is not None else [])]:
+            link.close()
 
     # -- the screens -------------------------------------------------------------------------------------------
     async def _screens(self, service: Service, stations: list[str]) -> None:
@@ -282,6 +296,8 @@ class GlassRun:
         """Press the lit bin once the panel shows it and the light does, a reaction time later; once per pick."""
         await self.live.wait()
         assert self.service is not None and self.control is not None
+        control = ControlLink(self.control.endpoint)
+        self.links.append(control)
         while True:
             pick = await self._on_the_glass(station)
             await asyncio.sleep(self.rng.uniform(*REACTION_S))
@@ -290,7 +306,7 @@ class GlassRun:
                 continue
             light = st.light_of_bin[self.service.core.state.picks[pick].bin]
             pressed = time.monotonic()
-            await self.control.ask({"op": "press", "device": st.cfg.ptl, "light": light})
+            await control.ask({"op": "press", "device": st.cfg.ptl, "light": light})
             self.presses.append((station, pick, pressed))
             while st.lit == pick and time.monotonic() < pressed + 2.0:  # noqa: ASYNC110 (the core's state)
                 await asyncio.sleep(0.005)
