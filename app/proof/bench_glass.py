@@ -145,6 +145,15 @@ class ZmqReference:
         self.ctx.term()
 
 
+def cpu_s(pid: int) -> float | None:
+    """A live process's CPU seconds so far (user + system, from /proc on Linux); None where it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+
+
 class GlassRun:
     """The screens, the bench's operators and the stamps of one run."""
 
@@ -169,6 +178,7 @@ class GlassRun:
         self.client_at: dict[int, tuple[float, float]] = {}  # pick -> (its panel began to read it, took it in)
         self.presses: list[tuple[str, int, float]] = []  # (station, pick pressed, when)
         self.errors: list[str] = []
+        self.screen_cpu_s: list[float | None] = []  # each screen's CPU seconds over its life, in spawn order
         self._tasks: list[asyncio.Task[None]] = []
 
     # -- the run's hooks (run_demo) --------------------------------------------------------------------------------
@@ -218,6 +228,7 @@ class GlassRun:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.screen_cpu_s = [cpu_s(screen.pid) for screen in self.screens]
         for screen in self.screens:
             if screen.returncode is None:
                 screen.terminate()
@@ -441,5 +452,6 @@ async def glass(
         "press_p50_ratio": round(p50 / reference_ms, 2) if p50 and reference_ms else None,
         "confirm_poll_ms": round(plant.service.poll_interval_s * 1000, 1),
         "reaction_ms": [round(r * 1000) for r in REACTION_S],
+        "screen_cpu_s": dict(zip([*run.paints, "cockpit"], run.screen_cpu_s, strict=False)),
         "errors": run.errors,
     }

@@ -174,9 +174,9 @@ class OperatorPanel(QWidget):
         self._bin_ids: tuple[str, ...] = ()
         self._dev_rows: dict[tuple[int, int], DeviationRow] = {}
         self._tiles: dict[str, BinTile] = {}
-        # what the station's part of the panel was last drawn from (the station, the line's deviations, feeds and
-        # devices, the zone): a picture that changes none of it redraws only the header. Each is the replica's same
-        # object while its entry is unchanged, so the comparison is one identity check each.
+        # what the station's part of the panel was last drawn from (the station, its deviations, the line's devices,
+        # the zone): a picture that changes none of it redraws only the header. Each is the replica's same object
+        # while its entry is unchanged, so the comparison is one identity check each.
         self._shown: tuple[object, ...] | None = None
         self._root = root = QVBoxLayout(self)
         root.addWidget(self._build_header())
@@ -308,13 +308,14 @@ class OperatorPanel(QWidget):
             self.station_label.setText(tr(QT_TRANSLATE_NOOP("jis", "No stations in this plant")))
             self.station_shown.emit(line, None)
             return
-        shown = (station, line.deviations, line.feeds, line.devices, self._zone)
+        deviations = relevant_deviations(line, station)
+        shown = (station, *deviations, line.devices, self._zone)
         if shown == self._shown:  # a picture of another station's change, or of the clock: only the header moves
             self.station_shown.emit(line, station)
             return
         self._shown = shown
         self.station_label.setText(f"{station.id} · {station.name}")
-        rebuilt = self._render_bins(station) | self._render_deviations(relevant_deviations(line, station))
+        rebuilt = self._render_bins(station) | self._render_deviations(deviations)
         self.starvation.setText(starvation_words(station, self._zone))
         set_props(self.starvation, starving=station.starving)
         self._render_devices(line, station)
