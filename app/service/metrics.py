@@ -172,7 +172,8 @@ def service_families(service: Any) -> list[Metric]:
         ),
         histogram(
             "jis_loop_lag_seconds",
-            "How much later than asked the event loop woke a 10 ms sleeper: how long other tasks held it, seconds.",
+            "How much later than asked the event loop woke a sleeper due every 100 ms (10 samples a second): the"
+            " lag a timer due at a random moment meets, how long other tasks held the loop, seconds.",
             service.latency.loop_lag,
         ),
         histogram(
