@@ -88,9 +88,9 @@ class LightLatency:
         self.loop_lag = Buckets(LIT_BOUNDS_S)  # how late the event loop woke a sleeper (``probe_loop``)
         self.received: dict[tuple[str, int], float] = {}  # (feed, seq) -> monotonic receive time
         self.lit_since: dict[int, tuple[float, bool, float]] = {}  # pick id -> (received, on arrival, lit at)
-        # (pick id, received, lit on arrival) of each bin lit, kept only when a benchmark asks (jis bench glass sets
-        # a bounded deque): the broadcast each pick on the glass is measured from
-        self.lit_log: deque[tuple[int, float, bool]] | None = None
+        # (pick id, received, lit on arrival, lit at) of each bin lit, kept only when a benchmark asks (jis bench glass
+        # sets a bounded deque): the broadcast each pick on the glass is measured from
+        self.lit_log: deque[tuple[int, float, bool, float]] | None = None
 
     def broadcast_received(self, feed: str, seq: int) -> None:
         self.received.setdefault((feed, seq), time.monotonic())
@@ -105,7 +105,7 @@ class LightLatency:
         if on_arrival:
             self.to_core.observe(now - received)
         if self.lit_log is not None:
-            self.lit_log.append((pick_id, received, on_arrival))
+            self.lit_log.append((pick_id, received, on_arrival, now))
 
     def light_shown(self, token: int) -> None:
         """The device acknowledged the light command for pick ``token``: one figure, if that pick was lit here."""
