@@ -35,6 +35,12 @@ before (reason ``QUARANTINED_BEFORE``: nothing of it was stored as a broadcast).
 the routing id's newest frame came from a key that may not publish the feed (another peer took the id over:
 ``ROUTER_HANDOVER``).
 
+Answers to garbage (``app.net.answer_bounds``): a broadcast frame the app could not decode (no feed and number: not a
+broadcast, too large, too deep) is quarantined by the app within its bounds, and its ACK (which no gateway can match
+to anything it keeps) goes out only up to a budget per source (the sender's CURVE key, else its routing id) a
+window; past it the frame is counted (``answer_budget.unanswered``) and one log line a window says how many. A
+broadcast with a feed and a number is always answered: the once-only protocol depends on it.
+
 Bounds: ``MAXMSGSIZE`` drops a frame over ``MAX_FRAME_BYTES`` in libzmq, before it is allocated, and closes its
 connection (the body limit, ``app.feed.protocol.MAX_BODY_BYTES``, is half of it: a body in between is refused with
 its reason, one beyond costs the sender its connection).
@@ -71,6 +77,7 @@ from app.feed.protocol import (
     Resend,
     decode_heartbeat,
 )
+from app.net.answer_bounds import AnswerBudget, Unanswered
 from app.net.curve_guard import CurveGuard
 from app.net.curve_keys import CurveServer
 from app.net.zmq_loop import bind_patiently, wait_for_input
@@ -98,6 +105,7 @@ MAX_IN_FLIGHT = 4  # batches handed over and waiting for their commits; then the
 MAX_REJECTING = 4  # refused frames being kept by the app (a quarantine row: writes) at once; then the link waits
 MAX_FRAME_BYTES = 2 * MAX_BODY_BYTES  # ZMQ_MAXMSGSIZE, per frame: a larger one closes its sender's connection
 MAX_LOGGED = 1000  # distinct (key, feed) refusals logged; past it they are only counted
+UNDECODABLE = "undecodable"  # the answer_bounds row of ACKs to frames with no feed and number
 
 ZAP_DOMAIN = "jis-feed"  # marks our CURVE handshakes (app/net/curve_guard.py)
 
@@ -153,6 +161,7 @@ class FeedLink:
         self.rejected = 0
         self.unauthorised = 0  # heartbeats for a feed their sender may not publish (CURVE)
         self._logged: set[tuple[bytes, str]] = set()  # (key, feed) refusals logged once
+        self.answer_budget = AnswerBudget()  # ACKs to undecodable frames, per source and window
 
     # -- public API ----------------------------------------------------------------------------------------
     def bind(self) -> str:
@@ -175,9 +184,11 @@ class FeedLink:
             try:
                 while True:
                     self._flush_outbox()
+                    _log_unanswered(self.answer_budget.due(time.monotonic()))
                     if await self._wait_for_input():
                         await self._receive_batch()
             finally:
+                _log_unanswered(self.answer_budget.due(time.monotonic(), everything=True))
                 waiting = [*self._in_flight, *self._rejecting, *([guard] if guard is not None else [])]
                 self._in_flight.clear()
                 self._rejecting.clear()
@@ -376,7 +387,8 @@ class FeedLink:
         senders: list[bytes],
     ) -> None:
         """Each broadcast's ACK once the app has it committed; none for one it could not store. Only a broadcast
-        acknowledged accepted or duplicate makes its sender the feed's gateway (where its RESENDs go)."""
+        acknowledged accepted or duplicate makes its sender the feed's gateway (where its RESENDs go). The ACK of one
+        with no feed and number (undecodable) goes out only within its source's answers (``app.net.answer_bounds``)."""
         try:
             answers = await accepting
         except asyncio.CancelledError:
@@ -388,6 +400,10 @@ class FeedLink:
             if isinstance(answer, BaseException):  # not stored, so not acknowledged: the gateway resends it
                 failed.append(answer)
                 continue
+            if answer.seq is None and not self.answer_budget.answer(
+                _source(identity, sender), UNDECODABLE, time.monotonic()
+            ):
+                continue  # counted; nothing a gateway could match
             if self._send(identity, ACK, answer.encode()):
                 self.acked += 1
             if _routes(answer) and self._may_speak(sender, answer.feed):
@@ -495,6 +511,19 @@ class FeedLink:
             if identity is None or not self._send(identity, kind, body):
                 waiting.append((feed, kind, body))
         self._outbox = waiting
+
+
+def _source(identity: bytes, sender: bytes) -> str:
+    """Whose answers an undecodable frame spends: its sender's CURVE key, else its routing id (which a sender may
+    pick: one rotating ids has ``SOURCES`` windows at most, then shares one)."""
+    return f"gateway {sender.decode()}" if sender else f"routing id {identity.hex()}"
+
+
+def _log_unanswered(due: list[Unanswered]) -> None:
+    """One log line for each source whose window is over with frames not answered (each was quarantined or counted
+    within the quarantine's bounds)."""
+    for unanswered in due:
+        log.warning("feed: %s", unanswered.detail)
 
 
 def _routes(answer: Ack) -> bool:

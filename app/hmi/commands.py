@@ -15,7 +15,7 @@ Rules this module keeps:
   nested requests (refused by a cheap scan before any parser, answered "malformed" and audited like the rest:
   one line each up to a bound per source and minute, then counted into one line, ``app.hmi.audit_bounds``;
   answered up to a bound per source and minute when no live session signed them, then counted and left
-  unanswered, ``app.hmi.answer_bounds``); a frame over ``MAX_FRAME_BYTES`` closes its sender's connection in
+  unanswered, ``app.net.answer_bounds``); a frame over ``MAX_FRAME_BYTES`` closes its sender's connection in
   libzmq, before it is allocated.
 - Failed logins are limited per source and per user name, never overall (``app.hmi.login_limits``): a source
   that must wait is answered ``rate_limited`` (audited) before its login reaches the hash thread, and each source
@@ -50,7 +50,6 @@ import zmq
 import zmq.asyncio
 
 from app.hmi.accounts import AccountStore, AuditEntry, badge_key
-from app.hmi.answer_bounds import AnswerBudget, Unanswered
 from app.hmi.audit_bounds import AuditBudget
 from app.hmi.login_limits import LoginLimits
 from app.hmi.roles import CHANGE_STATION, INTENTS, REPROCESS, TRACE, build_intent, may, roles_allowed
@@ -72,6 +71,7 @@ from app.hmi.wire import (
     salvage,
     split_frames,
 )
+from app.net.answer_bounds import AnswerBudget, Unanswered
 from app.net.curve_guard import CurveGuard
 from app.net.zmq_loop import bind_patiently, wait_for_input
 from app.persist.store import JournalPaused
@@ -308,7 +308,7 @@ class HmiCommandServer:
     async def _finish(self, outcome: Outcome, peer: Peer, *, deferred: bool = False) -> None:
         """Audit first, then answer, so the log holds every attempt an HMI was told about. A ``deferred``
         reply (from the login worker) is handed to ``run()``, the socket's owner. An unreadable request nobody
-        signed, past its source's answers a window (``app.hmi.answer_bounds``), is audited (within its bound) and
+        signed, past its source's answers a window (``app.net.answer_bounds``), is audited (within its bound) and
         counted, not answered."""
         self.outcomes[outcome.code] += 1
         fields = {k: getattr(outcome, k) for k in ("user", "role", "action", "target", "reason")}

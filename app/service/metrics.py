@@ -41,8 +41,8 @@ from prometheus_client.core import (
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
-from app.hmi.answer_bounds import ANSWERS
 from app.hmi.audit_bounds import BOUNDS
+from app.net.answer_bounds import COMMAND_RESULTS, FEED_RESULTS
 from sequencer.projection import DEVICE_STATES, device_state
 
 log = logging.getLogger(__name__)
@@ -241,6 +241,13 @@ def service_families(service: Any) -> list[Metric]:
             _unanswered(service),
         ),
         counter(
+            "jis_feed_unanswered_total",
+            "Feed frames not answered, past a source's answers a minute: frames with no feed and number to "
+            "acknowledge (not a broadcast, too large, too deep: a garbage flood; each still quarantined within its "
+            "bounds).",
+            _feed_unanswered(service),
+        ),
+        counter(
             "jis_vehicles_completed_total",
             "Vehicles whose parts are all picked and labelled.",
             core.state.vehicles_completed,
@@ -293,7 +300,14 @@ def _unanswered(service: Any) -> dict[Labels, float]:
     """The command channel's requests not answered past its answer bounds, by result (0 before the channel runs)."""
     commands = getattr(getattr(service, "hmi", None), "commands", None)
     unanswered = commands.answer_budget.unanswered if commands is not None else {}
-    return {(("result", result),): unanswered.get(result, 0) for result in ANSWERS}
+    return {(("result", result),): unanswered.get(result, 0) for result in COMMAND_RESULTS}
+
+
+def _feed_unanswered(service: Any) -> dict[Labels, float]:
+    """The feed link's frames not answered past its answer bounds, by result (0 before the link exists)."""
+    link = getattr(service, "feed_link", None)
+    unanswered = link.answer_budget.unanswered if link is not None else {}
+    return {(("result", result),): unanswered.get(result, 0) for result in FEED_RESULTS}
 
 
 def _disk(service: Any) -> list[Metric]:

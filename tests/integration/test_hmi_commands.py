@@ -29,11 +29,11 @@ from sqlalchemy import text
 
 from app.hmi import accounts
 from app.hmi.accounts import RETENTION_ACTION, AccountStore, AuditEntry
-from app.hmi.answer_bounds import ANSWERS
 from app.hmi.audit_bounds import LOGIN_ROWS_PER_SOURCE, ROWS_PER_SOURCE, WINDOW_S
 from app.hmi.commands import KNOWN_REFRESH_S, HmiCommandServer
 from app.hmi.login_limits import LIMITS
 from app.hmi.wire import MAX_REQUEST_BYTES
+from app.net.answer_bounds import ANSWERS
 from app.proof.demo_users import DEMO_USERS, ensure_demo_users
 from plc_io.loopback_ports import free_port
 from sequencer.alarms import AlarmState
@@ -314,7 +314,7 @@ async def test_a_garbage_flood_is_audited_up_to_a_bound_then_counted_in_one_line
     """The hostile campaign: each garbage frame was an audit row written on the journal's database thread (1,000
     a second from one host). Now a source gets ROWS_PER_SOURCE lines a window, the rest are counted into one line
     once the window is over (no further request needed), answered up to the source's answers a window and not
-    past them (``app.hmi.answer_bounds``); another source is audited and answered."""
+    past them (``app.net.answer_bounds``); another source is audited and answered."""
     rogue = line.dealer(source="127.0.0.2")
     answered = ANSWERS["malformed"]
     for i in range(answered):
@@ -367,7 +367,7 @@ async def test_a_source_past_its_answers_gets_none_while_another_source_and_a_si
             if lines := [r.getMessage() for r in caplog.records if "not answered" in r.getMessage()]:
                 break
             await asyncio.sleep(0.05)
-    said = "source addr:127.0.0.2: 5 requests not answered in a 60 s window (malformed 5 past 60)"
+    said = "source addr:127.0.0.2: 5 messages not answered in a 60 s window (malformed 5 past 60)"
     assert lines == [f"HMI commands: {said}"]
     assert (await line.ask(b"garbage again", sock=rogue))["code"] == "malformed"  # a new window
 

@@ -92,6 +92,7 @@ def _service() -> SimpleNamespace:
             scanners={"scan-1": SimpleNamespace(reads=12, duplicates=2, cut=1)},
         ),
         intake=SimpleNamespace(quarantined=2, budget=SimpleNamespace(counted=40), pruned=5),
+        feed_link=SimpleNamespace(answer_budget=SimpleNamespace(unanswered={"undecodable": 13})),
         audit_pruned=7,
         hmi=SimpleNamespace(
             commands=SimpleNamespace(
@@ -191,6 +192,7 @@ async def test_scrape_reports_service_numbers(metrics_server: tuple[MetricsServe
     assert _one(fams["jis_audit_counted"], "jis_audit_counted_total", kind="login") == 9
     assert _one(fams["jis_audit_counted"], "jis_audit_counted_total", kind="unsigned") == 0
     assert _one(fams["jis_commands_unanswered"], "jis_commands_unanswered_total", result="malformed") == 11
+    assert _one(fams["jis_feed_unanswered"], "jis_feed_unanswered_total", result="undecodable") == 13
     assert all(f.help and f.kind for f in fams.values())
     assert not any(name.endswith("_ms") for name in fams)  # base units only
     # prometheus_client's own collectors, in the service's registry

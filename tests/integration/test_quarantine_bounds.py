@@ -12,8 +12,10 @@ import zmq
 import zmq.asyncio
 
 from app.config import load_plant, with_free_ports
+from app.feed.link import UNDECODABLE
 from app.feed.protocol import BCAST, MAX_BODY_BYTES
 from app.hmi.accounts import RETENTION_ACTION, AccountStore, AuditEntry
+from app.net.answer_bounds import ANSWERS
 from app.persist.store import Store
 from sequencer.events import QuarantineFlood
 from sequencer.floods import FLOODS
@@ -25,6 +27,7 @@ from tests.integration.test_feed_security import Gateway, order
 T0 = 1_800_000_000.0
 WAIT_S = 20.0
 FRAMES = 2_000  # a flood: issue 15 measured 100,000 garbage frames raising about 1,000 alarms
+ANSWERED = ANSWERS[UNDECODABLE]  # ACKs a source gets a window for frames with no feed and number
 
 
 class Clock:
@@ -61,6 +64,9 @@ async def test_a_large_frame_keeps_its_start_with_its_whole_size_and_digest(data
 
 
 async def test_a_flood_of_garbage_adds_bounded_rows_and_raises_one_alarm_with_the_count(database_url: str) -> None:
+    """...and gets ``ANSWERED`` ACKs a window, the rest unanswered and counted (py-spy: those ACKs were 6 % of the
+    loop under the hostile floods), while its broadcast with a feed and a number, and another source's garbage,
+    are answered."""
     plant = _plant(database_url, rows_per_source=20, window_s=60.0)
     clock = Clock()
     ctx = zmq.asyncio.Context()
@@ -69,12 +75,13 @@ async def test_a_flood_of_garbage_adds_bounded_rows_and_raises_one_alarm_with_th
             gw = Gateway(ctx, plant.service.feed_endpoint, None, b"rogue")
             for n in range(FRAMES):
                 await gw.send(BCAST, b"not json %d" % n)
-            acks = [await gw.next(b"ACK") for _ in range(FRAMES)]
-            assert {a["status"] for a in acks} == {"quarantined"}
-            assert sum("counted, not stored" in a["reason"] for a in acks) == FRAMES - 20
+            unanswered = line.service.feed_link.answer_budget.unanswered
+            await until(lambda: unanswered[UNDECODABLE] == FRAMES - ANSWERED, "the flood read", WAIT_S)
+            acks = [await gw.next(b"ACK") for _ in range(ANSWERED)]  # the rest is quarantined or counted, unanswered
+            assert {a["status"] for a in acks} == {"quarantined"}  # kept or counted: which come first varies
             clock.now += 61  # the window is over: the next tick writes the summary
             await until(lambda: len(line.service.store.quarantined()) == 21, "the flood's summary row", WAIT_S)
-            await gw.send(BCAST, order(1))  # the feed still takes a good broadcast
+            await gw.send(BCAST, order(1))  # a broadcast with a feed and a number is answered past the budget
             assert (await gw.next(b"ACK"))["status"] == "accepted"
             gw.close()
             rows = line.service.store.quarantined()
@@ -85,6 +92,10 @@ async def test_a_flood_of_garbage_adds_bounded_rows_and_raises_one_alarm_with_th
             assert [d.kind for d in devs] == ["malformed"] * (FLOODS["malformed"].count - 1) + ["quarantine_flood"]
             assert devs[-1].message.startswith(f"feed: {FRAMES} refused inputs")  # one alarm, every frame counted
             assert line.service.intake.budget.counted == FRAMES - 20
+            other = Gateway(ctx, plant.service.feed_endpoint, None, b"other")
+            await other.send(BCAST, b"not json either")  # another source has answers of its own
+            assert (await other.next(b"ACK"))["status"] == "quarantined"
+            other.close()
     finally:
         ctx.destroy(linger=0)
 
@@ -100,8 +111,10 @@ async def test_a_stop_writes_the_summary_of_what_was_counted_in_the_window(datab
             gw = Gateway(ctx, plant.service.feed_endpoint, None, b"rogue")
             for n in range(200):
                 await gw.send(BCAST, b"not json %d" % n)
-            acks = [await gw.next(b"ACK") for _ in range(200)]
-            assert sum("counted, not stored" in a["reason"] for a in acks) == 180
+            unanswered = line.service.feed_link.answer_budget.unanswered
+            await until(lambda: unanswered[UNDECODABLE] == 200 - ANSWERED, "the frames read", WAIT_S)
+            acks = [await gw.next(b"ACK") for _ in range(ANSWERED)]
+            assert {a["status"] for a in acks} == {"quarantined"}
             assert len(line.service.store.quarantined()) == 20  # the window is not over: no summary yet
             gw.close()
     finally:

@@ -1,9 +1,9 @@
-"""The command channel's bound on answering unreadable requests nobody signed (``app.hmi.answer_bounds``): per
+"""The command channel's bound on answering unreadable requests nobody signed (``app.net.answer_bounds``): per
 source, result and window."""
 
 from __future__ import annotations
 
-from app.hmi.answer_bounds import ANSWERS, OTHERS, SOURCES, WINDOW_S, AnswerBudget
+from app.net.answer_bounds import ANSWERS, OTHERS, SOURCES, WINDOW_S, AnswerBudget
 
 BUDGET = ANSWERS["malformed"]
 
@@ -20,7 +20,7 @@ def test_a_source_is_answered_up_to_its_budget_then_counted_and_summed_once_the_
     (unanswered,) = budget.due(100.0 + WINDOW_S)
     assert (unanswered.source, unanswered.by_result, unanswered.count) == ("addr:10.0.0.9", {"malformed": 7}, 7)
     assert unanswered.detail == (
-        f"source addr:10.0.0.9: 7 requests not answered in a 60 s window (malformed 7 past {BUDGET})"
+        f"source addr:10.0.0.9: 7 messages not answered in a 60 s window (malformed 7 past {BUDGET})"
     )
     assert budget.answer("addr:10.0.0.9", "malformed", 100.0 + WINDOW_S)  # a fresh window
     assert budget.unanswered == {"malformed": 7}

@@ -1,17 +1,18 @@
-"""How many answers the command channel sends one source a window for requests nobody signed that it could not read:
-past a budget, silence, counted.
+"""How many answers a channel sends one source a window for input it could not read: past a budget, silence,
+counted. Shared by the HMI command channel (``app.hmi.commands``) and the OEM feed link (``app.feed.link``).
 
-What it is for: a garbage flood on the command channel (no login needed) was answered ``malformed`` frame by frame,
-and in a py-spy profile of the hostile campaign the ZeroMQ send of that answer was 80 % of the channel's garbage
-handling, on the event loop the broadcasts share. The rule is a table (``ANSWERS``), one row per result: a source
-(the screen's CURVE key, else its address: never the routing id, which a sender picks) gets ``ANSWERS[result]``
-answers of that result a ``WINDOW_S``; past them its requests are still checked and audited (``app.hmi.audit_bounds``)
-but not answered, only counted, and when the window is over one log line says how many (``due``). A well-behaved
-screen never meets it: it sends requests it can read, and a request with a live session's token (``signed``) is
-always answered, however malformed.
-What it must not do: read a clock (times are given), store anything, or bound an answer a screen needs to go on
-(``bad_token``, ``no_login``, a login's, an intent's). Memory: at most ``SOURCES`` windows; the sources past that
-share one (``OTHERS``).
+What it is for: a garbage flood was answered frame by frame, and in py-spy profiles of the hostile campaign the
+ZeroMQ send of those answers was 80 % of the command channel's garbage handling, and 6 % of the loop's busy samples
+on the feed (ACKs to frames that could not be decoded), on the event loop the broadcasts share. The rule is a table
+(``ANSWERS``), one row per result: a source (a CURVE key, else an address or, on the feed, a routing id) gets
+``ANSWERS[result]`` answers of that result a ``WINDOW_S``; past them its input is still checked and kept within its
+own bounds (``app.hmi.audit_bounds``, ``app.service.quarantine_bounds``) but not answered, only counted, and when
+the window is over one log line says how many (``due``). A well-behaved peer never meets it: it sends what can be
+read; a request with a live session's token (``signed``) and a broadcast with a feed and a number are always
+answered.
+What it must not do: read a clock (times are given), store anything, or bound an answer a peer needs to go on
+(``bad_token``, ``no_login``, a login's, an intent's; a broadcast's ACK). Memory: at most ``SOURCES`` windows; the
+sources past that share one (``OTHERS``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from typing import Final
 ANSWERS: Final[dict[str, int]] = {
     # requests that could not be read, with no live session: a screen's bug or a flood, never a screen's routine
     "malformed": 60,
+    # feed frames with no feed and number to acknowledge (not a broadcast, too large, too deep): a flood, never a
+    # gateway's routine; the gateway cannot match such an ACK to anything it keeps
+    "undecodable": 60,
 }
+COMMAND_RESULTS: Final = ("malformed",)  # the command channel's rows (its metric's labels)
+FEED_RESULTS: Final = ("undecodable",)  # the feed link's rows
 WINDOW_S: Final = 60.0  # real seconds
 SOURCES: Final = 1024
 OTHERS: Final = "others"
@@ -53,7 +59,7 @@ class Unanswered:
     @property
     def detail(self) -> str:
         results = ", ".join(f"{result} {n} past {ANSWERS[result]}" for result, n in sorted(self.by_result.items()))
-        return f"source {self.source}: {self.count} requests not answered in a {WINDOW_S:.0f} s window ({results})"
+        return f"source {self.source}: {self.count} messages not answered in a {WINDOW_S:.0f} s window ({results})"
 
 
 class AnswerBudget:
