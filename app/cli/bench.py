@@ -15,8 +15,8 @@ from app.cli.options import Subparsers, add_json, at_least, given, more_than
 HELP = "measure the service against raw references"
 DESCRIPTION = (
     "The service's figures over real protocols (latency, catch-up, an 8-hour shift, core throughput, HMI frames, "
-    "glass to glass, picture costs, 32 feeds and 50 screens against 8 and 2, memory), each beside a raw reference "
-    "measured in the same run."
+    "glass to glass, picture costs, 32 feeds and 50 screens against 8 and 2, label rendering, memory), each beside "
+    "a raw reference measured in the same run."
 )
 PARTS = (
     "all",
@@ -30,6 +30,7 @@ PARTS = (
     "shift",
     "soak",
     "formats",
+    "labels",
     "trace",
 )  # app.proof.bench.PARTS; a test pins that they agree
 

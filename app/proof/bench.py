@@ -20,6 +20,8 @@
   and a catch-up of 100,000 broadcasts of 8 feeds with the service's resident memory at its peak (``catchup_100k_s``);
 - memory: resident growth of the core between vehicle 10,000 and 100,000 of a mixed stream (``app.proof.bench_core``),
   and of the whole service's process over an accelerated run (``jis bench soak``, run in a process of its own).
+- labels (``app.proof.bench_labels``): rendering a part label and an 8-slot rack label to ZPL, p50 per label,
+  against the same ZPL written as one hand-made f-string per label kind (checked byte-identical);
 - trace (``app.proof.bench_trace``, not part of "all"): one batch's recall (``jis trace --batch``) over a journal of
   20,000 vehicles with scans, from the ``traced_parts`` read model against a replay of the whole journal;
 ``--quick`` runs every part small (CI); its figures prove the benchmark runs, not the goals.
@@ -46,6 +48,7 @@ from app.proof import (
     bench_formats,
     bench_glass,
     bench_hmi,
+    bench_labels,
     bench_line,
     bench_pictures,
     bench_scale,
@@ -61,7 +64,7 @@ QUICK = {
     "vehicles": 4, "catchup": 300, "soak": 3000, "shift_vehicles": 10, "soak_vehicles": 40, "soak_first": 40,
     "glass_vehicles": 10, "picture_alarms": 500, "picture_trials": 30,
     "scale_small": (2, 1), "scale_big": (4, 3), "scale_vehicles": 8, "catchup_big": 500,
-    "trace_vehicles": 60,
+    "trace_vehicles": 60, "label_trials": 200,
 }  # fmt: skip
 
 __all__ = ["PARTS", "BenchOptions", "plant_with_feeds", "run_part"]
@@ -88,6 +91,7 @@ class BenchOptions:
     scale_vehicles: int = 320  # vehicles in all on each line of the scale run (about 24 s each)
     catchup_big: int = 100_000  # broadcasts of 8 feeds resent at once in the scale run's catch-up
     trace_vehicles: int = 20_000  # vehicles with scanned parts in the trace run's journal
+    label_trials: int = bench_labels.TRIALS  # renders timed per label kind, each beside its reference
     workdir: str | None = None
 
     def sized(self) -> BenchOptions:
@@ -113,7 +117,7 @@ def service_soak(opts: BenchOptions, folder: Path) -> dict[str, Any]:
 
 ALL_PARTS = (
     "core memory", "core", "latency", "catch-up", "shift", "HMI frames", "glass to glass", "pictures", "scale",
-    "service memory",
+    "labels", "service memory",
 )  # fmt: skip
 
 
@@ -140,6 +144,8 @@ async def run_all(opts: BenchOptions, progress: Progress | None = None) -> dict[
     pictures = _pictures(opts)
     step()
     scale = await _scale_run(opts, folder)
+    step()
+    labels = bench_labels.run(opts.label_trials)
     step()
     svc = service_soak(opts, folder)
     step()
@@ -169,6 +175,7 @@ async def run_all(opts: BenchOptions, progress: Progress | None = None) -> dict[
         "pictures": pictures,
         **scale_figures(scale),
         "scale": scale,
+        **labels,
         "rss_growth_pct": soak["rss_growth_pct"],
         "soak": soak,
         "service_rss_growth_pct": svc.get("rss_growth_pct"),
@@ -284,6 +291,10 @@ def _formats(opts: BenchOptions) -> dict[str, Any]:
     return bench_formats.run(scale=0.05 if opts.quick else 1.0)
 
 
+def _labels(opts: BenchOptions) -> dict[str, Any]:
+    return bench_labels.run(opts.label_trials)
+
+
 def _trace(opts: BenchOptions) -> dict[str, Any]:
     """One batch's recall from ``traced_parts`` against a replay of the whole journal; not part of "all"."""
     return bench_trace.run(_folder(opts.workdir), opts.trace_vehicles)
@@ -301,6 +312,7 @@ PARTS: dict[str, Callable[[BenchOptions], dict[str, Any]]] = {
     "shift": _shift,
     "soak": _soak,
     "formats": _formats,
+    "labels": _labels,
     "trace": _trace,
 }
 

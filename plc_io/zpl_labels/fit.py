@@ -218,7 +218,8 @@ def _data(name: str, label: Any, elements: Any, plant: PlantConfig) -> list[str]
                 scans = f"{e.lines} lines, {e.lines // 2} slots with their scans"
                 what = f"{e.lines} slots" if per_slot == 1 else scans
                 problems.append(f"{name}.elements[{i}]: the slot list holds {what}, a rack has up to "
-                                f"{capacity} (families.rack_capacity)")  # fmt: skip
+                                f"{capacity} (families.rack_capacity; a larger rack needs a rack layout of its own "
+                                f"with more lines, e.g. on a longer label: docs/printer-zpl.md)")  # fmt: skip
             for slot in label.contents[:1]:
                 line = slot_line(slot)
                 if len(line) > e.max_chars:

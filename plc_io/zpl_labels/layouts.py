@@ -25,6 +25,11 @@ from sequencer.plant import LabelElement, LabelLayout, LabelTemplates
 DOTS_PER_INCH = 203  # 8 dots/mm print heads (ZT610/ZE500 standard head)
 PART_SIZE_DOTS = (4 * DOTS_PER_INCH, 3 * DOTS_PER_INCH)  # 4 x 3 in: 812 x 609 dots
 RACK_SIZE_DOTS = (4 * DOTS_PER_INCH, 6 * DOTS_PER_INCH)  # 4 x 6 in, AIAG B-10 shipping label size: 812 x 1218 dots
+# The rack label's slot list and Data Matrix share the lower third: 16-dot lines (2 mm) beside a 104 x 104 symbol
+# (816 codewords, 39 mm at 3 dots a module) hold 12 slots with their scans at the longest a 20-digit serial and a
+# 14-character batch make them, 22 slots without (plc_io.zpl_labels.fit checks every plant file against it).
+RACK_SLOT_DOTS = 16
+RACK_DATAMATRIX = 104
 
 
 # -- layouts as data -----------------------------------------------------------------------------------------
@@ -252,9 +257,9 @@ RACK_LAYOUT: tuple[Element[RackLabel], ...] = (
     Text(420, 500, 24, _reprint, 12),
     Text(30, 612, 24, lambda lb: f"SERIAL (5J) {lb.serial}" if lb.serial else f"LABEL {lb.label_id}", 40),
     Code128(50, 644, 70, _serial("5J"), max_chars=21),
-    Text(30, 730, 20, _title("SLOT   SEQ PART NO. / SERIAL"), 28),
-    Slots(30, 756, 18, 12, 47),
-    DataMatrix(548, 730, 3, rack_2d, 80),
+    Text(26, 730, 20, _title("SLOT   SEQ PART NO. / SERIAL"), 28),
+    Slots(26, 756, RACK_SLOT_DOTS, 25, 47),  # 25 lines: 12 slots with their scans ([labels] traced), 25 without
+    DataMatrix(482, 730, 3, rack_2d, RACK_DATAMATRIX),  # clear of the frame's inner edge (799) by its quiet zone
     Text(30, 1170, 20, lambda lb: lb.label_id, 40),
 )
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from dataclasses import replace
 
 from app.persist.store import Store
-from app.proof import bench_catchup, bench_core, bench_glass, bench_hmi, bench_line, bench_pictures
+from app.proof import bench_catchup, bench_core, bench_glass, bench_hmi, bench_labels, bench_line, bench_pictures
 from app.proof.bench import BenchOptions, plant_with_feeds, run_part
 from tests.plants import demo_plant
 
@@ -119,3 +120,26 @@ def test_trace_bench_answers_a_batch_from_the_read_model_as_the_replay_does(tmp_
     assert report["traced"] > 0 and report["journal_rows"] > report["vehicles"]
     for figure in ("read_model_batch_ms", "read_model_vin_ms", "replay_batch_ms"):
         assert report[figure] > 0, figure
+
+
+LABEL_KEYS = ("label_render_us", "label_render_ratio", "label_rack_render_us", "label_rack_render_ratio")
+
+
+def test_label_bench_renders_both_kinds_beside_a_byte_identical_reference(jis, capsys):
+    assert jis("bench", "labels", "--quick", "--json") == 0  # what `jis bench labels --json` prints
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert all(isinstance(result[key], float) and result[key] > 0 for key in LABEL_KEYS), result
+    for kind in ("part", "rack"):
+        figures = result["labels"][kind]
+        assert figures["identical"] is True and figures["reference_p50_us"] > 0 and figures["bytes"] > 1000
+    assert result["labels"]["trials"] == 200 and result["labels"]["rack_slots"] == 8
+
+
+def test_the_label_bench_reference_follows_the_built_in_layouts():
+    """The raw reference writes what the layouts write, or the run stops: a layout changed without it is caught."""
+    from plc_io.zpl_labels.layouts import render_part_label, render_rack_label
+
+    assert bench_labels.raw_part(bench_labels.PART) == render_part_label(bench_labels.PART)
+    assert bench_labels.raw_rack(bench_labels.RACK) == render_rack_label(bench_labels.RACK)
+    reprinted = replace(bench_labels.RACK, reprint=2)
+    assert bench_labels.raw_rack(reprinted) == render_rack_label(reprinted)

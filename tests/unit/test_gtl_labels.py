@@ -6,15 +6,17 @@ and what cannot fit refused when the plant file is loaded (docs/printer-zpl.md, 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image
 
+import app
 from app.config import checked_labels
 from plc_io.zpl_labels.fields import iso15434
 from plc_io.zpl_labels.fit import longest_labels
-from plc_io.zpl_labels.layouts import BUILT_IN, Layouts, layouts_from_plant, render_label, wrap_words
+from plc_io.zpl_labels.layouts import BUILT_IN, Layouts, layouts_from_plant, render_label, slot_line, wrap_words
 from sequencer.labels import Label, PartLabel, RackLabel, RackSlot
 from sequencer.plant import PlantConfig, PlantConfigError, parse_plant
 from sequencer.testing import with_family
@@ -141,7 +143,7 @@ def test_code128_quiet_zones_are_blank_for_10_modules_on_either_side() -> None:
 
 
 def test_the_datamatrix_size_is_fixed_in_the_format() -> None:
-    assert "^BXN,3,200,64,64,,_" in render_label(PART) and "^BXN,3,200,80,80,,_" in render_label(RACK)
+    assert "^BXN,3,200,64,64,,_" in render_label(PART) and "^BXN,3,200,104,104,,_" in render_label(RACK)
     plant = gtl_plant()  # the partner's Data Matrix was left at columns = 0: fixed when the file loaded
     (dm,) = [e for e in plant.labels.partners["oem-b"].part.elements if e.kind == "datamatrix"]  # type: ignore[union-attr]
     assert dm.columns >= 10
@@ -167,10 +169,23 @@ def test_a_template_field_over_another_is_refused_when_the_plant_file_loads() ->
         checked_labels(parse_plant(DEMO_PLANT.read_text() + overlapping, "plant.toml"), "plant.toml")
 
 
-def test_a_rack_larger_than_the_slot_list_is_refused_when_the_plant_file_loads() -> None:
-    text = DEMO_PLANT.read_text().replace("rack_capacity = 8", "rack_capacity = 13")
-    with pytest.raises(PlantConfigError, match=r"the slot list holds 12 slots, a rack has up to 13"):
+def test_a_rack_larger_than_the_built_in_rack_label_holds_is_refused_when_the_plant_file_loads() -> None:
+    """Without scans the built-in rack label's Data Matrix holds the longest record of 22 slots, its list 25."""
+    text = DEMO_PLANT.read_text().replace("rack_capacity = 8", "rack_capacity = 23")
+    with pytest.raises(PlantConfigError, match=r"Data Matrix 104x104 holds 816 codewords, the longest record takes"):
         checked_labels(parse_plant(text, "plant.toml"), "plant.toml")
+    text = DEMO_PLANT.read_text().replace("rack_capacity = 8", "rack_capacity = 26")
+    with pytest.raises(PlantConfigError, match=r"the slot list holds 25 slots, a rack has up to 26"):
+        checked_labels(parse_plant(text, "plant.toml"), "plant.toml")
+    plant = checked_labels(parse_plant(DEMO_PLANT.read_text().replace("rack_capacity = 8", "rack_capacity = 22"),
+                                       "plant.toml"), "plant.toml")  # fmt: skip
+    _, longest = longest_labels(plant, "471100", "OEMPLANT1")
+    raster = assert_on_paper(longest, layouts_from_plant(plant.labels))
+    (found,) = [text for kind, text in decoded(raster) if kind == "DataMatrix"]
+    assert found.count("\x1d1J") == 22
+    listed = [f.data for f in raster.fields if f.kind == "text" and f.data.endswith(f" {longest.contents[0].serial}")
+              and not f.data.startswith("SERIAL")]  # fmt: skip
+    assert listed == [slot_line(s) for s in longest.contents]
 
 
 def test_the_demo_plant_loads_with_every_label_fitting() -> None:
@@ -193,8 +208,9 @@ def traced_plant(capacity: int = 6, pattern: str = BOUNDED, traced: bool = True)
 def test_a_traced_rack_label_lists_each_slots_scans_and_its_data_matrix_carries_them() -> None:
     """The partner's template asks for them: under each slot its scanned serial (S) and batch (1T), and in the
     Data Matrix after the slot's 1J, read back by zxing-cpp; the longest the scan patterns allow (serial 20, batch
-    14) fits the built-in slot list and Data Matrix for a 6-slot rack. The plant's own template does not ask."""
-    plant = checked_labels(traced_plant(), "plant.toml")
+    14) fits the built-in slot list and Data Matrix for the largest rack they hold, 12 slots (the demo plant's are
+    6 and 8). The plant's own template does not ask."""
+    plant = checked_labels(traced_plant(capacity=12), "plant.toml")
     assert (plant.labels.traced_for(""), plant.labels.traced_for("oem-b")) == (False, True)
     layouts = layouts_from_plant(plant.labels)
     slots = tuple(
@@ -214,18 +230,36 @@ def test_a_traced_rack_label_lists_each_slots_scans_and_its_data_matrix_carries_
     assert {(s.scanned_serial, s.scanned_batch) for s in longest.contents} == {("9" * 20, "9" * 14)}
     raster = assert_on_paper(replace(longest, template="oem-b"), layouts)
     (found,) = [text for kind, text in decoded(raster) if kind == "DataMatrix"]
-    assert found.count(f"\x1dS{'9' * 20}\x1d1T{'9' * 14}") == 6
+    assert found.count(f"\x1dS{'9' * 20}\x1d1T{'9' * 14}") == 12
+    texts = [f.data.strip() for f in raster.fields if f.kind == "text"]
+    assert texts.count(f"S {'9' * 20} 1T {'9' * 14}") == 12  # every slot's scans listed, none cut off
+
+
+@pytest.mark.parametrize("name", ["demo.toml", "demo-scan.toml"])
+def test_every_shipped_plants_largest_rack_fits_the_built_in_rack_label_with_its_scans(name: str) -> None:
+    """Each plant file under app/plants with ``[labels] traced`` on: it loads, and its largest rack (8 slots) with the
+    longest serial and batch its own scan patterns allow prints every slot and scan, its Data Matrix read back."""
+    plant = parse_plant((Path(app.__file__).parent / "plants" / name).read_text(), name)
+    plant = checked_labels(plant.model_copy(update={"labels": plant.labels.model_copy(update={"traced": True})}), name)
+    supplier, ship_to = plant.labels.supplier or plant.plant.code, plant.labels.ship_to
+    _, longest = longest_labels(plant, supplier, ship_to, traced=True)
+    assert len(longest.contents) == max(f.rack_capacity for f in plant.families) == 8
+    raster = assert_on_paper(longest, layouts_from_plant(plant.labels))
+    (found,) = [text for kind, text in decoded(raster) if kind == "DataMatrix"]
+    assert found.count("\x1d1J") == 8
+    scans = [f.data.strip() for f in raster.fields if f.kind == "text" and f.data.strip().startswith(("S ", "1T "))]
+    assert len(scans) == (8 if longest.contents[0].scanned_serial or longest.contents[0].scanned_batch else 0)
 
 
 def test_a_traced_rack_label_that_cannot_fit_is_refused_when_the_plant_file_loads() -> None:
-    """Two lines a slot: a rack of 8 is more than the built-in slot list's 12 lines hold; a scan pattern that does
+    """Two lines a slot: a rack of 13 is more than the built-in slot list's 25 lines hold; a scan pattern that does
     not bound its serial cannot be checked to fit. Without ``traced`` both load."""
-    with pytest.raises(PlantConfigError, match=r"holds 12 lines, 6 slots with their scans, a rack has up to 8"):
-        checked_labels(traced_plant(capacity=8), "plant.toml")
+    with pytest.raises(PlantConfigError, match=r"holds 25 lines, 12 slots with their scans, a rack has up to 13"):
+        checked_labels(traced_plant(capacity=13), "plant.toml")
     unbounded = r"P(?P<part>BMP-[0-9A-Z-]+)\+S(?P<serial>[0-9]+)"
     with pytest.raises(PlantConfigError, match=r"labels\.partners\.oem-b\.traced: .* do not bound the serial"):
         checked_labels(traced_plant(pattern=unbounded), "plant.toml")
-    checked_labels(traced_plant(capacity=8, pattern=unbounded, traced=False), "plant.toml")
+    checked_labels(traced_plant(capacity=13, pattern=unbounded, traced=False), "plant.toml")
 
 
 # -- descriptions wrap and abbreviate at word boundaries -------------------------------------------------------
