@@ -63,6 +63,7 @@ class _Cursor:
     module: int = 2
     hex_on: bool = False
     box: tuple[int, int, int] | None = None  # ^GB width, height, thickness
+    line: bool = True  # ^BC's interpretation line under the bars (its third parameter; Y unless it says N)
 
 
 def _ints(args: str) -> list[int]:
@@ -83,6 +84,8 @@ def _font(args: str, c: _Cursor) -> None:
 def _bar_code(args: str, c: _Cursor) -> None:
     height = _ints(args[2:]) if args[1:2] == "," else [0]
     c.kind, c.height = "code128", height[0] or c.height
+    asked = args.split(",")[2:3]  # ^BCo,h,f,...: f, the interpretation line
+    c.line = not asked or asked[0].strip().upper() != "N"
 
 
 def _matrix(args: str, c: _Cursor) -> None:
@@ -121,7 +124,7 @@ _FIELD_DATA: dict[str, Callable[[str, bool], str]] = {
 
 _SIZES: dict[str, Callable[[_Cursor], dict[str, int]]] = {
     "text": lambda c: {"h": c.height},  # ^A0 character height in dots
-    "code128": lambda c: {"h": c.height, "module": c.module},  # ^BC bar height, ^BY narrow bar width
+    "code128": lambda c: {"h": c.height, "module": c.module, "line": c.line},  # ^BC bar height, ^BY narrow bar
     "datamatrix": lambda c: {"module": c.module},  # ^BX element size in dots
 }
 

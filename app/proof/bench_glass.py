@@ -19,6 +19,12 @@ operator and presses ``REACTION_S`` (seeded) after its panel painted the lit pic
 pick is pressed before it was on the glass. The OEM feeds hold back (a takt of a day over the control channel)
 until every screen has shown its first picture, and only what happens after that counts.
 
+Where a broadcast's time goes (``broadcast_stages_ms``, p50, p99 and the mean over the slowest 5 % of broadcasts,
+the tail): ``core`` received -> the light command left the core (the journal's commit and the core), ``to_bus`` ->
+the picture showing it was handed to the bus (the frame's wait and the picture's build), ``bus`` -> the panel's bus
+client began to read it (ZeroMQ, and the screen's GUI thread waking), ``apply`` -> the panel had taken it in (decode,
+the replica's view, ``apply_line``), ``paint`` -> painted.
+
 The reference, measured in the same run: one raw durable SQLite commit + one raw pymodbus write to the same
 simulator (sampled during the run, as ``jis bench latency``) + one raw ZeroMQ publish -> receive over loopback
 (sampled alongside, a blocking SUB on its own thread) + one raw paint of the operator panel (``QWidget.repaint``,
@@ -49,6 +55,7 @@ from app.config import load_plant
 from app.proof.bench_line import SAMPLE_S, _Watch, plant_with_feeds, q
 from app.proof.demo import DemoOptions, run_demo
 from app.service.runtime import Service
+from sequencer.clone import Delta, Picture
 from sequencer.plant import PlantConfig
 
 REACTION_S = (0.06, 0.12)  # real seconds the bench's operator takes to press once the pick is on the glass
@@ -56,6 +63,7 @@ READY_TIMEOUT_S = 60.0  # screens (Qt, pyqtgraph) starting on a loaded machine
 SETTLE_S = 0.5  # after every screen showed its first picture, before anything counts
 REFERENCE_BYTES = 300  # a raw ZeroMQ message the size of a small update
 RAW_PAINT_S = 1.0  # a panel's raw paint sample this often (a paint holds its GUI thread: not too often)
+STAGES = ("core", "to_bus", "bus", "apply", "paint")  # received -> painted, in order (the module's docstring)
 HOLD_TAKT_S = 86_400.0  # the feeds' takt while the screens start (the control channel's longest)
 
 
@@ -68,24 +76,30 @@ async def held_feeds(plant: PlantConfig, ready: dict[str, Any]) -> ControlLink:
 
 
 class ControlLink:
-    """The simulators' control channel (docs/sim-control.md), one request at a time."""
+    """The simulators' control channel (docs/sim-control.md), one request at a time: two tasks asking at once on one
+    DEALER would each read the other's answer and drop it (the stalls of this bench under load: an operator that
+    lost its answer died 5 s later, and its station stood). Each operator has a link of its own, so a press never
+    waits behind another station's request."""
 
     def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
         self.ctx = zmq.asyncio.Context()
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
         self.sock.connect(endpoint)
         self._id = 0
+        self._one_at_a_time = asyncio.Lock()
 
     async def ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        self._id += 1
-        await self.sock.send(json.dumps({**request, "id": self._id}).encode())
-        while True:
-            answer = json.loads(await asyncio.wait_for(self.sock.recv(), 5.0))
-            if answer.get("id") == self._id:
-                if not answer.get("ok"):
-                    raise RuntimeError(f"simulators refused {request}: {answer.get('error')}")
-                return dict(answer)
+        async with self._one_at_a_time:
+            self._id += 1
+            await self.sock.send(json.dumps({**request, "id": self._id}).encode())
+            while True:
+                answer = json.loads(await asyncio.wait_for(self.sock.recv(), 5.0))
+                if answer.get("id") == self._id:
+                    if not answer.get("ok"):
+                        raise RuntimeError(f"simulators refused {request}: {answer.get('error')}")
+                    return dict(answer)
 
     def close(self) -> None:
         self.sock.close(0)
@@ -131,6 +145,15 @@ class ZmqReference:
         self.ctx.term()
 
 
+def cpu_s(pid: int) -> float | None:
+    """A live process's CPU seconds so far (user + system, from /proc on Linux); None where it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+
+
 class GlassRun:
     """The screens, the bench's operators and the stamps of one run."""
 
@@ -140,6 +163,7 @@ class GlassRun:
         self.speed = speed
         self.rng = random.Random(seed)
         self.control: ControlLink | None = None
+        self.links: list[ControlLink] = []  # the operators' own
         self.service: Service | None = None
         self.zmq: ZmqReference | None = None
         self.screens: list[asyncio.subprocess.Process] = []
@@ -150,8 +174,11 @@ class GlassRun:
         self.painted: dict[str, int | None] = {}  # station -> the pick its panel shows now
         self.repainted: dict[str, asyncio.Event] = {}
         self.paint_ms: list[float] = []
+        self.to_bus: dict[int, float] = {}  # pick -> when the first picture with it lit was handed to the bus
+        self.client_at: dict[int, tuple[float, float]] = {}  # pick -> (its panel began to read it, took it in)
         self.presses: list[tuple[str, int, float]] = []  # (station, pick pressed, when)
         self.errors: list[str] = []
+        self.screen_cpu_s: list[float | None] = []  # each screen's CPU seconds over its life, in spawn order
         self._tasks: list[asyncio.Task[None]] = []
 
     # -- the run's hooks (run_demo) --------------------------------------------------------------------------------
@@ -163,6 +190,7 @@ class GlassRun:
         """The service is up: screens, operators and the ZeroMQ reference."""
         self.service = service
         service.latency.lit_log = deque(maxlen=1_000_000)
+        self._stamp_pictures(service)
         self.zmq = ZmqReference()
         stations = list(service.core.state.stations)
         for station in stations:
@@ -171,12 +199,36 @@ class GlassRun:
         self._tasks.append(asyncio.create_task(self.zmq.run(), name="bench-zmq-reference"))
         self._tasks.append(asyncio.create_task(self._screens(service, stations), name="bench-screens"))
         for station in stations:
-            self._tasks.append(asyncio.create_task(self._operator(station), name=f"bench-operator-{station}"))
+            operator = asyncio.create_task(self._operator(station), name=f"bench-operator-{station}")
+            operator.add_done_callback(self._operator_ended)
+            self._tasks.append(operator)
+
+    def _stamp_pictures(self, service: Service) -> None:
+        """Stamp each pick lit in the core when a picture is handed to the bus (the picture is built from the core
+        just before, on the same pass of the loop)."""
+        bus = service.hmi.bus
+        assert bus is not None
+        publish_picture, stations = bus.publish_picture, service.core.state.stations
+
+        def stamped(picture: Picture) -> Delta | None:
+            now = time.monotonic()
+            for st in stations.values():
+                if st.lit is not None:
+                    self.to_bus.setdefault(st.lit, now)
+            return publish_picture(picture)
+
+        bus.publish_picture = stamped  # type: ignore[method-assign]
+
+    def _operator_ended(self, task: asyncio.Task[None]) -> None:
+        """An operator ends only when the run stops; one that failed left its station standing: say so."""
+        if not task.cancelled() and task.exception() is not None:
+            self.errors.append(f"{task.get_name()} failed: {task.exception()!r}")
 
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.screen_cpu_s = [cpu_s(screen.pid) for screen in self.screens]
         for screen in self.screens:
             if screen.returncode is None:
                 screen.terminate()
@@ -187,8 +239,8 @@ class GlassRun:
                 await screen.wait()
         if self.zmq is not None:
             self.zmq.close()
-        if self.control is not None:
-            self.control.close()
+        for link in [*self.links, *([self.control] if self.control is not None else [])]:
+            link.close()
 
     # -- the screens -------------------------------------------------------------------------------------------
     async def _screens(self, service: Service, stations: list[str]) -> None:
@@ -224,6 +276,8 @@ class GlassRun:
             if "pick" in said:
                 station = str(said["station"])
                 self.paints[station].append((float(said["t"]), said["pick"]))
+                if said["pick"] is not None:
+                    self.client_at.setdefault(said["pick"], (float(said["received"]), float(said["applied"])))
                 self.painted[station] = said["pick"]
                 self.repainted[station].set()
             elif "paint_ms" in said:
@@ -253,6 +307,8 @@ class GlassRun:
         """Press the lit bin once the panel shows it and the light does, a reaction time later; once per pick."""
         await self.live.wait()
         assert self.service is not None and self.control is not None
+        control = ControlLink(self.control.endpoint)
+        self.links.append(control)
         while True:
             pick = await self._on_the_glass(station)
             await asyncio.sleep(self.rng.uniform(*REACTION_S))
@@ -261,7 +317,7 @@ class GlassRun:
                 continue
             light = st.light_of_bin[self.service.core.state.picks[pick].bin]
             pressed = time.monotonic()
-            await self.control.ask({"op": "press", "device": st.cfg.ptl, "light": light})
+            await control.ask({"op": "press", "device": st.cfg.ptl, "light": light})
             self.presses.append((station, pick, pressed))
             while st.lit == pick and time.monotonic() < pressed + 2.0:  # noqa: ASYNC110 (the core's state)
                 await asyncio.sleep(0.005)
@@ -290,10 +346,39 @@ class GlassRun:
             for at, pick in paints:
                 if pick is not None:
                     first.setdefault(pick, at)
-        lit = [(pick, received) for pick, received, arrival in self.service.latency.lit_log if arrival]
+        lit = [(pick, received) for pick, received, arrival, _ in self.service.latency.lit_log if arrival]
         counted = [(pick, received) for pick, received in lit if received >= self.live_at]
         ms = [(first[pick] - received) * 1000 for pick, received in counted if pick in first]
         return ms, len(counted) - len(ms)
+
+    def broadcast_stages(self) -> dict[str, dict[str, float | None]]:
+        """Each stage of received -> painted (see the module): p50, p99 and its mean over the slowest 5 % of the
+        broadcasts (``tail``), for the broadcasts ``broadcast_ms`` counts."""
+        assert self.service is not None and self.service.latency.lit_log is not None and self.live_at is not None
+        first: dict[int, float] = {}
+        for paints in self.paints.values():
+            for at, pick in paints:
+                if pick is not None:
+                    first.setdefault(pick, at)
+        rows: list[tuple[float, dict[str, float]]] = []
+        for pick, received, arrival, lit_at in self.service.latency.lit_log:
+            if not arrival or received < self.live_at or pick not in first:
+                continue
+            if pick not in self.to_bus or pick not in self.client_at:
+                continue
+            drained, applied = self.client_at[pick]
+            marks = (received, lit_at, self.to_bus[pick], drained, applied, first[pick])
+            stages = {name: (b - a) * 1000 for name, a, b in zip(STAGES, marks, marks[1:], strict=False)}
+            rows.append((first[pick] - received, stages))
+        rows.sort(key=lambda row: row[0])
+        tail = rows[-max(1, len(rows) // 20) :] if rows else []
+        out: dict[str, dict[str, float | None]] = {}
+        for name in STAGES:
+            ms = [stages[name] for _, stages in rows]
+            worst = [stages[name] for _, stages in tail]
+            tail_ms = round(sum(worst) / len(worst), 3) if worst else None
+            out[name] = {"p50": q(ms, 50), "p99": q(ms, 99), "tail": tail_ms}
+        return out
 
     def press_ms(self) -> list[float]:
         """Pressed -> the panel painted something else than the pick pressed (the next pick, or none)."""
@@ -356,6 +441,7 @@ async def glass(
         "broadcast_p99_ms": q(broadcast, 99),
         "broadcast_samples": len(broadcast),
         "broadcast_never_painted": missed,
+        "broadcast_stages_ms": run.broadcast_stages(),
         "press_p50_ms": p50,
         "press_p99_ms": q(press, 99),
         "press_samples": len(press),
@@ -366,5 +452,6 @@ async def glass(
         "press_p50_ratio": round(p50 / reference_ms, 2) if p50 and reference_ms else None,
         "confirm_poll_ms": round(plant.service.poll_interval_s * 1000, 1),
         "reaction_ms": [round(r * 1000) for r in REACTION_S],
+        "screen_cpu_s": dict(zip([*run.paints, "cockpit"], run.screen_cpu_s, strict=False)),
         "errors": run.errors,
     }

@@ -11,8 +11,9 @@ unless the bench's environment sets a platform) subscribed to the service's HMI 
 stdout:
 
 - ``{"ready": true}`` once the screen has painted its first picture;
-- ``{"t": T, "station": S, "pick": P, "applied": A}`` (operator) each time the pick card has been painted showing
-  another pick (``P`` its pick id, null for none; ``A`` when the panel had taken that picture in, before painting);
+- ``{"t": T, "station": S, "pick": P, "received": R, "applied": A}`` (operator) each time the pick card has been
+  painted showing another pick (``P`` its pick id, null for none; ``R`` when the bus client began to read the bus
+  messages that brought it, ``A`` when the panel had taken that picture in, before painting): the bench's stages;
 - ``{"paint_ms": X}`` every ``paint_every_s``: one raw paint of the whole panel (``QWidget.repaint``, synchronous),
   the reference's paint.
 
@@ -38,6 +39,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from sequencer.views import LineView, StationView
+from ui.bus_client import BusClient
 from ui.cockpit.window import build_lead_window
 from ui.dealer import STALE_AFTER_S
 from ui.main import build_operator_window
@@ -54,13 +56,20 @@ def say(**fields: Any) -> None:
 class PaintStamps(QObject):
     """Stamps each paint of the operator panel's pick card that shows another pick than the last one stamped."""
 
-    def __init__(self, panel: OperatorPanel, station: str) -> None:
+    def __init__(self, panel: OperatorPanel, station: str, client: BusClient) -> None:
         super().__init__(panel)
         self.station = station
         self._pick: int | None = None  # the pick the panel shows now
         self._stamped: int | str | None = "none yet"
         self._pending = False
-        self._applied = 0.0
+        self._applied = self._received = self._drained = 0.0
+        drain = client._drain_bus  # stamped when it starts: the picture it brings is shown in the same GUI pass
+
+        def stamped_drain(now: float) -> None:
+            self._drained = time.monotonic()
+            drain(now)
+
+        client._drain_bus = stamped_drain  # type: ignore[method-assign]
         panel.station_shown.connect(self._shown)
         for value in (panel.pick_part, *panel.pick_values.values()):
             value.installEventFilter(self)
@@ -69,20 +78,21 @@ class PaintStamps(QObject):
         pick = station.current.pick_id if station is not None and station.current is not None else None
         if pick != self._pick:
             self._applied = time.monotonic()  # the panel has taken the picture in (drawn next)
+            self._received = self._drained
         self._pick = pick
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self._pending and self._pick != self._stamped:
             self._pending = True
-            pick, applied = self._pick, self._applied
-            QTimer.singleShot(0, lambda: self._stamp(pick, applied))
+            pick, received, applied = self._pick, self._received, self._applied
+            QTimer.singleShot(0, lambda: self._stamp(pick, received, applied))
         return False
 
-    def _stamp(self, pick: int | None, applied: float) -> None:
+    def _stamp(self, pick: int | None, received: float, applied: float) -> None:
         now = time.monotonic()
         self._pending = False
         self._stamped = pick
-        say(t=now, station=self.station, pick=pick, applied=applied)
+        say(t=now, station=self.station, pick=pick, received=received, applied=applied)
 
 
 class Screen:
@@ -94,7 +104,7 @@ class Screen:
         if spec["role"] == "operator":
             window, self.client = build_operator_window(spec["connect"], spec["station"], STALE_AFTER_S, **bus)
             self.panel = window.panel  # type: ignore[attr-defined]
-            self.stamps = PaintStamps(window.panel, spec["station"])  # type: ignore[attr-defined]
+            self.stamps = PaintStamps(window.panel, spec["station"], self.client)  # type: ignore[attr-defined]
         else:
             settings = QSettings(spec["settings"], QSettings.Format.IniFormat)
             window, self.client = build_lead_window(spec["connect"], None, STALE_AFTER_S, settings=settings, **bus)

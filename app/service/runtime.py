@@ -327,7 +327,8 @@ class Service:
         await self.submit(LabelSerialsReserved(at=self.clock(), first=first, last=last))
 
     async def _start_metrics(self) -> None:
-        """Prometheus ``/metrics``, if the plant asks for it: listening before the service says it is ready."""
+        """Prometheus ``/metrics``, if the plant asks for it: listening before the service says it is ready; with it
+        the event loop's lag probe (``latency.probe_loop``, 10 wake-ups a second), which only the endpoint shows."""
         svc = self.plant.service
         if svc.metrics_port is None:
             return
@@ -336,6 +337,7 @@ class Service:
         )
         await metrics.start()
         self._tasks.append(asyncio.create_task(metrics.run(), name="metrics"))
+        self._tasks.append(asyncio.create_task(probe_loop(self.latency.loop_lag), name="loop-lag"))
 
     def _open_hmi_bus(self) -> None:
         """The HMI bus and the OPC UA line server, showing the line as replayed (a line server that does not start
@@ -352,11 +354,9 @@ class Service:
         self._tasks.append(asyncio.create_task(self.hmi.publish(), name="hmi-bus"))
 
     def _start_ticks(self) -> None:
-        """Time passing for the core (``_tick``), the retention of the quarantine and the audit log, and the event
-        loop's lag probe (``latency.probe_loop``: a 10 ms sleep, 100 wake-ups a second)."""
+        """Time passing for the core (``_tick``), and the retention of the quarantine and the audit log."""
         self._tasks.append(asyncio.create_task(self._tick(), name="tick"))
         self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
-        self._tasks.append(asyncio.create_task(probe_loop(self.latency.loop_lag), name="loop-lag"))
 
     def _watch_disk(self) -> None:
         """The free space of the database's folder: alarms well before a full disk pauses the journal."""

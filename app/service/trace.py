@@ -23,11 +23,12 @@ What it must not do: write to the journal or the database.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Engine, inspect, select
 
 from app.persist.read_models import TRACE_FIELDS, mark, trace_row
 from app.persist.store import Store, TracedPartRow
@@ -103,7 +104,7 @@ def traced(
     """The traces of a vehicle, serial or batch from ``traced_parts``, in journal order. ``unwritten``: the rows
     the service observed and has not committed yet (``ReadModels.unwritten_traces``); without it (the CLI) the
     journal rows after the read models' mark are replayed from the newest snapshot at or before it."""
-    marked = mark(store) if inspect(store.engine).has_table(TracedPartRow.__tablename__) else None
+    marked = mark(store) if _has_traced_parts(store.engine) else None
     if marked is None:
         return matching(traces(store, plant), vin=vin, serial=serial, batch=batch)
     newer = unwritten if unwritten is not None else _after(store, plant, marked[0])
@@ -113,6 +114,20 @@ def traced(
             found[pick] = row  # the pick's later scan (it may no longer match: filtered below)
     rows = sorted(found.values(), key=lambda r: r["journal_id"])
     return matching((Trace(**{f: r[f] for f in TRACE_FIELDS}) for r in rows), vin=vin, serial=serial, batch=batch)
+
+
+# engines whose ``traced_parts`` table was found: a table that is there stays (nothing drops it under a running
+# service), so each is asked once, not on every question; a missing one may come with ``jis migrate`` (then the
+# replay answers until it does), so that answer is not kept
+_WITH_TRACED_PARTS: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _has_traced_parts(engine: Engine) -> bool:
+    if engine not in _WITH_TRACED_PARTS:
+        if not inspect(engine).has_table(TracedPartRow.__tablename__):
+            return False
+        _WITH_TRACED_PARTS.add(engine)
+    return True
 
 
 def _stored(store: Store, *, vin: str | None, serial: str | None, batch: str | None) -> list[Row]:

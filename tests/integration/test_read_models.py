@@ -10,7 +10,6 @@ in-memory devices (``tests/fake_line.py``) and looks into the database after the
 from __future__ import annotations
 
 import asyncio
-import random
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +38,7 @@ from sequencer.events import Event
 from sequencer.plant import PlantConfig
 from tests.devices import until
 from tests.fake_line import fake_line
+from tests.journaling import journal_in_batches
 from tests.plants import demo_plant
 
 VEHICLES = 80
@@ -55,26 +55,19 @@ def stream(plant: PlantConfig) -> list[Event]:
     return record_stream(plant, vehicles=VEHICLES, seed=4)[0]
 
 
-def run_like_the_service(store: Store, plant: PlantConfig, events: list[Event], *, stop_cleanly: bool = True):
+def run_like_the_service(
+    store: Store, plant: PlantConfig, events: list[Event], *, stop_cleanly: bool = True
+) -> Sequencer:
     """Journal ``events`` in seeded batches with the read models riding along; after every event the rows the
     read models hold for the core's vehicles must be the core's (nothing an event changed is missed)."""
-    core, models, rng = Sequencer(plant), ReadModels(), random.Random(7)
+    core, models = Sequencer(plant), ReadModels()
     models.resume(store, plant, core, 0)
-    i, now = 0, 0.0
-    while i < len(events):
-        batch = events[i : i + rng.choice((1, 1, 2, 5, 40))]
-        i += len(batch)
-        now += rng.choice((0.05, 0.3, 1.2))  # the rows ride along at most once a second, as in the service
-        rows = models.due(now)
-        ids = store.append_many([(e, None) for e in batch], rows)
-        models.written(rows)
-        for event, journal_id in zip(batch, ids, strict=True):
-            try:
-                commands = core.handle(event)
-            except SequencerError:
-                commands = []
-            models.observe(core, journal_id, event, commands)
-            assert {k: models._shown.get(k) for k in live_vehicles(core)} == live_vehicles(core), event
+
+    def shows_the_core(event: Event) -> None:
+        live = live_vehicles(core)
+        assert {k: models._shown.get(k) for k in live} == live, event
+
+    journal_in_batches(store, core, models, events, seed=7, each=shows_the_core)
     if stop_cleanly and (rows := models.pending()) is not None:
         store.write_read_models(rows)
     return core

@@ -63,3 +63,19 @@ async def test_a_printer_in_paper_out_is_not_up(database_url: str) -> None:
         well = await asyncio.to_thread(scrape, port)
         assert state(well, "up") == 1
         assert not any(name == "jis_device_fault_info" and ("device", "zebra-1") in labels for name, labels in well)
+
+
+async def test_the_loop_lag_probe_runs_only_with_the_metrics_endpoint(database_url: str) -> None:
+    """Only ``/metrics`` shows the event loop's lag: without the endpoint no probe wakes the loop; with it the probe
+    samples the lag and a scrape shows its figures."""
+    running = lambda: {t.get_name() for t in asyncio.all_tasks()}  # noqa: E731
+    async with fake_line(database_url) as line:
+        assert "loop-lag" not in running()
+        assert line.service.latency.loop_lag.count == 0
+    async with fake_line(database_url, metrics=True) as line:
+        port = line.plant.service.metrics_port
+        assert port is not None
+        assert "loop-lag" in running()
+        await until(lambda: line.service.latency.loop_lag.count > 0, "the probe's first wake-up", within_s=WAIT_S)
+        scraped = await asyncio.to_thread(scrape, port)
+    assert scraped[("jis_loop_lag_seconds_count", ())] >= 1

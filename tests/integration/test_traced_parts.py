@@ -6,52 +6,35 @@ or a double; an upgrade to revision 0005 has it rebuilt, and ``jis trace`` answe
 
 The scans are ``app.proof.bench_trace.scan_stream``'s (the demo-scan plant: seats pressed and scanned, sometimes
 scanned twice, bumpers scanned, no-reads), journaled in seeded batches with the read models riding along, as the
-service's sequencing task does (``tests/integration/test_read_models.py``).
+service's sequencing task does (``tests/journaling.py``).
 """
 
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine, Inspector, inspect
 
 from app.persist.read_models import ReadModels, differences, mark, trace_rows
 from app.persist.store import Store
 from app.proof.bench_trace import SCAN_PLANT, scan_plant, scan_stream
+from app.service import trace
 from app.service.replay import rebuild as rebuild_core
 from app.service.trace import Trace, matching, traced, traces
-from sequencer.core import Sequencer, SequencerError
-from sequencer.events import Event
+from sequencer.core import Sequencer
 from sequencer.plant import PlantConfig
 from tests.databases import fresh_database
+from tests.journaling import journal_in_batches
 
 
 @pytest.fixture(scope="module")
 def plant() -> PlantConfig:
     return scan_plant()
-
-
-def journal(store: Store, core: Sequencer, models: ReadModels, events: list[Event], seed: int) -> None:
-    """``events`` journaled in seeded batches, the read models' rows riding along at most once a second."""
-    rng, i, now = random.Random(seed), 0, 0.0
-    while i < len(events):
-        batch = events[i : i + rng.choice((1, 2, 5, 40))]
-        i += len(batch)
-        now += rng.choice((0.05, 0.3, 1.2))
-        rows = models.due(now)
-        ids = store.append_many([(e, None) for e in batch], rows)
-        models.written(rows)
-        for event, journal_id in zip(batch, ids, strict=True):
-            try:
-                commands = core.handle(event)
-            except SequencerError:
-                commands = []
-            models.observe(core, journal_id, event, commands)
 
 
 def assert_same_answers(store: Store, plant: PlantConfig, reference: list[Trace], **how: object) -> None:
@@ -80,7 +63,7 @@ def test_the_read_model_answers_as_the_replay_for_every_vin_serial_and_batch(
         try:
             core, models = Sequencer(plant), ReadModels()
             models.resume(store, plant, core, 0)
-            journal(store, core, models, events, seed)
+            journal_in_batches(store, core, models, events, seed)
             reference = traces(store, plant)
             assert reference and len(reference) == len({(t.feed, t.seq, t.family) for t in reference})
             assert_same_answers(store, plant, reference, unwritten=models.unwritten_traces())  # the service's
@@ -104,14 +87,15 @@ def test_a_start_after_a_kill_resumes_the_traced_parts_without_a_gap_or_a_double
     try:
         core, models = Sequencer(plant), ReadModels()
         models.resume(store, plant, core, 0)
-        journal(store, core, models, events[:half], seed=5)  # killed: the rows observed since the last write are lost
+        # killed: the rows observed since the last write are lost
+        journal_in_batches(store, core, models, events[:half], seed=5)
         state = rebuild_core(store, plant)
         assert mark(store)[0] < state.last_id  # type: ignore[index]
         assert len(trace_rows(store)) < len(traces(store, plant)), "the kill lost traced parts"
         models = ReadModels()
         assert models.resume(store, plant, state.core, state.last_id) == "caught up"
         assert len(trace_rows(store)) == len(traces(store, plant))
-        journal(store, state.core, models, events[half:], seed=6)
+        journal_in_batches(store, state.core, models, events[half:], seed=6)
         rows = models.pending()
         assert rows is not None
         store.write_read_models(rows)
@@ -131,7 +115,7 @@ def test_an_upgrade_to_0005_rebuilds_the_read_models_and_trace_answers_by_the_re
     try:
         core, models = Sequencer(plant), ReadModels()
         models.resume(store, plant, core, 0)
-        journal(store, core, models, scan_stream(plant, 12, seed=2), seed=2)
+        journal_in_batches(store, core, models, scan_stream(plant, 12, seed=2), seed=2)
         store.write_read_models(models.pending())  # type: ignore[arg-type]
         reference = traces(store, plant)
     finally:
@@ -150,6 +134,41 @@ def test_an_upgrade_to_0005_rebuilds_the_read_models_and_trace_answers_by_the_re
         assert ReadModels().resume(store, plant, state.core, state.last_id) == "rebuilt"
         assert len(trace_rows(store)) == len(reference)
         assert_same_answers(store, plant, reference)
+    finally:
+        store.close()
+
+
+def test_the_table_is_looked_for_until_it_is_there_then_no_more(
+    database_url: str, plant: PlantConfig, jis: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``traced`` asks the database for ``traced_parts`` on each question while it is missing (before 0005: the
+    replay answers; ``jis migrate`` may bring it meanwhile), and once it is there, no more."""
+    looked: list[Engine] = []
+
+    def counted(engine: Engine) -> Inspector:
+        looked.append(engine)
+        return inspect(engine)
+
+    monkeypatch.setattr(trace, "inspect", counted)
+    store = Store(database_url)
+    try:
+        store.append_many([(e, None) for e in scan_stream(plant, 6, seed=4)])  # the journal alone
+        reference = traces(store, plant)
+    finally:
+        store.close()
+    assert jis("migrate", "--database", database_url, "downgrade", "0004") == 0
+    store = Store(database_url, migrate=False)
+    try:
+        vin = reference[0].vehicle_id
+        for _ in range(2):
+            assert traced(store, plant, vin=vin) == matching(reference, vin=vin)
+        assert len(looked) == 2, "missing: asked again each time"
+        assert jis("migrate", "--database", database_url, "upgrade") == 0
+        state = rebuild_core(store, plant)
+        assert ReadModels().resume(store, plant, state.core, state.last_id) == "rebuilt"
+        for _ in range(3):
+            assert traced(store, plant, vin=vin) == matching(reference, vin=vin)  # now by the read model
+        assert len(looked) == 3, "there: asked once"
     finally:
         store.close()
 

@@ -6,8 +6,9 @@ the printer with a printed label, the OEM feed, the barcode readers), clicks a c
 line and the actions log tell them, and walks every visible widget's text, tool tip, window title, list item,
 placeholder and accessible description: a word of English from the screens' source (any string literal in ui/)
 that the language's translations do not use is a failure, naming the widget (``tests/ui/test_languages.py``'s
-check). Then the same with the link lost, a light lit and flashing, and an OPC UA plant's cards. Also starts the
-view through ``jis hmi --role engineer --lang de`` and writes docs/screenshots/engineer-view-de.png.
+check). Then the same with the link lost, a light lit and flashing, and an OPC UA plant's cards. One view built
+in English is switched to each language and back, with no word of the language before left. Also starts the view
+through ``jis hmi --role engineer --lang de`` and writes docs/screenshots/engineer-view-de.png.
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.test_engineer_scanners import ScanSimThread
 from tests.ui.test_engineer_view import OPC_UA_STATE, WAIT_MS, SimThread, click, print_label
-from tests.ui.test_languages import SCREENSHOTS, TRANSLATED, shown_texts, untranslated_words, words
+from tests.ui.test_languages import (
+    SCREENSHOTS,
+    TRANSLATED,
+    english_words,
+    shown_texts,
+    translations,
+    untranslated_words,
+    words,
+)
 from ui.engineer.link import SimState
 from ui.engineer.view import EngineerWindow, build_engineer_window
 from ui.i18n import set_language
@@ -90,6 +99,32 @@ def english_on(window: EngineerWindow, language: str, shown_before: set[str] = f
     return [(name, text) for name, text in engineer_texts(window) if words(text) & suspect]
 
 
+def every_card_and_command(qtbot: QtBot, window: EngineerWindow, sims: SimThread) -> None:
+    """Every card up, a label printed, and a command of each kind clicked and answered (``CLICKS``)."""
+    view, client = window.view, window.view.client
+    qtbot.waitUntil(lambda: client.link_up and bool(view.scanners), timeout=WAIT_MS)
+    assert sims.sim is not None
+    print_label(sims.sim.printers["zebra-1"].print_port)
+    qtbot.waitUntil(lambda: view.printers["zebra-1"].history.count() > 0, timeout=WAIT_MS)
+    code = window.findChild(QLineEdit, "scanner_scan-seat_code")
+    assert code is not None
+    code.setText("PSEAT-001+HB0001")
+    for name in CLICKS:
+        told = view.actions_log.count()
+        click(qtbot, window, name)
+        qtbot.waitUntil(lambda t=told: view.actions_log.count() > t, timeout=WAIT_MS)  # answered
+    qtbot.waitUntil(lambda: view.stations["ST-BUMP"].manual.is_on, timeout=WAIT_MS)  # the state shows it
+
+
+def foreign_on(window: EngineerWindow) -> list[tuple[str, str]]:
+    """(widget, text) for every text of an English view with a word only the other languages' translations use."""
+    state = window.view.state
+    assert state is not None
+    foreign = set().union(*(words(t) for language in TRANSLATED for t in translations(language).values()))
+    suspect = foreign - english_words() - sim_data_words(state, window.view.client.endpoint)
+    return [(name, text) for name, text in engineer_texts(window) if words(text) & suspect]
+
+
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_no_english_word_is_left_on_the_engineers_view(qtbot: QtBot, language: str) -> None:
     """The engineer's view in German and Spanish (the language set before it is built, as ``jis hmi --role
@@ -103,18 +138,7 @@ def test_no_english_word_is_left_on_the_engineers_view(qtbot: QtBot, language: s
         window.show()
         view = window.view
         try:
-            qtbot.waitUntil(lambda: client.link_up and bool(view.scanners), timeout=WAIT_MS)
-            assert sims.sim is not None
-            print_label(sims.sim.printers["zebra-1"].print_port)
-            qtbot.waitUntil(lambda: view.printers["zebra-1"].history.count() > 0, timeout=WAIT_MS)
-            code = window.findChild(QLineEdit, "scanner_scan-seat_code")
-            assert code is not None
-            code.setText("PSEAT-001+HB0001")
-            for name in CLICKS:
-                told = view.actions_log.count()
-                click(qtbot, window, name)
-                qtbot.waitUntil(lambda t=told: view.actions_log.count() > t, timeout=WAIT_MS)  # answered
-            qtbot.waitUntil(lambda: view.stations["ST-BUMP"].manual.is_on, timeout=WAIT_MS)  # the state shows it
+            every_card_and_command(qtbot, window, sims)
             assert view.title.text() == TITLES[language]
             assert any(view.actions_log.item(row).text().endswith(DONE[language]) for row in range(len(CLICKS)))
             assert english_on(window, language) == []
@@ -136,6 +160,38 @@ def test_no_english_word_is_left_on_the_engineers_view(qtbot: QtBot, language: s
             view.apply_state(SimState.model_validate(OPC_UA_STATE))  # an OPC UA light controller and print engine
             assert set(view.printers) == {"engine-ua"}
             assert english_on(window, language, sim_data_words(state, client.endpoint)) == []
+        finally:
+            client.stop()
+            window.close()
+
+
+def test_switching_language_changes_every_word_on_the_open_engineers_view(qtbot: QtBot) -> None:
+    """One open engineer's view, built in English, through every language and back (Qt's ``LanguageChange``):
+    every card, the status line and the actions log (the commands told again), the window title; no word of the
+    language before is left, and the check fails on the view as it was before each switch."""
+    with ScanSimThread() as sims:
+        window, client = build_engineer_window(sims.endpoint, stale_after_s=2.0)
+        qtbot.addWidget(window)
+        window.resize(1600, 1000)
+        window.show()
+        view = window.view
+        try:
+            every_card_and_command(qtbot, window, sims)
+            assert foreign_on(window) == []
+            english_title = window.windowTitle()
+            for language in TRANSLATED:
+                assert english_on(window, language) != []  # not yet: the words are the language before
+                set_language(language)
+                assert view.title.text() == TITLES[language]
+                assert view.status_line.text() == view.told[0].text()
+                assert any(view.actions_log.item(row).text().endswith(DONE[language]) for row in range(len(CLICKS)))
+                assert english_on(window, language) == []
+            assert foreign_on(window) != []  # not yet: Spanish
+            set_language("en")
+            assert view.title.text() == "SIMULATED PLANT" and window.windowTitle() == english_title
+            assert any(view.actions_log.item(row).text().endswith("PAPER OUT on at zebra-1: done")
+                       for row in range(len(CLICKS)))  # fmt: skip
+            assert foreign_on(window) == []
         finally:
             client.stop()
             window.close()

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import zmq
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -321,6 +321,30 @@ def test_preview_bars_are_the_code_128_modules(qtbot: QtBot) -> None:
         "1" if QColor(image.pixel(vin.x + i * vin.module, row)).lightness() < 128 else "0" for i in range(len(want))
     )
     assert seen == want
+
+
+def dark_rows(image: QImage, left: int, right: int, top: int, bottom: int) -> list[int]:
+    """The rows of ``image`` from ``top`` to ``bottom`` (exclusive) with ink between ``left`` and ``right``."""
+    return [
+        y for y in range(top, bottom) if any(QColor(image.pixel(x, y)).lightness() < 128 for x in range(left, right))
+    ]
+
+
+def test_the_preview_draws_a_bar_codes_line_only_where_the_printer_prints_one(qtbot: QtBot) -> None:
+    """The part label's bar codes say ``^BC...,N`` (no interpretation line: the label prints the VIN as text of
+    its own): nothing is drawn between the VIN's bars and the part's description below them. A ``^BC...,Y`` gets its
+    line."""
+    layout = LabelLayout.model_validate(label_layout(render_zpl(LABEL)))
+    image = render_label(layout, QColor(255, 255, 255), QColor(0, 0, 0))
+    vin = next(e for e in layout.elements if e.kind == "code128" and e.data.startswith("I"))
+    below = min(e.y for e in layout.elements if e.kind == "text" and e.y > vin.y + vin.h)  # the description
+    assert not vin.line
+    assert dark_rows(image, vin.x, vin.x + len(modules(vin.data)) * vin.module, vin.y + vin.h + 1, below) == []
+    asked = LabelLayout.model_validate(label_layout("^XA^PW400^LL200^FO10,10^BY2^BCN,50,Y,N,N,N^FD>:I123^FS^XZ"))
+    bars = asked.elements[0]
+    assert bars.line
+    drawn = render_label(asked, QColor(255, 255, 255), QColor(0, 0, 0))
+    assert dark_rows(drawn, bars.x, bars.x + len(modules(bars.data)) * bars.module, bars.y + bars.h + 1, 200) != []
 
 
 # -- with the real service: the screenshot ----------------------------------------------------------------------

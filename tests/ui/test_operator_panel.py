@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -375,6 +375,35 @@ def test_updated_time_shows_the_zone(qtbot: QtBot, publisher: BusPublisher, scre
     go_live(qtbot, publisher, client, busy_line())
     qtbot.waitUntil(lambda: text_of(panel, "updated_at") != "", timeout=WAIT_MS)
     assert text_of(panel, "updated_at") == "17:06:40 CEST (Europe/Berlin)"
+
+
+def test_a_picture_that_leaves_the_station_as_it_was_redraws_only_the_header(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A picture of another station's change or of the clock costs the header, not the station's cards (the bins'
+    restyle is the panel's dearest work); one that changes the station, the station shown or the language redraws
+    them."""
+    panel = OperatorPanel("ST-SEAT")
+    qtbot.addWidget(panel)
+    drawn: list[str | None] = []
+    render_pick = panel._render_pick
+    monkeypatch.setattr(
+        panel, "_render_pick", lambda pick: (drawn.append(pick.bin if pick else None), render_pick(pick))
+    )
+    line = busy_line()
+    panel.apply_line(line)
+    seat, bump = line.stations
+    moved_bump = bump.model_copy(update={"current": bump.next[0], "next": bump.next[1:]})
+    panel.apply_line(line.model_copy(update={"rev": 2, "at": SUMMER_AT + 1, "stations": (seat, moved_bump)}))
+    assert drawn == ["SEAT-03"]
+    assert text_of(panel, "updated_at") == "17:06:41 CEST (Europe/Berlin)"
+    moved_seat = seat.model_copy(update={"current": seat.next[0], "next": seat.next[1:]})
+    panel.apply_line(line.model_copy(update={"rev": 3, "stations": (moved_seat, moved_bump)}))
+    assert drawn == ["SEAT-03", "SEAT-01"] and text_of(panel, "pick_part") == "SEAT-CLOTH-BLK"
+    panel.show_station("ST-BUMP")
+    assert drawn[-1] == "BMP-01"
+    QApplication.sendEvent(panel, QEvent(QEvent.Type.LanguageChange))
+    assert len(drawn) == 4
 
 
 def test_none_survives_many_qt_calls_returning_none(qtbot: QtBot) -> None:

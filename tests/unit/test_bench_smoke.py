@@ -82,6 +82,9 @@ async def test_glass_bench_measures_real_screens_against_its_reference(tmp_path)
     for figure in ("broadcast_p50_ms", "broadcast_p99_ms", "press_p50_ms", "press_p99_ms", "reference_ms"):
         assert result[figure] > 0, figure
     assert all(value and value > 0 for value in result["reference"].values()), result["reference"]
+    stages = result["broadcast_stages_ms"]
+    assert list(stages) == list(bench_glass.STAGES)
+    assert all(stage["p50"] is not None and stage["p50"] >= 0 for stage in stages.values()), stages
 
 
 SCALE_KEYS = (

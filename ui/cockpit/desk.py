@@ -8,7 +8,8 @@ command channel (``ui.command_client.CommandClient``) and keeps an ``OpRecord`` 
 service's answer (done, refused with the core's reason, forbidden for the role, no answer).
 What it must not do: decide whether an operation is allowed (the service checks the role and the core the
 line), resend after a time-out (a manual operation is not idempotent), or block the GUI thread (``open()``,
-never ``exec()``; the client is NOBLOCK).
+never ``exec()``; the client is NOBLOCK). A proposal's verb is its English source (a marked text): the dialog and
+the log say it in the current language, again at a switch of language.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from sequencer.views import LineView
 from ui.command_client import CommandClient
-from ui.i18n import tr
+from ui.i18n import retranslate, tr, tr_text
 from ui.widgets import Choice, label
 from ui.words import QT_TRANSLATE_NOOP
 
@@ -66,7 +67,7 @@ class Proposal:
     """What a screen asks the desk to confirm: one operation on one or more targets."""
 
     intent: str  # a ManualOp class name, e.g. "HoldVehicle"
-    verb: str  # the button's word, e.g. "HOLD"
+    verb: str  # the button's word, a marked text, e.g. "HOLD" (shown in the current language)
     summary: str  # one sentence a lead reads before confirming
     targets: tuple[Target, ...]
     reason_required: bool = True  # the core accepts an acknowledgement without one; everything else needs one
@@ -81,7 +82,7 @@ class OpRecord:
     at: float | None  # plant time of the newest picture when it was sent
     user: str
     intent: str
-    verb: str
+    verb: str  # the proposal's: a marked text
     target: str
     reason: str
     code: str = "sent"
@@ -104,10 +105,11 @@ class ConfirmDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("confirm_dialog")
         self.proposal = proposal
-        self.setWindowTitle(tr(QT_TRANSLATE_NOOP("jis", "Confirm {verb}")).format(verb=proposal.verb.lower()))
         self.setMinimumWidth(DIALOG_MIN_WIDTH)
         box = QVBoxLayout(self)
-        box.addWidget(label(proposal.verb, "confirm_verb", "dialog-verb"))
+        verb = label("", "confirm_verb", "dialog-verb")
+        tr_text(verb, proposal.verb)
+        box.addWidget(verb)
         summary = label(proposal.summary, "confirm_summary", "dialog-text")
         summary.setWordWrap(True)
         box.addWidget(summary)
@@ -118,45 +120,59 @@ class ConfirmDialog(QDialog):
         self.duration = Choice()
         self.duration.setObjectName("confirm_duration")
         for minutes in proposal.shelve_minutes:
-            self.duration.addItem(tr(QT_TRANSLATE_NOOP("jis", "for {minutes} min")).format(minutes=minutes), minutes)
+            self.duration.addItem("", minutes)
         if proposal.shelve_minutes:
-            box.addWidget(
-                label(tr(QT_TRANSLATE_NOOP("jis", "SHELVE FOR")), "confirm_duration_caption", "dialog-caption")
-            )
+            shelve_for = label("", "confirm_duration_caption", "dialog-caption")
+            tr_text(shelve_for, QT_TRANSLATE_NOOP("jis", "SHELVE FOR"))
+            box.addWidget(shelve_for)
             box.addWidget(self.duration)
         self.duration.setVisible(bool(proposal.shelve_minutes))
-        caption = (
-            tr(QT_TRANSLATE_NOOP("jis", "REASON"))
+        caption = label("", "confirm_reason_caption", "dialog-caption")
+        tr_text(
+            caption,
+            QT_TRANSLATE_NOOP("jis", "REASON")
             if proposal.reason_required
-            else tr(QT_TRANSLATE_NOOP("jis", "NOTE (optional)"))
+            else QT_TRANSLATE_NOOP("jis", "NOTE (optional)"),
         )
-        box.addWidget(label(caption, "confirm_reason_caption", "dialog-caption"))
+        box.addWidget(caption)
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("confirm_reason")
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
         self.reason.textChanged.connect(self._check)
         box.addWidget(self.reason)
-        box.addWidget(
-            label(
-                tr(QT_TRANSLATE_NOOP("jis", "Recorded in the audit log as {who}.")).format(who=who),
-                "confirm_who",
-                "dialog-note",
-            )
-        )
+        self.who = who
+        self.recorded_as = label("", "confirm_who", "dialog-note")
+        box.addWidget(self.recorded_as)
         buttons = QDialogButtonBox()
-        self.confirm_button: QPushButton = buttons.addButton(proposal.verb, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.confirm_button: QPushButton = buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
+        tr_text(self.confirm_button, proposal.verb)
         self.confirm_button.setObjectName("confirm_button")
         # "GO BACK", not "CANCEL": the verb of one operation is CANCEL VEHICLE, and the two must not be confused
-        self.cancel_button: QPushButton = buttons.addButton(
-            tr(QT_TRANSLATE_NOOP("jis", "GO BACK")), QDialogButtonBox.ButtonRole.RejectRole
-        )
+        self.cancel_button: QPushButton = buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
+        tr_text(self.cancel_button, QT_TRANSLATE_NOOP("jis", "GO BACK"))
         self.cancel_button.setObjectName("confirm_cancel")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         box.addWidget(buttons)
         self.reason.setFocus()
+        self._say()
         self._check()
+
+    def _say(self) -> None:
+        """The texts composed with a value in the current language (the fixed ones keep their sources)."""
+        self.setWindowTitle(tr(QT_TRANSLATE_NOOP("jis", "Confirm {verb}")).format(verb=tr(self.proposal.verb).lower()))
+        for i, minutes in enumerate(self.proposal.shelve_minutes):
+            self.duration.setItemText(i, tr(QT_TRANSLATE_NOOP("jis", "for {minutes} min")).format(minutes=minutes))
+        self.recorded_as.setText(
+            tr(QT_TRANSLATE_NOOP("jis", "Recorded in the audit log as {who}.")).format(who=self.who)
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            retranslate(self)
+            self._say()
 
     def _check(self) -> None:
         text = self.reason_text()

@@ -10,7 +10,8 @@ note), as buttons, in the table's context menu and in the window's Alarms menu, 
 ``Proposal`` for the ``OperationDesk``; a verb is offered for the rows whose state the core's alarm table lets it
 act on (``sequencer.alarms.TRANSITIONS``).
 What it must not do: change an alarm's state itself (only the service's answer, on the bus, does that), send
-without the desk's confirmation, or hold a colour.
+without the desk's confirmation, or hold a colour. Its fixed words keep their sources (``ui.i18n.tr_text`` and its
+kin); at a switch of language it says again what it composed (the count, the selected row's line, the table).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -51,7 +53,7 @@ from sequencer.views import DeviationView
 from ui.cockpit.desk import SHELVE_MINUTES, OperationDesk, Proposal, Target
 from ui.cockpit.shift import STATE_WORDS, LoggedDeviation
 from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, PriorityDelegate, section
-from ui.i18n import tr, tr_text
+from ui.i18n import shaped, tr, tr_item, tr_placeholder, tr_text, tr_tip
 from ui.widgets import Choice, clock, label
 from ui.words import NO_VALUE, NOT_ANNUNCIATED, QT_TRANSLATE_NOOP, UNACKNOWLEDGED, sentence
 from ui.words import kind_words as english_kind_words
@@ -143,12 +145,21 @@ class AlarmVerb:
         return self.action is None or (state is not None and (state, self.action) in TRANSITIONS)
 
     @property
+    def button_shape(self) -> str:
+        """How its button shows the verb (``ui.i18n.SHAPES``): with "…" if it asks for a reason."""
+        return "more" if self.reason_required else ""
+
+    @property
     def button_text(self) -> str:
-        return tr(self.verb) + ("…" if self.reason_required else "")
+        return shaped(self.verb, self.button_shape)
+
+    @property
+    def menu_shape(self) -> str:
+        return "entry more" if self.reason_required else "entry"
 
     @property
     def menu_text(self) -> str:
-        return tr(self.verb).capitalize() + ("…" if self.reason_required else "")
+        return shaped(self.verb, self.menu_shape)
 
 
 ALARM_VERBS: tuple[AlarmVerb, ...] = (
@@ -356,7 +367,7 @@ class DeviationsPane(QWidget):
         self.proxy.setSourceModel(self.model)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
-        frame, box, head = section("deviations_section", tr(QT_TRANSLATE_NOOP("jis", "DEVIATIONS AND ALARMS")))
+        frame, box, head = section("deviations_section", QT_TRANSLATE_NOOP("jis", "DEVIATIONS AND ALARMS"))
         self.count = label("", "deviations_shown", "section-note")
         head.insertWidget(1, self.count)
         box.addLayout(self._build_filters())
@@ -380,12 +391,12 @@ class DeviationsPane(QWidget):
             button.toggled.connect(self._filters_changed)
             self.priority_buttons[priority] = button
             row.addWidget(button)
-        self.state_filter = self._combo("filter_state", [tr(name) for name, _ in STATE_FILTERS])
-        self.kind_filter = self._combo("filter_kind", [tr(ALL_KINDS)])
-        self.place_filter = self._combo("filter_place", [tr(ALL_PLACES)])
+        self.state_filter = self._combo("filter_state", [name for name, _ in STATE_FILTERS])
+        self.kind_filter = self._combo("filter_kind", [ALL_KINDS])
+        self.place_filter = self._combo("filter_place", [ALL_PLACES])
         self.search = QLineEdit()
         self.search.setObjectName("filter_text")
-        self.search.setPlaceholderText(tr(QT_TRANSLATE_NOOP("jis", "Search message, vehicle, sequence no.")))
+        tr_placeholder(self.search, QT_TRANSLATE_NOOP("jis", "Search message, vehicle, sequence no."))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filters_changed)
         for widget in (self.state_filter, self.kind_filter, self.place_filter):
@@ -393,10 +404,11 @@ class DeviationsPane(QWidget):
         row.addWidget(self.search, 1)
         return row
 
-    def _combo(self, name: str, items: list[str]) -> QComboBox:
+    def _combo(self, name: str, sources: list[str]) -> QComboBox:
         combo = Choice()
         combo.setObjectName(name)
-        combo.addItems(items)
+        for source in sources:
+            tr_item(combo, source)
         combo.currentIndexChanged.connect(self._filters_changed)
         return combo
 
@@ -447,21 +459,19 @@ class DeviationsPane(QWidget):
         self.more_actions: dict[str, QAction] = {}
         for verb in ALARM_VERBS:
             if verb.button:
-                button = self.buttons[verb.name] = self._verb(
-                    f"{verb.name}_button", verb.button_text, self.slots[verb.name]
-                )
-                if not verb.reason_required:  # its source kept: ACKNOWLEDGE and the panel's ACK read alike in de, es
-                    tr_text(button, verb.verb)
+                button = self.buttons[verb.name] = self._verb(f"{verb.name}_button", self.slots[verb.name])
+                tr_text(button, verb.verb, verb.button_shape)
                 continue
-            action = self.more_menu.addAction(verb.menu_text)
+            action = self.more_menu.addAction("")
+            tr_text(action, verb.verb, verb.menu_shape)
             action.setObjectName(f"{verb.name}_more_action")
             action.triggered.connect(self.slots[verb.name])
             self.more_actions[verb.name] = action
         self.more_button = QToolButton()
         self.more_button.setObjectName("more_button")
-        self.more_button.setText(tr(QT_TRANSLATE_NOOP("jis", "MORE ▾")))
-        self.more_button.setToolTip(
-            tr(QT_TRANSLATE_NOOP("jis", "Suppress, unsuppress, take out of service, return to service"))
+        tr_text(self.more_button, QT_TRANSLATE_NOOP("jis", "MORE ▾"))
+        tr_tip(
+            self.more_button, QT_TRANSLATE_NOOP("jis", "Suppress, unsuppress, take out of service, return to service")
         )
         self.more_button.setProperty("role", "verb")
         self.more_button.setMenu(self.more_menu)
@@ -476,12 +486,23 @@ class DeviationsPane(QWidget):
         return row
 
     @staticmethod
-    def _verb(name: str, text: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text)
+    def _verb(name: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton()
         button.setObjectName(name)
         button.setProperty("role", "verb")
         button.clicked.connect(slot)
         return button
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new language: the table's headers and cells asked again, the count and the selected row's line."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            columns, rows = self.model.columnCount(), self.model.rowCount()
+            self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, columns - 1)
+            if rows:
+                self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(rows - 1, columns - 1))
+            self._render_count()
+            self._selection_changed()
 
     # --- data ---
 
@@ -502,9 +523,12 @@ class DeviationsPane(QWidget):
                 chosen = combo.currentData()
                 combo.blockSignals(True)
                 combo.clear()
-                combo.addItem(tr(first), "")
-                for item in items:
-                    combo.addItem(kind_words(item) if combo is self.kind_filter else item, item)
+                tr_item(combo, first, "")
+                for item in items:  # a kind in words, kept as its source; a feed, station or device as sent
+                    if combo is self.kind_filter:
+                        tr_item(combo, english_kind_words(item), item)
+                    else:
+                        combo.addItem(item, item)
                 combo.setCurrentIndex(max(combo.findData(chosen), 0) if chosen in items else 0)
                 combo.blockSignals(False)
 
@@ -624,5 +648,5 @@ class DeviationsPane(QWidget):
                    f"{said(e.view)}") for e in chosen
         )  # fmt: skip
         shelve = SHELVE_MINUTES if verb.shelve else ()
-        self.desk.propose(Proposal(intent=verb.intent, verb=tr(verb.verb), summary=tr(verb.summary), targets=targets,
+        self.desk.propose(Proposal(intent=verb.intent, verb=verb.verb, summary=tr(verb.summary), targets=targets,
                                    reason_required=verb.reason_required, shelve_minutes=shelve))  # fmt: skip

@@ -3,12 +3,12 @@
 What it is for: the strip a lead reads first (how many alarms of each priority, how many unacknowledged, is the
 data live, who am I logged in as, with LOG IN / LOG OUT; the dialog is ``ui.login.LoginDialog``).
 What it must not do: send anything itself (the window wires its buttons), decide a role (the service gives it),
-or hold a colour.
+or hold a colour. A message it shows keeps its source and values, so a switch of language says it again.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QWidget
 
 from sequencer.views import LineView
@@ -19,6 +19,8 @@ from ui.login import who
 from ui.widgets import AlarmIndicator, clock, comm_tag, label, plant_zone, set_props, stacked, zone_label
 from ui.words import QT_TRANSLATE_NOOP, UNACKNOWLEDGED, annunciated, link_words
 
+WAITING = QT_TRANSLATE_NOOP("jis", "Waiting for the line…")
+
 
 class CockpitHeader(QFrame):
     """One row: names and shift | alarm summary | clock | link | session."""
@@ -27,9 +29,10 @@ class CockpitHeader(QFrame):
         super().__init__(parent)
         self.setObjectName("cockpit_header")
         self.client = client
+        self._message: tuple[str, dict[str, object]] = ("", {})  # the message's source and values
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 4, 10, 4)
-        self.plant = label(QCoreApplication.translate("jis", "Waiting for the line…"), "header_plant", "header-title")
+        self.plant = label(tr(WAITING), "header_plant", "header-title")
         self.shift = label("", "header_shift", "header-note")
         row.addLayout(stacked(self.plant, self.shift, spacing=0))
         row.addStretch(1)
@@ -82,9 +85,9 @@ class CockpitHeader(QFrame):
             set_props(count, state="alarm" if n else "normal")
         unack = sum(1 for d in line.deviations if d.state in UNACKNOWLEDGED)
         self.unack.setText(
-            QCoreApplication.translate("jis", "{n} UNACK").format(n=unack)
+            tr(QT_TRANSLATE_NOOP("jis", "{n} UNACK")).format(n=unack)
             if unack
-            else QCoreApplication.translate("jis", "all acknowledged")
+            else tr(QT_TRANSLATE_NOOP("jis", "all acknowledged"))
         )
         set_props(self.unack, state="alarm" if unack else "normal")
         self.show_link(line, up)
@@ -100,5 +103,15 @@ class CockpitHeader(QFrame):
         self.login_button.setVisible(not logged_in)
         self.logout_button.setVisible(logged_in)
 
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
+    def show_waiting(self) -> None:
+        self.plant.setText(tr(WAITING))
+
+    def show_message(self, source: str, **values: object) -> None:
+        """``source`` (a marked text, a template of ``values``) in the current language, and again at a switch."""
+        self._message = (source, values)
+        self.message.setText(tr(source).format(**values) if source else "")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.show_message(self._message[0], **self._message[1])

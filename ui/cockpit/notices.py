@@ -26,7 +26,7 @@ from sequencer.views import LineView, NoticeView
 from ui.cockpit.desk import OperationDesk, Proposal, Target
 from ui.cockpit.overview import worst
 from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, PriorityDelegate, cell, make_table, section
-from ui.i18n import tr
+from ui.i18n import tr, tr_text, tr_tip
 from ui.widgets import clock, fill_table, label, plant_zone
 from ui.words import NO_VALUE, QT_TRANSLATE_NOOP, kind_words, sentence
 
@@ -100,15 +100,15 @@ class NoticesPane(QWidget):
         box.addWidget(self.table, 1)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.send_again_button = QPushButton(tr(QT_TRANSLATE_NOOP("jis", "SEND AGAIN…")))
-        self.send_again_button.setToolTip(
-            tr(
-                QT_TRANSLATE_NOOP(
-                    "jis",
-                    "A rejected notice once its cause is fixed, or one unanswered past the time-out: the OEM gets a "
-                    "new version.",
-                )
-            )
+        self.send_again_button = QPushButton()
+        tr_text(self.send_again_button, QT_TRANSLATE_NOOP("jis", "SEND AGAIN…"))
+        tr_tip(
+            self.send_again_button,
+            QT_TRANSLATE_NOOP(
+                "jis",
+                "A rejected notice once its cause is fixed, or one unanswered past the time-out: the OEM gets a "
+                "new version.",
+            ),
         )
         self.send_again_button.setObjectName("send_again_button")
         self.send_again_button.setProperty("role", "verb")
@@ -183,7 +183,7 @@ class NoticesPane(QWidget):
         text = tr(QT_TRANSLATE_NOOP("jis", "ship notice {id} v{version} ({what})"))
         target = Target(fields=fields, text=text.format(id=notice.notice_id, version=notice.version, what=what))
         summary = tr(QT_TRANSLATE_NOOP("jis", "Send the ship notice again as a new version, with the same contents."))
-        verb = tr(QT_TRANSLATE_NOOP("jis", "SEND AGAIN"))
+        verb = QT_TRANSLATE_NOOP("jis", "SEND AGAIN")
         self.desk.propose(Proposal(intent="ResendShipNotice", verb=verb, targets=(target,), summary=summary))
 
     def set_blink(self, on: bool) -> None:

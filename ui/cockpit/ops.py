@@ -5,7 +5,8 @@ verb, its fields and how to say its target) turned into forms; the verb button h
 ``OperationDesk``, which confirms it with a reason and sends it. Below the forms, every operation sent from this
 cockpit with the service's answer. Other screens pre-fill a form with ``prefill``.
 What it must not do: send anything itself (the desk does, after the confirmation), check what the service
-checks (roles) or the core checks (whether the vehicle can be held), or hold a colour.
+checks (roles) or the core checks (whether the vehicle can be held), or hold a colour. Its fixed words keep their
+sources (``ui.i18n.tr_text`` and its kin); the log is written again at a switch of language.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QEvent, Slot
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 from sequencer.views import LineView
 from ui.cockpit.desk import OperationDesk, OpRecord, Proposal, Target
 from ui.cockpit.widgets import cell, make_table, section
-from ui.i18n import tr
+from ui.i18n import tr, tr_item, tr_text
 from ui.widgets import Choice, clock, fill_table, label, plant_zone
 from ui.words import NO_VALUE, QT_TRANSLATE_NOOP
 
@@ -274,19 +275,26 @@ class OperationForm(QWidget):
         self.spec = spec
         self.setObjectName(f"form_{spec.intent}")
         box = QVBoxLayout(self)
-        box.addWidget(label(tr(spec.title).upper(), f"form_{spec.intent}_title", "form-title"))
-        box.addWidget(label(tr(spec.help), f"form_{spec.intent}_help", "form-help"))
+        title = label("", f"form_{spec.intent}_title", "form-title")
+        tr_text(title, spec.title, "upper")
+        help_ = label("", f"form_{spec.intent}_help", "form-help")
+        tr_text(help_, spec.help)
+        box.addWidget(title)
+        box.addWidget(help_)
         form = QFormLayout()
         self.inputs: dict[str, QWidget] = {}
         for f in spec.fields:
             widget = FIELD_KINDS[f.kind][0]()
             widget.setObjectName(f"field_{spec.intent}_{f.name}")
             self.inputs[f.name] = widget
-            form.addRow(label(tr(f.caption), f"field_{spec.intent}_{f.name}_caption", "form-caption"), widget)
+            caption = label("", f"field_{spec.intent}_{f.name}_caption", "form-caption")
+            tr_text(caption, f.caption)
+            form.addRow(caption, widget)
         box.addLayout(form)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.button = QPushButton(f"{tr(spec.verb)}…")
+        self.button = QPushButton()
+        tr_text(self.button, spec.verb, "more")
         self.button.setObjectName(f"verb_{spec.intent}")
         self.button.setProperty("role", "verb")
         row.addWidget(self.button)
@@ -312,7 +320,10 @@ class OperationForm(QWidget):
                     current = _chosen(combo)
                     combo.clear()
                     for item in wanted:  # the line's own names as they are; a line state in words
-                        combo.addItem(tr(LINE_STATE_WORDS[item]) if f.kind == "line_state" else item, item)
+                        if f.kind == "line_state":
+                            tr_item(combo, LINE_STATE_WORDS[item], item)
+                        else:
+                            combo.addItem(item, item)
                     _choose(combo, current)
 
     def complete(self) -> bool:
@@ -341,7 +352,7 @@ class OperationsPane(QWidget):
             form.button.clicked.connect(lambda _=False, i=spec.intent: self.propose(i))
             self.forms[spec.intent] = form
             self.stack.addWidget(form)
-            self.list.addItem(tr(spec.verb))
+            tr_item(self.list, spec.verb)
         self.list.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.list.setCurrentRow(0)
         self.list.setFixedWidth(self.list.sizeHintForColumn(0) + 40)
@@ -380,7 +391,7 @@ class OperationsPane(QWidget):
         fields = form.values()
         text = form.spec.target(fields)
         summary = f"{tr(form.spec.title)}: {text}{self._vehicle_hint(fields)}. {tr(form.spec.help)}"
-        self.desk.propose(Proposal(intent=intent, verb=tr(form.spec.verb), summary=summary,
+        self.desk.propose(Proposal(intent=intent, verb=form.spec.verb, summary=summary,
                                    targets=(Target(fields=fields, text=text),)))  # fmt: skip
 
     def _vehicle_hint(self, fields: dict[str, Any]) -> str:
@@ -402,10 +413,24 @@ class OperationsPane(QWidget):
             vehicle=picks[0].vehicle_id, picks=found
         )
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:  # its fixed words: the window's retranslate, before this
+            self.list.setFixedWidth(self.list.sizeHintForColumn(0) + 40)
+            self._show_log()
+
     @Slot(object)
-    def _show_log(self, _: OpRecord) -> None:
+    def _show_log(self, _: OpRecord | None = None) -> None:
         rows = [
-            [clock(r.at, self._zone) if r.at else NO_VALUE, r.user, r.verb, r.target, r.reason, tr(r.result), r.message]
+            [
+                clock(r.at, self._zone) if r.at else NO_VALUE,
+                r.user,
+                tr(r.verb),
+                r.target,
+                r.reason,
+                tr(r.result),
+                r.message,
+            ]
             for r in reversed(self.desk.records.values())
         ]
         fill_table(self.log, rows)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QTableWidget, QVBoxLayout, QWidget
 
@@ -211,8 +211,14 @@ class OverviewPane(QWidget):
         box.addWidget(self.buffer_plot, 1)
         return frame
 
-    def retranslate(self) -> None:
-        """The chart's own words in the new language (not widgets: ``ui.reword`` cannot see them); drawn again."""
+    def changeEvent(self, event: QEvent) -> None:
+        """A new language: the chart's own words (not widgets: ``ui.i18n.retranslate`` cannot see them), drawn again;
+        the tables are the window's (it shows its picture again)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._say_chart()
+
+    def _say_chart(self) -> None:
         self.buffer_plot.setLabel("bottom", tr(QT_TRANSLATE_NOOP("jis", "minutes until due")))
         self._buffer_line.label.setFormat(tr(QT_TRANSLATE_NOOP("jis", "buffer")))
         self._empty_text.setText(tr(QT_TRANSLATE_NOOP("jis", "no open vehicles")))

@@ -20,7 +20,7 @@ from sequencer.views import LineView
 from ui.cockpit.desk import OperationDesk, Proposal, Target
 from ui.cockpit.shift import STATE_WORDS, LoggedDeviation
 from ui.cockpit.widgets import make_table, section
-from ui.i18n import tr
+from ui.i18n import tr, tr_text
 from ui.widgets import clock, fill_table, label
 from ui.words import NO_VALUE, QT_TRANSLATE_NOOP
 
@@ -62,18 +62,15 @@ class QuarantinePane(QWidget):
         self.table.itemSelectionChanged.connect(self._selection_changed)
         box.addWidget(self.table, 1)
         row = QHBoxLayout()
-        row.addWidget(
-            label(
-                tr(
-                    QT_TRANSLATE_NOOP("jis", "Re-processing reads the stored message again, as if it had just arrived.")
-                ),
-                "quarantine_help",
-                "form-help",
-            ),
-            1,
+        help_ = label("", "quarantine_help", "form-help")
+        tr_text(
+            help_, QT_TRANSLATE_NOOP("jis", "Re-processing reads the stored message again, as if it had just arrived.")
         )
-        self.reprocess_button = QPushButton(tr(QT_TRANSLATE_NOOP("jis", "REPROCESS…")))
-        self.discard_button = QPushButton(tr(QT_TRANSLATE_NOOP("jis", "DISCARD…")))
+        row.addWidget(help_, 1)
+        self.reprocess_button = QPushButton()
+        tr_text(self.reprocess_button, QT_TRANSLATE_NOOP("jis", "REPROCESS…"))
+        self.discard_button = QPushButton()
+        tr_text(self.discard_button, QT_TRANSLATE_NOOP("jis", "DISCARD…"))
         for button, name, slot in ((self.reprocess_button, "reprocess_button", self.reprocess),
                                    (self.discard_button, "discard_button", self.discard)):  # fmt: skip
             button.setObjectName(name)
@@ -132,7 +129,7 @@ class QuarantinePane(QWidget):
         self.desk.propose(
             Proposal(
                 intent=REPROCESS_INTENT,
-                verb=tr(QT_TRANSLATE_NOOP("jis", "REPROCESS")),
+                verb=QT_TRANSLATE_NOOP("jis", "REPROCESS"),
                 targets=(target,),
                 summary=summary,
             )
@@ -153,7 +150,7 @@ class QuarantinePane(QWidget):
         self.desk.propose(
             Proposal(
                 intent="ResolveDeviation",
-                verb=tr(QT_TRANSLATE_NOOP("jis", "DISCARD")),
+                verb=QT_TRANSLATE_NOOP("jis", "DISCARD"),
                 targets=(target,),
                 summary=summary,
             )

@@ -6,6 +6,8 @@ nothing and needs no confirmation) over the cockpit's command client; the answer
 (when it was scanned, vehicle, feed, sequence number, family, part, serial, batch, rack, slot), with a line saying
 how many and whether there were more than the answer holds. The same answers as ``jis trace`` (docs/cli.md).
 What it must not do: read the journal itself (the HMI sees the bus and the command channel only), or hold a colour.
+Its fixed words keep their sources (``ui.i18n.tr_text`` and its kin), its summary line its source and values: a
+switch of language says both again.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QEvent, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from sequencer.views import LineView
 from ui.cockpit.widgets import make_table, section
 from ui.command_client import CommandClient
-from ui.i18n import tr
+from ui.i18n import tr, tr_item, tr_placeholder, tr_text
 from ui.widgets import fill_table, label, plant_zone
 from ui.words import QT_TRANSLATE_NOOP
 
@@ -74,6 +76,7 @@ class TracePane(QWidget):
         self.commands = commands
         self.asked: int | None = None  # the request id of the question in flight
         self._zone = ZoneInfo("UTC")
+        self._said: tuple[str, dict[str, Any], str] = ("", {}, "")  # the summary: its source, values and a "more"
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         frame, box, head = section("trace_section", QT_TRANSLATE_NOOP("jis", "TRACE"))
@@ -83,12 +86,13 @@ class TracePane(QWidget):
         self.key = QComboBox()
         self.key.setObjectName("trace_key")
         for text, _ in KEYS:
-            self.key.addItem(tr(text))
+            tr_item(self.key, text)
         self.value = QLineEdit()
         self.value.setObjectName("trace_value")
-        self.value.setPlaceholderText(tr(QT_TRANSLATE_NOOP("jis", "VIN, serial or batch as scanned")))
+        tr_placeholder(self.value, QT_TRANSLATE_NOOP("jis", "VIN, serial or batch as scanned"))
         self.value.setMaxLength(64)
-        self.find_button = QPushButton(tr(QT_TRANSLATE_NOOP("jis", "FIND")))
+        self.find_button = QPushButton()
+        tr_text(self.find_button, QT_TRANSLATE_NOOP("jis", "FIND"))
         self.find_button.setObjectName("trace_find")
         row.addWidget(self.key)
         row.addWidget(self.value, 1)
@@ -109,14 +113,14 @@ class TracePane(QWidget):
     def ask(self) -> None:
         value = self.value.text().strip()
         if not value:
-            self.summary.setText(tr(QT_TRANSLATE_NOOP("jis", "type a VIN, serial or batch")))
+            self._say(QT_TRANSLATE_NOOP("jis", "type a VIN, serial or batch"))
             return
         if not self.commands.logged_in_now:
-            self.summary.setText(tr(QT_TRANSLATE_NOOP("jis", "LOG IN to ask")))
+            self._say(QT_TRANSLATE_NOOP("jis", "LOG IN to ask"))
             return
         caption, key = KEYS[self.key.currentIndex()]
         self.asked = self.commands.send(TRACE_INTENT, {key: value}, "trace at the cockpit")
-        self.summary.setText(tr(QT_TRANSLATE_NOOP("jis", "asking: {key} {value}")).format(key=tr(caption), value=value))
+        self._say(QT_TRANSLATE_NOOP("jis", "asking: {key} {value}"), key=caption, value=value)
 
     @Slot(object)
     def _answered(self, reply: dict[str, Any]) -> None:
@@ -124,13 +128,24 @@ class TracePane(QWidget):
             return
         self.asked = None
         if not reply.get("ok"):
-            self.summary.setText(
-                tr(QT_TRANSLATE_NOOP("jis", "NOT ANSWERED — {error}")).format(error=reply.get("error", ""))
-            )
+            self._say(QT_TRANSLATE_NOOP("jis", "NOT ANSWERED — {error}"), error=reply.get("error", ""))
             return
         result = reply.get("result", {})
         traces = list(result.get("traces", []))
         fill_table(self.table, trace_rows(traces, self._zone))
-        more = tr(QT_TRANSLATE_NOOP("jis", " (more: ask by vehicle)")) if result.get("more") else ""
-        traced = tr(QT_TRANSLATE_NOOP("jis", "{target}: {n} part(s) traced"))
-        self.summary.setText(traced.format(target=result.get("target", ""), n=len(traces)) + more)
+        more = QT_TRANSLATE_NOOP("jis", " (more: ask by vehicle)") if result.get("more") else ""
+        traced = QT_TRANSLATE_NOOP("jis", "{target}: {n} part(s) traced")
+        self._say(traced, more, target=result.get("target", ""), n=len(traces))
+
+    def _say(self, source: str, more: str = "", **values: Any) -> None:
+        """The summary line: ``source`` (a template of ``values``; a ``key`` is a marked text) and ``more``, in the
+        current language."""
+        self._said = (source, values, more)
+        shown = {name: tr(value) if name == "key" else value for name, value in values.items()}
+        self.summary.setText((tr(source).format(**shown) if source else "") + (tr(more) if more else ""))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            source, values, more = self._said
+            self._say(source, more, **values)

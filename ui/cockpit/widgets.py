@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.i18n import tr
+from ui.i18n import tr_headers, tr_text
 from ui.widgets import AlarmIndicator, label, set_props, titled_frame
 from ui.words import NO_VALUE, QT_TRANSLATE_NOOP
 
@@ -63,8 +63,9 @@ def next_scale(current: float, step: int) -> float:
 
 
 def section(name: str, title: str) -> tuple[QFrame, QVBoxLayout, QHBoxLayout]:
-    """A titled section (``ui.widgets.titled_frame``: its title row ends with a COMM tag), packed for a desk."""
-    frame, box, head = titled_frame(name, tr(title), "section")
+    """A titled section (``ui.widgets.titled_frame``: its title row ends with a COMM tag), packed for a desk;
+    ``title`` is a marked text, shown in the current language."""
+    frame, box, head = titled_frame(name, title, "section")
     box.setContentsMargins(8, 6, 8, 8)
     box.setSpacing(4)
     return frame, box, head
@@ -74,7 +75,7 @@ def make_table(name: str, headers: Sequence[str], stretch: int | None = None) ->
     """A read-only, row-selecting table; column ``stretch`` takes the spare width, the rest fit their content."""
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
-    table.setHorizontalHeaderLabels([tr(h) for h in headers])
+    tr_headers(table, headers)
     table.verticalHeader().setVisible(False)
     header = table.horizontalHeader()
     # Not ResizeToContents: that re-measures the whole column on every setText (0.15 ms each, the cockpit's
@@ -123,10 +124,13 @@ class KpiTile(QFrame):
     def __init__(self, key: str, caption: str, unit: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"kpi_{key}")
-        self.caption = label(tr(caption).upper(), f"kpi_{key}_caption", "kpi-caption")
+        self.caption = label("", f"kpi_{key}_caption", "kpi-caption")
+        tr_text(self.caption, caption, "upper")
         self.value = label(NO_VALUE, f"kpi_{key}_value", "kpi-value")
-        self.unit = label(tr(unit), f"kpi_{key}_unit", "kpi-unit")
-        self.tag = label(tr(QT_TRANSLATE_NOOP("jis", "OFF TARGET")), f"kpi_{key}_tag", "kpi-tag")
+        self.unit = label("", f"kpi_{key}_unit", "kpi-unit")
+        tr_text(self.unit, unit)
+        self.tag = label("", f"kpi_{key}_tag", "kpi-tag")
+        tr_text(self.tag, QT_TRANSLATE_NOOP("jis", "OFF TARGET"))
         self.tag.setVisible(False)
         row = QHBoxLayout()
         row.setSpacing(4)

@@ -4,8 +4,9 @@ What it is for: composing the cockpit's screens as dock widgets around the overv
 trends and KPIs, quarantine, ship notices, trace), the header (plant, shift, plant-zone clock, alarm summary, link and
 session), login and logout, the shift report export, keyboard shortcuts, a font scale, and a layout that is remembered
 (``QSettings``: geometry, docks, font scale, export folder), and its language: its own, a logged-in lead's own
-while they are, every text of the open window again at a switch (``ui.reword``). ``build_lead_window`` is the
-``ROLE_WINDOWS["lead"]`` factory (``ui.main``).
+while they are, every text of the open window again at a switch: each text keeps its English source
+(``ui.i18n.tr_text`` and its kin) and ``ui.i18n.retranslate`` reads them again, and the picture is drawn again.
+``build_lead_window`` is the ``ROLE_WINDOWS["lead"]`` factory (``ui.main``).
 What it must not do: reach the service other than through ``BusClient`` and ``CommandClient``, block the GUI
 thread (dialogs are opened with ``open()``, files are written by a worker), or hold a colour or font size
 (``ui/style.qss``, cockpit section, scaled by ``scaled_stylesheet``).
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMenu, QWidget
 
 from sequencer.views import LineView
 from ui.bus_client import BusClient, CurveKeys
@@ -36,9 +37,8 @@ from ui.cockpit.trends import TrendsPane
 from ui.cockpit.widgets import TrendPalette, next_scale, scaled_stylesheet
 from ui.command_client import CommandClient, default_command_endpoint
 from ui.dealer import STALE_AFTER_S
-from ui.i18n import current_language, retranslate, set_language, tr
+from ui.i18n import current_language, retranslate, set_language, tr, tr_text, tr_title
 from ui.login import LoginDialog
-from ui.reword import marked_in, reword_window
 from ui.style import load_stylesheet, screen_settings
 from ui.widgets import apply_comm, plant_zone
 from ui.words import QT_TRANSLATE_NOOP
@@ -46,10 +46,6 @@ from ui.words import QT_TRANSLATE_NOOP
 DEFAULT_SIZE = (1680, 1000)  # a common office desktop; the user's own size is remembered
 BLINK_MS = 500  # ISA-18.2 unacknowledged alarms blink; 1 Hz is calm enough for an office screen
 DEVIATIONS_SHARE, SIDE_SHARE = 0.30, 0.36  # first-run dock sizes, as parts of the window's height and width
-# The texts the cockpit marks (its modules and the shared ones): a shown text another screen's source reads the same
-# as (the engineer's DUPLICATED, the cockpit's DUPLICATES: both DUPLICADOS) is read back to the cockpit's.
-UI = Path(__file__).resolve().parents[1]
-OWN_TEXTS = (*sorted(Path(__file__).resolve().parent.glob("*.py")), *sorted(UI.glob("*.py")))
 LAYOUT_VERSION = 3  # bump when the docks change, so an old saved layout is not restored onto new docks
 
 # The screens as docks: (objectName, title, shortcut, area); the overview is the central widget (F2).
@@ -112,7 +108,8 @@ class CockpitWindow(QMainWindow):
 
     def _build(self) -> None:
         self.setDockNestingEnabled(True)
-        bar = self.addToolBar(QCoreApplication.translate("jis", "Header"))
+        bar = self.addToolBar("")
+        tr_title(bar, QT_TRANSLATE_NOOP("jis", "Header"))
         bar.setObjectName("header_bar")
         bar.setMovable(False)
         bar.setFloatable(False)
@@ -124,7 +121,8 @@ class CockpitWindow(QMainWindow):
         )  # fmt: skip
         self.docks: dict[str, QDockWidget] = {}
         for (name, title, _, area), pane in zip(DOCKS, panes, strict=True):
-            dock = QDockWidget(tr(title), self)
+            dock = QDockWidget(self)
+            tr_title(dock, title)
             dock.setObjectName(name)
             dock.setWidget(pane)
             dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -142,111 +140,116 @@ class CockpitWindow(QMainWindow):
         self._default_state = self.saveState(LAYOUT_VERSION)
 
     def _build_menus(self) -> None:
-        session = self.menuBar().addMenu(QCoreApplication.translate("jis", "&Session"))
+        session = self._menu(QT_TRANSLATE_NOOP("jis", "&Session"))
         self._action(
             session,
-            QCoreApplication.translate("jis", "Log in…"),
+            QT_TRANSLATE_NOOP("jis", "Log in…"),
             "Ctrl+L",
             self.login_dialog.open_for_login,
             "login_action",
         )
-        self._action(
-            session, QCoreApplication.translate("jis", "Log out"), "Ctrl+Shift+L", self.logout, "logout_action"
-        )
-        shift = self.menuBar().addMenu(QCoreApplication.translate("jis", "S&hift"))
+        self._action(session, QT_TRANSLATE_NOOP("jis", "Log out"), "Ctrl+Shift+L", self.logout, "logout_action")
+        shift = self._menu(QT_TRANSLATE_NOOP("jis", "S&hift"))
         self._action(
             shift,
-            QCoreApplication.translate("jis", "Export shift report…"),
+            QT_TRANSLATE_NOOP("jis", "Export shift report…"),
             "Ctrl+E",
             self.choose_export_folder,
             "export_action",
         )
-        alarms = self.menuBar().addMenu(QCoreApplication.translate("jis", "&Alarms"))
+        alarms = self._menu(QT_TRANSLATE_NOOP("jis", "&Alarms"))
         self._action(
             alarms,
-            QCoreApplication.translate("jis", "Acknowledge selected"),
+            QT_TRANSLATE_NOOP("jis", "Acknowledge selected"),
             "Ctrl+K",
             self.deviations.acknowledge,
             "ack_action",
         )
         self._action(
             alarms,
-            QCoreApplication.translate("jis", "Shelve selected…"),
+            QT_TRANSLATE_NOOP("jis", "Shelve selected…"),
             "Ctrl+H",
             self.deviations.shelve,
             "shelve_action",
         )
         self._action(
             alarms,
-            QCoreApplication.translate("jis", "Suppress selected…"),
+            QT_TRANSLATE_NOOP("jis", "Suppress selected…"),
             "",
             self.deviations.suppress,
             "suppress_action",
         )
         self._action(
             alarms,
-            QCoreApplication.translate("jis", "Unsuppress selected…"),
+            QT_TRANSLATE_NOOP("jis", "Unsuppress selected…"),
             "",
             self.deviations.unsuppress,
             "unsuppress_action",
         )
         self._action(
             alarms,
-            QCoreApplication.translate("jis", "Take selected out of service…"),
+            QT_TRANSLATE_NOOP("jis", "Take selected out of service…"),
             "",
             self.deviations.remove_from_service,
             "out_of_service_action",
         )
         self._action(
             alarms,
-            QCoreApplication.translate("jis", "Return selected to service…"),
+            QT_TRANSLATE_NOOP("jis", "Return selected to service…"),
             "",
             self.deviations.return_to_service,
             "in_service_action",
         )
         self._action(
             alarms,
-            QCoreApplication.translate("jis", "Resolve selected…"),
+            QT_TRANSLATE_NOOP("jis", "Resolve selected…"),
             "Ctrl+R",
             self.deviations.resolve,
             "resolve_action",
         )
-        view = self.menuBar().addMenu(QCoreApplication.translate("jis", "&View"))
-        self._action(view, QCoreApplication.translate("jis", "Overview"), "F2", self.overview.setFocus, "show_overview")
+        view = self._menu(QT_TRANSLATE_NOOP("jis", "&View"))
+        self._action(view, QT_TRANSLATE_NOOP("jis", "Overview"), "F2", self.overview.setFocus, "show_overview")
         for name, title, key, _ in DOCKS:
-            self._action(view, tr(title), key, lambda _=False, n=name: self.show_screen(n), f"show_{name}")
+            self._action(view, title, key, lambda _=False, n=name: self.show_screen(n), f"show_{name}")
         view.addSeparator()
         self._action(
             view,
-            QCoreApplication.translate("jis", "Larger text"),
+            QT_TRANSLATE_NOOP("jis", "Larger text"),
             QKeySequence.StandardKey.ZoomIn,
             lambda: self.step_scale(1),
             "zoom_in",
         )
         self._action(
             view,
-            QCoreApplication.translate("jis", "Smaller text"),
+            QT_TRANSLATE_NOOP("jis", "Smaller text"),
             QKeySequence.StandardKey.ZoomOut,
             lambda: self.step_scale(-1),
             "zoom_out",
         )
         self._action(
             view,
-            QCoreApplication.translate("jis", "Normal text size"),
+            QT_TRANSLATE_NOOP("jis", "Normal text size"),
             "Ctrl+0",
             lambda: self.apply_scale(1.0),
             "zoom_reset",
         )
-        self._action(view, QCoreApplication.translate("jis", "Reset layout"), "", self.reset_layout, "reset_layout")
+        self._action(view, QT_TRANSLATE_NOOP("jis", "Reset layout"), "", self.reset_layout, "reset_layout")
 
-    def _action(self, menu: object, text: str, key: str | QKeySequence.StandardKey, slot: object, name: str) -> QAction:
-        action = QAction(text, self)
+    def _menu(self, title: str) -> QMenu:
+        menu = self.menuBar().addMenu("")
+        tr_text(menu.menuAction(), title)
+        return menu
+
+    def _action(self, menu: QMenu, text: str, key: str | QKeySequence.StandardKey, slot: object, name: str) -> QAction:
+        """An entry of ``menu`` showing ``text`` (a marked text) in the current language."""
+        action = QAction(self)
+        tr_text(action, text)
         action.setObjectName(name)
         if key:
             action.setShortcut(QKeySequence(key))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(slot)
-        menu.addAction(action)  # type: ignore[attr-defined]
+        menu.addAction(action)
         return action
 
     def _wire(self) -> None:
@@ -315,16 +318,15 @@ class CockpitWindow(QMainWindow):
         super().changeEvent(event)
         if event.type() != QEvent.Type.LanguageChange or current_language() == self.language:
             return
-        was, self.language = self.language, current_language()
-        retranslate(self)
-        reword_window(self, was, marked_in(OWN_TEXTS))
-        self.overview.retranslate()
+        self.language = current_language()
+        retranslate(self)  # the fixed texts: each keeps its source; each pane's changeEvent says its own again
         self.header.show_session()
         self.header.show_link(self.line, self.bus.link_up)
         if self.line is not None:
             self.apply_line(self.line)
             self._show_log()
         else:
+            self.header.show_waiting()
             self.setWindowTitle(tr(QT_TRANSLATE_NOOP("jis", "JIS shift lead — connecting")))
 
     # --- the command channel ---
@@ -365,7 +367,7 @@ class CockpitWindow(QMainWindow):
     def export_to(self, folder: Path) -> ExportJob | None:
         """Render the shift report now and write it to ``folder`` on a worker; None until a picture arrived."""
         if self.line is None:
-            self.header.show_message(QCoreApplication.translate("jis", "Nothing to export yet: no data from the line."))
+            self.header.show_message(QT_TRANSLATE_NOOP("jis", "Nothing to export yet: no data from the line."))
             return None
         self.settings.setValue("export_folder", str(folder))
         report = build_report(self.line, self.log, self.desk.who)
@@ -377,12 +379,12 @@ class CockpitWindow(QMainWindow):
 
     @Slot(object)
     def _export_written(self, paths: tuple[Path, Path, Path]) -> None:
-        self.header.show_message(QCoreApplication.translate("jis", "Report written: {name}").format(name=paths[2].name))
+        self.header.show_message(QT_TRANSLATE_NOOP("jis", "Report written: {name}"), name=paths[2].name)
         self.export_written.emit(paths)
 
     @Slot(str)
     def _export_failed(self, why: str) -> None:
-        self.header.show_message(QCoreApplication.translate("jis", "Export failed: {why}").format(why=why))
+        self.header.show_message(QT_TRANSLATE_NOOP("jis", "Export failed: {why}"), why=why)
         self.export_failed.emit(why)
 
     # --- view: screens, font scale, layout ---

@@ -5,8 +5,9 @@ engine (status in words, the fault switches its kind has, counters, the last lab
 ``FeedCard`` shows an OEM feed simulator (counters, pending fault hooks) with its knobs: takt and speed-up,
 gaps, duplicates, changes, cancellations, bursts and silence. Both emit request dicts on ``command``
 (docs/sim-control.md); the view sends them.
-Their words are marked for Qt's translation and shown in the language chosen at the view's start
-(docs/languages.md).
+Their words are marked for Qt's translation and shown in the view's language: the fixed ones keep their sources
+(``ui.i18n.tr_text`` and its kin), what they compose from a state is composed again at each state; a switch of
+language reads both again (docs/languages.md).
 What they must not do: hold colours or font sizes (``ui/style.qss``), send anything themselves, or overwrite
 a knob the engineer is editing (the spin boxes are set once, from the first state).
 """
@@ -17,13 +18,14 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDoubleSpinBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -34,7 +36,7 @@ from PySide6.QtWidgets import (
 from ui.engineer.label import LabelPreview
 from ui.engineer.link import FeedState, PrintedLabelState, PrinterState, ScannerState
 from ui.engineer.widgets import FaultSwitch, card_in, command_button, field_grid, kind_words
-from ui.i18n import tr
+from ui.i18n import tr, tr_placeholder, tr_text, tr_tip
 from ui.widgets import clock, label, set_props
 from ui.words import NO_VALUE, QT_TRANSLATE_NOOP
 
@@ -69,9 +71,14 @@ PORT_WORDS: dict[str, str] = {
 }
 
 
+def switch_source(name: str) -> str:
+    """A printer's fault switch as its marked text (an unknown one as its name)."""
+    return SWITCH_WORDS.get(name, name.replace("_", " ").upper())
+
+
 def switch_words(name: str) -> str:
     """A printer's fault switch in the screen's language (an unknown one as its name)."""
-    return tr(SWITCH_WORDS.get(name, name.replace("_", " ").upper()))
+    return tr(switch_source(name))
 
 
 def port_words(view: PrinterState) -> str:
@@ -132,6 +139,17 @@ def _value(box: QAbstractSpinBox) -> Any:
     return box.value()  # type: ignore[attr-defined]  # QSpinBox and QDoubleSpinBox both have value()
 
 
+NO_LABEL = QT_TRANSLATE_NOOP("jis", "No label printed yet")
+
+
+def title_of(card: QWidget, name: str) -> QLabel:
+    """The title label of a card made by ``card_in(card, name, ...)``."""
+    found = card.findChild(QLabel, f"{name}_title")
+    if found is None:
+        raise LookupError(f"no title on the card {name}")
+    return found
+
+
 class PrinterCard(QFrame):
     """A simulated label printer: what it says it is doing, its switches, and what it printed."""
 
@@ -139,10 +157,9 @@ class PrinterCard(QFrame):
 
     def __init__(self, printer: str, view: PrinterState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        title = tr(QT_TRANSLATE_NOOP("jis", "PRINTER {printer} · {protocol}"))
-        box, head = card_in(
-            self, f"printer_{printer}", title.format(printer=printer, protocol=kind_words(view.protocol))
-        )
+        box, head = card_in(self, f"printer_{printer}", "")
+        title = QT_TRANSLATE_NOOP("jis", "PRINTER {printer} · {protocol}")  # a protocol's name: alike in each language
+        tr_text(title_of(self, f"printer_{printer}"), title, printer=printer, protocol=kind_words(view.protocol))
         self.status = label("", f"printer_{printer}_status", "device")
         head.insertWidget(1, self.status)
         self.counts = label("", f"printer_{printer}_counts", "row-detail")
@@ -151,8 +168,9 @@ class PrinterCard(QFrame):
         switches.setSpacing(4)
         self.switches: dict[str, FaultSwitch] = {}
         for index, fault in enumerate(view.switches):
-            switch = FaultSwitch(switch_words(fault), f"printer_{printer}_{fault}")
-            switch.setToolTip(tr(SWITCH_TIPS[fault]) if fault in SWITCH_TIPS else "")
+            switch = FaultSwitch(switch_source(fault), f"printer_{printer}_{fault}")
+            if fault in SWITCH_TIPS:
+                tr_tip(switch, SWITCH_TIPS[fault])
             switch.flipped.connect(
                 lambda on, f=fault: self.command.emit({"op": "fault", "device": printer, "name": f, "on": on})
             )
@@ -161,9 +179,7 @@ class PrinterCard(QFrame):
         box.addLayout(switches)
         self.preview = LabelPreview()
         self.preview.setObjectName(f"printer_{printer}_preview")
-        self.caption = label(
-            tr(QT_TRANSLATE_NOOP("jis", "No label printed yet")), f"printer_{printer}_caption", "row-detail"
-        )
+        self.caption = label(tr(NO_LABEL), f"printer_{printer}_caption", "row-detail")
         self.history = QListWidget()
         self.history.setObjectName(f"printer_{printer}_history")
         self.history.setMaximumHeight(96)
@@ -190,19 +206,31 @@ class PrinterCard(QFrame):
             return
         follow = self.history.currentRow() <= 0  # on the newest (or none): keep following the newest
         self._labels = tuple(reversed(labels))
+        self._list_history(0 if follow else min(len(self._labels) - 1, 0))
+
+    def _list_history(self, row: int) -> None:
+        """The labels printed, newest first, with ``row`` chosen and its preview and caption shown."""
         self.history.blockSignals(True)
         self.history.clear()
         for x in self._labels:
             reprint = tr(QT_TRANSLATE_NOOP("jis", "  REPRINT {n}")).format(n=x.reprint) if x.reprint else ""
             QListWidgetItem(f"{clock(x.time, self._zone)}  {x.label_id}{reprint}", self.history)
         self.history.blockSignals(False)
-        self.history.setCurrentRow(0 if follow else min(self.history.count() - 1, 0))
+        self.history.setCurrentRow(row)
         self._show_selected(self.history.currentRow())
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new language: the history's REPRINT words and the caption said again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._list_history(self.history.currentRow())
 
     def _show_selected(self, row: int) -> None:
         chosen = self._labels[row] if 0 <= row < len(self._labels) else None
         self.preview.show_layout(chosen.layout if chosen else None)
-        if chosen is not None:
+        if chosen is None:
+            self.caption.setText(tr(NO_LABEL) if not self._labels else self.caption.text())
+        else:
             caption = tr(QT_TRANSLATE_NOOP("jis", "{label} · printed {time}"))
             self.caption.setText(caption.format(label=chosen.label_id, time=clock(chosen.time, self._zone)))
 
@@ -215,7 +243,8 @@ class FeedCard(QFrame):
     def __init__(self, feed: str, view: FeedState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.feed, self.plant_takt_s = feed, view.plant_takt_s
-        box, head = card_in(self, f"feed_{feed}", tr(QT_TRANSLATE_NOOP("jis", "OEM FEED {feed}")).format(feed=feed))
+        box, head = card_in(self, f"feed_{feed}", "")
+        tr_text(title_of(self, f"feed_{feed}"), QT_TRANSLATE_NOOP("jis", "OEM FEED {feed}"), feed=feed)
         self.status = label("", f"feed_{feed}_status", "device")
         head.insertWidget(1, self.status)
         grid, self.values = field_grid(list(FEED_COUNTERS), 5, f"feed_{feed}")
@@ -242,16 +271,18 @@ class FeedCard(QFrame):
 
     def _takt_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(label(tr(QT_TRANSLATE_NOOP("jis", "TAKT")), f"feed_{self.feed}_takt_caption", "row-caption"))
+        caption = label("", f"feed_{self.feed}_takt_caption", "row-caption")
+        tr_text(caption, QT_TRANSLATE_NOOP("jis", "TAKT"))
+        row.addWidget(caption)
         row.addWidget(self.takt)
-        set_takt = command_button(tr(QT_TRANSLATE_NOOP("jis", "SET TAKT")), f"feed_{self.feed}_set_takt")
+        set_takt = command_button(QT_TRANSLATE_NOOP("jis", "SET TAKT"), f"feed_{self.feed}_set_takt")
         set_takt.clicked.connect(lambda: self._send(takt_s=float(_value(self.takt))))
         row.addWidget(set_takt)
         row.addStretch(1)
         for factor in SPEED_UPS:
             preset = command_button(f"×{factor}", f"feed_{self.feed}_speed_{factor}")
-            tip = tr(QT_TRANSLATE_NOOP("jis", "Takt {seconds} s: the plant's takt, {factor}× faster"))
-            preset.setToolTip(tip.format(seconds=f"{self.plant_takt_s / factor:g}", factor=factor))
+            tip = QT_TRANSLATE_NOOP("jis", "Takt {seconds} s: the plant's takt, {factor}× faster")
+            tr_tip(preset, tip, seconds=f"{self.plant_takt_s / factor:g}", factor=factor)
             preset.clicked.connect(lambda _=False, f=factor: self._set_takt(self.plant_takt_s / f))
             row.addWidget(preset)
         return row
@@ -263,9 +294,11 @@ class FeedCard(QFrame):
     def _row(self, spec: tuple[str, QAbstractSpinBox, str, str, Callable[[], Any]]) -> QHBoxLayout:
         caption, spin, verb, knob, value = spec
         row = QHBoxLayout()
-        row.addWidget(label(tr(caption), f"{spin.objectName()}_caption", "row-caption"))
+        shown = label("", f"{spin.objectName()}_caption", "row-caption")
+        tr_text(shown, caption)
+        row.addWidget(shown)
         row.addWidget(spin)
-        button = command_button(tr(verb), f"{spin.objectName()}_send")
+        button = command_button(verb, f"{spin.objectName()}_send")
         button.clicked.connect(lambda: self._send(**{knob: value()}))
         row.addWidget(button)
         row.addStretch(1)
@@ -274,8 +307,8 @@ class FeedCard(QFrame):
     def _one_shot_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         for verb, knob, tip in ONE_SHOTS:
-            button = command_button(tr(verb), f"feed_{self.feed}_{knob}")
-            button.setToolTip(tr(tip))
+            button = command_button(verb, f"feed_{self.feed}_{knob}")
+            tr_tip(button, tip)
             button.clicked.connect(lambda _=False, k=knob: self._send(**{k: 1}))
             row.addWidget(button)
         row.addStretch(1)
@@ -317,9 +350,14 @@ SCANNER_WORDS: dict[str, str] = {
 }
 
 
+def scanner_source(name: str) -> str:
+    """A barcode reader's fault switch as its marked text (an unknown one as its name)."""
+    return SCANNER_WORDS.get(name, name.upper())
+
+
 def scanner_words(name: str) -> str:
     """A barcode reader's fault switch in the screen's language (an unknown one as its name)."""
-    return tr(SCANNER_WORDS.get(name, name.upper()))
+    return tr(scanner_source(name))
 
 
 class ScannerCard(QFrame):
@@ -330,8 +368,9 @@ class ScannerCard(QFrame):
 
     def __init__(self, scanner: str, view: ScannerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        title = tr(QT_TRANSLATE_NOOP("jis", "READER {scanner} · {station}"))
-        box, head = card_in(self, f"scanner_{scanner}", title.format(scanner=scanner, station=view.station))
+        box, head = card_in(self, f"scanner_{scanner}", "")
+        title = QT_TRANSLATE_NOOP("jis", "READER {scanner} · {station}")
+        tr_text(title_of(self, f"scanner_{scanner}"), title, scanner=scanner, station=view.station)
         self.status = label("", f"scanner_{scanner}_status", "device")
         head.insertWidget(1, self.status)
         self.counts = label("", f"scanner_{scanner}_counts", "row-detail")
@@ -340,7 +379,7 @@ class ScannerCard(QFrame):
         switches.setSpacing(4)
         self.switches: dict[str, FaultSwitch] = {}
         for index, fault in enumerate(view.switches):
-            switch = FaultSwitch(scanner_words(fault), f"scanner_{scanner}_{fault}")
+            switch = FaultSwitch(scanner_source(fault), f"scanner_{scanner}_{fault}")
             switch.flipped.connect(
                 lambda on, f=fault: self.command.emit({"op": "fault", "device": scanner, "name": f, "on": on})
             )
@@ -350,9 +389,9 @@ class ScannerCard(QFrame):
         row = QHBoxLayout()
         self.code = QLineEdit()
         self.code.setObjectName(f"scanner_{scanner}_code")
-        self.code.setPlaceholderText(tr(QT_TRANSLATE_NOOP("jis", "a part's code, e.g. PBMP-040+HB0001")))
+        tr_placeholder(self.code, QT_TRANSLATE_NOOP("jis", "a part's code, e.g. PBMP-040+HB0001"))
         self.code.setMaxLength(512)
-        self.read = command_button(tr(QT_TRANSLATE_NOOP("jis", "READ")), f"scanner_{scanner}_read")
+        self.read = command_button(QT_TRANSLATE_NOOP("jis", "READ"), f"scanner_{scanner}_read")
         row.addWidget(self.code, 1)
         row.addWidget(self.read)
         box.addLayout(row)

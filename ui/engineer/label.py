@@ -3,7 +3,9 @@
 What it is for: ``render_label`` paints a ``LabelLayout`` (positions in printer dots, read by the simulator from
 the ZPL it printed, docs/sim-control.md) into a QImage at one pixel per dot; ``LabelPreview`` shows it scaled to
 fit. Code 128 bars come from ``ui.code128`` (module for module what a Zebra prints for ``^BC`` with start B),
-the human-readable line below them as ``^BC...,Y`` asks. A Data Matrix is drawn as its true footprint (symbol
+the human-readable line below them only where ``^BC...,Y`` asked for it (``line``): the labels of
+``plc_io.zpl_labels`` say ``N`` and print their data as text of their own, so a line drawn anyway would cover the
+text under the bars (the VIN's line over the part's description). A Data Matrix is drawn as its true footprint (symbol
 size from the data's length, finder L and clock track) with a hatched centre: this is a preview, not an
 ECC 200 encoder, and it must not look scannable.
 What it must not do: interpret ZPL, hold colours (paper and ink come from the stylesheet's ``qproperty-``), or
@@ -71,6 +73,8 @@ def _code128(p: QPainter, e: LabelElement, ink: QColor) -> None:
         return
     for start, width in runs:
         p.fillRect(QRect(e.x + start * e.module, e.y, width * e.module, e.h), ink)
+    if not e.line:
+        return
     total = (runs[-1][0] + runs[-1][1]) * e.module
     hrt = HRT_DOTS_PER_MODULE * e.module
     p.setFont(_font(hrt, bold=False))

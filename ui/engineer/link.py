@@ -84,6 +84,7 @@ class LabelElement(_Part):
     w: int = 0
     t: int = 1
     module: int = 2
+    line: bool = False  # code128: its interpretation line printed under the bars (only if the ZPL asked for one)
 
 
 class LabelLayout(_Part):

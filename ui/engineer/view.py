@@ -7,8 +7,10 @@ printers with status words, switches and a rendered preview of the labels they p
 counters and knobs; a header with the simulated time in the plant's zone and the state of the control link,
 and a status line with the answer to the last command. Changes apply while the line runs.
 Every word it writes is marked for Qt's translation and shown in the language set before it is built
-(``jis hmi --role engineer --lang de``; docs/languages.md); what the simulators say (a refusal's reason) and the
-plant's names are shown as sent.
+(``jis hmi --role engineer --lang de``; docs/languages.md), and again in a new one at a switch (Qt's
+``LanguageChange``): the fixed words keep their sources (``ui.i18n.tr_text`` and its kin, read again by
+``ui.i18n.retranslate``), the state is shown again, and the status line and the actions log are told again from the
+commands they tell of; what the simulators say (a refusal's reason) and the plant's names are shown as sent.
 What it must not do: talk to anything but its ``SimControlClient`` (never the service, never a simulator
 directly), block the GUI thread, hold colours or font sizes (``ui/style.qss``, engineer section), or show a
 stale picture as live (link lost: dashed outlines, greyed values, COMM tags, and the commands disabled).
@@ -16,10 +18,11 @@ stale picture as live (link lost: dashed outlines, greyed values, COMM tags, and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -44,7 +47,7 @@ from ui.engineer.widgets import (
     StationCard,
     make_card,
 )
-from ui.i18n import tr
+from ui.i18n import retranslate, tr, tr_text
 from ui.style import load_stylesheet
 from ui.widgets import apply_comm, clear_layout, clock, comm_tag, label, plant_zone, set_props, stacked, zone_label
 from ui.words import QT_TRANSLATE_NOOP
@@ -79,6 +82,25 @@ KNOB_WORDS: dict[str, str] = {
 DONE = QT_TRANSLATE_NOOP("jis", "{what}: done")
 REFUSED = QT_TRANSLATE_NOOP("jis", "{what}: REFUSED · {error}")
 NOT_SENT = QT_TRANSLATE_NOOP("jis", "{what}: NOT SENT · no link to the simulators")
+NOTHING_SENT = QT_TRANSLATE_NOOP("jis", "No command sent yet")
+
+
+@dataclass(frozen=True, slots=True)
+class Told:
+    """One command told on the status line and in the actions log: said again in a new language."""
+
+    when: str  # the plant's simulated time it was told at
+    how: str  # DONE, REFUSED or NOT_SENT
+    request: dict[str, Any]
+    error: str = ""  # the simulators' reason, as sent
+
+    @property
+    def ok(self) -> bool:
+        return self.how == DONE
+
+    def text(self) -> str:
+        what = DESCRIBE.get(str(self.request.get("op")), lambda r: str(r))(self.request)
+        return tr(self.how).format(what=what, error=self.error)
 
 
 def _fault(r: dict[str, Any]) -> str:
@@ -160,7 +182,8 @@ class EngineerView(QWidget):
         body.addWidget(middle, 4)
         body.addLayout(right, 4)
         root.addLayout(body, 1)
-        self.status_line = label(tr(QT_TRANSLATE_NOOP("jis", "No command sent yet")), "status_line", "status-line")
+        self.told: list[Told] = []  # newest first, at most MAX_ACTIONS_SHOWN
+        self.status_line = label(tr(NOTHING_SENT), "status_line", "status-line")
         root.addWidget(self.status_line)
         self._blink = QTimer(self)
         self._blink.setInterval(BLINK_MS)
@@ -172,7 +195,8 @@ class EngineerView(QWidget):
         header = QFrame()
         header.setObjectName("header")
         row = QHBoxLayout(header)
-        self.title = label(tr(QT_TRANSLATE_NOOP("jis", "SIMULATED PLANT")), "view_title", "station-name")
+        self.title = label("", "view_title", "station-name")
+        tr_text(self.title, QT_TRANSLATE_NOOP("jis", "SIMULATED PLANT"))
         self.plant_label = label("", "plant_name", "plant-name")
         row.addLayout(stacked(self.plant_label, self.title))
         row.addStretch(1)
@@ -196,16 +220,32 @@ class EngineerView(QWidget):
         box.addWidget(self.actions_log, 1)
         return frame
 
-    def _log(self, text: str) -> None:
+    def _tell(self, how: str, request: dict[str, Any], error: str = "") -> None:
+        """A command's end on the status line and, newest first, in the actions log."""
         when = clock(self.state.at, self._zone) if self.state is not None else "--:--:--"
-        self.actions_log.insertItem(0, f"{when}  {text}")
+        told = Told(when, how, request, error)
+        self.told.insert(0, told)
+        del self.told[MAX_ACTIONS_SHOWN:]
+        self.status_line.setText(told.text())
+        set_props(self.status_line, state="ok" if told.ok else "refused")
+        self.actions_log.insertItem(0, f"{when}  {told.text()}")
         while self.actions_log.count() > MAX_ACTIONS_SHOWN:
             self.actions_log.takeItem(self.actions_log.count() - 1)
 
-    def _tell(self, text: str, ok: bool) -> None:
-        self.status_line.setText(text)
-        set_props(self.status_line, state="ok" if ok else "refused")
-        self._log(text)
+    def changeEvent(self, event: QEvent) -> None:
+        """A new language: the fixed words again, the state shown again, the commands told again."""
+        super().changeEvent(event)
+        if event.type() != QEvent.Type.LanguageChange:
+            return
+        retranslate(self)
+        if self.state is not None:
+            self.apply_state(self.state)
+        self._render_link()
+        self.status_line.setText(self.told[0].text() if self.told else tr(NOTHING_SENT))
+        for row, told in enumerate(self.told):
+            entry = self.actions_log.item(row)
+            if entry is not None:
+                entry.setText(f"{told.when}  {told.text()}")
 
     # --- slots ---
     @Slot(object)
@@ -238,14 +278,12 @@ class EngineerView(QWidget):
 
     @Slot(object, object)
     def show_answer(self, request: dict[str, Any], answer: Answer) -> None:
-        what = DESCRIBE.get(str(request.get("op")), lambda r: str(r))(request)
-        told = tr(DONE).format(what=what) if answer.ok else tr(REFUSED).format(what=what, error=answer.error)
-        self._tell(told, answer.ok)
+        self._tell(DONE if answer.ok else REFUSED, request, "" if answer.ok else str(answer.error))
 
     def send(self, request: dict[str, Any]) -> None:
         """Send a command from a card; show at once if it could not leave (no link), then refresh the state."""
         if self.client.send(request) is None:
-            self._tell(tr(NOT_SENT).format(what=DESCRIBE[request["op"]](request)), False)
+            self._tell(NOT_SENT, request)
             return
         self.client.refresh()
 
@@ -313,8 +351,7 @@ class EngineerWindow(QMainWindow):
         self.setObjectName("engineer_window")
         self.view = view
         self.setCentralWidget(view)
-        title = tr(QT_TRANSLATE_NOOP("jis", "JIS engineer — simulators at {endpoint}"))
-        self.setWindowTitle(title.format(endpoint=view.client.endpoint))
+        self._say_title()
         self.resize(*DEFAULT_SIZE)
         QShortcut(QKeySequence.StandardKey.Quit, self).activated.connect(self.close)
         QShortcut(QKeySequence.StandardKey.Refresh, self).activated.connect(view.client.refresh)
@@ -323,6 +360,19 @@ class EngineerWindow(QMainWindow):
     def show_title(self, state: SimState) -> None:
         title = tr(QT_TRANSLATE_NOOP("jis", "JIS engineer — {plant} — simulators at {endpoint}"))
         self.setWindowTitle(title.format(plant=state.plant, endpoint=self.view.client.endpoint))
+
+    def _say_title(self) -> None:
+        if self.view.state is not None:
+            self.show_title(self.view.state)
+        else:
+            title = tr(QT_TRANSLATE_NOOP("jis", "JIS engineer — simulators at {endpoint}"))
+            self.setWindowTitle(title.format(endpoint=self.view.client.endpoint))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new language: its title again (the view says its own words again)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._say_title()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.view.client.stop()

@@ -3,20 +3,21 @@
 What they are for: showing one simulated device each, as the control channel last reported it, and turning a
 click into a request dict on their ``command`` signal (the view sends it). Styled by ``ui/style.qss`` through
 dynamic properties only (``on``, ``lit``, ``offline``, ``colour``, ``state``, ``comm``), the PyDM pattern.
-Their words are marked for Qt's translation and shown in the language chosen at the view's start
-(docs/languages.md).
+Their words are marked for Qt's translation and shown in the view's language: the fixed ones keep their sources
+(``ui.i18n.tr_text`` and its kin, read again by the view's ``retranslate`` at a switch of language), and what they
+compose from a state is composed again when the view shows its state again (docs/languages.md).
 What they must not do: hold a colour or font size, send anything themselves, or show a switch in a position
 the simulators did not report (a click asks; the next state shows the answer).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Property, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import Property, QEvent, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.engineer.link import GatewayState, LightState, StationState
-from ui.i18n import tr
+from ui.i18n import tr, tr_text, tr_tip
 from ui.widgets import label, set_props, titled_frame
 from ui.words import NO_VALUE, QT_TRANSLATE_NOOP, UP_WORDS
 
@@ -76,9 +77,14 @@ OPERATOR_SWITCHES: dict[str, str] = {
 OPERATOR_MODES: dict[bool, str] = {True: QT_TRANSLATE_NOOP("jis", "AUTO"), False: QT_TRANSLATE_NOOP("jis", "MANUAL")}
 
 
+def gateway_source(name: str) -> str:
+    """A light controller's fault switch as its marked text (an unknown one as its name)."""
+    return GATEWAY_SWITCHES.get(name, (name.replace("_", " ").upper(), ""))[0]
+
+
 def gateway_words(name: str) -> str:
     """A light controller's fault switch in the screen's language (an unknown one as its name)."""
-    return tr(GATEWAY_SWITCHES.get(name, (name.replace("_", " ").upper(), ""))[0])
+    return tr(gateway_source(name))
 
 
 def kind_words(kind: str) -> str:
@@ -103,8 +109,9 @@ def card_in(owner: QWidget, name: str, title: str) -> tuple[QVBoxLayout, QHBoxLa
 
 
 def command_button(text: str, name: str) -> QPushButton:
-    """A command: a verb on a button (ISA-101), never a state."""
-    button = QPushButton(text)
+    """A command: a verb on a button (ISA-101), never a state; ``text`` is a marked text, shown translated."""
+    button = QPushButton()
+    tr_text(button, text)
     button.setObjectName(name)
     button.setProperty("role", "command")
     button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -117,7 +124,9 @@ class FaultSwitch(QPushButton):
     flipped = Signal(bool)  # the position asked for
 
     def __init__(self, text: str, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
+        """``text``: its words, a marked text (shown translated)."""
+        super().__init__(parent)
+        tr_text(self, text)
         self.setObjectName(name)
         self._words = text
         self.clicked.connect(lambda: self.flipped.emit(not self.is_on))
@@ -128,9 +137,15 @@ class FaultSwitch(QPushButton):
         return bool(self.property("on"))
 
     def set_on(self, on: bool) -> None:
-        self.setToolTip(tr(SWITCH_TIP[on]).format(switch=self._words))
+        self.setToolTip(tr(SWITCH_TIP[on]).format(switch=tr(self._words)))
         self.setAccessibleDescription(tr(ON_WORDS[on]))
         set_props(self, on=on)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new language: its tip and description said again (its words keep their source)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.set_on(self.is_on)
 
 
 class Lamp(QWidget):
@@ -198,12 +213,12 @@ class LightTile(QFrame):
         self.colour_word = label(tr(COLOUR_WORDS["off"]), f"{name}_colour", "tile-value")
         self.token = label("", f"{name}_token", "tile-detail")
         self.latch = label("", f"{name}_latch", "tile-detail")
-        self.press = command_button(tr(QT_TRANSLATE_NOOP("jis", "PRESS")), f"{name}_press")
+        self.press = command_button(QT_TRANSLATE_NOOP("jis", "PRESS"), f"{name}_press")
         tip = QT_TRANSLATE_NOOP("jis", "Press light {light}'s confirm button, like an operator's finger")
-        self.press.setToolTip(tr(tip).format(light=light))
+        tr_tip(self.press, tip, light=light)
         words, tip = LIGHT_CUT.get(kind, CUT_OFF)
-        self.exception = FaultSwitch(tr(words), f"{name}_exception")
-        self.exception.setToolTip(tr(tip))
+        self.exception = FaultSwitch(words, f"{name}_exception")
+        tr_tip(self.exception, tip)
         self.press.clicked.connect(lambda: self.command.emit({"op": "press", "device": gateway, "light": light}))
         self.exception.flipped.connect(
             lambda on: self.command.emit(
@@ -273,17 +288,18 @@ class StationCard(QFrame):
 
     def _gateway_row(self, name: str, gateway: GatewayState) -> QHBoxLayout:
         row = QHBoxLayout()
-        caption = tr(QT_TRANSLATE_NOOP("jis", "PTL {gateway} · {kind}  :{port}"))
-        text = caption.format(gateway=name, kind=kind_words(gateway.kind), port=gateway.port)
-        self.gateway_label = label(text, f"gateway_{name}_name", "row-caption")
+        caption = QT_TRANSLATE_NOOP("jis", "PTL {gateway} · {kind}  :{port}")
+        self.gateway_label = label("", f"gateway_{name}_name", "row-caption")  # the protocol's name: alike in each
+        tr_text(self.gateway_label, caption, gateway=name, kind=kind_words(gateway.kind), port=gateway.port)
         self.gateway_state = label("", f"gateway_{name}_state", "device")
         row.addWidget(self.gateway_label)
         row.addWidget(self.gateway_state)
         row.addStretch(1)
         self.gateway_switches: dict[str, FaultSwitch] = {}
         for fault in gateway.switches:
-            switch = FaultSwitch(gateway_words(fault), f"gateway_{name}_{fault}")
-            switch.setToolTip(tr(GATEWAY_SWITCHES.get(fault, ("", ""))[1]))
+            switch = FaultSwitch(gateway_source(fault), f"gateway_{name}_{fault}")
+            if tip := GATEWAY_SWITCHES.get(fault, ("", ""))[1]:
+                tr_tip(switch, tip)
             switch.flipped.connect(
                 lambda on, f=fault: self.command.emit({"op": "fault", "device": name, "name": f, "on": on})
             )
@@ -295,20 +311,20 @@ class StationCard(QFrame):
         row = QHBoxLayout()
         self.operator_state = label("", f"operator_{station}_state", "device")
         self.operator_stats = label("", f"operator_{station}_stats", "row-detail")
-        self.manual = FaultSwitch(tr(QT_TRANSLATE_NOOP("jis", "MANUAL")), f"operator_{station}_manual")
-        self.manual.setToolTip(
-            tr(QT_TRANSLATE_NOOP("jis", "Switch the simulated operator off: press the lights by hand"))
-        )
+        self.manual = FaultSwitch(QT_TRANSLATE_NOOP("jis", "MANUAL"), f"operator_{station}_manual")
+        tr_tip(self.manual, QT_TRANSLATE_NOOP("jis", "Switch the simulated operator off: press the lights by hand"))
         self.manual.flipped.connect(
             lambda on: self.command.emit({"op": "operator", "station": station, "auto": not on})
         )
-        self.wrong = FaultSwitch(tr(OPERATOR_SWITCHES["wrong_button"]), f"operator_{station}_wrong_button")
-        self.no_press = FaultSwitch(tr(OPERATOR_SWITCHES["no_press"]), f"operator_{station}_no_press")
+        self.wrong = FaultSwitch(OPERATOR_SWITCHES["wrong_button"], f"operator_{station}_wrong_button")
+        self.no_press = FaultSwitch(OPERATOR_SWITCHES["no_press"], f"operator_{station}_no_press")
         for switch, fault in ((self.wrong, "wrong_button"), (self.no_press, "no_press")):
             switch.flipped.connect(
                 lambda on, f=fault: self.command.emit({"op": "fault", "device": station, "name": f, "on": on})
             )
-        row.addWidget(label(tr(QT_TRANSLATE_NOOP("jis", "OPERATOR")), f"operator_{station}_caption", "row-caption"))
+        caption = label("", f"operator_{station}_caption", "row-caption")
+        tr_text(caption, QT_TRANSLATE_NOOP("jis", "OPERATOR"))
+        row.addWidget(caption)
         row.addWidget(self.operator_state)
         row.addStretch(1)
         for switch in (self.manual, self.wrong, self.no_press):
@@ -352,7 +368,9 @@ def field_grid(pairs: list[tuple[str, str]], columns: int, prefix: str) -> tuple
     values: dict[str, QLabel] = {}
     for index, (key, caption) in enumerate(pairs):
         row, col = divmod(index, columns)
-        grid.addWidget(label(tr(caption), f"{prefix}_{key}_caption", "field-caption"), row * 2, col)
+        shown = label("", f"{prefix}_{key}_caption", "field-caption")
+        tr_text(shown, caption)
+        grid.addWidget(shown, row * 2, col)
         values[key] = label(NO_VALUE, f"{prefix}_{key}", "field-value")
         grid.addWidget(values[key], row * 2 + 1, col)
     return grid, values

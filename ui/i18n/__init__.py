@@ -2,10 +2,11 @@
 
 What it is for: ``tr`` (a marked English source text in the current language), ``set_language`` (install the
 translator of ``de``, ``es``, or none for ``en``, with Qt's own for its dialogs: every open widget gets a
-``LanguageChange`` event), ``tr_text``
-and ``retranslate`` (a widget remembers its English source in the ``tr_source`` property, so a switch of language
-re-reads it), and ``compile_qm`` (the ``.qm`` Qt loads is compiled from the ``.ts`` source with
-``pyside6-lrelease`` on first use, or by ``make i18n``: ``.qm`` files are build output and not in git).
+``LanguageChange`` event), ``tr_text``, ``tr_title``, ``tr_tip``, ``tr_placeholder``, ``tr_item`` and
+``tr_headers`` and ``retranslate`` (a widget, an action, a combo box's or list's entry or a table's header keeps its
+English source, in a property or an item role, so a switch of language re-reads it; a screen's own ``changeEvent``
+says again what it composed from its data), and ``compile_qm`` (the ``.qm`` Qt loads is compiled from the ``.ts``
+source with ``pyside6-lrelease`` on first use, or by ``make i18n``: ``.qm`` files are build output and not in git).
 Every text a screen shows is marked where it is written, ``QT_TRANSLATE_NOOP("jis", "...")`` or
 ``QCoreApplication.translate("jis", "...")``, one context ``jis``, so ``pyside6-lupdate`` finds them all
 (docs/languages.md: how to add a text or a language).
@@ -21,13 +22,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, Qt, QTranslator
 
 if TYPE_CHECKING:  # compiling the .qm files (``make venv``) needs no GUI library
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QComboBox, QLineEdit, QListWidget, QTableWidget, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,21 @@ LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch", "es": "Español"}
 HERE = Path(__file__).resolve().parent
 SOURCE_PROPERTY = "tr_source"  # a widget's English text, re-read at a switch of language
 TITLE_PROPERTY = "tr_title"  # a window's English title
+TIP_PROPERTY = "tr_tip"  # a widget's English tool tip
+PLACEHOLDER_PROPERTY = "tr_placeholder"  # an edit field's English placeholder
+SHAPE_PROPERTY = "tr_shape"  # how a text is shaped once translated: a key of SHAPES
+VALUES_PROPERTY = "tr_values"  # a template's values (data, shown as sent): {name: text}
+TIP_VALUES_PROPERTY = "tr_tip_values"
+SOURCE_ROLE = Qt.ItemDataRole.UserRole + 100  # an item's English source: a combo box's or list's entry, a header
+# How a widget shows its translated source: as it is, in capitals (a KPI tile's caption, a form's title), with
+# "…" (a verb that asks for a reason before it acts), or as a menu entry (a capital first letter) that does.
+SHAPES: dict[str, Callable[[str], str]] = {
+    "": lambda text: text,
+    "upper": str.upper,
+    "more": lambda text: f"{text}…",
+    "entry": str.capitalize,
+    "entry more": lambda text: f"{text.capitalize()}…",
+}
 LRELEASE_TIMEOUT_S = 60.0
 
 _installed: list[QTranslator] = []  # the one translator in use (kept referenced: Qt does not own it)
@@ -58,10 +75,21 @@ def tr(source: str) -> str:
     return QCoreApplication.translate(CONTEXT, source)
 
 
-def tr_text(widget: QWidget, source: str) -> None:
-    """Show ``source`` translated on ``widget`` (a label or button) and remember it for ``retranslate``."""
+def shaped(source: str, shape: str = "", values: dict[str, str] | None = None) -> str:
+    """``source`` in the current language, filled in with ``values`` if it is a template, shaped as
+    ``SHAPES[shape]`` says."""
+    text = tr(source)
+    return SHAPES[shape](text.format(**values) if values else text)
+
+
+def tr_text(widget: QObject, source: str, shape: str = "", **values: object) -> None:
+    """Show ``source`` translated (a template: filled in with ``values``, data shown as sent; and shaped) on
+    ``widget`` (a label, a button, an action) and remember it for ``retranslate``."""
+    kept = {name: str(value) for name, value in values.items()}
     widget.setProperty(SOURCE_PROPERTY, source)
-    widget.setText(tr(source))  # type: ignore[attr-defined]
+    widget.setProperty(SHAPE_PROPERTY, shape)
+    widget.setProperty(VALUES_PROPERTY, kept)
+    widget.setText(shaped(source, shape, kept))  # type: ignore[attr-defined]
 
 
 def tr_title(widget: QWidget, source: str) -> None:
@@ -69,17 +97,86 @@ def tr_title(widget: QWidget, source: str) -> None:
     widget.setWindowTitle(tr(source))
 
 
+def tr_tip(widget: QObject, source: str, **values: object) -> None:
+    """``widget``'s tool tip: ``source`` translated (a template: filled in with ``values``), for ``retranslate``."""
+    kept = {name: str(value) for name, value in values.items()}
+    widget.setProperty(TIP_PROPERTY, source)
+    widget.setProperty(TIP_VALUES_PROPERTY, kept)
+    widget.setToolTip(shaped(source, "", kept))  # type: ignore[attr-defined]
+
+
+def tr_placeholder(edit: QLineEdit, source: str) -> None:
+    edit.setProperty(PLACEHOLDER_PROPERTY, source)
+    edit.setPlaceholderText(tr(source))
+
+
+def tr_item(box: QComboBox | QListWidget, source: str, data: object = None) -> None:
+    """Add an entry showing ``source`` translated to a combo box (with ``data``) or a list, remembering it."""
+    from PySide6.QtWidgets import QComboBox  # here: compiling the .qm files needs no GUI library
+
+    if isinstance(box, QComboBox):
+        box.addItem(tr(source), data)
+        box.setItemData(box.count() - 1, source, SOURCE_ROLE)
+    else:
+        box.addItem(tr(source))
+        box.item(box.count() - 1).setData(SOURCE_ROLE, source)
+
+
+def tr_headers(table: QTableWidget, sources: Sequence[str]) -> None:
+    """``table``'s column headers, translated, each remembering its source."""
+    table.setHorizontalHeaderLabels([tr(source) for source in sources])
+    for column, source in enumerate(sources):
+        item = table.horizontalHeaderItem(column)
+        if item is not None:  # setHorizontalHeaderLabels made one for each
+            item.setData(SOURCE_ROLE, source)
+
+
 def retranslate(root: QWidget) -> None:
-    """Every text under ``root`` given by ``tr_text``/``tr_title`` again, in the current language."""
-    from PySide6.QtWidgets import QWidget  # here: compiling the .qm files needs no GUI library
+    """Every text under ``root`` (itself included) given by the ``tr_*`` functions again, in the current language:
+    texts, titles, tool tips, placeholders, combo box and list entries, table headers, and the actions' texts."""
+    from PySide6.QtGui import QAction  # here: compiling the .qm files needs no GUI library
+    from PySide6.QtWidgets import QComboBox, QListWidget, QTableWidget, QWidget
 
     for widget in (root, *root.findChildren(QWidget)):
-        source = widget.property(SOURCE_PROPERTY)
-        if isinstance(source, str) and source and hasattr(widget, "setText"):
-            widget.setText(tr(source))
+        _again(widget)
         title = widget.property(TITLE_PROPERTY)
         if isinstance(title, str) and title:
             widget.setWindowTitle(tr(title))
+        placeholder = widget.property(PLACEHOLDER_PROPERTY)
+        if isinstance(placeholder, str) and placeholder:
+            widget.setPlaceholderText(tr(placeholder))  # type: ignore[attr-defined]
+        if isinstance(widget, QComboBox):
+            for i in range(widget.count()):
+                if isinstance(source := widget.itemData(i, SOURCE_ROLE), str):
+                    widget.setItemText(i, tr(source))
+        elif isinstance(widget, QListWidget):
+            for i in range(widget.count()):
+                if isinstance(source := widget.item(i).data(SOURCE_ROLE), str):
+                    widget.item(i).setText(tr(source))
+        elif isinstance(widget, QTableWidget):
+            for column in range(widget.columnCount()):
+                item = widget.horizontalHeaderItem(column)
+                if item is not None and isinstance(source := item.data(SOURCE_ROLE), str):
+                    item.setText(tr(source))
+    for action in root.findChildren(QAction):
+        _again(action)
+
+
+def _again(thing: QObject) -> None:
+    """A widget's or an action's own text and tool tip again, if it keeps their sources."""
+    source = thing.property(SOURCE_PROPERTY)
+    if isinstance(source, str) and source and hasattr(thing, "setText"):
+        shape = thing.property(SHAPE_PROPERTY)
+        shape = shape if isinstance(shape, str) and shape in SHAPES else ""
+        thing.setText(shaped(source, shape, _values(thing, VALUES_PROPERTY)))
+    tip = thing.property(TIP_PROPERTY)
+    if isinstance(tip, str) and tip:
+        thing.setToolTip(shaped(tip, "", _values(thing, TIP_VALUES_PROPERTY)))  # type: ignore[attr-defined]
+
+
+def _values(thing: QObject, name: str) -> dict[str, str]:
+    values = thing.property(name)
+    return {str(k): str(v) for k, v in values.items()} if isinstance(values, dict) else {}
 
 
 def current_language() -> str:

@@ -174,6 +174,10 @@ class OperatorPanel(QWidget):
         self._bin_ids: tuple[str, ...] = ()
         self._dev_rows: dict[tuple[int, int], DeviationRow] = {}
         self._tiles: dict[str, BinTile] = {}
+        # what the station's part of the panel was last drawn from (the station, its deviations, the line's devices,
+        # the zone): a picture that changes none of it redraws only the header. Each is the replica's same object
+        # while its entry is unchanged, so the comparison is one identity check each.
+        self._shown: tuple[object, ...] | None = None
         self._root = root = QVBoxLayout(self)
         root.addWidget(self._build_header())
         body = QHBoxLayout()
@@ -304,8 +308,14 @@ class OperatorPanel(QWidget):
             self.station_label.setText(tr(QT_TRANSLATE_NOOP("jis", "No stations in this plant")))
             self.station_shown.emit(line, None)
             return
+        deviations = relevant_deviations(line, station)
+        shown = (station, *deviations, line.devices, self._zone)
+        if shown == self._shown:  # a picture of another station's change, or of the clock: only the header moves
+            self.station_shown.emit(line, station)
+            return
+        self._shown = shown
         self.station_label.setText(f"{station.id} · {station.name}")
-        rebuilt = self._render_bins(station) | self._render_deviations(relevant_deviations(line, station))
+        rebuilt = self._render_bins(station) | self._render_deviations(deviations)
         self.starvation.setText(starvation_words(station, self._zone))
         set_props(self.starvation, starving=station.starving)
         self._render_devices(line, station)
@@ -383,6 +393,7 @@ class OperatorPanel(QWidget):
         """Show ``station_id`` from now on (the selector's choice, or a kiosk's recorded change)."""
         self._wanted = station_id
         self._bin_ids = ()  # the new station's bins are built afresh; deviation rows are kept by id
+        self._shown = None
         if self._line is not None:
             self.apply_line(self._line)
 
@@ -458,6 +469,7 @@ class OperatorPanel(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             retranslate(self)
             self.next_table.setHorizontalHeaderLabels([tr(title) for title, _ in NEXT_COLUMNS])
+            self._shown = None  # every word again
             if self._line is not None:
                 self.apply_line(self._line)
             else:
