@@ -13,8 +13,10 @@ Rules this module keeps:
   Intents are handled one at a time in arrival order (an HMI's Hold then Release stay in that order).
 - No input stops the loop: bad JSON, unknown keys (``extra="forbid"``), wrong types (strict), oversize or deeply
   nested requests (refused by a cheap scan before any parser, answered "malformed" and audited like the rest:
-  one line each up to a bound per source and minute, then counted into one line, ``app.hmi.audit_bounds``);
-  a frame over ``MAX_FRAME_BYTES`` closes its sender's connection in libzmq, before it is allocated.
+  one line each up to a bound per source and minute, then counted into one line, ``app.hmi.audit_bounds``;
+  answered up to a bound per source and minute when no live session signed them, then counted and left
+  unanswered, ``app.hmi.answer_bounds``); a frame over ``MAX_FRAME_BYTES`` closes its sender's connection in
+  libzmq, before it is allocated.
 - Failed logins are limited per source and per user name, never overall (``app.hmi.login_limits``): a source
   that must wait is answered ``rate_limited`` (audited) before its login reaches the hash thread, and each source
   has at most ``QUEUED_PER_SOURCE`` logins waiting for it, so a spray from one screen or host cannot keep a lead
@@ -48,6 +50,7 @@ import zmq
 import zmq.asyncio
 
 from app.hmi.accounts import AccountStore, AuditEntry, badge_key
+from app.hmi.answer_bounds import AnswerBudget, Unanswered
 from app.hmi.audit_bounds import AuditBudget
 from app.hmi.login_limits import LoginLimits
 from app.hmi.roles import CHANGE_STATION, INTENTS, REPROCESS, TRACE, build_intent, may, roles_allowed
@@ -156,6 +159,7 @@ class HmiCommandServer:
         self.session_lifetime_s = session_lifetime_s
         self.limits = LoginLimits()
         self.audit_budget = AuditBudget()  # unsigned requests and strangers' logins audited per source and window
+        self.answer_budget = AnswerBudget()  # unreadable unsigned requests answered per source and window
         self.known = KnownNames(accounts.known_names)
         self._queued: dict[str, int] = {}  # source -> its logins waiting for the hash thread
         self.outcomes: dict[str, int] = dict.fromkeys(MESSAGES, 0)
@@ -206,11 +210,13 @@ class HmiCommandServer:
             while True:
                 self._flush_outbox()
                 await self._audit_counted()
+                self._log_unanswered(self.answer_budget.due(self.clock()))
                 if await self._wait_for_input():
                     await self._receive_batch()
         finally:
             for counted in self.audit_budget.due(self.clock(), everything=True):  # no await here: logged only
                 log.warning("HMI commands: at the stop, %s", counted.detail)
+            self._log_unanswered(self.answer_budget.due(self.clock(), everything=True))
             # Nothing awaited here: a second cancel (the service cancels its gathered tasks twice) would cut a
             # finally short and leave the socket open, and the context's term() would wait for it for ever.
             self._close_socket()
@@ -301,13 +307,15 @@ class HmiCommandServer:
 
     async def _finish(self, outcome: Outcome, peer: Peer, *, deferred: bool = False) -> None:
         """Audit first, then answer, so the log holds every attempt an HMI was told about. A ``deferred``
-        reply (from the login worker) is handed to ``run()``, the socket's owner."""
+        reply (from the login worker) is handed to ``run()``, the socket's owner. An unreadable request nobody
+        signed, past its source's answers a window (``app.hmi.answer_bounds``), is audited (within its bound) and
+        counted, not answered."""
         self.outcomes[outcome.code] += 1
         fields = {k: getattr(outcome, k) for k in ("user", "role", "action", "target", "reason")}
         detail = " ".join(filter(None, (peer.detail, outcome.detail, outcome.message)))
         entry = AuditEntry(at=self.service.clock(), result=outcome.code, detail=detail, **fields)
+        action, now = outcome.action, self.clock()
         try:
-            action, now = outcome.action, self.clock()
             known = self.audit_budget.bounded(outcome.code, action) and await self._known(outcome.user, now)
             if self.audit_budget.admit(peer.source, outcome.code, now, action=action, known=known):  # else counted
                 await self._db(self.accounts.audit_append, entry)
@@ -316,8 +324,15 @@ class HmiCommandServer:
         if deferred:
             self._outbox.append((peer, outcome.reply()))
             self._wake.set()
-        else:
+        elif self.answer_budget.answer(peer.source, outcome.code, now, signed=bool(outcome.role)):
             self._send(peer, outcome.reply())
+
+    @staticmethod
+    def _log_unanswered(due: list[Unanswered]) -> None:
+        """One log line for each source whose window is over with requests not answered (not audited: the audit
+        holds the requests themselves, within their own bound)."""
+        for unanswered in due:
+            log.warning("HMI commands: %s", unanswered.detail)
 
     async def _known(self, name: str, now: float) -> bool:
         """Whether ``name`` is a user's or a held badge's (read again from the accounts if it was not, at most every

@@ -41,6 +41,7 @@ from prometheus_client.core import (
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
+from app.hmi.answer_bounds import ANSWERS
 from app.hmi.audit_bounds import BOUNDS
 from sequencer.projection import DEVICE_STATES, device_state
 
@@ -234,6 +235,12 @@ def service_families(service: Any) -> list[Metric]:
             _audit_counted(service),
         ),
         counter(
+            "jis_commands_unanswered_total",
+            "Command-channel requests not answered, past a source's answers a minute: requests no live session "
+            "signed that could not be read (a garbage flood).",
+            _unanswered(service),
+        ),
+        counter(
             "jis_vehicles_completed_total",
             "Vehicles whose parts are all picked and labelled.",
             core.state.vehicles_completed,
@@ -280,6 +287,13 @@ def _audit_counted(service: Any) -> dict[Labels, float]:
     commands = getattr(getattr(service, "hmi", None), "commands", None)
     counted = commands.audit_budget.counted if commands is not None else {}
     return {(("kind", kind),): counted.get(kind, 0) for kind in BOUNDS}
+
+
+def _unanswered(service: Any) -> dict[Labels, float]:
+    """The command channel's requests not answered past its answer bounds, by result (0 before the channel runs)."""
+    commands = getattr(getattr(service, "hmi", None), "commands", None)
+    unanswered = commands.answer_budget.unanswered if commands is not None else {}
+    return {(("result", result),): unanswered.get(result, 0) for result in ANSWERS}
 
 
 def _disk(service: Any) -> list[Metric]:

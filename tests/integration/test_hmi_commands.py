@@ -29,6 +29,7 @@ from sqlalchemy import text
 
 from app.hmi import accounts
 from app.hmi.accounts import RETENTION_ACTION, AccountStore, AuditEntry
+from app.hmi.answer_bounds import ANSWERS
 from app.hmi.audit_bounds import LOGIN_ROWS_PER_SOURCE, ROWS_PER_SOURCE, WINDOW_S
 from app.hmi.commands import KNOWN_REFRESH_S, HmiCommandServer
 from app.hmi.login_limits import LIMITS
@@ -311,11 +312,21 @@ async def test_garbage_never_stops_the_loop_and_is_audited(line: Line) -> None:
 
 async def test_a_garbage_flood_is_audited_up_to_a_bound_then_counted_in_one_line(line: Line) -> None:
     """The hostile campaign: each garbage frame was an audit row written on the journal's database thread (1,000
-    a second from one host). Now a source gets ROWS_PER_SOURCE lines a window, the rest are answered as before
-    and counted into one line once the window is over (no further request needed); another source is audited."""
+    a second from one host). Now a source gets ROWS_PER_SOURCE lines a window, the rest are counted into one line
+    once the window is over (no further request needed), answered up to the source's answers a window and not
+    past them (``app.hmi.answer_bounds``); another source is audited and answered."""
     rogue = line.dealer(source="127.0.0.2")
-    for i in range(ROWS_PER_SOURCE + 30):
+    answered = ANSWERS["malformed"]
+    for i in range(answered):
         assert (await line.ask(b"garbage %d" % i, sock=rogue))["code"] == "malformed"
+    for i in range(30):
+        await rogue.send(b"garbage past the answers %d" % i)
+    for _ in range(int(WAIT_S / 0.05)):
+        if line.server.answer_budget.unanswered["malformed"] == 30:
+            break
+        await asyncio.sleep(0.05)
+    assert line.server.answer_budget.unanswered == {"malformed": 30}
+    assert await rogue.poll(0) == 0  # nothing was answered past them
     assert (await line.ask(b"not json"))["code"] == "malformed"  # the lead's screen: a source of its own
     assert await line.login("lars")
     audit = line.accounts.audit_query()
@@ -326,8 +337,39 @@ async def test_a_garbage_flood_is_audited_up_to_a_bound_then_counted_in_one_line
         if counted := line.accounts.audit_query(result="counted"):
             break
         await asyncio.sleep(0.05)
-    assert len(counted) == 1 and "addr:127.0.0.2: 30 requests counted" in counted[0].detail, counted
-    assert "(malformed 30)" in counted[0].detail
+    flood = answered + 30 - ROWS_PER_SOURCE
+    assert len(counted) == 1 and f"addr:127.0.0.2: {flood} requests counted" in counted[0].detail, counted
+    assert f"(malformed {flood})" in counted[0].detail
+
+
+async def test_a_source_past_its_answers_gets_none_while_another_source_and_a_signed_request_do(
+    line: Line, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The hostile campaign: the answer to each garbage frame (its ZeroMQ send) was most of the channel's cost of
+    a flood. A source past ANSWERS["malformed"] a window is not answered, and one log line a window says how many;
+    another source is answered, and so is a malformed request signed with a live session from the same source;
+    once the window is over the source is answered again."""
+    rogue = line.dealer(source="127.0.0.2")
+    token = await line.login("lars")
+    for i in range(ANSWERS["malformed"]):
+        assert (await line.ask(b"garbage %d" % i, sock=rogue))["code"] == "malformed"
+    for i in range(5):
+        await rogue.send(b"garbage past the answers %d" % i)
+    signed = {"op": "intent", "token": token, "type": "HoldVehicle", "fields": HOLD, "reason": "x", "id": 99, "x": 1}
+    reply = await line.ask(signed, sock=rogue)  # after the five on the same connection: the first answer since
+    assert (reply["code"], reply["id"]) == ("malformed", 99)
+    assert line.server.answer_budget.unanswered == {"malformed": 5}
+    assert (await line.ask(b"not json"))["code"] == "malformed"  # the lead's screen: a source of its own
+    assert (await line.ask({"op": "intent", "type": "HoldVehicle", "fields": HOLD}, sock=rogue))["code"] == "no_login"
+    with caplog.at_level("WARNING", logger="app.hmi.commands"):
+        line.now += WINDOW_S
+        for _ in range(int(WAIT_S / 0.05)):
+            if lines := [r.getMessage() for r in caplog.records if "not answered" in r.getMessage()]:
+                break
+            await asyncio.sleep(0.05)
+    said = "source addr:127.0.0.2: 5 requests not answered in a 60 s window (malformed 5 past 60)"
+    assert lines == [f"HMI commands: {said}"]
+    assert (await line.ask(b"garbage again", sock=rogue))["code"] == "malformed"  # a new window
 
 
 async def test_a_burst_of_requests_lets_the_rest_of_the_service_run_between_them(database_url: str) -> None:

@@ -93,7 +93,12 @@ def _service() -> SimpleNamespace:
         ),
         intake=SimpleNamespace(quarantined=2, budget=SimpleNamespace(counted=40), pruned=5),
         audit_pruned=7,
-        hmi=SimpleNamespace(commands=SimpleNamespace(audit_budget=SimpleNamespace(counted={"login": 9}))),
+        hmi=SimpleNamespace(
+            commands=SimpleNamespace(
+                audit_budget=SimpleNamespace(counted={"login": 9}),
+                answer_budget=SimpleNamespace(unanswered={"malformed": 11}),
+            )
+        ),
     )
 
 
@@ -185,6 +190,7 @@ async def test_scrape_reports_service_numbers(metrics_server: tuple[MetricsServe
     assert _one(fams["jis_audit_pruned"], "jis_audit_pruned_total") == 7
     assert _one(fams["jis_audit_counted"], "jis_audit_counted_total", kind="login") == 9
     assert _one(fams["jis_audit_counted"], "jis_audit_counted_total", kind="unsigned") == 0
+    assert _one(fams["jis_commands_unanswered"], "jis_commands_unanswered_total", result="malformed") == 11
     assert all(f.help and f.kind for f in fams.values())
     assert not any(name.endswith("_ms") for name in fams)  # base units only
     # prometheus_client's own collectors, in the service's registry
