@@ -321,6 +321,9 @@ async def shift(
         "reference_with_commits_s": round(with_commits_s, 3),
         "ratio_with_commits": round(seconds / with_commits_s, 2) if seconds and with_commits_s else None,
         "deviations": summary["deviations"],
+        # the journal's commits in the run (each a durable write, one after the other on its writer thread)
+        "journal_commits": service.sequencing.commit_took.count,
+        "journal_rows": service.sequencing.journal_id,
         "speed": speed,
         "confirm_poll_ms": round(poll_s * 1000, 1),
     }

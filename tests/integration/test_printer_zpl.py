@@ -105,6 +105,18 @@ async def test_fifty_labels_print_in_order_each_once() -> None:
         assert r.printer.queued == 0
 
 
+async def test_the_poll_that_confirms_a_label_is_the_next_labels_poll() -> None:
+    """One idle host status a label in a stream, not two: the one that shows a label printed lets the next go."""
+    async with rig(ScaledClock(SPEED), status_interval_s=30.0) as r:  # no idle polls meanwhile
+        await until(lambda: r.sim.model.status_answers >= 1, "the first poll, before any label")
+        for n in range(10):
+            r.printer.print_label(part(n))
+        await r.reports.wait(lambda rep: len(rep.done()) == 10)
+        assert r.printed_ids() == [f"P{n}" for n in range(10)]
+        idle = r.sim.model.status_answers - r.sim.model.busy_answers  # the job's receipt and its confirms are busy
+        assert idle <= 1 + 1 + 10  # the first poll, the one woken by the labels, one confirming each (was 21)
+
+
 async def test_paper_out_is_a_fault_and_keeps_jobs_until_paper_is_back() -> None:
     async with rig(ScaledClock(SPEED), timeout_s=0.3) as r:
         r.sim.set_fault(paper_out=True)

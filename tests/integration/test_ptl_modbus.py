@@ -101,6 +101,31 @@ async def test_press_reports_exactly_one_confirm_with_the_token(sim: PtlGatewayS
     assert reports.of(BinPressed) == [BinPressed(device=NAME, light=1, token=11, count=1, counter=1)]
 
 
+async def test_a_round_woken_by_a_command_reads_only_the_lights_showing_something(sim: PtlGatewaySim) -> None:
+    """A dark light is read once a poll interval, not in every round a command wakes (3 of a pick's 7.8 exchanges
+    in a shift were reads of dark lights)."""
+    driver = driver_for(sim, poll_interval_s=30.0)  # no round but those the commands wake
+    async with running(driver) as reports:
+        await until(lambda: sim.model.lights[4].reads >= 1, "the first round, reading every light")
+        dark, lit = sim.model.lights[2].reads, sim.model.lights[1].reads
+        for token in range(1, 6):
+            show(driver, 1, token)
+            await reports.shown(1, token)
+        await until(lambda: sim.model.lights[1].reads >= lit + 5, "light 1 read in each round")
+        assert sim.model.lights[2].reads == dark
+
+
+async def test_a_dark_light_pressed_is_reported_while_another_is_lit(sim: PtlGatewaySim) -> None:
+    """A press on a dark light (a wrong pick) is still read, within a poll interval."""
+    driver = driver_for(sim)
+    async with running(driver) as reports:
+        show(driver, 1, 11)
+        await reports.shown(1, 11)
+        sim.press(3)
+        await until(lambda: bool(reports.of(BinPressed)), "BinPressed of the dark light")
+    assert reports.of(BinPressed) == [BinPressed(device=NAME, light=3, token=0, count=1, counter=1)]
+
+
 async def test_a_press_cleared_but_not_journaled_is_reported_again_from_the_journaled_counter(
     sim: PtlGatewaySim,
 ) -> None:

@@ -1,5 +1,9 @@
 """The demo's simulated shift lead: what a staffed line does about what the service cannot decide alone.
 
+Alarms that returned to normal are acknowledged, each once, and what one look at the line calls for goes in together
+(queued before any is awaited: one journal commit, not one each; a shift's lone acknowledgements were 266 of its
+2,168 commits).
+
 A label whose printer dropped the link mid-job may or may not be on its part; the service raises it and waits for a
 person (never a silent second label). Unattended, the every-fault demo then held one vehicle for ever (a CI run
 ended 79 of 80 accounted). The lead checks the part, once, after its reaction time: it resolves the deviation when
@@ -15,7 +19,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from app.proof.demo import LEAD_REACTION_S, _staff
-from sequencer.events import ReprintLabel, ResolveDeviation
+from sequencer.alarms import AlarmState
+from sequencer.events import AcknowledgeAlarm, ReprintLabel, ResolveDeviation
 
 
 class FakeService:
@@ -83,3 +88,38 @@ async def test_an_uncertain_label_found_on_its_part_is_resolved_not_reprinted() 
     [resolve] = service.submitted
     assert isinstance(resolve, ResolveDeviation) and resolve.deviation_id == 15 and resolve.user == "sim-lead"
     assert resolve.at - 1_000.0 >= LEAD_REACTION_S
+
+
+class BatchingService(FakeService):
+    """Deviations returned to normal, and a door that holds each submit until every submit of the look is queued,
+    as the sequencing task holds what waits for its next commit: ``together`` records how many were queued then."""
+
+    def __init__(self, returned: list[int]) -> None:
+        super().__init__()
+        self.core.state.uncertain = {}
+        self.returned = {d: SimpleNamespace(deviation_id=d, kind="pick_timeout", active=False) for d in returned}
+        for dev in self.returned.values():
+            dev.state = AlarmState.RTN_UNACK
+        self.core.state.deviations = SimpleNamespace(open_deviations=lambda: list(self.returned.values()))
+        self.queued: list[Any] = []
+        self.together: list[int] = []
+
+    async def submit(self, event: Any) -> None:
+        self.queued.append(event)
+        await asyncio.sleep(0)  # the sequencing task's turn: it takes everything queued by then as one batch
+        if self.queued:
+            self.together.append(len(self.queued))
+            self.queued.clear()
+        self.submitted.append(event)
+        if isinstance(event, AcknowledgeAlarm):  # as the core does: acknowledged, it is no longer open
+            self.returned.pop(event.deviation_id, None)
+        self.asked.set()
+
+
+async def test_returned_alarms_are_acknowledged_together_each_once() -> None:
+    service = BatchingService([21, 22, 23])
+    await _lead_once(service, FakePrinters({}))
+    acked = [e.deviation_id for e in service.submitted if isinstance(e, AcknowledgeAlarm)]
+    assert acked == [21, 22, 23]  # each once, in order, after the lead's reaction time
+    assert service.together == [3]  # all three queued before the first was taken: one commit
+    assert all(e.user == "sim-lead" and e.at - 1_000.0 >= LEAD_REACTION_S for e in service.submitted)
