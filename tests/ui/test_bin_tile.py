@@ -14,16 +14,16 @@ from sequencer.views import BinView
 from ui.style import load_stylesheet
 from ui.widgets import BinTile, apply_comm
 
-# (lit, low, link up) -> the colour each text shows: the stylesheet's rules before the tiles switched roles
+# (lit, low, link up) -> the colour each text shows: each readable on its fill
 LOOKS: dict[tuple[bool, bool, bool], dict[str, str]] = {
     (False, False, True): {"light": "#555555", "bin_id": "#262626", "part": "#404040", "stock": "#404040"},
-    # a lit tile's stock stays #404040 on its #262626 fill, as it always has (the stock's rule outranked the lit one)
+    # a lit tile's stock is white on its #262626 fill, as its other texts (it was #404040: barely readable)
     (True, False, True): {
         "light": "#ffffff",
         "bin_id": "#ffffff",
         "part": "#ffffff",
         "tag": "#262626",
-        "stock": "#404040",
+        "stock": "#ffffff",
     },
     (True, True, True): {"light": "#ffffff", "part": "#ffffff", "tag": "#262626", "stock": "#262626"},
     (False, True, True): {"light": "#555555", "stock": "#262626"},
