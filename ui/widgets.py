@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import Property, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF, QWheelEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -140,10 +140,16 @@ def set_props(widget: QWidget, **props: Any) -> None:
             widget.setProperty(name, value)
             changed = True
     if changed:
-        for w in (widget, *widget.findChildren(QWidget)):
-            w.style().unpolish(w)
-            w.style().polish(w)
+        repolish(widget, *widget.findChildren(QWidget))
         widget.update()
+
+
+def repolish(*widgets: QWidget) -> None:
+    """Re-apply the stylesheet to these widgets only (their ``[prop="value"]`` selectors); each costs a match of
+    every rule, so a state that changes often re-polishes as few widgets as it can (``BinTile.show_bin``)."""
+    for w in widgets:
+        w.style().unpolish(w)
+        w.style().polish(w)
 
 
 def label(text: str, name: str, role: str) -> QLabel:
@@ -324,6 +330,13 @@ class AlarmIndicator(QWidget):
 
 # --- a bin tile: one light on the rack, mirrored ------------------------------------------------------------
 
+# A tile's texts, unlit and lit: the stylesheet gives each label both colours ("color", "selection-color"), so a
+# light going on or off switches the labels' role and re-polishes the tile alone (its fill and outline).
+LIT_TEXT_ROLES: dict[bool, QPalette.ColorRole] = {
+    False: QPalette.ColorRole.WindowText,
+    True: QPalette.ColorRole.HighlightedText,
+}
+
 
 class BinTile(QFrame):
     """One bin as its light shows it: light number, bin id, part; ``lit`` inverts the tile and tags it PICK."""
@@ -351,7 +364,8 @@ class BinTile(QFrame):
         box.addWidget(self.stock)
         box.addStretch(1)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        set_props(self, lit=False, low=False)
+        self.setProperty("lit", False)
+        self.setProperty("low", False)
 
     def show_bin(self, view: BinView) -> None:
         self.light.setText(tr(QT_TRANSLATE_NOOP("jis", "LIGHT {light}")).format(light=view.light))
@@ -359,7 +373,15 @@ class BinTile(QFrame):
         self.tag.setVisible(view.lit)
         self.stock.setText(stock_words(view))
         self.stock.setVisible(view.stock is not None)
-        set_props(self, lit=view.lit, low=view.low)
+        if self.property("lit") != view.lit:
+            self.setProperty("lit", view.lit)
+            repolish(self)
+            self.update()
+            for lab in (self.light, self.bin_id, self.part, self.tag, self.stock):
+                lab.setForegroundRole(LIT_TEXT_ROLES[view.lit])
+        if self.property("low") != view.low:
+            self.setProperty("low", view.low)
+            repolish(self.stock)
 
 
 def stock_words(view: BinView) -> str:

@@ -27,6 +27,7 @@ from sequencer.views import DeviationView, DeviceView, KpiView, LineView, Notice
 from tests.plants import demo_plant
 from tests.ui.conftest import BusPublisher
 from tests.ui.test_operator_panel import DEVIATIONS, SUMMER_AT, busy_line
+from ui.cockpit import notices
 from ui.cockpit.shift import DeviationLog, shift_of
 from ui.cockpit.trends import REDRAW_MS, Ring
 from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, cell, scaled_stylesheet, table_rows
@@ -34,6 +35,7 @@ from ui.cockpit.window import DOCKS, CockpitWindow, build_lead_window
 from ui.command_client import default_command_endpoint
 from ui.main import ROLE_WINDOWS, run_hmi
 from ui.style import load_stylesheet
+from ui.widgets import clock
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WAIT_MS = 5000  # a deadline for loopback delivery on a loaded 2-core machine, not a timing assert
@@ -498,7 +500,7 @@ NOTICES = (
 
 
 def test_ship_notices_show_each_shipped_rack_s_notice_state_and_mark_only_the_abnormal(
-    qtbot: QtBot, publisher: BusPublisher, cockpit: CockpitWindow
+    qtbot: QtBot, publisher: BusPublisher, cockpit: CockpitWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Rejected and unanswered notices come first, bold, led by their alarm's indicator (P1 blinking while
     unacknowledged, P2); the others are quiet; a replacement acknowledged later clears the row's marks."""
@@ -540,6 +542,12 @@ def test_ship_notices_show_each_shipped_rack_s_notice_state_and_mark_only_the_ab
     assert table_rows(pane.table)[row][3:5] == ["v3 replaced", "acknowledged"]
     assert cell(pane.table, row, 0).data(PRIORITY_ROLE) == 0
     assert cell(pane.table, row, 4).data(Qt.ItemDataRole.FontRole) is None
+
+    formatted: list[float] = []  # each time a notice's time is written out again
+    monkeypatch.setattr(notices, "clock", lambda epoch, zone: formatted.append(epoch) or clock(epoch, zone))
+    show(qtbot, publisher, cockpit, later.model_copy(update={"rev": 3, "at": later.at + 1}))
+    assert formatted == []  # the notices did not change: their rows are not made again (issue 19: the CPU)
+    assert table_rows(pane.table)[row][3:5] == ["v3 replaced", "acknowledged"]
 
 
 # --- export -----------------------------------------------------------------------------------------------------

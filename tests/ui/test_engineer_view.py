@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import zmq
@@ -31,8 +32,9 @@ from plc_io.zpl_labels.layouts import render_label as render_zpl
 from sequencer.labels import PartLabel
 from tests.live import LiveLine
 from ui.code128 import modules
+from ui.engineer.cards import PrinterCard
 from ui.engineer.label import render_label
-from ui.engineer.link import LabelLayout, SimControlClient, SimState
+from ui.engineer.link import LabelLayout, PrintedLabelState, PrinterState, SimControlClient, SimState
 from ui.engineer.view import EngineerView, EngineerWindow, build_engineer_window
 from ui.main import ROLE_WINDOWS, run_hmi
 
@@ -345,6 +347,41 @@ def test_the_preview_draws_a_bar_codes_line_only_where_the_printer_prints_one(qt
     assert bars.line
     drawn = render_label(asked, QColor(255, 255, 255), QColor(0, 0, 0))
     assert dark_rows(drawn, bars.x, bars.x + len(modules(bars.data)) * bars.module, bars.y + bars.h + 1, 200) != []
+
+
+# -- the printer's history ----------------------------------------------------------------------------------------
+def _printer(*label_ids: str) -> PrinterState:
+    """A ZPL printer that printed ``label_ids``, oldest first (as the control channel sends them)."""
+    layout = LabelLayout.model_validate(label_layout(render_zpl(LABEL)))
+    labels = tuple(
+        PrintedLabelState(label_id=x, reprint=0, time=1_700_000_000.0 + i, fields=(), layout=layout)
+        for i, x in enumerate(label_ids)
+    )
+    return PrinterState(
+        protocol="zpl", port=1, status_port=2, switches={}, printed=len(labels), queued=0, labels=labels
+    )
+
+
+def test_the_printer_history_is_listed_again_only_when_a_label_prints(qtbot: QtBot) -> None:
+    """The same labels in the next state leave the list be (it was rebuilt on every state once two had printed);
+    a new label is listed first, and an older label the engineer chose stays chosen."""
+    card = PrinterCard("P1", _printer())
+    qtbot.addWidget(card)
+    listed: list[int] = []
+    card.history.model().rowsInserted.connect(lambda *_: listed.append(card.history.count()))
+    zone = ZoneInfo("UTC")
+    card.show_printer(_printer("L1", "L2"), zone)
+    assert [card.history.item(r).text()[-2:] for r in range(2)] == ["L2", "L1"] and len(listed) == 2
+    card.show_printer(_printer("L1", "L2"), zone)
+    card.show_printer(_printer("L1", "L2"), zone)
+    assert len(listed) == 2  # not listed again
+    card.history.setCurrentRow(1)  # the older one, L1
+    card.show_printer(_printer("L1", "L2", "L3"), zone)
+    assert card.history.count() == 3 and card.history.item(0).text().endswith("L3")
+    assert card.history.currentItem().text().endswith("L1") and card.caption.text().startswith("L1")
+    card.history.setCurrentRow(0)  # the newest: the next label is followed
+    card.show_printer(_printer("L2", "L3", "L4"), zone)
+    assert card.history.currentRow() == 0 and card.caption.text().startswith("L4")
 
 
 # -- with the real service: the screenshot ----------------------------------------------------------------------

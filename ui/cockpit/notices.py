@@ -22,11 +22,11 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from sequencer.views import LineView, NoticeView
+from sequencer.views import DeviationView, LineView, NoticeView
 from ui.cockpit.desk import OperationDesk, Proposal, Target
 from ui.cockpit.overview import worst
 from ui.cockpit.widgets import BLINK_ROLE, PRIORITY_ROLE, PriorityDelegate, cell, make_table, section
-from ui.i18n import tr, tr_text, tr_tip
+from ui.i18n import current_language, tr, tr_text, tr_tip
 from ui.widgets import clock, fill_table, label, plant_zone
 from ui.words import NO_VALUE, QT_TRANSLATE_NOOP, kind_words, sentence
 
@@ -86,6 +86,7 @@ class NoticesPane(QWidget):
         self.desk = desk
         self.shown: list[NoticeView] = []
         self._zone = ZoneInfo("UTC")
+        self._drawn: tuple[object, ...] = ()  # what the table was last filled from (see ``_table_source``)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         frame, box, head = section("notices_section", QT_TRANSLATE_NOOP("jis", "SHIP NOTICES"))
@@ -121,6 +122,23 @@ class NoticesPane(QWidget):
     @Slot(object)
     def apply_line(self, line: LineView) -> None:
         self._zone = plant_zone(line.timezone)
+        alarms = {d.id: d for d in line.deviations}
+        self.table.ensurePolished()
+        source = self._table_source(line, alarms)
+        if source != self._drawn:  # most pictures leave the notices be: the table is not filled again
+            self._drawn = source
+            self._fill(line, alarms)
+        self.summary.setText(_summary(line.notices))
+        self.shared.setText(shared_words(line))
+        self._selection_changed()
+
+    def _table_source(self, line: LineView, alarms: dict[int, DeviationView]) -> tuple[object, ...]:
+        """All the table shows depends on: the notices, their alarms, the zone, the language and the font. Unchanged
+        entries of a picture are the same objects as the last one's, so comparing this is cheap."""
+        raised = tuple(alarms.get(n.alarm) for n in line.notices if n.alarm is not None)
+        return (line.notices, raised, line.timezone, current_language(), QFont(self.table.font()))
+
+    def _fill(self, line: LineView, alarms: dict[int, DeviationView]) -> None:
         self.shown = rows_in_order(line.notices)
         rows = [
             ["", f"{n.feed}/{n.family}/{n.rack_no}", str(n.number), version_words(n), state_words(n),
@@ -128,8 +146,6 @@ class NoticesPane(QWidget):
             for n in self.shown
         ]  # fmt: skip
         fill_table(self.table, rows)
-        alarms = {d.id: d for d in line.deviations}
-        self.table.ensurePolished()
         bold = QFont(self.table.font())  # the stylesheet's size (and the font scale), heavier
         bold.setBold(True)
         weight_changed = False
@@ -156,9 +172,6 @@ class NoticesPane(QWidget):
             for c in range(len(HEADERS)):
                 if c != STRETCH and self.table.sizeHintForColumn(c) > self.table.columnWidth(c):
                     self.table.resizeColumnToContents(c)
-        self.summary.setText(_summary(line.notices))
-        self.shared.setText(shared_words(line))
-        self._selection_changed()
 
     def chosen(self) -> NoticeView | None:
         row = self.table.currentRow()

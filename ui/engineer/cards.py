@@ -150,6 +150,11 @@ def title_of(card: QWidget, name: str) -> QLabel:
     return found
 
 
+def _printing(label: PrintedLabelState) -> tuple[str, int, float]:
+    """One printing of a label: its id, which reprint and when (each printing is listed on its own)."""
+    return label.label_id, label.reprint, label.time
+
+
 class PrinterCard(QFrame):
     """A simulated label printer: what it says it is doing, its switches, and what it printed."""
 
@@ -202,11 +207,15 @@ class PrinterCard(QFrame):
         self._show_history(view.labels)
 
     def _show_history(self, labels: tuple[PrintedLabelState, ...]) -> None:
-        if [x.label_id for x in labels] == [x.label_id for x in self._labels]:
+        """``labels`` oldest first, as the printer keeps them; listed newest first, so compared reversed."""
+        newest_first = tuple(reversed(labels))
+        if [_printing(x) for x in newest_first] == [_printing(x) for x in self._labels]:
             return
-        follow = self.history.currentRow() <= 0  # on the newest (or none): keep following the newest
-        self._labels = tuple(reversed(labels))
-        self._list_history(0 if follow else min(len(self._labels) - 1, 0))
+        row = self.history.currentRow()
+        chosen = _printing(self._labels[row]) if 0 < row < len(self._labels) else None  # 0: follow the newest
+        self._labels = newest_first
+        kept = [_printing(x) for x in newest_first]
+        self._list_history(kept.index(chosen) if chosen in kept else 0)
 
     def _list_history(self, row: int) -> None:
         """The labels printed, newest first, with ``row`` chosen and its preview and caption shown."""
