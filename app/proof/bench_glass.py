@@ -337,15 +337,20 @@ class GlassRun:
                 await asyncio.wait_for(self.repainted[station].wait(), 0.02)
 
     # -- the figures -------------------------------------------------------------------------------------------
-    def broadcast_ms(self) -> tuple[list[float], int]:
-        """Received -> painted for picks lit on arrival after the screens were live; and how many were never
-        painted (withdrawn before, or the run ended)."""
-        assert self.service is not None and self.service.latency.lit_log is not None and self.live_at is not None
+    def _first_paints(self) -> dict[int, float]:
+        """Each pick's first paint on any panel (monotonic seconds)."""
         first: dict[int, float] = {}
         for paints in self.paints.values():
             for at, pick in paints:
                 if pick is not None:
                     first.setdefault(pick, at)
+        return first
+
+    def broadcast_ms(self) -> tuple[list[float], int]:
+        """Received -> painted for picks lit on arrival after the screens were live; and how many were never
+        painted (withdrawn before, or the run ended)."""
+        assert self.service is not None and self.service.latency.lit_log is not None and self.live_at is not None
+        first = self._first_paints()
         lit = [(pick, received) for pick, received, arrival, _ in self.service.latency.lit_log if arrival]
         counted = [(pick, received) for pick, received in lit if received >= self.live_at]
         ms = [(first[pick] - received) * 1000 for pick, received in counted if pick in first]
@@ -355,11 +360,7 @@ class GlassRun:
         """Each stage of received -> painted (see the module): p50, p99 and its mean over the slowest 5 % of the
         broadcasts (``tail``), for the broadcasts ``broadcast_ms`` counts."""
         assert self.service is not None and self.service.latency.lit_log is not None and self.live_at is not None
-        first: dict[int, float] = {}
-        for paints in self.paints.values():
-            for at, pick in paints:
-                if pick is not None:
-                    first.setdefault(pick, at)
+        first = self._first_paints()
         rows: list[tuple[float, dict[str, float]]] = []
         for pick, received, arrival, lit_at in self.service.latency.lit_log:
             if not arrival or received < self.live_at or pick not in first:
