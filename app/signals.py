@@ -5,7 +5,9 @@ What it is for: two ways a ``jis`` command hears them.
   SIGINT raises KeyboardInterrupt (``Stopped`` is one), so whatever runs unwinds its ``with`` and ``finally`` blocks
   (a child started with ``subprocess.run`` is killed, an asyncio loop cancels its tasks) and the command line ends
   it with 128 + the signal's number and no traceback. Python's default for SIGTERM would end the process at once,
-  leaving its children running.
+  leaving its children running. Two ways CPython loses such a stop are closed: one raised where no exception can
+  go on (a weakref callback) is sent again (``_stop_again``), and one raised in ``exec``'d code is marked handled
+  once caught (``forget_interrupt``), else ``python -m`` ends by SIGINT whatever exit code was chosen.
 - ``StopSignals``, on a running asyncio loop, for the commands that stop in their own way (``jis demo``, ``jis
   chaos``: end every child, free every port, then a partial summary): the first signal is recorded and runs the
   callbacks given (cancel the work); another one while stopping is ignored, since every wait of a stop is bounded.
@@ -36,6 +38,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_AGAIN_S = 0.05  # a stop Python swallowed is sent again this much later (``_stop_again``)
 EXIT_SIGNALLED = 128  # + the signal's number: how a shell reports a command a signal ended (130 SIGINT, 143 SIGTERM)
 
 
@@ -49,8 +52,19 @@ class Stopped(KeyboardInterrupt):
 
 
 def exit_code(interrupt: KeyboardInterrupt) -> int:
-    """The exit code of a command that ``interrupt`` stopped: 130 for Ctrl-C, 143 for SIGTERM."""
+    """The exit code of a command that ``interrupt`` stopped: 130 for Ctrl-C, 143 for SIGTERM. The interrupt is
+    handled: the interpreter is told so (``forget_interrupt``)."""
+    forget_interrupt()
     return EXIT_SIGNALLED + getattr(interrupt, "signum", signal.SIGINT)
+
+
+def forget_interrupt() -> None:
+    """Tell the interpreter that the KeyboardInterrupt caught was handled. CPython marks one raised inside code run
+    from a string (``exec``: every dataclass and named tuple being built while a module loads) as never handled,
+    even once caught, and ``python -m`` then ends by killing itself with SIGINT (exit -2, no summary) whatever exit
+    code the command chose; the next ``exec`` of a string clears the mark. Seen in a clean-clone run: ``jis demo``
+    stopped by Ctrl-C while ``sequencer.events`` built its dataclasses (tests/e2e/test_stopping.py)."""
+    exec("")
 
 
 def _raise_stopped(signum: int, frame: FrameType | None) -> None:
@@ -71,12 +85,35 @@ def terminate_raises() -> Iterator[None]:
     interrupt = signal.getsignal(signal.SIGINT)
     if interrupt is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = _stop_again(unraisable)
     try:
         yield
     finally:
+        sys.unraisablehook = unraisable
         signal.signal(signal.SIGTERM, before)
         if interrupt is signal.SIG_IGN:
             signal.signal(signal.SIGINT, interrupt)
+
+
+def _stop_again(otherwise: Callable[[Any], object]) -> Callable[[Any], object]:
+    """An unraisable hook that gives back a stop Python swallowed: a KeyboardInterrupt (or ``Stopped``) raised where
+    no exception can go on (a weakref callback, a ``__del__``: importlib's module locks have one) is only printed as
+    "Exception ignored", and the command ran on to its end (seen: ``jis demo`` ran its 40 vehicles after a Ctrl-C
+    while it loaded). The signal is sent again a moment later from a thread, so that it lands in the code that runs
+    next, not in this hook (a signal sent from here is handled before the hook returns, and swallowed again);
+    anything else goes on to ``otherwise``."""
+
+    def hook(unraisable: Any) -> None:
+        if not issubclass(unraisable.exc_type, KeyboardInterrupt):
+            otherwise(unraisable)
+            return
+        signum = getattr(unraisable.exc_value, "signum", signal.SIGINT)
+        again = threading.Timer(STOP_AGAIN_S, os.kill, (os.getpid(), signum))
+        again.daemon = True
+        again.start()
+
+    return hook
 
 
 def raise_if_stop_asked() -> None:

@@ -308,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
     except KeyboardInterrupt:  # before the simulators run (they stop on SIGINT themselves), nothing to stop
+        exec("")  # handled: else python -m dies by SIGINT if it came while a dataclass was built (app.signals)
         return 128 + signal.SIGINT
 
 
