@@ -12,14 +12,17 @@ line says how many, by result (``due``). A refused login of a KNOWN name (a user
 never bounded: a lead must see every attempt on a real account; what is counted are the guesses.
 What it must not do: read a clock (times are given), store anything, look names up (the caller says ``known``), or
 bound a signed request (a user's intents are always audited one by one). Memory: at most ``SOURCES`` windows; the
-sources past that share one (``OTHERS``).
+sources past that share one (``OTHERS``); the windows are ``app.net.source_windows``'s.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Final, Literal
+from dataclasses import dataclass
+from typing import Final, Literal, cast
+
+from app.net.source_windows import OTHERS as OTHERS  # the source of the sources past the table
+from app.net.source_windows import SOURCES, SourceWindows
 
 Kind = Literal["unsigned", "login"]
 
@@ -48,8 +51,6 @@ BOUNDS: Final[dict[Kind, Bound]] = {
 ROWS_PER_SOURCE: Final = BOUNDS["unsigned"].rows  # audit lines of unsigned requests per source and window
 LOGIN_ROWS_PER_SOURCE: Final = BOUNDS["login"].rows  # audit lines of unknown names' refused logins, the same
 WINDOW_S: Final = 60.0  # real seconds
-SOURCES: Final = 1024
-OTHERS: Final = "others"
 
 
 def kind_of(result: str, action: str) -> Kind | None:
@@ -58,14 +59,6 @@ def kind_of(result: str, action: str) -> Kind | None:
         if result in bound.results and (bound.actions is None or action in bound.actions):
             return kind
     return None
-
-
-@dataclass(slots=True)
-class _Window:
-    start: float
-    rows: int = 0
-    counted: Counter[str] = field(default_factory=Counter)  # result -> requests counted, not audited one by one
-    last: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +89,7 @@ class AuditBudget:
     """Audit lines per source, kind and window (``BOUNDS``); what is past them is counted."""
 
     def __init__(self) -> None:
-        self._windows: dict[tuple[Kind, str], _Window] = {}
+        self._windows = SourceWindows(WINDOW_S, SOURCES)  # a source's audit rows of each kind, one window a kind
         self.counted: Counter[Kind] = Counter()  # requests counted in all, by kind (the metrics)
 
     def bounded(self, result: str, action: str = "") -> bool:
@@ -109,32 +102,15 @@ class AuditBudget:
         kind = kind_of(result, action)
         if kind is None or (kind == "login" and known):
             return True
-        rows = BOUNDS[kind].rows
-        if (kind, source) not in self._windows and len(self._windows) >= SOURCES:
-            source = OTHERS
-        key = (kind, source)
-        window = self._windows.get(key)
-        if window is None:
-            window = self._windows[key] = _Window(start=now)
-        if window.rows < rows and now - window.start < WINDOW_S:
-            window.rows += 1
+        if self._windows.admit(source, now, result, {"rows": BOUNDS[kind].rows}, kind=kind):
             return True
-        if now - window.start >= WINDOW_S and not window.counted:  # a new window (nothing to sum up first)
-            self._windows[key] = _Window(start=now, rows=1)
-            return True
-        window.counted[result] += 1
-        window.last = now
         self.counted[kind] += 1
         return False
 
     def due(self, now: float, *, everything: bool = False) -> list[Counted]:
         """The sources whose window is over (``everything``: every one, at a stop) and that had requests counted:
         one ``Counted`` each (per kind); those sources start afresh."""
-        out: list[Counted] = []
-        for (kind, source), w in list(self._windows.items()):
-            if not everything and now - w.start < WINDOW_S:
-                continue
-            del self._windows[(kind, source)]
-            if w.counted:
-                out.append(Counted(source, dict(w.counted), w.start, w.last, kind))
-        return out
+        return [
+            Counted(w.source, dict(w.counted), w.start, w.last, cast(Kind, w.kind))  # admitted under a Kind
+            for w in self._windows.due(now, everything=everything)
+        ]

@@ -12,14 +12,17 @@ read; a request with a live session's token (``signed``) and a broadcast with a 
 answered.
 What it must not do: read a clock (times are given), store anything, or bound an answer a peer needs to go on
 (``bad_token``, ``no_login``, a login's, an intent's; a broadcast's ACK). Memory: at most ``SOURCES`` windows; the
-sources past that share one (``OTHERS``).
+sources past that share one (``OTHERS``); the windows are ``app.net.source_windows``'s.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
+
+from app.net.source_windows import OTHERS as OTHERS  # the source of the sources past the table
+from app.net.source_windows import SOURCES, SourceWindows
 
 ANSWERS: Final[dict[str, int]] = {
     # requests that could not be read, with no live session: a screen's bug or a flood, never a screen's routine
@@ -31,16 +34,6 @@ ANSWERS: Final[dict[str, int]] = {
 COMMAND_RESULTS: Final = ("malformed",)  # the command channel's rows (its metric's labels)
 FEED_RESULTS: Final = ("undecodable",)  # the feed link's rows
 WINDOW_S: Final = 60.0  # real seconds
-SOURCES: Final = 1024
-OTHERS: Final = "others"
-
-
-@dataclass(slots=True)
-class _Window:
-    start: float
-    answered: Counter[str] = field(default_factory=Counter)  # result -> answers sent
-    unanswered: Counter[str] = field(default_factory=Counter)  # result -> requests not answered
-    last: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,36 +59,22 @@ class AnswerBudget:
     """Answers per source, result and window (``ANSWERS``); what is past them is counted, not answered."""
 
     def __init__(self) -> None:
-        self._windows: dict[str, _Window] = {}
+        self._windows = SourceWindows(WINDOW_S, SOURCES)  # a source's answers of each result, one window
         self.unanswered: Counter[str] = Counter()  # requests not answered in all, by result (the metrics)
 
     def answer(self, source: str, result: str, now: float, *, signed: bool = False) -> bool:
         """True: send the answer. False: counted for the source's log line at the window's end. ``signed``: the
         request carried a live session's token (always answered)."""
         budget = ANSWERS.get(result)
-        if budget is None or signed:
+        if budget is None or signed or self._windows.admit(source, now, result, {result: budget}):
             return True
-        if source not in self._windows and len(self._windows) >= SOURCES:
-            source = OTHERS
-        window = self._windows.get(source)
-        if window is None or (now - window.start >= WINDOW_S and not window.unanswered):
-            window = self._windows[source] = _Window(start=now)  # a new window (nothing to sum up first)
-        if window.answered[result] < budget and now - window.start < WINDOW_S:
-            window.answered[result] += 1
-            return True
-        window.unanswered[result] += 1
-        window.last = now
         self.unanswered[result] += 1
         return False
 
     def due(self, now: float, *, everything: bool = False) -> list[Unanswered]:
         """The sources whose window is over (``everything``: every one, at a stop) and that had requests not
         answered: one ``Unanswered`` each; those sources start afresh."""
-        out: list[Unanswered] = []
-        for source, w in list(self._windows.items()):
-            if not everything and now - w.start < WINDOW_S:
-                continue
-            del self._windows[source]
-            if w.unanswered:
-                out.append(Unanswered(source, dict(w.unanswered), w.start, w.last))
-        return out
+        return [
+            Unanswered(w.source, dict(w.counted), w.start, w.last)
+            for w in self._windows.due(now, everything=everything)
+        ]

@@ -164,13 +164,15 @@ async def catchup(folder: Path, n: int, *, feeds: int = 1) -> dict[str, Any]:
     modulus = plant.feeds[0].modulus
     service = Service(plant)
     task = asyncio.create_task(service.run())
-    await asyncio.wait_for(service.ready.wait(), 30)
+    async with asyncio.timeout(30):
+        await service.ready.wait()
     memory = _Memory()
     sampling = asyncio.create_task(memory.sample(), name="bench-catchup-rss")
     cmd = [sys.executable, "-m", "app.proof.bench_catchup", "gateway", plant.service.feed_endpoint, ",".join(names)]
     proc = await asyncio.create_subprocess_exec(*cmd, str(modulus), str(n), stdout=subprocess.PIPE)
     try:
-        out, _ = await asyncio.wait_for(proc.communicate(), 600)
+        async with asyncio.timeout(600):
+            out, _ = await proc.communicate()
         sent = json.loads(out)
     finally:
         if proc.returncode is None:

@@ -95,7 +95,9 @@ class ControlLink:
             self._id += 1
             await self.sock.send(json.dumps({**request, "id": self._id}).encode())
             while True:
-                answer = json.loads(await asyncio.wait_for(self.sock.recv(), 5.0))
+                async with asyncio.timeout(5.0):
+                    raw = await self.sock.recv()
+                answer = json.loads(raw)
                 if answer.get("id") == self._id:
                     if not answer.get("ok"):
                         raise RuntimeError(f"simulators refused {request}: {answer.get('error')}")
@@ -233,7 +235,8 @@ class GlassRun:
             if screen.returncode is None:
                 screen.terminate()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(screen.wait(), 10)
+                    async with asyncio.timeout(10):
+                        await screen.wait()
             if screen.returncode is None:
                 screen.kill()
                 await screen.wait()
@@ -334,7 +337,8 @@ class GlassRun:
                 return lit
             self.repainted[station].clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.repainted[station].wait(), 0.02)
+                async with asyncio.timeout(0.02):
+                    await self.repainted[station].wait()
 
     # -- the figures -------------------------------------------------------------------------------------------
     def _first_paints(self) -> dict[int, float]:

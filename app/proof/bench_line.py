@@ -121,7 +121,8 @@ async def sample_raw(
         while True:
             commit_ms.append(await loop.run_in_executor(thread, commit.once_ms))
             with contextlib.suppress(Exception):  # the simulators stop before this task does
-                write_ms.append(await asyncio.wait_for(writer.write_ms(), 2))
+                async with asyncio.timeout(2):
+                    write_ms.append(await writer.write_ms())
             await asyncio.sleep(every_s)
     finally:
         writer.close()

@@ -89,7 +89,8 @@ class ScaleRun:
             if self.proc.returncode is None:
                 self.proc.terminate()
             with contextlib.suppress(TimeoutError):
-                out, _ = await asyncio.wait_for(self.proc.communicate(), SCREENS_STOP_S)
+                async with asyncio.timeout(SCREENS_STOP_S):
+                    out, _ = await self.proc.communicate()
                 lines = [line for line in out.decode().splitlines() if line.startswith("{")]
                 self.counts = json.loads(lines[-1]) if lines else {}
             if self.proc.returncode is None:
@@ -109,7 +110,8 @@ class ScaleRun:
         proc.stdin.write(json.dumps(spec).encode() + b"\n")
         await proc.stdin.drain()
         try:
-            line = await asyncio.wait_for(proc.stdout.readline(), READY_TIMEOUT_S)
+            async with asyncio.timeout(READY_TIMEOUT_S):
+                line = await proc.stdout.readline()
         except TimeoutError:
             line = b""
         if b"ready" not in line:

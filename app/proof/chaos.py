@@ -109,7 +109,8 @@ class Supervisor:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.proc.pid, sig)
         try:
-            code = await asyncio.wait_for(self.proc.wait(), 30)
+            async with asyncio.timeout(30):
+                code = await self.proc.wait()
         except TimeoutError:
             self.proc.kill()
             code = await self.proc.wait()
@@ -132,7 +133,8 @@ class Supervisor:
             return None if self.proc is None else self.proc.returncode
         self.proc.terminate()
         try:
-            return await asyncio.wait_for(self.proc.wait(), 30)
+            async with asyncio.timeout(30):
+                return await self.proc.wait()
         except TimeoutError:
             self.proc.kill()
             return await self.proc.wait()
@@ -267,7 +269,9 @@ async def _start_and_drive(
     with spawning():
         hands.sims = sims = await asyncio.create_subprocess_exec(*sim_cmd, stdout=asyncio.subprocess.PIPE)
     assert sims.stdout is not None
-    ready = json.loads(await asyncio.wait_for(sims.stdout.readline(), 60))
+    async with asyncio.timeout(60):
+        line = await sims.stdout.readline()
+    ready = json.loads(line)
     hands.control = control = SimControlClient(str(ready["control"]))
     state = await control.state()
     gateways = {n for n, g in state.get("gateways", {}).items() if g.get("kind") == "modbus"}
@@ -298,14 +302,16 @@ async def _end(hands: _Hands, final: dict[str, Any]) -> int | None:
     service_exit = await hands.sup.stop()
     if hands.control is not None:
         with contextlib.suppress(Exception):
-            final["sim_state"] = await asyncio.wait_for(hands.control.state(), CONTROL_LAST_S)
+            async with asyncio.timeout(CONTROL_LAST_S):
+                final["sim_state"] = await hands.control.state()
         hands.control.close()
     sims = hands.sims
     if sims is not None and sims.returncode is None:
         with contextlib.suppress(ProcessLookupError):
             sims.terminate()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(sims.wait(), 30)
+            async with asyncio.timeout(30):
+                await sims.wait()
         if sims.returncode is None:
             sims.kill()
             await sims.wait()
