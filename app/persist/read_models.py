@@ -17,10 +17,11 @@ task, and the same call in ``rebuild``), so a live run and a rebuild see the sam
 the event and its commands name (``touched``), so it costs a few dict look-ups per event, not a scan. The rows
 wait in memory and go to the database in the same transaction as a later batch of journal rows
 (``Store.append_many(..., read_models=)``): no commit of their own. They ride along at most once a second
-(``due``), since a commit that carries them costs about five times one that does not, and a broadcast's own
-commit is on the way to its bin lighting; so the tables are at most about two seconds behind the core. A clean
-stop writes what is left; a start after a SIGKILL catches up by replaying the journal rows after the mark
-through the same ``observe`` (``resume``). Derivable: ``rebuild`` replays the journal into a fresh core
+(``due``), since a commit that carries them costs about twice the writer thread's CPU of one that does not (four
+times while their statements were built for every write: ``_upserts``), and a broadcast's own commit is on the way
+to its bin lighting; so the tables are at most about two seconds behind the core. A clean stop writes what is left;
+a start after a SIGKILL catches up by replaying the journal rows after the mark through the same ``observe``
+(``resume``). Derivable: ``rebuild`` replays the journal into a fresh core
 (``jis migrate read-models``); ``differences`` compares the tables with such a replay without writing.
 
 Exact across any stop: every write carries the mark it extends (``Pending.base``) and goes in only if the
@@ -35,12 +36,13 @@ Must not: change the core, write the journal, or be read by the core (it is a pr
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import Insert
@@ -220,24 +222,17 @@ class Pending:
                     log.debug("read-model rows up to journal row %d were written already", self.journal_id)
                     return
                 raise MarkMoved(f"read_model_mark is at {stored}, these rows extend {self.base}")
+        upserts = _upserts(conn.dialect.name)
         if self.vehicles:
-            stmt = _insert(conn, VehicleStatusRow)
-            keys = ("feed", "position")
-            fields = (*VEHICLE_FIELDS, "journal_id")
-            conn.execute(_upsert(stmt, keys, {f: stmt.excluded[f] for f in fields}), list(self.vehicles.values()))
+            conn.execute(upserts.vehicles, list(self.vehicles.values()))
         if self.kpis:
-            stmt = _insert(conn, KpiHourlyRow)
-            table = KpiHourlyRow.__table__
-            added = {c: table.c[c] + stmt.excluded[c] for c in COUNTS}
             rows = [{"hour": hour, **dict(zip(COUNTS, counts, strict=True))} for hour, counts in self.kpis.items()]
-            conn.execute(_upsert(stmt, ("hour",), added), rows)
+            conn.execute(upserts.kpis, rows)
         if self.traces:
-            stmt = _insert(conn, TracedPartRow)
-            latest = {f: stmt.excluded[f] for f in TRACE_FIELDS}
-            conn.execute(_upsert(stmt, ("pick_id",), latest), list(self.traces.values()))
+            conn.execute(upserts.traces, list(self.traces.values()))
         mark = {"journal_id": self.journal_id, "totals": list(self.totals)}
-        if conn.execute(update(ReadModelMarkRow).where(ReadModelMarkRow.id == MARK_ID).values(**mark)).rowcount == 0:
-            conn.execute(_insert(conn, ReadModelMarkRow).values(id=MARK_ID, **mark))
+        if conn.execute(_MARK_UPDATE, mark).rowcount == 0:
+            conn.execute(insert(ReadModelMarkRow), {"id": MARK_ID, **mark})
 
     def following(self) -> Pending:
         """An empty ``Pending`` that extends this one once it is written."""
@@ -250,17 +245,37 @@ class Pending:
         return bool(self.vehicles or self.kpis or self.traces or self.replace or self.journal_id)
 
 
+_MARK_READ = select(ReadModelMarkRow.journal_id, ReadModelMarkRow.totals).where(ReadModelMarkRow.id == MARK_ID)
+_MARK_UPDATE = update(ReadModelMarkRow).where(ReadModelMarkRow.id == MARK_ID)  # the new mark: the execute's values
+
+
 def _read_mark(conn: Connection) -> Mark | None:
-    cols = select(ReadModelMarkRow.journal_id, ReadModelMarkRow.totals).where(ReadModelMarkRow.id == MARK_ID)
-    row = conn.execute(cols).first()
+    row = conn.execute(_MARK_READ).first()
     return None if row is None else (int(row[0]), tuple(row[1]))
 
 
-def _insert(conn: Connection, model: type[Any]) -> Any:
-    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-    if conn.dialect.name not in dialects:
-        raise NotImplementedError(f"read models need SQLite or PostgreSQL, not {conn.dialect.name}")
-    return dialects[conn.dialect.name](model)
+class _Upserts(NamedTuple):
+    """The three tables' upserts in one dialect, each executed with its rows."""
+
+    vehicles: Insert  # a vehicle's row replaced
+    kpis: Insert  # an hour's counts added to
+    traces: Insert  # a pick's last scan replaced
+
+
+@functools.cache
+def _upserts(dialect: str) -> _Upserts:
+    """Built once per dialect: built per write, these statements cost most of a read-model write's CPU on the writer
+    thread, once a second, in a commit a broadcast may be waiting for (``jis bench scale``)."""
+    dialects: dict[str, Callable[[Any], Any]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    if dialect not in dialects:
+        raise NotImplementedError(f"read models need SQLite or PostgreSQL, not {dialect}")
+    vehicles, kpis, traces = (dialects[dialect](model) for model in (VehicleStatusRow, KpiHourlyRow, TracedPartRow))
+    added = {c: KpiHourlyRow.__table__.c[c] + kpis.excluded[c] for c in COUNTS}
+    return _Upserts(
+        _upsert(vehicles, ("feed", "position"), {f: vehicles.excluded[f] for f in (*VEHICLE_FIELDS, "journal_id")}),
+        _upsert(kpis, ("hour",), added),
+        _upsert(traces, ("pick_id",), {f: traces.excluded[f] for f in TRACE_FIELDS}),
+    )
 
 
 def _upsert(stmt: Any, keys: tuple[str, ...], values: dict[str, Any]) -> Insert:
