@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_EVERY = 5000  # journal rows between snapshots: a start replays about this many (~0.1 s)
 SNAPSHOT_MIN_INTERVAL_S = 30.0  # real seconds: a catch-up burst is not slowed by a snapshot every 5,000 rows
+SNAPSHOT_DEFER_S = 300.0  # real seconds after the last snapshot that one due waits for a catch-up to end
 PROGRESS_S = 1.0  # real seconds between status lines of a paced re-run
 MAX_GAP_S = 600.0  # a paced re-run skips the part of a quiet spell beyond this (plant seconds: nights, breaks)
 
@@ -179,8 +180,16 @@ class Snapshotter:
         self.taken = 0
         self._last_at = -min_interval_s  # the first snapshot is not held back
 
-    def due(self, journal_id: int) -> bool:
-        return journal_id - self.last_id >= self.every and self._now() - self._last_at >= self.min_interval_s
+    def due(self, journal_id: int, catching_up: bool = False) -> bool:
+        """A snapshot is due: ``every`` rows and ``min_interval_s`` since the last one. During a catch-up it waits
+        for the end, up to ``SNAPSHOT_DEFER_S`` after the last one: pickling a core that holds the whole backlog
+        takes seconds with the line held, and a 100,000-broadcast catch-up that ran past ``min_interval_s`` paid it
+        before its last broadcast was sequenced (``jis bench scale``: 36-48 s and ~600 MB resident against 25-28 s
+        and 364 MB without)."""
+        if journal_id - self.last_id < self.every:
+            return False
+        since = self._now() - self._last_at
+        return since >= (self.min_interval_s + SNAPSHOT_DEFER_S if catching_up else self.min_interval_s)
 
     def take(self, core: Sequencer, check: SequenceCheck, journal_id: int) -> int | None:
         """Snapshot the state after ``journal_id``; None if there is nothing new since the last one."""

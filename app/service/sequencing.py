@@ -71,6 +71,7 @@ CarryOut = Callable[[Event, list[Command]], None]  # what the service does with 
 log = logging.getLogger("app.service.runtime")  # the service's log name, kept from before its parts were split
 
 JOURNAL_BATCH = 500  # events committed in one transaction at most (group commit)
+CATCHING_UP = 100  # events in one batch: a catch-up (a live line's batches hold a few), no snapshot until it ends
 # Another connection holding SQLite's write lock past busy_timeout (5 s) fails a commit with "database is locked";
 # nothing was written, so the batch is tried again, this many times, before it fails as any write failure does.
 JOURNAL_LOCKED_RETRIES, JOURNAL_LOCKED_WAIT_S = 6, 0.5
@@ -111,6 +112,7 @@ class Sequencing:
         self._carry_out = carry_out
         # bounded in practice by the feed link's high-water mark and one HMI command at a time
         self._pending: asyncio.Queue[Waiting] = asyncio.Queue()
+        self.last_batch = 0  # events in the newest batch taken from the queue: a catch-up's are hundreds
         self.paused_since: float | None = None  # monotonic: the journal refused a write and has not taken one since
         # each journal commit's way (seconds): waiting for the writer thread, the commit on it, and back on the loop
         # until the core has the batch (``_journal``, ``_next_batch``): where a broadcast's time to the core goes
@@ -198,9 +200,8 @@ class Sequencing:
         try:
             while True:
                 handled = await self._next_batch(read_models)
-                if handled and self.snapshots.due(
-                    self.journal_id
-                ):  # between batches: the core cannot change while pickled
+                # between batches: the core cannot change while pickled
+                if handled and self.snapshots.due(self.journal_id, self.last_batch >= CATCHING_UP):
                     await loop.run_in_executor(self.writer, self.snapshot)
         finally:  # a clean stop: the last batch's rows, before the final snapshot
             if (rows := read_models.pending()) is not None:
@@ -213,6 +214,7 @@ class Sequencing:
         batch = [await self._pending.get()]
         while len(batch) < JOURNAL_BATCH and not self._pending.empty():
             batch.append(self._pending.get_nowait())
+        self.last_batch = len(batch)
         items = [(e, r, i) for e, r, i, _ in batch]
         wait = JOURNAL_RETRY_S[0]
         while True:

@@ -20,6 +20,7 @@ from app.persist.store import SNAPSHOTS_KEPT, Snapshot, Store
 from app.plant_time import parse_moment
 from app.proof.bench_core import record_stream
 from app.service.replay import (
+    SNAPSHOT_DEFER_S,
     Rebuilt,
     Snapshotter,
     code_version,
@@ -159,6 +160,20 @@ def test_a_burst_of_rows_is_not_slowed_by_a_snapshot_every_n_rows(store: Store, 
     assert not snapshots.due(300), "a catch-up: 250 rows within the interval"
     clock.now += 10.0
     assert snapshots.due(300)
+
+
+def test_a_snapshot_due_waits_for_a_catch_up_to_end_within_a_bound(store: Store, plant) -> None:
+    """A catch-up that runs past the interval is not held up by pickling the core it is filling: the snapshot waits
+    for its end, and is taken anyway ``SNAPSHOT_DEFER_S`` after the last one."""
+    clock = FakeTime()
+    snapshots = Snapshotter(store, plant, every=50, min_interval_s=10.0, now=clock)
+    snapshots.take(*_state_at(store, plant, 50), 50)
+    clock.now += 10.0
+    assert snapshots.due(300) and not snapshots.due(300, catching_up=True)
+    clock.now += SNAPSHOT_DEFER_S - 1.0
+    assert not snapshots.due(300, catching_up=True)
+    clock.now += 1.0
+    assert snapshots.due(300, catching_up=True), "a catch-up that never ends still gets its snapshot"
 
 
 def _state_at(store: Store, plant: PlantConfig, row: int) -> tuple[Sequencer, object]:
