@@ -9,7 +9,8 @@
 - shift (``app.proof.bench_line``): 4 feeds x 480 vehicles over real protocols, operators at zero reaction, against the
   raw device round trips it needs;
 - core: events per second through the pure core (``app.proof.bench_core``);
-- HMI frame time: operator panel and cockpit taking in pictures of an 8-feed line (``app.proof.bench_hmi``);
+- HMI frame time: operator panel and cockpit taking in pictures of an 8-feed line (``app.proof.bench_hmi``), and the
+  operator panel's CPU per picture, taken in and painted (``panel_apply_us``, ``panel_paint_us``);
 - glass to glass (``app.proof.bench_glass``): broadcast received -> the operator panel painted the pick, and a press
   at the device -> the panel painted the next pick, with real screens on the bus (a panel per station, a cockpit,
   each in its own process), against a raw commit + device write + ZeroMQ publish-to-receive + panel paint;
@@ -166,6 +167,8 @@ async def run_all(opts: BenchOptions, progress: Progress | None = None) -> dict[
         "shift": shift,
         "core_events_per_s": core["events_per_s"],
         "hmi_frame_p99_ms": hmi["hmi_frame_p99_ms"],
+        "panel_apply_us": hmi["panel_apply_us"],
+        "panel_paint_us": hmi["panel_paint_us"],
         "hmi_frames": hmi,
         **glass_figures(glass),
         "glass": glass,

@@ -1,12 +1,13 @@
 """A bin tile's look as its light goes on and off (ISA-101: lit is inverse, lost communication greys it), and what
-a light going on or off costs: the tile alone is re-polished, not its five labels (issue 19's glass figures)."""
+a light going on or off costs: nothing is re-polished and nothing moves, the tile is painted (issue 19's glass
+figures)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 import ui.widgets
@@ -30,6 +31,14 @@ LOOKS: dict[tuple[bool, bool, bool], dict[str, str]] = {
     (True, True, False): {"light": "#e6e6e6", "bin_id": "#e6e6e6", "tag": "#e6e6e6", "stock": "#e6e6e6"},
     (True, False, False): {"bin_id": "#e6e6e6", "part": "#e6e6e6", "stock": "#e6e6e6"},
     (False, False, False): {"light": "#555555", "bin_id": "#8f8f8f", "part": "#404040"},
+}
+
+# (lit, link up) -> the tile's fill inside its outline: lit is inverse, and greyed while the link is lost
+FILLS: dict[tuple[bool, bool], str] = {
+    (False, True): "#e6e6e6",
+    (True, True): "#262626",
+    (False, False): "#e6e6e6",
+    (True, False): "#9a9a9a",
 }
 
 
@@ -59,15 +68,22 @@ def test_a_tile_shows_its_light_in_its_colours(tile: BinTile, lit: bool, low: bo
         tile.show_bin(view(step, low))
     apply_comm(tile.window(), up)
     assert {name: shown_colour(getattr(tile, name)) for name in LOOKS[lit, low, up]} == LOOKS[lit, low, up]
+    assert tile.grab().toImage().pixelColor(6, 6).name() == FILLS[lit, up]  # inside the outline (4 px when lit)
     assert tile.property("lit") is lit and tile.tag.isVisibleTo(tile) is lit
 
 
-def test_a_light_going_on_or_off_repolishes_the_tile_alone(tile: BinTile, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_light_going_on_or_off_repolishes_nothing_and_moves_nothing(
+    tile: BinTile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lit face is painted, not polished in; the PICK tag comes and goes in a place kept for it."""
     tile.show_bin(view(False))
+    QApplication.processEvents()
+    unlit = (tile.sizeHint(), tile.bin_id.geometry())
     polished: list[QWidget] = []
     real = ui.widgets.repolish
     monkeypatch.setattr(ui.widgets, "repolish", lambda *ws: (polished.extend(ws), real(*ws)))
     tile.show_bin(view(True))
-    tile.show_bin(view(True))  # no change: nothing re-polished
+    QApplication.processEvents()
+    assert tile.face.lit and (tile.sizeHint(), tile.bin_id.geometry()) == unlit
     tile.show_bin(view(False))
-    assert polished == [tile, tile]
+    assert polished == [] and not tile.face.lit

@@ -321,12 +321,23 @@ def test_switching_language_changes_the_words_on_the_open_panel(
     qtbot.waitUntil(lambda: text_of(panel, "pick_card_title") == "JETZT GREIFEN", timeout=WAIT_MS)
     assert panel.next_table.horizontalHeaderItem(3).text() == "MENGE"
     assert text_of(panel, "pick_qty") == "1 STK"
+    tile = panel.bin_tile("SEAT-03")  # lit: its tag shows in the place kept for it, as wide as its word
+    assert tile is not None and tile.tag.text() == "GREIFEN"
+    tag = tile.tag
+
+    def fitted() -> bool:
+        return tag.isVisible() and tag.width() == tag.sizeHint().width()
+
+    qtbot.waitUntil(fitted, timeout=WAIT_MS)
     set_language("es")
     assert text_of(panel, "pick_card_title") == "COGER AHORA" and text_of(panel, "pick_qty") == "1 UD"
     assert text_of(panel, "pick_description") == DESCRIPTIONS["es"]
+    assert tile.tag.text() == "COGER"
+    qtbot.waitUntil(fitted, timeout=WAIT_MS)
     set_language("en")
     assert text_of(panel, "pick_card_title") == "PICK NOW" and text_of(panel, "pick_qty") == "1 PCE"
     assert text_of(panel, "pick_description") == DESCRIPTIONS["en"]
+    qtbot.waitUntil(fitted, timeout=WAIT_MS)
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,10 @@ def test_hmi_frame_bench_feeds_both_screens_pictures_of_eight_feeds(qapp):
     result = bench_hmi.frame_times_ms(plant, 40)
     assert result["pictures"] == 20
     assert all(math.isfinite(result[role]["p99_ms"]) for role in ("operator", "lead"))
+    cpu = result["panel_cpu"]  # a picture after every broadcast and press, split by whether the panel's station moved
+    assert cpu["pictures"] > 0 and cpu["other_pictures"] > 0
+    assert cpu["pictures"] + cpu["other_pictures"] == len(bench_hmi.bus_messages(plant, 40)) - 1
+    assert result["panel_apply_us"] == cpu["apply_us"] > 0 and result["panel_paint_us"] == cpu["paint_us"] > 0
 
 
 async def test_catchup_bench_gets_every_broadcast_acknowledged_and_sequenced(tmp_path):

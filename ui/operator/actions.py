@@ -360,7 +360,9 @@ class OperatorActionBar(QFrame):
             self.seen = Seen(line, station, left_card(before.station, station) or before.last_picked)
         else:
             self.seen = Seen(line, station, None)  # another station: its last pick is not known here
-        self._refresh()
+        seen = self.seen
+        if any(self.shown[spec.key] != (spec.target(seen) if seen else None) for spec in ACTIONS):
+            self._refresh()  # else each button names what it names already (most pictures: another station's)
 
     @Slot(bool)
     def set_link(self, up: bool) -> None:

@@ -134,17 +134,28 @@ def station_sources(station: StationView) -> frozenset[str]:
     return frozenset(name for name in (station.id, station.ptl_device, station.printer) if name)
 
 
+# The last answer of relevant_deviations and what it answered: the panel and its action bar ask for every picture,
+# and most pictures change neither the line's deviations nor the station. The comparison is by identity first (the
+# replica's same objects while their entries are unchanged), so a hit costs a pass over the tuple, not a sort.
+_last_relevant: list[tuple[tuple[object, ...], list[DeviationView]]] = []
+
+
 def relevant_deviations(line: LineView, station: StationView) -> list[DeviationView]:
     """Open deviations at this station or on one of its devices, plus station-less ones on its feeds or on the whole
     plant; P1 first. Not those a lead shelved, suppressed or took out of service: they are not annunciated
     (ISA-18.2)."""
+    asked = (line.deviations, line.feeds, station)
+    if _last_relevant and _last_relevant[0][0] == asked:
+        return list(_last_relevant[0][1])
     feeds = station_feeds(line, station)
     sources = station_sources(station)
 
     def concerns(d: DeviationView) -> bool:
         return d.station in sources or (not d.station and (not d.feed or d.feed in feeds))
 
-    return sorted(filter(concerns, annunciated(line.deviations)), key=lambda d: (d.priority, -d.at))
+    answer = sorted(filter(concerns, annunciated(line.deviations)), key=lambda d: (d.priority, -d.at))
+    _last_relevant[:] = [(asked, answer)]
+    return list(answer)
 
 
 def pick_station(line: LineView, wanted: str | None) -> StationView | None:
@@ -178,6 +189,8 @@ class OperatorPanel(QWidget):
         # the zone): a picture that changes none of it redraws only the header. Each is the replica's same object
         # while its entry is unchanged, so the comparison is one identity check each.
         self._shown: tuple[object, ...] | None = None
+        self._listed: tuple[list[str], str | None] | None = None  # the station selector's entries and choice
+        self._clock_second: tuple[int, ZoneInfo] | None = None  # the second the header's clock shows
         self._root = root = QVBoxLayout(self)
         root.addWidget(self._build_header())
         body = QHBoxLayout()
@@ -315,14 +328,14 @@ class OperatorPanel(QWidget):
             return
         self._shown = shown
         self.station_label.setText(f"{station.id} · {station.name}")
-        rebuilt = self._render_bins(station) | self._render_deviations(deviations)
+        built = self._render_bins(station) + self._render_deviations(deviations)
         self.starvation.setText(starvation_words(station, self._zone))
         set_props(self.starvation, starving=station.starving)
         self._render_devices(line, station)
         self._render_pick(station.current)
         self._render_next(station.next[:MAX_NEXT_SHOWN])
-        if rebuilt:
-            self._apply_comm()
+        for widget in built:  # live or stale like the rest (walking the whole panel for them cost 2-3 ms a time)
+            apply_comm(widget, self._link_up)
         self.station_shown.emit(line, station)
 
     @Slot(bool)
@@ -357,19 +370,27 @@ class OperatorPanel(QWidget):
     def _render_link(self) -> None:
         line = self._line
         self.link_label.setText(link_words(line, self._link_up, tr))
+        second = (int(line.at), self._zone) if line else None
+        if second == self._clock_second:  # the clock shows seconds: most pictures come within the same one
+            return
+        self._clock_second = second
         self.updated_label.setText(f"{clock(line.at, self._zone)} {zone_label(line.at, self._zone)}" if line else "")
 
     def _sync_station_selector(self, line: LineView) -> None:
         combo = self.station_selector
-        ids = [combo.itemData(i) for i in range(combo.count())]
         wanted = [s.id for s in line.stations]
+        current = pick_station(line, self._wanted)
+        listed = (wanted, current.id if current is not None else None)
+        if listed == self._listed:  # most pictures: the same stations, the same one shown
+            return
+        self._listed = listed
+        ids = [combo.itemData(i) for i in range(combo.count())]
         if ids != wanted:
             combo.blockSignals(True)
             combo.clear()
             for s in line.stations:
                 combo.addItem(s.id, s.id)
             combo.blockSignals(False)
-        current = pick_station(line, self._wanted)
         if current is not None:
             combo.blockSignals(True)
             combo.setCurrentIndex(wanted.index(current.id))
@@ -377,6 +398,7 @@ class OperatorPanel(QWidget):
         combo.setVisible(len(wanted) > 1)
 
     def _on_station_chosen(self, index: int) -> None:
+        self._listed = None  # the list shows the choice: whatever happens next puts the shown station back
         if self.station_selector.locked:  # not through the list (it does not open): put the shown station back
             if self._line is not None:
                 self._sync_station_selector(self._line)
@@ -410,24 +432,27 @@ class OperatorPanel(QWidget):
         self.pick_state.setVisible(bool(waiting) or state in PICK_STATE_TAGS)
         set_props(self.pick_state, state=state)
 
-    def _render_bins(self, station: StationView) -> bool:
+    def _render_bins(self, station: StationView) -> list[QWidget]:
+        """Show the station's bins; the tiles built for it (a new station, or new bins), if any."""
         ids = tuple(b.id for b in station.bins)
-        rebuilt = ids != self._bin_ids
-        if rebuilt:
+        built: list[QWidget] = []
+        if ids != self._bin_ids:
             clear_layout(self.bins_grid)
             self._tiles = {bin_id: BinTile(bin_id) for bin_id in ids}
             columns = max(math.ceil(len(ids) / BIN_ROWS), 1)
             for index, tile in enumerate(self._tiles.values()):
                 self.bins_grid.addWidget(tile, *divmod(index, columns))
             self._bin_ids = ids
+            built.extend(self._tiles.values())
         for view in station.bins:
             self._tiles[view.id].show_bin(view)
-        return rebuilt
+        return built
 
     def _render_next(self, picks: Iterable[PickView]) -> None:
         fill_table(self.next_table, [[value(pick, self._zone) for _, value in NEXT_COLUMNS] for pick in picks])
 
-    def _render_deviations(self, deviations: list[DeviationView]) -> bool:
+    def _render_deviations(self, deviations: list[DeviationView]) -> list[QWidget]:
+        """Show the first deviations; the rows built for them, if any (a row that stays is kept)."""
         shown = deviations[:MAX_DEVIATIONS_SHOWN]
         ids = tuple((d.id, d.priority) for d in shown)
         self.deviation_count.setText(str(len(deviations)) if deviations else "")
@@ -440,7 +465,7 @@ class OperatorPanel(QWidget):
             if (shown_row := self._dev_rows.get(key)) is not None:
                 shown_row.show_sentence(d)  # in the panel's language now, with the sentence's values now
         if ids == tuple(self._dev_rows):
-            return False
+            return []
         # Rows that stay are moved, not rebuilt: a new deviation costs one row's widgets, not every row's.
         kept = {key: row for key, row in self._dev_rows.items() if key in ids}
         while (item := self.deviation_rows.takeAt(0)) is not None:
@@ -449,11 +474,15 @@ class OperatorPanel(QWidget):
                 row.setParent(None)  # gone from findChild() at once, not only after deleteLater() runs
                 row.deleteLater()
         self._dev_rows = {}
+        built: list[QWidget] = []
         for key, d in zip(ids, shown, strict=True):
-            row = kept.get(key) or DeviationRow(d, clock(d.at, self._zone, "%H:%M"))
+            row = kept.get(key)
+            if row is None:
+                row = DeviationRow(d, clock(d.at, self._zone, "%H:%M"))
+                built.append(row)
             self.deviation_rows.addWidget(row)
             self._dev_rows[key] = row
-        return True
+        return built
 
     def _render_devices(self, line: LineView, station: StationView) -> None:
         up_by_name = {d.name: d.up for d in line.devices}
