@@ -324,6 +324,8 @@ def _quit_on_signals(app: QCoreApplication, stopped: list[int]) -> Callable[[], 
     notifier.activated.connect(woken)
     wakeup_before = signal.set_wakeup_fd(writer.fileno())
     before = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if hasattr(signal, "pthread_sigmask"):  # one held while Qt loaded (jis hmi: app.signals.hold_stops) comes now
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
 
     def restore() -> None:
         for sig, handler in before.items():

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from app.cli.context import plant_of
 from app.cli.errors import CommandError
 from app.cli.options import Subparsers, add_config, zmq_endpoint
+from app.signals import accept_stops, hold_stops
 from sequencer.plant import StationConfig
 
 if TYPE_CHECKING:
@@ -89,12 +90,17 @@ def run(args: argparse.Namespace) -> int:
         station = _check_station(args.station, args.config)
         language = language if language is not None else station.language
     curve = _curve_keys(args)
-    from ui.main import run_hmi
+    hold_stops()  # Qt loads and builds the window with them held; the screen's handlers take them (ui.main)
+    try:
+        from ui.main import run_hmi
 
-    return run_hmi(
-        args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim, commands=args.commands,
-        snapshot=args.snapshot, curve=curve, screen_dpi=args.screen_dpi, language=language or "",
-    )  # fmt: skip
+        return run_hmi(
+            args.connect, role=args.role, station=args.station, kiosk=args.kiosk, sim=args.sim,
+            commands=args.commands, snapshot=args.snapshot, curve=curve, screen_dpi=args.screen_dpi,
+            language=language or "",
+        )  # fmt: skip
+    finally:
+        accept_stops()  # a screen that failed to start: a stop held meanwhile ends the command now
 
 
 def _screen_dpi(text: str) -> float:
