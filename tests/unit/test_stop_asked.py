@@ -83,11 +83,7 @@ sys.exit(cli.main(["--help"]))
 def test_a_stop_while_modules_load_ends_with_the_exit_code_said(tmp_path: Path) -> None:
     """CPython takes a KeyboardInterrupt raised in ``exec``'d code for one never handled, even once caught, and
     ``python -m`` would then end by SIGINT (-2, no summary) instead of 130 (``app.signals.forget_interrupt``)."""
-    (tmp_path / "stopped_while_loading.py").write_text(STOPPED_WHILE_LOADING, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
-    done = subprocess.run(
-        [sys.executable, "-m", "stopped_while_loading"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = _run_as_module(tmp_path, "stopped_while_loading", STOPPED_WHILE_LOADING)
     assert done.returncode == 128 + signal.SIGINT, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
 
@@ -118,11 +114,14 @@ sys.exit(cli.main([]))
 def test_a_stop_python_swallowed_still_stops_the_command(tmp_path: Path) -> None:
     """A KeyboardInterrupt raised in a weakref callback is only printed as "Exception ignored" by Python, and the
     command ran on: the command line sends the signal again (``app.signals._stop_again``), quietly."""
-    (tmp_path / "swallowed_while_loading.py").write_text(SWALLOWED_WHILE_LOADING, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
-    done = subprocess.run(
-        [sys.executable, "-m", "swallowed_while_loading"], env=env, capture_output=True, text=True, timeout=60
-    )
+    done = _run_as_module(tmp_path, "swallowed_while_loading", SWALLOWED_WHILE_LOADING)
     assert done.returncode == 128 + signal.SIGINT, done.stderr[-2000:]
     assert "ran to its end" not in done.stdout
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+
+
+def _run_as_module(folder: Path, name: str, source: str) -> subprocess.CompletedProcess[str]:
+    """``source`` run as ``python -m name`` (how the tests and the demo start a jis command), the repo importable."""
+    (folder / f"{name}.py").write_text(source, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT)])}
+    return subprocess.run([sys.executable, "-m", name], env=env, capture_output=True, text=True, timeout=60)
